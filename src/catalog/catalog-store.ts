@@ -1,0 +1,88 @@
+/**
+ * @module
+ * The catalog store interface. SQLite (embedded, the default) implements it now; PostgreSQL
+ * will implement the same interface for deployments that outgrow one machine. Every
+ * implementation must pass `test/catalog/catalog-store.contract.ts`.
+ *
+ * Methods are async so that network-backed stores fit; the SQLite store answers synchronously
+ * underneath. The store knows nothing of hardware names or task aliases: the core
+ * (`search-catalog.ts`) resolves those into plain numeric bounds and coefficients first.
+ */
+import type { ModelRecord, ModelSource } from "./model-record.js";
+
+/**
+ * A linear roofline latency model for one hardware profile and dtype, evaluated per row:
+ * - encoders and vision models: `overheadMs + max(flops * msPerFlop, params * msPerParam)`
+ * - generative models (`generativeTasks`): `overheadMs + flops * msPerFlop + decodeTokens * params * msPerParam`
+ * where `flops` is the row's FLOPs per item. A measured figure for `hardwareId` replaces
+ * the estimate. Built by `hardware/estimate-latency.ts`, which evaluates the same formula in
+ * TypeScript.
+ */
+export interface LatencyCoefficients {
+  hardwareId: string;
+  overheadMs: number;
+  msPerFlop: number;
+  msPerParam: number;
+  decodeTokens: number;
+  generativeTasks: readonly string[];
+}
+
+export type CatalogSort = "downloads" | "likes" | "score" | "latency" | "lastModified";
+
+export interface StoreSearchQuery {
+  /** Match any of these pipeline tags. */
+  tasks?: readonly string[];
+  /** ISO code as stored (see `catalog/languages.ts`). */
+  language?: string;
+  /** Licence id, lower case. */
+  license?: string;
+  source?: ModelSource;
+  /** Upper bound on parameter count (a memory-fit bound the core derived); excludes unknown sizes. */
+  maxParams?: number;
+  /** Latency model for the target hardware: enables `maxLatencyMs` and `sort: "latency"`. */
+  latency?: LatencyCoefficients;
+  /** Upper bound on the (measured, else estimated) latency; needs `latency`. */
+  maxLatencyMs?: number;
+  sort: CatalogSort;
+  limit: number;
+  offset?: number;
+}
+
+export interface StoreSearchHit {
+  model: ModelRecord;
+  /** Present when the query had `latency`: measured if a measurement exists, else estimated. */
+  latencyMs?: number | null;
+  latencyKind?: "measured" | "estimated";
+}
+
+export interface StoreSearchResult {
+  hits: StoreSearchHit[];
+  /** True when more rows match beyond `offset + limit`. */
+  hasMore: boolean;
+}
+
+export interface UpsertResult {
+  inserted: number;
+  updated: number;
+  unchanged: number;
+}
+
+export interface CatalogStore {
+  readonly kind: "sqlite" | "postgres";
+  /** Inserts or replaces models by id, atomically: all of them or none. */
+  upsertModels(models: readonly ModelRecord[]): Promise<UpsertResult>;
+  getModel(id: string): Promise<ModelRecord | null>;
+  /** `lastModified` of the stored models among `ids` (absent ids are absent from the map). */
+  getLastModified(ids: readonly string[]): Promise<Map<string, string | null>>;
+  searchModels(query: StoreSearchQuery): Promise<StoreSearchResult>;
+  countModels(filter?: { source?: ModelSource }): Promise<number>;
+  /** Small key/value state: sync cursors, snapshot version. */
+  getMeta(key: string): Promise<string | null>;
+  setMeta(key: string, value: string | null): Promise<void>;
+  /**
+   * Runs `work` so that its upserts and meta writes commit together or not at all (a sync
+   * page and its cursor). The callback receives a store bound to the transaction.
+   */
+  transaction<T>(work: (store: CatalogStore) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,81 @@
+/**
+ * @module
+ * Task names. A task is a Hugging Face pipeline tag from `@huggingface/tasks`; users may also
+ * write it with underscores or capitals (`text_generation`, `Text-Generation`) or use a
+ * common alias (`sentiment`, `embeddings`, `asr`). Unknown names fail with a suggestion.
+ */
+import { PIPELINE_DATA, type PipelineType } from "@huggingface/tasks";
+import { ModelScoutError } from "../errors/modelscout-error.js";
+import { closestMatch } from "../text/closest-match.js";
+
+export type TaskId = PipelineType;
+
+export const TASK_IDS = Object.keys(PIPELINE_DATA) as TaskId[];
+
+const TASK_ID_SET = new Set<string>(TASK_IDS);
+
+/** Everyday names people use for pipeline tags. Keys are normalised (lower case, hyphens). */
+export const TASK_ALIASES = {
+  sentiment: "text-classification",
+  "sentiment-analysis": "text-classification",
+  classification: "text-classification",
+  "intent-classification": "text-classification",
+  "language-identification": "text-classification",
+  langid: "text-classification",
+  ner: "token-classification",
+  "named-entity-recognition": "token-classification",
+  embedding: "feature-extraction",
+  embeddings: "feature-extraction",
+  "text-embedding": "feature-extraction",
+  "sentence-embedding": "feature-extraction",
+  llm: "text-generation",
+  chat: "text-generation",
+  generation: "text-generation",
+  "text2text": "text2text-generation",
+  asr: "automatic-speech-recognition",
+  "speech-recognition": "automatic-speech-recognition",
+  "speech-to-text": "automatic-speech-recognition",
+  stt: "automatic-speech-recognition",
+  tts: "text-to-speech",
+  ocr: "image-to-text",
+  "image-classifier": "image-classification",
+  vad: "voice-activity-detection",
+  qa: "question-answering",
+} as const satisfies Record<string, TaskId>;
+
+/**
+ * Tasks whose models answer each other's queries: a sentence-embedding model is tagged
+ * `sentence-similarity` on the Hub but is what a user searching `feature-extraction` wants.
+ */
+const COMPATIBLE_TASKS: Partial<Record<TaskId, TaskId[]>> = {
+  "feature-extraction": ["feature-extraction", "sentence-similarity"],
+  "sentence-similarity": ["sentence-similarity", "feature-extraction"],
+  "text-generation": ["text-generation", "text2text-generation"],
+};
+
+function normaliseTaskName(name: string): string {
+  return name.trim().toLowerCase().replace(/[\s_]+/g, "-");
+}
+
+export function isTaskId(value: string): value is TaskId {
+  return TASK_ID_SET.has(value);
+}
+
+/** Resolves a user-typed task name to a pipeline tag, or throws `UNKNOWN_TASK` with a hint. */
+export function resolveTask(name: string): TaskId {
+  const normalised = normaliseTaskName(name);
+  if (isTaskId(normalised)) return normalised;
+  const alias = (TASK_ALIASES as Record<string, TaskId>)[normalised];
+  if (alias) return alias;
+  const suggestion = closestMatch(normalised, [...TASK_IDS, ...Object.keys(TASK_ALIASES)]);
+  throw new ModelScoutError(
+    "UNKNOWN_TASK",
+    `Unknown task "${name}".${suggestion ? ` Did you mean "${suggestion}"?` : ""} Tasks are Hugging Face pipeline tags, for example text-classification, feature-extraction, text-generation, image-classification.`,
+    { details: { task: name, suggestion } },
+  );
+}
+
+/** The pipeline tags a search for `task` should match, `task` first. */
+export function compatibleTasks(task: TaskId): TaskId[] {
+  return COMPATIBLE_TASKS[task] ?? [task];
+}
