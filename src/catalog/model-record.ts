@@ -77,7 +77,9 @@ export const modelRecordSchema = z.object({
   /** Parameter count (from safetensors metadata or the source's figure). */
   params: z.number().nonnegative().nullable().default(null),
   /** Weight memory in bytes per dtype, where known or derived from `params`. */
-  memoryBytes: z.partialRecord(z.enum(DTYPES as [Dtype, ...Dtype[]]), z.number().nonnegative()).default({}),
+  memoryBytes: z
+    .partialRecord(z.enum(DTYPES as [Dtype, ...Dtype[]]), z.number().nonnegative())
+    .default({}),
   /** Forward-pass compute for one typical item, in FLOPs (e.g. image at its native size). */
   flopsPerItem: z.number().nonnegative().nullable().default(null),
   /** Maximum input length in tokens, where known. */
@@ -104,7 +106,10 @@ export function toModelRecord(input: ModelRecordInput): ModelRecord {
 }
 
 /** Weight memory for a dtype: the recorded figure if any, else derived from the parameter count. */
-export function weightBytes(model: Pick<ModelRecord, "params" | "memoryBytes">, dtype: Dtype): number | null {
+export function weightBytes(
+  model: Pick<ModelRecord, "params" | "memoryBytes">,
+  dtype: Dtype,
+): number | null {
   const recorded = model.memoryBytes[dtype];
   if (recorded !== undefined) return recorded;
   return model.params === null ? null : model.params * DTYPE_BYTES[dtype];

@@ -31,7 +31,7 @@ export const TASK_ALIASES = {
   llm: "text-generation",
   chat: "text-generation",
   generation: "text-generation",
-  "text2text": "text2text-generation",
+  text2text: "text2text-generation",
   asr: "automatic-speech-recognition",
   "speech-recognition": "automatic-speech-recognition",
   "speech-to-text": "automatic-speech-recognition",
@@ -54,7 +54,10 @@ const COMPATIBLE_TASKS: Partial<Record<TaskId, TaskId[]>> = {
 };
 
 function normaliseTaskName(name: string): string {
-  return name.trim().toLowerCase().replace(/[\s_]+/g, "-");
+  return name
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_]+/g, "-");
 }
 
 export function isTaskId(value: string): value is TaskId {

@@ -1,0 +1,88 @@
+/**
+ * @module
+ * Versioned schema migrations for the SQLite catalog store. The schema version lives in
+ * `PRAGMA user_version`; each migration runs inside one `BEGIN IMMEDIATE` transaction with
+ * the version bump, so concurrent CLI processes starting at once apply it exactly once, and
+ * a process killed mid-migration leaves the previous version intact.
+ */
+import type Database from "better-sqlite3";
+
+export interface SqliteMigration {
+  version: number;
+  description: string;
+  sql: string;
+}
+
+export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
+  {
+    version: 1,
+    description: "models, languages, measured latency, meta",
+    sql: `
+      CREATE TABLE models (
+        row_id INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        source TEXT NOT NULL,
+        task TEXT,
+        license TEXT,
+        params REAL,
+        flops REAL,
+        downloads INTEGER NOT NULL DEFAULT 0,
+        likes INTEGER NOT NULL DEFAULT 0,
+        score REAL,
+        last_modified TEXT,
+        record TEXT NOT NULL
+      );
+      CREATE INDEX models_task_downloads ON models (task, downloads DESC);
+      CREATE INDEX models_task_likes ON models (task, likes DESC);
+      CREATE INDEX models_task_score ON models (task, score DESC);
+      CREATE INDEX models_task_params ON models (task, params);
+      CREATE INDEX models_task_last_modified ON models (task, last_modified DESC);
+      CREATE INDEX models_downloads ON models (downloads DESC);
+      CREATE INDEX models_source ON models (source);
+
+      CREATE TABLE model_languages (
+        model_row_id INTEGER NOT NULL REFERENCES models (row_id) ON DELETE CASCADE,
+        language TEXT NOT NULL,
+        PRIMARY KEY (language, model_row_id)
+      ) WITHOUT ROWID;
+      CREATE INDEX model_languages_model ON model_languages (model_row_id);
+
+      -- One representative per-item latency per (model, hardware), derived from the
+      -- model's measured hardware annotations so searches can filter and sort on it.
+      CREATE TABLE measured_latency (
+        model_row_id INTEGER NOT NULL REFERENCES models (row_id) ON DELETE CASCADE,
+        hardware TEXT NOT NULL,
+        latency_ms REAL NOT NULL,
+        PRIMARY KEY (hardware, model_row_id)
+      ) WITHOUT ROWID;
+      CREATE INDEX measured_latency_model ON measured_latency (model_row_id);
+
+      CREATE TABLE meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      );
+    `,
+  },
+];
+
+export const LATEST_SCHEMA_VERSION = SQLITE_MIGRATIONS.reduce(
+  (latest, migration) => Math.max(latest, migration.version),
+  0,
+);
+
+/** Applies pending migrations; returns the versions applied. */
+export function migrateSqlite(database: Database.Database): number[] {
+  const applied: number[] = [];
+  for (const migration of SQLITE_MIGRATIONS) {
+    const run = database.transaction(() => {
+      // Re-read inside the write lock: another process may have migrated meanwhile.
+      const current = database.pragma("user_version", { simple: true }) as number;
+      if (current >= migration.version) return false;
+      database.exec(migration.sql);
+      database.pragma(`user_version = ${migration.version}`);
+      return true;
+    });
+    if (run.immediate()) applied.push(migration.version);
+  }
+  return applied;
+}

@@ -1,0 +1,408 @@
+/**
+ * @module
+ * The embedded SQLite catalog store, the default: zero set-up, one file under
+ * `MODELSCOUT_HOME`. WAL mode and a busy timeout let several CLI processes read and write at
+ * once; every write is one transaction, so a killed process leaves the file consistent.
+ * Searchable fields live in columns and side tables with indexes; the full record is kept
+ * as JSON beside them and is the source of truth when read back.
+ */
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import Database from "better-sqlite3";
+import { ModelScoutError } from "../../errors/modelscout-error.js";
+import { effectiveFlopsPerItem } from "../../hardware/estimate-latency.js";
+import type {
+  CatalogStore,
+  StoreSearchHit,
+  StoreSearchQuery,
+  StoreSearchResult,
+  UpsertResult,
+} from "../catalog-store.js";
+import { measuredHardwareIds, measuredLatency } from "../measured-latency.js";
+import { type ModelRecord, type ModelSource, modelRecordSchema } from "../model-record.js";
+import { LATEST_SCHEMA_VERSION, migrateSqlite } from "./sqlite-migrations.js";
+
+export interface SqliteStoreOptions {
+  /** File path, or `:memory:` for a private in-memory catalog (tests). */
+  path: string;
+  /** How long a write waits for another process's lock before failing with STORE_LOCKED. */
+  busyTimeoutMs?: number;
+  readonly?: boolean;
+}
+
+const SQLITE_PARAMETER_CHUNK = 500;
+
+/** Maps SQLite's errors to ones that say what happened and what to do. */
+export function toStoreError(error: unknown, path: string): unknown {
+  if (ModelScoutError.isInstance(error)) return error;
+  const code = (error as { code?: unknown })?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  if (code === "SQLITE_NOTADB" || code === "SQLITE_CORRUPT" || code === "SQLITE_CORRUPT_VTAB") {
+    return new ModelScoutError(
+      "STORE_CORRUPT",
+      `The catalog database ${path} is not a valid SQLite database or is damaged (${message}). Move it aside (mv "${path}" "${path}.broken") and run the command again: the offline catalog is rebuilt automatically, synced models must be synced again.`,
+      { cause: error, details: { path } },
+    );
+  }
+  if (
+    typeof code === "string" &&
+    (code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED"))
+  ) {
+    return new ModelScoutError(
+      "STORE_LOCKED",
+      `The catalog database ${path} is locked by another process (${message}). Wait for the other ModelScout command to finish and try again.`,
+      { cause: error, isRetryable: true, details: { path } },
+    );
+  }
+  if (
+    typeof code === "string" &&
+    (code.startsWith("SQLITE_CANTOPEN") ||
+      code.startsWith("SQLITE_READONLY") ||
+      code.startsWith("SQLITE_IOERR"))
+  ) {
+    return new ModelScoutError(
+      "STORE_UNAVAILABLE",
+      `Cannot open or write the catalog database ${path} (${message}). Check that MODELSCOUT_HOME is a writable directory with free space.`,
+      { cause: error, details: { path } },
+    );
+  }
+  return error;
+}
+
+interface ModelRow {
+  record: string;
+  latency_ms?: number | null;
+  measured_ms?: number | null;
+}
+
+class SqliteCatalogStore implements CatalogStore {
+  readonly kind = "sqlite" as const;
+  private readonly database: Database.Database;
+  private readonly path: string;
+  /** Serialises async transactions on the one connection (see `transaction`). */
+  private lock: Promise<void> = Promise.resolve();
+  private readonly bypassLock: boolean;
+
+  constructor(database: Database.Database, path: string, bypassLock = false) {
+    this.database = database;
+    this.path = path;
+    this.bypassLock = bypassLock;
+  }
+
+  private async run<T>(work: () => T): Promise<T> {
+    if (!this.bypassLock) await this.lock;
+    try {
+      return work();
+    } catch (error) {
+      throw toStoreError(error, this.path);
+    }
+  }
+
+  upsertModels(models: readonly ModelRecord[]): Promise<UpsertResult> {
+    return this.run(() => {
+      const select = this.database.prepare<[string], { row_id: number; record: string }>(
+        "SELECT row_id, record FROM models WHERE id = ?",
+      );
+      const insert = this.database.prepare(
+        `INSERT INTO models (id, source, task, license, params, flops, downloads, likes, score, last_modified, record)
+         VALUES (@id, @source, @task, @license, @params, @flops, @downloads, @likes, @score, @lastModified, @record)`,
+      );
+      const update = this.database.prepare(
+        `UPDATE models SET source = @source, task = @task, license = @license, params = @params, flops = @flops,
+           downloads = @downloads, likes = @likes, score = @score, last_modified = @lastModified, record = @record
+         WHERE row_id = @rowId`,
+      );
+      const deleteLanguages = this.database.prepare(
+        "DELETE FROM model_languages WHERE model_row_id = ?",
+      );
+      const insertLanguage = this.database.prepare(
+        "INSERT OR IGNORE INTO model_languages (model_row_id, language) VALUES (?, ?)",
+      );
+      const deleteMeasured = this.database.prepare(
+        "DELETE FROM measured_latency WHERE model_row_id = ?",
+      );
+      const insertMeasured = this.database.prepare(
+        "INSERT INTO measured_latency (model_row_id, hardware, latency_ms) VALUES (?, ?, ?)",
+      );
+      const upsertAll = this.database.transaction((batch: readonly ModelRecord[]) => {
+        const result: UpsertResult = { inserted: 0, updated: 0, unchanged: 0 };
+        for (const model of batch) {
+          const record = JSON.stringify(model);
+          const columns = {
+            id: model.id,
+            source: model.source,
+            task: model.task,
+            license: model.license,
+            params: model.params,
+            flops: effectiveFlopsPerItem(model),
+            downloads: model.downloads,
+            likes: model.likes,
+            score: model.score,
+            lastModified: model.lastModified,
+            record,
+          };
+          const existing = select.get(model.id);
+          let rowId: number;
+          if (existing === undefined) {
+            rowId = Number(insert.run(columns).lastInsertRowid);
+            result.inserted += 1;
+          } else if (existing.record === record) {
+            result.unchanged += 1;
+            continue;
+          } else {
+            rowId = existing.row_id;
+            update.run({ ...columns, rowId });
+            deleteLanguages.run(rowId);
+            deleteMeasured.run(rowId);
+            result.updated += 1;
+          }
+          for (const language of model.languages) insertLanguage.run(rowId, language);
+          for (const hardwareId of measuredHardwareIds(model)) {
+            const measured = measuredLatency(model, hardwareId);
+            if (measured !== null) insertMeasured.run(rowId, hardwareId, measured.latencyMs);
+          }
+        }
+        return result;
+      });
+      return upsertAll.immediate(models);
+    });
+  }
+
+  getModel(id: string): Promise<ModelRecord | null> {
+    return this.run(() => {
+      const row = this.database
+        .prepare<[string], ModelRow>("SELECT record FROM models WHERE id = ?")
+        .get(id);
+      return row === undefined ? null : parseRecord(row.record);
+    });
+  }
+
+  getLastModified(ids: readonly string[]): Promise<Map<string, string | null>> {
+    return this.run(() => {
+      const found = new Map<string, string | null>();
+      for (let start = 0; start < ids.length; start += SQLITE_PARAMETER_CHUNK) {
+        const chunk = ids.slice(start, start + SQLITE_PARAMETER_CHUNK);
+        const rows = this.database
+          .prepare<string[], { id: string; last_modified: string | null }>(
+            `SELECT id, last_modified FROM models WHERE id IN (${chunk.map(() => "?").join(",")})`,
+          )
+          .all(...chunk);
+        for (const row of rows) found.set(row.id, row.last_modified);
+      }
+      return found;
+    });
+  }
+
+  searchModels(query: StoreSearchQuery): Promise<StoreSearchResult> {
+    return this.run(() => {
+      const { sql, parameters } = buildSearchSql(query);
+      const rows = this.database.prepare<Record<string, unknown>, ModelRow>(sql).all(parameters);
+      const hasMore = rows.length > query.limit;
+      const hits: StoreSearchHit[] = rows.slice(0, query.limit).map((row) => {
+        const hit: StoreSearchHit = { model: parseRecord(row.record) };
+        if (query.latency !== undefined) {
+          hit.latencyMs = row.latency_ms ?? null;
+          hit.latencyKind = row.measured_ms == null ? "estimated" : "measured";
+        }
+        return hit;
+      });
+      return { hits, hasMore };
+    });
+  }
+
+  countModels(filter: { source?: ModelSource } = {}): Promise<number> {
+    return this.run(() => {
+      const row =
+        filter.source === undefined
+          ? this.database.prepare<[], { n: number }>("SELECT count(*) AS n FROM models").get()
+          : this.database
+              .prepare<[string], { n: number }>("SELECT count(*) AS n FROM models WHERE source = ?")
+              .get(filter.source);
+      return row?.n ?? 0;
+    });
+  }
+
+  getMeta(key: string): Promise<string | null> {
+    return this.run(() => {
+      const row = this.database
+        .prepare<[string], { value: string }>("SELECT value FROM meta WHERE key = ?")
+        .get(key);
+      return row?.value ?? null;
+    });
+  }
+
+  setMeta(key: string, value: string | null): Promise<void> {
+    return this.run(() => {
+      if (value === null) this.database.prepare("DELETE FROM meta WHERE key = ?").run(key);
+      else
+        this.database
+          .prepare(
+            "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+          )
+          .run(key, value);
+    });
+  }
+
+  /**
+   * better-sqlite3's own transactions cannot span an `await`, so an async unit of work opens
+   * `BEGIN IMMEDIATE` by hand and holds an in-process lock until it commits or rolls back;
+   * other callers of this store wait for it. Nested calls run inside the outer transaction.
+   */
+  async transaction<T>(work: (store: CatalogStore) => Promise<T>): Promise<T> {
+    if (this.bypassLock) return work(this);
+    const previous = this.lock;
+    let release = () => {};
+    this.lock = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await previous;
+    try {
+      try {
+        this.database.exec("BEGIN IMMEDIATE");
+      } catch (error) {
+        throw toStoreError(error, this.path);
+      }
+      try {
+        const result = await work(new SqliteCatalogStore(this.database, this.path, true));
+        this.database.exec("COMMIT");
+        return result;
+      } catch (error) {
+        if (this.database.inTransaction) this.database.exec("ROLLBACK");
+        throw toStoreError(error, this.path);
+      }
+    } finally {
+      release();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.lock;
+    if (this.database.open) this.database.close();
+  }
+}
+
+function parseRecord(json: string): ModelRecord {
+  return modelRecordSchema.parse(JSON.parse(json));
+}
+
+const SORT_SQL = {
+  downloads: "m.downloads DESC, m.row_id",
+  likes: "m.likes DESC, m.row_id",
+  score: "m.score IS NULL, m.score DESC, m.row_id",
+  lastModified: "m.last_modified IS NULL, m.last_modified DESC, m.row_id",
+  latency: "latency_ms IS NULL, latency_ms, m.row_id",
+} as const;
+
+/** Builds the search statement; exported for the query-plan test. */
+export function buildSearchSql(query: StoreSearchQuery): {
+  sql: string;
+  parameters: Record<string, unknown>;
+} {
+  const where: string[] = [];
+  const parameters: Record<string, unknown> = {
+    limit: query.limit + 1,
+    offset: query.offset ?? 0,
+  };
+  if (query.tasks !== undefined) {
+    const names = query.tasks.map((task, index) => {
+      parameters[`task${index}`] = task;
+      return `@task${index}`;
+    });
+    where.push(names.length === 0 ? "0" : `m.task IN (${names.join(", ")})`);
+  }
+  if (query.language !== undefined) {
+    parameters.language = query.language;
+    where.push(
+      "EXISTS (SELECT 1 FROM model_languages l WHERE l.language = @language AND l.model_row_id = m.row_id)",
+    );
+  }
+  if (query.license !== undefined) {
+    parameters.license = query.license;
+    where.push("m.license = @license");
+  }
+  if (query.source !== undefined) {
+    parameters.source = query.source;
+    where.push("m.source = @source");
+  }
+  if (query.maxParams !== undefined) {
+    parameters.maxParams = query.maxParams;
+    where.push("m.params <= @maxParams");
+  }
+  let select = "SELECT m.record";
+  let join = "";
+  const latency = query.latency;
+  if (latency !== undefined) {
+    Object.assign(parameters, {
+      hardware: latency.hardwareId,
+      overheadMs: latency.overheadMs,
+      msPerFlop: latency.msPerFlop,
+      msPerParam: latency.msPerParam,
+      decodeTokens: latency.decodeTokens,
+    });
+    const generative = latency.generativeTasks.map((task, index) => {
+      parameters[`generative${index}`] = task;
+      return `@generative${index}`;
+    });
+    const isGenerative = generative.length === 0 ? "0" : `m.task IN (${generative.join(", ")})`;
+    // Must match hardware/estimate-latency.ts `estimateLatencyMs` term for term.
+    const estimate = `CASE WHEN m.params IS NULL OR m.flops IS NULL THEN NULL
+      WHEN ${isGenerative} THEN @overheadMs + m.flops * @msPerFlop + @decodeTokens * m.params * @msPerParam
+      ELSE @overheadMs + MAX(m.flops * @msPerFlop, m.params * @msPerParam) END`;
+    select += `, ml.latency_ms AS measured_ms, COALESCE(ml.latency_ms, ${estimate}) AS latency_ms`;
+    join =
+      "LEFT JOIN measured_latency ml ON ml.hardware = @hardware AND ml.model_row_id = m.row_id";
+    if (query.maxLatencyMs !== undefined) {
+      parameters.maxLatencyMs = query.maxLatencyMs;
+      where.push("latency_ms <= @maxLatencyMs");
+    }
+  } else if (query.maxLatencyMs !== undefined || query.sort === "latency") {
+    throw new ModelScoutError(
+      "INVALID_ARGUMENT",
+      "Filtering or sorting by latency needs a target hardware profile (--hardware).",
+    );
+  }
+  const sql = `${select} FROM models m ${join}
+    ${where.length > 0 ? `WHERE ${where.join(" AND ")}` : ""}
+    ORDER BY ${SORT_SQL[query.sort]} LIMIT @limit OFFSET @offset`;
+  return { sql, parameters };
+}
+
+/** Opens (creating if needed) and migrates a SQLite catalog. */
+export async function openSqliteStore(options: SqliteStoreOptions): Promise<CatalogStore> {
+  const { path } = options;
+  let database: Database.Database | undefined;
+  try {
+    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    database = new Database(path, {
+      timeout: options.busyTimeoutMs ?? 5000,
+      readonly: options.readonly ?? false,
+    });
+    const version = database.pragma("user_version", { simple: true }) as number;
+    if (version > LATEST_SCHEMA_VERSION) {
+      throw new ModelScoutError(
+        "STORE_UNAVAILABLE",
+        `The catalog database ${path} has schema version ${version}, newer than this ModelScout understands (${LATEST_SCHEMA_VERSION}). Upgrade ModelScout or point MODELSCOUT_HOME elsewhere.`,
+        { details: { path, version } },
+      );
+    }
+    if (path !== ":memory:" && !options.readonly) database.pragma("journal_mode = WAL");
+    database.pragma("foreign_keys = ON");
+    database.pragma("synchronous = NORMAL");
+    if (!options.readonly) migrateSqlite(database);
+    return new SqliteCatalogStore(database, path);
+  } catch (error) {
+    database?.close();
+    if (
+      error instanceof Error &&
+      "code" in error &&
+      (error as { code: string }).code === "ENOTDIR"
+    ) {
+      throw new ModelScoutError(
+        "STORE_UNAVAILABLE",
+        `Cannot create the catalog database at ${path}: a parent is not a directory.`,
+        { cause: error },
+      );
+    }
+    throw toStoreError(error, path);
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * @module
+ * `modelscout catalog show <id>`: everything the catalog knows about one model.
+ */
+import { defineCommand } from "citty";
+import { DTYPES, type ModelRecord, weightBytes } from "../../catalog/model-record.js";
+import { ModelScoutError } from "../../errors/modelscout-error.js";
+import { hardwareLatency } from "../../hardware/estimate-latency.js";
+import { fitsByDtype } from "../../hardware/memory-fit.js";
+import { type HardwareProfile, listHardwareProfiles } from "../../hardware/resolve-hardware.js";
+import { closestMatch } from "../../text/closest-match.js";
+import { printJson } from "../cli-options.js";
+import { formatBytes, formatCount, formatMs, formatTable } from "../format-table.js";
+import { openCatalog } from "../open-catalog.js";
+
+export default defineCommand({
+  meta: { name: "show", description: "Show everything known about one model" },
+  args: {
+    id: {
+      type: "positional",
+      description: "Model id, e.g. BAAI/bge-base-en-v1.5 or npm:sentiment",
+      required: true,
+    },
+    json: { type: "boolean", description: "Print JSON" },
+  },
+  async run({ args }) {
+    const store = await openCatalog();
+    try {
+      const model = await store.getModel(args.id);
+      if (model === null) {
+        const near = await store.searchModels({ sort: "downloads", limit: 1000 });
+        const suggestion = closestMatch(
+          args.id,
+          near.hits.map((hit) => hit.model.id),
+        );
+        throw new ModelScoutError(
+          "NOT_FOUND",
+          `No model "${args.id}" in the catalog.${suggestion ? ` Did you mean "${suggestion}"?` : ""} Search with \`modelscout catalog search\` or fetch it with \`modelscout catalog sync --search ${args.id}\`.`,
+        );
+      }
+      const hardware = hardwareSummary(model, listHardwareProfiles());
+      if (args.json) {
+        printJson({ model, hardware });
+        return;
+      }
+      process.stdout.write(`${renderModel(model, hardware)}\n`);
+    } finally {
+      await store.close();
+    }
+  },
+});
+
+interface HardwareRow {
+  hardware: string;
+  name: string;
+  dtype: string;
+  fits: boolean | null;
+  latencyMs: number | null;
+  latencyKind: "measured" | "estimated";
+  latencySource: string;
+}
+
+function hardwareSummary(model: ModelRecord, profiles: readonly HardwareProfile[]): HardwareRow[] {
+  return profiles.map((profile) => {
+    const latency = hardwareLatency(model, profile, profile.defaultDtype);
+    return {
+      hardware: profile.id,
+      name: profile.name,
+      dtype: profile.defaultDtype,
+      fits: fitsByDtype(model, profile)[profile.defaultDtype],
+      latencyMs: latency.latencyMs,
+      latencyKind: latency.kind,
+      latencySource: latency.source,
+    };
+  });
+}
+
+function renderModel(model: ModelRecord, hardware: readonly HardwareRow[]): string {
+  const lines: string[] = [];
+  const field = (name: string, value: string) => lines.push(`${`${name}:`.padEnd(16)}${value}`);
+  lines.push(model.id, "=".repeat(model.id.length));
+  field("source", model.source);
+  field("task", model.task ?? "?");
+  field("library", model.library ?? "?");
+  field("languages", model.languages.join(", ") || "-");
+  field("licence", model.license ?? "?");
+  field("datasets", model.datasets.join(", ") || "-");
+  field("parameters", formatCount(model.params));
+  field(
+    "weights",
+    DTYPES.map((dtype) => `${dtype} ${formatBytes(weightBytes(model, dtype))}`).join(", "),
+  );
+  field("context", model.contextLength === null ? "?" : `${model.contextLength} tokens`);
+  field("downloads", formatCount(model.downloads));
+  field("likes", formatCount(model.likes));
+  field("last modified", model.lastModified ?? "?");
+  field("score", model.score === null ? "-" : model.score.toFixed(2));
+  if (model.tags.length > 0) field("tags", model.tags.slice(0, 20).join(", "));
+  for (const [key, value] of Object.entries(model.extra))
+    field(key, typeof value === "string" ? value : JSON.stringify(value));
+  if (model.evalResults.length > 0) {
+    const shown = model.evalResults.slice(0, 40);
+    lines.push(
+      "",
+      `Eval results (${model.evalResults.length}${shown.length < model.evalResults.length ? `, first ${shown.length}` : ""}):`,
+    );
+    lines.push(
+      formatTable(shown, [
+        { header: "BENCHMARK", value: (result) => result.benchmark, maxWidth: 40 },
+        { header: "METRIC", value: (result) => result.metric },
+        {
+          header: "VALUE",
+          value: (result) =>
+            result.scale === "fraction" ? result.value.toFixed(4) : result.value.toFixed(2),
+          align: "right",
+        },
+        { header: "DOMAIN", value: (result) => result.domain ?? "-" },
+        {
+          header: "SOURCE",
+          value: (result) => `${result.source}${result.verified ? " (verified)" : ""}`,
+        },
+      ]),
+    );
+  }
+  lines.push("", "Hardware (default dtype per device; = measured, ~ roofline estimate):");
+  lines.push(
+    formatTable(hardware, [
+      { header: "HARDWARE", value: (row) => row.hardware },
+      { header: "DTYPE", value: (row) => row.dtype },
+      { header: "FITS", value: (row) => (row.fits === null ? "?" : row.fits ? "yes" : "no") },
+      {
+        header: "LATENCY/ITEM",
+        value: (row) =>
+          row.latencyMs === null
+            ? "?"
+            : `${row.latencyKind === "measured" ? "=" : "~"}${formatMs(row.latencyMs)}`,
+        align: "right",
+      },
+      { header: "FROM", value: (row) => row.latencySource, maxWidth: 50 },
+    ]),
+  );
+  return lines.join("\n");
+}

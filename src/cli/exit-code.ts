@@ -1,0 +1,39 @@
+/**
+ * @module
+ * The one place errors become exit codes and messages on stderr. Codes follow sysexits(3)
+ * so scripts can tell "you typed it wrong" from "try again later".
+ */
+import { ModelScoutError, type ModelScoutErrorCode } from "../errors/modelscout-error.js";
+
+export const EXIT_CODES = {
+  INVALID_ARGUMENT: 2,
+  UNKNOWN_TASK: 2,
+  UNKNOWN_HARDWARE: 2,
+  NOT_FOUND: 3,
+  SNAPSHOT_INVALID: 65,
+  STORE_CORRUPT: 65,
+  HUB_REQUEST_FAILED: 69,
+  STORE_UNAVAILABLE: 73,
+  HOME_UNWRITABLE: 73,
+  STORE_LOCKED: 75,
+  HUB_RESPONSE_INVALID: 76,
+} as const satisfies Record<ModelScoutErrorCode, number>;
+
+/** Usage errors raised by the argument parser (citty's `CLIError`) exit like ours. */
+function isUsageError(error: unknown): error is Error {
+  return error instanceof Error && error.name === "CLIError";
+}
+
+export function exitCodeFor(error: unknown): number {
+  if (ModelScoutError.isInstance(error)) return EXIT_CODES[error.code];
+  if (isUsageError(error)) return 2;
+  return 1;
+}
+
+/** What the user sees: our messages as they are, anything unexpected with its stack. */
+export function describeError(error: unknown): string {
+  if (ModelScoutError.isInstance(error)) return `modelscout: ${error.message}`;
+  if (isUsageError(error)) return `modelscout: ${error.message} (see --help)`;
+  const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  return `modelscout: unexpected error, please report it:\n${text}`;
+}

@@ -1,0 +1,72 @@
+/**
+ * @module
+ * Plain-text tables and human-friendly numbers for terminal output. Small enough that a
+ * table library would weigh more than it saves (the edge install counts every dependency).
+ */
+
+export interface TableColumn<Row> {
+  header: string;
+  value: (row: Row) => string;
+  align?: "left" | "right";
+  /** Longer cells are cut with an ellipsis. */
+  maxWidth?: number;
+}
+
+function truncateCell(text: string, maxWidth: number | undefined): string {
+  if (maxWidth === undefined || text.length <= maxWidth) return text;
+  return `${text.slice(0, Math.max(1, maxWidth - 1))}…`;
+}
+
+export function formatTable<Row>(
+  rows: readonly Row[],
+  columns: readonly TableColumn<Row>[],
+): string {
+  const cells = rows.map((row) =>
+    columns.map((column) => truncateCell(column.value(row), column.maxWidth)),
+  );
+  const widths = columns.map((column, index) =>
+    Math.max(column.header.length, ...cells.map((line) => line[index]?.length ?? 0)),
+  );
+  const render = (line: readonly string[]) =>
+    line
+      .map((cell, index) => {
+        const width = widths[index] ?? 0;
+        return columns[index]?.align === "right" ? cell.padStart(width) : cell.padEnd(width);
+      })
+      .join("  ")
+      .trimEnd();
+  const header = render(columns.map((column) => column.header));
+  const rule = widths.map((width) => "-".repeat(width)).join("  ");
+  return [header, rule, ...cells.map(render)].join("\n");
+}
+
+/** 7_241_000_000 → "7.24B"; null → "?". */
+export function formatCount(value: number | null): string {
+  if (value === null) return "?";
+  const units: [number, string][] = [
+    [1e12, "T"],
+    [1e9, "B"],
+    [1e6, "M"],
+    [1e3, "k"],
+  ];
+  for (const [size, suffix] of units) {
+    if (Math.abs(value) >= size)
+      return `${(value / size).toPrecision(3).replace(/\.?0+$/, "")}${suffix}`;
+  }
+  return String(Math.round(value));
+}
+
+export function formatBytes(value: number | null): string {
+  if (value === null) return "?";
+  if (value >= 1e9) return `${(value / 1e9).toFixed(value >= 1e10 ? 0 : 1)} GB`;
+  if (value >= 1e6) return `${(value / 1e6).toFixed(value >= 1e7 ? 0 : 1)} MB`;
+  return `${Math.max(1, Math.round(value / 1e3))} kB`;
+}
+
+export function formatMs(value: number | null): string {
+  if (value === null) return "?";
+  if (value >= 1000) return `${(value / 1000).toFixed(value >= 10_000 ? 0 : 1)} s`;
+  if (value >= 10) return `${value.toFixed(0)} ms`;
+  if (value >= 1) return `${value.toFixed(1)} ms`;
+  return `${value.toFixed(2)} ms`;
+}

@@ -1,0 +1,39 @@
+/**
+ * @module
+ * The `modelscout` command tree and its runner: parses arguments with citty, calls the core
+ * library, and turns errors into messages and exit codes (`exit-code.ts`).
+ */
+import { type CommandDef, runCommand, runMain } from "citty";
+import { VERSION } from "../version.js";
+import { describeError, exitCodeFor } from "./exit-code.js";
+
+export const rootCommand: CommandDef = {
+  meta: {
+    name: "modelscout",
+    version: VERSION,
+    description:
+      "Pick the right AI model for a task, automatically, and keep it right in production.",
+  },
+  subCommands: {
+    catalog: () => import("./commands/catalog.js").then((module) => module.default),
+    hardware: () => import("./commands/hardware.js").then((module) => module.default),
+  },
+};
+
+export async function main(rawArgs: string[]): Promise<number> {
+  if (
+    rawArgs.length === 0 ||
+    rawArgs.some((arg) => arg === "--help" || arg === "-h" || arg === "--version")
+  ) {
+    // citty prints usage (or the version) and exits by itself.
+    await runMain(rootCommand, { rawArgs: rawArgs.length === 0 ? ["--help"] : rawArgs });
+    return 0;
+  }
+  try {
+    await runCommand(rootCommand, { rawArgs });
+    return 0;
+  } catch (error) {
+    process.stderr.write(`${describeError(error)}\n`);
+    return exitCodeFor(error);
+  }
+}

@@ -1,0 +1,316 @@
+/**
+ * The contract every `CatalogStore` implementation passes. Run it from a `*.test.ts` with a
+ * factory that returns a fresh, empty store.
+ */
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { CatalogStore, LatencyCoefficients } from "../../src/catalog/catalog-store.js";
+import { estimateLatencyMs } from "../../src/hardware/estimate-latency.js";
+import { makeModel } from "../support/make-model.js";
+
+const COEFFICIENTS: LatencyCoefficients = {
+  hardwareId: "test-gpu",
+  overheadMs: 1,
+  msPerFlop: 1e-9,
+  msPerParam: 2e-8,
+  decodeTokens: 4,
+  generativeTasks: ["text-generation"],
+};
+
+export function runCatalogStoreContract(
+  name: string,
+  openStore: () => Promise<CatalogStore>,
+): void {
+  describe(`CatalogStore contract: ${name}`, () => {
+    let store: CatalogStore;
+    beforeEach(async () => {
+      store = await openStore();
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    it("inserts, updates and recognises unchanged models", async () => {
+      const first = makeModel({ id: "org/a", downloads: 5, languages: ["en"] });
+      expect(await store.upsertModels([first, makeModel({ id: "org/b" })])).toEqual({
+        inserted: 2,
+        updated: 0,
+        unchanged: 0,
+      });
+      expect(await store.upsertModels([first])).toEqual({ inserted: 0, updated: 0, unchanged: 1 });
+      const changed = { ...first, downloads: 6, languages: ["fr"] };
+      expect(await store.upsertModels([changed])).toEqual({
+        inserted: 0,
+        updated: 1,
+        unchanged: 0,
+      });
+      expect(await store.getModel("org/a")).toEqual(changed);
+      expect(await store.countModels()).toBe(2);
+      // Languages follow the update: the old one no longer matches.
+      const english = await store.searchModels({ language: "en", sort: "downloads", limit: 10 });
+      expect(english.hits).toHaveLength(0);
+      const french = await store.searchModels({ language: "fr", sort: "downloads", limit: 10 });
+      expect(french.hits.map((hit) => hit.model.id)).toEqual(["org/a"]);
+    });
+
+    it("round-trips every field of a record", async () => {
+      const model = makeModel({
+        id: "org/full",
+        task: "text-generation",
+        library: "transformers",
+        languages: ["en", "zh"],
+        license: "apache-2.0",
+        datasets: ["wikipedia"],
+        params: 7e9,
+        memoryBytes: { fp16: 14e9 },
+        flopsPerItem: 1.5e12,
+        contextLength: 8192,
+        downloads: 10,
+        likes: 3,
+        lastModified: "2026-01-02T03:04:05.000Z",
+        tags: ["chat"],
+        evalResults: [
+          {
+            benchmark: "MMLU-PRO",
+            metric: "accuracy",
+            value: 40.5,
+            source: "leaderboard",
+            verified: true,
+            domain: "medical",
+          },
+        ],
+        hardware: [
+          {
+            hardware: "rtx-4090",
+            kind: "measured",
+            throughputPerSecond: 100,
+            batchSize: 8,
+            source: "bench",
+          },
+        ],
+        score: 40.5,
+        extra: { embeddingDim: 768, nested: { a: [1, 2] } },
+      });
+      await store.upsertModels([model]);
+      expect(await store.getModel("org/full")).toEqual(model);
+      expect(await store.getModel("org/missing")).toBeNull();
+    });
+
+    it("rolls back a whole batch when one record cannot be written", async () => {
+      const circular: Record<string, unknown> = {};
+      circular.self = circular;
+      const bad = { ...makeModel({ id: "org/bad" }), extra: circular };
+      await expect(store.upsertModels([makeModel({ id: "org/good" }), bad])).rejects.toThrow();
+      expect(await store.getModel("org/good")).toBeNull();
+      expect(await store.countModels()).toBe(0);
+    });
+
+    it("reports lastModified for stored ids only", async () => {
+      await store.upsertModels([
+        makeModel({ id: "org/a", lastModified: "2026-01-01T00:00:00.000Z" }),
+        makeModel({ id: "org/b" }),
+      ]);
+      const found = await store.getLastModified(["org/a", "org/b", "org/c"]);
+      expect(found).toEqual(
+        new Map([
+          ["org/a", "2026-01-01T00:00:00.000Z"],
+          ["org/b", null],
+        ]),
+      );
+      const many = Array.from({ length: 1200 }, (_, index) => `org/x${index}`);
+      expect((await store.getLastModified([...many, "org/a"])).size).toBe(1);
+    });
+
+    it("filters by task, language, licence, source and parameter bound", async () => {
+      await store.upsertModels([
+        makeModel({
+          id: "a",
+          task: "text-classification",
+          languages: ["zh"],
+          license: "mit",
+          params: 1e8,
+        }),
+        makeModel({
+          id: "b",
+          task: "text-classification",
+          languages: ["en"],
+          license: "mit",
+          params: 3e8,
+        }),
+        makeModel({
+          id: "c",
+          task: "feature-extraction",
+          languages: ["zh", "en"],
+          license: "apache-2.0",
+          params: 2e8,
+        }),
+        makeModel({
+          id: "d",
+          task: "text-classification",
+          source: "npm",
+          languages: ["zh"],
+          params: null,
+        }),
+      ]);
+      const ids = async (query: Parameters<CatalogStore["searchModels"]>[0]) =>
+        (await store.searchModels(query)).hits.map((hit) => hit.model.id).sort();
+      expect(await ids({ tasks: ["text-classification"], sort: "downloads", limit: 10 })).toEqual([
+        "a",
+        "b",
+        "d",
+      ]);
+      expect(
+        await ids({
+          tasks: ["text-classification", "feature-extraction"],
+          language: "zh",
+          sort: "downloads",
+          limit: 10,
+        }),
+      ).toEqual(["a", "c", "d"]);
+      expect(await ids({ license: "mit", sort: "downloads", limit: 10 })).toEqual(["a", "b"]);
+      expect(await ids({ source: "npm", sort: "downloads", limit: 10 })).toEqual(["d"]);
+      // Unknown sizes cannot be shown to fit, so a parameter bound excludes them.
+      expect(await ids({ maxParams: 2e8, sort: "downloads", limit: 10 })).toEqual(["a", "c"]);
+      expect(await ids({ tasks: [], sort: "downloads", limit: 10 })).toEqual([]);
+      expect(await store.countModels({ source: "npm" })).toBe(1);
+    });
+
+    it("sorts, pages and reports whether more rows match", async () => {
+      await store.upsertModels([
+        makeModel({
+          id: "a",
+          downloads: 10,
+          likes: 1,
+          score: null,
+          lastModified: "2026-01-01T00:00:00Z",
+        }),
+        makeModel({ id: "b", downloads: 30, likes: 3, score: 50, lastModified: null }),
+        makeModel({
+          id: "c",
+          downloads: 20,
+          likes: 2,
+          score: 70,
+          lastModified: "2026-03-01T00:00:00Z",
+        }),
+      ]);
+      const order = async (sort: "downloads" | "likes" | "score" | "lastModified") =>
+        (await store.searchModels({ sort, limit: 10 })).hits.map((hit) => hit.model.id);
+      expect(await order("downloads")).toEqual(["b", "c", "a"]);
+      expect(await order("likes")).toEqual(["b", "c", "a"]);
+      expect(await order("score")).toEqual(["c", "b", "a"]);
+      expect(await order("lastModified")).toEqual(["c", "a", "b"]);
+      const firstPage = await store.searchModels({ sort: "downloads", limit: 2 });
+      expect(firstPage.hits.map((hit) => hit.model.id)).toEqual(["b", "c"]);
+      expect(firstPage.hasMore).toBe(true);
+      const secondPage = await store.searchModels({ sort: "downloads", limit: 2, offset: 2 });
+      expect(secondPage.hits.map((hit) => hit.model.id)).toEqual(["a"]);
+      expect(secondPage.hasMore).toBe(false);
+    });
+
+    it("estimates latency with the same formula as the hardware module, measured figures first", async () => {
+      const encoder = makeModel({
+        id: "enc",
+        task: "text-classification",
+        params: 1e8,
+        flopsPerItem: 5e10,
+      });
+      const generator = makeModel({ id: "gen", task: "text-generation", params: 1e9 });
+      const measured = makeModel({
+        id: "meas",
+        task: "text-classification",
+        params: 1e10,
+        hardware: [
+          { hardware: "test-gpu", kind: "measured", latencyMs: 0.5, batchSize: 1, source: "bench" },
+          {
+            hardware: "other-gpu",
+            kind: "measured",
+            latencyMs: 0.1,
+            batchSize: 1,
+            source: "bench",
+          },
+        ],
+      });
+      const unknown = makeModel({ id: "unknown", task: "text-classification", params: null });
+      await store.upsertModels([encoder, generator, measured, unknown]);
+      const result = await store.searchModels({
+        latency: COEFFICIENTS,
+        sort: "latency",
+        limit: 10,
+      });
+      const byId = new Map(result.hits.map((hit) => [hit.model.id, hit]));
+      expect(byId.get("enc")?.latencyMs).toBeCloseTo(
+        estimateLatencyMs(encoder, COEFFICIENTS) ?? Number.NaN,
+        9,
+      );
+      expect(byId.get("gen")?.latencyMs).toBeCloseTo(
+        estimateLatencyMs(generator, COEFFICIENTS) ?? Number.NaN,
+        9,
+      );
+      expect(byId.get("enc")?.latencyKind).toBe("estimated");
+      expect(byId.get("meas")).toMatchObject({ latencyMs: 0.5, latencyKind: "measured" });
+      expect(byId.get("unknown")?.latencyMs).toBeNull();
+      // Ascending latency, unknown last.
+      const latencies = result.hits.map((hit) => hit.latencyMs);
+      expect(result.hits.at(-1)?.model.id).toBe("unknown");
+      const known = latencies.filter((value): value is number => typeof value === "number");
+      expect(known).toEqual([...known].sort((a, b) => a - b));
+
+      const fast = await store.searchModels({
+        latency: COEFFICIENTS,
+        maxLatencyMs: 60,
+        sort: "downloads",
+        limit: 10,
+      });
+      for (const hit of fast.hits) expect(hit.latencyMs).toBeLessThanOrEqual(60);
+      expect(fast.hits.map((hit) => hit.model.id)).toContain("meas");
+      expect(fast.hits.map((hit) => hit.model.id)).not.toContain("unknown");
+    });
+
+    it("refuses latency filters without a hardware profile", async () => {
+      await expect(store.searchModels({ sort: "latency", limit: 5 })).rejects.toMatchObject({
+        code: "INVALID_ARGUMENT",
+      });
+    });
+
+    it("keeps meta values", async () => {
+      expect(await store.getMeta("k")).toBeNull();
+      await store.setMeta("k", "v1");
+      await store.setMeta("k", "v2");
+      expect(await store.getMeta("k")).toBe("v2");
+      await store.setMeta("k", null);
+      expect(await store.getMeta("k")).toBeNull();
+    });
+
+    it("commits a transaction's writes together, or none of them", async () => {
+      await store.transaction(async (tx) => {
+        await tx.upsertModels([makeModel({ id: "t/a" })]);
+        await tx.setMeta("cursor", "page-2");
+      });
+      expect(await store.getModel("t/a")).not.toBeNull();
+      expect(await store.getMeta("cursor")).toBe("page-2");
+
+      await expect(
+        store.transaction(async (tx) => {
+          await tx.upsertModels([makeModel({ id: "t/b" })]);
+          await tx.setMeta("cursor", "page-3");
+          throw new Error("killed mid-page");
+        }),
+      ).rejects.toThrow("killed mid-page");
+      expect(await store.getModel("t/b")).toBeNull();
+      expect(await store.getMeta("cursor")).toBe("page-2");
+    });
+
+    it("makes other callers wait for an open transaction", async () => {
+      const events: string[] = [];
+      const inside = store.transaction(async (tx) => {
+        await tx.upsertModels([makeModel({ id: "w/a" })]);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        events.push("transaction done");
+      });
+      const outside = store.countModels().then((count) => {
+        events.push(`count ${count}`);
+      });
+      await Promise.all([inside, outside]);
+      expect(events).toEqual(["transaction done", "count 1"]);
+    });
+  });
+}

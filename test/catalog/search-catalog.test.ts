@@ -1,0 +1,177 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import type { CatalogStore } from "../../src/catalog/catalog-store.js";
+import { searchCatalog } from "../../src/catalog/search-catalog.js";
+import { openSqliteStore } from "../../src/catalog/sqlite/sqlite-store.js";
+import { makeModel } from "../support/make-model.js";
+
+let store: CatalogStore;
+
+beforeAll(async () => {
+  store = await openSqliteStore({ path: ":memory:" });
+  await store.upsertModels([
+    makeModel({
+      id: "llm/7b",
+      task: "text-generation",
+      params: 7e9,
+      languages: ["en"],
+      license: "apache-2.0",
+      score: 30,
+      downloads: 100,
+    }),
+    makeModel({
+      id: "llm/70b",
+      task: "text-generation",
+      params: 70e9,
+      languages: ["en"],
+      license: "llama3",
+      score: 45,
+      downloads: 50,
+    }),
+    makeModel({
+      id: "llm/0.5b-zh",
+      task: "text-generation",
+      params: 0.5e9,
+      languages: ["zh", "en"],
+      license: "apache-2.0",
+      score: 12,
+      downloads: 10,
+    }),
+    makeModel({
+      id: "emb/small",
+      task: "sentence-similarity",
+      params: 33e6,
+      languages: ["en"],
+      downloads: 1000,
+    }),
+    makeModel({
+      id: "emb/zh",
+      task: "feature-extraction",
+      params: 100e6,
+      languages: ["zh"],
+      downloads: 5,
+    }),
+    makeModel({
+      id: "vision/measured",
+      task: "image-classification",
+      params: 25e6,
+      flopsPerItem: 8e9,
+      hardware: [
+        {
+          hardware: "rtx-4090",
+          kind: "measured",
+          throughputPerSecond: 2000,
+          batchSize: 256,
+          source: "timm-benchmark",
+        },
+      ],
+    }),
+    makeModel({
+      id: "vision/unmeasured",
+      task: "image-classification",
+      params: 25e6,
+      flopsPerItem: 8e9,
+    }),
+  ]);
+});
+
+const ids = (result: Awaited<ReturnType<typeof searchCatalog>>) =>
+  result.models.map((model) => model.id);
+
+describe("searchCatalog", () => {
+  it("resolves task aliases and widens embedding searches to both embedding tags", async () => {
+    const result = await searchCatalog(store, { task: "embeddings" });
+    expect(ids(result).sort()).toEqual(["emb/small", "emb/zh"]);
+    expect(result.query.tasks).toEqual(["feature-extraction", "sentence-similarity"]);
+  });
+
+  it("accepts language names and codes", async () => {
+    expect(ids(await searchCatalog(store, { task: "llm", language: "Chinese" }))).toEqual([
+      "llm/0.5b-zh",
+    ]);
+    expect(ids(await searchCatalog(store, { task: "text_generation", language: "zho" }))).toEqual([
+      "llm/0.5b-zh",
+    ]);
+  });
+
+  it("keeps only models that fit the hardware at its default dtype, with verdicts per dtype", async () => {
+    const onT4 = await searchCatalog(store, {
+      task: "text-generation",
+      hardware: "T4",
+      sort: "score",
+    });
+    expect(onT4.query.hardware).toBe("t4");
+    expect(ids(onT4)).toEqual(["llm/7b", "llm/0.5b-zh"]);
+    for (const model of onT4.models) {
+      expect(model.fits).toBe(true);
+      expect(model.latencyKind).toBe("estimated");
+      expect(model.estimatedLatencyMs).toBeGreaterThan(0);
+    }
+    expect(onT4.models[0]?.fitsByDtype).toMatchObject({ fp32: false, int4: true });
+    const onA100 = await searchCatalog(store, {
+      task: "text-generation",
+      hardware: "NVIDIA_A100",
+      dtype: "int4",
+    });
+    expect(ids(onA100)).toContain("llm/70b");
+  });
+
+  it("applies a memory budget and a latency bound", async () => {
+    const small = await searchCatalog(store, {
+      task: "text-generation",
+      maxMemoryGb: 4,
+      dtype: "fp16",
+    });
+    expect(ids(small)).toEqual(["llm/0.5b-zh"]);
+    const fast = await searchCatalog(store, {
+      task: "text-generation",
+      hardware: "a100-80gb",
+      maxLatencyMs: 1e9,
+      sort: "latency",
+    });
+    const latencies = fast.models.map((model) => model.latencyMs ?? Number.NaN);
+    expect(latencies).toEqual([...latencies].sort((a, b) => a - b));
+    const bound = (latencies[0] ?? 0) * 1.0001;
+    const bounded = await searchCatalog(store, {
+      task: "text-generation",
+      hardware: "a100-80gb",
+      maxLatencyMs: bound,
+    });
+    expect(ids(bounded)).toEqual([fast.models[0]?.id]);
+  });
+
+  it("prefers a measured latency and labels it", async () => {
+    const result = await searchCatalog(store, {
+      task: "image-classification",
+      hardware: "rtx 4090",
+      sort: "latency",
+    });
+    const measured = result.models.find((model) => model.id === "vision/measured");
+    expect(measured).toMatchObject({
+      latencyKind: "measured",
+      latencyMs: 0.5,
+      measuredLatencyMs: 0.5,
+    });
+    expect(measured?.estimatedLatencyMs).toBeGreaterThan(0);
+    const unmeasured = result.models.find((model) => model.id === "vision/unmeasured");
+    expect(unmeasured).toMatchObject({ latencyKind: "estimated", measuredLatencyMs: null });
+  });
+
+  it("names the bad option and what was expected", async () => {
+    await expect(searchCatalog(store, { limit: 0 })).rejects.toThrow(/limit/);
+    await expect(searchCatalog(store, { maxMemoryGb: -1 })).rejects.toMatchObject({
+      code: "INVALID_ARGUMENT",
+    });
+    await expect(searchCatalog(store, { sort: "popularity" as never })).rejects.toThrow(/sort/);
+    await expect(searchCatalog(store, { language: "klingonese" })).rejects.toThrow(
+      /Unknown language/,
+    );
+    await expect(searchCatalog(store, { maxLatencyMs: 10 })).rejects.toThrow(/needs --hardware/);
+    await expect(searchCatalog(store, { sort: "latency" })).rejects.toThrow(/needs --hardware/);
+    await expect(searchCatalog(store, { hardware: "tpu-v9" })).rejects.toMatchObject({
+      code: "UNKNOWN_HARDWARE",
+    });
+    await expect(searchCatalog(store, { task: "text-clasification" })).rejects.toThrow(
+      /Did you mean/,
+    );
+  });
+});

@@ -1,0 +1,102 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import Database from "better-sqlite3";
+import { describe, expect, it } from "vitest";
+import { LATEST_SCHEMA_VERSION } from "../../src/catalog/sqlite/sqlite-migrations.js";
+import { openSqliteStore } from "../../src/catalog/sqlite/sqlite-store.js";
+import { makeModel } from "../support/make-model.js";
+import { runCatalogStoreContract } from "./catalog-store.contract.js";
+
+const run = promisify(execFile);
+
+function temporaryDatabasePath(): string {
+  return join(mkdtempSync(join(tmpdir(), "modelscout-store-")), "catalog.db");
+}
+
+runCatalogStoreContract("sqlite (in memory)", () => openSqliteStore({ path: ":memory:" }));
+runCatalogStoreContract("sqlite (file, WAL)", () =>
+  openSqliteStore({ path: temporaryDatabasePath() }),
+);
+
+describe("SQLite catalog store", () => {
+  it("migrates a new file once and reopens it without migrating again", async () => {
+    const path = temporaryDatabasePath();
+    const store = await openSqliteStore({ path });
+    await store.upsertModels([makeModel({ id: "org/kept" })]);
+    await store.close();
+    const reopened = await openSqliteStore({ path });
+    expect(await reopened.getModel("org/kept")).not.toBeNull();
+    await reopened.close();
+    const raw = new Database(path, { readonly: true });
+    expect(raw.pragma("user_version", { simple: true })).toBe(LATEST_SCHEMA_VERSION);
+    expect(raw.pragma("journal_mode", { simple: true })).toBe("wal");
+    raw.close();
+  });
+
+  it("rejects a file that is not a SQLite database with a message that says what to do", async () => {
+    const path = temporaryDatabasePath();
+    writeFileSync(
+      path,
+      "this is not a database, just some text that was written here by mistake\n".repeat(200),
+    );
+    const failure = openSqliteStore({ path });
+    await expect(failure).rejects.toMatchObject({ code: "STORE_CORRUPT" });
+    await expect(openSqliteStore({ path })).rejects.toThrow(/Move it aside/);
+  });
+
+  it("refuses a database written by a newer schema", async () => {
+    const path = temporaryDatabasePath();
+    const raw = new Database(path);
+    raw.pragma(`user_version = ${LATEST_SCHEMA_VERSION + 1}`);
+    raw.close();
+    await expect(openSqliteStore({ path })).rejects.toMatchObject({ code: "STORE_UNAVAILABLE" });
+  });
+
+  it("fails with STORE_UNAVAILABLE when the folder cannot exist", async () => {
+    const folder = mkdtempSync(join(tmpdir(), "modelscout-store-"));
+    writeFileSync(join(folder, "file"), "x");
+    await expect(
+      openSqliteStore({ path: join(folder, "file", "catalog.db") }),
+    ).rejects.toMatchObject({
+      code: "STORE_UNAVAILABLE",
+    });
+  });
+
+  it("reports a lock held by another process as STORE_LOCKED and writes nothing", async () => {
+    const path = temporaryDatabasePath();
+    const store = await openSqliteStore({ path, busyTimeoutMs: 50 });
+    const other = new Database(path);
+    other.exec("BEGIN EXCLUSIVE");
+    await expect(store.upsertModels([makeModel({ id: "org/blocked" })])).rejects.toMatchObject({
+      code: "STORE_LOCKED",
+      isRetryable: true,
+    });
+    other.exec("ROLLBACK");
+    other.close();
+    expect(await store.getModel("org/blocked")).toBeNull();
+    await store.upsertModels([makeModel({ id: "org/blocked" })]);
+    expect(await store.getModel("org/blocked")).not.toBeNull();
+    await store.close();
+  });
+
+  it("stays consistent under several processes writing at once", async () => {
+    const path = temporaryDatabasePath();
+    const worker = new URL("../support/upsert-worker.ts", import.meta.url).pathname;
+    const prefixes = ["p1", "p2", "p3", "p4"];
+    // All four start on a missing file: migrations and writes race for real.
+    await Promise.all(
+      prefixes.map((prefix) =>
+        run(process.execPath, ["--import", "tsx", worker, path, prefix, "200"]),
+      ),
+    );
+    const store = await openSqliteStore({ path });
+    expect(await store.countModels()).toBe(800);
+    for (const prefix of prefixes) expect(await store.getMeta(`progress:${prefix}`)).toBe("200");
+    const english = await store.searchModels({ language: "en", sort: "downloads", limit: 1000 });
+    expect(english.hits).toHaveLength(800);
+    await store.close();
+  }, 60_000);
+});

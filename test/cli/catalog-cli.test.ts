@@ -1,0 +1,180 @@
+/**
+ * End to end: the real CLI against a real SQLite catalog in a temporary MODELSCOUT_HOME,
+ * loaded from the bundled offline snapshot.
+ */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "../support/run-cli.js";
+
+let home: string;
+
+beforeAll(async () => {
+  home = mkdtempSync(join(tmpdir(), "modelscout-cli-"));
+  const first = await runCli(["catalog", "search", "--limit", "1"], { MODELSCOUT_HOME: home });
+  expect(first.code, first.stderr).toBe(0);
+  expect(first.stderr).toMatch(/Loading the bundled offline catalog/);
+}, 120_000);
+
+describe("modelscout catalog search", () => {
+  it("finds the best-scoring LLMs that fit a T4, as JSON", async () => {
+    const result = await runCli(
+      [
+        "catalog",
+        "search",
+        "--task",
+        "text_generation",
+        "--hardware",
+        "NVIDIA_T4",
+        "--sort",
+        "score",
+        "--limit",
+        "5",
+        "--json",
+      ],
+      { MODELSCOUT_HOME: home },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    // The snapshot was loaded once, by the first run.
+    expect(result.stderr).not.toMatch(/Loading/);
+    const output = JSON.parse(result.stdout) as {
+      models: {
+        id: string;
+        source: string;
+        task: string;
+        languages: string[];
+        params: number;
+        fits: boolean;
+        estimatedLatencyMs: number;
+        score: number;
+      }[];
+    };
+    expect(output.models).toHaveLength(5);
+    const scores = output.models.map((model) => model.score);
+    expect(scores).toEqual([...scores].sort((a, b) => b - a));
+    for (const model of output.models) {
+      expect(model).toMatchObject({ source: "hub", task: "text-generation", fits: true });
+      expect(model.params).toBeGreaterThan(0);
+      expect(model.params).toBeLessThan(16e9);
+      expect(model.estimatedLatencyMs).toBeGreaterThan(0);
+      expect(Array.isArray(model.languages)).toBe(true);
+    }
+  });
+
+  it("prints a readable table with fit and latency columns", async () => {
+    const result = await runCli(
+      [
+        "catalog",
+        "search",
+        "--task",
+        "image-classification",
+        "--hardware",
+        "4090",
+        "--sort",
+        "latency",
+        "--limit",
+        "3",
+      ],
+      {
+        MODELSCOUT_HOME: home,
+      },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    const lines = result.stdout.trim().split("\n");
+    expect(lines[0]).toMatch(/^MODEL\s+SOURCE\s+TASK/);
+    expect(lines[0]).toMatch(/FITS\s+LATENCY/);
+    expect(lines.slice(2, 5).every((line) => line.startsWith("timm/"))).toBe(true);
+    // The timm models were measured on an RTX 4090: the figures are marked as measured.
+    expect(lines[2]).toMatch(/=\S/);
+    expect(result.stdout).toMatch(/3 models\. Fit and latency for rtx-4090/);
+  });
+
+  it("finds embedding models for Chinese and sentiment models from npm", async () => {
+    const chinese = await runCli(
+      ["catalog", "search", "--task", "embeddings", "--lang", "zh", "--json", "--limit", "50"],
+      { MODELSCOUT_HOME: home },
+    );
+    expect(chinese.code, chinese.stderr).toBe(0);
+    const models = (
+      JSON.parse(chinese.stdout) as { models: { languages: string[]; task: string }[] }
+    ).models;
+    expect(models.length).toBeGreaterThan(5);
+    for (const model of models) expect(model.languages).toContain("zh");
+    const npm = await runCli(
+      ["catalog", "search", "--task", "sentiment", "--source", "npm", "--json"],
+      { MODELSCOUT_HOME: home },
+    );
+    expect(npm.code, npm.stderr).toBe(0);
+    const ids = (JSON.parse(npm.stdout) as { models: { id: string }[] }).models.map(
+      (model) => model.id,
+    );
+    expect(ids).toContain("npm:sentiment");
+  });
+
+  it("says what is wrong with bad input and exits non-zero", async () => {
+    const task = await runCli(["catalog", "search", "--task", "text-clasification"], {
+      MODELSCOUT_HOME: home,
+    });
+    expect(task.code).toBe(2);
+    expect(task.stderr).toMatch(
+      /Unknown task "text-clasification"\. Did you mean "text-classification"\?/,
+    );
+    const hardware = await runCli(["catalog", "search", "--hardware", "h10"], {
+      MODELSCOUT_HOME: home,
+    });
+    expect(hardware.code).toBe(2);
+    expect(hardware.stderr).toMatch(/Did you mean/);
+    const limit = await runCli(["catalog", "search", "--limit", "ten"], { MODELSCOUT_HOME: home });
+    expect(limit.code).toBe(2);
+    expect(limit.stderr).toMatch(/--limit must be a number \(got "ten"\)/);
+    const command = await runCli(["catalog", "serch"], { MODELSCOUT_HOME: home });
+    expect(command.code).toBe(2);
+    expect(command.stderr).toMatch(/Unknown command/);
+  });
+
+  it("reports a corrupt database and an unusable home without touching them", async () => {
+    const broken = mkdtempSync(join(tmpdir(), "modelscout-cli-broken-"));
+    writeFileSync(join(broken, "catalog.db"), "garbage ".repeat(1000));
+    const corrupt = await runCli(["catalog", "search"], { MODELSCOUT_HOME: broken });
+    expect(corrupt.code).toBe(65);
+    expect(corrupt.stderr).toMatch(/not a valid SQLite database/);
+    const file = join(broken, "catalog.db");
+    const unusable = await runCli(["catalog", "search"], { MODELSCOUT_HOME: join(file, "home") });
+    expect(unusable.code).toBe(73);
+    expect(unusable.stderr).toMatch(/MODELSCOUT_HOME/);
+  });
+});
+
+describe("modelscout catalog show", () => {
+  it("shows a timm model with its ImageNet results and measured throughput", async () => {
+    const result = await runCli(["catalog", "show", "timm/resnet50.a1_in1k"], {
+      MODELSCOUT_HOME: home,
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^timm\/resnet50\.a1_in1k/);
+    expect(result.stdout).toMatch(/image-classification/);
+    expect(result.stdout).toMatch(/rtx-4090\s+\S+\s+yes\s+=/);
+    expect(result.stdout).toMatch(/roofline estimate/);
+  });
+
+  it("suggests a near id for a missing model", async () => {
+    const result = await runCli(["catalog", "show", "timm/resnet50.a1_in1"], {
+      MODELSCOUT_HOME: home,
+    });
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/No model "timm\/resnet50\.a1_in1"/);
+  });
+});
+
+describe("modelscout hardware list", () => {
+  it("lists the profiles with aliases", async () => {
+    const result = await runCli(["hardware", "list", "--json"]);
+    expect(result.code, result.stderr).toBe(0);
+    const ids = (JSON.parse(result.stdout) as { hardware: { id: string }[] }).hardware.map(
+      (profile) => profile.id,
+    );
+    for (const id of ["cpu-laptop", "rpi5", "t4", "a100-80gb", "h100", "apple-m2", "rtx-4090"])
+      expect(ids).toContain(id);
+  });
+});
