@@ -1,0 +1,76 @@
+/**
+ * @module
+ * Does a model fit a device's memory at a dtype? The verdict, its inverse as a parameter
+ * bound (`maxParamsForMemory`, which the catalog store applies in SQL), and verdicts for
+ * every dtype at once. The two must agree exactly: a model with known parameters and no
+ * recorded weight size fits iff `params <= maxParamsForMemory(profile, dtype)`.
+ */
+import {
+  DTYPE_BYTES,
+  DTYPES,
+  type Dtype,
+  type ModelRecord,
+  weightBytes,
+} from "../catalog/model-record.js";
+import type { HardwareProfile } from "./hardware-profiles.js";
+
+/**
+ * Memory needed to run a model, as a multiple of its weight bytes. Inference needs more than
+ * the weights: activations, the runtime's workspace (cuBLAS/cuDNN, ONNX Runtime arenas), the
+ * CUDA context, and for LLMs a KV cache. 1.2 is EleutherAI's rule of thumb for inference
+ * ("Transformer Math 101": about 20% over the weights at modest batch and context sizes),
+ * which the Hugging Face model memory calculator repeats. A long-context LLM serving many
+ * users needs far more, which no per-model figure can know.
+ */
+export const MEMORY_OVERHEAD_FACTOR = 1.2;
+
+export interface MemoryFit {
+  dtype: Dtype;
+  /** Weights times `MEMORY_OVERHEAD_FACTOR`; null when the model's size is unknown. */
+  requiredBytes: number | null;
+  availableBytes: number;
+  /** Null when the size is unknown. */
+  fits: boolean | null;
+}
+
+type SizedModel = Pick<ModelRecord, "params" | "memoryBytes">;
+
+/**
+ * The largest parameter count that fits `profile` at `dtype`. The store turns a fit test into
+ * `params <= maxParamsForMemory(...)`; `memoryFit` uses the same comparison, so they agree
+ * to the last bit.
+ */
+export function maxParamsForMemory(
+  profile: Pick<HardwareProfile, "memoryBytes">,
+  dtype: Dtype,
+): number {
+  return profile.memoryBytes / (DTYPE_BYTES[dtype] * MEMORY_OVERHEAD_FACTOR);
+}
+
+export function memoryFit(
+  model: SizedModel,
+  profile: Pick<HardwareProfile, "memoryBytes">,
+  dtype: Dtype,
+): MemoryFit {
+  const weights = weightBytes(model, dtype);
+  const requiredBytes = weights === null ? null : weights * MEMORY_OVERHEAD_FACTOR;
+  let fits: boolean | null = null;
+  if (model.memoryBytes[dtype] === undefined && model.params !== null) {
+    // Derived from params: compare in parameter space, exactly as the SQL bound does, so a
+    // model at the boundary gets the same verdict from the store and from here.
+    fits = model.params <= maxParamsForMemory(profile, dtype);
+  } else if (requiredBytes !== null) {
+    fits = requiredBytes <= profile.memoryBytes;
+  }
+  return { dtype, requiredBytes, availableBytes: profile.memoryBytes, fits };
+}
+
+/** The fit verdict for every dtype, for tables that show where a model could run. */
+export function fitsByDtype(
+  model: SizedModel,
+  profile: Pick<HardwareProfile, "memoryBytes">,
+): Record<Dtype, boolean | null> {
+  return Object.fromEntries(
+    DTYPES.map((dtype) => [dtype, memoryFit(model, profile, dtype).fits]),
+  ) as Record<Dtype, boolean | null>;
+}
