@@ -71,7 +71,7 @@ export function toStoreError(error: unknown, path: string): unknown {
 
 interface ModelRow {
   record: string;
-  latency_ms?: number | null;
+  effective_latency_ms?: number | null;
   measured_ms?: number | null;
 }
 
@@ -201,7 +201,7 @@ class SqliteCatalogStore implements CatalogStore {
       const hits: StoreSearchHit[] = rows.slice(0, query.limit).map((row) => {
         const hit: StoreSearchHit = { model: parseRecord(row.record) };
         if (query.latency !== undefined) {
-          hit.latencyMs = row.latency_ms ?? null;
+          hit.latencyMs = row.effective_latency_ms ?? null;
           hit.latencyKind = row.measured_ms == null ? "estimated" : "measured";
         }
         return hit;
@@ -290,7 +290,7 @@ const SORT_SQL = {
   likes: "m.likes DESC, m.row_id",
   score: "m.score IS NULL, m.score DESC, m.row_id",
   lastModified: "m.last_modified IS NULL, m.last_modified DESC, m.row_id",
-  latency: "latency_ms IS NULL, latency_ms, m.row_id",
+  latency: "effective_latency_ms IS NULL, effective_latency_ms, m.row_id",
 } as const;
 
 /** Builds the search statement; exported for the query-plan test. */
@@ -348,12 +348,12 @@ export function buildSearchSql(query: StoreSearchQuery): {
     const estimate = `CASE WHEN m.params IS NULL OR m.flops IS NULL THEN NULL
       WHEN ${isGenerative} THEN @overheadMs + m.flops * @msPerFlop + @decodeTokens * m.params * @msPerParam
       ELSE @overheadMs + MAX(m.flops * @msPerFlop, m.params * @msPerParam) END`;
-    select += `, ml.latency_ms AS measured_ms, COALESCE(ml.latency_ms, ${estimate}) AS latency_ms`;
+    select += `, ml.latency_ms AS measured_ms, COALESCE(ml.latency_ms, ${estimate}) AS effective_latency_ms`;
     join =
       "LEFT JOIN measured_latency ml ON ml.hardware = @hardware AND ml.model_row_id = m.row_id";
     if (query.maxLatencyMs !== undefined) {
       parameters.maxLatencyMs = query.maxLatencyMs;
-      where.push("latency_ms <= @maxLatencyMs");
+      where.push("effective_latency_ms <= @maxLatencyMs");
     }
   } else if (query.maxLatencyMs !== undefined || query.sort === "latency") {
     throw new ModelScoutError(
@@ -392,15 +392,12 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Cata
     return new SqliteCatalogStore(database, path);
   } catch (error) {
     database?.close();
-    if (
-      error instanceof Error &&
-      "code" in error &&
-      (error as { code: string }).code === "ENOTDIR"
-    ) {
+    const code = (error as { code?: unknown } | undefined)?.code;
+    if (code === "ENOTDIR" || code === "EEXIST" || code === "EACCES" || code === "EROFS") {
       throw new ModelScoutError(
         "STORE_UNAVAILABLE",
-        `Cannot create the catalog database at ${path}: a parent is not a directory.`,
-        { cause: error },
+        `Cannot create the catalog database at ${path} (${(error as Error).message}). Set MODELSCOUT_HOME to a writable directory.`,
+        { cause: error, details: { path } },
       );
     }
     throw toStoreError(error, path);
