@@ -1,0 +1,287 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { CatalogStore } from "../../src/catalog/catalog-store.js";
+import { openSqliteStore } from "../../src/catalog/sqlite/sqlite-store.js";
+import {
+  type SyncCatalogOptions,
+  type SyncEvent,
+  syncCatalog,
+  syncMetaKeys,
+} from "../../src/catalog/sync-catalog.js";
+import { ModelScoutError } from "../../src/errors/modelscout-error.js";
+import {
+  type FakeHub,
+  generateHubModels,
+  loadHubFixtures,
+  startFakeHubServer,
+} from "../support/fake-hub-server.js";
+
+const FAST_RETRY = { maxRetries: 2, baseDelayMs: 1, maxDelayMs: 5 };
+const TOKEN = "hf_synctoken0123456789abcdef";
+const ALL_QUERY = { task: null, search: null, author: null };
+
+let hub: FakeHub;
+let store: CatalogStore;
+const stores: CatalogStore[] = [];
+
+function temporaryDatabasePath(): string {
+  return join(mkdtempSync(join(tmpdir(), "modelscout-sync-")), "catalog.db");
+}
+
+async function openStore(path = ":memory:"): Promise<CatalogStore> {
+  const opened = await openSqliteStore({ path });
+  stores.push(opened);
+  return opened;
+}
+
+function sync(overrides: Partial<SyncCatalogOptions> = {}) {
+  return syncCatalog({
+    store,
+    endpoint: hub.url,
+    token: TOKEN,
+    pageSize: 10,
+    retry: FAST_RETRY,
+    ...overrides,
+  });
+}
+
+async function failure(promise: Promise<unknown>): Promise<ModelScoutError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (ModelScoutError.isInstance(error)) return error;
+    throw error;
+  }
+  throw new Error("expected a ModelScoutError");
+}
+
+beforeEach(async () => {
+  hub = await startFakeHubServer({ models: generateHubModels(25) });
+  store = await openStore();
+});
+
+afterEach(async () => {
+  vi.unstubAllEnvs();
+  await hub.close();
+  for (const opened of stores.splice(0)) await opened.close();
+});
+
+describe("syncCatalog", () => {
+  it("stores every model of every page once and clears its cursor", async () => {
+    const summary = await sync();
+    expect(summary).toMatchObject({
+      fetched: 25,
+      inserted: 25,
+      updated: 0,
+      unchanged: 0,
+      pages: 3,
+      resumed: false,
+      stoppedEarly: false,
+      limitReached: false,
+    });
+    expect(await store.countModels({ source: "hub" })).toBe(25);
+    expect(await store.getMeta(syncMetaKeys(hub.url, ALL_QUERY).cursor)).toBeNull();
+    expect(await store.getMeta(syncMetaKeys(hub.url, ALL_QUERY).watermark)).toBe(
+      "2025-06-01T00:00:00.000Z",
+    );
+    const stored = await store.getModel("gen-org-0/model-000000");
+    expect(stored).toMatchObject({ task: "text-classification", license: "apache-2.0" });
+    expect(stored?.languages).toEqual(["en", "fr"]);
+  });
+
+  it("stores the recorded-shape fixtures as full records", async () => {
+    hub.setModels(loadHubFixtures());
+    await sync();
+    const distilbert = await store.getModel(
+      "distilbert/distilbert-base-uncased-finetuned-sst-2-english",
+    );
+    expect(distilbert?.params).toBe(66955010);
+    expect(distilbert?.evalResults.filter((result) => result.verified)).toHaveLength(4);
+    const qwen = await store.getModel("Qwen/Qwen2.5-7B-Instruct");
+    expect(qwen?.memoryBytes.bf16).toBe(7615616512 * 2);
+  });
+
+  it("reads HF_ENDPOINT and HF_TOKEN when no endpoint or token is given", async () => {
+    vi.stubEnv("HF_ENDPOINT", `${hub.url}/`);
+    vi.stubEnv("HF_TOKEN", TOKEN);
+    const summary = await syncCatalog({ store, retry: FAST_RETRY });
+    expect(summary.endpoint).toBe(hub.url);
+    expect(summary.fetched).toBe(25);
+    expect(hub.modelRequests()[0]?.authorization).toBe(`Bearer ${TOKEN}`);
+  });
+
+  it("is idempotent: a full second sync finds every model unchanged", async () => {
+    await sync();
+    const second = await sync({ full: true });
+    expect(second).toMatchObject({ fetched: 25, inserted: 0, updated: 0, unchanged: 25, pages: 3 });
+    expect(second.stoppedEarly).toBe(false);
+    expect(await store.countModels()).toBe(25);
+  });
+
+  it("stops at the first page with a model it already has, counting new and updated ones", async () => {
+    await sync();
+    const newest = "2025-07-01T00:00:00.000Z";
+    hub.touch(["gen-org-20/model-000020", "gen-org-21/model-000021"], newest, { likes: 999 });
+    hub.setModels([
+      ...generateHubModels(3, { idPrefix: "new", newestMs: Date.parse(newest) + 1000 }),
+      ...hub.models(),
+    ]);
+    const requestsBefore = hub.modelRequests().length;
+    const events: SyncEvent[] = [];
+    const second = await sync({ onEvent: (event) => events.push(event) });
+    expect(second).toMatchObject({ inserted: 3, updated: 2, pages: 1, stoppedEarly: true });
+    expect(hub.modelRequests().length - requestsBefore).toBe(1);
+    expect(events.find((event) => event.type === "start")).toMatchObject({ incremental: true });
+    expect(events.some((event) => event.type === "stopped-early")).toBe(true);
+    expect((await store.getModel("gen-org-20/model-000020"))?.likes).toBe(999);
+    expect(await store.countModels()).toBe(28);
+  });
+
+  it("does not let a --limit run make a later sync stop early", async () => {
+    const limited = await sync({ limit: 10 });
+    expect(limited).toMatchObject({ fetched: 10, limitReached: true });
+    expect(await store.getMeta(syncMetaKeys(hub.url, ALL_QUERY).watermark)).toBeNull();
+    const complete = await sync();
+    expect(complete).toMatchObject({
+      fetched: 25,
+      inserted: 15,
+      unchanged: 10,
+      stoppedEarly: false,
+    });
+  });
+
+  it("caps the models fetched with limit", async () => {
+    const summary = await sync({ limit: 13 });
+    expect(summary).toMatchObject({ fetched: 13, inserted: 13, pages: 2, limitReached: true });
+    expect(await store.countModels()).toBe(13);
+    expect(hub.modelRequests().map((request) => request.query.get("limit"))).toEqual(["10", "3"]);
+    expect(await store.getMeta(syncMetaKeys(hub.url, ALL_QUERY).cursor)).toBeNull();
+  });
+
+  it("resumes an interrupted sync from its saved cursor, even after reopening the store", async () => {
+    const path = temporaryDatabasePath();
+    store = await openStore(path);
+    const controller = new AbortController();
+    const interrupted = sync({
+      signal: controller.signal,
+      onEvent: (event) => {
+        if (event.type === "page" && event.page === 2) controller.abort(new Error("killed"));
+      },
+    });
+    await expect(interrupted).rejects.toThrow("killed");
+    expect(await store.countModels()).toBe(20);
+    const saved = JSON.parse(
+      (await store.getMeta(syncMetaKeys(hub.url, ALL_QUERY).cursor)) ?? "{}",
+    );
+    expect(saved).toMatchObject({ pages: 2, fetched: 20 });
+    await store.close();
+
+    store = await openStore(path);
+    const requestsBefore = hub.modelRequests().length;
+    const events: SyncEvent[] = [];
+    const resumed = await sync({ onEvent: (event) => events.push(event) });
+    expect(resumed).toMatchObject({ resumed: true, fetched: 25, inserted: 25, pages: 3 });
+    expect(events[0]).toMatchObject({ type: "start", resumed: true, resumedFrom: { pages: 2 } });
+    const resumedRequests = hub.modelRequests().slice(requestsBefore);
+    expect(resumedRequests).toHaveLength(1);
+    expect(resumedRequests[0]?.query.get("cursor")).not.toBeNull();
+    expect(await store.countModels()).toBe(25);
+    expect(await store.getMeta(syncMetaKeys(hub.url, ALL_QUERY).cursor)).toBeNull();
+  });
+
+  it("keeps the pages before a failure and resumes after a fetch that throws", async () => {
+    let calls = 0;
+    const flakyFetch: typeof fetch = (input, init) => {
+      calls += 1;
+      if (calls === 2) return Promise.reject(new TypeError("fetch failed"));
+      return fetch(input, init);
+    };
+    const error = await failure(
+      sync({ fetch: flakyFetch, retry: { ...FAST_RETRY, maxRetries: 0 } }),
+    );
+    expect(error.code).toBe("HUB_REQUEST_FAILED");
+    expect(error.isRetryable).toBe(true);
+    expect(await store.countModels()).toBe(10);
+    const resumed = await sync();
+    expect(resumed).toMatchObject({ resumed: true, fetched: 25 });
+    expect(await store.countModels()).toBe(25);
+  });
+
+  it("fails on a malformed page with HUB_RESPONSE_INVALID and keeps the pages before it", async () => {
+    hub.script({ kind: "ok" }, { kind: "ok" }, { kind: "malformed-json" });
+    const error = await failure(sync());
+    expect(error.code).toBe("HUB_RESPONSE_INVALID");
+    expect(error.message).toContain(hub.url);
+    expect(error.message).not.toContain(TOKEN);
+    expect(await store.countModels()).toBe(20);
+    expect(await store.getMeta(syncMetaKeys(hub.url, ALL_QUERY).cursor)).not.toBeNull();
+  });
+
+  it("retries 429 and 503 during a sync and reports the retries", async () => {
+    hub.script(
+      { kind: "ok" },
+      { kind: "status", status: 429, retryAfter: "0" },
+      { kind: "status", status: 503 },
+    );
+    const events: SyncEvent[] = [];
+    const summary = await sync({ onEvent: (event) => events.push(event) });
+    expect(summary.fetched).toBe(25);
+    const retries = events.flatMap((event) => (event.type === "retry" ? [event.retry.status] : []));
+    expect(retries).toEqual([429, 503]);
+  });
+
+  it("sends the query with the resolved task and keeps cursors per query", async () => {
+    const summary = await sync({ task: "sentiment", author: "gen-org-0" });
+    expect(summary.query).toEqual({
+      task: "text-classification",
+      search: null,
+      author: "gen-org-0",
+    });
+    expect(summary.fetched).toBe(1);
+    const first = hub.modelRequests()[0];
+    expect(first?.query.get("pipeline_tag")).toBe("text-classification");
+    expect(first?.query.get("author")).toBe("gen-org-0");
+    expect(
+      await store.getMeta(syncMetaKeys(hub.url, { ...summary.query }).watermark),
+    ).not.toBeNull();
+    expect(await store.getMeta(syncMetaKeys(hub.url, ALL_QUERY).watermark)).toBeNull();
+  });
+
+  it("validates its options with messages that say what to do", async () => {
+    for (const limit of [0, -1, 2.5]) {
+      const error = await failure(sync({ limit }));
+      expect(error.code).toBe("INVALID_ARGUMENT");
+      expect(error.message).toContain("positive whole number");
+    }
+    const unknownTask = await failure(sync({ task: "text-clasification" }));
+    expect(unknownTask.code).toBe("UNKNOWN_TASK");
+    expect(unknownTask.message).toContain('Did you mean "text-classification"');
+    const badEndpoint = await failure(sync({ endpoint: "ftp://hub" }));
+    expect(badEndpoint.code).toBe("INVALID_ARGUMENT");
+    expect(hub.modelRequests()).toHaveLength(0);
+  });
+
+  it("discards a saved cursor that points at another host", async () => {
+    await store.setMeta(
+      syncMetaKeys(hub.url, ALL_QUERY).cursor,
+      JSON.stringify({
+        version: 1,
+        nextUrl: "http://elsewhere.example/api/models?cursor=x",
+        fetched: 5,
+        inserted: 5,
+        updated: 0,
+        unchanged: 0,
+        pages: 1,
+        newestLastModified: null,
+        watermark: null,
+        startedAt: "2025-01-01T00:00:00.000Z",
+      }),
+    );
+    const events: SyncEvent[] = [];
+    const summary = await sync({ onEvent: (event) => events.push(event) });
+    expect(events[0]).toMatchObject({ type: "cursor-discarded" });
+    expect(summary).toMatchObject({ resumed: false, fetched: 25 });
+  });
+});
