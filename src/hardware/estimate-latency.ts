@@ -46,7 +46,7 @@ export const EFFICIENCY_BY_KIND = {
   cpu: { compute: 0.3, bandwidth: 0.6, overheadMs: 1 },
   gpu: { compute: 0.45, bandwidth: 0.7, overheadMs: 0.3 },
   edge: { compute: 0.3, bandwidth: 0.6, overheadMs: 2 },
-  apple: { compute: 0.4, bandwidth: 0.7, overheadMs: 1 },
+  apple: { compute: 0.4, bandwidth: 0.6, overheadMs: 1 },
 } as const satisfies Record<
   HardwareKind,
   { compute: number; bandwidth: number; overheadMs: number }
