@@ -1,7 +1,7 @@
 /**
  * @module
  * Pages through `GET /api/models` the way the Hub paginates it: the first URL carries the
- * query (`search`, `author`, `pipeline_tag`, `sort`, `direction`, `limit`, `expand[]`), every
+ * query (`search`, `author`, `pipeline_tag`, `sort`, `direction`, `limit`, repeated `expand`), every
  * later URL is the `Link: <...>; rel="next"` target the Hub returns, with its opaque `cursor`.
  * One yield per page, so a caller can commit each page (and the next URL, to resume from)
  * before asking for the next. Each page is validated with `apiModelInfoSchema`; a page that
@@ -13,7 +13,7 @@ import { type HubRequestOptions, hubRequest } from "./hub-request.js";
 import { parseLinkHeader } from "./parse-link-header.js";
 import { redactSecrets } from "./redact-secrets.js";
 
-/** The fields `map-hub-model.ts` reads; the Hub sends only what `expand[]` names. */
+/** The fields `map-hub-model.ts` reads; the Hub sends only what `expand` names. */
 export const HUB_MODEL_EXPAND_FIELDS = [
   "pipeline_tag",
   "library_name",
@@ -81,7 +81,7 @@ export function buildListModelsUrl(options: ListModelsOptions): string {
   query.set("sort", options.sort ?? "lastModified");
   query.set("direction", "-1");
   query.set("limit", String(limit));
-  for (const field of options.expand ?? HUB_MODEL_EXPAND_FIELDS) query.append("expand[]", field);
+  for (const field of options.expand ?? HUB_MODEL_EXPAND_FIELDS) query.append("expand", field);
   return `${options.endpoint.replace(/\/+$/, "")}/api/models?${query.toString()}`;
 }
 

@@ -67,7 +67,7 @@ describe("listModels", () => {
       retry: FAST_RETRY,
     });
     const first = hub.modelRequests()[0];
-    expect(first?.query.getAll("expand[]")).toEqual([...HUB_MODEL_EXPAND_FIELDS]);
+    expect(first?.query.getAll("expand")).toEqual([...HUB_MODEL_EXPAND_FIELDS]);
     expect(first?.query.get("pipeline_tag")).toBe("text-classification");
     expect(first?.query.get("search")).toBe("model");
     expect(first?.query.get("author")).toBe("gen-org-1");

@@ -2,7 +2,7 @@
  * A local stand-in for the Hugging Face Hub, on a real `node:http` server at 127.0.0.1 on a
  * free port. It speaks the part of the Hub's protocol ModelScout uses:
  * - `GET /api/models` with `search`, `author`, `pipeline_tag`, `filter` (repeatable), `sort`,
- *   `direction`, `limit` and `expand[]` (or `expand`), answered from fixture entries in the
+ *   `direction`, `limit` and `expand` (or `expand[]`), answered from fixture entries in the
  *   Hub's response shape, paginated with an opaque keyset `cursor` in a
  *   `Link: <...>; rel="next"` header, as the Hub does;
  * - an optional required token (`401` without `Authorization: Bearer <token>`);
