@@ -13,6 +13,9 @@
  *   newer than the watermark left by the last *complete* run of the query. The watermark
  *   rule keeps a `--limit` run, or a sync of an overlapping query, from hiding models a
  *   complete run never reached. See docs/decisions/0004-hub-sync.md.
+ * - Non-destructive: what the Hub listing does not know (leaderboard scores, measured
+ *   latency, MTEB metadata from the offline snapshot) is kept, by the same rule the snapshot
+ *   loader applies (`mergeSnapshotRecord`), with the Hub's fields winning.
  */
 import { z } from "zod";
 import { ModelScoutError } from "../errors/modelscout-error.js";
@@ -23,6 +26,7 @@ import { mapHubModel } from "../hub/map-hub-model.js";
 import { resolveTask } from "../tasks/resolve-task.js";
 import type { CatalogStore } from "./catalog-store.js";
 import type { ModelRecord } from "./model-record.js";
+import { mergeSnapshotRecord } from "./snapshot/merge-snapshot-record.js";
 
 export interface SyncCatalogOptions {
   store: CatalogStore;
@@ -192,6 +196,19 @@ function mapPage(models: Parameters<typeof mapHubModel>[0][], url: string): Mode
   });
 }
 
+/**
+ * The record to store for a freshly fetched Hub record: Hub fields win, the stored copy fills
+ * gaps. Its model-card evaluations are dropped first, since the fresh card replaces them.
+ */
+function mergeWithStored(fetched: ModelRecord, stored: ModelRecord | null): ModelRecord {
+  if (stored === null || fetched.lastModified === null) return fetched;
+  const carried = {
+    ...stored,
+    evalResults: stored.evalResults.filter((result) => result.source !== "model-card"),
+  };
+  return mergeSnapshotRecord(fetched, carried);
+}
+
 export async function syncCatalog(options: SyncCatalogOptions): Promise<SyncSummary> {
   const startedMs = performance.now();
   const { store } = options;
@@ -269,8 +286,8 @@ export async function syncCatalog(options: SyncCatalogOptions): Promise<SyncSumm
       let finished = false;
       let stopModel: ModelRecord | undefined;
       await store.transaction(async (transaction) => {
-        if (watermark !== null && records.length > 0) {
-          const stored = await transaction.getLastModified(records.map((record) => record.id));
+        const stored = await transaction.getLastModified(records.map((record) => record.id));
+        if (watermark !== null) {
           stopModel = records.find(
             (record) =>
               record.lastModified !== null &&
@@ -278,7 +295,12 @@ export async function syncCatalog(options: SyncCatalogOptions): Promise<SyncSumm
               notAfter(record.lastModified, watermark),
           );
         }
-        const result = await transaction.upsertModels(records);
+        const merged: ModelRecord[] = [];
+        for (const record of records) {
+          const existing = stored.has(record.id) ? await transaction.getModel(record.id) : null;
+          merged.push(mergeWithStored(record, existing));
+        }
+        const result = await transaction.upsertModels(merged);
         counts.fetched += records.length;
         counts.inserted += result.inserted;
         counts.updated += result.updated;

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { CatalogStore } from "../../src/catalog/catalog-store.js";
+import { toModelRecord } from "../../src/catalog/model-record.js";
 import { openSqliteStore } from "../../src/catalog/sqlite/sqlite-store.js";
 import {
   type SyncCatalogOptions,
@@ -101,6 +102,57 @@ describe("syncCatalog", () => {
     expect(distilbert?.evalResults.filter((result) => result.verified)).toHaveLength(4);
     const qwen = await store.getModel("Qwen/Qwen2.5-7B-Instruct");
     expect(qwen?.memoryBytes.bf16).toBe(7615616512 * 2);
+  });
+
+  it("keeps what the offline snapshot knew and the Hub does not, and stays idempotent", async () => {
+    hub.setModels(loadHubFixtures());
+    const id = "sentence-transformers/all-MiniLM-L6-v2";
+    const leaderboard = {
+      benchmark: "STS22",
+      metric: "main_score",
+      value: 61.3,
+      scale: "percent" as const,
+      source: "mteb",
+      verified: true,
+    };
+    const measured = {
+      hardware: "cpu-laptop",
+      kind: "measured" as const,
+      latencyMs: 4.2,
+      batchSize: 1,
+      source: "modelscout-profiler",
+    };
+    await store.upsertModels([
+      toModelRecord({
+        id,
+        source: "hub",
+        task: "sentence-similarity",
+        lastModified: null,
+        contextLength: 256,
+        downloads: 1,
+        score: 61.3,
+        evalResults: [
+          leaderboard,
+          { ...leaderboard, benchmark: "old-card", source: "model-card", verified: false },
+        ],
+        hardware: [measured],
+        extra: { embeddingDim: 384 },
+      }),
+    ]);
+    const first = await sync();
+    expect(first).toMatchObject({ inserted: 3, updated: 1 });
+    const merged = await store.getModel(id);
+    expect(merged).toMatchObject({
+      downloads: 83270166,
+      lastModified: "2024-11-01T10:26:30.000Z",
+      contextLength: 256,
+      score: 61.3,
+      hardware: [measured],
+      extra: { embeddingDim: 384, storedDtype: "fp32" },
+    });
+    expect(merged?.evalResults).toEqual([leaderboard]);
+    const second = await sync({ full: true });
+    expect(second).toMatchObject({ inserted: 0, updated: 0, unchanged: 4 });
   });
 
   it("reads HF_ENDPOINT and HF_TOKEN when no endpoint or token is given", async () => {
