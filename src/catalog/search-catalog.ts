@@ -11,7 +11,7 @@ import { ModelScoutError } from "../errors/modelscout-error.js";
 import { estimateLatencyMs, latencyCoefficients } from "../hardware/estimate-latency.js";
 import { fitsByDtype, MEMORY_OVERHEAD_FACTOR, maxParamsForMemory } from "../hardware/memory-fit.js";
 import { resolveHardware } from "../hardware/resolve-hardware.js";
-import { compatibleTasks, resolveTask, type TaskId } from "../tasks/resolve-task.js";
+import { compatibleTasks, resolveTask } from "../tasks/resolve-task.js";
 import type { CatalogSort, CatalogStore, StoreSearchQuery } from "./catalog-store.js";
 import { normaliseLanguage } from "./languages.js";
 import { measuredLatency } from "./measured-latency.js";
@@ -91,7 +91,7 @@ export interface CatalogSearchHit {
 export interface CatalogSearchResult {
   /** The options as resolved (aliases expanded), for display and decision records. */
   query: {
-    tasks: TaskId[] | null;
+    tasks: string[] | null;
     language: string | null;
     license: string | null;
     source: ModelSource | null;

@@ -31,7 +31,9 @@ export const TASK_ALIASES = {
   llm: "text-generation",
   chat: "text-generation",
   generation: "text-generation",
-  text2text: "text2text-generation",
+  text2text: "text-generation",
+  // The Hub retired this tag; older models still carry it (see COMPATIBLE_TASKS).
+  "text2text-generation": "text-generation",
   asr: "automatic-speech-recognition",
   "speech-recognition": "automatic-speech-recognition",
   "speech-to-text": "automatic-speech-recognition",
@@ -47,7 +49,7 @@ export const TASK_ALIASES = {
  * Tasks whose models answer each other's queries: a sentence-embedding model is tagged
  * `sentence-similarity` on the Hub but is what a user searching `feature-extraction` wants.
  */
-const COMPATIBLE_TASKS: Partial<Record<TaskId, TaskId[]>> = {
+const COMPATIBLE_TASKS: Partial<Record<TaskId, string[]>> = {
   "feature-extraction": ["feature-extraction", "sentence-similarity"],
   "sentence-similarity": ["sentence-similarity", "feature-extraction"],
   "text-generation": ["text-generation", "text2text-generation"],
@@ -68,7 +70,7 @@ export function isTaskId(value: string): value is TaskId {
 export function resolveTask(name: string): TaskId {
   const normalised = normaliseTaskName(name);
   if (isTaskId(normalised)) return normalised;
-  const alias = (TASK_ALIASES as Record<string, TaskId>)[normalised];
+  const alias = (TASK_ALIASES as Record<string, TaskId | undefined>)[normalised];
   if (alias) return alias;
   const suggestion = closestMatch(normalised, [...TASK_IDS, ...Object.keys(TASK_ALIASES)]);
   throw new ModelScoutError(
@@ -79,6 +81,6 @@ export function resolveTask(name: string): TaskId {
 }
 
 /** The pipeline tags a search for `task` should match, `task` first. */
-export function compatibleTasks(task: TaskId): TaskId[] {
+export function compatibleTasks(task: TaskId): string[] {
   return COMPATIBLE_TASKS[task] ?? [task];
 }
