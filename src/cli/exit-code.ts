@@ -17,6 +17,9 @@ export const EXIT_CODES = {
   HOME_UNWRITABLE: 73,
   STORE_LOCKED: 75,
   HUB_RESPONSE_INVALID: 76,
+  BACKEND_REQUEST_FAILED: 69,
+  BACKEND_RESPONSE_INVALID: 76,
+  BACKEND_TIMEOUT: 75,
 } as const satisfies Record<ModelScoutErrorCode, number>;
 
 /** Usage errors raised by the argument parser (citty's `CLIError`) exit like ours. */

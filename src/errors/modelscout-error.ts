@@ -17,7 +17,10 @@ export type ModelScoutErrorCode =
   | "HOME_UNWRITABLE"
   | "HUB_RESPONSE_INVALID"
   | "HUB_REQUEST_FAILED"
-  | "SNAPSHOT_INVALID";
+  | "SNAPSHOT_INVALID"
+  | "BACKEND_REQUEST_FAILED"
+  | "BACKEND_RESPONSE_INVALID"
+  | "BACKEND_TIMEOUT";
 
 export interface ModelScoutErrorOptions {
   cause?: unknown;
