@@ -20,6 +20,9 @@ export const EXIT_CODES = {
   BACKEND_REQUEST_FAILED: 69,
   BACKEND_RESPONSE_INVALID: 76,
   BACKEND_TIMEOUT: 75,
+  BACKEND_CRASHED: 70,
+  MODEL_CORRUPT: 65,
+  INSUFFICIENT_MEMORY: 69,
 } as const satisfies Record<ModelScoutErrorCode, number>;
 
 /** Usage errors raised by the argument parser (citty's `CLIError`) exit like ours. */

@@ -20,7 +20,10 @@ export type ModelScoutErrorCode =
   | "SNAPSHOT_INVALID"
   | "BACKEND_REQUEST_FAILED"
   | "BACKEND_RESPONSE_INVALID"
-  | "BACKEND_TIMEOUT";
+  | "BACKEND_TIMEOUT"
+  | "BACKEND_CRASHED"
+  | "MODEL_CORRUPT"
+  | "INSUFFICIENT_MEMORY";
 
 export interface ModelScoutErrorOptions {
   cause?: unknown;
