@@ -20,6 +20,8 @@ export const EXIT_CODES = {
   BACKEND_REQUEST_FAILED: 69,
   BACKEND_RESPONSE_INVALID: 76,
   BACKEND_TIMEOUT: 75,
+  /** The package that runs the model is not installed (sysexits EX_UNAVAILABLE). */
+  BACKEND_UNAVAILABLE: 69,
   BACKEND_CRASHED: 70,
   MODEL_CORRUPT: 65,
   INSUFFICIENT_MEMORY: 69,

@@ -23,7 +23,8 @@ export type ModelScoutErrorCode =
   | "BACKEND_TIMEOUT"
   | "BACKEND_CRASHED"
   | "MODEL_CORRUPT"
-  | "INSUFFICIENT_MEMORY";
+  | "INSUFFICIENT_MEMORY"
+  | "BACKEND_UNAVAILABLE";
 
 export interface ModelScoutErrorOptions {
   cause?: unknown;
