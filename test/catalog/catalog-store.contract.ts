@@ -265,6 +265,95 @@ export function runCatalogStoreContract(
       expect(fast.hits.map((hit) => hit.model.id)).not.toContain("unknown");
     });
 
+    it("agrees with a brute-force ranking over many models, pages and filters", async () => {
+      let state = 12345;
+      const next = () => {
+        state = (state * 1103515245 + 12345) % 2147483648;
+        return state / 2147483648;
+      };
+      const tasks = ["text-generation", "text-classification", "feature-extraction"];
+      const models = Array.from({ length: 1500 }, (_, index) => {
+        const params = next() < 0.05 ? null : Math.round(10 ** (6 + next() * 4));
+        return makeModel({
+          id: `bulk/${index}`,
+          task: tasks[index % 3] ?? "text-classification",
+          params,
+          flopsPerItem: next() < 0.5 ? null : Math.round(10 ** (8 + next() * 4)),
+          downloads: Math.floor(next() * 1000),
+          score: next() < 0.3 ? null : Math.round(next() * 1000) / 10,
+          languages: next() < 0.5 ? ["en"] : ["zh"],
+          hardware:
+            next() < 0.05
+              ? [
+                  {
+                    hardware: "test-gpu",
+                    kind: "measured",
+                    latencyMs: next() * 50,
+                    batchSize: 1,
+                    source: "bench",
+                  },
+                ]
+              : [],
+        });
+      });
+      await store.upsertModels(models);
+      const latencyOf = (model: (typeof models)[number]) =>
+        model.hardware[0]?.latencyMs ?? estimateLatencyMs(model, COEFFICIENTS);
+      const cases = [
+        { tasks: ["text-generation", "feature-extraction"], offset: 0, limit: 25 },
+        { tasks: undefined, offset: 40, limit: 30 },
+        { tasks: ["text-classification"], offset: 0, limit: 600, maxParams: 3e8 },
+        { tasks: ["text-generation"], offset: 5, limit: 20, maxLatencyMs: 40, language: "zh" },
+      ];
+      for (const { tasks: taskFilter, offset, limit, ...filters } of cases) {
+        const matching = models.filter(
+          (model) =>
+            (taskFilter === undefined || taskFilter.includes(model.task ?? "")) &&
+            (filters.language === undefined || model.languages.includes(filters.language)) &&
+            (filters.maxParams === undefined ||
+              (model.params !== null && model.params <= filters.maxParams)) &&
+            (filters.maxLatencyMs === undefined ||
+              (latencyOf(model) ?? Number.POSITIVE_INFINITY) <= filters.maxLatencyMs),
+        );
+        const byLatency = [...matching].sort((a, b) => {
+          const left = latencyOf(a) ?? Number.POSITIVE_INFINITY;
+          const right = latencyOf(b) ?? Number.POSITIVE_INFINITY;
+          return left - right || models.indexOf(a) - models.indexOf(b);
+        });
+        const result = await store.searchModels({
+          ...(taskFilter !== undefined && { tasks: taskFilter }),
+          ...filters,
+          latency: COEFFICIENTS,
+          sort: "latency",
+          offset,
+          limit,
+        });
+        const expected = byLatency.slice(offset, offset + limit);
+        expect(result.hits.map((hit) => hit.model.id)).toEqual(expected.map((model) => model.id));
+        expect(result.hits.map((hit) => hit.latencyMs ?? null)).toEqual(
+          expected.map((model) => {
+            const latencyMs = latencyOf(model);
+            return latencyMs === null ? null : expect.closeTo(latencyMs, 6);
+          }),
+        );
+        expect(result.hasMore).toBe(byLatency.length > offset + limit);
+        const byDownloads = [...matching].sort(
+          (a, b) => b.downloads - a.downloads || models.indexOf(a) - models.indexOf(b),
+        );
+        const ranked = await store.searchModels({
+          ...(taskFilter !== undefined && { tasks: taskFilter }),
+          ...filters,
+          latency: COEFFICIENTS,
+          sort: "downloads",
+          offset,
+          limit,
+        });
+        expect(ranked.hits.map((hit) => hit.model.id)).toEqual(
+          byDownloads.slice(offset, offset + limit).map((model) => model.id),
+        );
+      }
+    });
+
     it("refuses latency filters without a hardware profile", async () => {
       await expect(store.searchModels({ sort: "latency", limit: 5 })).rejects.toMatchObject({
         code: "INVALID_ARGUMENT",

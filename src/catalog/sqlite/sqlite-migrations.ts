@@ -63,6 +63,17 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    description: "indexes for latency-ordered and task-less ranked searches",
+    sql: `
+      CREATE INDEX measured_latency_fastest ON measured_latency (hardware, latency_ms);
+      CREATE INDEX models_params ON models (params);
+      CREATE INDEX models_score ON models (score DESC);
+      CREATE INDEX models_likes ON models (likes DESC);
+      CREATE INDEX models_last_modified ON models (last_modified DESC);
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = SQLITE_MIGRATIONS.reduce(

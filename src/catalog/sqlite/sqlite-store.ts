@@ -21,6 +21,7 @@ import type {
 import { measuredHardwareIds, measuredLatency } from "../measured-latency.js";
 import { type ModelRecord, type ModelSource, modelRecordSchema } from "../model-record.js";
 import { LATEST_SCHEMA_VERSION, migrateSqlite } from "./sqlite-migrations.js";
+import { sqliteSearch } from "./sqlite-search.js";
 
 export interface SqliteStoreOptions {
   /** File path, or `:memory:` for a private in-memory catalog (tests). */
@@ -71,8 +72,6 @@ export function toStoreError(error: unknown, path: string): unknown {
 
 interface ModelRow {
   record: string;
-  effective_latency_ms?: number | null;
-  measured_ms?: number | null;
 }
 
 class SqliteCatalogStore implements CatalogStore {
@@ -195,8 +194,7 @@ class SqliteCatalogStore implements CatalogStore {
 
   searchModels(query: StoreSearchQuery): Promise<StoreSearchResult> {
     return this.run(() => {
-      const { sql, parameters } = buildSearchSql(query);
-      const rows = this.database.prepare<Record<string, unknown>, ModelRow>(sql).all(parameters);
+      const rows = sqliteSearch(this.database, query);
       const hasMore = rows.length > query.limit;
       const hits: StoreSearchHit[] = rows.slice(0, query.limit).map((row) => {
         const hit: StoreSearchHit = { model: parseRecord(row.record) };
@@ -277,94 +275,23 @@ class SqliteCatalogStore implements CatalogStore {
 
   async close(): Promise<void> {
     await this.lock;
-    if (this.database.open) this.database.close();
+    if (!this.database.open) return;
+    // Keeps the planner's statistics current after bulk loads (SQLite's advice for
+    // short-lived connections); bounded so it costs milliseconds.
+    if (!this.database.readonly && this.database.name !== ":memory:") {
+      try {
+        this.database.pragma("analysis_limit = 400");
+        this.database.pragma("optimize");
+      } catch {
+        // Statistics are an optimisation; a busy or read-only file must not fail close().
+      }
+    }
+    this.database.close();
   }
 }
 
 function parseRecord(json: string): ModelRecord {
   return modelRecordSchema.parse(JSON.parse(json));
-}
-
-const SORT_SQL = {
-  downloads: "m.downloads DESC, m.row_id",
-  likes: "m.likes DESC, m.row_id",
-  score: "m.score IS NULL, m.score DESC, m.row_id",
-  lastModified: "m.last_modified IS NULL, m.last_modified DESC, m.row_id",
-  latency: "effective_latency_ms IS NULL, effective_latency_ms, m.row_id",
-} as const;
-
-/** Builds the search statement; exported for the query-plan test. */
-export function buildSearchSql(query: StoreSearchQuery): {
-  sql: string;
-  parameters: Record<string, unknown>;
-} {
-  const where: string[] = [];
-  const parameters: Record<string, unknown> = {
-    limit: query.limit + 1,
-    offset: query.offset ?? 0,
-  };
-  if (query.tasks !== undefined) {
-    const names = query.tasks.map((task, index) => {
-      parameters[`task${index}`] = task;
-      return `@task${index}`;
-    });
-    where.push(names.length === 0 ? "0" : `m.task IN (${names.join(", ")})`);
-  }
-  if (query.language !== undefined) {
-    parameters.language = query.language;
-    where.push(
-      "EXISTS (SELECT 1 FROM model_languages l WHERE l.language = @language AND l.model_row_id = m.row_id)",
-    );
-  }
-  if (query.license !== undefined) {
-    parameters.license = query.license;
-    where.push("m.license = @license");
-  }
-  if (query.source !== undefined) {
-    parameters.source = query.source;
-    where.push("m.source = @source");
-  }
-  if (query.maxParams !== undefined) {
-    parameters.maxParams = query.maxParams;
-    where.push("m.params <= @maxParams");
-  }
-  let select = "SELECT m.record";
-  let join = "";
-  const latency = query.latency;
-  if (latency !== undefined) {
-    Object.assign(parameters, {
-      hardware: latency.hardwareId,
-      overheadMs: latency.overheadMs,
-      msPerFlop: latency.msPerFlop,
-      msPerParam: latency.msPerParam,
-      decodeTokens: latency.decodeTokens,
-    });
-    const generative = latency.generativeTasks.map((task, index) => {
-      parameters[`generative${index}`] = task;
-      return `@generative${index}`;
-    });
-    const isGenerative = generative.length === 0 ? "0" : `m.task IN (${generative.join(", ")})`;
-    // Must match hardware/estimate-latency.ts `estimateLatencyMs` term for term.
-    const estimate = `CASE WHEN m.params IS NULL OR m.flops IS NULL THEN NULL
-      WHEN ${isGenerative} THEN @overheadMs + m.flops * @msPerFlop + @decodeTokens * m.params * @msPerParam
-      ELSE @overheadMs + MAX(m.flops * @msPerFlop, m.params * @msPerParam) END`;
-    select += `, ml.latency_ms AS measured_ms, COALESCE(ml.latency_ms, ${estimate}) AS effective_latency_ms`;
-    join =
-      "LEFT JOIN measured_latency ml ON ml.hardware = @hardware AND ml.model_row_id = m.row_id";
-    if (query.maxLatencyMs !== undefined) {
-      parameters.maxLatencyMs = query.maxLatencyMs;
-      where.push("effective_latency_ms <= @maxLatencyMs");
-    }
-  } else if (query.maxLatencyMs !== undefined || query.sort === "latency") {
-    throw new ModelScoutError(
-      "INVALID_ARGUMENT",
-      "Filtering or sorting by latency needs a target hardware profile (--hardware).",
-    );
-  }
-  const sql = `${select} FROM models m ${join}
-    ${where.length > 0 ? `WHERE ${where.join(" AND ")}` : ""}
-    ORDER BY ${SORT_SQL[query.sort]} LIMIT @limit OFFSET @offset`;
-  return { sql, parameters };
 }
 
 /** Opens (creating if needed) and migrates a SQLite catalog. */

@@ -1,0 +1,254 @@
+/**
+ * @module
+ * Search statements for the SQLite catalog store, shaped so that a top-k query over a
+ * million models reads a few hundred rows, not all of them:
+ * - Ranked sorts (downloads, likes, score, lastModified) walk the matching sort index and
+ *   filter as they go; filters are written with a unary `+` so the planner does not trade
+ *   that walk for a range scan plus a full sort. Several tasks become one index walk each,
+ *   merged (`UNION ALL`), because an `IN` list cannot keep index order.
+ * - Latency sorts cannot use an index (latency depends on the device), so measured figures
+ *   come from their own index and estimated ones from a walk in increasing parameter count
+ *   that stops once no larger model can beat the k-th best: every estimate is at least
+ *   `overheadMs + params * msPerParam`.
+ */
+import type Database from "better-sqlite3";
+import { ModelScoutError } from "../../errors/modelscout-error.js";
+import type { StoreSearchQuery } from "../catalog-store.js";
+
+export interface SearchRow {
+  row_id: number;
+  record: string;
+  measured_ms?: number | null;
+  effective_latency_ms?: number | null;
+}
+
+type Parameters = Record<string, unknown>;
+
+const SORT_COLUMNS = {
+  downloads: { select: "m.downloads AS sort_key", order: "sort_key DESC, row_id" },
+  likes: { select: "m.likes AS sort_key", order: "sort_key DESC, row_id" },
+  // SQLite orders NULL lowest, so DESC puts models without a score last and still uses
+  // the (task, score DESC) index.
+  score: { select: "m.score AS sort_key", order: "sort_key DESC, row_id" },
+  lastModified: { select: "m.last_modified AS sort_key", order: "sort_key DESC, row_id" },
+} as const;
+
+/** Filters every statement shares (task excluded: callers place it to keep index order). */
+function filterClauses(query: StoreSearchQuery, parameters: Parameters): string[] {
+  const where: string[] = [];
+  if (query.language !== undefined) {
+    parameters.language = query.language;
+    where.push(
+      "EXISTS (SELECT 1 FROM model_languages l WHERE l.language = @language AND l.model_row_id = m.row_id)",
+    );
+  }
+  if (query.license !== undefined) {
+    parameters.license = query.license;
+    where.push("+m.license = @license");
+  }
+  if (query.source !== undefined) {
+    parameters.source = query.source;
+    where.push("+m.source = @source");
+  }
+  if (query.maxParams !== undefined) {
+    parameters.maxParams = query.maxParams;
+    where.push("+m.params <= @maxParams");
+  }
+  return where;
+}
+
+/** The estimate in SQL; must match hardware/estimate-latency.ts term for term. */
+function latencyExpression(
+  query: StoreSearchQuery,
+  parameters: Parameters,
+): { estimate: string } | null {
+  const latency = query.latency;
+  if (latency === undefined) return null;
+  Object.assign(parameters, {
+    hardware: latency.hardwareId,
+    overheadMs: latency.overheadMs,
+    msPerFlop: latency.msPerFlop,
+    msPerParam: latency.msPerParam,
+    decodeTokens: latency.decodeTokens,
+  });
+  const generative = latency.generativeTasks.map((task, index) => {
+    parameters[`generative${index}`] = task;
+    return `@generative${index}`;
+  });
+  const isGenerative = generative.length === 0 ? "0" : `m.task IN (${generative.join(", ")})`;
+  return {
+    estimate: `CASE WHEN m.params IS NULL OR m.flops IS NULL THEN NULL
+      WHEN ${isGenerative} THEN @overheadMs + m.flops * @msPerFlop + @decodeTokens * m.params * @msPerParam
+      ELSE @overheadMs + MAX(m.flops * @msPerFlop, m.params * @msPerParam) END`,
+  };
+}
+
+function taskParameter(task: string, index: number, parameters: Parameters): string {
+  parameters[`task${index}`] = task;
+  return `@task${index}`;
+}
+
+/** Ranked (non-latency) search: one ordered index walk per task, merged. */
+function rankedSearch(database: Database.Database, query: StoreSearchQuery): SearchRow[] {
+  if (query.sort === "latency") throw new Error("rankedSearch does not sort by latency");
+  const parameters: Parameters = {
+    need: (query.offset ?? 0) + query.limit + 1,
+    offset: query.offset ?? 0,
+  };
+  const where = filterClauses(query, parameters);
+  const latency = latencyExpression(query, parameters);
+  let columns = `m.row_id AS row_id, m.record AS record, ${SORT_COLUMNS[query.sort].select}`;
+  let join = "";
+  if (latency !== null) {
+    columns += `, ml.latency_ms AS measured_ms, COALESCE(ml.latency_ms, ${latency.estimate}) AS effective_latency_ms`;
+    join =
+      "LEFT JOIN measured_latency ml ON ml.hardware = @hardware AND ml.model_row_id = m.row_id";
+    if (query.maxLatencyMs !== undefined) {
+      parameters.maxLatencyMs = query.maxLatencyMs;
+      where.push("effective_latency_ms <= @maxLatencyMs");
+    }
+  }
+  const order = SORT_COLUMNS[query.sort].order;
+  const branch = (taskClause: string | null) => {
+    const clauses = taskClause === null ? where : [taskClause, ...where];
+    return `SELECT * FROM (SELECT ${columns} FROM models m ${join}
+      ${clauses.length > 0 ? `WHERE ${clauses.join(" AND ")}` : ""}
+      ORDER BY ${order} LIMIT @need)`;
+  };
+  const tasks = query.tasks;
+  if (tasks !== undefined && tasks.length === 0) return [];
+  const branches =
+    tasks === undefined
+      ? [branch(null)]
+      : tasks.map((task, index) => branch(`m.task = ${taskParameter(task, index, parameters)}`));
+  const sql = `${branches.join(" UNION ALL ")} ORDER BY ${order} LIMIT @need OFFSET @offset`;
+  return database.prepare<Parameters, SearchRow>(sql).all(parameters);
+}
+
+interface RankedRow extends SearchRow {
+  effective_latency_ms: number;
+}
+
+function compareLatency(a: RankedRow, b: RankedRow): number {
+  return a.effective_latency_ms - b.effective_latency_ms || a.row_id - b.row_id;
+}
+
+/** Latency search: measured rows by index, estimated rows by a bounded walk over params. */
+function latencySearch(database: Database.Database, query: StoreSearchQuery): SearchRow[] {
+  const latency = query.latency;
+  if (latency === undefined) throw new Error("latencySearch needs latency coefficients");
+  const offset = query.offset ?? 0;
+  const need = offset + query.limit + 1;
+  const tasks = query.tasks;
+  if (tasks !== undefined && tasks.length === 0) return [];
+
+  const baseParameters: Parameters = { need };
+  const where = filterClauses(query, baseParameters);
+  const expression = latencyExpression(query, baseParameters);
+  if (expression === null) return [];
+  const taskClause =
+    tasks === undefined
+      ? null
+      : `m.task IN (${tasks.map((task, index) => taskParameter(task, index, baseParameters)).join(", ")})`;
+  if (query.maxLatencyMs !== undefined) baseParameters.maxLatencyMs = query.maxLatencyMs;
+  const bounded = query.maxLatencyMs !== undefined;
+
+  const measuredClauses = [
+    "ml.hardware = @hardware",
+    ...(taskClause === null ? [] : [taskClause]),
+    ...where,
+    ...(bounded ? ["ml.latency_ms <= @maxLatencyMs"] : []),
+  ];
+  const measured = database
+    .prepare<Parameters, RankedRow>(
+      `SELECT m.row_id AS row_id, m.record AS record, ml.latency_ms AS measured_ms, ml.latency_ms AS effective_latency_ms
+       FROM measured_latency ml JOIN models m ON m.row_id = ml.model_row_id
+       WHERE ${measuredClauses.join(" AND ")}
+       ORDER BY ml.latency_ms, m.row_id LIMIT @need`,
+    )
+    .all(baseParameters);
+
+  const best: RankedRow[] = [...measured];
+  const walkTasks: (string | null)[] = tasks === undefined ? [null] : [...tasks];
+  for (const task of walkTasks) {
+    const parameters: Parameters = {
+      ...baseParameters,
+      walkTask: task,
+      afterParams: -1,
+      afterRowId: -1,
+    };
+    const clauses = [
+      ...(task === null ? [] : ["m.task = @walkTask"]),
+      "m.params IS NOT NULL",
+      "(m.params > @afterParams OR (m.params = @afterParams AND m.row_id > @afterRowId))",
+      "ml.model_row_id IS NULL",
+      // Range ends on the walked index, so the walk stops where no row can qualify.
+      ...(query.maxParams === undefined ? [] : ["m.params <= @maxParams"]),
+      ...(bounded ? ["m.params <= (@maxLatencyMs - @overheadMs) / @msPerParam"] : []),
+      ...where,
+    ];
+    const statement = database.prepare<Parameters, RankedRow & { params: number }>(
+      `SELECT m.row_id AS row_id, m.record AS record, m.params AS params, NULL AS measured_ms,
+         ${expression.estimate} AS effective_latency_ms
+       FROM models m LEFT JOIN measured_latency ml ON ml.hardware = @hardware AND ml.model_row_id = m.row_id
+       WHERE ${clauses.join(" AND ")}
+       ORDER BY m.params, m.row_id LIMIT @pageSize`,
+    );
+    let pageSize = 256;
+    for (;;) {
+      parameters.pageSize = pageSize;
+      const page = statement.all(parameters);
+      for (const row of page) {
+        if (row.effective_latency_ms === null) continue;
+        if (bounded && row.effective_latency_ms > (query.maxLatencyMs ?? 0)) continue;
+        best.push(row);
+      }
+      best.sort(compareLatency);
+      if (best.length > need) best.length = need;
+      const last = page[page.length - 1];
+      if (last === undefined || page.length < pageSize) break;
+      // No model with more parameters can be faster than this bound.
+      const lowerBoundMs = latency.overheadMs + last.params * latency.msPerParam;
+      const kth = best.length >= need ? best[best.length - 1]?.effective_latency_ms : undefined;
+      if (kth !== undefined && lowerBoundMs > kth) break;
+      if (bounded && lowerBoundMs > (query.maxLatencyMs ?? 0)) break;
+      parameters.afterParams = last.params;
+      parameters.afterRowId = last.row_id;
+      pageSize = Math.min(pageSize * 2, 8192);
+    }
+  }
+
+  const rows: SearchRow[] = best;
+  if (!bounded && rows.length < need) {
+    // Models whose latency is unknown come last, in a stable order.
+    const clauses = [
+      ...(taskClause === null ? [] : [taskClause]),
+      "(m.params IS NULL OR m.flops IS NULL)",
+      "ml.model_row_id IS NULL",
+      ...where,
+    ];
+    const unknown = database
+      .prepare<Parameters, SearchRow>(
+        `SELECT m.row_id AS row_id, m.record AS record, NULL AS measured_ms, NULL AS effective_latency_ms
+         FROM models m LEFT JOIN measured_latency ml ON ml.hardware = @hardware AND ml.model_row_id = m.row_id
+         WHERE ${clauses.join(" AND ")} ORDER BY m.row_id LIMIT @unknownNeed`,
+      )
+      .all({ ...baseParameters, unknownNeed: need - rows.length });
+    rows.push(...unknown);
+  }
+  return rows.slice(offset);
+}
+
+/** Runs a search; returns up to `offset + limit + 1` rows from `offset` on (the extra one tells `hasMore`). */
+export function sqliteSearch(database: Database.Database, query: StoreSearchQuery): SearchRow[] {
+  if (
+    query.latency === undefined &&
+    (query.maxLatencyMs !== undefined || query.sort === "latency")
+  ) {
+    throw new ModelScoutError(
+      "INVALID_ARGUMENT",
+      "Filtering or sorting by latency needs a target hardware profile (--hardware).",
+    );
+  }
+  return query.sort === "latency" ? latencySearch(database, query) : rankedSearch(database, query);
+}
