@@ -1,0 +1,54 @@
+/**
+ * @module
+ * How HTTP backends read `BackendInput` items: the text of a text-task input, the chat
+ * messages of a generation input, the candidate labels of a classification input. A wrong
+ * kind of input (an image sent to an embedding server) fails here with a message naming the
+ * task and the index, before anything is sent over the network.
+ */
+import { ModelScoutError } from "../../errors/modelscout-error.js";
+import type { BackendInput } from "../model-backend.js";
+import type { ChatMessage } from "./prompt-classifier.js";
+
+function wrongInput(task: string, index: number, expected: string): ModelScoutError {
+  return new ModelScoutError(
+    "INVALID_ARGUMENT",
+    `Input ${index} cannot be run as ${task}: expected ${expected}.`,
+    { details: { task, index } },
+  );
+}
+
+/** The text of a plain text input (`"..."` or `{ text }`). */
+export function inputText(input: BackendInput, task: string, index: number): string {
+  if (typeof input === "string") return input;
+  if ("text" in input && typeof input.text === "string") return input.text;
+  throw wrongInput(task, index, "a string or { text }");
+}
+
+/** Chat messages: `{ messages }` as given, a string or `{ text }` as one user message. */
+export function inputMessages(input: BackendInput, task: string, index: number): ChatMessage[] {
+  if (typeof input === "object" && "messages" in input) {
+    if (input.messages.length === 0) throw wrongInput(task, index, "at least one message");
+    return input.messages.map((message) => ({ role: message.role, content: message.content }));
+  }
+  return [{ role: "user", content: inputText(input, task, index) }];
+}
+
+/** Candidate labels: the input's own, else the backend's, else an error saying how to give them. */
+export function inputLabels(
+  input: BackendInput,
+  fallback: readonly string[] | undefined,
+  task: string,
+  index: number,
+): readonly string[] {
+  const own =
+    typeof input === "object" && "candidateLabels" in input ? input.candidateLabels : undefined;
+  const labels = own !== undefined && own.length > 0 ? own : fallback;
+  if (labels === undefined || labels.length === 0) {
+    throw new ModelScoutError(
+      "INVALID_ARGUMENT",
+      `Input ${index} cannot be classified (${task}): give candidate labels, either per input as { text, candidateLabels } or once as the backend's labels (extra.labels in the endpoint record).`,
+      { details: { task, index } },
+    );
+  }
+  return labels;
+}

@@ -1,0 +1,400 @@
+/**
+ * @module
+ * A `ModelBackend` for any server that speaks the OpenAI HTTP API: vLLM, TGI's Messages API,
+ * Ollama (`/v1`), llama.cpp's `llama-server`, LiteLLM, OpenAI itself. Text generation uses
+ * `POST {baseURL}/chat/completions`; embeddings use `POST {baseURL}/embeddings` with the
+ * whole batch in one request; classification (text and zero-shot) asks the chat endpoint to
+ * pick one of the candidate labels (see `prompt-classifier.ts`).
+ *
+ * Only the common subset is relied on, because the servers differ: TGI and llama.cpp ignore
+ * the `model` field (they serve one model); Ollama and llama.cpp ignore the API key; TGI has
+ * no embeddings route (its sibling TEI has one); llama.cpp serves embeddings only when
+ * started with `--embeddings`; Ollama rejects `dimensions`; `usage` and `index` are not
+ * always present. So requests carry only `model`, `messages`/`input` and the sampling
+ * fields, responses are parsed leniently with zod, and embeddings are ordered by `index`
+ * when the server sends it.
+ *
+ * Requests go through `fetchWithRetry` (timeouts, retries on 408/429/5xx and network
+ * errors); the API key and any credential-like header are redacted from every error.
+ */
+import { z } from "zod";
+import { ModelScoutError } from "../../errors/modelscout-error.js";
+import {
+  DEFAULT_HTTP_TIMEOUT_MS,
+  fetchWithRetry,
+  type HttpOutcome,
+  type HttpRetryEvent,
+  type HttpRetryPolicy,
+} from "../../http/fetch-with-retry.js";
+import { redactSecrets } from "../../hub/redact-secrets.js";
+import {
+  BACKEND_SPECIFICATION_VERSION,
+  type BackendDescription,
+  type BackendInput,
+  type BackendOutput,
+  type LoadResult,
+  type ModelBackend,
+  type RunOptions,
+} from "../model-backend.js";
+import { backendHttpError } from "./backend-http-error.js";
+import { inputLabels, inputMessages, inputText } from "./backend-inputs.js";
+import { isLoopbackUrl } from "./is-loopback-url.js";
+import {
+  type ChatMessage,
+  parseClassifierAnswer,
+  promptClassifierMessages,
+} from "./prompt-classifier.js";
+
+/** What each supported pipeline tag is sent as. */
+export const OPENAI_COMPATIBLE_TASKS = {
+  "text-generation": "chat",
+  "feature-extraction": "embeddings",
+  "sentence-similarity": "embeddings",
+  "text-classification": "prompt-classifier",
+  "zero-shot-classification": "prompt-classifier",
+} as const satisfies Record<string, "chat" | "embeddings" | "prompt-classifier">;
+export type OpenAICompatibleTask = keyof typeof OPENAI_COMPATIBLE_TASKS;
+
+export interface OpenAICompatibleBackendOptions {
+  /** Up to and including the API version, e.g. `http://127.0.0.1:8000/v1`, `http://localhost:11434/v1`. */
+  baseURL: string;
+  /** The model name the server expects in the `model` field. */
+  model: string;
+  /** Pipeline tag; see `OPENAI_COMPATIBLE_TASKS`. */
+  task: string;
+  /** Sent as `Authorization: Bearer`; never appears in errors. */
+  apiKey?: string;
+  /** Extra headers (an organisation header, a gateway key). Credential-like values are redacted. */
+  headers?: Record<string, string>;
+  fetch?: typeof fetch;
+  /** Per attempt. Default 60 s. */
+  timeoutMs?: number;
+  retry?: HttpRetryPolicy;
+  onRetry?: (event: HttpRetryEvent) => void;
+  /** The catalog id this backend answers for; defaults to `model`. */
+  modelId?: string;
+  /** Overrides the loopback rule (see `is-loopback-url.ts`) when the caller knows better. */
+  local?: boolean;
+  /** Default candidate labels for classification inputs that bring none. */
+  labels?: readonly string[];
+  /** Generation length cap sent as `max_tokens`; the server's default when absent. */
+  maxTokens?: number;
+  /** Sampling temperature for generation; classification always uses 0. */
+  temperature?: number;
+  /** Chat requests in flight at once for a batch. Default 4. */
+  maxConcurrency?: number;
+  /** How to get a credential, for 401 messages. */
+  credentialHint?: string;
+}
+
+/** Tokens the server reported as used, summed over this backend's lifetime. */
+export interface TokenUsage {
+  promptTokens: number;
+  completionTokens: number;
+}
+
+const chatResponseSchema = z.object({
+  choices: z
+    .array(
+      z.object({
+        message: z.object({
+          content: z.string().nullish(),
+          // Reasoning models served by vLLM and llama.cpp may put the text here instead.
+          reasoning_content: z.string().nullish(),
+        }),
+      }),
+    )
+    .min(1),
+  usage: z
+    .object({
+      prompt_tokens: z.number().nullish(),
+      completion_tokens: z.number().nullish(),
+    })
+    .nullish(),
+});
+
+const embeddingsResponseSchema = z.object({
+  data: z.array(
+    z.object({
+      embedding: z.array(z.number()),
+      index: z.number().int().nonnegative().nullish(),
+    }),
+  ),
+});
+
+const CREDENTIAL_HEADER = /auth|key|token|secret|cookie|password/i;
+const CLASSIFIER_MAX_TOKENS = 32;
+
+function isSupportedTask(task: string): task is OpenAICompatibleTask {
+  return Object.hasOwn(OPENAI_COMPATIBLE_TASKS, task);
+}
+
+/** Runs `work` over `items` with at most `limit` in flight, keeping order. */
+async function mapWithConcurrency<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next;
+      next += 1;
+      results[index] = await work(items[index] as T, index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+class OpenAICompatibleBackend implements ModelBackend {
+  readonly specificationVersion = BACKEND_SPECIFICATION_VERSION;
+  readonly provider = "openai-compatible";
+  readonly modelId: string;
+  readonly #options: OpenAICompatibleBackendOptions;
+  readonly #task: OpenAICompatibleTask;
+  readonly #baseURL: string;
+  readonly #headers: Record<string, string>;
+  readonly #secrets: string[];
+  readonly #local: boolean;
+  #loaded = false;
+  #usage: TokenUsage = { promptTokens: 0, completionTokens: 0 };
+
+  constructor(options: OpenAICompatibleBackendOptions) {
+    if (!isSupportedTask(options.task)) {
+      throw new ModelScoutError(
+        "INVALID_ARGUMENT",
+        `An OpenAI-compatible server cannot run task "${options.task}": supported tasks are ${Object.keys(OPENAI_COMPATIBLE_TASKS).join(", ")}.`,
+        { details: { task: options.task } },
+      );
+    }
+    try {
+      new URL(options.baseURL);
+    } catch (error) {
+      throw new ModelScoutError(
+        "INVALID_ARGUMENT",
+        `"${redactSecrets(options.baseURL, [options.apiKey])}" is not a valid base URL: give one like http://127.0.0.1:8000/v1.`,
+        { cause: error },
+      );
+    }
+    this.#options = options;
+    this.#task = options.task;
+    this.#baseURL = options.baseURL.replace(/\/+$/, "");
+    this.modelId = options.modelId ?? options.model;
+    this.#local = options.local ?? isLoopbackUrl(options.baseURL);
+    this.#headers = { accept: "application/json", ...options.headers };
+    if (options.apiKey !== undefined && options.apiKey !== "") {
+      this.#headers.authorization = `Bearer ${options.apiKey}`;
+    }
+    this.#secrets = [
+      ...(options.apiKey === undefined ? [] : [options.apiKey]),
+      ...Object.entries(options.headers ?? {})
+        .filter(([name]) => CREDENTIAL_HEADER.test(name))
+        .map(([, value]) => value),
+    ];
+  }
+
+  describe(): BackendDescription {
+    return {
+      specificationVersion: BACKEND_SPECIFICATION_VERSION,
+      provider: this.provider,
+      modelId: this.modelId,
+      task: this.#task,
+      local: this.#local,
+      ...(this.#options.labels !== undefined && { labels: this.#options.labels }),
+    };
+  }
+
+  /** Token counts the server reported so far (servers that omit `usage` add nothing). */
+  tokenUsage(): TokenUsage {
+    return { ...this.#usage };
+  }
+
+  /**
+   * Checks the server answers and accepts our credential, with `GET {baseURL}/models`.
+   * Nothing is loaded server-side; any answer other than 401/403 counts as reachable,
+   * because not every server implements the route (older TGI) and some list a different
+   * name than the one they accept (llama.cpp lists the file path).
+   */
+  async load(options: RunOptions = {}): Promise<LoadResult> {
+    if (this.#loaded) return { loadMs: 0 };
+    const startedAt = performance.now();
+    const url = `${this.#baseURL}/models`;
+    const outcome = await this.#send(url, { method: "GET", headers: this.#headers }, options);
+    const refused =
+      outcome.kind === "response" && (outcome.status === 401 || outcome.status === 403);
+    if (outcome.kind !== "response" || refused) throw this.#error(outcome, url);
+    this.#loaded = true;
+    return { loadMs: performance.now() - startedAt };
+  }
+
+  async doRun(inputs: readonly BackendInput[], options: RunOptions = {}): Promise<BackendOutput[]> {
+    options.signal?.throwIfAborted();
+    if (inputs.length === 0) return [];
+    await this.load(options);
+    const kind = OPENAI_COMPATIBLE_TASKS[this.#task];
+    if (kind === "embeddings") return this.#embed(inputs, options);
+    const concurrency = this.#options.maxConcurrency ?? 4;
+    if (kind === "chat") {
+      const conversations = inputs.map((input, index) => inputMessages(input, this.#task, index));
+      return mapWithConcurrency(conversations, concurrency, async (messages) => ({
+        kind: "text" as const,
+        text: await this.#chat(
+          messages,
+          this.#options.maxTokens,
+          this.#options.temperature,
+          options,
+        ),
+      }));
+    }
+    const items = inputs.map((input, index) => ({
+      text: inputText(input, this.#task, index),
+      labels: inputLabels(input, this.#options.labels, this.#task, index),
+    }));
+    return mapWithConcurrency(items, concurrency, async (item) => {
+      const answer = await this.#chat(
+        promptClassifierMessages(item.text, item.labels),
+        CLASSIFIER_MAX_TOKENS,
+        0,
+        options,
+      );
+      return { kind: "labels" as const, labels: parseClassifierAnswer(answer, item.labels) };
+    });
+  }
+
+  async unload(): Promise<void> {
+    // Nothing is held between requests (fetch pools its own sockets); only the reachability
+    // check is forgotten, so the next run repeats it.
+    this.#loaded = false;
+  }
+
+  async #chat(
+    messages: readonly ChatMessage[],
+    maxTokens: number | undefined,
+    temperature: number | undefined,
+    options: RunOptions,
+  ): Promise<string> {
+    const body = {
+      model: this.#options.model,
+      messages,
+      stream: false,
+      ...(maxTokens !== undefined && { max_tokens: maxTokens }),
+      ...(temperature !== undefined && { temperature }),
+    };
+    const parsed = await this.#postJson(
+      `${this.#baseURL}/chat/completions`,
+      body,
+      options,
+      (json) => chatResponseSchema.parse(json),
+    );
+    this.#usage.promptTokens += parsed.usage?.prompt_tokens ?? 0;
+    this.#usage.completionTokens += parsed.usage?.completion_tokens ?? 0;
+    const message = parsed.choices[0]?.message;
+    return message?.content ?? message?.reasoning_content ?? "";
+  }
+
+  async #embed(inputs: readonly BackendInput[], options: RunOptions): Promise<BackendOutput[]> {
+    const texts = inputs.map((input, index) => inputText(input, this.#task, index));
+    const url = `${this.#baseURL}/embeddings`;
+    const parsed = await this.#postJson(
+      url,
+      { model: this.#options.model, input: texts },
+      options,
+      (json) => embeddingsResponseSchema.parse(json),
+    );
+    if (parsed.data.length !== texts.length) {
+      throw this.#invalid(
+        url,
+        `returned ${parsed.data.length} embeddings for ${texts.length} inputs`,
+      );
+    }
+    const ordered = parsed.data.every((item) => typeof item.index === "number")
+      ? [...parsed.data].sort((a, b) => (a.index ?? 0) - (b.index ?? 0))
+      : parsed.data;
+    return ordered.map((item) => ({ kind: "embedding", vector: item.embedding }));
+  }
+
+  async #postJson<T>(
+    url: string,
+    body: unknown,
+    options: RunOptions,
+    parse: (json: unknown) => T,
+  ): Promise<T> {
+    const outcome = await this.#send(
+      url,
+      {
+        method: "POST",
+        headers: { ...this.#headers, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      },
+      options,
+    );
+    if (outcome.kind !== "response" || outcome.status < 200 || outcome.status >= 300) {
+      throw this.#error(outcome, url);
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(outcome.text);
+    } catch (error) {
+      throw this.#invalid(url, "answered with a body that is not JSON", error);
+    }
+    try {
+      return parse(json);
+    } catch (error) {
+      const issue =
+        error instanceof z.ZodError
+          ? error.issues
+              .slice(0, 3)
+              .map((entry) => `${entry.path.join(".") || "(root)"}: ${entry.message}`)
+              .join("; ")
+          : String(error);
+      throw this.#invalid(url, `answered in an unexpected shape (${issue})`, error);
+    }
+  }
+
+  #send(url: string, init: RequestInit, options: RunOptions): Promise<HttpOutcome> {
+    return fetchWithRetry(url, init, {
+      timeoutMs: this.#options.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS,
+      ...(this.#options.fetch !== undefined && { fetch: this.#options.fetch }),
+      ...(options.signal !== undefined && { signal: options.signal }),
+      ...(this.#options.retry !== undefined && { retry: this.#options.retry }),
+      ...(this.#options.onRetry !== undefined && { onRetry: this.#options.onRetry }),
+    });
+  }
+
+  #serverName(): string {
+    return `The OpenAI-compatible server at ${redactSecrets(this.#baseURL, this.#secrets)}`;
+  }
+
+  #error(outcome: HttpOutcome, url: string): ModelScoutError {
+    return backendHttpError(outcome, {
+      serverName: this.#serverName(),
+      url,
+      modelId: this.#options.model,
+      secrets: this.#secrets,
+      sentCredentials: this.#headers.authorization !== undefined,
+      credentialHint:
+        this.#options.credentialHint ??
+        "pass the server's API key as apiKey (or name an environment variable in the endpoint record's apiKeyEnv)",
+    });
+  }
+
+  #invalid(url: string, what: string, cause?: unknown): ModelScoutError {
+    const safeUrl = redactSecrets(url, this.#secrets);
+    return new ModelScoutError(
+      "BACKEND_RESPONSE_INVALID",
+      `${this.#serverName()} ${what} for ${safeUrl}. Check that the base URL points at an OpenAI-compatible API (usually ending in /v1) and that model "${this.#options.model}" supports ${this.#task}.`,
+      { cause, details: { url: safeUrl, modelId: this.modelId } },
+    );
+  }
+}
+
+export type OpenAICompatibleModelBackend = ModelBackend & { tokenUsage(): TokenUsage };
+
+/** A backend for one model on an OpenAI-compatible server. Throws INVALID_ARGUMENT for an unsupported task or a bad URL. */
+export function createOpenAICompatibleBackend(
+  options: OpenAICompatibleBackendOptions,
+): OpenAICompatibleModelBackend {
+  return new OpenAICompatibleBackend(options);
+}

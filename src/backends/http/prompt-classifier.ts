@@ -1,0 +1,84 @@
+/**
+ * @module
+ * Classification with a chat model: a constrained prompt that lists the candidate labels,
+ * and a parser that maps the model's answer back onto exactly one of them. It is a
+ * prompt-based classifier, not a trained head: the chosen label scores 1 and the others 0,
+ * because a chat completion carries no calibrated probabilities (log-probabilities are not
+ * offered uniformly by vLLM, TGI, Ollama and llama.cpp). Evaluation treats the scores as a
+ * hard decision.
+ */
+import { ModelScoutError } from "../../errors/modelscout-error.js";
+import type { LabelScore } from "../model-backend.js";
+
+export interface ChatMessage {
+  role: "system" | "user" | "assistant";
+  content: string;
+}
+
+/** The system instruction names the labels once per line so a small model can copy one. */
+export function promptClassifierMessages(text: string, labels: readonly string[]): ChatMessage[] {
+  const list = labels.map((label) => `- ${label}`).join("\n");
+  return [
+    {
+      role: "system",
+      content: `You are a text classifier. Read the user's text and answer with exactly one label from this list, copied verbatim, and nothing else:\n${list}`,
+    },
+    { role: "user", content: text },
+  ];
+}
+
+function normalise(text: string): string {
+  return text.toLowerCase().replace(/\s+/g, " ").trim();
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/** Strips what chat models wrap answers in: quotes, a `Label:` prefix, a final full stop. */
+function cleanAnswer(answer: string): string {
+  let cleaned = normalise(answer);
+  cleaned = cleaned.replace(/^(?:the )?(?:label|answer|category|class)\s*(?:is)?\s*[:=-]?\s*/, "");
+  cleaned = cleaned.replace(/^[\s"'`*_-]+|[\s"'`*_.!,;:-]+$/g, "");
+  return cleaned;
+}
+
+/**
+ * Which label the answer names. Tries, in order: the whole answer is a label; the answer
+ * starts with a label (longest first, so `very positive` beats `positive`); exactly one
+ * label occurs in the answer as a whole word. Anything else is ambiguous and fails, because
+ * guessing would silently corrupt an evaluation.
+ */
+export function parseClassifierAnswer(answer: string, labels: readonly string[]): LabelScore[] {
+  const cleaned = cleanAnswer(answer);
+  const byLength = [...labels].sort((a, b) => b.length - a.length);
+  let chosen = labels.find((label) => normalise(label) === cleaned);
+  chosen ??= byLength.find((label) => {
+    const normalised = normalise(label);
+    return (
+      cleaned.startsWith(normalised) && !/[\p{L}\p{N}]/u.test(cleaned.charAt(normalised.length))
+    );
+  });
+  if (chosen === undefined) {
+    const mentioned = labels.filter((label) =>
+      new RegExp(
+        `(^|[^\\p{L}\\p{N}])${escapeRegExp(normalise(label))}($|[^\\p{L}\\p{N}])`,
+        "u",
+      ).test(cleaned),
+    );
+    if (mentioned.length === 1) chosen = mentioned[0];
+  }
+  if (chosen === undefined) {
+    const shown = answer.replace(/\s+/g, " ").trim().slice(0, 120);
+    throw new ModelScoutError(
+      "BACKEND_RESPONSE_INVALID",
+      `The model's answer "${shown}" does not name exactly one of the labels ${labels.join(", ")}. Prompt-based classification needs an instruction-following chat model; try a larger one or fewer, more distinct labels.`,
+      { details: { answer: shown, labels: [...labels] } },
+    );
+  }
+  const winner = chosen;
+  return [
+    { label: winner, score: 1 },
+    ...labels.filter((label) => label !== winner).map((label) => ({ label, score: 0 })),
+  ];
+}

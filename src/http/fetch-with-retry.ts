@@ -1,0 +1,179 @@
+/**
+ * @module
+ * One HTTP request with the retry and timeout policy ModelScout's outbound calls to model
+ * servers share: `408`, `429` (honouring `Retry-After`, capped), transient `5xx`, per-attempt
+ * timeouts and network errors are retried with exponential backoff and jitter; anything else
+ * is returned at once for the caller to judge. Each attempt gets its own timeout
+ * (`AbortSignal.timeout`) combined with the caller's signal; the caller's abort stops
+ * everything immediately and is never retried. The body is read inside the attempt, so a
+ * server that sends headers and then stalls is caught by the same timeout.
+ *
+ * The outcome is data, not an error: callers own their error codes and messages (a Hub call
+ * and a model-server call say different things), and redact secrets before using any text
+ * this returns (see `hub/redact-secrets.ts`).
+ */
+
+export interface HttpRetryPolicy {
+  /** Retries after the first attempt; 0 disables retrying. */
+  maxRetries: number;
+  /** First backoff delay; doubles on each retry. */
+  baseDelayMs: number;
+  /** Upper bound on any single wait, including one a `Retry-After` header asks for. */
+  maxDelayMs: number;
+}
+
+export const DEFAULT_HTTP_RETRY: HttpRetryPolicy = {
+  maxRetries: 3,
+  baseDelayMs: 500,
+  maxDelayMs: 20_000,
+};
+
+export const DEFAULT_HTTP_TIMEOUT_MS = 60_000;
+
+/** Statuses worth another try: request timeout, rate limit, and gateway/overload 5xx. */
+export const RETRYABLE_HTTP_STATUSES: ReadonlySet<number> = new Set([
+  408, 429, 500, 502, 503, 504, 522, 524,
+]);
+
+/** Told before each wait, so a caller can log "rate limited, retrying in 4 s". */
+export interface HttpRetryEvent {
+  /** 1 for the first retry. */
+  attempt: number;
+  maxRetries: number;
+  delayMs: number;
+  /** HTTP status, absent for network errors and timeouts. */
+  status?: number;
+  /** `HTTP 429`, `timeout after 5000 ms`, `ECONNREFUSED`. Not redacted. */
+  reason: string;
+}
+
+export interface FetchWithRetryOptions {
+  fetch?: typeof fetch;
+  /** The caller's signal: aborting it stops at once, without retrying. */
+  signal?: AbortSignal;
+  /** Per attempt, including reading the body. */
+  timeoutMs?: number;
+  retry?: HttpRetryPolicy;
+  onRetry?: (event: HttpRetryEvent) => void;
+  /** Source of jitter, injectable for tests; defaults to `Math.random`. */
+  random?: () => number;
+}
+
+/** What the last attempt ended with, after retries. */
+export type HttpOutcome =
+  | {
+      kind: "response";
+      status: number;
+      headers: Headers;
+      text: string;
+      attempts: number;
+    }
+  | { kind: "timeout"; timeoutMs: number; attempts: number; cause: unknown }
+  | { kind: "network"; reason: string; attempts: number; cause: unknown };
+
+/** `Retry-After` as milliseconds from `nowMs`: delay-seconds or an HTTP date. */
+export function parseRetryAfterMs(value: string | null, nowMs = Date.now()): number | undefined {
+  if (value === null) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
+  const date = Date.parse(trimmed);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
+}
+
+/** Exponential backoff with "equal jitter": half fixed, half random, never above the cap. */
+export function backoffDelayMs(
+  attempt: number,
+  policy: HttpRetryPolicy,
+  random: () => number,
+): number {
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+}
+
+function sleep(delayMs: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, delayMs);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/** The most specific reason undici gives for a failed connection (`ECONNREFUSED`, ...). */
+export function networkReason(error: unknown): string {
+  const cause = (error as { cause?: { code?: unknown; message?: unknown } })?.cause;
+  if (typeof cause?.code === "string") return cause.code;
+  if (typeof cause?.message === "string") return cause.message;
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Sends `init` to `url` until it gets an answer that is not worth retrying, or retries run
+ * out. Rejects only with the caller's abort reason.
+ */
+export async function fetchWithRetry(
+  url: string,
+  init: RequestInit,
+  options: FetchWithRetryOptions = {},
+): Promise<HttpOutcome> {
+  const policy = options.retry ?? DEFAULT_HTTP_RETRY;
+  const fetchImplementation = options.fetch ?? globalThis.fetch;
+  const random = options.random ?? Math.random;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS;
+
+  for (let attempt = 0; ; attempt += 1) {
+    options.signal?.throwIfAborted();
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal =
+      options.signal === undefined ? timeout : AbortSignal.any([options.signal, timeout]);
+    let outcome: HttpOutcome;
+    let retryAfterMs: number | undefined;
+    try {
+      const response = await fetchImplementation(url, { ...init, signal });
+      const text = await response.text();
+      outcome = {
+        kind: "response",
+        status: response.status,
+        headers: response.headers,
+        text,
+        attempts: attempt + 1,
+      };
+      if (!RETRYABLE_HTTP_STATUSES.has(response.status)) return outcome;
+      retryAfterMs = parseRetryAfterMs(response.headers.get("retry-after"));
+    } catch (error) {
+      if (options.signal?.aborted) throw options.signal.reason;
+      outcome = timeout.aborted
+        ? { kind: "timeout", timeoutMs, attempts: attempt + 1, cause: error }
+        : { kind: "network", reason: networkReason(error), attempts: attempt + 1, cause: error };
+    }
+
+    if (attempt >= policy.maxRetries) return outcome;
+    const retryNumber = attempt + 1;
+    const delayMs =
+      retryAfterMs !== undefined
+        ? Math.min(retryAfterMs, policy.maxDelayMs)
+        : backoffDelayMs(retryNumber, policy, random);
+    options.onRetry?.({
+      attempt: retryNumber,
+      maxRetries: policy.maxRetries,
+      delayMs,
+      reason:
+        outcome.kind === "response"
+          ? `HTTP ${outcome.status}`
+          : outcome.kind === "timeout"
+            ? `timeout after ${timeoutMs} ms`
+            : outcome.reason,
+      ...(outcome.kind === "response" && { status: outcome.status }),
+    });
+    await sleep(delayMs, options.signal);
+  }
+}

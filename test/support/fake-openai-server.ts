@@ -1,0 +1,395 @@
+/**
+ * A local stand-in for model servers, on a real `node:http` server at 127.0.0.1 on a free
+ * port. It speaks two protocols:
+ * - the OpenAI API under `/v1`: `GET /v1/models`, `POST /v1/chat/completions` (with `usage`),
+ *   `POST /v1/embeddings` (batched, with `index`), errors in OpenAI's `{error: {message,
+ *   type, code}}` shape;
+ * - the Hugging Face Inference paths `@huggingface/inference` calls for the hf-inference
+ *   provider: `GET /api/models/{id}?expand[]=inferenceProviderMapping` (the Hub's mapping
+ *   lookup), `POST /hf-inference/models/{id}` (text- and token-classification),
+ *   `.../pipeline/feature-extraction`, `.../v1/chat/completions`; the same under
+ *   `/endpoint/{id}` for a dedicated endpoint URL.
+ * Answers are deterministic functions of the input (embeddings from a hash, chat replies
+ * from a rule), so contract tests can compare batch and single runs. Scripted faults apply to
+ * the next requests in order (`429` + `Retry-After`, `500`, `503`, a hang, malformed JSON, a
+ * wrong shape, a reset socket). An optional API key is enforced like OpenAI does (`401`,
+ * and the error message echoes the key, as careless servers do, so tests can prove we
+ * redact it). Every request is recorded with its headers and body.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+export type FakeServerStep =
+  | { kind: "ok" }
+  | { kind: "status"; status: number; retryAfter?: string; message?: string }
+  | { kind: "hang" }
+  | { kind: "malformed-json" }
+  | { kind: "wrong-shape" }
+  | { kind: "reset" };
+
+export interface RecordedModelRequest {
+  method: string;
+  path: string;
+  headers: IncomingMessage["headers"];
+  /** Parsed JSON when the body was JSON, else the raw text. */
+  body: unknown;
+}
+
+export interface FakeChatMessage {
+  role: string;
+  content: string;
+}
+
+export interface FakeOpenAIServerOptions {
+  /** Model ids served; others get 404 `model_not_found`. Default: any model. */
+  models?: readonly string[];
+  /** When set, requests without `Authorization: Bearer <key>` get 401. */
+  requiredApiKey?: string;
+  /** Length of the fake embeddings. Default 8. */
+  embeddingDimensions?: number;
+  /** Replaces the default chat rule. */
+  chatReply?: (messages: readonly FakeChatMessage[], model: string) => string;
+  /** Sends embeddings in reverse order (with correct `index`), as a server may. */
+  reverseEmbeddings?: boolean;
+  /** Leaves `usage` out of chat answers, as some servers do. */
+  omitUsage?: boolean;
+  /** Pipeline tag per model id for the HF paths. Default `text-classification`. */
+  hfTasks?: Record<string, string>;
+}
+
+export interface FakeOpenAIServer {
+  /** e.g. `http://127.0.0.1:41234`; the OpenAI base URL is `${url}/v1`. */
+  readonly url: string;
+  readonly requests: RecordedModelRequest[];
+  /** Queues what the next requests get, one step per request. */
+  script(...steps: FakeServerStep[]): void;
+  close(): Promise<void>;
+}
+
+const CLASSIFIER_MARKER = "answer with exactly one label from this list";
+const NEGATIVE_WORDS = /\b(bad|terrible|awful|hate|hated|worst|boring|broken)\b/i;
+
+/** FNV-1a, so vectors depend on the text alone. */
+function hash(text: string, seed: number): number {
+  let value = 2166136261 ^ seed;
+  for (let index = 0; index < text.length; index += 1) {
+    value ^= text.charCodeAt(index);
+    value = Math.imul(value, 16777619);
+  }
+  return value >>> 0;
+}
+
+export function fakeEmbedding(text: string, dimensions: number): number[] {
+  const raw = Array.from(
+    { length: dimensions },
+    (_, index) => (hash(text, index) / 2 ** 32) * 2 - 1,
+  );
+  const norm = Math.sqrt(raw.reduce((sum, value) => sum + value * value, 0)) || 1;
+  return raw.map((value) => value / norm);
+}
+
+/**
+ * The default chat rule. As a classifier (the system prompt lists labels): a label named in
+ * the text wins; negative words pick a label containing "neg"; otherwise a label containing
+ * "pos", else the first. Otherwise it echoes the last user message.
+ */
+export function defaultChatReply(messages: readonly FakeChatMessage[]): string {
+  const system = messages.find((message) => message.role === "system")?.content ?? "";
+  const user = [...messages].reverse().find((message) => message.role === "user")?.content ?? "";
+  if (system.toLowerCase().includes(CLASSIFIER_MARKER)) {
+    const labels = system
+      .split("\n")
+      .filter((line) => line.startsWith("- "))
+      .map((line) => line.slice(2));
+    const named = labels.find((label) => user.toLowerCase().includes(label.toLowerCase()));
+    if (named !== undefined) return named;
+    const negative = labels.find((label) => /neg/i.test(label));
+    if (NEGATIVE_WORDS.test(user) && negative !== undefined) return negative;
+    return labels.find((label) => /pos/i.test(label)) ?? labels[0] ?? "";
+  }
+  return `Echo: ${user}`;
+}
+
+function sentimentScores(text: string): { label: string; score: number }[] {
+  const negative = NEGATIVE_WORDS.test(text) ? 0.9 : 0.2;
+  // Alphabetical, not by score, so backends must sort.
+  return [
+    { label: "NEGATIVE", score: negative },
+    { label: "POSITIVE", score: Number((1 - negative).toFixed(6)) },
+  ];
+}
+
+/** Capitalised words after the first as `PER` entities, with character offsets. */
+function fakeEntities(text: string) {
+  const entities = [];
+  for (const match of text.matchAll(/\b[A-Z][a-z]+\b/g)) {
+    if (match.index === 0) continue;
+    entities.push({
+      entity_group: "PER",
+      score: 0.95,
+      word: match[0],
+      start: match.index,
+      end: match.index + match[0].length,
+    });
+  }
+  return entities;
+}
+
+function countWords(text: string): number {
+  return text.split(/\s+/).filter(Boolean).length;
+}
+
+function sendJson(response: ServerResponse, status: number, body: unknown, headers = {}): void {
+  response.writeHead(status, { "content-type": "application/json", ...headers });
+  response.end(JSON.stringify(body));
+}
+
+function openAIError(
+  response: ServerResponse,
+  status: number,
+  message: string,
+  type: string,
+  code: string | null,
+  headers: Record<string, string> = {},
+): void {
+  sendJson(response, status, { error: { message, type, param: null, code } }, headers);
+}
+
+async function readBody(request: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString("utf8");
+  if (text === "") return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+export async function startFakeOpenAIServer(
+  options: FakeOpenAIServerOptions = {},
+): Promise<FakeOpenAIServer> {
+  const requests: RecordedModelRequest[] = [];
+  const steps: FakeServerStep[] = [];
+  const dimensions = options.embeddingDimensions ?? 8;
+  const chatReply = options.chatReply ?? defaultChatReply;
+
+  const chatCompletion = (response: ServerResponse, body: Record<string, unknown>) => {
+    const model = String(body.model ?? "");
+    const messages = Array.isArray(body.messages) ? (body.messages as FakeChatMessage[]) : [];
+    if (messages.length === 0) {
+      openAIError(
+        response,
+        400,
+        "'messages' is a required property",
+        "invalid_request_error",
+        null,
+      );
+      return;
+    }
+    const content = chatReply(messages, model);
+    const promptTokens = messages.reduce((sum, message) => sum + countWords(message.content), 0);
+    const completionTokens = countWords(content);
+    sendJson(response, 200, {
+      id: `chatcmpl-${requests.length}`,
+      object: "chat.completion",
+      created: 1_700_000_000,
+      model,
+      choices: [
+        {
+          index: 0,
+          message: { role: "assistant", content },
+          finish_reason: "stop",
+          logprobs: null,
+        },
+      ],
+      ...(!options.omitUsage && {
+        usage: {
+          prompt_tokens: promptTokens,
+          completion_tokens: completionTokens,
+          total_tokens: promptTokens + completionTokens,
+        },
+      }),
+    });
+  };
+
+  const embeddings = (response: ServerResponse, body: Record<string, unknown>) => {
+    const input = body.input;
+    const texts =
+      typeof input === "string" ? [input] : Array.isArray(input) ? input.map(String) : [];
+    if (texts.length === 0) {
+      openAIError(response, 400, "'input' is a required property", "invalid_request_error", null);
+      return;
+    }
+    const data = texts.map((text, index) => ({
+      object: "embedding",
+      index,
+      embedding: fakeEmbedding(text, dimensions),
+    }));
+    sendJson(response, 200, {
+      object: "list",
+      model: body.model,
+      data: options.reverseEmbeddings ? data.reverse() : data,
+      usage: { prompt_tokens: texts.length, total_tokens: texts.length },
+    });
+  };
+
+  const hfInference = (
+    response: ServerResponse,
+    modelId: string,
+    suffix: string | undefined,
+    body: Record<string, unknown>,
+  ) => {
+    if (suffix === "/v1/chat/completions") {
+      chatCompletion(response, body);
+      return;
+    }
+    const inputs = body.inputs;
+    if (suffix === "/pipeline/feature-extraction") {
+      const texts = Array.isArray(inputs) ? inputs.map(String) : [String(inputs)];
+      const vectors = texts.map((text) => fakeEmbedding(text, dimensions));
+      sendJson(response, 200, Array.isArray(inputs) ? vectors : vectors[0]);
+      return;
+    }
+    const task = options.hfTasks?.[modelId] ?? "text-classification";
+    if (typeof inputs !== "string") {
+      sendJson(response, 400, { error: "inputs must be a string" });
+      return;
+    }
+    if (task === "token-classification") sendJson(response, 200, fakeEntities(inputs));
+    else sendJson(response, 200, [sentimentScores(inputs)]);
+  };
+
+  const server = createServer(async (request, response) => {
+    const url = new URL(request.url ?? "/", "http://127.0.0.1");
+    const body = await readBody(request);
+    requests.push({
+      method: request.method ?? "GET",
+      path: url.pathname,
+      headers: request.headers,
+      body,
+    });
+
+    if (options.requiredApiKey !== undefined) {
+      const authorization = request.headers.authorization;
+      if (authorization !== `Bearer ${options.requiredApiKey}`) {
+        const given = authorization?.replace(/^Bearer\s+/i, "") ?? "";
+        // Real servers have echoed the key they refused; we do too, to prove redaction.
+        openAIError(
+          response,
+          401,
+          given === ""
+            ? "You didn't provide an API key."
+            : `Incorrect API key provided: ${given}. You can find your API key in your account settings.`,
+          "invalid_request_error",
+          "invalid_api_key",
+        );
+        return;
+      }
+    }
+
+    const step = steps.shift() ?? { kind: "ok" };
+    switch (step.kind) {
+      case "status":
+        openAIError(
+          response,
+          step.status,
+          step.message ?? `Scripted failure ${step.status}`,
+          step.status === 429 ? "rate_limit_error" : "server_error",
+          null,
+          step.retryAfter === undefined ? {} : { "retry-after": step.retryAfter },
+        );
+        return;
+      case "hang":
+        return; // never answers; close() destroys the socket
+      case "reset":
+        request.socket.destroy();
+        return;
+      case "malformed-json":
+        response.writeHead(200, { "content-type": "application/json" });
+        response.end('{"choices": [ {"message": ');
+        return;
+      case "wrong-shape":
+        sendJson(response, 200, { result: "not what the API returns" });
+        return;
+      case "ok":
+        break;
+    }
+
+    const record = (typeof body === "object" && body !== null ? body : {}) as Record<
+      string,
+      unknown
+    >;
+    const model = typeof record.model === "string" ? record.model : undefined;
+    const served = options.models;
+    const path = url.pathname;
+
+    if (request.method === "GET" && path === "/v1/models") {
+      sendJson(response, 200, {
+        object: "list",
+        data: (served ?? []).map((id) => ({ id, object: "model", created: 0, owned_by: "fake" })),
+      });
+      return;
+    }
+    if (
+      request.method === "POST" &&
+      (path === "/v1/chat/completions" || path === "/v1/embeddings")
+    ) {
+      if (served !== undefined && (model === undefined || !served.includes(model))) {
+        openAIError(
+          response,
+          404,
+          `The model \`${model}\` does not exist or you do not have access to it.`,
+          "invalid_request_error",
+          "model_not_found",
+        );
+        return;
+      }
+      if (path === "/v1/chat/completions") chatCompletion(response, record);
+      else embeddings(response, record);
+      return;
+    }
+    const mapping = /^\/api\/models\/(.+)$/.exec(path);
+    if (request.method === "GET" && mapping?.[1] !== undefined) {
+      const id = decodeURIComponent(mapping[1]);
+      const task = options.hfTasks?.[id] ?? "text-classification";
+      sendJson(response, 200, {
+        _id: "0",
+        id,
+        inferenceProviderMapping: {
+          "hf-inference": {
+            providerId: id,
+            status: "live",
+            task: task === "text-generation" ? "conversational" : task,
+          },
+        },
+      });
+      return;
+    }
+    const inference =
+      /^\/(?:hf-inference\/models|endpoint)\/(.+?)(\/pipeline\/feature-extraction|\/v1\/chat\/completions)?$/.exec(
+        path,
+      );
+    if (request.method === "POST" && inference?.[1] !== undefined) {
+      hfInference(response, decodeURIComponent(inference[1]), inference[2], record);
+      return;
+    }
+    sendJson(response, 404, { error: `No route for ${request.method} ${path}` });
+  });
+
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    script: (...next) => {
+      steps.push(...next);
+    },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
+  };
+}
