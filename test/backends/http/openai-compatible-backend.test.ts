@@ -1,0 +1,363 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createOpenAICompatibleBackend } from "../../../src/backends/http/openai-compatible-backend.js";
+import { ModelScoutError } from "../../../src/errors/modelscout-error.js";
+import type { HttpRetryEvent } from "../../../src/http/fetch-with-retry.js";
+import {
+  type FakeOpenAIServer,
+  fakeEmbedding,
+  startFakeOpenAIServer,
+} from "../../support/fake-openai-server.js";
+import { runModelBackendContract } from "../model-backend.contract.js";
+
+const API_KEY = "sk-test-0123456789abcdef";
+const FAST_RETRY = { maxRetries: 2, baseDelayMs: 1, maxDelayMs: 50 };
+
+let server: FakeOpenAIServer;
+let baseURL: string;
+
+beforeAll(async () => {
+  server = await startFakeOpenAIServer({
+    models: ["fake-chat", "fake-embed"],
+    requiredApiKey: API_KEY,
+  });
+  baseURL = `${server.url}/v1`;
+});
+afterAll(async () => {
+  await server.close();
+});
+
+function backend(
+  task: string,
+  extra: Partial<Parameters<typeof createOpenAICompatibleBackend>[0]> = {},
+) {
+  return createOpenAICompatibleBackend({
+    baseURL,
+    model: task === "feature-extraction" ? "fake-embed" : "fake-chat",
+    task,
+    apiKey: API_KEY,
+    retry: FAST_RETRY,
+    ...extra,
+  });
+}
+
+async function caught(promise: Promise<unknown>): Promise<ModelScoutError> {
+  const error = await promise.then(
+    () => undefined,
+    (reason: unknown) => reason,
+  );
+  expect(error).toBeInstanceOf(ModelScoutError);
+  return error as ModelScoutError;
+}
+
+runModelBackendContract({
+  name: "openai-compatible text-generation",
+  create: () => backend("text-generation"),
+  inputs: ["Hello there", { messages: [{ role: "user", content: "How are you?" }] }],
+  expectedKind: "text",
+  local: true,
+});
+
+runModelBackendContract({
+  name: "openai-compatible feature-extraction",
+  create: () => backend("feature-extraction"),
+  inputs: ["first sentence", { text: "second sentence" }, "third"],
+  expectedKind: "embedding",
+  local: true,
+});
+
+runModelBackendContract({
+  name: "openai-compatible text-classification (prompt-based)",
+  create: () => backend("text-classification", { labels: ["positive", "negative"] }),
+  inputs: ["I loved this film", "A terrible, boring plot"],
+  expectedKind: "labels",
+  local: true,
+});
+
+runModelBackendContract({
+  name: "openai-compatible zero-shot-classification (prompt-based)",
+  create: () => backend("zero-shot-classification"),
+  inputs: [
+    { text: "The match ended in a draw", candidateLabels: ["sports", "politics", "cooking"] },
+    { text: "Parliament passed the budget", candidateLabels: ["sports", "politics"] },
+  ],
+  expectedKind: "labels",
+  local: true,
+});
+
+describe("openai-compatible backend: requests and answers", () => {
+  it("sends the API key as a bearer token, the model name, and extra headers", async () => {
+    const instance = backend("text-generation", {
+      headers: { "x-request-source": "modelscout-test" },
+    });
+    const before = server.requests.length;
+    const [output] = await instance.doRun(["Say hi"]);
+    expect(output).toEqual({ kind: "text", text: "Echo: Say hi" });
+    const chat = server.requests
+      .slice(before)
+      .find((request) => request.path === "/v1/chat/completions");
+    expect(chat?.headers.authorization).toBe(`Bearer ${API_KEY}`);
+    expect(chat?.headers["x-request-source"]).toBe("modelscout-test");
+    expect(chat?.body).toMatchObject({
+      model: "fake-chat",
+      messages: [{ role: "user", content: "Say hi" }],
+      stream: false,
+    });
+  });
+
+  it("sends a whole embedding batch in one request and matches vectors to inputs by index", async () => {
+    const reversed = await startFakeOpenAIServer({ reverseEmbeddings: true });
+    try {
+      const instance = createOpenAICompatibleBackend({
+        baseURL: `${reversed.url}/v1`,
+        model: "any",
+        task: "feature-extraction",
+      });
+      const outputs = await instance.doRun(["alpha", "beta", "gamma"]);
+      expect(outputs).toEqual(
+        ["alpha", "beta", "gamma"].map((text) => ({
+          kind: "embedding",
+          vector: fakeEmbedding(text, 8),
+        })),
+      );
+      const posts = reversed.requests.filter((request) => request.path === "/v1/embeddings");
+      expect(posts).toHaveLength(1);
+      expect(posts[0]?.body).toEqual({ model: "any", input: ["alpha", "beta", "gamma"] });
+    } finally {
+      await reversed.close();
+    }
+  });
+
+  it("classifies with a prompt that lists the labels, at temperature 0, and parses the answer", async () => {
+    const instance = backend("text-classification", { labels: ["positive", "negative"] });
+    const before = server.requests.length;
+    const outputs = await instance.doRun(["What an awful day", "Lovely weather"]);
+    expect(outputs).toEqual([
+      {
+        kind: "labels",
+        labels: [
+          { label: "negative", score: 1 },
+          { label: "positive", score: 0 },
+        ],
+      },
+      {
+        kind: "labels",
+        labels: [
+          { label: "positive", score: 1 },
+          { label: "negative", score: 0 },
+        ],
+      },
+    ]);
+    const chat = server.requests
+      .slice(before)
+      .find((request) => request.path === "/v1/chat/completions");
+    const body = chat?.body as {
+      temperature: number;
+      messages: { role: string; content: string }[];
+    };
+    expect(body.temperature).toBe(0);
+    expect(body.messages[0]?.content).toContain("- positive\n- negative");
+  });
+
+  it("adds up token usage the server reports", async () => {
+    const instance = backend("text-generation");
+    await instance.doRun(["one two three"]);
+    // The fake counts words: 3 in the prompt, "Echo: one two three" = 4 in the answer.
+    expect(instance.tokenUsage()).toEqual({ promptTokens: 3, completionTokens: 4 });
+  });
+
+  it("describes loopback servers as local and remote ones as not", () => {
+    expect(backend("text-generation").describe().local).toBe(true);
+    const remote = createOpenAICompatibleBackend({
+      baseURL: "https://api.example.com/v1",
+      model: "m",
+      task: "text-generation",
+    });
+    expect(remote.describe().local).toBe(false);
+    expect(remote.describe().provider).toBe("openai-compatible");
+    const declared = createOpenAICompatibleBackend({
+      baseURL: "http://10.0.0.5:8000/v1",
+      model: "m",
+      task: "text-generation",
+      local: true,
+    });
+    expect(declared.describe().local).toBe(true);
+  });
+
+  it("rejects unsupported tasks and inputs of the wrong kind before sending anything", async () => {
+    expect(() =>
+      createOpenAICompatibleBackend({ baseURL, model: "m", task: "image-classification" }),
+    ).toThrow(/cannot run task "image-classification".*text-generation/);
+    const before = server.requests.length;
+    const error = await caught(backend("feature-extraction").doRun([{ image: "cat.png" }]));
+    expect(error.code).toBe("INVALID_ARGUMENT");
+    expect(error.message).toContain("Input 0");
+    const missingLabels = await caught(
+      backend("text-classification").doRun(["no labels anywhere"]),
+    );
+    expect(missingLabels.code).toBe("INVALID_ARGUMENT");
+    expect(missingLabels.message).toContain("candidate labels");
+    expect(
+      server.requests.slice(before).filter((request) => request.method === "POST"),
+    ).toHaveLength(0);
+  });
+});
+
+describe("openai-compatible backend: failures", () => {
+  it("retries 429 (waiting for Retry-After), 500 and 503, then succeeds", async () => {
+    const events: HttpRetryEvent[] = [];
+    const instance = backend("text-generation", {
+      retry: { maxRetries: 3, baseDelayMs: 1, maxDelayMs: 50 },
+      onRetry: (event) => events.push(event),
+    });
+    await instance.load();
+    server.script(
+      { kind: "status", status: 429, retryAfter: "0" },
+      { kind: "status", status: 500 },
+      { kind: "status", status: 503 },
+    );
+    const [output] = await instance.doRun(["after the storm"]);
+    expect(output).toEqual({ kind: "text", text: "Echo: after the storm" });
+    expect(events.map((event) => event.status)).toEqual([429, 500, 503]);
+    expect(events[0]?.delayMs).toBe(0);
+  });
+
+  it("gives up after the retries with a retryable error naming the status", async () => {
+    const instance = backend("text-generation", {
+      retry: { maxRetries: 1, baseDelayMs: 1, maxDelayMs: 5 },
+    });
+    await instance.load();
+    server.script(
+      { kind: "status", status: 503, message: "Model is loading" },
+      { kind: "status", status: 503 },
+    );
+    const error = await caught(instance.doRun(["x"]));
+    expect(error.code).toBe("BACKEND_REQUEST_FAILED");
+    expect(error.isRetryable).toBe(true);
+    expect(error.message).toContain("HTTP 503");
+    expect(error.details).toMatchObject({ status: 503, attempts: 2 });
+  });
+
+  it("stops a hanging request with BACKEND_TIMEOUT", async () => {
+    const instance = backend("text-generation", {
+      timeoutMs: 150,
+      retry: { maxRetries: 0, baseDelayMs: 1, maxDelayMs: 1 },
+    });
+    await instance.load();
+    server.script({ kind: "hang" });
+    const error = await caught(instance.doRun(["are you there?"]));
+    expect(error.code).toBe("BACKEND_TIMEOUT");
+    expect(error.isRetryable).toBe(true);
+    expect(error.message).toContain("within 150 ms");
+  });
+
+  it("retries a timed-out attempt and a reset connection", async () => {
+    const events: HttpRetryEvent[] = [];
+    const instance = backend("text-generation", {
+      timeoutMs: 150,
+      onRetry: (event) => events.push(event),
+    });
+    await instance.load();
+    server.script({ kind: "hang" }, { kind: "reset" });
+    const [output] = await instance.doRun(["third time lucky"]);
+    expect(output).toEqual({ kind: "text", text: "Echo: third time lucky" });
+    expect(events.map((event) => event.reason)).toEqual([
+      "timeout after 150 ms",
+      expect.any(String),
+    ]);
+    expect(events[1]?.status).toBeUndefined();
+  });
+
+  it("fails 401 at once with a clear message and never shows the key", async () => {
+    const wrongKey = "sk-wrong-key-abcdef123456";
+    const instance = backend("text-generation", { apiKey: wrongKey });
+    const before = server.requests.length;
+    const error = await caught(instance.doRun(["hi"]));
+    expect(error.code).toBe("BACKEND_REQUEST_FAILED");
+    expect(error.isRetryable).toBe(false);
+    expect(error.message).toContain("HTTP 401");
+    expect(error.message).toContain("refused");
+    // The fake echoes the refused key in its error body, as some servers do.
+    expect(server.requests.at(-1)?.headers.authorization).toBe(`Bearer ${wrongKey}`);
+    expect(error.message).not.toContain(wrongKey);
+    expect(JSON.stringify(error.details)).not.toContain(wrongKey);
+    expect(error.message).toContain("[REDACTED]");
+    expect(server.requests.length - before).toBe(1);
+  });
+
+  it("tells a missing key from a refused one", async () => {
+    const instance = createOpenAICompatibleBackend({
+      baseURL,
+      model: "fake-chat",
+      task: "text-generation",
+    });
+    const error = await caught(instance.doRun(["hi"]));
+    expect(error.message).toContain("No credential was sent");
+  });
+
+  it("keeps credential-like custom headers out of errors", async () => {
+    const gatewayKey = "gw-secret-998877665544";
+    const instance = backend("text-generation", {
+      headers: { "x-api-key": gatewayKey },
+      retry: { maxRetries: 0, baseDelayMs: 1, maxDelayMs: 1 },
+    });
+    await instance.load();
+    server.script({
+      kind: "status",
+      status: 500,
+      message: `upstream rejected x-api-key ${gatewayKey}`,
+    });
+    const error = await caught(instance.doRun(["hi"]));
+    expect(error.message).toContain("HTTP 500");
+    expect(error.message).not.toContain(gatewayKey);
+  });
+
+  it("reports 404 for an unknown model with a hint about the base URL and model", async () => {
+    const instance = backend("text-generation", { model: "no-such-model" });
+    const error = await caught(instance.doRun(["hi"]));
+    expect(error.code).toBe("BACKEND_REQUEST_FAILED");
+    expect(error.message).toContain("HTTP 404");
+    expect(error.message).toContain("no-such-model");
+    expect(error.message).toContain("/v1");
+  });
+
+  it("reports malformed JSON and a wrong shape as BACKEND_RESPONSE_INVALID", async () => {
+    const instance = backend("text-generation");
+    await instance.load();
+    server.script({ kind: "malformed-json" });
+    const malformed = await caught(instance.doRun(["x"]));
+    expect(malformed.code).toBe("BACKEND_RESPONSE_INVALID");
+    expect(malformed.message).toContain("not JSON");
+    server.script({ kind: "wrong-shape" });
+    const shape = await caught(instance.doRun(["x"]));
+    expect(shape.code).toBe("BACKEND_RESPONSE_INVALID");
+    expect(shape.message).toContain("choices");
+  });
+
+  it("reports an unreachable server as BACKEND_REQUEST_FAILED when loading", async () => {
+    const closed = await startFakeOpenAIServer();
+    const url = closed.url;
+    await closed.close();
+    const instance = createOpenAICompatibleBackend({
+      baseURL: `${url}/v1`,
+      model: "m",
+      task: "text-generation",
+      retry: { maxRetries: 1, baseDelayMs: 1, maxDelayMs: 1 },
+    });
+    const error = await caught(instance.load());
+    expect(error.code).toBe("BACKEND_REQUEST_FAILED");
+    expect(error.message).toContain("Could not reach");
+    expect(error.message).toContain("ECONNREFUSED");
+  });
+
+  it("stops waiting when the caller aborts mid-request, without retrying", async () => {
+    const instance = backend("text-generation");
+    await instance.load();
+    server.script({ kind: "hang" });
+    const controller = new AbortController();
+    const before = server.requests.length;
+    const run = instance.doRun(["hold on"], { signal: controller.signal });
+    setTimeout(() => controller.abort(new Error("caller gave up")), 50);
+    await expect(run).rejects.toThrow("caller gave up");
+    expect(server.requests.length - before).toBe(1);
+  });
+});

@@ -1,0 +1,101 @@
+import { describe, expect, it } from "vitest";
+import { isLoopbackUrl } from "../../../src/backends/http/is-loopback-url.js";
+import {
+  parseClassifierAnswer,
+  promptClassifierMessages,
+} from "../../../src/backends/http/prompt-classifier.js";
+import { ModelScoutError } from "../../../src/errors/modelscout-error.js";
+
+const SENTIMENT = ["positive", "negative", "neutral"];
+
+function winner(answer: string, labels: readonly string[] = SENTIMENT): string | undefined {
+  return parseClassifierAnswer(answer, labels)[0]?.label;
+}
+
+describe("promptClassifierMessages", () => {
+  it("lists every label on its own line in the system message and passes the text as the user's", () => {
+    const [system, user] = promptClassifierMessages("Great phone", ["positive", "negative"]);
+    expect(system?.role).toBe("system");
+    expect(system?.content).toMatch(/exactly one label/);
+    expect(system?.content.endsWith("\n- positive\n- negative")).toBe(true);
+    expect(user).toEqual({ role: "user", content: "Great phone" });
+  });
+});
+
+describe("parseClassifierAnswer", () => {
+  it("scores the chosen label 1 and the others 0, chosen first", () => {
+    expect(parseClassifierAnswer("negative", SENTIMENT)).toEqual([
+      { label: "negative", score: 1 },
+      { label: "positive", score: 0 },
+      { label: "neutral", score: 0 },
+    ]);
+  });
+
+  it("accepts the wrappers chat models add: case, quotes, prefixes, full stops, markdown", () => {
+    expect(winner("Positive")).toBe("positive");
+    expect(winner('"negative".')).toBe("negative");
+    expect(winner("Label: neutral")).toBe("neutral");
+    expect(winner("The answer is: **positive**")).toBe("positive");
+    expect(winner("  NEGATIVE\n")).toBe("negative");
+  });
+
+  it("takes a label at the start of a longer answer, preferring the longest", () => {
+    expect(winner("positive. The reviewer liked it.")).toBe("positive");
+    expect(winner("very positive, clearly", ["positive", "very positive"])).toBe("very positive");
+    // "positively" is not the label "positive" followed by text.
+    expect(() => parseClassifierAnswer("positively glowing", ["positive", "negative"])).toThrow(
+      ModelScoutError,
+    );
+  });
+
+  it("takes the one label mentioned as a whole word anywhere", () => {
+    expect(winner("I would say this is neutral overall")).toBe("neutral");
+    expect(winner("Category → sports", ["sports", "politics"])).toBe("sports");
+  });
+
+  it("keeps labels with punctuation and non-Latin scripts", () => {
+    expect(winner("sci-fi", ["sci-fi", "drama"])).toBe("sci-fi");
+    expect(winner("正面", ["正面", "负面"])).toBe("正面");
+  });
+
+  it("refuses an answer naming several labels or none, saying what it got", () => {
+    const both = (() => {
+      try {
+        parseClassifierAnswer("It is partly positive and partly negative", SENTIMENT);
+      } catch (error) {
+        return error;
+      }
+    })() as ModelScoutError;
+    expect(both).toBeInstanceOf(ModelScoutError);
+    expect(both.code).toBe("BACKEND_RESPONSE_INVALID");
+    expect(both.message).toContain("partly positive");
+    expect(() => parseClassifierAnswer("I cannot help with that", SENTIMENT)).toThrow(
+      /does not name exactly one of the labels positive, negative, neutral/,
+    );
+  });
+});
+
+describe("isLoopbackUrl", () => {
+  it("counts only loopback addresses and localhost as this machine", () => {
+    for (const url of [
+      "http://127.0.0.1:8000/v1",
+      "http://127.1.2.3/v1",
+      "http://localhost:11434/v1",
+      "http://LOCALHOST/v1",
+      "http://[::1]:8080/v1",
+      "http://api.localhost/v1",
+    ]) {
+      expect(isLoopbackUrl(url), url).toBe(true);
+    }
+    for (const url of [
+      "https://api.openai.com/v1",
+      "http://10.0.0.5:8000/v1",
+      "http://192.168.1.2/v1",
+      "http://127.0.0.1.example.com/v1",
+      "http://localhost.example.com/v1",
+      "not a url",
+    ]) {
+      expect(isLoopbackUrl(url), url).toBe(false);
+    }
+  });
+});
