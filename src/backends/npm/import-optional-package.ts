@@ -1,0 +1,75 @@
+/**
+ * @module
+ * Lazy loading of the optional npm packages that hold pretrained models. They are optional
+ * dependencies so a lean install stays lean; a missing one becomes a `BACKEND_UNAVAILABLE`
+ * error that says which package to install, instead of a module-resolution stack trace.
+ */
+import { createRequire } from "node:module";
+import path from "node:path";
+import { ModelScoutError } from "../../errors/modelscout-error.js";
+
+const require = createRequire(import.meta.url);
+
+function isModuleNotFound(error: unknown, packageName: string): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (code !== "ERR_MODULE_NOT_FOUND" && code !== "MODULE_NOT_FOUND") return false;
+  // Only the package itself missing means "install it"; a missing file inside an installed
+  // package is a broken install and keeps its own message.
+  const specifierRoot = packageName.split("/").slice(0, packageName.startsWith("@") ? 2 : 1);
+  return error.message.includes(`'${specifierRoot.join("/")}`);
+}
+
+function unavailable(packageName: string, modelId: string, cause: unknown): ModelScoutError {
+  const root = packageName.startsWith("@")
+    ? packageName.split("/").slice(0, 2).join("/")
+    : (packageName.split("/")[0] ?? packageName);
+  return new ModelScoutError(
+    "BACKEND_UNAVAILABLE",
+    `${modelId} needs the optional package "${root}", which is not installed: run \`npm install ${root}\` and try again.`,
+    { cause, details: { modelId, package: root } },
+  );
+}
+
+/**
+ * `import(specifier)` for an optional package. The specifier is a variable on purpose: the
+ * package's shape is checked by the caller (the packages ship no or loose types), and
+ * bundlers must not pull it into a lean build.
+ */
+export async function importOptionalPackage(specifier: string, modelId: string): Promise<unknown> {
+  try {
+    return await import(specifier);
+  } catch (error) {
+    if (isModuleNotFound(error, specifier)) throw unavailable(specifier, modelId, error);
+    throw error;
+  }
+}
+
+/** The folder of an installed optional package, for model files it ships beside its code. */
+export function optionalPackageDirectory(packageName: string, modelId: string): string {
+  try {
+    return path.dirname(require.resolve(`${packageName}/package.json`));
+  } catch (error) {
+    // Some packages' `exports` hide package.json; their entry point is enough to find them.
+    try {
+      let directory = path.dirname(require.resolve(packageName));
+      while (path.basename(directory) !== packageName.split("/").at(-1)) {
+        const parent = path.dirname(directory);
+        if (parent === directory) throw error;
+        directory = parent;
+      }
+      return directory;
+    } catch {
+      throw unavailable(packageName, modelId, error);
+    }
+  }
+}
+
+/** A clear error when an installed package does not have the API this adapter was written for. */
+export function incompatiblePackage(packageName: string, modelId: string, expected: string) {
+  return new ModelScoutError(
+    "BACKEND_UNAVAILABLE",
+    `${modelId}: the installed "${packageName}" does not export ${expected}; install the version the catalog names (\`npm install ${packageName}@<version>\`).`,
+    { details: { modelId, package: packageName } },
+  );
+}
