@@ -1,0 +1,345 @@
+/**
+ * @module
+ * The transformers.js (`@huggingface/transformers`, ONNX Runtime on the CPU) model backend.
+ * It downloads a HF-layout ONNX repository from the Hub or `HF_ENDPOINT` into the cache under
+ * `MODELSCOUT_HOME/models` (or reads the cache only, offline), checks the files' integrity,
+ * refuses models that would not fit in free memory, builds the task's pipeline and maps its
+ * output to the uniform `BackendOutput`. Library failures become `ModelScoutError`s that say
+ * what to do: a model missing on the server, a corrupt file, a model run on the wrong task.
+ *
+ * Options are plain data (apart from `onProgress`), so an isolated runner can rebuild the
+ * same backend in a child process from them.
+ */
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import type { ModelRecord } from "../../catalog/model-record.js";
+import { ModelScoutError } from "../../errors/modelscout-error.js";
+import {
+  assertMemoryAvailable,
+  type MemoryAvailability,
+} from "../isolated/assert-memory-available.js";
+import {
+  BACKEND_SPECIFICATION_VERSION,
+  type BackendDescription,
+  type BackendInput,
+  type BackendOutput,
+  type LoadResult,
+  type ModelBackend,
+  type RunOptions,
+} from "../model-backend.js";
+import {
+  type TransformersSettings,
+  transformersSettings,
+  withTransformersSettings,
+} from "./transformers-settings.js";
+import {
+  isTransformersTask,
+  TRANSFORMERS_TASKS,
+  type TransformersPipeline,
+  type TransformersRuntime,
+  type TransformersTaskId,
+} from "./transformers-tasks.js";
+import {
+  CATALOG_DTYPE_FOR,
+  parseTransformersModelId,
+  type TransformersDtype,
+} from "./transformers-variants.js";
+import { verifyModelFiles } from "./verify-model-files.js";
+
+export const TRANSFORMERS_PROVIDER = "transformers-js";
+
+/** Download and load progress, for a progress bar. */
+export interface ModelProgressEvent {
+  status: "initiate" | "download" | "progress" | "done" | "ready" | "verified";
+  modelId: string;
+  file?: string;
+  loadedBytes?: number;
+  totalBytes?: number;
+  /** 0..100 for `progress` events. */
+  percent?: number;
+}
+
+/** The part of a catalog record the backend needs. */
+export type TransformersModel = Pick<ModelRecord, "id" | "task"> &
+  Partial<Pick<ModelRecord, "params" | "memoryBytes" | "extra">>;
+
+export interface TransformersBackendOptions {
+  /** The catalog record; an id ending in `@q8`/`@q4`/`@fp16` selects that variant's weights. */
+  model: TransformersModel;
+  /** Task to run, when not the record's own. */
+  task?: string;
+  /** Weight format; default the id's variant suffix, else fp32. */
+  dtype?: TransformersDtype;
+  /** Overrides of the settings read from the environment. */
+  settings?: Partial<TransformersSettings>;
+  /** Free memory to check the model against; `false` skips the check. Default: this machine. */
+  memory?: MemoryAvailability | false;
+  onProgress?: (event: ModelProgressEvent) => void;
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function abortError(signal: AbortSignal): unknown {
+  return signal.reason ?? new DOMException("The operation was aborted.", "AbortError");
+}
+
+/** Turns a library failure during loading into an error that says what to do. */
+async function explainLoadFailure(
+  error: unknown,
+  context: {
+    modelId: string;
+    repositoryId: string;
+    task: string;
+    settings: TransformersSettings;
+    verify: () => Promise<unknown>;
+  },
+): Promise<ModelScoutError> {
+  if (ModelScoutError.isInstance(error)) return error;
+  const message = errorMessage(error);
+  const { repositoryId, settings } = context;
+  const url = /"(https?:\/\/[^"]+)"/.exec(message)?.[1];
+  const name = error instanceof Error ? error.name : "";
+  const cacheFolder = join(settings.cacheDirectory, ...repositoryId.split("/"));
+  if (
+    name === "ModelFileNotFoundError" ||
+    /could not locate file|file was not found|not found/i.test(message)
+  ) {
+    if (settings.offline) {
+      return new ModelScoutError(
+        "NOT_FOUND",
+        `${context.modelId} is not in the model cache (${cacheFolder}) and offline mode is on (HF_HUB_OFFLINE or MODELSCOUT_OFFLINE). Run it once with network access to download it, or unset offline mode.`,
+        { cause: error, details: { model: context.modelId, cacheFolder } },
+      );
+    }
+    return new ModelScoutError(
+      "NOT_FOUND",
+      `${context.modelId} was not found on ${settings.remoteHost}${url === undefined ? "" : ` (${url})`}. Check the model id (\`modelscout catalog search\`), its quantised variant, or HF_ENDPOINT.`,
+      { cause: error, details: { model: context.modelId, url, remoteHost: settings.remoteHost } },
+    );
+  }
+  if (/unsupported model type|not supported|unknown model class/i.test(message)) {
+    return new ModelScoutError(
+      "INVALID_ARGUMENT",
+      `${context.modelId} cannot run the task ${context.task} with transformers.js (${message}). Run it on the task it was made for (its catalog pipeline tag), or pick a ${context.task} model with \`modelscout catalog search --task ${context.task}\`.`,
+      { cause: error, details: { model: context.modelId, task: context.task } },
+    );
+  }
+  if (/fetch failed|ECONNREFUSED|ENOTFOUND|ETIMEDOUT|network/i.test(message)) {
+    return new ModelScoutError(
+      "HUB_REQUEST_FAILED",
+      `Could not download ${context.modelId} from ${settings.remoteHost} (${message}). Check the network or HF_ENDPOINT (a local mirror: \`modelscout mirror serve\`), or run offline with MODELSCOUT_OFFLINE=1 if the model is cached.`,
+      { cause: error, isRetryable: true, details: { model: context.modelId } },
+    );
+  }
+  if (/protobuf|parse|load model|invalid model|onnx/i.test(message)) {
+    // Check the files first: a hash mismatch is the more useful explanation.
+    try {
+      await context.verify();
+    } catch (verifyError) {
+      if (ModelScoutError.isInstance(verifyError)) return verifyError;
+    }
+    return new ModelScoutError(
+      "MODEL_CORRUPT",
+      `ONNX Runtime could not load ${context.modelId} (${message}). The model file is corrupt or not an ONNX model: delete ${cacheFolder} and run again to download it again, or check the file the server publishes.`,
+      { cause: error, details: { model: context.modelId, cacheFolder } },
+    );
+  }
+  return new ModelScoutError(
+    "BACKEND_REQUEST_FAILED",
+    `transformers.js could not load ${context.modelId} for ${context.task}: ${message}`,
+    { cause: error, details: { model: context.modelId, task: context.task } },
+  );
+}
+
+interface LoadedPipeline {
+  pipe: TransformersPipeline & { dispose?: () => Promise<void> };
+  runtime: TransformersRuntime;
+}
+
+export class TransformersBackend implements ModelBackend {
+  readonly specificationVersion = BACKEND_SPECIFICATION_VERSION;
+  readonly provider = TRANSFORMERS_PROVIDER;
+  readonly modelId: string;
+  readonly task: TransformersTaskId;
+  readonly dtype: TransformersDtype;
+  readonly repositoryId: string;
+  readonly settings: TransformersSettings;
+  private readonly options: TransformersBackendOptions;
+  private loading: Promise<LoadedPipeline> | undefined;
+
+  constructor(options: TransformersBackendOptions) {
+    const task = options.task ?? options.model.task;
+    if (!isTransformersTask(task)) {
+      throw new ModelScoutError(
+        "INVALID_ARGUMENT",
+        `transformers.js cannot run ${options.model.id} on the task "${task ?? "(none)"}". It runs ${Object.keys(TRANSFORMERS_TASKS).join(", ")}.`,
+        { details: { model: options.model.id, task } },
+      );
+    }
+    const parsed = parseTransformersModelId(options.model.id);
+    this.options = options;
+    this.modelId = options.model.id;
+    this.task = task;
+    this.repositoryId = parsed.repositoryId;
+    this.dtype = options.dtype ?? parsed.dtype ?? "fp32";
+    this.settings = { ...transformersSettings(), ...options.settings };
+  }
+
+  describe(): BackendDescription {
+    const labels = this.options.model.extra?.labels;
+    return {
+      specificationVersion: BACKEND_SPECIFICATION_VERSION,
+      provider: this.provider,
+      modelId: this.modelId,
+      task: this.task,
+      local: true,
+      dtype: this.dtype,
+      ...(Array.isArray(labels) && { labels: labels.map(String) }),
+    };
+  }
+
+  async load(options: RunOptions = {}): Promise<LoadResult> {
+    options.signal?.throwIfAborted();
+    const started = performance.now();
+    if (this.loading === undefined) {
+      this.loading = this.loadPipeline();
+      // A failed load is not cached: the next call tries again (after a fix or a network blip).
+      this.loading.catch(() => {
+        this.loading = undefined;
+      });
+    }
+    await this.loading;
+    return { loadMs: performance.now() - started };
+  }
+
+  async doRun(inputs: readonly BackendInput[], options: RunOptions = {}): Promise<BackendOutput[]> {
+    const signal = options.signal;
+    signal?.throwIfAborted();
+    if (inputs.length === 0) return [];
+    await this.load(options);
+    const loaded = await this.loading;
+    if (loaded === undefined) throw new Error("transformers.js pipeline vanished while loading");
+    signal?.throwIfAborted();
+    // ONNX Runtime cannot be interrupted mid-run; an abort takes effect when the batch ends.
+    // The isolated runner kills the process instead when it must stop at once.
+    const outputs = await TRANSFORMERS_TASKS[this.task].run(loaded.pipe, inputs, loaded.runtime);
+    if (signal?.aborted) throw abortError(signal);
+    return outputs;
+  }
+
+  async unload(): Promise<void> {
+    const loading = this.loading;
+    this.loading = undefined;
+    if (loading === undefined) return;
+    const loaded = await loading.catch(() => undefined);
+    await loaded?.pipe.dispose?.();
+  }
+
+  private emit(event: Omit<ModelProgressEvent, "modelId">): void {
+    this.options.onProgress?.({ modelId: this.modelId, ...event });
+  }
+
+  private verify(): Promise<unknown> {
+    return verifyModelFiles({
+      cacheDirectory: this.settings.cacheDirectory,
+      repositoryId: this.repositoryId,
+      revision: this.settings.revision,
+      remoteHost: this.settings.remoteHost,
+      offline: this.settings.offline,
+    });
+  }
+
+  private async loadPipeline(): Promise<LoadedPipeline> {
+    if (this.options.memory !== false && this.options.model.memoryBytes !== undefined) {
+      assertMemoryAvailable(
+        {
+          id: this.modelId,
+          params: this.options.model.params ?? null,
+          memoryBytes: this.options.model.memoryBytes,
+        },
+        CATALOG_DTYPE_FOR[this.dtype],
+        this.options.memory ?? {},
+      );
+    }
+    const spec = TRANSFORMERS_TASKS[this.task];
+    let pipe: LoadedPipeline["pipe"];
+    let readImage: TransformersRuntime["readImage"];
+    try {
+      ({ pipe, readImage } = await withTransformersSettings(this.settings, async (library) => {
+        const built = await library.pipeline(
+          spec.pipeline as "text-classification",
+          this.repositoryId,
+          {
+            dtype: this.dtype,
+            device: "cpu",
+            revision: this.settings.revision,
+            progress_callback: (info: Record<string, unknown>) => this.forwardProgress(info),
+          },
+        );
+        return {
+          pipe: built as unknown as LoadedPipeline["pipe"],
+          readImage: (input: string | Blob) => library.RawImage.read(input),
+        };
+      }));
+    } catch (error) {
+      throw await explainLoadFailure(error, {
+        modelId: this.modelId,
+        repositoryId: this.repositoryId,
+        task: this.task,
+        settings: this.settings,
+        verify: () => this.verify(),
+      });
+    }
+    try {
+      const files = await this.verify();
+      this.emit({
+        status: "verified",
+        ...(Array.isArray(files) && { file: `${files.length} files` }),
+      });
+    } catch (error) {
+      await pipe.dispose?.();
+      throw error;
+    }
+    const samplingRateHz = (
+      pipe as unknown as {
+        processor?: { feature_extractor?: { config?: { sampling_rate?: unknown } } };
+      }
+    ).processor?.feature_extractor?.config?.sampling_rate;
+    return {
+      pipe,
+      runtime: {
+        readImage,
+        ...(typeof samplingRateHz === "number" && { samplingRateHz }),
+      },
+    };
+  }
+
+  private forwardProgress(info: Record<string, unknown>): void {
+    const status = info.status;
+    if (
+      status !== "initiate" &&
+      status !== "download" &&
+      status !== "progress" &&
+      status !== "done" &&
+      status !== "ready"
+    ) {
+      return;
+    }
+    this.emit({
+      status,
+      ...(typeof info.file === "string" && { file: info.file }),
+      ...(typeof info.loaded === "number" && { loadedBytes: info.loaded }),
+      ...(typeof info.total === "number" && { totalBytes: info.total }),
+      ...(typeof info.progress === "number" && { percent: info.progress }),
+    });
+  }
+}
+
+/** A transformers.js backend for `options.model`; nothing is loaded until `load` or `doRun`. */
+export function createTransformersBackend(
+  options: TransformersBackendOptions,
+): TransformersBackend {
+  return new TransformersBackend(options);
+}

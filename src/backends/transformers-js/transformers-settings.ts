@@ -1,0 +1,82 @@
+/**
+ * @module
+ * The one place transformers.js is configured from ModelScout's settings: where models come
+ * from (`HF_ENDPOINT`, default the Hub), where they are cached (`MODELSCOUT_HOME/models`) and
+ * whether downloads are allowed (`HF_HUB_OFFLINE=1` or `MODELSCOUT_OFFLINE=1` forbid them).
+ *
+ * transformers.js keeps these in a process-wide `env` object, so two backends with different
+ * settings in one process would race while their pipelines load. `withTransformersSettings`
+ * serialises the "configure, then build the pipeline" step; once built, a pipeline keeps its
+ * loaded sessions and never reads `env` again while running.
+ */
+import { join } from "node:path";
+import { modelscoutHome } from "../../config/modelscout-home.js";
+import { hubEndpoint } from "../../hub/hub-endpoint.js";
+
+export interface TransformersSettings {
+  /** Base URL serving `/{repo}/resolve/{revision}/{file}`, with a trailing slash. */
+  remoteHost: string;
+  /** Where downloaded model files are kept: `{cacheDirectory}/{owner}/{name}/...`. */
+  cacheDirectory: string;
+  /** True when nothing may be downloaded: only cached files are used. */
+  offline: boolean;
+  /** Git revision to download (`main`). */
+  revision: string;
+}
+
+function isTruthy(value: string | undefined): boolean {
+  return value !== undefined && ["1", "true", "yes", "on"].includes(value.trim().toLowerCase());
+}
+
+/** Settings from environment variables, as the Hub's own clients read them. */
+export function transformersSettings(env: NodeJS.ProcessEnv = process.env): TransformersSettings {
+  return {
+    remoteHost: `${hubEndpoint(env)}/`,
+    cacheDirectory: join(modelscoutHome(env), "models"),
+    offline: isTruthy(env.HF_HUB_OFFLINE) || isTruthy(env.MODELSCOUT_OFFLINE),
+    revision: "main",
+  };
+}
+
+type TransformersModule = typeof import("@huggingface/transformers");
+
+let transformersModule: Promise<TransformersModule> | undefined;
+
+/**
+ * The library, imported on first use: it loads ONNX Runtime's native addon, which costs
+ * hundreds of milliseconds and memory that commands not running models should not pay.
+ */
+export function importTransformers(): Promise<TransformersModule> {
+  transformersModule ??= import("@huggingface/transformers");
+  return transformersModule;
+}
+
+let queue: Promise<unknown> = Promise.resolve();
+
+/**
+ * Applies `settings` to transformers.js's global `env` and runs `work` before any other
+ * backend may change them. The local model folder is pointed at the cache (same layout for
+ * the `main` revision) instead of its default inside node_modules, so a model id always
+ * means the cache or the remote host, and offline mode can read the cache through it (the
+ * library refuses to run with both local and remote loading off).
+ */
+export function withTransformersSettings<T>(
+  settings: TransformersSettings,
+  work: (library: TransformersModule) => Promise<T>,
+): Promise<T> {
+  const run = queue.then(async () => {
+    const library = await importTransformers();
+    const { env } = library;
+    env.remoteHost = settings.remoteHost;
+    env.remotePathTemplate = "{model}/resolve/{revision}/";
+    env.cacheDir = settings.cacheDirectory;
+    env.useFSCache = true;
+    env.useBrowserCache = false;
+    env.allowLocalModels = true;
+    env.localModelPath = settings.cacheDirectory;
+    env.allowRemoteModels = !settings.offline;
+    return work(library);
+  });
+  queue = run.catch(() => undefined);
+  return run;
+}
