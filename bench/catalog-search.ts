@@ -235,7 +235,8 @@ function percentile(sorted: readonly number[], fraction: number): number {
 
 const path = join(tmpdir(), `modelscout-bench-catalog-${modelCount}-v${GENERATOR_VERSION}.db`);
 if (values.rebuild || !existsSync(path)) await buildCatalog(path);
-const store = await openSqliteStore({ path, readonly: true });
+// Opened read-write so a catalog cached by an older version gets the current migrations.
+const store = await openSqliteStore({ path });
 const next = random(7);
 const rows: {
   shape: string;

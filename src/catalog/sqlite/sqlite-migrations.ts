@@ -72,6 +72,17 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       CREATE INDEX models_score ON models (score DESC);
       CREATE INDEX models_likes ON models (likes DESC);
       CREATE INDEX models_last_modified ON models (last_modified DESC);
+
+      -- Smallest FLOPs-per-parameter ratio ever stored per task ('' = no task): a lower
+      -- bound that lets a latency-ordered walk stop early. It only ever decreases, so a
+      -- stale value is still a valid (looser) bound.
+      CREATE TABLE task_stats (
+        task TEXT PRIMARY KEY,
+        min_flops_per_param REAL NOT NULL
+      );
+      INSERT INTO task_stats (task, min_flops_per_param)
+        SELECT COALESCE(task, ''), MIN(flops / params) FROM models
+        WHERE params > 0 AND flops IS NOT NULL GROUP BY COALESCE(task, '');
     `,
   },
 ];

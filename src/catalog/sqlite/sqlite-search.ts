@@ -13,7 +13,7 @@
  */
 import type Database from "better-sqlite3";
 import { ModelScoutError } from "../../errors/modelscout-error.js";
-import type { StoreSearchQuery } from "../catalog-store.js";
+import type { LatencyCoefficients, StoreSearchQuery } from "../catalog-store.js";
 
 export interface SearchRow {
   row_id: number;
@@ -88,6 +88,68 @@ function taskParameter(task: string, index: number, parameters: Parameters): str
   return `@task${index}`;
 }
 
+/** Below this many candidate rows, driving from a filter's index beats walking the sort index. */
+const SELECTIVE_ROWS = 10_000;
+
+/** Counts the rows of `sql` up to SELECTIVE_ROWS (an index-only scan that stops there). */
+function boundedCount(database: Database.Database, sql: string, parameters: Parameters): number {
+  const row = database
+    .prepare<Parameters, { count: number }>(
+      `SELECT count(*) AS count FROM (${sql} LIMIT ${SELECTIVE_ROWS})`,
+    )
+    .get(parameters);
+  return row?.count ?? 0;
+}
+
+/** Smallest FLOPs per parameter stored for `task` (null: all tasks); 0 when unknown. */
+function minFlopsPerParam(database: Database.Database, task: string | null): number {
+  const row = database
+    .prepare<{ task: string | null }, { ratio: number | null }>(
+      "SELECT MIN(min_flops_per_param) AS ratio FROM task_stats WHERE @task IS NULL OR task = @task",
+    )
+    .get({ task });
+  return Math.max(0, row?.ratio ?? 0);
+}
+
+/**
+ * Milliseconds per parameter that every estimate for a model of `task` is at least (above
+ * the overhead): the estimate is linear in params once FLOPs per parameter is bounded below.
+ */
+function msPerParamLowerBound(
+  database: Database.Database,
+  latency: LatencyCoefficients,
+  task: string | null,
+): number {
+  const flopsPerParam = minFlopsPerParam(database, task);
+  const generative = task !== null && latency.generativeTasks.includes(task);
+  return generative
+    ? flopsPerParam * latency.msPerFlop + latency.decodeTokens * latency.msPerParam
+    : Math.max(latency.msPerParam, flopsPerParam * latency.msPerFlop);
+}
+
+/**
+ * An upper bound on `params` that results for `task` must meet: the memory fit, and what a
+ * latency bound implies for estimated rows. The latter does not hold for measured rows (a
+ * measurement can beat the estimate), so `estimatedOnly` says to fetch those separately.
+ */
+function necessaryParamBound(
+  database: Database.Database,
+  query: StoreSearchQuery,
+  task: string | null,
+): { bound: number; estimatedOnly: boolean } | null {
+  const latency = query.latency;
+  let latencyBound = Number.POSITIVE_INFINITY;
+  if (latency !== undefined && query.maxLatencyMs !== undefined) {
+    const perParam = msPerParamLowerBound(database, latency, task);
+    if (perParam > 0)
+      latencyBound = Math.max(0, query.maxLatencyMs - latency.overheadMs) / perParam;
+  }
+  const memoryBound = query.maxParams ?? Number.POSITIVE_INFINITY;
+  const bound = Math.min(latencyBound, memoryBound);
+  if (bound === Number.POSITIVE_INFINITY) return null;
+  return { bound, estimatedOnly: latencyBound < memoryBound };
+}
+
 /** Ranked (non-latency) search: one ordered index walk per task, merged. */
 function rankedSearch(database: Database.Database, query: StoreSearchQuery): SearchRow[] {
   if (query.sort === "latency") throw new Error("rankedSearch does not sort by latency");
@@ -109,18 +171,65 @@ function rankedSearch(database: Database.Database, query: StoreSearchQuery): Sea
     }
   }
   const order = SORT_COLUMNS[query.sort].order;
-  const branch = (taskClause: string | null) => {
-    const clauses = taskClause === null ? where : [taskClause, ...where];
-    return `SELECT * FROM (SELECT ${columns} FROM models m ${join}
+  const languageRows =
+    query.language === undefined
+      ? Number.POSITIVE_INFINITY
+      : boundedCount(
+          database,
+          "SELECT 1 FROM model_languages WHERE language = @language",
+          parameters,
+        );
+  const branch = (task: string | null, taskClause: string | null) => {
+    const paramBound = necessaryParamBound(database, query, task);
+    const boundName = `paramBound${task === null ? "" : (tasks ?? []).indexOf(task)}`;
+    if (paramBound !== null) parameters[boundName] = paramBound.bound;
+    // Walking the sort index is right unless a filter keeps only a few thousand rows;
+    // then start from that filter's index and sort what it finds.
+    const paramRows =
+      paramBound === null
+        ? Number.POSITIVE_INFINITY
+        : boundedCount(
+            database,
+            `SELECT 1 FROM models m WHERE ${taskClause ?? "1"} AND m.params <= @${boundName}`,
+            parameters,
+          );
+    let from = `models m ${join}`;
+    let clauses = taskClause === null ? where : [taskClause, ...where];
+    let measuredBranch = "";
+    if (paramRows < SELECTIVE_ROWS && paramRows <= languageRows) {
+      from = `models m INDEXED BY ${taskClause === null ? "models_params" : "models_task_params"} ${join}`;
+      clauses = [...clauses, `m.params <= @${boundName}`];
+      if (paramBound?.estimatedOnly) {
+        // Measured models may be fast whatever their size: take them from their own index.
+        clauses.push("ml.model_row_id IS NULL");
+        const measuredClauses = [
+          "ml.hardware = @hardware",
+          "ml.latency_ms <= @maxLatencyMs",
+          ...(taskClause === null ? [] : [taskClause]),
+          ...where.filter((clause) => !clause.startsWith("effective_latency_ms")),
+        ];
+        measuredBranch = ` UNION ALL SELECT * FROM (SELECT ${columns} FROM measured_latency ml CROSS JOIN models m ON m.row_id = ml.model_row_id
+          WHERE ${measuredClauses.join(" AND ")} ORDER BY ${order} LIMIT @need)`;
+      }
+    } else if (languageRows < SELECTIVE_ROWS) {
+      from = `model_languages l CROSS JOIN models m ON m.row_id = l.model_row_id ${join}`;
+      clauses = [
+        "l.language = @language",
+        ...clauses.filter((clause) => !clause.startsWith("EXISTS")),
+      ];
+    }
+    return `SELECT * FROM (SELECT ${columns} FROM ${from}
       ${clauses.length > 0 ? `WHERE ${clauses.join(" AND ")}` : ""}
-      ORDER BY ${order} LIMIT @need)`;
+      ORDER BY ${order} LIMIT @need)${measuredBranch}`;
   };
   const tasks = query.tasks;
   if (tasks !== undefined && tasks.length === 0) return [];
   const branches =
     tasks === undefined
-      ? [branch(null)]
-      : tasks.map((task, index) => branch(`m.task = ${taskParameter(task, index, parameters)}`));
+      ? [branch(null, null)]
+      : tasks.map((task, index) =>
+          branch(task, `m.task = ${taskParameter(task, index, parameters)}`),
+        );
   const sql = `${branches.join(" UNION ALL ")} ORDER BY ${order} LIMIT @need OFFSET @offset`;
   return database.prepare<Parameters, SearchRow>(sql).all(parameters);
 }
@@ -194,6 +303,9 @@ function latencySearch(database: Database.Database, query: StoreSearchQuery): Se
        WHERE ${clauses.join(" AND ")}
        ORDER BY m.params, m.row_id LIMIT @pageSize`,
     );
+    const perParamMs = msPerParamLowerBound(database, latency, task);
+    // Every estimate for a model with `params` parameters is at least this.
+    const lowerBoundMs = (params: number) => latency.overheadMs + params * perParamMs;
     let pageSize = 256;
     for (;;) {
       parameters.pageSize = pageSize;
@@ -208,10 +320,10 @@ function latencySearch(database: Database.Database, query: StoreSearchQuery): Se
       const last = page[page.length - 1];
       if (last === undefined || page.length < pageSize) break;
       // No model with more parameters can be faster than this bound.
-      const lowerBoundMs = latency.overheadMs + last.params * latency.msPerParam;
+      const boundMs = lowerBoundMs(last.params);
       const kth = best.length >= need ? best[best.length - 1]?.effective_latency_ms : undefined;
-      if (kth !== undefined && lowerBoundMs > kth) break;
-      if (bounded && lowerBoundMs > (query.maxLatencyMs ?? 0)) break;
+      if (kth !== undefined && boundMs > kth) break;
+      if (bounded && boundMs > (query.maxLatencyMs ?? 0)) break;
       parameters.afterParams = last.params;
       parameters.afterRowId = last.row_id;
       pageSize = Math.min(pageSize * 2, 8192);

@@ -123,8 +123,13 @@ class SqliteCatalogStore implements CatalogStore {
       const insertMeasured = this.database.prepare(
         "INSERT INTO measured_latency (model_row_id, hardware, latency_ms) VALUES (?, ?, ?)",
       );
+      const lowerRatio = this.database.prepare(
+        `INSERT INTO task_stats (task, min_flops_per_param) VALUES (?, ?)
+         ON CONFLICT (task) DO UPDATE SET min_flops_per_param = MIN(min_flops_per_param, excluded.min_flops_per_param)`,
+      );
       const upsertAll = this.database.transaction((batch: readonly ModelRecord[]) => {
         const result: UpsertResult = { inserted: 0, updated: 0, unchanged: 0 };
+        const minRatios = new Map<string, number>();
         for (const model of batch) {
           const record = JSON.stringify(model);
           const columns = {
@@ -140,6 +145,12 @@ class SqliteCatalogStore implements CatalogStore {
             lastModified: model.lastModified,
             record,
           };
+          if (model.params !== null && model.params > 0 && columns.flops !== null) {
+            const ratio = columns.flops / model.params;
+            const task = model.task ?? "";
+            if (ratio < (minRatios.get(task) ?? Number.POSITIVE_INFINITY))
+              minRatios.set(task, ratio);
+          }
           const existing = select.get(model.id);
           let rowId: number;
           if (existing === undefined) {
@@ -161,6 +172,7 @@ class SqliteCatalogStore implements CatalogStore {
             if (measured !== null) insertMeasured.run(rowId, hardwareId, measured.latencyMs);
           }
         }
+        for (const [task, ratio] of minRatios) lowerRatio.run(task, ratio);
         return result;
       });
       return upsertAll.immediate(models);
