@@ -1,0 +1,87 @@
+/**
+ * @module
+ * The `BackendProvider` for transformers.js: which catalog models it can run (an ONNX
+ * repository for transformers.js on a task it maps, or one of their quantised variants), and
+ * backends for them, in this process or isolated in a child process with timeouts.
+ */
+import type { ModelRecord } from "../../catalog/model-record.js";
+import {
+  createIsolatedBackend,
+  DEFAULT_LOAD_TIMEOUT_MS,
+  DEFAULT_RUN_TIMEOUT_MS,
+} from "../isolated/isolated-backend.js";
+import { moduleBeside } from "../isolated/isolated-protocol.js";
+import type { BackendProvider, ModelBackend } from "../model-backend.js";
+import {
+  createTransformersBackend,
+  type ModelProgressEvent,
+  TRANSFORMERS_PROVIDER,
+  type TransformersBackendOptions,
+} from "./transformers-backend.js";
+import { transformersSettings } from "./transformers-settings.js";
+import { isTransformersTask } from "./transformers-tasks.js";
+
+/** Tags and library names the Hub gives repositories that ship ONNX weights for transformers.js. */
+const TRANSFORMERS_JS_MARKERS = ["transformers.js", "onnx"];
+
+/** True when transformers.js can run `model`: an ONNX repository on a task we map. */
+export function supportsTransformers(model: ModelRecord): boolean {
+  if (!isTransformersTask(model.task)) return false;
+  if (model.source !== "hub" && model.source !== "local") return false;
+  if (typeof model.extra.transformersDtype === "string") return true;
+  if (model.library !== null && TRANSFORMERS_JS_MARKERS.includes(model.library)) return true;
+  return model.tags.some((tag) => TRANSFORMERS_JS_MARKERS.includes(tag));
+}
+
+export interface TransformersProviderOptions
+  extends Pick<TransformersBackendOptions, "settings" | "memory"> {
+  /** Run each model in its own child process with these timeouts (default: in this process). */
+  isolated?: boolean | { runTimeoutMs?: number; loadTimeoutMs?: number };
+  onProgress?: (event: ModelProgressEvent) => void;
+}
+
+export function createTransformersBackendProvider(
+  options: TransformersProviderOptions = {},
+): BackendProvider {
+  return {
+    provider: TRANSFORMERS_PROVIDER,
+    supports: supportsTransformers,
+    create(model: ModelRecord): ModelBackend {
+      // Settings are resolved here so a child process uses exactly what the parent would.
+      const settings = { ...transformersSettings(), ...options.settings };
+      const backendOptions: TransformersBackendOptions = {
+        model: {
+          id: model.id,
+          task: model.task,
+          params: model.params,
+          memoryBytes: model.memoryBytes,
+          extra: model.extra,
+        },
+        settings,
+        ...(options.memory !== undefined && { memory: options.memory }),
+      };
+      const inProcess = createTransformersBackend({
+        ...backendOptions,
+        ...(options.onProgress !== undefined && { onProgress: options.onProgress }),
+      });
+      if (options.isolated === undefined || options.isolated === false) return inProcess;
+      const timeouts = options.isolated === true ? {} : options.isolated;
+      return createIsolatedBackend({
+        factory: {
+          moduleUrl: moduleBeside("transformers-backend", import.meta.url),
+          exportName: "createTransformersBackend",
+          options: backendOptions,
+        },
+        description: inProcess.describe(),
+        runTimeoutMs: timeouts.runTimeoutMs ?? DEFAULT_RUN_TIMEOUT_MS,
+        loadTimeoutMs: timeouts.loadTimeoutMs ?? DEFAULT_LOAD_TIMEOUT_MS,
+        ...(options.onProgress !== undefined && {
+          onProgress: (event: unknown) => options.onProgress?.(event as ModelProgressEvent),
+        }),
+      });
+    },
+  };
+}
+
+/** In-process transformers.js backends with settings from the environment. */
+export const transformersBackendProvider: BackendProvider = createTransformersBackendProvider();
