@@ -246,15 +246,31 @@ export async function startFakeOpenAIServer(
       return;
     }
     const inputs = body.inputs;
-    if (suffix === "/pipeline/feature-extraction") {
+    const task = options.hfTasks?.[modelId] ?? "text-classification";
+    if (
+      suffix === "/pipeline/feature-extraction" ||
+      task === "feature-extraction" ||
+      task === "sentence-similarity"
+    ) {
       const texts = Array.isArray(inputs) ? inputs.map(String) : [String(inputs)];
       const vectors = texts.map((text) => fakeEmbedding(text, dimensions));
       sendJson(response, 200, Array.isArray(inputs) ? vectors : vectors[0]);
       return;
     }
-    const task = options.hfTasks?.[modelId] ?? "text-classification";
     if (typeof inputs !== "string") {
       sendJson(response, 400, { error: "inputs must be a string" });
+      return;
+    }
+    const parameters = body.parameters as { candidate_labels?: unknown } | undefined;
+    if (Array.isArray(parameters?.candidate_labels)) {
+      // Zero-shot: the label named in the text scores highest, then in the given order.
+      const labels = parameters.candidate_labels.map(String);
+      const named = labels.findIndex((label) => inputs.toLowerCase().includes(label.toLowerCase()));
+      const ranked = labels.map((label, index) => ({
+        label,
+        score: index === named ? 0.8 : 0.2 / labels.length,
+      }));
+      sendJson(response, 200, ranked);
       return;
     }
     if (task === "token-classification") sendJson(response, 200, fakeEntities(inputs));

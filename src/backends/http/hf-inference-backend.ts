@@ -1,0 +1,432 @@
+/**
+ * @module
+ * A `ModelBackend` for Hugging Face Inference Providers through the official client
+ * (`@huggingface/inference`'s `InferenceClient`): text-classification, zero-shot-
+ * classification, token-classification, feature-extraction / sentence-similarity and
+ * text-generation (as chat), mapped to ModelScout's uniform outputs.
+ *
+ * The client hard-codes `https://huggingface.co` (provider-mapping lookup) and
+ * `https://router.huggingface.co` (inference). A custom `fetch` handed to the client
+ * rewrites those origins to `hubUrl` (default `HF_ENDPOINT`) and `routerUrl`, so a mirror or
+ * a test server can stand in; an `endpointUrl` (a dedicated Inference Endpoint, a TGI
+ * server) is passed to the client as is. The same `fetch` applies our timeout and retry
+ * policy (the client's own retry on 503 loops without limit, so it is turned off) and turns
+ * every failed answer into a `ModelScoutError` before the client sees it. The token comes
+ * from `HF_TOKEN` unless given, and is redacted from every message.
+ */
+import { InferenceClient, type InferenceProviderOrPolicy } from "@huggingface/inference";
+import { z } from "zod";
+import { ModelScoutError } from "../../errors/modelscout-error.js";
+import {
+  DEFAULT_HTTP_TIMEOUT_MS,
+  fetchWithRetry,
+  type HttpRetryEvent,
+  type HttpRetryPolicy,
+} from "../../http/fetch-with-retry.js";
+import { hubEndpoint, hubToken } from "../../hub/hub-endpoint.js";
+import { redactSecrets } from "../../hub/redact-secrets.js";
+import {
+  BACKEND_SPECIFICATION_VERSION,
+  type BackendDescription,
+  type BackendInput,
+  type BackendOutput,
+  type LabelScore,
+  type LoadResult,
+  type ModelBackend,
+  type RunOptions,
+  type Span,
+} from "../model-backend.js";
+import { backendHttpError } from "./backend-http-error.js";
+import { inputLabels, inputMessages, inputText } from "./backend-inputs.js";
+import { isLoopbackUrl } from "./is-loopback-url.js";
+
+export const HF_INFERENCE_TASKS = [
+  "text-classification",
+  "zero-shot-classification",
+  "token-classification",
+  "feature-extraction",
+  "sentence-similarity",
+  "text-generation",
+] as const;
+export type HfInferenceTask = (typeof HF_INFERENCE_TASKS)[number];
+
+const HF_HUB_ORIGIN = "https://huggingface.co";
+const HF_ROUTER_ORIGIN = "https://router.huggingface.co";
+
+export interface HfInferenceBackendOptions {
+  /** Hub model id, e.g. `distilbert/distilbert-base-uncased-finetuned-sst-2-english`. */
+  model: string;
+  task: string;
+  /** Defaults to `HF_TOKEN` (or `HUGGING_FACE_HUB_TOKEN`). Never appears in errors. */
+  accessToken?: string;
+  /** Inference provider; default `hf-inference`. Ignored when `endpointUrl` is set. */
+  provider?: InferenceProviderOrPolicy;
+  /** A dedicated endpoint (Inference Endpoint, TGI, a local server) instead of the router. */
+  endpointUrl?: string;
+  /** Where provider mappings are looked up; default `HF_ENDPOINT` or huggingface.co. */
+  hubUrl?: string;
+  /** Stands in for https://router.huggingface.co (tests, proxies). */
+  routerUrl?: string;
+  fetch?: typeof fetch;
+  /** Per attempt. Default 60 s. */
+  timeoutMs?: number;
+  retry?: HttpRetryPolicy;
+  onRetry?: (event: HttpRetryEvent) => void;
+  /** The catalog id this backend answers for; defaults to `model`. */
+  modelId?: string;
+  /** Overrides the rule "local only for a loopback endpointUrl". */
+  local?: boolean;
+  /** Default candidate labels for zero-shot inputs that bring none. */
+  labels?: readonly string[];
+  /** Generation length cap (`max_tokens`). */
+  maxTokens?: number;
+  temperature?: number;
+  /** Requests in flight at once for per-item tasks. Default 4. */
+  maxConcurrency?: number;
+  /** Where to read `HF_TOKEN` and `HF_ENDPOINT`; default `process.env`. */
+  env?: NodeJS.ProcessEnv;
+}
+
+const labelScoresSchema = z.array(z.object({ label: z.string(), score: z.number() }));
+const tokenClassificationSchema = z.array(
+  z.object({
+    entity_group: z.string().nullish(),
+    entity: z.string().nullish(),
+    score: z.number(),
+    word: z.string().nullish(),
+    start: z.number().int().nullish(),
+    end: z.number().int().nullish(),
+  }),
+);
+type NestedNumbers = number | NestedNumbers[];
+const nestedNumbersSchema: z.ZodType<NestedNumbers> = z.lazy(() =>
+  z.union([z.number(), z.array(nestedNumbersSchema)]),
+);
+const featureExtractionSchema = z.array(nestedNumbersSchema);
+const chatSchema = z.object({
+  choices: z.array(z.object({ message: z.object({ content: z.string().nullish() }) })).min(1),
+});
+
+function clampScore(score: number): number {
+  return Math.min(1, Math.max(0, score));
+}
+
+function sortedLabels(labels: readonly LabelScore[]): LabelScore[] {
+  return labels
+    .map((entry) => ({ label: entry.label, score: clampScore(entry.score) }))
+    .sort((a, b) => b.score - a.score);
+}
+
+/**
+ * One vector per text: a pooled `number[]` as sentence-transformers models give, or the mean
+ * of token vectors (`number[][]`, possibly wrapped in a batch of one) for plain encoders.
+ */
+function toSentenceVector(value: NestedNumbers): number[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  if (value.every((item) => typeof item === "number")) return value as number[];
+  let tokens = value;
+  if (
+    tokens.length === 1 &&
+    Array.isArray(tokens[0]) &&
+    (tokens[0] as NestedNumbers[]).every(Array.isArray)
+  ) {
+    tokens = tokens[0] as NestedNumbers[];
+  }
+  const rows = tokens.filter(
+    (row): row is number[] => Array.isArray(row) && row.every((item) => typeof item === "number"),
+  );
+  if (rows.length === 0 || rows.length !== tokens.length) return undefined;
+  const width = rows[0]?.length ?? 0;
+  if (width === 0 || rows.some((row) => row.length !== width)) return undefined;
+  const sums = new Array<number>(width).fill(0);
+  for (const row of rows) {
+    for (let index = 0; index < width; index += 1)
+      sums[index] = (sums[index] ?? 0) + (row[index] ?? 0);
+  }
+  return sums.map((sum) => sum / rows.length);
+}
+
+async function mapWithConcurrency<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next;
+      next += 1;
+      results[index] = await work(items[index] as T, index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+function isHfInferenceTask(task: string): task is HfInferenceTask {
+  return (HF_INFERENCE_TASKS as readonly string[]).includes(task);
+}
+
+class HfInferenceBackend implements ModelBackend {
+  readonly specificationVersion = BACKEND_SPECIFICATION_VERSION;
+  readonly provider = "hf-inference";
+  readonly modelId: string;
+  readonly #options: HfInferenceBackendOptions;
+  readonly #task: HfInferenceTask;
+  readonly #token: string | undefined;
+  readonly #hubUrl: string;
+  readonly #local: boolean;
+  #client: InferenceClient | undefined;
+
+  constructor(options: HfInferenceBackendOptions) {
+    if (!isHfInferenceTask(options.task)) {
+      throw new ModelScoutError(
+        "INVALID_ARGUMENT",
+        `Hugging Face Inference cannot run task "${options.task}" here: supported tasks are ${HF_INFERENCE_TASKS.join(", ")}.`,
+        { details: { task: options.task } },
+      );
+    }
+    const env = options.env ?? process.env;
+    this.#options = options;
+    this.#task = options.task;
+    this.#token = options.accessToken ?? hubToken(env);
+    this.#hubUrl = (options.hubUrl ?? hubEndpoint(env)).replace(/\/+$/, "");
+    this.modelId = options.modelId ?? options.model;
+    this.#local =
+      options.local ?? (options.endpointUrl !== undefined && isLoopbackUrl(options.endpointUrl));
+  }
+
+  describe(): BackendDescription {
+    return {
+      specificationVersion: BACKEND_SPECIFICATION_VERSION,
+      provider: this.provider,
+      modelId: this.modelId,
+      task: this.#task,
+      local: this.#local,
+      ...(this.#options.labels !== undefined && { labels: this.#options.labels }),
+    };
+  }
+
+  /**
+   * Creates the client. No request is made: the router has no cheap health route, and the
+   * first real request reports a bad token or model as clearly.
+   */
+  async load(options: RunOptions = {}): Promise<LoadResult> {
+    options.signal?.throwIfAborted();
+    if (this.#client !== undefined) return { loadMs: 0 };
+    const startedAt = performance.now();
+    this.#client = new InferenceClient(this.#token ?? "", {
+      fetch: this.#fetch,
+      retry_on_error: false,
+      ...(this.#options.endpointUrl !== undefined && { endpointUrl: this.#options.endpointUrl }),
+    });
+    return { loadMs: performance.now() - startedAt };
+  }
+
+  async doRun(inputs: readonly BackendInput[], options: RunOptions = {}): Promise<BackendOutput[]> {
+    options.signal?.throwIfAborted();
+    if (inputs.length === 0) return [];
+    await this.load(options);
+    const client = this.#client as InferenceClient;
+    const callOptions = {
+      retry_on_error: false,
+      ...(options.signal && { signal: options.signal }),
+    };
+    const target = {
+      model: this.#options.model,
+      ...(this.#options.endpointUrl === undefined && {
+        provider: this.#options.provider ?? ("hf-inference" as const),
+      }),
+    };
+    const concurrency = this.#options.maxConcurrency ?? 4;
+    const task = this.#task;
+
+    return this.#guard(options, async () => {
+      switch (task) {
+        case "feature-extraction":
+        case "sentence-similarity": {
+          const texts = inputs.map((input, index) => inputText(input, task, index));
+          const raw = await client.featureExtraction({ ...target, inputs: texts }, callOptions);
+          const parsed = this.#parse(featureExtractionSchema, raw);
+          const vectors = parsed.map(toSentenceVector);
+          if (vectors.length !== texts.length || vectors.some((vector) => vector === undefined)) {
+            throw this.#invalid(
+              `returned ${vectors.length} embeddings of an unexpected shape for ${texts.length} inputs`,
+            );
+          }
+          return vectors.map((vector) => ({ kind: "embedding", vector: vector as number[] }));
+        }
+        case "text-classification": {
+          const texts = inputs.map((input, index) => inputText(input, task, index));
+          return mapWithConcurrency(texts, concurrency, async (text) => {
+            const raw = await client.textClassification({ ...target, inputs: text }, callOptions);
+            return {
+              kind: "labels" as const,
+              labels: sortedLabels(this.#parse(labelScoresSchema, raw)),
+            };
+          });
+        }
+        case "zero-shot-classification": {
+          const items = inputs.map((input, index) => ({
+            text: inputText(input, task, index),
+            labels: inputLabels(input, this.#options.labels, task, index),
+          }));
+          return mapWithConcurrency(items, concurrency, async (item) => {
+            const raw = await client.zeroShotClassification(
+              { ...target, inputs: item.text, parameters: { candidate_labels: [...item.labels] } },
+              callOptions,
+            );
+            return {
+              kind: "labels" as const,
+              labels: sortedLabels(this.#parse(labelScoresSchema, raw)),
+            };
+          });
+        }
+        case "token-classification": {
+          const texts = inputs.map((input, index) => inputText(input, task, index));
+          return mapWithConcurrency(texts, concurrency, async (text) => {
+            const raw = await client.tokenClassification({ ...target, inputs: text }, callOptions);
+            const spans: Span[] = this.#parse(tokenClassificationSchema, raw).map((entity) => {
+              const start = entity.start ?? 0;
+              const end = entity.end ?? start;
+              return {
+                label: entity.entity_group ?? entity.entity ?? "",
+                start,
+                end,
+                // The offsets are the truth; `word` is detokenised and may differ (`##ing`).
+                text: end > start ? text.slice(start, end) : (entity.word ?? ""),
+                score: clampScore(entity.score),
+              };
+            });
+            return { kind: "spans" as const, spans };
+          });
+        }
+        case "text-generation": {
+          const conversations = inputs.map((input, index) => inputMessages(input, task, index));
+          return mapWithConcurrency(conversations, concurrency, async (messages) => {
+            const raw = await client.chatCompletion(
+              {
+                ...target,
+                messages: messages.map((message) => ({
+                  role: message.role,
+                  content: message.content,
+                })),
+                ...(this.#options.maxTokens !== undefined && {
+                  max_tokens: this.#options.maxTokens,
+                }),
+                ...(this.#options.temperature !== undefined && {
+                  temperature: this.#options.temperature,
+                }),
+              },
+              callOptions,
+            );
+            const parsed = this.#parse(chatSchema, raw);
+            return { kind: "text" as const, text: parsed.choices[0]?.message.content ?? "" };
+          });
+        }
+      }
+    });
+  }
+
+  async unload(): Promise<void> {
+    this.#client = undefined;
+  }
+
+  /** The `fetch` the client uses: origin rewriting, timeouts, retries, error mapping. */
+  readonly #fetch = async (
+    input: string | URL | Request,
+    init: RequestInit = {},
+  ): Promise<Response> => {
+    const original = input instanceof Request ? input.url : String(input);
+    const url = this.#rewrite(original);
+    const outcome = await fetchWithRetry(
+      url,
+      {
+        method: init.method ?? "GET",
+        ...(init.headers !== undefined && { headers: init.headers }),
+        ...(init.body !== undefined && init.body !== null && { body: init.body }),
+      },
+      {
+        timeoutMs: this.#options.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS,
+        ...(this.#options.fetch !== undefined && { fetch: this.#options.fetch }),
+        ...(init.signal !== undefined && init.signal !== null && { signal: init.signal }),
+        ...(this.#options.retry !== undefined && { retry: this.#options.retry }),
+        ...(this.#options.onRetry !== undefined && { onRetry: this.#options.onRetry }),
+      },
+    );
+    if (outcome.kind !== "response" || outcome.status < 200 || outcome.status >= 300) {
+      const isMappingLookup = url.startsWith(`${this.#hubUrl}/api/models/`);
+      throw backendHttpError(outcome, {
+        serverName: isMappingLookup
+          ? `The Hugging Face Hub (looking up inference providers for ${this.#options.model})`
+          : "Hugging Face Inference",
+        url,
+        modelId: this.#options.model,
+        secrets: [this.#token],
+        sentCredentials: this.#token !== undefined,
+        credentialHint:
+          "set HF_TOKEN to a Hugging Face access token with the 'Make calls to Inference Providers' permission",
+      });
+    }
+    const contentType = outcome.headers.get("content-type");
+    return new Response(outcome.status === 204 ? null : outcome.text, {
+      status: outcome.status,
+      headers: contentType === null ? {} : { "content-type": contentType },
+    });
+  };
+
+  #rewrite(url: string): string {
+    if (url.startsWith(HF_ROUTER_ORIGIN) && this.#options.routerUrl !== undefined) {
+      return this.#options.routerUrl.replace(/\/+$/, "") + url.slice(HF_ROUTER_ORIGIN.length);
+    }
+    if (url.startsWith(`${HF_HUB_ORIGIN}/`)) return this.#hubUrl + url.slice(HF_HUB_ORIGIN.length);
+    return url;
+  }
+
+  /** Runs the client, translating its own errors (bad JSON, bad shapes, bad arguments). */
+  async #guard<T>(options: RunOptions, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (options.signal?.aborted) throw options.signal.reason;
+      if (ModelScoutError.isInstance(error)) throw error;
+      const message = redactSecrets(error instanceof Error ? error.message : String(error), [
+        this.#token,
+      ]);
+      const name = error instanceof Error ? error.name : "";
+      if (name === "InputError") {
+        throw new ModelScoutError(
+          "INVALID_ARGUMENT",
+          `Hugging Face Inference refused the request for ${this.#options.model} before sending it: ${message}`,
+          { details: { modelId: this.modelId } },
+        );
+      }
+      if (name === "AbortError" || name === "TimeoutError") throw error;
+      throw this.#invalid(`answered in a way the client could not read (${message})`);
+    }
+  }
+
+  #parse<T>(schema: z.ZodType<T>, value: unknown): T {
+    const result = schema.safeParse(value);
+    if (result.success) return result.data;
+    const issue = result.error.issues
+      .slice(0, 3)
+      .map((entry) => `${entry.path.join(".") || "(root)"}: ${entry.message}`)
+      .join("; ");
+    throw this.#invalid(`answered in an unexpected shape (${issue})`);
+  }
+
+  #invalid(what: string): ModelScoutError {
+    return new ModelScoutError(
+      "BACKEND_RESPONSE_INVALID",
+      `Hugging Face Inference ${what} for ${this.#options.model} (${this.#task}). Check that the model is deployed for this task on the provider or endpoint.`,
+      { details: { modelId: this.modelId, task: this.#task } },
+    );
+  }
+}
+
+/** A backend for one model on Hugging Face Inference Providers or a dedicated endpoint. */
+export function createHfInferenceBackend(options: HfInferenceBackendOptions): ModelBackend {
+  return new HfInferenceBackend(options);
+}

@@ -1,0 +1,277 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  createHfInferenceBackend,
+  type HfInferenceBackendOptions,
+} from "../../../src/backends/http/hf-inference-backend.js";
+import { ModelScoutError } from "../../../src/errors/modelscout-error.js";
+import type { HttpRetryEvent } from "../../../src/http/fetch-with-retry.js";
+import {
+  type FakeOpenAIServer,
+  fakeEmbedding,
+  startFakeOpenAIServer,
+} from "../../support/fake-openai-server.js";
+import { runModelBackendContract } from "../model-backend.contract.js";
+
+const TOKEN = "hf_fakeTokenForTests0123456789";
+const FAST_RETRY = { maxRetries: 2, baseDelayMs: 1, maxDelayMs: 20 };
+const MODELS = {
+  sentiment: "acme/sentiment-en",
+  nli: "acme/nli-zero-shot",
+  ner: "acme/ner-en",
+  embed: "acme/minilm-embed",
+  chat: "acme/tiny-chat",
+} as const;
+
+let server: FakeOpenAIServer;
+
+beforeAll(async () => {
+  server = await startFakeOpenAIServer({
+    requiredApiKey: TOKEN,
+    hfTasks: {
+      [MODELS.sentiment]: "text-classification",
+      [MODELS.nli]: "zero-shot-classification",
+      [MODELS.ner]: "token-classification",
+      [MODELS.embed]: "feature-extraction",
+      [MODELS.chat]: "text-generation",
+      "acme/endpoint-embed": "feature-extraction",
+    },
+  });
+});
+afterAll(async () => {
+  await server.close();
+});
+
+/** Through the router (rewritten to the fake), with HF_TOKEN and HF_ENDPOINT from the environment. */
+function routed(model: string, task: string, extra: Partial<HfInferenceBackendOptions> = {}) {
+  return createHfInferenceBackend({
+    model,
+    task,
+    env: { HF_TOKEN: TOKEN, HF_ENDPOINT: server.url },
+    routerUrl: server.url,
+    retry: FAST_RETRY,
+    ...extra,
+  });
+}
+
+async function caught(promise: Promise<unknown>): Promise<ModelScoutError> {
+  const error = await promise.then(
+    () => undefined,
+    (reason: unknown) => reason,
+  );
+  expect(error).toBeInstanceOf(ModelScoutError);
+  return error as ModelScoutError;
+}
+
+runModelBackendContract({
+  name: "hf-inference text-classification",
+  create: () => routed(MODELS.sentiment, "text-classification"),
+  inputs: ["I loved it", "A terrible waste of time"],
+  expectedKind: "labels",
+  local: false,
+});
+
+runModelBackendContract({
+  name: "hf-inference zero-shot-classification",
+  create: () => routed(MODELS.nli, "zero-shot-classification", { labels: ["sports", "politics"] }),
+  inputs: [
+    "The sports final was thrilling",
+    { text: "A politics debate", candidateLabels: ["politics", "food"] },
+  ],
+  expectedKind: "labels",
+  local: false,
+});
+
+runModelBackendContract({
+  name: "hf-inference token-classification",
+  create: () => routed(MODELS.ner, "token-classification"),
+  inputs: ["Yesterday Alice met Bob in town", "nobody here"],
+  expectedKind: "spans",
+  local: false,
+});
+
+runModelBackendContract({
+  name: "hf-inference feature-extraction",
+  create: () => routed(MODELS.embed, "feature-extraction"),
+  inputs: ["first", "second", { text: "third" }],
+  expectedKind: "embedding",
+  local: false,
+});
+
+runModelBackendContract({
+  name: "hf-inference text-generation (chat)",
+  create: () => routed(MODELS.chat, "text-generation"),
+  inputs: ["Hello", { messages: [{ role: "user", content: "Tell me a joke" }] }],
+  expectedKind: "text",
+  local: false,
+});
+
+runModelBackendContract({
+  name: "hf-inference feature-extraction on a dedicated loopback endpoint",
+  create: () =>
+    createHfInferenceBackend({
+      model: "acme/endpoint-embed",
+      task: "feature-extraction",
+      endpointUrl: `${server.url}/endpoint/acme/endpoint-embed`,
+      accessToken: TOKEN,
+    }),
+  inputs: ["one", "two"],
+  expectedKind: "embedding",
+  local: true,
+});
+
+describe("hf-inference backend: mapping to uniform outputs", () => {
+  it("looks up the provider mapping at HF_ENDPOINT and sends HF_TOKEN as a bearer token", async () => {
+    const model = "acme/sentiment-mapping-check";
+    const before = server.requests.length;
+    const [output] = await routed(model, "text-classification").doRun(["fine"]);
+    expect(output?.kind).toBe("labels");
+    const seen = server.requests.slice(before);
+    expect(seen.map((request) => `${request.method} ${request.path}`)).toEqual([
+      `GET /api/models/${model}`,
+      `POST /hf-inference/models/${model}`,
+    ]);
+    for (const request of seen) expect(request.headers.authorization).toBe(`Bearer ${TOKEN}`);
+    expect(seen[1]?.body).toEqual({ inputs: "fine" });
+  });
+
+  it("sorts classifier labels by score, highest first", async () => {
+    const [output] = await routed(MODELS.sentiment, "text-classification").doRun(["awful"]);
+    // The fake answers alphabetically: NEGATIVE 0.9, POSITIVE 0.1.
+    expect(output).toEqual({
+      kind: "labels",
+      labels: [
+        { label: "NEGATIVE", score: 0.9 },
+        { label: "POSITIVE", score: 0.1 },
+      ],
+    });
+  });
+
+  it("passes candidate labels to zero-shot and returns them ranked", async () => {
+    const [output] = await routed(MODELS.nli, "zero-shot-classification").doRun([
+      { text: "Dinner was a cooking triumph", candidateLabels: ["sports", "cooking"] },
+    ]);
+    expect(output?.kind === "labels" && output.labels.map((entry) => entry.label)).toEqual([
+      "cooking",
+      "sports",
+    ]);
+  });
+
+  it("turns entities into spans whose text comes from the offsets", async () => {
+    const [output] = await routed(MODELS.ner, "token-classification").doRun(["Then Alice called"]);
+    expect(output).toEqual({
+      kind: "spans",
+      spans: [{ label: "PER", start: 5, end: 10, text: "Alice", score: 0.95 }],
+    });
+  });
+
+  it("sends one feature-extraction request for the whole batch", async () => {
+    const before = server.requests.length;
+    const outputs = await routed(MODELS.embed, "feature-extraction").doRun(["a", "b", "c"]);
+    expect(outputs).toEqual(
+      ["a", "b", "c"].map((text) => ({ kind: "embedding", vector: fakeEmbedding(text, 8) })),
+    );
+    const posts = server.requests.slice(before).filter((request) => request.method === "POST");
+    expect(posts).toHaveLength(1);
+    expect(posts[0]?.path).toBe(`/hf-inference/models/${MODELS.embed}/pipeline/feature-extraction`);
+  });
+
+  it("calls the chat route of the model for text generation", async () => {
+    const before = server.requests.length;
+    const [output] = await routed(MODELS.chat, "text-generation", { maxTokens: 12 }).doRun([
+      "Hi there",
+    ]);
+    expect(output).toEqual({ kind: "text", text: "Echo: Hi there" });
+    const post = server.requests.slice(before).find((request) => request.method === "POST");
+    expect(post?.path).toBe(`/hf-inference/models/${MODELS.chat}/v1/chat/completions`);
+    expect(post?.body).toMatchObject({
+      max_tokens: 12,
+      messages: [{ role: "user", content: "Hi there" }],
+    });
+  });
+
+  it("is local only for a loopback endpoint URL, and rejects tasks it cannot run", () => {
+    expect(routed(MODELS.embed, "feature-extraction").describe()).toMatchObject({
+      provider: "hf-inference",
+      local: false,
+      task: "feature-extraction",
+    });
+    expect(() => routed(MODELS.embed, "image-to-text")).toThrow(/cannot run task "image-to-text"/);
+  });
+});
+
+describe("hf-inference backend: failures", () => {
+  it("retries 503 and 429 itself (the client's own endless 503 loop is off)", async () => {
+    const events: HttpRetryEvent[] = [];
+    const instance = routed(MODELS.sentiment, "text-classification", {
+      onRetry: (event) => events.push(event),
+    });
+    await instance.doRun(["warm up the mapping cache"]);
+    server.script(
+      { kind: "status", status: 503, message: "Model is loading" },
+      { kind: "status", status: 429, retryAfter: "0" },
+    );
+    const [output] = await instance.doRun(["fine"]);
+    expect(output?.kind).toBe("labels");
+    expect(events.map((event) => event.status)).toEqual([503, 429]);
+  });
+
+  it("gives up on persistent 503 with BACKEND_REQUEST_FAILED", async () => {
+    const instance = routed(MODELS.sentiment, "text-classification", {
+      retry: { maxRetries: 1, baseDelayMs: 1, maxDelayMs: 1 },
+    });
+    await instance.doRun(["warm up"]);
+    server.script({ kind: "status", status: 503 }, { kind: "status", status: 503 });
+    const error = await caught(instance.doRun(["x"]));
+    expect(error.code).toBe("BACKEND_REQUEST_FAILED");
+    expect(error.isRetryable).toBe(true);
+    expect(error.details).toMatchObject({ status: 503, attempts: 2 });
+  });
+
+  it("fails 401 at once without showing the token", async () => {
+    const wrong = "hf_wrongTokenabcdefghijklmnop";
+    const instance = routed("acme/sentiment-unauthorised", "text-classification", {
+      accessToken: wrong,
+    });
+    const before = server.requests.length;
+    const error = await caught(instance.doRun(["x"]));
+    expect(error.code).toBe("BACKEND_REQUEST_FAILED");
+    expect(error.isRetryable).toBe(false);
+    expect(error.message).toContain("HTTP 401");
+    expect(error.message).toContain("inference providers");
+    expect(error.message).not.toContain(wrong);
+    expect(server.requests.length - before).toBe(1);
+  });
+
+  it("says to set HF_TOKEN when none was sent", async () => {
+    const instance = createHfInferenceBackend({
+      model: "acme/sentiment-no-token",
+      task: "text-classification",
+      env: { HF_ENDPOINT: server.url },
+      routerUrl: server.url,
+    });
+    const error = await caught(instance.doRun(["x"]));
+    expect(error.message).toContain("set HF_TOKEN");
+  });
+
+  it("stops a hanging request with BACKEND_TIMEOUT", async () => {
+    const instance = routed(MODELS.sentiment, "text-classification", {
+      timeoutMs: 150,
+      retry: { maxRetries: 0, baseDelayMs: 1, maxDelayMs: 1 },
+    });
+    await instance.doRun(["warm up"]);
+    server.script({ kind: "hang" });
+    const error = await caught(instance.doRun(["x"]));
+    expect(error.code).toBe("BACKEND_TIMEOUT");
+  });
+
+  it("reports malformed JSON and a wrong shape as BACKEND_RESPONSE_INVALID", async () => {
+    const instance = routed(MODELS.embed, "feature-extraction");
+    await instance.doRun(["warm up"]);
+    server.script({ kind: "malformed-json" });
+    expect((await caught(instance.doRun(["x"]))).code).toBe("BACKEND_RESPONSE_INVALID");
+    server.script({ kind: "wrong-shape" });
+    const shape = await caught(instance.doRun(["x"]));
+    expect(shape.code).toBe("BACKEND_RESPONSE_INVALID");
+    expect(shape.message).toContain(MODELS.embed);
+  });
+});
