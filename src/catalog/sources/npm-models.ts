@@ -380,7 +380,9 @@ export const NPM_MODELS: ModelRecordInput[] = [
     weightBytes: 28_374_653,
     neural: true,
     runtime: "@energetic-ai/embeddings",
-    requires: ["@energetic-ai/embeddings", "@tensorflow/tfjs", "@tensorflow/tfjs-backend-wasm"],
+    // @energetic-ai/core bundles TF.js (core, converter, WebAssembly backend); it is a peer
+    // dependency of @energetic-ai/embeddings, not @tensorflow/* packages.
+    requires: ["@energetic-ai/embeddings", "@energetic-ai/core"],
     tags: ["sentence-similarity"],
     description: "Universal Sentence Encoder lite (TF.js), 512-dimensional sentence embeddings.",
     extra: { embeddingDim: 512 },
