@@ -84,7 +84,7 @@ export default defineCommand({
       const hardwareNote =
         result.query.hardware === null
           ? ""
-          : ` Fit and latency for ${result.query.hardware} at ${result.query.dtype}; latency marked ~ is a roofline estimate, = is measured.`;
+          : ` Fit and latency for ${result.query.hardware} at ${result.query.dtype}; latency marked ~ is a roofline estimate, = is measured; for text generation it covers a 128-token prompt and 128 generated tokens.`;
       process.stdout.write(`${result.models.length} models.${hardwareNote}${more}\n`);
     } finally {
       await store.close();

@@ -1,0 +1,117 @@
+/**
+ * End to end: `modelscout catalog sync` against a local server speaking the Hub's protocol,
+ * reached through HF_ENDPOINT the way a mirror user would.
+ */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  type FakeHub,
+  generateHubModels,
+  loadHubFixtures,
+  startFakeHubServer,
+} from "../support/fake-hub-server.js";
+import { runCli } from "../support/run-cli.js";
+
+const TOKEN = "hf_cliTestSecretToken123456";
+let hub: FakeHub;
+let home: string;
+
+beforeAll(async () => {
+  hub = await startFakeHubServer({
+    models: [...loadHubFixtures(), ...generateHubModels(230)],
+    requiredToken: TOKEN,
+    maxPageSize: 100,
+  });
+  home = mkdtempSync(join(tmpdir(), "modelscout-sync-cli-"));
+});
+
+afterAll(async () => {
+  await hub.close();
+});
+
+describe("modelscout catalog sync", () => {
+  it("syncs every page through HF_ENDPOINT with plain progress lines and never prints the token", async () => {
+    hub.script({ kind: "ok" }, { kind: "status", status: 429, retryAfter: "0" });
+    const env = { MODELSCOUT_HOME: home, HF_ENDPOINT: `${hub.url}/`, HF_TOKEN: TOKEN };
+    const result = await runCli(["catalog", "sync", "--page-size", "100", "--json"], env);
+    expect(result.code, result.stderr).toBe(0);
+    const summary = JSON.parse(result.stdout) as {
+      fetched: number;
+      inserted: number;
+      updated: number;
+      pages: number;
+    };
+    expect(summary.fetched).toBe(234);
+    // Two fixture models (all-MiniLM-L6-v2 from MTEB, Qwen2.5-7B-Instruct from the
+    // leaderboard) are already in the offline snapshot: the Hub's copy updates them.
+    expect(summary.inserted).toBe(232);
+    expect(summary.updated).toBe(2);
+    expect(summary.pages).toBe(3);
+    // Not a TTY here: progress is plain lines on stderr, one per page, and the retry is told.
+    expect(result.stderr).not.toMatch(/\r/);
+    expect(result.stderr).toMatch(/429|retry/i);
+    expect(`${result.stdout}${result.stderr}`).not.toContain(TOKEN);
+    for (const request of hub.modelRequests())
+      expect(request.authorization).toBe(`Bearer ${TOKEN}`);
+
+    const search = await runCli(
+      [
+        "catalog",
+        "search",
+        "--source",
+        "hub",
+        "--task",
+        "sentiment",
+        "--lang",
+        "en",
+        "--json",
+        "--limit",
+        "100",
+      ],
+      env,
+    );
+    expect(search.code, search.stderr).toBe(0);
+    const ids = (JSON.parse(search.stdout) as { models: { id: string }[] }).models.map(
+      (model) => model.id,
+    );
+    expect(ids).toContain("distilbert/distilbert-base-uncased-finetuned-sst-2-english");
+    // The merge keeps what the snapshot knew (leaderboard scores) beside the Hub's fields.
+    const qwen = await runCli(["catalog", "show", "Qwen/Qwen2.5-7B-Instruct", "--json"], env);
+    const model = (
+      JSON.parse(qwen.stdout) as {
+        model: { lastModified: string; evalResults: { source: string }[] };
+      }
+    ).model;
+    expect(model.lastModified).toBe("2025-01-12T02:10:10.000Z");
+    expect(model.evalResults.some((result) => result.source === "open-llm-leaderboard-v2")).toBe(
+      true,
+    );
+
+    const again = await runCli(["catalog", "sync", "--page-size", "100", "--json"], env);
+    expect(again.code, again.stderr).toBe(0);
+    const second = JSON.parse(again.stdout) as {
+      inserted: number;
+      updated: number;
+      stoppedEarly: boolean;
+    };
+    expect(second).toMatchObject({ inserted: 0, updated: 0, stoppedEarly: true });
+  }, 120_000);
+
+  it("explains a malformed Hub page and a bad option", async () => {
+    const env = {
+      MODELSCOUT_HOME: mkdtempSync(join(tmpdir(), "modelscout-sync-bad-")),
+      HF_ENDPOINT: hub.url,
+      HF_TOKEN: TOKEN,
+    };
+    hub.script({ kind: "malformed-json" });
+    const malformed = await runCli(["catalog", "sync", "--limit", "5"], env);
+    expect(malformed.code).toBe(76);
+    expect(malformed.stderr).toMatch(/api\/models/);
+    expect(malformed.stderr).not.toContain(TOKEN);
+    const badLimit = await runCli(["catalog", "sync", "--limit", "-3"], env);
+    expect(badLimit.code).toBe(2);
+    expect(badLimit.stderr).toMatch(/limit/);
+  }, 120_000);
+});
