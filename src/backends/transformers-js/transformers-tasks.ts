@@ -50,7 +50,14 @@ const generatedSchema = z.array(
     ]),
   }),
 );
-const tensorSchema = z.object({ tolist: z.function() });
+// A custom check, not z.function(): zod would wrap the method and lose its `this`.
+const tensorSchema = z.custom<{ tolist(): unknown }>(
+  (value) =>
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as { tolist?: unknown }).tolist === "function",
+  "expected a Tensor",
+);
 const transcriptSchema = z.object({ text: z.string() });
 
 /** Maximum tokens a text-generation run adds: enough for a short answer, bounded for latency. */
