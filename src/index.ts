@@ -5,6 +5,7 @@
  */
 
 export type * from "./catalog/catalog-store.js";
+export { languageName, normaliseLanguage } from "./catalog/languages.js";
 export { measuredLatency } from "./catalog/measured-latency.js";
 export * from "./catalog/model-record.js";
 export {
@@ -19,8 +20,34 @@ export {
   catalogSearchOptionsSchema,
   searchCatalog,
 } from "./catalog/search-catalog.js";
+export {
+  bundledSnapshotPath,
+  ensureSnapshotLoaded,
+  readSnapshot,
+} from "./catalog/snapshot/load-snapshot.js";
+export { NPM_MODELS } from "./catalog/sources/npm-models.js";
 export { openSqliteStore, type SqliteStoreOptions } from "./catalog/sqlite/sqlite-store.js";
+export {
+  type SyncCatalogOptions,
+  type SyncEvent,
+  type SyncSummary,
+  syncCatalog,
+} from "./catalog/sync-catalog.js";
 export { ensureModelscoutHome, modelscoutHome } from "./config/modelscout-home.js";
 export { ModelScoutError, type ModelScoutErrorCode } from "./errors/modelscout-error.js";
+export {
+  estimateLatencyMs,
+  hardwareLatency,
+  latencyCoefficients,
+} from "./hardware/estimate-latency.js";
+export { fitsByDtype, MEMORY_OVERHEAD_FACTOR, memoryFit } from "./hardware/memory-fit.js";
+export {
+  type HardwareProfile,
+  listHardwareProfiles,
+  resolveHardware,
+} from "./hardware/resolve-hardware.js";
+export { hubEndpoint, hubToken } from "./hub/hub-endpoint.js";
+export { type ListModelsOptions, listModels } from "./hub/list-models.js";
+export { mapHubModel } from "./hub/map-hub-model.js";
 export { compatibleTasks, resolveTask, TASK_IDS, type TaskId } from "./tasks/resolve-task.js";
 export { VERSION } from "./version.js";
