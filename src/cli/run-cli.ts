@@ -17,6 +17,7 @@ export const rootCommand: CommandDef = {
   subCommands: {
     catalog: () => import("./commands/catalog.js").then((module) => module.default),
     hardware: () => import("./commands/hardware.js").then((module) => module.default),
+    mirror: () => import("./commands/mirror.js").then((module) => module.default),
   },
 };
 
