@@ -364,7 +364,8 @@ class HfInferenceBackend implements ModelBackend {
         url,
         modelId: this.#options.model,
         secrets: [this.#token],
-        sentCredentials: this.#token !== undefined,
+        // The client sends a non-`hf_` key to providers but not to the Hub's mapping lookup.
+        sentCredentials: new Headers(init.headers).has("authorization"),
         credentialHint:
           "set HF_TOKEN to a Hugging Face access token with the 'Make calls to Inference Providers' permission",
       });

@@ -242,6 +242,16 @@ describe("hf-inference backend: failures", () => {
     expect(server.requests.length - before).toBe(1);
   });
 
+  it("says no credential reached the Hub when the key is a provider key (not hf_)", async () => {
+    const providerKey = "sk-provider-key-0123456789";
+    const instance = routed("acme/sentiment-provider-key", "text-classification", {
+      accessToken: providerKey,
+    });
+    const error = await caught(instance.doRun(["x"]));
+    expect(error.message).toContain("No credential was sent");
+    expect(error.message).not.toContain(providerKey);
+  });
+
   it("says to set HF_TOKEN when none was sent", async () => {
     const instance = createHfInferenceBackend({
       model: "acme/sentiment-no-token",

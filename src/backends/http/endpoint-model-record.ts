@@ -1,0 +1,78 @@
+/**
+ * @module
+ * The catalog shape of a model served over HTTP: a record with `source: "endpoint"` whose
+ * `extra` says where and how to call it. Endpoints are registered by a later command or
+ * config file; this module owns the shape (`endpointExtraSchema`) and the one function that
+ * builds such a record, so the provider and the registrar cannot disagree.
+ *
+ * `extra` fields:
+ * - `protocol`: `"openai"` (any OpenAI-compatible server) or `"hf-inference"` (Hugging Face
+ *   Inference Providers, or a dedicated Inference Endpoint when `baseUrl` is set);
+ * - `baseUrl`: the API root (`http://127.0.0.1:8000/v1`); required for `openai`, optional for
+ *   `hf-inference` (absent means the router at router.huggingface.co);
+ * - `apiModel`: the name the server expects (`llama3.1:8b` for Ollama, the Hub id for HF);
+ * - `apiKeyEnv`: the environment variable holding the key, read when the backend is created
+ *   (the key itself is never stored in the catalog); HF defaults to `HF_TOKEN`;
+ * - `labels`: default candidate labels for classification tasks;
+ * - `local`: overrides "local only when `baseUrl` is a loopback address";
+ * - `inferenceProvider`: for `hf-inference` without `baseUrl`, which provider to route to
+ *   (default `hf-inference`);
+ * - `timeoutMs`: per-request timeout.
+ */
+import { z } from "zod";
+import {
+  type ModelRecord,
+  type ModelRecordInput,
+  toModelRecord,
+} from "../../catalog/model-record.js";
+
+export const ENDPOINT_PROTOCOLS = ["openai", "hf-inference"] as const;
+export type EndpointProtocol = (typeof ENDPOINT_PROTOCOLS)[number];
+
+export const endpointExtraSchema = z
+  .object({
+    protocol: z.enum(ENDPOINT_PROTOCOLS),
+    baseUrl: z.url().optional(),
+    apiModel: z.string().min(1),
+    apiKeyEnv: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name")
+      .optional(),
+    labels: z.array(z.string().min(1)).min(1).optional(),
+    local: z.boolean().optional(),
+    inferenceProvider: z.string().min(1).optional(),
+    timeoutMs: z.number().int().positive().optional(),
+  })
+  .refine((extra) => extra.protocol !== "openai" || extra.baseUrl !== undefined, {
+    message: "baseUrl is required for protocol openai",
+    path: ["baseUrl"],
+  });
+export type EndpointExtra = z.infer<typeof endpointExtraSchema>;
+
+export interface EndpointModelInput extends EndpointExtra {
+  task: string;
+  /** Catalog id; default `endpoint:<apiModel>@<host>` (or `@hf-inference` for the router). */
+  id?: string;
+  /** Other catalog facts (languages, licence, context length...). */
+  record?: Omit<ModelRecordInput, "id" | "source" | "task" | "extra"> & {
+    extra?: Record<string, unknown>;
+  };
+}
+
+function defaultId(input: EndpointExtra): string {
+  const where = input.baseUrl === undefined ? input.protocol : new URL(input.baseUrl).host;
+  return `endpoint:${input.apiModel}@${where}`;
+}
+
+/** A validated catalog record for a model served over HTTP; throws a zod error naming the bad field. */
+export function endpointModelRecord(input: EndpointModelInput): ModelRecord {
+  const { task, id, record, ...extraInput } = input;
+  const extra = endpointExtraSchema.parse(extraInput);
+  return toModelRecord({
+    ...record,
+    id: id ?? defaultId(extra),
+    source: "endpoint",
+    task,
+    extra: { ...record?.extra, ...extra },
+  });
+}
