@@ -25,9 +25,9 @@ describe("float16 and int8", () => {
     const { bytes, scale } = quantizeInt8(values);
     expect(scale).toBeCloseTo(0.01, 6);
     const restored = Array.from(new Int8Array(bytes.buffer), (value) => value * scale);
-    restored.forEach((value, index) =>
-      expect(Math.abs(value - (values[index] ?? 0))).toBeLessThanOrEqual(scale / 2),
-    );
+    restored.forEach((value, index) => {
+      expect(Math.abs(value - (values[index] ?? 0))).toBeLessThanOrEqual(scale / 2);
+    });
   });
 });
 
