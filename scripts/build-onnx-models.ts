@@ -1,10 +1,16 @@
 /**
  * Builds the project's small HF-layout ONNX models into `<out>/modelscout/<name>`:
- *   npx tsx scripts/build-onnx-models.ts --out /tmp/modelscout-models [--only sentimentEnglish,...]
+ *   npx tsx scripts/build-onnx-models.ts --out /tmp/modelscout-models [--only sentimentEnglish,...] [--measure]
+ * `--measure` then serves the folder with the mirror and loads every model and variant through
+ * transformers.js's download path into a fresh cache, printing load time and latency per item.
  * Serve them with `modelscout mirror serve <out>`. The Chinese model is trained on data
  * without a licence: never commit or publish the output.
  */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { startMirrorServer } from "../src/mirror/start-mirror-server.js";
 import {
   buildOfflineModels,
   OFFLINE_MODEL_IDS,
@@ -16,6 +22,7 @@ const { values } = parseArgs({
     out: { type: "string" },
     only: { type: "string" },
     json: { type: "boolean", default: false },
+    measure: { type: "boolean", default: false },
   },
 });
 if (values.out === undefined) {
@@ -47,3 +54,44 @@ const reports = await buildOfflineModels({
   },
 });
 if (values.json) process.stdout.write(`${JSON.stringify(reports, null, 2)}\n`);
+
+if (values.measure) {
+  const { env, pipeline } = await import("@huggingface/transformers");
+  const { loadSentimentFixtures } = await import("../src/onnx-build/offline-training-data.js");
+  const mirror = await startMirrorServer({ directory: values.out });
+  const cacheDirectory = await mkdtemp(join(tmpdir(), "modelscout-measure-cache-"));
+  env.remoteHost = `${mirror.url}/`;
+  env.allowRemoteModels = true;
+  env.allowLocalModels = false;
+  env.cacheDir = cacheDirectory;
+  const texts = (await loadSentimentFixtures()).heldOut.texts.slice(0, 256);
+  process.stdout.write(
+    "\nmodel                                dtype  load ms  batch 1 ms/item  batch 32 ms/item\n",
+  );
+  for (const report of reports) {
+    for (const dtype of ["fp32", "fp16", "q8"] as const) {
+      const task =
+        report.pipelineTag === "feature-extraction" ? "feature-extraction" : "text-classification";
+      const loadStartedMs = performance.now();
+      const run = (await pipeline(task, report.id, { dtype })) as unknown as (
+        input: string | string[],
+        options?: Record<string, unknown>,
+      ) => Promise<unknown>;
+      const loadMs = performance.now() - loadStartedMs;
+      const runOptions = task === "feature-extraction" ? { pooling: "mean", normalize: true } : {};
+      await run(texts.slice(0, 8), runOptions); // warm-up
+      let startedMs = performance.now();
+      for (const text of texts) await run(text, runOptions);
+      const singleMs = (performance.now() - startedMs) / texts.length;
+      startedMs = performance.now();
+      for (let start = 0; start < texts.length; start += 32)
+        await run(texts.slice(start, start + 32), runOptions);
+      const batchMs = (performance.now() - startedMs) / texts.length;
+      process.stdout.write(
+        `${report.id.padEnd(36)} ${dtype.padEnd(5)} ${loadMs.toFixed(0).padStart(8)} ${singleMs.toFixed(3).padStart(16)} ${batchMs.toFixed(3).padStart(17)}\n`,
+      );
+    }
+  }
+  await mirror.close();
+  await rm(cacheDirectory, { recursive: true, force: true });
+}
