@@ -64,7 +64,7 @@ function positiveScore(output: BackendOutput | undefined): number {
 
 /** Accuracy and expected calibration error (10 equal-width bins) over the fixtures. */
 async function measure(backend: ModelBackend) {
-  await backend.load();
+  const { loadMs } = await backend.load();
   const startedMs = performance.now();
   const outputs = await backend.doRun(SENTENCES.map((sentence) => sentence.text));
   const perItemMs = (performance.now() - startedMs) / SENTENCES.length;
@@ -89,7 +89,7 @@ async function measure(backend: ModelBackend) {
             Math.abs(bin.scoreSum / bin.count - bin.positives / bin.count),
     0,
   );
-  return { accuracy: correct / scores.length, calibrationError, perItemMs };
+  return { accuracy: correct / scores.length, calibrationError, loadMs, perItemMs };
 }
 
 describe("English sentiment accuracy on the sentiment package's 3,003 fixture sentences", () => {
@@ -102,9 +102,9 @@ describe("English sentiment accuracy on the sentiment package's 3,003 fixture se
 
   it("npm:sentiment (AFINN-165) is right on most sentences and its P(positive) is calibrated", async () => {
     const backend = createSentimentBackend();
-    const { accuracy, calibrationError, perItemMs } = await measure(backend);
+    const { accuracy, calibrationError, loadMs, perItemMs } = await measure(backend);
     console.info(
-      `npm:sentiment accuracy ${(accuracy * 100).toFixed(1)}%, ECE ${calibrationError.toFixed(3)}, ${perItemMs.toFixed(3)} ms per item`,
+      `npm:sentiment accuracy ${(accuracy * 100).toFixed(1)}%, ECE ${calibrationError.toFixed(3)}, load ${loadMs.toFixed(0)} ms, ${perItemMs.toFixed(3)} ms per item`,
     );
     expect(accuracy).toBeGreaterThan(0.77);
     expect(calibrationError).toBeLessThan(0.08);
@@ -113,9 +113,9 @@ describe("English sentiment accuracy on the sentiment package's 3,003 fixture se
 
   it("npm:vader-sentiment is right on most sentences and its P(positive) is calibrated", async () => {
     const backend = createVaderSentimentBackend();
-    const { accuracy, calibrationError, perItemMs } = await measure(backend);
+    const { accuracy, calibrationError, loadMs, perItemMs } = await measure(backend);
     console.info(
-      `npm:vader-sentiment accuracy ${(accuracy * 100).toFixed(1)}%, ECE ${calibrationError.toFixed(3)}, ${perItemMs.toFixed(3)} ms per item`,
+      `npm:vader-sentiment accuracy ${(accuracy * 100).toFixed(1)}%, ECE ${calibrationError.toFixed(3)}, load ${loadMs.toFixed(0)} ms, ${perItemMs.toFixed(3)} ms per item`,
     );
     expect(accuracy).toBeGreaterThan(0.79);
     expect(calibrationError).toBeLessThan(0.08);
