@@ -14,7 +14,9 @@ import { createFrancBackend } from "../../../src/backends/npm/franc-backend.js";
 import { createTinyldBackend } from "../../../src/backends/npm/tinyld-backend.js";
 import { runModelBackendContract } from "../model-backend.contract.js";
 
-const DATA = "/work/shared/data";
+const repositoryRoot = path.resolve(import.meta.dirname, "..", "..", "..");
+const DATA =
+  process.env.MODELSCOUT_SHARED_DATA ?? path.resolve(repositoryRoot, "..", "shared", "data");
 const PER_LANGUAGE = 50;
 
 function everyNth<Item>(items: readonly Item[], count: number): Item[] {

@@ -4,6 +4,7 @@
  * real CLINC150 queries of the same and of different intents.
  */
 import { readFileSync } from "node:fs";
+import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { BackendOutput } from "../../../src/backends/model-backend.js";
 import { createUniversalSentenceEncoderBackend } from "../../../src/backends/npm/universal-sentence-encoder-backend.js";
@@ -35,7 +36,10 @@ function cosine(left: number[], right: number[]): number {
   return dot / Math.sqrt(leftNorm * rightNorm);
 }
 
-const clinc = JSON.parse(readFileSync("/work/shared/data/clinc150/data_full.json", "utf8")) as {
+const repositoryRoot = path.resolve(import.meta.dirname, "..", "..", "..");
+const DATA =
+  process.env.MODELSCOUT_SHARED_DATA ?? path.resolve(repositoryRoot, "..", "shared", "data");
+const clinc = JSON.parse(readFileSync(path.join(DATA, "clinc150", "data_full.json"), "utf8")) as {
   test: [string, string][];
 };
 
