@@ -18,6 +18,7 @@ export const rootCommand: CommandDef = {
     catalog: () => import("./commands/catalog.js").then((module) => module.default),
     hardware: () => import("./commands/hardware.js").then((module) => module.default),
     mirror: () => import("./commands/mirror.js").then((module) => module.default),
+    profile: () => import("./commands/profile.js").then((module) => module.default),
   },
 };
 

@@ -1,0 +1,111 @@
+/**
+ * End to end: `modelscout profile` through the real CLI, with the offline models served by a
+ * mirror (HF_ENDPOINT), synced into a fresh catalog in a temporary MODELSCOUT_HOME.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type MirrorServer, startMirrorServer } from "../../src/mirror/start-mirror-server.js";
+import { prepareOfflineModels } from "../support/offline-models.js";
+import { runCli } from "../support/run-cli.js";
+
+let mirror: MirrorServer;
+let home: string;
+const env = () => ({ MODELSCOUT_HOME: home, HF_ENDPOINT: mirror.url });
+
+beforeAll(async () => {
+  const offline = await prepareOfflineModels();
+  mirror = await startMirrorServer({ directory: offline.directory });
+  home = await mkdtemp(join(tmpdir(), "modelscout-profile-cli-"));
+  const sync = await runCli(["catalog", "sync"], env());
+  expect(sync.code, sync.stderr).toBe(0);
+}, 180_000);
+
+afterAll(async () => {
+  await mirror?.close();
+  await rm(home, { recursive: true, force: true });
+});
+
+describe("modelscout profile", () => {
+  it("profiles a synced model in a child process, prints JSON, and stores measured figures that catalog show uses", async () => {
+    const result = await runCli(
+      [
+        "profile",
+        "modelscout/sentiment-en-bow",
+        "--batch",
+        "1,4",
+        "--runs",
+        "3",
+        "--warmup",
+        "1",
+        "--hardware",
+        "cpu-laptop",
+        "--json",
+      ],
+      env(),
+    );
+    expect(result.code, result.stderr).toBe(0);
+    const { profile, storedFor } = JSON.parse(result.stdout) as {
+      profile: {
+        modelId: string;
+        memoryScope: string;
+        batches: { batchSize: number; itemLatencyMs: { p50: number } }[];
+      };
+      storedFor: string[];
+    };
+    expect(profile.modelId).toBe("modelscout/sentiment-en-bow");
+    expect(profile.memoryScope).toBe("model-process");
+    expect(profile.batches.map((batch) => batch.batchSize)).toEqual([1, 4]);
+    expect(storedFor).toEqual(["local", "cpu-laptop"]);
+    // Not a TTY: plain progress lines on stderr, nothing but JSON on stdout.
+    expect(result.stderr).toMatch(/Fetching onnx\/model\.onnx of modelscout\/sentiment-en-bow/);
+
+    const show = await runCli(["catalog", "show", "modelscout/sentiment-en-bow", "--json"], env());
+    expect(show.code, show.stderr).toBe(0);
+    const shown = JSON.parse(show.stdout) as {
+      model: { hardware: { hardware: string; source: string }[] };
+      hardware: { hardware: string; latencyKind: string; latencyMs: number }[];
+    };
+    expect(
+      shown.model.hardware.filter((annotation) => annotation.source === "modelscout-profiler"),
+    ).toHaveLength(4);
+    expect(shown.hardware.find((row) => row.hardware === "cpu-laptop")).toMatchObject({
+      latencyKind: "measured",
+      latencyMs: profile.batches[0]?.itemLatencyMs.p50,
+    });
+  });
+
+  it("profiles a quantised variant made from a catalog entry, as a table", async () => {
+    const result = await runCli(
+      ["profile", "modelscout/reviews-zh-bow@q8", "--runs", "2", "--in-process"],
+      env(),
+    );
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(
+      /modelscout\/reviews-zh-bow@q8 \(transformers-js, text-classification, q8\)/,
+    );
+    expect(result.stdout).toMatch(/p50\/item/);
+    expect(result.stdout).toMatch(/Stored as measured figures for local\./);
+  });
+
+  it("fails clearly for an unknown model and bad options", async () => {
+    const missing = await runCli(["profile", "modelscout/sentiment-en-bo"], env());
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toMatch(
+      /No model "modelscout\/sentiment-en-bo" in the catalog\. Did you mean "modelscout\/sentiment-en-bow"\?/,
+    );
+    const badBatch = await runCli(
+      ["profile", "modelscout/sentiment-en-bow", "--batch", "1,x"],
+      env(),
+    );
+    expect(badBatch.code).toBe(2);
+    expect(badBatch.stderr).toMatch(/--batch takes positive whole numbers/);
+    const badHardware = await runCli(
+      ["profile", "modelscout/sentiment-en-bow", "--hardware", "cpu-laptp"],
+      env(),
+    );
+    expect(badHardware.code).toBe(2);
+    expect(badHardware.stderr).toMatch(/Unknown hardware "cpu-laptp"/);
+  });
+});
