@@ -59,6 +59,11 @@ const tensorSchema = z.custom<{ tolist(): unknown }>(
   "expected a Tensor",
 );
 const transcriptSchema = z.object({ text: z.string() });
+// Built once: zod compiles a schema on its first parse, so a schema made per call would be
+// compiled per call (that alone cost ~40 us per item in bench/backend-overhead.ts).
+const labelsPerInputSchema = z.array(z.array(labelScoreSchema));
+const tokensPerInputSchema = z.array(z.array(tokenSchema));
+const rowsSchema = z.array(z.array(z.number()));
 
 /** Maximum tokens a text-generation run adds: enough for a short answer, bounded for latency. */
 export const DEFAULT_MAX_NEW_TOKENS = 64;
@@ -125,14 +130,14 @@ const classifyText: TransformersTask["run"] = async (pipe, inputs) => {
     return textOf("text-classification", input);
   });
   const raw = await pipe(texts, { top_k: null });
-  const perInput = parse(z.array(z.array(labelScoreSchema)), raw, "text-classification");
+  const perInput = parse(labelsPerInputSchema, raw, "text-classification");
   return perInput.map((labels) => ({ kind: "labels", labels: sortedLabels(labels) }));
 };
 
 const classifyTokens: TransformersTask["run"] = async (pipe, inputs) => {
   const texts = inputs.map((input) => textOf("token-classification", input));
   const raw = await pipe(texts);
-  const perInput = parse(z.array(z.array(tokenSchema)), raw, "token-classification");
+  const perInput = parse(tokensPerInputSchema, raw, "token-classification");
   return perInput.map((tokens, index) => ({
     kind: "spans",
     spans: spansOf(texts[index] ?? "", tokens),
@@ -167,7 +172,7 @@ const embed: TransformersTask["run"] = async (pipe, inputs) => {
   // trained for, and what makes cosine similarity a dot product downstream.
   const raw = await pipe(texts, { pooling: "mean", normalize: true });
   const tensor = parse(tensorSchema, raw, "feature-extraction");
-  const rows = parse(z.array(z.array(z.number())), tensor.tolist(), "feature-extraction");
+  const rows = parse(rowsSchema, tensor.tolist(), "feature-extraction");
   return rows.map((vector) => ({ kind: "embedding", vector }));
 };
 
@@ -204,7 +209,7 @@ const classifyImage: TransformersTask["run"] = async (pipe, inputs, runtime) => 
     }),
   );
   const raw = await pipe(images, { top_k: null });
-  const perInput = parse(z.array(z.array(labelScoreSchema)), raw, "image-classification");
+  const perInput = parse(labelsPerInputSchema, raw, "image-classification");
   return perInput.map((labels) => ({ kind: "labels", labels: sortedLabels(labels) }));
 };
 
