@@ -74,6 +74,7 @@ export function sampleInputs(task: string | null): BackendInput[] {
     case "text-generation":
       return ["Write one sentence about the sea.", "The capital of France is", "Once upon a time"];
     case "image-classification":
+    case "image-to-text":
       return [{ image: gradientPng(32) }, { image: gradientPng(64) }];
     case "automatic-speech-recognition":
       return [{ audio: tone(), samplingRateHz: 16_000 }];
