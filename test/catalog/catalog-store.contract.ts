@@ -304,7 +304,12 @@ export function runCatalogStoreContract(
         { tasks: undefined, offset: 40, limit: 30 },
         { tasks: ["text-classification"], offset: 0, limit: 600, maxParams: 3e8 },
         { tasks: ["text-generation"], offset: 5, limit: 20, maxLatencyMs: 40, language: "zh" },
-        { tasks: ["text-classification", "feature-extraction"], offset: 3, limit: 15, language: "zh" },
+        {
+          tasks: ["text-classification", "feature-extraction"],
+          offset: 3,
+          limit: 15,
+          language: "zh",
+        },
         { tasks: undefined, offset: 0, limit: 50, maxLatencyMs: 25 },
       ];
       for (const { tasks: taskFilter, offset, limit, ...filters } of cases) {
