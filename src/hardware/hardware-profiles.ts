@@ -434,5 +434,6 @@ export type HardwareId = keyof typeof HARDWARE_PROFILES;
 
 /** A profile as the rest of ModelScout sees it: the registry entry plus its id. */
 export interface HardwareProfile extends HardwareProfileSpec {
-  id: HardwareId;
+  /** A registry id, or `local` for this machine (`local-machine-profile.ts`). */
+  id: HardwareId | "local";
 }

@@ -12,6 +12,7 @@ import {
   type HardwareProfile,
   type HardwareProfileSpec,
 } from "./hardware-profiles.js";
+import { LOCAL_HARDWARE_ID, localMachineProfile } from "./local-machine-profile.js";
 
 export type { HardwareId, HardwareProfile } from "./hardware-profiles.js";
 
@@ -32,8 +33,8 @@ const PROFILES: readonly HardwareProfile[] = Object.entries(
 const PROFILE_BY_ID = new Map(PROFILES.map((profile) => [profile.id, profile]));
 
 /** Normalised id or alias to id. Built once; a clash between two profiles is a bug. */
-const ID_BY_NAME: ReadonlyMap<string, HardwareId> = (() => {
-  const names = new Map<string, HardwareId>();
+const ID_BY_NAME: ReadonlyMap<string, HardwareProfile["id"]> = (() => {
+  const names = new Map<string, HardwareProfile["id"]>();
   for (const profile of PROFILES) {
     for (const name of [profile.id, ...profile.aliases]) {
       const key = normaliseHardwareName(name);
@@ -55,6 +56,7 @@ export function listHardwareProfiles(): HardwareProfile[] {
 /** The profile a user-typed name means, or throws `UNKNOWN_HARDWARE` with a suggestion. */
 export function resolveHardware(name: string): HardwareProfile {
   const key = normaliseHardwareName(name);
+  if (key === LOCAL_HARDWARE_ID || key === "this-machine") return localMachineProfile();
   const id = ID_BY_NAME.get(key);
   const profile = id === undefined ? undefined : PROFILE_BY_ID.get(id);
   if (profile !== undefined) return profile;

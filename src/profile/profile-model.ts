@@ -9,7 +9,10 @@ import { performance } from "node:perf_hooks";
 import type { ProcessMemory } from "../backends/isolated/isolated-protocol.js";
 import type { BackendInput, ModelBackend } from "../backends/model-backend.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
-import { type LocalMachineProfile, localMachineProfile } from "./local-machine.js";
+import {
+  type LocalMachineProfile,
+  localMachineProfile,
+} from "../hardware/local-machine-profile.js";
 
 export interface ProfileModelOptions {
   /** A backend that has not been loaded yet (its first load is the cold load). */

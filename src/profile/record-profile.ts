@@ -10,7 +10,7 @@
 import type { CatalogStore } from "../catalog/catalog-store.js";
 import type { HardwareAnnotation, ModelRecord } from "../catalog/model-record.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
-import { LOCAL_HARDWARE_ID } from "./local-machine.js";
+import { LOCAL_HARDWARE_ID } from "../hardware/local-machine-profile.js";
 import type { ModelProfile } from "./profile-model.js";
 
 export const PROFILER_SOURCE = "modelscout-profiler";

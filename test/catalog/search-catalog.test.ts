@@ -156,6 +156,36 @@ describe("searchCatalog", () => {
     expect(unmeasured).toMatchObject({ latencyKind: "estimated", measuredLatencyMs: null });
   });
 
+  it("searches this machine's profiler measurements with --hardware local", async () => {
+    const profiled = makeModel({
+      id: "vision/profiled-here",
+      task: "image-classification",
+      params: 25e6,
+      flopsPerItem: 8e9,
+      hardware: [
+        {
+          hardware: "local",
+          kind: "measured",
+          latencyMs: 3.25,
+          batchSize: 1,
+          source: "modelscout-profiler",
+        },
+      ],
+    });
+    await store.upsertModels([profiled]);
+    const result = await searchCatalog(store, {
+      task: "image-classification",
+      hardware: "local",
+      sort: "latency",
+    });
+    expect(result.query.hardware).toBe("local");
+    expect(result.models[0]).toMatchObject({
+      id: "vision/profiled-here",
+      latencyKind: "measured",
+      latencyMs: 3.25,
+    });
+  });
+
   it("names the bad option and what was expected", async () => {
     await expect(searchCatalog(store, { limit: 0 })).rejects.toThrow(/limit/);
     await expect(searchCatalog(store, { maxMemoryGb: -1 })).rejects.toMatchObject({

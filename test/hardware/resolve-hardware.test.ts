@@ -97,3 +97,13 @@ describe("resolveHardware", () => {
     expect(normaliseHardwareName("Jetson_AGX--Orin")).toBe("jetson-agx-orin");
   });
 });
+
+describe("this machine", () => {
+  it("resolves `local` and `this-machine` to a profile built from os", async () => {
+    const { totalmem } = await import("node:os");
+    const local = resolveHardware("local");
+    expect(local.id).toBe("local");
+    expect(local.memoryBytes).toBe(totalmem());
+    expect(resolveHardware("This_Machine").id).toBe("local");
+  });
+});

@@ -8,9 +8,12 @@ import type { CatalogStore } from "../../src/catalog/catalog-store.js";
 import { searchCatalog } from "../../src/catalog/search-catalog.js";
 import { openSqliteStore } from "../../src/catalog/sqlite/sqlite-store.js";
 import { hardwareLatency } from "../../src/hardware/estimate-latency.js";
+import {
+  LOCAL_HARDWARE_ID,
+  localHardwareLatency,
+} from "../../src/hardware/local-machine-profile.js";
 import { resolveHardware } from "../../src/hardware/resolve-hardware.js";
 import { type MirrorServer, startMirrorServer } from "../../src/mirror/start-mirror-server.js";
-import { LOCAL_HARDWARE_ID, localHardwareLatency } from "../../src/profile/local-machine.js";
 import { percentile, profileModel, summarise } from "../../src/profile/profile-model.js";
 import { PROFILER_SOURCE, recordProfile } from "../../src/profile/record-profile.js";
 import { sampleInputs } from "../../src/profile/sample-inputs.js";

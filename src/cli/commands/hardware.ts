@@ -3,6 +3,7 @@
  * `modelscout hardware list`: the hardware profiles fit and latency are computed for.
  */
 import { defineCommand } from "citty";
+import { localMachineProfile } from "../../hardware/local-machine-profile.js";
 import { listHardwareProfiles } from "../../hardware/resolve-hardware.js";
 import { printJson } from "../cli-options.js";
 import { formatBytes, formatTable } from "../format-table.js";
@@ -11,7 +12,8 @@ const list = defineCommand({
   meta: { name: "list", description: "List hardware profiles and their aliases" },
   args: { json: { type: "boolean", description: "Print JSON" } },
   run({ args }) {
-    const profiles = listHardwareProfiles();
+    // This machine comes last: its figures are read from `os` at run time.
+    const profiles = [...listHardwareProfiles(), localMachineProfile()];
     if (args.json) {
       printJson({ hardware: profiles });
       return;

@@ -19,8 +19,8 @@ import {
 import type { CatalogStore } from "../../catalog/catalog-store.js";
 import type { ModelRecord } from "../../catalog/model-record.js";
 import { ModelScoutError } from "../../errors/modelscout-error.js";
+import { LOCAL_HARDWARE_ID } from "../../hardware/local-machine-profile.js";
 import { resolveHardware } from "../../hardware/resolve-hardware.js";
-import { LOCAL_HARDWARE_ID } from "../../profile/local-machine.js";
 import { type ModelProfile, profileModel } from "../../profile/profile-model.js";
 import { recordProfile } from "../../profile/record-profile.js";
 import { sampleInputs } from "../../profile/sample-inputs.js";

@@ -8,9 +8,8 @@
  */
 import { cpus, totalmem } from "node:os";
 import type { Dtype, ModelRecord } from "../catalog/model-record.js";
-import { type HardwareLatency, hardwareLatency } from "../hardware/estimate-latency.js";
-import { HARDWARE_PROFILES } from "../hardware/hardware-profiles.js";
-import type { HardwareProfile } from "../hardware/resolve-hardware.js";
+import { type HardwareLatency, hardwareLatency } from "./estimate-latency.js";
+import { HARDWARE_PROFILES, type HardwareProfile } from "./hardware-profiles.js";
 
 export const LOCAL_HARDWARE_ID = "local";
 
@@ -20,7 +19,7 @@ export const LOCAL_HARDWARE_ID = "local";
  */
 export const ASSUMED_FLOPS_PER_CORE_PER_CYCLE = 32;
 
-export interface LocalMachineProfile extends Omit<HardwareProfile, "id"> {
+export interface LocalMachineProfile extends HardwareProfile {
   id: typeof LOCAL_HARDWARE_ID;
   cores: number;
   cpuModel: string;
@@ -53,10 +52,8 @@ export function localMachineProfile(): LocalMachineProfile {
 
 /**
  * The latency to show for `model` on this machine: the profiler's measurement if there is
- * one, else the roofline estimate from the assumed figures above. The hardware registry types
- * profile ids as its named devices; `local` is widened to that type here, in one place, since
- * the latency functions only compare the id with annotations.
+ * one, else the roofline estimate from the assumed figures above.
  */
 export function localHardwareLatency(model: ModelRecord, dtype: Dtype = "fp32"): HardwareLatency {
-  return hardwareLatency(model, localMachineProfile() as unknown as HardwareProfile, dtype);
+  return hardwareLatency(model, localMachineProfile(), dtype);
 }
