@@ -18,6 +18,10 @@
  *   loader applies (`mergeSnapshotRecord`), with the Hub's fields winning.
  */
 import { z } from "zod";
+import {
+  isTransformersDtype,
+  transformersVariants,
+} from "../backends/transformers-js/transformers-variants.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
 import { hubEndpoint, hubToken } from "../hub/hub-endpoint.js";
 import type { HubRetryEvent, HubRetryPolicy } from "../hub/hub-request.js";
@@ -61,6 +65,8 @@ export interface SyncQuery {
 
 export interface SyncCounts {
   fetched: number;
+  /** Quantised variants (`id@q8`, ...) written beside the models fetched. */
+  variants: number;
   inserted: number;
   updated: number;
   unchanged: number;
@@ -105,6 +111,7 @@ const syncCursorSchema = z.object({
   updated: z.number().int().nonnegative(),
   unchanged: z.number().int().nonnegative(),
   pages: z.number().int().nonnegative(),
+  variants: z.number().int().nonnegative().default(0),
   /** Newest `lastModified` the run saw: the watermark once it completes. */
   newestLastModified: z.string().nullable(),
   /** The watermark the run started with (incremental stops only at or below it). */
@@ -236,6 +243,7 @@ export async function syncCatalog(options: SyncCatalogOptions): Promise<SyncSumm
     updated: cursor?.updated ?? 0,
     unchanged: cursor?.unchanged ?? 0,
     pages: cursor?.pages ?? 0,
+    variants: cursor?.variants ?? 0,
   };
   const watermark = resumed
     ? cursor.watermark
@@ -301,6 +309,17 @@ export async function syncCatalog(options: SyncCatalogOptions): Promise<SyncSumm
           merged.push(mergeWithStored(record, existing));
         }
         const result = await transaction.upsertModels(merged);
+        // Quantised ONNX weights the repository ships are candidates of their own, with
+        // their own memory figures; they follow their base model and are counted apart.
+        const variants = merged.flatMap((record) =>
+          Array.isArray(record.extra.onnxVariants)
+            ? transformersVariants(record, record.extra.onnxVariants.filter(isTransformersDtype))
+            : [],
+        );
+        if (variants.length > 0) {
+          const variantResult = await transaction.upsertModels(variants);
+          counts.variants += variantResult.inserted + variantResult.updated;
+        }
         counts.fetched += records.length;
         counts.inserted += result.inserted;
         counts.updated += result.updated;

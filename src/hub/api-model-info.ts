@@ -61,5 +61,10 @@ export const apiModelInfoSchema = z.looseObject({
   /** The Hub's trimmed copy of config.json: `architectures`, `model_type`, `tokenizer_config`... */
   config: z.record(z.string(), z.unknown()).nullish(),
   "model-index": z.unknown().optional(),
+  /** Files in the repository (with `expand=siblings`): tells which ONNX variants exist. */
+  siblings: z
+    .array(z.looseObject({ rfilename: z.string() }))
+    .nullish()
+    .catch(undefined),
 });
 export type ApiModelInfo = z.infer<typeof apiModelInfoSchema>;

@@ -26,6 +26,7 @@ export const HUB_MODEL_EXPAND_FIELDS = [
   "cardData",
   "safetensors",
   "config",
+  "siblings",
 ] as const;
 
 /** The Hub serves at most 1,000 models per page. */

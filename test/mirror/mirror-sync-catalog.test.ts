@@ -31,6 +31,8 @@ it("ingests every built model into the catalog, page by page", async () => {
   expect(summary.fetched).toBe(3);
   expect(summary.inserted).toBe(3);
   expect(summary.pages).toBe(2);
+  // Each built model ships fp16 and int8 weights: two extra candidates apiece.
+  expect(summary.variants).toBe(6);
   const sentiment = await store.getModel(offline.models.sentimentEnglish);
   expect(sentiment).toMatchObject({
     source: "hub",
@@ -59,7 +61,11 @@ it("filters by task on the mirror like on the Hub", async () => {
       task: "feature-extraction",
     });
     expect(summary.fetched).toBe(1);
-    expect(await other.countModels()).toBe(1);
+    // The model and the q8 and fp16 variants it ships (not q4: no such file).
+    expect(await other.countModels()).toBe(3);
+    const q8 = await other.getModel(`${offline.models.intentEmbeddings}@q8`);
+    expect(q8).toMatchObject({ task: "feature-extraction", extra: { transformersDtype: "q8" } });
+    expect(await other.getModel(`${offline.models.intentEmbeddings}@q4`)).toBeNull();
   } finally {
     await other.close();
   }
