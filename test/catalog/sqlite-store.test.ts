@@ -17,6 +17,14 @@ function temporaryDatabasePath(): string {
 }
 
 runCatalogStoreContract("sqlite (in memory)", () => openSqliteStore({ path: ":memory:" }));
+// Tiny plan thresholds send small catalogs down every plan (capped walk, language and
+// parameter drivers, full walk) that a million-model catalog would take.
+runCatalogStoreContract("sqlite (small plan thresholds)", () =>
+  openSqliteStore({
+    path: ":memory:",
+    searchTuning: { walkScanRows: 40, selectiveRows: 60, fallbackRows: 500 },
+  }),
+);
 runCatalogStoreContract("sqlite (file, WAL)", () =>
   openSqliteStore({ path: temporaryDatabasePath() }),
 );

@@ -85,6 +85,11 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
         WHERE params > 0 AND flops IS NOT NULL GROUP BY COALESCE(task, '');
     `,
   },
+  {
+    version: 3,
+    description: "licence index for searches whose licence filter is the selective one",
+    sql: "CREATE INDEX models_license_task ON models (license, task);",
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = SQLITE_MIGRATIONS.reduce(

@@ -88,15 +88,38 @@ function taskParameter(task: string, index: number, parameters: Parameters): str
   return `@task${index}`;
 }
 
-/** Below this many candidate rows, driving from a filter's index beats walking the sort index. */
-const SELECTIVE_ROWS = 10_000;
+/** Thresholds that pick a plan; tests shrink them to reach every plan on small catalogs. */
+export interface SearchTuning {
+  /** Rows of a sort index a ranked search reads before deciding its filters are selective. */
+  walkScanRows: number;
+  /** Below this many candidate rows, driving from a filter's index beats walking the sort index. */
+  selectiveRows: number;
+  /** Once a capped walk found too few rows, a language or licence driver below this size wins. */
+  fallbackRows: number;
+}
 
-/** Counts the rows of `sql` up to SELECTIVE_ROWS (an index-only scan that stops there). */
-function boundedCount(database: Database.Database, sql: string, parameters: Parameters): number {
+export const DEFAULT_SEARCH_TUNING: SearchTuning = {
+  walkScanRows: 20_000,
+  selectiveRows: 10_000,
+  fallbackRows: 150_000,
+};
+
+const SORT_COLUMN_NAMES = {
+  downloads: "downloads",
+  likes: "likes",
+  score: "score",
+  lastModified: "last_modified",
+} as const;
+
+/** Counts the rows of `sql` up to `cap` (an index-only scan that stops there). */
+function boundedCount(
+  database: Database.Database,
+  sql: string,
+  parameters: Parameters,
+  cap: number,
+): number {
   const row = database
-    .prepare<Parameters, { count: number }>(
-      `SELECT count(*) AS count FROM (${sql} LIMIT ${SELECTIVE_ROWS})`,
-    )
+    .prepare<Parameters, { count: number }>(`SELECT count(*) AS count FROM (${sql} LIMIT ${cap})`)
     .get(parameters);
   return row?.count ?? 0;
 }
@@ -151,15 +174,19 @@ function necessaryParamBound(
 }
 
 /** Ranked (non-latency) search: one ordered index walk per task, merged. */
-function rankedSearch(database: Database.Database, query: StoreSearchQuery): SearchRow[] {
+function rankedSearch(
+  database: Database.Database,
+  query: StoreSearchQuery,
+  tuning: SearchTuning,
+): SearchRow[] {
   if (query.sort === "latency") throw new Error("rankedSearch does not sort by latency");
-  const parameters: Parameters = {
-    need: (query.offset ?? 0) + query.limit + 1,
-    offset: query.offset ?? 0,
-  };
+  const sort = query.sort;
+  const offset = query.offset ?? 0;
+  const need = offset + query.limit + 1;
+  const parameters: Parameters = { need, scanCap: tuning.walkScanRows };
   const where = filterClauses(query, parameters);
   const latency = latencyExpression(query, parameters);
-  let columns = `m.row_id AS row_id, m.record AS record, ${SORT_COLUMNS[query.sort].select}`;
+  let columns = `m.row_id AS row_id, m.record AS record, ${SORT_COLUMNS[sort].select}`;
   let join = "";
   if (latency !== null) {
     columns += `, ml.latency_ms AS measured_ms, COALESCE(ml.latency_ms, ${latency.estimate}) AS effective_latency_ms`;
@@ -170,68 +197,127 @@ function rankedSearch(database: Database.Database, query: StoreSearchQuery): Sea
       where.push("effective_latency_ms <= @maxLatencyMs");
     }
   }
-  const order = SORT_COLUMNS[query.sort].order;
-  const languageRows =
-    query.language === undefined
-      ? Number.POSITIVE_INFINITY
-      : boundedCount(
-          database,
-          "SELECT 1 FROM model_languages WHERE language = @language",
-          parameters,
-        );
-  const branch = (task: string | null, taskClause: string | null) => {
+  const order = SORT_COLUMNS[sort].order;
+  const run = (sql: string) => database.prepare<Parameters, RankedSortRow>(sql).all(parameters);
+  const select = (from: string, clauses: readonly string[], ordered = true) =>
+    `SELECT ${columns} FROM ${from} ${clauses.length > 0 ? `WHERE ${clauses.join(" AND ")}` : ""}
+      ${ordered ? `ORDER BY ${order}` : ""} LIMIT @need`;
+
+  const branch = (task: string | null, taskClause: string | null): RankedSortRow[] => {
+    const clauses = taskClause === null ? where : [taskClause, ...where];
+    // 1. A memory or latency bound that keeps only a few thousand rows: start from the
+    //    parameter index and sort what it finds.
     const paramBound = necessaryParamBound(database, query, task);
-    const boundName = `paramBound${task === null ? "" : (tasks ?? []).indexOf(task)}`;
-    if (paramBound !== null) parameters[boundName] = paramBound.bound;
-    // Walking the sort index is right unless a filter keeps only a few thousand rows;
-    // then start from that filter's index and sort what it finds.
-    const paramRows =
-      paramBound === null
-        ? Number.POSITIVE_INFINITY
-        : boundedCount(
-            database,
-            `SELECT 1 FROM models m WHERE ${taskClause ?? "1"} AND m.params <= @${boundName}`,
-            parameters,
-          );
-    let from = `models m ${join}`;
-    let clauses = taskClause === null ? where : [taskClause, ...where];
-    let measuredBranch = "";
-    if (paramRows < SELECTIVE_ROWS && paramRows <= languageRows) {
-      from = `models m INDEXED BY ${taskClause === null ? "models_params" : "models_task_params"} ${join}`;
-      clauses = [...clauses, `m.params <= @${boundName}`];
-      if (paramBound?.estimatedOnly) {
+    if (paramBound !== null) {
+      parameters.paramBound = paramBound.bound;
+      const paramRows = boundedCount(
+        database,
+        `SELECT 1 FROM models m WHERE ${taskClause ?? "1"} AND m.params <= @paramBound`,
+        parameters,
+        tuning.selectiveRows,
+      );
+      if (paramRows < tuning.selectiveRows) {
+        const index = taskClause === null ? "models_params" : "models_task_params";
+        const bounded = [...clauses, "m.params <= @paramBound"];
+        if (!paramBound.estimatedOnly)
+          return run(select(`models m INDEXED BY ${index} ${join}`, bounded));
         // Measured models may be fast whatever their size: take them from their own index.
-        clauses.push("ml.model_row_id IS NULL");
         const measuredClauses = [
           "ml.hardware = @hardware",
           "ml.latency_ms <= @maxLatencyMs",
           ...(taskClause === null ? [] : [taskClause]),
           ...where.filter((clause) => !clause.startsWith("effective_latency_ms")),
         ];
-        measuredBranch = ` UNION ALL SELECT * FROM (SELECT ${columns} FROM measured_latency ml CROSS JOIN models m ON m.row_id = ml.model_row_id
-          WHERE ${measuredClauses.join(" AND ")} ORDER BY ${order} LIMIT @need)`;
+        return [
+          ...run(
+            select(`models m INDEXED BY ${index} ${join}`, [...bounded, "ml.model_row_id IS NULL"]),
+          ),
+          ...run(
+            select(
+              "measured_latency ml CROSS JOIN models m ON m.row_id = ml.model_row_id",
+              measuredClauses,
+            ),
+          ),
+        ];
       }
-    } else if (languageRows < SELECTIVE_ROWS) {
-      from = `model_languages l CROSS JOIN models m ON m.row_id = l.model_row_id ${join}`;
-      clauses = [
-        "l.language = @language",
-        ...clauses.filter((clause) => !clause.startsWith("EXISTS")),
-      ];
     }
-    return `SELECT * FROM (SELECT ${columns} FROM ${from}
-      ${clauses.length > 0 ? `WHERE ${clauses.join(" AND ")}` : ""}
-      ORDER BY ${order} LIMIT @need)${measuredBranch}`;
+    // 2. Walk the sort index, but only so far: when the filters keep enough of the first
+    //    rows, those are the answer.
+    const walkTask = taskClause === null ? "1" : taskClause.replace("m.task", "walk.task");
+    const walked = run(
+      select(
+        `(SELECT walk.row_id AS walked_id FROM models walk WHERE ${walkTask}
+           ORDER BY walk.${SORT_COLUMN_NAMES[sort]} DESC, walk.row_id LIMIT @scanCap) walked
+         CROSS JOIN models m ON m.row_id = walked.walked_id ${join}`,
+        where,
+        // No ORDER BY: the walk (the outer loop of the CROSS JOIN) already yields rows in
+        // sort order, and sorting would read all of it before the LIMIT could stop it.
+        false,
+      ),
+    );
+    if (walked.length >= need) return walked;
+    // 3. The filters are selective: start from the smallest of the language's and the
+    //    licence's rows, or walk the whole sort index when both are large.
+    const drivers: { rows: number; sql: string }[] = [];
+    if (query.language !== undefined) {
+      drivers.push({
+        rows: boundedCount(
+          database,
+          "SELECT 1 FROM model_languages WHERE language = @language",
+          parameters,
+          tuning.fallbackRows,
+        ),
+        sql: select(`model_languages l CROSS JOIN models m ON m.row_id = l.model_row_id ${join}`, [
+          "l.language = @language",
+          ...clauses.filter((clause) => !clause.startsWith("EXISTS")),
+        ]),
+      });
+    }
+    if (query.license !== undefined) {
+      const licenseClauses = [
+        "m.license = @license",
+        ...clauses.filter((clause) => clause !== "+m.license = @license"),
+      ];
+      drivers.push({
+        rows: boundedCount(
+          database,
+          `SELECT 1 FROM models m INDEXED BY models_license_task WHERE m.license = @license AND ${taskClause ?? "1"}`,
+          parameters,
+          tuning.fallbackRows,
+        ),
+        sql: select(`models m INDEXED BY models_license_task ${join}`, licenseClauses),
+      });
+    }
+    const smallest = drivers.sort((a, b) => a.rows - b.rows)[0];
+    if (smallest !== undefined && smallest.rows < tuning.fallbackRows) return run(smallest.sql);
+    return run(select(`models m ${join}`, clauses));
   };
+
   const tasks = query.tasks;
   if (tasks !== undefined && tasks.length === 0) return [];
-  const branches =
+  const rows =
     tasks === undefined
-      ? [branch(null, null)]
-      : tasks.map((task, index) =>
+      ? branch(null, null)
+      : tasks.flatMap((task, index) =>
           branch(task, `m.task = ${taskParameter(task, index, parameters)}`),
         );
-  const sql = `${branches.join(" UNION ALL ")} ORDER BY ${order} LIMIT @need OFFSET @offset`;
-  return database.prepare<Parameters, SearchRow>(sql).all(parameters);
+  // Several branches (tasks, measured rows) are merged here in the statements' own order.
+  rows.sort(compareRanked);
+  return rows.slice(offset, need);
+}
+
+interface RankedSortRow extends SearchRow {
+  sort_key: number | string | null;
+}
+
+/** Descending sort key with missing values last, then row id: the statements' ORDER BY. */
+function compareRanked(a: RankedSortRow, b: RankedSortRow): number {
+  if (a.sort_key !== b.sort_key) {
+    if (a.sort_key === null) return 1;
+    if (b.sort_key === null) return -1;
+    return a.sort_key < b.sort_key ? 1 : -1;
+  }
+  return a.row_id - b.row_id;
 }
 
 interface RankedRow extends SearchRow {
@@ -352,7 +438,11 @@ function latencySearch(database: Database.Database, query: StoreSearchQuery): Se
 }
 
 /** Runs a search; returns up to `offset + limit + 1` rows from `offset` on (the extra one tells `hasMore`). */
-export function sqliteSearch(database: Database.Database, query: StoreSearchQuery): SearchRow[] {
+export function sqliteSearch(
+  database: Database.Database,
+  query: StoreSearchQuery,
+  tuning: SearchTuning = DEFAULT_SEARCH_TUNING,
+): SearchRow[] {
   if (
     query.latency === undefined &&
     (query.maxLatencyMs !== undefined || query.sort === "latency")
@@ -362,5 +452,7 @@ export function sqliteSearch(database: Database.Database, query: StoreSearchQuer
       "Filtering or sorting by latency needs a target hardware profile (--hardware).",
     );
   }
-  return query.sort === "latency" ? latencySearch(database, query) : rankedSearch(database, query);
+  return query.sort === "latency"
+    ? latencySearch(database, query)
+    : rankedSearch(database, query, tuning);
 }

@@ -21,7 +21,7 @@ import type {
 import { measuredHardwareIds, measuredLatency } from "../measured-latency.js";
 import { type ModelRecord, type ModelSource, modelRecordSchema } from "../model-record.js";
 import { LATEST_SCHEMA_VERSION, migrateSqlite } from "./sqlite-migrations.js";
-import { sqliteSearch } from "./sqlite-search.js";
+import { DEFAULT_SEARCH_TUNING, type SearchTuning, sqliteSearch } from "./sqlite-search.js";
 
 export interface SqliteStoreOptions {
   /** File path, or `:memory:` for a private in-memory catalog (tests). */
@@ -29,6 +29,8 @@ export interface SqliteStoreOptions {
   /** How long a write waits for another process's lock before failing with STORE_LOCKED. */
   busyTimeoutMs?: number;
   readonly?: boolean;
+  /** Plan thresholds for searches (tests only; the defaults suit catalogs of any size). */
+  searchTuning?: SearchTuning;
 }
 
 const SQLITE_PARAMETER_CHUNK = 500;
@@ -82,7 +84,15 @@ class SqliteCatalogStore implements CatalogStore {
   private lock: Promise<void> = Promise.resolve();
   private readonly bypassLock: boolean;
 
-  constructor(database: Database.Database, path: string, bypassLock = false) {
+  private readonly tuning: SearchTuning;
+
+  constructor(
+    database: Database.Database,
+    path: string,
+    bypassLock = false,
+    tuning: SearchTuning = DEFAULT_SEARCH_TUNING,
+  ) {
+    this.tuning = tuning;
     this.database = database;
     this.path = path;
     this.bypassLock = bypassLock;
@@ -206,7 +216,7 @@ class SqliteCatalogStore implements CatalogStore {
 
   searchModels(query: StoreSearchQuery): Promise<StoreSearchResult> {
     return this.run(() => {
-      const rows = sqliteSearch(this.database, query);
+      const rows = sqliteSearch(this.database, query, this.tuning);
       const hasMore = rows.length > query.limit;
       const hits: StoreSearchHit[] = rows.slice(0, query.limit).map((row) => {
         const hit: StoreSearchHit = { model: parseRecord(row.record) };
@@ -273,7 +283,9 @@ class SqliteCatalogStore implements CatalogStore {
         throw toStoreError(error, this.path);
       }
       try {
-        const result = await work(new SqliteCatalogStore(this.database, this.path, true));
+        const result = await work(
+          new SqliteCatalogStore(this.database, this.path, true, this.tuning),
+        );
         this.database.exec("COMMIT");
         return result;
       } catch (error) {
@@ -328,7 +340,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Cata
     database.pragma("foreign_keys = ON");
     database.pragma("synchronous = NORMAL");
     if (!options.readonly) migrateSqlite(database);
-    return new SqliteCatalogStore(database, path);
+    return new SqliteCatalogStore(database, path, false, options.searchTuning);
   } catch (error) {
     database?.close();
     const code = (error as { code?: unknown } | undefined)?.code;
