@@ -4,6 +4,26 @@
  * over what is exported here.
  */
 
+export { createBackend, findBackendProvider } from "./backends/create-backend.js";
+export { endpointModelRecord } from "./backends/http/endpoint-model-record.js";
+export { createHfInferenceBackend } from "./backends/http/hf-inference-backend.js";
+export {
+  createHttpBackendProvider,
+  httpBackendProvider,
+} from "./backends/http/http-backend-provider.js";
+export { createOpenAICompatibleBackend } from "./backends/http/openai-compatible-backend.js";
+export { isolatedProvider } from "./backends/isolated/isolated-provider.js";
+export * from "./backends/model-backend.js";
+export { npmBackendProvider } from "./backends/npm/npm-backend-provider.js";
+export {
+  createTransformersBackend,
+  type TransformersBackendOptions,
+} from "./backends/transformers-js/transformers-backend.js";
+export {
+  createTransformersBackendProvider,
+  transformersBackendProvider,
+} from "./backends/transformers-js/transformers-backend-provider.js";
+export { transformersVariants } from "./backends/transformers-js/transformers-variants.js";
 export type * from "./catalog/catalog-store.js";
 export { languageName, normaliseLanguage } from "./catalog/languages.js";
 export { measuredLatency } from "./catalog/measured-latency.js";
@@ -40,6 +60,7 @@ export {
   hardwareLatency,
   latencyCoefficients,
 } from "./hardware/estimate-latency.js";
+export { localMachineProfile } from "./hardware/local-machine-profile.js";
 export { fitsByDtype, MEMORY_OVERHEAD_FACTOR, memoryFit } from "./hardware/memory-fit.js";
 export {
   type HardwareProfile,
@@ -49,5 +70,8 @@ export {
 export { hubEndpoint, hubToken } from "./hub/hub-endpoint.js";
 export { type ListModelsOptions, listModels } from "./hub/list-models.js";
 export { mapHubModel } from "./hub/map-hub-model.js";
+export { startMirrorServer } from "./mirror/start-mirror-server.js";
+export { type ModelProfile, profileModel } from "./profile/profile-model.js";
+export { recordProfile } from "./profile/record-profile.js";
 export { compatibleTasks, resolveTask, TASK_IDS, type TaskId } from "./tasks/resolve-task.js";
 export { VERSION } from "./version.js";

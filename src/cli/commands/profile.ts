@@ -7,6 +7,7 @@
  */
 import { defineCommand } from "citty";
 import { createBackend } from "../../backends/create-backend.js";
+import { httpBackendProvider } from "../../backends/http/http-backend-provider.js";
 import { isolatedProvider } from "../../backends/isolated/isolated-provider.js";
 import type { BackendProvider } from "../../backends/model-backend.js";
 import { npmBackendProvider } from "../../backends/npm/npm-backend-provider.js";
@@ -163,6 +164,8 @@ export default defineCommand({
               ...(runTimeoutMs !== undefined && { runTimeoutMs }),
             })
           : npmBackendProvider,
+        // Endpoint models run remotely: what is measured is latency as seen from here.
+        httpBackendProvider,
       ];
       const backend = createBackend(model, providers);
       let profile: ModelProfile;
