@@ -90,6 +90,19 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
     description: "licence index for searches whose licence filter is the selective one",
     sql: "CREATE INDEX models_license_task ON models (license, task);",
   },
+  {
+    version: 4,
+    description:
+      "task and downloads beside each language, so task + language searches walk one index in downloads order",
+    sql: `
+      ALTER TABLE model_languages ADD COLUMN task TEXT;
+      ALTER TABLE model_languages ADD COLUMN downloads INTEGER NOT NULL DEFAULT 0;
+      UPDATE model_languages SET
+        task = (SELECT m.task FROM models m WHERE m.row_id = model_languages.model_row_id),
+        downloads = (SELECT m.downloads FROM models m WHERE m.row_id = model_languages.model_row_id);
+      CREATE INDEX model_languages_ranked ON model_languages (language, task, downloads DESC, model_row_id);
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = SQLITE_MIGRATIONS.reduce(

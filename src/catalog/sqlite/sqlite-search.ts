@@ -1,15 +1,19 @@
 /**
  * @module
  * Search statements for the SQLite catalog store, shaped so that a top-k query over a
- * million models reads a few hundred rows, not all of them:
- * - Ranked sorts (downloads, likes, score, lastModified) walk the matching sort index and
- *   filter as they go; filters are written with a unary `+` so the planner does not trade
- *   that walk for a range scan plus a full sort. Several tasks become one index walk each,
- *   merged (`UNION ALL`), because an `IN` list cannot keep index order.
+ * million models reads a few hundred rows, not all of them (bench/catalog-search.ts):
+ * - Ranked sorts (downloads, likes, score, lastModified) run per task and are merged here,
+ *   because an `IN` list cannot keep index order. Each task tries, in turn: the parameter
+ *   index when a memory or latency bound keeps few rows; a walk of the sort index (or, for
+ *   task + language by downloads, of the language index) capped at a fixed number of rows,
+ *   which is the answer when the filters keep enough of them; then the smallest of the
+ *   parameter, language and licence drivers, or the full walk when the capped walk suggests
+ *   that is shorter. Filters carry a unary `+` so the planner does not swap a walk for a
+ *   range scan and a full sort.
  * - Latency sorts cannot use an index (latency depends on the device), so measured figures
  *   come from their own index and estimated ones from a walk in increasing parameter count
  *   that stops once no larger model can beat the k-th best: every estimate is at least
- *   `overheadMs + params * msPerParam`.
+ *   `overheadMs + params * (a per-task lower bound on ms per parameter)`.
  */
 import type Database from "better-sqlite3";
 import { ModelScoutError } from "../../errors/modelscout-error.js";
@@ -205,60 +209,72 @@ function rankedSearch(
 
   const branch = (task: string | null, taskClause: string | null): RankedSortRow[] => {
     const clauses = taskClause === null ? where : [taskClause, ...where];
-    // 1. A memory or latency bound that keeps only a few thousand rows: start from the
-    //    parameter index and sort what it finds.
+    // A memory or latency bound gives a driver: the parameter index, sorting what it finds.
     const paramBound = necessaryParamBound(database, query, task);
-    if (paramBound !== null) {
-      parameters.paramBound = paramBound.bound;
-      const paramRows = boundedCount(
+    const paramDriver = (): RankedSortRow[] => {
+      const index = taskClause === null ? "models_params" : "models_task_params";
+      const bounded = [...clauses, "m.params <= @paramBound"];
+      if (!paramBound?.estimatedOnly)
+        return run(select(`models m INDEXED BY ${index} ${join}`, bounded));
+      // Measured models may be fast whatever their size: take them from their own index.
+      const measuredClauses = [
+        "ml.hardware = @hardware",
+        "ml.latency_ms <= @maxLatencyMs",
+        ...(taskClause === null ? [] : [taskClause]),
+        ...where.filter((clause) => !clause.startsWith("effective_latency_ms")),
+      ];
+      return [
+        ...run(
+          select(`models m INDEXED BY ${index} ${join}`, [...bounded, "ml.model_row_id IS NULL"]),
+        ),
+        ...run(
+          select(
+            "measured_latency ml CROSS JOIN models m ON m.row_id = ml.model_row_id",
+            measuredClauses,
+          ),
+        ),
+      ];
+    };
+    const countParamRows = (cap: number) =>
+      boundedCount(
         database,
         `SELECT 1 FROM models m WHERE ${taskClause ?? "1"} AND m.params <= @paramBound`,
         parameters,
-        tuning.selectiveRows,
+        cap,
       );
-      if (paramRows < tuning.selectiveRows) {
-        const index = taskClause === null ? "models_params" : "models_task_params";
-        const bounded = [...clauses, "m.params <= @paramBound"];
-        if (!paramBound.estimatedOnly)
-          return run(select(`models m INDEXED BY ${index} ${join}`, bounded));
-        // Measured models may be fast whatever their size: take them from their own index.
-        const measuredClauses = [
-          "ml.hardware = @hardware",
-          "ml.latency_ms <= @maxLatencyMs",
-          ...(taskClause === null ? [] : [taskClause]),
-          ...where.filter((clause) => !clause.startsWith("effective_latency_ms")),
-        ];
-        return [
-          ...run(
-            select(`models m INDEXED BY ${index} ${join}`, [...bounded, "ml.model_row_id IS NULL"]),
-          ),
-          ...run(
-            select(
-              "measured_latency ml CROSS JOIN models m ON m.row_id = ml.model_row_id",
-              measuredClauses,
-            ),
-          ),
-        ];
-      }
+    // 1. The bound keeps only a few thousand rows: drive from it.
+    if (paramBound !== null) {
+      parameters.paramBound = paramBound.bound;
+      if (countParamRows(tuning.selectiveRows) < tuning.selectiveRows) return paramDriver();
     }
     // 2. Walk the sort index, but only so far: when the filters keep enough of the first
     //    rows, those are the answer.
-    const walkTask = taskClause === null ? "1" : taskClause.replace("m.task", "walk.task");
+    //    With a task and a language, sorted by downloads, the language index walks both
+    //    filters at once in that order.
+    const languageWalk =
+      sort === "downloads" && query.language !== undefined && taskClause !== null;
+    const walkSource = languageWalk
+      ? `SELECT walk.model_row_id AS walked_id FROM model_languages walk
+           WHERE walk.language = @language AND ${taskClause.replace("m.task", "walk.task")}
+           ORDER BY walk.downloads DESC, walk.model_row_id LIMIT @scanCap`
+      : `SELECT walk.row_id AS walked_id FROM models walk
+           WHERE ${taskClause === null ? "1" : taskClause.replace("m.task", "walk.task")}
+           ORDER BY walk.${SORT_COLUMN_NAMES[sort]} DESC, walk.row_id LIMIT @scanCap`;
     const walked = run(
       select(
-        `(SELECT walk.row_id AS walked_id FROM models walk WHERE ${walkTask}
-           ORDER BY walk.${SORT_COLUMN_NAMES[sort]} DESC, walk.row_id LIMIT @scanCap) walked
-         CROSS JOIN models m ON m.row_id = walked.walked_id ${join}`,
-        where,
+        `(${walkSource}) walked CROSS JOIN models m ON m.row_id = walked.walked_id ${join}`,
+        languageWalk ? where.filter((clause) => !clause.startsWith("EXISTS")) : where,
         // No ORDER BY: the walk (the outer loop of the CROSS JOIN) already yields rows in
         // sort order, and sorting would read all of it before the LIMIT could stop it.
         false,
       ),
     );
     if (walked.length >= need) return walked;
-    // 3. The filters are selective: start from the smallest of the language's and the
-    //    licence's rows, or walk the whole sort index when both are large.
-    const drivers: { rows: number; sql: string }[] = [];
+    // 3. The filters are selective: start from the smallest of the parameter bound's, the
+    //    language's and the licence's rows, or walk the whole sort index when all are large.
+    const drivers: { rows: number; run: () => RankedSortRow[] }[] = [];
+    if (paramBound !== null)
+      drivers.push({ rows: countParamRows(tuning.fallbackRows), run: paramDriver });
     if (query.language !== undefined) {
       drivers.push({
         rows: boundedCount(
@@ -267,10 +283,13 @@ function rankedSearch(
           parameters,
           tuning.fallbackRows,
         ),
-        sql: select(`model_languages l CROSS JOIN models m ON m.row_id = l.model_row_id ${join}`, [
-          "l.language = @language",
-          ...clauses.filter((clause) => !clause.startsWith("EXISTS")),
-        ]),
+        run: () =>
+          run(
+            select(`model_languages l CROSS JOIN models m ON m.row_id = l.model_row_id ${join}`, [
+              "l.language = @language",
+              ...clauses.filter((clause) => !clause.startsWith("EXISTS")),
+            ]),
+          ),
       });
     }
     if (query.license !== undefined) {
@@ -285,11 +304,17 @@ function rankedSearch(
           parameters,
           tuning.fallbackRows,
         ),
-        sql: select(`models m INDEXED BY models_license_task ${join}`, licenseClauses),
+        run: () => run(select(`models m INDEXED BY models_license_task ${join}`, licenseClauses)),
       });
     }
     const smallest = drivers.sort((a, b) => a.rows - b.rows)[0];
-    if (smallest !== undefined && smallest.rows < tuning.fallbackRows) return run(smallest.sql);
+    // The capped walk also tells how far a full walk would go: it found `walked.length`
+    // matches in `walkScanRows` rows, so `need` matches lie about this deep.
+    const expectedWalkRows =
+      walked.length === 0 ? Number.POSITIVE_INFINITY : (tuning.walkScanRows * need) / walked.length;
+    if (smallest !== undefined && smallest.rows < Math.min(tuning.fallbackRows, expectedWalkRows)) {
+      return smallest.run();
+    }
     return run(select(`models m ${join}`, clauses));
   };
 

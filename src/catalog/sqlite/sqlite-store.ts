@@ -125,7 +125,7 @@ class SqliteCatalogStore implements CatalogStore {
         "DELETE FROM model_languages WHERE model_row_id = ?",
       );
       const insertLanguage = this.database.prepare(
-        "INSERT OR IGNORE INTO model_languages (model_row_id, language) VALUES (?, ?)",
+        "INSERT OR IGNORE INTO model_languages (model_row_id, language, task, downloads) VALUES (?, ?, ?, ?)",
       );
       const deleteMeasured = this.database.prepare(
         "DELETE FROM measured_latency WHERE model_row_id = ?",
@@ -176,7 +176,9 @@ class SqliteCatalogStore implements CatalogStore {
             deleteMeasured.run(rowId);
             result.updated += 1;
           }
-          for (const language of model.languages) insertLanguage.run(rowId, language);
+          for (const language of model.languages) {
+            insertLanguage.run(rowId, language, model.task, model.downloads);
+          }
           for (const hardwareId of measuredHardwareIds(model)) {
             const measured = measuredLatency(model, hardwareId);
             if (measured !== null) insertMeasured.run(rowId, hardwareId, measured.latencyMs);
