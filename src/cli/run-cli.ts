@@ -19,6 +19,7 @@ export const rootCommand: CommandDef = {
     hardware: () => import("./commands/hardware.js").then((module) => module.default),
     mirror: () => import("./commands/mirror.js").then((module) => module.default),
     profile: () => import("./commands/profile.js").then((module) => module.default),
+    schema: () => import("./commands/schema.js").then((module) => module.default),
   },
 };
 

@@ -1,0 +1,105 @@
+import { describe, expect, it } from "vitest";
+import { parseTaskSpec, taskSpecJsonSchema } from "../../src/select/task-spec.js";
+
+describe("parseTaskSpec", () => {
+  it("accepts the issue's example with task and hardware aliases", () => {
+    const spec = parseTaskSpec({
+      task_type: "text_generation",
+      input_constraints: { max_length: 500, language: "zh" },
+      hardware: "NVIDIA_A100",
+    });
+    expect(spec.task).toBe("text-generation");
+    expect(spec.maxLengthTokens).toBe(500);
+    expect(spec.language).toBe("zh");
+    expect(spec.hardware?.id).toBe("a100-80gb");
+    expect(spec.objectives).toEqual({ quality: 0.7, latency: 0.3, memory: 0, cost: 0 });
+    expect(spec.privacy).toBe("allow-remote");
+    expect(spec.data).toBeNull();
+  });
+
+  it("normalises objective weights and fills data defaults", () => {
+    const spec = parseTaskSpec({
+      task_type: "sentiment",
+      input_constraints: { language: "Chinese" },
+      objectives: { quality: 3, latency: 1 },
+      data: { path: "reviews.csv", label_map: { "1": "positive", "0": "negative" } },
+      privacy: "local-only",
+    });
+    expect(spec.task).toBe("text-classification");
+    expect(spec.language).toBe("zh");
+    expect(spec.objectives).toEqual({ quality: 0.75, latency: 0.25, memory: 0, cost: 0 });
+    expect(spec.data).toMatchObject({
+      path: "reviews.csv",
+      inputColumn: "text",
+      labelColumn: "label",
+    });
+    expect(spec.privacy).toBe("local-only");
+  });
+
+  it("names the field and what was expected", () => {
+    expect(() =>
+      parseTaskSpec({
+        task_type: "text-classification",
+        input_constraints: { max_length: "500 tokens" },
+      }),
+    ).toThrow(
+      'Task spec: input_constraints.max_length must be a positive integer (got "500 tokens")',
+    );
+    expect(() => parseTaskSpec({ task_type: "text-clasification" })).toThrow(
+      /Task spec: task_type: Unknown task "text-clasification"\. Did you mean "text-classification"\?/,
+    );
+    expect(() => parseTaskSpec({ task_type: "ner", hardware: "tpu-v9" })).toThrow(
+      /Task spec: hardware: Unknown hardware/,
+    );
+    expect(() =>
+      parseTaskSpec({ task_type: "ner", input_constraints: { language: "klingon-ish" } }),
+    ).toThrow(/input_constraints\.language: unknown language/);
+    expect(() => parseTaskSpec({ task_type: "ner", budget: { max_probes: 0 } })).toThrow(
+      /budget\.max_probes must be a positive integer \(got 0\)/,
+    );
+    expect(() => parseTaskSpec({ task_type: "ner", objectives: { quality: 0 } })).toThrow(
+      /objectives: at least one weight/,
+    );
+    expect(() => parseTaskSpec({ task_type: "ner", hardwre: "t4" })).toThrow(
+      /unknown field\(s\) "hardwre"/,
+    );
+    expect(() => parseTaskSpec({})).toThrow(/task_type is required/);
+    expect(() => parseTaskSpec({ task_type: "ner", privacy: "private" })).toThrow(/privacy/);
+  });
+
+  it("publishes a JSON Schema generated from the same definition", () => {
+    const schema = taskSpecJsonSchema() as {
+      type: string;
+      required: string[];
+      properties: Record<string, { type?: string; properties?: Record<string, unknown> }>;
+      additionalProperties: boolean;
+    };
+    expect(schema.type).toBe("object");
+    expect(schema.required).toEqual(["task_type"]);
+    expect(schema.additionalProperties).toBe(false);
+    expect(Object.keys(schema.properties)).toEqual(
+      expect.arrayContaining([
+        "task_type",
+        "input_constraints",
+        "hardware",
+        "objectives",
+        "slo",
+        "candidates",
+        "data",
+        "metric",
+        "budget",
+        "privacy",
+      ]),
+    );
+    expect(schema.properties.input_constraints?.properties).toHaveProperty("max_length");
+  });
+});
+
+describe("modelscout schema task", () => {
+  it("prints the schema as JSON", async () => {
+    const { runCli } = await import("../support/run-cli.js");
+    const result = await runCli(["schema", "task"]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual(taskSpecJsonSchema());
+  });
+});
