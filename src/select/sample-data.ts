@@ -1,0 +1,300 @@
+/**
+ * @module
+ * Reading the user's sample data (the `data` block of a task spec): a JSONL or CSV file of
+ * inputs with optional labels, the column mapping and the label mapping applied, into
+ * `SampleData` items that keep the line number each came from, so every later complaint
+ * ("line 42 was mislabelled") can point back into the user's file.
+ *
+ * Policy on malformed rows: by default the load FAILS, listing up to 10 bad lines with what
+ * is wrong on each, because silently probing on fewer rows than the user gave would change
+ * the decision without saying so. `onMalformedRow: "skip"` keeps the good rows and reports
+ * every skipped line in `skipped`. Problems with the file as a whole (missing, empty,
+ * unknown format, a CSV without the input column, an unclosed CSV quote) always fail.
+ * Blank lines are not rows and are ignored. Labels that are numbers or booleans become
+ * strings (`1` -> "1") before the label map is applied; an empty label is `null`.
+ */
+import { readFile } from "node:fs/promises";
+import { extname, isAbsolute, resolve } from "node:path";
+import { CsvSyntaxError, parseCsv } from "../catalog/snapshot/parse-csv.js";
+import { ModelScoutError } from "../errors/modelscout-error.js";
+import type { TaskSpec } from "./task-spec.js";
+
+export type SampleDataSpec = NonNullable<TaskSpec["data"]>;
+
+export interface SampleItem {
+  input: string;
+  /** The label after the label map, or null when the row has none. */
+  label: string | null;
+  /** 1-based line in the file where the row starts (CSV rows may span several lines). */
+  line: number;
+}
+
+export interface SkippedRow {
+  line: number;
+  reason: string;
+}
+
+export interface SampleData {
+  /** Absolute path that was read. */
+  path: string;
+  format: "jsonl" | "csv";
+  items: SampleItem[];
+  /** Distinct labels of the items, sorted. */
+  labels: string[];
+  /** True when at least one item has a label. */
+  hasLabels: boolean;
+  /** Rows left out with `onMalformedRow: "skip"` (always empty when failing on them). */
+  skipped: SkippedRow[];
+}
+
+export interface LoadSampleDataOptions {
+  /** Folder a relative `path` is resolved against (the task spec's folder); default: cwd. */
+  baseDirectory?: string;
+  /** Read at most this many rows (counted as items kept). */
+  maxRows?: number;
+  /** `fail` (default) throws listing the bad lines; `skip` keeps going and reports them. */
+  onMalformedRow?: "fail" | "skip";
+}
+
+const MAX_LISTED_PROBLEMS = 10;
+
+interface RawRow {
+  line: number;
+  fields: Record<string, unknown>;
+}
+
+/** Reads and validates the sample data named by a task spec's `data` block. */
+export async function loadSampleData(
+  spec: TaskSpec["data"],
+  options: LoadSampleDataOptions = {},
+): Promise<SampleData> {
+  if (spec === null) {
+    throw new ModelScoutError(
+      "INVALID_ARGUMENT",
+      'Task spec has no data block: add "data": {"path": "samples.jsonl"} pointing at a JSONL or CSV file of inputs',
+    );
+  }
+  const baseDirectory = options.baseDirectory ?? process.cwd();
+  const path = isAbsolute(spec.path) ? spec.path : resolve(baseDirectory, spec.path);
+  const format = spec.format ?? formatFromExtension(spec.path);
+  const text = await readText(spec.path, path, baseDirectory);
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  if (body.trim() === "") {
+    throw new ModelScoutError(
+      "INVALID_ARGUMENT",
+      `Sample data ${path} is empty: put one input per line (JSONL) or a header and rows (CSV)`,
+      { details: { path } },
+    );
+  }
+  const problems: SkippedRow[] = [];
+  const rows =
+    format === "jsonl"
+      ? jsonlRows(body, problems)
+      : csvRows(body, path, spec.inputColumn, spec.labelColumn);
+  if (rows.length === 0 && problems.length === 0) {
+    throw new ModelScoutError(
+      "INVALID_ARGUMENT",
+      `Sample data ${path} has a header but no rows: add at least one row of data`,
+      { details: { path } },
+    );
+  }
+  const items: SampleItem[] = [];
+  const maxRows = options.maxRows ?? Number.POSITIVE_INFINITY;
+  for (const row of rows) {
+    if (items.length >= maxRows) break;
+    const problem = rowProblem(row, spec.inputColumn, spec.labelColumn);
+    if (problem !== null) {
+      problems.push({ line: row.line, reason: problem });
+      continue;
+    }
+    const rawLabel = labelText(row.fields[spec.labelColumn]);
+    items.push({
+      input: row.fields[spec.inputColumn] as string,
+      label: rawLabel === null ? null : (spec.labelMap[rawLabel] ?? rawLabel),
+      line: row.line,
+    });
+  }
+  problems.sort((left, right) => left.line - right.line);
+  if (problems.length > 0 && (options.onMalformedRow ?? "fail") === "fail") {
+    throw malformedRowsError(path, problems);
+  }
+  if (items.length === 0) {
+    throw new ModelScoutError(
+      "INVALID_ARGUMENT",
+      `Sample data ${path}: no usable rows (${problems.length} skipped as malformed); fix the file`,
+      { details: { path, skipped: problems } },
+    );
+  }
+  const labels = [
+    ...new Set(items.flatMap((item) => (item.label === null ? [] : [item.label]))),
+  ].sort();
+  return { path, format, items, labels, hasLabels: labels.length > 0, skipped: problems };
+}
+
+function formatFromExtension(path: string): "jsonl" | "csv" {
+  const extension = extname(path).toLowerCase();
+  if (extension === ".jsonl" || extension === ".ndjson") return "jsonl";
+  if (extension === ".csv") return "csv";
+  throw new ModelScoutError(
+    "INVALID_ARGUMENT",
+    `Sample data ${path}: cannot tell the format from the extension "${extension}"; name the file .jsonl or .csv, or set data.format to "jsonl" or "csv" in the task spec`,
+    { details: { path } },
+  );
+}
+
+async function readText(given: string, path: string, baseDirectory: string): Promise<string> {
+  try {
+    return await readFile(path, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") {
+      const relativeTo = isAbsolute(given)
+        ? ""
+        : ` (data.path "${given}" relative to ${baseDirectory})`;
+      throw new ModelScoutError(
+        "NOT_FOUND",
+        `Sample data file not found: ${path}${relativeTo}; check data.path in the task spec (relative paths are resolved from the task spec's folder)`,
+        { cause: error, details: { path, given, baseDirectory } },
+      );
+    }
+    throw new ModelScoutError(
+      "INVALID_ARGUMENT",
+      `Cannot read sample data ${path}: ${(error as Error).message}; check the file's permissions`,
+      { cause: error, details: { path } },
+    );
+  }
+}
+
+function jsonlRows(body: string, problems: SkippedRow[]): RawRow[] {
+  const rows: RawRow[] = [];
+  body.split("\n").forEach((rawLine, index) => {
+    const text = rawLine.endsWith("\r") ? rawLine.slice(0, -1) : rawLine;
+    if (text.trim() === "") return;
+    const line = index + 1;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      problems.push({ line, reason: `not valid JSON (${(error as Error).message})` });
+      return;
+    }
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+      problems.push({
+        line,
+        reason: "not a JSON object; each line must be {...} with named fields",
+      });
+      return;
+    }
+    rows.push({ line, fields: value as Record<string, unknown> });
+  });
+  return rows;
+}
+
+/**
+ * CSV rows with the physical line each starts on. `parseCsv` returns only fields, so the
+ * line is recomputed from them: a row ends with one line break, plus any inside its quoted
+ * fields (a quoted field keeps its `\r\n` or `\n`, each counting one line).
+ */
+function csvRows(body: string, path: string, inputColumn: string, labelColumn: string): RawRow[] {
+  let records: string[][];
+  try {
+    records = parseCsv(body);
+  } catch (error) {
+    if (error instanceof CsvSyntaxError) {
+      throw new ModelScoutError(
+        "INVALID_ARGUMENT",
+        `Sample data ${path}: CSV syntax error on line ${error.line}: ${error.message.replace(/ \(line \d+\)$/, "")}; a field containing quotes, commas or line breaks must be wrapped in double quotes, with inner quotes doubled ("")`,
+        { cause: error, details: { path, line: error.line } },
+      );
+    }
+    throw error;
+  }
+  const [header, ...dataRows] = records;
+  if (header === undefined) return [];
+  const columns = header.map((name) => name.trim());
+  if (!columns.includes(inputColumn)) {
+    throw new ModelScoutError(
+      "INVALID_ARGUMENT",
+      `Sample data ${path}: line 1 (the header) has no column "${inputColumn}" for the inputs; the columns are ${columns.map((name) => `"${name}"`).join(", ")}. Set data.columns.input in the task spec`,
+      { details: { path, line: 1, columns, inputColumn, labelColumn } },
+    );
+  }
+  const rows: RawRow[] = [];
+  let line = 1 + linesSpanned(header);
+  for (const fields of dataRows) {
+    const start = line;
+    line += linesSpanned(fields);
+    if (fields.length === 1 && fields[0] === "") continue;
+    if (fields.length !== columns.length) {
+      rows.push({
+        line: start,
+        fields: {
+          [malformedMarker]: `has ${fields.length} fields, the header has ${columns.length}`,
+        },
+      });
+      continue;
+    }
+    const record: Record<string, unknown> = {};
+    columns.forEach((name, index) => {
+      const value = fields[index] as string;
+      // An empty cell is "no value" in CSV: a missing label, not the label "".
+      record[name] = value === "" ? null : value;
+    });
+    rows.push({ line: start, fields: record });
+  }
+  return rows;
+}
+
+const malformedMarker = Symbol("malformed");
+
+function linesSpanned(fields: string[]): number {
+  let breaks = 1;
+  for (const field of fields) {
+    for (let index = 0; index < field.length; index += 1) {
+      const character = field[index];
+      if (character === "\n") breaks += 1;
+      else if (character === "\r" && field[index + 1] !== "\n") breaks += 1;
+    }
+  }
+  return breaks;
+}
+
+function rowProblem(row: RawRow, inputColumn: string, labelColumn: string): string | null {
+  const marker = (row.fields as Record<symbol, unknown>)[malformedMarker];
+  if (typeof marker === "string") return marker;
+  if (!(inputColumn in row.fields) || row.fields[inputColumn] === undefined) {
+    const present = Object.keys(row.fields);
+    return `no "${inputColumn}" field (fields present: ${present.length === 0 ? "none" : present.join(", ")}); set data.columns.input in the task spec`;
+  }
+  const input = row.fields[inputColumn];
+  if (input === null || input === "") return `"${inputColumn}" is empty`;
+  if (typeof input !== "string") {
+    return `"${inputColumn}" must be a string (got ${Array.isArray(input) ? "an array" : typeof input} ${JSON.stringify(input).slice(0, 40)})`;
+  }
+  const label = row.fields[labelColumn];
+  if (typeof label === "object" && label !== null) {
+    return `"${labelColumn}" must be a string, number or boolean (got ${JSON.stringify(label).slice(0, 40)})`;
+  }
+  return null;
+}
+
+function labelText(value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  const text = String(value).trim();
+  return text === "" ? null : text;
+}
+
+function malformedRowsError(path: string, problems: SkippedRow[]): ModelScoutError {
+  const listed = problems
+    .slice(0, MAX_LISTED_PROBLEMS)
+    .map((problem) => `line ${problem.line}: ${problem.reason}`);
+  const more =
+    problems.length > MAX_LISTED_PROBLEMS
+      ? `; and ${problems.length - MAX_LISTED_PROBLEMS} more`
+      : "";
+  return new ModelScoutError(
+    "INVALID_ARGUMENT",
+    `Sample data ${path}: ${problems.length} malformed row${problems.length === 1 ? "" : "s"} (${listed.join("; ")}${more}). Fix them, or load with onMalformedRow: "skip" to leave them out`,
+    { details: { path, lines: problems.map((problem) => problem.line), problems } },
+  );
+}

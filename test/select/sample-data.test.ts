@@ -1,0 +1,206 @@
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { ModelScoutError } from "../../src/errors/modelscout-error.js";
+import { loadSampleData } from "../../src/select/sample-data.js";
+import { parseTaskSpec } from "../../src/select/task-spec.js";
+
+const fixtures = fileURLToPath(new URL("../fixtures/sample-data/", import.meta.url));
+
+function dataSpec(data: Record<string, unknown>) {
+  return parseTaskSpec({ task_type: "text-classification", data }).data;
+}
+
+async function loadError(
+  data: Record<string, unknown>,
+  options: Parameters<typeof loadSampleData>[1] = {},
+): Promise<ModelScoutError> {
+  try {
+    await loadSampleData(dataSpec(data), { baseDirectory: fixtures, ...options });
+  } catch (error) {
+    expect(error).toBeInstanceOf(ModelScoutError);
+    return error as ModelScoutError;
+  }
+  throw new Error("expected loadSampleData to fail");
+}
+
+describe("loadSampleData: JSONL", () => {
+  it("reads inputs, turns numeric labels into strings, applies the label map, keeps lines", async () => {
+    const data = await loadSampleData(
+      dataSpec({ path: "reviews.jsonl", label_map: { "1": "positive", "0": "negative" } }),
+      { baseDirectory: fixtures },
+    );
+    expect(data.format).toBe("jsonl");
+    expect(data.items).toEqual([
+      { input: "I loved this film", label: "positive", line: 1 },
+      { input: "Terrible acting", label: "negative", line: 2 },
+      { input: "这家餐厅的菜很好吃", label: "positive", line: 4 },
+      { input: "No label here", label: null, line: 5 },
+      { input: "Null label", label: null, line: 6 },
+    ]);
+    expect(data.labels).toEqual(["negative", "positive"]);
+    expect(data.hasLabels).toBe(true);
+    expect(data.skipped).toEqual([]);
+  });
+
+  it("stops after maxRows items", async () => {
+    const data = await loadSampleData(dataSpec({ path: "reviews.jsonl" }), {
+      baseDirectory: fixtures,
+      maxRows: 2,
+    });
+    expect(data.items.map((item) => item.input)).toEqual(["I loved this film", "Terrible acting"]);
+    expect(data.labels).toEqual(["0", "1"]);
+  });
+
+  it("fails on malformed rows by default, naming every bad line and what is wrong", async () => {
+    const error = await loadError({ path: "malformed.jsonl" });
+    expect(error.code).toBe("INVALID_ARGUMENT");
+    expect(error.message).toContain("malformed.jsonl");
+    expect(error.message).toContain("4 malformed rows");
+    expect(error.message).toMatch(/line 2: not valid JSON/);
+    expect(error.message).toContain('line 3: no "text" field (fields present: body, label)');
+    expect(error.message).toContain('line 4: "text" must be a string (got number 42)');
+    expect(error.message).toContain("line 5: not a JSON object");
+    expect(error.details.lines).toEqual([2, 3, 4, 5]);
+  });
+
+  it("skips malformed rows and reports them when asked to", async () => {
+    const data = await loadSampleData(dataSpec({ path: "malformed.jsonl" }), {
+      baseDirectory: fixtures,
+      onMalformedRow: "skip",
+    });
+    expect(data.items.map((item) => [item.line, item.input, item.label])).toEqual([
+      [1, "fine", "pos"],
+      [6, "also fine", "neg"],
+    ]);
+    expect(data.skipped.map((row) => row.line)).toEqual([2, 3, 4, 5]);
+    expect(data.skipped[1]?.reason).toContain('no "text" field');
+  });
+
+  it("lists at most 10 bad lines and counts the rest", async () => {
+    const { mkdtemp, writeFile } = await import("node:fs/promises");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const directory = await mkdtemp(join(tmpdir(), "sample-data-"));
+    const lines = Array.from({ length: 13 }, (_, index) => `{"text": ${index}}`);
+    await writeFile(join(directory, "numbers.jsonl"), `${lines.join("\n")}\n`);
+    const error = await loadError({ path: "numbers.jsonl" }, { baseDirectory: directory });
+    expect(error.message).toContain("13 malformed rows");
+    expect(error.message).toContain("line 10:");
+    expect(error.message).not.toContain("line 11:");
+    expect(error.message).toContain("and 3 more");
+    expect(error.details.lines).toHaveLength(13);
+  });
+
+  it("rejects an empty file, naming it", async () => {
+    const error = await loadError({ path: "empty.jsonl" });
+    expect(error.code).toBe("INVALID_ARGUMENT");
+    expect(error.message).toMatch(/empty\.jsonl is empty/);
+  });
+});
+
+describe("loadSampleData: CSV", () => {
+  it("handles a BOM, CRLF, quoted commas, doubled quotes, line breaks and Chinese text", async () => {
+    const data = await loadSampleData(
+      dataSpec({ path: "reviews.csv", columns: { input: "review", label: "label" } }),
+      { baseDirectory: fixtures },
+    );
+    expect(data.format).toBe("csv");
+    expect(data.items).toEqual([
+      { input: "Great, really great", label: "positive", line: 2 },
+      { input: 'She said "wow" twice', label: "negative", line: 3 },
+      { input: "Line one\r\nline two", label: "positive", line: 4 },
+      { input: "外卖送得很快，味道不错", label: "positive", line: 6 },
+      { input: "No label yet", label: null, line: 7 },
+    ]);
+    expect(data.labels).toEqual(["negative", "positive"]);
+  });
+
+  it("reports a row with the wrong field count at its physical line", async () => {
+    const error = await loadError({ path: "ragged.csv", columns: { input: "review" } });
+    expect(error.message).toContain("ragged.csv");
+    expect(error.message).toContain("line 5: has 4 fields, the header has 3");
+    const data = await loadSampleData(
+      dataSpec({ path: "ragged.csv", columns: { input: "review" } }),
+      {
+        baseDirectory: fixtures,
+        onMalformedRow: "skip",
+      },
+    );
+    expect(data.items.map((item) => item.line)).toEqual([2, 3, 6]);
+    expect(data.items[1]?.input).toBe("spans\ntwo lines");
+  });
+
+  it("names the columns that exist when the input column is missing", async () => {
+    const error = await loadError({ path: "missing-column.csv" });
+    expect(error.message).toContain("missing-column.csv");
+    expect(error.message).toContain('line 1 (the header) has no column "text"');
+    expect(error.message).toContain('the columns are "id", "comment"');
+    expect(error.message).toContain("data.columns.input");
+  });
+
+  it("rejects a header without rows and an unclosed quote with its line", async () => {
+    const headerOnly = await loadError({ path: "header-only.csv" });
+    expect(headerOnly.message).toContain("has a header but no rows");
+    const unclosed = await loadError({ path: "unclosed-quote.csv" });
+    expect(unclosed.message).toMatch(/unclosed-quote\.csv: CSV syntax error on line 3/);
+  });
+
+  it("asks for data.format when the extension does not name a format", async () => {
+    const error = await loadError({ path: "reviews.txt" });
+    expect(error.message).toContain('set data.format to "jsonl" or "csv"');
+  });
+});
+
+describe("loadSampleData: missing file", () => {
+  it("says which path was tried and relative to what", async () => {
+    const error = await loadError({ path: "does-not-exist.jsonl" });
+    expect(error.code).toBe("NOT_FOUND");
+    expect(error.message).toContain(`${fixtures}does-not-exist.jsonl`);
+    expect(error.message).toContain(`relative to ${fixtures}`);
+    expect(error.details.given).toBe("does-not-exist.jsonl");
+  });
+
+  it("asks for a data block when the spec has none", async () => {
+    await expect(loadSampleData(null)).rejects.toThrow(/no data block/);
+  });
+});
+
+const waimai = "/work/shared/data/zh-reviews/waimai_10k.csv";
+
+describe("loadSampleData: real Chinese reviews (shared data, not copied into the repo)", () => {
+  it("reads waimai_10k.csv with the review/label columns and the 1/0 label map", async () => {
+    // The shared data folder is part of this project's environment (see MANIFEST.md);
+    // failing loudly beats skipping when it is missing.
+    expect(existsSync(waimai)).toBe(true);
+    const data = await loadSampleData(
+      dataSpec({
+        path: waimai,
+        columns: { input: "review", label: "label" },
+        label_map: { "1": "positive", "0": "negative" },
+      }),
+    );
+    expect(data.skipped).toEqual([]);
+    expect(data.items.length).toBeGreaterThan(11_000);
+    expect(data.labels).toEqual(["negative", "positive"]);
+    const positives = data.items.filter((item) => item.label === "positive").length;
+    const negatives = data.items.filter((item) => item.label === "negative").length;
+    expect(positives).toBeGreaterThan(3_000);
+    expect(negatives).toBeGreaterThan(positives);
+    expect(data.items[0]).toEqual({
+      input: "很快，好吃，味道足，量大",
+      label: "positive",
+      line: 2,
+    });
+    const chinese = data.items.filter((item) => /[\u4e00-\u9fff]/u.test(item.input)).length;
+    expect(chinese / data.items.length).toBeGreaterThan(0.95);
+
+    const sample = await loadSampleData(
+      dataSpec({ path: waimai, columns: { input: "review", label: "label" } }),
+      { maxRows: 50 },
+    );
+    expect(sample.items).toHaveLength(50);
+    expect(sample.items[49]?.line).toBe(51);
+    expect(sample.labels).toEqual(["1"]);
+  });
+});
