@@ -1,7 +1,11 @@
 import { existsSync } from "node:fs";
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { ModelScoutError } from "../../src/errors/modelscout-error.js";
+import { matchLabels } from "../../src/select/match-labels.js";
 import { loadSampleData } from "../../src/select/sample-data.js";
 import { parseTaskSpec } from "../../src/select/task-spec.js";
 
@@ -78,9 +82,6 @@ describe("loadSampleData: JSONL", () => {
   });
 
   it("lists at most 10 bad lines and counts the rest", async () => {
-    const { mkdtemp, writeFile } = await import("node:fs/promises");
-    const { tmpdir } = await import("node:os");
-    const { join } = await import("node:path");
     const directory = await mkdtemp(join(tmpdir(), "sample-data-"));
     const lines = Array.from({ length: 13 }, (_, index) => `{"text": ${index}}`);
     await writeFile(join(directory, "numbers.jsonl"), `${lines.join("\n")}\n`);
@@ -90,6 +91,22 @@ describe("loadSampleData: JSONL", () => {
     expect(error.message).not.toContain("line 11:");
     expect(error.message).toContain("and 3 more");
     expect(error.details.lines).toHaveLength(13);
+  });
+
+  it("turns boolean labels into strings and trims labels", async () => {
+    const directory = await mkdtemp(join(tmpdir(), "sample-data-"));
+    await writeFile(
+      join(directory, "flags.jsonl"),
+      '{"text": "yes", "label": true}\n{"text": "no", "label": false}\n{"text": "spaced", "label": " 1 "}\n',
+    );
+    const data = await loadSampleData(
+      dataSpec({ path: "flags.jsonl", label_map: { "1": "one" } }),
+      {
+        baseDirectory: directory,
+      },
+    );
+    expect(data.items.map((item) => item.label)).toEqual(["true", "false", "one"]);
+    expect(data.labels).toEqual(["false", "one", "true"]);
   });
 
   it("rejects an empty file, naming it", async () => {
@@ -144,6 +161,16 @@ describe("loadSampleData: CSV", () => {
     expect(headerOnly.message).toContain("has a header but no rows");
     const unclosed = await loadError({ path: "unclosed-quote.csv" });
     expect(unclosed.message).toMatch(/unclosed-quote\.csv: CSV syntax error on line 3/);
+  });
+
+  it("takes the format from data.format over the extension", async () => {
+    const directory = await mkdtemp(join(tmpdir(), "sample-data-"));
+    await writeFile(join(directory, "export.txt"), "text,label\nhello,1\n");
+    const data = await loadSampleData(dataSpec({ path: "export.txt", format: "csv" }), {
+      baseDirectory: directory,
+    });
+    expect(data.format).toBe("csv");
+    expect(data.items).toEqual([{ input: "hello", label: "1", line: 2 }]);
   });
 
   it("asks for data.format when the extension does not name a format", async () => {
@@ -202,5 +229,10 @@ describe("loadSampleData: real Chinese reviews (shared data, not copied into the
     expect(sample.items).toHaveLength(50);
     expect(sample.items[49]?.line).toBe(51);
     expect(sample.labels).toEqual(["1"]);
+
+    // The mapped labels line up with a typical sentiment model's label set.
+    const match = matchLabels(data.labels, ["NEGATIVE", "POSITIVE"]);
+    expect(match.mapping).toEqual({ negative: "NEGATIVE", positive: "POSITIVE" });
+    expect(match.unmatched).toEqual([]);
   });
 });
