@@ -20,6 +20,7 @@ export const rootCommand: CommandDef = {
     mirror: () => import("./commands/mirror.js").then((module) => module.default),
     profile: () => import("./commands/profile.js").then((module) => module.default),
     schema: () => import("./commands/schema.js").then((module) => module.default),
+    bench: () => import("./commands/bench.js").then((module) => module.default),
   },
 };
 

@@ -1,0 +1,136 @@
+/**
+ * @module
+ * `modelscout bench selection`: replays recorded per-item outcomes (routerdc format) and
+ * compares the budgeted selection strategy with the naive "best mean on k random items",
+ * printing regret against budget. The work is `select/bench-selection.ts`; this only reads
+ * files, parses flags and prints.
+ */
+import { readdirSync, statSync } from "node:fs";
+import { basename, join } from "node:path";
+import { defineCommand } from "citty";
+import { readReplayDataset } from "../../backends/replay/replay-dataset.js";
+import { ModelScoutError } from "../../errors/modelscout-error.js";
+import { type BenchSelectionResult, benchSelection } from "../../select/bench-selection.js";
+import { integerOption, printJson } from "../cli-options.js";
+import { formatTable } from "../format-table.js";
+
+function budgetsOption(value: string | undefined): number[] {
+  if (value === undefined || value === "") return [0.05, 0.1, 0.15, 0.25];
+  const budgets = value.split(",").map((part) => Number(part.trim()));
+  if (budgets.some((budget) => !Number.isFinite(budget) || budget <= 0 || budget > 1)) {
+    throw new ModelScoutError(
+      "INVALID_ARGUMENT",
+      `--budgets takes fractions of the exhaustive probes between 0 and 1, comma-separated (got "${value}").`,
+    );
+  }
+  return budgets;
+}
+
+function replayFiles(path: string): string[] {
+  let stats: ReturnType<typeof statSync>;
+  try {
+    stats = statSync(path);
+  } catch (error) {
+    throw new ModelScoutError("NOT_FOUND", `No file or folder at ${path} (--data).`, {
+      cause: error,
+    });
+  }
+  if (!stats.isDirectory()) return [path];
+  const files = readdirSync(path)
+    .filter((name) => name.endsWith(".json"))
+    .sort()
+    .map((name) => join(path, name));
+  if (files.length === 0)
+    throw new ModelScoutError("NOT_FOUND", `No .json replay files in ${path} (--data).`);
+  return files;
+}
+
+const percent = (share: number) => `${(share * 100).toFixed(1)}%`;
+
+const selection = defineCommand({
+  meta: {
+    name: "selection",
+    description: "Budgeted selection vs naive sampling on recorded outcomes: regret against budget",
+  },
+  args: {
+    data: {
+      type: "string",
+      description: "A replay file or a folder of them ([{question, scores: {model: 0..1}}])",
+      required: true,
+    },
+    budgets: {
+      type: "string",
+      description: "Fractions of exhaustive probes, e.g. 0.05,0.1,0.15,0.25",
+    },
+    trials: { type: "string", description: "Seeded trials per file and budget (default 50)" },
+    "sample-size": {
+      type: "string",
+      description: "Items in each trial's sample of 'your data' (default 500)",
+    },
+    json: { type: "boolean", description: "Print JSON" },
+  },
+  async run({ args }) {
+    const budgets = budgetsOption(args.budgets);
+    const trials = integerOption("trials", args.trials) ?? 50;
+    const sampleSize = integerOption("sample-size", args["sample-size"]) ?? 500;
+    const results: BenchSelectionResult[] = [];
+    for (const file of replayFiles(args.data)) {
+      const dataset = await readReplayDataset(file);
+      results.push(await benchSelection(dataset, { trials, budgets, sampleSize }));
+    }
+    if (args.json) {
+      printJson({ budgets, trials, sampleSize, files: results });
+      return;
+    }
+    const rows = results.flatMap((result) =>
+      budgets.map((budget) => {
+        const pick = (strategy: "budgeted" | "naive") =>
+          result.results.find((entry) => entry.strategy === strategy && entry.budget === budget);
+        return { result, budget, budgeted: pick("budgeted"), naive: pick("naive") };
+      }),
+    );
+    process.stdout.write(
+      `${formatTable(rows, [
+        { header: "FILE", value: (row) => basename(row.result.source) },
+        { header: "ITEMS", value: (row) => String(row.result.sampleSize), align: "right" },
+        { header: "BUDGET", value: (row) => percent(row.budget), align: "right" },
+        {
+          header: "BUDGETED REGRET",
+          value: (row) => row.budgeted?.meanRegretPoints.toFixed(2) ?? "-",
+          align: "right",
+        },
+        {
+          header: "WITHIN 1 PT",
+          value: (row) => (row.budgeted ? percent(row.budgeted.withinToleranceShare) : "-"),
+          align: "right",
+        },
+        {
+          header: "SPENT",
+          value: (row) => (row.budgeted ? percent(row.budgeted.meanSpentFraction) : "-"),
+          align: "right",
+        },
+        {
+          header: "NAIVE REGRET",
+          value: (row) => row.naive?.meanRegretPoints.toFixed(2) ?? "-",
+          align: "right",
+        },
+        {
+          header: "WITHIN 1 PT",
+          value: (row) => (row.naive ? percent(row.naive.withinToleranceShare) : "-"),
+          align: "right",
+        },
+      ])}\n`,
+    );
+    process.stdout.write(
+      `Regret is in points (0-100) against the best model on each trial's sample; ${trials} seeded trials per row.\n`,
+    );
+  },
+});
+
+export default defineCommand({
+  meta: {
+    name: "bench",
+    description: "Offline benchmarks of ModelScout's strategies on recorded data",
+  },
+  subCommands: { selection },
+});
