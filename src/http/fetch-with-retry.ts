@@ -45,6 +45,8 @@ export interface HttpRetryEvent {
   status?: number;
   /** `HTTP 429`, `timeout after 5000 ms`, `ECONNREFUSED`. Not redacted. */
   reason: string;
+  /** What a `Retry-After` header asked for, when there was one. */
+  retryAfterMs?: number;
 }
 
 export interface FetchWithRetryOptions {
@@ -57,6 +59,8 @@ export interface FetchWithRetryOptions {
   onRetry?: (event: HttpRetryEvent) => void;
   /** Source of jitter, injectable for tests; defaults to `Math.random`. */
   random?: () => number;
+  /** Describes a retryable answer for `onRetry` (default `HTTP <status>`), e.g. with its error text. */
+  describeResponse?: (status: number, text: string) => string;
 }
 
 /** What the last attempt ended with, after retries. */
@@ -168,11 +172,12 @@ export async function fetchWithRetry(
       delayMs,
       reason:
         outcome.kind === "response"
-          ? `HTTP ${outcome.status}`
+          ? (options.describeResponse?.(outcome.status, outcome.text) ?? `HTTP ${outcome.status}`)
           : outcome.kind === "timeout"
             ? `timeout after ${timeoutMs} ms`
             : outcome.reason,
       ...(outcome.kind === "response" && { status: outcome.status }),
+      ...(retryAfterMs !== undefined && { retryAfterMs }),
     });
     await sleep(delayMs, options.signal);
   }

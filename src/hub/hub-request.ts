@@ -1,13 +1,16 @@
 /**
  * @module
- * One GET against the Hub with the retry policy every Hub call shares: `429` waits for
+ * One GET against the Hub with the retry policy every HTTP call shares (`http/fetch-with-retry.ts`): `429` waits for
  * `Retry-After` (seconds or an HTTP date, capped), transient `5xx`, timeouts and network
  * errors back off exponentially with jitter, any other `4xx` fails at once with a message
  * that says what to do. Every URL, header and body that reaches an error or a retry event is
  * passed through `redactSecrets` first.
  */
 import { ModelScoutError } from "../errors/modelscout-error.js";
+import { fetchWithRetry, RETRYABLE_HTTP_STATUSES } from "../http/fetch-with-retry.js";
 import { redactSecrets } from "./redact-secrets.js";
+
+export { parseRetryAfterMs } from "../http/fetch-with-retry.js";
 
 export interface HubRetryPolicy {
   /** Retries after the first attempt; 0 disables retrying. */
@@ -61,48 +64,7 @@ export interface HubResponse {
   text: string;
 }
 
-const RETRYABLE_STATUSES = new Set([408, 429, 500, 502, 503, 504, 522, 524]);
 const MAX_ERROR_BODY_CHARS = 300;
-
-/** `Retry-After` as milliseconds from `nowMs`: delay-seconds or an HTTP date. */
-export function parseRetryAfterMs(value: string | null, nowMs = Date.now()): number | undefined {
-  if (value === null) return undefined;
-  const trimmed = value.trim();
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
-  const date = Date.parse(trimmed);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
-}
-
-/** Exponential backoff with "equal jitter": half fixed, half random, never above the cap. */
-export function backoffDelayMs(attempt: number, policy: HubRetryPolicy, random: () => number) {
-  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
-  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
-}
-
-function sleep(delayMs: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, delayMs);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-}
-
-function networkReason(error: unknown): string {
-  const cause = (error as { cause?: { code?: unknown; message?: unknown } })?.cause;
-  if (typeof cause?.code === "string") return cause.code;
-  if (typeof cause?.message === "string") return cause.message;
-  return error instanceof Error ? error.message : String(error);
-}
 
 function hubErrorText(body: string): string {
   try {
@@ -139,83 +101,65 @@ function clientErrorMessage(
   return `The Hub answered HTTP ${status} for ${url}${said}. This is not a temporary error; check the request and HF_ENDPOINT.`;
 }
 
-/** GETs `url`, retrying what is worth retrying; resolves only for 2xx answers. */
+/** GETs `url`, retrying what is worth retrying (`fetchWithRetry`); resolves only for 2xx answers. */
 export async function hubRequest(
   url: string,
   options: HubRequestOptions = {},
 ): Promise<HubResponse> {
   const policy = options.retry ?? DEFAULT_HUB_RETRY;
-  const fetchImplementation = options.fetch ?? globalThis.fetch;
-  const random = options.random ?? Math.random;
   const timeoutMs = options.requestTimeoutMs ?? DEFAULT_HUB_REQUEST_TIMEOUT_MS;
   const secrets = [options.token];
   const safeUrl = redactSecrets(url, secrets);
   const headers: Record<string, string> = { accept: "application/json" };
   if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
+  const describe = (status: number, text: string) => {
+    const hubMessage = redactSecrets(hubErrorText(text), secrets);
+    return `HTTP ${status}${hubMessage === "" ? "" : ` (${hubMessage})`}`;
+  };
 
-  for (let attempt = 0; ; attempt += 1) {
-    options.signal?.throwIfAborted();
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const signal =
-      options.signal === undefined ? timeout : AbortSignal.any([options.signal, timeout]);
-    let failure: { reason: string; status?: number; retryAfterMs?: number; cause?: unknown };
-    try {
-      const response = await fetchImplementation(url, { headers, signal });
-      const text = await response.text();
-      if (response.ok) return { status: response.status, headers: response.headers, text };
-      const hubMessage = redactSecrets(hubErrorText(text), secrets);
-      if (!RETRYABLE_STATUSES.has(response.status)) {
-        throw new ModelScoutError(
-          "HUB_REQUEST_FAILED",
-          clientErrorMessage(response.status, safeUrl, hubMessage, options.token !== undefined),
-          { details: { status: response.status, url: safeUrl } },
-        );
-      }
-      const retryAfterMs = parseRetryAfterMs(response.headers.get("retry-after"));
-      failure = {
-        reason: `HTTP ${response.status}${hubMessage === "" ? "" : ` (${hubMessage})`}`,
-        status: response.status,
-        ...(retryAfterMs !== undefined && { retryAfterMs }),
-      };
-    } catch (error) {
-      if (ModelScoutError.isInstance(error)) throw error;
-      // The caller's own abort is not a transient failure: stop now, quietly.
-      if (options.signal?.aborted) throw options.signal.reason;
-      failure = timeout.aborted
-        ? { reason: `timeout after ${timeoutMs} ms`, cause: error }
-        : { reason: redactSecrets(networkReason(error), secrets), cause: error };
-    }
-
-    if (attempt >= policy.maxRetries) {
-      const tries = attempt + 1;
-      throw new ModelScoutError(
-        "HUB_REQUEST_FAILED",
-        `The Hub did not answer ${safeUrl} successfully after ${tries} ${tries === 1 ? "try" : "tries"} (last: ${failure.reason}). It may be busy or unreachable: try again later; a sync resumes where it stopped.`,
-        {
-          isRetryable: true,
-          cause: failure.cause,
-          details: {
-            url: safeUrl,
-            attempts: tries,
-            ...(failure.status && { status: failure.status }),
-          },
-        },
-      );
-    }
-    const retryNumber = attempt + 1;
-    const delayMs =
-      failure.retryAfterMs !== undefined
-        ? Math.min(failure.retryAfterMs, policy.maxDelayMs)
-        : backoffDelayMs(retryNumber, policy, random);
-    options.onRetry?.({
-      attempt: retryNumber,
-      maxRetries: policy.maxRetries,
-      delayMs,
-      reason: failure.reason,
-      url: safeUrl,
-      ...(failure.status !== undefined && { status: failure.status }),
-      ...(failure.retryAfterMs !== undefined && { retryAfterMs: failure.retryAfterMs }),
-    });
-    await sleep(delayMs, options.signal);
+  const outcome = await fetchWithRetry(
+    url,
+    { headers },
+    {
+      retry: policy,
+      timeoutMs,
+      describeResponse: describe,
+      ...(options.fetch !== undefined && { fetch: options.fetch }),
+      ...(options.signal !== undefined && { signal: options.signal }),
+      ...(options.random !== undefined && { random: options.random }),
+      onRetry: (event) =>
+        options.onRetry?.({ ...event, reason: redactSecrets(event.reason, secrets), url: safeUrl }),
+    },
+  );
+  if (outcome.kind === "response" && outcome.status >= 200 && outcome.status < 300) {
+    return { status: outcome.status, headers: outcome.headers, text: outcome.text };
   }
+  if (outcome.kind === "response" && !RETRYABLE_HTTP_STATUSES.has(outcome.status)) {
+    const hubMessage = redactSecrets(hubErrorText(outcome.text), secrets);
+    throw new ModelScoutError(
+      "HUB_REQUEST_FAILED",
+      clientErrorMessage(outcome.status, safeUrl, hubMessage, options.token !== undefined),
+      { details: { status: outcome.status, url: safeUrl } },
+    );
+  }
+  const reason =
+    outcome.kind === "response"
+      ? describe(outcome.status, outcome.text)
+      : outcome.kind === "timeout"
+        ? `timeout after ${outcome.timeoutMs} ms`
+        : redactSecrets(outcome.reason, secrets);
+  const tries = outcome.attempts;
+  throw new ModelScoutError(
+    "HUB_REQUEST_FAILED",
+    `The Hub did not answer ${safeUrl} successfully after ${tries} ${tries === 1 ? "try" : "tries"} (last: ${reason}). It may be busy or unreachable: try again later; a sync resumes where it stopped.`,
+    {
+      isRetryable: true,
+      ...(outcome.kind !== "response" && { cause: outcome.cause }),
+      details: {
+        url: safeUrl,
+        attempts: tries,
+        ...(outcome.kind === "response" && { status: outcome.status }),
+      },
+    },
+  );
 }
