@@ -12,8 +12,8 @@ import { type MirrorRepository, sha256OfFile } from "./mirror-repository.js";
 /** The Hub's cap on `limit`. */
 export const MIRROR_MAX_PAGE_SIZE = 1000;
 
-/** Fields the Hub returns per listing entry when no `expand` is given. */
-const DEFAULT_FIELDS = [
+/** Fields the Hub returns per listing entry when no `expand` is given (its protocol, shared with the test Hub). */
+export const HUB_DEFAULT_LISTING_FIELDS = [
   "likes",
   "private",
   "downloads",
@@ -135,7 +135,7 @@ export function listMirrorModels(
   }
   const page = selected.slice(start, start + limit);
   const expand = [...query.getAll("expand"), ...query.getAll("expand[]")];
-  const wanted = expand.length > 0 ? expand : DEFAULT_FIELDS;
+  const wanted = expand.length > 0 ? expand : HUB_DEFAULT_LISTING_FIELDS;
   const body = page.map((fields) => {
     const entry: Record<string, unknown> = { _id: fields._id, id: fields.id };
     for (const field of wanted) if (field in fields) entry[field] = fields[field];

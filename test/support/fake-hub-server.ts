@@ -11,10 +11,12 @@
  * - extra routes (`route()`), so other suites can add `/resolve/` file serving.
  * Every request is recorded, to assert headers and queries.
  */
+
 import { readdirSync, readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
+import { HUB_DEFAULT_LISTING_FIELDS } from "../../src/mirror/mirror-api.js";
 
 /** One model as the Hub stores it: any JSON fields, `id` required. */
 export type FakeHubModel = { id: string } & Record<string, unknown>;
@@ -97,18 +99,6 @@ export const HUB_EXPANDABLE_FIELDS = new Set([
   "resourceGroup",
   "xetEnabled",
 ]);
-
-/** What the Hub returns per entry when no `expand` is given. */
-const DEFAULT_FIELDS = [
-  "likes",
-  "private",
-  "downloads",
-  "tags",
-  "pipeline_tag",
-  "library_name",
-  "createdAt",
-  "modelId",
-];
 
 const FIXTURE_DIRECTORY = fileURLToPath(new URL("../fixtures/hub/", import.meta.url));
 
@@ -324,7 +314,7 @@ export async function startFakeHubServer(options: FakeHubOptions = {}): Promise<
       if (start === -1) start = selected.length;
     }
     const page = selected.slice(start, start + limit);
-    const fields = expand.length > 0 ? expand : DEFAULT_FIELDS;
+    const fields = expand.length > 0 ? expand : HUB_DEFAULT_LISTING_FIELDS;
     const entries = page.map((model) => serialise(model, fields));
     if (step.kind === "entry-without-id" && entries.length > 0) {
       const broken = JSON.parse(entries[entries.length - 1] ?? "{}") as Record<string, unknown>;
