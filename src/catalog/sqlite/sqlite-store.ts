@@ -36,14 +36,14 @@ export interface SqliteStoreOptions {
 const SQLITE_PARAMETER_CHUNK = 500;
 
 /** Maps SQLite's errors to ones that say what happened and what to do. */
-export function toStoreError(error: unknown, path: string): unknown {
+export function toStoreError(error: unknown, path: string, what = "catalog database"): unknown {
   if (ModelScoutError.isInstance(error)) return error;
   const code = (error as { code?: unknown })?.code;
   const message = error instanceof Error ? error.message : String(error);
   if (code === "SQLITE_NOTADB" || code === "SQLITE_CORRUPT" || code === "SQLITE_CORRUPT_VTAB") {
     return new ModelScoutError(
       "STORE_CORRUPT",
-      `The catalog database ${path} is not a valid SQLite database or is damaged (${message}). Move it aside (mv "${path}" "${path}.broken") and run the command again: the offline catalog is rebuilt automatically, synced models must be synced again.`,
+      `The ${what} ${path} is not a valid SQLite database or is damaged (${message}). Move it aside (mv "${path}" "${path}.broken") and run the command again${what === "catalog database" ? ": the offline catalog is rebuilt automatically, synced models must be synced again" : ""}.`,
       { cause: error, details: { path } },
     );
   }
@@ -53,7 +53,7 @@ export function toStoreError(error: unknown, path: string): unknown {
   ) {
     return new ModelScoutError(
       "STORE_LOCKED",
-      `The catalog database ${path} is locked by another process (${message}). Wait for the other ModelScout command to finish and try again.`,
+      `The ${what} ${path} is locked by another process (${message}). Wait for the other ModelScout command to finish and try again.`,
       { cause: error, isRetryable: true, details: { path } },
     );
   }
@@ -65,7 +65,7 @@ export function toStoreError(error: unknown, path: string): unknown {
   ) {
     return new ModelScoutError(
       "STORE_UNAVAILABLE",
-      `Cannot open or write the catalog database ${path} (${message}). Check that MODELSCOUT_HOME is a writable directory with free space.`,
+      `Cannot open or write the ${what} ${path} (${message}). Check that MODELSCOUT_HOME is a writable directory with free space.`,
       { cause: error, details: { path } },
     );
   }

@@ -1,0 +1,89 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { migrateComponent, openStateDatabase } from "../../src/state/state-database.js";
+
+const migrations = [
+  { version: 1, description: "a", sql: "CREATE TABLE things (id INTEGER PRIMARY KEY, name TEXT)" },
+  { version: 2, description: "b", sql: "ALTER TABLE things ADD COLUMN size INTEGER" },
+];
+
+describe("state database", () => {
+  it("applies a component's migrations once and keeps components apart", () => {
+    const path = join(mkdtempSync(join(tmpdir(), "ms-state-")), "state.db");
+    const database = openStateDatabase({ path });
+    expect(migrateComponent(database, "things", migrations)).toEqual([1, 2]);
+    expect(migrateComponent(database, "things", migrations)).toEqual([]);
+    expect(
+      migrateComponent(database, "other", [
+        { version: 1, description: "x", sql: "CREATE TABLE others (id INTEGER)" },
+      ]),
+    ).toEqual([1]);
+    database.prepare("INSERT INTO things (name, size) VALUES (?, ?)").run("a", 3);
+    database.close();
+    const reopened = openStateDatabase({ path });
+    expect(migrateComponent(reopened, "things", migrations)).toEqual([]);
+    expect(reopened.prepare("SELECT size FROM things").get()).toEqual({ size: 3 });
+    expect(reopened.pragma("synchronous", { simple: true })).toBe(2); // FULL
+    reopened.close();
+  });
+
+  it("rolls back a failing migration and refuses a newer schema", () => {
+    const database = openStateDatabase({ path: ":memory:" });
+    expect(() =>
+      migrateComponent(database, "bad", [
+        { version: 1, description: "ok", sql: "CREATE TABLE t1 (id INTEGER)" },
+        { version: 2, description: "broken", sql: "CREATE TABLE t2 (id INTEGER); NOT SQL" },
+      ]),
+    ).toThrow();
+    const tables = database
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 't%'")
+      .all();
+    expect(tables).toEqual([{ name: "t1" }]);
+    expect(() => migrateComponent(database, "bad", [migrations[0] as never])).not.toThrow();
+    database.prepare("UPDATE schema_versions SET version = 9 WHERE component = 'bad'").run();
+    expect(() => migrateComponent(database, "bad", migrations)).toThrow(
+      /newer than this ModelScout/,
+    );
+    database.close();
+  });
+
+  it("lets processes that start together migrate once", async () => {
+    const path = join(mkdtempSync(join(tmpdir(), "ms-state-")), "state.db");
+    const script = `
+      import { migrateComponent, openStateDatabase } from ${JSON.stringify(new URL("../../src/state/state-database.ts", import.meta.url).pathname)};
+      const db = openStateDatabase({ path: ${JSON.stringify(path)} });
+      const applied = migrateComponent(db, "things", ${JSON.stringify(migrations)});
+      console.log(JSON.stringify(applied));
+    `;
+    const runs = await Promise.all(
+      [1, 2, 3].map(
+        () =>
+          new Promise<string>((resolve, reject) => {
+            const child = spawn(process.execPath, [
+              "--import",
+              "tsx",
+              "--input-type=module",
+              "-e",
+              script,
+            ]);
+            let out = "";
+            let err = "";
+            child.stdout.on("data", (chunk) => {
+              out += chunk;
+            });
+            child.stderr.on("data", (chunk) => {
+              err += chunk;
+            });
+            child.on("close", (code) =>
+              code === 0 ? resolve(out.trim()) : reject(new Error(err)),
+            );
+          }),
+      ),
+    );
+    const applied = runs.flatMap((line) => JSON.parse(line) as number[]).sort();
+    expect(applied).toEqual([1, 2]);
+  }, 60_000);
+});
