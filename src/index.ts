@@ -45,6 +45,13 @@ export {
   ensureSnapshotLoaded,
   readSnapshot,
 } from "./catalog/snapshot/load-snapshot.js";
+export {
+  isLocalModelId,
+  type LocalModelRecordOptions,
+  localModelRecord,
+  localModelRecordForId,
+  resolveLocalModelId,
+} from "./catalog/sources/local-models.js";
 export { NPM_MODELS } from "./catalog/sources/npm-models.js";
 export { openSqliteStore, type SqliteStoreOptions } from "./catalog/sqlite/sqlite-store.js";
 export {

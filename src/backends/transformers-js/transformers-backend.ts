@@ -7,12 +7,17 @@
  * output to the uniform `BackendOutput`. Library failures become `ModelScoutError`s that say
  * what to do: a model missing on the server, a corrupt file, a model run on the wrong task.
  *
+ * A `local:<folder>` model (catalog/sources/local-models.ts) is loaded in place from its
+ * folder: no download, no copy into the cache, no integrity check against a server (there
+ * is none; the files are the user's own), and remote loading off whatever the settings say.
+ *
  * Options are plain data (apart from `onProgress`), so an isolated runner can rebuild the
  * same backend in a child process from them.
  */
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import type { ModelRecord } from "../../catalog/model-record.js";
+import { isLocalModelId, LOCAL_MODEL_ID_PREFIX } from "../../catalog/sources/local-models.js";
 import { ModelScoutError } from "../../errors/modelscout-error.js";
 import {
   assertMemoryAvailable,
@@ -94,10 +99,13 @@ async function explainLoadFailure(
     task: string;
     settings: TransformersSettings;
     verify: () => Promise<unknown>;
+    /** The folder of a `local:` model, null for hub models. */
+    localFolder: string | null;
   },
 ): Promise<ModelScoutError> {
   if (ModelScoutError.isInstance(error)) return error;
   const message = errorMessage(error);
+  if (context.localFolder !== null) return explainLocalLoadFailure(error, message, context);
   const { repositoryId, settings } = context;
   const url = /"(https?:\/\/[^"]+)"/.exec(message)?.[1];
   const name = error instanceof Error ? error.name : "";
@@ -153,6 +161,45 @@ async function explainLoadFailure(
   );
 }
 
+/** The same, for a model read from a folder: the advice is about the folder, not a download. */
+function explainLocalLoadFailure(
+  error: unknown,
+  message: string,
+  context: { modelId: string; task: string; localFolder: string | null },
+): ModelScoutError {
+  const folder = context.localFolder;
+  const name = error instanceof Error ? error.name : "";
+  if (
+    name === "ModelFileNotFoundError" ||
+    /could not locate file|file was not found|not found|ENOENT/i.test(message)
+  ) {
+    return new ModelScoutError(
+      "NOT_FOUND",
+      `${context.modelId}: a file transformers.js needs is missing from ${folder} (${message}). A local model folder needs config.json, tokenizer.json, tokenizer_config.json and onnx/model.onnx (or onnx/model_quantized.onnx for @q8, model_q4.onnx for @q4, model_fp16.onnx for @fp16).`,
+      { cause: error, details: { model: context.modelId, folder } },
+    );
+  }
+  if (/unsupported model type|not supported|unknown model class/i.test(message)) {
+    return new ModelScoutError(
+      "INVALID_ARGUMENT",
+      `${context.modelId} cannot run the task ${context.task} with transformers.js (${message}). Set pipeline_tag in the folder's README.md front matter to the task the model was made for.`,
+      { cause: error, details: { model: context.modelId, task: context.task } },
+    );
+  }
+  if (/protobuf|parse|load model|invalid model|onnx|json/i.test(message)) {
+    return new ModelScoutError(
+      "MODEL_CORRUPT",
+      `transformers.js could not load ${context.modelId} from ${folder} (${message}). A file in the folder is corrupt or not what its name says: export or build the model again.`,
+      { cause: error, details: { model: context.modelId, folder } },
+    );
+  }
+  return new ModelScoutError(
+    "BACKEND_REQUEST_FAILED",
+    `transformers.js could not load ${context.modelId} from ${folder} for ${context.task}: ${message}`,
+    { cause: error, details: { model: context.modelId, folder, task: context.task } },
+  );
+}
+
 interface LoadedPipeline {
   pipe: TransformersPipeline & { dispose?: () => Promise<void> };
   runtime: TransformersRuntime;
@@ -165,6 +212,8 @@ export class TransformersBackend implements ModelBackend {
   readonly task: TransformersTaskId;
   readonly dtype: TransformersDtype;
   readonly repositoryId: string;
+  /** Absolute folder of a `local:` model, loaded in place; null for hub models. */
+  readonly localFolder: string | null;
   readonly settings: TransformersSettings;
   private readonly options: TransformersBackendOptions;
   private loading: Promise<LoadedPipeline> | undefined;
@@ -184,8 +233,14 @@ export class TransformersBackend implements ModelBackend {
     this.modelId = options.model.id;
     this.task = task;
     this.repositoryId = parsed.repositoryId;
+    this.localFolder = isLocalModelId(parsed.repositoryId)
+      ? parsed.repositoryId.slice(LOCAL_MODEL_ID_PREFIX.length)
+      : null;
     this.dtype = options.dtype ?? parsed.dtype ?? "fp32";
-    this.settings = { ...transformersSettings(), ...options.settings };
+    const settings = { ...transformersSettings(), ...options.settings };
+    // A folder on disk never needs the network; with remote loading off a missing file
+    // fails at once instead of being looked up on the Hub.
+    this.settings = this.localFolder === null ? settings : { ...settings, offline: true };
   }
 
   describe(): BackendDescription {
@@ -254,6 +309,9 @@ export class TransformersBackend implements ModelBackend {
   }
 
   private verify(): Promise<unknown> {
+    // The user's own files: nothing published to check them against, and a marker file
+    // written into their folder would be litter.
+    if (this.localFolder !== null) return Promise.resolve(null);
     return verifyModelFiles({
       cacheDirectory: this.settings.cacheDirectory,
       repositoryId: this.repositoryId,
@@ -282,7 +340,8 @@ export class TransformersBackend implements ModelBackend {
       ({ pipe, readImage } = await withTransformersSettings(this.settings, async (library) => {
         const built = await library.pipeline(
           spec.pipeline as "text-classification",
-          this.repositoryId,
+          // An absolute path is not a valid hub id, so the library reads the folder itself.
+          this.localFolder ?? this.repositoryId,
           {
             dtype: this.dtype,
             device: "cpu",
@@ -302,14 +361,16 @@ export class TransformersBackend implements ModelBackend {
         task: this.task,
         settings: this.settings,
         verify: () => this.verify(),
+        localFolder: this.localFolder,
       });
     }
     try {
       const files = await this.verify();
-      this.emit({
-        status: "verified",
-        ...(Array.isArray(files) && { file: `${files.length} files` }),
-      });
+      if (files !== null)
+        this.emit({
+          status: "verified",
+          ...(Array.isArray(files) && { file: `${files.length} files` }),
+        });
     } catch (error) {
       await pipe.dispose?.();
       throw error;
