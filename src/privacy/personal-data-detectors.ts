@@ -1,0 +1,313 @@
+/**
+ * @module
+ * The detectors behind redaction, one per identifier shape: a regular expression that finds
+ * candidates and a test that keeps only the real ones (check digits, issuer prefixes, valid
+ * dates, separators used consistently). Precision is the point: a redacted order number or
+ * timestamp destroys evidence an operator needs, so every numeric detector is anchored on
+ * digit boundaries (no match inside a longer number or a decimal) and validated.
+ *
+ * When two detectors claim overlapping text the one with the higher `priority` wins (an email
+ * contains digits; a checksummed ID beats a Luhn-valid card of the same digits).
+ */
+import { isIPv6 } from "node:net";
+import {
+  cardPrefixPlausible,
+  chineseResidentId15Valid,
+  chineseResidentIdValid,
+  IBAN_LENGTHS,
+  ibanValid,
+  luhnValid,
+  ssnValid,
+} from "./check-digits.js";
+
+/** The kinds of personal data redaction knows, each replaced by its own placeholder. */
+export const REDACTION_TYPES = ["email", "phone", "card", "id", "iban", "ip"] as const;
+export type RedactionType = (typeof REDACTION_TYPES)[number];
+
+export const REDACTION_PLACEHOLDERS: Readonly<Record<RedactionType, string>> = {
+  email: "[EMAIL]",
+  phone: "[PHONE]",
+  card: "[CARD]",
+  id: "[ID]",
+  iban: "[IBAN]",
+  ip: "[IP]",
+};
+
+export interface PersonalDataSpan {
+  type: RedactionType;
+  /** Which detector found it: `cn-resident-id`, `us-ssn`, `cn-mobile`, `intl-phone`... */
+  detector: string;
+  start: number;
+  end: number;
+}
+
+export interface PersonalDataDetector {
+  name: string;
+  type: RedactionType;
+  priority: number;
+  /** Cheap test on the whole text; false skips the detector. */
+  mayOccur(text: string, hasDigit: boolean): boolean;
+  find(text: string, found: (start: number, end: number) => void): void;
+}
+
+// Not inside a word, and not the fraction of a decimal number ("3.13812345678").
+const NUMBER_START = String.raw`(?<![\w]|\d[.,])`;
+// Not followed by a word character, and not by a decimal fraction ("13812345678.00").
+const NUMBER_END = String.raw`(?![\w]|[.,]\d)`;
+
+/**
+ * Labels that make a number a reference rather than personal data ("订单号：", "Order #").
+ * Used only by detectors whose validation is weak (a Luhn check passes 1 number in 10).
+ */
+const REFERENCE_LABEL =
+  /(?:订单|單號|单号|运单|快递单|物流单|流水号|交易号|发票|工单|order|invoice|tracking|shipment|waybill|ticket|ref(?:erence)?|txn|transaction)\s*(?:号码|编号|号|no\.?|number|num|id|#)?\s*[:：#]?\s*$/i;
+
+function labelledAsReference(text: string, start: number): boolean {
+  return REFERENCE_LABEL.test(text.slice(Math.max(0, start - 24), start));
+}
+
+function regexDetector(
+  name: string,
+  type: RedactionType,
+  priority: number,
+  pattern: RegExp,
+  options: {
+    mayOccur?: (text: string, hasDigit: boolean) => boolean;
+    /** Returns the span to redact (possibly narrower than the match), or null to reject. */
+    accept?: (match: RegExpExecArray, text: string) => { start: number; end: number } | null;
+  } = {},
+): PersonalDataDetector {
+  const accept =
+    options.accept ??
+    ((match: RegExpExecArray) => ({ start: match.index, end: match.index + match[0].length }));
+  return {
+    name,
+    type,
+    priority,
+    mayOccur: options.mayOccur ?? ((_text, hasDigit) => hasDigit),
+    find(text, found) {
+      const regex = new RegExp(pattern.source, pattern.flags);
+      for (let match = regex.exec(text); match !== null; match = regex.exec(text)) {
+        const span = accept(match, text);
+        if (span === null) {
+          // A rejected candidate may hide a real one that starts inside it
+          // ("2024-01-15 4111 1111 1111 1111"): look again from the next character.
+          regex.lastIndex = match.index + 1;
+        } else {
+          found(span.start, span.end);
+          regex.lastIndex = Math.max(span.end, match.index + 1);
+        }
+      }
+    },
+  };
+}
+
+const email = regexDetector(
+  "email",
+  "email",
+  100,
+  /(?<![\w.%+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?![\w-])/g,
+  { mayOccur: (text) => text.includes("@") },
+);
+
+const iban = regexDetector(
+  "iban",
+  "iban",
+  90,
+  /(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]){11,30}/g,
+  {
+    accept(match, text) {
+      // The pattern is greedy; the country's registered length says where the IBAN ends.
+      const length = IBAN_LENGTHS[match[0].slice(0, 2)];
+      if (length === undefined) return null;
+      let compact = "";
+      let end = match.index;
+      for (const character of match[0]) {
+        end += 1;
+        if (character !== " ") compact += character;
+        if (compact.length === length) break;
+      }
+      if (compact.length !== length || /[A-Za-z0-9]/.test(text[end] ?? "")) return null;
+      return ibanValid(compact) ? { start: match.index, end } : null;
+    },
+  },
+);
+
+const chineseResidentId = regexDetector(
+  "cn-resident-id",
+  "id",
+  80,
+  new RegExp(`${NUMBER_START}\\d{17}[\\dXx]${NUMBER_END}`, "g"),
+  {
+    accept: (match) =>
+      chineseResidentIdValid(match[0])
+        ? { start: match.index, end: match.index + match[0].length }
+        : null,
+  },
+);
+
+const card = regexDetector(
+  "card",
+  "card",
+  70,
+  new RegExp(`${NUMBER_START}\\d(?:[ -]?\\d){11,18}(?!\\d|[.,]\\d)`, "g"),
+  {
+    accept(match, text) {
+      const raw = match[0];
+      const separators = raw.replace(/\d/g, "");
+      if (separators.length > 0 && !/^( +|-+)$/.test(separators)) return null;
+      if (labelledAsReference(text, match.index)) return null;
+      // A card followed by another number ("4111 1111 1111 1111 20"): try whole groups from the end.
+      const groups = separators.length === 0 ? [raw] : raw.split(separators[0] as string);
+      for (let count = groups.length; count >= 1; count -= 1) {
+        const digits = groups.slice(0, count).join("");
+        if (digits.length < 13) break;
+        if (luhnValid(digits) && cardPrefixPlausible(digits)) {
+          const end = match.index + groups.slice(0, count).join(separators[0] ?? "").length;
+          if (count < groups.length || !/[A-Za-z0-9_]/.test(text[end] ?? "")) {
+            return { start: match.index, end };
+          }
+        }
+      }
+      return null;
+    },
+  },
+);
+
+const ssn = regexDetector(
+  "us-ssn",
+  "id",
+  60,
+  /(?<![\w-])(\d{3})-(\d{2})-(\d{4})(?![\w-])|\b(?:SSN|social security (?:number|no\.?))\s*[:#]?\s*(\d{3})[ -]?(\d{2})[ -]?(\d{4})(?!\d)/gi,
+  {
+    accept(match) {
+      const [area, group, serial] =
+        match[1] !== undefined ? [match[1], match[2], match[3]] : [match[4], match[5], match[6]];
+      if (!ssnValid(area as string, group as string, serial as string)) return null;
+      const end = match.index + match[0].length;
+      if (match[1] !== undefined) return { start: match.index, end };
+      // Keyword form: redact the number, keep "SSN:" so the sentence still reads.
+      const number = /\d{3}[ -]?\d{2}[ -]?\d{4}$/.exec(match[0]) as RegExpExecArray;
+      return { start: end - number[0].length, end };
+    },
+  },
+);
+
+const chineseResidentId15 = regexDetector(
+  "cn-resident-id-15",
+  "id",
+  50,
+  new RegExp(`${NUMBER_START}\\d{15}${NUMBER_END}`, "g"),
+  {
+    accept: (match, text) =>
+      chineseResidentId15Valid(match[0]) && !labelledAsReference(text, match.index)
+        ? { start: match.index, end: match.index + match[0].length }
+        : null,
+  },
+);
+
+const chineseMobile = regexDetector(
+  "cn-mobile",
+  "phone",
+  45,
+  new RegExp(
+    `(?<![\\w+]|\\d[.,])(?:(?:\\+|00)86[ -]?)?1[3-9]\\d(?:\\d{8}|[ -]\\d{4}[ -]\\d{4})${NUMBER_END}`,
+    "g",
+  ),
+  {
+    accept(match, text) {
+      const bare = /^1\d{10}$/.test(match[0]);
+      if (bare && labelledAsReference(text, match.index)) return null;
+      return { start: match.index, end: match.index + match[0].length };
+    },
+  },
+);
+
+// Area code 010, 02x or 0xxx (3-9), then a 7-8 digit local number starting 2-9; a separator or
+// parentheses are required, because a bare 11-12 digit run starting with 0 is as often an
+// order or account number.
+const chineseLandline = regexDetector(
+  "cn-landline",
+  "phone",
+  44,
+  new RegExp(
+    `${NUMBER_START}(?:\\(0(?:10|2\\d|[3-9]\\d{2})\\)[ -]?|0(?:10|2\\d|[3-9]\\d{2})[ -])[2-9]\\d{2,3}[ -]?\\d{4}(?: ?(?:转|分机|ext\\.?|x) ?\\d{1,5}|-\\d{1,5})?${NUMBER_END}`,
+    "g",
+  ),
+);
+
+// NANP: area code and exchange start 2-9; groups separated consistently or the area code in
+// parentheses. An unformatted 10-digit run is not taken (too many order numbers look like it).
+const usPhone = regexDetector(
+  "us-phone",
+  "phone",
+  43,
+  new RegExp(
+    `(?<![\\w+]|\\d[.,])(?:\\+?1[ .-]?)?(?:\\([2-9]\\d{2}\\) ?[2-9]\\d{2}[ .-]\\d{4}|[2-9]\\d{2}([ .-])[2-9]\\d{2}\\1\\d{4})${NUMBER_END}`,
+    "g",
+  ),
+);
+
+// E.164 written with a leading +: country code, then groups; 8 to 15 digits in all.
+const internationalPhone = regexDetector(
+  "intl-phone",
+  "phone",
+  42,
+  /(?<![\w+])\+[1-9]\d{0,2}(?:[ .-]?\(?\d{1,4}\)?)(?:[ .-]?\d{2,5}){1,5}(?![\w]|[.,]\d)/g,
+  {
+    mayOccur: (text, hasDigit) => hasDigit && text.includes("+"),
+    accept(match) {
+      const digits = match[0].replace(/\D/g, "").length;
+      return digits >= 8 && digits <= 15
+        ? { start: match.index, end: match.index + match[0].length }
+        : null;
+    },
+  },
+);
+
+const OCTET = "(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
+const VERSION_LABEL = /(?:version|ver\.?|版本|release|build)\s*(?:号)?\s*[:：]?\s*$/i;
+
+const ipv4 = regexDetector(
+  "ipv4",
+  "ip",
+  30,
+  new RegExp(`(?<![\\w.])${OCTET}(?:\\.${OCTET}){3}(?![\\w]|\\.\\d)`, "g"),
+  {
+    mayOccur: (text, hasDigit) => hasDigit && text.includes("."),
+    accept: (match, text) =>
+      VERSION_LABEL.test(text.slice(Math.max(0, match.index - 16), match.index))
+        ? null
+        : { start: match.index, end: match.index + match[0].length },
+  },
+);
+
+const ipv6 = regexDetector(
+  "ipv6",
+  "ip",
+  31,
+  /(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9A-Fa-f]{1,4})?(?![\w:]|\.\d)/g,
+  {
+    mayOccur: (text) => text.includes(":"),
+    accept: (match) =>
+      /[0-9A-Fa-f]/.test(match[0]) && isIPv6(match[0])
+        ? { start: match.index, end: match.index + match[0].length }
+        : null,
+  },
+);
+
+/** All detectors, highest priority first. */
+export const PERSONAL_DATA_DETECTORS: readonly PersonalDataDetector[] = [
+  email,
+  iban,
+  chineseResidentId,
+  card,
+  ssn,
+  chineseResidentId15,
+  chineseMobile,
+  chineseLandline,
+  usPhone,
+  internationalPhone,
+  ipv6,
+  ipv4,
+];

@@ -1,0 +1,63 @@
+/**
+ * @module
+ * The user-facing redaction setting: on by default with every type; `enabled: false` turns it
+ * off, `types` narrows it. Validated with zod at the edge (config files, the server's options)
+ * with errors that name the field; the JSON Schema is published from the same schema.
+ */
+import { z } from "zod";
+import { ModelScoutError } from "../errors/modelscout-error.js";
+import { REDACTION_TYPES, type RedactionType } from "./personal-data-detectors.js";
+
+export const redactionConfigSchema = z
+  .object({
+    /** Redaction runs before anything is stored or logged. Default true. */
+    enabled: z.boolean().optional(),
+    /** Which kinds to remove. Default: all of `email`, `phone`, `card`, `id`, `iban`, `ip`. */
+    types: z.array(z.enum(REDACTION_TYPES)).optional(),
+  })
+  .strict();
+
+export type RedactionConfig = z.input<typeof redactionConfigSchema>;
+
+export interface ResolvedRedactionConfig {
+  enabled: boolean;
+  types: ReadonlySet<RedactionType>;
+}
+
+/** Validates a redaction setting; errors name the field (`redaction.types.1: ...`). */
+export function parseRedactionConfig(input: unknown): RedactionConfig {
+  const parsed = redactionConfigSchema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => {
+    const field = ["redaction", ...issue.path.map(String)].join(".");
+    if (issue.code === "unrecognized_keys") {
+      return `${field}: unknown field(s) ${issue.keys.map((key) => `"${key}"`).join(", ")}`;
+    }
+    if (issue.code === "invalid_value") {
+      return `${field}: must be one of ${REDACTION_TYPES.join(", ")}`;
+    }
+    return `${field}: ${issue.message}`;
+  });
+  throw new ModelScoutError("INVALID_ARGUMENT", `Redaction config: ${problems.join("; ")}`, {
+    details: { issues: parsed.error.issues },
+  });
+}
+
+export function resolveRedactionConfig(
+  config: RedactionConfig | undefined,
+): ResolvedRedactionConfig {
+  const valid = parseRedactionConfig(config ?? {});
+  return {
+    enabled: valid.enabled ?? true,
+    types: new Set(valid.types ?? REDACTION_TYPES),
+  };
+}
+
+/** The published JSON Schema of the redaction setting. */
+export function redactionConfigJsonSchema(): Record<string, unknown> {
+  return {
+    $id: "https://modelscout.dev/schemas/redaction.json",
+    title: "ModelScout redaction setting",
+    ...(z.toJSONSchema(redactionConfigSchema, { io: "input" }) as Record<string, unknown>),
+  };
+}

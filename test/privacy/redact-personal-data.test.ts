@@ -1,0 +1,188 @@
+import { describe, expect, it } from "vitest";
+import {
+  cardPrefixPlausible,
+  chineseResidentId15Valid,
+  chineseResidentIdValid,
+  ibanValid,
+  luhnValid,
+} from "../../src/privacy/check-digits.js";
+import {
+  createRedactor,
+  findPersonalData,
+  redactJson,
+  redactPersonalData,
+} from "../../src/privacy/redact-personal-data.js";
+import {
+  parseRedactionConfig,
+  redactionConfigJsonSchema,
+} from "../../src/privacy/redaction-config.js";
+
+const detectors = (text: string) => findPersonalData(text).map((span) => span.detector);
+
+describe("check digits", () => {
+  it("Chinese resident ID: MOD 11-2 check character, region and birth date", () => {
+    expect(chineseResidentIdValid("11010519491231002X")).toBe(true);
+    expect(chineseResidentIdValid("11010519491231002x")).toBe(true);
+    expect(chineseResidentIdValid("440306199003071232")).toBe(true);
+    expect(chineseResidentIdValid("110105194912310021")).toBe(false); // wrong check character
+    expect(chineseResidentIdValid("990105194912310027")).toBe(false); // no province 99
+    expect(chineseResidentIdValid("110105194902300020")).toBe(false); // 30 February
+    expect(chineseResidentIdValid("110105189912310020")).toBe(false); // born before 1900
+    expect(chineseResidentId15Valid("110105491231002")).toBe(true);
+    expect(chineseResidentId15Valid("110105491331002")).toBe(false); // month 13
+  });
+
+  it("Luhn, card prefixes and IBAN mod-97", () => {
+    expect(luhnValid("4111111111111111")).toBe(true);
+    expect(luhnValid("4111111111111112")).toBe(false);
+    expect(cardPrefixPlausible("4111111111111111")).toBe(true);
+    expect(cardPrefixPlausible("7000123456789010")).toBe(false); // Luhn-valid, no network
+    expect(cardPrefixPlausible("620102197808150037")).toBe(false); // 18 digits: ID length
+    expect(ibanValid("DE89370400440532013000")).toBe(true);
+    expect(ibanValid("DE89370400440532013001")).toBe(false);
+    expect(ibanValid("GB82WEST12345698765432")).toBe(true);
+    expect(ibanValid("DE8937040044053201300")).toBe(false); // one character short for DE
+  });
+});
+
+describe("redactPersonalData: Chinese text", () => {
+  it("removes mobile, landline, email, resident ID and card from a support ticket", () => {
+    const text =
+      "客户张三来电，手机13812345678（备用 +86 139-1234-5678），座机 010-62345678 转 123，" +
+      "邮箱zhang.san@example.com，身份证号11010519491231002X，" +
+      "银行卡 6222 0212 3456 7890 128 扣款失败。";
+    const result = redactPersonalData(text);
+    expect(result.text).toBe(
+      "客户张三来电，手机[PHONE]（备用 [PHONE]），座机 [PHONE]，" +
+        "邮箱[EMAIL]，身份证号[ID]，" +
+        "银行卡 [CARD] 扣款失败。",
+    );
+    expect(result.counts).toEqual({ email: 1, phone: 3, card: 1, id: 1, iban: 0, ip: 0 });
+    expect(result.total).toBe(6);
+  });
+
+  it("finds the formats people write: parentheses, 4-digit area codes, old 15-digit IDs", () => {
+    expect(redactPersonalData("请拨打(0755) 8888 8888或0571-87654321").text).toBe(
+      "请拨打[PHONE]或[PHONE]",
+    );
+    expect(redactPersonalData("旧身份证110105491231002已作废").text).toBe("旧身份证[ID]已作废");
+    expect(redactPersonalData("联系我：0086 13912345678").text).toBe("联系我：[PHONE]");
+    expect(detectors("身份证440306199003071232，卡号4000123456789017")).toEqual([
+      "cn-resident-id",
+      "card",
+    ]);
+  });
+
+  it("leaves order numbers, timestamps, prices and failed checksums alone", () => {
+    const nearMisses = [
+      "订单号：202401151234567890，下单时间 2024-01-15 12:30:45",
+      "身份证号填错了：110105194912310021", // valid region and date, wrong check digit
+      "编号620102197808150037", // 18 digits passing Luhn, failing MOD 11-2
+      "990105194912310027", // 18 digits, no such province
+      "金额 ¥13,800.00，优惠 ¥1,380.50，共 2 件",
+      "运单号 7000123456789010 已签收",
+      "订单编号：4111111111111111", // Luhn-valid and Visa-shaped, but labelled as an order
+      "时间戳 1705312245123，秒级 1705312245",
+      "商品编码 12345678901，批次 20240115123045",
+      "圆周率 3.14159265358979",
+      "版本 1.2.3.4 已发布",
+      "分机 8888，区号 0755",
+    ];
+    for (const text of nearMisses) {
+      expect({ text, redacted: redactPersonalData(text).text }).toEqual({ text, redacted: text });
+    }
+  });
+});
+
+describe("redactPersonalData: English text", () => {
+  it("removes phones, card, SSN, IBAN and addresses from a chat log", () => {
+    const text =
+      "Hi, I'm Jane (jane.doe+billing@mail.example.co.uk). Call me at (415) 555-2671 or " +
+      "+44 20 7946 0958. My Visa 4111-1111-1111-1111 was charged twice; Amex 3782 822463 10005 " +
+      "was fine. SSN 123-45-6789. Refund to IBAN GB82 WEST 1234 5698 7654 32, please. " +
+      "Logged in from 203.0.113.42 and 2001:db8::8a2e:370:7334.";
+    const result = redactPersonalData(text);
+    expect(result.text).toBe(
+      "Hi, I'm Jane ([EMAIL]). Call me at [PHONE] or " +
+        "[PHONE]. My Visa [CARD] was charged twice; Amex [CARD] " +
+        "was fine. SSN [ID]. Refund to IBAN [IBAN], please. " +
+        "Logged in from [IP] and [IP].",
+    );
+    expect(result.counts).toEqual({ email: 1, phone: 2, card: 2, id: 1, iban: 1, ip: 2 });
+  });
+
+  it("redacts the SSN after its keyword without separators, and keeps the keyword", () => {
+    expect(redactPersonalData("SSN: 123456789").text).toBe("SSN: [ID]");
+    expect(redactPersonalData("social security number 078 05 1120").text).toBe(
+      "social security number [ID]",
+    );
+  });
+
+  it("finds a card next to other numbers and an IBAN followed by a currency", () => {
+    expect(redactPersonalData("on 2024-01-15 4111 1111 1111 1111 was used").text).toBe(
+      "on 2024-01-15 [CARD] was used",
+    );
+    expect(redactPersonalData("card 4111 1111 1111 1111 20 times").text).toBe(
+      "card [CARD] 20 times",
+    );
+    expect(redactPersonalData("DE89 3704 0044 0532 0130 00 EUR").text).toBe("[IBAN] EUR");
+    expect(redactPersonalData("FR14 2004 1010 0505 0001 3M02 606").text).toBe("[IBAN]");
+  });
+
+  it("leaves order numbers, timestamps, prices, versions and times alone", () => {
+    const nearMisses = [
+      "Order #4111111111111111 shipped", // Luhn-valid, labelled as an order
+      "Invoice no. 5500000000000004 is due",
+      "Tracking number 1Z999AA10123456784",
+      "Created 2024-01-15T12:30:45.123Z (1705312245123 ms)",
+      "Total: $1,234.56 (was $4,111.11), 20% off",
+      "Call 123-456-7890", // area code cannot start with 1
+      "ISBN 978-7-111-12345-6",
+      "Chrome 120.0.6099.109, version 1.2.3.4",
+      "Meeting at 12:30:45, MAC 00:1A:2B:3C:4D:5E",
+      "Account 4111111111111112", // fails Luhn
+      "Serial 000-12-3456 and 900-12-3456", // never-issued SSN areas
+      "DE89 3704 0044 0532 0130 01", // IBAN with a wrong check
+      "pi is 3.1415926535897932",
+      "ratio 0.13812345678",
+    ];
+    for (const text of nearMisses) {
+      expect({ text, redacted: redactPersonalData(text).text }).toEqual({ text, redacted: text });
+    }
+  });
+});
+
+describe("configuration", () => {
+  it("is on by default, narrows to the listed types, and turns off", () => {
+    const text = "mail a@b.io, phone 13812345678";
+    expect(redactPersonalData(text).text).toBe("mail [EMAIL], phone [PHONE]");
+    expect(createRedactor({ types: ["phone"] })(text).text).toBe("mail a@b.io, phone [PHONE]");
+    const off = createRedactor({ enabled: false })(text);
+    expect(off.text).toBe(text);
+    expect(off.total).toBe(0);
+  });
+
+  it("names the field in errors and publishes a JSON Schema", () => {
+    expect(() => parseRedactionConfig({ types: ["email", "passport"] })).toThrow(
+      /redaction\.types\.1: must be one of email, phone, card, id, iban, ip/,
+    );
+    expect(() => parseRedactionConfig({ enable: true })).toThrow(/unknown field\(s\) "enable"/);
+    expect(() => parseRedactionConfig({ enabled: "yes" })).toThrow(/redaction\.enabled/);
+    const schema = redactionConfigJsonSchema();
+    expect(schema.$id).toBe("https://modelscout.dev/schemas/redaction.json");
+    expect(JSON.stringify(schema)).toContain('"iban"');
+  });
+
+  it("redacts every string inside a JSON value and sums the counts", () => {
+    const { value, counts, total } = redactJson({
+      messages: [{ role: "user", content: "我的手机是13812345678" }],
+      meta: { email: "a@b.io", count: 3, ok: true, missing: null },
+    });
+    expect(value).toEqual({
+      messages: [{ role: "user", content: "我的手机是[PHONE]" }],
+      meta: { email: "[EMAIL]", count: 3, ok: true, missing: null },
+    });
+    expect(counts.phone + counts.email).toBe(2);
+    expect(total).toBe(2);
+  });
+});
