@@ -25,6 +25,10 @@ export const EXIT_CODES = {
   BACKEND_CRASHED: 70,
   MODEL_CORRUPT: 65,
   INSUFFICIENT_MEMORY: 69,
+  /** Filters left nothing to probe: the spec asks for something the catalog cannot give. */
+  NO_CANDIDATES: 4,
+  /** Interrupted by the user (Ctrl-C); what was done is stored. */
+  ABORTED: 130,
 } as const satisfies Record<ModelScoutErrorCode, number>;
 
 /** Usage errors raised by the argument parser (citty's `CLIError`) exit like ours. */

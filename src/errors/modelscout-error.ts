@@ -24,7 +24,9 @@ export type ModelScoutErrorCode =
   | "BACKEND_CRASHED"
   | "MODEL_CORRUPT"
   | "INSUFFICIENT_MEMORY"
-  | "BACKEND_UNAVAILABLE";
+  | "BACKEND_UNAVAILABLE"
+  | "NO_CANDIDATES"
+  | "ABORTED";
 
 export interface ModelScoutErrorOptions {
   cause?: unknown;

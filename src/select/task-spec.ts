@@ -77,6 +77,7 @@ export const taskSpecSchema = z
           .object({
             license: z.string().min(1).optional(),
             source: z.enum(["hub", "npm", "endpoint", "local"]).optional(),
+            /** How many candidates to probe on the data (best priors first). Default 8. */
             limit: positiveInteger("candidates.query.limit").optional(),
           })
           .strict()
@@ -134,6 +135,9 @@ export interface TaskSpec {
   budget: { maxProbes: number | null; maxSeconds: number | null };
   privacy: "local-only" | "allow-remote";
 }
+
+/** Candidates probed on the sample data when `candidates.query.limit` is not given. */
+export const DEFAULT_PROBED_CANDIDATES = 8;
 
 export const DEFAULT_OBJECTIVES = { quality: 0.7, latency: 0.3, memory: 0, cost: 0 } as const;
 
@@ -215,7 +219,7 @@ export function parseTaskSpec(input: unknown): TaskSpec {
       ids: spec.candidates?.ids ?? [],
       license: spec.candidates?.query?.license?.toLowerCase() ?? null,
       source: spec.candidates?.query?.source ?? null,
-      limit: spec.candidates?.query?.limit ?? 20,
+      limit: spec.candidates?.query?.limit ?? DEFAULT_PROBED_CANDIDATES,
     },
     data:
       spec.data === undefined

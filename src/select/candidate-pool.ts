@@ -1,0 +1,323 @@
+/**
+ * @module
+ * Hard filters: from the catalog (or the spec's explicit ids) to the models that may be
+ * probed. Filters run in a fixed order and each one is recorded as a `FilterStep` (before,
+ * after, a few removed ids with the reason), so "no candidates" always names the filter that
+ * emptied the pool and the report can show the funnel.
+ *
+ * Unknown facts are not failures: a model that declares no languages, no context length or
+ * no size is kept (probing on the user's data is the real test) and the step's description
+ * counts how many were kept on unknown facts. The exception is the licence: a model whose
+ * licence is unknown cannot satisfy a licence constraint.
+ */
+
+import { findBackendProvider } from "../backends/create-backend.js";
+import type { BackendProvider } from "../backends/model-backend.js";
+import type { CatalogStore } from "../catalog/catalog-store.js";
+import type { ModelRecord } from "../catalog/model-record.js";
+import { ModelScoutError } from "../errors/modelscout-error.js";
+import { hardwareLatency } from "../hardware/estimate-latency.js";
+import { memoryFit } from "../hardware/memory-fit.js";
+import { compatibleTasks } from "../tasks/resolve-task.js";
+import { closestMatch } from "../text/closest-match.js";
+import type { FilterStep } from "./decision.js";
+import type { TaskSpec } from "./task-spec.js";
+
+/** How many catalog models the task query brings in before the other filters. */
+export const CATALOG_POOL_SIZE = 400;
+
+export interface PoolCandidate {
+  model: ModelRecord;
+  /** The first provider that can run it here; null only when nothing will be probed. */
+  provider: BackendProvider | null;
+  /** Memory the weights need at the target's dtype, with runtime overhead; null when unknown. */
+  memoryBytes: number | null;
+  /** Latency on the target hardware from the catalog (measured there, else estimated). */
+  targetLatency: { latencyMs: number; kind: "measured" | "estimated" } | null;
+}
+
+export interface CandidatePool {
+  candidates: PoolCandidate[];
+  filters: FilterStep[];
+}
+
+export interface BuildPoolOptions {
+  spec: TaskSpec;
+  catalog: CatalogStore;
+  providers: readonly BackendProvider[];
+  /** Resolves ids the catalog does not hold (`local:` folders); null when it cannot. */
+  resolveExtraId?: (id: string) => Promise<ModelRecord | null>;
+  /**
+   * True when the candidates will be run here (there is sample data): only then must a
+   * backend here be able to run them, and must that backend be local under `local-only`.
+   * A ranking by priors alone recommends models for the target without running them.
+   */
+  willProbe: boolean;
+}
+
+interface Verdict {
+  keep: boolean;
+  reason?: string;
+  unknown?: boolean;
+}
+
+class Funnel {
+  readonly steps: FilterStep[] = [];
+  constructor(public pool: PoolCandidate[]) {}
+
+  apply(
+    filter: string,
+    describe: (keptOnUnknown: number) => string,
+    verdict: (candidate: PoolCandidate) => Verdict,
+  ): void {
+    // Once empty, later filters have nothing to say; the last step is the one that emptied it.
+    if (this.pool.length === 0) return;
+    const before = this.pool.length;
+    const kept: PoolCandidate[] = [];
+    const removedExamples: FilterStep["removedExamples"] = [];
+    let keptOnUnknown = 0;
+    for (const candidate of this.pool) {
+      const result = verdict(candidate);
+      if (result.keep) {
+        kept.push(candidate);
+        if (result.unknown) keptOnUnknown++;
+      } else if (removedExamples.length < 5) {
+        removedExamples.push({ id: candidate.model.id, reason: result.reason ?? filter });
+      }
+    }
+    this.pool = kept;
+    this.steps.push({
+      filter,
+      description: describe(keptOnUnknown),
+      before,
+      after: kept.length,
+      removedExamples,
+    });
+  }
+}
+
+const unknownNote = (count: number, what: string) =>
+  count === 0 ? "" : ` (${count} kept with no declared ${what})`;
+
+async function explicitModels(options: BuildPoolOptions): Promise<ModelRecord[]> {
+  const models: ModelRecord[] = [];
+  for (const id of options.spec.candidates.ids) {
+    const model =
+      (await options.catalog.getModel(id)) ?? (await options.resolveExtraId?.(id)) ?? null;
+    if (model === null) {
+      const page = await options.catalog.searchModels({ sort: "downloads", limit: 1000 });
+      const suggestion = closestMatch(
+        id,
+        page.hits.map((hit) => hit.model.id),
+      );
+      throw new ModelScoutError(
+        "NOT_FOUND",
+        `Task spec: candidates.ids: "${id}" is not in the catalog${suggestion === undefined ? "" : ` (did you mean "${suggestion}"?)`}. Find ids with \`modelscout catalog search\`, sync it from the Hub with \`modelscout catalog sync\`, or give a model folder as "local:./path".`,
+        { details: { field: "candidates.ids", id } },
+      );
+    }
+    models.push(model);
+  }
+  return models;
+}
+
+async function catalogModels(options: BuildPoolOptions, tasks: string[]): Promise<ModelRecord[]> {
+  const { spec, catalog } = options;
+  const byId = new Map<string, ModelRecord>();
+  // Two views of the task's models: the most used and the best published scores.
+  for (const sort of ["downloads", "score"] as const) {
+    const page = await catalog.searchModels({
+      tasks,
+      sort,
+      limit: Math.max(CATALOG_POOL_SIZE / 2, spec.candidates.limit),
+      ...(spec.candidates.source !== null && {
+        source: spec.candidates.source as ModelRecord["source"],
+      }),
+    });
+    for (const hit of page.hits) byId.set(hit.model.id, hit.model);
+  }
+  return [...byId.values()];
+}
+
+/** Applies the hard filters; throws NO_CANDIDATES naming the filter that emptied the pool. */
+export async function buildCandidatePool(options: BuildPoolOptions): Promise<CandidatePool> {
+  const { spec, providers } = options;
+  const tasks = compatibleTasks(spec.task);
+  const explicit = spec.candidates.ids.length > 0;
+  const models = explicit ? await explicitModels(options) : await catalogModels(options, tasks);
+  const hardware = spec.hardware;
+  const dtype = hardware?.defaultDtype ?? "fp32";
+
+  const funnel = new Funnel(
+    models.map((model) => {
+      const provider = findBackendProvider(model, providers);
+      const fit = hardware === null ? null : memoryFit(model, hardware, dtype);
+      const latency = hardware === null ? null : hardwareLatency(model, hardware, dtype);
+      return {
+        model,
+        provider,
+        memoryBytes: fit?.requiredBytes ?? null,
+        targetLatency:
+          latency === null || latency.latencyMs === null
+            ? null
+            : { latencyMs: latency.latencyMs, kind: latency.kind },
+      };
+    }),
+  );
+
+  funnel.apply(
+    "task",
+    () =>
+      explicit
+        ? `explicit ids whose task is ${tasks.join(" or ")}`
+        : `catalog models for ${tasks.join(" or ")} (the ${CATALOG_POOL_SIZE / 2} most downloaded and the ${CATALOG_POOL_SIZE / 2} best scored)${spec.candidates.source === null ? "" : ` from source ${spec.candidates.source}`}`,
+    ({ model }) =>
+      model.task === null || tasks.includes(model.task)
+        ? { keep: true, unknown: model.task === null }
+        : { keep: false, reason: `task is ${model.task}` },
+  );
+
+  if (spec.language !== null) {
+    const language = spec.language;
+    funnel.apply(
+      "language",
+      (unknown) => `supports ${language}${unknownNote(unknown, "languages")}`,
+      ({ model }) => {
+        if (model.languages.length === 0) return { keep: true, unknown: true };
+        if (model.languages.includes(language) || model.languages.includes("multilingual")) {
+          return { keep: true };
+        }
+        return {
+          keep: false,
+          reason: `declares ${model.languages.slice(0, 5).join(", ")}${model.languages.length > 5 ? "..." : ""}`,
+        };
+      },
+    );
+  }
+
+  if (spec.maxLengthTokens !== null) {
+    const maxLength = spec.maxLengthTokens;
+    funnel.apply(
+      "context-length",
+      (unknown) =>
+        `context of at least ${maxLength} tokens${unknownNote(unknown, "context length")}`,
+      ({ model }) =>
+        model.contextLength === null
+          ? { keep: true, unknown: true }
+          : model.contextLength >= maxLength
+            ? { keep: true }
+            : { keep: false, reason: `context length ${model.contextLength} tokens` },
+    );
+  }
+
+  if (spec.candidates.license !== null) {
+    const license = spec.candidates.license;
+    funnel.apply(
+      "license",
+      () => `licence ${license}`,
+      ({ model }) =>
+        model.license?.toLowerCase() === license
+          ? { keep: true }
+          : {
+              keep: false,
+              reason: model.license === null ? "licence unknown" : `licence ${model.license}`,
+            },
+    );
+  }
+
+  if (hardware !== null) {
+    funnel.apply(
+      "memory-fit",
+      (unknown) =>
+        `fits ${(hardware.memoryBytes / 1e9).toFixed(0)} GB on ${hardware.name} at ${dtype}${unknownNote(unknown, "size")}`,
+      ({ model, memoryBytes }) => {
+        const fit = memoryFit(model, hardware, dtype);
+        if (fit.fits === null) return { keep: true, unknown: true };
+        return fit.fits
+          ? { keep: true }
+          : {
+              keep: false,
+              reason: `needs ${((memoryBytes ?? 0) / 1e9).toFixed(1)} GB at ${dtype}`,
+            };
+      },
+    );
+  }
+
+  const maxMemoryGb = spec.slo.maxMemoryGb;
+  if (maxMemoryGb !== null) {
+    funnel.apply(
+      "slo-memory",
+      (unknown) => `at most ${maxMemoryGb} GB (slo.max_memory_gb)${unknownNote(unknown, "size")}`,
+      ({ memoryBytes, model }) => {
+        const bytes = memoryBytes ?? requiredBytesAtFp32(model);
+        if (bytes === null) return { keep: true, unknown: true };
+        return bytes <= maxMemoryGb * 1e9
+          ? { keep: true }
+          : { keep: false, reason: `needs ${(bytes / 1e9).toFixed(1)} GB` };
+      },
+    );
+  }
+
+  const maxP95 = spec.slo.maxP95LatencyMs;
+  if (maxP95 !== null && hardware !== null) {
+    funnel.apply(
+      "slo-latency",
+      (unknown) =>
+        `${hardware.name} latency within ${maxP95} ms by the catalog's figure (measured there, else estimated)${unknownNote(unknown, "latency")}`,
+      ({ targetLatency }) => {
+        if (targetLatency === null) return { keep: true, unknown: true };
+        return targetLatency.latencyMs <= maxP95
+          ? { keep: true }
+          : {
+              keep: false,
+              reason: `${targetLatency.kind} ${targetLatency.latencyMs.toFixed(1)} ms per item`,
+            };
+      },
+    );
+  }
+
+  if (options.willProbe)
+    funnel.apply(
+      "runnable",
+      () => "a backend here can run it (transformers.js ONNX, npm package, HTTP endpoint)",
+      (candidate) =>
+        candidate.provider !== null
+          ? { keep: true }
+          : {
+              keep: false,
+              reason: `no backend for source ${candidate.model.source}, library ${candidate.model.library ?? "unknown"}`,
+            },
+    );
+
+  if (spec.privacy === "local-only" && options.willProbe) {
+    funnel.apply(
+      "privacy",
+      () => "runs on this machine (privacy: local-only)",
+      ({ model, provider }) => {
+        const local = provider?.create(model).describe().local ?? false;
+        return local ? { keep: true } : { keep: false, reason: "remote backend" };
+      },
+    );
+  }
+
+  const candidates = funnel.pool;
+  if (candidates.length === 0) {
+    const emptied = funnel.steps.find((step) => step.after === 0);
+    const detail =
+      emptied === undefined
+        ? "the catalog has no models for this task"
+        : emptied.before === 0
+          ? `no ${explicit ? "listed" : "catalog"} model matched the task ${tasks.join("/")}`
+          : `the ${emptied.filter} filter (${emptied.description}) removed the last ${emptied.before}: ${emptied.removedExamples
+              .map((example) => `${example.id} (${example.reason})`)
+              .join(", ")}`;
+    throw new ModelScoutError("NO_CANDIDATES", `No candidate models are left: ${detail}.`, {
+      details: { filters: funnel.steps },
+    });
+  }
+  return { candidates, filters: funnel.steps };
+}
+
+function requiredBytesAtFp32(model: ModelRecord): number | null {
+  return memoryFit(model, { memoryBytes: Number.POSITIVE_INFINITY }, "fp32").requiredBytes;
+}

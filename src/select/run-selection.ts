@@ -1,0 +1,741 @@
+/**
+ * @module
+ * The selection pipeline, the core behind `modelscout select`: hard filters over the catalog
+ * (`candidate-pool.ts`), priors (`priors.ts`), then probing the best candidates on the user's
+ * sample data within the budget (budgeted racing, `strategies/budgeted-selection.ts`), then
+ * metrics (`evaluate-outputs.ts`), utilities, SLOs and the Pareto front
+ * (`score-candidates.ts`), and a `SelectionDecision` that explains itself.
+ *
+ * Failure handling: a candidate that cannot load or fails on an item is recorded as `failed`
+ * with its error and the race goes on without it; the budget's wall time and an abort signal
+ * (Ctrl-C) stop probing between items and the decision keeps what was measured, marked
+ * `completed` (time budget) or `aborted` (signal). With a `DecisionStore`, the record is
+ * written when the run starts, every few seconds while probing, and at the end.
+ *
+ * Latency: every probe is timed around `doRun` on this machine. When the spec targets other
+ * hardware, the catalog's figure for that hardware (measured there, else the roofline
+ * estimate) is reported instead, labelled as such; with no figure for the target, this
+ * machine's measurement is used and the note says so.
+ */
+import { cpus, platform } from "node:os";
+import { dirname, isAbsolute, resolve } from "node:path";
+import type {
+  BackendInput,
+  BackendOutput,
+  BackendProvider,
+  ModelBackend,
+} from "../backends/model-backend.js";
+import type { CatalogStore } from "../catalog/catalog-store.js";
+import type { ModelRecord } from "../catalog/model-record.js";
+import { ModelScoutError } from "../errors/modelscout-error.js";
+import { LOCAL_HARDWARE_ID } from "../hardware/local-machine-profile.js";
+import { VERSION } from "../version.js";
+import { buildCandidatePool, type PoolCandidate } from "./candidate-pool.js";
+import type { CandidateOutcome, SelectionDecision } from "./decision.js";
+import { type DecisionStore, newDecisionId } from "./decision-store.js";
+import {
+  type CandidateEvaluation,
+  createEvaluator,
+  type SelectionEvaluator,
+} from "./evaluate-outputs.js";
+import { matchLabels } from "./match-labels.js";
+import { computePriors } from "./priors.js";
+import { loadSampleData, type SampleData, type SampleItem } from "./sample-data.js";
+import { scoreCandidates } from "./score-candidates.js";
+import { budgetedSelection } from "./strategies/budgeted-selection.js";
+import type { TaskSpec } from "./task-spec.js";
+
+/** Items read from the sample data at most. */
+export const MAX_SAMPLE_ITEMS = 5000;
+const SAVE_EVERY_MS = 2000;
+
+export type SelectionProgress =
+  | { phase: "filtered"; candidates: number; probing: number }
+  | { phase: "loading"; id: string; index: number; of: number }
+  | { phase: "loaded"; id: string; loadMs: number }
+  | { phase: "failed"; id: string; message: string }
+  | { phase: "probing"; spentProbes: number; maxProbes: number; leaderId: string | null }
+  | { phase: "scored"; winnerId: string | null };
+
+export interface RunSelectionOptions {
+  spec: TaskSpec;
+  /** The spec as written, kept in the record. */
+  specInput: unknown;
+  /** Where the spec came from, for the record (`examples/x/task.json`, `request: "..."`). */
+  specSource: string;
+  /** Folder the spec's relative paths (data, `local:` models) are resolved against. */
+  baseDirectory: string;
+  catalog: CatalogStore;
+  /** Backend providers in order of preference. */
+  providers: readonly BackendProvider[];
+  decisions?: DecisionStore;
+  /** Resolves ids the catalog does not hold (`local:` model folders). */
+  resolveExtraId?: (id: string, baseDirectory: string) => Promise<ModelRecord | null>;
+  onProgress?: (event: SelectionProgress) => void;
+  signal?: AbortSignal;
+  seed?: number;
+  now?: () => Date;
+}
+
+class StopProbing extends Error {
+  constructor(readonly why: "time" | "abort") {
+    super(why);
+  }
+}
+
+interface ProbedCandidate {
+  pool: PoolCandidate;
+  backend: ModelBackend | null;
+  loadMs: number | null;
+  failed: { code: string; message: string } | null;
+  labelMapping: Record<string, string>;
+  labelExplanation: string | null;
+  /** Output and latency per item index, for items probed. */
+  outputs: Map<number, BackendOutput>;
+  latenciesMs: number[];
+  outcomes: number[];
+}
+
+function errorInfo(error: unknown): { code: string; message: string } {
+  if (ModelScoutError.isInstance(error)) return { code: error.code, message: error.message };
+  return {
+    code: "BACKEND_CRASHED",
+    message: error instanceof Error ? error.message : String(error),
+  };
+}
+
+function percentile(values: readonly number[], p: number): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[rank] as number;
+}
+
+function toBackendInput(
+  task: string,
+  item: SampleItem,
+  data: SampleData,
+  baseDirectory: string,
+): BackendInput {
+  switch (task) {
+    case "zero-shot-classification":
+      return { text: item.input, candidateLabels: data.labels };
+    case "image-classification":
+    case "image-to-text":
+    case "object-detection":
+      return {
+        image: isAbsolute(item.input)
+          ? item.input
+          : resolve(dirname(data.path) || baseDirectory, item.input),
+      };
+    default:
+      return item.input;
+  }
+}
+
+/** Runs a selection and returns (and, with a store, saves) its decision record. */
+export async function runSelection(options: RunSelectionOptions): Promise<SelectionDecision> {
+  const { spec } = options;
+  const now = options.now ?? (() => new Date());
+  const started = now();
+  const startedMs = performance.now();
+  const decision: SelectionDecision = {
+    id: newDecisionId(started),
+    createdAt: started.toISOString(),
+    finishedAt: null,
+    status: "running",
+    specInput: options.specInput,
+    specSource: options.specSource,
+    resolved: {
+      task: spec.task,
+      language: spec.language,
+      maxLengthTokens: spec.maxLengthTokens,
+      hardware: spec.hardware?.id ?? null,
+      objectives: spec.objectives,
+      slo: spec.slo,
+      privacy: spec.privacy,
+      maxProbes: spec.budget.maxProbes,
+      maxSeconds: spec.budget.maxSeconds,
+    },
+    metric: { name: "prior", proxy: true, description: "" },
+    data: { path: null, items: 0, labelled: false, skippedRows: 0, labelMapping: null },
+    filters: [],
+    candidates: [],
+    winner: null,
+    paretoFront: [],
+    spentProbes: 0,
+    exhaustiveProbes: 0,
+    stopReason: null,
+    explanation: [],
+    latencyNote: "",
+    elapsedMs: 0,
+    environment: {
+      modelscoutVersion: VERSION,
+      node: process.version,
+      platform: `${platform()} ${process.arch}`,
+      cpu: cpus()[0]?.model ?? "unknown",
+    },
+  };
+  const save = () => {
+    decision.elapsedMs = Math.round(performance.now() - startedMs);
+    options.decisions?.save(decision);
+  };
+  save();
+  const probed: ProbedCandidate[] = [];
+  try {
+    await select(options, decision, probed, save);
+  } catch (error) {
+    const info = errorInfo(error);
+    decision.status =
+      error instanceof StopProbing || info.code === "ABORTED"
+        ? "aborted"
+        : info.code === "NO_CANDIDATES"
+          ? "no-candidates"
+          : "failed";
+    decision.error = info;
+    if (decision.explanation.length === 0) decision.explanation.push(info.message);
+    throw Object.assign(error as object, { decision });
+  } finally {
+    decision.finishedAt = now().toISOString();
+    save();
+    await Promise.allSettled(probed.map((candidate) => candidate.backend?.unload()));
+  }
+  return decision;
+}
+
+async function select(
+  options: RunSelectionOptions,
+  decision: SelectionDecision,
+  probed: ProbedCandidate[],
+  save: () => void,
+): Promise<void> {
+  const { spec, signal } = options;
+  const throwIfAborted = () => {
+    if (signal?.aborted)
+      throw new ModelScoutError(
+        "ABORTED",
+        "Selection interrupted; the decision keeps what was measured.",
+      );
+  };
+
+  // 1. Hard filters.
+  const pool = await buildCandidatePool({
+    spec,
+    catalog: options.catalog,
+    providers: options.providers,
+    willProbe: spec.data !== null,
+    ...(options.resolveExtraId !== undefined && {
+      resolveExtraId: (id: string) =>
+        (options.resolveExtraId as NonNullable<RunSelectionOptions["resolveExtraId"]>)(
+          id,
+          options.baseDirectory,
+        ),
+    }),
+  }).catch((error: unknown) => {
+    const filters = (error as { details?: { filters?: SelectionDecision["filters"] } })?.details
+      ?.filters;
+    if (ModelScoutError.isInstance(error) && Array.isArray(error.details.filters)) {
+      decision.filters = error.details.filters as SelectionDecision["filters"];
+    } else if (filters !== undefined) decision.filters = filters;
+    throw error;
+  });
+  decision.filters = pool.filters;
+
+  // 2. Priors and the probing cut.
+  const pastWins = options.decisions?.pastWins(spec.task, spec.language) ?? new Map();
+  const priors = computePriors(
+    pool.candidates.map((candidate) => candidate.model),
+    pastWins,
+  );
+  const order = pool.candidates
+    .map((candidate, index) => ({ candidate, prior: priors[index] as (typeof priors)[number] }))
+    .sort((a, b) => b.prior.value - a.prior.value);
+  const limit = spec.candidates.ids.length > 0 ? spec.candidates.ids.length : spec.candidates.limit;
+  const toProbe = order.slice(0, limit);
+  const notProbed = order.slice(limit);
+  options.onProgress?.({
+    phase: "filtered",
+    candidates: pool.candidates.length,
+    probing: toProbe.length,
+  });
+
+  const baseOutcome = (
+    { candidate, prior }: (typeof order)[number],
+    status: CandidateOutcome["status"],
+  ): CandidateOutcome => ({
+    id: candidate.model.id,
+    provider: candidate.provider?.provider ?? null,
+    status,
+    prior: prior.value,
+    priorSources: prior.sources,
+    quality: null,
+    qualityCi: null,
+    metrics: {},
+    latencyMsP50: candidate.targetLatency?.latencyMs ?? null,
+    latencyMsP95: null,
+    latencyKind: candidate.targetLatency?.kind ?? null,
+    loadMs: null,
+    memoryBytes: candidate.memoryBytes,
+    costPer1kItemsUsd: null,
+    utilities: { quality: null, latency: null, memory: null, cost: null },
+    score: null,
+    probes: 0,
+    onParetoFront: false,
+    sloViolations: [],
+  });
+
+  // Without sample data there is nothing to probe: rank by priors and say so.
+  if (spec.data === null) {
+    decision.metric = {
+      name: "prior",
+      proxy: true,
+      description:
+        "No sample data was given, so nothing was measured: candidates are ranked by their prior (published evaluation scores, popularity, earlier decisions).",
+    };
+    decision.candidates = order.map((entry, index) => ({
+      ...baseOutcome(entry, index === 0 ? "winner" : "not-probed"),
+      score: entry.prior.value,
+    }));
+    const first = order[0] as (typeof order)[number];
+    decision.winner = { id: first.candidate.model.id };
+    decision.status = "completed";
+    decision.latencyNote = latencyNote(spec, false);
+    decision.explanation = [
+      `${first.candidate.model.id} has the highest prior of ${order.length} candidate${order.length === 1 ? "" : "s"} that passed the filters (${first.prior.sources.join(", ")}).`,
+      "Nothing was measured: add data.path (a JSONL or CSV sample of your inputs, with labels if you have them) to probe the candidates on your own data.",
+    ];
+    return;
+  }
+
+  // 3. Sample data.
+  const data = await loadSampleData(spec.data, {
+    baseDirectory: options.baseDirectory,
+    maxRows: MAX_SAMPLE_ITEMS,
+  });
+  decision.data = {
+    path: data.path,
+    items: data.items.length,
+    labelled: data.hasLabels,
+    skippedRows: data.skipped.length,
+    labelMapping: null,
+  };
+  const evaluator: SelectionEvaluator = createEvaluator({
+    task: spec.task,
+    metric: spec.metric,
+    hasLabels: data.hasLabels,
+  });
+  decision.metric = evaluator.metric;
+  save();
+
+  // 4. Load the candidates to probe; failures are recorded and skipped.
+  for (const [index, entry] of toProbe.entries()) {
+    throwIfAborted();
+    const { candidate } = entry;
+    options.onProgress?.({
+      phase: "loading",
+      id: candidate.model.id,
+      index: index + 1,
+      of: toProbe.length,
+    });
+    const record: ProbedCandidate = {
+      pool: candidate,
+      backend: null,
+      loadMs: null,
+      failed: null,
+      labelMapping: {},
+      labelExplanation: null,
+      outputs: new Map(),
+      latenciesMs: [],
+      outcomes: [],
+    };
+    probed.push(record);
+    try {
+      if (candidate.provider === null) {
+        throw new ModelScoutError("NOT_FOUND", `No backend here can run ${candidate.model.id}.`);
+      }
+      const backend = candidate.provider.create(candidate.model);
+      record.backend = backend;
+      const description = backend.describe();
+      if (spec.privacy === "local-only" && !description.local) {
+        throw new ModelScoutError(
+          "INVALID_ARGUMENT",
+          `${candidate.model.id} runs remotely, which privacy: local-only forbids.`,
+        );
+      }
+      const loaded = await backend.load(signal === undefined ? {} : { signal });
+      record.loadMs = loaded.loadMs;
+      if (data.hasLabels && description.labels !== undefined && description.labels.length > 0) {
+        const match = matchLabels(
+          data.labels.filter((label) => spec.data?.labelMap[label] === undefined),
+          [...description.labels],
+        );
+        record.labelMapping = { ...match.mapping, ...(spec.data?.labelMap ?? {}) };
+        record.labelExplanation = match.explanation;
+      } else {
+        record.labelMapping = { ...(spec.data?.labelMap ?? {}) };
+      }
+      options.onProgress?.({ phase: "loaded", id: candidate.model.id, loadMs: loaded.loadMs });
+    } catch (error) {
+      if (signal?.aborted) throwIfAborted();
+      record.failed = errorInfo(error);
+      options.onProgress?.({
+        phase: "failed",
+        id: candidate.model.id,
+        message: record.failed.message,
+      });
+    }
+  }
+  save();
+
+  // 5. Probe: budgeted racing over the candidates that loaded.
+  const arms = probed.filter((candidate) => candidate.failed === null);
+  const maxProbes = Math.min(
+    spec.budget.maxProbes ?? Number.POSITIVE_INFINITY,
+    arms.length * data.items.length,
+  );
+  decision.exhaustiveProbes = arms.length * data.items.length;
+  const deadline =
+    spec.budget.maxSeconds === null
+      ? Number.POSITIVE_INFINITY
+      : performance.now() + spec.budget.maxSeconds * 1000;
+  let spent = 0;
+  let lastSave = performance.now();
+  let stoppedBy: "time" | null = null;
+  const runOne = async (arm: ProbedCandidate, itemIndex: number): Promise<BackendOutput | null> => {
+    const cached = arm.outputs.get(itemIndex);
+    if (cached !== undefined) return cached;
+    if (arm.failed !== null || arm.backend === null) return null;
+    if (signal?.aborted) throw new StopProbing("abort");
+    if (performance.now() > deadline) throw new StopProbing("time");
+    const item = data.items[itemIndex] as SampleItem;
+    const started = performance.now();
+    try {
+      const [output] = await arm.backend.doRun(
+        [toBackendInput(spec.task, item, data, options.baseDirectory)],
+        signal === undefined ? {} : { signal },
+      );
+      arm.latenciesMs.push(performance.now() - started);
+      spent++;
+      if (output === undefined)
+        throw new ModelScoutError(
+          "BACKEND_RESPONSE_INVALID",
+          `${arm.pool.model.id} returned no output for line ${item.line}.`,
+        );
+      arm.outputs.set(itemIndex, output);
+      return output;
+    } catch (error) {
+      if (signal?.aborted) throw new StopProbing("abort");
+      const info = errorInfo(error);
+      arm.failed = { code: info.code, message: `on line ${item.line}: ${info.message}` };
+      options.onProgress?.({ phase: "failed", id: arm.pool.model.id, message: arm.failed.message });
+      return null;
+    } finally {
+      if (performance.now() - lastSave > SAVE_EVERY_MS) {
+        lastSave = performance.now();
+        snapshotCandidates();
+        save();
+      }
+    }
+  };
+  const snapshotCandidates = () => {
+    decision.spentProbes = spent;
+    decision.candidates = [
+      ...probed.map((candidate) => {
+        const entry = toProbe.find(
+          (probe) => probe.candidate === candidate.pool,
+        ) as (typeof order)[number];
+        return {
+          ...baseOutcome(entry, candidate.failed === null ? "selectable" : "failed"),
+          probes: candidate.outputs.size,
+        };
+      }),
+      ...notProbed.map((entry) => baseOutcome(entry, "not-probed")),
+    ];
+  };
+
+  let race: Awaited<ReturnType<typeof budgetedSelection>> | null = null;
+  if (arms.length > 0 && data.items.length > 0) {
+    try {
+      race = await budgetedSelection(
+        {
+          armCount: arms.length,
+          itemCount: data.items.length,
+          probe: async (armIndex, itemIndex) => {
+            const arm = arms[armIndex] as ProbedCandidate;
+            const output = await runOne(arm, itemIndex);
+            if (output === null) return 0;
+            const outcome = await evaluator.itemOutcome({
+              item: data.items[itemIndex] as SampleItem,
+              itemIndex,
+              output,
+              labelMapping: arm.labelMapping,
+              previous: arm.outputs,
+              items: data.items,
+              // The agreement proxy compares with the other candidates on the same item.
+              others: async () => {
+                const outputs: BackendOutput[] = [];
+                for (const other of arms) {
+                  if (other === arm) continue;
+                  const result = await runOne(other, itemIndex);
+                  if (result !== null) outputs.push(result);
+                }
+                return outputs;
+              },
+            });
+            arm.outcomes.push(outcome);
+            const leader = arms.reduce<ProbedCandidate | null>((best, candidate) => {
+              const mean = average(candidate.outcomes);
+              return best === null || mean > average(best.outcomes) ? candidate : best;
+            }, null);
+            options.onProgress?.({
+              phase: "probing",
+              spentProbes: spent,
+              maxProbes: Number.isFinite(maxProbes) ? maxProbes : decision.exhaustiveProbes,
+              leaderId: leader?.pool.model.id ?? null,
+            });
+            return outcome;
+          },
+        },
+        { maxProbes, seed: options.seed ?? 1 },
+      );
+      decision.stopReason = race.stopReason;
+    } catch (error) {
+      if (!(error instanceof StopProbing)) throw error;
+      if (error.why === "abort") {
+        snapshotCandidates();
+        throw new ModelScoutError(
+          "ABORTED",
+          "Selection interrupted; the decision keeps what was measured so far.",
+        );
+      }
+      stoppedBy = "time";
+      decision.stopReason = "time-budget";
+    }
+  }
+  decision.spentProbes = spent;
+
+  // 6. Metrics, latency, scoring.
+  const targetIsLocal = spec.hardware === null || spec.hardware.id === LOCAL_HARDWARE_ID;
+  const evaluations = new Map<ProbedCandidate, CandidateEvaluation>();
+  for (const candidate of probed) {
+    if (candidate.outputs.size === 0) continue;
+    const itemIndexes = [...candidate.outputs.keys()];
+    evaluations.set(
+      candidate,
+      evaluator.evaluate({
+        items: itemIndexes.map((index) => data.items[index] as SampleItem),
+        outputs: itemIndexes.map((index) => candidate.outputs.get(index) as BackendOutput),
+        labelMapping: candidate.labelMapping,
+        outcomes: candidate.outcomes,
+        others: probed
+          .filter((other) => other !== candidate)
+          .map((other) => itemIndexes.map((index) => other.outputs.get(index) ?? null)),
+      }),
+    );
+  }
+  const outcomes: CandidateOutcome[] = probed.map((candidate, armIndex) => {
+    const entry = toProbe.find(
+      (probe) => probe.candidate === candidate.pool,
+    ) as (typeof order)[number];
+    const evaluation = evaluations.get(candidate);
+    const measuredP50 = percentile(candidate.latenciesMs, 50);
+    const measuredP95 = percentile(candidate.latenciesMs, 95);
+    const useTarget = !targetIsLocal && candidate.pool.targetLatency !== null;
+    const raceArm = race === null ? undefined : race.perArm[arms.indexOf(candidate)];
+    const outcome: CandidateOutcome = {
+      ...baseOutcome(entry, candidate.failed !== null ? "failed" : "selectable"),
+      quality: evaluation?.quality ?? null,
+      qualityCi: evaluation?.qualityCi ?? null,
+      metrics: evaluation?.metrics ?? {},
+      ...(evaluation?.perClassRecall !== undefined && {
+        perClassRecall: evaluation.perClassRecall,
+      }),
+      latencyMsP50: useTarget ? (candidate.pool.targetLatency?.latencyMs ?? null) : measuredP50,
+      latencyMsP95: useTarget ? (candidate.pool.targetLatency?.latencyMs ?? null) : measuredP95,
+      latencyKind: useTarget
+        ? (candidate.pool.targetLatency?.kind ?? null)
+        : measuredP50 === null
+          ? null
+          : "measured",
+      loadMs: candidate.loadMs === null ? null : Math.round(candidate.loadMs),
+      probes: candidate.outputs.size,
+      ...(raceArm?.eliminatedAtRound !== undefined && {
+        eliminatedAtRound: raceArm.eliminatedAtRound,
+      }),
+      ...(candidate.failed !== null && { error: candidate.failed }),
+    };
+    if (outcome.status !== "failed" && raceArm?.eliminatedAtRound !== undefined)
+      outcome.status = "eliminated";
+    void armIndex;
+    return outcome;
+  });
+  const scorable = outcomes.filter(
+    (outcome) => outcome.status !== "failed" && outcome.quality !== null,
+  );
+  const scored = scoreCandidates(
+    scorable.map((outcome) => ({
+      id: outcome.id,
+      quality: outcome.quality,
+      latencyMsP50: outcome.latencyMsP50,
+      latencyMsP95: outcome.latencyMsP95,
+      memoryBytes: outcome.memoryBytes,
+      costPer1kItemsUsd: outcome.costPer1kItemsUsd,
+    })),
+    spec.objectives,
+    spec.slo,
+  );
+  for (const [index, result] of scored.entries()) {
+    const outcome = scorable[index] as CandidateOutcome;
+    outcome.utilities = result.utilities;
+    outcome.score = result.score;
+    outcome.onParetoFront = result.onParetoFront;
+    outcome.sloViolations = result.sloViolations;
+    if (result.sloViolations.length > 0) outcome.status = "slo-violated";
+  }
+  const eligible = scorable.filter((outcome) => outcome.status !== "slo-violated");
+  // Eliminated candidates keep their score: they lost on quality, but the weights may still favour them.
+  const winner = [...eligible].sort(byMerit)[0] ?? null;
+  if (winner !== null) winner.status = "winner";
+  const ranked = [...outcomes].sort((a, b) => statusRank(a) - statusRank(b) || byMerit(a, b));
+  decision.candidates = [...ranked, ...notProbed.map((entry) => baseOutcome(entry, "not-probed"))];
+  decision.paretoFront = scored.filter((result) => result.onParetoFront).map((result) => result.id);
+  decision.winner = winner === null ? null : { id: winner.id };
+  decision.data.labelMapping = labelMappingSummary(probed);
+  decision.latencyNote = latencyNote(spec, true);
+  decision.explanation = explain(decision, winner, stoppedBy, data);
+  decision.status = winner === null ? "failed" : "completed";
+  if (winner === null) {
+    decision.error = {
+      code: "NO_CANDIDATES",
+      message: "Every probed candidate failed or broke an SLO; see each candidate's error.",
+    };
+  }
+  options.onProgress?.({ phase: "scored", winnerId: winner?.id ?? null });
+}
+
+function average(values: readonly number[]): number {
+  return values.length === 0 ? 0 : values.reduce((sum, value) => sum + value, 0) / values.length;
+}
+
+const STATUS_ORDER: Record<CandidateOutcome["status"], number> = {
+  winner: 0,
+  selectable: 1,
+  eliminated: 2,
+  "slo-violated": 3,
+  failed: 4,
+  "not-probed": 5,
+};
+
+/** Score, then quality, then speed, then prior: ties on score go to the better measured model. */
+function byMerit(a: CandidateOutcome, b: CandidateOutcome): number {
+  return (
+    (b.score ?? -1) - (a.score ?? -1) ||
+    (b.quality ?? -1) - (a.quality ?? -1) ||
+    (a.latencyMsP50 ?? Number.POSITIVE_INFINITY) - (b.latencyMsP50 ?? Number.POSITIVE_INFINITY) ||
+    b.prior - a.prior
+  );
+}
+
+function statusRank(outcome: CandidateOutcome): number {
+  return STATUS_ORDER[outcome.status];
+}
+
+function labelMappingSummary(probed: readonly ProbedCandidate[]): string | null {
+  const lines = probed
+    .filter((candidate) => candidate.labelExplanation !== null)
+    .map((candidate) => `${candidate.pool.model.id}: ${candidate.labelExplanation}`);
+  return lines.length === 0 ? null : lines.join("\n");
+}
+
+function latencyNote(spec: TaskSpec, probed: boolean): string {
+  const target = spec.hardware;
+  if (target === null || target.id === LOCAL_HARDWARE_ID) {
+    return probed
+      ? "Latency is measured on this machine: wall time of one item per call, p50 and p95 over the probed items (model load excluded)."
+      : "No latency was measured (no sample data).";
+  }
+  return `Latency is for ${target.name}: the catalog's figure for it, measured there where a measurement exists, else a roofline estimate (labelled "estimated"); candidates without a figure for ${target.name} show this machine's measurement${probed ? "" : " (none: no sample data)"}.`;
+}
+
+function formatQuality(outcome: CandidateOutcome): string {
+  const value = ((outcome.quality ?? 0) * 100).toFixed(1);
+  const ci = outcome.qualityCi;
+  return ci === null
+    ? value
+    : `${value} (95% CI ${(ci[0] * 100).toFixed(1)}-${(ci[1] * 100).toFixed(1)})`;
+}
+
+function explain(
+  decision: SelectionDecision,
+  winner: CandidateOutcome | null,
+  stoppedBy: "time" | null,
+  data: SampleData,
+): string[] {
+  const lines: string[] = [];
+  const candidates = decision.candidates;
+  const probedCount = candidates.filter((candidate) => candidate.probes > 0).length;
+  if (winner === null) {
+    lines.push("No candidate can be recommended: every probed candidate failed or broke an SLO.");
+  } else {
+    const latency =
+      winner.latencyMsP50 === null
+        ? "latency unknown"
+        : `${winner.latencyMsP50 < 1 ? winner.latencyMsP50.toFixed(3) : winner.latencyMsP50.toFixed(1)} ms p50 (${winner.latencyKind})`;
+    lines.push(
+      `${winner.id} wins with ${decision.metric.name} ${formatQuality(winner)} on ${winner.probes} of your ${data.items.length} items, ${latency}, score ${(winner.score ?? 0).toFixed(3)} (quality weight ${decision.resolved.objectives.quality.toFixed(2)}, latency ${decision.resolved.objectives.latency.toFixed(2)}).`,
+    );
+    const runnerUp = candidates.find(
+      (candidate) =>
+        candidate !== winner && candidate.score !== null && candidate.status !== "slo-violated",
+    );
+    if (runnerUp !== undefined && runnerUp.quality !== null && winner.quality !== null) {
+      const gap = (winner.quality - runnerUp.quality) * 100;
+      const intervals =
+        winner.qualityCi === null || runnerUp.qualityCi === null
+          ? ""
+          : winner.qualityCi[0] <= runnerUp.qualityCi[1] &&
+              runnerUp.qualityCi[0] <= winner.qualityCi[1]
+            ? ", within the confidence intervals: on quality alone the two are not clearly apart"
+            : ", outside the confidence intervals";
+      lines.push(
+        `Runner-up: ${runnerUp.id} (${decision.metric.name} ${formatQuality(runnerUp)}, score ${(runnerUp.score ?? 0).toFixed(3)}); quality gap ${gap >= 0 ? "+" : ""}${gap.toFixed(1)} points${intervals}.`,
+      );
+    }
+  }
+  const eliminated = candidates.filter((candidate) => candidate.status === "eliminated");
+  if (eliminated.length > 0) {
+    lines.push(
+      `Dropped early as clearly worse on quality: ${eliminated.map((candidate) => `${candidate.id} (after round ${candidate.eliminatedAtRound})`).join(", ")}.`,
+    );
+  }
+  const violated = candidates.filter((candidate) => candidate.status === "slo-violated");
+  for (const candidate of violated)
+    lines.push(`${candidate.id} breaks the SLO: ${candidate.sloViolations.join("; ")}.`);
+  const failed = candidates.filter((candidate) => candidate.status === "failed");
+  for (const candidate of failed)
+    lines.push(`${candidate.id} failed: ${candidate.error?.message ?? "unknown error"}.`);
+  const budget =
+    decision.exhaustiveProbes === 0
+      ? ""
+      : ` (${((decision.spentProbes / decision.exhaustiveProbes) * 100).toFixed(0)}% of the ${decision.exhaustiveProbes} an exhaustive evaluation would take)`;
+  const why =
+    stoppedBy === "time"
+      ? "the time budget ran out"
+      : decision.stopReason === "leader-clear"
+        ? "the leader was clear"
+        : decision.stopReason === "single-survivor"
+          ? "one candidate was left"
+          : decision.stopReason === "budget"
+            ? "the probe budget was spent"
+            : "every item was probed";
+  lines.push(
+    `Probed ${probedCount} candidate${probedCount === 1 ? "" : "s"} with ${decision.spentProbes} model calls${budget}; stopped because ${why}.`,
+  );
+  const notProbed = candidates.filter((candidate) => candidate.status === "not-probed").length;
+  if (notProbed > 0)
+    lines.push(
+      `${notProbed} more candidate${notProbed === 1 ? "" : "s"} passed the filters but ranked below the probing cut by prior.`,
+    );
+  if (decision.metric.proxy) lines.push(`Warning: ${decision.metric.description}`);
+  return lines;
+}

@@ -1,0 +1,314 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import {
+  BACKEND_SPECIFICATION_VERSION,
+  type BackendOutput,
+  type BackendProvider,
+  type ModelBackend,
+} from "../../src/backends/model-backend.js";
+import { npmBackendProvider } from "../../src/backends/npm/npm-backend-provider.js";
+import type { CatalogStore } from "../../src/catalog/catalog-store.js";
+import { toModelRecord } from "../../src/catalog/model-record.js";
+import { NPM_MODELS } from "../../src/catalog/sources/npm-models.js";
+import { openSqliteStore } from "../../src/catalog/sqlite/sqlite-store.js";
+import { ModelScoutError } from "../../src/errors/modelscout-error.js";
+import type { SelectionDecision } from "../../src/select/decision.js";
+import { DecisionStore } from "../../src/select/decision-store.js";
+import { type RunSelectionOptions, runSelection } from "../../src/select/run-selection.js";
+import { parseTaskSpec, type TaskSpecInput } from "../../src/select/task-spec.js";
+import { makeModel } from "../support/make-model.js";
+
+/** Real English sentences with their sentiment (written for this test). */
+const SENTENCES: [string, string][] = [
+  ["I love this phone, it works great", "positive"],
+  ["Terrible service, I want my money back", "negative"],
+  ["The food was excellent and the staff friendly", "positive"],
+  ["This is the worst purchase I have ever made", "negative"],
+  ["Absolutely wonderful experience, highly recommended", "positive"],
+  ["The package arrived broken and nobody helped", "negative"],
+  ["Great value, happy with it", "positive"],
+  ["Awful quality, it stopped working after a day", "negative"],
+  ["Nice design and a good battery", "positive"],
+  ["I hate waiting an hour for a cold pizza", "negative"],
+  ["Fantastic support team, they fixed it fast", "positive"],
+  ["Disappointing and overpriced", "negative"],
+];
+
+let directory: string;
+let catalog: CatalogStore;
+let decisions: DecisionStore;
+
+function writeData(rows: readonly [string, string | null][]): string {
+  const path = join(directory, `data-${Math.random().toString(36).slice(2)}.jsonl`);
+  writeFileSync(
+    path,
+    rows
+      .map(([text, label]) => JSON.stringify(label === null ? { text } : { text, label }))
+      .join("\n"),
+  );
+  return path;
+}
+
+function options(
+  spec: TaskSpecInput,
+  extra: Partial<RunSelectionOptions> = {},
+): RunSelectionOptions {
+  return {
+    spec: parseTaskSpec(spec),
+    specInput: spec,
+    specSource: "test",
+    baseDirectory: directory,
+    catalog,
+    providers: [npmBackendProvider],
+    decisions,
+    ...extra,
+  };
+}
+
+const sentimentSpec = (path: string, extra: Partial<TaskSpecInput> = {}): TaskSpecInput => ({
+  task_type: "sentiment",
+  input_constraints: { language: "en" },
+  hardware: "local",
+  candidates: { ids: ["npm:sentiment", "npm:vader-sentiment"] },
+  data: { path },
+  ...extra,
+});
+
+/** A model that answers the first `goodItems` calls, then fails: a backend breaking mid-probe. */
+function flakyProvider(goodItems: number): BackendProvider {
+  return {
+    provider: "flaky",
+    supports: (model) => model.id === "test/flaky",
+    create(model): ModelBackend {
+      let calls = 0;
+      return {
+        specificationVersion: BACKEND_SPECIFICATION_VERSION,
+        provider: "flaky",
+        modelId: model.id,
+        describe: () => ({
+          specificationVersion: BACKEND_SPECIFICATION_VERSION,
+          provider: "flaky",
+          modelId: model.id,
+          task: "text-classification",
+          local: true,
+          labels: ["positive", "negative"],
+        }),
+        load: async () => ({ loadMs: 0 }),
+        async doRun(inputs): Promise<BackendOutput[]> {
+          calls += inputs.length;
+          if (calls > goodItems) {
+            throw new ModelScoutError("BACKEND_CRASHED", "the model process died (test model)");
+          }
+          return inputs.map(() => ({ kind: "labels", labels: [{ label: "positive", score: 1 }] }));
+        },
+        unload: async () => {},
+      };
+    },
+  };
+}
+
+beforeEach(async () => {
+  directory = mkdtempSync(join(tmpdir(), "ms-select-"));
+  catalog = await openSqliteStore({ path: ":memory:" });
+  await catalog.upsertModels([
+    ...NPM_MODELS.map((model) => toModelRecord(model)),
+    makeModel({ id: "test/flaky", task: "text-classification", languages: ["en"] }),
+  ]);
+  decisions = DecisionStore.open({ path: join(directory, "state.db") });
+});
+
+afterEach(async () => {
+  decisions.close();
+  await catalog.close();
+});
+
+describe("runSelection", () => {
+  it("probes real npm models on labelled data and stores an explained decision", async () => {
+    const decision = await runSelection(options(sentimentSpec(writeData(SENTENCES))));
+    expect(decision.status).toBe("completed");
+    expect(decision.metric.name).toBe("accuracy");
+    expect(decision.winner?.id).toMatch(/^npm:(sentiment|vader-sentiment)$/);
+    const probed = decision.candidates.filter((candidate) => candidate.probes > 0);
+    expect(probed).toHaveLength(2);
+    for (const candidate of probed) {
+      expect(candidate.quality).toBeGreaterThanOrEqual(0.5);
+      expect(candidate.qualityCi?.[0]).toBeLessThanOrEqual(candidate.quality ?? 0);
+      expect(candidate.latencyKind).toBe("measured");
+      expect(candidate.latencyMsP50).toBeGreaterThan(0);
+      expect(candidate.metrics.macro_f1).toBeGreaterThan(0);
+      expect(Object.keys(candidate.perClassRecall ?? {}).sort()).toEqual(["negative", "positive"]);
+    }
+    expect(decision.spentProbes).toBeLessThanOrEqual(decision.exhaustiveProbes);
+    expect(decision.explanation[0]).toContain(`${decision.winner?.id} wins with accuracy`);
+    expect(decision.paretoFront.length).toBeGreaterThan(0);
+    expect(decisions.get(decision.id)).toEqual(decision);
+    expect(decisions.list()[0]?.winnerId).toBe(decision.winner?.id);
+  });
+
+  it("keeps within max_probes", async () => {
+    const decision = await runSelection(
+      options(sentimentSpec(writeData(SENTENCES), { budget: { max_probes: 8 } })),
+    );
+    expect(decision.spentProbes).toBeLessThanOrEqual(8);
+    expect(decision.exhaustiveProbes).toBe(24);
+    expect(decision.stopReason).toBe("budget");
+  });
+
+  it("records a candidate that fails mid-probe as failed and goes on", async () => {
+    const decision = await runSelection(
+      options(
+        sentimentSpec(writeData(SENTENCES), {
+          candidates: { ids: ["npm:sentiment", "test/flaky"] },
+        }),
+        { providers: [npmBackendProvider, flakyProvider(3)] },
+      ),
+    );
+    const flaky = decision.candidates.find((candidate) => candidate.id === "test/flaky");
+    expect(flaky?.status).toBe("failed");
+    expect(flaky?.error?.code).toBe("BACKEND_CRASHED");
+    expect(flaky?.error?.message).toMatch(/^on line \d+: the model process died \(test model\)$/);
+    expect(decision.winner?.id).toBe("npm:sentiment");
+    expect(decision.explanation.join(" ")).toContain("test/flaky failed: on line");
+  });
+
+  it("names the filter that removed every candidate", async () => {
+    const error = await runSelection(
+      options(sentimentSpec(writeData(SENTENCES), { input_constraints: { language: "zh" } })),
+    ).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ModelScoutError);
+    expect((error as ModelScoutError).code).toBe("NO_CANDIDATES");
+    expect((error as Error).message).toMatch(
+      /the language filter \(supports zh\) removed the last 2: npm:sentiment \(declares en\)/,
+    );
+    const stored = (error as { decision: SelectionDecision }).decision;
+    expect(stored.status).toBe("no-candidates");
+    expect(decisions.get(stored.id)?.filters.at(-1)?.filter).toBe("language");
+  });
+
+  it("ranks by priors, and says so, when there is no sample data", async () => {
+    const spec = {
+      task_type: "text_generation",
+      input_constraints: { max_length: 500, language: "zh" },
+      hardware: "NVIDIA_A100",
+    };
+    await catalog.upsertModels([
+      makeModel({
+        id: "zh/big",
+        task: "text-generation",
+        languages: ["zh"],
+        params: 7e9,
+        score: 40,
+        downloads: 1000,
+        contextLength: 4096,
+      }),
+      makeModel({
+        id: "zh/small",
+        task: "text-generation",
+        languages: ["zh"],
+        params: 1e9,
+        score: 20,
+        downloads: 100,
+        contextLength: 4096,
+      }),
+      makeModel({
+        id: "zh/short",
+        task: "text-generation",
+        languages: ["zh"],
+        params: 1e9,
+        score: 60,
+        contextLength: 256,
+      }),
+      makeModel({
+        id: "en/only",
+        task: "text-generation",
+        languages: ["en"],
+        params: 1e9,
+        score: 70,
+      }),
+      makeModel({
+        id: "zh/huge",
+        task: "text-generation",
+        languages: ["zh"],
+        params: 400e9,
+        score: 80,
+      }),
+    ]);
+    const decision = await runSelection(options(spec));
+    expect(decision.winner?.id).toBe("zh/big");
+    expect(decision.metric).toMatchObject({ name: "prior", proxy: true });
+    expect(decision.explanation.join(" ")).toContain("Nothing was measured");
+    const removed = Object.fromEntries(
+      decision.filters.map((step) => [
+        step.filter,
+        step.removedExamples.map((example) => example.id),
+      ]),
+    );
+    expect(removed.language).toEqual(["en/only"]);
+    expect(removed["context-length"]).toEqual(["zh/short"]);
+    expect(removed["memory-fit"]).toEqual(["zh/huge"]);
+  });
+
+  it("stores an interrupted run as aborted with what it measured", async () => {
+    const controller = new AbortController();
+    let probes = 0;
+    const error = await runSelection(
+      options(sentimentSpec(writeData(SENTENCES)), {
+        signal: controller.signal,
+        onProgress: (event) => {
+          if (event.phase === "probing" && ++probes === 5) controller.abort();
+        },
+      }),
+    ).catch((caught: unknown) => caught);
+    expect((error as ModelScoutError).code).toBe("ABORTED");
+    const stored = decisions.get((error as { decision: SelectionDecision }).decision.id);
+    expect(stored?.status).toBe("aborted");
+    expect(stored?.finishedAt).not.toBeNull();
+    expect(stored?.spentProbes).toBeGreaterThanOrEqual(5);
+  });
+
+  it("marks a run whose process died as aborted when the store is next opened", async () => {
+    const decision = await runSelection(options(sentimentSpec(writeData(SENTENCES))));
+    decisions.save(
+      { ...decision, id: "dec_dead", status: "running", finishedAt: null },
+      2 ** 22 + 12345,
+    );
+    decisions.close();
+    decisions = DecisionStore.open({ path: join(directory, "state.db") });
+    expect(decisions.get("dec_dead")?.status).toBe("aborted");
+    expect(decisions.get("dec_dead")?.error?.message).toMatch(/ended before it finished/);
+  });
+
+  it("uses the agreement proxy on unlabelled data and warns", async () => {
+    const path = writeData(SENTENCES.map(([text]) => [text, null]));
+    const decision = await runSelection(options(sentimentSpec(path)));
+    expect(decision.metric).toMatchObject({ name: "agreement", proxy: true });
+    expect(decision.explanation.at(-1)).toMatch(/^Warning: .*not accuracy/);
+    const probed = decision.candidates.filter((candidate) => candidate.probes > 0);
+    // Two candidates: each one's agreement is the share of items where both gave the same label.
+    expect(probed[0]?.quality).toBeCloseTo(probed[1]?.quality ?? -1, 10);
+  });
+
+  it("explains data labels that do not match the model's labels", async () => {
+    const rows = SENTENCES.map(([text, label]): [string, string] => [
+      text,
+      label === "positive" ? "happy" : "sad",
+    ]);
+    const decision = await runSelection(options(sentimentSpec(writeData(rows))));
+    expect(decision.data.labelMapping).toMatch(
+      /Could not map "happy", "sad"|Could not map "sad", "happy"/,
+    );
+    expect(decision.data.labelMapping).toContain("data.label_map");
+    const fixed = await runSelection(
+      options(
+        sentimentSpec(writeData(rows), {
+          data: { path: writeData(rows), label_map: { happy: "positive", sad: "negative" } },
+        }),
+      ),
+    );
+    expect(
+      fixed.candidates.find((candidate) => candidate.status === "winner")?.quality,
+    ).toBeGreaterThan(0.5);
+  });
+});
