@@ -80,5 +80,52 @@ export { mapHubModel } from "./hub/map-hub-model.js";
 export { startMirrorServer } from "./mirror/start-mirror-server.js";
 export { type ModelProfile, profileModel } from "./profile/profile-model.js";
 export { recordProfile } from "./profile/record-profile.js";
+export {
+  agreementProxy,
+  type CandidateAgreement,
+  itemAgreement,
+} from "./select/metrics/agreement-proxy.js";
+export { bootstrapCi, bootstrapMeanCi } from "./select/metrics/bootstrap-ci.js";
+export {
+  type ClassificationMetrics,
+  classificationMetrics,
+  type LabelMapping,
+  topLabel,
+} from "./select/metrics/classification-metrics.js";
+export {
+  agreementMetrics,
+  type CandidateMetrics,
+  computeMetrics,
+} from "./select/metrics/compute-metrics.js";
+export {
+  cosineSimilarity,
+  type EmbeddingMetrics,
+  embeddingMetrics,
+} from "./select/metrics/embedding-metrics.js";
+export {
+  characterErrorRate,
+  type ErrorRateMetrics,
+  errorRateMetrics,
+  rateQuality,
+  wordErrorRate,
+} from "./select/metrics/error-rate-metrics.js";
+export { type ItemOutcomeInput, itemOutcome } from "./select/metrics/item-outcome.js";
+export {
+  defaultMetricFor,
+  METRIC_NAMES,
+  METRICS,
+  type MetricInfo,
+  type MetricName,
+  metricQuality,
+  metricsForTask,
+  resolveMetric,
+} from "./select/metrics/metric-registry.js";
+export { proportionCi } from "./select/metrics/proportion-ci.js";
+export {
+  exactMatch,
+  type TextMatchMetrics,
+  textMatchMetrics,
+  tokenF1,
+} from "./select/metrics/text-match-metrics.js";
 export { compatibleTasks, resolveTask, TASK_IDS, type TaskId } from "./tasks/resolve-task.js";
 export { VERSION } from "./version.js";
