@@ -13,10 +13,31 @@
  * rounds: at the budgets that matter (tens of items per arm) empirical-Bernstein intervals
  * are still wider than the whole range and never eliminate anything. `bound: "bernstein"`
  * gives the distribution-free version for callers that need a guarantee over speed.
+ *
+ * The reference is exhaustive evaluation of the same items, so intervals carry the
+ * finite-population correction: once most items are probed, the rest can move a mean little.
+ *
+ * Priors (optional, one per arm or `null`): what is believed before probing (published
+ * results, a past evaluation on other items). They are used in two ways, neither of which can
+ * overrule clear measurements:
+ * - when the budget cannot give every arm two first batches, only the arms with the best
+ *   priors are raced (the rest are reported as not probed);
+ * - each comparison with the leader is a posterior: the prior difference, mapped onto the
+ *   outcome scale by a fit on this run's measurements (`prior-calibration.ts`), is combined
+ *   with the measured paired difference, each weighted by its precision. A prior the data
+ *   contradicts, or one given for too few arms to check, is not combined. So a strong, checked
+ *   prior prunes the arms it ranks far below the leader once a few items agree, spends the
+ *   budget on the contenders, and breaks ties the items cannot resolve.
  */
+import { ModelScoutError } from "../../errors/modelscout-error.js";
 import { confidenceBounds } from "./confidence-bounds.js";
+import {
+  type CalibrationPoint,
+  calibratePriors,
+  type PriorCalibration,
+} from "./prior-calibration.js";
 import { seededRandom } from "./seeded-random.js";
-import type { ArmSummary, SelectionArms, SelectionResult } from "./selection-strategy.js";
+import type { ArmSummary, PriorUse, SelectionArms, SelectionResult } from "./selection-strategy.js";
 import { summarizeArm } from "./summarize-arm.js";
 
 export interface BudgetedSelectionOptions {
@@ -32,7 +53,23 @@ export interface BudgetedSelectionOptions {
   growth?: number;
   bound?: "gaussian" | "bernstein";
   seed?: number;
+  /**
+   * Prior belief per arm (any scale where higher is better, e.g. a 0..1 published score), or
+   * `null` where nothing is known. Length must equal `armCount`. Never probes more.
+   */
+  priors?: readonly (number | null)[];
+  /** Smallest error assumed for a checked prior, 0..1 outcome scale. Default 0.02. */
+  priorErrorFloor?: number;
+  /** Arms needing both a prior and measurements before priors join the comparisons. Default 5. */
+  minPriorArms?: number;
+  /**
+   * Judge arms on the `itemCount` items themselves (what exhaustive evaluation would rank),
+   * shrinking intervals as the unprobed rest gets small. Default true.
+   */
+  finitePopulation?: boolean;
 }
+
+const DEFAULT_MIN_PRIOR_ARMS = 5;
 
 /** Two-sided standard normal quantile for error `delta` (Acklam's rational approximation). */
 function normalQuantile(probability: number): number {
@@ -71,38 +108,76 @@ function normalQuantile(probability: number): number {
   );
 }
 
-function differenceHalfWidth(
-  differences: readonly number[],
-  delta: number,
-  bound: "gaussian" | "bernstein",
-): { mean: number; halfWidth: number } {
-  const count = differences.length;
-  const mean = differences.reduce((sum, value) => sum + value, 0) / count;
-  const variance =
-    count > 1 ? differences.reduce((sum, value) => sum + (value - mean) ** 2, 0) / (count - 1) : 4;
-  if (bound === "bernstein")
-    return { mean, halfWidth: confidenceBounds(count, variance, 2, delta) };
-  // The floor keeps a run of identical outcomes (variance 0) from looking like certainty.
-  const flooredVariance = Math.max(variance, 1 / count);
-  return { mean, halfWidth: normalQuantile(1 - delta / 2) * Math.sqrt(flooredVariance / count) };
+/** Paired comparison of one arm with the reference arm, on the items both were probed on. */
+interface Comparison {
+  /** Mean of (arm - reference); a posterior mean when priors were combined. */
+  mean: number;
+  /** Variance of `mean`. */
+  variance: number;
+  count: number;
+  /** Sample variance of the per-item differences (for Bernstein bounds). */
+  sampleVariance: number;
+}
+
+function validatePriors(priors: readonly (number | null)[], armCount: number): void {
+  if (priors.length !== armCount) {
+    throw new ModelScoutError(
+      "INVALID_ARGUMENT",
+      `budgetedSelection: priors has ${priors.length} entries for ${armCount} arms; give one prior per arm, null where unknown.`,
+    );
+  }
+  const bad = priors.findIndex((prior) => prior !== null && !Number.isFinite(prior));
+  if (bad !== -1) {
+    throw new ModelScoutError(
+      "INVALID_ARGUMENT",
+      `budgetedSelection: priors[${bad}] is ${String(priors[bad])}; use a finite number or null.`,
+    );
+  }
 }
 
 export async function budgetedSelection(
   arms: SelectionArms,
   options: BudgetedSelectionOptions = {},
 ): Promise<SelectionResult> {
-  const maxProbes = options.maxProbes ?? arms.armCount * arms.itemCount;
+  const itemCount = arms.itemCount;
+  const maxProbes = options.maxProbes ?? arms.armCount * itemCount;
   const delta = options.delta ?? 0.05;
   const epsilon = options.epsilon ?? 0.01;
   const growth = options.growth ?? 1.5;
   const bound = options.bound ?? "gaussian";
+  const finitePopulation = options.finitePopulation ?? true;
+  const priors = options.priors;
+  if (priors !== undefined) validatePriors(priors, arms.armCount);
+  const priorOf = (arm: number): number | null => priors?.[arm] ?? null;
+  const minPriorArms = options.minPriorArms ?? DEFAULT_MIN_PRIOR_ARMS;
   let batch = Math.max(1, options.initialItems ?? 10);
   const order = seededRandom(options.seed ?? 1).shuffle(
-    Array.from({ length: arms.itemCount }, (_, index) => index),
+    Array.from({ length: itemCount }, (_, index) => index),
   );
   const outcomes: number[][] = Array.from({ length: arms.armCount }, () => []);
   const eliminatedAt = new Map<number, number>();
   let survivors = Array.from({ length: arms.armCount }, (_, index) => index);
+  let notProbed: number[] = [];
+
+  // Too many arms for the budget (not even half a first batch each): race only the best-prior
+  // arms, as many as can get a full first batch from half the budget, so later rounds can
+  // still tell the contenders apart.
+  const knownPriors = (priors ?? []).filter((prior): prior is number => prior !== null);
+  if (knownPriors.length > 0 && maxProbes < (arms.armCount * batch) / 2) {
+    // Never fewer arms than it takes to check the priors against the measurements.
+    const raced = Math.max(minPriorArms, 2, Math.floor(maxProbes / (2 * batch)));
+    if (raced < arms.armCount) {
+      const sorted = [...knownPriors].sort((a, b) => a - b);
+      // An arm without a prior is neither favoured nor dropped: it ranks as the median prior.
+      const median = sorted[Math.floor(sorted.length / 2)] as number;
+      const ranked = [...survivors].sort(
+        (a, b) => (priorOf(b) ?? median) - (priorOf(a) ?? median) || a - b,
+      );
+      survivors = ranked.slice(0, raced).sort((a, b) => a - b);
+      notProbed = ranked.slice(raced).sort((a, b) => a - b);
+    }
+  }
+
   let cursor = 0;
   let spent = 0;
   let round = 0;
@@ -112,24 +187,114 @@ export async function budgetedSelection(
     const row = outcomes[arm] ?? [];
     return row.length === 0 ? 0 : row.reduce((sum, value) => sum + value, 0) / row.length;
   };
-  const leaderOf = () =>
-    survivors.reduce(
-      (best, arm) => (meanOf(arm) > meanOf(best) ? arm : best),
-      survivors[0] as number,
-    );
+  // Exact ties (including "nothing probed yet") go to the higher prior, then the lower index.
+  const dataLeader = () =>
+    survivors.reduce((best, arm) => {
+      const difference = meanOf(arm) - meanOf(best);
+      if (difference !== 0) return difference > 0 ? arm : best;
+      return (priorOf(arm) ?? Number.NEGATIVE_INFINITY) >
+        (priorOf(best) ?? Number.NEGATIVE_INFINITY)
+        ? arm
+        : best;
+    }, survivors[0] as number);
+
+  const pairedDifference = (arm: number, reference: number) => {
+    const row = outcomes[arm] as number[];
+    const referenceRow = outcomes[reference] as number[];
+    // Every arm was probed on a prefix of the same item order, so rows align.
+    const count = Math.min(row.length, referenceRow.length);
+    let sum = 0;
+    for (let index = 0; index < count; index++)
+      sum += (row[index] as number) - (referenceRow[index] as number);
+    const mean = sum / count;
+    let squares = 0;
+    for (let index = 0; index < count; index++)
+      squares += ((row[index] as number) - (referenceRow[index] as number) - mean) ** 2;
+    const sampleVariance = count > 1 ? squares / (count - 1) : 4;
+    // The floor keeps a run of identical outcomes (variance 0) from looking like certainty.
+    const correction = finitePopulation ? Math.max(0, 1 - count / itemCount) : 1;
+    const variance = (Math.max(sampleVariance, 1 / count) / count) * correction;
+    return { mean, variance, count, sampleVariance };
+  };
+
+  let calibration: PriorCalibration | null = null;
+  const compareWith = (reference: number): Map<number, Comparison> => {
+    calibration = null;
+    const referencePrior = priorOf(reference);
+    if (priors !== undefined && bound === "gaussian" && referencePrior !== null) {
+      const points: CalibrationPoint[] = [];
+      for (let arm = 0; arm < arms.armCount; arm++) {
+        const prior = priorOf(arm);
+        if (prior === null || (outcomes[arm] as number[]).length === 0) continue;
+        if (arm === reference) {
+          points.push({ prior, difference: 0, variance: 0 });
+          continue;
+        }
+        const { mean, variance } = pairedDifference(arm, reference);
+        points.push({ prior, difference: mean, variance });
+      }
+      calibration = calibratePriors(points, {
+        minArms: minPriorArms,
+        ...(options.priorErrorFloor === undefined ? {} : { errorFloor: options.priorErrorFloor }),
+      });
+    }
+    const comparisons = new Map<number, Comparison>();
+    for (const arm of survivors) {
+      if (arm === reference) continue;
+      const data = pairedDifference(arm, reference);
+      const prior = priorOf(arm);
+      const fit = calibration as PriorCalibration | null;
+      if (fit?.calibrated && prior !== null && referencePrior !== null && data.variance > 0) {
+        // Both arms' priors err independently, so their difference errs with twice the variance.
+        const priorVariance = 2 * fit.errorVariance;
+        const priorMean = fit.slope * (prior - referencePrior);
+        const precision = 1 / data.variance + 1 / priorVariance;
+        comparisons.set(arm, {
+          ...data,
+          mean: (data.mean / data.variance + priorMean / priorVariance) / precision,
+          variance: 1 / precision,
+        });
+      } else {
+        comparisons.set(arm, data);
+      }
+    }
+    return comparisons;
+  };
+
+  /** The leader (highest posterior, or data mean without priors) and everyone against it. */
+  const assess = () => {
+    let leader = dataLeader();
+    let comparisons = compareWith(leader);
+    const visited = new Set([leader]);
+    for (;;) {
+      let better: number | null = null;
+      let bestMean = 0;
+      for (const [arm, comparison] of comparisons) {
+        if (comparison.mean > bestMean) {
+          bestMean = comparison.mean;
+          better = arm;
+        }
+      }
+      if (better === null || visited.has(better)) break;
+      visited.add(better);
+      leader = better;
+      comparisons = compareWith(leader);
+    }
+    return { leader, comparisons };
+  };
 
   for (;;) {
     if (survivors.length === 1) {
       stopReason = "single-survivor";
       break;
     }
-    if (cursor >= arms.itemCount) {
+    if (cursor >= itemCount) {
       stopReason = "exhausted-items";
       break;
     }
     const itemsThisRound = Math.min(
       batch,
-      arms.itemCount - cursor,
+      itemCount - cursor,
       Math.floor((maxProbes - spent) / survivors.length),
     );
     if (itemsThisRound <= 0) {
@@ -146,39 +311,69 @@ export async function budgetedSelection(
     cursor += itemsThisRound;
     batch = Math.ceil(batch * growth);
 
-    const leader = leaderOf();
-    const leaderRow = outcomes[leader] as number[];
+    const { leader, comparisons } = assess();
     // Union bound: arms x rounds, with sum over rounds of 1/(r(r+1)) = 1.
-    const deltaPerTest = delta / ((arms.armCount - 1) * round * (round + 1));
+    const deltaPerTest = delta / (Math.max(1, arms.armCount - 1) * round * (round + 1));
+    const z = normalQuantile(1 - deltaPerTest / 2);
     let leaderClear = true;
     const next: number[] = [];
     for (const arm of survivors) {
-      if (arm === leader) {
+      const comparison = comparisons.get(arm);
+      if (arm === leader || comparison === undefined) {
         next.push(arm);
         continue;
       }
-      const row = outcomes[arm] as number[];
-      // Survivors were probed on the same items in the same order, so rows align.
-      const differences = row.map((value, index) => value - (leaderRow[index] as number));
-      const { mean, halfWidth } = differenceHalfWidth(differences, deltaPerTest, bound);
-      if (mean + halfWidth < 0) {
+      const halfWidth =
+        bound === "bernstein"
+          ? confidenceBounds(comparison.count, comparison.sampleVariance, 2, deltaPerTest)
+          : z * Math.sqrt(comparison.variance);
+      if (comparison.mean + halfWidth < 0) {
         eliminatedAt.set(arm, round);
         continue;
       }
       next.push(arm);
-      if (mean + halfWidth >= epsilon) leaderClear = false;
+      if (comparison.mean + halfWidth >= epsilon) leaderClear = false;
     }
     survivors = next;
+    if (cursor >= itemCount) {
+      stopReason = survivors.length === 1 ? "single-survivor" : "exhausted-items";
+      break;
+    }
     if (survivors.length > 1 && leaderClear) {
       stopReason = "leader-clear";
       break;
     }
   }
 
+  const { leader } = assess();
   const perArm: ArmSummary[] = outcomes.map((row, arm) => {
     const summary = summarizeArm(row);
     const eliminatedAtRound = eliminatedAt.get(arm);
     return eliminatedAtRound === undefined ? summary : { ...summary, eliminatedAtRound };
   });
-  return { winnerIndex: leaderOf(), probesSpent: spent, perArm, stopReason };
+  const result: SelectionResult = { winnerIndex: leader, probesSpent: spent, perArm, stopReason };
+  if (priors !== undefined)
+    result.priors = describePriorUse(knownPriors.length, notProbed, calibration, bound);
+  return result;
+}
+
+function describePriorUse(
+  armsWithPriors: number,
+  notProbed: number[],
+  calibration: PriorCalibration | null,
+  bound: "gaussian" | "bernstein",
+): PriorUse {
+  const use: PriorUse = { armsWithPriors, notProbed, combined: false };
+  if (bound === "bernstein") {
+    use.reason = "Bernstein bounds are distribution-free; priors only chose which arms to race";
+  } else if (calibration === null) {
+    use.reason = "the leader has no prior, so no comparison could use one";
+  } else if (calibration.calibrated) {
+    use.combined = true;
+    use.slope = calibration.slope;
+    use.errorSd = Math.sqrt(calibration.errorVariance);
+  } else {
+    use.reason = calibration.reason;
+  }
+  return use;
 }

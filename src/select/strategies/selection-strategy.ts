@@ -22,10 +22,31 @@ export interface ArmSummary {
   eliminatedAtRound?: number;
 }
 
+/** What a strategy did with the priors it was given, for the decision report. */
+export interface PriorUse {
+  /** Arms that had a prior (the rest were `null`). */
+  armsWithPriors: number;
+  /**
+   * Arms never probed because the budget could not cover every arm and their prior ranked
+   * below the arms that were raced.
+   */
+  notProbed: number[];
+  /** Whether the final comparisons combined the priors with the measurements. */
+  combined: boolean;
+  /** Outcome change per unit of prior, fitted on the measurements (when combined). */
+  slope?: number;
+  /** Estimated error of one arm's prior on the outcome scale, 0..1 (when combined). */
+  errorSd?: number;
+  /** Why the priors were not combined with the measurements. */
+  reason?: string;
+}
+
 export interface SelectionResult {
   winnerIndex: number;
   probesSpent: number;
   perArm: ArmSummary[];
   /** Why the strategy stopped, for the decision report. */
   stopReason: "exhausted-items" | "budget" | "single-survivor" | "leader-clear";
+  /** Present when the strategy was given priors. */
+  priors?: PriorUse;
 }
