@@ -12,18 +12,18 @@
  * - the agreement proxy: the outputs of the other candidates on the same item are fetched
  *   on demand (and cached, so they are paid for once).
  *
- * Confidence intervals: Wilson 95% over the per-item outcomes for metrics that are a mean
- * of per-item scores (accuracy, exact match, token F1, agreement, k-NN accuracy, and, as an
- * approximation that weighs items equally, CER/WER); none for macro-F1 and MRR, which are
- * not means of independent items.
+ * Final figures and their 95% intervals come from `metrics/compute-metrics.ts` (Wilson for
+ * 0/1 outcomes, a seeded bootstrap for the others, so a decision replays to the same numbers).
  */
 import type { BackendOutput } from "../backends/model-backend.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
 import type { SelectionDecision } from "./decision.js";
-import { agreementProxy } from "./metrics/agreement-proxy.js";
-import { classificationMetrics } from "./metrics/classification-metrics.js";
-import { cosineSimilarity, embeddingMetrics } from "./metrics/embedding-metrics.js";
-import { errorRateMetrics } from "./metrics/error-rate-metrics.js";
+import {
+  agreementMetrics,
+  type CandidateMetrics,
+  computeMetrics,
+} from "./metrics/compute-metrics.js";
+import { cosineSimilarity } from "./metrics/embedding-metrics.js";
 import { itemOutcome } from "./metrics/item-outcome.js";
 import {
   METRICS,
@@ -89,12 +89,6 @@ function nearestNeighbourOutcome(request: ItemOutcomeRequest): number {
   return bestLabel === request.item.label ? 1 : 0;
 }
 
-function meanCi(outcomes: readonly number[]): [number, number] | null {
-  if (outcomes.length === 0) return null;
-  const sum = outcomes.reduce((total, value) => total + value, 0);
-  return proportionCi(sum, outcomes.length);
-}
-
 export function createEvaluator(options: {
   task: string;
   metric: string | null;
@@ -130,62 +124,32 @@ export function createEvaluator(options: {
       return outcome ?? 0;
     },
     evaluate(request): CandidateEvaluation {
-      const golds = request.items.map((item) => item.label);
-      switch (info.kind) {
-        case "classification": {
-          const result = classificationMetrics(golds, request.outputs, request.labelMapping);
-          const value = name === "macro_f1" ? result.macroF1 : result.accuracy;
-          return {
-            quality: value,
-            qualityCi: name === "macro_f1" ? null : proportionCi(result.correct, result.items),
-            metrics: { accuracy: result.accuracy, macro_f1: result.macroF1 },
-            perClassRecall: result.perClassRecall,
-          };
-        }
-        case "text-match": {
-          const result = textMatchMetrics(golds, request.outputs);
-          const perItem = result.perItem.map((item) =>
-            name === "exact_match" ? item.exactMatch : item.tokenF1,
-          );
-          return {
-            quality: name === "exact_match" ? result.exactMatch : result.tokenF1,
-            qualityCi: meanCi(perItem),
-            metrics: { exact_match: result.exactMatch, token_f1: result.tokenF1 },
-          };
-        }
-        case "error-rate": {
-          const result = errorRateMetrics(golds, request.outputs);
-          const rate = name === "cer" ? result.cer : result.wer;
-          return {
-            quality: metricQuality(name, rate),
-            qualityCi: meanCi(request.outcomes),
-            metrics: { cer: result.cer, wer: result.wer },
-          };
-        }
-        case "embedding": {
-          const result = embeddingMetrics(golds, request.outputs);
-          const correct = result.perItem.filter((item) => item.knnCorrect).length;
-          return {
-            quality: name === "mrr" ? result.mrr : result.knnAccuracy,
-            qualityCi: name === "mrr" ? null : proportionCi(correct, result.items),
-            metrics: {
-              knn_accuracy: result.knnAccuracy,
-              ...(Number.isFinite(result.mrr) && { mrr: result.mrr }),
-            },
-          };
-        }
-        case "agreement": {
-          const all = [
-            request.outputs.map((output) => output as BackendOutput | null),
-            ...request.others,
-          ];
-          if (all.length < 2) return { quality: 1, qualityCi: null, metrics: {} };
-          const [own] = agreementProxy(all);
-          const value = own === undefined || Number.isNaN(own.agreement) ? 0 : own.agreement;
-          const perItem = own?.perItem.filter((share): share is number => share !== null) ?? [];
-          return { quality: value, qualityCi: meanCi(perItem), metrics: { agreement: value } };
-        }
+      let computed: CandidateMetrics;
+      if (proxy) {
+        const all = [
+          request.outputs.map((output) => output as BackendOutput | null),
+          ...request.others,
+        ];
+        if (all.length < 2) return { quality: 1, qualityCi: null, metrics: {} };
+        computed = agreementMetrics(all)[0] as CandidateMetrics;
+      } else {
+        computed = computeMetrics({
+          metric: name,
+          golds: request.items.map((item) => item.label),
+          outputs: request.outputs,
+          labelMapping: request.labelMapping,
+        });
       }
+      return {
+        quality: Number.isNaN(computed.quality) ? 0 : computed.quality,
+        qualityCi: computed.qualityCi,
+        metrics: Object.fromEntries(
+          Object.entries(computed.metrics).filter((entry): entry is [string, number] =>
+            Number.isFinite(entry[1]),
+          ),
+        ),
+        ...(computed.perClassRecall !== undefined && { perClassRecall: computed.perClassRecall }),
+      };
     },
   };
 }
