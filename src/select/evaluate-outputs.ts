@@ -25,14 +25,7 @@ import {
 } from "./metrics/compute-metrics.js";
 import { cosineSimilarity } from "./metrics/embedding-metrics.js";
 import { itemOutcome } from "./metrics/item-outcome.js";
-import {
-  METRICS,
-  type MetricName,
-  metricQuality,
-  resolveMetric,
-} from "./metrics/metric-registry.js";
-import { proportionCi } from "./metrics/proportion-ci.js";
-import { textMatchMetrics } from "./metrics/text-match-metrics.js";
+import { METRICS, type MetricName, resolveMetric } from "./metrics/metric-registry.js";
 import type { SampleItem } from "./sample-data.js";
 
 export interface ItemOutcomeRequest {
