@@ -3,11 +3,13 @@
  * Reads recorded per-item outcomes of several models (the RouterDC format:
  * `[{question, scores: {model: 0..1}, costs?: {model: number}}]`) so selection strategies can
  * be evaluated offline on real results of real models. Rows are validated one by one so a bad
- * file names the item that is wrong instead of failing somewhere downstream.
+ * file names the item that is wrong instead of failing somewhere downstream. A `.csv` path is
+ * read as a models x items score matrix instead (`replay-matrix.ts`, e.g. MTEB tasks).
  */
 import { readFile } from "node:fs/promises";
 import { z } from "zod";
 import { ModelScoutError } from "../../errors/modelscout-error.js";
+import { parseScoreMatrixCsv, type ScoreMatrixOptions } from "./replay-matrix.js";
 
 const replayItemSchema = z.looseObject({
   question: z.string().min(1),
@@ -29,6 +31,8 @@ export interface ReplayDataset {
   /** Model ids in the order of the first item. */
   models: readonly string[];
   items: readonly ReplayItem[];
+  /** What reading changed (items or models dropped, values clamped), for reports. */
+  notes?: readonly string[];
 }
 
 function invalid(source: string, message: string, details: Record<string, unknown> = {}) {
@@ -78,8 +82,11 @@ export function parseReplayDataset(raw: unknown, source: string): ReplayDataset 
   return { source, models, items };
 }
 
-/** Reads and validates a replay file. */
-export async function readReplayDataset(path: string): Promise<ReplayDataset> {
+/** Reads and validates a replay file: JSON items, or a `.csv` models x items score matrix. */
+export async function readReplayDataset(
+  path: string,
+  matrixOptions: ScoreMatrixOptions = {},
+): Promise<ReplayDataset> {
   let text: string;
   try {
     text = await readFile(path, "utf8");
@@ -89,6 +96,7 @@ export async function readReplayDataset(path: string): Promise<ReplayDataset> {
       details: { path },
     });
   }
+  if (path.toLowerCase().endsWith(".csv")) return parseScoreMatrixCsv(text, path, matrixOptions);
   let raw: unknown;
   try {
     raw = JSON.parse(text);
