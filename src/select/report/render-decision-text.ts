@@ -1,0 +1,105 @@
+/**
+ * @module
+ * The terminal rendering of a decision: the ranked candidate table in plain aligned columns,
+ * then `Winner: <id>` and the explanation. No colours or escape codes, so it reads the same in
+ * a log file, a CI job and a pipe. Control characters in model ids and messages (user input,
+ * or text a model server sent) are replaced, so a crafted id cannot move the cursor or recolour
+ * the terminal.
+ */
+import type { CandidateOutcome, SelectionDecision } from "../decision.js";
+import {
+  formatBytes,
+  formatInterval,
+  formatMilliseconds,
+  formatUnit,
+  rankCandidates,
+  shortenMiddle,
+} from "./format-decision-values.js";
+
+const MAX_ID_WIDTH = 48;
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/g;
+
+function plain(text: string): string {
+  return text.replace(CONTROL_CHARACTERS, "?");
+}
+
+interface Column {
+  header: string;
+  value: (candidate: CandidateOutcome, rank: number) => string;
+  align: "left" | "right";
+  maxWidth?: number;
+}
+
+const COLUMNS: readonly Column[] = [
+  { header: "#", value: (_, rank) => String(rank), align: "right" },
+  { header: "Model", value: (candidate) => candidate.id, align: "left", maxWidth: MAX_ID_WIDTH },
+  { header: "Status", value: (candidate) => candidate.status, align: "left" },
+  { header: "Quality", value: (candidate) => formatUnit(candidate.quality), align: "right" },
+  { header: "95% CI", value: (candidate) => formatInterval(candidate.qualityCi), align: "right" },
+  {
+    header: "p50",
+    value: (candidate) => formatMilliseconds(candidate.latencyMsP50),
+    align: "right",
+  },
+  {
+    header: "p95",
+    value: (candidate) => formatMilliseconds(candidate.latencyMsP95),
+    align: "right",
+  },
+  { header: "Latency", value: (candidate) => candidate.latencyKind ?? "—", align: "left" },
+  { header: "Memory", value: (candidate) => formatBytes(candidate.memoryBytes), align: "right" },
+  { header: "Score", value: (candidate) => formatUnit(candidate.score), align: "right" },
+  { header: "Probes", value: (candidate) => String(candidate.probes), align: "right" },
+];
+
+function cut(text: string, maxWidth: number | undefined): string {
+  return maxWidth === undefined ? text : shortenMiddle(text, maxWidth);
+}
+
+/** The ranked candidates as aligned plain-text columns with a header and a rule. */
+export function renderCandidateTable(candidates: readonly CandidateOutcome[]): string {
+  const cells = rankCandidates(candidates).map((candidate, index) =>
+    COLUMNS.map((column) => cut(plain(column.value(candidate, index + 1)), column.maxWidth)),
+  );
+  const widths = COLUMNS.map((column, index) =>
+    Math.max(column.header.length, ...cells.map((row) => row[index]?.length ?? 0)),
+  );
+  const line = (row: readonly string[]) =>
+    row
+      .map((cell, index) =>
+        COLUMNS[index]?.align === "right"
+          ? cell.padStart(widths[index] ?? 0)
+          : cell.padEnd(widths[index] ?? 0),
+      )
+      .join("  ")
+      .trimEnd();
+  return [
+    line(COLUMNS.map((column) => column.header)),
+    widths.map((width) => "-".repeat(width)).join("  "),
+    ...cells.map(line),
+  ].join("\n");
+}
+
+/** The decision for a terminal: table, winner, explanation, then failures and the latency note. */
+export function renderDecisionText(decision: SelectionDecision): string {
+  const lines: string[] = [];
+  if (decision.candidates.length > 0) lines.push(renderCandidateTable(decision.candidates), "");
+  if (decision.winner === null) {
+    const why = decision.error?.message ?? decision.stopReason ?? `status ${decision.status}`;
+    lines.push(plain(`Winner: none (${why})`));
+  } else {
+    lines.push(plain(`Winner: ${decision.winner.id}`));
+  }
+  for (const sentence of decision.explanation) lines.push(plain(sentence));
+  for (const candidate of decision.candidates) {
+    if (candidate.status === "failed" && candidate.error !== undefined) {
+      lines.push(
+        plain(`Failed: ${candidate.id} (${candidate.error.code}: ${candidate.error.message})`),
+      );
+    }
+  }
+  if (decision.latencyNote !== "") lines.push(plain(decision.latencyNote));
+  return `${lines.join("\n")}\n`;
+}

@@ -1,0 +1,211 @@
+/**
+ * A realistic selection decision for the report tests: Chinese review sentiment on a
+ * Raspberry Pi 5, six candidates covering every status the report must show (winner,
+ * selectable, over an SLO with an estimated latency, eliminated by the race, failed, not
+ * probed). Two ids carry HTML and a terminal escape sequence, as hostile user input would.
+ */
+import type { CandidateOutcome, SelectionDecision } from "../../../src/select/decision.js";
+
+export const HOSTILE_ID = `evil/<script>alert("x")</script>`;
+export const ANSI_ID = "ansi/\u001b[31mred\u001b[0m-model";
+
+function candidate(overrides: Partial<CandidateOutcome> & { id: string }): CandidateOutcome {
+  return {
+    provider: "transformers-js",
+    status: "selectable",
+    prior: 0.5,
+    priorSources: ["popularity"],
+    quality: null,
+    qualityCi: null,
+    metrics: {},
+    latencyMsP50: null,
+    latencyMsP95: null,
+    latencyKind: null,
+    loadMs: null,
+    memoryBytes: null,
+    costPer1kItemsUsd: null,
+    utilities: { quality: null, latency: null, memory: null, cost: null },
+    score: null,
+    probes: 0,
+    onParetoFront: false,
+    sloViolations: [],
+    ...overrides,
+  };
+}
+
+export function buildDecision(): SelectionDecision {
+  const candidates: CandidateOutcome[] = [
+    candidate({
+      id: HOSTILE_ID,
+      status: "eliminated",
+      prior: 0.41,
+      quality: 0.712,
+      qualityCi: [0.64, 0.78],
+      metrics: { accuracy: 0.712, macro_f1: 0.695 },
+      latencyMsP50: 41,
+      latencyMsP95: 63,
+      latencyKind: "measured",
+      memoryBytes: 140e6,
+      utilities: { quality: 0.712, latency: 0.81, memory: null, cost: null },
+      score: 0.741,
+      probes: 40,
+      eliminatedAtRound: 1,
+    }),
+    candidate({
+      id: "uer/roberta-base-finetuned-jd-binary-chinese",
+      status: "selectable",
+      prior: 0.74,
+      quality: 0.921,
+      qualityCi: [0.89, 0.95],
+      metrics: { accuracy: 0.921, macro_f1: 0.918 },
+      perClassRecall: { negative: 0.93, positive: 0.912 },
+      latencyMsP50: 122,
+      latencyMsP95: 171,
+      latencyKind: "measured",
+      memoryBytes: 410e6,
+      utilities: { quality: 0.921, latency: 0.52, memory: null, cost: null },
+      score: 0.801,
+      probes: 200,
+      onParetoFront: true,
+    }),
+    candidate({
+      id: "Xenova/bert-base-multilingual-uncased-sentiment",
+      status: "winner",
+      prior: 0.66,
+      quality: 0.905,
+      qualityCi: [0.866, 0.94],
+      metrics: { accuracy: 0.905, macro_f1: 0.901 },
+      perClassRecall: { negative: 0.89, positive: 0.92 },
+      latencyMsP50: 38,
+      latencyMsP95: 54,
+      latencyKind: "measured",
+      loadMs: 820,
+      memoryBytes: 180e6,
+      utilities: { quality: 0.905, latency: 0.83, memory: null, cost: null },
+      score: 0.883,
+      probes: 200,
+      onParetoFront: true,
+    }),
+    candidate({
+      id: "Qwen/Qwen2.5-0.5B-Instruct",
+      provider: "transformers-js",
+      status: "slo-violated",
+      prior: 0.58,
+      quality: 0.934,
+      qualityCi: [0.9, 0.96],
+      metrics: { accuracy: 0.934 },
+      latencyMsP50: 910,
+      latencyMsP95: 1420,
+      latencyKind: "estimated",
+      memoryBytes: 1.1e9,
+      utilities: { quality: 0.934, latency: 0.12, memory: null, cost: null },
+      score: 0.69,
+      probes: 120,
+      onParetoFront: true,
+      sloViolations: ["p95 latency 1.4 s is over the 200 ms limit"],
+    }),
+    candidate({
+      id: ANSI_ID,
+      provider: "npm",
+      status: "failed",
+      prior: 0.3,
+      probes: 3,
+      error: {
+        code: "BACKEND_CRASHED",
+        message: `Model process exited with signal SIGKILL while probing item 3 <img src=x onerror=alert(1)>`,
+      },
+    }),
+    candidate({
+      id: "Helsinki/tiny-zh-sentiment",
+      provider: null,
+      status: "not-probed",
+      prior: 0.12,
+    }),
+  ];
+  return {
+    id: "dec_01JBX9Q2V7T3K8M4N5P6R7S8T9",
+    createdAt: "2025-05-04T10:00:00.000Z",
+    finishedAt: "2025-05-04T10:01:23.400Z",
+    status: "completed",
+    specInput: {
+      task_type: "sentiment",
+      input_constraints: { language: "zh", max_length: 256 },
+      hardware: "rpi5",
+      slo: { max_p95_latency_ms: 200 },
+      data: { path: "reviews & notes/<zh>.jsonl" },
+    },
+    specSource: "examples/zh-reviews/task.json",
+    resolved: {
+      task: "text-classification",
+      language: "zh",
+      maxLengthTokens: 256,
+      hardware: "rpi5",
+      objectives: { quality: 0.7, latency: 0.3, memory: 0, cost: 0 },
+      slo: { maxP95LatencyMs: 200, maxMemoryGb: null },
+      privacy: "local-only",
+      maxProbes: 600,
+      maxSeconds: null,
+    },
+    metric: {
+      name: "accuracy",
+      proxy: false,
+      description: "Share of probed reviews whose predicted label equals the given label.",
+    },
+    data: {
+      path: "reviews & notes/<zh>.jsonl",
+      items: 200,
+      labelled: true,
+      skippedRows: 2,
+      labelMapping: "1 → positive, 0 → negative",
+    },
+    filters: [
+      {
+        filter: "task",
+        description: "text-classification models in the catalog",
+        before: 5210,
+        after: 640,
+        removedExamples: [{ id: "openai/whisper-tiny", reason: "automatic-speech-recognition" }],
+      },
+      {
+        filter: "language",
+        description: "declares Chinese (zh) or is multilingual",
+        before: 640,
+        after: 38,
+        removedExamples: [
+          { id: "distilbert/distilbert-base-uncased-finetuned-sst-2-english", reason: "en only" },
+        ],
+      },
+      {
+        filter: "memory-fit",
+        description: "fits 8 GB on Raspberry Pi 5 at int8",
+        before: 38,
+        after: 6,
+        removedExamples: [{ id: "Qwen/Qwen2.5-14B-Instruct", reason: "needs 16.2 GB at int8" }],
+      },
+    ],
+    candidates,
+    winner: { id: "Xenova/bert-base-multilingual-uncased-sentiment" },
+    paretoFront: [
+      "Xenova/bert-base-multilingual-uncased-sentiment",
+      "uer/roberta-base-finetuned-jd-binary-chinese",
+      "Qwen/Qwen2.5-0.5B-Instruct",
+    ],
+    spentProbes: 563,
+    exhaustiveProbes: 1000,
+    stopReason: "leader clear: its lower bound is above every other upper bound",
+    explanation: [
+      "Xenova/bert-base-multilingual-uncased-sentiment scored 0.883: accuracy 0.905 at 38 ms p50.",
+      "uer/roberta-base-finetuned-jd-binary-chinese is 0.016 more accurate but 3.2x slower.",
+      "Qwen/Qwen2.5-0.5B-Instruct breaks the 200 ms p95 limit.",
+    ],
+    latencyNote:
+      "Latency measured on this machine; the estimated figure is a roofline estimate for rpi5.",
+    elapsedMs: 83_400,
+    environment: {
+      modelscoutVersion: "0.1.0",
+      node: "v20.18.0",
+      platform: "linux-x64",
+      cpu: "AMD EPYC 7B13",
+    },
+  };
+}
