@@ -127,5 +127,15 @@ export {
   textMatchMetrics,
   tokenF1,
 } from "./select/metrics/text-match-metrics.js";
+export {
+  renderDecisionReport,
+  renderDecisionText,
+} from "./select/report/render-decision-report.js";
+export {
+  type RequestToSpecLlmOptions,
+  type RequestToSpecResult,
+  requestToSpec,
+  requestToSpecWithLlm,
+} from "./select/request-to-spec.js";
 export { compatibleTasks, resolveTask, TASK_IDS, type TaskId } from "./tasks/resolve-task.js";
 export { VERSION } from "./version.js";
