@@ -20,7 +20,10 @@ export const rootCommand: CommandDef = {
     mirror: () => import("./commands/mirror.js").then((module) => module.default),
     profile: () => import("./commands/profile.js").then((module) => module.default),
     schema: () => import("./commands/schema.js").then((module) => module.default),
+    serve: () => import("./commands/serve.js").then((module) => module.default),
     bench: () => import("./commands/bench.js").then((module) => module.default),
+    select: () => import("./commands/select.js").then((module) => module.default),
+    decisions: () => import("./commands/decisions.js").then((module) => module.default),
   },
 };
 

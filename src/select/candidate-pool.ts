@@ -14,6 +14,7 @@
 import { findBackendProvider } from "../backends/create-backend.js";
 import type { BackendProvider } from "../backends/model-backend.js";
 import type { CatalogStore } from "../catalog/catalog-store.js";
+import { normaliseLanguage } from "../catalog/languages.js";
 import type { ModelRecord } from "../catalog/model-record.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
 import { hardwareLatency } from "../hardware/estimate-latency.js";
@@ -61,7 +62,7 @@ interface Verdict {
   unknown?: boolean;
 }
 
-class Funnel {
+export class Funnel {
   readonly steps: FilterStep[] = [];
   constructor(public pool: PoolCandidate[]) {}
 
@@ -301,21 +302,80 @@ export async function buildCandidatePool(options: BuildPoolOptions): Promise<Can
   }
 
   const candidates = funnel.pool;
-  if (candidates.length === 0) {
-    const emptied = funnel.steps.find((step) => step.after === 0);
-    const detail =
-      emptied === undefined
-        ? "the catalog has no models for this task"
-        : emptied.before === 0
-          ? `no ${explicit ? "listed" : "catalog"} model matched the task ${tasks.join("/")}`
-          : `the ${emptied.filter} filter (${emptied.description}) removed the last ${emptied.before}: ${emptied.removedExamples
-              .map((example) => `${example.id} (${example.reason})`)
-              .join(", ")}`;
-    throw new ModelScoutError("NO_CANDIDATES", `No candidate models are left: ${detail}.`, {
-      details: { filters: funnel.steps },
-    });
-  }
+  if (candidates.length === 0) throw noCandidatesError(funnel.steps, explicit, tasks);
   return { candidates, filters: funnel.steps };
+}
+
+/** The error for an empty pool, naming the filter that emptied it. */
+export function noCandidatesError(
+  steps: readonly FilterStep[],
+  explicit: boolean,
+  tasks: readonly string[],
+): ModelScoutError {
+  const emptied = steps.find((step) => step.after === 0);
+  const detail =
+    emptied === undefined
+      ? "the catalog has no models for this task"
+      : emptied.before === 0
+        ? `no ${explicit ? "listed" : "catalog"} model matched the task ${tasks.join("/")}`
+        : `the ${emptied.filter} filter (${emptied.description}) removed the last ${emptied.before}: ${emptied.removedExamples
+            .map((example) => `${example.id} (${example.reason})`)
+            .join(", ")}`;
+  const hint =
+    emptied?.filter === "labels"
+      ? " Map your data's labels onto a model's labels with data.label_map in the task spec."
+      : "";
+  return new ModelScoutError("NO_CANDIDATES", `No candidate models are left: ${detail}.${hint}`, {
+    details: { filters: steps },
+  });
+}
+
+/**
+ * Keeps classifiers that can answer the data's labels: a model whose known label set shares
+ * no label with the data (after `matchLabels` and the spec's `label_map`) is measuring
+ * something else (a language detector offered for sentiment). Models whose labels are not
+ * known before running are kept.
+ */
+export function filterByLabels(
+  pool: CandidatePool,
+  dataLabels: readonly string[],
+  labelMap: Readonly<Record<string, string>>,
+  mapLabels: (dataLabels: string[], modelLabels: string[]) => Record<string, string>,
+  tasks: readonly string[],
+): CandidatePool {
+  const funnel = new Funnel(pool.candidates);
+  funnel.apply(
+    "labels",
+    (unknown) =>
+      `predicts at least one of the data's labels (${dataLabels.slice(0, 6).join(", ")}${dataLabels.length > 6 ? ", ..." : ""})${unknownNote(unknown, "labels")}`,
+    ({ model, provider }) => {
+      const labels = provider?.create(model).describe().labels;
+      if (
+        (labels === undefined || labels.length === 0) &&
+        model.tags.includes("language-identification")
+      ) {
+        // Detectors answer language codes; they fit data labelled with languages.
+        return dataLabels.some((label) => normaliseLanguage(label) !== null)
+          ? { keep: true }
+          : { keep: false, reason: "predicts language codes" };
+      }
+      if (labels === undefined || labels.length === 0) return { keep: true, unknown: true };
+      const mapping = { ...mapLabels([...dataLabels], [...labels]), ...labelMap };
+      const covered = dataLabels.filter((label) => {
+        const target = mapping[label];
+        return target !== undefined && labels.includes(target);
+      });
+      return covered.length > 0
+        ? { keep: true }
+        : {
+            keep: false,
+            reason: `predicts ${labels.slice(0, 5).join(", ")}${labels.length > 5 ? ", ..." : ""}`,
+          };
+    },
+  );
+  const filters = [...pool.filters, ...funnel.steps];
+  if (funnel.pool.length === 0) throw noCandidatesError(filters, false, tasks);
+  return { candidates: funnel.pool, filters };
 }
 
 function requiredBytesAtFp32(model: ModelRecord): number | null {

@@ -29,8 +29,9 @@ import type { CatalogStore } from "../catalog/catalog-store.js";
 import type { ModelRecord } from "../catalog/model-record.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
 import { LOCAL_HARDWARE_ID } from "../hardware/local-machine-profile.js";
+import { compatibleTasks } from "../tasks/resolve-task.js";
 import { VERSION } from "../version.js";
-import { buildCandidatePool, type PoolCandidate } from "./candidate-pool.js";
+import { buildCandidatePool, filterByLabels, type PoolCandidate } from "./candidate-pool.js";
 import type { CandidateOutcome, SelectionDecision } from "./decision.js";
 import { type DecisionStore, newDecisionId } from "./decision-store.js";
 import {
@@ -48,6 +49,13 @@ import type { TaskSpec } from "./task-spec.js";
 /** Items read from the sample data at most. */
 export const MAX_SAMPLE_ITEMS = 5000;
 const SAVE_EVERY_MS = 2000;
+/** Tasks whose outputs are labels the data's labels must match. */
+const LABELLED_CLASSIFICATION_TASKS = new Set([
+  "text-classification",
+  "token-classification",
+  "image-classification",
+  "audio-classification",
+]);
 
 export type SelectionProgress =
   | { phase: "filtered"; candidates: number; probing: number }
@@ -218,8 +226,32 @@ async function select(
       );
   };
 
+  // Sample data first: a missing file fails before anything else, and its labels filter the pool.
+  const data =
+    spec.data === null
+      ? null
+      : await loadSampleData(spec.data, {
+          baseDirectory: options.baseDirectory,
+          maxRows: MAX_SAMPLE_ITEMS,
+        });
+  const evaluator: SelectionEvaluator | null =
+    data === null
+      ? null
+      : createEvaluator({ task: spec.task, metric: spec.metric, hasLabels: data.hasLabels });
+  if (data !== null && evaluator !== null) {
+    decision.data = {
+      path: data.path,
+      items: data.items.length,
+      labelled: data.hasLabels,
+      skippedRows: data.skipped.length,
+      labelMapping: null,
+    };
+    decision.metric = evaluator.metric;
+  }
+  save();
+
   // 1. Hard filters.
-  const pool = await buildCandidatePool({
+  let pool = await buildCandidatePool({
     spec,
     catalog: options.catalog,
     providers: options.providers,
@@ -240,6 +272,19 @@ async function select(
     throw error;
   });
   decision.filters = pool.filters;
+  if (data?.hasLabels === true && LABELLED_CLASSIFICATION_TASKS.has(spec.task)) {
+    try {
+      pool = filterByLabels(
+        pool,
+        data.labels,
+        spec.data?.labelMap ?? {},
+        (dataLabels, modelLabels) => matchLabels(dataLabels, modelLabels).mapping,
+        compatibleTasks(spec.task),
+      );
+    } finally {
+      decision.filters = pool.filters;
+    }
+  }
 
   // 2. Priors and the probing cut.
   const pastWins = options.decisions?.pastWins(spec.task, spec.language) ?? new Map();
@@ -285,7 +330,7 @@ async function select(
   });
 
   // Without sample data there is nothing to probe: rank by priors and say so.
-  if (spec.data === null) {
+  if (data === null || evaluator === null) {
     decision.metric = {
       name: "prior",
       proxy: true,
@@ -306,26 +351,6 @@ async function select(
     ];
     return;
   }
-
-  // 3. Sample data.
-  const data = await loadSampleData(spec.data, {
-    baseDirectory: options.baseDirectory,
-    maxRows: MAX_SAMPLE_ITEMS,
-  });
-  decision.data = {
-    path: data.path,
-    items: data.items.length,
-    labelled: data.hasLabels,
-    skippedRows: data.skipped.length,
-    labelMapping: null,
-  };
-  const evaluator: SelectionEvaluator = createEvaluator({
-    task: spec.task,
-    metric: spec.metric,
-    hasLabels: data.hasLabels,
-  });
-  decision.metric = evaluator.metric;
-  save();
 
   // 4. Load the candidates to probe; failures are recorded and skipped.
   for (const [index, entry] of toProbe.entries()) {

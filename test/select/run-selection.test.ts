@@ -290,25 +290,44 @@ describe("runSelection", () => {
     expect(probed[0]?.quality).toBeCloseTo(probed[1]?.quality ?? -1, 10);
   });
 
-  it("explains data labels that do not match the model's labels", async () => {
+  it("drops classifiers that cannot predict the data's labels, and explains partial matches", async () => {
     const rows = SENTENCES.map(([text, label]): [string, string] => [
       text,
       label === "positive" ? "happy" : "sad",
     ]);
-    const decision = await runSelection(options(sentimentSpec(writeData(rows))));
-    expect(decision.data.labelMapping).toMatch(
-      /Could not map "happy", "sad"|Could not map "sad", "happy"/,
+    const error = await runSelection(options(sentimentSpec(writeData(rows)))).catch(
+      (caught: unknown) => caught,
     );
-    expect(decision.data.labelMapping).toContain("data.label_map");
-    const fixed = await runSelection(
+    expect((error as ModelScoutError).code).toBe("NO_CANDIDATES");
+    expect((error as Error).message).toMatch(
+      /the labels filter .* removed the last 2: npm:sentiment \(predicts /,
+    );
+    expect((error as Error).message).toContain("data.label_map");
+
+    const mapped = await runSelection(
       options(
         sentimentSpec(writeData(rows), {
           data: { path: writeData(rows), label_map: { happy: "positive", sad: "negative" } },
         }),
       ),
     );
-    expect(
-      fixed.candidates.find((candidate) => candidate.status === "winner")?.quality,
-    ).toBeGreaterThan(0.5);
+    expect(mapped.winner).not.toBeNull();
+
+    // A language detector offered for sentiment is filtered out, not probed.
+    const mixed = await runSelection(
+      options(
+        sentimentSpec(writeData(SENTENCES), { candidates: { ids: ["npm:sentiment", "npm:eld"] } }),
+      ),
+    );
+    const labelsStep = mixed.filters.find((step) => step.filter === "labels");
+    expect(labelsStep?.removedExamples.map((example) => example.id)).toEqual(["npm:eld"]);
+
+    const partial = SENTENCES.map(([text, label]): [string, string] => [
+      text,
+      label === "positive" ? "positive" : "meh",
+    ]);
+    const explained = await runSelection(options(sentimentSpec(writeData(partial))));
+    expect(explained.data.labelMapping).toContain('Could not map "meh"');
+    expect(explained.data.labelMapping).toContain("data.label_map");
   });
 });

@@ -1,0 +1,86 @@
+/**
+ * @module
+ * `modelscout decisions` lists stored selection decisions; `modelscout decisions show <id>`
+ * prints one (table and explanation, `--json` for the whole record, `--report` for HTML).
+ */
+import { writeFile } from "node:fs/promises";
+import { defineCommand } from "citty";
+import { DecisionStore } from "../../select/decision-store.js";
+import {
+  renderDecisionReport,
+  renderDecisionText,
+} from "../../select/report/render-decision-report.js";
+import { integerOption, printJson } from "../cli-options.js";
+import { formatTable } from "../format-table.js";
+
+const show = defineCommand({
+  meta: { name: "show", description: "Show one stored decision" },
+  args: {
+    id: { type: "positional", required: true, description: "Decision id (dec_...)" },
+    json: { type: "boolean", description: "Print the whole decision record as JSON" },
+    report: { type: "string", description: "Write an HTML report to this file" },
+  },
+  async run({ args }) {
+    const store = DecisionStore.open();
+    try {
+      const decision = store.require(args.id);
+      if (args.report !== undefined) await writeFile(args.report, renderDecisionReport(decision));
+      if (args.json === true) {
+        printJson(decision);
+        return;
+      }
+      process.stdout.write(`${renderDecisionText(decision)}\n`);
+    } finally {
+      store.close();
+    }
+  },
+});
+
+const list = defineCommand({
+  meta: { name: "list", description: "List stored decisions, newest first" },
+  args: {
+    task: { type: "string", description: "Only decisions for this pipeline tag" },
+    limit: { type: "string", description: "How many (default 20)" },
+    json: { type: "boolean", description: "Print JSON" },
+  },
+  run({ args }) {
+    const store = DecisionStore.open();
+    try {
+      const rows = store.list({
+        limit: integerOption("limit", args.limit) ?? 20,
+        ...(args.task !== undefined && { task: args.task }),
+      });
+      if (args.json === true) {
+        printJson(rows);
+        return;
+      }
+      if (rows.length === 0) {
+        process.stdout.write("No decisions yet: run `modelscout select <spec>`.\n");
+        return;
+      }
+      process.stdout.write(
+        `${formatTable(rows, [
+          { header: "id", value: (row) => row.id },
+          { header: "created", value: (row) => row.createdAt.replace("T", " ").slice(0, 19) },
+          { header: "status", value: (row) => row.status },
+          { header: "task", value: (row) => row.task },
+          { header: "lang", value: (row) => row.language ?? "-" },
+          { header: "winner", value: (row) => row.winnerId ?? "-", maxWidth: 60 },
+        ])}\n`,
+      );
+    } finally {
+      store.close();
+    }
+  },
+});
+
+export default defineCommand({
+  meta: { name: "decisions", description: "List and show stored selection decisions" },
+  args: list.args ?? {},
+  subCommands: { list, show },
+  run(context) {
+    // `modelscout decisions` alone lists; citty runs this only when no subcommand matched.
+    if (context.rawArgs[0] === "show" || context.rawArgs[0] === "list") return;
+    return list.run?.(context as never);
+  },
+});

@@ -1,0 +1,241 @@
+/**
+ * @module
+ * `modelscout select <spec> [--json] [--report out.html]`, or `--request "..."` for a
+ * natural-language request turned into a spec (shown before it runs). Progress goes to
+ * stderr, the ranked table and the winner to stdout; the decision is stored in the state
+ * database either way. Ctrl-C stops probing, stores the run as aborted and exits 130.
+ */
+import { writeFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import { defineCommand } from "citty";
+import { createHttpBackendProvider } from "../../backends/http/http-backend-provider.js";
+import { isolatedProvider } from "../../backends/isolated/isolated-provider.js";
+import type { BackendProvider } from "../../backends/model-backend.js";
+import { npmBackendProvider } from "../../backends/npm/npm-backend-provider.js";
+import { createTransformersBackendProvider } from "../../backends/transformers-js/transformers-backend-provider.js";
+import {
+  isLocalModelId,
+  localModelRecordForId,
+  resolveLocalModelId,
+} from "../../catalog/sources/local-models.js";
+import { ModelScoutError } from "../../errors/modelscout-error.js";
+import type { SelectionDecision } from "../../select/decision.js";
+import { DecisionStore } from "../../select/decision-store.js";
+import { readTaskSpecFile } from "../../select/read-task-spec.js";
+import {
+  renderDecisionReport,
+  renderDecisionText,
+} from "../../select/report/render-decision-report.js";
+import { requestToSpec, requestToSpecWithLlm } from "../../select/request-to-spec.js";
+import { runSelection, type SelectionProgress } from "../../select/run-selection.js";
+import { parseTaskSpec } from "../../select/task-spec.js";
+import { integerOption, printJson } from "../cli-options.js";
+import { openCatalog } from "../open-catalog.js";
+
+/** The `--json` document: the shape the issue promises, plus the full record's id. */
+export function selectionJson(decision: SelectionDecision) {
+  return {
+    decisionId: decision.id,
+    status: decision.status,
+    winner: decision.winner,
+    metric: decision.metric.name,
+    candidates: decision.candidates.map((candidate) => ({
+      id: candidate.id,
+      status: candidate.status,
+      quality: candidate.quality,
+      qualityCi: candidate.qualityCi,
+      latencyMsP50: candidate.latencyMsP50,
+      latencyKind: candidate.latencyKind,
+      score: candidate.score,
+      probes: candidate.probes,
+      ...(candidate.error !== undefined && { error: candidate.error }),
+    })),
+    paretoFront: decision.paretoFront,
+    spentProbes: decision.spentProbes,
+    exhaustiveProbes: decision.exhaustiveProbes,
+    explanation: decision.explanation,
+  };
+}
+
+export function selectionProviders(options: {
+  inProcess: boolean;
+  timeoutMs?: number;
+}): BackendProvider[] {
+  const timeouts = options.timeoutMs === undefined ? {} : { runTimeoutMs: options.timeoutMs };
+  return [
+    // ONNX Runtime is native code: a crash or hang must not take the selection down.
+    createTransformersBackendProvider({ isolated: options.inProcess ? false : timeouts }),
+    // npm models are JavaScript/WASM; in this process their latency is measured without IPC.
+    options.inProcess || options.timeoutMs === undefined
+      ? npmBackendProvider
+      : isolatedProvider(npmBackendProvider, timeouts),
+    createHttpBackendProvider(),
+  ];
+}
+
+function progressPrinter(quiet: boolean): (event: SelectionProgress) => void {
+  const interactive = process.stderr.isTTY === true;
+  let lastLine = 0;
+  return (event) => {
+    if (quiet) return;
+    switch (event.phase) {
+      case "filtered":
+        process.stderr.write(
+          `${event.candidates} candidate${event.candidates === 1 ? "" : "s"} passed the filters; probing ${event.probing}.\n`,
+        );
+        return;
+      case "loading":
+        process.stderr.write(`[${event.index}/${event.of}] loading ${event.id}...\n`);
+        return;
+      case "failed":
+        process.stderr.write(
+          `${interactive ? "\r\u001b[2K" : ""}  failed: ${event.id}: ${event.message}\n`,
+        );
+        return;
+      case "probing": {
+        const now = performance.now();
+        if (now - lastLine < (interactive ? 100 : 2000)) return;
+        lastLine = now;
+        const line = `probing: ${event.spentProbes}/${event.maxProbes} model calls, leader ${event.leaderId ?? "-"}`;
+        process.stderr.write(interactive ? `\r\u001b[2K${line}` : `${line}\n`);
+        return;
+      }
+      case "scored":
+        if (interactive) process.stderr.write("\r\u001b[2K");
+        return;
+      default:
+        return;
+    }
+  };
+}
+
+export default defineCommand({
+  meta: {
+    name: "select",
+    description: "Pick the best model for a task spec by probing candidates on your sample data",
+  },
+  args: {
+    spec: { type: "positional", required: false, description: "Task spec file (JSON or YAML)" },
+    request: {
+      type: "string",
+      description:
+        'A request in plain words instead of a spec, e.g. "classify Chinese reviews as positive or negative on a Raspberry Pi 5"',
+    },
+    data: { type: "string", description: "With --request: the sample data file (JSONL or CSV)" },
+    "llm-endpoint": {
+      type: "string",
+      description:
+        "With --request: an OpenAI-compatible base URL to turn the request into a spec (rules otherwise)",
+    },
+    "llm-model": { type: "string", description: "With --llm-endpoint: the model name" },
+    json: { type: "boolean", description: "Print the decision as JSON" },
+    report: { type: "string", description: "Write an HTML report to this file" },
+    seed: { type: "string", description: "Seed for the item order (default 1)" },
+    "timeout-ms": {
+      type: "string",
+      description: "Longest one model call may take (runs models in child processes)",
+    },
+    "in-process": {
+      type: "boolean",
+      description: "Run every model in this process (no isolation)",
+    },
+    quiet: { type: "boolean", description: "No progress on stderr" },
+  },
+  async run({ args }) {
+    let specInput: unknown;
+    let specSource: string;
+    let baseDirectory = process.cwd();
+    if (args.spec !== undefined && args.request !== undefined) {
+      throw new ModelScoutError("INVALID_ARGUMENT", "Give a spec file or --request, not both.");
+    }
+    if (args.spec !== undefined) {
+      const file = await readTaskSpecFile(args.spec);
+      specInput = file.input;
+      specSource = args.spec;
+      baseDirectory = file.baseDirectory;
+    } else if (args.request !== undefined) {
+      const endpoint = args["llm-endpoint"] ?? process.env.MODELSCOUT_LLM_ENDPOINT;
+      const made =
+        endpoint === undefined
+          ? requestToSpec(args.request)
+          : await requestToSpecWithLlm(args.request, {
+              baseUrl: endpoint,
+              model: args["llm-model"] ?? process.env.MODELSCOUT_LLM_MODEL ?? "gpt-4o-mini",
+              ...(process.env.MODELSCOUT_LLM_API_KEY !== undefined && {
+                apiKey: process.env.MODELSCOUT_LLM_API_KEY,
+              }),
+            });
+      specInput = {
+        ...made.spec,
+        ...(args.data !== undefined && { data: { path: resolve(args.data) } }),
+      };
+      specSource = `request: ${JSON.stringify(args.request)}`;
+      process.stderr.write(
+        `Spec made from the request:\n${JSON.stringify(specInput, null, 2)}\n${made.notes.map((note) => `  - ${note}`).join("\n")}\n`,
+      );
+    } else {
+      throw new ModelScoutError(
+        "INVALID_ARGUMENT",
+        'Give a task spec file (modelscout select examples/english-sentiment/task.json) or --request "what you need".',
+      );
+    }
+    const spec = parseTaskSpec(specInput);
+    const timeoutMs = integerOption("timeout-ms", args["timeout-ms"]);
+    const seed = integerOption("seed", args.seed);
+    const controller = new AbortController();
+    const onInterrupt = () => {
+      if (controller.signal.aborted) process.exit(130);
+      process.stderr.write(
+        "\nInterrupted: stopping after the current call (Ctrl-C again to quit at once).\n",
+      );
+      controller.abort();
+    };
+    process.on("SIGINT", onInterrupt);
+    const catalog = await openCatalog();
+    const decisions = DecisionStore.open();
+    let decision: SelectionDecision;
+    try {
+      decision = await runSelection({
+        spec,
+        specInput,
+        specSource,
+        baseDirectory,
+        catalog,
+        providers: selectionProviders({
+          inProcess: args["in-process"] === true,
+          ...(timeoutMs !== undefined && { timeoutMs }),
+        }),
+        decisions,
+        resolveExtraId: async (id, base) =>
+          isLocalModelId(id) ? localModelRecordForId(resolveLocalModelId(id, base)) : null,
+        onProgress: progressPrinter(args.quiet === true || args.json === true),
+        signal: controller.signal,
+        ...(seed !== undefined && { seed }),
+      });
+    } catch (error) {
+      const partial = (error as { decision?: SelectionDecision }).decision;
+      if (partial !== undefined && args.report !== undefined) {
+        await writeFile(args.report, renderDecisionReport(partial));
+      }
+      if (partial !== undefined) {
+        process.stderr.write(
+          `Decision ${partial.id} stored as ${partial.status} (modelscout decisions show ${partial.id}).\n`,
+        );
+      }
+      throw error;
+    } finally {
+      process.off("SIGINT", onInterrupt);
+      decisions.close();
+      await catalog.close();
+    }
+    if (args.report !== undefined) await writeFile(args.report, renderDecisionReport(decision));
+    if (args.json === true) {
+      printJson(selectionJson(decision));
+      return;
+    }
+    process.stdout.write(`${renderDecisionText(decision)}\n`);
+    process.stdout.write(
+      `\nDecision ${decision.id} stored (modelscout decisions show ${decision.id})${args.report === undefined ? "" : `; report: ${args.report}`}.\n`,
+    );
+  },
+});

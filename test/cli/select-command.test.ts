@@ -1,0 +1,138 @@
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "../support/run-cli.js";
+
+const EXAMPLE = fileURLToPath(
+  new URL("../../examples/english-sentiment/task.json", import.meta.url),
+);
+
+let home: string;
+let work: string;
+
+beforeAll(() => {
+  home = mkdtempSync(join(tmpdir(), "ms-select-cli-home-"));
+  work = mkdtempSync(join(tmpdir(), "ms-select-cli-"));
+});
+
+describe("modelscout select / decisions", () => {
+  it("selects on the English sentiment example, prints the promised JSON and stores the decision", async () => {
+    const report = join(work, "report.html");
+    const result = await runCli(["select", EXAMPLE, "--json", "--report", report], {
+      MODELSCOUT_HOME: home,
+    });
+    expect(result.stderr).not.toMatch(/unexpected error/);
+    expect(result.code).toBe(0);
+    const output = JSON.parse(result.stdout) as {
+      winner: { id: string };
+      candidates: {
+        id: string;
+        quality: number | null;
+        qualityCi: [number, number] | null;
+        latencyMsP50: number | null;
+        score: number | null;
+        probes: number;
+        status: string;
+      }[];
+      spentProbes: number;
+      decisionId: string;
+    };
+    expect(output.decisionId).toMatch(/^dec_/);
+    expect(output.candidates.length).toBe(4);
+    const winner = output.candidates.find((candidate) => candidate.id === output.winner.id);
+    expect(winner?.status).toBe("winner");
+    for (const candidate of output.candidates) {
+      expect(Object.keys(candidate)).toEqual(
+        expect.arrayContaining([
+          "id",
+          "quality",
+          "qualityCi",
+          "latencyMsP50",
+          "score",
+          "probes",
+          "status",
+        ]),
+      );
+      expect(candidate.probes).toBeGreaterThan(0);
+    }
+    expect(output.spentProbes).toBeLessThanOrEqual(400);
+    const html = readFileSync(report, "utf8");
+    expect(html).toContain("<svg");
+    expect(html).toContain(output.winner.id);
+
+    const list = await runCli(["decisions"], { MODELSCOUT_HOME: home });
+    expect(list.code).toBe(0);
+    expect(list.stdout).toContain(output.decisionId);
+    const show = await runCli(["decisions", "show", output.decisionId], { MODELSCOUT_HOME: home });
+    expect(show.code).toBe(0);
+    expect(show.stdout).toContain(`Winner: ${output.winner.id}`);
+    const shown = await runCli(["decisions", "show", output.decisionId, "--json"], {
+      MODELSCOUT_HOME: home,
+    });
+    expect(JSON.parse(shown.stdout).id).toBe(output.decisionId);
+  }, 120_000);
+
+  it("fails with the field and line of bad input, and stores nothing broken", async () => {
+    const missing = join(work, "missing-data.json");
+    writeFileSync(
+      missing,
+      JSON.stringify({ task_type: "sentiment", data: { path: "nope.jsonl" } }),
+    );
+    const noData = await runCli(["select", missing], { MODELSCOUT_HOME: home });
+    expect(noData.code).not.toBe(0);
+    expect(noData.stderr).toMatch(/nope\.jsonl/);
+
+    const badSpec = join(work, "bad.json");
+    writeFileSync(
+      badSpec,
+      JSON.stringify({ task_type: "sentiment", input_constraints: { max_length: "500 tokens" } }),
+    );
+    const invalid = await runCli(["select", badSpec], { MODELSCOUT_HOME: home });
+    expect(invalid.code).toBe(2);
+    expect(invalid.stderr).toContain("input_constraints.max_length must be a positive integer");
+
+    const yaml = join(work, "bad.yaml");
+    writeFileSync(yaml, "task_type: sentiment\n  data: [\n");
+    const badYaml = await runCli(["select", yaml], { MODELSCOUT_HOME: home });
+    expect(badYaml.code).toBe(2);
+    expect(badYaml.stderr).toMatch(/not valid YAML at line \d+/);
+
+    const unknown = await runCli(["decisions", "show", "dec_nope"], { MODELSCOUT_HOME: home });
+    expect(unknown.code).toBe(3);
+    expect(unknown.stderr).toContain("No decision dec_nope");
+    expect(existsSync(join(home, "state.db"))).toBe(true);
+  }, 120_000);
+
+  it("turns a plain-words request into a spec, shows it, then runs it", async () => {
+    const data = join(work, "reviews.jsonl");
+    writeFileSync(
+      data,
+      [
+        { text: "I love it, works great", label: "positive" },
+        { text: "Terrible, broke after a day", label: "negative" },
+        { text: "Excellent value and friendly staff", label: "positive" },
+        { text: "Awful service, never again", label: "negative" },
+      ]
+        .map((row) => JSON.stringify(row))
+        .join("\n"),
+    );
+    const result = await runCli(
+      [
+        "select",
+        "--request",
+        "classify English reviews as positive or negative, data must not leave this machine",
+        "--data",
+        data,
+        "--json",
+      ],
+      { MODELSCOUT_HOME: home },
+    );
+    expect(result.stderr).toContain("Spec made from the request");
+    expect(result.stderr).toContain('"task_type": "text-classification"');
+    expect(result.code).toBe(0);
+    const output = JSON.parse(result.stdout) as { winner: { id: string } };
+    expect(output.winner.id).toMatch(/^npm:/);
+  }, 120_000);
+});
