@@ -74,6 +74,11 @@ export {
   listHardwareProfiles,
   resolveHardware,
 } from "./hardware/resolve-hardware.js";
+export {
+  type FetchedHubModel,
+  type FetchHubModelOptions,
+  fetchHubModel,
+} from "./hub/fetch-hub-model.js";
 export { hubEndpoint, hubToken } from "./hub/hub-endpoint.js";
 export { type ListModelsOptions, listModels } from "./hub/list-models.js";
 export { mapHubModel } from "./hub/map-hub-model.js";

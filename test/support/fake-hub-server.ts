@@ -5,8 +5,11 @@
  *   `direction`, `limit` and `expand` (or `expand[]`), answered from fixture entries in the
  *   Hub's response shape, paginated with an opaque keyset `cursor` in a
  *   `Link: <...>; rel="next"` header, as the Hub does;
+ * - `GET /api/models/{owner}/{name}` (one model, honouring `expand`; every field without it),
+ *   answering a missing id as the Hub does: `401` to anonymous requests and `404` to
+ *   authenticated ones, both with `X-Error-Code: RepoNotFound`;
  * - an optional required token (`401` without `Authorization: Bearer <token>`);
- * - scripted faults for the next `/api/models` requests (`429` with `Retry-After`, `503`,
+ * - scripted faults for the next `/api/models` and `/api/models/{id}` requests (`429` with `Retry-After`, `503`,
  *   malformed JSON, a non-array body, an entry without `id`, a slow answer, a reset socket);
  * - extra routes (`route()`), so other suites can add `/resolve/` file serving.
  * Every request is recorded, to assert headers and queries.
@@ -62,7 +65,7 @@ export interface FakeHub {
   setModels(models: readonly FakeHubModel[]): void;
   /** Sets `lastModified` (and optionally other fields) of existing models, like a push would. */
   touch(ids: readonly string[], lastModified: string, changes?: Record<string, unknown>): void;
-  /** Queues what the next `/api/models` requests get, one step per request. */
+  /** Queues what the next `/api/models` (and `/api/models/{id}`) requests get, one step per request. */
   script(...steps: FakeHubStep[]): void;
   route(method: string, pathPrefix: string, handler: FakeHubRouteHandler): void;
   close(): Promise<void>;
@@ -334,6 +337,51 @@ export async function startFakeHubServer(options: FakeHubOptions = {}): Promise<
     response.end(body);
   }
 
+  async function modelInfo(
+    url: URL,
+    request: IncomingMessage,
+    response: ServerResponse,
+  ): Promise<void> {
+    const step = steps.shift() ?? { kind: "ok" };
+    if (step.kind === "status") {
+      const headers: Record<string, string> = { "content-type": "application/json" };
+      if (step.retryAfter !== undefined) headers["retry-after"] = step.retryAfter;
+      response.writeHead(step.status, headers);
+      response.end(step.body ?? JSON.stringify({ error: `Scripted HTTP ${step.status}` }));
+      return;
+    }
+    if (step.kind === "reset") {
+      response.socket?.destroy();
+      return;
+    }
+    if (step.kind === "slow") await new Promise((resolve) => setTimeout(resolve, step.delayMs));
+    if (response.destroyed) return;
+    const id = decodeURIComponent(url.pathname.slice("/api/models/".length));
+    // The Hub matches ids case-insensitively and answers with the canonical spelling.
+    const model = models.find((candidate) => candidate.id.toLowerCase() === id.toLowerCase());
+    if (model === undefined) {
+      // The Hub will not confirm to an anonymous caller that a private repo exists.
+      const status = request.headers.authorization === undefined ? 401 : 404;
+      response.writeHead(status, {
+        "content-type": "application/json; charset=utf-8",
+        "x-error-code": "RepoNotFound",
+        "x-error-message": "Repository not found",
+      });
+      response.end(JSON.stringify({ error: "Repository not found" }));
+      return;
+    }
+    const expand = [...url.searchParams.getAll("expand[]"), ...url.searchParams.getAll("expand")];
+    const unknown = expand.filter((field) => !HUB_EXPANDABLE_FIELDS.has(field));
+    if (unknown.length > 0) {
+      sendJson(response, 400, { error: `Invalid expand values: ${unknown.join(", ")}` });
+      return;
+    }
+    let body = expand.length > 0 ? serialise(model, expand) : JSON.stringify(model);
+    if (step.kind === "malformed-json") body = body.slice(0, Math.max(1, body.length - 7));
+    response.writeHead(200, { "content-type": "application/json; charset=utf-8" });
+    response.end(body);
+  }
+
   const server = createServer((request, response) => {
     const url = new URL(request.url ?? "/", baseUrl);
     requests.push({
@@ -358,6 +406,8 @@ export async function startFakeHubServer(options: FakeHubOptions = {}): Promise<
       if (route !== undefined) await route.handler(request, response, url);
       else if (request.method === "GET" && url.pathname === "/api/models")
         await listModels(url, response);
+      else if (request.method === "GET" && /^\/api\/models\/[^/]+(\/[^/]+)?$/.test(url.pathname))
+        await modelInfo(url, request, response);
       else sendJson(response, 404, { error: "Repository not found" });
     };
     handle().catch((error: unknown) => {
