@@ -85,6 +85,14 @@ export { mapHubModel } from "./hub/map-hub-model.js";
 export { startMirrorServer } from "./mirror/start-mirror-server.js";
 export { type ModelProfile, profileModel } from "./profile/profile-model.js";
 export { recordProfile } from "./profile/record-profile.js";
+export type {
+  CandidateOutcome,
+  CandidateStatus,
+  DecisionStatus,
+  FilterStep,
+  SelectionDecision,
+} from "./select/decision.js";
+export { DecisionStore, type DecisionSummary } from "./select/decision-store.js";
 export {
   agreementProxy,
   type CandidateAgreement,
@@ -132,6 +140,7 @@ export {
   textMatchMetrics,
   tokenF1,
 } from "./select/metrics/text-match-metrics.js";
+export { readTaskSpecFile, type TaskSpecFile } from "./select/read-task-spec.js";
 export {
   renderDecisionReport,
   renderDecisionText,
@@ -142,5 +151,18 @@ export {
   requestToSpec,
   requestToSpecWithLlm,
 } from "./select/request-to-spec.js";
+export {
+  type RunSelectionOptions,
+  runSelection,
+  type SelectionProgress,
+} from "./select/run-selection.js";
+export { paretoFront, scoreCandidates } from "./select/score-candidates.js";
+export {
+  parseTaskSpec,
+  type TaskSpec,
+  type TaskSpecInput,
+  taskSpecJsonSchema,
+} from "./select/task-spec.js";
+export { migrateComponent, openStateDatabase } from "./state/state-database.js";
 export { compatibleTasks, resolveTask, TASK_IDS, type TaskId } from "./tasks/resolve-task.js";
 export { VERSION } from "./version.js";
