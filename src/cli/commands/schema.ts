@@ -1,9 +1,10 @@
 /**
  * @module
- * `modelscout schema task`: prints the published JSON Schema of a task spec, for editors and
- * CI checks of spec files.
+ * `modelscout schema task|routes`: prints the published JSON Schema of a task spec or a
+ * routes config, for editors and CI checks of those files.
  */
 import { defineCommand } from "citty";
+import { routesConfigJsonSchema } from "../../route/routes-config.js";
 import { taskSpecJsonSchema } from "../../select/task-spec.js";
 import { printJson } from "../cli-options.js";
 
@@ -14,7 +15,17 @@ const task = defineCommand({
   },
 });
 
+const routes = defineCommand({
+  meta: {
+    name: "routes",
+    description: "JSON Schema of a routes config (modelscout serve --config)",
+  },
+  run() {
+    printJson(routesConfigJsonSchema());
+  },
+});
+
 export default defineCommand({
   meta: { name: "schema", description: "Print the JSON Schema of a configuration file" },
-  subCommands: { task },
+  subCommands: { task, routes },
 });

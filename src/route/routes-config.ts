@@ -1,0 +1,479 @@
+/**
+ * @module
+ * The routes config: how the routing server classifies a request into a route, which
+ * candidate models serve each route per task, the policy that picks among them, timeouts,
+ * retries and the server's limits. Policy is data (after Portkey's configs): a decision can
+ * be stored, shown and replayed because everything that made it is in this file.
+ *
+ * Parsed with zod at the edge (strict: an unknown key is an error naming it) into a
+ * normalised `RoutesConfig` (camelCase, task aliases resolved, defaults filled). Errors name
+ * the field (`routes[1].targets.text-generation.candidates: ...`). The JSON Schema users
+ * validate against is generated from the same schema (`modelscout schema routes`). Keys are
+ * snake_case like the task spec's.
+ */
+import { z } from "zod";
+import { ModelScoutError } from "../errors/modelscout-error.js";
+import { resolveTask, type TaskId } from "../tasks/resolve-task.js";
+
+/** Route names share the `model` field with model ids, which hold `:` or `/`; names cannot. */
+const ROUTE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+export const AUTO_MODEL = "auto";
+
+export const ROUTE_POLICIES = ["fixed", "weighted", "fallback", "bandit"] as const;
+export type RoutePolicy = (typeof ROUTE_POLICIES)[number];
+
+const modelId = z.string().min(1, "must be a model id");
+
+const candidateSchema = z.union([
+  modelId,
+  z
+    .object({
+      model: modelId,
+      /** Relative share of traffic under the `weighted` policy. Default 1. */
+      weight: z.number().positive("must be a number > 0").optional(),
+    })
+    .strict(),
+]);
+
+const targetSchema = z
+  .object({
+    /**
+     * How the first model is picked: `fixed` (the one candidate), `fallback` (in the order
+     * listed), `weighted` (at random by weight), `bandit` (the learning policy). On timeout,
+     * error or 429 the remaining candidates are tried in the order listed.
+     */
+    policy: z.enum(ROUTE_POLICIES).default("fallback"),
+    candidates: z.array(candidateSchema).min(1, "needs at least one model"),
+    /** Longest one attempt on one model may take, in milliseconds. Default 30000. */
+    timeout_ms: z.number().int().positive().default(30_000),
+    /** Extra attempts on the same model after a retryable failure (timeout, 429, 5xx) before moving on. Default 0. */
+    retries: z.number().int().min(0).max(5).default(0),
+  })
+  .strict();
+
+const routeSchema = z
+  .object({
+    name: z
+      .string()
+      .regex(
+        ROUTE_NAME,
+        "must be letters, digits, '.', '_' or '-' (no ':' or '/', which model ids use)",
+      ),
+    description: z.string().optional(),
+    /** Per task (pipeline tag or alias): who serves this route's requests of that task. */
+    targets: z.record(z.string().min(1), targetSchema),
+  })
+  .strict();
+
+const rulesStepSchema = z
+  .object({
+    kind: z.literal("rules"),
+    rules: z
+      .array(
+        z
+          .object({
+            route: z.string().min(1),
+            /** Matched case-insensitively as whole words (or anywhere, for Chinese and Japanese). */
+            keywords: z.array(z.string().min(1)).default([]),
+            /** JavaScript regular expressions, matched case-insensitively. */
+            patterns: z.array(z.string().min(1)).default([]),
+          })
+          .strict(),
+      )
+      .min(1),
+  })
+  .strict();
+
+const nearestNeighbourStepSchema = z
+  .object({
+    kind: z.literal("nearest-neighbour"),
+    /** An embedding model (task feature-extraction or sentence-similarity). */
+    model: modelId,
+    /** Example utterances per route name. */
+    examples: z.record(z.string().min(1), z.array(z.string().min(1)).min(1)),
+    /** Nearest examples that vote (by summed cosine similarity). Default 3. */
+    k: z.number().int().positive().default(3),
+    /** Below this cosine similarity of the nearest example, the step passes. Default 0. */
+    min_similarity: z.number().min(-1).max(1).default(0),
+    /** Longest embedding a request may take before the step passes, in milliseconds. Default 10000. */
+    timeout_ms: z.number().int().positive().default(10_000),
+  })
+  .strict();
+
+const classifierStepSchema = z
+  .object({
+    kind: z.literal("classifier"),
+    /** A text-classification model (for example one picked by `modelscout select`). */
+    model: modelId,
+    /** Model label to route name; labels not listed map to the route of the same name. */
+    labels: z.record(z.string().min(1), z.string().min(1)).default({}),
+    /** Below this score of the top label, the step passes. Default 0. */
+    min_score: z.number().min(0).max(1).default(0),
+    /** Send the route names as candidate labels (zero-shot and prompt classifiers need them). Default true. */
+    candidate_labels: z.boolean().default(true),
+    /** Longest the classifier may take before the step passes, in milliseconds. Default 10000. */
+    timeout_ms: z.number().int().positive().default(10_000),
+  })
+  .strict();
+
+const classificationStepSchema = z.discriminatedUnion("kind", [
+  rulesStepSchema,
+  nearestNeighbourStepSchema,
+  classifierStepSchema,
+]);
+
+const modelDeclarationSchema = z.discriminatedUnion("kind", [
+  z
+    .object({
+      id: modelId,
+      /** A template answer, no model: for examples, tests and benchmarks. */
+      kind: z.literal("echo"),
+      /** `{{input}}` is the last user message, `{{model}}` this id. Default `{{input}}`. */
+      template: z.string().optional(),
+    })
+    .strict(),
+  z
+    .object({
+      id: modelId,
+      /** Hashed character n-gram embeddings, no weights: lexical similarity in any script. */
+      kind: z.literal("hashed-ngrams"),
+      dimensions: z.number().int().min(16).max(1_048_576).optional(),
+    })
+    .strict(),
+  z
+    .object({
+      id: modelId,
+      /** Any OpenAI-compatible server: vLLM, TGI, Ollama, llama.cpp, LiteLLM, OpenAI. */
+      kind: z.literal("openai"),
+      base_url: z.url(),
+      /** The name the server expects in `model`. */
+      api_model: z.string().min(1),
+      /** Default text-generation. */
+      task: z.string().min(1).default("text-generation"),
+      /** Environment variable holding the API key (the key itself never goes in this file). */
+      api_key_env: z
+        .string()
+        .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
+        .optional(),
+      labels: z.array(z.string().min(1)).min(1).optional(),
+    })
+    .strict(),
+  z
+    .object({
+      id: modelId,
+      /** Hugging Face Inference Providers, or a dedicated endpoint when base_url is set. */
+      kind: z.literal("hf-inference"),
+      api_model: z.string().min(1),
+      task: z.string().min(1),
+      base_url: z.url().optional(),
+      api_key_env: z
+        .string()
+        .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
+        .optional(),
+      inference_provider: z.string().min(1).optional(),
+      labels: z.array(z.string().min(1)).min(1).optional(),
+    })
+    .strict(),
+  z
+    .object({
+      /** A catalog model id (`npm:vader-sentiment`, a Hub ONNX model) with run options. */
+      id: modelId,
+      kind: z.literal("catalog"),
+      /** Run in a child process, so a crash or hang cannot take the server down. Default true. */
+      isolated: z.boolean().default(true),
+    })
+    .strict(),
+]);
+
+export const routesConfigSchema = z
+  .object({
+    version: z.literal(1).default(1),
+    /** Where requests go when no classification step decides. Default: the first route. */
+    default_route: z.string().min(1).optional(),
+    /** Tried in order; the first step that names a route decides. */
+    classification: z.array(classificationStepSchema).default([]),
+    /** Models that are not catalog ids with default options. */
+    models: z.array(modelDeclarationSchema).default([]),
+    routes: z.array(routeSchema).min(1, "needs at least one route"),
+    server: z
+      .object({
+        /** Largest request body accepted, in bytes; larger gets 413. Default 1 MiB. */
+        max_body_bytes: z.number().int().positive().default(1_048_576),
+        circuit_breaker: z
+          .object({
+            /** Consecutive failures that open a model's breaker. Default 5. */
+            failure_threshold: z.number().int().positive().default(5),
+            /** How long an open breaker refuses calls before one trial call. Default 30000. */
+            cool_down_ms: z.number().int().positive().default(30_000),
+          })
+          .strict()
+          .default({ failure_threshold: 5, cool_down_ms: 30_000 }),
+        /** Longest text kept per request in the request log (characters). Default 2000. */
+        log_text_chars: z.number().int().min(0).default(2000),
+      })
+      .strict()
+      .default({
+        max_body_bytes: 1_048_576,
+        circuit_breaker: { failure_threshold: 5, cool_down_ms: 30_000 },
+        log_text_chars: 2000,
+      }),
+  })
+  .strict();
+
+export type RoutesConfigInput = z.input<typeof routesConfigSchema>;
+type ParsedConfig = z.output<typeof routesConfigSchema>;
+export type ModelDeclaration = ParsedConfig["models"][number];
+
+export interface RouteCandidate {
+  model: string;
+  weight: number;
+}
+
+export interface RouteTarget {
+  task: TaskId;
+  policy: RoutePolicy;
+  candidates: RouteCandidate[];
+  timeoutMs: number;
+  retries: number;
+}
+
+export interface RouteDefinition {
+  name: string;
+  description: string | null;
+  /** Keyed by pipeline tag. */
+  targets: Map<TaskId, RouteTarget>;
+}
+
+export type ClassificationStep =
+  | {
+      kind: "rules";
+      rules: { route: string; keywords: string[]; patterns: RegExp[] }[];
+    }
+  | {
+      kind: "nearest-neighbour";
+      model: string;
+      examples: Map<string, string[]>;
+      k: number;
+      minSimilarity: number;
+      timeoutMs: number;
+    }
+  | {
+      kind: "classifier";
+      model: string;
+      labels: Map<string, string>;
+      minScore: number;
+      candidateLabels: boolean;
+      timeoutMs: number;
+    };
+
+export interface RoutesConfig {
+  defaultRoute: string;
+  classification: ClassificationStep[];
+  models: ModelDeclaration[];
+  routes: RouteDefinition[];
+  server: {
+    maxBodyBytes: number;
+    circuitBreaker: { failureThreshold: number; coolDownMs: number };
+    logTextChars: number;
+  };
+}
+
+function invalid(source: string, problems: string[]): ModelScoutError {
+  return new ModelScoutError(
+    "INVALID_ARGUMENT",
+    `Routes config${source === "" ? "" : ` ${source}`}: ${problems.join("; ")}`,
+    { details: { source, problems } },
+  );
+}
+
+function fieldName(path: readonly PropertyKey[]): string {
+  let name = "";
+  for (const part of path) {
+    if (typeof part === "number") name += `[${part}]`;
+    else name += name === "" ? String(part) : `.${String(part)}`;
+  }
+  return name;
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const field = fieldName(issue.path);
+  if (issue.code === "unrecognized_keys") {
+    return `${field === "" ? "" : `${field}: `}unknown field(s) ${issue.keys.map((key) => `"${key}"`).join(", ")}`;
+  }
+  if (issue.code === "invalid_union" && issue.path.at(-1) !== undefined) {
+    return `${field}: must be a model id or { model, weight }`;
+  }
+  return field === "" ? issue.message : `${field}: ${issue.message}`;
+}
+
+/**
+ * Validates a routes config (already read from JSON or YAML) and normalises it. `source`
+ * (a file name) prefixes every message. Throws `INVALID_ARGUMENT` listing every problem,
+ * each naming its field.
+ */
+export function parseRoutesConfig(input: unknown, source = ""): RoutesConfig {
+  const parsed = routesConfigSchema.safeParse(input);
+  if (!parsed.success) throw invalid(source, parsed.error.issues.map(describeIssue));
+  const config = parsed.data;
+  const problems: string[] = [];
+  const routeNames = new Set<string>();
+  const routes: RouteDefinition[] = [];
+  const declared = new Set<string>();
+
+  config.models.forEach((model, index) => {
+    if (declared.has(model.id))
+      problems.push(`models[${index}].id: "${model.id}" is declared twice`);
+    declared.add(model.id);
+    if ((model.kind === "openai" || model.kind === "hf-inference") && model.task !== undefined) {
+      try {
+        resolveTask(model.task);
+      } catch (error) {
+        problems.push(`models[${index}].task: ${(error as Error).message}`);
+      }
+    }
+  });
+
+  config.routes.forEach((route, routeIndex) => {
+    const where = `routes[${routeIndex}]`;
+    if (route.name === AUTO_MODEL) problems.push(`${where}.name: "auto" is reserved`);
+    if (routeNames.has(route.name)) problems.push(`${where}.name: "${route.name}" is used twice`);
+    if (declared.has(route.name)) {
+      problems.push(`${where}.name: "${route.name}" is also a model id in models`);
+    }
+    routeNames.add(route.name);
+    const targets = new Map<TaskId, RouteTarget>();
+    const taskNames = Object.keys(route.targets);
+    if (taskNames.length === 0) {
+      problems.push(`${where}.targets: needs at least one task, e.g. "text-generation"`);
+    }
+    for (const taskName of taskNames) {
+      const target = route.targets[taskName];
+      if (target === undefined) continue;
+      const field = `${where}.targets.${taskName}`;
+      let task: TaskId;
+      try {
+        task = resolveTask(taskName);
+      } catch (error) {
+        problems.push(`${field}: ${(error as Error).message}`);
+        continue;
+      }
+      if (targets.has(task)) problems.push(`${field}: task ${task} is given twice (aliases)`);
+      const candidates = target.candidates.map((candidate) =>
+        typeof candidate === "string"
+          ? { model: candidate, weight: 1 }
+          : { model: candidate.model, weight: candidate.weight ?? 1 },
+      );
+      const seen = new Set<string>();
+      candidates.forEach((candidate, index) => {
+        if (seen.has(candidate.model)) {
+          problems.push(`${field}.candidates[${index}]: "${candidate.model}" is listed twice`);
+        }
+        seen.add(candidate.model);
+      });
+      if (target.policy === "fixed" && candidates.length !== 1) {
+        problems.push(
+          `${field}.candidates: policy "fixed" takes exactly one model (got ${candidates.length}); use "fallback" for a chain`,
+        );
+      }
+      targets.set(task, {
+        task,
+        policy: target.policy,
+        candidates,
+        timeoutMs: target.timeout_ms,
+        retries: target.retries,
+      });
+    }
+    routes.push({ name: route.name, description: route.description ?? null, targets });
+  });
+
+  const knownRoute = (name: string, field: string) => {
+    if (!routeNames.has(name)) {
+      problems.push(
+        `${field}: unknown route "${name}" (routes: ${[...routeNames].join(", ") || "none"})`,
+      );
+    }
+  };
+
+  const classification: ClassificationStep[] = [];
+  config.classification.forEach((step, stepIndex) => {
+    const where = `classification[${stepIndex}]`;
+    if (step.kind === "rules") {
+      const rules = step.rules.map((rule, ruleIndex) => {
+        const field = `${where}.rules[${ruleIndex}]`;
+        knownRoute(rule.route, `${field}.route`);
+        if (rule.keywords.length === 0 && rule.patterns.length === 0) {
+          problems.push(`${field}: give keywords or patterns`);
+        }
+        const patterns: RegExp[] = [];
+        rule.patterns.forEach((pattern, patternIndex) => {
+          try {
+            patterns.push(new RegExp(pattern, "iu"));
+          } catch (error) {
+            problems.push(
+              `${field}.patterns[${patternIndex}]: not a valid regular expression (${(error as Error).message})`,
+            );
+          }
+        });
+        return { route: rule.route, keywords: rule.keywords, patterns };
+      });
+      classification.push({ kind: "rules", rules });
+    } else if (step.kind === "nearest-neighbour") {
+      const examples = new Map<string, string[]>();
+      for (const [route, utterances] of Object.entries(step.examples)) {
+        knownRoute(route, `${where}.examples.${route}`);
+        examples.set(route, utterances);
+      }
+      if (examples.size === 0) problems.push(`${where}.examples: give examples for some route`);
+      classification.push({
+        kind: "nearest-neighbour",
+        model: step.model,
+        examples,
+        k: step.k,
+        minSimilarity: step.min_similarity,
+        timeoutMs: step.timeout_ms,
+      });
+    } else {
+      const labels = new Map<string, string>();
+      for (const [label, route] of Object.entries(step.labels)) {
+        knownRoute(route, `${where}.labels.${label}`);
+        labels.set(label, route);
+      }
+      classification.push({
+        kind: "classifier",
+        model: step.model,
+        labels,
+        minScore: step.min_score,
+        candidateLabels: step.candidate_labels,
+        timeoutMs: step.timeout_ms,
+      });
+    }
+  });
+
+  const defaultRoute = config.default_route ?? config.routes[0]?.name ?? "";
+  if (config.default_route !== undefined) knownRoute(config.default_route, "default_route");
+  if (problems.length > 0) throw invalid(source, problems);
+
+  return {
+    defaultRoute,
+    classification,
+    models: config.models,
+    routes,
+    server: {
+      maxBodyBytes: config.server.max_body_bytes,
+      circuitBreaker: {
+        failureThreshold: config.server.circuit_breaker.failure_threshold,
+        coolDownMs: config.server.circuit_breaker.cool_down_ms,
+      },
+      logTextChars: config.server.log_text_chars,
+    },
+  };
+}
+
+/** The published JSON Schema of a routes config (draft 2020-12). */
+export function routesConfigJsonSchema(): Record<string, unknown> {
+  return {
+    $id: "https://modelscout.dev/schemas/routes.json",
+    title: "ModelScout routes config",
+    ...(z.toJSONSchema(routesConfigSchema, { io: "input" }) as Record<string, unknown>),
+  };
+}

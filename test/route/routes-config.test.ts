@@ -1,0 +1,159 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { CUSTOMER_SERVICE_ROUTES } from "../../src/route/bundled/customer-service-routes.js";
+import { readRoutesConfig } from "../../src/route/read-routes-config.js";
+import {
+  parseRoutesConfig,
+  type RoutesConfigInput,
+  routesConfigJsonSchema,
+} from "../../src/route/routes-config.js";
+import { runCli } from "../support/run-cli.js";
+
+const minimal: RoutesConfigInput = {
+  models: [{ id: "echo:a", kind: "echo" }],
+  routes: [{ name: "general", targets: { chat: { candidates: ["echo:a"] } } }],
+};
+
+function problemsOf(input: unknown): string {
+  try {
+    parseRoutesConfig(input, "routes.yaml");
+  } catch (error) {
+    return (error as Error).message;
+  }
+  throw new Error("expected the config to be rejected");
+}
+
+describe("routes config", () => {
+  it("normalises a minimal config: task aliases, defaults, the first route as default", () => {
+    const config = parseRoutesConfig(minimal);
+    expect(config.defaultRoute).toBe("general");
+    const target = config.routes[0]?.targets.get("text-generation");
+    expect(target).toEqual({
+      task: "text-generation",
+      policy: "fallback",
+      candidates: [{ model: "echo:a", weight: 1 }],
+      timeoutMs: 30_000,
+      retries: 0,
+    });
+    expect(config.server).toEqual({
+      maxBodyBytes: 1_048_576,
+      circuitBreaker: { failureThreshold: 5, coolDownMs: 30_000 },
+      logTextChars: 2000,
+    });
+  });
+
+  it("accepts the bundled customer-service example", () => {
+    const config = parseRoutesConfig(CUSTOMER_SERVICE_ROUTES);
+    expect(config.routes.map((route) => route.name)).toEqual(["delivery", "complaint", "product"]);
+    expect(config.classification.map((step) => step.kind)).toEqual([
+      "rules",
+      "nearest-neighbour",
+      "nearest-neighbour",
+    ]);
+  });
+
+  it("names the field of every problem", () => {
+    const message = problemsOf({
+      default_route: "nowhere",
+      classification: [
+        { kind: "rules", rules: [{ route: "ghost", keywords: ["x"], patterns: ["(unclosed"] }] },
+      ],
+      routes: [
+        {
+          name: "a",
+          targets: {
+            "text-generaton": { candidates: ["m"] },
+            chat: { policy: "fixed", candidates: ["m1", "m2"], timeout_ms: -1 },
+          },
+          colour: "red",
+        },
+      ],
+    });
+    expect(message).toMatch(/^Routes config routes\.yaml: /);
+    expect(message).toContain('routes[0]: unknown field(s) "colour"');
+    expect(message).toContain("routes[0].targets.chat.timeout_ms");
+    const semantic = problemsOf({
+      default_route: "nowhere",
+      classification: [
+        { kind: "rules", rules: [{ route: "ghost", keywords: ["x"], patterns: ["(unclosed"] }] },
+      ],
+      routes: [
+        {
+          name: "a",
+          targets: {
+            "text-generaton": { candidates: ["m"] },
+            chat: { policy: "fixed", candidates: ["m1", "m2"] },
+          },
+        },
+      ],
+    });
+    expect(semantic).toContain('routes[0].targets.text-generaton: Unknown task "text-generaton"');
+    expect(semantic).toContain('Did you mean "text-generation"?');
+    expect(semantic).toContain(
+      'routes[0].targets.chat.candidates: policy "fixed" takes exactly one model (got 2)',
+    );
+    expect(semantic).toContain('classification[0].rules[0].route: unknown route "ghost"');
+    expect(semantic).toContain(
+      "classification[0].rules[0].patterns[0]: not a valid regular expression",
+    );
+    expect(semantic).toContain('default_route: unknown route "nowhere"');
+  });
+
+  it("refuses route names that collide with model ids or the auto model", () => {
+    expect(
+      problemsOf({ routes: [{ name: "npm:x", targets: { chat: { candidates: ["m"] } } }] }),
+    ).toContain("routes[0].name: must be letters, digits");
+    expect(
+      problemsOf({ routes: [{ name: "auto", targets: { chat: { candidates: ["m"] } } }] }),
+    ).toContain('"auto" is reserved');
+    expect(
+      problemsOf({
+        models: [{ id: "desk", kind: "echo" }],
+        routes: [{ name: "desk", targets: { chat: { candidates: ["desk"] } } }],
+      }),
+    ).toContain('routes[0].name: "desk" is also a model id');
+  });
+
+  it("reads YAML and JSON files, with the line of a syntax error", async () => {
+    const directory = mkdtempSync(join(tmpdir(), "ms-routes-"));
+    const yamlPath = join(directory, "routes.yaml");
+    writeFileSync(
+      yamlPath,
+      [
+        "models:",
+        "  - { id: 'echo:a', kind: echo, template: 'A: {{input}}' }",
+        "routes:",
+        "  - name: general",
+        "    targets:",
+        "      text-generation: { policy: fixed, candidates: ['echo:a'], timeout_ms: 500 }",
+      ].join("\n"),
+    );
+    const fromYaml = await readRoutesConfig(yamlPath);
+    expect(fromYaml.routes[0]?.targets.get("text-generation")?.timeoutMs).toBe(500);
+    const jsonPath = join(directory, "routes.json");
+    writeFileSync(jsonPath, JSON.stringify(minimal));
+    expect((await readRoutesConfig(jsonPath)).defaultRoute).toBe("general");
+    const broken = join(directory, "broken.yaml");
+    writeFileSync(broken, "routes:\n  - name: a\n   targets: [\n");
+    await expect(readRoutesConfig(broken)).rejects.toThrow(
+      /broken\.yaml is not valid YAML at line \d+/,
+    );
+    await expect(readRoutesConfig(join(directory, "missing.yaml"))).rejects.toMatchObject({
+      code: "NOT_FOUND",
+    });
+  });
+
+  it("publishes a JSON Schema generated from the same definition", async () => {
+    const schema = routesConfigJsonSchema();
+    expect(schema.$id).toBe("https://modelscout.dev/schemas/routes.json");
+    const properties = schema.properties as Record<string, unknown>;
+    expect(Object.keys(properties)).toEqual(
+      expect.arrayContaining(["routes", "classification", "models", "server", "default_route"]),
+    );
+    const cli = await runCli(["schema", "routes"]);
+    expect(cli.code).toBe(0);
+    expect(JSON.parse(cli.stdout)).toEqual(schema);
+  });
+});
