@@ -171,7 +171,10 @@ export default defineCommand({
       };
       specSource = `request: ${JSON.stringify(args.request)}`;
       process.stderr.write(
-        `Spec made from the request:\n${JSON.stringify(specInput, null, 2)}\n${made.notes.map((note) => `  - ${note}`).join("\n")}\n`,
+        `Spec made from the request:\n${JSON.stringify(specInput, null, 2)}\n${made.notes
+          .filter((note) => args.data === undefined || !note.startsWith("No data file named"))
+          .map((note) => `  - ${note}`)
+          .join("\n")}\n`,
       );
     } else {
       throw new ModelScoutError(
