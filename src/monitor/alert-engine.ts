@@ -1,0 +1,527 @@
+/**
+ * @module
+ * The alert engine: folds monitoring events (decisions, requests, feedback) into each rule's
+ * condition state, and fires a rule for a route and model when all its conditions start to
+ * hold. Firing is edge-triggered: a rule fires when its conditions go from not holding to
+ * holding for that route and model, then stays quiet until they stop holding (and, with
+ * `cooldown_seconds`, until that much event time has passed since the last firing).
+ *
+ * State lives in the state database (`monitoring` tables): each event is one transaction that
+ * writes the condition state it changed, the firing flags, the alert, the review item and the
+ * webhook outbox row together. A restart reloads all of it, so streaks and windows continue
+ * and nothing that fired fires again. A rule whose conditions or match change (a different
+ * fingerprint) starts from empty state; changing only its actions keeps the state.
+ *
+ * Actions: `review` opens (or refreshes) a review item in the same transaction; `webhook`
+ * queues a JSON POST in the outbox, sent by `deliverWebhooks()` with retries and backoff
+ * (at least once: a crash before the delivery is recorded sends it again); `log` writes after
+ * the commit.
+ */
+import { createHash } from "node:crypto";
+import { ModelScoutError } from "../errors/modelscout-error.js";
+import { fetchWithRetry, type HttpRetryPolicy } from "../http/fetch-with-retry.js";
+import type { StateDatabase } from "../state/state-database.js";
+import type { AlertAction, AlertRule } from "./alert-rules.js";
+import type { ConditionEvaluation, ConditionRuntime } from "./conditions/alert-condition.js";
+import { eventTimeMs } from "./conditions/alert-condition.js";
+import { createCondition } from "./conditions/create-condition.js";
+import {
+  type AlertSubject,
+  type MonitorEvent,
+  subjectFromKey,
+  subjectKey,
+} from "./monitor-event.js";
+import { migrateMonitoring } from "./monitoring-migrations.js";
+import { newMonitorId } from "./new-monitor-id.js";
+import type { ProposedAction, ReviewQueue } from "./review-queue.js";
+
+export interface Alert {
+  /** `alt_` + time-ordered random suffix. */
+  id: string;
+  ruleId: string;
+  route: string;
+  modelId: string;
+  /** The time of the event that made the conditions hold. */
+  firedAt: string;
+  /** The conditions' summaries, joined. */
+  summary: string;
+  /** Every condition's evaluation with its numbers. */
+  evidence: { conditions: (ConditionEvaluation["evidence"] & { type: string; summary: string })[] };
+  /** The review item the alert opened or refreshed, when the rule has a review action. */
+  reviewItemId: string | null;
+}
+
+export interface AlertLogEntry {
+  level: "info" | "warn" | "error";
+  message: string;
+  alert: Alert;
+}
+
+export interface AlertEngineOptions {
+  database: StateDatabase;
+  rules: readonly AlertRule[];
+  /** Needed when a rule has a `review` action; should use the same database (one transaction). */
+  reviewQueue?: ReviewQueue;
+  /** Receives `log` actions. Default: one JSON line on stderr. */
+  log?: (entry: AlertLogEntry) => void;
+  /** Told of every alert after it is committed (metrics, server push). */
+  onAlert?: (alert: Alert) => void;
+  /** For webhooks. */
+  fetch?: typeof fetch;
+  /** Source of backoff jitter for webhooks. */
+  random?: () => number;
+  now?: () => Date;
+}
+
+export interface WebhookDeliveryReport {
+  delivered: number;
+  failed: { alertId: string; url: string; attempts: number; error: string }[];
+}
+
+export interface AlertEngine {
+  readonly rules: readonly AlertRule[];
+  /** Folds one event in (one transaction) and returns the alerts it fired. */
+  process(event: MonitorEvent): Alert[];
+  /** Folds events in order in one transaction: cheaper per event, same alerts. */
+  processBatch(events: readonly MonitorEvent[]): Alert[];
+  /** Sends the queued webhook calls; resolves when each is delivered or has used its retries. */
+  deliverWebhooks(options?: {
+    signal?: AbortSignal;
+    retry?: Partial<Pick<HttpRetryPolicy, "baseDelayMs" | "maxDelayMs">>;
+  }): Promise<WebhookDeliveryReport>;
+  /** Stored alerts, newest first. */
+  listAlerts(filter?: {
+    ruleId?: string;
+    route?: string;
+    modelId?: string;
+    limit?: number;
+  }): Alert[];
+}
+
+interface FiringState {
+  active: boolean;
+  lastFiredAt: string | null;
+  firedCount: number;
+}
+
+interface RuleRuntime {
+  rule: AlertRule;
+  conditions: ConditionRuntime[];
+  firing: Map<string, FiringState>;
+  dirtyFiring: Set<string>;
+}
+
+interface AlertRow {
+  id: string;
+  rule_id: string;
+  route: string;
+  model_id: string;
+  fired_at: string;
+  summary: string;
+  evidence_json: string;
+  review_item_id: string | null;
+}
+
+/** Conditions and match decide the state's meaning; actions and description do not. */
+export function ruleFingerprint(rule: AlertRule): string {
+  return createHash("sha256")
+    .update(JSON.stringify({ match: rule.match ?? null, conditions: rule.conditions }))
+    .digest("hex")
+    .slice(0, 16);
+}
+
+function defaultLog(entry: AlertLogEntry): void {
+  process.stderr.write(
+    `${JSON.stringify({ level: entry.level, message: entry.message, alert: entry.alert })}\n`,
+  );
+}
+
+function proposedActionFor(
+  action: Extract<AlertAction, { type: "review" }>,
+  subject: AlertSubject,
+): ProposedAction {
+  if (action.proposed_action === "none") return { kind: "none" };
+  if (action.proposed_action === "change_route") {
+    return {
+      kind: "change_route",
+      route: subject.route,
+      fromModelId: subject.modelId,
+      toModelId: action.to_model ?? null,
+    };
+  }
+  return { kind: "demote", route: subject.route, modelId: subject.modelId };
+}
+
+export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
+  const { database } = options;
+  migrateMonitoring(database);
+  const now = options.now ?? (() => new Date());
+  const log = options.log ?? defaultLog;
+  const enabled = options.rules.filter((rule) => rule.enabled);
+  if (
+    options.reviewQueue === undefined &&
+    enabled.some((rule) => rule.actions.some((action) => action.type === "review"))
+  ) {
+    throw new ModelScoutError(
+      "INVALID_ARGUMENT",
+      "Alert rules with a review action need a review queue: pass reviewQueue to createAlertEngine",
+    );
+  }
+
+  const statements = {
+    fingerprint: database.prepare<[string], { fingerprint: string }>(
+      "SELECT fingerprint FROM monitor_rules WHERE rule_id = ?",
+    ),
+    saveFingerprint: database.prepare(
+      `INSERT INTO monitor_rules (rule_id, fingerprint, updated_at) VALUES (?, ?, ?)
+       ON CONFLICT (rule_id) DO UPDATE SET fingerprint = excluded.fingerprint, updated_at = excluded.updated_at`,
+    ),
+    clearState: database.prepare("DELETE FROM monitor_condition_state WHERE rule_id = ?"),
+    clearFiring: database.prepare("DELETE FROM monitor_rule_subjects WHERE rule_id = ?"),
+    loadState: database.prepare<
+      [string],
+      { condition_index: number; state_key: string; state_json: string }
+    >(
+      "SELECT condition_index, state_key, state_json FROM monitor_condition_state WHERE rule_id = ?",
+    ),
+    loadFiring: database.prepare<
+      [string],
+      {
+        route: string;
+        model_id: string;
+        active: number;
+        last_fired_at: string | null;
+        fired_count: number;
+      }
+    >(
+      "SELECT route, model_id, active, last_fired_at, fired_count FROM monitor_rule_subjects WHERE rule_id = ?",
+    ),
+    saveState: database.prepare(
+      `INSERT INTO monitor_condition_state (rule_id, condition_index, state_key, state_json)
+       VALUES (?, ?, ?, ?)
+       ON CONFLICT (rule_id, condition_index, state_key) DO UPDATE SET state_json = excluded.state_json`,
+    ),
+    saveFiring: database.prepare(
+      `INSERT INTO monitor_rule_subjects (rule_id, route, model_id, active, last_fired_at, fired_count)
+       VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (rule_id, route, model_id) DO UPDATE SET active = excluded.active,
+         last_fired_at = excluded.last_fired_at, fired_count = excluded.fired_count`,
+    ),
+    insertAlert: database.prepare(
+      `INSERT INTO monitor_alerts (id, rule_id, route, model_id, fired_at, summary, evidence_json, review_item_id)
+       VALUES (@id, @ruleId, @route, @modelId, @firedAt, @summary, @evidence, @reviewItemId)`,
+    ),
+    queueWebhook: database.prepare(
+      `INSERT INTO monitor_webhook_outbox (alert_id, url, headers_json, payload_json, timeout_ms,
+         max_retries, status, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)`,
+    ),
+    pendingWebhooks: database.prepare<
+      [],
+      {
+        id: number;
+        alert_id: string;
+        url: string;
+        headers_json: string;
+        payload_json: string;
+        timeout_ms: number;
+        max_retries: number;
+      }
+    >("SELECT * FROM monitor_webhook_outbox WHERE status = 'pending' ORDER BY id"),
+    finishWebhook: database.prepare(
+      "UPDATE monitor_webhook_outbox SET status = ?, attempts = attempts + ?, last_error = ?, updated_at = ? WHERE id = ?",
+    ),
+  };
+
+  // Loads a rule's persisted condition state and firing flags into fresh runtimes.
+  const load = (runtime: RuleRuntime) => {
+    runtime.conditions = runtime.rule.conditions.map(createCondition);
+    runtime.firing.clear();
+    runtime.dirtyFiring.clear();
+    for (const row of statements.loadState.all(runtime.rule.id)) {
+      runtime.conditions[row.condition_index]?.state.load(
+        row.state_key,
+        JSON.parse(row.state_json),
+      );
+    }
+    for (const row of statements.loadFiring.all(runtime.rule.id)) {
+      runtime.firing.set(subjectKey({ route: row.route, modelId: row.model_id }), {
+        active: row.active === 1,
+        lastFiredAt: row.last_fired_at,
+        firedCount: row.fired_count,
+      });
+    }
+  };
+
+  const runtimes: RuleRuntime[] = enabled.map((rule) => ({
+    rule,
+    conditions: [],
+    firing: new Map(),
+    dirtyFiring: new Set(),
+  }));
+  database.transaction(() => {
+    for (const runtime of runtimes) {
+      const fingerprint = ruleFingerprint(runtime.rule);
+      if (statements.fingerprint.get(runtime.rule.id)?.fingerprint !== fingerprint) {
+        statements.clearState.run(runtime.rule.id);
+        statements.clearFiring.run(runtime.rule.id);
+        statements.saveFingerprint.run(runtime.rule.id, fingerprint, now().toISOString());
+      }
+      load(runtime);
+    }
+  })();
+
+  const fireActions = (runtime: RuleRuntime, alert: Alert, afterCommit: (() => void)[]) => {
+    const subject = { route: alert.route, modelId: alert.modelId };
+    for (const action of runtime.rule.actions) {
+      if (action.type === "review") {
+        const { item } = (options.reviewQueue as ReviewQueue).open({
+          ruleId: runtime.rule.id,
+          route: alert.route,
+          modelId: alert.modelId,
+          summary: alert.summary,
+          evidence: { alertId: alert.id, firedAt: alert.firedAt, ...alert.evidence },
+          proposedAction: proposedActionFor(action, subject),
+          actor: `rule:${runtime.rule.id}`,
+        });
+        alert.reviewItemId = item.id;
+      }
+    }
+    statements.insertAlert.run({
+      id: alert.id,
+      ruleId: alert.ruleId,
+      route: alert.route,
+      modelId: alert.modelId,
+      firedAt: alert.firedAt,
+      summary: alert.summary,
+      evidence: JSON.stringify(alert.evidence),
+      reviewItemId: alert.reviewItemId,
+    });
+    for (const action of runtime.rule.actions) {
+      if (action.type === "webhook") {
+        const at = now().toISOString();
+        statements.queueWebhook.run(
+          alert.id,
+          action.url,
+          JSON.stringify(action.headers ?? {}),
+          JSON.stringify({
+            alert,
+            rule: { id: runtime.rule.id, description: runtime.rule.description ?? null },
+          }),
+          action.timeout_ms,
+          action.max_retries,
+          at,
+          at,
+        );
+      } else if (action.type === "log") {
+        afterCommit.push(() =>
+          log({
+            level: action.level,
+            message: `alert ${runtime.rule.id} on ${alert.route} / ${alert.modelId}: ${alert.summary}`,
+            alert,
+          }),
+        );
+      }
+    }
+  };
+
+  const step = (event: MonitorEvent, fired: Alert[], afterCommit: (() => void)[]) => {
+    const eventMs = eventTimeMs(event.at);
+    for (const runtime of runtimes) {
+      const match = runtime.rule.match;
+      if (match?.routes !== undefined && !match.routes.includes(event.route)) continue;
+      const touched = new Set<string>();
+      const touch = (subject: AlertSubject) => touched.add(subjectKey(subject));
+      for (const condition of runtime.conditions) condition.update(event, touch);
+      for (const key of touched) {
+        const subject = subjectFromKey(key);
+        if (match?.models !== undefined && !match.models.includes(subject.modelId)) continue;
+        const evaluations = runtime.conditions.map((condition) => condition.evaluate(subject));
+        const holds = evaluations.every((evaluation) => evaluation.holds);
+        const firing = runtime.firing.get(key) ?? {
+          active: false,
+          lastFiredAt: null,
+          firedCount: 0,
+        };
+        if (!holds) {
+          if (firing.active) {
+            runtime.firing.set(key, { ...firing, active: false });
+            runtime.dirtyFiring.add(key);
+          }
+          continue;
+        }
+        if (firing.active) continue;
+        const cooling =
+          firing.lastFiredAt !== null &&
+          eventMs - eventTimeMs(firing.lastFiredAt) < runtime.rule.cooldown_seconds * 1000;
+        if (cooling) continue;
+        const alert: Alert = {
+          id: newMonitorId("alt", now()),
+          ruleId: runtime.rule.id,
+          route: subject.route,
+          modelId: subject.modelId,
+          firedAt: event.at,
+          summary: evaluations.map((evaluation) => evaluation.summary).join("; "),
+          evidence: {
+            conditions: evaluations.map((evaluation, index) => ({
+              type: runtime.conditions[index]?.type as string,
+              summary: evaluation.summary,
+              ...evaluation.evidence,
+            })),
+          },
+          reviewItemId: null,
+        };
+        fireActions(runtime, alert, afterCommit);
+        runtime.firing.set(key, {
+          active: true,
+          lastFiredAt: event.at,
+          firedCount: firing.firedCount + 1,
+        });
+        runtime.dirtyFiring.add(key);
+        fired.push(alert);
+      }
+    }
+  };
+
+  const persist = () => {
+    for (const runtime of runtimes) {
+      runtime.conditions.forEach((condition, index) => {
+        for (const [key, value] of condition.state.takeDirty()) {
+          statements.saveState.run(runtime.rule.id, index, key, JSON.stringify(value));
+        }
+      });
+      for (const key of runtime.dirtyFiring) {
+        const firing = runtime.firing.get(key) as FiringState;
+        const subject = subjectFromKey(key);
+        statements.saveFiring.run(
+          runtime.rule.id,
+          subject.route,
+          subject.modelId,
+          firing.active ? 1 : 0,
+          firing.lastFiredAt,
+          firing.firedCount,
+        );
+      }
+      runtime.dirtyFiring.clear();
+    }
+  };
+
+  const processEvents = (events: readonly MonitorEvent[]): Alert[] => {
+    const fired: Alert[] = [];
+    const afterCommit: (() => void)[] = [];
+    try {
+      database.transaction(() => {
+        for (const event of events) step(event, fired, afterCommit);
+        persist();
+      })();
+    } catch (error) {
+      // The transaction rolled back: drop what this call folded in and reread the stored state.
+      for (const runtime of runtimes) load(runtime);
+      throw error;
+    }
+    for (const task of afterCommit) task();
+    if (options.onAlert !== undefined) for (const alert of fired) options.onAlert(alert);
+    return fired;
+  };
+
+  const inFlight = new Set<number>();
+
+  return {
+    rules: enabled,
+    process: (event) => processEvents([event]),
+    processBatch: (events) => processEvents(events),
+    async deliverWebhooks(deliveryOptions = {}) {
+      const rows = statements.pendingWebhooks.all().filter((row) => !inFlight.has(row.id));
+      const report: WebhookDeliveryReport = { delivered: 0, failed: [] };
+      const deliver = async (row: (typeof rows)[number]) => {
+        inFlight.add(row.id);
+        try {
+          const outcome = await fetchWithRetry(
+            row.url,
+            {
+              method: "POST",
+              headers: { "content-type": "application/json", ...JSON.parse(row.headers_json) },
+              body: row.payload_json,
+            },
+            {
+              ...(options.fetch !== undefined && { fetch: options.fetch }),
+              ...(options.random !== undefined && { random: options.random }),
+              ...(deliveryOptions.signal !== undefined && { signal: deliveryOptions.signal }),
+              timeoutMs: row.timeout_ms,
+              retry: {
+                maxRetries: row.max_retries,
+                baseDelayMs: deliveryOptions.retry?.baseDelayMs ?? 1000,
+                maxDelayMs: deliveryOptions.retry?.maxDelayMs ?? 60_000,
+              },
+            },
+          );
+          const ok = outcome.kind === "response" && outcome.status >= 200 && outcome.status < 300;
+          const error =
+            outcome.kind === "response"
+              ? ok
+                ? null
+                : `HTTP ${outcome.status}: ${outcome.text.slice(0, 200)}`
+              : outcome.kind === "timeout"
+                ? `timeout after ${outcome.timeoutMs} ms`
+                : outcome.reason;
+          statements.finishWebhook.run(
+            ok ? "delivered" : "failed",
+            outcome.attempts,
+            error,
+            now().toISOString(),
+            row.id,
+          );
+          if (ok) report.delivered += 1;
+          else {
+            report.failed.push({
+              alertId: row.alert_id,
+              url: row.url,
+              attempts: outcome.attempts,
+              error: error as string,
+            });
+          }
+        } finally {
+          inFlight.delete(row.id);
+        }
+      };
+      // A few at a time, so one slow receiver does not hold up the others.
+      const queue = [...rows];
+      const workers = Array.from({ length: Math.min(4, queue.length) }, async () => {
+        for (let row = queue.shift(); row !== undefined; row = queue.shift()) await deliver(row);
+      });
+      await Promise.all(workers);
+      return report;
+    },
+    listAlerts(filter = {}) {
+      const where: string[] = [];
+      const parameters: unknown[] = [];
+      for (const [column, value] of [
+        ["rule_id", filter.ruleId],
+        ["route", filter.route],
+        ["model_id", filter.modelId],
+      ] as const) {
+        if (value !== undefined) {
+          where.push(`${column} = ?`);
+          parameters.push(value);
+        }
+      }
+      const limit = Math.min(Math.max(1, filter.limit ?? 100), 1000);
+      return database
+        .prepare<unknown[], AlertRow>(
+          `SELECT * FROM monitor_alerts ${where.length === 0 ? "" : `WHERE ${where.join(" AND ")}`}
+           ORDER BY fired_at DESC, id DESC LIMIT ?`,
+        )
+        .all(...parameters, limit)
+        .map((row) => ({
+          id: row.id,
+          ruleId: row.rule_id,
+          route: row.route,
+          modelId: row.model_id,
+          firedAt: row.fired_at,
+          summary: row.summary,
+          evidence: JSON.parse(row.evidence_json),
+          reviewItemId: row.review_item_id,
+        }));
+    },
+  };
+}

@@ -1,0 +1,73 @@
+/**
+ * @module
+ * The spec every alert condition implements: fold an event into per-key state, and say whether
+ * it holds for a route and model, with the numbers behind the answer. State is plain JSON kept
+ * in a `ConditionState` that remembers which keys changed, so the engine persists only those.
+ */
+import type { AlertSubject, MonitorEvent } from "../monitor-event.js";
+
+export interface ConditionEvaluation {
+  holds: boolean;
+  /** One sentence with the numbers: "accuracy 0.78 is 13.3% below the streak start 0.90 (> 10%)". */
+  summary: string;
+  /** The numbers that decided, for the review item and the webhook. */
+  evidence: Record<string, unknown>;
+}
+
+export interface ConditionRuntime {
+  readonly type: string;
+  /** Folds `event` in; calls `touch` for each subject whose status may have changed. */
+  update(event: MonitorEvent, touch: (subject: AlertSubject) => void): void;
+  evaluate(subject: AlertSubject): ConditionEvaluation;
+  readonly state: ConditionState<unknown>;
+}
+
+/** Per-key JSON state with a dirty set, so only changed keys are written back. */
+export class ConditionState<S> {
+  private readonly entries = new Map<string, S>();
+  private readonly dirtyKeys = new Set<string>();
+
+  get(key: string): S | undefined {
+    return this.entries.get(key);
+  }
+
+  set(key: string, value: S): void {
+    this.entries.set(key, value);
+    this.dirtyKeys.add(key);
+  }
+
+  /** Loads a persisted entry without marking it dirty. */
+  load(key: string, value: S): void {
+    this.entries.set(key, value);
+  }
+
+  /** Entries changed since the last call, and forgets that they changed. */
+  takeDirty(): [string, S][] {
+    const changed = [...this.dirtyKeys].map(
+      (key) => [key, this.entries.get(key) as S] as [string, S],
+    );
+    this.dirtyKeys.clear();
+    return changed;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
+
+export function mean(values: readonly number[]): number {
+  let sum = 0;
+  for (const value of values) sum += value;
+  return sum / values.length;
+}
+
+/** Rounds for evidence and summaries, so stored numbers read cleanly. */
+export function round(value: number, digits = 4): number {
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
+}
+
+export function eventTimeMs(at: string): number {
+  const time = Date.parse(at);
+  return Number.isNaN(time) ? 0 : time;
+}

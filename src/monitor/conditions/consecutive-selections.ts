@@ -1,0 +1,42 @@
+/**
+ * @module
+ * `consecutive_selections`: holds for a model while it has won at least `count` selections in
+ * a row on a route.
+ */
+import type { AlertCondition } from "../alert-rules.js";
+import type { MonitorEvent } from "../monitor-event.js";
+import { type ConditionRuntime, ConditionState } from "./alert-condition.js";
+import { foldStreak, type SelectionStreak } from "./selection-streak.js";
+
+type Options = Extract<AlertCondition, { type: "consecutive_selections" }>;
+
+export function consecutiveSelections(options: Options): ConditionRuntime {
+  const state = new ConditionState<SelectionStreak>();
+  return {
+    type: options.type,
+    state,
+    update(event: MonitorEvent, touch) {
+      if (event.kind !== "decision") return;
+      const { streak, ended } = foldStreak(state.get(event.route), event);
+      if (streak === undefined || streak === state.get(event.route)) return;
+      state.set(event.route, streak);
+      touch({ route: event.route, modelId: streak.winner });
+      if (ended !== null) touch({ route: event.route, modelId: ended });
+    },
+    evaluate(subject) {
+      const streak = state.get(subject.route);
+      const length = streak?.winner === subject.modelId ? streak.length : 0;
+      return {
+        holds: length >= options.count,
+        summary: `${subject.modelId} won ${length} selection(s) in a row on ${subject.route} (rule: ${options.count})`,
+        evidence: {
+          streakLength: length,
+          requiredCount: options.count,
+          ...(length > 0 && streak !== undefined
+            ? { streakStartedAt: streak.startedAt, decisionIds: streak.decisionIds }
+            : {}),
+        },
+      };
+    },
+  };
+}

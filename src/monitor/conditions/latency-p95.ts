@@ -1,0 +1,91 @@
+/**
+ * @module
+ * `latency_p95`: holds when the 95th percentile (nearest rank) of a model's request latencies
+ * on a route, over the window, is above `slo_ms`, once `min_events` requests are in it. Failed
+ * requests count with the latency they took: a timeout is the slowest answer a user gets.
+ *
+ * A sorted copy of each window is kept beside the state (not persisted; rebuilt on first use)
+ * so each request costs a binary search and an insert, not a sort.
+ */
+import type { AlertCondition } from "../alert-rules.js";
+import { subjectKey } from "../monitor-event.js";
+import { type ConditionRuntime, ConditionState, eventTimeMs, round } from "./alert-condition.js";
+import { describeWindow, pushSample, type WindowSamples } from "./sliding-window.js";
+
+type Options = Extract<AlertCondition, { type: "latency_p95" }>;
+
+function insertionIndex(sorted: readonly number[], value: number): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((sorted[middle] as number) < value) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+/** Nearest-rank percentile of an ascending array. */
+export function nearestRank(sorted: readonly number[], percentile: number): number {
+  const rank = Math.max(1, Math.ceil((percentile / 100) * sorted.length));
+  return sorted[rank - 1] as number;
+}
+
+export function latencyP95(options: Options): ConditionRuntime {
+  const state = new ConditionState<{ samples: WindowSamples }>();
+  const sortedByKey = new Map<string, number[]>();
+
+  const sortedFor = (key: string, samples: WindowSamples): number[] => {
+    let sorted = sortedByKey.get(key);
+    if (sorted === undefined) {
+      sorted = samples.map(([, value]) => value).sort((a, b) => a - b);
+      sortedByKey.set(key, sorted);
+    }
+    return sorted;
+  };
+
+  return {
+    type: options.type,
+    state,
+    update(event, touch) {
+      if (event.kind !== "request") return;
+      const subject = { route: event.route, modelId: event.modelId };
+      const key = subjectKey(subject);
+      const entry = state.get(key) ?? { samples: [] };
+      const sorted = sortedFor(key, entry.samples);
+      const dropped = pushSample(
+        entry.samples,
+        eventTimeMs(event.at),
+        event.latencyMs,
+        options.window,
+      );
+      sorted.splice(insertionIndex(sorted, event.latencyMs), 0, event.latencyMs);
+      for (const [, value] of dropped) sorted.splice(insertionIndex(sorted, value), 1);
+      state.set(key, entry);
+      touch(subject);
+    },
+    evaluate(subject) {
+      const key = subjectKey(subject);
+      const samples = state.get(key)?.samples ?? [];
+      const window = describeWindow(options.window);
+      if (samples.length < options.min_events) {
+        return {
+          holds: false,
+          summary: `${subject.modelId} on ${subject.route}: ${samples.length} request(s) in the window, p95 judged from ${options.min_events}`,
+          evidence: { requests: samples.length, minEvents: options.min_events },
+        };
+      }
+      const p95 = nearestRank(sortedFor(key, samples), 95);
+      return {
+        holds: p95 > options.slo_ms,
+        summary: `${subject.modelId} on ${subject.route}: p95 latency ${round(p95, 1)} ms over the ${window} (${samples.length} requests) vs SLO ${options.slo_ms} ms`,
+        evidence: {
+          p95LatencyMs: round(p95, 3),
+          sloMs: options.slo_ms,
+          requests: samples.length,
+          window: options.window,
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,96 @@
+/**
+ * @module
+ * The events monitoring reads, as plain data: selection decisions (which model won, and every
+ * candidate's measured quality), routed requests (route, model, latency, status) and feedback
+ * (route, model, reward). The server and the selection pipeline produce them; the alert engine
+ * folds them in order. Times are the events' own (`at`), never the wall clock, so a stream can
+ * be replayed and gives the same alerts.
+ */
+import type { SelectionDecision } from "../select/decision.js";
+
+export interface DecisionEvent {
+  kind: "decision";
+  /** ISO time the decision finished. */
+  at: string;
+  decisionId: string;
+  /** The route the selection was made for; selections outside any route use `task:<task>`. */
+  route: string;
+  task: string;
+  /** Null when the selection picked nothing (failed, aborted, no candidates). */
+  winnerId: string | null;
+  /** Every candidate with its measured quality on the spec's metric, 0..1 (null: not measured). */
+  candidates: { modelId: string; quality: number | null }[];
+}
+
+export interface RequestEvent {
+  kind: "request";
+  at: string;
+  requestId?: string;
+  route: string;
+  modelId: string;
+  latencyMs: number;
+  /** HTTP status the model call ended with, when there was one. */
+  status?: number;
+  /** Error code when the call failed (`BACKEND_TIMEOUT`...). */
+  error?: string;
+}
+
+export interface FeedbackEvent {
+  kind: "feedback";
+  at: string;
+  requestId?: string;
+  route: string;
+  modelId: string;
+  /** Quality evidence on 0..1 (a rating rescaled). */
+  reward?: number;
+  /** A right/wrong judgement; counts as reward 1 or 0 when `reward` is absent. */
+  correct?: boolean;
+}
+
+export type MonitorEvent = DecisionEvent | RequestEvent | FeedbackEvent;
+
+/** The model and route a condition, an alert and a review item are about. */
+export interface AlertSubject {
+  route: string;
+  modelId: string;
+}
+
+export function subjectKey(subject: AlertSubject): string {
+  return `${subject.route}\u0000${subject.modelId}`;
+}
+
+export function subjectFromKey(key: string): AlertSubject {
+  const separator = key.indexOf("\u0000");
+  return { route: key.slice(0, separator), modelId: key.slice(separator + 1) };
+}
+
+/** A request counts as failed when it carries an error code or ended with a 5xx status. */
+export function requestFailed(event: RequestEvent): boolean {
+  return event.error !== undefined || (event.status !== undefined && event.status >= 500);
+}
+
+/** The reward of a feedback event (explicit reward, else correct = 1 / incorrect = 0), or null. */
+export function feedbackReward(event: FeedbackEvent): number | null {
+  if (event.reward !== undefined) return event.reward;
+  if (event.correct !== undefined) return event.correct ? 1 : 0;
+  return null;
+}
+
+/** The monitoring view of a stored selection decision. */
+export function decisionEvent(
+  decision: SelectionDecision,
+  options: { route?: string } = {},
+): DecisionEvent {
+  return {
+    kind: "decision",
+    at: decision.finishedAt ?? decision.createdAt,
+    decisionId: decision.id,
+    route: options.route ?? `task:${decision.resolved.task}`,
+    task: decision.resolved.task,
+    winnerId: decision.winner?.id ?? null,
+    candidates: decision.candidates.map((candidate) => ({
+      modelId: candidate.id,
+      quality: candidate.quality,
+    })),
+  };
+}
