@@ -40,6 +40,8 @@ export interface PoolCandidate {
 export interface CandidatePool {
   candidates: PoolCandidate[];
   filters: FilterStep[];
+  /** Explicit ids that could not be looked up; the run reports them as failed. */
+  unresolved: UnresolvedCandidate[];
 }
 
 export interface BuildPoolOptions {
@@ -100,11 +102,31 @@ export class Funnel {
 const unknownNote = (count: number, what: string) =>
   count === 0 ? "" : ` (${count} kept with no declared ${what})`;
 
-async function explicitModels(options: BuildPoolOptions): Promise<ModelRecord[]> {
+/** An explicit id that could not be looked up (the Hub unreachable): reported as failed. */
+export interface UnresolvedCandidate {
+  id: string;
+  error: { code: string; message: string };
+}
+
+async function explicitModels(
+  options: BuildPoolOptions,
+): Promise<{ models: ModelRecord[]; unresolved: UnresolvedCandidate[] }> {
   const models: ModelRecord[] = [];
+  const unresolved: UnresolvedCandidate[] = [];
   for (const id of options.spec.candidates.ids) {
-    const model =
-      (await options.catalog.getModel(id)) ?? (await options.resolveExtraId?.(id)) ?? null;
+    let model = await options.catalog.getModel(id);
+    if (model === null && options.resolveExtraId !== undefined) {
+      try {
+        model = await options.resolveExtraId(id);
+      } catch (error) {
+        // Not knowing whether the id exists is not a typo: the candidate fails, the run goes on.
+        if (ModelScoutError.isInstance(error) && error.code === "HUB_REQUEST_FAILED") {
+          unresolved.push({ id, error: { code: error.code, message: error.message } });
+          continue;
+        }
+        throw error;
+      }
+    }
     if (model === null) {
       const page = await options.catalog.searchModels({ sort: "downloads", limit: 1000 });
       const suggestion = closestMatch(
@@ -119,7 +141,7 @@ async function explicitModels(options: BuildPoolOptions): Promise<ModelRecord[]>
     }
     models.push(model);
   }
-  return models;
+  return { models, unresolved };
 }
 
 async function catalogModels(options: BuildPoolOptions, tasks: string[]): Promise<ModelRecord[]> {
@@ -145,7 +167,16 @@ export async function buildCandidatePool(options: BuildPoolOptions): Promise<Can
   const { spec, providers } = options;
   const tasks = compatibleTasks(spec.task);
   const explicit = spec.candidates.ids.length > 0;
-  const models = explicit ? await explicitModels(options) : await catalogModels(options, tasks);
+  const { models, unresolved } = explicit
+    ? await explicitModels(options)
+    : { models: await catalogModels(options, tasks), unresolved: [] };
+  const firstUnresolved = unresolved[0];
+  if (models.length === 0 && firstUnresolved !== undefined) {
+    throw new ModelScoutError(
+      firstUnresolved.error.code as "HUB_REQUEST_FAILED",
+      firstUnresolved.error.message,
+    );
+  }
   const hardware = spec.hardware;
   const dtype = hardware?.defaultDtype ?? "fp32";
 
@@ -303,7 +334,7 @@ export async function buildCandidatePool(options: BuildPoolOptions): Promise<Can
 
   const candidates = funnel.pool;
   if (candidates.length === 0) throw noCandidatesError(funnel.steps, explicit, tasks);
-  return { candidates, filters: funnel.steps };
+  return { candidates, filters: funnel.steps, unresolved };
 }
 
 /** The error for an empty pool, naming the filter that emptied it. */
@@ -375,7 +406,7 @@ export function filterByLabels(
   );
   const filters = [...pool.filters, ...funnel.steps];
   if (funnel.pool.length === 0) throw noCandidatesError(filters, false, tasks);
-  return { candidates: funnel.pool, filters };
+  return { candidates: funnel.pool, filters, unresolved: pool.unresolved };
 }
 
 function requiredBytesAtFp32(model: ModelRecord): number | null {

@@ -44,6 +44,7 @@ import { computePriors } from "./priors.js";
 import { loadSampleData, type SampleData, type SampleItem } from "./sample-data.js";
 import { scoreCandidates } from "./score-candidates.js";
 import { budgetedSelection } from "./strategies/budgeted-selection.js";
+import { naiveSelection } from "./strategies/naive-selection.js";
 import type { TaskSpec } from "./task-spec.js";
 
 /** Items read from the sample data at most. */
@@ -329,6 +330,31 @@ async function select(
     sloViolations: [],
   });
 
+  const unresolvedOutcomes = pool.unresolved.map(
+    (entry): CandidateOutcome => ({
+      id: entry.id,
+      provider: null,
+      status: "failed",
+      prior: 0,
+      priorSources: [],
+      quality: null,
+      qualityCi: null,
+      metrics: {},
+      latencyMsP50: null,
+      latencyMsP95: null,
+      latencyKind: null,
+      loadMs: null,
+      memoryBytes: null,
+      costPer1kItemsUsd: null,
+      utilities: { quality: null, latency: null, memory: null, cost: null },
+      score: null,
+      probes: 0,
+      onParetoFront: false,
+      sloViolations: [],
+      error: entry.error,
+    }),
+  );
+
   // Without sample data there is nothing to probe: rank by priors and say so.
   if (data === null || evaluator === null) {
     decision.metric = {
@@ -337,10 +363,13 @@ async function select(
       description:
         "No sample data was given, so nothing was measured: candidates are ranked by their prior (published evaluation scores, popularity, earlier decisions).",
     };
-    decision.candidates = order.map((entry, index) => ({
-      ...baseOutcome(entry, index === 0 ? "winner" : "not-probed"),
-      score: entry.prior.value,
-    }));
+    decision.candidates = [
+      ...order.map((entry, index) => ({
+        ...baseOutcome(entry, index === 0 ? "winner" : "not-probed"),
+        score: entry.prior.value,
+      })),
+      ...unresolvedOutcomes,
+    ];
     const first = order[0] as (typeof order)[number];
     decision.winner = { id: first.candidate.model.id };
     decision.status = "completed";
@@ -475,13 +504,16 @@ async function select(
         };
       }),
       ...notProbed.map((entry) => baseOutcome(entry, "not-probed")),
+      ...unresolvedOutcomes,
     ];
   };
 
   let race: Awaited<ReturnType<typeof budgetedSelection>> | null = null;
   if (arms.length > 0 && data.items.length > 0) {
     try {
-      race = await budgetedSelection(
+      // One candidate has nobody to race: measure it on as many items as the budget allows.
+      const strategy = arms.length === 1 ? naiveSelection : budgetedSelection;
+      race = await strategy(
         {
           armCount: arms.length,
           itemCount: data.items.length,
@@ -622,7 +654,11 @@ async function select(
   const winner = [...eligible].sort(byMerit)[0] ?? null;
   if (winner !== null) winner.status = "winner";
   const ranked = [...outcomes].sort((a, b) => statusRank(a) - statusRank(b) || byMerit(a, b));
-  decision.candidates = [...ranked, ...notProbed.map((entry) => baseOutcome(entry, "not-probed"))];
+  decision.candidates = [
+    ...ranked,
+    ...notProbed.map((entry) => baseOutcome(entry, "not-probed")),
+    ...unresolvedOutcomes,
+  ];
   decision.paretoFront = scored.filter((result) => result.onParetoFront).map((result) => result.id);
   decision.winner = winner === null ? null : { id: winner.id };
   decision.data.labelMapping = labelMappingSummary(probed);
@@ -737,8 +773,11 @@ function explain(
   for (const candidate of violated)
     lines.push(`${candidate.id} breaks the SLO: ${candidate.sloViolations.join("; ")}.`);
   const failed = candidates.filter((candidate) => candidate.status === "failed");
-  for (const candidate of failed)
-    lines.push(`${candidate.id} failed: ${candidate.error?.message ?? "unknown error"}.`);
+  if (failed.length > 0) {
+    lines.push(
+      `Failed and left out: ${failed.map((candidate) => `${candidate.id} (${candidate.error?.code ?? "error"})`).join(", ")}; each error says what to do.`,
+    );
+  }
   const budget =
     decision.exhaustiveProbes === 0
       ? ""

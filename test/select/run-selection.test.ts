@@ -170,7 +170,9 @@ describe("runSelection", () => {
     expect(flaky?.error?.code).toBe("BACKEND_CRASHED");
     expect(flaky?.error?.message).toMatch(/^on line \d+: the model process died \(test model\)$/);
     expect(decision.winner?.id).toBe("npm:sentiment");
-    expect(decision.explanation.join(" ")).toContain("test/flaky failed: on line");
+    expect(decision.explanation.join(" ")).toContain(
+      "Failed and left out: test/flaky (BACKEND_CRASHED)",
+    );
   });
 
   it("names the filter that removed every candidate", async () => {
@@ -329,5 +331,39 @@ describe("runSelection", () => {
     const explained = await runSelection(options(sentimentSpec(writeData(partial))));
     expect(explained.data.labelMapping).toContain('Could not map "meh"');
     expect(explained.data.labelMapping).toContain("data.label_map");
+  });
+});
+
+describe("candidate ids outside the catalog", () => {
+  it("records a Hub id as failed when the Hub cannot be reached, and runs the rest", async () => {
+    const { candidateIdResolver } = await import("../../src/select/resolve-candidate-id.js");
+    const decision = await runSelection(
+      options(
+        sentimentSpec(writeData(SENTENCES), {
+          candidates: { ids: ["npm:sentiment", "someone/missing-sentiment-model"] },
+        }),
+        {
+          resolveExtraId: candidateIdResolver(catalog, {
+            endpoint: "http://127.0.0.1:9",
+            retry: { maxRetries: 0, baseDelayMs: 1, maxDelayMs: 1 },
+          }),
+        },
+      ),
+    );
+    const missing = decision.candidates.find(
+      (candidate) => candidate.id === "someone/missing-sentiment-model",
+    );
+    expect(missing?.status).toBe("failed");
+    expect(missing?.error?.code).toBe("HUB_REQUEST_FAILED");
+    expect(missing?.error?.message).toContain("http://127.0.0.1:9");
+    expect(decision.winner?.id).toBe("npm:sentiment");
+  });
+
+  it("refuses an unknown id with a suggestion when nothing can look it up", async () => {
+    const error = await runSelection(
+      options(sentimentSpec(writeData(SENTENCES), { candidates: { ids: ["npm:sentimen"] } })),
+    ).catch((caught: unknown) => caught);
+    expect((error as ModelScoutError).code).toBe("NOT_FOUND");
+    expect((error as Error).message).toContain('did you mean "npm:sentiment"?');
   });
 });

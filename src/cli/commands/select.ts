@@ -13,11 +13,6 @@ import { isolatedProvider } from "../../backends/isolated/isolated-provider.js";
 import type { BackendProvider } from "../../backends/model-backend.js";
 import { npmBackendProvider } from "../../backends/npm/npm-backend-provider.js";
 import { createTransformersBackendProvider } from "../../backends/transformers-js/transformers-backend-provider.js";
-import {
-  isLocalModelId,
-  localModelRecordForId,
-  resolveLocalModelId,
-} from "../../catalog/sources/local-models.js";
 import { ModelScoutError } from "../../errors/modelscout-error.js";
 import type { SelectionDecision } from "../../select/decision.js";
 import { DecisionStore } from "../../select/decision-store.js";
@@ -27,6 +22,7 @@ import {
   renderDecisionText,
 } from "../../select/report/render-decision-report.js";
 import { requestToSpec, requestToSpecWithLlm } from "../../select/request-to-spec.js";
+import { candidateIdResolver } from "../../select/resolve-candidate-id.js";
 import { runSelection, type SelectionProgress } from "../../select/run-selection.js";
 import { parseTaskSpec } from "../../select/task-spec.js";
 import { integerOption, printJson } from "../cli-options.js";
@@ -209,8 +205,7 @@ export default defineCommand({
           ...(timeoutMs !== undefined && { timeoutMs }),
         }),
         decisions,
-        resolveExtraId: async (id, base) =>
-          isLocalModelId(id) ? localModelRecordForId(resolveLocalModelId(id, base)) : null,
+        resolveExtraId: candidateIdResolver(catalog),
         onProgress: progressPrinter(args.quiet === true || args.json === true),
         signal: controller.signal,
         ...(seed !== undefined && { seed }),
