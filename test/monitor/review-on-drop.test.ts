@@ -37,6 +37,13 @@ function start(path: string, routingControl?: RoutingControl) {
   return { database, engine, reviewQueue, logs };
 }
 
+/** The element at `index`, failing the test when there is none. */
+function nth<T>(items: readonly T[], index: number): T {
+  const item = items[index];
+  if (item === undefined) throw new Error(`expected an element at ${index} of ${items.length}`);
+  return item;
+}
+
 const freshPath = () => join(mkdtempSync(join(tmpdir(), "ms-monitor-")), "state.db");
 
 /** Decisions on one task where `model` wins each time with the given qualities. */
@@ -56,12 +63,12 @@ describe("example rule review-on-drop", () => {
   it("opens a review item with the evidence when the third win in a row is >10% below the first", () => {
     const { engine, reviewQueue, logs } = start(freshPath());
     const events = streak("acme/bert-zh", [0.9, 0.85, 0.8]); // (0.90 - 0.80) / 0.90 = 11.1%
-    expect(engine.process(events[0]!)).toEqual([]);
-    expect(engine.process(events[1]!)).toEqual([]);
-    const fired = engine.process(events[2]!);
+    expect(engine.process(nth(events, 0))).toEqual([]);
+    expect(engine.process(nth(events, 1))).toEqual([]);
+    const fired = engine.process(nth(events, 2));
 
     expect(fired).toHaveLength(1);
-    const alert = fired[0]!;
+    const alert = nth(fired, 0);
     expect(alert).toMatchObject({
       ruleId: "review-on-drop",
       route: "task:text-classification",
@@ -83,8 +90,8 @@ describe("example rule review-on-drop", () => {
       dropPercent: 11.11,
       minDropPercent: 10,
       streakQualities: [0.9, 0.85, 0.8],
-      referenceDecisionId: events[0]!.decisionId,
-      latestDecisionId: events[2]!.decisionId,
+      referenceDecisionId: nth(events, 0).decisionId,
+      latestDecisionId: nth(events, 2).decisionId,
     });
 
     const { items, total } = reviewQueue.list({ status: "open" });
@@ -103,7 +110,7 @@ describe("example rule review-on-drop", () => {
       },
       evidence: { alertId: alert.id, conditions: alert.evidence.conditions },
     });
-    expect(items[0]!.summary).toContain("11.1% below the streak's first decision 0.9");
+    expect(nth(items, 0).summary).toContain("11.1% below the streak's first decision 0.9");
     expect(logs.map((entry) => entry.level)).toEqual(["warn"]);
     expect(engine.listAlerts()[0]).toEqual(alert);
   });
@@ -132,7 +139,7 @@ describe("example rule review-on-drop", () => {
     const events = streak("acme/bert-zh", [0.9, 0.88, 0.85, 0.8]);
     const fired = engine.processBatch(events);
     expect(fired.map((alert) => alert.firedAt)).toEqual(["2026-03-01T10:03:00.000Z"]);
-    expect(fired[0]!.evidence.conditions[0]).toMatchObject({ streakLength: 4 });
+    expect(nth(fired, 0).evidence.conditions[0]).toMatchObject({ streakLength: 4 });
   });
 
   it("keeps the streak across a restart, and does not fire again after one", () => {
@@ -143,7 +150,7 @@ describe("example rule review-on-drop", () => {
     first.database.close();
 
     const second = start(path); // remembers two wins
-    expect(second.engine.process(events[2]!)).toHaveLength(1);
+    expect(second.engine.process(nth(events, 2))).toHaveLength(1);
     second.database.close();
 
     const third = start(path); // remembers it already fired for this streak
@@ -163,7 +170,7 @@ describe("example rule review-on-drop", () => {
     expect(again).toHaveLength(1);
     // Still open, so the firing folds into the same review item.
     expect(third.reviewQueue.list().total).toBe(1);
-    expect(third.reviewQueue.get(again[0]!.reviewItemId!)?.occurrences).toBe(2);
+    expect(third.reviewQueue.get(String(nth(again, 0).reviewItemId))?.occurrences).toBe(2);
   });
 
   it("approving the item demotes the model through the routing control, with an audit trail", () => {
@@ -176,7 +183,7 @@ describe("example rule review-on-drop", () => {
     };
     const { engine, reviewQueue } = start(freshPath(), control);
     const [alert] = engine.processBatch(streak("acme/bert-zh", [0.9, 0.85, 0.8]));
-    const approved = reviewQueue.approve(alert!.reviewItemId!, {
+    const approved = reviewQueue.approve(String(alert?.reviewItemId), {
       actor: "li.wei",
       comment: "confirmed on the weekly sample",
     });
@@ -185,7 +192,7 @@ describe("example rule review-on-drop", () => {
       {
         route: "task:text-classification",
         modelId: "acme/bert-zh",
-        reviewItemId: alert!.reviewItemId,
+        reviewItemId: alert?.reviewItemId,
         actor: "li.wei",
         reason: expect.stringContaining("confirmed on the weekly sample"),
       },

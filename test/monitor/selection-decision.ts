@@ -21,7 +21,7 @@ export function selectionDecision(options: {
     priorSources: ["popularity"],
     quality,
     qualityCi: quality === null ? null : [Math.max(0, quality - 0.03), Math.min(1, quality + 0.03)],
-    metrics: quality === null ? {} : { accuracy: quality },
+    metrics: quality === null ? ({} as Record<string, number>) : { accuracy: quality },
     latencyMsP50: 12,
     latencyMsP95: 20,
     latencyKind: "measured",
