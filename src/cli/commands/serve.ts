@@ -1,0 +1,85 @@
+/**
+ * @module
+ * `modelscout serve [--config routes.yaml] [--port 8080] [--host 127.0.0.1]`: runs the
+ * routing server until interrupted. Without `--config` it serves the bundled
+ * customer-service example (`route/bundled/customer-service-routes.ts`). Models that are
+ * not declared in the config or packaged in npm are looked up in the catalog, which is
+ * opened only if needed. The work is `server/start-routing-server.ts`; this parses flags,
+ * prints where the server listens and what failed to load, and stops on SIGINT/SIGTERM.
+ */
+import { defineCommand } from "citty";
+import type { CatalogStore } from "../../catalog/catalog-store.js";
+import { CUSTOMER_SERVICE_ROUTES } from "../../route/bundled/customer-service-routes.js";
+import { readRoutesConfig } from "../../route/read-routes-config.js";
+import { parseRoutesConfig } from "../../route/routes-config.js";
+import { startRoutingServer } from "../../server/start-routing-server.js";
+import { integerOption } from "../cli-options.js";
+import { openCatalog } from "../open-catalog.js";
+
+export default defineCommand({
+  meta: {
+    name: "serve",
+    description:
+      "Run the routing server (OpenAI-compatible API; without --config, the bundled customer-service example)",
+  },
+  args: {
+    config: {
+      type: "string",
+      description: "Routes config (.json, .yaml); see `modelscout schema routes`",
+    },
+    port: { type: "string", description: "Port (default 8080; 0 picks a free one)" },
+    host: { type: "string", description: "Address to listen on (default 127.0.0.1)" },
+    state: {
+      type: "string",
+      description: "State database file (default state.db under MODELSCOUT_HOME)",
+    },
+  },
+  async run({ args }) {
+    const port = args.port === "0" ? 0 : (integerOption("port", args.port) ?? 8080);
+    const config =
+      args.config === undefined
+        ? parseRoutesConfig(CUSTOMER_SERVICE_ROUTES, "(bundled customer-service example)")
+        : await readRoutesConfig(args.config);
+    let catalog: CatalogStore | undefined;
+    // A stray rejection in a model library must not end a server that serves other routes.
+    process.on("unhandledRejection", (reason) => {
+      process.stderr.write(
+        `modelscout serve: unhandled rejection (server keeps running): ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}\n`,
+      );
+    });
+    process.stderr.write("Loading models and embedding the classification examples...\n");
+    const server = await startRoutingServer({
+      config,
+      port,
+      ...(args.host !== undefined && { host: args.host }),
+      ...(args.state !== undefined && { databasePath: args.state }),
+      lookupModel: async (id) => {
+        catalog ??= await openCatalog();
+        return catalog.getModel(id);
+      },
+    }).finally(() => catalog?.close());
+    for (const [id, status] of Object.entries(server.startup.models)) {
+      if (status.error !== null)
+        process.stderr.write(`warning: ${id} did not load: ${status.error}\n`);
+    }
+    for (const step of server.startup.classification) {
+      if (step.error !== undefined) {
+        process.stderr.write(
+          `warning: classification step ${step.step} (${step.kind}) is off: ${step.error}\n`,
+        );
+      }
+    }
+    const routes = config.routes.map((route) => route.name).join(", ");
+    process.stdout.write(
+      `Routing server at ${server.url} (routes: ${routes}; config: ${args.config ?? "bundled customer-service example"})\n` +
+        `OpenAI base URL: ${server.url}/v1 (model "auto", a route name or a model id)\n`,
+    );
+    await new Promise<void>((stopped) => {
+      const stop = () => {
+        server.close().finally(stopped);
+      };
+      process.once("SIGINT", stop);
+      process.once("SIGTERM", stop);
+    });
+  },
+});

@@ -1,0 +1,149 @@
+/**
+ * @module
+ * The `nearest-neighbour` classification step: example utterances per route are embedded
+ * once (when the server starts) with the step's embedding model; a request's text is
+ * embedded and compared by cosine similarity with every example. The `k` nearest vote, each
+ * with its similarity; the route with the largest sum wins. When even the nearest example is
+ * below `min_similarity`, the step passes, so a later step (or the default route) decides:
+ * that is how an English-only encoder hands Chinese text on to a step that can read it.
+ *
+ * A linear scan: a few hundred examples of 512 dimensions take well under a millisecond,
+ * far less than embedding the query.
+ */
+import type { BackendOutput, ModelBackend } from "../../backends/model-backend.js";
+import { ModelScoutError } from "../../errors/modelscout-error.js";
+
+const EMBEDDING_BATCH = 64;
+
+export interface NeighbourMatch {
+  route: string;
+  /** Similarity of the nearest example overall (what `min_similarity` is compared with). */
+  topSimilarity: number;
+  /** The winning route's nearest example and its similarity. */
+  similarity: number;
+  example: string;
+  /** Votes (examples among the k nearest) for the winning route, and k. */
+  votes: number;
+  k: number;
+}
+
+function toUnitVector(output: BackendOutput | undefined, modelId: string): Float32Array {
+  if (output?.kind !== "embedding") {
+    throw new ModelScoutError(
+      "BACKEND_RESPONSE_INVALID",
+      `${modelId} did not return an embedding (got ${output?.kind ?? "nothing"}); a nearest-neighbour step needs an embedding model (task feature-extraction).`,
+      { details: { modelId } },
+    );
+  }
+  const vector = Float32Array.from(output.vector);
+  let norm = 0;
+  for (const value of vector) norm += value * value;
+  const scale = norm === 0 ? 0 : 1 / Math.sqrt(norm);
+  for (let index = 0; index < vector.length; index += 1) {
+    vector[index] = (vector[index] as number) * scale;
+  }
+  return vector;
+}
+
+export class NearestNeighbourIndex {
+  readonly #backend: ModelBackend;
+  readonly #k: number;
+  #routes: string[] = [];
+  #texts: string[] = [];
+  #vectors: Float32Array[] = [];
+
+  private constructor(backend: ModelBackend, k: number) {
+    this.#backend = backend;
+    this.#k = k;
+  }
+
+  /** Embeds every example; throws if the model cannot. */
+  static async build(
+    backend: ModelBackend,
+    examples: ReadonlyMap<string, readonly string[]>,
+    k: number,
+    signal?: AbortSignal,
+  ): Promise<NearestNeighbourIndex> {
+    const index = new NearestNeighbourIndex(backend, k);
+    const routes: string[] = [];
+    const texts: string[] = [];
+    for (const [route, utterances] of examples) {
+      for (const utterance of utterances) {
+        routes.push(route);
+        texts.push(utterance);
+      }
+    }
+    for (let start = 0; start < texts.length; start += EMBEDDING_BATCH) {
+      const batch = texts.slice(start, start + EMBEDDING_BATCH);
+      const outputs = await backend.doRun(batch, signal === undefined ? {} : { signal });
+      for (const output of outputs) index.#vectors.push(toUnitVector(output, backend.modelId));
+    }
+    index.#routes = routes;
+    index.#texts = texts;
+    return index;
+  }
+
+  get size(): number {
+    return this.#vectors.length;
+  }
+
+  /** The vote among the k nearest examples of the `allowed` routes (all when absent). */
+  async nearest(
+    text: string,
+    allowed?: ReadonlySet<string>,
+    signal?: AbortSignal,
+  ): Promise<NeighbourMatch | null> {
+    const [output] = await this.#backend.doRun([text], signal === undefined ? {} : { signal });
+    const query = toUnitVector(output, this.#backend.modelId);
+    const k = Math.min(this.#k, this.#vectors.length);
+    if (k === 0) return null;
+    // The k best (similarity, index) pairs, kept sorted descending; k is small.
+    const best: { similarity: number; index: number }[] = [];
+    for (let index = 0; index < this.#vectors.length; index += 1) {
+      if (allowed !== undefined && !allowed.has(this.#routes[index] as string)) continue;
+      const vector = this.#vectors[index] as Float32Array;
+      if (vector.length !== query.length) {
+        throw new ModelScoutError(
+          "BACKEND_RESPONSE_INVALID",
+          `${this.#backend.modelId} returned a ${query.length}-dimensional vector for the request but ${vector.length} for the examples.`,
+        );
+      }
+      let similarity = 0;
+      for (let dimension = 0; dimension < query.length; dimension += 1) {
+        similarity += (query[dimension] as number) * (vector[dimension] as number);
+      }
+      if (best.length < k || similarity > (best.at(-1)?.similarity ?? -Infinity)) {
+        best.push({ similarity, index });
+        best.sort((a, b) => b.similarity - a.similarity);
+        if (best.length > k) best.pop();
+      }
+    }
+    const sums = new Map<string, { sum: number; votes: number }>();
+    for (const { similarity, index } of best) {
+      const route = this.#routes[index] as string;
+      const entry = sums.get(route) ?? { sum: 0, votes: 0 };
+      entry.sum += similarity;
+      entry.votes += 1;
+      sums.set(route, entry);
+    }
+    let winner: string | null = null;
+    let winnerSum = -Infinity;
+    for (const [route, { sum }] of sums) {
+      if (sum > winnerSum) {
+        winner = route;
+        winnerSum = sum;
+      }
+    }
+    const top = best[0];
+    const nearestOfWinner = best.find(({ index }) => this.#routes[index] === winner);
+    if (winner === null || top === undefined || nearestOfWinner === undefined) return null;
+    return {
+      route: winner,
+      topSimilarity: top.similarity,
+      similarity: nearestOfWinner.similarity,
+      example: this.#texts[nearestOfWinner.index] as string,
+      votes: sums.get(winner)?.votes ?? 0,
+      k,
+    };
+  }
+}

@@ -1,0 +1,208 @@
+/**
+ * @module
+ * Classifies a request into a route by running the config's classification steps in order
+ * (keyword rules, nearest neighbour over example utterances, a classifier model); the first
+ * step that names a route serving the request's task decides, otherwise the default route
+ * does. Every step's verdict is kept in the trace, so the decision can be explained.
+ *
+ * A step whose model fails (at start-up, while embedding the examples, or on a request)
+ * passes instead of failing the request: classification degrades to the next step and the
+ * default route, and `status()` reports the broken step for `/ready`.
+ */
+import type { ModelBackend } from "../../backends/model-backend.js";
+import type { ClassificationStep, RoutesConfig } from "../routes-config.js";
+import type { ClassificationStepTrace, ClassificationTrace } from "../routing-decision.js";
+import { withDeadline } from "../with-deadline.js";
+import { KeywordRules } from "./keyword-rules.js";
+import { NearestNeighbourIndex } from "./nearest-neighbour-index.js";
+
+export interface ClassificationStepStatus {
+  step: number;
+  kind: ClassificationStep["kind"];
+  model: string | null;
+  ready: boolean;
+  /** Examples embedded (nearest-neighbour steps). */
+  examples?: number;
+  error?: string;
+}
+
+type PreparedStep =
+  | { kind: "rules"; rules: KeywordRules }
+  | {
+      kind: "nearest-neighbour";
+      config: Extract<ClassificationStep, { kind: "nearest-neighbour" }>;
+      index: NearestNeighbourIndex | null;
+      error: string | null;
+    }
+  | {
+      kind: "classifier";
+      config: Extract<ClassificationStep, { kind: "classifier" }>;
+      backend: ModelBackend;
+    };
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export class RequestClassifier {
+  readonly #config: RoutesConfig;
+  readonly #resolve: (modelId: string) => ModelBackend;
+  readonly #steps: PreparedStep[];
+  readonly #routeOrder: string[];
+
+  constructor(config: RoutesConfig, resolveBackend: (modelId: string) => ModelBackend) {
+    this.#config = config;
+    this.#resolve = resolveBackend;
+    this.#routeOrder = config.routes.map((route) => route.name);
+    this.#steps = config.classification.map((step): PreparedStep => {
+      if (step.kind === "rules") return { kind: "rules", rules: new KeywordRules(step) };
+      if (step.kind === "nearest-neighbour") {
+        return { kind: "nearest-neighbour", config: step, index: null, error: "not prepared yet" };
+      }
+      return { kind: "classifier", config: step, backend: resolveBackend(step.model) };
+    });
+  }
+
+  /** Embeds the examples of every nearest-neighbour step; a failing step is disabled, not fatal. */
+  async prepare(signal?: AbortSignal): Promise<ClassificationStepStatus[]> {
+    for (const step of this.#steps) {
+      if (step.kind !== "nearest-neighbour") continue;
+      try {
+        step.index = await NearestNeighbourIndex.build(
+          this.#resolve(step.config.model),
+          step.config.examples,
+          step.config.k,
+          signal,
+        );
+        step.error = null;
+      } catch (error) {
+        step.index = null;
+        step.error = `could not embed the examples with ${step.config.model}: ${message(error)}`;
+      }
+    }
+    return this.status();
+  }
+
+  status(): ClassificationStepStatus[] {
+    return this.#steps.map((step, index) => {
+      if (step.kind === "rules") return { step: index, kind: "rules", model: null, ready: true };
+      if (step.kind === "nearest-neighbour") {
+        return {
+          step: index,
+          kind: step.kind,
+          model: step.config.model,
+          ready: step.index !== null,
+          ...(step.index !== null && { examples: step.index.size }),
+          ...(step.error !== null && { error: step.error }),
+        };
+      }
+      return { step: index, kind: step.kind, model: step.config.model, ready: true };
+    });
+  }
+
+  /**
+   * The route for `text` among `eligible` routes (those serving the request's task), with
+   * the verdict of every step tried.
+   */
+  async classify(
+    text: string,
+    eligible: ReadonlySet<string>,
+    signal?: AbortSignal,
+  ): Promise<ClassificationTrace> {
+    const steps: ClassificationStepTrace[] = [];
+    for (let index = 0; index < this.#steps.length; index += 1) {
+      const step = this.#steps[index] as PreparedStep;
+      const startedAt = performance.now();
+      const verdict = await this.#runStep(step, text, eligible, signal);
+      steps.push({
+        step: index,
+        kind: step.kind,
+        ...verdict,
+        elapsedMs: performance.now() - startedAt,
+      });
+      if (verdict.route !== null) return { route: verdict.route, usedDefault: false, steps };
+    }
+    const preferred = this.#config.defaultRoute;
+    const route = eligible.has(preferred)
+      ? preferred
+      : (this.#routeOrder.find((name) => eligible.has(name)) as string);
+    return { route, usedDefault: true, steps };
+  }
+
+  async #runStep(
+    step: PreparedStep,
+    text: string,
+    eligible: ReadonlySet<string>,
+    signal: AbortSignal | undefined,
+  ): Promise<{ route: string | null; detail: string; score?: number }> {
+    if (step.kind === "rules") {
+      const match = step.rules.match(text, eligible);
+      return match === null ? { route: null, detail: "no rule matched" } : match;
+    }
+    if (step.kind === "nearest-neighbour") {
+      const index = step.index;
+      if (index === null) return { route: null, detail: `skipped: ${step.error}` };
+      try {
+        const match = await withDeadline(
+          (stepSignal) => index.nearest(text, eligible, stepSignal),
+          step.config.timeoutMs,
+          signal,
+        );
+        if (match === null) return { route: null, detail: "no examples for the eligible routes" };
+        const similarity = Number(match.topSimilarity.toFixed(4));
+        if (match.topSimilarity < step.config.minSimilarity) {
+          return {
+            route: null,
+            detail: `nearest example below min_similarity ${step.config.minSimilarity}`,
+            score: similarity,
+          };
+        }
+        return {
+          route: match.route,
+          detail: `nearest example "${match.example}" (${match.similarity.toFixed(2)}), ${match.votes}/${match.k} votes`,
+          score: similarity,
+        };
+      } catch (error) {
+        signal?.throwIfAborted();
+        return { route: null, detail: `failed: ${message(error)}` };
+      }
+    }
+    const labels = step.config.candidateLabels
+      ? this.#routeOrder.filter((name) => eligible.has(name))
+      : undefined;
+    try {
+      const [output] = await withDeadline(
+        (stepSignal) =>
+          step.backend.doRun([labels === undefined ? text : { text, candidateLabels: labels }], {
+            signal: stepSignal,
+          }),
+        step.config.timeoutMs,
+        signal,
+      );
+      if (output?.kind !== "labels" || output.labels.length === 0) {
+        return { route: null, detail: `${step.config.model} returned no labels` };
+      }
+      const top = output.labels.reduce((best, label) => (label.score > best.score ? label : best));
+      const route = step.config.labels.get(top.label) ?? top.label;
+      const score = Number(top.score.toFixed(4));
+      if (!eligible.has(route)) {
+        return {
+          route: null,
+          detail: `label ${top.label} is not a route serving this task`,
+          score,
+        };
+      }
+      if (top.score < step.config.minScore) {
+        return {
+          route: null,
+          detail: `label ${top.label} below min_score ${step.config.minScore}`,
+          score,
+        };
+      }
+      return { route, detail: `label ${top.label} (${top.score.toFixed(2)})`, score };
+    } catch (error) {
+      signal?.throwIfAborted();
+      return { route: null, detail: `failed: ${message(error)}` };
+    }
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * @module
+ * Feedback on a routed request, as the server receives it and as the learner needs it.
+ * A client may send any of: a `rating` on a 1-5 scale, `correct` (true/false), the true
+ * `label` of a classification request, an observed `latency_ms`. Quality signals become one
+ * reward on 0..1 (the mean of those given): rating r gives (r - 1) / 4, correct gives 1 or
+ * 0, a label gives 1 when it equals the model's top label (case-insensitive) and 0 otherwise.
+ * A label on a request that returned no label (a chat answer) is stored but is not a reward.
+ */
+import { z } from "zod";
+import type { RouteOutcome } from "./route-learner.js";
+import type { FeedbackInput, RequestLogRow } from "./routing-store.js";
+
+export const feedbackRequestSchema = z
+  .object({
+    request_id: z.string().min(1, "request_id is required: the id the routed response carried"),
+    /** 1 (bad) to 5 (excellent). */
+    rating: z.number().min(1, "rating must be 1-5").max(5, "rating must be 1-5").optional(),
+    correct: z.boolean().optional(),
+    /** The true label of a classification request. */
+    label: z.string().min(1).optional(),
+    /** Latency the client observed, milliseconds. */
+    latency_ms: z.number().nonnegative().optional(),
+  })
+  .strict()
+  .refine(
+    (body) =>
+      body.rating !== undefined ||
+      body.correct !== undefined ||
+      body.label !== undefined ||
+      body.latency_ms !== undefined,
+    { message: "give at least one of rating, correct, label, latency_ms" },
+  );
+export type FeedbackRequest = z.infer<typeof feedbackRequestSchema>;
+
+/** The reward on 0..1 the quality signals amount to, or null when there are none. */
+export function feedbackReward(
+  feedback: Pick<FeedbackRequest, "rating" | "correct" | "label">,
+  outputLabel: string | null,
+): number | null {
+  const rewards: number[] = [];
+  if (feedback.rating !== undefined) rewards.push((feedback.rating - 1) / 4);
+  if (feedback.correct !== undefined) rewards.push(feedback.correct ? 1 : 0);
+  if (feedback.label !== undefined && outputLabel !== null) {
+    rewards.push(feedback.label.toLowerCase() === outputLabel.toLowerCase() ? 1 : 0);
+  }
+  if (rewards.length === 0) return null;
+  return rewards.reduce((sum, value) => sum + value, 0) / rewards.length;
+}
+
+export function toFeedbackInput(
+  feedback: FeedbackRequest,
+  request: RequestLogRow,
+  createdAt: string,
+): FeedbackInput {
+  return {
+    requestId: feedback.request_id,
+    createdAt,
+    rating: feedback.rating ?? null,
+    correct: feedback.correct ?? null,
+    label: feedback.label ?? null,
+    latencyMs: feedback.latency_ms ?? null,
+    reward: feedbackReward(feedback, request.outputLabel),
+  };
+}
+
+/** The key the learner knows a route's target by: `<route>/<task>`. */
+export function learnerRouteKey(route: string, task: string): string {
+  return `${route}/${task}`;
+}
+
+/**
+ * What the learner is told, or null when there is nothing to learn: a request that did not
+ * go through a route (a model asked for by id), that failed, or feedback with no signal.
+ * Without a client latency, the latency the server measured for the model is used.
+ */
+export function feedbackOutcome(
+  feedback: FeedbackInput,
+  request: RequestLogRow,
+): RouteOutcome | null {
+  if (request.route === null || request.model === null || request.task === null) return null;
+  if (request.status !== 200) return null;
+  const latencyMs = feedback.latencyMs ?? request.modelLatencyMs;
+  if (feedback.reward === null && feedback.latencyMs === null) return null;
+  return {
+    requestId: request.id,
+    route: learnerRouteKey(request.route, request.task),
+    modelId: request.model,
+    ...(feedback.reward !== null && { reward: feedback.reward }),
+    ...(latencyMs !== null && { latencyMs }),
+    ...(request.domain !== null && { domain: request.domain }),
+    at: feedback.createdAt,
+  };
+}

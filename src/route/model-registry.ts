@@ -1,0 +1,185 @@
+/**
+ * @module
+ * The models a routes config can call, by id, each as one `ModelBackend` shared by every
+ * route that names it. Resolution order: a backend the caller built in code; a model
+ * declared in the config's `models` (echo, hashed n-grams, an OpenAI-compatible or Hugging
+ * Face endpoint, or a catalog id with run options); an npm-packaged model ModelScout ships
+ * an adapter for; any other catalog model (looked up through the caller's catalog).
+ *
+ * Models that run inside this process's address space with native or WebAssembly code (npm
+ * packages, transformers.js) run in a child process by default (`backends/isolated/`), so
+ * a crash or a hang kills the child, not the server. HTTP backends are created with their
+ * own retries off: the router owns timeouts, retries and fallbacks, and retrying twice in
+ * two layers would multiply waits.
+ */
+
+import { createEchoBackend } from "../backends/builtin/echo-backend.js";
+import { createHashedNgramEmbeddingBackend } from "../backends/builtin/hashed-ngram-embedding-backend.js";
+import { createBackend } from "../backends/create-backend.js";
+import { endpointModelRecord } from "../backends/http/endpoint-model-record.js";
+import { createHttpBackendProvider } from "../backends/http/http-backend-provider.js";
+import { isolatedProvider } from "../backends/isolated/isolated-provider.js";
+import type { BackendProvider, ModelBackend } from "../backends/model-backend.js";
+import { npmBackendProvider } from "../backends/npm/npm-backend-provider.js";
+import { transformersBackendProvider } from "../backends/transformers-js/transformers-backend-provider.js";
+import { type ModelRecord, toModelRecord } from "../catalog/model-record.js";
+import { NPM_MODELS } from "../catalog/sources/npm-models.js";
+import { ModelScoutError } from "../errors/modelscout-error.js";
+import { resolveTask } from "../tasks/resolve-task.js";
+import type { ModelDeclaration } from "./routes-config.js";
+
+/** Child processes are stopped by the router's per-attempt deadline; this is only a backstop. */
+const ISOLATED_RUN_BACKSTOP_MS = 10 * 60_000;
+/** An endpoint request that nothing else bounds (the router always passes a deadline). */
+const HTTP_BACKSTOP_MS = 10 * 60_000;
+
+export interface ModelRegistryOptions {
+  declarations: readonly ModelDeclaration[];
+  /** Looks up catalog models that are neither declared nor npm-packaged (e.g. `CatalogStore.getModel`). */
+  lookupModel?: (id: string) => Promise<ModelRecord | null>;
+  /** Backends built in code, by model id; they win over everything else. */
+  backends?: ReadonlyMap<string, ModelBackend>;
+  /** Where endpoint API keys are read. Default `process.env`. */
+  env?: NodeJS.ProcessEnv;
+  fetch?: typeof fetch;
+}
+
+export interface ModelLoadStatus {
+  loaded: boolean;
+  loadMs: number | null;
+  error: string | null;
+}
+
+export class ModelRegistry {
+  readonly #options: ModelRegistryOptions;
+  readonly #declared: Map<string, ModelDeclaration>;
+  readonly #backends = new Map<string, ModelBackend>();
+  readonly #status = new Map<string, ModelLoadStatus>();
+  readonly #httpProvider: BackendProvider;
+
+  constructor(options: ModelRegistryOptions) {
+    this.#options = options;
+    this.#declared = new Map(options.declarations.map((model) => [model.id, model]));
+    this.#httpProvider = createHttpBackendProvider({
+      ...(options.env !== undefined && { env: options.env }),
+      ...(options.fetch !== undefined && { fetch: options.fetch }),
+      timeoutMs: HTTP_BACKSTOP_MS,
+      retry: { maxRetries: 0, baseDelayMs: 0, maxDelayMs: 0 },
+    });
+  }
+
+  /** Builds (without loading) the backend of every id; throws NOT_FOUND naming the first unknown one. */
+  async prepare(ids: Iterable<string>): Promise<void> {
+    for (const id of ids) {
+      if (this.#backends.has(id)) continue;
+      this.#backends.set(id, await this.#create(id));
+      this.#status.set(id, { loaded: false, loadMs: null, error: null });
+    }
+  }
+
+  /** The backend of a prepared id, or undefined. */
+  get(id: string): ModelBackend | undefined {
+    return this.#backends.get(id);
+  }
+
+  /** Like `get`, for ids the router knows are prepared. */
+  require(id: string): ModelBackend {
+    const backend = this.#backends.get(id);
+    if (backend === undefined) {
+      throw new ModelScoutError("NOT_FOUND", `Model ${id} is not among the configured models.`, {
+        details: { model: id },
+      });
+    }
+    return backend;
+  }
+
+  ids(): string[] {
+    return [...this.#backends.keys()];
+  }
+
+  /** Loads every model, one at a time (this machine may have two cores); failures are kept, not thrown. */
+  async loadAll(signal?: AbortSignal): Promise<Map<string, ModelLoadStatus>> {
+    for (const [id, backend] of this.#backends) {
+      try {
+        const { loadMs } = await backend.load(signal === undefined ? {} : { signal });
+        this.#status.set(id, { loaded: true, loadMs, error: null });
+      } catch (error) {
+        signal?.throwIfAborted();
+        this.#status.set(id, {
+          loaded: false,
+          loadMs: null,
+          error: error instanceof Error ? error.message : String(error),
+        });
+      }
+    }
+    return this.status();
+  }
+
+  status(): Map<string, ModelLoadStatus> {
+    return new Map(this.#status);
+  }
+
+  /** Unloads everything (ends isolated child processes). */
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.#backends.values()].map((backend) => backend.unload()));
+  }
+
+  async #create(id: string): Promise<ModelBackend> {
+    const built = this.#options.backends?.get(id);
+    if (built !== undefined) return built;
+    const declaration = this.#declared.get(id);
+    if (declaration !== undefined) {
+      switch (declaration.kind) {
+        case "echo":
+          return createEchoBackend({
+            modelId: id,
+            ...(declaration.template !== undefined && { template: declaration.template }),
+          });
+        case "hashed-ngrams":
+          return createHashedNgramEmbeddingBackend({
+            modelId: id,
+            ...(declaration.dimensions !== undefined && { dimensions: declaration.dimensions }),
+          });
+        case "openai":
+        case "hf-inference":
+          return this.#httpProvider.create(
+            endpointModelRecord({
+              id,
+              protocol: declaration.kind,
+              task: resolveTask(declaration.task),
+              apiModel: declaration.api_model,
+              ...(declaration.base_url !== undefined && { baseUrl: declaration.base_url }),
+              ...(declaration.api_key_env !== undefined && { apiKeyEnv: declaration.api_key_env }),
+              ...(declaration.labels !== undefined && { labels: declaration.labels }),
+              ...(declaration.kind === "hf-inference" &&
+                declaration.inference_provider !== undefined && {
+                  inferenceProvider: declaration.inference_provider,
+                }),
+            }),
+          );
+        case "catalog":
+          return this.#fromCatalog(id, declaration.isolated);
+      }
+    }
+    return this.#fromCatalog(id, true);
+  }
+
+  async #fromCatalog(id: string, isolated: boolean): Promise<ModelBackend> {
+    const packaged = NPM_MODELS.find((model) => model.id === id);
+    const record =
+      packaged !== undefined
+        ? toModelRecord(packaged)
+        : ((await this.#options.lookupModel?.(id)) ?? null);
+    if (record === null) {
+      throw new ModelScoutError(
+        "NOT_FOUND",
+        `Model "${id}" is neither declared in the routes config's models nor in the catalog. Declare it (kind echo, openai, hf-inference, hashed-ngrams) or use a catalog id such as npm:vader-sentiment (see \`modelscout catalog search\`).`,
+        { details: { model: id } },
+      );
+    }
+    const local = [npmBackendProvider, transformersBackendProvider].map((provider) =>
+      isolated ? isolatedProvider(provider, { runTimeoutMs: ISOLATED_RUN_BACKSTOP_MS }) : provider,
+    );
+    return createBackend(record, [...local, this.#httpProvider]);
+  }
+}

@@ -1,0 +1,603 @@
+/**
+ * @module
+ * The router: the core of the routing server, with no HTTP in it. Given a task, what the
+ * client put in `model` (`auto`, a route name or a model id) and the inputs, it picks the
+ * route (classification), orders the route's candidates (policy), calls them with a
+ * deadline per attempt, retries and falls back on timeout, error or 429, keeps a circuit
+ * breaker per model, and returns the outputs with the decision that produced them. Failures
+ * of models are results (`ok: false` with an HTTP-like status), not exceptions; exceptions
+ * are for requests that cannot be routed at all (unknown model, wrong task).
+ */
+import { randomUUID } from "node:crypto";
+import type { BackendInput, BackendOutput, ModelBackend } from "../backends/model-backend.js";
+import type { ModelRecord } from "../catalog/model-record.js";
+import { ModelScoutError } from "../errors/modelscout-error.js";
+import { compatibleTasks, type TaskId } from "../tasks/resolve-task.js";
+import { type BreakerSnapshot, CircuitBreaker } from "./circuit-breaker.js";
+import { type ClassificationStepStatus, RequestClassifier } from "./classify/request-classifier.js";
+import { learnerRouteKey } from "./feedback.js";
+import { type ModelLoadStatus, ModelRegistry } from "./model-registry.js";
+import { orderCandidates } from "./order-candidates.js";
+import type { RouteLearner } from "./route-learner.js";
+import {
+  AUTO_MODEL,
+  type RouteDefinition,
+  type RoutesConfig,
+  type RouteTarget,
+} from "./routes-config.js";
+import type { AttemptOutcome, AttemptRecord, RoutingDecision } from "./routing-decision.js";
+import { DeadlineExceeded, withDeadline } from "./with-deadline.js";
+
+/** Deadline for a model asked for by id, which has no route to say. */
+export const DIRECT_TIMEOUT_MS = 30_000;
+
+export interface RouterOptions {
+  config: RoutesConfig;
+  /** Required for routes with policy `bandit`. */
+  learner?: RouteLearner;
+  lookupModel?: (id: string) => Promise<ModelRecord | null>;
+  /** Backends built in code, by model id. */
+  backends?: ReadonlyMap<string, ModelBackend>;
+  env?: NodeJS.ProcessEnv;
+  fetch?: typeof fetch;
+  /** Source of randomness for `weighted` (tests pass a seeded one). */
+  random?: () => number;
+  now?: () => number;
+}
+
+export interface RouteRequest {
+  requestId?: string;
+  task: TaskId;
+  /** `auto`, a route name or a model id. */
+  model: string;
+  inputs: readonly BackendInput[];
+  /** The text classification reads (the last user message, the first input). */
+  text: string;
+  /** Sub-segment for the learner (a language, a product line). */
+  domain?: string | null;
+  signal?: AbortSignal;
+}
+
+export type RouteFailureStatus = 400 | 429 | 502 | 503 | 504;
+
+export type RouteResult =
+  | {
+      ok: true;
+      decision: RoutingDecision;
+      outputs: BackendOutput[];
+      /** Time inside the model call that answered, milliseconds. */
+      modelLatencyMs: number;
+    }
+  | {
+      ok: false;
+      decision: RoutingDecision;
+      status: RouteFailureStatus;
+      message: string;
+      /** For 503 (breakers open) and 429: when trying again makes sense. */
+      retryAfterMs?: number;
+    };
+
+export interface ModelListing {
+  id: string;
+  kind: "auto" | "route" | "model";
+  /** Tasks it serves. */
+  tasks: string[];
+  description?: string;
+  provider?: string;
+}
+
+export interface RouterHealth {
+  ready: boolean;
+  models: Record<string, ModelLoadStatus & { breaker: BreakerSnapshot; provider: string }>;
+  classification: ClassificationStepStatus[];
+  /** Route targets with no candidate a call could go to now. */
+  unavailable: string[];
+}
+
+/** The output kind each task must produce. */
+const EXPECTED_KIND: Partial<Record<string, BackendOutput["kind"]>> = {
+  "text-generation": "text",
+  "feature-extraction": "embedding",
+  "sentence-similarity": "embedding",
+  "text-classification": "labels",
+  "zero-shot-classification": "labels",
+  "token-classification": "spans",
+};
+
+/** Backend tasks that can serve a request of `task`. */
+function servingTasks(task: TaskId): string[] {
+  const tasks = compatibleTasks(task);
+  if (task === "text-classification") tasks.push("zero-shot-classification");
+  return tasks;
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+interface FailureVerdict {
+  outcome: Exclude<AttemptOutcome, "ok" | "circuit-open">;
+  status?: number;
+  retryable: boolean;
+  /** Whether the failure says the backend is unhealthy (counts towards its breaker). */
+  countsAgainstBackend: boolean;
+}
+
+function judgeFailure(error: unknown): FailureVerdict {
+  if (error instanceof DeadlineExceeded) {
+    return { outcome: "timeout", retryable: true, countsAgainstBackend: true };
+  }
+  if (ModelScoutError.isInstance(error)) {
+    const status = typeof error.details.status === "number" ? error.details.status : undefined;
+    switch (error.code) {
+      case "BACKEND_TIMEOUT":
+        return { outcome: "timeout", retryable: true, countsAgainstBackend: true };
+      case "BACKEND_REQUEST_FAILED":
+        if (status === 429) {
+          return { outcome: "rate-limited", status, retryable: true, countsAgainstBackend: true };
+        }
+        if (status !== undefined && status < 500 && status !== 408) {
+          // The server is up and judged the request: not a health problem.
+          return { outcome: "error", status, retryable: false, countsAgainstBackend: false };
+        }
+        return {
+          outcome: "error",
+          ...(status !== undefined && { status }),
+          retryable: true,
+          countsAgainstBackend: true,
+        };
+      case "BACKEND_CRASHED":
+        return { outcome: "error", retryable: true, countsAgainstBackend: true };
+      case "INVALID_ARGUMENT":
+        return { outcome: "error", retryable: false, countsAgainstBackend: false };
+      default:
+        return { outcome: "error", retryable: false, countsAgainstBackend: true };
+    }
+  }
+  return { outcome: "error", retryable: false, countsAgainstBackend: true };
+}
+
+function checkOutputs(
+  outputs: BackendOutput[],
+  inputs: number,
+  task: TaskId,
+  modelId: string,
+): BackendOutput[] {
+  const expected = EXPECTED_KIND[task];
+  if (outputs.length !== inputs) {
+    throw new ModelScoutError(
+      "BACKEND_RESPONSE_INVALID",
+      `${modelId} returned ${outputs.length} outputs for ${inputs} inputs.`,
+    );
+  }
+  for (const output of outputs) {
+    if (expected !== undefined && output.kind !== expected) {
+      throw new ModelScoutError(
+        "BACKEND_RESPONSE_INVALID",
+        `${modelId} returned ${output.kind} for a ${task} request (expected ${expected}).`,
+      );
+    }
+  }
+  return outputs;
+}
+
+interface ResolvedTarget {
+  route: RouteDefinition | null;
+  target: RouteTarget;
+  routeReason: string;
+  classification: RoutingDecision["classification"];
+}
+
+export class Router {
+  readonly config: RoutesConfig;
+  readonly registry: ModelRegistry;
+  readonly classifier: RequestClassifier;
+  readonly #learner: RouteLearner | undefined;
+  readonly #breakers = new Map<string, CircuitBreaker>();
+  readonly #routes: Map<string, RouteDefinition>;
+  /** Route names serving each task, in config order. */
+  readonly #eligible = new Map<TaskId, Set<string>>();
+  readonly #random: () => number;
+  readonly #now: () => number;
+  #warmedUp = false;
+
+  constructor(options: RouterOptions, registry: ModelRegistry, classifier: RequestClassifier) {
+    this.config = options.config;
+    this.registry = registry;
+    this.classifier = classifier;
+    this.#learner = options.learner;
+    this.#random = options.random ?? Math.random;
+    this.#now = options.now ?? Date.now;
+    this.#routes = new Map(options.config.routes.map((route) => [route.name, route]));
+    for (const route of options.config.routes) {
+      for (const task of route.targets.keys()) {
+        const names = this.#eligible.get(task) ?? new Set<string>();
+        names.add(route.name);
+        this.#eligible.set(task, names);
+      }
+    }
+    for (const id of registry.ids()) {
+      this.#breakers.set(
+        id,
+        new CircuitBreaker({ ...options.config.server.circuitBreaker, now: this.#now }),
+      );
+    }
+  }
+
+  /** Loads every model and embeds the classification examples. Failures are kept for `health()`. */
+  async warmUp(signal?: AbortSignal): Promise<RouterHealth> {
+    await this.registry.loadAll(signal);
+    await this.classifier.prepare(signal);
+    this.#warmedUp = true;
+    return this.health();
+  }
+
+  breaker(modelId: string): CircuitBreaker | undefined {
+    return this.#breakers.get(modelId);
+  }
+
+  /** What `GET /v1/models` lists: `auto`, the routes, the configured models. */
+  listing(): ModelListing[] {
+    const listing: ModelListing[] = [
+      {
+        id: AUTO_MODEL,
+        kind: "auto",
+        tasks: [...this.#eligible.keys()],
+        description: "classify each request into a route",
+      },
+    ];
+    for (const route of this.config.routes) {
+      listing.push({
+        id: route.name,
+        kind: "route",
+        tasks: [...route.targets.keys()],
+        ...(route.description !== null && { description: route.description }),
+      });
+    }
+    for (const id of this.registry.ids()) {
+      const description = this.registry.require(id).describe();
+      listing.push({
+        id,
+        kind: "model",
+        tasks: [description.task],
+        provider: description.provider,
+      });
+    }
+    return listing;
+  }
+
+  health(): RouterHealth {
+    const status = this.registry.status();
+    const models: RouterHealth["models"] = {};
+    for (const id of this.registry.ids()) {
+      models[id] = {
+        ...(status.get(id) ?? { loaded: false, loadMs: null, error: null }),
+        breaker: (this.#breakers.get(id) as CircuitBreaker).snapshot(),
+        provider: this.registry.require(id).provider,
+      };
+    }
+    const unavailable: string[] = [];
+    for (const route of this.config.routes) {
+      for (const [task, target] of route.targets) {
+        const usable = target.candidates.some(
+          (candidate) =>
+            status.get(candidate.model)?.error == null &&
+            this.#breakers.get(candidate.model)?.wouldAllow() === true,
+        );
+        if (!usable) unavailable.push(`${route.name}/${task}`);
+      }
+    }
+    return {
+      ready: this.#warmedUp && unavailable.length === 0,
+      models,
+      classification: this.classifier.status(),
+      unavailable,
+    };
+  }
+
+  /** Whether `model` names a route or a model this router knows. */
+  knows(model: string): boolean {
+    return (
+      model === AUTO_MODEL || this.#routes.has(model) || this.registry.get(model) !== undefined
+    );
+  }
+
+  async route(request: RouteRequest): Promise<RouteResult> {
+    const requestId = request.requestId ?? newRequestId();
+    const resolved = await this.#resolve(request);
+    const domain = request.domain ?? null;
+    const target = resolved.target;
+    const learnerKey =
+      resolved.route === null ? "" : learnerRouteKey(resolved.route.name, request.task);
+    const policy =
+      resolved.route === null
+        ? {
+            order: target.candidates.map((candidate) => candidate.model),
+            reason: "requested by id",
+            explored: false,
+          }
+        : orderCandidates(target, {
+            learnerKey,
+            learner: this.#learner,
+            isAvailable: (model) => this.#breakers.get(model)?.wouldAllow() ?? false,
+            random: this.#random,
+            domain,
+          });
+
+    const attempts: AttemptRecord[] = [];
+    const decision: RoutingDecision = {
+      requestId,
+      task: request.task,
+      requested: request.model,
+      route: resolved.route?.name ?? null,
+      model: policy.order[0] as string,
+      reason: "",
+      policy: resolved.route === null ? "direct" : target.policy,
+      explored: policy.explored,
+      order: policy.order,
+      classification: resolved.classification,
+      attempts,
+      domain,
+    };
+    const explain = (modelReason: string) =>
+      resolved.route === null
+        ? `model ${decision.model} ${modelReason}`
+        : `route ${resolved.route.name} (${resolved.routeReason}); model ${decision.model}: ${modelReason}`;
+
+    for (const model of policy.order) {
+      const breaker = this.#breakers.get(model) as CircuitBreaker;
+      const backend = this.registry.require(model);
+      for (let attempt = 0; attempt <= target.retries; attempt += 1) {
+        if (!breaker.tryAcquire()) {
+          attempts.push({ model, outcome: "circuit-open", latencyMs: 0 });
+          break;
+        }
+        const startedAt = performance.now();
+        try {
+          const outputs = await withDeadline(
+            (signal) => backend.doRun(request.inputs, { signal }),
+            target.timeoutMs,
+            request.signal,
+          );
+          checkOutputs(outputs, request.inputs.length, request.task, model);
+          const latencyMs = performance.now() - startedAt;
+          breaker.recordSuccess();
+          attempts.push({ model, outcome: "ok", latencyMs });
+          decision.model = model;
+          decision.reason = explain(this.#modelReason(policy.reason, attempts, model));
+          return { ok: true, decision, outputs, modelLatencyMs: latencyMs };
+        } catch (error) {
+          const latencyMs = performance.now() - startedAt;
+          if (request.signal?.aborted) {
+            breaker.release();
+            throw error;
+          }
+          const verdict = judgeFailure(error);
+          const message =
+            error instanceof DeadlineExceeded
+              ? `no answer within ${target.timeoutMs} ms`
+              : describeError(error);
+          attempts.push({
+            model,
+            outcome: verdict.outcome,
+            latencyMs,
+            error: message,
+            ...(verdict.status !== undefined && { status: verdict.status }),
+          });
+          if (verdict.countsAgainstBackend) breaker.recordFailure(message);
+          else breaker.release();
+          if (!verdict.retryable) break;
+        }
+      }
+    }
+    return this.#failure(decision, explain);
+  }
+
+  #modelReason(policyReason: string, attempts: readonly AttemptRecord[], model: string): string {
+    const failed = attempts.filter(
+      (attempt) => attempt.model !== model || attempt.outcome !== "ok",
+    );
+    if (failed.length === 0) return policyReason;
+    const before = failed.map((attempt) => `${attempt.model} ${attempt.outcome}`).join(", ");
+    return `${policyReason}; fallback after ${before}`;
+  }
+
+  #failure(decision: RoutingDecision, explain: (modelReason: string) => string): RouteResult {
+    const attempts = decision.attempts;
+    const tried = attempts.filter((attempt) => attempt.outcome !== "circuit-open");
+    const last = tried.at(-1);
+    if (last !== undefined) decision.model = last.model;
+    const summary = attempts
+      .map(
+        (attempt) =>
+          `${attempt.model}: ${attempt.outcome}${attempt.error === undefined ? "" : ` (${attempt.error})`}`,
+      )
+      .join("; ");
+    if (tried.length === 0) {
+      const retryAts = decision.order
+        .map((model) => this.#breakers.get(model)?.snapshot().retryAtMs)
+        .filter((value): value is number => typeof value === "number");
+      const retryAfterMs =
+        retryAts.length === 0 ? undefined : Math.max(0, Math.min(...retryAts) - this.#now());
+      decision.reason = explain("every candidate's circuit breaker is open");
+      return {
+        ok: false,
+        decision,
+        status: 503,
+        message: `No model can take this request now: the circuit breaker of every candidate is open (${decision.order.join(", ")}) after repeated failures. Try again${retryAfterMs === undefined ? " later" : ` in ${Math.ceil(retryAfterMs / 1000)} s`}, or check /ready.`,
+        ...(retryAfterMs !== undefined && { retryAfterMs }),
+      };
+    }
+    decision.reason = explain(`all candidates failed`);
+    const outcomes = new Set(tried.map((attempt) => attempt.outcome));
+    const rejectedInput = tried.every(
+      (attempt) => attempt.status === 400 || attempt.status === 422,
+    );
+    const status: RouteFailureStatus = rejectedInput
+      ? 400
+      : outcomes.size === 1 && outcomes.has("rate-limited")
+        ? 429
+        : last?.outcome === "timeout"
+          ? 504
+          : 502;
+    return {
+      ok: false,
+      decision,
+      status,
+      message: `Every candidate failed: ${summary}.`,
+    };
+  }
+
+  async #resolve(request: RouteRequest): Promise<ResolvedTarget> {
+    const eligible = this.#eligible.get(request.task);
+    if (request.model === AUTO_MODEL) {
+      if (eligible === undefined) {
+        throw new ModelScoutError(
+          "NOT_FOUND",
+          `No route serves ${request.task}: give one a "${request.task}" target in the routes config, or name a model that does.`,
+          { details: { param: "model", task: request.task, openaiCode: "model_not_found" } },
+        );
+      }
+      if (eligible.size === 1) {
+        const route = this.#routes.get([...eligible][0] as string) as RouteDefinition;
+        return {
+          route,
+          target: route.targets.get(request.task) as RouteTarget,
+          routeReason: `the only route serving ${request.task}`,
+          classification: null,
+        };
+      }
+      const classification = await this.classifier.classify(request.text, eligible, request.signal);
+      const route = this.#routes.get(classification.route) as RouteDefinition;
+      const decided = classification.steps.at(-1);
+      const routeReason =
+        classification.usedDefault || decided === undefined
+          ? "default route"
+          : `${decided.kind}: ${decided.detail}`;
+      return {
+        route,
+        target: route.targets.get(request.task) as RouteTarget,
+        routeReason,
+        classification,
+      };
+    }
+    const route = this.#routes.get(request.model);
+    if (route !== undefined) {
+      const target = route.targets.get(request.task);
+      if (target === undefined) {
+        throw new ModelScoutError(
+          "NOT_FOUND",
+          `Route "${route.name}" does not serve ${request.task} (it serves ${[...route.targets.keys()].join(", ")}). Use "auto" or a route with a ${request.task} target.`,
+          {
+            details: {
+              param: "model",
+              route: route.name,
+              task: request.task,
+              openaiCode: "model_not_found",
+            },
+          },
+        );
+      }
+      return { route, target, routeReason: "requested by name", classification: null };
+    }
+    const backend = this.registry.get(request.model);
+    if (backend === undefined) {
+      const routes = this.config.routes.map((entry) => entry.name).join(", ");
+      throw new ModelScoutError(
+        "NOT_FOUND",
+        `The model "${request.model}" does not exist here: use "auto", a route (${routes}) or a configured model id (GET /v1/models lists them).`,
+        { details: { param: "model", model: request.model, openaiCode: "model_not_found" } },
+      );
+    }
+    const task = backend.describe().task;
+    if (!servingTasks(request.task).includes(task)) {
+      throw new ModelScoutError(
+        "INVALID_ARGUMENT",
+        `Model ${request.model} does ${task}, not ${request.task}.`,
+        { details: { param: "model", model: request.model, task } },
+      );
+    }
+    return {
+      route: null,
+      target: {
+        task: request.task,
+        policy: "fixed",
+        candidates: [{ model: request.model, weight: 1 }],
+        timeoutMs: DIRECT_TIMEOUT_MS,
+        retries: 0,
+      },
+      routeReason: "",
+      classification: null,
+    };
+  }
+}
+
+export function newRequestId(): string {
+  return `req_${randomUUID().replaceAll("-", "")}`;
+}
+
+/**
+ * Builds the router for a config: creates every model's backend (not loading it yet) and
+ * checks that each candidate does its target's task, so a misconfigured route fails at
+ * start-up with the field named, not on the first request.
+ */
+export async function createRouter(options: RouterOptions): Promise<Router> {
+  const config = options.config;
+  const registry = new ModelRegistry({
+    declarations: config.models,
+    ...(options.lookupModel !== undefined && { lookupModel: options.lookupModel }),
+    ...(options.backends !== undefined && { backends: options.backends }),
+    ...(options.env !== undefined && { env: options.env }),
+    ...(options.fetch !== undefined && { fetch: options.fetch }),
+  });
+  const ids = new Set<string>(config.models.map((model) => model.id));
+  for (const route of config.routes) {
+    for (const target of route.targets.values()) {
+      for (const candidate of target.candidates) ids.add(candidate.model);
+    }
+  }
+  for (const step of config.classification) {
+    if (step.kind !== "rules") ids.add(step.model);
+  }
+  await registry.prepare(ids);
+
+  const problems: string[] = [];
+  config.routes.forEach((route, routeIndex) => {
+    for (const [task, target] of route.targets) {
+      target.candidates.forEach((candidate, index) => {
+        const backendTask = registry.require(candidate.model).describe().task;
+        if (!servingTasks(task).includes(backendTask)) {
+          problems.push(
+            `routes[${routeIndex}].targets.${task}.candidates[${index}]: ${candidate.model} does ${backendTask}, not ${task}`,
+          );
+        }
+      });
+      if (target.policy === "bandit" && options.learner === undefined) {
+        problems.push(
+          `routes[${routeIndex}].targets.${task}.policy: "bandit" needs a learner (none was given to the server)`,
+        );
+      }
+    }
+  });
+  config.classification.forEach((step, index) => {
+    if (step.kind === "rules") return;
+    const backendTask = registry.require(step.model).describe().task;
+    const wanted =
+      step.kind === "nearest-neighbour"
+        ? ["feature-extraction", "sentence-similarity"]
+        : ["text-classification", "zero-shot-classification"];
+    if (!wanted.includes(backendTask)) {
+      problems.push(
+        `classification[${index}].model: ${step.model} does ${backendTask}, not ${wanted.join(" or ")}`,
+      );
+    }
+  });
+  if (problems.length > 0) {
+    await registry.close();
+    throw new ModelScoutError("INVALID_ARGUMENT", `Routes config: ${problems.join("; ")}`, {
+      details: { problems },
+    });
+  }
+  const classifier = new RequestClassifier(config, (id) => registry.require(id));
+  return new Router(options, registry, classifier);
+}

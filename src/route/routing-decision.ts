@@ -1,0 +1,64 @@
+/**
+ * @module
+ * The routing decision as data: what the router was asked, how it classified the request,
+ * which candidates it considered in what order and why, and what each attempt did. The
+ * server returns it (headers and a `modelscout` body field), stores it in the request log,
+ * and feedback refers to it by request id, so a decision can be shown and replayed.
+ */
+import type { TaskId } from "../tasks/resolve-task.js";
+import type { RoutePolicy } from "./routes-config.js";
+
+/** What one classification step concluded. */
+export interface ClassificationStepTrace {
+  step: number;
+  kind: "rules" | "nearest-neighbour" | "classifier";
+  /** The route this step named, or null when it passed. */
+  route: string | null;
+  /** `keyword "package"`, `nearest example "track my package" (0.83)`, `label delivery (0.91)`, `below min_similarity 0.5`. */
+  detail: string;
+  /** Similarity or score that decided, where there is one. */
+  score?: number;
+  /** Time the step took, milliseconds (embedding calls dominate). */
+  elapsedMs: number;
+}
+
+export interface ClassificationTrace {
+  route: string;
+  /** True when no step decided and the default route was used. */
+  usedDefault: boolean;
+  steps: ClassificationStepTrace[];
+}
+
+export type AttemptOutcome = "ok" | "timeout" | "rate-limited" | "error" | "circuit-open";
+
+export interface AttemptRecord {
+  model: string;
+  outcome: AttemptOutcome;
+  /** Milliseconds spent on this attempt (0 when the breaker refused it). */
+  latencyMs: number;
+  /** The failure, in words, when not ok. */
+  error?: string;
+  /** Upstream HTTP status, when the failure was an HTTP answer. */
+  status?: number;
+}
+
+export interface RoutingDecision {
+  requestId: string;
+  task: TaskId;
+  /** What the client put in `model`. */
+  requested: string;
+  /** Null when a model id was requested directly. */
+  route: string | null;
+  /** The model that answered; on failure, the last one tried (or the first candidate). */
+  model: string;
+  /** One line: why this route and this model. */
+  reason: string;
+  policy: RoutePolicy | "direct";
+  /** True when the bandit explored rather than exploited. */
+  explored: boolean;
+  /** Candidates in the order they were to be tried. */
+  order: string[];
+  classification: ClassificationTrace | null;
+  attempts: AttemptRecord[];
+  domain: string | null;
+}

@@ -1,0 +1,311 @@
+/**
+ * @module
+ * The routing server's records in the state database (component `routing`): the request log
+ * (one row per request: id, time, route, model, reason, status, latency, the texts after the
+ * redaction hook, the decision as JSON) and the feedback on those requests.
+ *
+ * Two durability levels, on purpose:
+ * - Feedback is written synchronously in its own transaction before the server answers
+ *   (`synchronous = FULL`, see `state/state-database.ts`), so an acknowledged feedback
+ *   survives a crash or power cut.
+ * - Request rows are queued and written in batches (every `flushIntervalMs` or
+ *   `maxBatch` rows, one transaction each): an fsync per request would cap the server at a
+ *   few hundred requests per second. A crash can lose the last batch of log rows, never
+ *   feedback. A lookup by id (feedback, `/v1/requests/:id`) flushes first, so feedback on a
+ *   request answered a millisecond ago finds it.
+ */
+import { ModelScoutError } from "../errors/modelscout-error.js";
+import {
+  type ComponentMigration,
+  migrateComponent,
+  type StateDatabase,
+} from "../state/state-database.js";
+
+export const ROUTING_COMPONENT = "routing";
+
+export const ROUTING_MIGRATIONS: readonly ComponentMigration[] = [
+  {
+    version: 1,
+    description: "request log and feedback",
+    sql: `
+      CREATE TABLE routing_requests (
+        id TEXT PRIMARY KEY,
+        created_at TEXT NOT NULL,
+        endpoint TEXT NOT NULL,
+        task TEXT,
+        requested TEXT,
+        route TEXT,
+        model TEXT,
+        reason TEXT,
+        status INTEGER NOT NULL,
+        latency_ms REAL NOT NULL,
+        model_latency_ms REAL,
+        error_code TEXT,
+        domain TEXT,
+        input_text TEXT,
+        output_text TEXT,
+        output_label TEXT,
+        decision TEXT
+      );
+      CREATE INDEX routing_requests_created_at ON routing_requests (created_at);
+      CREATE INDEX routing_requests_route_model ON routing_requests (route, model);
+      CREATE TABLE routing_feedback (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        request_id TEXT NOT NULL REFERENCES routing_requests (id),
+        created_at TEXT NOT NULL,
+        rating REAL,
+        correct INTEGER,
+        label TEXT,
+        latency_ms REAL,
+        reward REAL,
+        applied INTEGER NOT NULL DEFAULT 0,
+        apply_error TEXT
+      );
+      CREATE INDEX routing_feedback_request ON routing_feedback (request_id);
+      CREATE INDEX routing_feedback_unapplied ON routing_feedback (applied) WHERE applied = 0;
+    `,
+  },
+];
+
+export interface RequestLogRow {
+  id: string;
+  createdAt: string;
+  /** `chat.completions`, `embeddings`, `tasks`. */
+  endpoint: string;
+  task: string | null;
+  requested: string | null;
+  route: string | null;
+  model: string | null;
+  reason: string | null;
+  status: number;
+  latencyMs: number;
+  modelLatencyMs: number | null;
+  errorCode: string | null;
+  domain: string | null;
+  inputText: string | null;
+  outputText: string | null;
+  /** The top label of a classification answer, to score `label` feedback. */
+  outputLabel: string | null;
+  /** The `RoutingDecision`, as JSON. */
+  decision: string | null;
+}
+
+export interface FeedbackInput {
+  requestId: string;
+  createdAt: string;
+  rating: number | null;
+  correct: boolean | null;
+  label: string | null;
+  latencyMs: number | null;
+  reward: number | null;
+}
+
+export interface FeedbackRow extends FeedbackInput {
+  id: number;
+  applied: boolean;
+  applyError: string | null;
+}
+
+export interface RoutingStoreOptions {
+  flushIntervalMs?: number;
+  maxBatch?: number;
+}
+
+interface RawRequestRow {
+  id: string;
+  created_at: string;
+  endpoint: string;
+  task: string | null;
+  requested: string | null;
+  route: string | null;
+  model: string | null;
+  reason: string | null;
+  status: number;
+  latency_ms: number;
+  model_latency_ms: number | null;
+  error_code: string | null;
+  domain: string | null;
+  input_text: string | null;
+  output_text: string | null;
+  output_label: string | null;
+  decision: string | null;
+}
+
+interface RawFeedbackRow {
+  id: number;
+  request_id: string;
+  created_at: string;
+  rating: number | null;
+  correct: number | null;
+  label: string | null;
+  latency_ms: number | null;
+  reward: number | null;
+  applied: number;
+  apply_error: string | null;
+}
+
+function fromRawRequest(row: RawRequestRow): RequestLogRow {
+  return {
+    id: row.id,
+    createdAt: row.created_at,
+    endpoint: row.endpoint,
+    task: row.task,
+    requested: row.requested,
+    route: row.route,
+    model: row.model,
+    reason: row.reason,
+    status: row.status,
+    latencyMs: row.latency_ms,
+    modelLatencyMs: row.model_latency_ms,
+    errorCode: row.error_code,
+    domain: row.domain,
+    inputText: row.input_text,
+    outputText: row.output_text,
+    outputLabel: row.output_label,
+    decision: row.decision,
+  };
+}
+
+function fromRawFeedback(row: RawFeedbackRow): FeedbackRow {
+  return {
+    id: row.id,
+    requestId: row.request_id,
+    createdAt: row.created_at,
+    rating: row.rating,
+    correct: row.correct === null ? null : row.correct === 1,
+    label: row.label,
+    latencyMs: row.latency_ms,
+    reward: row.reward,
+    applied: row.applied === 1,
+    applyError: row.apply_error,
+  };
+}
+
+export class RoutingStore {
+  readonly #queue: RequestLogRow[] = [];
+  readonly #maxBatch: number;
+  readonly #flushIntervalMs: number;
+  #timer: NodeJS.Timeout | undefined;
+  #closed = false;
+  #lastFlushError: string | null = null;
+  readonly #insertRequest;
+  readonly #insertBatch;
+  readonly #selectRequest;
+  readonly #insertFeedback;
+  readonly #markApplied;
+  readonly #selectUnapplied;
+  readonly #selectFeedback;
+
+  constructor(database: StateDatabase, options: RoutingStoreOptions = {}) {
+    migrateComponent(database, ROUTING_COMPONENT, ROUTING_MIGRATIONS);
+    this.#maxBatch = options.maxBatch ?? 512;
+    this.#flushIntervalMs = options.flushIntervalMs ?? 50;
+    this.#insertRequest = database.prepare(
+      `INSERT OR REPLACE INTO routing_requests (id, created_at, endpoint, task, requested, route, model,
+         reason, status, latency_ms, model_latency_ms, error_code, domain, input_text, output_text,
+         output_label, decision)
+       VALUES (@id, @createdAt, @endpoint, @task, @requested, @route, @model, @reason, @status,
+         @latencyMs, @modelLatencyMs, @errorCode, @domain, @inputText, @outputText, @outputLabel,
+         @decision)`,
+    );
+    this.#insertBatch = database.transaction((rows: RequestLogRow[]) => {
+      for (const row of rows) this.#insertRequest.run(row);
+    });
+    this.#selectRequest = database.prepare("SELECT * FROM routing_requests WHERE id = ?");
+    this.#insertFeedback = database.prepare(
+      `INSERT INTO routing_feedback (request_id, created_at, rating, correct, label, latency_ms, reward)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.#markApplied = database.prepare(
+      "UPDATE routing_feedback SET applied = ?, apply_error = ? WHERE id = ?",
+    );
+    this.#selectUnapplied = database.prepare(
+      "SELECT * FROM routing_feedback WHERE applied = 0 ORDER BY id",
+    );
+    this.#selectFeedback = database.prepare(
+      "SELECT * FROM routing_feedback WHERE request_id = ? ORDER BY id",
+    );
+  }
+
+  /** Queues a request row; written within `flushIntervalMs`. */
+  logRequest(row: RequestLogRow): void {
+    if (this.#closed) return;
+    this.#queue.push(row);
+    if (this.#queue.length >= this.#maxBatch) this.flush();
+    else this.#timer ??= setTimeout(() => this.#flushInBackground(), this.#flushIntervalMs).unref();
+  }
+
+  /** The last background flush failure (rows are kept and retried), for `/ready`. */
+  get lastFlushError(): string | null {
+    return this.#lastFlushError;
+  }
+
+  #flushInBackground(): void {
+    try {
+      this.flush();
+      this.#lastFlushError = null;
+    } catch (error) {
+      // A timer callback must not throw (it would end the process); retry on the next tick.
+      this.#lastFlushError = (error as Error).message;
+      this.#timer = setTimeout(() => this.#flushInBackground(), this.#flushIntervalMs * 10).unref();
+    }
+  }
+
+  /** Writes every queued row in one transaction. */
+  flush(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (this.#queue.length === 0) return;
+    const rows = this.#queue.splice(0, this.#queue.length);
+    try {
+      this.#insertBatch(rows);
+    } catch (error) {
+      // Keep the rows for the next flush rather than losing them to a busy database.
+      this.#queue.unshift(...rows);
+      throw new ModelScoutError(
+        "STORE_UNAVAILABLE",
+        `Could not write ${rows.length} request log rows to the state database: ${(error as Error).message}`,
+        { cause: error, isRetryable: true },
+      );
+    }
+  }
+
+  findRequest(id: string): RequestLogRow | null {
+    this.flush();
+    const row = this.#selectRequest.get(id) as RawRequestRow | undefined;
+    return row === undefined ? null : fromRawRequest(row);
+  }
+
+  /** Stores feedback durably (committed when this returns) and gives its id. */
+  recordFeedback(feedback: FeedbackInput): number {
+    this.flush();
+    const result = this.#insertFeedback.run(
+      feedback.requestId,
+      feedback.createdAt,
+      feedback.rating,
+      feedback.correct === null ? null : feedback.correct ? 1 : 0,
+      feedback.label,
+      feedback.latencyMs,
+      feedback.reward,
+    );
+    return Number(result.lastInsertRowid);
+  }
+
+  markFeedbackApplied(id: number, error: string | null): void {
+    this.#markApplied.run(error === null ? 1 : 0, error, id);
+  }
+
+  unappliedFeedback(): FeedbackRow[] {
+    return (this.#selectUnapplied.all() as RawFeedbackRow[]).map(fromRawFeedback);
+  }
+
+  feedbackFor(requestId: string): FeedbackRow[] {
+    return (this.#selectFeedback.all(requestId) as RawFeedbackRow[]).map(fromRawFeedback);
+  }
+
+  /** Flushes and stops queuing; the database stays open (its owner closes it). */
+  close(): void {
+    this.flush();
+    this.#closed = true;
+  }
+}

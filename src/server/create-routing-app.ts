@@ -1,0 +1,568 @@
+/**
+ * @module
+ * The routing server's HTTP surface, as a Hono app (so tests can call `app.request()` in
+ * process, and `start-routing-server.ts` serves it on Node):
+ * - `POST /v1/chat/completions` (with `stream: true` as server-sent events),
+ *   `POST /v1/embeddings`, `GET /v1/models`: OpenAI-compatible; `model` is `auto`, a route
+ *   name or a model id;
+ * - `POST /v1/tasks/<task>`: any pipeline task a route serves (classification, ...);
+ * - `POST /v1/feedback`: stored durably before the answer, then given to the learner;
+ * - `GET /v1/requests/<id>`: a logged decision and its feedback;
+ * - `GET /health` (the process answers), `GET /ready` (models loaded, some candidate
+ *   available for every route).
+ * Every routed answer carries the decision in `x-modelscout-*` headers and a `modelscout`
+ * body field. Errors use OpenAI's `{error: {message, type, param, code}}` and map to HTTP
+ * in `openai-errors.ts` only. Handlers parse, call the router and shape answers; the
+ * routing itself is in `route/router.ts`.
+ */
+import { type Context, Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import type { z } from "zod";
+import type { BackendInput, BackendOutput } from "../backends/model-backend.js";
+import { ModelScoutError } from "../errors/modelscout-error.js";
+import { feedbackOutcome, feedbackRequestSchema, toFeedbackInput } from "../route/feedback.js";
+import type { RouteLearner } from "../route/route-learner.js";
+import { newRequestId, type Router } from "../route/router.js";
+import type { RoutingDecision } from "../route/routing-decision.js";
+import type { RequestLogRow, RoutingStore } from "../route/routing-store.js";
+import { resolveTask, type TaskId } from "../tasks/resolve-task.js";
+import { VERSION } from "../version.js";
+import { chatStreamBody } from "./chat-stream.js";
+import { decisionBody, decisionHeaders } from "./decision-wire.js";
+import { type HttpError, httpErrorFor, openAIError } from "./openai-errors.js";
+import {
+  base64Embedding,
+  chatCompletionRequestSchema,
+  embeddingsRequestSchema,
+  lastUserMessage,
+  plainMessages,
+  taskRequestSchema,
+} from "./openai-wire.js";
+
+/**
+ * Applied to every text before it is stored in the request log (inputs and outputs).
+ * The default keeps text as is; personal-data redaction (issue 6) plugs in here.
+ */
+export type RedactText = (
+  text: string,
+  context: { field: "input" | "output"; requestId: string },
+) => string;
+
+export const keepText: RedactText = (text) => text;
+
+export interface RoutingAppOptions {
+  router: Router;
+  store: RoutingStore;
+  learner?: RouteLearner;
+  redactText?: RedactText;
+  /** Largest body accepted; default the config's `server.max_body_bytes`. */
+  maxBodyBytes?: number;
+  now?: () => Date;
+}
+
+/** A request that cannot be served, carried to the handler's catch as an HTTP error. */
+class RequestRejected extends Error {
+  readonly http: HttpError;
+  constructor(http: HttpError) {
+    super(http.body.error.message);
+    this.http = http;
+  }
+}
+
+const DOMAIN_HEADER = "x-modelscout-domain";
+
+function describeIssues(error: z.ZodError): { message: string; param: string | null } {
+  const first = error.issues[0];
+  const param = first === undefined || first.path.length === 0 ? null : first.path.join(".");
+  const message = error.issues
+    .slice(0, 5)
+    .map((issue) =>
+      issue.path.length === 0 ? issue.message : `${issue.path.join(".")}: ${issue.message}`,
+    )
+    .join("; ");
+  return { message, param };
+}
+
+async function readBody<Schema extends z.ZodType>(
+  context: Context,
+  schema: Schema,
+): Promise<z.output<Schema>> {
+  const text = await context.req.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new RequestRejected(
+      openAIError(
+        400,
+        `The request body is not valid JSON (${(error as Error).message}). Send a JSON object with Content-Type: application/json.`,
+        { code: "invalid_json" },
+      ),
+    );
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    const { message, param } = describeIssues(parsed.error);
+    throw new RequestRejected(openAIError(400, message, { param, code: "invalid_value" }));
+  }
+  return parsed.data;
+}
+
+function labelText(output: BackendOutput | undefined): string | null {
+  if (output?.kind !== "labels") return null;
+  const top = output.labels.reduce<(typeof output.labels)[number] | undefined>(
+    (best, label) => (best === undefined || label.score > best.score ? label : best),
+    undefined,
+  );
+  return top?.label ?? null;
+}
+
+export function createRoutingApp(options: RoutingAppOptions): Hono {
+  const { router, store, learner } = options;
+  const redact = options.redactText ?? keepText;
+  const now = options.now ?? (() => new Date());
+  const logChars = router.config.server.logTextChars;
+  const maxBodyBytes = options.maxBodyBytes ?? router.config.server.maxBodyBytes;
+  const app = new Hono();
+
+  const clip = (text: string | null, field: "input" | "output", requestId: string) => {
+    if (text === null || logChars === 0) return null;
+    const redacted = redact(text, { field, requestId });
+    return redacted.length > logChars ? redacted.slice(0, logChars) : redacted;
+  };
+
+  const send = (status: number, body: unknown, headers: Record<string, string>): Response =>
+    new Response(JSON.stringify(body), {
+      status,
+      headers: { "content-type": "application/json", ...headers },
+    });
+
+  const sendError = (http: HttpError, headers: Record<string, string> = {}): Response =>
+    send(http.status, http.body, headers);
+
+  interface RoutedWork {
+    task: TaskId;
+    model: string;
+    inputs: BackendInput[];
+    text: string;
+    /** Shapes the success body from the outputs. */
+    respond: (
+      outputs: BackendOutput[],
+      decision: RoutingDecision,
+      headers: Record<string, string>,
+    ) => Response;
+  }
+
+  /** Runs one routed request: parse, route, answer, log. */
+  const routed = async (
+    context: Context,
+    endpoint: string,
+    prepare: () => Promise<RoutedWork>,
+  ): Promise<Response> => {
+    const startedAt = performance.now();
+    const requestId = newRequestId();
+    const domain = context.req.header(DOMAIN_HEADER) ?? null;
+    let work: RoutedWork | undefined;
+    let decision: RoutingDecision | null = null;
+    const log = (
+      status: number,
+      extra: Partial<
+        Pick<RequestLogRow, "errorCode" | "outputText" | "outputLabel" | "modelLatencyMs">
+      >,
+    ) => {
+      store.logRequest({
+        id: requestId,
+        createdAt: now().toISOString(),
+        endpoint,
+        task: work?.task ?? null,
+        requested: work?.model ?? null,
+        route: decision?.route ?? null,
+        model: decision?.model ?? null,
+        reason: decision?.reason ?? null,
+        status,
+        latencyMs: performance.now() - startedAt,
+        modelLatencyMs: extra.modelLatencyMs ?? null,
+        errorCode: extra.errorCode ?? null,
+        domain,
+        inputText: work === undefined ? null : clip(work.text, "input", requestId),
+        outputText: clip(extra.outputText ?? null, "output", requestId),
+        outputLabel: extra.outputLabel ?? null,
+        decision: decision === null ? null : JSON.stringify(decision),
+      });
+    };
+    try {
+      work = await prepare();
+      const result = await router.route({
+        requestId,
+        task: work.task,
+        model: work.model,
+        inputs: work.inputs,
+        text: work.text,
+        domain,
+        signal: context.req.raw.signal,
+      });
+      decision = result.decision;
+      const headers = decisionHeaders(requestId, decision);
+      if (!result.ok) {
+        const code =
+          result.status === 503
+            ? "circuit_open"
+            : result.status === 429
+              ? "rate_limited"
+              : "upstream_failed";
+        log(result.status, { errorCode: code });
+        if (result.retryAfterMs !== undefined) {
+          headers["retry-after"] = String(Math.max(1, Math.ceil(result.retryAfterMs / 1000)));
+        }
+        const http = openAIError(result.status, result.message, {
+          type: result.status === 429 ? "rate_limit_error" : undefined,
+          code,
+        });
+        return send(http.status, { ...http.body, modelscout: decisionBody(decision) }, headers);
+      }
+      const first = result.outputs[0];
+      log(200, {
+        modelLatencyMs: result.modelLatencyMs,
+        outputText:
+          first?.kind === "text" ? first.text : first?.kind === "labels" ? labelText(first) : null,
+        outputLabel: labelText(first),
+      });
+      return work.respond(result.outputs, decision, headers);
+    } catch (error) {
+      const http =
+        error instanceof RequestRejected
+          ? error.http
+          : context.req.raw.signal.aborted
+            ? openAIError(499, "The client closed the request.", { code: "client_closed" })
+            : httpErrorFor(error);
+      log(http.status, { errorCode: http.body.error.code });
+      return sendError(http, decisionHeaders(requestId, decision));
+    }
+  };
+
+  const limit = bodyLimit({
+    maxSize: maxBodyBytes,
+    onError: () =>
+      sendError(
+        openAIError(
+          413,
+          `The request body is larger than this server accepts (${maxBodyBytes} bytes; server.max_body_bytes in the routes config).`,
+          { code: "request_too_large" },
+        ),
+      ),
+  });
+
+  app.post("/v1/chat/completions", limit, (context) =>
+    routed(context, "chat.completions", async () => {
+      const body = await readBody(context, chatCompletionRequestSchema);
+      const messages = plainMessages(body.messages);
+      return {
+        task: "text-generation",
+        model: body.model,
+        inputs: [{ messages }],
+        text: lastUserMessage(messages),
+        respond: (outputs, decision, headers) => {
+          const first = outputs[0];
+          const text = first?.kind === "text" ? first.text : "";
+          const id = `chatcmpl-${decision.requestId}`;
+          const created = Math.floor(now().getTime() / 1000);
+          const modelscout = decisionBody(decision);
+          if (body.stream) {
+            return new Response(
+              chatStreamBody({
+                id,
+                created,
+                model: decision.model,
+                text,
+                firstChunkExtra: { modelscout },
+              }),
+              {
+                status: 200,
+                headers: {
+                  "content-type": "text/event-stream; charset=utf-8",
+                  "cache-control": "no-cache",
+                  ...headers,
+                },
+              },
+            );
+          }
+          return send(
+            200,
+            {
+              id,
+              object: "chat.completion",
+              created,
+              model: decision.model,
+              choices: [
+                {
+                  index: 0,
+                  message: { role: "assistant", content: text },
+                  finish_reason: "stop",
+                  logprobs: null,
+                },
+              ],
+              modelscout,
+            },
+            headers,
+          );
+        },
+      };
+    }),
+  );
+
+  app.post("/v1/embeddings", limit, (context) =>
+    routed(context, "embeddings", async () => {
+      const body = await readBody(context, embeddingsRequestSchema);
+      const inputs = typeof body.input === "string" ? [body.input] : body.input;
+      return {
+        task: "feature-extraction",
+        model: body.model,
+        inputs,
+        text: inputs[0] as string,
+        respond: (outputs, decision, headers) =>
+          send(
+            200,
+            {
+              object: "list",
+              model: decision.model,
+              data: outputs.map((output, index) => {
+                const vector = output.kind === "embedding" ? output.vector : [];
+                return {
+                  object: "embedding",
+                  index,
+                  embedding: body.encoding_format === "base64" ? base64Embedding(vector) : vector,
+                };
+              }),
+              modelscout: decisionBody(decision),
+            },
+            headers,
+          ),
+      };
+    }),
+  );
+
+  app.post("/v1/tasks/:task", limit, (context) =>
+    routed(context, "tasks", async () => {
+      let task: TaskId;
+      try {
+        task = resolveTask(context.req.param("task"));
+      } catch (error) {
+        throw new RequestRejected({
+          ...httpErrorFor(error),
+          status: 404,
+        });
+      }
+      const body = await readBody(context, taskRequestSchema);
+      const texts = typeof body.input === "string" ? [body.input] : body.input;
+      const labels = body.candidate_labels;
+      return {
+        task,
+        model: body.model,
+        inputs: texts.map((text) =>
+          labels === undefined ? text : { text, candidateLabels: labels },
+        ),
+        text: texts[0] as string,
+        respond: (outputs, decision, headers) =>
+          send(
+            200,
+            {
+              object: "task.result",
+              task,
+              model: decision.model,
+              data: outputs.map((output, index) => {
+                const { kind, ...fields } = output;
+                return { index, kind, ...fields };
+              }),
+              modelscout: decisionBody(decision),
+            },
+            headers,
+          ),
+      };
+    }),
+  );
+
+  app.post("/v1/feedback", limit, async (context) => {
+    try {
+      const body = await readBody(context, feedbackRequestSchema);
+      const request = store.findRequest(body.request_id);
+      if (request === null) {
+        return sendError(
+          openAIError(
+            404,
+            `No request with id "${body.request_id}" was routed here (ids are in the x-modelscout-request-id header and modelscout.request_id).`,
+            { param: "request_id", code: "request_not_found" },
+          ),
+        );
+      }
+      const feedback = toFeedbackInput(body, request, now().toISOString());
+      // Committed (synchronous = FULL) before anything is acknowledged.
+      const id = store.recordFeedback(feedback);
+      let applied = false;
+      let applyError: string | null = null;
+      if (learner !== undefined) {
+        const outcome = feedbackOutcome(feedback, request);
+        if (outcome === null) {
+          store.markFeedbackApplied(id, null);
+        } else {
+          try {
+            learner.record(outcome);
+            applied = true;
+            store.markFeedbackApplied(id, null);
+          } catch (error) {
+            applyError = error instanceof Error ? error.message : String(error);
+            store.markFeedbackApplied(id, applyError);
+          }
+        }
+      }
+      return send(
+        200,
+        {
+          object: "feedback",
+          id,
+          request_id: body.request_id,
+          stored: true,
+          applied,
+          reward: feedback.reward,
+          ...(applyError !== null && { apply_error: applyError }),
+        },
+        { "x-modelscout-request-id": body.request_id },
+      );
+    } catch (error) {
+      return sendError(error instanceof RequestRejected ? error.http : httpErrorFor(error));
+    }
+  });
+
+  app.get("/v1/requests/:id", (context) => {
+    const row = store.findRequest(context.req.param("id"));
+    if (row === null) {
+      return sendError(
+        openAIError(404, `No request with id "${context.req.param("id")}" was routed here.`, {
+          param: "id",
+          code: "request_not_found",
+        }),
+      );
+    }
+    const decision: unknown = row.decision === null ? null : JSON.parse(row.decision);
+    return send(
+      200,
+      {
+        object: "request",
+        id: row.id,
+        created_at: row.createdAt,
+        endpoint: row.endpoint,
+        task: row.task,
+        requested: row.requested,
+        route: row.route,
+        model: row.model,
+        reason: row.reason,
+        status: row.status,
+        latency_ms: row.latencyMs,
+        model_latency_ms: row.modelLatencyMs,
+        error_code: row.errorCode,
+        domain: row.domain,
+        input_text: row.inputText,
+        output_text: row.outputText,
+        modelscout: decision === null ? null : decisionBody(decision as RoutingDecision),
+        feedback: store.feedbackFor(row.id).map((feedback) => ({
+          id: feedback.id,
+          created_at: feedback.createdAt,
+          rating: feedback.rating,
+          correct: feedback.correct,
+          label: feedback.label,
+          latency_ms: feedback.latencyMs,
+          reward: feedback.reward,
+          applied: feedback.applied,
+        })),
+      },
+      {},
+    );
+  });
+
+  app.get("/v1/models", () =>
+    send(
+      200,
+      {
+        object: "list",
+        data: router.listing().map((entry) => ({
+          id: entry.id,
+          object: "model",
+          created: 0,
+          owned_by: "modelscout",
+          modelscout: {
+            kind: entry.kind,
+            tasks: entry.tasks,
+            ...(entry.description !== undefined && { description: entry.description }),
+            ...(entry.provider !== undefined && { provider: entry.provider }),
+          },
+        })),
+      },
+      {},
+    ),
+  );
+
+  app.get("/health", () => send(200, { status: "ok", version: VERSION }, {}));
+
+  app.get("/ready", () => {
+    const health = router.health();
+    const storeError = store.lastFlushError;
+    const ready = health.ready && storeError === null;
+    return send(
+      ready ? 200 : 503,
+      {
+        ready,
+        unavailable: health.unavailable,
+        ...(storeError !== null && { store_error: storeError }),
+        models: health.models,
+        classification: health.classification,
+      },
+      {},
+    );
+  });
+
+  app.notFound((context) =>
+    sendError(
+      openAIError(
+        404,
+        `No route ${context.req.method} ${context.req.path}. The server answers POST /v1/chat/completions, /v1/embeddings, /v1/tasks/<task>, /v1/feedback and GET /v1/models, /health, /ready.`,
+        { code: "unknown_url" },
+      ),
+    ),
+  );
+
+  app.onError((error) => {
+    const http = httpErrorFor(error);
+    if (!ModelScoutError.isInstance(error)) {
+      process.stderr.write(
+        `modelscout serve: unexpected error: ${(error as Error).stack ?? String(error)}\n`,
+      );
+    }
+    return sendError(http);
+  });
+
+  return app;
+}
+
+/**
+ * Gives the learner the feedback that was stored but not applied (the learner failed, or
+ * none was attached when it came). Run at start-up; returns how many were applied.
+ */
+export function replayUnappliedFeedback(store: RoutingStore, learner: RouteLearner): number {
+  let applied = 0;
+  for (const feedback of store.unappliedFeedback()) {
+    const request = store.findRequest(feedback.requestId);
+    const outcome = request === null ? null : feedbackOutcome(feedback, request);
+    try {
+      if (outcome !== null) {
+        learner.record(outcome);
+        applied += 1;
+      }
+      store.markFeedbackApplied(feedback.id, null);
+    } catch (error) {
+      store.markFeedbackApplied(
+        feedback.id,
+        error instanceof Error ? error.message : String(error),
+      );
+    }
+  }
+  return applied;
+}

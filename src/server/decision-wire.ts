@@ -1,0 +1,99 @@
+/**
+ * @module
+ * How a routing decision travels on the wire: `x-modelscout-*` response headers (request
+ * id, route, model, reason) and the `modelscout` body field (the whole decision, snake_case
+ * like the rest of the OpenAI body). Header values must be ASCII, and a reason can quote a
+ * Chinese keyword, so characters outside printable ASCII are percent-encoded (decode with
+ * `decodeURIComponent`); the body field carries the text as is.
+ */
+import type { RoutingDecision } from "../route/routing-decision.js";
+
+const MAX_HEADER_CHARS = 512;
+
+export function headerSafe(text: string): string {
+  const encoded = text.replace(/[^\x20-\x7e]/gu, (character) => encodeURIComponent(character));
+  return encoded.length > MAX_HEADER_CHARS
+    ? `${encoded.slice(0, MAX_HEADER_CHARS - 3)}...`
+    : encoded;
+}
+
+export function decisionHeaders(
+  requestId: string,
+  decision: RoutingDecision | null,
+): Record<string, string> {
+  const headers: Record<string, string> = { "x-modelscout-request-id": requestId };
+  if (decision === null) return headers;
+  if (decision.route !== null) headers["x-modelscout-route"] = headerSafe(decision.route);
+  headers["x-modelscout-model"] = headerSafe(decision.model);
+  headers["x-modelscout-reason"] = headerSafe(decision.reason);
+  return headers;
+}
+
+const round = (value: number) => Math.round(value * 1000) / 1000;
+
+export interface DecisionBody {
+  request_id: string;
+  task: string;
+  requested: string;
+  route: string | null;
+  model: string;
+  reason: string;
+  policy: string;
+  explored: boolean;
+  order: string[];
+  domain: string | null;
+  attempts: {
+    model: string;
+    outcome: string;
+    latency_ms: number;
+    error?: string;
+    status?: number;
+  }[];
+  classification: {
+    route: string;
+    used_default: boolean;
+    steps: {
+      kind: string;
+      route: string | null;
+      detail: string;
+      score?: number;
+      elapsed_ms: number;
+    }[];
+  } | null;
+}
+
+export function decisionBody(decision: RoutingDecision): DecisionBody {
+  return {
+    request_id: decision.requestId,
+    task: decision.task,
+    requested: decision.requested,
+    route: decision.route,
+    model: decision.model,
+    reason: decision.reason,
+    policy: decision.policy,
+    explored: decision.explored,
+    order: decision.order,
+    domain: decision.domain,
+    attempts: decision.attempts.map((attempt) => ({
+      model: attempt.model,
+      outcome: attempt.outcome,
+      latency_ms: round(attempt.latencyMs),
+      ...(attempt.error !== undefined && { error: attempt.error }),
+      ...(attempt.status !== undefined && { status: attempt.status }),
+    })),
+    classification:
+      decision.classification === null
+        ? null
+        : {
+            route: decision.classification.route,
+            used_default: decision.classification.usedDefault,
+            steps: decision.classification.steps.map((step) => ({
+              kind: step.kind,
+              route: step.route,
+              detail: step.detail,
+              ...(step.score !== undefined && { score: step.score }),
+              elapsed_ms: round(step.elapsedMs),
+            })),
+          },
+  };
+}

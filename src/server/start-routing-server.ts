@@ -1,0 +1,137 @@
+/**
+ * @module
+ * Starts the routing server on Node: opens (or takes) the state database, builds the router
+ * for a routes config, loads the models and embeds the classification examples, gives the
+ * learner any feedback it has not seen, and listens. `close()` stops listening, flushes the
+ * request log, ends isolated model processes and closes the database if it opened it.
+ *
+ * Models are loaded before the port opens, so the first request does not pay for loading;
+ * a model that fails to load does not stop the server (its route falls back, `/ready`
+ * names it).
+ */
+import type { AddressInfo } from "node:net";
+import { createAdaptorServer } from "@hono/node-server";
+import type { Hono } from "hono";
+import type { ModelBackend } from "../backends/model-backend.js";
+import type { ModelRecord } from "../catalog/model-record.js";
+import type { RouteLearner } from "../route/route-learner.js";
+import { createRouter, type Router, type RouterHealth } from "../route/router.js";
+import type { RoutesConfig } from "../route/routes-config.js";
+import { RoutingStore } from "../route/routing-store.js";
+import { openStateDatabase, type StateDatabase } from "../state/state-database.js";
+import {
+  createRoutingApp,
+  type RedactText,
+  replayUnappliedFeedback,
+} from "./create-routing-app.js";
+
+export interface RoutingServerOptions {
+  config: RoutesConfig;
+  /** Default 8080; 0 picks a free port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** An open state database; otherwise one is opened at `databasePath` (default `state.db` under MODELSCOUT_HOME). */
+  database?: StateDatabase;
+  databasePath?: string;
+  /** The learning policy for `bandit` routes (and standings for every route). */
+  learner?: RouteLearner;
+  /** Builds the learner once the database is open (when it needs the same database). */
+  createLearner?: (database: StateDatabase) => RouteLearner;
+  /** Applied to texts before they are stored in the request log; default keeps them. */
+  redactText?: RedactText;
+  lookupModel?: (id: string) => Promise<ModelRecord | null>;
+  backends?: ReadonlyMap<string, ModelBackend>;
+  env?: NodeJS.ProcessEnv;
+  fetch?: typeof fetch;
+  random?: () => number;
+  /** Request-log batching (see `routing-store.ts`). */
+  logFlushIntervalMs?: number;
+}
+
+export interface RoutingServer {
+  /** `http://127.0.0.1:<port>` */
+  readonly url: string;
+  readonly port: number;
+  readonly router: Router;
+  readonly app: Hono;
+  readonly store: RoutingStore;
+  readonly database: StateDatabase;
+  /** Health after warm-up (what failed to load). */
+  readonly startup: RouterHealth & { replayedFeedback: number };
+  close(): Promise<void>;
+}
+
+export async function startRoutingServer(options: RoutingServerOptions): Promise<RoutingServer> {
+  const ownsDatabase = options.database === undefined;
+  const database =
+    options.database ??
+    openStateDatabase({
+      ...(options.databasePath !== undefined && { path: options.databasePath }),
+      ...(options.env !== undefined && { env: options.env }),
+    });
+  let router: Router | undefined;
+  try {
+    const store = new RoutingStore(database, {
+      ...(options.logFlushIntervalMs !== undefined && {
+        flushIntervalMs: options.logFlushIntervalMs,
+      }),
+    });
+    const learner = options.learner ?? options.createLearner?.(database);
+    router = await createRouter({
+      config: options.config,
+      ...(learner !== undefined && { learner }),
+      ...(options.lookupModel !== undefined && { lookupModel: options.lookupModel }),
+      ...(options.backends !== undefined && { backends: options.backends }),
+      ...(options.env !== undefined && { env: options.env }),
+      ...(options.fetch !== undefined && { fetch: options.fetch }),
+      ...(options.random !== undefined && { random: options.random }),
+    });
+    const health = await router.warmUp();
+    const replayedFeedback = learner === undefined ? 0 : replayUnappliedFeedback(store, learner);
+    const app = createRoutingApp({
+      router,
+      store,
+      ...(learner !== undefined && { learner }),
+      ...(options.redactText !== undefined && { redactText: options.redactText }),
+    });
+    const server = createAdaptorServer({ fetch: app.fetch });
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(options.port ?? 8080, options.host ?? "127.0.0.1", () => {
+        server.off("error", reject);
+        resolve();
+      });
+    });
+    const address = server.address() as AddressInfo;
+    const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+    const activeRouter = router;
+    let closing: Promise<void> | undefined;
+    return {
+      url: `http://${host}:${address.port}`,
+      port: address.port,
+      router: activeRouter,
+      app,
+      store,
+      database,
+      startup: { ...health, replayedFeedback },
+      close() {
+        closing ??= (async () => {
+          await new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            // Keep-alive connections would hold close() open for their idle timeout.
+            if ("closeIdleConnections" in server) server.closeIdleConnections();
+          });
+          store.close();
+          await activeRouter.registry.close();
+          if (ownsDatabase) database.close();
+        })();
+        return closing;
+      },
+    };
+  } catch (error) {
+    await router?.registry.close();
+    if (ownsDatabase) database.close();
+    throw error;
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * Helpers for the routing server tests: a small learner that really learns (mean reward per
+ * route and model, ties to the listed order) so `bandit` routes and feedback can be tested
+ * before the real learning policy lands, fetch wrappers, and an SSE reader.
+ */
+import type {
+  ModelStanding,
+  RouteChoice,
+  RouteLearner,
+  RouteOutcome,
+} from "../../src/route/route-learner.js";
+
+/** A parsed JSON body; tests read it field by field and assert on each. */
+// biome-ignore lint/suspicious/noExplicitAny: response bodies are checked by the assertions that read them
+export type Json = any;
+
+/** Picks the candidate with the best mean reward so far (untried ones count as 0.5). */
+export class MeanRewardLearner implements RouteLearner {
+  readonly outcomes: RouteOutcome[] = [];
+  failNextRecord = false;
+
+  choose(route: string, candidates: readonly string[]): RouteChoice {
+    let best = candidates[0] as string;
+    let bestMean = -1;
+    for (const candidate of candidates) {
+      const mean = this.#mean(route, candidate);
+      if (mean > bestMean) {
+        best = candidate;
+        bestMean = mean;
+      }
+    }
+    return { modelId: best, reason: `best mean reward ${bestMean.toFixed(2)}`, explored: false };
+  }
+
+  record(outcome: RouteOutcome): void {
+    if (this.failNextRecord) {
+      this.failNextRecord = false;
+      throw new Error("learner store is busy");
+    }
+    this.outcomes.push(outcome);
+  }
+
+  standings(route?: string): ModelStanding[] {
+    const keys = new Set(
+      this.outcomes
+        .filter((outcome) => route === undefined || outcome.route === route)
+        .map((outcome) => `${outcome.route}\u0000${outcome.modelId}`),
+    );
+    return [...keys].map((key) => {
+      const [routeKey, modelId] = key.split("\u0000") as [string, string];
+      return {
+        route: routeKey,
+        modelId,
+        domain: null,
+        mean: this.#mean(routeKey, modelId),
+        effectiveCount: this.#rewards(routeKey, modelId).length,
+        demoted: false,
+      };
+    });
+  }
+
+  #rewards(route: string, modelId: string): number[] {
+    return this.outcomes
+      .filter((outcome) => outcome.route === route && outcome.modelId === modelId)
+      .flatMap((outcome) => (outcome.reward === undefined ? [] : [outcome.reward]));
+  }
+
+  #mean(route: string, modelId: string): number {
+    const rewards = this.#rewards(route, modelId);
+    return rewards.length === 0 ? 0.5 : rewards.reduce((a, b) => a + b, 0) / rewards.length;
+  }
+}
+
+export async function postJson(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Headers; json: Json }> {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
+  const text = await response.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = text;
+  }
+  return { status: response.status, headers: response.headers, json };
+}
+
+export async function getJson(url: string): Promise<{ status: number; json: Json }> {
+  const response = await fetch(url);
+  return { status: response.status, json: await response.json() };
+}
+
+/** The `data:` payloads of a server-sent-events body, `[DONE]` kept as the string. */
+export function sseEvents(body: string): unknown[] {
+  return body
+    .split("\n\n")
+    .filter((block) => block.startsWith("data: "))
+    .map((block) => {
+      const data = block.slice("data: ".length);
+      return data === "[DONE]" ? data : JSON.parse(data);
+    });
+}
