@@ -63,6 +63,8 @@ interface CandidateResult {
   items?: number;
   latencyMsP50?: number;
   latencyMsP95?: number;
+  /** Misses as `gold->predicted` with their counts, most frequent first. */
+  misses?: Record<string, number>;
 }
 
 function macroF1(golds: readonly string[], predictions: readonly string[]): number {
@@ -107,6 +109,12 @@ for (const name of names) {
         predictions.push(output?.kind === "labels" ? (output.labels[0]?.label ?? "") : "");
       }
       const correct = predictions.filter((label, index) => label === golds[index]).length;
+      const misses = new Map<string, number>();
+      predictions.forEach((label, index) => {
+        if (label === golds[index]) return;
+        const key = `${golds[index]}->${label}`;
+        misses.set(key, (misses.get(key) ?? 0) + 1);
+      });
       const timing = summarise(latencies);
       results[name].push({
         id,
@@ -118,6 +126,9 @@ for (const name of names) {
         items: data.items.length,
         latencyMsP50: Number(timing.p50.toFixed(4)),
         latencyMsP95: Number(timing.p95.toFixed(4)),
+        misses: Object.fromEntries(
+          [...misses].sort((left, right) => right[1] - left[1] || left[0].localeCompare(right[0])),
+        ),
       });
     } catch (error) {
       const code = ModelScoutError.isInstance(error) ? error.code : "ERROR";

@@ -11,9 +11,10 @@
  *   `sentiment` package's test fixtures (UCI Sentiment Labelled Sentences), taken only from
  *   the fifth the project's ONNX sentiment model is NOT trained on (the split of
  *   `loadSentimentFixtures`), minus any sentence that also occurs in its training part.
- * - `examples/language-id/udhr-paragraphs.jsonl`: 15 paragraphs in each of 10 languages
- *   from the `udhr` package, labelled with the ISO 639-1 codes the npm language
- *   identifiers emit (backends/npm/language-labels.ts normalises them all to these).
+ * - `examples/language-id/udhr-snippets.jsonl`: 15 short snippets (3 to 6 words, the
+ *   length of a chat message) in each of 15 languages, cut from the paragraphs of the
+ *   `udhr` package, labelled with the ISO 639-1 codes the npm language identifiers emit
+ *   (backends/npm/language-labels.ts normalises them all to these).
  * - `examples/chinese-reviews/waimai-sample.csv`: 100 positive and 100 negative reviews
  *   from `zh-reviews/waimai_10k.csv` (no licence file: kept in the repository as an example,
  *   never in the npm package), from the fifth the Chinese ONNX model is not trained on, in
@@ -47,26 +48,39 @@ export interface BuildExampleDataOptions {
 }
 
 export const ENGLISH_SENTIMENT_ROWS = 200;
-export const UDHR_PARAGRAPHS_PER_LANGUAGE = 15;
+export const UDHR_SNIPPETS_PER_LANGUAGE = 15;
 export const CHINESE_REVIEWS_PER_LABEL = 100;
 
 /**
- * Label (ISO 639-1, what the npm detectors emit) -> UDHR declaration code. Ten languages
- * franc-min, tinyld, eld and fastText all know, with close pairs (es/pt/it, de/nl, ru/uk)
- * so the task is not decided by the script alone.
+ * Label (ISO 639-1, what the npm detectors emit) -> UDHR declaration code. Fifteen
+ * languages franc-min, tinyld, eld and fastText all know, in groups that share a script and
+ * much vocabulary (es/pt/it, de/nl/sv, ru/uk/be/bg, cs/pl), so the task is not decided by
+ * the script alone. Left out because franc-min cannot emit them (every one of its answers
+ * would be wrong by construction): ca, gl, da, no, sk.
  */
 export const UDHR_LANGUAGES: Readonly<Record<string, string>> = {
   en: "eng",
   fr: "fra",
   de: "deu_1996",
   nl: "nld",
+  sv: "swe",
   es: "spa",
   pt: "por_BR",
   it: "ita",
   ru: "rus",
   uk: "ukr",
+  be: "bel",
+  bg: "bul",
+  cs: "ces",
+  pl: "pol",
   zh: "cmn_hans",
 };
+
+/** Snippet lengths in words, cycled over a language's snippets: chat-message sized. */
+export const SNIPPET_WORDS = [3, 4, 5, 6] as const;
+
+/** Scripts written without spaces: a snippet counts characters instead, this many per word. */
+const CHARACTERS_PER_WORD: Readonly<Record<string, number>> = { zh: 2 };
 
 /** Paragraphs shorter than this (headings such as "Now, therefore,") are left out. */
 const MIN_PARAGRAPH_CHARACTERS = 30;
@@ -148,11 +162,52 @@ export async function udhrParagraphs(code: string): Promise<string[]> {
     .filter((text) => [...text].length >= MIN_PARAGRAPH_CHARACTERS);
 }
 
+/**
+ * The first `words` words of `paragraph` (for `zh`, `words` x 2 characters), without the
+ * punctuation the cut leaves at the end. When that snippet was already taken (many
+ * articles open alike: "Everyone has the right..."), the window moves on by its own
+ * length until it is new; null when the paragraph has no new snippet left.
+ */
+export function snippetOf(
+  paragraph: string,
+  label: string,
+  words: number,
+  taken: ReadonlySet<string>,
+): string | null {
+  const perWord = CHARACTERS_PER_WORD[label];
+  const units = perWord === undefined ? paragraph.split(" ") : [...paragraph.replace(/\s+/g, "")];
+  const size = perWord === undefined ? words : words * perWord;
+  for (let start = 0; start + size <= units.length; start += size) {
+    const snippet = units
+      .slice(start, start + size)
+      .join(perWord === undefined ? " " : "")
+      .replace(/[\s,;:(\-–—、，；：（]+$/u, "");
+    if (snippet !== "" && !taken.has(normalised(snippet))) return snippet;
+  }
+  return null;
+}
+
 export async function languageIdRows(): Promise<Record<string, string>[]> {
   const groups: Record<string, string>[][] = [];
   for (const [label, code] of Object.entries(UDHR_LANGUAGES)) {
-    const paragraphs = evenlySpaced(await udhrParagraphs(code), UDHR_PARAGRAPHS_PER_LANGUAGE);
-    groups.push(paragraphs.map((text) => ({ text, label, udhr: code })));
+    const paragraphs = await udhrParagraphs(code);
+    // Evenly spaced paragraphs first; the rest, in order, stand in for any without a new snippet.
+    const picked = evenlySpaced(paragraphs, UDHR_SNIPPETS_PER_LANGUAGE);
+    const order = [...picked, ...paragraphs.filter((paragraph) => !picked.includes(paragraph))];
+    const taken = new Set<string>();
+    const rows: Record<string, string>[] = [];
+    for (const paragraph of order) {
+      if (rows.length === UDHR_SNIPPETS_PER_LANGUAGE) break;
+      const words = SNIPPET_WORDS[rows.length % SNIPPET_WORDS.length] ?? 3;
+      const text = snippetOf(paragraph, label, words, taken);
+      if (text === null) continue;
+      taken.add(normalised(text));
+      rows.push({ text, label, udhr: code });
+    }
+    if (rows.length < UDHR_SNIPPETS_PER_LANGUAGE) {
+      throw new Error(`UDHR ${code} gave only ${rows.length} distinct snippets.`);
+    }
+    groups.push(rows);
   }
   return interleave(groups);
 }
@@ -188,7 +243,7 @@ export async function buildExampleData(
       contents: jsonLines(await englishSentimentRows()),
     },
     {
-      path: "examples/language-id/udhr-paragraphs.jsonl",
+      path: "examples/language-id/udhr-snippets.jsonl",
       contents: jsonLines(await languageIdRows()),
     },
     {
