@@ -21,7 +21,7 @@
  * results, a past evaluation on other items). They are used in two ways, neither of which can
  * overrule clear measurements:
  * - when the budget cannot give every arm two first batches, only the arms with the best
- *   priors are raced (the rest are reported as not probed);
+ *   priors are raced (at least `minPriorArms`; the rest are reported as not probed);
  * - each comparison with the leader is a posterior: the prior difference, mapped onto the
  *   outcome scale by a fit on this run's measurements (`prior-calibration.ts`), is combined
  *   with the measured paired difference, each weighted by its precision. A prior the data
@@ -159,11 +159,12 @@ export async function budgetedSelection(
   let survivors = Array.from({ length: arms.armCount }, (_, index) => index);
   let notProbed: number[] = [];
 
-  // Too many arms for the budget (not even half a first batch each): race only the best-prior
-  // arms, as many as can get a full first batch from half the budget, so later rounds can
-  // still tell the contenders apart.
+  // Too many arms for the budget (not two first batches each): race only the best-prior arms,
+  // as many as can get a first batch from half the budget, so later rounds can still tell the
+  // contenders apart. Many arms on a few items each would hand the pick to whichever arm was
+  // luckiest on those items.
   const knownPriors = (priors ?? []).filter((prior): prior is number => prior !== null);
-  if (knownPriors.length > 0 && maxProbes < (arms.armCount * batch) / 2) {
+  if (knownPriors.length > 0 && maxProbes < arms.armCount * batch * 2) {
     // Never fewer arms than it takes to check the priors against the measurements.
     const raced = Math.max(minPriorArms, 2, Math.floor(maxProbes / (2 * batch)));
     if (raced < arms.armCount) {
