@@ -42,6 +42,8 @@ describe("modelscout bench selection", () => {
       "budgeted@1",
       "naive@0.15",
       "naive@1",
+      "oracle-top2@0.15",
+      "oracle-top2@1",
     ]);
     for (const entry of file?.results ?? []) {
       expect(entry.maxSpentFraction).toBeLessThanOrEqual(entry.budget + 1e-9);
@@ -52,6 +54,55 @@ describe("modelscout bench selection", () => {
       file?.results.find((entry) => entry.strategy === "naive" && entry.budget === 1)
         ?.meanRegretPoints,
     ).toBe(0);
+  });
+
+  it("races with priors from another replay file and reports the prior-only pick", async () => {
+    const result = await runCli([
+      "bench",
+      "selection",
+      "--data",
+      HUMANEVAL,
+      "--prior-data",
+      `${SHARED}/routerdc-7llm/humaneval_train.json`,
+      "--trials",
+      "6",
+      "--budgets",
+      "0.15",
+      "--json",
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    const [file] = (
+      JSON.parse(result.stdout) as {
+        files: {
+          results: { strategy: string; maxSpentFraction: number; priorsCombinedShare?: number }[];
+          priorOnly: { source: string; modelsWithPriors: number }[];
+        }[];
+      }
+    ).files;
+    const informed = file?.results.find((entry) => entry.strategy === "budgeted+past-eval");
+    expect(informed?.maxSpentFraction).toBeLessThanOrEqual(0.15 + 1e-9);
+    expect(informed?.priorsCombinedShare).toBeGreaterThan(0);
+    expect(file?.priorOnly).toMatchObject([{ source: "past-eval", modelsWithPriors: 7 }]);
+  });
+
+  it("replays the MTEB matrix as a task-level pool with held-out-task priors", async () => {
+    const result = await runCli([
+      "bench",
+      "selection",
+      "--data",
+      `${SHARED}/mteb/mteb_core_matrix_tasks_ge200models.csv`,
+      "--held-out-priors",
+      "--sample-size",
+      "24",
+      "--trials",
+      "3",
+      "--budgets",
+      "0.15",
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/\+OTHER-ITEMS WITHIN 1 PT/);
+    expect(result.stdout).toMatch(/5 of 52 items dropped/);
+    expect(result.stdout).toMatch(/115 of 115 models have a prior/);
   });
 
   it("explains bad flags", async () => {

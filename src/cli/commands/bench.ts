@@ -1,15 +1,21 @@
 /**
  * @module
- * `modelscout bench selection`: replays recorded per-item outcomes (routerdc format) and
- * compares the budgeted selection strategy with the naive "best mean on k random items",
- * printing regret against budget. The work is `select/bench-selection.ts`; this only reads
- * files, parses flags and prints.
+ * `modelscout bench selection`: replays recorded per-item outcomes (routerdc JSON, or a
+ * models x items score matrix CSV such as MTEB's tasks) and compares the budgeted selection
+ * strategy, with and without priors, with the naive "best mean on k random items", printing
+ * regret against budget. The work is `select/bench-selection.ts` and `select/bench-priors.ts`;
+ * this only reads files, parses flags and prints.
  */
 import { readdirSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import { defineCommand } from "citty";
 import { readReplayDataset } from "../../backends/replay/replay-dataset.js";
 import { ModelScoutError } from "../../errors/modelscout-error.js";
+import {
+  type BenchPriorSource,
+  heldOutItemPriors,
+  otherDatasetPriors,
+} from "../../select/bench-priors.js";
 import { type BenchSelectionResult, benchSelection } from "../../select/bench-selection.js";
 import { integerOption, printJson } from "../cli-options.js";
 import { formatTable } from "../format-table.js";
@@ -37,11 +43,11 @@ function replayFiles(path: string): string[] {
   }
   if (!stats.isDirectory()) return [path];
   const files = readdirSync(path)
-    .filter((name) => name.endsWith(".json"))
+    .filter((name) => name.endsWith(".json") || name.endsWith(".csv"))
     .sort()
     .map((name) => join(path, name));
   if (files.length === 0)
-    throw new ModelScoutError("NOT_FOUND", `No .json replay files in ${path} (--data).`);
+    throw new ModelScoutError("NOT_FOUND", `No .json or .csv replay files in ${path} (--data).`);
   return files;
 }
 
@@ -55,9 +61,21 @@ const selection = defineCommand({
   args: {
     data: {
       type: "string",
-      description: "A replay file or a folder of them ([{question, scores: {model: 0..1}}])",
+      description:
+        "A replay file or a folder of them: JSON [{question, scores: {model: 0..1}}], or a CSV score matrix (model column, one column per item, e.g. MTEB tasks)",
       required: true,
     },
+    "prior-data": {
+      type: "string",
+      description:
+        "Also race with priors: each model's mean on this other replay file (e.g. the train split), items shared with --data left out",
+    },
+    "held-out-priors": {
+      type: "boolean",
+      description:
+        "Also race with priors: each model's mean over the items outside each trial's sample (task-level pools; use a --sample-size below the item count)",
+    },
+    seed: { type: "string", description: "Seed of the trials (default 42)" },
     budgets: {
       type: "string",
       description: "Fractions of exhaustive probes, e.g. 0.05,0.1,0.15,0.25",
@@ -73,22 +91,47 @@ const selection = defineCommand({
     const budgets = budgetsOption(args.budgets);
     const trials = integerOption("trials", args.trials) ?? 50;
     const sampleSize = integerOption("sample-size", args["sample-size"]) ?? 500;
+    const seed = integerOption("seed", args.seed) ?? 42;
+    const priorData =
+      args["prior-data"] === undefined ? null : await readReplayDataset(args["prior-data"]);
     const results: BenchSelectionResult[] = [];
     for (const file of replayFiles(args.data)) {
       const dataset = await readReplayDataset(file);
-      results.push(await benchSelection(dataset, { trials, budgets, sampleSize }));
+      const priorSources: BenchPriorSource[] = [];
+      if (priorData !== null) priorSources.push(otherDatasetPriors(dataset, priorData));
+      if (args["held-out-priors"]) priorSources.push(heldOutItemPriors(dataset));
+      results.push(
+        await benchSelection(dataset, { trials, budgets, sampleSize, seed, priorSources }),
+      );
     }
     if (args.json) {
-      printJson({ budgets, trials, sampleSize, files: results });
+      printJson({ budgets, trials, sampleSize, seed, files: results });
       return;
     }
+    const priorNames = [
+      ...new Set(results.flatMap((result) => result.priorOnly.map((entry) => entry.source))),
+    ];
     const rows = results.flatMap((result) =>
       budgets.map((budget) => {
-        const pick = (strategy: "budgeted" | "naive") =>
+        const pick = (strategy: string) =>
           result.results.find((entry) => entry.strategy === strategy && entry.budget === budget);
-        return { result, budget, budgeted: pick("budgeted"), naive: pick("naive") };
+        return {
+          result,
+          budget,
+          budgeted: pick("budgeted"),
+          naive: pick("naive"),
+          withPriors: priorNames.map((name) => pick(`budgeted+${name}`)),
+        };
       }),
     );
+    const priorColumns = priorNames.map((name, index) => ({
+      header: `+${name.toUpperCase()} WITHIN 1 PT`,
+      value: (row: (typeof rows)[number]) => {
+        const entry = row.withPriors[index];
+        return entry ? percent(entry.withinToleranceShare) : "-";
+      },
+      align: "right" as const,
+    }));
     process.stdout.write(
       `${formatTable(rows, [
         { header: "FILE", value: (row) => basename(row.result.source) },
@@ -109,6 +152,7 @@ const selection = defineCommand({
           value: (row) => (row.budgeted ? percent(row.budgeted.meanSpentFraction) : "-"),
           align: "right",
         },
+        ...priorColumns,
         {
           header: "NAIVE REGRET",
           value: (row) => row.naive?.meanRegretPoints.toFixed(2) ?? "-",
@@ -122,8 +166,17 @@ const selection = defineCommand({
       ])}\n`,
     );
     process.stdout.write(
-      `Regret is in points (0-100) against the best model on each trial's sample; ${trials} seeded trials per row.\n`,
+      `Regret is in points (0-100) against the best model on each trial's sample; ${trials} seeded trials per row (seed ${seed}).\n`,
     );
+    for (const result of results) {
+      for (const note of result.notes ?? [])
+        process.stdout.write(`${basename(result.source)}: ${note}\n`);
+      for (const entry of result.priorOnly) {
+        process.stdout.write(
+          `${basename(result.source)}: the highest ${entry.source} prior alone (no probe) is within 1 pt in ${percent(entry.withinToleranceShare)} of trials (${entry.modelsWithPriors} of ${result.models} models have a prior).\n`,
+        );
+      }
+    }
   },
 });
 
@@ -132,5 +185,8 @@ export default defineCommand({
     name: "bench",
     description: "Offline benchmarks of ModelScout's strategies on recorded data",
   },
-  subCommands: { selection },
+  subCommands: {
+    selection,
+    routing: () => import("./bench-routing.js").then((module) => module.default),
+  },
 });
