@@ -1,0 +1,64 @@
+/**
+ * Runs `modelscout serve` from source in a child process and waits until it listens, so
+ * tests can kill it (SIGKILL: no clean shutdown) and start it again on the same state file.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+const MAIN = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
+
+export interface ServeProcess {
+  url: string;
+  child: ChildProcess;
+  stderr: () => string;
+}
+
+export function startServeProcess(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+  timeoutMs = 60_000,
+): Promise<ServeProcess> {
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", MAIN, "serve", "--port", "0", ...args],
+    {
+      env: { ...process.env, NO_COLOR: "1", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  let stdout = "";
+  let stderr = "";
+  child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+    stderr += chunk;
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`serve did not start within ${timeoutMs} ms; stderr: ${stderr}`));
+    }, timeoutMs);
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+      stdout += chunk;
+      const match = /Routing server at (http:\/\/\S+)/.exec(stdout);
+      if (match?.[1] !== undefined) {
+        clearTimeout(timer);
+        resolve({ url: match[1], child, stderr: () => stderr });
+      }
+    });
+    child.on("exit", (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`serve exited (${code ?? signal}) before listening; stderr: ${stderr}`));
+    });
+  });
+}
+
+/** Kills without letting the process flush or close anything, and waits for it to be gone. */
+export function killHard(serve: ServeProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (serve.child.exitCode !== null || serve.child.signalCode !== null) {
+      resolve();
+      return;
+    }
+    serve.child.once("exit", () => resolve());
+    serve.child.kill("SIGKILL");
+  });
+}
