@@ -217,7 +217,8 @@ export function createReviewQueue(
 
   const open = database.transaction((input: OpenReviewItemInput) => {
     const actor = requireActor(input.actor);
-    const at = now().toISOString();
+    const date = now();
+    const at = date.toISOString();
     const summary = redact(input.summary);
     const evidence = JSON.stringify(input.evidence ?? null);
     const existing =
@@ -229,7 +230,7 @@ export function createReviewQueue(
       appendAudit(existing.id, at, actor, "refired", null, { summary, evidence: input.evidence });
       return { item: toItem(statements.get.get(existing.id) as ItemRow), created: false };
     }
-    const id = newMonitorId("rev", now());
+    const id = newMonitorId("rev", date);
     statements.insert.run({
       id,
       ruleId: input.ruleId,

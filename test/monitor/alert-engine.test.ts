@@ -1,0 +1,210 @@
+/**
+ * The alert engine's plumbing: webhooks through the outbox to a real HTTP server (retries with
+ * backoff, at-least-once after a crash), state kept or reset by rule fingerprint, and a failed
+ * transaction leaving neither the database nor memory half-updated.
+ */
+import { once } from "node:events";
+import { mkdtempSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { createAlertEngine } from "../../src/monitor/alert-engine.js";
+import { parseAlertRules } from "../../src/monitor/alert-rules.js";
+import type { RequestEvent } from "../../src/monitor/monitor-event.js";
+import { createReviewQueue } from "../../src/monitor/review-queue.js";
+import { openStateDatabase, type StateDatabase } from "../../src/state/state-database.js";
+
+const cleanup: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const task of cleanup.splice(0).reverse()) await task();
+});
+
+function database(path = ":memory:"): StateDatabase {
+  const opened = openStateDatabase({ path });
+  cleanup.push(() => opened.open && opened.close());
+  return opened;
+}
+
+interface Hook {
+  url: string;
+  bodies: unknown[];
+  statuses: number[];
+}
+
+/** A webhook receiver answering with `statuses` in turn (then 200). */
+async function startHook(statuses: number[]): Promise<Hook> {
+  const hook: Hook = { url: "", bodies: [], statuses: [] };
+  const server: Server = createServer((request, response) => {
+    let body = "";
+    request.on("data", (chunk) => {
+      body += chunk;
+    });
+    request.on("end", () => {
+      const status = statuses.shift() ?? 200;
+      hook.statuses.push(status);
+      hook.bodies.push({
+        contentType: request.headers["content-type"],
+        auth: request.headers["x-token"],
+        body: JSON.parse(body),
+      });
+      response
+        .writeHead(status, { "content-type": "text/plain" })
+        .end(status === 200 ? "ok" : "no");
+    });
+  });
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  cleanup.push(() => new Promise((resolve) => server.close(resolve)));
+  hook.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+  return hook;
+}
+
+const slow = (second: number, modelId = "m"): RequestEvent => ({
+  kind: "request",
+  at: new Date(Date.UTC(2026, 2, 1, 10, 0, second)).toISOString(),
+  route: "support",
+  modelId,
+  latencyMs: 900,
+  status: 200,
+});
+
+function rules(url: string, extra: Record<string, unknown> = {}) {
+  return parseAlertRules({
+    rules: [
+      {
+        id: "slow",
+        description: "p95 over 300 ms",
+        conditions: [{ type: "latency_p95", slo_ms: 300, min_events: 2 }],
+        actions: [{ type: "webhook", url, headers: { "x-token": "t0k" }, max_retries: 3 }],
+        ...extra,
+      },
+    ],
+  });
+}
+
+describe("webhook action", () => {
+  it("POSTs the alert as JSON, retrying 503s with backoff until delivered", async () => {
+    const hook = await startHook([503, 503]);
+    const engine = createAlertEngine({ database: database(), rules: rules(hook.url) });
+    const [alert] = engine.processBatch([slow(1), slow(2)]);
+    const report = await engine.deliverWebhooks({ retry: { baseDelayMs: 5, maxDelayMs: 20 } });
+    expect(report).toEqual({ delivered: 1, failed: [] });
+    expect(hook.statuses).toEqual([503, 503, 200]);
+    expect(hook.bodies[2]).toEqual({
+      contentType: "application/json",
+      auth: "t0k",
+      body: { alert, rule: { id: "slow", description: "p95 over 300 ms" } },
+    });
+    expect(await engine.deliverWebhooks()).toEqual({ delivered: 0, failed: [] }); // nothing left
+  });
+
+  it("gives up on a 4xx at once and reports it", async () => {
+    const hook = await startHook([400]);
+    const engine = createAlertEngine({ database: database(), rules: rules(hook.url) });
+    const [alert] = engine.processBatch([slow(1), slow(2)]);
+    const report = await engine.deliverWebhooks({ retry: { baseDelayMs: 5 } });
+    expect(report).toEqual({
+      delivered: 0,
+      failed: [{ alertId: alert?.id, url: hook.url, attempts: 1, error: "HTTP 400: no" }],
+    });
+  });
+
+  it("delivers after a restart what was queued before it (at least once)", async () => {
+    const path = join(mkdtempSync(join(tmpdir(), "ms-engine-")), "state.db");
+    const hook = await startHook([]);
+    const first = database(path);
+    createAlertEngine({ database: first, rules: rules(hook.url) }).processBatch([slow(1), slow(2)]);
+    first.close(); // "crash" before delivering
+    const engine = createAlertEngine({ database: database(path), rules: rules(hook.url) });
+    expect(await engine.deliverWebhooks()).toEqual({ delivered: 1, failed: [] });
+    expect(hook.bodies).toHaveLength(1);
+  });
+});
+
+describe("engine state", () => {
+  it("keeps state when only actions change, and starts afresh when conditions change", () => {
+    const path = join(mkdtempSync(join(tmpdir(), "ms-engine-")), "state.db");
+    const log = () => {};
+    const withLog = (conditions: unknown[]) =>
+      parseAlertRules({ rules: [{ id: "slow", conditions, actions: [{ type: "log" }] }] });
+    const condition = { type: "latency_p95", slo_ms: 300, min_events: 3 };
+
+    const first = database(path);
+    createAlertEngine({ database: first, rules: withLog([condition]), log }).processBatch([
+      slow(1),
+      slow(2),
+    ]);
+    first.close();
+
+    const second = database(path);
+    const kept = createAlertEngine({
+      database: second,
+      rules: parseAlertRules({
+        rules: [
+          { id: "slow", conditions: [condition], actions: [{ type: "log", level: "error" }] },
+        ],
+      }),
+      log,
+    });
+    expect(kept.process(slow(3))).toHaveLength(1); // the third request completes the window
+    second.close();
+
+    const changed = createAlertEngine({
+      database: database(path),
+      rules: withLog([{ ...condition, slo_ms: 250 }]),
+      log,
+    });
+    expect(changed.process(slow(4))).toEqual([]); // one request in a fresh window
+    expect(changed.processBatch([slow(5), slow(6)])).toHaveLength(1);
+    expect(changed.listAlerts({ ruleId: "slow" })).toHaveLength(2);
+  });
+
+  it("rolls back a batch whose action fails, in the database and in memory", () => {
+    const db = database();
+    const queue = createReviewQueue(db);
+    const engine = createAlertEngine({
+      database: db,
+      reviewQueue: queue,
+      rules: parseAlertRules({
+        rules: [
+          {
+            id: "slow",
+            conditions: [{ type: "latency_p95", slo_ms: 300, min_events: 2 }],
+            actions: [{ type: "review" }],
+          },
+        ],
+      }),
+    });
+    engine.process(slow(1));
+    db.exec(
+      "CREATE TEMP TRIGGER refuse BEFORE INSERT ON review_items BEGIN SELECT RAISE(ABORT, 'disk full'); END",
+    );
+    expect(() => engine.process(slow(2))).toThrow(/disk full/);
+    expect(engine.listAlerts()).toEqual([]);
+    db.exec("DROP TRIGGER refuse");
+    // The failed event was not counted: one more request is needed, and then it fires once.
+    const fired = engine.process(slow(3));
+    expect(fired).toHaveLength(1);
+    expect(fired[0]?.evidence.conditions[0]).toMatchObject({ requests: 2 });
+    expect(queue.countOpen()).toBe(1);
+  });
+
+  it("refuses review actions without a review queue", () => {
+    expect(() =>
+      createAlertEngine({
+        database: database(),
+        rules: parseAlertRules({
+          rules: [
+            {
+              id: "r",
+              conditions: [{ type: "consecutive_selections", count: 2 }],
+              actions: [{ type: "review" }],
+            },
+          ],
+        }),
+      }),
+    ).toThrow(/need a review queue/);
+  });
+});

@@ -1,0 +1,275 @@
+/**
+ * The windowed and drift conditions through the alert engine (in-memory state database),
+ * on seeded synthetic streams: they must fire on the shift and stay quiet on the noise.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import { createAlertEngine } from "../../src/monitor/alert-engine.js";
+import { parseAlertRules } from "../../src/monitor/alert-rules.js";
+import {
+  cusumStart,
+  cusumStep,
+  type DetectorOptions,
+  pageHinkleyStart,
+  pageHinkleyStep,
+} from "../../src/monitor/conditions/change-detectors.js";
+import type { FeedbackEvent, MonitorEvent, RequestEvent } from "../../src/monitor/monitor-event.js";
+import { seededRandom } from "../../src/select/strategies/seeded-random.js";
+import { openStateDatabase, type StateDatabase } from "../../src/state/state-database.js";
+
+const opened: StateDatabase[] = [];
+afterEach(() => {
+  for (const database of opened.splice(0)) database.close();
+});
+
+function engineFor(conditions: unknown[], extra: Record<string, unknown> = {}) {
+  const database = openStateDatabase({ path: ":memory:" });
+  opened.push(database);
+  const rules = parseAlertRules({
+    rules: [{ id: "r", conditions, actions: [{ type: "log" }], ...extra }],
+  });
+  return createAlertEngine({ database, rules, log: () => {} });
+}
+
+const at = (second: number) =>
+  new Date(Date.UTC(2026, 2, 1, 10, 0, 0) + second * 1000).toISOString();
+
+function request(second: number, latencyMs: number, failed = false, modelId = "m"): RequestEvent {
+  return {
+    kind: "request",
+    at: at(second),
+    route: "support",
+    modelId,
+    latencyMs,
+    status: failed ? 503 : 200,
+  };
+}
+
+describe("latency_p95", () => {
+  it("fires once when the window's p95 passes the SLO, and again only after it recovered", () => {
+    const engine = engineFor([
+      { type: "latency_p95", slo_ms: 300, window: { events: 100 }, min_events: 20 },
+    ]);
+    const random = seededRandom(1).next;
+    const fast = Array.from({ length: 100 }, (_, index) => request(index, 100 + random() * 150));
+    expect(engine.processBatch(fast)).toEqual([]);
+    // 6 slow requests in 100: the 95th value is now slow.
+    const slow = Array.from({ length: 6 }, (_, index) => request(100 + index, 800));
+    const fired = engine.processBatch(slow);
+    expect(fired).toHaveLength(1);
+    expect(fired[0]?.evidence.conditions[0]).toMatchObject({
+      p95LatencyMs: 800,
+      sloMs: 300,
+      requests: 100,
+    });
+    expect(fired[0]?.firedAt).toBe(at(105));
+    // Still slow: no second alert. Fast again, then slow again: a new alert.
+    expect(engine.processBatch([request(106, 900)])).toEqual([]);
+    const recover = Array.from({ length: 100 }, (_, index) => request(200 + index, 120));
+    expect(engine.processBatch(recover)).toEqual([]);
+    const slowAgain = Array.from({ length: 6 }, (_, index) => request(400 + index, 700));
+    expect(engine.processBatch(slowAgain)).toHaveLength(1);
+  });
+
+  it("judges nothing below min_events, and a time window forgets old requests", () => {
+    const engine = engineFor([
+      { type: "latency_p95", slo_ms: 300, window: { seconds: 60 }, min_events: 5 },
+    ]);
+    expect(engine.processBatch([1, 2, 3, 4].map((second) => request(second, 1000)))).toEqual([]);
+    expect(engine.process(request(5, 1000))).toHaveLength(1);
+    // 10 minutes later the slow ones are out of the window: 5 fast requests, no longer holding.
+    expect(
+      engine.processBatch([600, 601, 602, 603, 604].map((second) => request(second, 50))),
+    ).toEqual([]);
+    // The first slow one makes the p95 of 6 requests slow again (the old ones are not counted).
+    const fired = engine.processBatch([605, 606].map((second) => request(second, 900)));
+    expect(fired).toHaveLength(1);
+    expect(fired[0]?.firedAt).toBe(at(605));
+    expect(fired[0]?.evidence.conditions[0]).toMatchObject({ requests: 6, p95LatencyMs: 900 });
+  });
+
+  it("keeps models apart", () => {
+    const engine = engineFor([{ type: "latency_p95", slo_ms: 300, min_events: 5 }]);
+    const mixed = [1, 2, 3, 4, 5].flatMap((second) => [
+      request(second, 1000, false, "slow-model"),
+      request(second, 10, false, "fast-model"),
+    ]);
+    const fired = engine.processBatch(mixed);
+    expect(fired.map((alert) => alert.modelId)).toEqual(["slow-model"]);
+  });
+});
+
+describe("error_rate", () => {
+  it("fires above the threshold, counting 5xx and error codes, not 4xx", () => {
+    const engine = engineFor([
+      { type: "error_rate", max_error_percent: 10, window: { events: 50 }, min_events: 50 },
+    ]);
+    const events: MonitorEvent[] = Array.from({ length: 50 }, (_, index) => ({
+      ...request(index, 100),
+      status: index % 10 === 0 ? 404 : 200,
+    }));
+    expect(engine.processBatch(events)).toEqual([]);
+    // 5 of the last 50 failed = 10%: not above.
+    const five = Array.from({ length: 5 }, (_, index) => request(50 + index, 100, true));
+    expect(engine.processBatch(five)).toEqual([]);
+    const sixth: RequestEvent = {
+      ...request(56, 100),
+      status: undefined,
+      error: "BACKEND_TIMEOUT",
+    };
+    const fired = engine.process(sixth);
+    expect(fired).toHaveLength(1);
+    expect(fired[0]?.evidence.conditions[0]).toMatchObject({
+      errorPercent: 12,
+      failedRequests: 6,
+      requests: 50,
+      maxErrorPercent: 10,
+    });
+  });
+});
+
+describe("accuracy_drop on feedback", () => {
+  const feedback = (index: number, correct: boolean): FeedbackEvent => ({
+    kind: "feedback",
+    at: at(index),
+    route: "support",
+    modelId: "m",
+    correct,
+  });
+
+  it("compares the trailing window with the one before it", () => {
+    const engine = engineFor([
+      {
+        type: "accuracy_drop",
+        source: "feedback",
+        reference: "trailing_window",
+        reference_window: 50,
+        current_window: 50,
+        min_drop_percent: 15,
+      },
+    ]);
+    // 90% right for 100 items, then 70% right: (0.9 - 0.7) / 0.9 = 22% once the window is all new.
+    const good = Array.from({ length: 100 }, (_, index) => feedback(index, index % 10 !== 0));
+    expect(engine.processBatch(good)).toEqual([]);
+    const worse = Array.from({ length: 50 }, (_, index) => feedback(100 + index, index % 10 >= 3));
+    const fired = engine.processBatch(worse);
+    expect(fired).toHaveLength(1);
+    const evidence = fired[0]?.evidence.conditions[0];
+    expect(evidence?.dropPercent).toBeGreaterThan(15);
+    expect(evidence?.referenceValue).toBeCloseTo(0.9, 1);
+  });
+
+  it("compares with a fixed baseline", () => {
+    const engine = engineFor([
+      {
+        type: "accuracy_drop",
+        source: "feedback",
+        reference: "baseline",
+        baseline_value: 0.8,
+        current_window: 10,
+        min_drop_percent: 10,
+      },
+    ]);
+    const fired = engine.processBatch(
+      Array.from({ length: 10 }, (_, index) => feedback(index, index < 7)),
+    );
+    expect(fired).toHaveLength(1);
+    expect(fired[0]?.evidence.conditions[0]).toMatchObject({
+      referenceValue: 0.8,
+      latestValue: 0.7,
+      dropPercent: 12.5,
+    });
+  });
+});
+
+describe("drift detectors", () => {
+  const options: DetectorOptions = { sign: 1, delta: 5, threshold: 200, warmup: 30 };
+
+  function firstAlarm<S>(
+    values: number[],
+    start: () => S,
+    step: (state: S, value: number, detector: typeof options) => { state: S; alarm: boolean },
+    detector = options,
+  ): number | null {
+    let state = start();
+    for (const [index, value] of values.entries()) {
+      const result = step(state, value, detector);
+      if (result.alarm) return index;
+      state = result.state;
+    }
+    return null;
+  }
+
+  const random = seededRandom(3).next;
+  const noise = () => (random() - 0.5) * 40; // +-20 ms
+  const stable = Array.from({ length: 500 }, () => 100 + noise());
+  const shifted = [...stable.slice(0, 300), ...Array.from({ length: 200 }, () => 160 + noise())];
+
+  it("Page-Hinkley: quiet on noise, alarms within a few observations of a +60 ms shift", () => {
+    expect(firstAlarm(stable, pageHinkleyStart, pageHinkleyStep)).toBeNull();
+    const index = firstAlarm(shifted, pageHinkleyStart, pageHinkleyStep);
+    expect(index).not.toBeNull();
+    expect(index as number).toBeGreaterThanOrEqual(300);
+    expect(index as number).toBeLessThan(310);
+  });
+
+  it("CUSUM: quiet on noise, alarms within a few observations of the shift, and sees decreases", () => {
+    expect(firstAlarm(stable, cusumStart, cusumStep)).toBeNull();
+    const index = firstAlarm(shifted, cusumStart, cusumStep);
+    expect(index as number).toBeGreaterThanOrEqual(300);
+    expect(index as number).toBeLessThan(310);
+    const dropped = [...stable.slice(0, 300), ...Array.from({ length: 200 }, () => 40 + noise())];
+    expect(firstAlarm(dropped, cusumStart, cusumStep)).toBeNull(); // sign +1 watches increases
+    const down = firstAlarm(dropped, cusumStart, cusumStep, { ...options, sign: -1 });
+    expect(down as number).toBeGreaterThanOrEqual(300);
+  });
+
+  it("drift rule fires once per shift, on the reward stream, through the engine", () => {
+    const engine = engineFor([
+      {
+        type: "drift",
+        metric: "reward",
+        method: "cusum",
+        direction: "decrease",
+        delta: 0.05,
+        threshold: 2,
+        warmup: 50,
+      },
+    ]);
+    const rewards = Array.from({ length: 400 }, (_, index) => {
+      const level = index < 200 ? 0.85 : 0.55;
+      return Math.min(1, Math.max(0, level + (random() - 0.5) * 0.2));
+    });
+    const fired = engine.processBatch(
+      rewards.map((reward, index) => ({
+        kind: "feedback" as const,
+        at: at(index),
+        route: "support",
+        modelId: "m",
+        reward,
+      })),
+    );
+    expect(fired).toHaveLength(1);
+    const firedIndex = (Date.parse(fired[0]?.firedAt ?? "") - Date.parse(at(0))) / 1000;
+    expect(firedIndex).toBeGreaterThanOrEqual(200);
+    expect(firedIndex).toBeLessThan(215);
+    expect(fired[0]?.evidence.conditions[0]).toMatchObject({ method: "cusum", metric: "reward" });
+  });
+});
+
+describe("rule options", () => {
+  it("match narrows routes and models; cooldown holds back a quick re-fire", () => {
+    const engine = engineFor(
+      [{ type: "latency_p95", slo_ms: 100, min_events: 1, window: { events: 1 } }],
+      {
+        match: { routes: ["support"], models: ["m"] },
+        cooldown_seconds: 60,
+      },
+    );
+    expect(engine.process({ ...request(0, 500), route: "other" })).toEqual([]);
+    expect(engine.process(request(0, 500, false, "n"))).toEqual([]);
+    expect(engine.process(request(1, 500))).toHaveLength(1);
+    expect(engine.process(request(2, 50))).toEqual([]);
+    expect(engine.process(request(3, 500))).toEqual([]); // within 60 s of the last firing
+    expect(engine.process(request(70, 500))).toHaveLength(1);
+  });
+});
