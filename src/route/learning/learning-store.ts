@@ -1,0 +1,440 @@
+/**
+ * @module
+ * The `learning` component of the state database: the outcome log (append-only; a reward that
+ * a later feedback for the same request replaces is flagged `superseded`, never deleted), the
+ * posterior aggregates kept beside it, the routes' candidate lists (so a restarted learner
+ * knows each route's first candidate, the default baseline), current demotions and the
+ * decision records. Every `record` is one `BEGIN IMMEDIATE` transaction holding the outcome
+ * row, the aggregates it changes and any demotion it causes; with `synchronous = FULL` (set by
+ * `openStateDatabase`) a returned `commitRecord` has reached the disk, so the server may
+ * acknowledge the feedback.
+ *
+ * The aggregates are a cache of the log: `rebuildAggregates` recomputes them from the live
+ * outcome rows (used when the decay half-life changes, and by tests to prove that the two
+ * agree after a crash).
+ */
+
+import { toStoreError } from "../../catalog/sqlite/sqlite-store.js";
+import { ModelScoutError } from "../../errors/modelscout-error.js";
+import {
+  type ComponentMigration,
+  migrateComponent,
+  type StateDatabase,
+} from "../../state/state-database.js";
+import { addReward, type DecayedBeta, EMPTY_DECAYED_BETA } from "./decayed-beta.js";
+import type { LearningDecision } from "./learning-decision.js";
+
+const MIGRATIONS: readonly ComponentMigration[] = [
+  {
+    version: 1,
+    description: "routing outcomes, posterior aggregates, demotions and learner decisions",
+    sql: `
+      CREATE TABLE learning_outcomes (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        request_id TEXT NOT NULL,
+        route TEXT NOT NULL,
+        model_id TEXT NOT NULL,
+        domain TEXT,
+        reward REAL,
+        latency_ms REAL,
+        at TEXT NOT NULL,
+        at_ms INTEGER NOT NULL,
+        recorded_at TEXT NOT NULL,
+        superseded INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE INDEX learning_outcomes_request ON learning_outcomes (request_id);
+      CREATE TABLE learning_posteriors (
+        route TEXT NOT NULL,
+        model_id TEXT NOT NULL,
+        domain_key TEXT NOT NULL,
+        successes REAL NOT NULL,
+        failures REAL NOT NULL,
+        observations INTEGER NOT NULL,
+        updated_at_ms INTEGER NOT NULL,
+        observations_at_reinstatement INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (route, domain_key, model_id)
+      );
+      CREATE TABLE learning_routes (
+        route TEXT PRIMARY KEY,
+        candidates TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE TABLE learning_decisions (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('demote', 'reinstate')),
+        route TEXT NOT NULL,
+        domain_key TEXT NOT NULL,
+        model_id TEXT NOT NULL,
+        at TEXT NOT NULL,
+        record TEXT NOT NULL
+      );
+      CREATE INDEX learning_decisions_route ON learning_decisions (route);
+      CREATE TABLE learning_demotions (
+        route TEXT NOT NULL,
+        domain_key TEXT NOT NULL,
+        model_id TEXT NOT NULL,
+        decision_id TEXT NOT NULL REFERENCES learning_decisions (id),
+        PRIMARY KEY (route, domain_key, model_id)
+      );
+      CREATE TABLE learning_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    `,
+  },
+];
+
+/** The route-wide aggregate's domain key; domains themselves are non-empty strings. */
+export const ROUTE_WIDE = "";
+
+export interface AggregateRow {
+  route: string;
+  modelId: string;
+  domainKey: string;
+  aggregate: DecayedBeta;
+  observationsAtReinstatement: number;
+}
+
+export interface OutcomeRow {
+  seq: number;
+  requestId: string;
+  route: string;
+  modelId: string;
+  domain: string | null;
+  reward: number | null;
+  latencyMs: number | null;
+  at: string;
+  atMs: number;
+  recordedAt: string;
+  superseded: boolean;
+}
+
+export interface DemotionRow {
+  route: string;
+  domainKey: string;
+  modelId: string;
+  decisionId: string;
+}
+
+export interface RecordPlan {
+  outcome: Omit<OutcomeRow, "seq" | "superseded">;
+  /** The live reward row this outcome replaces, if any. */
+  supersedesSeq: number | null;
+  aggregates: AggregateRow[];
+  demotions: LearningDecision[];
+}
+
+const WHAT = "state database (learning)";
+
+interface RawOutcome {
+  seq: number;
+  request_id: string;
+  route: string;
+  model_id: string;
+  domain: string | null;
+  reward: number | null;
+  latency_ms: number | null;
+  at: string;
+  at_ms: number;
+  recorded_at: string;
+  superseded: number;
+}
+
+function outcomeFromRow(row: RawOutcome): OutcomeRow {
+  return {
+    seq: row.seq,
+    requestId: row.request_id,
+    route: row.route,
+    modelId: row.model_id,
+    domain: row.domain,
+    reward: row.reward,
+    latencyMs: row.latency_ms,
+    at: row.at,
+    atMs: row.at_ms,
+    recordedAt: row.recorded_at,
+    superseded: row.superseded === 1,
+  };
+}
+
+export class LearningStore {
+  private readonly statements;
+
+  constructor(readonly database: StateDatabase) {
+    migrateComponent(database, "learning", MIGRATIONS);
+    this.statements = {
+      insertOutcome: database.prepare(
+        `INSERT INTO learning_outcomes (request_id, route, model_id, domain, reward, latency_ms, at, at_ms, recorded_at)
+         VALUES (@requestId, @route, @modelId, @domain, @reward, @latencyMs, @at, @atMs, @recordedAt)`,
+      ),
+      supersede: database.prepare("UPDATE learning_outcomes SET superseded = 1 WHERE seq = ?"),
+      activeReward: database.prepare(
+        "SELECT * FROM learning_outcomes WHERE request_id = ? AND reward IS NOT NULL AND superseded = 0 ORDER BY seq DESC LIMIT 1",
+      ),
+      upsertAggregate: database.prepare(
+        `INSERT INTO learning_posteriors (route, model_id, domain_key, successes, failures, observations, updated_at_ms, observations_at_reinstatement)
+         VALUES (@route, @modelId, @domainKey, @successes, @failures, @observations, @updatedAtMs, @observationsAtReinstatement)
+         ON CONFLICT (route, domain_key, model_id) DO UPDATE SET successes = excluded.successes,
+           failures = excluded.failures, observations = excluded.observations,
+           updated_at_ms = excluded.updated_at_ms,
+           observations_at_reinstatement = excluded.observations_at_reinstatement`,
+      ),
+      insertDecision: database.prepare(
+        "INSERT INTO learning_decisions (id, kind, route, domain_key, model_id, at, record) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      ),
+      insertDemotion: database.prepare(
+        "INSERT OR REPLACE INTO learning_demotions (route, domain_key, model_id, decision_id) VALUES (?, ?, ?, ?)",
+      ),
+      deleteDemotion: database.prepare(
+        "DELETE FROM learning_demotions WHERE route = ? AND domain_key = ? AND model_id = ?",
+      ),
+      upsertRoute: database.prepare(
+        "INSERT INTO learning_routes (route, candidates, updated_at) VALUES (?, ?, ?) ON CONFLICT (route) DO UPDATE SET candidates = excluded.candidates, updated_at = excluded.updated_at",
+      ),
+      readMeta: database.prepare("SELECT value FROM learning_meta WHERE key = ?"),
+      writeMeta: database.prepare(
+        "INSERT INTO learning_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+      ),
+    };
+  }
+
+  private guard<T>(work: () => T): T {
+    try {
+      return work();
+    } catch (error) {
+      if (error instanceof ModelScoutError) throw error;
+      throw toStoreError(error, this.database.name, WHAT);
+    }
+  }
+
+  loadAggregates(): AggregateRow[] {
+    return this.guard(() =>
+      (
+        this.database.prepare("SELECT * FROM learning_posteriors").all() as {
+          route: string;
+          model_id: string;
+          domain_key: string;
+          successes: number;
+          failures: number;
+          observations: number;
+          updated_at_ms: number;
+          observations_at_reinstatement: number;
+        }[]
+      ).map((row) => ({
+        route: row.route,
+        modelId: row.model_id,
+        domainKey: row.domain_key,
+        aggregate: {
+          successes: row.successes,
+          failures: row.failures,
+          observations: row.observations,
+          updatedAtMs: row.updated_at_ms,
+        },
+        observationsAtReinstatement: row.observations_at_reinstatement,
+      })),
+    );
+  }
+
+  loadDemotions(): DemotionRow[] {
+    return this.guard(() =>
+      (
+        this.database.prepare("SELECT * FROM learning_demotions").all() as {
+          route: string;
+          domain_key: string;
+          model_id: string;
+          decision_id: string;
+        }[]
+      ).map((row) => ({
+        route: row.route,
+        domainKey: row.domain_key,
+        modelId: row.model_id,
+        decisionId: row.decision_id,
+      })),
+    );
+  }
+
+  loadRoutes(): Map<string, string[]> {
+    return this.guard(
+      () =>
+        new Map(
+          (
+            this.database.prepare("SELECT route, candidates FROM learning_routes").all() as {
+              route: string;
+              candidates: string;
+            }[]
+          ).map((row) => [row.route, JSON.parse(row.candidates) as string[]]),
+        ),
+    );
+  }
+
+  saveRoute(route: string, candidates: readonly string[], now: string): void {
+    this.guard(() => this.statements.upsertRoute.run(route, JSON.stringify(candidates), now));
+  }
+
+  /** The live (not superseded) reward outcome of a request, if one was recorded. */
+  activeReward(requestId: string): OutcomeRow | undefined {
+    return this.guard(() => {
+      const row = this.statements.activeReward.get(requestId) as RawOutcome | undefined;
+      return row ? outcomeFromRow(row) : undefined;
+    });
+  }
+
+  /** Writes one outcome with everything it changes, in one durable transaction. */
+  commitRecord(plan: RecordPlan): void {
+    this.guard(() =>
+      this.database
+        .transaction(() => {
+          if (plan.supersedesSeq !== null) this.statements.supersede.run(plan.supersedesSeq);
+          this.statements.insertOutcome.run(plan.outcome);
+          for (const row of plan.aggregates) this.writeAggregate(row);
+          for (const decision of plan.demotions) {
+            this.insertDecision(decision);
+            this.statements.insertDemotion.run(
+              decision.route,
+              decision.domain ?? ROUTE_WIDE,
+              decision.modelId,
+              decision.id,
+            );
+          }
+        })
+        .immediate(),
+    );
+  }
+
+  /** Lifts a demotion: deletes it, stores the decision, and restarts the model's evidence count. */
+  commitReinstatement(decision: LearningDecision, aggregate: AggregateRow | undefined): void {
+    this.guard(() =>
+      this.database
+        .transaction(() => {
+          this.insertDecision(decision);
+          this.statements.deleteDemotion.run(
+            decision.route,
+            decision.domain ?? ROUTE_WIDE,
+            decision.modelId,
+          );
+          if (aggregate) this.writeAggregate(aggregate);
+        })
+        .immediate(),
+    );
+  }
+
+  private writeAggregate(row: AggregateRow): void {
+    this.statements.upsertAggregate.run({
+      route: row.route,
+      modelId: row.modelId,
+      domainKey: row.domainKey,
+      successes: row.aggregate.successes,
+      failures: row.aggregate.failures,
+      observations: row.aggregate.observations,
+      updatedAtMs: row.aggregate.updatedAtMs,
+      observationsAtReinstatement: row.observationsAtReinstatement,
+    });
+  }
+
+  private insertDecision(decision: LearningDecision): void {
+    this.statements.insertDecision.run(
+      decision.id,
+      decision.kind,
+      decision.route,
+      decision.domain ?? ROUTE_WIDE,
+      decision.modelId,
+      decision.at,
+      JSON.stringify(decision),
+    );
+  }
+
+  decisions(filter: { route?: string; limit?: number } = {}): LearningDecision[] {
+    return this.guard(() => {
+      const rows = (
+        filter.route === undefined
+          ? this.database
+              .prepare("SELECT record FROM learning_decisions ORDER BY rowid DESC LIMIT ?")
+              .all(filter.limit ?? -1)
+          : this.database
+              .prepare(
+                "SELECT record FROM learning_decisions WHERE route = ? ORDER BY rowid DESC LIMIT ?",
+              )
+              .all(filter.route, filter.limit ?? -1)
+      ) as { record: string }[];
+      return rows.map((row) => JSON.parse(row.record) as LearningDecision);
+    });
+  }
+
+  decision(id: string): LearningDecision | undefined {
+    return this.guard(() => {
+      const row = this.database
+        .prepare("SELECT record FROM learning_decisions WHERE id = ?")
+        .get(id) as { record: string } | undefined;
+      return row ? (JSON.parse(row.record) as LearningDecision) : undefined;
+    });
+  }
+
+  /** Outcomes in the order they were recorded (all, or one request's). */
+  outcomes(filter: { requestId?: string } = {}): OutcomeRow[] {
+    return this.guard(() =>
+      (
+        (filter.requestId === undefined
+          ? this.database.prepare("SELECT * FROM learning_outcomes ORDER BY seq").all()
+          : this.database
+              .prepare("SELECT * FROM learning_outcomes WHERE request_id = ? ORDER BY seq")
+              .all(filter.requestId)) as RawOutcome[]
+      ).map(outcomeFromRow),
+    );
+  }
+
+  readMeta(key: string): string | undefined {
+    return this.guard(
+      () => (this.statements.readMeta.get(key) as { value: string } | undefined)?.value,
+    );
+  }
+
+  /**
+   * Recomputes every aggregate from the live outcome log with `halfLifeMs` and, when `write`
+   * is set, replaces the stored aggregates (keeping reinstatement counters) and the stored
+   * half-life in one transaction. Returns the recomputed aggregates.
+   */
+  rebuildAggregates(halfLifeMs: number, write: boolean): AggregateRow[] {
+    return this.guard(() => {
+      const rebuild = () => {
+        const rows = this.database
+          .prepare(
+            "SELECT * FROM learning_outcomes WHERE reward IS NOT NULL AND superseded = 0 ORDER BY seq",
+          )
+          .all() as RawOutcome[];
+        const reinstated = new Map(
+          this.loadAggregates().map((row) => [
+            `${row.route}\u0000${row.domainKey}\u0000${row.modelId}`,
+            row.observationsAtReinstatement,
+          ]),
+        );
+        const rebuilt = new Map<string, AggregateRow>();
+        for (const row of rows) {
+          const keys = row.domain ? [ROUTE_WIDE, row.domain] : [ROUTE_WIDE];
+          for (const domainKey of keys) {
+            const key = `${row.route}\u0000${domainKey}\u0000${row.model_id}`;
+            const current = rebuilt.get(key);
+            rebuilt.set(key, {
+              route: row.route,
+              modelId: row.model_id,
+              domainKey,
+              aggregate: addReward(
+                current?.aggregate ?? EMPTY_DECAYED_BETA,
+                row.reward as number,
+                row.at_ms,
+                halfLifeMs,
+              ),
+              observationsAtReinstatement: reinstated.get(key) ?? 0,
+            });
+          }
+        }
+        if (write) {
+          this.database.prepare("DELETE FROM learning_posteriors").run();
+          for (const row of rebuilt.values()) this.writeAggregate(row);
+          this.statements.writeMeta.run("half_life_ms", String(halfLifeMs));
+        }
+        return [...rebuilt.values()];
+      };
+      return write ? this.database.transaction(rebuild).immediate() : rebuild();
+    });
+  }
+
+  writeMeta(key: string, value: string): void {
+    this.guard(() => this.statements.writeMeta.run(key, value));
+  }
+}

@@ -1,0 +1,683 @@
+/**
+ * @module
+ * `ThompsonRouteLearner`: the bandit policy behind a route's `bandit` mode. It keeps a Beta
+ * posterior of quality per (route, model, domain | route-wide), decayed with a half-life
+ * (`decayed-beta.ts`), picks a model per request by Thompson sampling with an exploration floor
+ * and cap, compares every model with the route's baseline and demotes a model that is
+ * confidently worse in a domain, storing the decision with its evidence. State lives in the
+ * `learning` component of the state database (`learning-store.ts`) and in memory as a
+ * write-through cache: `choose` never touches the disk except when a route's candidate list
+ * changes, and `record` returns only after its transaction is on disk.
+ *
+ * Choosing, for a request on `route` with ordered `candidates` and an optional `domain`:
+ *
+ * 1. Posteriors: a candidate's quality posterior is `Beta(prior + decayed evidence)` in the
+ *    request's domain (route-wide when there is none). A domain posterior also gets
+ *    `min(domainPriorStrength, route-wide effective count)` pseudo-observations at the
+ *    route-wide evidence mean, so a new domain starts from the route's experience.
+ * 2. Eligible models: candidates not demoted in that domain (all candidates if every one is).
+ *    The greedy pick is the eligible candidate with the highest posterior mean (ties go to the
+ *    earlier candidate, so an unknown route starts on its preferred model).
+ * 3. Floor: with probability `f x n` the pick is uniform over the `n` floor-pool candidates,
+ *    where `f = min(floor, 1/n)` and the pool is every candidate (demoted ones included when
+ *    `demotion.demotedTraffic` is `floor`, the default) or only eligible ones (`none`). So every
+ *    pool candidate gets at least `f` of the route's traffic whatever the posteriors say.
+ * 4. Otherwise Thompson sampling: one draw from each eligible posterior; the highest draw wins.
+ * 5. Cap: picks other than the greedy one ("explored") are paid from a per-route token bucket
+ *    that gains `cap` tokens per request up to `explorationBurst` and loses 1 per explored pick.
+ *    A Thompson draw that would explore with less than one token left serves the greedy pick
+ *    instead; floor picks are never refused (they may overdraw the bucket below zero). Hence over
+ *    any `N` consecutive requests of a route, explored picks <= cap x N + explorationBurst + the
+ *    bucket's overdraft at the end, which only floor draws cause; as long as
+ *    `floor x (n - 1) < cap` that overdraft stays at a few tokens and the long-run explored
+ *    share is at most `cap`. If the floor alone explores more than the cap allows, the floor
+ *    wins. The bucket is per process and starts full: a restart may spend one burst.
+ *
+ * Demotion, after each outcome, in the outcome's domain (route-wide for outcomes without one:
+ * the route-wide evidence of domain traffic is confounded by the domain mix, see `record`).
+ * The baseline is the configured model for the route, else (policy `first-candidate`) the
+ * route's first candidate, else (`best-standing`) the best posterior mean among models with
+ * enough evidence.
+ * A model (not the baseline, not already demoted) is demoted in that domain when both it and
+ * the baseline have at least `minEffectiveObservations` decayed observations and
+ * `P(quality_model < quality_baseline - minGap) > probability` under the two posteriors (exact
+ * integral, `beta-math.ts`); the demotion and its evidence are written in the same transaction
+ * as the outcome. A demoted model is no longer chosen greedily or by Thompson draws in that
+ * domain; it keeps floor draws unless `demotedTraffic` is `none`. Nothing reinstates it
+ * automatically: an operator calls `reinstate` (recorded as a decision too), after which the
+ * model needs `minEffectiveObservations` new outcomes in that domain before it can be demoted
+ * again, so a reinstatement is not undone by the evidence that caused the demotion.
+ *
+ * Rewards are 0..1 and folded in as fractional Beta updates (see `decayed-beta.ts`). A second
+ * reward for the same request id replaces the first (its contribution is taken out), so a
+ * client that retries unacknowledged feedback is not counted twice. Outcomes without a reward
+ * (latency only) are logged and change no posterior.
+ *
+ * One learner per state file per process: the memory cache is not refreshed from writes of
+ * other processes.
+ */
+import { randomBytes } from "node:crypto";
+import { ModelScoutError } from "../../errors/modelscout-error.js";
+import { openStateDatabase, type StateDatabase } from "../../state/state-database.js";
+import type { ModelStanding, RouteChoice, RouteLearner, RouteOutcome } from "../route-learner.js";
+import {
+  type BetaParameters,
+  probabilityBelow,
+  probabilityBelowApproximate,
+  sampleBeta,
+  type UniformSource,
+} from "./beta-math.js";
+import {
+  addReward,
+  betaMean,
+  type DecayedBeta,
+  decayTo,
+  EMPTY_DECAYED_BETA,
+  effectiveCount,
+  posteriorParameters,
+} from "./decayed-beta.js";
+import type { DemotionEvidence, LearningDecision, PosteriorEvidence } from "./learning-decision.js";
+import { type AggregateRow, LearningStore, ROUTE_WIDE } from "./learning-store.js";
+import {
+  parseThompsonLearnerConfig,
+  type ThompsonLearnerConfig,
+  type ThompsonLearnerConfigInput,
+} from "./thompson-learner-config.js";
+
+export interface ThompsonRouteLearnerOptions {
+  /** The state database (the caller keeps ownership). */
+  database: StateDatabase;
+  config?: ThompsonLearnerConfigInput;
+  /** Uniform source on [0, 1); inject a seeded one for reproducible runs. Default `Math.random`. */
+  random?: UniformSource;
+  /** Clock (epoch ms) for decay at choose time and for record timestamps. Default `Date.now`. */
+  now?: () => number;
+}
+
+export interface OpenThompsonRouteLearnerOptions
+  extends Omit<ThompsonRouteLearnerOptions, "database"> {
+  /** State database file; default `state.db` under MODELSCOUT_HOME. */
+  path?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+interface Entry {
+  aggregate: DecayedBeta;
+  observationsAtReinstatement: number;
+}
+
+type DomainTable = Map<string, Entry>;
+
+const key = (route: string, domainKey: string, modelId: string) =>
+  `${route}\u0000${domainKey}\u0000${modelId}`;
+
+function newLearningDecisionId(nowMs: number): string {
+  return `lrn_${nowMs.toString(36).padStart(9, "0")}${randomBytes(4).toString("hex")}`;
+}
+
+function invalidOutcome(message: string, outcome: unknown): ModelScoutError {
+  return new ModelScoutError("INVALID_ARGUMENT", `Routing outcome: ${message}.`, {
+    details: { outcome },
+  });
+}
+
+export class ThompsonRouteLearner implements RouteLearner {
+  readonly config: ThompsonLearnerConfig;
+  private readonly halfLifeMs: number;
+  private readonly store: LearningStore;
+  private readonly random: UniformSource;
+  private readonly now: () => number;
+  /** route -> domain key -> model -> evidence. */
+  private readonly evidence = new Map<string, Map<string, DomainTable>>();
+  /** `key(route, domain, model)` -> demotion decision id. */
+  private readonly demoted = new Map<string, string>();
+  private readonly routeCandidates: Map<string, string[]>;
+  private readonly explorationTokens = new Map<string, number>();
+  private ownedDatabase: StateDatabase | undefined;
+
+  constructor(options: ThompsonRouteLearnerOptions) {
+    this.config = parseThompsonLearnerConfig(options.config ?? {});
+    this.halfLifeMs = this.config.halfLifeMs ?? Number.POSITIVE_INFINITY;
+    this.random = options.random ?? Math.random;
+    this.now = options.now ?? Date.now;
+    this.store = new LearningStore(options.database);
+    const storedHalfLife = this.store.readMeta("half_life_ms");
+    const rows =
+      storedHalfLife === undefined || Number(storedHalfLife) === this.halfLifeMs
+        ? this.store.loadAggregates()
+        : // The stored aggregates were decayed with another half-life: recompute from the log.
+          this.store.rebuildAggregates(this.halfLifeMs, true);
+    if (storedHalfLife === undefined) this.store.writeMeta("half_life_ms", String(this.halfLifeMs));
+    for (const row of rows) this.setEntry(row);
+    for (const demotion of this.store.loadDemotions()) {
+      this.demoted.set(
+        key(demotion.route, demotion.domainKey, demotion.modelId),
+        demotion.decisionId,
+      );
+    }
+    this.routeCandidates = this.store.loadRoutes();
+  }
+
+  /** Opens (or creates) the state database and a learner that closes it on `close()`. */
+  static open(options: OpenThompsonRouteLearnerOptions = {}): ThompsonRouteLearner {
+    const database = openStateDatabase({
+      ...(options.path === undefined ? {} : { path: options.path }),
+      ...(options.env === undefined ? {} : { env: options.env }),
+    });
+    try {
+      const learner = new ThompsonRouteLearner({ ...options, database });
+      learner.ownedDatabase = database;
+      return learner;
+    } catch (error) {
+      database.close();
+      throw error;
+    }
+  }
+
+  close(): void {
+    this.ownedDatabase?.close();
+    this.ownedDatabase = undefined;
+  }
+
+  // ---------------------------------------------------------------- choosing
+
+  choose(route: string, candidates: readonly string[], context?: { domain?: string }): RouteChoice {
+    if (candidates.length === 0) {
+      throw new ModelScoutError(
+        "INVALID_ARGUMENT",
+        `Route "${route}" has no candidate models; list at least one in the route config.`,
+        { details: { route } },
+      );
+    }
+    this.rememberCandidates(route, candidates);
+    const [first] = candidates as [string, ...string[]];
+    if (candidates.length === 1)
+      return { modelId: first, reason: "only candidate", explored: false };
+    const domainKey = context?.domain || ROUTE_WIDE;
+    const nowMs = this.now();
+    const posteriors = new Map(
+      candidates.map((modelId) => [
+        modelId,
+        this.choicePosterior(route, domainKey, modelId, nowMs),
+      ]),
+    );
+    let eligible = candidates.filter((modelId) => !this.isDemoted(route, domainKey, modelId));
+    const allDemoted = eligible.length === 0;
+    if (allDemoted) eligible = [...candidates];
+    const meanOf = (modelId: string) => {
+      const parameters = posteriors.get(modelId) as BetaParameters;
+      return betaMean(parameters.alpha, parameters.beta);
+    };
+    let greedy = eligible[0] as string;
+    for (const modelId of eligible) if (meanOf(modelId) > meanOf(greedy)) greedy = modelId;
+
+    const tokens = Math.min(
+      this.config.explorationBurst,
+      (this.explorationTokens.get(route) ?? this.config.explorationBurst) + this.config.cap,
+    );
+    const floorPool = this.config.demotion.demotedTraffic === "floor" ? candidates : eligible;
+    const floorShare = Math.min(this.config.floor, 1 / floorPool.length);
+    const suffix = allDemoted ? "; every candidate is demoted here" : "";
+
+    if (this.random() < floorShare * floorPool.length) {
+      const modelId = floorPool[Math.floor(this.random() * floorPool.length)] as string;
+      const explored = modelId !== greedy;
+      this.explorationTokens.set(route, explored ? tokens - 1 : tokens);
+      return {
+        modelId,
+        reason: `exploration floor (uniform over ${floorPool.length}; best mean ${meanOf(greedy).toFixed(3)} is ${greedy})${suffix}`,
+        explored,
+      };
+    }
+
+    let winner = greedy;
+    let winningDraw = Number.NEGATIVE_INFINITY;
+    let greedyDraw = 0;
+    for (const modelId of eligible) {
+      const parameters = posteriors.get(modelId) as BetaParameters;
+      const draw = sampleBeta(parameters.alpha, parameters.beta, this.random);
+      if (modelId === greedy) greedyDraw = draw;
+      if (draw > winningDraw) {
+        winningDraw = draw;
+        winner = modelId;
+      }
+    }
+    if (winner === greedy) {
+      this.explorationTokens.set(route, tokens);
+      return {
+        modelId: greedy,
+        reason: `thompson sample ${greedyDraw.toFixed(3)} (best mean ${meanOf(greedy).toFixed(3)})${suffix}`,
+        explored: false,
+      };
+    }
+    if (tokens >= 1) {
+      this.explorationTokens.set(route, tokens - 1);
+      return {
+        modelId: winner,
+        reason: `thompson sample ${winningDraw.toFixed(3)} (explore; best mean ${meanOf(greedy).toFixed(3)} is ${greedy})${suffix}`,
+        explored: true,
+      };
+    }
+    this.explorationTokens.set(route, tokens);
+    return {
+      modelId: greedy,
+      reason: `best mean ${meanOf(greedy).toFixed(3)} (exploration cap reached; the sample preferred ${winner})${suffix}`,
+      explored: false,
+    };
+  }
+
+  private rememberCandidates(route: string, candidates: readonly string[]): void {
+    const known = this.routeCandidates.get(route);
+    if (
+      known &&
+      known.length === candidates.length &&
+      known.every((id, i) => id === candidates[i])
+    ) {
+      return;
+    }
+    this.store.saveRoute(route, candidates, new Date(this.now()).toISOString());
+    this.routeCandidates.set(route, [...candidates]);
+  }
+
+  /** The posterior used for Thompson draws: the domain's, shrunk towards the route-wide evidence. */
+  private choicePosterior(
+    route: string,
+    domainKey: string,
+    modelId: string,
+    nowMs: number,
+  ): BetaParameters {
+    const routeWide = this.current(route, ROUTE_WIDE, modelId, nowMs);
+    const prior = this.config.prior;
+    if (domainKey === ROUTE_WIDE) return posteriorParameters(routeWide, prior);
+    const inDomain = this.current(route, domainKey, modelId, nowMs);
+    const routeCount = effectiveCount(routeWide);
+    const strength = Math.min(this.config.domainPriorStrength, routeCount);
+    const routeMean = routeCount > 0 ? routeWide.successes / routeCount : 0;
+    return {
+      alpha: prior.alpha + strength * routeMean + inDomain.successes,
+      beta: prior.beta + strength * (1 - routeMean) + inDomain.failures,
+    };
+  }
+
+  private current(route: string, domainKey: string, modelId: string, atMs: number): DecayedBeta {
+    const entry = this.evidence.get(route)?.get(domainKey)?.get(modelId);
+    return entry ? decayTo(entry.aggregate, atMs, this.halfLifeMs) : EMPTY_DECAYED_BETA;
+  }
+
+  private isDemoted(route: string, domainKey: string, modelId: string): boolean {
+    return this.demoted.has(key(route, domainKey, modelId));
+  }
+
+  private setEntry(row: AggregateRow): void {
+    let domains = this.evidence.get(row.route);
+    if (!domains) {
+      domains = new Map();
+      this.evidence.set(row.route, domains);
+    }
+    let models = domains.get(row.domainKey);
+    if (!models) {
+      models = new Map();
+      domains.set(row.domainKey, models);
+    }
+    models.set(row.modelId, {
+      aggregate: row.aggregate,
+      observationsAtReinstatement: row.observationsAtReinstatement,
+    });
+  }
+
+  // ---------------------------------------------------------------- learning
+
+  record(outcome: RouteOutcome): void {
+    if (!outcome.requestId) throw invalidOutcome("requestId is required", outcome);
+    if (!outcome.route) throw invalidOutcome("route is required", outcome);
+    if (!outcome.modelId) throw invalidOutcome("modelId is required", outcome);
+    if (
+      outcome.reward !== undefined &&
+      !(Number.isFinite(outcome.reward) && outcome.reward >= 0 && outcome.reward <= 1)
+    ) {
+      throw invalidOutcome(`reward must be a number from 0 to 1 (got ${outcome.reward})`, outcome);
+    }
+    if (
+      outcome.latencyMs !== undefined &&
+      !(Number.isFinite(outcome.latencyMs) && outcome.latencyMs >= 0)
+    ) {
+      throw invalidOutcome(
+        `latencyMs must be a non-negative number (got ${outcome.latencyMs})`,
+        outcome,
+      );
+    }
+    const atMs = Date.parse(outcome.at);
+    if (!Number.isFinite(atMs)) {
+      throw invalidOutcome(`at must be an ISO date-time (got "${outcome.at}")`, outcome);
+    }
+    const domainKey = outcome.domain || ROUTE_WIDE;
+
+    // Work on copies, write them in one transaction, and only then update memory: a failed
+    // write leaves the learner exactly as it was.
+    const changed = new Map<string, AggregateRow>();
+    const read = (route: string, domain: string, modelId: string): AggregateRow => {
+      const existing = changed.get(key(route, domain, modelId));
+      if (existing) return existing;
+      const entry = this.evidence.get(route)?.get(domain)?.get(modelId);
+      return {
+        route,
+        modelId,
+        domainKey: domain,
+        aggregate: entry?.aggregate ?? EMPTY_DECAYED_BETA,
+        observationsAtReinstatement: entry?.observationsAtReinstatement ?? 0,
+      };
+    };
+    const fold = (
+      route: string,
+      modelId: string,
+      domain: string | null,
+      reward: number,
+      rewardAtMs: number,
+      sign: 1 | -1,
+    ) => {
+      for (const domainKeyToUpdate of domain ? [ROUTE_WIDE, domain] : [ROUTE_WIDE]) {
+        const row = read(route, domainKeyToUpdate, modelId);
+        changed.set(key(route, domainKeyToUpdate, modelId), {
+          ...row,
+          aggregate: addReward(row.aggregate, reward, rewardAtMs, this.halfLifeMs, sign),
+        });
+      }
+    };
+
+    let supersedesSeq: number | null = null;
+    if (outcome.reward !== undefined) {
+      const previous = this.store.activeReward(outcome.requestId);
+      if (previous && previous.reward !== null) {
+        supersedesSeq = previous.seq;
+        fold(previous.route, previous.modelId, previous.domain, previous.reward, previous.atMs, -1);
+      }
+      fold(outcome.route, outcome.modelId, outcome.domain || null, outcome.reward, atMs, 1);
+    }
+
+    // Demotion is judged where the request was routed: in its domain, or route-wide for
+    // requests without one. The route-wide aggregate of a route whose traffic is split by
+    // domain is confounded (each model is mostly sent to the domains it is good at, and domains
+    // differ in difficulty), so it never demotes on behalf of domain traffic.
+    const demotions =
+      outcome.reward !== undefined && this.config.demotion.enabled
+        ? this.demotionsAfter(outcome.route, domainKey, outcome.modelId, atMs, read)
+        : [];
+
+    this.store.commitRecord({
+      outcome: {
+        requestId: outcome.requestId,
+        route: outcome.route,
+        modelId: outcome.modelId,
+        domain: outcome.domain || null,
+        reward: outcome.reward ?? null,
+        latencyMs: outcome.latencyMs ?? null,
+        at: outcome.at,
+        atMs,
+        recordedAt: new Date(this.now()).toISOString(),
+      },
+      supersedesSeq,
+      aggregates: [...changed.values()],
+      demotions,
+    });
+    for (const row of changed.values()) this.setEntry(row);
+    for (const decision of demotions) {
+      this.demoted.set(
+        key(decision.route, decision.domain ?? ROUTE_WIDE, decision.modelId),
+        decision.id,
+      );
+    }
+  }
+
+  private baselineFor(
+    route: string,
+    domainKey: string,
+    models: readonly string[],
+    evidenceOf: (modelId: string) => AggregateRow,
+  ): { modelId: string; policy: string } | undefined {
+    const configured = this.config.baseline.models[route];
+    if (configured) return { modelId: configured, policy: "configured" };
+    if (this.config.baseline.policy === "first-candidate") {
+      const first = this.routeCandidates.get(route)?.[0];
+      return first === undefined ? undefined : { modelId: first, policy: "first-candidate" };
+    }
+    let best: { modelId: string; mean: number } | undefined;
+    for (const modelId of models) {
+      if (this.isDemoted(route, domainKey, modelId)) continue;
+      const aggregate = evidenceOf(modelId).aggregate;
+      if (effectiveCount(aggregate) < this.config.demotion.minEffectiveObservations) continue;
+      const parameters = posteriorParameters(aggregate, this.config.prior);
+      const mean = betaMean(parameters.alpha, parameters.beta);
+      if (!best || mean > best.mean) best = { modelId, mean };
+    }
+    return best && { modelId: best.modelId, policy: "best-standing" };
+  }
+
+  private demotionsAfter(
+    route: string,
+    domainKey: string,
+    updatedModel: string,
+    atMs: number,
+    read: (route: string, domain: string, modelId: string) => AggregateRow,
+  ): LearningDecision[] {
+    const models = new Set(this.evidence.get(route)?.get(domainKey)?.keys() ?? []);
+    models.add(updatedModel);
+    const evidenceOf = (modelId: string) => read(route, domainKey, modelId);
+    const baseline = this.baselineFor(route, domainKey, [...models], evidenceOf);
+    if (!baseline) return [];
+    const toCheck =
+      updatedModel === baseline.modelId
+        ? [...models].filter((modelId) => modelId !== baseline.modelId)
+        : [updatedModel];
+    const { probability, minGap, minEffectiveObservations } = this.config.demotion;
+    const decisions: LearningDecision[] = [];
+    const baselineRow = evidenceOf(baseline.modelId);
+    for (const modelId of toCheck) {
+      if (this.isDemoted(route, domainKey, modelId)) continue;
+      const modelRow = evidenceOf(modelId);
+      if (
+        modelRow.aggregate.observations - modelRow.observationsAtReinstatement <
+        minEffectiveObservations
+      ) {
+        continue;
+      }
+      const at = Math.max(atMs, modelRow.aggregate.updatedAtMs, baselineRow.aggregate.updatedAtMs);
+      const modelEvidence = this.posteriorEvidence(modelId, modelRow.aggregate, at);
+      const baselineEvidence = this.posteriorEvidence(baseline.modelId, baselineRow.aggregate, at);
+      if (
+        modelEvidence.effectiveCount < minEffectiveObservations ||
+        baselineEvidence.effectiveCount < minEffectiveObservations
+      ) {
+        continue;
+      }
+      // The normal approximation is within 0.05 of the exact value at these counts (measured
+      // over random posteriors with >= 30 observations); skip the exact integral when
+      // it is nowhere near the threshold.
+      if (
+        probabilityBelowApproximate(modelEvidence, baselineEvidence, minGap) <
+        probability - 0.1
+      ) {
+        continue;
+      }
+      const below = probabilityBelow(modelEvidence, baselineEvidence, minGap);
+      if (below <= probability) continue;
+      const evidence: DemotionEvidence = {
+        rule: `P(${modelId} < ${baseline.modelId} - ${minGap}) = ${below.toFixed(4)} > ${probability} with ${modelEvidence.effectiveCount.toFixed(1)} and ${baselineEvidence.effectiveCount.toFixed(1)} effective observations (minimum ${minEffectiveObservations})`,
+        model: modelEvidence,
+        baseline: baselineEvidence,
+        probabilityBelow: below,
+        threshold: probability,
+        minGap,
+        minEffectiveObservations,
+        halfLifeMs: this.config.halfLifeMs,
+        baselinePolicy: baseline.policy,
+      };
+      decisions.push({
+        id: newLearningDecisionId(this.now()),
+        kind: "demote",
+        route,
+        domain: domainKey === ROUTE_WIDE ? null : domainKey,
+        modelId,
+        baselineModelId: baseline.modelId,
+        at: new Date(at).toISOString(),
+        recordedAt: new Date(this.now()).toISOString(),
+        actor: "learner",
+        note: null,
+        evidence,
+      });
+    }
+    return decisions;
+  }
+
+  private posteriorEvidence(
+    modelId: string,
+    aggregate: DecayedBeta,
+    atMs: number,
+  ): PosteriorEvidence {
+    const decayed = decayTo(aggregate, atMs, this.halfLifeMs);
+    const { alpha, beta } = posteriorParameters(decayed, this.config.prior);
+    return {
+      modelId,
+      mean: betaMean(alpha, beta),
+      effectiveCount: effectiveCount(decayed),
+      observations: decayed.observations,
+      alpha,
+      beta,
+    };
+  }
+
+  // ---------------------------------------------------------------- reading and operating
+
+  standings(route?: string): ModelStanding[] {
+    const nowMs = this.now();
+    const result: ModelStanding[] = [];
+    const routes = route === undefined ? [...this.evidence.keys()].sort() : [route];
+    for (const routeName of routes) {
+      const domains = this.evidence.get(routeName);
+      if (!domains) continue;
+      for (const domainKey of [...domains.keys()].sort()) {
+        for (const [modelId, entry] of domains.get(domainKey) ?? []) {
+          const decayed = decayTo(entry.aggregate, nowMs, this.halfLifeMs);
+          const { alpha, beta } = posteriorParameters(decayed, this.config.prior);
+          result.push({
+            route: routeName,
+            modelId,
+            domain: domainKey === ROUTE_WIDE ? null : domainKey,
+            mean: betaMean(alpha, beta),
+            effectiveCount: effectiveCount(decayed),
+            demoted: this.isDemoted(routeName, domainKey, modelId),
+          });
+        }
+      }
+    }
+    return result;
+  }
+
+  /** Current demotions with the decisions that made them. */
+  demotions(route?: string): LearningDecision[] {
+    return [...this.demoted.entries()]
+      .filter(([demotionKey]) => route === undefined || demotionKey.startsWith(`${route}\u0000`))
+      .map(([, decisionId]) => this.store.decision(decisionId))
+      .filter((decision): decision is LearningDecision => decision !== undefined);
+  }
+
+  /** Stored decisions (demotions and reinstatements), most recently written first. */
+  decisions(filter: { route?: string; limit?: number } = {}): LearningDecision[] {
+    return this.store.decisions(filter);
+  }
+
+  /**
+   * An operator lifts a demotion. Recorded as a `reinstate` decision with the standings at that
+   * moment; the model then needs `minEffectiveObservations` new outcomes in that domain before
+   * it can be demoted again.
+   */
+  reinstate(
+    route: string,
+    modelId: string,
+    domain: string | null = null,
+    options: { actor?: string; note?: string } = {},
+  ): LearningDecision {
+    const domainKey = domain || ROUTE_WIDE;
+    const demotionId = this.demoted.get(key(route, domainKey, modelId));
+    if (demotionId === undefined) {
+      throw new ModelScoutError(
+        "NOT_FOUND",
+        `Model ${modelId} is not demoted on route "${route}"${domain ? ` in domain "${domain}"` : ""}; list demotions to see what can be reinstated.`,
+        { details: { route, modelId, domain } },
+      );
+    }
+    const demotion = this.store.decision(demotionId);
+    const nowMs = this.now();
+    const entry = this.evidence.get(route)?.get(domainKey)?.get(modelId);
+    const baselineId = demotion?.baselineModelId ?? null;
+    const baselineEntry =
+      baselineId === null ? undefined : this.evidence.get(route)?.get(domainKey)?.get(baselineId);
+    const decision: LearningDecision = {
+      id: newLearningDecisionId(nowMs),
+      kind: "reinstate",
+      route,
+      domain: domainKey === ROUTE_WIDE ? null : domainKey,
+      modelId,
+      baselineModelId: baselineId,
+      at: new Date(nowMs).toISOString(),
+      recordedAt: new Date(nowMs).toISOString(),
+      actor: options.actor ?? "operator",
+      note: options.note ?? null,
+      evidence: {
+        model: entry ? this.posteriorEvidence(modelId, entry.aggregate, nowMs) : null,
+        baseline:
+          baselineEntry && baselineId !== null
+            ? this.posteriorEvidence(baselineId, baselineEntry.aggregate, nowMs)
+            : null,
+      },
+    };
+    const row: AggregateRow | undefined = entry && {
+      route,
+      modelId,
+      domainKey,
+      aggregate: entry.aggregate,
+      observationsAtReinstatement: entry.aggregate.observations,
+    };
+    this.store.commitReinstatement(decision, row);
+    this.demoted.delete(key(route, domainKey, modelId));
+    if (row) this.setEntry(row);
+    return decision;
+  }
+
+  /** The outcome log (all, or one request's), oldest first. */
+  outcomes(filter: { requestId?: string } = {}) {
+    return this.store.outcomes(filter);
+  }
+
+  /**
+   * Recomputes the posteriors from the outcome log and compares them with the stored ones;
+   * returns the keys that disagree (empty when the database is consistent).
+   */
+  verifyAggregates(tolerance = 1e-6): string[] {
+    const stored = new Map(
+      this.store
+        .loadAggregates()
+        .map((row) => [key(row.route, row.domainKey, row.modelId), row.aggregate]),
+    );
+    const mismatches: string[] = [];
+    const rebuilt = this.store.rebuildAggregates(this.halfLifeMs, false);
+    for (const row of rebuilt) {
+      const rowKey = key(row.route, row.domainKey, row.modelId);
+      const saved = stored.get(rowKey) ?? EMPTY_DECAYED_BETA;
+      stored.delete(rowKey);
+      const at = Math.max(saved.updatedAtMs, row.aggregate.updatedAtMs);
+      const a = decayTo(saved, at, this.halfLifeMs);
+      const b = decayTo(row.aggregate, at, this.halfLifeMs);
+      if (
+        a.observations !== b.observations ||
+        Math.abs(a.successes - b.successes) > tolerance * Math.max(1, b.successes) ||
+        Math.abs(a.failures - b.failures) > tolerance * Math.max(1, b.failures)
+      ) {
+        mismatches.push(rowKey.replaceAll("\u0000", " / "));
+      }
+    }
+    for (const [rowKey, saved] of stored) {
+      if (saved.observations !== 0) mismatches.push(rowKey.replaceAll("\u0000", " / "));
+    }
+    return mismatches;
+  }
+}
