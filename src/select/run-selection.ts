@@ -553,7 +553,17 @@ async function select(
             return outcome;
           },
         },
-        { maxProbes, seed: options.seed ?? 1 },
+        {
+          maxProbes,
+          seed: options.seed ?? 1,
+          // Priors choose which arms to race when the budget is short and break exact ties;
+          // the strategy combines them with data only when they agree with it (0011).
+          ...(arms.length > 1 && {
+            priors: arms.map(
+              (arm) => toProbe.find((entry) => entry.candidate === arm.pool)?.prior.value ?? null,
+            ),
+          }),
+        },
       );
       decision.stopReason = race.stopReason;
     } catch (error) {
@@ -621,7 +631,9 @@ async function select(
       }),
       ...(candidate.failed !== null && { error: candidate.failed }),
     };
-    if (outcome.status !== "failed" && raceArm?.eliminatedAtRound !== undefined)
+    // Raced out before its first probe (a short budget spent on better priors).
+    if (outcome.status !== "failed" && candidate.outputs.size === 0) outcome.status = "not-probed";
+    else if (outcome.status !== "failed" && raceArm?.eliminatedAtRound !== undefined)
       outcome.status = "eliminated";
     void armIndex;
     return outcome;
