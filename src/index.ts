@@ -86,6 +86,27 @@ export { startMirrorServer } from "./mirror/start-mirror-server.js";
 export { type ModelProfile, profileModel } from "./profile/profile-model.js";
 export { recordProfile } from "./profile/record-profile.js";
 export type {
+  DemotionEvidence,
+  LearningDecision,
+} from "./route/learning/learning-decision.js";
+export {
+  type ReplayRoutingOptions,
+  type RoutingStream,
+  replayRouting,
+  routingStreams,
+  type StreamReplayResult,
+} from "./route/learning/replay-routing.js";
+export {
+  parseThompsonLearnerConfig,
+  type ThompsonLearnerConfig,
+  type ThompsonLearnerConfigInput,
+  thompsonLearnerConfigSchema,
+} from "./route/learning/thompson-learner-config.js";
+export {
+  ThompsonRouteLearner,
+  type ThompsonRouteLearnerOptions,
+} from "./route/learning/thompson-route-learner.js";
+export type {
   CandidateOutcome,
   CandidateStatus,
   DecisionStatus,
