@@ -1,6 +1,6 @@
 /**
  * @module
- * Hard filters: from the catalog (or the spec's explicit ids) to the models that may be
+ * Hard filters: from the catalog and/or the spec's listed ids to the models that may be
  * probed. Filters run in a fixed order and each one is recorded as a `FilterStep` (before,
  * after, a few removed ids with the reason), so "no candidates" always names the filter that
  * emptied the pool and the report can show the funnel.
@@ -166,10 +166,13 @@ async function catalogModels(options: BuildPoolOptions, tasks: string[]): Promis
 export async function buildCandidatePool(options: BuildPoolOptions): Promise<CandidatePool> {
   const { spec, providers } = options;
   const tasks = compatibleTasks(spec.task);
-  const explicit = spec.candidates.ids.length > 0;
-  const { models, unresolved } = explicit
-    ? await explicitModels(options)
-    : { models: await catalogModels(options, tasks), unresolved: [] };
+  const explicit = !spec.candidates.searchCatalog;
+  const listed =
+    spec.candidates.ids.length > 0 ? await explicitModels(options) : { models: [], unresolved: [] };
+  const searched = spec.candidates.searchCatalog ? await catalogModels(options, tasks) : [];
+  const listedIds = new Set(listed.models.map((model) => model.id));
+  const models = [...listed.models, ...searched.filter((model) => !listedIds.has(model.id))];
+  const { unresolved } = listed;
   const firstUnresolved = unresolved[0];
   if (models.length === 0 && firstUnresolved !== undefined) {
     throw new ModelScoutError(
@@ -201,7 +204,7 @@ export async function buildCandidatePool(options: BuildPoolOptions): Promise<Can
     "task",
     () =>
       explicit
-        ? `explicit ids whose task is ${tasks.join(" or ")}`
+        ? `listed ids whose task is ${tasks.join(" or ")}`
         : `catalog models for ${tasks.join(" or ")} (the ${CATALOG_POOL_SIZE / 2} most downloaded and the ${CATALOG_POOL_SIZE / 2} best scored)${spec.candidates.source === null ? "" : ` from source ${spec.candidates.source}`}`,
     ({ model }) =>
       model.task === null || tasks.includes(model.task)

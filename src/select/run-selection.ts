@@ -296,9 +296,13 @@ async function select(
   const order = pool.candidates
     .map((candidate, index) => ({ candidate, prior: priors[index] as (typeof priors)[number] }))
     .sort((a, b) => b.prior.value - a.prior.value);
-  const limit = spec.candidates.ids.length > 0 ? spec.candidates.ids.length : spec.candidates.limit;
-  const toProbe = order.slice(0, limit);
-  const notProbed = order.slice(limit);
+  // Listed ids are all probed; a catalog search adds its `limit` best priors.
+  const listed = new Set(spec.candidates.ids);
+  const isListed = (entry: (typeof order)[number]) => listed.has(entry.candidate.model.id);
+  const searched = order.filter((entry) => !isListed(entry));
+  const extra = spec.candidates.searchCatalog ? spec.candidates.limit : 0;
+  const toProbe = [...order.filter(isListed), ...searched.slice(0, extra)];
+  const notProbed = searched.slice(extra);
   options.onProgress?.({
     phase: "filtered",
     candidates: pool.candidates.length,

@@ -123,7 +123,14 @@ export interface TaskSpec {
   hardware: HardwareProfile | null;
   objectives: { quality: number; latency: number; memory: number; cost: number };
   slo: { maxP95LatencyMs: number | null; maxMemoryGb: number | null };
-  candidates: { ids: string[]; license: string | null; source: string | null; limit: number };
+  candidates: {
+    ids: string[];
+    /** Search the catalog too: no ids were given, or a `query` was given beside them. */
+    searchCatalog: boolean;
+    license: string | null;
+    source: string | null;
+    limit: number;
+  };
   data: {
     path: string;
     format: "jsonl" | "csv" | null;
@@ -217,6 +224,8 @@ export function parseTaskSpec(input: unknown): TaskSpec {
     },
     candidates: {
       ids: spec.candidates?.ids ?? [],
+      searchCatalog:
+        (spec.candidates?.ids ?? []).length === 0 || spec.candidates?.query !== undefined,
       license: spec.candidates?.query?.license?.toLowerCase() ?? null,
       source: spec.candidates?.query?.source ?? null,
       limit: spec.candidates?.query?.limit ?? DEFAULT_PROBED_CANDIDATES,

@@ -367,3 +367,24 @@ describe("candidate ids outside the catalog", () => {
     expect((error as Error).message).toContain('did you mean "npm:sentiment"?');
   });
 });
+
+describe("candidates: listed ids and a catalog query together", () => {
+  it("probes every listed id plus the best priors the query finds", async () => {
+    const decision = await runSelection(
+      options(
+        sentimentSpec(writeData(SENTENCES), {
+          candidates: { ids: ["npm:vader-sentiment"], query: { source: "npm", limit: 1 } },
+        }),
+      ),
+    );
+    const probedOrFailed = decision.candidates.filter(
+      (candidate) => candidate.status !== "not-probed",
+    );
+    expect(probedOrFailed.map((candidate) => candidate.id)).toContain("npm:vader-sentiment");
+    expect(probedOrFailed).toHaveLength(2);
+    expect(decision.filters[0]?.description).toContain("catalog models for text-classification");
+    expect(
+      decision.candidates.filter((candidate) => candidate.status === "not-probed").length,
+    ).toBeGreaterThan(0);
+  });
+});
