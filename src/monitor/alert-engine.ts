@@ -406,14 +406,18 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
     }
   };
 
+  const foldInTransaction = database.transaction(
+    (events: readonly MonitorEvent[], fired: Alert[], afterCommit: (() => void)[]) => {
+      for (const event of events) step(event, fired, afterCommit);
+      persist();
+    },
+  );
+
   const processEvents = (events: readonly MonitorEvent[]): Alert[] => {
     const fired: Alert[] = [];
     const afterCommit: (() => void)[] = [];
     try {
-      database.transaction(() => {
-        for (const event of events) step(event, fired, afterCommit);
-        persist();
-      })();
+      foldInTransaction(events, fired, afterCommit);
     } catch (error) {
       // The transaction rolled back: drop what this call folded in and reread the stored state.
       for (const runtime of runtimes) load(runtime);

@@ -2,6 +2,9 @@
  * The windowed and drift conditions through the alert engine (in-memory state database),
  * on seeded synthetic streams: they must fire on the shift and stay quiet on the noise.
  */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { createAlertEngine } from "../../src/monitor/alert-engine.js";
 import { parseAlertRules } from "../../src/monitor/alert-rules.js";
@@ -12,6 +15,7 @@ import {
   pageHinkleyStart,
   pageHinkleyStep,
 } from "../../src/monitor/conditions/change-detectors.js";
+import { decodeSamples, encodeSamples } from "../../src/monitor/conditions/sliding-window.js";
 import type { FeedbackEvent, MonitorEvent, RequestEvent } from "../../src/monitor/monitor-event.js";
 import { seededRandom } from "../../src/select/strategies/seeded-random.js";
 import { openStateDatabase, type StateDatabase } from "../../src/state/state-database.js";
@@ -124,6 +128,37 @@ describe("error_rate", () => {
       requests: 50,
       maxErrorPercent: 10,
     });
+  });
+});
+
+describe("window state", () => {
+  it("round-trips through its stored form and survives a restart", () => {
+    const samples: [number, number][] = [
+      [Date.parse(at(1)), 123.456789],
+      [Date.parse(at(2)), 0],
+      [Date.parse(at(3)), 1e-9],
+    ];
+    expect(decodeSamples(encodeSamples(samples))).toEqual(samples);
+    expect(decodeSamples(encodeSamples([]))).toEqual([]);
+
+    const path = join(mkdtempSync(join(tmpdir(), "ms-window-")), "state.db");
+    const condition = { type: "error_rate", max_error_percent: 50, min_events: 4 };
+    const rules = parseAlertRules({
+      rules: [{ id: "e", conditions: [condition], actions: [{ type: "log" }] }],
+    });
+    const first = openStateDatabase({ path });
+    createAlertEngine({ database: first, rules, log: () => {} }).processBatch([
+      request(1, 10, true),
+      request(2, 10, true),
+      request(3, 10, false),
+    ]);
+    first.close();
+    const second = openStateDatabase({ path });
+    opened.push(second);
+    const fired = createAlertEngine({ database: second, rules, log: () => {} }).process(
+      request(4, 10, true),
+    );
+    expect(fired[0]?.evidence.conditions[0]).toMatchObject({ failedRequests: 3, requests: 4 });
   });
 });
 

@@ -22,10 +22,21 @@ export interface ConditionRuntime {
   readonly state: ConditionState<unknown>;
 }
 
-/** Per-key JSON state with a dirty set, so only changed keys are written back. */
+/** How a condition's state is stored, when plain `JSON.stringify` of it would be slow. */
+export interface StateCodec<S> {
+  encode(state: S): unknown;
+  decode(stored: unknown): S;
+}
+
+/**
+ * Per-key state with a dirty set, so only changed keys are written back. Stored as JSON, via
+ * the condition's codec when it has one.
+ */
 export class ConditionState<S> {
   private readonly entries = new Map<string, S>();
   private readonly dirtyKeys = new Set<string>();
+
+  constructor(private readonly codec?: StateCodec<S>) {}
 
   get(key: string): S | undefined {
     return this.entries.get(key);
@@ -36,16 +47,17 @@ export class ConditionState<S> {
     this.dirtyKeys.add(key);
   }
 
-  /** Loads a persisted entry without marking it dirty. */
-  load(key: string, value: S): void {
-    this.entries.set(key, value);
+  /** Loads a persisted entry (as `takeDirty` gave it) without marking it dirty. */
+  load(key: string, stored: unknown): void {
+    this.entries.set(key, this.codec === undefined ? (stored as S) : this.codec.decode(stored));
   }
 
-  /** Entries changed since the last call, and forgets that they changed. */
-  takeDirty(): [string, S][] {
-    const changed = [...this.dirtyKeys].map(
-      (key) => [key, this.entries.get(key) as S] as [string, S],
-    );
+  /** Entries changed since the last call, in their stored form, and forgets that they changed. */
+  takeDirty(): [string, unknown][] {
+    const changed = [...this.dirtyKeys].map((key): [string, unknown] => {
+      const value = this.entries.get(key) as S;
+      return [key, this.codec === undefined ? value : this.codec.encode(value)];
+    });
     this.dirtyKeys.clear();
     return changed;
   }

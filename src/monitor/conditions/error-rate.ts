@@ -7,12 +7,24 @@
 import type { AlertCondition } from "../alert-rules.js";
 import { requestFailed, subjectKey } from "../monitor-event.js";
 import { type ConditionRuntime, ConditionState, eventTimeMs, round } from "./alert-condition.js";
-import { describeWindow, pushSample, type WindowSamples } from "./sliding-window.js";
+import {
+  decodeSamples,
+  describeWindow,
+  encodeSamples,
+  pushSample,
+  type WindowSamples,
+} from "./sliding-window.js";
 
 type Options = Extract<AlertCondition, { type: "error_rate" }>;
 
 export function errorRate(options: Options): ConditionRuntime {
-  const state = new ConditionState<{ samples: WindowSamples; errors: number }>();
+  const state = new ConditionState<{ samples: WindowSamples; errors: number }>({
+    encode: (entry) => ({ samples: encodeSamples(entry.samples), errors: entry.errors }),
+    decode: (stored) => {
+      const entry = stored as { samples: string; errors: number };
+      return { samples: decodeSamples(entry.samples), errors: entry.errors };
+    },
+  });
   return {
     type: options.type,
     state,

@@ -10,7 +10,13 @@
 import type { AlertCondition } from "../alert-rules.js";
 import { subjectKey } from "../monitor-event.js";
 import { type ConditionRuntime, ConditionState, eventTimeMs, round } from "./alert-condition.js";
-import { describeWindow, pushSample, type WindowSamples } from "./sliding-window.js";
+import {
+  decodeSamples,
+  describeWindow,
+  encodeSamples,
+  pushSample,
+  type WindowSamples,
+} from "./sliding-window.js";
 
 type Options = Extract<AlertCondition, { type: "latency_p95" }>;
 
@@ -32,7 +38,10 @@ export function nearestRank(sorted: readonly number[], percentile: number): numb
 }
 
 export function latencyP95(options: Options): ConditionRuntime {
-  const state = new ConditionState<{ samples: WindowSamples }>();
+  const state = new ConditionState<{ samples: WindowSamples }>({
+    encode: (entry) => ({ samples: encodeSamples(entry.samples) }),
+    decode: (stored) => ({ samples: decodeSamples((stored as { samples: string }).samples) }),
+  });
   const sortedByKey = new Map<string, number[]>();
 
   const sortedFor = (key: string, samples: WindowSamples): number[] => {
