@@ -83,6 +83,79 @@ export { hubEndpoint, hubToken } from "./hub/hub-endpoint.js";
 export { type ListModelsOptions, listModels } from "./hub/list-models.js";
 export { mapHubModel } from "./hub/map-hub-model.js";
 export { startMirrorServer } from "./mirror/start-mirror-server.js";
+export {
+  type Alert,
+  type AlertEngine,
+  type AlertEngineOptions,
+  type AlertLogEntry,
+  createAlertEngine,
+  type WebhookDeliveryReport,
+} from "./monitor/alert-engine.js";
+export {
+  type AlertAction,
+  type AlertCondition,
+  type AlertRule,
+  type AlertRulesFile,
+  alertRuleSchema,
+  alertRulesFileSchema,
+  alertRulesJsonSchema,
+  parseAlertRules,
+} from "./monitor/alert-rules.js";
+export { exampleAlertRules } from "./monitor/example-alert-rules.js";
+export {
+  type Counter,
+  type Gauge,
+  type Histogram,
+  MetricsRegistry,
+  PROMETHEUS_CONTENT_TYPE,
+} from "./monitor/metrics/metrics-registry.js";
+export {
+  createModelscoutMetrics,
+  type ModelscoutMetrics,
+  type ModelscoutMetricsOptions,
+} from "./monitor/metrics/modelscout-metrics.js";
+export {
+  type AlertSubject,
+  type DecisionEvent,
+  decisionEvent,
+  type FeedbackEvent,
+  type MonitorEvent,
+  type RequestEvent,
+} from "./monitor/monitor-event.js";
+export { MONITORING_MIGRATIONS, migrateMonitoring } from "./monitor/monitoring-migrations.js";
+export {
+  createReviewQueue,
+  type OpenReviewItemInput,
+  type ProposedAction,
+  type ReviewAuditEntry,
+  type ReviewDecision,
+  type ReviewItem,
+  type ReviewListFilter,
+  type ReviewQueue,
+  type ReviewQueueOptions,
+  type ReviewStatus,
+} from "./monitor/review-queue.js";
+export type { RouteSwitch, RoutingChange, RoutingControl } from "./monitor/routing-control.js";
+export {
+  type PersonalDataSpan,
+  REDACTION_PLACEHOLDERS,
+  REDACTION_TYPES,
+  type RedactionType,
+} from "./privacy/personal-data-detectors.js";
+export {
+  createRedactor,
+  findPersonalData,
+  type RedactionResult,
+  type Redactor,
+  redactJson,
+  redactPersonalData,
+} from "./privacy/redact-personal-data.js";
+export {
+  parseRedactionConfig,
+  type RedactionConfig,
+  redactionConfigJsonSchema,
+  redactionConfigSchema,
+} from "./privacy/redaction-config.js";
 export { type ModelProfile, profileModel } from "./profile/profile-model.js";
 export { recordProfile } from "./profile/record-profile.js";
 export type {
