@@ -4,7 +4,7 @@
  * gauges (set directly or read at scrape time) and histograms with fixed buckets, each with
  * named labels. It exists instead of `prom-client` because ModelScout needs six metrics and
  * none of prom-client's default process metrics, cluster aggregation or summaries; this is
- * ~200 lines with no dependency, and the format is tested line by line.
+ * under 300 lines with no dependency, and the format is tested line by line.
  *
  * Format rules followed: one `# HELP` and one `# TYPE` line per family before its samples;
  * HELP text escapes `\` and newline; label values escape `\`, `"` and newline; histograms
