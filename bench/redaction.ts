@@ -112,7 +112,7 @@ for (const { name, lines } of corpora.slice(0, 2)) {
     for (const span of findPersonalData(line)) {
       perDetector[span.detector] = (perDetector[span.detector] ?? 0) + 1;
       if (values.show)
-        console.log(`${span.detector}\t${line.slice(span.start - 15, span.end + 8)}`);
+        console.log(`${span.detector}\t${line.slice(Math.max(0, span.start - 15), span.end + 8)}`);
     }
   }
   findings[name] = perDetector;
