@@ -20,11 +20,12 @@ import { bodyLimit } from "hono/body-limit";
 import type { z } from "zod";
 import type { BackendInput, BackendOutput } from "../backends/model-backend.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
+import { createRedactor } from "../privacy/redact-personal-data.js";
 import { feedbackOutcome, feedbackRequestSchema, toFeedbackInput } from "../route/feedback.js";
 import type { RouteLearner } from "../route/route-learner.js";
 import { newRequestId, type Router } from "../route/router.js";
 import type { RoutingDecision } from "../route/routing-decision.js";
-import type { RequestLogRow, RoutingStore } from "../route/routing-store.js";
+import type { FeedbackInput, RequestLogRow, RoutingStore } from "../route/routing-store.js";
 import { resolveTask, type TaskId } from "../tasks/resolve-task.js";
 import { VERSION } from "../version.js";
 import { chatStreamBody } from "./chat-stream.js";
@@ -40,21 +41,39 @@ import {
 } from "./openai-wire.js";
 
 /**
- * Applied to every text before it is stored in the request log (inputs and outputs).
- * The default keeps text as is; personal-data redaction (issue 6) plugs in here.
+ * Applied to every text before it is stored in the request log (inputs and outputs) and to
+ * feedback labels. The default removes personal data (`privacy/redact-personal-data.ts`);
+ * `keepText` keeps text as is.
  */
 export type RedactText = (
   text: string,
-  context: { field: "input" | "output"; requestId: string },
+  context: { field: "input" | "output" | "feedback"; requestId: string },
 ) => string;
 
 export const keepText: RedactText = (text) => text;
+
+/** Redaction of every personal-data type: the default for everything the server stores. */
+export function redactPersonalText(): RedactText {
+  const redactor = createRedactor();
+  return (text) => redactor(text).text;
+}
+
+/**
+ * Told of each request row as it is logged and each feedback once it is stored (monitoring,
+ * metrics). Called after the store write; an observer that throws is reported on stderr and
+ * never fails the request.
+ */
+export interface RoutingObserver {
+  requestLogged?(row: RequestLogRow): void;
+  feedbackStored?(feedback: FeedbackInput & { id: number }, request: RequestLogRow): void;
+}
 
 export interface RoutingAppOptions {
   router: Router;
   store: RoutingStore;
   learner?: RouteLearner;
   redactText?: RedactText;
+  observer?: RoutingObserver;
   /** Largest body accepted; default the config's `server.max_body_bytes`. */
   maxBodyBytes?: number;
   now?: () => Date;
@@ -119,7 +138,18 @@ function labelText(output: BackendOutput | undefined): string | null {
 
 export function createRoutingApp(options: RoutingAppOptions): Hono {
   const { router, store, learner } = options;
-  const redact = options.redactText ?? keepText;
+  const redact = options.redactText ?? redactPersonalText();
+  const observer = options.observer;
+  const notify = (call: (observer: RoutingObserver) => void) => {
+    if (observer === undefined) return;
+    try {
+      call(observer);
+    } catch (error) {
+      process.stderr.write(
+        `modelscout serve: monitoring observer failed (request served anyway): ${(error as Error).stack ?? String(error)}\n`,
+      );
+    }
+  };
   const now = options.now ?? (() => new Date());
   const logChars = router.config.server.logTextChars;
   const maxBodyBytes = options.maxBodyBytes ?? router.config.server.maxBodyBytes;
@@ -170,7 +200,7 @@ export function createRoutingApp(options: RoutingAppOptions): Hono {
         Pick<RequestLogRow, "errorCode" | "outputText" | "outputLabel" | "modelLatencyMs">
       >,
     ) => {
-      store.logRequest({
+      const row: RequestLogRow = {
         id: requestId,
         createdAt: now().toISOString(),
         endpoint,
@@ -188,7 +218,9 @@ export function createRoutingApp(options: RoutingAppOptions): Hono {
         outputText: clip(extra.outputText ?? null, "output", requestId),
         outputLabel: extra.outputLabel ?? null,
         decision: decision === null ? null : JSON.stringify(decision),
-      });
+      };
+      store.logRequest(row);
+      notify((target) => target.requestLogged?.(row));
     };
     try {
       work = await prepare();
@@ -394,7 +426,11 @@ export function createRoutingApp(options: RoutingAppOptions): Hono {
           ),
         );
       }
-      const feedback = toFeedbackInput(body, request, now().toISOString());
+      const given = toFeedbackInput(body, request, now().toISOString());
+      const feedback =
+        given.label === null
+          ? given
+          : { ...given, label: redact(given.label, { field: "feedback", requestId: request.id }) };
       // Committed (synchronous = FULL) before anything is acknowledged.
       const id = store.recordFeedback(feedback);
       let applied = false;
@@ -414,6 +450,7 @@ export function createRoutingApp(options: RoutingAppOptions): Hono {
           }
         }
       }
+      notify((target) => target.feedbackStored?.({ ...feedback, id }, request));
       return send(
         200,
         {

@@ -22,8 +22,31 @@ import { openStateDatabase, type StateDatabase } from "../state/state-database.j
 import {
   createRoutingApp,
   type RedactText,
+  type RoutingObserver,
   replayUnappliedFeedback,
 } from "./create-routing-app.js";
+
+/** What an extension of the server (monitoring, admin API, dashboard) is built from. */
+export interface RoutingServerParts {
+  config: RoutesConfig;
+  database: StateDatabase;
+  store: RoutingStore;
+  router: Router;
+  learner: RouteLearner | undefined;
+  /** The address the server will listen on. */
+  host: string;
+}
+
+/** Adds to the server: an observer of requests and feedback, routes, and a shutdown step. */
+export interface RoutingServerExtension {
+  observer?: RoutingObserver;
+  /** Adds routes to the app before it listens. */
+  mount?(app: Hono): void;
+  /** Run first by `close()`: end long-lived responses (server-sent events) so closing can finish. */
+  beforeClose?(): void | Promise<void>;
+  /** Run by `close()` after the server stops listening, before the database closes. */
+  close?(): void | Promise<void>;
+}
 
 export interface RoutingServerOptions {
   config: RoutesConfig;
@@ -47,6 +70,11 @@ export interface RoutingServerOptions {
   random?: () => number;
   /** Request-log batching (see `routing-store.ts`). */
   logFlushIntervalMs?: number;
+  /**
+   * Built once the database, store, router and learner exist, before the port opens (see
+   * `server/admin/`); may refuse to start by throwing.
+   */
+  extend?: (parts: RoutingServerParts) => RoutingServerExtension | Promise<RoutingServerExtension>;
 }
 
 export interface RoutingServer {
@@ -71,6 +99,7 @@ export async function startRoutingServer(options: RoutingServerOptions): Promise
       ...(options.env !== undefined && { env: options.env }),
     });
   let router: Router | undefined;
+  let extension: RoutingServerExtension | undefined;
   try {
     const store = new RoutingStore(database, {
       ...(options.logFlushIntervalMs !== undefined && {
@@ -89,26 +118,38 @@ export async function startRoutingServer(options: RoutingServerOptions): Promise
     });
     const health = await router.warmUp();
     const replayedFeedback = learner === undefined ? 0 : replayUnappliedFeedback(store, learner);
+    const host = options.host ?? "127.0.0.1";
+    extension = await options.extend?.({
+      config: options.config,
+      database,
+      store,
+      router,
+      learner,
+      host,
+    });
     const app = createRoutingApp({
       router,
       store,
       ...(learner !== undefined && { learner }),
       ...(options.redactText !== undefined && { redactText: options.redactText }),
+      ...(extension?.observer !== undefined && { observer: extension.observer }),
     });
+    extension?.mount?.(app);
     const server = createAdaptorServer({ fetch: app.fetch });
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
-      server.listen(options.port ?? 8080, options.host ?? "127.0.0.1", () => {
+      server.listen(options.port ?? 8080, host, () => {
         server.off("error", reject);
         resolve();
       });
     });
     const address = server.address() as AddressInfo;
-    const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+    const urlHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
     const activeRouter = router;
+    const activeExtension = extension;
     let closing: Promise<void> | undefined;
     return {
-      url: `http://${host}:${address.port}`,
+      url: `http://${urlHost}:${address.port}`,
       port: address.port,
       router: activeRouter,
       app,
@@ -117,11 +158,13 @@ export async function startRoutingServer(options: RoutingServerOptions): Promise
       startup: { ...health, replayedFeedback },
       close() {
         closing ??= (async () => {
+          await activeExtension?.beforeClose?.();
           await new Promise<void>((resolve) => {
             server.close(() => resolve());
             // Keep-alive connections would hold close() open for their idle timeout.
             if ("closeIdleConnections" in server) server.closeIdleConnections();
           });
+          await activeExtension?.close?.();
           store.close();
           await activeRouter.registry.close();
           if (ownsDatabase) database.close();
@@ -130,6 +173,7 @@ export async function startRoutingServer(options: RoutingServerOptions): Promise
       },
     };
   } catch (error) {
+    await extension?.close?.();
     await router?.registry.close();
     if (ownsDatabase) database.close();
     throw error;
