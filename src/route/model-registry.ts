@@ -10,18 +10,12 @@
  * packages, transformers.js) run in a child process by default (`backends/isolated/`), so
  * a crash or a hang kills the child, not the server. HTTP backends are created with their
  * own retries off: the router owns timeouts, retries and fallbacks, and retrying twice in
- * two layers would multiply waits.
+ * two layers would multiply waits. Providers are imported when a model needs them, so a
+ * config of echo and endpoint models does not load ONNX Runtime into the server.
  */
-
 import { createEchoBackend } from "../backends/builtin/echo-backend.js";
 import { createHashedNgramEmbeddingBackend } from "../backends/builtin/hashed-ngram-embedding-backend.js";
-import { createBackend } from "../backends/create-backend.js";
-import { endpointModelRecord } from "../backends/http/endpoint-model-record.js";
-import { createHttpBackendProvider } from "../backends/http/http-backend-provider.js";
-import { isolatedProvider } from "../backends/isolated/isolated-provider.js";
 import type { BackendProvider, ModelBackend } from "../backends/model-backend.js";
-import { npmBackendProvider } from "../backends/npm/npm-backend-provider.js";
-import { transformersBackendProvider } from "../backends/transformers-js/transformers-backend-provider.js";
 import { type ModelRecord, toModelRecord } from "../catalog/model-record.js";
 import { NPM_MODELS } from "../catalog/sources/npm-models.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
@@ -32,6 +26,8 @@ import type { ModelDeclaration } from "./routes-config.js";
 const ISOLATED_RUN_BACKSTOP_MS = 10 * 60_000;
 /** An endpoint request that nothing else bounds (the router always passes a deadline). */
 const HTTP_BACKSTOP_MS = 10 * 60_000;
+/** How much longer than the router's deadline an endpoint backend's own timeout is. */
+const HTTP_DEADLINE_MARGIN_MS = 1000;
 
 export interface ModelRegistryOptions {
   declarations: readonly ModelDeclaration[];
@@ -42,6 +38,12 @@ export interface ModelRegistryOptions {
   /** Where endpoint API keys are read. Default `process.env`. */
   env?: NodeJS.ProcessEnv;
   fetch?: typeof fetch;
+  /**
+   * The longest deadline any route gives a model. An endpoint backend's own timeout is set
+   * just above it: the router's deadline decides, and the backend's timer (one per request)
+   * does not outlive the request by minutes.
+   */
+  deadlineMsFor?: (id: string) => number | undefined;
 }
 
 export interface ModelLoadStatus {
@@ -55,17 +57,24 @@ export class ModelRegistry {
   readonly #declared: Map<string, ModelDeclaration>;
   readonly #backends = new Map<string, ModelBackend>();
   readonly #status = new Map<string, ModelLoadStatus>();
-  readonly #httpProvider: BackendProvider;
+  #httpProvider: Promise<BackendProvider> | undefined;
 
   constructor(options: ModelRegistryOptions) {
     this.#options = options;
     this.#declared = new Map(options.declarations.map((model) => [model.id, model]));
-    this.#httpProvider = createHttpBackendProvider({
-      ...(options.env !== undefined && { env: options.env }),
-      ...(options.fetch !== undefined && { fetch: options.fetch }),
-      timeoutMs: HTTP_BACKSTOP_MS,
-      retry: { maxRetries: 0, baseDelayMs: 0, maxDelayMs: 0 },
-    });
+  }
+
+  #http(): Promise<BackendProvider> {
+    const options = this.#options;
+    this.#httpProvider ??= import("../backends/http/http-backend-provider.js").then((module) =>
+      module.createHttpBackendProvider({
+        ...(options.env !== undefined && { env: options.env }),
+        ...(options.fetch !== undefined && { fetch: options.fetch }),
+        timeoutMs: HTTP_BACKSTOP_MS,
+        retry: { maxRetries: 0, baseDelayMs: 0, maxDelayMs: 0 },
+      }),
+    );
+    return this.#httpProvider;
   }
 
   /** Builds (without loading) the backend of every id; throws NOT_FOUND naming the first unknown one. */
@@ -91,6 +100,11 @@ export class ModelRegistry {
       });
     }
     return backend;
+  }
+
+  /** The longest deadline a route gives `id`, if any. */
+  deadlineMs(id: string): number | undefined {
+    return this.#options.deadlineMsFor?.(id);
   }
 
   ids(): string[] {
@@ -141,8 +155,10 @@ export class ModelRegistry {
             ...(declaration.dimensions !== undefined && { dimensions: declaration.dimensions }),
           });
         case "openai":
-        case "hf-inference":
-          return this.#httpProvider.create(
+        case "hf-inference": {
+          const { endpointModelRecord } = await import("../backends/http/endpoint-model-record.js");
+          const deadlineMs = this.#options.deadlineMsFor?.(id);
+          return (await this.#http()).create(
             endpointModelRecord({
               id,
               protocol: declaration.kind,
@@ -151,12 +167,14 @@ export class ModelRegistry {
               ...(declaration.base_url !== undefined && { baseUrl: declaration.base_url }),
               ...(declaration.api_key_env !== undefined && { apiKeyEnv: declaration.api_key_env }),
               ...(declaration.labels !== undefined && { labels: declaration.labels }),
+              ...(deadlineMs !== undefined && { timeoutMs: deadlineMs + HTTP_DEADLINE_MARGIN_MS }),
               ...(declaration.kind === "hf-inference" &&
                 declaration.inference_provider !== undefined && {
                   inferenceProvider: declaration.inference_provider,
                 }),
             }),
           );
+        }
         case "catalog":
           return this.#fromCatalog(id, declaration.isolated);
       }
@@ -177,9 +195,16 @@ export class ModelRegistry {
         { details: { model: id } },
       );
     }
-    const local = [npmBackendProvider, transformersBackendProvider].map((provider) =>
+    const [{ createBackend }, { isolatedProvider }, { npmBackendProvider }, transformers] =
+      await Promise.all([
+        import("../backends/create-backend.js"),
+        import("../backends/isolated/isolated-provider.js"),
+        import("../backends/npm/npm-backend-provider.js"),
+        import("../backends/transformers-js/transformers-backend-provider.js"),
+      ]);
+    const local = [npmBackendProvider, transformers.transformersBackendProvider].map((provider) =>
       isolated ? isolatedProvider(provider, { runTimeoutMs: ISOLATED_RUN_BACKSTOP_MS }) : provider,
     );
-    return createBackend(record, [...local, this.#httpProvider]);
+    return createBackend(record, [...local, await this.#http()]);
   }
 }

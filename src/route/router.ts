@@ -28,7 +28,7 @@ import {
 import type { AttemptOutcome, AttemptRecord, RoutingDecision } from "./routing-decision.js";
 import { DeadlineExceeded, withDeadline } from "./with-deadline.js";
 
-/** Deadline for a model asked for by id, which has no route to say. */
+/** Deadline for a model asked for by id that no route names (else: the longest its routes give it). */
 export const DIRECT_TIMEOUT_MS = 30_000;
 
 export interface RouterOptions {
@@ -523,7 +523,7 @@ export class Router {
         task: request.task,
         policy: "fixed",
         candidates: [{ model: request.model, weight: 1 }],
-        timeoutMs: DIRECT_TIMEOUT_MS,
+        timeoutMs: this.registry.deadlineMs(request.model) ?? DIRECT_TIMEOUT_MS,
         retries: 0,
       },
       routeReason: "",
@@ -543,8 +543,24 @@ export function newRequestId(): string {
  */
 export async function createRouter(options: RouterOptions): Promise<Router> {
   const config = options.config;
+  const deadlines = new Map<string, number>();
+  const allowDeadline = (id: string, deadlineMs: number) =>
+    deadlines.set(id, Math.max(deadlines.get(id) ?? 0, deadlineMs));
+  for (const route of config.routes) {
+    for (const target of route.targets.values()) {
+      for (const candidate of target.candidates) allowDeadline(candidate.model, target.timeoutMs);
+    }
+  }
+  for (const step of config.classification) {
+    if (step.kind !== "rules") allowDeadline(step.model, step.timeoutMs);
+  }
+  // A model no route names can still be asked for by id, with the direct deadline.
+  for (const model of config.models) {
+    if (!deadlines.has(model.id)) allowDeadline(model.id, DIRECT_TIMEOUT_MS);
+  }
   const registry = new ModelRegistry({
     declarations: config.models,
+    deadlineMsFor: (id) => deadlines.get(id),
     ...(options.lookupModel !== undefined && { lookupModel: options.lookupModel }),
     ...(options.backends !== undefined && { backends: options.backends }),
     ...(options.env !== undefined && { env: options.env }),

@@ -8,10 +8,13 @@
  * - Feedback is written synchronously in its own transaction before the server answers
  *   (`synchronous = FULL`, see `state/state-database.ts`), so an acknowledged feedback
  *   survives a crash or power cut.
- * - Request rows are queued and written in batches (every `flushIntervalMs` or
- *   `maxBatch` rows, one transaction each): an fsync per request would cap the server at a
- *   few hundred requests per second. A crash can lose the last batch of log rows, never
- *   feedback. A lookup by id (feedback, `/v1/requests/:id`) flushes first, so feedback on a
+ * - Request rows are queued and written in the background in small transactions (from
+ *   `flushIntervalMs` after the first queued row, `chunkRows` per transaction, yielding to
+ *   the event loop between them), committed with `synchronous = NORMAL` (in WAL
+ *   mode: no fsync per commit, the WAL is synced at checkpoints): an fsync per request would
+ *   cap the server at a few hundred requests per second. A process crash can lose the rows
+ *   still queued (at most `flushIntervalMs` worth), a power cut the rows since the last
+ *   checkpoint; never feedback. A lookup by id (feedback, `/v1/requests/:id`) flushes first, so feedback on a
  *   request answered a millisecond ago finds it.
  */
 import { ModelScoutError } from "../errors/modelscout-error.js";
@@ -107,8 +110,10 @@ export interface FeedbackRow extends FeedbackInput {
 }
 
 export interface RoutingStoreOptions {
+  /** How long a row may wait before the background writer starts. Default 20 ms. */
   flushIntervalMs?: number;
-  maxBatch?: number;
+  /** Rows per background transaction. Default 32. */
+  chunkRows?: number;
 }
 
 interface RawRequestRow {
@@ -181,10 +186,15 @@ function fromRawFeedback(row: RawFeedbackRow): FeedbackRow {
   };
 }
 
+/** Queued rows past which `logRequest` writes synchronously (the disk is not keeping up). */
+const MAX_QUEUED_ROWS = 20_000;
+
 export class RoutingStore {
+  readonly #database: StateDatabase;
   readonly #queue: RequestLogRow[] = [];
-  readonly #maxBatch: number;
+  readonly #chunkRows: number;
   readonly #flushIntervalMs: number;
+  #writing = false;
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
   #lastFlushError: string | null = null;
@@ -198,8 +208,9 @@ export class RoutingStore {
 
   constructor(database: StateDatabase, options: RoutingStoreOptions = {}) {
     migrateComponent(database, ROUTING_COMPONENT, ROUTING_MIGRATIONS);
-    this.#maxBatch = options.maxBatch ?? 512;
-    this.#flushIntervalMs = options.flushIntervalMs ?? 50;
+    this.#database = database;
+    this.#chunkRows = options.chunkRows ?? 32;
+    this.#flushIntervalMs = options.flushIntervalMs ?? 20;
     this.#insertRequest = database.prepare(
       `INSERT OR REPLACE INTO routing_requests (id, created_at, endpoint, task, requested, route, model,
          reason, status, latency_ms, model_latency_ms, error_code, domain, input_text, output_text,
@@ -227,40 +238,67 @@ export class RoutingStore {
     );
   }
 
-  /** Queues a request row; written within `flushIntervalMs`. */
+  /** Queues a request row; written within about `flushIntervalMs`. */
   logRequest(row: RequestLogRow): void {
     if (this.#closed) return;
     this.#queue.push(row);
-    if (this.#queue.length >= this.#maxBatch) this.flush();
-    else this.#timer ??= setTimeout(() => this.#flushInBackground(), this.#flushIntervalMs).unref();
+    // Backpressure: if the disk cannot keep up, write everything now rather than grow forever.
+    if (this.#queue.length >= MAX_QUEUED_ROWS) this.flush();
+    else if (this.#timer === undefined && !this.#writing) {
+      this.#timer = setTimeout(() => this.#writeInBackground(), this.#flushIntervalMs).unref();
+    }
   }
 
-  /** The last background flush failure (rows are kept and retried), for `/ready`. */
+  /** The last background write failure (rows are kept and retried), for `/ready`. */
   get lastFlushError(): string | null {
     return this.#lastFlushError;
   }
 
-  #flushInBackground(): void {
+  /**
+   * Writes up to `chunkRows` rows, then yields to the event loop (`setImmediate`) before the
+   * next chunk, so a request never waits behind more than one small transaction. One
+   * transaction of 300 rows took 4.6 ms (p50) on the project machine at 5,000 requests/s,
+   * which showed up directly as tail latency.
+   */
+  #writeInBackground(): void {
+    this.#timer = undefined;
+    this.#writing = false;
+    if (this.#queue.length === 0) return;
     try {
-      this.flush();
+      this.#write(this.#queue.splice(0, this.#chunkRows));
       this.#lastFlushError = null;
     } catch (error) {
-      // A timer callback must not throw (it would end the process); retry on the next tick.
+      // A timer callback must not throw (it would end the process); retry later.
       this.#lastFlushError = (error as Error).message;
-      this.#timer = setTimeout(() => this.#flushInBackground(), this.#flushIntervalMs * 10).unref();
+      this.#timer = setTimeout(() => this.#writeInBackground(), this.#flushIntervalMs * 10).unref();
+      return;
+    }
+    if (this.#queue.length > 0) {
+      this.#writing = true;
+      setImmediate(() => this.#writeInBackground());
     }
   }
 
-  /** Writes every queued row in one transaction. */
+  /** Writes every queued row now, in one transaction. */
   flush(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     if (this.#queue.length === 0) return;
-    const rows = this.#queue.splice(0, this.#queue.length);
+    this.#write(this.#queue.splice(0, this.#queue.length));
+  }
+
+  #write(rows: RequestLogRow[]): void {
     try {
-      this.#insertBatch(rows);
+      // Per connection and per statement: only this batch skips the fsync. Node runs one
+      // statement at a time on this connection, so no feedback write can fall in between.
+      this.#database.pragma("synchronous = NORMAL");
+      try {
+        this.#insertBatch(rows);
+      } finally {
+        this.#database.pragma("synchronous = FULL");
+      }
     } catch (error) {
-      // Keep the rows for the next flush rather than losing them to a busy database.
+      // Keep the rows for the next write rather than losing them to a busy database.
       this.#queue.unshift(...rows);
       throw new ModelScoutError(
         "STORE_UNAVAILABLE",

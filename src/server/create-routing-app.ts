@@ -16,7 +16,6 @@
  * routing itself is in `route/router.ts`.
  */
 import { type Context, Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import type { z } from "zod";
 import type { BackendInput, BackendOutput } from "../backends/model-backend.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
@@ -102,11 +101,51 @@ function describeIssues(error: z.ZodError): { message: string; param: string | n
   return { message, param };
 }
 
+/**
+ * The body as text, refusing more than `maxBytes`. A declared Content-Length is checked
+ * before reading (the common case, and the fast path: Node's adapter reads the socket
+ * directly); a chunked body is counted while it streams in and abandoned past the limit.
+ * (Hono's bodyLimit middleware touches `request.body`, which builds a full WHATWG Request
+ * with a stream for every request; that alone cost more than the routing.)
+ */
+async function readLimitedText(context: Context, maxBytes: number): Promise<string> {
+  const declared = context.req.header("content-length");
+  if (declared !== undefined && context.req.header("transfer-encoding") === undefined) {
+    if (Number(declared) > maxBytes) throw new RequestRejected(tooLarge(maxBytes));
+    return context.req.text();
+  }
+  const stream = context.req.raw.body;
+  if (stream === null) return "";
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel();
+      throw new RequestRejected(tooLarge(maxBytes));
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function tooLarge(maxBytes: number): HttpError {
+  return openAIError(
+    413,
+    `The request body is larger than this server accepts (${maxBytes} bytes; server.max_body_bytes in the routes config).`,
+    { code: "request_too_large" },
+  );
+}
+
 async function readBody<Schema extends z.ZodType>(
   context: Context,
   schema: Schema,
+  maxBytes: number,
 ): Promise<z.output<Schema>> {
-  const text = await context.req.text();
+  const text = await readLimitedText(context, maxBytes);
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -272,21 +311,9 @@ export function createRoutingApp(options: RoutingAppOptions): Hono {
     }
   };
 
-  const limit = bodyLimit({
-    maxSize: maxBodyBytes,
-    onError: () =>
-      sendError(
-        openAIError(
-          413,
-          `The request body is larger than this server accepts (${maxBodyBytes} bytes; server.max_body_bytes in the routes config).`,
-          { code: "request_too_large" },
-        ),
-      ),
-  });
-
-  app.post("/v1/chat/completions", limit, (context) =>
+  app.post("/v1/chat/completions", (context) =>
     routed(context, "chat.completions", async () => {
-      const body = await readBody(context, chatCompletionRequestSchema);
+      const body = await readBody(context, chatCompletionRequestSchema, maxBodyBytes);
       const messages = plainMessages(body.messages);
       return {
         task: "text-generation",
@@ -342,9 +369,9 @@ export function createRoutingApp(options: RoutingAppOptions): Hono {
     }),
   );
 
-  app.post("/v1/embeddings", limit, (context) =>
+  app.post("/v1/embeddings", (context) =>
     routed(context, "embeddings", async () => {
-      const body = await readBody(context, embeddingsRequestSchema);
+      const body = await readBody(context, embeddingsRequestSchema, maxBodyBytes);
       const inputs = typeof body.input === "string" ? [body.input] : body.input;
       return {
         task: "feature-extraction",
@@ -373,7 +400,7 @@ export function createRoutingApp(options: RoutingAppOptions): Hono {
     }),
   );
 
-  app.post("/v1/tasks/:task", limit, (context) =>
+  app.post("/v1/tasks/:task", (context) =>
     routed(context, "tasks", async () => {
       let task: TaskId;
       try {
@@ -384,7 +411,7 @@ export function createRoutingApp(options: RoutingAppOptions): Hono {
           status: 404,
         });
       }
-      const body = await readBody(context, taskRequestSchema);
+      const body = await readBody(context, taskRequestSchema, maxBodyBytes);
       const texts = typeof body.input === "string" ? [body.input] : body.input;
       const labels = body.candidate_labels;
       return {
@@ -413,9 +440,9 @@ export function createRoutingApp(options: RoutingAppOptions): Hono {
     }),
   );
 
-  app.post("/v1/feedback", limit, async (context) => {
+  app.post("/v1/feedback", async (context) => {
     try {
-      const body = await readBody(context, feedbackRequestSchema);
+      const body = await readBody(context, feedbackRequestSchema, maxBodyBytes);
       const request = store.findRequest(body.request_id);
       if (request === null) {
         return sendError(
