@@ -1,0 +1,106 @@
+/**
+ * @module
+ * The metrics `GET /metrics` exposes. The core ones come from `monitor/metrics/` and are fed
+ * the same monitor events as the alert engine, so `/metrics` and the alerts agree:
+ * `modelscout_requests_total{route,model,status}`, `modelscout_request_duration_seconds`,
+ * `modelscout_decisions_total{route,model}` (selection decisions), `modelscout_feedback_total`,
+ * `modelscout_alerts_total{rule}`, `modelscout_review_items_open`. The server adds what only
+ * it sees, on the same registry:
+ * - `modelscout_routing_decisions_total{route,model,policy,explored}`: which model served a
+ *   route and by which policy (a bandit's explorations apart);
+ * - `modelscout_unrouted_requests_total{endpoint,status}`: requests refused before any model
+ *   was chosen (invalid body, unknown task...), which have no route or model to count under;
+ * - `modelscout_feedback_reward{route,model}`: the reward of feedback (0..1), so
+ *   `_sum / _count` is the mean reward and the buckets its spread;
+ * - `modelscout_review_decisions_total{decision}`: approvals and rejections by operators;
+ * - `modelscout_build_info{version}`: always 1.
+ *
+ * Counters count since the process started, as Prometheus expects. Label values come from the
+ * routes config, the rules and the router's decisions, never from request bodies.
+ */
+import type { Alert } from "../../monitor/alert-engine.js";
+import { PROMETHEUS_CONTENT_TYPE } from "../../monitor/metrics/metrics-registry.js";
+import {
+  createModelscoutMetrics,
+  type ModelscoutMetrics,
+} from "../../monitor/metrics/modelscout-metrics.js";
+import type { MonitorEvent } from "../../monitor/monitor-event.js";
+import type { RequestLogRow } from "../../route/routing-store.js";
+import { VERSION } from "../../version.js";
+
+export { PROMETHEUS_CONTENT_TYPE };
+
+export interface ServerMetrics {
+  readonly core: ModelscoutMetrics;
+  /** A logged request and the monitor event made of it (null when no model was chosen). */
+  observeRequest(row: RequestLogRow, event: MonitorEvent | null): void;
+  observeFeedback(event: MonitorEvent | null, reward: number | null): void;
+  observeDecision(event: MonitorEvent): void;
+  observeAlert(alert: Alert): void;
+  observeReviewDecision(decision: "approved" | "rejected"): void;
+  render(): string;
+}
+
+export function createServerMetrics(
+  options: { reviewItemsOpen?: () => number } = {},
+): ServerMetrics {
+  const core = createModelscoutMetrics({
+    ...(options.reviewItemsOpen !== undefined && { reviewItemsOpen: options.reviewItemsOpen }),
+  });
+  const registry = core.registry;
+  const routingDecisions = registry.counter(
+    "modelscout_routing_decisions_total",
+    "Routing decisions: the model that served a route, by the route's policy; explored is true when a bandit explored.",
+    ["route", "model", "policy", "explored"],
+  );
+  const unrouted = registry.counter(
+    "modelscout_unrouted_requests_total",
+    "Requests refused before a model was chosen (invalid body, unknown task or model), by endpoint and HTTP status.",
+    ["endpoint", "status"],
+  );
+  const reward = registry.histogram(
+    "modelscout_feedback_reward",
+    "Reward (0..1) of feedback with a quality signal; _sum / _count is the mean reward.",
+    ["route", "model"],
+    [0, 0.25, 0.5, 0.75, 1],
+  );
+  const reviewDecisions = registry.counter(
+    "modelscout_review_decisions_total",
+    "Review items decided by an operator, by decision.",
+    ["decision"],
+  );
+  registry
+    .gauge("modelscout_build_info", "Always 1; the version label says which ModelScout serves.", [
+      "version",
+    ])
+    .set({ version: VERSION }, 1);
+
+  return {
+    core,
+    observeRequest(row, event) {
+      if (event === null) {
+        unrouted.inc({ endpoint: row.endpoint, status: String(row.status) });
+        return;
+      }
+      core.observe(event);
+      if (row.route !== null && row.model !== null && row.decision !== null) {
+        const decision = JSON.parse(row.decision) as { policy?: string; explored?: boolean };
+        routingDecisions.inc({
+          route: row.route,
+          model: row.model,
+          policy: decision.policy ?? "unknown",
+          explored: decision.explored === true ? "true" : "false",
+        });
+      }
+    },
+    observeFeedback(event, value) {
+      if (event === null || event.kind !== "feedback") return;
+      core.observe(event);
+      if (value !== null) reward.observe({ route: event.route, model: event.modelId }, value);
+    },
+    observeDecision: (event) => core.observe(event),
+    observeAlert: (alert) => core.recordAlert(alert),
+    observeReviewDecision: (decision) => reviewDecisions.inc({ decision }),
+    render: () => core.render(),
+  };
+}
