@@ -6,12 +6,21 @@
  * not declared in the config or packaged in npm are looked up in the catalog, which is
  * opened only if needed. The work is `server/start-routing-server.ts`; this parses flags,
  * prints where the server listens and what failed to load, and stops on SIGINT/SIGTERM.
+ * Monitoring, the admin API, `/metrics` and the dashboard come with it
+ * (`server/admin/admin-extension.ts`): `--alerts` names the alert rules, `--admin-token` (or
+ * `MODELSCOUT_ADMIN_TOKEN`) guards them, `--redaction` sets what is removed from stored text.
  */
 import { defineCommand } from "citty";
 import type { CatalogStore } from "../../catalog/catalog-store.js";
+import { createRedactor } from "../../privacy/redact-personal-data.js";
+import { parseRedactionConfig, type RedactionConfig } from "../../privacy/redaction-config.js";
 import { CUSTOMER_SERVICE_ROUTES } from "../../route/bundled/customer-service-routes.js";
 import { readRoutesConfig } from "../../route/read-routes-config.js";
 import { parseRoutesConfig } from "../../route/routes-config.js";
+import { createAdminAccess, resolveAdminToken } from "../../server/admin/admin-access.js";
+import { createAdminExtension } from "../../server/admin/admin-extension.js";
+import { readAlertRulesFile } from "../../server/admin/read-alert-rules-file.js";
+import { keepText } from "../../server/create-routing-app.js";
 import { startRoutingServer } from "../../server/start-routing-server.js";
 import { integerOption } from "../cli-options.js";
 import { openCatalog } from "../open-catalog.js";
@@ -33,9 +42,36 @@ export default defineCommand({
       type: "string",
       description: "State database file (default state.db under MODELSCOUT_HOME)",
     },
+    alerts: {
+      type: "string",
+      description:
+        "Alert rules file (.json; see `modelscout schema alerts`); default: the shipped review-on-drop rule",
+    },
+    "admin-token": {
+      type: "string",
+      description:
+        "Token for the dashboard, /admin/api and /metrics (or MODELSCOUT_ADMIN_TOKEN; required unless --host is a loopback address)",
+    },
+    redaction: {
+      type: "string",
+      description:
+        "Personal-data redaction of stored and logged text: on (default), off, or the types to remove (email,phone,card,id,iban,ip)",
+    },
   },
   async run({ args }) {
     const port = args.port === "0" ? 0 : (integerOption("port", args.port) ?? 8080);
+    const host = args.host ?? "127.0.0.1";
+    const token = resolveAdminToken(args["admin-token"]);
+    // Refuse an open admin side on a public address before spending time on models.
+    createAdminAccess({ token, host });
+    const redaction = redactionOption(args.redaction);
+    const rules = args.alerts === undefined ? undefined : await readAlertRulesFile(args.alerts);
+    const admin = createAdminExtension({
+      token,
+      redaction,
+      ...(rules !== undefined && { rules }),
+    });
+    const redactor = createRedactor(redaction);
     const config =
       args.config === undefined
         ? parseRoutesConfig(CUSTOMER_SERVICE_ROUTES, "(bundled customer-service example)")
@@ -53,6 +89,8 @@ export default defineCommand({
       port,
       ...(args.host !== undefined && { host: args.host }),
       ...(args.state !== undefined && { databasePath: args.state }),
+      redactText: admin.redaction.enabled ? (text) => redactor(text).text : keepText,
+      extend: (parts) => admin.extend(parts),
       lookupModel: async (id) => {
         catalog ??= await openCatalog();
         return catalog.getModel(id);
@@ -72,7 +110,9 @@ export default defineCommand({
     const routes = config.routes.map((route) => route.name).join(", ");
     process.stdout.write(
       `Routing server at ${server.url} (routes: ${routes}; config: ${args.config ?? "bundled customer-service example"})\n` +
-        `OpenAI base URL: ${server.url}/v1 (model "auto", a route name or a model id)\n`,
+        `OpenAI base URL: ${server.url}/v1 (model "auto", a route name or a model id)\n` +
+        `Dashboard: ${server.url}/ (${token === null ? "no admin token: open to this machine only" : "log in with the admin token"}); metrics: ${server.url}/metrics\n` +
+        `Alert rules: ${(admin.monitoring?.rules ?? []).map((rule) => rule.id).join(", ") || "none"}${args.alerts === undefined ? " (shipped example)" : ` (${args.alerts})`}; redaction: ${admin.redaction.enabled ? [...admin.redaction.types].join(", ") : "off"}\n`,
     );
     await new Promise<void>((stopped) => {
       const stop = () => {
@@ -83,3 +123,15 @@ export default defineCommand({
     });
   },
 });
+
+/** `--redaction on|off|email,phone,...` as a redaction setting (validated, errors name the type). */
+function redactionOption(value: string | undefined): RedactionConfig {
+  if (value === undefined || value === "on") return {};
+  if (value === "off") return { enabled: false };
+  return parseRedactionConfig({
+    types: value
+      .split(",")
+      .map((type) => type.trim())
+      .filter((type) => type !== ""),
+  });
+}

@@ -1,0 +1,1032 @@
+/**
+ * @module
+ * The dashboard's script: plain JavaScript (an ES module the server sends as is, no build
+ * step), type-checked by `tsc -p src/dashboard/assets` with JSDoc types. It fills the page's
+ * five sections from the admin API (`/admin/api/...`), draws the charts as inline SVG, and
+ * refreshes the visible section when the server says something changed (server-sent events
+ * on `/admin/api/events`), with a slow timer as a fallback. A refresh never throws away what
+ * an operator is typing: it waits until the form loses focus.
+ */
+
+const API = "/admin/api";
+const SVG_NS = "http://www.w3.org/2000/svg";
+const PALETTE = [
+  "#1f77b4",
+  "#ff7f0e",
+  "#2ca02c",
+  "#d62728",
+  "#9467bd",
+  "#8c564b",
+  "#e377c2",
+  "#17becf",
+];
+const POLL_MS = 30_000;
+const SECTIONS = ["decisions", "routes", "models", "alerts", "catalog"];
+/** Which changes each section shows. */
+const SECTION_CHANGES = /** @type {Record<string, string[]>} */ ({
+  decisions: ["decision"],
+  routes: ["request"],
+  models: ["request", "feedback", "review"],
+  alerts: ["alert", "review"],
+  catalog: [],
+});
+
+/**
+ * @typedef {Record<string, any>} Json
+ * @typedef {string | number | Node | null | undefined | false} Child
+ */
+
+const state = {
+  section: "decisions",
+  minutes: 60,
+  bucketSeconds: 60,
+  /** @type {string | null} */
+  decisionId: null,
+  reviewFilter: "open",
+  actor: localStorage.getItem("modelscout.actor") ?? "",
+  /** Comments being typed, by review item id. */
+  drafts: /** @type {Map<string, string>} */ (new Map()),
+  /** @type {Json | null} */
+  catalogQuery: null,
+  live: false,
+  /** A refresh postponed while the operator types. */
+  pending: false,
+  refreshes: 0,
+};
+
+// ------------------------------------------------------------------ DOM helpers
+
+/**
+ * @param {string} tag
+ * @param {Record<string, string | number | boolean | ((event: Event) => void) | undefined>} [attributes]
+ * @param {Child[]} children
+ * @returns {HTMLElement}
+ */
+function h(tag, attributes = {}, ...children) {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === undefined || value === false) continue;
+    if (typeof value === "function") element.addEventListener(name.slice(2), value);
+    else if (value === true) element.setAttribute(name, "");
+    else element.setAttribute(name, String(value));
+  }
+  append(element, children);
+  return element;
+}
+
+/**
+ * @param {string} tag
+ * @param {Record<string, string | number | undefined>} [attributes]
+ * @param {Child[]} children
+ * @returns {SVGElement}
+ */
+function s(tag, attributes = {}, ...children) {
+  const element = /** @type {SVGElement} */ (document.createElementNS(SVG_NS, tag));
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value !== undefined) element.setAttribute(name, String(value));
+  }
+  append(element, children);
+  return element;
+}
+
+/** @param {Element} parent @param {Child[]} children */
+function append(parent, children) {
+  for (const child of children) {
+    if (child === null || child === undefined || child === false) continue;
+    parent.append(typeof child === "object" ? child : String(child));
+  }
+}
+
+/** @param {string} status */
+function badge(status) {
+  return h("span", { class: `badge ${status}` }, status);
+}
+
+/** @param {string | null | undefined} iso */
+function time(iso) {
+  if (!iso) return "";
+  const date = new Date(iso);
+  const sameDay = date.toDateString() === new Date().toDateString();
+  return sameDay ? date.toLocaleTimeString() : date.toLocaleString();
+}
+
+/** @param {number | null | undefined} value @param {number} [digits] */
+function fixed(value, digits = 3) {
+  return value === null || value === undefined ? "–" : value.toFixed(digits);
+}
+
+/** @param {number} share */
+function percent(share) {
+  return `${(share * 100).toFixed(share > 0 && share < 0.1 ? 1 : 0)}%`;
+}
+
+/** @param {Element} container @param {Child[]} children */
+function fill(container, ...children) {
+  container.replaceChildren();
+  append(container, children);
+}
+
+/** @param {Child[]} headings @param {Node[]} rows */
+function table(headings, rows) {
+  return h(
+    "div",
+    { class: "scroll" },
+    h(
+      "table",
+      {},
+      h("thead", {}, h("tr", {}, ...headings.map((heading) => h("th", {}, heading)))),
+      h("tbody", {}, ...rows),
+    ),
+  );
+}
+
+// ------------------------------------------------------------------ API
+
+/**
+ * @param {string} path
+ * @param {RequestInit} [init]
+ * @returns {Promise<Json>}
+ */
+async function api(path, init) {
+  const response = await fetch(`${API}${path}`, { credentials: "same-origin", ...init });
+  if (response.status === 401) {
+    // The session ended (token changed, cookie gone): the page itself shows the login form.
+    location.reload();
+    throw new Error("not logged in");
+  }
+  const body = await response.json().catch(() => null);
+  if (!response.ok) {
+    throw new Error(body?.error?.message ?? `${response.status} ${response.statusText}`);
+  }
+  return body;
+}
+
+/** @param {string} path @param {Json} body */
+function post(path, body) {
+  return api(path, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+}
+
+// ------------------------------------------------------------------ charts
+
+/** @param {number} index */
+function color(index) {
+  return PALETTE[index % PALETTE.length];
+}
+
+/** @param {number} ms */
+function clock(ms) {
+  return new Date(ms).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+}
+
+const CHART = { width: 640, height: 180, left: 44, right: 8, top: 8, bottom: 22 };
+
+/**
+ * @param {number[]} buckets
+ * @param {string} label
+ */
+function chartFrame(buckets, label) {
+  const root = s("svg", {
+    class: "chart",
+    viewBox: `0 0 ${CHART.width} ${CHART.height}`,
+    role: "img",
+    "aria-label": label,
+  });
+  root.append(s("title", {}, label));
+  const plotWidth = CHART.width - CHART.left - CHART.right;
+  const plotHeight = CHART.height - CHART.top - CHART.bottom;
+  const step = plotWidth / Math.max(1, buckets.length);
+  const bottom = CHART.top + plotHeight;
+  root.append(
+    s("line", {
+      class: "axis",
+      x1: CHART.left,
+      y1: bottom,
+      x2: CHART.width - CHART.right,
+      y2: bottom,
+    }),
+    s("line", { class: "axis", x1: CHART.left, y1: CHART.top, x2: CHART.left, y2: bottom }),
+  );
+  if (buckets.length > 0) {
+    root.append(
+      s("text", { x: CHART.left, y: CHART.height - 6 }, clock(/** @type {number} */ (buckets[0]))),
+      s(
+        "text",
+        { x: CHART.width - CHART.right, y: CHART.height - 6, "text-anchor": "end" },
+        clock(/** @type {number} */ (buckets[buckets.length - 1])),
+      ),
+    );
+  }
+  return { root, plotWidth, plotHeight, step, bottom };
+}
+
+/**
+ * Share of a route's traffic per model in each time bucket, as stacked columns (an empty
+ * column is a bucket without traffic).
+ * @param {number[]} buckets
+ * @param {{model: string, counts: number[]}[]} models
+ * @param {string} label
+ */
+function shareChart(buckets, models, label) {
+  const frame = chartFrame(buckets, label);
+  const { root, plotHeight, step, bottom } = frame;
+  root.append(
+    s("text", { x: CHART.left - 4, y: CHART.top + 10, "text-anchor": "end" }, "100%"),
+    s("text", { x: CHART.left - 4, y: bottom, "text-anchor": "end" }, "0%"),
+  );
+  buckets.forEach((at, position) => {
+    const total = models.reduce((sum, model) => sum + (model.counts[position] ?? 0), 0);
+    if (total === 0) return;
+    let y = bottom;
+    models.forEach((model, index) => {
+      const count = model.counts[position] ?? 0;
+      if (count === 0) return;
+      const height = (count / total) * plotHeight;
+      y -= height;
+      root.append(
+        s(
+          "rect",
+          {
+            x: (CHART.left + position * step + step * 0.1).toFixed(2),
+            y: y.toFixed(2),
+            width: Math.max(1, step * 0.8).toFixed(2),
+            height: height.toFixed(2),
+            fill: color(index),
+          },
+          s(
+            "title",
+            {},
+            `${clock(at)} ${model.model}: ${count} of ${total} (${percent(count / total)})`,
+          ),
+        ),
+      );
+    });
+  });
+  return root;
+}
+
+/**
+ * Lines over time buckets; null values leave gaps, and every point gets a dot so a single
+ * bucket of data is visible.
+ * @param {number[]} buckets
+ * @param {{name: string, values: (number | null)[]}[]} series
+ * @param {{label: string, max?: number, unit: string, digits: number}} options
+ */
+function lineChart(buckets, series, options) {
+  const frame = chartFrame(buckets, options.label);
+  const { root, plotHeight, step, bottom } = frame;
+  const values = series.flatMap((line) => line.values.filter((value) => value !== null));
+  const max = options.max ?? Math.max(1e-9, ...values.map(Number)) * 1.1;
+  root.append(
+    s(
+      "text",
+      { x: CHART.left - 4, y: CHART.top + 10, "text-anchor": "end" },
+      `${max.toFixed(options.digits)}${options.unit}`,
+    ),
+    s("text", { x: CHART.left - 4, y: bottom, "text-anchor": "end" }, `0${options.unit}`),
+  );
+  series.forEach((line, index) => {
+    /** @type {string[]} */
+    let run = [];
+    const flush = () => {
+      if (run.length > 1) {
+        root.append(
+          s("polyline", {
+            points: run.join(" "),
+            fill: "none",
+            stroke: color(index),
+            "stroke-width": 2,
+          }),
+        );
+      }
+      run = [];
+    };
+    line.values.forEach((value, position) => {
+      if (value === null) {
+        flush();
+        return;
+      }
+      const x = CHART.left + position * step + step / 2;
+      const y = bottom - (Math.min(value, max) / max) * plotHeight;
+      run.push(`${x.toFixed(2)},${y.toFixed(2)}`);
+      root.append(
+        s(
+          "circle",
+          { cx: x.toFixed(2), cy: y.toFixed(2), r: 2.5, fill: color(index) },
+          s(
+            "title",
+            {},
+            `${clock(/** @type {number} */ (buckets[position]))} ${line.name}: ${value.toFixed(options.digits)}${options.unit}`,
+          ),
+        ),
+      );
+    });
+    flush();
+  });
+  return root;
+}
+
+/** @param {{name: string, detail: string}[]} entries */
+function legend(entries) {
+  return h(
+    "div",
+    { class: "legend" },
+    ...entries.map((entry, index) => {
+      const swatch = h("span", { class: "swatch" });
+      swatch.style.background = color(index);
+      return h("span", {}, swatch, entry.name, " ", h("span", { class: "muted" }, entry.detail));
+    }),
+  );
+}
+
+function windowForm() {
+  const select = /** @type {HTMLSelectElement} */ (
+    h(
+      "select",
+      {
+        name: "window",
+        onchange: (event) => {
+          const [minutes, bucket] = /** @type {HTMLSelectElement} */ (event.target).value.split(
+            "/",
+          );
+          state.minutes = Number(minutes);
+          state.bucketSeconds = Number(bucket);
+          refresh();
+        },
+      },
+      ...[
+        ["15/15", "last 15 minutes"],
+        ["60/60", "last hour"],
+        ["360/300", "last 6 hours"],
+        ["1440/1800", "last 24 hours"],
+        ["10080/10800", "last 7 days"],
+      ].map(([value, text]) =>
+        h("option", { value, selected: value === `${state.minutes}/${state.bucketSeconds}` }, text),
+      ),
+    )
+  );
+  return h(
+    "form",
+    { class: "inline", onsubmit: (event) => event.preventDefault() },
+    h("label", {}, "Window", select),
+  );
+}
+
+function windowQuery() {
+  return `minutes=${state.minutes}&bucketSeconds=${state.bucketSeconds}`;
+}
+
+// ------------------------------------------------------------------ sections
+
+/** @param {Element} container */
+async function renderDecisions(container) {
+  const { data } = await api("/decisions?limit=100");
+  if (state.decisionId === null && data.length > 0) state.decisionId = data[0].id;
+  const rows = data.map((/** @type {Json} */ decision) =>
+    h(
+      "tr",
+      {
+        class: "selectable",
+        "data-decision": decision.id,
+        "aria-selected": decision.id === state.decisionId ? "true" : "false",
+        tabindex: 0,
+        onclick: () => {
+          state.decisionId = decision.id;
+          refresh();
+        },
+      },
+      h("td", {}, time(decision.createdAt)),
+      h("td", {}, decision.task),
+      h("td", {}, badge(decision.status)),
+      h("td", { class: "id" }, decision.winnerId ?? "–"),
+      h("td", { class: "id" }, decision.id),
+    ),
+  );
+  const selected = data.find((/** @type {Json} */ decision) => decision.id === state.decisionId);
+  fill(
+    container,
+    data.length === 0
+      ? h(
+          "p",
+          { class: "muted" },
+          "No selection decisions yet. Run ",
+          h("code", {}, "modelscout select <spec>"),
+          " and it appears here.",
+        )
+      : h("div", { class: "card" }, table(["Time", "Task", "Status", "Winner", "Id"], rows)),
+    selected &&
+      h(
+        "div",
+        {},
+        h(
+          "h3",
+          {},
+          "Report ",
+          h(
+            "a",
+            { href: selected.reportUrl, target: "_blank", rel: "noopener" },
+            "(open in a new tab)",
+          ),
+        ),
+        h("iframe", {
+          class: "report",
+          src: selected.reportUrl,
+          title: `Decision report ${selected.id}`,
+        }),
+      ),
+  );
+}
+
+/** @param {Element} container */
+async function renderRoutes(container) {
+  const body = await api(`/routes?${windowQuery()}`);
+  const traffic = new Map(
+    body.traffic.routes.map((/** @type {Json} */ route) => [route.route, route]),
+  );
+  const cards = body.routes.map((/** @type {Json} */ route) => {
+    const seen = /** @type {Json | undefined} */ (traffic.get(route.name));
+    const models = seen?.models ?? [];
+    return h(
+      "div",
+      { class: "card", "data-route": route.name },
+      h("h3", {}, route.name, " ", h("span", { class: "muted small" }, route.description ?? "")),
+      h(
+        "p",
+        { class: "small" },
+        ...route.targets.flatMap((/** @type {Json} */ target) => [
+          h("strong", {}, target.task),
+          ` (${target.policy}): `,
+          target.candidates.map((/** @type {Json} */ candidate) => candidate.model).join(", "),
+          h("br"),
+        ]),
+      ),
+      models.length === 0
+        ? h("p", { class: "muted small" }, "No traffic in this window.")
+        : h(
+            "div",
+            { "data-chart": "share", "data-requests": seen?.total ?? 0 },
+            shareChart(body.traffic.buckets, models, `Traffic share per model on ${route.name}`),
+            legend(
+              models.map((/** @type {Json} */ model) => ({
+                name: model.model,
+                detail: `${percent(model.share)} · ${model.total} req${model.errors > 0 ? ` · ${model.errors} errors` : ""}`,
+              })),
+            ),
+          ),
+    );
+  });
+  fill(container, windowForm(), h("div", { class: "grid" }, ...cards));
+}
+
+/** @param {Element} container */
+async function renderModels(container) {
+  const body = await api(`/models?${windowQuery()}`);
+  const buckets = body.series.buckets;
+  /** @type {Map<string, Json[]>} */
+  const byRoute = new Map();
+  for (const model of body.series.models) {
+    const list = byRoute.get(model.route) ?? [];
+    list.push(model);
+    byRoute.set(model.route, list);
+  }
+  const cards = [...byRoute.entries()].map(([route, models]) => {
+    const feedback = models.reduce((sum, model) => sum + model.feedback, 0);
+    return h(
+      "div",
+      { class: "card", "data-route": route },
+      h("h3", {}, route),
+      h(
+        "div",
+        { "data-chart": "quality", "data-feedback": feedback },
+        h("p", { class: "small muted" }, "Quality: mean feedback reward (0-1) per bucket"),
+        lineChart(
+          buckets,
+          models.map((model) => ({
+            name: model.model,
+            values: model.points.map((/** @type {Json} */ point) => point.meanReward),
+          })),
+          { label: `Mean feedback reward per model on ${route}`, max: 1, unit: "", digits: 2 },
+        ),
+        legend(
+          models.map((model) => ({
+            name: model.model,
+            detail: `${fixed(model.meanReward, 2)} mean · ${model.feedback} feedback`,
+          })),
+        ),
+      ),
+      h(
+        "div",
+        { "data-chart": "latency" },
+        h("p", { class: "small muted" }, "Latency: p95 per bucket (successful requests)"),
+        lineChart(
+          buckets,
+          models.map((model) => ({
+            name: model.model,
+            values: model.points.map((/** @type {Json} */ point) => point.latencyP95Ms),
+          })),
+          { label: `p95 latency per model on ${route}`, unit: " ms", digits: 0 },
+        ),
+        legend(
+          models.map((model) => ({ name: model.model, detail: `${model.requests} ok requests` })),
+        ),
+      ),
+    );
+  });
+  const standings = body.standings;
+  fill(
+    container,
+    windowForm(),
+    cards.length === 0
+      ? h("p", { class: "muted" }, "No routed requests in this window.")
+      : h("div", { class: "grid" }, ...cards),
+    h("h3", {}, "Learner standings"),
+    standings === null
+      ? h("p", { class: "muted" }, "This server runs without a routing learner (no bandit routes).")
+      : standings.length === 0
+        ? h("p", { class: "muted" }, "No feedback has reached the learner yet.")
+        : h(
+            "div",
+            { class: "card" },
+            table(
+              [
+                "Route",
+                "Model",
+                "Domain",
+                h("span", { class: "num" }, "Mean quality"),
+                h("span", { class: "num" }, "Evidence"),
+                "State",
+              ],
+              standings.map((/** @type {Json} */ standing) =>
+                h(
+                  "tr",
+                  { "data-standing": `${standing.route}|${standing.modelId}` },
+                  h("td", {}, standing.route),
+                  h("td", { class: "id" }, standing.modelId),
+                  h("td", {}, standing.domain ?? "all"),
+                  h("td", { class: "num" }, fixed(standing.mean)),
+                  h("td", { class: "num" }, fixed(standing.effectiveCount, 1)),
+                  h("td", {}, standing.demoted ? badge("demoted") : "active"),
+                ),
+              ),
+            ),
+          ),
+  );
+}
+
+/** @param {Json} entry */
+function auditLine(entry) {
+  return h(
+    "li",
+    { "data-audit": entry.action },
+    `${time(entry.at)} · `,
+    h("strong", {}, entry.actor),
+    ` ${entry.action}`,
+    entry.comment ? `: “${entry.comment}”` : "",
+    entry.action === "action_failed" && entry.details?.error
+      ? h("span", { class: "error" }, ` (${entry.details.error})`)
+      : "",
+  );
+}
+
+/** @param {Json} action */
+function describeAction(action) {
+  if (action.kind === "demote") return `demote ${action.modelId} on ${action.route}`;
+  if (action.kind === "reinstate") return `reinstate ${action.modelId} on ${action.route}`;
+  if (action.kind === "change_route")
+    return `switch ${action.route} from ${action.fromModelId} to ${action.toModelId ?? "(choose)"}`;
+  return "acknowledge (no routing change)";
+}
+
+/** @param {Json} item */
+function reviewCard(item) {
+  const error = h("p", { class: "error", role: "alert", hidden: true });
+  const actor = /** @type {HTMLInputElement} */ (
+    h("input", {
+      name: "actor",
+      value: state.actor,
+      required: true,
+      autocomplete: "name",
+      placeholder: "your name",
+    })
+  );
+  const comment = /** @type {HTMLTextAreaElement} */ (
+    h("textarea", { name: "comment", placeholder: "why (kept in the audit trail)" })
+  );
+  comment.value = state.drafts.get(item.id) ?? "";
+  comment.addEventListener("input", () => state.drafts.set(item.id, comment.value));
+  /** @param {"approve" | "reject"} verb */
+  const decide = async (verb) => {
+    if (actor.value.trim() === "") {
+      error.textContent = "Enter your name: the audit trail records who decided.";
+      error.hidden = false;
+      actor.focus();
+      return;
+    }
+    state.actor = actor.value.trim();
+    localStorage.setItem("modelscout.actor", state.actor);
+    for (const button of form.querySelectorAll("button")) button.disabled = true;
+    try {
+      await post(`/reviews/${encodeURIComponent(item.id)}/${verb}`, {
+        actor: state.actor,
+        ...(comment.value.trim() !== "" && { comment: comment.value.trim() }),
+      });
+      state.drafts.delete(item.id);
+      if (document.activeElement instanceof HTMLElement) document.activeElement.blur();
+      await refresh();
+    } catch (failure) {
+      error.textContent = failure instanceof Error ? failure.message : String(failure);
+      error.hidden = false;
+      for (const button of form.querySelectorAll("button")) button.disabled = false;
+      await refreshAudit(item.id, auditList);
+    }
+  };
+  const form = h(
+    "form",
+    { onsubmit: (event) => event.preventDefault(), "data-review-form": item.id },
+    h("div", { class: "actions" }, h("label", {}, "Your name", actor)),
+    h("label", {}, "Comment", comment),
+    h(
+      "div",
+      { class: "actions" },
+      h(
+        "button",
+        { type: "button", class: "primary", onclick: () => decide("approve") },
+        "Approve",
+      ),
+      h("button", { type: "button", class: "danger", onclick: () => decide("reject") }, "Reject"),
+    ),
+    error,
+  );
+  const auditList = h("ol", { class: "audit" }, ...item.audit.map(auditLine));
+  return h(
+    "article",
+    { class: "card", "data-review": item.id, "data-status": item.status },
+    h("div", {}, badge(item.status), " ", h("strong", {}, item.summary)),
+    h(
+      "p",
+      { class: "small muted" },
+      `${item.route} · ${item.modelId} · rule ${item.ruleId ?? "(by hand)"} · proposes: ${describeAction(item.proposedAction)} · ${item.occurrences} firing(s) · opened ${time(item.createdAt)}`,
+    ),
+    item.status === "open"
+      ? form
+      : h(
+          "p",
+          { class: "small" },
+          `${item.status} by `,
+          h("strong", {}, item.decidedBy ?? "?"),
+          ` ${time(item.decidedAt)}`,
+          item.decisionComment ? `: “${item.decisionComment}”` : "",
+        ),
+    h(
+      "details",
+      {},
+      h("summary", {}, "Evidence"),
+      h("pre", {}, JSON.stringify(item.evidence, null, 2)),
+    ),
+    h("details", { open: item.status !== "open" }, h("summary", {}, "Audit trail"), auditList),
+  );
+}
+
+/** @param {string} id @param {Element} list */
+async function refreshAudit(id, list) {
+  try {
+    const body = await api(`/reviews/${encodeURIComponent(id)}`);
+    fill(list, ...body.audit.map(auditLine));
+  } catch {
+    // The error above already says what went wrong.
+  }
+}
+
+/** @param {Element} container */
+async function renderAlerts(container) {
+  const status = state.reviewFilter === "open" ? "open" : "approved,rejected";
+  const [reviews, alerts] = await Promise.all([
+    api(`/reviews?status=${status}&limit=50`),
+    api("/alerts?limit=50"),
+  ]);
+  const filter = h(
+    "div",
+    { class: "actions", role: "group", "aria-label": "Review items" },
+    ...[
+      ["open", "Open"],
+      ["decided", "Decided"],
+    ].map(([value, text]) =>
+      h(
+        "button",
+        {
+          type: "button",
+          "data-filter": value,
+          "aria-pressed": state.reviewFilter === value ? "true" : "false",
+          class: state.reviewFilter === value ? "primary" : undefined,
+          onclick: () => {
+            state.reviewFilter = value;
+            refresh();
+          },
+        },
+        text,
+      ),
+    ),
+  );
+  fill(
+    container,
+    h("h3", {}, `Review queue (${reviews.total} ${state.reviewFilter})`),
+    filter,
+    reviews.items.length === 0
+      ? h(
+          "p",
+          { class: "muted" },
+          state.reviewFilter === "open" ? "Nothing waits for review." : "No decided items yet.",
+        )
+      : h("div", {}, ...reviews.items.map(reviewCard)),
+    h("h3", {}, "Alerts"),
+    alerts.alerts.length === 0
+      ? h("p", { class: "muted" }, "No alert has fired.")
+      : h(
+          "div",
+          { class: "card" },
+          table(
+            ["Fired", "Rule", "Route", "Model", "Summary"],
+            alerts.alerts.map((/** @type {Json} */ alert) =>
+              h(
+                "tr",
+                { "data-alert": alert.id },
+                h("td", {}, time(alert.firedAt)),
+                h("td", {}, alert.ruleId),
+                h("td", {}, alert.route),
+                h("td", { class: "id" }, alert.modelId),
+                h("td", { class: "small" }, alert.summary),
+              ),
+            ),
+          ),
+        ),
+    h("h3", {}, "Rules"),
+    ...alerts.rules.map((/** @type {Json} */ rule) =>
+      h(
+        "details",
+        { class: "card" },
+        h("summary", {}, h("strong", {}, rule.id), " ", rule.description ?? ""),
+        h(
+          "pre",
+          {},
+          JSON.stringify(
+            { conditions: rule.conditions, actions: rule.actions, match: rule.match },
+            null,
+            2,
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+/** @param {Element} container */
+async function renderCatalog(container) {
+  const results = h("div", { "data-catalog-results": true });
+  /** @param {Json} query */
+  const search = async (query) => {
+    state.catalogQuery = query;
+    const parameters = new URLSearchParams();
+    for (const [key, value] of Object.entries(query))
+      if (value !== "") parameters.set(key, String(value));
+    fill(results, h("p", { class: "muted" }, "Searching..."));
+    try {
+      const body = await api(`/catalog/search?${parameters}`);
+      fill(
+        results,
+        body.models.length === 0
+          ? h("p", { class: "muted" }, "No model matches.")
+          : h(
+              "div",
+              { class: "card" },
+              table(
+                [
+                  "Model",
+                  "Task",
+                  h("span", { class: "num" }, "Params"),
+                  h("span", { class: "num" }, "Downloads"),
+                  "Licence",
+                  "Languages",
+                  h("span", { class: "num" }, "Latency"),
+                ],
+                body.models.map((/** @type {Json} */ model) =>
+                  h(
+                    "tr",
+                    { "data-model": model.id },
+                    h("td", { class: "id" }, model.id),
+                    h("td", {}, model.task ?? ""),
+                    h(
+                      "td",
+                      { class: "num" },
+                      model.params === null
+                        ? "–"
+                        : `${(model.params / 1e6).toFixed(model.params < 1e7 ? 1 : 0)}M`,
+                    ),
+                    h("td", { class: "num" }, model.downloads.toLocaleString()),
+                    h("td", {}, model.license ?? ""),
+                    h(
+                      "td",
+                      { class: "small" },
+                      model.languages.slice(0, 6).join(", ") +
+                        (model.languages.length > 6 ? "…" : ""),
+                    ),
+                    h(
+                      "td",
+                      { class: "num" },
+                      model.latencyMs === null
+                        ? "–"
+                        : `${model.latencyMs.toFixed(1)} ms ${model.latencyKind === "estimated" ? "(est.)" : ""}`,
+                    ),
+                  ),
+                ),
+              ),
+              body.hasMore
+                ? h(
+                    "p",
+                    { class: "small muted" },
+                    "More models match; narrow the search or raise the limit.",
+                  )
+                : null,
+            ),
+      );
+    } catch (failure) {
+      fill(
+        results,
+        h(
+          "p",
+          { class: "error", role: "alert" },
+          failure instanceof Error ? failure.message : String(failure),
+        ),
+      );
+    }
+  };
+  const query = state.catalogQuery ?? {
+    task: "text-classification",
+    language: "",
+    hardware: "",
+    sort: "downloads",
+    limit: 20,
+  };
+  /** @param {string} name @param {string} label @param {string} placeholder */
+  const field = (name, label, placeholder) =>
+    h("label", {}, label, h("input", { name, value: query[name] ?? "", placeholder }));
+  const form = /** @type {HTMLFormElement} */ (
+    h(
+      "form",
+      {
+        class: "inline",
+        "data-catalog-form": true,
+        onsubmit: (event) => {
+          event.preventDefault();
+          const data = new FormData(/** @type {HTMLFormElement} */ (event.target));
+          search(
+            Object.fromEntries(
+              [...data.entries()].map(([key, value]) => [key, String(value).trim()]),
+            ),
+          );
+        },
+      },
+      field("task", "Task", "text-classification"),
+      field("language", "Language", "en, zh, chinese"),
+      field("hardware", "Hardware", "cpu-laptop, t4"),
+      h(
+        "label",
+        {},
+        "Sort",
+        h(
+          "select",
+          { name: "sort" },
+          ...["downloads", "likes", "score", "latency", "lastModified"].map((sort) =>
+            h("option", { value: sort, selected: sort === query.sort }, sort),
+          ),
+        ),
+      ),
+      h(
+        "label",
+        {},
+        "Limit",
+        h("input", { name: "limit", type: "number", min: 1, max: 200, value: query.limit ?? 20 }),
+      ),
+      h("button", { type: "submit", class: "primary" }, "Search"),
+    )
+  );
+  fill(container, form, results);
+  await search(query);
+}
+
+const RENDERERS = /** @type {Record<string, (container: Element) => Promise<void>>} */ ({
+  decisions: renderDecisions,
+  routes: renderRoutes,
+  models: renderModels,
+  alerts: renderAlerts,
+  catalog: renderCatalog,
+});
+
+// ------------------------------------------------------------------ navigation and refresh
+
+/** @param {string} id */
+function sectionElement(id) {
+  return /** @type {HTMLElement} */ (document.getElementById(`section-${id}`));
+}
+
+/** True while the operator is typing in the visible section (a refresh would lose it). */
+function editing() {
+  const active = document.activeElement;
+  return (
+    active instanceof HTMLElement &&
+    active.closest("form") !== null &&
+    sectionElement(state.section).contains(active)
+  );
+}
+
+let running = Promise.resolve();
+
+/** Re-renders the visible section (one render at a time). */
+function refresh() {
+  running = running.then(async () => {
+    const section = sectionElement(state.section);
+    const content = /** @type {Element} */ (section.querySelector(".content"));
+    try {
+      await /** @type {(container: Element) => Promise<void>} */ (RENDERERS[state.section])(
+        content,
+      );
+      state.refreshes += 1;
+      document.body.dataset.refreshes = String(state.refreshes);
+      setStatus(`updated ${new Date().toLocaleTimeString()}`);
+    } catch (failure) {
+      fill(
+        content,
+        h(
+          "p",
+          { class: "error", role: "alert" },
+          failure instanceof Error ? failure.message : String(failure),
+        ),
+      );
+    }
+  });
+  return running;
+}
+
+/** @param {string} text */
+function setStatus(text) {
+  const status = /** @type {HTMLElement} */ (document.getElementById("status"));
+  status.dataset.live = String(state.live);
+  status.textContent = `${state.live ? "live · " : ""}${text}`;
+}
+
+function show() {
+  const wanted = location.hash.replace(/^#/, "");
+  state.section = SECTIONS.includes(wanted) ? wanted : "decisions";
+  for (const id of SECTIONS) {
+    sectionElement(id).hidden = id !== state.section;
+    const link = document.querySelector(`nav a[data-section="${id}"]`);
+    if (id === state.section) link?.setAttribute("aria-current", "page");
+    else link?.removeAttribute("aria-current");
+  }
+  document.body.dataset.section = state.section;
+  refresh();
+}
+
+/** @param {string[]} kinds */
+function changed(kinds) {
+  const shown = SECTION_CHANGES[state.section] ?? [];
+  if (!kinds.some((kind) => shown.includes(kind))) return;
+  if (editing()) {
+    state.pending = true;
+    return;
+  }
+  refresh();
+}
+
+function listen() {
+  const events = new EventSource(`${API}/events`);
+  events.addEventListener("open", () => {
+    state.live = true;
+    setStatus("connected");
+  });
+  events.addEventListener("change", (event) => {
+    changed(JSON.parse(/** @type {MessageEvent} */ (event).data).kinds);
+  });
+  events.addEventListener("error", () => {
+    state.live = false;
+    setStatus("reconnecting (refreshing every 30 s)");
+  });
+}
+
+document.addEventListener("focusout", () => {
+  // After the focus has moved: refresh once the operator has left the form.
+  setTimeout(() => {
+    if (state.pending && !editing()) {
+      state.pending = false;
+      refresh();
+    }
+  }, 0);
+});
+window.addEventListener("hashchange", show);
+setInterval(() => {
+  if (!state.live && !editing()) refresh();
+}, POLL_MS);
+show();
+listen();

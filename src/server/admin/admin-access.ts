@@ -1,0 +1,136 @@
+/**
+ * @module
+ * Who may use the admin API, `/metrics` and the dashboard. One shared token
+ * (`--admin-token` or `MODELSCOUT_ADMIN_TOKEN`), presented as `Authorization: Bearer <token>`
+ * by programs, or as a session cookie by the dashboard after its login form. The cookie holds
+ * an HMAC of the token, not the token, so it cannot be replayed as a Bearer token elsewhere,
+ * and changing the token ends every session. Comparisons are constant-time.
+ *
+ * Without a token the admin side is open, which is only allowed when the server listens on a
+ * loopback address (127.0.0.0/8, ::1, localhost): anyone who can reach the port can then
+ * already act as the local user. On any other address the server refuses to start.
+ *
+ * State-changing requests must be JSON (`Content-Type: application/json`): a browser cannot
+ * send that cross-site without a CORS preflight, which the server never grants, so a page on
+ * another site cannot approve a review item with the operator's cookie (the cookie is also
+ * `SameSite=Strict`).
+ */
+import { createHmac, timingSafeEqual } from "node:crypto";
+import type { Context, MiddlewareHandler } from "hono";
+import { getCookie } from "hono/cookie";
+import { ModelScoutError } from "../../errors/modelscout-error.js";
+import { openAIError } from "../openai-errors.js";
+
+export const ADMIN_TOKEN_ENV = "MODELSCOUT_ADMIN_TOKEN";
+export const ADMIN_COOKIE = "modelscout_admin";
+
+export interface AdminAccess {
+  /** False when no token is set (loopback only). */
+  readonly required: boolean;
+  /** Whether the request carries the token (Bearer) or a valid session cookie. */
+  allows(context: Context): boolean;
+  /** Whether `token` is the admin token. */
+  checkToken(token: string): boolean;
+  /** The session cookie's value (an HMAC of the token); null when no token is required. */
+  sessionValue(): string | null;
+}
+
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, "").toLowerCase();
+  if (bare === "localhost" || bare === "::1" || bare === "0:0:0:0:0:0:0:1") return true;
+  if (bare.startsWith("::ffff:")) return isLoopbackHost(bare.slice("::ffff:".length));
+  return /^127(?:\.\d{1,3}){3}$/.test(bare);
+}
+
+/** The token from the option or the environment; empty means none. */
+export function resolveAdminToken(
+  option: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): string | null {
+  const token = option ?? env[ADMIN_TOKEN_ENV];
+  return token === undefined || token.trim() === "" ? null : token;
+}
+
+const MIN_TOKEN_CHARS = 16;
+
+export function createAdminAccess(options: { token: string | null; host: string }): AdminAccess {
+  const { token, host } = options;
+  if (token === null && !isLoopbackHost(host)) {
+    throw new ModelScoutError(
+      "INVALID_ARGUMENT",
+      `The server would listen on ${host} with the admin API and dashboard open to anyone who can reach it. Set an admin token (--admin-token or ${ADMIN_TOKEN_ENV}), or listen on 127.0.0.1.`,
+      { details: { host } },
+    );
+  }
+  if (token !== null && token.length < MIN_TOKEN_CHARS) {
+    throw new ModelScoutError(
+      "INVALID_ARGUMENT",
+      `The admin token is ${token.length} characters; use at least ${MIN_TOKEN_CHARS} (for example: openssl rand -hex 24).`,
+    );
+  }
+  const digest = (text: string) =>
+    createHmac("sha256", "modelscout-admin-token").update(text).digest();
+  const expected = token === null ? null : digest(token);
+  const session =
+    token === null
+      ? null
+      : createHmac("sha256", token).update("modelscout-admin-session-v1").digest("hex");
+  const sessionDigest = session === null ? null : digest(session);
+
+  const checkToken = (candidate: string) =>
+    expected !== null && timingSafeEqual(digest(candidate), expected);
+  const checkSession = (candidate: string) =>
+    sessionDigest !== null && timingSafeEqual(digest(candidate), sessionDigest);
+
+  return {
+    required: token !== null,
+    checkToken,
+    sessionValue: () => session,
+    allows(context) {
+      if (token === null) return true;
+      const authorization = context.req.header("authorization");
+      if (authorization !== undefined) {
+        const match = /^Bearer\s+(.+)$/i.exec(authorization.trim());
+        return match !== null && checkToken(match[1] as string);
+      }
+      const cookie = getCookie(context, ADMIN_COOKIE);
+      return cookie !== undefined && checkSession(cookie);
+    },
+  };
+}
+
+/** 401 in the OpenAI error format, with the challenge a client needs. */
+export function unauthorized(): Response {
+  const http = openAIError(
+    401,
+    `This needs the admin token: send "Authorization: Bearer <token>" (the token given to modelscout serve with --admin-token or ${ADMIN_TOKEN_ENV}), or log in on the dashboard.`,
+    { code: "invalid_admin_token" },
+  );
+  return new Response(JSON.stringify(http.body), {
+    status: 401,
+    headers: {
+      "content-type": "application/json",
+      "www-authenticate": 'Bearer realm="modelscout-admin"',
+    },
+  });
+}
+
+/** Refuses requests without the token (401) and state changes that are not JSON (415). */
+export function requireAdmin(access: AdminAccess): MiddlewareHandler {
+  return async (context, next) => {
+    if (!access.allows(context)) return unauthorized();
+    const method = context.req.method;
+    if (method !== "GET" && method !== "HEAD") {
+      const type = context.req.header("content-type") ?? "";
+      if (!/^application\/json\b/i.test(type)) {
+        const http = openAIError(
+          415,
+          "Admin changes must be sent as JSON (Content-Type: application/json).",
+          { code: "unsupported_media_type" },
+        );
+        return context.json(http.body, 415);
+      }
+    }
+    await next();
+  };
+}

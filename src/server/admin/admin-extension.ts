@@ -1,0 +1,130 @@
+/**
+ * @module
+ * Monitoring, the admin API, `/metrics` and the dashboard, as one extension of the routing
+ * server (`startRoutingServer({ extend })`): it builds the alert engine and review queue on
+ * the server's state database, observes every logged request and stored feedback, reads
+ * finished selection decisions, mounts the admin routes, and on close ends the event streams,
+ * folds what is queued and closes the catalog if it opened it.
+ *
+ * Access is checked before anything is built: without a token the server must listen on a
+ * loopback address (`admin-access.ts`).
+ */
+import type { CatalogStore } from "../../catalog/catalog-store.js";
+import { openCatalog } from "../../catalog/open-catalog.js";
+import type { AlertLogEntry } from "../../monitor/alert-engine.js";
+import type { AlertRule } from "../../monitor/alert-rules.js";
+import { exampleAlertRules } from "../../monitor/example-alert-rules.js";
+import { createRedactor } from "../../privacy/redact-personal-data.js";
+import {
+  type RedactionConfig,
+  type ResolvedRedactionConfig,
+  resolveRedactionConfig,
+} from "../../privacy/redaction-config.js";
+import { DecisionStore } from "../../select/decision-store.js";
+import type { RoutingServerExtension, RoutingServerParts } from "../start-routing-server.js";
+import { createAdminAccess } from "./admin-access.js";
+import { mountAdminRoutes } from "./admin-routes.js";
+import { learnerRoutingControl } from "./learner-routing-control.js";
+import { createServerMonitoring, type ServerMonitoring } from "./server-monitoring.js";
+
+export interface AdminExtensionOptions {
+  /** The admin token; null leaves the admin side open, allowed only on loopback addresses. */
+  token: string | null;
+  /** Alert rules. Default: the shipped example (`review-on-drop`). */
+  rules?: readonly AlertRule[];
+  /** The redaction setting in force (shown in the overview, applied to review comments). */
+  redaction?: RedactionConfig;
+  /** The catalog for catalog search. Default: opened on first search, closed with the server. */
+  catalog?: () => Promise<CatalogStore>;
+  env?: NodeJS.ProcessEnv;
+  fetch?: typeof fetch;
+  log?: (entry: AlertLogEntry) => void;
+  webhookRetry?: { baseDelayMs?: number; maxDelayMs?: number };
+  batchIntervalMs?: number;
+  decisionPollIntervalMs?: number;
+  eventsCoalesceMs?: number;
+  now?: () => Date;
+}
+
+export interface AdminExtension {
+  /** Pass as `startRoutingServer({ extend })`. */
+  extend(parts: RoutingServerParts): RoutingServerExtension;
+  /** The monitoring of the server it extended (after start). */
+  readonly monitoring: ServerMonitoring | undefined;
+  readonly redaction: ResolvedRedactionConfig;
+}
+
+export function createAdminExtension(options: AdminExtensionOptions): AdminExtension {
+  const redaction = resolveRedactionConfig(options.redaction);
+  let monitoring: ServerMonitoring | undefined;
+  return {
+    redaction,
+    get monitoring() {
+      return monitoring;
+    },
+    extend(parts) {
+      const access = createAdminAccess({ token: options.token, host: parts.host });
+      const active = createServerMonitoring({
+        database: parts.database,
+        rules: options.rules ?? exampleAlertRules(),
+        routingControl: learnerRoutingControl({ config: parts.config, learner: parts.learner }),
+        redactor: createRedactor({ enabled: redaction.enabled, types: [...redaction.types] }),
+        ...(options.log !== undefined && { log: options.log }),
+        ...(options.fetch !== undefined && { fetch: options.fetch }),
+        ...(options.webhookRetry !== undefined && { webhookRetry: options.webhookRetry }),
+        ...(options.batchIntervalMs !== undefined && { batchIntervalMs: options.batchIntervalMs }),
+        ...(options.decisionPollIntervalMs !== undefined && {
+          decisionPollIntervalMs: options.decisionPollIntervalMs,
+        }),
+        ...(options.now !== undefined && { now: options.now }),
+      });
+      monitoring = active;
+      const decisions = DecisionStore.open({ database: parts.database });
+      let opened: Promise<CatalogStore> | undefined;
+      const catalog =
+        options.catalog ??
+        (() => {
+          opened ??= openCatalog({ ...(options.env !== undefined && { env: options.env }) });
+          // A failed open is retried on the next search.
+          opened.catch(() => {
+            opened = undefined;
+          });
+          return opened;
+        });
+      let routes: ReturnType<typeof mountAdminRoutes> | undefined;
+      return {
+        observer: {
+          requestLogged: (row) => active.requestLogged(row),
+          feedbackStored: (feedback, request) => active.feedbackStored(feedback, request),
+        },
+        mount(app) {
+          routes = mountAdminRoutes(app, {
+            access,
+            monitoring: active,
+            database: parts.database,
+            store: parts.store,
+            config: parts.config,
+            learner: parts.learner,
+            decisions,
+            catalog,
+            redaction,
+            ...(options.eventsCoalesceMs !== undefined && {
+              eventsCoalesceMs: options.eventsCoalesceMs,
+            }),
+            ...(options.now !== undefined && { now: options.now }),
+          });
+        },
+        beforeClose() {
+          routes?.closeStreams();
+        },
+        async close() {
+          await active.close();
+          if (opened !== undefined) {
+            const store = await opened.catch(() => undefined);
+            store?.close();
+          }
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,531 @@
+/**
+ * @module
+ * The admin side of the server, added to the routing app (the OpenAI-compatible API is left
+ * as it is):
+ * - `GET /` with `Accept: text/html`: the dashboard (or its login form); any other `GET /`
+ *   gets the API's usual 404;
+ * - `GET /admin/assets/dashboard.js`: the dashboard's script;
+ * - `POST /admin/login` (form field `token`), `POST /admin/logout`: the dashboard's session;
+ * - `GET /metrics`: Prometheus text format;
+ * - `/admin/api/...` (JSON): decisions (and `GET /admin/decisions/<id>/report`, the HTML
+ *   report), routes with traffic share over time, model quality and latency over time with
+ *   the learner's standings, alerts and rules, the review queue (approve / reject with actor
+ *   and comment), the audit trail, catalog search, and `events` (server-sent events saying
+ *   what changed).
+ *
+ * Everything but the dashboard's script and login needs the admin token (`admin-access.ts`);
+ * errors use the API's OpenAI error format. Records are returned as the library returns them
+ * (camelCase, like `--json` in the CLI); handlers only parse, call and shape.
+ */
+import type { Context, Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { deleteCookie, setCookie } from "hono/cookie";
+import { z } from "zod";
+import type { CatalogStore } from "../../catalog/catalog-store.js";
+import { CATALOG_SORTS, searchCatalog } from "../../catalog/search-catalog.js";
+import { assetResponse, loadDashboardScript } from "../../dashboard/dashboard-assets.js";
+import {
+  DASHBOARD_SCRIPT_PATH,
+  dashboardSecurityHeaders,
+  renderDashboardPage,
+  renderLoginPage,
+} from "../../dashboard/dashboard-page.js";
+import { ModelScoutError } from "../../errors/modelscout-error.js";
+import type { ReviewItem, ReviewStatus } from "../../monitor/review-queue.js";
+import type { ResolvedRedactionConfig } from "../../privacy/redaction-config.js";
+import type { RouteLearner } from "../../route/route-learner.js";
+import type { RoutesConfig } from "../../route/routes-config.js";
+import type { RoutingStore } from "../../route/routing-store.js";
+import type { DecisionStore } from "../../select/decision-store.js";
+import { renderDecisionReport } from "../../select/report/render-decision-report.js";
+import type { StateDatabase } from "../../state/state-database.js";
+import { VERSION } from "../../version.js";
+import { PROMETHEUS_CONTENT_TYPE } from "../metrics/server-metrics.js";
+import { httpErrorFor, openAIError } from "../openai-errors.js";
+import { ADMIN_COOKIE, type AdminAccess, requireAdmin, unauthorized } from "./admin-access.js";
+import { modelSeries, seriesWindow, trafficSeries } from "./monitoring-series.js";
+import type { MonitoringChangeKind, ServerMonitoring } from "./server-monitoring.js";
+
+export interface AdminRoutesOptions {
+  access: AdminAccess;
+  monitoring: ServerMonitoring;
+  database: StateDatabase;
+  store: RoutingStore;
+  config: RoutesConfig;
+  learner: RouteLearner | undefined;
+  decisions: DecisionStore;
+  /** Opens the catalog on first use (the first open may load the bundled snapshot). */
+  catalog: () => Promise<CatalogStore>;
+  redaction: ResolvedRedactionConfig;
+  /** Server-sent events: changes are sent at most this often. Default 250 ms. */
+  eventsCoalesceMs?: number;
+  /** Comment lines that keep idle event streams open through proxies. Default 25 s. */
+  eventsHeartbeatMs?: number;
+  now?: () => Date;
+}
+
+export interface AdminRoutes {
+  /** Ends the open event streams (so the server can close). */
+  closeStreams(): void;
+}
+
+const reviewDecisionSchema = z
+  .object({
+    actor: z
+      .string({ error: "actor is required: who decides (kept in the audit trail)" })
+      .trim()
+      .min(1, "actor is required: who decides (kept in the audit trail)")
+      .max(200),
+    comment: z.string().max(4000).optional(),
+    /** For a route change that names no target model. */
+    toModelId: z.string().min(1).optional(),
+  })
+  .strict();
+
+const REVIEW_STATUSES = ["open", "approved", "rejected"] as const;
+
+const listQuerySchema = z.object({
+  limit: z.coerce.number().int().positive().max(1000).optional(),
+});
+
+const windowQuerySchema = z.object({
+  minutes: z.coerce
+    .number()
+    .positive()
+    .max(60 * 24 * 90)
+    .default(60),
+  bucketSeconds: z.coerce.number().int().positive().default(60),
+});
+
+const catalogQuerySchema = z
+  .object({
+    task: z.string().min(1).optional(),
+    language: z.string().min(1).optional(),
+    license: z.string().min(1).optional(),
+    source: z.string().min(1).optional(),
+    hardware: z.string().min(1).optional(),
+    sort: z.enum(CATALOG_SORTS).optional(),
+    maxMemoryGb: z.coerce.number().positive().optional(),
+    maxLatencyMs: z.coerce.number().positive().optional(),
+    limit: z.coerce.number().int().positive().max(200).default(20),
+    offset: z.coerce.number().int().nonnegative().default(0),
+  })
+  .strict();
+
+function invalidQuery(error: z.ZodError): ModelScoutError {
+  const first = error.issues[0];
+  return new ModelScoutError(
+    "INVALID_ARGUMENT",
+    error.issues.map((issue) => `${issue.path.join(".") || "query"}: ${issue.message}`).join("; "),
+    { details: { param: first?.path.join(".") ?? null } },
+  );
+}
+
+function parseQuery<Schema extends z.ZodType>(context: Context, schema: Schema): z.output<Schema> {
+  const parsed = schema.safeParse(context.req.query());
+  if (!parsed.success) throw invalidQuery(parsed.error);
+  return parsed.data;
+}
+
+function idParameter(context: Context): string {
+  return context.req.param("id") ?? "";
+}
+
+function wantsHtml(context: Context): boolean {
+  return /\btext\/html\b/i.test(context.req.header("accept") ?? "");
+}
+
+function isSecure(context: Context): boolean {
+  return (
+    new URL(context.req.url).protocol === "https:" ||
+    context.req.header("x-forwarded-proto") === "https"
+  );
+}
+
+export function mountAdminRoutes(app: Hono, options: AdminRoutesOptions): AdminRoutes {
+  const { access, monitoring, database, store, config, learner, decisions } = options;
+  const now = options.now ?? (() => new Date());
+  const script = loadDashboardScript();
+  const guard = requireAdmin(access);
+  const json = (body: unknown, status = 200) =>
+    new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
+  const fail = (error: unknown) => {
+    // Deciding an item twice is a conflict with the state, not a bad request.
+    const http =
+      ModelScoutError.isInstance(error) && error.details.reason === "already-decided"
+        ? openAIError(409, error.message, { code: "already_decided" })
+        : httpErrorFor(error);
+    return json(http.body, http.status);
+  };
+  const html = (body: string, status = 200, headers: Record<string, string> = {}) =>
+    new Response(body, {
+      status,
+      headers: {
+        "content-type": "text/html; charset=utf-8",
+        ...dashboardSecurityHeaders(),
+        ...headers,
+      },
+    });
+
+  // ---------------------------------------------------------------- page, login, assets
+
+  app.get("/", (context) => {
+    if (!wantsHtml(context)) return context.notFound();
+    if (!access.allows(context)) return html(renderLoginPage());
+    return html(renderDashboardPage({ version: VERSION, authRequired: access.required }));
+  });
+
+  app.get(DASHBOARD_SCRIPT_PATH, (context) =>
+    assetResponse(script, context.req.raw, {
+      "cache-control": "no-cache",
+      "x-content-type-options": "nosniff",
+    }),
+  );
+
+  app.post("/admin/login", bodyLimit({ maxSize: 4096 }), async (context) => {
+    const form = await context.req.parseBody().catch(() => ({}) as Record<string, unknown>);
+    const token = typeof form.token === "string" ? form.token : "";
+    const session = access.sessionValue();
+    if (session === null) return context.redirect("/", 303);
+    if (!access.checkToken(token)) {
+      return html(renderLoginPage({ error: "That is not the admin token." }), 401);
+    }
+    setCookie(context, ADMIN_COOKIE, session, {
+      httpOnly: true,
+      sameSite: "Strict",
+      path: "/",
+      secure: isSecure(context),
+    });
+    return context.redirect("/", 303);
+  });
+
+  app.post("/admin/logout", (context) => {
+    deleteCookie(context, ADMIN_COOKIE, { path: "/" });
+    return context.redirect("/", 303);
+  });
+
+  // ---------------------------------------------------------------- metrics
+
+  app.get("/metrics", (context) => {
+    if (!access.allows(context)) return unauthorized();
+    return new Response(monitoring.metrics.render(), {
+      headers: { "content-type": PROMETHEUS_CONTENT_TYPE },
+    });
+  });
+
+  // ---------------------------------------------------------------- admin API
+
+  app.use("/admin/api/*", guard);
+  app.use("/admin/decisions/*", guard);
+  app.post("/admin/api/*", bodyLimit({ maxSize: 64 * 1024 }));
+
+  const handle =
+    (work: (context: Context) => Response | Promise<Response>) => async (context: Context) => {
+      try {
+        return await work(context);
+      } catch (error) {
+        return fail(error);
+      }
+    };
+
+  app.get(
+    "/admin/api/overview",
+    handle(() =>
+      json({
+        object: "overview",
+        version: VERSION,
+        auth: { required: access.required },
+        redaction: { enabled: options.redaction.enabled, types: [...options.redaction.types] },
+        learner: learner !== undefined,
+        routes: config.routes.map((route) => route.name),
+        rules: monitoring.rules.map((rule) => rule.id),
+        openReviewItems: monitoring.reviewQueue.countOpen(),
+      }),
+    ),
+  );
+
+  app.get(
+    "/admin/api/decisions",
+    handle((context) => {
+      const query = parseQuery(
+        context,
+        listQuerySchema.extend({ task: z.string().min(1).optional() }),
+      );
+      const list = decisions.list({
+        limit: query.limit ?? 50,
+        ...(query.task !== undefined && { task: query.task }),
+      });
+      return json({
+        object: "list",
+        data: list.map((decision) => ({
+          ...decision,
+          reportUrl: `/admin/decisions/${encodeURIComponent(decision.id)}/report`,
+        })),
+      });
+    }),
+  );
+
+  app.get(
+    "/admin/api/decisions/:id",
+    handle((context) =>
+      json({ object: "decision", decision: decisions.require(idParameter(context)) }),
+    ),
+  );
+
+  app.get(
+    "/admin/decisions/:id/report",
+    handle(
+      (context) =>
+        new Response(renderDecisionReport(decisions.require(idParameter(context))), {
+          headers: {
+            "content-type": "text/html; charset=utf-8",
+            // The report is static HTML with inline CSS and SVG: no script may run in it.
+            "content-security-policy":
+              "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'",
+            "x-content-type-options": "nosniff",
+          },
+        }),
+    ),
+  );
+
+  app.get(
+    "/admin/api/routes",
+    handle((context) => {
+      const query = parseQuery(context, windowQuerySchema);
+      store.flush();
+      const window = seriesWindow({ ...query, nowMs: now().getTime() });
+      return json({
+        object: "routes",
+        defaultRoute: config.defaultRoute,
+        routes: config.routes.map((route) => ({
+          name: route.name,
+          description: route.description,
+          targets: [...route.targets.values()].map((target) => ({
+            task: target.task,
+            policy: target.policy,
+            candidates: target.candidates,
+            timeoutMs: target.timeoutMs,
+            retries: target.retries,
+          })),
+        })),
+        traffic: trafficSeries(database, window),
+      });
+    }),
+  );
+
+  app.get(
+    "/admin/api/models",
+    handle((context) => {
+      const query = parseQuery(context, windowQuerySchema);
+      store.flush();
+      const window = seriesWindow({ ...query, nowMs: now().getTime() });
+      return json({
+        object: "models",
+        series: modelSeries(database, window),
+        standings: learner === undefined ? null : learner.standings(),
+      });
+    }),
+  );
+
+  app.get(
+    "/admin/api/alerts",
+    handle((context) => {
+      const query = parseQuery(
+        context,
+        listQuerySchema.extend({
+          ruleId: z.string().min(1).optional(),
+          route: z.string().min(1).optional(),
+          modelId: z.string().min(1).optional(),
+        }),
+      );
+      return json({
+        object: "alerts",
+        rules: monitoring.rules,
+        alerts: monitoring.engine.listAlerts({
+          limit: query.limit ?? 100,
+          ...(query.ruleId !== undefined && { ruleId: query.ruleId }),
+          ...(query.route !== undefined && { route: query.route }),
+          ...(query.modelId !== undefined && { modelId: query.modelId }),
+        }),
+      });
+    }),
+  );
+
+  const withAudit = (item: ReviewItem) => ({
+    ...item,
+    audit: monitoring.reviewQueue.audit({ itemId: item.id }),
+  });
+
+  app.get(
+    "/admin/api/reviews",
+    handle((context) => {
+      const query = parseQuery(
+        context,
+        listQuerySchema.extend({
+          status: z.string().optional(),
+          offset: z.coerce.number().int().nonnegative().optional(),
+        }),
+      );
+      let statuses: ReviewStatus[] | undefined;
+      if (query.status !== undefined && query.status !== "all") {
+        statuses = query.status.split(",").map((status) => {
+          if (!(REVIEW_STATUSES as readonly string[]).includes(status)) {
+            throw new ModelScoutError(
+              "INVALID_ARGUMENT",
+              `status must be one or more of ${REVIEW_STATUSES.join(", ")} (comma-separated), or all (got "${status}")`,
+              { details: { param: "status" } },
+            );
+          }
+          return status as ReviewStatus;
+        });
+      }
+      const { items, total } = monitoring.reviewQueue.list({
+        limit: query.limit ?? 50,
+        ...(query.offset !== undefined && { offset: query.offset }),
+        ...(statuses !== undefined && { status: statuses }),
+      });
+      return json({ object: "list", total, items: items.map(withAudit) });
+    }),
+  );
+
+  app.get(
+    "/admin/api/reviews/:id",
+    handle((context) => {
+      const id = idParameter(context);
+      const item = monitoring.reviewQueue.get(id);
+      if (item === undefined) {
+        throw new ModelScoutError("NOT_FOUND", `No review item ${id}`, {
+          details: { param: "id" },
+        });
+      }
+      return json({ object: "review_item", ...withAudit(item) });
+    }),
+  );
+
+  for (const verb of ["approve", "reject"] as const) {
+    app.post(
+      `/admin/api/reviews/:id/${verb}`,
+      handle(async (context) => {
+        let body: unknown;
+        try {
+          body = await context.req.json();
+        } catch {
+          throw new ModelScoutError(
+            "INVALID_ARGUMENT",
+            'The body must be a JSON object: {"actor": "...", "comment": "..."}',
+          );
+        }
+        const parsed = reviewDecisionSchema.safeParse(body);
+        if (!parsed.success) throw invalidQuery(parsed.error);
+        const decision = {
+          actor: parsed.data.actor,
+          ...(parsed.data.comment !== undefined && { comment: parsed.data.comment }),
+          ...(parsed.data.toModelId !== undefined && { toModelId: parsed.data.toModelId }),
+        };
+        const item =
+          verb === "approve"
+            ? monitoring.approve(idParameter(context), decision)
+            : monitoring.reject(idParameter(context), decision);
+        return json({ object: "review_item", ...withAudit(item) });
+      }),
+    );
+  }
+
+  app.get(
+    "/admin/api/audit",
+    handle((context) => {
+      const query = parseQuery(context, listQuerySchema);
+      return json({
+        object: "list",
+        data: monitoring.reviewQueue.audit({ limit: query.limit ?? 200 }),
+      });
+    }),
+  );
+
+  app.get(
+    "/admin/api/catalog/search",
+    handle(async (context) => {
+      const query = parseQuery(context, catalogQuerySchema);
+      const catalog = await options.catalog();
+      const result = await searchCatalog(catalog, query as Parameters<typeof searchCatalog>[1]);
+      return json({ object: "catalog.search", ...result });
+    }),
+  );
+
+  // ---------------------------------------------------------------- server-sent events
+
+  const streams = new Set<() => void>();
+  const coalesceMs = options.eventsCoalesceMs ?? 250;
+  const heartbeatMs = options.eventsHeartbeatMs ?? 25_000;
+
+  app.get("/admin/api/events", (context) => {
+    const encoder = new TextEncoder();
+    let end = () => {};
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        const pending = new Set<MonitoringChangeKind>();
+        let timer: NodeJS.Timeout | undefined;
+        let open = true;
+        const send = (text: string) => {
+          if (!open) return;
+          try {
+            controller.enqueue(encoder.encode(text));
+          } catch {
+            end();
+          }
+        };
+        const removeListener = monitoring.onChange((kind) => {
+          pending.add(kind);
+          timer ??= setTimeout(() => {
+            timer = undefined;
+            send(`event: change\ndata: ${JSON.stringify({ kinds: [...pending] })}\n\n`);
+            pending.clear();
+          }, coalesceMs);
+        });
+        const heartbeat = setInterval(() => send(": keep-alive\n\n"), heartbeatMs);
+        end = () => {
+          if (!open) return;
+          open = false;
+          removeListener();
+          clearInterval(heartbeat);
+          clearTimeout(timer);
+          streams.delete(end);
+          try {
+            controller.close();
+          } catch {
+            // Already closed by the client going away.
+          }
+        };
+        streams.add(end);
+        context.req.raw.signal.addEventListener("abort", () => end());
+        send("retry: 3000\n: connected\n\n");
+      },
+      cancel() {
+        end();
+      },
+    });
+    return new Response(stream, {
+      headers: {
+        "content-type": "text/event-stream; charset=utf-8",
+        "cache-control": "no-cache",
+        "x-accel-buffering": "no",
+      },
+    });
+  });
+
+  // An admin URL that does not exist is a JSON 404, not the OpenAI API's route list.
+  app.all("/admin/*", (context) =>
+    json(
+      openAIError(404, `No admin route ${context.req.method} ${context.req.path}.`, {
+        code: "unknown_url",
+      }).body,
+      404,
+    ),
+  );
+
+  return {
+    closeStreams() {
+      for (const end of [...streams]) end();
+    },
+  };
+}

@@ -1,0 +1,90 @@
+/**
+ * @module
+ * Feeds selection decisions (`modelscout select`, or the library) to the server's alert
+ * engine. Selections usually run in another process than the server, so the server does not
+ * wait for a call: it reads finished decisions from the shared state database and remembers
+ * which ones it has folded in (component `monitor-feed`), in the same transaction as the
+ * engine's writes, so a restart neither skips a decision nor folds one in twice.
+ *
+ * Each read takes the newest `batch` finished decisions not yet fed and folds them in oldest
+ * first (a route's winning streak depends on order). A decision still `running` is left for
+ * a later read.
+ */
+import type { Alert, AlertEngine } from "../../monitor/alert-engine.js";
+import { type DecisionEvent, decisionEvent } from "../../monitor/monitor-event.js";
+import type { SelectionDecision } from "../../select/decision.js";
+import { DecisionStore } from "../../select/decision-store.js";
+import {
+  type ComponentMigration,
+  migrateComponent,
+  type StateDatabase,
+} from "../../state/state-database.js";
+
+const MIGRATIONS: readonly ComponentMigration[] = [
+  {
+    version: 1,
+    description: "selection decisions already folded into the alert engine",
+    sql: `
+      CREATE TABLE monitor_fed_decisions (
+        decision_id TEXT PRIMARY KEY,
+        fed_at TEXT NOT NULL
+      ) WITHOUT ROWID;
+    `,
+  },
+];
+
+export interface FedDecision {
+  decision: SelectionDecision;
+  event: DecisionEvent;
+}
+
+export interface DecisionFeed {
+  /** Folds in the finished decisions not seen yet; returns them and the alerts they fired. */
+  poll(): { fed: FedDecision[]; alerts: Alert[] };
+}
+
+export function createDecisionFeed(options: {
+  database: StateDatabase;
+  engine: AlertEngine;
+  /** Decisions read per poll. Default 200. */
+  batch?: number;
+  now?: () => Date;
+}): DecisionFeed {
+  const { database, engine } = options;
+  migrateComponent(database, "monitor-feed", MIGRATIONS);
+  const decisions = DecisionStore.open({ database });
+  const now = options.now ?? (() => new Date());
+  const batch = options.batch ?? 200;
+  const isFed = database.prepare<[string], { decision_id: string }>(
+    "SELECT decision_id FROM monitor_fed_decisions WHERE decision_id = ?",
+  );
+  const markFed = database.prepare(
+    "INSERT OR IGNORE INTO monitor_fed_decisions (decision_id, fed_at) VALUES (?, ?)",
+  );
+
+  return {
+    poll() {
+      const waiting = decisions
+        .list({ limit: batch })
+        .filter((summary) => summary.status !== "running" && isFed.get(summary.id) === undefined);
+      if (waiting.length === 0) return { fed: [], alerts: [] };
+      const fed = waiting
+        .map((summary) => decisions.get(summary.id))
+        .filter((decision): decision is SelectionDecision => decision !== null)
+        .map((decision) => ({ decision, event: decisionEvent(decision) }))
+        .sort((a, b) =>
+          a.event.at === b.event.at
+            ? a.decision.id.localeCompare(b.decision.id)
+            : a.event.at.localeCompare(b.event.at),
+        );
+      const at = now().toISOString();
+      // One transaction: the engine's writes (a nested savepoint) and the fed marks together.
+      const alerts = database.transaction(() => {
+        const fired = engine.processBatch(fed.map((entry) => entry.event));
+        for (const entry of fed) markFed.run(entry.decision.id, at);
+        return fired;
+      })();
+      return { fed, alerts };
+    },
+  };
+}

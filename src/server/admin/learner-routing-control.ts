@@ -1,0 +1,135 @@
+/**
+ * @module
+ * What approving a review item does to the running server: the review queue's
+ * `RoutingControl` (`monitor/routing-control.ts`) implemented over the routing learner.
+ *
+ * Alerts name a route as the monitor sees it: a route name from the routes config, or
+ * `task:<task>` for a selection decision made outside any route. The learner keys its state by
+ * `<route>/<task>` (`route/feedback.ts`). So a change on route `R` for model `M` applies to
+ * every target of `R` that lists `M`; on `task:T`, to every route's `T` target that lists `M`.
+ * Only `bandit` targets are steered by the learner: a demotion on a route whose targets are
+ * all `fixed`, `fallback` or `weighted` would change nothing, so it is refused with a message
+ * that says so (the item stays open; reject it, or change the routes config).
+ *
+ * The learner does the change and keeps its own record of it (who, why, which review item):
+ * `demote` and `reinstate` with `(route, modelId, domain, { actor, note })`. A learner
+ * without them cannot act on approvals, and says so. Both calls are idempotent here: demoting
+ * a demoted model or reinstating one that is not demoted is a no-op, as the review queue
+ * requires of a retried approval.
+ */
+import { ModelScoutError } from "../../errors/modelscout-error.js";
+import type { RoutingChange, RoutingControl } from "../../monitor/routing-control.js";
+import { learnerRouteKey } from "../../route/feedback.js";
+import type { RouteLearner } from "../../route/route-learner.js";
+import type { RoutesConfig } from "../../route/routes-config.js";
+
+type OperatorCall = (
+  route: string,
+  modelId: string,
+  domain: string | null,
+  options: { actor?: string; note?: string },
+) => unknown;
+
+/** The operator side of a learner (the Thompson learner's `reinstate`, and `demote`). */
+export interface OperatorControlledLearner extends RouteLearner {
+  demote?: OperatorCall;
+  reinstate?: OperatorCall;
+}
+
+export interface LearnerTarget {
+  /** The learner's key, `<route>/<task>`. */
+  key: string;
+  route: string;
+  task: string;
+  policy: string;
+}
+
+/** The route targets a change on `route` (a route name or `task:<task>`) for `modelId` touches. */
+export function targetsFor(config: RoutesConfig, route: string, modelId: string): LearnerTarget[] {
+  const task = route.startsWith("task:") ? route.slice("task:".length) : null;
+  const targets: LearnerTarget[] = [];
+  for (const definition of config.routes) {
+    if (task === null && definition.name !== route) continue;
+    for (const target of definition.targets.values()) {
+      if (task !== null && target.task !== task) continue;
+      if (!target.candidates.some((candidate) => candidate.model === modelId)) continue;
+      targets.push({
+        key: learnerRouteKey(definition.name, target.task),
+        route: definition.name,
+        task: target.task,
+        policy: target.policy,
+      });
+    }
+  }
+  return targets;
+}
+
+export function learnerRoutingControl(options: {
+  config: RoutesConfig;
+  learner: OperatorControlledLearner | undefined;
+}): RoutingControl {
+  const { config, learner } = options;
+
+  const banditTargets = (change: RoutingChange, verb: string): LearnerTarget[] => {
+    const targets = targetsFor(config, change.route, change.modelId);
+    if (targets.length === 0) {
+      throw new ModelScoutError(
+        "INVALID_ARGUMENT",
+        `Cannot ${verb} ${change.modelId} on ${change.route}: no route in this server's config lists that model${change.route.startsWith("task:") ? ` for ${change.route.slice(5)}` : ""}. Reject the review item, or add the model to a route.`,
+        { details: { route: change.route, modelId: change.modelId } },
+      );
+    }
+    const steered = targets.filter((target) => target.policy === "bandit");
+    if (steered.length === 0) {
+      const policies = targets.map((target) => `${target.key} (${target.policy})`).join(", ");
+      throw new ModelScoutError(
+        "INVALID_ARGUMENT",
+        `Cannot ${verb} ${change.modelId} on ${change.route}: only bandit routes follow the learner, and ${policies} ${targets.length === 1 ? "is not one" : "are not"}. Change the routes config (remove the model or reorder the fallback chain), then reject the item with a comment.`,
+        { details: { route: change.route, modelId: change.modelId } },
+      );
+    }
+    return steered;
+  };
+
+  const requireCall = (name: "demote" | "reinstate"): OperatorCall => {
+    const call = learner?.[name];
+    if (learner === undefined || typeof call !== "function") {
+      throw new ModelScoutError(
+        "INVALID_ARGUMENT",
+        learner === undefined
+          ? `This server runs without a routing learner, so an approval cannot ${name} a model. Start it with a learner (bandit routes), or reject the item.`
+          : `The routing learner has no ${name} operation, so an approval cannot ${name} a model. Reject the item, or use a learner that supports it.`,
+      );
+    }
+    return call.bind(learner);
+  };
+
+  const note = (change: RoutingChange) => `review ${change.reviewItemId}: ${change.reason}`;
+
+  return {
+    demote(change) {
+      const demote = requireCall("demote");
+      for (const target of banditTargets(change, "demote")) {
+        if (isDemoted(learner, target.key, change.modelId)) continue;
+        demote(target.key, change.modelId, null, { actor: change.actor, note: note(change) });
+      }
+    },
+    reinstate(change) {
+      const reinstate = requireCall("reinstate");
+      for (const target of banditTargets(change, "reinstate")) {
+        if (!isDemoted(learner, target.key, change.modelId)) continue;
+        reinstate(target.key, change.modelId, null, { actor: change.actor, note: note(change) });
+      }
+    },
+  };
+}
+
+function isDemoted(learner: RouteLearner | undefined, key: string, modelId: string): boolean {
+  return (
+    learner
+      ?.standings(key)
+      .some(
+        (standing) => standing.modelId === modelId && standing.domain === null && standing.demoted,
+      ) ?? false
+  );
+}

@@ -1,0 +1,274 @@
+/**
+ * @module
+ * Monitoring inside the running server: every logged request and every stored feedback
+ * becomes a monitor event (`monitor/monitor-event.ts`) for the alert engine and a sample for
+ * the Prometheus metrics; finished selection decisions are read from the state database
+ * (`decision-feed.ts`); alerts open review items, queue webhooks and log, as their rules say;
+ * approving a review item changes routing through the learner (`learner-routing-control.ts`).
+ *
+ * Events are queued and folded in batches (every `batchIntervalMs`, one transaction each):
+ * the engine commits with `synchronous = FULL`, and a commit per request would cost an fsync
+ * per request. `flush()` folds what is queued now (tests, shutdown). A failing batch is
+ * reported on stderr and dropped: monitoring must never stop traffic.
+ *
+ * Listeners (`onChange`) hear what changed (requests, feedback, decisions, alerts, reviews),
+ * so the dashboard can refresh when something happened rather than on a timer.
+ */
+import type { Alert, AlertEngine, AlertLogEntry } from "../../monitor/alert-engine.js";
+import { createAlertEngine } from "../../monitor/alert-engine.js";
+import type { AlertRule } from "../../monitor/alert-rules.js";
+import type { MonitorEvent } from "../../monitor/monitor-event.js";
+import {
+  createReviewQueue,
+  type ReviewDecision,
+  type ReviewItem,
+  type ReviewQueue,
+} from "../../monitor/review-queue.js";
+import type { RoutingControl } from "../../monitor/routing-control.js";
+import type { Redactor } from "../../privacy/redact-personal-data.js";
+import type { FeedbackInput, RequestLogRow } from "../../route/routing-store.js";
+import type { StateDatabase } from "../../state/state-database.js";
+import { createServerMetrics, type ServerMetrics } from "../metrics/server-metrics.js";
+import { createDecisionFeed, type DecisionFeed } from "./decision-feed.js";
+
+export type MonitoringChangeKind = "request" | "feedback" | "decision" | "alert" | "review";
+
+export interface ServerMonitoringOptions {
+  database: StateDatabase;
+  rules: readonly AlertRule[];
+  /** Applies approved demotions; without it, approving a demotion fails and says why. */
+  routingControl?: RoutingControl;
+  /** For review comments and summaries. Default: redaction on, every type. */
+  redactor?: Redactor;
+  /** Receives `log` actions. Default: one JSON line on stderr. */
+  log?: (entry: AlertLogEntry) => void;
+  /** For webhook actions. */
+  fetch?: typeof fetch;
+  /** Webhook retry backoff (tests shorten it). */
+  webhookRetry?: { baseDelayMs?: number; maxDelayMs?: number };
+  /** Default 100 ms. */
+  batchIntervalMs?: number;
+  /** How often finished selection decisions are read. Default 2000 ms; 0 turns reading off. */
+  decisionPollIntervalMs?: number;
+  now?: () => Date;
+}
+
+export interface ServerMonitoring {
+  readonly engine: AlertEngine;
+  readonly reviewQueue: ReviewQueue;
+  readonly metrics: ServerMetrics;
+  readonly rules: readonly AlertRule[];
+  requestLogged(row: RequestLogRow): void;
+  feedbackStored(feedback: FeedbackInput, request: RequestLogRow): void;
+  /** Folds the queued events in now; returns the alerts they fired. */
+  flush(): Alert[];
+  /** Reads finished selection decisions now; returns how many were new. */
+  pollDecisions(): number;
+  approve(id: string, decision: ReviewDecision): ReviewItem;
+  reject(id: string, decision: ReviewDecision): ReviewItem;
+  /** Adds a listener; returns its removal. */
+  onChange(listener: (kind: MonitoringChangeKind) => void): () => void;
+  /** Folds what is queued, stops the timers and waits for webhook deliveries in flight (aborted). */
+  close(): Promise<void>;
+}
+
+/** The monitor's view of a logged request, or null when it was never routed to a model. */
+export function requestEvent(row: RequestLogRow): MonitorEvent | null {
+  if (row.model === null) return null;
+  return {
+    kind: "request",
+    at: row.createdAt,
+    requestId: row.id,
+    route: row.route ?? "(direct)",
+    modelId: row.model,
+    latencyMs: row.latencyMs,
+    status: row.status,
+    ...(row.status !== 200 && row.errorCode !== null && { error: row.errorCode }),
+  };
+}
+
+/**
+ * The monitor's view of a stored feedback, or null when its request had no model. Feedback
+ * with only a latency is an event too (counted in metrics; conditions skip it).
+ */
+export function feedbackEvent(
+  feedback: FeedbackInput,
+  request: RequestLogRow,
+): MonitorEvent | null {
+  if (request.model === null) return null;
+  return {
+    kind: "feedback",
+    at: feedback.createdAt,
+    requestId: request.id,
+    route: request.route ?? "(direct)",
+    modelId: request.model,
+    ...(feedback.reward !== null && { reward: feedback.reward }),
+    ...(feedback.correct !== null && { correct: feedback.correct }),
+  };
+}
+
+export function createServerMonitoring(options: ServerMonitoringOptions): ServerMonitoring {
+  const { database } = options;
+  const listeners = new Set<(kind: MonitoringChangeKind) => void>();
+  const notify = (kind: MonitoringChangeKind) => {
+    for (const listener of listeners) {
+      try {
+        listener(kind);
+      } catch {
+        // A listener is a dashboard connection; one that fails must not affect the others.
+      }
+    }
+  };
+  const reviewQueue = createReviewQueue(database, {
+    ...(options.routingControl !== undefined && { routingControl: options.routingControl }),
+    ...(options.redactor !== undefined && { redactor: options.redactor }),
+    ...(options.now !== undefined && { now: options.now }),
+  });
+  const metrics = createServerMetrics({ reviewItemsOpen: () => reviewQueue.countOpen() });
+  const engine = createAlertEngine({
+    database,
+    rules: options.rules,
+    reviewQueue,
+    ...(options.log !== undefined && { log: options.log }),
+    ...(options.fetch !== undefined && { fetch: options.fetch }),
+    ...(options.now !== undefined && { now: options.now }),
+    onAlert: (alert) => {
+      metrics.observeAlert(alert);
+      notify("alert");
+      if (alert.reviewItemId !== null) notify("review");
+    },
+  });
+  const hasWebhooks = engine.rules.some((rule) =>
+    rule.actions.some((action) => action.type === "webhook"),
+  );
+  const feed: DecisionFeed = createDecisionFeed({
+    database,
+    engine,
+    ...(options.now !== undefined && { now: options.now }),
+  });
+
+  const delivery = new AbortController();
+  const deliveries = new Set<Promise<unknown>>();
+  const deliverWebhooks = () => {
+    if (!hasWebhooks || delivery.signal.aborted) return;
+    const running = engine
+      .deliverWebhooks({
+        signal: delivery.signal,
+        ...(options.webhookRetry !== undefined && { retry: options.webhookRetry }),
+      })
+      .then((report) => {
+        for (const failure of report.failed) {
+          process.stderr.write(
+            `modelscout serve: webhook for alert ${failure.alertId} to ${failure.url} failed after ${failure.attempts} attempt(s): ${failure.error}\n`,
+          );
+        }
+      })
+      .catch((error: unknown) => {
+        if (!delivery.signal.aborted) {
+          process.stderr.write(`modelscout serve: webhook delivery failed: ${String(error)}\n`);
+        }
+      })
+      .finally(() => deliveries.delete(running));
+    deliveries.add(running);
+  };
+
+  const queue: MonitorEvent[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  let closed = false;
+  const batchIntervalMs = options.batchIntervalMs ?? 100;
+
+  const flush = (): Alert[] => {
+    clearTimeout(timer);
+    timer = undefined;
+    if (queue.length === 0) return [];
+    const events = queue.splice(0, queue.length);
+    try {
+      const alerts = engine.processBatch(events);
+      if (alerts.length > 0) deliverWebhooks();
+      return alerts;
+    } catch (error) {
+      process.stderr.write(
+        `modelscout serve: ${events.length} monitoring event(s) could not be folded in and were dropped: ${(error as Error).message}\n`,
+      );
+      return [];
+    }
+  };
+
+  const enqueue = (event: MonitorEvent | null) => {
+    if (event === null || closed) return;
+    queue.push(event);
+    timer ??= setTimeout(flush, batchIntervalMs).unref();
+  };
+
+  const pollDecisions = (): number => {
+    try {
+      const { fed, alerts } = feed.poll();
+      for (const { event } of fed) metrics.observeDecision(event);
+      if (fed.length > 0) notify("decision");
+      if (alerts.length > 0) deliverWebhooks();
+      return fed.length;
+    } catch (error) {
+      process.stderr.write(
+        `modelscout serve: could not read selection decisions: ${(error as Error).message}\n`,
+      );
+      return 0;
+    }
+  };
+
+  const pollIntervalMs = options.decisionPollIntervalMs ?? 2000;
+  const poller =
+    pollIntervalMs > 0 ? setInterval(pollDecisions, pollIntervalMs).unref() : undefined;
+  pollDecisions();
+  // Webhooks queued before a restart (or whose delivery was cut short) go out now.
+  deliverWebhooks();
+
+  const decide = (status: "approved" | "rejected", id: string, decision: ReviewDecision) => {
+    try {
+      const item =
+        status === "approved"
+          ? reviewQueue.approve(id, decision)
+          : reviewQueue.reject(id, decision);
+      metrics.observeReviewDecision(status);
+      return item;
+    } finally {
+      // A failed approval is on the audit trail too.
+      notify("review");
+    }
+  };
+
+  return {
+    engine,
+    reviewQueue,
+    metrics,
+    rules: engine.rules,
+    requestLogged(row) {
+      const event = requestEvent(row);
+      metrics.observeRequest(row, event);
+      enqueue(event);
+      notify("request");
+    },
+    feedbackStored(feedback, request) {
+      const event = feedbackEvent(feedback, request);
+      metrics.observeFeedback(event, feedback.reward);
+      enqueue(event);
+      notify("feedback");
+    },
+    flush,
+    pollDecisions,
+    approve: (id, decision) => decide("approved", id, decision),
+    reject: (id, decision) => decide("rejected", id, decision),
+    onChange(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    async close() {
+      if (closed) return;
+      flush();
+      closed = true;
+      clearInterval(poller);
+      delivery.abort();
+      await Promise.allSettled([...deliveries]);
+      listeners.clear();
+    },
+  };
+}

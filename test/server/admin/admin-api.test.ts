@@ -1,0 +1,506 @@
+/**
+ * The admin side of a real routing server over HTTP: monitoring fed by real requests and
+ * feedback (a review item opens, is approved with an audit trail, the learner is told),
+ * selection decisions read from the state database, Prometheus metrics, time series,
+ * redaction of what is stored, catalog search, server-sent events, and the dashboard page
+ * beside an unchanged OpenAI API.
+ */
+import { createServer, type IncomingMessage } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import { exampleAlertRules } from "../../../src/monitor/example-alert-rules.js";
+import type { RouteLearner } from "../../../src/route/route-learner.js";
+import { DecisionStore } from "../../../src/select/decision-store.js";
+import type { StateDatabase } from "../../../src/state/state-database.js";
+import { VERSION } from "../../../src/version.js";
+import { selectionDecision } from "../../monitor/selection-decision.js";
+import { type Json, MeanRewardLearner, postJson } from "../routing-test-support.js";
+import { type AdminTestServer, feedbackDropRule, startAdminTestServer } from "./admin-server.js";
+
+const running: AdminTestServer[] = [];
+afterEach(async () => {
+  for (const server of running.splice(0)) await server.close();
+});
+
+async function start(options: Parameters<typeof startAdminTestServer>[0] = {}) {
+  const server = await startAdminTestServer(options);
+  running.push(server);
+  return server;
+}
+
+async function get(server: AdminTestServer, path: string, headers: Record<string, string> = {}) {
+  const response = await fetch(server.url(path), { headers });
+  const text = await response.text();
+  let json: Json = null;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    // Not JSON (HTML, Prometheus text): the test reads `text`.
+  }
+  return { status: response.status, headers: response.headers, json, text };
+}
+
+async function chat(server: AdminTestServer, model: string, content: string) {
+  const response = await postJson(server.url("/v1/chat/completions"), {
+    model,
+    messages: [{ role: "user", content }],
+  });
+  expect(response.status).toBe(200);
+  return response.json.modelscout as Json;
+}
+
+/** A learner that learns like the test suite's mean-reward learner and takes operator demotions. */
+class DemotableLearner extends MeanRewardLearner implements RouteLearner {
+  readonly calls: {
+    verb: string;
+    route: string;
+    modelId: string;
+    actor?: string;
+    note?: string;
+  }[] = [];
+  readonly demoted = new Set<string>();
+  demote(
+    route: string,
+    modelId: string,
+    _domain: string | null,
+    options: { actor?: string; note?: string },
+  ) {
+    this.calls.push({ verb: "demote", route, modelId, ...options });
+    this.demoted.add(`${route}\u0000${modelId}`);
+  }
+  reinstate(
+    route: string,
+    modelId: string,
+    _domain: string | null,
+    options: { actor?: string; note?: string },
+  ) {
+    this.calls.push({ verb: "reinstate", route, modelId, ...options });
+    this.demoted.delete(`${route}\u0000${modelId}`);
+  }
+  override standings(route?: string) {
+    return super.standings(route).map((standing) => ({
+      ...standing,
+      demoted: this.demoted.has(`${standing.route}\u0000${standing.modelId}`),
+    }));
+  }
+}
+
+describe("admin API: monitoring of live traffic", () => {
+  it("opens a review item from bad feedback, approves it with an audit trail, and demotes through the learner", async () => {
+    let learner: DemotableLearner | undefined;
+    const server = await start({
+      rules: feedbackDropRule(),
+      learner: () => {
+        learner = new DemotableLearner();
+        return learner;
+      },
+    });
+    const decisions: Json[] = [];
+    for (let index = 0; index < 3; index++) {
+      decisions.push(await chat(server, "support", `question ${index}`));
+    }
+    const model = decisions[0].model as string;
+    expect(decisions.every((decision) => decision.model === model)).toBe(true);
+    for (const decision of decisions) {
+      const feedback = await postJson(server.url("/v1/feedback"), {
+        request_id: decision.request_id,
+        rating: 1,
+      });
+      expect(feedback.status).toBe(200);
+    }
+    server.monitoring.flush();
+
+    const open = await get(server, "/admin/api/reviews?status=open");
+    expect(open.status).toBe(200);
+    expect(open.json.total).toBe(1);
+    const item = open.json.items[0];
+    expect(item).toMatchObject({
+      ruleId: "feedback-drop",
+      route: "support",
+      modelId: model,
+      status: "open",
+      proposedAction: { kind: "demote", route: "support", modelId: model },
+    });
+    expect(item.summary).toContain("100% below its baseline 0.9");
+    expect(item.audit.map((entry: Json) => entry.action)).toEqual(["opened"]);
+    expect(server.logs.map((entry) => entry.alert.ruleId)).toEqual(["feedback-drop"]);
+
+    const alerts = await get(server, "/admin/api/alerts");
+    expect(alerts.json.alerts).toHaveLength(1);
+    expect(alerts.json.alerts[0]).toMatchObject({ ruleId: "feedback-drop", reviewItemId: item.id });
+    expect(alerts.json.rules.map((rule: Json) => rule.id)).toEqual(["feedback-drop"]);
+
+    const missingActor = await postJson(server.url(`/admin/api/reviews/${item.id}/approve`), {});
+    expect(missingActor.status).toBe(400);
+    expect(missingActor.json.error.message).toContain("actor is required");
+
+    const approved = await postJson(server.url(`/admin/api/reviews/${item.id}/approve`), {
+      actor: "alice",
+      comment: "confirmed on the tickets; mail alice@example.com",
+    });
+    expect(approved.status).toBe(200);
+    expect(approved.json).toMatchObject({ status: "approved", decidedBy: "alice" });
+    // Comments are redacted before they are stored.
+    expect(approved.json.decisionComment).toBe("confirmed on the tickets; mail [EMAIL]");
+    expect(approved.json.audit.map((entry: Json) => [entry.action, entry.actor])).toEqual([
+      ["opened", "rule:feedback-drop"],
+      ["approved", "alice"],
+    ]);
+    expect(learner?.calls).toEqual([
+      {
+        verb: "demote",
+        route: "support/text-generation",
+        modelId: model,
+        actor: "alice",
+        note: expect.stringContaining(`review ${item.id}`),
+      },
+    ]);
+    const twice = await postJson(server.url(`/admin/api/reviews/${item.id}/reject`), {
+      actor: "bob",
+    });
+    expect(twice.status).toBe(409);
+    expect(twice.json.error.code).toBe("already_decided");
+    expect(twice.json.error.message).toContain("already approved by alice");
+
+    const models = await get(server, "/admin/api/models?minutes=5&bucketSeconds=60");
+    const standing = models.json.standings.find((entry: Json) => entry.modelId === model);
+    expect(standing).toMatchObject({ route: "support/text-generation", demoted: true });
+
+    expect((await postJson(server.url("/v1/chat/completions"), "{not json")).status).toBe(400);
+    const metrics = await get(server, "/metrics");
+    expect(metrics.headers.get("content-type")).toBe("text/plain; version=0.0.4; charset=utf-8");
+    const lines = metrics.text.split("\n");
+    expect(lines).toContain(
+      `modelscout_requests_total{route="support",model="${model}",status="200"} 3`,
+    );
+    expect(lines).toContain(
+      `modelscout_routing_decisions_total{route="support",model="${model}",policy="bandit",explored="false"} 3`,
+    );
+    expect(lines).toContain(
+      `modelscout_feedback_total{route="support",model="${model}",kind="reward"} 3`,
+    );
+    expect(lines).toContain(`modelscout_feedback_reward_sum{route="support",model="${model}"} 0`);
+    expect(lines).toContain('modelscout_alerts_total{rule="feedback-drop"} 1');
+    expect(lines).toContain('modelscout_review_decisions_total{decision="approved"} 1');
+    expect(lines).toContain("modelscout_review_items_open 0");
+    expect(lines).toContain(
+      'modelscout_unrouted_requests_total{endpoint="chat.completions",status="400"} 1',
+    );
+    expect(lines).toContain(`modelscout_build_info{version="${VERSION}"} 1`);
+    expect(
+      lines.find((line) =>
+        line.startsWith(
+          `modelscout_request_duration_seconds_count{route="support",model="${model}"}`,
+        ),
+      ),
+    ).toMatch(/ 3$/);
+  });
+
+  it("refuses an approval the routing cannot carry out, keeps the item open and records the attempt", async () => {
+    const server = await start({
+      rules: feedbackDropRule(),
+      learner: () => new DemotableLearner(),
+    });
+    for (let index = 0; index < 3; index++) {
+      const decision = await chat(server, "sales", `order ${index}`);
+      await postJson(server.url("/v1/feedback"), {
+        request_id: decision.request_id,
+        correct: false,
+      });
+    }
+    server.monitoring.flush();
+    const item = (await get(server, "/admin/api/reviews?status=open")).json.items[0];
+    expect(item).toMatchObject({ route: "sales", modelId: "echo:beta" });
+    const refused = await postJson(server.url(`/admin/api/reviews/${item.id}/approve`), {
+      actor: "alice",
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.json.error.message).toContain("only bandit routes follow the learner");
+    const after = (await get(server, `/admin/api/reviews/${item.id}`)).json;
+    expect(after.status).toBe("open");
+    expect(after.audit.map((entry: Json) => entry.action)).toEqual(["opened", "action_failed"]);
+    const rejected = await postJson(server.url(`/admin/api/reviews/${item.id}/reject`), {
+      actor: "alice",
+      comment: "fallback route: reordered the chain in routes.yaml instead",
+    });
+    expect(rejected.json.status).toBe("rejected");
+  });
+
+  it("bins traffic share per route and model, and feedback reward and latency per bucket", async () => {
+    const server = await start({ rules: [] });
+    const decision = await chat(server, "sales", "first");
+    await chat(server, "sales", "second");
+    await postJson(server.url("/v1/feedback"), { request_id: decision.request_id, rating: 4 });
+    const routes = await get(server, "/admin/api/routes?minutes=10&bucketSeconds=60");
+    expect(routes.status).toBe(200);
+    expect(routes.json.routes.map((route: Json) => [route.name, route.targets[0].policy])).toEqual([
+      ["support", "bandit"],
+      ["sales", "fallback"],
+    ]);
+    expect(routes.json.traffic.buckets).toHaveLength(10);
+    const sales = routes.json.traffic.routes.find((route: Json) => route.route === "sales");
+    expect(sales).toMatchObject({ total: 2, errors: 0 });
+    expect(sales.models).toEqual([
+      expect.objectContaining({ model: "echo:beta", total: 2, share: 1 }),
+    ]);
+    expect(sales.models[0].counts.reduce((sum: number, count: number) => sum + count, 0)).toBe(2);
+    expect(sales.models[0].counts.at(-1)).toBe(2);
+
+    const models = await get(server, "/admin/api/models?minutes=10&bucketSeconds=60");
+    const series = models.json.series.models.find((entry: Json) => entry.route === "sales");
+    expect(series).toMatchObject({
+      model: "echo:beta",
+      requests: 2,
+      feedback: 1,
+      meanReward: 0.75,
+    });
+    const last = series.points.at(-1);
+    expect(last.meanReward).toBe(0.75);
+    expect(last.latencyP95Ms).toBeGreaterThan(0);
+
+    const bad = await get(server, "/admin/api/routes?bucketSeconds=0.5");
+    expect(bad.status).toBe(400);
+    expect(bad.json.error.param).toBe("bucketSeconds");
+  });
+
+  it("redacts personal data from the request log and feedback by default", async () => {
+    const server = await start({ rules: [] });
+    const decision = await chat(
+      server,
+      "sales",
+      "call me on +86 138 1234 5678 or mail li.wei@example.cn",
+    );
+    await postJson(server.url("/v1/feedback"), {
+      request_id: decision.request_id,
+      rating: 5,
+      label: "refund for card 4111 1111 1111 1111",
+    });
+    const logged = await get(server, `/v1/requests/${decision.request_id}`);
+    expect(logged.json.input_text).toBe("call me on [PHONE] or mail [EMAIL]");
+    expect(logged.json.output_text).toBe("beta answers: call me on [PHONE] or mail [EMAIL]");
+    expect(logged.json.feedback[0].label).toBe("refund for card [CARD]");
+  });
+});
+
+describe("admin API: selection decisions", () => {
+  it("reads decisions from the state database, lists them with their report, and runs the shipped rule", async () => {
+    const server = await start({ rules: exampleAlertRules() });
+    const store = DecisionStore.open({ database: server.server.database as StateDatabase });
+    const qualities = [0.9, 0.86, 0.78];
+    qualities.forEach((quality, index) => {
+      store.save(
+        selectionDecision({
+          at: `2026-03-01T10:0${index}:00.000Z`,
+          winner: "acme/bert-zh",
+          qualities: { "acme/bert-zh": quality, "other/model": 0.6 },
+        }),
+      );
+    });
+    expect(server.monitoring.pollDecisions()).toBe(3);
+    expect(server.monitoring.pollDecisions()).toBe(0);
+
+    const list = await get(server, "/admin/api/decisions");
+    expect(list.json.data).toHaveLength(3);
+    const newest = list.json.data[0];
+    expect(newest).toMatchObject({ status: "completed", winnerId: "acme/bert-zh" });
+    expect(newest.reportUrl).toBe(`/admin/decisions/${newest.id}/report`);
+    const report = await get(server, newest.reportUrl);
+    expect(report.status).toBe(200);
+    expect(report.headers.get("content-type")).toContain("text/html");
+    expect(report.headers.get("content-security-policy")).toContain("default-src 'none'");
+    expect(report.text).toContain("acme/bert-zh");
+    const one = await get(server, `/admin/api/decisions/${newest.id}`);
+    expect(one.json.decision.id).toBe(newest.id);
+    const missing = await get(server, "/admin/api/decisions/dec_nope");
+    expect(missing.status).toBe(404);
+    expect(missing.json.error.message).toContain("No decision dec_nope");
+
+    const reviews = await get(server, "/admin/api/reviews?status=open");
+    expect(reviews.json.items).toHaveLength(1);
+    expect(reviews.json.items[0]).toMatchObject({
+      ruleId: "review-on-drop",
+      route: "task:text-classification",
+      modelId: "acme/bert-zh",
+    });
+    const metrics = (await get(server, "/metrics")).text.split("\n");
+    expect(metrics).toContain(
+      'modelscout_decisions_total{route="task:text-classification",model="acme/bert-zh"} 3',
+    );
+    expect(metrics).toContain("modelscout_review_items_open 1");
+  });
+});
+
+describe("admin API: access", () => {
+  const TOKEN = "test-admin-token-0123456789";
+
+  it("answers 401 in the OpenAI error format without the token, and accepts Bearer and the login cookie", async () => {
+    const server = await start({ token: TOKEN, rules: [] });
+    const refused = await get(server, "/admin/api/overview");
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get("www-authenticate")).toBe('Bearer realm="modelscout-admin"');
+    expect(refused.json).toEqual({
+      error: {
+        message: expect.stringContaining("admin token"),
+        type: "invalid_request_error",
+        param: null,
+        code: "invalid_admin_token",
+      },
+    });
+    expect((await get(server, "/metrics")).status).toBe(401);
+    expect(
+      (await get(server, "/admin/api/overview", { authorization: "Bearer wrong-token-0123456789" }))
+        .status,
+    ).toBe(401);
+    const allowed = await get(server, "/admin/api/overview", { authorization: `Bearer ${TOKEN}` });
+    expect(allowed.status).toBe(200);
+    expect(allowed.json).toMatchObject({
+      auth: { required: true },
+      learner: true,
+      routes: ["support", "sales"],
+    });
+    expect(allowed.json.redaction).toEqual({
+      enabled: true,
+      types: ["email", "phone", "card", "id", "iban", "ip"],
+    });
+
+    // The page asks for the token, then runs on a cookie that is not the token.
+    const page = await get(server, "/", { accept: "text/html" });
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('action="/admin/login"');
+    const wrong = await fetch(server.url("/admin/login"), {
+      method: "POST",
+      body: new URLSearchParams({ token: "nope" }),
+      redirect: "manual",
+    });
+    expect(wrong.status).toBe(401);
+    const login = await fetch(server.url("/admin/login"), {
+      method: "POST",
+      body: new URLSearchParams({ token: TOKEN }),
+      redirect: "manual",
+    });
+    expect(login.status).toBe(303);
+    const cookie = login.headers.get("set-cookie") ?? "";
+    expect(cookie).toMatch(/^modelscout_admin=[0-9a-f]{64}; Path=\/; HttpOnly; SameSite=Strict$/);
+    expect(cookie).not.toContain(TOKEN);
+    const session = cookie.split(";")[0] as string;
+    expect((await get(server, "/admin/api/overview", { cookie: session })).status).toBe(200);
+    const dashboard = await get(server, "/", { accept: "text/html", cookie: session });
+    expect(dashboard.text).toContain('<script type="module" src="/admin/assets/dashboard.js">');
+    // Changes must be JSON, so another site's form cannot post them with the cookie.
+    const form = await fetch(server.url("/admin/api/reviews/rev_x/approve"), {
+      method: "POST",
+      headers: { cookie: session },
+      body: new URLSearchParams({ actor: "mallory" }),
+    });
+    expect(form.status).toBe(415);
+  });
+
+  it("refuses to start without a token unless bound to loopback, and refuses short tokens", async () => {
+    await expect(start({ host: "0.0.0.0", rules: [] })).rejects.toThrow(
+      /open to anyone who can reach it. Set an admin token/,
+    );
+    await expect(start({ token: "short", rules: [] })).rejects.toThrow(/at least 16/);
+    const withToken = await start({ host: "0.0.0.0", token: TOKEN, rules: [] });
+    expect((await fetch(withToken.url("/admin/api/overview"))).status).toBe(401);
+  });
+});
+
+describe("admin API: dashboard, events, catalog, webhooks", () => {
+  it("serves the dashboard to browsers and leaves the OpenAI API's answers as they were", async () => {
+    const server = await start({ rules: [] });
+    const page = await get(server, "/", { accept: "text/html,application/xhtml+xml" });
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-security-policy")).toContain("script-src 'self'");
+    expect(page.text).toContain('<nav aria-label="Sections">');
+    const api = await get(server, "/", { accept: "application/json" });
+    expect(api.status).toBe(404);
+    expect(api.json.error.code).toBe("unknown_url");
+    const script = await fetch(server.url("/admin/assets/dashboard.js"), {
+      headers: { "accept-encoding": "gzip" },
+    });
+    expect(script.headers.get("content-type")).toBe("text/javascript; charset=utf-8");
+    expect(script.headers.get("content-encoding")).toBe("gzip");
+    expect(await script.text()).toContain("function renderAlerts");
+    const etag = script.headers.get("etag") as string;
+    const cached = await fetch(server.url("/admin/assets/dashboard.js"), {
+      headers: { "if-none-match": etag },
+    });
+    expect(cached.status).toBe(304);
+    expect((await get(server, "/admin/api/nothing")).status).toBe(404);
+    expect((await get(server, "/v1/models")).json.data.length).toBeGreaterThan(0);
+  });
+
+  it("streams a change event after feedback", async () => {
+    const server = await start({ rules: [] });
+    const controller = new AbortController();
+    const response = await fetch(server.url("/admin/api/events"), { signal: controller.signal });
+    expect(response.headers.get("content-type")).toBe("text/event-stream; charset=utf-8");
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    const decoder = new TextDecoder();
+    let received = "";
+    const until = async (text: string) => {
+      while (!received.includes(text)) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`stream ended before "${text}": ${received}`);
+        received += decoder.decode(value);
+      }
+    };
+    await until(": connected");
+    const decision = await chat(server, "sales", "hello");
+    await postJson(server.url("/v1/feedback"), { request_id: decision.request_id, rating: 5 });
+    await until('"feedback"');
+    expect(received).toMatch(/event: change\ndata: \{"kinds":\[[^\]]*"feedback"/);
+    controller.abort();
+  });
+
+  it("searches the catalog", async () => {
+    const server = await start({ rules: [] });
+    const found = await get(server, "/admin/api/catalog/search?task=sentiment&limit=3");
+    expect(found.status).toBe(200);
+    expect(found.json.query.tasks).toContain("text-classification");
+    expect(found.json.models).toHaveLength(3);
+    expect(found.json.models[0].id).toMatch(/\S/);
+    const unknown = await get(server, "/admin/api/catalog/search?task=no-such-task");
+    expect(unknown.status).toBe(404);
+    const strict = await get(server, "/admin/api/catalog/search?colour=red");
+    expect(strict.status).toBe(400);
+  });
+
+  it("posts alerts to a webhook with the rule and evidence, and no request text", async () => {
+    const received: Json[] = [];
+    const receiver = createServer((request: IncomingMessage, response) => {
+      let body = "";
+      request.on("data", (chunk) => {
+        body += chunk;
+      });
+      request.on("end", () => {
+        received.push(JSON.parse(body));
+        response.writeHead(received.length === 1 ? 503 : 200).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+    try {
+      const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+      const server = await start({
+        rules: feedbackDropRule([{ type: "webhook", url, max_retries: 2 }]),
+        learner: () => new DemotableLearner(),
+      });
+      for (let index = 0; index < 3; index++) {
+        const decision = await chat(server, "sales", `secret text ${index}`);
+        await postJson(server.url("/v1/feedback"), { request_id: decision.request_id, rating: 1 });
+      }
+      server.monitoring.flush();
+      for (let waited = 0; received.length < 2 && waited < 5000; waited += 20) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(received).toHaveLength(2);
+      expect(received[1]).toMatchObject({
+        rule: { id: "feedback-drop" },
+        alert: { ruleId: "feedback-drop", route: "sales", modelId: "echo:beta" },
+      });
+      expect(JSON.stringify(received[1])).not.toContain("secret text");
+    } finally {
+      await new Promise((resolve) => receiver.close(resolve));
+    }
+  });
+});
