@@ -297,6 +297,23 @@ export class LearningStore {
     );
   }
 
+  /** An operator's demotion: stores the decision and the demotion together. */
+  commitDemotion(decision: LearningDecision): void {
+    this.guard(() =>
+      this.database
+        .transaction(() => {
+          this.insertDecision(decision);
+          this.statements.insertDemotion.run(
+            decision.route,
+            decision.domain ?? ROUTE_WIDE,
+            decision.modelId,
+            decision.id,
+          );
+        })
+        .immediate(),
+    );
+  }
+
   /** Lifts a demotion: deletes it, stores the decision, and restarts the model's evidence count. */
   commitReinstatement(decision: LearningDecision, aggregate: AggregateRow | undefined): void {
     this.guard(() =>

@@ -586,6 +586,54 @@ export class ThompsonRouteLearner implements RouteLearner {
   }
 
   /**
+   * An operator demotes a model (issue 6: an approved review item), as the learner's own
+   * demotion does: it leaves greedy and Thompson picks in that domain (route-wide when `domain`
+   * is null) and keeps floor draws unless `demotedTraffic` is `none`, until reinstated.
+   * Recorded as a `demote` decision with the actor, the note and the standings at that moment.
+   * Idempotent: demoting a model already demoted there returns the decision that demoted it.
+   */
+  demote(
+    route: string,
+    modelId: string,
+    domain: string | null = null,
+    options: { actor?: string; note?: string } = {},
+  ): LearningDecision {
+    const domainKey = domain || ROUTE_WIDE;
+    const existing = this.demoted.get(key(route, domainKey, modelId));
+    const stored = existing === undefined ? undefined : this.store.decision(existing);
+    if (stored !== undefined) return stored;
+    const nowMs = this.now();
+    const entry = this.evidence.get(route)?.get(domainKey)?.get(modelId);
+    const baselineId = this.config.baseline.models[route] ?? this.routeCandidates.get(route)?.[0];
+    const baselineEntry =
+      baselineId === undefined || baselineId === modelId
+        ? undefined
+        : this.evidence.get(route)?.get(domainKey)?.get(baselineId);
+    const decision: LearningDecision = {
+      id: newLearningDecisionId(nowMs),
+      kind: "demote",
+      route,
+      domain: domainKey === ROUTE_WIDE ? null : domainKey,
+      modelId,
+      baselineModelId: baselineId === undefined || baselineId === modelId ? null : baselineId,
+      at: new Date(nowMs).toISOString(),
+      recordedAt: new Date(nowMs).toISOString(),
+      actor: options.actor ?? "operator",
+      note: options.note ?? null,
+      evidence: {
+        model: entry ? this.posteriorEvidence(modelId, entry.aggregate, nowMs) : null,
+        baseline:
+          baselineEntry && baselineId !== undefined
+            ? this.posteriorEvidence(baselineId, baselineEntry.aggregate, nowMs)
+            : null,
+      },
+    };
+    this.store.commitDemotion(decision);
+    this.demoted.set(key(route, domainKey, modelId), decision.id);
+    return decision;
+  }
+
+  /**
    * An operator lifts a demotion. Recorded as a `reinstate` decision with the standings at that
    * moment; the model then needs `minEffectiveObservations` new outcomes in that domain before
    * it can be demoted again.

@@ -9,6 +9,7 @@ import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { exampleAlertRules } from "../../../src/monitor/example-alert-rules.js";
+import type { ThompsonRouteLearner } from "../../../src/route/learning/thompson-route-learner.js";
 import type { RouteLearner } from "../../../src/route/route-learner.js";
 import { DecisionStore } from "../../../src/select/decision-store.js";
 import type { StateDatabase } from "../../../src/state/state-database.js";
@@ -194,6 +195,35 @@ describe("admin API: monitoring of live traffic", () => {
         ),
       ),
     ).toMatch(/ 3$/);
+  });
+
+  it("demotes through the real Thompson learner when a review item is approved", async () => {
+    const server = await start({ rules: feedbackDropRule() });
+    for (let index = 0; index < 8; index++) {
+      const decision = await chat(server, "support", `question ${index}`);
+      await postJson(server.url("/v1/feedback"), { request_id: decision.request_id, rating: 1 });
+    }
+    server.monitoring.flush();
+    const items = (await get(server, "/admin/api/reviews?status=open")).json.items;
+    expect(items.length).toBeGreaterThanOrEqual(1);
+    const item = items[0];
+    const approved = await postJson(server.url(`/admin/api/reviews/${item.id}/approve`), {
+      actor: "alice",
+      comment: "demote it",
+    });
+    expect(approved.status).toBe(200);
+    const standings = (await get(server, "/admin/api/models")).json.standings;
+    expect(
+      standings.find(
+        (entry: Json) =>
+          entry.route === "support/text-generation" && entry.modelId === item.modelId,
+      ),
+    ).toMatchObject({ demoted: true });
+    const learner = server.learner as ThompsonRouteLearner;
+    expect(learner.demotions().map((entry) => [entry.modelId, entry.actor])).toEqual([
+      [item.modelId, "alice"],
+    ]);
+    expect(learner.demotions()[0]?.note).toContain(`review ${item.id}`);
   });
 
   it("refuses an approval the routing cannot carry out, keeps the item open and records the attempt", async () => {
