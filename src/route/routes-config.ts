@@ -14,6 +14,10 @@
 import { z } from "zod";
 import { ModelScoutError } from "../errors/modelscout-error.js";
 import { resolveTask, type TaskId } from "../tasks/resolve-task.js";
+import {
+  type ThompsonLearnerConfigInput,
+  thompsonLearnerConfigSchema,
+} from "./learning/thompson-learner-config.js";
 
 /** Route names share the `model` field with model ids, which hold `:` or `/`; names cannot. */
 const ROUTE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -195,6 +199,11 @@ export const routesConfigSchema = z
     /** Models that are not catalog ids with default options. */
     models: z.array(modelDeclarationSchema).default([]),
     routes: z.array(routeSchema).min(1, "needs at least one route"),
+    /**
+     * Settings of the learning policy behind `bandit` routes (Thompson sampling; keys as in
+     * `route/learning/thompson-learner-config.ts`, camelCase). Default: its defaults.
+     */
+    learning: thompsonLearnerConfigSchema.optional(),
     server: z
       .object({
         /** Largest request body accepted, in bytes; larger gets 413. Default 1 MiB. */
@@ -268,6 +277,8 @@ export type ClassificationStep =
 
 export interface RoutesConfig {
   defaultRoute: string;
+  /** The `learning` section as written (validated), for the learner to parse with its defaults. */
+  learning: ThompsonLearnerConfigInput;
   classification: ClassificationStep[];
   models: ModelDeclaration[];
   routes: RouteDefinition[];
@@ -453,8 +464,10 @@ export function parseRoutesConfig(input: unknown, source = ""): RoutesConfig {
   if (config.default_route !== undefined) knownRoute(config.default_route, "default_route");
   if (problems.length > 0) throw invalid(source, problems);
 
+  const learning = (input as { learning?: ThompsonLearnerConfigInput }).learning ?? {};
   return {
     defaultRoute,
+    learning,
     classification,
     models: config.models,
     routes,

@@ -10,20 +10,29 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sharedDataDirectory } from "../../src/onnx-build/offline-training-data.js";
 import { CLINC150_ROUTE_INTENTS } from "../../src/route/bundled/clinc150-examples.js";
 import { CUSTOMER_SERVICE_ROUTES } from "../../src/route/bundled/customer-service-routes.js";
+import { ThompsonRouteLearner } from "../../src/route/learning/thompson-route-learner.js";
 import { createRouter, type Router } from "../../src/route/router.js";
 import { parseRoutesConfig } from "../../src/route/routes-config.js";
+import { openStateDatabase } from "../../src/state/state-database.js";
 
 let router: Router;
 const ALL_ROUTES = new Set(["delivery", "complaint", "product"]);
 
 beforeAll(async () => {
-  // Seeded, so the weighted sentiment route's picks are the same on every run.
+  // Seeded, so the bandit's picks on the sentiment route are the same on every run.
   let seed = 11;
   const random = () => {
     seed = (seed * 48271) % 2147483647;
     return seed / 2147483647;
   };
-  router = await createRouter({ config: parseRoutesConfig(CUSTOMER_SERVICE_ROUTES), random });
+  const config = parseRoutesConfig(CUSTOMER_SERVICE_ROUTES);
+  // The real learning policy, on an in-memory state database.
+  const learner = new ThompsonRouteLearner({
+    database: openStateDatabase({ path: ":memory:" }),
+    config: config.learning,
+    random,
+  });
+  router = await createRouter({ config, learner, random });
   const health = await router.warmUp();
   expect(health.classification.every((step) => step.ready)).toBe(true);
   expect(Object.values(health.models).every((model) => model.error === null)).toBe(true);
@@ -109,7 +118,7 @@ describe("bundled customer-service routes", () => {
       expect(output?.kind).toBe("labels");
       if (output?.kind === "labels") expect(output.labels[0]?.label).toBe("negative");
     }
-    // The weighted policy spreads traffic over both lexicon models.
+    // With no feedback yet, the bandit tries both lexicon models.
     expect(models).toEqual(new Set(["npm:vader-sentiment", "npm:sentiment"]));
   }, 60_000);
 });

@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { ThompsonRouteLearner } from "../../src/route/learning/thompson-route-learner.js";
 import { parseRoutesConfig, type RoutesConfigInput } from "../../src/route/routes-config.js";
 import { startRoutingServer } from "../../src/server/start-routing-server.js";
 import { getJson, MeanRewardLearner, postJson } from "./routing-test-support.js";
@@ -31,18 +32,7 @@ describe("feedback durability", () => {
   it("an acknowledged feedback survives SIGKILL of `modelscout serve` and a restart", async () => {
     const directory = mkdtempSync(join(tmpdir(), "ms-durable-"));
     const configPath = join(directory, "routes.json");
-    // The CLI attaches no learner yet, so the file uses a fallback chain instead of bandit.
-    const routes = ROUTES.routes.map((route) =>
-      route.name === "refunds"
-        ? {
-            ...route,
-            targets: {
-              chat: { policy: "fallback" as const, candidates: ["echo:refunds", "echo:other"] },
-            },
-          }
-        : route,
-    );
-    writeFileSync(configPath, JSON.stringify({ ...ROUTES, routes }));
+    writeFileSync(configPath, JSON.stringify(ROUTES));
     const state = join(directory, "state.db");
     const home = join(directory, "home");
     const first = await startServeProcess(["--config", configPath, "--state", state], {
@@ -72,8 +62,21 @@ describe("feedback durability", () => {
     expect(logged.status).toBe(200);
     expect(logged.json.route).toBe("refunds");
     expect(logged.json.feedback).toEqual([
-      expect.objectContaining({ rating: 5, latency_ms: 40, reward: 1 }),
+      expect.objectContaining({ rating: 5, latency_ms: 40, reward: 1, applied: true }),
     ]);
+    await killHard(second);
+
+    // The learner `modelscout serve` attaches recorded it durably too, in the same file.
+    const learner = ThompsonRouteLearner.open({ path: state });
+    try {
+      const standing = learner
+        .standings("refunds/text-generation")
+        .find((entry) => entry.modelId === routed.json.model && entry.domain === null);
+      expect(standing?.effectiveCount).toBeGreaterThan(0);
+      expect(standing?.mean).toBeGreaterThan(0.5);
+    } finally {
+      learner.close();
+    }
   }, 120_000);
 
   it("feedback stored while the learner failed (or was absent) reaches the learner after a restart", async () => {

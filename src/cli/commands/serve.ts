@@ -4,7 +4,9 @@
  * routing server until interrupted. Without `--config` it serves the bundled
  * customer-service example (`route/bundled/customer-service-routes.ts`). Models that are
  * not declared in the config or packaged in npm are looked up in the catalog, which is
- * opened only if needed. The work is `server/start-routing-server.ts`; this parses flags,
+ * opened only if needed. Feedback trains the Thompson-sampling learner
+ * (`route/learning/`), which picks the model on `bandit` routes and keeps its state in the
+ * same state database. The work is `server/start-routing-server.ts`; this parses flags,
  * prints where the server listens and what failed to load, and stops on SIGINT/SIGTERM.
  * Monitoring, the admin API, `/metrics` and the dashboard come with it
  * (`server/admin/admin-extension.ts`): `--alerts` names the alert rules, `--admin-token` (or
@@ -15,6 +17,7 @@ import type { CatalogStore } from "../../catalog/catalog-store.js";
 import { createRedactor } from "../../privacy/redact-personal-data.js";
 import { parseRedactionConfig, type RedactionConfig } from "../../privacy/redaction-config.js";
 import { CUSTOMER_SERVICE_ROUTES } from "../../route/bundled/customer-service-routes.js";
+import { ThompsonRouteLearner } from "../../route/learning/thompson-route-learner.js";
 import { readRoutesConfig } from "../../route/read-routes-config.js";
 import { parseRoutesConfig } from "../../route/routes-config.js";
 import { createAdminAccess, resolveAdminToken } from "../../server/admin/admin-access.js";
@@ -91,6 +94,8 @@ export default defineCommand({
       ...(args.state !== undefined && { databasePath: args.state }),
       redactText: admin.redaction.enabled ? (text) => redactor(text).text : keepText,
       extend: (parts) => admin.extend(parts),
+      // The learning policy behind `bandit` routes; it keeps its state in the same state.db.
+      createLearner: (database) => new ThompsonRouteLearner({ database, config: config.learning }),
       lookupModel: async (id) => {
         catalog ??= await openCatalog();
         return catalog.getModel(id);

