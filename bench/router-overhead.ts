@@ -2,7 +2,7 @@
  * Benchmark: what the routing server adds to a request, against calling the backend
  * directly, at fixed request rates from autocannon on loopback (issue 5).
  *
- *   npx tsx bench/router-overhead.ts [--rates 1000,5000] [--seconds 10] [--connections 10]
+ *   npx tsx bench/router-overhead.ts [--rates 1000,5000] [--seconds 10] [--connections 10] [--keep-text]
  *
  * Three processes: the load generator (this one, autocannon driven programmatically), a bare
  * `node:http` OpenAI-compatible echo server (the backend), and `startRoutingServer` with the
@@ -16,7 +16,9 @@
  * Added latency = router percentile - direct percentile at the same rate. Latencies come from
  * autocannon's per-response timer (float ms; its own histogram rounds to whole ms, too coarse
  * for the 0.2 ms target). Peak RSS of the router process is its VmHWM, reset before each run
- * (`/proc/<pid>/clear_refs`). Prints a table and writes bench/results/router-overhead.json.
+ * (`/proc/<pid>/clear_refs`). The router runs with its default personal-data redaction of
+ * logged text; `--keep-text` turns it off to show its share. Prints a table and writes
+ * bench/results/router-overhead.json (or router-overhead-keep-text.json).
  *
  * Ten connections by default: with autocannon's fixed-rate mode, 50 connections gave the bare
  * echo server itself a p50 of 3 ms and a p97.5 of 89 ms at 1,000 requests/s (10 gave 0 and
@@ -41,6 +43,7 @@ const { values } = parseArgs({
     seconds: { type: "string", default: "10" },
     warmup: { type: "string", default: "3" },
     connections: { type: "string", default: "10" },
+    "keep-text": { type: "boolean", default: false },
   },
 });
 
@@ -92,6 +95,7 @@ async function runUpstream(): Promise<void> {
 async function runRouter(upstreamUrl: string): Promise<void> {
   const { parseRoutesConfig } = await import("../src/route/routes-config.js");
   const { startRoutingServer } = await import("../src/server/start-routing-server.js");
+  const { keepText } = await import("../src/server/create-routing-app.js");
   const config = parseRoutesConfig({
     classification: [{ kind: "rules", rules: [{ route: "local", keywords: ["parcel"] }] }],
     models: [
@@ -107,6 +111,8 @@ async function runRouter(upstreamUrl: string): Promise<void> {
     config,
     port: 0,
     databasePath: join(mkdtempSync(join(tmpdir(), "ms-bench-router-")), "state.db"),
+    // Default: the server's default personal-data redaction of logged text.
+    ...(values["keep-text"] && { redactText: keepText }),
   });
   process.stdout.write(`LISTENING ${server.url}\n`);
 }
@@ -213,7 +219,11 @@ async function main(): Promise<void> {
   const warmup = Number(values.warmup);
   const connections = Number(values.connections);
   const upstream = await startRole("upstream");
-  const router = await startRole("router", ["--upstream", upstream.url]);
+  const router = await startRole("router", [
+    "--upstream",
+    upstream.url,
+    ...(values["keep-text"] ? ["--keep-text"] : []),
+  ]);
   const routerPid = router.child.pid as number;
   const targets = [
     { name: "direct", url: upstream.url, model: "echo" },
@@ -277,7 +287,10 @@ async function main(): Promise<void> {
   }
   const output = {
     benchmark: "router-overhead",
-    command: `npx tsx bench/router-overhead.ts --rates ${rates.join(",")} --seconds ${seconds} --connections ${connections}`,
+    command: `npx tsx bench/router-overhead.ts --rates ${rates.join(",")} --seconds ${seconds} --connections ${connections}${values["keep-text"] ? " --keep-text" : ""}`,
+    redaction: values["keep-text"]
+      ? "off (--keep-text)"
+      : "default (personal data removed from logged text)",
     date: new Date().toISOString(),
     node: process.version,
     cpus: cpus().length,
@@ -286,7 +299,12 @@ async function main(): Promise<void> {
     results: rows,
   };
   writeFileSync(
-    fileURLToPath(new URL("./results/router-overhead.json", import.meta.url)),
+    fileURLToPath(
+      new URL(
+        `./results/router-overhead${values["keep-text"] ? "-keep-text" : ""}.json`,
+        import.meta.url,
+      ),
+    ),
     `${JSON.stringify(output, null, 2)}\n`,
   );
 }
