@@ -1,9 +1,11 @@
 /**
  * @module
- * ModelScout's public library API. The CLI (`cli/`) and, later, the server are thin shells
- * over what is exported here.
+ * ModelScout's public library API. The CLI (`cli/`) and the routing server (`server/`) are
+ * thin shells over what is exported here.
  */
 
+export { createEchoBackend } from "./backends/builtin/echo-backend.js";
+export { createHashedNgramEmbeddingBackend } from "./backends/builtin/hashed-ngram-embedding-backend.js";
 export { createBackend, findBackendProvider } from "./backends/create-backend.js";
 export { endpointModelRecord } from "./backends/http/endpoint-model-record.js";
 export { createHfInferenceBackend } from "./backends/http/hf-inference-backend.js";
@@ -158,6 +160,8 @@ export {
 } from "./privacy/redaction-config.js";
 export { type ModelProfile, profileModel } from "./profile/profile-model.js";
 export { recordProfile } from "./profile/record-profile.js";
+export { CUSTOMER_SERVICE_ROUTES } from "./route/bundled/customer-service-routes.js";
+export { CircuitBreaker } from "./route/circuit-breaker.js";
 export type {
   DemotionEvidence,
   LearningDecision,
@@ -179,6 +183,28 @@ export {
   ThompsonRouteLearner,
   type ThompsonRouteLearnerOptions,
 } from "./route/learning/thompson-route-learner.js";
+export { readRoutesConfig } from "./route/read-routes-config.js";
+export type {
+  ModelStanding,
+  RouteChoice,
+  RouteLearner,
+  RouteOutcome,
+} from "./route/route-learner.js";
+export {
+  createRouter,
+  type RouteRequest,
+  type RouteResult,
+  Router,
+  type RouterOptions,
+} from "./route/router.js";
+export {
+  parseRoutesConfig,
+  type RoutesConfig,
+  type RoutesConfigInput,
+  routesConfigJsonSchema,
+} from "./route/routes-config.js";
+export type { RoutingDecision } from "./route/routing-decision.js";
+export { ROUTING_MIGRATIONS, RoutingStore } from "./route/routing-store.js";
 export type {
   CandidateOutcome,
   CandidateStatus,
@@ -257,6 +283,17 @@ export {
   type TaskSpecInput,
   taskSpecJsonSchema,
 } from "./select/task-spec.js";
+export {
+  createRoutingApp,
+  keepText,
+  type RedactText,
+  type RoutingObserver,
+} from "./server/create-routing-app.js";
+export {
+  type RoutingServer,
+  type RoutingServerOptions,
+  startRoutingServer,
+} from "./server/start-routing-server.js";
 export { migrateComponent, openStateDatabase } from "./state/state-database.js";
 export { compatibleTasks, resolveTask, TASK_IDS, type TaskId } from "./tasks/resolve-task.js";
 export { VERSION } from "./version.js";
