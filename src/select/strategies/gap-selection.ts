@@ -1,0 +1,341 @@
+/**
+ * @module
+ * Fixed-budget epsilon-good arm identification ("gap" selection), an alternative to the paired
+ * racing of `budgeted-selection.ts`. The goal is not the best arm but *an* arm within `epsilon`
+ * of the best on the user's items, and the budget is spent in full: racing stops once it is
+ * confident at level `delta`, which leaves probes unused that could have settled a near-tie.
+ *
+ * After a first batch on every raced arm, each step works on one pair, in the spirit of LUCB /
+ * UGapE: the leader (highest posterior mean) and the challenger most likely to beat it by more
+ * than `epsilon`. The posterior of (challenger - leader) is the paired difference on the items
+ * both were probed on (every arm follows the same item order, so rows are prefixes of one
+ * order), with the finite-population correction towards exhaustive evaluation of the user's
+ * items, combined, when priors are given and pass the same check as in budgeted selection
+ * (`prior-calibration.ts`), with the calibrated prior difference. A step brings the pair to
+ * the same item count, then advances both by `step` items; an arm behind the leader costs one
+ * probe per item, not two. Nothing is eliminated for good: an arm left alone while others were
+ * probed is picked up again as soon as it is the likeliest to beat the (new) leader.
+ *
+ * The pick is not simply the highest posterior mean: when the budget runs out while a short run
+ * looks good, the arm with the smallest posterior risk of being more than `epsilon` behind
+ * some other arm is chosen (`pick: "risk"`, the default), which favours a well-measured arm.
+ *
+ * Which arms are raced, when the budget cannot give every arm two first batches, and how exact
+ * ties go, are as in budgeted selection, so both strategies can be compared on the same draws.
+ */
+import { ModelScoutError } from "../../errors/modelscout-error.js";
+import { type CalibrationPoint, calibratePriors } from "./prior-calibration.js";
+import { seededRandom } from "./seeded-random.js";
+import type { ArmSummary, PriorUse, SelectionArms, SelectionResult } from "./selection-strategy.js";
+import { summarizeArm } from "./summarize-arm.js";
+
+export interface GapSelectionOptions {
+  /** Never spend more probes than this. Default: exhaustive (arms x items). */
+  maxProbes?: number;
+  /** Tolerance on the 0..1 scale: any arm within this of the best is a good pick. Default 0.01. */
+  epsilon?: number;
+  /** Items every raced arm is probed on first. Default 20. */
+  initialItems?: number;
+  /** Items a pair advances by per step. Default 5. */
+  step?: number;
+  seed?: number;
+  /** Prior per arm (higher is better, any scale) or `null`; as in `budgetedSelection`. */
+  priors?: readonly (number | null)[];
+  /** Smallest error assumed for a checked prior, 0..1 outcome scale. Default 0.02. */
+  priorErrorFloor?: number;
+  /** Arms needing both a prior and measurements before priors are combined. Default 5. */
+  minPriorArms?: number;
+  /**
+   * How the final arm is chosen: `mean`, the highest posterior mean; `risk`, the arm with the
+   * smallest posterior probability that some other arm beats it by more than `epsilon`.
+   * Default `risk`.
+   */
+  pick?: "mean" | "risk";
+}
+
+const DEFAULT_MIN_PRIOR_ARMS = 5;
+
+/** Standard normal CDF (Zelen & Severo / Abramowitz-Stegun 26.2.17, error < 7.5e-8). */
+export function normalCdf(x: number): number {
+  if (x < -10) return 0;
+  if (x > 10) return 1;
+  const t = 1 / (1 + 0.2316419 * Math.abs(x));
+  const density = Math.exp((-x * x) / 2) / Math.sqrt(2 * Math.PI);
+  const tail =
+    density *
+    t *
+    (0.31938153 + t * (-0.356563782 + t * (1.781477937 + t * (-1.821255978 + t * 1.330274429))));
+  return x >= 0 ? 1 - tail : tail;
+}
+
+function validatePriors(priors: readonly (number | null)[], armCount: number): void {
+  if (priors.length !== armCount) {
+    throw new ModelScoutError(
+      "INVALID_ARGUMENT",
+      `gapSelection: priors has ${priors.length} entries for ${armCount} arms; give one prior per arm, null where unknown.`,
+    );
+  }
+  const bad = priors.findIndex((prior) => prior !== null && !Number.isFinite(prior));
+  if (bad !== -1) {
+    throw new ModelScoutError(
+      "INVALID_ARGUMENT",
+      `gapSelection: priors[${bad}] is ${String(priors[bad])}; use a finite number or null.`,
+    );
+  }
+}
+
+/** Posterior of (arm - reference) on the user's items. */
+interface Posterior {
+  mean: number;
+  variance: number;
+}
+
+export async function gapSelection(
+  arms: SelectionArms,
+  options: GapSelectionOptions = {},
+): Promise<SelectionResult> {
+  const itemCount = arms.itemCount;
+  const maxProbes = options.maxProbes ?? arms.armCount * itemCount;
+  const epsilon = options.epsilon ?? 0.01;
+  const step = Math.max(1, Math.floor(options.step ?? 5));
+  const initialItems = Math.max(1, Math.floor(options.initialItems ?? 20));
+  const pickRule = options.pick ?? "risk";
+  const priors = options.priors;
+  if (priors !== undefined) validatePriors(priors, arms.armCount);
+  const priorOf = (arm: number): number | null => priors?.[arm] ?? null;
+  const minPriorArms = options.minPriorArms ?? DEFAULT_MIN_PRIOR_ARMS;
+  const order = seededRandom(options.seed ?? 1).shuffle(
+    Array.from({ length: itemCount }, (_, index) => index),
+  );
+  const outcomes: number[][] = Array.from({ length: arms.armCount }, () => []);
+  let raced = Array.from({ length: arms.armCount }, (_, index) => index);
+  let notProbed: number[] = [];
+
+  // As in budgeted selection: too many arms for two first batches each, so race only the
+  // best-prior arms (as many as half the budget can give a first batch, at least minPriorArms).
+  const knownPriors = (priors ?? []).filter((prior): prior is number => prior !== null);
+  if (knownPriors.length > 0 && maxProbes < arms.armCount * initialItems * 2) {
+    const count = Math.max(minPriorArms, 2, Math.floor(maxProbes / (2 * initialItems)));
+    if (count < arms.armCount) {
+      const sorted = [...knownPriors].sort((a, b) => a - b);
+      const median = sorted[Math.floor(sorted.length / 2)] as number;
+      const ranked = [...raced].sort(
+        (a, b) => (priorOf(b) ?? median) - (priorOf(a) ?? median) || a - b,
+      );
+      raced = ranked.slice(0, count).sort((a, b) => a - b);
+      notProbed = ranked.slice(count).sort((a, b) => a - b);
+    }
+  }
+
+  let spent = 0;
+  const probeUpTo = async (arm: number, count: number) => {
+    const row = outcomes[arm] as number[];
+    while (row.length < count && spent < maxProbes) {
+      row.push(await arms.probe(arm, order[row.length] as number));
+      spent++;
+    }
+  };
+
+  // First batch: every raced arm on the same items, shrunk to what the budget allows.
+  const first = Math.min(initialItems, itemCount, Math.floor(maxProbes / raced.length));
+  for (const arm of raced) await probeUpTo(arm, first);
+
+  const meanOf = (arm: number) => {
+    const row = outcomes[arm] as number[];
+    return row.length === 0 ? 0 : row.reduce((sum, value) => sum + value, 0) / row.length;
+  };
+
+  const pairedDifference = (arm: number, reference: number): Posterior & { count: number } => {
+    const row = outcomes[arm] as number[];
+    const referenceRow = outcomes[reference] as number[];
+    const count = Math.min(row.length, referenceRow.length);
+    if (count === 0) return { mean: 0, variance: 1, count };
+    let sum = 0;
+    for (let index = 0; index < count; index++)
+      sum += (row[index] as number) - (referenceRow[index] as number);
+    const mean = sum / count;
+    let squares = 0;
+    for (let index = 0; index < count; index++)
+      squares += ((row[index] as number) - (referenceRow[index] as number) - mean) ** 2;
+    const sampleVariance = count > 1 ? squares / (count - 1) : 4;
+    const correction = Math.max(0, 1 - count / itemCount);
+    // Floor: a run of identical outcomes (variance 0) is not certainty.
+    return { mean, variance: (Math.max(sampleVariance, 1 / count) / count) * correction, count };
+  };
+
+  let combined = false;
+  let lastCalibration: ReturnType<typeof calibratePriors> | null = null;
+  /** Posterior of every raced arm minus `reference`. */
+  const compareWith = (reference: number): Map<number, Posterior> => {
+    const referencePrior = priorOf(reference);
+    let fit: ReturnType<typeof calibratePriors> | null = null;
+    if (priors !== undefined && referencePrior !== null) {
+      const points: CalibrationPoint[] = [];
+      for (let arm = 0; arm < arms.armCount; arm++) {
+        const prior = priorOf(arm);
+        if (prior === null || (outcomes[arm] as number[]).length === 0) continue;
+        if (arm === reference) {
+          points.push({ prior, difference: 0, variance: 0 });
+          continue;
+        }
+        const { mean, variance } = pairedDifference(arm, reference);
+        points.push({ prior, difference: mean, variance });
+      }
+      fit = calibratePriors(points, {
+        minArms: minPriorArms,
+        ...(options.priorErrorFloor === undefined ? {} : { errorFloor: options.priorErrorFloor }),
+      });
+    }
+    lastCalibration = fit;
+    const result = new Map<number, Posterior>();
+    for (const arm of raced) {
+      if (arm === reference) continue;
+      const data = pairedDifference(arm, reference);
+      const prior = priorOf(arm);
+      if (fit?.calibrated && prior !== null && referencePrior !== null && data.variance > 0) {
+        const priorVariance = 2 * fit.errorVariance;
+        const priorMean = fit.slope * (prior - referencePrior);
+        const precision = 1 / data.variance + 1 / priorVariance;
+        result.set(arm, {
+          mean: (data.mean / data.variance + priorMean / priorVariance) / precision,
+          variance: 1 / precision,
+        });
+      } else {
+        result.set(arm, { mean: data.mean, variance: data.variance });
+      }
+    }
+    return result;
+  };
+
+  // Exact ties (including "nothing probed yet") go to the higher prior, then the lower index.
+  const dataLeader = () =>
+    raced.reduce((best, arm) => {
+      const difference = meanOf(arm) - meanOf(best);
+      if (difference !== 0) return difference > 0 ? arm : best;
+      return (priorOf(arm) ?? Number.NEGATIVE_INFINITY) >
+        (priorOf(best) ?? Number.NEGATIVE_INFINITY)
+        ? arm
+        : best;
+    }, raced[0] as number);
+
+  /** The arm no other arm beats in posterior mean, and everyone against it. */
+  const assess = () => {
+    let leader = dataLeader();
+    let comparisons = compareWith(leader);
+    const visited = new Set([leader]);
+    for (;;) {
+      let better: number | null = null;
+      let bestMean = 0;
+      for (const [arm, posterior] of comparisons) {
+        if (posterior.mean > bestMean) {
+          bestMean = posterior.mean;
+          better = arm;
+        }
+      }
+      if (better === null || visited.has(better)) break;
+      visited.add(better);
+      leader = better;
+      comparisons = compareWith(leader);
+    }
+    combined = lastCalibration?.calibrated === true;
+    return { leader, comparisons };
+  };
+
+  /** Posterior probability that `arm` beats the reference by more than epsilon. */
+  const beatsBy = (posterior: Posterior) =>
+    posterior.variance <= 0
+      ? posterior.mean > epsilon
+        ? 1
+        : 0
+      : 1 - normalCdf((epsilon - posterior.mean) / Math.sqrt(posterior.variance));
+
+  let stopReason: SelectionResult["stopReason"] = "budget";
+  if (raced.length === 1) stopReason = "single-survivor";
+  while (raced.length > 1) {
+    if (spent >= maxProbes) {
+      stopReason = "budget";
+      break;
+    }
+    const { leader, comparisons } = assess();
+    // The challenger likeliest to beat the leader by more than epsilon (ties: wider posterior).
+    let challenger: number | null = null;
+    let bestScore = -1;
+    let bestVariance = -1;
+    const leaderDone = (outcomes[leader] as number[]).length >= itemCount;
+    for (const [arm, posterior] of comparisons) {
+      if (leaderDone && (outcomes[arm] as number[]).length >= itemCount) continue;
+      const score = beatsBy(posterior);
+      if (score > bestScore || (score === bestScore && posterior.variance > bestVariance)) {
+        challenger = arm;
+        bestScore = score;
+        bestVariance = posterior.variance;
+      }
+    }
+    if (challenger === null) {
+      stopReason = "exhausted-items";
+      break;
+    }
+    const leaderCount = (outcomes[leader] as number[]).length;
+    const challengerCount = (outcomes[challenger] as number[]).length;
+    const before = spent;
+    if (challengerCount < leaderCount) {
+      await probeUpTo(challenger, Math.min(leaderCount, challengerCount + step));
+    } else if (leaderCount < challengerCount) {
+      await probeUpTo(leader, Math.min(challengerCount, leaderCount + step));
+    } else {
+      // Both advance on the same new items; shrink to what the budget pays for in pairs.
+      const items = Math.min(step, itemCount - leaderCount, Math.floor((maxProbes - spent) / 2));
+      if (items <= 0) {
+        stopReason = leaderCount >= itemCount ? "exhausted-items" : "budget";
+        break;
+      }
+      await probeUpTo(leader, leaderCount + items);
+      await probeUpTo(challenger, challengerCount + items);
+    }
+    if (spent === before) break;
+  }
+
+  const { leader } = assess();
+  let winner = leader;
+  if (raced.length > 1 && pickRule === "risk") {
+    // Risk of picking `arm`: the posterior probability that some raced arm beats it by more
+    // than epsilon (union bound, capped at 1). Every posterior is taken against the leader, so
+    // (other - arm) has mean other - arm and, conservatively, the sum of both variances: an
+    // arm probed on few items carries its uncertainty into its risk, which keeps a lucky
+    // short run from being picked over a well-measured leader.
+    const comparisons = compareWith(leader);
+    const relative = new Map<number, Posterior>([[leader, { mean: 0, variance: 0 }]]);
+    for (const [arm, posterior] of comparisons) relative.set(arm, posterior);
+    let bestRisk = Number.POSITIVE_INFINITY;
+    for (const arm of raced) {
+      if ((outcomes[arm] as number[]).length === 0) continue;
+      const own = relative.get(arm) as Posterior;
+      let risk = 0;
+      for (const other of raced) {
+        if (other === arm) continue;
+        const theirs = relative.get(other) as Posterior;
+        risk += beatsBy({ mean: theirs.mean - own.mean, variance: theirs.variance + own.variance });
+      }
+      risk = Math.min(1, risk);
+      if (risk < bestRisk - 1e-12 || (Math.abs(risk - bestRisk) <= 1e-12 && arm === leader)) {
+        bestRisk = risk;
+        winner = arm;
+      }
+    }
+  }
+  combined = (lastCalibration as ReturnType<typeof calibratePriors> | null)?.calibrated === true;
+
+  const perArm: ArmSummary[] = outcomes.map((row) => summarizeArm(row));
+  const result: SelectionResult = { winnerIndex: winner, probesSpent: spent, perArm, stopReason };
+  if (priors !== undefined) {
+    const use: PriorUse = { armsWithPriors: knownPriors.length, notProbed, combined };
+    const fit = lastCalibration as ReturnType<typeof calibratePriors> | null;
+    if (fit === null) use.reason = "the leader has no prior, so no comparison could use one";
+    else if (fit.calibrated) {
+      use.slope = fit.slope;
+      use.errorSd = Math.sqrt(fit.errorVariance);
+    } else use.reason = fit.reason;
+    result.priors = use;
+  }
+  return result;
+}
