@@ -287,7 +287,12 @@ describe("routing server: routing", () => {
 
 describe("routing server: bandit policy and feedback", () => {
   it("asks the learner on bandit routes and gives it the feedback after storing it", async () => {
-    const first = await chat("lab", "hello there");
+    const first = await postJson(
+      `${base}/v1/chat/completions`,
+      { model: "lab", messages: [{ role: "user", content: "hello there" }] },
+      { "x-modelscout-domain": "zh" },
+    );
+    expect(first.json.modelscout.domain).toBe("zh");
     expect(first.json.modelscout.policy).toBe("bandit");
     expect(first.json.modelscout.reason).toContain("best mean reward");
     const chosen = first.json.modelscout.model as string;
@@ -302,6 +307,7 @@ describe("routing server: bandit policy and feedback", () => {
       route: "lab/text-generation",
       modelId: chosen,
       reward: 0,
+      domain: "zh",
     });
     expect(learner.outcomes.at(-1)?.latencyMs).toBeGreaterThanOrEqual(0);
     // The learner now prefers the other candidate.
