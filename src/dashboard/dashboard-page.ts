@@ -76,6 +76,16 @@ svg.chart .axis { stroke: var(--line); stroke-width: 1; }
 iframe.report { width: 100%; height: 70vh; border: 1px solid var(--line); border-radius: 8px; background: #fff; }
 .login { max-width: 24rem; margin: 15vh auto; padding: 1rem; }
 .login input { width: 100%; }
+@media (max-width: 40rem) {
+  main { padding: 0.75rem; }
+  nav { flex-wrap: wrap; overflow-x: visible; }
+  nav a { padding: 0.4rem 0.6rem; }
+  table.stack thead { display: none; }
+  table.stack tr { display: block; padding: 0.4rem 0; border-bottom: 1px solid var(--line); }
+  table.stack td { display: flex; gap: 0.75rem; border: 0; padding: 0.1rem 0.25rem; text-align: left; }
+  table.stack td::before { content: attr(data-label); flex: 0 0 6.5rem; color: var(--muted); font: 0.8rem system-ui, sans-serif; }
+  table.stack td:empty { display: none; }
+}
 `;
 
 const STYLE_HASH = `sha256-${createHash("sha256").update(STYLE).digest("base64")}`;
@@ -108,6 +118,8 @@ function shell(title: string, body: string): string {
     '<meta charset="utf-8">',
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
     `<title>${escapeHtml(title)}</title>`,
+    // No favicon request: an empty icon from a data URL.
+    '<link rel="icon" href="data:,">',
     `<style>${STYLE}</style>`,
     "</head>",
     body,

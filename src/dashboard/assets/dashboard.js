@@ -126,18 +126,51 @@ function fill(container, ...children) {
   append(container, children);
 }
 
-/** @param {Child[]} headings @param {Node[]} rows */
+/**
+ * A table that scrolls inside its box on wide screens and stacks each row into label: value
+ * lines on narrow ones (the labels come from `data-label`, set here from the headings).
+ * A heading given as `{ text, numeric: true }` right-aligns its column.
+ * @param {(string | { text: string, numeric: true })[]} headings
+ * @param {HTMLElement[]} rows
+ */
 function table(headings, rows) {
+  const labels = headings.map((heading) => (typeof heading === "string" ? heading : heading.text));
+  for (const row of rows) {
+    [...row.children].forEach((cell, index) => {
+      cell.setAttribute("data-label", labels[index] ?? "");
+      if (typeof headings[index] === "object") cell.classList.add("num");
+    });
+  }
   return h(
     "div",
     { class: "scroll" },
     h(
       "table",
-      {},
-      h("thead", {}, h("tr", {}, ...headings.map((heading) => h("th", {}, heading)))),
+      { class: "stack" },
+      h(
+        "thead",
+        {},
+        h(
+          "tr",
+          {},
+          ...headings.map((heading) =>
+            typeof heading === "string"
+              ? h("th", {}, heading)
+              : h("th", { class: "num" }, heading.text),
+          ),
+        ),
+      ),
       h("tbody", {}, ...rows),
     ),
   );
+}
+
+/** @param {number | null} params */
+function parameterCount(params) {
+  if (params === null) return "–";
+  if (params < 1e6) return `${Math.round(params / 1e3)}k`;
+  if (params < 1e9) return `${(params / 1e6).toFixed(params < 1e7 ? 1 : 0)}M`;
+  return `${(params / 1e9).toFixed(1)}B`;
 }
 
 // ------------------------------------------------------------------ API
@@ -182,6 +215,7 @@ function clock(ms) {
   return new Date(ms).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
 }
 
+/** Chart geometry in SVG units; narrower on phones so the axis text stays readable when scaled. */
 const CHART = { width: 640, height: 180, left: 44, right: 8, top: 8, bottom: 22 };
 
 /**
@@ -189,6 +223,7 @@ const CHART = { width: 640, height: 180, left: 44, right: 8, top: 8, bottom: 22 
  * @param {string} label
  */
 function chartFrame(buckets, label) {
+  CHART.width = window.innerWidth < 700 ? 360 : 640;
   const root = s("svg", {
     class: "chart",
     viewBox: `0 0 ${CHART.width} ${CHART.height}`,
@@ -555,8 +590,8 @@ async function renderModels(container) {
                 "Route",
                 "Model",
                 "Domain",
-                h("span", { class: "num" }, "Mean quality"),
-                h("span", { class: "num" }, "Evidence"),
+                { text: "Mean quality", numeric: true },
+                { text: "Evidence", numeric: true },
                 "State",
               ],
               standings.map((/** @type {Json} */ standing) =>
@@ -805,11 +840,11 @@ async function renderCatalog(container) {
                 [
                   "Model",
                   "Task",
-                  h("span", { class: "num" }, "Params"),
-                  h("span", { class: "num" }, "Downloads"),
+                  { text: "Params", numeric: true },
+                  { text: "Downloads", numeric: true },
                   "Licence",
                   "Languages",
-                  h("span", { class: "num" }, "Latency"),
+                  { text: "Latency", numeric: true },
                 ],
                 body.models.map((/** @type {Json} */ model) =>
                   h(
@@ -817,13 +852,7 @@ async function renderCatalog(container) {
                     { "data-model": model.id },
                     h("td", { class: "id" }, model.id),
                     h("td", {}, model.task ?? ""),
-                    h(
-                      "td",
-                      { class: "num" },
-                      model.params === null
-                        ? "–"
-                        : `${(model.params / 1e6).toFixed(model.params < 1e7 ? 1 : 0)}M`,
-                    ),
+                    h("td", {}, parameterCount(model.params)),
                     h("td", { class: "num" }, model.downloads.toLocaleString()),
                     h("td", {}, model.license ?? ""),
                     h(
@@ -954,8 +983,10 @@ function refresh() {
       );
       state.refreshes += 1;
       document.body.dataset.refreshes = String(state.refreshes);
+      delete document.body.dataset.error;
       setStatus(`updated ${new Date().toLocaleTimeString()}`);
     } catch (failure) {
+      document.body.dataset.error = failure instanceof Error ? failure.message : String(failure);
       fill(
         content,
         h(

@@ -1,0 +1,250 @@
+/**
+ * The dashboard end to end in real headless Chromium: the real `modelscout serve` server
+ * (port 0, a temporary MODELSCOUT_HOME, the bundled customer-service routes with complaint
+ * sentiment on the bandit policy and the Thompson learner), requests and feedback sent
+ * through the OpenAI-compatible API until an alert rule opens a review item, which is then
+ * approved on the page; a chart that updates after new feedback; and a phone-sized screen.
+ * One browser and one server for the file, to keep the wall time small.
+ */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseAlertRules } from "../../src/monitor/alert-rules.js";
+import { CUSTOMER_SERVICE_ROUTES } from "../../src/route/bundled/customer-service-routes.js";
+import { ThompsonRouteLearner } from "../../src/route/learning/thompson-route-learner.js";
+import { parseRoutesConfig, type RoutesConfigInput } from "../../src/route/routes-config.js";
+import { DecisionStore } from "../../src/select/decision-store.js";
+import {
+  type AdminExtension,
+  createAdminExtension,
+} from "../../src/server/admin/admin-extension.js";
+import type { ServerMonitoring } from "../../src/server/admin/server-monitoring.js";
+import { type RoutingServer, startRoutingServer } from "../../src/server/start-routing-server.js";
+import { selectionDecision } from "../monitor/selection-decision.js";
+import { type Json, postJson } from "../server/routing-test-support.js";
+import { type Chromium, launchChromium } from "./chromium.js";
+
+/** The bundled routes, with complaint sentiment (VADER vs AFINN) learned by the bandit. */
+function bundledRoutesWithBandit(): RoutesConfigInput {
+  const routes = structuredClone(CUSTOMER_SERVICE_ROUTES);
+  const complaint = routes.routes.find((route) => route.name === "complaint");
+  const target = complaint?.targets["text-classification"];
+  if (target === undefined) throw new Error("the bundled routes changed: no complaint sentiment");
+  target.policy = "bandit";
+  return routes;
+}
+
+/** Three wrong answers in a row from one sentiment model on the complaint route go to review. */
+const RULES = parseAlertRules(
+  {
+    rules: [
+      {
+        id: "complaint-sentiment-drop",
+        description:
+          "mean correctness of a model's last 3 judged answers below 0.72 (20% under 0.9)",
+        match: { routes: ["complaint"] },
+        conditions: [
+          {
+            type: "accuracy_drop",
+            source: "feedback",
+            reference: "baseline",
+            baseline_value: 0.9,
+            current_window: 3,
+            min_drop_percent: 20,
+          },
+        ],
+        actions: [{ type: "review", proposed_action: "demote" }],
+      },
+    ],
+  },
+  "browser test rules",
+);
+
+let chromium: Chromium;
+let server: RoutingServer;
+let admin: AdminExtension;
+let monitoring: ServerMonitoring;
+let learner: ThompsonRouteLearner | undefined;
+
+beforeAll(async () => {
+  const home = mkdtempSync(join(tmpdir(), "ms-dashboard-"));
+  const env = { ...process.env, MODELSCOUT_HOME: home };
+  admin = createAdminExtension({ token: null, rules: RULES, env, log: () => {} });
+  [chromium, server] = await Promise.all([
+    launchChromium(),
+    startRoutingServer({
+      config: parseRoutesConfig(bundledRoutesWithBandit(), "bundled routes, complaint on bandit"),
+      port: 0,
+      env,
+      createLearner: (database) => {
+        learner = new ThompsonRouteLearner({ database });
+        return learner;
+      },
+      extend: (parts) => admin.extend(parts),
+    }),
+  ]);
+  monitoring = admin.monitoring as ServerMonitoring;
+  // One selection decision in the shared state database, as `modelscout select` leaves it.
+  DecisionStore.open({ database: server.database }).save(
+    selectionDecision({
+      at: new Date().toISOString(),
+      winner: "npm:vader-sentiment",
+      qualities: { "npm:vader-sentiment": 0.81, "npm:sentiment": 0.74 },
+      task: "text-classification",
+    }),
+  );
+  monitoring.pollDecisions();
+}, 60_000);
+
+afterAll(async () => {
+  await chromium?.close();
+  await server?.close();
+});
+
+const url = (path: string) => `${server.url}${path}`;
+
+async function classify(text: string): Promise<Json> {
+  const response = await postJson(url("/v1/tasks/text-classification"), {
+    model: "complaint",
+    input: text,
+  });
+  expect(response.status).toBe(200);
+  return response.json.modelscout;
+}
+
+async function openPage(section: string, width = 1200): Promise<Page> {
+  const page = await chromium.context.newPage();
+  await page.setViewportSize({ width, height: width < 500 ? 740 : 900 });
+  const errors: string[] = [];
+  page.on("pageerror", (error) => errors.push(error.message));
+  page.on("console", (message) => {
+    if (message.type() === "error") errors.push(message.text());
+  });
+  (page as Page & { errors: string[] }).errors = errors;
+  await page.goto(url(`/#${section}`));
+  await page.locator("body[data-refreshes], body[data-error]").waitFor({ timeout: 10_000 });
+  const error = await page.locator("body").getAttribute("data-error");
+  if (error !== null) throw new Error(`the dashboard failed to load ${section}: ${error}`);
+  return page;
+}
+
+function pageErrors(page: Page): string[] {
+  return (page as Page & { errors: string[] }).errors;
+}
+
+describe("dashboard in Chromium", () => {
+  it("navigates the sections, opens a review item from API traffic and approves it on the page", async () => {
+    const page = await openPage("decisions");
+    // Decisions and their report.
+    const row = page.locator("tr[data-decision]");
+    await row.first().waitFor();
+    expect(await row.first().textContent()).toContain("npm:vader-sentiment");
+    const report = page.frameLocator("iframe.report");
+    await report.locator("text=npm:vader-sentiment").first().waitFor();
+
+    // Requests and wrong-answer feedback through the API until the rule opens an item.
+    let open: Json[] = [];
+    for (let attempt = 0; attempt < 20 && open.length === 0; attempt++) {
+      const decision = await classify(`the parcel arrived broken, attempt ${attempt}`);
+      const feedback = await postJson(url("/v1/feedback"), {
+        request_id: decision.request_id,
+        correct: false,
+      });
+      expect(feedback.status).toBe(200);
+      monitoring.flush();
+      const reviews = (await (await fetch(url("/admin/api/reviews?status=open"))).json()) as Json;
+      open = reviews.items;
+    }
+    expect(open).toHaveLength(1);
+    const item = open[0];
+    expect(item).toMatchObject({ route: "complaint", ruleId: "complaint-sentiment-drop" });
+
+    // Routes: the complaint route's traffic share chart.
+    await page.click('nav a[data-section="routes"]');
+    const share = page.locator('[data-route="complaint"] [data-chart="share"]');
+    await share.waitFor();
+    expect(Number(await share.getAttribute("data-requests"))).toBeGreaterThanOrEqual(3);
+    expect(await share.locator("rect").count()).toBeGreaterThanOrEqual(1);
+
+    // Alerts and reviews: approve with a name and a comment.
+    await page.click('nav a[data-section="alerts"]');
+    const card = page.locator(`article[data-review="${item.id}"][data-status="open"]`);
+    await card.waitFor();
+    await card.locator('input[name="actor"]').fill("alice");
+    await card.locator('textarea[name="comment"]').fill("three wrong answers on complaints");
+    await card.locator("button", { hasText: "Approve" }).click();
+    await card.waitFor({ state: "detached" });
+    await page.click('button[data-filter="decided"]');
+    const decided = page.locator(`article[data-review="${item.id}"][data-status="approved"]`);
+    await decided.waitFor();
+    const audit = await decided.locator("ol.audit li").allTextContents();
+    expect(audit).toHaveLength(2);
+    expect(audit[0]).toContain("rule:complaint-sentiment-drop opened");
+    expect(audit[1]).toContain("alice approved");
+    expect(audit[1]).toContain("three wrong answers on complaints");
+
+    // The learner demoted the model; the standings say so.
+    expect(learner?.demotions().map((demotion) => demotion.modelId)).toEqual([item.modelId]);
+    await page.click('nav a[data-section="models"]');
+    const standing = page.locator(
+      `tr[data-standing="complaint/text-classification|${item.modelId}"]`,
+    );
+    await standing.waitFor();
+    expect(await standing.textContent()).toContain("demoted");
+
+    // Catalog search.
+    await page.click('nav a[data-section="catalog"]');
+    await page.locator("[data-catalog-results] tr[data-model]").first().waitFor();
+    await page.fill('[data-catalog-form] input[name="task"]', "language-identification");
+    await page.click('[data-catalog-form] button[type="submit"]');
+    await page.locator('[data-catalog-results] tr[data-model="npm:eld"]').waitFor();
+    expect(pageErrors(page)).toEqual([]);
+    await page.close();
+  });
+
+  it("updates the quality chart after new feedback", async () => {
+    const page = await openPage("models");
+    const chart = page.locator('[data-route="complaint"] [data-chart="quality"]');
+    await chart.waitFor();
+    const before = Number(await chart.getAttribute("data-feedback"));
+    const decision = await classify("I love it, thank you");
+    await postJson(url("/v1/feedback"), { request_id: decision.request_id, correct: true });
+    // The server pushes a change event; the page refetches and redraws the chart.
+    await page
+      .locator(`[data-route="complaint"] [data-chart="quality"][data-feedback="${before + 1}"]`)
+      .waitFor({ timeout: 5000 });
+    const legend = await chart.locator(".legend").textContent();
+    expect(legend).toMatch(/feedback/);
+    expect(await chart.locator("circle").count()).toBeGreaterThanOrEqual(1);
+    expect(pageErrors(page)).toEqual([]);
+    await page.close();
+  });
+
+  it("fits a 375 px wide screen in every section", async () => {
+    // No section in the URL: the first click (decisions) is a navigation too.
+    const page = await openPage("", 375);
+    for (const section of ["decisions", "routes", "models", "alerts", "catalog"]) {
+      const refreshes = await page.locator("body").getAttribute("data-refreshes");
+      await page.click(`nav a[data-section="${section}"]`);
+      // Rendered: the section is shown and the page has refreshed since the click.
+      await page
+        .locator(`body[data-section="${section}"]:not([data-refreshes="${refreshes}"])`)
+        .waitFor();
+      if (section === "catalog") {
+        await page.locator("[data-catalog-results] tr[data-model]").first().waitFor();
+      }
+      const widths = await page.evaluate(
+        "({ page: document.documentElement.scrollWidth, viewport: window.innerWidth })",
+      );
+      expect(widths, section).toEqual({ page: 375, viewport: 375 });
+      for (const link of await page.locator("nav a").all()) {
+        const box = await link.boundingBox();
+        expect(box === null ? null : box.x + box.width <= 375, section).toBe(true);
+      }
+    }
+    expect(pageErrors(page)).toEqual([]);
+    await page.close();
+  });
+});

@@ -1,0 +1,82 @@
+/**
+ * The dashboard's page and script as files: the Content-Security-Policy allows exactly the
+ * inline style it ships (by hash) and nothing inline besides; the page names every section;
+ * the login page escapes what it echoes; the plain-JS script type-checks against the DOM
+ * types with its JSDoc (`src/dashboard/assets/tsconfig.json`), so the no-build-step script is
+ * still checked.
+ */
+import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import { assetResponse, loadDashboardScript } from "../../src/dashboard/dashboard-assets.js";
+import {
+  DASHBOARD_SECTIONS,
+  dashboardSecurityHeaders,
+  renderDashboardPage,
+  renderLoginPage,
+} from "../../src/dashboard/dashboard-page.js";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+describe("dashboard page", () => {
+  it("allows its one inline style by hash and no inline script", () => {
+    const page = renderDashboardPage({ version: "1.2.3", authRequired: true });
+    const styles = [...page.matchAll(/<style>([\s\S]*?)<\/style>/g)].map((match) => match[1]);
+    expect(styles).toHaveLength(1);
+    const hash = createHash("sha256")
+      .update(styles[0] as string)
+      .digest("base64");
+    const policy = dashboardSecurityHeaders()["content-security-policy"];
+    expect(policy).toContain(`style-src 'sha256-${hash}'`);
+    expect(policy).toContain("script-src 'self'");
+    expect(policy).not.toContain("unsafe-inline");
+    expect(page).not.toMatch(/<script>(?!<\/script>)/);
+    expect(page).toContain('<script type="module" src="/admin/assets/dashboard.js"></script>');
+    for (const section of DASHBOARD_SECTIONS) {
+      expect(page).toContain(`<a href="#${section.id}" data-section="${section.id}">`);
+      expect(page).toContain(`<section id="section-${section.id}"`);
+    }
+    expect(page).toContain('action="/admin/logout"');
+    expect(renderDashboardPage({ version: "1", authRequired: false })).not.toContain("logout");
+  });
+
+  it("escapes the login page's message", () => {
+    const page = renderLoginPage({ error: '<img src=x onerror="alert(1)">' });
+    expect(page).toContain("&lt;img src=x onerror=&quot;alert(1)&quot;&gt;");
+    expect(page).not.toContain("<img");
+  });
+
+  it("serves the script gzipped with an ETag, and 304 when it has not changed", async () => {
+    const script = loadDashboardScript();
+    expect(script.gzip.byteLength).toBeLessThan(script.body.byteLength / 2);
+    const gzipped = assetResponse(
+      script,
+      new Request("http://x/", { headers: { "accept-encoding": "gzip, br" } }),
+    );
+    expect(gzipped.headers.get("content-encoding")).toBe("gzip");
+    expect(Number(gzipped.headers.get("content-length"))).toBe(script.gzip.byteLength);
+    const plain = assetResponse(script, new Request("http://x/"));
+    expect(plain.headers.get("content-encoding")).toBeNull();
+    expect(await plain.text()).toContain("function renderAlerts");
+    const cached = assetResponse(
+      script,
+      new Request("http://x/", { headers: { "if-none-match": script.etag } }),
+    );
+    expect(cached.status).toBe(304);
+  });
+
+  it("type-checks the plain-JS script against the DOM types", async () => {
+    const tsc = fileURLToPath(new URL("../../node_modules/typescript/bin/tsc", import.meta.url));
+    const result = await promisify(execFile)(
+      process.execPath,
+      [tsc, "-p", "src/dashboard/assets/tsconfig.json"],
+      { cwd: ROOT },
+    ).then(
+      () => ({ code: 0, output: "" }),
+      (error: { code: number; stdout: string }) => ({ code: error.code, output: error.stdout }),
+    );
+    expect(result).toEqual({ code: 0, output: "" });
+  });
+});
