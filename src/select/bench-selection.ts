@@ -1,8 +1,8 @@
 /**
  * @module
  * Offline evaluation of selection strategies on replayed outcomes. Each trial draws a random
- * sample of items as "the user's data", runs the budgeted strategy (without priors, and once
- * per prior source given) and the naive one at each budget (a fraction of the exhaustive
+ * sample of items as "the user's data", runs the budgeted strategy and the gap strategy
+ * (each without priors, and once per prior source given) and the naive one at each budget (a fraction of the exhaustive
  * probes, items x models), and measures regret: the best model's mean minus the picked model's
  * mean, in points on 0..100. Regret is measured on the user's sample (what exhaustive
  * evaluation of that sample would find) and, for reference, on the whole file. Every strategy
@@ -18,6 +18,7 @@
 import type { ReplayDataset } from "../backends/replay/replay-dataset.js";
 import type { BenchPriorSource } from "./bench-priors.js";
 import { budgetedSelection } from "./strategies/budgeted-selection.js";
+import { gapSelection } from "./strategies/gap-selection.js";
 import { naiveSelection } from "./strategies/naive-selection.js";
 import { seededRandom } from "./strategies/seeded-random.js";
 import type { SelectionArms, SelectionResult } from "./strategies/selection-strategy.js";
@@ -31,12 +32,15 @@ export interface BenchSelectionOptions {
   /** Regret (points) under which a pick counts as good. Default 1. */
   toleranceRegretPoints?: number;
   seed?: number;
-  /** Each adds a `budgeted+<name>` strategy and a prior-only reference. */
+  /** Each adds `budgeted+<name>` and `gap+<name>` strategies and a prior-only reference. */
   priorSources?: readonly BenchPriorSource[];
 }
 
 export interface StrategyBudgetResult {
-  /** `budgeted`, `naive`, `budgeted+<prior source>`, or the `oracle-top2` ceiling. */
+  /**
+   * `budgeted`, `gap` (fixed-budget epsilon-good identification), `naive`,
+   * `budgeted+<prior source>`, `gap+<prior source>`, or the `oracle-top2` ceiling.
+   */
   strategy: string;
   budget: number;
   meanRegretPoints: number;
@@ -125,6 +129,8 @@ export async function benchSelection(
   const strategies = [
     "budgeted",
     ...sources.map((source) => `budgeted+${source.name}`),
+    "gap",
+    ...sources.map((source) => `gap+${source.name}`),
     "naive",
     "oracle-top2",
   ];
@@ -171,6 +177,11 @@ export async function benchSelection(
           await budgetedSelection(arms, { maxProbes, seed, priors }),
         ]);
       }
+      runs.push(["gap", await gapSelection(arms, { maxProbes, seed })]);
+      for (const [index, source] of sources.entries()) {
+        const priors = priorsBySource[index] as readonly (number | null)[];
+        runs.push([`gap+${source.name}`, await gapSelection(arms, { maxProbes, seed, priors })]);
+      }
       runs.push(["naive", await naiveSelection(arms, { maxProbes, seed })]);
       if (first !== undefined && second !== undefined) {
         const perArm = Math.min(sampleSize, Math.floor(maxProbes / 2));
@@ -213,7 +224,7 @@ export async function benchSelection(
         withinToleranceShareFullFile: within(entry.full),
         meanSpentFraction: mean(entry.spent),
         maxSpentFraction: Math.max(...entry.spent),
-        ...(strategy.startsWith("budgeted+")
+        ...(strategy.includes("+")
           ? { priorsCombinedShare: entry.combined / entry.spent.length }
           : {}),
       });

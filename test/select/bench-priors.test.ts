@@ -69,6 +69,8 @@ describe("benchSelection", () => {
     expect(result.results.map((entry) => entry.strategy)).toEqual([
       "budgeted",
       "budgeted+held-out",
+      "gap",
+      "gap+held-out",
       "naive",
       "oracle-top2",
     ]);
