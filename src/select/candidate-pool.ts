@@ -29,6 +29,8 @@ export const CATALOG_POOL_SIZE = 400;
 
 export interface PoolCandidate {
   model: ModelRecord;
+  /** Named in `candidates.ids` (always probed), rather than found by the catalog query. */
+  listed: boolean;
   /** The first provider that can run it here; null only when nothing will be probed. */
   provider: BackendProvider | null;
   /** Memory the weights need at the target's dtype, with runtime overhead; null when unknown. */
@@ -190,6 +192,7 @@ export async function buildCandidatePool(options: BuildPoolOptions): Promise<Can
       const latency = hardware === null ? null : hardwareLatency(model, hardware, dtype);
       return {
         model,
+        listed: listedIds.has(model.id),
         provider,
         memoryBytes: fit?.requiredBytes ?? null,
         targetLatency:

@@ -125,6 +125,8 @@ export interface SelectionDecision {
   /** Ids on the quality/latency Pareto front. */
   paretoFront: string[];
   spentProbes: number;
+  /** How the budget was spent: `racing`, `gap` (gap-based allocation) or `naive` (one candidate). */
+  strategy?: "racing" | "gap" | "naive";
   /** Probes exhaustive evaluation of the probed candidates would have cost. */
   exhaustiveProbes: number;
   stopReason: string | null;
