@@ -40,6 +40,8 @@ describe("modelscout bench selection", () => {
     expect(file?.results.map((entry) => `${entry.strategy}@${entry.budget}`).sort()).toEqual([
       "budgeted@0.15",
       "budgeted@1",
+      "gap@0.15",
+      "gap@1",
       "naive@0.15",
       "naive@1",
       "oracle-top2@0.15",

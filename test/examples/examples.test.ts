@@ -41,8 +41,12 @@ import { loadSampleData } from "../../src/select/sample-data.js";
 import { parseTaskSpec } from "../../src/select/task-spec.js";
 
 const EXAMPLES_FOLDER = join(REPOSITORY_ROOT, "examples");
+// Selection examples have a task.json; others (customer-service: a routes config for
+// `modelscout serve`) are checked by their own tests (test/route/example-routes.test.ts).
 const EXAMPLE_NAMES = readdirSync(EXAMPLES_FOLDER, { withFileTypes: true })
-  .filter((entry) => entry.isDirectory())
+  .filter(
+    (entry) => entry.isDirectory() && existsSync(join(EXAMPLES_FOLDER, entry.name, "task.json")),
+  )
   .map((entry) => entry.name)
   .sort();
 
