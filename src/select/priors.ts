@@ -7,7 +7,10 @@
  *   a leaderboard or model card) divided by 100;
  * - popularity (weight 0.3): log downloads relative to the most downloaded candidate;
  * - past decisions (weight 0.1): how often the model won earlier selections for the same
- *   task and language here, `wins / (wins + 1)`.
+ *   task and language here, `wins / (wins + 1)`;
+ * - live feedback (weight 0.2): the model's quality from routing feedback (its posterior mean
+ *   over every route it served, weighted by evidence), when it has at least
+ *   `MIN_FEEDBACK_OBSERVATIONS` outcomes.
  * A prior never decides: probing on the user's data does. It only spends the budget where
  * the evidence points first, and the report lists each prior with its sources.
  */
@@ -18,7 +21,16 @@ export interface Prior {
   sources: string[];
 }
 
-const WEIGHTS = { published: 0.6, popularity: 0.3, past: 0.1 } as const;
+const WEIGHTS = { published: 0.6, popularity: 0.3, past: 0.1, feedback: 0.2 } as const;
+
+/** Outcomes a model needs before its live feedback counts as evidence. */
+export const MIN_FEEDBACK_OBSERVATIONS = 5;
+
+/** A model's quality from routing feedback: mean reward 0..1 over `observations` outcomes. */
+export interface FeedbackEvidence {
+  mean: number;
+  observations: number;
+}
 
 function formatCount(count: number): string {
   if (count >= 1e6) return `${(count / 1e6).toFixed(1)}M`;
@@ -30,6 +42,7 @@ function formatCount(count: number): string {
 export function computePriors(
   models: readonly ModelRecord[],
   pastWins: ReadonlyMap<string, number> = new Map(),
+  feedback: ReadonlyMap<string, FeedbackEvidence> = new Map(),
 ): Prior[] {
   const maxLogDownloads = Math.max(0, ...models.map((model) => Math.log10(model.downloads + 1)));
   return models.map((model) => {
@@ -57,6 +70,14 @@ export function computePriors(
       weights += WEIGHTS.past;
       if (wins > 0)
         sources.push(`won ${wins} earlier selection${wins === 1 ? "" : "s"} for this task`);
+    }
+    const live = feedback.get(model.id);
+    if (live !== undefined && live.observations >= MIN_FEEDBACK_OBSERVATIONS) {
+      weighted += WEIGHTS.feedback * Math.min(1, Math.max(0, live.mean));
+      weights += WEIGHTS.feedback;
+      sources.push(
+        `live feedback ${(live.mean * 100).toFixed(0)}% over ${Math.round(live.observations)} outcomes`,
+      );
     }
     if (weights === 0) return { value: 0.5, sources: ["no prior evidence"] };
     return { value: weighted / weights, sources };

@@ -40,7 +40,7 @@ import {
   type SelectionEvaluator,
 } from "./evaluate-outputs.js";
 import { matchLabels } from "./match-labels.js";
-import { computePriors } from "./priors.js";
+import { computePriors, type FeedbackEvidence } from "./priors.js";
 import { loadSampleData, type SampleData, type SampleItem } from "./sample-data.js";
 import { scoreCandidates } from "./score-candidates.js";
 import { budgetedSelection } from "./strategies/budgeted-selection.js";
@@ -79,6 +79,8 @@ export interface RunSelectionOptions {
   /** Backend providers in order of preference. */
   providers: readonly BackendProvider[];
   decisions?: DecisionStore;
+  /** Quality per model id from routing feedback, folded into the priors. */
+  feedback?: ReadonlyMap<string, FeedbackEvidence>;
   /** Resolves ids the catalog does not hold (`local:` model folders). */
   resolveExtraId?: (id: string, baseDirectory: string) => Promise<ModelRecord | null>;
   onProgress?: (event: SelectionProgress) => void;
@@ -293,6 +295,7 @@ async function select(
   const priors = computePriors(
     pool.candidates.map((candidate) => candidate.model),
     pastWins,
+    options.feedback,
   );
   const order = pool.candidates
     .map((candidate, index) => ({ candidate, prior: priors[index] as (typeof priors)[number] }))

@@ -14,6 +14,7 @@ import type { BackendProvider } from "../../backends/model-backend.js";
 import { npmBackendProvider } from "../../backends/npm/npm-backend-provider.js";
 import { createTransformersBackendProvider } from "../../backends/transformers-js/transformers-backend-provider.js";
 import { ModelScoutError } from "../../errors/modelscout-error.js";
+import { feedbackByModel, LearningStore } from "../../route/learning/learning-store.js";
 import type { SelectionDecision } from "../../select/decision.js";
 import { DecisionStore } from "../../select/decision-store.js";
 import { readTaskSpecFile } from "../../select/read-task-spec.js";
@@ -25,6 +26,7 @@ import { requestToSpec, requestToSpecWithLlm } from "../../select/request-to-spe
 import { candidateIdResolver } from "../../select/resolve-candidate-id.js";
 import { runSelection, type SelectionProgress } from "../../select/run-selection.js";
 import { parseTaskSpec } from "../../select/task-spec.js";
+import { openStateDatabase } from "../../state/state-database.js";
 import { integerOption, printJson } from "../cli-options.js";
 import { openCatalog } from "../open-catalog.js";
 
@@ -191,7 +193,9 @@ export default defineCommand({
     };
     process.on("SIGINT", onInterrupt);
     const catalog = await openCatalog();
-    const decisions = DecisionStore.open();
+    const state = openStateDatabase();
+    const decisions = DecisionStore.open({ database: state });
+    const feedback = feedbackByModel(new LearningStore(state));
     let decision: SelectionDecision;
     try {
       decision = await runSelection({
@@ -205,6 +209,7 @@ export default defineCommand({
           ...(timeoutMs !== undefined && { timeoutMs }),
         }),
         decisions,
+        feedback,
         resolveExtraId: candidateIdResolver(catalog),
         onProgress: progressPrinter(args.quiet === true || args.json === true),
         signal: controller.signal,
@@ -224,6 +229,7 @@ export default defineCommand({
     } finally {
       process.off("SIGINT", onInterrupt);
       decisions.close();
+      state.close();
       await catalog.close();
     }
     if (args.report !== undefined) await writeFile(args.report, renderDecisionReport(decision));

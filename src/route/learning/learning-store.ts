@@ -455,3 +455,29 @@ export class LearningStore {
     this.guard(() => this.statements.writeMeta.run(key, value));
   }
 }
+
+/**
+ * Each model's quality from feedback, over every route it served: the route-wide posterior
+ * means weighted by their (decayed) evidence. Selection folds this into its priors.
+ */
+export function feedbackByModel(
+  store: LearningStore,
+): Map<string, { mean: number; observations: number }> {
+  const totals = new Map<string, { successes: number; failures: number }>();
+  for (const row of store.loadAggregates()) {
+    if (row.domainKey !== ROUTE_WIDE) continue;
+    const total = totals.get(row.modelId) ?? { successes: 0, failures: 0 };
+    total.successes += row.aggregate.successes;
+    total.failures += row.aggregate.failures;
+    totals.set(row.modelId, total);
+  }
+  return new Map(
+    [...totals].map(([modelId, { successes, failures }]) => [
+      modelId,
+      {
+        mean: (successes + 1) / (successes + failures + 2),
+        observations: successes + failures,
+      },
+    ]),
+  );
+}
