@@ -983,6 +983,8 @@ function refresh() {
       );
       state.refreshes += 1;
       document.body.dataset.refreshes = String(state.refreshes);
+      // Time from navigation start to the first rendered section (bench/dashboard-load.ts).
+      document.body.dataset.firstRenderMs ??= String(Math.round(performance.now()));
       delete document.body.dataset.error;
       setStatus(`updated ${new Date().toLocaleTimeString()}`);
     } catch (failure) {

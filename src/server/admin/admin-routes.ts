@@ -19,6 +19,7 @@
  */
 import type { Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { compress } from "hono/compress";
 import { deleteCookie, setCookie } from "hono/cookie";
 import { z } from "zod";
 import type { CatalogStore } from "../../catalog/catalog-store.js";
@@ -166,6 +167,10 @@ export function mountAdminRoutes(app: Hono, options: AdminRoutesOptions): AdminR
         ...headers,
       },
     });
+
+  // Gzip for HTML, JSON and the metrics text when the client takes it (the script is stored
+  // gzipped already; the event stream is never compressed, so each event leaves at once).
+  for (const path of ["/", "/admin/*", "/metrics"]) app.use(path, compress());
 
   // ---------------------------------------------------------------- page, login, assets
 
