@@ -284,14 +284,34 @@ export {
   taskSpecJsonSchema,
 } from "./select/task-spec.js";
 export {
+  type AdminAccess,
+  createAdminAccess,
+  isLoopbackHost,
+  resolveAdminToken,
+} from "./server/admin/admin-access.js";
+export {
+  type AdminExtension,
+  type AdminExtensionOptions,
+  createAdminExtension,
+} from "./server/admin/admin-extension.js";
+export { readAlertRulesFile } from "./server/admin/read-alert-rules-file.js";
+export {
+  createServerMonitoring,
+  type ServerMonitoring,
+  type ServerMonitoringOptions,
+} from "./server/admin/server-monitoring.js";
+export {
   createRoutingApp,
   keepText,
   type RedactText,
   type RoutingObserver,
+  redactPersonalText,
 } from "./server/create-routing-app.js";
 export {
   type RoutingServer,
+  type RoutingServerExtension,
   type RoutingServerOptions,
+  type RoutingServerParts,
   startRoutingServer,
 } from "./server/start-routing-server.js";
 export { migrateComponent, openStateDatabase } from "./state/state-database.js";
