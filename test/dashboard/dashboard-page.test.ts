@@ -9,8 +9,14 @@ import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { gunzipSync } from "node:zlib";
+import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
-import { assetResponse, loadDashboardScript } from "../../src/dashboard/dashboard-assets.js";
+import {
+  assetResponse,
+  gzipWhenAccepted,
+  loadDashboardScript,
+} from "../../src/dashboard/dashboard-assets.js";
 import {
   DASHBOARD_SECTIONS,
   dashboardSecurityHeaders,
@@ -65,6 +71,33 @@ describe("dashboard page", () => {
       new Request("http://x/", { headers: { "if-none-match": script.etag } }),
     );
     expect(cached.status).toBe(304);
+  });
+
+  it("gzips large HTML and JSON answers in one piece, and leaves event streams alone", async () => {
+    const app = new Hono();
+    app.use("*", gzipWhenAccepted());
+    const big = JSON.stringify({ rows: Array.from({ length: 200 }, (_, index) => ({ index })) });
+    app.get("/big", (context) => context.json(JSON.parse(big)));
+    app.get("/small", (context) => context.json({ ok: true }));
+    app.get(
+      "/events",
+      () =>
+        new Response("data: 1\n\n".repeat(500), {
+          headers: { "content-type": "text/event-stream" },
+        }),
+    );
+    const gzip = { "accept-encoding": "gzip" };
+    const compressed = await app.request("/big", { headers: gzip });
+    expect(compressed.headers.get("content-encoding")).toBe("gzip");
+    const bytes = new Uint8Array(await compressed.arrayBuffer());
+    expect(Number(compressed.headers.get("content-length"))).toBe(bytes.byteLength);
+    expect(gunzipSync(bytes).toString("utf8")).toBe(big);
+    expect((await app.request("/big")).headers.get("content-encoding")).toBeNull();
+    const small = await app.request("/small", { headers: gzip });
+    expect(small.headers.get("content-encoding")).toBeNull();
+    expect(await small.json()).toEqual({ ok: true });
+    const events = await app.request("/events", { headers: gzip });
+    expect(events.headers.get("content-encoding")).toBeNull();
   });
 
   it("type-checks the plain-JS script against the DOM types", async () => {

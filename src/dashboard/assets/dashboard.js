@@ -48,6 +48,8 @@ const state = {
   drafts: /** @type {Map<string, string>} */ (new Map()),
   /** @type {Json | null} */
   catalogQuery: null,
+  /** What the last demote / reinstate proposal did (kept across refreshes). */
+  proposalMessage: "A proposal opens a review item; someone approves it in Alerts & reviews.",
   live: false,
   /** A refresh postponed while the operator types. */
   pending: false,
@@ -585,6 +587,7 @@ async function renderModels(container) {
         : h(
             "div",
             { class: "card" },
+            proposalForm(),
             table(
               [
                 "Route",
@@ -593,6 +596,7 @@ async function renderModels(container) {
                 { text: "Mean quality", numeric: true },
                 { text: "Evidence", numeric: true },
                 "State",
+                "Propose",
               ],
               standings.map((/** @type {Json} */ standing) =>
                 h(
@@ -604,11 +608,78 @@ async function renderModels(container) {
                   h("td", { class: "num" }, fixed(standing.mean)),
                   h("td", { class: "num" }, fixed(standing.effectiveCount, 1)),
                   h("td", {}, standing.demoted ? badge("demoted") : "active"),
+                  h(
+                    "td",
+                    {},
+                    standing.domain === null &&
+                      h(
+                        "button",
+                        {
+                          type: "button",
+                          "data-propose": standing.demoted ? "reinstate" : "demote",
+                          onclick: () =>
+                            propose(
+                              standing.demoted ? "reinstate" : "demote",
+                              standing.route,
+                              standing.modelId,
+                            ),
+                        },
+                        standing.demoted ? "Reinstate…" : "Demote…",
+                      ),
+                  ),
                 ),
               ),
             ),
           ),
   );
+}
+
+/** Who proposes, and where the outcome of a proposal is shown. */
+function proposalForm() {
+  const actor = /** @type {HTMLInputElement} */ (
+    h("input", {
+      name: "proposer",
+      value: state.actor,
+      autocomplete: "name",
+      placeholder: "your name",
+      oninput: (event) => {
+        state.actor = /** @type {HTMLInputElement} */ (event.target).value.trim();
+        localStorage.setItem("modelscout.actor", state.actor);
+      },
+    })
+  );
+  return h(
+    "form",
+    { class: "inline", onsubmit: (event) => event.preventDefault() },
+    h("label", {}, "Your name (for proposals)", actor),
+    h(
+      "p",
+      { class: "small muted", "data-proposal-status": true, role: "status" },
+      state.proposalMessage,
+    ),
+  );
+}
+
+/**
+ * Opens a review item proposing to demote or reinstate a model; approving it does the change.
+ * @param {"demote" | "reinstate"} kind @param {string} route @param {string} modelId
+ */
+async function propose(kind, route, modelId) {
+  const show = (/** @type {string} */ message) => {
+    state.proposalMessage = message;
+    const status = document.querySelector("[data-proposal-status]");
+    if (status) status.textContent = message;
+  };
+  if (state.actor === "") {
+    show("Enter your name first: the audit trail records who proposed.");
+    return;
+  }
+  try {
+    const item = await post("/reviews", { kind, route, modelId, actor: state.actor });
+    show(`Review item ${item.id} opened: approve it in Alerts & reviews.`);
+  } catch (failure) {
+    show(failure instanceof Error ? failure.message : String(failure));
+  }
 }
 
 /** @param {Json} entry */

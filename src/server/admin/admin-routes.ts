@@ -19,12 +19,15 @@
  */
 import type { Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { compress } from "hono/compress";
 import { deleteCookie, setCookie } from "hono/cookie";
 import { z } from "zod";
 import type { CatalogStore } from "../../catalog/catalog-store.js";
 import { CATALOG_SORTS, searchCatalog } from "../../catalog/search-catalog.js";
-import { assetResponse, loadDashboardScript } from "../../dashboard/dashboard-assets.js";
+import {
+  assetResponse,
+  gzipWhenAccepted,
+  loadDashboardScript,
+} from "../../dashboard/dashboard-assets.js";
 import {
   DASHBOARD_SCRIPT_PATH,
   dashboardSecurityHeaders,
@@ -85,6 +88,22 @@ const reviewDecisionSchema = z
 
 const REVIEW_STATUSES = ["open", "approved", "rejected"] as const;
 
+const proposalSchema = z
+  .object({
+    /** What approving the item will do. */
+    kind: z.enum(["demote", "reinstate"]),
+    /** A route name, `task:<task>` or a learner key `<route>/<task>` (as in the standings). */
+    route: z.string().min(1),
+    modelId: z.string().min(1),
+    actor: z
+      .string({ error: "actor is required: who proposes (kept in the audit trail)" })
+      .trim()
+      .min(1, "actor is required: who proposes (kept in the audit trail)")
+      .max(200),
+    comment: z.string().max(4000).optional(),
+  })
+  .strict();
+
 const listQuerySchema = z.object({
   limit: z.coerce.number().int().positive().max(1000).optional(),
 });
@@ -126,6 +145,14 @@ function parseQuery<Schema extends z.ZodType>(context: Context, schema: Schema):
   const parsed = schema.safeParse(context.req.query());
   if (!parsed.success) throw invalidQuery(parsed.error);
   return parsed.data;
+}
+
+async function readJson(context: Context): Promise<unknown> {
+  try {
+    return await context.req.json();
+  } catch {
+    throw new ModelScoutError("INVALID_ARGUMENT", "The body must be a JSON object.");
+  }
 }
 
 function idParameter(context: Context): string {
@@ -170,7 +197,7 @@ export function mountAdminRoutes(app: Hono, options: AdminRoutesOptions): AdminR
 
   // Gzip for HTML, JSON and the metrics text when the client takes it (the script is stored
   // gzipped already; the event stream is never compressed, so each event leaves at once).
-  for (const path of ["/", "/admin/*", "/metrics"]) app.use(path, compress());
+  for (const path of ["/", "/admin/*", "/metrics"]) app.use(path, gzipWhenAccepted());
 
   // ---------------------------------------------------------------- page, login, assets
 
@@ -407,20 +434,35 @@ export function mountAdminRoutes(app: Hono, options: AdminRoutesOptions): AdminR
     }),
   );
 
+  // An operator proposes a demotion or a reinstatement; another (or the same) approves it.
+  app.post(
+    "/admin/api/reviews",
+    handle(async (context) => {
+      const parsed = proposalSchema.safeParse(await readJson(context));
+      if (!parsed.success) throw invalidQuery(parsed.error);
+      const { kind, route, modelId, actor, comment } = parsed.data;
+      const standing = learner
+        ?.standings(route)
+        .find((entry) => entry.modelId === modelId && entry.domain === null);
+      const { item } = monitoring.reviewQueue.open({
+        ruleId: null,
+        route,
+        modelId,
+        summary: `${actor} proposes to ${kind} ${modelId} on ${route}${comment === undefined ? "" : `: ${comment}`}`,
+        evidence: { standing: standing ?? null },
+        proposedAction: { kind, route, modelId },
+        actor,
+      });
+      monitoring.notifyReviewChange();
+      return json({ object: "review_item", ...withAudit(item) }, 201);
+    }),
+  );
+
   for (const verb of ["approve", "reject"] as const) {
     app.post(
       `/admin/api/reviews/:id/${verb}`,
       handle(async (context) => {
-        let body: unknown;
-        try {
-          body = await context.req.json();
-        } catch {
-          throw new ModelScoutError(
-            "INVALID_ARGUMENT",
-            'The body must be a JSON object: {"actor": "...", "comment": "..."}',
-          );
-        }
-        const parsed = reviewDecisionSchema.safeParse(body);
+        const parsed = reviewDecisionSchema.safeParse(await readJson(context));
         if (!parsed.success) throw invalidQuery(parsed.error);
         const decision = {
           actor: parsed.data.actor,

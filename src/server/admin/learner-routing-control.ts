@@ -6,7 +6,8 @@
  * Alerts name a route as the monitor sees it: a route name from the routes config, or
  * `task:<task>` for a selection decision made outside any route. The learner keys its state by
  * `<route>/<task>` (`route/feedback.ts`). So a change on route `R` for model `M` applies to
- * every target of `R` that lists `M`; on `task:T`, to every route's `T` target that lists `M`.
+ * every target of `R` that lists `M`; on `task:T`, to every route's `T` target that lists `M`;
+ * on a learner key `R/T` (an item an operator opened from the standings), to that target.
  * Only `bandit` targets are steered by the learner: a demotion on a route whose targets are
  * all `fixed`, `fallback` or `weighted` would change nothing, so it is refused with a message
  * that says so (the item stays open; reject it, or change the routes config).
@@ -46,10 +47,17 @@ export interface LearnerTarget {
 
 /** The route targets a change on `route` (a route name or `task:<task>`) for `modelId` touches. */
 export function targetsFor(config: RoutesConfig, route: string, modelId: string): LearnerTarget[] {
-  const task = route.startsWith("task:") ? route.slice("task:".length) : null;
+  // `task:<task>`, a learner key `<route>/<task>` (route names cannot hold `/`), or a route name.
+  const slash = route.indexOf("/");
+  const name = route.startsWith("task:") ? null : slash === -1 ? route : route.slice(0, slash);
+  const task = route.startsWith("task:")
+    ? route.slice("task:".length)
+    : slash === -1
+      ? null
+      : route.slice(slash + 1);
   const targets: LearnerTarget[] = [];
   for (const definition of config.routes) {
-    if (task === null && definition.name !== route) continue;
+    if (name !== null && definition.name !== name) continue;
     for (const target of definition.targets.values()) {
       if (task !== null && target.task !== task) continue;
       if (!target.candidates.some((candidate) => candidate.model === modelId)) continue;

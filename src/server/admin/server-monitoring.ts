@@ -66,6 +66,8 @@ export interface ServerMonitoring {
   pollDecisions(): number;
   approve(id: string, decision: ReviewDecision): ReviewItem;
   reject(id: string, decision: ReviewDecision): ReviewItem;
+  /** Tells listeners the review queue changed (an item opened by hand). */
+  notifyReviewChange(): void;
   /** Adds a listener; returns its removal. */
   onChange(listener: (kind: MonitoringChangeKind) => void): () => void;
   /** Folds what is queued, stops the timers and waits for webhook deliveries in flight (aborted). */
@@ -257,6 +259,7 @@ export function createServerMonitoring(options: ServerMonitoringOptions): Server
     pollDecisions,
     approve: (id, decision) => decide("approved", id, decision),
     reject: (id, decision) => decide("rejected", id, decision),
+    notifyReviewChange: () => notify("review"),
     onChange(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

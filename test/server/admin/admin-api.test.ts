@@ -224,6 +224,44 @@ describe("admin API: monitoring of live traffic", () => {
       [item.modelId, "alice"],
     ]);
     expect(learner.demotions()[0]?.note).toContain(`review ${item.id}`);
+
+    // Undoing it takes a proposal from the standings and an approval, both on the audit trail.
+    const proposal = await postJson(server.url("/admin/api/reviews"), {
+      kind: "reinstate",
+      route: "support/text-generation",
+      modelId: item.modelId,
+      actor: "bob",
+      comment: "fixed upstream",
+    });
+    expect(proposal.status).toBe(201);
+    expect(proposal.json).toMatchObject({
+      ruleId: null,
+      status: "open",
+      proposedAction: { kind: "reinstate", route: "support/text-generation" },
+      summary: `bob proposes to reinstate ${item.modelId} on support/text-generation: fixed upstream`,
+    });
+    expect(proposal.json.evidence.standing).toMatchObject({ modelId: item.modelId, demoted: true });
+    const reinstated = await postJson(
+      server.url(`/admin/api/reviews/${proposal.json.id}/approve`),
+      { actor: "carol" },
+    );
+    expect(reinstated.status).toBe(200);
+    expect(reinstated.json.audit.map((entry: Json) => [entry.action, entry.actor])).toEqual([
+      ["opened", "bob"],
+      ["approved", "carol"],
+    ]);
+    expect(learner.demotions()).toEqual([]);
+    expect(learner.decisions().map((entry) => [entry.kind, entry.actor])).toEqual([
+      ["reinstate", "carol"],
+      ["demote", "alice"],
+    ]);
+    const unknown = await postJson(server.url("/admin/api/reviews"), {
+      kind: "demote",
+      route: "support/text-generation",
+      modelId: "echo:alpha",
+    });
+    expect(unknown.status).toBe(400);
+    expect(unknown.json.error.message).toContain("actor is required");
   });
 
   it("refuses an approval the routing cannot carry out, keeps the item open and records the attempt", async () => {
