@@ -49,8 +49,8 @@ export interface HttpRetryEvent {
   retryAfterMs?: number;
 }
 
-export interface FetchWithRetryOptions {
-  fetch?: typeof fetch;
+/** The retry and timeout settings every transport shares. */
+export interface HttpRetryOptions {
   /** The caller's signal: aborting it stops at once, without retrying. */
   signal?: AbortSignal;
   /** Per attempt, including reading the body. */
@@ -63,12 +63,48 @@ export interface FetchWithRetryOptions {
   describeResponse?: (status: number, text: string) => string;
 }
 
+export interface FetchWithRetryOptions extends HttpRetryOptions {
+  fetch?: typeof fetch;
+}
+
+/** What an answer's headers must offer: `Headers` from fetch, a lighter view elsewhere. */
+export interface ResponseHeaders {
+  get(name: string): string | null;
+}
+
+/** One exchange's answer, its body read in full. */
+export interface HttpAnswer<H extends ResponseHeaders = Headers> {
+  status: number;
+  headers: H;
+  text: string;
+}
+
+/** Thrown by an attempt whose own per-attempt timeout fired (not a network failure). */
+export class HttpAttemptTimeout extends Error {
+  readonly timeoutMs: number;
+  constructor(timeoutMs: number, cause?: unknown) {
+    super(`timeout after ${timeoutMs} ms`, { cause });
+    this.name = "HttpAttemptTimeout";
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/**
+ * One attempt of an exchange, as a transport performs it: resolves with the answer (any
+ * status), rejects with `HttpAttemptTimeout` when `timeoutMs` passes first, with the
+ * caller's abort reason when `signal` fires, and with the transport's error otherwise.
+ */
+export type HttpAttempt<H extends ResponseHeaders = Headers> = (
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
+) => Promise<HttpAnswer<H>>;
+
 /** What the last attempt ended with, after retries. */
-export type HttpOutcome =
+export type HttpOutcome<H extends ResponseHeaders = Headers> =
   | {
       kind: "response";
       status: number;
-      headers: Headers;
+      headers: H;
       text: string;
       attempts: number;
     }
@@ -112,56 +148,93 @@ function sleep(delayMs: number, signal: AbortSignal | undefined): Promise<void> 
   });
 }
 
-/** The most specific reason undici gives for a failed connection (`ECONNREFUSED`, ...). */
+/** The most specific reason for a failed connection (`ECONNREFUSED`, ...): undici's cause, or Node's own code. */
 export function networkReason(error: unknown): string {
   const cause = (error as { cause?: { code?: unknown; message?: unknown } })?.cause;
   if (typeof cause?.code === "string") return cause.code;
+  const code = (error as { code?: unknown })?.code;
+  if (typeof code === "string") return code;
   if (typeof cause?.message === "string") return cause.message;
   return error instanceof Error ? error.message : String(error);
 }
 
+/** An attempt with `fetch`: per-attempt `AbortSignal.timeout`, combined with the caller's signal. */
+function fetchAttempt(
+  url: string,
+  init: RequestInit,
+  fetchImplementation: typeof fetch,
+): HttpAttempt {
+  return async (timeoutMs, callerSignal) => {
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = callerSignal === undefined ? timeout : AbortSignal.any([callerSignal, timeout]);
+    try {
+      const response = await fetchImplementation(url, { ...init, signal });
+      const text = await response.text();
+      return { status: response.status, headers: response.headers, text };
+    } catch (error) {
+      if (timeout.aborted && callerSignal?.aborted !== true) {
+        throw new HttpAttemptTimeout(timeoutMs, error);
+      }
+      throw error;
+    }
+  };
+}
+
 /**
- * Sends `init` to `url` until it gets an answer that is not worth retrying, or retries run
- * out. Rejects only with the caller's abort reason.
+ * Sends `init` to `url` with `fetch` until it gets an answer that is not worth retrying, or
+ * retries run out. Rejects only with the caller's abort reason.
  */
-export async function fetchWithRetry(
+export function fetchWithRetry(
   url: string,
   init: RequestInit,
   options: FetchWithRetryOptions = {},
 ): Promise<HttpOutcome> {
+  return retryHttp(fetchAttempt(url, init, options.fetch ?? globalThis.fetch), options);
+}
+
+/**
+ * Runs `attempt` until it gets an answer that is not worth retrying, or retries run out, for
+ * any transport (`fetchWithRetry`, `node-http-request.ts`). Rejects only with the caller's
+ * abort reason.
+ */
+export async function retryHttp<H extends ResponseHeaders>(
+  attempt: HttpAttempt<H>,
+  options: HttpRetryOptions = {},
+): Promise<HttpOutcome<H>> {
   const policy = options.retry ?? DEFAULT_HTTP_RETRY;
-  const fetchImplementation = options.fetch ?? globalThis.fetch;
   const random = options.random ?? Math.random;
   const timeoutMs = options.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS;
 
-  for (let attempt = 0; ; attempt += 1) {
+  for (let attemptIndex = 0; ; attemptIndex += 1) {
     options.signal?.throwIfAborted();
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const signal =
-      options.signal === undefined ? timeout : AbortSignal.any([options.signal, timeout]);
-    let outcome: HttpOutcome;
+    let outcome: HttpOutcome<H>;
     let retryAfterMs: number | undefined;
     try {
-      const response = await fetchImplementation(url, { ...init, signal });
-      const text = await response.text();
+      const answer = await attempt(timeoutMs, options.signal);
       outcome = {
         kind: "response",
-        status: response.status,
-        headers: response.headers,
-        text,
-        attempts: attempt + 1,
+        status: answer.status,
+        headers: answer.headers,
+        text: answer.text,
+        attempts: attemptIndex + 1,
       };
-      if (!RETRYABLE_HTTP_STATUSES.has(response.status)) return outcome;
-      retryAfterMs = parseRetryAfterMs(response.headers.get("retry-after"));
+      if (!RETRYABLE_HTTP_STATUSES.has(answer.status)) return outcome;
+      retryAfterMs = parseRetryAfterMs(answer.headers.get("retry-after"));
     } catch (error) {
       if (options.signal?.aborted) throw options.signal.reason;
-      outcome = timeout.aborted
-        ? { kind: "timeout", timeoutMs, attempts: attempt + 1, cause: error }
-        : { kind: "network", reason: networkReason(error), attempts: attempt + 1, cause: error };
+      outcome =
+        error instanceof HttpAttemptTimeout
+          ? { kind: "timeout", timeoutMs, attempts: attemptIndex + 1, cause: error.cause }
+          : {
+              kind: "network",
+              reason: networkReason(error),
+              attempts: attemptIndex + 1,
+              cause: error,
+            };
     }
 
-    if (attempt >= policy.maxRetries) return outcome;
-    const retryNumber = attempt + 1;
+    if (attemptIndex >= policy.maxRetries) return outcome;
+    const retryNumber = attemptIndex + 1;
     const delayMs =
       retryAfterMs !== undefined
         ? Math.min(retryAfterMs, policy.maxDelayMs)

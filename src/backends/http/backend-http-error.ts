@@ -7,7 +7,7 @@
  * `details` passes through `redactSecrets` with the caller's credentials first.
  */
 import { ModelScoutError } from "../../errors/modelscout-error.js";
-import type { HttpOutcome } from "../../http/fetch-with-retry.js";
+import type { HttpOutcome, ResponseHeaders } from "../../http/fetch-with-retry.js";
 import { RETRYABLE_HTTP_STATUSES } from "../../http/fetch-with-retry.js";
 import { redactSecrets } from "../../hub/redact-secrets.js";
 
@@ -70,7 +70,7 @@ function statusAdvice(status: number, context: BackendHttpErrorContext): string 
 
 /** The error for any outcome that is not a usable 2xx answer. */
 export function backendHttpError(
-  outcome: HttpOutcome,
+  outcome: HttpOutcome<ResponseHeaders>,
   context: BackendHttpErrorContext,
 ): ModelScoutError {
   const url = redactSecrets(context.url, context.secrets);

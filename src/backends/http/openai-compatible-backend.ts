@@ -14,8 +14,11 @@
  * fields, responses are parsed leniently with zod, and embeddings are ordered by `index`
  * when the server sends it.
  *
- * Requests go through `fetchWithRetry` (timeouts, retries on 408/429/5xx and network
- * errors); the API key and any credential-like header are redacted from every error.
+ * Requests go through `requestWithRetry` (`node:http` with keep-alive sockets: the routing
+ * server calls this once per routed request, and undici's `fetch` cost more than the
+ * routing) or, when a `fetch` is given, `fetchWithRetry`; both time out, and retry on
+ * 408/429/5xx and network errors. The API key and any credential-like header are redacted
+ * from every error.
  */
 import { z } from "zod";
 import { ModelScoutError } from "../../errors/modelscout-error.js";
@@ -24,8 +27,11 @@ import {
   fetchWithRetry,
   type HttpOutcome,
   type HttpRetryEvent,
+  type HttpRetryOptions,
   type HttpRetryPolicy,
+  type ResponseHeaders,
 } from "../../http/fetch-with-retry.js";
+import { requestWithRetry } from "../../http/node-http-request.js";
 import { redactSecrets } from "../../hub/redact-secrets.js";
 import {
   BACKEND_SPECIFICATION_VERSION,
@@ -66,6 +72,7 @@ export interface OpenAICompatibleBackendOptions {
   apiKey?: string;
   /** Extra headers (an organisation header, a gateway key). Credential-like values are redacted. */
   headers?: Record<string, string>;
+  /** Sends requests with this `fetch` instead of `node:http` (a proxy-aware or instrumented fetch). */
   fetch?: typeof fetch;
   /** Per attempt. Default 60 s. */
   timeoutMs?: number;
@@ -156,6 +163,8 @@ class OpenAICompatibleBackend implements ModelBackend {
   readonly #task: OpenAICompatibleTask;
   readonly #baseURL: string;
   readonly #headers: Record<string, string>;
+  readonly #postHeaders: Record<string, string>;
+  readonly #retryOptions: HttpRetryOptions;
   readonly #secrets: string[];
   readonly #local: boolean;
   #loaded = false;
@@ -183,10 +192,19 @@ class OpenAICompatibleBackend implements ModelBackend {
     this.#baseURL = options.baseURL.replace(/\/+$/, "");
     this.modelId = options.modelId ?? options.model;
     this.#local = options.local ?? isLoopbackUrl(options.baseURL);
-    this.#headers = { accept: "application/json", ...options.headers };
+    this.#headers = { accept: "application/json" };
+    for (const [name, value] of Object.entries(options.headers ?? {})) {
+      this.#headers[name.toLowerCase()] = value;
+    }
     if (options.apiKey !== undefined && options.apiKey !== "") {
       this.#headers.authorization = `Bearer ${options.apiKey}`;
     }
+    this.#postHeaders = { ...this.#headers, "content-type": "application/json" };
+    this.#retryOptions = {
+      timeoutMs: options.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS,
+      ...(options.retry !== undefined && { retry: options.retry }),
+      ...(options.onRetry !== undefined && { onRetry: options.onRetry }),
+    };
     this.#secrets = [
       ...(options.apiKey === undefined ? [] : [options.apiKey]),
       ...Object.entries(options.headers ?? {})
@@ -221,7 +239,7 @@ class OpenAICompatibleBackend implements ModelBackend {
     if (this.#loaded) return { loadMs: 0 };
     const startedAt = performance.now();
     const url = `${this.#baseURL}/models`;
-    const outcome = await this.#send(url, { method: "GET", headers: this.#headers }, options);
+    const outcome = await this.#send(url, undefined, options);
     const refused =
       outcome.kind === "response" && (outcome.status === 401 || outcome.status === 403);
     if (outcome.kind !== "response" || refused) throw this.#error(outcome, url);
@@ -264,7 +282,7 @@ class OpenAICompatibleBackend implements ModelBackend {
   }
 
   async unload(): Promise<void> {
-    // Nothing is held between requests (fetch pools its own sockets); only the reachability
+    // Nothing is held between requests (sockets are pooled per process); only the reachability
     // check is forgotten, so the next run repeats it.
     this.#loaded = false;
   }
@@ -321,15 +339,7 @@ class OpenAICompatibleBackend implements ModelBackend {
     options: RunOptions,
     parse: (json: unknown) => T,
   ): Promise<T> {
-    const outcome = await this.#send(
-      url,
-      {
-        method: "POST",
-        headers: { ...this.#headers, "content-type": "application/json" },
-        body: JSON.stringify(body),
-      },
-      options,
-    );
+    const outcome = await this.#send(url, JSON.stringify(body), options);
     if (outcome.kind !== "response" || outcome.status < 200 || outcome.status >= 300) {
       throw this.#error(outcome, url);
     }
@@ -353,21 +363,31 @@ class OpenAICompatibleBackend implements ModelBackend {
     }
   }
 
-  #send(url: string, init: RequestInit, options: RunOptions): Promise<HttpOutcome> {
-    return fetchWithRetry(url, init, {
-      timeoutMs: this.#options.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS,
-      ...(this.#options.fetch !== undefined && { fetch: this.#options.fetch }),
-      ...(options.signal !== undefined && { signal: options.signal }),
-      ...(this.#options.retry !== undefined && { retry: this.#options.retry }),
-      ...(this.#options.onRetry !== undefined && { onRetry: this.#options.onRetry }),
-    });
+  /** A GET without `body`, a JSON POST with one. */
+  #send(
+    url: string,
+    body: string | undefined,
+    options: RunOptions,
+  ): Promise<HttpOutcome<ResponseHeaders>> {
+    const retry =
+      options.signal === undefined
+        ? this.#retryOptions
+        : { ...this.#retryOptions, signal: options.signal };
+    const init =
+      body === undefined
+        ? { method: "GET" as const, headers: this.#headers }
+        : { method: "POST" as const, headers: this.#postHeaders, body };
+    if (this.#options.fetch !== undefined) {
+      return fetchWithRetry(url, init, { ...retry, fetch: this.#options.fetch });
+    }
+    return requestWithRetry(url, init, retry);
   }
 
   #serverName(): string {
     return `The OpenAI-compatible server at ${redactSecrets(this.#baseURL, this.#secrets)}`;
   }
 
-  #error(outcome: HttpOutcome, url: string): ModelScoutError {
+  #error(outcome: HttpOutcome<ResponseHeaders>, url: string): ModelScoutError {
     return backendHttpError(outcome, {
       serverName: this.#serverName(),
       url,
