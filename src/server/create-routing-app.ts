@@ -89,6 +89,21 @@ class RequestRejected extends Error {
 
 const DOMAIN_HEADER = "x-modelscout-domain";
 
+/**
+ * A request header, by lower-case name. On Node the adapter passes the `IncomingMessage` as
+ * `env.incoming`, whose headers are a plain object already; `context.req.header()` would
+ * build a WHATWG `Headers` from it on first use, on every request. Elsewhere (`app.request()`
+ * in tests, other runtimes) it falls back to Hono's reader.
+ */
+function requestHeader(context: Context, name: string): string | undefined {
+  const incoming = (context.env as { incoming?: { headers?: Record<string, unknown> } } | undefined)
+    ?.incoming;
+  if (incoming?.headers === undefined) return context.req.header(name);
+  const value = incoming.headers[name];
+  if (value === undefined) return undefined;
+  return Array.isArray(value) ? value.join(", ") : String(value);
+}
+
 function describeIssues(error: z.ZodError): { message: string; param: string | null } {
   const first = error.issues[0];
   const param = first === undefined || first.path.length === 0 ? null : first.path.join(".");
@@ -109,8 +124,8 @@ function describeIssues(error: z.ZodError): { message: string; param: string | n
  * with a stream for every request; that alone cost more than the routing.)
  */
 async function readLimitedText(context: Context, maxBytes: number): Promise<string> {
-  const declared = context.req.header("content-length");
-  if (declared !== undefined && context.req.header("transfer-encoding") === undefined) {
+  const declared = requestHeader(context, "content-length");
+  if (declared !== undefined && requestHeader(context, "transfer-encoding") === undefined) {
     if (Number(declared) > maxBytes) throw new RequestRejected(tooLarge(maxBytes));
     return context.req.text();
   }
@@ -230,7 +245,7 @@ export function createRoutingApp(options: RoutingAppOptions): Hono {
   ): Promise<Response> => {
     const startedAt = performance.now();
     const requestId = newRequestId();
-    const domain = context.req.header(DOMAIN_HEADER) ?? null;
+    const domain = requestHeader(context, DOMAIN_HEADER) ?? null;
     let work: RoutedWork | undefined;
     let decision: RoutingDecision | null = null;
     const log = (
