@@ -1,0 +1,144 @@
+/**
+ * @module
+ * Route switches: an operator-approved change "route R uses model B instead of model A",
+ * made by approving a `change_route` review item (issue 6). A switch holds for every policy
+ * (fixed, fallback, weighted, bandit): where the route's order has A, it gets B, and A is
+ * dropped; if B was already a candidate, it moves into A's place. Switches live in the state
+ * database (component `route-switches`), so they survive restarts, and each one keeps who
+ * approved it, when and why; removing one (`revert`) restores the configured order.
+ *
+ * Keys are the routes as the monitor names them: a route name (applies to all of the
+ * route's tasks) or a learner key `<route>/<task>` (one task).
+ */
+import { ModelScoutError } from "../errors/modelscout-error.js";
+import {
+  type ComponentMigration,
+  migrateComponent,
+  type StateDatabase,
+} from "../state/state-database.js";
+
+const MIGRATIONS: readonly ComponentMigration[] = [
+  {
+    version: 1,
+    description: "operator route switches",
+    sql: `
+      CREATE TABLE route_switches (
+        route TEXT NOT NULL,
+        from_model TEXT NOT NULL,
+        to_model TEXT NOT NULL,
+        review_item_id TEXT,
+        actor TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        at TEXT NOT NULL,
+        PRIMARY KEY (route, from_model)
+      );
+    `,
+  },
+];
+
+export interface RouteSwitchRecord {
+  route: string;
+  fromModel: string;
+  toModel: string;
+  reviewItemId: string | null;
+  actor: string;
+  reason: string;
+  at: string;
+}
+
+export class RouteSwitches {
+  #switches: RouteSwitchRecord[] = [];
+
+  constructor(private readonly database: StateDatabase) {
+    migrateComponent(database, "route-switches", MIGRATIONS);
+    this.#reload();
+  }
+
+  #reload(): void {
+    const rows = this.database
+      .prepare("SELECT * FROM route_switches ORDER BY at, route, from_model")
+      .all() as {
+      route: string;
+      from_model: string;
+      to_model: string;
+      review_item_id: string | null;
+      actor: string;
+      reason: string;
+      at: string;
+    }[];
+    this.#switches = rows.map((row) => ({
+      route: row.route,
+      fromModel: row.from_model,
+      toModel: row.to_model,
+      reviewItemId: row.review_item_id,
+      actor: row.actor,
+      reason: row.reason,
+      at: row.at,
+    }));
+  }
+
+  /** Records a switch (replacing an earlier one for the same route and model); idempotent. */
+  set(change: Omit<RouteSwitchRecord, "at">, now: Date = new Date()): void {
+    if (change.fromModel === change.toModel) {
+      throw new ModelScoutError(
+        "INVALID_ARGUMENT",
+        `A route switch needs two different models (got ${change.fromModel} twice).`,
+      );
+    }
+    this.database
+      .prepare(
+        `INSERT INTO route_switches (route, from_model, to_model, review_item_id, actor, reason, at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (route, from_model) DO UPDATE SET to_model = excluded.to_model,
+           review_item_id = excluded.review_item_id, actor = excluded.actor,
+           reason = excluded.reason, at = excluded.at`,
+      )
+      .run(
+        change.route,
+        change.fromModel,
+        change.toModel,
+        change.reviewItemId,
+        change.actor,
+        change.reason,
+        now.toISOString(),
+      );
+    this.#reload();
+  }
+
+  /** Removes a switch; true when there was one. */
+  revert(route: string, fromModel: string): boolean {
+    const result = this.database
+      .prepare("DELETE FROM route_switches WHERE route = ? AND from_model = ?")
+      .run(route, fromModel);
+    this.#reload();
+    return result.changes > 0;
+  }
+
+  list(): RouteSwitchRecord[] {
+    return [...this.#switches];
+  }
+
+  /**
+   * The order with the switches for `routeName` / `learnerKey` applied, and a note for the
+   * decision's reason (null when nothing applied).
+   */
+  apply(
+    routeName: string,
+    learnerKey: string,
+    order: readonly string[],
+  ): { order: string[]; note: string | null } {
+    let result = [...order];
+    const notes: string[] = [];
+    for (const entry of this.#switches) {
+      if (entry.route !== routeName && entry.route !== learnerKey) continue;
+      const index = result.indexOf(entry.fromModel);
+      if (index === -1) continue;
+      const without = result.filter((model) => model !== entry.toModel);
+      const at = without.indexOf(entry.fromModel);
+      without.splice(at, 1, entry.toModel);
+      result = without;
+      notes.push(`${entry.fromModel} switched to ${entry.toModel} by ${entry.actor}`);
+    }
+    return { order: result, note: notes.length === 0 ? null : notes.join("; ") };
+  }
+}
