@@ -18,6 +18,7 @@ import { type ClassificationStepStatus, RequestClassifier } from "./classify/req
 import { learnerRouteKey } from "./feedback.js";
 import { type ModelLoadStatus, ModelRegistry } from "./model-registry.js";
 import { orderCandidates } from "./order-candidates.js";
+import type { RouteSwitches } from "./route-switches.js";
 import type { RouteLearner } from "./route-learner.js";
 import {
   AUTO_MODEL,
@@ -43,6 +44,8 @@ export interface RouterOptions {
   /** Source of randomness for `weighted` (tests pass a seeded one). */
   random?: () => number;
   now?: () => number;
+  /** Operator-approved switches ("route R uses B instead of A"), applied after the policy. */
+  switches?: RouteSwitches;
 }
 
 export interface RouteRequest {
@@ -193,6 +196,7 @@ export class Router {
   readonly registry: ModelRegistry;
   readonly classifier: RequestClassifier;
   readonly #learner: RouteLearner | undefined;
+  readonly #switches: RouteSwitches | undefined;
   readonly #breakers = new Map<string, CircuitBreaker>();
   readonly #routes: Map<string, RouteDefinition>;
   /** Route names serving each task, in config order. */
@@ -206,6 +210,7 @@ export class Router {
     this.registry = registry;
     this.classifier = classifier;
     this.#learner = options.learner;
+    this.#switches = options.switches;
     this.#random = options.random ?? Math.random;
     this.#now = options.now ?? Date.now;
     this.#routes = new Map(options.config.routes.map((route) => [route.name, route]));
@@ -309,7 +314,7 @@ export class Router {
     const target = resolved.target;
     const learnerKey =
       resolved.route === null ? "" : learnerRouteKey(resolved.route.name, request.task);
-    const policy =
+    const ordered =
       resolved.route === null
         ? {
             order: target.candidates.map((candidate) => candidate.model),
@@ -323,6 +328,14 @@ export class Router {
             random: this.#random,
             domain,
           });
+    const switched =
+      resolved.route === null || this.#switches === undefined
+        ? null
+        : this.#switches.apply(resolved.route.name, learnerKey, ordered.order);
+    const policy =
+      switched === null || switched.note === null
+        ? ordered
+        : { ...ordered, order: switched.order, reason: `${ordered.reason}; ${switched.note}` };
 
     const attempts: AttemptRecord[] = [];
     const decision: RoutingDecision = {

@@ -15,6 +15,7 @@ import type { Hono } from "hono";
 import type { ModelBackend } from "../backends/model-backend.js";
 import type { ModelRecord } from "../catalog/model-record.js";
 import type { RouteLearner } from "../route/route-learner.js";
+import { RouteSwitches } from "../route/route-switches.js";
 import { createRouter, type Router, type RouterHealth } from "../route/router.js";
 import type { RoutesConfig } from "../route/routes-config.js";
 import { RoutingStore } from "../route/routing-store.js";
@@ -33,6 +34,8 @@ export interface RoutingServerParts {
   store: RoutingStore;
   router: Router;
   learner: RouteLearner | undefined;
+  /** Operator route switches (approved `change_route` review items), in the same state.db. */
+  switches: RouteSwitches;
   /** The address the server will listen on. */
   host: string;
 }
@@ -107,8 +110,10 @@ export async function startRoutingServer(options: RoutingServerOptions): Promise
       }),
     });
     const learner = options.learner ?? options.createLearner?.(database);
+    const switches = new RouteSwitches(database);
     router = await createRouter({
       config: options.config,
+      switches,
       ...(learner !== undefined && { learner }),
       ...(options.lookupModel !== undefined && { lookupModel: options.lookupModel }),
       ...(options.backends !== undefined && { backends: options.backends }),
@@ -125,6 +130,7 @@ export async function startRoutingServer(options: RoutingServerOptions): Promise
       store,
       router,
       learner,
+      switches,
       host,
     });
     const app = createRoutingApp({

@@ -67,7 +67,12 @@ export function createAdminExtension(options: AdminExtensionOptions): AdminExten
       const active = createServerMonitoring({
         database: parts.database,
         rules: options.rules ?? exampleAlertRules(),
-        routingControl: learnerRoutingControl({ config: parts.config, learner: parts.learner }),
+        routingControl: learnerRoutingControl({
+          config: parts.config,
+          learner: parts.learner,
+          switches: parts.switches,
+          knowsModel: (id) => parts.router.registry.get(id) !== undefined,
+        }),
         redactor: createRedactor({ enabled: redaction.enabled, types: [...redaction.types] }),
         ...(options.log !== undefined && { log: options.log }),
         ...(options.fetch !== undefined && { fetch: options.fetch }),

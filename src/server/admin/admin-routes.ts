@@ -91,7 +91,9 @@ const REVIEW_STATUSES = ["open", "approved", "rejected"] as const;
 const proposalSchema = z
   .object({
     /** What approving the item will do. */
-    kind: z.enum(["demote", "reinstate"]),
+    kind: z.enum(["demote", "reinstate", "change_route"]),
+    /** For `change_route`: the model the route should use instead of `modelId` (or give it when approving). */
+    toModelId: z.string().min(1).optional(),
     /** A route name, `task:<task>` or a learner key `<route>/<task>` (as in the standings). */
     route: z.string().min(1),
     modelId: z.string().min(1),
@@ -434,13 +436,13 @@ export function mountAdminRoutes(app: Hono, options: AdminRoutesOptions): AdminR
     }),
   );
 
-  // An operator proposes a demotion or a reinstatement; another (or the same) approves it.
+  // An operator proposes a demotion, a reinstatement or a route switch; another (or the same) approves it.
   app.post(
     "/admin/api/reviews",
     handle(async (context) => {
       const parsed = proposalSchema.safeParse(await readJson(context));
       if (!parsed.success) throw invalidQuery(parsed.error);
-      const { kind, route, modelId, actor, comment } = parsed.data;
+      const { kind, route, modelId, actor, comment, toModelId } = parsed.data;
       const standing = learner
         ?.standings(route)
         .find((entry) => entry.modelId === modelId && entry.domain === null);
@@ -448,9 +450,15 @@ export function mountAdminRoutes(app: Hono, options: AdminRoutesOptions): AdminR
         ruleId: null,
         route,
         modelId,
-        summary: `${actor} proposes to ${kind} ${modelId} on ${route}${comment === undefined ? "" : `: ${comment}`}`,
+        summary:
+          kind === "change_route"
+            ? `${actor} proposes to switch ${route} from ${modelId} to ${toModelId ?? "a model named on approval"}${comment === undefined ? "" : `: ${comment}`}`
+            : `${actor} proposes to ${kind} ${modelId} on ${route}${comment === undefined ? "" : `: ${comment}`}`,
         evidence: { standing: standing ?? null },
-        proposedAction: { kind, route, modelId },
+        proposedAction:
+          kind === "change_route"
+            ? { kind, route, fromModelId: modelId, toModelId: toModelId ?? null }
+            : { kind, route, modelId },
         actor,
       });
       monitoring.notifyReviewChange();

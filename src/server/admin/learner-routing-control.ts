@@ -22,6 +22,7 @@ import { ModelScoutError } from "../../errors/modelscout-error.js";
 import type { RoutingChange, RoutingControl } from "../../monitor/routing-control.js";
 import { learnerRouteKey } from "../../route/feedback.js";
 import type { RouteLearner } from "../../route/route-learner.js";
+import type { RouteSwitches } from "../../route/route-switches.js";
 import type { RoutesConfig } from "../../route/routes-config.js";
 
 type OperatorCall = (
@@ -75,8 +76,12 @@ export function targetsFor(config: RoutesConfig, route: string, modelId: string)
 export function learnerRoutingControl(options: {
   config: RoutesConfig;
   learner: OperatorControlledLearner | undefined;
+  /** Where approved route changes are kept; without it, route changes are refused. */
+  switches?: RouteSwitches;
+  /** Whether the server can run `modelId` (a model the switch may send traffic to). */
+  knowsModel?: (modelId: string) => boolean;
 }): RoutingControl {
-  const { config, learner } = options;
+  const { config, learner, switches, knowsModel } = options;
 
   const banditTargets = (change: RoutingChange, verb: string): LearnerTarget[] => {
     const targets = targetsFor(config, change.route, change.modelId);
@@ -128,6 +133,37 @@ export function learnerRoutingControl(options: {
         if (!isDemoted(learner, target.key, change.modelId)) continue;
         reinstate(target.key, change.modelId, null, { actor: change.actor, note: note(change) });
       }
+    },
+    // Any policy: the switch is applied to the route's order after the policy (route-switches.ts).
+    changeRoute(change) {
+      if (switches === undefined) {
+        throw new ModelScoutError(
+          "INVALID_ARGUMENT",
+          "This server keeps no route switches, so an approval cannot change a route. Reject the item.",
+        );
+      }
+      if (targetsFor(config, change.route, change.modelId).length === 0) {
+        throw new ModelScoutError(
+          "INVALID_ARGUMENT",
+          `Cannot switch ${change.route} away from ${change.modelId}: no route in this server's config lists that model. Reject the review item.`,
+          { details: { route: change.route, modelId: change.modelId } },
+        );
+      }
+      if (knowsModel !== undefined && !knowsModel(change.toModelId)) {
+        throw new ModelScoutError(
+          "INVALID_ARGUMENT",
+          `Cannot switch ${change.route} to ${change.toModelId}: this server has no such model (it must be declared in the routes config). Approve with a model the server runs.`,
+          { details: { route: change.route, toModelId: change.toModelId, field: "toModelId" } },
+        );
+      }
+      switches.set({
+        route: change.route,
+        fromModel: change.modelId,
+        toModel: change.toModelId,
+        reviewItemId: change.reviewItemId,
+        actor: change.actor,
+        reason: change.reason,
+      });
     },
   };
 }

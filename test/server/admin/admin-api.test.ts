@@ -294,6 +294,52 @@ describe("admin API: monitoring of live traffic", () => {
     expect(rejected.json.status).toBe("rejected");
   });
 
+  it("switches a fallback route to another model when a change_route item is approved", async () => {
+    const server = await start({ rules: [] });
+    expect((await chat(server, "sales", "hello")).model).toBe("echo:beta");
+    const proposal = await postJson(server.url("/admin/api/reviews"), {
+      kind: "change_route",
+      route: "sales",
+      modelId: "echo:beta",
+      toModelId: "echo:alpha",
+      actor: "bob",
+      comment: "beta answers worse on sales",
+    });
+    expect(proposal.status).toBe(201);
+    expect(proposal.json.proposedAction).toEqual({
+      kind: "change_route",
+      route: "sales",
+      fromModelId: "echo:beta",
+      toModelId: "echo:alpha",
+    });
+    const unknownModel = await postJson(server.url("/admin/api/reviews"), {
+      kind: "change_route",
+      route: "sales",
+      modelId: "echo:beta",
+      toModelId: "echo:nope",
+      actor: "bob",
+    });
+    const refused = await postJson(
+      server.url(`/admin/api/reviews/${unknownModel.json.id}/approve`),
+      {
+        actor: "carol",
+      },
+    );
+    expect(refused.status).toBe(400);
+    expect(refused.json.error.message).toContain("this server has no such model");
+
+    const approved = await postJson(server.url(`/admin/api/reviews/${proposal.json.id}/approve`), {
+      actor: "carol",
+    });
+    expect(approved.status).toBe(200);
+    const switched = await chat(server, "sales", "hello again");
+    expect(switched.model).toBe("echo:alpha");
+    expect(switched.order).toEqual(["echo:alpha"]);
+    expect(switched.reason).toContain("echo:beta switched to echo:alpha by carol");
+    // The bandit route is untouched.
+    expect((await chat(server, "support", "hi")).order).toContain("echo:beta");
+  });
+
   it("bins traffic share per route and model, and feedback reward and latency per bucket", async () => {
     const server = await start({ rules: [] });
     const decision = await chat(server, "sales", "first");
