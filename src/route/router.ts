@@ -18,8 +18,8 @@ import { type ClassificationStepStatus, RequestClassifier } from "./classify/req
 import { learnerRouteKey } from "./feedback.js";
 import { type ModelLoadStatus, ModelRegistry } from "./model-registry.js";
 import { orderCandidates } from "./order-candidates.js";
-import type { RouteSwitches } from "./route-switches.js";
 import type { RouteLearner } from "./route-learner.js";
+import type { RouteSwitches } from "./route-switches.js";
 import {
   AUTO_MODEL,
   type RouteDefinition,
