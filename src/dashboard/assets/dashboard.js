@@ -722,6 +722,12 @@ function reviewCard(item) {
     h("textarea", { name: "comment", placeholder: "why (kept in the audit trail)" })
   );
   comment.value = state.drafts.get(item.id) ?? "";
+  // A route switch proposed without a target model needs one to be approved.
+  const needsTarget =
+    item.proposedAction?.kind === "change_route" && item.proposedAction.toModelId == null;
+  const target = /** @type {HTMLInputElement} */ (
+    h("input", { name: "toModelId", placeholder: "model to switch to (as in the routes config)" })
+  );
   comment.addEventListener("input", () => state.drafts.set(item.id, comment.value));
   /** @param {"approve" | "reject"} verb */
   const decide = async (verb) => {
@@ -738,6 +744,9 @@ function reviewCard(item) {
       await post(`/reviews/${encodeURIComponent(item.id)}/${verb}`, {
         actor: state.actor,
         ...(comment.value.trim() !== "" && { comment: comment.value.trim() }),
+        ...(verb === "approve" && needsTarget && target.value.trim() !== ""
+          ? { toModelId: target.value.trim() }
+          : {}),
       });
       state.drafts.delete(item.id);
       if (document.activeElement instanceof HTMLElement) document.activeElement.blur();
@@ -753,6 +762,7 @@ function reviewCard(item) {
     "form",
     { onsubmit: (event) => event.preventDefault(), "data-review-form": item.id },
     h("div", { class: "actions" }, h("label", {}, "Your name", actor)),
+    ...(needsTarget ? [h("label", {}, "Switch to", target)] : []),
     h("label", {}, "Comment", comment),
     h(
       "div",
