@@ -3,10 +3,13 @@
  * One HTTP request with the retry and timeout policy ModelScout's outbound calls to model
  * servers share: `408`, `429` (honouring `Retry-After`, capped), transient `5xx`, per-attempt
  * timeouts and network errors are retried with exponential backoff and jitter; anything else
- * is returned at once for the caller to judge. Each attempt gets its own timeout
- * (`AbortSignal.timeout`) combined with the caller's signal; the caller's abort stops
- * everything immediately and is never retried. The body is read inside the attempt, so a
- * server that sends headers and then stalls is caught by the same timeout.
+ * is returned at once for the caller to judge. Each attempt gets its own timeout; the
+ * caller's abort stops everything immediately and is never retried. The body is read inside
+ * the attempt, so a server that sends headers and then stalls is caught by the same timeout.
+ *
+ * The loop (`retryHttp`) is separate from the transport: `fetchWithRetry` sends with `fetch`
+ * (`AbortSignal.timeout` combined with the caller's signal), `node-http-request.ts` with
+ * `node:http` and keep-alive sockets for hot paths.
  *
  * The outcome is data, not an error: callers own their error codes and messages (a Hub call
  * and a model-server call say different things), and redact secrets before using any text
