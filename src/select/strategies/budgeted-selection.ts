@@ -36,6 +36,7 @@ import {
   calibratePriors,
   type PriorCalibration,
 } from "./prior-calibration.js";
+import { chooseRacedArms } from "./raced-arms.js";
 import { seededRandom } from "./seeded-random.js";
 import type { ArmSummary, PriorUse, SelectionArms, SelectionResult } from "./selection-strategy.js";
 import { summarizeArm } from "./summarize-arm.js";
@@ -156,28 +157,17 @@ export async function budgetedSelection(
   );
   const outcomes: number[][] = Array.from({ length: arms.armCount }, () => []);
   const eliminatedAt = new Map<number, number>();
-  let survivors = Array.from({ length: arms.armCount }, (_, index) => index);
-  let notProbed: number[] = [];
-
-  // Too many arms for the budget (not two first batches each): race only the best-prior arms,
-  // as many as can get a first batch from half the budget, so later rounds can still tell the
-  // contenders apart. Many arms on a few items each would hand the pick to whichever arm was
-  // luckiest on those items.
+  // Too many arms for the budget: race only the best-prior arms (raced-arms.ts).
+  const cut = chooseRacedArms({
+    armCount: arms.armCount,
+    priors,
+    maxProbes,
+    firstBatch: batch,
+    minPriorArms,
+  });
+  let survivors = cut.raced;
+  const notProbed = cut.notProbed;
   const knownPriors = (priors ?? []).filter((prior): prior is number => prior !== null);
-  if (knownPriors.length > 0 && maxProbes < arms.armCount * batch * 2) {
-    // Never fewer arms than it takes to check the priors against the measurements.
-    const raced = Math.max(minPriorArms, 2, Math.floor(maxProbes / (2 * batch)));
-    if (raced < arms.armCount) {
-      const sorted = [...knownPriors].sort((a, b) => a - b);
-      // An arm without a prior is neither favoured nor dropped: it ranks as the median prior.
-      const median = sorted[Math.floor(sorted.length / 2)] as number;
-      const ranked = [...survivors].sort(
-        (a, b) => (priorOf(b) ?? median) - (priorOf(a) ?? median) || a - b,
-      );
-      survivors = ranked.slice(0, raced).sort((a, b) => a - b);
-      notProbed = ranked.slice(raced).sort((a, b) => a - b);
-    }
-  }
 
   let cursor = 0;
   let spent = 0;

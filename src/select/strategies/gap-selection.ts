@@ -25,6 +25,7 @@
  */
 import { ModelScoutError } from "../../errors/modelscout-error.js";
 import { type CalibrationPoint, calibratePriors } from "./prior-calibration.js";
+import { chooseRacedArms } from "./raced-arms.js";
 import { seededRandom } from "./seeded-random.js";
 import type { ArmSummary, PriorUse, SelectionArms, SelectionResult } from "./selection-strategy.js";
 import { summarizeArm } from "./summarize-arm.js";
@@ -108,24 +109,14 @@ export async function gapSelection(
     Array.from({ length: itemCount }, (_, index) => index),
   );
   const outcomes: number[][] = Array.from({ length: arms.armCount }, () => []);
-  let raced = Array.from({ length: arms.armCount }, (_, index) => index);
-  let notProbed: number[] = [];
-
-  // As in budgeted selection: too many arms for two first batches each, so race only the
-  // best-prior arms (as many as half the budget can give a first batch, at least minPriorArms).
-  const knownPriors = (priors ?? []).filter((prior): prior is number => prior !== null);
-  if (knownPriors.length > 0 && maxProbes < arms.armCount * initialItems * 2) {
-    const count = Math.max(minPriorArms, 2, Math.floor(maxProbes / (2 * initialItems)));
-    if (count < arms.armCount) {
-      const sorted = [...knownPriors].sort((a, b) => a - b);
-      const median = sorted[Math.floor(sorted.length / 2)] as number;
-      const ranked = [...raced].sort(
-        (a, b) => (priorOf(b) ?? median) - (priorOf(a) ?? median) || a - b,
-      );
-      raced = ranked.slice(0, count).sort((a, b) => a - b);
-      notProbed = ranked.slice(count).sort((a, b) => a - b);
-    }
-  }
+  // As in budgeted selection: a short budget races only the best-prior arms (raced-arms.ts).
+  const { raced, notProbed } = chooseRacedArms({
+    armCount: arms.armCount,
+    priors,
+    maxProbes,
+    firstBatch: initialItems,
+    minPriorArms,
+  });
 
   let spent = 0;
   const probeUpTo = async (arm: number, count: number) => {
@@ -328,7 +319,8 @@ export async function gapSelection(
   const perArm: ArmSummary[] = outcomes.map((row) => summarizeArm(row));
   const result: SelectionResult = { winnerIndex: winner, probesSpent: spent, perArm, stopReason };
   if (priors !== undefined) {
-    const use: PriorUse = { armsWithPriors: knownPriors.length, notProbed, combined };
+    const armsWithPriors = priors.filter((prior) => prior !== null).length;
+    const use: PriorUse = { armsWithPriors, notProbed, combined };
     const fit = lastCalibration as ReturnType<typeof calibratePriors> | null;
     if (fit === null) use.reason = "the leader has no prior, so no comparison could use one";
     else if (fit.calibrated) {
