@@ -58,9 +58,17 @@ function cut(text: string, maxWidth: number | undefined): string {
   return maxWidth === undefined ? text : shortenMiddle(text, maxWidth);
 }
 
+/** Rows a terminal table shows; the rest are counted (the JSON and the report list them all). */
+export const MAX_TABLE_ROWS = 25;
+
 /** The ranked candidates as aligned plain-text columns with a header and a rule. */
-export function renderCandidateTable(candidates: readonly CandidateOutcome[]): string {
-  const cells = rankCandidates(candidates).map((candidate, index) =>
+export function renderCandidateTable(
+  candidates: readonly CandidateOutcome[],
+  maxRows = Number.POSITIVE_INFINITY,
+): string {
+  const ranked = rankCandidates(candidates);
+  const shown = ranked.slice(0, maxRows);
+  const cells = shown.map((candidate, index) =>
     COLUMNS.map((column) => cut(plain(column.value(candidate, index + 1)), column.maxWidth)),
   );
   const widths = COLUMNS.map((column, index) =>
@@ -75,17 +83,21 @@ export function renderCandidateTable(candidates: readonly CandidateOutcome[]): s
       )
       .join("  ")
       .trimEnd();
+  const hidden = ranked.length - shown.length;
   return [
     line(COLUMNS.map((column) => column.header)),
     widths.map((width) => "-".repeat(width)).join("  "),
     ...cells.map(line),
+    ...(hidden > 0 ? [`... and ${hidden} more (--json or --report lists every candidate)`] : []),
   ].join("\n");
 }
 
 /** The decision for a terminal: table, winner, explanation, then failures and the latency note. */
 export function renderDecisionText(decision: SelectionDecision): string {
   const lines: string[] = [];
-  if (decision.candidates.length > 0) lines.push(renderCandidateTable(decision.candidates), "");
+  if (decision.candidates.length > 0) {
+    lines.push(renderCandidateTable(decision.candidates, MAX_TABLE_ROWS), "");
+  }
   if (decision.winner === null) {
     const why = decision.error?.message ?? decision.stopReason ?? `status ${decision.status}`;
     lines.push(plain(`Winner: none (${why})`));
