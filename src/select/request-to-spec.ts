@@ -431,6 +431,7 @@ export function requestToSpec(request: string): RequestToSpecResult {
     slo?: { max_p95_latency_ms?: number; max_memory_gb?: number };
     candidates?: { query: { license: string } };
     data?: { path: string };
+    labels?: string[];
     budget?: { max_probes?: number; max_seconds?: number };
     privacy?: "local-only";
   } = {};
@@ -697,8 +698,9 @@ export function requestToSpec(request: string): RequestToSpecResult {
   }
   const polarity = POLARITY.exec(text);
   if (polarity !== null) {
+    spec.labels = ["positive", "negative"];
     notes.push(
-      `Labels: positive and negative, from ${quote(polarity[0])}. Data labels such as 1/0 or 好评/差评 are matched to model labels by polarity; set data.label_map if they are not.`,
+      `Labels: positive and negative (labels), from ${quote(polarity[0])}: classifiers that predict neither are left out. Data labels such as 1/0 or 好评/差评 are matched to model labels by polarity; set data.label_map if they are not.`,
     );
   }
 
@@ -719,6 +721,7 @@ export function requestToSpec(request: string): RequestToSpecResult {
     ...(spec.slo !== undefined && { slo: spec.slo }),
     ...(spec.candidates !== undefined && { candidates: spec.candidates }),
     ...(spec.data !== undefined && { data: spec.data }),
+    ...(spec.labels !== undefined && { labels: spec.labels }),
     ...(spec.budget !== undefined && { budget: spec.budget }),
     ...(spec.privacy !== undefined && { privacy: spec.privacy }),
   };

@@ -276,11 +276,13 @@ async function select(
     throw error;
   });
   decision.filters = pool.filters;
-  if (data?.hasLabels === true && LABELLED_CLASSIFICATION_TASKS.has(spec.task)) {
+  // The classes to answer: the labelled data's, else the ones the spec names.
+  const wantedLabels = data?.hasLabels === true ? data.labels : spec.labels;
+  if (wantedLabels.length > 0 && LABELLED_CLASSIFICATION_TASKS.has(spec.task)) {
     try {
       pool = filterByLabels(
         pool,
-        data.labels,
+        wantedLabels,
         spec.data?.labelMap ?? {},
         (dataLabels, modelLabels) => matchLabels(dataLabels, modelLabels).mapping,
         compatibleTasks(spec.task),
@@ -309,7 +311,7 @@ async function select(
   options.onProgress?.({
     phase: "filtered",
     candidates: pool.candidates.length,
-    probing: toProbe.length,
+    probing: data === null ? 0 : toProbe.length,
   });
 
   const baseOutcome = (

@@ -100,6 +100,11 @@ export const taskSpecSchema = z
       })
       .strict()
       .optional(),
+    /**
+     * The classes a classifier must tell apart (`["positive", "negative"]`), when there is no
+     * labelled data to say so: classifiers that predict none of them are filtered out.
+     */
+    labels: z.array(z.string().min(1)).min(1).optional(),
     /** Metric name; default per task (accuracy for classification, ...). */
     metric: z.string().min(1).optional(),
     budget: z
@@ -138,6 +143,8 @@ export interface TaskSpec {
     labelColumn: string;
     labelMap: Record<string, string>;
   } | null;
+  /** Classes the spec names (`labels`); empty when it names none. */
+  labels: string[];
   metric: string | null;
   budget: { maxProbes: number | null; maxSeconds: number | null };
   privacy: "local-only" | "allow-remote";
@@ -240,6 +247,7 @@ export function parseTaskSpec(input: unknown): TaskSpec {
             labelColumn: spec.data.columns?.label ?? "label",
             labelMap: spec.data.label_map ?? {},
           },
+    labels: spec.labels ?? [],
     metric: spec.metric ?? null,
     budget: {
       maxProbes: spec.budget?.max_probes ?? null,

@@ -102,6 +102,7 @@ describe("requestToSpecWithLlm", () => {
       task_type: "text-classification",
       input_constraints: { language: "zh" },
       hardware: "rpi5",
+      labels: ["positive", "negative"],
     });
     expect(result.notes[0]).toContain("did not answer with a JSON object");
     expect(result.notes[0]).toContain("You should use a sentiment model");

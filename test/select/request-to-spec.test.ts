@@ -19,6 +19,7 @@ describe("requestToSpec", () => {
       task_type: "text-classification",
       input_constraints: { language: "zh" },
       hardware: "rpi5",
+      labels: ["positive", "negative"],
     });
     const parsed = parseTaskSpec(result.spec);
     expect(parsed.task).toBe("text-classification");
@@ -40,6 +41,7 @@ describe("requestToSpec", () => {
       task_type: "text-classification",
       input_constraints: { language: "zh" },
       hardware: "rpi5",
+      labels: ["positive", "negative"],
     });
     expect(noteFor(result.notes, "Hardware:")).toContain('"树莓派5"');
     expect(noteFor(result.notes, "Language:")).toContain('"中文"');

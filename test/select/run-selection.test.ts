@@ -388,3 +388,19 @@ describe("candidates: listed ids and a catalog query together", () => {
     expect(decision.filters[0]?.description).toContain("catalog models for text-classification");
   });
 });
+
+describe("labels named in the spec", () => {
+  it("filter classifiers even without data", async () => {
+    const decision = await runSelection(
+      options({ task_type: "text-classification", labels: ["positive", "negative"] }),
+    );
+    const step = decision.filters.find((entry) => entry.filter === "labels");
+    expect(step?.description).toContain("positive, negative");
+    expect(step?.removedExamples.length).toBeGreaterThan(0);
+    expect(
+      step?.removedExamples.every((example) => example.reason === "predicts language codes"),
+    ).toBe(true);
+    expect(decision.candidates.map((candidate) => candidate.id)).not.toContain("npm:eld");
+    expect(decision.candidates.map((candidate) => candidate.id)).toContain("npm:vader-sentiment");
+  });
+});

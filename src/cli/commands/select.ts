@@ -79,7 +79,7 @@ function progressPrinter(quiet: boolean): (event: SelectionProgress) => void {
     switch (event.phase) {
       case "filtered":
         process.stderr.write(
-          `${event.candidates} candidate${event.candidates === 1 ? "" : "s"} passed the filters; probing ${event.probing}.\n`,
+          `${event.candidates} candidate${event.candidates === 1 ? "" : "s"} passed the filters; ${event.probing === 0 ? "no sample data, so ranking them by prior" : `probing ${event.probing}`}.\n`,
         );
         return;
       case "loading":
