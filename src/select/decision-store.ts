@@ -131,12 +131,17 @@ export class DecisionStore {
     }));
   }
 
-  /** Completed wins per model for a task (and language, when given): evidence for priors. */
+  /**
+   * Completed wins per model for a task (and language, when given): evidence for priors.
+   * Only measured decisions count: a ranking by priors alone is no evidence, and counting it
+   * would let a prior confirm itself.
+   */
   pastWins(task: string, language: string | null): Map<string, number> {
     const rows = this.database
       .prepare(
         `SELECT winner_id, COUNT(*) AS wins FROM decisions
          WHERE status = 'completed' AND task = ? AND winner_id IS NOT NULL
+           AND json_extract(record, '$.metric.name') <> 'prior'
            AND (? IS NULL OR language = ?)
          GROUP BY winner_id`,
       )

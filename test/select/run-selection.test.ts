@@ -404,3 +404,14 @@ describe("labels named in the spec", () => {
     expect(decision.candidates.map((candidate) => candidate.id)).toContain("npm:vader-sentiment");
   });
 });
+
+describe("past decisions as priors", () => {
+  it("count measured wins, not rankings by prior alone", async () => {
+    const measured = await runSelection(options(sentimentSpec(writeData(SENTENCES))));
+    await runSelection(
+      options({ task_type: "text-classification", labels: ["positive", "negative"] }),
+    );
+    const wins = decisions.pastWins("text-classification", null);
+    expect([...wins.entries()]).toEqual([[measured.winner?.id, 1]]);
+  });
+});
