@@ -40,7 +40,7 @@ import {
   type SelectionEvaluator,
 } from "./evaluate-outputs.js";
 import { matchLabels } from "./match-labels.js";
-import { computePriors, type FeedbackEvidence } from "./priors.js";
+import { computePriors, type FeedbackEvidence, type Prior } from "./priors.js";
 import { loadSampleData, type SampleData, type SampleItem } from "./sample-data.js";
 import { scoreCandidates } from "./score-candidates.js";
 import { budgetedSelection } from "./strategies/budgeted-selection.js";
@@ -95,8 +95,14 @@ class StopProbing extends Error {
   }
 }
 
+/** A candidate that passed the filters, with its prior. */
+interface RankedCandidate {
+  candidate: PoolCandidate;
+  prior: Prior;
+}
+
 interface ProbedCandidate {
-  pool: PoolCandidate;
+  entry: RankedCandidate;
   backend: ModelBackend | null;
   loadMs: number | null;
   failed: { code: string; message: string } | null;
@@ -106,6 +112,8 @@ interface ProbedCandidate {
   outputs: Map<number, BackendOutput>;
   latenciesMs: number[];
   outcomes: number[];
+  /** Sum of `outcomes`, kept as they come so the progress leader costs O(arms) per probe. */
+  outcomeSum: number;
 }
 
 function errorInfo(error: unknown): { code: string; message: string } {
@@ -268,11 +276,10 @@ async function select(
         ),
     }),
   }).catch((error: unknown) => {
-    const filters = (error as { details?: { filters?: SelectionDecision["filters"] } })?.details
-      ?.filters;
+    // NO_CANDIDATES carries the funnel, so the stored decision shows what emptied the pool.
     if (ModelScoutError.isInstance(error) && Array.isArray(error.details.filters)) {
       decision.filters = error.details.filters as SelectionDecision["filters"];
-    } else if (filters !== undefined) decision.filters = filters;
+    }
     throw error;
   });
   decision.filters = pool.filters;
@@ -300,10 +307,10 @@ async function select(
     options.feedback,
   );
   const order = pool.candidates
-    .map((candidate, index) => ({ candidate, prior: priors[index] as (typeof priors)[number] }))
+    .map((candidate, index): RankedCandidate => ({ candidate, prior: priors[index] as Prior }))
     .sort((a, b) => b.prior.value - a.prior.value);
   // Listed ids are all probed; a catalog search adds its `limit` best priors.
-  const isListed = (entry: (typeof order)[number]) => entry.candidate.listed;
+  const isListed = (entry: RankedCandidate) => entry.candidate.listed;
   const searched = order.filter((entry) => !isListed(entry));
   const extra = spec.candidates.searchCatalog ? spec.candidates.limit : 0;
   const toProbe = [...order.filter(isListed), ...searched.slice(0, extra)];
@@ -315,53 +322,19 @@ async function select(
   });
 
   const baseOutcome = (
-    { candidate, prior }: (typeof order)[number],
+    { candidate, prior }: RankedCandidate,
     status: CandidateOutcome["status"],
   ): CandidateOutcome => ({
-    id: candidate.model.id,
+    ...blankOutcome(candidate.model.id, status),
     provider: candidate.provider?.provider ?? null,
-    status,
     prior: prior.value,
     priorSources: prior.sources,
-    quality: null,
-    qualityCi: null,
-    metrics: {},
     latencyMsP50: candidate.targetLatency?.latencyMs ?? null,
-    latencyMsP95: null,
     latencyKind: candidate.targetLatency?.kind ?? null,
-    loadMs: null,
     memoryBytes: candidate.memoryBytes,
-    costPer1kItemsUsd: null,
-    utilities: { quality: null, latency: null, memory: null, cost: null },
-    score: null,
-    probes: 0,
-    onParetoFront: false,
-    sloViolations: [],
   });
-
   const unresolvedOutcomes = pool.unresolved.map(
-    (entry): CandidateOutcome => ({
-      id: entry.id,
-      provider: null,
-      status: "failed",
-      prior: 0,
-      priorSources: [],
-      quality: null,
-      qualityCi: null,
-      metrics: {},
-      latencyMsP50: null,
-      latencyMsP95: null,
-      latencyKind: null,
-      loadMs: null,
-      memoryBytes: null,
-      costPer1kItemsUsd: null,
-      utilities: { quality: null, latency: null, memory: null, cost: null },
-      score: null,
-      probes: 0,
-      onParetoFront: false,
-      sloViolations: [],
-      error: entry.error,
-    }),
+    (entry): CandidateOutcome => ({ ...blankOutcome(entry.id, "failed"), error: entry.error }),
   );
 
   // Without sample data there is nothing to probe: rank by priors and say so.
@@ -379,7 +352,7 @@ async function select(
       })),
       ...unresolvedOutcomes,
     ];
-    const first = order[0] as (typeof order)[number];
+    const first = order[0] as RankedCandidate;
     decision.winner = { id: first.candidate.model.id };
     decision.status = "completed";
     decision.latencyNote = latencyNote(spec, false);
@@ -401,7 +374,7 @@ async function select(
       of: toProbe.length,
     });
     const record: ProbedCandidate = {
-      pool: candidate,
+      entry,
       backend: null,
       loadMs: null,
       failed: null,
@@ -410,6 +383,7 @@ async function select(
       outputs: new Map(),
       latenciesMs: [],
       outcomes: [],
+      outcomeSum: 0,
     };
     probed.push(record);
     try {
@@ -482,7 +456,7 @@ async function select(
       if (output === undefined)
         throw new ModelScoutError(
           "BACKEND_RESPONSE_INVALID",
-          `${arm.pool.model.id} returned no output for line ${item.line}.`,
+          `${arm.entry.candidate.model.id} returned no output for line ${item.line}.`,
         );
       arm.outputs.set(itemIndex, output);
       return output;
@@ -490,7 +464,11 @@ async function select(
       if (signal?.aborted) throw new StopProbing("abort");
       const info = errorInfo(error);
       arm.failed = { code: info.code, message: `on line ${item.line}: ${info.message}` };
-      options.onProgress?.({ phase: "failed", id: arm.pool.model.id, message: arm.failed.message });
+      options.onProgress?.({
+        phase: "failed",
+        id: arm.entry.candidate.model.id,
+        message: arm.failed.message,
+      });
       return null;
     } finally {
       if (performance.now() - lastSave > SAVE_EVERY_MS) {
@@ -503,15 +481,10 @@ async function select(
   const snapshotCandidates = () => {
     decision.spentProbes = spent;
     decision.candidates = [
-      ...probed.map((candidate) => {
-        const entry = toProbe.find(
-          (probe) => probe.candidate === candidate.pool,
-        ) as (typeof order)[number];
-        return {
-          ...baseOutcome(entry, candidate.failed === null ? "selectable" : "failed"),
-          probes: candidate.outputs.size,
-        };
-      }),
+      ...probed.map((candidate) => ({
+        ...baseOutcome(candidate.entry, candidate.failed === null ? "selectable" : "failed"),
+        probes: candidate.outputs.size,
+      })),
       ...notProbed.map((entry) => baseOutcome(entry, "not-probed")),
       ...unresolvedOutcomes,
     ];
@@ -559,15 +532,16 @@ async function select(
               },
             });
             arm.outcomes.push(outcome);
+            arm.outcomeSum += outcome;
             const leader = arms.reduce<ProbedCandidate | null>((best, candidate) => {
-              const mean = average(candidate.outcomes);
-              return best === null || mean > average(best.outcomes) ? candidate : best;
+              const mean = meanOutcome(candidate);
+              return best === null || mean > meanOutcome(best) ? candidate : best;
             }, null);
             options.onProgress?.({
               phase: "probing",
               spentProbes: spent,
               maxProbes: Number.isFinite(maxProbes) ? maxProbes : decision.exhaustiveProbes,
-              leaderId: leader?.pool.model.id ?? null,
+              leaderId: leader?.entry.candidate.model.id ?? null,
             });
             return outcome;
           },
@@ -578,9 +552,7 @@ async function select(
           // Priors choose which arms to race when the budget is short and break exact ties;
           // the strategy combines them with data only when they agree with it (0011).
           ...(arms.length > 1 && {
-            priors: arms.map(
-              (arm) => toProbe.find((entry) => entry.candidate === arm.pool)?.prior.value ?? null,
-            ),
+            priors: arms.map((arm) => arm.entry.prior.value),
           }),
         },
       );
@@ -619,27 +591,28 @@ async function select(
       }),
     );
   }
-  const outcomes: CandidateOutcome[] = probed.map((candidate, armIndex) => {
-    const entry = toProbe.find(
-      (probe) => probe.candidate === candidate.pool,
-    ) as (typeof order)[number];
+  const outcomes: CandidateOutcome[] = probed.map((candidate) => {
     const evaluation = evaluations.get(candidate);
     const measuredP50 = percentile(candidate.latenciesMs, 50);
     const measuredP95 = percentile(candidate.latenciesMs, 95);
-    const useTarget = !targetIsLocal && candidate.pool.targetLatency !== null;
+    const useTarget = !targetIsLocal && candidate.entry.candidate.targetLatency !== null;
     const raceArm = race === null ? undefined : race.perArm[arms.indexOf(candidate)];
     const outcome: CandidateOutcome = {
-      ...baseOutcome(entry, candidate.failed !== null ? "failed" : "selectable"),
+      ...baseOutcome(candidate.entry, candidate.failed !== null ? "failed" : "selectable"),
       quality: evaluation?.quality ?? null,
       qualityCi: evaluation?.qualityCi ?? null,
       metrics: evaluation?.metrics ?? {},
       ...(evaluation?.perClassRecall !== undefined && {
         perClassRecall: evaluation.perClassRecall,
       }),
-      latencyMsP50: useTarget ? (candidate.pool.targetLatency?.latencyMs ?? null) : measuredP50,
-      latencyMsP95: useTarget ? (candidate.pool.targetLatency?.latencyMs ?? null) : measuredP95,
+      latencyMsP50: useTarget
+        ? (candidate.entry.candidate.targetLatency?.latencyMs ?? null)
+        : measuredP50,
+      latencyMsP95: useTarget
+        ? (candidate.entry.candidate.targetLatency?.latencyMs ?? null)
+        : measuredP95,
       latencyKind: useTarget
-        ? (candidate.pool.targetLatency?.kind ?? null)
+        ? (candidate.entry.candidate.targetLatency?.kind ?? null)
         : measuredP50 === null
           ? null
           : "measured",
@@ -654,7 +627,6 @@ async function select(
     if (outcome.status !== "failed" && candidate.outputs.size === 0) outcome.status = "not-probed";
     else if (outcome.status !== "failed" && raceArm?.eliminatedAtRound !== undefined)
       outcome.status = "eliminated";
-    void armIndex;
     return outcome;
   });
   const scorable = outcomes.filter(
@@ -705,8 +677,34 @@ async function select(
   options.onProgress?.({ phase: "scored", winnerId: winner?.id ?? null });
 }
 
-function average(values: readonly number[]): number {
-  return values.length === 0 ? 0 : values.reduce((sum, value) => sum + value, 0) / values.length;
+/** A candidate with nothing known or measured yet. */
+function blankOutcome(id: string, status: CandidateOutcome["status"]): CandidateOutcome {
+  return {
+    id,
+    provider: null,
+    status,
+    prior: 0,
+    priorSources: [],
+    quality: null,
+    qualityCi: null,
+    metrics: {},
+    latencyMsP50: null,
+    latencyMsP95: null,
+    latencyKind: null,
+    loadMs: null,
+    memoryBytes: null,
+    costPer1kItemsUsd: null,
+    utilities: { quality: null, latency: null, memory: null, cost: null },
+    score: null,
+    probes: 0,
+    onParetoFront: false,
+    sloViolations: [],
+  };
+}
+
+function meanOutcome(candidate: ProbedCandidate): number {
+  const count = candidate.outcomes.length;
+  return count === 0 ? 0 : candidate.outcomeSum / count;
 }
 
 const STATUS_ORDER: Record<CandidateOutcome["status"], number> = {
@@ -735,7 +733,7 @@ function statusRank(outcome: CandidateOutcome): number {
 function labelMappingSummary(probed: readonly ProbedCandidate[]): string | null {
   const lines = probed
     .filter((candidate) => candidate.labelExplanation !== null)
-    .map((candidate) => `${candidate.pool.model.id}: ${candidate.labelExplanation}`);
+    .map((candidate) => `${candidate.entry.candidate.model.id}: ${candidate.labelExplanation}`);
   return lines.length === 0 ? null : lines.join("\n");
 }
 
