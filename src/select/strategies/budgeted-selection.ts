@@ -31,11 +31,8 @@
  */
 import { ModelScoutError } from "../../errors/modelscout-error.js";
 import { confidenceBounds } from "./confidence-bounds.js";
-import {
-  type CalibrationPoint,
-  calibratePriors,
-  type PriorCalibration,
-} from "./prior-calibration.js";
+import { pairedComparisons } from "./paired-comparisons.js";
+import type { PriorCalibration } from "./prior-calibration.js";
 import { chooseRacedArms } from "./raced-arms.js";
 import { seededRandom } from "./seeded-random.js";
 import type { ArmSummary, PriorUse, SelectionArms, SelectionResult } from "./selection-strategy.js";
@@ -109,17 +106,6 @@ function normalQuantile(probability: number): number {
   );
 }
 
-/** Paired comparison of one arm with the reference arm, on the items both were probed on. */
-interface Comparison {
-  /** Mean of (arm - reference); a posterior mean when priors were combined. */
-  mean: number;
-  /** Variance of `mean`. */
-  variance: number;
-  count: number;
-  /** Sample variance of the per-item differences (for Bernstein bounds). */
-  sampleVariance: number;
-}
-
 function validatePriors(priors: readonly (number | null)[], armCount: number): void {
   if (priors.length !== armCount) {
     throw new ModelScoutError(
@@ -149,7 +135,6 @@ export async function budgetedSelection(
   const finitePopulation = options.finitePopulation ?? true;
   const priors = options.priors;
   if (priors !== undefined) validatePriors(priors, arms.armCount);
-  const priorOf = (arm: number): number | null => priors?.[arm] ?? null;
   const minPriorArms = options.minPriorArms ?? DEFAULT_MIN_PRIOR_ARMS;
   let batch = Math.max(1, options.initialItems ?? 10);
   const order = seededRandom(options.seed ?? 1).shuffle(
@@ -174,104 +159,21 @@ export async function budgetedSelection(
   let round = 0;
   let stopReason: SelectionResult["stopReason"] = "budget";
 
-  const meanOf = (arm: number) => {
-    const row = outcomes[arm] ?? [];
-    return row.length === 0 ? 0 : row.reduce((sum, value) => sum + value, 0) / row.length;
-  };
-  // Exact ties (including "nothing probed yet") go to the higher prior, then the lower index.
-  const dataLeader = () =>
-    survivors.reduce((best, arm) => {
-      const difference = meanOf(arm) - meanOf(best);
-      if (difference !== 0) return difference > 0 ? arm : best;
-      return (priorOf(arm) ?? Number.NEGATIVE_INFINITY) >
-        (priorOf(best) ?? Number.NEGATIVE_INFINITY)
-        ? arm
-        : best;
-    }, survivors[0] as number);
-
-  const pairedDifference = (arm: number, reference: number) => {
-    const row = outcomes[arm] as number[];
-    const referenceRow = outcomes[reference] as number[];
-    // Every arm was probed on a prefix of the same item order, so rows align.
-    const count = Math.min(row.length, referenceRow.length);
-    let sum = 0;
-    for (let index = 0; index < count; index++)
-      sum += (row[index] as number) - (referenceRow[index] as number);
-    const mean = sum / count;
-    let squares = 0;
-    for (let index = 0; index < count; index++)
-      squares += ((row[index] as number) - (referenceRow[index] as number) - mean) ** 2;
-    const sampleVariance = count > 1 ? squares / (count - 1) : 4;
-    // The floor keeps a run of identical outcomes (variance 0) from looking like certainty.
-    const correction = finitePopulation ? Math.max(0, 1 - count / itemCount) : 1;
-    const variance = (Math.max(sampleVariance, 1 / count) / count) * correction;
-    return { mean, variance, count, sampleVariance };
-  };
-
+  const comparer = pairedComparisons({
+    outcomes,
+    itemCount,
+    finitePopulation,
+    priors,
+    combinePriors: bound === "gaussian",
+    minPriorArms,
+    priorErrorFloor: options.priorErrorFloor,
+  });
   let calibration: PriorCalibration | null = null;
-  const compareWith = (reference: number): Map<number, Comparison> => {
-    calibration = null;
-    const referencePrior = priorOf(reference);
-    if (priors !== undefined && bound === "gaussian" && referencePrior !== null) {
-      const points: CalibrationPoint[] = [];
-      for (let arm = 0; arm < arms.armCount; arm++) {
-        const prior = priorOf(arm);
-        if (prior === null || (outcomes[arm] as number[]).length === 0) continue;
-        if (arm === reference) {
-          points.push({ prior, difference: 0, variance: 0 });
-          continue;
-        }
-        const { mean, variance } = pairedDifference(arm, reference);
-        points.push({ prior, difference: mean, variance });
-      }
-      calibration = calibratePriors(points, {
-        minArms: minPriorArms,
-        ...(options.priorErrorFloor === undefined ? {} : { errorFloor: options.priorErrorFloor }),
-      });
-    }
-    const comparisons = new Map<number, Comparison>();
-    for (const arm of survivors) {
-      if (arm === reference) continue;
-      const data = pairedDifference(arm, reference);
-      const prior = priorOf(arm);
-      const fit = calibration as PriorCalibration | null;
-      if (fit?.calibrated && prior !== null && referencePrior !== null && data.variance > 0) {
-        // Both arms' priors err independently, so their difference errs with twice the variance.
-        const priorVariance = 2 * fit.errorVariance;
-        const priorMean = fit.slope * (prior - referencePrior);
-        const precision = 1 / data.variance + 1 / priorVariance;
-        comparisons.set(arm, {
-          ...data,
-          mean: (data.mean / data.variance + priorMean / priorVariance) / precision,
-          variance: 1 / precision,
-        });
-      } else {
-        comparisons.set(arm, data);
-      }
-    }
-    return comparisons;
-  };
-
-  /** The leader (highest posterior, or data mean without priors) and everyone against it. */
+  /** The leader among the survivors and everyone against it (`paired-comparisons.ts`). */
   const assess = () => {
-    let leader = dataLeader();
-    let comparisons = compareWith(leader);
-    const visited = new Set([leader]);
-    for (;;) {
-      let better: number | null = null;
-      let bestMean = 0;
-      for (const [arm, comparison] of comparisons) {
-        if (comparison.mean > bestMean) {
-          bestMean = comparison.mean;
-          better = arm;
-        }
-      }
-      if (better === null || visited.has(better)) break;
-      visited.add(better);
-      leader = better;
-      comparisons = compareWith(leader);
-    }
-    return { leader, comparisons };
+    const assessment = comparer.assess(survivors);
+    calibration = assessment.calibration;
+    return assessment;
   };
 
   for (;;) {

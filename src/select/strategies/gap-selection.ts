@@ -24,7 +24,8 @@
  * ties go, are as in budgeted selection, so both strategies can be compared on the same draws.
  */
 import { ModelScoutError } from "../../errors/modelscout-error.js";
-import { type CalibrationPoint, calibratePriors } from "./prior-calibration.js";
+import { pairedComparisons } from "./paired-comparisons.js";
+import type { PriorCalibration } from "./prior-calibration.js";
 import { chooseRacedArms } from "./raced-arms.js";
 import { seededRandom } from "./seeded-random.js";
 import type { ArmSummary, PriorUse, SelectionArms, SelectionResult } from "./selection-strategy.js";
@@ -103,7 +104,6 @@ export async function gapSelection(
   const pickRule = options.pick ?? "risk";
   const priors = options.priors;
   if (priors !== undefined) validatePriors(priors, arms.armCount);
-  const priorOf = (arm: number): number | null => priors?.[arm] ?? null;
   const minPriorArms = options.minPriorArms ?? DEFAULT_MIN_PRIOR_ARMS;
   const order = seededRandom(options.seed ?? 1).shuffle(
     Array.from({ length: itemCount }, (_, index) => index),
@@ -131,105 +131,23 @@ export async function gapSelection(
   const first = Math.min(initialItems, itemCount, Math.floor(maxProbes / raced.length));
   for (const arm of raced) await probeUpTo(arm, first);
 
-  const meanOf = (arm: number) => {
-    const row = outcomes[arm] as number[];
-    return row.length === 0 ? 0 : row.reduce((sum, value) => sum + value, 0) / row.length;
-  };
-
-  const pairedDifference = (arm: number, reference: number): Posterior & { count: number } => {
-    const row = outcomes[arm] as number[];
-    const referenceRow = outcomes[reference] as number[];
-    const count = Math.min(row.length, referenceRow.length);
-    if (count === 0) return { mean: 0, variance: 1, count };
-    let sum = 0;
-    for (let index = 0; index < count; index++)
-      sum += (row[index] as number) - (referenceRow[index] as number);
-    const mean = sum / count;
-    let squares = 0;
-    for (let index = 0; index < count; index++)
-      squares += ((row[index] as number) - (referenceRow[index] as number) - mean) ** 2;
-    const sampleVariance = count > 1 ? squares / (count - 1) : 4;
-    const correction = Math.max(0, 1 - count / itemCount);
-    // Floor: a run of identical outcomes (variance 0) is not certainty.
-    return { mean, variance: (Math.max(sampleVariance, 1 / count) / count) * correction, count };
-  };
-
+  const comparer = pairedComparisons({
+    outcomes,
+    itemCount,
+    finitePopulation: true,
+    priors,
+    combinePriors: true,
+    minPriorArms,
+    priorErrorFloor: options.priorErrorFloor,
+  });
   let combined = false;
-  let lastCalibration: ReturnType<typeof calibratePriors> | null = null;
-  /** Posterior of every raced arm minus `reference`. */
-  const compareWith = (reference: number): Map<number, Posterior> => {
-    const referencePrior = priorOf(reference);
-    let fit: ReturnType<typeof calibratePriors> | null = null;
-    if (priors !== undefined && referencePrior !== null) {
-      const points: CalibrationPoint[] = [];
-      for (let arm = 0; arm < arms.armCount; arm++) {
-        const prior = priorOf(arm);
-        if (prior === null || (outcomes[arm] as number[]).length === 0) continue;
-        if (arm === reference) {
-          points.push({ prior, difference: 0, variance: 0 });
-          continue;
-        }
-        const { mean, variance } = pairedDifference(arm, reference);
-        points.push({ prior, difference: mean, variance });
-      }
-      fit = calibratePriors(points, {
-        minArms: minPriorArms,
-        ...(options.priorErrorFloor === undefined ? {} : { errorFloor: options.priorErrorFloor }),
-      });
-    }
-    lastCalibration = fit;
-    const result = new Map<number, Posterior>();
-    for (const arm of raced) {
-      if (arm === reference) continue;
-      const data = pairedDifference(arm, reference);
-      const prior = priorOf(arm);
-      if (fit?.calibrated && prior !== null && referencePrior !== null && data.variance > 0) {
-        const priorVariance = 2 * fit.errorVariance;
-        const priorMean = fit.slope * (prior - referencePrior);
-        const precision = 1 / data.variance + 1 / priorVariance;
-        result.set(arm, {
-          mean: (data.mean / data.variance + priorMean / priorVariance) / precision,
-          variance: 1 / precision,
-        });
-      } else {
-        result.set(arm, { mean: data.mean, variance: data.variance });
-      }
-    }
-    return result;
-  };
-
-  // Exact ties (including "nothing probed yet") go to the higher prior, then the lower index.
-  const dataLeader = () =>
-    raced.reduce((best, arm) => {
-      const difference = meanOf(arm) - meanOf(best);
-      if (difference !== 0) return difference > 0 ? arm : best;
-      return (priorOf(arm) ?? Number.NEGATIVE_INFINITY) >
-        (priorOf(best) ?? Number.NEGATIVE_INFINITY)
-        ? arm
-        : best;
-    }, raced[0] as number);
-
-  /** The arm no other arm beats in posterior mean, and everyone against it. */
+  let lastCalibration: PriorCalibration | null = null;
+  /** The arm no other arm beats in posterior mean, and everyone against it (`paired-comparisons.ts`). */
   const assess = () => {
-    let leader = dataLeader();
-    let comparisons = compareWith(leader);
-    const visited = new Set([leader]);
-    for (;;) {
-      let better: number | null = null;
-      let bestMean = 0;
-      for (const [arm, posterior] of comparisons) {
-        if (posterior.mean > bestMean) {
-          bestMean = posterior.mean;
-          better = arm;
-        }
-      }
-      if (better === null || visited.has(better)) break;
-      visited.add(better);
-      leader = better;
-      comparisons = compareWith(leader);
-    }
+    const assessment = comparer.assess(raced);
+    lastCalibration = assessment.calibration;
     combined = lastCalibration?.calibrated === true;
-    return { leader, comparisons };
+    return assessment;
   };
 
   /** Posterior probability that `arm` beats the reference by more than epsilon. */
@@ -286,7 +204,8 @@ export async function gapSelection(
     if (spent === before) break;
   }
 
-  const { leader } = assess();
+  const final = assess();
+  const leader = final.leader;
   let winner = leader;
   if (raced.length > 1 && pickRule === "risk") {
     // Risk of picking `arm`: the posterior probability that some raced arm beats it by more
@@ -294,7 +213,7 @@ export async function gapSelection(
     // (other - arm) has mean other - arm and, conservatively, the sum of both variances: an
     // arm probed on few items carries its uncertainty into its risk, which keeps a lucky
     // short run from being picked over a well-measured leader.
-    const comparisons = compareWith(leader);
+    const comparisons = final.comparisons;
     const relative = new Map<number, Posterior>([[leader, { mean: 0, variance: 0 }]]);
     for (const [arm, posterior] of comparisons) relative.set(arm, posterior);
     let bestRisk = Number.POSITIVE_INFINITY;
@@ -314,14 +233,13 @@ export async function gapSelection(
       }
     }
   }
-  combined = (lastCalibration as ReturnType<typeof calibratePriors> | null)?.calibrated === true;
 
   const perArm: ArmSummary[] = outcomes.map((row) => summarizeArm(row));
   const result: SelectionResult = { winnerIndex: winner, probesSpent: spent, perArm, stopReason };
   if (priors !== undefined) {
     const armsWithPriors = priors.filter((prior) => prior !== null).length;
     const use: PriorUse = { armsWithPriors, notProbed, combined };
-    const fit = lastCalibration as ReturnType<typeof calibratePriors> | null;
+    const fit = lastCalibration as PriorCalibration | null;
     if (fit === null) use.reason = "the leader has no prior, so no comparison could use one";
     else if (fit.calibrated) {
       use.slope = fit.slope;
