@@ -602,32 +602,15 @@ export class ThompsonRouteLearner implements RouteLearner {
     const existing = this.demoted.get(key(route, domainKey, modelId));
     const stored = existing === undefined ? undefined : this.store.decision(existing);
     if (stored !== undefined) return stored;
-    const nowMs = this.now();
-    const entry = this.evidence.get(route)?.get(domainKey)?.get(modelId);
     const baselineId = this.config.baseline.models[route] ?? this.routeCandidates.get(route)?.[0];
-    const baselineEntry =
-      baselineId === undefined || baselineId === modelId
-        ? undefined
-        : this.evidence.get(route)?.get(domainKey)?.get(baselineId);
-    const decision: LearningDecision = {
-      id: newLearningDecisionId(nowMs),
-      kind: "demote",
+    const decision = this.operatorDecision(
+      "demote",
       route,
-      domain: domainKey === ROUTE_WIDE ? null : domainKey,
+      domainKey,
       modelId,
-      baselineModelId: baselineId === undefined || baselineId === modelId ? null : baselineId,
-      at: new Date(nowMs).toISOString(),
-      recordedAt: new Date(nowMs).toISOString(),
-      actor: options.actor ?? "operator",
-      note: options.note ?? null,
-      evidence: {
-        model: entry ? this.posteriorEvidence(modelId, entry.aggregate, nowMs) : null,
-        baseline:
-          baselineEntry && baselineId !== undefined
-            ? this.posteriorEvidence(baselineId, baselineEntry.aggregate, nowMs)
-            : null,
-      },
-    };
+      baselineId === undefined || baselineId === modelId ? null : baselineId,
+      options,
+    );
     this.store.commitDemotion(decision);
     this.demoted.set(key(route, domainKey, modelId), decision.id);
     return decision;
@@ -654,30 +637,15 @@ export class ThompsonRouteLearner implements RouteLearner {
       );
     }
     const demotion = this.store.decision(demotionId);
-    const nowMs = this.now();
-    const entry = this.evidence.get(route)?.get(domainKey)?.get(modelId);
-    const baselineId = demotion?.baselineModelId ?? null;
-    const baselineEntry =
-      baselineId === null ? undefined : this.evidence.get(route)?.get(domainKey)?.get(baselineId);
-    const decision: LearningDecision = {
-      id: newLearningDecisionId(nowMs),
-      kind: "reinstate",
+    const decision = this.operatorDecision(
+      "reinstate",
       route,
-      domain: domainKey === ROUTE_WIDE ? null : domainKey,
+      domainKey,
       modelId,
-      baselineModelId: baselineId,
-      at: new Date(nowMs).toISOString(),
-      recordedAt: new Date(nowMs).toISOString(),
-      actor: options.actor ?? "operator",
-      note: options.note ?? null,
-      evidence: {
-        model: entry ? this.posteriorEvidence(modelId, entry.aggregate, nowMs) : null,
-        baseline:
-          baselineEntry && baselineId !== null
-            ? this.posteriorEvidence(baselineId, baselineEntry.aggregate, nowMs)
-            : null,
-      },
-    };
+      demotion?.baselineModelId ?? null,
+      options,
+    );
+    const entry = this.evidence.get(route)?.get(domainKey)?.get(modelId);
     const row: AggregateRow | undefined = entry && {
       route,
       modelId,
@@ -689,6 +657,35 @@ export class ThompsonRouteLearner implements RouteLearner {
     this.demoted.delete(key(route, domainKey, modelId));
     if (row) this.setEntry(row);
     return decision;
+  }
+
+  /** An operator's demote or reinstate decision, with the model's and the baseline's standings now. */
+  private operatorDecision(
+    kind: "demote" | "reinstate",
+    route: string,
+    domainKey: string,
+    modelId: string,
+    baselineId: string | null,
+    options: { actor?: string; note?: string },
+  ): LearningDecision {
+    const nowMs = this.now();
+    const evidenceOf = (id: string | null) => {
+      const entry = id === null ? undefined : this.evidence.get(route)?.get(domainKey)?.get(id);
+      return entry && id !== null ? this.posteriorEvidence(id, entry.aggregate, nowMs) : null;
+    };
+    return {
+      id: newLearningDecisionId(nowMs),
+      kind,
+      route,
+      domain: domainKey === ROUTE_WIDE ? null : domainKey,
+      modelId,
+      baselineModelId: baselineId,
+      at: new Date(nowMs).toISOString(),
+      recordedAt: new Date(nowMs).toISOString(),
+      actor: options.actor ?? "operator",
+      note: options.note ?? null,
+      evidence: { model: evidenceOf(modelId), baseline: evidenceOf(baselineId) },
+    };
   }
 
   /** The outcome log (all, or one request's), oldest first. */
