@@ -18,14 +18,9 @@
  * right/wrong judgement says little).
  */
 import type { AlertCondition } from "../alert-rules.js";
-import {
-  type AlertSubject,
-  feedbackReward,
-  type MonitorEvent,
-  subjectKey,
-} from "../monitor-event.js";
+import { type AlertSubject, feedbackReward, subjectKey } from "../monitor-event.js";
 import { type ConditionRuntime, ConditionState, mean, round } from "./alert-condition.js";
-import { foldStreak, type SelectionStreak } from "./selection-streak.js";
+import { type SelectionStreak, updateStreaks } from "./selection-streak.js";
 
 type Options = Extract<AlertCondition, { type: "accuracy_drop" }>;
 
@@ -63,14 +58,7 @@ function streakDrop(options: Options): ConditionRuntime {
   return {
     type: options.type,
     state,
-    update(event: MonitorEvent, touch) {
-      if (event.kind !== "decision") return;
-      const { streak, ended } = foldStreak(state.get(event.route), event);
-      if (streak === undefined || streak === state.get(event.route)) return;
-      state.set(event.route, streak);
-      touch({ route: event.route, modelId: streak.winner });
-      if (ended !== null) touch({ route: event.route, modelId: ended });
-    },
+    update: (event, touch) => updateStreaks(state, event, touch),
     evaluate(subject) {
       const streak = state.get(subject.route);
       const latest = streak?.qualities.at(-1) ?? null;

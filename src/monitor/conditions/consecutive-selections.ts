@@ -4,9 +4,8 @@
  * a row on a route.
  */
 import type { AlertCondition } from "../alert-rules.js";
-import type { MonitorEvent } from "../monitor-event.js";
 import { type ConditionRuntime, ConditionState } from "./alert-condition.js";
-import { foldStreak, type SelectionStreak } from "./selection-streak.js";
+import { type SelectionStreak, updateStreaks } from "./selection-streak.js";
 
 type Options = Extract<AlertCondition, { type: "consecutive_selections" }>;
 
@@ -15,14 +14,7 @@ export function consecutiveSelections(options: Options): ConditionRuntime {
   return {
     type: options.type,
     state,
-    update(event: MonitorEvent, touch) {
-      if (event.kind !== "decision") return;
-      const { streak, ended } = foldStreak(state.get(event.route), event);
-      if (streak === undefined || streak === state.get(event.route)) return;
-      state.set(event.route, streak);
-      touch({ route: event.route, modelId: streak.winner });
-      if (ended !== null) touch({ route: event.route, modelId: ended });
-    },
+    update: (event, touch) => updateStreaks(state, event, touch),
     evaluate(subject) {
       const streak = state.get(subject.route);
       const length = streak?.winner === subject.modelId ? streak.length : 0;

@@ -4,7 +4,8 @@
  * in a row, and its quality in each of them. Decisions that picked nothing (failed, aborted,
  * no candidates) neither extend nor break a streak.
  */
-import type { DecisionEvent } from "../monitor-event.js";
+import type { AlertSubject, DecisionEvent, MonitorEvent } from "../monitor-event.js";
+import type { ConditionState } from "./alert-condition.js";
 
 /** Decision ids and qualities kept per streak (the first of the streak is kept apart). */
 const KEPT = 20;
@@ -59,4 +60,21 @@ export function foldStreak(
     },
     ended: streak?.winner ?? null,
   };
+}
+
+/**
+ * The `update` of a streak-based condition: folds a decision into its route's streak and
+ * touches the winner (and the model whose streak it ended).
+ */
+export function updateStreaks(
+  state: ConditionState<SelectionStreak>,
+  event: MonitorEvent,
+  touch: (subject: AlertSubject) => void,
+): void {
+  if (event.kind !== "decision") return;
+  const { streak, ended } = foldStreak(state.get(event.route), event);
+  if (streak === undefined || streak === state.get(event.route)) return;
+  state.set(event.route, streak);
+  touch({ route: event.route, modelId: streak.winner });
+  if (ended !== null) touch({ route: event.route, modelId: ended });
 }
