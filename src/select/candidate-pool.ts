@@ -22,6 +22,7 @@ import { memoryFit } from "../hardware/memory-fit.js";
 import { compatibleTasks } from "../tasks/resolve-task.js";
 import { closestMatch } from "../text/closest-match.js";
 import type { FilterStep } from "./decision.js";
+import { matchLabels } from "./match-labels.js";
 import type { TaskSpec } from "./task-spec.js";
 
 /** How many catalog models the task query brings in before the other filters. */
@@ -377,7 +378,6 @@ export function filterByLabels(
   pool: CandidatePool,
   dataLabels: readonly string[],
   labelMap: Readonly<Record<string, string>>,
-  mapLabels: (dataLabels: string[], modelLabels: string[]) => Record<string, string>,
   tasks: readonly string[],
 ): CandidatePool {
   const funnel = new Funnel(pool.candidates);
@@ -397,7 +397,7 @@ export function filterByLabels(
           : { keep: false, reason: "predicts language codes" };
       }
       if (labels === undefined || labels.length === 0) return { keep: true, unknown: true };
-      const mapping = { ...mapLabels([...dataLabels], [...labels]), ...labelMap };
+      const mapping = { ...matchLabels([...dataLabels], [...labels]).mapping, ...labelMap };
       const covered = dataLabels.filter((label) => {
         const target = mapping[label];
         return target !== undefined && labels.includes(target);

@@ -291,7 +291,6 @@ async function select(
         pool,
         wantedLabels,
         spec.data?.labelMap ?? {},
-        (dataLabels, modelLabels) => matchLabels(dataLabels, modelLabels).mapping,
         compatibleTasks(spec.task),
       );
     } finally {
