@@ -18,6 +18,11 @@ export interface BenchPriorSource {
   /** What the prior is, for reports. */
   description: string;
   /**
+   * True when the prior is the outcome's own metric measured elsewhere (a mean on other items),
+   * so the strategies may expect a calibration slope near 1 (`SAME_SCALE_SLOPE_PRIOR`).
+   */
+  outcomeScale: boolean;
+  /**
    * Priors in `dataset.models` order for a trial whose sample holds these item indexes of the
    * dataset; `null` where unknown. Must not depend on the outcomes of those items.
    */
@@ -38,6 +43,7 @@ export function otherDatasetPriors(
   return {
     name,
     description: `mean on ${other.source} (${items.length} items, none shared with the evaluated file)`,
+    outcomeScale: true,
     priorsFor: () => priors,
   };
 }
@@ -46,6 +52,7 @@ export function heldOutItemPriors(dataset: ReplayDataset, name = "other-items"):
   return {
     name,
     description: "each model's mean over the items outside the trial's sample",
+    outcomeScale: true,
     priorsFor(sampleItemIndexes) {
       const inSample = new Set(sampleItemIndexes);
       const rest = dataset.items.filter((_, index) => !inSample.has(index));
@@ -68,5 +75,5 @@ export function publishedScorePriors(
     const score = scoresById.get(model);
     return score === undefined ? null : score / 100;
   });
-  return { name, description, priorsFor: () => priors };
+  return { name, description, outcomeScale: false, priorsFor: () => priors };
 }

@@ -20,6 +20,7 @@ import type { BenchPriorSource } from "./bench-priors.js";
 import { budgetedSelection } from "./strategies/budgeted-selection.js";
 import { gapSelection } from "./strategies/gap-selection.js";
 import { naiveSelection } from "./strategies/naive-selection.js";
+import { SAME_SCALE_SLOPE_PRIOR } from "./strategies/prior-calibration.js";
 import { seededRandom } from "./strategies/seeded-random.js";
 import type { SelectionArms, SelectionResult } from "./strategies/selection-strategy.js";
 
@@ -102,6 +103,10 @@ interface Tally {
   combined: number;
 }
 
+/** Priors on the outcome's own scale let the strategies expect a slope near 1. */
+const slopeOf = (source: BenchPriorSource) =>
+  source.outcomeScale ? { priorSlope: SAME_SCALE_SLOPE_PRIOR } : {};
+
 export async function benchSelection(
   dataset: ReplayDataset,
   options: BenchSelectionOptions,
@@ -174,13 +179,16 @@ export async function benchSelection(
         const priors = priorsBySource[index] as readonly (number | null)[];
         runs.push([
           `budgeted+${source.name}`,
-          await budgetedSelection(arms, { maxProbes, seed, priors }),
+          await budgetedSelection(arms, { maxProbes, seed, priors, ...slopeOf(source) }),
         ]);
       }
       runs.push(["gap", await gapSelection(arms, { maxProbes, seed })]);
       for (const [index, source] of sources.entries()) {
         const priors = priorsBySource[index] as readonly (number | null)[];
-        runs.push([`gap+${source.name}`, await gapSelection(arms, { maxProbes, seed, priors })]);
+        runs.push([
+          `gap+${source.name}`,
+          await gapSelection(arms, { maxProbes, seed, priors, ...slopeOf(source) }),
+        ]);
       }
       runs.push(["naive", await naiveSelection(arms, { maxProbes, seed })]);
       if (first !== undefined && second !== undefined) {

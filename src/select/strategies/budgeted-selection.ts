@@ -32,7 +32,7 @@
 import { ModelScoutError } from "../../errors/modelscout-error.js";
 import { confidenceBounds } from "./confidence-bounds.js";
 import { pairedComparisons } from "./paired-comparisons.js";
-import type { PriorCalibration } from "./prior-calibration.js";
+import type { PriorCalibration, SlopePrior } from "./prior-calibration.js";
 import { chooseRacedArms } from "./raced-arms.js";
 import { seededRandom } from "./seeded-random.js";
 import type { ArmSummary, PriorUse, SelectionArms, SelectionResult } from "./selection-strategy.js";
@@ -58,6 +58,12 @@ export interface BudgetedSelectionOptions {
   priors?: readonly (number | null)[];
   /** Smallest error assumed for a checked prior, 0..1 outcome scale. Default 0.02. */
   priorErrorFloor?: number;
+  /**
+   * Set when the priors are the outcome's own metric measured elsewhere (another split, earlier
+   * runs): the calibration's slope is shrunk towards `mean` (1) with this spread
+   * (`prior-calibration.ts`). Omit for priors on another scale.
+   */
+  priorSlope?: SlopePrior;
   /** Arms needing both a prior and measurements before priors join the comparisons. Default 5. */
   minPriorArms?: number;
   /**
@@ -167,6 +173,7 @@ export async function budgetedSelection(
     combinePriors: bound === "gaussian",
     minPriorArms,
     priorErrorFloor: options.priorErrorFloor,
+    priorSlope: options.priorSlope,
   });
   let calibration: PriorCalibration | null = null;
   /** The leader among the survivors and everyone against it (`paired-comparisons.ts`). */

@@ -25,7 +25,7 @@
  */
 import { ModelScoutError } from "../../errors/modelscout-error.js";
 import { pairedComparisons } from "./paired-comparisons.js";
-import type { PriorCalibration } from "./prior-calibration.js";
+import type { PriorCalibration, SlopePrior } from "./prior-calibration.js";
 import { chooseRacedArms } from "./raced-arms.js";
 import { seededRandom } from "./seeded-random.js";
 import type { ArmSummary, PriorUse, SelectionArms, SelectionResult } from "./selection-strategy.js";
@@ -45,6 +45,12 @@ export interface GapSelectionOptions {
   priors?: readonly (number | null)[];
   /** Smallest error assumed for a checked prior, 0..1 outcome scale. Default 0.02. */
   priorErrorFloor?: number;
+  /**
+   * Set when the priors are the outcome's own metric measured elsewhere (another split, earlier
+   * runs): the calibration's slope is shrunk towards `mean` (1) with this spread
+   * (`prior-calibration.ts`). Omit for priors on another scale.
+   */
+  priorSlope?: SlopePrior;
   /** Arms needing both a prior and measurements before priors are combined. Default 5. */
   minPriorArms?: number;
   /**
@@ -139,6 +145,7 @@ export async function gapSelection(
     combinePriors: true,
     minPriorArms,
     priorErrorFloor: options.priorErrorFloor,
+    priorSlope: options.priorSlope,
   });
   let combined = false;
   let lastCalibration: PriorCalibration | null = null;

@@ -17,6 +17,7 @@ import {
   type CalibrationPoint,
   calibratePriors,
   type PriorCalibration,
+  type SlopePrior,
 } from "./prior-calibration.js";
 
 /** One arm against the reference, on the items both were probed on. */
@@ -40,6 +41,8 @@ export interface PairedComparisonOptions {
   combinePriors: boolean;
   minPriorArms: number;
   priorErrorFloor: number | undefined;
+  /** Belief about the calibration slope (priors on the outcome's own scale). */
+  priorSlope?: SlopePrior | undefined;
 }
 
 export interface Assessment {
@@ -99,6 +102,7 @@ export function pairedComparisons(options: PairedComparisonOptions) {
       calibration = calibratePriors(points, {
         minArms: options.minPriorArms,
         ...(options.priorErrorFloor === undefined ? {} : { errorFloor: options.priorErrorFloor }),
+        ...(options.priorSlope === undefined ? {} : { slopePrior: options.priorSlope }),
       });
     }
     const comparisons = new Map<number, Comparison>();
