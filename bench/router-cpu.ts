@@ -1,0 +1,217 @@
+/**
+ * Benchmark: the routing server's CPU per request (issue 5), the steadier companion of
+ * `router-overhead.ts`. Latency percentiles on a shared 2-core machine move with whatever
+ * else runs; the CPU a process spends per request does not, so this is the figure to compare
+ * code changes by.
+ *
+ *   npx tsx bench/router-cpu.ts [--rate 5000] [--seconds 10] [--repeats 3] [--connections 10] [--keep-text] [--cpu-prof DIR]
+ *
+ * Starts the same two processes as `router-overhead.ts` (its `--role upstream` and `--role
+ * router`: a bare `node:http` echo server and `startRoutingServer` with its defaults), drives
+ * each target with autocannon at a fixed rate from this process, and reads each server's CPU
+ * time (user + system, every thread, and the main thread alone) from `/proc/<pid>/stat`
+ * before and after. Prints microseconds of CPU per request served, per target and repeat,
+ * and writes bench/results/router-cpu.json. `--cpu-prof DIR` starts the router with
+ * `node --cpu-prof` (profile written to DIR when it exits).
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+
+const { values } = parseArgs({
+  options: {
+    rate: { type: "string", default: "5000" },
+    seconds: { type: "string", default: "10" },
+    warmup: { type: "string", default: "3" },
+    repeats: { type: "string", default: "3" },
+    connections: { type: "string", default: "10" },
+    "keep-text": { type: "boolean", default: false },
+    "cpu-prof": { type: "string" },
+    /** Comma-separated subset of direct, in-process, proxy. */
+    targets: { type: "string", default: "direct,in-process,proxy" },
+  },
+});
+
+const OVERHEAD_SCRIPT = fileURLToPath(new URL("./router-overhead.ts", import.meta.url));
+/** Linux reports CPU times in clock ticks of 1/100 s on every platform Node supports here. */
+const TICKS_PER_SECOND = 100;
+
+const CHAT_BODY = (model: string) =>
+  JSON.stringify({
+    model,
+    messages: [{ role: "user", content: "where is my parcel, it was due yesterday" }],
+  });
+
+function startRole(
+  role: string,
+  extra: string[],
+  nodeFlags: string[] = [],
+): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(
+    process.execPath,
+    [...nodeFlags, "--import", "tsx", OVERHEAD_SCRIPT, "--role", role, ...extra],
+    { stdio: ["ignore", "pipe", "inherit"] },
+  );
+  return new Promise((resolve, reject) => {
+    let output = "";
+    child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
+      output += chunk;
+      const match = /LISTENING (\S+)/.exec(output);
+      if (match?.[1] !== undefined) resolve({ url: match[1], child });
+    });
+    child.once("exit", (code) => reject(new Error(`${role} exited with ${code}`)));
+  });
+}
+
+/** utime + stime in microseconds, from a `/proc/.../stat` line. */
+function statCpuMicros(path: string): number {
+  const text = readFileSync(path, "utf8");
+  // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+  const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1_000_000) / TICKS_PER_SECOND;
+}
+
+function cpuMicros(pid: number): { process: number; mainThread: number; threads: number } {
+  return {
+    process: statCpuMicros(`/proc/${pid}/stat`),
+    mainThread: statCpuMicros(`/proc/${pid}/task/${pid}/stat`),
+    threads: readdirSync(`/proc/${pid}/task`).length,
+  };
+}
+
+async function load(
+  url: string,
+  model: string,
+  rate: number,
+  seconds: number,
+  connections: number,
+): Promise<{ ok: number; failed: number }> {
+  // @ts-expect-error TS7016: no declaration file for autocannon
+  const { default: autocannon } = (await import("autocannon")) as unknown as {
+    default: (options: Record<string, unknown>) => Promise<Record<string, number>> & {
+      on(event: "response", listener: (client: unknown, status: number) => void): void;
+    };
+  };
+  let ok = 0;
+  const instance = autocannon({
+    url: `${url}/v1/chat/completions`,
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: CHAT_BODY(model),
+    connections,
+    overallRate: rate,
+    duration: seconds,
+    timeout: 10,
+  });
+  instance.on("response", (_client, status) => {
+    if (status === 200) ok += 1;
+  });
+  const result = await instance;
+  return { ok, failed: (result.errors ?? 0) + (result.non2xx ?? 0) + (result.timeouts ?? 0) };
+}
+
+interface CpuResult {
+  target: string;
+  repeat: number;
+  requests: number;
+  failed: number;
+  cpuMicrosPerRequest: number;
+  mainThreadMicrosPerRequest: number;
+  threads: number;
+}
+
+async function main(): Promise<void> {
+  const rate = Number(values.rate);
+  const seconds = Number(values.seconds);
+  const warmup = Number(values.warmup);
+  const repeats = Number(values.repeats);
+  const connections = Number(values.connections);
+  const keepText = values["keep-text"] === true;
+  const profileDir = values["cpu-prof"];
+  const upstream = await startRole("upstream", []);
+  const router = await startRole(
+    "router",
+    ["--upstream", upstream.url, ...(keepText ? ["--keep-text"] : [])],
+    profileDir === undefined
+      ? []
+      : [
+          "--cpu-prof",
+          "--cpu-prof-dir",
+          profileDir,
+          // The profile is written on exit, which a signal's default action skips.
+          "--import",
+          'data:text/javascript,process.on("SIGINT",()=>process.exit(0))',
+        ],
+  );
+  const wanted = new Set((values.targets ?? "").split(","));
+  const targets = [
+    { key: "direct", name: "direct (echo server)", url: upstream.url, model: "echo" },
+    { key: "in-process", name: "router, in-process echo", url: router.url, model: "auto" },
+    { key: "proxy", name: "router -> echo server", url: router.url, model: "proxy" },
+  ]
+    .filter((target) => wanted.has(target.key))
+    .map((target) => ({
+      ...target,
+      pid: (target.key === "direct" ? upstream : router).child.pid,
+    }));
+  const results: CpuResult[] = [];
+  try {
+    for (const target of targets) {
+      await load(target.url, target.model, rate, warmup, connections);
+    }
+    for (let repeat = 1; repeat <= repeats; repeat += 1) {
+      for (const target of targets) {
+        const pid = target.pid as number;
+        const before = cpuMicros(pid);
+        const { ok, failed } = await load(target.url, target.model, rate, seconds, connections);
+        const after = cpuMicros(pid);
+        const entry: CpuResult = {
+          target: target.name,
+          repeat,
+          requests: ok,
+          failed,
+          cpuMicrosPerRequest: (after.process - before.process) / ok,
+          mainThreadMicrosPerRequest: (after.mainThread - before.mainThread) / ok,
+          threads: after.threads,
+        };
+        results.push(entry);
+        process.stderr.write(
+          `${target.name} #${repeat}: ${entry.cpuMicrosPerRequest.toFixed(1)} us/request (main thread ${entry.mainThreadMicrosPerRequest.toFixed(1)}), ${ok} ok, ${failed} failed\n`,
+        );
+      }
+    }
+  } finally {
+    // With --cpu-prof the router exits on SIGINT through process.exit, which writes the profile.
+    const routerExit = new Promise((resolve) => router.child.once("exit", resolve));
+    router.child.kill(profileDir === undefined ? "SIGTERM" : "SIGINT");
+    upstream.child.kill("SIGTERM");
+    await routerExit;
+  }
+  console.log("| target | repeat | requests | failed | CPU us/request | main thread us/request |");
+  console.log("|---|---:|---:|---:|---:|---:|");
+  for (const entry of results) {
+    console.log(
+      `| ${entry.target} | ${entry.repeat} | ${entry.requests} | ${entry.failed} | ${entry.cpuMicrosPerRequest.toFixed(1)} | ${entry.mainThreadMicrosPerRequest.toFixed(1)} |`,
+    );
+  }
+  const output = {
+    benchmark: "router-cpu",
+    command: `npx tsx bench/router-cpu.ts --rate ${rate} --seconds ${seconds} --repeats ${repeats} --connections ${connections} --targets ${values.targets}${keepText ? " --keep-text" : ""}`,
+    redaction: keepText ? "off (--keep-text)" : "default (personal data removed from logged text)",
+    date: new Date().toISOString(),
+    node: process.version,
+    cpus: cpus().length,
+    loadAverageAtEnd: loadavg(),
+    results,
+  };
+  if (profileDir === undefined) {
+    writeFileSync(
+      fileURLToPath(new URL("./results/router-cpu.json", import.meta.url)),
+      `${JSON.stringify(output, null, 2)}\n`,
+    );
+  }
+}
+
+await main();
