@@ -8,14 +8,18 @@
  * - Feedback is written synchronously in its own transaction before the server answers
  *   (`synchronous = FULL`, see `state/state-database.ts`), so an acknowledged feedback
  *   survives a crash or power cut.
- * - Request rows are queued and written in the background in small transactions (from
- *   `flushIntervalMs` after the first queued row, `chunkRows` per transaction, yielding to
- *   the event loop between them), committed with `synchronous = NORMAL` (in WAL
- *   mode: no fsync per commit, the WAL is synced at checkpoints): an fsync per request would
- *   cap the server at a few hundred requests per second. A process crash can lose the rows
- *   still queued (at most `flushIntervalMs` worth), a power cut the rows since the last
- *   checkpoint; never feedback. A lookup by id (feedback, `/v1/requests/:id`) flushes first, so feedback on a
- *   request answered a millisecond ago finds it.
+ * - Request rows are queued and written in the background in small transactions
+ *   (`flushIntervalMs` after the first queued row, `chunkRows` per transaction), committed
+ *   with `synchronous = NORMAL` (in WAL mode: no fsync per commit, the WAL is synced at
+ *   checkpoints): an fsync per request would cap the server at a few hundred requests per
+ *   second. For a database file the writes run in a worker thread with its own connection
+ *   (`request-log-writer.ts`), so the event loop serving requests never runs them; for an
+ *   in-memory database (or if that worker dies) they run on the main thread, yielding to the
+ *   event loop between transactions. A process crash can lose the rows still queued (at most
+ *   `flushIntervalMs` worth, plus the batch being written), a power cut the rows since the
+ *   last checkpoint; never feedback. A lookup by id (feedback, `/v1/requests/:id`) flushes
+ *   first, waiting for the worker if there is one, so feedback on a request answered a
+ *   millisecond ago finds it.
  */
 import { ModelScoutError } from "../errors/modelscout-error.js";
 import {
@@ -23,6 +27,7 @@ import {
   migrateComponent,
   type StateDatabase,
 } from "../state/state-database.js";
+import { RequestLogWriter } from "./request-log-writer.js";
 
 export const ROUTING_COMPONENT = "routing";
 
@@ -114,6 +119,11 @@ export interface RoutingStoreOptions {
   flushIntervalMs?: number;
   /** Rows per background transaction. Default 32. */
   chunkRows?: number;
+  /**
+   * Where request rows are written: `worker` (default for a database file: a worker thread
+   * with its own connection) or `main-thread` (always for an in-memory database).
+   */
+  writer?: "worker" | "main-thread";
 }
 
 interface RawRequestRow {
@@ -189,6 +199,16 @@ function fromRawFeedback(row: RawFeedbackRow): FeedbackRow {
 /** Queued rows past which `logRequest` writes synchronously (the disk is not keeping up). */
 const MAX_QUEUED_ROWS = 20_000;
 
+const INSERT_REQUEST_SQL = `INSERT OR REPLACE INTO routing_requests (id, created_at, endpoint, task, requested, route, model,
+     reason, status, latency_ms, model_latency_ms, error_code, domain, input_text, output_text,
+     output_label, decision)
+   VALUES (@id, @createdAt, @endpoint, @task, @requested, @route, @model, @reason, @status,
+     @latencyMs, @modelLatencyMs, @errorCode, @domain, @inputText, @outputText, @outputLabel,
+     @decision)`;
+
+/** How long a lookup waits for the writer worker: past the busy timeout of both connections. */
+const WORKER_FLUSH_TIMEOUT_MS = 15_000;
+
 export class RoutingStore {
   readonly #database: StateDatabase;
   readonly #queue: RequestLogRow[] = [];
@@ -198,6 +218,7 @@ export class RoutingStore {
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
   #lastFlushError: string | null = null;
+  #worker: RequestLogWriter<RequestLogRow> | undefined;
   readonly #insertRequest;
   readonly #insertBatch;
   readonly #selectRequest;
@@ -211,14 +232,7 @@ export class RoutingStore {
     this.#database = database;
     this.#chunkRows = options.chunkRows ?? 32;
     this.#flushIntervalMs = options.flushIntervalMs ?? 20;
-    this.#insertRequest = database.prepare(
-      `INSERT OR REPLACE INTO routing_requests (id, created_at, endpoint, task, requested, route, model,
-         reason, status, latency_ms, model_latency_ms, error_code, domain, input_text, output_text,
-         output_label, decision)
-       VALUES (@id, @createdAt, @endpoint, @task, @requested, @route, @model, @reason, @status,
-         @latencyMs, @modelLatencyMs, @errorCode, @domain, @inputText, @outputText, @outputLabel,
-         @decision)`,
-    );
+    this.#insertRequest = database.prepare(INSERT_REQUEST_SQL);
     this.#insertBatch = database.transaction((rows: RequestLogRow[]) => {
       for (const row of rows) this.#insertRequest.run(row);
     });
@@ -236,6 +250,21 @@ export class RoutingStore {
     this.#selectFeedback = database.prepare(
       "SELECT * FROM routing_feedback WHERE request_id = ? ORDER BY id",
     );
+    const inMemory = database.memory || database.name === ":memory:" || database.name === "";
+    if ((options.writer ?? "worker") === "worker" && !inMemory) {
+      this.#worker = new RequestLogWriter<RequestLogRow>({
+        path: database.name,
+        insertSql: INSERT_REQUEST_SQL,
+        chunkRows: this.#chunkRows,
+        retryMs: this.#flushIntervalMs * 10,
+        busyTimeoutMs: database.pragma("busy_timeout", { simple: true }) as number,
+        flushTimeoutMs: WORKER_FLUSH_TIMEOUT_MS,
+        onError: (message) => {
+          this.#lastFlushError = message;
+        },
+        onExit: (error) => this.#workerDied(error),
+      });
+    }
   }
 
   /** Queues a request row; written within about `flushIntervalMs`. */
@@ -255,8 +284,8 @@ export class RoutingStore {
   }
 
   /**
-   * Writes up to `chunkRows` rows, then yields to the event loop (`setImmediate`) before the
-   * next chunk, so a request never waits behind more than one small transaction. One
+   * With the worker: posts the queue to it. On the main thread: writes up to `chunkRows` rows,
+   * then yields to the event loop (`setImmediate`) before the next chunk, so a request never waits behind more than one small transaction. One
    * transaction of 300 rows took 4.6 ms (p50) on the project machine at 5,000 requests/s,
    * which showed up directly as tail latency.
    */
@@ -264,6 +293,10 @@ export class RoutingStore {
     this.#timer = undefined;
     this.#writing = false;
     if (this.#queue.length === 0) return;
+    if (this.#worker !== undefined) {
+      this.#postToWorker(this.#worker);
+      return;
+    }
     try {
       this.#write(this.#queue.splice(0, this.#chunkRows));
       this.#lastFlushError = null;
@@ -279,12 +312,44 @@ export class RoutingStore {
     }
   }
 
-  /** Writes every queued row now, in one transaction. */
+  /** Writes every queued row now (in one transaction, or by the worker); throws if it cannot. */
   flush(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
+    if (this.#worker !== undefined) {
+      if (this.#queue.length > 0) this.#postToWorker(this.#worker);
+      this.#worker.flush();
+      return;
+    }
     if (this.#queue.length === 0) return;
     this.#write(this.#queue.splice(0, this.#queue.length));
+  }
+
+  /** Hands the queue to the worker as one batch (it writes it in `chunkRows` transactions). */
+  #postToWorker(worker: RequestLogWriter<RequestLogRow>): void {
+    // One structured clone per batch, a few us per row on this thread.
+    worker.post(this.#queue.splice(0, this.#queue.length));
+    // Backpressure: if the disk cannot keep up, wait for it rather than grow forever.
+    if (worker.unconfirmedRows >= MAX_QUEUED_ROWS) {
+      try {
+        worker.flush();
+      } catch (error) {
+        this.#lastFlushError = (error as Error).message;
+      }
+    }
+  }
+
+  /** The worker ended unexpectedly: its unconfirmed rows go back to the queue, written here. */
+  #workerDied(error: Error): void {
+    const worker = this.#worker;
+    this.#worker = undefined;
+    if (worker === undefined) return;
+    const unconfirmed = worker.takeUnconfirmed().flatMap((batch) => batch.rows);
+    this.#queue.unshift(...unconfirmed);
+    this.#lastFlushError = `request-log writer thread ended (${error.message}); writing on the main thread`;
+    if (this.#queue.length > 0 && this.#timer === undefined && !this.#writing) {
+      this.#timer = setTimeout(() => this.#writeInBackground(), this.#flushIntervalMs).unref();
+    }
   }
 
   #write(rows: RequestLogRow[]): void {
@@ -343,6 +408,19 @@ export class RoutingStore {
 
   /** Flushes and stops queuing; the database stays open (its owner closes it). */
   close(): void {
+    const worker = this.#worker;
+    if (worker !== undefined) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+      if (this.#queue.length > 0) this.#postToWorker(worker);
+      this.#worker = undefined;
+      try {
+        worker.close();
+      } catch {
+        // Whatever the worker could not write is written below (or the error thrown there).
+      }
+      this.#queue.unshift(...worker.takeUnconfirmed().flatMap((batch) => batch.rows));
+    }
     this.flush();
     this.#closed = true;
   }

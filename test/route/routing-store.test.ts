@@ -1,0 +1,167 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { afterEach, describe, expect, it } from "vitest";
+import { RequestLogWriter } from "../../src/route/request-log-writer.js";
+import { type RequestLogRow, RoutingStore } from "../../src/route/routing-store.js";
+import { openStateDatabase, type StateDatabase } from "../../src/state/state-database.js";
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function row(id: string, status = 200): RequestLogRow {
+  return {
+    id,
+    createdAt: new Date().toISOString(),
+    endpoint: "chat.completions",
+    task: "text-generation",
+    requested: "auto",
+    route: "local",
+    model: "echo:local",
+    reason: "route local (rules: keyword)",
+    status,
+    latencyMs: 1.5,
+    modelLatencyMs: 0.2,
+    errorCode: null,
+    domain: null,
+    inputText: "where is my parcel",
+    outputText: "where is my parcel",
+    outputLabel: null,
+    decision: '{"requestId":"x"}',
+  };
+}
+
+const open: { close(): void }[] = [];
+afterEach(() => {
+  for (const item of open.splice(0).reverse()) item.close();
+});
+
+function fileDatabase(busyTimeoutMs?: number): { database: StateDatabase; path: string } {
+  const path = join(mkdtempSync(join(tmpdir(), "ms-store-")), "state.db");
+  const database = openStateDatabase({
+    path,
+    ...(busyTimeoutMs !== undefined && { busyTimeoutMs }),
+  });
+  open.push(database);
+  return { database, path };
+}
+
+/** Rows as another process sees them (a separate connection), without flushing the store. */
+function countRows(path: string): number {
+  const reader = new Database(path, { readonly: true });
+  try {
+    return (reader.prepare("SELECT COUNT(*) AS n FROM routing_requests").get() as { n: number }).n;
+  } finally {
+    reader.close();
+  }
+}
+
+describe("routing store: request log written by a worker thread", () => {
+  it("writes queued rows in the background and finds a row logged a moment ago", async () => {
+    const { database, path } = fileDatabase();
+    const store = new RoutingStore(database, { flushIntervalMs: 5, chunkRows: 4 });
+    open.push(store);
+    for (let index = 0; index < 10; index += 1) store.logRequest(row(`req_${index}`));
+    // Without any lookup, the worker commits them on its own.
+    for (let waited = 0; waited < 2000 && countRows(path) < 10; waited += 20) await sleep(20);
+    expect(countRows(path)).toBe(10);
+
+    // A lookup right after logging waits for the worker instead of missing the row.
+    store.logRequest(row("req_new", 502));
+    expect(store.findRequest("req_new")).toMatchObject({ id: "req_new", status: 502 });
+    // Logging the same id again (an answer that failed after its row) replaces the row.
+    store.logRequest(row("req_new", 500));
+    expect(store.findRequest("req_new")?.status).toBe(500);
+    expect(store.lastFlushError).toBeNull();
+  });
+
+  it("feedback on a freshly logged request is stored, and rows queued at close are written", () => {
+    const { database, path } = fileDatabase();
+    const store = new RoutingStore(database, { flushIntervalMs: 1000 });
+    store.logRequest(row("req_feedback"));
+    const id = store.recordFeedback({
+      requestId: "req_feedback",
+      createdAt: new Date().toISOString(),
+      rating: 5,
+      correct: null,
+      label: null,
+      latencyMs: null,
+      reward: 1,
+    });
+    expect(store.feedbackFor("req_feedback").map((feedback) => feedback.id)).toEqual([id]);
+    store.logRequest(row("req_last"));
+    store.close();
+    expect(countRows(path)).toBe(2);
+  });
+
+  it("reports a locked database: flush throws, the rows are kept and written once it is free", async () => {
+    const { database, path } = fileDatabase(100);
+    const store = new RoutingStore(database, { flushIntervalMs: 5 });
+    open.push(store);
+    const other = new Database(path);
+    other.exec("BEGIN IMMEDIATE");
+    store.logRequest(row("req_locked"));
+    expect(() => store.flush()).toThrow(/Could not write 1 request log rows.*locked/);
+    for (let waited = 0; waited < 2000 && store.lastFlushError === null; waited += 20) {
+      await sleep(20);
+    }
+    expect(store.lastFlushError).toMatch(/locked/);
+    other.exec("COMMIT");
+    other.close();
+    expect(store.findRequest("req_locked")?.id).toBe("req_locked");
+    for (let waited = 0; waited < 2000 && store.lastFlushError !== null; waited += 20) {
+      await sleep(20);
+    }
+    expect(store.lastFlushError).toBeNull();
+  });
+
+  it("writes on the main thread for an in-memory database", () => {
+    const database = openStateDatabase({ path: ":memory:" });
+    open.push(database);
+    const store = new RoutingStore(database);
+    open.push(store);
+    store.logRequest(row("req_memory"));
+    expect(store.findRequest("req_memory")?.id).toBe("req_memory");
+  });
+});
+
+describe("request-log writer", () => {
+  it("confirms what it wrote, and gives back the batches it never confirmed when its thread ends", async () => {
+    const { database, path } = fileDatabase(100);
+    new RoutingStore(database, { writer: "main-thread" }).close();
+    const options = {
+      path,
+      insertSql:
+        "INSERT INTO routing_requests (id, created_at, endpoint, status, latency_ms) VALUES (@id, @createdAt, @endpoint, @status, @latencyMs)",
+      chunkRows: 32,
+      retryMs: 60_000,
+      busyTimeoutMs: 100,
+      flushTimeoutMs: 5000,
+      onError: () => {},
+      onExit: () => {},
+    };
+    const writer = new RequestLogWriter<RequestLogRow>(options);
+    open.push(writer);
+    writer.post([row("req_a")]);
+    writer.flush();
+    expect(writer.unconfirmedRows).toBe(0);
+    expect(countRows(path)).toBe(1);
+
+    // A writer whose thread cannot start (here: a statement SQLite refuses) ends; the owner
+    // hears of it and takes its rows back.
+    const exited: Error[] = [];
+    const broken = new RequestLogWriter<RequestLogRow>({
+      ...options,
+      insertSql: "INSERT INTO no_such_table VALUES (@id)",
+      onExit: (error) => exited.push(error),
+    });
+    broken.post([row("req_b"), row("req_c")]);
+    for (let waited = 0; waited < 5000 && exited.length === 0; waited += 20) await sleep(20);
+    expect(exited[0]?.message).toMatch(/request-log writer failed \(SQLITE_ERROR/);
+    expect(broken.open).toBe(false);
+    expect(
+      broken.takeUnconfirmed().flatMap((batch) => batch.rows.map((entry) => entry.id)),
+    ).toEqual(["req_b", "req_c"]);
+    expect(countRows(path)).toBe(1);
+  });
+});
