@@ -19,8 +19,9 @@
  *
  * Target (issue #4): within 1 point of the best model in >= 95% of seeded trials while spending
  * <= 15% of the exhaustive probes. Prints tables and writes bench/results/selection-replay.json.
- * The strategies' prior settings were chosen on seed-7 trials (gap selection's on seeds 7 and 8);
- * report with seed 42 and check 43 and 44.
+ * The strategies' prior settings were chosen on seed-7 trials (gap selection's, the robust prior
+ * error and the slope prior for same-metric priors on seeds 7 and 8); report with seed 42
+ * (`--trials 1000`, docs/benchmarks.md) and check 43 and 44.
  */
 import { readdirSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
