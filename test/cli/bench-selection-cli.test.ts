@@ -103,6 +103,8 @@ describe("modelscout bench selection", () => {
     ]);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/\+OTHER-ITEMS WITHIN 1 PT/);
+    expect(result.stdout).toMatch(/GAP\+OTHER-ITEMS WITHIN 1 PT/);
+    expect(result.stdout).toMatch(/GAP WITHIN 1 PT/);
     expect(result.stdout).toMatch(/5 of 52 items dropped/);
     expect(result.stdout).toMatch(/115 of 115 models have a prior/);
   });

@@ -1,9 +1,9 @@
 /**
  * @module
  * `modelscout bench selection`: replays recorded per-item outcomes (routerdc JSON, or a
- * models x items score matrix CSV such as MTEB's tasks) and compares the budgeted selection
- * strategy, with and without priors, with the naive "best mean on k random items", printing
- * regret against budget. The work is `select/bench-selection.ts` and `select/bench-priors.ts`;
+ * models x items score matrix CSV such as MTEB's tasks) and compares the budgeted strategies
+ * (paired racing and gap selection), with and without priors, with the naive "best mean on k
+ * random items", printing regret against budget. The work is `select/bench-selection.ts` and `select/bench-priors.ts`;
  * this only reads files, parses flags and prints.
  */
 import { readdirSync, statSync } from "node:fs";
@@ -119,19 +119,31 @@ const selection = defineCommand({
           result,
           budget,
           budgeted: pick("budgeted"),
+          gap: pick("gap"),
           naive: pick("naive"),
           withPriors: priorNames.map((name) => pick(`budgeted+${name}`)),
+          gapWithPriors: priorNames.map((name) => pick(`gap+${name}`)),
         };
       }),
     );
-    const priorColumns = priorNames.map((name, index) => ({
-      header: `+${name.toUpperCase()} WITHIN 1 PT`,
-      value: (row: (typeof rows)[number]) => {
-        const entry = row.withPriors[index];
-        return entry ? percent(entry.withinToleranceShare) : "-";
+    const priorColumns = priorNames.flatMap((name, index) => [
+      {
+        header: `+${name.toUpperCase()} WITHIN 1 PT`,
+        value: (row: (typeof rows)[number]) => {
+          const entry = row.withPriors[index];
+          return entry ? percent(entry.withinToleranceShare) : "-";
+        },
+        align: "right" as const,
       },
-      align: "right" as const,
-    }));
+      {
+        header: `GAP+${name.toUpperCase()} WITHIN 1 PT`,
+        value: (row: (typeof rows)[number]) => {
+          const entry = row.gapWithPriors[index];
+          return entry ? percent(entry.withinToleranceShare) : "-";
+        },
+        align: "right" as const,
+      },
+    ]);
     process.stdout.write(
       `${formatTable(rows, [
         { header: "FILE", value: (row) => basename(row.result.source) },
@@ -152,6 +164,11 @@ const selection = defineCommand({
           value: (row) => (row.budgeted ? percent(row.budgeted.meanSpentFraction) : "-"),
           align: "right",
         },
+        {
+          header: "GAP WITHIN 1 PT",
+          value: (row) => (row.gap ? percent(row.gap.withinToleranceShare) : "-"),
+          align: "right",
+        },
         ...priorColumns,
         {
           header: "NAIVE REGRET",
@@ -166,7 +183,7 @@ const selection = defineCommand({
       ])}\n`,
     );
     process.stdout.write(
-      `Regret is in points (0-100) against the best model on each trial's sample; ${trials} seeded trials per row (seed ${seed}).\n`,
+      `Regret is in points (0-100) against the best model on each trial's sample; ${trials} seeded trials per row (seed ${seed}). BUDGETED = paired racing, GAP = gap selection (fixed budget, epsilon-good), NAIVE = best mean on random items.\n`,
     );
     for (const result of results) {
       for (const note of result.notes ?? [])
