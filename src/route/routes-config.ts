@@ -107,7 +107,11 @@ const nearestNeighbourStepSchema = z
 const classifierStepSchema = z
   .object({
     kind: z.literal("classifier"),
-    /** A text-classification model (for example one picked by `modelscout select`). */
+    /**
+     * A text-classification model, by id, or the one a selection picked:
+     * `decision:<id>`, `decision:latest:<task>` (resolved when `modelscout serve` starts,
+     * `decision-references.ts`). Route candidates take the same references.
+     */
     model: modelId,
     /** Model label to route name; labels not listed map to the route of the same name. */
     labels: z.record(z.string().min(1), z.string().min(1)).default({}),

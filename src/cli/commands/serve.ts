@@ -17,9 +17,14 @@ import type { CatalogStore } from "../../catalog/catalog-store.js";
 import { createRedactor } from "../../privacy/redact-personal-data.js";
 import { parseRedactionConfig, type RedactionConfig } from "../../privacy/redaction-config.js";
 import { CUSTOMER_SERVICE_ROUTES } from "../../route/bundled/customer-service-routes.js";
+import {
+  type ResolvedReference,
+  resolveDecisionReferences,
+} from "../../route/decision-references.js";
 import { ThompsonRouteLearner } from "../../route/learning/thompson-route-learner.js";
 import { readRoutesConfig } from "../../route/read-routes-config.js";
-import { parseRoutesConfig } from "../../route/routes-config.js";
+import { parseRoutesConfig, type RoutesConfig } from "../../route/routes-config.js";
+import { DecisionStore } from "../../select/decision-store.js";
 import { createAdminAccess, resolveAdminToken } from "../../server/admin/admin-access.js";
 import { createAdminExtension } from "../../server/admin/admin-extension.js";
 import { readAlertRulesFile } from "../../server/admin/read-alert-rules-file.js";
@@ -27,6 +32,29 @@ import { keepText } from "../../server/create-routing-app.js";
 import { startRoutingServer } from "../../server/start-routing-server.js";
 import { integerOption } from "../cli-options.js";
 import { openCatalog } from "../open-catalog.js";
+
+/**
+ * `decision:` model references become the stored decisions' winners
+ * (`route/decision-references.ts`); the decision store is opened only if a reference needs it.
+ */
+function withDecisionWinners(
+  config: RoutesConfig,
+  statePath: string | undefined,
+): { config: RoutesConfig; resolved: ResolvedReference[] } {
+  let store: DecisionStore | undefined;
+  const open = () => {
+    store ??= DecisionStore.open(statePath === undefined ? {} : { path: statePath });
+    return store;
+  };
+  try {
+    return resolveDecisionReferences(config, {
+      get: (id) => open().get(id),
+      list: (options) => open().list(options),
+    });
+  } finally {
+    store?.close();
+  }
+}
 
 export default defineCommand({
   meta: {
@@ -75,10 +103,17 @@ export default defineCommand({
       ...(rules !== undefined && { rules }),
     });
     const redactor = createRedactor(redaction);
-    const config =
+    const { config, resolved } = withDecisionWinners(
       args.config === undefined
         ? parseRoutesConfig(CUSTOMER_SERVICE_ROUTES, "(bundled customer-service example)")
-        : await readRoutesConfig(args.config);
+        : await readRoutesConfig(args.config),
+      args.state,
+    );
+    for (const entry of resolved) {
+      process.stderr.write(
+        `${entry.field}: ${entry.reference} -> ${entry.model} (winner of decision ${entry.decisionId})\n`,
+      );
+    }
     let catalog: CatalogStore | undefined;
     // A stray rejection in a model library must not end a server that serves other routes.
     process.on("unhandledRejection", (reason) => {

@@ -1,0 +1,126 @@
+/**
+ * @module
+ * A routes config may name "the model a selection picked" instead of pasting its id: wherever
+ * a model id goes in a route's candidates or a classification step, `decision:<id>` stands
+ * for the winner of that stored decision, `decision:latest` for the winner of the newest
+ * decision that has one, and `decision:latest:<task>` for the newest one for that task
+ * (pipeline tag or alias, e.g. `decision:latest:text-classification`). References are
+ * resolved once, when the server starts, so a later selection does not switch a running
+ * server; what each reference became is returned so the server can say it.
+ *
+ * Only completed decisions count: an aborted run's provisional leader is not a pick. A
+ * reference that cannot be resolved is an error naming the field, the decision and why
+ * (unknown id, a run that was aborted or failed, a decision whose candidates all failed):
+ * a server that silently started without its classifier would route everything to the
+ * default route.
+ */
+import { ModelScoutError } from "../errors/modelscout-error.js";
+import type { DecisionStatus } from "../select/decision.js";
+import { resolveTask } from "../tasks/resolve-task.js";
+import type { RoutesConfig } from "./routes-config.js";
+
+export const DECISION_REFERENCE_PREFIX = "decision:";
+
+/** What the resolver needs from the decision store (`DecisionStore` has it). */
+export interface DecisionLookup {
+  get(id: string): { status: DecisionStatus; winner: { id: string } | null } | null;
+  list(options: { limit?: number; task?: string }): {
+    id: string;
+    status: DecisionStatus;
+    winnerId: string | null;
+  }[];
+}
+
+export interface ResolvedReference {
+  /** Where in the config, e.g. `routes[0].targets.text-classification.candidates[1]`. */
+  field: string;
+  reference: string;
+  decisionId: string;
+  model: string;
+}
+
+export function isDecisionReference(model: string): boolean {
+  return model.startsWith(DECISION_REFERENCE_PREFIX);
+}
+
+/** How many decisions `latest` looks back through for one with a winner. */
+const LATEST_WINDOW = 200;
+
+function resolveOne(
+  reference: string,
+  field: string,
+  decisions: DecisionLookup,
+): { decisionId: string; model: string } {
+  const fail = (why: string) =>
+    new ModelScoutError("INVALID_ARGUMENT", `${field}: ${reference}: ${why}`, {
+      details: { field, reference },
+    });
+  const rest = reference.slice(DECISION_REFERENCE_PREFIX.length);
+  if (rest === "latest" || rest.startsWith("latest:")) {
+    const taskName = rest === "latest" ? undefined : rest.slice("latest:".length);
+    const task = taskName === undefined ? undefined : resolveTask(taskName);
+    const found = decisions
+      .list({ limit: LATEST_WINDOW, ...(task !== undefined && { task }) })
+      .find((entry) => entry.status === "completed" && entry.winnerId !== null);
+    if (found === undefined) {
+      throw fail(
+        `no completed decision${task === undefined ? "" : ` for task ${task}`} has a winner; run \`modelscout select <spec>\` first (\`modelscout decisions\` lists what is stored)`,
+      );
+    }
+    return { decisionId: found.id, model: found.winnerId as string };
+  }
+  if (rest === "") throw fail("name a decision id, `latest` or `latest:<task>`");
+  const decision = decisions.get(rest);
+  if (decision === null) {
+    throw fail(`no decision ${rest} in this state database (\`modelscout decisions\` lists them)`);
+  }
+  if (decision.status !== "completed" || decision.winner === null) {
+    throw fail(
+      `decision ${rest} ${decision.status === "completed" ? "has no winner" : `did not complete (status ${decision.status})`}; \`modelscout decisions show ${rest}\` says why`,
+    );
+  }
+  return { decisionId: rest, model: decision.winner.id };
+}
+
+/**
+ * Replaces every `decision:` reference in route candidates and classification steps with the
+ * winner's model id. Returns the config (a new object when anything changed) and what each
+ * reference resolved to.
+ */
+export function resolveDecisionReferences(
+  config: RoutesConfig,
+  decisions: DecisionLookup,
+): { config: RoutesConfig; resolved: ResolvedReference[] } {
+  const resolved: ResolvedReference[] = [];
+  const resolve = (model: string, field: string): string => {
+    if (!isDecisionReference(model)) return model;
+    const { decisionId, model: winner } = resolveOne(model, field, decisions);
+    resolved.push({ field, reference: model, decisionId, model: winner });
+    return winner;
+  };
+  const classification = config.classification.map((step, index) =>
+    step.kind === "rules"
+      ? step
+      : { ...step, model: resolve(step.model, `classification[${index}].model`) },
+  );
+  const routes = config.routes.map((route, routeIndex) => ({
+    ...route,
+    targets: new Map(
+      [...route.targets].map(([task, target]) => [
+        task,
+        {
+          ...target,
+          candidates: target.candidates.map((candidate, candidateIndex) => ({
+            ...candidate,
+            model: resolve(
+              candidate.model,
+              `routes[${routeIndex}].targets.${task}.candidates[${candidateIndex}]`,
+            ),
+          })),
+        },
+      ]),
+    ),
+  }));
+  if (resolved.length === 0) return { config, resolved };
+  return { config: { ...config, classification, routes }, resolved };
+}
