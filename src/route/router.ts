@@ -545,8 +545,17 @@ export class Router {
   }
 }
 
-export function newRequestId(): string {
-  return `req_${randomUUID().replaceAll("-", "")}`;
+/**
+ * `req_` and 32 hex digits: the time in milliseconds (12 digits), then 80 random bits (from a
+ * v4 UUID, leaving out its fixed version and variant digits). Ids made close in time sort
+ * together, so the request log's primary-key index grows at its right edge: with fully random
+ * ids each row of a batch touched its own index page, and writing the log cost 43 instead of
+ * 16 us per row (`docs/decisions/0016-request-log-writer-thread.md`). 80 bits keep an id
+ * unguessable (feedback is posted by id).
+ */
+export function newRequestId(now: number = Date.now()): string {
+  const random = randomUUID();
+  return `req_${now.toString(16).padStart(12, "0")}${random.slice(0, 8)}${random.slice(24, 36)}`;
 }
 
 /**

@@ -1,0 +1,23 @@
+import { describe, expect, it } from "vitest";
+import { newRequestId } from "../../src/route/router.js";
+
+describe("newRequestId", () => {
+  it("is req_ and 32 hex digits, time first, so ids sort by when they were made", () => {
+    const earlier = newRequestId(Date.UTC(2026, 10, 29, 12, 0, 0, 0));
+    const later = newRequestId(Date.UTC(2026, 10, 29, 12, 0, 0, 1));
+    for (const id of [earlier, later, newRequestId()]) expect(id).toMatch(/^req_[0-9a-f]{32}$/);
+    expect(earlier < later).toBe(true);
+    expect(earlier.slice(4, 16)).toBe(
+      Date.UTC(2026, 10, 29, 12, 0, 0, 0).toString(16).padStart(12, "0"),
+    );
+  });
+
+  it("keeps 80 random bits after the time: ids made in the same millisecond differ", () => {
+    const now = Date.now();
+    const ids = new Set(Array.from({ length: 10_000 }, () => newRequestId(now)));
+    expect(ids.size).toBe(10_000);
+    // The random part is not the UUID's fixed version digit: all 16 hex digits occur at each place.
+    const digits = new Set([...ids].map((id) => id[16]));
+    expect(digits.size).toBe(16);
+  });
+});
