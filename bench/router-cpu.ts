@@ -14,11 +14,11 @@
  * and writes bench/results/router-cpu.json. `--cpu-prof DIR` starts the router with
  * `node --cpu-prof` (profile written to DIR when it exits).
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { startRole } from "./router-roles.js";
 
 const { values } = parseArgs({
   options: {
@@ -34,7 +34,6 @@ const { values } = parseArgs({
   },
 });
 
-const OVERHEAD_SCRIPT = fileURLToPath(new URL("./router-overhead.ts", import.meta.url));
 /** Linux reports CPU times in clock ticks of 1/100 s on every platform Node supports here. */
 const TICKS_PER_SECOND = 100;
 
@@ -43,27 +42,6 @@ const CHAT_BODY = (model: string) =>
     model,
     messages: [{ role: "user", content: "where is my parcel, it was due yesterday" }],
   });
-
-function startRole(
-  role: string,
-  extra: string[],
-  nodeFlags: string[] = [],
-): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(
-    process.execPath,
-    [...nodeFlags, "--import", "tsx", OVERHEAD_SCRIPT, "--role", role, ...extra],
-    { stdio: ["ignore", "pipe", "inherit"] },
-  );
-  return new Promise((resolve, reject) => {
-    let output = "";
-    child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
-      output += chunk;
-      const match = /LISTENING (\S+)/.exec(output);
-      if (match?.[1] !== undefined) resolve({ url: match[1], child });
-    });
-    child.once("exit", (code) => reject(new Error(`${role} exited with ${code}`)));
-  });
-}
 
 /** utime + stime in microseconds, from a `/proc/.../stat` line. */
 function statCpuMicros(path: string): number {

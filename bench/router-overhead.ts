@@ -26,7 +26,6 @@
  *
  * Target (issue 5): added p50 < 0.2 ms and p99 < 1 ms with no errors.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -34,6 +33,7 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { startRole } from "./router-roles.js";
 
 const { values } = parseArgs({
   options: {
@@ -115,25 +115,6 @@ async function runRouter(upstreamUrl: string): Promise<void> {
     ...(values["keep-text"] && { redactText: keepText }),
   });
   process.stdout.write(`LISTENING ${server.url}\n`);
-}
-
-function startRole(
-  role: string,
-  extra: string[] = [],
-): Promise<{ url: string; child: ChildProcess }> {
-  const script = fileURLToPath(import.meta.url);
-  const child = spawn(process.execPath, ["--import", "tsx", script, "--role", role, ...extra], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  return new Promise((resolve, reject) => {
-    let output = "";
-    child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
-      output += chunk;
-      const match = /LISTENING (\S+)/.exec(output);
-      if (match?.[1] !== undefined) resolve({ url: match[1], child });
-    });
-    child.once("exit", (code) => reject(new Error(`${role} exited with ${code}`)));
-  });
 }
 
 function percentile(sorted: readonly number[], fraction: number): number {
