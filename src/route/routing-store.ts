@@ -121,7 +121,7 @@ export interface RoutingStoreOptions {
    * Rows per background transaction. Default 32 on the main thread (a request waits behind at
    * most one such transaction), 128 in the worker (only a feedback write can wait for its
    * lock, about 1 ms; bigger transactions rewrite the table's and indexes' last pages less
-   * often: 16 -> 9 us per row in `bench/request-log-rows.ts`).
+   * often: 23-28 -> 19-21 us of CPU per row in `bench/request-log-rows.ts`).
    */
   chunkRows?: number;
   /**
@@ -293,9 +293,10 @@ export class RoutingStore {
 
   /**
    * With the worker: posts the queue to it. On the main thread: writes up to `chunkRows` rows,
-   * then yields to the event loop (`setImmediate`) before the next chunk, so a request never waits behind more than one small transaction. One
-   * transaction of 300 rows took 4.6 ms (p50) on the project machine at 5,000 requests/s,
-   * which showed up directly as tail latency.
+   * then yields to the event loop (`setImmediate`) before the next chunk, so a request never
+   * waits behind more than one small transaction. One transaction of 300 rows took 4.6 ms
+   * (p50) on the project machine at 5,000 requests/s, which showed up directly as tail
+   * latency.
    */
   #writeInBackground(): void {
     this.#timer = undefined;
