@@ -283,15 +283,7 @@ export class LearningStore {
           if (plan.supersedesSeq !== null) this.statements.supersede.run(plan.supersedesSeq);
           this.statements.insertOutcome.run(plan.outcome);
           for (const row of plan.aggregates) this.writeAggregate(row);
-          for (const decision of plan.demotions) {
-            this.insertDecision(decision);
-            this.statements.insertDemotion.run(
-              decision.route,
-              decision.domain ?? ROUTE_WIDE,
-              decision.modelId,
-              decision.id,
-            );
-          }
+          for (const decision of plan.demotions) this.storeDemotion(decision);
         })
         .immediate(),
     );
@@ -299,18 +291,17 @@ export class LearningStore {
 
   /** An operator's demotion: stores the decision and the demotion together. */
   commitDemotion(decision: LearningDecision): void {
-    this.guard(() =>
-      this.database
-        .transaction(() => {
-          this.insertDecision(decision);
-          this.statements.insertDemotion.run(
-            decision.route,
-            decision.domain ?? ROUTE_WIDE,
-            decision.modelId,
-            decision.id,
-          );
-        })
-        .immediate(),
+    this.guard(() => this.database.transaction(() => this.storeDemotion(decision)).immediate());
+  }
+
+  /** A demotion decision and the demotion it puts in force (inside the caller's transaction). */
+  private storeDemotion(decision: LearningDecision): void {
+    this.insertDecision(decision);
+    this.statements.insertDemotion.run(
+      decision.route,
+      decision.domain ?? ROUTE_WIDE,
+      decision.modelId,
+      decision.id,
     );
   }
 
