@@ -19,11 +19,11 @@
  * store writes the batches the worker never confirmed on the main thread (`INSERT OR
  * REPLACE` of the same rows, so a batch written but not confirmed is harmless).
  */
-import { createRequire } from "node:module";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import { ModelScoutError } from "../errors/modelscout-error.js";
+import { startSqliteWorker } from "../state/sqlite-worker.js";
 
-/** The worker, as CommonJS source (runs the same under tsx, vitest and the built package). */
+/** The worker, as CommonJS source (`state/sqlite-worker.ts` starts it). */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
 const Database = require(workerData.sqliteModule);
@@ -140,19 +140,14 @@ export class RequestLogWriter<Row> {
     this.#state = new BigInt64Array(shared, 0, 2);
     this.#errorBytes = new Uint8Array(shared, 16);
     this.#flushTimeoutMs = options.flushTimeoutMs;
-    this.#worker = new Worker(WORKER_SOURCE, {
-      eval: true,
-      workerData: {
-        sqliteModule: createRequire(import.meta.url).resolve("better-sqlite3"),
-        path: options.path,
-        insertSql: options.insertSql,
-        chunkRows: options.chunkRows,
-        retryMs: options.retryMs,
-        busyTimeoutMs: options.busyTimeoutMs,
-        state: shared,
-      },
+    this.#worker = startSqliteWorker(WORKER_SOURCE, {
+      path: options.path,
+      insertSql: options.insertSql,
+      chunkRows: options.chunkRows,
+      retryMs: options.retryMs,
+      busyTimeoutMs: options.busyTimeoutMs,
+      state: shared,
     });
-    this.#worker.unref();
     this.#worker.on("message", (message: { error: string | null }) =>
       options.onError(message.error),
     );

@@ -22,6 +22,7 @@
  *   millisecond ago finds it.
  */
 import { ModelScoutError } from "../errors/modelscout-error.js";
+import { hasNoFile } from "../state/sqlite-worker.js";
 import {
   type ComponentMigration,
   migrateComponent,
@@ -258,8 +259,7 @@ export class RoutingStore {
     this.#selectFeedback = database.prepare(
       "SELECT * FROM routing_feedback WHERE request_id = ? ORDER BY id",
     );
-    const inMemory = database.memory || database.name === ":memory:" || database.name === "";
-    if ((options.writer ?? "worker") === "worker" && !inMemory) {
+    if ((options.writer ?? "worker") === "worker" && !hasNoFile(database)) {
       this.#worker = new RequestLogWriter<RequestLogRow>({
         path: database.name,
         insertSql: INSERT_REQUEST_SQL,

@@ -11,8 +11,7 @@
  * cannot grow without bound. Durability is unchanged: commits are made durable in the WAL
  * (`synchronous = FULL` syncs it on each commit), checkpoints only move pages on.
  */
-import { createRequire } from "node:module";
-import { Worker } from "node:worker_threads";
+import { hasNoFile, startSqliteWorker } from "./sqlite-worker.js";
 import type { StateDatabase } from "./state-database.js";
 
 const WORKER_SOURCE = `
@@ -42,24 +41,19 @@ export interface BackgroundCheckpoints {
 }
 
 /**
- * Moves `database`'s WAL checkpoints to a worker thread. A no-op for in-memory databases
- * (no WAL). `onError` hears of a failed checkpoint (the worker carries on).
+ * Moves `database`'s WAL checkpoints to a worker thread. A no-op for in-memory and temporary
+ * databases (no file another connection can open). `onError` hears of a failed checkpoint (the worker carries on).
  */
 export function startBackgroundCheckpoints(
   database: StateDatabase,
   options: { intervalMs?: number; onError?: (message: string) => void } = {},
 ): BackgroundCheckpoints {
-  if (database.memory || database.name === ":memory:") return { stop: async () => {} };
+  if (hasNoFile(database)) return { stop: async () => {} };
   const previous = database.pragma("wal_autocheckpoint", { simple: true }) as number;
-  const worker = new Worker(WORKER_SOURCE, {
-    eval: true,
-    workerData: {
-      sqliteModule: createRequire(import.meta.url).resolve("better-sqlite3"),
-      path: database.name,
-      intervalMs: options.intervalMs ?? 1000,
-    },
+  const worker = startSqliteWorker(WORKER_SOURCE, {
+    path: database.name,
+    intervalMs: options.intervalMs ?? 1000,
   });
-  worker.unref();
   database.pragma("wal_autocheckpoint = 0");
   let stopped = false;
   const restore = () => {
