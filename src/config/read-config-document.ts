@@ -1,0 +1,64 @@
+/**
+ * @module
+ * Reads a user's config document (task spec, routes config, alert rules) before its own
+ * validation: the file, then JSON (`.json`, or always when YAML is not accepted) or YAML
+ * (anything else; YAML also accepts JSON). Every failure names the file: a missing one says
+ * what to do instead, a syntax error gives the line and column where the parser has them.
+ */
+import { readFile } from "node:fs/promises";
+import { extname } from "node:path";
+import { parse as parseYaml, YAMLParseError } from "yaml";
+import { ModelScoutError } from "../errors/modelscout-error.js";
+
+export interface ConfigDocumentKind {
+  /** How messages name the document, capitalised: `Routes config`, `Task spec`. */
+  name: string;
+  /** What to do when the file does not exist. */
+  missingHint: string;
+  /** Whether YAML is accepted (for paths not ending in `.json`). */
+  yaml: boolean;
+}
+
+export async function readConfigDocument(path: string, kind: ConfigDocumentKind): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ModelScoutError(
+      code === "ENOENT" ? "NOT_FOUND" : "INVALID_ARGUMENT",
+      code === "ENOENT"
+        ? `${kind.name} ${path} does not exist. ${kind.missingHint}`
+        : `Cannot read ${kind.name.charAt(0).toLowerCase()}${kind.name.slice(1)} ${path}: ${(error as Error).message}`,
+      { cause: error, details: { path } },
+    );
+  }
+  return parseConfigText(text, path, kind);
+}
+
+function parseConfigText(text: string, path: string, kind: ConfigDocumentKind): unknown {
+  if (!kind.yaml || extname(path).toLowerCase() === ".json") {
+    try {
+      return JSON.parse(text);
+    } catch (error) {
+      throw new ModelScoutError(
+        "INVALID_ARGUMENT",
+        `${kind.name} ${path} is not valid JSON: ${(error as Error).message}`,
+        { cause: error, details: { path } },
+      );
+    }
+  }
+  try {
+    return parseYaml(text);
+  } catch (error) {
+    const where =
+      error instanceof YAMLParseError && error.linePos?.[0] !== undefined
+        ? ` at line ${error.linePos[0].line}, column ${error.linePos[0].col}`
+        : "";
+    throw new ModelScoutError(
+      "INVALID_ARGUMENT",
+      `${kind.name} ${path} is not valid YAML${where}: ${(error as Error).message.split("\n")[0]}`,
+      { cause: error, details: { path } },
+    );
+  }
+}
