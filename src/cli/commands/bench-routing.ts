@@ -5,8 +5,6 @@
  * against the oracle and the best single model in hindsight. The work is
  * `route/learning/replay-routing.ts`; this only reads files, parses flags and prints.
  */
-import { readdirSync, statSync } from "node:fs";
-import { join } from "node:path";
 import { defineCommand } from "citty";
 import { readReplayDataset } from "../../backends/replay/replay-dataset.js";
 import { ModelScoutError } from "../../errors/modelscout-error.js";
@@ -19,26 +17,7 @@ import {
 } from "../../route/learning/replay-routing.js";
 import { integerOption, numberOption, printJson } from "../cli-options.js";
 import { formatTable } from "../format-table.js";
-
-function listReplayFiles(path: string): string[] {
-  let stats: ReturnType<typeof statSync>;
-  try {
-    stats = statSync(path);
-  } catch (error) {
-    throw new ModelScoutError("NOT_FOUND", `No file or folder at ${path} (--data).`, {
-      cause: error,
-    });
-  }
-  if (!stats.isDirectory()) return [path];
-  const files = readdirSync(path)
-    .filter((name) => name.endsWith(".json"))
-    .sort()
-    .map((name) => join(path, name));
-  if (files.length === 0) {
-    throw new ModelScoutError("NOT_FOUND", `No .json replay files in ${path} (--data).`);
-  }
-  return files;
-}
+import { replayFiles } from "../replay-files.js";
 
 function policiesOption(value: string | undefined): RoutingPolicyName[] {
   if (value === undefined || value === "") return [...ROUTING_POLICIES];
@@ -107,7 +86,8 @@ export default defineCommand({
     const halfLifeRequests = integerOption("half-life-requests", args["half-life-requests"]);
     const policies = policiesOption(args.policies);
     const datasets = [];
-    for (const file of listReplayFiles(args.data)) datasets.push(await readReplayDataset(file));
+    for (const file of replayFiles(args.data, [".json"]))
+      datasets.push(await readReplayDataset(file));
     const results = routingStreams(datasets, { mixed: Boolean(args.mixed) }).map((stream) =>
       replayRouting(stream, {
         trials,

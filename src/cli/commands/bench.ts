@@ -6,8 +6,7 @@
  * random items", printing regret against budget. The work is `select/bench-selection.ts` and `select/bench-priors.ts`;
  * this only reads files, parses flags and prints.
  */
-import { readdirSync, statSync } from "node:fs";
-import { basename, join } from "node:path";
+import { basename } from "node:path";
 import { defineCommand } from "citty";
 import { readReplayDataset } from "../../backends/replay/replay-dataset.js";
 import { ModelScoutError } from "../../errors/modelscout-error.js";
@@ -19,6 +18,7 @@ import {
 import { type BenchSelectionResult, benchSelection } from "../../select/bench-selection.js";
 import { integerOption, printJson } from "../cli-options.js";
 import { formatTable } from "../format-table.js";
+import { replayFiles } from "../replay-files.js";
 
 function budgetsOption(value: string | undefined): number[] {
   if (value === undefined || value === "") return [0.05, 0.1, 0.15, 0.25];
@@ -30,25 +30,6 @@ function budgetsOption(value: string | undefined): number[] {
     );
   }
   return budgets;
-}
-
-function replayFiles(path: string): string[] {
-  let stats: ReturnType<typeof statSync>;
-  try {
-    stats = statSync(path);
-  } catch (error) {
-    throw new ModelScoutError("NOT_FOUND", `No file or folder at ${path} (--data).`, {
-      cause: error,
-    });
-  }
-  if (!stats.isDirectory()) return [path];
-  const files = readdirSync(path)
-    .filter((name) => name.endsWith(".json") || name.endsWith(".csv"))
-    .sort()
-    .map((name) => join(path, name));
-  if (files.length === 0)
-    throw new ModelScoutError("NOT_FOUND", `No .json or .csv replay files in ${path} (--data).`);
-  return files;
 }
 
 const percent = (share: number) => `${(share * 100).toFixed(1)}%`;
@@ -95,7 +76,7 @@ const selection = defineCommand({
     const priorData =
       args["prior-data"] === undefined ? null : await readReplayDataset(args["prior-data"]);
     const results: BenchSelectionResult[] = [];
-    for (const file of replayFiles(args.data)) {
+    for (const file of replayFiles(args.data, [".json", ".csv"])) {
       const dataset = await readReplayDataset(file);
       const priorSources: BenchPriorSource[] = [];
       if (priorData !== null) priorSources.push(otherDatasetPriors(dataset, priorData));
