@@ -34,6 +34,7 @@ import {
 import { migrateMonitoring } from "./monitoring-migrations.js";
 import { newMonitorId } from "./new-monitor-id.js";
 import type { ProposedAction, ReviewQueue } from "./review-queue.js";
+import { subjectConditions } from "./subject-filter.js";
 
 export interface Alert {
   /** `alt_` + time-ordered random suffix. */
@@ -497,18 +498,7 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
       return report;
     },
     listAlerts(filter = {}) {
-      const where: string[] = [];
-      const parameters: unknown[] = [];
-      for (const [column, value] of [
-        ["rule_id", filter.ruleId],
-        ["route", filter.route],
-        ["model_id", filter.modelId],
-      ] as const) {
-        if (value !== undefined) {
-          where.push(`${column} = ?`);
-          parameters.push(value);
-        }
-      }
+      const { where, parameters } = subjectConditions(filter);
       const limit = Math.min(Math.max(1, filter.limit ?? 100), 1000);
       return database
         .prepare<unknown[], AlertRow>(

@@ -16,6 +16,7 @@ import type { StateDatabase } from "../state/state-database.js";
 import { migrateMonitoring } from "./monitoring-migrations.js";
 import { newMonitorId } from "./new-monitor-id.js";
 import type { RoutingControl } from "./routing-control.js";
+import { subjectConditions } from "./subject-filter.js";
 
 export type ReviewStatus = "open" | "approved" | "rejected";
 
@@ -353,16 +354,9 @@ export function createReviewQueue(
         where.push(`status IN (${statuses.map(() => "?").join(", ")})`);
         parameters.push(...statuses);
       }
-      for (const [column, value] of [
-        ["rule_id", filter.ruleId],
-        ["route", filter.route],
-        ["model_id", filter.modelId],
-      ] as const) {
-        if (value !== undefined) {
-          where.push(`${column} = ?`);
-          parameters.push(value);
-        }
-      }
+      const subject = subjectConditions(filter);
+      where.push(...subject.where);
+      parameters.push(...subject.parameters);
       if (filter.createdFrom !== undefined) {
         where.push("created_at >= ?");
         parameters.push(filter.createdFrom);
