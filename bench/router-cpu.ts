@@ -4,11 +4,11 @@
  * else runs; the CPU a process spends per request does not, so this is the figure to compare
  * code changes by.
  *
- *   npx tsx bench/router-cpu.ts [--rate 5000] [--seconds 10] [--repeats 3] [--connections 10] [--keep-text] [--cpu-prof DIR]
+ *   npx tsx bench/router-cpu.ts [--rate 5000] [--seconds 10] [--repeats 3] [--connections 64] [--keep-text] [--cpu-prof DIR]
  *
- * Starts the same two processes as `router-overhead.ts` (its `--role upstream` and `--role
- * router`: a bare `node:http` echo server and `startRoutingServer` with its defaults), drives
- * each target with autocannon at a fixed rate from this process, and reads each server's CPU
+ * Starts the same two processes as `router-overhead.ts` (`router-roles.ts`: a bare `node:http`
+ * echo server and `startRoutingServer` from the built package, with its defaults), drives
+ * each target with the same open-loop generator at a fixed rate, and reads each server's CPU
  * time (user + system, every thread, and the main thread alone) from `/proc/<pid>/stat`
  * before and after. Prints microseconds of CPU per request served, per target and repeat,
  * and writes bench/results/router-cpu.json. `--cpu-prof DIR` starts the router with
@@ -18,7 +18,8 @@ import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { startRole } from "./router-roles.js";
+import { runOpenLoop } from "./loadgen/open-loop.js";
+import { buildRouter, startRole } from "./router-roles.js";
 
 const { values } = parseArgs({
   options: {
@@ -26,7 +27,7 @@ const { values } = parseArgs({
     seconds: { type: "string", default: "10" },
     warmup: { type: "string", default: "3" },
     repeats: { type: "string", default: "3" },
-    connections: { type: "string", default: "10" },
+    connections: { type: "string", default: "64" },
     "keep-text": { type: "boolean", default: false },
     "cpu-prof": { type: "string" },
     /** Comma-separated subset of direct, in-process, proxy. */
@@ -60,34 +61,25 @@ function cpuMicros(pid: number): { process: number; mainThread: number; threads:
 }
 
 async function load(
-  url: string,
+  port: number,
   model: string,
   rate: number,
   seconds: number,
   connections: number,
 ): Promise<{ ok: number; failed: number }> {
-  // @ts-expect-error TS7016: no declaration file for autocannon
-  const { default: autocannon } = (await import("autocannon")) as unknown as {
-    default: (options: Record<string, unknown>) => Promise<Record<string, number>> & {
-      on(event: "response", listener: (client: unknown, status: number) => void): void;
-    };
-  };
-  let ok = 0;
-  const instance = autocannon({
-    url: `${url}/v1/chat/completions`,
-    method: "POST",
-    headers: { "content-type": "application/json" },
+  const { summary, latenciesMs } = await runOpenLoop({
+    port,
+    path: "/v1/chat/completions",
     body: CHAT_BODY(model),
+    rate,
+    seconds,
+    warmup: 0,
     connections,
-    overallRate: rate,
-    duration: seconds,
-    timeout: 10,
   });
-  instance.on("response", (_client, status) => {
-    if (status === 200) ok += 1;
-  });
-  const result = await instance;
-  return { ok, failed: (result.errors ?? 0) + (result.non2xx ?? 0) + (result.timeouts ?? 0) };
+  return {
+    ok: latenciesMs.length,
+    failed: summary.non2xx + summary.failedConnections + summary.unanswered,
+  };
 }
 
 interface CpuResult {
@@ -108,26 +100,18 @@ async function main(): Promise<void> {
   const connections = Number(values.connections);
   const keepText = values["keep-text"] === true;
   const profileDir = values["cpu-prof"];
+  buildRouter();
   const upstream = await startRole("upstream", []);
   const router = await startRole(
     "router",
     ["--upstream", upstream.url, ...(keepText ? ["--keep-text"] : [])],
-    profileDir === undefined
-      ? []
-      : [
-          "--cpu-prof",
-          "--cpu-prof-dir",
-          profileDir,
-          // The profile is written on exit, which a signal's default action skips.
-          "--import",
-          'data:text/javascript,process.on("SIGINT",()=>process.exit(0))',
-        ],
+    profileDir === undefined ? [] : ["--cpu-prof", "--cpu-prof-dir", profileDir],
   );
   const wanted = new Set((values.targets ?? "").split(","));
   const targets = [
-    { key: "direct", name: "direct (echo server)", url: upstream.url, model: "echo" },
-    { key: "in-process", name: "router, in-process echo", url: router.url, model: "auto" },
-    { key: "proxy", name: "router -> echo server", url: router.url, model: "proxy" },
+    { key: "direct", name: "direct (echo server)", port: upstream.port, model: "echo" },
+    { key: "in-process", name: "router, in-process echo", port: router.port, model: "auto" },
+    { key: "proxy", name: "router -> echo server", port: router.port, model: "proxy" },
   ]
     .filter((target) => wanted.has(target.key))
     .map((target) => ({
@@ -137,13 +121,13 @@ async function main(): Promise<void> {
   const results: CpuResult[] = [];
   try {
     for (const target of targets) {
-      await load(target.url, target.model, rate, warmup, connections);
+      await load(target.port, target.model, rate, warmup, connections);
     }
     for (let repeat = 1; repeat <= repeats; repeat += 1) {
       for (const target of targets) {
         const pid = target.pid as number;
         const before = cpuMicros(pid);
-        const { ok, failed } = await load(target.url, target.model, rate, seconds, connections);
+        const { ok, failed } = await load(target.port, target.model, rate, seconds, connections);
         const after = cpuMicros(pid);
         const entry: CpuResult = {
           target: target.name,
@@ -161,9 +145,9 @@ async function main(): Promise<void> {
       }
     }
   } finally {
-    // With --cpu-prof the router exits on SIGINT through process.exit, which writes the profile.
+    // The router exits on SIGTERM through process.exit, which writes a --cpu-prof profile.
     const routerExit = new Promise((resolve) => router.child.once("exit", resolve));
-    router.child.kill(profileDir === undefined ? "SIGTERM" : "SIGINT");
+    router.child.kill("SIGTERM");
     upstream.child.kill("SIGTERM");
     await routerExit;
   }

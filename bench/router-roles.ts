@@ -1,29 +1,48 @@
 /**
- * Starts one of `router-overhead.ts`'s server roles (`upstream`: the bare echo server;
- * `router`: `startRoutingServer`) in a child process and resolves with its URL once it
- * prints `LISTENING <url>`. Shared by `router-overhead.ts` and `router-cpu.ts`.
+ * Starts the router benchmarks' two server processes and resolves with each one's URL once it
+ * prints `LISTENING <url>`: `upstream`, the bare `node:http` echo server
+ * (`loadgen/echo-server.mjs`), and `router`, `startRoutingServer` from the built package
+ * (`loadgen/router-server.mjs`). Both run on plain `node`, as deployed: `buildRouter()`
+ * compiles `dist/` first, so the router measured is the current source, and not
+ * tsx-transpiled code. Shared by `router-overhead.ts` and `router-cpu.ts`.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
-const OVERHEAD_SCRIPT = fileURLToPath(new URL("./router-overhead.ts", import.meta.url));
+const ROLES = {
+  upstream: fileURLToPath(new URL("./loadgen/echo-server.mjs", import.meta.url)),
+  router: fileURLToPath(new URL("./loadgen/router-server.mjs", import.meta.url)),
+};
+
+/** `tsc -p tsconfig.build.json`: the `dist/` that `modelscout serve` runs. */
+export function buildRouter(): void {
+  execFileSync(
+    process.execPath,
+    [
+      fileURLToPath(new URL("../node_modules/typescript/bin/tsc", import.meta.url)),
+      "-p",
+      "tsconfig.build.json",
+    ],
+    { cwd: fileURLToPath(new URL("..", import.meta.url)), stdio: "inherit" },
+  );
+}
 
 export function startRole(
-  role: string,
+  role: keyof typeof ROLES,
   extra: string[] = [],
   nodeFlags: string[] = [],
-): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(
-    process.execPath,
-    [...nodeFlags, "--import", "tsx", OVERHEAD_SCRIPT, "--role", role, ...extra],
-    { stdio: ["ignore", "pipe", "inherit"] },
-  );
+): Promise<{ url: string; port: number; child: ChildProcess }> {
+  const child = spawn(process.execPath, [...nodeFlags, ROLES[role], ...extra], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   return new Promise((resolve, reject) => {
     let output = "";
     child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
       output += chunk;
       const match = /LISTENING (\S+)/.exec(output);
-      if (match?.[1] !== undefined) resolve({ url: match[1], child });
+      if (match?.[1] !== undefined) {
+        resolve({ url: match[1], port: Number(new URL(match[1]).port), child });
+      }
     });
     child.once("exit", (code) => reject(new Error(`${role} exited with ${code}`)));
   });

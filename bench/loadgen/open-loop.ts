@@ -1,0 +1,112 @@
+/**
+ * Runs `open-loop.c`, the router benchmarks' open-loop load generator (see its header for why
+ * not autocannon), compiling it with the machine's C compiler on first use and whenever the
+ * source is newer than the binary (`bench/loadgen/.build/`, not committed).
+ */
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const SOURCE = fileURLToPath(new URL("./open-loop.c", import.meta.url));
+const BINARY = fileURLToPath(new URL("./.build/open-loop", import.meta.url));
+
+export function buildOpenLoop(): string {
+  if (existsSync(BINARY) && statSync(BINARY).mtimeMs >= statSync(SOURCE).mtimeMs) return BINARY;
+  mkdirSync(join(BINARY, ".."), { recursive: true });
+  const compiler = process.env.CC ?? "cc";
+  try {
+    execFileSync(compiler, ["-O2", "-Wall", "-o", BINARY, SOURCE, "-lm"], { stdio: "inherit" });
+  } catch (error) {
+    throw new Error(
+      `Could not compile bench/loadgen/open-loop.c with '${compiler}' (set CC to another C compiler): ${(error as Error).message}`,
+    );
+  }
+  return BINARY;
+}
+
+export interface OpenLoopOptions {
+  /** A server on 127.0.0.1. */
+  port: number;
+  path: string;
+  /** A JSON body, sent as `POST` with `Content-Type: application/json`. */
+  body: string;
+  /** Requests scheduled per second. */
+  rate: number;
+  /** The measured period; `warmup` seconds at the same rate come before it, unmeasured. */
+  seconds: number;
+  warmup: number;
+  /** The keep-alive pool: a bound on requests in flight, not a concurrency to keep up. */
+  connections: number;
+  /** Evenly spaced (the default) or Poisson arrivals at the same mean rate. */
+  arrivals?: "uniform" | "poisson";
+  seed?: number;
+}
+
+export interface OpenLoopSummary {
+  sent: number;
+  answered: number;
+  measured: number;
+  non2xx: number;
+  failedConnections: number;
+  unanswered: number;
+  /** Scheduled requests that found every connection busy and waited (on the clock). */
+  waitedForConnection: number;
+  /** The latest the generator sent a request after its scheduled time. */
+  maxSendLagNs: number;
+  arrivals: string;
+}
+
+export interface OpenLoopResult {
+  summary: OpenLoopSummary;
+  /** Latencies of the measured period's answers with a 2xx status, in ms, ascending. */
+  latenciesMs: number[];
+}
+
+export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopResult> {
+  const binary = buildOpenLoop();
+  const directory = mkdtempSync(join(tmpdir(), "ms-open-loop-"));
+  const bodyFile = join(directory, "body.json");
+  const latenciesFile = join(directory, "latencies.txt");
+  writeFileSync(bodyFile, options.body);
+  const args = [
+    ["--port", options.port],
+    ["--path", options.path],
+    ["--body-file", bodyFile],
+    ["--rate", options.rate],
+    ["--seconds", options.seconds],
+    ["--warmup", options.warmup],
+    ["--connections", options.connections],
+    ["--seed", options.seed ?? 1],
+    ["--latencies", latenciesFile],
+  ].flatMap(([flag, value]) => [String(flag), String(value)]);
+  if (options.arrivals === "poisson") args.push("--poisson");
+  const stdout = await new Promise<string>((resolve, reject) => {
+    const child = spawn(binary, args, { stdio: ["ignore", "pipe", "inherit"] });
+    let output = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+      output += chunk;
+    });
+    child.once("error", reject);
+    child.once("exit", (code) =>
+      code === 0 ? resolve(output) : reject(new Error(`open-loop exited with ${code}`)),
+    );
+  });
+  const summary = JSON.parse(stdout) as OpenLoopSummary;
+  const latenciesMs: number[] = [];
+  for (const line of readFileSync(latenciesFile, "utf8").split("\n")) {
+    if (line === "") continue;
+    const [latencyNs, status] = line.split(" ");
+    if (Number(status) >= 200 && Number(status) < 300) latenciesMs.push(Number(latencyNs) / 1e6);
+  }
+  latenciesMs.sort((a, b) => a - b);
+  return { summary, latenciesMs };
+}
+
+/** The nearest-rank percentile of ascending values (`fraction` in 0..1). */
+export function percentile(sorted: readonly number[], fraction: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const index = Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1);
+  return sorted[Math.max(0, index)] as number;
+}

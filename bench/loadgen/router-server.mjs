@@ -1,0 +1,42 @@
+/**
+ * The router benchmarks' router: `startRoutingServer` from the built package (`dist/`, what
+ * `modelscout serve` runs; `bench/router-roles.ts` builds it first), with its defaults and
+ * three routes:
+ * - `local` (`model: "auto"`, keyword rules send the benchmark's message there): the
+ *   in-process `echo` backend, no second hop;
+ * - `proxy` (`model: "proxy"`): the echo server given as `--upstream`, as an OpenAI-compatible
+ *   endpoint, so the router's own outbound HTTP call is included.
+ * `--keep-text` turns off the default personal-data redaction of logged text. Prints
+ * `LISTENING <url>`. Exits on SIGTERM and SIGINT through `process.exit`, which writes a
+ * `--cpu-prof` profile.
+ */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { parseRoutesConfig } from "../../dist/route/routes-config.js";
+import { keepText } from "../../dist/server/create-routing-app.js";
+import { startRoutingServer } from "../../dist/server/start-routing-server.js";
+
+const { values } = parseArgs({
+  options: { upstream: { type: "string" }, "keep-text": { type: "boolean", default: false } },
+});
+const config = parseRoutesConfig({
+  classification: [{ kind: "rules", rules: [{ route: "local", keywords: ["parcel"] }] }],
+  models: [
+    { id: "echo:local", kind: "echo" },
+    { id: "echo-server", kind: "openai", base_url: `${values.upstream}/v1`, api_model: "echo" },
+  ],
+  routes: [
+    { name: "local", targets: { chat: { policy: "fixed", candidates: ["echo:local"] } } },
+    { name: "proxy", targets: { chat: { policy: "fixed", candidates: ["echo-server"] } } },
+  ],
+});
+const server = await startRoutingServer({
+  config,
+  port: 0,
+  databasePath: join(mkdtempSync(join(tmpdir(), "ms-bench-router-")), "state.db"),
+  ...(values["keep-text"] && { redactText: keepText }),
+});
+for (const signal of ["SIGTERM", "SIGINT"]) process.on(signal, () => process.exit(0));
+process.stdout.write(`LISTENING ${server.url}\n`);
