@@ -1,4 +1,5 @@
 import { mkdtempSync } from "node:fs";
+import { request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -527,6 +528,43 @@ describe("routing server: bad input gets 4xx in the OpenAI error format", () => 
       "invalid_value",
       "rating",
     );
+  });
+
+  it("a client that leaves mid-request: the upstream call is abandoned, logged as 499, the model not blamed", async () => {
+    const content = "I have to go, leaving before the answer";
+    const primary = server.router.breaker("upstream-primary");
+    primary?.recordSuccess();
+    upstream.script({ kind: "hang" });
+    const upstreamCalls = () =>
+      upstream.requests.filter((request) => String(JSON.stringify(request.body)).includes(content))
+        .length;
+    const body = JSON.stringify({ model: "support", messages: [{ role: "user", content }] });
+    const client = httpRequest(`${base}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
+    });
+    client.on("error", () => {}); // the socket is destroyed on purpose
+    client.end(body);
+    // Leave once the router has called the (hanging) primary, before the route's 400 ms timeout.
+    await expect.poll(upstreamCalls, { timeout: 2000, interval: 10 }).toBe(1);
+    client.destroy();
+    server.store.flush();
+    const row = await expect
+      .poll(
+        () => {
+          server.store.flush();
+          return server.database
+            .prepare("SELECT status, error_code, model FROM routing_requests WHERE input_text = ?")
+            .get(content);
+        },
+        { timeout: 2000, interval: 20 },
+      )
+      .toMatchObject({ status: 499, error_code: "client_closed" });
+    expect(row).toBeDefined();
+    // No fallback to the backup after the client left, and the primary is not charged.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(upstreamCalls()).toBe(1);
+    expect(primary?.snapshot().consecutiveFailures).toBe(0);
   });
 
   it("logs rejected requests too", async () => {
