@@ -1,10 +1,16 @@
 /**
  * @module
  * Bounds one piece of model work in time. The work gets an `AbortSignal` that fires at the
- * deadline or when the caller's signal does, and the result is raced against that signal,
- * because not every backend listens to it (an in-process lexicon lookup cannot be
+ * deadline or when the caller's signal does, and the result does not wait for the work to
+ * notice, because not every backend listens to it (an in-process lexicon lookup cannot be
  * interrupted; an isolated child is killed). A timeout rejects with `DeadlineExceeded`, a
  * caller's abort with the caller's reason, so the router can tell the two apart.
+ *
+ * This runs once per routed request and per model-backed classification step, so it is one
+ * promise settled by whichever comes first (the work, the timer, the caller's abort) rather
+ * than a race of several. Most of what it still costs is the work's `AbortSignal`: Node
+ * creates each one slowly, but every in-process backend reads it on entry, so it is made
+ * eagerly.
  */
 
 export class DeadlineExceeded extends Error {
@@ -16,37 +22,53 @@ export class DeadlineExceeded extends Error {
   }
 }
 
-export async function withDeadline<T>(
+const ONCE = { once: true } as const;
+
+export function withDeadline<T>(
   work: (signal: AbortSignal) => Promise<T>,
   timeoutMs: number,
   callerSignal?: AbortSignal,
 ): Promise<T> {
-  callerSignal?.throwIfAborted();
-  const controller = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
-  let onCallerAbort: (() => void) | undefined;
-  const stopped = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
+  if (callerSignal?.aborted) return Promise.reject(callerSignal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const controller = new AbortController();
+    // Whichever of the three comes first settles the promise and undoes the other two; a
+    // later settle or abort is a no-op, and the work's late result or rejection is handled
+    // by the `then` below, so it never goes unhandled.
+    const onCallerAbort = () => {
+      clearTimeout(timer);
+      const reason = (callerSignal as AbortSignal).reason;
+      controller.abort(reason);
+      reject(reason);
+    };
+    const timer = setTimeout(() => {
+      callerSignal?.removeEventListener("abort", onCallerAbort);
       const error = new DeadlineExceeded(timeoutMs);
       controller.abort(error);
       reject(error);
     }, timeoutMs);
-    if (callerSignal !== undefined) {
-      onCallerAbort = () => {
-        controller.abort(callerSignal.reason);
-        reject(callerSignal.reason);
-      };
-      callerSignal.addEventListener("abort", onCallerAbort, { once: true });
+    callerSignal?.addEventListener("abort", onCallerAbort, ONCE);
+    const stop = () => {
+      clearTimeout(timer);
+      callerSignal?.removeEventListener("abort", onCallerAbort);
+    };
+    let running: Promise<T>;
+    try {
+      running = work(controller.signal);
+    } catch (error) {
+      stop();
+      reject(error);
+      return;
     }
+    running.then(
+      (value) => {
+        stop();
+        resolve(value);
+      },
+      (error: unknown) => {
+        stop();
+        reject(error);
+      },
+    );
   });
-  // The losing side of the race must not become an unhandled rejection.
-  stopped.catch(() => {});
-  try {
-    const running = work(controller.signal);
-    running.catch(() => {});
-    return await Promise.race([running, stopped]);
-  } finally {
-    clearTimeout(timer);
-    if (onCallerAbort !== undefined) callerSignal?.removeEventListener("abort", onCallerAbort);
-  }
 }
