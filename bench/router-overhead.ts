@@ -5,18 +5,22 @@
  *   npx tsx bench/router-overhead.ts [--rates 1000,5000] [--seconds 10] [--warmup 3]
  *       [--connections 64] [--arrivals uniform|poisson] [--keep-text]
  *
- * Three processes besides this one: the load generator (`loadgen/open-loop.c`, open loop:
+ * Four processes besides this one: the load generator (`loadgen/open-loop.c`, open loop:
  * requests are scheduled at the rate whatever the server does, and each latency runs from
  * the scheduled time to the last byte of the answer), a bare `node:http` OpenAI-compatible
  * echo server (the backend) and `startRoutingServer` from the built package with its
  * defaults (body parsing, zod, decision headers and body, the request log written by its
  * worker thread, circuit breakers, personal-data redaction of logged text; `--keep-text`
- * turns the redaction off to show its share). Targets, at each rate:
+ * turns the redaction off to show its share), and a bare Node.js proxy (below). Targets, at
+ * each rate:
  * - `direct`: chat completions straight to the echo server;
  * - `router -> echo server`: `model: "proxy"`, a route whose candidate is the echo server
  *   as an OpenAI-compatible endpoint (the router's own outbound HTTP call included);
  * - `router, in-process echo`: `model: "auto"`, keyword rules classify the request into a
- *   route whose candidate is the in-process `echo` backend (no second hop).
+ *   route whose candidate is the in-process `echo` backend (no second hop);
+ * - `floor: bare node:http proxy -> echo server` (`loadgen/bare-proxy.mjs`): a Node.js proxy
+ *   with none of the router's work; what it adds is what one more HTTP hop in Node costs on
+ *   this machine, a floor for the `router -> echo server` row.
  * Added latency = router percentile - direct percentile at the same rate. Peak RSS of the
  * router process is its VmHWM, reset before each run (`/proc/<pid>/clear_refs`). Prints a
  * table and writes bench/results/router-overhead.json (or router-overhead-keep-text.json).
@@ -98,9 +102,11 @@ async function main(): Promise<void> {
     upstream.url,
     ...(values["keep-text"] ? ["--keep-text"] : []),
   ]);
+  const bareProxy = await startRole("bare-proxy", ["--upstream", upstream.url]);
   const routerPid = router.child.pid as number;
   const targets = [
     { name: "direct", port: upstream.port, model: "echo" },
+    { name: "floor: bare node:http proxy -> echo server", port: bareProxy.port, model: "echo" },
     { name: "router, in-process echo", port: router.port, model: "auto" },
     { name: "router -> echo server", port: router.port, model: "proxy" },
   ];
@@ -111,7 +117,7 @@ async function main(): Promise<void> {
         // Lets the router's log writer finish the previous run's rows before the next one.
         await new Promise((resolve) => setTimeout(resolve, 2000));
         const resetOk = resetPeakRss(routerPid);
-        const { summary, latenciesMs } = await runOpenLoop({
+        const { summary, latenciesMs, lastAnswerMs } = await runOpenLoop({
           port: target.port,
           path: "/v1/chat/completions",
           body: chatBody(target.model),
@@ -125,7 +131,8 @@ async function main(): Promise<void> {
           target: target.name,
           rate,
           requests: latenciesMs.length,
-          achievedRate: latenciesMs.length / seconds,
+          // Answers per second until the last one: below the rate when the server fell behind.
+          achievedRate: latenciesMs.length / Math.max(seconds, lastAnswerMs / 1000),
           errors: summary.non2xx + summary.failedConnections + summary.unanswered,
           waitedForConnection: summary.waitedForConnection,
           p50Ms: percentile(latenciesMs, 0.5),
@@ -133,7 +140,7 @@ async function main(): Promise<void> {
           p99Ms: percentile(latenciesMs, 0.99),
           maxMs: latenciesMs.at(-1) ?? Number.NaN,
           routerPeakRssBytes:
-            target.name === "direct" || !resetOk ? null : readPeakRssBytes(routerPid),
+            !target.name.startsWith("router") || !resetOk ? null : readPeakRssBytes(routerPid),
         };
         results.push(entry);
         process.stderr.write(
@@ -143,6 +150,7 @@ async function main(): Promise<void> {
     }
   } finally {
     router.child.kill("SIGTERM");
+    bareProxy.child.kill("SIGTERM");
     upstream.child.kill("SIGTERM");
   }
 

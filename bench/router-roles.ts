@@ -1,8 +1,9 @@
 /**
- * Starts the router benchmarks' two server processes and resolves with each one's URL once it
+ * Starts the router benchmarks' server processes and resolves with each one's URL once it
  * prints `LISTENING <url>`: `upstream`, the bare `node:http` echo server
  * (`loadgen/echo-server.mjs`), and `router`, `startRoutingServer` from the built package
- * (`loadgen/router-server.mjs`). Both run on plain `node`, as deployed: `buildRouter()`
+ * (`loadgen/router-server.mjs`); and `bare-proxy`, the floor a Node.js proxy cannot go below
+ * (`loadgen/bare-proxy.mjs`). All run on plain `node`, as deployed: `buildRouter()`
  * compiles `dist/` first, so the router measured is the current source, and not
  * tsx-transpiled code. Shared by `router-overhead.ts` and `router-cpu.ts`.
  */
@@ -12,6 +13,7 @@ import { fileURLToPath } from "node:url";
 const ROLES = {
   upstream: fileURLToPath(new URL("./loadgen/echo-server.mjs", import.meta.url)),
   router: fileURLToPath(new URL("./loadgen/router-server.mjs", import.meta.url)),
+  "bare-proxy": fileURLToPath(new URL("./loadgen/bare-proxy.mjs", import.meta.url)),
 };
 
 /** `tsc -p tsconfig.build.json`: the `dist/` that `modelscout serve` runs. */

@@ -62,6 +62,11 @@ export interface OpenLoopResult {
   summary: OpenLoopSummary;
   /** Latencies of the measured period's answers with a 2xx status, in ms, ascending. */
   latenciesMs: number[];
+  /**
+   * When the measured period's last answer arrived, in ms from the period's start: past
+   * `seconds` when the server fell behind and worked off a queue after the schedule ended.
+   */
+  lastAnswerMs: number;
 }
 
 export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopResult> {
@@ -95,13 +100,19 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRes
   });
   const summary = JSON.parse(stdout) as OpenLoopSummary;
   const latenciesMs: number[] = [];
+  let lastAnswerMs = 0;
   for (const line of readFileSync(latenciesFile, "utf8").split("\n")) {
     if (line === "") continue;
-    const [latencyNs, status] = line.split(" ");
-    if (Number(status) >= 200 && Number(status) < 300) latenciesMs.push(Number(latencyNs) / 1e6);
+    const [latencyNs, status, scheduledNs] = line.split(" ").map(Number) as [
+      number,
+      number,
+      number,
+    ];
+    lastAnswerMs = Math.max(lastAnswerMs, (scheduledNs + latencyNs) / 1e6);
+    if (status >= 200 && status < 300) latenciesMs.push(latencyNs / 1e6);
   }
   latenciesMs.sort((a, b) => a - b);
-  return { summary, latenciesMs };
+  return { summary, latenciesMs, lastAnswerMs };
 }
 
 /** The nearest-rank percentile of ascending values (`fraction` in 0..1). */

@@ -47,7 +47,7 @@ afterAll(async () => {
 describe("open-loop load generator", () => {
   it("schedules rate x seconds requests, measures only the period after the warm-up, and sends the body", async () => {
     seenBodies.length = 0;
-    const { summary, latenciesMs } = await runOpenLoop({
+    const { summary, latenciesMs, lastAnswerMs } = await runOpenLoop({
       port,
       path: "/fast",
       body: '{"hello":"world"}',
@@ -64,12 +64,14 @@ describe("open-loop load generator", () => {
     expect(seenBodies).toHaveLength(300);
     expect(new Set(seenBodies)).toEqual(new Set(['{"hello":"world"}']));
     expect(latenciesMs).toEqual([...latenciesMs].sort((a, b) => a - b));
+    // The last of 200 requests at 200/s is scheduled 995 ms into the period.
+    expect(lastAnswerMs).toBeGreaterThanOrEqual(995);
   }, 30_000);
 
   it("reads chunked answers, and charges a request for time spent waiting for a connection", async () => {
     // 100 req/s on 1 connection to a server that takes 20 ms: requests queue behind each
     // other, and their latency (from the scheduled time) grows well past the 20 ms service.
-    const { summary, latenciesMs } = await runOpenLoop({
+    const { summary, latenciesMs, lastAnswerMs } = await runOpenLoop({
       port,
       path: "/slow",
       body: "{}",
@@ -83,6 +85,8 @@ describe("open-loop load generator", () => {
     expect(summary.waitedForConnection).toBeGreaterThan(0);
     expect(latenciesMs[0]).toBeGreaterThanOrEqual(20);
     expect(latenciesMs.at(-1)).toBeGreaterThan(200);
+    // 50 answers of 20 ms each, one at a time: the queue drains well after the 0.5 s schedule.
+    expect(lastAnswerMs).toBeGreaterThanOrEqual(1000);
   }, 30_000);
 
   it("counts non-2xx answers and leaves them out of the latencies", async () => {
