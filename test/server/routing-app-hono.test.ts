@@ -1,7 +1,7 @@
 /**
- * `createRoutingApp` on its own (the library entry for other runtimes and `app.request()`):
- * its routed endpoints are the same functions `startRoutingServer` serves from Node's `http`
- * (`node-routed-listener.ts`), reached here through Hono's Request/Response.
+ * `createRoutingApp` on its own, as a library user on another runtime would use it: no
+ * socket, `app.request()` with WHATWG Request/Response, the state database opened by the
+ * caller.
  */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
