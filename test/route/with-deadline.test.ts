@@ -4,6 +4,14 @@ import { DeadlineExceeded, withDeadline } from "../../src/route/with-deadline.js
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** A work that never settles and hands its signal to `keep`. */
+const hangingWork =
+  (keep: (signal: AbortSignal) => void) =>
+  (signal: AbortSignal): Promise<never> => {
+    keep(signal);
+    return new Promise<never>(() => {});
+  };
+
 describe("withDeadline", () => {
   afterEach(() => {
     vi.useRealTimers();
@@ -40,10 +48,9 @@ describe("withDeadline", () => {
     const caller = new AbortController();
     let seen: AbortSignal | undefined;
     const running = withDeadline(
-      (signal) => {
+      hangingWork((signal) => {
         seen = signal;
-        return new Promise<never>(() => {});
-      },
+      }),
       1000,
       caller.signal,
     );
@@ -125,10 +132,9 @@ describe("withDeadline", () => {
     const caller = new AbortController();
     let seen: AbortSignal | undefined;
     const running = withDeadline(
-      (signal) => {
+      hangingWork((signal) => {
         seen = signal;
-        return new Promise<never>(() => {});
-      },
+      }),
       10,
       caller.signal,
     );
