@@ -29,12 +29,15 @@ export function buildRouter(): void {
   );
 }
 
+/** `wrapper` runs node under another program (e.g. valgrind): `[command, ...its args]`. */
 export function startRole(
   role: keyof typeof ROLES,
   extra: string[] = [],
   nodeFlags: string[] = [],
+  wrapper: string[] = [],
 ): Promise<{ url: string; port: number; child: ChildProcess }> {
-  const child = spawn(process.execPath, [...nodeFlags, ROLES[role], ...extra], {
+  const command = [...wrapper, process.execPath, ...nodeFlags, ROLES[role], ...extra];
+  const child = spawn(command[0] as string, command.slice(1), {
     stdio: ["ignore", "pipe", "inherit"],
   });
   return new Promise((resolve, reject) => {

@@ -1,0 +1,176 @@
+/**
+ * Benchmark: instructions the routing server executes per request, counted by valgrind's
+ * callgrind (issue 5). Latency and CPU time on this shared 2-core machine move by 5-10 %
+ * between runs, more than most single changes to the hot path save; an instruction count
+ * does not move with the machine's load, so this is the figure to compare such changes by
+ * (run it on both sides of a change).
+ *
+ *   npx tsx bench/router-instructions.ts [--warmup 400] [--requests 300] [--targets in-process,proxy]
+ *
+ * Builds `dist/`, starts the bare echo server (`loadgen/echo-server.mjs`) and the router
+ * (`loadgen/router-server.mjs`) under `valgrind --tool=callgrind --instr-atstart=no
+ * --separate-threads=yes`, sends `--warmup` chat completions one after another over one
+ * keep-alive connection (so V8 has compiled the hot path), switches counting on
+ * (`callgrind_control -i on`), sends `--requests` more, switches it off and dumps. Prints the
+ * instructions per request of the whole process and of its main thread, and writes
+ * bench/results/router-instructions.json.
+ *
+ * Requests go one at a time, each under valgrind taking tens of milliseconds, so work driven
+ * by timers (the request log's 20 ms batches) lands on fewer requests per batch than under
+ * real load: compare counts with each other, not with CPU time.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { Agent, request } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { buildRouter, startRole } from "./router-roles.js";
+
+const { values } = parseArgs({
+  options: {
+    warmup: { type: "string", default: "400" },
+    requests: { type: "string", default: "300" },
+    targets: { type: "string", default: "in-process,proxy" },
+  },
+});
+
+const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+
+function chat(port: number, model: string): Promise<number> {
+  const body = JSON.stringify({
+    model,
+    messages: [{ role: "user", content: "where is my parcel, it was due yesterday" }],
+  });
+  return new Promise((resolve, reject) => {
+    const call = request(
+      {
+        host: "127.0.0.1",
+        port,
+        path: "/v1/chat/completions",
+        method: "POST",
+        agent,
+        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
+      },
+      (answer) => {
+        answer.resume();
+        answer.once("end", () => resolve(answer.statusCode ?? 0));
+      },
+    );
+    call.once("error", reject);
+    call.end(body);
+  });
+}
+
+async function sequential(port: number, model: string, count: number): Promise<void> {
+  for (let index = 0; index < count; index += 1) {
+    const status = await chat(port, model);
+    if (status !== 200) throw new Error(`request ${index} answered ${status}`);
+  }
+}
+
+/**
+ * `totals:` of each thread's part of the `callgrind_control -d` dump
+ * (`callgrind.out.1-<thread>`; the files written at exit cover nothing: counting was off).
+ */
+function readCounts(directory: string): { thread: number; instructions: number }[] {
+  const counts: { thread: number; instructions: number }[] = [];
+  for (const name of readdirSync(directory)) {
+    const thread = /\.1-(\d+)$/.exec(name)?.[1];
+    if (thread === undefined) continue;
+    const text = readFileSync(join(directory, name), "utf8");
+    const total = /^totals: (\d+)/m.exec(text)?.[1];
+    counts.push({ thread: Number(thread), instructions: Number(total ?? 0) });
+  }
+  return counts.sort((a, b) => a.thread - b.thread);
+}
+
+async function measure(
+  target: { key: string; model: string },
+  upstreamUrl: string,
+  warmup: number,
+  requests: number,
+) {
+  const directory = mkdtempSync(join(tmpdir(), "ms-callgrind-"));
+  const router = await startRole(
+    "router",
+    ["--upstream", upstreamUrl],
+    [],
+    [
+      "valgrind",
+      "--tool=callgrind",
+      "--instr-atstart=no",
+      "--separate-threads=yes",
+      `--callgrind-out-file=${join(directory, "callgrind.out")}`,
+    ],
+  );
+  const pid = router.child.pid as number;
+  try {
+    await sequential(router.port, target.model, warmup);
+    execFileSync("callgrind_control", ["-i", "on", String(pid)], { stdio: "ignore" });
+    await sequential(router.port, target.model, requests);
+    execFileSync("callgrind_control", ["-i", "off", String(pid)], { stdio: "ignore" });
+    execFileSync("callgrind_control", ["-d", String(pid)], { stdio: "ignore" });
+  } finally {
+    const exited = new Promise((resolve) => router.child.once("exit", resolve));
+    router.child.kill("SIGTERM");
+    await exited;
+  }
+  const counts = readCounts(directory);
+  const total = counts.reduce((sum, count) => sum + count.instructions, 0);
+  const main = counts.find((count) => count.thread === 1)?.instructions ?? 0;
+  return {
+    target: target.key,
+    requests,
+    instructionsPerRequest: Math.round(total / requests),
+    mainThreadInstructionsPerRequest: Math.round(main / requests),
+    threads: counts.length,
+  };
+}
+
+async function main(): Promise<void> {
+  const warmup = Number(values.warmup);
+  const requests = Number(values.requests);
+  const wanted = new Set((values.targets ?? "").split(","));
+  buildRouter();
+  const upstream = await startRole("upstream");
+  const results = [];
+  try {
+    for (const target of [
+      { key: "in-process", model: "auto" },
+      { key: "proxy", model: "proxy" },
+    ].filter((candidate) => wanted.has(candidate.key))) {
+      const result = await measure(target, upstream.url, warmup, requests);
+      results.push(result);
+      process.stderr.write(
+        `${result.target}: ${result.instructionsPerRequest} instructions/request (main thread ${result.mainThreadInstructionsPerRequest})\n`,
+      );
+    }
+  } finally {
+    upstream.child.kill("SIGTERM");
+  }
+  console.log("| target | requests | instructions/request | main thread |");
+  console.log("|---|---:|---:|---:|");
+  for (const result of results) {
+    console.log(
+      `| ${result.target} | ${result.requests} | ${result.instructionsPerRequest} | ${result.mainThreadInstructionsPerRequest} |`,
+    );
+  }
+  writeFileSync(
+    fileURLToPath(new URL("./results/router-instructions.json", import.meta.url)),
+    `${JSON.stringify(
+      {
+        benchmark: "router-instructions",
+        command: `npx tsx bench/router-instructions.ts --warmup ${warmup} --requests ${requests} --targets ${values.targets}`,
+        date: new Date().toISOString(),
+        node: process.version,
+        results,
+      },
+      null,
+      2,
+    )}\n`,
+  );
+}
+
+await main();
