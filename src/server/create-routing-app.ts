@@ -117,6 +117,41 @@ function describeIssues(error: z.ZodError): { message: string; param: string | n
 }
 
 /**
+ * What an endpoint reads of an HTTP request, whoever received it: Hono (`honoRequest`), or
+ * Node's `http` directly for the routed endpoints (`node-routed-listener.ts`).
+ */
+export interface EndpointRequest {
+  /** A request header, by lower-case name. */
+  header(name: string): string | undefined;
+  /** The body as text; rejects with a 413 `RequestRejected` past `maxBytes`. */
+  text(maxBytes: number): Promise<string>;
+  /** Aborts when the client goes away before its answer. */
+  readonly signal: AbortSignal;
+}
+
+/** An answer, whoever writes it: a string (JSON) or a stream (server-sent events). */
+export interface EndpointAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: string | ReadableStream<Uint8Array>;
+}
+
+export function toResponse(answer: EndpointAnswer): Response {
+  return new Response(answer.body, { status: answer.status, headers: answer.headers });
+}
+
+/** A Hono request as an `EndpointRequest`; the signal is only built if something reads it. */
+function honoRequest(context: Context): EndpointRequest {
+  return {
+    header: (name) => requestHeader(context, name),
+    text: (maxBytes) => readLimitedText(context, maxBytes),
+    get signal() {
+      return context.req.raw.signal;
+    },
+  };
+}
+
+/**
  * The body as text, refusing more than `maxBytes`. A declared Content-Length is checked
  * before reading (the common case, and the fast path: Node's adapter reads the socket
  * directly); a chunked body is counted while it streams in and abandoned past the limit.
@@ -126,7 +161,7 @@ function describeIssues(error: z.ZodError): { message: string; param: string | n
 async function readLimitedText(context: Context, maxBytes: number): Promise<string> {
   const declared = requestHeader(context, "content-length");
   if (declared !== undefined && requestHeader(context, "transfer-encoding") === undefined) {
-    if (Number(declared) > maxBytes) throw new RequestRejected(tooLarge(maxBytes));
+    if (Number(declared) > maxBytes) throw bodyTooLarge(maxBytes);
     return context.req.text();
   }
   const stream = context.req.raw.body;
@@ -140,27 +175,30 @@ async function readLimitedText(context: Context, maxBytes: number): Promise<stri
     size += value.byteLength;
     if (size > maxBytes) {
       await reader.cancel();
-      throw new RequestRejected(tooLarge(maxBytes));
+      throw bodyTooLarge(maxBytes);
     }
     chunks.push(value);
   }
   return Buffer.concat(chunks).toString("utf8");
 }
 
-function tooLarge(maxBytes: number): HttpError {
-  return openAIError(
-    413,
-    `The request body is larger than this server accepts (${maxBytes} bytes; server.max_body_bytes in the routes config).`,
-    { code: "request_too_large" },
+/** The 413 an `EndpointRequest.text` rejects with when the body is over the limit. */
+export function bodyTooLarge(maxBytes: number): Error {
+  return new RequestRejected(
+    openAIError(
+      413,
+      `The request body is larger than this server accepts (${maxBytes} bytes; server.max_body_bytes in the routes config).`,
+      { code: "request_too_large" },
+    ),
   );
 }
 
 async function readBody<Schema extends z.ZodType>(
-  context: Context,
+  request: EndpointRequest,
   schema: Schema,
   maxBytes: number,
 ): Promise<z.output<Schema>> {
-  const text = await readLimitedText(context, maxBytes);
+  const text = await request.text(maxBytes);
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -190,7 +228,50 @@ function labelText(output: BackendOutput | undefined): string | null {
   return top?.label ?? null;
 }
 
+/** The routed endpoints, callable by any HTTP front (Hono routes, Node's `http`). */
+export interface RoutedEndpoints {
+  chatCompletions(request: EndpointRequest): Promise<EndpointAnswer>;
+  embeddings(request: EndpointRequest): Promise<EndpointAnswer>;
+  /** `task` as it appears in `/v1/tasks/<task>` (decoded). */
+  task(task: string, request: EndpointRequest): Promise<EndpointAnswer>;
+}
+
+/** The answer to an error no handler caught: logged on stderr unless it is one of ours. */
+export function unexpectedErrorAnswer(error: unknown): EndpointAnswer {
+  const http = httpErrorFor(error);
+  if (!ModelScoutError.isInstance(error)) {
+    process.stderr.write(
+      `modelscout serve: unexpected error: ${(error as Error).stack ?? String(error)}\n`,
+    );
+  }
+  return jsonAnswer(http.status, http.body, {});
+}
+
+function jsonAnswer(
+  status: number,
+  body: unknown,
+  headers: Record<string, string>,
+): EndpointAnswer {
+  return {
+    status,
+    headers: { "content-type": "application/json", ...headers },
+    body: JSON.stringify(body),
+  };
+}
+
+/** The routing server's Hono app (every endpoint). */
 export function createRoutingApp(options: RoutingAppOptions): Hono {
+  return createRoutingHttp(options).app;
+}
+
+/**
+ * The Hono app and, sharing its state, the routed endpoints on their own, which
+ * `startRoutingServer` serves from Node's `http` without Hono (`node-routed-listener.ts`).
+ */
+export function createRoutingHttp(options: RoutingAppOptions): {
+  app: Hono;
+  endpoints: RoutedEndpoints;
+} {
   const { router, store, learner } = options;
   const redact = options.redactText ?? redactPersonalText();
   const observer = options.observer;
@@ -216,10 +297,7 @@ export function createRoutingApp(options: RoutingAppOptions): Hono {
   };
 
   const send = (status: number, body: unknown, headers: Record<string, string>): Response =>
-    new Response(JSON.stringify(body), {
-      status,
-      headers: { "content-type": "application/json", ...headers },
-    });
+    toResponse(jsonAnswer(status, body, headers));
 
   const sendError = (http: HttpError, headers: Record<string, string> = {}): Response =>
     send(http.status, http.body, headers);
@@ -234,18 +312,19 @@ export function createRoutingApp(options: RoutingAppOptions): Hono {
       outputs: BackendOutput[],
       decision: RoutingDecision,
       headers: Record<string, string>,
-    ) => Response;
+    ) => EndpointAnswer;
   }
 
   /** Runs one routed request: parse, route, answer, log. */
   const routed = async (
-    context: Context,
+    request: EndpointRequest,
     endpoint: string,
     prepare: () => Promise<RoutedWork>,
-  ): Promise<Response> => {
+  ): Promise<EndpointAnswer> => {
     const startedAt = performance.now();
     const requestId = newRequestId();
-    const domain = requestHeader(context, DOMAIN_HEADER) ?? null;
+    const domain = request.header(DOMAIN_HEADER) ?? null;
+    const signal = request.signal;
     let work: RoutedWork | undefined;
     let decision: RoutingDecision | null = null;
     const log = (
@@ -285,7 +364,7 @@ export function createRoutingApp(options: RoutingAppOptions): Hono {
         inputs: work.inputs,
         text: work.text,
         domain,
-        signal: context.req.raw.signal,
+        signal,
       });
       decision = result.decision;
       const headers = decisionHeaders(requestId, decision);
@@ -304,7 +383,11 @@ export function createRoutingApp(options: RoutingAppOptions): Hono {
           type: result.status === 429 ? "rate_limit_error" : undefined,
           code,
         });
-        return send(http.status, { ...http.body, modelscout: decisionBody(decision) }, headers);
+        return jsonAnswer(
+          http.status,
+          { ...http.body, modelscout: decisionBody(decision) },
+          headers,
+        );
       }
       const first = result.outputs[0];
       log(200, {
@@ -318,17 +401,17 @@ export function createRoutingApp(options: RoutingAppOptions): Hono {
       const http =
         error instanceof RequestRejected
           ? error.http
-          : context.req.raw.signal.aborted
+          : signal.aborted
             ? openAIError(499, "The client closed the request.", { code: "client_closed" })
             : httpErrorFor(error);
       log(http.status, { errorCode: http.body.error.code });
-      return sendError(http, decisionHeaders(requestId, decision));
+      return jsonAnswer(http.status, http.body, decisionHeaders(requestId, decision));
     }
   };
 
-  app.post("/v1/chat/completions", (context) =>
-    routed(context, "chat.completions", async () => {
-      const body = await readBody(context, chatCompletionRequestSchema, maxBodyBytes);
+  const chatCompletions = (request: EndpointRequest) =>
+    routed(request, "chat.completions", async () => {
+      const body = await readBody(request, chatCompletionRequestSchema, maxBodyBytes);
       const messages = plainMessages(body.messages);
       return {
         task: "text-generation",
@@ -342,25 +425,23 @@ export function createRoutingApp(options: RoutingAppOptions): Hono {
           const created = Math.floor(now().getTime() / 1000);
           const modelscout = decisionBody(decision);
           if (body.stream) {
-            return new Response(
-              chatStreamBody({
+            return {
+              status: 200,
+              headers: {
+                "content-type": "text/event-stream; charset=utf-8",
+                "cache-control": "no-cache",
+                ...headers,
+              },
+              body: chatStreamBody({
                 id,
                 created,
                 model: decision.model,
                 text,
                 firstChunkExtra: { modelscout },
               }),
-              {
-                status: 200,
-                headers: {
-                  "content-type": "text/event-stream; charset=utf-8",
-                  "cache-control": "no-cache",
-                  ...headers,
-                },
-              },
-            );
+            };
           }
-          return send(
+          return jsonAnswer(
             200,
             {
               id,
@@ -381,12 +462,11 @@ export function createRoutingApp(options: RoutingAppOptions): Hono {
           );
         },
       };
-    }),
-  );
+    });
 
-  app.post("/v1/embeddings", (context) =>
-    routed(context, "embeddings", async () => {
-      const body = await readBody(context, embeddingsRequestSchema, maxBodyBytes);
+  const embeddings = (request: EndpointRequest) =>
+    routed(request, "embeddings", async () => {
+      const body = await readBody(request, embeddingsRequestSchema, maxBodyBytes);
       const inputs = typeof body.input === "string" ? [body.input] : body.input;
       return {
         task: "feature-extraction",
@@ -394,7 +474,7 @@ export function createRoutingApp(options: RoutingAppOptions): Hono {
         inputs,
         text: inputs[0] as string,
         respond: (outputs, decision, headers) =>
-          send(
+          jsonAnswer(
             200,
             {
               object: "list",
@@ -412,21 +492,20 @@ export function createRoutingApp(options: RoutingAppOptions): Hono {
             headers,
           ),
       };
-    }),
-  );
+    });
 
-  app.post("/v1/tasks/:task", (context) =>
-    routed(context, "tasks", async () => {
+  const runTask = (taskName: string, request: EndpointRequest) =>
+    routed(request, "tasks", async () => {
       let task: TaskId;
       try {
-        task = resolveTask(context.req.param("task"));
+        task = resolveTask(taskName);
       } catch (error) {
         throw new RequestRejected({
           ...httpErrorFor(error),
           status: 404,
         });
       }
-      const body = await readBody(context, taskRequestSchema, maxBodyBytes);
+      const body = await readBody(request, taskRequestSchema, maxBodyBytes);
       const texts = typeof body.input === "string" ? [body.input] : body.input;
       const labels = body.candidate_labels;
       return {
@@ -437,7 +516,7 @@ export function createRoutingApp(options: RoutingAppOptions): Hono {
         ),
         text: texts[0] as string,
         respond: (outputs, decision, headers) =>
-          send(
+          jsonAnswer(
             200,
             {
               object: "task.result",
@@ -452,12 +531,20 @@ export function createRoutingApp(options: RoutingAppOptions): Hono {
             headers,
           ),
       };
-    }),
+    });
+
+  const endpoints: RoutedEndpoints = { chatCompletions, embeddings, task: runTask };
+  app.post("/v1/chat/completions", async (context) =>
+    toResponse(await chatCompletions(honoRequest(context))),
+  );
+  app.post("/v1/embeddings", async (context) => toResponse(await embeddings(honoRequest(context))));
+  app.post("/v1/tasks/:task", async (context) =>
+    toResponse(await runTask(context.req.param("task"), honoRequest(context))),
   );
 
   app.post("/v1/feedback", async (context) => {
     try {
-      const body = await readBody(context, feedbackRequestSchema, maxBodyBytes);
+      const body = await readBody(honoRequest(context), feedbackRequestSchema, maxBodyBytes);
       const request = store.findRequest(body.request_id);
       if (request === null) {
         return sendError(
@@ -608,17 +695,9 @@ export function createRoutingApp(options: RoutingAppOptions): Hono {
     ),
   );
 
-  app.onError((error) => {
-    const http = httpErrorFor(error);
-    if (!ModelScoutError.isInstance(error)) {
-      process.stderr.write(
-        `modelscout serve: unexpected error: ${(error as Error).stack ?? String(error)}\n`,
-      );
-    }
-    return sendError(http);
-  });
+  app.onError((error) => toResponse(unexpectedErrorAnswer(error)));
 
-  return app;
+  return { app, endpoints };
 }
 
 /**

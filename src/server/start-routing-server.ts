@@ -9,8 +9,9 @@
  * a model that fails to load does not stop the server (its route falls back, `/ready`
  * names it).
  */
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createAdaptorServer } from "@hono/node-server";
+import { getRequestListener } from "@hono/node-server";
 import type { Hono } from "hono";
 import type { ModelBackend } from "../backends/model-backend.js";
 import type { ModelRecord } from "../catalog/model-record.js";
@@ -25,11 +26,12 @@ import {
 } from "../state/background-checkpoints.js";
 import { openStateDatabase, type StateDatabase } from "../state/state-database.js";
 import {
-  createRoutingApp,
+  createRoutingHttp,
   type RedactText,
   type RoutingObserver,
   replayUnappliedFeedback,
 } from "./create-routing-app.js";
+import { nodeRoutedListener } from "./node-routed-listener.js";
 
 /** What an extension of the server (monitoring, admin API, dashboard) is built from. */
 export interface RoutingServerParts {
@@ -140,7 +142,7 @@ export async function startRoutingServer(options: RoutingServerOptions): Promise
       switches,
       host,
     });
-    const app = createRoutingApp({
+    const { app, endpoints } = createRoutingHttp({
       router,
       store,
       ...(learner !== undefined && { learner }),
@@ -148,7 +150,8 @@ export async function startRoutingServer(options: RoutingServerOptions): Promise
       ...(extension?.observer !== undefined && { observer: extension.observer }),
     });
     extension?.mount?.(app);
-    const server = createAdaptorServer({ fetch: app.fetch });
+    // The routed endpoints are served without Hono (node-routed-listener.ts); the rest by the app.
+    const server = createServer(nodeRoutedListener(endpoints, getRequestListener(app.fetch)));
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
       server.listen(options.port ?? 8080, host, () => {

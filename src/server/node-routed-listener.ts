@@ -1,0 +1,163 @@
+/**
+ * @module
+ * Serves the routed endpoints (`POST /v1/chat/completions`, `/v1/embeddings`,
+ * `/v1/tasks/<task>`) straight from Node's `http`, and passes every other request to the
+ * Hono app. The endpoints are the same functions the Hono routes call
+ * (`create-routing-app.ts`); this only skips Hono's per-request work, which a profile of
+ * the server under load put at about a quarter of the router's own CPU per request: the
+ * WHATWG `Request` view of the Node request and its `AbortSignal` (built with listeners on
+ * every request), the dispatch, and a `Response` turned back into Node writes.
+ *
+ * What differs from going through Hono, by design: middleware an extension mounts on these
+ * three paths does not run for them (the admin extension mounts none there).
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { Readable } from "node:stream";
+import type { ReadableStream as NodeReadableStream } from "node:stream/web";
+import {
+  bodyTooLarge,
+  type EndpointAnswer,
+  type EndpointRequest,
+  type RoutedEndpoints,
+  unexpectedErrorAnswer,
+} from "./create-routing-app.js";
+
+type NodeListener = (request: IncomingMessage, response: ServerResponse) => void;
+
+const TASKS_PREFIX = "/v1/tasks/";
+
+/** `fallback` gets every request that is not a `POST` to a routed endpoint. */
+export function nodeRoutedListener(
+  endpoints: RoutedEndpoints,
+  fallback: NodeListener,
+): NodeListener {
+  return (request, response) => {
+    const answer = request.method === "POST" ? dispatch(endpoints, request, response) : null;
+    if (answer === null) {
+      fallback(request, response);
+      return;
+    }
+    answer.then(
+      (value) => writeAnswer(response, value),
+      (error: unknown) => writeAnswer(response, unexpectedErrorAnswer(error)),
+    );
+  };
+}
+
+function dispatch(
+  endpoints: RoutedEndpoints,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<EndpointAnswer> | null {
+  const url = request.url ?? "";
+  const query = url.indexOf("?");
+  const path = query === -1 ? url : url.slice(0, query);
+  if (path === "/v1/chat/completions") {
+    return endpoints.chatCompletions(new NodeEndpointRequest(request, response));
+  }
+  if (path === "/v1/embeddings") {
+    return endpoints.embeddings(new NodeEndpointRequest(request, response));
+  }
+  if (path.startsWith(TASKS_PREFIX)) {
+    const segment = path.slice(TASKS_PREFIX.length);
+    if (segment === "" || segment.includes("/")) return null;
+    let task: string;
+    try {
+      task = decodeURIComponent(segment);
+    } catch {
+      return null; // Hono answers malformed escapes
+    }
+    return endpoints.task(task, new NodeEndpointRequest(request, response));
+  }
+  return null;
+}
+
+class NodeEndpointRequest implements EndpointRequest {
+  readonly #request: IncomingMessage;
+  readonly signal: AbortSignal;
+
+  constructor(request: IncomingMessage, response: ServerResponse) {
+    this.#request = request;
+    const controller = new AbortController();
+    this.signal = controller.signal;
+    // 'close' also follows a finished answer; only an unfinished one means the client left.
+    response.once("close", () => {
+      if (!response.writableFinished) controller.abort(new Error("The client closed the request."));
+    });
+  }
+
+  header(name: string): string | undefined {
+    const value = this.#request.headers[name];
+    if (value === undefined) return undefined;
+    return Array.isArray(value) ? value.join(", ") : value;
+  }
+
+  text(maxBytes: number): Promise<string> {
+    const request = this.#request;
+    const declared = request.headers["content-length"];
+    if (
+      declared !== undefined &&
+      request.headers["transfer-encoding"] === undefined &&
+      Number(declared) > maxBytes
+    ) {
+      request.resume(); // discard the body; the connection stays usable
+      return Promise.reject(bodyTooLarge(maxBytes));
+    }
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      const stop = () => {
+        request.off("data", onData);
+        request.off("end", onEnd);
+        request.off("error", onError);
+        request.off("close", onClose);
+      };
+      const onData = (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > maxBytes) {
+          stop();
+          request.resume();
+          reject(bodyTooLarge(maxBytes));
+          return;
+        }
+        chunks.push(chunk);
+      };
+      const onEnd = () => {
+        stop();
+        resolve(
+          chunks.length === 1
+            ? (chunks[0] as Buffer).toString("utf8")
+            : Buffer.concat(chunks).toString("utf8"),
+        );
+      };
+      const onError = (error: Error) => {
+        stop();
+        reject(error);
+      };
+      const onClose = () => {
+        stop();
+        reject(new Error("The client closed the request before sending all of its body."));
+      };
+      request.on("data", onData);
+      request.once("end", onEnd);
+      request.once("error", onError);
+      request.once("close", onClose);
+    });
+  }
+}
+
+function writeAnswer(response: ServerResponse, answer: EndpointAnswer): void {
+  if (response.destroyed) return; // the client left; the request is logged already
+  if (typeof answer.body === "string") {
+    response.writeHead(answer.status, {
+      ...answer.headers,
+      "content-length": String(Buffer.byteLength(answer.body)),
+    });
+    response.end(answer.body);
+    return;
+  }
+  response.writeHead(answer.status, answer.headers);
+  const body = Readable.fromWeb(answer.body as NodeReadableStream<Uint8Array>);
+  body.once("error", (error) => response.destroy(error));
+  body.pipe(response);
+}
