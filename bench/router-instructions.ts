@@ -5,7 +5,8 @@
  * does not move with the machine's load, so this is the figure to compare such changes by
  * (run it on both sides of a change).
  *
- *   npx tsx bench/router-instructions.ts [--warmup 400] [--requests 300] [--targets in-process,proxy]
+ *   npx tsx bench/router-instructions.ts [--warmup 400] [--requests 300]
+ *       [--targets direct,in-process,proxy] [--keep-text]
  *
  * Builds `dist/`, starts the bare echo server (`loadgen/echo-server.mjs`) and the router
  * (`loadgen/router-server.mjs`) under `valgrind --tool=callgrind --instr-atstart=no
@@ -13,7 +14,9 @@
  * keep-alive connection (so V8 has compiled the hot path), switches counting on
  * (`callgrind_control -i on`), sends `--requests` more, switches it off and dumps. Prints the
  * instructions per request of the whole process and of its main thread, and writes
- * bench/results/router-instructions.json.
+ * bench/results/router-instructions.json. `direct` counts the bare echo server the same way
+ * (the floor of the in-process path); `--keep-text` turns off the router's redaction of
+ * logged text.
  *
  * Requests go one at a time, each under valgrind taking tens of milliseconds, so work driven
  * by timers (the request log's 20 ms batches) lands on fewer requests per batch than under
@@ -32,7 +35,8 @@ const { values } = parseArgs({
   options: {
     warmup: { type: "string", default: "400" },
     requests: { type: "string", default: "300" },
-    targets: { type: "string", default: "in-process,proxy" },
+    targets: { type: "string", default: "direct,in-process,proxy" },
+    "keep-text": { type: "boolean", default: false },
   },
 });
 
@@ -93,9 +97,12 @@ async function measure(
   requests: number,
 ) {
   const directory = mkdtempSync(join(tmpdir(), "ms-callgrind-"));
+  // `direct`: the bare echo server itself under valgrind, the floor of the in-process path.
   const router = await startRole(
-    "router",
-    ["--upstream", upstreamUrl],
+    target.key === "direct" ? "upstream" : "router",
+    target.key === "direct"
+      ? []
+      : ["--upstream", upstreamUrl, ...(values["keep-text"] ? ["--keep-text"] : [])],
     [],
     [
       "valgrind",
@@ -138,6 +145,7 @@ async function main(): Promise<void> {
   const results = [];
   try {
     for (const target of [
+      { key: "direct", model: "echo" },
       { key: "in-process", model: "auto" },
       { key: "proxy", model: "proxy" },
     ].filter((candidate) => wanted.has(candidate.key))) {
