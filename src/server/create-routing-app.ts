@@ -99,7 +99,12 @@ function requestHeader(context: Context, name: string): string | undefined {
   const incoming = (context.env as { incoming?: { headers?: Record<string, unknown> } } | undefined)
     ?.incoming;
   if (incoming?.headers === undefined) return context.req.header(name);
-  const value = incoming.headers[name];
+  return nodeHeader(incoming.headers, name);
+}
+
+/** A header of Node's parsed headers (lower-case `name`); repeated values joined as Fetch does. */
+export function nodeHeader(headers: Record<string, unknown>, name: string): string | undefined {
+  const value = headers[name];
   if (value === undefined) return undefined;
   return Array.isArray(value) ? value.join(", ") : String(value);
 }

@@ -18,6 +18,7 @@ import {
   bodyTooLarge,
   type EndpointAnswer,
   type EndpointRequest,
+  nodeHeader,
   type RoutedEndpoints,
   unexpectedErrorAnswer,
 } from "./create-routing-app.js";
@@ -87,9 +88,7 @@ class NodeEndpointRequest implements EndpointRequest {
   }
 
   header(name: string): string | undefined {
-    const value = this.#request.headers[name];
-    if (value === undefined) return undefined;
-    return Array.isArray(value) ? value.join(", ") : value;
+    return nodeHeader(this.#request.headers, name);
   }
 
   text(maxBytes: number): Promise<string> {
