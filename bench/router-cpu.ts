@@ -19,7 +19,7 @@ import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { runOpenLoop } from "./loadgen/open-loop.js";
-import { buildRouter, startRole } from "./router-roles.js";
+import { buildRouter, chatBody, startRole } from "./router-roles.js";
 
 const { values } = parseArgs({
   options: {
@@ -37,12 +37,6 @@ const { values } = parseArgs({
 
 /** Linux reports CPU times in clock ticks of 1/100 s on every platform Node supports here. */
 const TICKS_PER_SECOND = 100;
-
-const CHAT_BODY = (model: string) =>
-  JSON.stringify({
-    model,
-    messages: [{ role: "user", content: "where is my parcel, it was due yesterday" }],
-  });
 
 /** utime + stime in microseconds, from a `/proc/.../stat` line. */
 function statCpuMicros(path: string): number {
@@ -70,7 +64,7 @@ async function load(
   const { summary, latenciesMs } = await runOpenLoop({
     port,
     path: "/v1/chat/completions",
-    body: CHAT_BODY(model),
+    body: chatBody(model),
     rate,
     seconds,
     warmup: 0,

@@ -29,7 +29,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { buildRouter, startRole } from "./router-roles.js";
+import { buildRouter, chatBody, startRole } from "./router-roles.js";
 
 const { values } = parseArgs({
   options: {
@@ -43,10 +43,7 @@ const { values } = parseArgs({
 const agent = new Agent({ keepAlive: true, maxSockets: 1 });
 
 function chat(port: number, model: string): Promise<number> {
-  const body = JSON.stringify({
-    model,
-    messages: [{ role: "user", content: "where is my parcel, it was due yesterday" }],
-  });
+  const body = chatBody(model);
   return new Promise((resolve, reject) => {
     const call = request(
       {

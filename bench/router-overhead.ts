@@ -37,7 +37,7 @@ import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { percentile, runOpenLoop } from "./loadgen/open-loop.js";
-import { buildRouter, startRole } from "./router-roles.js";
+import { buildRouter, chatBody, startRole } from "./router-roles.js";
 
 const { values } = parseArgs({
   options: {
@@ -49,12 +49,6 @@ const { values } = parseArgs({
     "keep-text": { type: "boolean", default: false },
   },
 });
-
-const chatBody = (model: string) =>
-  JSON.stringify({
-    model,
-    messages: [{ role: "user", content: "where is my parcel, it was due yesterday" }],
-  });
 
 function readPeakRssBytes(pid: number): number | null {
   try {

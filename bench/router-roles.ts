@@ -5,7 +5,8 @@
  * (`loadgen/router-server.mjs`); and `bare-proxy`, the floor a Node.js proxy cannot go below
  * (`loadgen/bare-proxy.mjs`). All run on plain `node`, as deployed: `buildRouter()`
  * compiles `dist/` first, so the router measured is the current source, and not
- * tsx-transpiled code. Shared by `router-overhead.ts` and `router-cpu.ts`.
+ * tsx-transpiled code. Shared by `router-overhead.ts`, `router-cpu.ts` and
+ * `router-instructions.ts`, with the chat body they all send.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -50,5 +51,13 @@ export function startRole(
       }
     });
     child.once("exit", (code) => reject(new Error(`${role} exited with ${code}`)));
+  });
+}
+
+/** The chat completion every router benchmark sends (the keyword rules route it by "parcel"). */
+export function chatBody(model: string): string {
+  return JSON.stringify({
+    model,
+    messages: [{ role: "user", content: "where is my parcel, it was due yesterday" }],
   });
 }
