@@ -36,7 +36,8 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { percentile, runOpenLoop } from "./loadgen/open-loop.js";
+import { percentile } from "../src/profile/profile-model.js";
+import { runOpenLoop } from "./loadgen/open-loop.js";
 import { buildRouter, chatBody, startRole } from "./router-roles.js";
 
 const { values } = parseArgs({

@@ -114,10 +114,3 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRes
   latenciesMs.sort((a, b) => a - b);
   return { summary, latenciesMs, lastAnswerMs };
 }
-
-/** The nearest-rank percentile of ascending values (`fraction` in 0..1). */
-export function percentile(sorted: readonly number[], fraction: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const index = Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1);
-  return sorted[Math.max(0, index)] as number;
-}
