@@ -9,6 +9,7 @@
  * are for requests that cannot be routed at all (unknown model, wrong task).
  */
 import { randomUUID } from "node:crypto";
+import type { CancelSignal } from "../backends/cancellation.js";
 import type { BackendInput, BackendOutput, ModelBackend } from "../backends/model-backend.js";
 import type { ModelRecord } from "../catalog/model-record.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
@@ -58,7 +59,8 @@ export interface RouteRequest {
   text: string;
   /** Sub-segment for the learner (a language, a product line). */
   domain?: string | null;
-  signal?: AbortSignal;
+  /** The caller's cancellation (an `AbortSignal` will do). */
+  signal?: CancelSignal;
 }
 
 export type RouteFailureStatus = 400 | 429 | 502 | 503 | 504;
@@ -368,7 +370,7 @@ export class Router {
         const startedAt = performance.now();
         try {
           const outputs = await withDeadline(
-            (signal) => backend.doRun(request.inputs, { signal }),
+            (run) => backend.doRun(request.inputs, run),
             target.timeoutMs,
             request.signal,
           );

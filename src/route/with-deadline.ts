@@ -1,17 +1,18 @@
 /**
  * @module
- * Bounds one piece of model work in time. The work gets an `AbortSignal` that fires at the
- * deadline or when the caller's signal does, and the result does not wait for the work to
+ * Bounds one piece of model work in time. The work gets `RunOptions` whose `signal` fires at
+ * the deadline or when the caller's signal does, and the result does not wait for the work to
  * notice, because not every backend listens to it (an in-process lexicon lookup cannot be
  * interrupted; an isolated child is killed). A timeout rejects with `DeadlineExceeded`, a
  * caller's abort with the caller's reason, so the router can tell the two apart.
  *
  * This runs once per routed request and per model-backed classification step, so it is one
  * promise settled by whichever comes first (the work, the timer, the caller's abort) rather
- * than a race of several. Most of what it still costs is the work's `AbortSignal`: Node
- * creates each one slowly, but every in-process backend reads it on entry, so it is made
- * eagerly.
+ * than a race of several, and the work's `AbortSignal` is built only if the work reads it
+ * (`RunCancellation`, `backends/cancellation.ts`: on Node.js 20 every signal survives the
+ * young-generation GC, which lengthened the routing server's pauses).
  */
+import { type CancelSignal, RunCancellation } from "../backends/cancellation.js";
 
 export class DeadlineExceeded extends Error {
   readonly timeoutMs: number;
@@ -24,20 +25,26 @@ export class DeadlineExceeded extends Error {
 
 const ONCE = { once: true } as const;
 
+/** The work's view of its run: pass it on as a backend's `RunOptions`. */
+export interface BoundedRun {
+  /** Built on first read; aborted at the deadline or with the caller. */
+  readonly signal: AbortSignal;
+}
+
 export function withDeadline<T>(
-  work: (signal: AbortSignal) => Promise<T>,
+  work: (run: BoundedRun) => Promise<T>,
   timeoutMs: number,
-  callerSignal?: AbortSignal,
+  callerSignal?: CancelSignal,
 ): Promise<T> {
   if (callerSignal?.aborted) return Promise.reject(callerSignal.reason);
   return new Promise<T>((resolve, reject) => {
-    const controller = new AbortController();
+    const controller = new RunCancellation();
     // Whichever of the three comes first settles the promise and undoes the other two; a
     // later settle or abort is a no-op, and the work's late result or rejection is handled
     // by the `then` below, so it never goes unhandled.
     const onCallerAbort = () => {
       clearTimeout(timer);
-      const reason = (callerSignal as AbortSignal).reason;
+      const reason = (callerSignal as CancelSignal).reason;
       controller.abort(reason);
       reject(reason);
     };
@@ -54,7 +61,7 @@ export function withDeadline<T>(
     };
     let running: Promise<T>;
     try {
-      running = work(controller.signal);
+      running = work(controller);
     } catch (error) {
       stop();
       reject(error);

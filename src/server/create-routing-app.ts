@@ -17,6 +17,7 @@
  */
 import { type Context, Hono } from "hono";
 import type { z } from "zod";
+import type { CancelSignal } from "../backends/cancellation.js";
 import type { BackendInput, BackendOutput } from "../backends/model-backend.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
 import { createRedactor } from "../privacy/redact-personal-data.js";
@@ -130,8 +131,8 @@ export interface EndpointRequest {
   header(name: string): string | undefined;
   /** The body as text; rejects with a 413 `RequestRejected` past `maxBytes`. */
   text(maxBytes: number): Promise<string>;
-  /** Aborts when the client goes away before its answer. */
-  readonly signal: AbortSignal;
+  /** Aborts when the client goes away before its answer (an `AbortSignal` will do). */
+  readonly signal: CancelSignal;
 }
 
 /** An answer, whoever writes it: a string (JSON) or a stream (server-sent events). */

@@ -14,6 +14,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
 import type { ReadableStream as NodeReadableStream } from "node:stream/web";
+import { CancelSource } from "../backends/cancellation.js";
 import {
   bodyTooLarge,
   type EndpointAnswer,
@@ -75,15 +76,15 @@ function dispatch(
 
 class NodeEndpointRequest implements EndpointRequest {
   readonly #request: IncomingMessage;
-  readonly signal: AbortSignal;
+  /** Not an `AbortSignal`: one per request would survive every scavenge (`cancellation.ts`). */
+  readonly signal = new CancelSource();
 
   constructor(request: IncomingMessage, response: ServerResponse) {
     this.#request = request;
-    const controller = new AbortController();
-    this.signal = controller.signal;
     // 'close' also follows a finished answer; only an unfinished one means the client left.
     response.once("close", () => {
-      if (!response.writableFinished) controller.abort(new Error("The client closed the request."));
+      if (!response.writableFinished)
+        this.signal.abort(new Error("The client closed the request."));
     });
   }
 

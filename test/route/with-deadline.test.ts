@@ -1,13 +1,14 @@
 import { getEventListeners } from "node:events";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { DeadlineExceeded, withDeadline } from "../../src/route/with-deadline.js";
+import { CancelSource } from "../../src/backends/cancellation.js";
+import { type BoundedRun, DeadlineExceeded, withDeadline } from "../../src/route/with-deadline.js";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A work that never settles and hands its signal to `keep`. */
 const hangingWork =
   (keep: (signal: AbortSignal) => void) =>
-  (signal: AbortSignal): Promise<never> => {
+  ({ signal }: BoundedRun): Promise<never> => {
     keep(signal);
     return new Promise<never>(() => {});
   };
@@ -21,7 +22,7 @@ describe("withDeadline", () => {
     const caller = new AbortController();
     let seen: AbortSignal | undefined;
     const result = await withDeadline(
-      async (signal) => {
+      async ({ signal }) => {
         seen = signal;
         return 42;
       },
@@ -35,7 +36,7 @@ describe("withDeadline", () => {
 
   it("rejects with DeadlineExceeded at the deadline and aborts the work's signal", async () => {
     let seen: AbortSignal | undefined;
-    const late = withDeadline((signal) => {
+    const late = withDeadline(({ signal }) => {
       seen = signal;
       return sleep(200).then(() => "late");
     }, 20);
@@ -102,6 +103,26 @@ describe("withDeadline", () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it("hands the work a signal only built when read, aborted by then if the run was", async () => {
+    let run: BoundedRun | undefined;
+    const late = withDeadline((given) => {
+      run = given;
+      return sleep(200).then(() => "late");
+    }, 10);
+    await expect(late).rejects.toBeInstanceOf(DeadlineExceeded);
+    expect(run?.signal.aborted).toBe(true);
+    expect(run?.signal.reason).toBeInstanceOf(DeadlineExceeded);
+  });
+
+  it("takes a caller's cancellation that is not an AbortSignal", async () => {
+    const caller = new CancelSource();
+    const running = withDeadline(() => new Promise<never>(() => {}), 1000, caller);
+    const reason = new Error("client closed");
+    caller.abort(reason);
+    await expect(running).rejects.toBe(reason);
+    await expect(withDeadline(async () => 1, 1000, caller)).rejects.toBe(reason);
+  });
+
   it("clears its deadline timer when the caller aborts", async () => {
     vi.useFakeTimers();
     const caller = new AbortController();
@@ -116,7 +137,7 @@ describe("withDeadline", () => {
     const caller = new AbortController();
     let seen: AbortSignal | undefined;
     await withDeadline(
-      async (signal) => {
+      async ({ signal }) => {
         seen = signal;
         return 1;
       },
@@ -145,7 +166,7 @@ describe("withDeadline", () => {
   });
 
   it("rejects with DeadlineExceeded or the caller's reason even if the work at once rejects with its own error", async () => {
-    const ownError = (signal: AbortSignal) =>
+    const ownError = ({ signal }: BoundedRun) =>
       new Promise<never>((_, reject) => {
         signal.addEventListener("abort", () => reject(new Error("work's own error")));
       });

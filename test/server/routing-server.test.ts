@@ -159,6 +159,52 @@ describe("routing server: routing", () => {
     expect(response.headers.get("x-modelscout-reason")).toBe(decision.reason);
   });
 
+  it("builds no AbortSignal for a request classified and answered in-process", async () => {
+    // On Node.js 20 every AbortSignal survives the young-generation GC (backends/cancellation.ts);
+    // the client here is node:http, which builds none of its own (fetch would).
+    const post = (content: string) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const body = JSON.stringify({ model: "auto", messages: [{ role: "user", content }] });
+        const call = httpRequest(`${base}/v1/chat/completions`, {
+          method: "POST",
+          headers: {
+            "content-type": "application/json",
+            "content-length": Buffer.byteLength(body),
+          },
+        });
+        call.on("response", (answer) => {
+          let text = "";
+          answer.setEncoding("utf8").on("data", (chunk: string) => {
+            text += chunk;
+          });
+          answer.on("end", () => resolve({ status: answer.statusCode ?? 0, body: text }));
+        });
+        call.on("error", reject);
+        call.end(body);
+      });
+    const Original = globalThis.AbortController;
+    let built = 0;
+    globalThis.AbortController = class extends Original {
+      constructor() {
+        super();
+        built += 1;
+      }
+    };
+    try {
+      // Keyword rule -> echo:billing; then no rule and no near example (the n-gram embedding
+      // step runs under a deadline) -> the default route's echo:general.
+      const byRule = await post("one more invoice question");
+      const byDefault = await post("zqx vvb");
+      expect([byRule.status, byDefault.status]).toEqual([200, 200]);
+      expect(JSON.parse(byRule.body).model).toBe("echo:billing");
+      expect(JSON.parse(byDefault.body).modelscout.classification.steps).toHaveLength(2);
+      expect(JSON.parse(byDefault.body).model).toBe("echo:general");
+    } finally {
+      globalThis.AbortController = Original;
+    }
+    expect(built).toBe(0);
+  });
+
   it("percent-encodes non-ASCII reasons in the header and keeps them in the body", async () => {
     const response = await chat("auto", "我要退款");
     expect(response.json.modelscout.route).toBe("billing");

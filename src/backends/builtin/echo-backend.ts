@@ -9,6 +9,7 @@
  * echo answer says anything about answer quality.
  */
 import { ModelScoutError } from "../../errors/modelscout-error.js";
+import { throwIfRunAborted } from "../cancellation.js";
 import {
   BACKEND_SPECIFICATION_VERSION,
   type BackendDescription,
@@ -67,12 +68,12 @@ class EchoBackend implements ModelBackend {
   }
 
   async load(options: RunOptions = {}): Promise<LoadResult> {
-    options.signal?.throwIfAborted();
+    throwIfRunAborted(options);
     return { loadMs: 0 };
   }
 
   async doRun(inputs: readonly BackendInput[], options: RunOptions = {}): Promise<BackendOutput[]> {
-    options.signal?.throwIfAborted();
+    throwIfRunAborted(options);
     return inputs.map((input) => {
       const text = lastUserText(input, this.modelId);
       // A function replacer, so `$&` and friends in the user's text are not interpreted.

@@ -10,6 +10,7 @@
  * unrelated Chinese questions), and a nearest-neighbour router over short Chinese customer
  * questions still needs *some* similarity that runs offline.
  */
+import { throwIfRunAborted } from "../cancellation.js";
 import {
   BACKEND_SPECIFICATION_VERSION,
   type BackendDescription,
@@ -99,12 +100,12 @@ class HashedNgramEmbeddingBackend implements ModelBackend {
   }
 
   async load(options: RunOptions = {}): Promise<LoadResult> {
-    options.signal?.throwIfAborted();
+    throwIfRunAborted(options);
     return { loadMs: 0 };
   }
 
   async doRun(inputs: readonly BackendInput[], options: RunOptions = {}): Promise<BackendOutput[]> {
-    options.signal?.throwIfAborted();
+    throwIfRunAborted(options);
     return inputs.map((input) => ({
       kind: "embedding",
       vector: hashedNgramVector(lastUserText(input, this.modelId), this.#dimensions),

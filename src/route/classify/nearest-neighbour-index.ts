@@ -10,7 +10,7 @@
  * A linear scan: a few hundred examples of 512 dimensions take well under a millisecond,
  * far less than embedding the query.
  */
-import type { BackendOutput, ModelBackend } from "../../backends/model-backend.js";
+import type { BackendOutput, ModelBackend, RunOptions } from "../../backends/model-backend.js";
 import { ModelScoutError } from "../../errors/modelscout-error.js";
 
 const EMBEDDING_BATCH = 64;
@@ -91,9 +91,9 @@ export class NearestNeighbourIndex {
   async nearest(
     text: string,
     allowed?: ReadonlySet<string>,
-    signal?: AbortSignal,
+    run: RunOptions = {},
   ): Promise<NeighbourMatch | null> {
-    const [output] = await this.#backend.doRun([text], signal === undefined ? {} : { signal });
+    const [output] = await this.#backend.doRun([text], run);
     const query = toUnitVector(output, this.#backend.modelId);
     const k = Math.min(this.#k, this.#vectors.length);
     if (k === 0) return null;

@@ -9,6 +9,7 @@
  * passes instead of failing the request: classification degrades to the next step and the
  * default route, and `status()` reports the broken step for `/ready`.
  */
+import type { CancelSignal } from "../../backends/cancellation.js";
 import type { ModelBackend } from "../../backends/model-backend.js";
 import type { ClassificationStep, RoutesConfig } from "../routes-config.js";
 import type { ClassificationStepTrace, ClassificationTrace } from "../routing-decision.js";
@@ -107,7 +108,7 @@ export class RequestClassifier {
   async classify(
     text: string,
     eligible: ReadonlySet<string>,
-    signal?: AbortSignal,
+    signal?: CancelSignal,
   ): Promise<ClassificationTrace> {
     const steps: ClassificationStepTrace[] = [];
     for (let index = 0; index < this.#steps.length; index += 1) {
@@ -133,7 +134,7 @@ export class RequestClassifier {
     step: PreparedStep,
     text: string,
     eligible: ReadonlySet<string>,
-    signal: AbortSignal | undefined,
+    signal: CancelSignal | undefined,
   ): Promise<{ route: string | null; detail: string; score?: number }> {
     if (step.kind === "rules") {
       const match = step.rules.match(text, eligible);
@@ -144,7 +145,7 @@ export class RequestClassifier {
       if (index === null) return { route: null, detail: `skipped: ${step.error}` };
       try {
         const match = await withDeadline(
-          (stepSignal) => index.nearest(text, eligible, stepSignal),
+          (run) => index.nearest(text, eligible, run),
           step.config.timeoutMs,
           signal,
         );
@@ -172,10 +173,11 @@ export class RequestClassifier {
       : undefined;
     try {
       const [output] = await withDeadline(
-        (stepSignal) =>
-          step.backend.doRun([labels === undefined ? text : { text, candidateLabels: labels }], {
-            signal: stepSignal,
-          }),
+        (run) =>
+          step.backend.doRun(
+            [labels === undefined ? text : { text, candidateLabels: labels }],
+            run,
+          ),
         step.config.timeoutMs,
         signal,
       );
