@@ -22,6 +22,7 @@
 import type { Worker } from "node:worker_threads";
 import { ModelScoutError } from "../errors/modelscout-error.js";
 import { startSqliteWorker } from "../state/sqlite-worker.js";
+import { BackgroundThreadPriority, PUBLISH_THREAD_ID_SOURCE } from "../state/thread-priority.js";
 
 /** The worker, as CommonJS source (`state/sqlite-worker.ts` starts it). */
 const WORKER_SOURCE = `
@@ -117,7 +118,19 @@ export interface RequestLogWriterOptions {
   onError: (message: string | null) => void;
   /** The worker ended without being closed; the owner takes the unconfirmed batches back. */
   onExit: (error: Error) => void;
+  /**
+   * Run the worker under `SCHED_IDLE` where Linux allows it (`state/thread-priority.ts`), so
+   * the event loop never waits behind a batch; `flush()` raises it back if it is slow to
+   * answer. Default false.
+   */
+  idlePriority?: boolean;
+  /** How long a raised worker stays in the normal class before going back to idle. */
+  restoreIdleAfterMs?: number;
 }
+
+/** How long `flush()` waits for an idle-class worker before raising it to the normal class. */
+const RAISE_AFTER_MS = 10;
+const RESTORE_IDLE_AFTER_MS = 10_000;
 
 /** One posted batch the worker has not confirmed yet. */
 export interface UnconfirmedBatch<Row> {
@@ -131,6 +144,7 @@ export class RequestLogWriter<Row> {
   readonly #errorBytes: Uint8Array;
   readonly #flushTimeoutMs: number;
   readonly #unconfirmed: UnconfirmedBatch<Row>[] = [];
+  readonly #priority: BackgroundThreadPriority | undefined;
   #seq = 0;
   #requests = 0;
   #closed = false;
@@ -140,7 +154,15 @@ export class RequestLogWriter<Row> {
     this.#state = new BigInt64Array(shared, 0, 2);
     this.#errorBytes = new Uint8Array(shared, 16);
     this.#flushTimeoutMs = options.flushTimeoutMs;
-    this.#worker = startSqliteWorker(WORKER_SOURCE, {
+    const threadCell = BackgroundThreadPriority.threadCell();
+    if (options.idlePriority === true) {
+      this.#priority = new BackgroundThreadPriority({
+        threadCell,
+        restoreAfterMs: options.restoreIdleAfterMs ?? RESTORE_IDLE_AFTER_MS,
+      });
+    }
+    this.#worker = startSqliteWorker(PUBLISH_THREAD_ID_SOURCE + WORKER_SOURCE, {
+      threadCell,
       path: options.path,
       insertSql: options.insertSql,
       chunkRows: options.chunkRows,
@@ -185,6 +207,17 @@ export class RequestLogWriter<Row> {
     this.#seq += 1;
     this.#unconfirmed.push({ seq: this.#seq, rows });
     this.#worker.postMessage({ kind: "rows", seq: this.#seq, rows });
+    this.#priority?.lower(); // once its thread id is known; a no-op after that
+  }
+
+  /** The worker's scheduling, for `/ready` and tests: `normal`, `idle`, `raised`, ... */
+  get priority(): string {
+    return this.#priority?.state ?? "normal";
+  }
+
+  /** The worker's OS thread id once it runs (0 before; always 0 off Linux). */
+  get threadId(): number {
+    return this.#priority?.threadId ?? 0;
   }
 
   /** Blocks until every posted row is committed; throws if the worker could not write them. */
@@ -207,6 +240,7 @@ export class RequestLogWriter<Row> {
       this.#ask("close");
     } finally {
       this.#closed = true;
+      this.#priority?.close();
       void this.#worker.terminate();
     }
   }
@@ -237,11 +271,14 @@ export class RequestLogWriter<Row> {
     this.#requests += 1;
     const request = BigInt(this.#requests);
     this.#worker.postMessage({ kind, request: this.#requests });
-    const deadline = performance.now() + this.#flushTimeoutMs;
+    const startedAt = performance.now();
+    const deadline = startedAt + this.#flushTimeoutMs;
+    let raised = this.#priority === undefined;
     for (;;) {
       const answered = Atomics.load(this.#state, ANSWERED);
       if (answered >= request) return;
-      const remaining = deadline - performance.now();
+      const now = performance.now();
+      const remaining = deadline - now;
       if (remaining <= 0) {
         throw new ModelScoutError(
           "STORE_UNAVAILABLE",
@@ -249,7 +286,14 @@ export class RequestLogWriter<Row> {
           { isRetryable: true },
         );
       }
-      Atomics.wait(this.#state, ANSWERED, answered, remaining);
+      // An idle-class worker may not get a CPU while normal threads keep every core busy:
+      // after RAISE_AFTER_MS, put it back in the normal class and keep waiting.
+      if (!raised && now - startedAt >= RAISE_AFTER_MS) {
+        this.#priority?.raise();
+        raised = true;
+      }
+      const wait = raised ? remaining : Math.min(remaining, startedAt + RAISE_AFTER_MS - now);
+      Atomics.wait(this.#state, ANSWERED, answered, Math.max(wait, 0));
     }
   }
 

@@ -223,12 +223,19 @@ export const routesConfigSchema = z
           .default({ failure_threshold: 5, cool_down_ms: 30_000 }),
         /** Longest text kept per request in the request log (characters). Default 2000. */
         log_text_chars: z.number().int().min(0).default(2000),
+        /**
+         * Scheduling of the thread that writes the request log: `idle` (default) runs it under
+         * Linux's SCHED_IDLE where the process may raise it again (CAP_SYS_NICE, or
+         * `ulimit -e 20`), so requests never wait for a CPU behind it; `normal` does not.
+         */
+        log_writer_priority: z.enum(["idle", "normal"]).default("idle"),
       })
       .strict()
       .default({
         max_body_bytes: 1_048_576,
         circuit_breaker: { failure_threshold: 5, cool_down_ms: 30_000 },
         log_text_chars: 2000,
+        log_writer_priority: "idle",
       }),
   })
   .strict();
@@ -290,6 +297,7 @@ export interface RoutesConfig {
     maxBodyBytes: number;
     circuitBreaker: { failureThreshold: number; coolDownMs: number };
     logTextChars: number;
+    logWriterPriority: "idle" | "normal";
   };
 }
 
@@ -482,6 +490,7 @@ export function parseRoutesConfig(input: unknown, source = ""): RoutesConfig {
         coolDownMs: config.server.circuit_breaker.cool_down_ms,
       },
       logTextChars: config.server.log_text_chars,
+      logWriterPriority: config.server.log_writer_priority,
     },
   };
 }

@@ -130,6 +130,12 @@ export interface RoutingStoreOptions {
    * with its own connection) or `main-thread` (always for an in-memory database).
    */
   writer?: "worker" | "main-thread";
+  /**
+   * The worker's scheduling class: `idle` (default) runs it under Linux's `SCHED_IDLE` where
+   * the process may later raise it again (`state/thread-priority.ts`), so the event loop
+   * never waits for a CPU behind a batch; `normal` leaves it as it starts.
+   */
+  writerPriority?: "idle" | "normal";
 }
 
 interface RawRequestRow {
@@ -271,8 +277,14 @@ export class RoutingStore {
           this.#lastFlushError = message;
         },
         onExit: (error) => this.#workerDied(error),
+        idlePriority: (options.writerPriority ?? "idle") === "idle",
       });
     }
+  }
+
+  /** The request-log writer thread's scheduling (`idle`, `normal`, `raised`, ...), for `/ready`. */
+  get writerPriority(): string {
+    return this.#worker?.priority ?? "main-thread";
   }
 
   /** Queues a request row; written within about `flushIntervalMs`. */

@@ -684,6 +684,8 @@ export function createRoutingHttp(options: RoutingAppOptions): {
         ready,
         unavailable: health.unavailable,
         ...(storeError !== null && { store_error: storeError }),
+        /** The request-log writer's scheduling: idle, normal, raised, unavailable, main-thread. */
+        log_writer: store.writerPriority,
         models: health.models,
         classification: health.classification,
       },

@@ -114,6 +114,7 @@ export async function startRoutingServer(options: RoutingServerOptions): Promise
     // Checkpoints off the request path: they were the request log's p99 (background-checkpoints.ts).
     checkpoints = startBackgroundCheckpoints(database);
     const store = new RoutingStore(database, {
+      writerPriority: options.config.server.logWriterPriority,
       ...(options.logFlushIntervalMs !== undefined && {
         flushIntervalMs: options.logFlushIntervalMs,
       }),

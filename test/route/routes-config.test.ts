@@ -41,6 +41,7 @@ describe("routes config", () => {
       maxBodyBytes: 1_048_576,
       circuitBreaker: { failureThreshold: 5, coolDownMs: 30_000 },
       logTextChars: 2000,
+      logWriterPriority: "idle",
     });
   });
 

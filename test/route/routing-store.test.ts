@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,6 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { RequestLogWriter } from "../../src/route/request-log-writer.js";
 import { type RequestLogRow, RoutingStore } from "../../src/route/routing-store.js";
 import { openStateDatabase, type StateDatabase } from "../../src/state/state-database.js";
+import { canRaise, threadPolicy } from "../../src/state/thread-priority.js";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -164,4 +166,60 @@ describe("request-log writer", () => {
     ).toEqual(["req_b", "req_c"]);
     expect(countRows(path)).toBe(1);
   });
+
+  // Needs Linux, util-linux's chrt and the right to leave SCHED_IDLE (CAP_SYS_NICE): CI has all three.
+  const canSchedule = process.platform === "linux" && canRaise() && hasChrt();
+  it.runIf(canSchedule)(
+    "runs under SCHED_IDLE, is raised to the normal class when a flush waits, then goes back",
+    async () => {
+      const { database, path } = fileDatabase(100);
+      new RoutingStore(database, { writer: "main-thread" }).close();
+      const writer = new RequestLogWriter<RequestLogRow>({
+        path,
+        insertSql:
+          "INSERT INTO routing_requests (id, created_at, endpoint, status, latency_ms) VALUES (@id, @createdAt, @endpoint, @status, @latencyMs)",
+        chunkRows: 32,
+        retryMs: 60_000,
+        busyTimeoutMs: 100,
+        flushTimeoutMs: 400,
+        onError: () => {},
+        onExit: () => {},
+        idlePriority: true,
+        restoreIdleAfterMs: 200,
+      });
+      open.push(writer);
+      const policy = () => (writer.threadId === 0 ? null : threadPolicy(writer.threadId));
+      writer.post([row("req_first")]); // lowers it once the thread has published its id
+      for (let waited = 0; waited < 3000 && policy() !== "idle"; waited += 20) {
+        await sleep(20);
+        writer.post([]);
+      }
+      expect(policy()).toBe("idle");
+      expect(writer.priority).toBe("idle");
+
+      // A flush the worker cannot answer at once (the database is locked) raises it.
+      const other = new Database(path);
+      other.exec("BEGIN IMMEDIATE");
+      writer.post([row("req_locked")]);
+      expect(() => writer.flush()).toThrow(/did not answer|Could not write/);
+      expect(writer.priority).toBe("raised");
+      expect(policy()).toBe("normal");
+      other.exec("COMMIT");
+      other.close();
+
+      for (let waited = 0; waited < 3000 && policy() !== "idle"; waited += 20) await sleep(20);
+      expect(policy()).toBe("idle");
+      writer.flush();
+      expect(countRows(path)).toBe(2);
+    },
+  );
 });
+
+function hasChrt(): boolean {
+  try {
+    execFileSync("chrt", ["--version"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
