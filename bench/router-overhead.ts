@@ -2,8 +2,16 @@
  * Benchmark: what the routing server adds to a request, against calling the backend
  * directly, at fixed request rates on loopback (issue 5).
  *
- *   npx tsx bench/router-overhead.ts [--rates 1000,5000] [--seconds 10] [--warmup 3]
- *       [--connections 64] [--arrivals uniform|poisson] [--keep-text]
+ *   npx tsx bench/router-overhead.ts [--rates 1000,5000] [--seconds 10] [--warmup 10]
+ *       [--connections 64] [--arrivals uniform|poisson] [--keep-text] [--generator normal]
+ *
+ * The generator runs under SCHED_FIFO where `chrt` allows it (`--generator normal` turns that
+ * off): it shares this machine's two cores with the servers, and a send it makes late is
+ * charged to the server. Each run warms up for 10 s at its rate: in a router's first ~13 s
+ * of traffic V8 is still compiling on background threads (`perf record`), and at 1,000/s in
+ * four of five pairs the first 10 s measured after a 3 s warm-up had a p99 of 1.3-1.9 ms and
+ * the next 10 s 0.34-0.37 ms (the fifth: 2.4 then 2.8 ms, around a 37 ms stall of the
+ * generator itself; 2026-11-29, docs/benchmarks.md).
  *
  * Four processes besides this one: the load generator (`loadgen/open-loop.c`, open loop:
  * requests are scheduled at the rate whatever the server does, and each latency runs from
@@ -44,7 +52,8 @@ const { values } = parseArgs({
   options: {
     rates: { type: "string", default: "1000,5000" },
     seconds: { type: "string", default: "10" },
-    warmup: { type: "string", default: "3" },
+    warmup: { type: "string", default: "10" },
+    generator: { type: "string", default: "fifo" },
     connections: { type: "string", default: "64" },
     arrivals: { type: "string", default: "uniform" },
     "keep-text": { type: "boolean", default: false },
@@ -106,6 +115,7 @@ async function main(): Promise<void> {
     { name: "router -> echo server", port: router.port, model: "proxy" },
   ];
   const results: LoadResult[] = [];
+  let generatorPriority = "normal";
   try {
     for (const rate of rates) {
       for (const target of targets) {
@@ -121,7 +131,9 @@ async function main(): Promise<void> {
           warmup,
           connections,
           arrivals,
+          realtime: values.generator !== "normal",
         });
+        generatorPriority = summary.priority;
         const entry: LoadResult = {
           target: target.name,
           rate,
@@ -167,8 +179,9 @@ async function main(): Promise<void> {
   }
   const output = {
     benchmark: "router-overhead",
-    command: `npx tsx bench/router-overhead.ts --rates ${rates.join(",")} --seconds ${seconds} --warmup ${warmup} --connections ${connections} --arrivals ${arrivals}${values["keep-text"] ? " --keep-text" : ""}`,
+    command: `npx tsx bench/router-overhead.ts --rates ${rates.join(",")} --seconds ${seconds} --warmup ${warmup} --connections ${connections} --arrivals ${arrivals}${values["keep-text"] ? " --keep-text" : ""}${values.generator === "normal" ? " --generator normal" : ""}`,
     loadGenerator: "bench/loadgen/open-loop.c (open loop; latency from the scheduled send time)",
+    generatorPriority,
     redaction: values["keep-text"]
       ? "off (--keep-text)"
       : "default (personal data removed from logged text)",

@@ -42,6 +42,13 @@ export interface OpenLoopOptions {
   /** Evenly spaced (the default) or Poisson arrivals at the same mean rate. */
   arrivals?: "uniform" | "poisson";
   seed?: number;
+  /**
+   * Run the generator under `SCHED_FIFO` (`chrt --fifo 10`), so that on a machine it shares
+   * with the servers it sends on time instead of waiting for a CPU behind them: a late send is
+   * charged to the server, since latency runs from the scheduled time. Falls back to the
+   * normal class, and says so in `OpenLoopSummary.priority`, where `chrt` cannot do it.
+   */
+  realtime?: boolean;
 }
 
 export interface OpenLoopSummary {
@@ -56,6 +63,8 @@ export interface OpenLoopSummary {
   /** The latest the generator sent a request after its scheduled time. */
   maxSendLagNs: number;
   arrivals: string;
+  /** The generator's scheduling class: `fifo` or `normal`. */
+  priority: "fifo" | "normal";
 }
 
 export interface OpenLoopResult {
@@ -87,8 +96,12 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRes
     ["--latencies", latenciesFile],
   ].flatMap(([flag, value]) => [String(flag), String(value)]);
   if (options.arrivals === "poisson") args.push("--poisson");
+  const realtime = options.realtime === true && canRunRealtime();
+  const command = realtime ? ["chrt", "--fifo", "10", binary, ...args] : [binary, ...args];
   const stdout = await new Promise<string>((resolve, reject) => {
-    const child = spawn(binary, args, { stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(command[0] as string, command.slice(1), {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     let output = "";
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
       output += chunk;
@@ -98,7 +111,10 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRes
       code === 0 ? resolve(output) : reject(new Error(`open-loop exited with ${code}`)),
     );
   });
-  const summary = JSON.parse(stdout) as OpenLoopSummary;
+  const summary = {
+    ...(JSON.parse(stdout) as Omit<OpenLoopSummary, "priority">),
+    priority: realtime ? "fifo" : "normal",
+  } satisfies OpenLoopSummary;
   const latenciesMs: number[] = [];
   let lastAnswerMs = 0;
   for (const line of readFileSync(latenciesFile, "utf8").split("\n")) {
@@ -113,4 +129,19 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRes
   }
   latenciesMs.sort((a, b) => a - b);
   return { summary, latenciesMs, lastAnswerMs };
+}
+
+let realtimeWorks: boolean | undefined;
+
+/** Whether `chrt --fifo` runs here (Linux, util-linux, and the right to: root or CAP_SYS_NICE). */
+function canRunRealtime(): boolean {
+  if (realtimeWorks === undefined) {
+    try {
+      execFileSync("chrt", ["--fifo", "10", "true"], { stdio: "ignore" });
+      realtimeWorks = true;
+    } catch {
+      realtimeWorks = false;
+    }
+  }
+  return realtimeWorks;
 }
