@@ -4,6 +4,7 @@ import {
   RunCancellation,
   throwIfRunAborted,
 } from "../../src/backends/cancellation.js";
+import { countAbortControllers } from "../support/count-abort-controllers.js";
 
 describe("CancelSource", () => {
   it("runs each listener once, in order, at the first abort, and keeps that reason", () => {
@@ -65,23 +66,13 @@ describe("RunCancellation", () => {
 });
 
 describe("throwIfRunAborted", () => {
-  it("checks a RunCancellation without building its signal", () => {
-    const Original = globalThis.AbortController;
-    let built = 0;
-    globalThis.AbortController = class extends Original {
-      constructor() {
-        super();
-        built += 1;
-      }
-    };
-    try {
+  it("checks a RunCancellation without building its signal", async () => {
+    const built = await countAbortControllers(() => {
       const run = new RunCancellation();
       expect(() => throwIfRunAborted(run)).not.toThrow();
       run.abort(new Error("deadline"));
       expect(() => throwIfRunAborted(run)).toThrow("deadline");
-    } finally {
-      globalThis.AbortController = Original;
-    }
+    });
     expect(built).toBe(0);
   });
 

@@ -4,7 +4,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
-import { RequestLogWriter } from "../../src/route/request-log-writer.js";
+import {
+  RequestLogWriter,
+  type RequestLogWriterOptions,
+} from "../../src/route/request-log-writer.js";
 import { type RequestLogRow, RoutingStore } from "../../src/route/routing-store.js";
 import { openStateDatabase, type StateDatabase } from "../../src/state/state-database.js";
 import { canRaise, threadPolicy } from "../../src/state/thread-priority.js";
@@ -127,21 +130,27 @@ describe("routing store: request log written by a worker thread", () => {
   });
 });
 
+/** A database file with the routing tables, and writer options for it. */
+function writerFixture(flushTimeoutMs: number): { path: string; options: RequestLogWriterOptions } {
+  const { database, path } = fileDatabase(100);
+  new RoutingStore(database, { writer: "main-thread" }).close();
+  const options: RequestLogWriterOptions = {
+    path,
+    insertSql:
+      "INSERT INTO routing_requests (id, created_at, endpoint, status, latency_ms) VALUES (@id, @createdAt, @endpoint, @status, @latencyMs)",
+    chunkRows: 32,
+    retryMs: 60_000,
+    busyTimeoutMs: 100,
+    flushTimeoutMs,
+    onError: () => {},
+    onExit: () => {},
+  };
+  return { path, options };
+}
+
 describe("request-log writer", () => {
   it("confirms what it wrote, and gives back the batches it never confirmed when its thread ends", async () => {
-    const { database, path } = fileDatabase(100);
-    new RoutingStore(database, { writer: "main-thread" }).close();
-    const options = {
-      path,
-      insertSql:
-        "INSERT INTO routing_requests (id, created_at, endpoint, status, latency_ms) VALUES (@id, @createdAt, @endpoint, @status, @latencyMs)",
-      chunkRows: 32,
-      retryMs: 60_000,
-      busyTimeoutMs: 100,
-      flushTimeoutMs: 5000,
-      onError: () => {},
-      onExit: () => {},
-    };
+    const { path, options } = writerFixture(5000);
     const writer = new RequestLogWriter<RequestLogRow>(options);
     open.push(writer);
     writer.post([row("req_a")]);
@@ -172,25 +181,18 @@ describe("request-log writer", () => {
   it.runIf(canSchedule)(
     "runs under SCHED_IDLE, is raised to the normal class when a flush waits, then goes back",
     async () => {
-      const { database, path } = fileDatabase(100);
-      new RoutingStore(database, { writer: "main-thread" }).close();
+      const { path, options } = writerFixture(400);
       const writer = new RequestLogWriter<RequestLogRow>({
-        path,
-        insertSql:
-          "INSERT INTO routing_requests (id, created_at, endpoint, status, latency_ms) VALUES (@id, @createdAt, @endpoint, @status, @latencyMs)",
-        chunkRows: 32,
-        retryMs: 60_000,
-        busyTimeoutMs: 100,
-        flushTimeoutMs: 400,
-        onError: () => {},
-        onExit: () => {},
+        ...options,
         idlePriority: true,
         restoreIdleAfterMs: 200,
       });
       open.push(writer);
       const policy = () => (writer.threadId === 0 ? null : threadPolicy(writer.threadId));
       writer.post([row("req_first")]); // lowers it once the thread has published its id
-      for (let waited = 0; waited < 3000 && policy() !== "idle"; waited += 20) {
+      // The kernel may show the change before chrt's exit reaches this thread: wait for both.
+      const lowered = () => policy() === "idle" && writer.priority === "idle";
+      for (let waited = 0; waited < 3000 && !lowered(); waited += 20) {
         await sleep(20);
         writer.post([]);
       }

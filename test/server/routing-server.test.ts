@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseRoutesConfig, type RoutesConfigInput } from "../../src/route/routes-config.js";
 import { type RoutingServer, startRoutingServer } from "../../src/server/start-routing-server.js";
+import { countAbortControllers } from "../support/count-abort-controllers.js";
 import {
   defaultChatReply,
   type FakeOpenAIServer,
@@ -182,15 +183,7 @@ describe("routing server: routing", () => {
         call.on("error", reject);
         call.end(body);
       });
-    const Original = globalThis.AbortController;
-    let built = 0;
-    globalThis.AbortController = class extends Original {
-      constructor() {
-        super();
-        built += 1;
-      }
-    };
-    try {
+    const built = await countAbortControllers(async () => {
       // Keyword rule -> echo:billing; then no rule and no near example (the n-gram embedding
       // step runs under a deadline) -> the default route's echo:general.
       const byRule = await post("one more invoice question");
@@ -199,9 +192,7 @@ describe("routing server: routing", () => {
       expect(JSON.parse(byRule.body).model).toBe("echo:billing");
       expect(JSON.parse(byDefault.body).modelscout.classification.steps).toHaveLength(2);
       expect(JSON.parse(byDefault.body).model).toBe("echo:general");
-    } finally {
-      globalThis.AbortController = Original;
-    }
+    });
     expect(built).toBe(0);
   });
 
