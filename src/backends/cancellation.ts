@@ -16,19 +16,14 @@
  *   disconnect).
  * - `RunCancellation`: the `RunOptions` `withDeadline` hands to the work. Its `signal` is an
  *   `AbortSignal` built on first read (already aborted if the run was), so a backend that
- *   passes it on (`fetch`, a child process) gets a real one, and a backend that only checks
- *   for an abort uses `throwIfRunAborted`, which builds nothing.
+ *   passes it on (`fetch`, a child process) gets a real one. A backend that only checks for
+ *   an abort uses `throwIfRunAborted`, and one that only listens for it (`node:http` calls)
+ *   `cancelSignalOf`; neither builds anything.
  */
+import type { CancelSignal } from "../http/cancel-signal.js";
 import type { RunOptions } from "./model-backend.js";
 
-/** The part of an `AbortSignal` the router reads; an `AbortSignal` satisfies it. */
-export interface CancelSignal {
-  readonly aborted: boolean;
-  readonly reason: unknown;
-  throwIfAborted(): void;
-  addEventListener(type: "abort", listener: () => void, options?: { once?: boolean }): void;
-  removeEventListener(type: "abort", listener: () => void): void;
-}
+export type { CancelSignal };
 
 /**
  * A `CancelSignal` and its trigger in one plain object. Listeners run once, in the order they
@@ -77,33 +72,31 @@ export class CancelSource implements CancelSignal {
  * The `RunOptions` of one bounded run: `signal` is an `AbortSignal` built when first read, and
  * aborted with the run's reason (now, if the run has already been aborted).
  */
-export class RunCancellation implements RunOptions {
+export class RunCancellation extends CancelSource implements RunOptions {
   #controller: AbortController | undefined;
-  #aborted = false;
-  #reason: unknown;
 
   get signal(): AbortSignal {
     if (this.#controller === undefined) {
       this.#controller = new AbortController();
-      if (this.#aborted) this.#controller.abort(this.#reason);
+      if (this.aborted) this.#controller.abort(this.reason);
     }
     return this.#controller.signal;
   }
 
-  get aborted(): boolean {
-    return this.#aborted;
+  override abort(reason?: unknown): void {
+    if (this.aborted) return;
+    super.abort(reason);
+    this.#controller?.abort(this.reason);
   }
+}
 
-  throwIfAborted(): void {
-    if (this.#aborted) throw this.#reason;
-  }
-
-  abort(reason: unknown): void {
-    if (this.#aborted) return;
-    this.#aborted = true;
-    this.#reason = reason;
-    this.#controller?.abort(reason);
-  }
+/**
+ * The run's cancellation for work that only listens for it (an HTTP call that destroys its
+ * socket on abort): the `RunCancellation` itself when the router gave one, so no
+ * `AbortSignal` is built, else `options.signal`.
+ */
+export function cancelSignalOf(options: RunOptions | undefined): CancelSignal | undefined {
+  return options instanceof RunCancellation ? options : options?.signal;
 }
 
 /**

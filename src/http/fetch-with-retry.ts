@@ -15,6 +15,7 @@
  * and a model-server call say different things), and redact secrets before using any text
  * this returns (see `hub/redact-secrets.ts`).
  */
+import type { CancelSignal } from "./cancel-signal.js";
 
 export interface HttpRetryPolicy {
   /** Retries after the first attempt; 0 disables retrying. */
@@ -54,8 +55,8 @@ export interface HttpRetryEvent {
 
 /** The retry and timeout settings every transport shares. */
 export interface HttpRetryOptions {
-  /** The caller's signal: aborting it stops at once, without retrying. */
-  signal?: AbortSignal;
+  /** The caller's signal (an `AbortSignal` will do): aborting it stops at once, without retrying. */
+  signal?: CancelSignal;
   /** Per attempt, including reading the body. */
   timeoutMs?: number;
   retry?: HttpRetryPolicy;
@@ -99,7 +100,7 @@ export class HttpAttemptTimeout extends Error {
  */
 export type HttpAttempt<H extends ResponseHeaders = Headers> = (
   timeoutMs: number,
-  signal: AbortSignal | undefined,
+  signal: CancelSignal | undefined,
 ) => Promise<HttpAnswer<H>>;
 
 /** What the last attempt ended with, after retries. */
@@ -133,7 +134,7 @@ export function backoffDelayMs(
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
 
-function sleep(delayMs: number, signal: AbortSignal | undefined): Promise<void> {
+function sleep(delayMs: number, signal: CancelSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
       reject(signal.reason);
@@ -169,7 +170,10 @@ function fetchAttempt(
 ): HttpAttempt {
   return async (timeoutMs, callerSignal) => {
     const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = callerSignal === undefined ? timeout : AbortSignal.any([callerSignal, timeout]);
+    const signal =
+      callerSignal === undefined
+        ? timeout
+        : AbortSignal.any([toAbortSignal(callerSignal), timeout]);
     try {
       const response = await fetchImplementation(url, { ...init, signal });
       const text = await response.text();
@@ -257,4 +261,13 @@ export async function retryHttp<H extends ResponseHeaders>(
     });
     await sleep(delayMs, options.signal);
   }
+}
+
+/** `fetch` needs a real `AbortSignal`: `signal` itself, or one that follows it. */
+function toAbortSignal(signal: CancelSignal): AbortSignal {
+  if (signal instanceof AbortSignal) return signal;
+  const controller = new AbortController();
+  if (signal.aborted) controller.abort(signal.reason);
+  else signal.addEventListener("abort", () => controller.abort(signal.reason), { once: true });
+  return controller.signal;
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   CancelSource,
+  cancelSignalOf,
   RunCancellation,
   throwIfRunAborted,
 } from "../../src/backends/cancellation.js";
@@ -62,6 +63,24 @@ describe("RunCancellation", () => {
     expect(run.aborted).toBe(true);
     expect(run.signal.aborted).toBe(true);
     expect(run.signal.reason).toBe("client left");
+  });
+});
+
+describe("RunCancellation as a CancelSignal", () => {
+  it("tells its listeners of the abort, and cancelSignalOf hands it on without building a signal", async () => {
+    const run = new RunCancellation();
+    const heard: unknown[] = [];
+    const built = await countAbortControllers(() => {
+      const signal = cancelSignalOf(run);
+      expect(signal).toBe(run);
+      signal?.addEventListener("abort", () => heard.push(signal.reason));
+      run.abort("deadline");
+    });
+    expect(built).toBe(0);
+    expect(heard).toEqual(["deadline"]);
+    const controller = new AbortController();
+    expect(cancelSignalOf({ signal: controller.signal })).toBe(controller.signal);
+    expect(cancelSignalOf(undefined)).toBeUndefined();
   });
 });
 

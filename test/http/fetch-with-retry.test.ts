@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CancelSource } from "../../src/backends/cancellation.js";
 import {
   backoffDelayMs,
   fetchWithRetry,
@@ -92,5 +93,16 @@ describe("fetchWithRetry", () => {
     await expect(
       fetchWithRetry(`${server.url}/v1/embeddings`, post, { signal: controller.signal }),
     ).rejects.toThrow("not now");
+  });
+
+  it("stops a fetch when a caller's signal that is not an AbortSignal fires", async () => {
+    server.script({ kind: "hang" });
+    const caller = new CancelSource();
+    const running = fetchWithRetry(`${server.url}/v1/embeddings`, post, {
+      signal: caller,
+      timeoutMs: 5000,
+    });
+    setTimeout(() => caller.abort(new Error("client left")), 50);
+    await expect(running).rejects.toThrow("client left");
   });
 });

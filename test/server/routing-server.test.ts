@@ -160,12 +160,12 @@ describe("routing server: routing", () => {
     expect(response.headers.get("x-modelscout-reason")).toBe(decision.reason);
   });
 
-  it("builds no AbortSignal for a request classified and answered in-process", async () => {
+  it("builds no AbortSignal for a request answered in-process or by an OpenAI-compatible upstream", async () => {
     // On Node.js 20 every AbortSignal survives the young-generation GC (backends/cancellation.ts);
     // the client here is node:http, which builds none of its own (fetch would).
-    const post = (content: string) =>
+    const post = (content: string, model = "auto") =>
       new Promise<{ status: number; body: string }>((resolve, reject) => {
-        const body = JSON.stringify({ model: "auto", messages: [{ role: "user", content }] });
+        const body = JSON.stringify({ model, messages: [{ role: "user", content }] });
         const call = httpRequest(`${base}/v1/chat/completions`, {
           method: "POST",
           headers: {
@@ -192,6 +192,10 @@ describe("routing server: routing", () => {
       expect(JSON.parse(byRule.body).model).toBe("echo:billing");
       expect(JSON.parse(byDefault.body).modelscout.classification.steps).toHaveLength(2);
       expect(JSON.parse(byDefault.body).model).toBe("echo:general");
+      // The support route's first candidate is the fake upstream, called over node:http.
+      const proxied = await post("my screen flickers", "support");
+      expect(proxied.status).toBe(200);
+      expect(JSON.parse(proxied.body).model).toBe("upstream-primary");
     });
     expect(built).toBe(0);
   });

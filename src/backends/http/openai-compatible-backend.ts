@@ -33,6 +33,7 @@ import {
 } from "../../http/fetch-with-retry.js";
 import { requestWithRetry } from "../../http/node-http-request.js";
 import { redactSecrets } from "../../hub/redact-secrets.js";
+import { cancelSignalOf, throwIfRunAborted } from "../cancellation.js";
 import {
   BACKEND_SPECIFICATION_VERSION,
   type BackendDescription,
@@ -248,7 +249,7 @@ class OpenAICompatibleBackend implements ModelBackend {
   }
 
   async doRun(inputs: readonly BackendInput[], options: RunOptions = {}): Promise<BackendOutput[]> {
-    options.signal?.throwIfAborted();
+    throwIfRunAborted(options);
     if (inputs.length === 0) return [];
     await this.load(options);
     const kind = OPENAI_COMPATIBLE_TASKS[this.#task];
@@ -369,10 +370,9 @@ class OpenAICompatibleBackend implements ModelBackend {
     body: string | undefined,
     options: RunOptions,
   ): Promise<HttpOutcome<ResponseHeaders>> {
-    const retry =
-      options.signal === undefined
-        ? this.#retryOptions
-        : { ...this.#retryOptions, signal: options.signal };
+    // A routed call's RunCancellation itself, so no AbortSignal is built for it.
+    const signal = cancelSignalOf(options);
+    const retry = signal === undefined ? this.#retryOptions : { ...this.#retryOptions, signal };
     const init =
       body === undefined
         ? { method: "GET" as const, headers: this.#headers }
