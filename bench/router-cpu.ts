@@ -4,7 +4,11 @@
  * else runs; the CPU a process spends per request does not, so this is the figure to compare
  * code changes by.
  *
- *   npx tsx bench/router-cpu.ts [--rate 5000] [--seconds 10] [--repeats 3] [--connections 64] [--keep-text] [--cpu-prof DIR]
+ *   npx tsx bench/router-cpu.ts [--rate 5000] [--seconds 10] [--repeats 3] [--connections 64]
+ *       [--targets direct,in-process,proxy,floor] [--keep-text] [--cpu-prof DIR]
+ *
+ * `floor` adds the bare `node:http` proxy (`loadgen/bare-proxy.mjs`), whose CPU is what one
+ * more hop costs in Node.js without any of the router's work.
  *
  * Starts the same two processes as `router-overhead.ts` (`router-roles.ts`: a bare `node:http`
  * echo server and `startRoutingServer` from the built package, with its defaults), drives
@@ -102,15 +106,29 @@ async function main(): Promise<void> {
     profileDir === undefined ? [] : ["--cpu-prof", "--cpu-prof-dir", profileDir],
   );
   const wanted = new Set((values.targets ?? "").split(","));
+  const bareProxy = wanted.has("floor")
+    ? await startRole("bare-proxy", ["--upstream", upstream.url])
+    : undefined;
   const targets = [
     { key: "direct", name: "direct (echo server)", port: upstream.port, model: "echo" },
     { key: "in-process", name: "router, in-process echo", port: router.port, model: "auto" },
     { key: "proxy", name: "router -> echo server", port: router.port, model: "proxy" },
+    ...(bareProxy === undefined
+      ? []
+      : [
+          {
+            key: "floor",
+            name: "floor: bare node:http proxy",
+            port: bareProxy.port,
+            model: "echo",
+          },
+        ]),
   ]
     .filter((target) => wanted.has(target.key))
     .map((target) => ({
       ...target,
-      pid: (target.key === "direct" ? upstream : router).child.pid,
+      pid: (target.key === "direct" ? upstream : target.key === "floor" ? bareProxy : router)?.child
+        .pid,
     }));
   const results: CpuResult[] = [];
   try {
@@ -142,6 +160,7 @@ async function main(): Promise<void> {
     // The router exits on SIGTERM through process.exit, which writes a --cpu-prof profile.
     const routerExit = new Promise((resolve) => router.child.once("exit", resolve));
     router.child.kill("SIGTERM");
+    bareProxy?.child.kill("SIGTERM");
     upstream.child.kill("SIGTERM");
     await routerExit;
   }
