@@ -5,11 +5,12 @@
  * for the writer's time slice to end.
  *
  * Why: on a 2-core machine, with the request-log writer committing a batch every 20 ms,
- * `perf sched timehist` showed the main thread runnable but waiting 1-4.6 ms for a CPU while
- * the writer ran, and those waits were most of the in-process tail at 5,000 requests/s.
- * Under `SCHED_IDLE` the tail halved (docs/benchmarks.md); `nice 19` did not move it, because
- * a nice thread is still only preempted on wake-up when the scheduler judges it has run long
- * enough.
+ * `perf sched timehist` showed the router's main thread runnable but waiting 1-4.6 ms for a
+ * CPU while another of its threads ran, and skipping the writer's inserts removed most of the
+ * requests slower than 1 ms. Under `SCHED_IDLE` those fell by about half at 5,000 requests/s
+ * and the p99 from 1.08-2.53 ms to 0.69-1.03 ms (docs/benchmarks.md); `nice 19` did not move
+ * it, since a nice thread is still only preempted on wake-up when the scheduler judges it has
+ * run long enough.
  *
  * The cost is that an idle-class thread barely runs while every core is busy with normal
  * threads (a model inferring flat out, say). So whoever waits on the writer (`flush()`)
