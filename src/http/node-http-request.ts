@@ -49,22 +49,55 @@ export class NodeResponseHeaders implements ResponseHeaders {
   }
 }
 
+/** Where a request goes, as `http.request` options: parsed once per URL (`TARGETS`). */
+interface RequestTarget {
+  protocol: "http:" | "https:";
+  hostname: string;
+  port: string;
+  path: string;
+  auth?: string;
+}
+
+/** Parsed URLs: a routed call goes to one of a few model-server URLs, every time. */
+const TARGETS = new Map<string, RequestTarget>();
+const MAX_TARGETS = 256;
+
+function requestTarget(url: string | URL): RequestTarget {
+  const key = typeof url === "string" ? url : url.href;
+  const known = TARGETS.get(key);
+  if (known !== undefined) return known;
+  const parsed = typeof url === "string" ? new URL(url) : url;
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
+    throw new TypeError(`Only http: and https: URLs can be requested (got ${parsed.protocol}).`);
+  }
+  const target: RequestTarget = {
+    protocol: parsed.protocol,
+    // `http.request` wants an IPv6 literal without its brackets.
+    hostname: parsed.hostname.startsWith("[") ? parsed.hostname.slice(1, -1) : parsed.hostname,
+    port: parsed.port,
+    path: `${parsed.pathname}${parsed.search}`,
+    ...(parsed.username !== "" && {
+      auth: `${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`,
+    }),
+  };
+  if (TARGETS.size >= MAX_TARGETS) TARGETS.clear();
+  TARGETS.set(key, target);
+  return target;
+}
+
 /** One attempt of `init` to `url` (see `HttpAttempt`). */
 export function nodeHttpAttempt(
   url: string | URL,
   init: NodeHttpRequestInit,
 ): HttpAttempt<NodeResponseHeaders> {
-  const target = typeof url === "string" ? new URL(url) : url;
+  const target = requestTarget(url);
   const secure = target.protocol === "https:";
-  if (!secure && target.protocol !== "http:") {
-    throw new TypeError(`Only http: and https: URLs can be requested (got ${target.protocol}).`);
-  }
   const body = init.body === undefined ? undefined : Buffer.from(init.body, "utf8");
   const headers =
     body === undefined ? init.headers : { ...init.headers, "content-length": String(body.length) };
   const agent: Agent = secure ? HTTPS_AGENT : HTTP_AGENT;
   const send = secure ? httpsRequest : request;
-  const options = { method: init.method, headers, agent };
+  const options = { ...target, method: init.method, headers, agent };
 
   return (timeoutMs, signal) =>
     new Promise<HttpAnswer<NodeResponseHeaders>>((resolve, reject) => {
@@ -77,7 +110,7 @@ export function nodeHttpAttempt(
         if (answer === undefined) reject(error);
         else resolve(answer);
       };
-      const outgoing = send(target, options, (response) => {
+      const outgoing = send(options, (response) => {
         const chunks: Buffer[] = [];
         response.on("data", (chunk: Buffer) => chunks.push(chunk));
         response.once("end", () => {

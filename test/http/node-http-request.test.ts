@@ -26,6 +26,7 @@ beforeAll(async () => {
         JSON.stringify({
           port: request.socket.remotePort,
           method: request.method,
+          url: request.url,
           headers: request.headers,
           body: Buffer.concat(chunks).toString("utf8"),
         }),
@@ -142,6 +143,19 @@ describe("requestWithRetry (node:http)", () => {
       }),
     ).rejects.toThrow("client went away");
     expect(Date.now() - startedAt).toBeLessThan(2_000);
+  });
+
+  it("sends a URL's path, query and credentials, the same on a repeat call to that URL", async () => {
+    const url = `${mirrorUrl.replace("http://", "http://us%20er:p%40ss@")}/v1/x?y=1&z=%C3%A9`;
+    for (let call = 0; call < 2; call += 1) {
+      const outcome = await requestWithRetry(url, { method: "GET", headers: {} });
+      if (outcome.kind !== "response") throw new Error(`no answer: ${outcome.kind}`);
+      const seen = JSON.parse(outcome.text);
+      expect(seen.url).toBe("/v1/x?y=1&z=%C3%A9");
+      expect(seen.headers.authorization).toBe(
+        `Basic ${Buffer.from("us er:p@ss").toString("base64")}`,
+      );
+    }
   });
 
   it("refuses a URL that is not http or https", () => {
