@@ -154,8 +154,9 @@ export class RequestLogWriter<Row> {
     this.#state = new BigInt64Array(shared, 0, 2);
     this.#errorBytes = new Uint8Array(shared, 16);
     this.#flushTimeoutMs = options.flushTimeoutMs;
-    const threadCell = BackgroundThreadPriority.threadCell();
-    if (options.idlePriority === true) {
+    // Only a writer whose priority is managed needs to publish its OS thread id.
+    const threadCell = options.idlePriority === true ? BackgroundThreadPriority.threadCell() : null;
+    if (threadCell !== null) {
       this.#priority = new BackgroundThreadPriority({
         threadCell,
         restoreAfterMs: options.restoreIdleAfterMs ?? RESTORE_IDLE_AFTER_MS,
@@ -215,7 +216,7 @@ export class RequestLogWriter<Row> {
     return this.#priority?.state ?? "normal";
   }
 
-  /** The worker's OS thread id once it runs (0 before; always 0 off Linux). */
+  /** The worker's OS thread id once it runs; 0 before, off Linux, or without `idlePriority`. */
   get threadId(): number {
     return this.#priority?.threadId ?? 0;
   }
