@@ -17,7 +17,7 @@
  * - `RunCancellation`: the `RunOptions` `withDeadline` hands to the work. Its `signal` is an
  *   `AbortSignal` built on first read (already aborted if the run was), so a backend that
  *   passes it on (`fetch`, a child process) gets a real one. A backend that only checks for
- *   an abort uses `throwIfRunAborted`, and one that only listens for it (`node:http` calls)
+ *   an abort uses `throwIfRunAborted`, and one that only listens for it (outbound HTTP calls)
  *   `cancelSignalOf`; neither builds anything.
  */
 import type { CancelSignal } from "../http/cancel-signal.js";

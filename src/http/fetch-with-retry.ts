@@ -8,8 +8,8 @@
  * the attempt, so a server that sends headers and then stalls is caught by the same timeout.
  *
  * The loop (`retryHttp`) is separate from the transport: `fetchWithRetry` sends with `fetch`
- * (`AbortSignal.timeout` combined with the caller's signal), `node-http-request.ts` with
- * `node:http` and keep-alive sockets for hot paths.
+ * (`AbortSignal.timeout` combined with the caller's signal), `undici-request.ts` with
+ * undici's dispatcher and keep-alive connections for hot paths.
  *
  * The outcome is data, not an error: callers own their error codes and messages (a Hub call
  * and a model-server call say different things), and redact secrets before using any text
@@ -201,7 +201,7 @@ export function fetchWithRetry(
 
 /**
  * Runs `attempt` until it gets an answer that is not worth retrying, or retries run out, for
- * any transport (`fetchWithRetry`, `node-http-request.ts`). Rejects only with the caller's
+ * any transport (`fetchWithRetry`, `undici-request.ts`). Rejects only with the caller's
  * abort reason.
  */
 export async function retryHttp<H extends ResponseHeaders>(

@@ -14,9 +14,9 @@
  * fields, responses are parsed leniently with zod, and embeddings are ordered by `index`
  * when the server sends it.
  *
- * Requests go through `requestWithRetry` (`node:http` with keep-alive sockets: the routing
- * server calls this once per routed request, and undici's `fetch` cost more than the
- * routing) or, when a `fetch` is given, `fetchWithRetry`; both time out, and retry on
+ * Requests go through `requestWithRetry` (undici's dispatcher with keep-alive connections:
+ * the routing server calls this once per routed request, and `fetch`, then `node:http`'s
+ * client, cost more than the routing) or, when a `fetch` is given, `fetchWithRetry`; both time out, and retry on
  * 408/429/5xx and network errors. The API key and any credential-like header are redacted
  * from every error.
  */
@@ -31,7 +31,7 @@ import {
   type HttpRetryPolicy,
   type ResponseHeaders,
 } from "../../http/fetch-with-retry.js";
-import { requestWithRetry } from "../../http/node-http-request.js";
+import { requestWithRetry } from "../../http/undici-request.js";
 import { redactSecrets } from "../../hub/redact-secrets.js";
 import { cancelSignalOf, throwIfRunAborted } from "../cancellation.js";
 import {
@@ -73,7 +73,7 @@ export interface OpenAICompatibleBackendOptions {
   apiKey?: string;
   /** Extra headers (an organisation header, a gateway key). Credential-like values are redacted. */
   headers?: Record<string, string>;
-  /** Sends requests with this `fetch` instead of `node:http` (a proxy-aware or instrumented fetch). */
+  /** Sends requests with this `fetch` instead of undici's dispatcher (a proxy-aware or instrumented fetch). */
   fetch?: typeof fetch;
   /** Per attempt. Default 60 s. */
   timeoutMs?: number;

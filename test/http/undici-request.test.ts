@@ -2,7 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { HttpRetryEvent } from "../../src/http/fetch-with-retry.js";
-import { requestWithRetry } from "../../src/http/node-http-request.js";
+import { requestWithRetry } from "../../src/http/undici-request.js";
 import { type FakeOpenAIServer, startFakeOpenAIServer } from "../support/fake-openai-server.js";
 
 let server: FakeOpenAIServer;
@@ -48,7 +48,7 @@ const post = {
   body: '{"input":"x"}',
 };
 
-describe("requestWithRetry (node:http)", () => {
+describe("requestWithRetry (undici dispatcher)", () => {
   it("sends method, headers and a UTF-8 body with its byte length, and reads headers case-insensitively", async () => {
     const body = JSON.stringify({ text: "где моя посылка 我的包裹" });
     const outcome = await requestWithRetry(`${mirrorUrl}/echo`, {
@@ -68,14 +68,16 @@ describe("requestWithRetry (node:http)", () => {
     expect(outcome.headers.get("retry-after")).toBeNull();
   });
 
-  it("reuses a kept-alive socket for the next request", async () => {
+  it("reuses kept-alive connections instead of opening one per request", async () => {
+    // undici marks a connection free on the tick after its answer ends, so a request sent
+    // straight after the previous one's answer takes a second connection; the two alternate.
     const ports: number[] = [];
-    for (let index = 0; index < 3; index += 1) {
+    for (let index = 0; index < 6; index += 1) {
       const outcome = await requestWithRetry(`${mirrorUrl}/echo`, { method: "GET", headers: {} });
       if (outcome.kind === "response") ports.push(JSON.parse(outcome.text).port);
     }
-    expect(ports).toHaveLength(3);
-    expect(new Set(ports).size).toBe(1);
+    expect(ports).toHaveLength(6);
+    expect(new Set(ports).size).toBeLessThanOrEqual(2);
   });
 
   it("returns a redirect as the answer instead of following it", async () => {
