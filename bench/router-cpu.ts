@@ -7,7 +7,7 @@
  *   npx tsx bench/router-cpu.ts [--rate 5000] [--seconds 10] [--repeats 3] [--connections 64]
  *       [--targets direct,in-process,proxy,floor] [--keep-text] [--cpu-prof DIR]
  *
- * `floor` adds the bare `node:http` proxy (`loadgen/bare-proxy.mjs`), whose CPU is what one
+ * `floor` adds the bare proxy (`loadgen/bare-proxy.mjs`), whose CPU is what one
  * more hop costs in Node.js without any of the router's work.
  *
  * Starts the same two processes as `router-overhead.ts` (`router-roles.ts`: a bare `node:http`
@@ -118,7 +118,7 @@ async function main(): Promise<void> {
       : [
           {
             key: "floor",
-            name: "floor: bare node:http proxy",
+            name: "floor: bare proxy",
             port: bareProxy.port,
             model: "echo",
           },

@@ -6,7 +6,7 @@
  * (run it on both sides of a change).
  *
  *   npx tsx bench/router-instructions.ts [--warmup 400] [--requests 300]
- *       [--targets direct,in-process,proxy] [--keep-text]
+ *       [--targets direct,in-process,proxy,floor] [--keep-text]
  *
  * Builds `dist/`, starts the bare echo server (`loadgen/echo-server.mjs`) and the router
  * (`loadgen/router-server.mjs`) under `valgrind --tool=callgrind --instr-atstart=no
@@ -15,8 +15,9 @@
  * (`callgrind_control -i on`), sends `--requests` more, switches it off and dumps. Prints the
  * instructions per request of the whole process and of its main thread, and writes
  * bench/results/router-instructions.json. `direct` counts the bare echo server the same way
- * (the floor of the in-process path); `--keep-text` turns off the router's redaction of
- * logged text.
+ * (the floor of the in-process path) and `floor` the bare proxy
+ * (`loadgen/bare-proxy.mjs`, the floor of the proxied path); `--keep-text` turns off the
+ * router's redaction of logged text.
  *
  * Requests go one at a time, each under valgrind taking tens of milliseconds, so work driven
  * by timers (the request log's 20 ms batches) lands on fewer requests per batch than under
@@ -94,12 +95,17 @@ async function measure(
   requests: number,
 ) {
   const directory = mkdtempSync(join(tmpdir(), "ms-callgrind-"));
-  // `direct`: the bare echo server itself under valgrind, the floor of the in-process path.
+  // `direct`: the bare echo server itself under valgrind, the floor of the in-process path;
+  // `floor`: the bare proxy, the floor of the proxied path.
+  const role =
+    target.key === "direct" ? "upstream" : target.key === "floor" ? "bare-proxy" : "router";
   const router = await startRole(
-    target.key === "direct" ? "upstream" : "router",
-    target.key === "direct"
+    role,
+    role === "upstream"
       ? []
-      : ["--upstream", upstreamUrl, ...(values["keep-text"] ? ["--keep-text"] : [])],
+      : role === "bare-proxy"
+        ? ["--upstream", upstreamUrl]
+        : ["--upstream", upstreamUrl, ...(values["keep-text"] ? ["--keep-text"] : [])],
     [],
     [
       "valgrind",
@@ -145,6 +151,7 @@ async function main(): Promise<void> {
       { key: "direct", model: "echo" },
       { key: "in-process", model: "auto" },
       { key: "proxy", model: "proxy" },
+      { key: "floor", model: "echo" },
     ].filter((candidate) => wanted.has(candidate.key))) {
       const result = await measure(target, upstream.url, warmup, requests);
       results.push(result);

@@ -26,7 +26,7 @@
  *   as an OpenAI-compatible endpoint (the router's own outbound HTTP call included);
  * - `router, in-process echo`: `model: "auto"`, keyword rules classify the request into a
  *   route whose candidate is the in-process `echo` backend (no second hop);
- * - `floor: bare node:http proxy -> echo server` (`loadgen/bare-proxy.mjs`): a Node.js proxy
+ * - `floor: bare proxy -> echo server` (`loadgen/bare-proxy.mjs`): a Node.js proxy
  *   with none of the router's work; what it adds is what one more HTTP hop in Node costs on
  *   this machine, a floor for the `router -> echo server` row.
  * Added latency = router percentile - direct percentile at the same rate. Peak RSS of the
@@ -110,7 +110,7 @@ async function main(): Promise<void> {
   const routerPid = router.child.pid as number;
   const targets = [
     { name: "direct", port: upstream.port, model: "echo" },
-    { name: "floor: bare node:http proxy -> echo server", port: bareProxy.port, model: "echo" },
+    { name: "floor: bare proxy -> echo server", port: bareProxy.port, model: "echo" },
     { name: "router, in-process echo", port: router.port, model: "auto" },
     { name: "router -> echo server", port: router.port, model: "proxy" },
   ];

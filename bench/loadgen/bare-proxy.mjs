@@ -1,17 +1,19 @@
 /**
  * The router benchmarks' floor: the least a Node.js proxy can do, with none of the router's
  * work (no parsing beyond JSON, no routing, no log, no deadline, no breaker). It reads the
- * chat body, forwards it to `--upstream` over a keep-alive `node:http` agent and answers
- * with the upstream's body. What it adds over calling the echo server directly is the cost
- * of one more HTTP hop in Node on this machine, which no router in Node can go below.
- * Prints `LISTENING <url>` (`bench/router-roles.ts`).
+ * chat body on a `node:http` server, forwards it to `--upstream` through undici's
+ * dispatcher (the client the router uses, `src/http/undici-request.ts`; cheaper than
+ * `node:http`'s, ADR 0020) and answers with the upstream's body. What it adds over calling
+ * the echo server directly is the cost of one more HTTP hop in Node on this machine, which
+ * no router in Node can go below. Prints `LISTENING <url>` (`bench/router-roles.ts`).
  */
-import { Agent, createServer, request } from "node:http";
+import { createServer } from "node:http";
 import { parseArgs } from "node:util";
+import { Agent } from "undici";
 
 const { values } = parseArgs({ options: { upstream: { type: "string" } } });
-const upstream = new URL(values.upstream);
-const agent = new Agent({ keepAlive: true, scheduling: "lifo" });
+const origin = new URL(values.upstream).origin;
+const agent = new Agent({ headersTimeout: 0, bodyTimeout: 0 });
 
 const server = createServer((incoming, outgoing) => {
   const chunks = [];
@@ -19,37 +21,38 @@ const server = createServer((incoming, outgoing) => {
   incoming.on("end", () => {
     const body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
     body.model = "echo";
-    const forwarded = JSON.stringify(body);
-    const call = request(
+    const parts = [];
+    let status = 502;
+    agent.dispatch(
       {
-        host: upstream.hostname,
-        port: upstream.port,
+        origin,
         path: "/v1/chat/completions",
         method: "POST",
-        agent,
-        headers: {
-          "content-type": "application/json",
-          "content-length": Buffer.byteLength(forwarded),
-        },
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
       },
-      (answer) => {
-        const parts = [];
-        answer.on("data", (part) => parts.push(part));
-        answer.on("end", () => {
+      {
+        onRequestStart() {},
+        onResponseStart(_controller, statusCode) {
+          status = statusCode;
+        },
+        onResponseData(_controller, part) {
+          parts.push(part);
+        },
+        onResponseEnd() {
           const text = Buffer.concat(parts).toString("utf8");
-          outgoing.writeHead(answer.statusCode ?? 502, {
+          outgoing.writeHead(status, {
             "content-type": "application/json",
             "content-length": Buffer.byteLength(text),
           });
           outgoing.end(text);
-        });
+        },
+        onResponseError() {
+          outgoing.writeHead(502);
+          outgoing.end();
+        },
       },
     );
-    call.on("error", () => {
-      outgoing.writeHead(502);
-      outgoing.end();
-    });
-    call.end(forwarded);
   });
 });
 server.keepAliveTimeout = 60_000;
