@@ -6,7 +6,8 @@
  *   in-process `echo` backend, no second hop;
  * - `proxy` (`model: "proxy"`): the echo server given as `--upstream`, as an OpenAI-compatible
  *   endpoint, so the router's own outbound HTTP call is included.
- * `--keep-text` turns off the default personal-data redaction of logged text. Prints
+ * `--keep-text` turns off the default personal-data redaction of logged text; `--database`
+ * names the state database (default: a new one in a temporary folder). Prints
  * `LISTENING <url>`. Exits on SIGTERM and SIGINT through `process.exit`, which writes a
  * `--cpu-prof` profile.
  */
@@ -19,7 +20,11 @@ import { keepText } from "../../dist/server/create-routing-app.js";
 import { startRoutingServer } from "../../dist/server/start-routing-server.js";
 
 const { values } = parseArgs({
-  options: { upstream: { type: "string" }, "keep-text": { type: "boolean", default: false } },
+  options: {
+    upstream: { type: "string" },
+    "keep-text": { type: "boolean", default: false },
+    database: { type: "string" },
+  },
 });
 const config = parseRoutesConfig({
   classification: [{ kind: "rules", rules: [{ route: "local", keywords: ["parcel"] }] }],
@@ -35,7 +40,8 @@ const config = parseRoutesConfig({
 const server = await startRoutingServer({
   config,
   port: 0,
-  databasePath: join(mkdtempSync(join(tmpdir(), "ms-bench-router-")), "state.db"),
+  databasePath:
+    values.database ?? join(mkdtempSync(join(tmpdir(), "ms-bench-router-")), "state.db"),
   ...(values["keep-text"] && { redactText: keepText }),
 });
 for (const signal of ["SIGTERM", "SIGINT"]) process.on(signal, () => process.exit(0));
