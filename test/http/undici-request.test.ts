@@ -160,6 +160,16 @@ describe("requestWithRetry (undici dispatcher)", () => {
     }
   });
 
+  it("sends the caller's own authorization header instead of the URL's credentials", async () => {
+    const url = `${mirrorUrl.replace("http://", "http://user:secret@")}/v1/x`;
+    const outcome = await requestWithRetry(url, {
+      method: "GET",
+      headers: { authorization: "Bearer k" },
+    });
+    if (outcome.kind !== "response") throw new Error(`no answer: ${outcome.kind}`);
+    expect(JSON.parse(outcome.text).headers.authorization).toBe("Bearer k");
+  });
+
   it("refuses a URL that is not http or https", () => {
     expect(() => requestWithRetry("file:///etc/passwd", { method: "GET", headers: {} })).toThrow(
       "Only http: and https:",

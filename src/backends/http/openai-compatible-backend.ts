@@ -16,9 +16,9 @@
  *
  * Requests go through `requestWithRetry` (undici's dispatcher with keep-alive connections:
  * the routing server calls this once per routed request, and `fetch`, then `node:http`'s
- * client, cost more than the routing) or, when a `fetch` is given, `fetchWithRetry`; both time out, and retry on
- * 408/429/5xx and network errors. The API key and any credential-like header are redacted
- * from every error.
+ * client, cost more than the routing) or, when a `fetch` is given, `fetchWithRetry`; both
+ * time out, and retry on 408/429/5xx and network errors. The API key and any
+ * credential-like header are redacted from every error.
  */
 import { z } from "zod";
 import { ModelScoutError } from "../../errors/modelscout-error.js";
