@@ -132,7 +132,7 @@ export class BackgroundThreadPriority {
       }
       if (this.#state === "lowering") this.#state = "idle";
       // Raised while this chrt ran: make sure the raise is what holds.
-      else if (this.#state === "raised") this.#run(tid, "normal");
+      else if (this.#state === "raised") this.#toNormalClass(tid);
     });
   }
 
@@ -141,7 +141,7 @@ export class BackgroundThreadPriority {
     if (this.#state !== "idle" && this.#state !== "lowering") return;
     const tid = this.threadId;
     this.#state = "raised";
-    if (!this.#run(tid, "normal")) {
+    if (!this.#toNormalClass(tid)) {
       this.#state = "unavailable";
       return;
     }
@@ -160,9 +160,10 @@ export class BackgroundThreadPriority {
     this.#restoreTimer = undefined;
   }
 
-  #run(tid: number, policy: "idle" | "normal"): boolean {
+  /** Synchronously, since whoever raises is about to wait for the thread. */
+  #toNormalClass(tid: number): boolean {
     try {
-      execFileSync("chrt", chrtArgs(tid, policy), { stdio: "ignore" });
+      execFileSync("chrt", chrtArgs(tid, "normal"), { stdio: "ignore" });
       return true;
     } catch {
       return false;
