@@ -40,12 +40,53 @@ export const embeddingsRequestSchema = z.looseObject({
 });
 export type EmbeddingsRequest = z.infer<typeof embeddingsRequestSchema>;
 
-export const taskRequestSchema = z.looseObject({
-  model: z.string().min(1).default("auto"),
-  input: textInput,
-  /** Labels for zero-shot and prompt classifiers. */
-  candidate_labels: z.array(z.string().min(1)).min(1).optional(),
-});
+const candidateLabels = z.array(z.string().min(1)).min(1);
+
+/**
+ * A task request: `{model, input, candidate_labels}`, or the Hugging Face Inference API's
+ * shape, `{inputs, parameters: {candidate_labels}}`, which clients of that API already send.
+ * Either way it comes out as `{model, input, candidate_labels}`; giving one field both ways
+ * is refused rather than one silently winning.
+ */
+export const taskRequestSchema = z
+  .looseObject({
+    model: z.string().min(1).default("auto"),
+    input: textInput.optional(),
+    /** The Hugging Face Inference API's name for `input`. */
+    inputs: textInput.optional(),
+    /** Labels for zero-shot and prompt classifiers. */
+    candidate_labels: candidateLabels.optional(),
+    parameters: z.looseObject({ candidate_labels: candidateLabels.optional() }).optional(),
+  })
+  .transform((body, context) => {
+    const hubLabels = body.parameters?.candidate_labels;
+    if (body.input !== undefined && body.inputs !== undefined) {
+      context.addIssue({
+        code: "custom",
+        path: ["inputs"],
+        message: "give the text as input or as inputs, not both",
+      });
+    }
+    if (body.candidate_labels !== undefined && hubLabels !== undefined) {
+      context.addIssue({
+        code: "custom",
+        path: ["parameters", "candidate_labels"],
+        message: "give candidate_labels at the top level or in parameters, not both",
+      });
+    }
+    const input = body.input ?? body.inputs;
+    if (input === undefined) {
+      context.addIssue({
+        code: "custom",
+        path: ["input"],
+        message:
+          "a non-empty string or a non-empty array of strings is required (the Hugging Face Inference API's inputs also works)",
+      });
+      return z.NEVER;
+    }
+    const labels = body.candidate_labels ?? hubLabels;
+    return { model: body.model, input, ...(labels !== undefined && { candidate_labels: labels }) };
+  });
 export type TaskRequest = z.infer<typeof taskRequestSchema>;
 
 export interface PlainMessage {

@@ -301,6 +301,47 @@ describe("routing server: routing", () => {
     ]);
   });
 
+  it("takes the Hugging Face Inference API's body shape on /v1/tasks/<task>", async () => {
+    const response = await postJson(`${base}/v1/tasks/text-classification`, {
+      model: "support",
+      inputs: ["I want a refund", "which shipping do you use"],
+      parameters: { candidate_labels: ["shipping", "refund"] },
+    });
+    expect(response.status).toBe(200);
+    // The labels reached the classifier: each text names the one it gets.
+    expect(response.json.data.map((item: Json) => item.labels[0].label)).toEqual([
+      "refund",
+      "shipping",
+    ]);
+
+    const both = await postJson(`${base}/v1/tasks/text-classification`, {
+      model: "support",
+      input: "a",
+      inputs: "b",
+    });
+    expect(both.status).toBe(400);
+    expect(both.json.error).toMatchObject({ param: "inputs", code: "invalid_value" });
+    expect(both.json.error.message).toContain("not both");
+
+    const twoLabelLists = await postJson(`${base}/v1/tasks/text-classification`, {
+      model: "support",
+      inputs: "a",
+      candidate_labels: ["x"],
+      parameters: { candidate_labels: ["y"] },
+    });
+    expect(twoLabelLists.status).toBe(400);
+    expect(twoLabelLists.json.error.param).toBe("parameters.candidate_labels");
+
+    const none = await postJson(`${base}/v1/tasks/text-classification`, { model: "support" });
+    expect(none.status).toBe(400);
+    expect(none.json.error.param).toBe("input");
+    expect(none.json.error.message).toContain("inputs also works");
+
+    const wrongType = await postJson(`${base}/v1/tasks/text-classification`, { inputs: 7 });
+    expect(wrongType.status).toBe(400);
+    expect(wrongType.json.error.param).toBe("inputs");
+  });
+
   it("lists auto, the routes and the models", async () => {
     const { status, json } = await getJson(`${base}/v1/models`);
     expect(status).toBe(200);
