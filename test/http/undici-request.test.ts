@@ -1,17 +1,16 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { HttpRetryEvent } from "../../src/http/fetch-with-retry.js";
 import { requestWithRetry } from "../../src/http/undici-request.js";
-import { type FakeOpenAIServer, startFakeOpenAIServer } from "../support/fake-openai-server.js";
+import { runHttpTransportContract } from "./http-transport.contract.js";
 
-let server: FakeOpenAIServer;
+runHttpTransportContract("requestWithRetry (undici dispatcher)", requestWithRetry);
+
 /** Answers with what it saw: the client's port (socket reuse), method, headers, body. */
 let mirror: Server;
 let mirrorUrl: string;
 
 beforeAll(async () => {
-  server = await startFakeOpenAIServer();
   mirror = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on("data", (chunk: Buffer) => chunks.push(chunk));
@@ -37,35 +36,24 @@ beforeAll(async () => {
   mirrorUrl = `http://127.0.0.1:${(mirror.address() as AddressInfo).port}`;
 });
 afterAll(async () => {
-  await server.close();
   mirror.closeAllConnections();
   await new Promise((resolve) => mirror.close(resolve));
 });
 
-const post = {
-  method: "POST" as const,
-  headers: { "content-type": "application/json" },
-  body: '{"input":"x"}',
-};
-
 describe("requestWithRetry (undici dispatcher)", () => {
-  it("sends method, headers and a UTF-8 body with its byte length, and reads headers case-insensitively", async () => {
-    const body = JSON.stringify({ text: "где моя посылка 我的包裹" });
+  it("asks for no compression and reads answer headers case-insensitively", async () => {
     const outcome = await requestWithRetry(`${mirrorUrl}/echo`, {
       method: "POST",
-      headers: { "content-type": "application/json", authorization: "Bearer k" },
-      body,
+      headers: { "content-type": "application/json" },
+      body: "{}",
     });
     expect(outcome.kind).toBe("response");
     if (outcome.kind !== "response") return;
     const seen = JSON.parse(outcome.text);
     expect(seen.method).toBe("POST");
-    expect(seen.body).toBe(body);
-    expect(seen.headers["content-length"]).toBe(String(Buffer.byteLength(body)));
-    expect(seen.headers.authorization).toBe("Bearer k");
     expect(seen.headers["accept-encoding"]).toBeUndefined();
     expect(outcome.headers.get("X-CUSTOM")).toBe("yes");
-    expect(outcome.headers.get("retry-after")).toBeNull();
+    expect(outcome.headers.get("x-custom")).toBe("yes");
   });
 
   it("reuses kept-alive connections instead of opening one per request", async () => {
@@ -83,68 +71,6 @@ describe("requestWithRetry (undici dispatcher)", () => {
   it("returns a redirect as the answer instead of following it", async () => {
     const outcome = await requestWithRetry(`${mirrorUrl}/redirect`, { method: "GET", headers: {} });
     expect(outcome).toMatchObject({ kind: "response", status: 307, attempts: 1 });
-  });
-
-  it("retries 502 and 429 (Retry-After), re-sending the same body, and reports each wait", async () => {
-    const events: HttpRetryEvent[] = [];
-    const before = server.requests.length;
-    server.script(
-      { kind: "status", status: 502 },
-      { kind: "status", status: 429, retryAfter: "0" },
-    );
-    const outcome = await requestWithRetry(`${server.url}/v1/embeddings`, post, {
-      retry: { maxRetries: 2, baseDelayMs: 1, maxDelayMs: 10 },
-      onRetry: (event) => events.push(event),
-    });
-    expect(outcome).toMatchObject({ kind: "response", status: 200, attempts: 3 });
-    expect(events.map((event) => [event.attempt, event.status, event.retryAfterMs])).toEqual([
-      [1, 502, undefined],
-      [2, 429, 0],
-    ]);
-    const bodies = server.requests.slice(before).map((request) => request.body);
-    expect(bodies).toEqual([{ input: "x" }, { input: "x" }, { input: "x" }]);
-  });
-
-  it("reports a timeout as an outcome, and a reset connection as a network failure", async () => {
-    server.script({ kind: "hang" });
-    const timedOut = await requestWithRetry(`${server.url}/v1/embeddings`, post, {
-      timeoutMs: 100,
-      retry: { maxRetries: 0, baseDelayMs: 1, maxDelayMs: 1 },
-    });
-    expect(timedOut).toMatchObject({ kind: "timeout", timeoutMs: 100, attempts: 1 });
-
-    server.script({ kind: "reset" });
-    const reset = await requestWithRetry(`${server.url}/v1/embeddings`, post, {
-      retry: { maxRetries: 0, baseDelayMs: 1, maxDelayMs: 1 },
-    });
-    expect(reset).toMatchObject({ kind: "network", attempts: 1 });
-  });
-
-  it("names ECONNREFUSED for a closed port", async () => {
-    const closed = createServer();
-    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
-    const port = (closed.address() as AddressInfo).port;
-    await new Promise((resolve) => closed.close(resolve));
-    const outcome = await requestWithRetry(
-      `http://127.0.0.1:${port}/v1/models`,
-      { method: "GET", headers: {} },
-      { retry: { maxRetries: 0, baseDelayMs: 1, maxDelayMs: 1 } },
-    );
-    expect(outcome).toMatchObject({ kind: "network", reason: "ECONNREFUSED" });
-  });
-
-  it("stops at once with the caller's reason when the caller aborts mid-request", async () => {
-    server.script({ kind: "hang" });
-    const controller = new AbortController();
-    const startedAt = Date.now();
-    setTimeout(() => controller.abort(new Error("client went away")), 50);
-    await expect(
-      requestWithRetry(`${server.url}/v1/embeddings`, post, {
-        signal: controller.signal,
-        timeoutMs: 5_000,
-      }),
-    ).rejects.toThrow("client went away");
-    expect(Date.now() - startedAt).toBeLessThan(2_000);
   });
 
   it("sends a URL's path, query and credentials, the same on a repeat call to that URL", async () => {
