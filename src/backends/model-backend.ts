@@ -64,6 +64,9 @@ export interface RunOptions {
   signal?: AbortSignal;
 }
 
+/** A text answer as the model produces it, in pieces; ending the iteration early stops it. */
+export type TextStream = AsyncIterable<string>;
+
 export interface ModelBackend {
   readonly specificationVersion: typeof BACKEND_SPECIFICATION_VERSION;
   readonly provider: string;
@@ -73,6 +76,13 @@ export interface ModelBackend {
   load(options?: RunOptions): Promise<LoadResult>;
   /** Runs a batch; output `i` answers input `i`. Loads first if needed. */
   doRun(inputs: readonly BackendInput[], options?: RunOptions): Promise<BackendOutput[]>;
+  /**
+   * Optional, for text generation: one input's answer streamed as the model writes it.
+   * Resolves once the model has accepted the request (a refusal or failure rejects, as
+   * `doRun` would); the pieces then follow, and `options.signal` or an early end of the
+   * iteration stops the generation.
+   */
+  doStream?(input: BackendInput, options?: RunOptions): Promise<TextStream>;
   /** Frees what `load` took. The backend can be loaded again afterwards. */
   unload(): Promise<void>;
 }

@@ -10,7 +10,12 @@
  */
 import { randomUUID } from "node:crypto";
 import type { CancelSignal } from "../backends/cancellation.js";
-import type { BackendInput, BackendOutput, ModelBackend } from "../backends/model-backend.js";
+import type {
+  BackendInput,
+  BackendOutput,
+  ModelBackend,
+  TextStream,
+} from "../backends/model-backend.js";
 import type { ModelRecord } from "../catalog/model-record.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
 import { compatibleTasks, type TaskId } from "../tasks/resolve-task.js";
@@ -61,6 +66,13 @@ export interface RouteRequest {
   domain?: string | null;
   /** The caller's cancellation (an `AbortSignal` will do). */
   signal?: CancelSignal;
+  /**
+   * Stream the answer where the model can (text generation, one input, a backend with
+   * `doStream`): the result then carries `stream` and no outputs. A model counts as answering
+   * once its first piece arrives, within the target's timeout; until then a failure falls
+   * back to the next candidate as usual, after it nothing can.
+   */
+  stream?: boolean;
 }
 
 export type RouteFailureStatus = 400 | 429 | 502 | 503 | 504;
@@ -69,9 +81,12 @@ export type RouteResult =
   | {
       ok: true;
       decision: RoutingDecision;
+      /** Empty when the answer is a `stream`. */
       outputs: BackendOutput[];
-      /** Time inside the model call that answered, milliseconds. */
+      /** Time inside the model call that answered (to its first piece, if streamed), ms. */
       modelLatencyMs: number;
+      /** The answer's pieces, the first already received (`RouteRequest.stream`). */
+      stream?: TextStream;
     }
   | {
       ok: false;
@@ -369,6 +384,20 @@ export class Router {
         }
         const startedAt = performance.now();
         try {
+          const streamed =
+            request.stream === true
+              ? await openStream(backend, request, target.timeoutMs, (error) =>
+                  breaker.recordFailure(`stream broke off: ${describeError(error)}`),
+                )
+              : undefined;
+          if (streamed !== undefined) {
+            const latencyMs = performance.now() - startedAt;
+            breaker.recordSuccess();
+            attempts.push({ model, outcome: "ok", latencyMs });
+            decision.model = model;
+            decision.reason = explain(this.#modelReason(policy.reason, attempts, model));
+            return { ok: true, decision, outputs: [], modelLatencyMs: latencyMs, stream: streamed };
+          }
           const outputs = await withDeadline(
             (run) => backend.doRun(request.inputs, run),
             target.timeoutMs,
@@ -558,6 +587,83 @@ export class Router {
 export function newRequestId(now: number = Date.now()): string {
   const random = randomUUID();
   return `req_${now.toString(16).padStart(12, "0")}${random.slice(0, 8)}${random.slice(24, 36)}`;
+}
+
+/**
+ * Opens `backend`'s stream of the request's one input and waits for its first piece, all
+ * within `timeoutMs`; returns the stream with that piece put back in front. A failure after
+ * that (not the caller's abort) is passed to `broken`: it counts against the model's
+ * breaker, though the request can no longer fall back.
+ */
+async function openStream(
+  backend: ModelBackend,
+  request: RouteRequest,
+  timeoutMs: number,
+  broken: (error: unknown) => void,
+): Promise<TextStream | undefined> {
+  const input = request.inputs[0];
+  const doStream = backend.doStream?.bind(backend);
+  if (doStream === undefined || request.inputs.length !== 1 || input === undefined) {
+    return undefined;
+  }
+  // The deadline only covers the first piece; the caller's abort stops the whole stream.
+  const caller = request.signal;
+  const follow = new AbortController();
+  const onCallerAbort = () => follow.abort(caller?.reason);
+  caller?.addEventListener("abort", onCallerAbort, { once: true });
+  const release = () => caller?.removeEventListener("abort", onCallerAbort);
+  let opened: { iterator: AsyncIterator<string>; first: IteratorResult<string> };
+  try {
+    opened = await withDeadline(
+      async (run) => {
+        const signal = AbortSignal.any([run.signal, follow.signal]);
+        const iterator = (await doStream(input, { signal }))[Symbol.asyncIterator]();
+        return { iterator, first: await iterator.next() };
+      },
+      timeoutMs,
+      caller,
+    );
+  } catch (error) {
+    release();
+    throw error;
+  }
+  const { iterator, first } = opened;
+  // An iterator object, not a generator: its `return` must reach the backend's stream even
+  // before the first `next` (a generator not yet started skips its `finally`).
+  let done = first.done === true;
+  let firstPending = !done;
+  if (done) release();
+  const finish = () => {
+    done = true;
+    release();
+  };
+  const ended: IteratorResult<string> = { done: true, value: undefined };
+  const relay: AsyncIterator<string> = {
+    async next() {
+      if (firstPending) {
+        firstPending = false;
+        return first;
+      }
+      if (done) return ended;
+      try {
+        const next = await iterator.next();
+        if (next.done === true) finish();
+        return next;
+      } catch (error) {
+        finish();
+        if (caller?.aborted !== true) broken(error);
+        throw error;
+      }
+    },
+    async return() {
+      if (!done) {
+        finish();
+        await iterator.return?.();
+      }
+      return ended;
+    },
+  };
+  return { [Symbol.asyncIterator]: () => relay };
 }
 
 /**

@@ -18,7 +18,7 @@
 import { type Context, Hono } from "hono";
 import type { z } from "zod";
 import type { CancelSignal } from "../backends/cancellation.js";
-import type { BackendInput, BackendOutput } from "../backends/model-backend.js";
+import type { BackendInput, BackendOutput, TextStream } from "../backends/model-backend.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
 import { createRedactor } from "../privacy/redact-personal-data.js";
 import { feedbackOutcome, feedbackRequestSchema, toFeedbackInput } from "../route/feedback.js";
@@ -28,7 +28,7 @@ import type { RoutingDecision } from "../route/routing-decision.js";
 import type { FeedbackInput, RequestLogRow, RoutingStore } from "../route/routing-store.js";
 import { resolveTask, type TaskId } from "../tasks/resolve-task.js";
 import { VERSION } from "../version.js";
-import { chatStreamBody } from "./chat-stream.js";
+import { type ChatStreamEnd, chatStreamBody, liveChatStream } from "./chat-stream.js";
 import { decisionBody, decisionHeaders } from "./decision-wire.js";
 import { type HttpError, httpErrorFor, openAIError } from "./openai-errors.js";
 import {
@@ -319,6 +319,15 @@ export function createRoutingHttp(options: RoutingAppOptions): {
       decision: RoutingDecision,
       headers: Record<string, string>,
     ) => EndpointAnswer;
+    /** Ask for a streamed answer (`router.route`'s `stream`), answered by `respondStream`. */
+    stream?: boolean;
+    /** Shapes a streamed answer; `ended` is called once, when the stream is over. */
+    respondStream?: (
+      pieces: TextStream,
+      decision: RoutingDecision,
+      headers: Record<string, string>,
+      ended: (end: ChatStreamEnd) => void,
+    ) => EndpointAnswer;
   }
 
   /** Runs one routed request: parse, route, answer, log. */
@@ -371,6 +380,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
         text: work.text,
         domain,
         signal,
+        ...(work.stream === true && { stream: true }),
       });
       decision = result.decision;
       const headers = decisionHeaders(requestId, decision);
@@ -394,6 +404,20 @@ export function createRoutingHttp(options: RoutingAppOptions): {
           { ...http.body, modelscout: decisionBody(decision) },
           headers,
         );
+      }
+      if (result.stream !== undefined && work.respondStream !== undefined) {
+        // Logged when the stream is over: the request's latency runs to its end, the
+        // model's to its first piece.
+        const modelLatencyMs = result.modelLatencyMs;
+        return work.respondStream(result.stream, decision, headers, (end) => {
+          if (end.clientClosed === true) {
+            log(499, { modelLatencyMs, outputText: end.text, errorCode: "client_closed" });
+          } else if (end.error !== undefined) {
+            log(502, { modelLatencyMs, outputText: end.text, errorCode: "stream_interrupted" });
+          } else {
+            log(200, { modelLatencyMs, outputText: end.text });
+          }
+        });
       }
       const first = result.outputs[0];
       log(200, {
@@ -424,6 +448,29 @@ export function createRoutingHttp(options: RoutingAppOptions): {
         model: body.model,
         inputs: [{ messages }],
         text: lastUserMessage(messages),
+        stream: body.stream,
+        respondStream: (pieces, decision, headers, ended) => ({
+          status: 200,
+          headers: {
+            "content-type": "text/event-stream; charset=utf-8",
+            "cache-control": "no-cache",
+            ...headers,
+          },
+          body: liveChatStream({
+            id: `chatcmpl-${decision.requestId}`,
+            created: Math.floor(now().getTime() / 1000),
+            model: decision.model,
+            firstChunkExtra: { modelscout: decisionBody(decision) },
+            pieces,
+            ended,
+            clientSignal: request.signal,
+            describeError: (error) => ({
+              message: `The model's answer broke off: ${error instanceof Error ? error.message : String(error)}`,
+              type: "server_error",
+              code: "stream_interrupted",
+            }),
+          }),
+        }),
         respond: (outputs, decision, headers) => {
           const first = outputs[0];
           const text = first?.kind === "text" ? first.text : "";

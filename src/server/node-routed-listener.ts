@@ -12,7 +12,7 @@
  * three paths does not run for them (the admin extension mounts none there).
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { Readable } from "node:stream";
+import { pipeline, Readable } from "node:stream";
 import type { ReadableStream as NodeReadableStream } from "node:stream/web";
 import { CancelSource } from "../backends/cancellation.js";
 import {
@@ -157,7 +157,7 @@ function writeAnswer(response: ServerResponse, answer: EndpointAnswer): void {
     return;
   }
   response.writeHead(answer.status, answer.headers);
-  const body = Readable.fromWeb(answer.body as NodeReadableStream<Uint8Array>);
-  body.once("error", (error) => response.destroy(error));
-  body.pipe(response);
+  // `pipeline`, not `pipe`: a client that leaves destroys the body, which cancels the stream
+  // (and with it a model's live answer).
+  pipeline(Readable.fromWeb(answer.body as NodeReadableStream<Uint8Array>), response, () => {});
 }

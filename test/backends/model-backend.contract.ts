@@ -20,6 +20,8 @@ export interface BackendContractCase {
   deterministic?: boolean;
   /** Whether the backend keeps inputs on this machine. */
   local: boolean;
+  /** The backend streams its task's answers (`doStream`). Default false. */
+  streams?: boolean;
 }
 
 function checkOutput(output: BackendOutput | undefined, kind: BackendOutput["kind"]): void {
@@ -117,6 +119,27 @@ export function runModelBackendContract(contract: BackendContractCase): void {
         (await get()).doRun(contract.inputs, { signal: controller.signal }),
       ).rejects.toThrow();
     });
+
+    it.runIf(contract.streams === true)(
+      "streams each input's answer in pieces that join to what doRun answers",
+      async () => {
+        const instance = await get();
+        expect(instance.doStream).toBeTypeOf("function");
+        const outputs = await instance.doRun(contract.inputs);
+        for (const [index, input] of contract.inputs.entries()) {
+          const pieces: string[] = [];
+          for await (const piece of await (instance.doStream?.(input) ?? [])) pieces.push(piece);
+          expect(pieces.length).toBeGreaterThan(0);
+          const output = outputs[index];
+          expect(pieces.join("")).toBe(output?.kind === "text" ? output.text : undefined);
+        }
+        const controller = new AbortController();
+        controller.abort();
+        await expect(
+          instance.doStream?.(contract.inputs[0] as BackendInput, { signal: controller.signal }),
+        ).rejects.toThrow();
+      },
+    );
 
     it("runs again after unload", async () => {
       const instance = await get();

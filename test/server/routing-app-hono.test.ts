@@ -12,13 +12,16 @@ import { parseRoutesConfig } from "../../src/route/routes-config.js";
 import { RoutingStore } from "../../src/route/routing-store.js";
 import { createRoutingApp } from "../../src/server/create-routing-app.js";
 import { openStateDatabase, type StateDatabase } from "../../src/state/state-database.js";
+import { type FakeOpenAIServer, startFakeOpenAIServer } from "../support/fake-openai-server.js";
 
 let database: StateDatabase;
 let store: RoutingStore;
 let router: Router;
 let app: ReturnType<typeof createRoutingApp>;
+let upstream: FakeOpenAIServer;
 
 beforeAll(async () => {
+  upstream = await startFakeOpenAIServer({ chatReply: () => "streamed from upstream" });
   database = openStateDatabase({ path: join(mkdtempSync(join(tmpdir(), "ms-app-")), "state.db") });
   store = new RoutingStore(database);
   router = await createRouter({
@@ -28,10 +31,12 @@ beforeAll(async () => {
       models: [
         { id: "echo:parcels", kind: "echo", template: "parcels: {{input}}" },
         { id: "echo:other", kind: "echo", template: "other: {{input}}" },
+        { id: "upstream", kind: "openai", base_url: `${upstream.url}/v1`, api_model: "m" },
       ],
       routes: [
         { name: "parcels", targets: { chat: { policy: "fixed", candidates: ["echo:parcels"] } } },
         { name: "other", targets: { chat: { policy: "fixed", candidates: ["echo:other"] } } },
+        { name: "live", targets: { chat: { policy: "fixed", candidates: ["upstream"] } } },
       ],
       server: { max_body_bytes: 1024 },
     }),
@@ -43,6 +48,7 @@ afterAll(async () => {
   store.close();
   await router.registry.close();
   database.close();
+  await upstream.close();
 });
 
 const post = (path: string, body: string, headers: Record<string, string> = {}) =>
@@ -95,6 +101,35 @@ describe("createRoutingApp (Hono) routed endpoints", () => {
       .map((chunk) => chunk.choices[0]?.delta.content ?? "")
       .join("");
     expect(content).toBe("other: hello there");
+  });
+
+  it("relays an upstream model's stream and logs it when it ends", async () => {
+    const response = await post(
+      "/v1/chat/completions",
+      JSON.stringify({ model: "live", stream: true, messages: [{ role: "user", content: "hi" }] }),
+    );
+    expect(upstream.requests.at(-1)?.body).toMatchObject({ stream: true });
+    const events = (await response.text())
+      .split("\n\n")
+      .filter((event) => event.startsWith("data: "))
+      .map((event) => event.slice("data: ".length));
+    expect(events.at(-1)).toBe("[DONE]");
+    const chunks = events.slice(0, -1).map(
+      (event) =>
+        JSON.parse(event) as {
+          choices: { delta: { content?: string } }[];
+          modelscout?: { request_id: string };
+        },
+    );
+    expect(chunks.map((chunk) => chunk.choices[0]?.delta.content ?? "").join("")).toBe(
+      "streamed from upstream",
+    );
+    store.flush();
+    expect(store.findRequest(chunks[0]?.modelscout?.request_id ?? "")).toMatchObject({
+      status: 200,
+      route: "live",
+      outputText: "streamed from upstream",
+    });
   });
 
   it("refuses an oversized body with 413 and a malformed one with 400, in OpenAI's error format", async () => {

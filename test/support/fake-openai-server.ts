@@ -25,7 +25,11 @@ export type FakeServerStep =
   | { kind: "hang" }
   | { kind: "malformed-json" }
   | { kind: "wrong-shape" }
-  | { kind: "reset" };
+  | { kind: "reset" }
+  /** A streamed chat answer that stops after `pieces` content chunks: the socket is destroyed. */
+  | { kind: "stream-break"; pieces: number }
+  /** A streamed chat answer that sends `data: {"error": {message}}` after `pieces` chunks. */
+  | { kind: "stream-error"; pieces: number; message: string };
 
 export interface RecordedModelRequest {
   method: string;
@@ -55,12 +59,16 @@ export interface FakeOpenAIServerOptions {
   omitUsage?: boolean;
   /** Pipeline tag per model id for the HF paths. Default `text-classification`. */
   hfTasks?: Record<string, string>;
+  /** Pause before each streamed content chunk (`stream: true`), milliseconds. Default 0. */
+  streamDelayMs?: number;
 }
 
 export interface FakeOpenAIServer {
   /** e.g. `http://127.0.0.1:41234`; the OpenAI base URL is `${url}/v1`. */
   readonly url: string;
   readonly requests: RecordedModelRequest[];
+  /** Streamed chat answers sent to the end, and those whose client left before the end. */
+  readonly streams: { finished: number; abandoned: number };
   /** Queues what the next requests get, one step per request. */
   script(...steps: FakeServerStep[]): void;
   close(): Promise<void>;
@@ -175,6 +183,56 @@ export async function startFakeOpenAIServer(
   const dimensions = options.embeddingDimensions ?? 8;
   const chatReply = options.chatReply ?? defaultChatReply;
 
+  /**
+   * `stream: true`: OpenAI's server-sent events, one content chunk per word, then a
+   * `finish_reason` chunk and `data: [DONE]`; `breakAfter` cuts the connection after that many
+   * content chunks.
+   */
+  const streamChat = async (
+    response: ServerResponse,
+    model: string,
+    content: string,
+    breakAfter: number | undefined,
+    streamError: { pieces: number; message: string } | undefined,
+  ) => {
+    const chunk = (delta: Record<string, unknown>, finish: string | null) =>
+      `data: ${JSON.stringify({
+        id: `chatcmpl-${requests.length}`,
+        object: "chat.completion.chunk",
+        created: 1_700_000_000,
+        model,
+        choices: [{ index: 0, delta, finish_reason: finish }],
+      })}\n\n`;
+    response.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
+    response.write(chunk({ role: "assistant", content: "" }, null));
+    const pieces = content.match(/\s*\S+\s*/gu) ?? [];
+    for (const [index, piece] of pieces.entries()) {
+      if (streamError !== undefined && index >= streamError.pieces) {
+        response.end(`data: ${JSON.stringify({ error: { message: streamError.message } })}\n\n`);
+        return;
+      }
+      if (breakAfter !== undefined && index >= breakAfter) {
+        // Closed once what was written has left, mid-way through the chunked body.
+        response.socket?.destroySoon();
+        return;
+      }
+      if (options.streamDelayMs) {
+        await new Promise((resolve) => setTimeout(resolve, options.streamDelayMs));
+      }
+      if (response.destroyed) {
+        streams.abandoned += 1;
+        return;
+      }
+      response.write(chunk({ content: piece }, null));
+    }
+    response.end(`${chunk({}, "stop")}data: [DONE]\n\n`);
+    streams.finished += 1;
+  };
+
+  let breakAfter: number | undefined;
+  let streamError: { pieces: number; message: string } | undefined;
+  const streams = { finished: 0, abandoned: 0 };
+
   const chatCompletion = (response: ServerResponse, body: Record<string, unknown>) => {
     const model = String(body.model ?? "");
     const messages = Array.isArray(body.messages) ? (body.messages as FakeChatMessage[]) : [];
@@ -189,6 +247,10 @@ export async function startFakeOpenAIServer(
       return;
     }
     const content = chatReply(messages, model);
+    if (body.stream === true) {
+      void streamChat(response, model, content, breakAfter, streamError);
+      return;
+    }
     const promptTokens = messages.reduce((sum, message) => sum + countWords(message.content), 0);
     const completionTokens = countWords(content);
     sendJson(response, 200, {
@@ -330,8 +392,12 @@ export async function startFakeOpenAIServer(
         sendJson(response, 200, { result: "not what the API returns" });
         return;
       case "ok":
+      case "stream-break":
+      case "stream-error":
         break;
     }
+    breakAfter = step.kind === "stream-break" ? step.pieces : undefined;
+    streamError = step.kind === "stream-error" ? step : undefined;
 
     const record = (typeof body === "object" && body !== null ? body : {}) as Record<
       string,
@@ -399,6 +465,7 @@ export async function startFakeOpenAIServer(
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    streams,
     script: (...next) => {
       steps.push(...next);
     },

@@ -20,6 +20,7 @@
  * time out, and retry on 408/429/5xx and network errors. The API key and any
  * credential-like header are redacted from every error.
  */
+import { createParser, type EventSourceMessage } from "eventsource-parser";
 import { z } from "zod";
 import { ModelScoutError } from "../../errors/modelscout-error.js";
 import {
@@ -29,6 +30,7 @@ import {
   type HttpRetryEvent,
   type HttpRetryOptions,
   type HttpRetryPolicy,
+  networkReason,
   type ResponseHeaders,
 } from "../../http/fetch-with-retry.js";
 import { requestWithRetry } from "../../http/undici-request.js";
@@ -42,6 +44,7 @@ import {
   type LoadResult,
   type ModelBackend,
   type RunOptions,
+  type TextStream,
 } from "../model-backend.js";
 import { backendHttpError } from "./backend-http-error.js";
 import { inputLabels, inputMessages, inputText } from "./backend-inputs.js";
@@ -129,6 +132,25 @@ const embeddingsResponseSchema = z.object({
     }),
   ),
 });
+
+/** One `data:` event of a streamed chat answer (loose: servers add their own fields). */
+const streamChunkSchema = z.looseObject({
+  choices: z
+    .array(
+      z.looseObject({
+        delta: z.looseObject({ content: z.string().nullish() }).nullish(),
+      }),
+    )
+    .nullish(),
+  usage: z
+    .looseObject({
+      prompt_tokens: z.number().nullish(),
+      completion_tokens: z.number().nullish(),
+    })
+    .nullish(),
+  error: z.looseObject({ message: z.string().optional() }).optional(),
+});
+type StreamChunk = z.infer<typeof streamChunkSchema>;
 
 const CREDENTIAL_HEADER = /auth|key|token|secret|cookie|password/i;
 const CLASSIFIER_MAX_TOKENS = 32;
@@ -282,6 +304,127 @@ class OpenAICompatibleBackend implements ModelBackend {
     });
   }
 
+  /**
+   * A chat answer with `stream: true`, read as server-sent events (`fetch`; one call, no
+   * retries: the router's fallback covers a failure before the first piece, and nothing can
+   * be re-sent after it). A gap of the backend's `timeoutMs` between two events ends the
+   * stream with `BACKEND_TIMEOUT`; an `error` event, a cut connection or a malformed event
+   * end it with an error too. Servers that leave `usage` out of streams add no token counts.
+   */
+  async doStream(input: BackendInput, options: RunOptions = {}): Promise<TextStream> {
+    throwIfRunAborted(options);
+    if (OPENAI_COMPATIBLE_TASKS[this.#task] !== "chat") {
+      throw new ModelScoutError(
+        "INVALID_ARGUMENT",
+        `Only text generation streams; this backend runs ${this.#task}.`,
+      );
+    }
+    if (!this.#loaded) await this.load(options);
+    const url = `${this.#baseURL}/chat/completions`;
+    const body = JSON.stringify({
+      model: this.#options.model,
+      messages: inputMessages(input, this.#task, 0),
+      stream: true,
+      ...(this.#options.maxTokens !== undefined && { max_tokens: this.#options.maxTokens }),
+      ...(this.#options.temperature !== undefined && { temperature: this.#options.temperature }),
+    });
+    const idleMs = this.#retryOptions.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS;
+    const stop = new AbortController();
+    const caller = options.signal;
+    const onCallerAbort = () => stop.abort(caller?.reason);
+    caller?.addEventListener("abort", onCallerAbort, { once: true });
+    const release = () => caller?.removeEventListener("abort", onCallerAbort);
+    let response: Response;
+    try {
+      response = await (this.#options.fetch ?? globalThis.fetch)(url, {
+        method: "POST",
+        headers: { ...this.#postHeaders, accept: "text/event-stream" },
+        body,
+        signal: stop.signal,
+      });
+    } catch (error) {
+      release();
+      if (caller?.aborted) throw caller.reason;
+      throw this.#error(
+        { kind: "network", reason: networkReason(error), attempts: 1, cause: error },
+        url,
+      );
+    }
+    if (response.status < 200 || response.status >= 300 || response.body === null) {
+      const text = await response.text().catch(() => "");
+      release();
+      throw this.#error(
+        { kind: "response", status: response.status, headers: response.headers, text, attempts: 1 },
+        url,
+      );
+    }
+    // The body's own reader and a push parser, not a `pipeThrough` chain: an abort while an
+    // event sat in such a chain has been seen to leave the next read waiting for ever.
+    const reader = response.body.getReader();
+    const decoder = new TextDecoder();
+    const parsed: EventSourceMessage[] = [];
+    const parser = createParser({ onEvent: (event) => parsed.push(event) });
+    const usage = this.#usage;
+    const invalid = (what: string, cause?: unknown) => this.#invalid(url, what, cause);
+    const serverName = this.#serverName();
+    const secrets = this.#secrets;
+    async function* pieces(): AsyncGenerator<string> {
+      let idle: NodeJS.Timeout | undefined;
+      const idleError = new ModelScoutError(
+        "BACKEND_TIMEOUT",
+        `${serverName} sent nothing for ${idleMs} ms in the middle of a streamed answer.`,
+      );
+      try {
+        for (;;) {
+          for (let event = parsed.shift(); event !== undefined; event = parsed.shift()) {
+            if (stop.signal.aborted) throw stop.signal.reason; // nothing more after an abort
+            if (event.data === "[DONE]") return;
+            let chunk: StreamChunk;
+            try {
+              chunk = streamChunkSchema.parse(JSON.parse(event.data));
+            } catch (error) {
+              throw invalid("sent a streamed event that is not a chat completion chunk", error);
+            }
+            if (chunk.error !== undefined) {
+              throw new ModelScoutError(
+                "BACKEND_REQUEST_FAILED",
+                `${serverName} ended a streamed answer with an error: ${redactSecrets(chunk.error.message ?? JSON.stringify(chunk.error), secrets)}`,
+              );
+            }
+            if (chunk.usage) {
+              usage.promptTokens += chunk.usage.prompt_tokens ?? 0;
+              usage.completionTokens += chunk.usage.completion_tokens ?? 0;
+            }
+            const content = chunk.choices?.[0]?.delta?.content;
+            if (typeof content === "string" && content !== "") yield content;
+          }
+          if (stop.signal.aborted) throw stop.signal.reason;
+          // The clock runs only while waiting for the server, not while the reader is busy.
+          idle = setTimeout(() => stop.abort(idleError), idleMs);
+          const { done, value } = await reader.read();
+          clearTimeout(idle);
+          if (done) break;
+          parser.feed(decoder.decode(value, { stream: true }));
+        }
+        throw invalid("closed a streamed answer without data: [DONE]");
+      } catch (error) {
+        if (stop.signal.aborted) throw stop.signal.reason;
+        if (error instanceof ModelScoutError) throw error;
+        throw new ModelScoutError(
+          "BACKEND_REQUEST_FAILED",
+          `${serverName} broke off a streamed answer (${networkReason(error)}).`,
+          { cause: error },
+        );
+      } finally {
+        clearTimeout(idle);
+        release();
+        stop.abort(); // an early end: stop the generation; after [DONE]: a no-op
+        reader.releaseLock();
+      }
+    }
+    return pieces();
+  }
+
   async unload(): Promise<void> {
     // Nothing is held between requests (sockets are pooled per process); only the reachability
     // check is forgotten, so the next run repeats it.
@@ -410,7 +553,10 @@ class OpenAICompatibleBackend implements ModelBackend {
   }
 }
 
-export type OpenAICompatibleModelBackend = ModelBackend & { tokenUsage(): TokenUsage };
+export type OpenAICompatibleModelBackend = ModelBackend & {
+  tokenUsage(): TokenUsage;
+  doStream(input: BackendInput, options?: RunOptions): Promise<TextStream>;
+};
 
 /** A backend for one model on an OpenAI-compatible server. Throws INVALID_ARGUMENT for an unsupported task or a bad URL. */
 export function createOpenAICompatibleBackend(

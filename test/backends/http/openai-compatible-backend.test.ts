@@ -55,6 +55,7 @@ runModelBackendContract({
   inputs: ["Hello there", { messages: [{ role: "user", content: "How are you?" }] }],
   expectedKind: "text",
   local: true,
+  streams: true,
 });
 
 runModelBackendContract({
@@ -359,5 +360,152 @@ describe("openai-compatible backend: failures", () => {
     setTimeout(() => controller.abort(new Error("caller gave up")), 50);
     await expect(run).rejects.toThrow("caller gave up");
     expect(server.requests.length - before).toBe(1);
+  });
+});
+
+describe("openai-compatible backend: streaming (doStream)", () => {
+  const collect = async (stream: AsyncIterable<string>) => {
+    const pieces: string[] = [];
+    for await (const piece of stream) pieces.push(piece);
+    return pieces;
+  };
+
+  it("asks for server-sent events and yields the answer's pieces in order", async () => {
+    const before = server.requests.length;
+    const stream = await backend("text-generation").doStream("Say hi to everyone");
+    expect(await collect(stream)).toEqual(["Echo: ", "Say ", "hi ", "to ", "everyone"]);
+    const sent = server.requests
+      .slice(before)
+      .find((request) => request.path.endsWith("/chat/completions"));
+    expect(sent?.body).toMatchObject({ model: "fake-chat", stream: true });
+    expect(sent?.headers.accept).toBe("text/event-stream");
+  });
+
+  it("rejects a refused request before any piece, as doRun does", async () => {
+    const instance = backend("text-generation");
+    await collect(await instance.doStream("warm up")); // loaded: the next request is the POST
+    server.script({ kind: "status", status: 400, message: "context too long" });
+    const error = await caught(instance.doStream("x"));
+    expect(error.code).toBe("BACKEND_REQUEST_FAILED");
+    expect(error.message).toContain("HTTP 400");
+    expect(error.message).toContain("context too long");
+    expect(error.isRetryable).toBe(false);
+  });
+
+  it("ends with an error when the connection breaks midway", async () => {
+    const instance = backend("text-generation");
+    await collect(await instance.doStream("warm up"));
+    server.script({ kind: "stream-break", pieces: 2 });
+    const broken = await instance.doStream("one two three four");
+    const pieces: string[] = [];
+    const error = await caught(
+      (async () => {
+        for await (const piece of broken) pieces.push(piece);
+      })(),
+    );
+    expect(pieces).toEqual(["Echo: ", "one "]);
+    expect(error.code).toBe("BACKEND_REQUEST_FAILED");
+    expect(error.message).toContain("broke off");
+  });
+
+  it("ends with the server's error event, its key redacted", async () => {
+    const instance = backend("text-generation");
+    await collect(await instance.doStream("warm up"));
+    server.script({
+      kind: "stream-error",
+      pieces: 1,
+      message: `overloaded; your key ${API_KEY} was fine`,
+    });
+    const pieces: string[] = [];
+    const error = await caught(
+      (async () => {
+        for await (const piece of await instance.doStream("one two three")) pieces.push(piece);
+      })(),
+    );
+    expect(pieces).toEqual(["Echo: "]);
+    expect(error.code).toBe("BACKEND_REQUEST_FAILED");
+    expect(error.message).toContain("overloaded");
+    expect(error.message).not.toContain(API_KEY);
+  });
+
+  it("times out a stream that goes quiet, and stops at the caller's abort", async () => {
+    const slow = await startFakeOpenAIServer({ streamDelayMs: 400 });
+    try {
+      const quiet = await createOpenAICompatibleBackend({
+        baseURL: `${slow.url}/v1`,
+        model: "m",
+        task: "text-generation",
+        timeoutMs: 100,
+      }).doStream("a b c");
+      const error = await caught(collect(quiet));
+      expect(error.code).toBe("BACKEND_TIMEOUT");
+
+      const controller = new AbortController();
+      const patient = await createOpenAICompatibleBackend({
+        baseURL: `${slow.url}/v1`,
+        model: "m",
+        task: "text-generation",
+        timeoutMs: 10_000,
+      }).doStream("a b c", { signal: controller.signal });
+      setTimeout(() => controller.abort(new Error("caller left")), 50);
+      await expect(collect(patient)).rejects.toThrow("caller left");
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it("does not time out a reader that takes its time", async () => {
+    // Pieces 60 ms apart, a 300 ms quiet limit, a reader that spends 400 ms on each piece.
+    const paced = await startFakeOpenAIServer({ streamDelayMs: 60 });
+    try {
+      const instance = createOpenAICompatibleBackend({
+        baseURL: `${paced.url}/v1`,
+        model: "m",
+        task: "text-generation",
+        timeoutMs: 300,
+      });
+      const pieces: string[] = [];
+      for await (const piece of await instance.doStream("a b c d")) {
+        pieces.push(piece);
+        await new Promise((resolve) => setTimeout(resolve, 400));
+      }
+      expect(pieces).toEqual(["Echo: ", "a ", "b ", "c ", "d"]);
+    } finally {
+      await paced.close();
+    }
+  });
+
+  it("stops at a caller's abort that comes while the reader is busy", async () => {
+    // Pieces 30 ms apart arrive while the reader spends 200 ms on the first; the abort comes
+    // then. No further piece is read after it, and the iteration ends (it must not wait).
+    const paced = await startFakeOpenAIServer({ streamDelayMs: 30 });
+    try {
+      const controller = new AbortController();
+      const stream = await createOpenAICompatibleBackend({
+        baseURL: `${paced.url}/v1`,
+        model: "m",
+        task: "text-generation",
+        timeoutMs: 10_000,
+      }).doStream("a b c d e f", { signal: controller.signal });
+      const pieces: string[] = [];
+      const reading = (async () => {
+        for await (const piece of stream) {
+          pieces.push(piece);
+          if (pieces.length === 1) {
+            await new Promise((resolve) => setTimeout(resolve, 200));
+            controller.abort(new Error("caller left"));
+          }
+        }
+      })();
+      await expect(reading).rejects.toThrow("caller left");
+      expect(pieces).toEqual(["Echo: "]);
+    } finally {
+      await paced.close();
+    }
+  });
+
+  it("streams text generation only", async () => {
+    const error = await caught(backend("feature-extraction").doStream("x"));
+    expect(error.code).toBe("INVALID_ARGUMENT");
   });
 });
