@@ -369,6 +369,14 @@ describe("openai-compatible backend: streaming (doStream)", () => {
     for await (const piece of stream) pieces.push(piece);
     return pieces;
   };
+  /** A text-generation backend on a fake server of its own (`streamDelayMs` paced). */
+  const pacedBackend = (paced: FakeOpenAIServer, timeoutMs: number) =>
+    createOpenAICompatibleBackend({
+      baseURL: `${paced.url}/v1`,
+      model: "m",
+      task: "text-generation",
+      timeoutMs,
+    });
 
   it("asks for server-sent events and yields the answer's pieces in order", async () => {
     const before = server.requests.length;
@@ -431,22 +439,14 @@ describe("openai-compatible backend: streaming (doStream)", () => {
   it("times out a stream that goes quiet, and stops at the caller's abort", async () => {
     const slow = await startFakeOpenAIServer({ streamDelayMs: 400 });
     try {
-      const quiet = await createOpenAICompatibleBackend({
-        baseURL: `${slow.url}/v1`,
-        model: "m",
-        task: "text-generation",
-        timeoutMs: 100,
-      }).doStream("a b c");
+      const quiet = await pacedBackend(slow, 100).doStream("a b c");
       const error = await caught(collect(quiet));
       expect(error.code).toBe("BACKEND_TIMEOUT");
 
       const controller = new AbortController();
-      const patient = await createOpenAICompatibleBackend({
-        baseURL: `${slow.url}/v1`,
-        model: "m",
-        task: "text-generation",
-        timeoutMs: 10_000,
-      }).doStream("a b c", { signal: controller.signal });
+      const patient = await pacedBackend(slow, 10_000).doStream("a b c", {
+        signal: controller.signal,
+      });
       setTimeout(() => controller.abort(new Error("caller left")), 50);
       await expect(collect(patient)).rejects.toThrow("caller left");
     } finally {
@@ -458,12 +458,7 @@ describe("openai-compatible backend: streaming (doStream)", () => {
     // Pieces 60 ms apart, a 300 ms quiet limit, a reader that spends 400 ms on each piece.
     const paced = await startFakeOpenAIServer({ streamDelayMs: 60 });
     try {
-      const instance = createOpenAICompatibleBackend({
-        baseURL: `${paced.url}/v1`,
-        model: "m",
-        task: "text-generation",
-        timeoutMs: 300,
-      });
+      const instance = pacedBackend(paced, 300);
       const pieces: string[] = [];
       for await (const piece of await instance.doStream("a b c d")) {
         pieces.push(piece);
@@ -481,12 +476,9 @@ describe("openai-compatible backend: streaming (doStream)", () => {
     const paced = await startFakeOpenAIServer({ streamDelayMs: 30 });
     try {
       const controller = new AbortController();
-      const stream = await createOpenAICompatibleBackend({
-        baseURL: `${paced.url}/v1`,
-        model: "m",
-        task: "text-generation",
-        timeoutMs: 10_000,
-      }).doStream("a b c d e f", { signal: controller.signal });
+      const stream = await pacedBackend(paced, 10_000).doStream("a b c d e f", {
+        signal: controller.signal,
+      });
       const pieces: string[] = [];
       const reading = (async () => {
         for await (const piece of stream) {
