@@ -120,9 +120,9 @@ export function runModelBackendContract(contract: BackendContractCase): void {
       ).rejects.toThrow();
     });
 
-    it.runIf(contract.streams === true)(
-      "streams each input's answer in pieces that join to what doRun answers",
-      async () => {
+    // Only for backends that stream: the others would show one skipped test each.
+    if (contract.streams === true) {
+      it("streams each input's answer in pieces that join to what doRun answers", async () => {
         const instance = await get();
         expect(instance.doStream).toBeTypeOf("function");
         const outputs = await instance.doRun(contract.inputs);
@@ -138,8 +138,8 @@ export function runModelBackendContract(contract: BackendContractCase): void {
         await expect(
           instance.doStream?.(contract.inputs[0] as BackendInput, { signal: controller.signal }),
         ).rejects.toThrow();
-      },
-    );
+      });
+    }
 
     it("runs again after unload", async () => {
       const instance = await get();
