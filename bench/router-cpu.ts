@@ -18,12 +18,12 @@
  * and writes bench/results/router-cpu.json. `--cpu-prof DIR` starts the router with
  * `node --cpu-prof` (profile written to DIR when it exits).
  */
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { runOpenLoop } from "./loadgen/open-loop.js";
-import { buildRouter, chatBody, startRole } from "./router-roles.js";
+import { buildRouter, chatBody, cpuMicros, startRole } from "./router-roles.js";
 
 const { values } = parseArgs({
   options: {
@@ -38,25 +38,6 @@ const { values } = parseArgs({
     targets: { type: "string", default: "direct,in-process,proxy" },
   },
 });
-
-/** Linux reports CPU times in clock ticks of 1/100 s on every platform Node supports here. */
-const TICKS_PER_SECOND = 100;
-
-/** utime + stime in microseconds, from a `/proc/.../stat` line. */
-function statCpuMicros(path: string): number {
-  const text = readFileSync(path, "utf8");
-  // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
-  const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
-  return ((Number(fields[11]) + Number(fields[12])) * 1_000_000) / TICKS_PER_SECOND;
-}
-
-function cpuMicros(pid: number): { process: number; mainThread: number; threads: number } {
-  return {
-    process: statCpuMicros(`/proc/${pid}/stat`),
-    mainThread: statCpuMicros(`/proc/${pid}/task/${pid}/stat`),
-    threads: readdirSync(`/proc/${pid}/task`).length,
-  };
-}
 
 async function load(
   port: number,

@@ -5,10 +5,12 @@
  * (`loadgen/router-server.mjs`); and `bare-proxy`, the floor a Node.js proxy cannot go below
  * (`loadgen/bare-proxy.mjs`). All run on plain `node`, as deployed: `buildRouter()`
  * compiles `dist/` first, so the router measured is the current source, and not
- * tsx-transpiled code. Shared by `router-overhead.ts`, `router-cpu.ts` and
- * `router-instructions.ts`, with the chat body they all send.
+ * tsx-transpiled code. Shared by `router-overhead.ts`, `router-cpu.ts`,
+ * `router-instructions.ts`, `router-soak.ts` and `router-stream.ts`, with the chat body the
+ * first four send and a process's CPU time (`cpuMicros`).
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const ROLES = {
@@ -60,4 +62,23 @@ export function chatBody(model: string): string {
     model,
     messages: [{ role: "user", content: "where is my parcel, it was due yesterday" }],
   });
+}
+
+/** Linux reports CPU times in clock ticks of 1/100 s on every platform Node supports here. */
+const TICKS_PER_SECOND = 100;
+
+/** utime + stime in microseconds, from a `/proc/.../stat` line. */
+function statCpuMicros(path: string): number {
+  const text = readFileSync(path, "utf8");
+  // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+  const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1_000_000) / TICKS_PER_SECOND;
+}
+
+export function cpuMicros(pid: number): { process: number; mainThread: number; threads: number } {
+  return {
+    process: statCpuMicros(`/proc/${pid}/stat`),
+    mainThread: statCpuMicros(`/proc/${pid}/task/${pid}/stat`),
+    threads: readdirSync(`/proc/${pid}/task`).length,
+  };
 }
