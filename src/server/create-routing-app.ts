@@ -253,6 +253,22 @@ export function unexpectedErrorAnswer(error: unknown): EndpointAnswer {
   return jsonAnswer(http.status, http.body, {});
 }
 
+/** A `200` of server-sent events (a chat completion with `stream: true`). */
+function eventStreamAnswer(
+  headers: Record<string, string>,
+  body: EndpointAnswer["body"],
+): EndpointAnswer {
+  return {
+    status: 200,
+    headers: {
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-cache",
+      ...headers,
+    },
+    body,
+  };
+}
+
 function jsonAnswer(
   status: number,
   body: unknown,
@@ -449,28 +465,24 @@ export function createRoutingHttp(options: RoutingAppOptions): {
         inputs: [{ messages }],
         text: lastUserMessage(messages),
         stream: body.stream,
-        respondStream: (pieces, decision, headers, ended) => ({
-          status: 200,
-          headers: {
-            "content-type": "text/event-stream; charset=utf-8",
-            "cache-control": "no-cache",
-            ...headers,
-          },
-          body: liveChatStream({
-            id: `chatcmpl-${decision.requestId}`,
-            created: Math.floor(now().getTime() / 1000),
-            model: decision.model,
-            firstChunkExtra: { modelscout: decisionBody(decision) },
-            pieces,
-            ended,
-            clientSignal: request.signal,
-            describeError: (error) => ({
-              message: `The model's answer broke off: ${error instanceof Error ? error.message : String(error)}`,
-              type: "server_error",
-              code: "stream_interrupted",
+        respondStream: (pieces, decision, headers, ended) =>
+          eventStreamAnswer(
+            headers,
+            liveChatStream({
+              id: `chatcmpl-${decision.requestId}`,
+              created: Math.floor(now().getTime() / 1000),
+              model: decision.model,
+              firstChunkExtra: { modelscout: decisionBody(decision) },
+              pieces,
+              ended,
+              clientSignal: request.signal,
+              describeError: (error) => ({
+                message: `The model's answer broke off: ${error instanceof Error ? error.message : String(error)}`,
+                type: "server_error",
+                code: "stream_interrupted",
+              }),
             }),
-          }),
-        }),
+          ),
         respond: (outputs, decision, headers) => {
           const first = outputs[0];
           const text = first?.kind === "text" ? first.text : "";
@@ -478,21 +490,16 @@ export function createRoutingHttp(options: RoutingAppOptions): {
           const created = Math.floor(now().getTime() / 1000);
           const modelscout = decisionBody(decision);
           if (body.stream) {
-            return {
-              status: 200,
-              headers: {
-                "content-type": "text/event-stream; charset=utf-8",
-                "cache-control": "no-cache",
-                ...headers,
-              },
-              body: chatStreamBody({
+            return eventStreamAnswer(
+              headers,
+              chatStreamBody({
                 id,
                 created,
                 model: decision.model,
                 text,
                 firstChunkExtra: { modelscout },
               }),
-            };
+            );
           }
           return jsonAnswer(
             200,

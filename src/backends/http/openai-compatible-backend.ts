@@ -319,15 +319,16 @@ class OpenAICompatibleBackend implements ModelBackend {
         `Only text generation streams; this backend runs ${this.#task}.`,
       );
     }
-    if (!this.#loaded) await this.load(options);
+    await this.load(options);
     const url = `${this.#baseURL}/chat/completions`;
-    const body = JSON.stringify({
-      model: this.#options.model,
-      messages: inputMessages(input, this.#task, 0),
-      stream: true,
-      ...(this.#options.maxTokens !== undefined && { max_tokens: this.#options.maxTokens }),
-      ...(this.#options.temperature !== undefined && { temperature: this.#options.temperature }),
-    });
+    const body = JSON.stringify(
+      this.#chatBody(
+        inputMessages(input, this.#task, 0),
+        this.#options.maxTokens,
+        this.#options.temperature,
+        true,
+      ),
+    );
     const idleMs = this.#retryOptions.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS;
     const stop = new AbortController();
     const caller = options.signal;
@@ -431,22 +432,31 @@ class OpenAICompatibleBackend implements ModelBackend {
     this.#loaded = false;
   }
 
+  /** A chat completion request body, streamed or not. */
+  #chatBody(
+    messages: readonly ChatMessage[],
+    maxTokens: number | undefined,
+    temperature: number | undefined,
+    stream: boolean,
+  ) {
+    return {
+      model: this.#options.model,
+      messages,
+      stream,
+      ...(maxTokens !== undefined && { max_tokens: maxTokens }),
+      ...(temperature !== undefined && { temperature }),
+    };
+  }
+
   async #chat(
     messages: readonly ChatMessage[],
     maxTokens: number | undefined,
     temperature: number | undefined,
     options: RunOptions,
   ): Promise<string> {
-    const body = {
-      model: this.#options.model,
-      messages,
-      stream: false,
-      ...(maxTokens !== undefined && { max_tokens: maxTokens }),
-      ...(temperature !== undefined && { temperature }),
-    };
     const parsed = await this.#postJson(
       `${this.#baseURL}/chat/completions`,
-      body,
+      this.#chatBody(messages, maxTokens, temperature, false),
       options,
       (json) => chatResponseSchema.parse(json),
     );
