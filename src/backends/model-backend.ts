@@ -19,7 +19,42 @@ export type BackendInput =
   | { text: string; candidateLabels?: readonly string[]; textPair?: string }
   | { image: Uint8Array | string }
   | { audio: Float32Array; samplingRateHz: number }
-  | { messages: readonly { role: "system" | "user" | "assistant"; content: string }[] };
+  | {
+      messages: readonly { role: "system" | "user" | "assistant"; content: string }[];
+      /** What this request asks of the generation; each backend applies what it can. */
+      generation?: GenerationSettings;
+    };
+
+/**
+ * Sampling settings one generation request asks for (OpenAI's names in camel case). They
+ * override the defaults a backend was declared with; a backend that cannot apply one
+ * (an in-process model without sampling) ignores it.
+ */
+export interface GenerationSettings {
+  /** Most tokens to generate. */
+  maxTokens?: number;
+  temperature?: number;
+  topP?: number;
+  /** Up to 4 sequences that end the answer. */
+  stop?: readonly string[];
+  seed?: number;
+  presencePenalty?: number;
+  frequencyPenalty?: number;
+  /**
+   * For a stream: have the model's server report the token counts at the end (OpenAI's
+   * `stream_options.include_usage`). Asked only when set: some servers refuse the field.
+   */
+  streamUsage?: boolean;
+}
+
+/** Why a generation ended, in OpenAI's words: a natural end (or a stop sequence), or the token cap. */
+export type FinishReason = "stop" | "length" | "content_filter";
+
+/** Tokens one answer used, as the model's server counted them. */
+export interface AnswerUsage {
+  promptTokens: number;
+  completionTokens: number;
+}
 
 export interface LabelScore {
   label: string;
@@ -38,7 +73,14 @@ export interface Span {
 export type BackendOutput =
   | { kind: "labels"; labels: LabelScore[] }
   | { kind: "embedding"; vector: number[] }
-  | { kind: "text"; text: string }
+  | {
+      kind: "text";
+      text: string;
+      /** Set by backends that know it (the HTTP servers); a caller may assume `stop`. */
+      finishReason?: FinishReason;
+      /** Set when the model's server reported token counts. */
+      usage?: AnswerUsage;
+    }
   | { kind: "spans"; spans: Span[] };
 
 export interface BackendDescription {
@@ -64,8 +106,18 @@ export interface RunOptions {
   signal?: AbortSignal;
 }
 
-/** A text answer as the model produces it, in pieces; ending the iteration early stops it. */
-export type TextStream = AsyncIterable<string>;
+/**
+ * A text answer as the model produces it: pieces of text, then, from backends that know it,
+ * one `StreamEnd` as the last item. Ending the iteration early stops the generation.
+ */
+export type TextStream = AsyncIterable<TextStreamPart>;
+export type TextStreamPart = string | StreamEnd;
+
+/** The last item of a `TextStream`: how the answer ended and what it used. */
+export interface StreamEnd {
+  finishReason?: FinishReason;
+  usage?: AnswerUsage;
+}
 
 export interface ModelBackend {
   readonly specificationVersion: typeof BACKEND_SPECIFICATION_VERSION;

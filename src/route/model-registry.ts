@@ -167,6 +167,10 @@ export class ModelRegistry {
               ...(declaration.base_url !== undefined && { baseUrl: declaration.base_url }),
               ...(declaration.api_key_env !== undefined && { apiKeyEnv: declaration.api_key_env }),
               ...(declaration.labels !== undefined && { labels: declaration.labels }),
+              ...(declaration.max_tokens !== undefined && { maxTokens: declaration.max_tokens }),
+              ...(declaration.temperature !== undefined && {
+                temperature: declaration.temperature,
+              }),
               ...(deadlineMs !== undefined && { timeoutMs: deadlineMs + HTTP_DEADLINE_MARGIN_MS }),
               ...(declaration.kind === "hf-inference" &&
                 declaration.inference_provider !== undefined && {

@@ -15,6 +15,7 @@ import type {
   BackendOutput,
   ModelBackend,
   TextStream,
+  TextStreamPart,
 } from "../backends/model-backend.js";
 import type { ModelRecord } from "../catalog/model-record.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
@@ -612,7 +613,7 @@ async function openStream(
   const onCallerAbort = () => follow.abort(caller?.reason);
   caller?.addEventListener("abort", onCallerAbort, { once: true });
   const release = () => caller?.removeEventListener("abort", onCallerAbort);
-  let opened: { iterator: AsyncIterator<string>; first: IteratorResult<string> };
+  let opened: { iterator: AsyncIterator<TextStreamPart>; first: IteratorResult<TextStreamPart> };
   try {
     opened = await withDeadline(
       async (run) => {
@@ -637,8 +638,8 @@ async function openStream(
     done = true;
     release();
   };
-  const ended: IteratorResult<string> = { done: true, value: undefined };
-  const relay: AsyncIterator<string> = {
+  const ended: IteratorResult<TextStreamPart> = { done: true, value: undefined };
+  const relay: AsyncIterator<TextStreamPart> = {
     async next() {
       if (firstPending) {
         firstPending = false;

@@ -130,6 +130,17 @@ const classificationStepSchema = z.discriminatedUnion("kind", [
   classifierStepSchema,
 ]);
 
+/**
+ * An endpoint model's generation defaults: what it is sent when a chat request does not set
+ * them (a request's own `max_tokens` or `temperature` wins).
+ */
+const generationDefaults = {
+  /** Most tokens per answer; the server's default when absent. */
+  max_tokens: z.number().int().min(1).optional(),
+  /** Sampling temperature, 0 to 2; the server's default when absent. */
+  temperature: z.number().min(0).max(2).optional(),
+};
+
 const modelDeclarationSchema = z.discriminatedUnion("kind", [
   z
     .object({
@@ -164,6 +175,7 @@ const modelDeclarationSchema = z.discriminatedUnion("kind", [
         .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
         .optional(),
       labels: z.array(z.string().min(1)).min(1).optional(),
+      ...generationDefaults,
     })
     .strict(),
   z
@@ -180,6 +192,7 @@ const modelDeclarationSchema = z.discriminatedUnion("kind", [
         .optional(),
       inference_provider: z.string().min(1).optional(),
       labels: z.array(z.string().min(1)).min(1).optional(),
+      ...generationDefaults,
     })
     .strict(),
   z

@@ -2,19 +2,47 @@
  * @module
  * `stream: true` answers as OpenAI's server-sent events: a first chunk with the assistant
  * role (and the `modelscout` decision), content chunks, a last chunk with `finish_reason`,
- * then `data: [DONE]`. A model whose backend streams (`ModelBackend.doStream`: the
+ * with `stream_options.include_usage` a chunk with no choices and the `usage` (when the
+ * model reported it), then `data: [DONE]`. A model whose backend streams (`ModelBackend.doStream`: the
  * OpenAI-compatible servers) is relayed piece by piece as it writes (`liveChatStream`);
  * the others answer whole, and the finished answer is sent in word-sized chunks
  * (`chatStreamBody`), which keeps every OpenAI client's streaming path working.
  */
+
+import type { AnswerUsage, StreamEnd, TextStreamPart } from "../backends/model-backend.js";
+import { openAIUsage } from "./openai-wire.js";
 
 export interface ChatStreamOptions {
   id: string;
   created: number;
   model: string;
   text: string;
+  /** How the answer ended (`stop` when not said) and, if reported, its token counts. */
+  end?: StreamEnd;
+  /** `stream_options.include_usage`: send the usage chunk (when there is a usage to send). */
+  includeUsage?: boolean;
   /** Extra fields for the first chunk (the decision). */
   firstChunkExtra: Record<string, unknown>;
+}
+
+interface ChunkBase {
+  id: string;
+  object: "chat.completion.chunk";
+  created: number;
+  model: string;
+}
+
+/** The closing events: `finish_reason`, the usage chunk if asked for and known, `[DONE]`. */
+function closingEvents(base: ChunkBase, end: StreamEnd | undefined, includeUsage: boolean): string {
+  let text = event({
+    ...base,
+    choices: [{ index: 0, delta: {}, finish_reason: end?.finishReason ?? "stop" }],
+  });
+  const usage: AnswerUsage | undefined = end?.usage;
+  if (includeUsage && usage !== undefined) {
+    text += event({ ...base, choices: [], usage: openAIUsage(usage) });
+  }
+  return `${text}data: [DONE]\n\n`;
 }
 
 function event(payload: unknown): string {
@@ -27,7 +55,7 @@ export function streamPieces(text: string): string[] {
 }
 
 export function chatStreamBody(options: ChatStreamOptions): string {
-  const base = {
+  const base: ChunkBase = {
     id: options.id,
     object: "chat.completion.chunk",
     created: options.created,
@@ -44,8 +72,7 @@ export function chatStreamBody(options: ChatStreamOptions): string {
       choices: [{ index: 0, delta: { content: piece }, finish_reason: null }],
     });
   }
-  body += event({ ...base, choices: [{ index: 0, delta: {}, finish_reason: "stop" }] });
-  return `${body}data: [DONE]\n\n`;
+  return body + closingEvents(base, options.end, options.includeUsage === true);
 }
 
 /** How a live stream ended, for the request log. */
@@ -58,9 +85,9 @@ export interface ChatStreamEnd {
   clientClosed?: boolean;
 }
 
-export interface LiveChatStreamOptions extends Omit<ChatStreamOptions, "text"> {
+export interface LiveChatStreamOptions extends Omit<ChatStreamOptions, "text" | "end"> {
   /** The model's pieces, as the router's streamed result carries them. */
-  pieces: AsyncIterable<string>;
+  pieces: AsyncIterable<TextStreamPart>;
   /** The error event sent when the model's stream fails midway (OpenAI's error object). */
   describeError: (error: unknown) => { message: string; type: string; code: string };
   /** Called once, when the stream is over. */
@@ -77,7 +104,7 @@ export interface LiveChatStreamOptions extends Omit<ChatStreamOptions, "text"> {
  */
 export function liveChatStream(options: LiveChatStreamOptions): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
-  const base = {
+  const base: ChunkBase = {
     id: options.id,
     object: "chat.completion.chunk",
     created: options.created,
@@ -85,6 +112,7 @@ export function liveChatStream(options: LiveChatStreamOptions): ReadableStream<U
   };
   const iterator = options.pieces[Symbol.asyncIterator]();
   let text = "";
+  let streamEnd: StreamEnd | undefined;
   let over = false;
   const end = (how: Omit<ChatStreamEnd, "text">) => {
     if (over) return;
@@ -104,9 +132,14 @@ export function liveChatStream(options: LiveChatStreamOptions): ReadableStream<U
       );
     },
     async pull(controller) {
-      let next: IteratorResult<string>;
+      let next: IteratorResult<TextStreamPart>;
       try {
         next = await iterator.next();
+        // The model's closing item: keep it for the last chunk, and read on to the end.
+        while (next.done !== true && typeof next.value !== "string") {
+          streamEnd = next.value;
+          next = await iterator.next();
+        }
       } catch (error) {
         if (over) return; // the client left meanwhile
         if (options.clientSignal?.aborted === true) {
@@ -122,9 +155,7 @@ export function liveChatStream(options: LiveChatStreamOptions): ReadableStream<U
       if (over) return;
       if (next.done) {
         controller.enqueue(
-          encoder.encode(
-            `${event({ ...base, choices: [{ index: 0, delta: {}, finish_reason: "stop" }] })}data: [DONE]\n\n`,
-          ),
+          encoder.encode(closingEvents(base, streamEnd, options.includeUsage === true)),
         );
         controller.close();
         end({});

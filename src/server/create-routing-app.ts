@@ -35,7 +35,9 @@ import {
   base64Embedding,
   chatCompletionRequestSchema,
   embeddingsRequestSchema,
+  generationSettings,
   lastUserMessage,
+  openAIUsage,
   plainMessages,
   taskRequestSchema,
 } from "./openai-wire.js";
@@ -459,10 +461,12 @@ export function createRoutingHttp(options: RoutingAppOptions): {
     routed(request, "chat.completions", async () => {
       const body = await readBody(request, chatCompletionRequestSchema, maxBodyBytes);
       const messages = plainMessages(body.messages);
+      const generation = generationSettings(body);
+      const includeUsage = body.stream_options?.include_usage === true;
       return {
         task: "text-generation",
         model: body.model,
-        inputs: [{ messages }],
+        inputs: [generation === undefined ? { messages } : { messages, generation }],
         text: lastUserMessage(messages),
         stream: body.stream,
         respondStream: (pieces, decision, headers, ended) =>
@@ -473,6 +477,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
               created: Math.floor(now().getTime() / 1000),
               model: decision.model,
               firstChunkExtra: { modelscout: decisionBody(decision) },
+              includeUsage,
               pieces,
               ended,
               clientSignal: request.signal,
@@ -485,7 +490,8 @@ export function createRoutingHttp(options: RoutingAppOptions): {
           ),
         respond: (outputs, decision, headers) => {
           const first = outputs[0];
-          const text = first?.kind === "text" ? first.text : "";
+          const answer = first?.kind === "text" ? first : undefined;
+          const text = answer?.text ?? "";
           const id = `chatcmpl-${decision.requestId}`;
           const created = Math.floor(now().getTime() / 1000);
           const modelscout = decisionBody(decision);
@@ -497,6 +503,8 @@ export function createRoutingHttp(options: RoutingAppOptions): {
                 created,
                 model: decision.model,
                 text,
+                end: answer,
+                includeUsage,
                 firstChunkExtra: { modelscout },
               }),
             );
@@ -512,10 +520,11 @@ export function createRoutingHttp(options: RoutingAppOptions): {
                 {
                   index: 0,
                   message: { role: "assistant", content: text },
-                  finish_reason: "stop",
+                  finish_reason: answer?.finishReason ?? "stop",
                   logprobs: null,
                 },
               ],
+              ...(answer?.usage !== undefined && { usage: openAIUsage(answer.usage) }),
               modelscout,
             },
             headers,

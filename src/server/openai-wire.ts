@@ -1,13 +1,17 @@
 /**
  * @module
  * The OpenAI-compatible request bodies the server accepts, validated with zod at the edge.
- * Bodies are loose objects: clients send fields this router does not use (`temperature`,
- * `top_p`, `user`, `seed`...) and must not be refused for them. Those sampling fields are
- * not forwarded: a `ModelBackend` takes inputs only, and each endpoint model's sampling
- * settings come from its declaration. Message content may be a string or an array of text
- * parts; images and tool messages are refused with a clear 400.
+ * Bodies are loose objects: clients send fields this router does not use (`user`,
+ * `logprobs`, `metadata`...) and must not be refused for them. A chat's sampling fields
+ * (`max_tokens`/`max_completion_tokens`, `temperature`, `top_p`, `stop`, `seed`,
+ * `presence_penalty`, `frequency_penalty`) are checked here and go to the chosen model as
+ * its `GenerationSettings`, over the model's declared defaults. What the router cannot
+ * honour is refused with a 400 rather than silently dropped: more than one choice (`n`),
+ * tools. Message content may be a string or an array of text parts; images and tool
+ * messages are refused with a clear 400.
  */
 import { z } from "zod";
+import type { AnswerUsage, GenerationSettings } from "../backends/model-backend.js";
 
 const textPart = z.object({ type: z.literal("text"), text: z.string() });
 
@@ -21,13 +25,79 @@ const messageSchema = z.looseObject({
   }),
 });
 
-export const chatCompletionRequestSchema = z.looseObject({
-  /** `auto`, a route name or a model id. Default `auto`. */
-  model: z.string().min(1).default("auto"),
-  messages: z.array(messageSchema).min(1, "messages must hold at least one message"),
-  stream: z.boolean().default(false),
-});
+const tokenCount = z
+  .number()
+  .int("must be a whole number of tokens")
+  .min(1, "must be at least 1 token")
+  .nullish();
+
+export const chatCompletionRequestSchema = z
+  .looseObject({
+    /** `auto`, a route name or a model id. Default `auto`. */
+    model: z.string().min(1).default("auto"),
+    messages: z.array(messageSchema).min(1, "messages must hold at least one message"),
+    stream: z.boolean().default(false),
+    stream_options: z.looseObject({ include_usage: z.boolean().nullish() }).nullish(),
+    max_tokens: tokenCount,
+    /** OpenAI's newer name for `max_tokens`. */
+    max_completion_tokens: tokenCount,
+    temperature: z.number().min(0).max(2).nullish(),
+    top_p: z.number().gt(0).max(1).nullish(),
+    stop: z
+      .union([z.string(), z.array(z.string()).max(4, "stop holds at most 4 sequences")], {
+        error: "stop must be a string or an array of up to 4 strings",
+      })
+      .nullish(),
+    seed: z.number().int("seed must be an integer").nullish(),
+    presence_penalty: z.number().min(-2).max(2).nullish(),
+    frequency_penalty: z.number().min(-2).max(2).nullish(),
+    n: z
+      .literal(1, {
+        error: "n must be 1: the router answers with one choice (send n requests for more)",
+      })
+      .nullish(),
+    tools: z
+      .array(z.unknown())
+      .max(0, "tools are not supported by the router: its models answer with text only")
+      .nullish(),
+  })
+  .superRefine((body, context) => {
+    if (
+      body.max_tokens != null &&
+      body.max_completion_tokens != null &&
+      body.max_tokens !== body.max_completion_tokens
+    ) {
+      context.addIssue({
+        code: "custom",
+        path: ["max_completion_tokens"],
+        message: "give max_completion_tokens or max_tokens, not both with different values",
+      });
+    }
+  });
 export type ChatCompletionRequest = z.infer<typeof chatCompletionRequestSchema>;
+
+/** The request's sampling fields as a model takes them; `undefined` when it sets none. */
+export function generationSettings(body: ChatCompletionRequest): GenerationSettings | undefined {
+  const settings: GenerationSettings = {};
+  let any = false;
+  const set = <K extends keyof GenerationSettings>(
+    key: K,
+    value: GenerationSettings[K] | null | undefined,
+  ) => {
+    if (value == null) return;
+    settings[key] = value;
+    any = true;
+  };
+  set("maxTokens", body.max_completion_tokens ?? body.max_tokens);
+  set("temperature", body.temperature);
+  set("topP", body.top_p);
+  set("stop", typeof body.stop === "string" ? [body.stop] : body.stop?.length ? body.stop : null);
+  set("seed", body.seed);
+  set("presencePenalty", body.presence_penalty);
+  set("frequencyPenalty", body.frequency_penalty);
+  set("streamUsage", body.stream && body.stream_options?.include_usage === true ? true : null);
+  return any ? settings : undefined;
+}
 
 const textInput = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)], {
   error: "input must be a non-empty string or a non-empty array of strings",
@@ -92,6 +162,19 @@ export type TaskRequest = z.infer<typeof taskRequestSchema>;
 export interface PlainMessage {
   role: "system" | "user" | "assistant";
   content: string;
+}
+
+/** OpenAI's `usage` object, from what a model reported. */
+export function openAIUsage(usage: AnswerUsage): {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+} {
+  return {
+    prompt_tokens: usage.promptTokens,
+    completion_tokens: usage.completionTokens,
+    total_tokens: usage.promptTokens + usage.completionTokens,
+  };
 }
 
 /** Messages as backends take them: `developer` is a system message, text parts are joined. */

@@ -128,7 +128,10 @@ export function runModelBackendContract(contract: BackendContractCase): void {
         const outputs = await instance.doRun(contract.inputs);
         for (const [index, input] of contract.inputs.entries()) {
           const pieces: string[] = [];
-          for await (const piece of await (instance.doStream?.(input) ?? [])) pieces.push(piece);
+          for await (const piece of await (instance.doStream?.(input) ?? [])) {
+            if (typeof piece === "string") pieces.push(piece);
+            else expect(pieces.length, "a StreamEnd comes after the text").toBeGreaterThan(0);
+          }
           expect(pieces.length).toBeGreaterThan(0);
           const output = outputs[index];
           expect(pieces.join("")).toBe(output?.kind === "text" ? output.text : undefined);

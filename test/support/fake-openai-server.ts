@@ -185,16 +185,17 @@ export async function startFakeOpenAIServer(
 
   /**
    * `stream: true`: OpenAI's server-sent events, one content chunk per word, then a
-   * `finish_reason` chunk and `data: [DONE]`; `breakAfter` cuts the connection after that many
-   * content chunks.
+   * `finish_reason` chunk, with `stream_options.include_usage` a usage chunk with no choices,
+   * and `data: [DONE]`; `breakAfter` cuts the connection after that many content chunks.
    */
   const streamChat = async (
     response: ServerResponse,
     model: string,
-    content: string,
+    answer: { content: string; finish: string; usage: Record<string, number> | undefined },
     breakAfter: number | undefined,
     streamError: { pieces: number; message: string } | undefined,
   ) => {
+    const content = answer.content;
     const chunk = (delta: Record<string, unknown>, finish: string | null) =>
       `data: ${JSON.stringify({
         id: `chatcmpl-${requests.length}`,
@@ -225,7 +226,11 @@ export async function startFakeOpenAIServer(
       }
       response.write(chunk({ content: piece }, null));
     }
-    response.end(`${chunk({}, "stop")}data: [DONE]\n\n`);
+    const usage =
+      answer.usage === undefined
+        ? ""
+        : `data: ${JSON.stringify({ id: `chatcmpl-${requests.length}`, object: "chat.completion.chunk", created: 1_700_000_000, model, choices: [], usage: answer.usage })}\n\n`;
+    response.end(`${chunk({}, answer.finish)}${usage}data: [DONE]\n\n`);
     streams.finished += 1;
   };
 
@@ -246,13 +251,33 @@ export async function startFakeOpenAIServer(
       );
       return;
     }
-    const content = chatReply(messages, model);
-    if (body.stream === true) {
-      void streamChat(response, model, content, breakAfter, streamError);
-      return;
-    }
+    // `max_tokens` is honoured as a real server does: a word is a token here, and an answer
+    // cut at the cap ends with finish_reason "length".
+    const whole = chatReply(messages, model);
+    const words = whole.match(/\s*\S+\s*/gu) ?? [];
+    const cap = typeof body.max_tokens === "number" ? body.max_tokens : undefined;
+    const cut = cap !== undefined && words.length > cap;
+    const content = cut ? words.slice(0, cap).join("") : whole;
+    const finish = cut ? "length" : "stop";
     const promptTokens = messages.reduce((sum, message) => sum + countWords(message.content), 0);
     const completionTokens = countWords(content);
+    const usage = {
+      prompt_tokens: promptTokens,
+      completion_tokens: completionTokens,
+      total_tokens: promptTokens + completionTokens,
+    };
+    if (body.stream === true) {
+      const streamOptions = body.stream_options as { include_usage?: unknown } | undefined;
+      const includeUsage = streamOptions?.include_usage === true && !options.omitUsage;
+      void streamChat(
+        response,
+        model,
+        { content, finish, usage: includeUsage ? usage : undefined },
+        breakAfter,
+        streamError,
+      );
+      return;
+    }
     sendJson(response, 200, {
       id: `chatcmpl-${requests.length}`,
       object: "chat.completion",
@@ -262,17 +287,11 @@ export async function startFakeOpenAIServer(
         {
           index: 0,
           message: { role: "assistant", content },
-          finish_reason: "stop",
+          finish_reason: finish,
           logprobs: null,
         },
       ],
-      ...(!options.omitUsage && {
-        usage: {
-          prompt_tokens: promptTokens,
-          completion_tokens: completionTokens,
-          total_tokens: promptTokens + completionTokens,
-        },
-      }),
+      ...(!options.omitUsage && { usage }),
     });
   };
 

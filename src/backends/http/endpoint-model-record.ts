@@ -17,7 +17,8 @@
  * - `local`: overrides "local only when `baseUrl` is a loopback address";
  * - `inferenceProvider`: for `hf-inference` without `baseUrl`, which provider to route to
  *   (default `hf-inference`);
- * - `timeoutMs`: per-request timeout.
+ * - `timeoutMs`: per-request timeout;
+ * - `maxTokens`, `temperature`: text generation's defaults, for requests that set none.
  */
 import { z } from "zod";
 import {
@@ -42,6 +43,8 @@ export const endpointExtraSchema = z
     local: z.boolean().optional(),
     inferenceProvider: z.string().min(1).optional(),
     timeoutMs: z.number().int().positive().optional(),
+    maxTokens: z.number().int().positive().optional(),
+    temperature: z.number().min(0).max(2).optional(),
   })
   .refine((extra) => extra.protocol !== "openai" || extra.baseUrl !== undefined, {
     message: "baseUrl is required for protocol openai",

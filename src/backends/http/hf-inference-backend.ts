@@ -39,6 +39,7 @@ import {
 import { backendHttpError } from "./backend-http-error.js";
 import { inputLabels, inputMessages, inputText } from "./backend-inputs.js";
 import { isLoopbackUrl } from "./is-loopback-url.js";
+import { openAIGenerationFields, settingsFor, textOutput } from "./openai-chat-fields.js";
 
 export const HF_INFERENCE_TASKS = [
   "text-classification",
@@ -104,7 +105,17 @@ const nestedNumbersSchema: z.ZodType<NestedNumbers> = z.lazy(() =>
 );
 const featureExtractionSchema = z.array(nestedNumbersSchema);
 const chatSchema = z.object({
-  choices: z.array(z.object({ message: z.object({ content: z.string().nullish() }) })).min(1),
+  choices: z
+    .array(
+      z.object({
+        message: z.object({ content: z.string().nullish() }),
+        finish_reason: z.string().nullish(),
+      }),
+    )
+    .min(1),
+  usage: z
+    .object({ prompt_tokens: z.number().nullish(), completion_tokens: z.number().nullish() })
+    .nullish(),
 });
 
 function clampScore(score: number): number {
@@ -303,26 +314,25 @@ class HfInferenceBackend implements ModelBackend {
           });
         }
         case "text-generation": {
-          const conversations = inputs.map((input, index) => inputMessages(input, task, index));
-          return mapWithConcurrency(conversations, concurrency, async (messages) => {
+          const conversations = inputs.map((input, index) => ({
+            messages: inputMessages(input, task, index),
+            settings: settingsFor(input, this.#options),
+          }));
+          return mapWithConcurrency(conversations, concurrency, async (conversation) => {
             const raw = await client.chatCompletion(
               {
                 ...target,
-                messages: messages.map((message) => ({
+                messages: conversation.messages.map((message) => ({
                   role: message.role,
                   content: message.content,
                 })),
-                ...(this.#options.maxTokens !== undefined && {
-                  max_tokens: this.#options.maxTokens,
-                }),
-                ...(this.#options.temperature !== undefined && {
-                  temperature: this.#options.temperature,
-                }),
+                ...openAIGenerationFields(conversation.settings),
               },
               callOptions,
             );
             const parsed = this.#parse(chatSchema, raw);
-            return { kind: "text" as const, text: parsed.choices[0]?.message.content ?? "" };
+            const choice = parsed.choices[0];
+            return textOutput(choice?.message.content ?? "", choice?.finish_reason, parsed.usage);
           });
         }
       }

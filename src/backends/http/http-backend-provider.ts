@@ -95,6 +95,8 @@ export function createHttpBackendProvider(
         ...(options.retry !== undefined && { retry: options.retry }),
         ...(extra.labels !== undefined && { labels: extra.labels }),
         ...(extra.local !== undefined && { local: extra.local }),
+        ...(extra.maxTokens !== undefined && { maxTokens: extra.maxTokens }),
+        ...(extra.temperature !== undefined && { temperature: extra.temperature }),
       };
       if (extra.protocol === "openai") {
         return createOpenAICompatibleBackend({

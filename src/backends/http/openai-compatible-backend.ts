@@ -41,14 +41,24 @@ import {
   type BackendDescription,
   type BackendInput,
   type BackendOutput,
+  type GenerationSettings,
   type LoadResult,
   type ModelBackend,
   type RunOptions,
+  type StreamEnd,
   type TextStream,
 } from "../model-backend.js";
 import { backendHttpError } from "./backend-http-error.js";
 import { inputLabels, inputMessages, inputText } from "./backend-inputs.js";
 import { isLoopbackUrl } from "./is-loopback-url.js";
+import {
+  answerUsageOf,
+  finishReasonOf,
+  openAIGenerationFields,
+  settingsFor,
+  type TextOutput,
+  textOutput,
+} from "./openai-chat-fields.js";
 import {
   type ChatMessage,
   parseClassifierAnswer,
@@ -113,6 +123,7 @@ const chatResponseSchema = z.object({
           // Reasoning models served by vLLM and llama.cpp may put the text here instead.
           reasoning_content: z.string().nullish(),
         }),
+        finish_reason: z.string().nullish(),
       }),
     )
     .min(1),
@@ -139,6 +150,7 @@ const streamChunkSchema = z.looseObject({
     .array(
       z.looseObject({
         delta: z.looseObject({ content: z.string().nullish() }).nullish(),
+        finish_reason: z.string().nullish(),
       }),
     )
     .nullish(),
@@ -278,16 +290,13 @@ class OpenAICompatibleBackend implements ModelBackend {
     if (kind === "embeddings") return this.#embed(inputs, options);
     const concurrency = this.#options.maxConcurrency ?? 4;
     if (kind === "chat") {
-      const conversations = inputs.map((input, index) => inputMessages(input, this.#task, index));
-      return mapWithConcurrency(conversations, concurrency, async (messages) => ({
-        kind: "text" as const,
-        text: await this.#chat(
-          messages,
-          this.#options.maxTokens,
-          this.#options.temperature,
-          options,
-        ),
+      const conversations = inputs.map((input, index) => ({
+        messages: inputMessages(input, this.#task, index),
+        settings: settingsFor(input, this.#options),
       }));
+      return mapWithConcurrency(conversations, concurrency, (conversation) =>
+        this.#chat(conversation.messages, conversation.settings, options),
+      );
     }
     const items = inputs.map((input, index) => ({
       text: inputText(input, this.#task, index),
@@ -296,11 +305,10 @@ class OpenAICompatibleBackend implements ModelBackend {
     return mapWithConcurrency(items, concurrency, async (item) => {
       const answer = await this.#chat(
         promptClassifierMessages(item.text, item.labels),
-        CLASSIFIER_MAX_TOKENS,
-        0,
+        { maxTokens: CLASSIFIER_MAX_TOKENS, temperature: 0 },
         options,
       );
-      return { kind: "labels" as const, labels: parseClassifierAnswer(answer, item.labels) };
+      return { kind: "labels" as const, labels: parseClassifierAnswer(answer.text, item.labels) };
     });
   }
 
@@ -309,7 +317,9 @@ class OpenAICompatibleBackend implements ModelBackend {
    * retries: the router's fallback covers a failure before the first piece, and nothing can
    * be re-sent after it). A gap of the backend's `timeoutMs` between two events ends the
    * stream with `BACKEND_TIMEOUT`; an `error` event, a cut connection or a malformed event
-   * end it with an error too. Servers that leave `usage` out of streams add no token counts.
+   * end it with an error too. The last item is a `StreamEnd` when the server said how the
+   * answer ended (`finish_reason`) or what it used (`usage`, asked for with the settings'
+   * `streamUsage`); servers that leave `usage` out of streams add no token counts.
    */
   async doStream(input: BackendInput, options: RunOptions = {}): Promise<TextStream> {
     throwIfRunAborted(options);
@@ -322,12 +332,7 @@ class OpenAICompatibleBackend implements ModelBackend {
     await this.load(options);
     const url = `${this.#baseURL}/chat/completions`;
     const body = JSON.stringify(
-      this.#chatBody(
-        inputMessages(input, this.#task, 0),
-        this.#options.maxTokens,
-        this.#options.temperature,
-        true,
-      ),
+      this.#chatBody(inputMessages(input, this.#task, 0), settingsFor(input, this.#options), true),
     );
     const idleMs = this.#retryOptions.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS;
     const stop = new AbortController();
@@ -369,8 +374,10 @@ class OpenAICompatibleBackend implements ModelBackend {
     const invalid = (what: string, cause?: unknown) => this.#invalid(url, what, cause);
     const serverName = this.#serverName();
     const secrets = this.#secrets;
-    async function* pieces(): AsyncGenerator<string> {
+    async function* pieces(): AsyncGenerator<string | StreamEnd> {
       let idle: NodeJS.Timeout | undefined;
+      // How the answer ended, from the chunks that say it (finish_reason, then usage).
+      const end: StreamEnd = {};
       const idleError = new ModelScoutError(
         "BACKEND_TIMEOUT",
         `${serverName} sent nothing for ${idleMs} ms in the middle of a streamed answer.`,
@@ -379,7 +386,10 @@ class OpenAICompatibleBackend implements ModelBackend {
         for (;;) {
           for (let event = parsed.shift(); event !== undefined; event = parsed.shift()) {
             if (stop.signal.aborted) throw stop.signal.reason; // nothing more after an abort
-            if (event.data === "[DONE]") return;
+            if (event.data === "[DONE]") {
+              if (end.finishReason !== undefined || end.usage !== undefined) yield end;
+              return;
+            }
             let chunk: StreamChunk;
             try {
               chunk = streamChunkSchema.parse(JSON.parse(event.data));
@@ -395,8 +405,12 @@ class OpenAICompatibleBackend implements ModelBackend {
             if (chunk.usage) {
               usage.promptTokens += chunk.usage.prompt_tokens ?? 0;
               usage.completionTokens += chunk.usage.completion_tokens ?? 0;
+              end.usage = answerUsageOf(chunk.usage);
             }
-            const content = chunk.choices?.[0]?.delta?.content;
+            const choice = chunk.choices?.[0];
+            const reason = finishReasonOf(choice?.finish_reason);
+            if (reason !== undefined) end.finishReason = reason;
+            const content = choice?.delta?.content;
             if (typeof content === "string" && content !== "") yield content;
           }
           if (stop.signal.aborted) throw stop.signal.reason;
@@ -432,38 +446,40 @@ class OpenAICompatibleBackend implements ModelBackend {
     this.#loaded = false;
   }
 
-  /** A chat completion request body, streamed or not. */
-  #chatBody(
-    messages: readonly ChatMessage[],
-    maxTokens: number | undefined,
-    temperature: number | undefined,
-    stream: boolean,
-  ) {
+  /**
+   * A chat completion request body, streamed or not. A stream asks for its usage
+   * (`stream_options.include_usage`) only when the settings say so.
+   */
+  #chatBody(messages: readonly ChatMessage[], settings: GenerationSettings, stream: boolean) {
     return {
       model: this.#options.model,
       messages,
       stream,
-      ...(maxTokens !== undefined && { max_tokens: maxTokens }),
-      ...(temperature !== undefined && { temperature }),
+      ...(stream && settings.streamUsage === true && { stream_options: { include_usage: true } }),
+      ...openAIGenerationFields(settings),
     };
   }
 
   async #chat(
     messages: readonly ChatMessage[],
-    maxTokens: number | undefined,
-    temperature: number | undefined,
+    settings: GenerationSettings,
     options: RunOptions,
-  ): Promise<string> {
+  ): Promise<TextOutput> {
     const parsed = await this.#postJson(
       `${this.#baseURL}/chat/completions`,
-      this.#chatBody(messages, maxTokens, temperature, false),
+      this.#chatBody(messages, settings, false),
       options,
       (json) => chatResponseSchema.parse(json),
     );
     this.#usage.promptTokens += parsed.usage?.prompt_tokens ?? 0;
     this.#usage.completionTokens += parsed.usage?.completion_tokens ?? 0;
-    const message = parsed.choices[0]?.message;
-    return message?.content ?? message?.reasoning_content ?? "";
+    const choice = parsed.choices[0];
+    const message = choice?.message;
+    return textOutput(
+      message?.content ?? message?.reasoning_content ?? "",
+      choice?.finish_reason,
+      parsed.usage,
+    );
   }
 
   async #embed(inputs: readonly BackendInput[], options: RunOptions): Promise<BackendOutput[]> {

@@ -186,9 +186,15 @@ const generate: TransformersTask["run"] = async (pipe, inputs) => {
     else if ("messages" in input) prompt = input.messages.map((message) => ({ ...message }));
     else if ("text" in input) prompt = input.text;
     else throw wrongInput("text-generation", "text or chat messages", input);
+    // A chat's own settings: its token cap, and sampling when it asks for a temperature
+    // above 0 (greedy otherwise). Stop sequences, seeds and penalties are not applied.
+    const asked = typeof input === "object" && "messages" in input ? input.generation : undefined;
+    const sample = asked?.temperature !== undefined && asked.temperature > 0;
     const raw = await pipe(prompt, {
-      max_new_tokens: DEFAULT_MAX_NEW_TOKENS,
-      do_sample: false,
+      max_new_tokens: asked?.maxTokens ?? DEFAULT_MAX_NEW_TOKENS,
+      do_sample: sample,
+      ...(sample && { temperature: asked.temperature }),
+      ...(sample && asked.topP !== undefined && { top_p: asked.topP }),
       return_full_text: false,
     });
     const generated = parse(generatedSchema, raw, "text-generation")[0]?.generated_text ?? "";

@@ -180,12 +180,36 @@ describe("hf-inference backend: mapping to uniform outputs", () => {
     const [output] = await routed(MODELS.chat, "text-generation", { maxTokens: 12 }).doRun([
       "Hi there",
     ]);
-    expect(output).toEqual({ kind: "text", text: "Echo: Hi there" });
+    expect(output).toEqual({
+      kind: "text",
+      text: "Echo: Hi there",
+      finishReason: "stop",
+      usage: { promptTokens: 2, completionTokens: 3 },
+    });
     const post = server.requests.slice(before).find((request) => request.method === "POST");
     expect(post?.path).toBe(`/hf-inference/models/${MODELS.chat}/v1/chat/completions`);
     expect(post?.body).toMatchObject({
       max_tokens: 12,
       messages: [{ role: "user", content: "Hi there" }],
+    });
+  });
+
+  it("sends a chat's own generation settings over the declared ones", async () => {
+    const before = server.requests.length;
+    const [output] = await routed(MODELS.chat, "text-generation", { maxTokens: 12 }).doRun([
+      {
+        messages: [{ role: "user", content: "one two three four" }],
+        generation: { maxTokens: 2, temperature: 0.7, topP: 0.5, stop: ["END"], seed: 3 },
+      },
+    ]);
+    expect(output).toMatchObject({ text: "Echo: one ", finishReason: "length" });
+    const post = server.requests.slice(before).find((request) => request.method === "POST");
+    expect(post?.body).toMatchObject({
+      max_tokens: 2,
+      temperature: 0.7,
+      top_p: 0.5,
+      stop: ["END"],
+      seed: 3,
     });
   });
 

@@ -127,7 +127,7 @@ describe("httpBackendProvider", () => {
       local: true,
       task: "text-generation",
     });
-    expect(await backend.doRun(["ping"])).toEqual([{ kind: "text", text: "Echo: ping" }]);
+    expect(await backend.doRun(["ping"])).toMatchObject([{ kind: "text", text: "Echo: ping" }]);
     expect(server.requests.at(-1)?.headers.authorization).toBe(`Bearer ${KEY}`);
   });
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createOpenAICompatibleBackend } from "../../../src/backends/http/openai-compatible-backend.js";
+import type { StreamEnd, TextStream } from "../../../src/backends/model-backend.js";
 import { ModelScoutError } from "../../../src/errors/modelscout-error.js";
 import type { HttpRetryEvent } from "../../../src/http/fetch-with-retry.js";
 import {
@@ -92,7 +93,12 @@ describe("openai-compatible backend: requests and answers", () => {
     });
     const before = server.requests.length;
     const [output] = await instance.doRun(["Say hi"]);
-    expect(output).toEqual({ kind: "text", text: "Echo: Say hi" });
+    expect(output).toEqual({
+      kind: "text",
+      text: "Echo: Say hi",
+      finishReason: "stop",
+      usage: { promptTokens: 2, completionTokens: 3 },
+    });
     const chat = server.requests
       .slice(before)
       .find((request) => request.path === "/v1/chat/completions");
@@ -103,6 +109,51 @@ describe("openai-compatible backend: requests and answers", () => {
       messages: [{ role: "user", content: "Say hi" }],
       stream: false,
     });
+  });
+
+  it("sends a chat's own generation settings over the declared ones, and reports how it ended", async () => {
+    const instance = backend("text-generation", { maxTokens: 100, temperature: 0.2 });
+    const before = server.requests.length;
+    const [capped, plain] = await instance.doRun([
+      {
+        messages: [{ role: "user", content: "one two three four five" }],
+        generation: {
+          maxTokens: 3,
+          topP: 0.9,
+          stop: ["\n\n"],
+          seed: 7,
+          presencePenalty: 0.5,
+          frequencyPenalty: -0.5,
+        },
+      },
+      { messages: [{ role: "user", content: "one two" }] },
+    ]);
+    // The fake server honours max_tokens as a real one does: cut at 3 words, "length".
+    expect(capped).toEqual({
+      kind: "text",
+      text: "Echo: one two ",
+      finishReason: "length",
+      usage: { promptTokens: 5, completionTokens: 3 },
+    });
+    expect(plain).toMatchObject({ text: "Echo: one two", finishReason: "stop" });
+    const bodies = server.requests
+      .slice(before)
+      .filter((request) => request.path === "/v1/chat/completions")
+      .map((request) => request.body as Record<string, unknown>);
+    const cappedBody = bodies.find((body) => JSON.stringify(body).includes("five"));
+    expect(cappedBody).toMatchObject({
+      max_tokens: 3,
+      temperature: 0.2, // not asked: the declared one
+      top_p: 0.9,
+      stop: ["\n\n"],
+      seed: 7,
+      presence_penalty: 0.5,
+      frequency_penalty: -0.5,
+    });
+    const plainBody = bodies.find((body) => !JSON.stringify(body).includes("five"));
+    expect(plainBody).toMatchObject({ max_tokens: 100, temperature: 0.2 });
+    expect(plainBody).not.toHaveProperty("top_p");
+    expect(plainBody).not.toHaveProperty("stream_options");
   });
 
   it("sends a whole embedding batch in one request and matches vectors to inputs by index", async () => {
@@ -217,7 +268,7 @@ describe("openai-compatible backend: failures", () => {
       { kind: "status", status: 503 },
     );
     const [output] = await instance.doRun(["after the storm"]);
-    expect(output).toEqual({ kind: "text", text: "Echo: after the storm" });
+    expect(output).toMatchObject({ kind: "text", text: "Echo: after the storm" });
     expect(events.map((event) => event.status)).toEqual([429, 500, 503]);
     expect(events[0]?.delayMs).toBe(0);
   });
@@ -260,7 +311,7 @@ describe("openai-compatible backend: failures", () => {
     await instance.load();
     server.script({ kind: "hang" }, { kind: "reset" });
     const [output] = await instance.doRun(["third time lucky"]);
-    expect(output).toEqual({ kind: "text", text: "Echo: third time lucky" });
+    expect(output).toMatchObject({ kind: "text", text: "Echo: third time lucky" });
     expect(events.map((event) => event.reason)).toEqual([
       "timeout after 150 ms",
       expect.any(String),
@@ -364,11 +415,18 @@ describe("openai-compatible backend: failures", () => {
 });
 
 describe("openai-compatible backend: streaming (doStream)", () => {
-  const collect = async (stream: AsyncIterable<string>) => {
+  /** The stream's text pieces and its closing `StreamEnd`, which must come last if at all. */
+  const read = async (stream: TextStream) => {
     const pieces: string[] = [];
-    for await (const piece of stream) pieces.push(piece);
-    return pieces;
+    let end: StreamEnd | undefined;
+    for await (const part of stream) {
+      expect(end, "nothing follows the stream's end").toBeUndefined();
+      if (typeof part === "string") pieces.push(part);
+      else end = part;
+    }
+    return { pieces, end };
   };
+  const collect = async (stream: TextStream) => (await read(stream)).pieces;
   /** A text-generation backend on a fake server of its own (`streamDelayMs` paced). */
   const pacedBackend = (paced: FakeOpenAIServer, timeoutMs: number) =>
     createOpenAICompatibleBackend({
@@ -387,6 +445,29 @@ describe("openai-compatible backend: streaming (doStream)", () => {
       .find((request) => request.path.endsWith("/chat/completions"));
     expect(sent?.body).toMatchObject({ model: "fake-chat", stream: true });
     expect(sent?.headers.accept).toBe("text/event-stream");
+  });
+
+  it("ends with how the answer ended, and its usage when the settings ask the server for it", async () => {
+    const instance = backend("text-generation");
+    const before = server.requests.length;
+    const counted = await read(
+      await instance.doStream({
+        messages: [{ role: "user", content: "a b c d" }],
+        generation: { maxTokens: 2, streamUsage: true },
+      }),
+    );
+    expect(counted).toEqual({
+      pieces: ["Echo: ", "a "],
+      end: { finishReason: "length", usage: { promptTokens: 4, completionTokens: 2 } },
+    });
+    const plain = await read(await instance.doStream("a b"));
+    expect(plain).toEqual({ pieces: ["Echo: ", "a ", "b"], end: { finishReason: "stop" } });
+    const [countedBody, plainBody] = server.requests
+      .slice(before)
+      .filter((request) => request.path === "/v1/chat/completions")
+      .map((request) => request.body);
+    expect(countedBody).toMatchObject({ max_tokens: 2, stream_options: { include_usage: true } });
+    expect(plainBody).not.toHaveProperty("stream_options");
   });
 
   it("rejects a refused request before any piece, as doRun does", async () => {
@@ -408,7 +489,7 @@ describe("openai-compatible backend: streaming (doStream)", () => {
     const pieces: string[] = [];
     const error = await caught(
       (async () => {
-        for await (const piece of broken) pieces.push(piece);
+        for await (const piece of broken) if (typeof piece === "string") pieces.push(piece);
       })(),
     );
     expect(pieces).toEqual(["Echo: ", "one "]);
@@ -427,7 +508,9 @@ describe("openai-compatible backend: streaming (doStream)", () => {
     const pieces: string[] = [];
     const error = await caught(
       (async () => {
-        for await (const piece of await instance.doStream("one two three")) pieces.push(piece);
+        for await (const piece of await instance.doStream("one two three")) {
+          if (typeof piece === "string") pieces.push(piece);
+        }
       })(),
     );
     expect(pieces).toEqual(["Echo: "]);
@@ -461,7 +544,7 @@ describe("openai-compatible backend: streaming (doStream)", () => {
       const instance = pacedBackend(paced, 300);
       const pieces: string[] = [];
       for await (const piece of await instance.doStream("a b c d")) {
-        pieces.push(piece);
+        if (typeof piece === "string") pieces.push(piece);
         await new Promise((resolve) => setTimeout(resolve, 400));
       }
       expect(pieces).toEqual(["Echo: ", "a ", "b ", "c ", "d"]);
@@ -482,7 +565,7 @@ describe("openai-compatible backend: streaming (doStream)", () => {
       const pieces: string[] = [];
       const reading = (async () => {
         for await (const piece of stream) {
-          pieces.push(piece);
+          if (typeof piece === "string") pieces.push(piece);
           if (pieces.length === 1) {
             await new Promise((resolve) => setTimeout(resolve, 200));
             controller.abort(new Error("caller left"));

@@ -1,0 +1,190 @@
+/**
+ * A chat's sampling fields (`max_tokens`, `temperature`, `top_p`, `stop`, `seed`, the
+ * penalties) reach the chosen model; its answer says how it ended (`finish_reason`) and what
+ * it used (`usage`), streamed (`stream_options.include_usage`) or not; and what the router
+ * cannot honour (`n` > 1, tools, out-of-range values) is a 400 naming the field, not dropped.
+ */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseRoutesConfig } from "../../src/route/routes-config.js";
+import { type RoutingServer, startRoutingServer } from "../../src/server/start-routing-server.js";
+import { type FakeOpenAIServer, startFakeOpenAIServer } from "../support/fake-openai-server.js";
+import { type Json, postJson, sseEvents } from "./routing-test-support.js";
+
+/** Eight words: the fake upstream counts a word as a token and honours `max_tokens`. */
+const ANSWER = "one two three four five six seven eight";
+
+let upstream: FakeOpenAIServer;
+let server: RoutingServer;
+
+beforeAll(async () => {
+  upstream = await startFakeOpenAIServer({ chatReply: () => ANSWER });
+  server = await startRoutingServer({
+    config: parseRoutesConfig({
+      classification: [{ kind: "rules", rules: [{ route: "remote", keywords: ["remote"] }] }],
+      models: [
+        {
+          id: "remote-llm",
+          kind: "openai",
+          base_url: `${upstream.url}/v1`,
+          api_model: "llm",
+          max_tokens: 100,
+          temperature: 0.3,
+        },
+        { id: "echo:local", kind: "echo", template: "{{input}}" },
+      ],
+      routes: [
+        {
+          name: "remote",
+          targets: { "text-generation": { policy: "fixed", candidates: ["remote-llm"] } },
+        },
+        {
+          name: "local",
+          targets: { "text-generation": { policy: "fixed", candidates: ["echo:local"] } },
+        },
+      ],
+    }),
+    port: 0,
+    databasePath: join(mkdtempSync(join(tmpdir(), "ms-generation-")), "state.db"),
+  });
+});
+
+afterAll(async () => {
+  await server?.close();
+  await upstream?.close();
+});
+
+const chat = (body: Record<string, unknown>) =>
+  postJson(`${server.url}/v1/chat/completions`, {
+    messages: [{ role: "user", content: "a b c" }],
+    ...body,
+  });
+
+/** The chat completion bodies the upstream received since `before`. */
+const upstreamBodies = (before: number): Json[] =>
+  upstream.requests
+    .slice(before)
+    .filter((request) => request.path === "/v1/chat/completions")
+    .map((request) => request.body);
+
+describe("generation settings through the router", () => {
+  it("sends the request's sampling fields to the model, over its declared defaults", async () => {
+    const before = upstream.requests.length;
+    const answer = await chat({
+      model: "remote",
+      max_completion_tokens: 3,
+      top_p: 0.9,
+      stop: "\n\n",
+      seed: 42,
+      presence_penalty: 0.5,
+      frequency_penalty: -0.5,
+      user: "someone", // unused fields are still accepted
+    });
+    expect(answer.status).toBe(200);
+    expect(upstreamBodies(before)).toEqual([
+      expect.objectContaining({
+        model: "llm",
+        max_tokens: 3,
+        temperature: 0.3, // not asked for: the model's declared one
+        top_p: 0.9,
+        stop: ["\n\n"],
+        seed: 42,
+        presence_penalty: 0.5,
+        frequency_penalty: -0.5,
+      }),
+    ]);
+    // The model stopped at the cap, and the client is told so, with the model's counts.
+    expect(answer.json.choices[0]).toMatchObject({
+      message: { content: "one two three " },
+      finish_reason: "length",
+    });
+    expect(answer.json.usage).toEqual({ prompt_tokens: 3, completion_tokens: 3, total_tokens: 6 });
+
+    const whole = await chat({ model: "remote", temperature: 1.2 });
+    expect(upstreamBodies(before).at(-1)).toMatchObject({ max_tokens: 100, temperature: 1.2 });
+    expect(whole.json.choices[0]).toMatchObject({ message: { content: ANSWER } });
+    expect(whole.json.choices[0].finish_reason).toBe("stop");
+  });
+
+  it("streams how the answer ended, and its usage when the client asks for it", async () => {
+    const before = upstream.requests.length;
+    const counted = await chat({
+      model: "remote",
+      stream: true,
+      max_tokens: 2,
+      stream_options: { include_usage: true },
+    });
+    expect(counted.status).toBe(200);
+    const events = sseEvents(counted.json) as Json[];
+    expect(events.at(-1)).toBe("[DONE]");
+    const [finish, usage] = events.slice(-3, -1);
+    expect(finish.choices).toEqual([{ index: 0, delta: {}, finish_reason: "length" }]);
+    // OpenAI's usage chunk: no choices, after the finish_reason chunk.
+    expect(usage).toMatchObject({
+      object: "chat.completion.chunk",
+      choices: [],
+      usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 },
+    });
+    const text = events
+      .slice(0, -1)
+      .map((event) => event.choices[0]?.delta.content ?? "")
+      .join("");
+    expect(text).toBe("one two ");
+
+    const plain = sseEvents((await chat({ model: "remote", stream: true })).json) as Json[];
+    expect(plain.some((event) => event !== "[DONE]" && event.usage !== undefined)).toBe(false);
+    expect(plain.at(-2).choices[0].finish_reason).toBe("stop");
+    const [countedBody, plainBody] = upstreamBodies(before);
+    expect(countedBody).toMatchObject({ stream: true, stream_options: { include_usage: true } });
+    expect(plainBody).not.toHaveProperty("stream_options");
+  });
+
+  it("answers from an in-process model without usage it does not have", async () => {
+    const whole = await chat({ model: "local", max_tokens: 5, temperature: 0 });
+    expect(whole.status).toBe(200);
+    expect(whole.json.choices[0]).toMatchObject({
+      message: { content: "a b c" },
+      finish_reason: "stop",
+    });
+    expect(whole.json).not.toHaveProperty("usage");
+    const streamed = sseEvents(
+      (await chat({ model: "local", stream: true, stream_options: { include_usage: true } })).json,
+    ) as Json[];
+    expect(streamed.at(-2).choices[0].finish_reason).toBe("stop");
+    expect(streamed.some((event) => event !== "[DONE]" && event.usage !== undefined)).toBe(false);
+  });
+
+  it.each([
+    [{ temperature: 3 }, "temperature"],
+    [{ max_tokens: 0 }, "max_tokens"],
+    [{ max_tokens: 2.5 }, "max_tokens"],
+    [{ top_p: 0 }, "top_p"],
+    [{ stop: ["a", "b", "c", "d", "e"] }, "stop"],
+    [{ seed: 1.5 }, "seed"],
+    [{ presence_penalty: -3 }, "presence_penalty"],
+    [{ n: 2 }, "n"],
+    [{ tools: [{ type: "function", function: { name: "lookup" } }] }, "tools"],
+    [{ max_tokens: 5, max_completion_tokens: 6 }, "max_completion_tokens"],
+  ])("refuses %j with a 400 naming %s", async (fields, param) => {
+    const before = upstream.requests.length;
+    const answer = await chat({ model: "remote", ...fields });
+    expect(answer.status).toBe(400);
+    expect(answer.json.error).toMatchObject({ param, code: "invalid_value" });
+    expect(answer.json.error.message).toContain(param);
+    expect(upstreamBodies(before)).toEqual([]);
+  });
+
+  it("accepts what clients send by default: n 1, no tools, nulls", async () => {
+    const answer = await chat({
+      model: "remote",
+      n: 1,
+      tools: [],
+      temperature: null,
+      max_tokens: null,
+      stream_options: null,
+    });
+    expect(answer.status).toBe(200);
+  });
+});
