@@ -33,7 +33,7 @@ import { decisionBody, decisionHeaders } from "./decision-wire.js";
 import { type HttpError, httpErrorFor, openAIError } from "./openai-errors.js";
 import {
   base64Embedding,
-  chatCompletionRequestSchema,
+  chatCompletionRequestParser,
   embeddingsRequestSchema,
   generationSettings,
   lastUserMessage,
@@ -201,11 +201,11 @@ export function bodyTooLarge(maxBytes: number): Error {
   );
 }
 
-async function readBody<Schema extends z.ZodType>(
+async function readBody<Output>(
   request: EndpointRequest,
-  schema: Schema,
+  schema: { safeParse(json: unknown): z.ZodSafeParseResult<Output> },
   maxBytes: number,
-): Promise<z.output<Schema>> {
+): Promise<Output> {
   const text = await request.text(maxBytes);
   let json: unknown;
   try {
@@ -459,7 +459,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
 
   const chatCompletions = (request: EndpointRequest) =>
     routed(request, "chat.completions", async () => {
-      const body = await readBody(request, chatCompletionRequestSchema, maxBodyBytes);
+      const body = await readBody(request, chatCompletionRequestParser, maxBodyBytes);
       const messages = plainMessages(body.messages);
       const generation = generationSettings(body);
       const includeUsage = body.stream_options?.include_usage === true;

@@ -39,7 +39,7 @@ import {
 import { backendHttpError } from "./backend-http-error.js";
 import { inputLabels, inputMessages, inputText } from "./backend-inputs.js";
 import { isLoopbackUrl } from "./is-loopback-url.js";
-import { openAIGenerationFields, settingsFor, textOutput } from "./openai-chat-fields.js";
+import { settingsFor, textOutput, withOpenAIGenerationFields } from "./openai-chat-fields.js";
 
 export const HF_INFERENCE_TASKS = [
   "text-classification",
@@ -326,7 +326,7 @@ class HfInferenceBackend implements ModelBackend {
                   role: message.role,
                   content: message.content,
                 })),
-                ...openAIGenerationFields(conversation.settings),
+                ...withOpenAIGenerationFields({}, conversation.settings),
               },
               callOptions,
             );

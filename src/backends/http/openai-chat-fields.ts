@@ -13,21 +13,22 @@ import type {
   GenerationSettings,
 } from "../model-backend.js";
 
-/** A generation input's own settings over a backend's declared `maxTokens` and `temperature`. */
-export function settingsFor(
-  input: BackendInput,
-  declared: { maxTokens?: number; temperature?: number },
-): GenerationSettings {
+/**
+ * A generation input's own settings over a backend's `declared` ones (`maxTokens`,
+ * `temperature`); `declared` itself, not a copy, when the input sets none.
+ */
+export function settingsFor(input: BackendInput, declared: GenerationSettings): GenerationSettings {
   const asked = typeof input === "object" && "messages" in input ? input.generation : undefined;
+  if (asked === undefined) return declared;
   return {
     ...asked,
-    maxTokens: asked?.maxTokens ?? declared.maxTokens,
-    temperature: asked?.temperature ?? declared.temperature,
+    maxTokens: asked.maxTokens ?? declared.maxTokens,
+    temperature: asked.temperature ?? declared.temperature,
   };
 }
 
-/** The settings as OpenAI's chat completion fields; unset ones are left out. */
-export function openAIGenerationFields(settings: GenerationSettings): {
+/** OpenAI's chat completion fields for the settings. */
+export interface OpenAIGenerationFields {
   max_tokens?: number;
   temperature?: number;
   top_p?: number;
@@ -35,18 +36,24 @@ export function openAIGenerationFields(settings: GenerationSettings): {
   seed?: number;
   presence_penalty?: number;
   frequency_penalty?: number;
-} {
-  return {
-    ...(settings.maxTokens !== undefined && { max_tokens: settings.maxTokens }),
-    ...(settings.temperature !== undefined && { temperature: settings.temperature }),
-    ...(settings.topP !== undefined && { top_p: settings.topP }),
-    ...(settings.stop !== undefined && { stop: [...settings.stop] }),
-    ...(settings.seed !== undefined && { seed: settings.seed }),
-    ...(settings.presencePenalty !== undefined && { presence_penalty: settings.presencePenalty }),
-    ...(settings.frequencyPenalty !== undefined && {
-      frequency_penalty: settings.frequencyPenalty,
-    }),
-  };
+}
+
+/** Writes the settings into `body` as OpenAI's fields (unset ones left out); returns `body`. */
+export function withOpenAIGenerationFields<Body extends object>(
+  body: Body,
+  settings: GenerationSettings,
+): Body & OpenAIGenerationFields {
+  const fields = body as Body & OpenAIGenerationFields;
+  if (settings.maxTokens !== undefined) fields.max_tokens = settings.maxTokens;
+  if (settings.temperature !== undefined) fields.temperature = settings.temperature;
+  if (settings.topP !== undefined) fields.top_p = settings.topP;
+  if (settings.stop !== undefined) fields.stop = [...settings.stop];
+  if (settings.seed !== undefined) fields.seed = settings.seed;
+  if (settings.presencePenalty !== undefined) fields.presence_penalty = settings.presencePenalty;
+  if (settings.frequencyPenalty !== undefined) {
+    fields.frequency_penalty = settings.frequencyPenalty;
+  }
+  return fields;
 }
 
 /**

@@ -54,10 +54,10 @@ import { isLoopbackUrl } from "./is-loopback-url.js";
 import {
   answerUsageOf,
   finishReasonOf,
-  openAIGenerationFields,
   settingsFor,
   type TextOutput,
   textOutput,
+  withOpenAIGenerationFields,
 } from "./openai-chat-fields.js";
 import {
   type ChatMessage,
@@ -202,6 +202,8 @@ class OpenAICompatibleBackend implements ModelBackend {
   readonly #retryOptions: HttpRetryOptions;
   readonly #secrets: string[];
   readonly #local: boolean;
+  /** The declared generation settings, for chats that set none of their own. */
+  readonly #declared: GenerationSettings;
   #loaded = false;
   #usage: TokenUsage = { promptTokens: 0, completionTokens: 0 };
 
@@ -223,6 +225,10 @@ class OpenAICompatibleBackend implements ModelBackend {
       );
     }
     this.#options = options;
+    this.#declared = {
+      ...(options.maxTokens !== undefined && { maxTokens: options.maxTokens }),
+      ...(options.temperature !== undefined && { temperature: options.temperature }),
+    };
     this.#task = options.task;
     this.#baseURL = options.baseURL.replace(/\/+$/, "");
     this.modelId = options.modelId ?? options.model;
@@ -292,7 +298,7 @@ class OpenAICompatibleBackend implements ModelBackend {
     if (kind === "chat") {
       const conversations = inputs.map((input, index) => ({
         messages: inputMessages(input, this.#task, index),
-        settings: settingsFor(input, this.#options),
+        settings: settingsFor(input, this.#declared),
       }));
       return mapWithConcurrency(conversations, concurrency, (conversation) =>
         this.#chat(conversation.messages, conversation.settings, options),
@@ -332,7 +338,7 @@ class OpenAICompatibleBackend implements ModelBackend {
     await this.load(options);
     const url = `${this.#baseURL}/chat/completions`;
     const body = JSON.stringify(
-      this.#chatBody(inputMessages(input, this.#task, 0), settingsFor(input, this.#options), true),
+      this.#chatBody(inputMessages(input, this.#task, 0), settingsFor(input, this.#declared), true),
     );
     const idleMs = this.#retryOptions.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS;
     const stop = new AbortController();
@@ -451,13 +457,11 @@ class OpenAICompatibleBackend implements ModelBackend {
    * (`stream_options.include_usage`) only when the settings say so.
    */
   #chatBody(messages: readonly ChatMessage[], settings: GenerationSettings, stream: boolean) {
-    return {
-      model: this.#options.model,
-      messages,
-      stream,
-      ...(stream && settings.streamUsage === true && { stream_options: { include_usage: true } }),
-      ...openAIGenerationFields(settings),
-    };
+    const body: { model: string; messages: readonly ChatMessage[]; stream: boolean } & {
+      stream_options?: { include_usage: boolean };
+    } = { model: this.#options.model, messages, stream };
+    if (stream && settings.streamUsage === true) body.stream_options = { include_usage: true };
+    return withOpenAIGenerationFields(body, settings);
   }
 
   async #chat(
