@@ -80,6 +80,8 @@ export type BackendOutput =
       finishReason?: FinishReason;
       /** Set when the model's server reported token counts. */
       usage?: AnswerUsage;
+      /** A reasoning model's thinking, when its server sent it apart from the answer. */
+      reasoning?: string;
     }
   | { kind: "spans"; spans: Span[] };
 
@@ -107,11 +109,17 @@ export interface RunOptions {
 }
 
 /**
- * A text answer as the model produces it: pieces of text, then, from backends that know it,
- * one `StreamEnd` as the last item. Ending the iteration early stops the generation.
+ * A text answer as the model produces it: pieces of text (a reasoning model's thinking as
+ * `ReasoningPiece`s, usually first), then, from backends that know it, one `StreamEnd` as
+ * the last item. Ending the iteration early stops the generation.
  */
 export type TextStream = AsyncIterable<TextStreamPart>;
-export type TextStreamPart = string | StreamEnd;
+export type TextStreamPart = string | ReasoningPiece | StreamEnd;
+
+/** A piece of a reasoning model's thinking, sent apart from its answer. */
+export interface ReasoningPiece {
+  reasoning: string;
+}
 
 /** The last item of a `TextStream`: how the answer ended and what it used. */
 export interface StreamEnd {

@@ -1,7 +1,8 @@
 /**
  * @module
  * `stream: true` answers as OpenAI's server-sent events: a first chunk with the assistant
- * role (and the `modelscout` decision), content chunks, a last chunk with `finish_reason`,
+ * role (and the `modelscout` decision), content chunks (a reasoning model's thinking before
+ * them as `reasoning_content` deltas), a last chunk with `finish_reason`,
  * with `stream_options.include_usage` a chunk with no choices and the `usage` (when the
  * model reported it), then `data: [DONE]`. A model whose backend streams (`ModelBackend.doStream`: the
  * OpenAI-compatible servers) is relayed piece by piece as it writes (`liveChatStream`);
@@ -136,7 +137,11 @@ export function liveChatStream(options: LiveChatStreamOptions): ReadableStream<U
       try {
         next = await iterator.next();
         // The model's closing item: keep it for the last chunk, and read on to the end.
-        while (next.done !== true && typeof next.value !== "string") {
+        while (
+          next.done !== true &&
+          typeof next.value !== "string" &&
+          !("reasoning" in next.value)
+        ) {
           streamEnd = next.value;
           next = await iterator.next();
         }
@@ -161,14 +166,20 @@ export function liveChatStream(options: LiveChatStreamOptions): ReadableStream<U
         end({});
         return;
       }
-      text += next.value;
+      const piece = next.value;
+      let delta: { content: string } | { reasoning_content: string };
+      if (typeof piece === "string") {
+        text += piece;
+        delta = { content: piece };
+      } else if ("reasoning" in piece) {
+        // Thinking goes out as `reasoning_content` (DeepSeek's and vLLM's name), and is not
+        // logged as the answer.
+        delta = { reasoning_content: piece.reasoning };
+      } else {
+        return; // not reached: the loop above takes a StreamEnd
+      }
       controller.enqueue(
-        encoder.encode(
-          event({
-            ...base,
-            choices: [{ index: 0, delta: { content: next.value }, finish_reason: null }],
-          }),
-        ),
+        encoder.encode(event({ ...base, choices: [{ index: 0, delta, finish_reason: null }] })),
       );
     },
     async cancel() {

@@ -519,7 +519,11 @@ export function createRoutingHttp(options: RoutingAppOptions): {
               choices: [
                 {
                   index: 0,
-                  message: { role: "assistant", content: text },
+                  message: {
+                    role: "assistant",
+                    content: text,
+                    ...(answer?.reasoning !== undefined && { reasoning_content: answer.reasoning }),
+                  },
                   finish_reason: answer?.finishReason ?? "stop",
                   logprobs: null,
                 },

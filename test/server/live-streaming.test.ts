@@ -192,3 +192,96 @@ describe("live streaming through an OpenAI-compatible upstream", () => {
     expect(upstream.streams.abandoned).toBe(abandonedBefore + 1);
   });
 });
+
+describe("live streaming from a reasoning model", () => {
+  // Six words of thinking 60 ms apart before the answer: the answer's first word comes after
+  // about 400 ms, past the route's 250 ms limit for the first piece. The thinking is the
+  // model at work, so its first piece is what the limit waits for.
+  const THINKING = "the parcel left the depot yesterday";
+  let thinker: FakeOpenAIServer;
+  let thinkingServer: RoutingServer;
+
+  beforeAll(async () => {
+    thinker = await startFakeOpenAIServer({
+      chatReply: () => "it arrives today",
+      reasoning: THINKING,
+      streamDelayMs: 60,
+    });
+    thinkingServer = await startRoutingServer({
+      config: parseRoutesConfig({
+        models: [
+          { id: "thinker", kind: "openai", base_url: `${thinker.url}/v1`, api_model: "r1" },
+          { id: "echo:backup", kind: "echo", template: "backup: {{input}}" },
+        ],
+        routes: [
+          {
+            name: "think",
+            targets: {
+              "text-generation": {
+                policy: "fallback",
+                candidates: ["thinker", "echo:backup"],
+                timeout_ms: 250,
+              },
+            },
+          },
+        ],
+      }),
+      port: 0,
+      databasePath: join(mkdtempSync(join(tmpdir(), "ms-reasoning-")), "state.db"),
+    });
+  });
+
+  afterAll(async () => {
+    await thinkingServer?.close();
+    await thinker?.close();
+  });
+
+  it("relays the thinking as reasoning_content, and it counts as the model's first piece", async () => {
+    const response = await fetch(`${thinkingServer.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        model: "think",
+        stream: true,
+        messages: [{ role: "user", content: "hi" }],
+      }),
+    });
+    const events = sseEvents(await response.text()) as Json[];
+    expect(events[0].modelscout).toMatchObject({ model: "thinker" });
+    expect(events.at(-1)).toBe("[DONE]");
+    const deltas = events.slice(1, -2).map((event) => event.choices[0].delta);
+    const thought = deltas.map((delta) => delta.reasoning_content ?? "").join("");
+    const answer = deltas.map((delta) => delta.content ?? "").join("");
+    expect(thought).toBe(THINKING);
+    expect(answer).toBe("it arrives today");
+    // Thinking first, then the answer.
+    const firstContent = deltas.findIndex((delta) => delta.content !== undefined);
+    expect(deltas.slice(0, firstContent).every((delta) => "reasoning_content" in delta)).toBe(true);
+    // Only the answer is logged as the output.
+    const row = await (async () => {
+      for (let tries = 0; tries < 100; tries += 1) {
+        const got = await getJson(
+          `${thinkingServer.url}/v1/requests/${events[0].modelscout.request_id}`,
+        );
+        if (got.status === 200) return got.json;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      throw new Error("never logged");
+    })();
+    expect(row).toMatchObject({ status: 200, output_text: "it arrives today" });
+  });
+
+  it("answers whole with the thinking in reasoning_content", async () => {
+    const response = await fetch(`${thinkingServer.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "think", messages: [{ role: "user", content: "hi" }] }),
+    });
+    const body = (await response.json()) as Json;
+    expect(body.choices[0].message).toEqual({
+      role: "assistant",
+      content: "it arrives today",
+      reasoning_content: THINKING,
+    });
+  });
+});

@@ -61,6 +61,12 @@ export interface FakeOpenAIServerOptions {
   hfTasks?: Record<string, string>;
   /** Pause before each streamed content chunk (`stream: true`), milliseconds. Default 0. */
   streamDelayMs?: number;
+  /**
+   * A reasoning model's thinking, sent before the answer as `reasoning_content`, as vLLM's
+   * reasoning parsers and DeepSeek do: in the message, or word by word when streaming
+   * (paced like the content).
+   */
+  reasoning?: string;
 }
 
 export interface FakeOpenAIServer {
@@ -206,6 +212,16 @@ export async function startFakeOpenAIServer(
       })}\n\n`;
     response.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
     response.write(chunk({ role: "assistant", content: "" }, null));
+    for (const thought of options.reasoning?.match(/\s*\S+\s*/gu) ?? []) {
+      if (options.streamDelayMs) {
+        await new Promise((resolve) => setTimeout(resolve, options.streamDelayMs));
+      }
+      if (response.destroyed) {
+        streams.abandoned += 1;
+        return;
+      }
+      response.write(chunk({ reasoning_content: thought }, null));
+    }
     const pieces = content.match(/\s*\S+\s*/gu) ?? [];
     for (const [index, piece] of pieces.entries()) {
       if (streamError !== undefined && index >= streamError.pieces) {
@@ -286,7 +302,11 @@ export async function startFakeOpenAIServer(
       choices: [
         {
           index: 0,
-          message: { role: "assistant", content },
+          message: {
+            role: "assistant",
+            content,
+            ...(options.reasoning !== undefined && { reasoning_content: options.reasoning }),
+          },
           finish_reason: finish,
           logprobs: null,
         },

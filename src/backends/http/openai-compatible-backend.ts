@@ -47,6 +47,7 @@ import {
   type RunOptions,
   type StreamEnd,
   type TextStream,
+  type TextStreamPart,
 } from "../model-backend.js";
 import { backendHttpError } from "./backend-http-error.js";
 import { inputLabels, inputMessages, inputText } from "./backend-inputs.js";
@@ -122,6 +123,7 @@ const chatResponseSchema = z.object({
           content: z.string().nullish(),
           // Reasoning models served by vLLM and llama.cpp may put the text here instead.
           reasoning_content: z.string().nullish(),
+          reasoning: z.string().nullish(),
         }),
         finish_reason: z.string().nullish(),
       }),
@@ -149,7 +151,15 @@ const streamChunkSchema = z.looseObject({
   choices: z
     .array(
       z.looseObject({
-        delta: z.looseObject({ content: z.string().nullish() }).nullish(),
+        delta: z
+          .looseObject({
+            content: z.string().nullish(),
+            // A reasoning model's thinking: vLLM and DeepSeek say reasoning_content, OpenRouter
+            // and newer vLLM reasoning.
+            reasoning_content: z.string().nullish(),
+            reasoning: z.string().nullish(),
+          })
+          .nullish(),
         finish_reason: z.string().nullish(),
       }),
     )
@@ -380,7 +390,7 @@ class OpenAICompatibleBackend implements ModelBackend {
     const invalid = (what: string, cause?: unknown) => this.#invalid(url, what, cause);
     const serverName = this.#serverName();
     const secrets = this.#secrets;
-    async function* pieces(): AsyncGenerator<string | StreamEnd> {
+    async function* pieces(): AsyncGenerator<TextStreamPart> {
       let idle: NodeJS.Timeout | undefined;
       // How the answer ended, from the chunks that say it (finish_reason, then usage).
       const end: StreamEnd = {};
@@ -416,7 +426,10 @@ class OpenAICompatibleBackend implements ModelBackend {
             const choice = chunk.choices?.[0];
             const reason = finishReasonOf(choice?.finish_reason);
             if (reason !== undefined) end.finishReason = reason;
-            const content = choice?.delta?.content;
+            const delta = choice?.delta;
+            const thought = delta?.reasoning_content ?? delta?.reasoning;
+            if (typeof thought === "string" && thought !== "") yield { reasoning: thought };
+            const content = delta?.content;
             if (typeof content === "string" && content !== "") yield content;
           }
           if (stop.signal.aborted) throw stop.signal.reason;
@@ -479,11 +492,12 @@ class OpenAICompatibleBackend implements ModelBackend {
     this.#usage.completionTokens += parsed.usage?.completion_tokens ?? 0;
     const choice = parsed.choices[0];
     const message = choice?.message;
-    return textOutput(
-      message?.content ?? message?.reasoning_content ?? "",
-      choice?.finish_reason,
-      parsed.usage,
-    );
+    const content = message?.content;
+    const reasoning = message?.reasoning_content ?? message?.reasoning;
+    // An answer with no content (cut off while thinking) is its thinking, as before.
+    const output = textOutput(content ?? reasoning ?? "", choice?.finish_reason, parsed.usage);
+    if (content != null && reasoning != null && reasoning !== "") output.reasoning = reasoning;
+    return output;
   }
 
   async #embed(inputs: readonly BackendInput[], options: RunOptions): Promise<BackendOutput[]> {

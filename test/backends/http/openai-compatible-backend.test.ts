@@ -415,16 +415,21 @@ describe("openai-compatible backend: failures", () => {
 });
 
 describe("openai-compatible backend: streaming (doStream)", () => {
-  /** The stream's text pieces and its closing `StreamEnd`, which must come last if at all. */
+  /**
+   * The stream's text pieces, its reasoning pieces, and its closing `StreamEnd`, which must
+   * come last if at all.
+   */
   const read = async (stream: TextStream) => {
     const pieces: string[] = [];
+    const reasoning: string[] = [];
     let end: StreamEnd | undefined;
     for await (const part of stream) {
       expect(end, "nothing follows the stream's end").toBeUndefined();
       if (typeof part === "string") pieces.push(part);
+      else if ("reasoning" in part) reasoning.push(part.reasoning);
       else end = part;
     }
-    return { pieces, end };
+    return { pieces, ...(reasoning.length > 0 && { reasoning }), end };
   };
   const collect = async (stream: TextStream) => (await read(stream)).pieces;
   /** A text-generation backend on a fake server of its own (`streamDelayMs` paced). */
@@ -468,6 +473,22 @@ describe("openai-compatible backend: streaming (doStream)", () => {
       .map((request) => request.body);
     expect(countedBody).toMatchObject({ max_tokens: 2, stream_options: { include_usage: true } });
     expect(plainBody).not.toHaveProperty("stream_options");
+  });
+
+  it("yields a reasoning model's thinking apart from its answer, and keeps both when whole", async () => {
+    const thinking = await startFakeOpenAIServer({ reasoning: "hmm let me see" });
+    try {
+      const instance = pacedBackend(thinking, 10_000);
+      expect(await read(await instance.doStream("a b"))).toEqual({
+        pieces: ["Echo: ", "a ", "b"],
+        reasoning: ["hmm ", "let ", "me ", "see"],
+        end: { finishReason: "stop" },
+      });
+      const [whole] = await instance.doRun(["a b"]);
+      expect(whole).toMatchObject({ text: "Echo: a b", reasoning: "hmm let me see" });
+    } finally {
+      await thinking.close();
+    }
   });
 
   it("rejects a refused request before any piece, as doRun does", async () => {
