@@ -41,10 +41,22 @@ export interface GenerationSettings {
   presencePenalty?: number;
   frequencyPenalty?: number;
   /**
+   * OpenAI's `response_format` (`{type: "json_object"}`, `{type: "json_schema", json_schema}`),
+   * passed as given to servers that take it; in-process models ignore it.
+   */
+  responseFormat?: ResponseFormat;
+  /**
    * For a stream: have the model's server report the token counts at the end (OpenAI's
    * `stream_options.include_usage`). Asked only when set: some servers refuse the field.
    */
   streamUsage?: boolean;
+}
+
+/** OpenAI's `response_format`: free text, any JSON object, or JSON following a schema. */
+export interface ResponseFormat {
+  type: "text" | "json_object" | "json_schema";
+  json_schema?: { name: string; schema?: Record<string, unknown>; [field: string]: unknown };
+  [field: string]: unknown;
 }
 
 /** Why a generation ended, in OpenAI's words: a natural end (or a stop sequence), or the token cap. */

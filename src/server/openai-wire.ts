@@ -60,6 +60,24 @@ export const chatCompletionRequestSchema = z
         error: "n must be 1: the router answers with one choice (send n requests for more)",
       })
       .nullish(),
+    response_format: z
+      .discriminatedUnion(
+        "type",
+        [
+          z.looseObject({ type: z.literal("text") }),
+          z.looseObject({ type: z.literal("json_object") }),
+          z.looseObject({
+            type: z.literal("json_schema"),
+            json_schema: z.looseObject({
+              name: z.string().min(1),
+              schema: z.record(z.string(), z.unknown()).optional(),
+              strict: z.boolean().nullish(),
+            }),
+          }),
+        ],
+        { error: "response_format.type must be text, json_object or json_schema" },
+      )
+      .nullish(),
     tools: z
       .array(z.unknown())
       .max(0, "tools are not supported by the router: its models answer with text only")
@@ -122,6 +140,7 @@ export function generationSettings(body: ChatCompletionRequest): GenerationSetti
   set("seed", body.seed);
   set("presencePenalty", body.presence_penalty);
   set("frequencyPenalty", body.frequency_penalty);
+  set("responseFormat", body.response_format);
   set("streamUsage", body.stream && body.stream_options?.include_usage === true ? true : null);
   return any ? settings : undefined;
 }

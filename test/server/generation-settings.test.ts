@@ -1,6 +1,6 @@
 /**
  * A chat's sampling fields (`max_tokens`, `temperature`, `top_p`, `stop`, `seed`, the
- * penalties) reach the chosen model; its answer says how it ended (`finish_reason`) and what
+ * penalties, `response_format`) reach the chosen model; its answer says how it ended (`finish_reason`) and what
  * it used (`usage`), streamed (`stream_options.include_usage`) or not; and what the router
  * cannot honour (`n` > 1, tools, out-of-range values) is a 400 naming the field, not dropped.
  */
@@ -80,6 +80,10 @@ describe("generation settings through the router", () => {
       seed: 42,
       presence_penalty: 0.5,
       frequency_penalty: -0.5,
+      response_format: {
+        type: "json_schema",
+        json_schema: { name: "parcel", schema: { type: "object" }, strict: true },
+      },
       user: "someone", // unused fields are still accepted
     });
     expect(answer.status).toBe(200);
@@ -93,6 +97,10 @@ describe("generation settings through the router", () => {
         seed: 42,
         presence_penalty: 0.5,
         frequency_penalty: -0.5,
+        response_format: {
+          type: "json_schema",
+          json_schema: { name: "parcel", schema: { type: "object" }, strict: true },
+        },
       }),
     ]);
     // The model stopped at the cap, and the client is told so, with the model's counts.
@@ -165,13 +173,17 @@ describe("generation settings through the router", () => {
     [{ seed: 1.5 }, "seed"],
     [{ presence_penalty: -3 }, "presence_penalty"],
     [{ n: 2 }, "n"],
+    [{ response_format: { type: "xml" } }, "response_format"],
+    [{ response_format: { type: "json_schema", json_schema: {} } }, "response_format"],
     [{ tools: [{ type: "function", function: { name: "lookup" } }] }, "tools"],
     [{ max_tokens: 5, max_completion_tokens: 6 }, "max_completion_tokens"],
   ])("refuses %j with a 400 naming %s", async (fields, param) => {
     const before = upstream.requests.length;
     const answer = await chat({ model: "remote", ...fields });
     expect(answer.status).toBe(400);
-    expect(answer.json.error).toMatchObject({ param, code: "invalid_value" });
+    expect(answer.json.error.code).toBe("invalid_value");
+    // The field itself, or a field inside it (response_format.type).
+    expect(`${answer.json.error.param}.`.startsWith(`${param}.`)).toBe(true);
     expect(answer.json.error.message).toContain(param);
     expect(upstreamBodies(before)).toEqual([]);
   });

@@ -11,6 +11,7 @@ import type {
   BackendOutput,
   FinishReason,
   GenerationSettings,
+  ResponseFormat,
 } from "../model-backend.js";
 
 /**
@@ -36,6 +37,7 @@ export interface OpenAIGenerationFields {
   seed?: number;
   presence_penalty?: number;
   frequency_penalty?: number;
+  response_format?: ResponseFormat;
 }
 
 /** Writes the settings into `body` as OpenAI's fields (unset ones left out); returns `body`. */
@@ -53,6 +55,7 @@ export function withOpenAIGenerationFields<Body extends object>(
   if (settings.frequencyPenalty !== undefined) {
     fields.frequency_penalty = settings.frequencyPenalty;
   }
+  if (settings.responseFormat !== undefined) fields.response_format = settings.responseFormat;
   return fields;
 }
 
