@@ -15,7 +15,7 @@
  * in `openai-errors.ts` only. Handlers parse, call the router and shape answers; the
  * routing itself is in `route/router.ts`.
  */
-import { type Context, Hono } from "hono";
+import { type Context, Hono, type MiddlewareHandler } from "hono";
 import type { z } from "zod";
 import type { CancelSignal } from "../backends/cancellation.js";
 import type { BackendInput, BackendOutput, TextStream } from "../backends/model-backend.js";
@@ -28,6 +28,7 @@ import type { RoutingDecision } from "../route/routing-decision.js";
 import type { FeedbackInput, RequestLogRow, RoutingStore } from "../route/routing-store.js";
 import { resolveTask, type TaskId } from "../tasks/resolve-task.js";
 import { VERSION } from "../version.js";
+import { createApiAccess } from "./api-keys.js";
 import { type ChatStreamEnd, chatStreamBody, liveChatStream } from "./chat-stream.js";
 import { decisionBody, decisionHeaders } from "./decision-wire.js";
 import { type HttpError, httpErrorFor, openAIError } from "./openai-errors.js";
@@ -78,6 +79,8 @@ export interface RoutingAppOptions {
   observer?: RoutingObserver;
   /** Largest body accepted; default the config's `server.max_body_bytes`. */
   maxBodyBytes?: number;
+  /** Keys a `/v1` request must carry as `Authorization: Bearer` (`api-keys.ts`); none: open. */
+  apiKeys?: readonly string[];
   now?: () => Date;
 }
 
@@ -606,13 +609,42 @@ export function createRoutingHttp(options: RoutingAppOptions): {
       };
     });
 
-  const endpoints: RoutedEndpoints = { chatCompletions, embeddings, task: runTask };
+  // With API keys set, a request without one is refused before anything else (api-keys.ts).
+  const access = createApiAccess(options.apiKeys ?? []);
+  const refusal = (authorization: string | undefined): EndpointAnswer | null => {
+    const http = access.refusal(authorization);
+    return http === null
+      ? null
+      : jsonAnswer(http.status, http.body, { "www-authenticate": 'Bearer realm="modelscout"' });
+  };
+  const endpoints: RoutedEndpoints = access.required
+    ? {
+        chatCompletions: async (request) =>
+          refusal(request.header("authorization")) ?? chatCompletions(request),
+        embeddings: async (request) =>
+          refusal(request.header("authorization")) ?? embeddings(request),
+        task: async (task, request) =>
+          refusal(request.header("authorization")) ?? runTask(task, request),
+      }
+    : { chatCompletions, embeddings, task: runTask };
+  if (access.required) {
+    const guard: MiddlewareHandler = async (context, next) => {
+      const refused = refusal(requestHeader(context, "authorization"));
+      if (refused === null) return next();
+      return toResponse(refused);
+    };
+    app.use("/v1/feedback", guard);
+    app.use("/v1/requests/*", guard);
+    app.use("/v1/models", guard);
+  }
   app.post("/v1/chat/completions", async (context) =>
-    toResponse(await chatCompletions(honoRequest(context))),
+    toResponse(await endpoints.chatCompletions(honoRequest(context))),
   );
-  app.post("/v1/embeddings", async (context) => toResponse(await embeddings(honoRequest(context))));
+  app.post("/v1/embeddings", async (context) =>
+    toResponse(await endpoints.embeddings(honoRequest(context))),
+  );
   app.post("/v1/tasks/:task", async (context) =>
-    toResponse(await runTask(context.req.param("task"), honoRequest(context))),
+    toResponse(await endpoints.task(context.req.param("task"), honoRequest(context))),
   );
 
   app.post("/v1/feedback", async (context) => {

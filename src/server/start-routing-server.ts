@@ -70,6 +70,11 @@ export interface RoutingServerOptions {
   learner?: RouteLearner;
   /** Builds the learner once the database is open (when it needs the same database). */
   createLearner?: (database: StateDatabase) => RouteLearner;
+  /**
+   * Keys a client must send as `Authorization: Bearer` on `/v1/...` (`api-keys.ts`); none
+   * or empty: the API is open.
+   */
+  apiKeys?: readonly string[];
   /** Applied to texts before they are stored in the request log; default keeps them. */
   redactText?: RedactText;
   lookupModel?: (id: string) => Promise<ModelRecord | null>;
@@ -149,6 +154,7 @@ export async function startRoutingServer(options: RoutingServerOptions): Promise
       ...(learner !== undefined && { learner }),
       ...(options.redactText !== undefined && { redactText: options.redactText }),
       ...(extension?.observer !== undefined && { observer: extension.observer }),
+      ...(options.apiKeys !== undefined && { apiKeys: options.apiKeys }),
     });
     extension?.mount?.(app);
     // The routed endpoints are served without Hono (node-routed-listener.ts); the rest by the app.

@@ -11,6 +11,8 @@
  * Monitoring, the admin API, `/metrics` and the dashboard come with it
  * (`server/admin/admin-extension.ts`): `--alerts` names the alert rules, `--admin-token` (or
  * `MODELSCOUT_ADMIN_TOKEN`) guards them, `--redaction` sets what is removed from stored text.
+ * `MODELSCOUT_API_KEYS` (comma-separated) guards the OpenAI-compatible API
+ * (`server/api-keys.ts`); without it the API is open, with a warning off loopback.
  */
 import { defineCommand } from "citty";
 import type { CatalogStore } from "../../catalog/catalog-store.js";
@@ -25,9 +27,14 @@ import { ThompsonRouteLearner } from "../../route/learning/thompson-route-learne
 import { readRoutesConfig } from "../../route/read-routes-config.js";
 import { parseRoutesConfig, type RoutesConfig } from "../../route/routes-config.js";
 import { DecisionStore } from "../../select/decision-store.js";
-import { createAdminAccess, resolveAdminToken } from "../../server/admin/admin-access.js";
+import {
+  createAdminAccess,
+  isLoopbackHost,
+  resolveAdminToken,
+} from "../../server/admin/admin-access.js";
 import { createAdminExtension } from "../../server/admin/admin-extension.js";
 import { readAlertRulesFile } from "../../server/admin/read-alert-rules-file.js";
+import { API_KEYS_ENV, createApiAccess, resolveApiKeys } from "../../server/api-keys.js";
 import { keepText } from "../../server/create-routing-app.js";
 import { startRoutingServer } from "../../server/start-routing-server.js";
 import { integerOption } from "../cli-options.js";
@@ -95,6 +102,13 @@ export default defineCommand({
     const token = resolveAdminToken(args["admin-token"]);
     // Refuse an open admin side on a public address before spending time on models.
     createAdminAccess({ token, host });
+    const apiKeys = resolveApiKeys();
+    createApiAccess(apiKeys); // a key too short to be safe stops here, not after loading
+    if (apiKeys.length === 0 && !isLoopbackHost(host)) {
+      process.stderr.write(
+        `warning: the OpenAI-compatible API on ${host} is open to anyone who can reach it, and its requests spend the model servers' credentials; set ${API_KEYS_ENV} (comma-separated keys) to require one.\n`,
+      );
+    }
     const redaction = redactionOption(args.redaction);
     const rules = args.alerts === undefined ? undefined : await readAlertRulesFile(args.alerts);
     const admin = createAdminExtension({
@@ -127,6 +141,7 @@ export default defineCommand({
       port,
       ...(args.host !== undefined && { host: args.host }),
       ...(args.state !== undefined && { databasePath: args.state }),
+      apiKeys,
       redactText: admin.redaction.enabled ? (text) => redactor(text).text : keepText,
       extend: (parts) => admin.extend(parts),
       // The learning policy behind `bandit` routes; it keeps its state in the same state.db.
@@ -150,7 +165,7 @@ export default defineCommand({
     const routes = config.routes.map((route) => route.name).join(", ");
     process.stdout.write(
       `Routing server at ${server.url} (routes: ${routes}; config: ${args.config ?? "bundled customer-service example"})\n` +
-        `OpenAI base URL: ${server.url}/v1 (model "auto", a route name or a model id)\n` +
+        `OpenAI base URL: ${server.url}/v1 (model "auto", a route name or a model id; ${apiKeys.length === 0 ? "no API key needed" : `API key required: ${apiKeys.length} in ${API_KEYS_ENV}`})\n` +
         `Dashboard: ${server.url}/ (${token === null ? "no admin token: open to this machine only" : "log in with the admin token"}); metrics: ${server.url}/metrics\n` +
         `Alert rules: ${(admin.monitoring?.rules ?? []).map((rule) => rule.id).join(", ") || "none"}${args.alerts === undefined ? " (shipped example)" : ` (${args.alerts})`}; redaction: ${admin.redaction.enabled ? [...admin.redaction.types].join(", ") : "off"}\n`,
     );
