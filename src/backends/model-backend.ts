@@ -20,10 +20,49 @@ export type BackendInput =
   | { image: Uint8Array | string }
   | { audio: Float32Array; samplingRateHz: number }
   | {
-      messages: readonly { role: "system" | "user" | "assistant"; content: string }[];
+      messages: readonly ChatTurn[];
       /** What this request asks of the generation; each backend applies what it can. */
       generation?: GenerationSettings;
     };
+
+/**
+ * One message of a chat. An assistant turn may hold the tool calls the model made, and a
+ * `tool` turn a tool's result for one of them (`toolCallId`).
+ */
+export interface ChatTurn {
+  role: "system" | "user" | "assistant" | "tool";
+  content: string;
+  toolCalls?: readonly ToolCall[];
+  toolCallId?: string;
+}
+
+/** A function the model may call (OpenAI's `tools[].function`). */
+export interface ToolDefinition {
+  name: string;
+  description?: string;
+  /** JSON Schema of the arguments. */
+  parameters?: Record<string, unknown>;
+  strict?: boolean;
+}
+
+/** A call the model made: the function's name and its arguments as JSON text. */
+export interface ToolCall {
+  id: string;
+  name: string;
+  arguments: string;
+}
+
+/** Whether the model may, must or must not call a tool, or which one it must call. */
+export type ToolChoice = "auto" | "none" | "required" | { name: string };
+
+/** Whether a generation input needs a backend that can call tools (`describe().toolCalls`). */
+export function needsToolCalls(input: BackendInput | undefined): boolean {
+  if (typeof input !== "object" || !("messages" in input)) return false;
+  if ((input.generation?.tools?.length ?? 0) > 0) return true;
+  return input.messages.some(
+    (message) => message.role === "tool" || (message.toolCalls?.length ?? 0) > 0,
+  );
+}
 
 /**
  * Sampling settings one generation request asks for (OpenAI's names in camel case). They
@@ -45,6 +84,10 @@ export interface GenerationSettings {
    * passed as given to servers that take it; in-process models ignore it.
    */
   responseFormat?: ResponseFormat;
+  /** Functions the model may call; only backends whose `describe().toolCalls` is true take them. */
+  tools?: readonly ToolDefinition[];
+  toolChoice?: ToolChoice;
+  parallelToolCalls?: boolean;
   /**
    * For a stream: have the model's server report the token counts at the end (OpenAI's
    * `stream_options.include_usage`). Asked only when set: some servers refuse the field.
@@ -59,8 +102,11 @@ export interface ResponseFormat {
   [field: string]: unknown;
 }
 
-/** Why a generation ended, in OpenAI's words: a natural end (or a stop sequence), or the token cap. */
-export type FinishReason = "stop" | "length" | "content_filter";
+/**
+ * Why a generation ended, in OpenAI's words: a natural end (or a stop sequence), the token
+ * cap, a content filter, or calls to tools.
+ */
+export type FinishReason = "stop" | "length" | "content_filter" | "tool_calls";
 
 /** Tokens one answer used, as the model's server counted them. */
 export interface AnswerUsage {
@@ -94,6 +140,8 @@ export type BackendOutput =
       usage?: AnswerUsage;
       /** A reasoning model's thinking, when its server sent it apart from the answer. */
       reasoning?: string;
+      /** The tools the model called (then `finishReason` is `tool_calls`). */
+      toolCalls?: ToolCall[];
     }
   | { kind: "spans"; spans: Span[] };
 
@@ -110,6 +158,8 @@ export interface BackendDescription {
   labels?: readonly string[];
   /** Quantisation or weight format in use (`fp32`, `q8`, `q4`, `fp16`), when known. */
   dtype?: string;
+  /** True when chats may carry tools and tool messages (`GenerationSettings.tools`). */
+  toolCalls?: boolean;
 }
 
 export interface LoadResult {
@@ -126,7 +176,15 @@ export interface RunOptions {
  * the last item. Ending the iteration early stops the generation.
  */
 export type TextStream = AsyncIterable<TextStreamPart>;
-export type TextStreamPart = string | ReasoningPiece | StreamEnd;
+export type TextStreamPart = string | ReasoningPiece | ToolCallPiece | StreamEnd;
+
+/**
+ * A piece of a tool call, as OpenAI streams them: the first piece of call `index` has its
+ * `id` and `name`, the following ones add to its `arguments`.
+ */
+export interface ToolCallPiece {
+  toolCall: { index: number; id?: string; name?: string; arguments?: string };
+}
 
 /** A piece of a reasoning model's thinking, sent apart from its answer. */
 export interface ReasoningPiece {

@@ -10,12 +10,13 @@
  */
 import { randomUUID } from "node:crypto";
 import type { CancelSignal } from "../backends/cancellation.js";
-import type {
-  BackendInput,
-  BackendOutput,
-  ModelBackend,
-  TextStream,
-  TextStreamPart,
+import {
+  type BackendInput,
+  type BackendOutput,
+  type ModelBackend,
+  needsToolCalls,
+  type TextStream,
+  type TextStreamPart,
 } from "../backends/model-backend.js";
 import type { ModelRecord } from "../catalog/model-record.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
@@ -375,9 +376,22 @@ export class Router {
         ? `model ${decision.model} ${modelReason}`
         : `route ${resolved.route.name} (${resolved.routeReason}); model ${decision.model}: ${modelReason}`;
 
+    // A chat with tools or tool turns goes only to models that can call tools; the others are
+    // passed over as having refused it (a 400 when no candidate can), not as failing.
+    const toolCalls = request.task === "text-generation" && needsToolCalls(request.inputs[0]);
     for (const model of policy.order) {
       const breaker = this.#breakers.get(model) as CircuitBreaker;
       const backend = this.registry.require(model);
+      if (toolCalls && backend.describe().toolCalls !== true) {
+        attempts.push({
+          model,
+          outcome: "error",
+          latencyMs: 0,
+          error: `${model} cannot call tools (only OpenAI-compatible chat models can)`,
+          status: 400,
+        });
+        continue;
+      }
       for (let attempt = 0; attempt <= target.retries; attempt += 1) {
         if (!breaker.tryAcquire()) {
           attempts.push({ model, outcome: "circuit-open", latencyMs: 0 });

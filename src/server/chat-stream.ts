@@ -10,7 +10,13 @@
  * (`chatStreamBody`), which keeps every OpenAI client's streaming path working.
  */
 
-import type { AnswerUsage, StreamEnd, TextStreamPart } from "../backends/model-backend.js";
+import type {
+  AnswerUsage,
+  StreamEnd,
+  TextStreamPart,
+  ToolCall,
+  ToolCallPiece,
+} from "../backends/model-backend.js";
 import { openAIUsage } from "./openai-wire.js";
 
 export interface ChatStreamOptions {
@@ -20,6 +26,8 @@ export interface ChatStreamOptions {
   text: string;
   /** How the answer ended (`stop` when not said) and, if reported, its token counts. */
   end?: StreamEnd;
+  /** Tools the model called, sent as one `tool_calls` delta each. */
+  toolCalls?: readonly ToolCall[];
   /** `stream_options.include_usage`: send the usage chunk (when there is a usage to send). */
   includeUsage?: boolean;
   /** Extra fields for the first chunk (the decision). */
@@ -50,6 +58,32 @@ function event(payload: unknown): string {
   return `data: ${JSON.stringify(payload)}\n\n`;
 }
 
+/** OpenAI's `tool_calls` delta for a piece of a call (`type` comes with the call's id). */
+function toolCallDelta(piece: ToolCallPiece["toolCall"]) {
+  return {
+    tool_calls: [
+      {
+        index: piece.index,
+        ...(piece.id !== undefined && { id: piece.id, type: "function" }),
+        function: {
+          ...(piece.name !== undefined && { name: piece.name }),
+          ...(piece.arguments !== undefined && { arguments: piece.arguments }),
+        },
+      },
+    ],
+  };
+}
+
+/** An answer as the request log keeps it: its text, and a line naming the tools it called. */
+export function loggedAnswer(text: string, toolNames: readonly string[]): string {
+  if (toolNames.length === 0) return text;
+  return `${text}${text === "" ? "" : "\n"}[tool calls: ${toolNames.join(", ")}]`;
+}
+
+function isStreamEnd(part: TextStreamPart): part is StreamEnd {
+  return typeof part !== "string" && !("reasoning" in part) && !("toolCall" in part);
+}
+
 /** Word-sized pieces whose concatenation is exactly `text`. */
 export function streamPieces(text: string): string[] {
   return text.match(/\s*\S+\s*/gu) ?? (text === "" ? [] : [text]);
@@ -73,12 +107,18 @@ export function chatStreamBody(options: ChatStreamOptions): string {
       choices: [{ index: 0, delta: { content: piece }, finish_reason: null }],
     });
   }
+  for (const [index, call] of (options.toolCalls ?? []).entries()) {
+    body += event({
+      ...base,
+      choices: [{ index: 0, delta: toolCallDelta({ index, ...call }), finish_reason: null }],
+    });
+  }
   return body + closingEvents(base, options.end, options.includeUsage === true);
 }
 
 /** How a live stream ended, for the request log. */
 export interface ChatStreamEnd {
-  /** What was sent of the answer. */
+  /** What was sent of the answer (`loggedAnswer`: with the tools it called). */
   text: string;
   /** Set when the model's stream failed after its first piece. */
   error?: unknown;
@@ -113,12 +153,13 @@ export function liveChatStream(options: LiveChatStreamOptions): ReadableStream<U
   };
   const iterator = options.pieces[Symbol.asyncIterator]();
   let text = "";
+  const toolNames: string[] = [];
   let streamEnd: StreamEnd | undefined;
   let over = false;
   const end = (how: Omit<ChatStreamEnd, "text">) => {
     if (over) return;
     over = true;
-    options.ended({ text, ...how });
+    options.ended({ text: loggedAnswer(text, toolNames), ...how });
   };
   return new ReadableStream<Uint8Array>({
     start(controller) {
@@ -137,11 +178,7 @@ export function liveChatStream(options: LiveChatStreamOptions): ReadableStream<U
       try {
         next = await iterator.next();
         // The model's closing item: keep it for the last chunk, and read on to the end.
-        while (
-          next.done !== true &&
-          typeof next.value !== "string" &&
-          !("reasoning" in next.value)
-        ) {
+        while (next.done !== true && isStreamEnd(next.value)) {
           streamEnd = next.value;
           next = await iterator.next();
         }
@@ -167,7 +204,7 @@ export function liveChatStream(options: LiveChatStreamOptions): ReadableStream<U
         return;
       }
       const piece = next.value;
-      let delta: { content: string } | { reasoning_content: string };
+      let delta: Record<string, unknown>;
       if (typeof piece === "string") {
         text += piece;
         delta = { content: piece };
@@ -175,6 +212,9 @@ export function liveChatStream(options: LiveChatStreamOptions): ReadableStream<U
         // Thinking goes out as `reasoning_content` (DeepSeek's and vLLM's name), and is not
         // logged as the answer.
         delta = { reasoning_content: piece.reasoning };
+      } else if ("toolCall" in piece) {
+        if (piece.toolCall.name !== undefined) toolNames.push(piece.toolCall.name);
+        delta = toolCallDelta(piece.toolCall);
       } else {
         return; // not reached: the loop above takes a StreamEnd
       }

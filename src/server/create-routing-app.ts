@@ -29,7 +29,7 @@ import type { FeedbackInput, RequestLogRow, RoutingStore } from "../route/routin
 import { resolveTask, type TaskId } from "../tasks/resolve-task.js";
 import { VERSION } from "../version.js";
 import { createApiAccess } from "./api-keys.js";
-import { type ChatStreamEnd, chatStreamBody, liveChatStream } from "./chat-stream.js";
+import { type ChatStreamEnd, chatStreamBody, liveChatStream, loggedAnswer } from "./chat-stream.js";
 import { decisionBody, decisionHeaders } from "./decision-wire.js";
 import { type HttpError, httpErrorFor, openAIError } from "./openai-errors.js";
 import {
@@ -444,7 +444,11 @@ export function createRoutingHttp(options: RoutingAppOptions): {
       log(200, {
         modelLatencyMs: result.modelLatencyMs,
         outputText:
-          first?.kind === "text" ? first.text : first?.kind === "labels" ? labelText(first) : null,
+          first?.kind === "text"
+            ? loggedAnswer(first.text, first.toolCalls?.map((call) => call.name) ?? [])
+            : first?.kind === "labels"
+              ? labelText(first)
+              : null,
         outputLabel: labelText(first),
       });
       return work.respond(result.outputs, decision, headers);
@@ -507,6 +511,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
                 model: decision.model,
                 text,
                 end: answer,
+                ...(answer?.toolCalls !== undefined && { toolCalls: answer.toolCalls }),
                 includeUsage,
                 firstChunkExtra: { modelscout },
               }),
@@ -524,8 +529,16 @@ export function createRoutingHttp(options: RoutingAppOptions): {
                   index: 0,
                   message: {
                     role: "assistant",
-                    content: text,
+                    // OpenAI's shape for an answer that only calls tools: content null.
+                    content: text === "" && answer?.toolCalls !== undefined ? null : text,
                     ...(answer?.reasoning !== undefined && { reasoning_content: answer.reasoning }),
+                    ...(answer?.toolCalls !== undefined && {
+                      tool_calls: answer.toolCalls.map((call) => ({
+                        id: call.id,
+                        type: "function",
+                        function: { name: call.name, arguments: call.arguments },
+                      })),
+                    }),
                   },
                   finish_reason: answer?.finishReason ?? "stop",
                   logprobs: null,

@@ -6,24 +6,72 @@
  * (`max_tokens`/`max_completion_tokens`, `temperature`, `top_p`, `stop`, `seed`,
  * `presence_penalty`, `frequency_penalty`) are checked here and go to the chosen model as
  * its `GenerationSettings`, over the model's declared defaults. What the router cannot
- * honour is refused with a 400 rather than silently dropped: more than one choice (`n`),
- * tools. Message content may be a string or an array of text parts; images and tool
- * messages are refused with a clear 400.
+ * honour is refused with a 400 rather than silently dropped: more than one choice (`n`).
+ * `tools`, `tool_choice`, assistant turns with `tool_calls` and `tool` results go to models
+ * that can call tools (the router skips the others). Message content may be a string or an
+ * array of text parts; images are refused with a clear 400.
  */
 import { z } from "zod";
-import type { AnswerUsage, GenerationSettings } from "../backends/model-backend.js";
+import type { AnswerUsage, ChatTurn, GenerationSettings } from "../backends/model-backend.js";
 
 const textPart = z.object({ type: z.literal("text"), text: z.string() });
 
-const messageSchema = z.looseObject({
-  role: z.enum(["system", "developer", "user", "assistant"], {
+const contentSchema = z.union([z.string(), z.array(textPart)], {
+  error: 'content must be a string or an array of text parts ({type: "text", text})',
+});
+
+const toolCallSchema = z.looseObject({
+  id: z.string().min(1),
+  type: z.literal("function").optional(),
+  function: z.looseObject({ name: z.string().min(1), arguments: z.string() }),
+});
+
+const messageSchema = z.discriminatedUnion(
+  "role",
+  [
+    z.looseObject({ role: z.enum(["system", "developer", "user"]), content: contentSchema }),
+    z.looseObject({
+      role: z.literal("assistant"),
+      // null when the turn only called tools
+      content: contentSchema.nullish(),
+      tool_calls: z.array(toolCallSchema).nullish(),
+    }),
+    z.looseObject({
+      role: z.literal("tool"),
+      content: contentSchema,
+      tool_call_id: z.string().min(1, "tool_call_id names the call this result answers"),
+    }),
+  ],
+  {
     error: (issue) =>
-      `role must be system, developer, user or assistant (got ${JSON.stringify(issue.input)}); tool messages are not supported by the router`,
-  }),
-  content: z.union([z.string(), z.array(textPart)], {
-    error: 'content must be a string or an array of text parts ({type: "text", text})',
+      `role must be system, developer, user, assistant or tool (got ${JSON.stringify((issue.input as { role?: unknown } | undefined)?.role)})`,
+  },
+);
+
+const toolSchema = z.looseObject({
+  type: z.literal("function", { error: 'tools[].type must be "function"' }),
+  function: z.looseObject({
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, "a tool's name is 1-64 letters, digits, _ or -"),
+    description: z.string().optional(),
+    parameters: z.record(z.string(), z.unknown()).optional(),
+    strict: z.boolean().nullish(),
   }),
 });
+
+const toolChoiceSchema = z.union(
+  [
+    z.enum(["auto", "none", "required"]),
+    z.looseObject({
+      type: z.literal("function"),
+      function: z.looseObject({ name: z.string().min(1) }),
+    }),
+  ],
+  {
+    error: 'tool_choice must be "auto", "none", "required" or {type: "function", function: {name}}',
+  },
+);
 
 const tokenCount = z
   .number()
@@ -78,10 +126,9 @@ export const chatCompletionRequestSchema = z
         { error: "response_format.type must be text, json_object or json_schema" },
       )
       .nullish(),
-    tools: z
-      .array(z.unknown())
-      .max(0, "tools are not supported by the router: its models answer with text only")
-      .nullish(),
+    tools: z.array(toolSchema).max(128, "tools holds at most 128 functions").nullish(),
+    tool_choice: toolChoiceSchema.nullish(),
+    parallel_tool_calls: z.boolean().nullish(),
   })
   .superRefine((body, context) => {
     if (
@@ -93,6 +140,13 @@ export const chatCompletionRequestSchema = z
         code: "custom",
         path: ["max_completion_tokens"],
         message: "give max_completion_tokens or max_tokens, not both with different values",
+      });
+    }
+    if (body.tool_choice != null && body.tool_choice !== "none" && !body.tools?.length) {
+      context.addIssue({
+        code: "custom",
+        path: ["tool_choice"],
+        message: "tool_choice needs tools to choose from",
       });
     }
   });
@@ -141,6 +195,23 @@ export function generationSettings(body: ChatCompletionRequest): GenerationSetti
   set("presencePenalty", body.presence_penalty);
   set("frequencyPenalty", body.frequency_penalty);
   set("responseFormat", body.response_format);
+  set(
+    "tools",
+    body.tools?.length
+      ? body.tools.map(({ function: tool }) => ({
+          name: tool.name,
+          ...(tool.description !== undefined && { description: tool.description }),
+          ...(tool.parameters !== undefined && { parameters: tool.parameters }),
+          ...(tool.strict != null && { strict: tool.strict }),
+        }))
+      : null,
+  );
+  const choice = body.tool_choice;
+  set(
+    "toolChoice",
+    choice == null || typeof choice === "string" ? choice : { name: choice.function.name },
+  );
+  set("parallelToolCalls", body.parallel_tool_calls);
   set("streamUsage", body.stream && body.stream_options?.include_usage === true ? true : null);
   return any ? settings : undefined;
 }
@@ -205,11 +276,6 @@ export const taskRequestSchema = z
   });
 export type TaskRequest = z.infer<typeof taskRequestSchema>;
 
-export interface PlainMessage {
-  role: "system" | "user" | "assistant";
-  content: string;
-}
-
 /** OpenAI's `usage` object, from what a model reported. */
 export function openAIUsage(usage: AnswerUsage): {
   prompt_tokens: number;
@@ -223,19 +289,48 @@ export function openAIUsage(usage: AnswerUsage): {
   };
 }
 
-/** Messages as backends take them: `developer` is a system message, text parts are joined. */
-export function plainMessages(messages: ChatCompletionRequest["messages"]): PlainMessage[] {
-  return messages.map((message) => ({
-    role: message.role === "developer" ? "system" : message.role,
-    content:
-      typeof message.content === "string"
-        ? message.content
-        : message.content.map((part) => part.text).join("\n"),
-  }));
+/** Message content as one string: text parts joined by newlines. */
+function contentText(content: z.infer<typeof contentSchema> | null | undefined): string {
+  if (content == null) return "";
+  return typeof content === "string" ? content : content.map((part) => part.text).join("\n");
+}
+
+/**
+ * Messages as backends take them: `developer` is a system message, text parts are joined,
+ * tool calls and tool results keep their ids.
+ */
+export function plainMessages(messages: ChatCompletionRequest["messages"]): ChatTurn[] {
+  return messages.map((message): ChatTurn => {
+    switch (message.role) {
+      case "assistant":
+        return {
+          role: "assistant",
+          content: contentText(message.content),
+          ...(message.tool_calls?.length && {
+            toolCalls: message.tool_calls.map((call) => ({
+              id: call.id,
+              name: call.function.name,
+              arguments: call.function.arguments,
+            })),
+          }),
+        };
+      case "tool":
+        return {
+          role: "tool",
+          content: contentText(message.content),
+          toolCallId: message.tool_call_id,
+        };
+      default:
+        return {
+          role: message.role === "developer" ? "system" : message.role,
+          content: contentText(message.content),
+        };
+    }
+  });
 }
 
 /** The text a chat is classified by: the last user message. */
-export function lastUserMessage(messages: readonly PlainMessage[]): string {
+export function lastUserMessage(messages: readonly ChatTurn[]): string {
   for (let index = messages.length - 1; index >= 0; index -= 1) {
     const message = messages[index];
     if (message?.role === "user") return message.content;

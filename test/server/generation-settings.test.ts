@@ -2,7 +2,8 @@
  * A chat's sampling fields (`max_tokens`, `temperature`, `top_p`, `stop`, `seed`, the
  * penalties, `response_format`) reach the chosen model; its answer says how it ended (`finish_reason`) and what
  * it used (`usage`), streamed (`stream_options.include_usage`) or not; and what the router
- * cannot honour (`n` > 1, tools, out-of-range values) is a 400 naming the field, not dropped.
+ * cannot honour (`n` > 1, out-of-range values) is a 400 naming the field, not dropped.
+ * Tools: `tool-calls.test.ts`.
  */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -175,7 +176,6 @@ describe("generation settings through the router", () => {
     [{ n: 2 }, "n"],
     [{ response_format: { type: "xml" } }, "response_format"],
     [{ response_format: { type: "json_schema", json_schema: {} } }, "response_format"],
-    [{ tools: [{ type: "function", function: { name: "lookup" } }] }, "tools"],
     [{ max_tokens: 5, max_completion_tokens: 6 }, "max_completion_tokens"],
   ])("refuses %j with a 400 naming %s", async (fields, param) => {
     const before = upstream.requests.length;

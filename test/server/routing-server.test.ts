@@ -541,11 +541,17 @@ describe("routing server: bad input gets 4xx in the OpenAI error format", () => 
   it("a body that breaks the schema: 400 naming the field", async () => {
     const response = await postJson(`${base}/v1/chat/completions`, { model: "auto", messages: [] });
     expectError(response, 400, "invalid_value", "messages");
+    const role = await postJson(`${base}/v1/chat/completions`, {
+      messages: [{ role: "function", content: "x" }],
+    });
+    expectError(role, 400, "invalid_value", "messages.0.role");
+    expect(role.json.error.message).toContain(
+      "role must be system, developer, user, assistant or tool",
+    );
     const tool = await postJson(`${base}/v1/chat/completions`, {
       messages: [{ role: "tool", content: "x" }],
     });
-    expectError(tool, 400, "invalid_value", "messages.0.role");
-    expect(tool.json.error.message).toContain("tool messages are not supported");
+    expectError(tool, 400, "invalid_value", "messages.0.tool_call_id");
   });
 
   it("oversized body: 413, by Content-Length and when chunked", async () => {

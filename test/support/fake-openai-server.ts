@@ -41,6 +41,7 @@ export interface RecordedModelRequest {
 
 export interface FakeChatMessage {
   role: string;
+  /** null in an assistant turn that only called tools. */
   content: string;
 }
 
@@ -197,7 +198,12 @@ export async function startFakeOpenAIServer(
   const streamChat = async (
     response: ServerResponse,
     model: string,
-    answer: { content: string; finish: string; usage: Record<string, number> | undefined },
+    answer: {
+      content: string;
+      finish: string;
+      usage: Record<string, number> | undefined;
+      toolCall: { id: string; name: string; arguments: string } | undefined;
+    },
     breakAfter: number | undefined,
     streamError: { pieces: number; message: string } | undefined,
   ) => {
@@ -242,6 +248,17 @@ export async function startFakeOpenAIServer(
       }
       response.write(chunk({ content: piece }, null));
     }
+    // A tool call as OpenAI streams one: id and name first, then the arguments in two halves.
+    const call = answer.toolCall;
+    if (call !== undefined) {
+      const half = Math.floor(call.arguments.length / 2);
+      const pieces = [
+        { index: 0, id: call.id, type: "function", function: { name: call.name, arguments: "" } },
+        { index: 0, function: { arguments: call.arguments.slice(0, half) } },
+        { index: 0, function: { arguments: call.arguments.slice(half) } },
+      ];
+      for (const piece of pieces) response.write(chunk({ tool_calls: [piece] }, null));
+    }
     const usage =
       answer.usage === undefined
         ? ""
@@ -267,15 +284,39 @@ export async function startFakeOpenAIServer(
       );
       return;
     }
+    // Tools, as a tool-calling model uses them: with `tools` it calls one (the first, or
+    // the one `tool_choice` names) with the last user message as `{"query": ...}`; after a
+    // `tool` result it answers "Tool said: <result>".
+    const last = messages.at(-1);
+    const tools = Array.isArray(body.tools) ? (body.tools as { function: { name: string } }[]) : [];
+    const chosen = (body.tool_choice as { function?: { name?: string } } | undefined)?.function
+      ?.name;
+    const lastUser = [...messages].reverse().find((message) => message.role === "user");
+    const toolCall =
+      tools.length > 0 && last?.role !== "tool" && body.tool_choice !== "none"
+        ? {
+            id: `call_${requests.length}`,
+            name: chosen ?? (tools[0] as { function: { name: string } }).function.name,
+            arguments: JSON.stringify({ query: lastUser?.content ?? "" }),
+          }
+        : undefined;
     // `max_tokens` is honoured as a real server does: a word is a token here, and an answer
     // cut at the cap ends with finish_reason "length".
-    const whole = chatReply(messages, model);
+    const whole =
+      toolCall !== undefined
+        ? ""
+        : last?.role === "tool"
+          ? `Tool said: ${last.content}`
+          : chatReply(messages, model);
     const words = whole.match(/\s*\S+\s*/gu) ?? [];
     const cap = typeof body.max_tokens === "number" ? body.max_tokens : undefined;
     const cut = cap !== undefined && words.length > cap;
     const content = cut ? words.slice(0, cap).join("") : whole;
-    const finish = cut ? "length" : "stop";
-    const promptTokens = messages.reduce((sum, message) => sum + countWords(message.content), 0);
+    const finish = toolCall !== undefined ? "tool_calls" : cut ? "length" : "stop";
+    const promptTokens = messages.reduce(
+      (sum, message) => sum + countWords(message.content ?? ""),
+      0,
+    );
     const completionTokens = countWords(content);
     const usage = {
       prompt_tokens: promptTokens,
@@ -288,7 +329,7 @@ export async function startFakeOpenAIServer(
       void streamChat(
         response,
         model,
-        { content, finish, usage: includeUsage ? usage : undefined },
+        { content, finish, usage: includeUsage ? usage : undefined, toolCall },
         breakAfter,
         streamError,
       );
@@ -304,7 +345,16 @@ export async function startFakeOpenAIServer(
           index: 0,
           message: {
             role: "assistant",
-            content,
+            content: toolCall === undefined ? content : null,
+            ...(toolCall !== undefined && {
+              tool_calls: [
+                {
+                  id: toolCall.id,
+                  type: "function",
+                  function: { name: toolCall.name, arguments: toolCall.arguments },
+                },
+              ],
+            }),
             ...(options.reasoning !== undefined && { reasoning_content: options.reasoning }),
           },
           finish_reason: finish,

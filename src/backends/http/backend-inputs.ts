@@ -6,8 +6,7 @@
  * task and the index, before anything is sent over the network.
  */
 import { ModelScoutError } from "../../errors/modelscout-error.js";
-import type { BackendInput } from "../model-backend.js";
-import type { ChatMessage } from "./prompt-classifier.js";
+import type { BackendInput, ChatTurn } from "../model-backend.js";
 
 function wrongInput(task: string, index: number, expected: string): ModelScoutError {
   return new ModelScoutError(
@@ -25,10 +24,14 @@ export function inputText(input: BackendInput, task: string, index: number): str
 }
 
 /** Chat messages: `{ messages }` as given, a string or `{ text }` as one user message. */
-export function inputMessages(input: BackendInput, task: string, index: number): ChatMessage[] {
+export function inputMessages(
+  input: BackendInput,
+  task: string,
+  index: number,
+): readonly ChatTurn[] {
   if (typeof input === "object" && "messages" in input) {
     if (input.messages.length === 0) throw wrongInput(task, index, "at least one message");
-    return input.messages.map((message) => ({ role: message.role, content: message.content }));
+    return input.messages;
   }
   return [{ role: "user", content: inputText(input, task, index) }];
 }

@@ -9,6 +9,7 @@ import type {
   AnswerUsage,
   BackendInput,
   BackendOutput,
+  ChatTurn,
   FinishReason,
   GenerationSettings,
   ResponseFormat,
@@ -28,6 +29,42 @@ export function settingsFor(input: BackendInput, declared: GenerationSettings): 
   };
 }
 
+/** A chat message as OpenAI's API takes it. */
+export type OpenAIMessage =
+  | { role: "system" | "user"; content: string }
+  | {
+      role: "assistant";
+      content: string | null;
+      tool_calls?: {
+        id: string;
+        type: "function";
+        function: { name: string; arguments: string };
+      }[];
+    }
+  | { role: "tool"; content: string; tool_call_id: string };
+
+/** Chat turns as OpenAI's messages: tool calls and tool results in its field names. */
+export function openAIMessages(turns: readonly ChatTurn[]): OpenAIMessage[] {
+  return turns.map((turn): OpenAIMessage => {
+    if (turn.role === "tool") {
+      return { role: "tool", content: turn.content, tool_call_id: turn.toolCallId ?? "" };
+    }
+    if (turn.role === "assistant" && turn.toolCalls !== undefined && turn.toolCalls.length > 0) {
+      return {
+        role: "assistant",
+        // OpenAI's own shape for a turn that only called tools.
+        content: turn.content === "" ? null : turn.content,
+        tool_calls: turn.toolCalls.map((call) => ({
+          id: call.id,
+          type: "function",
+          function: { name: call.name, arguments: call.arguments },
+        })),
+      };
+    }
+    return { role: turn.role, content: turn.content };
+  });
+}
+
 /** OpenAI's chat completion fields for the settings. */
 export interface OpenAIGenerationFields {
   max_tokens?: number;
@@ -38,6 +75,17 @@ export interface OpenAIGenerationFields {
   presence_penalty?: number;
   frequency_penalty?: number;
   response_format?: ResponseFormat;
+  tools?: {
+    type: "function";
+    function: {
+      name: string;
+      description?: string;
+      parameters?: Record<string, unknown>;
+      strict?: boolean;
+    };
+  }[];
+  tool_choice?: "auto" | "none" | "required" | { type: "function"; function: { name: string } };
+  parallel_tool_calls?: boolean;
 }
 
 /** Writes the settings into `body` as OpenAI's fields (unset ones left out); returns `body`. */
@@ -56,6 +104,17 @@ export function withOpenAIGenerationFields<Body extends object>(
     fields.frequency_penalty = settings.frequencyPenalty;
   }
   if (settings.responseFormat !== undefined) fields.response_format = settings.responseFormat;
+  if (settings.tools !== undefined && settings.tools.length > 0) {
+    fields.tools = settings.tools.map((tool) => ({ type: "function", function: { ...tool } }));
+  }
+  const choice = settings.toolChoice;
+  if (choice !== undefined) {
+    fields.tool_choice =
+      typeof choice === "string" ? choice : { type: "function", function: { name: choice.name } };
+  }
+  if (settings.parallelToolCalls !== undefined) {
+    fields.parallel_tool_calls = settings.parallelToolCalls;
+  }
   return fields;
 }
 
@@ -66,7 +125,9 @@ export function withOpenAIGenerationFields<Body extends object>(
  */
 export function finishReasonOf(reason: string | null | undefined): FinishReason | undefined {
   if (reason === null || reason === undefined) return undefined;
-  return reason === "length" || reason === "content_filter" ? reason : "stop";
+  return reason === "length" || reason === "content_filter" || reason === "tool_calls"
+    ? reason
+    : "stop";
 }
 
 /** An answer's `usage` object as `AnswerUsage` (a missing count is 0). */
@@ -80,11 +141,18 @@ export function answerUsageOf(
 /** A generation's output. */
 export type TextOutput = Extract<BackendOutput, { kind: "text" }>;
 
+/** OpenAI's `tool_calls` of an answer, as the calls they are. */
+export type OpenAIToolCalls =
+  | readonly { id?: string | null; function: { name: string; arguments?: string | null } }[]
+  | null
+  | undefined;
+
 /** A text output with what the server said of how it ended; absent facts are left out. */
 export function textOutput(
   text: string,
   reason: string | null | undefined,
   usage: Parameters<typeof answerUsageOf>[0],
+  toolCalls?: OpenAIToolCalls,
 ): TextOutput {
   const finishReason = finishReasonOf(reason);
   const answerUsage = answerUsageOf(usage);
@@ -93,5 +161,13 @@ export function textOutput(
     text,
     ...(finishReason !== undefined && { finishReason }),
     ...(answerUsage !== undefined && { usage: answerUsage }),
+    ...(toolCalls != null &&
+      toolCalls.length > 0 && {
+        toolCalls: toolCalls.map((call, index) => ({
+          id: call.id ?? `call_${index}`,
+          name: call.function.name,
+          arguments: call.function.arguments ?? "",
+        })),
+      }),
   };
 }

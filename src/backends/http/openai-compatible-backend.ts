@@ -41,6 +41,7 @@ import {
   type BackendDescription,
   type BackendInput,
   type BackendOutput,
+  type ChatTurn,
   type GenerationSettings,
   type LoadResult,
   type ModelBackend,
@@ -55,16 +56,14 @@ import { isLoopbackUrl } from "./is-loopback-url.js";
 import {
   answerUsageOf,
   finishReasonOf,
+  type OpenAIMessage,
+  openAIMessages,
   settingsFor,
   type TextOutput,
   textOutput,
   withOpenAIGenerationFields,
 } from "./openai-chat-fields.js";
-import {
-  type ChatMessage,
-  parseClassifierAnswer,
-  promptClassifierMessages,
-} from "./prompt-classifier.js";
+import { parseClassifierAnswer, promptClassifierMessages } from "./prompt-classifier.js";
 
 /** What each supported pipeline tag is sent as. */
 export const OPENAI_COMPATIBLE_TASKS = {
@@ -124,6 +123,14 @@ const chatResponseSchema = z.object({
           // Reasoning models served by vLLM and llama.cpp may put the text here instead.
           reasoning_content: z.string().nullish(),
           reasoning: z.string().nullish(),
+          tool_calls: z
+            .array(
+              z.looseObject({
+                id: z.string().nullish(),
+                function: z.looseObject({ name: z.string(), arguments: z.string().nullish() }),
+              }),
+            )
+            .nullish(),
         }),
         finish_reason: z.string().nullish(),
       }),
@@ -158,6 +165,17 @@ const streamChunkSchema = z.looseObject({
             // and newer vLLM reasoning.
             reasoning_content: z.string().nullish(),
             reasoning: z.string().nullish(),
+            tool_calls: z
+              .array(
+                z.looseObject({
+                  index: z.number().int().nonnegative().nullish(),
+                  id: z.string().nullish(),
+                  function: z
+                    .looseObject({ name: z.string().nullish(), arguments: z.string().nullish() })
+                    .nullish(),
+                }),
+              )
+              .nullish(),
           })
           .nullish(),
         finish_reason: z.string().nullish(),
@@ -272,6 +290,7 @@ class OpenAICompatibleBackend implements ModelBackend {
       task: this.#task,
       local: this.#local,
       ...(this.#options.labels !== undefined && { labels: this.#options.labels }),
+      ...(OPENAI_COMPATIBLE_TASKS[this.#task] === "chat" && { toolCalls: true }),
     };
   }
 
@@ -431,6 +450,16 @@ class OpenAICompatibleBackend implements ModelBackend {
             if (typeof thought === "string" && thought !== "") yield { reasoning: thought };
             const content = delta?.content;
             if (typeof content === "string" && content !== "") yield content;
+            for (const [position, call] of (delta?.tool_calls ?? []).entries()) {
+              yield {
+                toolCall: {
+                  index: call.index ?? position,
+                  ...(call.id != null && { id: call.id }),
+                  ...(call.function?.name != null && { name: call.function.name }),
+                  ...(call.function?.arguments != null && { arguments: call.function.arguments }),
+                },
+              };
+            }
           }
           if (stop.signal.aborted) throw stop.signal.reason;
           // The clock runs only while waiting for the server, not while the reader is busy.
@@ -469,16 +498,16 @@ class OpenAICompatibleBackend implements ModelBackend {
    * A chat completion request body, streamed or not. A stream asks for its usage
    * (`stream_options.include_usage`) only when the settings say so.
    */
-  #chatBody(messages: readonly ChatMessage[], settings: GenerationSettings, stream: boolean) {
-    const body: { model: string; messages: readonly ChatMessage[]; stream: boolean } & {
+  #chatBody(messages: readonly ChatTurn[], settings: GenerationSettings, stream: boolean) {
+    const body: { model: string; messages: OpenAIMessage[]; stream: boolean } & {
       stream_options?: { include_usage: boolean };
-    } = { model: this.#options.model, messages, stream };
+    } = { model: this.#options.model, messages: openAIMessages(messages), stream };
     if (stream && settings.streamUsage === true) body.stream_options = { include_usage: true };
     return withOpenAIGenerationFields(body, settings);
   }
 
   async #chat(
-    messages: readonly ChatMessage[],
+    messages: readonly ChatTurn[],
     settings: GenerationSettings,
     options: RunOptions,
   ): Promise<TextOutput> {
@@ -495,7 +524,12 @@ class OpenAICompatibleBackend implements ModelBackend {
     const content = message?.content;
     const reasoning = message?.reasoning_content ?? message?.reasoning;
     // An answer with no content (cut off while thinking) is its thinking, as before.
-    const output = textOutput(content ?? reasoning ?? "", choice?.finish_reason, parsed.usage);
+    const output = textOutput(
+      content ?? (message?.tool_calls?.length ? "" : (reasoning ?? "")),
+      choice?.finish_reason,
+      parsed.usage,
+      message?.tool_calls,
+    );
     if (content != null && reasoning != null && reasoning !== "") output.reasoning = reasoning;
     return output;
   }

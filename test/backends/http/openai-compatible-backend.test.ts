@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createOpenAICompatibleBackend } from "../../../src/backends/http/openai-compatible-backend.js";
-import type { StreamEnd, TextStream } from "../../../src/backends/model-backend.js";
+import type { StreamEnd, TextStream, ToolCallPiece } from "../../../src/backends/model-backend.js";
 import { ModelScoutError } from "../../../src/errors/modelscout-error.js";
 import type { HttpRetryEvent } from "../../../src/http/fetch-with-retry.js";
 import {
@@ -422,14 +422,21 @@ describe("openai-compatible backend: streaming (doStream)", () => {
   const read = async (stream: TextStream) => {
     const pieces: string[] = [];
     const reasoning: string[] = [];
+    const toolCalls: ToolCallPiece["toolCall"][] = [];
     let end: StreamEnd | undefined;
     for await (const part of stream) {
       expect(end, "nothing follows the stream's end").toBeUndefined();
       if (typeof part === "string") pieces.push(part);
       else if ("reasoning" in part) reasoning.push(part.reasoning);
+      else if ("toolCall" in part) toolCalls.push(part.toolCall);
       else end = part;
     }
-    return { pieces, ...(reasoning.length > 0 && { reasoning }), end };
+    return {
+      pieces,
+      ...(reasoning.length > 0 && { reasoning }),
+      ...(toolCalls.length > 0 && { toolCalls }),
+      end,
+    };
   };
   const collect = async (stream: TextStream) => (await read(stream)).pieces;
   /** A text-generation backend on a fake server of its own (`streamDelayMs` paced). */
@@ -489,6 +496,83 @@ describe("openai-compatible backend: streaming (doStream)", () => {
     } finally {
       await thinking.close();
     }
+  });
+
+  it("sends tools and tool turns in OpenAI's shape, and streams the calls the model makes", async () => {
+    const instance = backend("text-generation");
+    const tools = [
+      { name: "track_parcel", description: "Where a parcel is", parameters: { type: "object" } },
+    ];
+    const before = server.requests.length;
+    const [called] = await instance.doRun([
+      {
+        messages: [{ role: "user", content: "where is 42" }],
+        generation: { tools, toolChoice: "required", parallelToolCalls: false },
+      },
+    ]);
+    expect(called).toMatchObject({
+      text: "",
+      finishReason: "tool_calls",
+      toolCalls: [{ name: "track_parcel", arguments: '{"query":"where is 42"}' }],
+    });
+    const call = (called as { toolCalls: { id: string }[] }).toolCalls[0] as { id: string };
+    const streamed = await read(
+      await instance.doStream({
+        messages: [
+          { role: "user", content: "where is 42" },
+          {
+            role: "assistant",
+            content: "",
+            toolCalls: [{ id: call.id, name: "track_parcel", arguments: '{"query":"42"}' }],
+          },
+          { role: "tool", content: "in Lyon", toolCallId: call.id },
+        ],
+        generation: { tools },
+      }),
+    );
+    expect(streamed.pieces.join("")).toBe("Tool said: in Lyon");
+    const calling = await read(
+      await instance.doStream({
+        messages: [{ role: "user", content: "where is 7" }],
+        generation: { tools, toolChoice: { name: "track_parcel" } },
+      }),
+    );
+    expect(calling.end).toEqual({ finishReason: "tool_calls" });
+    expect(calling.toolCalls?.[0]).toMatchObject({ index: 0, name: "track_parcel" });
+    expect(calling.toolCalls?.map((piece) => piece.arguments ?? "").join("")).toBe(
+      '{"query":"where is 7"}',
+    );
+    const [first, second, third] = server.requests
+      .slice(before)
+      .filter((request) => request.path === "/v1/chat/completions")
+      .map((request) => request.body);
+    expect(first).toMatchObject({
+      tools: [{ type: "function", function: tools[0] }],
+      tool_choice: "required",
+      parallel_tool_calls: false,
+    });
+    expect(second).toMatchObject({
+      messages: [
+        { role: "user", content: "where is 42" },
+        {
+          role: "assistant",
+          content: null,
+          tool_calls: [
+            {
+              id: call.id,
+              type: "function",
+              function: { name: "track_parcel", arguments: '{"query":"42"}' },
+            },
+          ],
+        },
+        { role: "tool", content: "in Lyon", tool_call_id: call.id },
+      ],
+    });
+    expect(third).toMatchObject({
+      tool_choice: { type: "function", function: { name: "track_parcel" } },
+    });
+    expect(instance.describe().toolCalls).toBe(true);
+    expect(backend("feature-extraction").describe().toolCalls).toBeUndefined();
   });
 
   it("rejects a refused request before any piece, as doRun does", async () => {

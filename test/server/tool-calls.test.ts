@@ -1,0 +1,187 @@
+/**
+ * Tool calling through the router: a chat's `tools` reach a model that can call them, its
+ * calls come back in OpenAI's shape (whole and streamed), the tool's result goes back in a
+ * `tool` turn, and models that cannot call tools (in-process ones) are passed over without
+ * counting against them; a route with none answers 400.
+ */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseRoutesConfig } from "../../src/route/routes-config.js";
+import { type RoutingServer, startRoutingServer } from "../../src/server/start-routing-server.js";
+import { type FakeOpenAIServer, startFakeOpenAIServer } from "../support/fake-openai-server.js";
+import { getJson, type Json, postJson, sseEvents } from "./routing-test-support.js";
+
+let upstream: FakeOpenAIServer;
+let server: RoutingServer;
+
+const TOOLS = [
+  {
+    type: "function",
+    function: {
+      name: "track_parcel",
+      description: "Where a parcel is now",
+      parameters: { type: "object", properties: { query: { type: "string" } } },
+    },
+  },
+];
+
+beforeAll(async () => {
+  upstream = await startFakeOpenAIServer();
+  server = await startRoutingServer({
+    config: parseRoutesConfig({
+      models: [
+        { id: "echo:desk", kind: "echo", template: "desk: {{input}}" },
+        { id: "llm", kind: "openai", base_url: `${upstream.url}/v1`, api_model: "agent" },
+      ],
+      routes: [
+        {
+          // The in-process model first: a chat with tools must pass it over.
+          name: "agent",
+          targets: {
+            "text-generation": { policy: "fallback", candidates: ["echo:desk", "llm"] },
+          },
+        },
+        {
+          name: "local",
+          targets: { "text-generation": { policy: "fixed", candidates: ["echo:desk"] } },
+        },
+      ],
+    }),
+    port: 0,
+    databasePath: join(mkdtempSync(join(tmpdir(), "ms-tools-")), "state.db"),
+  });
+});
+
+afterAll(async () => {
+  await server?.close();
+  await upstream?.close();
+});
+
+const chat = (body: Record<string, unknown>) => postJson(`${server.url}/v1/chat/completions`, body);
+
+async function loggedRow(requestId: string): Promise<Json> {
+  for (let tries = 0; tries < 100; tries += 1) {
+    const row = await getJson(`${server.url}/v1/requests/${requestId}`);
+    if (row.status === 200) return row.json;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`request ${requestId} was never logged`);
+}
+
+describe("tool calls through the router", () => {
+  it("returns the model's call, then its answer from the tool's result", async () => {
+    const question = { role: "user", content: "where is parcel 42" };
+    const called = await chat({ model: "agent", messages: [question], tools: TOOLS });
+    expect(called.status).toBe(200);
+    const choice = called.json.choices[0];
+    expect(choice.finish_reason).toBe("tool_calls");
+    expect(choice.message.content).toBeNull();
+    expect(choice.message.tool_calls).toEqual([
+      {
+        id: expect.any(String),
+        type: "function",
+        function: { name: "track_parcel", arguments: '{"query":"where is parcel 42"}' },
+      },
+    ]);
+    // The in-process model was passed over, not failed: its breaker is untouched.
+    expect(called.json.modelscout.model).toBe("llm");
+    const skipped = called.json.modelscout.attempts[0];
+    expect(skipped).toMatchObject({ model: "echo:desk", outcome: "error", status: 400 });
+    expect(skipped.error).toContain("cannot call tools");
+    const ready = await getJson(`${server.url}/ready`);
+    expect(ready.json.models["echo:desk"].breaker.consecutiveFailures).toBe(0);
+    const row = await loggedRow(called.json.modelscout.request_id);
+    expect(row.output_text).toBe("[tool calls: track_parcel]");
+
+    const answered = await chat({
+      model: "agent",
+      tools: TOOLS,
+      messages: [
+        question,
+        choice.message,
+        { role: "tool", tool_call_id: choice.message.tool_calls[0].id, content: "in Lyon" },
+      ],
+    });
+    expect(answered.status).toBe(200);
+    expect(answered.json.choices[0]).toMatchObject({
+      message: { content: "Tool said: in Lyon" },
+      finish_reason: "stop",
+    });
+    const sent = upstream.requests
+      .filter((request) => request.path === "/v1/chat/completions")
+      .at(-1)?.body as Json;
+    expect(sent.messages.at(-1)).toEqual({
+      role: "tool",
+      content: "in Lyon",
+      tool_call_id: choice.message.tool_calls[0].id,
+    });
+    expect(sent.tools).toEqual(TOOLS);
+  });
+
+  it("streams a call as OpenAI does: id and name first, then the arguments", async () => {
+    const streamed = await chat({
+      model: "agent",
+      stream: true,
+      messages: [{ role: "user", content: "where is parcel 7" }],
+      tools: TOOLS,
+      tool_choice: { type: "function", function: { name: "track_parcel" } },
+    });
+    const events = sseEvents(streamed.json) as Json[];
+    expect(events.at(-1)).toBe("[DONE]");
+    const calls = events.slice(0, -1).flatMap((event) => event.choices[0]?.delta.tool_calls ?? []);
+    expect(calls[0]).toMatchObject({
+      index: 0,
+      id: expect.any(String),
+      type: "function",
+      function: { name: "track_parcel" },
+    });
+    expect(calls.map((call: Json) => call.function.arguments ?? "").join("")).toBe(
+      '{"query":"where is parcel 7"}',
+    );
+    expect(events.at(-2).choices[0].finish_reason).toBe("tool_calls");
+  });
+
+  it("answers 400 naming the reason when no candidate can call tools", async () => {
+    const refused = await chat({
+      model: "local",
+      messages: [{ role: "user", content: "where is parcel 42" }],
+      tools: TOOLS,
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.json.error.message).toContain("cannot call tools");
+  });
+
+  it("answers a chat without tools from the first candidate as before", async () => {
+    const plain = await chat({
+      model: "agent",
+      messages: [{ role: "user", content: "hello" }],
+    });
+    expect(plain.json.modelscout.model).toBe("echo:desk");
+    expect(plain.json.choices[0].message.content).toBe("desk: hello");
+  });
+
+  it.each([
+    [{ tools: [{ type: "retrieval" }] }, "tools"],
+    [{ tools: [{ type: "function", function: { name: "has space" } }] }, "tools"],
+    [{ tool_choice: "required" }, "tool_choice"],
+    [
+      {
+        messages: [
+          { role: "user", content: "x" },
+          { role: "tool", content: "result" },
+        ],
+      },
+      "messages",
+    ],
+  ])("refuses %j with a 400 naming %s", async (fields, param) => {
+    const answer = await chat({
+      model: "agent",
+      messages: [{ role: "user", content: "x" }],
+      ...fields,
+    });
+    expect(answer.status).toBe(400);
+    expect(`${answer.json.error.param}.`.startsWith(`${param}.`)).toBe(true);
+  });
+});
