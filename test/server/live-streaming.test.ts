@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseRoutesConfig } from "../../src/route/routes-config.js";
 import { type RoutingServer, startRoutingServer } from "../../src/server/start-routing-server.js";
 import { type FakeOpenAIServer, startFakeOpenAIServer } from "../support/fake-openai-server.js";
-import { getJson, type Json, sseEvents } from "./routing-test-support.js";
+import { getJson, type Json, loggedRow, sseEvents } from "./routing-test-support.js";
 
 const ANSWER = "one two three four five six seven eight";
 const PIECE_DELAY_MS = 80;
@@ -84,16 +84,6 @@ async function streamChat(): Promise<{ events: Json[]; arrivals: number[]; raw: 
   return { events: sseEvents(raw) as Json[], arrivals, raw };
 }
 
-/** The request log's row, once the stream's end has logged it. */
-async function loggedRow(requestId: string): Promise<Json> {
-  for (let tries = 0; tries < 100; tries += 1) {
-    const row = await getJson(`${server.url}/v1/requests/${requestId}`);
-    if (row.status === 200) return row.json;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`request ${requestId} was never logged`);
-}
-
 describe("live streaming through an OpenAI-compatible upstream", () => {
   it("relays each piece as the model writes it, and logs the whole answer", async () => {
     const before = upstream.requests.length;
@@ -111,7 +101,7 @@ describe("live streaming through an OpenAI-compatible upstream", () => {
     expect((contentArrivals.at(-1) as number) - (contentArrivals[0] as number)).toBeGreaterThan(
       4 * PIECE_DELAY_MS,
     );
-    const row = await loggedRow(chunks[0].modelscout.request_id);
+    const row = await loggedRow(server.url, chunks[0].modelscout.request_id);
     expect(row).toMatchObject({ status: 200, output_text: ANSWER, error_code: null });
     // The model's latency is to its first piece; the request's runs to the end.
     expect(row.model_latency_ms).toBeLessThan(row.latency_ms);
@@ -140,7 +130,7 @@ describe("live streaming through an OpenAI-compatible upstream", () => {
       .map((chunk) => chunk.choices[0].delta.content ?? "")
       .join("");
     expect(sent).toBe("one two three ");
-    const row = await loggedRow(events[0].modelscout.request_id);
+    const row = await loggedRow(server.url, events[0].modelscout.request_id);
     expect(row).toMatchObject({
       status: 502,
       error_code: "stream_interrupted",
@@ -182,7 +172,7 @@ describe("live streaming through an OpenAI-compatible upstream", () => {
       });
       call.end(streamBody);
     });
-    const row = await loggedRow(requestId);
+    const row = await loggedRow(server.url, requestId);
     expect(row).toMatchObject({ status: 499, error_code: "client_closed" });
     expect(row.output_text.length).toBeLessThan(ANSWER.length);
     // The upstream saw its reader go: it stopped writing instead of finishing the answer.
@@ -258,16 +248,7 @@ describe("live streaming from a reasoning model", () => {
     const firstContent = deltas.findIndex((delta) => delta.content !== undefined);
     expect(deltas.slice(0, firstContent).every((delta) => "reasoning_content" in delta)).toBe(true);
     // Only the answer is logged as the output.
-    const row = await (async () => {
-      for (let tries = 0; tries < 100; tries += 1) {
-        const got = await getJson(
-          `${thinkingServer.url}/v1/requests/${events[0].modelscout.request_id}`,
-        );
-        if (got.status === 200) return got.json;
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-      throw new Error("never logged");
-    })();
+    const row = await loggedRow(thinkingServer.url, events[0].modelscout.request_id);
     expect(row).toMatchObject({ status: 200, output_text: "it arrives today" });
   });
 

@@ -106,3 +106,13 @@ export function sseEvents(body: string): unknown[] {
       return data === "[DONE]" ? data : JSON.parse(data);
     });
 }
+
+/** The request log's row of `requestId` (`GET /v1/requests/:id`), waiting for it to be written. */
+export async function loggedRow(serverUrl: string, requestId: string): Promise<Json> {
+  for (let tries = 0; tries < 100; tries += 1) {
+    const row = await getJson(`${serverUrl}/v1/requests/${requestId}`);
+    if (row.status === 200) return row.json;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`request ${requestId} was never logged`);
+}

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseRoutesConfig } from "../../src/route/routes-config.js";
 import { type RoutingServer, startRoutingServer } from "../../src/server/start-routing-server.js";
 import { type FakeOpenAIServer, startFakeOpenAIServer } from "../support/fake-openai-server.js";
-import { getJson, type Json, postJson, sseEvents } from "./routing-test-support.js";
+import { getJson, type Json, loggedRow, postJson, sseEvents } from "./routing-test-support.js";
 
 let upstream: FakeOpenAIServer;
 let server: RoutingServer;
@@ -61,15 +61,6 @@ afterAll(async () => {
 
 const chat = (body: Record<string, unknown>) => postJson(`${server.url}/v1/chat/completions`, body);
 
-async function loggedRow(requestId: string): Promise<Json> {
-  for (let tries = 0; tries < 100; tries += 1) {
-    const row = await getJson(`${server.url}/v1/requests/${requestId}`);
-    if (row.status === 200) return row.json;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`request ${requestId} was never logged`);
-}
-
 describe("tool calls through the router", () => {
   it("returns the model's call, then its answer from the tool's result", async () => {
     const question = { role: "user", content: "where is parcel 42" };
@@ -92,7 +83,7 @@ describe("tool calls through the router", () => {
     expect(skipped.error).toContain("cannot call tools");
     const ready = await getJson(`${server.url}/ready`);
     expect(ready.json.models["echo:desk"].breaker.consecutiveFailures).toBe(0);
-    const row = await loggedRow(called.json.modelscout.request_id);
+    const row = await loggedRow(server.url, called.json.modelscout.request_id);
     expect(row.output_text).toBe("[tool calls: track_parcel]");
 
     const answered = await chat({

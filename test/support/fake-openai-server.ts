@@ -218,15 +218,20 @@ export async function startFakeOpenAIServer(
       })}\n\n`;
     response.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
     response.write(chunk({ role: "assistant", content: "" }, null));
-    for (const thought of options.reasoning?.match(/\s*\S+\s*/gu) ?? []) {
+    /** Waits `streamDelayMs`, then writes the chunk; false when the client has left. */
+    const paced = async (delta: Record<string, unknown>): Promise<boolean> => {
       if (options.streamDelayMs) {
         await new Promise((resolve) => setTimeout(resolve, options.streamDelayMs));
       }
       if (response.destroyed) {
         streams.abandoned += 1;
-        return;
+        return false;
       }
-      response.write(chunk({ reasoning_content: thought }, null));
+      response.write(chunk(delta, null));
+      return true;
+    };
+    for (const thought of options.reasoning?.match(/\s*\S+\s*/gu) ?? []) {
+      if (!(await paced({ reasoning_content: thought }))) return;
     }
     const pieces = content.match(/\s*\S+\s*/gu) ?? [];
     for (const [index, piece] of pieces.entries()) {
@@ -239,14 +244,7 @@ export async function startFakeOpenAIServer(
         response.socket?.destroySoon();
         return;
       }
-      if (options.streamDelayMs) {
-        await new Promise((resolve) => setTimeout(resolve, options.streamDelayMs));
-      }
-      if (response.destroyed) {
-        streams.abandoned += 1;
-        return;
-      }
-      response.write(chunk({ content: piece }, null));
+      if (!(await paced({ content: piece }))) return;
     }
     // A tool call as OpenAI streams one: id and name first, then the arguments in two halves.
     const call = answer.toolCall;
