@@ -1,11 +1,12 @@
 /**
  * @module
  * `stream: true` answers as OpenAI's server-sent events: a first chunk with the assistant
- * role (and the `modelscout` decision), content chunks (a reasoning model's thinking before
- * them as `reasoning_content` deltas), a last chunk with `finish_reason`,
- * with `stream_options.include_usage` a chunk with no choices and the `usage` (when the
- * model reported it), then `data: [DONE]`. A model whose backend streams (`ModelBackend.doStream`: the
- * OpenAI-compatible servers) is relayed piece by piece as it writes (`liveChatStream`);
+ * role (and the `modelscout` decision); content chunks, with a reasoning model's thinking
+ * before them as `reasoning_content` deltas and the model's tool calls as `tool_calls`
+ * deltas; a last chunk with `finish_reason`; with `stream_options.include_usage`, a chunk
+ * with no choices and the `usage` (when the model reported it); then `data: [DONE]`. A
+ * model whose backend streams (`ModelBackend.doStream`: the OpenAI-compatible servers) is
+ * relayed piece by piece as it writes (`liveChatStream`);
  * the others answer whole, and the finished answer is sent in word-sized chunks
  * (`chatStreamBody`), which keeps every OpenAI client's streaming path working.
  */

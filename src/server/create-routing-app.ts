@@ -641,14 +641,14 @@ export function createRoutingHttp(options: RoutingAppOptions): {
       }
     : { chatCompletions, embeddings, task: runTask };
   if (access.required) {
+    // Every /v1 route of the app, present and future (the routed endpoints check again,
+    // for the node:http front that serves them without Hono).
     const guard: MiddlewareHandler = async (context, next) => {
       const refused = refusal(requestHeader(context, "authorization"));
       if (refused === null) return next();
       return toResponse(refused);
     };
-    app.use("/v1/feedback", guard);
-    app.use("/v1/requests/*", guard);
-    app.use("/v1/models", guard);
+    app.use("/v1/*", guard);
   }
   app.post("/v1/chat/completions", async (context) =>
     toResponse(await endpoints.chatCompletions(honoRequest(context))),

@@ -4,7 +4,7 @@
  * Bodies are loose objects: clients send fields this router does not use (`user`,
  * `logprobs`, `metadata`...) and must not be refused for them. A chat's sampling fields
  * (`max_tokens`/`max_completion_tokens`, `temperature`, `top_p`, `stop`, `seed`,
- * `presence_penalty`, `frequency_penalty`) are checked here and go to the chosen model as
+ * `presence_penalty`, `frequency_penalty`, `response_format`) are checked here and go to the chosen model as
  * its `GenerationSettings`, over the model's declared defaults. What the router cannot
  * honour is refused with a 400 rather than silently dropped: more than one choice (`n`).
  * `tools`, `tool_choice`, assistant turns with `tool_calls` and `tool` results go to models
