@@ -68,6 +68,11 @@ export interface FakeOpenAIServerOptions {
    * (paced like the content).
    */
   reasoning?: string;
+  /**
+   * Sends the running token counts in every streamed content chunk, as vLLM does with
+   * `continuous_usage_stats`.
+   */
+  continuousUsage?: boolean;
 }
 
 export interface FakeOpenAIServer {
@@ -203,11 +208,13 @@ export async function startFakeOpenAIServer(
       finish: string;
       usage: Record<string, number> | undefined;
       toolCall: { id: string; name: string; arguments: string } | undefined;
+      promptTokens: number;
     },
     breakAfter: number | undefined,
     streamError: { pieces: number; message: string } | undefined,
   ) => {
     const content = answer.content;
+    let sent = 0;
     const chunk = (delta: Record<string, unknown>, finish: string | null) =>
       `data: ${JSON.stringify({
         id: `chatcmpl-${requests.length}`,
@@ -215,6 +222,15 @@ export async function startFakeOpenAIServer(
         created: 1_700_000_000,
         model,
         choices: [{ index: 0, delta, finish_reason: finish }],
+        ...(options.continuousUsage &&
+          typeof delta.content === "string" &&
+          delta.content !== "" && {
+            usage: {
+              prompt_tokens: answer.promptTokens,
+              completion_tokens: ++sent,
+              total_tokens: answer.promptTokens + sent,
+            },
+          }),
       })}\n\n`;
     response.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
     response.write(chunk({ role: "assistant", content: "" }, null));
@@ -327,7 +343,7 @@ export async function startFakeOpenAIServer(
       void streamChat(
         response,
         model,
-        { content, finish, usage: includeUsage ? usage : undefined, toolCall },
+        { content, finish, usage: includeUsage ? usage : undefined, toolCall, promptTokens },
         breakAfter,
         streamError,
       );

@@ -422,6 +422,12 @@ class OpenAICompatibleBackend implements ModelBackend {
           for (let event = parsed.shift(); event !== undefined; event = parsed.shift()) {
             if (stop.signal.aborted) throw stop.signal.reason; // nothing more after an abort
             if (event.data === "[DONE]") {
+              // Counted once: servers with continuous usage (vLLM's continuous_usage_stats)
+              // send the running total in every chunk, so the last one is the answer's.
+              if (end.usage !== undefined) {
+                usage.promptTokens += end.usage.promptTokens;
+                usage.completionTokens += end.usage.completionTokens;
+              }
               if (end.finishReason !== undefined || end.usage !== undefined) yield end;
               return;
             }
@@ -437,11 +443,7 @@ class OpenAICompatibleBackend implements ModelBackend {
                 `${serverName} ended a streamed answer with an error: ${redactSecrets(chunk.error.message ?? JSON.stringify(chunk.error), secrets)}`,
               );
             }
-            if (chunk.usage) {
-              usage.promptTokens += chunk.usage.prompt_tokens ?? 0;
-              usage.completionTokens += chunk.usage.completion_tokens ?? 0;
-              end.usage = answerUsageOf(chunk.usage);
-            }
+            if (chunk.usage) end.usage = answerUsageOf(chunk.usage);
             const choice = chunk.choices?.[0];
             const reason = finishReasonOf(choice?.finish_reason);
             if (reason !== undefined) end.finishReason = reason;

@@ -575,6 +575,19 @@ describe("openai-compatible backend: streaming (doStream)", () => {
     expect(backend("feature-extraction").describe().toolCalls).toBeUndefined();
   });
 
+  it("counts a stream's tokens once when the server sends running totals in every chunk", async () => {
+    const running = await startFakeOpenAIServer({ continuousUsage: true });
+    try {
+      const instance = pacedBackend(running, 10_000);
+      const { end } = await read(await instance.doStream("one two three"));
+      // "Echo: one two three", four chunks with totals 1, 2, 3, 4: the answer used 4.
+      expect(end?.usage).toEqual({ promptTokens: 3, completionTokens: 4 });
+      expect(instance.tokenUsage()).toEqual({ promptTokens: 3, completionTokens: 4 });
+    } finally {
+      await running.close();
+    }
+  });
+
   it("rejects a refused request before any piece, as doRun does", async () => {
     const instance = backend("text-generation");
     await collect(await instance.doStream("warm up")); // loaded: the next request is the POST
