@@ -205,6 +205,8 @@ async function mapWithConcurrency<T, R>(
   limit: number,
   work: (item: T, index: number) => Promise<R>,
 ): Promise<R[]> {
+  // One item (every routed request): no workers to share it out.
+  if (items.length === 1) return [await work(items[0] as T, 0)];
   const results = new Array<R>(items.length);
   let next = 0;
   const worker = async () => {
