@@ -39,6 +39,7 @@ import {
 import { backendHttpError } from "./backend-http-error.js";
 import { inputLabels, inputMessages, inputText } from "./backend-inputs.js";
 import { isLoopbackUrl } from "./is-loopback-url.js";
+import { mapWithConcurrency } from "./map-with-concurrency.js";
 import { settingsFor, textOutput, withOpenAIGenerationFields } from "./openai-chat-fields.js";
 
 export const HF_INFERENCE_TASKS = [
@@ -155,24 +156,6 @@ function toSentenceVector(value: NestedNumbers): number[] | undefined {
       sums[index] = (sums[index] ?? 0) + (row[index] ?? 0);
   }
   return sums.map((sum) => sum / rows.length);
-}
-
-async function mapWithConcurrency<T, R>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T, index: number) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next;
-      next += 1;
-      results[index] = await work(items[index] as T, index);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }
 
 function isHfInferenceTask(task: string): task is HfInferenceTask {

@@ -53,6 +53,7 @@ import {
 import { backendHttpError } from "./backend-http-error.js";
 import { inputLabels, inputMessages, inputText } from "./backend-inputs.js";
 import { isLoopbackUrl } from "./is-loopback-url.js";
+import { mapWithConcurrency } from "./map-with-concurrency.js";
 import {
   answerUsageOf,
   finishReasonOf,
@@ -197,27 +198,6 @@ const CLASSIFIER_MAX_TOKENS = 32;
 
 function isSupportedTask(task: string): task is OpenAICompatibleTask {
   return Object.hasOwn(OPENAI_COMPATIBLE_TASKS, task);
-}
-
-/** Runs `work` over `items` with at most `limit` in flight, keeping order. */
-async function mapWithConcurrency<T, R>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T, index: number) => Promise<R>,
-): Promise<R[]> {
-  // One item (every routed request): no workers to share it out.
-  if (items.length === 1) return [await work(items[0] as T, 0)];
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next;
-      next += 1;
-      results[index] = await work(items[index] as T, index);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }
 
 class OpenAICompatibleBackend implements ModelBackend {
