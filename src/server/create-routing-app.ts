@@ -18,6 +18,7 @@
 import { type Context, Hono, type MiddlewareHandler } from "hono";
 import type { z } from "zod";
 import type { CancelSignal } from "../backends/cancellation.js";
+import { openAIToolCalls } from "../backends/http/openai-chat-fields.js";
 import type { BackendInput, BackendOutput, TextStream } from "../backends/model-backend.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
 import { createRedactor } from "../privacy/redact-personal-data.js";
@@ -533,11 +534,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
                     content: text === "" && answer?.toolCalls !== undefined ? null : text,
                     ...(answer?.reasoning !== undefined && { reasoning_content: answer.reasoning }),
                     ...(answer?.toolCalls !== undefined && {
-                      tool_calls: answer.toolCalls.map((call) => ({
-                        id: call.id,
-                        type: "function",
-                        function: { name: call.name, arguments: call.arguments },
-                      })),
+                      tool_calls: openAIToolCalls(answer.toolCalls),
                     }),
                   },
                   finish_reason: answer?.finishReason ?? "stop",

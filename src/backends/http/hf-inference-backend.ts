@@ -40,7 +40,12 @@ import { backendHttpError } from "./backend-http-error.js";
 import { inputLabels, inputMessages, inputText } from "./backend-inputs.js";
 import { isLoopbackUrl } from "./is-loopback-url.js";
 import { mapWithConcurrency } from "./map-with-concurrency.js";
-import { settingsFor, textOutput, withOpenAIGenerationFields } from "./openai-chat-fields.js";
+import {
+  openAIUsageSchema,
+  settingsFor,
+  textOutput,
+  withOpenAIGenerationFields,
+} from "./openai-chat-fields.js";
 
 export const HF_INFERENCE_TASKS = [
   "text-classification",
@@ -114,9 +119,7 @@ const chatSchema = z.object({
       }),
     )
     .min(1),
-  usage: z
-    .object({ prompt_tokens: z.number().nullish(), completion_tokens: z.number().nullish() })
-    .nullish(),
+  usage: openAIUsageSchema,
 });
 
 function clampScore(score: number): number {

@@ -5,6 +5,7 @@
  * `GenerationSettings` over a backend's declared defaults, those settings as OpenAI's body
  * fields, and an answer's `finish_reason` and `usage` as the backend specification has them.
  */
+import { z } from "zod";
 import type {
   AnswerUsage,
   BackendInput,
@@ -13,6 +14,7 @@ import type {
   FinishReason,
   GenerationSettings,
   ResponseFormat,
+  ToolCall,
 } from "../model-backend.js";
 
 /**
@@ -29,19 +31,33 @@ export function settingsFor(input: BackendInput, declared: GenerationSettings): 
   };
 }
 
+/** OpenAI's `usage` object as servers send it (either count may be missing). */
+export const openAIUsageSchema = z
+  .object({ prompt_tokens: z.number().nullish(), completion_tokens: z.number().nullish() })
+  .nullish();
+
 /** A chat message as OpenAI's API takes it. */
 export type OpenAIMessage =
   | { role: "system" | "user"; content: string }
   | {
       role: "assistant";
       content: string | null;
-      tool_calls?: {
-        id: string;
-        type: "function";
-        function: { name: string; arguments: string };
-      }[];
+      tool_calls?: ReturnType<typeof openAIToolCalls>;
     }
   | { role: "tool"; content: string; tool_call_id: string };
+
+/** Tool calls as OpenAI's `tool_calls`, in a request's assistant turn or an answer's message. */
+export function openAIToolCalls(calls: readonly ToolCall[]): {
+  id: string;
+  type: "function";
+  function: { name: string; arguments: string };
+}[] {
+  return calls.map((call) => ({
+    id: call.id,
+    type: "function",
+    function: { name: call.name, arguments: call.arguments },
+  }));
+}
 
 /** Chat turns as OpenAI's messages: tool calls and tool results in its field names. */
 export function openAIMessages(turns: readonly ChatTurn[]): OpenAIMessage[] {
@@ -54,11 +70,7 @@ export function openAIMessages(turns: readonly ChatTurn[]): OpenAIMessage[] {
         role: "assistant",
         // OpenAI's own shape for a turn that only called tools.
         content: turn.content === "" ? null : turn.content,
-        tool_calls: turn.toolCalls.map((call) => ({
-          id: call.id,
-          type: "function",
-          function: { name: call.name, arguments: call.arguments },
-        })),
+        tool_calls: openAIToolCalls(turn.toolCalls),
       };
     }
     return { role: turn.role, content: turn.content };
@@ -131,9 +143,7 @@ export function finishReasonOf(reason: string | null | undefined): FinishReason 
 }
 
 /** An answer's `usage` object as `AnswerUsage` (a missing count is 0). */
-export function answerUsageOf(
-  usage: { prompt_tokens?: number | null; completion_tokens?: number | null } | null | undefined,
-): AnswerUsage | undefined {
+export function answerUsageOf(usage: z.infer<typeof openAIUsageSchema>): AnswerUsage | undefined {
   if (usage === null || usage === undefined) return undefined;
   return { promptTokens: usage.prompt_tokens ?? 0, completionTokens: usage.completion_tokens ?? 0 };
 }

@@ -59,6 +59,7 @@ import {
   finishReasonOf,
   type OpenAIMessage,
   openAIMessages,
+  openAIUsageSchema,
   settingsFor,
   type TextOutput,
   textOutput,
@@ -137,12 +138,7 @@ const chatResponseSchema = z.object({
       }),
     )
     .min(1),
-  usage: z
-    .object({
-      prompt_tokens: z.number().nullish(),
-      completion_tokens: z.number().nullish(),
-    })
-    .nullish(),
+  usage: openAIUsageSchema,
 });
 
 const embeddingsResponseSchema = z.object({
@@ -183,12 +179,7 @@ const streamChunkSchema = z.looseObject({
       }),
     )
     .nullish(),
-  usage: z
-    .looseObject({
-      prompt_tokens: z.number().nullish(),
-      completion_tokens: z.number().nullish(),
-    })
-    .nullish(),
+  usage: openAIUsageSchema,
   error: z.looseObject({ message: z.string().optional() }).optional(),
 });
 type StreamChunk = z.infer<typeof streamChunkSchema>;
