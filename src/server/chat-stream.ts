@@ -85,6 +85,22 @@ function isStreamEnd(part: TextStreamPart): part is StreamEnd {
   return typeof part !== "string" && !("reasoning" in part) && !("toolCall" in part);
 }
 
+/**
+ * The model's next piece of text, reasoning or a tool call. Its closing `StreamEnd` is given
+ * to `onEnd` and reading goes on to the end of the stream.
+ */
+export async function nextPiece(
+  iterator: AsyncIterator<TextStreamPart>,
+  onEnd: (end: StreamEnd) => void,
+): Promise<IteratorResult<Exclude<TextStreamPart, StreamEnd>>> {
+  let next = await iterator.next();
+  while (next.done !== true && isStreamEnd(next.value)) {
+    onEnd(next.value);
+    next = await iterator.next();
+  }
+  return next as IteratorResult<Exclude<TextStreamPart, StreamEnd>>;
+}
+
 /** Word-sized pieces whose concatenation is exactly `text`. */
 export function streamPieces(text: string): string[] {
   return text.match(/\s*\S+\s*/gu) ?? (text === "" ? [] : [text]);
@@ -175,14 +191,12 @@ export function liveChatStream(options: LiveChatStreamOptions): ReadableStream<U
       );
     },
     async pull(controller) {
-      let next: IteratorResult<TextStreamPart>;
+      let next: IteratorResult<Exclude<TextStreamPart, StreamEnd>>;
       try {
-        next = await iterator.next();
-        // The model's closing item: keep it for the last chunk, and read on to the end.
-        while (next.done !== true && isStreamEnd(next.value)) {
-          streamEnd = next.value;
-          next = await iterator.next();
-        }
+        // The model's closing item is kept for the last chunk.
+        next = await nextPiece(iterator, (value) => {
+          streamEnd = value;
+        });
       } catch (error) {
         if (over) return; // the client left meanwhile
         if (options.clientSignal?.aborted === true) {
@@ -213,11 +227,9 @@ export function liveChatStream(options: LiveChatStreamOptions): ReadableStream<U
         // Thinking goes out as `reasoning_content` (DeepSeek's and vLLM's name), and is not
         // logged as the answer.
         delta = { reasoning_content: piece.reasoning };
-      } else if ("toolCall" in piece) {
+      } else {
         if (piece.toolCall.name !== undefined) toolNames.push(piece.toolCall.name);
         delta = toolCallDelta(piece.toolCall);
-      } else {
-        return; // not reached: the loop above takes a StreamEnd
       }
       controller.enqueue(
         encoder.encode(event({ ...base, choices: [{ index: 0, delta, finish_reason: null }] })),

@@ -5,6 +5,8 @@
  * - `POST /v1/chat/completions` (with `stream: true` as server-sent events),
  *   `POST /v1/embeddings`, `GET /v1/models`: OpenAI-compatible; `model` is `auto`, a route
  *   name or a model id;
+ * - `POST /v1/responses`: OpenAI's Responses API over the same routing as chat (with
+ *   `stream: true` as its event stream; `responses-wire.ts`);
  * - `POST /v1/tasks/<task>`: any pipeline task a route serves (classification, ...);
  * - `POST /v1/feedback`: stored durably before the answer, then given to the learner;
  * - `GET /v1/requests/<id>`: a logged decision and its feedback;
@@ -43,6 +45,14 @@ import {
   plainMessages,
   taskRequestSchema,
 } from "./openai-wire.js";
+import { finishedAnswerParts, responseOutput, responsesEventStream } from "./responses-stream.js";
+import {
+  type ResponseFrame,
+  responseObject,
+  responseStatus,
+  responsesChat,
+  responsesRequestSchema,
+} from "./responses-wire.js";
 
 /**
  * Applied to every text before it is stored in the request log (inputs and outputs) and to
@@ -243,6 +253,8 @@ function labelText(output: BackendOutput | undefined): string | null {
 /** The routed endpoints, callable by any HTTP front (Hono routes, Node's `http`). */
 export interface RoutedEndpoints {
   chatCompletions(request: EndpointRequest): Promise<EndpointAnswer>;
+  /** OpenAI's Responses API. */
+  responses(request: EndpointRequest): Promise<EndpointAnswer>;
   embeddings(request: EndpointRequest): Promise<EndpointAnswer>;
   /** `task` as it appears in `/v1/tasks/<task>` (decoded). */
   task(task: string, request: EndpointRequest): Promise<EndpointAnswer>;
@@ -550,6 +562,68 @@ export function createRoutingHttp(options: RoutingAppOptions): {
       };
     });
 
+  const responses = (request: EndpointRequest) =>
+    routed(request, "responses", async () => {
+      const body = await readBody(request, responsesRequestSchema, maxBodyBytes);
+      const chat = responsesChat(body);
+      const frameOf = (decision: RoutingDecision): ResponseFrame => ({
+        id: `resp_${decision.requestId}`,
+        createdAt: Math.floor(now().getTime() / 1000),
+        model: decision.model,
+        body,
+        modelscout: decisionBody(decision),
+      });
+      return {
+        task: "text-generation",
+        model: body.model,
+        inputs: [
+          chat.generation === undefined
+            ? { messages: chat.turns }
+            : { messages: chat.turns, generation: chat.generation },
+        ],
+        text: chat.text,
+        stream: body.stream,
+        respondStream: (pieces, decision, headers, ended) =>
+          eventStreamAnswer(
+            headers,
+            responsesEventStream({
+              frame: frameOf(decision),
+              requestId: decision.requestId,
+              pieces,
+              ended,
+              clientSignal: request.signal,
+            }),
+          ),
+        respond: (outputs, decision, headers) => {
+          const first = outputs[0];
+          const answer = first?.kind === "text" ? first : undefined;
+          if (body.stream) {
+            // A model that answered whole: the same events, cut from its answer (logged already).
+            return eventStreamAnswer(
+              headers,
+              responsesEventStream({
+                frame: frameOf(decision),
+                requestId: decision.requestId,
+                pieces: finishedAnswerParts(answer),
+                ended: () => {},
+              }),
+            );
+          }
+          const { status, incomplete_details } = responseStatus(answer?.finishReason);
+          return jsonAnswer(
+            200,
+            responseObject(frameOf(decision), {
+              status,
+              incompleteDetails: incomplete_details,
+              output: responseOutput(decision.requestId, answer),
+              usage: answer?.usage,
+            }),
+            headers,
+          );
+        },
+      };
+    });
+
   const embeddings = (request: EndpointRequest) =>
     routed(request, "embeddings", async () => {
       const body = await readBody(request, embeddingsRequestSchema, maxBodyBytes);
@@ -631,12 +705,14 @@ export function createRoutingHttp(options: RoutingAppOptions): {
     ? {
         chatCompletions: async (request) =>
           refusal(request.header("authorization")) ?? chatCompletions(request),
+        responses: async (request) =>
+          refusal(request.header("authorization")) ?? responses(request),
         embeddings: async (request) =>
           refusal(request.header("authorization")) ?? embeddings(request),
         task: async (task, request) =>
           refusal(request.header("authorization")) ?? runTask(task, request),
       }
-    : { chatCompletions, embeddings, task: runTask };
+    : { chatCompletions, responses, embeddings, task: runTask };
   if (access.required) {
     // Every /v1 route of the app, present and future (the routed endpoints check again,
     // for the node:http front that serves them without Hono).
@@ -649,6 +725,9 @@ export function createRoutingHttp(options: RoutingAppOptions): {
   }
   app.post("/v1/chat/completions", async (context) =>
     toResponse(await endpoints.chatCompletions(honoRequest(context))),
+  );
+  app.post("/v1/responses", async (context) =>
+    toResponse(await endpoints.responses(honoRequest(context))),
   );
   app.post("/v1/embeddings", async (context) =>
     toResponse(await endpoints.embeddings(honoRequest(context))),
@@ -806,7 +885,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
     sendError(
       openAIError(
         404,
-        `No route ${context.req.method} ${context.req.path}. The server answers POST /v1/chat/completions, /v1/embeddings, /v1/tasks/<task>, /v1/feedback and GET /v1/models, /health, /ready.`,
+        `No route ${context.req.method} ${context.req.path}. The server answers POST /v1/chat/completions, /v1/responses, /v1/embeddings, /v1/tasks/<task>, /v1/feedback and GET /v1/models, /health, /ready.`,
         { code: "unknown_url" },
       ),
     ),

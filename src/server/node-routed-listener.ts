@@ -1,6 +1,6 @@
 /**
  * @module
- * Serves the routed endpoints (`POST /v1/chat/completions`, `/v1/embeddings`,
+ * Serves the routed endpoints (`POST /v1/chat/completions`, `/v1/responses`, `/v1/embeddings`,
  * `/v1/tasks/<task>`) straight from Node's `http`, and passes every other request to the
  * Hono app. The endpoints are the same functions the Hono routes call
  * (`create-routing-app.ts`); this only skips Hono's per-request work, which a profile of
@@ -56,6 +56,9 @@ function dispatch(
   const path = query === -1 ? url : url.slice(0, query);
   if (path === "/v1/chat/completions") {
     return endpoints.chatCompletions(new NodeEndpointRequest(request, response));
+  }
+  if (path === "/v1/responses") {
+    return endpoints.responses(new NodeEndpointRequest(request, response));
   }
   if (path === "/v1/embeddings") {
     return endpoints.embeddings(new NodeEndpointRequest(request, response));

@@ -86,6 +86,20 @@ const chatCoreFields = {
   stream: z.boolean().default(false),
 };
 
+/** A `tool_choice` other than `none` needs `tools` (chat completions and the Responses API). */
+export function requireToolsForChoice(
+  body: { tool_choice?: unknown; tools?: readonly unknown[] | null },
+  context: z.RefinementCtx,
+): void {
+  if (body.tool_choice != null && body.tool_choice !== "none" && !body.tools?.length) {
+    context.addIssue({
+      code: "custom",
+      path: ["tool_choice"],
+      message: "tool_choice needs tools to choose from",
+    });
+  }
+}
+
 export const chatCompletionRequestSchema = z
   .looseObject({
     ...chatCoreFields,
@@ -142,13 +156,7 @@ export const chatCompletionRequestSchema = z
         message: "give max_completion_tokens or max_tokens, not both with different values",
       });
     }
-    if (body.tool_choice != null && body.tool_choice !== "none" && !body.tools?.length) {
-      context.addIssue({
-        code: "custom",
-        path: ["tool_choice"],
-        message: "tool_choice needs tools to choose from",
-      });
-    }
+    requireToolsForChoice(body, context);
   });
 export type ChatCompletionRequest = z.infer<typeof chatCompletionRequestSchema>;
 

@@ -91,6 +91,7 @@ describe("API keys", () => {
   });
 
   it.each([
+    ["POST", "/v1/responses", JSON.stringify({ model: "desk", input: "hi" })],
     ["POST", "/v1/embeddings", JSON.stringify({ model: "desk", input: "hi" })],
     ["POST", "/v1/tasks/text-generation", JSON.stringify({ model: "desk", input: "hi" })],
     ["POST", "/v1/feedback", JSON.stringify({ request_id: "req_x", correct: true })],
