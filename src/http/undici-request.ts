@@ -89,24 +89,27 @@ function requestTarget(url: string | URL): RequestTarget {
   return target;
 }
 
-/** One attempt of `init` to `url` (see `HttpAttempt`). */
-export function undiciAttempt(
-  url: string | URL,
-  init: UndiciRequestInit,
-): HttpAttempt<UndiciResponseHeaders> {
+function dispatchOptions(url: string | URL, init: UndiciRequestInit): Dispatcher.DispatchOptions {
   const target = requestTarget(url);
   const headers =
     target.authorization === undefined || init.headers.authorization !== undefined
       ? init.headers
       : { ...init.headers, authorization: target.authorization };
-  const options: Dispatcher.DispatchOptions = {
+  return {
     origin: target.origin,
     path: target.path,
     method: init.method,
     headers,
     ...(init.body !== undefined && { body: init.body }),
   };
+}
 
+/** One attempt of `init` to `url` (see `HttpAttempt`). */
+export function undiciAttempt(
+  url: string | URL,
+  init: UndiciRequestInit,
+): HttpAttempt<UndiciResponseHeaders> {
+  const options = dispatchOptions(url, init);
   return (timeoutMs, signal) =>
     new Promise<HttpAnswer<UndiciResponseHeaders>>((resolve, reject) => {
       let settled = false;
@@ -182,4 +185,169 @@ export function requestWithRetry(
   options: HttpRetryOptions = {},
 ): Promise<HttpOutcome<UndiciResponseHeaders>> {
   return retryHttp(undiciAttempt(url, init), options);
+}
+
+/**
+ * An answer whose body is read as it arrives (server-sent events), from either transport:
+ * `undiciStreamRequest` or `fetchStreamedAnswer`.
+ */
+export interface StreamedAnswer {
+  status: number;
+  headers: ResponseHeaders;
+  /**
+   * The next chunk of the body, `null` at its end. Rejects when the connection fails, and
+   * with the signal's reason once the signal given to the request aborts.
+   */
+  read(): Promise<Uint8Array | null>;
+  /** The rest of the body as text (an error answer's message). */
+  text(): Promise<string>;
+}
+
+/** Unread chunks past which undici stops reading the socket until the reader catches up. */
+const PAUSE_AFTER_CHUNKS = 64;
+
+/**
+ * Sends `init` once (no retries: a stream cannot be re-sent once read) and resolves with the
+ * answer as soon as its headers arrive; its body is read with `read()`. Aborting `signal`
+ * rejects the pending call (the request while waiting for headers, `read()` after) with its
+ * reason at once, and closes the connection, which tells the server to stop generating. The
+ * streamed twin of `undiciAttempt`: no WHATWG `Response` and no web streams per chunk, which
+ * a profile of the router relaying streams put at about 15 % of its CPU (ADR 0021).
+ */
+export function undiciStreamRequest(
+  url: string | URL,
+  init: UndiciRequestInit,
+  signal: AbortSignal,
+): Promise<StreamedAnswer> {
+  const options = dispatchOptions(url, init);
+  return new Promise<StreamedAnswer>((resolve, reject) => {
+    if (signal.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    let controller: Dispatcher.DispatchController | undefined;
+    let started = false;
+    let ended = false;
+    let failure: { error: unknown } | undefined;
+    let paused = false;
+    const queue: Buffer[] = [];
+    /** The pending `read()`, if any. */
+    let waiter:
+      | { resolve: (chunk: Buffer | null) => void; reject: (error: unknown) => void }
+      | undefined;
+
+    const take = (): Buffer => {
+      const chunk = queue.shift() as Buffer;
+      if (paused && queue.length <= PAUSE_AFTER_CHUNKS / 2) {
+        paused = false;
+        controller?.resume();
+      }
+      return chunk;
+    };
+    const wake = () => {
+      const pending = waiter;
+      if (pending === undefined) return;
+      if (queue.length > 0) {
+        waiter = undefined;
+        pending.resolve(take());
+      } else if (failure !== undefined) {
+        waiter = undefined;
+        pending.reject(failure.error);
+      } else if (ended) {
+        waiter = undefined;
+        pending.resolve(null);
+      }
+    };
+    const fail = (error: unknown) => {
+      if (failure !== undefined || ended) return;
+      failure = { error };
+      signal.removeEventListener("abort", onAbort);
+      if (!started) reject(error);
+      wake();
+    };
+    const onAbort = () => {
+      const reason: unknown = signal.reason;
+      fail(reason);
+      controller?.abort(reason instanceof Error ? reason : new Error(String(reason)));
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+
+    const read = (): Promise<Buffer | null> => {
+      if (queue.length > 0) return Promise.resolve(take());
+      if (failure !== undefined) return Promise.reject(failure.error);
+      if (ended) return Promise.resolve(null);
+      return new Promise((resolveRead, rejectRead) => {
+        waiter = { resolve: resolveRead, reject: rejectRead };
+      });
+    };
+    const text = async (): Promise<string> => {
+      const chunks: Buffer[] = [];
+      for (let chunk = await read(); chunk !== null; chunk = await read()) chunks.push(chunk);
+      return Buffer.concat(chunks).toString("utf8");
+    };
+
+    AGENT.dispatch(options, {
+      onRequestStart(started) {
+        controller = started;
+        // Aborted while queued: do not send it at all.
+        if (failure !== undefined) {
+          const reason = failure.error;
+          started.abort(reason instanceof Error ? reason : new Error(String(reason)));
+        }
+      },
+      onResponseStart(_controller, statusCode, responseHeaders) {
+        started = true;
+        resolve({
+          status: statusCode,
+          headers: new UndiciResponseHeaders(responseHeaders),
+          read,
+          text,
+        });
+      },
+      onResponseData(current, chunk) {
+        queue.push(chunk);
+        if (!paused && queue.length >= PAUSE_AFTER_CHUNKS) {
+          paused = true;
+          current.pause();
+        }
+        wake();
+      },
+      onResponseEnd() {
+        if (failure !== undefined) return;
+        ended = true;
+        signal.removeEventListener("abort", onAbort);
+        wake();
+      },
+      onResponseError(_controller, error) {
+        fail(error);
+      },
+    });
+  });
+}
+
+/** A `fetch` answer as a `StreamedAnswer`, for callers that bring their own `fetch`. */
+export async function fetchStreamedAnswer(
+  fetchImpl: typeof fetch,
+  url: string,
+  init: UndiciRequestInit,
+  signal: AbortSignal,
+): Promise<StreamedAnswer> {
+  const response = await fetchImpl(url, {
+    method: init.method,
+    headers: init.headers,
+    ...(init.body !== undefined && { body: init.body }),
+    signal,
+  });
+  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  return {
+    status: response.status,
+    headers: response.headers,
+    read: async () => {
+      if (response.body === null) return null;
+      reader ??= response.body.getReader();
+      const { done, value } = await reader.read();
+      return done ? null : value;
+    },
+    text: () => response.text(),
+  };
 }

@@ -33,7 +33,12 @@ import {
   networkReason,
   type ResponseHeaders,
 } from "../../http/fetch-with-retry.js";
-import { requestWithRetry } from "../../http/undici-request.js";
+import {
+  fetchStreamedAnswer,
+  requestWithRetry,
+  type StreamedAnswer,
+  undiciStreamRequest,
+} from "../../http/undici-request.js";
 import { redactSecrets } from "../../hub/redact-secrets.js";
 import { cancelSignalOf, throwIfRunAborted } from "../cancellation.js";
 import {
@@ -321,7 +326,8 @@ class OpenAICompatibleBackend implements ModelBackend {
   }
 
   /**
-   * A chat answer with `stream: true`, read as server-sent events (`fetch`; one call, no
+   * A chat answer with `stream: true`, read as server-sent events (undici's dispatcher, or
+   * the caller's `fetch` when the options give one; one call, no
    * retries: the router's fallback covers a failure before the first piece, and nothing can
    * be re-sent after it). A gap of the backend's `timeoutMs` between two events ends the
    * stream with `BACKEND_TIMEOUT`; an `error` event, a cut connection or a malformed event
@@ -348,14 +354,17 @@ class OpenAICompatibleBackend implements ModelBackend {
     const onCallerAbort = () => stop.abort(caller?.reason);
     caller?.addEventListener("abort", onCallerAbort, { once: true });
     const release = () => caller?.removeEventListener("abort", onCallerAbort);
-    let response: Response;
+    const init = {
+      method: "POST" as const,
+      headers: { ...this.#postHeaders, accept: "text/event-stream" },
+      body,
+    };
+    let response: StreamedAnswer;
     try {
-      response = await (this.#options.fetch ?? globalThis.fetch)(url, {
-        method: "POST",
-        headers: { ...this.#postHeaders, accept: "text/event-stream" },
-        body,
-        signal: stop.signal,
-      });
+      response =
+        this.#options.fetch === undefined
+          ? await undiciStreamRequest(url, init, stop.signal)
+          : await fetchStreamedAnswer(this.#options.fetch, url, init, stop.signal);
     } catch (error) {
       release();
       if (caller?.aborted) throw caller.reason;
@@ -364,7 +373,7 @@ class OpenAICompatibleBackend implements ModelBackend {
         url,
       );
     }
-    if (response.status < 200 || response.status >= 300 || response.body === null) {
+    if (response.status < 200 || response.status >= 300) {
       const text = await response.text().catch(() => "");
       release();
       throw this.#error(
@@ -372,9 +381,8 @@ class OpenAICompatibleBackend implements ModelBackend {
         url,
       );
     }
-    // The body's own reader and a push parser, not a `pipeThrough` chain: an abort while an
-    // event sat in such a chain has been seen to leave the next read waiting for ever.
-    const reader = response.body.getReader();
+    // The body read chunk by chunk into a push parser, not a `pipeThrough` chain: an abort
+    // while an event sat in such a chain has been seen to leave the next read waiting for ever.
     const decoder = new TextDecoder();
     const parsed: EventSourceMessage[] = [];
     const parser = createParser({ onEvent: (event) => parsed.push(event) });
@@ -439,10 +447,10 @@ class OpenAICompatibleBackend implements ModelBackend {
           if (stop.signal.aborted) throw stop.signal.reason;
           // The clock runs only while waiting for the server, not while the reader is busy.
           idle = setTimeout(() => stop.abort(idleError), idleMs);
-          const { done, value } = await reader.read();
+          const chunk = await response.read();
           clearTimeout(idle);
-          if (done) break;
-          parser.feed(decoder.decode(value, { stream: true }));
+          if (chunk === null) break;
+          parser.feed(decoder.decode(chunk, { stream: true }));
         }
         throw invalid("closed a streamed answer without data: [DONE]");
       } catch (error) {
@@ -457,7 +465,6 @@ class OpenAICompatibleBackend implements ModelBackend {
         clearTimeout(idle);
         release();
         stop.abort(); // an early end: stop the generation; after [DONE]: a no-op
-        reader.releaseLock();
       }
     }
     return pieces();

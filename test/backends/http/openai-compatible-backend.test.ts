@@ -459,6 +459,18 @@ describe("openai-compatible backend: streaming (doStream)", () => {
     expect(sent?.headers.accept).toBe("text/event-stream");
   });
 
+  it("streams through the caller's fetch when the options give one", async () => {
+    const fetched: string[] = [];
+    const instance = backend("text-generation", {
+      fetch: (input, init) => {
+        fetched.push(String(input));
+        return globalThis.fetch(input, init);
+      },
+    });
+    expect(await collect(await instance.doStream("Say hi"))).toEqual(["Echo: ", "Say ", "hi"]);
+    expect(fetched.filter((url) => url.endsWith("/chat/completions"))).toHaveLength(1);
+  });
+
   it("ends with how the answer ended, and its usage when the settings ask the server for it", async () => {
     const instance = backend("text-generation");
     const before = server.requests.length;
