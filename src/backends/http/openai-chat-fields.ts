@@ -3,7 +3,8 @@
  * The generation fields of an OpenAI-style chat request and answer, shared by the backends
  * that speak it (OpenAI-compatible servers, Hugging Face Inference Providers): a request's
  * `GenerationSettings` over a backend's declared defaults, those settings as OpenAI's body
- * fields, and an answer's `finish_reason` and `usage` as the backend specification has them.
+ * fields, an answer's `finish_reason` and `usage` as the backend specification has them, and
+ * a streamed answer's chunks as its pieces.
  */
 import { z } from "zod";
 import type {
@@ -14,6 +15,8 @@ import type {
   FinishReason,
   GenerationSettings,
   ResponseFormat,
+  StreamEnd,
+  TextStreamPart,
   ToolCall,
 } from "../model-backend.js";
 
@@ -180,4 +183,70 @@ export function textOutput(
         })),
       }),
   };
+}
+
+/** One `data:` event of a streamed chat answer (loose: servers add their own fields). */
+export const openAIStreamChunkSchema = z.looseObject({
+  choices: z
+    .array(
+      z.looseObject({
+        delta: z
+          .looseObject({
+            content: z.string().nullish(),
+            // A reasoning model's thinking: vLLM and DeepSeek say reasoning_content, OpenRouter
+            // and newer vLLM reasoning.
+            reasoning_content: z.string().nullish(),
+            reasoning: z.string().nullish(),
+            tool_calls: z
+              .array(
+                z.looseObject({
+                  index: z.number().int().nonnegative().nullish(),
+                  id: z.string().nullish(),
+                  function: z
+                    .looseObject({ name: z.string().nullish(), arguments: z.string().nullish() })
+                    .nullish(),
+                }),
+              )
+              .nullish(),
+          })
+          .nullish(),
+        finish_reason: z.string().nullish(),
+      }),
+    )
+    .nullish(),
+  usage: openAIUsageSchema,
+  error: z.looseObject({ message: z.string().optional() }).optional(),
+});
+export type OpenAIStreamChunk = z.infer<typeof openAIStreamChunkSchema>;
+
+/**
+ * The pieces one streamed chunk carries, in order: reasoning, text, tool-call pieces. How the
+ * answer ended (`finish_reason`, `usage`) is written to `end`: the last chunks carry it, and
+ * with continuous usage every chunk carries the running total, so the last one wins.
+ */
+export function streamChunkParts(
+  chunk: OpenAIStreamChunk,
+  end: StreamEnd,
+): Exclude<TextStreamPart, StreamEnd>[] {
+  const parts: Exclude<TextStreamPart, StreamEnd>[] = [];
+  if (chunk.usage) end.usage = answerUsageOf(chunk.usage);
+  const choice = chunk.choices?.[0];
+  const reason = finishReasonOf(choice?.finish_reason);
+  if (reason !== undefined) end.finishReason = reason;
+  const delta = choice?.delta;
+  const thought = delta?.reasoning_content ?? delta?.reasoning;
+  if (typeof thought === "string" && thought !== "") parts.push({ reasoning: thought });
+  const content = delta?.content;
+  if (typeof content === "string" && content !== "") parts.push(content);
+  for (const [position, call] of (delta?.tool_calls ?? []).entries()) {
+    parts.push({
+      toolCall: {
+        index: call.index ?? position,
+        ...(call.id != null && { id: call.id }),
+        ...(call.function?.name != null && { name: call.function.name }),
+        ...(call.function?.arguments != null && { arguments: call.function.arguments }),
+      },
+    });
+  }
+  return parts;
 }

@@ -60,12 +60,13 @@ import { inputLabels, inputMessages, inputText } from "./backend-inputs.js";
 import { isLoopbackUrl } from "./is-loopback-url.js";
 import { mapWithConcurrency } from "./map-with-concurrency.js";
 import {
-  answerUsageOf,
-  finishReasonOf,
   type OpenAIMessage,
+  type OpenAIStreamChunk,
   openAIMessages,
+  openAIStreamChunkSchema,
   openAIUsageSchema,
   settingsFor,
+  streamChunkParts,
   type TextOutput,
   textOutput,
   withOpenAIGenerationFields,
@@ -154,40 +155,6 @@ const embeddingsResponseSchema = z.object({
     }),
   ),
 });
-
-/** One `data:` event of a streamed chat answer (loose: servers add their own fields). */
-const streamChunkSchema = z.looseObject({
-  choices: z
-    .array(
-      z.looseObject({
-        delta: z
-          .looseObject({
-            content: z.string().nullish(),
-            // A reasoning model's thinking: vLLM and DeepSeek say reasoning_content, OpenRouter
-            // and newer vLLM reasoning.
-            reasoning_content: z.string().nullish(),
-            reasoning: z.string().nullish(),
-            tool_calls: z
-              .array(
-                z.looseObject({
-                  index: z.number().int().nonnegative().nullish(),
-                  id: z.string().nullish(),
-                  function: z
-                    .looseObject({ name: z.string().nullish(), arguments: z.string().nullish() })
-                    .nullish(),
-                }),
-              )
-              .nullish(),
-          })
-          .nullish(),
-        finish_reason: z.string().nullish(),
-      }),
-    )
-    .nullish(),
-  usage: openAIUsageSchema,
-  error: z.looseObject({ message: z.string().optional() }).optional(),
-});
-type StreamChunk = z.infer<typeof streamChunkSchema>;
 
 const CREDENTIAL_HEADER = /auth|key|token|secret|cookie|password/i;
 const CLASSIFIER_MAX_TOKENS = 32;
@@ -412,9 +379,9 @@ class OpenAICompatibleBackend implements ModelBackend {
               if (end.finishReason !== undefined || end.usage !== undefined) yield end;
               return;
             }
-            let chunk: StreamChunk;
+            let chunk: OpenAIStreamChunk;
             try {
-              chunk = streamChunkSchema.parse(JSON.parse(event.data));
+              chunk = openAIStreamChunkSchema.parse(JSON.parse(event.data));
             } catch (error) {
               throw invalid("sent a streamed event that is not a chat completion chunk", error);
             }
@@ -424,25 +391,7 @@ class OpenAICompatibleBackend implements ModelBackend {
                 `${serverName} ended a streamed answer with an error: ${redactSecrets(chunk.error.message ?? JSON.stringify(chunk.error), secrets)}`,
               );
             }
-            if (chunk.usage) end.usage = answerUsageOf(chunk.usage);
-            const choice = chunk.choices?.[0];
-            const reason = finishReasonOf(choice?.finish_reason);
-            if (reason !== undefined) end.finishReason = reason;
-            const delta = choice?.delta;
-            const thought = delta?.reasoning_content ?? delta?.reasoning;
-            if (typeof thought === "string" && thought !== "") yield { reasoning: thought };
-            const content = delta?.content;
-            if (typeof content === "string" && content !== "") yield content;
-            for (const [position, call] of (delta?.tool_calls ?? []).entries()) {
-              yield {
-                toolCall: {
-                  index: call.index ?? position,
-                  ...(call.id != null && { id: call.id }),
-                  ...(call.function?.name != null && { name: call.function.name }),
-                  ...(call.function?.arguments != null && { arguments: call.function.arguments }),
-                },
-              };
-            }
+            yield* streamChunkParts(chunk, end);
           }
           if (stop.signal.aborted) throw stop.signal.reason;
           // The clock runs only while waiting for the server, not while the reader is busy.
