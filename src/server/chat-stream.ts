@@ -5,9 +5,9 @@
  * before them as `reasoning_content` deltas and the model's tool calls as `tool_calls`
  * deltas; a last chunk with `finish_reason`; with `stream_options.include_usage`, a chunk
  * with no choices and the `usage` (when the model reported it); then `data: [DONE]`. A
- * model whose backend streams (`ModelBackend.doStream`: the OpenAI-compatible servers) is
- * relayed piece by piece as it writes (`liveChatStream`);
- * the others answer whole, and the finished answer is sent in word-sized chunks
+ * model whose backend streams (`ModelBackend.doStream`: OpenAI-compatible servers and Hugging
+ * Face Inference Providers) is relayed piece by piece as it writes (`liveChatStream`); the
+ * others answer whole, and the finished answer is sent in word-sized chunks
  * (`chatStreamBody`), which keeps every OpenAI client's streaming path working.
  */
 

@@ -20,9 +20,17 @@ import { ModelScoutError } from "../../errors/modelscout-error.js";
 import {
   DEFAULT_HTTP_TIMEOUT_MS,
   fetchWithRetry,
+  type HttpOutcome,
   type HttpRetryEvent,
   type HttpRetryPolicy,
+  networkReason,
+  type ResponseHeaders,
 } from "../../http/fetch-with-retry.js";
+import {
+  fetchStreamedAnswer,
+  type StreamedAnswer,
+  undiciStreamRequest,
+} from "../../http/undici-request.js";
 import { hubEndpoint, hubToken } from "../../hub/hub-endpoint.js";
 import { redactSecrets } from "../../hub/redact-secrets.js";
 import {
@@ -35,17 +43,31 @@ import {
   type ModelBackend,
   type RunOptions,
   type Span,
+  type StreamEnd,
+  type TextStream,
 } from "../model-backend.js";
 import { backendHttpError } from "./backend-http-error.js";
 import { inputLabels, inputMessages, inputText } from "./backend-inputs.js";
 import { isLoopbackUrl } from "./is-loopback-url.js";
 import { mapWithConcurrency } from "./map-with-concurrency.js";
 import {
+  openAIStreamChunkSchema,
   openAIUsageSchema,
   settingsFor,
+  streamChunkParts,
   textOutput,
   withOpenAIGenerationFields,
 } from "./openai-chat-fields.js";
+
+/** Whether the client is sending a streamed chat completion (its JSON body says `stream: true`). */
+function isStreamedChat(init: RequestInit): boolean {
+  if (typeof init.body !== "string" || !init.body.includes('"stream"')) return false;
+  try {
+    return (JSON.parse(init.body) as { stream?: unknown }).stream === true;
+  } catch {
+    return false;
+  }
+}
 
 export const HF_INFERENCE_TASKS = [
   "text-classification",
@@ -230,12 +252,7 @@ class HfInferenceBackend implements ModelBackend {
       retry_on_error: false,
       ...(options.signal && { signal: options.signal }),
     };
-    const target = {
-      model: this.#options.model,
-      ...(this.#options.endpointUrl === undefined && {
-        provider: this.#options.provider ?? ("hf-inference" as const),
-      }),
-    };
+    const target = this.#target();
     const concurrency = this.#options.maxConcurrency ?? 4;
     const task = this.#task;
 
@@ -325,6 +342,77 @@ class HfInferenceBackend implements ModelBackend {
     });
   }
 
+  /**
+   * A chat answer as the model writes it, through the client's `chatCompletionStream` (which
+   * resolves the provider as `doRun` does) over `#fetchStream`. Resolves with the first
+   * chunk read, so a refusal or an unreachable provider rejects here and the router can fall
+   * back; pieces, then a `StreamEnd` when the provider said how the answer ended or what it
+   * used. Ending the iteration early, or the caller's signal, stops the generation.
+   */
+  async doStream(input: BackendInput, options: RunOptions = {}): Promise<TextStream> {
+    options.signal?.throwIfAborted();
+    if (this.#task !== "text-generation") {
+      throw new ModelScoutError(
+        "INVALID_ARGUMENT",
+        `Only text generation streams; this backend runs ${this.#task}.`,
+      );
+    }
+    await this.load(options);
+    const client = this.#client as InferenceClient;
+    const settings = settingsFor(input, this.#options);
+    const stop = new AbortController();
+    const caller = options.signal;
+    const onCallerAbort = () => stop.abort(caller?.reason);
+    caller?.addEventListener("abort", onCallerAbort, { once: true });
+    const release = () => caller?.removeEventListener("abort", onCallerAbort);
+    const chunks = client.chatCompletionStream(
+      {
+        ...this.#target(),
+        messages: inputMessages(input, this.#task, 0).map((message) => ({
+          role: message.role,
+          content: message.content,
+        })),
+        ...withOpenAIGenerationFields({}, settings),
+        ...(settings.streamUsage === true && { stream_options: { include_usage: true } }),
+      },
+      { retry_on_error: false, signal: stop.signal },
+    );
+    const next = () => this.#guard(options, () => chunks.next());
+    let first: Awaited<ReturnType<typeof chunks.next>>;
+    try {
+      first = await next();
+    } catch (error) {
+      release();
+      stop.abort();
+      throw error;
+    }
+    const parse = (raw: unknown) => this.#parse(openAIStreamChunkSchema, raw);
+    async function* pieces(): TextStream {
+      const end: StreamEnd = {};
+      try {
+        for (let item = first; item.done !== true; item = await next()) {
+          yield* streamChunkParts(parse(item.value), end);
+        }
+        if (end.finishReason !== undefined || end.usage !== undefined) yield end;
+      } finally {
+        release();
+        stop.abort(); // an early end: stop the generation; after the end: a no-op
+        await chunks.return(undefined).catch(() => {});
+      }
+    }
+    return pieces();
+  }
+
+  /** Which model, and through which provider unless a dedicated endpoint is set. */
+  #target() {
+    return {
+      model: this.#options.model,
+      ...(this.#options.endpointUrl === undefined && {
+        provider: this.#options.provider ?? ("hf-inference" as const),
+      }),
+    };
+  }
+
   async unload(): Promise<void> {
     this.#client = undefined;
   }
@@ -336,6 +424,7 @@ class HfInferenceBackend implements ModelBackend {
   ): Promise<Response> => {
     const original = input instanceof Request ? input.url : String(input);
     const url = this.#rewrite(original);
+    if (isStreamedChat(init)) return this.#fetchStream(url, init);
     const outcome = await fetchWithRetry(
       url,
       {
@@ -352,19 +441,7 @@ class HfInferenceBackend implements ModelBackend {
       },
     );
     if (outcome.kind !== "response" || outcome.status < 200 || outcome.status >= 300) {
-      const isMappingLookup = url.startsWith(`${this.#hubUrl}/api/models/`);
-      throw backendHttpError(outcome, {
-        serverName: isMappingLookup
-          ? `The Hugging Face Hub (looking up inference providers for ${this.#options.model})`
-          : "Hugging Face Inference",
-        url,
-        modelId: this.#options.model,
-        secrets: [this.#token],
-        // The client sends a non-`hf_` key to providers but not to the Hub's mapping lookup.
-        sentCredentials: new Headers(init.headers).has("authorization"),
-        credentialHint:
-          "set HF_TOKEN to a Hugging Face access token with the 'Make calls to Inference Providers' permission",
-      });
+      throw this.#httpError(outcome, url, init);
     }
     const contentType = outcome.headers.get("content-type");
     return new Response(outcome.status === 204 ? null : outcome.text, {
@@ -372,6 +449,110 @@ class HfInferenceBackend implements ModelBackend {
       headers: contentType === null ? {} : { "content-type": contentType },
     });
   };
+
+  #httpError(outcome: HttpOutcome<ResponseHeaders>, url: string, init: RequestInit) {
+    const isMappingLookup = url.startsWith(`${this.#hubUrl}/api/models/`);
+    return backendHttpError(outcome, {
+      serverName: isMappingLookup
+        ? `The Hugging Face Hub (looking up inference providers for ${this.#options.model})`
+        : "Hugging Face Inference",
+      url,
+      modelId: this.#options.model,
+      secrets: [this.#token],
+      // The client sends a non-`hf_` key to providers but not to the Hub's mapping lookup.
+      sentCredentials: new Headers(init.headers).has("authorization"),
+      credentialHint:
+        "set HF_TOKEN to a Hugging Face access token with the 'Make calls to Inference Providers' permission",
+    });
+  }
+
+  /**
+   * A streamed chat (`stream: true`) for the client: sent once, no retries (nothing can be
+   * re-sent once read), and its body handed on chunk by chunk as it arrives, where `#fetch`
+   * would read a whole answer first. A gap of the backend's `timeoutMs` between two chunks
+   * ends it with `BACKEND_TIMEOUT`; the client's signal, or the client cancelling the body,
+   * closes the connection, which stops the generation.
+   */
+  async #fetchStream(url: string, init: RequestInit): Promise<Response> {
+    const timeoutMs = this.#options.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS;
+    const outer = init.signal ?? undefined;
+    outer?.throwIfAborted();
+    const local = new AbortController();
+    const onOuterAbort = () => local.abort(outer?.reason);
+    outer?.addEventListener("abort", onOuterAbort, { once: true });
+    const release = () => outer?.removeEventListener("abort", onOuterAbort);
+    const request = {
+      method: "POST" as const,
+      headers: Object.fromEntries(new Headers(init.headers)),
+      body: init.body as string,
+    };
+    let answer: StreamedAnswer;
+    try {
+      answer =
+        this.#options.fetch === undefined
+          ? await undiciStreamRequest(url, request, local.signal)
+          : await fetchStreamedAnswer(this.#options.fetch, url, request, local.signal);
+    } catch (error) {
+      release();
+      if (outer?.aborted) throw outer.reason;
+      throw this.#httpError(
+        { kind: "network", reason: networkReason(error), attempts: 1, cause: error },
+        url,
+        init,
+      );
+    }
+    if (answer.status < 200 || answer.status >= 300) {
+      const text = await answer.text().catch(() => "");
+      release();
+      throw this.#httpError(
+        { kind: "response", status: answer.status, headers: answer.headers, text, attempts: 1 },
+        url,
+        init,
+      );
+    }
+    const model = this.#options.model;
+    const idleError = new ModelScoutError(
+      "BACKEND_TIMEOUT",
+      `Hugging Face Inference sent nothing for ${timeoutMs} ms in the middle of a streamed answer from ${model}.`,
+    );
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        const idle = setTimeout(() => local.abort(idleError), timeoutMs);
+        try {
+          const chunk = await answer.read();
+          if (chunk === null) {
+            release();
+            controller.close();
+          } else {
+            controller.enqueue(chunk);
+          }
+        } catch (error) {
+          release();
+          // Ours (the quiet-time limit) or the client's abort reason as they are; a cut
+          // connection as a failed request, not as an answer the client could not read.
+          controller.error(
+            ModelScoutError.isInstance(error) || local.signal.aborted
+              ? error
+              : new ModelScoutError(
+                  "BACKEND_REQUEST_FAILED",
+                  `Hugging Face Inference broke off a streamed answer from ${model} (${networkReason(error)}).`,
+                  { cause: error },
+                ),
+          );
+        } finally {
+          clearTimeout(idle);
+        }
+      },
+      cancel(reason) {
+        release();
+        local.abort(reason);
+      },
+    });
+    return new Response(body, {
+      status: answer.status,
+      headers: { "content-type": answer.headers.get("content-type") ?? "text/event-stream" },
+    });
+  }
 
   #rewrite(url: string): string {
     if (url.startsWith(HF_ROUTER_ORIGIN) && this.#options.routerUrl !== undefined) {
@@ -424,6 +605,13 @@ class HfInferenceBackend implements ModelBackend {
 }
 
 /** A backend for one model on Hugging Face Inference Providers or a dedicated endpoint. */
-export function createHfInferenceBackend(options: HfInferenceBackendOptions): ModelBackend {
+/** Streams text generation (`doStream`); other tasks reject it with INVALID_ARGUMENT. */
+export type HfInferenceModelBackend = ModelBackend & {
+  doStream(input: BackendInput, options?: RunOptions): Promise<TextStream>;
+};
+
+export function createHfInferenceBackend(
+  options: HfInferenceBackendOptions,
+): HfInferenceModelBackend {
   return new HfInferenceBackend(options);
 }

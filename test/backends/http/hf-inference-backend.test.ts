@@ -1,8 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import {
   createHfInferenceBackend,
   type HfInferenceBackendOptions,
 } from "../../../src/backends/http/hf-inference-backend.js";
+import type { TextStream } from "../../../src/backends/model-backend.js";
 import { ModelScoutError } from "../../../src/errors/modelscout-error.js";
 import type { HttpRetryEvent } from "../../../src/http/fetch-with-retry.js";
 import {
@@ -103,6 +104,7 @@ runModelBackendContract({
   inputs: ["Hello", { messages: [{ role: "user", content: "Tell me a joke" }] }],
   expectedKind: "text",
   local: false,
+  streams: true,
 });
 
 runModelBackendContract({
@@ -307,5 +309,140 @@ describe("hf-inference backend: failures", () => {
     const shape = await caught(instance.doRun(["x"]));
     expect(shape.code).toBe("BACKEND_RESPONSE_INVALID");
     expect(shape.message).toContain(MODELS.embed);
+  });
+});
+
+describe("hf-inference backend: streaming (doStream)", () => {
+  /** A text-generation backend on a paced fake server of its own. */
+  const pacedBackend = (paced: FakeOpenAIServer, timeoutMs: number, extra = {}) =>
+    createHfInferenceBackend({
+      model: MODELS.chat,
+      task: "text-generation",
+      env: { HF_TOKEN: TOKEN, HF_ENDPOINT: paced.url },
+      routerUrl: paced.url,
+      timeoutMs,
+      ...extra,
+    });
+  const startPaced = (streamDelayMs: number) =>
+    startFakeOpenAIServer({ streamDelayMs, hfTasks: { [MODELS.chat]: "text-generation" } });
+  const texts = async (stream: TextStream) => {
+    const pieces: string[] = [];
+    for await (const piece of stream) if (typeof piece === "string") pieces.push(piece);
+    return pieces;
+  };
+
+  it("relays pieces as the provider writes them, then how the answer ended", async () => {
+    const paced = await startPaced(100);
+    try {
+      const startedAt = performance.now();
+      const stream = await pacedBackend(paced, 10_000).doStream({
+        messages: [{ role: "user", content: "a b c d e" }],
+        generation: { maxTokens: 3, streamUsage: true },
+      });
+      const arrivals: number[] = [];
+      const parts = [];
+      for await (const part of stream) {
+        arrivals.push(performance.now() - startedAt);
+        parts.push(part);
+      }
+      expect(parts).toEqual([
+        "Echo: ",
+        "a ",
+        "b ",
+        { finishReason: "length", usage: { promptTokens: 5, completionTokens: 3 } },
+      ]);
+      // Live: the first piece came a whole piece interval before the last, not with it.
+      expect((arrivals[2] as number) - (arrivals[0] as number)).toBeGreaterThan(150);
+      const sent = paced.requests.find((request) => request.path.endsWith("/chat/completions"));
+      expect(sent?.body).toMatchObject({
+        stream: true,
+        max_tokens: 3,
+        stream_options: { include_usage: true },
+      });
+    } finally {
+      await paced.close();
+    }
+  });
+
+  it("stops the generation when the reader ends early", async () => {
+    const paced = await startPaced(50);
+    try {
+      for await (const piece of await pacedBackend(paced, 10_000).doStream("a b c d e f g h")) {
+        if (piece === "a ") break;
+      }
+      await vi.waitFor(() => expect(paced.streams.abandoned).toBe(1));
+      expect(paced.streams.finished).toBe(0);
+    } finally {
+      await paced.close();
+    }
+  });
+
+  it("times out a stream that goes quiet, and stops at the caller's abort", async () => {
+    const slow = await startPaced(400);
+    try {
+      const quiet = await pacedBackend(slow, 150).doStream("a b c");
+      const error = await caught(texts(quiet));
+      expect(error.code).toBe("BACKEND_TIMEOUT");
+
+      const controller = new AbortController();
+      const patient = await pacedBackend(slow, 10_000).doStream("a b c", {
+        signal: controller.signal,
+      });
+      setTimeout(() => controller.abort(new Error("caller left")), 50);
+      await expect(texts(patient)).rejects.toThrow("caller left");
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it("rejects a refused request before any piece, once, without showing the token", async () => {
+    const instance = routed(MODELS.chat, "text-generation");
+    await texts(await instance.doStream("warm up")); // the provider mapping is looked up
+    const before = server.requests.length;
+    server.script({ kind: "status", status: 503, message: `busy, ${TOKEN}` });
+    const error = await caught(instance.doStream("x"));
+    expect(error.code).toBe("BACKEND_REQUEST_FAILED");
+    expect(error.message).toContain("HTTP 503");
+    expect(error.message).not.toContain(TOKEN);
+    // A stream is sent once: the router's fallback, not a retry, covers a refusal.
+    expect(server.requests.slice(before)).toHaveLength(1);
+  });
+
+  it("ends with an error when the connection breaks midway", async () => {
+    const instance = routed(MODELS.chat, "text-generation");
+    await texts(await instance.doStream("warm up"));
+    server.script({ kind: "stream-break", pieces: 2 });
+    const pieces: string[] = [];
+    const error = await caught(
+      (async () => {
+        for await (const piece of await instance.doStream("one two three four")) {
+          if (typeof piece === "string") pieces.push(piece);
+        }
+      })(),
+    );
+    expect(pieces).toEqual(["Echo: ", "one "]);
+    expect(error.code).toBe("BACKEND_REQUEST_FAILED");
+  });
+
+  it("streams through the caller's fetch when the options give one", async () => {
+    const paced = await startPaced(0);
+    try {
+      const fetched: string[] = [];
+      const instance = pacedBackend(paced, 10_000, {
+        fetch: (input: string | URL | Request, init?: RequestInit) => {
+          fetched.push(String(input));
+          return globalThis.fetch(input, init);
+        },
+      });
+      expect(await texts(await instance.doStream("a b"))).toEqual(["Echo: ", "a ", "b"]);
+      expect(fetched.filter((url) => url.endsWith("/chat/completions"))).toHaveLength(1);
+    } finally {
+      await paced.close();
+    }
+  });
+
+  it("streams text generation only", async () => {
+    const error = await caught(routed(MODELS.sentiment, "text-classification").doStream("x"));
+    expect(error.code).toBe("INVALID_ARGUMENT");
   });
 });
