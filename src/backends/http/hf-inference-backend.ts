@@ -15,6 +15,7 @@
  * from `HF_TOKEN` unless given, and is redacted from every message.
  */
 import { InferenceClient, type InferenceProviderOrPolicy } from "@huggingface/inference";
+import type { ChatCompletionInputMessage } from "@huggingface/tasks";
 import { z } from "zod";
 import { ModelScoutError } from "../../errors/modelscout-error.js";
 import {
@@ -38,6 +39,7 @@ import {
   type BackendDescription,
   type BackendInput,
   type BackendOutput,
+  type ChatTurn,
   type LabelScore,
   type LoadResult,
   type ModelBackend,
@@ -51,7 +53,9 @@ import { inputLabels, inputMessages, inputText } from "./backend-inputs.js";
 import { isLoopbackUrl } from "./is-loopback-url.js";
 import { mapWithConcurrency } from "./map-with-concurrency.js";
 import {
+  openAIMessages,
   openAIStreamChunkSchema,
+  openAIToolArguments,
   openAIUsageSchema,
   settingsFor,
   streamChunkParts,
@@ -136,13 +140,34 @@ const chatSchema = z.object({
   choices: z
     .array(
       z.object({
-        message: z.object({ content: z.string().nullish() }),
+        message: z.object({
+          content: z.string().nullish(),
+          tool_calls: z
+            .array(
+              z.looseObject({
+                id: z.string().nullish(),
+                function: z.looseObject({ name: z.string(), arguments: openAIToolArguments }),
+              }),
+            )
+            .nullish(),
+        }),
         finish_reason: z.string().nullish(),
       }),
     )
     .min(1),
   usage: openAIUsageSchema,
 });
+
+/**
+ * Chat turns as the client sends them: OpenAI's messages, with tool calls and tool results
+ * (the client's types have them; its `content` is not nullable, so an assistant turn that
+ * only called tools sends "").
+ */
+function hfMessages(turns: readonly ChatTurn[]): ChatCompletionInputMessage[] {
+  return openAIMessages(turns).map(
+    (message) => ({ ...message, content: message.content ?? "" }) as ChatCompletionInputMessage,
+  );
+}
 
 function clampScore(score: number): number {
   return Math.min(1, Math.max(0, score));
@@ -223,6 +248,8 @@ class HfInferenceBackend implements ModelBackend {
       modelId: this.modelId,
       task: this.#task,
       local: this.#local,
+      // Chat models through the client take tools; providers without them answer an error.
+      ...(this.#task === "text-generation" && { toolCalls: true }),
       ...(this.#options.labels !== undefined && { labels: this.#options.labels }),
     };
   }
@@ -325,17 +352,19 @@ class HfInferenceBackend implements ModelBackend {
             const raw = await client.chatCompletion(
               {
                 ...target,
-                messages: conversation.messages.map((message) => ({
-                  role: message.role,
-                  content: message.content,
-                })),
+                messages: hfMessages(conversation.messages),
                 ...withOpenAIGenerationFields({}, conversation.settings),
               },
               callOptions,
             );
             const parsed = this.#parse(chatSchema, raw);
             const choice = parsed.choices[0];
-            return textOutput(choice?.message.content ?? "", choice?.finish_reason, parsed.usage);
+            return textOutput(
+              choice?.message.content ?? "",
+              choice?.finish_reason,
+              parsed.usage,
+              choice?.message.tool_calls,
+            );
           });
         }
       }
@@ -368,10 +397,7 @@ class HfInferenceBackend implements ModelBackend {
     const chunks = client.chatCompletionStream(
       {
         ...this.#target(),
-        messages: inputMessages(input, this.#task, 0).map((message) => ({
-          role: message.role,
-          content: message.content,
-        })),
+        messages: hfMessages(inputMessages(input, this.#task, 0)),
         ...withOpenAIGenerationFields({}, settings),
         ...(settings.streamUsage === true && { stream_options: { include_usage: true } }),
       },

@@ -185,6 +185,17 @@ export function textOutput(
   };
 }
 
+/**
+ * A tool call's arguments: JSON text, as OpenAI sends them, or the object itself, as some
+ * versions of TGI do; either way the JSON text.
+ */
+export const openAIToolArguments = z
+  .union([z.string(), z.record(z.string(), z.unknown())])
+  .nullish()
+  .transform((value) =>
+    value == null || typeof value === "string" ? value : JSON.stringify(value),
+  );
+
 /** One `data:` event of a streamed chat answer (loose: servers add their own fields). */
 export const openAIStreamChunkSchema = z.looseObject({
   choices: z
@@ -203,7 +214,7 @@ export const openAIStreamChunkSchema = z.looseObject({
                   index: z.number().int().nonnegative().nullish(),
                   id: z.string().nullish(),
                   function: z
-                    .looseObject({ name: z.string().nullish(), arguments: z.string().nullish() })
+                    .looseObject({ name: z.string().nullish(), arguments: openAIToolArguments })
                     .nullish(),
                 }),
               )

@@ -64,6 +64,7 @@ import {
   type OpenAIStreamChunk,
   openAIMessages,
   openAIStreamChunkSchema,
+  openAIToolArguments,
   openAIUsageSchema,
   settingsFor,
   streamChunkParts,
@@ -135,7 +136,7 @@ const chatResponseSchema = z.object({
             .array(
               z.looseObject({
                 id: z.string().nullish(),
-                function: z.looseObject({ name: z.string(), arguments: z.string().nullish() }),
+                function: z.looseObject({ name: z.string(), arguments: openAIToolArguments }),
               }),
             )
             .nullish(),

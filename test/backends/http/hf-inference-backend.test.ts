@@ -312,6 +312,86 @@ describe("hf-inference backend: failures", () => {
   });
 });
 
+describe("hf-inference backend: tool calls", () => {
+  const TOOLS = [
+    {
+      name: "track_parcel",
+      description: "Where a parcel is now",
+      parameters: { type: "object", properties: { query: { type: "string" } } },
+    },
+  ];
+
+  it("says chat models take tools, and no other task", () => {
+    expect(routed(MODELS.chat, "text-generation").describe().toolCalls).toBe(true);
+    expect(routed(MODELS.sentiment, "text-classification").describe().toolCalls).toBeUndefined();
+  });
+
+  it("returns the model's calls, then its answer from the tool's result", async () => {
+    const instance = routed(MODELS.chat, "text-generation");
+    const question = { role: "user" as const, content: "where is parcel 42" };
+    const [called] = await instance.doRun([{ messages: [question], generation: { tools: TOOLS } }]);
+    expect(called).toMatchObject({
+      kind: "text",
+      finishReason: "tool_calls",
+      toolCalls: [
+        {
+          id: expect.any(String),
+          name: "track_parcel",
+          arguments: '{"query":"where is parcel 42"}',
+        },
+      ],
+    });
+    const call = called?.kind === "text" ? called.toolCalls?.[0] : undefined;
+    if (call === undefined) throw new Error("no call");
+    const [answered] = await instance.doRun([
+      {
+        messages: [
+          question,
+          { role: "assistant", content: "", toolCalls: [call] },
+          { role: "tool", content: "in Leeds", toolCallId: call.id },
+        ],
+        generation: { tools: TOOLS },
+      },
+    ]);
+    expect(answered).toMatchObject({ kind: "text", text: "Tool said: in Leeds" });
+    const sent = server.requests.filter((request) => request.path.endsWith("/chat/completions"));
+    expect((sent.at(-1)?.body as { messages: unknown[] }).messages.slice(1)).toEqual([
+      {
+        role: "assistant",
+        content: "",
+        tool_calls: [
+          {
+            id: call.id,
+            type: "function",
+            function: { name: "track_parcel", arguments: call.arguments },
+          },
+        ],
+      },
+      { role: "tool", content: "in Leeds", tool_call_id: call.id },
+    ]);
+    expect((sent.at(-2)?.body as { tools: unknown }).tools).toEqual([
+      { type: "function", function: TOOLS[0] },
+    ]);
+  });
+
+  it("streams the model's calls as pieces", async () => {
+    const parts = [];
+    for await (const part of await routed(MODELS.chat, "text-generation").doStream({
+      messages: [{ role: "user", content: "where is parcel 7" }],
+      generation: { tools: TOOLS },
+    })) {
+      parts.push(part);
+    }
+    const calls = parts.filter((part) => typeof part === "object" && "toolCall" in part);
+    expect(calls[0]).toMatchObject({ toolCall: { index: 0, name: "track_parcel" } });
+    const streamedArguments = calls
+      .map((part) => (part as { toolCall: { arguments?: string } }).toolCall.arguments ?? "")
+      .join("");
+    expect(streamedArguments).toBe('{"query":"where is parcel 7"}');
+    expect(parts.at(-1)).toEqual({ finishReason: "tool_calls" });
+  });
+});
+
 describe("hf-inference backend: streaming (doStream)", () => {
   /** A text-generation backend on a paced fake server of its own. */
   const pacedBackend = (paced: FakeOpenAIServer, timeoutMs: number, extra = {}) =>
