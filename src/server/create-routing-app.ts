@@ -729,6 +729,16 @@ export function createRoutingHttp(options: RoutingAppOptions): {
   app.post("/v1/responses", async (context) =>
     toResponse(await endpoints.responses(honoRequest(context))),
   );
+  // OpenAI keeps responses to fetch, cancel or delete later; this router keeps none (ADR 0025).
+  app.on(["GET", "DELETE", "POST"], ["/v1/responses/:id", "/v1/responses/:id/*"], (context) =>
+    sendError(
+      openAIError(
+        404,
+        `No stored response "${context.req.param("id")}": this router does not store responses. Keep the output you need, and send the whole conversation in input.`,
+        { param: "response_id", code: "response_not_stored" },
+      ),
+    ),
+  );
   app.post("/v1/embeddings", async (context) =>
     toResponse(await endpoints.embeddings(honoRequest(context))),
   );

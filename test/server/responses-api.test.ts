@@ -382,6 +382,19 @@ describe("POST /v1/responses", () => {
     expect(refused.json.error.message).toMatch(message);
   });
 
+  it.each([
+    ["GET", "/v1/responses/resp_1"],
+    ["DELETE", "/v1/responses/resp_1"],
+    ["POST", "/v1/responses/resp_1/cancel"],
+    ["GET", "/v1/responses/resp_1/input_items"],
+  ])("answers %s %s with a 404 that says nothing is stored", async (method, path) => {
+    const response = await fetch(`${server.url}${path}`, { method });
+    expect(response.status).toBe(404);
+    const body = (await response.json()) as Json;
+    expect(body.error).toMatchObject({ code: "response_not_stored", param: "response_id" });
+    expect(body.error.message).toContain("does not store responses");
+  });
+
   it("answers feedback for a response's request id", async () => {
     const answer = await create({ model: "local", input: "where is my parcel" });
     await loggedRow(server.url, answer.json.modelscout.request_id);
