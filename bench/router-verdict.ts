@@ -1,0 +1,72 @@
+/**
+ * The router overhead benchmark's verdict on issue 5's target (`router-overhead.ts`): for each
+ * router row, met or not, and whether the run could tell at all.
+ */
+export const TARGET = { addedP50Ms: 0.2, addedP99Ms: 1, errors: 0 };
+
+export interface JudgedRow {
+  target: string;
+  rate: number;
+  achievedRate: number;
+  errors: number;
+  p99Ms: number;
+  addedP50Ms: number | null;
+  addedP99Ms: number | null;
+}
+
+/**
+ * Whether each router row meets the target, and whether the run could tell: a rate at which
+ * calling the echo server directly fell behind, or the floor (a proxy that does nothing but
+ * forward) already misses the target, says more about the machine than about the router.
+ */
+export function judge(
+  rows: readonly JudgedRow[],
+): { target: string; rate: number; met: boolean | null; text: string }[] {
+  const verdicts = [];
+  const keptUp = (row: JudgedRow) => row.achievedRate >= row.rate * 0.98 && row.errors === 0;
+  for (const row of rows) {
+    if (!row.target.startsWith("router")) continue;
+    const direct = rows.find((other) => other.target === "direct" && other.rate === row.rate);
+    const floor = rows.find((other) => other.target.startsWith("floor") && other.rate === row.rate);
+    const added = `added p50 ${row.addedP50Ms?.toFixed(3)} ms, p99 ${row.addedP99Ms?.toFixed(3)} ms, ${row.achievedRate.toFixed(0)}/s answered, ${row.errors} errors`;
+    if (direct === undefined || !keptUp(direct)) {
+      verdicts.push({
+        target: row.target,
+        rate: row.rate,
+        met: null,
+        text: `${row.target} @ ${row.rate}/s: not judged, the echo server itself fell behind (${added})`,
+      });
+      continue;
+    }
+    if (direct.p99Ms >= TARGET.addedP99Ms) {
+      // A p99 this noisy with nothing in between cannot resolve what 1 ms more would be.
+      verdicts.push({
+        target: row.target,
+        rate: row.rate,
+        met: null,
+        text: `${row.target} @ ${row.rate}/s: not judged, calling the echo server directly already had a p99 of ${direct.p99Ms.toFixed(3)} ms (${added})`,
+      });
+      continue;
+    }
+    const met =
+      keptUp(row) &&
+      row.addedP50Ms !== null &&
+      row.addedP99Ms !== null &&
+      row.addedP50Ms < TARGET.addedP50Ms &&
+      row.addedP99Ms < TARGET.addedP99Ms;
+    const floorMisses =
+      floor !== undefined &&
+      (!keptUp(floor) || (floor.addedP99Ms ?? Number.POSITIVE_INFINITY) >= TARGET.addedP99Ms);
+    const caveat =
+      !met && floorMisses && row.target.includes("echo server")
+        ? `; the floor misses it too (added p99 ${floor?.addedP99Ms?.toFixed(3)} ms, ${floor?.achievedRate.toFixed(0)}/s), so this machine cannot judge the proxied path`
+        : "";
+    verdicts.push({
+      target: row.target,
+      rate: row.rate,
+      met,
+      text: `${row.target} @ ${row.rate}/s: ${met ? "met" : "NOT met"} (${added})${caveat}`,
+    });
+  }
+  return verdicts;
+}
