@@ -9,10 +9,10 @@
  *
  * The router keeps no responses. What needs a stored one is refused with a 400 that says to
  * send the whole conversation in `input` instead: `previous_response_id`, `conversation`,
- * `item_reference` items (but to reasoning) and `background: true`. Hosted tools (`web_search`, `file_search`,
- * ...) run on OpenAI's servers and are refused too; `function` tools go to models that can
- * call tools, as for chat. Reasoning items a client sends back are dropped: each model
- * thinks anew.
+ * `item_reference` items (except references to reasoning) and `background: true`. Hosted
+ * tools (`web_search`, `file_search`, ...) run on OpenAI's servers and are refused too;
+ * `function` tools go to models that can call tools, as for chat. Reasoning items a client
+ * sends back are dropped: each model thinks anew.
  */
 import { z } from "zod";
 import type {
@@ -23,7 +23,7 @@ import type {
   ResponseFormat,
   ToolCall,
 } from "../backends/model-backend.js";
-import { requireToolsForChoice } from "./openai-wire.js";
+import { lastUserMessage, requireToolsForChoice } from "./openai-wire.js";
 import { REASONING_ID_PREFIX } from "./responses-ids.js";
 
 const TEXT_ONLY =
@@ -286,15 +286,7 @@ export function responsesChat(body: ResponsesRequest): ResponsesChat {
       }
     }
   }
-  let text = "";
-  for (let index = turns.length - 1; index >= 0; index -= 1) {
-    if (turns[index]?.role === "user") {
-      text = turns[index]?.content ?? "";
-      break;
-    }
-  }
-  if (text === "") text = turns.at(-1)?.content ?? "";
-  return { turns, text, generation: responsesGeneration(body) };
+  return { turns, text: lastUserMessage(turns), generation: responsesGeneration(body) };
 }
 
 function responsesGeneration(body: ResponsesRequest): GenerationSettings | undefined {
@@ -313,8 +305,9 @@ function responsesGeneration(body: ResponsesRequest): GenerationSettings | undef
     }));
   }
   const choice = body.tool_choice;
-  if (choice != null)
+  if (choice != null) {
     settings.toolChoice = typeof choice === "string" ? choice : { name: choice.name };
+  }
   if (body.parallel_tool_calls != null) settings.parallelToolCalls = body.parallel_tool_calls;
   // The Responses API always reports usage, so a stream asks the model's server for it.
   if (body.stream) settings.streamUsage = true;
