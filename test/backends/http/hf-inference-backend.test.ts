@@ -354,8 +354,10 @@ describe("hf-inference backend: tool calls", () => {
       },
     ]);
     expect(answered).toMatchObject({ kind: "text", text: "Tool said: in Leeds" });
-    const sent = server.requests.filter((request) => request.path.endsWith("/chat/completions"));
-    expect((sent.at(-1)?.body as { messages: unknown[] }).messages.slice(1)).toEqual([
+    const sent = server.requests
+      .filter((request) => request.path.endsWith("/chat/completions"))
+      .map((request) => request.body as { messages: unknown[]; tools?: unknown });
+    expect(sent.at(-1)?.messages.slice(1)).toEqual([
       {
         role: "assistant",
         content: "",
@@ -369,9 +371,7 @@ describe("hf-inference backend: tool calls", () => {
       },
       { role: "tool", content: "in Leeds", tool_call_id: call.id },
     ]);
-    expect((sent.at(-2)?.body as { tools: unknown }).tools).toEqual([
-      { type: "function", function: TOOLS[0] },
-    ]);
+    expect(sent.at(-2)?.tools).toEqual([{ type: "function", function: TOOLS[0] }]);
   });
 
   it("streams the model's calls as pieces", async () => {
