@@ -16,7 +16,17 @@ export const BACKEND_SPECIFICATION_VERSION = "v1" as const;
 /** One input item. Text tasks take strings; the others say what they carry. */
 export type BackendInput =
   | string
-  | { text: string; candidateLabels?: readonly string[]; textPair?: string }
+  | {
+      text: string;
+      candidateLabels?: readonly string[];
+      textPair?: string;
+      /**
+       * For embeddings: the vector length asked for (OpenAI's `dimensions`). Backends whose
+       * server can shorten its vectors pass it on; the router refuses an answer of another
+       * length rather than pass it off as the one asked for.
+       */
+      dimensions?: number;
+    }
   | { image: Uint8Array | string }
   | { audio: Float32Array; samplingRateHz: number }
   | {

@@ -171,7 +171,12 @@ function judgeFailure(error: unknown): FailureVerdict {
       case "BACKEND_CRASHED":
         return { outcome: "error", retryable: true, countsAgainstBackend: true };
       case "INVALID_ARGUMENT":
-        return { outcome: "error", retryable: false, countsAgainstBackend: false };
+        return {
+          outcome: "error",
+          ...(status !== undefined && { status }),
+          retryable: false,
+          countsAgainstBackend: false,
+        };
       default:
         return { outcome: "error", retryable: false, countsAgainstBackend: true };
     }
@@ -201,6 +206,31 @@ function checkOutputs(
     }
   }
   return outputs;
+}
+
+/**
+ * Embeddings of the length the request asked for (`dimensions`), or a refusal of this model
+ * (a 400 attempt that leaves its breaker alone, so the next candidate is tried): vectors of
+ * another length would break the caller's index.
+ */
+function checkDimensions(
+  outputs: readonly BackendOutput[],
+  inputs: readonly BackendInput[],
+  modelId: string,
+): void {
+  for (const [index, input] of inputs.entries()) {
+    if (typeof input !== "object" || !("dimensions" in input) || input.dimensions === undefined) {
+      continue;
+    }
+    const output = outputs[index];
+    if (output?.kind === "embedding" && output.vector.length !== input.dimensions) {
+      throw new ModelScoutError(
+        "INVALID_ARGUMENT",
+        `${modelId} gives ${output.vector.length}-dimensional embeddings and cannot shorten them to the ${input.dimensions} asked for (dimensions)`,
+        { details: { status: 400, dimensions: input.dimensions } },
+      );
+    }
+  }
 }
 
 interface ResolvedTarget {
@@ -419,6 +449,7 @@ export class Router {
             request.signal,
           );
           checkOutputs(outputs, request.inputs.length, request.task, model);
+          checkDimensions(outputs, request.inputs, model);
           const latencyMs = performance.now() - startedAt;
           breaker.recordSuccess();
           attempts.push({ model, outcome: "ok", latencyMs });

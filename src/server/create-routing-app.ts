@@ -627,12 +627,13 @@ export function createRoutingHttp(options: RoutingAppOptions): {
   const embeddings = (request: EndpointRequest) =>
     routed(request, "embeddings", async () => {
       const body = await readBody(request, embeddingsRequestSchema, maxBodyBytes);
-      const inputs = typeof body.input === "string" ? [body.input] : body.input;
+      const texts = typeof body.input === "string" ? [body.input] : body.input;
+      const dimensions = body.dimensions ?? undefined;
       return {
         task: "feature-extraction",
         model: body.model,
-        inputs,
-        text: inputs[0] as string,
+        inputs: dimensions === undefined ? texts : texts.map((text) => ({ text, dimensions })),
+        text: texts[0] as string,
         respond: (outputs, decision, headers) =>
           jsonAnswer(
             200,

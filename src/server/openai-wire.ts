@@ -263,6 +263,8 @@ export const embeddingsRequestSchema = z.looseObject({
   model: z.string().min(1).default("auto"),
   input: textInput,
   encoding_format: z.enum(["float", "base64"]).default("float"),
+  /** The vector length: passed to models whose server can shorten vectors, checked for all. */
+  dimensions: z.number().int("must be a whole number").min(1, "must be at least 1").nullish(),
 });
 export type EmbeddingsRequest = z.infer<typeof embeddingsRequestSchema>;
 

@@ -387,10 +387,12 @@ export async function startFakeOpenAIServer(
       openAIError(response, 400, "'input' is a required property", "invalid_request_error", null);
       return;
     }
+    // Like text-embedding-3 models, it shortens its vectors to `dimensions` when asked.
+    const length = typeof body.dimensions === "number" ? body.dimensions : dimensions;
     const data = texts.map((text, index) => ({
       object: "embedding",
       index,
-      embedding: fakeEmbedding(text, dimensions),
+      embedding: fakeEmbedding(text, length),
     }));
     sendJson(response, 200, {
       object: "list",

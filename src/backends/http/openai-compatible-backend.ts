@@ -503,9 +503,18 @@ class OpenAICompatibleBackend implements ModelBackend {
   async #embed(inputs: readonly BackendInput[], options: RunOptions): Promise<BackendOutput[]> {
     const texts = inputs.map((input, index) => inputText(input, this.#task, index));
     const url = `${this.#baseURL}/embeddings`;
+    // One request serves the batch, so only a length every input asks for is sent.
+    const asked = inputs.map((input) =>
+      typeof input === "object" && "dimensions" in input ? input.dimensions : undefined,
+    );
+    const dimensions = asked.every((value) => value === asked[0]) ? asked[0] : undefined;
     const parsed = await this.#postJson(
       url,
-      { model: this.#options.model, input: texts },
+      {
+        model: this.#options.model,
+        input: texts,
+        ...(dimensions !== undefined && { dimensions }),
+      },
       options,
       (json) => embeddingsResponseSchema.parse(json),
     );
