@@ -6,7 +6,7 @@
  * (run it on both sides of a change).
  *
  *   npx tsx bench/router-instructions.ts [--warmup 400] [--requests 300]
- *       [--targets direct,in-process,proxy,floor] [--keep-text]
+ *       [--targets direct,in-process,proxy,floor,stream] [--keep-text]
  *
  * Builds `dist/`, starts the bare echo server (`loadgen/echo-server.mjs`) and the router
  * (`loadgen/router-server.mjs`) under `valgrind --tool=callgrind --instr-atstart=no
@@ -16,8 +16,9 @@
  * instructions per request of the whole process and of its main thread, and writes
  * bench/results/router-instructions.json. `direct` counts the bare echo server the same way
  * (the floor of the in-process path) and `floor` the bare proxy
- * (`loadgen/bare-proxy.mjs`, the floor of the proxied path); `--keep-text` turns off the
- * router's redaction of logged text.
+ * (`loadgen/bare-proxy.mjs`, the floor of the proxied path); `stream` counts a streamed chat
+ * through the router's `proxy` route, per stream (the echo server writes its ten events as
+ * fast as it can); `--keep-text` turns off the router's redaction of logged text.
  *
  * Requests go one at a time, each under valgrind taking tens of milliseconds, so work driven
  * by timers (the request log's 20 ms batches) lands on fewer requests per batch than under
@@ -43,8 +44,10 @@ const { values } = parseArgs({
 
 const agent = new Agent({ keepAlive: true, maxSockets: 1 });
 
-function chat(port: number, model: string): Promise<number> {
-  const body = chatBody(model);
+function chat(port: number, model: string, stream: boolean): Promise<number> {
+  const body = stream
+    ? JSON.stringify({ ...JSON.parse(chatBody(model)), stream })
+    : chatBody(model);
   return new Promise((resolve, reject) => {
     const call = request(
       {
@@ -65,9 +68,13 @@ function chat(port: number, model: string): Promise<number> {
   });
 }
 
-async function sequential(port: number, model: string, count: number): Promise<void> {
+async function sequential(
+  port: number,
+  target: { model: string; stream?: boolean },
+  count: number,
+): Promise<void> {
   for (let index = 0; index < count; index += 1) {
-    const status = await chat(port, model);
+    const status = await chat(port, target.model, target.stream === true);
     if (status !== 200) throw new Error(`request ${index} answered ${status}`);
   }
 }
@@ -89,7 +96,7 @@ function readCounts(directory: string): { thread: number; instructions: number }
 }
 
 async function measure(
-  target: { key: string; model: string },
+  target: { key: string; model: string; stream?: boolean },
   upstreamUrl: string,
   warmup: number,
   requests: number,
@@ -117,9 +124,9 @@ async function measure(
   );
   const pid = router.child.pid as number;
   try {
-    await sequential(router.port, target.model, warmup);
+    await sequential(router.port, target, warmup);
     execFileSync("callgrind_control", ["-i", "on", String(pid)], { stdio: "ignore" });
-    await sequential(router.port, target.model, requests);
+    await sequential(router.port, target, requests);
     execFileSync("callgrind_control", ["-i", "off", String(pid)], { stdio: "ignore" });
     execFileSync("callgrind_control", ["-d", String(pid)], { stdio: "ignore" });
   } finally {
@@ -144,7 +151,8 @@ async function main(): Promise<void> {
   const requests = Number(values.requests);
   const wanted = new Set((values.targets ?? "").split(","));
   buildRouter();
-  const upstream = await startRole("upstream");
+  // Streamed answers come as fast as the echo server can write them (`stream` target).
+  const upstream = await startRole("upstream", ["--first-ms", "0", "--piece-ms", "0"]);
   const results = [];
   try {
     for (const target of [
@@ -152,6 +160,7 @@ async function main(): Promise<void> {
       { key: "in-process", model: "auto" },
       { key: "proxy", model: "proxy" },
       { key: "floor", model: "echo" },
+      { key: "stream", model: "proxy", stream: true },
     ].filter((candidate) => wanted.has(candidate.key))) {
       const result = await measure(target, upstream.url, warmup, requests);
       results.push(result);
