@@ -12,8 +12,6 @@
  * three paths does not run for them (the admin extension mounts none there).
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { pipeline, Readable } from "node:stream";
-import type { ReadableStream as NodeReadableStream } from "node:stream/web";
 import { CancelSource } from "../backends/cancellation.js";
 import {
   bodyTooLarge,
@@ -160,7 +158,48 @@ function writeAnswer(response: ServerResponse, answer: EndpointAnswer): void {
     return;
   }
   response.writeHead(answer.status, answer.headers);
-  // `pipeline`, not `pipe`: a client that leaves destroys the body, which cancels the stream
-  // (and with it a model's live answer).
-  pipeline(Readable.fromWeb(answer.body as NodeReadableStream<Uint8Array>), response, () => {});
+  void writeStream(response, answer.body);
+}
+
+/**
+ * Writes a streamed answer chunk by chunk as it comes: one `write` per chunk, waiting for
+ * `drain` when the client reads slowly. A client that leaves cancels the stream (and with
+ * it a model's live answer). Reads the web stream directly rather than through
+ * `Readable.fromWeb` and `pipeline`.
+ */
+async function writeStream(
+  response: ServerResponse,
+  body: ReadableStream<Uint8Array>,
+): Promise<void> {
+  const reader = body.getReader();
+  let closed = false;
+  let wake: (() => void) | undefined;
+  response.once("close", () => {
+    closed = true;
+    wake?.();
+    if (!response.writableFinished) {
+      reader.cancel(new Error("The client closed the connection.")).catch(() => {});
+    }
+  });
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (closed) return;
+      if (done) {
+        response.end();
+        return;
+      }
+      if (!response.write(value)) {
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          response.once("drain", resolve);
+        });
+        wake = undefined;
+        if (closed) return;
+      }
+    }
+  } catch (error) {
+    // The stream failed (its events already say how, where they can): cut the connection.
+    if (!closed) response.destroy(error instanceof Error ? error : new Error(String(error)));
+  }
 }
