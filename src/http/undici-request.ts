@@ -24,6 +24,7 @@ import {
   HttpAttemptTimeout,
   type HttpOutcome,
   type HttpRetryOptions,
+  networkReason,
   type ResponseHeaders,
   retryHttp,
 } from "./fetch-with-retry.js";
@@ -349,5 +350,34 @@ export async function fetchStreamedAnswer(
       return done ? null : value;
     },
     text: () => response.text(),
+  };
+}
+
+/**
+ * Opens a streamed answer through undici, or through `fetchImpl` when the caller brings one,
+ * and says what stopped it before its body as an `HttpOutcome` for the caller's own error: a
+ * network failure (one attempt), or an answer that is not 2xx, its body read as text. Rejects
+ * with the signal's reason when the signal aborts first.
+ */
+export async function openStreamedAnswer(
+  url: string,
+  init: UndiciRequestInit,
+  signal: AbortSignal,
+  fetchImpl?: typeof fetch,
+): Promise<{ answer: StreamedAnswer } | { failed: HttpOutcome<ResponseHeaders> }> {
+  let answer: StreamedAnswer;
+  try {
+    answer =
+      fetchImpl === undefined
+        ? await undiciStreamRequest(url, init, signal)
+        : await fetchStreamedAnswer(fetchImpl, url, init, signal);
+  } catch (error) {
+    if (signal.aborted) throw signal.reason;
+    return { failed: { kind: "network", reason: networkReason(error), attempts: 1, cause: error } };
+  }
+  if (answer.status >= 200 && answer.status < 300) return { answer };
+  const text = await answer.text().catch(() => "");
+  return {
+    failed: { kind: "response", status: answer.status, headers: answer.headers, text, attempts: 1 },
   };
 }

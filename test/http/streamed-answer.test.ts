@@ -10,6 +10,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   fetchStreamedAnswer,
+  openStreamedAnswer,
   type StreamedAnswer,
   type UndiciRequestInit,
   undiciStreamRequest,
@@ -165,5 +166,40 @@ describe.each(TRANSPORTS)("StreamedAnswer through %s", (name, send) => {
       if (reads % 20 === 0) await new Promise((resolve) => setTimeout(resolve, 5));
     }
     expect(received).toBe(lines.join(""));
+  });
+});
+
+describe.each([
+  ["undici dispatcher", undefined],
+  ["caller's fetch", globalThis.fetch],
+])("openStreamedAnswer through %s", (_name, fetchImpl) => {
+  it("opens a 2xx answer, and says what stopped any other before its body", async () => {
+    handlers.set("/open/ok", (_request, response) => {
+      response.writeHead(200, { "content-type": "text/event-stream" });
+      response.end("data: one\n\n");
+    });
+    handlers.set("/open/refused", (_request, response) => {
+      response.writeHead(400, { "content-type": "application/json" });
+      response.end('{"error":{"message":"context too long"}}');
+    });
+    const signal = new AbortController().signal;
+    const opened = await openStreamedAnswer(`${baseUrl}/open/ok`, INIT, signal, fetchImpl);
+    expect("answer" in opened && text(await opened.answer.read())).toBe("data: one\n\n");
+    expect(await openStreamedAnswer(`${baseUrl}/open/refused`, INIT, signal, fetchImpl)).toEqual({
+      failed: expect.objectContaining({
+        kind: "response",
+        status: 400,
+        text: '{"error":{"message":"context too long"}}',
+        attempts: 1,
+      }),
+    });
+    // A port nothing listens on: closed as soon as it is opened.
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    expect(await openStreamedAnswer(`http://127.0.0.1:${port}/`, INIT, signal, fetchImpl)).toEqual({
+      failed: expect.objectContaining({ kind: "network", attempts: 1 }),
+    });
   });
 });

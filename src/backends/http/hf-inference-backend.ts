@@ -27,11 +27,7 @@ import {
   networkReason,
   type ResponseHeaders,
 } from "../../http/fetch-with-retry.js";
-import {
-  fetchStreamedAnswer,
-  type StreamedAnswer,
-  undiciStreamRequest,
-} from "../../http/undici-request.js";
+import { openStreamedAnswer } from "../../http/undici-request.js";
 import { hubEndpoint, hubToken } from "../../hub/hub-endpoint.js";
 import { redactSecrets } from "../../hub/redact-secrets.js";
 import {
@@ -512,30 +508,18 @@ class HfInferenceBackend implements ModelBackend {
       headers: Object.fromEntries(new Headers(init.headers)),
       body: init.body as string,
     };
-    let answer: StreamedAnswer;
+    let opened: Awaited<ReturnType<typeof openStreamedAnswer>>;
     try {
-      answer =
-        this.#options.fetch === undefined
-          ? await undiciStreamRequest(url, request, local.signal)
-          : await fetchStreamedAnswer(this.#options.fetch, url, request, local.signal);
+      opened = await openStreamedAnswer(url, request, local.signal, this.#options.fetch);
     } catch (error) {
       release();
-      if (outer?.aborted) throw outer.reason;
-      throw this.#httpError(
-        { kind: "network", reason: networkReason(error), attempts: 1, cause: error },
-        url,
-        init,
-      );
+      throw error; // the client's abort
     }
-    if (answer.status < 200 || answer.status >= 300) {
-      const text = await answer.text().catch(() => "");
+    if ("failed" in opened) {
       release();
-      throw this.#httpError(
-        { kind: "response", status: answer.status, headers: answer.headers, text, attempts: 1 },
-        url,
-        init,
-      );
+      throw this.#httpError(opened.failed, url, init);
     }
+    const answer = opened.answer;
     const model = this.#options.model;
     const idleError = new ModelScoutError(
       "BACKEND_TIMEOUT",

@@ -33,12 +33,7 @@ import {
   networkReason,
   type ResponseHeaders,
 } from "../../http/fetch-with-retry.js";
-import {
-  fetchStreamedAnswer,
-  requestWithRetry,
-  type StreamedAnswer,
-  undiciStreamRequest,
-} from "../../http/undici-request.js";
+import { openStreamedAnswer, requestWithRetry } from "../../http/undici-request.js";
 import { redactSecrets } from "../../hub/redact-secrets.js";
 import { cancelSignalOf, throwIfRunAborted } from "../cancellation.js";
 import {
@@ -361,28 +356,18 @@ class OpenAICompatibleBackend implements ModelBackend {
       headers: { ...this.#postHeaders, accept: "text/event-stream" },
       body,
     };
-    let response: StreamedAnswer;
+    let opened: Awaited<ReturnType<typeof openStreamedAnswer>>;
     try {
-      response =
-        this.#options.fetch === undefined
-          ? await undiciStreamRequest(url, init, stop.signal)
-          : await fetchStreamedAnswer(this.#options.fetch, url, init, stop.signal);
+      opened = await openStreamedAnswer(url, init, stop.signal, this.#options.fetch);
     } catch (error) {
       release();
-      if (caller?.aborted) throw caller.reason;
-      throw this.#error(
-        { kind: "network", reason: networkReason(error), attempts: 1, cause: error },
-        url,
-      );
+      throw error; // the caller's abort
     }
-    if (response.status < 200 || response.status >= 300) {
-      const text = await response.text().catch(() => "");
+    if ("failed" in opened) {
       release();
-      throw this.#error(
-        { kind: "response", status: response.status, headers: response.headers, text, attempts: 1 },
-        url,
-      );
+      throw this.#error(opened.failed, url);
     }
+    const response = opened.answer;
     // The body read chunk by chunk into a push parser, not a `pipeThrough` chain: an abort
     // while an event sat in such a chain has been seen to leave the next read waiting for ever.
     const decoder = new TextDecoder();
