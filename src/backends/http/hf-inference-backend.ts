@@ -49,9 +49,9 @@ import { inputLabels, inputMessages, inputText } from "./backend-inputs.js";
 import { isLoopbackUrl } from "./is-loopback-url.js";
 import { mapWithConcurrency } from "./map-with-concurrency.js";
 import {
+  openAIAnswerToolCallsSchema,
   openAIMessages,
   openAIStreamChunkSchema,
-  openAIToolArguments,
   openAIUsageSchema,
   settingsFor,
   streamChunkParts,
@@ -138,14 +138,7 @@ const chatSchema = z.object({
       z.object({
         message: z.object({
           content: z.string().nullish(),
-          tool_calls: z
-            .array(
-              z.looseObject({
-                id: z.string().nullish(),
-                function: z.looseObject({ name: z.string(), arguments: openAIToolArguments }),
-              }),
-            )
-            .nullish(),
+          tool_calls: openAIAnswerToolCallsSchema,
         }),
         finish_reason: z.string().nullish(),
       }),

@@ -196,6 +196,16 @@ export const openAIToolArguments = z
     value == null || typeof value === "string" ? value : JSON.stringify(value),
   );
 
+/** The `tool_calls` of a whole answer's message. */
+export const openAIAnswerToolCallsSchema = z
+  .array(
+    z.looseObject({
+      id: z.string().nullish(),
+      function: z.looseObject({ name: z.string(), arguments: openAIToolArguments }),
+    }),
+  )
+  .nullish();
+
 /** One `data:` event of a streamed chat answer (loose: servers add their own fields). */
 export const openAIStreamChunkSchema = z.looseObject({
   choices: z

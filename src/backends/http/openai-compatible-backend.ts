@@ -57,9 +57,9 @@ import { mapWithConcurrency } from "./map-with-concurrency.js";
 import {
   type OpenAIMessage,
   type OpenAIStreamChunk,
+  openAIAnswerToolCallsSchema,
   openAIMessages,
   openAIStreamChunkSchema,
-  openAIToolArguments,
   openAIUsageSchema,
   settingsFor,
   streamChunkParts,
@@ -127,14 +127,7 @@ export const chatResponseSchema = z.object({
           // Reasoning models served by vLLM and llama.cpp may put the text here instead.
           reasoning_content: z.string().nullish(),
           reasoning: z.string().nullish(),
-          tool_calls: z
-            .array(
-              z.looseObject({
-                id: z.string().nullish(),
-                function: z.looseObject({ name: z.string(), arguments: openAIToolArguments }),
-              }),
-            )
-            .nullish(),
+          tool_calls: openAIAnswerToolCallsSchema,
         }),
         finish_reason: z.string().nullish(),
       }),
