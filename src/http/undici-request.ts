@@ -354,17 +354,18 @@ export async function fetchStreamedAnswer(
 }
 
 /**
- * Opens a streamed answer through undici, or through `fetchImpl` when the caller brings one,
- * and says what stopped it before its body as an `HttpOutcome` for the caller's own error: a
- * network failure (one attempt), or an answer that is not 2xx, its body read as text. Rejects
- * with the signal's reason when the signal aborts first.
+ * Opens a streamed answer through undici, or through `fetchImpl` when the caller brings one.
+ * What stops it before its body, a network failure (one attempt) or an answer that is not
+ * 2xx (its body read as text), is thrown as the caller's own error (`failed`). Rejects with
+ * the signal's reason when the signal aborts first.
  */
 export async function openStreamedAnswer(
   url: string,
   init: UndiciRequestInit,
   signal: AbortSignal,
+  failed: (outcome: HttpOutcome<ResponseHeaders>) => Error,
   fetchImpl?: typeof fetch,
-): Promise<{ answer: StreamedAnswer } | { failed: HttpOutcome<ResponseHeaders> }> {
+): Promise<StreamedAnswer> {
   let answer: StreamedAnswer;
   try {
     answer =
@@ -373,11 +374,15 @@ export async function openStreamedAnswer(
         : await fetchStreamedAnswer(fetchImpl, url, init, signal);
   } catch (error) {
     if (signal.aborted) throw signal.reason;
-    return { failed: { kind: "network", reason: networkReason(error), attempts: 1, cause: error } };
+    throw failed({ kind: "network", reason: networkReason(error), attempts: 1, cause: error });
   }
-  if (answer.status >= 200 && answer.status < 300) return { answer };
+  if (answer.status >= 200 && answer.status < 300) return answer;
   const text = await answer.text().catch(() => "");
-  return {
-    failed: { kind: "response", status: answer.status, headers: answer.headers, text, attempts: 1 },
-  };
+  throw failed({
+    kind: "response",
+    status: answer.status,
+    headers: answer.headers,
+    text,
+    attempts: 1,
+  });
 }

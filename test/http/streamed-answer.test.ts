@@ -173,7 +173,23 @@ describe.each([
   ["undici dispatcher", undefined],
   ["caller's fetch", globalThis.fetch],
 ])("openStreamedAnswer through %s", (_name, fetchImpl) => {
-  it("opens a 2xx answer, and says what stopped any other before its body", async () => {
+  /** The outcome handed to the caller's error, thrown back as its `cause`. */
+  const outcomeOf = async (url: string) => {
+    const error = await openStreamedAnswer(
+      url,
+      INIT,
+      new AbortController().signal,
+      (outcome) => new Error("failed", { cause: outcome }),
+      fetchImpl,
+    ).then(
+      () => undefined,
+      (reason: unknown) => reason,
+    );
+    expect(error).toBeInstanceOf(Error);
+    return (error as Error).cause;
+  };
+
+  it("opens a 2xx answer, and throws the caller's error for any other before its body", async () => {
     handlers.set("/open/ok", (_request, response) => {
       response.writeHead(200, { "content-type": "text/event-stream" });
       response.end("data: one\n\n");
@@ -182,24 +198,29 @@ describe.each([
       response.writeHead(400, { "content-type": "application/json" });
       response.end('{"error":{"message":"context too long"}}');
     });
-    const signal = new AbortController().signal;
-    const opened = await openStreamedAnswer(`${baseUrl}/open/ok`, INIT, signal, fetchImpl);
-    expect("answer" in opened && text(await opened.answer.read())).toBe("data: one\n\n");
-    expect(await openStreamedAnswer(`${baseUrl}/open/refused`, INIT, signal, fetchImpl)).toEqual({
-      failed: expect.objectContaining({
+    const answer = await openStreamedAnswer(
+      `${baseUrl}/open/ok`,
+      INIT,
+      new AbortController().signal,
+      () => new Error("not expected"),
+      fetchImpl,
+    );
+    expect(text(await answer.read())).toBe("data: one\n\n");
+    expect(await outcomeOf(`${baseUrl}/open/refused`)).toEqual(
+      expect.objectContaining({
         kind: "response",
         status: 400,
         text: '{"error":{"message":"context too long"}}',
         attempts: 1,
       }),
-    });
+    );
     // A port nothing listens on: closed as soon as it is opened.
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise((resolve) => closed.close(resolve));
-    expect(await openStreamedAnswer(`http://127.0.0.1:${port}/`, INIT, signal, fetchImpl)).toEqual({
-      failed: expect.objectContaining({ kind: "network", attempts: 1 }),
-    });
+    expect(await outcomeOf(`http://127.0.0.1:${port}/`)).toEqual(
+      expect.objectContaining({ kind: "network", attempts: 1 }),
+    );
   });
 });

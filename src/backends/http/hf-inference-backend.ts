@@ -27,7 +27,7 @@ import {
   networkReason,
   type ResponseHeaders,
 } from "../../http/fetch-with-retry.js";
-import { openStreamedAnswer } from "../../http/undici-request.js";
+import { openStreamedAnswer, type StreamedAnswer } from "../../http/undici-request.js";
 import { hubEndpoint, hubToken } from "../../hub/hub-endpoint.js";
 import { redactSecrets } from "../../hub/redact-secrets.js";
 import {
@@ -501,18 +501,19 @@ class HfInferenceBackend implements ModelBackend {
       headers: Object.fromEntries(new Headers(init.headers)),
       body: init.body as string,
     };
-    let opened: Awaited<ReturnType<typeof openStreamedAnswer>>;
+    let answer: StreamedAnswer;
     try {
-      opened = await openStreamedAnswer(url, request, local.signal, this.#options.fetch);
+      answer = await openStreamedAnswer(
+        url,
+        request,
+        local.signal,
+        (failed) => this.#httpError(failed, url, init),
+        this.#options.fetch,
+      );
     } catch (error) {
       release();
-      throw error; // the client's abort
+      throw error;
     }
-    if ("failed" in opened) {
-      release();
-      throw this.#httpError(opened.failed, url, init);
-    }
-    const answer = opened.answer;
     const model = this.#options.model;
     const idleError = new ModelScoutError(
       "BACKEND_TIMEOUT",

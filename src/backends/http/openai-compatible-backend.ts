@@ -33,7 +33,11 @@ import {
   networkReason,
   type ResponseHeaders,
 } from "../../http/fetch-with-retry.js";
-import { openStreamedAnswer, requestWithRetry } from "../../http/undici-request.js";
+import {
+  openStreamedAnswer,
+  requestWithRetry,
+  type StreamedAnswer,
+} from "../../http/undici-request.js";
 import { redactSecrets } from "../../hub/redact-secrets.js";
 import { cancelSignalOf, throwIfRunAborted } from "../cancellation.js";
 import {
@@ -349,18 +353,19 @@ class OpenAICompatibleBackend implements ModelBackend {
       headers: { ...this.#postHeaders, accept: "text/event-stream" },
       body,
     };
-    let opened: Awaited<ReturnType<typeof openStreamedAnswer>>;
+    let response: StreamedAnswer;
     try {
-      opened = await openStreamedAnswer(url, init, stop.signal, this.#options.fetch);
+      response = await openStreamedAnswer(
+        url,
+        init,
+        stop.signal,
+        (failed) => this.#error(failed, url),
+        this.#options.fetch,
+      );
     } catch (error) {
       release();
-      throw error; // the caller's abort
+      throw error;
     }
-    if ("failed" in opened) {
-      release();
-      throw this.#error(opened.failed, url);
-    }
-    const response = opened.answer;
     // The body read chunk by chunk into a push parser, not a `pipeThrough` chain: an abort
     // while an event sat in such a chain has been seen to leave the next read waiting for ever.
     const decoder = new TextDecoder();
