@@ -70,6 +70,11 @@ const upstreamBodies = (before: number): Json[] =>
     .filter((request) => request.path === "/v1/chat/completions")
     .map((request) => request.body);
 
+const JSON_FORMAT = {
+  type: "json_schema",
+  json_schema: { name: "parcel", schema: { type: "object" }, strict: true },
+};
+
 describe("generation settings through the router", () => {
   it("sends the request's sampling fields to the model, over its declared defaults", async () => {
     const before = upstream.requests.length;
@@ -81,10 +86,7 @@ describe("generation settings through the router", () => {
       seed: 42,
       presence_penalty: 0.5,
       frequency_penalty: -0.5,
-      response_format: {
-        type: "json_schema",
-        json_schema: { name: "parcel", schema: { type: "object" }, strict: true },
-      },
+      response_format: JSON_FORMAT,
       user: "someone", // unused fields are still accepted
     });
     expect(answer.status).toBe(200);
@@ -98,10 +100,7 @@ describe("generation settings through the router", () => {
         seed: 42,
         presence_penalty: 0.5,
         frequency_penalty: -0.5,
-        response_format: {
-          type: "json_schema",
-          json_schema: { name: "parcel", schema: { type: "object" }, strict: true },
-        },
+        response_format: JSON_FORMAT,
       }),
     ]);
     // The model stopped at the cap, and the client is told so, with the model's counts.
