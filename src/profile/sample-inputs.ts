@@ -30,7 +30,7 @@ function tone(samplingRateHz = 16_000): Float32Array {
 }
 
 /** A colour gradient as PNG (a format every image decoder reads), built without dependencies. */
-function gradientPng(size: number): Uint8Array {
+export function gradientPng(size: number): Uint8Array {
   const chunk = (type: string, data: Uint8Array): Buffer => {
     const body = Buffer.concat([Buffer.from(type, "latin1"), data]);
     const length = Buffer.alloc(4);

@@ -62,8 +62,12 @@ export interface RouteRequest {
   /** `auto`, a route name or a model id. */
   model: string;
   inputs: readonly BackendInput[];
-  /** The text classification reads (the last user message, the first input). */
-  text: string;
+  /**
+   * The text classification reads (the last user message, the first input); null when the
+   * input has none (an image, a sound): `auto` then takes the default route among those
+   * serving the task, since the text classifiers have nothing to read.
+   */
+  text: string | null;
   /** Sub-segment for the learner (a language, a product line). */
   domain?: string | null;
   /** The caller's cancellation (an `AbortSignal` will do). */
@@ -557,13 +561,18 @@ export class Router {
           classification: null,
         };
       }
-      const classification = await this.classifier.classify(request.text, eligible, request.signal);
+      const classification =
+        request.text === null
+          ? this.classifier.defaultRoute(eligible)
+          : await this.classifier.classify(request.text, eligible, request.signal);
       const route = this.#routes.get(classification.route) as RouteDefinition;
       const decided = classification.steps.at(-1);
       const routeReason =
-        classification.usedDefault || decided === undefined
-          ? "default route"
-          : `${decided.kind}: ${decided.detail}`;
+        request.text === null
+          ? "default route (the input has no text to classify)"
+          : classification.usedDefault || decided === undefined
+            ? "default route"
+            : `${decided.kind}: ${decided.detail}`;
       return {
         route,
         target: route.targets.get(request.task) as RouteTarget,

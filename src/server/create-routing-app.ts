@@ -30,10 +30,12 @@ import { newRequestId, type Router } from "../route/router.js";
 import type { RoutingDecision } from "../route/routing-decision.js";
 import type { FeedbackInput, RequestLogRow, RoutingStore } from "../route/routing-store.js";
 import { resolveTask, type TaskId } from "../tasks/resolve-task.js";
+import { taskInputKind } from "../tasks/task-input-kind.js";
 import { VERSION } from "../version.js";
 import { createApiAccess } from "./api-keys.js";
 import { type ChatStreamEnd, chatStreamBody, liveChatStream, loggedAnswer } from "./chat-stream.js";
 import { decisionBody, decisionHeaders } from "./decision-wire.js";
+import { type MediaInput, type MediaKind, mediaFromBytes, mediaFromText } from "./media-input.js";
 import { type HttpError, httpErrorFor, openAIError } from "./openai-errors.js";
 import {
   base64Embedding,
@@ -147,6 +149,10 @@ export interface EndpointRequest {
   header(name: string): string | undefined;
   /** The body as text; rejects with a 413 `RequestRejected` past `maxBytes`. */
   text(maxBytes: number): Promise<string>;
+  /** The body as bytes (an image or a sound sent as the body), with the same limit. */
+  bytes(maxBytes: number): Promise<Uint8Array>;
+  /** A query parameter of the URL (`?model=`), decoded. */
+  query(name: string): string | undefined;
   /** Aborts when the client goes away before its answer (an `AbortSignal` will do). */
   readonly signal: CancelSignal;
 }
@@ -167,6 +173,8 @@ function honoRequest(context: Context): EndpointRequest {
   return {
     header: (name) => requestHeader(context, name),
     text: (maxBytes) => readLimitedText(context, maxBytes),
+    bytes: (maxBytes) => readLimitedBytes(context, maxBytes),
+    query: (name) => context.req.query(name),
     get signal() {
       return context.req.raw.signal;
     },
@@ -186,8 +194,17 @@ async function readLimitedText(context: Context, maxBytes: number): Promise<stri
     if (Number(declared) > maxBytes) throw bodyTooLarge(maxBytes);
     return context.req.text();
   }
+  return Buffer.from(await readLimitedBytes(context, maxBytes)).toString("utf8");
+}
+
+async function readLimitedBytes(context: Context, maxBytes: number): Promise<Uint8Array> {
+  const declared = requestHeader(context, "content-length");
+  if (declared !== undefined && requestHeader(context, "transfer-encoding") === undefined) {
+    if (Number(declared) > maxBytes) throw bodyTooLarge(maxBytes);
+    return new Uint8Array(await context.req.arrayBuffer());
+  }
   const stream = context.req.raw.body;
-  if (stream === null) return "";
+  if (stream === null) return new Uint8Array(0);
   const reader = stream.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -201,7 +218,83 @@ async function readLimitedText(context: Context, maxBytes: number): Promise<stri
     }
     chunks.push(value);
   }
-  return Buffer.concat(chunks).toString("utf8");
+  return Buffer.concat(chunks);
+}
+
+/** Space, tab, line feed, carriage return. */
+const JSON_WHITESPACE = new Set([0x20, 0x09, 0x0a, 0x0d]);
+
+type TaskInputs = { model: string; inputs: BackendInput[]; text: string | null; logged?: string };
+
+/** A text task's JSON body (`taskRequestSchema`). */
+async function readTextTask(request: EndpointRequest, maxBytes: number): Promise<TaskInputs> {
+  const body = await readBody(request, taskRequestSchema, maxBytes);
+  const texts = typeof body.input === "string" ? [body.input] : body.input;
+  const labels = body.candidate_labels;
+  return {
+    model: body.model,
+    inputs: texts.map((text) => (labels === undefined ? text : { text, candidateLabels: labels })),
+    text: texts[0] as string,
+  };
+}
+
+/**
+ * An image or audio task's inputs (`media-input.ts`): a JSON body whose `input`/`inputs`
+ * holds base64, or the file itself as the body, with the model in `?model=` (default `auto`).
+ * A body is JSON when its Content-Type says so or it starts with `{`: clients posting a file
+ * often send no type, or curl's form type.
+ */
+async function readMediaTask(
+  request: EndpointRequest,
+  kind: MediaKind,
+  maxBytes: number,
+): Promise<TaskInputs> {
+  const bytes = await request.bytes(maxBytes);
+  const type = request.header("content-type")?.split(";")[0]?.trim().toLowerCase();
+  let first = 0;
+  while (JSON_WHITESPACE.has(bytes[first] ?? -1)) first += 1;
+  if (type === "application/json" || bytes[first] === 0x7b) {
+    const body = parseBody(Buffer.from(bytes).toString("utf8"), taskRequestSchema);
+    if (body.candidate_labels !== undefined) {
+      throw new RequestRejected(
+        openAIError(
+          400,
+          `candidate_labels apply to text tasks; a ${kind} task takes the ${kind} alone.`,
+          {
+            param: "candidate_labels",
+            code: "invalid_value",
+          },
+        ),
+      );
+    }
+    const items = typeof body.input === "string" ? [body.input] : body.input;
+    const media = items.map((item, index) =>
+      mediaFromText(
+        kind,
+        item,
+        items.length === 1 && typeof body.input === "string" ? "input" : `input.${index}`,
+      ),
+    );
+    return mediaTaskInputs(body.model, media);
+  }
+  const model = request.query("model") ?? "auto";
+  if (model === "") {
+    throw new RequestRejected(
+      openAIError(400, "model is empty: give ?model=auto, a route or a model id.", {
+        param: "model",
+      }),
+    );
+  }
+  return mediaTaskInputs(model, [mediaFromBytes(kind, bytes, "body")]);
+}
+
+function mediaTaskInputs(model: string, media: readonly MediaInput[]): TaskInputs {
+  return {
+    model,
+    inputs: media.map((item) => item.input),
+    text: null,
+    logged: media.map((item) => `[${item.description}]`).join(" "),
+  };
 }
 
 /** The 413 an `EndpointRequest.text` rejects with when the body is over the limit. */
@@ -220,7 +313,13 @@ async function readBody<Output>(
   schema: { safeParse(json: unknown): z.ZodSafeParseResult<Output> },
   maxBytes: number,
 ): Promise<Output> {
-  const text = await request.text(maxBytes);
+  return parseBody(await request.text(maxBytes), schema);
+}
+
+function parseBody<Output>(
+  text: string,
+  schema: { safeParse(json: unknown): z.ZodSafeParseResult<Output> },
+): Output {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -346,7 +445,10 @@ export function createRoutingHttp(options: RoutingAppOptions): {
     task: TaskId;
     model: string;
     inputs: BackendInput[];
-    text: string;
+    /** What classification reads; null for an image or a sound (`RouteRequest.text`). */
+    text: string | null;
+    /** What the request log keeps as the input, when not `text` (a media description). */
+    logged?: string;
     /** Shapes the success body from the outputs. */
     respond: (
       outputs: BackendOutput[],
@@ -396,7 +498,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
         modelLatencyMs: extra.modelLatencyMs ?? null,
         errorCode: extra.errorCode ?? null,
         domain,
-        inputText: work === undefined ? null : clip(work.text, "input", requestId),
+        inputText: work === undefined ? null : clip(work.logged ?? work.text, "input", requestId),
         outputText: clip(extra.outputText ?? null, "output", requestId),
         outputLabel: extra.outputLabel ?? null,
         decision: decision === null ? null : JSON.stringify(decision),
@@ -666,16 +768,12 @@ export function createRoutingHttp(options: RoutingAppOptions): {
           status: 404,
         });
       }
-      const body = await readBody(request, taskRequestSchema, maxBodyBytes);
-      const texts = typeof body.input === "string" ? [body.input] : body.input;
-      const labels = body.candidate_labels;
+      const kind = taskInputKind(task);
       return {
         task,
-        model: body.model,
-        inputs: texts.map((text) =>
-          labels === undefined ? text : { text, candidateLabels: labels },
-        ),
-        text: texts[0] as string,
+        ...(kind === "text"
+          ? await readTextTask(request, maxBodyBytes)
+          : await readMediaTask(request, kind, maxBodyBytes)),
         respond: (outputs, decision, headers) =>
           jsonAnswer(
             200,

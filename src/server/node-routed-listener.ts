@@ -93,7 +93,22 @@ class NodeEndpointRequest implements EndpointRequest {
     return nodeHeader(this.#request.headers, name);
   }
 
+  query(name: string): string | undefined {
+    const url = this.#request.url ?? "";
+    const start = url.indexOf("?");
+    if (start === -1) return undefined;
+    return new URLSearchParams(url.slice(start + 1)).get(name) ?? undefined;
+  }
+
   text(maxBytes: number): Promise<string> {
+    return this.#read(maxBytes, (body) => body.toString("utf8"));
+  }
+
+  bytes(maxBytes: number): Promise<Buffer> {
+    return this.#read(maxBytes, (body) => body);
+  }
+
+  #read<Body>(maxBytes: number, as: (body: Buffer) => Body): Promise<Body> {
     const request = this.#request;
     const declared = request.headers["content-length"];
     if (
@@ -125,11 +140,7 @@ class NodeEndpointRequest implements EndpointRequest {
       };
       const onEnd = () => {
         stop();
-        resolve(
-          chunks.length === 1
-            ? (chunks[0] as Buffer).toString("utf8")
-            : Buffer.concat(chunks).toString("utf8"),
-        );
+        resolve(as(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
       };
       const onError = (error: Error) => {
         stop();

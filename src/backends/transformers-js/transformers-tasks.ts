@@ -7,6 +7,7 @@
  */
 import { z } from "zod";
 import { ModelScoutError } from "../../errors/modelscout-error.js";
+import { resampleAudio } from "../../media/resample-audio.js";
 import type { BackendInput, BackendOutput, LabelScore, Span } from "../model-backend.js";
 
 /** A built transformers.js pipeline, called the way every pipeline is called. */
@@ -225,15 +226,13 @@ const transcribe: TransformersTask["run"] = async (pipe, inputs, runtime) => {
     if (typeof input !== "object" || !("audio" in input)) {
       throw wrongInput("automatic-speech-recognition", "{ audio, samplingRateHz }", input);
     }
+    // Clients record at 44.1 or 48 kHz; the feature extractor takes one rate (16 kHz mostly).
     const expected = runtime.samplingRateHz;
-    if (expected !== undefined && input.samplingRateHz !== expected) {
-      throw new ModelScoutError(
-        "INVALID_ARGUMENT",
-        `This speech model expects audio sampled at ${expected} Hz, got ${input.samplingRateHz} Hz. Resample the audio first.`,
-        { details: { expectedHz: expected, gotHz: input.samplingRateHz } },
-      );
-    }
-    const raw = await pipe(input.audio);
+    const audio =
+      expected === undefined || input.samplingRateHz === expected
+        ? input.audio
+        : resampleAudio(input.audio, input.samplingRateHz, expected);
+    const raw = await pipe(audio);
     outputs.push({ kind: "text", text: parse(transcriptSchema, raw, "speech recognition").text });
   }
   return outputs;

@@ -123,11 +123,19 @@ export class RequestClassifier {
       });
       if (verdict.route !== null) return { route: verdict.route, usedDefault: false, steps };
     }
+    return { ...this.defaultRoute(eligible), steps };
+  }
+
+  /**
+   * The default route if it is eligible, else the first eligible route in config order: where
+   * a request no step decides goes, and one with no text to classify.
+   */
+  defaultRoute(eligible: ReadonlySet<string>): ClassificationTrace {
     const preferred = this.#config.defaultRoute;
     const route = eligible.has(preferred)
       ? preferred
       : (this.#routeOrder.find((name) => eligible.has(name)) as string);
-    return { route, usedDefault: true, steps };
+    return { route, usedDefault: true, steps: [] };
   }
 
   async #runStep(

@@ -1,0 +1,106 @@
+/**
+ * @module
+ * Images and sounds sent to `/v1/tasks/<task>`, as model inputs. A client sends them the
+ * ways clients of the Hugging Face Inference API do: the file itself as the request body
+ * (`curl --data-binary @cat.jpg`), or JSON whose `input`/`inputs` holds base64 (plain or a
+ * `data:` URL), one item or an array.
+ *
+ * What reaches a model is always bytes decoded here, never a string: the image backends read
+ * a string as a file path or URL, and a request must not make the server read its own disk
+ * or fetch an address. So URLs are refused, with a message saying to send the bytes.
+ * The bytes are checked before a model sees them (an image must start like an image; audio
+ * must be a WAV file, decoded here into samples), so a client's wrong file is the client's
+ * 400 and never a model failure counted against the model. The request log keeps a
+ * description of each item (type, size, duration), not its bytes.
+ */
+import type { BackendInput } from "../backends/model-backend.js";
+import { ModelScoutError } from "../errors/modelscout-error.js";
+import { decodeWav } from "../media/decode-wav.js";
+import { isAudioType, isImageType, sniffMediaType } from "../media/sniff-media-type.js";
+
+export type MediaKind = "image" | "audio";
+
+export interface MediaInput {
+  input: BackendInput;
+  /** What the request log keeps instead of the bytes: `image/png, 48213 bytes`. */
+  description: string;
+}
+
+const IMAGE_FORMATS = "PNG, JPEG, GIF, WebP, BMP or TIFF";
+const WAV_HINT = "convert it first, for example: ffmpeg -i in.mp3 -ac 1 -ar 16000 out.wav";
+
+function invalid(message: string, param: string): ModelScoutError {
+  return new ModelScoutError("INVALID_ARGUMENT", message, { details: { param } });
+}
+
+/** Encoded bytes as the input of an image or audio task; `param` names the field in errors. */
+export function mediaFromBytes(
+  kind: MediaKind,
+  bytes: Uint8Array,
+  param: string,
+  /** Added to the message when the bytes are not the right kind of file. */
+  hint = "",
+): MediaInput {
+  if (bytes.byteLength === 0)
+    throw invalid(`${param} is empty: send the ${kind} file's bytes.`, param);
+  const type = sniffMediaType(bytes);
+  if (kind === "image") {
+    if (type === null || !isImageType(type)) {
+      throw invalid(
+        `${param} is not an image this server reads (${IMAGE_FORMATS})${type === null ? "" : `: it looks like ${type}`}.${hint}`,
+        param,
+      );
+    }
+    return { input: { image: bytes }, description: `${type}, ${bytes.byteLength} bytes` };
+  }
+  if (type !== "audio/wav") {
+    throw invalid(
+      type !== null && isAudioType(type)
+        ? `${param} is ${type} audio; this server decodes WAV only: ${WAV_HINT}.`
+        : `${param} is not a WAV file${type === null ? "" : ` (it looks like ${type})`}: send WAV audio (${WAV_HINT}).${hint}`,
+      param,
+    );
+  }
+  const audio = decodeWav(bytes, param);
+  return {
+    input: { audio: audio.samples, samplingRateHz: audio.samplingRateHz },
+    description: `audio/wav, ${audio.durationSeconds.toFixed(2)} s at ${audio.samplingRateHz} Hz, ${audio.channels} channel${audio.channels === 1 ? "" : "s"}`,
+  };
+}
+
+const DATA_URL = /^data:([^;,]*)((?:;[^;,]*)*),/i;
+const BASE64 = /^[A-Za-z0-9+/_-]*={0,2}$/;
+
+/** A base64 string or `data:` URL from a JSON body as the input of an image or audio task. */
+export function mediaFromText(kind: MediaKind, text: string, param: string): MediaInput {
+  const trimmed = text.trim();
+  let payload = trimmed;
+  const dataUrl = DATA_URL.exec(trimmed);
+  if (dataUrl !== null) {
+    if (!/;base64$/i.test(dataUrl[2] ?? "")) {
+      throw invalid(
+        `${param} is a data: URL without ;base64: encode the ${kind} as base64.`,
+        param,
+      );
+    }
+    payload = trimmed.slice(dataUrl[0].length);
+  } else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed)) {
+    throw invalid(
+      `${param} is a URL; this server does not fetch inputs. Send the ${kind} itself: as the request body, or base64 in ${param}.`,
+      param,
+    );
+  }
+  const compact = payload.replace(/\s+/g, "");
+  if (compact.length === 0 || !BASE64.test(compact)) {
+    throw invalid(
+      `${param} must be the ${kind} as base64 (or a data: URL), or send the file itself as the request body.`,
+      param,
+    );
+  }
+  return mediaFromBytes(
+    kind,
+    Buffer.from(compact, "base64"),
+    param,
+    ` It must hold the file's bytes as base64; a file path is not read (this server reads no file a request names).`,
+  );
+}
