@@ -128,6 +128,10 @@ const EXPECTED_KIND: Partial<Record<string, BackendOutput["kind"]>> = {
   "text-classification": "labels",
   "zero-shot-classification": "labels",
   "token-classification": "spans",
+  "image-classification": "labels",
+  "audio-classification": "labels",
+  "image-to-text": "text",
+  "automatic-speech-recognition": "text",
 };
 
 /** Backend tasks that can serve a request of `task`. */

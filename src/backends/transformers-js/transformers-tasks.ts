@@ -220,20 +220,41 @@ const classifyImage: TransformersTask["run"] = async (pipe, inputs, runtime) => 
   return perInput.map((labels) => ({ kind: "labels", labels: sortedLabels(labels) }));
 };
 
+/**
+ * An audio input's samples at the rate the model's feature extractor takes (16 kHz for most
+ * speech models): clients record at 44.1 or 48 kHz.
+ */
+function audioAtModelRate(
+  input: BackendInput,
+  task: string,
+  runtime: TransformersRuntime,
+): Float32Array {
+  if (typeof input !== "object" || !("audio" in input)) {
+    throw wrongInput(task, "{ audio, samplingRateHz }", input);
+  }
+  const expected = runtime.samplingRateHz;
+  return expected === undefined || input.samplingRateHz === expected
+    ? input.audio
+    : resampleAudio(input.audio, input.samplingRateHz, expected);
+}
+
 const transcribe: TransformersTask["run"] = async (pipe, inputs, runtime) => {
   const outputs: BackendOutput[] = [];
   for (const input of inputs) {
-    if (typeof input !== "object" || !("audio" in input)) {
-      throw wrongInput("automatic-speech-recognition", "{ audio, samplingRateHz }", input);
-    }
-    // Clients record at 44.1 or 48 kHz; the feature extractor takes one rate (16 kHz mostly).
-    const expected = runtime.samplingRateHz;
-    const audio =
-      expected === undefined || input.samplingRateHz === expected
-        ? input.audio
-        : resampleAudio(input.audio, input.samplingRateHz, expected);
-    const raw = await pipe(audio);
+    const raw = await pipe(audioAtModelRate(input, "automatic-speech-recognition", runtime));
     outputs.push({ kind: "text", text: parse(transcriptSchema, raw, "speech recognition").text });
+  }
+  return outputs;
+};
+
+const classifyAudio: TransformersTask["run"] = async (pipe, inputs, runtime) => {
+  const outputs: BackendOutput[] = [];
+  for (const input of inputs) {
+    const raw = await pipe(audioAtModelRate(input, "audio-classification", runtime), {
+      top_k: null,
+    });
+    const labels = parse(z.array(labelScoreSchema), raw, "audio-classification");
+    outputs.push({ kind: "labels", labels: sortedLabels(labels) });
   }
   return outputs;
 };
@@ -256,6 +277,7 @@ export const TRANSFORMERS_TASKS = {
     kind: "text",
     run: transcribe,
   },
+  "audio-classification": { pipeline: "audio-classification", kind: "labels", run: classifyAudio },
 } as const satisfies Record<string, TransformersTask>;
 export type TransformersTaskId = keyof typeof TRANSFORMERS_TASKS;
 
