@@ -268,12 +268,9 @@ async function readMediaTask(
       );
     }
     const items = typeof body.input === "string" ? [body.input] : body.input;
+    const single = typeof body.input === "string";
     const media = items.map((item, index) =>
-      mediaFromText(
-        kind,
-        item,
-        items.length === 1 && typeof body.input === "string" ? "input" : `input.${index}`,
-      ),
+      mediaFromText(kind, item, single ? body.inputField : `${body.inputField}.${index}`),
     );
     return mediaTaskInputs(body.model, media);
   }

@@ -313,7 +313,13 @@ export const taskRequestSchema = z
       return z.NEVER;
     }
     const labels = body.candidate_labels ?? hubLabels;
-    return { model: body.model, input, ...(labels !== undefined && { candidate_labels: labels }) };
+    return {
+      model: body.model,
+      input,
+      /** Which name the client gave it by, for messages about it. */
+      inputField: body.input === undefined ? ("inputs" as const) : ("input" as const),
+      ...(labels !== undefined && { candidate_labels: labels }),
+    };
   });
 export type TaskRequest = z.infer<typeof taskRequestSchema>;
 

@@ -175,6 +175,15 @@ describe("what is refused, before any model sees it", () => {
       message: "input is a URL; this server does not fetch inputs",
     },
     {
+      name: "a URL given as the Inference API's inputs, by that name",
+      send: () =>
+        postJson(`${server.url}/v1/tasks/image-to-text`, {
+          inputs: ["https://example.org/a.png", "https://example.org/b.png"],
+        }),
+      param: "inputs.0",
+      message: "inputs.0 is a URL",
+    },
+    {
       name: "a local file path",
       send: () =>
         postJson(`${server.url}/v1/tasks/image-to-text`, {
