@@ -41,9 +41,31 @@ export type BackendInput =
  */
 export interface ChatTurn {
   role: "system" | "user" | "assistant" | "tool";
+  /** The turn's text (its text parts joined), what text-only models and classifiers read. */
   content: string;
+  /**
+   * Set only on a user turn that holds images: its text and images in the order sent. Only
+   * backends whose `describe().imageInputs` is true read it; the router passes over others.
+   */
+  parts?: readonly ChatContentPart[];
   toolCalls?: readonly ToolCall[];
   toolCallId?: string;
+}
+
+/**
+ * A piece of a user turn: text, or an image as a URL the model's server fetches or a `data:`
+ * URL (OpenAI's `image_url` part; `detail` is its resolution hint).
+ */
+export type ChatContentPart =
+  | { type: "text"; text: string }
+  | { type: "image"; url: string; detail?: "auto" | "low" | "high" };
+
+/** Whether a generation input holds an image, so needs `describe().imageInputs`. */
+export function needsImageInput(input: BackendInput | undefined): boolean {
+  if (typeof input !== "object" || !("messages" in input)) return false;
+  return input.messages.some(
+    (message) => message.parts?.some((part) => part.type === "image") === true,
+  );
 }
 
 /** A function the model may call (OpenAI's `tools[].function`). */
@@ -170,6 +192,8 @@ export interface BackendDescription {
   dtype?: string;
   /** True when chats may carry tools and tool messages (`GenerationSettings.tools`). */
   toolCalls?: boolean;
+  /** True when a chat's user turns may hold images (`ChatTurn.parts`): a vision model. */
+  imageInputs?: boolean;
 }
 
 export interface LoadResult {

@@ -171,6 +171,7 @@ export class ModelRegistry {
               ...(declaration.temperature !== undefined && {
                 temperature: declaration.temperature,
               }),
+              ...(declaration.vision !== undefined && { vision: declaration.vision }),
               ...(deadlineMs !== undefined && { timeoutMs: deadlineMs + HTTP_DEADLINE_MARGIN_MS }),
               ...(declaration.kind === "hf-inference" &&
                 declaration.inference_provider !== undefined && {

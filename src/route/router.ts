@@ -14,6 +14,7 @@ import {
   type BackendInput,
   type BackendOutput,
   type ModelBackend,
+  needsImageInput,
   needsToolCalls,
   type TextStream,
   type TextStreamPart,
@@ -416,18 +417,20 @@ export class Router {
 
     // A chat with tools or tool turns goes only to models that can call tools; the others are
     // passed over as having refused it (a 400 when no candidate can), not as failing.
+    // Likewise a chat with images goes only to models declared to read them (`vision`).
     const toolCalls = request.task === "text-generation" && needsToolCalls(request.inputs[0]);
+    const images = request.task === "text-generation" && needsImageInput(request.inputs[0]);
     for (const model of policy.order) {
       const breaker = this.#breakers.get(model) as CircuitBreaker;
       const backend = this.registry.require(model);
-      if (toolCalls && backend.describe().toolCalls !== true) {
-        attempts.push({
-          model,
-          outcome: "error",
-          latencyMs: 0,
-          error: `${model} cannot call tools (only OpenAI-compatible chat models can)`,
-          status: 400,
-        });
+      const refusal =
+        toolCalls && backend.describe().toolCalls !== true
+          ? `${model} cannot call tools (only OpenAI-compatible chat models can)`
+          : images && backend.describe().imageInputs !== true
+            ? `${model} does not read images (declare a vision model with "vision": true in the routes config)`
+            : null;
+      if (refusal !== null) {
+        attempts.push({ model, outcome: "error", latencyMs: 0, error: refusal, status: 400 });
         continue;
       }
       for (let attempt = 0; attempt <= target.retries; attempt += 1) {

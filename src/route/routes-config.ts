@@ -175,6 +175,8 @@ const modelDeclarationSchema = z.discriminatedUnion("kind", [
         .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
         .optional(),
       labels: z.array(z.string().min(1)).min(1).optional(),
+      /** A chat model that reads images in user turns (`image_url` parts); default false. */
+      vision: z.boolean().optional(),
       ...generationDefaults,
     })
     .strict(),
@@ -192,6 +194,8 @@ const modelDeclarationSchema = z.discriminatedUnion("kind", [
         .optional(),
       inference_provider: z.string().min(1).optional(),
       labels: z.array(z.string().min(1)).min(1).optional(),
+      /** A chat model that reads images in user turns (`image_url` parts); default false. */
+      vision: z.boolean().optional(),
       ...generationDefaults,
     })
     .strict(),

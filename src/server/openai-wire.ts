@@ -9,16 +9,69 @@
  * honour is refused with a 400 rather than silently dropped: more than one choice (`n`).
  * `tools`, `tool_choice`, assistant turns with `tool_calls` and `tool` results go to models
  * that can call tools (the router skips the others). Message content may be a string or an
- * array of text parts; images are refused with a clear 400.
+ * array of text parts; a user turn's may also hold `image_url` parts, which go to models
+ * declared `vision` (the router skips the others). Audio and file parts are refused with a 400.
  */
 import { z } from "zod";
-import type { AnswerUsage, ChatTurn, GenerationSettings } from "../backends/model-backend.js";
+import type {
+  AnswerUsage,
+  ChatContentPart,
+  ChatTurn,
+  GenerationSettings,
+} from "../backends/model-backend.js";
 
 const textPart = z.object({ type: z.literal("text"), text: z.string() });
 
 const contentSchema = z.union([z.string(), z.array(textPart)], {
   error: 'content must be a string or an array of text parts ({type: "text", text})',
 });
+
+/** Where an image may be: the model's server fetches an http(s) URL, or it is inline. */
+export const imageUrlSchema = z
+  .string()
+  .regex(
+    /^(https?:\/\/|data:image\/[a-z0-9.+-]+;base64,)/i,
+    "an image is an http(s) URL or a data:image/<type>;base64 URL",
+  );
+export const imageDetailSchema = z.enum(["auto", "low", "high"]);
+
+const imagePart = z.object({
+  type: z.literal("image_url"),
+  image_url: z.union([
+    z.looseObject({ url: imageUrlSchema, detail: imageDetailSchema.optional() }),
+    imageUrlSchema,
+  ]),
+});
+
+const userPartsSchema = z.array(
+  z.discriminatedUnion("type", [textPart, imagePart], {
+    error:
+      'a content part is {type: "text", text} or {type: "image_url", image_url: {url}}; input_audio and file parts are not supported',
+  }),
+);
+
+/**
+ * A user turn's content: text, or text and `image_url` parts for vision models. Not a
+ * `z.union`, whose one message would hide what is wrong inside a part (a bad image URL).
+ */
+const userContentSchema = z
+  .unknown()
+  .transform((content, context): string | z.infer<typeof userPartsSchema> => {
+    if (typeof content === "string") return content;
+    if (Array.isArray(content)) {
+      const parts = userPartsSchema.safeParse(content);
+      if (parts.success) return parts.data;
+      for (const issue of parts.error.issues) {
+        context.addIssue({ code: "custom", message: issue.message, path: issue.path });
+      }
+      return z.NEVER;
+    }
+    context.addIssue({
+      code: "custom",
+      message: "content must be a string or an array of text and image_url parts",
+    });
+    return z.NEVER;
+  });
 
 const toolCallSchema = z.looseObject({
   id: z.string().min(1),
@@ -29,7 +82,8 @@ const toolCallSchema = z.looseObject({
 const messageSchema = z.discriminatedUnion(
   "role",
   [
-    z.looseObject({ role: z.enum(["system", "developer", "user"]), content: contentSchema }),
+    z.looseObject({ role: z.enum(["system", "developer"]), content: contentSchema }),
+    z.looseObject({ role: z.literal("user"), content: userContentSchema }),
     z.looseObject({
       role: z.literal("assistant"),
       // null when the turn only called tools
@@ -343,6 +397,32 @@ function contentText(content: z.infer<typeof contentSchema> | null | undefined):
 }
 
 /**
+ * A turn from its text and image parts: `content` is the text parts joined by newlines (what
+ * text models and classifiers read), and `parts` keeps text and images in order, only when
+ * there is an image.
+ */
+export function turnFromParts(role: "user", parts: readonly ChatContentPart[]): ChatTurn {
+  const content = parts.flatMap((part) => (part.type === "text" ? [part.text] : [])).join("\n");
+  return parts.some((part) => part.type === "image") ? { role, content, parts } : { role, content };
+}
+
+function userTurn(content: z.infer<typeof userContentSchema>): ChatTurn {
+  if (typeof content === "string") return { role: "user", content };
+  return turnFromParts(
+    "user",
+    content.map((part): ChatContentPart => {
+      if (part.type === "text") return part;
+      const image = typeof part.image_url === "string" ? { url: part.image_url } : part.image_url;
+      return {
+        type: "image",
+        url: image.url,
+        ...(image.detail !== undefined && { detail: image.detail }),
+      };
+    }),
+  );
+}
+
+/**
  * Messages as backends take them: `developer` is a system message, text parts are joined,
  * tool calls and tool results keep their ids.
  */
@@ -367,11 +447,10 @@ export function plainMessages(messages: ChatCompletionRequest["messages"]): Chat
           content: contentText(message.content),
           toolCallId: message.tool_call_id,
         };
+      case "user":
+        return userTurn(message.content);
       default:
-        return {
-          role: message.role === "developer" ? "system" : message.role,
-          content: contentText(message.content),
-        };
+        return { role: "system", content: contentText(message.content) };
     }
   });
 }

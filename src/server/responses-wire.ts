@@ -11,27 +11,35 @@
  * send the whole conversation in `input` instead: `previous_response_id`, `conversation`,
  * `item_reference` items (except references to reasoning) and `background: true`. Hosted
  * tools (`web_search`, `file_search`, ...) run on OpenAI's servers and are refused too;
- * `function` tools go to models that can call tools, as for chat. Reasoning items a client
- * sends back are dropped: each model thinks anew.
+ * `function` tools go to models that can call tools, as for chat. A user message's
+ * `input_image` parts (by URL) go to vision models, as a chat's `image_url` parts do; file and
+ * audio parts are refused. Reasoning items a client sends back are dropped: each model thinks
+ * anew.
  */
 import { z } from "zod";
 import type {
   AnswerUsage,
+  ChatContentPart,
   ChatTurn,
   FinishReason,
   GenerationSettings,
   ResponseFormat,
   ToolCall,
 } from "../backends/model-backend.js";
-import { lastUserMessage, requireToolsForChoice } from "./openai-wire.js";
+import {
+  imageDetailSchema,
+  imageUrlSchema,
+  lastUserMessage,
+  requireToolsForChoice,
+  turnFromParts,
+} from "./openai-wire.js";
 import { REASONING_ID_PREFIX } from "./responses-ids.js";
 
-const TEXT_ONLY =
-  "this router passes text to models: input_image, input_file and input_audio parts are not supported";
+const TEXT_ONLY = "input_file and input_audio parts are not supported";
 
-const NOT_TEXT_PART = /^input_(image|file|audio)$/;
+const NOT_TEXT_PART = /^input_(file|audio)$/;
 
-/** Whether a part, or any part of an array, is an image, file or audio part. */
+/** Whether a part, or any part of an array, is a file or audio part. */
 function hasNonTextPart(input: unknown): boolean {
   const parts = Array.isArray(input) ? input : [input];
   return parts.some((part) => {
@@ -40,33 +48,76 @@ function hasNonTextPart(input: unknown): boolean {
   });
 }
 
-const contentPart = z.union(
-  [
-    z.looseObject({ type: z.enum(["input_text", "output_text"]), text: z.string() }),
-    z.looseObject({ type: z.literal("refusal"), refusal: z.string() }),
-  ],
-  {
-    error: (issue) =>
-      hasNonTextPart(issue.input)
-        ? TEXT_ONLY
-        : 'a content part is {type: "input_text", text} (or output_text, refusal)',
-  },
-);
+const textParts = [
+  z.looseObject({ type: z.enum(["input_text", "output_text"]), text: z.string() }),
+  z.looseObject({ type: z.literal("refusal"), refusal: z.string() }),
+] as const;
 
-const messageContent = z.union([z.string(), z.array(contentPart)], {
+const textContentPart = z.union(textParts, {
   error: (issue) =>
     hasNonTextPart(issue.input)
       ? TEXT_ONLY
-      : "content must be a string or an array of content parts ({type: input_text, text})",
+      : 'a content part is {type: "input_text", text} (or output_text, refusal)',
 });
 
-const messageItem = z.looseObject({
-  type: z.literal("message").optional(),
-  role: z.enum(["user", "system", "developer", "assistant"], {
-    error: "role must be user, system, developer or assistant",
-  }),
-  content: messageContent,
+/** An image for a vision model; `file_id` would need files stored here, and none are. */
+const imageContentPart = z
+  .looseObject({
+    type: z.literal("input_image"),
+    image_url: imageUrlSchema.nullish(),
+    file_id: z.string().nullish(),
+    detail: imageDetailSchema.nullish(),
+  })
+  .refine((part) => part.image_url != null, {
+    error: `input_image needs image_url (an http(s) or data: URL); ${storesNone("file_id needs files")}`,
+  });
+
+const contentPart = z.discriminatedUnion("type", [...textParts, imageContentPart], {
+  error: (issue) =>
+    hasNonTextPart(issue.input)
+      ? TEXT_ONLY
+      : 'a content part is {type: "input_text", text}, {type: "input_image", image_url} (or output_text, refusal)',
 });
+
+/** A string or an array of parts; not a `z.union`, whose message would hide a part's own. */
+const messageContent = z
+  .unknown()
+  .transform((content, context): string | z.infer<typeof contentPart>[] => {
+    if (typeof content === "string") return content;
+    if (Array.isArray(content)) {
+      const parts = z.array(contentPart).safeParse(content);
+      if (parts.success) return parts.data;
+      for (const issue of parts.error.issues) {
+        context.addIssue({ code: "custom", message: issue.message, path: issue.path });
+      }
+      return z.NEVER;
+    }
+    context.addIssue({
+      code: "custom",
+      message: "content must be a string or an array of content parts ({type: input_text, text})",
+    });
+    return z.NEVER;
+  });
+
+const messageItem = z
+  .looseObject({
+    type: z.literal("message").optional(),
+    role: z.enum(["user", "system", "developer", "assistant"], {
+      error: "role must be user, system, developer or assistant",
+    }),
+    content: messageContent,
+  })
+  .superRefine((item, context) => {
+    if (item.role === "user" || typeof item.content === "string") return;
+    const index = item.content.findIndex((part) => part.type === "input_image");
+    if (index !== -1) {
+      context.addIssue({
+        code: "custom",
+        path: ["content", index],
+        message: `only user messages may hold images (this one is ${item.role})`,
+      });
+    }
+  });
 
 const functionCallItem = z.looseObject({
   type: z.literal("function_call"),
@@ -78,7 +129,7 @@ const functionCallItem = z.looseObject({
 const functionCallOutputItem = z.looseObject({
   type: z.literal("function_call_output"),
   call_id: z.string().min(1, "call_id names the call this output answers"),
-  output: z.union([z.string(), z.array(contentPart)], {
+  output: z.union([z.string(), z.array(textContentPart)], {
     error: "output must be a string or an array of input_text parts",
   }),
 });
@@ -238,9 +289,29 @@ export type ResponsesRequest = z.infer<typeof responsesRequestSchema>;
 
 type ContentPart = z.infer<typeof contentPart>;
 
+function partText(part: ContentPart): string {
+  return part.type === "refusal" ? part.refusal : part.type === "input_image" ? "" : part.text;
+}
+
 function partsText(content: string | readonly ContentPart[]): string {
   if (typeof content === "string") return content;
-  return content.map((part) => ("text" in part ? part.text : part.refusal)).join("\n");
+  return content.map(partText).join("\n");
+}
+
+/** A user message's turn, its images kept in order with the text for vision models. */
+function userTurn(content: string | readonly ContentPart[]): ChatTurn {
+  if (typeof content === "string") return { role: "user", content };
+  return turnFromParts(
+    "user",
+    content.map((part): ChatContentPart => {
+      if (part.type !== "input_image") return { type: "text", text: partText(part) };
+      return {
+        type: "image",
+        url: part.image_url as string,
+        ...(part.detail != null && { detail: part.detail }),
+      };
+    }),
+  );
 }
 
 /** The request as a chat: its turns, the text it is classified by, and its settings. */
@@ -262,10 +333,14 @@ export function responsesChat(body: ResponsesRequest): ResponsesChat {
     for (const item of body.input) {
       switch (item.type) {
         case "message":
-          turns.push({
-            role: item.role === "developer" ? "system" : item.role,
-            content: partsText(item.content),
-          });
+          turns.push(
+            item.role === "user"
+              ? userTurn(item.content)
+              : {
+                  role: item.role === "developer" ? "system" : item.role,
+                  content: partsText(item.content),
+                },
+          );
           break;
         case "function_call": {
           // Calls right after an assistant turn belong to it, as in a chat's tool_calls.

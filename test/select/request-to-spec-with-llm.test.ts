@@ -5,6 +5,7 @@ import { parseTaskSpec } from "../../src/select/task-spec.js";
 import {
   type FakeChatMessage,
   type FakeOpenAIServer,
+  messageText,
   startFakeOpenAIServer,
 } from "../support/fake-openai-server.js";
 
@@ -41,7 +42,7 @@ function options(overrides: { apiKey?: string } = {}) {
 describe("requestToSpecWithLlm", () => {
   it("asks the endpoint with the schema and returns the spec it wrote once it validates", async () => {
     reply = (messages) => {
-      const user = messages.find((message) => message.role === "user")?.content ?? "";
+      const user = messageText(messages.find((message) => message.role === "user")?.content);
       // A stand-in LLM that reads the request: Chinese, sentiment, a Pi 5, and it adds a wish for speed.
       return JSON.stringify({
         task_type: user.includes("classify") ? "sentiment" : "text-generation",

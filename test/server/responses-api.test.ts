@@ -368,8 +368,27 @@ describe("POST /v1/responses", () => {
     [{ input: [] }, "input", /at least one item/],
     [
       { input: [{ role: "user", content: [{ type: "input_image", image_url: "x" }] }] },
-      "input.0.content",
-      /text to models/,
+      "input.0.content.0.image_url",
+      /an image is an http\(s\) URL or a data:image/,
+    ],
+    [
+      { input: [{ role: "user", content: [{ type: "input_image", file_id: "file_1" }] }] },
+      "input.0.content.0",
+      /file_id needs files stored on the server/,
+    ],
+    [
+      { input: [{ role: "user", content: [{ type: "input_audio", input_audio: {} }] }] },
+      "input.0.content.0.type",
+      /input_file and input_audio parts are not supported/,
+    ],
+    [
+      {
+        input: [
+          { role: "system", content: [{ type: "input_image", image_url: "https://x.org/a.png" }] },
+        ],
+      },
+      "input.0.content.0",
+      /only user messages may hold images/,
     ],
     [{ input: [{ type: "item_reference", id: "msg_1" }] }, "input.0.id", /stored/],
     [{ input: [{ type: "computer_call_output" }] }, "input.0.type", /an input item is/],

@@ -41,8 +41,29 @@ export interface RecordedModelRequest {
 
 export interface FakeChatMessage {
   role: string;
-  /** null in an assistant turn that only called tools. */
-  content: string;
+  /**
+   * null in an assistant turn that only called tools; text and `image_url` parts in a user
+   * turn for a vision model (`messageText` reads both).
+   */
+  content: string | FakeContentPart[];
+}
+
+export type FakeContentPart =
+  | { type: "text"; text: string }
+  | { type: "image_url"; image_url: { url: string; detail?: string } };
+
+/**
+ * A message's content as text, as a vision model would "see" it: text parts as they are, each
+ * image as `<image data:image/png…>` (the start of its URL), so tests can tell images arrived.
+ */
+export function messageText(content: FakeChatMessage["content"] | null | undefined): string {
+  if (content == null) return "";
+  if (typeof content === "string") return content;
+  return content
+    .map((part) =>
+      part.type === "text" ? part.text : `<image ${part.image_url.url.slice(0, 22)}…>`,
+    )
+    .join(" ");
 }
 
 export interface FakeOpenAIServerOptions {
@@ -114,8 +135,10 @@ export function fakeEmbedding(text: string, dimensions: number): number[] {
  * "pos", else the first. Otherwise it echoes the last user message.
  */
 export function defaultChatReply(messages: readonly FakeChatMessage[]): string {
-  const system = messages.find((message) => message.role === "system")?.content ?? "";
-  const user = [...messages].reverse().find((message) => message.role === "user")?.content ?? "";
+  const system = messageText(messages.find((message) => message.role === "system")?.content);
+  const user = messageText(
+    [...messages].reverse().find((message) => message.role === "user")?.content,
+  );
   if (system.toLowerCase().includes(CLASSIFIER_MARKER)) {
     const labels = system
       .split("\n")
@@ -311,7 +334,7 @@ export async function startFakeOpenAIServer(
         ? {
             id: `call_${requests.length}`,
             name: chosen ?? (tools[0] as { function: { name: string } }).function.name,
-            arguments: JSON.stringify({ query: lastUser?.content ?? "" }),
+            arguments: JSON.stringify({ query: messageText(lastUser?.content) }),
           }
         : undefined;
     // `max_tokens` is honoured as a real server does: a word is a token here, and an answer
@@ -320,7 +343,7 @@ export async function startFakeOpenAIServer(
       toolCall !== undefined
         ? ""
         : last?.role === "tool"
-          ? `Tool said: ${last.content}`
+          ? `Tool said: ${messageText(last.content)}`
           : chatReply(messages, model);
     const words = whole.match(/\s*\S+\s*/gu) ?? [];
     const cap = typeof body.max_tokens === "number" ? body.max_tokens : undefined;
@@ -328,7 +351,7 @@ export async function startFakeOpenAIServer(
     const content = cut ? words.slice(0, cap).join("") : whole;
     const finish = toolCall !== undefined ? "tool_calls" : cut ? "length" : "stop";
     const promptTokens = messages.reduce(
-      (sum, message) => sum + countWords(message.content ?? ""),
+      (sum, message) => sum + countWords(messageText(message.content)),
       0,
     );
     const completionTokens = countWords(content);

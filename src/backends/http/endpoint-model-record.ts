@@ -18,7 +18,8 @@
  * - `inferenceProvider`: for `hf-inference` without `baseUrl`, which provider to route to
  *   (default `hf-inference`);
  * - `timeoutMs`: per-request timeout;
- * - `maxTokens`, `temperature`: text generation's defaults, for requests that set none.
+ * - `maxTokens`, `temperature`: text generation's defaults, for requests that set none;
+ * - `vision`: the chat model reads images in user turns (the server cannot tell beforehand).
  */
 import { z } from "zod";
 import {
@@ -45,6 +46,7 @@ export const endpointExtraSchema = z
     timeoutMs: z.number().int().positive().optional(),
     maxTokens: z.number().int().positive().optional(),
     temperature: z.number().min(0).max(2).optional(),
+    vision: z.boolean().optional(),
   })
   .refine((extra) => extra.protocol !== "openai" || extra.baseUrl !== undefined, {
     message: "baseUrl is required for protocol openai",

@@ -110,6 +110,8 @@ export interface HfInferenceBackendOptions {
   /** Generation length cap (`max_tokens`). */
   maxTokens?: number;
   temperature?: number;
+  /** The chat model reads images in user turns (`describe().imageInputs`). */
+  vision?: boolean;
   /** Requests in flight at once for per-item tasks. Default 4. */
   maxConcurrency?: number;
   /** Where to read `HF_TOKEN` and `HF_ENDPOINT`; default `process.env`. */
@@ -239,6 +241,8 @@ class HfInferenceBackend implements ModelBackend {
       local: this.#local,
       // Chat models through the client take tools; providers without them answer an error.
       ...(this.#task === "text-generation" && { toolCalls: true }),
+      ...(this.#task === "text-generation" &&
+        this.#options.vision === true && { imageInputs: true }),
       ...(this.#options.labels !== undefined && { labels: this.#options.labels }),
     };
   }

@@ -97,6 +97,7 @@ export function createHttpBackendProvider(
         ...(extra.local !== undefined && { local: extra.local }),
         ...(extra.maxTokens !== undefined && { maxTokens: extra.maxTokens }),
         ...(extra.temperature !== undefined && { temperature: extra.temperature }),
+        ...(extra.vision !== undefined && { vision: extra.vision }),
       };
       if (extra.protocol === "openai") {
         return createOpenAICompatibleBackend({

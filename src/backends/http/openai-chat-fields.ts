@@ -11,6 +11,7 @@ import type {
   AnswerUsage,
   BackendInput,
   BackendOutput,
+  ChatContentPart,
   ChatTurn,
   FinishReason,
   GenerationSettings,
@@ -40,8 +41,14 @@ export const openAIUsageSchema = z
   .nullish();
 
 /** A chat message as OpenAI's API takes it. */
+/** A user turn's content with images: OpenAI's text and `image_url` parts. */
+export type OpenAIContentPart =
+  | { type: "text"; text: string }
+  | { type: "image_url"; image_url: { url: string; detail?: "auto" | "low" | "high" } };
+
 export type OpenAIMessage =
-  | { role: "system" | "user"; content: string }
+  | { role: "system"; content: string }
+  | { role: "user"; content: string | OpenAIContentPart[] }
   | {
       role: "assistant";
       content: string | null;
@@ -76,8 +83,20 @@ export function openAIMessages(turns: readonly ChatTurn[]): OpenAIMessage[] {
         tool_calls: openAIToolCalls(turn.toolCalls),
       };
     }
+    if (turn.role === "user" && turn.parts !== undefined) {
+      return { role: "user", content: turn.parts.map(openAIContentPart) };
+    }
+    if (turn.role === "system") return { role: "system", content: turn.content };
     return { role: turn.role, content: turn.content };
   });
+}
+
+function openAIContentPart(part: ChatContentPart): OpenAIContentPart {
+  if (part.type === "text") return { type: "text", text: part.text };
+  return {
+    type: "image_url",
+    image_url: { url: part.url, ...(part.detail !== undefined && { detail: part.detail }) },
+  };
 }
 
 /** OpenAI's chat completion fields for the settings. */

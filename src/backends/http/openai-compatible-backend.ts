@@ -110,6 +110,8 @@ export interface OpenAICompatibleBackendOptions {
   maxTokens?: number;
   /** Sampling temperature for generation; classification always uses 0. */
   temperature?: number;
+  /** The chat model reads images in user turns (`describe().imageInputs`). */
+  vision?: boolean;
   /** Chat requests in flight at once for a batch. Default 4. */
   maxConcurrency?: number;
   /** How to get a credential, for 401 messages. */
@@ -263,6 +265,8 @@ class OpenAICompatibleBackend implements ModelBackend {
       local: this.#local,
       ...(this.#options.labels !== undefined && { labels: this.#options.labels }),
       ...(OPENAI_COMPATIBLE_TASKS[this.#task] === "chat" && { toolCalls: true }),
+      ...(OPENAI_COMPATIBLE_TASKS[this.#task] === "chat" &&
+        this.#options.vision === true && { imageInputs: true }),
     };
   }
 

@@ -196,6 +196,42 @@ describe("hf-inference backend: mapping to uniform outputs", () => {
     });
   });
 
+  it("sends a vision chat's images as image_url parts, in order with the text", async () => {
+    const backend = routed(MODELS.chat, "text-generation", { vision: true });
+    expect(backend.describe().imageInputs).toBe(true);
+    expect(routed(MODELS.chat, "text-generation").describe().imageInputs).toBeUndefined();
+    expect(
+      routed(MODELS.sentiment, "text-classification", { vision: true }).describe().imageInputs,
+    ).toBeUndefined();
+    const before = server.requests.length;
+    await backend.doRun([
+      {
+        messages: [
+          {
+            role: "user",
+            content: "What is this?",
+            parts: [
+              { type: "image", url: "https://example.org/a.jpg", detail: "low" },
+              { type: "text", text: "What is this?" },
+            ],
+          },
+        ],
+      },
+    ]);
+    const post = server.requests.slice(before).find((request) => request.method === "POST");
+    expect(post?.body).toMatchObject({
+      messages: [
+        {
+          role: "user",
+          content: [
+            { type: "image_url", image_url: { url: "https://example.org/a.jpg", detail: "low" } },
+            { type: "text", text: "What is this?" },
+          ],
+        },
+      ],
+    });
+  });
+
   it("sends a chat's own generation settings over the declared ones", async () => {
     const before = server.requests.length;
     const [output] = await routed(MODELS.chat, "text-generation", { maxTokens: 12 }).doRun([
