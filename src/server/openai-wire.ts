@@ -51,27 +51,31 @@ const userPartsSchema = z.array(
 );
 
 /**
- * A user turn's content: text, or text and `image_url` parts for vision models. Not a
- * `z.union`, whose one message would hide what is wrong inside a part (a bad image URL).
+ * A string, or an array checked by `parts` whose issues keep their own messages and paths:
+ * a `z.union` gives one message for both, which hides what is wrong inside a part (a bad
+ * image URL). `message` is the issue for anything else.
  */
-const userContentSchema = z
-  .unknown()
-  .transform((content, context): string | z.infer<typeof userPartsSchema> => {
+export function stringOrParts<Part>(parts: z.ZodType<Part[]>, message: string) {
+  return z.unknown().transform((content, context): string | Part[] => {
     if (typeof content === "string") return content;
     if (Array.isArray(content)) {
-      const parts = userPartsSchema.safeParse(content);
-      if (parts.success) return parts.data;
-      for (const issue of parts.error.issues) {
+      const parsed = parts.safeParse(content);
+      if (parsed.success) return parsed.data;
+      for (const issue of parsed.error.issues) {
         context.addIssue({ code: "custom", message: issue.message, path: issue.path });
       }
       return z.NEVER;
     }
-    context.addIssue({
-      code: "custom",
-      message: "content must be a string or an array of text and image_url parts",
-    });
+    context.addIssue({ code: "custom", message });
     return z.NEVER;
   });
+}
+
+/** A user turn's content: text, or text and `image_url` parts for vision models. */
+const userContentSchema = stringOrParts(
+  userPartsSchema,
+  "content must be a string or an array of text and image_url parts",
+);
 
 const toolCallSchema = z.looseObject({
   id: z.string().min(1),

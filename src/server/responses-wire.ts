@@ -31,6 +31,7 @@ import {
   imageUrlSchema,
   lastUserMessage,
   requireToolsForChoice,
+  stringOrParts,
   turnFromParts,
 } from "./openai-wire.js";
 import { REASONING_ID_PREFIX } from "./responses-ids.js";
@@ -79,25 +80,10 @@ const contentPart = z.discriminatedUnion("type", [...textParts, imageContentPart
       : 'a content part is {type: "input_text", text}, {type: "input_image", image_url} (or output_text, refusal)',
 });
 
-/** A string or an array of parts; not a `z.union`, whose message would hide a part's own. */
-const messageContent = z
-  .unknown()
-  .transform((content, context): string | z.infer<typeof contentPart>[] => {
-    if (typeof content === "string") return content;
-    if (Array.isArray(content)) {
-      const parts = z.array(contentPart).safeParse(content);
-      if (parts.success) return parts.data;
-      for (const issue of parts.error.issues) {
-        context.addIssue({ code: "custom", message: issue.message, path: issue.path });
-      }
-      return z.NEVER;
-    }
-    context.addIssue({
-      code: "custom",
-      message: "content must be a string or an array of content parts ({type: input_text, text})",
-    });
-    return z.NEVER;
-  });
+const messageContent = stringOrParts(
+  z.array(contentPart),
+  "content must be a string or an array of content parts ({type: input_text, text})",
+);
 
 const messageItem = z
   .looseObject({
