@@ -60,6 +60,18 @@ export type ChatContentPart =
   | { type: "text"; text: string }
   | { type: "image"; url: string; detail?: "auto" | "low" | "high" };
 
+/** Whether a generation input asks for token log probabilities (`describe().logprobs`). */
+export function needsLogprobs(input: BackendInput | undefined): boolean {
+  return typeof input === "object" && "messages" in input && input.generation?.logprobs === true;
+}
+
+/** Whether a generation input biases tokens (`describe().logitBias`). */
+export function needsLogitBias(input: BackendInput | undefined): boolean {
+  return (
+    typeof input === "object" && "messages" in input && input.generation?.logitBias !== undefined
+  );
+}
+
 /** Whether a generation input holds an image, so needs `describe().imageInputs`. */
 export function needsImageInput(input: BackendInput | undefined): boolean {
   if (typeof input !== "object" || !("messages" in input)) return false;
@@ -120,6 +132,12 @@ export interface GenerationSettings {
   tools?: readonly ToolDefinition[];
   toolChoice?: ToolChoice;
   parallelToolCalls?: boolean;
+  /** Return each generated token's log probability (OpenAI's `logprobs`). */
+  logprobs?: boolean;
+  /** With `logprobs`: how many most likely alternatives per token, 0-20 (`top_logprobs`). */
+  topLogprobs?: number;
+  /** Token id (as a string) to a bias from -100 to 100 (`logit_bias`). */
+  logitBias?: Readonly<Record<string, number>>;
   /**
    * For a stream: have the model's server report the token counts at the end (OpenAI's
    * `stream_options.include_usage`). Asked only when set: some servers refuse the field.
@@ -139,6 +157,17 @@ export interface ResponseFormat {
  * cap, a content filter, or calls to tools.
  */
 export type FinishReason = "stop" | "length" | "content_filter" | "tool_calls";
+
+/**
+ * A generated token's log probability, as the model's server gave it (OpenAI's
+ * `logprobs.content[]`), with the most likely alternatives when they were asked for.
+ */
+export interface TokenLogprob {
+  token: string;
+  logprob: number;
+  bytes?: number[] | null;
+  topLogprobs?: { token: string; logprob: number; bytes?: number[] | null }[];
+}
 
 /** Tokens one answer used, as the model's server counted them. */
 export interface AnswerUsage {
@@ -174,6 +203,8 @@ export type BackendOutput =
       reasoning?: string;
       /** The tools the model called (then `finishReason` is `tool_calls`). */
       toolCalls?: ToolCall[];
+      /** Per generated token, when the request asked for them (`GenerationSettings.logprobs`). */
+      logprobs?: TokenLogprob[];
     }
   | { kind: "spans"; spans: Span[] };
 
@@ -194,6 +225,10 @@ export interface BackendDescription {
   toolCalls?: boolean;
   /** True when a chat's user turns may hold images (`ChatTurn.parts`): a vision model. */
   imageInputs?: boolean;
+  /** True when a chat may ask for token log probabilities (`logprobs`, `topLogprobs`). */
+  logprobs?: boolean;
+  /** True when a chat may bias tokens by id (`GenerationSettings.logitBias`). */
+  logitBias?: boolean;
 }
 
 export interface LoadResult {
@@ -210,7 +245,12 @@ export interface RunOptions {
  * the last item. Ending the iteration early stops the generation.
  */
 export type TextStream = AsyncIterable<TextStreamPart>;
-export type TextStreamPart = string | ReasoningPiece | ToolCallPiece | StreamEnd;
+export type TextStreamPart = string | ReasoningPiece | ToolCallPiece | LogprobsPiece | StreamEnd;
+
+/** The log probabilities of the tokens of the text pieces just before it. */
+export interface LogprobsPiece {
+  logprobs: TokenLogprob[];
+}
 
 /**
  * A piece of a tool call, as OpenAI streams them: the first piece of call `index` has its

@@ -15,6 +15,8 @@ import {
   type BackendOutput,
   type ModelBackend,
   needsImageInput,
+  needsLogitBias,
+  needsLogprobs,
   needsToolCalls,
   type TextStream,
   type TextStreamPart,
@@ -242,6 +244,38 @@ function checkDimensions(
   }
 }
 
+/** What a chat asks of a model beyond text in, text out. */
+type ChatNeed = "toolCalls" | "imageInputs" | "logprobs" | "logitBias";
+const NO_CHAT_NEEDS: readonly ChatNeed[] = [];
+
+const CHAT_NEED_REFUSALS: Record<ChatNeed, string> = {
+  toolCalls: "cannot call tools (only OpenAI-compatible chat models can)",
+  imageInputs:
+    'does not read images (declare a vision model with "vision": true in the routes config)',
+  logprobs: "cannot return token log probabilities (only models behind a server can)",
+  logitBias: "cannot take logit_bias (only OpenAI-compatible chat models can)",
+};
+
+function chatNeeds(input: BackendInput | undefined): readonly ChatNeed[] {
+  const needs: ChatNeed[] = [];
+  if (needsToolCalls(input)) needs.push("toolCalls");
+  if (needsImageInput(input)) needs.push("imageInputs");
+  if (needsLogprobs(input)) needs.push("logprobs");
+  if (needsLogitBias(input)) needs.push("logitBias");
+  return needs.length === 0 ? NO_CHAT_NEEDS : needs;
+}
+
+/** Why `backend` cannot take a chat with `needs`, or null when it can. */
+function capabilityRefusal(
+  model: string,
+  backend: ModelBackend,
+  needs: readonly ChatNeed[],
+): string | null {
+  const description = backend.describe();
+  const missing = needs.find((need) => description[need] !== true);
+  return missing === undefined ? null : `${model} ${CHAT_NEED_REFUSALS[missing]}`;
+}
+
 interface ResolvedTarget {
   route: RouteDefinition | null;
   target: RouteTarget;
@@ -417,18 +451,12 @@ export class Router {
 
     // A chat with tools or tool turns goes only to models that can call tools; the others are
     // passed over as having refused it (a 400 when no candidate can), not as failing.
-    // Likewise a chat with images goes only to models declared to read them (`vision`).
-    const toolCalls = request.task === "text-generation" && needsToolCalls(request.inputs[0]);
-    const images = request.task === "text-generation" && needsImageInput(request.inputs[0]);
+    // Likewise a chat with images, or asking for log probabilities or biasing tokens.
+    const needs = request.task === "text-generation" ? chatNeeds(request.inputs[0]) : NO_CHAT_NEEDS;
     for (const model of policy.order) {
       const breaker = this.#breakers.get(model) as CircuitBreaker;
       const backend = this.registry.require(model);
-      const refusal =
-        toolCalls && backend.describe().toolCalls !== true
-          ? `${model} cannot call tools (only OpenAI-compatible chat models can)`
-          : images && backend.describe().imageInputs !== true
-            ? `${model} does not read images (declare a vision model with "vision": true in the routes config)`
-            : null;
+      const refusal = needs.length === 0 ? null : capabilityRefusal(model, backend, needs);
       if (refusal !== null) {
         attempts.push({ model, outcome: "error", latencyMs: 0, error: refusal, status: 400 });
         continue;

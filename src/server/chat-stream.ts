@@ -18,7 +18,7 @@ import type {
   ToolCall,
   ToolCallPiece,
 } from "../backends/model-backend.js";
-import { openAIUsage } from "./openai-wire.js";
+import { openAILogprobs, openAIUsage } from "./openai-wire.js";
 
 export interface ChatStreamOptions {
   id: string;
@@ -82,7 +82,12 @@ export function loggedAnswer(text: string, toolNames: readonly string[]): string
 }
 
 function isStreamEnd(part: TextStreamPart): part is StreamEnd {
-  return typeof part !== "string" && !("reasoning" in part) && !("toolCall" in part);
+  return (
+    typeof part !== "string" &&
+    !("reasoning" in part) &&
+    !("toolCall" in part) &&
+    !("logprobs" in part)
+  );
 }
 
 /**
@@ -220,6 +225,7 @@ export function liveChatStream(options: LiveChatStreamOptions): ReadableStream<U
       }
       const piece = next.value;
       let delta: Record<string, unknown>;
+      let logprobs: ReturnType<typeof openAILogprobs> | null = null;
       if (typeof piece === "string") {
         text += piece;
         delta = { content: piece };
@@ -227,13 +233,19 @@ export function liveChatStream(options: LiveChatStreamOptions): ReadableStream<U
         // Thinking goes out as `reasoning_content` (DeepSeek's and vLLM's name), and is not
         // logged as the answer.
         delta = { reasoning_content: piece.reasoning };
+      } else if ("logprobs" in piece) {
+        // The tokens of the text just sent, as OpenAI puts them beside a delta.
+        delta = {};
+        logprobs = openAILogprobs(piece.logprobs);
       } else {
         if (piece.toolCall.name !== undefined) toolNames.push(piece.toolCall.name);
         delta = toolCallDelta(piece.toolCall);
       }
-      controller.enqueue(
-        encoder.encode(event({ ...base, choices: [{ index: 0, delta, finish_reason: null }] })),
-      );
+      const choice =
+        logprobs === null
+          ? { index: 0, delta, finish_reason: null }
+          : { index: 0, delta, logprobs, finish_reason: null };
+      controller.enqueue(encoder.encode(event({ ...base, choices: [choice] })));
     },
     async cancel() {
       end({ clientClosed: true });

@@ -2,10 +2,12 @@
  * @module
  * The OpenAI-compatible request bodies the server accepts, validated with zod at the edge.
  * Bodies are loose objects: clients send fields this router does not use (`user`,
- * `logprobs`, `metadata`...) and must not be refused for them. A chat's sampling fields
+ * `metadata`, `store`...) and must not be refused for them. A chat's sampling fields
  * (`max_tokens`/`max_completion_tokens`, `temperature`, `top_p`, `stop`, `seed`,
- * `presence_penalty`, `frequency_penalty`, `response_format`) are checked here and go to the chosen model as
- * its `GenerationSettings`, over the model's declared defaults. What the router cannot
+ * `presence_penalty`, `frequency_penalty`, `response_format`, `logprobs`/`top_logprobs`,
+ * `logit_bias`) are checked here and go to the chosen model as its `GenerationSettings`, over
+ * the model's declared defaults; log probabilities and logit bias only to models whose
+ * server honours them (the router skips the others). What the router cannot
  * honour is refused with a 400 rather than silently dropped: more than one choice (`n`).
  * `tools`, `tool_choice`, assistant turns with `tool_calls` and `tool` results go to models
  * that can call tools (the router skips the others). Message content may be a string or an
@@ -18,6 +20,7 @@ import type {
   ChatContentPart,
   ChatTurn,
   GenerationSettings,
+  TokenLogprob,
 } from "../backends/model-backend.js";
 
 const textPart = z.object({ type: z.literal("text"), text: z.string() });
@@ -201,6 +204,9 @@ export const chatCompletionRequestSchema = z
     tools: z.array(toolSchema).max(128, "tools holds at most 128 functions").nullish(),
     tool_choice: toolChoiceSchema.nullish(),
     parallel_tool_calls: z.boolean().nullish(),
+    logprobs: z.boolean().nullish(),
+    top_logprobs: z.number().int().min(0).max(20).nullish(),
+    logit_bias: z.record(z.string(), z.number().min(-100).max(100)).nullish(),
   })
   .superRefine((body, context) => {
     if (
@@ -215,6 +221,22 @@ export const chatCompletionRequestSchema = z
       });
     }
     requireToolsForChoice(body, context);
+    for (const key of Object.keys(body.logit_bias ?? {})) {
+      if (!/^\d+$/.test(key)) {
+        context.addIssue({
+          code: "custom",
+          path: ["logit_bias", key],
+          message: `logit_bias keys are token ids of the model's tokenizer (digits), got "${key}"`,
+        });
+      }
+    }
+    if (body.top_logprobs != null && body.logprobs !== true) {
+      context.addIssue({
+        code: "custom",
+        path: ["top_logprobs"],
+        message: "top_logprobs needs logprobs: true",
+      });
+    }
   });
 export type ChatCompletionRequest = z.infer<typeof chatCompletionRequestSchema>;
 
@@ -309,6 +331,12 @@ export function generationSettings(body: ChatCompletionRequest): GenerationSetti
     choice == null || typeof choice === "string" ? choice : { name: choice.function.name },
   );
   set("parallelToolCalls", body.parallel_tool_calls);
+  set("logprobs", body.logprobs === true ? true : null);
+  set("topLogprobs", body.logprobs === true ? body.top_logprobs : null);
+  set(
+    "logitBias",
+    body.logit_bias != null && Object.keys(body.logit_bias).length > 0 ? body.logit_bias : null,
+  );
   set("streamUsage", body.stream && body.stream_options?.include_usage === true ? true : null);
   return any ? settings : undefined;
 }
@@ -380,6 +408,29 @@ export const taskRequestSchema = z
     };
   });
 export type TaskRequest = z.infer<typeof taskRequestSchema>;
+
+/** Token log probabilities as OpenAI's `logprobs` of a choice. */
+export function openAILogprobs(logprobs: readonly TokenLogprob[]): {
+  content: {
+    token: string;
+    logprob: number;
+    bytes: number[] | null;
+    top_logprobs: { token: string; logprob: number; bytes: number[] | null }[];
+  }[];
+} {
+  return {
+    content: logprobs.map((entry) => ({
+      token: entry.token,
+      logprob: entry.logprob,
+      bytes: entry.bytes ?? null,
+      top_logprobs: (entry.topLogprobs ?? []).map((alternative) => ({
+        token: alternative.token,
+        logprob: alternative.logprob,
+        bytes: alternative.bytes ?? null,
+      })),
+    })),
+  };
+}
 
 /** OpenAI's `usage` object, from what a model reported. */
 export function openAIUsage(usage: AnswerUsage): {

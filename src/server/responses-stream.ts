@@ -192,6 +192,8 @@ export function responsesEventStream(options: ResponsesStreamOptions): ReadableS
 
   /** The events one piece makes, opening (and closing) items as needed. */
   const pieceEvents = (piece: Exclude<TextStreamPart, StreamEnd>): string => {
+    // The Responses wire asks for no log probabilities, so a model sends none to relay.
+    if (typeof piece !== "string" && "logprobs" in piece) return "";
     if (typeof piece === "string" || "reasoning" in piece) {
       const kind = typeof piece === "string" ? "message" : "reasoning";
       const delta = typeof piece === "string" ? piece : piece.reasoning;

@@ -178,6 +178,29 @@ function fakeEntities(text: string) {
   return entities;
 }
 
+/**
+ * OpenAI's `logprobs.content` for words taken as tokens, as a server gives them when asked:
+ * the n-th word of the answer has log probability -0.1 n, and `top` alternatives follow it
+ * (the word itself first, then `<alt1>`, `<alt2>`... each 1 lower).
+ */
+export function fakeLogprobs(words: readonly string[], top: number, offset = 0) {
+  return {
+    content: words.map((word, index) => {
+      const logprob = -0.1 * (offset + index + 1);
+      return {
+        token: word,
+        logprob,
+        bytes: [...Buffer.from(word)],
+        top_logprobs: Array.from({ length: top }, (_, rank) => ({
+          token: rank === 0 ? word : `<alt${rank}>`,
+          logprob: logprob - rank,
+          bytes: null,
+        })),
+      };
+    }),
+  };
+}
+
 function countWords(text: string): number {
   return text.split(/\s+/).filter(Boolean).length;
 }
@@ -232,19 +255,33 @@ export async function startFakeOpenAIServer(
       usage: Record<string, number> | undefined;
       toolCall: { id: string; name: string; arguments: string } | undefined;
       promptTokens: number;
+      /** `top_logprobs` when the request asked for logprobs. */
+      logprobsTop: number | undefined;
     },
     breakAfter: number | undefined,
     streamError: { pieces: number; message: string } | undefined,
   ) => {
     const content = answer.content;
     let sent = 0;
+    let wordsSent = 0;
     const chunk = (delta: Record<string, unknown>, finish: string | null) =>
       `data: ${JSON.stringify({
         id: `chatcmpl-${requests.length}`,
         object: "chat.completion.chunk",
         created: 1_700_000_000,
         model,
-        choices: [{ index: 0, delta, finish_reason: finish }],
+        choices: [
+          {
+            index: 0,
+            delta,
+            ...(answer.logprobsTop !== undefined &&
+              typeof delta.content === "string" &&
+              delta.content !== "" && {
+                logprobs: fakeLogprobs([delta.content], answer.logprobsTop, wordsSent++),
+              }),
+            finish_reason: finish,
+          },
+        ],
         ...(options.continuousUsage &&
           typeof delta.content === "string" &&
           delta.content !== "" && {
@@ -360,13 +397,26 @@ export async function startFakeOpenAIServer(
       completion_tokens: completionTokens,
       total_tokens: promptTokens + completionTokens,
     };
+    const logprobsTop =
+      body.logprobs === true
+        ? typeof body.top_logprobs === "number"
+          ? body.top_logprobs
+          : 0
+        : undefined;
     if (body.stream === true) {
       const streamOptions = body.stream_options as { include_usage?: unknown } | undefined;
       const includeUsage = streamOptions?.include_usage === true && !options.omitUsage;
       void streamChat(
         response,
         model,
-        { content, finish, usage: includeUsage ? usage : undefined, toolCall, promptTokens },
+        {
+          content,
+          finish,
+          usage: includeUsage ? usage : undefined,
+          toolCall,
+          promptTokens,
+          logprobsTop,
+        },
         breakAfter,
         streamError,
       );
@@ -395,7 +445,10 @@ export async function startFakeOpenAIServer(
             ...(options.reasoning !== undefined && { reasoning_content: options.reasoning }),
           },
           finish_reason: finish,
-          logprobs: null,
+          logprobs:
+            logprobsTop === undefined
+              ? null
+              : fakeLogprobs(content.match(/\s*\S+\s*/gu) ?? [], logprobsTop),
         },
       ],
       ...(!options.omitUsage && { usage }),

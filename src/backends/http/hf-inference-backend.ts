@@ -36,6 +36,7 @@ import {
   type BackendInput,
   type BackendOutput,
   type ChatTurn,
+  type GenerationSettings,
   type LabelScore,
   type LoadResult,
   type ModelBackend,
@@ -50,6 +51,7 @@ import { isLoopbackUrl } from "./is-loopback-url.js";
 import { mapWithConcurrency } from "./map-with-concurrency.js";
 import {
   openAIAnswerToolCallsSchema,
+  openAILogprobsSchema,
   openAIMessages,
   openAIStreamChunkSchema,
   openAIUsageSchema,
@@ -143,6 +145,7 @@ const chatSchema = z.object({
           tool_calls: openAIAnswerToolCallsSchema,
         }),
         finish_reason: z.string().nullish(),
+        logprobs: openAILogprobsSchema,
       }),
     )
     .min(1),
@@ -154,6 +157,16 @@ const chatSchema = z.object({
  * (the client's types have them; its `content` is not nullable, so an assistant turn that
  * only called tools sends "").
  */
+/**
+ * OpenAI's generation fields for the client, without `logit_bias`: the client types it as
+ * TGI's list, not OpenAI's map, and the router sends biased chats only to models whose
+ * `describe().logitBias` is true, which these are not.
+ */
+function hfGenerationFields(settings: GenerationSettings) {
+  const { logit_bias: _bias, ...fields } = withOpenAIGenerationFields({}, settings);
+  return fields;
+}
+
 function hfMessages(turns: readonly ChatTurn[]): ChatCompletionInputMessage[] {
   return openAIMessages(turns).map(
     (message) => ({ ...message, content: message.content ?? "" }) as ChatCompletionInputMessage,
@@ -240,7 +253,7 @@ class HfInferenceBackend implements ModelBackend {
       task: this.#task,
       local: this.#local,
       // Chat models through the client take tools; providers without them answer an error.
-      ...(this.#task === "text-generation" && { toolCalls: true }),
+      ...(this.#task === "text-generation" && { toolCalls: true, logprobs: true }),
       ...(this.#task === "text-generation" &&
         this.#options.vision === true && { imageInputs: true }),
       ...(this.#options.labels !== undefined && { labels: this.#options.labels }),
@@ -346,7 +359,7 @@ class HfInferenceBackend implements ModelBackend {
               {
                 ...target,
                 messages: hfMessages(conversation.messages),
-                ...withOpenAIGenerationFields({}, conversation.settings),
+                ...hfGenerationFields(conversation.settings),
               },
               callOptions,
             );
@@ -357,6 +370,7 @@ class HfInferenceBackend implements ModelBackend {
               choice?.finish_reason,
               parsed.usage,
               choice?.message.tool_calls,
+              choice?.logprobs,
             );
           });
         }
@@ -391,7 +405,7 @@ class HfInferenceBackend implements ModelBackend {
       {
         ...this.#target(),
         messages: hfMessages(inputMessages(input, this.#task, 0)),
-        ...withOpenAIGenerationFields({}, settings),
+        ...hfGenerationFields(settings),
         ...(settings.streamUsage === true && { stream_options: { include_usage: true } }),
       },
       { retry_on_error: false, signal: stop.signal },

@@ -18,6 +18,7 @@ import type {
   ResponseFormat,
   StreamEnd,
   TextStreamPart,
+  TokenLogprob,
   ToolCall,
 } from "../model-backend.js";
 
@@ -120,6 +121,9 @@ export interface OpenAIGenerationFields {
   }[];
   tool_choice?: "auto" | "none" | "required" | { type: "function"; function: { name: string } };
   parallel_tool_calls?: boolean;
+  logprobs?: boolean;
+  top_logprobs?: number;
+  logit_bias?: Record<string, number>;
 }
 
 /** Writes the settings into `body` as OpenAI's fields (unset ones left out); returns `body`. */
@@ -149,6 +153,9 @@ export function withOpenAIGenerationFields<Body extends object>(
   if (settings.parallelToolCalls !== undefined) {
     fields.parallel_tool_calls = settings.parallelToolCalls;
   }
+  if (settings.logprobs === true) fields.logprobs = true;
+  if (settings.topLogprobs !== undefined) fields.top_logprobs = settings.topLogprobs;
+  if (settings.logitBias !== undefined) fields.logit_bias = { ...settings.logitBias };
   return fields;
 }
 
@@ -179,20 +186,58 @@ export type OpenAIToolCalls =
   | null
   | undefined;
 
+const tokenLogprobSchema = z.looseObject({
+  token: z.string(),
+  logprob: z.number(),
+  bytes: z.array(z.number()).nullish(),
+});
+
+/** A choice's `logprobs` (OpenAI's shape; vLLM, TGI and llama.cpp send the same). */
+export const openAILogprobsSchema = z
+  .looseObject({
+    content: z
+      .array(tokenLogprobSchema.extend({ top_logprobs: z.array(tokenLogprobSchema).nullish() }))
+      .nullish(),
+  })
+  .nullish();
+
+/** A choice's `logprobs` as the tokens they are; undefined when the server sent none. */
+export function tokenLogprobsOf(
+  logprobs: z.infer<typeof openAILogprobsSchema>,
+): TokenLogprob[] | undefined {
+  const content = logprobs?.content;
+  if (content == null) return undefined;
+  return content.map((entry) => ({
+    token: entry.token,
+    logprob: entry.logprob,
+    ...(entry.bytes != null && { bytes: entry.bytes }),
+    ...(entry.top_logprobs != null && {
+      topLogprobs: entry.top_logprobs.map((alternative) => ({
+        token: alternative.token,
+        logprob: alternative.logprob,
+        ...(alternative.bytes != null && { bytes: alternative.bytes }),
+      })),
+    }),
+  }));
+}
+
 /** A text output with what the server said of how it ended; absent facts are left out. */
 export function textOutput(
   text: string,
   reason: string | null | undefined,
   usage: Parameters<typeof answerUsageOf>[0],
   toolCalls?: OpenAIToolCalls,
+  logprobs?: z.infer<typeof openAILogprobsSchema>,
 ): TextOutput {
   const finishReason = finishReasonOf(reason);
   const answerUsage = answerUsageOf(usage);
+  const tokens = tokenLogprobsOf(logprobs);
   return {
     kind: "text",
     text,
     ...(finishReason !== undefined && { finishReason }),
     ...(answerUsage !== undefined && { usage: answerUsage }),
+    ...(tokens !== undefined && { logprobs: tokens }),
     ...(toolCalls != null &&
       toolCalls.length > 0 && {
         toolCalls: toolCalls.map((call, index) => ({
@@ -251,6 +296,7 @@ export const openAIStreamChunkSchema = z.looseObject({
           })
           .nullish(),
         finish_reason: z.string().nullish(),
+        logprobs: openAILogprobsSchema,
       }),
     )
     .nullish(),
@@ -278,6 +324,8 @@ export function streamChunkParts(
   if (typeof thought === "string" && thought !== "") parts.push({ reasoning: thought });
   const content = delta?.content;
   if (typeof content === "string" && content !== "") parts.push(content);
+  const tokens = tokenLogprobsOf(choice?.logprobs);
+  if (tokens !== undefined && tokens.length > 0) parts.push({ logprobs: tokens });
   for (const [position, call] of (delta?.tool_calls ?? []).entries()) {
     parts.push({
       toolCall: {

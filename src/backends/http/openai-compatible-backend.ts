@@ -62,6 +62,7 @@ import {
   type OpenAIMessage,
   type OpenAIStreamChunk,
   openAIAnswerToolCallsSchema,
+  openAILogprobsSchema,
   openAIMessages,
   openAIStreamChunkSchema,
   openAIUsageSchema,
@@ -136,6 +137,7 @@ export const chatResponseSchema = z.object({
           tool_calls: openAIAnswerToolCallsSchema,
         }),
         finish_reason: z.string().nullish(),
+        logprobs: openAILogprobsSchema,
       }),
     )
     .min(1),
@@ -166,6 +168,7 @@ export function plainChatResponse(json: unknown): ChatResponse | undefined {
     if (message.content != null && typeof message.content !== "string") return undefined;
     if (message.tool_calls != null || message.reasoning_content != null) return undefined;
     if (message.reasoning != null) return undefined;
+    if (choice.logprobs != null) return undefined;
   }
   if (usage != null) {
     if (!isPlainObject(usage)) return undefined;
@@ -264,7 +267,11 @@ class OpenAICompatibleBackend implements ModelBackend {
       task: this.#task,
       local: this.#local,
       ...(this.#options.labels !== undefined && { labels: this.#options.labels }),
-      ...(OPENAI_COMPATIBLE_TASKS[this.#task] === "chat" && { toolCalls: true }),
+      ...(OPENAI_COMPATIBLE_TASKS[this.#task] === "chat" && {
+        toolCalls: true,
+        logprobs: true,
+        logitBias: true,
+      }),
       ...(OPENAI_COMPATIBLE_TASKS[this.#task] === "chat" &&
         this.#options.vision === true && { imageInputs: true }),
     };
@@ -482,6 +489,7 @@ class OpenAICompatibleBackend implements ModelBackend {
       choice?.finish_reason,
       parsed.usage,
       message?.tool_calls,
+      choice?.logprobs,
     );
     if (content != null && reasoning != null && reasoning !== "") output.reasoning = reasoning;
     return output;

@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createOpenAICompatibleBackend } from "../../../src/backends/http/openai-compatible-backend.js";
-import type { StreamEnd, TextStream, ToolCallPiece } from "../../../src/backends/model-backend.js";
+import type {
+  StreamEnd,
+  TextStream,
+  TokenLogprob,
+  ToolCallPiece,
+} from "../../../src/backends/model-backend.js";
 import { ModelScoutError } from "../../../src/errors/modelscout-error.js";
 import type { HttpRetryEvent } from "../../../src/http/fetch-with-retry.js";
 import {
@@ -423,18 +428,21 @@ describe("openai-compatible backend: streaming (doStream)", () => {
     const pieces: string[] = [];
     const reasoning: string[] = [];
     const toolCalls: ToolCallPiece["toolCall"][] = [];
+    const logprobs: TokenLogprob[] = [];
     let end: StreamEnd | undefined;
     for await (const part of stream) {
       expect(end, "nothing follows the stream's end").toBeUndefined();
       if (typeof part === "string") pieces.push(part);
       else if ("reasoning" in part) reasoning.push(part.reasoning);
       else if ("toolCall" in part) toolCalls.push(part.toolCall);
+      else if ("logprobs" in part) logprobs.push(...part.logprobs);
       else end = part;
     }
     return {
       pieces,
       ...(reasoning.length > 0 && { reasoning }),
       ...(toolCalls.length > 0 && { toolCalls }),
+      ...(logprobs.length > 0 && { logprobs }),
       end,
     };
   };

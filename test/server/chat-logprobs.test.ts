@@ -1,0 +1,134 @@
+/**
+ * `logprobs`, `top_logprobs` and `logit_bias` on chat completions: asked of the model's
+ * server and its log probabilities passed back, whole and streamed, in OpenAI's shape. They
+ * used to be dropped without a word; a model that cannot honour them (an in-process one) is
+ * now passed over, and a 400 says so when no candidate can.
+ */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseRoutesConfig } from "../../src/route/routes-config.js";
+import { type RoutingServer, startRoutingServer } from "../../src/server/start-routing-server.js";
+import {
+  type FakeOpenAIServer,
+  fakeLogprobs,
+  startFakeOpenAIServer,
+} from "../support/fake-openai-server.js";
+import { type Json, postJson, sseEvents } from "./routing-test-support.js";
+
+let upstream: FakeOpenAIServer;
+let server: RoutingServer;
+
+beforeAll(async () => {
+  upstream = await startFakeOpenAIServer();
+  server = await startRoutingServer({
+    config: parseRoutesConfig({
+      models: [
+        { id: "echo", kind: "echo" },
+        { id: "llm", kind: "openai", base_url: `${upstream.url}/v1`, api_model: "small-llm" },
+      ],
+      routes: [
+        {
+          name: "judge",
+          targets: { "text-generation": { policy: "fallback", candidates: ["echo", "llm"] } },
+        },
+        {
+          name: "local",
+          targets: { "text-generation": { policy: "fixed", candidates: ["echo"] } },
+        },
+      ],
+    }),
+    port: 0,
+    databasePath: join(mkdtempSync(join(tmpdir(), "ms-logprobs-")), "state.db"),
+  });
+});
+
+afterAll(async () => {
+  await server?.close();
+  await upstream?.close();
+});
+
+function lastModelRequest(): Json {
+  return upstream.requests.filter((request) => request.path === "/v1/chat/completions").at(-1)
+    ?.body;
+}
+
+const chat = (body: Record<string, unknown>) => postJson(`${server.url}/v1/chat/completions`, body);
+
+const question = [{ role: "user", content: "is the parcel late" }];
+
+describe("logprobs on /v1/chat/completions", () => {
+  it("asks the model's server for them and passes them back, passing over the local model", async () => {
+    const answer = await chat({
+      model: "judge",
+      messages: question,
+      logprobs: true,
+      top_logprobs: 2,
+    });
+    expect(answer.status).toBe(200);
+    expect(answer.json.modelscout.model).toBe("llm");
+    expect(answer.json.modelscout.attempts[0]).toMatchObject({
+      model: "echo",
+      error: "echo cannot return token log probabilities (only models behind a server can)",
+    });
+    expect(lastModelRequest()).toMatchObject({ logprobs: true, top_logprobs: 2 });
+    const text = answer.json.choices[0].message.content;
+    expect(text).toBe("Echo: is the parcel late");
+    // Exactly what the server sent, in OpenAI's shape (bytes included).
+    expect(answer.json.choices[0].logprobs).toEqual(fakeLogprobs(text.match(/\s*\S+\s*/gu), 2));
+  });
+
+  it("streams them beside the text, token by token", async () => {
+    const response = await fetch(`${server.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "judge", messages: question, logprobs: true, stream: true }),
+    });
+    expect(response.status).toBe(200);
+    const chunks = sseEvents(await response.text()) as Json[];
+    const tokens = chunks.flatMap((chunk) => chunk.choices?.[0]?.logprobs?.content ?? []);
+    const text = chunks.map((chunk) => chunk.choices?.[0]?.delta?.content ?? "").join("");
+    expect(text).toBe("Echo: is the parcel late");
+    expect(tokens.map((token: Json) => token.token).join("")).toBe(text);
+    expect(tokens.map((token: Json) => token.logprob)).toEqual(
+      fakeLogprobs(text.match(/\s*\S+\s*/gu) ?? [], 0).content.map((token) => token.logprob),
+    );
+    expect(tokens.every((token: Json) => Array.isArray(token.top_logprobs))).toBe(true);
+  });
+
+  it("says logprobs: null, as OpenAI does, when none were asked for", async () => {
+    const answer = await chat({ model: "llm", messages: question });
+    expect(answer.json.choices[0].logprobs).toBeNull();
+    expect(lastModelRequest()).not.toHaveProperty("logprobs");
+  });
+
+  it("sends logit_bias to the model's server", async () => {
+    const answer = await chat({
+      model: "judge",
+      messages: question,
+      logit_bias: { "50256": -100 },
+    });
+    expect(answer.status).toBe(200);
+    expect(answer.json.modelscout.model).toBe("llm");
+    expect(lastModelRequest().logit_bias).toEqual({ "50256": -100 });
+  });
+
+  it("is a 400 naming the reason when no candidate can honour them", async () => {
+    const answer = await chat({ model: "local", messages: question, logprobs: true });
+    expect(answer.status).toBe(400);
+    expect(answer.json.error.message).toContain("echo cannot return token log probabilities");
+  });
+
+  it.each([
+    [{ top_logprobs: 3 }, "top_logprobs", /needs logprobs: true/],
+    [{ logprobs: true, top_logprobs: 21 }, "top_logprobs", /20/],
+    [{ logit_bias: { hello: 5 } }, "logit_bias.hello", /token ids/],
+    [{ logit_bias: { "42": 101 } }, "logit_bias.42", /100/],
+  ])("refuses %j with a 400 naming %s", async (fields, param, message) => {
+    const answer = await chat({ model: "judge", messages: question, ...fields });
+    expect(answer.status).toBe(400);
+    expect(answer.json.error.param).toBe(param);
+    expect(answer.json.error.message).toMatch(message);
+  });
+});
