@@ -287,6 +287,13 @@ export interface ModelBackend {
    * iteration stops the generation.
    */
   doStream?(input: BackendInput, options?: RunOptions): Promise<TextStream>;
+  /**
+   * Asks a model's server whether it is up, cheaply and without generating anything (the
+   * router's active health checks). Resolves when it answers; rejects with the reason when
+   * it cannot be reached, times out after `timeoutMs`, or answers a server error. Backends
+   * with nothing to reach (in-process models) have none.
+   */
+  doHealthCheck?(options: { timeoutMs: number }): Promise<void>;
   /** Frees what `load` took. The backend can be loaded again afterwards. */
   unload(): Promise<void>;
 }

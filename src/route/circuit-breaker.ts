@@ -6,6 +6,11 @@
  * fall through to the next candidate at once. After the cool-down it is half-open: exactly
  * one trial call goes through; success closes it, failure opens it for another cool-down.
  * A success in the closed state resets the count. Time is injectable for tests.
+ *
+ * Active health checks (`health-checker.ts`) hold a breaker open apart from all this: while a
+ * model's server fails its checks, `markUnhealthy` refuses every call, trial calls included,
+ * so no request is spent finding out; `markHealthy` lifts that, and the breaker is as the
+ * calls left it.
  */
 
 export type BreakerState = "closed" | "open" | "half-open";
@@ -22,6 +27,8 @@ export interface BreakerSnapshot {
   /** When an open breaker lets a trial call through (epoch ms); null unless open. */
   retryAtMs: number | null;
   lastError: string | null;
+  /** Present while active health checks hold the breaker open. */
+  unhealthy?: true;
 }
 
 export class CircuitBreaker {
@@ -32,6 +39,8 @@ export class CircuitBreaker {
   #openedAtMs = 0;
   #trialInFlight = false;
   #lastError: string | null = null;
+  /** Why health checks hold the breaker open; null while they do not. */
+  #unhealthy: string | null = null;
 
   constructor(options: CircuitBreakerOptions) {
     this.#options = options;
@@ -40,6 +49,7 @@ export class CircuitBreaker {
 
   /** The state as of now (an open breaker past its cool-down reads as half-open). */
   get state(): BreakerState {
+    if (this.#unhealthy !== null) return "open";
     if (this.#state === "open" && this.#now() - this.#openedAtMs >= this.#options.coolDownMs) {
       return "half-open";
     }
@@ -87,13 +97,27 @@ export class CircuitBreaker {
     this.#trialInFlight = false;
   }
 
+  /** Health checks found the model's server down: refuse every call until `markHealthy`. */
+  markUnhealthy(reason: string): void {
+    this.#unhealthy = reason;
+  }
+
+  /** Health checks found the server up again: calls go as the breaker's own state allows. */
+  markHealthy(): void {
+    this.#unhealthy = null;
+  }
+
   snapshot(): BreakerSnapshot {
     const state = this.state;
+    const unhealthy = this.#unhealthy;
     return {
       state,
       consecutiveFailures: this.#failures,
-      retryAtMs: state === "open" ? this.#openedAtMs + this.#options.coolDownMs : null,
-      lastError: this.#lastError,
+      // Held open by health checks: open until a check passes, not until a time.
+      retryAtMs:
+        state === "open" && unhealthy === null ? this.#openedAtMs + this.#options.coolDownMs : null,
+      lastError: unhealthy === null ? this.#lastError : `health check: ${unhealthy}`,
+      ...(unhealthy !== null && { unhealthy: true }),
     };
   }
 }

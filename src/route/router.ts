@@ -27,6 +27,7 @@ import { compatibleTasks, type TaskId } from "../tasks/resolve-task.js";
 import { type BreakerSnapshot, CircuitBreaker } from "./circuit-breaker.js";
 import { type ClassificationStepStatus, RequestClassifier } from "./classify/request-classifier.js";
 import { learnerRouteKey } from "./feedback.js";
+import { HealthChecker, type ModelHealth } from "./health-checker.js";
 import { type ModelLoadStatus, ModelRegistry } from "./model-registry.js";
 import { orderCandidates } from "./order-candidates.js";
 import type { RouteLearner } from "./route-learner.js";
@@ -117,7 +118,15 @@ export interface ModelListing {
 
 export interface RouterHealth {
   ready: boolean;
-  models: Record<string, ModelLoadStatus & { breaker: BreakerSnapshot; provider: string }>;
+  models: Record<
+    string,
+    ModelLoadStatus & {
+      breaker: BreakerSnapshot;
+      provider: string;
+      /** Active health checks' view, for models that are checked (`startHealthChecks`). */
+      health?: ModelHealth;
+    }
+  >;
   classification: ClassificationStepStatus[];
   /** Route targets with no candidate a call could go to now. */
   unavailable: string[];
@@ -296,6 +305,7 @@ export class Router {
   readonly #random: () => number;
   readonly #now: () => number;
   #warmedUp = false;
+  #healthChecker: HealthChecker | undefined;
 
   constructor(options: RouterOptions, registry: ModelRegistry, classifier: RequestClassifier) {
     this.config = options.config;
@@ -327,6 +337,36 @@ export class Router {
     await this.classifier.prepare(signal);
     this.#warmedUp = true;
     return this.health();
+  }
+
+  /**
+   * Starts the active health checks of the models behind servers (`server.health_checks`;
+   * none when its interval is 0, and none of a model declared `health_check: false`).
+   * Call after `warmUp`; `stopHealthChecks` ends them.
+   */
+  startHealthChecks(): HealthChecker | undefined {
+    const settings = this.config.server.healthChecks;
+    if (settings.intervalMs === 0 || this.#healthChecker !== undefined) return this.#healthChecker;
+    const optedOut = new Set(
+      this.config.models
+        .filter(
+          (declaration) => "health_check" in declaration && declaration.health_check === false,
+        )
+        .map((declaration) => declaration.id),
+    );
+    const models = this.registry.ids().flatMap((id) => {
+      const backend = this.registry.get(id);
+      const breaker = this.#breakers.get(id);
+      if (optedOut.has(id) || backend === undefined || breaker === undefined) return [];
+      return [{ id, backend, breaker }];
+    });
+    this.#healthChecker = new HealthChecker(models, settings);
+    this.#healthChecker.start();
+    return this.#healthChecker;
+  }
+
+  async stopHealthChecks(): Promise<void> {
+    await this.#healthChecker?.stop();
   }
 
   breaker(modelId: string): CircuitBreaker | undefined {
@@ -365,12 +405,15 @@ export class Router {
 
   health(): RouterHealth {
     const status = this.registry.status();
+    const checks = this.#healthChecker?.status() ?? {};
     const models: RouterHealth["models"] = {};
     for (const id of this.registry.ids()) {
+      const health = checks[id];
       models[id] = {
         ...(status.get(id) ?? { loaded: false, loadMs: null, error: null }),
         breaker: (this.#breakers.get(id) as CircuitBreaker).snapshot(),
         provider: this.registry.require(id).provider,
+        ...(health !== undefined && { health }),
       };
     }
     const unavailable: string[] = [];
@@ -553,7 +596,7 @@ export class Router {
         ok: false,
         decision,
         status: 503,
-        message: `No model can take this request now: the circuit breaker of every candidate is open (${decision.order.join(", ")}) after repeated failures. Try again${retryAfterMs === undefined ? " later" : ` in ${Math.ceil(retryAfterMs / 1000)} s`}, or check /ready.`,
+        message: `No model can take this request now: the circuit breaker of every candidate is open (${decision.order.join(", ")}) after repeated failures or failed health checks. Try again${retryAfterMs === undefined ? " later" : ` in ${Math.ceil(retryAfterMs / 1000)} s`}, or check /ready.`,
         ...(retryAfterMs !== undefined && { retryAfterMs }),
       };
     }

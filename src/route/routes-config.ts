@@ -14,6 +14,7 @@
 import { z } from "zod";
 import { ModelScoutError } from "../errors/modelscout-error.js";
 import { resolveTask, type TaskId } from "../tasks/resolve-task.js";
+import type { HealthCheckSettings } from "./health-checker.js";
 import {
   type ThompsonLearnerConfigInput,
   thompsonLearnerConfigSchema,
@@ -177,6 +178,8 @@ const modelDeclarationSchema = z.discriminatedUnion("kind", [
       labels: z.array(z.string().min(1)).min(1).optional(),
       /** A chat model that reads images in user turns (`image_url` parts); default false. */
       vision: z.boolean().optional(),
+      /** Include this server in the active health checks (`server.health_checks`); default true. */
+      health_check: z.boolean().optional(),
       ...generationDefaults,
     })
     .strict(),
@@ -238,6 +241,29 @@ export const routesConfigSchema = z
           })
           .strict()
           .default({ failure_threshold: 5, cool_down_ms: 30_000 }),
+        /**
+         * Active health checks of models behind servers (`GET /models` on OpenAI-compatible
+         * ones): a model that fails `unhealthy_threshold` checks in a row is skipped until
+         * it passes `healthy_threshold`. `interval_ms: 0` turns them off.
+         */
+        health_checks: z
+          .object({
+            /** Default 15000. */
+            interval_ms: z.number().int().min(0).default(15_000),
+            /** Default 2000. */
+            timeout_ms: z.number().int().positive().default(2000),
+            /** Default 2. */
+            unhealthy_threshold: z.number().int().positive().default(2),
+            /** Default 1. */
+            healthy_threshold: z.number().int().positive().default(1),
+          })
+          .strict()
+          .default({
+            interval_ms: 15_000,
+            timeout_ms: 2000,
+            unhealthy_threshold: 2,
+            healthy_threshold: 1,
+          }),
         /** Longest text kept per request in the request log (characters). Default 2000. */
         log_text_chars: z.number().int().min(0).default(2000),
         /**
@@ -251,6 +277,12 @@ export const routesConfigSchema = z
       .default({
         max_body_bytes: 1_048_576,
         circuit_breaker: { failure_threshold: 5, cool_down_ms: 30_000 },
+        health_checks: {
+          interval_ms: 15_000,
+          timeout_ms: 2000,
+          unhealthy_threshold: 2,
+          healthy_threshold: 1,
+        },
         log_text_chars: 2000,
         log_writer_priority: "idle",
       }),
@@ -313,6 +345,8 @@ export interface RoutesConfig {
   server: {
     maxBodyBytes: number;
     circuitBreaker: { failureThreshold: number; coolDownMs: number };
+    /** `intervalMs` 0: off. */
+    healthChecks: HealthCheckSettings;
     logTextChars: number;
     logWriterPriority: "idle" | "normal";
   };
@@ -505,6 +539,12 @@ export function parseRoutesConfig(input: unknown, source = ""): RoutesConfig {
       circuitBreaker: {
         failureThreshold: config.server.circuit_breaker.failure_threshold,
         coolDownMs: config.server.circuit_breaker.cool_down_ms,
+      },
+      healthChecks: {
+        intervalMs: config.server.health_checks.interval_ms,
+        timeoutMs: config.server.health_checks.timeout_ms,
+        unhealthyThreshold: config.server.health_checks.unhealthy_threshold,
+        healthyThreshold: config.server.health_checks.healthy_threshold,
       },
       logTextChars: config.server.log_text_chars,
       logWriterPriority: config.server.log_writer_priority,

@@ -7,7 +7,8 @@
  *
  * Models are loaded before the port opens, so the first request does not pay for loading;
  * a model that fails to load does not stop the server (its route falls back, `/ready`
- * names it).
+ * names it). Once listening, the active health checks of models behind servers start
+ * (`route/health-checker.ts`).
  */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -166,6 +167,8 @@ export async function startRoutingServer(options: RoutingServerOptions): Promise
         resolve();
       });
     });
+    // After the port opens, so a check round never delays start-up.
+    router.startHealthChecks();
     const address = server.address() as AddressInfo;
     const urlHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
     const activeRouter = router;
@@ -188,6 +191,7 @@ export async function startRoutingServer(options: RoutingServerOptions): Promise
             if ("closeIdleConnections" in server) server.closeIdleConnections();
           });
           await activeExtension?.close?.();
+          await activeRouter.stopHealthChecks();
           store.close();
           await activeRouter.registry.close();
           await checkpoints?.stop();

@@ -46,4 +46,41 @@ describe("circuit breaker", () => {
     breaker.release(); // the client went away: the backend was not judged
     expect(breaker.tryAcquire()).toBe(true);
   });
+
+  it("is held open by failed health checks, trial calls included, until they pass", () => {
+    let nowMs = 0;
+    const breaker = new CircuitBreaker({ failureThreshold: 3, coolDownMs: 1000, now: () => nowMs });
+    breaker.recordFailure("a");
+    breaker.markUnhealthy("HTTP 503");
+    expect(breaker.tryAcquire()).toBe(false);
+    expect(breaker.snapshot()).toEqual({
+      state: "open",
+      consecutiveFailures: 1,
+      retryAtMs: null,
+      lastError: "health check: HTTP 503",
+      unhealthy: true,
+    });
+    nowMs = 60_000; // long past any cool-down: still no trial call
+    expect(breaker.wouldAllow()).toBe(false);
+    breaker.markHealthy();
+    // As the calls left it: closed, with its one failure still counted.
+    expect(breaker.snapshot()).toEqual({
+      state: "closed",
+      consecutiveFailures: 1,
+      retryAtMs: null,
+      lastError: "a",
+    });
+    expect(breaker.tryAcquire()).toBe(true);
+  });
+
+  it("stays open after passing health checks when calls opened it", () => {
+    let nowMs = 0;
+    const breaker = new CircuitBreaker({ failureThreshold: 1, coolDownMs: 1000, now: () => nowMs });
+    breaker.recordFailure("HTTP 500 on every chat");
+    breaker.markUnhealthy("timeout");
+    breaker.markHealthy();
+    expect(breaker.state).toBe("open");
+    nowMs = 1000;
+    expect(breaker.state).toBe("half-open");
+  });
 });

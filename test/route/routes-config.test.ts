@@ -40,6 +40,12 @@ describe("routes config", () => {
     expect(config.server).toEqual({
       maxBodyBytes: 1_048_576,
       circuitBreaker: { failureThreshold: 5, coolDownMs: 30_000 },
+      healthChecks: {
+        intervalMs: 15_000,
+        timeoutMs: 2000,
+        unhealthyThreshold: 2,
+        healthyThreshold: 1,
+      },
       logTextChars: 2000,
       logWriterPriority: "idle",
     });

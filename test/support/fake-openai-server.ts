@@ -104,6 +104,11 @@ export interface FakeOpenAIServer {
   readonly streams: { finished: number; abandoned: number };
   /** Queues what the next requests get, one step per request. */
   script(...steps: FakeServerStep[]): void;
+  /**
+   * While true, every request (the model listing too) gets a 503, as from a crashed server
+   * behind its proxy; scripted steps wait.
+   */
+  down: boolean;
   close(): Promise<void>;
 }
 
@@ -520,6 +525,7 @@ export async function startFakeOpenAIServer(
     else sendJson(response, 200, [sentimentScores(inputs)]);
   };
 
+  const state = { down: false };
   const server = createServer(async (request, response) => {
     const url = new URL(request.url ?? "/", "http://127.0.0.1");
     const body = await readBody(request);
@@ -548,6 +554,10 @@ export async function startFakeOpenAIServer(
       }
     }
 
+    if (state.down) {
+      openAIError(response, 503, "The server is down", "server_error", null);
+      return;
+    }
     const step = steps.shift() ?? { kind: "ok" };
     switch (step.kind) {
       case "status":
@@ -649,6 +659,12 @@ export async function startFakeOpenAIServer(
     streams,
     script: (...next) => {
       steps.push(...next);
+    },
+    get down() {
+      return state.down;
+    },
+    set down(value: boolean) {
+      state.down = value;
     },
     close: () =>
       new Promise<void>((resolve, reject) => {

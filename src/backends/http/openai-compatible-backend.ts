@@ -188,6 +188,8 @@ const embeddingsResponseSchema = z.object({
   ),
 });
 
+/** Health checks try once: the next check is the retry. */
+const NO_RETRY = { maxRetries: 0, baseDelayMs: 0, maxDelayMs: 0 };
 const CREDENTIAL_HEADER = /auth|key|token|secret|cookie|password/i;
 const CLASSIFIER_MAX_TOKENS = 32;
 
@@ -556,6 +558,23 @@ class OpenAICompatibleBackend implements ModelBackend {
   }
 
   /** A GET without `body`, a JSON POST with one. */
+  /**
+   * `GET {baseURL}/models`, once, within `timeoutMs`: any answer below 500 means the server
+   * is up (not every server implements the route, and a refused key is the breaker's
+   * business); a 5xx, a timeout or no connection means it is not.
+   */
+  async doHealthCheck(options: { timeoutMs: number }): Promise<void> {
+    const url = `${this.#baseURL}/models`;
+    const init = { method: "GET" as const, headers: this.#headers };
+    const retry = { timeoutMs: options.timeoutMs, retry: NO_RETRY };
+    const outcome =
+      this.#options.fetch === undefined
+        ? await requestWithRetry(url, init, retry)
+        : await fetchWithRetry(url, init, { ...retry, fetch: this.#options.fetch });
+    if (outcome.kind === "response" && outcome.status < 500) return;
+    throw this.#error(outcome, url);
+  }
+
   #send(
     url: string,
     body: string | undefined,

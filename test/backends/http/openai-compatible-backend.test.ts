@@ -259,6 +259,41 @@ describe("openai-compatible backend: requests and answers", () => {
   });
 });
 
+describe("openai-compatible backend: health checks (doHealthCheck)", () => {
+  it("counts any answer below 500 as up, once, without retrying", async () => {
+    const instance = backend("text-generation", {
+      retry: { maxRetries: 3, baseDelayMs: 1, maxDelayMs: 5 },
+    });
+    const before = server.requests.length;
+    await instance.doHealthCheck?.({ timeoutMs: 1000 });
+    server.script({ kind: "status", status: 404 });
+    await instance.doHealthCheck?.({ timeoutMs: 1000 });
+    expect(
+      server.requests.slice(before).map((request) => `${request.method} ${request.path}`),
+    ).toEqual(["GET /v1/models", "GET /v1/models"]);
+  });
+
+  it("fails on a server error, a timeout and a refused connection, each after one try", async () => {
+    const instance = backend("text-generation", {
+      retry: { maxRetries: 3, baseDelayMs: 1, maxDelayMs: 5 },
+    });
+    const before = server.requests.length;
+    server.script({ kind: "status", status: 503 });
+    expect(
+      (await caught(instance.doHealthCheck?.({ timeoutMs: 1000 }) as Promise<void>)).message,
+    ).toContain("503");
+    expect(server.requests.length - before).toBe(1);
+    server.script({ kind: "hang" });
+    expect((await caught(instance.doHealthCheck?.({ timeoutMs: 50 }) as Promise<void>)).code).toBe(
+      "BACKEND_TIMEOUT",
+    );
+    const nowhere = backend("text-generation", { baseURL: "http://127.0.0.1:9/v1" });
+    expect((await caught(nowhere.doHealthCheck?.({ timeoutMs: 1000 }) as Promise<void>)).code).toBe(
+      "BACKEND_REQUEST_FAILED",
+    );
+  });
+});
+
 describe("openai-compatible backend: failures", () => {
   it("retries 429 (waiting for Retry-After), 500 and 503, then succeeds", async () => {
     const events: HttpRetryEvent[] = [];
