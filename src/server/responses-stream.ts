@@ -18,8 +18,10 @@ import { callItemId, messageId, reasoningId } from "./responses-ids.js";
 import {
   type ResponseFrame,
   type ResponseOutputItem,
+  type ResponsesLogprob,
   responseObject,
   responseStatus,
+  responsesLogprobs,
 } from "./responses-wire.js";
 
 type TextAnswer = Extract<BackendOutput, { kind: "text" }>;
@@ -45,7 +47,14 @@ export function responseOutput(
       id: messageId(requestId),
       status: answer.finishReason === "length" ? "incomplete" : "completed",
       role: "assistant",
-      content: [{ type: "output_text", text: answer.text, annotations: [] }],
+      content: [
+        {
+          type: "output_text",
+          text: answer.text,
+          annotations: [],
+          ...(answer.logprobs !== undefined && { logprobs: responsesLogprobs(answer.logprobs) }),
+        },
+      ],
     });
   }
   for (const [index, call] of (answer.toolCalls ?? []).entries()) {
@@ -70,6 +79,7 @@ export async function* finishedAnswerParts(
     yield { reasoning: answer.reasoning };
   }
   for (const piece of streamPieces(answer.text)) yield piece;
+  if (answer.logprobs !== undefined) yield { logprobs: answer.logprobs };
   for (const [index, call] of (answer.toolCalls ?? []).entries()) {
     yield { toolCall: { index, id: call.id, name: call.name, arguments: call.arguments } };
   }
@@ -93,7 +103,7 @@ export interface ResponsesStreamOptions {
 /** The item being written: pieces for another item close it first. */
 type OpenItem =
   | { kind: "reasoning"; outputIndex: number; text: string }
-  | { kind: "message"; outputIndex: number; text: string }
+  | { kind: "message"; outputIndex: number; text: string; logprobs?: ResponsesLogprob[] }
   | { kind: "call"; outputIndex: number; callIndex: number };
 
 export function responsesEventStream(options: ResponsesStreamOptions): ReadableStream<Uint8Array> {
@@ -133,7 +143,14 @@ export function responsesEventStream(options: ResponsesStreamOptions): ReadableS
         id: messageId(requestId),
         status,
         role: "assistant" as const,
-        content: [{ type: "output_text" as const, text: item.text, annotations: [] }],
+        content: [
+          {
+            type: "output_text" as const,
+            text: item.text,
+            annotations: [],
+            ...(item.logprobs !== undefined && { logprobs: item.logprobs }),
+          },
+        ],
       };
       output[outputIndex] = done;
       const part = done.content[0];
@@ -143,7 +160,7 @@ export function responsesEventStream(options: ResponsesStreamOptions): ReadableS
           output_index: outputIndex,
           content_index: 0,
           text: item.text,
-          logprobs: [],
+          logprobs: item.logprobs ?? [],
         }) +
         event("response.content_part.done", {
           item_id: done.id,
@@ -193,7 +210,19 @@ export function responsesEventStream(options: ResponsesStreamOptions): ReadableS
   /** The events one piece makes, opening (and closing) items as needed. */
   const pieceEvents = (piece: Exclude<TextStreamPart, StreamEnd>): string => {
     // The Responses wire asks for no log probabilities, so a model sends none to relay.
-    if (typeof piece !== "string" && "logprobs" in piece) return "";
+    if (typeof piece !== "string" && "logprobs" in piece) {
+      // The tokens of the text just sent: kept for the part, and sent as an empty delta.
+      if (open?.kind !== "message") return "";
+      const tokens = responsesLogprobs(piece.logprobs);
+      open.logprobs = [...(open.logprobs ?? []), ...tokens];
+      return event("response.output_text.delta", {
+        item_id: messageId(requestId),
+        output_index: open.outputIndex,
+        content_index: 0,
+        delta: "",
+        logprobs: tokens,
+      });
+    }
     if (typeof piece === "string" || "reasoning" in piece) {
       const kind = typeof piece === "string" ? "message" : "reasoning";
       const delta = typeof piece === "string" ? piece : piece.reasoning;

@@ -24,6 +24,7 @@ import type {
   FinishReason,
   GenerationSettings,
   ResponseFormat,
+  TokenLogprob,
   ToolCall,
 } from "../backends/model-backend.js";
 import {
@@ -254,6 +255,10 @@ export const responsesRequestSchema = z
       .nullish(),
     temperature: z.number().min(0).max(2).nullish(),
     top_p: z.number().gt(0).max(1).nullish(),
+    /** Alternatives per token with the log probabilities; implies them. */
+    top_logprobs: z.number().int().min(0).max(20).nullish(),
+    /** Extra output; `message.output_text.logprobs` asks for token log probabilities. */
+    include: z.array(z.string()).nullish(),
     tools: z.array(functionTool).max(128, "tools holds at most 128 functions").nullish(),
     tool_choice: toolChoice.nullish(),
     parallel_tool_calls: z.boolean().nullish(),
@@ -355,6 +360,10 @@ function responsesGeneration(body: ResponsesRequest): GenerationSettings | undef
   if (body.max_output_tokens != null) settings.maxTokens = body.max_output_tokens;
   if (body.temperature != null) settings.temperature = body.temperature;
   if (body.top_p != null) settings.topP = body.top_p;
+  if (body.include?.includes(LOGPROBS_INCLUDE) === true || body.top_logprobs != null) {
+    settings.logprobs = true;
+    if (body.top_logprobs != null) settings.topLogprobs = body.top_logprobs;
+  }
   const format = body.text?.format;
   if (format != null && format.type !== "text") settings.responseFormat = chatFormat(format);
   if (body.tools?.length) {
@@ -401,13 +410,42 @@ export interface ResponseFrame {
   modelscout: unknown;
 }
 
+/** What `include` names to get token log probabilities in `output_text` parts. */
+export const LOGPROBS_INCLUDE = "message.output_text.logprobs";
+
+/** A token's log probability as the Responses API gives it. */
+export interface ResponsesLogprob {
+  token: string;
+  logprob: number;
+  bytes: number[];
+  top_logprobs: { token: string; logprob: number; bytes: number[] }[];
+}
+
+export function responsesLogprobs(logprobs: readonly TokenLogprob[]): ResponsesLogprob[] {
+  return logprobs.map((entry) => ({
+    token: entry.token,
+    logprob: entry.logprob,
+    bytes: entry.bytes ?? [...Buffer.from(entry.token)],
+    top_logprobs: (entry.topLogprobs ?? []).map((alternative) => ({
+      token: alternative.token,
+      logprob: alternative.logprob,
+      bytes: alternative.bytes ?? [...Buffer.from(alternative.token)],
+    })),
+  }));
+}
+
 export type ResponseOutputItem =
   | {
       type: "message";
       id: string;
       status: "in_progress" | "completed" | "incomplete";
       role: "assistant";
-      content: { type: "output_text"; text: string; annotations: never[] }[];
+      content: {
+        type: "output_text";
+        text: string;
+        annotations: never[];
+        logprobs?: ResponsesLogprob[];
+      }[];
     }
   | {
       type: "function_call";

@@ -132,3 +132,58 @@ describe("logprobs on /v1/chat/completions", () => {
     expect(answer.json.error.message).toMatch(message);
   });
 });
+
+describe("log probabilities on /v1/responses", () => {
+  it("come in the output_text part when include asks for them", async () => {
+    const answer = await postJson(`${server.url}/v1/responses`, {
+      model: "judge",
+      input: "is the parcel late",
+      include: ["message.output_text.logprobs"],
+      top_logprobs: 1,
+    });
+    expect(answer.status).toBe(200);
+    expect(answer.json.modelscout.model).toBe("llm");
+    expect(lastModelRequest()).toMatchObject({ logprobs: true, top_logprobs: 1 });
+    const part = answer.json.output[0].content[0];
+    expect(part.text).toBe("Echo: is the parcel late");
+    const sent = fakeLogprobs(part.text.match(/\s*\S+\s*/gu) ?? [], 1).content;
+    expect(part.logprobs).toEqual(
+      sent.map((token) => ({
+        token: token.token,
+        logprob: token.logprob,
+        bytes: token.bytes,
+        top_logprobs: token.top_logprobs.map((alternative) => ({
+          token: alternative.token,
+          logprob: alternative.logprob,
+          bytes: [...Buffer.from(alternative.token)],
+        })),
+      })),
+    );
+  });
+
+  it("stream beside the text deltas, and whole in output_text.done", async () => {
+    const response = await fetch(`${server.url}/v1/responses`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        model: "judge",
+        input: "is the parcel late",
+        top_logprobs: 0,
+        stream: true,
+      }),
+    });
+    expect(response.status).toBe(200);
+    const events = (await response.text())
+      .split("\n\n")
+      .filter((block) => block.startsWith("event: "))
+      .map((block) => JSON.parse(block.split("\n")[1]?.slice("data: ".length) ?? "{}") as Json);
+    const deltas = events.filter((event) => event.type === "response.output_text.delta");
+    const streamed = deltas.flatMap((event) => event.logprobs);
+    expect(streamed.map((token: Json) => token.token).join("")).toBe("Echo: is the parcel late");
+    const done = events.find((event) => event.type === "response.output_text.done");
+    expect(done.logprobs).toEqual(streamed);
+    const completed = events.at(-1);
+    expect(completed.type).toBe("response.completed");
+    expect(completed.response.output[0].content[0].logprobs).toEqual(streamed);
+  });
+});
