@@ -28,12 +28,35 @@ export type BackendInput =
       dimensions?: number;
     }
   | { image: Uint8Array | string }
-  | { audio: Float32Array; samplingRateHz: number }
+  | {
+      audio: Float32Array;
+      samplingRateHz: number;
+      /** The file the samples were decoded from, for backends that send files on. */
+      file?: AudioFile;
+      /** The spoken language (ISO 639-1), a hint for speech recognition. */
+      language?: string;
+    }
+  /** A recording this server did not decode (MP3, Ogg...): only `describe().audioFiles` backends take it. */
+  | { audioFile: AudioFile; language?: string }
   | {
       messages: readonly ChatTurn[];
       /** What this request asks of the generation; each backend applies what it can. */
       generation?: GenerationSettings;
     };
+
+/** An encoded audio file as a client sent it. */
+export interface AudioFile {
+  bytes: Uint8Array;
+  /** `audio/wav`, `audio/mpeg`... */
+  mediaType: string;
+  /** The client's file name, when it gave one. */
+  fileName?: string;
+}
+
+/** Whether an input is a recording without decoded samples (`describe().audioFiles`). */
+export function needsAudioFile(input: BackendInput | undefined): boolean {
+  return typeof input === "object" && "audioFile" in input;
+}
 
 /**
  * One message of a chat. An assistant turn may hold the tool calls the model made, and a
@@ -229,6 +252,11 @@ export interface BackendDescription {
   logprobs?: boolean;
   /** True when a chat may bias tokens by id (`GenerationSettings.logitBias`). */
   logitBias?: boolean;
+  /**
+   * True when audio inputs may be encoded files the backend's server decodes
+   * (`{ audioFile }`: MP3, Ogg...), not only decoded samples.
+   */
+  audioFiles?: boolean;
 }
 
 export interface LoadResult {

@@ -40,7 +40,8 @@ export interface UndiciRequestInit {
   method: "GET" | "POST";
   /** Lower-case names. `content-length` is set from the body. */
   headers: Readonly<Record<string, string>>;
-  body?: string;
+  /** JSON text, or bytes (a multipart upload). */
+  body?: string | Uint8Array;
 }
 
 /** Parsed response headers (lower-case names) behind the one method callers use. */

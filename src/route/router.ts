@@ -14,6 +14,7 @@ import {
   type BackendInput,
   type BackendOutput,
   type ModelBackend,
+  needsAudioFile,
   needsImageInput,
   needsLogitBias,
   needsLogprobs,
@@ -253,8 +254,8 @@ function checkDimensions(
   }
 }
 
-/** What a chat asks of a model beyond text in, text out. */
-type ChatNeed = "toolCalls" | "imageInputs" | "logprobs" | "logitBias";
+/** What a request asks of a model beyond its task's plain inputs and outputs. */
+type ChatNeed = "toolCalls" | "imageInputs" | "logprobs" | "logitBias" | "audioFiles";
 const NO_CHAT_NEEDS: readonly ChatNeed[] = [];
 
 const CHAT_NEED_REFUSALS: Record<ChatNeed, string> = {
@@ -263,7 +264,16 @@ const CHAT_NEED_REFUSALS: Record<ChatNeed, string> = {
     'does not read images (declare a vision model with "vision": true in the routes config)',
   logprobs: "cannot return token log probabilities (only models behind a server can)",
   logitBias: "cannot take logit_bias (only OpenAI-compatible chat models can)",
+  audioFiles:
+    "decodes only WAV audio (models behind a speech server take MP3, Ogg and the rest): convert the recording, for example ffmpeg -i in.mp3 -ac 1 -ar 16000 out.wav",
 };
+
+const AUDIO_FILE_NEEDS: readonly ChatNeed[] = ["audioFiles"];
+
+function requestNeeds(task: TaskId, inputs: readonly BackendInput[]): readonly ChatNeed[] {
+  if (inputs.some(needsAudioFile)) return AUDIO_FILE_NEEDS;
+  return task === "text-generation" ? chatNeeds(inputs[0]) : NO_CHAT_NEEDS;
+}
 
 function chatNeeds(input: BackendInput | undefined): readonly ChatNeed[] {
   const needs: ChatNeed[] = [];
@@ -494,8 +504,9 @@ export class Router {
 
     // A chat with tools or tool turns goes only to models that can call tools; the others are
     // passed over as having refused it (a 400 when no candidate can), not as failing.
-    // Likewise a chat with images, or asking for log probabilities or biasing tokens.
-    const needs = request.task === "text-generation" ? chatNeeds(request.inputs[0]) : NO_CHAT_NEEDS;
+    // Likewise a chat with images, or asking for log probabilities or biasing tokens, and a
+    // recording this server did not decode.
+    const needs = requestNeeds(request.task, request.inputs);
     for (const model of policy.order) {
       const breaker = this.#breakers.get(model) as CircuitBreaker;
       const backend = this.registry.require(model);

@@ -56,6 +56,7 @@ import {
   responsesChat,
   responsesRequestSchema,
 } from "./responses-wire.js";
+import { readTranscriptionRequest } from "./transcription-wire.js";
 
 /**
  * Applied to every text before it is stored in the request log (inputs and outputs) and to
@@ -790,6 +791,30 @@ export function createRoutingHttp(options: RoutingAppOptions): {
       };
     });
 
+  /** OpenAI's speech-to-text (`transcription-wire.ts`), routed as automatic-speech-recognition. */
+  const transcriptions = (request: EndpointRequest) =>
+    routed(request, "transcriptions", async () => {
+      const body = await readTranscriptionRequest(request, maxBodyBytes);
+      return {
+        task: "automatic-speech-recognition",
+        model: body.model,
+        inputs: [body.input],
+        text: null,
+        logged: `[${body.description}]`,
+        respond: (outputs, decision, headers) => {
+          const first = outputs[0];
+          const text = first?.kind === "text" ? first.text : "";
+          return body.format === "text"
+            ? {
+                status: 200,
+                headers: { "content-type": "text/plain; charset=utf-8", ...headers },
+                body: text,
+              }
+            : jsonAnswer(200, { text, modelscout: decisionBody(decision) }, headers);
+        },
+      };
+    });
+
   // With API keys set, a request without one is refused before anything else (api-keys.ts).
   const access = createApiAccess(options.apiKeys ?? []);
   const refusal = (authorization: string | undefined): EndpointAnswer | null => {
@@ -838,6 +863,10 @@ export function createRoutingHttp(options: RoutingAppOptions): {
   );
   app.post("/v1/embeddings", async (context) =>
     toResponse(await endpoints.embeddings(honoRequest(context))),
+  );
+  // Served by Hono on both fronts: an upload is not the hot path.
+  app.post("/v1/audio/transcriptions", async (context) =>
+    toResponse(await transcriptions(honoRequest(context))),
   );
   app.post("/v1/tasks/:task", async (context) =>
     toResponse(await endpoints.task(context.req.param("task"), honoRequest(context))),
@@ -992,7 +1021,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
     sendError(
       openAIError(
         404,
-        `No route ${context.req.method} ${context.req.path}. The server answers POST /v1/chat/completions, /v1/responses, /v1/embeddings, /v1/tasks/<task>, /v1/feedback and GET /v1/models, /health, /ready.`,
+        `No route ${context.req.method} ${context.req.path}. The server answers POST /v1/chat/completions, /v1/responses, /v1/embeddings, /v1/audio/transcriptions, /v1/tasks/<task>, /v1/feedback and GET /v1/models, /health, /ready.`,
         { code: "unknown_url" },
       ),
     ),

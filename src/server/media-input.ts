@@ -9,9 +9,12 @@
  * a string as a file path or URL, and a request must not make the server read its own disk
  * or fetch an address. So URLs are refused, with a message saying to send the bytes.
  * The bytes are checked before a model sees them (an image must start like an image; audio
- * must be a WAV file, decoded here into samples), so a client's wrong file is the client's
- * 400 and never a model failure counted against the model. The request log keeps a
- * description of each item (type, size, duration), not its bytes.
+ * must start like WAV, MP3, FLAC, Ogg, MP4 or WebM), so a client's wrong file is the
+ * client's 400 and never a model failure counted against the model. WAV is decoded here into
+ * samples, which every speech model takes; the other formats go on as files, which only
+ * models behind a speech server decode (`describe().audioFiles`; the router passes over the
+ * others). The request log keeps a description of each item (type, size, duration), not its
+ * bytes.
  */
 import type { BackendInput } from "../backends/model-backend.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
@@ -27,7 +30,6 @@ export interface MediaInput {
 }
 
 const IMAGE_FORMATS = "PNG, JPEG, GIF, WebP, BMP or TIFF";
-const WAV_HINT = "convert it first, for example: ffmpeg -i in.mp3 -ac 1 -ar 16000 out.wav";
 
 function invalid(message: string, param: string): ModelScoutError {
   return new ModelScoutError("INVALID_ARGUMENT", message, { details: { param } });
@@ -40,6 +42,7 @@ export function mediaFromBytes(
   param: string,
   /** Added to the message when the bytes are not the right kind of file. */
   hint = "",
+  fileName?: string,
 ): MediaInput {
   if (bytes.byteLength === 0)
     throw invalid(`${param} is empty: send the ${kind} file's bytes.`, param);
@@ -53,17 +56,23 @@ export function mediaFromBytes(
     }
     return { input: { image: bytes }, description: `${type}, ${bytes.byteLength} bytes` };
   }
+  const file = { bytes, mediaType: type ?? "", ...(fileName !== undefined && { fileName }) };
+  if (type !== null && type !== "audio/wav" && isAudioType(type)) {
+    // Not decoded here: models behind a speech server take it as it is, the others cannot.
+    return {
+      input: { audioFile: file },
+      description: `${type}, ${bytes.byteLength} bytes, not decoded`,
+    };
+  }
   if (type !== "audio/wav") {
     throw invalid(
-      type !== null && isAudioType(type)
-        ? `${param} is ${type} audio; this server decodes WAV only: ${WAV_HINT}.`
-        : `${param} is not a WAV file${type === null ? "" : ` (it looks like ${type})`}: send WAV audio (${WAV_HINT}).${hint}`,
+      `${param} is not audio this server reads${type === null ? "" : ` (it looks like ${type})`}: send WAV, MP3, FLAC, Ogg, MP4 or WebM audio.${hint}`,
       param,
     );
   }
   const audio = decodeWav(bytes, param);
   return {
-    input: { audio: audio.samples, samplingRateHz: audio.samplingRateHz },
+    input: { audio: audio.samples, samplingRateHz: audio.samplingRateHz, file },
     description: `audio/wav, ${audio.durationSeconds.toFixed(2)} s at ${audio.samplingRateHz} Hz, ${audio.channels} channel${audio.channels === 1 ? "" : "s"}`,
   };
 }

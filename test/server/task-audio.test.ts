@@ -129,6 +129,30 @@ describe("a WAV file routed to an audio classifier", () => {
     expect(topLabel(answer, 1)).toBe("high-pitched");
   });
 
+  it("passes over a model that cannot decode MP3, with a 400 that says to send WAV", async () => {
+    const mp3 = new Uint8Array([
+      ...Buffer.from("ID3"),
+      4,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      ...new Array(64).fill(1),
+    ]);
+    const response = await fetch(`${server.url}/v1/tasks/audio-classification`, {
+      method: "POST",
+      body: mp3,
+      headers: { "content-type": "audio/mpeg" },
+    });
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as Json;
+    expect(body.error.message).toContain(`${MODEL} decodes only WAV audio`);
+    expect(body.error.message).toContain("ffmpeg -i in.mp3");
+    expect(server.router.breaker(MODEL)?.snapshot().state).toBe("closed");
+  });
+
   it("refuses a WAV file it cannot decode, naming the encoding to send instead", async () => {
     const wav = buildWav({
       channels: [sine(440, 16_000, 0.1)],

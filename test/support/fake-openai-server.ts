@@ -226,9 +226,35 @@ function openAIError(
   sendJson(response, status, { error: { message, type, param: null, code } }, headers);
 }
 
+/** A file field of a recorded multipart body. */
+export interface RecordedFile {
+  fileName: string;
+  type: string;
+  bytes: Uint8Array;
+}
+
 async function readBody(request: IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = [];
   for await (const chunk of request) chunks.push(chunk as Buffer);
+  const type = request.headers["content-type"] ?? "";
+  if (type.startsWith("multipart/form-data")) {
+    // Parsed the way a server's framework would, so a malformed upload fails here.
+    const form = await new Response(Buffer.concat(chunks), {
+      headers: { "content-type": type },
+    }).formData();
+    const fields: Record<string, string | RecordedFile> = {};
+    for (const [name, value] of form) {
+      fields[name] =
+        typeof value === "string"
+          ? value
+          : {
+              fileName: (value as File).name,
+              type: value.type,
+              bytes: new Uint8Array(await value.arrayBuffer()),
+            };
+    }
+    return { form: fields };
+  }
   const text = Buffer.concat(chunks).toString("utf8");
   if (text === "") return undefined;
   try {
@@ -602,6 +628,20 @@ export async function startFakeOpenAIServer(
       sendJson(response, 200, {
         object: "list",
         data: (served ?? []).map((id) => ({ id, object: "model", created: 0, owned_by: "fake" })),
+      });
+      return;
+    }
+    if (request.method === "POST" && path === "/v1/audio/transcriptions") {
+      // A speech server that says what it received instead of what was said.
+      const form = (body as { form?: Record<string, string | RecordedFile> } | undefined)?.form;
+      const file = form?.file;
+      if (file === undefined || typeof file === "string") {
+        openAIError(response, 400, "file is required", "invalid_request_error", "file");
+        return;
+      }
+      const language = typeof form?.language === "string" ? `, language ${form.language}` : "";
+      sendJson(response, 200, {
+        text: `heard ${file.fileName} (${file.type}, ${file.bytes.length} bytes${language})`,
       });
       return;
     }

@@ -33,14 +33,17 @@ import {
   networkReason,
   type ResponseHeaders,
 } from "../../http/fetch-with-retry.js";
+import { type MultipartForm, multipartForm } from "../../http/multipart-form.js";
 import {
   openStreamedAnswer,
   requestWithRetry,
   type StreamedAnswer,
 } from "../../http/undici-request.js";
 import { redactSecrets } from "../../hub/redact-secrets.js";
+import { encodeWav } from "../../media/encode-wav.js";
 import { cancelSignalOf, throwIfRunAborted } from "../cancellation.js";
 import {
+  type AudioFile,
   BACKEND_SPECIFICATION_VERSION,
   type BackendDescription,
   type BackendInput,
@@ -81,7 +84,8 @@ export const OPENAI_COMPATIBLE_TASKS = {
   "sentence-similarity": "embeddings",
   "text-classification": "prompt-classifier",
   "zero-shot-classification": "prompt-classifier",
-} as const satisfies Record<string, "chat" | "embeddings" | "prompt-classifier">;
+  "automatic-speech-recognition": "transcription",
+} as const satisfies Record<string, "chat" | "embeddings" | "prompt-classifier" | "transcription">;
 export type OpenAICompatibleTask = keyof typeof OPENAI_COMPATIBLE_TASKS;
 
 export interface OpenAICompatibleBackendOptions {
@@ -188,6 +192,16 @@ const embeddingsResponseSchema = z.object({
   ),
 });
 
+/** File extensions servers may read a format from, by media type. */
+const AUDIO_EXTENSIONS: Record<string, string> = {
+  "audio/wav": "wav",
+  "audio/mpeg": "mp3",
+  "audio/flac": "flac",
+  "audio/ogg": "ogg",
+  "audio/mp4": "m4a",
+  "audio/webm": "webm",
+};
+
 /** Health checks try once: the next check is the retry. */
 const NO_RETRY = { maxRetries: 0, baseDelayMs: 0, maxDelayMs: 0 };
 const CREDENTIAL_HEADER = /auth|key|token|secret|cookie|password/i;
@@ -276,6 +290,8 @@ class OpenAICompatibleBackend implements ModelBackend {
       }),
       ...(OPENAI_COMPATIBLE_TASKS[this.#task] === "chat" &&
         this.#options.vision === true && { imageInputs: true }),
+      // A speech server decodes the formats itself (MP3, Ogg, ...).
+      ...(OPENAI_COMPATIBLE_TASKS[this.#task] === "transcription" && { audioFiles: true }),
     };
   }
 
@@ -308,6 +324,11 @@ class OpenAICompatibleBackend implements ModelBackend {
     await this.load(options);
     const kind = OPENAI_COMPATIBLE_TASKS[this.#task];
     if (kind === "embeddings") return this.#embed(inputs, options);
+    if (kind === "transcription") {
+      return mapWithConcurrency([...inputs], this.#options.maxConcurrency ?? 4, (input) =>
+        this.#transcribe(input, options),
+      );
+    }
     const concurrency = this.#options.maxConcurrency ?? 4;
     if (kind === "chat") {
       const conversations = inputs.map((input, index) => ({
@@ -497,6 +518,52 @@ class OpenAICompatibleBackend implements ModelBackend {
     return output;
   }
 
+  /**
+   * `POST {baseURL}/audio/transcriptions` (OpenAI's speech-to-text, which faster-whisper
+   * servers, vLLM and LocalAI serve too): the client's own file when there is one, else the
+   * samples as a WAV file, as multipart form data.
+   */
+  async #transcribe(input: BackendInput, options: RunOptions): Promise<BackendOutput> {
+    if (typeof input !== "object" || !("audio" in input || "audioFile" in input)) {
+      throw new ModelScoutError(
+        "INVALID_ARGUMENT",
+        `${this.modelId} transcribes audio: pass { audio, samplingRateHz } or { audioFile }.`,
+        { details: { modelId: this.modelId } },
+      );
+    }
+    const file: AudioFile =
+      "audioFile" in input
+        ? input.audioFile
+        : (input.file ?? {
+            bytes: encodeWav(input.audio, input.samplingRateHz),
+            mediaType: "audio/wav",
+          });
+    const form = multipartForm([
+      { name: "model", value: this.#options.model },
+      { name: "response_format", value: "json" },
+      ...(input.language !== undefined ? [{ name: "language", value: input.language }] : []),
+      {
+        name: "file",
+        value: file.bytes,
+        fileName: file.fileName ?? `audio.${AUDIO_EXTENSIONS[file.mediaType] ?? "bin"}`,
+        contentType: file.mediaType === "" ? "application/octet-stream" : file.mediaType,
+      },
+    ]);
+    const url = `${this.#baseURL}/audio/transcriptions`;
+    const outcome = await this.#send(url, form, options);
+    if (outcome.kind !== "response" || outcome.status < 200 || outcome.status >= 300) {
+      throw this.#error(outcome, url);
+    }
+    let text: unknown;
+    try {
+      text = (JSON.parse(outcome.text) as { text?: unknown }).text;
+    } catch (error) {
+      throw this.#invalid(url, "answered with a body that is not JSON", error);
+    }
+    if (typeof text !== "string") throw this.#invalid(url, "answered without a text field");
+    return { kind: "text", text };
+  }
+
   async #embed(inputs: readonly BackendInput[], options: RunOptions): Promise<BackendOutput[]> {
     const texts = inputs.map((input, index) => inputText(input, this.#task, index));
     const url = `${this.#baseURL}/embeddings`;
@@ -557,7 +624,6 @@ class OpenAICompatibleBackend implements ModelBackend {
     }
   }
 
-  /** A GET without `body`, a JSON POST with one. */
   /**
    * `GET {baseURL}/models`, once, within `timeoutMs`: any answer below 500 means the server
    * is up (not every server implements the route, and a refused key is the breaker's
@@ -575,9 +641,10 @@ class OpenAICompatibleBackend implements ModelBackend {
     throw this.#error(outcome, url);
   }
 
+  /** A GET without `body`, a JSON POST with text, a multipart POST with a form. */
   #send(
     url: string,
-    body: string | undefined,
+    body: string | MultipartForm | undefined,
     options: RunOptions,
   ): Promise<HttpOutcome<ResponseHeaders>> {
     // A routed call's RunCancellation itself, so no AbortSignal is built for it.
@@ -586,7 +653,13 @@ class OpenAICompatibleBackend implements ModelBackend {
     const init =
       body === undefined
         ? { method: "GET" as const, headers: this.#headers }
-        : { method: "POST" as const, headers: this.#postHeaders, body };
+        : typeof body === "string"
+          ? { method: "POST" as const, headers: this.#postHeaders, body }
+          : {
+              method: "POST" as const,
+              headers: { ...this.#headers, "content-type": body.contentType },
+              body: body.bytes,
+            };
     if (this.#options.fetch !== undefined) {
       return fetchWithRetry(url, init, { ...retry, fetch: this.#options.fetch });
     }

@@ -241,7 +241,10 @@ function audioAtModelRate(
 const transcribe: TransformersTask["run"] = async (pipe, inputs, runtime) => {
   const outputs: BackendOutput[] = [];
   for (const input of inputs) {
-    const raw = await pipe(audioAtModelRate(input, "automatic-speech-recognition", runtime));
+    const audio = audioAtModelRate(input, "automatic-speech-recognition", runtime);
+    // A hint Whisper models take; others say they ignore it.
+    const language = typeof input === "object" && "language" in input ? input.language : undefined;
+    const raw = await pipe(audio, language === undefined ? {} : { language });
     outputs.push({ kind: "text", text: parse(transcriptSchema, raw, "speech recognition").text });
   }
   return outputs;

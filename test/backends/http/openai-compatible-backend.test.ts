@@ -259,6 +259,27 @@ describe("openai-compatible backend: requests and answers", () => {
   });
 });
 
+describe("openai-compatible backend: speech recognition", () => {
+  it("uploads samples as a WAV file to /audio/transcriptions and reads the text back", async () => {
+    const instance = backend("automatic-speech-recognition", { model: "fake-chat" });
+    expect(instance.describe()).toMatchObject({
+      task: "automatic-speech-recognition",
+      audioFiles: true,
+    });
+    const samples = new Float32Array(800).fill(0.25);
+    const [output] = await instance.doRun([{ audio: samples, samplingRateHz: 8000 }]);
+    expect(output).toEqual({ kind: "text", text: "heard audio.wav (audio/wav, 1644 bytes)" });
+    const upload = server.requests
+      .filter((request) => request.path === "/v1/audio/transcriptions")
+      .at(-1);
+    expect(upload?.headers.authorization).toBe(`Bearer ${API_KEY}`);
+    expect((upload?.body as { form: Record<string, unknown> }).form).toMatchObject({
+      model: "fake-chat",
+      response_format: "json",
+    });
+  });
+});
+
 describe("openai-compatible backend: health checks (doHealthCheck)", () => {
   it("counts any answer below 500 as up, once, without retrying", async () => {
     const instance = backend("text-generation", {
