@@ -74,7 +74,10 @@ function lastUpload(): Record<string, string | RecordedFile> {
   const request = upstream.requests
     .filter((entry) => entry.path === "/v1/audio/transcriptions")
     .at(-1);
-  return (request?.body as { form: Record<string, string | RecordedFile> }).form;
+  const form = (request?.body as { form?: Record<string, string | RecordedFile> } | undefined)
+    ?.form;
+  if (form === undefined) throw new Error("no upload reached the speech server");
+  return form;
 }
 
 describe("POST /v1/audio/transcriptions", () => {

@@ -273,7 +273,7 @@ describe("openai-compatible backend: speech recognition", () => {
       .filter((request) => request.path === "/v1/audio/transcriptions")
       .at(-1);
     expect(upload?.headers.authorization).toBe(`Bearer ${API_KEY}`);
-    expect((upload?.body as { form: Record<string, unknown> }).form).toMatchObject({
+    expect((upload?.body as { form?: Record<string, unknown> } | undefined)?.form).toMatchObject({
       model: "fake-chat",
       response_format: "json",
     });
