@@ -255,10 +255,10 @@ function checkDimensions(
 }
 
 /** What a request asks of a model beyond its task's plain inputs and outputs. */
-type ChatNeed = "toolCalls" | "imageInputs" | "logprobs" | "logitBias" | "audioFiles";
-const NO_CHAT_NEEDS: readonly ChatNeed[] = [];
+type RequestNeed = "toolCalls" | "imageInputs" | "logprobs" | "logitBias" | "audioFiles";
+const NO_NEEDS: readonly RequestNeed[] = [];
 
-const CHAT_NEED_REFUSALS: Record<ChatNeed, string> = {
+const NEED_REFUSALS: Record<RequestNeed, string> = {
   toolCalls: "cannot call tools (only OpenAI-compatible chat models can)",
   imageInputs:
     'does not read images (declare a vision model with "vision": true in the routes config)',
@@ -268,31 +268,31 @@ const CHAT_NEED_REFUSALS: Record<ChatNeed, string> = {
     "decodes only WAV audio (models behind a speech server take MP3, Ogg and the rest): convert the recording, for example ffmpeg -i in.mp3 -ac 1 -ar 16000 out.wav",
 };
 
-const AUDIO_FILE_NEEDS: readonly ChatNeed[] = ["audioFiles"];
+const AUDIO_FILE_NEEDS: readonly RequestNeed[] = ["audioFiles"];
 
-function requestNeeds(task: TaskId, inputs: readonly BackendInput[]): readonly ChatNeed[] {
+function requestNeeds(task: TaskId, inputs: readonly BackendInput[]): readonly RequestNeed[] {
   if (inputs.some(needsAudioFile)) return AUDIO_FILE_NEEDS;
-  return task === "text-generation" ? chatNeeds(inputs[0]) : NO_CHAT_NEEDS;
+  return task === "text-generation" ? chatNeeds(inputs[0]) : NO_NEEDS;
 }
 
-function chatNeeds(input: BackendInput | undefined): readonly ChatNeed[] {
-  const needs: ChatNeed[] = [];
+function chatNeeds(input: BackendInput | undefined): readonly RequestNeed[] {
+  const needs: RequestNeed[] = [];
   if (needsToolCalls(input)) needs.push("toolCalls");
   if (needsImageInput(input)) needs.push("imageInputs");
   if (needsLogprobs(input)) needs.push("logprobs");
   if (needsLogitBias(input)) needs.push("logitBias");
-  return needs.length === 0 ? NO_CHAT_NEEDS : needs;
+  return needs.length === 0 ? NO_NEEDS : needs;
 }
 
-/** Why `backend` cannot take a chat with `needs`, or null when it can. */
+/** Why `backend` cannot take a request with `needs`, or null when it can. */
 function capabilityRefusal(
   model: string,
   backend: ModelBackend,
-  needs: readonly ChatNeed[],
+  needs: readonly RequestNeed[],
 ): string | null {
   const description = backend.describe();
   const missing = needs.find((need) => description[need] !== true);
-  return missing === undefined ? null : `${model} ${CHAT_NEED_REFUSALS[missing]}`;
+  return missing === undefined ? null : `${model} ${NEED_REFUSALS[missing]}`;
 }
 
 interface ResolvedTarget {
