@@ -7,7 +7,8 @@
  * - `proxy` (`model: "proxy"`): the echo server given as `--upstream`, as an OpenAI-compatible
  *   endpoint, so the router's own outbound HTTP call is included.
  * `--keep-text` turns off the default personal-data redaction of logged text; `--database`
- * names the state database (default: a new one in a temporary folder). Prints
+ * names the state database (default: a new one in a temporary folder);
+ * `--no-health-checks` turns off the active health checks (ADR 0028). Prints
  * `LISTENING <url>`. Exits on SIGTERM and SIGINT through `process.exit`, which writes a
  * `--cpu-prof` profile.
  */
@@ -24,9 +25,11 @@ const { values } = parseArgs({
     upstream: { type: "string" },
     "keep-text": { type: "boolean", default: false },
     database: { type: "string" },
+    "no-health-checks": { type: "boolean", default: false },
   },
 });
 const config = parseRoutesConfig({
+  ...(values["no-health-checks"] && { server: { health_checks: { interval_ms: 0 } } }),
   classification: [{ kind: "rules", rules: [{ route: "local", keywords: ["parcel"] }] }],
   models: [
     { id: "echo:local", kind: "echo" },
