@@ -74,6 +74,19 @@ export function createAdminExtension(options: AdminExtensionOptions): AdminExten
           knowsModel: (id) => parts.router.registry.get(id) !== undefined,
         }),
         redactor: createRedactor({ enabled: redaction.enabled, types: [...redaction.types] }),
+        modelStates: () =>
+          Object.fromEntries(
+            Object.entries(parts.router.health().models).map(([model, state]) => [
+              model,
+              {
+                available: state.breaker.state !== "open",
+                ...(state.health !== undefined &&
+                  state.health.state !== "unchecked" && {
+                    healthy: state.health.state === "healthy",
+                  }),
+              },
+            ]),
+          ),
         ...(options.log !== undefined && { log: options.log }),
         ...(options.fetch !== undefined && { fetch: options.fetch }),
         ...(options.webhookRetry !== undefined && { webhookRetry: options.webhookRetry }),

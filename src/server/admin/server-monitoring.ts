@@ -28,7 +28,11 @@ import type { RoutingControl } from "../../monitor/routing-control.js";
 import type { Redactor } from "../../privacy/redact-personal-data.js";
 import type { FeedbackInput, RequestLogRow } from "../../route/routing-store.js";
 import type { StateDatabase } from "../../state/state-database.js";
-import { createServerMetrics, type ServerMetrics } from "../metrics/server-metrics.js";
+import {
+  createServerMetrics,
+  type ModelStates,
+  type ServerMetrics,
+} from "../metrics/server-metrics.js";
 import { createDecisionFeed, type DecisionFeed } from "./decision-feed.js";
 
 export type MonitoringChangeKind = "request" | "feedback" | "decision" | "alert" | "review";
@@ -48,6 +52,8 @@ export interface ServerMonitoringOptions {
   webhookRetry?: { baseDelayMs?: number; maxDelayMs?: number };
   /** Default 100 ms. */
   batchIntervalMs?: number;
+  /** Each model's availability and health now, for `/metrics`. */
+  modelStates?: () => ModelStates;
   /** How often finished selection decisions are read. Default 2000 ms; 0 turns reading off. */
   decisionPollIntervalMs?: number;
   now?: () => Date;
@@ -126,7 +132,10 @@ export function createServerMonitoring(options: ServerMonitoringOptions): Server
     ...(options.redactor !== undefined && { redactor: options.redactor }),
     ...(options.now !== undefined && { now: options.now }),
   });
-  const metrics = createServerMetrics({ reviewItemsOpen: () => reviewQueue.countOpen() });
+  const metrics = createServerMetrics({
+    reviewItemsOpen: () => reviewQueue.countOpen(),
+    ...(options.modelStates !== undefined && { modelStates: options.modelStates }),
+  });
   const engine = createAlertEngine({
     database,
     rules: options.rules,

@@ -13,6 +13,10 @@
  * - `modelscout_feedback_reward{route,model}`: the reward of feedback (0..1), so
  *   `_sum / _count` is the mean reward and the buckets its spread;
  * - `modelscout_review_decisions_total{decision}`: approvals and rejections by operators;
+ * - `modelscout_model_available{model}`: 1 while the model's circuit breaker lets calls
+ *   through, 0 while it is open (after failures, or held by failed health checks);
+ * - `modelscout_model_healthy{model}`: the active health checks' verdict (ADR 0028), 1 or 0,
+ *   for checked models once checked;
  * - `modelscout_build_info{version}`: always 1.
  *
  * Counters count since the process started, as Prometheus expects. Label values come from the
@@ -41,8 +45,13 @@ export interface ServerMetrics {
   render(): string;
 }
 
+/** What the router says of each model now, read at each scrape. */
+export interface ModelStates {
+  [model: string]: { available: boolean; healthy?: boolean };
+}
+
 export function createServerMetrics(
-  options: { reviewItemsOpen?: () => number } = {},
+  options: { reviewItemsOpen?: () => number; modelStates?: () => ModelStates } = {},
 ): ServerMetrics {
   const core = createModelscoutMetrics({
     ...(options.reviewItemsOpen !== undefined && { reviewItemsOpen: options.reviewItemsOpen }),
@@ -69,6 +78,25 @@ export function createServerMetrics(
     "Review items decided by an operator, by decision.",
     ["decision"],
   );
+  const modelStates = options.modelStates;
+  if (modelStates !== undefined) {
+    registry.gauge(
+      "modelscout_model_available",
+      "1 while the model's circuit breaker lets calls through, 0 while it is open (after failures, or held open by failed health checks).",
+      ["model"],
+      () =>
+        Object.entries(modelStates()).map(([model, state]) => [{ model }, state.available ? 1 : 0]),
+    );
+    registry.gauge(
+      "modelscout_model_healthy",
+      "The active health checks' verdict on the model's server: 1 healthy, 0 unhealthy; absent until checked.",
+      ["model"],
+      () =>
+        Object.entries(modelStates()).flatMap(([model, state]) =>
+          state.healthy === undefined ? [] : [[{ model }, state.healthy ? 1 : 0] as const],
+        ),
+    );
+  }
   registry
     .gauge("modelscout_build_info", "Always 1; the version label says which ModelScout serves.", [
       "version",

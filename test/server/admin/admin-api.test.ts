@@ -188,6 +188,7 @@ describe("admin API: monitoring of live traffic", () => {
       'modelscout_unrouted_requests_total{endpoint="chat.completions",status="400"} 1',
     );
     expect(lines).toContain(`modelscout_build_info{version="${VERSION}"} 1`);
+    expect(lines).toContain(`modelscout_model_available{model="${model}"} 1`);
     expect(
       lines.find((line) =>
         line.startsWith(
