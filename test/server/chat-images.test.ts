@@ -11,7 +11,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseRoutesConfig } from "../../src/route/routes-config.js";
 import { type RoutingServer, startRoutingServer } from "../../src/server/start-routing-server.js";
 import { type FakeOpenAIServer, startFakeOpenAIServer } from "../support/fake-openai-server.js";
-import { type Json, loggedRow, postJson, sseEvents } from "./routing-test-support.js";
+import {
+  type Json,
+  lastChatRequest,
+  loggedRow,
+  postJson,
+  sseEvents,
+} from "./routing-test-support.js";
 
 const PNG =
   "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGP4z8DwHwAFAAH/iZk9HQAAAABJRU5ErkJggg==";
@@ -57,10 +63,7 @@ afterAll(async () => {
   await upstream?.close();
 });
 
-function lastModelRequest(): Json {
-  return upstream.requests.filter((request) => request.path === "/v1/chat/completions").at(-1)
-    ?.body;
-}
+const lastModelRequest = (): Json => lastChatRequest(upstream);
 
 const chat = (body: Record<string, unknown>) => postJson(`${server.url}/v1/chat/completions`, body);
 

@@ -15,7 +15,7 @@ import {
   fakeLogprobs,
   startFakeOpenAIServer,
 } from "../support/fake-openai-server.js";
-import { type Json, postJson, sseEvents } from "./routing-test-support.js";
+import { type Json, lastChatRequest, postJson, sseEvents } from "./routing-test-support.js";
 
 let upstream: FakeOpenAIServer;
 let server: RoutingServer;
@@ -49,10 +49,7 @@ afterAll(async () => {
   await upstream?.close();
 });
 
-function lastModelRequest(): Json {
-  return upstream.requests.filter((request) => request.path === "/v1/chat/completions").at(-1)
-    ?.body;
-}
+const lastModelRequest = (): Json => lastChatRequest(upstream);
 
 const chat = (body: Record<string, unknown>) => postJson(`${server.url}/v1/chat/completions`, body);
 

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseRoutesConfig } from "../../src/route/routes-config.js";
 import { type RoutingServer, startRoutingServer } from "../../src/server/start-routing-server.js";
 import { type FakeOpenAIServer, startFakeOpenAIServer } from "../support/fake-openai-server.js";
-import { type Json, loggedRow, postJson } from "./routing-test-support.js";
+import { type Json, lastChatRequest, loggedRow, postJson } from "./routing-test-support.js";
 
 let upstream: FakeOpenAIServer;
 let thinker: FakeOpenAIServer;
@@ -100,9 +100,7 @@ async function stream(body: Record<string, unknown>): Promise<ResponsesEvent[]> 
     });
 }
 
-function lastModelRequest(server: FakeOpenAIServer): Json {
-  return server.requests.filter((request) => request.path === "/v1/chat/completions").at(-1)?.body;
-}
+const lastModelRequest = lastChatRequest;
 
 describe("POST /v1/responses", () => {
   it("answers a string input with a response object carrying the decision", async () => {

@@ -10,6 +10,14 @@ import type {
   RouteOutcome,
 } from "../../src/route/route-learner.js";
 
+/** The body of the last chat completion a fake OpenAI-compatible server received. */
+export function lastChatRequest(upstream: {
+  requests: readonly { path: string; body: unknown }[];
+}): Json {
+  return upstream.requests.filter((request) => request.path === "/v1/chat/completions").at(-1)
+    ?.body;
+}
+
 /** A parsed JSON body; tests read it field by field and assert on each. */
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are checked by the assertions that read them
 export type Json = any;
