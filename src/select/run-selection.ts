@@ -17,8 +17,9 @@
  * estimate) is reported instead, labelled as such; with no figure for the target, this
  * machine's measurement is used and the note says so.
  */
+import { readFileSync } from "node:fs";
 import { cpus, platform } from "node:os";
-import { dirname, isAbsolute, resolve } from "node:path";
+import { basename, dirname, isAbsolute, resolve } from "node:path";
 import type {
   BackendInput,
   BackendOutput,
@@ -29,7 +30,10 @@ import type { CatalogStore } from "../catalog/catalog-store.js";
 import type { ModelRecord } from "../catalog/model-record.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
 import { LOCAL_HARDWARE_ID } from "../hardware/local-machine-profile.js";
-import { compatibleTasks } from "../tasks/resolve-task.js";
+import { audioInputFromFile } from "../media/audio-input.js";
+import { isAudioType, sniffMediaType } from "../media/sniff-media-type.js";
+import { compatibleTasks, isTaskId } from "../tasks/resolve-task.js";
+import { taskInputKind } from "../tasks/task-input-kind.js";
 import { VERSION } from "../version.js";
 import { buildCandidatePool, filterByLabels, type PoolCandidate } from "./candidate-pool.js";
 import type { CandidateOutcome, SelectionDecision } from "./decision.js";
@@ -131,23 +135,69 @@ function percentile(values: readonly number[], p: number): number | null {
   return sorted[rank] as number;
 }
 
+/** A sample item's file path, relative to its data file (or the spec's folder). */
+function itemPath(item: SampleItem, data: SampleData, baseDirectory: string): string {
+  return isAbsolute(item.input)
+    ? item.input
+    : resolve(dirname(data.path) || baseDirectory, item.input);
+}
+
+/** Reads the start of a sample recording and fails, naming it, unless it is audio. */
+function checkAudioSample(path: string): void {
+  let head: Buffer;
+  try {
+    head = readFileSync(path).subarray(0, 64);
+  } catch (error) {
+    throw new ModelScoutError(
+      "INVALID_ARGUMENT",
+      `Sample recording ${path} cannot be read: the data's input column holds paths to audio files, relative to the data file.`,
+      { cause: error, details: { path } },
+    );
+  }
+  const type = sniffMediaType(head);
+  if (type === null || !isAudioType(type)) {
+    throw new ModelScoutError(
+      "INVALID_ARGUMENT",
+      `Sample recording ${path} is not audio${type === null ? "" : ` (it looks like ${type})`}: the data's input column must point at WAV, MP3, FLAC, Ogg, MP4 or WebM files.`,
+      { details: { path } },
+    );
+  }
+}
+
+/**
+ * A recording of the sample data as a model input (`media/audio-input.ts`): WAV decoded,
+ * other formats as files for models behind speech servers.
+ */
+function audioSample(path: string): BackendInput {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch (error) {
+    throw new ModelScoutError(
+      "INVALID_ARGUMENT",
+      `Sample recording ${path} cannot be read: the data's input column holds paths to audio files, relative to the data file.`,
+      { cause: error, details: { path } },
+    );
+  }
+  return audioInputFromFile(bytes, `Sample recording ${path}`, basename(path)).input;
+}
+
 function toBackendInput(
   task: string,
   item: SampleItem,
   data: SampleData,
   baseDirectory: string,
 ): BackendInput {
+  if (isTaskId(task) && taskInputKind(task) === "audio") {
+    return audioSample(itemPath(item, data, baseDirectory));
+  }
   switch (task) {
     case "zero-shot-classification":
       return { text: item.input, candidateLabels: data.labels };
     case "image-classification":
     case "image-to-text":
     case "object-detection":
-      return {
-        image: isAbsolute(item.input)
-          ? item.input
-          : resolve(dirname(data.path) || baseDirectory, item.input),
-      };
+      return { image: itemPath(item, data, baseDirectory) };
     default:
       return item.input;
   }
@@ -246,6 +296,11 @@ async function select(
           baseDirectory: options.baseDirectory,
           maxRows: MAX_SAMPLE_ITEMS,
         });
+  // Recordings are checked before any model runs: a file that is not audio is the data's
+  // fault, and would otherwise be charged to every candidate in turn.
+  if (data !== null && isTaskId(spec.task) && taskInputKind(spec.task) === "audio") {
+    for (const item of data.items) checkAudioSample(itemPath(item, data, options.baseDirectory));
+  }
   const evaluator: SelectionEvaluator | null =
     data === null
       ? null

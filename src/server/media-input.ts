@@ -18,8 +18,8 @@
  */
 import type { BackendInput } from "../backends/model-backend.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
-import { decodeWav } from "../media/decode-wav.js";
-import { isAudioType, isImageType, sniffMediaType } from "../media/sniff-media-type.js";
+import { audioInputFromFile } from "../media/audio-input.js";
+import { isImageType, sniffMediaType } from "../media/sniff-media-type.js";
 
 export type MediaKind = "image" | "audio";
 
@@ -56,25 +56,7 @@ export function mediaFromBytes(
     }
     return { input: { image: bytes }, description: `${type}, ${bytes.byteLength} bytes` };
   }
-  const file = { bytes, mediaType: type ?? "", ...(fileName !== undefined && { fileName }) };
-  if (type !== null && type !== "audio/wav" && isAudioType(type)) {
-    // Not decoded here: models behind a speech server take it as it is, the others cannot.
-    return {
-      input: { audioFile: file },
-      description: `${type}, ${bytes.byteLength} bytes, not decoded`,
-    };
-  }
-  if (type !== "audio/wav") {
-    throw invalid(
-      `${param} is not audio this server reads${type === null ? "" : ` (it looks like ${type})`}: send WAV, MP3, FLAC, Ogg, MP4 or WebM audio.${hint}`,
-      param,
-    );
-  }
-  const audio = decodeWav(bytes, param);
-  return {
-    input: { audio: audio.samples, samplingRateHz: audio.samplingRateHz, file },
-    description: `audio/wav, ${audio.durationSeconds.toFixed(2)} s at ${audio.samplingRateHz} Hz, ${audio.channels} channel${audio.channels === 1 ? "" : "s"}`,
-  };
+  return audioInputFromFile(bytes, param, fileName, hint);
 }
 
 const DATA_URL = /^data:([^;,]*)((?:;[^;,]*)*),/i;

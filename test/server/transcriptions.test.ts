@@ -147,7 +147,7 @@ describe("POST /v1/audio/transcriptions", () => {
     const text = await upload({ file: new Blob(["hello"], { type: "text/plain" }) }, "notes.txt");
     expect(text.status).toBe(400);
     expect(((await text.json()) as Json).error.message).toContain(
-      "file is not audio this server reads",
+      "file is not audio that ModelScout reads",
     );
     const json = await postJson(`${server.url}/v1/audio/transcriptions`, { file: "x" });
     expect(json.status).toBe(400);
