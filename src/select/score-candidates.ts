@@ -5,10 +5,15 @@
  *
  * Utilities are unit-free. Quality is the metric itself (error rates are turned into
  * `1 - rate` before they get here). Latency, memory and cost are compared on a log scale
- * between the best and the worst candidate: `u = (log worst - log x) / (log worst - log best)`,
- * so the fastest candidate gets 1, the slowest 0, and a model twice as slow as another loses
- * the same utility whether latencies are in microseconds or seconds (unlike `1/latency`,
- * whose spread depends on the unit). When every candidate has the same figure, all get 1.
+ * from the best candidate: `u = 1 - (log x - log best) / span`, where `span` is the spread
+ * between the best and the worst, and at least a factor of ten (`MIN_SPAN_RATIO`). So the
+ * fastest candidate gets 1, the slowest 0 when it is ten or more times slower, and a model
+ * twice as slow as another loses the same utility whether latencies are in microseconds or
+ * seconds (unlike `1/latency`, whose spread depends on the unit). The floor on the span keeps
+ * noise from deciding: with a plain min-max scale, two models 2 % apart in latency got
+ * utilities 1 and 0, and with the default weights a model right on 6 of 10 items beat one
+ * right on all 10 (2026-11-30, `test/select/audio-selection.test.ts` before this rule). When
+ * every candidate has the same figure, all get 1.
  * A figure nobody could measure or estimate counts as the worst (utility 0) and the
  * explanation says so.
  *
@@ -52,16 +57,19 @@ export interface ScoredCandidate {
 /** Figures below which differences do not count (see the module doc). */
 export const UTILITY_FLOORS = { latencyMs: 1, memoryBytes: 10e6, costPer1kItemsUsd: 0.001 };
 
+/** The least spread utilities are spread over: a candidate this many times worse gets 0. */
+export const MIN_SPAN_RATIO = 10;
+
 function logUtility(values: readonly (number | null)[], floor: number): (number | null)[] {
   const known = values.filter((value): value is number => value !== null && value >= 0);
   if (known.length === 0) return values.map(() => null);
   const logs = known.map((value) => Math.log(Math.max(value, floor)));
   const best = Math.min(...logs);
   const worst = Math.max(...logs);
+  const span = Math.max(worst - best, Math.log(MIN_SPAN_RATIO));
   return values.map((value) => {
     if (value === null || value < 0) return null;
-    if (worst === best) return 1;
-    return (worst - Math.log(Math.max(value, floor))) / (worst - best);
+    return 1 - (Math.log(Math.max(value, floor)) - best) / span;
   });
 }
 

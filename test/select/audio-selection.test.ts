@@ -74,8 +74,8 @@ describe("selection on recordings", () => {
       hardware: "local",
       candidates: { ids: [AT_1K, AT_3K] },
       data: { path: join(folder, "tones.jsonl"), columns: { input: "audio", label: "label" } },
-      // Quality alone: the two models take the same few milliseconds per tone.
-      objectives: { quality: 1 },
+      // Default weights (quality 0.7, latency 0.3): the two models take the same few
+      // milliseconds per tone, and noise in that must not decide (score-candidates.ts).
     };
     const decision = await runSelection({
       spec: parseTaskSpec(spec),

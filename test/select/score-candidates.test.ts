@@ -53,6 +53,29 @@ describe("scoreCandidates", () => {
     expect(scored[1]?.score).toBeGreaterThan(scored[0]?.score ?? 1);
   });
 
+  it("lets a small latency gap count for little: the spread is at least tenfold", () => {
+    // 2.81 and 2.85 ms: measurement noise, which a plain min-max scale turned into 1 and 0.
+    const close = scoreCandidates(
+      [candidate("right", 1, 2.81), candidate("faster-by-noise", 0.6, 2.76)],
+      weights,
+      noSlo,
+    );
+    expect(close[1]?.utilities.latency).toBe(1);
+    expect(close[0]?.utilities.latency).toBeCloseTo(1 - Math.log(2.81 / 2.76) / Math.log(10), 10);
+    expect(close[0]?.score).toBeGreaterThan(close[1]?.score ?? 1);
+    // Twice as slow loses log10(2) of the span; ten times or more, all of it.
+    const spread = scoreCandidates(
+      [candidate("a", 0.8, 5), candidate("b", 0.8, 10), candidate("c", 0.8, 50)],
+      weights,
+      noSlo,
+    );
+    expect(spread.map((entry) => entry.utilities.latency?.toFixed(4))).toEqual([
+      "1.0000",
+      (1 - Math.log10(2)).toFixed(4),
+      "0.0000",
+    ]);
+  });
+
   it("trades quality against speed with the spec's weights", () => {
     const inputs = [candidate("accurate", 0.9, 100), candidate("fast", 0.85, 1)];
     const qualityFirst = scoreCandidates(inputs, { ...weights, quality: 1, latency: 0 }, noSlo);
