@@ -11,12 +11,16 @@ import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTransformersBackendProvider } from "../../src/backends/transformers-js/transformers-backend-provider.js";
+import {
+  createTransformersBackendProvider,
+  transformersBackendProvider,
+} from "../../src/backends/transformers-js/transformers-backend-provider.js";
 import type { CatalogStore } from "../../src/catalog/catalog-store.js";
 import { openSqliteStore } from "../../src/catalog/sqlite/sqlite-store.js";
 import { type MirrorServer, startMirrorServer } from "../../src/mirror/start-mirror-server.js";
 import { buildPitchClassifier } from "../../src/onnx-build/build-pitch-classifier.js";
 import { writeBuiltModel } from "../../src/onnx-build/built-model.js";
+import { candidateIdResolver } from "../../src/select/resolve-candidate-id.js";
 import { runSelection } from "../../src/select/run-selection.js";
 import { parseTaskSpec, type TaskSpecInput } from "../../src/select/task-spec.js";
 import { buildWav, sine } from "../media/wav-fixtures.js";
@@ -101,6 +105,26 @@ describe("selection on recordings", () => {
     expect(quality(AT_1K)).toBe(1);
     // Wrong on the four tones between 1 and 3 kHz, right on the other six.
     expect(quality(AT_3K)).toBeCloseTo(0.6, 5);
+  });
+
+  it("ranks audio models from the user's own folders (local:), as the CLI resolves them", async () => {
+    const spec: TaskSpecInput = {
+      task_type: "audio-classification",
+      hardware: "local",
+      candidates: { ids: [`local:repos/${AT_3K}`, `local:repos/${AT_1K}`] },
+      data: { path: "tones.jsonl", columns: { input: "audio", label: "label" } },
+    };
+    const decision = await runSelection({
+      spec: parseTaskSpec(spec),
+      specInput: spec,
+      specSource: "test",
+      baseDirectory: folder,
+      catalog,
+      providers: [transformersBackendProvider],
+      resolveExtraId: candidateIdResolver(catalog),
+    });
+    expect(decision.status).toBe("completed");
+    expect(decision.winner?.id).toBe(`local:${join(folder, "repos", AT_1K)}`);
   });
 
   it("says which sample file is not audio", async () => {

@@ -160,6 +160,14 @@ function hasVariant(record: ModelRecord, dtype: TransformersDtype): boolean {
 
 /** The pipeline tag an architecture's head implies; only the unambiguous ones. */
 const ARCHITECTURE_TASKS: readonly [RegExp, string][] = [
+  // Speech encoders' classification heads classify sounds, not text: before the text rule.
+  [
+    /^(Wav2Vec2|Wav2Vec2Conformer|Wav2Vec2Bert|Hubert|WavLM|UniSpeech|UniSpeechSat|Data2VecAudio)ForSequenceClassification$/,
+    "audio-classification",
+  ],
+  [/ForAudioClassification$/, "audio-classification"],
+  [/ForCTC$/, "automatic-speech-recognition"],
+  [/^(Whisper|Moonshine)ForConditionalGeneration$/, "automatic-speech-recognition"],
   [/ForSequenceClassification$/, "text-classification"],
   [/ForTokenClassification$/, "token-classification"],
   [/ForQuestionAnswering$/, "question-answering"],

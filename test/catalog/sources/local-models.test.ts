@@ -113,6 +113,29 @@ describe("localModelRecord", () => {
     expect(supportsTransformers(record)).toBe(true);
   });
 
+  it("tells speech and audio heads from text ones without a model card", async () => {
+    const expected: [string, string][] = [
+      ["Wav2Vec2ForSequenceClassification", "audio-classification"],
+      ["HubertForSequenceClassification", "audio-classification"],
+      ["ASTForAudioClassification", "audio-classification"],
+      ["Wav2Vec2ForCTC", "automatic-speech-recognition"],
+      ["WhisperForConditionalGeneration", "automatic-speech-recognition"],
+      ["RobertaForSequenceClassification", "text-classification"],
+      ["T5ForConditionalGeneration", "fallback-task"],
+    ];
+    for (const [architecture, task] of expected) {
+      const folder = join(await scratch(), architecture);
+      await mkdir(join(folder, "onnx"), { recursive: true });
+      await writeFile(
+        join(folder, "config.json"),
+        JSON.stringify({ architectures: [architecture] }),
+      );
+      await writeFile(join(folder, "onnx", "model.onnx"), new Uint8Array(16));
+      const record = await localModelRecord(folder, { task: "fallback-task" });
+      expect(record.task, architecture).toBe(task);
+    }
+  });
+
   it("counts external-data parts and other graphs of the same format, and ignores unknown formats", async () => {
     const folder = join(await scratch(), "seq2seq");
     await mkdir(join(folder, "onnx"), { recursive: true });
