@@ -192,6 +192,9 @@ const embeddingsResponseSchema = z.object({
   ),
 });
 
+/** OpenAI's transcription answer (`response_format: json`). */
+const transcriptionResponseSchema = z.looseObject({ text: z.string() });
+
 /** File extensions servers may read a format from, by media type. */
 const AUDIO_EXTENSIONS: Record<string, string> = {
   "audio/wav": "wav",
@@ -549,18 +552,12 @@ class OpenAICompatibleBackend implements ModelBackend {
         contentType: file.mediaType === "" ? "application/octet-stream" : file.mediaType,
       },
     ]);
-    const url = `${this.#baseURL}/audio/transcriptions`;
-    const outcome = await this.#send(url, form, options);
-    if (outcome.kind !== "response" || outcome.status < 200 || outcome.status >= 300) {
-      throw this.#error(outcome, url);
-    }
-    let text: unknown;
-    try {
-      text = (JSON.parse(outcome.text) as { text?: unknown }).text;
-    } catch (error) {
-      throw this.#invalid(url, "answered with a body that is not JSON", error);
-    }
-    if (typeof text !== "string") throw this.#invalid(url, "answered without a text field");
+    const { text } = await this.#post(
+      `${this.#baseURL}/audio/transcriptions`,
+      form,
+      options,
+      (json) => transcriptionResponseSchema.parse(json),
+    );
     return { kind: "text", text };
   }
 
@@ -594,13 +591,23 @@ class OpenAICompatibleBackend implements ModelBackend {
     return ordered.map((item) => ({ kind: "embedding", vector: item.embedding }));
   }
 
-  async #postJson<T>(
+  #postJson<T>(
     url: string,
     body: unknown,
     options: RunOptions,
     parse: (json: unknown) => T,
   ): Promise<T> {
-    const outcome = await this.#send(url, JSON.stringify(body), options);
+    return this.#post(url, JSON.stringify(body), options, parse);
+  }
+
+  /** A POST whose answer must be a 2xx JSON body that `parse` accepts. */
+  async #post<T>(
+    url: string,
+    payload: string | MultipartForm,
+    options: RunOptions,
+    parse: (json: unknown) => T,
+  ): Promise<T> {
+    const outcome = await this.#send(url, payload, options);
     if (outcome.kind !== "response" || outcome.status < 200 || outcome.status >= 300) {
       throw this.#error(outcome, url);
     }
@@ -631,12 +638,15 @@ class OpenAICompatibleBackend implements ModelBackend {
    */
   async doHealthCheck(options: { timeoutMs: number }): Promise<void> {
     const url = `${this.#baseURL}/models`;
-    const init = { method: "GET" as const, headers: this.#headers };
-    const retry = { timeoutMs: options.timeoutMs, retry: NO_RETRY };
-    const outcome =
-      this.#options.fetch === undefined
-        ? await requestWithRetry(url, init, retry)
-        : await fetchWithRetry(url, init, { ...retry, fetch: this.#options.fetch });
+    const outcome = await this.#send(
+      url,
+      undefined,
+      {},
+      {
+        timeoutMs: options.timeoutMs,
+        retry: NO_RETRY,
+      },
+    );
     if (outcome.kind === "response" && outcome.status < 500) return;
     throw this.#error(outcome, url);
   }
@@ -646,10 +656,12 @@ class OpenAICompatibleBackend implements ModelBackend {
     url: string,
     body: string | MultipartForm | undefined,
     options: RunOptions,
+    /** Instead of the backend's timeout and retry policy (a health check tries once). */
+    policy: HttpRetryOptions = this.#retryOptions,
   ): Promise<HttpOutcome<ResponseHeaders>> {
     // A routed call's RunCancellation itself, so no AbortSignal is built for it.
     const signal = cancelSignalOf(options);
-    const retry = signal === undefined ? this.#retryOptions : { ...this.#retryOptions, signal };
+    const retry = signal === undefined ? policy : { ...policy, signal };
     const init =
       body === undefined
         ? { method: "GET" as const, headers: this.#headers }
