@@ -17,7 +17,7 @@
  * estimate) is reported instead, labelled as such; with no figure for the target, this
  * machine's measurement is used and the note says so.
  */
-import { readFileSync } from "node:fs";
+import { closeSync, openSync, readFileSync, readSync } from "node:fs";
 import { cpus, platform } from "node:os";
 import { basename, dirname, isAbsolute, resolve } from "node:path";
 import type {
@@ -142,11 +142,20 @@ function itemPath(item: SampleItem, data: SampleData, baseDirectory: string): st
     : resolve(dirname(data.path) || baseDirectory, item.input);
 }
 
-/** Reads the start of a sample recording and fails, naming it, unless it is audio. */
-function checkAudioSample(path: string): void {
-  let head: Buffer;
+/**
+ * A sample recording's bytes, or its first `headBytes` of them, with an error that says
+ * what the data's input column must hold when the file cannot be read.
+ */
+function readRecording(path: string, headBytes?: number): Uint8Array {
   try {
-    head = readFileSync(path).subarray(0, 64);
+    if (headBytes === undefined) return readFileSync(path);
+    const head = Buffer.alloc(headBytes);
+    const descriptor = openSync(path, "r");
+    try {
+      return head.subarray(0, readSync(descriptor, head, 0, headBytes, 0));
+    } finally {
+      closeSync(descriptor);
+    }
   } catch (error) {
     throw new ModelScoutError(
       "INVALID_ARGUMENT",
@@ -154,7 +163,11 @@ function checkAudioSample(path: string): void {
       { cause: error, details: { path } },
     );
   }
-  const type = sniffMediaType(head);
+}
+
+/** Fails, naming the file, unless a sample recording starts like audio. */
+function checkAudioSample(path: string): void {
+  const type = sniffMediaType(readRecording(path, 64));
   if (type === null || !isAudioType(type)) {
     throw new ModelScoutError(
       "INVALID_ARGUMENT",
@@ -169,17 +182,7 @@ function checkAudioSample(path: string): void {
  * other formats as files for models behind speech servers.
  */
 function audioSample(path: string): BackendInput {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (error) {
-    throw new ModelScoutError(
-      "INVALID_ARGUMENT",
-      `Sample recording ${path} cannot be read: the data's input column holds paths to audio files, relative to the data file.`,
-      { cause: error, details: { path } },
-    );
-  }
-  return audioInputFromFile(bytes, `Sample recording ${path}`, basename(path)).input;
+  return audioInputFromFile(readRecording(path), `Sample recording ${path}`, basename(path)).input;
 }
 
 function toBackendInput(
