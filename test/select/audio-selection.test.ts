@@ -21,7 +21,7 @@ import { type MirrorServer, startMirrorServer } from "../../src/mirror/start-mir
 import { buildPitchClassifier } from "../../src/onnx-build/build-pitch-classifier.js";
 import { writeBuiltModel } from "../../src/onnx-build/built-model.js";
 import { candidateIdResolver } from "../../src/select/resolve-candidate-id.js";
-import { runSelection } from "../../src/select/run-selection.js";
+import { type RunSelectionOptions, runSelection } from "../../src/select/run-selection.js";
 import { parseTaskSpec, type TaskSpecInput } from "../../src/select/task-spec.js";
 import { buildWav, sine } from "../media/wav-fixtures.js";
 import { makeModel } from "../support/make-model.js";
@@ -71,33 +71,43 @@ afterAll(async () => {
   await rm(folder, { recursive: true, force: true });
 });
 
+/**
+ * A selection among `ids` on the tones of `dataFile` (relative to the test folder), with the
+ * default weights (quality 0.7, latency 0.3), through transformers.js fetching from the mirror
+ * unless `extra` says otherwise.
+ */
+function selectAmong(ids: string[], dataFile: string, extra: Partial<RunSelectionOptions> = {}) {
+  const spec: TaskSpecInput = {
+    task_type: "audio-classification",
+    hardware: "local",
+    candidates: { ids },
+    data: { path: dataFile, columns: { input: "audio", label: "label" } },
+  };
+  return runSelection({
+    spec: parseTaskSpec(spec),
+    specInput: spec,
+    specSource: "test",
+    baseDirectory: folder,
+    catalog,
+    providers: [
+      createTransformersBackendProvider({
+        settings: {
+          remoteHost: `${mirror.url}/`,
+          cacheDirectory: join(folder, "cache"),
+          offline: false,
+          revision: "main",
+        },
+      }),
+    ],
+    ...extra,
+  });
+}
+
 describe("selection on recordings", () => {
   it("probes audio models on the user's WAV files and picks the one that labels them right", async () => {
-    const spec: TaskSpecInput = {
-      task_type: "audio-classification",
-      hardware: "local",
-      candidates: { ids: [AT_1K, AT_3K] },
-      data: { path: join(folder, "tones.jsonl"), columns: { input: "audio", label: "label" } },
-      // Default weights (quality 0.7, latency 0.3): the two models take the same few
-      // milliseconds per tone, and noise in that must not decide (score-candidates.ts).
-    };
-    const decision = await runSelection({
-      spec: parseTaskSpec(spec),
-      specInput: spec,
-      specSource: "test",
-      baseDirectory: folder,
-      catalog,
-      providers: [
-        createTransformersBackendProvider({
-          settings: {
-            remoteHost: `${mirror.url}/`,
-            cacheDirectory: join(folder, "cache"),
-            offline: false,
-            revision: "main",
-          },
-        }),
-      ],
-    });
+    // The two models take the same few milliseconds per tone, and noise in that must not
+    // decide under the default weights (score-candidates.ts).
+    const decision = await selectAmong([AT_1K, AT_3K], "tones.jsonl");
     expect(decision.status).toBe("completed");
     expect(decision.winner?.id).toBe(AT_1K);
     const quality = (id: string) =>
@@ -108,21 +118,14 @@ describe("selection on recordings", () => {
   });
 
   it("ranks audio models from the user's own folders (local:), as the CLI resolves them", async () => {
-    const spec: TaskSpecInput = {
-      task_type: "audio-classification",
-      hardware: "local",
-      candidates: { ids: [`local:repos/${AT_3K}`, `local:repos/${AT_1K}`] },
-      data: { path: "tones.jsonl", columns: { input: "audio", label: "label" } },
-    };
-    const decision = await runSelection({
-      spec: parseTaskSpec(spec),
-      specInput: spec,
-      specSource: "test",
-      baseDirectory: folder,
-      catalog,
-      providers: [transformersBackendProvider],
-      resolveExtraId: candidateIdResolver(catalog),
-    });
+    const decision = await selectAmong(
+      [`local:repos/${AT_3K}`, `local:repos/${AT_1K}`],
+      "tones.jsonl",
+      {
+        providers: [transformersBackendProvider],
+        resolveExtraId: candidateIdResolver(catalog),
+      },
+    );
     expect(decision.status).toBe("completed");
     expect(decision.winner?.id).toBe(`local:${join(folder, "repos", AT_1K)}`);
   });
@@ -133,22 +136,7 @@ describe("selection on recordings", () => {
       join(folder, "bad.jsonl"),
       `${JSON.stringify({ audio: "notes.txt", label: "low-pitched" })}\n`,
     );
-    const spec: TaskSpecInput = {
-      task_type: "audio-classification",
-      hardware: "local",
-      candidates: { ids: [AT_1K] },
-      data: { path: join(folder, "bad.jsonl"), columns: { input: "audio", label: "label" } },
-    };
-    await expect(
-      runSelection({
-        spec: parseTaskSpec(spec),
-        specInput: spec,
-        specSource: "test",
-        baseDirectory: folder,
-        catalog,
-        providers: [createTransformersBackendProvider()],
-      }),
-    ).rejects.toMatchObject({
+    await expect(selectAmong([AT_1K], "bad.jsonl")).rejects.toMatchObject({
       code: "INVALID_ARGUMENT",
       message: expect.stringContaining(
         `Sample recording ${join(folder, "notes.txt")} is not audio`,
