@@ -9,7 +9,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Page } from "playwright-core";
+import type { Page, Route } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseAlertRules } from "../../src/monitor/alert-rules.js";
 import { CUSTOMER_SERVICE_ROUTES } from "../../src/route/bundled/customer-service-routes.js";
@@ -116,6 +116,9 @@ async function classify(text: string): Promise<Json> {
 
 async function openPage(section: string, width = 1200): Promise<Page> {
   const page = await chromium.context.newPage();
+  // Each step waits 10 s at most, so a step that sticks is named in the failure (the test's
+  // own 30 s timeout would name none).
+  page.setDefaultTimeout(10_000);
   await page.setViewportSize({ width, height: width < 500 ? 740 : 900 });
   const errors: string[] = [];
   page.on("pageerror", (error) => errors.push(error.message));
@@ -244,6 +247,61 @@ describe("dashboard in Chromium", () => {
         expect(box === null ? null : box.x + box.width <= 375, section).toBe(true);
       }
     }
+    expect(pageErrors(page)).toEqual([]);
+    await page.close();
+  });
+
+  it("keeps a name and comment typed into a review card while the section redraws", async () => {
+    const propose = (kind: string) =>
+      postJson(url("/admin/api/reviews"), {
+        kind,
+        route: "complaint",
+        modelId: "npm:sentiment",
+        actor: "carol",
+      });
+    const first = await propose("demote");
+    expect(first.status).toBe(201);
+    const page = await openPage("alerts");
+    const card = page.locator(`article[data-review="${first.json.id}"][data-status="open"]`);
+    await card.waitFor();
+
+    // Hold the section's next fetch of the open items, so its redraw is in flight while the
+    // operator types (the race that once wiped the name between typing and clicking).
+    let held: Route | undefined;
+    let arrived!: () => void;
+    const fetched = new Promise<void>((resolve) => {
+      arrived = resolve;
+    });
+    const reviews = /\/admin\/api\/reviews\?status=open/;
+    await page.route(reviews, (route) => {
+      held = route;
+      arrived();
+    });
+    // Another proposal: the server's change event makes the page redraw the section.
+    const second = await propose("reinstate");
+    expect(second.status).toBe(201);
+    await fetched;
+    await card.locator('input[name="actor"]').fill("bob");
+    await card.locator('textarea[name="comment"]').fill("typed while the page redrew");
+    await held?.continue();
+    await page.unroute(reviews);
+
+    // The redraw is held back while the operator is in the form, and the page says so.
+    await page.locator("#status", { hasText: "shown when you leave the form" }).waitFor();
+    expect(await card.locator('input[name="actor"]').inputValue()).toBe("bob");
+    expect(await card.locator('textarea[name="comment"]').inputValue()).toBe(
+      "typed while the page redrew",
+    );
+    await card.locator("button", { hasText: "Reject" }).click();
+    await card.waitFor({ state: "detached" });
+    const body = (await (await fetch(url(`/admin/api/reviews/${first.json.id}`))).json()) as Json;
+    expect(body).toMatchObject({
+      status: "rejected",
+      decidedBy: "bob",
+      decisionComment: "typed while the page redrew",
+    });
+    // The redraw after the decision shows the other proposal, still open.
+    await page.locator(`article[data-review="${second.json.id}"][data-status="open"]`).waitFor();
     expect(pageErrors(page)).toEqual([]);
     await page.close();
   });

@@ -716,6 +716,10 @@ function reviewCard(item) {
       required: true,
       autocomplete: "name",
       placeholder: "your name",
+      // Kept as typed, so a redraw of the section (and every other card) shows it.
+      oninput: (event) => {
+        state.actor = /** @type {HTMLInputElement} */ (event.target).value.trim();
+      },
     })
   );
   const comment = /** @type {HTMLTextAreaElement} */ (
@@ -1053,15 +1057,24 @@ function editing() {
 
 let running = Promise.resolve();
 
-/** Re-renders the visible section (one render at a time). */
+/**
+ * Re-renders the visible section (one render at a time). The section is drawn off the page
+ * and swapped in once its data has come: if the operator started typing in one of its forms
+ * while the data was on its way, the new drawing is dropped and the section is drawn again
+ * when they leave the form, so a name or comment being typed is never wiped.
+ */
 function refresh() {
   running = running.then(async () => {
     const section = sectionElement(state.section);
     const content = /** @type {Element} */ (section.querySelector(".content"));
+    const next = /** @type {Element} */ (content.cloneNode(false));
     try {
-      await /** @type {(container: Element) => Promise<void>} */ (RENDERERS[state.section])(
-        content,
-      );
+      await /** @type {(container: Element) => Promise<void>} */ (RENDERERS[state.section])(next);
+      if (editing()) {
+        holdRedraw();
+        return;
+      }
+      content.replaceWith(next);
       state.refreshes += 1;
       document.body.dataset.refreshes = String(state.refreshes);
       // Time from navigation start to the first rendered section (bench/dashboard-load.ts).
@@ -1108,10 +1121,16 @@ function changed(kinds) {
   const shown = SECTION_CHANGES[state.section] ?? [];
   if (!kinds.some((kind) => shown.includes(kind))) return;
   if (editing()) {
-    state.pending = true;
+    holdRedraw();
     return;
   }
   refresh();
+}
+
+/** New data while the operator types in a form: drawn when they leave it (`focusout`). */
+function holdRedraw() {
+  state.pending = true;
+  setStatus("new data: shown when you leave the form");
 }
 
 function listen() {
