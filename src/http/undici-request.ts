@@ -96,7 +96,8 @@ function dispatchOptions(url: string | URL, init: UndiciRequestInit): Dispatcher
   const headers =
     target.authorization === undefined || init.headers.authorization !== undefined
       ? init.headers
-      : { ...init.headers, authorization: target.authorization };
+      : // Literal first: a spread and then a new field costs a hidden class per call (ADR 0030).
+        { authorization: target.authorization, ...init.headers };
   return {
     origin: target.origin,
     path: target.path,

@@ -44,19 +44,35 @@ interface ChunkBase {
 
 /** The closing events: `finish_reason`, the usage chunk if asked for and known, `[DONE]`. */
 function closingEvents(base: ChunkBase, end: StreamEnd | undefined, includeUsage: boolean): string {
-  let text = event({
-    ...base,
-    choices: [{ index: 0, delta: {}, finish_reason: end?.finishReason ?? "stop" }],
-  });
+  let text = chunkEvent(base, [
+    { index: 0, delta: {}, finish_reason: end?.finishReason ?? "stop" },
+  ]);
   const usage: AnswerUsage | undefined = end?.usage;
   if (includeUsage && usage !== undefined) {
-    text += event({ ...base, choices: [], usage: openAIUsage(usage) });
+    text += chunkEvent(base, [], { usage: openAIUsage(usage) });
   }
   return `${text}data: [DONE]\n\n`;
 }
 
 function event(payload: unknown): string {
   return `data: ${JSON.stringify(payload)}\n\n`;
+}
+
+/**
+ * One chunk's event. The chunk is a literal with the base's fields, then `extra`'s: spreading
+ * `base` and then adding `choices` would cost a new hidden class in V8's old space for every
+ * chunk (docs/decisions/0030).
+ */
+function chunkEvent(base: ChunkBase, choices: unknown[], extra?: Record<string, unknown>): string {
+  const chunk = {
+    id: base.id,
+    object: base.object,
+    created: base.created,
+    model: base.model,
+    choices,
+  };
+  if (extra !== undefined) Object.assign(chunk, extra);
+  return event(chunk);
 }
 
 /** OpenAI's `tool_calls` delta for a piece of a call (`type` comes with the call's id). */
@@ -118,22 +134,18 @@ export function chatStreamBody(options: ChatStreamOptions): string {
     created: options.created,
     model: options.model,
   };
-  let body = event({
-    ...base,
-    choices: [{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null }],
-    ...options.firstChunkExtra,
-  });
+  let body = chunkEvent(
+    base,
+    [{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null }],
+    options.firstChunkExtra,
+  );
   for (const piece of streamPieces(options.text)) {
-    body += event({
-      ...base,
-      choices: [{ index: 0, delta: { content: piece }, finish_reason: null }],
-    });
+    body += chunkEvent(base, [{ index: 0, delta: { content: piece }, finish_reason: null }]);
   }
   for (const [index, call] of (options.toolCalls ?? []).entries()) {
-    body += event({
-      ...base,
-      choices: [{ index: 0, delta: toolCallDelta({ index, ...call }), finish_reason: null }],
-    });
+    body += chunkEvent(base, [
+      { index: 0, delta: toolCallDelta({ index, ...call }), finish_reason: null },
+    ]);
   }
   return body + closingEvents(base, options.end, options.includeUsage === true);
 }
@@ -187,11 +199,11 @@ export function liveChatStream(options: LiveChatStreamOptions): ReadableStream<U
     start(controller) {
       controller.enqueue(
         encoder.encode(
-          event({
-            ...base,
-            choices: [{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null }],
-            ...options.firstChunkExtra,
-          }),
+          chunkEvent(
+            base,
+            [{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null }],
+            options.firstChunkExtra,
+          ),
         ),
       );
     },
@@ -245,7 +257,7 @@ export function liveChatStream(options: LiveChatStreamOptions): ReadableStream<U
         logprobs === null
           ? { index: 0, delta, finish_reason: null }
           : { index: 0, delta, logprobs, finish_reason: null };
-      controller.enqueue(encoder.encode(event({ ...base, choices: [choice] })));
+      controller.enqueue(encoder.encode(chunkEvent(base, [choice])));
     },
     async cancel() {
       end({ clientClosed: true });

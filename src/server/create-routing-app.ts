@@ -536,7 +536,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
         });
         return jsonAnswer(
           http.status,
-          { ...http.body, modelscout: decisionBody(decision) },
+          { error: http.body.error, modelscout: decisionBody(decision) },
           headers,
         );
       }

@@ -271,7 +271,10 @@ export function plainChatRequest(json: unknown): ChatCompletionRequest | undefin
     }
     if ("tool_calls" in message) return undefined;
   }
-  return { ...json, model: model ?? "auto", stream: stream ?? false } as ChatCompletionRequest;
+  // The defaults first: spreading `json` and then adding `stream` costs a new hidden class in
+  // V8's old space on every call (docs/decisions/0030); `json`'s own values, when it has
+  // them, are the same.
+  return { model: model ?? "auto", stream: stream ?? false, ...json } as ChatCompletionRequest;
 }
 
 /**

@@ -285,7 +285,6 @@ class HfInferenceBackend implements ModelBackend {
       retry_on_error: false,
       ...(options.signal && { signal: options.signal }),
     };
-    const target = this.#target();
     const concurrency = this.#options.maxConcurrency ?? 4;
     const task = this.#task;
 
@@ -294,7 +293,7 @@ class HfInferenceBackend implements ModelBackend {
         case "feature-extraction":
         case "sentence-similarity": {
           const texts = inputs.map((input, index) => inputText(input, task, index));
-          const raw = await client.featureExtraction({ ...target, inputs: texts }, callOptions);
+          const raw = await client.featureExtraction(this.#request({ inputs: texts }), callOptions);
           const parsed = this.#parse(featureExtractionSchema, raw);
           const vectors = parsed.map(toSentenceVector);
           if (vectors.length !== texts.length || vectors.some((vector) => vector === undefined)) {
@@ -307,7 +306,10 @@ class HfInferenceBackend implements ModelBackend {
         case "text-classification": {
           const texts = inputs.map((input, index) => inputText(input, task, index));
           return mapWithConcurrency(texts, concurrency, async (text) => {
-            const raw = await client.textClassification({ ...target, inputs: text }, callOptions);
+            const raw = await client.textClassification(
+              this.#request({ inputs: text }),
+              callOptions,
+            );
             return {
               kind: "labels" as const,
               labels: sortedLabels(this.#parse(labelScoresSchema, raw)),
@@ -321,7 +323,10 @@ class HfInferenceBackend implements ModelBackend {
           }));
           return mapWithConcurrency(items, concurrency, async (item) => {
             const raw = await client.zeroShotClassification(
-              { ...target, inputs: item.text, parameters: { candidate_labels: [...item.labels] } },
+              this.#request({
+                inputs: item.text,
+                parameters: { candidate_labels: [...item.labels] },
+              }),
               callOptions,
             );
             return {
@@ -333,7 +338,10 @@ class HfInferenceBackend implements ModelBackend {
         case "token-classification": {
           const texts = inputs.map((input, index) => inputText(input, task, index));
           return mapWithConcurrency(texts, concurrency, async (text) => {
-            const raw = await client.tokenClassification({ ...target, inputs: text }, callOptions);
+            const raw = await client.tokenClassification(
+              this.#request({ inputs: text }),
+              callOptions,
+            );
             const spans: Span[] = this.#parse(tokenClassificationSchema, raw).map((entity) => {
               const start = entity.start ?? 0;
               const end = entity.end ?? start;
@@ -356,11 +364,10 @@ class HfInferenceBackend implements ModelBackend {
           }));
           return mapWithConcurrency(conversations, concurrency, async (conversation) => {
             const raw = await client.chatCompletion(
-              {
-                ...target,
+              this.#request({
                 messages: hfMessages(conversation.messages),
                 ...hfGenerationFields(conversation.settings),
-              },
+              }),
               callOptions,
             );
             const parsed = this.#parse(chatSchema, raw);
@@ -402,12 +409,11 @@ class HfInferenceBackend implements ModelBackend {
     caller?.addEventListener("abort", onCallerAbort, { once: true });
     const release = () => caller?.removeEventListener("abort", onCallerAbort);
     const chunks = client.chatCompletionStream(
-      {
-        ...this.#target(),
+      this.#request({
         messages: hfMessages(inputMessages(input, this.#task, 0)),
         ...hfGenerationFields(settings),
         ...(settings.streamUsage === true && { stream_options: { include_usage: true } }),
-      },
+      }),
       { retry_on_error: false, signal: stop.signal },
     );
     const next = () => this.#guard(options, () => chunks.next());
@@ -437,12 +443,18 @@ class HfInferenceBackend implements ModelBackend {
   }
 
   /** Which model, and through which provider unless a dedicated endpoint is set. */
-  #target() {
+  /**
+   * A call's arguments: the model (and provider) with the call's own `fields`, in one literal.
+   * Spreading a prepared model-and-provider object and then adding fields would cost a new
+   * hidden class in V8's old space on every call (docs/decisions/0030).
+   */
+  #request<Fields extends object>(fields: Fields) {
     return {
       model: this.#options.model,
       ...(this.#options.endpointUrl === undefined && {
         provider: this.#options.provider ?? ("hf-inference" as const),
       }),
+      ...fields,
     };
   }
 

@@ -29,11 +29,17 @@ import type {
 export function settingsFor(input: BackendInput, declared: GenerationSettings): GenerationSettings {
   const asked = typeof input === "object" && "messages" in input ? input.generation : undefined;
   if (asked === undefined) return declared;
-  return {
+  // The two fields first, then the input's: spreading `asked` and then adding fields would
+  // cost a new hidden class in V8's old space on every call (docs/decisions/0030). The
+  // assignments keep the declared value where `asked` holds a field as undefined.
+  const settings: GenerationSettings = {
+    maxTokens: declared.maxTokens,
+    temperature: declared.temperature,
     ...asked,
-    maxTokens: asked.maxTokens ?? declared.maxTokens,
-    temperature: asked.temperature ?? declared.temperature,
   };
+  settings.maxTokens = asked.maxTokens ?? declared.maxTokens;
+  settings.temperature = asked.temperature ?? declared.temperature;
+  return settings;
 }
 
 /** OpenAI's `usage` object as servers send it (either count may be missing). */

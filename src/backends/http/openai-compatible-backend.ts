@@ -223,7 +223,7 @@ class OpenAICompatibleBackend implements ModelBackend {
   readonly #baseURL: string;
   readonly #headers: Record<string, string>;
   readonly #postHeaders: Record<string, string>;
-  readonly #retryOptions: HttpRetryOptions;
+  readonly #retryOptions: Omit<HttpRetryOptions, "signal">;
   readonly #secrets: string[];
   readonly #local: boolean;
   /** The declared generation settings, for chats that set none of their own. */
@@ -657,11 +657,13 @@ class OpenAICompatibleBackend implements ModelBackend {
     body: string | MultipartForm | undefined,
     options: RunOptions,
     /** Instead of the backend's timeout and retry policy (a health check tries once). */
-    policy: HttpRetryOptions = this.#retryOptions,
+    policy: Omit<HttpRetryOptions, "signal"> = this.#retryOptions,
   ): Promise<HttpOutcome<ResponseHeaders>> {
-    // A routed call's RunCancellation itself, so no AbortSignal is built for it.
+    // A routed call's RunCancellation itself, so no AbortSignal is built for it. The signal
+    // goes first: spreading `policy` and then adding it would cost a new hidden class in
+    // V8's old space on every call (docs/decisions/0030).
     const signal = cancelSignalOf(options);
-    const retry = signal === undefined ? policy : { ...policy, signal };
+    const retry = signal === undefined ? policy : { signal, ...policy };
     const init =
       body === undefined
         ? { method: "GET" as const, headers: this.#headers }
