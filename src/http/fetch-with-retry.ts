@@ -175,7 +175,7 @@ function fetchAttempt(
         ? timeout
         : AbortSignal.any([toAbortSignal(callerSignal), timeout]);
     try {
-      const response = await fetchImplementation(url, { ...init, signal });
+      const response = await fetchImplementation(url, Object.assign({}, init, { signal }));
       const text = await response.text();
       return { status: response.status, headers: response.headers, text };
     } catch (error) {

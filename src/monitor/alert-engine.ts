@@ -346,7 +346,7 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
         };
         if (!holds) {
           if (firing.active) {
-            runtime.firing.set(key, { ...firing, active: false });
+            runtime.firing.set(key, Object.assign({}, firing, { active: false }));
             runtime.dirtyFiring.add(key);
           }
           continue;
@@ -448,6 +448,7 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
               headers: { "content-type": "application/json", ...JSON.parse(row.headers_json) },
               body: row.payload_json,
             },
+            // biome-ignore lint/plugin/no-spread-then-field: once per engine
             {
               ...(options.fetch !== undefined && { fetch: options.fetch }),
               ...(options.random !== undefined && { random: options.random }),

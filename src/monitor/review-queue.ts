@@ -258,8 +258,8 @@ export function createReviewQueue(
       );
     }
     const base = { route: action.route, reviewItemId: item.id, actor, reason };
-    if (action.kind === "demote") control.demote({ ...base, modelId: action.modelId });
-    else if (action.kind === "reinstate") control.reinstate({ ...base, modelId: action.modelId });
+    if (action.kind === "demote") control.demote({ modelId: action.modelId, ...base });
+    else if (action.kind === "reinstate") control.reinstate({ modelId: action.modelId, ...base });
     else {
       if (control.changeRoute === undefined) {
         throw new ModelScoutError(
@@ -275,7 +275,7 @@ export function createReviewQueue(
           { details: { itemId: item.id, field: "toModelId" } },
         );
       }
-      control.changeRoute({ ...base, modelId: action.fromModelId, toModelId: action.toModelId });
+      control.changeRoute({ modelId: action.fromModelId, toModelId: action.toModelId, ...base });
     }
   };
 
@@ -297,7 +297,7 @@ export function createReviewQueue(
       const comment = decision.comment === undefined ? null : redact(decision.comment);
       let action = item.proposedAction;
       if (action.kind === "change_route" && decision.toModelId !== undefined) {
-        action = { ...action, toModelId: decision.toModelId };
+        action = Object.assign({}, action, { toModelId: decision.toModelId });
       }
       const at = now().toISOString();
       if (status === "approved") {

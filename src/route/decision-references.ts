@@ -101,15 +101,19 @@ export function resolveDecisionReferences(
   const classification = config.classification.map((step, index) =>
     step.kind === "rules"
       ? step
-      : { ...step, model: resolve(step.model, `classification[${index}].model`) },
+      : // biome-ignore lint/plugin/no-spread-then-field: once per routes config
+        { ...step, model: resolve(step.model, `classification[${index}].model`) },
   );
+  // biome-ignore lint/plugin/no-spread-then-field: once per routes config
   const routes = config.routes.map((route, routeIndex) => ({
     ...route,
     targets: new Map(
       [...route.targets].map(([task, target]) => [
         task,
+        // biome-ignore lint/plugin/no-spread-then-field: once per routes config
         {
           ...target,
+          // biome-ignore lint/plugin/no-spread-then-field: once per routes config
           candidates: target.candidates.map((candidate, candidateIndex) => ({
             ...candidate,
             model: resolve(
@@ -122,5 +126,6 @@ export function resolveDecisionReferences(
     ),
   }));
   if (resolved.length === 0) return { config, resolved };
+  // biome-ignore lint/plugin/no-spread-then-field: once per routes config
   return { config: { ...config, classification, routes }, resolved };
 }

@@ -67,6 +67,7 @@ export class HealthChecker {
     this.#now = now;
     this.#models = models.flatMap((model) => {
       const check = model.backend.doHealthCheck?.bind(model.backend);
+      // biome-ignore lint/plugin/no-spread-then-field: once per checker
       return check === undefined ? [] : [{ ...model, check }];
     });
     for (const model of this.#models) {

@@ -67,6 +67,7 @@ export class ModelRegistry {
   #http(): Promise<BackendProvider> {
     const options = this.#options;
     this.#httpProvider ??= import("../backends/http/http-backend-provider.js").then((module) =>
+      // biome-ignore lint/plugin/no-spread-then-field: once per registry
       module.createHttpBackendProvider({
         ...(options.env !== undefined && { env: options.env }),
         ...(options.fetch !== undefined && { fetch: options.fetch }),

@@ -336,6 +336,7 @@ export class Router {
     for (const id of registry.ids()) {
       this.#breakers.set(
         id,
+        // biome-ignore lint/plugin/no-spread-then-field: once per model at start-up
         new CircuitBreaker({ ...options.config.server.circuitBreaker, now: this.#now }),
       );
     }
@@ -419,12 +420,15 @@ export class Router {
     const models: RouterHealth["models"] = {};
     for (const id of this.registry.ids()) {
       const health = checks[id];
-      models[id] = {
-        ...(status.get(id) ?? { loaded: false, loadMs: null, error: null }),
-        breaker: (this.#breakers.get(id) as CircuitBreaker).snapshot(),
-        provider: this.registry.require(id).provider,
-        ...(health !== undefined && { health }),
-      };
+      models[id] = Object.assign(
+        {},
+        status.get(id) ?? { loaded: false, loadMs: null, error: null },
+        {
+          breaker: (this.#breakers.get(id) as CircuitBreaker).snapshot(),
+          provider: this.registry.require(id).provider,
+          ...(health !== undefined && { health }),
+        },
+      );
     }
     const unavailable: string[] = [];
     for (const route of this.config.routes) {
@@ -480,7 +484,11 @@ export class Router {
     const policy =
       switched === null || switched.note === null
         ? ordered
-        : { ...ordered, order: switched.order, reason: `${ordered.reason}; ${switched.note}` };
+        : {
+            order: switched.order,
+            reason: `${ordered.reason}; ${switched.note}`,
+            explored: ordered.explored,
+          };
 
     const attempts: AttemptRecord[] = [];
     const decision: RoutingDecision = {

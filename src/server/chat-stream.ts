@@ -75,6 +75,14 @@ function chunkEvent(base: ChunkBase, choices: unknown[], extra?: Record<string, 
   return event(chunk);
 }
 
+/** A call piece's `function` delta: its name and arguments, each when the piece has it. */
+function functionDelta(piece: ToolCallPiece["toolCall"]): { name?: string; arguments?: string } {
+  const delta: { name?: string; arguments?: string } = {};
+  if (piece.name !== undefined) delta.name = piece.name;
+  if (piece.arguments !== undefined) delta.arguments = piece.arguments;
+  return delta;
+}
+
 /** OpenAI's `tool_calls` delta for a piece of a call (`type` comes with the call's id). */
 function toolCallDelta(piece: ToolCallPiece["toolCall"]) {
   return {
@@ -82,10 +90,7 @@ function toolCallDelta(piece: ToolCallPiece["toolCall"]) {
       {
         index: piece.index,
         ...(piece.id !== undefined && { id: piece.id, type: "function" }),
-        function: {
-          ...(piece.name !== undefined && { name: piece.name }),
-          ...(piece.arguments !== undefined && { arguments: piece.arguments }),
-        },
+        function: functionDelta(piece),
       },
     ],
   };

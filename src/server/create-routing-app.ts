@@ -762,10 +762,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
       try {
         task = resolveTask(taskName);
       } catch (error) {
-        throw new RequestRejected({
-          ...httpErrorFor(error),
-          status: 404,
-        });
+        throw new RequestRejected({ status: 404, body: httpErrorFor(error).body });
       }
       const kind = taskInputKind(task);
       return {
@@ -889,7 +886,9 @@ export function createRoutingHttp(options: RoutingAppOptions): {
       const feedback =
         given.label === null
           ? given
-          : { ...given, label: redact(given.label, { field: "feedback", requestId: request.id }) };
+          : Object.assign({}, given, {
+              label: redact(given.label, { field: "feedback", requestId: request.id }),
+            });
       // Committed (synchronous = FULL) before anything is acknowledged.
       const id = store.recordFeedback(feedback);
       let applied = false;
@@ -909,7 +908,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
           }
         }
       }
-      notify((target) => target.feedbackStored?.({ ...feedback, id }, request));
+      notify((target) => target.feedbackStored?.({ id, ...feedback }, request));
       return send(
         200,
         {

@@ -162,6 +162,7 @@ export function requireToolsForChoice(
 }
 
 export const chatCompletionRequestSchema = z
+  // biome-ignore lint/plugin/no-spread-then-field: a schema, built once
   .looseObject({
     ...chatCoreFields,
     stream_options: z.looseObject({ include_usage: z.boolean().nullish() }).nullish(),

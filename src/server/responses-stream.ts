@@ -83,10 +83,10 @@ export async function* finishedAnswerParts(
   for (const [index, call] of (answer.toolCalls ?? []).entries()) {
     yield { toolCall: { index, id: call.id, name: call.name, arguments: call.arguments } };
   }
-  yield {
-    ...(answer.finishReason !== undefined && { finishReason: answer.finishReason }),
-    ...(answer.usage !== undefined && { usage: answer.usage }),
-  };
+  const end: StreamEnd = {};
+  if (answer.finishReason !== undefined) end.finishReason = answer.finishReason;
+  if (answer.usage !== undefined) end.usage = answer.usage;
+  yield end;
 }
 
 export interface ResponsesStreamOptions {

@@ -143,7 +143,7 @@ const inputItem = z.preprocess(
   // An item with a role and no type is a message (OpenAI's "easy input message").
   (item) =>
     typeof item === "object" && item !== null && !("type" in item) && "role" in item
-      ? { ...item, type: "message" }
+      ? { type: "message", ...item }
       : item,
   z.discriminatedUnion(
     "type",
@@ -208,7 +208,7 @@ const functionTool = z
       });
       return z.NEVER;
     }
-    return { ...tool, type: "function" as const, name: tool.name };
+    return Object.assign({}, tool, { type: "function" as const, name: tool.name });
   });
 
 const toolChoice = z.union(
@@ -338,7 +338,9 @@ export function responsesChat(body: ResponsesRequest): ResponsesChat {
           const call: ToolCall = { id: item.call_id, name: item.name, arguments: item.arguments };
           const last = turns.at(-1);
           if (last?.role === "assistant") {
-            turns[turns.length - 1] = { ...last, toolCalls: [...(last.toolCalls ?? []), call] };
+            turns[turns.length - 1] = Object.assign({}, last, {
+              toolCalls: [...(last.toolCalls ?? []), call],
+            });
           } else {
             turns.push({ role: "assistant", content: "", toolCalls: [call] });
           }

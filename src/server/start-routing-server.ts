@@ -109,6 +109,7 @@ export async function startRoutingServer(options: RoutingServerOptions): Promise
   const ownsDatabase = options.database === undefined;
   const database =
     options.database ??
+    // biome-ignore lint/plugin/no-spread-then-field: once per server
     openStateDatabase({
       ...(options.databasePath !== undefined && { path: options.databasePath }),
       ...(options.env !== undefined && { env: options.env }),
@@ -181,6 +182,7 @@ export async function startRoutingServer(options: RoutingServerOptions): Promise
       app,
       store,
       database,
+      // biome-ignore lint/plugin/no-spread-then-field: once per server
       startup: { ...health, replayedFeedback },
       close() {
         closing ??= (async () => {

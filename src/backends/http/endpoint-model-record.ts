@@ -73,11 +73,13 @@ function defaultId(input: EndpointExtra): string {
 export function endpointModelRecord(input: EndpointModelInput): ModelRecord {
   const { task, id, record, ...extraInput } = input;
   const extra = endpointExtraSchema.parse(extraInput);
+  // biome-ignore lint/plugin/no-spread-then-field: once per registered endpoint
   return toModelRecord({
     ...record,
     id: id ?? defaultId(extra),
     source: "endpoint",
     task,
+    // biome-ignore lint/plugin/no-spread-then-field: once per registered endpoint
     extra: { ...record?.extra, ...extra },
   });
 }

@@ -169,7 +169,8 @@ function hfGenerationFields(settings: GenerationSettings) {
 
 function hfMessages(turns: readonly ChatTurn[]): ChatCompletionInputMessage[] {
   return openAIMessages(turns).map(
-    (message) => ({ ...message, content: message.content ?? "" }) as ChatCompletionInputMessage,
+    (message) =>
+      Object.assign({}, message, { content: message.content ?? "" }) as ChatCompletionInputMessage,
   );
 }
 

@@ -100,6 +100,7 @@ export function createHttpBackendProvider(
         ...(extra.vision !== undefined && { vision: extra.vision }),
       };
       if (extra.protocol === "openai") {
+        // biome-ignore lint/plugin/no-spread-then-field: once per backend
         return createOpenAICompatibleBackend({
           ...common,
           baseURL: extra.baseUrl as string,
@@ -111,6 +112,7 @@ export function createHttpBackendProvider(
               : `set the environment variable ${extra.apiKeyEnv} to the server's API key`,
         });
       }
+      // biome-ignore lint/plugin/no-spread-then-field: once per backend
       return createHfInferenceBackend({
         ...common,
         model: extra.apiModel,

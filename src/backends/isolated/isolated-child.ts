@@ -50,7 +50,8 @@ async function handle(message: ParentMessage): Promise<ChildMessage> {
       const options = message.factory.options;
       const withProgress =
         typeof options === "object" && options !== null
-          ? { ...options, onProgress: (event: unknown) => send({ type: "progress", event }) }
+          ? // biome-ignore lint/plugin/no-spread-then-field: once per child process
+            { ...options, onProgress: (event: unknown) => send({ type: "progress", event }) }
           : options;
       backend = (await factory(withProgress)) as ModelBackend;
       return { id: message.id, type: "result", value: null };

@@ -37,6 +37,7 @@ export function isolatedProvider(
       // Backends load lazily, so building one here only to describe it costs nothing.
       const description = inner.create(model).describe();
       return createIsolatedBackend({
+        // biome-ignore lint/plugin/no-spread-then-field: once per backend
         factory: { ...childFactory, options: { provider: inner.provider, model } },
         description,
         runTimeoutMs: options.runTimeoutMs ?? DEFAULT_RUN_TIMEOUT_MS,

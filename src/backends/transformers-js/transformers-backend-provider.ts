@@ -48,6 +48,7 @@ export function createTransformersBackendProvider(
     supports: supportsTransformers,
     create(model: ModelRecord): ModelBackend {
       // Settings are resolved here so a child process uses exactly what the parent would.
+      // biome-ignore lint/plugin/no-spread-then-field: once per backend
       const settings = { ...transformersSettings(), ...options.settings };
       const backendOptions: TransformersBackendOptions = {
         model: {
@@ -60,6 +61,7 @@ export function createTransformersBackendProvider(
         settings,
         ...(options.memory !== undefined && { memory: options.memory }),
       };
+      // biome-ignore lint/plugin/no-spread-then-field: once per backend
       const inProcess = createTransformersBackend({
         ...backendOptions,
         ...(options.onProgress !== undefined && { onProgress: options.onProgress }),

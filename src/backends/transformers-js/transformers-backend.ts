@@ -237,9 +237,11 @@ export class TransformersBackend implements ModelBackend {
       ? parsed.repositoryId.slice(LOCAL_MODEL_ID_PREFIX.length)
       : null;
     this.dtype = options.dtype ?? parsed.dtype ?? "fp32";
+    // biome-ignore lint/plugin/no-spread-then-field: once per backend
     const settings = { ...transformersSettings(), ...options.settings };
     // A folder on disk never needs the network; with remote loading off a missing file
     // fails at once instead of being looked up on the Hub.
+    // biome-ignore lint/plugin/no-spread-then-field: once per backend
     this.settings = this.localFolder === null ? settings : { ...settings, offline: true };
   }
 

@@ -60,12 +60,14 @@ export function transformersVariants(
         : (Object.fromEntries(DTYPES.map((catalogDtype) => [catalogDtype, bytes])) as Partial<
             Record<Dtype, number>
           >);
+    // biome-ignore lint/plugin/no-spread-then-field: once per catalog entry
     return {
       ...model,
       id: `${model.id}@${dtype}`,
       memoryBytes,
       hardware: [],
       tags: [...new Set([...model.tags, "quantized", `dtype:${dtype}`])],
+      // biome-ignore lint/plugin/no-spread-then-field: once per catalog entry
       extra: { ...model.extra, baseModelId: model.id, transformersDtype: dtype },
     };
   });

@@ -106,6 +106,7 @@ async function publishedFiles(
     for (const sibling of parsed.data.siblings) {
       const sizeBytes = sibling.lfs?.size ?? sibling.size ?? undefined;
       const sha256 = sibling.lfs?.sha256 ?? undefined;
+      // biome-ignore lint/plugin/no-spread-then-field: once per model file
       files.set(sibling.rfilename, {
         ...(sizeBytes !== undefined && { sizeBytes }),
         ...(sha256 !== undefined && { sha256 }),

@@ -95,7 +95,7 @@ export function cusumStep(
   );
   const alarm = statistic > options.threshold;
   return {
-    state: alarm ? cusumStart() : { ...state, count, statistic },
+    state: alarm ? cusumStart() : Object.assign({}, state, { count, statistic }),
     alarm,
     statistic,
     referenceMean: state.reference,

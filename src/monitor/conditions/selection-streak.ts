@@ -36,12 +36,11 @@ export function foldStreak(
   if (event.winnerId === null) return { streak, ended: null };
   const quality = winnerQuality(event);
   if (streak !== undefined && streak.winner === event.winnerId) {
-    const next: SelectionStreak = {
-      ...streak,
+    const next: SelectionStreak = Object.assign({}, streak, {
       length: streak.length + 1,
       decisionIds: [...streak.decisionIds, event.decisionId].slice(-KEPT),
       qualities: [...streak.qualities, quality].slice(-KEPT),
-    };
+    });
     if (next.referenceQuality === null && quality !== null) {
       next.referenceQuality = quality;
       next.referenceDecisionId = event.decisionId;

@@ -123,7 +123,7 @@ export class RequestClassifier {
       });
       if (verdict.route !== null) return { route: verdict.route, usedDefault: false, steps };
     }
-    return { ...this.defaultRoute(eligible), steps };
+    return { route: this.defaultRoute(eligible).route, usedDefault: true, steps };
   }
 
   /**

@@ -168,9 +168,12 @@ function createPolicy(
         policy === "thompson"
           ? base
           : policy === "thompson-uncapped"
-            ? { ...base, floor: 0, cap: 1 }
-            : {
+            ? // biome-ignore lint/plugin/no-spread-then-field: once per replayed policy
+              { ...base, floor: 0, cap: 1 }
+            : // biome-ignore lint/plugin/no-spread-then-field: once per replayed policy
+              {
                 ...base,
+                // biome-ignore lint/plugin/no-spread-then-field: once per replayed policy
                 baseline: { ...(base.baseline ?? {}), policy: "best-standing" as const },
               };
       const learner = new ThompsonRouteLearner({ database, config, random, now: () => clock.ms });

@@ -160,11 +160,13 @@ export class ThompsonRouteLearner implements RouteLearner {
 
   /** Opens (or creates) the state database and a learner that closes it on `close()`. */
   static open(options: OpenThompsonRouteLearnerOptions = {}): ThompsonRouteLearner {
+    // biome-ignore lint/plugin/no-spread-then-field: once per learner
     const database = openStateDatabase({
       ...(options.path === undefined ? {} : { path: options.path }),
       ...(options.env === undefined ? {} : { env: options.env }),
     });
     try {
+      // biome-ignore lint/plugin/no-spread-then-field: once per learner
       const learner = new ThompsonRouteLearner({ ...options, database });
       learner.ownedDatabase = database;
       return learner;
@@ -377,10 +379,12 @@ export class ThompsonRouteLearner implements RouteLearner {
     ) => {
       for (const domainKeyToUpdate of domain ? [ROUTE_WIDE, domain] : [ROUTE_WIDE]) {
         const row = read(route, domainKeyToUpdate, modelId);
-        changed.set(key(route, domainKeyToUpdate, modelId), {
-          ...row,
-          aggregate: addReward(row.aggregate, reward, rewardAtMs, this.halfLifeMs, sign),
-        });
+        changed.set(
+          key(route, domainKeyToUpdate, modelId),
+          Object.assign({}, row, {
+            aggregate: addReward(row.aggregate, reward, rewardAtMs, this.halfLifeMs, sign),
+          }),
+        );
       }
     };
 

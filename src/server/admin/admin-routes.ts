@@ -291,10 +291,11 @@ export function mountAdminRoutes(app: Hono, options: AdminRoutesOptions): AdminR
       });
       return json({
         object: "list",
-        data: list.map((decision) => ({
-          ...decision,
-          reportUrl: `/admin/decisions/${encodeURIComponent(decision.id)}/report`,
-        })),
+        data: list.map((decision) =>
+          Object.assign({}, decision, {
+            reportUrl: `/admin/decisions/${encodeURIComponent(decision.id)}/report`,
+          }),
+        ),
       });
     }),
   );
@@ -327,7 +328,7 @@ export function mountAdminRoutes(app: Hono, options: AdminRoutesOptions): AdminR
     handle((context) => {
       const query = parseQuery(context, windowQuerySchema);
       store.flush();
-      const window = seriesWindow({ ...query, nowMs: now().getTime() });
+      const window = seriesWindow({ nowMs: now().getTime(), ...query });
       return json({
         object: "routes",
         defaultRoute: config.defaultRoute,
@@ -352,7 +353,7 @@ export function mountAdminRoutes(app: Hono, options: AdminRoutesOptions): AdminR
     handle((context) => {
       const query = parseQuery(context, windowQuerySchema);
       store.flush();
-      const window = seriesWindow({ ...query, nowMs: now().getTime() });
+      const window = seriesWindow({ nowMs: now().getTime(), ...query });
       return json({
         object: "models",
         series: modelSeries(database, window),
@@ -385,10 +386,8 @@ export function mountAdminRoutes(app: Hono, options: AdminRoutesOptions): AdminR
     }),
   );
 
-  const withAudit = (item: ReviewItem) => ({
-    ...item,
-    audit: monitoring.reviewQueue.audit({ itemId: item.id }),
-  });
+  const withAudit = (item: ReviewItem) =>
+    Object.assign({}, item, { audit: monitoring.reviewQueue.audit({ itemId: item.id }) });
 
   app.get(
     "/admin/api/reviews",

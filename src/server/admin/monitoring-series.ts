@@ -166,7 +166,7 @@ export function trafficSeries(database: StateDatabase, window: SeriesWindow): Tr
           total,
           errors: entries.reduce((sum, entry) => sum + entry.errors, 0),
           models: entries
-            .map((entry) => ({ ...entry, share: total === 0 ? 0 : entry.total / total }))
+            .map((entry) => ({ share: total === 0 ? 0 : entry.total / total, ...entry }))
             .sort((a, b) => b.total - a.total || a.model.localeCompare(b.model)),
         };
       }),
@@ -229,7 +229,7 @@ export function modelSeries(
          AND status = 200
        ORDER BY created_at DESC LIMIT @limit`,
     )
-    .all({ ...parameters, limit: options.maxLatencyRows ?? 100_000 });
+    .all({ limit: options.maxLatencyRows ?? 100_000, ...parameters });
   for (const row of latencyRows) {
     const position = index.get(row.bucket);
     if (position === undefined) continue;

@@ -127,6 +127,7 @@ export function createServerMonitoring(options: ServerMonitoringOptions): Server
       }
     }
   };
+  // biome-ignore lint/plugin/no-spread-then-field: once per server
   const reviewQueue = createReviewQueue(database, {
     ...(options.routingControl !== undefined && { routingControl: options.routingControl }),
     ...(options.redactor !== undefined && { redactor: options.redactor }),
