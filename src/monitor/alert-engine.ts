@@ -260,17 +260,19 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
     firing: new Map(),
     dirtyFiring: new Set(),
   }));
-  database.transaction(() => {
-    for (const runtime of runtimes) {
-      const fingerprint = ruleFingerprint(runtime.rule);
-      if (statements.fingerprint.get(runtime.rule.id)?.fingerprint !== fingerprint) {
-        statements.clearState.run(runtime.rule.id);
-        statements.clearFiring.run(runtime.rule.id);
-        statements.saveFingerprint.run(runtime.rule.id, fingerprint, now().toISOString());
+  database
+    .transaction(() => {
+      for (const runtime of runtimes) {
+        const fingerprint = ruleFingerprint(runtime.rule);
+        if (statements.fingerprint.get(runtime.rule.id)?.fingerprint !== fingerprint) {
+          statements.clearState.run(runtime.rule.id);
+          statements.clearFiring.run(runtime.rule.id);
+          statements.saveFingerprint.run(runtime.rule.id, fingerprint, now().toISOString());
+        }
+        load(runtime);
       }
-      load(runtime);
-    }
-  })();
+    })
+    .immediate();
 
   const fireActions = (runtime: RuleRuntime, alert: Alert, afterCommit: (() => void)[]) => {
     const subject = { route: alert.route, modelId: alert.modelId };
@@ -418,7 +420,7 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
     const fired: Alert[] = [];
     const afterCommit: (() => void)[] = [];
     try {
-      foldInTransaction(events, fired, afterCommit);
+      foldInTransaction.immediate(events, fired, afterCommit);
     } catch (error) {
       // The transaction rolled back: drop what this call folded in and reread the stored state.
       for (const runtime of runtimes) load(runtime);

@@ -322,7 +322,10 @@ export function createReviewQueue(
 
   const decide = (id: string, status: "approved" | "rejected", decision: ReviewDecision) => {
     try {
-      return decideTransaction(id, status, decision);
+      // IMMEDIATE: the decision reads the item, then writes; a deferred transaction's read
+      // would fail to upgrade (SQLITE_BUSY, no wait) if another connection, such as the
+      // request-log writer, committed in between.
+      return decideTransaction.immediate(id, status, decision);
     } catch (error) {
       if (!(error instanceof RoutingChangeFailed)) throw error;
       // The approval rolled back with the failed change; the attempt still goes on record.
@@ -341,7 +344,7 @@ export function createReviewQueue(
 
   return {
     database,
-    open: (input) => open(input),
+    open: (input) => open.immediate(input),
     get: (id) => {
       const row = statements.get.get(id);
       return row === undefined ? undefined : toItem(row);

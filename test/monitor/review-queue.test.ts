@@ -1,3 +1,7 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { ModelScoutError } from "../../src/errors/modelscout-error.js";
 import { createReviewQueue, type OpenReviewItemInput } from "../../src/monitor/review-queue.js";
@@ -186,5 +190,35 @@ describe("review queue", () => {
     const page = queue.list({ limit: 1, offset: 1 });
     expect(page).toMatchObject({ total: 3, items: [{ id: b.id }] });
     expect(queue.audit({ limit: 2 }).map((entry) => entry.action)).toEqual(["opened", "approved"]);
+  });
+
+  it("decides an item while another connection writes to the database", () => {
+    // The server's request-log writer commits on its own connection at any moment. A decision
+    // reads the item and then writes; begun deferred, its read would not upgrade to a write
+    // after such a commit (SQLITE_BUSY, with no busy wait), and the approval failed.
+    const path = join(mkdtempSync(join(tmpdir(), "ms-review-")), "state.db");
+    const database = openStateDatabase({ path });
+    const other = new Database(path, { timeout: 0 });
+    other.exec("CREATE TABLE IF NOT EXISTS elsewhere (n INTEGER)");
+    const otherWrites: string[] = [];
+    const control: RoutingControl = {
+      demote: () => {
+        try {
+          other.prepare("INSERT INTO elsewhere (n) VALUES (1)").run();
+          otherWrites.push("committed");
+        } catch (error) {
+          otherWrites.push((error as { code?: string }).code ?? String(error));
+        }
+      },
+      reinstate: () => {},
+    };
+    const queue = createReviewQueue(database, { routingControl: control });
+    const { item } = queue.open(input());
+    const approved = queue.approve(item.id, { actor: "alice" });
+    expect(approved.status).toBe("approved");
+    // The decision held the write lock: the other connection had to wait its turn.
+    expect(otherWrites).toEqual(["SQLITE_BUSY"]);
+    other.close();
+    database.close();
   });
 });

@@ -79,11 +79,13 @@ export function createDecisionFeed(options: {
         );
       const at = now().toISOString();
       // One transaction: the engine's writes (a nested savepoint) and the fed marks together.
-      const alerts = database.transaction(() => {
-        const fired = engine.processBatch(fed.map((entry) => entry.event));
-        for (const entry of fed) markFed.run(entry.decision.id, at);
-        return fired;
-      })();
+      const alerts = database
+        .transaction(() => {
+          const fired = engine.processBatch(fed.map((entry) => entry.event));
+          for (const entry of fed) markFed.run(entry.decision.id, at);
+          return fired;
+        })
+        .immediate();
       return { fed, alerts };
     },
   };
