@@ -51,9 +51,9 @@ tr.selectable:hover, tr[aria-selected="true"] { background: color-mix(in srgb, v
 code, .id { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 0.85em; word-break: break-all; }
 .badge { display: inline-block; padding: 0 0.45rem; border-radius: 999px; font-size: 0.8rem;
   border: 1px solid var(--line); white-space: nowrap; }
-.badge.open, .badge.failed, .badge.demoted { color: var(--bad); border-color: var(--bad); }
-.badge.approved, .badge.completed { color: var(--good); border-color: var(--good); }
-.badge.rejected, .badge.aborted { color: var(--warn); border-color: var(--warn); }
+.badge.open, .badge.failed, .badge.demoted, .badge.unhealthy, .badge.not-loaded { color: var(--bad); border-color: var(--bad); }
+.badge.approved, .badge.completed, .badge.healthy { color: var(--good); border-color: var(--good); }
+.badge.rejected, .badge.aborted, .badge.half-open { color: var(--warn); border-color: var(--warn); }
 form.inline { display: flex; flex-wrap: wrap; gap: 0.5rem; align-items: end; }
 label { display: flex; flex-direction: column; font-size: 0.85rem; color: var(--muted); gap: 0.15rem; }
 input, select, textarea, button { font: inherit; color: var(--fg); background: var(--bg);

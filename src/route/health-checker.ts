@@ -54,17 +54,21 @@ export class HealthChecker {
   })[];
   readonly #health = new Map<string, ModelHealth>();
   readonly #now: () => Date;
+  readonly #onChange: ((id: string, health: ModelHealth) => void) | undefined;
   #timer: NodeJS.Timeout | undefined;
   #round: Promise<void> | undefined;
   #stopped = false;
 
+  /** `onChange` hears of each model whose `state` changed (its health, a copy). */
   constructor(
     models: readonly CheckedModel[],
     settings: HealthCheckSettings,
     now: () => Date = () => new Date(),
+    onChange?: (id: string, health: ModelHealth) => void,
   ) {
     this.#settings = settings;
     this.#now = now;
+    this.#onChange = onChange;
     this.#models = models.flatMap((model) => {
       const check = model.backend.doHealthCheck?.bind(model.backend);
       // biome-ignore lint/plugin/no-spread-then-field: once per checker
@@ -130,6 +134,18 @@ export class HealthChecker {
     }
     if (this.#stopped) return;
     const health = this.#health.get(model.id) as ModelHealth;
+    const before = health.state;
+    this.#record(model, health, failure);
+    if (health.state !== before) {
+      try {
+        this.#onChange?.(model.id, { ...health });
+      } catch {
+        // A listener (a dashboard's change feed) must not stop the checks.
+      }
+    }
+  }
+
+  #record(model: CheckedModel, health: ModelHealth, failure: string | null): void {
     health.checkedAt = this.#now().toISOString();
     if (failure === null) {
       health.consecutivePasses += 1;

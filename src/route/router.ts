@@ -316,6 +316,7 @@ export class Router {
   readonly #now: () => number;
   #warmedUp = false;
   #healthChecker: HealthChecker | undefined;
+  readonly #healthListeners = new Set<(id: string, health: ModelHealth) => void>();
 
   constructor(options: RouterOptions, registry: ModelRegistry, classifier: RequestClassifier) {
     this.config = options.config;
@@ -371,9 +372,20 @@ export class Router {
       if (optedOut.has(id) || backend === undefined || breaker === undefined) return [];
       return [{ id, backend, breaker }];
     });
-    this.#healthChecker = new HealthChecker(models, settings);
+    this.#healthChecker = new HealthChecker(models, settings, undefined, (id, health) => {
+      for (const listener of this.#healthListeners) listener(id, health);
+    });
     this.#healthChecker.start();
     return this.#healthChecker;
+  }
+
+  /**
+   * Hears of each checked model whose health check verdict changed (healthy, unhealthy);
+   * returns the removal. Works before or after `startHealthChecks`.
+   */
+  onModelHealthChange(listener: (id: string, health: ModelHealth) => void): () => void {
+    this.#healthListeners.add(listener);
+    return () => this.#healthListeners.delete(listener);
   }
 
   async stopHealthChecks(): Promise<void> {

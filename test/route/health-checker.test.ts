@@ -98,4 +98,25 @@ describe("health checker", () => {
     await new Promise((resolve) => setTimeout(resolve, 60));
     expect(answers.calls).toBe(calls);
   });
+
+  it("tells its listener of each change of verdict, and of nothing else", async () => {
+    const answers = { down: false, calls: 0 };
+    const changes: string[] = [];
+    const checker = new HealthChecker(
+      [{ id: "remote", backend: checkedBackend("remote", answers), breaker: breaker() }],
+      SETTINGS,
+      undefined,
+      (id, health) => changes.push(`${id} ${health.state}`),
+    );
+    await checker.checkNow(); // unchecked -> healthy on the first pass
+    await checker.checkNow();
+    answers.down = true;
+    await checker.checkNow(); // one failure of two: no change yet
+    await checker.checkNow();
+    await checker.checkNow();
+    answers.down = false;
+    await checker.checkNow();
+    await checker.checkNow();
+    expect(changes).toEqual(["remote healthy", "remote unhealthy", "remote healthy"]);
+  });
 });

@@ -26,7 +26,7 @@ const SECTIONS = ["decisions", "routes", "models", "alerts", "catalog"];
 const SECTION_CHANGES = /** @type {Record<string, string[]>} */ ({
   decisions: ["decision"],
   routes: ["request"],
-  models: ["request", "feedback", "review"],
+  models: ["request", "feedback", "review", "availability"],
   alerts: ["alert", "review"],
   catalog: [],
 });
@@ -579,6 +579,8 @@ async function renderModels(container) {
     cards.length === 0
       ? h("p", { class: "muted" }, "No routed requests in this window.")
       : h("div", { class: "grid" }, ...cards),
+    h("h3", {}, "Availability"),
+    availabilityTable(body.availability),
     h("h3", {}, "Learner standings"),
     standings === null
       ? h("p", { class: "muted" }, "This server runs without a routing learner (no bandit routes).")
@@ -631,6 +633,57 @@ async function renderModels(container) {
               ),
             ),
           ),
+  );
+}
+
+/**
+ * Each model as the router sees it now: loaded, its circuit breaker, and the active health
+ * checks' verdict (ADR 0028), with the last error either gave.
+ * @param {Record<string, Json> | null} availability
+ */
+function availabilityTable(availability) {
+  if (availability === null) return h("p", { class: "muted" }, "Not reported by this server.");
+  const rows = Object.entries(availability).map(([id, model]) => {
+    const health = model.health;
+    const breaker = model.breaker;
+    const error = health?.error ?? breaker.lastError ?? model.error;
+    return h(
+      "tr",
+      {
+        "data-availability": id,
+        "data-breaker": breaker.state,
+        "data-health": health?.state ?? "not-checked",
+      },
+      h("td", { class: "id" }, id),
+      h("td", {}, model.provider),
+      h("td", {}, model.loaded ? "loaded" : badge("not-loaded")),
+      h(
+        "td",
+        {},
+        badge(breaker.state),
+        breaker.retryAtMs === null
+          ? ""
+          : ` · trial ${time(new Date(breaker.retryAtMs).toISOString())}`,
+      ),
+      h(
+        "td",
+        {},
+        health === undefined
+          ? h("span", { class: "muted" }, "not checked")
+          : h(
+              "span",
+              {},
+              badge(health.state),
+              health.checkedAt ? ` · ${time(health.checkedAt)}` : "",
+            ),
+      ),
+      h("td", { class: "small" }, error ?? ""),
+    );
+  });
+  return h(
+    "div",
+    { class: "card" },
+    table(["Model", "Provider", "Loaded", "Breaker", "Health check", "Last error"], rows),
   );
 }
 

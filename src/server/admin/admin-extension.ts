@@ -97,6 +97,10 @@ export function createAdminExtension(options: AdminExtensionOptions): AdminExten
         ...(options.now !== undefined && { now: options.now }),
       });
       monitoring = active;
+      // A health check's verdict redraws the dashboard's Models section, traffic or not.
+      const stopHearingHealth = parts.router.onModelHealthChange(() =>
+        active.notifyAvailabilityChange(),
+      );
       const decisions = DecisionStore.open({ database: parts.database });
       let opened: Promise<CatalogStore> | undefined;
       const catalog =
@@ -123,6 +127,7 @@ export function createAdminExtension(options: AdminExtensionOptions): AdminExten
             store: parts.store,
             config: parts.config,
             learner: parts.learner,
+            health: () => parts.router.health(),
             decisions,
             catalog,
             redaction,
@@ -136,6 +141,7 @@ export function createAdminExtension(options: AdminExtensionOptions): AdminExten
           routes?.closeStreams();
         },
         async close() {
+          stopHearingHealth();
           await active.close();
           if (opened !== undefined) {
             const store = await opened.catch(() => undefined);

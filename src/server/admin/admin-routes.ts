@@ -38,6 +38,7 @@ import { ModelScoutError } from "../../errors/modelscout-error.js";
 import type { ReviewItem, ReviewStatus } from "../../monitor/review-queue.js";
 import type { ResolvedRedactionConfig } from "../../privacy/redaction-config.js";
 import type { RouteLearner } from "../../route/route-learner.js";
+import type { RouterHealth } from "../../route/router.js";
 import type { RoutesConfig } from "../../route/routes-config.js";
 import type { RoutingStore } from "../../route/routing-store.js";
 import type { DecisionStore } from "../../select/decision-store.js";
@@ -57,6 +58,8 @@ export interface AdminRoutesOptions {
   store: RoutingStore;
   config: RoutesConfig;
   learner: RouteLearner | undefined;
+  /** The router's view of its models: loaded, breaker, active health checks (`/ready`). */
+  health?: () => RouterHealth;
   decisions: DecisionStore;
   /** Opens the catalog on first use (the first open may load the bundled snapshot). */
   catalog: () => Promise<CatalogStore>;
@@ -358,6 +361,7 @@ export function mountAdminRoutes(app: Hono, options: AdminRoutesOptions): AdminR
         object: "models",
         series: modelSeries(database, window),
         standings: learner === undefined ? null : learner.standings(),
+        availability: options.health === undefined ? null : options.health().models,
       });
     }),
   );

@@ -35,7 +35,13 @@ import {
 } from "../metrics/server-metrics.js";
 import { createDecisionFeed, type DecisionFeed } from "./decision-feed.js";
 
-export type MonitoringChangeKind = "request" | "feedback" | "decision" | "alert" | "review";
+export type MonitoringChangeKind =
+  | "request"
+  | "feedback"
+  | "decision"
+  | "alert"
+  | "review"
+  | "availability";
 
 export interface ServerMonitoringOptions {
   database: StateDatabase;
@@ -74,6 +80,8 @@ export interface ServerMonitoring {
   reject(id: string, decision: ReviewDecision): ReviewItem;
   /** Tells listeners the review queue changed (an item opened by hand). */
   notifyReviewChange(): void;
+  /** Tells listeners a model's availability changed (a health check's verdict). */
+  notifyAvailabilityChange(): void;
   /** Adds a listener; returns its removal. */
   onChange(listener: (kind: MonitoringChangeKind) => void): () => void;
   /** Folds what is queued, stops the timers and waits for webhook deliveries in flight (aborted). */
@@ -270,6 +278,7 @@ export function createServerMonitoring(options: ServerMonitoringOptions): Server
     approve: (id, decision) => decide("approved", id, decision),
     reject: (id, decision) => decide("rejected", id, decision),
     notifyReviewChange: () => notify("review"),
+    notifyAvailabilityChange: () => notify("availability"),
     onChange(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

@@ -1,0 +1,128 @@
+/**
+ * Model availability on the dashboard, in real headless Chromium: the server routes to two
+ * fake OpenAI-compatible servers with active health checks (ADR 0028) every 40 ms. The admin
+ * API's models answer carries each model's breaker and health check, and the Models section
+ * shows them; when one server goes down, the page redraws on the checks' verdict alone (a
+ * server-sent change event, no traffic) and shows it unhealthy, its breaker held open and
+ * the error the check got.
+ */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseRoutesConfig } from "../../src/route/routes-config.js";
+import {
+  type AdminExtension,
+  createAdminExtension,
+} from "../../src/server/admin/admin-extension.js";
+import { type RoutingServer, startRoutingServer } from "../../src/server/start-routing-server.js";
+import { getJson, type Json } from "../server/routing-test-support.js";
+import { type FakeOpenAIServer, startFakeOpenAIServer } from "../support/fake-openai-server.js";
+import { type Chromium, launchChromium } from "./chromium.js";
+
+const INTERVAL_MS = 40;
+
+let chromium: Chromium;
+let primary: FakeOpenAIServer;
+let spare: FakeOpenAIServer;
+let server: RoutingServer;
+let admin: AdminExtension;
+
+beforeAll(async () => {
+  const home = mkdtempSync(join(tmpdir(), "ms-availability-"));
+  const env = { ...process.env, MODELSCOUT_HOME: home };
+  admin = createAdminExtension({ token: null, env, log: () => {} });
+  [primary, spare] = await Promise.all([startFakeOpenAIServer(), startFakeOpenAIServer()]);
+  [chromium, server] = await Promise.all([
+    launchChromium(),
+    startRoutingServer({
+      config: parseRoutesConfig({
+        models: [
+          { id: "primary", kind: "openai", base_url: `${primary.url}/v1`, api_model: "big" },
+          { id: "spare", kind: "openai", base_url: `${spare.url}/v1`, api_model: "small" },
+          { id: "echo:local", kind: "echo" },
+        ],
+        routes: [
+          {
+            name: "support",
+            targets: {
+              "text-generation": { policy: "fallback", candidates: ["primary", "spare"] },
+            },
+          },
+        ],
+        server: {
+          health_checks: { interval_ms: INTERVAL_MS, timeout_ms: 500, unhealthy_threshold: 2 },
+        },
+      }),
+      port: 0,
+      env,
+      extend: (parts) => admin.extend(parts),
+    }),
+  ]);
+}, 60_000);
+
+afterAll(async () => {
+  await chromium?.close();
+  await server?.close();
+  await primary?.close();
+  await spare?.close();
+});
+
+/** The admin API's availability entry for `model` once its health check reads `state`. */
+async function availabilityOnce(model: string, state: string): Promise<Json> {
+  const deadline = Date.now() + 3000;
+  for (;;) {
+    const models = await getJson(`${server.url}/admin/api/models`);
+    const entry = models.json.availability?.[model];
+    if (entry?.health?.state === state) return models.json.availability;
+    if (Date.now() > deadline) {
+      throw new Error(`${model} never became ${state}: ${JSON.stringify(entry)}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, INTERVAL_MS / 2));
+  }
+}
+
+describe("model availability", () => {
+  it("is in the admin API: provider, loaded, breaker and health check per model", async () => {
+    const availability = await availabilityOnce("primary", "healthy");
+    expect(availability.primary).toMatchObject({
+      provider: "openai-compatible",
+      loaded: true,
+      breaker: { state: "closed", consecutiveFailures: 0 },
+      health: { state: "healthy", error: null },
+    });
+    expect(availability.spare.health.state).toBe("healthy");
+    // In-process models have nothing to check.
+    expect(availability["echo:local"]).not.toHaveProperty("health");
+  });
+
+  it("shows on the Models section, and a server that went down shows as unhealthy", async () => {
+    await availabilityOnce("primary", "healthy");
+    const page = await chromium.context.newPage();
+    page.setDefaultTimeout(10_000);
+    const errors: string[] = [];
+    page.on("pageerror", (error) => errors.push(error.message));
+    await page.goto(`${server.url}/#models`);
+    await page.locator("body[data-refreshes]").waitFor();
+    const primaryRow = page.locator('tr[data-availability="primary"]');
+    await primaryRow.waitFor();
+    expect(await primaryRow.getAttribute("data-health")).toBe("healthy");
+    expect(await primaryRow.getAttribute("data-breaker")).toBe("closed");
+    expect(await page.locator('tr[data-availability="echo:local"]').textContent()).toContain(
+      "not checked",
+    );
+
+    // No request needed: the checks' verdict is a change the Models section redraws on.
+    primary.down = true;
+    const down = page.locator(
+      'tr[data-availability="primary"][data-health="unhealthy"][data-breaker="open"]',
+    );
+    await down.waitFor();
+    expect(await down.textContent()).toContain("503");
+    expect(errors).toEqual([]);
+
+    primary.down = false;
+    await availabilityOnce("primary", "healthy");
+    await page.close();
+  });
+});
