@@ -19,9 +19,15 @@ export interface JudgedRow {
  * calling the echo server directly fell behind, or the floor (a proxy that does nothing but
  * forward) already misses the target, says more about the machine than about the router.
  */
-export function judge(
-  rows: readonly JudgedRow[],
-): { target: string; rate: number; met: boolean | null; text: string }[] {
+export function judge(rows: readonly JudgedRow[]): {
+  target: string;
+  rate: number;
+  met: boolean | null;
+  addedP99Ms: number | null;
+  /** A miss of the proxied row that the bare proxy (the floor) shares: the machine's, maybe. */
+  floorMissed: boolean;
+  text: string;
+}[] {
   const verdicts = [];
   const keptUp = (row: JudgedRow) => row.achievedRate >= row.rate * 0.98 && row.errors === 0;
   for (const row of rows) {
@@ -34,6 +40,8 @@ export function judge(
         target: row.target,
         rate: row.rate,
         met: null,
+        addedP99Ms: row.addedP99Ms,
+        floorMissed: false,
         text: `${row.target} @ ${row.rate}/s: not judged, the echo server itself fell behind (${added})`,
       });
       continue;
@@ -44,6 +52,8 @@ export function judge(
         target: row.target,
         rate: row.rate,
         met: null,
+        addedP99Ms: row.addedP99Ms,
+        floorMissed: false,
         text: `${row.target} @ ${row.rate}/s: not judged, calling the echo server directly already had a p99 of ${direct.p99Ms.toFixed(3)} ms (${added})`,
       });
       continue;
@@ -57,16 +67,55 @@ export function judge(
     const floorMisses =
       floor !== undefined &&
       (!keptUp(floor) || (floor.addedP99Ms ?? Number.POSITIVE_INFINITY) >= TARGET.addedP99Ms);
-    const caveat =
-      !met && floorMisses && row.target.includes("echo server")
-        ? `; the floor misses it too (added p99 ${floor?.addedP99Ms?.toFixed(3)} ms, ${floor?.achievedRate.toFixed(0)}/s), so this machine cannot judge the proxied path`
-        : "";
+    const floorMissed = !met && floorMisses && row.target.includes("echo server");
+    const caveat = floorMissed
+      ? `; the floor misses it too (added p99 ${floor?.addedP99Ms?.toFixed(3)} ms, ${floor?.achievedRate.toFixed(0)}/s), so this machine cannot judge the proxied path`
+      : "";
     verdicts.push({
       target: row.target,
       rate: row.rate,
       met,
+      addedP99Ms: row.addedP99Ms,
+      floorMissed,
       text: `${row.target} @ ${row.rate}/s: ${met ? "met" : "NOT met"} (${added})${caveat}`,
     });
   }
   return verdicts;
+}
+
+/**
+ * Per router target and rate, over repeated runs: met in how many of the repeats that could
+ * be judged, and the added p99 of each (`--repeats` of `router-overhead.ts`).
+ */
+export function tallyVerdicts(
+  verdicts: readonly {
+    target: string;
+    rate: number;
+    met: boolean | null;
+    addedP99Ms?: number | null;
+    floorMissed?: boolean;
+  }[],
+): { target: string; rate: number; met: number; judged: number; repeats: number; text: string }[] {
+  const groups = new Map<string, (typeof verdicts)[number][]>();
+  for (const verdict of verdicts) {
+    const key = `${verdict.target}\u0000${verdict.rate}`;
+    groups.set(key, [...(groups.get(key) ?? []), verdict]);
+  }
+  return [...groups.values()].map((group) => {
+    const first = group[0] as (typeof verdicts)[number];
+    const judged = group.filter((verdict) => verdict.met !== null);
+    const met = judged.filter((verdict) => verdict.met === true).length;
+    const shared = judged.filter((verdict) => verdict.floorMissed === true).length;
+    const p99s = group
+      .map((verdict) => (verdict.addedP99Ms == null ? "?" : verdict.addedP99Ms.toFixed(3)))
+      .join(", ");
+    return {
+      target: first.target,
+      rate: first.rate,
+      met,
+      judged: judged.length,
+      repeats: group.length,
+      text: `${first.target} @ ${first.rate}/s: met in ${met} of ${judged.length} judged repeats (${group.length} run${shared > 0 ? `; the floor missed too in ${shared} of the misses` : ""}; added p99 ms: ${p99s})`,
+    };
+  });
 }

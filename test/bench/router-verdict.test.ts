@@ -5,7 +5,7 @@
  * session's slow one.
  */
 import { describe, expect, it } from "vitest";
-import { type JudgedRow, judge } from "../../bench/router-verdict.js";
+import { type JudgedRow, judge, tallyVerdicts } from "../../bench/router-verdict.js";
 
 const row = (
   target: string,
@@ -56,8 +56,9 @@ describe("judge", () => {
       row("floor: bare proxy -> echo server", 1000, 1.6, [0.15, 1.3]),
       row("router -> echo server", 1000, 2.0, [0.3, 1.7]),
     ]);
-    expect(verdicts[0]).toMatchObject({ met: false });
+    expect(verdicts[0]).toMatchObject({ met: false, floorMissed: true });
     expect(verdicts[0]?.text).toContain("cannot judge the proxied path");
+    expect(tallyVerdicts(verdicts)[0]?.text).toContain("the floor missed too in 1 of the misses");
   });
 
   it("misses a router that fell behind, however its percentiles look", () => {
@@ -66,5 +67,33 @@ describe("judge", () => {
       row("router, in-process echo", 5000, 0.5, [0.05, 0.3], 4500),
     ]);
     expect(verdicts[0]?.met).toBe(false);
+  });
+});
+
+describe("tallyVerdicts", () => {
+  it("counts, per target and rate, the repeats that met the target among those judged", () => {
+    // The proxied row at 5,000/s over this session's five runs (docs/benchmarks.md), and the
+    // in-process row at 1,000/s, whose second run could not be judged.
+    const proxied = [0.884, 1.037, 1.878, 1.704, 0.982];
+    const runs = proxied.flatMap((addedP99, index) => {
+      const slowDirect = index === 1;
+      return judge([
+        row("direct", 1000, slowDirect ? 1.116 : 0.184, null),
+        row("router, in-process echo", 1000, 0.4, [0.024, slowDirect ? -0.528 : 0.232]),
+        row("direct", 5000, 0.235, null),
+        row("floor: bare proxy -> echo server", 5000, 0.36, [0.05, 0.12]),
+        row("router -> echo server", 5000, 0.235 + addedP99, [0.12, addedP99]),
+      ]);
+    });
+    const tally = tallyVerdicts(runs);
+    expect(
+      tally.map(({ target, rate, met, judged, repeats }) => [target, rate, met, judged, repeats]),
+    ).toEqual([
+      ["router, in-process echo", 1000, 4, 4, 5],
+      ["router -> echo server", 5000, 2, 5, 5],
+    ]);
+    expect(tally[1]?.text).toBe(
+      "router -> echo server @ 5000/s: met in 2 of 5 judged repeats (5 run; added p99 ms: 0.884, 1.037, 1.878, 1.704, 0.982)",
+    );
   });
 });
