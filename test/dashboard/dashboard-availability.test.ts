@@ -16,7 +16,11 @@ import {
   createAdminExtension,
 } from "../../src/server/admin/admin-extension.js";
 import { type RoutingServer, startRoutingServer } from "../../src/server/start-routing-server.js";
-import { getJson, type Json } from "../server/routing-test-support.js";
+import {
+  fallbackPairWithHealthChecks,
+  getJson,
+  type Json,
+} from "../server/routing-test-support.js";
 import { type FakeOpenAIServer, startFakeOpenAIServer } from "../support/fake-openai-server.js";
 import { type Chromium, launchChromium } from "./chromium.js";
 
@@ -36,24 +40,11 @@ beforeAll(async () => {
   [chromium, server] = await Promise.all([
     launchChromium(),
     startRoutingServer({
-      config: parseRoutesConfig({
-        models: [
-          { id: "primary", kind: "openai", base_url: `${primary.url}/v1`, api_model: "big" },
-          { id: "spare", kind: "openai", base_url: `${spare.url}/v1`, api_model: "small" },
+      config: parseRoutesConfig(
+        fallbackPairWithHealthChecks(primary.url, spare.url, INTERVAL_MS, [
           { id: "echo:local", kind: "echo" },
-        ],
-        routes: [
-          {
-            name: "support",
-            targets: {
-              "text-generation": { policy: "fallback", candidates: ["primary", "spare"] },
-            },
-          },
-        ],
-        server: {
-          health_checks: { interval_ms: INTERVAL_MS, timeout_ms: 500, unhealthy_threshold: 2 },
-        },
-      }),
+        ]),
+      ),
       port: 0,
       env,
       extend: (parts) => admin.extend(parts),

@@ -11,7 +11,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseRoutesConfig } from "../../src/route/routes-config.js";
 import { type RoutingServer, startRoutingServer } from "../../src/server/start-routing-server.js";
 import { type FakeOpenAIServer, startFakeOpenAIServer } from "../support/fake-openai-server.js";
-import { getJson, type Json, postJson } from "./routing-test-support.js";
+import {
+  fallbackPairWithHealthChecks,
+  getJson,
+  type Json,
+  postJson,
+} from "./routing-test-support.js";
 
 const INTERVAL_MS = 40;
 
@@ -23,10 +28,8 @@ beforeAll(async () => {
   primary = await startFakeOpenAIServer();
   spare = await startFakeOpenAIServer();
   server = await startRoutingServer({
-    config: parseRoutesConfig({
-      models: [
-        { id: "primary", kind: "openai", base_url: `${primary.url}/v1`, api_model: "big" },
-        { id: "spare", kind: "openai", base_url: `${spare.url}/v1`, api_model: "small" },
+    config: parseRoutesConfig(
+      fallbackPairWithHealthChecks(primary.url, spare.url, INTERVAL_MS, [
         {
           id: "unchecked",
           kind: "openai",
@@ -34,19 +37,8 @@ beforeAll(async () => {
           api_model: "other",
           health_check: false,
         },
-      ],
-      routes: [
-        {
-          name: "support",
-          targets: {
-            "text-generation": { policy: "fallback", candidates: ["primary", "spare"] },
-          },
-        },
-      ],
-      server: {
-        health_checks: { interval_ms: INTERVAL_MS, timeout_ms: 500, unhealthy_threshold: 2 },
-      },
-    }),
+      ]),
+    ),
     port: 0,
     databasePath: join(mkdtempSync(join(tmpdir(), "ms-health-")), "state.db"),
   });

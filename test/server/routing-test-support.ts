@@ -9,6 +9,7 @@ import type {
   RouteLearner,
   RouteOutcome,
 } from "../../src/route/route-learner.js";
+import type { RoutesConfigInput } from "../../src/route/routes-config.js";
 
 /** The body of the last chat completion a fake OpenAI-compatible server received. */
 export function lastChatRequest(upstream: {
@@ -123,4 +124,35 @@ export async function loggedRow(serverUrl: string, requestId: string): Promise<J
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   throw new Error(`request ${requestId} was never logged`);
+}
+
+/**
+ * A `support` route falling back from `primary` to `spare`, two OpenAI-compatible servers,
+ * with active health checks every `intervalMs` (two failures in a row mark a model down);
+ * `extraModels` are declared beside them.
+ */
+export function fallbackPairWithHealthChecks(
+  primaryUrl: string,
+  spareUrl: string,
+  intervalMs: number,
+  extraModels: RoutesConfigInput["models"] = [],
+): RoutesConfigInput {
+  return {
+    models: [
+      { id: "primary", kind: "openai", base_url: `${primaryUrl}/v1`, api_model: "big" },
+      { id: "spare", kind: "openai", base_url: `${spareUrl}/v1`, api_model: "small" },
+      ...(extraModels ?? []),
+    ],
+    routes: [
+      {
+        name: "support",
+        targets: {
+          "text-generation": { policy: "fallback", candidates: ["primary", "spare"] },
+        },
+      },
+    ],
+    server: {
+      health_checks: { interval_ms: intervalMs, timeout_ms: 500, unhealthy_threshold: 2 },
+    },
+  };
 }
