@@ -10,8 +10,13 @@ import type { RoutingDecision } from "../route/routing-decision.js";
 
 const MAX_HEADER_CHARS = 512;
 
+const NOT_PRINTABLE_ASCII = /[^\x20-\x7e]/u;
+
 export function headerSafe(text: string): string {
-  const encoded = text.replace(/[^\x20-\x7e]/gu, (character) => encodeURIComponent(character));
+  // Most values are printable ASCII already: one test, no replace.
+  const encoded = NOT_PRINTABLE_ASCII.test(text)
+    ? text.replace(/[^\x20-\x7e]/gu, (character) => encodeURIComponent(character))
+    : text;
   return encoded.length > MAX_HEADER_CHARS
     ? `${encoded.slice(0, MAX_HEADER_CHARS - 3)}...`
     : encoded;
