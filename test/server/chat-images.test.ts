@@ -4,68 +4,49 @@
  * to models declared `vision: true`; the router passes over the others as having refused
  * (a 400 when none can), and checks what it can of an image before any model is called.
  */
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseRoutesConfig } from "../../src/route/routes-config.js";
-import { type RoutingServer, startRoutingServer } from "../../src/server/start-routing-server.js";
-import { type FakeOpenAIServer, startFakeOpenAIServer } from "../support/fake-openai-server.js";
+import { describe, expect, it } from "vitest";
 import {
   type Json,
   lastChatRequest,
   loggedRow,
   postJson,
+  routingServerBehindFakeUpstream,
   sseEvents,
 } from "./routing-test-support.js";
 
 const PNG =
   "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGP4z8DwHwAFAAH/iZk9HQAAAABJRU5ErkJggg==";
 
-let upstream: FakeOpenAIServer;
-let server: RoutingServer;
+const served = routingServerBehindFakeUpstream("chat-images", (base) => ({
+  models: [
+    { id: "echo", kind: "echo" },
+    { id: "text-llm", kind: "openai", base_url: base, api_model: "text-llm" },
+    {
+      id: "vlm",
+      kind: "openai",
+      base_url: base,
+      api_model: "qwen2.5-vl",
+      vision: true,
+    },
+  ],
+  routes: [
+    {
+      name: "photos",
+      targets: {
+        "text-generation": { policy: "fallback", candidates: ["echo", "text-llm", "vlm"] },
+      },
+    },
+    {
+      name: "text-only",
+      targets: { "text-generation": { policy: "fallback", candidates: ["echo", "text-llm"] } },
+    },
+  ],
+}));
 
-beforeAll(async () => {
-  upstream = await startFakeOpenAIServer();
-  server = await startRoutingServer({
-    config: parseRoutesConfig({
-      models: [
-        { id: "echo", kind: "echo" },
-        { id: "text-llm", kind: "openai", base_url: `${upstream.url}/v1`, api_model: "text-llm" },
-        {
-          id: "vlm",
-          kind: "openai",
-          base_url: `${upstream.url}/v1`,
-          api_model: "qwen2.5-vl",
-          vision: true,
-        },
-      ],
-      routes: [
-        {
-          name: "photos",
-          targets: {
-            "text-generation": { policy: "fallback", candidates: ["echo", "text-llm", "vlm"] },
-          },
-        },
-        {
-          name: "text-only",
-          targets: { "text-generation": { policy: "fallback", candidates: ["echo", "text-llm"] } },
-        },
-      ],
-    }),
-    port: 0,
-    databasePath: join(mkdtempSync(join(tmpdir(), "ms-chat-images-")), "state.db"),
-  });
-});
+const lastModelRequest = (): Json => lastChatRequest(served.upstream);
 
-afterAll(async () => {
-  await server?.close();
-  await upstream?.close();
-});
-
-const lastModelRequest = (): Json => lastChatRequest(upstream);
-
-const chat = (body: Record<string, unknown>) => postJson(`${server.url}/v1/chat/completions`, body);
+const chat = (body: Record<string, unknown>) =>
+  postJson(`${served.server.url}/v1/chat/completions`, body);
 
 const photoTurn = {
   role: "user",
@@ -112,9 +93,9 @@ describe("image_url parts on /v1/chat/completions", () => {
       "Echo: Is this parcel damaged? <image data:image/png;base64,…> It arrived today.",
     );
     // The log keeps the text; a breaker is not charged for a model that was passed over.
-    const row = await loggedRow(server.url, answer.json.modelscout.request_id);
+    const row = await loggedRow(served.server.url, answer.json.modelscout.request_id);
     expect(row.input_text).toBe("Is this parcel damaged?\nIt arrived today.");
-    expect(server.router.breaker("echo")?.snapshot().state).toBe("closed");
+    expect(served.server.router.breaker("echo")?.snapshot().state).toBe("closed");
   });
 
   it("leave a chat without images to the first model, as before", async () => {
@@ -127,7 +108,7 @@ describe("image_url parts on /v1/chat/completions", () => {
   });
 
   it("take a plain URL string as image_url, and stream from the vision model", async () => {
-    const response = await fetch(`${server.url}/v1/chat/completions`, {
+    const response = await fetch(`${served.server.url}/v1/chat/completions`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({
@@ -191,7 +172,7 @@ describe("image_url parts on /v1/chat/completions", () => {
 
 describe("input_image parts on /v1/responses", () => {
   it("go to the vision model as image_url parts", async () => {
-    const answer = await postJson(`${server.url}/v1/responses`, {
+    const answer = await postJson(`${served.server.url}/v1/responses`, {
       model: "photos",
       input: [
         {

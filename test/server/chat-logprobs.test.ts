@@ -4,54 +4,37 @@
  * used to be dropped without a word; a model that cannot honour them (an in-process one) is
  * now passed over, and a 400 says so when no candidate can.
  */
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseRoutesConfig } from "../../src/route/routes-config.js";
-import { type RoutingServer, startRoutingServer } from "../../src/server/start-routing-server.js";
+import { describe, expect, it } from "vitest";
+import { fakeLogprobs } from "../support/fake-openai-server.js";
 import {
-  type FakeOpenAIServer,
-  fakeLogprobs,
-  startFakeOpenAIServer,
-} from "../support/fake-openai-server.js";
-import { type Json, lastChatRequest, postJson, sseEvents } from "./routing-test-support.js";
+  type Json,
+  lastChatRequest,
+  postJson,
+  routingServerBehindFakeUpstream,
+  sseEvents,
+} from "./routing-test-support.js";
 
-let upstream: FakeOpenAIServer;
-let server: RoutingServer;
+const served = routingServerBehindFakeUpstream("logprobs", (base) => ({
+  models: [
+    { id: "echo", kind: "echo" },
+    { id: "llm", kind: "openai", base_url: base, api_model: "small-llm" },
+  ],
+  routes: [
+    {
+      name: "judge",
+      targets: { "text-generation": { policy: "fallback", candidates: ["echo", "llm"] } },
+    },
+    {
+      name: "local",
+      targets: { "text-generation": { policy: "fixed", candidates: ["echo"] } },
+    },
+  ],
+}));
 
-beforeAll(async () => {
-  upstream = await startFakeOpenAIServer();
-  server = await startRoutingServer({
-    config: parseRoutesConfig({
-      models: [
-        { id: "echo", kind: "echo" },
-        { id: "llm", kind: "openai", base_url: `${upstream.url}/v1`, api_model: "small-llm" },
-      ],
-      routes: [
-        {
-          name: "judge",
-          targets: { "text-generation": { policy: "fallback", candidates: ["echo", "llm"] } },
-        },
-        {
-          name: "local",
-          targets: { "text-generation": { policy: "fixed", candidates: ["echo"] } },
-        },
-      ],
-    }),
-    port: 0,
-    databasePath: join(mkdtempSync(join(tmpdir(), "ms-logprobs-")), "state.db"),
-  });
-});
+const lastModelRequest = (): Json => lastChatRequest(served.upstream);
 
-afterAll(async () => {
-  await server?.close();
-  await upstream?.close();
-});
-
-const lastModelRequest = (): Json => lastChatRequest(upstream);
-
-const chat = (body: Record<string, unknown>) => postJson(`${server.url}/v1/chat/completions`, body);
+const chat = (body: Record<string, unknown>) =>
+  postJson(`${served.server.url}/v1/chat/completions`, body);
 
 const question = [{ role: "user", content: "is the parcel late" }];
 
@@ -77,7 +60,7 @@ describe("logprobs on /v1/chat/completions", () => {
   });
 
   it("streams them beside the text, token by token", async () => {
-    const response = await fetch(`${server.url}/v1/chat/completions`, {
+    const response = await fetch(`${served.server.url}/v1/chat/completions`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ model: "judge", messages: question, logprobs: true, stream: true }),
@@ -132,7 +115,7 @@ describe("logprobs on /v1/chat/completions", () => {
 
 describe("log probabilities on /v1/responses", () => {
   it("come in the output_text part when include asks for them", async () => {
-    const answer = await postJson(`${server.url}/v1/responses`, {
+    const answer = await postJson(`${served.server.url}/v1/responses`, {
       model: "judge",
       input: "is the parcel late",
       include: ["message.output_text.logprobs"],
@@ -159,7 +142,7 @@ describe("log probabilities on /v1/responses", () => {
   });
 
   it("stream beside the text deltas, and whole in output_text.done", async () => {
-    const response = await fetch(`${server.url}/v1/responses`, {
+    const response = await fetch(`${served.server.url}/v1/responses`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({

@@ -5,67 +5,55 @@
  * cannot honour (`n` > 1, out-of-range values) is a 400 naming the field, not dropped.
  * Tools: `tool-calls.test.ts`.
  */
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseRoutesConfig } from "../../src/route/routes-config.js";
-import { type RoutingServer, startRoutingServer } from "../../src/server/start-routing-server.js";
-import { type FakeOpenAIServer, startFakeOpenAIServer } from "../support/fake-openai-server.js";
-import { type Json, postJson, sseEvents } from "./routing-test-support.js";
+import { describe, expect, it } from "vitest";
+import {
+  type Json,
+  postJson,
+  routingServerBehindFakeUpstream,
+  sseEvents,
+} from "./routing-test-support.js";
 
 /** Eight words: the fake upstream counts a word as a token and honours `max_tokens`. */
 const ANSWER = "one two three four five six seven eight";
 
-let upstream: FakeOpenAIServer;
-let server: RoutingServer;
-
-beforeAll(async () => {
-  upstream = await startFakeOpenAIServer({ chatReply: () => ANSWER });
-  server = await startRoutingServer({
-    config: parseRoutesConfig({
-      classification: [{ kind: "rules", rules: [{ route: "remote", keywords: ["remote"] }] }],
-      models: [
-        {
-          id: "remote-llm",
-          kind: "openai",
-          base_url: `${upstream.url}/v1`,
-          api_model: "llm",
-          max_tokens: 100,
-          temperature: 0.3,
-        },
-        { id: "echo:local", kind: "echo", template: "{{input}}" },
-      ],
-      routes: [
-        {
-          name: "remote",
-          targets: { "text-generation": { policy: "fixed", candidates: ["remote-llm"] } },
-        },
-        {
-          name: "local",
-          targets: { "text-generation": { policy: "fixed", candidates: ["echo:local"] } },
-        },
-      ],
-    }),
-    port: 0,
-    databasePath: join(mkdtempSync(join(tmpdir(), "ms-generation-")), "state.db"),
-  });
-});
-
-afterAll(async () => {
-  await server?.close();
-  await upstream?.close();
-});
+const served = routingServerBehindFakeUpstream(
+  "generation",
+  (base) => ({
+    classification: [{ kind: "rules", rules: [{ route: "remote", keywords: ["remote"] }] }],
+    models: [
+      {
+        id: "remote-llm",
+        kind: "openai",
+        base_url: base,
+        api_model: "llm",
+        max_tokens: 100,
+        temperature: 0.3,
+      },
+      { id: "echo:local", kind: "echo", template: "{{input}}" },
+    ],
+    routes: [
+      {
+        name: "remote",
+        targets: { "text-generation": { policy: "fixed", candidates: ["remote-llm"] } },
+      },
+      {
+        name: "local",
+        targets: { "text-generation": { policy: "fixed", candidates: ["echo:local"] } },
+      },
+    ],
+  }),
+  { chatReply: () => ANSWER },
+);
 
 const chat = (body: Record<string, unknown>) =>
-  postJson(`${server.url}/v1/chat/completions`, {
+  postJson(`${served.server.url}/v1/chat/completions`, {
     messages: [{ role: "user", content: "a b c" }],
     ...body,
   });
 
 /** The chat completion bodies the upstream received since `before`. */
 const upstreamBodies = (before: number): Json[] =>
-  upstream.requests
+  served.upstream.requests
     .slice(before)
     .filter((request) => request.path === "/v1/chat/completions")
     .map((request) => request.body);
@@ -77,7 +65,7 @@ const JSON_FORMAT = {
 
 describe("generation settings through the router", () => {
   it("sends the request's sampling fields to the model, over its declared defaults", async () => {
-    const before = upstream.requests.length;
+    const before = served.upstream.requests.length;
     const answer = await chat({
       model: "remote",
       max_completion_tokens: 3,
@@ -117,7 +105,7 @@ describe("generation settings through the router", () => {
   });
 
   it("streams how the answer ended, and its usage when the client asks for it", async () => {
-    const before = upstream.requests.length;
+    const before = served.upstream.requests.length;
     const counted = await chat({
       model: "remote",
       stream: true,
@@ -177,7 +165,7 @@ describe("generation settings through the router", () => {
     [{ response_format: { type: "json_schema", json_schema: {} } }, "response_format"],
     [{ max_tokens: 5, max_completion_tokens: 6 }, "max_completion_tokens"],
   ])("refuses %j with a 400 naming %s", async (fields, param) => {
-    const before = upstream.requests.length;
+    const before = served.upstream.requests.length;
     const answer = await chat({ model: "remote", ...fields });
     expect(answer.status).toBe(400);
     expect(answer.json.error.code).toBe("invalid_value");

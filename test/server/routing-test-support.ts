@@ -3,13 +3,24 @@
  * route and model, ties to the listed order) so `bandit` routes and feedback can be tested
  * before the real learning policy lands, fetch wrappers, and an SSE reader.
  */
+
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll } from "vitest";
 import type {
   ModelStanding,
   RouteChoice,
   RouteLearner,
   RouteOutcome,
 } from "../../src/route/route-learner.js";
-import type { RoutesConfigInput } from "../../src/route/routes-config.js";
+import { parseRoutesConfig, type RoutesConfigInput } from "../../src/route/routes-config.js";
+import { type RoutingServer, startRoutingServer } from "../../src/server/start-routing-server.js";
+import {
+  type FakeOpenAIServer,
+  type FakeOpenAIServerOptions,
+  startFakeOpenAIServer,
+} from "../support/fake-openai-server.js";
 
 /** The body of the last chat completion a fake OpenAI-compatible server received. */
 export function lastChatRequest(upstream: {
@@ -155,4 +166,31 @@ export function fallbackPairWithHealthChecks(
       health_checks: { interval_ms: intervalMs, timeout_ms: 500, unhealthy_threshold: 2 },
     },
   };
+}
+
+/**
+ * For a test file: before its tests, a fake OpenAI-compatible server and a routing server on
+ * a new state database, with the routes `config` builds from the fake server's `/v1` base
+ * URL; after them, both closed. The returned object holds the two once started.
+ */
+export function routingServerBehindFakeUpstream(
+  name: string,
+  /** The routes config, checked by `parseRoutesConfig` as a config file is. */
+  config: (upstreamBaseUrl: string) => unknown,
+  upstreamOptions: FakeOpenAIServerOptions = {},
+): { readonly server: RoutingServer; readonly upstream: FakeOpenAIServer } {
+  const started = {} as { server: RoutingServer; upstream: FakeOpenAIServer };
+  beforeAll(async () => {
+    started.upstream = await startFakeOpenAIServer(upstreamOptions);
+    started.server = await startRoutingServer({
+      config: parseRoutesConfig(config(`${started.upstream.url}/v1`)),
+      port: 0,
+      databasePath: join(mkdtempSync(join(tmpdir(), `ms-${name}-`)), "state.db"),
+    });
+  });
+  afterAll(async () => {
+    await started.server?.close();
+    await started.upstream?.close();
+  });
+  return started;
 }

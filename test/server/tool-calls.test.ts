@@ -4,17 +4,15 @@
  * `tool` turn, and models that cannot call tools (in-process ones) are passed over without
  * counting against them; a route with none answers 400.
  */
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseRoutesConfig } from "../../src/route/routes-config.js";
-import { type RoutingServer, startRoutingServer } from "../../src/server/start-routing-server.js";
-import { type FakeOpenAIServer, startFakeOpenAIServer } from "../support/fake-openai-server.js";
-import { getJson, type Json, loggedRow, postJson, sseEvents } from "./routing-test-support.js";
-
-let upstream: FakeOpenAIServer;
-let server: RoutingServer;
+import { describe, expect, it } from "vitest";
+import {
+  getJson,
+  type Json,
+  loggedRow,
+  postJson,
+  routingServerBehindFakeUpstream,
+  sseEvents,
+} from "./routing-test-support.js";
 
 const TOOLS = [
   {
@@ -27,39 +25,28 @@ const TOOLS = [
   },
 ];
 
-beforeAll(async () => {
-  upstream = await startFakeOpenAIServer();
-  server = await startRoutingServer({
-    config: parseRoutesConfig({
-      models: [
-        { id: "echo:desk", kind: "echo", template: "desk: {{input}}" },
-        { id: "llm", kind: "openai", base_url: `${upstream.url}/v1`, api_model: "agent" },
-      ],
-      routes: [
-        {
-          // The in-process model first: a chat with tools must pass it over.
-          name: "agent",
-          targets: {
-            "text-generation": { policy: "fallback", candidates: ["echo:desk", "llm"] },
-          },
-        },
-        {
-          name: "local",
-          targets: { "text-generation": { policy: "fixed", candidates: ["echo:desk"] } },
-        },
-      ],
-    }),
-    port: 0,
-    databasePath: join(mkdtempSync(join(tmpdir(), "ms-tools-")), "state.db"),
-  });
-});
+const served = routingServerBehindFakeUpstream("tools", (base) => ({
+  models: [
+    { id: "echo:desk", kind: "echo", template: "desk: {{input}}" },
+    { id: "llm", kind: "openai", base_url: base, api_model: "agent" },
+  ],
+  routes: [
+    {
+      // The in-process model first: a chat with tools must pass it over.
+      name: "agent",
+      targets: {
+        "text-generation": { policy: "fallback", candidates: ["echo:desk", "llm"] },
+      },
+    },
+    {
+      name: "local",
+      targets: { "text-generation": { policy: "fixed", candidates: ["echo:desk"] } },
+    },
+  ],
+}));
 
-afterAll(async () => {
-  await server?.close();
-  await upstream?.close();
-});
-
-const chat = (body: Record<string, unknown>) => postJson(`${server.url}/v1/chat/completions`, body);
+const chat = (body: Record<string, unknown>) =>
+  postJson(`${served.server.url}/v1/chat/completions`, body);
 
 describe("tool calls through the router", () => {
   it("returns the model's call, then its answer from the tool's result", async () => {
@@ -81,9 +68,9 @@ describe("tool calls through the router", () => {
     const skipped = called.json.modelscout.attempts[0];
     expect(skipped).toMatchObject({ model: "echo:desk", outcome: "error", status: 400 });
     expect(skipped.error).toContain("cannot call tools");
-    const ready = await getJson(`${server.url}/ready`);
+    const ready = await getJson(`${served.server.url}/ready`);
     expect(ready.json.models["echo:desk"].breaker.consecutiveFailures).toBe(0);
-    const row = await loggedRow(server.url, called.json.modelscout.request_id);
+    const row = await loggedRow(served.server.url, called.json.modelscout.request_id);
     expect(row.output_text).toBe("[tool calls: track_parcel]");
 
     const answered = await chat({
@@ -100,7 +87,7 @@ describe("tool calls through the router", () => {
       message: { content: "Tool said: in Lyon" },
       finish_reason: "stop",
     });
-    const sent = upstream.requests
+    const sent = served.upstream.requests
       .filter((request) => request.path === "/v1/chat/completions")
       .at(-1)?.body as Json;
     expect(sent.messages.at(-1)).toEqual({

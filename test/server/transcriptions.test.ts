@@ -4,22 +4,10 @@
  * checked and decoded, then sent on as the client's own file; an MP3 file, which this
  * server does not decode, is sent on as it is; what the router cannot honour is a 400.
  */
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseRoutesConfig } from "../../src/route/routes-config.js";
-import { type RoutingServer, startRoutingServer } from "../../src/server/start-routing-server.js";
+import { describe, expect, it } from "vitest";
 import { buildWav, sine } from "../media/wav-fixtures.js";
-import {
-  type FakeOpenAIServer,
-  type RecordedFile,
-  startFakeOpenAIServer,
-} from "../support/fake-openai-server.js";
-import { type Json, postJson } from "./routing-test-support.js";
-
-let upstream: FakeOpenAIServer;
-let server: RoutingServer;
+import type { RecordedFile } from "../support/fake-openai-server.js";
+import { type Json, postJson, routingServerBehindFakeUpstream } from "./routing-test-support.js";
 
 const WAV = buildWav({
   channels: [sine(300, 16_000, 0.5)],
@@ -29,37 +17,25 @@ const WAV = buildWav({
 /** An ID3 tag and then bytes this server cannot decode: MP3 as far as the sniffer can tell. */
 const MP3 = new Uint8Array([...Buffer.from("ID3"), 4, 0, 0, 0, 0, 0, 0, ...new Array(200).fill(7)]);
 
-beforeAll(async () => {
-  upstream = await startFakeOpenAIServer();
-  server = await startRoutingServer({
-    config: parseRoutesConfig({
-      models: [
-        { id: "echo", kind: "echo" },
-        {
-          id: "whisper",
-          kind: "openai",
-          base_url: `${upstream.url}/v1`,
-          api_model: "whisper-large-v3",
-          task: "automatic-speech-recognition",
-        },
-      ],
-      routes: [
-        { name: "chat", targets: { "text-generation": { policy: "fixed", candidates: ["echo"] } } },
-        {
-          name: "calls",
-          targets: { "automatic-speech-recognition": { policy: "fixed", candidates: ["whisper"] } },
-        },
-      ],
-    }),
-    port: 0,
-    databasePath: join(mkdtempSync(join(tmpdir(), "ms-transcriptions-")), "state.db"),
-  });
-});
-
-afterAll(async () => {
-  await server?.close();
-  await upstream?.close();
-});
+const served = routingServerBehindFakeUpstream("transcriptions", (base) => ({
+  models: [
+    { id: "echo", kind: "echo" },
+    {
+      id: "whisper",
+      kind: "openai",
+      base_url: base,
+      api_model: "whisper-large-v3",
+      task: "automatic-speech-recognition",
+    },
+  ],
+  routes: [
+    { name: "chat", targets: { "text-generation": { policy: "fixed", candidates: ["echo"] } } },
+    {
+      name: "calls",
+      targets: { "automatic-speech-recognition": { policy: "fixed", candidates: ["whisper"] } },
+    },
+  ],
+}));
 
 function upload(fields: Record<string, string | Blob>, fileName = "speech.wav") {
   const form = new FormData();
@@ -67,11 +43,11 @@ function upload(fields: Record<string, string | Blob>, fileName = "speech.wav") 
     if (typeof value === "string") form.append(name, value);
     else form.append(name, value, fileName);
   }
-  return fetch(`${server.url}/v1/audio/transcriptions`, { method: "POST", body: form });
+  return fetch(`${served.server.url}/v1/audio/transcriptions`, { method: "POST", body: form });
 }
 
 function lastUpload(): Record<string, string | RecordedFile> {
-  const request = upstream.requests
+  const request = served.upstream.requests
     .filter((entry) => entry.path === "/v1/audio/transcriptions")
     .at(-1);
   const form = (request?.body as { form?: Record<string, string | RecordedFile> } | undefined)
@@ -92,7 +68,7 @@ describe("POST /v1/audio/transcriptions", () => {
     expect(sent.model).toBe("whisper-large-v3");
     expect(sent.response_format).toBe("json");
     expect(Buffer.from((sent.file as RecordedFile).bytes).equals(Buffer.from(WAV))).toBe(true);
-    const logged = server.store.findRequest(body.modelscout.request_id);
+    const logged = served.server.store.findRequest(body.modelscout.request_id);
     expect(logged).toMatchObject({
       endpoint: "transcriptions",
       task: "automatic-speech-recognition",
@@ -113,7 +89,7 @@ describe("POST /v1/audio/transcriptions", () => {
     expect(Buffer.from((lastUpload().file as RecordedFile).bytes).equals(Buffer.from(MP3))).toBe(
       true,
     );
-    const logged = server.store.findRequest(body.modelscout.request_id);
+    const logged = served.server.store.findRequest(body.modelscout.request_id);
     expect(logged?.inputText).toBe(`[audio/mpeg, ${MP3.byteLength} bytes, not decoded]`);
   });
 
@@ -149,7 +125,7 @@ describe("POST /v1/audio/transcriptions", () => {
     expect(((await text.json()) as Json).error.message).toContain(
       "file is not audio that ModelScout reads",
     );
-    const json = await postJson(`${server.url}/v1/audio/transcriptions`, { file: "x" });
+    const json = await postJson(`${served.server.url}/v1/audio/transcriptions`, { file: "x" });
     expect(json.status).toBe(400);
     expect(json.json.error.message).toContain("multipart/form-data");
   });
@@ -157,7 +133,7 @@ describe("POST /v1/audio/transcriptions", () => {
 
 describe("recordings on /v1/tasks/<task>", () => {
   it("go to the speech server as files too, MP3 included", async () => {
-    const answer = await postJson(`${server.url}/v1/tasks/asr`, {
+    const answer = await postJson(`${served.server.url}/v1/tasks/asr`, {
       inputs: Buffer.from(MP3).toString("base64"),
     });
     expect(answer.status).toBe(200);
