@@ -4,7 +4,8 @@
  * connection, so the routing server's event loop never runs the inserts (25-43 us per row on
  * the main thread, in transactions of up to a millisecond that requests queued behind).
  *
- * The main thread batches rows and posts them; the worker writes each batch in
+ * The main thread appends rows to a batch in shared memory as they are logged
+ * (`request-log-records.ts`) and posts the batch; the worker writes each batch in
  * `chunkRows`-row transactions (`BEGIN IMMEDIATE`, `synchronous = NORMAL` on its connection
  * only) and publishes the last batch it committed in shared memory. `flush()` is synchronous,
  * as the store's lookups need: it posts what is queued, asks the worker to write everything
@@ -23,9 +24,10 @@ import type { Worker } from "node:worker_threads";
 import { ModelScoutError } from "../errors/modelscout-error.js";
 import { startSqliteWorker } from "../state/sqlite-worker.js";
 import { BackgroundThreadPriority, PUBLISH_THREAD_ID_SOURCE } from "../state/thread-priority.js";
+import { READ_RECORDS_SOURCE, type RecordBatch } from "./request-log-records.js";
 
 /** The worker, as CommonJS source (`state/sqlite-worker.ts` starts it). */
-const WORKER_SOURCE = `
+const WORKER_SOURCE = `${READ_RECORDS_SOURCE}
 const { parentPort, workerData } = require("node:worker_threads");
 const Database = require(workerData.sqliteModule);
 const state = new BigInt64Array(workerData.state, 0, 2);
@@ -36,7 +38,7 @@ const database = new Database(workerData.path, { timeout: workerData.busyTimeout
 database.pragma("synchronous = NORMAL");
 const insert = database.prepare(workerData.insertSql);
 const insertChunk = database.transaction((rows) => { for (const row of rows) insert.run(row); });
-const pending = []; // { seq, rows, offset }
+const pending = []; // { seq, rows (arrays of values), offset }
 let retryTimer;
 let lastError = null;
 
@@ -81,7 +83,7 @@ function writeInBackground() {
 
 parentPort.on("message", (message) => {
   if (message.kind === "rows") {
-    pending.push({ seq: message.seq, rows: message.rows, offset: 0 });
+    pending.push({ seq: message.seq, rows: readRecords(message.memory, message.byteLength), offset: 0 });
     if (retryTimer === undefined) writeInBackground();
     return;
   }
@@ -106,7 +108,7 @@ const ERROR_BYTES = 1024;
 export interface RequestLogWriterOptions {
   /** The database file (not `:memory:`: a worker cannot share an in-memory database). */
   path: string;
-  /** The `INSERT` for one row, with named parameters matching the posted row objects. */
+  /** The `INSERT` for one row, with positional parameters in the order of a record's values. */
   insertSql: string;
   chunkRows: number;
   /** Wait between retries of a failed background write. */
@@ -133,17 +135,17 @@ const RAISE_AFTER_MS = 10;
 const RESTORE_IDLE_AFTER_MS = 10_000;
 
 /** One posted batch the worker has not confirmed yet. */
-export interface UnconfirmedBatch<Row> {
+export interface UnconfirmedBatch {
   seq: number;
-  rows: Row[];
+  batch: RecordBatch;
 }
 
-export class RequestLogWriter<Row> {
+export class RequestLogWriter {
   readonly #worker: Worker;
   readonly #state: BigInt64Array;
   readonly #errorBytes: Uint8Array;
   readonly #flushTimeoutMs: number;
-  readonly #unconfirmed: UnconfirmedBatch<Row>[] = [];
+  readonly #unconfirmed: UnconfirmedBatch[] = [];
   readonly #priority: BackgroundThreadPriority | undefined;
   #seq = 0;
   #requests = 0;
@@ -198,16 +200,24 @@ export class RequestLogWriter<Row> {
   get unconfirmedRows(): number {
     this.#forgetConfirmed();
     let count = 0;
-    for (const batch of this.#unconfirmed) count += batch.rows.length;
+    for (const { batch } of this.#unconfirmed) count += batch.count;
     return count;
   }
 
-  /** Hands rows to the worker, which writes them at once. */
-  post(rows: Row[]): void {
+  /**
+   * Hands a batch to the worker, which writes it at once. The worker reads the batch's shared
+   * memory in place: append nothing more to it.
+   */
+  post(batch: RecordBatch): void {
     this.#forgetConfirmed();
     this.#seq += 1;
-    this.#unconfirmed.push({ seq: this.#seq, rows });
-    this.#worker.postMessage({ kind: "rows", seq: this.#seq, rows });
+    this.#unconfirmed.push({ seq: this.#seq, batch });
+    this.#worker.postMessage({
+      kind: "rows",
+      seq: this.#seq,
+      memory: batch.memory,
+      byteLength: batch.byteLength,
+    });
     this.#priority?.lower(); // once its thread id is known; a no-op after that
   }
 
@@ -247,7 +257,7 @@ export class RequestLogWriter<Row> {
   }
 
   /** The batches the worker never confirmed (after it died), oldest first; forgets them. */
-  takeUnconfirmed(): UnconfirmedBatch<Row>[] {
+  takeUnconfirmed(): UnconfirmedBatch[] {
     this.#forgetConfirmed();
     return this.#unconfirmed.splice(0, this.#unconfirmed.length);
   }
@@ -260,7 +270,7 @@ export class RequestLogWriter<Row> {
     const committed = Number(Atomics.load(this.#state, COMMITTED));
     let confirmed = 0;
     while (confirmed < this.#unconfirmed.length) {
-      const batch = this.#unconfirmed[confirmed] as UnconfirmedBatch<Row>;
+      const batch = this.#unconfirmed[confirmed] as UnconfirmedBatch;
       if (batch.seq > committed) break;
       confirmed += 1;
     }

@@ -28,6 +28,7 @@ import {
   migrateComponent,
   type StateDatabase,
 } from "../state/state-database.js";
+import { type ColumnValue, RecordBatch, readRecords } from "./request-log-records.js";
 import { RequestLogWriter } from "./request-log-writer.js";
 
 export const ROUTING_COMPONENT = "routing";
@@ -211,12 +212,69 @@ function fromRawFeedback(row: RawFeedbackRow): FeedbackRow {
 /** Queued rows past which `logRequest` writes synchronously (the disk is not keeping up). */
 const MAX_QUEUED_ROWS = 20_000;
 
+/** Positional: the values of a row in `requestValues` order (the decision last). */
 const INSERT_REQUEST_SQL = `INSERT OR REPLACE INTO routing_requests (id, created_at, endpoint, task, requested, route, model,
      reason, status, latency_ms, model_latency_ms, error_code, domain, input_text, output_text,
      output_label, decision)
-   VALUES (@id, @createdAt, @endpoint, @task, @requested, @route, @model, @reason, @status,
-     @latencyMs, @modelLatencyMs, @errorCode, @domain, @inputText, @outputText, @outputLabel,
-     @decision)`;
+   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
+/** A row's columns but the decision, in `INSERT_REQUEST_SQL` order. */
+function valuesBeforeDecision(row: RequestLogRow): ColumnValue[] {
+  return [
+    row.id,
+    row.createdAt,
+    row.endpoint,
+    row.task,
+    row.requested,
+    row.route,
+    row.model,
+    row.reason,
+    row.status,
+    row.latencyMs,
+    row.modelLatencyMs,
+    row.errorCode,
+    row.domain,
+    row.inputText,
+    row.outputText,
+    row.outputLabel,
+  ];
+}
+
+function requestValues(row: RequestLogRow): ColumnValue[] {
+  const values = valuesBeforeDecision(row);
+  values.push(row.decision);
+  return values;
+}
+
+/** The row a record of `requestValues` holds (a batch the worker never confirmed). */
+function rowFromValues(values: ColumnValue[]): RequestLogRow {
+  const text = (index: number) => values[index] as string;
+  const textOrNull = (index: number) => values[index] as string | null;
+  return {
+    id: text(0),
+    createdAt: text(1),
+    endpoint: text(2),
+    task: textOrNull(3),
+    requested: textOrNull(4),
+    route: textOrNull(5),
+    model: textOrNull(6),
+    reason: textOrNull(7),
+    status: values[8] as number,
+    latencyMs: values[9] as number,
+    modelLatencyMs: values[10] as number | null,
+    errorCode: textOrNull(11),
+    domain: textOrNull(12),
+    inputText: textOrNull(13),
+    outputText: textOrNull(14),
+    outputLabel: textOrNull(15),
+    decision: textOrNull(16),
+  };
+}
+
+/** A batch's first size: a little over what the last one took, so it rarely has to grow. */
+function nextBatchBytes(last: RecordBatch): number {
+  return Math.ceil(last.byteLength * 1.25);
+}
 
 /** Rows per worker transaction unless `chunkRows` says otherwise. */
 const WORKER_CHUNK_ROWS = 128;
@@ -226,14 +284,18 @@ const WORKER_FLUSH_TIMEOUT_MS = 15_000;
 
 export class RoutingStore {
   readonly #database: StateDatabase;
+  /** Rows for the main-thread writer (no worker, or after it died). */
   readonly #queue: RequestLogRow[] = [];
+  /** Rows for the worker, as they are logged (`request-log-records.ts`). */
+  #batch: RecordBatch | undefined;
+  #batchBytes: number | undefined;
   readonly #chunkRows: number;
   readonly #flushIntervalMs: number;
   #writing = false;
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
   #lastFlushError: string | null = null;
-  #worker: RequestLogWriter<RequestLogRow> | undefined;
+  #worker: RequestLogWriter | undefined;
   readonly #insertRequest;
   readonly #insertBatch;
   readonly #selectRequest;
@@ -249,7 +311,7 @@ export class RoutingStore {
     this.#flushIntervalMs = options.flushIntervalMs ?? 20;
     this.#insertRequest = database.prepare(INSERT_REQUEST_SQL);
     this.#insertBatch = database.transaction((rows: RequestLogRow[]) => {
-      for (const row of rows) this.#insertRequest.run(row);
+      for (const row of rows) this.#insertRequest.run(requestValues(row));
     });
     this.#selectRequest = database.prepare("SELECT * FROM routing_requests WHERE id = ?");
     this.#insertFeedback = database.prepare(
@@ -266,7 +328,7 @@ export class RoutingStore {
       "SELECT * FROM routing_feedback WHERE request_id = ? ORDER BY id",
     );
     if ((options.writer ?? "worker") === "worker" && !hasNoFile(database)) {
-      this.#worker = new RequestLogWriter<RequestLogRow>({
+      this.#worker = new RequestLogWriter({
         path: database.name,
         insertSql: INSERT_REQUEST_SQL,
         chunkRows: options.chunkRows ?? WORKER_CHUNK_ROWS,
@@ -290,9 +352,17 @@ export class RoutingStore {
   /** Queues a request row; written within about `flushIntervalMs`. */
   logRequest(row: RequestLogRow): void {
     if (this.#closed) return;
-    this.#queue.push(row);
+    let queued: number;
+    if (this.#worker !== undefined) {
+      this.#batch ??= new RecordBatch(this.#batchBytes);
+      this.#batch.append(JSON.stringify(valuesBeforeDecision(row)), row.decision);
+      queued = this.#batch.count;
+    } else {
+      this.#queue.push(row);
+      queued = this.#queue.length;
+    }
     // Backpressure: if the disk cannot keep up, write everything now rather than grow forever.
-    if (this.#queue.length >= MAX_QUEUED_ROWS) this.flush();
+    if (queued >= MAX_QUEUED_ROWS) this.flush();
     else if (this.#timer === undefined && !this.#writing) {
       this.#timer = setTimeout(() => this.#writeInBackground(), this.#flushIntervalMs).unref();
     }
@@ -313,11 +383,11 @@ export class RoutingStore {
   #writeInBackground(): void {
     this.#timer = undefined;
     this.#writing = false;
-    if (this.#queue.length === 0) return;
     if (this.#worker !== undefined) {
       this.#postToWorker(this.#worker);
       return;
     }
+    if (this.#queue.length === 0) return;
     try {
       this.#write(this.#queue.splice(0, this.#chunkRows));
       this.#lastFlushError = null;
@@ -338,7 +408,7 @@ export class RoutingStore {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     if (this.#worker !== undefined) {
-      if (this.#queue.length > 0) this.#postToWorker(this.#worker);
+      this.#postToWorker(this.#worker);
       this.#worker.flush();
       return;
     }
@@ -346,10 +416,13 @@ export class RoutingStore {
     this.#write(this.#queue.splice(0, this.#queue.length));
   }
 
-  /** Hands the queue to the worker as one batch (it writes it in `chunkRows` transactions). */
-  #postToWorker(worker: RequestLogWriter<RequestLogRow>): void {
-    // One structured clone per batch, a few us per row on this thread.
-    worker.post(this.#queue.splice(0, this.#queue.length));
+  /** Hands the batch to the worker (it writes it in `chunkRows` transactions). */
+  #postToWorker(worker: RequestLogWriter): void {
+    const batch = this.#batch;
+    if (batch === undefined) return;
+    this.#batch = undefined;
+    this.#batchBytes = nextBatchBytes(batch);
+    worker.post(batch);
     // Backpressure: if the disk cannot keep up, wait for it rather than grow forever.
     if (worker.unconfirmedRows >= MAX_QUEUED_ROWS) {
       try {
@@ -365,12 +438,28 @@ export class RoutingStore {
     const worker = this.#worker;
     this.#worker = undefined;
     if (worker === undefined) return;
-    const unconfirmed = worker.takeUnconfirmed().flatMap((batch) => batch.rows);
-    this.#queue.unshift(...unconfirmed);
+    this.#takeBack(worker);
     this.#lastFlushError = `request-log writer thread ended (${error.message}); writing on the main thread`;
     if (this.#queue.length > 0 && this.#timer === undefined && !this.#writing) {
       this.#timer = setTimeout(() => this.#writeInBackground(), this.#flushIntervalMs).unref();
     }
+  }
+
+  /**
+   * The rows the worker never confirmed, and those not yet posted to it, go back to the
+   * main-thread queue, oldest first (before any row logged since).
+   */
+  #takeBack(worker: RequestLogWriter): void {
+    const rows: RequestLogRow[] = [];
+    const batches = worker.takeUnconfirmed().map(({ batch }) => batch);
+    if (this.#batch !== undefined) batches.push(this.#batch);
+    this.#batch = undefined;
+    for (const batch of batches) {
+      for (const values of readRecords(batch.memory, batch.byteLength)) {
+        rows.push(rowFromValues(values));
+      }
+    }
+    this.#queue.unshift(...rows);
   }
 
   #write(rows: RequestLogRow[]): void {
@@ -433,14 +522,14 @@ export class RoutingStore {
     if (worker !== undefined) {
       clearTimeout(this.#timer);
       this.#timer = undefined;
-      if (this.#queue.length > 0) this.#postToWorker(worker);
+      this.#postToWorker(worker);
       this.#worker = undefined;
       try {
         worker.close();
       } catch {
         // Whatever the worker could not write is written below (or the error thrown there).
       }
-      this.#queue.unshift(...worker.takeUnconfirmed().flatMap((batch) => batch.rows));
+      this.#takeBack(worker);
     }
     this.flush();
     this.#closed = true;

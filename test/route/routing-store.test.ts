@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
+import { RecordBatch, readRecords } from "../../src/route/request-log-records.js";
 import {
   RequestLogWriter,
   type RequestLogWriterOptions,
@@ -128,6 +129,32 @@ describe("routing store: request log written by a worker thread", () => {
     store.logRequest(row("req_memory"));
     expect(store.findRequest("req_memory")?.id).toBe("req_memory");
   });
+
+  it("takes back what the worker could not write at close, every field intact, and writes it itself", () => {
+    const { database, path } = fileDatabase(100);
+    const store = new RoutingStore(database, { flushIntervalMs: 1000 });
+    const other = new Database(path);
+    other.exec("BEGIN IMMEDIATE");
+    const logged: RequestLogRow[] = [
+      row("req_confirmed_never"),
+      {
+        ...row("req_text", 502),
+        inputText: "我的包裹在哪里？ 📦\nline two",
+        outputText: null,
+        modelLatencyMs: null,
+        errorCode: "upstream_failed",
+        decision: null,
+      },
+    ];
+    for (const entry of logged) store.logRequest(entry);
+    // The worker cannot write (locked) and ends; its rows come back to the main thread, which
+    // cannot write them either yet, and keeps them.
+    expect(() => store.close()).toThrow(/Could not write 2 request log rows/);
+    other.exec("COMMIT");
+    other.close();
+    store.flush();
+    for (const entry of logged) expect(store.findRequest(entry.id)).toEqual(entry);
+  });
 });
 
 /** A database file with the routing tables, and writer options for it. */
@@ -137,7 +164,7 @@ function writerFixture(flushTimeoutMs: number): { path: string; options: Request
   const options: RequestLogWriterOptions = {
     path,
     insertSql:
-      "INSERT INTO routing_requests (id, created_at, endpoint, status, latency_ms) VALUES (@id, @createdAt, @endpoint, @status, @latencyMs)",
+      "INSERT INTO routing_requests (id, created_at, endpoint, status, latency_ms, decision) VALUES (?, ?, ?, ?, ?, ?)",
     chunkRows: 32,
     retryMs: 60_000,
     busyTimeoutMs: 100,
@@ -148,12 +175,24 @@ function writerFixture(flushTimeoutMs: number): { path: string; options: Request
   return { path, options };
 }
 
+/** A batch of the fixture's rows: id, time, endpoint, status, latency, and a decision. */
+function batchOf(...ids: string[]): RecordBatch {
+  const batch = new RecordBatch();
+  for (const id of ids) {
+    batch.append(
+      JSON.stringify([id, new Date().toISOString(), "chat.completions", 200, 1.5]),
+      "{}",
+    );
+  }
+  return batch;
+}
+
 describe("request-log writer", () => {
   it("confirms what it wrote, and gives back the batches it never confirmed when its thread ends", async () => {
     const { path, options } = writerFixture(5000);
-    const writer = new RequestLogWriter<RequestLogRow>(options);
+    const writer = new RequestLogWriter(options);
     open.push(writer);
-    writer.post([row("req_a")]);
+    writer.post(batchOf("req_a"));
     writer.flush();
     expect(writer.unconfirmedRows).toBe(0);
     expect(countRows(path)).toBe(1);
@@ -161,17 +200,21 @@ describe("request-log writer", () => {
     // A writer whose thread cannot start (here: a statement SQLite refuses) ends; the owner
     // hears of it and takes its rows back.
     const exited: Error[] = [];
-    const broken = new RequestLogWriter<RequestLogRow>({
+    const broken = new RequestLogWriter({
       ...options,
-      insertSql: "INSERT INTO no_such_table VALUES (@id)",
+      insertSql: "INSERT INTO no_such_table VALUES (?)",
       onExit: (error) => exited.push(error),
     });
-    broken.post([row("req_b"), row("req_c")]);
+    broken.post(batchOf("req_b", "req_c"));
     for (let waited = 0; waited < 5000 && exited.length === 0; waited += 20) await sleep(20);
     expect(exited[0]?.message).toMatch(/request-log writer failed \(SQLITE_ERROR/);
     expect(broken.open).toBe(false);
     expect(
-      broken.takeUnconfirmed().flatMap((batch) => batch.rows.map((entry) => entry.id)),
+      broken
+        .takeUnconfirmed()
+        .flatMap(({ batch }) =>
+          readRecords(batch.memory, batch.byteLength).map((values) => values[0]),
+        ),
     ).toEqual(["req_b", "req_c"]);
     expect(countRows(path)).toBe(1);
   });
@@ -182,19 +225,19 @@ describe("request-log writer", () => {
     "runs under SCHED_IDLE, is raised to the normal class when a flush waits, then goes back",
     async () => {
       const { path, options } = writerFixture(400);
-      const writer = new RequestLogWriter<RequestLogRow>({
+      const writer = new RequestLogWriter({
         ...options,
         idlePriority: true,
         restoreIdleAfterMs: 200,
       });
       open.push(writer);
       const policy = () => (writer.threadId === 0 ? null : threadPolicy(writer.threadId));
-      writer.post([row("req_first")]); // lowers it once the thread has published its id
+      writer.post(batchOf("req_first")); // lowers it once the thread has published its id
       // The kernel may show the change before chrt's exit reaches this thread: wait for both.
       const lowered = () => policy() === "idle" && writer.priority === "idle";
       for (let waited = 0; waited < 3000 && !lowered(); waited += 20) {
         await sleep(20);
-        writer.post([]);
+        writer.post(batchOf());
       }
       expect(policy()).toBe("idle");
       expect(writer.priority).toBe("idle");
@@ -202,7 +245,7 @@ describe("request-log writer", () => {
       // A flush the worker cannot answer at once (the database is locked) raises it.
       const other = new Database(path);
       other.exec("BEGIN IMMEDIATE");
-      writer.post([row("req_locked")]);
+      writer.post(batchOf("req_locked"));
       expect(() => writer.flush()).toThrow(/did not answer|Could not write/);
       expect(writer.priority).toBe("raised");
       expect(policy()).toBe("normal");
