@@ -48,6 +48,7 @@ import {
   plainMessages,
   taskRequestSchema,
 } from "./openai-wire.js";
+import { requestClockFrom, systemRequestClock } from "./request-clock.js";
 import { finishedAnswerParts, responseOutput, responsesEventStream } from "./responses-stream.js";
 import {
   type ResponseFrame,
@@ -423,7 +424,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
       );
     }
   };
-  const now = options.now ?? (() => new Date());
+  const clock = options.now === undefined ? systemRequestClock() : requestClockFrom(options.now);
   const logChars = router.config.server.logTextChars;
   const maxBodyBytes = options.maxBodyBytes ?? router.config.server.maxBodyBytes;
   const app = new Hono();
@@ -485,7 +486,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
     ) => {
       const row: RequestLogRow = {
         id: requestId,
-        createdAt: now().toISOString(),
+        createdAt: clock.iso(),
         endpoint,
         task: work?.task ?? null,
         requested: work?.model ?? null,
@@ -595,7 +596,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
             headers,
             liveChatStream({
               id: `chatcmpl-${decision.requestId}`,
-              created: Math.floor(now().getTime() / 1000),
+              created: clock.epochSeconds(),
               model: decision.model,
               firstChunkExtra: { modelscout: decisionBody(decision) },
               includeUsage,
@@ -614,7 +615,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
           const answer = first?.kind === "text" ? first : undefined;
           const text = answer?.text ?? "";
           const id = `chatcmpl-${decision.requestId}`;
-          const created = Math.floor(now().getTime() / 1000);
+          const created = clock.epochSeconds();
           const modelscout = decisionBody(decision);
           if (body.stream) {
             return eventStreamAnswer(
@@ -669,7 +670,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
       const chat = responsesChat(body);
       const frameOf = (decision: RoutingDecision): ResponseFrame => ({
         id: `resp_${decision.requestId}`,
-        createdAt: Math.floor(now().getTime() / 1000),
+        createdAt: clock.epochSeconds(),
         model: decision.model,
         body,
         modelscout: decisionBody(decision),
@@ -882,7 +883,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
           ),
         );
       }
-      const given = toFeedbackInput(body, request, now().toISOString());
+      const given = toFeedbackInput(body, request, clock.iso());
       const feedback =
         given.label === null
           ? given
