@@ -51,6 +51,12 @@ export class RecordBatch {
     this.#count += 1;
   }
 
+  /** Empties the batch for reuse, keeping its memory (once the worker is done with it). */
+  reset(): void {
+    this.#used = 0;
+    this.#count = 0;
+  }
+
   /** Rows appended. */
   get count(): number {
     return this.#count;

@@ -24,7 +24,7 @@ import type { Worker } from "node:worker_threads";
 import { ModelScoutError } from "../errors/modelscout-error.js";
 import { startSqliteWorker } from "../state/sqlite-worker.js";
 import { BackgroundThreadPriority, PUBLISH_THREAD_ID_SOURCE } from "../state/thread-priority.js";
-import { READ_RECORDS_SOURCE, type RecordBatch } from "./request-log-records.js";
+import { READ_RECORDS_SOURCE, RecordBatch } from "./request-log-records.js";
 
 /** The worker, as CommonJS source (`state/sqlite-worker.ts` starts it). */
 const WORKER_SOURCE = `${READ_RECORDS_SOURCE}
@@ -134,6 +134,9 @@ export interface RequestLogWriterOptions {
 const RAISE_AFTER_MS = 10;
 const RESTORE_IDLE_AFTER_MS = 10_000;
 
+/** Confirmed batches kept for reuse: a batch lasts one flush interval, a commit about as long. */
+const MAX_SPARE_BATCHES = 4;
+
 /** One posted batch the worker has not confirmed yet. */
 export interface UnconfirmedBatch {
   seq: number;
@@ -146,6 +149,8 @@ export class RequestLogWriter {
   readonly #errorBytes: Uint8Array;
   readonly #flushTimeoutMs: number;
   readonly #unconfirmed: UnconfirmedBatch[] = [];
+  /** Confirmed batches, emptied for reuse: a new one each time would be memory to allocate and free. */
+  readonly #spare: RecordBatch[] = [];
   readonly #priority: BackgroundThreadPriority | undefined;
   #seq = 0;
   #requests = 0;
@@ -202,6 +207,17 @@ export class RequestLogWriter {
     let count = 0;
     for (const { batch } of this.#unconfirmed) count += batch.count;
     return count;
+  }
+
+  /**
+   * An empty batch of at least `bytes` bytes: one the worker has confirmed and is done with,
+   * or a new one.
+   */
+  batch(bytes: number): RecordBatch {
+    this.#forgetConfirmed();
+    const spare = this.#spare.pop();
+    if (spare !== undefined && spare.memory.byteLength >= bytes) return spare;
+    return new RecordBatch(bytes);
   }
 
   /**
@@ -274,7 +290,12 @@ export class RequestLogWriter {
       if (batch.seq > committed) break;
       confirmed += 1;
     }
-    if (confirmed > 0) this.#unconfirmed.splice(0, confirmed);
+    if (confirmed === 0) return;
+    for (const { batch } of this.#unconfirmed.splice(0, confirmed)) {
+      if (this.#spare.length >= MAX_SPARE_BATCHES) break;
+      batch.reset();
+      this.#spare.push(batch);
+    }
   }
 
   /** Posts a request the worker answers in shared memory, and waits for the answer. */

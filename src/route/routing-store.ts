@@ -28,7 +28,7 @@ import {
   migrateComponent,
   type StateDatabase,
 } from "../state/state-database.js";
-import { type ColumnValue, RecordBatch, readRecords } from "./request-log-records.js";
+import { type ColumnValue, type RecordBatch, readRecords } from "./request-log-records.js";
 import { RequestLogWriter } from "./request-log-writer.js";
 
 export const ROUTING_COMPONENT = "routing";
@@ -288,7 +288,7 @@ export class RoutingStore {
   readonly #queue: RequestLogRow[] = [];
   /** Rows for the worker, as they are logged (`request-log-records.ts`). */
   #batch: RecordBatch | undefined;
-  #batchBytes: number | undefined;
+  #batchBytes = 0;
   readonly #chunkRows: number;
   readonly #flushIntervalMs: number;
   #writing = false;
@@ -354,7 +354,7 @@ export class RoutingStore {
     if (this.#closed) return;
     let queued: number;
     if (this.#worker !== undefined) {
-      this.#batch ??= new RecordBatch(this.#batchBytes);
+      this.#batch ??= this.#worker.batch(this.#batchBytes);
       this.#batch.append(JSON.stringify(valuesBeforeDecision(row)), row.decision);
       queued = this.#batch.count;
     } else {

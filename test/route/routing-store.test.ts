@@ -192,10 +192,22 @@ describe("request-log writer", () => {
     const { path, options } = writerFixture(5000);
     const writer = new RequestLogWriter(options);
     open.push(writer);
-    writer.post(batchOf("req_a"));
+    const first = batchOf("req_a");
+    writer.post(first);
     writer.flush();
     expect(writer.unconfirmedRows).toBe(0);
     expect(countRows(path)).toBe(1);
+    // A confirmed batch's memory is reused, emptied; what was in it is not written again.
+    const reused = writer.batch(1);
+    expect(reused).toBe(first);
+    expect(reused.count).toBe(0);
+    reused.append(
+      JSON.stringify(["req_a2", "2026-11-30T00:00:00.000Z", "embeddings", 200, 2]),
+      null,
+    );
+    writer.post(reused);
+    writer.flush();
+    expect(countRows(path)).toBe(2);
 
     // A writer whose thread cannot start (here: a statement SQLite refuses) ends; the owner
     // hears of it and takes its rows back.
@@ -216,7 +228,7 @@ describe("request-log writer", () => {
           readRecords(batch.memory, batch.byteLength).map((values) => values[0]),
         ),
     ).toEqual(["req_b", "req_c"]);
-    expect(countRows(path)).toBe(1);
+    expect(countRows(path)).toBe(2);
   });
 
   // Needs Linux, util-linux's chrt and the right to leave SCHED_IDLE (CAP_SYS_NICE): CI has all three.
