@@ -5,13 +5,15 @@
  * does not move with the machine's load, so this is the figure to compare such changes by
  * (run it on both sides of a change).
  *
- *   npx tsx bench/router-instructions.ts [--warmup 400] [--requests 300]
+ *   npx tsx bench/router-instructions.ts [--warmup 5000] [--requests 300]
  *       [--targets direct,in-process,proxy,floor,stream] [--keep-text]
  *
  * Builds `dist/`, starts the bare echo server (`loadgen/echo-server.mjs`) and the router
  * (`loadgen/router-server.mjs`) under `valgrind --tool=callgrind --instr-atstart=no
  * --separate-threads=yes`, sends `--warmup` chat completions one after another over one
- * keep-alive connection (so V8 has compiled the hot path), switches counting on
+ * keep-alive connection (so V8 has compiled the hot path: until 2026-11-30 the default was
+ * 400, after which most of it still ran in V8's baseline tier, and counts were about twice
+ * what optimized code runs, for the floor too; docs/benchmarks.md), switches counting on
  * (`callgrind_control -i on`), sends `--requests` more, switches it off and dumps. Prints the
  * instructions per request of the whole process and of its main thread, and writes
  * bench/results/router-instructions.json. `direct` counts the bare echo server the same way
@@ -37,7 +39,7 @@ import { buildRouter, chatBody, startRole } from "./router-roles.js";
 
 const { values } = parseArgs({
   options: {
-    warmup: { type: "string", default: "400" },
+    warmup: { type: "string", default: "5000" },
     requests: { type: "string", default: "300" },
     targets: { type: "string", default: "direct,in-process,proxy" },
     "keep-text": { type: "boolean", default: false },

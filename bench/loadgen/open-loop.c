@@ -21,7 +21,9 @@
  *             --latencies OUT
  *
  * Writes one line per answered request of the measured period to OUT: its latency in
- * nanoseconds, its HTTP status, and when it was scheduled (nanoseconds into the period). Prints a JSON summary on stdout.
+ * nanoseconds, its HTTP status, and when it was scheduled (nanoseconds into the period). Prints a JSON summary on stdout;
+ * its measureFromNs is the period's start on CLOCK_MONOTONIC (the clock of Node's
+ * process.hrtime), so answers can be laid beside events the servers record.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -328,8 +330,10 @@ int main(int argc, char **argv) {
   unanswered += (long)(backlog_tail - backlog_head);
   printf(
       "{\"sent\":%ld,\"answered\":%ld,\"measured\":%ld,\"non2xx\":%ld,\"failedConnections\":%ld,"
-      "\"unanswered\":%ld,\"waitedForConnection\":%ld,\"maxSendLagNs\":%lld,\"arrivals\":\"%s\"}\n",
+      "\"unanswered\":%ld,\"waitedForConnection\":%ld,\"maxSendLagNs\":%lld,\"arrivals\":\"%s\","
+      "\"measureFromNs\":%lld}\n",
       sent, answered, measured_answers, non_2xx, failed_connections, unanswered,
-      waited_for_connection, (long long)max_send_lag_ns, poisson ? "poisson" : "uniform");
+      waited_for_connection, (long long)max_send_lag_ns, poisson ? "poisson" : "uniform",
+      (long long)measure_from_ns);
   return 0;
 }

@@ -49,6 +49,16 @@ export interface OpenLoopOptions {
    * normal class, and says so in `OpenLoopSummary.priority`, where `chrt` cannot do it.
    */
   realtime?: boolean;
+  /** Also return every answer with its scheduled time (`OpenLoopResult.answers`). */
+  keepAnswers?: boolean;
+}
+
+/** One answer of the measured period, as `open-loop` wrote it. */
+export interface OpenLoopAnswer {
+  /** When it was scheduled, on CLOCK_MONOTONIC (ns). */
+  scheduledNs: number;
+  latencyNs: number;
+  status: number;
 }
 
 export interface OpenLoopSummary {
@@ -63,6 +73,8 @@ export interface OpenLoopSummary {
   /** The latest the generator sent a request after its scheduled time. */
   maxSendLagNs: number;
   arrivals: string;
+  /** The measured period's start on CLOCK_MONOTONIC (`process.hrtime.bigint()`'s clock), ns. */
+  measureFromNs: number;
   /** The generator's scheduling class: `fifo` or `normal`. */
   priority: "fifo" | "normal";
 }
@@ -76,6 +88,8 @@ export interface OpenLoopResult {
    * `seconds` when the server fell behind and worked off a queue after the schedule ended.
    */
   lastAnswerMs: number;
+  /** With `keepAnswers`: every answer, in the order they came. */
+  answers?: OpenLoopAnswer[];
 }
 
 export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopResult> {
@@ -116,6 +130,7 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRes
     priority: realtime ? "fifo" : "normal",
   } satisfies OpenLoopSummary;
   const latenciesMs: number[] = [];
+  const answers: OpenLoopAnswer[] = [];
   let lastAnswerMs = 0;
   for (const line of readFileSync(latenciesFile, "utf8").split("\n")) {
     if (line === "") continue;
@@ -126,9 +141,17 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRes
     ];
     lastAnswerMs = Math.max(lastAnswerMs, (scheduledNs + latencyNs) / 1e6);
     if (status >= 200 && status < 300) latenciesMs.push(latencyNs / 1e6);
+    if (options.keepAnswers === true) {
+      answers.push({ scheduledNs: summary.measureFromNs + scheduledNs, latencyNs, status });
+    }
   }
   latenciesMs.sort((a, b) => a - b);
-  return { summary, latenciesMs, lastAnswerMs };
+  return {
+    summary,
+    latenciesMs,
+    lastAnswerMs,
+    ...(options.keepAnswers === true && { answers }),
+  };
 }
 
 let realtimeWorks: boolean | undefined;
