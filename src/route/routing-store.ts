@@ -96,7 +96,11 @@ export interface RequestLogRow {
   outputText: string | null;
   /** The top label of a classification answer, to score `label` feedback. */
   outputLabel: string | null;
-  /** The `RoutingDecision`, as JSON. */
+  /**
+   * The decision as JSON, in its wire form (`server/decision-wire.ts`: the answer's
+   * `modelscout` field). Rows logged before 2026-11-30 hold the `RoutingDecision` itself;
+   * `loggedDecisionBody` reads both.
+   */
   decision: string | null;
 }
 

@@ -34,7 +34,13 @@ import { taskInputKind } from "../tasks/task-input-kind.js";
 import { VERSION } from "../version.js";
 import { createApiAccess } from "./api-keys.js";
 import { type ChatStreamEnd, chatStreamBody, liveChatStream, loggedAnswer } from "./chat-stream.js";
-import { decisionBody, decisionHeaders } from "./decision-wire.js";
+import {
+  decisionBody,
+  decisionHeaders,
+  decisionJson,
+  loggedDecisionBody,
+  withModelscout,
+} from "./decision-wire.js";
 import { type MediaInput, type MediaKind, mediaFromBytes, mediaFromText } from "./media-input.js";
 import { type HttpError, httpErrorFor, openAIError } from "./openai-errors.js";
 import {
@@ -386,15 +392,20 @@ function eventStreamAnswer(
   };
 }
 
+/** `modelscoutJson`, when given, is added as the body's last field (`decisionJson`). */
 function jsonAnswer(
   status: number,
   body: unknown,
   headers: Record<string, string>,
+  modelscoutJson?: string,
 ): EndpointAnswer {
   return {
     status,
     headers: { "content-type": "application/json", ...headers },
-    body: JSON.stringify(body),
+    body:
+      modelscoutJson === undefined
+        ? JSON.stringify(body)
+        : withModelscout(body as object, modelscoutJson),
   };
 }
 
@@ -449,11 +460,12 @@ export function createRoutingHttp(options: RoutingAppOptions): {
     text: string | null;
     /** What the request log keeps as the input, when not `text` (a media description). */
     logged?: string;
-    /** Shapes the success body from the outputs. */
+    /** Shapes the success body from the outputs; `modelscoutJson` is `decisionJson(decision)`. */
     respond: (
       outputs: BackendOutput[],
       decision: RoutingDecision,
       headers: Record<string, string>,
+      modelscoutJson: string,
     ) => EndpointAnswer;
     /** Ask for a streamed answer (`router.route`'s `stream`), answered by `respondStream`. */
     stream?: boolean;
@@ -478,6 +490,8 @@ export function createRoutingHttp(options: RoutingAppOptions): {
     const signal = request.signal;
     let work: RoutedWork | undefined;
     let decision: RoutingDecision | null = null;
+    /** `decisionJson(decision)`: the answer's `modelscout` field and the log's decision. */
+    let wire: string | null = null;
     const log = (
       status: number,
       extra: Partial<
@@ -501,7 +515,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
         inputText: work === undefined ? null : clip(work.logged ?? work.text, "input", requestId),
         outputText: clip(extra.outputText ?? null, "output", requestId),
         outputLabel: extra.outputLabel ?? null,
-        decision: decision === null ? null : JSON.stringify(decision),
+        decision: wire,
       };
       store.logRequest(row);
       notify((target) => target.requestLogged?.(row));
@@ -519,6 +533,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
         ...(work.stream === true && { stream: true }),
       });
       decision = result.decision;
+      wire = decisionJson(decision);
       const headers = decisionHeaders(requestId, decision);
       if (!result.ok) {
         const code =
@@ -535,11 +550,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
           type: result.status === 429 ? "rate_limit_error" : undefined,
           code,
         });
-        return jsonAnswer(
-          http.status,
-          { error: http.body.error, modelscout: decisionBody(decision) },
-          headers,
-        );
+        return jsonAnswer(http.status, { error: http.body.error }, headers, wire);
       }
       if (result.stream !== undefined && work.respondStream !== undefined) {
         // Logged when the stream is over: the request's latency runs to its end, the
@@ -566,7 +577,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
               : null,
         outputLabel: labelText(first),
       });
-      return work.respond(result.outputs, decision, headers);
+      return work.respond(result.outputs, decision, headers, wire);
     } catch (error) {
       const http =
         error instanceof RequestRejected
@@ -610,13 +621,12 @@ export function createRoutingHttp(options: RoutingAppOptions): {
               }),
             }),
           ),
-        respond: (outputs, decision, headers) => {
+        respond: (outputs, decision, headers, modelscoutJson) => {
           const first = outputs[0];
           const answer = first?.kind === "text" ? first : undefined;
           const text = answer?.text ?? "";
           const id = `chatcmpl-${decision.requestId}`;
           const created = clock.epochSeconds();
-          const modelscout = decisionBody(decision);
           if (body.stream) {
             return eventStreamAnswer(
               headers,
@@ -628,7 +638,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
                 end: answer,
                 ...(answer?.toolCalls !== undefined && { toolCalls: answer.toolCalls }),
                 includeUsage,
-                firstChunkExtra: { modelscout },
+                firstChunkExtra: { modelscout: decisionBody(decision) },
               }),
             );
           }
@@ -656,9 +666,9 @@ export function createRoutingHttp(options: RoutingAppOptions): {
                 },
               ],
               ...(answer?.usage !== undefined && { usage: openAIUsage(answer.usage) }),
-              modelscout,
             },
             headers,
+            modelscoutJson,
           );
         },
       };
@@ -736,7 +746,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
         model: body.model,
         inputs: dimensions === undefined ? texts : texts.map((text) => ({ text, dimensions })),
         text: texts[0] as string,
-        respond: (outputs, decision, headers) =>
+        respond: (outputs, decision, headers, modelscoutJson) =>
           jsonAnswer(
             200,
             {
@@ -750,9 +760,9 @@ export function createRoutingHttp(options: RoutingAppOptions): {
                   embedding: body.encoding_format === "base64" ? base64Embedding(vector) : vector,
                 };
               }),
-              modelscout: decisionBody(decision),
             },
             headers,
+            modelscoutJson,
           ),
       };
     });
@@ -771,7 +781,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
         ...(kind === "text"
           ? await readTextTask(request, maxBodyBytes)
           : await readMediaTask(request, kind, maxBodyBytes)),
-        respond: (outputs, decision, headers) =>
+        respond: (outputs, decision, headers, modelscoutJson) =>
           jsonAnswer(
             200,
             {
@@ -782,9 +792,9 @@ export function createRoutingHttp(options: RoutingAppOptions): {
                 const { kind, ...fields } = output;
                 return { index, kind, ...fields };
               }),
-              modelscout: decisionBody(decision),
             },
             headers,
+            modelscoutJson,
           ),
       };
     });
@@ -799,7 +809,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
         inputs: [body.input],
         text: null,
         logged: `[${body.description}]`,
-        respond: (outputs, decision, headers) => {
+        respond: (outputs, _decision, headers, modelscoutJson) => {
           const first = outputs[0];
           const text = first?.kind === "text" ? first.text : "";
           return body.format === "text"
@@ -808,7 +818,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
                 headers: { "content-type": "text/plain; charset=utf-8", ...headers },
                 body: text,
               }
-            : jsonAnswer(200, { text, modelscout: decisionBody(decision) }, headers);
+            : jsonAnswer(200, { text }, headers, modelscoutJson);
         },
       };
     });
@@ -938,7 +948,6 @@ export function createRoutingHttp(options: RoutingAppOptions): {
         }),
       );
     }
-    const decision: unknown = row.decision === null ? null : JSON.parse(row.decision);
     return send(
       200,
       {
@@ -958,7 +967,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
         domain: row.domain,
         input_text: row.inputText,
         output_text: row.outputText,
-        modelscout: decision === null ? null : decisionBody(decision as RoutingDecision),
+        modelscout: row.decision === null ? null : loggedDecisionBody(row.decision),
         feedback: store.feedbackFor(row.id).map((feedback) => ({
           id: feedback.id,
           created_at: feedback.createdAt,

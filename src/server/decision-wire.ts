@@ -102,3 +102,30 @@ export function decisionBody(decision: RoutingDecision): DecisionBody {
           },
   };
 }
+
+/**
+ * The decision's wire form as JSON. Made once per request: the answer's `modelscout` field
+ * (`withModelscout`) and the request log's decision column are the same text, and
+ * `JSON.stringify` of a decision was the largest share of its instructions on the routing
+ * server's event loop (`bench/router-instructions.ts`).
+ */
+export function decisionJson(decision: RoutingDecision): string {
+  return JSON.stringify(decisionBody(decision));
+}
+
+/** `body` as JSON, with `"modelscout"` (already JSON) as its last field. */
+export function withModelscout(body: object, modelscoutJson: string): string {
+  const json = JSON.stringify(body);
+  return json === "{}"
+    ? `{"modelscout":${modelscoutJson}}`
+    : `${json.slice(0, -1)},"modelscout":${modelscoutJson}}`;
+}
+
+/**
+ * A logged decision as its wire form. The log holds `decisionJson`; rows logged before
+ * 2026-11-30 hold the `RoutingDecision` itself (camelCase).
+ */
+export function loggedDecisionBody(json: string): DecisionBody {
+  const stored = JSON.parse(json) as DecisionBody | RoutingDecision;
+  return "requestId" in stored ? decisionBody(stored) : stored;
+}
