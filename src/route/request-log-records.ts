@@ -6,7 +6,7 @@
  * Each row is appended, as it is logged, to the current batch: a `SharedArrayBuffer` the
  * worker reads in place when the batch is posted. Posting rows as objects cost a structured
  * clone of every field of every row in one go: a batch of 100 rows held the event loop for
- * 230-310 us every 20 ms at 5,000 requests/s, and the rows waiting for it were most of what
+ * 276-310 us every 20 ms at 5,000 requests/s, and the rows waiting for it were most of what
  * each young-generation GC had to copy (`bench/router-timeline.ts`, docs/benchmarks.md).
  *
  * A record is a row's values: a JSON array (`head`) and one more value (`tail`), a text
