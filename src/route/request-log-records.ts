@@ -13,8 +13,7 @@
  * passed through as is or null. The tail is there for a column that already holds JSON
  * (the request log's decision): embedded in the array it would be escaped and parsed again.
  * Layout: u32 head bytes, u32 tail bytes + 1 (0: null), the head, the tail, both UTF-8.
- * The worker's copy of `readRecords` is `READ_RECORDS_SOURCE`; tests hold the two to the same
- * rows.
+ * The worker runs `readRecords` from its source (`READ_RECORDS_SOURCE`).
  */
 
 /** A value of a request-log column. */
@@ -103,26 +102,10 @@ export function readRecords(memory: SharedArrayBuffer, byteLength: number): Colu
   return rows;
 }
 
-/** `readRecords` as CommonJS source, for the writer thread (which cannot import this module). */
-export const READ_RECORDS_SOURCE = `
-function readRecords(memory, byteLength) {
-  const bytes = Buffer.from(memory, 0, byteLength);
-  const rows = [];
-  let at = 0;
-  while (at < byteLength) {
-    const headBytes = bytes.readUInt32LE(at);
-    const tailField = bytes.readUInt32LE(at + 4);
-    at += ${HEADER_BYTES};
-    const values = JSON.parse(bytes.toString("utf8", at, at + headBytes));
-    at += headBytes;
-    if (tailField === 0) {
-      values.push(null);
-    } else {
-      values.push(bytes.toString("utf8", at, at + tailField - 1));
-      at += tailField - 1;
-    }
-    rows.push(values);
-  }
-  return rows;
-}
+/**
+ * `readRecords` as source for the writer thread, which cannot import this module: the
+ * compiled function itself, with the one constant it reads from this module.
+ */
+export const READ_RECORDS_SOURCE = `const HEADER_BYTES = ${HEADER_BYTES};
+${readRecords.toString()}
 `;

@@ -6,7 +6,10 @@ import {
   readRecords,
 } from "../../src/route/request-log-records.js";
 
-/** The writer thread's copy of `readRecords`, compiled from its source as the worker does. */
+/**
+ * `readRecords` as the writer thread gets it: compiled from its source, outside this module
+ * (a reference to anything else in the module would fail here, as in the worker).
+ */
 const workerReadRecords = new Function(`${READ_RECORDS_SOURCE}\nreturn readRecords;`)() as (
   memory: SharedArrayBuffer,
   byteLength: number,
@@ -29,7 +32,7 @@ function batchOf(rows: typeof ROWS, capacity?: number): RecordBatch {
 const expected = (rows: typeof ROWS) => rows.map((row) => [...row.head, row.tail]);
 
 describe("request-log records", () => {
-  it("reads back every row's values, the tail last, on both the main thread and the worker's copy", () => {
+  it("reads back every row's values, the tail last, on the main thread and from the worker's source", () => {
     const batch = batchOf(ROWS);
     expect(batch.count).toBe(ROWS.length);
     expect(readRecords(batch.memory, batch.byteLength)).toEqual(expected(ROWS));
