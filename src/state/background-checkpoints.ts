@@ -10,17 +10,27 @@
  * from the writer's. If the worker fails, automatic checkpoints are turned back on, so the WAL
  * cannot grow without bound. Durability is unchanged: commits are made durable in the WAL
  * (`synchronous = FULL` syncs it on each commit), checkpoints only move pages on.
+ *
+ * The worker runs under Linux's `SCHED_IDLE` where the process can raise it again
+ * (`thread-priority.ts`, as the request-log writer does, ADR 0019): a checkpoint copies the
+ * last second's WAL pages and syncs the file, 5-8 ms of CPU each second at 5,000 requests/s,
+ * which in the normal class took a core from the event loop or a model server beside it. If
+ * no checkpoint has finished for ten intervals (every core kept busy by normal threads), it
+ * is raised to the normal class for a while, so the WAL cannot grow without bound.
  */
 import { hasNoFile, startSqliteWorker } from "./sqlite-worker.js";
 import type { StateDatabase } from "./state-database.js";
+import { BackgroundThreadPriority, PUBLISH_THREAD_ID_SOURCE } from "./thread-priority.js";
 
-const WORKER_SOURCE = `
+const WORKER_SOURCE = `${PUBLISH_THREAD_ID_SOURCE}
 const { parentPort, workerData } = require("node:worker_threads");
 const Database = require(workerData.sqliteModule);
 const database = new Database(workerData.path, { timeout: 5000 });
+parentPort.postMessage({ started: true });
 const timer = setInterval(() => {
   try {
     database.pragma("wal_checkpoint(PASSIVE)");
+    parentPort.postMessage({ checkpointed: true });
   } catch (error) {
     parentPort.postMessage({ error: String(error && error.message || error) });
   }
@@ -35,9 +45,16 @@ parentPort.on("message", (message) => {
 });
 `;
 
+/** Intervals without a finished checkpoint after which the worker is raised to the normal class. */
+const STARVED_INTERVALS = 10;
+
 export interface BackgroundCheckpoints {
   /** Stops the worker (after a last checkpoint) and restores automatic checkpoints. */
   stop(): Promise<void>;
+  /** The worker's scheduling (`idle`, `normal`, `raised`, ...; `none` without a worker). */
+  readonly priority: string;
+  /** The worker's OS thread id once it runs; 0 before, or without `idlePriority`. */
+  readonly threadId: number;
 }
 
 /**
@@ -46,22 +63,48 @@ export interface BackgroundCheckpoints {
  */
 export function startBackgroundCheckpoints(
   database: StateDatabase,
-  options: { intervalMs?: number; onError?: (message: string) => void } = {},
+  options: {
+    intervalMs?: number;
+    onError?: (message: string) => void;
+    /** Run the worker under `SCHED_IDLE` where Linux allows it. Default true. */
+    idlePriority?: boolean;
+  } = {},
 ): BackgroundCheckpoints {
-  if (hasNoFile(database)) return { stop: async () => {} };
+  if (hasNoFile(database)) return { stop: async () => {}, priority: "none", threadId: 0 };
   const previous = database.pragma("wal_autocheckpoint", { simple: true }) as number;
+  const intervalMs = options.intervalMs ?? 1000;
+  const threadCell = options.idlePriority === false ? null : BackgroundThreadPriority.threadCell();
+  const priority =
+    threadCell === null
+      ? undefined
+      : new BackgroundThreadPriority({
+          threadCell,
+          restoreAfterMs: STARVED_INTERVALS * intervalMs,
+        });
   const worker = startSqliteWorker(WORKER_SOURCE, {
+    threadCell,
     path: database.name,
-    intervalMs: options.intervalMs ?? 1000,
+    intervalMs,
   });
   database.pragma("wal_autocheckpoint = 0");
   let stopped = false;
   const restore = () => {
     if (database.open) database.pragma(`wal_autocheckpoint = ${previous}`);
   };
-  worker.on("message", (message: { error?: string }) => {
+  let checkpointed = true;
+  worker.on("message", (message: { error?: string; started?: true; checkpointed?: true }) => {
     if (message.error !== undefined) options.onError?.(message.error);
+    if (message.started === true) priority?.lower();
+    if (message.checkpointed === true) checkpointed = true;
   });
+  // Starved: no checkpoint finished for STARVED_INTERVALS intervals.
+  const watchdog =
+    priority === undefined
+      ? undefined
+      : setInterval(() => {
+          if (!checkpointed) priority.raise();
+          checkpointed = false;
+        }, STARVED_INTERVALS * intervalMs).unref();
   worker.on("error", (error) => {
     options.onError?.(error.message);
     restore();
@@ -70,9 +113,19 @@ export function startBackgroundCheckpoints(
     if (!stopped) restore();
   });
   return {
+    get priority() {
+      return priority?.state ?? "normal";
+    },
+    get threadId() {
+      return priority?.threadId ?? 0;
+    },
     async stop() {
       if (stopped) return;
       stopped = true;
+      clearInterval(watchdog);
+      // The last checkpoint runs now, whatever else is running.
+      priority?.raise();
+      priority?.close();
       const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
       worker.postMessage("stop");
       await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 2000))]);

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { startBackgroundCheckpoints } from "../../src/state/background-checkpoints.js";
 import { openStateDatabase } from "../../src/state/state-database.js";
+import { canRaise, threadPolicy } from "../../src/state/thread-priority.js";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -35,6 +36,23 @@ describe("background checkpoints", () => {
     expect(database.prepare("SELECT COUNT(*) AS n FROM rows").get()).toEqual({ n: 4000 });
     database.close();
   });
+
+  // Needs Linux, util-linux's chrt and the right to leave SCHED_IDLE (CAP_SYS_NICE): CI has all three.
+  it.runIf(process.platform === "linux" && canRaise())(
+    "runs its worker under SCHED_IDLE, and raises it for the last checkpoint at stop",
+    async () => {
+      const path = join(mkdtempSync(join(tmpdir(), "ms-ckpt-")), "state.db");
+      const database = openStateDatabase({ path });
+      const checkpoints = startBackgroundCheckpoints(database, { intervalMs: 50 });
+      const policy = () => (checkpoints.threadId === 0 ? null : threadPolicy(checkpoints.threadId));
+      for (let waited = 0; waited < 3000 && policy() !== "idle"; waited += 20) await sleep(20);
+      expect(policy()).toBe("idle");
+      expect(checkpoints.priority).toBe("idle");
+      await checkpoints.stop();
+      expect(checkpoints.priority).toBe("raised");
+      database.close();
+    },
+  );
 
   it("does nothing for an in-memory database", async () => {
     const database = openStateDatabase({ path: ":memory:" });
