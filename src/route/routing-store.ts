@@ -275,9 +275,13 @@ function rowFromValues(values: ColumnValue[]): RequestLogRow {
   };
 }
 
-/** A batch's first size: a little over what the last one took, so it rarely has to grow. */
+/**
+ * A batch's first size: a little over what the last one took, so it rarely has to grow,
+ * rounded up to a power of two, so that a reused batch fits the next one while traffic
+ * holds steady (the writer hands back batches at least this large).
+ */
 function nextBatchBytes(last: RecordBatch): number {
-  return Math.ceil(last.byteLength * 1.25);
+  return 2 ** Math.ceil(Math.log2(Math.max(1, last.byteLength * 1.25)));
 }
 
 /** Rows per worker transaction unless `chunkRows` says otherwise. */
