@@ -678,12 +678,13 @@ export function createRoutingHttp(options: RoutingAppOptions): {
     routed(request, "responses", async () => {
       const body = await readBody(request, responsesRequestSchema, maxBodyBytes);
       const chat = responsesChat(body);
-      const frameOf = (decision: RoutingDecision): ResponseFrame => ({
+      // `modelscout` undefined leaves the field out, for `jsonAnswer` to add as JSON last.
+      const frameOf = (decision: RoutingDecision, modelscout: unknown): ResponseFrame => ({
         id: `resp_${decision.requestId}`,
         createdAt: clock.epochSeconds(),
         model: decision.model,
         body,
-        modelscout: decisionBody(decision),
+        modelscout,
       });
       return {
         task: "text-generation",
@@ -699,14 +700,14 @@ export function createRoutingHttp(options: RoutingAppOptions): {
           eventStreamAnswer(
             headers,
             responsesEventStream({
-              frame: frameOf(decision),
+              frame: frameOf(decision, decisionBody(decision)),
               requestId: decision.requestId,
               pieces,
               ended,
               clientSignal: request.signal,
             }),
           ),
-        respond: (outputs, decision, headers) => {
+        respond: (outputs, decision, headers, modelscoutJson) => {
           const first = outputs[0];
           const answer = first?.kind === "text" ? first : undefined;
           if (body.stream) {
@@ -714,7 +715,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
             return eventStreamAnswer(
               headers,
               responsesEventStream({
-                frame: frameOf(decision),
+                frame: frameOf(decision, decisionBody(decision)),
                 requestId: decision.requestId,
                 pieces: finishedAnswerParts(answer),
                 ended: () => {},
@@ -724,13 +725,14 @@ export function createRoutingHttp(options: RoutingAppOptions): {
           const { status, incomplete_details } = responseStatus(answer?.finishReason);
           return jsonAnswer(
             200,
-            responseObject(frameOf(decision), {
+            responseObject(frameOf(decision, undefined), {
               status,
               incompleteDetails: incomplete_details,
               output: responseOutput(decision.requestId, answer),
               usage: answer?.usage,
             }),
             headers,
+            modelscoutJson,
           );
         },
       };
