@@ -26,11 +26,12 @@ const WORKER_SOURCE = `${PUBLISH_THREAD_ID_SOURCE}
 const { parentPort, workerData } = require("node:worker_threads");
 const Database = require(workerData.sqliteModule);
 const database = new Database(workerData.path, { timeout: 5000 });
+const finished = new Int32Array(workerData.finished);
 parentPort.postMessage({ started: true });
 const timer = setInterval(() => {
   try {
     database.pragma("wal_checkpoint(PASSIVE)");
-    parentPort.postMessage({ checkpointed: true });
+    Atomics.add(finished, 0, 1);
   } catch (error) {
     parentPort.postMessage({ error: String(error && error.message || error) });
   }
@@ -81,8 +82,11 @@ export function startBackgroundCheckpoints(
           threadCell,
           restoreAfterMs: STARVED_INTERVALS * intervalMs,
         });
+  // Checkpoints finished, counted by the worker in shared memory: no message per checkpoint.
+  const finished = new SharedArrayBuffer(4);
   const worker = startSqliteWorker(WORKER_SOURCE, {
     threadCell,
+    finished,
     path: database.name,
     intervalMs,
   });
@@ -91,19 +95,20 @@ export function startBackgroundCheckpoints(
   const restore = () => {
     if (database.open) database.pragma(`wal_autocheckpoint = ${previous}`);
   };
-  let checkpointed = true;
-  worker.on("message", (message: { error?: string; started?: true; checkpointed?: true }) => {
+  worker.on("message", (message: { error?: string; started?: true }) => {
     if (message.error !== undefined) options.onError?.(message.error);
     if (message.started === true) priority?.lower();
-    if (message.checkpointed === true) checkpointed = true;
   });
   // Starved: no checkpoint finished for STARVED_INTERVALS intervals.
+  const count = new Int32Array(finished);
+  let seen = 0;
   const watchdog =
     priority === undefined
       ? undefined
       : setInterval(() => {
-          if (!checkpointed) priority.raise();
-          checkpointed = false;
+          const now = Atomics.load(count, 0);
+          if (now === seen) priority.raise();
+          seen = now;
         }, STARVED_INTERVALS * intervalMs).unref();
   worker.on("error", (error) => {
     options.onError?.(error.message);
