@@ -171,10 +171,20 @@ export interface EndpointAnswer {
   status: number;
   headers: Record<string, string>;
   body: string | ReadableStream<Uint8Array>;
+  /**
+   * Work that need not delay the answer (a routed request's log row): whoever writes the
+   * answer calls it once, right after handing the answer to the connection, or instead of
+   * writing it when the client has gone. `undefined` when there is none.
+   */
+  sent: (() => void) | undefined;
 }
 
 export function toResponse(answer: EndpointAnswer): Response {
-  return new Response(answer.body, { status: answer.status, headers: answer.headers });
+  try {
+    return new Response(answer.body, { status: answer.status, headers: answer.headers });
+  } finally {
+    answer.sent?.();
+  }
 }
 
 /** A Hono request as an `EndpointRequest`; the signal is only built if something reads it. */
@@ -389,6 +399,7 @@ function eventStreamAnswer(
       ...headers,
     },
     body,
+    sent: undefined,
   };
 }
 
@@ -406,6 +417,7 @@ function jsonAnswer(
       modelscoutJson === undefined
         ? JSON.stringify(body)
         : withModelscout(body as object, modelscoutJson),
+    sent: undefined,
   };
 }
 
@@ -542,7 +554,6 @@ export function createRoutingHttp(options: RoutingAppOptions): {
             : result.status === 429
               ? "rate_limited"
               : "upstream_failed";
-        log(result.status, { errorCode: code });
         if (result.retryAfterMs !== undefined) {
           headers["retry-after"] = String(Math.max(1, Math.ceil(result.retryAfterMs / 1000)));
         }
@@ -550,7 +561,9 @@ export function createRoutingHttp(options: RoutingAppOptions): {
           type: result.status === 429 ? "rate_limit_error" : undefined,
           code,
         });
-        return jsonAnswer(http.status, { error: http.body.error }, headers, wire);
+        const failed = jsonAnswer(http.status, { error: http.body.error }, headers, wire);
+        failed.sent = () => log(result.status, { errorCode: code });
+        return failed;
       }
       if (result.stream !== undefined && work.respondStream !== undefined) {
         // Logged when the stream is over: the request's latency runs to its end, the
@@ -566,18 +579,26 @@ export function createRoutingHttp(options: RoutingAppOptions): {
           }
         });
       }
-      const first = result.outputs[0];
-      log(200, {
-        modelLatencyMs: result.modelLatencyMs,
-        outputText:
-          first?.kind === "text"
-            ? loggedAnswer(first.text, first.toolCalls?.map((call) => call.name) ?? [])
-            : first?.kind === "labels"
-              ? labelText(first)
-              : null,
-        outputLabel: labelText(first),
-      });
-      return work.respond(result.outputs, decision, headers, wire);
+      const answer = work.respond(result.outputs, decision, headers, wire);
+      // Logged once the answer is on its way (`EndpointAnswer.sent`), so the log's work is not
+      // on the answer's path (docs/decisions/0032): the row is appended in the same turn of the
+      // event loop, before any later request, such as feedback on this one, can be read.
+      const outputs = result.outputs;
+      const modelLatencyMs = result.modelLatencyMs;
+      answer.sent = () => {
+        const first = outputs[0];
+        log(200, {
+          modelLatencyMs,
+          outputText:
+            first?.kind === "text"
+              ? loggedAnswer(first.text, first.toolCalls?.map((call) => call.name) ?? [])
+              : first?.kind === "labels"
+                ? labelText(first)
+                : null,
+          outputLabel: labelText(first),
+        });
+      };
+      return answer;
     } catch (error) {
       const http =
         error instanceof RequestRejected
@@ -585,8 +606,9 @@ export function createRoutingHttp(options: RoutingAppOptions): {
           : signal.aborted
             ? openAIError(499, "The client closed the request.", { code: "client_closed" })
             : httpErrorFor(error);
-      log(http.status, { errorCode: http.body.error.code });
-      return jsonAnswer(http.status, http.body, decisionHeaders(requestId, decision));
+      const failed = jsonAnswer(http.status, http.body, decisionHeaders(requestId, decision));
+      failed.sent = () => log(http.status, { errorCode: http.body.error.code });
+      return failed;
     }
   };
 
@@ -819,6 +841,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
                 status: 200,
                 headers: { "content-type": "text/plain; charset=utf-8", ...headers },
                 body: text,
+                sent: undefined,
               }
             : jsonAnswer(200, { text }, headers, modelscoutJson);
         },

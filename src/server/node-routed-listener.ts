@@ -158,20 +158,39 @@ class NodeEndpointRequest implements EndpointRequest {
   }
 }
 
+/** Writes `answer`, then runs its `sent` work (the request log), whatever happens. */
 function writeAnswer(response: ServerResponse, answer: EndpointAnswer): void {
-  if (response.destroyed) return; // the client left; the request is logged already
-  if (typeof answer.body === "string") {
-    // The length first: an object made by spreading and then given a property of its own
-    // costs a new hidden class in V8's old space on every call (docs/decisions/0030).
-    response.writeHead(answer.status, {
-      "content-length": String(Buffer.byteLength(answer.body)),
-      ...answer.headers,
-    });
-    response.end(answer.body);
-    return;
+  try {
+    if (response.destroyed) return; // the client left; `sent` still logs the request
+    if (typeof answer.body === "string") {
+      // The length first: an object made by spreading and then given a property of its own
+      // costs a new hidden class in V8's old space on every call (docs/decisions/0030).
+      response.writeHead(answer.status, {
+        "content-length": String(Buffer.byteLength(answer.body)),
+        ...answer.headers,
+      });
+      response.end(answer.body);
+      return;
+    }
+    response.writeHead(answer.status, answer.headers);
+    void writeStream(response, answer.body);
+  } catch (error) {
+    // Node refused the answer (a header it will not send): a 500 instead, or, once the
+    // head is out, a cut connection; never an unhandled rejection.
+    if (response.headersSent) response.destroy();
+    else writePlain(response, unexpectedErrorAnswer(error));
+  } finally {
+    answer.sent?.();
   }
-  response.writeHead(answer.status, answer.headers);
-  void writeStream(response, answer.body);
+}
+
+function writePlain(response: ServerResponse, answer: EndpointAnswer): void {
+  const body = typeof answer.body === "string" ? answer.body : "";
+  response.writeHead(answer.status, {
+    "content-type": "application/json",
+    "content-length": String(Buffer.byteLength(body)),
+  });
+  response.end(body);
 }
 
 /**
