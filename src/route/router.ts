@@ -746,23 +746,37 @@ export class Router {
  * primary-key index grows at its right edge: with fully random ids each row of a batch
  * touched its own index page, and writing the log cost 43 instead of 16 us per row
  * (`docs/decisions/0016-request-log-writer-thread.md`). 80 bits keep an id unguessable
- * (feedback is posted by id). The random bytes come from a pool refilled 409 ids at a time,
- * and are hex-encoded in one native call.
+ * (feedback is posted by id). The random bytes come from a pool refilled 409 ids at a time
+ * and hex-encoded in one native call per refill; the time prefix is formatted once per
+ * millisecond. The server makes one per request, on the answer's path: this way it is a
+ * two substrings and a concatenation (0.11-0.13 us in a loop against 0.48 us with a native
+ * call and the formatting per id, 2026-11-30).
  */
 export function newRequestId(now: number = Date.now()): string {
-  if (idPoolOffset + ID_RANDOM_BYTES > ID_POOL.length) {
+  if (idHexOffset + ID_RANDOM_HEX > idHex.length) {
     randomFillSync(ID_POOL);
-    idPoolOffset = 0;
+    idHex = ID_POOL.toString("hex");
+    idHexOffset = 0;
   }
-  const random = ID_POOL.toString("hex", idPoolOffset, idPoolOffset + ID_RANDOM_BYTES);
-  idPoolOffset += ID_RANDOM_BYTES;
-  return `req_${now.toString(16).padStart(12, "0")}${random}`;
+  // Two halves shorter than V8's shortest sliced string (13), so each is a copy: an id kept
+  // long (a pending feedback entry) does not keep the whole 8 kB hex text alive.
+  const start = idHexOffset;
+  idHexOffset += ID_RANDOM_HEX;
+  if (now !== idPrefixMs) {
+    idPrefixMs = now;
+    idPrefix = `req_${now.toString(16).padStart(12, "0")}`;
+  }
+  return idPrefix + idHex.slice(start, start + 10) + idHex.slice(start + 10, idHexOffset);
 }
 
-const ID_RANDOM_BYTES = 10;
+/** 80 random bits as hex digits. */
+const ID_RANDOM_HEX = 20;
 const ID_POOL = Buffer.alloc(4096);
-/** Past the end: the first id fills the pool. */
-let idPoolOffset = ID_POOL.length;
+/** `ID_POOL` as hex; empty until the first id fills the pool. */
+let idHex = "";
+let idHexOffset = 0;
+let idPrefixMs = Number.NaN;
+let idPrefix = "";
 
 /**
  * Opens `backend`'s stream of the request's one input and waits for its first piece, all

@@ -10,6 +10,11 @@ describe("newRequestId", () => {
     expect(earlier.slice(4, 16)).toBe(
       Date.UTC(2026, 10, 29, 12, 0, 0, 0).toString(16).padStart(12, "0"),
     );
+    // The time prefix is formatted once per millisecond: going back to an earlier time
+    // formats it again.
+    const again = newRequestId(Date.UTC(2026, 10, 29, 12, 0, 0, 0));
+    expect(again.slice(0, 16)).toBe(earlier.slice(0, 16));
+    expect(again).not.toBe(earlier);
   });
 
   it("keeps 80 random bits after the time: ids made in the same millisecond differ", () => {
