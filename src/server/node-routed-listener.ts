@@ -122,38 +122,35 @@ class NodeEndpointRequest implements EndpointRequest {
     return new Promise((resolve, reject) => {
       const chunks: Buffer[] = [];
       let size = 0;
-      const stop = () => {
+      // Settled once; later events are no-ops. On 'end' (every request) the listeners are
+      // left on the finished request, which goes away with them, rather than removed.
+      let settled = false;
+      const fail = (error: Error) => {
+        if (settled) return;
+        settled = true;
         request.off("data", onData);
-        request.off("end", onEnd);
-        request.off("error", onError);
-        request.off("close", onClose);
+        reject(error);
       };
       const onData = (chunk: Buffer) => {
         size += chunk.length;
         if (size > maxBytes) {
-          stop();
+          fail(bodyTooLarge(maxBytes));
           request.resume();
-          reject(bodyTooLarge(maxBytes));
           return;
         }
         chunks.push(chunk);
       };
-      const onEnd = () => {
-        stop();
-        resolve(as(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
-      };
-      const onError = (error: Error) => {
-        stop();
-        reject(error);
-      };
-      const onClose = () => {
-        stop();
-        reject(new Error("The client closed the request before sending all of its body."));
-      };
       request.on("data", onData);
-      request.once("end", onEnd);
-      request.once("error", onError);
-      request.once("close", onClose);
+      request.once("end", () => {
+        if (settled) return;
+        settled = true;
+        resolve(as(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
+      });
+      request.once("error", fail);
+      request.once("close", () => {
+        if (!settled)
+          fail(new Error("The client closed the request before sending all of its body."));
+      });
     });
   }
 }
