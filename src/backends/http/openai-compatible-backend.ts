@@ -221,6 +221,11 @@ class OpenAICompatibleBackend implements ModelBackend {
   readonly #options: OpenAICompatibleBackendOptions;
   readonly #task: OpenAICompatibleTask;
   readonly #baseURL: string;
+  /**
+   * `{baseURL}/chat/completions`, made once: the outbound client looks its parsed form up by
+   * this text on every call, and a string made per call is hashed again each time.
+   */
+  readonly #chatURL: string;
   readonly #headers: Record<string, string>;
   readonly #postHeaders: Record<string, string>;
   readonly #streamHeaders: Record<string, string>;
@@ -257,6 +262,7 @@ class OpenAICompatibleBackend implements ModelBackend {
     };
     this.#task = options.task;
     this.#baseURL = options.baseURL.replace(/\/+$/, "");
+    this.#chatURL = `${this.#baseURL}/chat/completions`;
     this.modelId = options.modelId ?? options.model;
     this.#local = options.local ?? isLoopbackUrl(options.baseURL);
     this.#headers = { accept: "application/json" };
@@ -395,7 +401,7 @@ class OpenAICompatibleBackend implements ModelBackend {
       );
     }
     await this.load(options);
-    const url = `${this.#baseURL}/chat/completions`;
+    const url = this.#chatURL;
     const body = JSON.stringify(
       this.#chatBody(inputMessages(input, this.#task, 0), settingsFor(input, this.#declared), true),
     );
@@ -518,7 +524,7 @@ class OpenAICompatibleBackend implements ModelBackend {
     options: RunOptions,
   ): Promise<TextOutput> {
     const parsed = await this.#postJson(
-      `${this.#baseURL}/chat/completions`,
+      this.#chatURL,
       this.#chatBody(messages, settings, false),
       options,
       (json) => plainChatResponse(json) ?? chatResponseSchema.parse(json),
