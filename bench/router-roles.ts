@@ -39,9 +39,32 @@ export function startRole(
   nodeFlags: string[] = [],
   wrapper: string[] = [],
 ): Promise<{ url: string; port: number; child: ChildProcess }> {
-  const command = [...wrapper, process.execPath, ...nodeFlags, ROLES[role], ...extra];
+  return startScript(ROLES[role], { extra, nodeFlags, wrapper });
+}
+
+/**
+ * Starts any script that prints `LISTENING <url>` (a role of this file, or the same role
+ * from another checkout: `router-path.ts --base`), with `env` added to this process's.
+ */
+export function startScript(
+  script: string,
+  options: {
+    extra?: string[];
+    nodeFlags?: string[];
+    wrapper?: string[];
+    env?: Record<string, string>;
+  } = {},
+): Promise<{ url: string; port: number; child: ChildProcess }> {
+  const command = [
+    ...(options.wrapper ?? []),
+    process.execPath,
+    ...(options.nodeFlags ?? []),
+    script,
+    ...(options.extra ?? []),
+  ];
   const child = spawn(command[0] as string, command.slice(1), {
     stdio: ["ignore", "pipe", "inherit"],
+    env: { ...process.env, ...options.env },
   });
   return new Promise((resolve, reject) => {
     let output = "";
@@ -52,7 +75,7 @@ export function startRole(
         resolve({ url: match[1], port: Number(new URL(match[1]).port), child });
       }
     });
-    child.once("exit", (code) => reject(new Error(`${role} exited with ${code}`)));
+    child.once("exit", (code) => reject(new Error(`${script} exited with ${code}`)));
   });
 }
 
