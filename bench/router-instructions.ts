@@ -2,8 +2,13 @@
  * Benchmark: instructions the routing server executes per request, counted by valgrind's
  * callgrind (issue 5). Latency and CPU time on this shared 2-core machine move by 5-10 %
  * between runs, more than most single changes to the hot path save; an instruction count
- * does not move with the machine's load, so this is the figure to compare such changes by
- * (run it on both sides of a change).
+ * does not move with the machine's load, so this is a figure to compare such changes by
+ * (run it on both sides of a change). It is not exact: what V8 compiles, and when, and
+ * when the request log's batches and the collector run, differ from run to run. On
+ * 2026-11-30 five runs of nearly the same code counted 316k-364k main-thread instructions
+ * per proxied request (320k and 330k with `--requests 1000`), so a change worth less than
+ * about 10 % needs several runs each side, or `router-path.ts`, which times the answer's
+ * path with the targets taking turns.
  *
  *   npx tsx bench/router-instructions.ts [--warmup 5000] [--requests 300]
  *       [--targets direct,in-process,proxy,floor,stream] [--keep-text]
