@@ -160,13 +160,7 @@ function writeAnswer(response: ServerResponse, answer: EndpointAnswer): void {
   try {
     if (response.destroyed) return; // the client left; `sent` still logs the request
     if (typeof answer.body === "string") {
-      // The length first: an object made by spreading and then given a property of its own
-      // costs a new hidden class in V8's old space on every call (docs/decisions/0030).
-      response.writeHead(answer.status, {
-        "content-length": String(Buffer.byteLength(answer.body)),
-        ...answer.headers,
-      });
-      response.end(answer.body);
+      writeText(response, answer.status, answer.headers, answer.body);
       return;
     }
     response.writeHead(answer.status, answer.headers);
@@ -174,19 +168,26 @@ function writeAnswer(response: ServerResponse, answer: EndpointAnswer): void {
   } catch (error) {
     // Node refused the answer (a header it will not send): a 500 instead, or, once the
     // head is out, a cut connection; never an unhandled rejection.
-    if (response.headersSent) response.destroy();
-    else writePlain(response, unexpectedErrorAnswer(error));
+    if (response.headersSent) {
+      response.destroy();
+    } else {
+      const refused = unexpectedErrorAnswer(error);
+      writeText(response, refused.status, refused.headers, refused.body as string);
+    }
   } finally {
     answer.sent?.();
   }
 }
 
-function writePlain(response: ServerResponse, answer: EndpointAnswer): void {
-  const body = typeof answer.body === "string" ? answer.body : "";
-  response.writeHead(answer.status, {
-    "content-type": "application/json",
-    "content-length": String(Buffer.byteLength(body)),
-  });
+function writeText(
+  response: ServerResponse,
+  status: number,
+  headers: Record<string, string>,
+  body: string,
+): void {
+  // The length first: an object made by spreading and then given a property of its own
+  // costs a new hidden class in V8's old space on every call (docs/decisions/0030).
+  response.writeHead(status, { "content-length": String(Buffer.byteLength(body)), ...headers });
   response.end(body);
 }
 
