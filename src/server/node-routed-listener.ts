@@ -155,8 +155,13 @@ class NodeEndpointRequest implements EndpointRequest {
   }
 }
 
-/** Writes `answer`, then runs its `sent` work (the request log), whatever happens. */
+/**
+ * Writes `answer`, then runs its `sent` work (the request log), whatever happens. A streamed
+ * answer that is not written is cancelled, which stops the model's stream, logs the request
+ * and frees the model's `max_in_flight` slot.
+ */
 function writeAnswer(response: ServerResponse, answer: EndpointAnswer): void {
+  let streaming = false;
   try {
     if (response.destroyed) return; // the client left; `sent` still logs the request
     if (typeof answer.body === "string") {
@@ -164,6 +169,7 @@ function writeAnswer(response: ServerResponse, answer: EndpointAnswer): void {
       return;
     }
     response.writeHead(answer.status, answer.headers);
+    streaming = true;
     void writeStream(response, answer.body);
   } catch (error) {
     // Node refused the answer (a header it will not send): a 500 instead, or, once the
@@ -175,6 +181,9 @@ function writeAnswer(response: ServerResponse, answer: EndpointAnswer): void {
       writeText(response, refused.status, refused.headers, refused.body as string);
     }
   } finally {
+    if (!streaming && typeof answer.body !== "string") {
+      answer.body.cancel(new Error("The answer was not written.")).catch(() => {});
+    }
     answer.sent?.();
   }
 }

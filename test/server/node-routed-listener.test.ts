@@ -1,7 +1,8 @@
 /**
  * `nodeRoutedListener` runs an answer's `sent` work (the routing server's request log) once,
  * after the answer is written, and also when the client has gone before it could be written,
- * so no routed request goes unlogged (docs/decisions/0032). Real sockets, real `node:http`.
+ * so no routed request goes unlogged (docs/decisions/0032); a streamed answer that is never
+ * written is cancelled, so the model's stream stops (ADR 0033). Real sockets, real `node:http`.
  */
 import { once } from "node:events";
 import { createServer, request as httpRequest, type Server } from "node:http";
@@ -97,6 +98,38 @@ describe("nodeRoutedListener", () => {
     await expect.poll(() => sent, { timeout: 2000, interval: 10 }).toBe(1);
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(sent).toBe(1);
+  });
+
+  it("cancels a streamed answer the client left before it could be written", async () => {
+    let cancelled: unknown;
+    let arrived = false;
+    let release: (() => void) | undefined;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const port = await serve(async () => {
+      arrived = true;
+      await held;
+      return {
+        status: 200,
+        headers: { "content-type": "text/event-stream" },
+        // A model's stream: cancelling it is what stops the model and frees its slot.
+        body: new ReadableStream<Uint8Array>({
+          cancel(reason) {
+            cancelled = reason;
+          },
+        }),
+        sent: undefined,
+      };
+    });
+    const call = httpRequest({ host: "127.0.0.1", port, path: "/v1/tasks/x", method: "POST" });
+    call.on("error", () => {}); // destroyed on purpose
+    call.end("{}");
+    await expect.poll(() => arrived, { timeout: 2000, interval: 10 }).toBe(true);
+    call.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    release?.();
+    await expect.poll(() => cancelled, { timeout: 2000, interval: 10 }).toBeInstanceOf(Error);
   });
 
   it("answers 500 and runs `sent` when Node refuses the answer's head", async () => {
