@@ -23,7 +23,7 @@ export interface OrderContext {
   /** The learner's key for this route and task. */
   learnerKey: string;
   learner: RouteLearner | undefined;
-  /** Whether a model's breaker would let a call through now. */
+  /** Whether a call could go to the model now: its breaker lets it through and it is under its `max_in_flight`. */
   isAvailable: (model: string) => boolean;
   random: () => number;
   domain: string | null;
@@ -47,7 +47,7 @@ export function orderCandidates(target: RouteTarget, context: OrderContext): Can
         reason:
           skipped === 0
             ? "first in fallback chain"
-            : `fallback chain, ${skipped} skipped (circuit open)`,
+            : `fallback chain, ${skipped} skipped (circuit open or at max_in_flight)`,
         explored: false,
       };
     }

@@ -29,6 +29,7 @@ import { type BreakerSnapshot, CircuitBreaker } from "./circuit-breaker.js";
 import { type ClassificationStepStatus, RequestClassifier } from "./classify/request-classifier.js";
 import { learnerRouteKey } from "./feedback.js";
 import { HealthChecker, type ModelHealth } from "./health-checker.js";
+import { InFlightLimit, type InFlightSnapshot } from "./in-flight-limit.js";
 import { type ModelLoadStatus, ModelRegistry } from "./model-registry.js";
 import { orderCandidates } from "./order-candidates.js";
 import type { RouteLearner } from "./route-learner.js";
@@ -104,8 +105,13 @@ export type RouteResult =
       decision: RoutingDecision;
       status: RouteFailureStatus;
       message: string;
-      /** For 503 (breakers open) and 429: when trying again makes sense. */
+      /** For 503 (no candidate free) and 429: when trying again makes sense. */
       retryAfterMs?: number;
+      /**
+       * Why a 503 called no model: every candidate's breaker is open, or at least one was at
+       * its `max_in_flight` cap and the others open.
+       */
+      unavailable?: "circuit_open" | "at_capacity";
     };
 
 export interface ModelListing {
@@ -123,6 +129,8 @@ export interface RouterHealth {
     string,
     ModelLoadStatus & {
       breaker: BreakerSnapshot;
+      /** Calls in flight against the model's `max_in_flight` (ADR 0033). */
+      load: InFlightSnapshot;
       provider: string;
       /** Active health checks' view, for models that are checked (`startHealthChecks`). */
       health?: ModelHealth;
@@ -309,6 +317,8 @@ export class Router {
   readonly #learner: RouteLearner | undefined;
   readonly #switches: RouteSwitches | undefined;
   readonly #breakers = new Map<string, CircuitBreaker>();
+  /** Every model's, capped or not (an uncapped one only counts). */
+  readonly #limits = new Map<string, InFlightLimit>();
   readonly #routes: Map<string, RouteDefinition>;
   /** Route names serving each task, in config order. */
   readonly #eligible = new Map<TaskId, Set<string>>();
@@ -334,7 +344,11 @@ export class Router {
         this.#eligible.set(task, names);
       }
     }
+    const caps = new Map(
+      options.config.models.map((declaration) => [declaration.id, declaration.max_in_flight]),
+    );
     for (const id of registry.ids()) {
+      this.#limits.set(id, new InFlightLimit(caps.get(id)));
       this.#breakers.set(
         id,
         // biome-ignore lint/plugin/no-spread-then-field: once per model at start-up
@@ -437,6 +451,7 @@ export class Router {
         status.get(id) ?? { loaded: false, loadMs: null, error: null },
         {
           breaker: (this.#breakers.get(id) as CircuitBreaker).snapshot(),
+          load: (this.#limits.get(id) as InFlightLimit).snapshot(),
           provider: this.registry.require(id).provider,
           ...(health !== undefined && { health }),
         },
@@ -485,7 +500,9 @@ export class Router {
         : orderCandidates(target, {
             learnerKey,
             learner: this.#learner,
-            isAvailable: (model) => this.#breakers.get(model)?.wouldAllow() ?? false,
+            isAvailable: (model) =>
+              (this.#breakers.get(model)?.wouldAllow() ?? false) &&
+              (this.#limits.get(model)?.hasRoom() ?? false),
             random: this.#random,
             domain,
           });
@@ -529,6 +546,7 @@ export class Router {
     const needs = requestNeeds(request.task, request.inputs);
     for (const model of policy.order) {
       const breaker = this.#breakers.get(model) as CircuitBreaker;
+      const limit = this.#limits.get(model) as InFlightLimit;
       const backend = this.registry.require(model);
       const refusal = needs.length === 0 ? null : capabilityRefusal(model, backend, needs);
       if (refusal !== null) {
@@ -536,19 +554,31 @@ export class Router {
         continue;
       }
       for (let attempt = 0; attempt <= target.retries; attempt += 1) {
+        if (!limit.tryAcquire()) {
+          attempts.push({ model, outcome: "at-capacity", latencyMs: 0 });
+          break;
+        }
         if (!breaker.tryAcquire()) {
+          limit.release();
           attempts.push({ model, outcome: "circuit-open", latencyMs: 0 });
           break;
         }
         const startedAt = performance.now();
+        /** Set once a stream holds the slot: it is released when the stream ends. */
+        let slotHandedOver = false;
         try {
           const streamed =
             request.stream === true
-              ? await openStream(backend, request, target.timeoutMs, (error) =>
-                  breaker.recordFailure(`stream broke off: ${describeError(error)}`),
+              ? await openStream(
+                  backend,
+                  request,
+                  target.timeoutMs,
+                  (error) => breaker.recordFailure(`stream broke off: ${describeError(error)}`),
+                  () => limit.release(),
                 )
               : undefined;
           if (streamed !== undefined) {
+            slotHandedOver = true;
             const latencyMs = performance.now() - startedAt;
             breaker.recordSuccess();
             attempts.push({ model, outcome: "ok", latencyMs });
@@ -590,6 +620,8 @@ export class Router {
           if (verdict.countsAgainstBackend) breaker.recordFailure(message);
           else breaker.release();
           if (!verdict.retryable) break;
+        } finally {
+          if (!slotHandedOver) limit.release();
         }
       }
     }
@@ -607,7 +639,9 @@ export class Router {
 
   #failure(decision: RoutingDecision, explain: (modelReason: string) => string): RouteResult {
     const attempts = decision.attempts;
-    const tried = attempts.filter((attempt) => attempt.outcome !== "circuit-open");
+    const tried = attempts.filter(
+      (attempt) => attempt.outcome !== "circuit-open" && attempt.outcome !== "at-capacity",
+    );
     const last = tried.at(-1);
     if (last !== undefined) decision.model = last.model;
     const summary = attempts
@@ -616,6 +650,28 @@ export class Router {
           `${attempt.model}: ${attempt.outcome}${attempt.error === undefined ? "" : ` (${attempt.error})`}`,
       )
       .join("; ");
+    const full = attempts.filter((attempt) => attempt.outcome === "at-capacity");
+    if (tried.length === 0 && full.length > 0) {
+      // A slot frees as soon as any call ends: a second is the shortest Retry-After there is.
+      const retryAfterMs = AT_CAPACITY_RETRY_AFTER_MS;
+      const why = attempts
+        .map((attempt) => {
+          const cap = this.#limits.get(attempt.model)?.snapshot().maxInFlight;
+          return attempt.outcome === "at-capacity"
+            ? `${attempt.model} has its max_in_flight of ${cap} calls running`
+            : `${attempt.model}'s circuit breaker is open`;
+        })
+        .join("; ");
+      decision.reason = explain("every candidate is at its max_in_flight or has its breaker open");
+      return {
+        ok: false,
+        decision,
+        status: 503,
+        message: `No model can take this request now: ${why}. Try again in ${retryAfterMs / 1000} s, or raise max_in_flight in the routes config if the model servers can take more.`,
+        retryAfterMs,
+        unavailable: "at_capacity",
+      };
+    }
     if (tried.length === 0) {
       const retryAts = decision.order
         .map((model) => this.#breakers.get(model)?.snapshot().retryAtMs)
@@ -629,6 +685,7 @@ export class Router {
         status: 503,
         message: `No model can take this request now: the circuit breaker of every candidate is open (${decision.order.join(", ")}) after repeated failures or failed health checks. Try again${retryAfterMs === undefined ? " later" : ` in ${Math.ceil(retryAfterMs / 1000)} s`}, or check /ready.`,
         ...(retryAfterMs !== undefined && { retryAfterMs }),
+        unavailable: "circuit_open",
       };
     }
     decision.reason = explain(`all candidates failed`);
@@ -769,6 +826,9 @@ export function newRequestId(now: number = Date.now()): string {
   return idPrefix + idHex.slice(start, start + 10) + idHex.slice(start + 10, idHexOffset);
 }
 
+/** Retry-After of a 503 because every candidate was at its `max_in_flight`. */
+const AT_CAPACITY_RETRY_AFTER_MS = 1000;
+
 /** 80 random bits as hex digits. */
 const ID_RANDOM_HEX = 20;
 const ID_POOL = Buffer.alloc(4096);
@@ -782,13 +842,16 @@ let idPrefix = "";
  * Opens `backend`'s stream of the request's one input and waits for its first piece, all
  * within `timeoutMs`; returns the stream with that piece put back in front. A failure after
  * that (not the caller's abort) is passed to `broken`: it counts against the model's
- * breaker, though the request can no longer fall back.
+ * breaker, though the request can no longer fall back. `onEnd` runs once, when the returned
+ * stream ends, fails or is given up (its slot of the model's `max_in_flight` is freed then);
+ * not at all when this throws or returns undefined.
  */
 async function openStream(
   backend: ModelBackend,
   request: RouteRequest,
   timeoutMs: number,
   broken: (error: unknown) => void,
+  onEnd: () => void,
 ): Promise<TextStream | undefined> {
   const input = request.inputs[0];
   const doStream = backend.doStream?.bind(backend);
@@ -821,10 +884,14 @@ async function openStream(
   // before the first `next` (a generator not yet started skips its `finally`).
   let done = first.done === true;
   let firstPending = !done;
-  if (done) release();
+  if (done) {
+    release();
+    onEnd();
+  }
   const finish = () => {
     done = true;
     release();
+    onEnd();
   };
   const ended: IteratorResult<TextStreamPart> = { done: true, value: undefined };
   const relay: AsyncIterator<TextStreamPart> = {

@@ -142,10 +142,21 @@ const generationDefaults = {
   temperature: z.number().min(0).max(2).optional(),
 };
 
+/** Settings every model declaration takes. */
+const modelLimits = {
+  /**
+   * Most calls this router sends the model at once (a model server's batch or slot count);
+   * one more goes to the route's next candidate, or gets 503 with `Retry-After` when every
+   * candidate is full (ADR 0033). Streams hold their slot until they end. Default: no cap.
+   */
+  max_in_flight: z.number().int().min(1).optional(),
+};
+
 const modelDeclarationSchema = z.discriminatedUnion("kind", [
   z
     .object({
       id: modelId,
+      ...modelLimits,
       /** A template answer, no model: for examples, tests and benchmarks. */
       kind: z.literal("echo"),
       /** `{{input}}` is the last user message, `{{model}}` this id. Default `{{input}}`. */
@@ -155,6 +166,7 @@ const modelDeclarationSchema = z.discriminatedUnion("kind", [
   z
     .object({
       id: modelId,
+      ...modelLimits,
       /** Hashed character n-gram embeddings, no weights: lexical similarity in any script. */
       kind: z.literal("hashed-ngrams"),
       dimensions: z.number().int().min(16).max(1_048_576).optional(),
@@ -163,6 +175,7 @@ const modelDeclarationSchema = z.discriminatedUnion("kind", [
   z
     .object({
       id: modelId,
+      ...modelLimits,
       /** Any OpenAI-compatible server: vLLM, TGI, Ollama, llama.cpp, LiteLLM, OpenAI. */
       kind: z.literal("openai"),
       base_url: z.url(),
@@ -186,6 +199,7 @@ const modelDeclarationSchema = z.discriminatedUnion("kind", [
   z
     .object({
       id: modelId,
+      ...modelLimits,
       /** Hugging Face Inference Providers, or a dedicated endpoint when base_url is set. */
       kind: z.literal("hf-inference"),
       api_model: z.string().min(1),
@@ -206,6 +220,7 @@ const modelDeclarationSchema = z.discriminatedUnion("kind", [
     .object({
       /** A catalog model id (`npm:vader-sentiment`, a Hub ONNX model) with run options. */
       id: modelId,
+      ...modelLimits,
       kind: z.literal("catalog"),
       /** Run in a child process, so a crash or hang cannot take the server down. Default true. */
       isolated: z.boolean().default(true),

@@ -29,12 +29,19 @@ export interface ClassificationTrace {
   steps: ClassificationStepTrace[];
 }
 
-export type AttemptOutcome = "ok" | "timeout" | "rate-limited" | "error" | "circuit-open";
+/** `circuit-open` and `at-capacity` (its `max_in_flight` reached): not called at all. */
+export type AttemptOutcome =
+  | "ok"
+  | "timeout"
+  | "rate-limited"
+  | "error"
+  | "circuit-open"
+  | "at-capacity";
 
 export interface AttemptRecord {
   model: string;
   outcome: AttemptOutcome;
-  /** Milliseconds spent on this attempt (0 when the breaker refused it). */
+  /** Milliseconds spent on this attempt (0 when it was not called). */
   latencyMs: number;
   /** The failure, in words, when not ok. */
   error?: string;

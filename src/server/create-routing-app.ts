@@ -550,7 +550,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
       if (!result.ok) {
         const code =
           result.status === 503
-            ? "circuit_open"
+            ? (result.unavailable ?? "circuit_open")
             : result.status === 429
               ? "rate_limited"
               : "upstream_failed";

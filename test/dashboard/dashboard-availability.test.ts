@@ -42,7 +42,7 @@ beforeAll(async () => {
     startRoutingServer({
       config: parseRoutesConfig(
         fallbackPairWithHealthChecks(primary.url, spare.url, INTERVAL_MS, [
-          { id: "echo:local", kind: "echo" },
+          { id: "echo:local", kind: "echo", max_in_flight: 3 },
         ]),
       ),
       port: 0,
@@ -85,6 +85,9 @@ describe("model availability", () => {
     expect(availability.spare.health.state).toBe("healthy");
     // In-process models have nothing to check.
     expect(availability["echo:local"]).not.toHaveProperty("health");
+    // Calls in flight against max_in_flight (ADR 0033); a model without one only counts.
+    expect(availability["echo:local"].load).toEqual({ inFlight: 0, maxInFlight: 3, refused: 0 });
+    expect(availability.primary.load).toEqual({ inFlight: 0, maxInFlight: null, refused: 0 });
   });
 
   it("shows on the Models section, and a server that went down shows as unhealthy", async () => {
@@ -102,6 +105,9 @@ describe("model availability", () => {
     expect(await page.locator('tr[data-availability="echo:local"]').textContent()).toContain(
       "not checked",
     );
+    expect(
+      await page.locator('tr[data-availability="echo:local"] td[data-in-flight]').textContent(),
+    ).toBe("0 / 3");
 
     // No request needed: the checks' verdict is a change the Models section redraws on.
     primary.down = true;

@@ -37,7 +37,7 @@ describe("route policies", () => {
       isAvailable: (model) => model !== "a",
     });
     expect(skipA.order).toEqual(["b", "a", "c"]);
-    expect(skipA.reason).toContain("1 skipped (circuit open)");
+    expect(skipA.reason).toContain("1 skipped (circuit open or at max_in_flight)");
   });
 
   it("weighted picks in proportion to the weights, then falls back in listed order", () => {

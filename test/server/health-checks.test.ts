@@ -97,7 +97,7 @@ describe("active health checks", () => {
     expect(answer.json.modelscout.model).toBe("spare");
     // The fallback chain starts past the held-open breaker.
     expect(answer.json.modelscout.order).toEqual(["spare", "primary"]);
-    expect(answer.json.modelscout.reason).toContain("1 skipped (circuit open)");
+    expect(answer.json.modelscout.reason).toContain("1 skipped (circuit open or at max_in_flight)");
     expect(answer.json.modelscout.attempts).toHaveLength(1);
     expect(chatsTo(primary)).toBe(before); // no request was spent on the dead server
 

@@ -480,7 +480,7 @@ describe("routing server: fallbacks and circuit breaker", () => {
       model: "upstream-backup",
       outcome: "ok",
     });
-    expect(skipped.json.modelscout.reason).toContain("skipped (circuit open)");
+    expect(skipped.json.modelscout.reason).toContain("skipped (circuit open or at max_in_flight)");
     expect(supportCalls() - before).toBe(1);
     const ready = await getJson(`${base}/ready`);
     expect(ready.json.models["upstream-primary"].breaker.state).toBe("open");

@@ -637,8 +637,9 @@ async function renderModels(container) {
 }
 
 /**
- * Each model as the router sees it now: loaded, its circuit breaker, and the active health
- * checks' verdict (ADR 0028), with the last error either gave.
+ * Each model as the router sees it now: loaded, its circuit breaker, its calls in flight
+ * against its `max_in_flight` (ADR 0033), and the active health checks' verdict (ADR 0028),
+ * with the last error either gave.
  * @param {Record<string, Json> | null} availability
  */
 function availabilityTable(availability) {
@@ -646,6 +647,7 @@ function availabilityTable(availability) {
   const rows = Object.entries(availability).map(([id, model]) => {
     const health = model.health;
     const breaker = model.breaker;
+    const load = model.load;
     const error = health?.error ?? breaker.lastError ?? model.error;
     return h(
       "tr",
@@ -667,6 +669,15 @@ function availabilityTable(availability) {
       ),
       h(
         "td",
+        { "data-in-flight": load === undefined ? "" : String(load.inFlight) },
+        load === undefined
+          ? ""
+          : `${load.inFlight}${load.maxInFlight === null ? "" : ` / ${load.maxInFlight}`}${
+              load.refused > 0 ? ` · ${load.refused} refused` : ""
+            }`,
+      ),
+      h(
+        "td",
         {},
         health === undefined
           ? h("span", { class: "muted" }, "not checked")
@@ -683,7 +694,10 @@ function availabilityTable(availability) {
   return h(
     "div",
     { class: "card" },
-    table(["Model", "Provider", "Loaded", "Breaker", "Health check", "Last error"], rows),
+    table(
+      ["Model", "Provider", "Loaded", "Breaker", "In flight", "Health check", "Last error"],
+      rows,
+    ),
   );
 }
 

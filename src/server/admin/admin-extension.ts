@@ -80,6 +80,7 @@ export function createAdminExtension(options: AdminExtensionOptions): AdminExten
               model,
               {
                 available: state.breaker.state !== "open",
+                inFlight: state.load.inFlight,
                 ...(state.health !== undefined &&
                   state.health.state !== "unchecked" && {
                     healthy: state.health.state === "healthy",

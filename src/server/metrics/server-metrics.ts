@@ -17,6 +17,8 @@
  *   through, 0 while it is open (after failures, or held by failed health checks);
  * - `modelscout_model_healthy{model}`: the active health checks' verdict (ADR 0028), 1 or 0,
  *   for checked models once checked;
+ * - `modelscout_model_in_flight{model}`: calls to the model not yet ended, streams included,
+ *   to compare with its `max_in_flight` (ADR 0033);
  * - `modelscout_build_info{version}`: always 1.
  *
  * Counters count since the process started, as Prometheus expects. Label values come from the
@@ -47,7 +49,7 @@ export interface ServerMetrics {
 
 /** What the router says of each model now, read at each scrape. */
 export interface ModelStates {
-  [model: string]: { available: boolean; healthy?: boolean };
+  [model: string]: { available: boolean; healthy?: boolean; inFlight?: number };
 }
 
 export function createServerMetrics(
@@ -94,6 +96,15 @@ export function createServerMetrics(
       () =>
         Object.entries(modelStates()).flatMap(([model, state]) =>
           state.healthy === undefined ? [] : [[{ model }, state.healthy ? 1 : 0] as const],
+        ),
+    );
+    registry.gauge(
+      "modelscout_model_in_flight",
+      "Calls to the model that have not ended (streams until their last piece); a model with max_in_flight takes no more than that.",
+      ["model"],
+      () =>
+        Object.entries(modelStates()).flatMap(([model, state]) =>
+          state.inFlight === undefined ? [] : [[{ model }, state.inFlight] as const],
         ),
     );
   }

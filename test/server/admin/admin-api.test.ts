@@ -189,6 +189,8 @@ describe("admin API: monitoring of live traffic", () => {
     );
     expect(lines).toContain(`modelscout_build_info{version="${VERSION}"} 1`);
     expect(lines).toContain(`modelscout_model_available{model="${model}"} 1`);
+    // Every call answered: nothing in flight at the scrape (ADR 0033).
+    expect(lines).toContain(`modelscout_model_in_flight{model="${model}"} 0`);
     expect(
       lines.find((line) =>
         line.startsWith(

@@ -32,6 +32,21 @@ describe("model availability and health gauges", () => {
     );
   });
 
+  it("say how many calls each model has in flight, where the router counts them", () => {
+    let states: ModelStates = {
+      local: { available: true },
+      remote: { available: true, inFlight: 3 },
+    };
+    const metrics = createServerMetrics({ modelStates: () => states });
+    const lines = () => metrics.render().split("\n");
+    expect(lines()).toContain('modelscout_model_in_flight{model="remote"} 3');
+    expect(
+      lines().some((line) => line.startsWith('modelscout_model_in_flight{model="local"}')),
+    ).toBe(false);
+    states = { remote: { available: true, inFlight: 0 } };
+    expect(lines()).toContain('modelscout_model_in_flight{model="remote"} 0');
+  });
+
   it("are left out when the server gives no model states", () => {
     expect(createServerMetrics().render()).not.toContain("modelscout_model_available");
   });
