@@ -243,6 +243,20 @@ describe("max_in_flight", () => {
     expect(await load("solo")).toMatchObject({ inFlight: 0, refused: 2 });
   });
 
+  it("holds the slot of a streamed Responses API answer too", async () => {
+    const streamed = postJson(`${server.url}/v1/responses`, {
+      model: "one",
+      stream: true,
+      input: "where is my parcel",
+    });
+    await until(() => heldOf("solo") === 1, "the stream to open");
+    expect((await load("solo")).inFlight).toBe(1);
+    expect((await chat("one")).json.error.code).toBe("at_capacity");
+    upstream.release("solo");
+    expect(await streamed).toMatchObject({ status: 200 });
+    expect((await load("solo")).inFlight).toBe(0);
+  });
+
   it("frees a stream's slot when its client leaves midway", async () => {
     const body = JSON.stringify({
       model: "one",
