@@ -1,0 +1,30 @@
+/**
+ * Preloaded (`node --import`) into a proxy's process by `bench/router-alloc.ts`: V8's sampling
+ * heap profiler, through the inspector in the same thread, counting what every function
+ * allocates whether or not it is collected since (the profiler's `includeObjectsCollectedBy*`
+ * options; `node --heap-prof` keeps only what is still alive when it writes). SIGUSR1 starts
+ * sampling, one sample per `HEAP_SAMPLER_INTERVAL` bytes on average (default 1024); SIGUSR2
+ * stops it and writes the profile (`.heapprofile` JSON) to `HEAP_SAMPLER_OUT`, renamed into
+ * place once complete.
+ */
+import { renameSync, writeFileSync } from "node:fs";
+import { Session } from "node:inspector/promises";
+
+const out = process.env.HEAP_SAMPLER_OUT;
+const interval = Number(process.env.HEAP_SAMPLER_INTERVAL ?? 1024);
+const session = new Session();
+session.connect();
+await session.post("HeapProfiler.enable");
+
+process.on("SIGUSR1", () => {
+  void session.post("HeapProfiler.startSampling", {
+    samplingInterval: interval,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  });
+});
+process.on("SIGUSR2", async () => {
+  const { profile } = await session.post("HeapProfiler.stopSampling");
+  writeFileSync(`${out}.partial`, JSON.stringify(profile));
+  renameSync(`${out}.partial`, out);
+});
