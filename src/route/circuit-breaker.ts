@@ -7,6 +7,11 @@
  * one trial call goes through; success closes it, failure opens it for another cool-down.
  * A success in the closed state resets the count. Time is injectable for tests.
  *
+ * A failure that comes with the server's own `Retry-After` (a 429 or 503) opens the breaker
+ * for that long at once, whatever the count: the server said when to come back, so no
+ * request is spent asking sooner (ADR 0034). Never for longer than `MAX_REST_MS`, and never
+ * for less than the cool-down when the count opens it too.
+ *
  * Active health checks (`health-checker.ts`) hold a breaker open apart from all this: while a
  * model's server fails its checks, `markUnhealthy` refuses every call, trial calls included,
  * so no request is spent finding out; `markHealthy` lifts that, and the breaker is as the
@@ -14,6 +19,9 @@
  */
 
 export type BreakerState = "closed" | "open" | "half-open";
+
+/** The longest a server's `Retry-After` holds a breaker open: then one trial call asks again. */
+export const MAX_REST_MS = 10 * 60_000;
 
 export interface CircuitBreakerOptions {
   failureThreshold: number;
@@ -37,6 +45,8 @@ export class CircuitBreaker {
   #state: BreakerState = "closed";
   #failures = 0;
   #openedAtMs = 0;
+  /** How long the current opening lasts: the cool-down, or what the server asked for. */
+  #openForMs = 0;
   #trialInFlight = false;
   #lastError: string | null = null;
   /** Why health checks hold the breaker open; null while they do not. */
@@ -50,7 +60,7 @@ export class CircuitBreaker {
   /** The state as of now (an open breaker past its cool-down reads as half-open). */
   get state(): BreakerState {
     if (this.#unhealthy !== null) return "open";
-    if (this.#state === "open" && this.#now() - this.#openedAtMs >= this.#options.coolDownMs) {
+    if (this.#state === "open" && this.#now() - this.#openedAtMs >= this.#openForMs) {
       return "half-open";
     }
     return this.#state;
@@ -82,12 +92,16 @@ export class CircuitBreaker {
     this.#trialInFlight = false;
   }
 
-  recordFailure(reason: string): void {
+  /** `restMs`: the server's `Retry-After`, when it gave one. */
+  recordFailure(reason: string, restMs?: number): void {
     this.#lastError = reason;
     this.#failures += 1;
-    if (this.#state === "half-open" || this.#failures >= this.#options.failureThreshold) {
+    const tripped = this.#state === "half-open" || this.#failures >= this.#options.failureThreshold;
+    const rest = restMs !== undefined && restMs > 0 ? Math.min(restMs, MAX_REST_MS) : 0;
+    if (tripped || rest > 0) {
       this.#state = "open";
       this.#openedAtMs = this.#now();
+      this.#openForMs = Math.max(tripped ? this.#options.coolDownMs : 0, rest);
     }
     this.#trialInFlight = false;
   }
@@ -114,8 +128,7 @@ export class CircuitBreaker {
       state,
       consecutiveFailures: this.#failures,
       // Held open by health checks: open until a check passes, not until a time.
-      retryAtMs:
-        state === "open" && unhealthy === null ? this.#openedAtMs + this.#options.coolDownMs : null,
+      retryAtMs: state === "open" && unhealthy === null ? this.#openedAtMs + this.#openForMs : null,
       lastError: unhealthy === null ? this.#lastError : `health check: ${unhealthy}`,
       ...(unhealthy !== null && { unhealthy: true }),
     };

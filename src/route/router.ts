@@ -167,11 +167,13 @@ function describeError(error: unknown): string {
 }
 
 interface FailureVerdict {
-  outcome: Exclude<AttemptOutcome, "ok" | "circuit-open">;
+  outcome: Exclude<AttemptOutcome, "ok" | "circuit-open" | "at-capacity">;
   status?: number;
   retryable: boolean;
   /** Whether the failure says the backend is unhealthy (counts towards its breaker). */
   countsAgainstBackend: boolean;
+  /** The server's `Retry-After` (429, 503): its breaker stays open so long (ADR 0034). */
+  restMs?: number;
 }
 
 function judgeFailure(error: unknown): FailureVerdict {
@@ -180,12 +182,21 @@ function judgeFailure(error: unknown): FailureVerdict {
   }
   if (ModelScoutError.isInstance(error)) {
     const status = typeof error.details.status === "number" ? error.details.status : undefined;
+    const restMs =
+      typeof error.details.retryAfterMs === "number" ? error.details.retryAfterMs : undefined;
+    const rest = restMs === undefined ? {} : { restMs };
     switch (error.code) {
       case "BACKEND_TIMEOUT":
         return { outcome: "timeout", retryable: true, countsAgainstBackend: true };
       case "BACKEND_REQUEST_FAILED":
         if (status === 429) {
-          return { outcome: "rate-limited", status, retryable: true, countsAgainstBackend: true };
+          return {
+            outcome: "rate-limited",
+            status,
+            retryable: true,
+            countsAgainstBackend: true,
+            ...rest,
+          };
         }
         if (status !== undefined && status < 500 && status !== 408) {
           // The server is up and judged the request: not a health problem.
@@ -196,6 +207,7 @@ function judgeFailure(error: unknown): FailureVerdict {
           ...(status !== undefined && { status }),
           retryable: true,
           countsAgainstBackend: true,
+          ...rest,
         };
       case "BACKEND_CRASHED":
         return { outcome: "error", retryable: true, countsAgainstBackend: true };
@@ -617,9 +629,10 @@ export class Router {
             error: message,
             ...(verdict.status !== undefined && { status: verdict.status }),
           });
-          if (verdict.countsAgainstBackend) breaker.recordFailure(message);
+          if (verdict.countsAgainstBackend) breaker.recordFailure(message, verdict.restMs);
           else breaker.release();
-          if (!verdict.retryable) break;
+          // A server that said when to come back is not asked again before then.
+          if (!verdict.retryable || verdict.restMs !== undefined) break;
         } finally {
           if (!slotHandedOver) limit.release();
         }
@@ -683,7 +696,7 @@ export class Router {
         ok: false,
         decision,
         status: 503,
-        message: `No model can take this request now: the circuit breaker of every candidate is open (${decision.order.join(", ")}) after repeated failures or failed health checks. Try again${retryAfterMs === undefined ? " later" : ` in ${Math.ceil(retryAfterMs / 1000)} s`}, or check /ready.`,
+        message: `No model can take this request now: the circuit breaker of every candidate is open (${decision.order.join(", ")}) after repeated failures, failed health checks or a server's Retry-After. Try again${retryAfterMs === undefined ? " later" : ` in ${Math.ceil(retryAfterMs / 1000)} s`}, or check /ready.`,
         ...(retryAfterMs !== undefined && { retryAfterMs }),
         unavailable: "circuit_open",
       };
@@ -700,11 +713,24 @@ export class Router {
         : last?.outcome === "timeout"
           ? 504
           : 502;
+    // Every model rate-limited the request: when the first of them said it would take calls
+    // again (their breakers rest until then, ADR 0034), if they all said.
+    const restUntil =
+      status === 429
+        ? [...new Set(tried.map((attempt) => attempt.model))].map(
+            (model) => this.#breakers.get(model)?.snapshot().retryAtMs ?? null,
+          )
+        : [];
+    const retryAfterMs =
+      restUntil.length > 0 && restUntil.every((at) => at !== null)
+        ? Math.max(0, Math.min(...(restUntil as number[])) - this.#now())
+        : undefined;
     return {
       ok: false,
       decision,
       status,
       message: `Every candidate failed: ${summary}.`,
+      ...(retryAfterMs !== undefined && { retryAfterMs }),
     };
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CircuitBreaker } from "../../src/route/circuit-breaker.js";
+import { CircuitBreaker, MAX_REST_MS } from "../../src/route/circuit-breaker.js";
 
 describe("circuit breaker", () => {
   it("opens after N consecutive failures, lets one trial through after the cool-down, and closes on success", () => {
@@ -31,6 +31,29 @@ describe("circuit breaker", () => {
     breaker.recordSuccess();
     expect(breaker.state).toBe("closed");
     expect(breaker.tryAcquire()).toBe(true);
+  });
+
+  it("rests for a server's Retry-After whatever the count, at least the cool-down when the count trips, at most MAX_REST_MS", () => {
+    let nowMs = 0;
+    const breaker = new CircuitBreaker({ failureThreshold: 3, coolDownMs: 1000, now: () => nowMs });
+    breaker.recordFailure("HTTP 429", 5000);
+    expect(breaker.snapshot()).toMatchObject({ state: "open", retryAtMs: 5000 });
+    nowMs = 4999;
+    expect(breaker.wouldAllow()).toBe(false);
+    nowMs = 5000;
+    expect(breaker.tryAcquire()).toBe(true); // the trial
+    breaker.recordSuccess();
+    // A short Retry-After on the failure that trips the count: the cool-down wins.
+    breaker.recordFailure("a");
+    breaker.recordFailure("b");
+    breaker.recordFailure("HTTP 503", 10);
+    expect(breaker.snapshot().retryAtMs).toBe(6000);
+    breaker.recordSuccess();
+    // Retry-After: 0 (or none) does not open it; an absurd one is capped.
+    breaker.recordFailure("HTTP 429", 0);
+    expect(breaker.state).toBe("closed");
+    breaker.recordFailure("HTTP 429", 10 * 24 * 3_600_000);
+    expect(breaker.snapshot().retryAtMs).toBe(nowMs + MAX_REST_MS);
   });
 
   it("reopens for a full cool-down when the trial fails, and frees the trial on release", () => {

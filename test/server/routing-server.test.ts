@@ -488,6 +488,47 @@ describe("routing server: fallbacks and circuit breaker", () => {
     server.router.breaker("upstream-primary")?.recordSuccess();
   });
 
+  it("rests a model that answered 429 or 503 with Retry-After for as long as it asked (ADR 0034)", async () => {
+    const primary = () => server.router.breaker("upstream-primary");
+    upstream.script({ kind: "status", status: 429, retryAfter: "30" });
+    const first = await chat("support", "rate limited once");
+    expect(first.json.model).toBe("upstream-backup");
+    // One failure is below the threshold of 2, but the server said when to come back.
+    expect(primary()?.state).toBe("open");
+    const restUntil = primary()?.snapshot().retryAtMs ?? 0;
+    expect(restUntil - Date.now()).toBeGreaterThan(25_000);
+    expect(restUntil - Date.now()).toBeLessThanOrEqual(30_000);
+    expect(primary()?.snapshot().lastError).toContain("HTTP 429");
+    const before = supportCalls();
+    const next = await chat("support", "not asked again");
+    expect(next.json.modelscout.attempts.map((attempt: Json) => attempt.model)).toEqual([
+      "upstream-backup",
+    ]);
+    expect(supportCalls() - before).toBe(1);
+    primary()?.recordSuccess();
+
+    // A 503 with Retry-After rests the model too, and is not retried on it meanwhile.
+    upstream.script({ kind: "status", status: 503, retryAfter: "7" });
+    const unavailable = await chat("support", "overloaded");
+    expect(unavailable.json.modelscout.attempts.map((attempt: Json) => attempt.outcome)).toEqual([
+      "error",
+      "ok",
+    ]);
+    expect((primary()?.snapshot().retryAtMs ?? 0) - Date.now()).toBeGreaterThan(5_000);
+    primary()?.recordSuccess();
+
+    // Every candidate rate-limited: the client hears the soonest time one takes calls again.
+    upstream.script(
+      { kind: "status", status: 429, retryAfter: "20" },
+      { kind: "status", status: 429, retryAfter: "5" },
+    );
+    const limited = await chat("support", "everyone is busy");
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get("retry-after")).toBe("5");
+    primary()?.recordSuccess();
+    server.router.breaker("upstream-backup")?.recordSuccess();
+  });
+
   it("answers 429 when every candidate is rate-limited, 504 on timeouts, 503 with Retry-After when every breaker is open", async () => {
     upstream.script({ kind: "status", status: 429 }, { kind: "status", status: 429 });
     const limited = await chat("support", "busy");

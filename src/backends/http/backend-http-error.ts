@@ -8,7 +8,7 @@
  */
 import { ModelScoutError } from "../../errors/modelscout-error.js";
 import type { HttpOutcome, ResponseHeaders } from "../../http/fetch-with-retry.js";
-import { RETRYABLE_HTTP_STATUSES } from "../../http/fetch-with-retry.js";
+import { parseRetryAfterMs, RETRYABLE_HTTP_STATUSES } from "../../http/fetch-with-retry.js";
 import { redactSecrets } from "../../hub/redact-secrets.js";
 
 const MAX_ERROR_BODY_CHARS = 300;
@@ -95,6 +95,10 @@ export function backendHttpError(
   }
   const said = redactSecrets(upstreamErrorText(outcome.text), context.secrets);
   const isRetryable = RETRYABLE_HTTP_STATUSES.has(outcome.status);
+  // How long the server asked callers to wait (429, 503): the router rests the model so long.
+  const retryAfterMs = isRetryable
+    ? parseRetryAfterMs(outcome.headers.get("retry-after"))
+    : undefined;
   return new ModelScoutError(
     "BACKEND_REQUEST_FAILED",
     `${context.serverName} answered HTTP ${outcome.status} for ${url}${said === "" ? "" : `: ${said}`} (${tries}). ${statusAdvice(outcome.status, context)}`,
@@ -105,6 +109,7 @@ export function backendHttpError(
         status: outcome.status,
         attempts: outcome.attempts,
         modelId: context.modelId,
+        ...(retryAfterMs !== undefined && { retryAfterMs }),
       },
     },
   );
