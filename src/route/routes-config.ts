@@ -249,7 +249,10 @@ export const routesConfigSchema = z
         max_body_bytes: z.number().int().positive().default(1_048_576),
         circuit_breaker: z
           .object({
-            /** Consecutive failures that open a model's breaker. Default 5. */
+            /**
+             * Consecutive failures that open a model's breaker. Default 5. A 429 or 503 with
+             * `Retry-After` opens it at once, for that long (ADR 0034).
+             */
             failure_threshold: z.number().int().positive().default(5),
             /** How long an open breaker refuses calls before one trial call. Default 30000. */
             cool_down_ms: z.number().int().positive().default(30_000),
