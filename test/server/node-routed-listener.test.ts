@@ -51,6 +51,30 @@ function post(port: number): Promise<{ status: number; body: string }> {
   });
 }
 
+/**
+ * Serves `answer` only after the client has sent its request and left: the server has the
+ * request once its answer is pending, then the client goes, then the answer is released.
+ */
+async function clientLeavesBefore(answer: EndpointAnswer): Promise<void> {
+  let arrived = false;
+  let release: (() => void) | undefined;
+  const held = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const port = await serve(async () => {
+    arrived = true;
+    await held;
+    return answer;
+  });
+  const call = httpRequest({ host: "127.0.0.1", port, path: "/v1/tasks/x", method: "POST" });
+  call.on("error", () => {}); // destroyed on purpose
+  call.end("{}");
+  await expect.poll(() => arrived, { timeout: 2000, interval: 10 }).toBe(true);
+  call.destroy();
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  release?.();
+}
+
 describe("nodeRoutedListener", () => {
   it("runs `sent` once, after the answer has been handed to the connection", async () => {
     const events: string[] = [];
@@ -70,31 +94,14 @@ describe("nodeRoutedListener", () => {
 
   it("runs `sent` when the client left before the answer could be written", async () => {
     let sent = 0;
-    let arrived = false;
-    let release: (() => void) | undefined;
-    const held = new Promise<void>((resolve) => {
-      release = resolve;
+    await clientLeavesBefore({
+      status: 200,
+      headers: { "content-type": "application/json" },
+      body: "{}",
+      sent: () => {
+        sent += 1;
+      },
     });
-    const port = await serve(async () => {
-      arrived = true;
-      await held;
-      return {
-        status: 200,
-        headers: { "content-type": "application/json" },
-        body: "{}",
-        sent: () => {
-          sent += 1;
-        },
-      };
-    });
-    const call = httpRequest({ host: "127.0.0.1", port, path: "/v1/tasks/x", method: "POST" });
-    call.on("error", () => {}); // destroyed on purpose
-    call.end("{}");
-    // The server has the request once its answer is pending; then the client leaves.
-    await expect.poll(() => arrived, { timeout: 2000, interval: 10 }).toBe(true);
-    call.destroy();
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    release?.();
     await expect.poll(() => sent, { timeout: 2000, interval: 10 }).toBe(1);
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(sent).toBe(1);
@@ -102,33 +109,17 @@ describe("nodeRoutedListener", () => {
 
   it("cancels a streamed answer the client left before it could be written", async () => {
     let cancelled: unknown;
-    let arrived = false;
-    let release: (() => void) | undefined;
-    const held = new Promise<void>((resolve) => {
-      release = resolve;
+    await clientLeavesBefore({
+      status: 200,
+      headers: { "content-type": "text/event-stream" },
+      // A model's stream: cancelling it is what stops the model and frees its slot.
+      body: new ReadableStream<Uint8Array>({
+        cancel(reason) {
+          cancelled = reason;
+        },
+      }),
+      sent: undefined,
     });
-    const port = await serve(async () => {
-      arrived = true;
-      await held;
-      return {
-        status: 200,
-        headers: { "content-type": "text/event-stream" },
-        // A model's stream: cancelling it is what stops the model and frees its slot.
-        body: new ReadableStream<Uint8Array>({
-          cancel(reason) {
-            cancelled = reason;
-          },
-        }),
-        sent: undefined,
-      };
-    });
-    const call = httpRequest({ host: "127.0.0.1", port, path: "/v1/tasks/x", method: "POST" });
-    call.on("error", () => {}); // destroyed on purpose
-    call.end("{}");
-    await expect.poll(() => arrived, { timeout: 2000, interval: 10 }).toBe(true);
-    call.destroy();
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    release?.();
     await expect.poll(() => cancelled, { timeout: 2000, interval: 10 }).toBeInstanceOf(Error);
   });
 
