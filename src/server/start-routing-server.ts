@@ -188,9 +188,15 @@ export async function startRoutingServer(options: RoutingServerOptions): Promise
         closing ??= (async () => {
           await activeExtension?.beforeClose?.();
           await new Promise<void>((resolve) => {
-            server.close(() => resolve());
-            // Keep-alive connections would hold close() open for their idle timeout.
-            if ("closeIdleConnections" in server) server.closeIdleConnections();
+            // Requests in flight are answered; a keep-alive connection is closed as soon as
+            // its answer is out (checked every 50 ms), not after its idle timeout, so a
+            // restart waits only for the answers.
+            const sweep = setInterval(() => server.closeIdleConnections(), 50);
+            server.close(() => {
+              clearInterval(sweep);
+              resolve();
+            });
+            server.closeIdleConnections();
           });
           await activeExtension?.close?.();
           await activeRouter.stopHealthChecks();

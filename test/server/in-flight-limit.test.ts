@@ -2,95 +2,19 @@
  * `max_in_flight` over real sockets (ADR 0033): a model at its cap is not called; the request
  * goes to the next candidate, or gets 503 `at_capacity` with `Retry-After` when there is none;
  * the slot comes back when the call ends, and a streamed answer holds it until the stream is
- * over or its client leaves. The upstream is a local OpenAI-compatible server whose answers
- * wait until the test lets them go, so "in flight" is exact, not a race.
+ * over or its client leaves. The upstream (`gated-openai-server.ts`) answers only when the
+ * test lets it, so "in flight" is exact, not a race.
  */
 import { mkdtempSync } from "node:fs";
-import { createServer, request as httpRequest, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InFlightLimit } from "../../src/route/in-flight-limit.js";
 import { parseRoutesConfig } from "../../src/route/routes-config.js";
 import { type RoutingServer, startRoutingServer } from "../../src/server/start-routing-server.js";
+import { type GatedUpstream, startGatedUpstream } from "../support/gated-openai-server.js";
 import { getJson, type Json, loggedRow, postJson } from "./routing-test-support.js";
-
-/** A chat server that answers only when told: `held` lists the calls waiting, by model. */
-interface GatedUpstream {
-  url: string;
-  held: Array<{ model: string; stream: boolean; response: ServerResponse }>;
-  /** Answers (or, for a stream, finishes) the oldest held call of `model`. */
-  release(model: string): void;
-  close(): Promise<void>;
-}
-
-async function startGatedUpstream(): Promise<GatedUpstream> {
-  const held: GatedUpstream["held"] = [];
-  const server = createServer((request, response) => {
-    if (request.method === "GET") {
-      response.writeHead(200, { "content-type": "application/json" });
-      response.end(JSON.stringify({ object: "list", data: [] }));
-      return;
-    }
-    const chunks: Buffer[] = [];
-    request.on("data", (chunk: Buffer) => chunks.push(chunk));
-    request.on("end", () => {
-      const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as {
-        model: string;
-        stream?: boolean;
-      };
-      const stream = body.stream === true;
-      if (stream) {
-        // The first piece at once (the router waits for it), the end when released.
-        response.writeHead(200, { "content-type": "text/event-stream" });
-        response.write(
-          `data: ${JSON.stringify({ id: "c", object: "chat.completion.chunk", created: 1, model: body.model, choices: [{ index: 0, delta: { content: "first " }, finish_reason: null }] })}\n\n`,
-        );
-      }
-      held.push({ model: body.model, stream, response });
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as AddressInfo).port;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    held,
-    release(model) {
-      const index = held.findIndex((call) => call.model === model);
-      if (index === -1) throw new Error(`no held call of ${model}`);
-      const [call] = held.splice(index, 1);
-      if (call === undefined) return;
-      if (call.stream) {
-        call.response.end(
-          `data: ${JSON.stringify({ id: "c", object: "chat.completion.chunk", created: 1, model, choices: [{ index: 0, delta: { content: "last" }, finish_reason: "stop" }] })}\n\ndata: [DONE]\n\n`,
-        );
-        return;
-      }
-      call.response.writeHead(200, { "content-type": "application/json" });
-      call.response.end(
-        JSON.stringify({
-          id: "c",
-          object: "chat.completion",
-          created: 1,
-          model,
-          choices: [
-            {
-              index: 0,
-              message: { role: "assistant", content: `${model} answered` },
-              finish_reason: "stop",
-            },
-          ],
-        }),
-      );
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
 
 let upstream: GatedUpstream;
 let server: RoutingServer;
