@@ -2,8 +2,9 @@
  * @module
  * Starts the routing server on Node: opens (or takes) the state database, builds the router
  * for a routes config, loads the models and embeds the classification examples, gives the
- * learner any feedback it has not seen, and listens. `close()` stops listening, flushes the
- * request log, ends isolated model processes and closes the database if it opened it.
+ * learner any feedback it has not seen, and listens. `close()` stops listening, answers the
+ * requests in flight (each keep-alive connection is closed once its answer is out), flushes
+ * the request log, ends isolated model processes and closes the database if it opened it.
  *
  * Models are loaded before the port opens, so the first request does not pay for loading;
  * a model that fails to load does not stop the server (its route falls back, `/ready`

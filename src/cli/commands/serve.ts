@@ -7,7 +7,8 @@
  * opened only if needed. Feedback trains the Thompson-sampling learner
  * (`route/learning/`), which picks the model on `bandit` routes and keeps its state in the
  * same state database. The work is `server/start-routing-server.ts`; this parses flags,
- * prints where the server listens and what failed to load, and stops on SIGINT/SIGTERM.
+ * prints where the server listens and what failed to load, and stops on SIGINT/SIGTERM
+ * once the requests in flight are answered and logged.
  * Monitoring, the admin API, `/metrics` and the dashboard come with it
  * (`server/admin/admin-extension.ts`): `--alerts` names the alert rules, `--admin-token` (or
  * `MODELSCOUT_ADMIN_TOKEN`) guards them, `--redaction` sets what is removed from stored text.
