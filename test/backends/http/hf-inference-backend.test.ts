@@ -289,6 +289,16 @@ describe("hf-inference backend: failures", () => {
     expect(error.details).toMatchObject({ status: 503, attempts: 2 });
   });
 
+  it("passes on the server's Retry-After, for the router to rest the model (ADR 0034)", async () => {
+    const instance = routed(MODELS.sentiment, "text-classification", {
+      retry: { maxRetries: 0, baseDelayMs: 1, maxDelayMs: 1 },
+    });
+    await instance.doRun(["warm up"]);
+    server.script({ kind: "status", status: 429, retryAfter: "12" });
+    const error = await caught(instance.doRun(["x"]));
+    expect(error.details).toMatchObject({ status: 429, retryAfterMs: 12_000 });
+  });
+
   it("fails 401 at once without showing the token", async () => {
     const wrong = "hf_wrongTokenabcdefghijklmnop";
     const instance = routed("acme/sentiment-unauthorised", "text-classification", {
