@@ -166,6 +166,9 @@ function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** Retry-After of a 503 because every candidate was at its `max_in_flight`. */
+const AT_CAPACITY_RETRY_AFTER_MS = 1000;
+
 interface FailureVerdict {
   outcome: Exclude<AttemptOutcome, "ok" | "circuit-open" | "at-capacity">;
   status?: number;
@@ -663,8 +666,7 @@ export class Router {
           `${attempt.model}: ${attempt.outcome}${attempt.error === undefined ? "" : ` (${attempt.error})`}`,
       )
       .join("; ");
-    const full = attempts.filter((attempt) => attempt.outcome === "at-capacity");
-    if (tried.length === 0 && full.length > 0) {
+    if (tried.length === 0 && attempts.some((attempt) => attempt.outcome === "at-capacity")) {
       // A slot frees as soon as any call ends: a second is the shortest Retry-After there is.
       const retryAfterMs = AT_CAPACITY_RETRY_AFTER_MS;
       const why = attempts
@@ -686,11 +688,7 @@ export class Router {
       };
     }
     if (tried.length === 0) {
-      const retryAts = decision.order
-        .map((model) => this.#breakers.get(model)?.snapshot().retryAtMs)
-        .filter((value): value is number => typeof value === "number");
-      const retryAfterMs =
-        retryAts.length === 0 ? undefined : Math.max(0, Math.min(...retryAts) - this.#now());
+      const retryAfterMs = this.#soonestRetryMs(decision.order, false);
       decision.reason = explain("every candidate's circuit breaker is open");
       return {
         ok: false,
@@ -715,15 +713,9 @@ export class Router {
           : 502;
     // Every model rate-limited the request: when the first of them said it would take calls
     // again (their breakers rest until then, ADR 0034), if they all said.
-    const restUntil =
-      status === 429
-        ? [...new Set(tried.map((attempt) => attempt.model))].map(
-            (model) => this.#breakers.get(model)?.snapshot().retryAtMs ?? null,
-          )
-        : [];
     const retryAfterMs =
-      restUntil.length > 0 && restUntil.every((at) => at !== null)
-        ? Math.max(0, Math.min(...(restUntil as number[])) - this.#now())
+      status === 429
+        ? this.#soonestRetryMs([...new Set(tried.map((attempt) => attempt.model))], true)
         : undefined;
     return {
       ok: false,
@@ -732,6 +724,17 @@ export class Router {
       message: `Every candidate failed: ${summary}.`,
       ...(retryAfterMs !== undefined && { retryAfterMs }),
     };
+  }
+
+  /**
+   * Milliseconds until the first of `models` whose breaker is open takes a call again;
+   * undefined when none says when, or, with `every`, when one of them does not.
+   */
+  #soonestRetryMs(models: readonly string[], every: boolean): number | undefined {
+    const times = models.map((model) => this.#breakers.get(model)?.snapshot().retryAtMs ?? null);
+    const known = times.filter((at): at is number => at !== null);
+    if (known.length === 0 || (every && known.length < times.length)) return undefined;
+    return Math.max(0, Math.min(...known) - this.#now());
   }
 
   async #resolve(request: RouteRequest): Promise<ResolvedTarget> {
@@ -851,9 +854,6 @@ export function newRequestId(now: number = Date.now()): string {
   }
   return idPrefix + idHex.slice(start, start + 10) + idHex.slice(start + 10, idHexOffset);
 }
-
-/** Retry-After of a 503 because every candidate was at its `max_in_flight`. */
-const AT_CAPACITY_RETRY_AFTER_MS = 1000;
 
 /** 80 random bits as hex digits. */
 const ID_RANDOM_HEX = 20;
