@@ -16,13 +16,13 @@
  * request for each target and the `--top` functions by bytes allocated per request (their own
  * allocations and those of what V8 inlined into them); writes bench/results/router-alloc.json.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { runOpenLoop } from "./loadgen/open-loop.js";
-import { buildRouter, chatBody, startRole, startScript } from "./router-roles.js";
+import { buildRouter, chatBody, startRole, startScript, waitForFile } from "./router-roles.js";
 
 const { values } = parseArgs({
   options: {
@@ -55,17 +55,6 @@ function bytesByFunction(head: ProfileNode): Map<string, number> {
     stack.push(...node.children);
   }
   return totals;
-}
-
-async function waitForFile(path: string): Promise<string> {
-  for (let waited = 0; waited < 10_000; waited += 20) {
-    try {
-      return readFileSync(path, "utf8");
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
-  throw new Error(`no heap profile at ${path} within 10 s`);
 }
 
 async function main(): Promise<void> {

@@ -25,14 +25,14 @@
  * median over rounds; writes bench/results/router-path.json.
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { percentile } from "../src/profile/profile-model.js";
 import { runOpenLoop } from "./loadgen/open-loop.js";
-import { buildRouter, chatBody, startRole, startScript } from "./router-roles.js";
+import { buildRouter, chatBody, startRole, startScript, waitForFile } from "./router-roles.js";
 
 const { values } = parseArgs({
   options: {
@@ -139,8 +139,7 @@ async function main(): Promise<void> {
         });
         rmSync(target.out, { force: true });
         target.child.kill("SIGUSR2");
-        const path = await waitForFile(target.out);
-        const { before, after } = JSON.parse(readFileSync(path, "utf8")) as {
+        const { before, after } = JSON.parse(await waitForFile(target.out, 5000)) as {
           before: number[];
           after: number[];
         };
@@ -203,18 +202,6 @@ async function main(): Promise<void> {
     }
     rmSync(work, { recursive: true, force: true });
   }
-}
-
-async function waitForFile(path: string): Promise<string> {
-  for (let waited = 0; waited < 5000; waited += 20) {
-    try {
-      readFileSync(path);
-      return path;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
-  throw new Error(`no timings from ${path} within 5 s`);
 }
 
 await main();

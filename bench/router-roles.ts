@@ -105,3 +105,18 @@ export function cpuMicros(pid: number): { process: number; mainThread: number; t
     threads: readdirSync(`/proc/${pid}/task`).length,
   };
 }
+
+/**
+ * The text of the file a server role writes on a signal (timings, a heap profile), once it is
+ * there: the roles write it under another name and rename it into place when complete.
+ */
+export async function waitForFile(path: string, timeoutMs = 10_000): Promise<string> {
+  for (let waited = 0; waited < timeoutMs; waited += 20) {
+    try {
+      return readFileSync(path, "utf8");
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+  throw new Error(`nothing at ${path} within ${timeoutMs / 1000} s`);
+}
