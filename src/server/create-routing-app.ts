@@ -508,7 +508,10 @@ export function createRoutingHttp(options: RoutingAppOptions): {
       status: number,
       extra: Partial<
         Pick<RequestLogRow, "errorCode" | "outputText" | "outputLabel" | "modelLatencyMs">
-      >,
+      > & {
+        /** No model was called (every breaker open or every model at max_in_flight). */
+        refused?: boolean;
+      },
     ) => {
       const row: RequestLogRow = {
         id: requestId,
@@ -517,7 +520,9 @@ export function createRoutingHttp(options: RoutingAppOptions): {
         task: work?.task ?? null,
         requested: work?.model ?? null,
         route: decision?.route ?? null,
-        model: decision?.model ?? null,
+        // A refused request is logged without a model, so that monitoring (error rates,
+        // routing counts) does not count it against the route's first candidate.
+        model: extra.refused === true ? null : (decision?.model ?? null),
         reason: decision?.reason ?? null,
         status,
         latencyMs: performance.now() - startedAt,
@@ -562,7 +567,8 @@ export function createRoutingHttp(options: RoutingAppOptions): {
           code,
         });
         const failed = jsonAnswer(http.status, { error: http.body.error }, headers, wire);
-        failed.sent = () => log(result.status, { errorCode: code });
+        const refused = result.unavailable !== undefined;
+        failed.sent = () => log(result.status, { errorCode: code, refused });
         return failed;
       }
       if (result.stream !== undefined && work.respondStream !== undefined) {

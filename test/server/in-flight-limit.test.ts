@@ -95,6 +95,9 @@ describe("max_in_flight", () => {
     const row = await loggedRow(server.url, refused.json.modelscout.request_id);
     expect(row.status).toBe(503);
     expect(row.error_code).toBe("at_capacity");
+    // Logged without a model: no model was called, so none is charged with the 503.
+    expect(row.route).toBe("one");
+    expect(row.model).toBeNull();
 
     upstream.release("solo");
     const answered = await first;

@@ -14,6 +14,7 @@ import {
 import {
   getJson,
   type Json,
+  loggedRow,
   MeanRewardLearner,
   postJson,
   sseEvents,
@@ -548,6 +549,7 @@ describe("routing server: fallbacks and circuit breaker", () => {
     expect(open.status).toBe(503);
     expect(open.json.error.code).toBe("circuit_open");
     expect(Number(open.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect((await loggedRow(base, open.json.modelscout.request_id)).model).toBeNull();
     const ready = await getJson(`${base}/ready`);
     expect(ready.status).toBe(503);
     expect(ready.json.unavailable).toEqual(["support/text-generation"]);

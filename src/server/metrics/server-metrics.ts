@@ -9,7 +9,8 @@
  * - `modelscout_routing_decisions_total{route,model,policy,explored}`: which model served a
  *   route and by which policy (a bandit's explorations apart);
  * - `modelscout_unrouted_requests_total{endpoint,status}`: requests refused before any model
- *   was chosen (invalid body, unknown task...), which have no route or model to count under;
+ *   was chosen or called (invalid body, unknown task, every candidate at its `max_in_flight`
+ *   or with its breaker open), which have no model to count under;
  * - `modelscout_feedback_reward{route,model}`: the reward of feedback (0..1), so
  *   `_sum / _count` is the mean reward and the buckets its spread;
  * - `modelscout_review_decisions_total{decision}`: approvals and rejections by operators;
@@ -66,7 +67,7 @@ export function createServerMetrics(
   );
   const unrouted = registry.counter(
     "modelscout_unrouted_requests_total",
-    "Requests refused before a model was chosen (invalid body, unknown task or model), by endpoint and HTTP status.",
+    "Requests refused before a model was chosen or called (invalid body, unknown task or model, every candidate busy or with its breaker open), by endpoint and HTTP status.",
     ["endpoint", "status"],
   );
   const reward = registry.histogram(
