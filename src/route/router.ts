@@ -26,7 +26,12 @@ import type { ModelRecord } from "../catalog/model-record.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
 import { compatibleTasks, type TaskId } from "../tasks/resolve-task.js";
 import { type BreakerSnapshot, CircuitBreaker } from "./circuit-breaker.js";
-import { type ClassificationStepStatus, RequestClassifier } from "./classify/request-classifier.js";
+import {
+  type ClassificationStepStatus,
+  type ModelCallGate,
+  type ModelCallPass,
+  RequestClassifier,
+} from "./classify/request-classifier.js";
 import { learnerRouteKey } from "./feedback.js";
 import { HealthChecker, type ModelHealth } from "./health-checker.js";
 import { InFlightLimit, type InFlightSnapshot } from "./in-flight-limit.js";
@@ -343,10 +348,15 @@ export class Router {
   #healthChecker: HealthChecker | undefined;
   readonly #healthListeners = new Set<(id: string, health: ModelHealth) => void>();
 
-  constructor(options: RouterOptions, registry: ModelRegistry, classifier: RequestClassifier) {
+  /** `makeClassifier` is given the gate its steps' model calls go through (`#admitCall`). */
+  constructor(
+    options: RouterOptions,
+    registry: ModelRegistry,
+    makeClassifier: (gate: ModelCallGate) => RequestClassifier,
+  ) {
     this.config = options.config;
     this.registry = registry;
-    this.classifier = classifier;
+    this.classifier = makeClassifier((model) => this.#admitCall(model));
     this.#learner = options.learner;
     this.#switches = options.switches;
     this.#random = options.random ?? Math.random;
@@ -370,6 +380,45 @@ export class Router {
         new CircuitBreaker({ ...options.config.server.circuitBreaker, now: this.#now }),
       );
     }
+  }
+
+  /**
+   * A call to `model` outside routing (a classification step's), under the same breaker and
+   * `max_in_flight` cap as routed calls (ADR 0035): a pass to end when the call ends, or why
+   * the call may not go now.
+   */
+  #admitCall(model: string): ModelCallPass | string {
+    const limit = this.#limits.get(model);
+    const breaker = this.#breakers.get(model);
+    if (limit === undefined || breaker === undefined) return { end() {} };
+    if (!limit.tryAcquire()) {
+      return `${model} has its max_in_flight of ${limit.snapshot().maxInFlight} calls running`;
+    }
+    if (!breaker.tryAcquire()) {
+      limit.release();
+      return `${model}'s circuit breaker is open`;
+    }
+    let ended = false;
+    return {
+      end(error, clientLeft) {
+        if (ended) return;
+        ended = true;
+        limit.release();
+        if (error === undefined) {
+          breaker.recordSuccess();
+          return;
+        }
+        const verdict = clientLeft === true ? undefined : judgeFailure(error);
+        if (verdict?.countsAgainstBackend === true) {
+          breaker.recordFailure(
+            error instanceof DeadlineExceeded ? "no answer in time" : describeError(error),
+            verdict.restMs,
+          );
+        } else {
+          breaker.release();
+        }
+      },
+    };
   }
 
   /** Loads every model and embeds the classification examples. Failures are kept for `health()`. */
@@ -1026,6 +1075,9 @@ export async function createRouter(options: RouterOptions): Promise<Router> {
       details: { problems },
     });
   }
-  const classifier = new RequestClassifier(config, (id) => registry.require(id));
-  return new Router(options, registry, classifier);
+  return new Router(
+    options,
+    registry,
+    (gate) => new RequestClassifier(config, (id) => registry.require(id), gate),
+  );
 }

@@ -147,7 +147,8 @@ const modelLimits = {
   /**
    * Most calls this router sends the model at once (a model server's batch or slot count);
    * one more goes to the route's next candidate, or gets 503 with `Retry-After` when every
-   * candidate is full (ADR 0033). Streams hold their slot until they end. Default: no cap.
+   * candidate is full (ADR 0033). Streams hold their slot until they end. A classification
+   * step's calls count too, and a full model's step is passed over (ADR 0035). Default: no cap.
    */
   max_in_flight: z.number().int().min(1).optional(),
 };

@@ -11,8 +11,11 @@ import type { AddressInfo } from "node:net";
 export interface GatedUpstream {
   url: string;
   held: Array<{ model: string; stream: boolean; response: ServerResponse }>;
-  /** Answers (or, for a stream, finishes) the oldest held call of `model`. */
-  release(model: string): void;
+  /**
+   * Answers (or, for a stream, finishes) the oldest held call of `model`; a chat answer's
+   * text is `content` (default "<model> answered").
+   */
+  release(model: string, content?: string): void;
   close(): Promise<void>;
 }
 
@@ -47,7 +50,7 @@ export async function startGatedUpstream(): Promise<GatedUpstream> {
   return {
     url: `http://127.0.0.1:${port}`,
     held,
-    release(model) {
+    release(model, content = `${model} answered`) {
       const index = held.findIndex((call) => call.model === model);
       if (index === -1) throw new Error(`no held call of ${model}`);
       const [call] = held.splice(index, 1);
@@ -68,7 +71,7 @@ export async function startGatedUpstream(): Promise<GatedUpstream> {
           choices: [
             {
               index: 0,
-              message: { role: "assistant", content: `${model} answered` },
+              message: { role: "assistant", content },
               finish_reason: "stop",
             },
           ],

@@ -8,6 +8,12 @@
  * A step whose model fails (at start-up, while embedding the examples, or on a request)
  * passes instead of failing the request: classification degrades to the next step and the
  * default route, and `status()` reports the broken step for `/ready`.
+ *
+ * A step's call to its model on a request goes through the router's gate for that model
+ * (`ModelCallGate`: its circuit breaker and `max_in_flight` cap, ADR 0035), as a routed call
+ * does: a model whose breaker is open (failing, or down by the health checks) or that is full
+ * is passed over at once instead of making every request wait for the step's timeout, and the
+ * step's failures count towards opening the breaker.
  */
 import type { CancelSignal } from "../../backends/cancellation.js";
 import type { ModelBackend } from "../../backends/model-backend.js";
@@ -41,6 +47,22 @@ type PreparedStep =
       backend: ModelBackend;
     };
 
+/**
+ * Whether a step may call a model now: a pass, to end when the call ends, or why not (the
+ * text follows "skipped: " in the step's trace).
+ */
+export type ModelCallGate = (modelId: string) => ModelCallPass | string;
+
+export interface ModelCallPass {
+  /**
+   * The call is over: no `error` when the model answered; `clientLeft` when it was cut short
+   * because the request was cancelled (not the model's fault).
+   */
+  end(error?: unknown, clientLeft?: boolean): void;
+}
+
+const OPEN_GATE: ModelCallGate = () => ({ end() {} });
+
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -48,12 +70,19 @@ function message(error: unknown): string {
 export class RequestClassifier {
   readonly #config: RoutesConfig;
   readonly #resolve: (modelId: string) => ModelBackend;
+  readonly #gate: ModelCallGate;
   readonly #steps: PreparedStep[];
   readonly #routeOrder: string[];
 
-  constructor(config: RoutesConfig, resolveBackend: (modelId: string) => ModelBackend) {
+  /** `gate` admits each call a step makes on a request (default: every call goes). */
+  constructor(
+    config: RoutesConfig,
+    resolveBackend: (modelId: string) => ModelBackend,
+    gate: ModelCallGate = OPEN_GATE,
+  ) {
     this.#config = config;
     this.#resolve = resolveBackend;
+    this.#gate = gate;
     this.#routeOrder = config.routes.map((route) => route.name);
     this.#steps = config.classification.map((step): PreparedStep => {
       if (step.kind === "rules") return { kind: "rules", rules: new KeywordRules(step) };
@@ -151,12 +180,15 @@ export class RequestClassifier {
     if (step.kind === "nearest-neighbour") {
       const index = step.index;
       if (index === null) return { route: null, detail: `skipped: ${step.error}` };
+      const pass = this.#gate(step.config.model);
+      if (typeof pass === "string") return { route: null, detail: `skipped: ${pass}` };
       try {
         const match = await withDeadline(
           (run) => index.nearest(text, eligible, run),
           step.config.timeoutMs,
           signal,
         );
+        pass.end();
         if (match === null) return { route: null, detail: "no examples for the eligible routes" };
         const similarity = Number(match.topSimilarity.toFixed(4));
         if (match.topSimilarity < step.config.minSimilarity) {
@@ -172,6 +204,7 @@ export class RequestClassifier {
           score: similarity,
         };
       } catch (error) {
+        pass.end(error, signal?.aborted === true);
         signal?.throwIfAborted();
         return { route: null, detail: `failed: ${message(error)}` };
       }
@@ -179,6 +212,8 @@ export class RequestClassifier {
     const labels = step.config.candidateLabels
       ? this.#routeOrder.filter((name) => eligible.has(name))
       : undefined;
+    const pass = this.#gate(step.config.model);
+    if (typeof pass === "string") return { route: null, detail: `skipped: ${pass}` };
     try {
       const [output] = await withDeadline(
         (run) =>
@@ -189,6 +224,7 @@ export class RequestClassifier {
         step.config.timeoutMs,
         signal,
       );
+      pass.end();
       if (output?.kind !== "labels" || output.labels.length === 0) {
         return { route: null, detail: `${step.config.model} returned no labels` };
       }
@@ -211,6 +247,7 @@ export class RequestClassifier {
       }
       return { route, detail: `label ${top.label} (${top.score.toFixed(2)})`, score };
     } catch (error) {
+      pass.end(error, signal?.aborted === true);
       signal?.throwIfAborted();
       return { route: null, detail: `failed: ${message(error)}` };
     }
