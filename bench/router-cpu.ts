@@ -69,6 +69,8 @@ interface CpuResult {
   cpuMicrosPerRequest: number;
   mainThreadMicrosPerRequest: number;
   threads: number;
+  /** Threads other than the main one, by name (`comm`): V8's helpers, libuv's, the log writer. */
+  otherThreadsMicrosPerRequest: Record<string, number>;
 }
 
 async function main(): Promise<void> {
@@ -130,10 +132,20 @@ async function main(): Promise<void> {
           cpuMicrosPerRequest: (after.process - before.process) / ok,
           mainThreadMicrosPerRequest: (after.mainThread - before.mainThread) / ok,
           threads: after.threads,
+          otherThreadsMicrosPerRequest: Object.fromEntries(
+            Object.entries(after.byThreadName).map(([name, micros]) => [
+              name,
+              (micros - (before.byThreadName[name] ?? 0)) / ok,
+            ]),
+          ),
         };
         results.push(entry);
+        const others = Object.entries(entry.otherThreadsMicrosPerRequest)
+          .filter(([, micros]) => micros > 0)
+          .map(([name, micros]) => `${name} ${micros.toFixed(1)}`)
+          .join(", ");
         process.stderr.write(
-          `${target.name} #${repeat}: ${entry.cpuMicrosPerRequest.toFixed(1)} us/request (main thread ${entry.mainThreadMicrosPerRequest.toFixed(1)}), ${ok} ok, ${failed} failed\n`,
+          `${target.name} #${repeat}: ${entry.cpuMicrosPerRequest.toFixed(1)} us/request (main thread ${entry.mainThreadMicrosPerRequest.toFixed(1)}; others: ${others}), ${ok} ok, ${failed} failed\n`,
         );
       }
     }

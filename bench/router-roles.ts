@@ -98,11 +98,30 @@ function statCpuMicros(path: string): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1_000_000) / TICKS_PER_SECOND;
 }
 
-export function cpuMicros(pid: number): { process: number; mainThread: number; threads: number } {
+export function cpuMicros(pid: number): {
+  process: number;
+  mainThread: number;
+  threads: number;
+  /** CPU of the live threads other than the main one, by thread name (`comm`). */
+  byThreadName: Record<string, number>;
+} {
+  const byThreadName: Record<string, number> = {};
+  const tasks = readdirSync(`/proc/${pid}/task`);
+  for (const task of tasks) {
+    if (task === String(pid)) continue;
+    try {
+      const name = readFileSync(`/proc/${pid}/task/${task}/comm`, "utf8").trim();
+      byThreadName[name] =
+        (byThreadName[name] ?? 0) + statCpuMicros(`/proc/${pid}/task/${task}/stat`);
+    } catch {
+      // the thread ended between the listing and the read
+    }
+  }
   return {
     process: statCpuMicros(`/proc/${pid}/stat`),
     mainThread: statCpuMicros(`/proc/${pid}/task/${pid}/stat`),
-    threads: readdirSync(`/proc/${pid}/task`).length,
+    threads: tasks.length,
+    byThreadName,
   };
 }
 
