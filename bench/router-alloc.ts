@@ -6,7 +6,7 @@
  * a change to the answer's path adds or saves.
  *
  *   npx tsx bench/router-alloc.ts [--rate 1000] [--seconds 5] [--warmup 5] [--top 25]
- *       [--interval 1024]
+ *       [--interval 1024] [--survivors]
  *
  * Each target (the bare proxy `loadgen/bare-proxy.mjs`, then this checkout's router,
  * `loadgen/router-server.mjs` on its `proxy` route, built first) runs behind the echo server
@@ -15,6 +15,8 @@
  * `--interval` bytes on average, collected objects included). Prints bytes per answered
  * request for each target and the `--top` functions by bytes allocated per request (their own
  * allocations and those of what V8 inlined into them); writes bench/results/router-alloc.json.
+ * `--survivors` counts only what outlived the young generation (what scavenges copy and
+ * promote, and only a mark-compact frees), and writes router-alloc-survivors.json instead.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
@@ -31,6 +33,7 @@ const { values } = parseArgs({
     warmup: { type: "string", default: "5" },
     top: { type: "string", default: "25" },
     interval: { type: "string", default: "1024" },
+    survivors: { type: "boolean", default: false },
   },
 });
 
@@ -75,7 +78,11 @@ async function main(): Promise<void> {
         {
           extra: [...extra],
           nodeFlags: ["--import", SAMPLER],
-          env: { HEAP_SAMPLER_OUT: out, HEAP_SAMPLER_INTERVAL: values.interval },
+          env: {
+            HEAP_SAMPLER_OUT: out,
+            HEAP_SAMPLER_INTERVAL: values.interval,
+            ...(values.survivors && { HEAP_SAMPLER_KEEP: "survivors" }),
+          },
         },
       );
       try {
@@ -115,7 +122,12 @@ async function main(): Promise<void> {
       }
     }
     writeFileSync(
-      fileURLToPath(new URL("./results/router-alloc.json", import.meta.url)),
+      fileURLToPath(
+        new URL(
+          `./results/router-alloc${values.survivors ? "-survivors" : ""}.json`,
+          import.meta.url,
+        ),
+      ),
       `${JSON.stringify(
         {
           date: new Date().toISOString(),
@@ -123,6 +135,7 @@ async function main(): Promise<void> {
           rate,
           seconds: Number(values.seconds),
           interval: Number(values.interval),
+          counted: values.survivors ? "survivors of the young generation" : "every allocation",
           results,
         },
         null,

@@ -187,7 +187,7 @@ function writeAnswer(response: ServerResponse, answer: EndpointAnswer): void {
     if (!streaming && typeof answer.body !== "string") {
       answer.body.cancel(new Error("The answer was not written.")).catch(() => {});
     }
-    answer.sent?.();
+    answer.sent?.run();
   }
 }
 

@@ -84,7 +84,7 @@ describe("nodeRoutedListener", () => {
         status: 200,
         headers: { "content-type": "application/json" },
         body: '{"ok":true}',
-        sent: () => events.push("sent"),
+        sent: { run: () => events.push("sent") },
       };
     });
     const answer = await post(port);
@@ -98,8 +98,10 @@ describe("nodeRoutedListener", () => {
       status: 200,
       headers: { "content-type": "application/json" },
       body: "{}",
-      sent: () => {
-        sent += 1;
+      sent: {
+        run: () => {
+          sent += 1;
+        },
       },
     });
     await expect.poll(() => sent, { timeout: 2000, interval: 10 }).toBe(1);
@@ -130,8 +132,10 @@ describe("nodeRoutedListener", () => {
       // Node refuses a header value with a newline: writeHead throws.
       headers: { "x-bad": "a\nb" },
       body: "{}",
-      sent: () => {
-        sent += 1;
+      sent: {
+        run: () => {
+          sent += 1;
+        },
       },
     }));
     const answer = await post(port);
