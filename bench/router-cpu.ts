@@ -14,8 +14,9 @@
  * echo server and `startRoutingServer` from the built package, with its defaults), drives
  * each target with the same open-loop generator at a fixed rate, and reads each server's CPU
  * time (user + system, every thread, and the main thread alone) from `/proc/<pid>/stat`
- * before and after. Prints microseconds of CPU per request served, per target and repeat,
- * and writes bench/results/router-cpu.json. `--cpu-prof DIR` starts the router with
+ * before and after, and each other thread's from `/proc/<pid>/task/<tid>/stat`. Prints
+ * microseconds of CPU per request served, per target and repeat (each other thread's on
+ * stderr, by thread id in creation order), and writes bench/results/router-cpu.json. `--cpu-prof DIR` starts the router with
  * `node --cpu-prof` (profile written to DIR when it exits).
  */
 import { writeFileSync } from "node:fs";
@@ -69,7 +70,10 @@ interface CpuResult {
   cpuMicrosPerRequest: number;
   mainThreadMicrosPerRequest: number;
   threads: number;
-  /** Threads other than the main one, by name (`comm`): V8's helpers, libuv's, the log writer. */
+  /**
+   * Threads other than the main one, as `<name>:<tid>` in creation order: V8's helpers first,
+   * then worker threads (the background checkpointer, the request log's writer).
+   */
   otherThreadsMicrosPerRequest: Record<string, number>;
 }
 
@@ -133,9 +137,9 @@ async function main(): Promise<void> {
           mainThreadMicrosPerRequest: (after.mainThread - before.mainThread) / ok,
           threads: after.threads,
           otherThreadsMicrosPerRequest: Object.fromEntries(
-            Object.entries(after.byThreadName).map(([name, micros]) => [
-              name,
-              (micros - (before.byThreadName[name] ?? 0)) / ok,
+            Object.entries(after.byThread).map(([thread, micros]) => [
+              thread,
+              (micros - (before.byThread[thread] ?? 0)) / ok,
             ]),
           ),
         };

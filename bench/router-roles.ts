@@ -102,17 +102,20 @@ export function cpuMicros(pid: number): {
   process: number;
   mainThread: number;
   threads: number;
-  /** CPU of the live threads other than the main one, by thread name (`comm`). */
-  byThreadName: Record<string, number>;
+  /**
+   * CPU of each live thread other than the main one, keyed `<name>:<tid>` (Node names its
+   * threads `node`, so the id, in creation order, is what tells V8's helpers, started first,
+   * from worker threads such as the request log's writer, started later).
+   */
+  byThread: Record<string, number>;
 } {
-  const byThreadName: Record<string, number> = {};
-  const tasks = readdirSync(`/proc/${pid}/task`);
+  const byThread: Record<string, number> = {};
+  const tasks = readdirSync(`/proc/${pid}/task`).sort((a, b) => Number(a) - Number(b));
   for (const task of tasks) {
     if (task === String(pid)) continue;
     try {
       const name = readFileSync(`/proc/${pid}/task/${task}/comm`, "utf8").trim();
-      byThreadName[name] =
-        (byThreadName[name] ?? 0) + statCpuMicros(`/proc/${pid}/task/${task}/stat`);
+      byThread[`${name}:${task}`] = statCpuMicros(`/proc/${pid}/task/${task}/stat`);
     } catch {
       // the thread ended between the listing and the read
     }
@@ -121,7 +124,7 @@ export function cpuMicros(pid: number): {
     process: statCpuMicros(`/proc/${pid}/stat`),
     mainThread: statCpuMicros(`/proc/${pid}/task/${pid}/stat`),
     threads: tasks.length,
-    byThreadName,
+    byThread,
   };
 }
 
