@@ -3,7 +3,7 @@
  * per proxied request, from V8's own trace, against the bare proxy (issue 5's p99).
  *
  *   npx tsx bench/router-gc.ts [--rate 1000] [--seconds 6] [--warmup 4] [--model proxy]
- *       [--targets router,floor]
+ *       [--targets router,floor] [--stream]
  *
  * A scavenge's pause grows with what survives it (copied, and on a second survival promoted
  * to old space, which only a mark-compact frees), not with what was allocated. At 1,000/s a
@@ -13,7 +13,8 @@
  * --trace-gc --trace-gc-nvp`, `--warmup` seconds of open-loop traffic at `--rate` and then
  * `--seconds` whose trace lines are kept. Prints, for the main thread's isolate: scavenges,
  * their median and total pause, the median bytes that survived each one, and bytes promoted
- * per answered request; writes bench/results/router-gc.json. `bench/router-alloc.ts
+ * per answered request; writes bench/results/router-gc.json. `--stream` sends streamed chats
+ * (the router only: the bare proxy does not relay streams). `bench/router-alloc.ts
  * --survivors` says which functions allocated what survives.
  */
 import { writeFileSync } from "node:fs";
@@ -30,6 +31,7 @@ const { values } = parseArgs({
     warmup: { type: "string", default: "4" },
     model: { type: "string", default: "proxy" },
     targets: { type: "string", default: "router,floor" },
+    stream: { type: "boolean", default: false },
   },
 });
 const rate = Number(values.rate);
@@ -66,7 +68,9 @@ async function measure(target: "router" | "floor", upstreamUrl: string) {
     const load = {
       port: server.port,
       path: "/v1/chat/completions",
-      body: chatBody(target === "floor" ? "echo" : (values.model as string)),
+      body: values.stream
+        ? JSON.stringify({ ...JSON.parse(chatBody(values.model as string)), stream: true })
+        : chatBody(target === "floor" ? "echo" : (values.model as string)),
       rate,
       warmup: 0,
       connections: 64,
@@ -112,6 +116,7 @@ async function main(): Promise<void> {
   try {
     for (const target of (values.targets as string).split(",")) {
       if (target !== "router" && target !== "floor") throw new Error(`unknown target ${target}`);
+      if (target === "floor" && values.stream) continue;
       results.push(await measure(target, upstream.url));
     }
   } finally {
@@ -131,7 +136,7 @@ async function main(): Promise<void> {
     `${JSON.stringify(
       {
         benchmark: "router-gc",
-        command: `npx tsx bench/router-gc.ts --rate ${rate} --seconds ${values.seconds} --warmup ${values.warmup} --model ${values.model} --targets ${values.targets}`,
+        command: `npx tsx bench/router-gc.ts --rate ${rate} --seconds ${values.seconds} --warmup ${values.warmup} --model ${values.model} --targets ${values.targets}${values.stream ? " --stream" : ""}`,
         date: new Date().toISOString(),
         node: process.version,
         cpus: cpus().length,

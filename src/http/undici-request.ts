@@ -18,6 +18,7 @@
  * redirects or compression use `fetchWithRetry`.
  */
 import { Agent, type Dispatcher } from "undici";
+import type { CancelSignal } from "./cancel-signal.js";
 import {
   type HttpAnswer,
   type HttpAttempt,
@@ -220,7 +221,7 @@ const PAUSE_AFTER_CHUNKS = 64;
 export function undiciStreamRequest(
   url: string | URL,
   init: UndiciRequestInit,
-  signal: AbortSignal,
+  signal: CancelSignal,
 ): Promise<StreamedAnswer> {
   const options = dispatchOptions(url, init);
   return new Promise<StreamedAnswer>((resolve, reject) => {
@@ -328,6 +329,15 @@ export function undiciStreamRequest(
   });
 }
 
+/** `signal` as an `AbortSignal`, for `fetch` (which takes no other kind). */
+function abortSignalOf(signal: CancelSignal): AbortSignal {
+  if (signal instanceof AbortSignal) return signal;
+  const controller = new AbortController();
+  if (signal.aborted) controller.abort(signal.reason);
+  else signal.addEventListener("abort", () => controller.abort(signal.reason), { once: true });
+  return controller.signal;
+}
+
 /** A `fetch` answer as a `StreamedAnswer`, for callers that bring their own `fetch`. */
 export async function fetchStreamedAnswer(
   fetchImpl: typeof fetch,
@@ -364,7 +374,7 @@ export async function fetchStreamedAnswer(
 export async function openStreamedAnswer(
   url: string,
   init: UndiciRequestInit,
-  signal: AbortSignal,
+  signal: CancelSignal,
   failed: (outcome: HttpOutcome<ResponseHeaders>) => Error,
   fetchImpl?: typeof fetch,
 ): Promise<StreamedAnswer> {
@@ -373,7 +383,7 @@ export async function openStreamedAnswer(
     answer =
       fetchImpl === undefined
         ? await undiciStreamRequest(url, init, signal)
-        : await fetchStreamedAnswer(fetchImpl, url, init, signal);
+        : await fetchStreamedAnswer(fetchImpl, url, init, abortSignalOf(signal));
   } catch (error) {
     if (signal.aborted) throw signal.reason;
     throw failed({ kind: "network", reason: networkReason(error), attempts: 1, cause: error });

@@ -9,7 +9,7 @@
  * are for requests that cannot be routed at all (unknown model, wrong task).
  */
 import { randomFillSync } from "node:crypto";
-import type { CancelSignal } from "../backends/cancellation.js";
+import { type CancelSignal, RunCancellation } from "../backends/cancellation.js";
 import {
   type BackendInput,
   type BackendOutput,
@@ -933,19 +933,27 @@ async function openStream(
   if (doStream === undefined || request.inputs.length !== 1 || input === undefined) {
     return undefined;
   }
-  // The deadline only covers the first piece; the caller's abort stops the whole stream.
+  // The deadline only covers the first piece; the caller's abort stops the whole stream. Both
+  // reach the stream through one `RunCancellation`, not `AbortSignal.any` of two controllers:
+  // on Node.js 20 each AbortSignal outlives the young generation, and with it what its
+  // listeners reach (`backends/cancellation.ts`; about 17 kB a stream, ADR 0036).
   const caller = request.signal;
-  const follow = new AbortController();
-  const onCallerAbort = () => follow.abort(caller?.reason);
+  const stop = new RunCancellation();
+  const onCallerAbort = () => stop.abort(caller?.reason);
   caller?.addEventListener("abort", onCallerAbort, { once: true });
   const release = () => caller?.removeEventListener("abort", onCallerAbort);
   let opened: { iterator: AsyncIterator<TextStreamPart>; first: IteratorResult<TextStreamPart> };
   try {
     opened = await withDeadline(
       async (run) => {
-        const signal = AbortSignal.any([run.signal, follow.signal]);
-        const iterator = (await doStream(input, { signal }))[Symbol.asyncIterator]();
-        return { iterator, first: await iterator.next() };
+        const onDeadline = () => stop.abort(run.reason);
+        run.addEventListener("abort", onDeadline, { once: true });
+        try {
+          const iterator = (await doStream(input, stop))[Symbol.asyncIterator]();
+          return { iterator, first: await iterator.next() };
+        } finally {
+          run.removeEventListener("abort", onDeadline);
+        }
       },
       timeoutMs,
       caller,

@@ -25,8 +25,11 @@ export class DeadlineExceeded extends Error {
 
 const ONCE = { once: true } as const;
 
-/** The work's view of its run: pass it on as a backend's `RunOptions`. */
-export interface BoundedRun {
+/**
+ * The work's view of its run: pass it on as a backend's `RunOptions`. As a `CancelSignal` it
+ * can be listened to without building an `AbortSignal`.
+ */
+export interface BoundedRun extends CancelSignal {
   /** Built on first read; aborted at the deadline or with the caller. */
   readonly signal: AbortSignal;
 }

@@ -41,7 +41,7 @@ import {
 } from "../../http/undici-request.js";
 import { redactSecrets } from "../../hub/redact-secrets.js";
 import { encodeWav } from "../../media/encode-wav.js";
-import { cancelSignalOf, throwIfRunAborted } from "../cancellation.js";
+import { CancelSource, cancelSignalOf, throwIfRunAborted } from "../cancellation.js";
 import {
   type AudioFile,
   BACKEND_SPECIFICATION_VERSION,
@@ -213,6 +213,9 @@ const CLASSIFIER_MAX_TOKENS = 32;
 function isSupportedTask(task: string): task is OpenAICompatibleTask {
   return Object.hasOwn(OPENAI_COMPATIBLE_TASKS, task);
 }
+
+/** The reason a stream's connection is closed after `[DONE]`, when its end has not come yet. */
+const ANSWER_COMPLETE = new Error("The streamed answer is complete.");
 
 class OpenAICompatibleBackend implements ModelBackend {
   readonly specificationVersion = BACKEND_SPECIFICATION_VERSION;
@@ -406,8 +409,10 @@ class OpenAICompatibleBackend implements ModelBackend {
       this.#chatBody(inputMessages(input, this.#task, 0), settingsFor(input, this.#declared), true),
     );
     const idleMs = this.#retryOptions.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS;
-    const stop = new AbortController();
-    const caller = options.signal;
+    // Neither is an `AbortSignal` (one per stream survives every young-generation GC on
+    // Node.js 20, and with it everything its listeners reach: `backends/cancellation.ts`).
+    const stop = new CancelSource();
+    const caller = cancelSignalOf(options);
     const onCallerAbort = () => stop.abort(caller?.reason);
     caller?.addEventListener("abort", onCallerAbort, { once: true });
     const release = () => caller?.removeEventListener("abort", onCallerAbort);
@@ -421,7 +426,7 @@ class OpenAICompatibleBackend implements ModelBackend {
       response = await openStreamedAnswer(
         url,
         init,
-        stop.signal,
+        stop,
         (failed) => this.#error(failed, url),
         this.#options.fetch,
       );
@@ -439,17 +444,23 @@ class OpenAICompatibleBackend implements ModelBackend {
     const serverName = this.#serverName();
     const secrets = this.#secrets;
     async function* pieces(): AsyncGenerator<TextStreamPart> {
-      let idle: NodeJS.Timeout | undefined;
+      let idleTimer: NodeJS.Timeout | undefined;
+      /** Set once the server said `[DONE]`: nothing to stop then. */
+      let complete = false;
       // How the answer ended, from the chunks that say it (finish_reason, then usage).
       const end: StreamEnd = {};
-      const idleError = new ModelScoutError(
-        "BACKEND_TIMEOUT",
-        `${serverName} sent nothing for ${idleMs} ms in the middle of a streamed answer.`,
-      );
+      // Made when the timer fires, not per stream (an error captures the stack it is made on).
+      const idle = () =>
+        stop.abort(
+          new ModelScoutError(
+            "BACKEND_TIMEOUT",
+            `${serverName} sent nothing for ${idleMs} ms in the middle of a streamed answer.`,
+          ),
+        );
       try {
         for (;;) {
           for (let event = parsed.shift(); event !== undefined; event = parsed.shift()) {
-            if (stop.signal.aborted) throw stop.signal.reason; // nothing more after an abort
+            if (stop.aborted) throw stop.reason; // nothing more after an abort
             if (event.data === "[DONE]") {
               // Counted once: servers with continuous usage (vLLM's continuous_usage_stats)
               // send the running total in every chunk, so the last one is the answer's.
@@ -457,6 +468,7 @@ class OpenAICompatibleBackend implements ModelBackend {
                 usage.promptTokens += end.usage.promptTokens;
                 usage.completionTokens += end.usage.completionTokens;
               }
+              complete = true;
               if (end.finishReason !== undefined || end.usage !== undefined) yield end;
               return;
             }
@@ -474,17 +486,17 @@ class OpenAICompatibleBackend implements ModelBackend {
             }
             yield* streamChunkParts(chunk, end);
           }
-          if (stop.signal.aborted) throw stop.signal.reason;
+          if (stop.aborted) throw stop.reason;
           // The clock runs only while waiting for the server, not while the reader is busy.
-          idle = setTimeout(() => stop.abort(idleError), idleMs);
+          idleTimer = setTimeout(idle, idleMs);
           const chunk = await response.read();
-          clearTimeout(idle);
+          clearTimeout(idleTimer);
           if (chunk === null) break;
           parser.feed(decoder.decode(chunk, { stream: true }));
         }
         throw invalid("closed a streamed answer without data: [DONE]");
       } catch (error) {
-        if (stop.signal.aborted) throw stop.signal.reason;
+        if (stop.aborted) throw stop.reason;
         if (error instanceof ModelScoutError) throw error;
         throw new ModelScoutError(
           "BACKEND_REQUEST_FAILED",
@@ -492,9 +504,12 @@ class OpenAICompatibleBackend implements ModelBackend {
           { cause: error },
         );
       } finally {
-        clearTimeout(idle);
+        clearTimeout(idleTimer);
         release();
-        stop.abort(); // an early end: stop the generation; after [DONE]: a no-op
+        // Cuts the connection if the server has not ended its response: an early end stops
+        // the generation. After `[DONE]` it is a no-op once the response has ended; one shared
+        // reason then, rather than an error (and the stack it captures) made per stream.
+        stop.abort(complete ? ANSWER_COMPLETE : undefined);
       }
     }
     return pieces();
