@@ -264,7 +264,7 @@ export async function retryHttp<H extends ResponseHeaders>(
 }
 
 /** `fetch` needs a real `AbortSignal`: `signal` itself, or one that follows it. */
-function toAbortSignal(signal: CancelSignal): AbortSignal {
+export function toAbortSignal(signal: CancelSignal): AbortSignal {
   if (signal instanceof AbortSignal) return signal;
   const controller = new AbortController();
   if (signal.aborted) controller.abort(signal.reason);

@@ -28,6 +28,7 @@ import {
   networkReason,
   type ResponseHeaders,
   retryHttp,
+  toAbortSignal,
 } from "./fetch-with-retry.js";
 
 /**
@@ -329,15 +330,6 @@ export function undiciStreamRequest(
   });
 }
 
-/** `signal` as an `AbortSignal`, for `fetch` (which takes no other kind). */
-function abortSignalOf(signal: CancelSignal): AbortSignal {
-  if (signal instanceof AbortSignal) return signal;
-  const controller = new AbortController();
-  if (signal.aborted) controller.abort(signal.reason);
-  else signal.addEventListener("abort", () => controller.abort(signal.reason), { once: true });
-  return controller.signal;
-}
-
 /** A `fetch` answer as a `StreamedAnswer`, for callers that bring their own `fetch`. */
 export async function fetchStreamedAnswer(
   fetchImpl: typeof fetch,
@@ -383,7 +375,7 @@ export async function openStreamedAnswer(
     answer =
       fetchImpl === undefined
         ? await undiciStreamRequest(url, init, signal)
-        : await fetchStreamedAnswer(fetchImpl, url, init, abortSignalOf(signal));
+        : await fetchStreamedAnswer(fetchImpl, url, init, toAbortSignal(signal));
   } catch (error) {
     if (signal.aborted) throw signal.reason;
     throw failed({ kind: "network", reason: networkReason(error), attempts: 1, cause: error });
