@@ -30,6 +30,7 @@ import {
 import { openStreamedAnswer, type StreamedAnswer } from "../../http/undici-request.js";
 import { hubEndpoint, hubToken } from "../../hub/hub-endpoint.js";
 import { redactSecrets } from "../../hub/redact-secrets.js";
+import { CancelSource } from "../cancellation.js";
 import {
   BACKEND_SPECIFICATION_VERSION,
   type BackendDescription,
@@ -523,7 +524,8 @@ class HfInferenceBackend implements ModelBackend {
     const timeoutMs = this.#options.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS;
     const outer = init.signal ?? undefined;
     outer?.throwIfAborted();
-    const local = new AbortController();
+    // Not an `AbortController`: one per stream outlives the young generation (ADR 0036).
+    const local = new CancelSource();
     const onOuterAbort = () => local.abort(outer?.reason);
     outer?.addEventListener("abort", onOuterAbort, { once: true });
     const release = () => outer?.removeEventListener("abort", onOuterAbort);
@@ -537,7 +539,7 @@ class HfInferenceBackend implements ModelBackend {
       answer = await openStreamedAnswer(
         url,
         request,
-        local.signal,
+        local,
         (failed) => this.#httpError(failed, url, init),
         this.#options.fetch,
       );
@@ -546,13 +548,17 @@ class HfInferenceBackend implements ModelBackend {
       throw error;
     }
     const model = this.#options.model;
-    const idleError = new ModelScoutError(
-      "BACKEND_TIMEOUT",
-      `Hugging Face Inference sent nothing for ${timeoutMs} ms in the middle of a streamed answer from ${model}.`,
-    );
+    // Made when the timer fires, not per stream (an error captures the stack it is made on).
+    const idle = () =>
+      local.abort(
+        new ModelScoutError(
+          "BACKEND_TIMEOUT",
+          `Hugging Face Inference sent nothing for ${timeoutMs} ms in the middle of a streamed answer from ${model}.`,
+        ),
+      );
     const body = new ReadableStream<Uint8Array>({
       async pull(controller) {
-        const idle = setTimeout(() => local.abort(idleError), timeoutMs);
+        const idleTimer = setTimeout(idle, timeoutMs);
         try {
           const chunk = await answer.read();
           if (chunk === null) {
@@ -566,7 +572,7 @@ class HfInferenceBackend implements ModelBackend {
           // Ours (the quiet-time limit) or the client's abort reason as they are; a cut
           // connection as a failed request, not as an answer the client could not read.
           controller.error(
-            ModelScoutError.isInstance(error) || local.signal.aborted
+            ModelScoutError.isInstance(error) || local.aborted
               ? error
               : new ModelScoutError(
                   "BACKEND_REQUEST_FAILED",
@@ -575,7 +581,7 @@ class HfInferenceBackend implements ModelBackend {
                 ),
           );
         } finally {
-          clearTimeout(idle);
+          clearTimeout(idleTimer);
         }
       },
       cancel(reason) {
