@@ -15,8 +15,9 @@
  * `--interval` bytes on average, collected objects included). Prints bytes per answered
  * request for each target and the `--top` functions by bytes allocated per request (their own
  * allocations and those of what V8 inlined into them); writes bench/results/router-alloc.json.
- * `--survivors` counts only what outlived the young generation (what scavenges copy and
- * promote, and only a mark-compact frees), and writes router-alloc-survivors.json instead.
+ * `--survivors` counts only what survived a young-generation collection (what scavenges
+ * copy, and on a second survival promote to old space, where only a mark-compact frees it),
+ * and writes router-alloc-survivors.json instead.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";

@@ -6,9 +6,9 @@
  * sampling, one sample per `HEAP_SAMPLER_INTERVAL` bytes on average (default 1024); SIGUSR2
  * stops it and writes the profile (`.heapprofile` JSON) to `HEAP_SAMPLER_OUT`, renamed into
  * place once complete. `HEAP_SAMPLER_KEEP=survivors` leaves out what a young-generation
- * collection freed: what is left is what outlived the young generation (promoted to old
- * space, whether or not a mark-compact has freed it since; a minor collection runs just
- * before the profile is taken).
+ * collection freed: what is left survived at least one (copied by it, promoted to old space
+ * by a second), whether or not a mark-compact has freed it since; a minor collection runs
+ * just before the profile is taken.
  */
 import { renameSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
