@@ -174,6 +174,39 @@ function describeError(error: unknown): string {
 /** Retry-After of a 503 because every candidate was at its `max_in_flight`. */
 const AT_CAPACITY_RETRY_AFTER_MS = 1000;
 
+/**
+ * Takes a slot of the model's `max_in_flight`, then asks its breaker: null when the call
+ * may go (release the slot when it ends), else the outcome that stopped it, with nothing held.
+ */
+function admit(
+  limit: InFlightLimit,
+  breaker: CircuitBreaker,
+): "at-capacity" | "circuit-open" | null {
+  if (!limit.tryAcquire()) return "at-capacity";
+  if (!breaker.tryAcquire()) {
+    limit.release();
+    return "circuit-open";
+  }
+  return null;
+}
+
+/** Why a call to `model` did not go (`admit`'s outcome), in words. */
+function refusalText(
+  model: string,
+  outcome: "at-capacity" | "circuit-open",
+  limit: InFlightLimit | undefined,
+): string {
+  return outcome === "at-capacity"
+    ? `${model} has its max_in_flight of ${limit?.snapshot().maxInFlight} calls running`
+    : `${model}'s circuit breaker is open`;
+}
+
+/** What a failed call tells its model's breaker: a failure when it counts, else the trial freed. */
+function settleBreaker(breaker: CircuitBreaker, verdict: FailureVerdict, message: string): void {
+  if (verdict.countsAgainstBackend) breaker.recordFailure(message, verdict.restMs);
+  else breaker.release();
+}
+
 interface FailureVerdict {
   outcome: Exclude<AttemptOutcome, "ok" | "circuit-open" | "at-capacity">;
   status?: number;
@@ -388,35 +421,20 @@ export class Router {
    * the call may not go now.
    */
   #admitCall(model: string): ModelCallPass | string {
-    const limit = this.#limits.get(model);
-    const breaker = this.#breakers.get(model);
-    if (limit === undefined || breaker === undefined) return { end() {} };
-    if (!limit.tryAcquire()) {
-      return `${model} has its max_in_flight of ${limit.snapshot().maxInFlight} calls running`;
-    }
-    if (!breaker.tryAcquire()) {
-      limit.release();
-      return `${model}'s circuit breaker is open`;
-    }
+    const limit = this.#limits.get(model) as InFlightLimit;
+    const breaker = this.#breakers.get(model) as CircuitBreaker;
+    const refused = admit(limit, breaker);
+    if (refused !== null) return refusalText(model, refused, limit);
     let ended = false;
     return {
       end(error, clientLeft) {
         if (ended) return;
         ended = true;
         limit.release();
-        if (error === undefined) {
-          breaker.recordSuccess();
-          return;
-        }
-        const verdict = clientLeft === true ? undefined : judgeFailure(error);
-        if (verdict?.countsAgainstBackend === true) {
-          breaker.recordFailure(
-            error instanceof DeadlineExceeded ? "no answer in time" : describeError(error),
-            verdict.restMs,
-          );
-        } else {
-          breaker.release();
-        }
+        if (error === undefined) breaker.recordSuccess();
+        else if (clientLeft === true) breaker.release();
+        // A deadline's message is "no answer within N ms", as a routed attempt's.
+        else settleBreaker(breaker, judgeFailure(error), describeError(error));
       },
     };
   }
@@ -618,13 +636,9 @@ export class Router {
         continue;
       }
       for (let attempt = 0; attempt <= target.retries; attempt += 1) {
-        if (!limit.tryAcquire()) {
-          attempts.push({ model, outcome: "at-capacity", latencyMs: 0 });
-          break;
-        }
-        if (!breaker.tryAcquire()) {
-          limit.release();
-          attempts.push({ model, outcome: "circuit-open", latencyMs: 0 });
+        const refused = admit(limit, breaker);
+        if (refused !== null) {
+          attempts.push({ model, outcome: refused, latencyMs: 0 });
           break;
         }
         const startedAt = performance.now();
@@ -681,8 +695,7 @@ export class Router {
             error: message,
             ...(verdict.status !== undefined && { status: verdict.status }),
           });
-          if (verdict.countsAgainstBackend) breaker.recordFailure(message, verdict.restMs);
-          else breaker.release();
+          settleBreaker(breaker, verdict, message);
           // A server that said when to come back is not asked again before then.
           if (!verdict.retryable || verdict.restMs !== undefined) break;
         } finally {
@@ -719,12 +732,13 @@ export class Router {
       // A slot frees as soon as any call ends: a second is the shortest Retry-After there is.
       const retryAfterMs = AT_CAPACITY_RETRY_AFTER_MS;
       const why = attempts
-        .map((attempt) => {
-          const cap = this.#limits.get(attempt.model)?.snapshot().maxInFlight;
-          return attempt.outcome === "at-capacity"
-            ? `${attempt.model} has its max_in_flight of ${cap} calls running`
-            : `${attempt.model}'s circuit breaker is open`;
-        })
+        .map((attempt) =>
+          refusalText(
+            attempt.model,
+            attempt.outcome === "at-capacity" ? "at-capacity" : "circuit-open",
+            this.#limits.get(attempt.model),
+          ),
+        )
         .join("; ");
       decision.reason = explain("every candidate is at its max_in_flight or has its breaker open");
       return {
