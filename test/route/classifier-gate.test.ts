@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRouter, type Router } from "../../src/route/router.js";
 import { parseRoutesConfig } from "../../src/route/routes-config.js";
-import { type GatedUpstream, startGatedUpstream } from "../support/gated-openai-server.js";
+import { type GatedUpstream, startGatedUpstream, until } from "../support/gated-openai-server.js";
 
 let upstream: GatedUpstream;
 let router: Router;
@@ -49,16 +49,6 @@ afterAll(async () => {
   await upstream?.close();
 });
 
-const callsTo = (model: string) => upstream.held.filter((call) => call.model === model).length;
-
-async function until(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 5_000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
 describe("classification steps and the model's breaker and max_in_flight", () => {
   it("opens a hanging classifier's breaker after its timeouts, then passes over it without calling it", async () => {
     // The busy judge is made to pass at once here: it is the subject of the next test.
@@ -69,7 +59,7 @@ describe("classification steps and the model's breaker and max_in_flight", () =>
       expect(performance.now() - startedAt).toBeGreaterThanOrEqual(140);
       expect(trace).toMatchObject({ route: "other", usedDefault: true });
       expect(trace.steps[0]?.detail).toMatch(/^failed: /);
-      expect(callsTo("hung-judge")).toBe(round);
+      expect(upstream.heldOf("hung-judge")).toBe(round);
     }
     expect(router.breaker("hung-judge")?.snapshot()).toMatchObject({
       state: "open",
@@ -84,21 +74,21 @@ describe("classification steps and the model's breaker and max_in_flight", () =>
     ]);
     expect(trace.route).toBe("other");
     // Never called a third time, and its in-flight count is back to zero.
-    expect(callsTo("hung-judge")).toBe(2);
+    expect(upstream.heldOf("hung-judge")).toBe(2);
     expect(router.health().models["hung-judge"]?.load?.inFlight).toBe(0);
   });
 
   it("passes over a classifier that has its max_in_flight of calls running, and calls it again once one ends", async () => {
     router.breaker("busy-judge")?.markHealthy();
     const first = router.classifier.classify("where is my parcel", ALL);
-    await until(() => callsTo("busy-judge") === 1, "the first call to reach busy-judge");
+    await until(() => upstream.heldOf("busy-judge") === 1, "the first call to reach busy-judge");
     expect(router.health().models["busy-judge"]?.load?.inFlight).toBe(1);
 
     const second = await router.classifier.classify("where is my parcel", ALL);
     expect(second.steps[1]?.detail).toBe(
       "skipped: busy-judge has its max_in_flight of 1 calls running",
     );
-    expect(callsTo("busy-judge")).toBe(1);
+    expect(upstream.heldOf("busy-judge")).toBe(1);
 
     upstream.release("busy-judge", "shipping");
     const answered = await first;
@@ -108,7 +98,7 @@ describe("classification steps and the model's breaker and max_in_flight", () =>
     expect(router.breaker("busy-judge")?.snapshot().consecutiveFailures).toBe(0);
 
     const third = router.classifier.classify("where is my parcel", ALL);
-    await until(() => callsTo("busy-judge") === 1, "the next call to reach busy-judge");
+    await until(() => upstream.heldOf("busy-judge") === 1, "the next call to reach busy-judge");
     upstream.release("busy-judge", "shipping");
     expect((await third).route).toBe("shipping");
   });

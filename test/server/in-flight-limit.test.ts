@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InFlightLimit } from "../../src/route/in-flight-limit.js";
 import { parseRoutesConfig } from "../../src/route/routes-config.js";
 import { type RoutingServer, startRoutingServer } from "../../src/server/start-routing-server.js";
-import { type GatedUpstream, startGatedUpstream } from "../support/gated-openai-server.js";
+import { type GatedUpstream, startGatedUpstream, until } from "../support/gated-openai-server.js";
 import { getJson, type Json, loggedRow, postJson } from "./routing-test-support.js";
 
 let upstream: GatedUpstream;
@@ -61,16 +61,6 @@ const chat = (model: string, extra: Record<string, unknown> = {}) =>
     ...extra,
   });
 
-async function until(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 5_000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
-const heldOf = (model: string) => upstream.held.filter((call) => call.model === model).length;
-
 async function load(model: string): Promise<Json> {
   const ready = await getJson(`${server.url}/ready`);
   return ready.json.models[model].load;
@@ -79,7 +69,7 @@ async function load(model: string): Promise<Json> {
 describe("max_in_flight", () => {
   it("answers 503 at_capacity with Retry-After when the only candidate is full, and takes calls again once one ends", async () => {
     const first = chat("one");
-    await until(() => heldOf("solo") === 1, "the first call to reach the model");
+    await until(() => upstream.heldOf("solo") === 1, "the first call to reach the model");
     expect(await load("solo")).toEqual({ inFlight: 1, maxInFlight: 1, refused: 0 });
 
     const refused = await chat("one");
@@ -91,7 +81,7 @@ describe("max_in_flight", () => {
       { model: "solo", outcome: "at-capacity", latency_ms: 0 },
     ]);
     // Never sent: the model still has exactly one call.
-    expect(heldOf("solo")).toBe(1);
+    expect(upstream.heldOf("solo")).toBe(1);
     const row = await loggedRow(server.url, refused.json.modelscout.request_id);
     expect(row.status).toBe(503);
     expect(row.error_code).toBe("at_capacity");
@@ -106,16 +96,16 @@ describe("max_in_flight", () => {
     expect(await load("solo")).toEqual({ inFlight: 0, maxInFlight: 1, refused: 1 });
 
     const again = chat("one");
-    await until(() => heldOf("solo") === 1, "the next call to reach the model");
+    await until(() => upstream.heldOf("solo") === 1, "the next call to reach the model");
     upstream.release("solo");
     expect((await again).status).toBe(200);
   });
 
   it("tries every candidate of a chain before answering 503, and sends none a call it cannot take", async () => {
     const first = chat("pair");
-    await until(() => heldOf("small") === 1, "small's call");
+    await until(() => upstream.heldOf("small") === 1, "small's call");
     const second = chat("pair");
-    await until(() => heldOf("tiny") === 1, "tiny's call");
+    await until(() => upstream.heldOf("tiny") === 1, "tiny's call");
     const refused = await chat("pair");
     expect(refused.status).toBe(503);
     expect(refused.json.error.code).toBe("at_capacity");
@@ -134,9 +124,9 @@ describe("max_in_flight", () => {
 
   it("lets a fallback chain start at the first candidate with room", async () => {
     const calls = [chat("chain"), chat("chain")];
-    await until(() => heldOf("big") === 2, "big's two calls");
+    await until(() => upstream.heldOf("big") === 2, "big's two calls");
     const third = chat("chain");
-    await until(() => heldOf("spare") === 1, "spare's call");
+    await until(() => upstream.heldOf("spare") === 1, "spare's call");
     upstream.release("spare");
     const skipped = await third;
     expect(skipped.json.modelscout.model).toBe("spare");
@@ -159,7 +149,7 @@ describe("max_in_flight", () => {
       stream: true,
       messages: [{ role: "user", content: "where is my parcel" }],
     });
-    await until(() => heldOf("solo") === 1, "the stream to open");
+    await until(() => upstream.heldOf("solo") === 1, "the stream to open");
     const during = await chat("one");
     expect(during.status).toBe(503);
     expect(during.json.error.code).toBe("at_capacity");
@@ -176,7 +166,7 @@ describe("max_in_flight", () => {
       stream: true,
       input: "where is my parcel",
     });
-    await until(() => heldOf("solo") === 1, "the stream to open");
+    await until(() => upstream.heldOf("solo") === 1, "the stream to open");
     expect((await load("solo")).inFlight).toBe(1);
     expect((await chat("one")).json.error.code).toBe("at_capacity");
     upstream.release("solo");

@@ -11,6 +11,8 @@ import type { AddressInfo } from "node:net";
 export interface GatedUpstream {
   url: string;
   held: Array<{ model: string; stream: boolean; response: ServerResponse }>;
+  /** Calls of `model` held now. */
+  heldOf(model: string): number;
   /**
    * Answers (or, for a stream, finishes) the oldest held call of `model`; a chat answer's
    * text is `content` (default "<model> answered").
@@ -50,6 +52,7 @@ export async function startGatedUpstream(): Promise<GatedUpstream> {
   return {
     url: `http://127.0.0.1:${port}`,
     held,
+    heldOf: (model) => held.filter((call) => call.model === model).length,
     release(model, content = `${model} answered`) {
       const index = held.findIndex((call) => call.model === model);
       if (index === -1) throw new Error(`no held call of ${model}`);
@@ -84,4 +87,13 @@ export async function startGatedUpstream(): Promise<GatedUpstream> {
         server.close(() => resolve());
       }),
   };
+}
+
+/** Waits until `check` holds (a held call has arrived, a stream was cut), for at most 5 s. */
+export async function until(check: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
 }
