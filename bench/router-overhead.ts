@@ -4,7 +4,7 @@
  *
  *   npx tsx bench/router-overhead.ts [--rates 1000,5000] [--seconds 10] [--warmup 10]
  *       [--connections 64] [--arrivals uniform|poisson] [--keep-text] [--generator normal]
- *       [--repeats 1]
+ *       [--repeats 1] [--router-node-flags=<flags>]
  *
  * `--repeats N` runs every rate and target N times over, against the same server processes,
  * and judges each repeat on its own: on a shared 2-core machine one 10 s run's p99 moves by
@@ -65,6 +65,8 @@ const { values } = parseArgs({
     arrivals: { type: "string", default: "uniform" },
     "keep-text": { type: "boolean", default: false },
     repeats: { type: "string", default: "1" },
+    /** Node.js flags for the router process alone, space-separated (`--max-semi-space-size=32`). */
+    "router-node-flags": { type: "string", default: "" },
   },
 });
 
@@ -110,13 +112,16 @@ async function main(): Promise<void> {
   const connections = Number(values.connections);
   const arrivals = values.arrivals === "poisson" ? "poisson" : "uniform";
   const repeats = Math.max(1, Number(values.repeats));
+  const routerNodeFlags = (values["router-node-flags"] ?? "")
+    .split(" ")
+    .filter((flag) => flag !== "");
   buildRouter();
   const upstream = await startRole("upstream");
-  const router = await startRole("router", [
-    "--upstream",
-    upstream.url,
-    ...(values["keep-text"] ? ["--keep-text"] : []),
-  ]);
+  const router = await startRole(
+    "router",
+    ["--upstream", upstream.url, ...(values["keep-text"] ? ["--keep-text"] : [])],
+    routerNodeFlags,
+  );
   const bareProxy = await startRole("bare-proxy", ["--upstream", upstream.url]);
   const routerPid = router.child.pid as number;
   const targets = [
@@ -211,7 +216,7 @@ async function main(): Promise<void> {
   }
   const output = {
     benchmark: "router-overhead",
-    command: `npx tsx bench/router-overhead.ts --rates ${rates.join(",")} --seconds ${seconds} --warmup ${warmup} --connections ${connections} --arrivals ${arrivals} --repeats ${repeats}${values["keep-text"] ? " --keep-text" : ""}${values.generator === "normal" ? " --generator normal" : ""}`,
+    command: `npx tsx bench/router-overhead.ts --rates ${rates.join(",")} --seconds ${seconds} --warmup ${warmup} --connections ${connections} --arrivals ${arrivals} --repeats ${repeats}${values["keep-text"] ? " --keep-text" : ""}${values.generator === "normal" ? " --generator normal" : ""}${routerNodeFlags.length > 0 ? ` --router-node-flags='${routerNodeFlags.join(" ")}'` : ""}`,
     loadGenerator: "bench/loadgen/open-loop.c (open loop; latency from the scheduled send time)",
     generatorPriority,
     redaction: values["keep-text"]

@@ -52,6 +52,8 @@ typedef struct {
   int busy;             /* a request is in flight */
   int64_t scheduled_ns; /* when the request in flight was scheduled */
   int measured;         /* it belongs to the measured period */
+  int64_t idle_since_ns; /* when it was opened or last answered */
+  int64_t idle_before_ns; /* how long it had been idle when the request in flight went out */
   char buffer[BUFFER_BYTES];
   size_t used;
 } connection_t;
@@ -96,12 +98,14 @@ static void open_connection(connection_t *c) {
   if (epoll_ctl(epoll_fd, EPOLL_CTL_ADD, c->fd, &event) < 0) die("epoll_ctl");
   c->busy = 0;
   c->used = 0;
+  c->idle_since_ns = now_ns();
   open_connections++;
 }
 
 static void send_on(connection_t *c, int64_t scheduled_ns) {
   if (c->fd < 0) open_connection(c);
   c->busy = 1;
+  c->idle_before_ns = now_ns() - c->idle_since_ns;
   c->scheduled_ns = scheduled_ns;
   c->measured = scheduled_ns >= measure_from_ns;
   c->used = 0;
@@ -198,7 +202,16 @@ static void on_readable(connection_t *c) {
     }
     if (n < 0 && errno == EAGAIN) break;
     /* closed or failed: a request in flight is lost; reconnect on next use */
-    if (c->busy) failed_connections++;
+    if (c->busy) {
+      failed_connections++;
+      /* Says which: a server closing an idle keep-alive connection just as a request went out
+         on it shows as a long idle time (Node.js closes after keepAliveTimeout + 1 s). */
+      fprintf(stderr,
+              "open-loop: connection %d closed (%s) with a request in flight, %.1f ms after it was "
+              "scheduled; the connection had been idle %.1f ms before it\n",
+              (int)(c - connections), n == 0 ? "end of stream" : strerror(errno),
+              (now_ns() - c->scheduled_ns) / 1e6, c->idle_before_ns / 1e6);
+    }
     epoll_ctl(epoll_fd, EPOLL_CTL_DEL, c->fd, NULL);
     close(c->fd);
     c->fd = -1;
@@ -211,6 +224,7 @@ static void on_readable(connection_t *c) {
   size_t length = complete_answer(c->buffer, c->used, &status);
   if (length == 0 || !c->busy) return;
   record(c, status, now_ns());
+  c->idle_since_ns = now_ns();
   c->busy = 0;
   c->used = 0;
   if (backlog_head < backlog_tail) send_on(c, backlog[backlog_head++]);
