@@ -291,6 +291,14 @@ export const routesConfigSchema = z
          * `ulimit -e 20`), so requests never wait for a CPU behind it; `normal` does not.
          */
         log_writer_priority: z.enum(["idle", "normal"]).default("idle"),
+        /**
+         * How long a client's idle keep-alive connection stays open, in ms. Default 65000:
+         * longer than the idle timeout of the load balancers and proxies usually in front
+         * (AWS ALB 60 s, nginx's upstream `keepalive_timeout` 60 s), so they close idle
+         * connections first and never send a request on one the router is closing (the
+         * cause of sporadic 502s behind a balancer with Node's own 5 s).
+         */
+        keep_alive_timeout_ms: z.number().int().positive().default(65_000),
       })
       .strict()
       .default({
@@ -304,6 +312,7 @@ export const routesConfigSchema = z
         },
         log_text_chars: 2000,
         log_writer_priority: "idle",
+        keep_alive_timeout_ms: 65_000,
       }),
   })
   .strict();
@@ -368,6 +377,7 @@ export interface RoutesConfig {
     healthChecks: HealthCheckSettings;
     logTextChars: number;
     logWriterPriority: "idle" | "normal";
+    keepAliveTimeoutMs: number;
   };
 }
 
@@ -567,6 +577,7 @@ export function parseRoutesConfig(input: unknown, source = ""): RoutesConfig {
       },
       logTextChars: config.server.log_text_chars,
       logWriterPriority: config.server.log_writer_priority,
+      keepAliveTimeoutMs: config.server.keep_alive_timeout_ms,
     },
   };
 }

@@ -161,7 +161,10 @@ export async function startRoutingServer(options: RoutingServerOptions): Promise
     });
     extension?.mount?.(app);
     // The routed endpoints are served without Hono (node-routed-listener.ts); the rest by the app.
-    const server = createServer(nodeRoutedListener(endpoints, getRequestListener(app.fetch)));
+    const server = createServer(
+      { keepAliveTimeout: options.config.server.keepAliveTimeoutMs },
+      nodeRoutedListener(endpoints, getRequestListener(app.fetch)),
+    );
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
       server.listen(options.port ?? 8080, host, () => {

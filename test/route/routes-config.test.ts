@@ -48,6 +48,7 @@ describe("routes config", () => {
       },
       logTextChars: 2000,
       logWriterPriority: "idle",
+      keepAliveTimeoutMs: 65_000,
     });
   });
 
