@@ -52,6 +52,7 @@ interface KindSummary {
   kind: string;
   events: number;
   meanMs: number;
+  maxMs: number;
   totalMs: number;
   slowBeside: number;
 }
@@ -96,9 +97,17 @@ export function attribute(
   const inPeriod = events.filter(([, start, duration]) => start + duration >= fromNs);
   const kinds = new Map<string, KindSummary>();
   for (const [kind, , duration] of inPeriod) {
-    const summary = kinds.get(kind) ?? { kind, events: 0, meanMs: 0, totalMs: 0, slowBeside: 0 };
+    const summary = kinds.get(kind) ?? {
+      kind,
+      events: 0,
+      meanMs: 0,
+      maxMs: 0,
+      totalMs: 0,
+      slowBeside: 0,
+    };
     summary.events += 1;
     summary.totalMs += duration / 1e6;
+    summary.maxMs = Math.max(summary.maxMs, duration / 1e6);
     kinds.set(kind, summary);
   }
   const sorted = [...inPeriod].sort((a, b) => a[1] - b[1]);
@@ -199,11 +208,11 @@ async function main(): Promise<void> {
       console.log(
         `\n#${repeat}: ${run.answers} answers, ${run.errors} failed, p50 ${run.p50Ms.toFixed(3)} ms, p99 ${run.p99Ms.toFixed(3)} ms; ${run.slow} slower than ${values["slow-ms"]} ms (${(100 * run.slowShare).toFixed(2)} %), ${run.besideNothing} beside no event`,
       );
-      console.log("| event | count | mean ms | total ms | slow answers beside it |");
-      console.log("|---|---:|---:|---:|---:|");
+      console.log("| event | count | mean ms | longest ms | total ms | slow answers beside it |");
+      console.log("|---|---:|---:|---:|---:|---:|");
       for (const kind of run.kinds) {
         console.log(
-          `| ${kind.kind} | ${kind.events} | ${kind.meanMs.toFixed(3)} | ${kind.totalMs.toFixed(1)} | ${kind.slowBeside} |`,
+          `| ${kind.kind} | ${kind.events} | ${kind.meanMs.toFixed(3)} | ${kind.maxMs.toFixed(3)} | ${kind.totalMs.toFixed(1)} | ${kind.slowBeside} |`,
         );
       }
     }
