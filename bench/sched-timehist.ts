@@ -19,18 +19,10 @@
  * and how many were over 1 ms. Then the busiest tasks of the window, named or not.
  */
 import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
-const { values } = parseArgs({
-  options: {
-    file: { type: "string" },
-    from: { type: "string" },
-    to: { type: "string" },
-    task: { type: "string", multiple: true, default: [] },
-  },
-});
-
-interface Slice {
+export interface Slice {
   /** When the slice ended (s). */
   at: number;
   task: string;
@@ -61,6 +53,14 @@ function quantile(sorted: readonly number[], q: number): number {
 }
 
 function main(): void {
+  const { values } = parseArgs({
+    options: {
+      file: { type: "string" },
+      from: { type: "string" },
+      to: { type: "string" },
+      task: { type: "string", multiple: true, default: [] },
+    },
+  });
   if (values.file === undefined || values.from === undefined || values.to === undefined) {
     throw new Error("give --file (perf sched timehist output), --from and --to (seconds)");
   }
@@ -103,4 +103,4 @@ function main(): void {
   }
 }
 
-main();
+if (process.argv[1] === fileURLToPath(import.meta.url)) main();
