@@ -97,6 +97,9 @@ interface LoadResult {
   requests: number;
   achievedRate: number;
   errors: number;
+  non2xx: number;
+  failedConnections: number;
+  unanswered: number;
   waitedForConnection: number;
   p50Ms: number;
   p90Ms: number;
@@ -159,6 +162,11 @@ async function main(): Promise<void> {
             // Answers per second until the last one: below the rate when the server fell behind.
             achievedRate: latenciesMs.length / Math.max(seconds, lastAnswerMs / 1000),
             errors: summary.non2xx + summary.failedConnections + summary.unanswered,
+            // Which kind: a status other than 2xx, a connection closed with a request in
+            // flight, or no answer by the end (open-loop says more of each on stderr).
+            non2xx: summary.non2xx,
+            failedConnections: summary.failedConnections,
+            unanswered: summary.unanswered,
             waitedForConnection: summary.waitedForConnection,
             p50Ms: percentile(latenciesMs, 0.5),
             p90Ms: percentile(latenciesMs, 0.9),
@@ -169,7 +177,7 @@ async function main(): Promise<void> {
           };
           results.push(entry);
           process.stderr.write(
-            `${repeats > 1 ? `#${repeat} ` : ""}${target.name} @ ${rate}/s: p50 ${entry.p50Ms.toFixed(3)} ms, p99 ${entry.p99Ms.toFixed(3)} ms, ${entry.requests} ok, ${entry.errors} failed\n`,
+            `${repeats > 1 ? `#${repeat} ` : ""}${target.name} @ ${rate}/s: p50 ${entry.p50Ms.toFixed(3)} ms, p99 ${entry.p99Ms.toFixed(3)} ms, ${entry.requests} ok, ${entry.errors} failed${entry.errors > 0 ? ` (${entry.non2xx} not 2xx, ${entry.failedConnections} cut off, ${entry.unanswered} unanswered)` : ""}\n`,
           );
         }
       }

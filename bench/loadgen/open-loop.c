@@ -155,7 +155,9 @@ static void dispatch(int64_t scheduled_ns) {
 }
 
 /* Length of a complete answer at the start of the buffer, or 0 if it is not all here yet. */
-static size_t complete_answer(const char *buffer, size_t used, int *status) {
+/* Sets *closes when the answer says `Connection: close`: the server will close the
+   connection after it, so it is not used again (a request sent on it would be lost). */
+static size_t complete_answer(const char *buffer, size_t used, int *status, int *closes) {
   const char *end = memmem(buffer, used, "\r\n\r\n", 4);
   if (end == NULL) return 0;
   size_t header_length = (size_t)(end - buffer) + 4;
@@ -166,6 +168,9 @@ static size_t complete_answer(const char *buffer, size_t used, int *status) {
        line = memchr(line + 1, '\n', (size_t)(end - line))) {
     const char *name = line + 1;
     if (strncasecmp(name, "content-length:", 15) == 0) content_length = atol(name + 15);
+    if (strncasecmp(name, "connection:", 11) == 0 &&
+        memmem(name, (size_t)(end - name) < 64 ? (size_t)(end - name) : 64, "close", 5) != NULL)
+      *closes = 1;
     if (strncasecmp(name, "transfer-encoding:", 18) == 0 &&
         memmem(name, (size_t)(end - name) < 64 ? (size_t)(end - name) : 64, "chunked", 7) != NULL)
       chunked = 1;
@@ -181,12 +186,31 @@ static size_t complete_answer(const char *buffer, size_t used, int *status) {
 
 static void record(connection_t *c, int status, int64_t done_ns) {
   answered++;
-  if (status < 200 || status > 299) non_2xx++;
+  if (status < 200 || status > 299) {
+    /* The first few say what they were: an answer from the HTTP layer itself (a 400 or 408
+       that Node.js writes before closing) never reaches the server's own log. */
+    if (non_2xx < 10) {
+      const char *end = memchr(c->buffer, '\r', c->used < 200 ? c->used : 200);
+      fprintf(stderr, "open-loop: answered %d: %.*s\n", status,
+              (int)(end == NULL ? (c->used < 80 ? c->used : 80) : (size_t)(end - c->buffer)),
+              c->buffer);
+    }
+    non_2xx++;
+  }
   if (c->measured && c->scheduled_ns < stop_scheduling_ns) {
     measured_answers++;
     fprintf(latency_file, "%lld %d %lld\n", (long long)(done_ns - c->scheduled_ns), status,
             (long long)(c->scheduled_ns - measure_from_ns));
   }
+}
+
+static void drop_connection(connection_t *c) {
+  epoll_ctl(epoll_fd, EPOLL_CTL_DEL, c->fd, NULL);
+  close(c->fd);
+  c->fd = -1;
+  c->busy = 0;
+  c->used = 0;
+  open_connections--;
 }
 
 static void on_readable(connection_t *c) {
@@ -201,7 +225,16 @@ static void on_readable(connection_t *c) {
       continue;
     }
     if (n < 0 && errno == EAGAIN) break;
-    /* closed or failed: a request in flight is lost; reconnect on next use */
+    /* Closed or failed. An answer read in full just before the close (a server that
+       answers and closes at once) still counts; otherwise the request in flight is lost.
+       Reconnect on next use. */
+    int status = 0, closes = 0;
+    if (c->busy && complete_answer(c->buffer, c->used, &status, &closes) > 0) {
+      record(c, status, now_ns());
+      drop_connection(c);
+      if (backlog_head < backlog_tail) send_on(c, backlog[backlog_head++]);
+      return;
+    }
     if (c->busy) {
       failed_connections++;
       /* Says which: a server closing an idle keep-alive connection just as a request went out
@@ -212,21 +245,17 @@ static void on_readable(connection_t *c) {
               (int)(c - connections), n == 0 ? "end of stream" : strerror(errno),
               (now_ns() - c->scheduled_ns) / 1e6, c->idle_before_ns / 1e6);
     }
-    epoll_ctl(epoll_fd, EPOLL_CTL_DEL, c->fd, NULL);
-    close(c->fd);
-    c->fd = -1;
-    c->busy = 0;
-    c->used = 0;
-    open_connections--;
+    drop_connection(c);
     return;
   }
-  int status = 0;
-  size_t length = complete_answer(c->buffer, c->used, &status);
+  int status = 0, closes = 0;
+  size_t length = complete_answer(c->buffer, c->used, &status, &closes);
   if (length == 0 || !c->busy) return;
   record(c, status, now_ns());
   c->idle_since_ns = now_ns();
   c->busy = 0;
   c->used = 0;
+  if (closes) drop_connection(c); /* reopened on next use */
   if (backlog_head < backlog_tail) send_on(c, backlog[backlog_head++]);
 }
 

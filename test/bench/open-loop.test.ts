@@ -27,6 +27,14 @@ beforeAll(async () => {
         }, 20);
         return;
       }
+      if (request.url === "/closing") {
+        // Says it closes the connection after each answer, as Node does after a 408.
+        setTimeout(() => {
+          response.writeHead(200, { "content-type": "application/json", connection: "close" });
+          response.end('{"ok":true}');
+        }, 2);
+        return;
+      }
       if (request.url === "/missing") {
         response.writeHead(404, { "content-type": "application/json" });
         response.end('{"error":"no"}');
@@ -89,6 +97,23 @@ describe("open-loop load generator", () => {
     expect(latenciesMs.at(-1)).toBeGreaterThan(200);
     // 50 answers of 20 ms each, one at a time: the queue drains well after the 0.5 s schedule.
     expect(lastAnswerMs).toBeGreaterThanOrEqual(1000);
+  }, 30_000);
+
+  it("does not reuse a connection whose answer said Connection: close", async () => {
+    // One connection and a queue: each next request goes out as soon as an answer is in,
+    // which on the closing connection would be lost.
+    const { summary, latenciesMs } = await runOpenLoop({
+      port,
+      path: "/closing",
+      body: "{}",
+      rate: 500,
+      seconds: 0.1,
+      warmup: 0,
+      connections: 1,
+    });
+    expect(summary.failedConnections).toBe(0);
+    expect(summary.answered).toBe(50);
+    expect(latenciesMs).toHaveLength(50);
   }, 30_000);
 
   it("counts non-2xx answers and leaves them out of the latencies", async () => {
