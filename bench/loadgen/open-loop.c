@@ -214,6 +214,7 @@ static void drop_connection(connection_t *c) {
 }
 
 static void on_readable(connection_t *c) {
+  int ended = 0, read_errno = 0; /* the server closed, or the connection failed */
   for (;;) {
     ssize_t n = read(c->fd, c->buffer + c->used, BUFFER_BYTES - c->used);
     if (n > 0) {
@@ -225,38 +226,32 @@ static void on_readable(connection_t *c) {
       continue;
     }
     if (n < 0 && errno == EAGAIN) break;
-    /* Closed or failed. An answer read in full just before the close (a server that
-       answers and closes at once) still counts; otherwise the request in flight is lost.
-       Reconnect on next use. */
-    int status = 0, closes = 0;
-    if (c->busy && complete_answer(c->buffer, c->used, &status, &closes) > 0) {
-      record(c, status, now_ns());
-      drop_connection(c);
-      if (backlog_head < backlog_tail) send_on(c, backlog[backlog_head++]);
-      return;
-    }
-    if (c->busy) {
-      failed_connections++;
-      /* Says which: a server closing an idle keep-alive connection just as a request went out
-         on it shows as a long idle time (Node.js closes after keepAliveTimeout + 1 s). */
-      fprintf(stderr,
-              "open-loop: connection %d closed (%s) with a request in flight, %.1f ms after it was "
-              "scheduled; the connection had been idle %.1f ms before it\n",
-              (int)(c - connections), n == 0 ? "end of stream" : strerror(errno),
-              (now_ns() - c->scheduled_ns) / 1e6, c->idle_before_ns / 1e6);
-    }
-    drop_connection(c);
-    return;
+    ended = 1;
+    read_errno = n < 0 ? errno : 0;
+    break;
   }
+  /* An answer read in full counts even when the close came in the same read (a server that
+     answers and closes at once); without one, a request in flight is lost. */
   int status = 0, closes = 0;
-  size_t length = complete_answer(c->buffer, c->used, &status, &closes);
-  if (length == 0 || !c->busy) return;
-  record(c, status, now_ns());
-  c->idle_since_ns = now_ns();
-  c->busy = 0;
-  c->used = 0;
-  if (closes) drop_connection(c); /* reopened on next use */
-  if (backlog_head < backlog_tail) send_on(c, backlog[backlog_head++]);
+  size_t length = c->busy ? complete_answer(c->buffer, c->used, &status, &closes) : 0;
+  if (length > 0) {
+    record(c, status, now_ns());
+    c->idle_since_ns = now_ns();
+    c->busy = 0;
+    c->used = 0;
+  } else if (ended && c->busy) {
+    failed_connections++;
+    /* Says which: a server closing an idle keep-alive connection just as a request went out
+       on it shows as a long idle time (Node.js closes after keepAliveTimeout + 1 s). */
+    fprintf(stderr,
+            "open-loop: connection %d closed (%s) with a request in flight, %.1f ms after it was "
+            "scheduled; the connection had been idle %.1f ms before it\n",
+            (int)(c - connections), read_errno == 0 ? "end of stream" : strerror(read_errno),
+            (now_ns() - c->scheduled_ns) / 1e6, c->idle_before_ns / 1e6);
+  }
+  /* Closed, or said it will close: reopened on next use. */
+  if (ended || closes) drop_connection(c);
+  if (length > 0 && backlog_head < backlog_tail) send_on(c, backlog[backlog_head++]);
 }
 
 static void usage(void) {
