@@ -21,6 +21,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { percentile } from "../src/profile/profile-model.js";
 
 export interface Slice {
   /** When the slice ended (s). */
@@ -46,10 +47,6 @@ export function parseTimehist(text: string): Slice[] {
     });
   }
   return slices;
-}
-
-function quantile(sorted: readonly number[], q: number): number {
-  return sorted.length === 0 ? 0 : (sorted[Math.floor(q * (sorted.length - 1))] as number);
 }
 
 function main(): void {
@@ -92,7 +89,7 @@ function main(): void {
         .map((ms) => ms.toFixed(2))
         .join(
           ", ",
-        )} | ${quantile(delays, 0.5).toFixed(3)} / ${quantile(delays, 0.99).toFixed(3)} / ${(delays.at(-1) ?? 0).toFixed(3)} | ${longDelays.length} (${longDelays.reduce((sum, ms) => sum + ms, 0).toFixed(1)}) |`,
+        )} | ${percentile(delays, 0.5).toFixed(3)} / ${percentile(delays, 0.99).toFixed(3)} / ${(delays.at(-1) ?? 0).toFixed(3)} | ${longDelays.length} (${longDelays.reduce((sum, ms) => sum + ms, 0).toFixed(1)}) |`,
     );
   }
   const busy = new Map<string, number>();
