@@ -421,8 +421,10 @@ export class Router {
    * the call may not go now.
    */
   #admitCall(model: string): ModelCallPass | string {
-    const limit = this.#limits.get(model) as InFlightLimit;
-    const breaker = this.#breakers.get(model) as CircuitBreaker;
+    const limit = this.#limits.get(model);
+    const breaker = this.#breakers.get(model);
+    // A model outside the registry (a classifier built apart from it) has neither to honour.
+    if (limit === undefined || breaker === undefined) return { end() {} };
     const refused = admit(limit, breaker);
     if (refused !== null) return refusalText(model, refused, limit);
     let ended = false;
