@@ -93,9 +93,13 @@ export class RequestClassifier {
     });
   }
 
-  /** Embeds the examples of every nearest-neighbour step; a failing step is disabled, not fatal. */
+  /**
+   * Embeds the examples of every nearest-neighbour step (a failing step is disabled, not
+   * fatal) and compiles every rules step's expressions (`KeywordRules.warm`).
+   */
   async prepare(signal?: AbortSignal): Promise<ClassificationStepStatus[]> {
     for (const step of this.#steps) {
+      if (step.kind === "rules") step.rules.warm();
       if (step.kind !== "nearest-neighbour") continue;
       try {
         step.index = await NearestNeighbourIndex.build(
