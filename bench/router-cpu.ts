@@ -6,6 +6,7 @@
  *
  *   npx tsx bench/router-cpu.ts [--rate 5000] [--seconds 10] [--repeats 3] [--connections 64]
  *       [--targets direct,in-process,proxy,floor] [--keep-text] [--cpu-prof DIR]
+ *       [--cpu-prof-interval US]
  *
  * `floor` adds the bare proxy (`loadgen/bare-proxy.mjs`), whose CPU is what one
  * more hop costs in Node.js without any of the router's work.
@@ -17,7 +18,8 @@
  * before and after, and each other thread's from `/proc/<pid>/task/<tid>/stat`. Prints
  * microseconds of CPU per request served, per target and repeat (each other thread's on
  * stderr, by thread id in creation order), and writes bench/results/router-cpu.json. `--cpu-prof DIR` starts the router with
- * `node --cpu-prof` (profile written to DIR when it exits).
+ * `node --cpu-prof` (profile written to DIR when it exits), sampling every
+ * `--cpu-prof-interval` microseconds.
  */
 import { writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
@@ -35,6 +37,8 @@ const { values } = parseArgs({
     connections: { type: "string", default: "64" },
     "keep-text": { type: "boolean", default: false },
     "cpu-prof": { type: "string" },
+    /** Microseconds between samples (Node's default: 1000). */
+    "cpu-prof-interval": { type: "string" },
     /** Comma-separated subset of direct, in-process, proxy. */
     targets: { type: "string", default: "direct,in-process,proxy" },
   },
@@ -90,7 +94,16 @@ async function main(): Promise<void> {
   const router = await startRole(
     "router",
     ["--upstream", upstream.url, ...(keepText ? ["--keep-text"] : [])],
-    profileDir === undefined ? [] : ["--cpu-prof", "--cpu-prof-dir", profileDir],
+    profileDir === undefined
+      ? []
+      : [
+          "--cpu-prof",
+          "--cpu-prof-dir",
+          profileDir,
+          ...(values["cpu-prof-interval"] === undefined
+            ? []
+            : ["--cpu-prof-interval", values["cpu-prof-interval"]]),
+        ],
   );
   const wanted = new Set((values.targets ?? "").split(","));
   const bareProxy = wanted.has("floor")
