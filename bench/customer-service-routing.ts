@@ -93,7 +93,7 @@ console.log(
   `| CLINC150 out-of-scope test (first 300) | ${outOfScope.length} | | ${JSON.stringify(count(outOfScope.map((item) => item.step)))} | ${JSON.stringify(count(outOfScope.map((item) => item.route)))} | ${median(outOfScope.map((item) => item.ms)).toFixed(1)} |`,
 );
 // The first requests after warm-up pay for anything it left cold (the rules' expressions were,
-// until 2026-11-30: 6-20 ms each on the first two requests).
+// until 2026-11-30: about 15 ms on each of the first two requests).
 const firstRulesMs = inScope.slice(0, 3).map((item) => item.rulesMs);
 const medianRulesMs = median(inScope.map((item) => item.rulesMs));
 console.log(
