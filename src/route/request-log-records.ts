@@ -9,17 +9,31 @@
  * 276-310 us every 20 ms at 5,000 requests/s, and the rows waiting for it were most of what
  * each young-generation GC had to copy (`bench/router-timeline.ts`, docs/benchmarks.md).
  *
- * A record is a row's values: a JSON array (`head`) and one more value (`tail`), a text
- * passed through as is or null. The tail is there for a column that already holds JSON
- * (the request log's decision): embedded in the array it would be escaped and parsed again.
- * Layout: u32 head bytes, u32 tail bytes + 1 (0: null), the head, the tail, both UTF-8.
+ * A record is a row's values (`head`) and one more value (`tail`), a text passed through as
+ * is or null. The tail is there for a column that already holds JSON (the request log's
+ * decision). The head's texts are not escaped: they are joined and written as UTF-8 in one
+ * go, and each value's kind and length (in UTF-16 code units) or number goes in front of
+ * them. Until 2026-12-01 the head was a JSON array: `JSON.stringify` of it was about 14k of
+ * the roughly 310k instructions the event loop ran per proxied request
+ * (`bench/router-instructions.ts`), most of them spent escaping text that needed none.
+ *
+ * Layout: u32 text bytes, u32 tail bytes + 1 (0: null), u32 value count, then per value a
+ * u8 kind and its payload (null: none; text: u32 length in UTF-16 code units; number: f64),
+ * then the joined texts and the tail, both UTF-8. UTF-8 cannot hold a lone surrogate: one is
+ * written as U+FFFD, which keeps every length right. (SQLite got invalid bytes for it
+ * before.) A number that is not finite reads back as null, as it did through JSON.
  * The worker runs `readRecords` from its source (`READ_RECORDS_SOURCE`).
  */
 
 /** A value of a request-log column. */
 export type ColumnValue = string | number | null;
 
-const HEADER_BYTES = 8;
+const HEADER_BYTES = 12;
+const KIND_NULL = 0;
+const KIND_TEXT = 1;
+const KIND_NUMBER = 2;
+/** A value's kind byte and payload take at most this many bytes (a number's f64). */
+const MAX_VALUE_BYTES = 9;
 const MIN_CAPACITY = 16 * 1024;
 
 /** Rows appended one by one into shared memory, posted to the writer as one batch. */
@@ -35,18 +49,41 @@ export class RecordBatch {
     this.#bytes = Buffer.from(this.#memory);
   }
 
-  /** Appends a row: `head` is the JSON array of all values but the last, `tail` the last. */
-  append(head: string, tail: string | null): void {
+  /** Appends a row: `head` is all values but the last, `tail` the last. */
+  append(head: readonly ColumnValue[], tail: string | null): void {
+    let text = "";
+    for (const value of head) if (typeof value === "string") text += value;
     // A UTF-16 code unit takes at most 3 bytes of UTF-8.
-    const most = HEADER_BYTES + 3 * (head.length + (tail === null ? 0 : tail.length));
+    const most =
+      HEADER_BYTES +
+      MAX_VALUE_BYTES * head.length +
+      3 * (text.length + (tail === null ? 0 : tail.length));
     if (this.#used + most > this.#bytes.length) this.#grow(this.#used + most);
     const bytes = this.#bytes;
     const start = this.#used;
-    const headBytes = bytes.write(head, start + HEADER_BYTES);
-    const tailBytes = tail === null ? 0 : bytes.write(tail, start + HEADER_BYTES + headBytes);
-    bytes.writeUInt32LE(headBytes, start);
+    let at = start + HEADER_BYTES;
+    for (const value of head) {
+      if (typeof value === "string") {
+        bytes[at] = KIND_TEXT;
+        bytes.writeUInt32LE(value.length, at + 1);
+        at += 5;
+      } else if (typeof value === "number" && Number.isFinite(value)) {
+        bytes[at] = KIND_NUMBER;
+        bytes.writeDoubleLE(value, at + 1);
+        at += 9;
+      } else {
+        bytes[at] = KIND_NULL;
+        at += 1;
+      }
+    }
+    const textBytes = text === "" ? 0 : bytes.write(text, at);
+    at += textBytes;
+    const tailBytes = tail === null || tail === "" ? 0 : bytes.write(tail, at);
+    at += tailBytes;
+    bytes.writeUInt32LE(textBytes, start);
     bytes.writeUInt32LE(tail === null ? 0 : tailBytes + 1, start + 4);
-    this.#used = start + HEADER_BYTES + headBytes + tailBytes;
+    bytes.writeUInt32LE(head.length, start + 8);
+    this.#used = at;
     this.#count += 1;
   }
 
@@ -86,11 +123,37 @@ export function readRecords(memory: SharedArrayBuffer, byteLength: number): Colu
   const rows: ColumnValue[][] = [];
   let at = 0;
   while (at < byteLength) {
-    const headBytes = bytes.readUInt32LE(at);
+    const textBytes = bytes.readUInt32LE(at);
     const tailField = bytes.readUInt32LE(at + 4);
+    const count = bytes.readUInt32LE(at + 8);
     at += HEADER_BYTES;
-    const values = JSON.parse(bytes.toString("utf8", at, at + headBytes)) as ColumnValue[];
-    at += headBytes;
+    const values: ColumnValue[] = [];
+    const lengths: number[] = [];
+    for (let index = 0; index < count; index += 1) {
+      const kind = bytes[at];
+      if (kind === KIND_TEXT) {
+        lengths.push(bytes.readUInt32LE(at + 1));
+        values.push("");
+        at += 5;
+      } else if (kind === KIND_NUMBER) {
+        lengths.push(-1);
+        values.push(bytes.readDoubleLE(at + 1));
+        at += 9;
+      } else {
+        lengths.push(-1);
+        values.push(null);
+        at += 1;
+      }
+    }
+    const text = bytes.toString("utf8", at, at + textBytes);
+    at += textBytes;
+    let offset = 0;
+    for (let index = 0; index < count; index += 1) {
+      const length = lengths[index] as number;
+      if (length < 0) continue;
+      values[index] = text.slice(offset, offset + length);
+      offset += length;
+    }
     if (tailField === 0) {
       values.push(null);
     } else {
@@ -104,8 +167,10 @@ export function readRecords(memory: SharedArrayBuffer, byteLength: number): Colu
 
 /**
  * `readRecords` as source for the writer thread, which cannot import this module: the
- * compiled function itself, with the one constant it reads from this module.
+ * compiled function itself, with the constants it reads from this module.
  */
 export const READ_RECORDS_SOURCE = `const HEADER_BYTES = ${HEADER_BYTES};
+const KIND_TEXT = ${KIND_TEXT};
+const KIND_NUMBER = ${KIND_NUMBER};
 ${readRecords.toString()}
 `;

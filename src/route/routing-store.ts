@@ -363,7 +363,7 @@ export class RoutingStore {
     let queued: number;
     if (this.#worker !== undefined) {
       this.#batch ??= this.#worker.batch(this.#batchBytes);
-      this.#batch.append(JSON.stringify(valuesBeforeDecision(row)), row.decision);
+      this.#batch.append(valuesBeforeDecision(row), row.decision);
       queued = this.#batch.count;
     } else {
       this.#queue.push(row);

@@ -18,18 +18,31 @@ const workerReadRecords = new Function(`${READ_RECORDS_SOURCE}\nreturn readRecor
 const ROWS: { head: ColumnValue[]; tail: string | null }[] = [
   { head: ["req_1", 200, 1.25, null], tail: '{"route":"local"}' },
   { head: ["req_2", 502, 0.1 + 0.2, "where is my parcel"], tail: null },
-  // Chinese, an emoji (a surrogate pair), a lone surrogate, control characters, quotes.
-  { head: ["我的包裹在哪里？ 📦", "a\u0000b\u001e\nc", '"quoted" \\ back', "\ud800"], tail: "" },
+  // Chinese, an emoji (a surrogate pair), control characters, quotes, empty texts.
+  {
+    head: ["我的包裹在哪里？ 📦", "a\u0000b\u001e\nc", '"quoted" \\ back', "", "", 0],
+    tail: "",
+  },
+  // Texts that need escaping in JSON next to one another, and a number between them.
+  { head: ["\\", '"', -1.5e-7, "\u2028\u2029", 1e300, "]"], tail: "[" },
   { head: [], tail: "the tail may hold anything, even\nnewlines and 退货" },
 ];
 
 function batchOf(rows: typeof ROWS, capacity?: number): RecordBatch {
   const batch = new RecordBatch(capacity);
-  for (const row of rows) batch.append(JSON.stringify(row.head), row.tail);
+  for (const row of rows) batch.append(row.head, row.tail);
   return batch;
 }
 
 const expected = (rows: typeof ROWS) => rows.map((row) => [...row.head, row.tail]);
+
+/** Both readers' rows. */
+function readBoth(batch: RecordBatch): ColumnValue[][][] {
+  return [
+    readRecords(batch.memory, batch.byteLength),
+    workerReadRecords(batch.memory, batch.byteLength),
+  ];
+}
 
 describe("request-log records", () => {
   it("reads back every row's values, the tail last, on the main thread and from the worker's source", () => {
@@ -49,6 +62,15 @@ describe("request-log records", () => {
     expect(batch.byteLength).toBeLessThanOrEqual(batch.memory.byteLength);
     expect(readRecords(batch.memory, batch.byteLength)).toEqual(expected(many));
     expect(workerReadRecords(batch.memory, batch.byteLength)).toEqual(expected(many));
+  });
+
+  it("reads a number that is not finite as null, as JSON did, and a lone surrogate as U+FFFD", () => {
+    // UTF-8 cannot hold a lone surrogate; the lengths of the texts after it stay right.
+    const batch = new RecordBatch();
+    batch.append([Number.NaN, Number.POSITIVE_INFINITY, "a\ud800b", "退货", "x\udc00"], "\ud800");
+    for (const rows of readBoth(batch)) {
+      expect(rows).toEqual([[null, null, "a\ufffdb", "退货", "x\ufffd", "\ufffd"]]);
+    }
   });
 
   it("an empty batch has no rows", () => {

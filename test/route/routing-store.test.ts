@@ -179,10 +179,7 @@ function writerFixture(flushTimeoutMs: number): { path: string; options: Request
 function batchOf(...ids: string[]): RecordBatch {
   const batch = new RecordBatch();
   for (const id of ids) {
-    batch.append(
-      JSON.stringify([id, new Date().toISOString(), "chat.completions", 200, 1.5]),
-      "{}",
-    );
+    batch.append([id, new Date().toISOString(), "chat.completions", 200, 1.5], "{}");
   }
   return batch;
 }
@@ -201,10 +198,7 @@ describe("request-log writer", () => {
     const reused = writer.batch(1);
     expect(reused).toBe(first);
     expect(reused.count).toBe(0);
-    reused.append(
-      JSON.stringify(["req_a2", "2026-11-30T00:00:00.000Z", "embeddings", 200, 2]),
-      null,
-    );
+    reused.append(["req_a2", "2026-11-30T00:00:00.000Z", "embeddings", 200, 2], null);
     writer.post(reused);
     writer.flush();
     expect(countRows(path)).toBe(2);
