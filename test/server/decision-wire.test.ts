@@ -41,6 +41,75 @@ describe("decision wire", () => {
     );
   });
 
+  it("writes the same JSON as JSON.stringify of the wire form, for every kind of field", () => {
+    // Texts JSON escapes (quotes, backslashes, control characters, lone surrogates) and texts
+    // it writes as they are (Chinese, a surrogate pair, U+2028), and numbers it writes as null.
+    const texts = [
+      'say "hi"',
+      "back\\slash",
+      "tab\there\u0000\u001f",
+      "退货 📦",
+      "\ud800 lone",
+      "\u2028",
+      "",
+    ];
+    const numbers = [
+      1.5,
+      30.00049,
+      -0,
+      1e21,
+      1e-7,
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      0.1 + 0.2,
+    ];
+    const variants: RoutingDecision[] = [decision];
+    texts.forEach((text, index) => {
+      const number = numbers[index % numbers.length] as number;
+      variants.push({
+        ...decision,
+        requestId: `req_${text}`,
+        requested: text,
+        route: index % 2 === 0 ? null : text,
+        model: text,
+        reason: `route ${text}`,
+        policy: index % 2 === 0 ? "direct" : "bandit",
+        explored: index % 2 === 1,
+        order: index % 3 === 0 ? [] : [text, "b"],
+        domain: index % 2 === 0 ? text : null,
+        attempts:
+          index % 3 === 0
+            ? []
+            : [
+                { model: text, outcome: "error", latencyMs: number, error: text, status: 503 },
+                { model: "b", outcome: "rate-limited", latencyMs: 2, status: number },
+                { model: "c", outcome: "ok", latencyMs: -number },
+              ],
+        classification:
+          index % 3 === 1
+            ? null
+            : {
+                route: text,
+                usedDefault: index % 2 === 0,
+                steps: [
+                  { step: 1, kind: "rules", route: null, detail: text, elapsedMs: number },
+                  {
+                    step: 2,
+                    kind: "nearest-neighbour",
+                    route: text,
+                    detail: `nearest "${text}"`,
+                    score: number,
+                    elapsedMs: 0.0004,
+                  },
+                ],
+              },
+      });
+    });
+    for (const variant of variants) {
+      expect(decisionJson(variant)).toBe(JSON.stringify(decisionBody(variant)));
+    }
+  });
+
   it("reads a logged decision in the wire form, and in the form rows were logged in before", () => {
     expect(loggedDecisionBody(decisionJson(decision))).toEqual(decisionBody(decision));
     expect(loggedDecisionBody(JSON.stringify(decision))).toEqual(decisionBody(decision));
