@@ -20,7 +20,6 @@
 import { type Context, Hono, type MiddlewareHandler } from "hono";
 import type { z } from "zod";
 import type { CancelSignal } from "../backends/cancellation.js";
-import { openAIToolCalls } from "../backends/http/openai-chat-fields.js";
 import type { BackendInput, BackendOutput, TextStream } from "../backends/model-backend.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
 import { createRedactor } from "../privacy/redact-personal-data.js";
@@ -33,6 +32,7 @@ import { resolveTask, type TaskId } from "../tasks/resolve-task.js";
 import { taskInputKind } from "../tasks/task-input-kind.js";
 import { VERSION } from "../version.js";
 import { createApiAccess } from "./api-keys.js";
+import { chatCompletionJson } from "./chat-completion-body.js";
 import { type ChatStreamEnd, chatStreamBody, liveChatStream, loggedAnswer } from "./chat-stream.js";
 import {
   decisionBody,
@@ -49,8 +49,6 @@ import {
   embeddingsRequestSchema,
   generationSettings,
   lastUserMessage,
-  openAILogprobs,
-  openAIUsage,
   plainMessages,
   taskRequestSchema,
 } from "./openai-wire.js";
@@ -421,13 +419,25 @@ function jsonAnswer(
   headers: Record<string, string>,
   modelscoutJson?: string,
 ): EndpointAnswer {
+  return jsonTextAnswer(
+    status,
+    modelscoutJson === undefined
+      ? JSON.stringify(body)
+      : withModelscout(body as object, modelscoutJson),
+    headers,
+  );
+}
+
+/** An answer whose body is JSON already. */
+function jsonTextAnswer(
+  status: number,
+  json: string,
+  headers: Record<string, string>,
+): EndpointAnswer {
   return {
     status,
     headers: { "content-type": "application/json", ...headers },
-    body:
-      modelscoutJson === undefined
-        ? JSON.stringify(body)
-        : withModelscout(body as object, modelscoutJson),
+    body: json,
     sent: undefined,
   };
 }
@@ -709,33 +719,10 @@ export function createRoutingHttp(options: RoutingAppOptions): {
               }),
             );
           }
-          return jsonAnswer(
+          return jsonTextAnswer(
             200,
-            {
-              id,
-              object: "chat.completion",
-              created,
-              model: decision.model,
-              choices: [
-                {
-                  index: 0,
-                  message: {
-                    role: "assistant",
-                    // OpenAI's shape for an answer that only calls tools: content null.
-                    content: text === "" && answer?.toolCalls !== undefined ? null : text,
-                    ...(answer?.reasoning !== undefined && { reasoning_content: answer.reasoning }),
-                    ...(answer?.toolCalls !== undefined && {
-                      tool_calls: openAIToolCalls(answer.toolCalls),
-                    }),
-                  },
-                  finish_reason: answer?.finishReason ?? "stop",
-                  logprobs: answer?.logprobs === undefined ? null : openAILogprobs(answer.logprobs),
-                },
-              ],
-              ...(answer?.usage !== undefined && { usage: openAIUsage(answer.usage) }),
-            },
+            chatCompletionJson({ id, created, model: decision.model, answer }, modelscoutJson),
             headers,
-            modelscoutJson,
           );
         },
       };
