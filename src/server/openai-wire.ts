@@ -242,8 +242,10 @@ export const chatCompletionRequestSchema = z
 export type ChatCompletionRequest = z.infer<typeof chatCompletionRequestSchema>;
 
 /** The fields beyond `model`, `messages` and `stream` that `chatCompletionRequestSchema` checks. */
-const CHAT_SETTING_FIELDS = Object.keys(chatCompletionRequestSchema.shape).filter(
-  (key) => !Object.hasOwn(chatCoreFields, key),
+const CHAT_SETTING_FIELDS = new Set(
+  Object.keys(chatCompletionRequestSchema.shape).filter(
+    (key) => !Object.hasOwn(chatCoreFields, key),
+  ),
 );
 export const chatCoreSchema = z.looseObject(chatCoreFields);
 
@@ -286,9 +288,12 @@ export function plainChatRequest(json: unknown): ChatCompletionRequest | undefin
  */
 export const chatCompletionRequestParser = {
   safeParse(json: unknown): z.ZodSafeParseResult<ChatCompletionRequest> {
+    // The body's own keys (two or three, as a rule) against the setting fields, not each of
+    // the twenty-odd fields looked up in the body: `key in json` with a different key each
+    // time cost about 3k instructions per request (2026-12-01). JSON has no inherited keys.
     if (typeof json === "object" && json !== null) {
-      for (const key of CHAT_SETTING_FIELDS) {
-        if (key in json) return chatCompletionRequestSchema.safeParse(json);
+      for (const key in json) {
+        if (CHAT_SETTING_FIELDS.has(key)) return chatCompletionRequestSchema.safeParse(json);
       }
     }
     const plain = plainChatRequest(json);
