@@ -11,7 +11,7 @@
  * path with the targets taking turns.
  *
  *   npx tsx bench/router-instructions.ts [--warmup 5000] [--requests 300]
- *       [--targets direct,in-process,proxy,floor,stream] [--keep-text]
+ *       [--targets direct,in-process,proxy,floor,stream] [--keep-text] [--functions N]
  *
  * Builds `dist/`, starts the bare echo server (`loadgen/echo-server.mjs`) and the router
  * (`loadgen/router-server.mjs`) under `valgrind --tool=callgrind --instr-atstart=no
@@ -27,6 +27,11 @@
  * through the router's `proxy` route, per stream (the echo server writes its ten events as
  * fast as it can); `--keep-text` turns off the router's redaction of logged text.
  *
+ * `--functions N` also prints, per target, the N functions that ran the most main-thread
+ * instructions per request, each without the functions it called: V8's compiled JavaScript
+ * named through the perf map of `node --perf-basic-prof` (`callgrind-functions.ts`). This
+ * is how the JSON writing was found to be about a sixth of a proxied request (2026-12-01).
+ *
  * Requests go one at a time, each under valgrind taking tens of milliseconds, so work driven
  * by timers (the request log's 20 ms batches) lands on fewer requests per batch than under
  * real load: compare counts with each other, not with CPU time. The router's health checks
@@ -34,12 +39,13 @@
  * them, a stream counted about 110k instructions more (2026-11-30).
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { instructionsByFunction } from "./callgrind-functions.js";
 import { buildRouter, chatBody, startRole } from "./router-roles.js";
 
 const { values } = parseArgs({
@@ -48,8 +54,10 @@ const { values } = parseArgs({
     requests: { type: "string", default: "300" },
     targets: { type: "string", default: "direct,in-process,proxy" },
     "keep-text": { type: "boolean", default: false },
+    functions: { type: "string" },
   },
 });
+const topFunctions = values.functions === undefined ? 0 : Number(values.functions);
 
 const agent = new Agent({ keepAlive: true, maxSockets: 1 });
 
@@ -129,12 +137,22 @@ async function measure(
             "--no-health-checks",
             ...(values["keep-text"] ? ["--keep-text"] : []),
           ],
-    [],
+    topFunctions === 0
+      ? []
+      : [
+          "--perf-basic-prof",
+          // --perf-basic-prof also turns on V8's log; keep it out of the working directory.
+          "--no-logfile-per-isolate",
+          `--logfile=${join(directory, "v8.log")}`,
+        ],
     [
       "valgrind",
       "--tool=callgrind",
       "--instr-atstart=no",
       "--separate-threads=yes",
+      ...(topFunctions === 0
+        ? []
+        : ["--dump-instr=yes", "--dump-line=no", "--compress-pos=no", "--compress-strings=no"]),
       `--callgrind-out-file=${join(directory, "callgrind.out")}`,
     ],
   );
@@ -149,6 +167,20 @@ async function measure(
     const exited = new Promise((resolve) => router.child.once("exit", resolve));
     router.child.kill("SIGTERM");
     await exited;
+  }
+  if (topFunctions > 0) {
+    // valgrind runs node in its own process: the perf map is named by the child's pid.
+    const functions = instructionsByFunction(
+      join(directory, "callgrind.out.1-01"),
+      `/tmp/perf-${pid}.map`,
+    );
+    rmSync(`/tmp/perf-${pid}.map`, { force: true });
+    process.stderr.write(`${target.key}: main-thread instructions per request, by function\n`);
+    for (const { name, instructions } of functions.slice(0, topFunctions)) {
+      process.stderr.write(
+        `${String(Math.round(instructions / requests)).padStart(8)}  ${name.slice(0, 160)}\n`,
+      );
+    }
   }
   const counts = readCounts(directory);
   const total = counts.reduce((sum, count) => sum + count.instructions, 0);
