@@ -109,9 +109,9 @@ export function decisionBody(decision: RoutingDecision): DecisionBody {
  * (`test/server/decision-wire.test.ts` holds the two together), written out field by field.
  * Made once per request: the answer's `modelscout` field (`withModelscout`) and the request
  * log's decision column are the same text. `JSON.stringify` of the body object took about
- * 18k instructions per proxied request, most of them escaping the keys and texts character
- * by character; this takes about 11k (`bench/router-instructions.ts` and a loop of 50,000
- * under callgrind, 2026-12-01), and 1.1 us against 1.4 us in a loop.
+ * 18k instructions per proxied request (`bench/router-instructions.ts --functions`), most of
+ * them escaping the keys and texts character by character; this takes 1.15-1.20 us against
+ * 1.47-1.67 us (`bench/answer-json.ts`, 2026-12-01; ADR 0038).
  */
 export function decisionJson(decision: RoutingDecision): string {
   let attempts = "";
