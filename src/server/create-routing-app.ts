@@ -22,7 +22,7 @@ import type { z } from "zod";
 import type { CancelSignal } from "../backends/cancellation.js";
 import type { BackendInput, BackendOutput, TextStream } from "../backends/model-backend.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
-import { createRedactor } from "../privacy/redact-personal-data.js";
+import { createRedactor, warmRedactor } from "../privacy/redact-personal-data.js";
 import { feedbackOutcome, feedbackRequestSchema, toFeedbackInput } from "../route/feedback.js";
 import type { RouteLearner } from "../route/route-learner.js";
 import { newRequestId, type Router } from "../route/router.js";
@@ -75,9 +75,13 @@ export type RedactText = (
 
 export const keepText: RedactText = (text) => text;
 
-/** Redaction of every personal-data type: the default for everything the server stores. */
+/**
+ * Redaction of every personal-data type: the default for everything the server stores.
+ * Warmed up here, so the first requests' log rows do not hold up the event loop.
+ */
 export function redactPersonalText(): RedactText {
   const redactor = createRedactor();
+  warmRedactor(redactor);
   return (text) => redactor(text).text;
 }
 

@@ -6,11 +6,14 @@ import {
   ibanValid,
   luhnValid,
 } from "../../src/privacy/check-digits.js";
+import { PERSONAL_DATA_DETECTORS } from "../../src/privacy/personal-data-detectors.js";
 import {
   createRedactor,
   findPersonalData,
   redactJson,
   redactPersonalData,
+  WARM_UP_TEXTS,
+  warmRedactor,
 } from "../../src/privacy/redact-personal-data.js";
 import {
   parseRedactionConfig,
@@ -18,6 +21,27 @@ import {
 } from "../../src/privacy/redaction-config.js";
 
 const detectors = (text: string) => findPersonalData(text).map((span) => span.detector);
+
+describe("warm-up", () => {
+  it("has every detector find something in a one-byte text and in a Chinese one", () => {
+    const all = PERSONAL_DATA_DETECTORS.map((detector) => detector.name).sort();
+    const oneByte = (text: string) =>
+      [...text].every((character) => character.charCodeAt(0) <= 0xff);
+    expect(WARM_UP_TEXTS.map(oneByte)).toEqual([true, false]);
+    for (const text of WARM_UP_TEXTS) expect([...new Set(detectors(text))].sort()).toEqual(all);
+  });
+
+  it("runs the redactor on each text twice and leaves it redacting as before", () => {
+    const seen: string[] = [];
+    const redactor = createRedactor();
+    warmRedactor((text) => {
+      seen.push(text);
+      return redactor(text);
+    });
+    expect(seen).toEqual([...WARM_UP_TEXTS, ...WARM_UP_TEXTS]);
+    expect(redactor("mail jane@example.com").text).toBe("mail [EMAIL]");
+  });
+});
 
 describe("check digits", () => {
   it("Chinese resident ID: MOD 11-2 check character, region and birth date", () => {
