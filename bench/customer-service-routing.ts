@@ -46,6 +46,8 @@ async function classifyAll(items: readonly [string, string][]) {
     ms: number;
     /** The rules step's own time (the first step, run for every request). */
     rulesMs: number;
+    /** The nearest-neighbour step's own time (embedding the request), when it ran. */
+    encoderMs: number | null;
   }[] = [];
   for (const [text, intent] of items) {
     const startedAt = performance.now();
@@ -58,6 +60,7 @@ async function classifyAll(items: readonly [string, string][]) {
         : `${trace.steps.at(-1)?.kind}#${trace.steps.at(-1)?.step}`,
       ms: performance.now() - startedAt,
       rulesMs: trace.steps.find((step) => step.kind === "rules")?.elapsedMs ?? 0,
+      encoderMs: trace.steps.find((step) => step.kind === "nearest-neighbour")?.elapsedMs ?? null,
     });
   }
   return results;
@@ -99,6 +102,16 @@ const medianRulesMs = median(inScope.map((item) => item.rulesMs));
 console.log(
   `\nrules step: ${firstRulesMs.map((ms) => ms.toFixed(3)).join(", ")} ms on the first three requests, median ${medianRulesMs.toFixed(3)} ms`,
 );
+// The nearest-neighbour step embeds each request: its first runs after warm-up, by tens.
+const encoderMs = inScope.flatMap((item) => (item.encoderMs === null ? [] : [item.encoderMs]));
+const encoderByTens = Array.from(
+  { length: Math.min(5, Math.ceil(encoderMs.length / 10)) },
+  (_, tens) => median(encoderMs.slice(tens * 10, tens * 10 + 10)),
+);
+const medianEncoderMs = median(encoderMs);
+console.log(
+  `nearest-neighbour step: median ${encoderByTens.map((ms) => ms.toFixed(1)).join(", ")} ms over its first five tens of requests, ${medianEncoderMs.toFixed(1)} ms over all ${encoderMs.length}`,
+);
 writeFileSync(
   fileURLToPath(new URL("./results/customer-service-routing.json", import.meta.url)),
   `${JSON.stringify(
@@ -116,6 +129,8 @@ writeFileSync(
         medianClassifyMs: median(inScope.map((item) => item.ms)),
         firstRulesMs,
         medianRulesMs,
+        encoderMsByTens: encoderByTens,
+        medianEncoderMs,
       },
       outOfScope: {
         items: outOfScope.length,
