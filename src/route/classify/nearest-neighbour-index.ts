@@ -19,7 +19,7 @@ const EMBEDDING_BATCH = 64;
  * Examples embedded one at a time after the batches, of lengths spread from the shortest to
  * the longest. Requests are embedded one at a time, and a model's first runs on single texts
  * were slower: with the bundled customer-service routes (the English encoder), the step took
- * a median 16-24 ms on the first ten requests after start against 10-13 ms later; with these
+ * a median 16-24 ms on the first ten requests after start against 10-12 ms over all; with these
  * twelve runs first, 11.5-16 ms (`npx tsx bench/customer-service-routing.ts`, six runs
  * without, five with, 2026-12-01). The cost is twelve more embeddings at start, about 0.4 s
  * with that encoder.
