@@ -1,7 +1,7 @@
 /**
  * @module
  * Pieces of JSON written by hand, for the answers the routing server writes on every request
- * (`decision-wire.ts`, `openai-wire.ts`). On Node.js 20 `JSON.stringify` of a small object
+ * (`decision-wire.ts`, `chat-completion-body.ts`). On Node.js 20 `JSON.stringify` of a small object
  * costs thousands of instructions, most of them spent escaping each key and text character
  * by character; a text that needs no escape (nearly all of them) can be quoted with one
  * regular-expression test and a concatenation. Each hand-written body is tested against
