@@ -79,6 +79,7 @@ export class NearestNeighbourIndex {
     signal?: AbortSignal,
   ): Promise<NearestNeighbourIndex> {
     const index = new NearestNeighbourIndex(backend, k);
+    const run = signal === undefined ? {} : { signal };
     const routes: string[] = [];
     const texts: string[] = [];
     for (const [route, utterances] of examples) {
@@ -89,16 +90,16 @@ export class NearestNeighbourIndex {
     }
     for (let start = 0; start < texts.length; start += EMBEDDING_BATCH) {
       const batch = texts.slice(start, start + EMBEDDING_BATCH);
-      const outputs = await backend.doRun(batch, signal === undefined ? {} : { signal });
+      const outputs = await backend.doRun(batch, run);
       for (const output of outputs) index.#vectors.push(toUnitVector(output, backend.modelId));
     }
     index.#routes = routes;
     index.#texts = texts;
     const byLength = [...texts].sort((a, b) => a.length - b.length);
     const singles = Math.min(WARM_UP_SINGLE_TEXTS, byLength.length);
-    for (let run = 0; run < singles; run += 1) {
-      const at = singles === 1 ? 0 : Math.round((run * (byLength.length - 1)) / (singles - 1));
-      await backend.doRun([byLength[at] as string], signal === undefined ? {} : { signal });
+    for (let single = 0; single < singles; single += 1) {
+      const at = singles === 1 ? 0 : Math.round((single * (byLength.length - 1)) / (singles - 1));
+      await backend.doRun([byLength[at] as string], run);
     }
     return index;
   }
