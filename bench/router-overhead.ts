@@ -36,8 +36,11 @@
  *   with none of the router's work; what it adds is what one more HTTP hop in Node costs on
  *   this machine, a floor for the `router -> echo server` row.
  * Added latency = router percentile - direct percentile at the same rate. Peak RSS of the
- * router process is its VmHWM, reset before each run (`/proc/<pid>/clear_refs`). Prints a
- * table and writes bench/results/router-overhead.json (or router-overhead-keep-text.json).
+ * router process is its VmHWM, reset before each run (`/proc/<pid>/clear_refs`). Each run also
+ * gives the hypervisor's share of the CPUs over its measured period and its worst second
+ * (steal time, `loadgen/cpu-steal.ts`), which a miss or an unjudged run names: it is the
+ * noise of a shared VM that the guest can count. Prints a table and writes
+ * bench/results/router-overhead.json (or router-overhead-keep-text.json).
  *
  * Until 2026-11-29 this used autocannon's `overallRate`, which is not a schedule but a
  * quota per connection per second: each connection sent back to back until it had made its
@@ -51,6 +54,7 @@ import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { percentile } from "../src/profile/profile-model.js";
+import { StealRecorder } from "./loadgen/cpu-steal.js";
 import { runOpenLoop } from "./loadgen/open-loop.js";
 import { buildRouter, chatBody, startRole } from "./router-roles.js";
 import { judge, TARGET, tallyVerdicts } from "./router-verdict.js";
@@ -80,6 +84,11 @@ function readPeakRssBytes(pid: number): number | null {
   }
 }
 
+/** A share as a percentage with two decimals: steal is worth reading at 0.05 %. */
+function percent(share: number): string {
+  return `${(share * 100).toFixed(2)} %`;
+}
+
 function resetPeakRss(pid: number): boolean {
   try {
     writeFileSync(`/proc/${pid}/clear_refs`, "5");
@@ -106,6 +115,12 @@ interface LoadResult {
   p99Ms: number;
   maxMs: number;
   routerPeakRssBytes: number | null;
+  /**
+   * The hypervisor's share of the CPUs over the measured period (`loadgen/cpu-steal.ts`), and
+   * over its worst second; null where `/proc/stat` cannot be read.
+   */
+  stealShare: number | null;
+  worstSecondStealShare: number | null;
 }
 
 async function main(): Promise<void> {
@@ -135,6 +150,8 @@ async function main(): Promise<void> {
   ];
   const results: LoadResult[] = [];
   let generatorPriority = "normal";
+  const steal = new StealRecorder();
+  steal.start();
   try {
     for (let repeat = 1; repeat <= repeats; repeat += 1) {
       for (const rate of rates) {
@@ -154,6 +171,10 @@ async function main(): Promise<void> {
             realtime: values.generator !== "normal",
           });
           generatorPriority = summary.priority;
+          const stolen = steal.between(
+            summary.measureFromNs,
+            summary.measureFromNs + Math.max(seconds * 1000, lastAnswerMs) * 1e6,
+          );
           const entry: LoadResult = {
             repeat,
             target: target.name,
@@ -174,15 +195,18 @@ async function main(): Promise<void> {
             maxMs: latenciesMs.at(-1) ?? Number.NaN,
             routerPeakRssBytes:
               !target.name.startsWith("router") || !resetOk ? null : readPeakRssBytes(routerPid),
+            stealShare: stolen?.share ?? null,
+            worstSecondStealShare: stolen?.worstSecondShare ?? null,
           };
           results.push(entry);
           process.stderr.write(
-            `${repeats > 1 ? `#${repeat} ` : ""}${target.name} @ ${rate}/s: p50 ${entry.p50Ms.toFixed(3)} ms, p99 ${entry.p99Ms.toFixed(3)} ms, ${entry.requests} ok, ${entry.errors} failed${entry.errors > 0 ? ` (${entry.non2xx} not 2xx, ${entry.failedConnections} cut off, ${entry.unanswered} unanswered)` : ""}\n`,
+            `${repeats > 1 ? `#${repeat} ` : ""}${target.name} @ ${rate}/s: p50 ${entry.p50Ms.toFixed(3)} ms, p99 ${entry.p99Ms.toFixed(3)} ms, ${entry.requests} ok, ${entry.errors} failed${entry.errors > 0 ? ` (${entry.non2xx} not 2xx, ${entry.failedConnections} cut off, ${entry.unanswered} unanswered)` : ""}${stolen === null ? "" : `, steal ${percent(stolen.share)} (worst second ${percent(stolen.worstSecondShare)})`}\n`,
           );
         }
       }
     }
   } finally {
+    steal.stop();
     router.child.kill("SIGTERM");
     bareProxy.child.kill("SIGTERM");
     upstream.child.kill("SIGTERM");
@@ -199,12 +223,12 @@ async function main(): Promise<void> {
   });
   const fmt = (value: number | null, digits = 3) => (value === null ? "" : value.toFixed(digits));
   console.log(
-    "| repeat | target | rate/s | achieved/s | errors | p50 ms | p90 ms | p99 ms | max ms | added p50 ms | added p99 ms | router peak RSS MB |",
+    "| repeat | target | rate/s | achieved/s | errors | p50 ms | p90 ms | p99 ms | max ms | added p50 ms | added p99 ms | router peak RSS MB | steal (worst second) |",
   );
-  console.log("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+  console.log("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
   for (const row of rows) {
     console.log(
-      `| ${row.repeat} | ${row.target} | ${row.rate} | ${row.achievedRate.toFixed(0)} | ${row.errors} | ${fmt(row.p50Ms)} | ${fmt(row.p90Ms)} | ${fmt(row.p99Ms)} | ${fmt(row.maxMs, 1)} | ${fmt(row.addedP50Ms)} | ${fmt(row.addedP99Ms)} | ${row.routerPeakRssBytes === null ? "" : (row.routerPeakRssBytes / 1048576).toFixed(0)} |`,
+      `| ${row.repeat} | ${row.target} | ${row.rate} | ${row.achievedRate.toFixed(0)} | ${row.errors} | ${fmt(row.p50Ms)} | ${fmt(row.p90Ms)} | ${fmt(row.p99Ms)} | ${fmt(row.maxMs, 1)} | ${fmt(row.addedP50Ms)} | ${fmt(row.addedP99Ms)} | ${row.routerPeakRssBytes === null ? "" : (row.routerPeakRssBytes / 1048576).toFixed(0)} | ${row.stealShare === null ? "" : `${percent(row.stealShare)} (${percent(row.worstSecondStealShare ?? 0)})`} |`,
     );
   }
   const verdicts = [];

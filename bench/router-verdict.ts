@@ -12,6 +12,16 @@ export interface JudgedRow {
   p99Ms: number;
   addedP50Ms: number | null;
   addedP99Ms: number | null;
+  /** The hypervisor's share of the CPUs over the row's run, and over its worst second. */
+  stealShare?: number | null;
+  worstSecondStealShare?: number | null;
+}
+
+/** `; the hypervisor took ...` for a run that lost any CPU to it, else "". */
+function stealNote(row: JudgedRow, whose: string): string {
+  if (row.stealShare == null || row.stealShare <= 0) return "";
+  const percent = (share: number) => `${(share * 100).toFixed(2)} %`;
+  return `; the hypervisor took ${percent(row.stealShare)} of the CPUs during ${whose} (worst second ${percent(row.worstSecondStealShare ?? row.stealShare)})`;
 }
 
 /**
@@ -42,7 +52,7 @@ export function judge(rows: readonly JudgedRow[]): {
         met: null,
         addedP99Ms: row.addedP99Ms,
         floorMissed: false,
-        text: `${row.target} @ ${row.rate}/s: not judged, the echo server itself fell behind (${added})`,
+        text: `${row.target} @ ${row.rate}/s: not judged, the echo server itself fell behind (${added})${direct === undefined ? "" : stealNote(direct, "the direct run")}${stealNote(row, "this run")}`,
       });
       continue;
     }
@@ -54,7 +64,7 @@ export function judge(rows: readonly JudgedRow[]): {
         met: null,
         addedP99Ms: row.addedP99Ms,
         floorMissed: false,
-        text: `${row.target} @ ${row.rate}/s: not judged, calling the echo server directly already had a p99 of ${direct.p99Ms.toFixed(3)} ms (${added})`,
+        text: `${row.target} @ ${row.rate}/s: not judged, calling the echo server directly already had a p99 of ${direct.p99Ms.toFixed(3)} ms (${added})${stealNote(direct, "the direct run")}${stealNote(row, "this run")}`,
       });
       continue;
     }
@@ -77,7 +87,7 @@ export function judge(rows: readonly JudgedRow[]): {
       met,
       addedP99Ms: row.addedP99Ms,
       floorMissed,
-      text: `${row.target} @ ${row.rate}/s: ${met ? "met" : "NOT met"} (${added})${caveat}`,
+      text: `${row.target} @ ${row.rate}/s: ${met ? "met" : "NOT met"} (${added})${caveat}${met ? "" : stealNote(row, "this run")}`,
     });
   }
   return verdicts;
