@@ -9,7 +9,7 @@
 import { openAIToolCalls } from "../backends/http/openai-chat-fields.js";
 import type { BackendOutput } from "../backends/model-backend.js";
 import { withModelscout } from "./decision-wire.js";
-import { jsonNumber, jsonText } from "./json-text.js";
+import { jsonName, jsonNumber, jsonText } from "./json-text.js";
 import { openAILogprobs, openAIUsage } from "./openai-wire.js";
 
 /** A model's text answer, as a backend gives it. */
@@ -67,5 +67,5 @@ export function chatCompletionJson(fields: ChatCompletionFields, modelscoutJson:
     return withModelscout(chatCompletionBody(fields), modelscoutJson);
   }
   const usage = answer?.usage === undefined ? undefined : openAIUsage(answer.usage);
-  return `{"id":${jsonText(fields.id)},"object":"chat.completion","created":${jsonNumber(fields.created)},"model":${jsonText(fields.model)},"choices":[{"index":0,"message":{"role":"assistant","content":${jsonText(answer?.text ?? "")}},"finish_reason":${jsonText(answer?.finishReason ?? "stop")},"logprobs":null}]${usage === undefined ? "" : `,"usage":{"prompt_tokens":${jsonNumber(usage.prompt_tokens)},"completion_tokens":${jsonNumber(usage.completion_tokens)},"total_tokens":${jsonNumber(usage.total_tokens)}}`},"modelscout":${modelscoutJson}}`;
+  return `{"id":${jsonText(fields.id)},"object":"chat.completion","created":${jsonNumber(fields.created)},"model":${jsonName(fields.model)},"choices":[{"index":0,"message":{"role":"assistant","content":${jsonText(answer?.text ?? "")}},"finish_reason":${jsonName(answer?.finishReason ?? "stop")},"logprobs":null}]${usage === undefined ? "" : `,"usage":{"prompt_tokens":${jsonNumber(usage.prompt_tokens)},"completion_tokens":${jsonNumber(usage.completion_tokens)},"total_tokens":${jsonNumber(usage.total_tokens)}}`},"modelscout":${modelscoutJson}}`;
 }

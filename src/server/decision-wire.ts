@@ -7,7 +7,14 @@
  * `decodeURIComponent`); the body field carries the text as is.
  */
 import type { RoutingDecision } from "../route/routing-decision.js";
-import { jsonNumber, jsonText, jsonTextOrNull } from "./json-text.js";
+import {
+  jsonName,
+  jsonNameOrNull,
+  jsonNumber,
+  jsonText,
+  jsonTextOrNull,
+  keptPerText,
+} from "./json-text.js";
 
 const MAX_HEADER_CHARS = 512;
 
@@ -23,14 +30,17 @@ export function headerSafe(text: string): string {
     : encoded;
 }
 
+/** `headerSafe` for route and model names, which come back on every request (`keptPerText`). */
+const headerSafeName = keptPerText(headerSafe);
+
 export function decisionHeaders(
   requestId: string,
   decision: RoutingDecision | null,
 ): Record<string, string> {
   const headers: Record<string, string> = { "x-modelscout-request-id": requestId };
   if (decision === null) return headers;
-  if (decision.route !== null) headers["x-modelscout-route"] = headerSafe(decision.route);
-  headers["x-modelscout-model"] = headerSafe(decision.model);
+  if (decision.route !== null) headers["x-modelscout-route"] = headerSafeName(decision.route);
+  headers["x-modelscout-model"] = headerSafeName(decision.model);
   headers["x-modelscout-reason"] = headerSafe(decision.reason);
   return headers;
 }
@@ -116,20 +126,20 @@ export function decisionBody(decision: RoutingDecision): DecisionBody {
 export function decisionJson(decision: RoutingDecision): string {
   let attempts = "";
   for (const attempt of decision.attempts) {
-    attempts += `${attempts === "" ? "" : ","}{"model":${jsonText(attempt.model)},"outcome":${jsonText(attempt.outcome)},"latency_ms":${jsonNumber(round(attempt.latencyMs))}${attempt.error === undefined ? "" : `,"error":${jsonText(attempt.error)}`}${attempt.status === undefined ? "" : `,"status":${jsonNumber(attempt.status)}`}}`;
+    attempts += `${attempts === "" ? "" : ","}{"model":${jsonName(attempt.model)},"outcome":${jsonName(attempt.outcome)},"latency_ms":${jsonNumber(round(attempt.latencyMs))}${attempt.error === undefined ? "" : `,"error":${jsonText(attempt.error)}`}${attempt.status === undefined ? "" : `,"status":${jsonNumber(attempt.status)}`}}`;
   }
   let order = "";
-  for (const model of decision.order) order += `${order === "" ? "" : ","}${jsonText(model)}`;
-  return `{"request_id":${jsonText(decision.requestId)},"task":${jsonText(decision.task)},"requested":${jsonText(decision.requested)},"route":${jsonTextOrNull(decision.route)},"model":${jsonText(decision.model)},"reason":${jsonText(decision.reason)},"policy":${jsonText(decision.policy)},"explored":${decision.explored},"order":[${order}],"domain":${jsonTextOrNull(decision.domain)},"attempts":[${attempts}],"classification":${classificationJson(decision.classification)}}`;
+  for (const model of decision.order) order += `${order === "" ? "" : ","}${jsonName(model)}`;
+  return `{"request_id":${jsonText(decision.requestId)},"task":${jsonName(decision.task)},"requested":${jsonText(decision.requested)},"route":${jsonNameOrNull(decision.route)},"model":${jsonName(decision.model)},"reason":${jsonText(decision.reason)},"policy":${jsonName(decision.policy)},"explored":${decision.explored},"order":[${order}],"domain":${jsonTextOrNull(decision.domain)},"attempts":[${attempts}],"classification":${classificationJson(decision.classification)}}`;
 }
 
 function classificationJson(classification: RoutingDecision["classification"]): string {
   if (classification === null) return "null";
   let steps = "";
   for (const step of classification.steps) {
-    steps += `${steps === "" ? "" : ","}{"kind":${jsonText(step.kind)},"route":${jsonTextOrNull(step.route)},"detail":${jsonText(step.detail)}${step.score === undefined ? "" : `,"score":${jsonNumber(step.score)}`},"elapsed_ms":${jsonNumber(round(step.elapsedMs))}}`;
+    steps += `${steps === "" ? "" : ","}{"kind":${jsonName(step.kind)},"route":${jsonNameOrNull(step.route)},"detail":${jsonText(step.detail)}${step.score === undefined ? "" : `,"score":${jsonNumber(step.score)}`},"elapsed_ms":${jsonNumber(round(step.elapsedMs))}}`;
   }
-  return `{"route":${jsonText(classification.route)},"used_default":${classification.usedDefault},"steps":[${steps}]}`;
+  return `{"route":${jsonName(classification.route)},"used_default":${classification.usedDefault},"steps":[${steps}]}`;
 }
 
 /** `body` as JSON, with `"modelscout"` (already JSON) as its last field. */

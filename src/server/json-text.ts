@@ -25,6 +25,34 @@ export function jsonTextOrNull(text: string | null): string {
   return text === null ? "null" : jsonText(text);
 }
 
+/**
+ * `make(text)`, kept per text, for texts from a small set that come back on every request:
+ * route and model names from the routes config, policies, attempt outcomes. For such a text,
+ * the same string each time, a map lookup costs less than the escape test (whose calls were
+ * about 8k instructions of a proxied request, `bench/router-instructions.ts --functions`).
+ * Bounded, so a field fed from client input cannot grow it: past `max` texts it starts again.
+ */
+export function keptPerText(make: (text: string) => string, max = 1024): (text: string) => string {
+  const kept = new Map<string, string>();
+  return (text) => {
+    let form = kept.get(text);
+    if (form === undefined) {
+      if (kept.size >= max) kept.clear();
+      form = make(text);
+      kept.set(text, form);
+    }
+    return form;
+  };
+}
+
+/** `JSON.stringify(name)` for a name from a small set (`keptPerText`). */
+export const jsonName = keptPerText(jsonText);
+
+/** `JSON.stringify(name)` for a name from a small set, or null. */
+export function jsonNameOrNull(name: string | null): string {
+  return name === null ? "null" : jsonName(name);
+}
+
 /** `JSON.stringify(value)`: a number that is not finite is null. */
 export function jsonNumber(value: number): string {
   return Number.isFinite(value) ? String(value) : "null";
