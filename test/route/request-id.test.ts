@@ -17,6 +17,23 @@ describe("newRequestId", () => {
     expect(again).not.toBe(earlier);
   });
 
+  it("writes the time as 12 hex digits, across every 4.096 s turn of its upper digits", () => {
+    const base = Date.UTC(2026, 11, 1, 4, 30);
+    const start = base - (base % 4096) - 3;
+    const times = [
+      ...Array.from({ length: 5000 }, (_, step) => start + step), // two turns of the upper digits
+      start - 86_400_000, // back a day
+      0,
+      1,
+      4095,
+      4096,
+      16 ** 12 - 1, // the last time that fits 12 digits
+    ];
+    for (const now of times) {
+      expect(newRequestId(now).slice(0, 16)).toBe(`req_${now.toString(16).padStart(12, "0")}`);
+    }
+  });
+
   it("keeps 80 random bits after the time: ids made in the same millisecond differ", () => {
     const now = Date.now();
     const ids = new Set(Array.from({ length: 10_000 }, () => newRequestId(now)));
