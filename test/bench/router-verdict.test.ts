@@ -61,6 +61,26 @@ describe("judge", () => {
     expect(tallyVerdicts(verdicts)[0]?.text).toContain("the floor missed too in 1 of the misses");
   });
 
+  it("counts a floor that misses the median as the machine's, not the router's", () => {
+    // This session's first 1,000/s repeat: one more Node hop alone added 0.243 ms at p50.
+    const slowHop = judge([
+      row("direct", 1000, 0.9, null),
+      row("floor: bare proxy -> echo server", 1000, 1.2, [0.243, 0.3]),
+      row("router -> echo server", 1000, 1.4, [0.328, 0.5]),
+    ]);
+    expect(slowHop[0]).toMatchObject({ met: false, floorMissed: true });
+    expect(slowHop[0]?.text).toContain(
+      "the floor misses it too (added p50 0.243 ms, p99 0.300 ms, 1000/s)",
+    );
+    // A floor under 0.2 ms leaves the router's p50 miss its own.
+    const ownMiss = judge([
+      row("direct", 1000, 0.9, null),
+      row("floor: bare proxy -> echo server", 1000, 1.2, [0.165, 0.3]),
+      row("router -> echo server", 1000, 1.4, [0.233, 0.5]),
+    ]);
+    expect(ownMiss[0]).toMatchObject({ met: false, floorMissed: false });
+  });
+
   it("misses a router that fell behind, however its percentiles look", () => {
     const verdicts = judge([
       row("direct", 5000, 0.2, null),
