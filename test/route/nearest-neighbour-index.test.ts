@@ -7,10 +7,12 @@ import {
 } from "../../src/route/classify/nearest-neighbour-index.js";
 
 /** The hashed n-gram model, recording the texts of each `doRun` call. */
-function recorded(): { backend: ModelBackend; calls: string[][] } {
+function recorded(local = true): { backend: ModelBackend; calls: string[][] } {
   const inner = createHashedNgramEmbeddingBackend({ modelId: "ngrams", dimensions: 64 });
   const calls: string[][] = [];
   const backend = Object.create(inner) as ModelBackend;
+  // As a model behind an HTTP endpoint describes itself: inputs leave the machine.
+  if (!local) backend.describe = () => ({ ...inner.describe(), local: false });
   backend.doRun = (inputs: readonly BackendInput[], options) => {
     calls.push(inputs.map((input) => String(input)));
     return inner.doRun(inputs, options);
@@ -46,5 +48,19 @@ describe("nearest-neighbour index", () => {
     const { backend, calls } = recorded();
     await NearestNeighbourIndex.build(backend, new Map([["a", ["one", "three", "two"]]]), 1);
     expect(calls).toEqual([["one", "three", "two"], ["one"], ["two"], ["three"]]);
+  });
+
+  it("makes no single warm-up calls to a model that runs elsewhere", async () => {
+    const { backend, calls } = recorded(false);
+    const index = await NearestNeighbourIndex.build(
+      backend,
+      new Map([
+        ["delivery", ["where is my parcel", "track my order"]],
+        ["complaint", ["refund please"]],
+      ]),
+      1,
+    );
+    expect(calls).toEqual([["where is my parcel", "track my order", "refund please"]]);
+    expect((await index.nearest("where is my parcel"))?.route).toBe("delivery");
   });
 });

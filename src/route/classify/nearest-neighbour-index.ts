@@ -22,7 +22,9 @@ const EMBEDDING_BATCH = 64;
  * a median 16-24 ms on the first ten requests after start against 10-12 ms over all; with these
  * twelve runs first, 11.5-16 ms (`npx tsx bench/customer-service-routing.ts`, six runs
  * without, five with, 2026-12-01). The cost is twelve more embeddings at start, about 0.4 s
- * with that encoder.
+ * with that encoder. Only for a model that runs on this machine (`describe().local`): what a
+ * remote model's server compiles is not ours to warm, and there they would be twelve more
+ * round trips in series at every start, and twelve more billed calls on a paid API.
  */
 export const WARM_UP_SINGLE_TEXTS = 12;
 
@@ -69,8 +71,8 @@ export class NearestNeighbourIndex {
   }
 
   /**
-   * Embeds every example, then some of them again one at a time (`WARM_UP_SINGLE_TEXTS`);
-   * throws if the model cannot.
+   * Embeds every example, then, with a local model, some of them again one at a time
+   * (`WARM_UP_SINGLE_TEXTS`); throws if the model cannot.
    */
   static async build(
     backend: ModelBackend,
@@ -96,7 +98,7 @@ export class NearestNeighbourIndex {
     index.#routes = routes;
     index.#texts = texts;
     const byLength = [...texts].sort((a, b) => a.length - b.length);
-    const singles = Math.min(WARM_UP_SINGLE_TEXTS, byLength.length);
+    const singles = backend.describe().local ? Math.min(WARM_UP_SINGLE_TEXTS, byLength.length) : 0;
     for (let single = 0; single < singles; single += 1) {
       const at = singles === 1 ? 0 : Math.round((single * (byLength.length - 1)) / (singles - 1));
       await backend.doRun([byLength[at] as string], run);
