@@ -4,7 +4,14 @@
  *
  *   npx tsx bench/router-overhead.ts [--rates 1000,5000] [--seconds 10] [--warmup 10]
  *       [--connections 64] [--arrivals uniform|poisson] [--keep-text] [--generator normal]
- *       [--repeats 1] [--router-node-flags=<flags>]
+ *       [--repeats 1] [--router-node-flags=<flags>] [--preflight 5]
+ *
+ * `--preflight S` (5 by default; 0 skips it) first calls the echo server directly for S
+ * seconds at the highest rate, after 2 s of warm-up. If even that run shows this machine
+ * cannot judge the target (the echo server falls behind, or its own p99 reaches 1 ms, the
+ * same test as the verdict's), it says why, with the hypervisor's share of the CPUs, and stops
+ * with exit code 2 before the runs, which take about three minutes a repeat; the results file is
+ * left as it was.
  *
  * `--repeats N` runs every rate and target N times over, against the same server processes,
  * and judges each repeat on its own: on a shared 2-core machine one 10 s run's p99 moves by
@@ -57,7 +64,7 @@ import { percentile } from "../src/profile/profile-model.js";
 import { StealRecorder } from "./loadgen/cpu-steal.js";
 import { runOpenLoop } from "./loadgen/open-loop.js";
 import { buildRouter, chatBody, startRole } from "./router-roles.js";
-import { judge, TARGET, tallyVerdicts } from "./router-verdict.js";
+import { directRunCannotJudge, judge, stealNote, TARGET, tallyVerdicts } from "./router-verdict.js";
 
 const { values } = parseArgs({
   options: {
@@ -71,6 +78,7 @@ const { values } = parseArgs({
     repeats: { type: "string", default: "1" },
     /** Node.js flags for the router process alone, space-separated (`--max-semi-space-size=32`). */
     "router-node-flags": { type: "string", default: "" },
+    preflight: { type: "string", default: "5" },
   },
 });
 
@@ -123,6 +131,49 @@ interface LoadResult {
   worstSecondStealShare: number | null;
 }
 
+/**
+ * Calls the echo server directly for `seconds` at `rate`; says why the machine cannot judge
+ * the target (`directRunCannotJudge`, with the run's steal time), or null.
+ */
+async function preflight(
+  port: number,
+  rate: number,
+  seconds: number,
+  steal: StealRecorder,
+): Promise<string | null> {
+  const { summary, latenciesMs, lastAnswerMs } = await runOpenLoop({
+    port,
+    path: "/v1/chat/completions",
+    body: chatBody("echo"),
+    rate,
+    seconds,
+    warmup: 2,
+    connections: Number(values.connections),
+    arrivals: values.arrivals === "poisson" ? "poisson" : "uniform",
+    realtime: values.generator !== "normal",
+  });
+  const stolen = steal.between(
+    summary.measureFromNs,
+    summary.measureFromNs + Math.max(seconds * 1000, lastAnswerMs) * 1e6,
+  );
+  const direct = {
+    target: "direct",
+    rate,
+    achievedRate: latenciesMs.length / Math.max(seconds, lastAnswerMs / 1000),
+    errors: summary.non2xx + summary.failedConnections + summary.unanswered,
+    p99Ms: percentile(latenciesMs, 0.99),
+    addedP50Ms: null,
+    addedP99Ms: null,
+    stealShare: stolen?.share ?? null,
+    worstSecondStealShare: stolen?.worstSecondShare ?? null,
+  };
+  process.stderr.write(
+    `preflight: direct @ ${rate}/s for ${seconds} s: p50 ${percentile(latenciesMs, 0.5).toFixed(3)} ms, p99 ${direct.p99Ms.toFixed(3)} ms, ${direct.errors} failed${stolen === null ? "" : `, steal ${percent(stolen.share)} (worst second ${percent(stolen.worstSecondShare)})`}\n`,
+  );
+  const reason = directRunCannotJudge(direct);
+  return reason === null ? null : `${reason} at ${rate}/s${stealNote(direct, "it")}`;
+}
+
 async function main(): Promise<void> {
   const rates = (values.rates ?? "1000,5000").split(",").map(Number);
   const seconds = Number(values.seconds);
@@ -153,6 +204,17 @@ async function main(): Promise<void> {
   const steal = new StealRecorder();
   steal.start();
   try {
+    const preflightSeconds = Number(values.preflight);
+    if (preflightSeconds > 0) {
+      const reason = await preflight(upstream.port, Math.max(...rates), preflightSeconds, steal);
+      if (reason !== null) {
+        console.log(
+          `This machine cannot judge the target now: ${reason}. Nothing was measured; --preflight 0 runs anyway.`,
+        );
+        process.exitCode = 2;
+        return;
+      }
+    }
     for (let repeat = 1; repeat <= repeats; repeat += 1) {
       for (const rate of rates) {
         for (const target of targets) {

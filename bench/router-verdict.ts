@@ -17,8 +17,24 @@ export interface JudgedRow {
   worstSecondStealShare?: number | null;
 }
 
+const keptUp = (row: JudgedRow) => row.achievedRate >= row.rate * 0.98 && row.errors === 0;
+
+/**
+ * Why calling the echo server directly shows that this machine cannot judge the target at
+ * the direct run's rate, or null when it can: the echo server fell behind, or its own p99 was
+ * already as large as the p99 the target allows the router to add (a p99 this noisy with
+ * nothing in between cannot resolve what 1 ms more would be).
+ */
+export function directRunCannotJudge(direct: JudgedRow | undefined): string | null {
+  if (direct === undefined || !keptUp(direct)) return "the echo server itself fell behind";
+  if (direct.p99Ms >= TARGET.addedP99Ms) {
+    return `calling the echo server directly already had a p99 of ${direct.p99Ms.toFixed(3)} ms`;
+  }
+  return null;
+}
+
 /** `; the hypervisor took ...` for a run that lost any CPU to it, else "". */
-function stealNote(row: JudgedRow, whose: string): string {
+export function stealNote(row: JudgedRow, whose: string): string {
   if (row.stealShare == null || row.stealShare <= 0) return "";
   const percent = (share: number) => `${(share * 100).toFixed(2)} %`;
   return `; the hypervisor took ${percent(row.stealShare)} of the CPUs during ${whose} (worst second ${percent(row.worstSecondStealShare ?? row.stealShare)})`;
@@ -39,32 +55,20 @@ export function judge(rows: readonly JudgedRow[]): {
   text: string;
 }[] {
   const verdicts = [];
-  const keptUp = (row: JudgedRow) => row.achievedRate >= row.rate * 0.98 && row.errors === 0;
   for (const row of rows) {
     if (!row.target.startsWith("router")) continue;
     const direct = rows.find((other) => other.target === "direct" && other.rate === row.rate);
     const floor = rows.find((other) => other.target.startsWith("floor") && other.rate === row.rate);
     const added = `added p50 ${row.addedP50Ms?.toFixed(3)} ms, p99 ${row.addedP99Ms?.toFixed(3)} ms, ${row.achievedRate.toFixed(0)}/s answered, ${row.errors} errors`;
-    if (direct === undefined || !keptUp(direct)) {
+    const cannotJudge = directRunCannotJudge(direct);
+    if (direct === undefined || cannotJudge !== null) {
       verdicts.push({
         target: row.target,
         rate: row.rate,
         met: null,
         addedP99Ms: row.addedP99Ms,
         floorMissed: false,
-        text: `${row.target} @ ${row.rate}/s: not judged, the echo server itself fell behind (${added})${direct === undefined ? "" : stealNote(direct, "the direct run")}${stealNote(row, "this run")}`,
-      });
-      continue;
-    }
-    if (direct.p99Ms >= TARGET.addedP99Ms) {
-      // A p99 this noisy with nothing in between cannot resolve what 1 ms more would be.
-      verdicts.push({
-        target: row.target,
-        rate: row.rate,
-        met: null,
-        addedP99Ms: row.addedP99Ms,
-        floorMissed: false,
-        text: `${row.target} @ ${row.rate}/s: not judged, calling the echo server directly already had a p99 of ${direct.p99Ms.toFixed(3)} ms (${added})${stealNote(direct, "the direct run")}${stealNote(row, "this run")}`,
+        text: `${row.target} @ ${row.rate}/s: not judged, ${cannotJudge} (${added})${direct === undefined ? "" : stealNote(direct, "the direct run")}${stealNote(row, "this run")}`,
       });
       continue;
     }

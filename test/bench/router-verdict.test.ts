@@ -5,7 +5,12 @@
  * session's slow one.
  */
 import { describe, expect, it } from "vitest";
-import { type JudgedRow, judge, tallyVerdicts } from "../../bench/router-verdict.js";
+import {
+  directRunCannotJudge,
+  type JudgedRow,
+  judge,
+  tallyVerdicts,
+} from "../../bench/router-verdict.js";
 
 const row = (
   target: string,
@@ -119,6 +124,27 @@ describe("judge", () => {
       stolen(row("router -> echo server", 5000, 1.5, [0.1, 1.3]), 0, 0),
     ]);
     expect(quiet[0]?.text).not.toContain("hypervisor");
+  });
+});
+
+describe("directRunCannotJudge (the benchmark's preflight, and the verdict's test)", () => {
+  it("passes a direct run that kept up with a p99 under 1 ms", () => {
+    // The ninth session's quiet machine: 0.186 ms at 5,000/s.
+    expect(directRunCannotJudge(row("direct", 5000, 0.186, null))).toBeNull();
+  });
+
+  it("says why a direct run shows the machine cannot judge", () => {
+    // This session's 05:09 UTC probe: the direct p99 was 46.426 ms at 1,000/s.
+    expect(directRunCannotJudge(row("direct", 1000, 46.426, null))).toBe(
+      "calling the echo server directly already had a p99 of 46.426 ms",
+    );
+    expect(directRunCannotJudge(row("direct", 5000, 0.3, null, 4800))).toBe(
+      "the echo server itself fell behind",
+    );
+    expect(directRunCannotJudge({ ...row("direct", 5000, 0.3, null), errors: 2 })).toBe(
+      "the echo server itself fell behind",
+    );
+    expect(directRunCannotJudge(undefined)).toBe("the echo server itself fell behind");
   });
 });
 
