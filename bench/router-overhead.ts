@@ -61,8 +61,8 @@ import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { percentile } from "../src/profile/profile-model.js";
-import { StealRecorder } from "./loadgen/cpu-steal.js";
-import { runOpenLoop } from "./loadgen/open-loop.js";
+import { formatShare, StealRecorder, stealText } from "./loadgen/cpu-steal.js";
+import { type OpenLoopOptions, type OpenLoopResult, runOpenLoop } from "./loadgen/open-loop.js";
 import { buildRouter, chatBody, startRole } from "./router-roles.js";
 import { directRunCannotJudge, judge, stealNote, TARGET, tallyVerdicts } from "./router-verdict.js";
 
@@ -90,11 +90,6 @@ function readPeakRssBytes(pid: number): number | null {
   } catch {
     return null;
   }
-}
-
-/** A share as a percentage with two decimals: steal is worth reading at 0.05 %. */
-function percent(share: number): string {
-  return `${(share * 100).toFixed(2)} %`;
 }
 
 function resetPeakRss(pid: number): boolean {
@@ -132,43 +127,59 @@ interface LoadResult {
 }
 
 /**
+ * A run's answers per second until the last one (below the rate when the server fell
+ * behind), its errors, and the hypervisor's share of the CPUs over its measured period.
+ */
+function measured(run: OpenLoopResult, seconds: number, steal: StealRecorder) {
+  const { summary, latenciesMs, lastAnswerMs } = run;
+  return {
+    achievedRate: latenciesMs.length / Math.max(seconds, lastAnswerMs / 1000),
+    // Of any kind: a status other than 2xx, a connection closed with a request in flight, or
+    // no answer by the end (open-loop says more of each on stderr).
+    errors: summary.non2xx + summary.failedConnections + summary.unanswered,
+    stolen: steal.between(
+      summary.measureFromNs,
+      summary.measureFromNs + Math.max(seconds * 1000, lastAnswerMs) * 1e6,
+    ),
+  };
+}
+
+/** How every run drives its target: all but the port, body, rate and periods. */
+type LoadShape = Pick<OpenLoopOptions, "path" | "connections" | "arrivals" | "realtime">;
+
+/**
  * Calls the echo server directly for `seconds` at `rate`; says why the machine cannot judge
  * the target (`directRunCannotJudge`, with the run's steal time), or null.
  */
 async function preflight(
   port: number,
+  shape: LoadShape,
   rate: number,
   seconds: number,
   steal: StealRecorder,
 ): Promise<string | null> {
-  const { summary, latenciesMs, lastAnswerMs } = await runOpenLoop({
+  const run = await runOpenLoop({
+    ...shape,
     port,
-    path: "/v1/chat/completions",
     body: chatBody("echo"),
     rate,
     seconds,
     warmup: 2,
-    connections: Number(values.connections),
-    arrivals: values.arrivals === "poisson" ? "poisson" : "uniform",
-    realtime: values.generator !== "normal",
   });
-  const stolen = steal.between(
-    summary.measureFromNs,
-    summary.measureFromNs + Math.max(seconds * 1000, lastAnswerMs) * 1e6,
-  );
+  const { achievedRate, errors, stolen } = measured(run, seconds, steal);
   const direct = {
     target: "direct",
     rate,
-    achievedRate: latenciesMs.length / Math.max(seconds, lastAnswerMs / 1000),
-    errors: summary.non2xx + summary.failedConnections + summary.unanswered,
-    p99Ms: percentile(latenciesMs, 0.99),
+    achievedRate,
+    errors,
+    p99Ms: percentile(run.latenciesMs, 0.99),
     addedP50Ms: null,
     addedP99Ms: null,
     stealShare: stolen?.share ?? null,
     worstSecondStealShare: stolen?.worstSecondShare ?? null,
   };
   process.stderr.write(
-    `preflight: direct @ ${rate}/s for ${seconds} s: p50 ${percentile(latenciesMs, 0.5).toFixed(3)} ms, p99 ${direct.p99Ms.toFixed(3)} ms, ${direct.errors} failed${stolen === null ? "" : `, steal ${percent(stolen.share)} (worst second ${percent(stolen.worstSecondShare)})`}\n`,
+    `preflight: direct @ ${rate}/s for ${seconds} s: p50 ${percentile(run.latenciesMs, 0.5).toFixed(3)} ms, p99 ${direct.p99Ms.toFixed(3)} ms, ${errors} failed${stealText(stolen)}\n`,
   );
   const reason = directRunCannotJudge(direct);
   return reason === null ? null : `${reason} at ${rate}/s${stealNote(direct, "it")}`;
@@ -201,12 +212,24 @@ async function main(): Promise<void> {
   ];
   const results: LoadResult[] = [];
   let generatorPriority = "normal";
+  const shape: LoadShape = {
+    path: "/v1/chat/completions",
+    connections,
+    arrivals,
+    realtime: values.generator !== "normal",
+  };
   const steal = new StealRecorder();
   steal.start();
   try {
     const preflightSeconds = Number(values.preflight);
     if (preflightSeconds > 0) {
-      const reason = await preflight(upstream.port, Math.max(...rates), preflightSeconds, steal);
+      const reason = await preflight(
+        upstream.port,
+        shape,
+        Math.max(...rates),
+        preflightSeconds,
+        steal,
+      );
       if (reason !== null) {
         console.log(
           `This machine cannot judge the target now: ${reason}. Nothing was measured; --preflight 0 runs anyway.`,
@@ -221,32 +244,25 @@ async function main(): Promise<void> {
           // Lets the router's log writer finish the previous run's rows before the next one.
           await new Promise((resolve) => setTimeout(resolve, 2000));
           const resetOk = resetPeakRss(routerPid);
-          const { summary, latenciesMs, lastAnswerMs } = await runOpenLoop({
+          const run = await runOpenLoop({
+            ...shape,
             port: target.port,
-            path: "/v1/chat/completions",
             body: chatBody(target.model),
             rate,
             seconds,
             warmup,
-            connections,
-            arrivals,
-            realtime: values.generator !== "normal",
           });
+          const { summary, latenciesMs } = run;
           generatorPriority = summary.priority;
-          const stolen = steal.between(
-            summary.measureFromNs,
-            summary.measureFromNs + Math.max(seconds * 1000, lastAnswerMs) * 1e6,
-          );
+          const { achievedRate, errors, stolen } = measured(run, seconds, steal);
           const entry: LoadResult = {
             repeat,
             target: target.name,
             rate,
             requests: latenciesMs.length,
-            // Answers per second until the last one: below the rate when the server fell behind.
-            achievedRate: latenciesMs.length / Math.max(seconds, lastAnswerMs / 1000),
-            errors: summary.non2xx + summary.failedConnections + summary.unanswered,
-            // Which kind: a status other than 2xx, a connection closed with a request in
-            // flight, or no answer by the end (open-loop says more of each on stderr).
+            achievedRate,
+            errors,
+            // Which kind (`measured`).
             non2xx: summary.non2xx,
             failedConnections: summary.failedConnections,
             unanswered: summary.unanswered,
@@ -262,7 +278,7 @@ async function main(): Promise<void> {
           };
           results.push(entry);
           process.stderr.write(
-            `${repeats > 1 ? `#${repeat} ` : ""}${target.name} @ ${rate}/s: p50 ${entry.p50Ms.toFixed(3)} ms, p99 ${entry.p99Ms.toFixed(3)} ms, ${entry.requests} ok, ${entry.errors} failed${entry.errors > 0 ? ` (${entry.non2xx} not 2xx, ${entry.failedConnections} cut off, ${entry.unanswered} unanswered)` : ""}${stolen === null ? "" : `, steal ${percent(stolen.share)} (worst second ${percent(stolen.worstSecondShare)})`}\n`,
+            `${repeats > 1 ? `#${repeat} ` : ""}${target.name} @ ${rate}/s: p50 ${entry.p50Ms.toFixed(3)} ms, p99 ${entry.p99Ms.toFixed(3)} ms, ${entry.requests} ok, ${entry.errors} failed${entry.errors > 0 ? ` (${entry.non2xx} not 2xx, ${entry.failedConnections} cut off, ${entry.unanswered} unanswered)` : ""}${stealText(stolen)}\n`,
           );
         }
       }
@@ -290,7 +306,7 @@ async function main(): Promise<void> {
   console.log("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
   for (const row of rows) {
     console.log(
-      `| ${row.repeat} | ${row.target} | ${row.rate} | ${row.achievedRate.toFixed(0)} | ${row.errors} | ${fmt(row.p50Ms)} | ${fmt(row.p90Ms)} | ${fmt(row.p99Ms)} | ${fmt(row.maxMs, 1)} | ${fmt(row.addedP50Ms)} | ${fmt(row.addedP99Ms)} | ${row.routerPeakRssBytes === null ? "" : (row.routerPeakRssBytes / 1048576).toFixed(0)} | ${row.stealShare === null ? "" : `${percent(row.stealShare)} (${percent(row.worstSecondStealShare ?? 0)})`} |`,
+      `| ${row.repeat} | ${row.target} | ${row.rate} | ${row.achievedRate.toFixed(0)} | ${row.errors} | ${fmt(row.p50Ms)} | ${fmt(row.p90Ms)} | ${fmt(row.p99Ms)} | ${fmt(row.maxMs, 1)} | ${fmt(row.addedP50Ms)} | ${fmt(row.addedP99Ms)} | ${row.routerPeakRssBytes === null ? "" : (row.routerPeakRssBytes / 1048576).toFixed(0)} | ${row.stealShare === null ? "" : `${formatShare(row.stealShare)} (${formatShare(row.worstSecondStealShare ?? 0)})`} |`,
     );
   }
   const verdicts = [];

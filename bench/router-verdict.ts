@@ -2,6 +2,8 @@
  * The router overhead benchmark's verdict on issue 5's target (`router-overhead.ts`): for each
  * router row, met or not, and whether the run could tell at all.
  */
+import { formatShare } from "./loadgen/cpu-steal.js";
+
 export const TARGET = { addedP50Ms: 0.2, addedP99Ms: 1, errors: 0 };
 
 export interface JudgedRow {
@@ -36,8 +38,7 @@ export function directRunCannotJudge(direct: JudgedRow | undefined): string | nu
 /** `; the hypervisor took ...` for a run that lost any CPU to it, else "". */
 export function stealNote(row: JudgedRow, whose: string): string {
   if (row.stealShare == null || row.stealShare <= 0) return "";
-  const percent = (share: number) => `${(share * 100).toFixed(2)} %`;
-  return `; the hypervisor took ${percent(row.stealShare)} of the CPUs during ${whose} (worst second ${percent(row.worstSecondStealShare ?? row.stealShare)})`;
+  return `; the hypervisor took ${formatShare(row.stealShare)} of the CPUs during ${whose} (worst second ${formatShare(row.worstSecondStealShare ?? row.stealShare)})`;
 }
 
 /**

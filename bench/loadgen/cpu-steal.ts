@@ -44,6 +44,18 @@ export interface StealShare {
 
 const JIFFY_MS = 10;
 
+/** A share as a percentage with two decimals: steal is worth reading at 0.05 %. */
+export function formatShare(share: number): string {
+  return `${(share * 100).toFixed(2)} %`;
+}
+
+/** `, steal 1.25 % (worst second 2.21 %)` for a run's log line, or "" without a figure. */
+export function stealText(stolen: StealShare | null): string {
+  return stolen === null
+    ? ""
+    : `, steal ${formatShare(stolen.share)} (worst second ${formatShare(stolen.worstSecondShare)})`;
+}
+
 /** The steal share between `fromNs` and `toNs`, from `samples` in time order (null: too few). */
 export function stealBetween(
   samples: readonly CpuSample[],
