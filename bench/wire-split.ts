@@ -41,7 +41,8 @@ export interface Packet {
   dst: number;
 }
 
-const PACKET_LINE = /^(\d+)\.(\d{6}) IP [\d.]+\.(\d+) > [\d.]+\.(\d+): .* length (\d+)$/;
+/** On a well-known port tcpdump decodes HTTP after the length: `length 236: HTTP: POST ...`. */
+const PACKET_LINE = /^(\d+)\.(\d{6}) IP [\d.]+\.(\d+) > [\d.]+\.(\d+): .*? length (\d+)(?::|$)/;
 
 /** The packets with data (`length` above 0) in `tcpdump -r <file> -tt -n` text. */
 export function parsePackets(text: string): Packet[] {

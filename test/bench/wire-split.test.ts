@@ -19,11 +19,13 @@ describe("parsePackets", () => {
       line("1796110822.941475", 47372, PROXY, 236),
       line("1796110822.941480", PROXY, 47372, 0),
       line("1796110822.942052", 36668, UPSTREAM, 277),
+      `${line("1796110822.942100", 47374, 8080, 212)}: HTTP: POST /v1/chat/completions HTTP/1.1`,
       "",
     ].join("\n");
     expect(parsePackets(text)).toEqual([
       { us: 1796110822941475, src: 47372, dst: PROXY },
       { us: 1796110822942052, src: 36668, dst: UPSTREAM },
+      { us: 1796110822942100, src: 47374, dst: 8080 },
     ]);
   });
 });
