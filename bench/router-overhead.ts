@@ -137,10 +137,7 @@ function measured(run: OpenLoopResult, seconds: number, steal: StealRecorder) {
     // Of any kind: a status other than 2xx, a connection closed with a request in flight, or
     // no answer by the end (open-loop says more of each on stderr).
     errors: summary.non2xx + summary.failedConnections + summary.unanswered,
-    stolen: steal.between(
-      summary.measureFromNs,
-      summary.measureFromNs + Math.max(seconds * 1000, lastAnswerMs) * 1e6,
-    ),
+    stolen: steal.duringRun(run, seconds),
   };
 }
 

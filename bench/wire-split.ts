@@ -113,8 +113,26 @@ export function splitAnswers(packets: Packet[], proxyPort: number, upstreamPort:
   return splits;
 }
 
+interface Percentiles {
+  p50: number;
+  p90: number;
+}
+
+/** One proxy's run in one round, as `bench/results/wire-split.json` keeps it. */
+interface RoundRow {
+  round: number;
+  target: string;
+  answers: number;
+  alone: number;
+  inUs: Percentiles;
+  modelUs: Percentiles;
+  outUs: Percentiles;
+  clientMs: Percentiles;
+  stealShare: number | null;
+}
+
 /** p50 and p90 of `values`, rounded to 0.1. */
-function summary(values: number[]): { p50: number; p90: number } {
+function summary(values: number[]): Percentiles {
   const sorted = [...values].sort((x, y) => x - y);
   const round = (value: number) => Math.round(value * 10) / 10;
   return { p50: round(percentile(sorted, 0.5)), p90: round(percentile(sorted, 0.9)) };
@@ -170,11 +188,7 @@ async function recordRun(options: {
     stdio: ["ignore", "pipe", "ignore"],
   });
   rmSync(file);
-  const { measureFromNs } = run.summary;
-  const stolen = options.steal.between(
-    measureFromNs,
-    measureFromNs + Math.max(options.seconds * 1000, run.lastAnswerMs) * 1e6,
-  );
+  const stolen = options.steal.duringRun(run, options.seconds);
   return {
     splits: splitAnswers(parsePackets(text), options.port, options.upstreamPort),
     clientMs: { p50: percentile(run.latenciesMs, 0.5), p90: percentile(run.latenciesMs, 0.9) },
@@ -210,7 +224,7 @@ async function main(): Promise<void> {
   ];
   const steal = new StealRecorder();
   steal.start();
-  const rows: Record<string, unknown>[] = [];
+  const rows: RoundRow[] = [];
   try {
     for (let round = 1; round <= rounds; round += 1) {
       for (const target of targets) {
@@ -250,14 +264,7 @@ async function main(): Promise<void> {
   }
   console.log("\n| round | target | in p50 us | model p50 us | out p50 us | sum | client p50 ms |");
   console.log("|---:|---|---:|---:|---:|---:|---:|");
-  for (const row of rows as {
-    round: number;
-    target: string;
-    inUs: { p50: number };
-    modelUs: { p50: number };
-    outUs: { p50: number };
-    clientMs: { p50: number };
-  }[]) {
+  for (const row of rows) {
     const sum = row.inUs.p50 + row.modelUs.p50 + row.outUs.p50;
     console.log(
       `| ${row.round} | ${row.target} | ${row.inUs.p50} | ${row.modelUs.p50} | ${row.outUs.p50} | ${sum.toFixed(1)} | ${row.clientMs.p50.toFixed(3)} |`,

@@ -12,6 +12,7 @@
  * (not Linux), every figure is null.
  */
 import { readFileSync } from "node:fs";
+import type { OpenLoopResult } from "./open-loop.js";
 
 /** The CPUs' time so far, in jiffies summed over every CPU. */
 export interface CpuTimes {
@@ -120,6 +121,18 @@ export class StealRecorder {
   /** The steal share between two instants on `process.hrtime.bigint()`'s clock. */
   between(fromNs: number, toNs: number): StealShare | null {
     return stealBetween(this.#samples, fromNs, toNs);
+  }
+
+  /**
+   * The steal share over an open-loop run's measured period: `seconds` from its start, or until
+   * its last answer when the server fell behind and answered later.
+   */
+  duringRun(
+    run: Pick<OpenLoopResult, "summary" | "lastAnswerMs">,
+    seconds: number,
+  ): StealShare | null {
+    const fromNs = run.summary.measureFromNs;
+    return this.between(fromNs, fromNs + Math.max(seconds * 1000, run.lastAnswerMs) * 1e6);
   }
 
   #sample(): void {
