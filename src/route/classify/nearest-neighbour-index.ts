@@ -97,8 +97,8 @@ export class NearestNeighbourIndex {
     }
     index.#routes = routes;
     index.#texts = texts;
-    const byLength = [...texts].sort((a, b) => a.length - b.length);
-    const singles = backend.describe().local ? Math.min(WARM_UP_SINGLE_TEXTS, byLength.length) : 0;
+    const singles = backend.describe().local ? Math.min(WARM_UP_SINGLE_TEXTS, texts.length) : 0;
+    const byLength = singles === 0 ? [] : [...texts].sort((a, b) => a.length - b.length);
     for (let single = 0; single < singles; single += 1) {
       const at = singles === 1 ? 0 : Math.round((single * (byLength.length - 1)) / (singles - 1));
       await backend.doRun([byLength[at] as string], run);
