@@ -39,14 +39,14 @@
  * bench/results/router-ablation.json.
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { percentile } from "../src/profile/profile-model.js";
 import { runOpenLoop } from "./loadgen/open-loop.js";
-import { chatBody, startRole, startScript } from "./router-roles.js";
+import { buildWorktree, chatBody, removeWorktree, startRole, startScript } from "./router-roles.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 export const ABLATION_PATCH = fileURLToPath(
@@ -133,23 +133,6 @@ export function summarise(rows: readonly RoundRow[]): VariantSummary[] {
   });
 }
 
-/** A worktree of HEAD with the ablation patch applied and built; `node_modules` is this checkout's. */
-function buildAblationTree(work: string): string {
-  const tree = join(work, "ablation");
-  execFileSync("git", ["worktree", "add", "--detach", tree, "HEAD"], {
-    cwd: ROOT,
-    stdio: "ignore",
-  });
-  execFileSync("git", ["apply", ABLATION_PATCH], { cwd: tree, stdio: "inherit" });
-  symlinkSync(join(ROOT, "node_modules"), join(tree, "node_modules"));
-  execFileSync(
-    process.execPath,
-    [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"],
-    { cwd: tree, stdio: "inherit" },
-  );
-  return tree;
-}
-
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -167,7 +150,7 @@ async function main(): Promise<void> {
   const variants = chooseVariants(values.variants);
   const work = mkdtempSync(join(tmpdir(), "ms-router-ablation-"));
   const tree = variants.some((variant) => variant.kind === "router")
-    ? buildAblationTree(work)
+    ? buildWorktree(join(work, "ablation"), "HEAD", ABLATION_PATCH)
     : undefined;
   const upstream = await startRole("upstream");
   const started: { kill(signal: NodeJS.Signals): boolean }[] = [upstream.child];
@@ -255,9 +238,7 @@ async function main(): Promise<void> {
     );
   } finally {
     for (const child of started) child.kill("SIGTERM");
-    if (tree !== undefined) {
-      execFileSync("git", ["worktree", "remove", "--force", tree], { cwd: ROOT, stdio: "ignore" });
-    }
+    if (tree !== undefined) removeWorktree(tree);
     rmSync(work, { recursive: true, force: true });
   }
 }

@@ -24,15 +24,22 @@
  * -> the answer's `end()` has written it; the round's warm-up requests included), and the
  * median over rounds; writes bench/results/router-path.json.
  */
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { percentile } from "../src/profile/profile-model.js";
 import { runOpenLoop } from "./loadgen/open-loop.js";
-import { buildRouter, chatBody, startRole, startScript, waitForFile } from "./router-roles.js";
+import {
+  buildRouter,
+  buildWorktree,
+  chatBody,
+  removeWorktree,
+  startRole,
+  startScript,
+  waitForFile,
+} from "./router-roles.js";
 
 const { values } = parseArgs({
   options: {
@@ -47,22 +54,8 @@ const rate = Number(values.rate);
 const seconds = Number(values.seconds);
 const rounds = Number(values.rounds);
 
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const RECORDER = fileURLToPath(new URL("./loadgen/path-recorder.mjs", import.meta.url));
 const work = mkdtempSync(join(tmpdir(), "ms-router-path-"));
-
-/** A worktree of `ref` with this checkout's node_modules, built; removed at the end. */
-function buildBase(ref: string): string {
-  const tree = join(work, "base");
-  execFileSync("git", ["worktree", "add", "--detach", tree, ref], { cwd: ROOT, stdio: "ignore" });
-  symlinkSync(join(ROOT, "node_modules"), join(tree, "node_modules"));
-  execFileSync(
-    process.execPath,
-    [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"],
-    { cwd: tree, stdio: "inherit" },
-  );
-  return tree;
-}
 
 interface Target {
   name: string;
@@ -91,7 +84,8 @@ const median = (values: number[]) =>
 
 async function main(): Promise<void> {
   buildRouter();
-  const baseTree = values.base === undefined ? undefined : buildBase(values.base);
+  const baseTree =
+    values.base === undefined ? undefined : buildWorktree(join(work, "base"), values.base);
   const upstream = await startRole("upstream");
   const recorded = (name: string) => {
     const out = join(work, `${name}.json`);
@@ -194,12 +188,7 @@ async function main(): Promise<void> {
     );
   } finally {
     for (const child of started) child.kill("SIGTERM");
-    if (baseTree !== undefined) {
-      execFileSync("git", ["worktree", "remove", "--force", baseTree], {
-        cwd: ROOT,
-        stdio: "ignore",
-      });
-    }
+    if (baseTree !== undefined) removeWorktree(baseTree);
     rmSync(work, { recursive: true, force: true });
   }
 }

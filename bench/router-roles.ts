@@ -5,12 +5,14 @@
  * (`loadgen/router-server.mjs`); and `bare-proxy`, the floor a Node.js proxy cannot go below
  * (`loadgen/bare-proxy.mjs`). All run on plain `node`, as deployed: `buildRouter()`
  * compiles `dist/` first, so the router measured is the current source, and not
- * tsx-transpiled code. Shared by `router-overhead.ts`, `router-cpu.ts`,
+ * tsx-transpiled code; `buildWorktree()` builds another version of it to run beside this one.
+ * Shared by `router-overhead.ts`, `router-cpu.ts`,
  * `router-instructions.ts`, `router-soak.ts` and `router-stream.ts`, with the chat body the
  * first four send and a process's CPU time (`cpuMicros`).
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, symlinkSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROLES = {
@@ -30,6 +32,29 @@ export function buildRouter(): void {
     ],
     { cwd: fileURLToPath(new URL("..", import.meta.url)), stdio: "inherit" },
   );
+}
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+/**
+ * A detached git worktree of `ref` at `tree`, with `patch` applied if given, this checkout's
+ * `node_modules` linked in, and `dist/` built: another build of the router to run beside this
+ * one (`router-path.ts --base`, `router-ablation.ts`). Remove it with `removeWorktree`.
+ */
+export function buildWorktree(tree: string, ref: string, patch?: string): string {
+  execFileSync("git", ["worktree", "add", "--detach", tree, ref], { cwd: ROOT, stdio: "ignore" });
+  if (patch !== undefined) execFileSync("git", ["apply", patch], { cwd: tree, stdio: "inherit" });
+  symlinkSync(join(ROOT, "node_modules"), join(tree, "node_modules"));
+  execFileSync(
+    process.execPath,
+    [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"],
+    { cwd: tree, stdio: "inherit" },
+  );
+  return tree;
+}
+
+export function removeWorktree(tree: string): void {
+  execFileSync("git", ["worktree", "remove", "--force", tree], { cwd: ROOT, stdio: "ignore" });
 }
 
 /** `wrapper` runs node under another program (e.g. valgrind): `[command, ...its args]`. */
