@@ -21,20 +21,21 @@ const ROLES = {
   "bare-proxy": fileURLToPath(new URL("./loadgen/bare-proxy.mjs", import.meta.url)),
 };
 
-/** `tsc -p tsconfig.build.json`: the `dist/` that `modelscout serve` runs. */
-export function buildRouter(): void {
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+/** `tsc -p tsconfig.build.json` in `tree` (this checkout or a worktree), with this checkout's tsc. */
+function buildDist(tree: string): void {
   execFileSync(
     process.execPath,
-    [
-      fileURLToPath(new URL("../node_modules/typescript/bin/tsc", import.meta.url)),
-      "-p",
-      "tsconfig.build.json",
-    ],
-    { cwd: fileURLToPath(new URL("..", import.meta.url)), stdio: "inherit" },
+    [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"],
+    { cwd: tree, stdio: "inherit" },
   );
 }
 
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
+/** `tsc -p tsconfig.build.json`: the `dist/` that `modelscout serve` runs. */
+export function buildRouter(): void {
+  buildDist(ROOT);
+}
 
 /**
  * A detached git worktree of `ref` at `tree`, with `patch` applied if given, this checkout's
@@ -43,13 +44,14 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
  */
 export function buildWorktree(tree: string, ref: string, patch?: string): string {
   execFileSync("git", ["worktree", "add", "--detach", tree, ref], { cwd: ROOT, stdio: "ignore" });
-  if (patch !== undefined) execFileSync("git", ["apply", patch], { cwd: tree, stdio: "inherit" });
-  symlinkSync(join(ROOT, "node_modules"), join(tree, "node_modules"));
-  execFileSync(
-    process.execPath,
-    [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"],
-    { cwd: tree, stdio: "inherit" },
-  );
+  try {
+    if (patch !== undefined) execFileSync("git", ["apply", patch], { cwd: tree, stdio: "inherit" });
+    symlinkSync(join(ROOT, "node_modules"), join(tree, "node_modules"));
+    buildDist(tree);
+  } catch (error) {
+    removeWorktree(tree); // a patch that no longer applies must not leave the worktree behind
+    throw error;
+  }
   return tree;
 }
 
