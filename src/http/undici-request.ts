@@ -17,6 +17,7 @@
  * decoded as UTF-8 whatever the charset says (as `Response.text()` does). Callers that need
  * redirects or compression use `fetchWithRetry`.
  */
+
 import { Agent, type Dispatcher } from "undici";
 import type { CancelSignal } from "./cancel-signal.js";
 import {
@@ -30,6 +31,7 @@ import {
   retryHttp,
   toAbortSignal,
 } from "./fetch-with-retry.js";
+import { clearRequestTimer } from "./request-timers.js";
 
 /**
  * Keep-alive connections shared by every caller in the process. undici's own header and
@@ -128,7 +130,7 @@ export function undiciAttempt(
       const finish = (error: unknown, answer?: HttpAnswer<UndiciResponseHeaders>) => {
         if (settled) return;
         settled = true;
-        clearTimeout(timer);
+        clearRequestTimer(timer);
         signal?.removeEventListener("abort", onAbort);
         if (answer === undefined) reject(error);
         else resolve(answer);

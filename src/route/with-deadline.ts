@@ -12,7 +12,9 @@
  * (`RunCancellation`, `backends/cancellation.ts`: on Node.js 20 every signal survives the
  * young-generation GC, which lengthened the routing server's pauses).
  */
+
 import { type CancelSignal, RunCancellation } from "../backends/cancellation.js";
+import { clearRequestTimer } from "../http/request-timers.js";
 
 export class DeadlineExceeded extends Error {
   readonly timeoutMs: number;
@@ -46,7 +48,7 @@ export function withDeadline<T>(
     // later settle or abort is a no-op, and the work's late result or rejection is handled
     // by the `then` below, so it never goes unhandled.
     const onCallerAbort = () => {
-      clearTimeout(timer);
+      clearRequestTimer(timer);
       const reason = (callerSignal as CancelSignal).reason;
       controller.abort(reason);
       reject(reason);
@@ -59,7 +61,7 @@ export function withDeadline<T>(
     }, timeoutMs);
     callerSignal?.addEventListener("abort", onCallerAbort, ONCE);
     const stop = () => {
-      clearTimeout(timer);
+      clearRequestTimer(timer);
       callerSignal?.removeEventListener("abort", onCallerAbort);
     };
     let running: Promise<T>;

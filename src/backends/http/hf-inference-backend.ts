@@ -14,6 +14,7 @@
  * every failed answer into a `ModelScoutError` before the client sees it. The token comes
  * from `HF_TOKEN` unless given, and is redacted from every message.
  */
+
 import { InferenceClient, type InferenceProviderOrPolicy } from "@huggingface/inference";
 import type { ChatCompletionInputMessage } from "@huggingface/tasks";
 import { z } from "zod";
@@ -27,6 +28,7 @@ import {
   networkReason,
   type ResponseHeaders,
 } from "../../http/fetch-with-retry.js";
+import { clearRequestTimer } from "../../http/request-timers.js";
 import { openStreamedAnswer, type StreamedAnswer } from "../../http/undici-request.js";
 import { hubEndpoint, hubToken } from "../../hub/hub-endpoint.js";
 import { redactSecrets } from "../../hub/redact-secrets.js";
@@ -581,7 +583,7 @@ class HfInferenceBackend implements ModelBackend {
                 ),
           );
         } finally {
-          clearTimeout(idleTimer);
+          clearRequestTimer(idleTimer);
         }
       },
       cancel(reason) {

@@ -20,6 +20,7 @@
  * time out, and retry on 408/429/5xx and network errors. The API key and any
  * credential-like header are redacted from every error.
  */
+
 import { createParser, type EventSourceMessage } from "eventsource-parser";
 import { z } from "zod";
 import { ModelScoutError } from "../../errors/modelscout-error.js";
@@ -34,6 +35,7 @@ import {
   type ResponseHeaders,
 } from "../../http/fetch-with-retry.js";
 import { type MultipartForm, multipartForm } from "../../http/multipart-form.js";
+import { clearRequestTimer } from "../../http/request-timers.js";
 import {
   openStreamedAnswer,
   requestWithRetry,
@@ -490,7 +492,7 @@ class OpenAICompatibleBackend implements ModelBackend {
           // The clock runs only while waiting for the server, not while the reader is busy.
           idleTimer = setTimeout(idle, idleMs);
           const chunk = await response.read();
-          clearTimeout(idleTimer);
+          clearRequestTimer(idleTimer);
           if (chunk === null) break;
           parser.feed(decoder.decode(chunk, { stream: true }));
         }
@@ -504,7 +506,7 @@ class OpenAICompatibleBackend implements ModelBackend {
           { cause: error },
         );
       } finally {
-        clearTimeout(idleTimer);
+        clearRequestTimer(idleTimer);
         release();
         // Cuts the connection if the server has not ended its response: an early end stops
         // the generation. After `[DONE]` it is a no-op once the response has ended; one shared

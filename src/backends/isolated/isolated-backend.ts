@@ -10,10 +10,12 @@
  * process's memory, so its peak could not be measured per model. A child process costs
  * ~100-300 ms to start, once per model load.
  */
+
 import { type ChildProcess, fork } from "node:child_process";
 import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { ModelScoutError, type ModelScoutErrorCode } from "../../errors/modelscout-error.js";
+import { clearRequestTimer } from "../../http/request-timers.js";
 import {
   BACKEND_SPECIFICATION_VERSION,
   type BackendDescription,
@@ -203,7 +205,7 @@ export class IsolatedBackend implements ModelBackend {
         reject(signal?.reason ?? new DOMException("The operation was aborted.", "AbortError"));
       };
       const cleanup = () => {
-        clearTimeout(timer);
+        clearRequestTimer(timer);
         signal?.removeEventListener("abort", onAbort);
       };
       signal?.addEventListener("abort", onAbort, { once: true });
