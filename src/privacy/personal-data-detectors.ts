@@ -86,17 +86,24 @@ function regexDetector(
     priority,
     mayOccur: options.mayOccur ?? ((_text, hasDigit) => hasDigit),
     find(text, found) {
-      const regex = new RegExp(pattern.source, pattern.flags);
-      for (let match = regex.exec(text); match !== null; match = regex.exec(text)) {
-        const span = accept(match, text);
-        if (span === null) {
-          // A rejected candidate may hide a real one that starts inside it
-          // ("2024-01-15 4111 1111 1111 1111"): look again from the next character.
-          regex.lastIndex = match.index + 1;
-        } else {
-          found(span.start, span.end);
-          regex.lastIndex = Math.max(span.end, match.index + 1);
+      // The detector's own expression, not a copy per call: `find` runs to its end before
+      // anything else uses it, and leaves it reset.
+      const regex = pattern;
+      regex.lastIndex = 0;
+      try {
+        for (let match = regex.exec(text); match !== null; match = regex.exec(text)) {
+          const span = accept(match, text);
+          if (span === null) {
+            // A rejected candidate may hide a real one that starts inside it
+            // ("2024-01-15 4111 1111 1111 1111"): look again from the next character.
+            regex.lastIndex = match.index + 1;
+          } else {
+            found(span.start, span.end);
+            regex.lastIndex = Math.max(span.end, match.index + 1);
+          }
         }
+      } finally {
+        regex.lastIndex = 0;
       }
     },
   };

@@ -11,6 +11,7 @@
  */
 import {
   PERSONAL_DATA_DETECTORS,
+  type PersonalDataDetector,
   type PersonalDataSpan,
   REDACTION_PLACEHOLDERS,
   REDACTION_TYPES,
@@ -34,6 +35,63 @@ function zeroCounts(): Record<RedactionType, number> {
 
 const ANY_DIGIT = /\d/;
 
+type Candidate = PersonalDataSpan & { priority: number };
+
+/** The detectors of `types`, in their listed order. */
+function detectorsFor(types: ReadonlySet<RedactionType>): readonly PersonalDataDetector[] {
+  return PERSONAL_DATA_DETECTORS.filter((detector) => types.has(detector.type));
+}
+
+const ALL_DETECTORS = detectorsFor(new Set(REDACTION_TYPES));
+
+/**
+ * The personal data `detectors` find in `text` as non-overlapping spans in text order, or
+ * null when they find none. Runs on every text the routing server logs (twice a request), so
+ * a text with nothing in it costs no allocation: no candidate list, no callback, no result.
+ */
+function personalSpans(
+  text: string,
+  detectors: readonly PersonalDataDetector[],
+): PersonalDataSpan[] | null {
+  const hasDigit = ANY_DIGIT.test(text);
+  let candidates: Candidate[] | null = null;
+  let current: PersonalDataDetector | undefined;
+  let found: ((start: number, end: number) => void) | undefined;
+  for (const detector of detectors) {
+    if (!detector.mayOccur(text, hasDigit)) continue;
+    current = detector;
+    found ??= (start, end) => {
+      const by = current as PersonalDataDetector;
+      candidates ??= [];
+      candidates.push({
+        type: by.type,
+        detector: by.name,
+        start,
+        end,
+        priority: by.priority,
+      });
+    };
+    detector.find(text, found);
+  }
+  // `as`: TypeScript does not see the callback's assignment.
+  const all = candidates as Candidate[] | null;
+  if (all === null) return null;
+  if (all.length === 1) {
+    const { priority: _priority, ...span } = all[0] as Candidate;
+    return [span];
+  }
+  all.sort(
+    (a, b) => b.priority - a.priority || b.end - b.start - (a.end - a.start) || a.start - b.start,
+  );
+  const kept: PersonalDataSpan[] = [];
+  for (const { priority: _priority, ...candidate } of all) {
+    if (kept.every((span) => candidate.end <= span.start || candidate.start >= span.end)) {
+      kept.push(candidate);
+    }
+  }
+  return kept.sort((a, b) => a.start - b.start);
+}
+
 /**
  * The personal data in `text` that the enabled `types` cover, as non-overlapping spans in
  * text order. Exposed for tests and for callers that want to highlight rather than replace.
@@ -42,53 +100,57 @@ export function findPersonalData(
   text: string,
   types: ReadonlySet<RedactionType> = new Set(REDACTION_TYPES),
 ): PersonalDataSpan[] {
-  const hasDigit = ANY_DIGIT.test(text);
-  const candidates: (PersonalDataSpan & { priority: number })[] = [];
-  for (const detector of PERSONAL_DATA_DETECTORS) {
-    if (!types.has(detector.type) || !detector.mayOccur(text, hasDigit)) continue;
-    detector.find(text, (start, end) => {
-      candidates.push({
-        type: detector.type,
-        detector: detector.name,
-        start,
-        end,
-        priority: detector.priority,
-      });
-    });
+  return personalSpans(text, detectorsFor(types)) ?? [];
+}
+
+/** `text` with each span replaced by its placeholder, counted into `counts` when given. */
+function replaceSpans(
+  text: string,
+  spans: readonly PersonalDataSpan[],
+  counts?: Record<RedactionType, number>,
+): string {
+  let output = "";
+  let cursor = 0;
+  for (const span of spans) {
+    output += text.slice(cursor, span.start) + REDACTION_PLACEHOLDERS[span.type];
+    cursor = span.end;
+    if (counts !== undefined) counts[span.type] += 1;
   }
-  if (candidates.length <= 1) {
-    return candidates.map(({ priority: _priority, ...span }) => span);
-  }
-  candidates.sort(
-    (a, b) => b.priority - a.priority || b.end - b.start - (a.end - a.start) || a.start - b.start,
-  );
-  const kept: PersonalDataSpan[] = [];
-  for (const { priority: _priority, ...candidate } of candidates) {
-    if (kept.every((span) => candidate.end <= span.start || candidate.start >= span.end)) {
-      kept.push(candidate);
-    }
-  }
-  return kept.sort((a, b) => a.start - b.start);
+  return output + text.slice(cursor);
+}
+
+/** The detectors a configuration turns on; empty when redaction is off. */
+function configuredDetectors(config: RedactionConfig | undefined): readonly PersonalDataDetector[] {
+  const resolved = resolveRedactionConfig(config);
+  if (!resolved.enabled || resolved.types.size === 0) return [];
+  return resolved.types.size === REDACTION_TYPES.length
+    ? ALL_DETECTORS
+    : detectorsFor(resolved.types);
 }
 
 /** Builds a redactor for a configuration (default: on, every type). */
 export function createRedactor(config: RedactionConfig | undefined = undefined): Redactor {
-  const resolved = resolveRedactionConfig(config);
-  if (!resolved.enabled || resolved.types.size === 0) {
-    return (text) => ({ text, counts: zeroCounts(), total: 0 });
-  }
+  const detectors = configuredDetectors(config);
   return (text) => {
-    const spans = findPersonalData(text, resolved.types);
+    const spans = detectors.length === 0 ? null : personalSpans(text, detectors);
     const counts = zeroCounts();
-    if (spans.length === 0) return { text, counts, total: 0 };
-    let output = "";
-    let cursor = 0;
-    for (const span of spans) {
-      output += text.slice(cursor, span.start) + REDACTION_PLACEHOLDERS[span.type];
-      cursor = span.end;
-      counts[span.type] += 1;
-    }
-    return { text: output + text.slice(cursor), counts, total: spans.length };
+    if (spans === null) return { text, counts, total: 0 };
+    return { text: replaceSpans(text, spans, counts), total: spans.length, counts };
+  };
+}
+
+/**
+ * A redactor that returns only the text, for the request log, where nothing reads the
+ * counts: a text with no personal data comes back as it is, with nothing allocated.
+ */
+export function createTextRedactor(
+  config: RedactionConfig | undefined = undefined,
+): (text: string) => string {
+  const detectors = configuredDetectors(config);
+  if (detectors.length === 0) return (text) => text;
+  return (text) => {
+    const spans = personalSpans(text, detectors);
+    return spans === null ? text : replaceSpans(text, spans);
   };
 }
 
@@ -113,7 +175,7 @@ export const WARM_UP_TEXTS: readonly string[] = [
  * Runs `redactor` on `WARM_UP_TEXTS`, twice each, so that a server's first requests do not
  * pay for compiling its expressions (a few milliseconds at start instead).
  */
-export function warmRedactor(redactor: Redactor): void {
+export function warmRedactor(redactor: (text: string) => unknown): void {
   for (let round = 0; round < 2; round += 1) {
     for (const text of WARM_UP_TEXTS) redactor(text);
   }

@@ -22,7 +22,8 @@ import type { z } from "zod";
 import type { CancelSignal } from "../backends/cancellation.js";
 import type { BackendInput, BackendOutput, TextStream } from "../backends/model-backend.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
-import { createRedactor, warmRedactor } from "../privacy/redact-personal-data.js";
+import { createTextRedactor, warmRedactor } from "../privacy/redact-personal-data.js";
+import type { RedactionConfig } from "../privacy/redaction-config.js";
 import { feedbackOutcome, feedbackRequestSchema, toFeedbackInput } from "../route/feedback.js";
 import type { RouteLearner } from "../route/route-learner.js";
 import { newRequestId, type Router } from "../route/router.js";
@@ -76,13 +77,13 @@ export type RedactText = (
 export const keepText: RedactText = (text) => text;
 
 /**
- * Redaction of every personal-data type: the default for everything the server stores.
- * Warmed up here, so the first requests' log rows do not hold up the event loop.
+ * Redaction of personal data (every type unless `config` says otherwise): the default for
+ * everything the server stores. Warmed up here, so the first requests' log rows do not hold up the event loop.
  */
-export function redactPersonalText(): RedactText {
-  const redactor = createRedactor();
-  warmRedactor(redactor);
-  return (text) => redactor(text).text;
+export function redactPersonalText(config?: RedactionConfig): RedactText {
+  const redact = createTextRedactor(config);
+  warmRedactor(redact);
+  return (text) => redact(text);
 }
 
 /**

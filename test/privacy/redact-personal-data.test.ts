@@ -9,6 +9,7 @@ import {
 import { PERSONAL_DATA_DETECTORS } from "../../src/privacy/personal-data-detectors.js";
 import {
   createRedactor,
+  createTextRedactor,
   findPersonalData,
   redactJson,
   redactPersonalData,
@@ -184,6 +185,32 @@ describe("configuration", () => {
     const off = createRedactor({ enabled: false })(text);
     expect(off.text).toBe(text);
     expect(off.total).toBe(0);
+  });
+
+  it("gives the request log the same text from createTextRedactor, per configuration", () => {
+    const texts = [
+      ...WARM_UP_TEXTS,
+      "mail a@b.io, phone 13812345678",
+      "where is my parcel, it was due yesterday",
+      "order 2024-01-15 4111 1111 1111 1111, ticket #4411",
+    ];
+    for (const config of [undefined, { types: ["phone" as const] }, { enabled: false }]) {
+      const full = createRedactor(config);
+      const text = createTextRedactor(config);
+      for (const input of texts) expect(text(input)).toBe(full(input).text);
+    }
+    // A text with nothing to remove comes back as the very string given.
+    const plain = ["where is my parcel, ", "it was due yesterday"].join("");
+    expect(createTextRedactor()(plain)).toBe(plain);
+  });
+
+  it("finds the same data when a detector runs again on another text (its expression is reused)", () => {
+    const first = findPersonalData("call 13812345678 or 13912345678 now");
+    expect(first.map((span) => span.detector)).toEqual(["cn-mobile", "cn-mobile"]);
+    // The second search starts from the beginning, not where the first one stopped.
+    expect(findPersonalData("13712345678").map((span) => [span.start, span.end])).toEqual([
+      [0, 11],
+    ]);
   });
 
   it("names the field in errors and publishes a JSON Schema", () => {

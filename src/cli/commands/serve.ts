@@ -17,7 +17,6 @@
  */
 import { defineCommand } from "citty";
 import type { CatalogStore } from "../../catalog/catalog-store.js";
-import { createRedactor } from "../../privacy/redact-personal-data.js";
 import { parseRedactionConfig, type RedactionConfig } from "../../privacy/redaction-config.js";
 import { CUSTOMER_SERVICE_ROUTES } from "../../route/bundled/customer-service-routes.js";
 import {
@@ -36,7 +35,7 @@ import {
 import { createAdminExtension } from "../../server/admin/admin-extension.js";
 import { readAlertRulesFile } from "../../server/admin/read-alert-rules-file.js";
 import { API_KEYS_ENV, createApiAccess, resolveApiKeys } from "../../server/api-keys.js";
-import { keepText } from "../../server/create-routing-app.js";
+import { keepText, redactPersonalText } from "../../server/create-routing-app.js";
 import { startRoutingServer } from "../../server/start-routing-server.js";
 import { integerOption } from "../cli-options.js";
 import { openCatalog } from "../open-catalog.js";
@@ -117,7 +116,6 @@ export default defineCommand({
       redaction,
       ...(rules !== undefined && { rules }),
     });
-    const redactor = createRedactor(redaction);
     const { config, resolved } = withDecisionWinners(
       args.config === undefined
         ? parseRoutesConfig(CUSTOMER_SERVICE_ROUTES, "(bundled customer-service example)")
@@ -143,7 +141,7 @@ export default defineCommand({
       ...(args.host !== undefined && { host: args.host }),
       ...(args.state !== undefined && { databasePath: args.state }),
       apiKeys,
-      redactText: admin.redaction.enabled ? (text) => redactor(text).text : keepText,
+      redactText: admin.redaction.enabled ? redactPersonalText(redaction) : keepText,
       extend: (parts) => admin.extend(parts),
       // The learning policy behind `bandit` routes; it keeps its state in the same state.db.
       createLearner: (database) => new ThompsonRouteLearner({ database, config: config.learning }),
