@@ -172,6 +172,9 @@ export interface EndpointRequest {
 /** An answer, whoever writes it: a string (JSON) or a stream (server-sent events). */
 export interface EndpointAnswer {
   status: number;
+  /** The Content-Type. Apart from `headers`, which are then passed on as they are, not copied. */
+  type: string;
+  /** Every other header of the answer (its Content-Length is worked out by the writer). */
   headers: Record<string, string>;
   body: string | ReadableStream<Uint8Array>;
   /**
@@ -195,7 +198,10 @@ export interface AfterAnswer {
 
 export function toResponse(answer: EndpointAnswer): Response {
   try {
-    return new Response(answer.body, { status: answer.status, headers: answer.headers });
+    return new Response(answer.body, {
+      status: answer.status,
+      headers: { "content-type": answer.type, ...answer.headers },
+    });
   } finally {
     answer.sent?.run();
   }
@@ -407,11 +413,8 @@ function eventStreamAnswer(
 ): EndpointAnswer {
   return {
     status: 200,
-    headers: {
-      "content-type": "text/event-stream; charset=utf-8",
-      "cache-control": "no-cache",
-      ...headers,
-    },
+    type: "text/event-stream; charset=utf-8",
+    headers: { "cache-control": "no-cache", ...headers },
     body,
     sent: undefined,
   };
@@ -439,12 +442,7 @@ function jsonTextAnswer(
   json: string,
   headers: Record<string, string>,
 ): EndpointAnswer {
-  return {
-    status,
-    headers: { "content-type": "application/json", ...headers },
-    body: json,
-    sent: undefined,
-  };
+  return { status, type: "application/json", headers, body: json, sent: undefined };
 }
 
 /** What a routed request's log row adds to what `routed` knows (`RequestLog`). */
@@ -876,7 +874,8 @@ export function createRoutingHttp(options: RoutingAppOptions): {
           return body.format === "text"
             ? {
                 status: 200,
-                headers: { "content-type": "text/plain; charset=utf-8", ...headers },
+                type: "text/plain; charset=utf-8",
+                headers,
                 body: text,
                 sent: undefined,
               }

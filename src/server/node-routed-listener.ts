@@ -168,10 +168,10 @@ function writeAnswer(response: ServerResponse, answer: EndpointAnswer): void {
   try {
     if (response.destroyed) return; // the client left; `sent` still logs the request
     if (typeof answer.body === "string") {
-      writeText(response, answer.status, answer.headers, answer.body);
+      writeText(response, answer.status, answer.type, answer.headers, answer.body);
       return;
     }
-    response.writeHead(answer.status, answer.headers);
+    response.writeHead(answer.status, { "content-type": answer.type, ...answer.headers });
     streaming = true;
     void writeStream(response, answer.body);
   } catch (error) {
@@ -181,7 +181,7 @@ function writeAnswer(response: ServerResponse, answer: EndpointAnswer): void {
       response.destroy();
     } else {
       const refused = unexpectedErrorAnswer(error);
-      writeText(response, refused.status, refused.headers, refused.body as string);
+      writeText(response, refused.status, refused.type, refused.headers, refused.body as string);
     }
   } finally {
     if (!streaming && typeof answer.body !== "string") {
@@ -194,12 +194,18 @@ function writeAnswer(response: ServerResponse, answer: EndpointAnswer): void {
 function writeText(
   response: ServerResponse,
   status: number,
+  type: string,
   headers: Record<string, string>,
   body: string,
 ): void {
-  // The length first: an object made by spreading and then given a property of its own
-  // costs a new hidden class in V8's old space on every call (docs/decisions/0030).
-  response.writeHead(status, { "content-length": String(Buffer.byteLength(body)), ...headers });
+  // The head's one object, made here: the length and type first, as an object made by
+  // spreading and then given a property of its own costs a new hidden class in V8's old
+  // space on every call (docs/decisions/0030).
+  response.writeHead(status, {
+    "content-length": String(Buffer.byteLength(body)),
+    "content-type": type,
+    ...headers,
+  });
   response.end(body);
 }
 

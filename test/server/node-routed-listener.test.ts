@@ -82,7 +82,8 @@ describe("nodeRoutedListener", () => {
       events.push("answered");
       return {
         status: 200,
-        headers: { "content-type": "application/json" },
+        type: "application/json",
+        headers: {},
         body: '{"ok":true}',
         sent: { run: () => events.push("sent") },
       };
@@ -96,7 +97,8 @@ describe("nodeRoutedListener", () => {
     let sent = 0;
     await clientLeavesBefore({
       status: 200,
-      headers: { "content-type": "application/json" },
+      type: "application/json",
+      headers: {},
       body: "{}",
       sent: {
         run: () => {
@@ -113,7 +115,8 @@ describe("nodeRoutedListener", () => {
     let cancelled: unknown;
     await clientLeavesBefore({
       status: 200,
-      headers: { "content-type": "text/event-stream" },
+      type: "text/event-stream",
+      headers: {},
       // A model's stream: cancelling it is what stops the model and frees its slot.
       body: new ReadableStream<Uint8Array>({
         cancel(reason) {
@@ -130,6 +133,7 @@ describe("nodeRoutedListener", () => {
     const port = await serve(async () => ({
       status: 200,
       // Node refuses a header value with a newline: writeHead throws.
+      type: "application/json",
       headers: { "x-bad": "a\nb" },
       body: "{}",
       sent: {

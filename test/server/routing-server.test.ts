@@ -159,6 +159,7 @@ describe("routing server: routing", () => {
     expect(response.headers.get("x-modelscout-route")).toBe("billing");
     expect(response.headers.get("x-modelscout-model")).toBe("echo:billing");
     expect(response.headers.get("x-modelscout-reason")).toBe(decision.reason);
+    expect(response.headers.get("content-type")).toBe("application/json");
   });
 
   it("builds no AbortSignal for a request answered in-process or by an OpenAI-compatible upstream", async () => {
