@@ -45,7 +45,12 @@ import {
   type RoutesConfig,
   type RouteTarget,
 } from "./routes-config.js";
-import type { AttemptOutcome, AttemptRecord, RoutingDecision } from "./routing-decision.js";
+import type {
+  AttemptOutcome,
+  AttemptRecord,
+  ClassificationTrace,
+  RoutingDecision,
+} from "./routing-decision.js";
 import { DeadlineExceeded, withDeadline } from "./with-deadline.js";
 
 /** Deadline for a model asked for by id that no route names (else: the longest its routes give it). */
@@ -569,7 +574,8 @@ export class Router {
 
   async route(request: RouteRequest): Promise<RouteResult> {
     const requestId = request.requestId ?? newRequestId();
-    const resolved = await this.#resolve(request);
+    const pending = this.#resolve(request);
+    const resolved = pending instanceof Promise ? await pending : pending;
     const domain = request.domain ?? null;
     const target = resolved.target;
     const learnerKey =
@@ -709,6 +715,10 @@ export class Router {
   }
 
   #modelReason(policyReason: string, attempts: readonly AttemptRecord[], model: string): string {
+    // One attempt that answered (nearly every request): no list made.
+    if (attempts.length === 1 && attempts[0]?.model === model && attempts[0].outcome === "ok") {
+      return policyReason;
+    }
     const failed = attempts.filter(
       (attempt) => attempt.model !== model || attempt.outcome !== "ok",
     );
@@ -802,7 +812,32 @@ export class Router {
     return Math.max(0, Math.min(...known) - this.#now());
   }
 
-  async #resolve(request: RouteRequest): Promise<ResolvedTarget> {
+  #classified(
+    request: RouteRequest,
+    classification: ClassificationTrace,
+    hadText: boolean,
+  ): ResolvedTarget {
+    const route = this.#routes.get(classification.route) as RouteDefinition;
+    const decided = classification.steps.at(-1);
+    const routeReason = !hadText
+      ? "default route (the input has no text to classify)"
+      : classification.usedDefault || decided === undefined
+        ? "default route"
+        : `${decided.kind}: ${decided.detail}`;
+    return {
+      route,
+      target: route.targets.get(request.task) as RouteTarget,
+      routeReason,
+      classification,
+    };
+  }
+
+  /**
+   * The route and target for `request`. A promise only when a classifier has to run: a
+   * request for a route or model by name (most proxied traffic) resolves here and now, without
+   * a promise and a turn of the microtask queue.
+   */
+  #resolve(request: RouteRequest): ResolvedTarget | Promise<ResolvedTarget> {
     const eligible = this.#eligible.get(request.task);
     if (request.model === AUTO_MODEL) {
       if (eligible === undefined) {
@@ -821,24 +856,12 @@ export class Router {
           classification: null,
         };
       }
-      const classification =
-        request.text === null
-          ? this.classifier.defaultRoute(eligible)
-          : await this.classifier.classify(request.text, eligible, request.signal);
-      const route = this.#routes.get(classification.route) as RouteDefinition;
-      const decided = classification.steps.at(-1);
-      const routeReason =
-        request.text === null
-          ? "default route (the input has no text to classify)"
-          : classification.usedDefault || decided === undefined
-            ? "default route"
-            : `${decided.kind}: ${decided.detail}`;
-      return {
-        route,
-        target: route.targets.get(request.task) as RouteTarget,
-        routeReason,
-        classification,
-      };
+      if (request.text === null) {
+        return this.#classified(request, this.classifier.defaultRoute(eligible), false);
+      }
+      return this.classifier
+        .classify(request.text, eligible, request.signal)
+        .then((classification) => this.#classified(request, classification, true));
     }
     const route = this.#routes.get(request.model);
     if (route !== undefined) {
