@@ -368,6 +368,28 @@ interface ResolvedTarget {
   classification: RoutingDecision["classification"];
 }
 
+/** Route name, route reason, model, model reason: the reason (`Router.#explain`). */
+type ReasonTree = Map<string, ReasonTree | string>;
+
+/** `tree`'s branch for `key`, made if missing. */
+function branch(tree: ReasonTree, key: string): ReasonTree {
+  let next = tree.get(key);
+  if (next === undefined || typeof next === "string") {
+    next = new Map();
+    tree.set(key, next);
+  }
+  return next;
+}
+
+function reasonText(resolved: ResolvedTarget, model: string, modelReason: string): string {
+  return resolved.route === null
+    ? `model ${model} ${modelReason}`
+    : `route ${resolved.route.name} (${resolved.routeReason}); model ${model}: ${modelReason}`;
+}
+
+/** Reasons `Router.#explain` keeps before it starts again (a fallback's reason names what failed). */
+const MAX_KEPT_REASONS = 1024;
+
 export class Router {
   readonly config: RoutesConfig;
   readonly registry: ModelRegistry;
@@ -385,6 +407,14 @@ export class Router {
   #warmedUp = false;
   #healthChecker: HealthChecker | undefined;
   readonly #healthListeners = new Set<(id: string, health: ModelHealth) => void>();
+
+  /** Whether a call could go to `model` now (`OrderContext.isAvailable`), made once. */
+  readonly #isAvailable = (model: string): boolean =>
+    (this.#breakers.get(model)?.wouldAllow() ?? false) &&
+    (this.#limits.get(model)?.hasRoom() ?? false);
+  /** Reasons of requests routed by name, by route reason, model and model reason (`#explain`). */
+  readonly #reasons: ReasonTree = new Map();
+  #reasonCount = 0;
 
   /** `makeClassifier` is given the gate its steps' model calls go through (`#admitCall`). */
   constructor(
@@ -590,9 +620,7 @@ export class Router {
         : orderCandidates(target, {
             learnerKey,
             learner: this.#learner,
-            isAvailable: (model) =>
-              (this.#breakers.get(model)?.wouldAllow() ?? false) &&
-              (this.#limits.get(model)?.hasRoom() ?? false),
+            isAvailable: this.#isAvailable,
             random: this.#random,
             domain,
           });
@@ -624,10 +652,7 @@ export class Router {
       attempts,
       domain,
     };
-    const explain = (modelReason: string) =>
-      resolved.route === null
-        ? `model ${decision.model} ${modelReason}`
-        : `route ${resolved.route.name} (${resolved.routeReason}); model ${decision.model}: ${modelReason}`;
+    const explain = (modelReason: string) => this.#explain(resolved, decision.model, modelReason);
 
     // A chat with tools or tool turns goes only to models that can call tools; the others are
     // passed over as having refused it (a 400 when no candidate can), not as failing.
@@ -712,6 +737,29 @@ export class Router {
       }
     }
     return this.#failure(decision, explain);
+  }
+
+  /**
+   * The decision's reason. A request routed by name or model id (no classification) gets the
+   * same text object each time for the same route, model and policy reason: made once, and
+   * already flat when the answer's header and JSON read it. Bounded, as `keptPerText` is.
+   */
+  #explain(resolved: ResolvedTarget, model: string, modelReason: string): string {
+    if (resolved.classification !== null) return reasonText(resolved, model, modelReason);
+    const byModelReason = branch(
+      branch(branch(this.#reasons, resolved.route?.name ?? ""), resolved.routeReason),
+      model,
+    );
+    const kept = byModelReason.get(modelReason);
+    if (typeof kept === "string") return kept;
+    if (this.#reasonCount >= MAX_KEPT_REASONS) {
+      this.#reasons.clear();
+      this.#reasonCount = 0;
+    }
+    const reason = reasonText(resolved, model, modelReason);
+    byModelReason.set(modelReason, reason);
+    this.#reasonCount += 1;
+    return reason;
   }
 
   #modelReason(policyReason: string, attempts: readonly AttemptRecord[], model: string): string {

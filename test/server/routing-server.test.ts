@@ -463,6 +463,15 @@ describe("routing server: fallbacks and circuit breaker", () => {
       );
     }
     server.router.breaker("upstream-primary")?.recordSuccess();
+    // A reason is kept per route, route reason, model and policy reason (`Router.#explain`):
+    // the plain answers after those fallbacks carry the plain reason, not a fallback's.
+    for (const content of ["no fallback", "no fallback, again"]) {
+      const plain = await chat("support", content);
+      expect(plain.json.modelscout.reason).toBe(
+        "route support (requested by name); model upstream-primary: first in fallback chain",
+      );
+      expect(plain.headers.get("x-modelscout-reason")).toBe(plain.json.modelscout.reason);
+    }
   });
 
   it("opens a model's breaker after consecutive failures and skips it without calling it", async () => {
