@@ -35,12 +35,16 @@ function firstThenListed(first: string, listed: readonly string[]): string[] {
 
 export function orderCandidates(target: RouteTarget, context: OrderContext): CandidateOrder {
   const listed = target.candidates.map((candidate) => candidate.model);
-  const available = target.candidates.filter((candidate) => context.isAvailable(candidate.model));
+  // Asked only by the policies that read it: a fixed route's request checks no breaker here.
+  const available = () =>
+    target.candidates.filter((candidate) => context.isAvailable(candidate.model));
   switch (target.policy) {
     case "fixed":
       return { order: listed, reason: "fixed", explored: false };
     case "fallback": {
-      const first = available[0]?.model ?? (listed[0] as string);
+      const first =
+        target.candidates.find((candidate) => context.isAvailable(candidate.model))?.model ??
+        (listed[0] as string);
       const skipped = listed.indexOf(first);
       return {
         order: firstThenListed(first, listed),
@@ -52,7 +56,8 @@ export function orderCandidates(target: RouteTarget, context: OrderContext): Can
       };
     }
     case "weighted": {
-      const pool = available.length > 0 ? available : target.candidates;
+      const up = available();
+      const pool = up.length > 0 ? up : target.candidates;
       const total = pool.reduce((sum, candidate) => sum + candidate.weight, 0);
       let point = context.random() * total;
       let chosen = pool[pool.length - 1] ?? target.candidates[0];
@@ -75,9 +80,8 @@ export function orderCandidates(target: RouteTarget, context: OrderContext): Can
       if (context.learner === undefined) {
         return { order: listed, reason: "bandit without a learner: listed order", explored: false };
       }
-      const pool = (available.length > 0 ? available : target.candidates).map(
-        (candidate) => candidate.model,
-      );
+      const up = available();
+      const pool = (up.length > 0 ? up : target.candidates).map((candidate) => candidate.model);
       try {
         const choice = context.learner.choose(
           context.learnerKey,

@@ -342,12 +342,17 @@ function requestNeeds(task: TaskId, inputs: readonly BackendInput[]): readonly R
 }
 
 function chatNeeds(input: BackendInput | undefined): readonly RequestNeed[] {
+  const tools = needsToolCalls(input);
+  const images = needsImageInput(input);
+  const logprobs = needsLogprobs(input);
+  const bias = needsLogitBias(input);
+  if (!tools && !images && !logprobs && !bias) return NO_NEEDS; // most chats: no list made
   const needs: RequestNeed[] = [];
-  if (needsToolCalls(input)) needs.push("toolCalls");
-  if (needsImageInput(input)) needs.push("imageInputs");
-  if (needsLogprobs(input)) needs.push("logprobs");
-  if (needsLogitBias(input)) needs.push("logitBias");
-  return needs.length === 0 ? NO_NEEDS : needs;
+  if (tools) needs.push("toolCalls");
+  if (images) needs.push("imageInputs");
+  if (logprobs) needs.push("logprobs");
+  if (bias) needs.push("logitBias");
+  return needs;
 }
 
 /** Why `backend` cannot take a request with `needs`, or null when it can. */
