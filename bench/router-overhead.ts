@@ -9,7 +9,9 @@
  * `--preflight S` (5 by default; 0 skips it) first calls the echo server directly for S
  * seconds at the highest rate, after 2 s of warm-up. If even that run shows this machine
  * cannot judge the target (the echo server falls behind, or its own p99 reaches 1 ms, the
- * same test as the verdict's), it says why, with the hypervisor's share of the CPUs, and stops
+ * same test as the verdict's), it says why, with the hypervisor's share of the CPUs and the
+ * gaps in the CPUs' own clocks over 2 s of spinning just before (`loadgen/cpu-gaps.ts`: steal
+ * time can read 0.00 % while the host takes a CPU away for milliseconds), and stops
  * with exit code 2 before the runs, which take about three minutes a repeat; the results file is
  * left as it was.
  *
@@ -61,6 +63,7 @@ import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { percentile } from "../src/profile/profile-model.js";
+import { describeCpuGaps, measureCpuGaps } from "./loadgen/cpu-gaps.js";
 import { formatShare, StealRecorder, stealText } from "./loadgen/cpu-steal.js";
 import { type OpenLoopOptions, type OpenLoopResult, runOpenLoop } from "./loadgen/open-loop.js";
 import { buildRouter, chatBody, startRole } from "./router-roles.js";
@@ -155,6 +158,9 @@ async function preflight(
   seconds: number,
   steal: StealRecorder,
 ): Promise<string | null> {
+  // Steal time can read 0.00 % here while the host still takes the CPUs away (cpu-gaps.ts).
+  const gaps = measureCpuGaps(2);
+  process.stderr.write(`preflight: CPU gaps in 2 s: ${describeCpuGaps(gaps)}\n`);
   const run = await runOpenLoop({
     ...shape,
     port,
@@ -179,7 +185,9 @@ async function preflight(
     `preflight: direct @ ${rate}/s for ${seconds} s: p50 ${percentile(run.latenciesMs, 0.5).toFixed(3)} ms, p99 ${direct.p99Ms.toFixed(3)} ms, ${errors} failed${stealText(stolen)}\n`,
   );
   const reason = directRunCannotJudge(direct);
-  return reason === null ? null : `${reason} at ${rate}/s${stealNote(direct, "it")}`;
+  return reason === null
+    ? null
+    : `${reason} at ${rate}/s${stealNote(direct, "it")}; the CPUs' own clocks, spun for 2 s just before: ${describeCpuGaps(gaps)}`;
 }
 
 async function main(): Promise<void> {

@@ -4,26 +4,13 @@
  * source is newer than the binary (`bench/loadgen/.build/`, not committed).
  */
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-
-const SOURCE = fileURLToPath(new URL("./open-loop.c", import.meta.url));
-const BINARY = fileURLToPath(new URL("./.build/open-loop", import.meta.url));
+import { buildCProgram } from "./c-program.js";
 
 export function buildOpenLoop(): string {
-  if (existsSync(BINARY) && statSync(BINARY).mtimeMs >= statSync(SOURCE).mtimeMs) return BINARY;
-  mkdirSync(join(BINARY, ".."), { recursive: true });
-  const compiler = process.env.CC ?? "cc";
-  try {
-    execFileSync(compiler, ["-O2", "-Wall", "-o", BINARY, SOURCE, "-lm"], { stdio: "inherit" });
-  } catch (error) {
-    throw new Error(
-      `Could not compile bench/loadgen/open-loop.c with '${compiler}' (set CC to another C compiler): ${(error as Error).message}`,
-    );
-  }
-  return BINARY;
+  return buildCProgram("open-loop", ["-lm"]);
 }
 
 export interface OpenLoopOptions {
