@@ -119,108 +119,66 @@ export function undiciAttempt(
   const options = dispatchOptions(url, init);
   return (timeoutMs, signal) =>
     new Promise<HttpAnswer<UndiciResponseHeaders>>((resolve, reject) => {
-      AGENT.dispatch(options, new AttemptHandler(resolve, reject, timeoutMs, signal));
-    });
-}
-
-const ONCE = { once: true } as const;
-
-function attemptTimedOut(handler: AttemptHandler): void {
-  handler.stop(new HttpAttemptTimeout(handler.timeoutMs));
-}
-
-/**
- * One attempt's state and undici's callbacks, as one object with methods rather than a
- * closure per callback (nine per request before): settled once, by the answer, its error,
- * the timer or the caller's abort, whichever comes first.
- */
-class AttemptHandler implements Dispatcher.DispatchHandler {
-  readonly timeoutMs: number;
-  readonly #resolve: (answer: HttpAnswer<UndiciResponseHeaders>) => void;
-  readonly #reject: (error: unknown) => void;
-  readonly #signal: CancelSignal | undefined;
-  readonly #onAbort: (() => void) | undefined;
-  readonly #timer: NodeJS.Timeout;
-  #settled = false;
-  /** Set once undici puts the request on a connection; before that it sits in a queue. */
-  #controller: Dispatcher.DispatchController | undefined;
-  #stopReason: Error | undefined;
-  #status = 0;
-  #headers: UndiciResponseHeaders | undefined;
-  readonly #chunks: Buffer[] = [];
-
-  constructor(
-    resolve: (answer: HttpAnswer<UndiciResponseHeaders>) => void,
-    reject: (error: unknown) => void,
-    timeoutMs: number,
-    signal: CancelSignal | undefined,
-  ) {
-    this.timeoutMs = timeoutMs;
-    this.#resolve = resolve;
-    this.#reject = reject;
-    this.#signal = signal;
-    // Before `dispatch`, which may call the handler back synchronously (a closed agent).
-    this.#timer = setTimeout(attemptTimedOut, timeoutMs, this);
-    if (signal !== undefined) {
-      this.#onAbort = () => {
-        const reason = signal.reason;
-        this.stop(reason instanceof Error ? reason : new Error(String(reason)), reason);
+      let settled = false;
+      /** Set once undici puts the request on a connection; before that it sits in a queue. */
+      let controller: Dispatcher.DispatchController | undefined;
+      let stopReason: Error | undefined;
+      const stop = (reason: Error) => {
+        stopReason = reason;
+        controller?.abort(reason);
       };
-      signal.addEventListener("abort", this.#onAbort, ONCE);
-    }
-  }
-
-  /** Settles with `error` (the caller's own `reason` when given) and cuts the exchange. */
-  stop(error: Error, reason: unknown = error): void {
-    this.#finish(reason);
-    this.#stopReason = error;
-    this.#controller?.abort(error);
-  }
-
-  #finish(error: unknown, answer?: HttpAnswer<UndiciResponseHeaders>): void {
-    if (this.#settled) return;
-    this.#settled = true;
-    clearRequestTimer(this.#timer);
-    if (this.#onAbort !== undefined) this.#signal?.removeEventListener("abort", this.#onAbort);
-    if (answer === undefined) this.#reject(error);
-    else this.#resolve(answer);
-  }
-
-  onRequestStart(controller: Dispatcher.DispatchController): void {
-    this.#controller = controller;
-    // Timed out or cancelled while queued: do not send it at all.
-    if (this.#stopReason !== undefined) controller.abort(this.#stopReason);
-  }
-
-  onResponseStart(
-    _controller: Dispatcher.DispatchController,
-    statusCode: number,
-    headers: Record<string, string | string[] | undefined>,
-  ): void {
-    this.#status = statusCode;
-    this.#headers = new UndiciResponseHeaders(headers);
-  }
-
-  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    this.#chunks.push(chunk);
-  }
-
-  onResponseEnd(): void {
-    const chunks = this.#chunks;
-    const text =
-      chunks.length === 1
-        ? (chunks[0] as Buffer).toString("utf8")
-        : Buffer.concat(chunks).toString("utf8");
-    this.#finish(null, {
-      status: this.#status,
-      headers: this.#headers ?? new UndiciResponseHeaders({}),
-      text,
+      const finish = (error: unknown, answer?: HttpAnswer<UndiciResponseHeaders>) => {
+        if (settled) return;
+        settled = true;
+        clearRequestTimer(timer);
+        signal?.removeEventListener("abort", onAbort);
+        if (answer === undefined) reject(error);
+        else resolve(answer);
+      };
+      // Before `dispatch`, which may call the handler back synchronously (a closed agent).
+      const timer = setTimeout(() => {
+        const error = new HttpAttemptTimeout(timeoutMs);
+        finish(error);
+        stop(error);
+      }, timeoutMs);
+      const onAbort = () => {
+        const reason = signal?.reason;
+        finish(reason);
+        stop(reason instanceof Error ? reason : new Error(String(reason)));
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      let status = 0;
+      let answerHeaders: UndiciResponseHeaders | undefined;
+      const chunks: Buffer[] = [];
+      AGENT.dispatch(options, {
+        onRequestStart(started) {
+          controller = started;
+          // Timed out or cancelled while queued: do not send it at all.
+          if (stopReason !== undefined) started.abort(stopReason);
+        },
+        onResponseStart(_controller, statusCode, responseHeaders) {
+          status = statusCode;
+          answerHeaders = new UndiciResponseHeaders(responseHeaders);
+        },
+        onResponseData(_controller, chunk) {
+          chunks.push(chunk);
+        },
+        onResponseEnd() {
+          const text =
+            chunks.length === 1
+              ? (chunks[0] as Buffer).toString("utf8")
+              : Buffer.concat(chunks).toString("utf8");
+          finish(null, {
+            status,
+            headers: answerHeaders ?? new UndiciResponseHeaders({}),
+            text,
+          });
+        },
+        onResponseError(_controller, error) {
+          finish(error);
+        },
+      });
     });
-  }
-
-  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
-    this.#finish(error);
-  }
 }
 
 /**
