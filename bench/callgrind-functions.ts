@@ -87,3 +87,22 @@ export function instructionsByFunction(
     .map(([name, instructions]) => ({ name, instructions }))
     .sort((a, b) => b.instructions - a.instructions);
 }
+
+/**
+ * V8's garbage collector among `instructionsByFunction`'s names: the scavenger and everything
+ * it calls to visit, copy and promote objects, the mark-compactor, the sweepers. Whether a
+ * collection falls into the requests counted moves a per-request count by up to 10 %
+ * (`router-instructions.ts`: 262-268k or 295-299k main-thread instructions per proxied
+ * request on one commit, 2026-12-01), more than most changes it is used to compare.
+ */
+const COLLECTOR =
+  /Scaveng|v8::internal::Heap::|MarkCompact|Sweeper|Evacuat|PretenuringHandler|ConcurrentMarking|IncrementalMarking|MarkingVisitor|heap::base::|GCTracer|IterateObjectCache|CallIterateBody|RememberedSet|SlotSet/;
+
+/** The instructions of `functions` that V8's garbage collector ran. */
+export function collectorInstructions(
+  functions: readonly { name: string; instructions: number }[],
+): number {
+  let total = 0;
+  for (const { name, instructions } of functions) if (COLLECTOR.test(name)) total += instructions;
+  return total;
+}

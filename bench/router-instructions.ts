@@ -31,6 +31,10 @@
  * instructions per request, each without the functions it called: V8's compiled JavaScript
  * named through the perf map of `node --perf-basic-prof` (`callgrind-functions.ts`). This
  * is how the JSON writing was found to be about a sixth of a proxied request (2026-12-01).
+ * With it, the main thread's count is also given without V8's garbage collector
+ * (`collectorInstructions`): whether a scavenge falls into the counted requests moved the
+ * total by up to 10 % on one commit (2026-12-01), so compare that figure, or use
+ * `--requests 1000`, where a scavenge weighs less.
  *
  * Requests go one at a time, each under valgrind taking tens of milliseconds, so work driven
  * by timers (the request log's 20 ms batches) lands on fewer requests per batch than under
@@ -45,7 +49,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { instructionsByFunction } from "./callgrind-functions.js";
+import { collectorInstructions, instructionsByFunction } from "./callgrind-functions.js";
 import { buildRouter, chatBody, startRole } from "./router-roles.js";
 
 const { values } = parseArgs({
@@ -168,6 +172,7 @@ async function measure(
     router.child.kill("SIGTERM");
     await exited;
   }
+  let collector: number | null = null;
   if (topFunctions > 0) {
     // valgrind runs node in its own process: the perf map is named by the child's pid.
     const functions = instructionsByFunction(
@@ -175,6 +180,7 @@ async function measure(
       `/tmp/perf-${pid}.map`,
     );
     rmSync(`/tmp/perf-${pid}.map`, { force: true });
+    collector = collectorInstructions(functions);
     process.stderr.write(`${target.key}: main-thread instructions per request, by function\n`);
     for (const { name, instructions } of functions.slice(0, topFunctions)) {
       process.stderr.write(
@@ -190,6 +196,9 @@ async function measure(
     requests,
     instructionsPerRequest: Math.round(total / requests),
     mainThreadInstructionsPerRequest: Math.round(main / requests),
+    /** With `--functions`: the main thread's count without V8's garbage collector. */
+    mainThreadWithoutCollectorPerRequest:
+      collector === null ? null : Math.round((main - collector) / requests),
     threads: counts.length,
   };
 }
@@ -213,17 +222,19 @@ async function main(): Promise<void> {
       const result = await measure(target, upstream.url, warmup, requests);
       results.push(result);
       process.stderr.write(
-        `${result.target}: ${result.instructionsPerRequest} instructions/request (main thread ${result.mainThreadInstructionsPerRequest})\n`,
+        `${result.target}: ${result.instructionsPerRequest} instructions/request (main thread ${result.mainThreadInstructionsPerRequest}${result.mainThreadWithoutCollectorPerRequest === null ? "" : `, without the garbage collector ${result.mainThreadWithoutCollectorPerRequest}`})\n`,
       );
     }
   } finally {
     upstream.child.kill("SIGTERM");
   }
-  console.log("| target | requests | instructions/request | main thread |");
-  console.log("|---|---:|---:|---:|");
+  console.log(
+    "| target | requests | instructions/request | main thread | main thread without the garbage collector |",
+  );
+  console.log("|---|---:|---:|---:|---:|");
   for (const result of results) {
     console.log(
-      `| ${result.target} | ${result.requests} | ${result.instructionsPerRequest} | ${result.mainThreadInstructionsPerRequest} |`,
+      `| ${result.target} | ${result.requests} | ${result.instructionsPerRequest} | ${result.mainThreadInstructionsPerRequest} | ${result.mainThreadWithoutCollectorPerRequest ?? "(with --functions)"} |`,
     );
   }
   writeFileSync(
@@ -231,7 +242,7 @@ async function main(): Promise<void> {
     `${JSON.stringify(
       {
         benchmark: "router-instructions",
-        command: `npx tsx bench/router-instructions.ts --warmup ${warmup} --requests ${requests} --targets ${values.targets}`,
+        command: `npx tsx bench/router-instructions.ts --warmup ${warmup} --requests ${requests} --targets ${values.targets}${topFunctions > 0 ? ` --functions ${topFunctions}` : ""}`,
         date: new Date().toISOString(),
         node: process.version,
         results,
