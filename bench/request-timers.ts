@@ -11,12 +11,13 @@
  * `clearTimeout`, Node deletes each duration's list as its last timer goes, and the next
  * `setTimeout` builds it again and re-arms the event loop's timer. The two ways take turns
  * round by round (the first two rounds are warm-up); prints nanoseconds per op per round and
- * their medians, and writes bench/results/request-timers.json.
+ * their medians (the lower of the middle two), and writes bench/results/request-timers.json.
  */
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { clearRequestTimer } from "../src/http/request-timers.js";
+import { percentile } from "../src/profile/profile-model.js";
 
 const { values } = parseArgs({
   options: {
@@ -51,14 +52,6 @@ function round(way: Way): number {
   return Number(process.hrtime.bigint() - started) / ops;
 }
 
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[middle] as number)
-    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-};
-
 const perRound: Record<Way, number[]> = { clearTimeout: [], clearRequestTimer: [] };
 for (let index = 0; index < rounds; index += 1) {
   for (const way of Object.keys(ways) as Way[]) {
@@ -71,7 +64,12 @@ for (let index = 0; index < rounds; index += 1) {
 }
 const results = (Object.keys(ways) as Way[]).map((way) => ({
   way,
-  nsPerOpMedian: Math.round(median(perRound[way])),
+  nsPerOpMedian: Math.round(
+    percentile(
+      [...perRound[way]].sort((a, b) => a - b),
+      0.5,
+    ),
+  ),
   nsPerOp: perRound[way].map(Math.round),
 }));
 console.log(`| way | ns per op (${durations.length} timers), median of ${rounds - 2} rounds |`);
