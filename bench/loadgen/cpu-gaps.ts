@@ -32,12 +32,12 @@ export function parseCpuGaps(line: string): CpuGapsReport {
   return report;
 }
 
-/** `cpu0 12 gaps over 1 ms (max 4.6 ms, 1.2 % of the time lost), cpu1 ...`. */
+/** `cpu0 12 gaps over 1 ms (max 4.6 ms, 1.2 % of the time lost), cpu1 1 gap ...`. */
 export function describeCpuGaps(report: CpuGapsReport): string {
   return report.cpus
     .map(
       (cpu) =>
-        `cpu${cpu.cpu} ${cpu.over1ms} gaps over 1 ms (max ${cpu.maxMs.toFixed(1)} ms, ${((cpu.lostMs / (report.seconds * 1000)) * 100).toFixed(1)} % of the time lost)`,
+        `cpu${cpu.cpu} ${cpu.over1ms} ${cpu.over1ms === 1 ? "gap" : "gaps"} over 1 ms (max ${cpu.maxMs.toFixed(1)} ms, ${((cpu.lostMs / (report.seconds * 1000)) * 100).toFixed(1)} % of the time lost)`,
     )
     .join(", ");
 }

@@ -22,10 +22,10 @@ describe("cpu-gaps", () => {
 
   it("describes the gaps per CPU, with the share of the time lost", () => {
     const report = parseCpuGaps(
-      '{"seconds":2,"cpus":[{"cpu":0,"over100us":20,"over1ms":5,"maxMs":4.617,"lostMs":24.2},{"cpu":1,"over100us":0,"over1ms":0,"maxMs":0.041,"lostMs":0}]}',
+      '{"seconds":2,"cpus":[{"cpu":0,"over100us":20,"over1ms":5,"maxMs":4.617,"lostMs":24.2},{"cpu":1,"over100us":1,"over1ms":1,"maxMs":1.2,"lostMs":1.2}]}',
     );
     expect(describeCpuGaps(report)).toBe(
-      "cpu0 5 gaps over 1 ms (max 4.6 ms, 1.2 % of the time lost), cpu1 0 gaps over 1 ms (max 0.0 ms, 0.0 % of the time lost)",
+      "cpu0 5 gaps over 1 ms (max 4.6 ms, 1.2 % of the time lost), cpu1 1 gap over 1 ms (max 1.2 ms, 0.1 % of the time lost)",
     );
     expect(() => parseCpuGaps('{"cpus":"none"}')).toThrow(/unexpected line/);
   });
