@@ -146,6 +146,7 @@ export {
 } from "./privacy/personal-data-detectors.js";
 export {
   createRedactor,
+  createTextRedactor,
   findPersonalData,
   type RedactionResult,
   type Redactor,
