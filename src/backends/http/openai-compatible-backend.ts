@@ -540,10 +540,17 @@ class OpenAICompatibleBackend implements ModelBackend {
     settings: GenerationSettings,
     options: RunOptions,
   ): Promise<TextOutput> {
-    const parsed = await this.#postJson(
-      this.#chatURL,
-      this.#chatBody(messages, settings, false),
+    // `#send` and `#readJson` rather than `#postJson`: every routed chat comes here, and one
+    // async layer fewer is a promise and a turn of the microtask queue fewer per request.
+    const url = this.#chatURL;
+    const outcome = await this.#send(
+      url,
+      JSON.stringify(this.#chatBody(messages, settings, false)),
       options,
+    );
+    const parsed = this.#readJson(
+      outcome,
+      url,
       (json) => plainChatResponse(json) ?? chatResponseSchema.parse(json),
     );
     this.#usage.promptTokens += parsed.usage?.prompt_tokens ?? 0;
@@ -650,7 +657,11 @@ class OpenAICompatibleBackend implements ModelBackend {
     options: RunOptions,
     parse: (json: unknown) => T,
   ): Promise<T> {
-    const outcome = await this.#send(url, payload, options);
+    return this.#readJson(await this.#send(url, payload, options), url, parse);
+  }
+
+  /** A JSON answer's body through `parse`, or the error that says what went wrong. */
+  #readJson<T>(outcome: HttpOutcome<ResponseHeaders>, url: string, parse: (json: unknown) => T): T {
     if (outcome.kind !== "response" || outcome.status < 200 || outcome.status >= 300) {
       throw this.#error(outcome, url);
     }
