@@ -30,7 +30,12 @@ export function headerSafe(text: string): string {
     : encoded;
 }
 
-/** `headerSafe` for route and model names, which come back on every request (`keptPerText`). */
+/**
+ * `headerSafe` for texts that come back on every request (`keptPerText`): route and model
+ * names, and the reason of a request routed by name, which the router makes once per route,
+ * model and policy reason (`Router.#explain`). A classified request's reason quotes what
+ * decided it, so it is escaped each time rather than kept.
+ */
 const headerSafeName = keptPerText(headerSafe);
 
 export function decisionHeaders(
@@ -41,7 +46,10 @@ export function decisionHeaders(
   if (decision === null) return headers;
   if (decision.route !== null) headers["x-modelscout-route"] = headerSafeName(decision.route);
   headers["x-modelscout-model"] = headerSafeName(decision.model);
-  headers["x-modelscout-reason"] = headerSafe(decision.reason);
+  headers["x-modelscout-reason"] =
+    decision.classification === null
+      ? headerSafeName(decision.reason)
+      : headerSafe(decision.reason);
   return headers;
 }
 
@@ -121,7 +129,8 @@ export function decisionBody(decision: RoutingDecision): DecisionBody {
  * log's decision column are the same text. `JSON.stringify` of the body object took about
  * 18k instructions per proxied request (`bench/router-instructions.ts --functions`), most of
  * them escaping the keys and texts character by character; this takes 1.15-1.20 us against
- * 1.47-1.67 us (`bench/answer-json.ts`, 2026-12-01; ADR 0038).
+ * 1.47-1.67 us (`bench/answer-json.ts`, 2026-12-01; ADR 0038). The requested name, and the
+ * reason of a request routed by name, come from a small set and are kept escaped (`jsonName`).
  */
 export function decisionJson(decision: RoutingDecision): string {
   let attempts = "";
@@ -130,7 +139,7 @@ export function decisionJson(decision: RoutingDecision): string {
   }
   let order = "";
   for (const model of decision.order) order += `${order === "" ? "" : ","}${jsonName(model)}`;
-  return `{"request_id":${jsonText(decision.requestId)},"task":${jsonName(decision.task)},"requested":${jsonText(decision.requested)},"route":${jsonNameOrNull(decision.route)},"model":${jsonName(decision.model)},"reason":${jsonText(decision.reason)},"policy":${jsonName(decision.policy)},"explored":${decision.explored},"order":[${order}],"domain":${jsonTextOrNull(decision.domain)},"attempts":[${attempts}],"classification":${classificationJson(decision.classification)}}`;
+  return `{"request_id":${jsonText(decision.requestId)},"task":${jsonName(decision.task)},"requested":${jsonName(decision.requested)},"route":${jsonNameOrNull(decision.route)},"model":${jsonName(decision.model)},"reason":${decision.classification === null ? jsonName(decision.reason) : jsonText(decision.reason)},"policy":${jsonName(decision.policy)},"explored":${decision.explored},"order":[${order}],"domain":${jsonTextOrNull(decision.domain)},"attempts":[${attempts}],"classification":${classificationJson(decision.classification)}}`;
 }
 
 function classificationJson(classification: RoutingDecision["classification"]): string {
