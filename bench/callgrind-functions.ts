@@ -91,9 +91,10 @@ export function instructionsByFunction(
 /**
  * V8's garbage collector among `instructionsByFunction`'s names: the scavenger and everything
  * it calls to visit, copy and promote objects, the mark-compactor, the sweepers. Whether a
- * collection falls into the requests counted moves a per-request count by up to 10 %
- * (`router-instructions.ts`: 262-268k or 295-299k main-thread instructions per proxied
- * request on one commit, 2026-12-01), more than most changes it is used to compare.
+ * collection falls into the requests counted moves a per-request count by as much as most
+ * changes it is used to compare (`router-instructions.ts`, 2026-12-01: 0.5-8k main-thread
+ * instructions per proxied request in runs of 1,000 requests; on a commit whose scavenges
+ * were five times as long, 262-268k or 295-299k in all in runs of 300).
  */
 const COLLECTOR =
   /Scaveng|v8::internal::Heap::|MarkCompact|Sweeper|Evacuat|PretenuringHandler|ConcurrentMarking|IncrementalMarking|MarkingVisitor|heap::base::|GCTracer|IterateObjectCache|CallIterateBody|RememberedSet|SlotSet/;

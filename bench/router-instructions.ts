@@ -32,9 +32,10 @@
  * named through the perf map of `node --perf-basic-prof` (`callgrind-functions.ts`). This
  * is how the JSON writing was found to be about a sixth of a proxied request (2026-12-01).
  * With it, the main thread's count is also given without V8's garbage collector
- * (`collectorInstructions`): whether a scavenge falls into the counted requests moved the
- * total by up to 10 % on one commit (2026-12-01), so compare that figure, or use
- * `--requests 1000`, where a scavenge weighs less.
+ * (`collectorInstructions`): whether a scavenge falls into the counted requests moves the
+ * total by as much as a small change saves (2026-12-01: the collector ran 0.5-8k of a proxied
+ * request's instructions in runs of 1,000), so compare that figure, or use `--requests 1000`,
+ * where a scavenge weighs less.
  *
  * Requests go one at a time, each under valgrind taking tens of milliseconds, so work driven
  * by timers (the request log's 20 ms batches) lands on fewer requests per batch than under
