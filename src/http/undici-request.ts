@@ -17,7 +17,6 @@
  * decoded as UTF-8 whatever the charset says (as `Response.text()` does). Callers that need
  * redirects or compression use `fetchWithRetry`.
  */
-
 import { Agent, type Dispatcher } from "undici";
 import type { CancelSignal } from "./cancel-signal.js";
 import {

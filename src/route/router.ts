@@ -751,16 +751,16 @@ export class Router {
    */
   #explain(resolved: ResolvedTarget, model: string, modelReason: string): string {
     if (resolved.classification !== null) return reasonText(resolved, model, modelReason);
+    if (this.#reasonCount >= MAX_KEPT_REASONS) {
+      this.#reasons.clear();
+      this.#reasonCount = 0;
+    }
     const byModelReason = branch(
       branch(branch(this.#reasons, resolved.route?.name ?? ""), resolved.routeReason),
       model,
     );
     const kept = byModelReason.get(modelReason);
     if (typeof kept === "string") return kept;
-    if (this.#reasonCount >= MAX_KEPT_REASONS) {
-      this.#reasons.clear();
-      this.#reasonCount = 0;
-    }
     const reason = reasonText(resolved, model, modelReason);
     byModelReason.set(modelReason, reason);
     this.#reasonCount += 1;

@@ -12,7 +12,6 @@
  * (`RunCancellation`, `backends/cancellation.ts`: on Node.js 20 every signal survives the
  * young-generation GC, which lengthened the routing server's pauses).
  */
-
 import { type CancelSignal, RunCancellation } from "../backends/cancellation.js";
 import { clearRequestTimer } from "../http/request-timers.js";
 

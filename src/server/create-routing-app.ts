@@ -78,12 +78,13 @@ export const keepText: RedactText = (text) => text;
 
 /**
  * Redaction of personal data (every type unless `config` says otherwise): the default for
- * everything the server stores. Warmed up here, so the first requests' log rows do not hold up the event loop.
+ * everything the server stores. Warmed up here, so the first requests' log rows do not hold
+ * up the event loop.
  */
 export function redactPersonalText(config?: RedactionConfig): RedactText {
   const redact = createTextRedactor(config);
   warmRedactor(redact);
-  return (text) => redact(text);
+  return redact;
 }
 
 /**
@@ -411,13 +412,9 @@ function eventStreamAnswer(
   headers: Record<string, string>,
   body: EndpointAnswer["body"],
 ): EndpointAnswer {
-  return {
-    status: 200,
-    type: "text/event-stream; charset=utf-8",
-    headers: { "cache-control": "no-cache", ...headers },
-    body,
-    sent: undefined,
-  };
+  // The answer takes `headers` as its own, as `jsonTextAnswer` does: no copy.
+  headers["cache-control"] = "no-cache";
+  return { status: 200, type: "text/event-stream; charset=utf-8", headers, body, sent: undefined };
 }
 
 /** `modelscoutJson`, when given, is added as the body's last field (`decisionJson`). */

@@ -14,7 +14,6 @@
  * every failed answer into a `ModelScoutError` before the client sees it. The token comes
  * from `HF_TOKEN` unless given, and is redacted from every message.
  */
-
 import { InferenceClient, type InferenceProviderOrPolicy } from "@huggingface/inference";
 import type { ChatCompletionInputMessage } from "@huggingface/tasks";
 import { z } from "zod";

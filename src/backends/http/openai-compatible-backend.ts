@@ -20,7 +20,6 @@
  * time out, and retry on 408/429/5xx and network errors. The API key and any
  * credential-like header are redacted from every error.
  */
-
 import { createParser, type EventSourceMessage } from "eventsource-parser";
 import { z } from "zod";
 import { ModelScoutError } from "../../errors/modelscout-error.js";

@@ -10,7 +10,6 @@
  * process's memory, so its peak could not be measured per model. A child process costs
  * ~100-300 ms to start, once per model load.
  */
-
 import { type ChildProcess, fork } from "node:child_process";
 import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
