@@ -18,6 +18,10 @@ export function hasNoFile(database: StateDatabase): boolean {
 export function startSqliteWorker(source: string, workerData: Record<string, unknown>): Worker {
   const worker = new Worker(source, {
     eval: true,
+    // None of the process's flags: the source is plain CommonJS and needs none, and some break
+    // it (`--input-type=module`, as `node --eval` scripts use, has it read as a module, where
+    // it never starts). A list without V8's own flags (`--expose-gc`), which Node refuses here.
+    execArgv: [],
     workerData: {
       sqliteModule: createRequire(import.meta.url).resolve("better-sqlite3"),
       ...workerData,
