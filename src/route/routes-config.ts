@@ -299,6 +299,13 @@ export const routesConfigSchema = z
          * cause of sporadic 502s behind a balancer with Node's own 5 s).
          */
         keep_alive_timeout_ms: z.number().int().positive().default(65_000),
+        /**
+         * How V8 collects the young generation in the server's process: `serial` (default)
+         * on the main thread alone, which keeps the pauses every request in flight waits
+         * through short when the CPUs are busy; `parallel` with V8's helper threads, V8's own
+         * default (ADR 0041). It holds for the whole process.
+         */
+        young_gc: z.enum(["serial", "parallel"]).default("serial"),
       })
       .strict()
       .default({
@@ -313,6 +320,7 @@ export const routesConfigSchema = z
         log_text_chars: 2000,
         log_writer_priority: "idle",
         keep_alive_timeout_ms: 65_000,
+        young_gc: "serial",
       }),
   })
   .strict();
@@ -378,6 +386,7 @@ export interface RoutesConfig {
     logTextChars: number;
     logWriterPriority: "idle" | "normal";
     keepAliveTimeoutMs: number;
+    youngGc: "serial" | "parallel";
   };
 }
 
@@ -578,6 +587,7 @@ export function parseRoutesConfig(input: unknown, source = ""): RoutesConfig {
       logTextChars: config.server.log_text_chars,
       logWriterPriority: config.server.log_writer_priority,
       keepAliveTimeoutMs: config.server.keep_alive_timeout_ms,
+      youngGc: config.server.young_gc,
     },
   };
 }

@@ -10,6 +10,9 @@
  * a model that fails to load does not stop the server (its route falls back, `/ready`
  * names it). Once listening, the active health checks of models behind servers start
  * (`route/health-checker.ts`).
+ *
+ * It also sets how V8 collects the young generation in this process (`server.young_gc`,
+ * serial by default: `young-gc.ts`, ADR 0041), a setting of the whole process.
  */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -34,6 +37,7 @@ import {
   replayUnappliedFeedback,
 } from "./create-routing-app.js";
 import { nodeRoutedListener } from "./node-routed-listener.js";
+import { applyYoungGcMode } from "./young-gc.js";
 
 /** What an extension of the server (monitoring, admin API, dashboard) is built from. */
 export interface RoutingServerParts {
@@ -107,6 +111,8 @@ export interface RoutingServer {
 }
 
 export async function startRoutingServer(options: RoutingServerOptions): Promise<RoutingServer> {
+  // The process's young-generation collections: serial unless the config says otherwise.
+  applyYoungGcMode(options.config.server.youngGc);
   const ownsDatabase = options.database === undefined;
   const database =
     options.database ??

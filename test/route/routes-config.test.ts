@@ -49,6 +49,7 @@ describe("routes config", () => {
       logTextChars: 2000,
       logWriterPriority: "idle",
       keepAliveTimeoutMs: 65_000,
+      youngGc: "serial",
     });
   });
 
