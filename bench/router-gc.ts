@@ -3,7 +3,7 @@
  * per proxied request, from V8's own trace, against the bare proxy (issue 5's p99).
  *
  *   npx tsx bench/router-gc.ts [--rate 1000] [--seconds 6] [--warmup 4] [--model proxy]
- *       [--targets router,floor] [--stream]
+ *       [--targets router,floor] [--rounds 1] [--stream]
  *
  * A scavenge's pause grows with what survives it (copied, and on a second survival promoted
  * to old space, which only a mark-compact frees), not with what was allocated. At 1,000/s a
@@ -12,8 +12,11 @@
  * first, on route `--model`; the bare proxy) runs behind the echo server under `node
  * --trace-gc --trace-gc-nvp`, `--warmup` seconds of open-loop traffic at `--rate` and then
  * `--seconds` whose trace lines are kept. Prints, for the main thread's isolate: scavenges,
- * their median and total pause, the median bytes that survived each one, and bytes promoted
- * per answered request; writes bench/results/router-gc.json. `--stream` sends streamed chats
+ * their median, 90th-percentile, longest and total pause, the milliseconds V8's helper threads
+ * worked in them (median), the median bytes that survived each one, and bytes promoted per
+ * answered request; writes bench/results/router-gc.json. The target `router-parallel-gc` is
+ * the router with `server.young_gc: parallel`, V8's own parallel scavenges (ADR 0041).
+ * `--rounds` runs the targets that many times, taking turns. `--stream` sends streamed chats
  * (the router only: the bare proxy does not relay streams). `bench/router-alloc.ts
  * --survivors` says which functions allocated what survives.
  */
@@ -31,6 +34,7 @@ const { values } = parseArgs({
     warmup: { type: "string", default: "4" },
     model: { type: "string", default: "proxy" },
     targets: { type: "string", default: "router,floor" },
+    rounds: { type: "string", default: "1" },
     stream: { type: "boolean", default: false },
   },
 });
@@ -45,15 +49,26 @@ function traceFields(line: string): Record<string, number> {
   return fields;
 }
 
-function median(values: number[]): number {
+function quantile(values: number[], q: number): number {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))] ?? Number.NaN;
 }
 
-async function measure(target: "router" | "floor", upstreamUrl: string) {
+function median(values: number[]): number {
+  return quantile(values, 0.5);
+}
+
+const TARGETS = {
+  router: ["--no-health-checks"],
+  "router-parallel-gc": ["--no-health-checks", "--young-gc", "parallel"],
+  floor: [],
+} as const;
+type Target = keyof typeof TARGETS;
+
+async function measure(target: Target, upstreamUrl: string) {
   const server = await startRole(
     target === "floor" ? "bare-proxy" : "router",
-    ["--upstream", upstreamUrl, ...(target === "router" ? ["--no-health-checks"] : [])],
+    ["--upstream", upstreamUrl, ...TARGETS[target]],
     ["--trace-gc", "--trace-gc-nvp"],
   );
   const trace: string[] = [];
@@ -90,18 +105,24 @@ async function measure(target: "router" | "floor", upstreamUrl: string) {
     }
     const scavenges = [...byIsolate.values()].sort((a, b) => b.length - a.length)[0] ?? [];
     const answered = latenciesMs.length;
+    const pauses = scavenges.map((fields) => fields.pause ?? 0);
     const result = {
       target,
       answered,
       scavenges: scavenges.length,
-      pauseMedianMs: median(scavenges.map((fields) => fields.pause ?? 0)),
-      pauseTotalMs: scavenges.reduce((sum, fields) => sum + (fields.pause ?? 0), 0),
+      pauseMedianMs: median(pauses),
+      pauseP90Ms: quantile(pauses, 0.9),
+      pauseMaxMs: Math.max(...pauses),
+      pauseTotalMs: pauses.reduce((sum, pause) => sum + pause, 0),
+      helpersMedianMs: median(
+        scavenges.map((fields) => fields["background.scavenge.parallel"] ?? 0),
+      ),
       survivedMedianBytes: median(scavenges.map((fields) => fields.new_space_survived ?? 0)),
       promotedBytesPerRequest:
         scavenges.reduce((sum, fields) => sum + (fields.promoted ?? 0), 0) / answered,
     };
     process.stderr.write(
-      `${target}: ${answered} answered, ${result.scavenges} scavenges, pause median ${result.pauseMedianMs} ms (total ${result.pauseTotalMs.toFixed(1)}), survived median ${result.survivedMedianBytes} bytes, promoted ${result.promotedBytesPerRequest.toFixed(0)} bytes/request\n`,
+      `${target}: ${answered} answered, ${result.scavenges} scavenges, pause median ${result.pauseMedianMs} ms (p90 ${result.pauseP90Ms}, max ${result.pauseMaxMs}, total ${result.pauseTotalMs.toFixed(1)}), helpers ${result.helpersMedianMs} ms, survived median ${result.survivedMedianBytes} bytes, promoted ${result.promotedBytesPerRequest.toFixed(0)} bytes/request\n`,
     );
     return result;
   } finally {
@@ -114,21 +135,26 @@ async function main(): Promise<void> {
   const upstream = await startRole("upstream");
   const results = [];
   try {
-    for (const target of (values.targets as string).split(",")) {
-      if (target !== "router" && target !== "floor") throw new Error(`unknown target ${target}`);
-      if (target === "floor" && values.stream) continue;
-      results.push(await measure(target, upstream.url));
+    const targets = (values.targets as string).split(",");
+    for (const target of targets) {
+      if (!(target in TARGETS)) throw new Error(`unknown target ${target}`);
+    }
+    for (let round = 0; round < Number(values.rounds); round += 1) {
+      for (const target of targets as Target[]) {
+        if (target === "floor" && values.stream) continue;
+        results.push({ round: round + 1, ...(await measure(target, upstream.url)) });
+      }
     }
   } finally {
     upstream.child.kill("SIGTERM");
   }
   console.log(
-    "| target | answered | scavenges | pause median (ms) | pause total (ms) | survived median (bytes) | promoted per request (bytes) |",
+    "| round | target | answered | scavenges | pause median / p90 / max (ms) | pause total (ms) | helpers, median (ms) | survived median (bytes) | promoted per request (bytes) |",
   );
-  console.log("|---|---:|---:|---:|---:|---:|---:|");
+  console.log("|---:|---|---:|---:|---|---:|---:|---:|---:|");
   for (const result of results) {
     console.log(
-      `| ${result.target} | ${result.answered} | ${result.scavenges} | ${result.pauseMedianMs} | ${result.pauseTotalMs.toFixed(1)} | ${result.survivedMedianBytes} | ${result.promotedBytesPerRequest.toFixed(0)} |`,
+      `| ${result.round} | ${result.target} | ${result.answered} | ${result.scavenges} | ${result.pauseMedianMs} / ${result.pauseP90Ms} / ${result.pauseMaxMs} | ${result.pauseTotalMs.toFixed(1)} | ${result.helpersMedianMs} | ${result.survivedMedianBytes} | ${result.promotedBytesPerRequest.toFixed(0)} |`,
     );
   }
   writeFileSync(
@@ -136,7 +162,7 @@ async function main(): Promise<void> {
     `${JSON.stringify(
       {
         benchmark: "router-gc",
-        command: `npx tsx bench/router-gc.ts --rate ${rate} --seconds ${values.seconds} --warmup ${values.warmup} --model ${values.model} --targets ${values.targets}${values.stream ? " --stream" : ""}`,
+        command: `npx tsx bench/router-gc.ts --rate ${rate} --seconds ${values.seconds} --warmup ${values.warmup} --model ${values.model} --targets ${values.targets} --rounds ${values.rounds}${values.stream ? " --stream" : ""}`,
         date: new Date().toISOString(),
         node: process.version,
         cpus: cpus().length,

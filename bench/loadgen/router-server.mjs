@@ -8,7 +8,8 @@
  *   endpoint, so the router's own outbound HTTP call is included.
  * `--keep-text` turns off the default personal-data redaction of logged text; `--database`
  * names the state database (default: a new one in a temporary folder);
- * `--no-health-checks` turns off the active health checks (ADR 0028). Prints
+ * `--no-health-checks` turns off the active health checks (ADR 0028); `--young-gc parallel`
+ * leaves V8's parallel scavenges on (`server.young_gc`, ADR 0041; default `serial`). Prints
  * `LISTENING <url>`. Exits on SIGTERM and SIGINT through `process.exit`, which writes a
  * `--cpu-prof` profile.
  */
@@ -26,10 +27,14 @@ const { values } = parseArgs({
     "keep-text": { type: "boolean", default: false },
     database: { type: "string" },
     "no-health-checks": { type: "boolean", default: false },
+    "young-gc": { type: "string", default: "serial" },
   },
 });
 const config = parseRoutesConfig({
-  ...(values["no-health-checks"] && { server: { health_checks: { interval_ms: 0 } } }),
+  server: {
+    young_gc: values["young-gc"],
+    ...(values["no-health-checks"] && { health_checks: { interval_ms: 0 } }),
+  },
   classification: [{ kind: "rules", rules: [{ route: "local", keywords: ["parcel"] }] }],
   models: [
     { id: "echo:local", kind: "echo" },
