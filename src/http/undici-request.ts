@@ -47,6 +47,33 @@ export interface UndiciRequestInit {
   body?: string | Uint8Array;
 }
 
+/**
+ * An answer's headers as undici read them off the wire (name, value, name, value, ... as
+ * bytes), read only when asked for: a routed chat asks for none unless it has to retry.
+ * Values of a repeated name are joined with `, `, as `Headers.get` does.
+ */
+export class RawResponseHeaders implements ResponseHeaders {
+  readonly #raw: readonly (Buffer | string)[];
+  constructor(raw: readonly (Buffer | string)[]) {
+    this.#raw = raw;
+  }
+  get(name: string): string | null {
+    const wanted = name.toLowerCase();
+    let found: string | null = null;
+    for (let index = 0; index + 1 < this.#raw.length; index += 2) {
+      const field = this.#raw[index] as Buffer | string;
+      if (field.length !== wanted.length) continue;
+      if ((typeof field === "string" ? field : field.toString("latin1")).toLowerCase() !== wanted) {
+        continue;
+      }
+      const raw = this.#raw[index + 1] as Buffer | string;
+      const value = typeof raw === "string" ? raw : raw.toString("utf8");
+      found = found === null ? value : `${found}, ${value}`;
+    }
+    return found;
+  }
+}
+
 /** Parsed response headers (lower-case names) behind the one method callers use. */
 export class UndiciResponseHeaders implements ResponseHeaders {
   readonly #headers: Readonly<Record<string, string | string[] | undefined>>;
@@ -110,23 +137,29 @@ function dispatchOptions(url: string | URL, init: UndiciRequestInit): Dispatcher
   };
 }
 
-/** One attempt of `init` to `url` (see `HttpAttempt`). */
+/**
+ * One attempt of `init` to `url` (see `HttpAttempt`). Its handler uses the methods undici's
+ * connections call themselves (`onConnect`, `onHeaders`, ...; deprecated in undici 7's types
+ * for the controller API): a handler with the controller's methods is wrapped per request in
+ * an adapter and a controller, and the answer's headers and trailers are parsed into objects
+ * whether or not anyone reads them (ADR 0042).
+ */
 export function undiciAttempt(
   url: string | URL,
   init: UndiciRequestInit,
-): HttpAttempt<UndiciResponseHeaders> {
+): HttpAttempt<RawResponseHeaders> {
   const options = dispatchOptions(url, init);
   return (timeoutMs, signal) =>
-    new Promise<HttpAnswer<UndiciResponseHeaders>>((resolve, reject) => {
+    new Promise<HttpAnswer<RawResponseHeaders>>((resolve, reject) => {
       let settled = false;
       /** Set once undici puts the request on a connection; before that it sits in a queue. */
-      let controller: Dispatcher.DispatchController | undefined;
+      let abortRequest: ((reason?: Error) => void) | undefined;
       let stopReason: Error | undefined;
       const stop = (reason: Error) => {
         stopReason = reason;
-        controller?.abort(reason);
+        abortRequest?.(reason);
       };
-      const finish = (error: unknown, answer?: HttpAnswer<UndiciResponseHeaders>) => {
+      const finish = (error: unknown, answer?: HttpAnswer<RawResponseHeaders>) => {
         if (settled) return;
         settled = true;
         clearRequestTimer(timer);
@@ -147,33 +180,32 @@ export function undiciAttempt(
       };
       signal?.addEventListener("abort", onAbort, { once: true });
       let status = 0;
-      let answerHeaders: UndiciResponseHeaders | undefined;
+      let rawHeaders: (Buffer | string)[] = [];
       const chunks: Buffer[] = [];
       AGENT.dispatch(options, {
-        onRequestStart(started) {
-          controller = started;
+        onConnect(abort) {
+          abortRequest = abort;
           // Timed out or cancelled while queued: do not send it at all.
-          if (stopReason !== undefined) started.abort(stopReason);
+          if (stopReason !== undefined) abort(stopReason);
         },
-        onResponseStart(_controller, statusCode, responseHeaders) {
+        onHeaders(statusCode, headers) {
+          // Informational (1xx) answers come first, each with its own headers; the last call is the answer.
           status = statusCode;
-          answerHeaders = new UndiciResponseHeaders(responseHeaders);
+          rawHeaders = headers;
+          return true;
         },
-        onResponseData(_controller, chunk) {
+        onData(chunk) {
           chunks.push(chunk);
+          return true;
         },
-        onResponseEnd() {
+        onComplete() {
           const text =
             chunks.length === 1
               ? (chunks[0] as Buffer).toString("utf8")
               : Buffer.concat(chunks).toString("utf8");
-          finish(null, {
-            status,
-            headers: answerHeaders ?? new UndiciResponseHeaders({}),
-            text,
-          });
+          finish(null, { status, headers: new RawResponseHeaders(rawHeaders), text });
         },
-        onResponseError(_controller, error) {
+        onError(error) {
           finish(error);
         },
       });
@@ -189,7 +221,7 @@ export function requestWithRetry(
   url: string | URL,
   init: UndiciRequestInit,
   options: HttpRetryOptions = {},
-): Promise<HttpOutcome<UndiciResponseHeaders>> {
+): Promise<HttpOutcome<RawResponseHeaders>> {
   return retryHttp(undiciAttempt(url, init), options);
 }
 

@@ -20,7 +20,13 @@ beforeAll(async () => {
         response.end();
         return;
       }
-      response.writeHead(200, { "content-type": "application/json", "X-Custom": "yes" });
+      response.writeHead(200, {
+        "content-type": "application/json",
+        "X-Custom": "yes",
+        "X-Twice": ["a", "b"],
+        // UTF-8 bytes, sent as Node sends header strings: one byte per character.
+        "X-Text": Buffer.from("café").toString("latin1"),
+      });
       response.end(
         JSON.stringify({
           port: request.socket.remotePort,
@@ -54,6 +60,10 @@ describe("requestWithRetry (undici dispatcher)", () => {
     expect(seen.headers["accept-encoding"]).toBeUndefined();
     expect(outcome.headers.get("X-CUSTOM")).toBe("yes");
     expect(outcome.headers.get("x-custom")).toBe("yes");
+    // As `Headers.get` and undici's own parsing give them: repeats joined, values as UTF-8.
+    expect(outcome.headers.get("x-twice")).toBe("a, b");
+    expect(outcome.headers.get("x-text")).toBe("café");
+    expect(outcome.headers.get("x-missing")).toBeNull();
   });
 
   it("reuses kept-alive connections instead of opening one per request", async () => {
