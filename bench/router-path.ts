@@ -11,7 +11,8 @@
  * to the path save. Here every target's path is timed inside its process
  * (`loadgen/path-recorder.mjs`: Node's and undici's diagnostics channels, no change to the
  * code measured), requests that overlapped another are left out, and the targets take turns
- * round by round, so the machine's drift falls on all of them alike.
+ * round by round (every other round in the reverse order), so the machine's drift falls on
+ * all of them alike.
  *
  * Targets, each an open-loop run of `--seconds` at `--rate` per round (the first round warms
  * up 8 s, the others 1 s), the echo server (`loadgen/echo-server.mjs`) behind all of them:
@@ -119,7 +120,10 @@ async function main(): Promise<void> {
 
     const results: RoundResult[] = [];
     for (let round = 1; round <= rounds; round += 1) {
-      for (const target of targets) {
+      // Every other round in the reverse order, so that no target always runs right after
+      // the same one (what the one before leaves behind, in caches or in the echo server,
+      // falls on each in turn).
+      for (const target of round % 2 === 0 ? [...targets].reverse() : targets) {
         const { summary } = await runOpenLoop({
           port: target.port,
           path: "/v1/chat/completions",
