@@ -13,9 +13,10 @@
  * sets it itself.
  */
 import { setFlagsFromString } from "node:v8";
+import type { RoutesConfig } from "../route/routes-config.js";
 
 /** `serial`: the main thread scavenges alone; `parallel`: as V8 does by default (with helpers). */
-export type YoungGcMode = "serial" | "parallel";
+export type YoungGcMode = RoutesConfig["server"]["youngGc"];
 
 /**
  * `serial` turns V8's parallel scavenges off for this process; `parallel` leaves V8's setting
