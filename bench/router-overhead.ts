@@ -44,7 +44,9 @@
  * - `floor: bare proxy -> echo server` (`loadgen/bare-proxy.mjs`): a Node.js proxy
  *   with none of the router's work; what it adds is what one more HTTP hop in Node costs on
  *   this machine, a floor for the `router -> echo server` row.
- * Added latency = router percentile - direct percentile at the same rate. Peak RSS of the
+ * Added latency = router percentile - direct percentile at the same rate, in the same repeat;
+ * a repeat whose direct run was slower at the median than the floor's is not judged
+ * (`router-verdict.ts`: that direct run was held up by something else). Peak RSS of the
  * router process is its VmHWM, reset before each run (`/proc/<pid>/clear_refs`). Each run also
  * gives the hypervisor's share of the CPUs over its measured period and its worst second
  * (steal time, `loadgen/cpu-steal.ts`), which a miss or an unjudged run names: it is the

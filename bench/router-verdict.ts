@@ -35,6 +35,19 @@ export function directRunCannotJudge(direct: JudgedRow | undefined): string | nu
   return null;
 }
 
+/**
+ * Why the direct run of a repeat is no baseline for the others, or null when it is: the bare
+ * proxy in front of the same echo server answered faster at the median than the echo server
+ * itself. That proxy makes the same call plus one more hop, so its p50 under the direct one
+ * means the direct run was held up by something else (2026-12-01: a direct p50 of 0.256 ms
+ * between runs of 0.156-0.158, with the floor's at 0.230), and every figure "added" to it
+ * would be too small.
+ */
+export function directRunDisturbed(floor: JudgedRow | undefined): string | null {
+  if (floor?.addedP50Ms == null || floor.addedP50Ms >= 0) return null;
+  return `calling the echo server directly was slower at the median than the bare proxy in front of it (by ${(-floor.addedP50Ms).toFixed(3)} ms), so the direct run was held up`;
+}
+
 /** `; the hypervisor took ...` for a run that lost any CPU to it, else "". */
 export function stealNote(row: JudgedRow, whose: string): string {
   if (row.stealShare == null || row.stealShare <= 0) return "";
@@ -43,8 +56,9 @@ export function stealNote(row: JudgedRow, whose: string): string {
 
 /**
  * Whether each router row meets the target, and whether the run could tell: a rate at which
- * calling the echo server directly fell behind, or the floor (a proxy that does nothing but
- * forward) already misses the target, says more about the machine than about the router.
+ * calling the echo server directly fell behind or was slower than going through the floor (a
+ * proxy that does nothing but forward), or at which the floor already misses the target, says
+ * more about the machine than about the router.
  */
 export function judge(rows: readonly JudgedRow[]): {
   target: string;
@@ -61,7 +75,7 @@ export function judge(rows: readonly JudgedRow[]): {
     const direct = rows.find((other) => other.target === "direct" && other.rate === row.rate);
     const floor = rows.find((other) => other.target.startsWith("floor") && other.rate === row.rate);
     const added = `added p50 ${row.addedP50Ms?.toFixed(3)} ms, p99 ${row.addedP99Ms?.toFixed(3)} ms, ${row.achievedRate.toFixed(0)}/s answered, ${row.errors} errors`;
-    const cannotJudge = directRunCannotJudge(direct);
+    const cannotJudge = directRunCannotJudge(direct) ?? directRunDisturbed(floor);
     if (direct === undefined || cannotJudge !== null) {
       verdicts.push({
         target: row.target,

@@ -55,6 +55,30 @@ describe("judge", () => {
     expect(verdicts[0]?.text).toContain("directly already had a p99 of 2.061 ms");
   });
 
+  it("judges nothing where the direct run was slower at the median than the floor", () => {
+    // 2026-12-01, 17:36 UTC, the first of three repeats at 1,000/s: direct p50 0.256 ms (the
+    // other two 0.156 and 0.158), floor 0.230, proxied 0.309, which would have "met" the p50
+    // by 0.147 ms.
+    const verdicts = judge([
+      row("direct", 1000, 0.552, null),
+      row("floor: bare proxy -> echo server", 1000, 0.698, [-0.026, 0.146]),
+      row("router, in-process echo", 1000, 0.504, [-0.081, -0.048]),
+      row("router -> echo server", 1000, 1.33, [0.053, 0.778]),
+    ]);
+    expect(verdicts.map((verdict) => verdict.met)).toEqual([null, null]);
+    expect(verdicts[1]?.text).toContain(
+      "slower at the median than the bare proxy in front of it (by 0.026 ms)",
+    );
+    expect(tallyVerdicts(verdicts)[1]).toMatchObject({ met: 0, judged: 0, repeats: 1 });
+    // The same repeat with the floor above the direct run is judged.
+    const judged = judge([
+      row("direct", 1000, 0.516, null),
+      row("floor: bare proxy -> echo server", 1000, 0.719, [0.08, 0.203]),
+      row("router -> echo server", 1000, 0.7, [0.153, 0.184]),
+    ]);
+    expect(judged[0]?.met).toBe(true);
+  });
+
   it("says the machine cannot judge a proxied miss that the floor shares", () => {
     const verdicts = judge([
       row("direct", 1000, 0.3, null),
