@@ -12,6 +12,7 @@
  *
  *   npx tsx bench/router-instructions.ts [--warmup 5000] [--requests 300]
  *       [--targets direct,in-process,proxy,floor,stream] [--keep-text] [--functions N]
+ *       [--variants router,-log,-decision,-route,-backend,-parse-answer,bare-in-router]
  *
  * Builds `dist/`, starts the bare echo server (`loadgen/echo-server.mjs`) and the router
  * (`loadgen/router-server.mjs`) under `valgrind --tool=callgrind --instr-atstart=no
@@ -37,6 +38,12 @@
  * request's instructions in runs of 1,000), so compare that figure, or use `--requests 1000`,
  * where a scavenge weighs less.
  *
+ * `--variants` also counts the proxied request through builds of the router with parts left
+ * out, one after another: `router-ablation.ts`'s router variants (HEAD in a worktree with
+ * `ablation/router-ablation.patch` applied), each a target `proxy:<variant>`. Where
+ * `router-ablation.ts` says what a part costs the answer on the client's clock, this says what
+ * it costs the main thread, which under load is what the requests queue behind.
+ *
  * Requests go one at a time, each under valgrind taking tens of milliseconds, so work driven
  * by timers (the request log's 20 ms batches) lands on fewer requests per batch than under
  * real load: compare counts with each other, not with CPU time. The router's health checks
@@ -51,7 +58,15 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { collectorInstructions, instructionsByFunction } from "./callgrind-functions.js";
-import { buildRouter, chatBody, startRole } from "./router-roles.js";
+import { ABLATION_PATCH, chooseVariants } from "./router-ablation.js";
+import {
+  buildRouter,
+  buildWorktree,
+  chatBody,
+  removeWorktree,
+  startRole,
+  startScript,
+} from "./router-roles.js";
 
 const { values } = parseArgs({
   options: {
@@ -60,6 +75,7 @@ const { values } = parseArgs({
     targets: { type: "string", default: "direct,in-process,proxy" },
     "keep-text": { type: "boolean", default: false },
     functions: { type: "string" },
+    variants: { type: "string" },
   },
 });
 const topFunctions = values.functions === undefined ? 0 : Number(values.functions);
@@ -117,18 +133,44 @@ function readCounts(directory: string): { thread: number; instructions: number }
   return counts.sort((a, b) => a.thread - b.thread);
 }
 
-async function measure(
-  target: { key: string; model: string; stream?: boolean },
+interface Target {
+  key: string;
+  model: string;
+  stream?: boolean;
+  /** A `--variants` router: the parts left out, in the ablation build at `tree`. */
+  ablated?: { ablate: readonly string[]; tree: string };
+}
+
+async function measure(target: Target, upstreamUrl: string, warmup: number, requests: number) {
+  const directory = mkdtempSync(join(tmpdir(), "ms-callgrind-"));
+  try {
+    return await measureIn(directory, target, upstreamUrl, warmup, requests);
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
+}
+
+async function measureIn(
+  directory: string,
+  target: Target,
   upstreamUrl: string,
   warmup: number,
   requests: number,
 ) {
-  const directory = mkdtempSync(join(tmpdir(), "ms-callgrind-"));
   // `direct`: the bare echo server itself under valgrind, the floor of the in-process path;
   // `floor`: the bare proxy, the floor of the proxied path.
   const role =
     target.key === "direct" ? "upstream" : target.key === "floor" ? "bare-proxy" : "router";
-  const router = await startRole(
+  const start: typeof startRole = (name, extra, nodeFlags, wrapper) =>
+    target.ablated === undefined
+      ? startRole(name, extra, nodeFlags, wrapper)
+      : startScript(join(target.ablated.tree, "bench/loadgen/router-server.mjs"), {
+          extra,
+          nodeFlags,
+          wrapper,
+          env: { ABLATE: target.ablated.ablate.join(","), ABLATE_UPSTREAM: upstreamUrl },
+        });
+  const router = await start(
     role,
     role === "upstream"
       ? []
@@ -211,15 +253,34 @@ async function main(): Promise<void> {
   buildRouter();
   // Streamed answers come as fast as the echo server can write them (`stream` target).
   const upstream = await startRole("upstream", ["--first-ms", "0", "--piece-ms", "0"]);
+  // `--variants`: the proxied request through each named build of `router-ablation.ts`.
+  const variants =
+    values.variants === undefined
+      ? []
+      : chooseVariants(values.variants).flatMap((variant) =>
+          variant.kind === "router" ? [variant] : [],
+        );
+  const work = variants.length === 0 ? undefined : mkdtempSync(join(tmpdir(), "ms-ablation-"));
+  const tree =
+    work === undefined ? undefined : buildWorktree(join(work, "ablation"), "HEAD", ABLATION_PATCH);
   const results = [];
   try {
-    for (const target of [
+    const targets: Target[] = [
       { key: "direct", model: "echo" },
       { key: "in-process", model: "auto" },
       { key: "proxy", model: "proxy" },
       { key: "floor", model: "echo" },
       { key: "stream", model: "proxy", stream: true },
-    ].filter((candidate) => wanted.has(candidate.key))) {
+    ].filter((candidate) => wanted.has(candidate.key));
+    for (const variant of variants) {
+      if (variant.kind !== "router" || tree === undefined) continue;
+      targets.push({
+        key: `proxy:${variant.name}`,
+        model: "proxy",
+        ablated: { ablate: variant.ablate, tree },
+      });
+    }
+    for (const target of targets) {
       const result = await measure(target, upstream.url, warmup, requests);
       results.push(result);
       process.stderr.write(
@@ -228,6 +289,8 @@ async function main(): Promise<void> {
     }
   } finally {
     upstream.child.kill("SIGTERM");
+    if (tree !== undefined) removeWorktree(tree);
+    if (work !== undefined) rmSync(work, { recursive: true, force: true });
   }
   console.log(
     "| target | requests | instructions/request | main thread | main thread without the garbage collector |",
@@ -243,7 +306,7 @@ async function main(): Promise<void> {
     `${JSON.stringify(
       {
         benchmark: "router-instructions",
-        command: `npx tsx bench/router-instructions.ts --warmup ${warmup} --requests ${requests} --targets ${values.targets}${topFunctions > 0 ? ` --functions ${topFunctions}` : ""}`,
+        command: `npx tsx bench/router-instructions.ts --warmup ${warmup} --requests ${requests} --targets ${values.targets}${topFunctions > 0 ? ` --functions ${topFunctions}` : ""}${values.variants === undefined ? "" : ` --variants ${values.variants}`}`,
         date: new Date().toISOString(),
         node: process.version,
         results,
