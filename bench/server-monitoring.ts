@@ -20,9 +20,11 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { parseAlertRules } from "../src/monitor/alert-rules.js";
 import { exampleAlertRules } from "../src/monitor/example-alert-rules.js";
+import type { RoutingDecision } from "../src/route/routing-decision.js";
 import type { FeedbackInput, RequestLogRow } from "../src/route/routing-store.js";
 import { seededRandom } from "../src/select/strategies/seeded-random.js";
 import { createServerMonitoring } from "../src/server/admin/server-monitoring.js";
+import { decisionJson } from "../src/server/decision-wire.js";
 import { openStateDatabase } from "../src/state/state-database.js";
 
 const { values } = parseArgs({
@@ -70,7 +72,7 @@ const rules = [
 ];
 
 type Event =
-  | { kind: "request"; row: RequestLogRow }
+  | { kind: "request"; row: RequestLogRow; decision: RoutingDecision }
   | { kind: "feedback"; feedback: FeedbackInput; request: RequestLogRow };
 
 function generate(count: number): Event[] {
@@ -99,15 +101,47 @@ function generate(count: number): Event[] {
       continue;
     }
     const failed = random() < 0.02;
+    const route = random() < 0.5 ? "support" : "sales";
+    const model = random() < 0.6 ? "model-a" : "model-b";
+    // A decision as the server logs it: a request classified by a keyword rule into a
+    // bandit route, one attempt.
+    const decision: RoutingDecision = {
+      requestId: `req_${index}`,
+      task: "text-generation",
+      requested: "auto",
+      route,
+      model,
+      reason: `route ${route} (rules: keyword "refund"); model ${model}: bandit pick (Thompson sample 0.81)`,
+      policy: "bandit",
+      explored: random() < 0.1,
+      order: model === "model-a" ? ["model-a", "model-b"] : ["model-b", "model-a"],
+      classification: {
+        route,
+        usedDefault: false,
+        steps: [{ step: 1, kind: "rules", route, detail: 'keyword "refund"', elapsedMs: 0.012 }],
+      },
+      attempts: [
+        failed
+          ? {
+              model,
+              outcome: "error",
+              latencyMs: 40,
+              error: "HTTP 502 from the model",
+              status: 502,
+            }
+          : { model, outcome: "ok", latencyMs: 40 },
+      ],
+      domain: null,
+    };
     const row: RequestLogRow = {
       id: `req_${index}`,
       createdAt,
       endpoint: "chat.completions",
       task: "text-generation",
       requested: "auto",
-      route: random() < 0.5 ? "support" : "sales",
-      model: random() < 0.6 ? "model-a" : "model-b",
-      reason: "bench",
+      route,
+      model,
+      reason: decision.reason,
       status: failed ? 502 : 200,
       latencyMs: 50 + random() * 300,
       modelLatencyMs: 40,
@@ -116,11 +150,11 @@ function generate(count: number): Event[] {
       inputText: null,
       outputText: null,
       outputLabel: null,
-      decision: JSON.stringify({ policy: "bandit", explored: random() < 0.1 }),
+      decision: decisionJson(decision),
     };
     recent.push(row);
     if (recent.length > 500) recent.shift();
-    events.push({ kind: "request", row });
+    events.push({ kind: "request", row, decision });
   }
   return events;
 }
@@ -158,7 +192,7 @@ async function run(): Promise<{
     const slice = events.slice(offset, offset + perInterval);
     const sliceStarted = performance.now();
     for (const event of slice) {
-      if (event.kind === "request") monitoring.requestLogged(event.row);
+      if (event.kind === "request") monitoring.requestLogged(event.row, event.decision);
       else monitoring.feedbackStored(event.feedback, event.request);
     }
     requestPathMs += performance.now() - sliceStarted;

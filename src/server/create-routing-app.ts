@@ -93,7 +93,11 @@ export function redactPersonalText(config?: RedactionConfig): RedactText {
  * never fails the request.
  */
 export interface RoutingObserver {
-  requestLogged?(row: RequestLogRow): void;
+  /**
+   * `decision` is the routing decision whose JSON is `row.decision` (null when none was
+   * made), so that an observer need not parse it back.
+   */
+  requestLogged?(row: RequestLogRow, decision: RoutingDecision | null): void;
   feedbackStored?(feedback: FeedbackInput & { id: number }, request: RequestLogRow): void;
 }
 
@@ -598,7 +602,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
         decision: wire,
       };
       store.logRequest(row);
-      notify((target) => target.requestLogged?.(row));
+      notify((target) => target.requestLogged?.(row, decision));
     };
     try {
       work = await prepare();

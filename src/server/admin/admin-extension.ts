@@ -117,7 +117,7 @@ export function createAdminExtension(options: AdminExtensionOptions): AdminExten
       let routes: ReturnType<typeof mountAdminRoutes> | undefined;
       return {
         observer: {
-          requestLogged: (row) => active.requestLogged(row),
+          requestLogged: (row, decision) => active.requestLogged(row, decision),
           feedbackStored: (feedback, request) => active.feedbackStored(feedback, request),
         },
         mount(app) {

@@ -30,6 +30,7 @@ import type { FeedbackInput, RequestLogRow } from "../../route/routing-store.js"
 import type { StateDatabase } from "../../state/state-database.js";
 import {
   createServerMetrics,
+  type DecisionLabels,
   type ModelStates,
   type ServerMetrics,
 } from "../metrics/server-metrics.js";
@@ -70,7 +71,8 @@ export interface ServerMonitoring {
   readonly reviewQueue: ReviewQueue;
   readonly metrics: ServerMetrics;
   readonly rules: readonly AlertRule[];
-  requestLogged(row: RequestLogRow): void;
+  /** `decision`: the decision `row.decision` holds, if the caller has it (else it is parsed). */
+  requestLogged(row: RequestLogRow, decision?: DecisionLabels | null): void;
   feedbackStored(feedback: FeedbackInput, request: RequestLogRow): void;
   /** Folds the queued events in now; returns the alerts they fired. */
   flush(): Alert[];
@@ -261,9 +263,9 @@ export function createServerMonitoring(options: ServerMonitoringOptions): Server
     reviewQueue,
     metrics,
     rules: engine.rules,
-    requestLogged(row) {
+    requestLogged(row, decision) {
       const event = requestEvent(row);
-      metrics.observeRequest(row, event);
+      metrics.observeRequest(row, event, decision);
       enqueue(event);
       notify("request");
     },

@@ -1,5 +1,10 @@
-/** The model gauges of `/metrics`, read from the router's view at each scrape. */
+/**
+ * The model gauges of `/metrics`, read from the router's view at each scrape, and the
+ * routing-decision counter, labelled from the decision the server passes or from the row.
+ */
 import { describe, expect, it } from "vitest";
+import type { RequestLogRow } from "../../../src/route/routing-store.js";
+import { requestEvent } from "../../../src/server/admin/server-monitoring.js";
 import {
   createServerMetrics,
   type ModelStates,
@@ -49,5 +54,52 @@ describe("model availability and health gauges", () => {
 
   it("are left out when the server gives no model states", () => {
     expect(createServerMetrics().render()).not.toContain("modelscout_model_available");
+  });
+});
+
+describe("routing decisions counter", () => {
+  const row = (decision: string): RequestLogRow => ({
+    id: "req_1",
+    createdAt: "2026-12-01T18:00:00.000Z",
+    endpoint: "chat.completions",
+    task: "text-generation",
+    requested: "auto",
+    route: "support",
+    model: "model-a",
+    reason: "bandit pick",
+    status: 200,
+    latencyMs: 12,
+    modelLatencyMs: 10,
+    errorCode: null,
+    domain: null,
+    inputText: null,
+    outputText: null,
+    outputLabel: null,
+    decision,
+  });
+  const counted = (metrics: ReturnType<typeof createServerMetrics>) =>
+    metrics
+      .render()
+      .split("\n")
+      .filter((line) => line.startsWith("modelscout_routing_decisions_total{"));
+
+  it("takes the policy and exploration from the decision the server passes, without reading the row's JSON", () => {
+    const metrics = createServerMetrics();
+    const logged = row("not JSON: the passed decision is used instead");
+    metrics.observeRequest(logged, requestEvent(logged), { policy: "bandit", explored: true });
+    expect(counted(metrics)).toEqual([
+      'modelscout_routing_decisions_total{route="support",model="model-a",policy="bandit",explored="true"} 1',
+    ]);
+  });
+
+  it("reads them from the row's JSON when no decision is passed", () => {
+    const metrics = createServerMetrics();
+    const logged = row(JSON.stringify({ policy: "fallback", explored: false }));
+    metrics.observeRequest(logged, requestEvent(logged));
+    expect(counted(metrics)).toEqual([
+      'modelscout_routing_decisions_total{route="support",model="model-a",policy="fallback",explored="false"} 1',
+    ]);
+    const broken = row("not JSON");
+    expect(() => metrics.observeRequest(broken, requestEvent(broken))).toThrow(SyntaxError);
   });
 });
