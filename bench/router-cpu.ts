@@ -5,7 +5,7 @@
  * code changes by.
  *
  *   npx tsx bench/router-cpu.ts [--rate 5000] [--seconds 10] [--repeats 3] [--connections 64]
- *       [--targets direct,in-process,proxy,floor] [--keep-text] [--cpu-prof DIR]
+ *       [--targets direct,in-process,proxy,floor] [--keep-text] [--monitoring] [--cpu-prof DIR]
  *       [--cpu-prof-interval US]
  *
  * `floor` adds the bare proxy (`loadgen/bare-proxy.mjs`), whose CPU is what one
@@ -36,6 +36,8 @@ const { values } = parseArgs({
     repeats: { type: "string", default: "3" },
     connections: { type: "string", default: "64" },
     "keep-text": { type: "boolean", default: false },
+    /** The router with what `modelscout serve` adds (`loadgen/router-server.mjs --monitoring`). */
+    monitoring: { type: "boolean", default: false },
     "cpu-prof": { type: "string" },
     /** Microseconds between samples (Node's default: 1000). */
     "cpu-prof-interval": { type: "string" },
@@ -93,7 +95,12 @@ async function main(): Promise<void> {
   const upstream = await startRole("upstream", []);
   const router = await startRole(
     "router",
-    ["--upstream", upstream.url, ...(keepText ? ["--keep-text"] : [])],
+    [
+      "--upstream",
+      upstream.url,
+      ...(keepText ? ["--keep-text"] : []),
+      ...(values.monitoring ? ["--monitoring"] : []),
+    ],
     profileDir === undefined
       ? []
       : [
@@ -183,7 +190,7 @@ async function main(): Promise<void> {
   }
   const output = {
     benchmark: "router-cpu",
-    command: `npx tsx bench/router-cpu.ts --rate ${rate} --seconds ${seconds} --repeats ${repeats} --connections ${connections} --targets ${values.targets}${keepText ? " --keep-text" : ""}`,
+    command: `npx tsx bench/router-cpu.ts --rate ${rate} --seconds ${seconds} --repeats ${repeats} --connections ${connections} --targets ${values.targets}${keepText ? " --keep-text" : ""}${values.monitoring ? " --monitoring" : ""}`,
     redaction: keepText ? "off (--keep-text)" : "default (personal data removed from logged text)",
     date: new Date().toISOString(),
     node: process.version,

@@ -16,7 +16,9 @@
  * (`scavenge.parallel`: the main thread's share, and its wait for V8's helper threads) and of
  * the milliseconds the helpers worked in them, the median bytes that survived each one, and bytes promoted per
  * answered request; writes bench/results/router-gc.json. The target `router-parallel-gc` is
- * the router with `server.young_gc: parallel`, V8's own parallel scavenges (ADR 0041).
+ * the router with `server.young_gc: parallel`, V8's own parallel scavenges (ADR 0041);
+ * `router-monitoring` is the router with what `modelscout serve` adds (monitoring, `/metrics`,
+ * the admin API: `loadgen/router-server.mjs --monitoring`).
  * `--rounds` runs the targets that many times, taking turns. `--stream` sends streamed chats
  * (the router only: the bare proxy does not relay streams). `bench/router-alloc.ts
  * --survivors` says which functions allocated what survives.
@@ -62,6 +64,7 @@ function median(values: number[]): number {
 const TARGETS = {
   router: ["--no-health-checks"],
   "router-parallel-gc": ["--no-health-checks", "--young-gc", "parallel"],
+  "router-monitoring": ["--no-health-checks", "--monitoring"],
   floor: [],
 } as const;
 type Target = keyof typeof TARGETS;

@@ -11,7 +11,7 @@
  * path with the targets taking turns.
  *
  *   npx tsx bench/router-instructions.ts [--warmup 5000] [--requests 300]
- *       [--targets direct,in-process,proxy,floor,stream] [--keep-text] [--functions N]
+ *       [--targets direct,in-process,proxy,floor,stream] [--keep-text] [--monitoring] [--functions N]
  *       [--variants router,-log,-decision,-route,-backend,-parse-answer,bare-in-router]
  *
  * Builds `dist/`, starts the bare echo server (`loadgen/echo-server.mjs`) and the router
@@ -26,7 +26,8 @@
  * (the floor of the in-process path) and `floor` the bare proxy
  * (`loadgen/bare-proxy.mjs`, the floor of the proxied path); `stream` counts a streamed chat
  * through the router's `proxy` route, per stream (the echo server writes its ten events as
- * fast as it can); `--keep-text` turns off the router's redaction of logged text.
+ * fast as it can); `--keep-text` turns off the router's redaction of logged text;
+ * `--monitoring` runs the router with what `modelscout serve` adds (`loadgen/router-server.mjs`).
  *
  * `--functions N` also prints, per target, the N functions that ran the most main-thread
  * instructions per request, each without the functions it called: V8's compiled JavaScript
@@ -74,6 +75,7 @@ const { values } = parseArgs({
     requests: { type: "string", default: "300" },
     targets: { type: "string", default: "direct,in-process,proxy" },
     "keep-text": { type: "boolean", default: false },
+    monitoring: { type: "boolean", default: false },
     functions: { type: "string" },
     variants: { type: "string" },
   },
@@ -183,6 +185,7 @@ async function measureIn(
             // slower, so rounds would land on few requests and inflate each one's count.
             "--no-health-checks",
             ...(values["keep-text"] ? ["--keep-text"] : []),
+            ...(values.monitoring ? ["--monitoring"] : []),
           ],
     topFunctions === 0
       ? []
@@ -306,7 +309,7 @@ async function main(): Promise<void> {
     `${JSON.stringify(
       {
         benchmark: "router-instructions",
-        command: `npx tsx bench/router-instructions.ts --warmup ${warmup} --requests ${requests} --targets ${values.targets}${topFunctions > 0 ? ` --functions ${topFunctions}` : ""}${values.variants === undefined ? "" : ` --variants ${values.variants}`}`,
+        command: `npx tsx bench/router-instructions.ts --warmup ${warmup} --requests ${requests} --targets ${values.targets}${topFunctions > 0 ? ` --functions ${topFunctions}` : ""}${values.variants === undefined ? "" : ` --variants ${values.variants}`}${values["keep-text"] ? " --keep-text" : ""}${values.monitoring ? " --monitoring" : ""}`,
         date: new Date().toISOString(),
         node: process.version,
         results,

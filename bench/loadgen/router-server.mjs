@@ -9,7 +9,10 @@
  * `--keep-text` turns off the default personal-data redaction of logged text; `--database`
  * names the state database (default: a new one in a temporary folder);
  * `--no-health-checks` turns off the active health checks (ADR 0028); `--young-gc parallel`
- * leaves V8's parallel scavenges on (`server.young_gc`, ADR 0041; default `serial`). Prints
+ * leaves V8's parallel scavenges on (`server.young_gc`, ADR 0041; default `serial`);
+ * `--monitoring` adds what `modelscout serve` adds to the server (monitoring, `/metrics`, the
+ * admin API and the dashboard: `server/admin/admin-extension.ts`, its defaults, no token on
+ * loopback), whose work per request runs after the answer is written. Prints
  * `LISTENING <url>`. Exits on SIGTERM and SIGINT through `process.exit`, which writes a
  * `--cpu-prof` profile.
  */
@@ -18,6 +21,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { parseRoutesConfig } from "../../dist/route/routes-config.js";
+import { createAdminExtension } from "../../dist/server/admin/admin-extension.js";
 import { keepText } from "../../dist/server/create-routing-app.js";
 import { startRoutingServer } from "../../dist/server/start-routing-server.js";
 
@@ -28,6 +32,7 @@ const { values } = parseArgs({
     database: { type: "string" },
     "no-health-checks": { type: "boolean", default: false },
     "young-gc": { type: "string", default: "serial" },
+    monitoring: { type: "boolean", default: false },
   },
 });
 const config = parseRoutesConfig({
@@ -51,6 +56,9 @@ const server = await startRoutingServer({
   databasePath:
     values.database ?? join(mkdtempSync(join(tmpdir(), "ms-bench-router-")), "state.db"),
   ...(values["keep-text"] && { redactText: keepText }),
+  ...(values.monitoring && {
+    extend: (parts) => createAdminExtension({ token: null }).extend(parts),
+  }),
 });
 for (const signal of ["SIGTERM", "SIGINT"]) process.on(signal, () => process.exit(0));
 process.stdout.write(`LISTENING ${server.url}\n`);
