@@ -35,6 +35,7 @@ import {
   type ServerMetrics,
 } from "../metrics/server-metrics.js";
 import { createDecisionFeed, type DecisionFeed } from "./decision-feed.js";
+import { PendingEvents } from "./pending-events.js";
 
 export type MonitoringChangeKind =
   | "request"
@@ -194,7 +195,7 @@ export function createServerMonitoring(options: ServerMonitoringOptions): Server
     deliveries.add(running);
   };
 
-  const queue: MonitorEvent[] = [];
+  const queue = new PendingEvents();
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
   const batchIntervalMs = options.batchIntervalMs ?? 100;
@@ -203,7 +204,7 @@ export function createServerMonitoring(options: ServerMonitoringOptions): Server
     clearTimeout(timer);
     timer = undefined;
     if (queue.length === 0) return [];
-    const events = queue.splice(0, queue.length);
+    const events = queue.take();
     try {
       const alerts = engine.processBatch(events);
       if (alerts.length > 0) deliverWebhooks();
