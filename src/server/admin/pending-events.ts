@@ -78,7 +78,8 @@ export class PendingEvents {
       at.length !== ISO_LENGTH ||
       at.charCodeAt(10) !== 0x54 /* T */ ||
       at.charCodeAt(19) !== 0x2e /* . */ ||
-      at.charCodeAt(ISO_LENGTH - 1) !== 0x5a /* Z */
+      at.charCodeAt(ISO_LENGTH - 1) !== 0x5a /* Z */ ||
+      at.startsWith("24", 11) // ISO 8601's end-of-day midnight parses, as the next day's 00:00
     ) {
       return false;
     }
