@@ -81,12 +81,15 @@ describe("PendingEvents", () => {
     const odd = request(1, { at: "2026-12-01T18:00:00Z" });
     const extendedYear = request(2, { at: "+012026-12-01T18:00:00.000Z" });
     const endOfDay = request(4, { at: "2026-12-01T24:00:00.000Z" });
-    const pushed = [request(0), odd, extendedYear, request(3), endOfDay];
+    // Same second as request(0), so only its milliseconds would be read: they must be digits.
+    const badMilliseconds = request(5, { at: "2026-12-01T18:00:00.0x0Z" });
+    const pushed = [request(0), odd, extendedYear, request(3), endOfDay, badMilliseconds];
     for (const event of pushed) queue.push(event);
     const taken = queue.take();
     expect(taken[1]).toBe(odd);
     expect(taken[2]).toBe(extendedYear);
     expect(taken[4]).toBe(endOfDay);
+    expect(taken[5]).toBe(badMilliseconds);
     expect(taken.map((event) => event.at)).toEqual(pushed.map((event) => event.at));
     expect(taken[0]).toEqual(withoutRequestId(pushed[0] as MonitorEvent));
   });
