@@ -206,6 +206,16 @@ describe("MetricsRegistry exposition", () => {
     const counter = registry.counter("c_total", "x", ["route"]);
     expect(() => counter.inc({ model: "m" })).toThrow(/takes labels \{route\} \(got \{model\}\)/);
     expect(() => counter.inc({ route: "r" }, -1)).toThrow(/cannot go down/);
+    // Once a series exists, an update of it that names a label too many or too few still fails.
+    counter.inc({ route: "r" });
+    expect(() => counter.inc({ route: "r", model: "m" })).toThrow(/takes labels \{route\}/);
+    expect(() => counter.inc({})).toThrow(/takes labels \{route\}/);
+    expect(counter.get({ route: "r" })).toBe(1);
+    // A value given as a number the first time and as text later is one series.
+    const histogram = registry.histogram("h_seconds", "x", ["route", "status"], [1]);
+    histogram.observe({ route: "r", status: 200 as unknown as string }, 0.5);
+    histogram.observe({ route: "r", status: "200" }, 2);
+    expect(histogram.get({ route: "r", status: "200" })).toMatchObject({ count: 2, sum: 2.5 });
     expect(() => registry.counter("c_total", "again")).toThrow(/registered twice/);
     expect(() => registry.histogram("h", "x", ["le"], [1])).toThrow(/reserved/);
   });
