@@ -3,7 +3,8 @@
  * directly, at fixed request rates on loopback (issue 5).
  *
  *   npx tsx bench/router-overhead.ts [--rates 1000,5000] [--seconds 10] [--warmup 10]
- *       [--connections 64] [--arrivals uniform|poisson] [--keep-text] [--generator normal]
+ *       [--connections 64] [--arrivals uniform|poisson] [--keep-text] [--monitoring]
+ *       [--generator normal]
  *       [--repeats 1] [--router-node-flags=<flags>] [--preflight 5]
  *
  * `--preflight S` (5 by default; 0 skips it) first calls the echo server directly for S
@@ -51,7 +52,9 @@
  * gives the hypervisor's share of the CPUs over its measured period and its worst second
  * (steal time, `loadgen/cpu-steal.ts`), which a miss or an unjudged run names: it is the
  * noise of a shared VM that the guest can count. Prints a table and writes
- * bench/results/router-overhead.json (or router-overhead-keep-text.json).
+ * bench/results/router-overhead.json (router-overhead-keep-text.json with `--keep-text`,
+ * router-overhead-monitoring.json with `--monitoring`: the router with what `modelscout serve`
+ * adds, monitoring, `/metrics` and the admin API, `loadgen/router-server.mjs`).
  *
  * Until 2026-11-29 this used autocannon's `overallRate`, which is not a schedule but a
  * quota per connection per second: each connection sent back to back until it had made its
@@ -80,6 +83,7 @@ const { values } = parseArgs({
     connections: { type: "string", default: "64" },
     arrivals: { type: "string", default: "uniform" },
     "keep-text": { type: "boolean", default: false },
+    monitoring: { type: "boolean", default: false },
     repeats: { type: "string", default: "1" },
     /** Node.js flags for the router process alone, space-separated (`--max-semi-space-size=32`). */
     "router-node-flags": { type: "string", default: "" },
@@ -206,7 +210,12 @@ async function main(): Promise<void> {
   const upstream = await startRole("upstream");
   const router = await startRole(
     "router",
-    ["--upstream", upstream.url, ...(values["keep-text"] ? ["--keep-text"] : [])],
+    [
+      "--upstream",
+      upstream.url,
+      ...(values["keep-text"] ? ["--keep-text"] : []),
+      ...(values.monitoring ? ["--monitoring"] : []),
+    ],
     routerNodeFlags,
   );
   const bareProxy = await startRole("bare-proxy", ["--upstream", upstream.url]);
@@ -333,12 +342,15 @@ async function main(): Promise<void> {
   }
   const output = {
     benchmark: "router-overhead",
-    command: `npx tsx bench/router-overhead.ts --rates ${rates.join(",")} --seconds ${seconds} --warmup ${warmup} --connections ${connections} --arrivals ${arrivals} --repeats ${repeats}${values["keep-text"] ? " --keep-text" : ""}${values.generator === "normal" ? " --generator normal" : ""}${routerNodeFlags.length > 0 ? ` --router-node-flags='${routerNodeFlags.join(" ")}'` : ""}`,
+    command: `npx tsx bench/router-overhead.ts --rates ${rates.join(",")} --seconds ${seconds} --warmup ${warmup} --connections ${connections} --arrivals ${arrivals} --repeats ${repeats}${values["keep-text"] ? " --keep-text" : ""}${values.monitoring ? " --monitoring" : ""}${values.generator === "normal" ? " --generator normal" : ""}${routerNodeFlags.length > 0 ? ` --router-node-flags='${routerNodeFlags.join(" ")}'` : ""}`,
     loadGenerator: "bench/loadgen/open-loop.c (open loop; latency from the scheduled send time)",
     generatorPriority,
     redaction: values["keep-text"]
       ? "off (--keep-text)"
       : "default (personal data removed from logged text)",
+    monitoring: values.monitoring
+      ? "on (--monitoring: what modelscout serve adds)"
+      : "off (startRoutingServer alone)",
     date: new Date().toISOString(),
     node: process.version,
     cpus: cpus().length,
@@ -352,7 +364,7 @@ async function main(): Promise<void> {
   writeFileSync(
     fileURLToPath(
       new URL(
-        `./results/router-overhead${values["keep-text"] ? "-keep-text" : ""}.json`,
+        `./results/router-overhead${values["keep-text"] ? "-keep-text" : ""}${values.monitoring ? "-monitoring" : ""}.json`,
         import.meta.url,
       ),
     ),
