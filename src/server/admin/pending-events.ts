@@ -15,14 +15,13 @@
  * (feedback, a few a second) are kept as they are, in their place in the order.
  */
 import type { MonitorEvent } from "../../monitor/monitor-event.js";
+import { ISO_LENGTH, isoFormatter } from "../request-clock.js";
 
 type RequestEvent = Extract<MonitorEvent, { kind: "request" }>;
 
 const FIRST_CAPACITY = 256;
 /** Past this many distinct texts, a request event is kept as an object (a safeguard only). */
 const MAX_TEXTS = 10_000;
-/** `Date#toISOString`'s layout for years 0-9999: `2026-12-01T18:00:00.123Z`. */
-const ISO_LENGTH = 24;
 const NONE = -1;
 
 export class PendingEvents {
@@ -40,9 +39,8 @@ export class PendingEvents {
   /** The last second parsed by `#timeOf`: its text up to the milliseconds, and its time. */
   #parsedPrefix = "";
   #parsedSecondMs = Number.NaN;
-  /** The last second formatted by `#iso`, and its text up to the milliseconds. */
-  #second = Number.NaN;
-  #secondPrefix = "";
+  /** `new Date(ms).toISOString()`, each second formatted once (events come in time order). */
+  readonly #iso = isoFormatter();
 
   /** Events queued. */
   get length(): number {
@@ -149,19 +147,6 @@ export class PendingEvents {
     this.#texts.push(text);
     this.#textIndex.set(text, this.#texts.length - 1);
     return this.#texts.length - 1;
-  }
-
-  /** `new Date(ms).toISOString()`, formatting each second once (events come in time order). */
-  #iso(ms: number): string {
-    const rest = ms % 1000;
-    const start = ms - rest;
-    if (start !== this.#second) {
-      const formatted = new Date(start).toISOString();
-      if (formatted.length !== ISO_LENGTH || rest < 0) return new Date(ms).toISOString();
-      this.#second = start;
-      this.#secondPrefix = formatted.slice(0, ISO_LENGTH - 4);
-    }
-    return `${this.#secondPrefix}${rest < 10 ? "00" : rest < 100 ? "0" : ""}${rest}Z`;
   }
 
   #grow(): void {
