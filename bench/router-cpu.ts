@@ -6,7 +6,7 @@
  *
  *   npx tsx bench/router-cpu.ts [--rate 5000] [--seconds 10] [--repeats 3] [--connections 64]
  *       [--targets direct,in-process,proxy,floor] [--keep-text] [--monitoring] [--cpu-prof DIR]
- *       [--cpu-prof-interval US]
+ *       [--cpu-prof-interval US] [--message-chars N]
  *
  * `floor` adds the bare proxy (`loadgen/bare-proxy.mjs`), whose CPU is what one
  * more hop costs in Node.js without any of the router's work.
@@ -20,6 +20,12 @@
  * stderr, by thread id in creation order), and writes bench/results/router-cpu.json. `--cpu-prof DIR` starts the router with
  * `node --cpu-prof` (profile written to DIR when it exits), sampling every
  * `--cpu-prof-interval` microseconds.
+ *
+ * `--message-chars N` sends a user message of N characters instead of the one-line question
+ * (`chatBody`: a support thread with an email address and a phone number every 1,000
+ * characters), which the echo server sends back: what the router's work on the text (the
+ * request log's redaction and clipping, JSON in and out) costs as prompts and answers grow.
+ * Its results go to bench/results/router-cpu-message-chars.json.
  */
 import { writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
@@ -43,8 +49,12 @@ const { values } = parseArgs({
     "cpu-prof-interval": { type: "string" },
     /** Comma-separated subset of direct, in-process, proxy. */
     targets: { type: "string", default: "direct,in-process,proxy" },
+    "message-chars": { type: "string" },
   },
 });
+
+const messageChars =
+  values["message-chars"] === undefined ? undefined : Number(values["message-chars"]);
 
 async function load(
   port: number,
@@ -56,7 +66,7 @@ async function load(
   const { summary, latenciesMs } = await runOpenLoop({
     port,
     path: "/v1/chat/completions",
-    body: chatBody(model),
+    body: chatBody(model, messageChars),
     rate,
     seconds,
     warmup: 0,
@@ -190,7 +200,8 @@ async function main(): Promise<void> {
   }
   const output = {
     benchmark: "router-cpu",
-    command: `npx tsx bench/router-cpu.ts --rate ${rate} --seconds ${seconds} --repeats ${repeats} --connections ${connections} --targets ${values.targets}${keepText ? " --keep-text" : ""}${values.monitoring ? " --monitoring" : ""}`,
+    command: `npx tsx bench/router-cpu.ts --rate ${rate} --seconds ${seconds} --repeats ${repeats} --connections ${connections} --targets ${values.targets}${keepText ? " --keep-text" : ""}${values.monitoring ? " --monitoring" : ""}${messageChars === undefined ? "" : ` --message-chars ${messageChars}`}`,
+    messageChars: messageChars ?? null,
     redaction: keepText ? "off (--keep-text)" : "default (personal data removed from logged text)",
     date: new Date().toISOString(),
     node: process.version,
@@ -200,7 +211,14 @@ async function main(): Promise<void> {
   };
   if (profileDir === undefined) {
     writeFileSync(
-      fileURLToPath(new URL("./results/router-cpu.json", import.meta.url)),
+      fileURLToPath(
+        new URL(
+          messageChars === undefined
+            ? "./results/router-cpu.json"
+            : "./results/router-cpu-message-chars.json",
+          import.meta.url,
+        ),
+      ),
       `${JSON.stringify(output, null, 2)}\n`,
     );
   }

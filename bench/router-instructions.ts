@@ -12,6 +12,7 @@
  *
  *   npx tsx bench/router-instructions.ts [--warmup 5000] [--requests 300]
  *       [--targets direct,in-process,proxy,floor,stream] [--keep-text] [--monitoring] [--functions N]
+ *       [--message-chars N]
  *       [--variants router,-log,-decision,-route,-backend,-parse-answer,bare-in-router]
  *
  * Builds `dist/`, starts the bare echo server (`loadgen/echo-server.mjs`) and the router
@@ -27,7 +28,9 @@
  * (`loadgen/bare-proxy.mjs`, the floor of the proxied path); `stream` counts a streamed chat
  * through the router's `proxy` route, per stream (the echo server writes its ten events as
  * fast as it can); `--keep-text` turns off the router's redaction of logged text;
- * `--monitoring` runs the router with what `modelscout serve` adds (`loadgen/router-server.mjs`).
+ * `--monitoring` runs the router with what `modelscout serve` adds (`loadgen/router-server.mjs`);
+ * `--message-chars N` sends a user message of N characters (`chatBody`), with results in
+ * bench/results/router-instructions-message-chars.json.
  *
  * `--functions N` also prints, per target, the N functions that ran the most main-thread
  * instructions per request, each without the functions it called: V8's compiled JavaScript
@@ -78,16 +81,19 @@ const { values } = parseArgs({
     monitoring: { type: "boolean", default: false },
     functions: { type: "string" },
     variants: { type: "string" },
+    "message-chars": { type: "string" },
   },
 });
+const messageChars =
+  values["message-chars"] === undefined ? undefined : Number(values["message-chars"]);
 const topFunctions = values.functions === undefined ? 0 : Number(values.functions);
 
 const agent = new Agent({ keepAlive: true, maxSockets: 1 });
 
 function chat(port: number, model: string, stream: boolean): Promise<number> {
   const body = stream
-    ? JSON.stringify({ ...JSON.parse(chatBody(model)), stream })
-    : chatBody(model);
+    ? JSON.stringify({ ...JSON.parse(chatBody(model, messageChars)), stream })
+    : chatBody(model, messageChars);
   return new Promise((resolve, reject) => {
     const call = request(
       {
@@ -305,11 +311,19 @@ async function main(): Promise<void> {
     );
   }
   writeFileSync(
-    fileURLToPath(new URL("./results/router-instructions.json", import.meta.url)),
+    fileURLToPath(
+      new URL(
+        messageChars === undefined
+          ? "./results/router-instructions.json"
+          : "./results/router-instructions-message-chars.json",
+        import.meta.url,
+      ),
+    ),
     `${JSON.stringify(
       {
         benchmark: "router-instructions",
-        command: `npx tsx bench/router-instructions.ts --warmup ${warmup} --requests ${requests} --targets ${values.targets}${topFunctions > 0 ? ` --functions ${topFunctions}` : ""}${values.variants === undefined ? "" : ` --variants ${values.variants}`}${values["keep-text"] ? " --keep-text" : ""}${values.monitoring ? " --monitoring" : ""}`,
+        command: `npx tsx bench/router-instructions.ts --warmup ${warmup} --requests ${requests} --targets ${values.targets}${topFunctions > 0 ? ` --functions ${topFunctions}` : ""}${values.variants === undefined ? "" : ` --variants ${values.variants}`}${values["keep-text"] ? " --keep-text" : ""}${values.monitoring ? " --monitoring" : ""}${messageChars === undefined ? "" : ` --message-chars ${messageChars}`}`,
+        messageChars: messageChars ?? null,
         date: new Date().toISOString(),
         node: process.version,
         results,

@@ -106,12 +106,36 @@ export function startScript(
   });
 }
 
-/** The chat completion every router benchmark sends (the keyword rules route it by "parcel"). */
-export function chatBody(model: string): string {
+const PARCEL_QUESTION = "where is my parcel, it was due yesterday";
+
+/**
+ * The chat completion every router benchmark sends (the keyword rules route it by "parcel").
+ * With `messageChars`, the question is followed by a long message of that many characters
+ * in all: the question repeated, with an email address and a phone number in every 1,000
+ * characters, as a pasted support thread would have (`router-cpu.ts --message-chars`).
+ */
+export function chatBody(model: string, messageChars?: number): string {
   return JSON.stringify({
     model,
-    messages: [{ role: "user", content: "where is my parcel, it was due yesterday" }],
+    messages: [
+      {
+        role: "user",
+        content: messageChars === undefined ? PARCEL_QUESTION : longMessage(messageChars),
+      },
+    ],
   });
+}
+
+function longMessage(length: number): string {
+  const parts: string[] = [];
+  let size = 0;
+  for (let block = 0; size < length; block += 1) {
+    let text = `customer ${block}: write to ann.${block}@example.com or call (415) 555-2671. `;
+    while (text.length < 1000) text += `${PARCEL_QUESTION}. `;
+    parts.push(text);
+    size += text.length;
+  }
+  return parts.join("").slice(0, length);
 }
 
 /** Linux reports CPU times in clock ticks of 1/100 s on every platform Node supports here. */

@@ -145,9 +145,11 @@ export {
   type RedactionType,
 } from "./privacy/personal-data-detectors.js";
 export {
+  createPrefixRedactor,
   createRedactor,
   createTextRedactor,
   findPersonalData,
+  PREFIX_MARGIN,
   type RedactionResult,
   type Redactor,
   redactJson,
@@ -304,6 +306,7 @@ export {
 export {
   createRoutingApp,
   keepText,
+  type RedactContext,
   type RedactText,
   type RoutingObserver,
   redactPersonalText,

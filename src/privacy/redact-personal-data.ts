@@ -155,6 +155,52 @@ export function createTextRedactor(
 }
 
 /**
+ * Characters past the part of a window of text that a prefix redactor keeps that it also
+ * reads: twice the longest finding the detectors make in practice (an email address is at
+ * most 254 characters, the other types under 50), so a finding that reaches into the kept
+ * part is read whole, with the few characters around it that a detector looks at.
+ */
+export const PREFIX_MARGIN = 512;
+
+/**
+ * A redactor for a log that keeps only the first `keep` characters of a text
+ * (`log_text_chars`): it returns what `createTextRedactor(config)(text).slice(0, keep)` would,
+ * but reads about `1.25 * keep + PREFIX_MARGIN` characters of `text`, not all of it. The
+ * request log redacted whole prompts and answers before clipping them, on the event loop
+ * after each answer (`bench/router-cpu.ts --message-chars`, docs/benchmarks.md).
+ *
+ * A text no longer than the first window is redacted whole, as before. For a longer one, the
+ * findings that begin in a window's first `window - PREFIX_MARGIN` characters (its kept part)
+ * are the findings that begin there in the whole text: the detectors look at most 24
+ * characters behind a match and a few past it, and no finding is longer than the margin in
+ * practice. The kept part is a quarter longer than `keep`, because findings shorten it (an
+ * address becomes `[EMAIL]`); if they shorten it below `keep`, the window doubles.
+ */
+export function createPrefixRedactor(
+  config: RedactionConfig | undefined = undefined,
+): (text: string, keep: number) => string {
+  const detectors = configuredDetectors(config);
+  const clipped = (text: string, keep: number) => (text.length > keep ? text.slice(0, keep) : text);
+  if (detectors.length === 0) return clipped;
+  return (text, keep) => {
+    for (let window = keep + (keep >> 2) + PREFIX_MARGIN; ; window *= 2) {
+      if (window >= text.length) {
+        const spans = personalSpans(text, detectors);
+        return clipped(spans === null ? text : replaceSpans(text, spans), keep);
+      }
+      const part = text.slice(0, window);
+      const limit = window - PREFIX_MARGIN;
+      const spans = personalSpans(part, detectors) ?? [];
+      let count = 0;
+      while (count < spans.length && (spans[count] as PersonalDataSpan).start < limit) count += 1;
+      // A finding astride `limit` is replaced whole; nothing of the text past it is kept.
+      const redacted = replaceSpans(part.slice(0, limit), spans.slice(0, count));
+      if (redacted.length >= keep) return clipped(redacted, keep);
+    }
+  };
+}
+
+/**
  * Texts in which every detector finds something (`test/privacy/redact-personal-data.test.ts`
  * holds them to that), one of one-byte characters and one with Chinese. V8 compiles a regular
  * expression on its first run against each kind of string, and to machine code on a later

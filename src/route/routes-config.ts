@@ -283,7 +283,11 @@ export const routesConfigSchema = z
             unhealthy_threshold: 2,
             healthy_threshold: 1,
           }),
-        /** Longest text kept per request in the request log (characters). Default 2000. */
+        /**
+         * Longest text kept per request in the request log (characters). Default 2000. Personal
+         * data is redacted from what is kept; the redactor reads about 1,024 characters past it,
+         * not the whole prompt or answer.
+         */
         log_text_chars: z.number().int().min(0).default(2000),
         /**
          * Scheduling of the thread that writes the request log: `idle` (default) runs it under

@@ -22,7 +22,11 @@ import type { z } from "zod";
 import type { CancelSignal } from "../backends/cancellation.js";
 import type { BackendInput, BackendOutput, TextStream } from "../backends/model-backend.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
-import { createTextRedactor, warmRedactor } from "../privacy/redact-personal-data.js";
+import {
+  createPrefixRedactor,
+  createTextRedactor,
+  warmRedactor,
+} from "../privacy/redact-personal-data.js";
 import type { RedactionConfig } from "../privacy/redaction-config.js";
 import { feedbackOutcome, feedbackRequestSchema, toFeedbackInput } from "../route/feedback.js";
 import type { RouteLearner } from "../route/route-learner.js";
@@ -69,10 +73,19 @@ import { readTranscriptionRequest } from "./transcription-wire.js";
  * feedback labels. The default removes personal data (`privacy/redact-personal-data.ts`);
  * `keepText` keeps text as is.
  */
-export type RedactText = (
-  text: string,
-  context: { field: "input" | "output" | "feedback"; requestId: string },
-) => string;
+export type RedactText = ((text: string, context: RedactContext) => string) & {
+  /**
+   * What the call returns, clipped to its first `keep` characters, reading only about as much
+   * of `text` as that needs (`createPrefixRedactor`). The request log keeps at most
+   * `log_text_chars` of each text; without `prefix`, it redacts the whole text, then clips.
+   */
+  readonly prefix?: (text: string, keep: number, context: RedactContext) => string;
+};
+
+export interface RedactContext {
+  field: "input" | "output" | "feedback";
+  requestId: string;
+}
 
 export const keepText: RedactText = (text) => text;
 
@@ -84,7 +97,7 @@ export const keepText: RedactText = (text) => text;
 export function redactPersonalText(config?: RedactionConfig): RedactText {
   const redact = createTextRedactor(config);
   warmRedactor(redact);
-  return redact;
+  return Object.assign(redact, { prefix: createPrefixRedactor(config) });
 }
 
 /**
@@ -529,6 +542,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
 
   const clip = (text: string | null, field: "input" | "output", requestId: string) => {
     if (text === null || logChars === 0) return null;
+    if (redact.prefix !== undefined) return redact.prefix(text, logChars, { field, requestId });
     const redacted = redact(text, { field, requestId });
     return redacted.length > logChars ? redacted.slice(0, logChars) : redacted;
   };

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { loadClinc150, loadWaimaiReviews } from "../../src/onnx-build/offline-training-data.js";
 import {
   cardPrefixPlausible,
   chineseResidentId15Valid,
@@ -8,9 +9,11 @@ import {
 } from "../../src/privacy/check-digits.js";
 import { PERSONAL_DATA_DETECTORS } from "../../src/privacy/personal-data-detectors.js";
 import {
+  createPrefixRedactor,
   createRedactor,
   createTextRedactor,
   findPersonalData,
+  PREFIX_MARGIN,
   redactJson,
   redactPersonalData,
   WARM_UP_TEXTS,
@@ -20,6 +23,7 @@ import {
   parseRedactionConfig,
   redactionConfigJsonSchema,
 } from "../../src/privacy/redaction-config.js";
+import { seededRandom } from "../../src/select/strategies/seeded-random.js";
 
 const detectors = (text: string) => findPersonalData(text).map((span) => span.detector);
 
@@ -235,5 +239,113 @@ describe("configuration", () => {
     });
     expect(counts.phone + counts.email).toBe(2);
     expect(total).toBe(2);
+  });
+});
+
+describe("createPrefixRedactor", () => {
+  const whole = createTextRedactor();
+  const prefix = createPrefixRedactor();
+  const expected = (text: string, keep: number) => whole(text).slice(0, keep);
+
+  it("redacts a text no longer than keep + PREFIX_MARGIN whole, as the text redactor does", () => {
+    for (const text of [...WARM_UP_TEXTS, "", "nothing personal here"]) {
+      for (const keep of [0, 1, 20, 2000]) expect(prefix(text, keep)).toBe(expected(text, keep));
+    }
+  });
+
+  it("gives the clipped redaction of long real texts, with findings across every cut", async () => {
+    const [waimai, clinc] = await Promise.all([loadWaimaiReviews(), loadClinc150()]);
+    const lines = [...waimai.train.texts.slice(0, 3000), ...clinc.train.texts.slice(0, 3000)];
+    const findings = [
+      "zhang.san@example.com",
+      "13812345678",
+      "010-62345678",
+      "11010519491231002X",
+      "6222 0212 3456 7890 128",
+      "+44 20 7946 0958",
+      "(415) 555-2671",
+      "4111-1111-1111-1111",
+      "SSN 123-45-6789",
+      "IBAN DE89 3704 0044 0532 0130 00",
+      "203.0.113.42",
+      "2001:db8::8a2e:370:7334",
+    ];
+    const random = seededRandom(11).next;
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+    let compared = 0;
+    let windowed = 0;
+    for (let trial = 0; trial < 200; trial += 1) {
+      const keep = pick([0, 1, 50, 500, 2000]);
+      let text = "";
+      const length = keep + Math.floor(random() * 3 * (keep + PREFIX_MARGIN));
+      while (text.length < length) {
+        text += `${pick(lines)} `;
+        if (random() < 0.3) text += `${pick(findings)} `;
+      }
+      // Findings astride the kept part's end and where the redactor cuts the text: the end of
+      // its first window's kept part, that window's end, the second window's kept part.
+      const first = keep + (keep >> 2);
+      for (const at of [keep, first, first + PREFIX_MARGIN, 2 * first + PREFIX_MARGIN]) {
+        if (at > 8 && at < text.length)
+          text = `${text.slice(0, at - 8)}${pick(findings)}${text.slice(at - 8)}`;
+      }
+      expect(prefix(text, keep), `trial ${trial}, keep ${keep}`).toBe(expected(text, keep));
+      compared += 1;
+      if (text.length > keep + PREFIX_MARGIN) windowed += 1;
+    }
+    expect(compared).toBe(200);
+    // Most trials read only a window of the text.
+    expect(windowed).toBeGreaterThan(100);
+  });
+
+  it("gives the clipped redaction of texts dense with findings, where the kept part reaches the cut", () => {
+    // Findings shrink to placeholders, so the kept characters come from near the end of the
+    // redactor's window, where a finding cut by the window's end would show.
+    const random = seededRandom(12).next;
+    const pieces = [
+      "4111 1111 1111 1111",
+      "IBAN DE89 3704 0044 0532 0130 00",
+      "jane.doe@mail.example.co.uk",
+      "11010519491231002X",
+      "2001:db8::8a2e:370:7334",
+      "ok",
+      "好的",
+    ];
+    for (let trial = 0; trial < 400; trial += 1) {
+      const keep = 1 + Math.floor(random() * 600);
+      let text = "";
+      const length = keep + PREFIX_MARGIN + Math.floor(random() * 4 * PREFIX_MARGIN);
+      while (text.length < length) {
+        text += pieces[Math.floor(random() * pieces.length)] as string;
+        text += random() < 0.5 ? " " : ", ";
+      }
+      expect(prefix(text, keep), `trial ${trial}, keep ${keep}`).toBe(expected(text, keep));
+    }
+  });
+
+  it("reads further when findings shorten the window below keep", () => {
+    // Cards shrink to [CARD]: the first window's kept part, 500 characters, redacts to 175.
+    const cards = "4111 1111 1111 1111 ".repeat(Math.ceil((3 * PREFIX_MARGIN) / 20));
+    const text = `${cards}and then jane.doe@example.com wrote ${"a".repeat(5000)}`;
+    const keep = 400;
+    const result = prefix(text, keep);
+    expect(result).toBe(expected(text, keep));
+    expect(result).toHaveLength(keep);
+    expect(result).not.toContain("4111");
+  });
+
+  it("redacts a finding that begins in the kept part and ends past it", () => {
+    const text = `${"x ".repeat(995)}mail jane.doe@example.com ${"y".repeat(10_000)}`;
+    const result = prefix(text, 2000);
+    expect(result).toBe(expected(text, 2000));
+    // The placeholder is clipped with the rest; none of the address is kept.
+    expect(result.endsWith("mail [EMAI")).toBe(true);
+    expect(result).not.toContain("jane");
+  });
+
+  it("only clips when redaction is off", () => {
+    const off = createPrefixRedactor({ enabled: false });
+    expect(off("mail jane.doe@example.com", 9)).toBe("mail jane");
+    expect(off("short", 9)).toBe("short");
   });
 });

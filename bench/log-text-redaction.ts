@@ -1,0 +1,105 @@
+/**
+ * What the request log's redaction of one text costs as the text grows (ADR 0044): the whole
+ * text redacted, then clipped to `log_text_chars` (what the log did until 2026-12-01, and still
+ * does for a redaction hook without `prefix`), against `createPrefixRedactor`, which reads
+ * only about `1.25 * keep + PREFIX_MARGIN` characters. Two kinds of text: real CLINC150
+ * queries joined (few digits, no `@`, so most detectors are skipped) and the support thread
+ * the router benchmarks send with `--message-chars` (an email address and a phone number every
+ * 1,000 characters, so every detector runs).
+ *
+ *   npx tsx bench/log-text-redaction.ts [--keep 2000] [--sizes 2000,20000,200000] [--calls 200]
+ *
+ * Per text and size: microseconds per call, the median of 5 timed loops of `--calls` calls
+ * each after a warm-up, both redactors checked to give the same text. Writes
+ * bench/results/log-text-redaction.json.
+ */
+import { writeFileSync } from "node:fs";
+import { cpus } from "node:os";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { loadClinc150 } from "../src/onnx-build/offline-training-data.js";
+import {
+  createPrefixRedactor,
+  createTextRedactor,
+  warmRedactor,
+} from "../src/privacy/redact-personal-data.js";
+import { chatBody } from "./router-roles.js";
+
+const { values } = parseArgs({
+  options: {
+    keep: { type: "string", default: "2000" },
+    sizes: { type: "string", default: "2000,20000,200000" },
+    calls: { type: "string", default: "200" },
+  },
+});
+const keep = Number(values.keep);
+const sizes = (values.sizes ?? "").split(",").map(Number);
+const calls = Number(values.calls);
+
+const whole = createTextRedactor();
+warmRedactor(whole);
+const prefix = createPrefixRedactor();
+
+const clinc = await loadClinc150();
+const queries = [...clinc.train.texts, ...clinc.heldOut.texts];
+function clincText(length: number): string {
+  const parts: string[] = [];
+  let size = 0;
+  for (let index = 0; size < length; index += 1) {
+    const line = `${queries[index % queries.length]}. `;
+    parts.push(line);
+    size += line.length;
+  }
+  return parts.join("").slice(0, length);
+}
+const supportThread = (length: number): string =>
+  JSON.parse(chatBody("x", length)).messages[0].content as string;
+
+/** Median microseconds per call of `run`, over 5 loops of `calls` calls. */
+function time(run: () => string): number {
+  for (let index = 0; index < Math.max(20, calls / 5); index += 1) run();
+  const loops: number[] = [];
+  for (let loop = 0; loop < 5; loop += 1) {
+    const started = performance.now();
+    for (let index = 0; index < calls; index += 1) run();
+    loops.push(((performance.now() - started) * 1000) / calls);
+  }
+  return loops.sort((a, b) => a - b)[2] as number;
+}
+
+const rows: { text: string; chars: number; wholeMicros: number; prefixMicros: number }[] = [];
+for (const [name, make] of [
+  ["CLINC150 queries", clincText],
+  ["support thread (chatBody)", supportThread],
+] as const) {
+  for (const chars of sizes) {
+    const text = make(chars);
+    const expected = whole(text).slice(0, keep);
+    if (prefix(text, keep) !== expected) throw new Error(`${name}, ${chars}: the redactors differ`);
+    const row = {
+      text: name,
+      chars,
+      wholeMicros: time(() => whole(text).slice(0, keep)),
+      prefixMicros: time(() => prefix(text, keep)),
+    };
+    rows.push(row);
+    console.log(
+      `| ${name} | ${chars} | ${row.wholeMicros.toFixed(1)} | ${row.prefixMicros.toFixed(1)} |`,
+    );
+  }
+}
+writeFileSync(
+  fileURLToPath(new URL("./results/log-text-redaction.json", import.meta.url)),
+  `${JSON.stringify(
+    {
+      benchmark: "log-text-redaction",
+      command: `npx tsx bench/log-text-redaction.ts --keep ${keep} --sizes ${sizes.join(",")} --calls ${calls}`,
+      date: new Date().toISOString(),
+      node: process.version,
+      cpu: cpus()[0]?.model,
+      rows,
+    },
+    null,
+    2,
+  )}\n`,
+);
