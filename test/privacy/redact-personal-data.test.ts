@@ -7,7 +7,10 @@ import {
   ibanValid,
   luhnValid,
 } from "../../src/privacy/check-digits.js";
-import { PERSONAL_DATA_DETECTORS } from "../../src/privacy/personal-data-detectors.js";
+import {
+  PERSONAL_DATA_DETECTORS,
+  type PersonalDataDetector,
+} from "../../src/privacy/personal-data-detectors.js";
 import {
   createPrefixRedactor,
   createRedactor,
@@ -347,5 +350,76 @@ describe("createPrefixRedactor", () => {
     const off = createPrefixRedactor({ enabled: false });
     expect(off("mail jane.doe@example.com", 9)).toBe("mail jane");
     expect(off("short", 9)).toBe("short");
+  });
+});
+
+describe("detectors that try only where a match can start", () => {
+  const tried = PERSONAL_DATA_DETECTORS.filter((detector) => detector.findEverywhere);
+  const spans =
+    (run: (text: string, found: (start: number, end: number) => void) => void) =>
+    (text: string) => {
+      const found: [number, number][] = [];
+      run(text, (start, end) => found.push([start, end]));
+      return found;
+    };
+
+  it("are the email, IPv6 and international phone detectors", () => {
+    expect(tried.map((detector) => detector.name).sort()).toEqual(["email", "intl-phone", "ipv6"]);
+  });
+
+  it("find what trying every position finds, on real lines and on edge cases", async () => {
+    const [waimai, clinc] = await Promise.all([loadWaimaiReviews(), loadClinc150()]);
+    const random = seededRandom(13).next;
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+    const pieces = [
+      "jane.doe@mail.example.co.uk",
+      "a@b.co",
+      "_x@y.com",
+      ".dot@start.com",
+      "@",
+      "@@",
+      "me@",
+      "@example.com",
+      `${"l".repeat(63)}@long.example.com`,
+      `${"l".repeat(64)}@long.example.com`,
+      `${"l".repeat(65)}@long.example.com`,
+      "+44 20 7946 0958",
+      "++44 20 7946 0958",
+      "+1 (415) 555-2671",
+      "+",
+      "2001:db8::8a2e:370:7334",
+      "::1",
+      "fe80::1%eth0",
+      "12:30:45",
+      "a:b:c:d",
+      "abcd:",
+      ":",
+      "联系zhang.san@example.com，",
+      "IP 203.0.113.42",
+    ];
+    const lines = [
+      ...WARM_UP_TEXTS,
+      ...waimai.train.texts.slice(0, 500),
+      ...clinc.train.texts.slice(0, 500),
+    ];
+    let findings = 0;
+    for (let trial = 0; trial < 1500; trial += 1) {
+      let text = trial < lines.length ? (lines[trial] as string) : "";
+      const extra = Math.floor(random() * 6);
+      for (let index = 0; index < extra; index += 1) {
+        const at = Math.floor(random() * (text.length + 1));
+        const glue = pick(["", " ", ",", "_", ".", "-", "+", ":", "@"]);
+        text = `${text.slice(0, at)}${glue}${pick(pieces)}${pick(["", " ", glue])}${text.slice(at)}`;
+      }
+      for (const detector of tried) {
+        const everywhere = spans(detector.findEverywhere as PersonalDataDetector["find"])(text);
+        expect(spans(detector.find)(text), `${detector.name} on ${JSON.stringify(text)}`).toEqual(
+          everywhere,
+        );
+        findings += everywhere.length;
+      }
+    }
+    // The texts hold findings to agree on, not only texts where both find nothing.
+    expect(findings).toBeGreaterThan(1000);
   });
 });
