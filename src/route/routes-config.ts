@@ -102,6 +102,14 @@ const nearestNeighbourStepSchema = z
     min_similarity: z.number().min(-1).max(1).default(0),
     /** Longest embedding a request may take before the step passes, in milliseconds. Default 10000. */
     timeout_ms: z.number().int().positive().default(10_000),
+    /**
+     * What the model reads of a request's text: its first this many characters. Default 1000.
+     * A request's route is in its opening, and a model's time grows with the text (the bundled
+     * embedding model took 2.8 s for 20,000 characters, and a 200,000-character prompt ran past
+     * `timeout_ms`, so the step passed); most embedding and classifier models read only a few
+     * hundred tokens anyway. Keyword rules read the whole text.
+     */
+    max_text_chars: z.number().int().positive().default(1000),
   })
   .strict();
 
@@ -122,6 +130,8 @@ const classifierStepSchema = z
     candidate_labels: z.boolean().default(true),
     /** Longest the classifier may take before the step passes, in milliseconds. Default 10000. */
     timeout_ms: z.number().int().positive().default(10_000),
+    /** What the model reads of a request's text: its first this many characters. Default 1000. */
+    max_text_chars: z.number().int().positive().default(1000),
   })
   .strict();
 
@@ -365,6 +375,7 @@ export type ClassificationStep =
       k: number;
       minSimilarity: number;
       timeoutMs: number;
+      maxTextChars: number;
     }
   | {
       kind: "classifier";
@@ -373,6 +384,7 @@ export type ClassificationStep =
       minScore: number;
       candidateLabels: boolean;
       timeoutMs: number;
+      maxTextChars: number;
     };
 
 export interface RoutesConfig {
@@ -547,6 +559,7 @@ export function parseRoutesConfig(input: unknown, source = ""): RoutesConfig {
         k: step.k,
         minSimilarity: step.min_similarity,
         timeoutMs: step.timeout_ms,
+        maxTextChars: step.max_text_chars,
       });
     } else {
       const labels = new Map<string, string>();
@@ -561,6 +574,7 @@ export function parseRoutesConfig(input: unknown, source = ""): RoutesConfig {
         minScore: step.min_score,
         candidateLabels: step.candidate_labels,
         timeoutMs: step.timeout_ms,
+        maxTextChars: step.max_text_chars,
       });
     }
   });

@@ -186,9 +186,10 @@ export class RequestClassifier {
       if (index === null) return { route: null, detail: `skipped: ${step.error}` };
       const pass = this.#gate(step.config.model);
       if (typeof pass === "string") return { route: null, detail: `skipped: ${pass}` };
+      const read = opening(text, step.config.maxTextChars);
       try {
         const match = await withDeadline(
-          (run) => index.nearest(text, eligible, run),
+          (run) => index.nearest(read.text, eligible, run),
           step.config.timeoutMs,
           signal,
         );
@@ -198,13 +199,13 @@ export class RequestClassifier {
         if (match.topSimilarity < step.config.minSimilarity) {
           return {
             route: null,
-            detail: `nearest example below min_similarity ${step.config.minSimilarity}`,
+            detail: `nearest example below min_similarity ${step.config.minSimilarity}${read.note}`,
             score: similarity,
           };
         }
         return {
           route: match.route,
-          detail: `nearest example "${match.example}" (${match.similarity.toFixed(2)}), ${match.votes}/${match.k} votes`,
+          detail: `nearest example "${match.example}" (${match.similarity.toFixed(2)}), ${match.votes}/${match.k} votes${read.note}`,
           score: similarity,
         };
       } catch (error) {
@@ -218,11 +219,12 @@ export class RequestClassifier {
       : undefined;
     const pass = this.#gate(step.config.model);
     if (typeof pass === "string") return { route: null, detail: `skipped: ${pass}` };
+    const read = opening(text, step.config.maxTextChars);
     try {
       const [output] = await withDeadline(
         (run) =>
           step.backend.doRun(
-            [labels === undefined ? text : { text, candidateLabels: labels }],
+            [labels === undefined ? read.text : { text: read.text, candidateLabels: labels }],
             run,
           ),
         step.config.timeoutMs,
@@ -245,15 +247,26 @@ export class RequestClassifier {
       if (top.score < step.config.minScore) {
         return {
           route: null,
-          detail: `label ${top.label} below min_score ${step.config.minScore}`,
+          detail: `label ${top.label} below min_score ${step.config.minScore}${read.note}`,
           score,
         };
       }
-      return { route, detail: `label ${top.label} (${top.score.toFixed(2)})`, score };
+      return { route, detail: `label ${top.label} (${top.score.toFixed(2)})${read.note}`, score };
     } catch (error) {
       pass.end(error, signal?.aborted === true);
       signal?.throwIfAborted();
       return { route: null, detail: `failed: ${message(error)}` };
     }
   }
+}
+
+/**
+ * What a model step reads of `text`: its first `chars` characters (`max_text_chars`), not
+ * ending inside a surrogate pair, and a note for the step's trace when that is not all of it.
+ */
+export function opening(text: string, chars: number): { text: string; note: string } {
+  if (text.length <= chars) return { text, note: "" };
+  const code = text.charCodeAt(chars - 1);
+  const end = code >= 0xd800 && code <= 0xdbff ? chars - 1 : chars;
+  return { text: text.slice(0, end), note: `; read the first ${end} of ${text.length} characters` };
 }
