@@ -105,9 +105,10 @@ const nearestNeighbourStepSchema = z
     /**
      * What the model reads of a request's text: its first this many characters. Default 1000.
      * A request's route is in its opening, and a model's time grows with the text (the bundled
-     * embedding model took 2.8 s for 20,000 characters, and a 200,000-character prompt ran past
-     * `timeout_ms`, so the step passed); most embedding and classifier models read only a few
-     * hundred tokens anyway. Keyword rules read the whole text.
+     * embedding model took 2.4-2.6 s for 20,000 characters, and a 200,000-character prompt ran
+     * past `timeout_ms`, so the step passed; `bench/classify-long-text.ts`, ADR 0045); most
+     * embedding and classifier models read only a few hundred tokens anyway. Keyword rules read
+     * the whole text.
      */
     max_text_chars: z.number().int().positive().default(1000),
   })
