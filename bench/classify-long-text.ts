@@ -13,10 +13,9 @@
  * default route), and writes bench/results/classify-long-text.json.
  */
 import { spawn } from "node:child_process";
-import { writeFileSync } from "node:fs";
-import { cpus } from "node:os";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { writeBenchResult } from "./bench-result.js";
 import { buildRouter } from "./router-roles.js";
 
 const { values } = parseArgs({
@@ -79,18 +78,10 @@ try {
 } finally {
   server.kill("SIGTERM");
 }
-writeFileSync(
-  fileURLToPath(new URL("./results/classify-long-text.json", import.meta.url)),
-  `${JSON.stringify(
-    {
-      benchmark: "classify-long-text",
-      command: `npx tsx bench/classify-long-text.ts --sizes ${sizes.join(",")} --repeats ${repeats}`,
-      date: new Date().toISOString(),
-      node: process.version,
-      cpu: cpus()[0]?.model,
-      rows,
-    },
-    null,
-    2,
-  )}\n`,
+writeBenchResult(
+  "classify-long-text",
+  `npx tsx bench/classify-long-text.ts --sizes ${sizes.join(",")} --repeats ${repeats}`,
+  {
+    rows,
+  },
 );

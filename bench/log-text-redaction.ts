@@ -13,9 +13,6 @@
  * each after a warm-up, both redactors checked to give the same text. Writes
  * bench/results/log-text-redaction.json.
  */
-import { writeFileSync } from "node:fs";
-import { cpus } from "node:os";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { loadClinc150 } from "../src/onnx-build/offline-training-data.js";
 import {
@@ -23,6 +20,7 @@ import {
   createTextRedactor,
   warmRedactor,
 } from "../src/privacy/redact-personal-data.js";
+import { writeBenchResult } from "./bench-result.js";
 import { chatBody } from "./router-roles.js";
 
 const { values } = parseArgs({
@@ -88,18 +86,10 @@ for (const [name, make] of [
     );
   }
 }
-writeFileSync(
-  fileURLToPath(new URL("./results/log-text-redaction.json", import.meta.url)),
-  `${JSON.stringify(
-    {
-      benchmark: "log-text-redaction",
-      command: `npx tsx bench/log-text-redaction.ts --keep ${keep} --sizes ${sizes.join(",")} --calls ${calls}`,
-      date: new Date().toISOString(),
-      node: process.version,
-      cpu: cpus()[0]?.model,
-      rows,
-    },
-    null,
-    2,
-  )}\n`,
+writeBenchResult(
+  "log-text-redaction",
+  `npx tsx bench/log-text-redaction.ts --keep ${keep} --sizes ${sizes.join(",")} --calls ${calls}`,
+  {
+    rows,
+  },
 );

@@ -13,15 +13,13 @@
  * start tried (the fallback turned off), nanoseconds per start against nanoseconds per
  * character scanned. Writes bench/results/redaction-starts.json.
  */
-import { writeFileSync } from "node:fs";
-import { cpus } from "node:os";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { loadClinc150 } from "../src/onnx-build/offline-training-data.js";
 import {
   PERSONAL_DATA_DETECTORS,
   type PersonalDataDetector,
 } from "../src/privacy/personal-data-detectors.js";
+import { writeBenchResult } from "./bench-result.js";
 
 const { values } = parseArgs({
   options: {
@@ -80,20 +78,12 @@ for (const detector of PERSONAL_DATA_DETECTORS) {
     );
   }
 }
-writeFileSync(
-  fileURLToPath(new URL("./results/redaction-starts.json", import.meta.url)),
-  `${JSON.stringify(
-    {
-      benchmark: "redaction-starts",
-      command: `npx tsx bench/redaction-starts.ts --chars ${chars} --calls ${calls}`,
-      columns:
-        "detector | text | starts | find us | everywhere us | every start tried us | ns per start | ns per character everywhere",
-      date: new Date().toISOString(),
-      node: process.version,
-      cpu: cpus()[0]?.model,
-      rows,
-    },
-    null,
-    2,
-  )}\n`,
+writeBenchResult(
+  "redaction-starts",
+  `npx tsx bench/redaction-starts.ts --chars ${chars} --calls ${calls}`,
+  {
+    columns:
+      "detector | text | starts | find us | everywhere us | every start tried us | ns per start | ns per character everywhere",
+    rows,
+  },
 );
