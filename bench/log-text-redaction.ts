@@ -2,10 +2,11 @@
  * What the request log's redaction of one text costs as the text grows (ADR 0044): the whole
  * text redacted, then clipped to `log_text_chars` (what the log did until 2026-12-01, and still
  * does for a redaction hook without `prefix`), against `createPrefixRedactor`, which reads
- * only about `1.25 * keep + PREFIX_MARGIN` characters. Two kinds of text: real CLINC150
- * queries joined (few digits, no `@`, so most detectors are skipped) and the support thread
- * the router benchmarks send with `--message-chars` (an email address and a phone number every
- * 1,000 characters, so every detector runs).
+ * only about `1.25 * keep + PREFIX_MARGIN` characters. Three kinds of text: real CLINC150
+ * queries joined (few digits, no `@`, so most detectors are skipped), the support thread the
+ * router benchmarks send with `--message-chars` (an email address and a phone number every
+ * 1,000 characters, so every detector runs) and an order table (dates, order numbers and
+ * prices: a run of digits every few characters).
  *
  *   npx tsx bench/log-text-redaction.ts [--keep 2000] [--sizes 2000,20000,200000] [--calls 200]
  *
@@ -53,6 +54,18 @@ function clincText(length: number): string {
 const supportThread = (length: number): string =>
   JSON.parse(chatBody("x", length)).messages[0].content as string;
 
+/** Rows of dates, order numbers and prices: a run of digits every few characters. */
+const orderTable = (length: number): string => {
+  const rows: string[] = [];
+  let size = 0;
+  for (let row = 0; size < length; row += 1) {
+    const line = `2024-01-${10 + (row % 20)} | order 2024011512${row % 100} | ${row % 7} items | ¥1,${row % 1000}.00 | shipped\n`;
+    rows.push(line);
+    size += line.length;
+  }
+  return rows.join("").slice(0, length);
+};
+
 /** Median microseconds per call of `run`, over 5 loops of `calls` calls. */
 function time(run: () => string): number {
   for (let index = 0; index < Math.max(20, calls / 5); index += 1) run();
@@ -69,6 +82,7 @@ const rows: { text: string; chars: number; wholeMicros: number; prefixMicros: nu
 for (const [name, make] of [
   ["CLINC150 queries", clincText],
   ["support thread (chatBody)", supportThread],
+  ["order table", orderTable],
 ] as const) {
   for (const chars of sizes) {
     const text = make(chars);

@@ -1,10 +1,13 @@
 /**
  * The detectors that try their expression only where a match can start (the email one before
- * each `@`, the IPv6 one before each `:`; `personal-data-detectors.ts`) against trying it at
- * every position (`findEverywhere`), on texts of 20,000 characters where those characters are
- * rare or dense: English prose, JSON, a list of addresses, a real CLINC150 text. What one try
- * costs against a character of V8's own scan sets each detector's `charactersPerStart`, past
- * which `find` scans everywhere.
+ * each `@`, the IPv6 one before each `:`, the digit-led ones just before each run of digits;
+ * `personal-data-detectors.ts`) against trying it at every position (`findEverywhere`), on
+ * texts of 20,000 characters where those characters are rare or dense: English prose, JSON, a
+ * list of addresses, a real CLINC150 text. What one try costs against a character of V8's own
+ * scan sets each detector's `charactersPerStart`, past which `find` scans everywhere. The
+ * digit-led detectors share one list of the text's runs of digits, kept for the last text, so
+ * their `find` here, called on the same text again and again, leaves out finding the runs
+ * (`log-text-redaction.ts` times the whole redactor).
  *
  *   npx tsx bench/redaction-starts.ts [--chars 20000] [--calls 100]
  *

@@ -363,8 +363,19 @@ describe("detectors that try only where a match can start", () => {
       return found;
     };
 
-  it("are the email and IPv6 detectors", () => {
-    expect(tried.map((detector) => detector.name).sort()).toEqual(["email", "ipv6"]);
+  it("are every detector but the international phone and SSN ones", () => {
+    expect(tried.map((detector) => detector.name).sort()).toEqual([
+      "card",
+      "cn-landline",
+      "cn-mobile",
+      "cn-resident-id",
+      "cn-resident-id-15",
+      "email",
+      "iban",
+      "ipv4",
+      "ipv6",
+      "us-phone",
+    ]);
   });
 
   it("find what trying every position finds, on real lines and on edge cases", async () => {
@@ -396,6 +407,27 @@ describe("detectors that try only where a match can start", () => {
       ":",
       "联系zhang.san@example.com，",
       "IP 203.0.113.42",
+      "version 1.2.3.4",
+      "IBAN DE89 3704 0044 0532 0130 00",
+      "GB82 WEST 1234 5698 7654 32",
+      "GB82WEST12345698765432",
+      "+86 138 1234 5678",
+      "0086-13812345678",
+      "13812345678",
+      "3.13812345678",
+      "(010)62345678",
+      "010-62345678 转 123",
+      "+1 (415) 555-2671",
+      "1-415-555-2671",
+      "415.555.2671",
+      "11010519491231002X",
+      "110105491231002",
+      "4111 1111 1111 1111",
+      "4111-1111-1111-1111 20",
+      "订单号202401151234567890",
+      "a1b2c3",
+      "12345678901234567890",
+      "2024-01-15 4111 1111 1111 1111",
     ];
     const lines = [
       ...WARM_UP_TEXTS,
@@ -423,7 +455,9 @@ describe("detectors that try only where a match can start", () => {
       }
     }
     // The texts hold findings to agree on, not only texts where both find nothing.
-    for (const detector of tried) expect(findings.get(detector.name)).toBeGreaterThan(200);
+    for (const detector of tried) {
+      expect(findings.get(detector.name), detector.name).toBeGreaterThan(20);
+    }
   });
 
   it("scan everywhere when the characters they start from are dense", () => {
