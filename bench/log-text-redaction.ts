@@ -23,6 +23,7 @@ import {
 } from "../src/privacy/redact-personal-data.js";
 import { writeBenchResult } from "./bench-result.js";
 import { chatBody } from "./router-roles.js";
+import { medianMicrosPerCall } from "./time-calls.js";
 
 const { values } = parseArgs({
   options: {
@@ -66,17 +67,8 @@ const orderTable = (length: number): string => {
   return rows.join("").slice(0, length);
 };
 
-/** Median microseconds per call of `run`, over 5 loops of `calls` calls. */
-function time(run: () => string): number {
-  for (let index = 0; index < Math.max(20, calls / 5); index += 1) run();
-  const loops: number[] = [];
-  for (let loop = 0; loop < 5; loop += 1) {
-    const started = performance.now();
-    for (let index = 0; index < calls; index += 1) run();
-    loops.push(((performance.now() - started) * 1000) / calls);
-  }
-  return loops.sort((a, b) => a - b)[2] as number;
-}
+/** Median microseconds per call of `run` (`medianMicrosPerCall`, at least 20 calls of warm-up). */
+const time = (run: () => string): number => medianMicrosPerCall(run, calls, 20);
 
 const rows: { text: string; chars: number; wholeMicros: number; prefixMicros: number }[] = [];
 for (const [name, make] of [

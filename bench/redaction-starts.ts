@@ -23,6 +23,7 @@ import {
   type PersonalDataDetector,
 } from "../src/privacy/personal-data-detectors.js";
 import { writeBenchResult } from "./bench-result.js";
+import { medianMicrosPerCall } from "./time-calls.js";
 
 const { values } = parseArgs({
   options: {
@@ -45,17 +46,10 @@ const texts: Record<string, string> = {
   "addresses, one in 17 characters": repeat("ann@example.com, "),
 };
 
-/** Median microseconds per call of `run` on `text`, over 5 loops. */
+/** Median microseconds per call of `run` on `text` (`medianMicrosPerCall`, at least 10 of warm-up). */
 function time(run: PersonalDataDetector["find"], text: string): number {
   const count = () => {};
-  for (let index = 0; index < Math.max(10, calls / 5); index += 1) run(text, count);
-  const loops: number[] = [];
-  for (let loop = 0; loop < 5; loop += 1) {
-    const started = performance.now();
-    for (let index = 0; index < calls; index += 1) run(text, count);
-    loops.push(((performance.now() - started) * 1000) / calls);
-  }
-  return loops.sort((a, b) => a - b)[2] as number;
+  return medianMicrosPerCall(() => run(text, count), calls, 10);
 }
 
 const rows: Record<string, unknown>[] = [];
