@@ -213,6 +213,15 @@ function emailStarts(text: string, most: number): number[] | null {
 }
 
 /**
+ * Appends to `starts` (ascending) the positions from `before` characters ahead of `at` up to
+ * `at`, leaving out those it already holds.
+ */
+function pushStartsUpTo(starts: number[], at: number, before: number): void {
+  const last = starts.length === 0 ? -1 : (starts[starts.length - 1] as number);
+  for (let start = Math.max(last + 1, at - before); start <= at; start += 1) starts.push(start);
+}
+
+/**
  * Where a match can start, for an expression whose matches all hold `character` at most
  * `before` characters after their start: the `before + 1` positions up to each occurrence.
  */
@@ -222,11 +231,9 @@ function startsBefore(
 ): (text: string, most: number) => number[] | null {
   return (text, most) => {
     const starts: number[] = [];
-    let next = 0;
     for (let at = text.indexOf(character); at !== -1; at = text.indexOf(character, at + 1)) {
-      for (let start = Math.max(next, at - before); start <= at; start += 1) starts.push(start);
+      pushStartsUpTo(starts, at, before);
       if (starts.length > most) return null;
-      next = at + 1;
     }
     return starts;
   };
@@ -267,11 +274,7 @@ function startsBeforeDigits(before: number): (text: string, most: number) => num
     const runs = digitRuns(text, most);
     if (runs === null || before === 0) return runs;
     const starts: number[] = [];
-    let next = 0;
-    for (const run of runs) {
-      for (let start = Math.max(next, run - before); start <= run; start += 1) starts.push(start);
-      next = run + 1;
-    }
+    for (const run of runs) pushStartsUpTo(starts, run, before);
     return starts;
   };
 }
