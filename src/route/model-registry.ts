@@ -44,6 +44,11 @@ export interface ModelRegistryOptions {
    * does not outlive the request by minutes.
    */
   deadlineMsFor?: (id: string) => number | undefined;
+  /**
+   * The registry of the config this one replaces (a reload): a model it loaded whose
+   * declaration and deadline are unchanged is taken over as it is, loaded, not built again.
+   */
+  previous?: ModelRegistry;
 }
 
 export interface ModelLoadStatus {
@@ -82,9 +87,37 @@ export class ModelRegistry {
   async prepare(ids: Iterable<string>): Promise<void> {
     for (const id of ids) {
       if (this.#backends.has(id)) continue;
+      const previous = this.#options.previous;
+      const kept =
+        previous === undefined
+          ? undefined
+          : previous.#handOver(id, this.#declared.get(id), this.#options.deadlineMsFor?.(id));
+      if (kept !== undefined) {
+        this.#backends.set(id, kept.backend);
+        this.#status.set(id, kept.status);
+        continue;
+      }
       this.#backends.set(id, await this.#create(id));
       this.#status.set(id, { loaded: false, loadMs: null, error: null });
     }
+  }
+
+  /**
+   * This registry's loaded backend of `id`, if the successor declares it the same way with the
+   * same deadline (an endpoint backend's own timeout is set from it when built). A backend
+   * built in code is the caller's and is the same object in both anyway.
+   */
+  #handOver(
+    id: string,
+    declaration: ModelDeclaration | undefined,
+    deadlineMs: number | undefined,
+  ): { backend: ModelBackend; status: ModelLoadStatus } | undefined {
+    const backend = this.#backends.get(id);
+    const status = this.#status.get(id);
+    if (backend === undefined || status?.loaded !== true) return undefined;
+    if (this.#options.deadlineMsFor?.(id) !== deadlineMs) return undefined;
+    if (JSON.stringify(this.#declared.get(id)) !== JSON.stringify(declaration)) return undefined;
+    return { backend, status };
   }
 
   /** The backend of a prepared id, or undefined. */
@@ -112,9 +145,13 @@ export class ModelRegistry {
     return [...this.#backends.keys()];
   }
 
-  /** Loads every model, one at a time (this machine may have two cores); failures are kept, not thrown. */
+  /**
+   * Loads every model not loaded yet (one taken over from a previous registry is), one at a
+   * time (this machine may have two cores); failures are kept, not thrown.
+   */
   async loadAll(signal?: AbortSignal): Promise<Map<string, ModelLoadStatus>> {
     for (const [id, backend] of this.#backends) {
+      if (this.#status.get(id)?.loaded === true) continue;
       try {
         const { loadMs } = await backend.load(signal === undefined ? {} : { signal });
         this.#status.set(id, { loaded: true, loadMs, error: null });
@@ -134,9 +171,34 @@ export class ModelRegistry {
     return new Map(this.#status);
   }
 
-  /** Unloads everything (ends isolated child processes). */
-  async close(): Promise<void> {
-    await Promise.allSettled([...this.#backends.values()].map((backend) => backend.unload()));
+  /**
+   * Unloads everything (ends isolated child processes), but for the backends `successor` (the
+   * registry of a reloaded config) took over.
+   */
+  async close(successor?: ModelRegistry): Promise<void> {
+    await this.#unloadAllBut(new Set(successor === undefined ? [] : successor.#backends.values()));
+  }
+
+  /**
+   * Unloads what this registry built itself, leaving what it took over from `previous` to
+   * the registry still serving with it (a reload that failed).
+   */
+  async discard(): Promise<void> {
+    const previous = this.#options.previous;
+    await this.#unloadAllBut(new Set(previous === undefined ? [] : previous.#backends.values()));
+  }
+
+  async #unloadAllBut(kept: ReadonlySet<ModelBackend>): Promise<void> {
+    await Promise.allSettled(
+      [...this.#backends.values()]
+        .filter((backend) => !kept.has(backend))
+        .map((backend) => backend.unload()),
+    );
+  }
+
+  /** The ids of this registry's backends that `successor` took over (the same objects). */
+  handedOverTo(successor: ModelRegistry): string[] {
+    return this.ids().filter((id) => successor.#backends.get(id) === this.#backends.get(id));
   }
 
   async #create(id: string): Promise<ModelBackend> {

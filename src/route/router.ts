@@ -70,6 +70,12 @@ export interface RouterOptions {
   now?: () => number;
   /** Operator-approved switches ("route R uses B instead of A"), applied after the policy. */
   switches?: RouteSwitches;
+  /**
+   * The router this one replaces (a reload of the routes config): each model it loaded that
+   * the new config declares the same way is taken over loaded, with its circuit breaker and
+   * calls in flight, and listeners of model health carry over. Retire it with `retire`.
+   */
+  previous?: Router;
 }
 
 export interface RouteRequest {
@@ -411,7 +417,8 @@ export class Router {
   readonly #now: () => number;
   #warmedUp = false;
   #healthChecker: HealthChecker | undefined;
-  readonly #healthListeners = new Set<(id: string, health: ModelHealth) => void>();
+  /** Shared with the router this one replaced, so a listener's removal works across reloads. */
+  readonly #healthListeners: Set<(id: string, health: ModelHealth) => void>;
 
   /** Whether a call could go to `model` now (`OrderContext.isAvailable`), made once. */
   readonly #isAvailable = (model: string): boolean =>
@@ -429,6 +436,8 @@ export class Router {
   ) {
     this.config = options.config;
     this.registry = registry;
+    const previous = options.previous;
+    this.#healthListeners = previous === undefined ? new Set() : previous.#healthListeners;
     this.classifier = makeClassifier((model) => this.#admitCall(model));
     this.#learner = options.learner;
     this.#switches = options.switches;
@@ -445,14 +454,52 @@ export class Router {
     const caps = new Map(
       options.config.models.map((declaration) => [declaration.id, declaration.max_in_flight]),
     );
+    const sameBreakers =
+      previous !== undefined &&
+      JSON.stringify(previous.config.server.circuitBreaker) ===
+        JSON.stringify(options.config.server.circuitBreaker);
     for (const id of registry.ids()) {
-      this.#limits.set(id, new InFlightLimit(caps.get(id)));
+      const kept =
+        previous !== undefined && previous.registry.get(id) === registry.get(id)
+          ? { limit: previous.#limits.get(id), breaker: previous.#breakers.get(id) }
+          : undefined;
+      const limit = kept?.limit;
+      this.#limits.set(
+        id,
+        limit !== undefined && limit.snapshot().maxInFlight === (caps.get(id) ?? null)
+          ? limit
+          : new InFlightLimit(caps.get(id)),
+      );
       this.#breakers.set(
         id,
-        // biome-ignore lint/plugin/no-spread-then-field: once per model at start-up
-        new CircuitBreaker({ ...options.config.server.circuitBreaker, now: this.#now }),
+        sameBreakers && kept?.breaker !== undefined
+          ? kept.breaker
+          : // biome-ignore lint/plugin/no-spread-then-field: once per model at start-up
+            new CircuitBreaker({ ...options.config.server.circuitBreaker, now: this.#now }),
       );
     }
+  }
+
+  /**
+   * Ends this router's part once `successor` (built with `previous: this`) serves in its
+   * place: stops its health checks, waits for its calls in flight to the models the successor
+   * did not take over (each call ends by its deadline; the wait gives up after the longest
+   * deadline, a stream relayed for longer is cut), then unloads those models.
+   */
+  async retire(successor: Router): Promise<void> {
+    await this.stopHealthChecks();
+    const kept = new Set(this.registry.handedOverTo(successor.registry));
+    const leaving = this.registry.ids().filter((id) => !kept.has(id));
+    const longest = Math.max(
+      0,
+      ...leaving.map((id) => this.registry.deadlineMs(id) ?? DIRECT_TIMEOUT_MS),
+    );
+    const until = performance.now() + longest;
+    const busy = () => leaving.some((id) => (this.#limits.get(id)?.snapshot().inFlight ?? 0) > 0);
+    while (busy() && performance.now() < until) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await this.registry.close(successor.registry);
   }
 
   /**
@@ -1145,6 +1192,7 @@ export async function createRouter(options: RouterOptions): Promise<Router> {
   const registry = new ModelRegistry({
     declarations: config.models,
     deadlineMsFor: (id) => deadlines.get(id),
+    ...(options.previous !== undefined && { previous: options.previous.registry }),
     ...(options.lookupModel !== undefined && { lookupModel: options.lookupModel }),
     ...(options.backends !== undefined && { backends: options.backends }),
     ...(options.env !== undefined && { env: options.env }),
@@ -1193,7 +1241,7 @@ export async function createRouter(options: RouterOptions): Promise<Router> {
     }
   });
   if (problems.length > 0) {
-    await registry.close();
+    await registry.discard();
     throw new ModelScoutError("INVALID_ARGUMENT", `Routes config: ${problems.join("; ")}`, {
       details: { problems },
     });

@@ -517,12 +517,16 @@ export function createRoutingApp(options: RoutingAppOptions): Hono {
 /**
  * The Hono app and, sharing its state, the routed endpoints on their own, which
  * `startRoutingServer` serves from Node's `http` without Hono (`node-routed-listener.ts`).
+ * `useRouter` makes every request from then on go to another router (a reloaded routes
+ * config with the same `server` settings); requests already routed finish on the old one.
  */
 export function createRoutingHttp(options: RoutingAppOptions): {
   app: Hono;
   endpoints: RoutedEndpoints;
+  useRouter(next: Router): void;
 } {
-  const { router, store, learner } = options;
+  const { store, learner } = options;
+  let router = options.router;
   const redact = options.redactText ?? redactPersonalText();
   const observer = options.observer;
   const notify = (call: (observer: RoutingObserver) => void) => {
@@ -1114,7 +1118,13 @@ export function createRoutingHttp(options: RoutingAppOptions): {
 
   app.onError((error) => toResponse(unexpectedErrorAnswer(error)));
 
-  return { app, endpoints };
+  return {
+    app,
+    endpoints,
+    useRouter(next) {
+      router = next;
+    },
+  };
 }
 
 /**

@@ -11,6 +11,11 @@
  * names it). Once listening, the active health checks of models behind servers start
  * (`route/health-checker.ts`).
  *
+ * `reload(config)` swaps in a router for another routes config while serving (ADR 0046):
+ * models declared the same way are taken over loaded, requests already routed finish on the
+ * old router, and a config that is invalid or changes a setting that takes a restart is
+ * refused with the old one still serving.
+ *
  * It also sets how V8 collects the young generation in this process (`server.young_gc`,
  * serial by default: `young-gc.ts`, ADR 0041), a setting of the whole process.
  */
@@ -20,6 +25,7 @@ import { getRequestListener } from "@hono/node-server";
 import type { Hono } from "hono";
 import type { ModelBackend } from "../backends/model-backend.js";
 import type { ModelRecord } from "../catalog/model-record.js";
+import { ModelScoutError } from "../errors/modelscout-error.js";
 import type { RouteLearner } from "../route/route-learner.js";
 import { RouteSwitches } from "../route/route-switches.js";
 import { createRouter, type Router, type RouterHealth } from "../route/router.js";
@@ -39,12 +45,16 @@ import {
 import { nodeRoutedListener } from "./node-routed-listener.js";
 import { applyYoungGcMode } from "./young-gc.js";
 
-/** What an extension of the server (monitoring, admin API, dashboard) is built from. */
+/**
+ * What an extension of the server (monitoring, admin API, dashboard) is built from. `config`
+ * and `router` are the ones in force when read: read them when used, not once, as a reload
+ * replaces both.
+ */
 export interface RoutingServerParts {
-  config: RoutesConfig;
+  readonly config: RoutesConfig;
   database: StateDatabase;
   store: RoutingStore;
-  router: Router;
+  readonly router: Router;
   learner: RouteLearner | undefined;
   /** Operator route switches (approved `change_route` review items), in the same state.db. */
   switches: RouteSwitches;
@@ -97,16 +107,66 @@ export interface RoutingServerOptions {
   extend?: (parts: RoutingServerParts) => RoutingServerExtension | Promise<RoutingServerExtension>;
 }
 
+/** What `RoutingServer.reload` changed. */
+export interface RoutingReload {
+  /** The routes now served. */
+  routes: string[];
+  /** Models served on as they were: loaded, with their circuit breakers and calls in flight. */
+  kept: string[];
+  /** Models built for the new config: new ids, or ids declared differently (or with another deadline). */
+  loaded: string[];
+  /** Models the new config no longer has; each is unloaded once its calls in flight end. */
+  removed: string[];
+  /** The new router's health after loading (what failed to load). */
+  health: RouterHealth;
+}
+
+/**
+ * `server` settings a reload cannot change: the HTTP server, the request log and the
+ * process's collector are set up once. (Circuit breakers and health checks take new settings.)
+ */
+const RESTART_ONLY_SETTINGS = [
+  ["maxBodyBytes", "server.max_body_bytes"],
+  ["logTextChars", "server.log_text_chars"],
+  ["logWriterPriority", "server.log_writer_priority"],
+  ["keepAliveTimeoutMs", "server.keep_alive_timeout_ms"],
+  ["youngGc", "server.young_gc"],
+] as const;
+
+/** The settings of `next` that differ from `current` and take a restart, as written in a config. */
+function restartOnlyChanges(current: RoutesConfig, next: RoutesConfig): string[] {
+  const changed: string[] = RESTART_ONLY_SETTINGS.filter(
+    ([key]) => current.server[key] !== next.server[key],
+  ).map(([, field]) => field);
+  // The learner is built once, from the config it started with.
+  if (JSON.stringify(current.learning) !== JSON.stringify(next.learning)) changed.push("learning");
+  return changed;
+}
+
 export interface RoutingServer {
   /** `http://127.0.0.1:<port>` */
   readonly url: string;
   readonly port: number;
+  /** The router serving now (another one after each `reload`). */
   readonly router: Router;
   readonly app: Hono;
   readonly store: RoutingStore;
   readonly database: StateDatabase;
   /** Health after warm-up (what failed to load). */
   readonly startup: RouterHealth & { replayedFeedback: number };
+  /**
+   * Serves another routes config without a restart (what `modelscout serve` does on SIGHUP):
+   * builds and loads a router for it beside the one serving, taking over every model declared
+   * the same way (loaded, with its breaker and calls in flight), then sends every new request
+   * to it. Requests already routed finish on the old router, whose other models are unloaded
+   * once their calls end. A config that fails validation, a model that cannot be built, or a
+   * change to a setting that takes a restart (`server.max_body_bytes`, `log_text_chars`,
+   * `log_writer_priority`, `keep_alive_timeout_ms`, `young_gc`, `learning`) rejects the
+   * reload with the field named, and the old config goes on serving. A model that fails to
+   * load does not (as at start-up: its route falls back; `health` names it). Reloads run one
+   * at a time; `close()` stops one still loading.
+   */
+  reload(config: RoutesConfig): Promise<RoutingReload>;
   close(): Promise<void>;
 }
 
@@ -148,16 +208,22 @@ export async function startRoutingServer(options: RoutingServerOptions): Promise
     const health = await router.warmUp();
     const replayedFeedback = learner === undefined ? 0 : replayUnappliedFeedback(store, learner);
     const host = options.host ?? "127.0.0.1";
+    let current: Router = router;
     extension = await options.extend?.({
-      config: options.config,
+      // Read when used: they change on a reload.
+      get config() {
+        return current.config;
+      },
+      get router() {
+        return current;
+      },
       database,
       store,
-      router,
       learner,
       switches,
       host,
     });
-    const { app, endpoints } = createRoutingHttp({
+    const { app, endpoints, useRouter } = createRoutingHttp({
       router,
       store,
       ...(learner !== undefined && { learner }),
@@ -182,20 +248,86 @@ export async function startRoutingServer(options: RoutingServerOptions): Promise
     router.startHealthChecks();
     const address = server.address() as AddressInfo;
     const urlHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
-    const activeRouter = router;
     const activeExtension = extension;
     let closing: Promise<void> | undefined;
+    /** Old routers waiting for their calls in flight before unloading their models. */
+    const retiring = new Set<Promise<void>>();
+    const stopReloads = new AbortController();
+    let reloads: Promise<unknown> = Promise.resolve();
+    const reloadNow = async (next: RoutesConfig): Promise<RoutingReload> => {
+      if (closing !== undefined) {
+        throw new ModelScoutError(
+          "ABORTED",
+          "The server is closing; the routes config was not reloaded.",
+        );
+      }
+      const previous = current;
+      const changed = restartOnlyChanges(previous.config, next);
+      if (changed.length > 0) {
+        throw new ModelScoutError(
+          "INVALID_ARGUMENT",
+          `Routes config: ${changed.join(", ")} changed, and ${changed.length === 1 ? "it takes" : "they take"} a restart to apply; the server goes on with the config it has. Restart it, or reload with ${changed.length === 1 ? "that setting" : "those settings"} as before.`,
+          { details: { fields: changed } },
+        );
+      }
+      const successor = await createRouter({
+        config: next,
+        switches,
+        previous,
+        ...(learner !== undefined && { learner }),
+        ...(options.lookupModel !== undefined && { lookupModel: options.lookupModel }),
+        ...(options.backends !== undefined && { backends: options.backends }),
+        ...(options.env !== undefined && { env: options.env }),
+        ...(options.fetch !== undefined && { fetch: options.fetch }),
+        ...(options.random !== undefined && { random: options.random }),
+      });
+      let health: RouterHealth;
+      try {
+        health = await successor.warmUp(stopReloads.signal);
+      } catch (error) {
+        await successor.registry.discard();
+        throw error;
+      }
+      useRouter(successor);
+      current = successor;
+      successor.startHealthChecks();
+      const retirement = previous.retire(successor).catch((error: unknown) => {
+        process.stderr.write(
+          `modelscout serve: retiring the previous routes config failed: ${error instanceof Error ? error.message : String(error)}\n`,
+        );
+      });
+      retiring.add(retirement);
+      void retirement.finally(() => retiring.delete(retirement));
+      const kept = previous.registry.handedOverTo(successor.registry);
+      const ids = new Set(successor.registry.ids());
+      return {
+        routes: next.routes.map((route) => route.name),
+        kept,
+        loaded: successor.registry.ids().filter((id) => !kept.includes(id)),
+        removed: previous.registry.ids().filter((id) => !ids.has(id)),
+        health,
+      };
+    };
     return {
       url: `http://${urlHost}:${address.port}`,
       port: address.port,
-      router: activeRouter,
+      get router() {
+        return current;
+      },
       app,
       store,
       database,
       // biome-ignore lint/plugin/no-spread-then-field: once per server
       startup: { ...health, replayedFeedback },
+      reload(next) {
+        const run = reloads.then(() => reloadNow(next));
+        reloads = run.catch(() => {});
+        return run;
+      },
       close() {
         closing ??= (async () => {
+          stopReloads.abort(new ModelScoutError("ABORTED", "The server is closing."));
+          await reloads;
           await activeExtension?.beforeClose?.();
           await new Promise<void>((resolve) => {
             // Requests in flight are answered; a keep-alive connection is closed as soon as
@@ -209,9 +341,11 @@ export async function startRoutingServer(options: RoutingServerOptions): Promise
             server.closeIdleConnections();
           });
           await activeExtension?.close?.();
-          await activeRouter.stopHealthChecks();
+          await current.stopHealthChecks();
+          // Every request is answered by now: nothing is left for an old router to wait on.
+          await Promise.allSettled(retiring);
           store.close();
-          await activeRouter.registry.close();
+          await current.registry.close();
           await checkpoints?.stop();
           if (ownsDatabase) database.close();
         })();

@@ -8,7 +8,9 @@
  * (`route/learning/`), which picks the model on `bandit` routes and keeps its state in the
  * same state database. The work is `server/start-routing-server.ts`; this parses flags,
  * prints where the server listens and what failed to load, and stops on SIGINT/SIGTERM
- * once the requests in flight are answered and logged.
+ * once the requests in flight are answered and logged. SIGHUP reads `--config` again and
+ * serves it without a restart (`decision:` references resolved anew); a config that cannot
+ * be served is reported and the previous one goes on.
  * Monitoring, the admin API, `/metrics` and the dashboard come with it
  * (`server/admin/admin-extension.ts`): `--alerts` names the alert rules, `--admin-token` (or
  * `MODELSCOUT_ADMIN_TOKEN`) guards them, `--redaction` sets what is removed from stored text.
@@ -127,7 +129,12 @@ export default defineCommand({
         `${entry.field}: ${entry.reference} -> ${entry.model} (winner of decision ${entry.decisionId})\n`,
       );
     }
+    // Opened only when a model is looked up in it, and closed once the models are built.
     let catalog: CatalogStore | undefined;
+    const closeCatalog = () => {
+      catalog?.close();
+      catalog = undefined;
+    };
     // A stray rejection in a model library must not end a server that serves other routes.
     process.on("unhandledRejection", (reason) => {
       process.stderr.write(
@@ -149,7 +156,7 @@ export default defineCommand({
         catalog ??= await openCatalog();
         return catalog.getModel(id);
       },
-    }).finally(() => catalog?.close());
+    }).finally(closeCatalog);
     for (const [id, status] of Object.entries(server.startup.models)) {
       if (status.error !== null)
         process.stderr.write(`warning: ${id} did not load: ${status.error}\n`);
@@ -168,6 +175,50 @@ export default defineCommand({
         `Dashboard: ${server.url}/ (${token === null ? "no admin token: open to this machine only" : "log in with the admin token"}); metrics: ${server.url}/metrics\n` +
         `Alert rules: ${(admin.monitoring?.rules ?? []).map((rule) => rule.id).join(", ") || "none"}${args.alerts === undefined ? " (shipped example)" : ` (${args.alerts})`}; redaction: ${admin.redaction.enabled ? [...admin.redaction.types].join(", ") : "off"}\n`,
     );
+    // SIGHUP reads the config again and serves it without a restart (RoutingServer.reload).
+    let reloading = false;
+    const reload = async () => {
+      if (args.config === undefined) {
+        process.stderr.write(
+          "SIGHUP: nothing to reload (no --config: the bundled example is served as built).\n",
+        );
+        return;
+      }
+      if (reloading) {
+        process.stderr.write("SIGHUP: a reload is already running; send it again once it ends.\n");
+        return;
+      }
+      reloading = true;
+      process.stderr.write(`Reloading ${args.config}...\n`);
+      try {
+        const { config: next, resolved: nextResolved } = withDecisionWinners(
+          await readRoutesConfig(args.config),
+          args.state,
+        );
+        for (const entry of nextResolved) {
+          process.stderr.write(
+            `${entry.field}: ${entry.reference} -> ${entry.model} (winner of decision ${entry.decisionId})\n`,
+          );
+        }
+        const result = await server.reload(next);
+        for (const [id, status] of Object.entries(result.health.models)) {
+          if (status.error !== null)
+            process.stderr.write(`warning: ${id} did not load: ${status.error}\n`);
+        }
+        const list = (ids: string[]) => (ids.length === 0 ? "none" : ids.join(", "));
+        process.stdout.write(
+          `Reloaded ${args.config}: routes ${result.routes.join(", ")}; models kept ${list(result.kept)}; loaded ${list(result.loaded)}; removed ${list(result.removed)}\n`,
+        );
+      } catch (error) {
+        process.stderr.write(
+          `warning: ${args.config} was not reloaded; the server goes on with the config it had: ${error instanceof Error ? error.message : String(error)}\n`,
+        );
+      } finally {
+        closeCatalog();
+        reloading = false;
+      }
+    };
+    process.on("SIGHUP", () => void reload());
     await new Promise<void>((stopped) => {
       const stop = () => {
         server.close().finally(stopped);

@@ -68,7 +68,7 @@ export function createAdminExtension(options: AdminExtensionOptions): AdminExten
         database: parts.database,
         rules: options.rules ?? exampleAlertRules(),
         routingControl: learnerRoutingControl({
-          config: parts.config,
+          config: () => parts.config,
           learner: parts.learner,
           switches: parts.switches,
           knowsModel: (id) => parts.router.registry.get(id) !== undefined,
@@ -126,7 +126,7 @@ export function createAdminExtension(options: AdminExtensionOptions): AdminExten
             monitoring: active,
             database: parts.database,
             store: parts.store,
-            config: parts.config,
+            config: () => parts.config,
             learner: parts.learner,
             health: () => parts.router.health(),
             decisions,

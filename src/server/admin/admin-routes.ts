@@ -56,7 +56,8 @@ export interface AdminRoutesOptions {
   monitoring: ServerMonitoring;
   database: StateDatabase;
   store: RoutingStore;
-  config: RoutesConfig;
+  /** The routes config in force (it changes when the server reloads it). */
+  config: () => RoutesConfig;
   learner: RouteLearner | undefined;
   /** The router's view of its models: loaded, breaker, active health checks (`/ready`). */
   health?: () => RouterHealth;
@@ -274,7 +275,7 @@ export function mountAdminRoutes(app: Hono, options: AdminRoutesOptions): AdminR
         auth: { required: access.required },
         redaction: { enabled: options.redaction.enabled, types: [...options.redaction.types] },
         learner: learner !== undefined,
-        routes: config.routes.map((route) => route.name),
+        routes: config().routes.map((route) => route.name),
         rules: monitoring.rules.map((rule) => rule.id),
         openReviewItems: monitoring.reviewQueue.countOpen(),
       }),
@@ -332,10 +333,11 @@ export function mountAdminRoutes(app: Hono, options: AdminRoutesOptions): AdminR
       const query = parseQuery(context, windowQuerySchema);
       store.flush();
       const window = seriesWindow({ nowMs: now().getTime(), ...query });
+      const { defaultRoute, routes } = config();
       return json({
         object: "routes",
-        defaultRoute: config.defaultRoute,
-        routes: config.routes.map((route) => ({
+        defaultRoute,
+        routes: routes.map((route) => ({
           name: route.name,
           description: route.description,
           targets: [...route.targets.values()].map((target) => ({

@@ -74,7 +74,8 @@ export function targetsFor(config: RoutesConfig, route: string, modelId: string)
 }
 
 export function learnerRoutingControl(options: {
-  config: RoutesConfig;
+  /** The routes config in force (it changes when the server reloads it). */
+  config: () => RoutesConfig;
   learner: OperatorControlledLearner | undefined;
   /** Where approved route changes are kept; without it, route changes are refused. */
   switches?: RouteSwitches;
@@ -84,7 +85,7 @@ export function learnerRoutingControl(options: {
   const { config, learner, switches, knowsModel } = options;
 
   const banditTargets = (change: RoutingChange, verb: string): LearnerTarget[] => {
-    const targets = targetsFor(config, change.route, change.modelId);
+    const targets = targetsFor(config(), change.route, change.modelId);
     if (targets.length === 0) {
       throw new ModelScoutError(
         "INVALID_ARGUMENT",
@@ -142,7 +143,7 @@ export function learnerRoutingControl(options: {
           "This server keeps no route switches, so an approval cannot change a route. Reject the item.",
         );
       }
-      if (targetsFor(config, change.route, change.modelId).length === 0) {
+      if (targetsFor(config(), change.route, change.modelId).length === 0) {
         throw new ModelScoutError(
           "INVALID_ARGUMENT",
           `Cannot switch ${change.route} away from ${change.modelId}: no route in this server's config lists that model. Reject the review item.`,

@@ -1,0 +1,73 @@
+/**
+ * `modelscout serve --config FILE` reads the file again on SIGHUP and serves it without a
+ * restart; a file that cannot be served is reported on stderr and the previous config goes
+ * on. The real CLI in a child process, with echo models (nothing to download).
+ */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { postJson } from "./routing-test-support.js";
+import { killHard, type ServeProcess, startServeProcess } from "./serve-process.js";
+
+const home = mkdtempSync(join(tmpdir(), "ms-serve-reload-"));
+const configPath = join(home, "routes.json");
+
+function routesTo(model: "echo:a" | "echo:b", extra: Record<string, unknown> = {}): string {
+  return JSON.stringify({
+    default_route: "desk",
+    models: [
+      { id: "echo:a", kind: "echo", template: "a answers: {{input}}" },
+      { id: "echo:b", kind: "echo", template: "b answers: {{input}}" },
+    ],
+    routes: [
+      { name: "desk", targets: { "text-generation": { policy: "fixed", candidates: [model] } } },
+    ],
+    ...extra,
+  });
+}
+
+let serve: ServeProcess | undefined;
+afterAll(async () => {
+  if (serve !== undefined) await killHard(serve);
+});
+
+async function answer(url: string): Promise<string> {
+  const reply = await postJson(`${url}/v1/chat/completions`, {
+    model: "auto",
+    messages: [{ role: "user", content: "hello" }],
+  });
+  return reply.json.choices[0].message.content as string;
+}
+
+describe("modelscout serve on SIGHUP", () => {
+  it("serves the config file as it now is, and keeps the old one when the new cannot be served", async () => {
+    writeFileSync(configPath, routesTo("echo:a"));
+    serve = await startServeProcess(["--config", configPath], { MODELSCOUT_HOME: home });
+    const { url, child } = serve;
+    expect(await answer(url)).toBe("a answers: hello");
+
+    writeFileSync(configPath, routesTo("echo:b"));
+    child.kill("SIGHUP");
+    await expect
+      .poll(() => answer(url), { timeout: 20_000, interval: 100 })
+      .toBe("b answers: hello");
+
+    // Not JSON: reported, and the server goes on with echo:b.
+    writeFileSync(configPath, "{ not json");
+    child.kill("SIGHUP");
+    await expect
+      .poll(() => serve?.stderr() ?? "", { timeout: 20_000, interval: 100 })
+      .toMatch(/routes\.json was not reloaded; the server goes on with the config it had: /);
+    expect(await answer(url)).toBe("b answers: hello");
+
+    // A setting that takes a restart: refused, naming it.
+    writeFileSync(configPath, routesTo("echo:a", { server: { max_body_bytes: 1024 } }));
+    child.kill("SIGHUP");
+    await expect
+      .poll(() => serve?.stderr() ?? "", { timeout: 20_000, interval: 100 })
+      .toMatch(/server\.max_body_bytes changed, and it takes a restart/);
+    expect(await answer(url)).toBe("b answers: hello");
+    expect(child.exitCode).toBeNull();
+  }, 90_000);
+});
