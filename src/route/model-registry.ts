@@ -62,10 +62,16 @@ export class ModelRegistry {
   readonly #declared: Map<string, ModelDeclaration>;
   readonly #backends = new Map<string, ModelBackend>();
   readonly #status = new Map<string, ModelLoadStatus>();
+  /** Backends this registry shares with the one it replaces (what `discard` leaves loaded). */
+  readonly #shared = new Set<ModelBackend>();
+  /** Until `prepare` is done: kept no longer, so that reloads do not chain registries. */
+  #previous: ModelRegistry | undefined;
   #httpProvider: Promise<BackendProvider> | undefined;
 
   constructor(options: ModelRegistryOptions) {
-    this.#options = options;
+    const { previous, ...rest } = options;
+    this.#options = rest;
+    this.#previous = previous;
     this.#declared = new Map(options.declarations.map((model) => [model.id, model]));
   }
 
@@ -85,20 +91,31 @@ export class ModelRegistry {
 
   /** Builds (without loading) the backend of every id; throws NOT_FOUND naming the first unknown one. */
   async prepare(ids: Iterable<string>): Promise<void> {
-    for (const id of ids) {
-      if (this.#backends.has(id)) continue;
-      const previous = this.#options.previous;
-      const kept =
-        previous === undefined
-          ? undefined
-          : previous.#handOver(id, this.#declared.get(id), this.#options.deadlineMsFor?.(id));
-      if (kept !== undefined) {
-        this.#backends.set(id, kept.backend);
-        this.#status.set(id, kept.status);
-        continue;
+    const previous = this.#previous;
+    try {
+      for (const id of ids) {
+        if (this.#backends.has(id)) continue;
+        const kept =
+          previous === undefined
+            ? undefined
+            : previous.#handOver(id, this.#declared.get(id), this.#options.deadlineMsFor?.(id));
+        if (kept !== undefined) {
+          this.#backends.set(id, kept.backend);
+          this.#status.set(id, kept.status);
+          continue;
+        }
+        this.#backends.set(id, await this.#create(id));
+        this.#status.set(id, { loaded: false, loadMs: null, error: null });
       }
-      this.#backends.set(id, await this.#create(id));
-      this.#status.set(id, { loaded: false, loadMs: null, error: null });
+    } finally {
+      // A backend built in code is the previous registry's too, taken over or not.
+      if (previous !== undefined) {
+        const theirs = new Set(previous.#backends.values());
+        for (const backend of this.#backends.values()) {
+          if (theirs.has(backend)) this.#shared.add(backend);
+        }
+      }
+      this.#previous = undefined;
     }
   }
 
@@ -180,12 +197,11 @@ export class ModelRegistry {
   }
 
   /**
-   * Unloads what this registry built itself, leaving what it took over from `previous` to
-   * the registry still serving with it (a reload that failed).
+   * Unloads what this registry built itself, leaving what it shares with `previous` to the
+   * registry still serving with it (a reload that failed).
    */
   async discard(): Promise<void> {
-    const previous = this.#options.previous;
-    await this.#unloadAllBut(new Set(previous === undefined ? [] : previous.#backends.values()));
+    await this.#unloadAllBut(this.#shared);
   }
 
   async #unloadAllBut(kept: ReadonlySet<ModelBackend>): Promise<void> {

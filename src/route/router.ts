@@ -419,6 +419,8 @@ export class Router {
   #healthChecker: HealthChecker | undefined;
   /** Shared with the router this one replaced, so a listener's removal works across reloads. */
   readonly #healthListeners: Set<(id: string, health: ModelHealth) => void>;
+  /** The replaced router's classifier, until `warmUp` has taken its embedded examples. */
+  #previousClassifier: RequestClassifier | undefined;
 
   /** Whether a call could go to `model` now (`OrderContext.isAvailable`), made once. */
   readonly #isAvailable = (model: string): boolean =>
@@ -438,6 +440,7 @@ export class Router {
     this.registry = registry;
     const previous = options.previous;
     this.#healthListeners = previous === undefined ? new Set() : previous.#healthListeners;
+    this.#previousClassifier = previous?.classifier;
     this.classifier = makeClassifier((model) => this.#admitCall(model));
     this.#learner = options.learner;
     this.#switches = options.switches;
@@ -528,10 +531,15 @@ export class Router {
     };
   }
 
-  /** Loads every model and embeds the classification examples. Failures are kept for `health()`. */
+  /**
+   * Loads every model and embeds the classification examples (those of a step unchanged
+   * since the router this one replaces are taken from it). Failures are kept for `health()`.
+   */
   async warmUp(signal?: AbortSignal): Promise<RouterHealth> {
     await this.registry.loadAll(signal);
-    await this.classifier.prepare(signal);
+    const previous = this.#previousClassifier;
+    this.#previousClassifier = undefined; // reloads must not chain routers
+    await this.classifier.prepare(signal, previous);
     this.#warmedUp = true;
     return this.health();
   }

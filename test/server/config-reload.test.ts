@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { createEchoBackend } from "../../src/backends/builtin/echo-backend.js";
+import { createHashedNgramEmbeddingBackend } from "../../src/backends/builtin/hashed-ngram-embedding-backend.js";
 import type {
   BackendInput,
   BackendOutput,
@@ -49,6 +50,29 @@ class HeldEcho implements ModelBackend {
   }
   release(): void {
     this.waiting.shift()?.();
+  }
+}
+
+/** Hashed n-gram embeddings, counting the texts it embeds. */
+class CountedEmbedder implements ModelBackend {
+  readonly #inner = createHashedNgramEmbeddingBackend({ modelId: "ngrams" });
+  readonly specificationVersion = this.#inner.specificationVersion;
+  readonly provider = this.#inner.provider;
+  readonly modelId = "ngrams";
+  texts = 0;
+
+  describe() {
+    return this.#inner.describe();
+  }
+  load(options?: RunOptions) {
+    return this.#inner.load(options);
+  }
+  doRun(inputs: readonly BackendInput[], options?: RunOptions): Promise<BackendOutput[]> {
+    this.texts += inputs.length;
+    return this.#inner.doRun(inputs, options);
+  }
+  unload() {
+    return this.#inner.unload();
   }
 }
 
@@ -235,5 +259,65 @@ describe("RoutingServer.reload", () => {
     await expect(running.reload(parseRoutesConfig(SECOND))).rejects.toThrow(/closing/);
     await closing;
     server = undefined;
+  });
+
+  it("takes the embedded examples of a classification step that did not change", async () => {
+    const embedder = new CountedEmbedder();
+    const config = (examples: Record<string, string[]>): RoutesConfigInput => ({
+      default_route: "general",
+      classification: [
+        { kind: "nearest-neighbour", model: "ngrams", examples, k: 1, min_similarity: 0.3 },
+      ],
+      models: [
+        { id: "echo:support", kind: "echo", template: "support: {{input}}" },
+        { id: "echo:general", kind: "echo", template: "general: {{input}}" },
+      ],
+      routes: [
+        { name: "support", targets: { chat: { policy: "fixed", candidates: ["echo:support"] } } },
+        { name: "general", targets: { chat: { policy: "fixed", candidates: ["echo:general"] } } },
+      ],
+    });
+    const examples = {
+      support: ["my laptop will not turn on", "the app crashes when I log in"],
+      general: ["what are your opening hours", "do you have a shop in Paris"],
+    };
+    server = await startRoutingServer({
+      config: parseRoutesConfig(config(examples)),
+      port: 0,
+      databasePath: join(mkdtempSync(join(tmpdir(), "ms-reload-")), "state.db"),
+      backends: new Map([["ngrams", embedder]]),
+    });
+    const embeddedAtStart = embedder.texts;
+    expect(embeddedAtStart).toBeGreaterThanOrEqual(4);
+    const routeOf = async (text: string) =>
+      (
+        await postJson(`${server?.url}/v1/chat/completions`, {
+          model: "auto",
+          messages: [{ role: "user", content: text }],
+        })
+      ).json.modelscout.route as string;
+    expect(await routeOf("my laptop crashes")).toBe("support");
+
+    // The same step (another route's echo changed): nothing is embedded again.
+    const sameStep = config(examples);
+    sameStep.models = [
+      { id: "echo:support", kind: "echo", template: "support desk: {{input}}" },
+      { id: "echo:general", kind: "echo", template: "general: {{input}}" },
+    ];
+    const before = embedder.texts;
+    const result = await server.reload(parseRoutesConfig(sameStep));
+    expect(embedder.texts).toBe(before);
+    expect(result.health.classification[0]).toMatchObject({ ready: true, examples: 4 });
+    expect(await routeOf("my laptop crashes")).toBe("support");
+
+    // New examples: embedded, and used.
+    const before2 = embedder.texts;
+    await server.reload(
+      parseRoutesConfig(
+        config({ ...examples, general: [...examples.general, "my laptop is a gift for my son"] }),
+      ),
+    );
+    expect(embedder.texts).toBeGreaterThan(before2);
+    expect(await routeOf("my laptop is a gift")).toBe("general");
   });
 });

@@ -33,11 +33,13 @@ export interface ClassificationStepStatus {
   error?: string;
 }
 
+type NearestNeighbourStepConfig = Extract<ClassificationStep, { kind: "nearest-neighbour" }>;
+
 type PreparedStep =
   | { kind: "rules"; rules: KeywordRules }
   | {
       kind: "nearest-neighbour";
-      config: Extract<ClassificationStep, { kind: "nearest-neighbour" }>;
+      config: NearestNeighbourStepConfig;
       index: NearestNeighbourIndex | null;
       error: string | null;
     }
@@ -95,12 +97,26 @@ export class RequestClassifier {
 
   /**
    * Embeds the examples of every nearest-neighbour step (a failing step is disabled, not
-   * fatal) and compiles every rules step's expressions (`KeywordRules.warm`).
+   * fatal) and compiles every rules step's expressions (`KeywordRules.warm`). A step whose
+   * model (the same backend), examples and `k` are those of a step of `previous` (the
+   * classifier of the config this one reloads) takes its embedded examples instead.
    */
-  async prepare(signal?: AbortSignal): Promise<ClassificationStepStatus[]> {
+  async prepare(
+    signal?: AbortSignal,
+    previous?: RequestClassifier,
+  ): Promise<ClassificationStepStatus[]> {
     for (const step of this.#steps) {
       if (step.kind === "rules") step.rules.warm();
       if (step.kind !== "nearest-neighbour") continue;
+      const embedded =
+        previous === undefined
+          ? undefined
+          : previous.#embedded(this.#resolve(step.config.model), step.config);
+      if (embedded !== undefined) {
+        step.index = embedded;
+        step.error = null;
+        continue;
+      }
       try {
         step.index = await NearestNeighbourIndex.build(
           this.#resolve(step.config.model),
@@ -115,6 +131,24 @@ export class RequestClassifier {
       }
     }
     return this.status();
+  }
+
+  /** The embedded examples of a step of this classifier that `step` with `backend` can take. */
+  #embedded(
+    backend: ModelBackend,
+    step: NearestNeighbourStepConfig,
+  ): NearestNeighbourIndex | undefined {
+    for (const mine of this.#steps) {
+      if (mine.kind !== "nearest-neighbour" || mine.index === null) continue;
+      if (mine.config.model !== step.model || mine.config.k !== step.k) continue;
+      if (this.#resolve(mine.config.model) !== backend) continue;
+      // A Map: compared as its entries, in order (the order routes' examples were written).
+      if (JSON.stringify([...mine.config.examples]) !== JSON.stringify([...step.examples])) {
+        continue;
+      }
+      return mine.index;
+    }
+    return undefined;
   }
 
   status(): ClassificationStepStatus[] {
