@@ -3,14 +3,15 @@
  * routing server is answering, against the same load with no reload (issue 5).
  *
  *   npx tsx bench/router-reload.ts [--rate 1000] [--seconds 20] [--warmup 10]
- *       [--every 2] [--connections 64]
+ *       [--every 2] [--connections 64] [--rounds 2]
  *
  * Starts the bare echo server (`loadgen/echo-server.mjs`) and `modelscout serve` from the
  * built package (`dist/cli/main.js`, monitoring and redaction on, as deployed) with a config
  * whose one route sends chat completions to the echo server as an OpenAI-compatible model.
  * The open-loop generator (`loadgen/open-loop.c`) sends `--rate` requests/s through it twice:
  * once untouched (`steady`), then while the config file is rewritten and the server sent
- * SIGHUP every `--every` seconds (`reloading`). Each reload changes the model's declaration
+ * SIGHUP every `--every` seconds (`reloading`), the two taking turns `--rounds` times (this
+ * shared machine's noise moves from minute to minute). Each reload changes the model's declaration
  * (`max_tokens` 64 or 65), so the server builds and loads a new backend for it (a new
  * connection pool to the echo server), sends new requests to it, and unloads the old one
  * once its calls in flight end: the most a reload of a config does to a proxied route.
@@ -37,6 +38,7 @@ const { values } = parseArgs({
     warmup: { type: "string", default: "10" },
     every: { type: "string", default: "2" },
     connections: { type: "string", default: "64" },
+    rounds: { type: "string", default: "2" },
   },
 });
 const rate = Number(values.rate);
@@ -144,7 +146,11 @@ async function main(): Promise<void> {
   };
   const runs: Record<string, unknown>[] = [];
   try {
-    for (const name of ["steady", "reloading"] as const) {
+    const order = Array.from({ length: Number(values.rounds) }, (_, round) =>
+      (["steady", "reloading"] as const).map((name) => ({ name, round: round + 1 })),
+    ).flat();
+    let maxTokens = 64;
+    for (const { name, round } of order) {
       const sighups: bigint[] = [];
       const reloadMs: number[] = [];
       let stop = false;
@@ -154,7 +160,6 @@ async function main(): Promise<void> {
         // last has finished.
         reloads = (async () => {
           await new Promise((resolve) => setTimeout(resolve, load.warmup * 1000));
-          let maxTokens = 64;
           while (!stop) {
             await new Promise((resolve) => setTimeout(resolve, everySeconds * 1000));
             if (stop) break;
@@ -187,6 +192,7 @@ async function main(): Promise<void> {
       );
       const run = {
         name,
+        round,
         sent: result.summary.sent,
         answered: result.summary.answered,
         non2xx: result.summary.non2xx,
@@ -204,7 +210,7 @@ async function main(): Promise<void> {
       runs.push(run);
       const fmt = (value: number | null) => (value === null ? "-" : value.toFixed(3));
       console.log(
-        `${name}: sent ${run.sent}, answered ${run.answered}, non-2xx ${run.non2xx}, failed connections ${run.failedConnections}, unanswered ${run.unanswered}; ` +
+        `${name} (round ${round}): sent ${run.sent}, answered ${run.answered}, non-2xx ${run.non2xx}, failed connections ${run.failedConnections}, unanswered ${run.unanswered}; ` +
           `p50/p99/max ${fmt(run.all.p50Ms)}/${fmt(run.all.p99Ms)}/${fmt(run.all.maxMs)} ms` +
           (run.reloads > 0
             ? `; ${run.reloads} reloads (${reloadMs.map((ms) => ms.toFixed(0)).join(", ")} ms each), the ${run.afterReload.requests} requests in the ${WINDOW_MS} ms after one: p50/p99/max ${fmt(run.afterReload.p50Ms)}/${fmt(run.afterReload.p99Ms)}/${fmt(run.afterReload.maxMs)} ms, ${run.afterReloadNon2xx} not 2xx`
@@ -218,7 +224,7 @@ async function main(): Promise<void> {
   }
   writeBenchResult(
     "router-reload",
-    `npx tsx bench/router-reload.ts --rate ${rate} --seconds ${seconds} --warmup ${values.warmup} --every ${everySeconds} --connections ${values.connections}`,
+    `npx tsx bench/router-reload.ts --rate ${rate} --seconds ${seconds} --warmup ${values.warmup} --every ${everySeconds} --connections ${values.connections} --rounds ${values.rounds}`,
     { rate, seconds, everySeconds, windowMs: WINDOW_MS, runs },
   );
 }
