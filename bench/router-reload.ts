@@ -12,9 +12,10 @@
  * once untouched (`steady`), then while the config file is rewritten and the server sent
  * SIGHUP every `--every` seconds (`reloading`), the two taking turns `--rounds` times (this
  * shared machine's noise moves from minute to minute). Each reload changes the model's declaration
- * (`max_tokens` 64 or 65), so the server builds and loads a new backend for it (a new
- * connection pool to the echo server), sends new requests to it, and unloads the old one
- * once its calls in flight end: the most a reload of a config does to a proxied route.
+ * (`max_tokens` 64 or 65), so the server builds a new backend for it and checks that the echo
+ * server answers, sends new requests to it, and unloads the old one once its calls in flight
+ * end: the most a reload of a config does to a proxied route. (Sockets are pooled per process,
+ * not per backend, so the connections to the echo server stay.)
  *
  * Prints, per run, the requests answered and not (non-2xx, failed connections, unanswered),
  * p50/p99/max latency over the run and over the 500 ms after each SIGHUP, and how long each

@@ -21,7 +21,8 @@ import type {
 import { parseRoutesConfig, type RoutesConfigInput } from "../../src/route/routes-config.js";
 import { createAdminExtension } from "../../src/server/admin/admin-extension.js";
 import { type RoutingServer, startRoutingServer } from "../../src/server/start-routing-server.js";
-import { getJson, type Json, postJson } from "./routing-test-support.js";
+import { startGatedUpstream } from "../support/gated-openai-server.js";
+import { getJson, type Json, postJson, sseEvents } from "./routing-test-support.js";
 
 /** An echo model whose answers wait for `release()`, counting loads and unloads. */
 class HeldEcho implements ModelBackend {
@@ -319,5 +320,66 @@ describe("RoutingServer.reload", () => {
     );
     expect(embedder.texts).toBeGreaterThan(before2);
     expect(await routeOf("my laptop is a gift")).toBe("general");
+  });
+
+  it("lets a stream from a model the new config drops run to its end", async () => {
+    const upstream = await startGatedUpstream();
+    try {
+      const streamed: RoutesConfigInput = {
+        default_route: "chat",
+        models: [
+          {
+            id: "remote",
+            kind: "openai",
+            base_url: `${upstream.url}/v1`,
+            api_model: "remote",
+            health_check: false,
+          },
+          { id: "echo:a", kind: "echo" },
+        ],
+        routes: [{ name: "chat", targets: { chat: { policy: "fixed", candidates: ["remote"] } } }],
+      };
+      server = await startRoutingServer({
+        config: parseRoutesConfig(streamed),
+        port: 0,
+        databasePath: join(mkdtempSync(join(tmpdir(), "ms-reload-")), "state.db"),
+      });
+      const stream = fetch(`${server.url}/v1/chat/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          model: "chat",
+          stream: true,
+          messages: [{ role: "user", content: "tell me" }],
+        }),
+      });
+      const response = await stream;
+      expect(response.status).toBe(200);
+      await expect.poll(() => upstream.heldOf("remote"), { timeout: 5000, interval: 5 }).toBe(1);
+
+      const result = await server.reload(
+        parseRoutesConfig({
+          ...streamed,
+          models: [{ id: "echo:a", kind: "echo" }],
+          routes: [
+            { name: "chat", targets: { chat: { policy: "fixed", candidates: ["echo:a"] } } },
+          ],
+        }),
+      );
+      expect(result.removed).toEqual(["remote"]);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      upstream.release("remote");
+      const events = sseEvents(await response.text());
+      expect(events.at(-1)).toBe("[DONE]");
+      const text = events
+        .slice(0, -1)
+        .map((event) => (event as Json).choices[0]?.delta?.content ?? "")
+        .join("");
+      expect(text).toBe("first last");
+    } finally {
+      await server?.close();
+      server = undefined;
+      await upstream.close();
+    }
   });
 });

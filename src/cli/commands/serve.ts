@@ -74,7 +74,8 @@ export default defineCommand({
   args: {
     config: {
       type: "string",
-      description: "Routes config (.json, .yaml); see `modelscout schema routes`",
+      description:
+        "Routes config (.json, .yaml); see `modelscout schema routes`. SIGHUP reloads it without a restart",
     },
     port: { type: "string", description: "Port (default 8080; 0 picks a free one)" },
     host: { type: "string", description: "Address to listen on (default 127.0.0.1)" },
