@@ -67,6 +67,10 @@ export interface RoutingServerExtension {
   observer?: RoutingObserver;
   /** Adds routes to the app before it listens. */
   mount?(app: Hono): void;
+  /** Told of each reload of the routes config: its result, or why it was refused. */
+  reloaded?(
+    outcome: { applied: true; result: RoutingReload } | { applied: false; error: unknown },
+  ): void;
   /** Run first by `close()`: end long-lived responses (server-sent events) so closing can finish. */
   beforeClose?(): void | Promise<void>;
   /** Run by `close()` after the server stops listening, before the database closes. */
@@ -321,6 +325,21 @@ export async function startRoutingServer(options: RoutingServerOptions): Promise
       startup: { ...health, replayedFeedback },
       reload(next) {
         const run = reloads.then(() => reloadNow(next));
+        const report = (
+          outcome: Parameters<NonNullable<RoutingServerExtension["reloaded"]>>[0],
+        ) => {
+          try {
+            activeExtension?.reloaded?.(outcome);
+          } catch (error) {
+            process.stderr.write(
+              `modelscout serve: an extension failed to hear of a reload: ${error instanceof Error ? error.message : String(error)}\n`,
+            );
+          }
+        };
+        run.then(
+          (result) => report({ applied: true, result }),
+          (error: unknown) => report({ applied: false, error }),
+        );
         reloads = run.catch(() => {});
         return run;
       },

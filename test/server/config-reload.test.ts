@@ -226,7 +226,7 @@ describe("RoutingServer.reload", () => {
     expect((await slow).status).toBe(200);
   });
 
-  it("shows the new routes on the admin API", async () => {
+  it("shows the new routes on the admin API, and counts reloads in /metrics", async () => {
     const running = await start(new HeldEcho(), true);
     const first = await getJson(`${running.url}/admin/api/routes`);
     expect(first.status).toBe(200);
@@ -242,6 +242,16 @@ describe("RoutingServer.reload", () => {
     ]);
     const overview = await getJson(`${running.url}/admin/api/overview`);
     expect(overview.json.routes).toEqual(["desk", "new"]);
+
+    const metrics = async () => (await fetch(`${running.url}/metrics`)).text();
+    expect(await metrics()).toMatch(/^modelscout_config_last_reload_successful 1$/m);
+    await expect(
+      running.reload(parseRoutesConfig({ ...SECOND, server: { young_gc: "parallel" } })),
+    ).rejects.toThrow(/server\.young_gc changed/);
+    const after = await metrics();
+    expect(after).toMatch(/^modelscout_config_reloads_total\{result="applied"\} 1$/m);
+    expect(after).toMatch(/^modelscout_config_reloads_total\{result="refused"\} 1$/m);
+    expect(after).toMatch(/^modelscout_config_last_reload_successful 0$/m);
   });
 
   it("runs reloads one at a time, and refuses one once the server is closing", async () => {

@@ -138,6 +138,9 @@ export function createAdminExtension(options: AdminExtensionOptions): AdminExten
             ...(options.now !== undefined && { now: options.now }),
           });
         },
+        reloaded(outcome) {
+          active.metrics.observeReload(outcome.applied);
+        },
         beforeClose() {
           routes?.closeStreams();
         },

@@ -20,6 +20,11 @@
  *   for checked models once checked;
  * - `modelscout_model_in_flight{model}`: calls to the model not yet ended, streams included,
  *   to compare with its `max_in_flight` (ADR 0033);
+ * - `modelscout_config_reloads_total{result}`: reloads of the routes config (SIGHUP, ADR
+ *   0046), `applied` or `refused`;
+ * - `modelscout_config_last_reload_successful`: 0 after a refused reload (the server goes on
+ *   with an older config than the file's), 1 otherwise, as Prometheus' own
+ *   `prometheus_config_last_reload_successful`;
  * - `modelscout_build_info{version}`: always 1.
  *
  * Counters count since the process started, as Prometheus expects. Label values come from the
@@ -57,6 +62,8 @@ export interface ServerMetrics {
   observeDecision(event: MonitorEvent): void;
   observeAlert(alert: Alert): void;
   observeReviewDecision(decision: "approved" | "rejected"): void;
+  /** A reload of the routes config, applied or refused. */
+  observeReload(applied: boolean): void;
   render(): string;
 }
 
@@ -121,6 +128,17 @@ export function createServerMetrics(
         ),
     );
   }
+  const reloads = registry.counter(
+    "modelscout_config_reloads_total",
+    "Reloads of the routes config (SIGHUP), by result: applied, or refused (the server went on with the config it had).",
+    ["result"],
+  );
+  const lastReload = registry.gauge(
+    "modelscout_config_last_reload_successful",
+    "0 when the last reload of the routes config was refused (the server runs an older config than the file's), else 1.",
+    [],
+  );
+  lastReload.set({}, 1);
   registry
     .gauge("modelscout_build_info", "Always 1; the version label says which ModelScout serves.", [
       "version",
@@ -154,6 +172,10 @@ export function createServerMetrics(
     observeDecision: (event) => core.observe(event),
     observeAlert: (alert) => core.recordAlert(alert),
     observeReviewDecision: (decision) => reviewDecisions.inc({ decision }),
+    observeReload(applied) {
+      reloads.inc({ result: applied ? "applied" : "refused" });
+      lastReload.set({}, applied ? 1 : 0);
+    },
     render: () => core.render(),
   };
 }
