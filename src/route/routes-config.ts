@@ -307,6 +307,12 @@ export const routesConfigSchema = z
          */
         log_writer_priority: z.enum(["idle", "normal"]).default("idle"),
         /**
+         * Days the request log keeps a request (its texts, decision and learned feedback);
+         * older rows are deleted in the background, except those whose feedback the learner
+         * has not taken yet. 0 keeps every row. Default 30 (ADR 0047).
+         */
+        log_retention_days: z.number().min(0).default(30),
+        /**
          * How long a client's idle keep-alive connection stays open, in ms. Default 65000:
          * longer than the idle timeout of the load balancers and proxies usually in front
          * (AWS ALB 60 s, nginx's upstream `keepalive_timeout` 60 s), so they close idle
@@ -334,6 +340,7 @@ export const routesConfigSchema = z
         },
         log_text_chars: 2000,
         log_writer_priority: "idle",
+        log_retention_days: 30,
         keep_alive_timeout_ms: 65_000,
         young_gc: "serial",
       }),
@@ -402,6 +409,8 @@ export interface RoutesConfig {
     healthChecks: HealthCheckSettings;
     logTextChars: number;
     logWriterPriority: "idle" | "normal";
+    /** 0: keep every row. */
+    logRetentionDays: number;
     keepAliveTimeoutMs: number;
     youngGc: "serial" | "parallel";
   };
@@ -605,6 +614,7 @@ export function parseRoutesConfig(input: unknown, source = ""): RoutesConfig {
       },
       logTextChars: config.server.log_text_chars,
       logWriterPriority: config.server.log_writer_priority,
+      logRetentionDays: config.server.log_retention_days,
       keepAliveTimeoutMs: config.server.keep_alive_timeout_ms,
       youngGc: config.server.young_gc,
     },

@@ -968,7 +968,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
         return sendError(
           openAIError(
             404,
-            `No request with id "${body.request_id}" was routed here (ids are in the x-modelscout-request-id header and modelscout.request_id).`,
+            `No request with id "${body.request_id}" was routed here (ids are in the x-modelscout-request-id header and modelscout.request_id)${router.config.server.logRetentionDays > 0 ? `, or it is older than the request log keeps (server.log_retention_days: ${router.config.server.logRetentionDays})` : ""}.`,
             { param: "request_id", code: "request_not_found" },
           ),
         );

@@ -26,6 +26,10 @@ import type { Hono } from "hono";
 import type { ModelBackend } from "../backends/model-backend.js";
 import type { ModelRecord } from "../catalog/model-record.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
+import {
+  type RequestLogRetention,
+  startRequestLogRetention,
+} from "../route/request-log-retention.js";
 import type { RouteLearner } from "../route/route-learner.js";
 import { RouteSwitches } from "../route/route-switches.js";
 import { createRouter, type Router, type RouterHealth } from "../route/router.js";
@@ -133,6 +137,7 @@ const RESTART_ONLY_SETTINGS = [
   ["maxBodyBytes", "server.max_body_bytes"],
   ["logTextChars", "server.log_text_chars"],
   ["logWriterPriority", "server.log_writer_priority"],
+  ["logRetentionDays", "server.log_retention_days"],
   ["keepAliveTimeoutMs", "server.keep_alive_timeout_ms"],
   ["youngGc", "server.young_gc"],
 ] as const;
@@ -188,6 +193,7 @@ export async function startRoutingServer(options: RoutingServerOptions): Promise
   let router: Router | undefined;
   let extension: RoutingServerExtension | undefined;
   let checkpoints: BackgroundCheckpoints | undefined;
+  let retention: RequestLogRetention | undefined;
   try {
     // Checkpoints off the request path: they were the request log's p99 (background-checkpoints.ts).
     checkpoints = startBackgroundCheckpoints(database);
@@ -196,6 +202,11 @@ export async function startRoutingServer(options: RoutingServerOptions): Promise
       ...(options.logFlushIntervalMs !== undefined && {
         flushIntervalMs: options.logFlushIntervalMs,
       }),
+    });
+    retention = startRequestLogRetention(database, {
+      days: options.config.server.logRetentionDays,
+      onError: (message) =>
+        process.stderr.write(`modelscout serve: ${message} (tried again in 10 minutes)\n`),
     });
     const learner = options.learner ?? options.createLearner?.(database);
     const switches = new RouteSwitches(database);
@@ -363,6 +374,7 @@ export async function startRoutingServer(options: RoutingServerOptions): Promise
           await current.stopHealthChecks();
           // Every request is answered by now: nothing is left for an old router to wait on.
           await Promise.allSettled(retiring);
+          await retention?.stop();
           store.close();
           await current.registry.close();
           await checkpoints?.stop();
@@ -374,6 +386,7 @@ export async function startRoutingServer(options: RoutingServerOptions): Promise
   } catch (error) {
     await extension?.close?.();
     await router?.registry.close();
+    await retention?.stop();
     await checkpoints?.stop();
     if (ownsDatabase) database.close();
     throw error;

@@ -48,6 +48,7 @@ describe("routes config", () => {
       },
       logTextChars: 2000,
       logWriterPriority: "idle",
+      logRetentionDays: 30,
       keepAliveTimeoutMs: 65_000,
       youngGc: "serial",
     });

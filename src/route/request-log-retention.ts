@@ -1,0 +1,254 @@
+/**
+ * @module
+ * How long the routing server keeps its request log (`server.log_retention_days`, 30 by
+ * default; 0 keeps it for ever; ADR 0047). Every request adds a row with up to
+ * `log_text_chars` of its prompt and answer, so without this `state.db` grows for as long as
+ * the server runs (at 1,000 requests/s, 86 million rows a day), and keeps what users wrote
+ * for as long.
+ *
+ * A row goes once it is older than the retention and no feedback on it is still waiting for
+ * the learner (`applied = 0`): feedback is never dropped before it is learned from. Its
+ * feedback (already learned; the learner's state is kept apart, in its own tables) goes with it.
+ *
+ * The deletes run in a worker thread with its own connection, as the request log's writes do
+ * (`request-log-writer.ts`), in short transactions of `chunkRows` rows with a pause between
+ * them, so that the writer and feedback (which wait on the same database lock) wait at most
+ * one chunk. An in-memory database (tests) is pruned on the main thread, a chunk per turn of
+ * the event loop.
+ */
+import type { Worker } from "node:worker_threads";
+import { hasNoFile, startSqliteWorker } from "../state/sqlite-worker.js";
+import type { StateDatabase } from "../state/state-database.js";
+import { BackgroundThreadPriority, PUBLISH_THREAD_ID_SOURCE } from "../state/thread-priority.js";
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The oldest `limit` requests older than the cutoff with no unapplied feedback, by time then id: the
+ * same rows in both statements, run one after the other in one transaction (once their
+ * feedback is gone, they are the oldest with none).
+ */
+const PRUNABLE = `SELECT r.id FROM routing_requests r
+   WHERE r.created_at < ?
+     AND NOT EXISTS (SELECT 1 FROM routing_feedback f WHERE f.request_id = r.id AND f.applied = 0)
+   ORDER BY r.created_at, r.id LIMIT ?`;
+const DELETE_FEEDBACK_SQL = `DELETE FROM routing_feedback WHERE request_id IN (${PRUNABLE})`;
+const DELETE_REQUESTS_SQL = `DELETE FROM routing_requests WHERE id IN (
+   SELECT r.id FROM routing_requests r
+   WHERE r.created_at < ?
+     AND NOT EXISTS (SELECT 1 FROM routing_feedback f WHERE f.request_id = r.id)
+   ORDER BY r.created_at, r.id LIMIT ?)`;
+
+const WORKER_SOURCE = `${PUBLISH_THREAD_ID_SOURCE}
+const { parentPort, workerData } = require("node:worker_threads");
+const Database = require(workerData.sqliteModule);
+const database = new Database(workerData.path, { timeout: workerData.busyTimeoutMs });
+database.pragma("foreign_keys = ON");
+const deleteFeedback = database.prepare(workerData.deleteFeedbackSql);
+const deleteRequests = database.prepare(workerData.deleteRequestsSql);
+const chunk = database.transaction((cutoff, limit) => ({
+  feedback: deleteFeedback.run(cutoff, limit).changes,
+  requests: deleteRequests.run(cutoff, limit).changes,
+}));
+let stopping = false;
+parentPort.postMessage({ started: true });
+parentPort.on("message", (message) => {
+  if (message.kind === "stop") {
+    stopping = true;
+    try { database.close(); } catch {}
+    parentPort.close();
+    return;
+  }
+  let requests = 0, feedback = 0;
+  const step = () => {
+    if (stopping) return;
+    try {
+      const done = chunk.immediate(message.cutoff, workerData.chunkRows);
+      requests += done.requests;
+      feedback += done.feedback;
+      if (done.requests + done.feedback > 0) {
+        setTimeout(step, workerData.pauseMs);
+        return;
+      }
+      parentPort.postMessage({ id: message.id, requests, feedback });
+    } catch (error) {
+      parentPort.postMessage({ id: message.id, requests, feedback, error: String((error && error.message) || error) });
+    }
+  };
+  step();
+});
+`;
+
+export interface RetentionOptions {
+  /** Rows older than this many days go; 0 keeps every row (nothing runs). */
+  days: number;
+  /** Between prunes. Default 10 minutes. */
+  everyMs?: number;
+  /** Before the first prune after start. Default 1 minute. */
+  firstAfterMs?: number;
+  /** Rows per transaction. Default 500. */
+  chunkRows?: number;
+  /** Between transactions. Default 5 ms. */
+  pauseMs?: number;
+  /** A prune failed (it runs again at the next interval). */
+  onError?: (message: string) => void;
+  /** Run the worker under `SCHED_IDLE` where Linux allows it. Default true. */
+  idlePriority?: boolean;
+  now?: () => number;
+}
+
+/** What one prune removed. */
+export interface PruneResult {
+  requests: number;
+  feedback: number;
+}
+
+export interface RequestLogRetention {
+  /** Removes now what is past the retention, as the timer would; resolves when done. */
+  prune(): Promise<PruneResult>;
+  stop(): Promise<void>;
+}
+
+/** Starts pruning `database`'s request log on a timer (the routing store's tables must exist). */
+export function startRequestLogRetention(
+  database: StateDatabase,
+  options: RetentionOptions,
+): RequestLogRetention {
+  if (options.days <= 0) {
+    return { prune: async () => ({ requests: 0, feedback: 0 }), stop: async () => {} };
+  }
+  const now = options.now ?? Date.now;
+  const chunkRows = options.chunkRows ?? 500;
+  const pauseMs = options.pauseMs ?? 5;
+  const cutoff = () => new Date(now() - options.days * DAY_MS).toISOString();
+  const pruner = hasNoFile(database)
+    ? mainThreadPruner(database, chunkRows)
+    : workerPruner(database, chunkRows, pauseMs, options.idlePriority ?? true);
+  let running: Promise<PruneResult> | undefined;
+  const prune = () => {
+    running ??= pruner.prune(cutoff()).finally(() => {
+      running = undefined;
+    });
+    return running;
+  };
+  const onTimer = () => {
+    prune().catch((error: unknown) =>
+      options.onError?.(error instanceof Error ? error.message : String(error)),
+    );
+  };
+  let interval: NodeJS.Timeout | undefined;
+  const first = setTimeout(() => {
+    onTimer();
+    interval = setInterval(onTimer, options.everyMs ?? 10 * 60_000).unref();
+  }, options.firstAfterMs ?? 60_000).unref();
+  return {
+    prune,
+    async stop() {
+      clearTimeout(first);
+      clearInterval(interval);
+      await pruner.stop();
+    },
+  };
+}
+
+interface Pruner {
+  prune(cutoff: string): Promise<PruneResult>;
+  stop(): Promise<void>;
+}
+
+function mainThreadPruner(database: StateDatabase, chunkRows: number): Pruner {
+  const deleteFeedback = database.prepare(DELETE_FEEDBACK_SQL);
+  const deleteRequests = database.prepare(DELETE_REQUESTS_SQL);
+  const chunk = database.transaction((cutoff: string) => ({
+    feedback: deleteFeedback.run(cutoff, chunkRows).changes,
+    requests: deleteRequests.run(cutoff, chunkRows).changes,
+  }));
+  let stopped = false;
+  return {
+    async prune(cutoff) {
+      const total = { requests: 0, feedback: 0 };
+      for (;;) {
+        if (stopped || !database.open) return total;
+        const done = chunk(cutoff);
+        total.requests += done.requests;
+        total.feedback += done.feedback;
+        if (done.requests + done.feedback === 0) return total;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    },
+    async stop() {
+      stopped = true;
+    },
+  };
+}
+
+function workerPruner(
+  database: StateDatabase,
+  chunkRows: number,
+  pauseMs: number,
+  idlePriority: boolean,
+): Pruner {
+  const threadCell = idlePriority ? BackgroundThreadPriority.threadCell() : null;
+  const priority =
+    threadCell === null
+      ? undefined
+      : new BackgroundThreadPriority({ threadCell, restoreAfterMs: 60_000 });
+  const worker: Worker = startSqliteWorker(WORKER_SOURCE, {
+    threadCell,
+    path: database.name,
+    busyTimeoutMs: database.pragma("busy_timeout", { simple: true }) as number,
+    deleteFeedbackSql: DELETE_FEEDBACK_SQL,
+    deleteRequestsSql: DELETE_REQUESTS_SQL,
+    chunkRows,
+    pauseMs,
+  });
+  const waiting = new Map<
+    number,
+    { resolve: (result: PruneResult) => void; reject: (error: Error) => void }
+  >();
+  let nextId = 0;
+  let ended: Error | undefined;
+  const endAll = (error: Error) => {
+    ended ??= error;
+    for (const { reject } of waiting.values()) reject(error);
+    waiting.clear();
+  };
+  worker.on(
+    "message",
+    (message: { started?: true; id?: number; error?: string } & Partial<PruneResult>) => {
+      if (message.started === true) {
+        priority?.lower();
+        return;
+      }
+      const pending = message.id === undefined ? undefined : waiting.get(message.id);
+      if (pending === undefined || message.id === undefined) return;
+      waiting.delete(message.id);
+      if (message.error !== undefined) {
+        pending.reject(new Error(`pruning the request log failed: ${message.error}`));
+      } else {
+        pending.resolve({ requests: message.requests ?? 0, feedback: message.feedback ?? 0 });
+      }
+    },
+  );
+  worker.on("error", (error) => endAll(error));
+  worker.on("exit", (code) => endAll(new Error(`the request-log pruner exited (code ${code})`)));
+  return {
+    prune(cutoff) {
+      if (ended !== undefined) return Promise.reject(ended);
+      nextId += 1;
+      const id = nextId;
+      return new Promise((resolve, reject) => {
+        waiting.set(id, { resolve, reject });
+        worker.postMessage({ kind: "prune", id, cutoff });
+      });
+    },
+    async stop() {
+      priority?.close();
+      if (ended !== undefined) return;
+      const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
+      worker.postMessage({ kind: "stop" });
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 2000))]);
+      await worker.terminate();
+    },
+  };
+}
