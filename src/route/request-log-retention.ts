@@ -11,9 +11,13 @@
  * feedback (already learned; the learner's state is kept apart, in its own tables) goes with it.
  *
  * The deletes run in a worker thread with its own connection, as the request log's writes do
- * (`request-log-writer.ts`), in short transactions of `chunkRows` rows with a pause between
- * them, so that the writer and feedback (which wait on the same database lock) wait at most
- * one chunk. An in-memory database (tests) is pruned on the main thread, a chunk per turn of
+ * (`request-log-writer.ts`), in transactions of `chunkRows` (100) rows, each followed by a
+ * pause of at least four times its length: the writer and feedback wait on the same database
+ * lock, and feedback is written on the event loop. A row with 2,000-character texts takes
+ * about 0.1-0.4 ms to delete (its text spans overflow pages), so a transaction of 500 held the
+ * lock for up to 84-156 ms and a feedback write waited up to 190-840 ms behind a run of them;
+ * with 100 and the pause, at most tens of milliseconds (`bench/request-log-retention.ts`,
+ * ADR 0047). An in-memory database (tests) is pruned on the main thread, a chunk per turn of
  * the event loop.
  */
 import type { Worker } from "node:worker_threads";
@@ -24,32 +28,44 @@ import { BackgroundThreadPriority, PUBLISH_THREAD_ID_SOURCE } from "../state/thr
 const DAY_MS = 86_400_000;
 
 /**
- * The oldest `limit` requests older than the cutoff with no unapplied feedback, by time then id: the
- * same rows in both statements, run one after the other in one transaction (once their
- * feedback is gone, they are the oldest with none).
+ * The oldest requests older than the cutoff with no unapplied feedback, in the order of the
+ * `created_at` index, which the scan follows and stops at the limit: no sort, and nothing
+ * newer than the cutoff is read (an `ORDER BY created_at, id` sorted every old row, each
+ * chunk, and took 156 ms a chunk of 500 among 30,000: `bench/request-log-retention.ts`). The
+ * feedback check is pinned to the request-id index: SQLite's planner picked the partial index
+ * of unapplied feedback instead, and read all of it for every row (615 ms to select 100 rows
+ * with 87,000 feedback rows waiting, in the same benchmark).
  */
-const PRUNABLE = `SELECT r.id FROM routing_requests r
+export const SELECT_PRUNABLE_SQL = `SELECT r.id FROM routing_requests r
    WHERE r.created_at < ?
-     AND NOT EXISTS (SELECT 1 FROM routing_feedback f WHERE f.request_id = r.id AND f.applied = 0)
-   ORDER BY r.created_at, r.id LIMIT ?`;
-const DELETE_FEEDBACK_SQL = `DELETE FROM routing_feedback WHERE request_id IN (${PRUNABLE})`;
-const DELETE_REQUESTS_SQL = `DELETE FROM routing_requests WHERE id IN (
-   SELECT r.id FROM routing_requests r
-   WHERE r.created_at < ?
-     AND NOT EXISTS (SELECT 1 FROM routing_feedback f WHERE f.request_id = r.id)
-   ORDER BY r.created_at, r.id LIMIT ?)`;
+     AND NOT EXISTS (SELECT 1 FROM routing_feedback f INDEXED BY routing_feedback_request
+                     WHERE f.request_id = r.id AND f.applied = 0)
+   ORDER BY r.created_at LIMIT ?`;
+const DELETE_FEEDBACK_SQL = "DELETE FROM routing_feedback WHERE request_id = ?";
+const DELETE_REQUEST_SQL = "DELETE FROM routing_requests WHERE id = ?";
+
+/** The pause after a chunk, as a multiple of the chunk's time: the lock is free 4/5 of the time. */
+const PAUSE_FACTOR = 4;
 
 const WORKER_SOURCE = `${PUBLISH_THREAD_ID_SOURCE}
 const { parentPort, workerData } = require("node:worker_threads");
 const Database = require(workerData.sqliteModule);
 const database = new Database(workerData.path, { timeout: workerData.busyTimeoutMs });
 database.pragma("foreign_keys = ON");
+// Per connection: deleting old rows needs no fsync per commit (the WAL is synced at checkpoints).
+database.pragma("synchronous = NORMAL");
+const selectPrunable = database.prepare(workerData.selectPrunableSql).pluck();
 const deleteFeedback = database.prepare(workerData.deleteFeedbackSql);
-const deleteRequests = database.prepare(workerData.deleteRequestsSql);
-const chunk = database.transaction((cutoff, limit) => ({
-  feedback: deleteFeedback.run(cutoff, limit).changes,
-  requests: deleteRequests.run(cutoff, limit).changes,
-}));
+const deleteRequest = database.prepare(workerData.deleteRequestSql);
+const chunk = database.transaction((cutoff, limit) => {
+  const ids = selectPrunable.all(cutoff, limit);
+  let feedback = 0;
+  for (const id of ids) {
+    feedback += deleteFeedback.run(id).changes;
+    deleteRequest.run(id);
+  }
+  return { feedback, requests: ids.length };
+});
 let stopping = false;
 parentPort.postMessage({ started: true });
 parentPort.on("message", (message) => {
@@ -59,20 +75,25 @@ parentPort.on("message", (message) => {
     parentPort.close();
     return;
   }
-  let requests = 0, feedback = 0;
+  let requests = 0, feedback = 0, chunks = 0, longestChunkMs = 0;
   const step = () => {
     if (stopping) return;
     try {
+      const startedAt = performance.now();
       const done = chunk.immediate(message.cutoff, workerData.chunkRows);
+      const tookMs = performance.now() - startedAt;
+      longestChunkMs = Math.max(longestChunkMs, tookMs);
+      chunks += 1;
       requests += done.requests;
       feedback += done.feedback;
       if (done.requests + done.feedback > 0) {
-        setTimeout(step, workerData.pauseMs);
+        // Hold the lock at most a fifth of the time, whatever a chunk costs on this disk.
+        setTimeout(step, Math.max(workerData.pauseMs, workerData.pauseFactor * tookMs));
         return;
       }
-      parentPort.postMessage({ id: message.id, requests, feedback });
+      parentPort.postMessage({ id: message.id, requests, feedback, chunks, longestChunkMs });
     } catch (error) {
-      parentPort.postMessage({ id: message.id, requests, feedback, error: String((error && error.message) || error) });
+      parentPort.postMessage({ id: message.id, requests, feedback, chunks, longestChunkMs, error: String((error && error.message) || error) });
     }
   };
   step();
@@ -86,9 +107,9 @@ export interface RetentionOptions {
   everyMs?: number;
   /** Before the first prune after start. Default 1 minute. */
   firstAfterMs?: number;
-  /** Rows per transaction. Default 500. */
+  /** Rows per transaction. Default 100. */
   chunkRows?: number;
-  /** Between transactions. Default 5 ms. */
+  /** Least pause between transactions; each is at least 4 times the last one's time. Default 5 ms. */
   pauseMs?: number;
   /** A prune failed (it runs again at the next interval). */
   onError?: (message: string) => void;
@@ -101,6 +122,9 @@ export interface RetentionOptions {
 export interface PruneResult {
   requests: number;
   feedback: number;
+  /** Transactions it took (the last one finds nothing left), and the longest one's time. */
+  chunks: number;
+  longestChunkMs: number;
 }
 
 export interface RequestLogRetention {
@@ -115,10 +139,13 @@ export function startRequestLogRetention(
   options: RetentionOptions,
 ): RequestLogRetention {
   if (options.days <= 0) {
-    return { prune: async () => ({ requests: 0, feedback: 0 }), stop: async () => {} };
+    return {
+      prune: async () => ({ requests: 0, feedback: 0, chunks: 0, longestChunkMs: 0 }),
+      stop: async () => {},
+    };
   }
   const now = options.now ?? Date.now;
-  const chunkRows = options.chunkRows ?? 500;
+  const chunkRows = options.chunkRows ?? 100;
   const pauseMs = options.pauseMs ?? 5;
   const cutoff = () => new Date(now() - options.days * DAY_MS).toISOString();
   const pruner = hasNoFile(database)
@@ -157,19 +184,28 @@ interface Pruner {
 }
 
 function mainThreadPruner(database: StateDatabase, chunkRows: number): Pruner {
+  const selectPrunable = database.prepare(SELECT_PRUNABLE_SQL).pluck();
   const deleteFeedback = database.prepare(DELETE_FEEDBACK_SQL);
-  const deleteRequests = database.prepare(DELETE_REQUESTS_SQL);
-  const chunk = database.transaction((cutoff: string) => ({
-    feedback: deleteFeedback.run(cutoff, chunkRows).changes,
-    requests: deleteRequests.run(cutoff, chunkRows).changes,
-  }));
+  const deleteRequest = database.prepare(DELETE_REQUEST_SQL);
+  const chunk = database.transaction((cutoff: string) => {
+    const ids = selectPrunable.all(cutoff, chunkRows) as string[];
+    let feedback = 0;
+    for (const id of ids) {
+      feedback += deleteFeedback.run(id).changes;
+      deleteRequest.run(id);
+    }
+    return { feedback, requests: ids.length };
+  });
   let stopped = false;
   return {
     async prune(cutoff) {
-      const total = { requests: 0, feedback: 0 };
+      const total = { requests: 0, feedback: 0, chunks: 0, longestChunkMs: 0 };
       for (;;) {
         if (stopped || !database.open) return total;
+        const startedAt = performance.now();
         const done = chunk(cutoff);
+        total.longestChunkMs = Math.max(total.longestChunkMs, performance.now() - startedAt);
+        total.chunks += 1;
         total.requests += done.requests;
         total.feedback += done.feedback;
         if (done.requests + done.feedback === 0) return total;
@@ -197,10 +233,12 @@ function workerPruner(
     threadCell,
     path: database.name,
     busyTimeoutMs: database.pragma("busy_timeout", { simple: true }) as number,
+    selectPrunableSql: SELECT_PRUNABLE_SQL,
     deleteFeedbackSql: DELETE_FEEDBACK_SQL,
-    deleteRequestsSql: DELETE_REQUESTS_SQL,
+    deleteRequestSql: DELETE_REQUEST_SQL,
     chunkRows,
     pauseMs,
+    pauseFactor: PAUSE_FACTOR,
   });
   const waiting = new Map<
     number,
@@ -226,7 +264,12 @@ function workerPruner(
       if (message.error !== undefined) {
         pending.reject(new Error(`pruning the request log failed: ${message.error}`));
       } else {
-        pending.resolve({ requests: message.requests ?? 0, feedback: message.feedback ?? 0 });
+        pending.resolve({
+          requests: message.requests ?? 0,
+          feedback: message.feedback ?? 0,
+          chunks: message.chunks ?? 0,
+          longestChunkMs: message.longestChunkMs ?? 0,
+        });
       }
     },
   );
