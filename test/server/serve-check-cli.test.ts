@@ -1,0 +1,68 @@
+/**
+ * `modelscout serve --check`: a routes config goes through what a start or a reload checks
+ * before loading models (the schema, building each model, each candidate's task, the
+ * learner's settings), with the verdict in the exit code; nothing listens or loads. The real
+ * CLI in a child process.
+ */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { runCli } from "../support/run-cli.js";
+
+const home = mkdtempSync(join(tmpdir(), "ms-serve-check-"));
+
+function configFile(name: string, config: unknown): string {
+  const path = join(home, name);
+  writeFileSync(path, JSON.stringify(config));
+  return path;
+}
+
+const MODELS = [
+  { id: "echo:a", kind: "echo" },
+  { id: "ngrams", kind: "hashed-ngrams" },
+];
+
+describe("modelscout serve --check", () => {
+  it("passes a config that would start, naming its routes and models", async () => {
+    const path = configFile("good.json", {
+      models: MODELS,
+      routes: [
+        { name: "desk", targets: { chat: { policy: "bandit", candidates: ["echo:a"] } } },
+        { name: "vectors", targets: { embeddings: { policy: "fixed", candidates: ["ngrams"] } } },
+      ],
+    });
+    const result = await runCli(["serve", "--check", "--config", path], { MODELSCOUT_HOME: home });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain(`${path}: valid. Routes desk, vectors; models echo:a, ngrams.`);
+  }, 60_000);
+
+  it("fails a config whose candidate cannot do its route's task, naming the field", async () => {
+    const path = configFile("wrong-task.json", {
+      models: MODELS,
+      routes: [
+        {
+          name: "sentiment",
+          targets: { "text-classification": { policy: "fixed", candidates: ["echo:a"] } },
+        },
+      ],
+    });
+    const result = await runCli(["serve", "--check", "--config", path], { MODELSCOUT_HOME: home });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain(
+      "routes[0].targets.text-classification.candidates[0]: echo:a does text-generation, not text-classification",
+    );
+    expect(result.stdout).not.toContain("valid");
+  }, 60_000);
+
+  it("fails unknown learning settings", async () => {
+    const path = configFile("learning.json", {
+      models: MODELS,
+      learning: { bogus: 1 },
+      routes: [{ name: "desk", targets: { chat: { policy: "bandit", candidates: ["echo:a"] } } }],
+    });
+    const result = await runCli(["serve", "--check", "--config", path], { MODELSCOUT_HOME: home });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('learning: unknown field(s) "bogus"');
+  }, 60_000);
+});
