@@ -312,6 +312,7 @@ export {
   redactPersonalText,
 } from "./server/create-routing-app.js";
 export {
+  type RoutingReload,
   type RoutingServer,
   type RoutingServerExtension,
   type RoutingServerOptions,
