@@ -3,13 +3,18 @@
  * restart; a file that cannot be served is reported on stderr and the previous config goes
  * on. The real CLI in a child process, with echo models (nothing to download).
  */
+import { spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { postJson } from "./routing-test-support.js";
 import { killHard, type ServeProcess, startServeProcess } from "./serve-process.js";
 
+const MAIN = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
 const home = mkdtempSync(join(tmpdir(), "ms-serve-reload-"));
 const configPath = join(home, "routes.json");
 
@@ -69,5 +74,57 @@ describe("modelscout serve on SIGHUP", () => {
       .toMatch(/server\.max_body_bytes changed, and it takes a restart/);
     expect(await answer(url)).toBe("b answers: hello");
     expect(child.exitCode).toBeNull();
+  }, 90_000);
+
+  it("keeps a SIGHUP sent while the models load, and reloads once serving", async () => {
+    // A model server whose reachability check (GET /models, the model's load) takes 1.5 s.
+    const slow = createServer((request, response) => {
+      setTimeout(
+        () => {
+          response.writeHead(200, { "content-type": "application/json" });
+          response.end(JSON.stringify({ object: "list", data: [] }));
+        },
+        request.method === "GET" ? 1500 : 0,
+      );
+    });
+    await new Promise<void>((resolve) => slow.listen(0, "127.0.0.1", resolve));
+    const upstream = `http://127.0.0.1:${(slow.address() as AddressInfo).port}/v1`;
+    const path = join(home, "slow-routes.json");
+    writeFileSync(
+      path,
+      JSON.stringify({
+        models: [
+          { id: "remote", kind: "openai", base_url: upstream, api_model: "m", health_check: false },
+        ],
+        routes: [{ name: "desk", targets: { chat: { policy: "fixed", candidates: ["remote"] } } }],
+      }),
+    );
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", MAIN, "serve", "--config", path, "--port", "0"],
+      { env: { ...process.env, MODELSCOUT_HOME: home }, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+      stderr += chunk;
+    });
+    try {
+      await expect
+        .poll(() => stderr, { timeout: 30_000, interval: 20 })
+        .toContain("Loading models");
+      child.kill("SIGHUP"); // while the model's check waits on the slow server
+      await expect
+        .poll(() => stdout, { timeout: 30_000, interval: 50 })
+        .toContain(`Reloaded ${path}: routes desk; models kept remote;`);
+      expect(stdout.indexOf("Routing server at")).toBeLessThan(stdout.indexOf("Reloaded"));
+      expect(child.exitCode).toBeNull();
+    } finally {
+      child.kill("SIGKILL");
+      await new Promise<void>((resolve) => slow.close(() => resolve()));
+    }
   }, 90_000);
 });

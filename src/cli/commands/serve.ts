@@ -153,6 +153,13 @@ export default defineCommand({
         `modelscout serve: unhandled rejection (server keeps running): ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}\n`,
       );
     });
+    // A SIGHUP while the models load (a service manager's reload right after its start) must
+    // not end the process, as the signal's default would: it is kept and run once serving.
+    let hupWhileStarting = false;
+    const hupEarly = () => {
+      hupWhileStarting = true;
+    };
+    process.on("SIGHUP", hupEarly);
     process.stderr.write("Loading models and embedding the classification examples...\n");
     const server = await startRoutingServer({
       config,
@@ -231,6 +238,8 @@ export default defineCommand({
       }
     };
     process.on("SIGHUP", () => void reload());
+    process.off("SIGHUP", hupEarly);
+    if (hupWhileStarting) void reload();
     await new Promise<void>((stopped) => {
       const stop = () => {
         server.close().finally(stopped);
