@@ -23,7 +23,6 @@
 import type { Worker } from "node:worker_threads";
 import { hasNoFile, startSqliteWorker } from "../state/sqlite-worker.js";
 import type { StateDatabase } from "../state/state-database.js";
-import { BackgroundThreadPriority, PUBLISH_THREAD_ID_SOURCE } from "../state/thread-priority.js";
 
 const DAY_MS = 86_400_000;
 
@@ -47,7 +46,7 @@ const DELETE_REQUEST_SQL = "DELETE FROM routing_requests WHERE id = ?";
 /** The pause after a chunk, as a multiple of the chunk's time: the lock is free 4/5 of the time. */
 const PAUSE_FACTOR = 4;
 
-const WORKER_SOURCE = `${PUBLISH_THREAD_ID_SOURCE}
+const WORKER_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
 const Database = require(workerData.sqliteModule);
 const database = new Database(workerData.path, { timeout: workerData.busyTimeoutMs });
@@ -67,7 +66,6 @@ const chunk = database.transaction((cutoff, limit) => {
   return { feedback, requests: ids.length };
 });
 let stopping = false;
-parentPort.postMessage({ started: true });
 parentPort.on("message", (message) => {
   if (message.kind === "stop") {
     stopping = true;
@@ -113,8 +111,6 @@ export interface RetentionOptions {
   pauseMs?: number;
   /** A prune failed (it runs again at the next interval). */
   onError?: (message: string) => void;
-  /** Run the worker under `SCHED_IDLE` where Linux allows it. Default true. */
-  idlePriority?: boolean;
   now?: () => number;
 }
 
@@ -150,7 +146,7 @@ export function startRequestLogRetention(
   const cutoff = () => new Date(now() - options.days * DAY_MS).toISOString();
   const pruner = hasNoFile(database)
     ? mainThreadPruner(database, chunkRows)
-    : workerPruner(database, chunkRows, pauseMs, options.idlePriority ?? true);
+    : workerPruner(database, chunkRows, pauseMs);
   let running: Promise<PruneResult> | undefined;
   const prune = () => {
     running ??= pruner.prune(cutoff()).finally(() => {
@@ -218,19 +214,14 @@ function mainThreadPruner(database: StateDatabase, chunkRows: number): Pruner {
   };
 }
 
-function workerPruner(
-  database: StateDatabase,
-  chunkRows: number,
-  pauseMs: number,
-  idlePriority: boolean,
-): Pruner {
-  const threadCell = idlePriority ? BackgroundThreadPriority.threadCell() : null;
-  const priority =
-    threadCell === null
-      ? undefined
-      : new BackgroundThreadPriority({ threadCell, restoreAfterMs: 60_000 });
+/**
+ * The worker stays in the normal scheduling class, unlike the request-log writer and the
+ * checkpointer (ADR 0019): it holds the write lock that feedback, written on the event loop,
+ * waits for, and under `SCHED_IDLE` on busy CPUs it could be kept off a CPU in the middle of
+ * a transaction, with the lock. The pause after each transaction bounds its share of a CPU.
+ */
+function workerPruner(database: StateDatabase, chunkRows: number, pauseMs: number): Pruner {
   const worker: Worker = startSqliteWorker(WORKER_SOURCE, {
-    threadCell,
     path: database.name,
     busyTimeoutMs: database.pragma("busy_timeout", { simple: true }) as number,
     selectPrunableSql: SELECT_PRUNABLE_SQL,
@@ -251,28 +242,21 @@ function workerPruner(
     for (const { reject } of waiting.values()) reject(error);
     waiting.clear();
   };
-  worker.on(
-    "message",
-    (message: { started?: true; id?: number; error?: string } & Partial<PruneResult>) => {
-      if (message.started === true) {
-        priority?.lower();
-        return;
-      }
-      const pending = message.id === undefined ? undefined : waiting.get(message.id);
-      if (pending === undefined || message.id === undefined) return;
-      waiting.delete(message.id);
-      if (message.error !== undefined) {
-        pending.reject(new Error(`pruning the request log failed: ${message.error}`));
-      } else {
-        pending.resolve({
-          requests: message.requests ?? 0,
-          feedback: message.feedback ?? 0,
-          chunks: message.chunks ?? 0,
-          longestChunkMs: message.longestChunkMs ?? 0,
-        });
-      }
-    },
-  );
+  worker.on("message", (message: { id?: number; error?: string } & Partial<PruneResult>) => {
+    const pending = message.id === undefined ? undefined : waiting.get(message.id);
+    if (pending === undefined || message.id === undefined) return;
+    waiting.delete(message.id);
+    if (message.error !== undefined) {
+      pending.reject(new Error(`pruning the request log failed: ${message.error}`));
+    } else {
+      pending.resolve({
+        requests: message.requests ?? 0,
+        feedback: message.feedback ?? 0,
+        chunks: message.chunks ?? 0,
+        longestChunkMs: message.longestChunkMs ?? 0,
+      });
+    }
+  });
   worker.on("error", (error) => endAll(error));
   worker.on("exit", (code) => endAll(new Error(`the request-log pruner exited (code ${code})`)));
   return {
@@ -286,7 +270,6 @@ function workerPruner(
       });
     },
     async stop() {
-      priority?.close();
       if (ended !== undefined) return;
       const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
       worker.postMessage({ kind: "stop" });
