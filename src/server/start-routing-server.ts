@@ -210,16 +210,20 @@ export async function startRoutingServer(options: RoutingServerOptions): Promise
     });
     const learner = options.learner ?? options.createLearner?.(database);
     const switches = new RouteSwitches(database);
-    router = await createRouter({
-      config: options.config,
-      switches,
-      ...(learner !== undefined && { learner }),
-      ...(options.lookupModel !== undefined && { lookupModel: options.lookupModel }),
-      ...(options.backends !== undefined && { backends: options.backends }),
-      ...(options.env !== undefined && { env: options.env }),
-      ...(options.fetch !== undefined && { fetch: options.fetch }),
-      ...(options.random !== undefined && { random: options.random }),
-    });
+    /** A router for `config`, with this server's learner, switches and model sources. */
+    const routerFor = (config: RoutesConfig, previous?: Router) =>
+      createRouter({
+        config,
+        switches,
+        ...(previous !== undefined && { previous }),
+        ...(learner !== undefined && { learner }),
+        ...(options.lookupModel !== undefined && { lookupModel: options.lookupModel }),
+        ...(options.backends !== undefined && { backends: options.backends }),
+        ...(options.env !== undefined && { env: options.env }),
+        ...(options.fetch !== undefined && { fetch: options.fetch }),
+        ...(options.random !== undefined && { random: options.random }),
+      });
+    router = await routerFor(options.config);
     const health = await router.warmUp();
     const replayedFeedback = learner === undefined ? 0 : replayUnappliedFeedback(store, learner);
     const host = options.host ?? "127.0.0.1";
@@ -285,17 +289,7 @@ export async function startRoutingServer(options: RoutingServerOptions): Promise
           { details: { fields: changed } },
         );
       }
-      const successor = await createRouter({
-        config: next,
-        switches,
-        previous,
-        ...(learner !== undefined && { learner }),
-        ...(options.lookupModel !== undefined && { lookupModel: options.lookupModel }),
-        ...(options.backends !== undefined && { backends: options.backends }),
-        ...(options.env !== undefined && { env: options.env }),
-        ...(options.fetch !== undefined && { fetch: options.fetch }),
-        ...(options.random !== undefined && { random: options.random }),
-      });
+      const successor = await routerFor(next, previous);
       let health: RouterHealth;
       try {
         health = await successor.warmUp(stopReloads.signal);

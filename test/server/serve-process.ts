@@ -13,11 +13,11 @@ export interface ServeProcess {
   stderr: () => string;
 }
 
-export function startServeProcess(
+/** `modelscout serve --port 0 ...args` as it starts, with what it has printed so far. */
+export function spawnServe(
   args: readonly string[],
   env: NodeJS.ProcessEnv = {},
-  timeoutMs = 60_000,
-): Promise<ServeProcess> {
+): { child: ChildProcess; stdout: () => string; stderr: () => string } {
   const child = spawn(
     process.execPath,
     ["--import", "tsx", MAIN, "serve", "--port", "0", ...args],
@@ -28,25 +28,36 @@ export function startServeProcess(
   );
   let stdout = "";
   let stderr = "";
-  child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+  child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
+    stdout += chunk;
+  });
+  child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
     stderr += chunk;
   });
+  return { child, stdout: () => stdout, stderr: () => stderr };
+}
+
+export function startServeProcess(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+  timeoutMs = 60_000,
+): Promise<ServeProcess> {
+  const { child, stdout, stderr } = spawnServe(args, env);
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
-      reject(new Error(`serve did not start within ${timeoutMs} ms; stderr: ${stderr}`));
+      reject(new Error(`serve did not start within ${timeoutMs} ms; stderr: ${stderr()}`));
     }, timeoutMs);
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-      stdout += chunk;
-      const match = /Routing server at (http:\/\/\S+)/.exec(stdout);
+    child.stdout?.on("data", () => {
+      const match = /Routing server at (http:\/\/\S+)/.exec(stdout());
       if (match?.[1] !== undefined) {
         clearTimeout(timer);
-        resolve({ url: match[1], child, stderr: () => stderr });
+        resolve({ url: match[1], child, stderr });
       }
     });
     child.on("exit", (code, signal) => {
       clearTimeout(timer);
-      reject(new Error(`serve exited (${code ?? signal}) before listening; stderr: ${stderr}`));
+      reject(new Error(`serve exited (${code ?? signal}) before listening; stderr: ${stderr()}`));
     });
   });
 }

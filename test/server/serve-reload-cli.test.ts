@@ -3,18 +3,15 @@
  * restart; a file that cannot be served is reported on stderr and the previous config goes
  * on. The real CLI in a child process, with echo models (nothing to download).
  */
-import { spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { postJson } from "./routing-test-support.js";
-import { killHard, type ServeProcess, startServeProcess } from "./serve-process.js";
+import { killHard, type ServeProcess, spawnServe, startServeProcess } from "./serve-process.js";
 
-const MAIN = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
 const home = mkdtempSync(join(tmpdir(), "ms-serve-reload-"));
 const configPath = join(home, "routes.json");
 
@@ -99,28 +96,14 @@ describe("modelscout serve on SIGHUP", () => {
         routes: [{ name: "desk", targets: { chat: { policy: "fixed", candidates: ["remote"] } } }],
       }),
     );
-    const child = spawn(
-      process.execPath,
-      ["--import", "tsx", MAIN, "serve", "--config", path, "--port", "0"],
-      { env: { ...process.env, MODELSCOUT_HOME: home }, stdio: ["ignore", "pipe", "pipe"] },
-    );
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
-      stderr += chunk;
-    });
+    const { child, stdout, stderr } = spawnServe(["--config", path], { MODELSCOUT_HOME: home });
     try {
-      await expect
-        .poll(() => stderr, { timeout: 30_000, interval: 20 })
-        .toContain("Loading models");
+      await expect.poll(stderr, { timeout: 30_000, interval: 20 }).toContain("Loading models");
       child.kill("SIGHUP"); // while the model's check waits on the slow server
       await expect
-        .poll(() => stdout, { timeout: 30_000, interval: 50 })
+        .poll(stdout, { timeout: 30_000, interval: 50 })
         .toContain(`Reloaded ${path}: routes desk; models kept remote;`);
-      expect(stdout.indexOf("Routing server at")).toBeLessThan(stdout.indexOf("Reloaded"));
+      expect(stdout().indexOf("Routing server at")).toBeLessThan(stdout().indexOf("Reloaded"));
       expect(child.exitCode).toBeNull();
     } finally {
       child.kill("SIGKILL");
