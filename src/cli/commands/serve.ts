@@ -189,7 +189,7 @@ export default defineCommand({
     }
     const routes = config.routes.map((route) => route.name).join(", ");
     process.stdout.write(
-      `Routing server at ${server.url} (routes: ${routes}; config: ${args.config ?? "bundled customer-service example"})\n` +
+      `Routing server at ${server.url} (routes: ${routes}; config: ${args.config === undefined ? "bundled customer-service example" : `${args.config}, reloaded by kill -HUP ${process.pid}`})\n` +
         `OpenAI base URL: ${server.url}/v1 (model "auto", a route name or a model id; ${apiKeys.length === 0 ? "no API key needed" : `API key required: ${apiKeys.length} in ${API_KEYS_ENV}`})\n` +
         `Dashboard: ${server.url}/ (${token === null ? "no admin token: open to this machine only" : "log in with the admin token"}); metrics: ${server.url}/metrics\n` +
         `Alert rules: ${(admin.monitoring?.rules ?? []).map((rule) => rule.id).join(", ") || "none"}${args.alerts === undefined ? " (shipped example)" : ` (${args.alerts})`}; redaction: ${admin.redaction.enabled ? [...admin.redaction.types].join(", ") : "off"}; request log kept ${config.server.logRetentionDays === 0 ? "for ever" : `${config.server.logRetentionDays} days`}\n`,
