@@ -557,6 +557,14 @@ export function createRoutingHttp(options: RoutingAppOptions): {
   const sendError = (http: HttpError, headers: Record<string, string> = {}): Response =>
     send(http.status, http.body, headers);
 
+  /** For a request id the log does not have: it may have been deleted (ADR 0047). */
+  const pastRetention = (): string => {
+    const days = router.config.server.logRetentionDays;
+    return days > 0
+      ? `, or it is older than the request log keeps (server.log_retention_days: ${days})`
+      : "";
+  };
+
   interface RoutedWork {
     task: TaskId;
     model: string;
@@ -968,7 +976,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
         return sendError(
           openAIError(
             404,
-            `No request with id "${body.request_id}" was routed here (ids are in the x-modelscout-request-id header and modelscout.request_id)${router.config.server.logRetentionDays > 0 ? `, or it is older than the request log keeps (server.log_retention_days: ${router.config.server.logRetentionDays})` : ""}.`,
+            `No request with id "${body.request_id}" was routed here (ids are in the x-modelscout-request-id header and modelscout.request_id)${pastRetention()}.`,
             { param: "request_id", code: "request_not_found" },
           ),
         );
@@ -1022,10 +1030,14 @@ export function createRoutingHttp(options: RoutingAppOptions): {
     const row = store.findRequest(context.req.param("id"));
     if (row === null) {
       return sendError(
-        openAIError(404, `No request with id "${context.req.param("id")}" was routed here.`, {
-          param: "id",
-          code: "request_not_found",
-        }),
+        openAIError(
+          404,
+          `No request with id "${context.req.param("id")}" was routed here${pastRetention()}.`,
+          {
+            param: "id",
+            code: "request_not_found",
+          },
+        ),
       );
     }
     return send(
