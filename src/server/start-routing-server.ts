@@ -170,7 +170,8 @@ export interface RoutingServer {
    * to it. Requests already routed finish on the old router, whose other models are unloaded
    * once their calls end. A config that fails validation, a model that cannot be built, or a
    * change to a setting that takes a restart (`server.max_body_bytes`, `log_text_chars`,
-   * `log_writer_priority`, `keep_alive_timeout_ms`, `young_gc`, `learning`) rejects the
+   * `log_writer_priority`, `log_retention_days`, `keep_alive_timeout_ms`, `young_gc`,
+   * `learning`) rejects the
    * reload with the field named, and the old config goes on serving. A model that fails to
    * load does not (as at start-up: its route falls back; `health` names it). Reloads run one
    * at a time; `close()` stops one still loading.
