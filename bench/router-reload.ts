@@ -3,7 +3,7 @@
  * routing server is answering, against the same load with no reload (issue 5).
  *
  *   npx tsx bench/router-reload.ts [--rate 1000] [--seconds 20] [--warmup 10]
- *       [--every 2] [--connections 64] [--rounds 2]
+ *       [--every 2] [--connections 64] [--rounds 2] [--routes proxy|bundled|bundled-examples]
  *
  * Starts the bare echo server (`loadgen/echo-server.mjs`) and `modelscout serve` from the
  * built package (`dist/cli/main.js`, monitoring and redaction on, as deployed) with a config
@@ -19,7 +19,8 @@
  *
  * Prints, per run, the requests answered and not (non-2xx, failed connections, unanswered),
  * p50/p99/max latency over the run and over the 500 ms after each SIGHUP, and how long each
- * reload took (SIGHUP to the server's `Reloaded` line). Writes bench/results/router-reload.json.
+ * reload took (SIGHUP to the server's `Reloaded` line). Writes bench/results/router-reload.json
+ * (`router-reload-<routes>.json` for the bundled configs).
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -28,6 +29,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { percentile } from "../src/profile/profile-model.js";
+import { CUSTOMER_SERVICE_ROUTES } from "../src/route/bundled/customer-service-routes.js";
 import { writeBenchResult } from "./bench-result.js";
 import { type OpenLoopAnswer, runOpenLoop } from "./loadgen/open-loop.js";
 import { buildRouter, chatBody, startRole } from "./router-roles.js";
@@ -40,8 +42,16 @@ const { values } = parseArgs({
     every: { type: "string", default: "2" },
     connections: { type: "string", default: "64" },
     rounds: { type: "string", default: "2" },
+    routes: { type: "string", default: "proxy" },
   },
 });
+if (
+  values.routes !== "proxy" &&
+  values.routes !== "bundled" &&
+  values.routes !== "bundled-examples"
+) {
+  throw new Error(`--routes takes proxy, bundled or bundled-examples, not ${values.routes}`);
+}
 const rate = Number(values.rate);
 const seconds = Number(values.seconds);
 const everySeconds = Number(values.every);
@@ -50,7 +60,30 @@ const WINDOW_MS = 500;
 
 const MAIN = fileURLToPath(new URL("../dist/cli/main.js", import.meta.url));
 
-function routesConfig(upstream: string, maxTokens: number): string {
+/**
+ * The config each reload writes, `variant` 0 or 1: with `--routes proxy`, the proxied model's
+ * `max_tokens` is 64 or 65; with `bundled`, the customer-service example (its classification
+ * steps embed about 600 example utterances) with one echo model's template changed; with
+ * `bundled-examples`, that and one example utterance more or less, so the step's examples are
+ * embedded again.
+ */
+function routesConfig(upstream: string, variant: 0 | 1): string {
+  if (values.routes !== "proxy") {
+    const config = structuredClone(CUSTOMER_SERVICE_ROUTES);
+    const echo = config.models?.[0] as { template?: string };
+    echo.template = `${echo.template ?? ""}${variant === 1 ? " (v2)" : ""}`;
+    if (values.routes === "bundled-examples" && variant === 1) {
+      const step = config.classification?.find((entry) => entry.kind === "nearest-neighbour") as {
+        examples: Record<string, string[]>;
+      };
+      step.examples.delivery = [
+        ...(step.examples.delivery ?? []),
+        "has my order left the warehouse",
+      ];
+    }
+    return JSON.stringify(config);
+  }
+  const maxTokens = variant === 0 ? 64 : 65;
   return JSON.stringify({
     default_route: "proxy",
     models: [
@@ -131,7 +164,7 @@ async function main(): Promise<void> {
   const upstream = await startRole("upstream");
   const home = mkdtempSync(join(tmpdir(), "ms-reload-bench-"));
   const configPath = join(home, "routes.json");
-  writeFileSync(configPath, routesConfig(upstream.url, 64));
+  writeFileSync(configPath, routesConfig(upstream.url, 0));
   const serve = await startServe(configPath, home);
   const port = Number(new URL(serve.url).port);
   const load = {
@@ -150,7 +183,7 @@ async function main(): Promise<void> {
     const order = Array.from({ length: Number(values.rounds) }, (_, round) =>
       (["steady", "reloading"] as const).map((name) => ({ name, round: round + 1 })),
     ).flat();
-    let maxTokens = 64;
+    let variant: 0 | 1 = 0;
     for (const { name, round } of order) {
       const sighups: bigint[] = [];
       const reloadMs: number[] = [];
@@ -164,8 +197,8 @@ async function main(): Promise<void> {
           while (!stop) {
             await new Promise((resolve) => setTimeout(resolve, everySeconds * 1000));
             if (stop) break;
-            maxTokens = maxTokens === 64 ? 65 : 64;
-            writeFileSync(configPath, routesConfig(upstream.url, maxTokens));
+            variant = variant === 0 ? 1 : 0;
+            writeFileSync(configPath, routesConfig(upstream.url, variant));
             const reloaded = serve.nextReload();
             const sent = process.hrtime.bigint();
             sighups.push(sent);
@@ -224,8 +257,8 @@ async function main(): Promise<void> {
     rmSync(home, { recursive: true, force: true });
   }
   writeBenchResult(
-    "router-reload",
-    `npx tsx bench/router-reload.ts --rate ${rate} --seconds ${seconds} --warmup ${values.warmup} --every ${everySeconds} --connections ${values.connections} --rounds ${values.rounds}`,
+    values.routes === "proxy" ? "router-reload" : `router-reload-${values.routes}`,
+    `npx tsx bench/router-reload.ts --rate ${rate} --seconds ${seconds} --warmup ${values.warmup} --every ${everySeconds} --connections ${values.connections} --rounds ${values.rounds} --routes ${values.routes}`,
     { rate, seconds, everySeconds, windowMs: WINDOW_MS, runs },
   );
 }
