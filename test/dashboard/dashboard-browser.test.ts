@@ -305,4 +305,34 @@ describe("dashboard in Chromium", () => {
     expect(pageErrors(page)).toEqual([]);
     await page.close();
   });
+
+  it("shows the routes config's last reload, and a refused one as an alert", async () => {
+    const page = await openPage("routes");
+    const line = page.locator("[data-config]");
+    expect(await line.textContent()).toBe("The request log keeps 30 days.");
+    await page.close();
+
+    // A reload that changes a setting taking a restart is refused; the page says so.
+    const changed = bundledRoutesWithBandit();
+    changed.server = { young_gc: "parallel" };
+    await expect(server.reload(parseRoutesConfig(changed, "young_gc changed"))).rejects.toThrow(
+      /server\.young_gc changed/,
+    );
+    const refused = await openPage("routes");
+    const alert = refused.locator('[data-config="refused"][role="alert"]');
+    await alert.waitFor();
+    expect(await alert.textContent()).toContain("server.young_gc changed");
+    await refused.close();
+
+    // The same config as before is applied: every model is kept.
+    await server.reload(parseRoutesConfig(bundledRoutesWithBandit(), "the same routes"));
+    const reloaded = await openPage("routes");
+    const done = reloaded.locator('[data-config="reloaded"]');
+    await done.waitFor();
+    expect(await done.textContent()).toMatch(
+      /^Routes config reloaded .*: routes delivery, complaint, product; models kept .*npm:vader-sentiment.*; loaded none; removed none\. The request log keeps 30 days\.$/,
+    );
+    expect(pageErrors(reloaded)).toEqual([]);
+    await reloaded.close();
+  });
 });

@@ -515,7 +515,33 @@ async function renderRoutes(container) {
           ),
     );
   });
-  fill(container, windowForm(), h("div", { class: "grid" }, ...cards));
+  fill(container, windowForm(), configLine(body), h("div", { class: "grid" }, ...cards));
+}
+
+/**
+ * The routes config's last reload (SIGHUP) and the request log's retention. A refused reload
+ * is an alert: the server runs an older config than its file.
+ * @param {Json} body `GET /admin/api/routes`
+ */
+function configLine(body) {
+  const kept =
+    body.logRetentionDays === 0
+      ? "The request log keeps every request."
+      : `The request log keeps ${body.logRetentionDays} days.`;
+  const reload = /** @type {Json | null} */ (body.lastReload);
+  if (reload === null) return h("p", { class: "muted small", "data-config": "" }, kept);
+  if (reload.applied) {
+    return h(
+      "p",
+      { class: "muted small", "data-config": "reloaded" },
+      `Routes config reloaded ${time(reload.at)}: ${reload.message}. ${kept}`,
+    );
+  }
+  return h(
+    "p",
+    { class: "error", role: "alert", "data-config": "refused" },
+    `The last reload of the routes config was refused (${time(reload.at)}), so the server runs the config it had: ${reload.message}`,
+  );
 }
 
 /** @param {Element} container */

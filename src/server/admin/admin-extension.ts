@@ -23,7 +23,7 @@ import {
 import { DecisionStore } from "../../select/decision-store.js";
 import type { RoutingServerExtension, RoutingServerParts } from "../start-routing-server.js";
 import { createAdminAccess } from "./admin-access.js";
-import { mountAdminRoutes } from "./admin-routes.js";
+import { type ConfigReloadStatus, mountAdminRoutes } from "./admin-routes.js";
 import { learnerRoutingControl } from "./learner-routing-control.js";
 import { createServerMonitoring, type ServerMonitoring } from "./server-monitoring.js";
 
@@ -115,6 +115,7 @@ export function createAdminExtension(options: AdminExtensionOptions): AdminExten
           return opened;
         });
       let routes: ReturnType<typeof mountAdminRoutes> | undefined;
+      let lastReload: ConfigReloadStatus | null = null;
       return {
         observer: {
           requestLogged: (row, decision) => active.requestLogged(row, decision),
@@ -127,6 +128,7 @@ export function createAdminExtension(options: AdminExtensionOptions): AdminExten
             database: parts.database,
             store: parts.store,
             config: () => parts.config,
+            lastReload: () => lastReload,
             learner: parts.learner,
             health: () => parts.router.health(),
             decisions,
@@ -140,6 +142,16 @@ export function createAdminExtension(options: AdminExtensionOptions): AdminExten
         },
         reloaded(outcome) {
           active.metrics.observeReload(outcome.applied);
+          const list = (ids: string[]) => (ids.length === 0 ? "none" : ids.join(", "));
+          lastReload = {
+            at: (options.now?.() ?? new Date()).toISOString(),
+            applied: outcome.applied,
+            message: outcome.applied
+              ? `routes ${outcome.result.routes.join(", ")}; models kept ${list(outcome.result.kept)}; loaded ${list(outcome.result.loaded)}; removed ${list(outcome.result.removed)}`
+              : outcome.error instanceof Error
+                ? outcome.error.message
+                : String(outcome.error),
+          };
         },
         beforeClose() {
           routes?.closeStreams();

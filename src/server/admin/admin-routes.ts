@@ -58,6 +58,8 @@ export interface AdminRoutesOptions {
   store: RoutingStore;
   /** The routes config in force (it changes when the server reloads it). */
   config: () => RoutesConfig;
+  /** The last reload of the routes config (SIGHUP), null before any. */
+  lastReload?: () => ConfigReloadStatus | null;
   learner: RouteLearner | undefined;
   /** The router's view of its models: loaded, breaker, active health checks (`/ready`). */
   health?: () => RouterHealth;
@@ -70,6 +72,15 @@ export interface AdminRoutesOptions {
   /** Comment lines that keep idle event streams open through proxies. Default 25 s. */
   eventsHeartbeatMs?: number;
   now?: () => Date;
+}
+
+/** A reload of the routes config as the admin API shows it (`GET /admin/api/routes`). */
+export interface ConfigReloadStatus {
+  /** ISO time. */
+  at: string;
+  applied: boolean;
+  /** What changed, or why it was refused. */
+  message: string;
 }
 
 export interface AdminRoutes {
@@ -333,10 +344,12 @@ export function mountAdminRoutes(app: Hono, options: AdminRoutesOptions): AdminR
       const query = parseQuery(context, windowQuerySchema);
       store.flush();
       const window = seriesWindow({ nowMs: now().getTime(), ...query });
-      const { defaultRoute, routes } = config();
+      const { defaultRoute, routes, server } = config();
       return json({
         object: "routes",
         defaultRoute,
+        lastReload: options.lastReload?.() ?? null,
+        logRetentionDays: server.logRetentionDays,
         routes: routes.map((route) => ({
           name: route.name,
           description: route.description,
