@@ -26,6 +26,7 @@ import type { Hono } from "hono";
 import type { ModelBackend } from "../backends/model-backend.js";
 import type { ModelRecord } from "../catalog/model-record.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
+import { parseThompsonLearnerConfig } from "../route/learning/thompson-learner-config.js";
 import {
   type RequestLogRetention,
   startRequestLogRetention,
@@ -148,8 +149,23 @@ function restartOnlyChanges(current: RoutesConfig, next: RoutesConfig): string[]
     ([key]) => current.server[key] !== next.server[key],
   ).map(([, field]) => field);
   // The learner is built once, from the config it started with.
-  if (JSON.stringify(current.learning) !== JSON.stringify(next.learning)) changed.push("learning");
+  // Compared with their defaults filled in, keys in order: the same settings written
+  // differently (or left to their defaults) are no change.
+  const learning = (config: RoutesConfig) =>
+    sortedJson(parseThompsonLearnerConfig(config.learning));
+  if (learning(current) !== learning(next)) changed.push("learning");
   return changed;
+}
+
+/** JSON with every object's keys in order. */
+function sortedJson(value: unknown): string {
+  return JSON.stringify(value, (_key, entry: unknown) =>
+    entry !== null && typeof entry === "object" && !Array.isArray(entry)
+      ? Object.fromEntries(
+          Object.entries(entry as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)),
+        )
+      : entry,
+  );
 }
 
 export interface RoutingServer {

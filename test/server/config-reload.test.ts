@@ -199,6 +199,15 @@ describe("RoutingServer.reload", () => {
     );
     expect(content(await ask(running.url, "desk"))).toBe("a answers: hello");
     expect(held.unloads).toBe(0);
+
+    // Learning settings: their defaults written out, in another order, are no change; another
+    // value is.
+    await running.reload(
+      parseRoutesConfig({ ...FIRST, learning: { floor: 0.01, halfLifeMs: 7 * 86_400_000 } }),
+    );
+    await expect(
+      running.reload(parseRoutesConfig({ ...FIRST, learning: { floor: 0.05 } })),
+    ).rejects.toThrow(/^Routes config: learning changed, and it takes a restart/);
   });
 
   it("refuses a config whose candidate cannot do its route's task, and unloads nothing of the old", async () => {
