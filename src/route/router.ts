@@ -1180,7 +1180,10 @@ async function openStream(
  * checks that each candidate does its target's task, so a misconfigured route fails at
  * start-up with the field named, not on the first request.
  */
-export async function createRouter(options: RouterOptions): Promise<Router> {
+export async function createRouter(routerOptions: RouterOptions): Promise<Router> {
+  // `previous` apart: closures made here (the classifier's model lookup) keep this scope's
+  // variables alive, and with them the replaced router, and its own, on every reload.
+  const { previous, ...options } = routerOptions;
   const config = options.config;
   const deadlines = new Map<string, number>();
   const allowDeadline = (id: string, deadlineMs: number) =>
@@ -1200,7 +1203,7 @@ export async function createRouter(options: RouterOptions): Promise<Router> {
   const registry = new ModelRegistry({
     declarations: config.models,
     deadlineMsFor: (id) => deadlines.get(id),
-    ...(options.previous !== undefined && { previous: options.previous.registry }),
+    ...(previous !== undefined && { previous: previous.registry }),
     ...(options.lookupModel !== undefined && { lookupModel: options.lookupModel }),
     ...(options.backends !== undefined && { backends: options.backends }),
     ...(options.env !== undefined && { env: options.env }),
@@ -1255,7 +1258,7 @@ export async function createRouter(options: RouterOptions): Promise<Router> {
     });
   }
   return new Router(
-    options,
+    previous === undefined ? options : { previous, ...options },
     registry,
     (gate) => new RequestClassifier(config, (id) => registry.require(id), gate),
   );
