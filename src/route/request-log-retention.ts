@@ -237,9 +237,15 @@ function workerPruner(database: StateDatabase, chunkRows: number, pauseMs: numbe
   >();
   let nextId = 0;
   let ended: Error | undefined;
+  let stopping = false;
   const endAll = (error: Error) => {
     ended ??= error;
-    for (const { reject } of waiting.values()) reject(error);
+    // A prune cut short by `stop()` (the server closing) ends quietly, having done its part.
+    const cut: PruneResult = { requests: 0, feedback: 0, chunks: 0, longestChunkMs: 0 };
+    for (const { resolve, reject } of waiting.values()) {
+      if (stopping) resolve(cut);
+      else reject(error);
+    }
     waiting.clear();
   };
   worker.on("message", (message: { id?: number; error?: string } & Partial<PruneResult>) => {
@@ -271,6 +277,7 @@ function workerPruner(database: StateDatabase, chunkRows: number, pauseMs: numbe
     },
     async stop() {
       if (ended !== undefined) return;
+      stopping = true;
       const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
       worker.postMessage({ kind: "stop" });
       await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 2000))]);
