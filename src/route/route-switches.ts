@@ -126,6 +126,7 @@ export class RouteSwitches {
     routeName: string,
     learnerKey: string,
     order: readonly string[],
+    runs: (model: string) => boolean = () => true,
   ): { order: string[]; note: string | null } {
     let result = [...order];
     const notes: string[] = [];
@@ -133,6 +134,14 @@ export class RouteSwitches {
       if (entry.route !== routeName && entry.route !== learnerKey) continue;
       const index = result.indexOf(entry.fromModel);
       if (index === -1) continue;
+      // A switch to a model the routes config no longer has (changed since the approval, or
+      // reloaded) is passed over, not followed into a request that cannot be served.
+      if (!runs(entry.toModel)) {
+        notes.push(
+          `the switch of ${entry.fromModel} to ${entry.toModel} is not applied: ${entry.toModel} is not in the routes config`,
+        );
+        continue;
+      }
       const without = result.filter((model) => model !== entry.toModel);
       const at = without.indexOf(entry.fromModel);
       without.splice(at, 1, entry.toModel);

@@ -422,6 +422,9 @@ export class Router {
   /** The replaced router's classifier, until `warmUp` has taken its embedded examples. */
   #previousClassifier: RequestClassifier | undefined;
 
+  /** Whether `model` is one of this router's models (a route switch may name another). */
+  readonly #runs = (model: string): boolean => this.registry.get(model) !== undefined;
+
   /** Whether a call could go to `model` now (`OrderContext.isAvailable`), made once. */
   readonly #isAvailable = (model: string): boolean =>
     (this.#breakers.get(model)?.wouldAllow() ?? false) &&
@@ -687,7 +690,7 @@ export class Router {
     const switched =
       resolved.route === null || this.#switches === undefined
         ? null
-        : this.#switches.apply(resolved.route.name, learnerKey, ordered.order);
+        : this.#switches.apply(resolved.route.name, learnerKey, ordered.order, this.#runs);
     const policy =
       switched === null || switched.note === null
         ? ordered

@@ -18,9 +18,11 @@ import type {
   ModelBackend,
   RunOptions,
 } from "../../src/backends/model-backend.js";
+import { RouteSwitches } from "../../src/route/route-switches.js";
 import { parseRoutesConfig, type RoutesConfigInput } from "../../src/route/routes-config.js";
 import { createAdminExtension } from "../../src/server/admin/admin-extension.js";
 import { type RoutingServer, startRoutingServer } from "../../src/server/start-routing-server.js";
+import { openStateDatabase } from "../../src/state/state-database.js";
 import { startGatedUpstream } from "../support/gated-openai-server.js";
 import { getJson, type Json, postJson, sseEvents } from "./routing-test-support.js";
 
@@ -400,5 +402,42 @@ describe("RoutingServer.reload", () => {
       server = undefined;
       await upstream.close();
     }
+  });
+
+  it("passes over an approved route switch to a model the reloaded config no longer has", async () => {
+    const path = join(mkdtempSync(join(tmpdir(), "ms-reload-")), "state.db");
+    // An operator approved "desk uses echo:b instead of echo:a" (a change_route review item).
+    const before = openStateDatabase({ path });
+    new RouteSwitches(before).set({
+      route: "desk",
+      fromModel: "echo:a",
+      toModel: "echo:b",
+      reviewItemId: null,
+      actor: "ana",
+      reason: "echo:a fell below its baseline",
+    });
+    before.close();
+    server = await startRoutingServer({
+      config: parseRoutesConfig(FIRST),
+      port: 0,
+      databasePath: path,
+      backends: new Map([["held", new HeldEcho()]]),
+    });
+    const switched = await ask(server.url, "desk");
+    expect(content(switched)).toBe("b answers: hello");
+
+    // The new config drops echo:b: the switch cannot be followed, and the route still serves.
+    await server.reload(
+      parseRoutesConfig({
+        ...FIRST,
+        models: [{ id: "echo:a", kind: "echo", template: "a: {{input}}" }],
+      }),
+    );
+    const answer = await ask(server.url, "desk");
+    expect(answer.status).toBe(200);
+    expect(content(answer)).toBe("a: hello");
+    expect(answer.json.modelscout.reason).toContain(
+      "the switch of echo:a to echo:b is not applied: echo:b is not in the routes config",
+    );
   });
 });
