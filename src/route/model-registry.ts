@@ -89,9 +89,13 @@ export class ModelRegistry {
     return this.#httpProvider;
   }
 
-  /** Builds (without loading) the backend of every id; throws NOT_FOUND naming the first unknown one. */
-  async prepare(ids: Iterable<string>): Promise<void> {
+  /**
+   * Builds (without loading) the backend of every id it can; returns, by id, why each of the
+   * others cannot be built (no such model: NOT_FOUND's message). Other failures throw.
+   */
+  async prepare(ids: Iterable<string>): Promise<Map<string, string>> {
     const previous = this.#previous;
+    const unknown = new Map<string, string>();
     try {
       for (const id of ids) {
         if (this.#backends.has(id)) continue;
@@ -104,7 +108,15 @@ export class ModelRegistry {
           this.#status.set(id, kept.status);
           continue;
         }
-        this.#backends.set(id, await this.#create(id));
+        let backend: ModelBackend;
+        try {
+          backend = await this.#create(id);
+        } catch (error) {
+          if (!(error instanceof ModelScoutError) || error.code !== "NOT_FOUND") throw error;
+          unknown.set(id, error.message);
+          continue;
+        }
+        this.#backends.set(id, backend);
         this.#status.set(id, { loaded: false, loadMs: null, error: null });
       }
     } finally {
@@ -117,6 +129,7 @@ export class ModelRegistry {
       }
       this.#previous = undefined;
     }
+    return unknown;
   }
 
   /**

@@ -1221,17 +1221,26 @@ export async function createRouter(routerOptions: RouterOptions): Promise<Router
   for (const step of config.classification) {
     if (step.kind !== "rules") ids.add(step.model);
   }
-  await registry.prepare(ids);
+  // Every model that cannot be built is named, with each field that names it, in one error.
+  const unknown = await registry.prepare(ids);
 
   const problems: string[] = [];
+  config.models.forEach((model, index) => {
+    const why = unknown.get(model.id);
+    if (why !== undefined) problems.push(`models[${index}]: ${why}`);
+  });
   config.routes.forEach((route, routeIndex) => {
     for (const [task, target] of route.targets) {
       target.candidates.forEach((candidate, index) => {
+        const where = `routes[${routeIndex}].targets.${task}.candidates[${index}]`;
+        const why = unknown.get(candidate.model);
+        if (why !== undefined) {
+          problems.push(`${where}: ${why}`);
+          return;
+        }
         const backendTask = registry.require(candidate.model).describe().task;
         if (!servingTasks(task).includes(backendTask)) {
-          problems.push(
-            `routes[${routeIndex}].targets.${task}.candidates[${index}]: ${candidate.model} does ${backendTask}, not ${task}`,
-          );
+          problems.push(`${where}: ${candidate.model} does ${backendTask}, not ${task}`);
         }
       });
       if (target.policy === "bandit" && options.learner === undefined) {
@@ -1243,6 +1252,11 @@ export async function createRouter(routerOptions: RouterOptions): Promise<Router
   });
   config.classification.forEach((step, index) => {
     if (step.kind === "rules") return;
+    const why = unknown.get(step.model);
+    if (why !== undefined) {
+      problems.push(`classification[${index}].model: ${why}`);
+      return;
+    }
     const backendTask = registry.require(step.model).describe().task;
     const wanted =
       step.kind === "nearest-neighbour"

@@ -37,7 +37,7 @@ describe("modelscout serve --check", () => {
     expect(result.stdout).toContain(`${path}: valid. Routes desk, vectors; models echo:a, ngrams.`);
   }, 60_000);
 
-  it("fails a config whose candidate cannot do its route's task, naming the field", async () => {
+  it("fails a config with every problem named by its field: a wrong task, unknown models", async () => {
     const path = configFile("wrong-task.json", {
       models: MODELS,
       routes: [
@@ -45,12 +45,22 @@ describe("modelscout serve --check", () => {
           name: "sentiment",
           targets: { "text-classification": { policy: "fixed", candidates: ["echo:a"] } },
         },
+        {
+          name: "desk",
+          targets: { chat: { policy: "fallback", candidates: ["echo:a", "nope:one", "nope:two"] } },
+        },
       ],
     });
     const result = await runCli(["serve", "--check", "--config", path], { MODELSCOUT_HOME: home });
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain(
       "routes[0].targets.text-classification.candidates[0]: echo:a does text-generation, not text-classification",
+    );
+    expect(result.stderr).toContain(
+      'routes[1].targets.text-generation.candidates[1]: Model "nope:one" is neither declared',
+    );
+    expect(result.stderr).toContain(
+      'routes[1].targets.text-generation.candidates[2]: Model "nope:two" is neither declared',
     );
     expect(result.stdout).not.toContain("valid");
   }, 60_000);
