@@ -67,6 +67,15 @@ function withDecisionWinners(
   }
 }
 
+/** Says which model each `decision:` reference became (on stderr, before the server's lines). */
+function printResolved(resolved: readonly ResolvedReference[]): void {
+  for (const entry of resolved) {
+    process.stderr.write(
+      `${entry.field}: ${entry.reference} -> ${entry.model} (winner of decision ${entry.decisionId})\n`,
+    );
+  }
+}
+
 export default defineCommand({
   meta: {
     name: "serve",
@@ -103,7 +112,7 @@ export default defineCommand({
     check: {
       type: "boolean",
       description:
-        "Check --config (and --alerts) as a start or a reload would, without loading a model or listening; exit 1 with the problems",
+        "Check --config (and --alerts) as a start or a reload would, without loading a model or listening; a non-zero exit code names the problems",
     },
   },
   async run({ args }) {
@@ -136,11 +145,7 @@ export default defineCommand({
         : await readRoutesConfig(args.config),
       args.state,
     );
-    for (const entry of resolved) {
-      process.stderr.write(
-        `${entry.field}: ${entry.reference} -> ${entry.model} (winner of decision ${entry.decisionId})\n`,
-      );
-    }
+    printResolved(resolved);
     // Opened only when a model is looked up in it, and closed once the models are built.
     let catalog: CatalogStore | undefined;
     const closeCatalog = () => {
@@ -214,11 +219,7 @@ export default defineCommand({
           await readRoutesConfig(args.config),
           args.state,
         );
-        for (const entry of nextResolved) {
-          process.stderr.write(
-            `${entry.field}: ${entry.reference} -> ${entry.model} (winner of decision ${entry.decisionId})\n`,
-          );
-        }
+        printResolved(nextResolved);
         const result = await server.reload(next);
         for (const [id, status] of Object.entries(result.health.models)) {
           if (status.error !== null)
@@ -254,7 +255,8 @@ export default defineCommand({
  * `serve --check`: the routes config through everything a start or a reload does before it
  * loads models (the schema, `decision:` references, building each model's backend, each
  * candidate's task, the learner's settings), and the alert rules file; throws with the
- * problems, which the CLI prints with exit code 1. Nothing is loaded or called.
+ * problems, which the CLI prints with its error's exit code (2 for an invalid config).
+ * Nothing is loaded or called.
  */
 async function checkConfig(
   path: string | undefined,
@@ -267,11 +269,7 @@ async function checkConfig(
       : await readRoutesConfig(path),
     statePath,
   );
-  for (const entry of resolved) {
-    process.stderr.write(
-      `${entry.field}: ${entry.reference} -> ${entry.model} (winner of decision ${entry.decisionId})\n`,
-    );
-  }
+  printResolved(resolved);
   const rules = alerts === undefined ? undefined : await readAlertRulesFile(alerts);
   // The learner checks its settings; it keeps its state in a database of its own here.
   const database = openStateDatabase({ path: ":memory:" });
