@@ -46,25 +46,71 @@ const DELETE_REQUEST_SQL = "DELETE FROM routing_requests WHERE id = ?";
 /** The pause after a chunk, as a multiple of the chunk's time: the lock is free 4/5 of the time. */
 const PAUSE_FACTOR = 4;
 
+/** The three statements a prune runs (better-sqlite3's, on either connection). */
+interface PruneStatements {
+  selectPrunable: { all(cutoff: string, limit: number): unknown[] };
+  deleteFeedback: { run(id: unknown): { changes: number } };
+  deleteRequest: { run(id: unknown): unknown };
+}
+
+/**
+ * One chunk: up to `limit` prunable requests and their feedback deleted (run inside a
+ * transaction). The worker runs it from its source (`WORKER_SOURCE`), the main thread directly.
+ */
+function pruneChunk(
+  statements: PruneStatements,
+  cutoff: string,
+  limit: number,
+): { requests: number; feedback: number } {
+  const ids = statements.selectPrunable.all(cutoff, limit);
+  let feedback = 0;
+  for (const id of ids) {
+    feedback += statements.deleteFeedback.run(id).changes;
+    statements.deleteRequest.run(id);
+  }
+  return { feedback, requests: ids.length };
+}
+
+/**
+ * Runs `chunk` until a chunk finds nothing left (or `stopped()`), waiting `pause(its time)`
+ * after each, and counts what it did. Shared by the worker (from its source) and the main thread.
+ */
+async function pruneAll(
+  chunk: (cutoff: string) => { requests: number; feedback: number },
+  cutoff: string,
+  pause: (tookMs: number) => Promise<unknown>,
+  stopped: () => boolean,
+): Promise<PruneResult> {
+  const total = { requests: 0, feedback: 0, chunks: 0, longestChunkMs: 0 };
+  while (!stopped()) {
+    const startedAt = performance.now();
+    const done = chunk(cutoff);
+    const tookMs = performance.now() - startedAt;
+    total.longestChunkMs = Math.max(total.longestChunkMs, tookMs);
+    total.chunks += 1;
+    total.requests += done.requests;
+    total.feedback += done.feedback;
+    if (done.requests + done.feedback === 0) break;
+    await pause(tookMs);
+  }
+  return total;
+}
+
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
 const Database = require(workerData.sqliteModule);
+${pruneChunk.toString()}
+${pruneAll.toString()}
 const database = new Database(workerData.path, { timeout: workerData.busyTimeoutMs });
 database.pragma("foreign_keys = ON");
 // Per connection: deleting old rows needs no fsync per commit (the WAL is synced at checkpoints).
 database.pragma("synchronous = NORMAL");
-const selectPrunable = database.prepare(workerData.selectPrunableSql).pluck();
-const deleteFeedback = database.prepare(workerData.deleteFeedbackSql);
-const deleteRequest = database.prepare(workerData.deleteRequestSql);
-const chunk = database.transaction((cutoff, limit) => {
-  const ids = selectPrunable.all(cutoff, limit);
-  let feedback = 0;
-  for (const id of ids) {
-    feedback += deleteFeedback.run(id).changes;
-    deleteRequest.run(id);
-  }
-  return { feedback, requests: ids.length };
-});
+const statements = {
+  selectPrunable: database.prepare(workerData.selectPrunableSql).pluck(),
+  deleteFeedback: database.prepare(workerData.deleteFeedbackSql),
+  deleteRequest: database.prepare(workerData.deleteRequestSql),
+};
+const chunk = database.transaction((cutoff) => pruneChunk(statements, cutoff, workerData.chunkRows));
 let stopping = false;
 parentPort.on("message", (message) => {
   if (message.kind === "stop") {
@@ -73,28 +119,13 @@ parentPort.on("message", (message) => {
     parentPort.close();
     return;
   }
-  let requests = 0, feedback = 0, chunks = 0, longestChunkMs = 0;
-  const step = () => {
-    if (stopping) return;
-    try {
-      const startedAt = performance.now();
-      const done = chunk.immediate(message.cutoff, workerData.chunkRows);
-      const tookMs = performance.now() - startedAt;
-      longestChunkMs = Math.max(longestChunkMs, tookMs);
-      chunks += 1;
-      requests += done.requests;
-      feedback += done.feedback;
-      if (done.requests + done.feedback > 0) {
-        // Hold the lock at most a fifth of the time, whatever a chunk costs on this disk.
-        setTimeout(step, Math.max(workerData.pauseMs, workerData.pauseFactor * tookMs));
-        return;
-      }
-      parentPort.postMessage({ id: message.id, requests, feedback, chunks, longestChunkMs });
-    } catch (error) {
-      parentPort.postMessage({ id: message.id, requests, feedback, chunks, longestChunkMs, error: String((error && error.message) || error) });
-    }
-  };
-  step();
+  // Hold the lock at most a fifth of the time, whatever a chunk costs on this disk.
+  const pause = (tookMs) =>
+    new Promise((resolve) => setTimeout(resolve, Math.max(workerData.pauseMs, workerData.pauseFactor * tookMs)));
+  pruneAll((cutoff) => chunk.immediate(cutoff), message.cutoff, pause, () => stopping).then(
+    (result) => parentPort.postMessage(result),
+    (error) => parentPort.postMessage({ error: String((error && error.message) || error) }),
+  );
 });
 `;
 
@@ -174,40 +205,28 @@ export function startRequestLogRetention(
   };
 }
 
+/** Prunes on one connection; `prune` is called again only once the last one has ended. */
 interface Pruner {
   prune(cutoff: string): Promise<PruneResult>;
   stop(): Promise<void>;
 }
 
 function mainThreadPruner(database: StateDatabase, chunkRows: number): Pruner {
-  const selectPrunable = database.prepare(SELECT_PRUNABLE_SQL).pluck();
-  const deleteFeedback = database.prepare(DELETE_FEEDBACK_SQL);
-  const deleteRequest = database.prepare(DELETE_REQUEST_SQL);
-  const chunk = database.transaction((cutoff: string) => {
-    const ids = selectPrunable.all(cutoff, chunkRows) as string[];
-    let feedback = 0;
-    for (const id of ids) {
-      feedback += deleteFeedback.run(id).changes;
-      deleteRequest.run(id);
-    }
-    return { feedback, requests: ids.length };
-  });
+  const statements: PruneStatements = {
+    selectPrunable: database.prepare(SELECT_PRUNABLE_SQL).pluck(),
+    deleteFeedback: database.prepare(DELETE_FEEDBACK_SQL),
+    deleteRequest: database.prepare(DELETE_REQUEST_SQL),
+  };
+  const chunk = database.transaction((cutoff: string) => pruneChunk(statements, cutoff, chunkRows));
   let stopped = false;
   return {
-    async prune(cutoff) {
-      const total = { requests: 0, feedback: 0, chunks: 0, longestChunkMs: 0 };
-      for (;;) {
-        if (stopped || !database.open) return total;
-        const startedAt = performance.now();
-        const done = chunk(cutoff);
-        total.longestChunkMs = Math.max(total.longestChunkMs, performance.now() - startedAt);
-        total.chunks += 1;
-        total.requests += done.requests;
-        total.feedback += done.feedback;
-        if (done.requests + done.feedback === 0) return total;
-        await new Promise((resolve) => setImmediate(resolve));
-      }
-    },
+    prune: (cutoff) =>
+      pruneAll(
+        chunk,
+        cutoff,
+        () => new Promise((resolve) => setImmediate(resolve)),
+        () => stopped || !database.open,
+      ),
     async stop() {
       stopped = true;
     },
@@ -231,36 +250,26 @@ function workerPruner(database: StateDatabase, chunkRows: number, pauseMs: numbe
     pauseMs,
     pauseFactor: PAUSE_FACTOR,
   });
-  const waiting = new Map<
-    number,
-    { resolve: (result: PruneResult) => void; reject: (error: Error) => void }
-  >();
-  let nextId = 0;
+  // One prune at a time (`startRequestLogRetention` runs one), so one answer is awaited.
+  let waiting:
+    | { resolve: (result: PruneResult) => void; reject: (error: Error) => void }
+    | undefined;
   let ended: Error | undefined;
   let stopping = false;
   const endAll = (error: Error) => {
     ended ??= error;
     // A prune cut short by `stop()` (the server closing) ends quietly, having done its part.
-    const cut: PruneResult = { requests: 0, feedback: 0, chunks: 0, longestChunkMs: 0 };
-    for (const { resolve, reject } of waiting.values()) {
-      if (stopping) resolve(cut);
-      else reject(error);
-    }
-    waiting.clear();
+    if (stopping) waiting?.resolve({ requests: 0, feedback: 0, chunks: 0, longestChunkMs: 0 });
+    else waiting?.reject(error);
+    waiting = undefined;
   };
-  worker.on("message", (message: { id?: number; error?: string } & Partial<PruneResult>) => {
-    const pending = message.id === undefined ? undefined : waiting.get(message.id);
-    if (pending === undefined || message.id === undefined) return;
-    waiting.delete(message.id);
-    if (message.error !== undefined) {
-      pending.reject(new Error(`pruning the request log failed: ${message.error}`));
+  worker.on("message", (message: PruneResult | { error: string }) => {
+    const pending = waiting;
+    waiting = undefined;
+    if ("error" in message) {
+      pending?.reject(new Error(`pruning the request log failed: ${message.error}`));
     } else {
-      pending.resolve({
-        requests: message.requests ?? 0,
-        feedback: message.feedback ?? 0,
-        chunks: message.chunks ?? 0,
-        longestChunkMs: message.longestChunkMs ?? 0,
-      });
+      pending?.resolve(message);
     }
   });
   worker.on("error", (error) => endAll(error));
@@ -268,11 +277,9 @@ function workerPruner(database: StateDatabase, chunkRows: number, pauseMs: numbe
   return {
     prune(cutoff) {
       if (ended !== undefined) return Promise.reject(ended);
-      nextId += 1;
-      const id = nextId;
       return new Promise((resolve, reject) => {
-        waiting.set(id, { resolve, reject });
-        worker.postMessage({ kind: "prune", id, cutoff });
+        waiting = { resolve, reject };
+        worker.postMessage({ kind: "prune", cutoff });
       });
     },
     async stop() {
