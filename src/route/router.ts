@@ -464,9 +464,10 @@ export class Router {
       previous !== undefined &&
       JSON.stringify(previous.config.server.circuitBreaker) ===
         JSON.stringify(options.config.server.circuitBreaker);
+    const handedOver = new Set(previous?.registry.handedOverTo(registry));
     for (const id of registry.ids()) {
       const kept =
-        previous !== undefined && previous.registry.get(id) === registry.get(id)
+        previous !== undefined && handedOver.has(id)
           ? { limit: previous.#limits.get(id), breaker: previous.#breakers.get(id) }
           : undefined;
       const limit = kept?.limit;

@@ -130,6 +130,12 @@ export interface RoutingReload {
   health: RouterHealth;
 }
 
+/** `routes a, b; models kept ...; loaded ...; removed ...`: what the CLI and the dashboard say of a reload. */
+export function describeReload(result: RoutingReload): string {
+  const list = (ids: readonly string[]) => (ids.length === 0 ? "none" : ids.join(", "));
+  return `routes ${result.routes.join(", ")}; models kept ${list(result.kept)}; loaded ${list(result.loaded)}; removed ${list(result.removed)}`;
+}
+
 /**
  * `server` settings a reload cannot change: the HTTP server, the request log and the
  * process's collector are set up once. (Circuit breakers and health checks take new settings.)

@@ -39,7 +39,7 @@ import { createAdminExtension } from "../../server/admin/admin-extension.js";
 import { readAlertRulesFile } from "../../server/admin/read-alert-rules-file.js";
 import { API_KEYS_ENV, createApiAccess, resolveApiKeys } from "../../server/api-keys.js";
 import { keepText, redactPersonalText } from "../../server/create-routing-app.js";
-import { startRoutingServer } from "../../server/start-routing-server.js";
+import { describeReload, startRoutingServer } from "../../server/start-routing-server.js";
 import { openStateDatabase } from "../../state/state-database.js";
 import { integerOption } from "../cli-options.js";
 import { openCatalog } from "../open-catalog.js";
@@ -225,10 +225,7 @@ export default defineCommand({
           if (status.error !== null)
             process.stderr.write(`warning: ${id} did not load: ${status.error}\n`);
         }
-        const list = (ids: string[]) => (ids.length === 0 ? "none" : ids.join(", "));
-        process.stdout.write(
-          `Reloaded ${args.config}: routes ${result.routes.join(", ")}; models kept ${list(result.kept)}; loaded ${list(result.loaded)}; removed ${list(result.removed)}\n`,
-        );
+        process.stdout.write(`Reloaded ${args.config}: ${describeReload(result)}\n`);
       } catch (error) {
         process.stderr.write(
           `warning: ${args.config} was not reloaded; the server goes on with the config it had: ${error instanceof Error ? error.message : String(error)}\n`,

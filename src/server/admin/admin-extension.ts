@@ -21,7 +21,11 @@ import {
   resolveRedactionConfig,
 } from "../../privacy/redaction-config.js";
 import { DecisionStore } from "../../select/decision-store.js";
-import type { RoutingServerExtension, RoutingServerParts } from "../start-routing-server.js";
+import {
+  describeReload,
+  type RoutingServerExtension,
+  type RoutingServerParts,
+} from "../start-routing-server.js";
 import { createAdminAccess } from "./admin-access.js";
 import { type ConfigReloadStatus, mountAdminRoutes } from "./admin-routes.js";
 import { learnerRoutingControl } from "./learner-routing-control.js";
@@ -142,12 +146,11 @@ export function createAdminExtension(options: AdminExtensionOptions): AdminExten
         },
         reloaded(outcome) {
           active.metrics.observeReload(outcome.applied);
-          const list = (ids: string[]) => (ids.length === 0 ? "none" : ids.join(", "));
           lastReload = {
             at: (options.now?.() ?? new Date()).toISOString(),
             applied: outcome.applied,
             message: outcome.applied
-              ? `routes ${outcome.result.routes.join(", ")}; models kept ${list(outcome.result.kept)}; loaded ${list(outcome.result.loaded)}; removed ${list(outcome.result.removed)}`
+              ? describeReload(outcome.result)
               : outcome.error instanceof Error
                 ? outcome.error.message
                 : String(outcome.error),
