@@ -5,8 +5,9 @@
  * for the winner of that stored decision, `decision:latest` for the winner of the newest
  * decision that has one, and `decision:latest:<task>` for the newest one for that task
  * (pipeline tag or alias, e.g. `decision:latest:text-classification`). References are
- * resolved once, when the server starts, so a later selection does not switch a running
- * server; what each reference became is returned so the server can say it.
+ * resolved when the server starts and when it reloads (SIGHUP), so a later selection does not
+ * switch a running server unless it follows decisions (`decision-follower.ts`, ADR 0048);
+ * what each reference became is returned so the server can say it.
  *
  * Only completed decisions count: an aborted run's provisional leader is not a pick. A
  * reference that cannot be resolved is an error naming the field, the decision and why

@@ -72,9 +72,14 @@ export interface RoutingServerExtension {
   observer?: RoutingObserver;
   /** Adds routes to the app before it listens. */
   mount?(app: Hono): void;
-  /** Told of each reload of the routes config: its result, or why it was refused. */
+  /**
+   * Told of each reload of the routes config: its result, or why it was refused, and what
+   * asked for it (`ReloadOptions.cause`; null when the caller did not say).
+   */
   reloaded?(
-    outcome: { applied: true; result: RoutingReload } | { applied: false; error: unknown },
+    outcome: ({ applied: true; result: RoutingReload } | { applied: false; error: unknown }) & {
+      cause: string | null;
+    },
   ): void;
   /** Run first by `close()`: end long-lived responses (server-sent events) so closing can finish. */
   beforeClose?(): void | Promise<void>;
@@ -128,6 +133,14 @@ export interface RoutingReload {
   removed: string[];
   /** The new router's health after loading (what failed to load). */
   health: RouterHealth;
+}
+
+export interface ReloadOptions {
+  /**
+   * What asked for the reload, for the extensions (the dashboard shows it): e.g. `SIGHUP`, or
+   * the decision a `decision:latest` reference moved to (`route/decision-follower.ts`).
+   */
+  cause?: string;
 }
 
 /** `routes a, b; models kept ...; loaded ...; removed ...`: what the CLI and the dashboard say of a reload. */
@@ -198,7 +211,7 @@ export interface RoutingServer {
    * load does not (as at start-up: its route falls back; `health` names it). Reloads run one
    * at a time; `close()` stops one still loading.
    */
-  reload(config: RoutesConfig): Promise<RoutingReload>;
+  reload(config: RoutesConfig, options?: ReloadOptions): Promise<RoutingReload>;
   close(): Promise<void>;
 }
 
@@ -351,7 +364,8 @@ export async function startRoutingServer(options: RoutingServerOptions): Promise
       database,
       // biome-ignore lint/plugin/no-spread-then-field: once per server
       startup: { ...health, replayedFeedback },
-      reload(next) {
+      reload(next, options) {
+        const cause = options?.cause ?? null;
         const run = reloads.then(() => reloadNow(next));
         const report = (
           outcome: Parameters<NonNullable<RoutingServerExtension["reloaded"]>>[0],
@@ -365,8 +379,8 @@ export async function startRoutingServer(options: RoutingServerOptions): Promise
           }
         };
         run.then(
-          (result) => report({ applied: true, result }),
-          (error: unknown) => report({ applied: false, error }),
+          (result) => report({ applied: true, result, cause }),
+          (error: unknown) => report({ applied: false, error, cause }),
         );
         reloads = run.catch(() => {});
         return run;

@@ -315,22 +315,26 @@ describe("dashboard in Chromium", () => {
     // A reload that changes a setting taking a restart is refused; the page says so.
     const changed = bundledRoutesWithBandit();
     changed.server = { young_gc: "parallel" };
-    await expect(server.reload(parseRoutesConfig(changed, "young_gc changed"))).rejects.toThrow(
-      /server\.young_gc changed/,
-    );
+    await expect(
+      server.reload(parseRoutesConfig(changed, "young_gc changed"), { cause: "SIGHUP" }),
+    ).rejects.toThrow(/server\.young_gc changed/);
     const refused = await openPage("routes");
     const alert = refused.locator('[data-config="refused"][role="alert"]');
     await alert.waitFor();
-    expect(await alert.textContent()).toContain("server.young_gc changed");
+    expect(await alert.textContent()).toMatch(
+      /^The last reload of the routes config was refused \(.*, SIGHUP\), so the server runs the config it had: .*server\.young_gc changed/,
+    );
     await refused.close();
 
-    // The same config as before is applied: every model is kept.
-    await server.reload(parseRoutesConfig(bundledRoutesWithBandit(), "the same routes"));
+    // The same config as before is applied: every model is kept. The page says what asked.
+    await server.reload(parseRoutesConfig(bundledRoutesWithBandit(), "the same routes"), {
+      cause: "new decision: decision:latest -> npm:vader-sentiment (dec_1)",
+    });
     const reloaded = await openPage("routes");
     const done = reloaded.locator('[data-config="reloaded"]');
     await done.waitFor();
     expect(await done.textContent()).toMatch(
-      /^Routes config reloaded .*: routes delivery, complaint, product; models kept .*npm:vader-sentiment.*; loaded none; removed none\. The request log keeps 30 days\.$/,
+      /^Routes config reloaded .* \(new decision: decision:latest -> npm:vader-sentiment \(dec_1\)\): routes delivery, complaint, product; models kept .*npm:vader-sentiment.*; loaded none; removed none\. The request log keeps 30 days\.$/,
     );
     expect(pageErrors(reloaded)).toEqual([]);
     await reloaded.close();

@@ -10,7 +10,9 @@
  * prints where the server listens and what failed to load, and stops on SIGINT/SIGTERM
  * once the requests in flight are answered and logged. SIGHUP reads `--config` again and
  * serves it without a restart (`decision:` references resolved anew); a config that cannot
- * be served is reported and the previous one goes on.
+ * be served is reported and the previous one goes on. `--follow-decisions` does that by itself
+ * when a newer selection moves a `decision:latest` reference (`route/decision-follower.ts`,
+ * ADR 0048).
  * Monitoring, the admin API, `/metrics` and the dashboard come with it
  * (`server/admin/admin-extension.ts`): `--alerts` names the alert rules, `--admin-token` (or
  * `MODELSCOUT_ADMIN_TOKEN`) guards them, `--redaction` sets what is removed from stored text.
@@ -19,8 +21,16 @@
  */
 import { defineCommand } from "citty";
 import type { CatalogStore } from "../../catalog/catalog-store.js";
+import { ModelScoutError } from "../../errors/modelscout-error.js";
 import { parseRedactionConfig, type RedactionConfig } from "../../privacy/redaction-config.js";
 import { CUSTOMER_SERVICE_ROUTES } from "../../route/bundled/customer-service-routes.js";
+import {
+  DecisionFollower,
+  describeMoves,
+  type FollowOutcome,
+  isLatestReference,
+  type MovedReference,
+} from "../../route/decision-follower.js";
 import {
   type ResolvedReference,
   resolveDecisionReferences,
@@ -39,9 +49,13 @@ import { createAdminExtension } from "../../server/admin/admin-extension.js";
 import { readAlertRulesFile } from "../../server/admin/read-alert-rules-file.js";
 import { API_KEYS_ENV, createApiAccess, resolveApiKeys } from "../../server/api-keys.js";
 import { keepText, redactPersonalText } from "../../server/create-routing-app.js";
-import { describeReload, startRoutingServer } from "../../server/start-routing-server.js";
+import {
+  describeReload,
+  type RoutingReload,
+  startRoutingServer,
+} from "../../server/start-routing-server.js";
 import { openStateDatabase } from "../../state/state-database.js";
-import { integerOption } from "../cli-options.js";
+import { integerOption, numberOption } from "../cli-options.js";
 import { openCatalog } from "../open-catalog.js";
 
 /**
@@ -64,6 +78,71 @@ function withDecisionWinners(
     });
   } finally {
     store?.close();
+  }
+}
+
+/** Seconds between two checks of `--follow-decisions`, unless `--follow-interval` says. */
+const DEFAULT_FOLLOW_SECONDS = 30;
+
+/** `--follow-interval` in milliseconds, or null without `--follow-decisions`. */
+function followIntervalMs(follow: boolean, interval: string | undefined): number | null {
+  const seconds = numberOption("follow-interval", interval);
+  if (!follow) {
+    if (seconds !== undefined) {
+      throw new ModelScoutError(
+        "INVALID_ARGUMENT",
+        "--follow-interval sets how often --follow-decisions checks for new decisions; add --follow-decisions, or leave it out.",
+      );
+    }
+    return null;
+  }
+  if (seconds !== undefined && !(seconds >= 1)) {
+    throw new ModelScoutError(
+      "INVALID_ARGUMENT",
+      `--follow-interval must be at least 1 (seconds; got "${interval}").`,
+    );
+  }
+  return (seconds ?? DEFAULT_FOLLOW_SECONDS) * 1000;
+}
+
+/** Refuses `--follow-decisions` on a config with nothing to follow, before any model loads. */
+function checkFollowed(resolved: readonly ResolvedReference[], config: string | undefined): void {
+  if (resolved.some((entry) => isLatestReference(entry.reference))) return;
+  throw new ModelScoutError(
+    "INVALID_ARGUMENT",
+    `--follow-decisions: ${config === undefined ? "the bundled example (no --config)" : config} names no decision:latest or decision:latest:<task> model, so no selection could change what it serves. Name one where a model id goes (a route's candidates, a classifier step), or leave the flag out.`,
+  );
+}
+
+/** What the dashboard and the log say asked for a reload that a new decision made. */
+function followCause(moved: readonly MovedReference[]): string {
+  return `new decision: ${moved.map((entry) => `${entry.reference} -> ${entry.to.model} (${entry.to.decisionId})`).join(", ")}`;
+}
+
+/** One line on stderr for each check of `--follow-decisions` that found something. */
+function reportFollow(outcome: FollowOutcome): void {
+  switch (outcome.kind) {
+    case "unchanged":
+      return;
+    case "same-models":
+      process.stderr.write(
+        `Newer decisions pick the models already served; nothing to reload: ${describeMoves(outcome.moved)}\n`,
+      );
+      return;
+    case "reloaded":
+      return; // the reload says it
+    case "busy":
+      process.stderr.write(
+        `A newer decision was found while another reload ran; it is tried again at the next check: ${describeMoves(outcome.moved)}\n`,
+      );
+      return;
+    case "refused":
+      return; // the reload says why; it is not tried again until another decision
+    case "unresolved":
+      process.stderr.write(
+        `warning: --follow-decisions could not check the decisions; the server goes on as it is: ${outcome.error instanceof Error ? outcome.error.message : String(outcome.error)}\n`,
+      );
+      return;
   }
 }
 
@@ -109,6 +188,15 @@ export default defineCommand({
       description:
         "Personal-data redaction of stored and logged text: on (default), off, or the types to remove (email,phone,card,id,iban,ip)",
     },
+    "follow-decisions": {
+      type: "boolean",
+      description:
+        "Serve a newer selection's winner without a restart: when a decision:latest reference in --config resolves to another model, reload as SIGHUP would",
+    },
+    "follow-interval": {
+      type: "string",
+      description: `Seconds between two checks of --follow-decisions (default ${DEFAULT_FOLLOW_SECONDS})`,
+    },
     check: {
       type: "boolean",
       description:
@@ -116,8 +204,9 @@ export default defineCommand({
     },
   },
   async run({ args }) {
+    const followMs = followIntervalMs(args["follow-decisions"] === true, args["follow-interval"]);
     if (args.check === true) {
-      await checkConfig(args.config, args.alerts, args.state);
+      await checkConfig(args.config, args.alerts, args.state, followMs !== null);
       return;
     }
     const port = args.port === "0" ? 0 : (integerOption("port", args.port) ?? 8080);
@@ -139,12 +228,12 @@ export default defineCommand({
       redaction,
       ...(rules !== undefined && { rules }),
     });
-    const { config, resolved } = withDecisionWinners(
+    const source =
       args.config === undefined
         ? parseRoutesConfig(CUSTOMER_SERVICE_ROUTES, "(bundled customer-service example)")
-        : await readRoutesConfig(args.config),
-      args.state,
-    );
+        : await readRoutesConfig(args.config);
+    const { config, resolved } = withDecisionWinners(source, args.state);
+    if (followMs !== null) checkFollowed(resolved, args.config);
     printResolved(resolved);
     // Opened only when a model is looked up in it, and closed once the models are built.
     let catalog: CatalogStore | undefined;
@@ -199,8 +288,17 @@ export default defineCommand({
         `Dashboard: ${server.url}/ (${token === null ? "no admin token: open to this machine only" : "log in with the admin token"}); metrics: ${server.url}/metrics\n` +
         `Alert rules: ${(admin.monitoring?.rules ?? []).map((rule) => rule.id).join(", ") || "none"}${args.alerts === undefined ? " (shipped example)" : ` (${args.alerts})`}; redaction: ${admin.redaction.enabled ? [...admin.redaction.types].join(", ") : "off"}; request log kept ${config.server.logRetentionDays === 0 ? "for ever" : `${config.server.logRetentionDays} days`}\n`,
     );
-    // SIGHUP reads the config again and serves it without a restart (RoutingServer.reload).
+    // SIGHUP reads the config again and serves it without a restart (RoutingServer.reload);
+    // --follow-decisions serves the config as read with a newer decision's winner. One at a time.
     let reloading = false;
+    let follower: DecisionFollower | undefined;
+    const reportResult = (result: RoutingReload, label: string) => {
+      for (const [id, status] of Object.entries(result.health.models)) {
+        if (status.error !== null)
+          process.stderr.write(`warning: ${id} did not load: ${status.error}\n`);
+      }
+      process.stdout.write(`Reloaded ${label}: ${describeReload(result)}\n`);
+    };
     const reload = async () => {
       if (args.config === undefined) {
         process.stderr.write(
@@ -215,17 +313,19 @@ export default defineCommand({
       reloading = true;
       process.stderr.write(`Reloading ${args.config}...\n`);
       try {
+        const nextSource = await readRoutesConfig(args.config);
         const { config: next, resolved: nextResolved } = withDecisionWinners(
-          await readRoutesConfig(args.config),
+          nextSource,
           args.state,
         );
         printResolved(nextResolved);
-        const result = await server.reload(next);
-        for (const [id, status] of Object.entries(result.health.models)) {
-          if (status.error !== null)
-            process.stderr.write(`warning: ${id} did not load: ${status.error}\n`);
+        reportResult(await server.reload(next, { cause: "SIGHUP" }), args.config);
+        follower?.follow(nextSource, nextResolved);
+        if (follower !== undefined && follower.followed.length === 0) {
+          process.stderr.write(
+            `warning: ${args.config} names no decision:latest model now; --follow-decisions has nothing to follow until a reload names one.\n`,
+          );
         }
-        process.stdout.write(`Reloaded ${args.config}: ${describeReload(result)}\n`);
       } catch (error) {
         process.stderr.write(
           `warning: ${args.config} was not reloaded; the server goes on with the config it had: ${error instanceof Error ? error.message : String(error)}\n`,
@@ -235,12 +335,45 @@ export default defineCommand({
         reloading = false;
       }
     };
+    if (followMs !== null) {
+      const decisions = DecisionStore.open({ database: server.database });
+      follower = new DecisionFollower({
+        source,
+        resolved,
+        decisions,
+        intervalMs: followMs,
+        report: reportFollow,
+        reload: async (next, moved) => {
+          if (reloading) return "busy";
+          reloading = true;
+          const label = `${args.config} for a newer decision`;
+          process.stderr.write(`Reloading ${label}: ${describeMoves(moved)}\n`);
+          try {
+            reportResult(await server.reload(next, { cause: followCause(moved) }), label);
+            return "applied";
+          } catch (error) {
+            process.stderr.write(
+              `warning: the newer decision is not served; the server goes on with the config it had, and tries again only for another decision or on SIGHUP: ${error instanceof Error ? error.message : String(error)}\n`,
+            );
+            throw error;
+          } finally {
+            closeCatalog();
+            reloading = false;
+          }
+        },
+      });
+      follower.start();
+      process.stdout.write(
+        `Following ${follower.followed.map((entry) => entry.reference).join(", ")}: checked every ${followMs / 1000} s\n`,
+      );
+    }
     process.on("SIGHUP", () => void reload());
     process.off("SIGHUP", hupEarly);
     if (hupWhileStarting) void reload();
     await new Promise<void>((stopped) => {
       const stop = () => {
-        server.close().finally(stopped);
+        // A follow check in progress ends first, so it cannot start a reload on a closing server.
+        void (follower?.stop() ?? Promise.resolve()).then(() => server.close()).finally(stopped);
       };
       process.once("SIGINT", stop);
       process.once("SIGTERM", stop);
@@ -259,6 +392,7 @@ async function checkConfig(
   path: string | undefined,
   alerts: string | undefined,
   statePath: string | undefined,
+  follow: boolean,
 ): Promise<void> {
   const { config, resolved } = withDecisionWinners(
     path === undefined
@@ -266,6 +400,7 @@ async function checkConfig(
       : await readRoutesConfig(path),
     statePath,
   );
+  if (follow) checkFollowed(resolved, path);
   printResolved(resolved);
   const rules = alerts === undefined ? undefined : await readAlertRulesFile(alerts);
   // The learner checks its settings; it keeps its state in a database of its own here.

@@ -519,7 +519,8 @@ async function renderRoutes(container) {
 }
 
 /**
- * The routes config's last reload (SIGHUP) and the request log's retention. A refused reload
+ * The routes config's last reload (SIGHUP, or a new decision it follows) and what asked for it,
+ * and the request log's retention. A refused reload
  * is an alert: the server runs an older config than its file.
  * @param {Json} body `GET /admin/api/routes`
  */
@@ -534,13 +535,13 @@ function configLine(body) {
     return h(
       "p",
       { class: "muted small", "data-config": "reloaded" },
-      `Routes config reloaded ${time(reload.at)}: ${reload.message}. ${kept}`,
+      `Routes config reloaded ${time(reload.at)}${reload.cause === null ? "" : ` (${reload.cause})`}: ${reload.message}. ${kept}`,
     );
   }
   return h(
     "p",
     { class: "error", role: "alert", "data-config": "refused" },
-    `The last reload of the routes config was refused (${time(reload.at)}), so the server runs the config it had: ${reload.message}`,
+    `The last reload of the routes config was refused (${time(reload.at)}${reload.cause === null ? "" : `, ${reload.cause}`}), so the server runs the config it had: ${reload.message}`,
   );
 }
 

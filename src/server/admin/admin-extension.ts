@@ -154,6 +154,7 @@ export function createAdminExtension(options: AdminExtensionOptions): AdminExten
               : outcome.error instanceof Error
                 ? outcome.error.message
                 : String(outcome.error),
+            cause: outcome.cause,
           };
         },
         beforeClose() {

@@ -81,6 +81,8 @@ export interface ConfigReloadStatus {
   applied: boolean;
   /** What changed, or why it was refused. */
   message: string;
+  /** What asked for it (SIGHUP, a new decision), when the caller said. */
+  cause: string | null;
 }
 
 export interface AdminRoutes {
