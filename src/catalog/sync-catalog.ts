@@ -22,6 +22,7 @@ import {
   isTransformersDtype,
   transformersVariants,
 } from "../backends/transformers-js/transformers-variants.js";
+import { errorMessage } from "../errors/error-message.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
 import { hubEndpoint, hubToken } from "../hub/hub-endpoint.js";
 import type { HubRetryEvent, HubRetryPolicy } from "../hub/hub-request.js";
@@ -196,7 +197,7 @@ function mapPage(models: Parameters<typeof mapHubModel>[0][], url: string): Mode
     } catch (error) {
       throw new ModelScoutError(
         "HUB_RESPONSE_INVALID",
-        `The Hub entry ${info.id} from ${url} could not be read as a catalog record (${error instanceof Error ? error.message : String(error)}).`,
+        `The Hub entry ${info.id} from ${url} could not be read as a catalog record (${errorMessage(error)}).`,
         { cause: error, details: { modelId: info.id } },
       );
     }

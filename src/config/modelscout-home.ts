@@ -7,6 +7,7 @@
 import { accessSync, constants, mkdirSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
+import { errorMessage } from "../errors/error-message.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
 
 export function modelscoutHome(env: NodeJS.ProcessEnv = process.env): string {
@@ -21,7 +22,7 @@ export function ensureModelscoutHome(home: string): string {
     if (!statSync(home).isDirectory()) throw new Error("not a directory");
     accessSync(home, constants.W_OK);
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = errorMessage(error);
     throw new ModelScoutError(
       "HOME_UNWRITABLE",
       `Cannot use ${home} as the ModelScout home (${reason}). Set MODELSCOUT_HOME to a writable directory.`,

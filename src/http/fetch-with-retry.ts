@@ -15,6 +15,8 @@
  * and a model-server call say different things), and redact secrets before using any text
  * this returns (see `hub/redact-secrets.ts`).
  */
+
+import { errorMessage } from "../errors/error-message.js";
 import type { CancelSignal } from "./cancel-signal.js";
 
 export interface HttpRetryPolicy {
@@ -159,7 +161,7 @@ export function networkReason(error: unknown): string {
   const code = (error as { code?: unknown })?.code;
   if (typeof code === "string") return code;
   if (typeof cause?.message === "string") return cause.message;
-  return error instanceof Error ? error.message : String(error);
+  return errorMessage(error);
 }
 
 /** An attempt with `fetch`: per-attempt `AbortSignal.timeout`, combined with the caller's signal. */

@@ -18,6 +18,7 @@ import {
   transformersVariants,
 } from "../backends/transformers-js/transformers-variants.js";
 import type { ModelRecord } from "../catalog/model-record.js";
+import { errorMessage } from "../errors/error-message.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
 import { networkReason } from "../http/fetch-with-retry.js";
 import { apiModelInfoSchema } from "./api-model-info.js";
@@ -162,10 +163,7 @@ export async function fetchHubModel(
   try {
     body = JSON.parse(text);
   } catch (error) {
-    throw invalidAnswer(
-      safeUrl,
-      `the body is not valid JSON (${error instanceof Error ? error.message : String(error)})`,
-    );
+    throw invalidAnswer(safeUrl, `the body is not valid JSON (${errorMessage(error)})`);
   }
   const parsed = apiModelInfoSchema.safeParse(body);
   if (!parsed.success) {
@@ -181,7 +179,7 @@ export async function fetchHubModel(
   } catch (error) {
     throw invalidAnswer(
       safeUrl,
-      `it could not be read as a catalog record (${error instanceof Error ? error.message : String(error)})`,
+      `it could not be read as a catalog record (${errorMessage(error)})`,
     );
   }
   const listed = repository.extra.onnxVariants;

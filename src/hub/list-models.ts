@@ -7,6 +7,8 @@
  * before asking for the next. Each page is validated with `apiModelInfoSchema`; a page that
  * is not a JSON array of entries with an `id` fails with `HUB_RESPONSE_INVALID`.
  */
+
+import { errorMessage } from "../errors/error-message.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
 import { type ApiModelInfo, apiModelInfoSchema } from "./api-model-info.js";
 import { type HubRequestOptions, hubRequest } from "./hub-request.js";
@@ -101,7 +103,7 @@ export function parseModelPage(text: string, url: string, token?: string): ApiMo
   try {
     body = JSON.parse(text);
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = errorMessage(error);
     throw invalidPage(url, `the body is not valid JSON (${reason})`, token);
   }
   if (!Array.isArray(body)) {

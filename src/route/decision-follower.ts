@@ -20,6 +20,7 @@
  * server goes on as it is.
  */
 
+import { errorMessage } from "../errors/error-message.js";
 import {
   type DecisionLookup,
   type ResolvedReference,
@@ -72,8 +73,6 @@ export interface DecisionFollowerOptions {
   /** Between the end of one check and the start of the next. */
   intervalMs: number;
 }
-
-const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /** Checks the decision store on a timer and reloads when a `decision:latest` reference moves. */
 export class DecisionFollower {
@@ -147,7 +146,7 @@ export class DecisionFollower {
     const report = this.#options.report;
     if (report === undefined || outcome.kind === "unchanged") return outcome;
     if (outcome.kind === "unresolved") {
-      const message = messageOf(outcome.error);
+      const message = errorMessage(outcome.error);
       if (message === this.#lastProblem) return outcome;
       this.#lastProblem = message;
     }

@@ -13,6 +13,7 @@
  * once. The timer does not keep the process alive.
  */
 import type { ModelBackend } from "../backends/model-backend.js";
+import { errorMessage } from "../errors/error-message.js";
 import type { CircuitBreaker } from "./circuit-breaker.js";
 
 export interface HealthCheckSettings {
@@ -41,10 +42,6 @@ export interface CheckedModel {
   id: string;
   backend: ModelBackend;
   breaker: CircuitBreaker;
-}
-
-function describeError(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 export class HealthChecker {
@@ -130,7 +127,7 @@ export class HealthChecker {
     try {
       await model.check({ timeoutMs: this.#settings.timeoutMs });
     } catch (error) {
-      failure = describeError(error);
+      failure = errorMessage(error);
     }
     if (this.#stopped) return;
     const health = this.#health.get(model.id) as ModelHealth;

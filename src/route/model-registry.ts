@@ -18,6 +18,7 @@ import { createHashedNgramEmbeddingBackend } from "../backends/builtin/hashed-ng
 import type { BackendProvider, ModelBackend } from "../backends/model-backend.js";
 import { type ModelRecord, toModelRecord } from "../catalog/model-record.js";
 import { NPM_MODELS } from "../catalog/sources/npm-models.js";
+import { errorMessage } from "../errors/error-message.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
 import { resolveTask } from "../tasks/resolve-task.js";
 import type { ModelDeclaration } from "./routes-config.js";
@@ -190,7 +191,7 @@ export class ModelRegistry {
         this.#status.set(id, {
           loaded: false,
           loadMs: null,
-          error: error instanceof Error ? error.message : String(error),
+          error: errorMessage(error),
         });
       }
     }

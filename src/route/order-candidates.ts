@@ -10,6 +10,8 @@
  *   reason and the listed order is used, so a learning bug cannot stop traffic.
  * Every policy falls back along the remaining candidates; only the first pick differs.
  */
+
+import { errorMessage } from "../errors/error-message.js";
 import type { RouteLearner } from "./route-learner.js";
 import type { RouteTarget } from "./routes-config.js";
 
@@ -103,7 +105,7 @@ export function orderCandidates(target: RouteTarget, context: OrderContext): Can
       } catch (error) {
         return {
           order: listed,
-          reason: `learner failed (${error instanceof Error ? error.message : String(error)}): listed order`,
+          reason: `learner failed (${errorMessage(error)}): listed order`,
           explored: false,
         };
       }

@@ -21,6 +21,7 @@
  * the event loop.
  */
 import type { Worker } from "node:worker_threads";
+import { errorMessage } from "../errors/error-message.js";
 import { hasNoFile, startSqliteWorker } from "../state/sqlite-worker.js";
 import type { StateDatabase } from "../state/state-database.js";
 
@@ -186,9 +187,7 @@ export function startRequestLogRetention(
     return running;
   };
   const onTimer = () => {
-    prune().catch((error: unknown) =>
-      options.onError?.(error instanceof Error ? error.message : String(error)),
-    );
+    prune().catch((error: unknown) => options.onError?.(errorMessage(error)));
   };
   let interval: NodeJS.Timeout | undefined;
   const first = setTimeout(() => {

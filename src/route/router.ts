@@ -23,6 +23,7 @@ import {
   type TextStreamPart,
 } from "../backends/model-backend.js";
 import type { ModelRecord } from "../catalog/model-record.js";
+import { errorMessage } from "../errors/error-message.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
 import { compatibleTasks, type TaskId } from "../tasks/resolve-task.js";
 import { type BreakerSnapshot, CircuitBreaker } from "./circuit-breaker.js";
@@ -176,10 +177,6 @@ function servingTasks(task: TaskId): string[] {
   const tasks = compatibleTasks(task);
   if (task === "text-classification") tasks.push("zero-shot-classification");
   return tasks;
-}
-
-function describeError(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** Retry-After of a 503 because every candidate was at its `max_in_flight`. */
@@ -530,7 +527,7 @@ export class Router {
         if (error === undefined) breaker.recordSuccess();
         else if (clientLeft === true) breaker.release();
         // A deadline's message is "no answer within N ms", as a routed attempt's.
-        else settleBreaker(breaker, judgeFailure(error), describeError(error));
+        else settleBreaker(breaker, judgeFailure(error), errorMessage(error));
       },
     };
   }
@@ -748,7 +745,7 @@ export class Router {
                   backend,
                   request,
                   target.timeoutMs,
-                  (error) => breaker.recordFailure(`stream broke off: ${describeError(error)}`),
+                  (error) => breaker.recordFailure(`stream broke off: ${errorMessage(error)}`),
                   () => limit.release(),
                 )
               : undefined;
@@ -784,7 +781,7 @@ export class Router {
           const message =
             error instanceof DeadlineExceeded
               ? `no answer within ${target.timeoutMs} ms`
-              : describeError(error);
+              : errorMessage(error);
           attempts.push({
             model,
             outcome: verdict.outcome,

@@ -13,6 +13,7 @@
  * appears in a note or an error.
  */
 import { createOpenAICompatibleBackend } from "../backends/http/openai-compatible-backend.js";
+import { errorMessage } from "../errors/error-message.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
 import { listHardwareProfiles } from "../hardware/resolve-hardware.js";
 import type { HttpRetryPolicy } from "../http/fetch-with-retry.js";
@@ -77,7 +78,7 @@ function shorten(text: string): string {
 
 function messageOf(error: unknown): string {
   if (error instanceof ModelScoutError) return `${error.code}: ${error.message}`;
-  return error instanceof Error ? error.message : String(error);
+  return errorMessage(error);
 }
 
 type ReplyCheck = { ok: true; result: RequestToSpecResult } | { ok: false; problem: string };

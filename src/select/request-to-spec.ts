@@ -15,6 +15,7 @@
  * names, not the whole ISO table, whose 7,000 names include everyday words.
  */
 import { languageName, normaliseLanguage } from "../catalog/languages.js";
+import { errorMessage } from "../errors/error-message.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
 import { resolveHardware } from "../hardware/resolve-hardware.js";
 import type { TaskId } from "../tasks/resolve-task.js";
@@ -543,7 +544,7 @@ export function requestToSpec(request: string): RequestToSpecResult {
     } catch (error) {
       // The rule table names only known profiles; reaching this is a bug, said plainly.
       notes.push(
-        `Hardware ${quote(firstHardware.matched)} could not be resolved (${error instanceof Error ? error.message : String(error)}); none set.`,
+        `Hardware ${quote(firstHardware.matched)} could not be resolved (${errorMessage(error)}); none set.`,
       );
     }
   } else if (/\bgpus?\b|显卡/.test(text)) {

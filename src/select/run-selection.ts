@@ -28,6 +28,7 @@ import type {
 } from "../backends/model-backend.js";
 import type { CatalogStore } from "../catalog/catalog-store.js";
 import type { ModelRecord } from "../catalog/model-record.js";
+import { errorMessage } from "../errors/error-message.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
 import { LOCAL_HARDWARE_ID } from "../hardware/local-machine-profile.js";
 import { audioInputFromFile } from "../media/audio-input.js";
@@ -124,7 +125,7 @@ function errorInfo(error: unknown): { code: string; message: string } {
   if (ModelScoutError.isInstance(error)) return { code: error.code, message: error.message };
   return {
     code: "BACKEND_CRASHED",
-    message: error instanceof Error ? error.message : String(error),
+    message: errorMessage(error),
   };
 }
 

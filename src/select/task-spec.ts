@@ -8,6 +8,7 @@
  */
 import { z } from "zod";
 import { normaliseLanguage } from "../catalog/languages.js";
+import { errorMessage } from "../errors/error-message.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
 import type { HardwareProfile } from "../hardware/hardware-profiles.js";
 import { resolveHardware } from "../hardware/resolve-hardware.js";
@@ -156,7 +157,7 @@ export const DEFAULT_PROBED_CANDIDATES = 8;
 export const DEFAULT_OBJECTIVES = { quality: 0.7, latency: 0.3, memory: 0, cost: 0 } as const;
 
 function fieldError(field: string, error: unknown): ModelScoutError {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   return new ModelScoutError("INVALID_ARGUMENT", `Task spec: ${field}: ${message}`, {
     cause: error,
     details: { field },

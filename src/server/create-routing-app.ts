@@ -21,6 +21,7 @@ import { type Context, Hono, type MiddlewareHandler } from "hono";
 import type { z } from "zod";
 import type { CancelSignal } from "../backends/cancellation.js";
 import type { BackendInput, BackendOutput, TextStream } from "../backends/model-backend.js";
+import { errorMessage } from "../errors/error-message.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
 import {
   createPrefixRedactor,
@@ -722,7 +723,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
               ended,
               clientSignal: request.signal,
               describeError: (error) => ({
-                message: `The model's answer broke off: ${error instanceof Error ? error.message : String(error)}`,
+                message: `The model's answer broke off: ${errorMessage(error)}`,
                 type: "server_error",
                 code: "stream_interrupted",
               }),
@@ -1002,7 +1003,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
             applied = true;
             store.markFeedbackApplied(id, null);
           } catch (error) {
-            applyError = error instanceof Error ? error.message : String(error);
+            applyError = errorMessage(error);
             store.markFeedbackApplied(id, applyError);
           }
         }
@@ -1155,10 +1156,7 @@ export function replayUnappliedFeedback(store: RoutingStore, learner: RouteLearn
       }
       store.markFeedbackApplied(feedback.id, null);
     } catch (error) {
-      store.markFeedbackApplied(
-        feedback.id,
-        error instanceof Error ? error.message : String(error),
-      );
+      store.markFeedbackApplied(feedback.id, errorMessage(error));
     }
   }
   return applied;

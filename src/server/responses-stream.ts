@@ -13,6 +13,7 @@
  * fails after its first piece ends the stream with `response.failed`.
  */
 import type { BackendOutput, StreamEnd, TextStreamPart } from "../backends/model-backend.js";
+import { errorMessage } from "../errors/error-message.js";
 import { type ChatStreamEnd, loggedAnswer, nextPiece, streamPieces } from "./chat-stream.js";
 import { callItemId, messageId, reasoningId } from "./responses-ids.js";
 import {
@@ -353,7 +354,7 @@ export function responsesEventStream(options: ResponsesStreamOptions): ReadableS
         controller.error(error);
         return true;
       }
-      const message = `The model's answer broke off: ${error instanceof Error ? error.message : String(error)}`;
+      const message = `The model's answer broke off: ${errorMessage(error)}`;
       controller.enqueue(
         encoder.encode(
           closeOpen("incomplete") +

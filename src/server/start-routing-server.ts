@@ -25,6 +25,7 @@ import { getRequestListener } from "@hono/node-server";
 import type { Hono } from "hono";
 import type { ModelBackend } from "../backends/model-backend.js";
 import type { ModelRecord } from "../catalog/model-record.js";
+import { errorMessage } from "../errors/error-message.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
 import { parseThompsonLearnerConfig } from "../route/learning/thompson-learner-config.js";
 import {
@@ -338,7 +339,7 @@ export async function startRoutingServer(options: RoutingServerOptions): Promise
       successor.startHealthChecks();
       const retirement = previous.retire(successor).catch((error: unknown) => {
         process.stderr.write(
-          `modelscout serve: retiring the previous routes config failed: ${error instanceof Error ? error.message : String(error)}\n`,
+          `modelscout serve: retiring the previous routes config failed: ${errorMessage(error)}\n`,
         );
       });
       retiring.add(retirement);
@@ -374,7 +375,7 @@ export async function startRoutingServer(options: RoutingServerOptions): Promise
             activeExtension?.reloaded?.(outcome);
           } catch (error) {
             process.stderr.write(
-              `modelscout serve: an extension failed to hear of a reload: ${error instanceof Error ? error.message : String(error)}\n`,
+              `modelscout serve: an extension failed to hear of a reload: ${errorMessage(error)}\n`,
             );
           }
         };

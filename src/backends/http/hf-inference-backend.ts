@@ -17,6 +17,7 @@
 import { InferenceClient, type InferenceProviderOrPolicy } from "@huggingface/inference";
 import type { ChatCompletionInputMessage } from "@huggingface/tasks";
 import { z } from "zod";
+import { errorMessage } from "../../errors/error-message.js";
 import { ModelScoutError } from "../../errors/modelscout-error.js";
 import {
   DEFAULT_HTTP_TIMEOUT_MS,
@@ -611,9 +612,7 @@ class HfInferenceBackend implements ModelBackend {
     } catch (error) {
       if (options.signal?.aborted) throw options.signal.reason;
       if (ModelScoutError.isInstance(error)) throw error;
-      const message = redactSecrets(error instanceof Error ? error.message : String(error), [
-        this.#token,
-      ]);
+      const message = redactSecrets(errorMessage(error), [this.#token]);
       const name = error instanceof Error ? error.name : "";
       if (name === "InputError") {
         throw new ModelScoutError(

@@ -18,6 +18,7 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import type { ModelRecord } from "../../catalog/model-record.js";
 import { isLocalModelId, LOCAL_MODEL_ID_PREFIX } from "../../catalog/sources/local-models.js";
+import { errorMessage } from "../../errors/error-message.js";
 import { ModelScoutError } from "../../errors/modelscout-error.js";
 import {
   assertMemoryAvailable,
@@ -80,10 +81,6 @@ export interface TransformersBackendOptions {
   /** Free memory to check the model against; `false` skips the check. Default: this machine. */
   memory?: MemoryAvailability | false;
   onProgress?: (event: ModelProgressEvent) => void;
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 function abortError(signal: AbortSignal): unknown {

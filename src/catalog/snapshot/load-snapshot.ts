@@ -16,6 +16,7 @@ import { dirname, join, resolve } from "node:path";
 import { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { createGunzip } from "node:zlib";
+import { errorMessage } from "../../errors/error-message.js";
 import { ModelScoutError } from "../../errors/modelscout-error.js";
 import type { CatalogStore } from "../catalog-store.js";
 import { type ModelRecord, modelRecordSchema, toModelRecord } from "../model-record.js";
@@ -126,7 +127,7 @@ export async function* readSnapshot(
     if (ModelScoutError.isInstance(error)) throw error;
     throw invalid(
       path,
-      `is corrupt or truncated after line ${lineNumber} (${error instanceof Error ? error.message : String(error)})`,
+      `is corrupt or truncated after line ${lineNumber} (${errorMessage(error)})`,
       error,
       { line: lineNumber + 1 },
     );

@@ -9,6 +9,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
+import { errorMessage } from "../../errors/error-message.js";
 import { ModelScoutError } from "../../errors/modelscout-error.js";
 import { effectiveFlopsPerItem } from "../../hardware/estimate-latency.js";
 import type {
@@ -39,7 +40,7 @@ const SQLITE_PARAMETER_CHUNK = 500;
 export function toStoreError(error: unknown, path: string, what = "catalog database"): unknown {
   if (ModelScoutError.isInstance(error)) return error;
   const code = (error as { code?: unknown })?.code;
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   if (code === "SQLITE_NOTADB" || code === "SQLITE_CORRUPT" || code === "SQLITE_CORRUPT_VTAB") {
     return new ModelScoutError(
       "STORE_CORRUPT",

@@ -21,6 +21,7 @@
  */
 import { defineCommand } from "citty";
 import type { CatalogStore } from "../../catalog/catalog-store.js";
+import { errorMessage } from "../../errors/error-message.js";
 import { ModelScoutError } from "../../errors/modelscout-error.js";
 import { parseRedactionConfig, type RedactionConfig } from "../../privacy/redaction-config.js";
 import { CUSTOMER_SERVICE_ROUTES } from "../../route/bundled/customer-service-routes.js";
@@ -328,7 +329,7 @@ export default defineCommand({
         }
       } catch (error) {
         process.stderr.write(
-          `warning: ${args.config} was not reloaded; the server goes on with the config it had: ${error instanceof Error ? error.message : String(error)}\n`,
+          `warning: ${args.config} was not reloaded; the server goes on with the config it had: ${errorMessage(error)}\n`,
         );
       } finally {
         closeCatalog();
@@ -353,7 +354,7 @@ export default defineCommand({
             return "applied";
           } catch (error) {
             process.stderr.write(
-              `warning: the newer decision is not served; the server goes on with the config it had, and tries again only for another decision or on SIGHUP: ${error instanceof Error ? error.message : String(error)}\n`,
+              `warning: the newer decision is not served; the server goes on with the config it had, and tries again only for another decision or on SIGHUP: ${errorMessage(error)}\n`,
             );
             throw error;
           } finally {

@@ -17,6 +17,7 @@
  */
 import type { CancelSignal } from "../../backends/cancellation.js";
 import type { ModelBackend } from "../../backends/model-backend.js";
+import { errorMessage } from "../../errors/error-message.js";
 import type { ClassificationStep, RoutesConfig } from "../routes-config.js";
 import type { ClassificationStepTrace, ClassificationTrace } from "../routing-decision.js";
 import { withDeadline } from "../with-deadline.js";
@@ -64,10 +65,6 @@ export interface ModelCallPass {
 }
 
 const OPEN_GATE: ModelCallGate = () => ({ end() {} });
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 export class RequestClassifier {
   readonly #config: RoutesConfig;
@@ -127,7 +124,7 @@ export class RequestClassifier {
         step.error = null;
       } catch (error) {
         step.index = null;
-        step.error = `could not embed the examples with ${step.config.model}: ${message(error)}`;
+        step.error = `could not embed the examples with ${step.config.model}: ${errorMessage(error)}`;
       }
     }
     return this.status();
@@ -245,7 +242,7 @@ export class RequestClassifier {
       } catch (error) {
         pass.end(error, signal?.aborted === true);
         signal?.throwIfAborted();
-        return { route: null, detail: `failed: ${message(error)}` };
+        return { route: null, detail: `failed: ${errorMessage(error)}` };
       }
     }
     const labels = step.config.candidateLabels
@@ -289,7 +286,7 @@ export class RequestClassifier {
     } catch (error) {
       pass.end(error, signal?.aborted === true);
       signal?.throwIfAborted();
-      return { route: null, detail: `failed: ${message(error)}` };
+      return { route: null, detail: `failed: ${errorMessage(error)}` };
     }
   }
 }
