@@ -520,11 +520,13 @@ export function createRoutingApp(options: RoutingAppOptions): Hono {
  * `startRoutingServer` serves from Node's `http` without Hono (`node-routed-listener.ts`).
  * `useRouter` makes every request from then on go to another router (a reloaded routes
  * config with the same `server` settings); requests already routed finish on the old one.
+ * `useApiKeys` replaces the API keys (`RoutingServer.useApiKeys`).
  */
 export function createRoutingHttp(options: RoutingAppOptions): {
   app: Hono;
   endpoints: RoutedEndpoints;
   useRouter(next: Router): void;
+  useApiKeys(keys: readonly string[]): void;
 } {
   const { store, learner } = options;
   let router = options.router;
@@ -913,7 +915,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
     });
 
   // With API keys set, a request without one is refused before anything else (api-keys.ts).
-  const access = createApiAccess(options.apiKeys ?? []);
+  let access = createApiAccess(options.apiKeys ?? []);
   const refusal = (authorization: string | undefined): EndpointAnswer | null => {
     const http = access.refusal(authorization);
     return http === null
@@ -1136,6 +1138,22 @@ export function createRoutingHttp(options: RoutingAppOptions): {
     endpoints,
     useRouter(next) {
       router = next;
+    },
+    useApiKeys(keys) {
+      // The endpoints check keys only if the server started with some (no check, no cost).
+      if (!access.required) {
+        throw new ModelScoutError(
+          "INVALID_ARGUMENT",
+          "This server started without API keys, so its API is open; restart it with keys to require them.",
+        );
+      }
+      if (keys.length === 0) {
+        throw new ModelScoutError(
+          "INVALID_ARGUMENT",
+          "No API keys: that would refuse every request. The server keeps the keys it has; to open the API, restart it without keys.",
+        );
+      }
+      access = createApiAccess(keys);
     },
   };
 }

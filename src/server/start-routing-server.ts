@@ -213,6 +213,12 @@ export interface RoutingServer {
    * at a time; `close()` stops one still loading.
    */
   reload(config: RoutesConfig, options?: ReloadOptions): Promise<RoutingReload>;
+  /**
+   * Replaces the API keys (`apiKeys`) without a restart: requests from then on need one of
+   * `keys`. Only a server started with keys can rotate them; an empty list, or a key too
+   * short to be safe, is refused and the keys in force stay.
+   */
+  useApiKeys(keys: readonly string[]): void;
   close(): Promise<void>;
 }
 
@@ -279,7 +285,7 @@ export async function startRoutingServer(options: RoutingServerOptions): Promise
       switches,
       host,
     });
-    const { app, endpoints, useRouter } = createRoutingHttp({
+    const { app, endpoints, useRouter, useApiKeys } = createRoutingHttp({
       router,
       store,
       ...(learner !== undefined && { learner }),
@@ -365,6 +371,7 @@ export async function startRoutingServer(options: RoutingServerOptions): Promise
       database,
       // biome-ignore lint/plugin/no-spread-then-field: once per server
       startup: { ...health, replayedFeedback },
+      useApiKeys,
       reload(next, options) {
         const cause = options?.cause ?? null;
         const run = reloads.then(() => reloadNow(next));

@@ -4,12 +4,12 @@
  * without a key or with a wrong one with OpenAI's 401, before it reaches a model or the
  * request log; probes stay open; a server without keys is open as before.
  */
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseRoutesConfig } from "../../src/route/routes-config.js";
-import { createApiAccess, resolveApiKeys } from "../../src/server/api-keys.js";
+import { createApiAccess, resolveApiKeySource, resolveApiKeys } from "../../src/server/api-keys.js";
 import { createRoutingApp } from "../../src/server/create-routing-app.js";
 import { type RoutingServer, startRoutingServer } from "../../src/server/start-routing-server.js";
 
@@ -113,6 +113,46 @@ describe("API keys", () => {
     expect((await call("/ready")).status).toBe(200);
   });
 
+  it("rotates its keys without a restart, on both fronts, and refuses to drop them all", async () => {
+    const rotated = "sk-modelscout-rotated-9876543210";
+    try {
+      server.useApiKeys([KEYS[1] as string, rotated]);
+      const chat = (key: string) => call("/v1/chat/completions", { body: chatBody, key });
+      expect((await chat(KEYS[0] as string)).status).toBe(401);
+      expect((await call("/v1/models", { key: KEYS[0] })).status).toBe(401);
+      for (const key of [KEYS[1] as string, rotated]) {
+        expect((await chat(key)).status).toBe(200);
+        expect((await call("/v1/models", { key })).status).toBe(200);
+      }
+      // No keys, or a short one: refused, and the keys in force stay.
+      expect(() => server.useApiKeys([])).toThrow(/No API keys: that would refuse every request/);
+      expect(() => server.useApiKeys(["short"])).toThrow(/is 5 characters/);
+      expect((await chat(rotated)).status).toBe(200);
+      expect((await chat("short")).status).toBe(401);
+    } finally {
+      server.useApiKeys(KEYS);
+    }
+  });
+
+  it("cannot start requiring keys by a rotation: an open server stays open", async () => {
+    const open = await startRoutingServer({
+      config,
+      port: 0,
+      databasePath: join(mkdtempSync(join(tmpdir(), "ms-api-keys-open-")), "state.db"),
+    });
+    try {
+      expect(() => open.useApiKeys(KEYS)).toThrow(/started without API keys/);
+      const response = await fetch(`${open.url}/v1/chat/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: chatBody,
+      });
+      expect(response.status).toBe(200);
+    } finally {
+      await open.close();
+    }
+  });
+
   it("guards the Hono app the same way, and leaves a server without keys open", async () => {
     const guarded = createRoutingApp({
       router: server.router,
@@ -142,6 +182,30 @@ describe("API key settings", () => {
   });
 
   it("refuses a key too short to be safe, naming the variable", () => {
-    expect(() => createApiAccess(["short"])).toThrow(/MODELSCOUT_API_KEYS is 5 characters/);
+    expect(() => createApiAccess(["short"])).toThrow(
+      /MODELSCOUT_API_KEYS \(or MODELSCOUT_API_KEYS_FILE\) is 5 characters/,
+    );
+  });
+
+  it("reads keys from MODELSCOUT_API_KEYS_FILE, one per line, skipping blanks and comments", () => {
+    const directory = mkdtempSync(join(tmpdir(), "ms-api-keys-file-"));
+    const file = join(directory, "keys");
+    writeFileSync(file, `# rotated 2026-12-02\r\n${KEYS[0]}\r\n\n  ${KEYS[1]}  \n`);
+    expect(resolveApiKeySource({ MODELSCOUT_API_KEYS_FILE: file })).toEqual({ keys: KEYS, file });
+    expect(resolveApiKeySource({ MODELSCOUT_API_KEYS: KEYS[0] })).toEqual({
+      keys: [KEYS[0]],
+      file: null,
+    });
+    expect(() =>
+      resolveApiKeySource({ MODELSCOUT_API_KEYS_FILE: file, MODELSCOUT_API_KEYS: KEYS[0] }),
+    ).toThrow(/Both MODELSCOUT_API_KEYS and MODELSCOUT_API_KEYS_FILE are set; set one/);
+    const empty = join(directory, "empty");
+    writeFileSync(empty, "# no keys yet\n\n");
+    expect(() => resolveApiKeySource({ MODELSCOUT_API_KEYS_FILE: empty })).toThrow(
+      /MODELSCOUT_API_KEYS_FILE: .*empty holds no key/,
+    );
+    expect(() =>
+      resolveApiKeySource({ MODELSCOUT_API_KEYS_FILE: join(directory, "missing") }),
+    ).toThrow(/MODELSCOUT_API_KEYS_FILE: .*missing cannot be read \(ENOENT/);
   });
 });

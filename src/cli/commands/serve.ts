@@ -16,8 +16,9 @@
  * Monitoring, the admin API, `/metrics` and the dashboard come with it
  * (`server/admin/admin-extension.ts`): `--alerts` names the alert rules, `--admin-token` (or
  * `MODELSCOUT_ADMIN_TOKEN`) guards them, `--redaction` sets what is removed from stored text.
- * `MODELSCOUT_API_KEYS` (comma-separated) guards the OpenAI-compatible API
- * (`server/api-keys.ts`); without it the API is open, with a warning off loopback.
+ * `MODELSCOUT_API_KEYS` (comma-separated), or `MODELSCOUT_API_KEYS_FILE` (one per line, read
+ * again on SIGHUP), guards the OpenAI-compatible API (`server/api-keys.ts`); without keys the
+ * API is open, with a warning off loopback.
  */
 import { defineCommand } from "citty";
 import type { CatalogStore } from "../../catalog/catalog-store.js";
@@ -48,7 +49,13 @@ import {
 } from "../../server/admin/admin-access.js";
 import { createAdminExtension } from "../../server/admin/admin-extension.js";
 import { readAlertRulesFile } from "../../server/admin/read-alert-rules-file.js";
-import { API_KEYS_ENV, createApiAccess, resolveApiKeys } from "../../server/api-keys.js";
+import {
+  API_KEYS_ENV,
+  API_KEYS_FILE_ENV,
+  createApiAccess,
+  readApiKeysFile,
+  resolveApiKeySource,
+} from "../../server/api-keys.js";
 import { keepText, redactPersonalText } from "../../server/create-routing-app.js";
 import {
   describeReload,
@@ -215,11 +222,11 @@ export default defineCommand({
     const token = resolveAdminToken(args["admin-token"]);
     // Refuse an open admin side on a public address before spending time on models.
     createAdminAccess({ token, host });
-    const apiKeys = resolveApiKeys();
+    const { keys: apiKeys, file: apiKeysFile } = resolveApiKeySource();
     createApiAccess(apiKeys); // a key too short to be safe stops here, not after loading
     if (apiKeys.length === 0 && !isLoopbackHost(host)) {
       process.stderr.write(
-        `warning: the OpenAI-compatible API on ${host} is open to anyone who can reach it, and its requests spend the model servers' credentials; set ${API_KEYS_ENV} (comma-separated keys) to require one.\n`,
+        `warning: the OpenAI-compatible API on ${host} is open to anyone who can reach it, and its requests spend the model servers' credentials; set ${API_KEYS_ENV} (comma-separated keys) or ${API_KEYS_FILE_ENV} (a file of keys, one per line) to require one.\n`,
       );
     }
     const redaction = redactionOption(args.redaction);
@@ -285,7 +292,7 @@ export default defineCommand({
     const routes = config.routes.map((route) => route.name).join(", ");
     process.stdout.write(
       `Routing server at ${server.url} (routes: ${routes}; config: ${args.config === undefined ? "bundled customer-service example" : `${args.config}, reloaded by kill -HUP ${process.pid}`})\n` +
-        `OpenAI base URL: ${server.url}/v1 (model "auto", a route name or a model id; ${apiKeys.length === 0 ? "no API key needed" : `API key required: ${apiKeys.length} in ${API_KEYS_ENV}`})\n` +
+        `OpenAI base URL: ${server.url}/v1 (model "auto", a route name or a model id; ${apiKeys.length === 0 ? "no API key needed" : `API key required: ${apiKeys.length} in ${apiKeysFile === null ? API_KEYS_ENV : `${apiKeysFile}, read again by kill -HUP ${process.pid}`}`})\n` +
         `Dashboard: ${server.url}/ (${token === null ? "no admin token: open to this machine only" : "log in with the admin token"}); metrics: ${server.url}/metrics\n` +
         `Alert rules: ${(admin.monitoring?.rules ?? []).map((rule) => rule.id).join(", ") || "none"}${args.alerts === undefined ? " (shipped example)" : ` (${args.alerts})`}; redaction: ${admin.redaction.enabled ? [...admin.redaction.types].join(", ") : "off"}; request log kept ${config.server.logRetentionDays === 0 ? "for ever" : `${config.server.logRetentionDays} days`}\n`,
     );
@@ -300,11 +307,26 @@ export default defineCommand({
       }
       process.stdout.write(`Reloaded ${label}: ${describeReload(result)}\n`);
     };
-    const reload = async () => {
-      if (args.config === undefined) {
+    /** The keys file, read again: rotated keys take effect at once; a bad file changes nothing. */
+    const reloadApiKeys = (file: string) => {
+      try {
+        const keys = readApiKeysFile(file);
+        server.useApiKeys(keys);
+        process.stdout.write(`Reloaded API keys from ${file}: ${keys.length} in force\n`);
+      } catch (error) {
         process.stderr.write(
-          "SIGHUP: nothing to reload (no --config: the bundled example is served as built).\n",
+          `warning: the API keys in ${file} were not reloaded; the server keeps the keys it had: ${errorMessage(error)}\n`,
         );
+      }
+    };
+    const reload = async () => {
+      if (apiKeysFile !== null) reloadApiKeys(apiKeysFile);
+      if (args.config === undefined) {
+        if (apiKeysFile === null) {
+          process.stderr.write(
+            "SIGHUP: nothing to reload (no --config: the bundled example is served as built).\n",
+          );
+        }
         return;
       }
       if (reloading) {
