@@ -8,9 +8,9 @@
  * (`route/learning/`), which picks the model on `bandit` routes and keeps its state in the
  * same state database. The work is `server/start-routing-server.ts`; this parses flags,
  * prints where the server listens and what failed to load, and stops on SIGINT/SIGTERM
- * once the requests in flight are answered and logged. SIGHUP reads `--config` again and
- * serves it without a restart (`decision:` references resolved anew); a config that cannot
- * be served is reported and the previous one goes on. `--follow-decisions` does that by itself
+ * once the requests in flight are answered and logged. SIGHUP reads the API keys file and
+ * `--alerts` again, then `--config`, and serves it without a restart (`decision:` references
+ * resolved anew); whatever cannot be used is reported and what was in force goes on. `--follow-decisions` does that by itself
  * when a newer selection moves a `decision:latest` reference (`route/decision-follower.ts`,
  * ADR 0048).
  * Monitoring, the admin API, `/metrics` and the dashboard come with it
@@ -184,7 +184,7 @@ export default defineCommand({
     alerts: {
       type: "string",
       description:
-        "Alert rules file (.json; see `modelscout schema alerts`); default: the shipped review-on-drop rule",
+        "Alert rules file (.json; see `modelscout schema alerts`), read again on SIGHUP; default: the shipped review-on-drop rule",
     },
     "admin-token": {
       type: "string",
@@ -319,10 +319,25 @@ export default defineCommand({
         );
       }
     };
+    /** The alert rules file, read again: a file that fails validation changes nothing. */
+    const reloadAlertRules = async (file: string) => {
+      try {
+        const next = await readAlertRulesFile(file);
+        admin.monitoring?.useRules(next);
+        process.stdout.write(
+          `Reloaded alert rules from ${file}: ${next.map((rule) => rule.id).join(", ") || "none"}\n`,
+        );
+      } catch (error) {
+        process.stderr.write(
+          `warning: the alert rules in ${file} were not reloaded; the server keeps the rules it had: ${errorMessage(error)}\n`,
+        );
+      }
+    };
     const reload = async () => {
       if (apiKeysFile !== null) reloadApiKeys(apiKeysFile);
+      if (args.alerts !== undefined) await reloadAlertRules(args.alerts);
       if (args.config === undefined) {
-        if (apiKeysFile === null) {
+        if (apiKeysFile === null && args.alerts === undefined) {
           process.stderr.write(
             "SIGHUP: nothing to reload (no --config: the bundled example is served as built).\n",
           );

@@ -14,6 +14,8 @@
  * Listeners (`onChange`) hear what changed (requests, feedback, decisions, alerts, reviews),
  * so the dashboard can refresh when something happened rather than on a timer.
  */
+
+import { ModelScoutError } from "../../errors/modelscout-error.js";
 import type { Alert, AlertEngine, AlertLogEntry } from "../../monitor/alert-engine.js";
 import { createAlertEngine } from "../../monitor/alert-engine.js";
 import type { AlertRule } from "../../monitor/alert-rules.js";
@@ -72,6 +74,15 @@ export interface ServerMonitoring {
   readonly reviewQueue: ReviewQueue;
   readonly metrics: ServerMetrics;
   readonly rules: readonly AlertRule[];
+  /**
+   * Replaces the alert rules without a restart (`modelscout serve` on SIGHUP with `--alerts`):
+   * the events queued are folded in under the old rules first; a rule whose match and
+   * conditions are unchanged keeps its state, a changed one starts afresh (as after a restart:
+   * `ruleFingerprint`). Webhook deliveries in flight are stopped and the new engine sends what
+   * they had not recorded (at least once, as after a restart). Throws, changing nothing, for
+   * rules the engine refuses.
+   */
+  useRules(rules: readonly AlertRule[]): void;
   /** `decision`: the decision `row.decision` holds, if the caller has it (else it is parsed). */
   requestLogged(row: RequestLogRow, decision?: DecisionLabels | null): void;
   feedbackStored(feedback: FeedbackInput, request: RequestLogRow): void;
@@ -148,35 +159,42 @@ export function createServerMonitoring(options: ServerMonitoringOptions): Server
     reviewItemsOpen: () => reviewQueue.countOpen(),
     ...(options.modelStates !== undefined && { modelStates: options.modelStates }),
   });
-  const engine = createAlertEngine({
-    database,
-    rules: options.rules,
-    reviewQueue,
-    ...(options.log !== undefined && { log: options.log }),
-    ...(options.fetch !== undefined && { fetch: options.fetch }),
-    ...(options.now !== undefined && { now: options.now }),
-    onAlert: (alert) => {
-      metrics.observeAlert(alert);
-      notify("alert");
-      if (alert.reviewItemId !== null) notify("review");
-    },
-  });
-  const hasWebhooks = engine.rules.some((rule) =>
-    rule.actions.some((action) => action.type === "webhook"),
-  );
-  const feed: DecisionFeed = createDecisionFeed({
-    database,
-    engine,
-    ...(options.now !== undefined && { now: options.now }),
-  });
+  const engineFor = (rules: readonly AlertRule[]) =>
+    createAlertEngine({
+      database,
+      rules,
+      reviewQueue,
+      ...(options.log !== undefined && { log: options.log }),
+      ...(options.fetch !== undefined && { fetch: options.fetch }),
+      ...(options.now !== undefined && { now: options.now }),
+      onAlert: (alert) => {
+        metrics.observeAlert(alert);
+        notify("alert");
+        if (alert.reviewItemId !== null) notify("review");
+      },
+    });
+  const webhooksIn = (rules: readonly AlertRule[]) =>
+    rules.some((rule) => rule.actions.some((action) => action.type === "webhook"));
+  const feedFor = (alertEngine: AlertEngine): DecisionFeed =>
+    createDecisionFeed({
+      database,
+      engine: alertEngine,
+      ...(options.now !== undefined && { now: options.now }),
+    });
+  // Replaced together by `useRules`.
+  let engine = engineFor(options.rules);
+  let hasWebhooks = webhooksIn(engine.rules);
+  let feed = feedFor(engine);
 
-  const delivery = new AbortController();
+  let delivery = new AbortController();
   const deliveries = new Set<Promise<unknown>>();
   const deliverWebhooks = () => {
-    if (!hasWebhooks || delivery.signal.aborted) return;
+    // This delivery's own signal: `useRules` aborts it and starts another.
+    const signal = delivery.signal;
+    if (!hasWebhooks || signal.aborted) return;
     const running = engine
       .deliverWebhooks({
-        signal: delivery.signal,
+        signal,
         ...(options.webhookRetry !== undefined && { retry: options.webhookRetry }),
       })
       .then((report) => {
@@ -187,7 +205,7 @@ export function createServerMonitoring(options: ServerMonitoringOptions): Server
         }
       })
       .catch((error: unknown) => {
-        if (!delivery.signal.aborted) {
+        if (!signal.aborted) {
           process.stderr.write(`modelscout serve: webhook delivery failed: ${String(error)}\n`);
         }
       })
@@ -260,10 +278,31 @@ export function createServerMonitoring(options: ServerMonitoringOptions): Server
   };
 
   return {
-    engine,
+    get engine() {
+      return engine;
+    },
     reviewQueue,
     metrics,
-    rules: engine.rules,
+    get rules() {
+      return engine.rules;
+    },
+    useRules(rules) {
+      if (closed) {
+        throw new ModelScoutError(
+          "ABORTED",
+          "Monitoring is closed; the alert rules were not replaced.",
+        );
+      }
+      flush();
+      const next = engineFor(rules); // refuses rules it cannot run, before anything changes
+      engine = next;
+      hasWebhooks = webhooksIn(next.rules);
+      feed = feedFor(next);
+      delivery.abort();
+      delivery = new AbortController();
+      deliverWebhooks();
+      notify("alert");
+    },
     requestLogged(row, decision) {
       const event = requestEvent(row);
       metrics.observeRequest(row, event, decision);

@@ -200,6 +200,51 @@ describe("admin API: monitoring of live traffic", () => {
     ).toMatch(/ 3$/);
   });
 
+  it("replaces its alert rules without a restart, keeping the state of a rule that did not change", async () => {
+    const server = await start({ rules: [] });
+    const poorAnswers = async (count: number) => {
+      for (let index = 0; index < count; index++) {
+        const decision = await chat(server, "sales", `question ${index}`);
+        const feedback = await postJson(server.url("/v1/feedback"), {
+          request_id: decision.request_id,
+          rating: 1,
+        });
+        expect(feedback.status).toBe(200);
+      }
+      server.monitoring.flush();
+    };
+    const alertCount = async () => (await get(server, "/admin/api/alerts")).json.alerts.length;
+
+    // No rules: three poor answers fire nothing.
+    await poorAnswers(3);
+    expect(await alertCount()).toBe(0);
+
+    // The rule in force now, mid-window: two poor answers, the same rule again, one more.
+    server.monitoring.useRules(feedbackDropRule());
+    expect(
+      (await get(server, "/admin/api/alerts")).json.rules.map((rule: Json) => rule.id),
+    ).toEqual(["feedback-drop"]);
+    await poorAnswers(2);
+    expect(await alertCount()).toBe(0);
+    server.monitoring.useRules(feedbackDropRule());
+    await poorAnswers(1);
+    expect(await alertCount()).toBe(1);
+    expect(server.logs.map((entry) => entry.alert.ruleId)).toEqual(["feedback-drop"]);
+
+    // A changed condition starts afresh: its window fills again before it can fire.
+    const changed = feedbackDropRule();
+    const condition = changed[0]?.conditions[0] as { min_drop_percent: number };
+    condition.min_drop_percent = 25;
+    server.monitoring.useRules(changed);
+    await poorAnswers(2);
+    expect(server.logs).toHaveLength(1);
+    await poorAnswers(1);
+    expect(server.logs).toHaveLength(2);
+
+    await server.close();
+    expect(() => server.monitoring.useRules([])).toThrow(/Monitoring is closed/);
+  });
+
   it("demotes through the real Thompson learner when a review item is approved", async () => {
     const server = await start({ rules: feedbackDropRule() });
     for (let index = 0; index < 8; index++) {

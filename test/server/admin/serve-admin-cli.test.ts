@@ -1,7 +1,7 @@
 /**
  * `modelscout serve`'s operator flags in the real CLI: `--alerts`, `--admin-token`,
- * `--redaction`, the refusal to start with an open admin side on a public address, and
- * `modelscout schema alerts`.
+ * `--redaction`, the refusal to start with an open admin side on a public address, the rules
+ * file read again on SIGHUP, and `modelscout schema alerts`.
  */
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -78,6 +78,38 @@ describe("modelscout serve: operator flags", () => {
       headers: { authorization: `Bearer ${TOKEN}` },
     });
     expect(await metrics.text()).toContain("# TYPE modelscout_requests_total counter");
+
+    // SIGHUP reads the rules file again; a file that fails validation keeps the rules in force.
+    const overviewRules = async () => {
+      const response = await fetch(`${serve?.url}/admin/api/overview`, {
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
+      return ((await response.json()) as { rules: string[] }).rules;
+    };
+    writeFileSync(
+      rules,
+      JSON.stringify({
+        rules: [
+          {
+            id: "slow-sales",
+            match: { routes: ["sales"] },
+            conditions: [{ type: "latency_p95", slo_ms: 800 }],
+            actions: [{ type: "log" }],
+          },
+        ],
+      }),
+    );
+    serve.child.kill("SIGHUP");
+    await expect.poll(overviewRules, { timeout: 30_000, interval: 100 }).toEqual(["slow-sales"]);
+    writeFileSync(rules, JSON.stringify({ rules: [{ id: "x", conditions: [], actions: [] }] }));
+    serve.child.kill("SIGHUP");
+    await expect
+      .poll(() => serve?.stderr() ?? "", { timeout: 30_000, interval: 100 })
+      .toContain(
+        `warning: the alert rules in ${rules} were not reloaded; the server keeps the rules it had:`,
+      );
+    expect(serve.stderr()).toContain("rules[0].conditions: must not be empty");
+    expect(await overviewRules()).toEqual(["slow-sales"]);
   }, 60_000);
 
   it("prints the alert rules' JSON Schema", async () => {
