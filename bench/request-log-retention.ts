@@ -55,6 +55,9 @@ function row(id: string, ageDays: number, text: string): RequestLogRow {
     inputText: text,
     outputText: text,
     outputLabel: null,
+    promptTokens: null,
+    completionTokens: null,
+    costUsd: null,
     decision: null,
   };
 }

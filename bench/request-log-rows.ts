@@ -68,6 +68,9 @@ function row(id: string): RequestLogRow {
     inputText: "where is my parcel, it was due yesterday",
     outputText: "where is my parcel, it was due yesterday",
     outputLabel: null,
+    promptTokens: null,
+    completionTokens: null,
+    costUsd: null,
     decision: DECISION,
   };
 }

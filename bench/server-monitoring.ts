@@ -150,6 +150,9 @@ function generate(count: number): Event[] {
       inputText: null,
       outputText: null,
       outputLabel: null,
+      promptTokens: null,
+      completionTokens: null,
+      costUsd: null,
       decision: decisionJson(decision),
     };
     recent.push(row);

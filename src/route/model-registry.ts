@@ -21,6 +21,7 @@ import { NPM_MODELS } from "../catalog/sources/npm-models.js";
 import { errorMessage } from "../errors/error-message.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
 import { resolveTask } from "../tasks/resolve-task.js";
+import { declaredPrice, type ModelPrice } from "./model-price.js";
 import type { ModelDeclaration } from "./routes-config.js";
 
 /** Child processes are stopped by the router's per-attempt deadline; this is only a backstop. */
@@ -135,7 +136,8 @@ export class ModelRegistry {
 
   /**
    * This registry's loaded backend of `id`, if the successor declares it the same way with the
-   * same deadline (an endpoint backend's own timeout is set from it when built). A backend
+   * same deadline (an endpoint backend's own timeout is set from it when built); its `price`
+   * is not the backend's, and a new price keeps the backend. A backend
    * built in code is the caller's and is the same object in both anyway.
    */
   #handOver(
@@ -147,8 +149,13 @@ export class ModelRegistry {
     const status = this.#status.get(id);
     if (backend === undefined || status?.loaded !== true) return undefined;
     if (this.#options.deadlineMsFor?.(id) !== deadlineMs) return undefined;
-    if (JSON.stringify(this.#declared.get(id)) !== JSON.stringify(declaration)) return undefined;
+    if (backendJson(this.#declared.get(id)) !== backendJson(declaration)) return undefined;
     return { backend, status };
+  }
+
+  /** The price the config declares for `id` (`price`), for the cost of its answers. */
+  priceOf(id: string): ModelPrice | undefined {
+    return declaredPrice(this.#declared.get(id));
   }
 
   /** The backend of a prepared id, or undefined. */
@@ -305,4 +312,11 @@ export class ModelRegistry {
     );
     return createBackend(record, [...local, await this.#http()]);
   }
+}
+
+/** A declaration as JSON without what the backend does not read (`price`). */
+function backendJson(declaration: ModelDeclaration | undefined): string | undefined {
+  if (declaration === undefined || !("price" in declaration)) return JSON.stringify(declaration);
+  const { price: _price, ...rest } = declaration;
+  return JSON.stringify(rest);
 }

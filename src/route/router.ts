@@ -743,7 +743,7 @@ export class Router {
             request.stream === true
               ? await openStream(
                   backend,
-                  request,
+                  this.registry.priceOf(model) === undefined ? request : withStreamUsage(request),
                   target.timeoutMs,
                   (error) => breaker.recordFailure(`stream broke off: ${errorMessage(error)}`),
                   () => limit.release(),
@@ -1083,6 +1083,27 @@ let idHex = "";
 let idHexOffset = 0;
 let idPrefixMs = Number.NaN;
 let idPrefix = "";
+
+/**
+ * The request with its chat asking the model's server for the usage of a stream
+ * (`stream_options.include_usage`), for a model with a declared price: the request log's
+ * cost of a streamed answer needs its tokens. Only then, as some servers refuse the field.
+ */
+function withStreamUsage(request: RouteRequest): RouteRequest {
+  const input = request.inputs[0];
+  if (
+    request.inputs.length !== 1 ||
+    typeof input !== "object" ||
+    !("messages" in input) ||
+    input.generation?.streamUsage === true
+  ) {
+    return request;
+  }
+  const generation = { streamUsage: true, ...input.generation };
+  generation.streamUsage = true;
+  // biome-ignore lint/plugin/no-spread-then-field: once per stream to a priced model
+  return { ...request, inputs: [{ ...input, generation }] };
+}
 
 /**
  * Opens `backend`'s stream of the request's one input and waits for its first piece, all

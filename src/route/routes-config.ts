@@ -164,6 +164,18 @@ const modelLimits = {
   max_in_flight: z.number().int().min(1).optional(),
 };
 
+/**
+ * What a model server charges, in US dollars per million tokens read (`input`) and written
+ * (`output`): the request log, `/metrics` and the dashboard give each answer's cost from the
+ * `usage` its server reports (`route/model-price.ts`). Without it, tokens are still counted.
+ */
+const modelPriceSchema = z
+  .object({
+    input_per_million_tokens: z.number().min(0),
+    output_per_million_tokens: z.number().min(0),
+  })
+  .strict();
+
 const modelDeclarationSchema = z.discriminatedUnion("kind", [
   z
     .object({
@@ -205,6 +217,7 @@ const modelDeclarationSchema = z.discriminatedUnion("kind", [
       vision: z.boolean().optional(),
       /** Include this server in the active health checks (`server.health_checks`); default true. */
       health_check: z.boolean().optional(),
+      price: modelPriceSchema.optional(),
       ...generationDefaults,
     })
     .strict(),
@@ -225,6 +238,7 @@ const modelDeclarationSchema = z.discriminatedUnion("kind", [
       labels: z.array(z.string().min(1)).min(1).optional(),
       /** A chat model that reads images in user turns (`image_url` parts); default false. */
       vision: z.boolean().optional(),
+      price: modelPriceSchema.optional(),
       ...generationDefaults,
     })
     .strict(),

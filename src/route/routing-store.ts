@@ -75,6 +75,15 @@ export const ROUTING_MIGRATIONS: readonly ComponentMigration[] = [
       CREATE INDEX routing_feedback_unapplied ON routing_feedback (applied) WHERE applied = 0;
     `,
   },
+  {
+    version: 2,
+    description: "tokens and cost of each answer",
+    sql: `
+      ALTER TABLE routing_requests ADD COLUMN prompt_tokens INTEGER;
+      ALTER TABLE routing_requests ADD COLUMN completion_tokens INTEGER;
+      ALTER TABLE routing_requests ADD COLUMN cost_usd REAL;
+    `,
+  },
 ];
 
 export interface RequestLogRow {
@@ -96,6 +105,11 @@ export interface RequestLogRow {
   outputText: string | null;
   /** The top label of a classification answer, to score `label` feedback. */
   outputLabel: string | null;
+  /** Tokens the model read and wrote, when its server said (OpenAI's `usage`). */
+  promptTokens: number | null;
+  completionTokens: number | null;
+  /** What the answer cost in US dollars: the tokens at the model's declared `price`. */
+  costUsd: number | null;
   /**
    * The decision as JSON, in its wire form (`server/decision-wire.ts`: the answer's
    * `modelscout` field). Rows logged before 2026-11-30 hold the `RoutingDecision` itself;
@@ -160,6 +174,9 @@ interface RawRequestRow {
   input_text: string | null;
   output_text: string | null;
   output_label: string | null;
+  prompt_tokens: number | null;
+  completion_tokens: number | null;
+  cost_usd: number | null;
   decision: string | null;
 }
 
@@ -194,6 +211,9 @@ function fromRawRequest(row: RawRequestRow): RequestLogRow {
     inputText: row.input_text,
     outputText: row.output_text,
     outputLabel: row.output_label,
+    promptTokens: row.prompt_tokens,
+    completionTokens: row.completion_tokens,
+    costUsd: row.cost_usd,
     decision: row.decision,
   };
 }
@@ -219,8 +239,8 @@ const MAX_QUEUED_ROWS = 20_000;
 /** Positional: the values of a row in `requestValues` order (the decision last). */
 const INSERT_REQUEST_SQL = `INSERT OR REPLACE INTO routing_requests (id, created_at, endpoint, task, requested, route, model,
      reason, status, latency_ms, model_latency_ms, error_code, domain, input_text, output_text,
-     output_label, decision)
-   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+     output_label, prompt_tokens, completion_tokens, cost_usd, decision)
+   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 /** A row's columns but the decision, in `INSERT_REQUEST_SQL` order. */
 function valuesBeforeDecision(row: RequestLogRow): ColumnValue[] {
@@ -241,6 +261,9 @@ function valuesBeforeDecision(row: RequestLogRow): ColumnValue[] {
     row.inputText,
     row.outputText,
     row.outputLabel,
+    row.promptTokens,
+    row.completionTokens,
+    row.costUsd,
   ];
 }
 
@@ -271,7 +294,10 @@ function rowFromValues(values: ColumnValue[]): RequestLogRow {
     inputText: textOrNull(13),
     outputText: textOrNull(14),
     outputLabel: textOrNull(15),
-    decision: textOrNull(16),
+    promptTokens: values[16] as number | null,
+    completionTokens: values[17] as number | null,
+    costUsd: values[18] as number | null,
+    decision: textOrNull(19),
   };
 }
 

@@ -163,6 +163,8 @@ export interface ChatStreamEnd {
   error?: unknown;
   /** The client went away before the end. */
   clientClosed?: boolean;
+  /** The tokens the model's closing item reported, for the request log's cost. */
+  usage?: AnswerUsage;
 }
 
 export interface LiveChatStreamOptions extends Omit<ChatStreamOptions, "text" | "end"> {
@@ -237,7 +239,7 @@ export function liveChatStream(options: LiveChatStreamOptions): ReadableStream<U
           encoder.encode(closingEvents(base, streamEnd, options.includeUsage === true)),
         );
         controller.close();
-        end({});
+        end(streamEnd?.usage === undefined ? {} : { usage: streamEnd.usage });
         return;
       }
       const piece = next.value;

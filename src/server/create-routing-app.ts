@@ -20,7 +20,12 @@
 import { type Context, Hono, type MiddlewareHandler } from "hono";
 import type { z } from "zod";
 import type { CancelSignal } from "../backends/cancellation.js";
-import type { BackendInput, BackendOutput, TextStream } from "../backends/model-backend.js";
+import type {
+  AnswerUsage,
+  BackendInput,
+  BackendOutput,
+  TextStream,
+} from "../backends/model-backend.js";
 import { errorMessage } from "../errors/error-message.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
 import {
@@ -30,6 +35,7 @@ import {
 } from "../privacy/redact-personal-data.js";
 import type { RedactionConfig } from "../privacy/redaction-config.js";
 import { feedbackOutcome, feedbackRequestSchema, toFeedbackInput } from "../route/feedback.js";
+import { answerCostUsd } from "../route/model-price.js";
 import type { RouteLearner } from "../route/route-learner.js";
 import { newRequestId, type Router } from "../route/router.js";
 import type { RoutingDecision } from "../route/routing-decision.js";
@@ -466,6 +472,8 @@ type LogExtra = Partial<
 > & {
   /** No model was called (every breaker open or every model at max_in_flight). */
   refused?: boolean;
+  /** The tokens the model's server reported, for the row's tokens and cost. */
+  usage?: AnswerUsage;
 };
 
 type RequestLog = (status: number, extra: LogExtra) => void;
@@ -499,6 +507,7 @@ class LogAnswered implements AfterAnswer {
     const first = this.#outputs[0];
     this.#log(200, {
       modelLatencyMs: this.#modelLatencyMs,
+      usage: first?.kind === "text" ? first.usage : undefined,
       outputText:
         first?.kind === "text"
           ? loggedAnswer(first.text, first.toolCalls?.map((call) => call.name) ?? [])
@@ -608,7 +617,11 @@ export function createRoutingHttp(options: RoutingAppOptions): {
     let decision: RoutingDecision | null = null;
     /** `decisionJson(decision)`: the answer's `modelscout` field and the log's decision. */
     let wire: string | null = null;
+    /** The router that routed the request (a reload may swap `router` before it is logged). */
+    let serving: Router | undefined;
     const log: RequestLog = (status, extra) => {
+      const usage = extra.usage;
+      const model = extra.refused === true ? null : (decision?.model ?? null);
       const row: RequestLogRow = {
         id: requestId,
         createdAt: clock.iso(),
@@ -618,7 +631,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
         route: decision?.route ?? null,
         // A refused request is logged without a model, so that monitoring (error rates,
         // routing counts) does not count it against the route's first candidate.
-        model: extra.refused === true ? null : (decision?.model ?? null),
+        model,
         reason: decision?.reason ?? null,
         status,
         latencyMs: performance.now() - startedAt,
@@ -628,6 +641,12 @@ export function createRoutingHttp(options: RoutingAppOptions): {
         inputText: work === undefined ? null : clip(work.logged ?? work.text, "input", requestId),
         outputText: clip(extra.outputText ?? null, "output", requestId),
         outputLabel: extra.outputLabel ?? null,
+        promptTokens: usage === undefined ? null : usage.promptTokens,
+        completionTokens: usage === undefined ? null : usage.completionTokens,
+        costUsd:
+          usage === undefined || model === null || serving === undefined
+            ? null
+            : answerCostUsd(serving.registry.priceOf(model), usage),
         decision: wire,
       };
       store.logRequest(row);
@@ -635,7 +654,8 @@ export function createRoutingHttp(options: RoutingAppOptions): {
     };
     try {
       work = await prepare();
-      const result = await router.route({
+      serving = router;
+      const result = await serving.route({
         requestId,
         task: work.task,
         model: work.model,
@@ -677,7 +697,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
           } else if (end.error !== undefined) {
             log(502, { modelLatencyMs, outputText: end.text, errorCode: "stream_interrupted" });
           } else {
-            log(200, { modelLatencyMs, outputText: end.text });
+            log(200, { modelLatencyMs, outputText: end.text, usage: end.usage });
           }
         });
       }
@@ -1062,6 +1082,11 @@ export function createRoutingHttp(options: RoutingAppOptions): {
         domain: row.domain,
         input_text: row.inputText,
         output_text: row.outputText,
+        usage:
+          row.promptTokens === null && row.completionTokens === null
+            ? null
+            : { prompt_tokens: row.promptTokens, completion_tokens: row.completionTokens },
+        cost_usd: row.costUsd,
         modelscout: row.decision === null ? null : loggedDecisionBody(row.decision),
         feedback: store.feedbackFor(row.id).map((feedback) => ({
           id: feedback.id,

@@ -390,7 +390,7 @@ export function responsesEventStream(options: ResponsesStreamOptions): ReadableS
         ),
       );
       controller.close();
-      end({});
+      end(streamEnd?.usage === undefined ? {} : { usage: streamEnd.usage });
       return true;
     }
     const events = pieceEvents(next.value);

@@ -306,6 +306,43 @@ describe("dashboard in Chromium", () => {
     await page.close();
   });
 
+  it("shows each model's tokens and cost in the routes' traffic", async () => {
+    for (const [id, costUsd] of [
+      ["req_dash_cost_1", 0.0004],
+      ["req_dash_cost_2", 0.0006],
+    ] as const) {
+      server.store.logRequest({
+        id,
+        createdAt: new Date().toISOString(),
+        endpoint: "chat.completions",
+        task: "text-generation",
+        requested: "product",
+        route: "product",
+        model: "priced-chat",
+        reason: "fixed",
+        status: 200,
+        latencyMs: 5,
+        modelLatencyMs: 4,
+        errorCode: null,
+        domain: null,
+        inputText: null,
+        outputText: null,
+        outputLabel: null,
+        promptTokens: 40,
+        completionTokens: 60,
+        costUsd,
+        decision: null,
+      });
+    }
+    server.store.flush();
+    const page = await openPage("routes");
+    const legend = page.locator('[data-route="product"] [data-chart="share"] .legend');
+    await legend.waitFor();
+    expect(await legend.textContent()).toMatch(/priced-chat.*2 req · 200 tokens · \$0\.0010/);
+    expect(pageErrors(page)).toEqual([]);
+    await page.close();
+  });
+
   it("shows the routes config's last reload, and a refused one as an alert", async () => {
     const page = await openPage("routes");
     const line = page.locator("[data-config]");

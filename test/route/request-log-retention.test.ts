@@ -37,6 +37,9 @@ function row(id: string, ageDays: number): RequestLogRow {
     inputText: "where is my parcel",
     outputText: "on its way",
     outputLabel: null,
+    promptTokens: null,
+    completionTokens: null,
+    costUsd: null,
     decision: null,
   };
 }

@@ -33,6 +33,9 @@ function row(id: string, status = 200): RequestLogRow {
     inputText: "where is my parcel",
     outputText: "where is my parcel",
     outputLabel: null,
+    promptTokens: null,
+    completionTokens: null,
+    costUsd: null,
     decision: '{"requestId":"x"}',
   };
 }

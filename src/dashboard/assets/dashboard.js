@@ -509,13 +509,22 @@ async function renderRoutes(container) {
             legend(
               models.map((/** @type {Json} */ model) => ({
                 name: model.model,
-                detail: `${percent(model.share)} · ${model.total} req${model.errors > 0 ? ` · ${model.errors} errors` : ""}`,
+                detail: `${percent(model.share)} · ${model.total} req${model.errors > 0 ? ` · ${model.errors} errors` : ""}${model.tokens > 0 ? ` · ${model.tokens} tokens` : ""}${model.costUsd === null ? "" : ` · ${usd(model.costUsd)}`}`,
               })),
             ),
           ),
     );
   });
   fill(container, windowForm(), configLine(body), h("div", { class: "grid" }, ...cards));
+}
+
+/**
+ * US dollars as people read them: cents to two places, smaller sums to what shows.
+ * @param {number} value
+ */
+function usd(value) {
+  if (value === 0 || value >= 0.01) return `$${value.toFixed(2)}`;
+  return `$${value.toPrecision(2)}`;
 }
 
 /**

@@ -28,12 +28,18 @@ export interface TrafficSeries {
     route: string;
     total: number;
     errors: number;
+    /** Tokens read and written, of answers whose model server reported them. */
+    tokens: number;
+    /** US dollars, of answers from models with a declared price; null when none had one. */
+    costUsd: number | null;
     models: {
       model: string;
       total: number;
       /** Of the route's requests in the window, 0..1. */
       share: number;
       errors: number;
+      tokens: number;
+      costUsd: number | null;
       /** Requests per bucket, aligned with `buckets`. */
       counts: number[];
     }[];
@@ -125,16 +131,28 @@ export function trafficSeries(database: StateDatabase, window: SeriesWindow): Tr
   const rows = database
     .prepare<
       Record<string, unknown>,
-      { route: string; model: string; bucket: number; requests: number; errors: number }
+      {
+        route: string;
+        model: string;
+        bucket: number;
+        requests: number;
+        errors: number;
+        tokens: number;
+        cost_usd: number | null;
+      }
     >(
       `SELECT route, model, ${BUCKET_SQL("created_at")} AS bucket, COUNT(*) AS requests,
-         SUM(CASE WHEN status >= 400 THEN 1 ELSE 0 END) AS errors
+         SUM(CASE WHEN status >= 400 THEN 1 ELSE 0 END) AS errors,
+         TOTAL(prompt_tokens) + TOTAL(completion_tokens) AS tokens, SUM(cost_usd) AS cost_usd
        FROM routing_requests
        WHERE created_at >= @from AND created_at < @to AND route IS NOT NULL AND model IS NOT NULL
        GROUP BY route, model, bucket`,
     )
     .all(bounds(window));
-  const routes = new Map<string, Map<string, { counts: number[]; errors: number }>>();
+  const routes = new Map<
+    string,
+    Map<string, { counts: number[]; errors: number; tokens: number; costUsd: number | null }>
+  >();
   for (const row of rows) {
     const position = index.get(row.bucket);
     if (position === undefined) continue;
@@ -143,10 +161,14 @@ export function trafficSeries(database: StateDatabase, window: SeriesWindow): Tr
     const series = models.get(row.model) ?? {
       counts: new Array<number>(buckets.length).fill(0),
       errors: 0,
+      tokens: 0,
+      costUsd: null,
     };
     models.set(row.model, series);
     series.counts[position] = (series.counts[position] as number) + row.requests;
     series.errors += row.errors;
+    series.tokens += row.tokens;
+    if (row.cost_usd !== null) series.costUsd = (series.costUsd ?? 0) + row.cost_usd;
   }
   return {
     window,
@@ -158,13 +180,21 @@ export function trafficSeries(database: StateDatabase, window: SeriesWindow): Tr
           model,
           total: series.counts.reduce((sum, count) => sum + count, 0),
           errors: series.errors,
+          tokens: series.tokens,
+          costUsd: series.costUsd,
           counts: series.counts,
         }));
         const total = entries.reduce((sum, entry) => sum + entry.total, 0);
+        const priced = entries.filter((entry) => entry.costUsd !== null);
         return {
           route,
           total,
           errors: entries.reduce((sum, entry) => sum + entry.errors, 0),
+          tokens: entries.reduce((sum, entry) => sum + entry.tokens, 0),
+          costUsd:
+            priced.length === 0
+              ? null
+              : priced.reduce((sum, entry) => sum + (entry.costUsd as number), 0),
           models: entries
             .map((entry) => ({ share: total === 0 ? 0 : entry.total / total, ...entry }))
             .sort((a, b) => b.total - a.total || a.model.localeCompare(b.model)),

@@ -95,6 +95,16 @@ export function createServerMetrics(
     ["route", "model"],
     [0, 0.25, 0.5, 0.75, 1],
   );
+  const tokens = registry.counter(
+    "modelscout_tokens_total",
+    "Tokens read (prompt) and written (completion) by routed answers whose model server reported its usage, by route and model.",
+    ["route", "model", "kind"],
+  );
+  const cost = registry.counter(
+    "modelscout_cost_usd_total",
+    "What routed answers cost in US dollars: their tokens at the price the routes config declares for the model (models without a price are not counted).",
+    ["route", "model"],
+  );
   const reviewDecisions = registry.counter(
     "modelscout_review_decisions_total",
     "Review items decided by an operator, by decision.",
@@ -162,6 +172,17 @@ export function createServerMetrics(
           policy: labels.policy ?? "unknown",
           explored: labels.explored === true ? "true" : "false",
         });
+      }
+      if (row.promptTokens !== null || row.completionTokens !== null) {
+        const route = row.route ?? "(direct)";
+        const model = row.model ?? "(none)";
+        if (row.promptTokens !== null) {
+          tokens.inc({ route, model, kind: "prompt" }, row.promptTokens);
+        }
+        if (row.completionTokens !== null) {
+          tokens.inc({ route, model, kind: "completion" }, row.completionTokens);
+        }
+        if (row.costUsd !== null) cost.inc({ route, model }, row.costUsd);
       }
     },
     observeFeedback(event, value) {

@@ -425,6 +425,46 @@ describe("admin API: monitoring of live traffic", () => {
     expect(bad.json.error.param).toBe("bucketSeconds");
   });
 
+  it("sums the tokens and cost of each route's answers in the traffic", async () => {
+    const server = await start({ rules: [] });
+    const row = (id: string, costUsd: number | null) => ({
+      id,
+      createdAt: new Date().toISOString(),
+      endpoint: "chat.completions",
+      task: "text-generation",
+      requested: "sales",
+      route: "sales",
+      model: costUsd === null ? "echo:alpha" : "echo:beta",
+      reason: "fallback",
+      status: 200,
+      latencyMs: 5,
+      modelLatencyMs: 4,
+      errorCode: null,
+      domain: null,
+      inputText: null,
+      outputText: null,
+      outputLabel: null,
+      promptTokens: 10,
+      completionTokens: 20,
+      costUsd,
+      decision: null,
+    });
+    server.server.store.logRequest(row("req_cost_1", 0.001));
+    server.server.store.logRequest(row("req_cost_2", 0.0025));
+    server.server.store.logRequest(row("req_cost_3", null));
+    server.server.store.flush();
+    const routes = await get(server, "/admin/api/routes?minutes=10&bucketSeconds=60");
+    const sales = routes.json.traffic.routes.find((route: Json) => route.route === "sales");
+    expect(sales.tokens).toBe(90);
+    expect(sales.costUsd).toBeCloseTo(0.0035, 12);
+    const byModel = Object.fromEntries(
+      sales.models.map((model: Json) => [model.model, [model.tokens, model.costUsd]]),
+    );
+    expect(byModel["echo:beta"][0]).toBe(60);
+    expect(byModel["echo:beta"][1]).toBeCloseTo(0.0035, 12);
+    expect(byModel["echo:alpha"]).toEqual([30, null]);
+  });
+
   it("redacts personal data from the request log and feedback by default", async () => {
     const server = await start({ rules: [] });
     const decision = await chat(

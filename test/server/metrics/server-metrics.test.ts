@@ -75,6 +75,9 @@ describe("routing decisions counter", () => {
     inputText: null,
     outputText: null,
     outputLabel: null,
+    promptTokens: null,
+    completionTokens: null,
+    costUsd: null,
     decision,
   });
   const counted = (metrics: ReturnType<typeof createServerMetrics>) =>
