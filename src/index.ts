@@ -36,6 +36,10 @@ export {
   openCatalog,
 } from "./catalog/open-catalog.js";
 export {
+  openPostgresStore,
+  type PostgresStoreOptions,
+} from "./catalog/postgres/postgres-store.js";
+export {
   type CatalogSearchHit,
   type CatalogSearchOptions,
   type CatalogSearchResult,

@@ -1,8 +1,8 @@
 /**
  * @module
- * The catalog store interface. SQLite (embedded, the default) implements it now; PostgreSQL
- * will implement the same interface for deployments that outgrow one machine. Every
- * implementation must pass `test/catalog/catalog-store.contract.ts`.
+ * The catalog store interface. SQLite (embedded, the default) implements it, and PostgreSQL
+ * for deployments that outgrow one machine (`postgres/`, ADR 0051). Every implementation
+ * must pass `test/catalog/catalog-store.contract.ts`.
  *
  * Methods are async so that network-backed stores fit; the SQLite store answers synchronously
  * underneath. The store knows nothing of hardware names or task aliases: the core

@@ -1,11 +1,14 @@
 /**
  * @module
- * Opens the user's catalog: the SQLite file under MODELSCOUT_HOME, with the bundled offline
- * snapshot loaded on first use (and again when a new ModelScout version ships a newer one),
- * so a fresh install can search thousands of real models without network.
+ * Opens the user's catalog: the SQLite file under MODELSCOUT_HOME, or the PostgreSQL
+ * database `MODELSCOUT_CATALOG_URL` names (schema `MODELSCOUT_CATALOG_SCHEMA`, default
+ * `modelscout`; ADR 0051), with the bundled offline snapshot loaded on first use (and again
+ * when a new ModelScout version ships a newer one), so a fresh install can search thousands
+ * of real models without network.
  */
 import { join } from "node:path";
 import { ensureModelscoutHome, modelscoutHome } from "../config/modelscout-home.js";
+import { ModelScoutError } from "../errors/modelscout-error.js";
 import type { CatalogStore } from "./catalog-store.js";
 import { ensureSnapshotLoaded } from "./snapshot/load-snapshot.js";
 import { openSqliteStore } from "./sqlite/sqlite-store.js";
@@ -18,14 +21,39 @@ export interface OpenCatalogOptions {
   onSnapshotLoad?: (phase: "start" | "done", models: number) => void;
 }
 
+export const CATALOG_URL_ENV = "MODELSCOUT_CATALOG_URL";
+export const CATALOG_SCHEMA_ENV = "MODELSCOUT_CATALOG_SCHEMA";
+
+/** The PostgreSQL URL the environment names for the catalog, or null (the SQLite file). */
+export function catalogPostgresUrl(env: NodeJS.ProcessEnv = process.env): string | null {
+  const url = env[CATALOG_URL_ENV]?.trim();
+  if (url === undefined || url === "") return null;
+  if (!/^postgres(ql)?:\/\//.test(url)) {
+    throw new ModelScoutError(
+      "INVALID_ARGUMENT",
+      `${CATALOG_URL_ENV} must be a postgres:// or postgresql:// URL (got "${url.replace(/:[^:@/]*@/, ":***@")}"); unset it to use the SQLite catalog under MODELSCOUT_HOME.`,
+    );
+  }
+  return url;
+}
+
 export function catalogDatabasePath(env: NodeJS.ProcessEnv = process.env): string {
   return join(modelscoutHome(env), "catalog.db");
 }
 
 export async function openCatalog(options: OpenCatalogOptions = {}): Promise<CatalogStore> {
   const env = options.env ?? process.env;
-  ensureModelscoutHome(modelscoutHome(env));
-  const store = await openSqliteStore({ path: catalogDatabasePath(env) });
+  const url = catalogPostgresUrl(env);
+  let store: CatalogStore;
+  if (url === null) {
+    ensureModelscoutHome(modelscoutHome(env));
+    store = await openSqliteStore({ path: catalogDatabasePath(env) });
+  } else {
+    // Loaded only here: a machine on the SQLite catalog never reads the driver.
+    const { openPostgresStore } = await import("./postgres/postgres-store.js");
+    const schema = env[CATALOG_SCHEMA_ENV]?.trim();
+    store = await openPostgresStore({ url, ...(schema ? { schema } : {}) });
+  }
   if (options.withoutSnapshot) return store;
   try {
     await ensureSnapshotLoaded(store, {

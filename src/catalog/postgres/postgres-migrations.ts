@@ -1,0 +1,106 @@
+/**
+ * @module
+ * Versioned schema migrations for the PostgreSQL catalog store. The version lives in the
+ * schema's `schema_version` table; all pending migrations run in one transaction under an
+ * advisory lock on the schema's name, so processes starting at once apply each exactly once
+ * and a process killed mid-migration leaves the previous version intact.
+ */
+import type { Client } from "pg";
+import { ModelScoutError } from "../../errors/modelscout-error.js";
+
+export interface PostgresMigration {
+  version: number;
+  description: string;
+  sql: string;
+}
+
+export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
+  {
+    version: 1,
+    description: "models, languages, measured latency, meta",
+    sql: `
+      CREATE TABLE models (
+        row_id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        source TEXT NOT NULL,
+        task TEXT,
+        license TEXT,
+        params DOUBLE PRECISION,
+        flops DOUBLE PRECISION,
+        downloads BIGINT NOT NULL DEFAULT 0,
+        likes BIGINT NOT NULL DEFAULT 0,
+        score DOUBLE PRECISION,
+        last_modified TEXT,
+        record TEXT NOT NULL
+      );
+      CREATE INDEX models_task_downloads ON models (task, downloads DESC, row_id);
+      CREATE INDEX models_downloads ON models (downloads DESC, row_id);
+      CREATE INDEX models_task_params ON models (task, params);
+      CREATE INDEX models_license_task ON models (license, task);
+      CREATE INDEX models_source ON models (source);
+
+      CREATE TABLE model_languages (
+        model_row_id BIGINT NOT NULL REFERENCES models (row_id) ON DELETE CASCADE,
+        language TEXT NOT NULL,
+        PRIMARY KEY (language, model_row_id)
+      );
+      CREATE INDEX model_languages_model ON model_languages (model_row_id);
+
+      -- One representative per-item latency per (model, hardware) (catalog/measured-latency.ts).
+      CREATE TABLE measured_latency (
+        model_row_id BIGINT NOT NULL REFERENCES models (row_id) ON DELETE CASCADE,
+        hardware TEXT NOT NULL,
+        latency_ms DOUBLE PRECISION NOT NULL,
+        PRIMARY KEY (hardware, model_row_id)
+      );
+      CREATE INDEX measured_latency_model ON measured_latency (model_row_id);
+
+      CREATE TABLE meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      );
+    `,
+  },
+];
+
+export const LATEST_POSTGRES_VERSION = POSTGRES_MIGRATIONS.reduce(
+  (latest, migration) => Math.max(latest, migration.version),
+  0,
+);
+
+/** Applies the pending migrations to `schema` (the connection's search path); returns their versions. */
+export async function migratePostgres(client: Client, schema: string): Promise<number[]> {
+  await client.query("BEGIN");
+  try {
+    // Held to the end of the transaction: one process migrates, the others then find it done.
+    await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`modelscout:${schema}`]);
+    // The caller checked the name (letters, digits, _), so it is safe to put in the statement.
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    await client.query(
+      "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
+    );
+    const current = await client.query<{ version: number | null }>(
+      "SELECT max(version) AS version FROM schema_version",
+    );
+    const version = current.rows[0]?.version ?? 0;
+    if (version > LATEST_POSTGRES_VERSION) {
+      throw new ModelScoutError(
+        "STORE_UNAVAILABLE",
+        `The PostgreSQL catalog schema "${schema}" has version ${version}, newer than this ModelScout understands (${LATEST_POSTGRES_VERSION}). Upgrade ModelScout or use another schema (MODELSCOUT_CATALOG_SCHEMA).`,
+        { details: { schema, version } },
+      );
+    }
+    const applied: number[] = [];
+    for (const migration of POSTGRES_MIGRATIONS) {
+      if (migration.version <= version) continue;
+      await client.query(migration.sql);
+      await client.query("INSERT INTO schema_version (version) VALUES ($1)", [migration.version]);
+      applied.push(migration.version);
+    }
+    await client.query("COMMIT");
+    return applied;
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => {});
+    throw error;
+  }
+}

@@ -1,0 +1,390 @@
+/**
+ * @module
+ * The PostgreSQL catalog store, for deployments that outgrow one machine: several servers
+ * and CLI runs share one catalog (`MODELSCOUT_CATALOG_URL=postgres://...`, ADR 0051). Same
+ * contract as the SQLite store (`test/catalog/catalog-store.contract.ts`), same layout:
+ * searchable fields in columns and side tables with indexes, the whole record as JSON text
+ * beside them, which is what is read back.
+ *
+ * One connection per store, used by one operation at a time (`run`), so a transaction
+ * (`transaction`) holds it and other callers of the store wait, as with SQLite. Every write is
+ * one transaction; a batch that fails part-way leaves nothing behind. Migrations run under an
+ * advisory lock, so processes starting at once apply each exactly once. Searches are single
+ * statements: the latency estimate is the hardware module's formula in SQL
+ * (`hardware/estimate-latency.ts`), a measured figure first.
+ */
+import type { Client } from "pg";
+import { errorMessage } from "../../errors/error-message.js";
+import { ModelScoutError } from "../../errors/modelscout-error.js";
+import { effectiveFlopsPerItem } from "../../hardware/estimate-latency.js";
+import type {
+  CatalogSort,
+  CatalogStore,
+  StoreSearchHit,
+  StoreSearchQuery,
+  StoreSearchResult,
+  UpsertResult,
+} from "../catalog-store.js";
+import { measuredHardwareIds, measuredLatency } from "../measured-latency.js";
+import { type ModelRecord, type ModelSource, modelRecordSchema } from "../model-record.js";
+import { migratePostgres } from "./postgres-migrations.js";
+
+export interface PostgresStoreOptions {
+  /** `postgres://user:password@host:5432/database` (libpq's URL form). */
+  url: string;
+  /** The schema the catalog's tables live in, created if needed. Default `modelscout`. */
+  schema?: string;
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** The URL without its password, for messages. */
+function shownUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password !== "") parsed.password = "***";
+    return parsed.toString();
+  } catch {
+    return "(an unreadable URL)";
+  }
+}
+
+/** Maps the driver's errors to ones that say what happened and what to do. */
+function toStoreError(error: unknown, url: string): unknown {
+  if (ModelScoutError.isInstance(error)) return error;
+  const code = (error as { code?: unknown })?.code;
+  const message = errorMessage(error);
+  if (
+    code === "ECONNREFUSED" ||
+    code === "ENOTFOUND" ||
+    code === "ETIMEDOUT" ||
+    code === "EAI_AGAIN" ||
+    code === "28P01" || // invalid password
+    code === "28000" || // invalid authorization
+    code === "3D000" // no such database
+  ) {
+    return new ModelScoutError(
+      "STORE_UNAVAILABLE",
+      `Cannot use the PostgreSQL catalog at ${shownUrl(url)} (${message}). Check MODELSCOUT_CATALOG_URL, that the server runs and that the database exists, or unset it to use the SQLite catalog under MODELSCOUT_HOME.`,
+      { cause: error, isRetryable: code === "ECONNREFUSED" || code === "ETIMEDOUT" },
+    );
+  }
+  if (code === "40P01" || code === "55P03" || code === "40001") {
+    return new ModelScoutError(
+      "STORE_LOCKED",
+      `The PostgreSQL catalog at ${shownUrl(url)} is busy with another writer (${message}). Try again.`,
+      { cause: error, isRetryable: true },
+    );
+  }
+  return error;
+}
+
+/** `ORDER BY` per sort: descending with missing values last, then the row id (insertion order). */
+const ORDER: Record<Exclude<CatalogSort, "latency">, string> = {
+  downloads: "m.downloads DESC, m.row_id",
+  likes: "m.likes DESC, m.row_id",
+  score: "m.score DESC NULLS LAST, m.row_id",
+  lastModified: "m.last_modified DESC NULLS LAST, m.row_id",
+};
+
+class PostgresCatalogStore implements CatalogStore {
+  readonly kind = "postgres" as const;
+  readonly #client: Client;
+  readonly #url: string;
+  /** Held by the operation or transaction using the connection. */
+  #lock: Promise<void> = Promise.resolve();
+  /** True for the store a transaction hands its work: it already holds the connection. */
+  readonly #inTransaction: boolean;
+
+  constructor(client: Client, url: string, inTransaction = false) {
+    this.#client = client;
+    this.#url = url;
+    this.#inTransaction = inTransaction;
+  }
+
+  /** Runs `work` once the connection is free (at once inside a transaction). */
+  async #run<T>(work: (client: Client) => Promise<T>): Promise<T> {
+    if (this.#inTransaction) {
+      try {
+        return await work(this.#client);
+      } catch (error) {
+        throw toStoreError(error, this.#url);
+      }
+    }
+    const previous = this.#lock;
+    let release = () => {};
+    this.#lock = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await previous;
+    try {
+      return await work(this.#client);
+    } catch (error) {
+      throw toStoreError(error, this.#url);
+    } finally {
+      release();
+    }
+  }
+
+  /** `work` in a transaction of its own, or in the caller's (as a savepoint). */
+  async #atomically<T>(client: Client, work: () => Promise<T>): Promise<T> {
+    const [begin, commit, rollback] = this.#inTransaction
+      ? ["SAVEPOINT write", "RELEASE SAVEPOINT write", "ROLLBACK TO SAVEPOINT write"]
+      : ["BEGIN", "COMMIT", "ROLLBACK"];
+    await client.query(begin);
+    try {
+      const result = await work();
+      await client.query(commit);
+      return result;
+    } catch (error) {
+      await client.query(rollback).catch(() => {});
+      throw error;
+    }
+  }
+
+  upsertModels(models: readonly ModelRecord[]): Promise<UpsertResult> {
+    return this.#run((client) =>
+      this.#atomically(client, async () => {
+        const result: UpsertResult = { inserted: 0, updated: 0, unchanged: 0 };
+        for (const model of models) {
+          const record = JSON.stringify(model);
+          const columns = [
+            model.id,
+            model.source,
+            model.task,
+            model.license,
+            model.params,
+            effectiveFlopsPerItem(model),
+            model.downloads,
+            model.likes,
+            model.score,
+            model.lastModified,
+            record,
+          ];
+          const existing = await client.query<{ row_id: string; record: string }>(
+            "SELECT row_id, record FROM models WHERE id = $1",
+            [model.id],
+          );
+          const found = existing.rows[0];
+          let rowId: string;
+          if (found === undefined) {
+            const inserted = await client.query<{ row_id: string }>(
+              `INSERT INTO models (id, source, task, license, params, flops, downloads, likes, score, last_modified, record)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING row_id`,
+              columns,
+            );
+            rowId = (inserted.rows[0] as { row_id: string }).row_id;
+            result.inserted += 1;
+          } else if (found.record === record) {
+            result.unchanged += 1;
+            continue;
+          } else {
+            rowId = found.row_id;
+            await client.query(
+              `UPDATE models SET source = $2, task = $3, license = $4, params = $5, flops = $6,
+                 downloads = $7, likes = $8, score = $9, last_modified = $10, record = $11
+               WHERE id = $1`,
+              columns,
+            );
+            await client.query("DELETE FROM model_languages WHERE model_row_id = $1", [rowId]);
+            await client.query("DELETE FROM measured_latency WHERE model_row_id = $1", [rowId]);
+            result.updated += 1;
+          }
+          if (model.languages.length > 0) {
+            await client.query(
+              `INSERT INTO model_languages (model_row_id, language)
+               SELECT $1, language FROM unnest($2::text[]) AS language ON CONFLICT DO NOTHING`,
+              [rowId, model.languages],
+            );
+          }
+          const hardware: string[] = [];
+          const latencies: number[] = [];
+          for (const hardwareId of measuredHardwareIds(model)) {
+            const measured = measuredLatency(model, hardwareId);
+            if (measured === null) continue;
+            hardware.push(hardwareId);
+            latencies.push(measured.latencyMs);
+          }
+          if (hardware.length > 0) {
+            await client.query(
+              `INSERT INTO measured_latency (model_row_id, hardware, latency_ms)
+               SELECT $1, hardware, latency_ms FROM unnest($2::text[], $3::float8[]) AS t (hardware, latency_ms)`,
+              [rowId, hardware, latencies],
+            );
+          }
+        }
+        return result;
+      }),
+    );
+  }
+
+  getModel(id: string): Promise<ModelRecord | null> {
+    return this.#run(async (client) => {
+      const result = await client.query<{ record: string }>(
+        "SELECT record FROM models WHERE id = $1",
+        [id],
+      );
+      const row = result.rows[0];
+      return row === undefined ? null : parseRecord(row.record);
+    });
+  }
+
+  getLastModified(ids: readonly string[]): Promise<Map<string, string | null>> {
+    return this.#run(async (client) => {
+      const result = await client.query<{ id: string; last_modified: string | null }>(
+        "SELECT id, last_modified FROM models WHERE id = ANY($1::text[])",
+        [ids],
+      );
+      return new Map(result.rows.map((row) => [row.id, row.last_modified]));
+    });
+  }
+
+  searchModels(query: StoreSearchQuery): Promise<StoreSearchResult> {
+    return this.#run(async (client) => {
+      const { sql, parameters } = searchStatement(query);
+      const result = await client.query<{
+        record: string;
+        measured_ms: number | null;
+        effective_latency_ms: number | null;
+      }>(sql, parameters);
+      const hasMore = result.rows.length > query.limit;
+      const hits: StoreSearchHit[] = result.rows.slice(0, query.limit).map((row) => {
+        const hit: StoreSearchHit = { model: parseRecord(row.record) };
+        if (query.latency !== undefined) {
+          hit.latencyMs = row.effective_latency_ms ?? null;
+          hit.latencyKind = row.measured_ms === null ? "estimated" : "measured";
+        }
+        return hit;
+      });
+      return { hits, hasMore };
+    });
+  }
+
+  countModels(filter: { source?: ModelSource } = {}): Promise<number> {
+    return this.#run(async (client) => {
+      const result =
+        filter.source === undefined
+          ? await client.query<{ n: string }>("SELECT count(*) AS n FROM models")
+          : await client.query<{ n: string }>(
+              "SELECT count(*) AS n FROM models WHERE source = $1",
+              [filter.source],
+            );
+      return Number(result.rows[0]?.n ?? 0);
+    });
+  }
+
+  getMeta(key: string): Promise<string | null> {
+    return this.#run(async (client) => {
+      const result = await client.query<{ value: string }>(
+        "SELECT value FROM meta WHERE key = $1",
+        [key],
+      );
+      return result.rows[0]?.value ?? null;
+    });
+  }
+
+  setMeta(key: string, value: string | null): Promise<void> {
+    return this.#run(async (client) => {
+      if (value === null) await client.query("DELETE FROM meta WHERE key = $1", [key]);
+      else
+        await client.query(
+          "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+          [key, value],
+        );
+    });
+  }
+
+  /** Holds the connection for `work`: other callers of this store wait until it commits. */
+  transaction<T>(work: (store: CatalogStore) => Promise<T>): Promise<T> {
+    if (this.#inTransaction) return work(this);
+    return this.#run((client) =>
+      this.#atomically(client, () => work(new PostgresCatalogStore(client, this.#url, true))),
+    );
+  }
+
+  async close(): Promise<void> {
+    await this.#lock;
+    await this.#client.end();
+  }
+}
+
+/** The search as one statement: filters, the latency of each row when asked, order, page + 1. */
+export function searchStatement(query: StoreSearchQuery): { sql: string; parameters: unknown[] } {
+  const parameters: unknown[] = [];
+  const parameter = (value: unknown) => {
+    parameters.push(value);
+    return `$${parameters.length}`;
+  };
+  const where: string[] = [];
+  if (query.tasks !== undefined) where.push(`m.task = ANY(${parameter(query.tasks)}::text[])`);
+  if (query.language !== undefined) {
+    where.push(
+      `EXISTS (SELECT 1 FROM model_languages l WHERE l.model_row_id = m.row_id AND l.language = ${parameter(query.language)})`,
+    );
+  }
+  if (query.license !== undefined) where.push(`m.license = ${parameter(query.license)}`);
+  if (query.source !== undefined) where.push(`m.source = ${parameter(query.source)}`);
+  if (query.maxParams !== undefined) {
+    where.push(`m.params <= ${parameter(query.maxParams)}::float8`);
+  }
+  const latency = query.latency;
+  if (latency === undefined && (query.sort === "latency" || query.maxLatencyMs !== undefined)) {
+    throw new ModelScoutError(
+      "INVALID_ARGUMENT",
+      "Sorting or filtering by latency needs a hardware profile (the latency coefficients).",
+    );
+  }
+  let columns = "m.record";
+  let join = "";
+  let effective = "";
+  if (latency !== undefined) {
+    const overhead = `${parameter(latency.overheadMs)}::float8`;
+    const perFlop = `${parameter(latency.msPerFlop)}::float8`;
+    const perParam = `${parameter(latency.msPerParam)}::float8`;
+    const decode = `${parameter(latency.decodeTokens)}::float8`;
+    const generative = `${parameter(latency.generativeTasks)}::text[]`;
+    join = `LEFT JOIN measured_latency ml ON ml.hardware = ${parameter(latency.hardwareId)} AND ml.model_row_id = m.row_id`;
+    // estimateLatencyMs, term by term in the same order; null without params or FLOPs.
+    effective = `COALESCE(ml.latency_ms, CASE
+        WHEN m.params IS NULL OR m.flops IS NULL THEN NULL
+        WHEN m.task = ANY(${generative}) THEN ${overhead} + m.flops * ${perFlop} + ${decode} * m.params * ${perParam}
+        ELSE ${overhead} + GREATEST(m.flops * ${perFlop}, m.params * ${perParam}) END)`;
+    columns += `, ml.latency_ms AS measured_ms, ${effective} AS effective_latency_ms`;
+    if (query.maxLatencyMs !== undefined) {
+      where.push(`${effective} <= ${parameter(query.maxLatencyMs)}::float8`);
+    }
+  }
+  const order =
+    query.sort === "latency" ? "effective_latency_ms ASC NULLS LAST, m.row_id" : ORDER[query.sort];
+  const sql = `SELECT ${columns} FROM models m ${join}
+    ${where.length === 0 ? "" : `WHERE ${where.join(" AND ")}`}
+    ORDER BY ${order} LIMIT ${parameter(query.limit + 1)} OFFSET ${parameter(query.offset ?? 0)}`;
+  return { sql, parameters };
+}
+
+function parseRecord(json: string): ModelRecord {
+  return modelRecordSchema.parse(JSON.parse(json));
+}
+
+/** Connects, creates the schema if needed and migrates it. */
+export async function openPostgresStore(options: PostgresStoreOptions): Promise<CatalogStore> {
+  const schema = options.schema ?? "modelscout";
+  if (!SCHEMA_NAME.test(schema)) {
+    throw new ModelScoutError(
+      "INVALID_ARGUMENT",
+      `The catalog's PostgreSQL schema must be a lower-case name of letters, digits and _ (got "${schema}").`,
+    );
+  }
+  const { default: pg } = await import("pg");
+  // Numbers come back as numbers: float8 already does; the counts are read as text.
+  const client = new pg.Client({ connectionString: options.url });
+  try {
+    await client.connect();
+    await client.query(`SET search_path TO ${schema}`);
+    await migratePostgres(client, schema);
+    return new PostgresCatalogStore(client, options.url);
+  } catch (error) {
+    await client.end().catch(() => {});
+    throw toStoreError(error, options.url);
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * The PostgreSQL catalog store (ADR 0051) against the machine's real PostgreSQL server: the
+ * shared store contract, each run in a schema of its own that is dropped afterwards, and what
+ * is PostgreSQL's own: migrating once when processes start together, and errors that say
+ * what to do. `MODELSCOUT_TEST_POSTGRES_URL` names the server (default: the local one).
+ */
+import pg from "pg";
+import { afterAll, describe, expect, it } from "vitest";
+import type { CatalogStore } from "../../src/catalog/catalog-store.js";
+import { LATEST_POSTGRES_VERSION } from "../../src/catalog/postgres/postgres-migrations.js";
+import { openPostgresStore, searchStatement } from "../../src/catalog/postgres/postgres-store.js";
+import { makeModel } from "../support/make-model.js";
+import { dropTestSchemas, newTestSchema, TEST_POSTGRES_URL } from "../support/test-postgres.js";
+import { runCatalogStoreContract } from "./catalog-store.contract.js";
+
+const newSchema = newTestSchema;
+
+afterAll(dropTestSchemas);
+
+runCatalogStoreContract("postgres", () =>
+  openPostgresStore({ url: TEST_POSTGRES_URL, schema: newSchema() }),
+);
+
+describe("PostgreSQL catalog store", () => {
+  it("migrates a schema once when processes open it together, and reopens it as it was", async () => {
+    const schema = newSchema();
+    const stores: CatalogStore[] = await Promise.all(
+      Array.from({ length: 4 }, () => openPostgresStore({ url: TEST_POSTGRES_URL, schema })),
+    );
+    await stores[0]?.upsertModels([makeModel({ id: "org/kept" })]);
+    for (const store of stores) await store.close();
+    const client = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+    await client.connect();
+    const versions = await client.query<{ version: number }>(
+      `SELECT version FROM ${schema}.schema_version ORDER BY version`,
+    );
+    await client.end();
+    expect(versions.rows.map((row) => row.version)).toEqual(
+      Array.from({ length: LATEST_POSTGRES_VERSION }, (_, index) => index + 1),
+    );
+    const reopened = await openPostgresStore({ url: TEST_POSTGRES_URL, schema });
+    expect(await reopened.getModel("org/kept")).not.toBeNull();
+    expect(reopened.kind).toBe("postgres");
+    await reopened.close();
+  });
+
+  it("says what to do when the server cannot be reached, without the password", async () => {
+    await expect(
+      openPostgresStore({ url: "postgres://user:s3cret@127.0.0.1:1/catalog", schema: "x" }),
+    ).rejects.toMatchObject({
+      code: "STORE_UNAVAILABLE",
+      message: expect.stringMatching(
+        /^Cannot use the PostgreSQL catalog at postgres:\/\/user:\*\*\*@127\.0\.0\.1:1\/catalog .*MODELSCOUT_CATALOG_URL/,
+      ),
+    });
+    await expect(
+      openPostgresStore({ url: TEST_POSTGRES_URL, schema: "Robert'); DROP TABLE" }),
+    ).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
+  });
+
+  it("passes every value as a parameter, never in the statement", () => {
+    const { sql, parameters } = searchStatement({
+      tasks: ["text-classification'; --"],
+      language: "zh",
+      license: "mit",
+      sort: "downloads",
+      limit: 5,
+    });
+    expect(sql).not.toContain("text-classification");
+    expect(sql).not.toContain("mit");
+    expect(parameters).toEqual([["text-classification'; --"], "zh", "mit", 6, 0]);
+  });
+});
