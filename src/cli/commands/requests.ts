@@ -1,0 +1,164 @@
+/**
+ * @module
+ * `modelscout requests [--since 24h] [--route R] [--json]`: what the routing server's request
+ * log says of a window, per route and model (requests, errors, latency, feedback, tokens,
+ * cost; `route/request-log-summary.ts`); `modelscout requests show <id>`: one request with its
+ * decision and feedback. Reads the state database, beside a running server too.
+ */
+import { defineCommand } from "citty";
+import { ModelScoutError } from "../../errors/modelscout-error.js";
+import { summarizeRequestLog } from "../../route/request-log-summary.js";
+import { ROUTING_COMPONENT, ROUTING_MIGRATIONS, RoutingStore } from "../../route/routing-store.js";
+import { loggedDecisionBody } from "../../server/decision-wire.js";
+import { migrateComponent, openStateDatabase } from "../../state/state-database.js";
+import { printJson } from "../cli-options.js";
+import { formatCount, formatMs, formatTable } from "../format-table.js";
+
+const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** `--since`: a duration back from now (`30m`, `24h`, `7d`) or an ISO time. */
+export function sinceOption(value: string | undefined, nowMs: number): string {
+  const text = value ?? "24h";
+  const duration = /^(\d+(?:\.\d+)?)([mhd])$/.exec(text);
+  if (duration !== null) {
+    const amount = Number(duration[1]) * UNIT_MS[duration[2] as keyof typeof UNIT_MS];
+    return new Date(nowMs - amount).toISOString();
+  }
+  const at = Date.parse(text);
+  if (/^\d{4}-\d{2}-\d{2}/.test(text) && !Number.isNaN(at)) return new Date(at).toISOString();
+  throw new ModelScoutError(
+    "INVALID_ARGUMENT",
+    `--since must be a duration such as 30m, 24h or 7d, or an ISO time such as 2026-12-01T00:00:00Z (got "${text}").`,
+  );
+}
+
+/** Dollars for a table: cents to two places, smaller sums to what shows. */
+function formatUsd(value: number | null): string {
+  if (value === null) return "-";
+  return value === 0 || value >= 0.01 ? `$${value.toFixed(2)}` : `$${value.toPrecision(2)}`;
+}
+
+function openLog(state: string | undefined) {
+  const database = openStateDatabase(state === undefined ? {} : { path: state });
+  migrateComponent(database, ROUTING_COMPONENT, ROUTING_MIGRATIONS);
+  return database;
+}
+
+const stateArg = {
+  type: "string",
+  description: "State database file (default state.db under MODELSCOUT_HOME)",
+} as const;
+
+const show = defineCommand({
+  meta: { name: "show", description: "Show one logged request, its decision and its feedback" },
+  args: {
+    id: { type: "positional", required: true, description: "Request id (req_...)" },
+    state: stateArg,
+  },
+  run({ args }) {
+    const database = openLog(args.state);
+    try {
+      const store = new RoutingStore(database, { writer: "main-thread" });
+      const row = store.findRequest(args.id);
+      if (row === null) {
+        throw new ModelScoutError(
+          "NOT_FOUND",
+          `No request ${args.id} in this state database (the request log keeps server.log_retention_days, 30 by default; \`modelscout requests\` sums what it has).`,
+          { details: { id: args.id } },
+        );
+      }
+      printJson({
+        ...row,
+        decision: row.decision === null ? null : loggedDecisionBody(row.decision),
+        feedback: store.feedbackFor(row.id),
+      });
+      store.close();
+    } finally {
+      database.close();
+    }
+  },
+});
+
+const summary = defineCommand({
+  meta: {
+    name: "summary",
+    description: "Requests, errors, latency, feedback, tokens and cost per route and model",
+  },
+  args: {
+    since: {
+      type: "string",
+      description: "From when: 30m, 24h (default), 7d, or an ISO time",
+    },
+    route: { type: "string", description: "Only this route" },
+    json: { type: "boolean", description: "Print JSON" },
+    state: stateArg,
+  },
+  run({ args }) {
+    const now = Date.now();
+    const from = sinceOption(args.since, now);
+    const database = openLog(args.state);
+    try {
+      const result = summarizeRequestLog(database, {
+        from,
+        to: new Date(now + 1).toISOString(),
+        ...(args.route !== undefined && { route: args.route }),
+      });
+      if (args.json === true) {
+        printJson(result);
+        return;
+      }
+      const window = `since ${from.replace("T", " ").slice(0, 19)} UTC`;
+      if (result.routes.length === 0) {
+        process.stdout.write(
+          `No routed requests ${window}${args.route === undefined ? "" : ` on route ${args.route}`}${result.unrouted > 0 ? ` (${result.unrouted} refused before routing)` : ""}.\n`,
+        );
+        return;
+      }
+      process.stdout.write(
+        `Routed requests ${window}${result.unrouted > 0 ? `; ${result.unrouted} more refused before routing` : ""}:\n${formatTable(
+          result.routes,
+          [
+            { header: "route", value: (row) => row.route, maxWidth: 24 },
+            { header: "model", value: (row) => row.model, maxWidth: 48 },
+            { header: "requests", value: (row) => formatCount(row.requests), align: "right" },
+            { header: "errors", value: (row) => formatCount(row.errors), align: "right" },
+            {
+              header: "p50",
+              value: (row) => (row.latencyP50Ms === null ? "-" : formatMs(row.latencyP50Ms)),
+              align: "right",
+            },
+            {
+              header: "p95",
+              value: (row) => (row.latencyP95Ms === null ? "-" : formatMs(row.latencyP95Ms)),
+              align: "right",
+            },
+            { header: "feedback", value: (row) => formatCount(row.feedback), align: "right" },
+            {
+              header: "reward",
+              value: (row) => (row.meanReward === null ? "-" : row.meanReward.toFixed(2)),
+              align: "right",
+            },
+            { header: "tokens", value: (row) => formatCount(row.tokens), align: "right" },
+            { header: "cost", value: (row) => formatUsd(row.costUsd), align: "right" },
+          ],
+        )}\n`,
+      );
+    } finally {
+      database.close();
+    }
+  },
+});
+
+export default defineCommand({
+  meta: {
+    name: "requests",
+    description: "What the routing server's request log says: per route and model, or one request",
+  },
+  args: summary.args ?? {},
+  subCommands: { summary, show },
+  run(context) {
+    // `modelscout requests` alone summarises; citty runs this only when no subcommand matched.
+    if (context.rawArgs[0] === "show" || context.rawArgs[0] === "summary") return;
+    return summary.run?.(context as never);
+  },
+});
