@@ -7,7 +7,8 @@
  * Conditions: `consecutive_selections` (the same model won N selections in a row on a route),
  * `accuracy_drop` (relative drop, in %, of a model's quality against the start of its winning
  * streak, its baseline, or a trailing window), `latency_p95` (p95 over a window above the
- * SLO), `error_rate` (share of failed requests over a window above a threshold) and `drift`
+ * SLO), `error_rate` (share of failed requests over a window above a threshold),
+ * `cost_per_request` (mean cost of a model's priced answers over a window above a limit) and `drift`
  * (Page-Hinkley or CUSUM change detection on a metric stream). Actions: `review` (open a
  * review item proposing a demotion or route change), `webhook` (JSON POST with retries and
  * backoff), `log`.
@@ -121,6 +122,17 @@ const errorRateSchema = z
   })
   .strict();
 
+const costPerRequestSchema = z
+  .object({
+    type: z.literal("cost_per_request"),
+    /** Fires when the mean cost in US dollars of the window's priced answers is above this. */
+    max_usd: positiveNumber(),
+    window: windowSchema.default({ events: 200 }),
+    /** Priced answers needed in the window before the mean is judged. Default 20. */
+    min_events: positiveInteger().default(20),
+  })
+  .strict();
+
 const driftSchema = z
   .object({
     type: z.literal("drift"),
@@ -144,12 +156,20 @@ export const CONDITION_TYPES = [
   "accuracy_drop",
   "latency_p95",
   "error_rate",
+  "cost_per_request",
   "drift",
 ] as const;
 
 export const alertConditionSchema = z.discriminatedUnion(
   "type",
-  [consecutiveSelectionsSchema, accuracyDropSchema, latencyP95Schema, errorRateSchema, driftSchema],
+  [
+    consecutiveSelectionsSchema,
+    accuracyDropSchema,
+    latencyP95Schema,
+    errorRateSchema,
+    costPerRequestSchema,
+    driftSchema,
+  ],
   {
     error: (issue) =>
       `unknown condition type ${show(typeOf(issue.input))} (one of ${CONDITION_TYPES.join(", ")})`,

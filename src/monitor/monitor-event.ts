@@ -33,6 +33,8 @@ export interface RequestEvent {
   status?: number;
   /** Error code when the call failed (`BACKEND_TIMEOUT`...). */
   error?: string;
+  /** What the answer cost in US dollars, when its model declares a price (ADR 0050). */
+  costUsd?: number;
 }
 
 export interface FeedbackEvent {

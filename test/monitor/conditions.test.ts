@@ -18,6 +18,7 @@ import {
 import { decodeSamples, encodeSamples } from "../../src/monitor/conditions/sliding-window.js";
 import type { FeedbackEvent, MonitorEvent, RequestEvent } from "../../src/monitor/monitor-event.js";
 import { seededRandom } from "../../src/select/strategies/seeded-random.js";
+import { PendingEvents } from "../../src/server/admin/pending-events.js";
 import { openStateDatabase, type StateDatabase } from "../../src/state/state-database.js";
 
 const opened: StateDatabase[] = [];
@@ -128,6 +129,47 @@ describe("error_rate", () => {
       requests: 50,
       maxErrorPercent: 10,
     });
+  });
+});
+
+describe("cost_per_request", () => {
+  it("fires when the mean cost of the window's priced answers passes the limit", () => {
+    const engine = engineFor([
+      { type: "cost_per_request", max_usd: 0.002, window: { events: 10 }, min_events: 10 },
+    ]);
+    const priced = (second: number, costUsd: number): RequestEvent => ({
+      ...request(second, 100),
+      costUsd,
+    });
+    // Answers without a cost (no price declared) never count.
+    expect(engine.processBatch(Array.from({ length: 30 }, (_, i) => request(i, 100)))).toEqual([]);
+    // Ten at $0.001: a mean of $0.001, under the limit.
+    expect(
+      engine.processBatch(Array.from({ length: 10 }, (_, i) => priced(30 + i, 0.001))),
+    ).toEqual([]);
+    // A dearer model's answers: the fourth brings the last ten's mean to $0.0022, and it fires
+    // once (the fifth, at $0.0025, is the same alert still holding).
+    const dearer = Array.from({ length: 5 }, (_, i) => priced(40 + i, 0.004));
+    const fired = engine.processBatch(dearer);
+    expect(fired).toHaveLength(1);
+    expect(fired[0]?.evidence.conditions[0]).toMatchObject({
+      type: "cost_per_request",
+      answers: 10,
+      maxUsd: 0.002,
+      meanCostUsd: expect.closeTo(0.0022, 10),
+      totalCostUsd: expect.closeTo(0.022, 10),
+    });
+    expect(fired[0]?.summary).toContain("$0.0022 per answer over the last 10");
+  });
+
+  it("keeps the cost of a request queued as numbers", () => {
+    const queue = new PendingEvents();
+    const event: RequestEvent = { ...request(1, 12), costUsd: 0.00042 };
+    queue.push(event);
+    queue.push(request(2, 13));
+    const [first, second] = queue.take() as RequestEvent[];
+    expect(first?.costUsd).toBe(0.00042);
+    expect(second && "costUsd" in second).toBe(false);
   });
 });
 

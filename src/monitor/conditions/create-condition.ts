@@ -6,6 +6,7 @@ import type { AlertCondition } from "../alert-rules.js";
 import { accuracyDrop } from "./accuracy-drop.js";
 import type { ConditionRuntime } from "./alert-condition.js";
 import { consecutiveSelections } from "./consecutive-selections.js";
+import { costPerRequest } from "./cost-per-request.js";
 import { drift } from "./drift.js";
 import { errorRate } from "./error-rate.js";
 import { latencyP95 } from "./latency-p95.js";
@@ -20,6 +21,8 @@ export function createCondition(condition: AlertCondition): ConditionRuntime {
       return latencyP95(condition);
     case "error_rate":
       return errorRate(condition);
+    case "cost_per_request":
+      return costPerRequest(condition);
     case "drift":
       return drift(condition);
   }

@@ -31,6 +31,8 @@ export class PendingEvents {
   #route = new Int32Array(FIRST_CAPACITY);
   #model = new Int32Array(FIRST_CAPACITY);
   #error = new Int32Array(FIRST_CAPACITY);
+  /** NaN for none. */
+  #costUsd = new Float64Array(FIRST_CAPACITY);
   #requests = 0;
   /** Other events, each with the number of request events queued before it. */
   #others: { event: MonitorEvent; before: number }[] = [];
@@ -100,6 +102,7 @@ export class PendingEvents {
     this.#route[index] = route;
     this.#model[index] = model;
     this.#error[index] = error;
+    this.#costUsd[index] = event.costUsd ?? Number.NaN;
     this.#requests = index + 1;
     return true;
   }
@@ -129,6 +132,7 @@ export class PendingEvents {
   #requestAt(index: number): RequestEvent {
     const status = this.#status[index] as number;
     const error = this.#error[index] as number;
+    const costUsd = this.#costUsd[index] as number;
     return {
       kind: "request",
       at: this.#iso(this.#atMs[index] as number),
@@ -137,6 +141,7 @@ export class PendingEvents {
       latencyMs: this.#latencyMs[index] as number,
       ...(status !== NONE && { status }),
       ...(error !== NONE && { error: this.#texts[error] as string }),
+      ...(!Number.isNaN(costUsd) && { costUsd }),
     };
   }
 
@@ -162,5 +167,6 @@ export class PendingEvents {
     this.#route = grown(this.#route, Int32Array);
     this.#model = grown(this.#model, Int32Array);
     this.#error = grown(this.#error, Int32Array);
+    this.#costUsd = grown(this.#costUsd, Float64Array);
   }
 }

@@ -114,6 +114,7 @@ export function requestEvent(row: RequestLogRow): MonitorEvent | null {
     latencyMs: row.latencyMs,
     status: row.status,
     ...(row.status !== 200 && row.errorCode !== null && { error: row.errorCode }),
+    ...(row.costUsd !== null && { costUsd: row.costUsd }),
   };
 }
 
