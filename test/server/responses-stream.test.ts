@@ -79,7 +79,9 @@ describe("responsesEventStream", () => {
         usage: { input_tokens: 2, output_tokens: 5, total_tokens: 7 },
       },
     });
-    expect(ends).toEqual([{ text: "Hello\n[tool calls: lookup]" }]);
+    expect(ends).toEqual([
+      { text: "Hello\n[tool calls: lookup]", usage: { promptTokens: 2, completionTokens: 5 } },
+    ]);
   });
 
   it("tells the log once that the client left, and stops the model's stream", async () => {
