@@ -52,6 +52,19 @@ export function runCatalogStoreContract(
       expect(french.hits.map((hit) => hit.model.id)).toEqual(["org/a"]);
     });
 
+    it("writes a batch that names an id twice in order: the later record wins", async () => {
+      const first = makeModel({ id: "org/twice", downloads: 1, languages: ["en"] });
+      const later = { ...first, downloads: 2, languages: ["zh"] };
+      expect(
+        await store.upsertModels([first, makeModel({ id: "org/once" }), later, later]),
+      ).toEqual({ inserted: 2, updated: 1, unchanged: 1 });
+      expect(await store.getModel("org/twice")).toEqual(later);
+      const chinese = await store.searchModels({ language: "zh", sort: "downloads", limit: 5 });
+      expect(chinese.hits.map((hit) => hit.model.id)).toEqual(["org/twice"]);
+      const english = await store.searchModels({ language: "en", sort: "downloads", limit: 5 });
+      expect(english.hits).toEqual([]);
+    });
+
     it("round-trips every field of a record", async () => {
       const model = makeModel({
         id: "org/full",

@@ -146,73 +146,21 @@ class PostgresCatalogStore implements CatalogStore {
     return this.#run((client) =>
       this.#atomically(client, async () => {
         const result: UpsertResult = { inserted: 0, updated: 0, unchanged: 0 };
+        // A few statements per run of distinct ids, whatever its size (a Hub page, the
+        // snapshot); an id met again starts a new run, so it is written in order, as one by
+        // one it would be.
+        let run: ModelRecord[] = [];
+        const ids = new Set<string>();
         for (const model of models) {
-          const record = JSON.stringify(model);
-          const columns = [
-            model.id,
-            model.source,
-            model.task,
-            model.license,
-            model.params,
-            effectiveFlopsPerItem(model),
-            model.downloads,
-            model.likes,
-            model.score,
-            model.lastModified,
-            record,
-          ];
-          const existing = await client.query<{ row_id: string; record: string }>(
-            "SELECT row_id, record FROM models WHERE id = $1",
-            [model.id],
-          );
-          const found = existing.rows[0];
-          let rowId: string;
-          if (found === undefined) {
-            const inserted = await client.query<{ row_id: string }>(
-              `INSERT INTO models (id, source, task, license, params, flops, downloads, likes, score, last_modified, record)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING row_id`,
-              columns,
-            );
-            rowId = (inserted.rows[0] as { row_id: string }).row_id;
-            result.inserted += 1;
-          } else if (found.record === record) {
-            result.unchanged += 1;
-            continue;
-          } else {
-            rowId = found.row_id;
-            await client.query(
-              `UPDATE models SET source = $2, task = $3, license = $4, params = $5, flops = $6,
-                 downloads = $7, likes = $8, score = $9, last_modified = $10, record = $11
-               WHERE id = $1`,
-              columns,
-            );
-            await client.query("DELETE FROM model_languages WHERE model_row_id = $1", [rowId]);
-            await client.query("DELETE FROM measured_latency WHERE model_row_id = $1", [rowId]);
-            result.updated += 1;
+          if (ids.has(model.id)) {
+            await upsertRun(client, run, result);
+            run = [];
+            ids.clear();
           }
-          if (model.languages.length > 0) {
-            await client.query(
-              `INSERT INTO model_languages (model_row_id, language)
-               SELECT $1, language FROM unnest($2::text[]) AS language ON CONFLICT DO NOTHING`,
-              [rowId, model.languages],
-            );
-          }
-          const hardware: string[] = [];
-          const latencies: number[] = [];
-          for (const hardwareId of measuredHardwareIds(model)) {
-            const measured = measuredLatency(model, hardwareId);
-            if (measured === null) continue;
-            hardware.push(hardwareId);
-            latencies.push(measured.latencyMs);
-          }
-          if (hardware.length > 0) {
-            await client.query(
-              `INSERT INTO measured_latency (model_row_id, hardware, latency_ms)
-               SELECT $1, hardware, latency_ms FROM unnest($2::text[], $3::float8[]) AS t (hardware, latency_ms)`,
-              [rowId, hardware, latencies],
-            );
-          }
+          run.push(model);
+          ids.add(model.id);
         }
+        await upsertRun(client, run, result);
         return result;
       }),
     );
@@ -305,6 +253,126 @@ class PostgresCatalogStore implements CatalogStore {
   async close(): Promise<void> {
     await this.#lock;
     await this.#client.end();
+  }
+}
+
+/** Upserts models with distinct ids: one read, then one statement per table and kind of change. */
+async function upsertRun(
+  client: Client,
+  models: readonly ModelRecord[],
+  result: UpsertResult,
+): Promise<void> {
+  if (models.length === 0) return;
+  const records = models.map((model) => JSON.stringify(model));
+  const existing = await client.query<{ id: string; row_id: string; record: string }>(
+    "SELECT id, row_id, record FROM models WHERE id = ANY($1::text[])",
+    [models.map((model) => model.id)],
+  );
+  const stored = new Map(existing.rows.map((row) => [row.id, row]));
+  const fresh: number[] = [];
+  const changed: number[] = [];
+  models.forEach((model, index) => {
+    const found = stored.get(model.id);
+    if (found === undefined) fresh.push(index);
+    else if (found.record === records[index]) result.unchanged += 1;
+    else changed.push(index);
+  });
+  /**
+   * The rows of the models at `indexes` as one JSON text, which PostgreSQL reads with
+   * `json_to_recordset`: node-postgres writes a `text[]` parameter by escaping every element
+   * in JavaScript, which took 298 ms for a snapshot batch of 500 records (3 MB) against a few
+   * for `JSON.stringify` (measured 2026-12-02 on this project's machine).
+   */
+  const rowsJson = (indexes: readonly number[]) =>
+    JSON.stringify(
+      indexes.map((index, position) => {
+        const model = models[index] as ModelRecord;
+        return {
+          position,
+          id: model.id,
+          source: model.source,
+          task: model.task,
+          license: model.license,
+          params: model.params,
+          flops: effectiveFlopsPerItem(model),
+          downloads: model.downloads,
+          likes: model.likes,
+          score: model.score,
+          last_modified: model.lastModified,
+          record: records[index],
+        };
+      }),
+    );
+  const ROWS = `json_to_recordset($1::json) AS u (position integer, id text, source text, task text,
+      license text, params float8, flops float8, downloads bigint, likes bigint, score float8,
+      last_modified text, record text)`;
+  const rowIds = new Map<string, string>();
+  if (fresh.length > 0) {
+    // In the models' order, so row ids (the tie-break of every sort) follow it.
+    const inserted = await client.query<{ id: string; row_id: string }>(
+      `INSERT INTO models (id, source, task, license, params, flops, downloads, likes, score, last_modified, record)
+       SELECT id, source, task, license, params, flops, downloads, likes, score, last_modified, record
+       FROM ${ROWS} ORDER BY position
+       RETURNING id, row_id`,
+      [rowsJson(fresh)],
+    );
+    for (const row of inserted.rows) rowIds.set(row.id, row.row_id);
+    result.inserted += fresh.length;
+  }
+  if (changed.length > 0) {
+    await client.query(
+      `UPDATE models m SET source = u.source, task = u.task, license = u.license, params = u.params,
+         flops = u.flops, downloads = u.downloads, likes = u.likes, score = u.score,
+         last_modified = u.last_modified, record = u.record
+       FROM ${ROWS} WHERE m.id = u.id`,
+      [rowsJson(changed)],
+    );
+    const changedRows = changed.map((index) => {
+      const rowId = (stored.get((models[index] as ModelRecord).id) as { row_id: string }).row_id;
+      rowIds.set((models[index] as ModelRecord).id, rowId);
+      return rowId;
+    });
+    await client.query("DELETE FROM model_languages WHERE model_row_id = ANY($1::bigint[])", [
+      changedRows,
+    ]);
+    await client.query("DELETE FROM measured_latency WHERE model_row_id = ANY($1::bigint[])", [
+      changedRows,
+    ]);
+    result.updated += changed.length;
+  }
+  const languageRows: string[] = [];
+  const languages: string[] = [];
+  const latencyRows: string[] = [];
+  const hardware: string[] = [];
+  const latencies: number[] = [];
+  for (const index of [...fresh, ...changed]) {
+    const model = models[index] as ModelRecord;
+    const rowId = rowIds.get(model.id) as string;
+    for (const language of model.languages) {
+      languageRows.push(rowId);
+      languages.push(language);
+    }
+    for (const hardwareId of measuredHardwareIds(model)) {
+      const measured = measuredLatency(model, hardwareId);
+      if (measured === null) continue;
+      latencyRows.push(rowId);
+      hardware.push(hardwareId);
+      latencies.push(measured.latencyMs);
+    }
+  }
+  if (languages.length > 0) {
+    await client.query(
+      `INSERT INTO model_languages (model_row_id, language)
+       SELECT * FROM unnest($1::bigint[], $2::text[]) ON CONFLICT DO NOTHING`,
+      [languageRows, languages],
+    );
+  }
+  if (hardware.length > 0) {
+    await client.query(
+      `INSERT INTO measured_latency (model_row_id, hardware, latency_ms)
+       SELECT * FROM unnest($1::bigint[], $2::text[], $3::float8[])`,
+      [latencyRows, hardware, latencies],
+    );
   }
 }
 
