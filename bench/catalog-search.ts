@@ -1,8 +1,14 @@
 /**
  * Benchmark: filtered catalog search over a synthetic catalog of 1,000,000 models in the
- * SQLite store, through the same `searchCatalog` core the CLI uses.
+ * SQLite store (or, with `--store postgres`, the PostgreSQL store, ADR 0051), through the same
+ * `searchCatalog` core the CLI uses.
  *
  *   npx tsx bench/catalog-search.ts [--models 1000000] [--queries 200] [--rebuild]
+ *       [--store sqlite|postgres] [--postgres-url postgres://postgres@127.0.0.1:5432/test]
+ *
+ * With `--store postgres` the catalog is built in the schema `ms_bench_catalog_<models>_v<n>`
+ * of that server and kept there between runs (`--rebuild` drops it); results go to
+ * bench/results/catalog-search-postgres.json.
  *
  * Target (issue #2): p50 < 20 ms and p99 < 100 ms on a 2-core machine. Prints a table per
  * query shape and writes bench/results/catalog-search.json. The synthetic catalog is cached
@@ -13,7 +19,9 @@ import { existsSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import type { CatalogStore } from "../src/catalog/catalog-store.js";
 import { type ModelRecord, toModelRecord } from "../src/catalog/model-record.js";
+import { openPostgresStore } from "../src/catalog/postgres/postgres-store.js";
 import type { CatalogSearchOptions } from "../src/catalog/search-catalog.js";
 import { searchCatalog } from "../src/catalog/search-catalog.js";
 import { openSqliteStore } from "../src/catalog/sqlite/sqlite-store.js";
@@ -24,8 +32,14 @@ const { values } = parseArgs({
     models: { type: "string", default: "1000000" },
     queries: { type: "string", default: "200" },
     rebuild: { type: "boolean", default: false },
+    store: { type: "string", default: "sqlite" },
+    "postgres-url": { type: "string", default: "postgres://postgres@127.0.0.1:5432/test" },
   },
 });
+if (values.store !== "sqlite" && values.store !== "postgres") {
+  throw new Error(`--store must be sqlite or postgres (got ${values.store})`);
+}
+const onPostgres = values.store === "postgres";
 const modelCount = Number(values.models);
 const queriesPerShape = Number(values.queries);
 
@@ -144,11 +158,16 @@ function syntheticModel(index: number, next: () => number): ModelRecord {
   });
 }
 
+const BUILT_META_KEY = "bench.built";
+
 async function buildCatalog(path: string): Promise<void> {
   rmSync(path, { force: true });
   rmSync(`${path}-wal`, { force: true });
   rmSync(`${path}-shm`, { force: true });
-  const store = await openSqliteStore({ path });
+  await fillCatalog(await openSqliteStore({ path }));
+}
+
+async function fillCatalog(store: CatalogStore): Promise<void> {
   const next = random(42);
   const started = performance.now();
   const batchSize = 5000;
@@ -165,7 +184,27 @@ async function buildCatalog(path: string): Promise<void> {
   process.stderr.write(
     `\nBuilt ${modelCount} models in ${seconds.toFixed(1)} s (${Math.round(modelCount / seconds)} models/s)\n`,
   );
+  await store.setMeta(BUILT_META_KEY, String(modelCount));
   await store.close();
+}
+
+/** The PostgreSQL catalog of this size, built on first use and kept in its own schema. */
+async function openPostgresCatalog(): Promise<CatalogStore> {
+  const url = values["postgres-url"];
+  const schema = `ms_bench_catalog_${modelCount}_v${GENERATOR_VERSION}`;
+  if (values.rebuild) {
+    const { default: pg } = await import("pg");
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await client.end();
+  }
+  const store = await openPostgresStore({ url, schema });
+  if ((await store.getMeta(BUILT_META_KEY)) !== String(modelCount)) {
+    await fillCatalog(store);
+    return openPostgresStore({ url, schema });
+  }
+  return store;
 }
 
 type Shape = { name: string; make: (next: () => number) => CatalogSearchOptions };
@@ -233,10 +272,15 @@ function percentile(sorted: readonly number[], fraction: number): number {
   return sorted[index] ?? Number.NaN;
 }
 
-const path = join(tmpdir(), `modelscout-bench-catalog-${modelCount}-v${GENERATOR_VERSION}.db`);
-if (values.rebuild || !existsSync(path)) await buildCatalog(path);
-// Opened read-write so a catalog cached by an older version gets the current migrations.
-const store = await openSqliteStore({ path });
+let store: CatalogStore;
+if (onPostgres) {
+  store = await openPostgresCatalog();
+} else {
+  const path = join(tmpdir(), `modelscout-bench-catalog-${modelCount}-v${GENERATOR_VERSION}.db`);
+  if (values.rebuild || !existsSync(path)) await buildCatalog(path);
+  // Opened read-write so a catalog cached by an older version gets the current migrations.
+  store = await openSqliteStore({ path });
+}
 const next = random(7);
 const rows: {
   shape: string;
@@ -276,7 +320,7 @@ const overall = { p50Ms: percentile(all, 0.5), p99Ms: percentile(all, 0.99), que
 
 const pad = (text: string, width: number) => text.padEnd(width);
 console.log(
-  `Catalog search over ${modelCount.toLocaleString("en")} synthetic models (SQLite, limit 20)`,
+  `Catalog search over ${modelCount.toLocaleString("en")} synthetic models (${onPostgres ? "PostgreSQL" : "SQLite"}, limit 20)`,
 );
 console.log(
   `${pad("query shape", 58)} ${"p50 ms".padStart(8)} ${"p99 ms".padStart(8)} ${"max ms".padStart(8)} ${"hits".padStart(5)}`,
@@ -292,6 +336,6 @@ console.log(
 const target = overall.p50Ms < 20 && overall.p99Ms < 100;
 console.log(`target p50 < 20 ms and p99 < 100 ms: ${target ? "met" : "NOT met"}`);
 writeFileSync(
-  new URL("./results/catalog-search.json", import.meta.url),
-  `${JSON.stringify({ benchmark: "catalog-search", models: modelCount, node: process.version, date: new Date().toISOString(), overall, shapes: rows, targetMet: target }, null, 2)}\n`,
+  new URL(`./results/catalog-search${onPostgres ? "-postgres" : ""}.json`, import.meta.url),
+  `${JSON.stringify({ benchmark: "catalog-search", store: values.store, models: modelCount, node: process.version, date: new Date().toISOString(), overall, shapes: rows, targetMet: target }, null, 2)}\n`,
 );
