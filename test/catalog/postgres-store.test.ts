@@ -44,6 +44,35 @@ describe("PostgreSQL catalog store", () => {
     await reopened.close();
   });
 
+  it("gathers the planner's statistics when it closes after a bulk load, not after a few writes", async () => {
+    const lastAnalyze = async (schema: string) => {
+      const client = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+      await client.connect();
+      const result = await client.query<{ analyzed: boolean }>(
+        `SELECT last_analyze IS NOT NULL AS analyzed FROM pg_stat_user_tables
+         WHERE schemaname = $1 AND relname = 'models'`,
+        [schema],
+      );
+      await client.end();
+      return result.rows[0]?.analyzed;
+    };
+    const few = newSchema();
+    const small = await openPostgresStore({ url: TEST_POSTGRES_URL, schema: few });
+    await small.upsertModels([makeModel({ id: "org/one" })]);
+    await small.close();
+    expect(await lastAnalyze(few)).toBe(false);
+
+    const bulk = newSchema();
+    const large = await openPostgresStore({ url: TEST_POSTGRES_URL, schema: bulk });
+    await large.transaction(async (tx) => {
+      await tx.upsertModels(
+        Array.from({ length: 1000 }, (_, index) => makeModel({ id: `bulk/${index}` })),
+      );
+    });
+    await large.close();
+    expect(await lastAnalyze(bulk)).toBe(true);
+  });
+
   it("says what to do when the server cannot be reached, without the password", async () => {
     await expect(
       openPostgresStore({ url: "postgres://user:s3cret@127.0.0.1:1/catalog", schema: "x" }),

@@ -38,6 +38,9 @@ export interface PostgresStoreOptions {
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
+/** Models written by one store before its `close()` gathers the planner's statistics. */
+const ANALYZE_AFTER_MODELS = 1000;
+
 /** The URL without its password, for messages. */
 function shownUrl(url: string): string {
   try {
@@ -95,11 +98,19 @@ class PostgresCatalogStore implements CatalogStore {
   #lock: Promise<void> = Promise.resolve();
   /** True for the store a transaction hands its work: it already holds the connection. */
   readonly #inTransaction: boolean;
+  /** Models inserted or changed through this connection (its transactions' stores share it). */
+  readonly #written: { models: number };
 
-  constructor(client: Client, url: string, inTransaction = false) {
+  constructor(
+    client: Client,
+    url: string,
+    inTransaction = false,
+    written: { models: number } = { models: 0 },
+  ) {
     this.#client = client;
     this.#url = url;
     this.#inTransaction = inTransaction;
+    this.#written = written;
   }
 
   /** Runs `work` once the connection is free (at once inside a transaction). */
@@ -161,6 +172,7 @@ class PostgresCatalogStore implements CatalogStore {
           ids.add(model.id);
         }
         await upsertRun(client, run, result);
+        this.#written.models += result.inserted + result.updated;
         return result;
       }),
     );
@@ -246,12 +258,27 @@ class PostgresCatalogStore implements CatalogStore {
   transaction<T>(work: (store: CatalogStore) => Promise<T>): Promise<T> {
     if (this.#inTransaction) return work(this);
     return this.#run((client) =>
-      this.#atomically(client, () => work(new PostgresCatalogStore(client, this.#url, true))),
+      this.#atomically(client, () =>
+        work(new PostgresCatalogStore(client, this.#url, true, this.#written)),
+      ),
     );
   }
 
+  /**
+   * After a bulk load (the snapshot, a sync: `ANALYZE_AFTER_MODELS` models or more written),
+   * gathers the planner's statistics first: without them PostgreSQL plans every search blind,
+   * and autovacuum may be off or minutes away (it was off on this project's machine, where
+   * a million-model catalog went unanalysed). Then disconnects.
+   */
   async close(): Promise<void> {
     await this.#lock;
+    if (this.#written.models >= ANALYZE_AFTER_MODELS) {
+      try {
+        await this.#client.query("ANALYZE models, model_languages, measured_latency");
+      } catch {
+        // Statistics are an optimisation; a failure must not fail close().
+      }
+    }
     await this.#client.end();
   }
 }
