@@ -61,6 +61,20 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    description: "an index per sort order, with and without a task, in the searches' order",
+    sql: `
+      CREATE INDEX models_task_likes ON models (task, likes DESC, row_id);
+      CREATE INDEX models_task_score ON models (task, score DESC NULLS LAST, row_id);
+      CREATE INDEX models_task_last_modified ON models (task, last_modified DESC NULLS LAST, row_id);
+      CREATE INDEX models_likes ON models (likes DESC, row_id);
+      CREATE INDEX models_score ON models (score DESC NULLS LAST, row_id);
+      CREATE INDEX models_last_modified ON models (last_modified DESC NULLS LAST, row_id);
+      CREATE INDEX models_params ON models (params);
+      CREATE INDEX model_languages_model_language ON model_languages (model_row_id, language);
+    `,
+  },
 ];
 
 export const LATEST_POSTGRES_VERSION = POSTGRES_MIGRATIONS.reduce(
