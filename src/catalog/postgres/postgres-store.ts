@@ -307,8 +307,8 @@ async function upsertRun(
   /**
    * The rows of the models at `indexes` as one JSON text, which PostgreSQL reads with
    * `json_to_recordset`: node-postgres writes a `text[]` parameter by escaping every element
-   * in JavaScript, which took 298 ms for a snapshot batch of 500 records (3 MB) against a few
-   * for `JSON.stringify` (measured 2026-12-02 on this project's machine).
+   * in JavaScript, which took 194 ms for a snapshot batch of 500 records (2.7 MB) against 5 ms
+   * for `JSON.stringify` (`bench/postgres-catalog-load.ts`, 2026-12-02).
    */
   const rowsJson = (indexes: readonly number[]) =>
     JSON.stringify(
