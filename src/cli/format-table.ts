@@ -70,3 +70,9 @@ export function formatMs(value: number | null): string {
   if (value >= 1) return `${value.toFixed(1)} ms`;
   return `${value.toFixed(2)} ms`;
 }
+
+/** US dollars: cents to two places, smaller sums to what shows; null → "-". */
+export function formatUsd(value: number | null): string {
+  if (value === null) return "-";
+  return value === 0 || value >= 0.01 ? `$${value.toFixed(2)}` : `$${value.toPrecision(2)}`;
+}

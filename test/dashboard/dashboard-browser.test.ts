@@ -24,6 +24,7 @@ import type { ServerMonitoring } from "../../src/server/admin/server-monitoring.
 import { type RoutingServer, startRoutingServer } from "../../src/server/start-routing-server.js";
 import { selectionDecision } from "../monitor/selection-decision.js";
 import { type Json, postJson } from "../server/routing-test-support.js";
+import { requestLogRow } from "../support/request-log-row.js";
 import { type Chromium, launchChromium } from "./chromium.js";
 
 /** The bundled routes, with complaint sentiment (VADER vs AFINN) learned by the bandit. */
@@ -311,28 +312,18 @@ describe("dashboard in Chromium", () => {
       ["req_dash_cost_1", 0.0004],
       ["req_dash_cost_2", 0.0006],
     ] as const) {
-      server.store.logRequest({
-        id,
-        createdAt: new Date().toISOString(),
-        endpoint: "chat.completions",
-        task: "text-generation",
-        requested: "product",
-        route: "product",
-        model: "priced-chat",
-        reason: "fixed",
-        status: 200,
-        latencyMs: 5,
-        modelLatencyMs: 4,
-        errorCode: null,
-        domain: null,
-        inputText: null,
-        outputText: null,
-        outputLabel: null,
-        promptTokens: 40,
-        completionTokens: 60,
-        costUsd,
-        decision: null,
-      });
+      server.store.logRequest(
+        requestLogRow(id, {
+          createdAt: new Date().toISOString(),
+          requested: "product",
+          route: "product",
+          model: "priced-chat",
+          reason: "fixed",
+          promptTokens: 40,
+          completionTokens: 60,
+          costUsd,
+        }),
+      );
     }
     server.store.flush();
     const page = await openPage("routes");

@@ -11,6 +11,7 @@ import { sinceOption } from "../../src/cli/commands/requests.js";
 import { summarizeRequestLog } from "../../src/route/request-log-summary.js";
 import { type RequestLogRow, RoutingStore } from "../../src/route/routing-store.js";
 import { openStateDatabase } from "../../src/state/state-database.js";
+import { requestLogRow } from "../support/request-log-row.js";
 import { runCli } from "../support/run-cli.js";
 
 const home = mkdtempSync(join(tmpdir(), "ms-requests-"));
@@ -25,31 +26,8 @@ afterAll(() => {
 const NOW = Date.now();
 const at = (minutesAgo: number) => new Date(NOW - minutesAgo * 60_000).toISOString();
 
-function row(id: string, fields: Partial<RequestLogRow>): RequestLogRow {
-  return {
-    id,
-    createdAt: at(5),
-    endpoint: "chat.completions",
-    task: "text-generation",
-    requested: "auto",
-    route: "delivery",
-    model: "small",
-    reason: "rules",
-    status: 200,
-    latencyMs: 10,
-    modelLatencyMs: 8,
-    errorCode: null,
-    domain: null,
-    inputText: null,
-    outputText: null,
-    outputLabel: null,
-    promptTokens: null,
-    completionTokens: null,
-    costUsd: null,
-    decision: null,
-    ...fields,
-  };
-}
+const row = (id: string, fields: Partial<RequestLogRow>) =>
+  requestLogRow(id, { createdAt: at(5), ...fields });
 
 // delivery/small: 20 answered with latencies 1..20 ms, 2 failed (latency 500, not counted in
 // the percentiles); delivery/large: 3 answered with tokens and a cost; complaint/large: 1; one

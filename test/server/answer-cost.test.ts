@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import { answerCostUsd } from "../../src/route/model-price.js";
 import { parseRoutesConfig } from "../../src/route/routes-config.js";
 import { createServerMetrics } from "../../src/server/metrics/server-metrics.js";
+import { requestLogRow } from "../support/request-log-row.js";
 import {
   getJson,
   type Json,
@@ -147,28 +148,18 @@ describe("tokens and cost of routed answers", () => {
 
   it("counts tokens and cost per route and model in /metrics", () => {
     const metrics = createServerMetrics();
-    const row = {
-      id: "req_1",
+    const row = requestLogRow("req_1", {
       createdAt: "2026-12-02T10:00:00.000Z",
-      endpoint: "chat.completions",
-      task: "text-generation",
       requested: "paid",
       route: "paid",
       model: "priced",
       reason: "fixed",
-      status: 200,
       latencyMs: 12,
-      modelLatencyMs: 10,
-      errorCode: null,
-      domain: null,
-      inputText: null,
-      outputText: null,
-      outputLabel: null,
       promptTokens: 12,
       completionTokens: 30,
       costUsd: 0.00033,
       decision: JSON.stringify({ policy: "fixed", explored: false }),
-    };
+    });
     const event = {
       kind: "request" as const,
       at: row.createdAt,

@@ -12,7 +12,7 @@ import { ROUTING_COMPONENT, ROUTING_MIGRATIONS, RoutingStore } from "../../route
 import { loggedDecisionBody } from "../../server/decision-wire.js";
 import { migrateComponent, openStateDatabase } from "../../state/state-database.js";
 import { printJson } from "../cli-options.js";
-import { formatCount, formatMs, formatTable } from "../format-table.js";
+import { formatCount, formatMs, formatTable, formatUsd } from "../format-table.js";
 
 const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
@@ -30,12 +30,6 @@ export function sinceOption(value: string | undefined, nowMs: number): string {
     "INVALID_ARGUMENT",
     `--since must be a duration such as 30m, 24h or 7d, or an ISO time such as 2026-12-01T00:00:00Z (got "${text}").`,
   );
-}
-
-/** Dollars for a table: cents to two places, smaller sums to what shows. */
-function formatUsd(value: number | null): string {
-  if (value === null) return "-";
-  return value === 0 || value >= 0.01 ? `$${value.toFixed(2)}` : `$${value.toPrecision(2)}`;
 }
 
 function openLog(state: string | undefined) {

@@ -15,6 +15,7 @@ import { DecisionStore } from "../../../src/select/decision-store.js";
 import type { StateDatabase } from "../../../src/state/state-database.js";
 import { VERSION } from "../../../src/version.js";
 import { selectionDecision } from "../../monitor/selection-decision.js";
+import { requestLogRow } from "../../support/request-log-row.js";
 import { type Json, MeanRewardLearner, postJson } from "../routing-test-support.js";
 import { type AdminTestServer, feedbackDropRule, startAdminTestServer } from "./admin-server.js";
 
@@ -427,28 +428,17 @@ describe("admin API: monitoring of live traffic", () => {
 
   it("sums the tokens and cost of each route's answers in the traffic", async () => {
     const server = await start({ rules: [] });
-    const row = (id: string, costUsd: number | null) => ({
-      id,
-      createdAt: new Date().toISOString(),
-      endpoint: "chat.completions",
-      task: "text-generation",
-      requested: "sales",
-      route: "sales",
-      model: costUsd === null ? "echo:alpha" : "echo:beta",
-      reason: "fallback",
-      status: 200,
-      latencyMs: 5,
-      modelLatencyMs: 4,
-      errorCode: null,
-      domain: null,
-      inputText: null,
-      outputText: null,
-      outputLabel: null,
-      promptTokens: 10,
-      completionTokens: 20,
-      costUsd,
-      decision: null,
-    });
+    const row = (id: string, costUsd: number | null) =>
+      requestLogRow(id, {
+        createdAt: new Date().toISOString(),
+        requested: "sales",
+        route: "sales",
+        model: costUsd === null ? "echo:alpha" : "echo:beta",
+        reason: "fallback",
+        promptTokens: 10,
+        completionTokens: 20,
+        costUsd,
+      });
     server.server.store.logRequest(row("req_cost_1", 0.001));
     server.server.store.logRequest(row("req_cost_2", 0.0025));
     server.server.store.logRequest(row("req_cost_3", null));
