@@ -73,6 +73,24 @@ describe("PostgreSQL catalog store", () => {
     expect(await lastAnalyze(bulk)).toBe(true);
   });
 
+  it("survives the server dropping its connection, and says so on the next call", async () => {
+    const schema = newSchema();
+    const store = await openPostgresStore({ url: TEST_POSTGRES_URL, schema });
+    await store.upsertModels([makeModel({ id: "org/a" })]);
+    const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+    await admin.connect();
+    const terminated = await admin.query<{ done: boolean }>(
+      "SELECT pg_terminate_backend(pid) AS done FROM pg_stat_activity WHERE application_name = $1",
+      [`modelscout catalog ${schema}`],
+    );
+    await admin.end();
+    expect(terminated.rows.map((row) => row.done)).toEqual([true]);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Still here (an unhandled 'error' event would have ended the test process).
+    await expect(store.getModel("org/a")).rejects.toThrow();
+    await store.close().catch(() => {});
+  });
+
   it("says what to do when the server cannot be reached, without the password", async () => {
     await expect(
       openPostgresStore({ url: "postgres://user:s3cret@127.0.0.1:1/catalog", schema: "x" }),

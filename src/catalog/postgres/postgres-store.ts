@@ -472,7 +472,15 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   }
   const { default: pg } = await import("pg");
   // Numbers come back as numbers: float8 already does; the counts are read as text.
-  const client = new pg.Client({ connectionString: options.url });
+  // Named, so that `pg_stat_activity` says whose connection it is.
+  const client = new pg.Client({
+    connectionString: options.url,
+    application_name: `modelscout catalog ${schema}`,
+  });
+  // A connection the server drops while idle (a restart, an administrator) is reported as an
+  // 'error' event, which with no listener would end the process; the next call fails instead,
+  // with the driver's reason.
+  client.on("error", () => {});
   try {
     await client.connect();
     await client.query(`SET search_path TO ${schema}`);
