@@ -10,6 +10,7 @@
  * item (newest evidence, `occurrences` + 1, an audit entry) instead of opening a second one.
  * Comments are redacted before they are stored, like every other text.
  */
+import { errorMessage } from "../errors/error-message.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
 import { createRedactor, type Redactor } from "../privacy/redact-personal-data.js";
 import type { StateDatabase } from "../state/state-database.js";
@@ -329,7 +330,7 @@ export function createReviewQueue(
     } catch (error) {
       if (!(error instanceof RoutingChangeFailed)) throw error;
       // The approval rolled back with the failed change; the attempt still goes on record.
-      const message = error.cause instanceof Error ? error.cause.message : String(error.cause);
+      const message = errorMessage(error.cause);
       appendAudit(id, now().toISOString(), decision.actor.trim(), "action_failed", null, {
         error: redact(message),
       });

@@ -13,6 +13,7 @@ import { type CancelSignal, RunCancellation } from "../backends/cancellation.js"
 import {
   type BackendInput,
   type BackendOutput,
+  type GenerationSettings,
   type ModelBackend,
   needsAudioFile,
   needsImageInput,
@@ -1099,7 +1100,7 @@ function withStreamUsage(request: RouteRequest): RouteRequest {
   ) {
     return request;
   }
-  const generation = { streamUsage: true, ...input.generation };
+  const generation: GenerationSettings = { ...input.generation };
   generation.streamUsage = true;
   // biome-ignore lint/plugin/no-spread-then-field: once per stream to a priced model
   return { ...request, inputs: [{ ...input, generation }] };

@@ -148,7 +148,7 @@ function reportFollow(outcome: FollowOutcome): void {
       return; // the reload says why; it is not tried again until another decision
     case "unresolved":
       process.stderr.write(
-        `warning: --follow-decisions could not check the decisions; the server goes on as it is: ${outcome.error instanceof Error ? outcome.error.message : String(outcome.error)}\n`,
+        `warning: --follow-decisions could not check the decisions; the server goes on as it is: ${errorMessage(outcome.error)}\n`,
       );
       return;
   }

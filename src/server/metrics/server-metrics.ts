@@ -173,9 +173,12 @@ export function createServerMetrics(
           explored: labels.explored === true ? "true" : "false",
         });
       }
-      if (row.promptTokens !== null || row.completionTokens !== null) {
-        const route = row.route ?? "(direct)";
-        const model = row.model ?? "(none)";
+      if (
+        event.kind === "request" &&
+        (row.promptTokens !== null || row.completionTokens !== null)
+      ) {
+        // The event's route and model: "(direct)" for a request routed by model id.
+        const { route, modelId: model } = event;
         if (row.promptTokens !== null) {
           tokens.inc({ route, model, kind: "prompt" }, row.promptTokens);
         }
