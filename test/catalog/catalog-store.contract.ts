@@ -295,6 +295,7 @@ export function runCatalogStoreContract(
           downloads: Math.floor(next() * 1000),
           score: next() < 0.3 ? null : Math.round(next() * 1000) / 10,
           languages: next() < 0.5 ? ["en"] : ["zh"],
+          license: index % 7 < 3 ? "mit" : "apache-2.0",
           hardware:
             next() < 0.05
               ? [
@@ -324,12 +325,22 @@ export function runCatalogStoreContract(
           language: "zh",
         },
         { tasks: undefined, offset: 0, limit: 50, maxLatencyMs: 25 },
+        {
+          tasks: ["text-generation", "text-classification"],
+          offset: 2,
+          limit: 10,
+          maxLatencyMs: 30,
+          maxParams: 5e8,
+          language: "en",
+          license: "mit",
+        },
       ];
       for (const { tasks: taskFilter, offset, limit, ...filters } of cases) {
         const matching = models.filter(
           (model) =>
             (taskFilter === undefined || taskFilter.includes(model.task ?? "")) &&
             (filters.language === undefined || model.languages.includes(filters.language)) &&
+            (filters.license === undefined || model.license === filters.license) &&
             (filters.maxParams === undefined ||
               (model.params !== null && model.params <= filters.maxParams)) &&
             (filters.maxLatencyMs === undefined ||
@@ -372,6 +383,57 @@ export function runCatalogStoreContract(
           byDownloads.slice(offset, offset + limit).map((model) => model.id),
         );
       }
+    });
+
+    it("ranks by latency a model written later whose FLOPs per parameter is lower than any before", async () => {
+      // Stores may stop a latency walk early using the smallest FLOPs-per-parameter ratio
+      // seen; a model that lowers it, inserted or updated, must still be found.
+      const slow = Array.from({ length: 600 }, (_, index) =>
+        makeModel({
+          id: `slow/${index}`,
+          task: "text-classification",
+          params: (index + 1) * 1e6,
+          flopsPerItem: (index + 1) * 1e11,
+        }),
+      );
+      await store.upsertModels(slow);
+      // 1 + params * 1e-4 ms each: 101 ms for the smallest.
+      const before = await store.searchModels({
+        tasks: ["text-classification"],
+        latency: COEFFICIENTS,
+        sort: "latency",
+        limit: 2,
+      });
+      expect(before.hits.map((hit) => hit.model.id)).toEqual(["slow/0", "slow/1"]);
+
+      const late = makeModel({
+        id: "late/fast",
+        task: "text-classification",
+        params: 5e8,
+        flopsPerItem: 5e8,
+      });
+      const updated = { ...(slow[300] as (typeof slow)[number]), flopsPerItem: 3.01e8 };
+      await store.upsertModels([late]);
+      await store.upsertModels([updated]);
+      const after = await store.searchModels({
+        tasks: ["text-classification"],
+        latency: COEFFICIENTS,
+        sort: "latency",
+        limit: 3,
+      });
+      expect(after.hits.map((hit) => [hit.model.id, hit.latencyMs])).toEqual([
+        ["slow/300", expect.closeTo(1 + 3.01e8 * 2e-8, 9)],
+        ["late/fast", expect.closeTo(1 + 5e8 * 2e-8, 9)],
+        ["slow/0", expect.closeTo(101, 9)],
+      ]);
+      const bounded = await store.searchModels({
+        tasks: ["text-classification"],
+        latency: COEFFICIENTS,
+        maxLatencyMs: 50,
+        sort: "downloads",
+        limit: 10,
+      });
+      expect(bounded.hits.map((hit) => hit.model.id).sort()).toEqual(["late/fast", "slow/300"]);
     });
 
     it("refuses latency filters without a hardware profile", async () => {

@@ -7,8 +7,12 @@
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import type { CatalogStore } from "../../src/catalog/catalog-store.js";
-import { LATEST_POSTGRES_VERSION } from "../../src/catalog/postgres/postgres-migrations.js";
-import { openPostgresStore, searchStatement } from "../../src/catalog/postgres/postgres-store.js";
+import {
+  LATEST_POSTGRES_VERSION,
+  POSTGRES_MIGRATIONS,
+} from "../../src/catalog/postgres/postgres-migrations.js";
+import { rankedStatement } from "../../src/catalog/postgres/postgres-search.js";
+import { openPostgresStore } from "../../src/catalog/postgres/postgres-store.js";
 import { makeModel } from "../support/make-model.js";
 import { dropTestSchemas, newTestSchema, TEST_POSTGRES_URL } from "../support/test-postgres.js";
 import { runCatalogStoreContract } from "./catalog-store.contract.js";
@@ -42,6 +46,74 @@ describe("PostgreSQL catalog store", () => {
     expect(await reopened.getModel("org/kept")).not.toBeNull();
     expect(reopened.kind).toBe("postgres");
     await reopened.close();
+  });
+
+  it("upgrades a version 2 schema with models in it: latency searches find them", async () => {
+    const schema = newSchema();
+    const client = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+    await client.connect();
+    await client.query(`CREATE SCHEMA ${schema}`);
+    await client.query(`SET search_path TO ${schema}`);
+    await client.query(
+      "CREATE TABLE schema_version (version INTEGER NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
+    );
+    for (const migration of POSTGRES_MIGRATIONS.filter((each) => each.version <= 2)) {
+      await client.query(migration.sql);
+      await client.query("INSERT INTO schema_version (version) VALUES ($1)", [migration.version]);
+    }
+    // Rows as version 2 wrote them: 300 slow models and one with far fewer FLOPs per parameter.
+    const models = [
+      ...Array.from({ length: 300 }, (_, index) =>
+        makeModel({
+          id: `slow/${index}`,
+          task: "text-classification",
+          params: (index + 1) * 1e6,
+          flopsPerItem: (index + 1) * 1e11,
+        }),
+      ),
+      makeModel({ id: "old/fast", task: "text-classification", params: 5e8, flopsPerItem: 5e8 }),
+    ];
+    for (const model of models) {
+      await client.query(
+        "INSERT INTO models (id, source, task, params, flops, record) VALUES ($1, $2, $3, $4, $5, $6)",
+        [
+          model.id,
+          model.source,
+          model.task,
+          model.params,
+          model.flopsPerItem,
+          JSON.stringify(model),
+        ],
+      );
+    }
+    await client.end();
+
+    const store = await openPostgresStore({ url: TEST_POSTGRES_URL, schema });
+    const latency = {
+      hardwareId: "test-gpu",
+      overheadMs: 1,
+      msPerFlop: 1e-9,
+      msPerParam: 2e-8,
+      decodeTokens: 4,
+      generativeTasks: [],
+    };
+    const fastest = await store.searchModels({
+      tasks: ["text-classification"],
+      latency,
+      sort: "latency",
+      limit: 2,
+    });
+    expect(fastest.hits.map((hit) => [hit.model.id, hit.latencyMs])).toEqual([
+      ["old/fast", expect.closeTo(11, 9)],
+      ["slow/0", expect.closeTo(101, 9)],
+    ]);
+    await store.close();
+    const check = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+    await check.connect();
+    // The bound the walks use was derived from the rows already there.
+    const stats = await check.query(`SELECT task, min_flops_per_param FROM ${schema}.task_stats`);
+    await check.end();
+    expect(stats.rows).toEqual([{ task: "text-classification", min_flops_per_param: 1 }]);
   });
 
   it("gathers the planner's statistics when it closes after a bulk load, not after a few writes", async () => {
@@ -106,7 +178,7 @@ describe("PostgreSQL catalog store", () => {
   });
 
   it("passes every value as a parameter, never in the statement", () => {
-    const { sql, parameters } = searchStatement({
+    const { sql, parameters } = rankedStatement({
       tasks: ["text-classification'; --"],
       language: "zh",
       license: "mit",
@@ -115,6 +187,6 @@ describe("PostgreSQL catalog store", () => {
     });
     expect(sql).not.toContain("text-classification");
     expect(sql).not.toContain("mit");
-    expect(parameters).toEqual([["text-classification'; --"], "zh", "mit", 6, 0]);
+    expect(parameters).toEqual(["text-classification'; --", "zh", "mit", 6, 0]);
   });
 });

@@ -75,6 +75,47 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       CREATE INDEX model_languages_model_language ON model_languages (model_row_id, language);
     `,
   },
+  {
+    version: 3,
+    description:
+      "what latency and language searches walk: params with the row id, fastest measurements, FLOPs per parameter per task, model columns beside each language",
+    sql: `
+      -- With the FLOPs, so a walk reads the index only (once VACUUM has marked the pages).
+      CREATE INDEX models_task_params_row ON models (task, params, row_id) INCLUDE (flops);
+      DROP INDEX models_task_params;
+      CREATE INDEX models_params_row ON models (params, row_id) INCLUDE (flops);
+      DROP INDEX models_params;
+      CREATE INDEX measured_latency_fastest ON measured_latency (hardware, latency_ms, model_row_id);
+
+      -- Each language row carries its model's task, licence, params, FLOPs and downloads
+      -- (copied from models on every write), so task + language searches walk one index in
+      -- order and read the models' wide rows only for the page they return.
+      ALTER TABLE model_languages
+        ADD COLUMN task TEXT,
+        ADD COLUMN license TEXT,
+        ADD COLUMN params DOUBLE PRECISION,
+        ADD COLUMN flops DOUBLE PRECISION,
+        ADD COLUMN downloads BIGINT NOT NULL DEFAULT 0;
+      UPDATE model_languages l SET task = m.task, license = m.license, params = m.params,
+          flops = m.flops, downloads = m.downloads
+        FROM models m WHERE m.row_id = l.model_row_id;
+      CREATE INDEX model_languages_params ON model_languages (language, task, params, model_row_id)
+        INCLUDE (flops, license);
+      CREATE INDEX model_languages_downloads ON model_languages (language, task, downloads DESC, model_row_id)
+        INCLUDE (license, params, flops);
+
+      -- Smallest FLOPs-per-parameter ratio ever stored per task ('' = no task): a lower bound
+      -- on every latency estimate of the task (postgres-search.ts). It only ever decreases,
+      -- so a stale value is still a valid, looser bound.
+      CREATE TABLE task_stats (
+        task TEXT PRIMARY KEY,
+        min_flops_per_param DOUBLE PRECISION NOT NULL
+      );
+      INSERT INTO task_stats (task, min_flops_per_param)
+        SELECT COALESCE(task, ''), MIN(flops / params) FROM models
+        WHERE params > 0 AND flops IS NOT NULL GROUP BY COALESCE(task, '');
+    `,
+  },
 ];
 
 export const LATEST_POSTGRES_VERSION = POSTGRES_MIGRATIONS.reduce(

@@ -9,16 +9,14 @@
  * One connection per store, used by one operation at a time (`run`), so a transaction
  * (`transaction`) holds it and other callers of the store wait, as with SQLite. Every write is
  * one transaction; a batch that fails part-way leaves nothing behind. Migrations run under an
- * advisory lock, so processes starting at once apply each exactly once. Searches are single
- * statements: the latency estimate is the hardware module's formula in SQL
- * (`hardware/estimate-latency.ts`), a measured figure first.
+ * advisory lock, so processes starting at once apply each exactly once. Searches are in
+ * `postgres-search.ts`.
  */
 import type { Client } from "pg";
 import { errorMessage } from "../../errors/error-message.js";
 import { ModelScoutError } from "../../errors/modelscout-error.js";
 import { effectiveFlopsPerItem } from "../../hardware/estimate-latency.js";
 import type {
-  CatalogSort,
   CatalogStore,
   StoreSearchHit,
   StoreSearchQuery,
@@ -28,6 +26,7 @@ import type {
 import { measuredHardwareIds, measuredLatency } from "../measured-latency.js";
 import { type ModelRecord, type ModelSource, modelRecordSchema } from "../model-record.js";
 import { migratePostgres } from "./postgres-migrations.js";
+import { postgresSearch } from "./postgres-search.js";
 
 export interface PostgresStoreOptions {
   /** `postgres://user:password@host:5432/database` (libpq's URL form). */
@@ -38,8 +37,8 @@ export interface PostgresStoreOptions {
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
-/** Models written by one store before its `close()` gathers the planner's statistics. */
-const ANALYZE_AFTER_MODELS = 1000;
+/** Models written by one store before its `close()` vacuums and analyses the tables. */
+const VACUUM_AFTER_MODELS = 1000;
 
 /** The URL without its password, for messages. */
 function shownUrl(url: string): string {
@@ -81,14 +80,6 @@ function toStoreError(error: unknown, url: string): unknown {
   }
   return error;
 }
-
-/** `ORDER BY` per sort: descending with missing values last, then the row id (insertion order). */
-const ORDER: Record<Exclude<CatalogSort, "latency">, string> = {
-  downloads: "m.downloads DESC, m.row_id",
-  likes: "m.likes DESC, m.row_id",
-  score: "m.score DESC NULLS LAST, m.row_id",
-  lastModified: "m.last_modified DESC NULLS LAST, m.row_id",
-};
 
 class PostgresCatalogStore implements CatalogStore {
   readonly kind = "postgres" as const;
@@ -201,14 +192,9 @@ class PostgresCatalogStore implements CatalogStore {
 
   searchModels(query: StoreSearchQuery): Promise<StoreSearchResult> {
     return this.#run(async (client) => {
-      const { sql, parameters } = searchStatement(query);
-      const result = await client.query<{
-        record: string;
-        measured_ms: number | null;
-        effective_latency_ms: number | null;
-      }>(sql, parameters);
-      const hasMore = result.rows.length > query.limit;
-      const hits: StoreSearchHit[] = result.rows.slice(0, query.limit).map((row) => {
+      const rows = await postgresSearch(client, query, { snapshot: !this.#inTransaction });
+      const hasMore = rows.length > query.limit;
+      const hits: StoreSearchHit[] = rows.slice(0, query.limit).map((row) => {
         const hit: StoreSearchHit = { model: parseRecord(row.record) };
         if (query.latency !== undefined) {
           hit.latencyMs = row.effective_latency_ms ?? null;
@@ -265,22 +251,45 @@ class PostgresCatalogStore implements CatalogStore {
   }
 
   /**
-   * After a bulk load (the snapshot, a sync: `ANALYZE_AFTER_MODELS` models or more written),
-   * gathers the planner's statistics first: without them PostgreSQL plans every search blind,
-   * and autovacuum may be off or minutes away (it was off on this project's machine, where
-   * a million-model catalog went unanalysed). Then disconnects.
+   * After a bulk load (the snapshot, a sync: `VACUUM_AFTER_MODELS` models or more written),
+   * vacuums and analyses the tables first. The statistics let the planner choose; without
+   * them it plans every search blind. The vacuum marks the pages all-visible, which lets the
+   * latency walks read their covering index alone (postgres-search.ts). Autovacuum would do
+   * both, but may be off or minutes away: it was off on this project's machine, where a
+   * million-model catalog went unanalysed. Then disconnects.
    */
   async close(): Promise<void> {
     await this.#lock;
-    if (this.#written.models >= ANALYZE_AFTER_MODELS) {
+    if (this.#written.models >= VACUUM_AFTER_MODELS) {
       try {
-        await this.#client.query("ANALYZE models, model_languages, measured_latency");
+        await this.#client.query("VACUUM (ANALYZE) models, model_languages, measured_latency");
       } catch {
-        // Statistics are an optimisation; a failure must not fail close().
+        // An optimisation; a failure must not fail close().
       }
     }
     await this.#client.end();
   }
+}
+
+/** Lowers `task_stats` to the smallest FLOPs-per-parameter ratio among `models` where that is lower. */
+async function lowerTaskRatios(client: Client, models: readonly ModelRecord[]): Promise<void> {
+  const ratios = new Map<string, number>();
+  for (const model of models) {
+    const flops = effectiveFlopsPerItem(model);
+    if (model.params === null || model.params <= 0 || flops === null) continue;
+    const task = model.task ?? "";
+    ratios.set(task, Math.min(ratios.get(task) ?? Number.POSITIVE_INFINITY, flops / model.params));
+  }
+  if (ratios.size === 0) return;
+  // In the tasks' order, so concurrent writers lock the rows in one order.
+  const tasks = [...ratios.keys()].sort();
+  await client.query(
+    `INSERT INTO task_stats (task, min_flops_per_param)
+     SELECT * FROM unnest($1::text[], $2::float8[]) ORDER BY 1
+     ON CONFLICT (task) DO UPDATE SET min_flops_per_param = excluded.min_flops_per_param
+     WHERE excluded.min_flops_per_param < task_stats.min_flops_per_param`,
+    [tasks, tasks.map((task) => ratios.get(task))],
+  );
 }
 
 /** Upserts models with distinct ids: one read, then one statement per table and kind of change. */
@@ -367,6 +376,10 @@ async function upsertRun(
     ]);
     result.updated += changed.length;
   }
+  await lowerTaskRatios(
+    client,
+    [...fresh, ...changed].map((index) => models[index] as ModelRecord),
+  );
   const languageRows: string[] = [];
   const languages: string[] = [];
   const latencyRows: string[] = [];
@@ -389,8 +402,12 @@ async function upsertRun(
   }
   if (languages.length > 0) {
     await client.query(
-      `INSERT INTO model_languages (model_row_id, language)
-       SELECT * FROM unnest($1::bigint[], $2::text[]) ON CONFLICT DO NOTHING`,
+      // With the columns the language walks read, copied from the rows just written.
+      `INSERT INTO model_languages (model_row_id, language, task, license, params, flops, downloads)
+       SELECT u.row_id, u.language, m.task, m.license, m.params, m.flops, m.downloads
+       FROM unnest($1::bigint[], $2::text[]) AS u (row_id, language)
+       JOIN models m ON m.row_id = u.row_id
+       ON CONFLICT DO NOTHING`,
       [languageRows, languages],
     );
   }
@@ -401,60 +418,6 @@ async function upsertRun(
       [latencyRows, hardware, latencies],
     );
   }
-}
-
-/** The search as one statement: filters, the latency of each row when asked, order, page + 1. */
-export function searchStatement(query: StoreSearchQuery): { sql: string; parameters: unknown[] } {
-  const parameters: unknown[] = [];
-  const parameter = (value: unknown) => {
-    parameters.push(value);
-    return `$${parameters.length}`;
-  };
-  const where: string[] = [];
-  if (query.tasks !== undefined) where.push(`m.task = ANY(${parameter(query.tasks)}::text[])`);
-  if (query.language !== undefined) {
-    where.push(
-      `EXISTS (SELECT 1 FROM model_languages l WHERE l.model_row_id = m.row_id AND l.language = ${parameter(query.language)})`,
-    );
-  }
-  if (query.license !== undefined) where.push(`m.license = ${parameter(query.license)}`);
-  if (query.source !== undefined) where.push(`m.source = ${parameter(query.source)}`);
-  if (query.maxParams !== undefined) {
-    where.push(`m.params <= ${parameter(query.maxParams)}::float8`);
-  }
-  const latency = query.latency;
-  if (latency === undefined && (query.sort === "latency" || query.maxLatencyMs !== undefined)) {
-    throw new ModelScoutError(
-      "INVALID_ARGUMENT",
-      "Sorting or filtering by latency needs a hardware profile (the latency coefficients).",
-    );
-  }
-  let columns = "m.record";
-  let join = "";
-  let effective = "";
-  if (latency !== undefined) {
-    const overhead = `${parameter(latency.overheadMs)}::float8`;
-    const perFlop = `${parameter(latency.msPerFlop)}::float8`;
-    const perParam = `${parameter(latency.msPerParam)}::float8`;
-    const decode = `${parameter(latency.decodeTokens)}::float8`;
-    const generative = `${parameter(latency.generativeTasks)}::text[]`;
-    join = `LEFT JOIN measured_latency ml ON ml.hardware = ${parameter(latency.hardwareId)} AND ml.model_row_id = m.row_id`;
-    // estimateLatencyMs, term by term in the same order; null without params or FLOPs.
-    effective = `COALESCE(ml.latency_ms, CASE
-        WHEN m.params IS NULL OR m.flops IS NULL THEN NULL
-        WHEN m.task = ANY(${generative}) THEN ${overhead} + m.flops * ${perFlop} + ${decode} * m.params * ${perParam}
-        ELSE ${overhead} + GREATEST(m.flops * ${perFlop}, m.params * ${perParam}) END)`;
-    columns += `, ml.latency_ms AS measured_ms, ${effective} AS effective_latency_ms`;
-    if (query.maxLatencyMs !== undefined) {
-      where.push(`${effective} <= ${parameter(query.maxLatencyMs)}::float8`);
-    }
-  }
-  const order =
-    query.sort === "latency" ? "effective_latency_ms ASC NULLS LAST, m.row_id" : ORDER[query.sort];
-  const sql = `SELECT ${columns} FROM models m ${join}
-    ${where.length === 0 ? "" : `WHERE ${where.join(" AND ")}`}
-    ORDER BY ${order} LIMIT ${parameter(query.limit + 1)} OFFSET ${parameter(query.offset ?? 0)}`;
-  return { sql, parameters };
 }
 
 function parseRecord(json: string): ModelRecord {
@@ -484,6 +447,10 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   try {
     await client.connect();
     await client.query(`SET search_path TO ${schema}`);
+    // Searches are top-k reads of a few hundred rows at most: starting parallel workers cost
+    // more than they saved (bench/catalog-search.ts --store postgres, 2026-12-02: p99 37.0 ms
+    // with them, 31.6 ms without; the widest search shape 96.9 against 36.3 ms).
+    await client.query("SET max_parallel_workers_per_gather = 0");
     await migratePostgres(client, schema);
     return new PostgresCatalogStore(client, options.url);
   } catch (error) {
