@@ -4,7 +4,7 @@
  * source is newer than the binary (`bench/loadgen/.build/`, not committed).
  */
 import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildCProgram } from "./c-program.js";
@@ -82,63 +82,67 @@ export interface OpenLoopResult {
 export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopResult> {
   const binary = buildOpenLoop();
   const directory = mkdtempSync(join(tmpdir(), "ms-open-loop-"));
-  const bodyFile = join(directory, "body.json");
-  const latenciesFile = join(directory, "latencies.txt");
-  writeFileSync(bodyFile, options.body);
-  const args = [
-    ["--port", options.port],
-    ["--path", options.path],
-    ["--body-file", bodyFile],
-    ["--rate", options.rate],
-    ["--seconds", options.seconds],
-    ["--warmup", options.warmup],
-    ["--connections", options.connections],
-    ["--seed", options.seed ?? 1],
-    ["--latencies", latenciesFile],
-  ].flatMap(([flag, value]) => [String(flag), String(value)]);
-  if (options.arrivals === "poisson") args.push("--poisson");
-  const realtime = options.realtime === true && canRunRealtime();
-  const command = realtime ? ["chrt", "--fifo", "10", binary, ...args] : [binary, ...args];
-  const stdout = await new Promise<string>((resolve, reject) => {
-    const child = spawn(command[0] as string, command.slice(1), {
-      stdio: ["ignore", "pipe", "inherit"],
+  try {
+    const bodyFile = join(directory, "body.json");
+    const latenciesFile = join(directory, "latencies.txt");
+    writeFileSync(bodyFile, options.body);
+    const args = [
+      ["--port", options.port],
+      ["--path", options.path],
+      ["--body-file", bodyFile],
+      ["--rate", options.rate],
+      ["--seconds", options.seconds],
+      ["--warmup", options.warmup],
+      ["--connections", options.connections],
+      ["--seed", options.seed ?? 1],
+      ["--latencies", latenciesFile],
+    ].flatMap(([flag, value]) => [String(flag), String(value)]);
+    if (options.arrivals === "poisson") args.push("--poisson");
+    const realtime = options.realtime === true && canRunRealtime();
+    const command = realtime ? ["chrt", "--fifo", "10", binary, ...args] : [binary, ...args];
+    const stdout = await new Promise<string>((resolve, reject) => {
+      const child = spawn(command[0] as string, command.slice(1), {
+        stdio: ["ignore", "pipe", "inherit"],
+      });
+      let output = "";
+      child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+        output += chunk;
+      });
+      child.once("error", reject);
+      child.once("exit", (code) =>
+        code === 0 ? resolve(output) : reject(new Error(`open-loop exited with ${code}`)),
+      );
     });
-    let output = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-      output += chunk;
-    });
-    child.once("error", reject);
-    child.once("exit", (code) =>
-      code === 0 ? resolve(output) : reject(new Error(`open-loop exited with ${code}`)),
-    );
-  });
-  const summary = {
-    ...(JSON.parse(stdout) as Omit<OpenLoopSummary, "priority">),
-    priority: realtime ? "fifo" : "normal",
-  } satisfies OpenLoopSummary;
-  const latenciesMs: number[] = [];
-  const answers: OpenLoopAnswer[] = [];
-  let lastAnswerMs = 0;
-  for (const line of readFileSync(latenciesFile, "utf8").split("\n")) {
-    if (line === "") continue;
-    const [latencyNs, status, scheduledNs] = line.split(" ").map(Number) as [
-      number,
-      number,
-      number,
-    ];
-    lastAnswerMs = Math.max(lastAnswerMs, (scheduledNs + latencyNs) / 1e6);
-    if (status >= 200 && status < 300) latenciesMs.push(latencyNs / 1e6);
-    if (options.keepAnswers === true) {
-      answers.push({ scheduledNs: summary.measureFromNs + scheduledNs, latencyNs, status });
+    const summary = {
+      ...(JSON.parse(stdout) as Omit<OpenLoopSummary, "priority">),
+      priority: realtime ? "fifo" : "normal",
+    } satisfies OpenLoopSummary;
+    const latenciesMs: number[] = [];
+    const answers: OpenLoopAnswer[] = [];
+    let lastAnswerMs = 0;
+    for (const line of readFileSync(latenciesFile, "utf8").split("\n")) {
+      if (line === "") continue;
+      const [latencyNs, status, scheduledNs] = line.split(" ").map(Number) as [
+        number,
+        number,
+        number,
+      ];
+      lastAnswerMs = Math.max(lastAnswerMs, (scheduledNs + latencyNs) / 1e6);
+      if (status >= 200 && status < 300) latenciesMs.push(latencyNs / 1e6);
+      if (options.keepAnswers === true) {
+        answers.push({ scheduledNs: summary.measureFromNs + scheduledNs, latencyNs, status });
+      }
     }
+    latenciesMs.sort((a, b) => a - b);
+    return {
+      summary,
+      latenciesMs,
+      lastAnswerMs,
+      ...(options.keepAnswers === true && { answers }),
+    };
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
   }
-  latenciesMs.sort((a, b) => a - b);
-  return {
-    summary,
-    latenciesMs,
-    lastAnswerMs,
-    ...(options.keepAnswers === true && { answers }),
-  };
 }
 
 let realtimeWorks: boolean | undefined;

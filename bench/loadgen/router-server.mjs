@@ -16,7 +16,7 @@
  * `LISTENING <url>`. Exits on SIGTERM and SIGINT through `process.exit`, which writes a
  * `--cpu-prof` profile.
  */
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -50,11 +50,16 @@ const config = parseRoutesConfig({
     { name: "proxy", targets: { chat: { policy: "fixed", candidates: ["echo-server"] } } },
   ],
 });
+// A state folder of its own unless --database names one; removed when the process exits.
+const stateFolder =
+  values.database === undefined ? mkdtempSync(join(tmpdir(), "ms-bench-router-")) : null;
+if (stateFolder !== null) {
+  process.on("exit", () => rmSync(stateFolder, { recursive: true, force: true }));
+}
 const server = await startRoutingServer({
   config,
   port: 0,
-  databasePath:
-    values.database ?? join(mkdtempSync(join(tmpdir(), "ms-bench-router-")), "state.db"),
+  databasePath: values.database ?? join(stateFolder, "state.db"),
   ...(values["keep-text"] && { redactText: keepText }),
   ...(values.monitoring && {
     extend: (parts) => createAdminExtension({ token: null }).extend(parts),
