@@ -116,6 +116,24 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
         WHERE params > 0 AND flops IS NOT NULL GROUP BY COALESCE(task, '');
     `,
   },
+  {
+    version: 4,
+    description:
+      "params and FLOPs in each task's sort indexes, for latency-bounded ranked searches",
+    sql: `
+      -- A ranked search with a latency bound walks its task's sort index and checks each row's
+      -- estimate: with params and FLOPs in the index (and the pages marked all-visible) the
+      -- check reads no table row, only the page returned does.
+      CREATE INDEX models_task_downloads_fit ON models (task, downloads DESC, row_id) INCLUDE (params, flops);
+      DROP INDEX models_task_downloads;
+      CREATE INDEX models_task_likes_fit ON models (task, likes DESC, row_id) INCLUDE (params, flops);
+      DROP INDEX models_task_likes;
+      CREATE INDEX models_task_score_fit ON models (task, score DESC NULLS LAST, row_id) INCLUDE (params, flops);
+      DROP INDEX models_task_score;
+      CREATE INDEX models_task_last_modified_fit ON models (task, last_modified DESC NULLS LAST, row_id) INCLUDE (params, flops);
+      DROP INDEX models_task_last_modified;
+    `,
+  },
 ];
 
 export const LATEST_POSTGRES_VERSION = POSTGRES_MIGRATIONS.reduce(

@@ -8,6 +8,8 @@
  *   task, each ordered and limited in its own subquery so the planner walks that task's sort
  *   index; with a language and the downloads sort the branch walks `model_languages`, which
  *   carries each model's task, licence, params, FLOPs and downloads beside its language.
+ *   Branches read ids and sort keys, from the index alone where it covers the filters; the
+ *   records are read for the page.
  * - A latency estimate cannot be indexed (the coefficients depend on the device and are
  *   parameters). Every estimate is at least `overheadMs + params * p`, where `p` is a lower
  *   bound on milliseconds per parameter from the smallest FLOPs-per-parameter ratio stored for
@@ -33,12 +35,15 @@ export interface PostgresSearchRow {
   effective_latency_ms: number | null;
 }
 
-/** `ORDER BY` per sort: descending with missing values last, then the row id (insertion order). */
-const ORDER: Record<Exclude<CatalogSort, "latency">, string> = {
-  downloads: "m.downloads DESC, m.row_id",
-  likes: "m.likes DESC, m.row_id",
-  score: "m.score DESC NULLS LAST, m.row_id",
-  lastModified: "m.last_modified DESC NULLS LAST, m.row_id",
+/**
+ * The column of each ranked sort and its direction: descending with missing values last, then
+ * the row id (insertion order).
+ */
+const SORT: Record<Exclude<CatalogSort, "latency">, { column: string; direction: string }> = {
+  downloads: { column: "downloads", direction: "DESC" },
+  likes: { column: "likes", direction: "DESC" },
+  score: { column: "score", direction: "DESC NULLS LAST" },
+  lastModified: { column: "last_modified", direction: "DESC NULLS LAST" },
 };
 
 /** Fewest estimated rows a latency walk's first page reads per task; each next page is twice as large. */
@@ -208,15 +213,18 @@ export function rankedStatement(
       ? languageSource(filters.language, task)
       : modelsSource(task),
   );
-  const orderOf = (source: Source) =>
-    source.alias === "l" ? "l.downloads DESC, l.model_row_id" : ORDER[sort];
-  const columns = "m.row_id, m.downloads, m.likes, m.score, m.last_modified, m.record";
+  const { column, direction } = SORT[sort];
+  // Branches read ids and sort keys only (from covering indexes where they can); the records
+  // are read for the page alone.
+  const columnsOf = (source: Source) =>
+    `${source.rowId} AS row_id, ${source.alias}.${column} AS sort_key`;
+  const orderOf = (source: Source) => `${source.alias}.${column} ${direction}, ${source.rowId}`;
   const latency = query.latency;
   const branches: { sql: string; order: string }[] = [];
   if (latency === undefined) {
     for (const source of sources) {
       branches.push({
-        sql: `SELECT ${columns}, NULL::float8 AS measured_ms, NULL::float8 AS effective_latency_ms
+        sql: `SELECT ${columnsOf(source)}, NULL::float8 AS measured_ms, NULL::float8 AS effective_latency_ms
           FROM ${source.from} ${whereClause([...source.scope, ...filterClauses(filters, source)])}`,
         order: orderOf(source),
       });
@@ -228,7 +236,7 @@ export function rankedStatement(
     for (const source of sources) {
       const effective = `COALESCE(ml.latency_ms, ${terms.estimate(source.alias)})`;
       branches.push({
-        sql: `SELECT ${columns}, ml.latency_ms AS measured_ms, ${effective} AS effective_latency_ms
+        sql: `SELECT ${columnsOf(source)}, ml.latency_ms AS measured_ms, ${effective} AS effective_latency_ms
           FROM ${source.from}
           LEFT JOIN measured_latency ml ON ml.hardware = ${terms.hardware} AND ml.model_row_id = ${source.rowId}
           ${whereClause([
@@ -243,24 +251,20 @@ export function rankedStatement(
     const terms = latencyTerms(latency, parameters);
     const max = `${parameters.add(query.maxLatencyMs)}::float8`;
     const bound = `${parameters.add(paramBound)}::float8`;
-    const models = modelsSource(null);
-    branches.push({
-      sql: `SELECT ${columns}, ml.latency_ms AS measured_ms, ml.latency_ms AS effective_latency_ms
-        FROM measured_latency ml JOIN models m ON m.row_id = ml.model_row_id
-        ${whereClause([
-          `ml.hardware = ${terms.hardware}`,
-          `ml.latency_ms <= ${max}`,
-          ...(query.tasks === undefined
-            ? []
-            : [`m.task = ANY(${parameters.add(query.tasks)}::text[])`]),
-          ...filterClauses(filters, models),
-        ])}`,
-      order: ORDER[sort],
-    });
+    // Measured rows per task too, so each branch can walk its task's covering sort index.
+    for (const source of sources) {
+      branches.push({
+        sql: `SELECT ${columnsOf(source)}, ml.latency_ms AS measured_ms, ml.latency_ms AS effective_latency_ms
+          FROM ${source.from}
+          JOIN measured_latency ml ON ml.hardware = ${terms.hardware} AND ml.model_row_id = ${source.rowId}
+          ${whereClause([...source.scope, `ml.latency_ms <= ${max}`, ...filterClauses(filters, source)])}`,
+        order: orderOf(source),
+      });
+    }
     for (const source of sources) {
       const estimate = terms.estimate(source.alias);
       branches.push({
-        sql: `SELECT ${columns}, NULL::float8 AS measured_ms, ${estimate} AS effective_latency_ms
+        sql: `SELECT ${columnsOf(source)}, NULL::float8 AS measured_ms, ${estimate} AS effective_latency_ms
           FROM ${source.from} ${whereClause([
             ...source.scope,
             ...filterClauses(filters, source),
@@ -275,16 +279,23 @@ export function rankedStatement(
   const page = `LIMIT ${parameters.add(query.limit + 1)} OFFSET ${parameters.add(query.offset ?? 0)}`;
   const [only] = branches;
   if (only === undefined) return { sql: "SELECT NULL AS record WHERE false", parameters: [] };
+  let paged: string;
   if (branches.length === 1) {
-    return { sql: `${only.sql} ORDER BY ${only.order} ${page}`, parameters: parameters.values };
+    paged = `${only.sql} ORDER BY ${only.order} ${page}`;
+  } else {
+    // Each branch ordered and cut at the page's end in its own subquery: the planner then
+    // walks an index per branch rather than sorting everything the branches match.
+    const end = parameters.add((query.offset ?? 0) + query.limit + 1);
+    const merged = branches.map(
+      (branch) => `(${branch.sql} ORDER BY ${branch.order} LIMIT ${end})`,
+    );
+    paged = `SELECT * FROM (${merged.join(" UNION ALL ")}) u
+      ORDER BY u.sort_key ${direction}, u.row_id ${page}`;
   }
-  // Each branch ordered and cut at the page's end in its own subquery: the planner then walks
-  // an index per branch rather than sorting everything the branches match.
-  const end = parameters.add((query.offset ?? 0) + query.limit + 1);
-  const merged = branches.map((branch) => `(${branch.sql} ORDER BY ${branch.order} LIMIT ${end})`);
   return {
-    sql: `SELECT m.record, m.measured_ms, m.effective_latency_ms FROM (${merged.join(" UNION ALL ")}) m
-      ORDER BY ${ORDER[sort]} ${page}`,
+    sql: `SELECT r.record, b.measured_ms, b.effective_latency_ms
+      FROM (${paged}) b JOIN models r ON r.row_id = b.row_id
+      ORDER BY b.sort_key ${direction}, b.row_id`,
     parameters: parameters.values,
   };
 }
