@@ -145,22 +145,47 @@ describe("PostgreSQL catalog store", () => {
     expect(await lastAnalyze(bulk)).toBe(true);
   });
 
-  it("survives the server dropping its connection, and says so on the next call", async () => {
-    const schema = newSchema();
-    const store = await openPostgresStore({ url: TEST_POSTGRES_URL, schema });
-    await store.upsertModels([makeModel({ id: "org/a" })]);
+  it("reconnects after the server drops its connection, and says so while it cannot", async () => {
+    // A database of its own, so that refusing its connections touches no other test.
+    const database = `ms_reconnect_${process.pid}_${Date.now()}`;
     const admin = new pg.Client({ connectionString: TEST_POSTGRES_URL });
     await admin.connect();
-    const terminated = await admin.query<{ done: boolean }>(
-      "SELECT pg_terminate_backend(pid) AS done FROM pg_stat_activity WHERE application_name = $1",
-      [`modelscout catalog ${schema}`],
-    );
-    await admin.end();
-    expect(terminated.rows.map((row) => row.done)).toEqual([true]);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    // Still here (an unhandled 'error' event would have ended the test process).
-    await expect(store.getModel("org/a")).rejects.toThrow();
-    await store.close().catch(() => {});
+    await admin.query(`CREATE DATABASE ${database}`);
+    const url = new URL(TEST_POSTGRES_URL);
+    url.pathname = `/${database}`;
+    const drop = async () => {
+      const result = await admin.query<{ done: boolean }>(
+        "SELECT pg_terminate_backend(pid) AS done FROM pg_stat_activity WHERE datname = $1 AND application_name = $2",
+        [database, "modelscout catalog catalog"],
+      );
+      // The client learns of it asynchronously, as it would of a server restart.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      return result.rows.map((row) => row.done);
+    };
+    try {
+      const store = await openPostgresStore({ url: url.toString(), schema: "catalog" });
+      await store.upsertModels([makeModel({ id: "org/a" })]);
+      expect(await drop()).toEqual([true]);
+      // Still here (an unhandled 'error' event would have ended the test process), and the
+      // next call runs on a new connection.
+      expect((await store.getModel("org/a"))?.id).toBe("org/a");
+
+      await admin.query(`ALTER DATABASE ${database} ALLOW_CONNECTIONS false`);
+      expect(await drop()).toEqual([true]);
+      await expect(store.getModel("org/a")).rejects.toMatchObject({
+        code: "STORE_UNAVAILABLE",
+        isRetryable: true,
+        message: expect.stringContaining("Lost the connection to the PostgreSQL catalog"),
+      });
+      await admin.query(`ALTER DATABASE ${database} ALLOW_CONNECTIONS true`);
+      expect(
+        (await store.searchModels({ sort: "downloads", limit: 5 })).hits.map((hit) => hit.model.id),
+      ).toEqual(["org/a"]);
+      await store.close();
+    } finally {
+      await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+      await admin.end();
+    }
   });
 
   it("says what to do when the server cannot be reached, without the password", async () => {

@@ -6,8 +6,9 @@
  * searchable fields in columns and side tables with indexes, the whole record as JSON text
  * beside them, which is what is read back.
  *
- * One connection per store, used by one operation at a time (`run`), so a transaction
- * (`transaction`) holds it and other callers of the store wait, as with SQLite. Every write is
+ * One connection per store (replaced when the server drops it), used by one operation at a
+ * time (`run`), so a transaction (`transaction`) holds it and other callers of the store wait,
+ * as with SQLite. Every write is
  * one transaction; a batch that fails part-way leaves nothing behind. Migrations run under an
  * advisory lock, so processes starting at once apply each exactly once. Searches are in
  * `postgres-search.ts`.
@@ -81,9 +82,61 @@ function toStoreError(error: unknown, url: string): unknown {
   return error;
 }
 
+/**
+ * The store's connection. One the server drops (a restart, a failover, an administrator) is
+ * replaced on the next call rather than failing every call after it: a long-running server
+ * (the dashboard's catalog searches) must outlive its database's restarts. A call that was
+ * running when the connection went fails with the driver's reason; nothing is retried, since
+ * a write's fate is unknown.
+ */
+class Connection {
+  #client: Client;
+  #lost = false;
+  readonly #reconnect: (() => Promise<Client>) | null;
+
+  /** `reconnect` null: a transaction's hold on its store's connection, watched by that store's. */
+  constructor(client: Client, reconnect: (() => Promise<Client>) | null) {
+    this.#reconnect = reconnect;
+    this.#client = reconnect === null ? client : this.#watch(client);
+  }
+
+  #watch(client: Client): Client {
+    const lost = () => {
+      if (this.#client === client) this.#lost = true;
+    };
+    // Also keeps an 'error' event, which with no listener would end the process, from doing so.
+    client.on("error", lost);
+    client.on("end", lost);
+    return client;
+  }
+
+  /** The last connection, whatever its state (to end it, or for a transaction that holds it). */
+  get client(): Client {
+    return this.#client;
+  }
+
+  /** A live connection: the last one, or a new one when the server dropped it. */
+  async live(url: string): Promise<Client> {
+    if (!this.#lost || this.#reconnect === null) return this.#client;
+    let fresh: Client;
+    try {
+      fresh = await this.#reconnect();
+    } catch (error) {
+      throw new ModelScoutError(
+        "STORE_UNAVAILABLE",
+        `Lost the connection to the PostgreSQL catalog at ${shownUrl(url)} and could not reconnect (${errorMessage(error)}). It is tried again on the next call.`,
+        { cause: error, isRetryable: true },
+      );
+    }
+    this.#lost = false;
+    this.#client = this.#watch(fresh);
+    return fresh;
+  }
+}
+
 class PostgresCatalogStore implements CatalogStore {
   readonly kind = "postgres" as const;
-  readonly #client: Client;
+  readonly #connection: Connection;
   readonly #url: string;
   /** Held by the operation or transaction using the connection. */
   #lock: Promise<void> = Promise.resolve();
@@ -93,12 +146,12 @@ class PostgresCatalogStore implements CatalogStore {
   readonly #written: { models: number };
 
   constructor(
-    client: Client,
+    connection: Connection,
     url: string,
     inTransaction = false,
     written: { models: number } = { models: 0 },
   ) {
-    this.#client = client;
+    this.#connection = connection;
     this.#url = url;
     this.#inTransaction = inTransaction;
     this.#written = written;
@@ -108,7 +161,7 @@ class PostgresCatalogStore implements CatalogStore {
   async #run<T>(work: (client: Client) => Promise<T>): Promise<T> {
     if (this.#inTransaction) {
       try {
-        return await work(this.#client);
+        return await work(this.#connection.client);
       } catch (error) {
         throw toStoreError(error, this.#url);
       }
@@ -120,7 +173,7 @@ class PostgresCatalogStore implements CatalogStore {
     });
     await previous;
     try {
-      return await work(this.#client);
+      return await work(await this.#connection.live(this.#url));
     } catch (error) {
       throw toStoreError(error, this.#url);
     } finally {
@@ -245,7 +298,9 @@ class PostgresCatalogStore implements CatalogStore {
     if (this.#inTransaction) return work(this);
     return this.#run((client) =>
       this.#atomically(client, () =>
-        work(new PostgresCatalogStore(client, this.#url, true, this.#written)),
+        work(
+          new PostgresCatalogStore(new Connection(client, null), this.#url, true, this.#written),
+        ),
       ),
     );
   }
@@ -262,12 +317,14 @@ class PostgresCatalogStore implements CatalogStore {
     await this.#lock;
     if (this.#written.models >= VACUUM_AFTER_MODELS) {
       try {
-        await this.#client.query("VACUUM (ANALYZE) models, model_languages, measured_latency");
+        await this.#connection.client.query(
+          "VACUUM (ANALYZE) models, model_languages, measured_latency",
+        );
       } catch {
         // An optimisation; a failure must not fail close().
       }
     }
-    await this.#client.end();
+    await this.#connection.client.end().catch(() => {});
   }
 }
 
@@ -434,27 +491,38 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     );
   }
   const { default: pg } = await import("pg");
-  // Numbers come back as numbers: float8 already does; the counts are read as text.
-  // Named, so that `pg_stat_activity` says whose connection it is.
-  const client = new pg.Client({
-    connectionString: options.url,
-    application_name: `modelscout catalog ${schema}`,
-  });
-  // A connection the server drops while idle (a restart, an administrator) is reported as an
-  // 'error' event, which with no listener would end the process; the next call fails instead,
-  // with the driver's reason.
-  client.on("error", () => {});
+  const connect = async (): Promise<Client> => {
+    // Numbers come back as numbers: float8 already does; the counts are read as text.
+    // Named, so that `pg_stat_activity` says whose connection it is.
+    const client = new pg.Client({
+      connectionString: options.url,
+      application_name: `modelscout catalog ${schema}`,
+    });
+    // Until the store watches it: an 'error' event with no listener would end the process.
+    client.on("error", () => {});
+    try {
+      await client.connect();
+      await client.query(`SET search_path TO ${schema}`);
+      // Searches are top-k reads of a few hundred rows at most: starting parallel workers
+      // cost more than they saved (bench/catalog-search.ts --store postgres, 2026-12-02: p99
+      // 37.0 ms with them, 31.6 ms without; the widest search shape 96.9 against 36.3 ms).
+      await client.query("SET max_parallel_workers_per_gather = 0");
+      return client;
+    } catch (error) {
+      await client.end().catch(() => {});
+      throw error;
+    }
+  };
   try {
-    await client.connect();
-    await client.query(`SET search_path TO ${schema}`);
-    // Searches are top-k reads of a few hundred rows at most: starting parallel workers cost
-    // more than they saved (bench/catalog-search.ts --store postgres, 2026-12-02: p99 37.0 ms
-    // with them, 31.6 ms without; the widest search shape 96.9 against 36.3 ms).
-    await client.query("SET max_parallel_workers_per_gather = 0");
-    await migratePostgres(client, schema);
-    return new PostgresCatalogStore(client, options.url);
+    const client = await connect();
+    try {
+      await migratePostgres(client, schema);
+    } catch (error) {
+      await client.end().catch(() => {});
+      throw error;
+    }
+    return new PostgresCatalogStore(new Connection(client, connect), options.url);
   } catch (error) {
-    await client.end().catch(() => {});
     throw toStoreError(error, options.url);
   }
 }
