@@ -48,6 +48,12 @@ export interface StoreSearchQuery {
   offset?: number;
 }
 
+/** `query` with each task once: the stores search task by task, so a repeated task would repeat its rows. */
+export function withDistinctTasks(query: StoreSearchQuery): StoreSearchQuery {
+  if (query.tasks === undefined || new Set(query.tasks).size === query.tasks.length) return query;
+  return { ...query, tasks: [...new Set(query.tasks)] };
+}
+
 export interface StoreSearchHit {
   model: ModelRecord;
   /** Present when the query had `latency`: measured if a measurement exists, else estimated. */

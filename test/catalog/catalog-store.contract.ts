@@ -219,6 +219,22 @@ export function runCatalogStoreContract(
       expect(secondPage.hasMore).toBe(false);
     });
 
+    it("returns each model once when the query names a task twice", async () => {
+      await store.upsertModels([
+        makeModel({ id: "x", task: "text-classification", params: 1e6, downloads: 2 }),
+        makeModel({ id: "y", task: "text-classification", params: 2e6, downloads: 1 }),
+      ]);
+      const tasks = ["text-classification", "text-classification"];
+      for (const query of [
+        { sort: "downloads" as const },
+        { sort: "latency" as const, latency: COEFFICIENTS },
+        { sort: "downloads" as const, latency: COEFFICIENTS, maxLatencyMs: 1e6 },
+      ]) {
+        const result = await store.searchModels({ tasks, limit: 10, ...query });
+        expect(result.hits.map((hit) => hit.model.id)).toEqual(["x", "y"]);
+      }
+    });
+
     it("estimates latency with the same formula as the hardware module, measured figures first", async () => {
       const encoder = makeModel({
         id: "enc",

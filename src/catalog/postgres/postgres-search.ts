@@ -26,7 +26,12 @@
  */
 import type { Client } from "pg";
 import { ModelScoutError } from "../../errors/modelscout-error.js";
-import type { CatalogSort, LatencyCoefficients, StoreSearchQuery } from "../catalog-store.js";
+import {
+  type CatalogSort,
+  type LatencyCoefficients,
+  type StoreSearchQuery,
+  withDistinctTasks,
+} from "../catalog-store.js";
 
 /** A row of a search's answer, in order. */
 export interface PostgresSearchRow {
@@ -470,9 +475,10 @@ async function inSnapshot<T>(
  */
 export async function postgresSearch(
   client: Client,
-  query: StoreSearchQuery,
+  asked: StoreSearchQuery,
   options: { snapshot: boolean },
 ): Promise<PostgresSearchRow[]> {
+  const query = withDistinctTasks(asked);
   const latency = query.latency;
   if (latency === undefined) {
     if (query.sort === "latency" || query.maxLatencyMs !== undefined) {

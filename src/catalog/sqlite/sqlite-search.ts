@@ -17,7 +17,11 @@
  */
 import type Database from "better-sqlite3";
 import { ModelScoutError } from "../../errors/modelscout-error.js";
-import type { LatencyCoefficients, StoreSearchQuery } from "../catalog-store.js";
+import {
+  type LatencyCoefficients,
+  type StoreSearchQuery,
+  withDistinctTasks,
+} from "../catalog-store.js";
 
 export interface SearchRow {
   row_id: number;
@@ -477,7 +481,8 @@ export function sqliteSearch(
       "Filtering or sorting by latency needs a target hardware profile (--hardware).",
     );
   }
-  return query.sort === "latency"
-    ? latencySearch(database, query)
-    : rankedSearch(database, query, tuning);
+  const distinct = withDistinctTasks(query);
+  return distinct.sort === "latency"
+    ? latencySearch(database, distinct)
+    : rankedSearch(database, distinct, tuning);
 }
