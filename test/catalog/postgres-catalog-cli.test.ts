@@ -18,6 +18,18 @@ const SEARCHES = [
   ["--task", "feature-extraction", "--lang", "zh", "--license", "mit", "--limit", "8"],
   ["--task", "image-classification", "--hardware", "t4", "--sort", "latency", "--limit", "8"],
   ["--hardware", "rpi5", "--max-memory-gb", "1", "--max-latency-ms", "200", "--limit", "8"],
+  // The walks over a language's rows, and a latency bound with measured figures (ImageNet's).
+  [
+    "--task",
+    "sentence-similarity",
+    "--lang",
+    "en",
+    "--hardware",
+    "cpu-laptop",
+    "--sort",
+    "latency",
+  ],
+  ["--task", "image-classification", "--hardware", "t4", "--max-latency-ms", "5", "--limit", "8"],
 ];
 
 describe("a PostgreSQL catalog", () => {
