@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { ensureModelscoutHome, modelscoutHome } from "../config/modelscout-home.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
 import type { CatalogStore } from "./catalog-store.js";
+import { DEFAULT_POSTGRES_SCHEMA, shownUrl } from "./postgres/postgres-url.js";
 import { ensureSnapshotLoaded } from "./snapshot/load-snapshot.js";
 import { openSqliteStore } from "./sqlite/sqlite-store.js";
 
@@ -41,6 +42,26 @@ export function catalogDatabasePath(env: NodeJS.ProcessEnv = process.env): strin
   return join(modelscoutHome(env), "catalog.db");
 }
 
+/** Where `openCatalog` finds the catalog, as a person should see it (no password). */
+export type CatalogLocation =
+  | { kind: "sqlite"; path: string }
+  | { kind: "postgres"; url: string; schema: string };
+
+export function catalogLocation(env: NodeJS.ProcessEnv = process.env): CatalogLocation {
+  const url = catalogPostgresUrl(env);
+  if (url === null) return { kind: "sqlite", path: catalogDatabasePath(env) };
+  return {
+    kind: "postgres",
+    url: shownUrl(url),
+    schema: catalogSchema(env) ?? DEFAULT_POSTGRES_SCHEMA,
+  };
+}
+
+function catalogSchema(env: NodeJS.ProcessEnv): string | undefined {
+  const schema = env[CATALOG_SCHEMA_ENV]?.trim();
+  return schema === undefined || schema === "" ? undefined : schema;
+}
+
 export async function openCatalog(options: OpenCatalogOptions = {}): Promise<CatalogStore> {
   const env = options.env ?? process.env;
   const url = catalogPostgresUrl(env);
@@ -51,8 +72,8 @@ export async function openCatalog(options: OpenCatalogOptions = {}): Promise<Cat
   } else {
     // Loaded only here: a machine on the SQLite catalog never reads the driver.
     const { openPostgresStore } = await import("./postgres/postgres-store.js");
-    const schema = env[CATALOG_SCHEMA_ENV]?.trim();
-    store = await openPostgresStore({ url, ...(schema ? { schema } : {}) });
+    const schema = catalogSchema(env);
+    store = await openPostgresStore({ url, ...(schema !== undefined && { schema }) });
   }
   if (options.withoutSnapshot) return store;
   try {

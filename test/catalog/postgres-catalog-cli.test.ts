@@ -55,6 +55,23 @@ describe("a PostgreSQL catalog", () => {
       expect(ids(postgres.stdout).length, search.join(" ")).toBeGreaterThan(0);
       expect(ids(postgres.stdout), search.join(" ")).toEqual(ids(sqlite.stdout));
     }
+    // Which catalog is in use, its password masked (trust authentication ignores it).
+    const withPassword = new URL(TEST_POSTGRES_URL);
+    withPassword.password = "s3cret";
+    const status = await runCli(["catalog", "status"], {
+      ...postgresEnv,
+      MODELSCOUT_CATALOG_URL: withPassword.toString(),
+    });
+    expect(status.code, status.stderr).toBe(0);
+    withPassword.password = "***";
+    expect(status.stdout).toContain(
+      `Catalog: PostgreSQL, ${withPassword.toString()}, schema ${postgresEnv.MODELSCOUT_CATALOG_SCHEMA}\n`,
+    );
+    expect(status.stdout).not.toContain("s3cret");
+    const sqliteStatus = await runCli(["catalog", "status"], sqliteEnv);
+    const models = (output: string) =>
+      output.split("\n").find((line) => line.startsWith("Models:"));
+    expect(models(status.stdout)).toEqual(models(sqliteStatus.stdout));
   }, 180_000);
 
   it("refuses a URL that is not PostgreSQL's, and names an unreachable server", async () => {

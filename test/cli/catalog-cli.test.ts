@@ -167,6 +167,31 @@ describe("modelscout catalog show", () => {
   });
 });
 
+describe("modelscout catalog status", () => {
+  it("names the SQLite file in use, counts its models by source and names the snapshot", async () => {
+    const text = await runCli(["catalog", "status"], { MODELSCOUT_HOME: home });
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toContain(`Catalog: SQLite, ${join(home, "catalog.db")}\n`);
+    expect(text.stdout).toMatch(
+      /^Models: [\d,]{5,} \(hub [\d,]+, npm \d+, endpoint \d+, local \d+\)$/m,
+    );
+    expect(text.stdout).toMatch(/^Bundled snapshot: sha256:[0-9a-f]+\+npm:[0-9a-f]+$/m);
+
+    const json = await runCli(["catalog", "status", "--json"], { MODELSCOUT_HOME: home });
+    expect(json.code, json.stderr).toBe(0);
+    const status = JSON.parse(json.stdout) as {
+      catalog: { kind: string; path: string };
+      models: { total: number; bySource: Record<string, number> };
+    };
+    expect(status.catalog).toEqual({ kind: "sqlite", path: join(home, "catalog.db") });
+    expect(status.models.total).toBeGreaterThan(6000);
+    expect(Object.values(status.models.bySource).reduce((sum, count) => sum + count, 0)).toBe(
+      status.models.total,
+    );
+    expect(status.models.bySource.npm).toBeGreaterThan(0);
+  });
+});
+
 describe("modelscout hardware list", () => {
   it("lists the profiles with aliases", async () => {
     const result = await runCli(["hardware", "list", "--json"]);

@@ -28,6 +28,7 @@ import { measuredHardwareIds, measuredLatency } from "../measured-latency.js";
 import { type ModelRecord, type ModelSource, modelRecordSchema } from "../model-record.js";
 import { migratePostgres } from "./postgres-migrations.js";
 import { postgresSearch } from "./postgres-search.js";
+import { DEFAULT_POSTGRES_SCHEMA, shownUrl } from "./postgres-url.js";
 
 export interface PostgresStoreOptions {
   /** `postgres://user:password@host:5432/database` (libpq's URL form). */
@@ -40,17 +41,6 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /** Models written by one store before its `close()` vacuums and analyses the tables. */
 const VACUUM_AFTER_MODELS = 1000;
-
-/** The URL without its password, for messages. */
-function shownUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password !== "") parsed.password = "***";
-    return parsed.toString();
-  } catch {
-    return "(an unreadable URL)";
-  }
-}
 
 /** Maps the driver's errors to ones that say what happened and what to do. */
 function toStoreError(error: unknown, url: string): unknown {
@@ -483,7 +473,7 @@ function parseRecord(json: string): ModelRecord {
 
 /** Connects, creates the schema if needed and migrates it. */
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<CatalogStore> {
-  const schema = options.schema ?? "modelscout";
+  const schema = options.schema ?? DEFAULT_POSTGRES_SCHEMA;
   if (!SCHEMA_NAME.test(schema)) {
     throw new ModelScoutError(
       "INVALID_ARGUMENT",
