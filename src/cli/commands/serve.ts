@@ -8,14 +8,15 @@
  * (`route/learning/`), which picks the model on `bandit` routes and keeps its state in the
  * same state database. The work is `server/start-routing-server.ts`; this parses flags,
  * prints where the server listens and what failed to load, and stops on SIGINT/SIGTERM
- * once the requests in flight are answered and logged. SIGHUP reads the API keys file and
- * `--alerts` again, then `--config`, and serves it without a restart (`decision:` references
+ * once the requests in flight are answered and logged. SIGHUP reads the API keys file, the
+ * admin token file and `--alerts` again, then `--config`, and serves it without a restart (`decision:` references
  * resolved anew); whatever cannot be used is reported and what was in force goes on. `--follow-decisions` does that by itself
  * when a newer selection moves a `decision:latest` reference (`route/decision-follower.ts`,
  * ADR 0048).
  * Monitoring, the admin API, `/metrics` and the dashboard come with it
  * (`server/admin/admin-extension.ts`): `--alerts` names the alert rules, `--admin-token` (or
- * `MODELSCOUT_ADMIN_TOKEN`) guards them, `--redaction` sets what is removed from stored text.
+ * `MODELSCOUT_ADMIN_TOKEN`, or `MODELSCOUT_ADMIN_TOKEN_FILE`, read again on SIGHUP: ADR 0052)
+ * guards them, `--redaction` sets what is removed from stored text.
  * `MODELSCOUT_API_KEYS` (comma-separated), or `MODELSCOUT_API_KEYS_FILE` (one per line, read
  * again on SIGHUP), guards the OpenAI-compatible API (`server/api-keys.ts`); without keys the
  * API is open, with a warning off loopback.
@@ -45,7 +46,8 @@ import { DecisionStore } from "../../select/decision-store.js";
 import {
   createAdminAccess,
   isLoopbackHost,
-  resolveAdminToken,
+  readAdminTokenFile,
+  resolveAdminTokenSource,
 } from "../../server/admin/admin-access.js";
 import { createAdminExtension } from "../../server/admin/admin-extension.js";
 import { readAlertRulesFile } from "../../server/admin/read-alert-rules-file.js";
@@ -189,7 +191,7 @@ export default defineCommand({
     "admin-token": {
       type: "string",
       description:
-        "Token for the dashboard, /admin/api and /metrics (or MODELSCOUT_ADMIN_TOKEN; required unless --host is a loopback address)",
+        "Token for the dashboard, /admin/api and /metrics (or MODELSCOUT_ADMIN_TOKEN, or a file named by MODELSCOUT_ADMIN_TOKEN_FILE, read again on SIGHUP; required unless --host is a loopback address)",
     },
     redaction: {
       type: "string",
@@ -219,7 +221,7 @@ export default defineCommand({
     }
     const port = args.port === "0" ? 0 : (integerOption("port", args.port) ?? 8080);
     const host = args.host ?? "127.0.0.1";
-    const token = resolveAdminToken(args["admin-token"]);
+    const { token, file: tokenFile } = resolveAdminTokenSource(args["admin-token"]);
     // Refuse an open admin side on a public address before spending time on models.
     createAdminAccess({ token, host });
     const { keys: apiKeys, file: apiKeysFile } = resolveApiKeySource();
@@ -293,7 +295,7 @@ export default defineCommand({
     process.stdout.write(
       `Routing server at ${server.url} (routes: ${routes}; config: ${args.config === undefined ? "bundled customer-service example" : `${args.config}, reloaded by kill -HUP ${process.pid}`})\n` +
         `OpenAI base URL: ${server.url}/v1 (model "auto", a route name or a model id; ${apiKeys.length === 0 ? "no API key needed" : `API key required: ${apiKeys.length} in ${apiKeysFile === null ? API_KEYS_ENV : `${apiKeysFile}, read again by kill -HUP ${process.pid}`}`})\n` +
-        `Dashboard: ${server.url}/ (${token === null ? "no admin token: open to this machine only" : "log in with the admin token"}); metrics: ${server.url}/metrics\n` +
+        `Dashboard: ${server.url}/ (${token === null ? "no admin token: open to this machine only" : `log in with the admin token${tokenFile === null ? "" : ` in ${tokenFile}, read again by kill -HUP ${process.pid}`}`}); metrics: ${server.url}/metrics\n` +
         `Alert rules: ${(admin.monitoring?.rules ?? []).map((rule) => rule.id).join(", ") || "none"}${args.alerts === undefined ? " (shipped example)" : ` (${args.alerts})`}; redaction: ${admin.redaction.enabled ? [...admin.redaction.types].join(", ") : "off"}; request log kept ${config.server.logRetentionDays === 0 ? "for ever" : `${config.server.logRetentionDays} days`}\n`,
     );
     // SIGHUP reads the config again and serves it without a restart (RoutingServer.reload);
@@ -333,11 +335,25 @@ export default defineCommand({
         );
       }
     };
+    /** The admin token file, read again: a new token ends dashboard sessions; a bad file changes nothing. */
+    const reloadAdminToken = (file: string) => {
+      try {
+        admin.useAdminToken(readAdminTokenFile(file));
+        process.stdout.write(
+          `Reloaded the admin token from ${file}: the dashboard's sessions must log in again\n`,
+        );
+      } catch (error) {
+        process.stderr.write(
+          `warning: the admin token in ${file} was not reloaded; the server keeps the token it had: ${errorMessage(error)}\n`,
+        );
+      }
+    };
     const reload = async () => {
       if (apiKeysFile !== null) reloadApiKeys(apiKeysFile);
+      if (tokenFile !== null) reloadAdminToken(tokenFile);
       if (args.alerts !== undefined) await reloadAlertRules(args.alerts);
       if (args.config === undefined) {
-        if (apiKeysFile === null && args.alerts === undefined) {
+        if (apiKeysFile === null && tokenFile === null && args.alerts === undefined) {
           process.stderr.write(
             "SIGHUP: nothing to reload (no --config: the bundled example is served as built).\n",
           );

@@ -1,10 +1,12 @@
 /**
  * @module
  * Who may use the admin API, `/metrics` and the dashboard. One shared token
- * (`--admin-token` or `MODELSCOUT_ADMIN_TOKEN`), presented as `Authorization: Bearer <token>`
- * by programs, or as a session cookie by the dashboard after its login form. The cookie holds
- * an HMAC of the token, not the token, so it cannot be replayed as a Bearer token elsewhere,
- * and changing the token ends every session. Comparisons are constant-time.
+ * (`--admin-token`, `MODELSCOUT_ADMIN_TOKEN`, or the file `MODELSCOUT_ADMIN_TOKEN_FILE` names,
+ * which `modelscout serve` reads again on SIGHUP: ADR 0052), presented as
+ * `Authorization: Bearer <token>` by programs, or as a session cookie by the dashboard after
+ * its login form. The cookie holds an HMAC of the token, not the token, so it cannot be
+ * replayed as a Bearer token elsewhere, and changing the token ends every session.
+ * Comparisons are constant-time.
  *
  * Without a token the admin side is open, which is only allowed when the server listens on a
  * loopback address (127.0.0.0/8, ::1, localhost): anyone who can reach the port can then
@@ -16,12 +18,15 @@
  * `SameSite=Strict`).
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
+import { readFileSync } from "node:fs";
 import type { Context, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
+import { errorMessage } from "../../errors/error-message.js";
 import { ModelScoutError } from "../../errors/modelscout-error.js";
 import { openAIError } from "../openai-errors.js";
 
 export const ADMIN_TOKEN_ENV = "MODELSCOUT_ADMIN_TOKEN";
+export const ADMIN_TOKEN_FILE_ENV = "MODELSCOUT_ADMIN_TOKEN_FILE";
 export const ADMIN_COOKIE = "modelscout_admin";
 
 export interface AdminAccess {
@@ -33,6 +38,12 @@ export interface AdminAccess {
   checkToken(token: string): boolean;
   /** The session cookie's value (an HMAC of the token); null when no token is required. */
   sessionValue(): string | null;
+  /**
+   * Puts `token` in force from the next request on; sessions of the old one end. Refused
+   * (throws, and the token in force stays) for a token too short, or when the admin side was
+   * started open: requiring a token then takes a restart.
+   */
+  useToken(token: string): void;
 }
 
 export function isLoopbackHost(host: string): boolean {
@@ -51,43 +62,107 @@ export function resolveAdminToken(
   return token === undefined || token.trim() === "" ? null : token;
 }
 
+/**
+ * The admin token and, when it came from `MODELSCOUT_ADMIN_TOKEN_FILE` (as Docker and
+ * Kubernetes hand secrets to a process), the file to read it from again.
+ */
+export function resolveAdminTokenSource(
+  option: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): { token: string | null; file: string | null } {
+  const file = env[ADMIN_TOKEN_FILE_ENV]?.trim() || null;
+  const token = resolveAdminToken(option, env);
+  if (file === null) return { token, file: null };
+  if (token !== null) {
+    throw new ModelScoutError(
+      "INVALID_ARGUMENT",
+      `Both ${option === undefined ? ADMIN_TOKEN_ENV : "--admin-token"} and ${ADMIN_TOKEN_FILE_ENV} are set; set one (the file's token can be rotated without a restart).`,
+    );
+  }
+  return { token: readAdminTokenFile(file), file };
+}
+
+/** The token in `path`: its content without surrounding white space, on one line. */
+export function readAdminTokenFile(path: string): string {
+  let content: string;
+  try {
+    content = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new ModelScoutError(
+      "INVALID_ARGUMENT",
+      `${ADMIN_TOKEN_FILE_ENV}: ${path} cannot be read (${errorMessage(error)}).`,
+      { cause: error },
+    );
+  }
+  const token = content.trim();
+  if (token === "" || /[\r\n]/.test(token)) {
+    throw new ModelScoutError(
+      "INVALID_ARGUMENT",
+      `${ADMIN_TOKEN_FILE_ENV}: ${path} must hold the token alone, on one line (it ${token === "" ? "is empty" : "has several lines"}).`,
+    );
+  }
+  return token;
+}
+
 const MIN_TOKEN_CHARS = 16;
+
+function checkTokenLength(token: string): void {
+  if (token.length < MIN_TOKEN_CHARS) {
+    throw new ModelScoutError(
+      "INVALID_ARGUMENT",
+      `The admin token is ${token.length} characters; use at least ${MIN_TOKEN_CHARS} (for example: openssl rand -hex 24).`,
+    );
+  }
+}
+
+/** What checking one token needs: its digest, its session cookie's value and that value's digest. */
+interface TokenState {
+  expected: Buffer;
+  session: string;
+  sessionDigest: Buffer;
+}
+
+const digest = (text: string) =>
+  createHmac("sha256", "modelscout-admin-token").update(text).digest();
+
+function tokenState(token: string): TokenState {
+  const session = createHmac("sha256", token).update("modelscout-admin-session-v1").digest("hex");
+  return { expected: digest(token), session, sessionDigest: digest(session) };
+}
 
 export function createAdminAccess(options: { token: string | null; host: string }): AdminAccess {
   const { token, host } = options;
   if (token === null && !isLoopbackHost(host)) {
     throw new ModelScoutError(
       "INVALID_ARGUMENT",
-      `The server would listen on ${host} with the admin API and dashboard open to anyone who can reach it. Set an admin token (--admin-token or ${ADMIN_TOKEN_ENV}), or listen on 127.0.0.1.`,
+      `The server would listen on ${host} with the admin API and dashboard open to anyone who can reach it. Set an admin token (--admin-token, ${ADMIN_TOKEN_ENV} or ${ADMIN_TOKEN_FILE_ENV}), or listen on 127.0.0.1.`,
       { details: { host } },
     );
   }
-  if (token !== null && token.length < MIN_TOKEN_CHARS) {
-    throw new ModelScoutError(
-      "INVALID_ARGUMENT",
-      `The admin token is ${token.length} characters; use at least ${MIN_TOKEN_CHARS} (for example: openssl rand -hex 24).`,
-    );
-  }
-  const digest = (text: string) =>
-    createHmac("sha256", "modelscout-admin-token").update(text).digest();
-  const expected = token === null ? null : digest(token);
-  const session =
-    token === null
-      ? null
-      : createHmac("sha256", token).update("modelscout-admin-session-v1").digest("hex");
-  const sessionDigest = session === null ? null : digest(session);
+  if (token !== null) checkTokenLength(token);
+  let state: TokenState | null = token === null ? null : tokenState(token);
 
   const checkToken = (candidate: string) =>
-    expected !== null && timingSafeEqual(digest(candidate), expected);
+    state !== null && timingSafeEqual(digest(candidate), state.expected);
   const checkSession = (candidate: string) =>
-    sessionDigest !== null && timingSafeEqual(digest(candidate), sessionDigest);
+    state !== null && timingSafeEqual(digest(candidate), state.sessionDigest);
 
   return {
     required: token !== null,
     checkToken,
-    sessionValue: () => session,
+    sessionValue: () => state?.session ?? null,
+    useToken(next) {
+      if (state === null) {
+        throw new ModelScoutError(
+          "INVALID_ARGUMENT",
+          "The admin side was started without a token; requiring one takes a restart.",
+        );
+      }
+      checkTokenLength(next);
+      state = tokenState(next);
+    },
     allows(context) {
-      if (token === null) return true;
+      if (state === null) return true;
       const authorization = context.req.header("authorization");
       if (authorization !== undefined) {
         const match = /^Bearer\s+(.+)$/i.exec(authorization.trim());

@@ -11,6 +11,7 @@
  */
 import type { CatalogStore } from "../../catalog/catalog-store.js";
 import { openCatalog } from "../../catalog/open-catalog.js";
+import { ModelScoutError } from "../../errors/modelscout-error.js";
 import type { AlertLogEntry } from "../../monitor/alert-engine.js";
 import type { AlertRule } from "../../monitor/alert-rules.js";
 import { exampleAlertRules } from "../../monitor/example-alert-rules.js";
@@ -26,7 +27,7 @@ import {
   type RoutingServerExtension,
   type RoutingServerParts,
 } from "../start-routing-server.js";
-import { createAdminAccess } from "./admin-access.js";
+import { type AdminAccess, createAdminAccess } from "./admin-access.js";
 import { type ConfigReloadStatus, mountAdminRoutes } from "./admin-routes.js";
 import { learnerRoutingControl } from "./learner-routing-control.js";
 import { createServerMonitoring, type ServerMonitoring } from "./server-monitoring.js";
@@ -56,18 +57,32 @@ export interface AdminExtension {
   /** The monitoring of the server it extended (after start). */
   readonly monitoring: ServerMonitoring | undefined;
   readonly redaction: ResolvedRedactionConfig;
+  /**
+   * Puts another admin token in force (`AdminAccess.useToken`): dashboard sessions must log
+   * in again. Throws, keeping the token in force, before the server started, for a token too
+   * short, or when the server was started without one.
+   */
+  useAdminToken(token: string): void;
 }
 
 export function createAdminExtension(options: AdminExtensionOptions): AdminExtension {
   const redaction = resolveRedactionConfig(options.redaction);
   let monitoring: ServerMonitoring | undefined;
+  let started: AdminAccess | undefined;
   return {
     redaction,
     get monitoring() {
       return monitoring;
     },
+    useAdminToken(token) {
+      if (started === undefined) {
+        throw new ModelScoutError("INVALID_ARGUMENT", "The admin side has not started yet.");
+      }
+      started.useToken(token);
+    },
     extend(parts) {
       const access = createAdminAccess({ token: options.token, host: parts.host });
+      started = access;
       const active = createServerMonitoring({
         database: parts.database,
         rules: options.rules ?? exampleAlertRules(),

@@ -24,7 +24,9 @@ describe("modelscout serve: operator flags", () => {
   it("refuses to listen on a public address without an admin token, before loading models", async () => {
     const result = await runCli(["serve", "--host", "0.0.0.0", "--port", "0"], env);
     expect(result.code).not.toBe(0);
-    expect(result.stderr).toContain("Set an admin token (--admin-token or MODELSCOUT_ADMIN_TOKEN)");
+    expect(result.stderr).toContain(
+      "Set an admin token (--admin-token, MODELSCOUT_ADMIN_TOKEN or MODELSCOUT_ADMIN_TOKEN_FILE)",
+    );
     expect(result.stderr).not.toContain("Loading models");
   });
 
