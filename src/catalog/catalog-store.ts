@@ -85,6 +85,8 @@ export interface CatalogStore {
   /** Small key/value state: sync cursors, snapshot version. */
   getMeta(key: string): Promise<string | null>;
   setMeta(key: string, value: string | null): Promise<void>;
+  /** The meta entries whose key starts with `prefix`, in key order. */
+  listMeta(prefix: string): Promise<Map<string, string>>;
   /**
    * Runs `work` so that its upserts and meta writes commit together or not at all (a sync
    * page and its cursor). The callback receives a store bound to the transaction.

@@ -121,13 +121,75 @@ const syncCursorSchema = z.object({
 });
 type SyncCursor = z.infer<typeof syncCursorSchema>;
 
-/** Meta keys for a query's resume cursor and completion watermark. */
+/** Meta keys for a query's resume cursor, completion watermark and last finished run. */
 export function syncMetaKeys(
   endpoint: string,
   query: SyncQuery,
-): { cursor: string; watermark: string } {
+): { cursor: string; watermark: string; finished: string } {
   const scope = JSON.stringify([endpoint, query.task, query.search, query.author]);
-  return { cursor: `hub-sync:cursor:${scope}`, watermark: `hub-sync:watermark:${scope}` };
+  return {
+    cursor: `hub-sync:cursor:${scope}`,
+    watermark: `hub-sync:watermark:${scope}`,
+    finished: `hub-sync:finished:${scope}`,
+  };
+}
+
+/** What a query's last finished run did, kept for `modelscout catalog status`. */
+export interface FinishedSync extends SyncCounts {
+  finishedAt: string;
+  /** It reached the end of the listing or models already stored (not a `limit`). */
+  complete: boolean;
+}
+
+/** One synced query: its last finished run and, if a run was interrupted, where it stands. */
+export interface SyncState {
+  endpoint: string;
+  query: SyncQuery;
+  finished: FinishedSync | null;
+  interrupted: { startedAt: string; fetched: number; pages: number } | null;
+}
+
+/** Every query this catalog has synced, or started to, from its meta entries. */
+export async function listSyncStates(store: CatalogStore): Promise<SyncState[]> {
+  const states = new Map<string, SyncState>();
+  const entries = await store.listMeta("hub-sync:");
+  for (const [key, value] of entries) {
+    const match = /^hub-sync:(cursor|finished):(.*)$/.exec(key);
+    if (match === null) continue;
+    let scope: unknown;
+    let parsed: unknown;
+    try {
+      scope = JSON.parse(match[2] as string);
+      parsed = JSON.parse(value);
+    } catch {
+      continue;
+    }
+    if (!Array.isArray(scope) || typeof scope[0] !== "string") continue;
+    const [endpoint, task, search, author] = scope as [
+      string,
+      string | null,
+      string | null,
+      string | null,
+    ];
+    const state = states.get(match[2] as string) ?? {
+      endpoint,
+      query: { task: task ?? null, search: search ?? null, author: author ?? null },
+      finished: null,
+      interrupted: null,
+    };
+    if (match[1] === "finished") state.finished = parsed as FinishedSync;
+    else {
+      const cursor = syncCursorSchema.safeParse(parsed);
+      if (!cursor.success) continue;
+      state.interrupted = {
+        startedAt: cursor.data.startedAt,
+        fetched: cursor.data.fetched,
+        pages: cursor.data.pages,
+      };
+    }
+    states.set(match[2] as string, state);
+  }
+  return [...states.values()];
 }
 
 function optionalText(value: string | undefined): string | null {
@@ -346,6 +408,8 @@ export async function syncCatalog(options: SyncCatalogOptions): Promise<SyncSumm
         if (complete && newestLastModified !== null) {
           await transaction.setMeta(keys.watermark, newestLastModified);
         }
+        const record: FinishedSync = { finishedAt: new Date().toISOString(), ...counts, complete };
+        await transaction.setMeta(keys.finished, JSON.stringify(record));
       });
       emit({
         type: "page",

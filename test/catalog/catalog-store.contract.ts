@@ -467,6 +467,18 @@ export function runCatalogStoreContract(
       expect(await store.getMeta("k")).toBeNull();
     });
 
+    it("lists the meta entries under a prefix, in key order", async () => {
+      await store.setMeta("sync:b", "2");
+      await store.setMeta("sync:a", "1");
+      await store.setMeta("sync%x", "not under the prefix: % is no wildcard");
+      await store.setMeta("other", "3");
+      expect([...(await store.listMeta("sync:")).entries()]).toEqual([
+        ["sync:a", "1"],
+        ["sync:b", "2"],
+      ]);
+      expect((await store.listMeta("none:")).size).toBe(0);
+    });
+
     it("commits a transaction's writes together, or none of them", async () => {
       await store.transaction(async (tx) => {
         await tx.upsertModels([makeModel({ id: "t/a" })]);

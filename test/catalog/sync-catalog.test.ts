@@ -6,6 +6,7 @@ import type { CatalogStore } from "../../src/catalog/catalog-store.js";
 import { toModelRecord } from "../../src/catalog/model-record.js";
 import { openSqliteStore } from "../../src/catalog/sqlite/sqlite-store.js";
 import {
+  listSyncStates,
   type SyncCatalogOptions,
   type SyncEvent,
   syncCatalog,
@@ -269,6 +270,24 @@ describe("syncCatalog", () => {
     expect(error.message).not.toContain(TOKEN);
     expect(await store.countModels()).toBe(20);
     expect(await store.getMeta(syncMetaKeys(hub.url, ALL_QUERY).cursor)).not.toBeNull();
+    // What `catalog status` shows: a run left unfinished, none finished yet.
+    expect(await listSyncStates(store)).toEqual([
+      {
+        endpoint: hub.url,
+        query: ALL_QUERY,
+        finished: null,
+        interrupted: { startedAt: expect.any(String), fetched: 20, pages: 2 },
+      },
+    ]);
+    const resumed = await sync();
+    const [state] = await listSyncStates(store);
+    expect(state?.interrupted).toBeNull();
+    expect(state?.finished).toMatchObject({
+      finishedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      fetched: resumed.fetched,
+      inserted: 25,
+      complete: true,
+    });
   });
 
   it("retries 429 and 503 during a sync and reports the retries", async () => {

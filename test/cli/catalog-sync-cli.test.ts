@@ -92,11 +92,22 @@ describe("modelscout catalog sync", () => {
     const again = await runCli(["catalog", "sync", "--page-size", "100", "--json"], env);
     expect(again.code, again.stderr).toBe(0);
     const second = JSON.parse(again.stdout) as {
+      fetched: number;
       inserted: number;
       updated: number;
       stoppedEarly: boolean;
     };
     expect(second).toMatchObject({ inserted: 0, updated: 0, stoppedEarly: true });
+
+    // The last finished run of this query, as `catalog status` tells it.
+    const status = await runCli(["catalog", "status"], env);
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout).toMatch(
+      new RegExp(
+        `^Hub syncs:\\n  ${hub.url.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: finished \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC, ${second.fetched} fetched \\(0 new, 0 changed\\)$`,
+        "m",
+      ),
+    );
   }, 120_000);
 
   it("explains a malformed Hub page and a bad option", async () => {

@@ -272,6 +272,16 @@ class PostgresCatalogStore implements CatalogStore {
     });
   }
 
+  listMeta(prefix: string): Promise<Map<string, string>> {
+    return this.#run(async (client) => {
+      const result = await client.query<{ key: string; value: string }>(
+        'SELECT key, value FROM meta WHERE starts_with(key, $1) ORDER BY key COLLATE "C"',
+        [prefix],
+      );
+      return new Map(result.rows.map((row) => [row.key, row.value]));
+    });
+  }
+
   setMeta(key: string, value: string | null): Promise<void> {
     return this.#run(async (client) => {
       if (value === null) await client.query("DELETE FROM meta WHERE key = $1", [key]);

@@ -254,6 +254,17 @@ class SqliteCatalogStore implements CatalogStore {
     });
   }
 
+  listMeta(prefix: string): Promise<Map<string, string>> {
+    return this.run(() => {
+      const rows = this.database
+        .prepare<[string, string], { key: string; value: string }>(
+          "SELECT key, value FROM meta WHERE substr(key, 1, length(?)) = ? ORDER BY key",
+        )
+        .all(prefix, prefix);
+      return new Map(rows.map((row) => [row.key, row.value]));
+    });
+  }
+
   setMeta(key: string, value: string | null): Promise<void> {
     return this.run(() => {
       if (value === null) this.database.prepare("DELETE FROM meta WHERE key = ?").run(key);
