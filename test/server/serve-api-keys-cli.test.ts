@@ -3,30 +3,15 @@
  * process. Rewriting the file and sending SIGHUP rotates the keys without a restart; a file
  * left empty or unreadable changes nothing, and says so.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { runCli } from "../support/run-cli.js";
-import { spawnServe } from "./serve-process.js";
+import { echoDeskServe } from "./serve-process.js";
 
-const home = mkdtempSync(join(tmpdir(), "ms-serve-keys-"));
+const { home, config, spawn } = echoDeskServe("ms-serve-keys-");
 const OLD_KEY = "sk-modelscout-old-0123456789abcdef";
 const NEW_KEY = "sk-modelscout-new-fedcba9876543210";
-const children: ReturnType<typeof spawnServe>["child"][] = [];
-
-afterAll(() => {
-  for (const child of children) child.kill("SIGKILL");
-});
-
-const config = join(home, "routes.json");
-writeFileSync(
-  config,
-  JSON.stringify({
-    models: [{ id: "echo:desk", kind: "echo", template: "desk: {{input}}" }],
-    routes: [{ name: "desk", targets: { chat: { policy: "fixed", candidates: ["echo:desk"] } } }],
-  }),
-);
 
 function chat(url: string, key: string): Promise<number> {
   return fetch(`${url}/v1/chat/completions`, {
@@ -40,11 +25,10 @@ describe("modelscout serve with MODELSCOUT_API_KEYS_FILE", () => {
   it("rotates the keys on SIGHUP, and keeps them when the file is left without one", async () => {
     const keys = join(home, "keys");
     writeFileSync(keys, `# the API's keys\n${OLD_KEY}\n`);
-    const serve = spawnServe(["--config", config], {
+    const serve = spawn(["--config", config], {
       MODELSCOUT_HOME: home,
       MODELSCOUT_API_KEYS_FILE: keys,
     });
-    children.push(serve.child);
     await expect
       .poll(serve.stdout, { timeout: 60_000, interval: 100 })
       .toContain(`API key required: 1 in ${keys}, read again by kill -HUP ${serve.child.pid}`);

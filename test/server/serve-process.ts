@@ -3,7 +3,11 @@
  * tests can kill it (SIGKILL: no clean shutdown) and start it again on the same state file.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { afterAll } from "vitest";
 
 const MAIN = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
 
@@ -72,4 +76,38 @@ export function killHard(serve: ServeProcess): Promise<void> {
     serve.child.once("exit", () => resolve());
     serve.child.kill("SIGKILL");
   });
+}
+
+/**
+ * A MODELSCOUT_HOME with a one-route echo config (`routes.json`, route `desk`) for tests that
+ * start `modelscout serve` with secrets from files; `spawn` tracks the processes, which are
+ * killed after the file's tests.
+ */
+export function echoDeskServe(prefix: string): {
+  home: string;
+  config: string;
+  spawn: typeof spawnServe;
+} {
+  const home = mkdtempSync(join(tmpdir(), prefix));
+  const config = join(home, "routes.json");
+  writeFileSync(
+    config,
+    JSON.stringify({
+      models: [{ id: "echo:desk", kind: "echo", template: "desk: {{input}}" }],
+      routes: [{ name: "desk", targets: { chat: { policy: "fixed", candidates: ["echo:desk"] } } }],
+    }),
+  );
+  const children: ChildProcess[] = [];
+  afterAll(() => {
+    for (const child of children) child.kill("SIGKILL");
+  });
+  return {
+    home,
+    config,
+    spawn(args, env) {
+      const started = spawnServe(args, env);
+      children.push(started.child);
+      return started;
+    },
+  };
 }

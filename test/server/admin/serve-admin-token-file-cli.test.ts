@@ -4,30 +4,15 @@
  * restart and ends the old token's dashboard sessions; a file left empty, or holding a token
  * too short, changes nothing, and says so.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { runCli } from "../../support/run-cli.js";
-import { spawnServe } from "../serve-process.js";
+import { echoDeskServe } from "../serve-process.js";
 
-const home = mkdtempSync(join(tmpdir(), "ms-serve-admin-token-"));
+const { home, config, spawn } = echoDeskServe("ms-serve-admin-token-");
 const OLD_TOKEN = "admin-old-0123456789abcdef";
 const NEW_TOKEN = "admin-new-fedcba9876543210";
-const children: ReturnType<typeof spawnServe>["child"][] = [];
-
-afterAll(() => {
-  for (const child of children) child.kill("SIGKILL");
-});
-
-const config = join(home, "routes.json");
-writeFileSync(
-  config,
-  JSON.stringify({
-    models: [{ id: "echo:desk", kind: "echo", template: "desk: {{input}}" }],
-    routes: [{ name: "desk", targets: { chat: { policy: "fixed", candidates: ["echo:desk"] } } }],
-  }),
-);
 
 const metrics = (url: string, headers: Record<string, string>) =>
   fetch(`${url}/metrics`, { headers }).then((response) => response.status);
@@ -49,11 +34,10 @@ describe("modelscout serve with MODELSCOUT_ADMIN_TOKEN_FILE", () => {
   it("rotates the admin token on SIGHUP, ending the old sessions, and keeps it when the file is bad", async () => {
     const file = join(home, "admin-token");
     writeFileSync(file, `${OLD_TOKEN}\n`);
-    const serve = spawnServe(["--config", config], {
+    const serve = spawn(["--config", config], {
       MODELSCOUT_HOME: home,
       MODELSCOUT_ADMIN_TOKEN_FILE: file,
     });
-    children.push(serve.child);
     await expect
       .poll(serve.stdout, { timeout: 60_000, interval: 100 })
       .toContain(
