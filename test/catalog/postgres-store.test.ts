@@ -112,8 +112,18 @@ describe("PostgreSQL catalog store", () => {
     await check.connect();
     // The bound the walks use was derived from the rows already there.
     const stats = await check.query(`SELECT task, min_flops_per_param FROM ${schema}.task_stats`);
+    // The rows migration 3 rewrote were vacuumed once it was applied.
+    const vacuumed = await check.query<{ relname: string; vacuumed: boolean }>(
+      `SELECT relname, last_vacuum IS NOT NULL AS vacuumed FROM pg_stat_user_tables
+       WHERE schemaname = $1 AND relname IN ('models', 'model_languages') ORDER BY relname`,
+      [schema],
+    );
     await check.end();
     expect(stats.rows).toEqual([{ task: "text-classification", min_flops_per_param: 1 }]);
+    expect(vacuumed.rows).toEqual([
+      { relname: "model_languages", vacuumed: true },
+      { relname: "models", vacuumed: true },
+    ]);
   });
 
   it("gathers the planner's statistics when it closes after a bulk load, not after a few writes", async () => {

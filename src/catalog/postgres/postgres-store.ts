@@ -26,7 +26,7 @@ import type {
 } from "../catalog-store.js";
 import { measuredHardwareIds, measuredLatency } from "../measured-latency.js";
 import { type ModelRecord, type ModelSource, modelRecordSchema } from "../model-record.js";
-import { migratePostgres } from "./postgres-migrations.js";
+import { migratePostgres, POSTGRES_MIGRATIONS } from "./postgres-migrations.js";
 import { postgresSearch } from "./postgres-search.js";
 import { DEFAULT_POSTGRES_SCHEMA, shownUrl } from "./postgres-url.js";
 
@@ -41,6 +41,7 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /** Models written by one store before its `close()` vacuums and analyses the tables. */
 const VACUUM_AFTER_MODELS = 1000;
+const VACUUM_TABLES = "VACUUM (ANALYZE) models, model_languages, measured_latency";
 
 /** Maps the driver's errors to ones that say what happened and what to do. */
 function toStoreError(error: unknown, url: string): unknown {
@@ -317,9 +318,7 @@ class PostgresCatalogStore implements CatalogStore {
     await this.#lock;
     if (this.#written.models >= VACUUM_AFTER_MODELS) {
       try {
-        await this.#connection.client.query(
-          "VACUUM (ANALYZE) models, model_languages, measured_latency",
-        );
+        await this.#connection.client.query(VACUUM_TABLES);
       } catch {
         // An optimisation; a failure must not fail close().
       }
@@ -516,7 +515,15 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   try {
     const client = await connect();
     try {
-      await migratePostgres(client, schema);
+      const applied = await migratePostgres(client, schema);
+      // Only an upgrade has rows to rewrite: a new schema (version 1 just applied) is empty.
+      const rewrote =
+        !applied.includes(1) &&
+        POSTGRES_MIGRATIONS.some(
+          (migration) => migration.vacuumAfter === true && applied.includes(migration.version),
+        );
+      // An optimisation, like close()'s: a failure must not fail the open.
+      if (rewrote) await client.query(VACUUM_TABLES).catch(() => {});
     } catch (error) {
       await client.end().catch(() => {});
       throw error;
