@@ -31,7 +31,9 @@ export { languageName, normaliseLanguage } from "./catalog/languages.js";
 export { measuredLatency } from "./catalog/measured-latency.js";
 export * from "./catalog/model-record.js";
 export {
+  type CatalogLocation,
   catalogDatabasePath,
+  catalogLocation,
   type OpenCatalogOptions,
   openCatalog,
 } from "./catalog/open-catalog.js";
@@ -61,8 +63,11 @@ export {
 export { NPM_MODELS } from "./catalog/sources/npm-models.js";
 export { openSqliteStore, type SqliteStoreOptions } from "./catalog/sqlite/sqlite-store.js";
 export {
+  type FinishedSync,
+  listSyncStates,
   type SyncCatalogOptions,
   type SyncEvent,
+  type SyncState,
   type SyncSummary,
   syncCatalog,
 } from "./catalog/sync-catalog.js";
