@@ -1,13 +1,15 @@
 /**
- * Benchmark: `syncCatalog` from a local fake Hub into a temp-file SQLite store.
+ * Benchmark: `syncCatalog` from a local fake Hub into a temp-file SQLite store, or with
+ * `--store postgres` into a new schema of the machine's PostgreSQL (ADR 0051), dropped after.
  *
  *   npx tsx bench/hub-sync.ts [--models 20000] [--runs 3] [--page-sizes 1000,100]
+ *       [--store sqlite|postgres] [--postgres-url postgres://postgres@127.0.0.1:5432/test]
  *
  * The fake Hub (test/support/fake-hub-server.ts) runs in a child process so its JSON
  * serving does not share the event loop with the client being measured. Each run starts
  * from an empty store (a first, full sync); the best run per page size is reported, plus
  * the time of an incremental re-sync that finds the catalog up to date. Prints a table and
- * writes bench/results/hub-sync.json.
+ * writes bench/results/hub-sync.json (hub-sync-postgres.json with `--store postgres`).
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -16,6 +18,8 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import type { CatalogStore } from "../src/catalog/catalog-store.js";
+import { openPostgresStore } from "../src/catalog/postgres/postgres-store.js";
 import { openSqliteStore } from "../src/catalog/sqlite/sqlite-store.js";
 import { syncCatalog } from "../src/catalog/sync-catalog.js";
 import { generateHubModels, startFakeHubServer } from "../test/support/fake-hub-server.js";
@@ -25,9 +29,17 @@ const { values } = parseArgs({
     models: { type: "string", default: "20000" },
     runs: { type: "string", default: "3" },
     "page-sizes": { type: "string", default: "1000,100" },
+    store: { type: "string", default: "sqlite" },
+    "postgres-url": { type: "string", default: "postgres://postgres@127.0.0.1:5432/test" },
     serve: { type: "string" },
   },
 });
+
+const onPostgres = values.store === "postgres";
+if (!onPostgres && values.store !== "sqlite") {
+  throw new Error(`--store must be sqlite or postgres (got ${values.store})`);
+}
+const schemas: string[] = [];
 
 if (values.serve !== undefined) {
   // Child mode: serve the models until the parent closes our stdin.
@@ -66,6 +78,13 @@ async function runBenchmark(): Promise<void> {
   const pageSizes = (values["page-sizes"] ?? "1000").split(",").map(Number);
   const hub = await startHubProcess(modelCount);
   const directory = mkdtempSync(join(tmpdir(), "modelscout-bench-sync-"));
+  /** An empty store for one run: a SQLite file, or a PostgreSQL schema of its own. */
+  const openStore = async (name: string): Promise<CatalogStore> => {
+    if (!onPostgres) return openSqliteStore({ path: join(directory, `catalog-${name}.db`) });
+    const schema = `ms_bench_sync_${process.pid}_${name}`;
+    schemas.push(schema);
+    return openPostgresStore({ url: values["postgres-url"] as string, schema });
+  };
   const results: { pageSize: number; best: RunResult; all: RunResult[]; incrementalMs: number }[] =
     [];
   try {
@@ -73,8 +92,7 @@ async function runBenchmark(): Promise<void> {
       const all: RunResult[] = [];
       let incrementalMs = Number.NaN;
       for (let run = 0; run < runs; run += 1) {
-        const path = join(directory, `catalog-${pageSize}-${run}.db`);
-        const store = await openSqliteStore({ path });
+        const store = await openStore(`${pageSize}_${run}`);
         const started = performance.now();
         const summary = await syncCatalog({ store, endpoint: hub.url, pageSize });
         const durationMs = performance.now() - started;
@@ -101,9 +119,18 @@ async function runBenchmark(): Promise<void> {
   } finally {
     hub.stop();
     rmSync(directory, { recursive: true, force: true });
+    if (schemas.length > 0) {
+      const { default: pg } = await import("pg");
+      const client = new pg.Client({ connectionString: values["postgres-url"] });
+      await client.connect();
+      for (const schema of schemas) await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await client.end();
+    }
   }
 
-  console.log(`hub sync: ${modelCount.toLocaleString("en-US")} models, best of ${runs} runs`);
+  console.log(
+    `hub sync into ${onPostgres ? "PostgreSQL" : "SQLite"}: ${modelCount.toLocaleString("en-US")} models, best of ${runs} runs`,
+  );
   console.log("page size | pages | time (ms) | models/s | up-to-date re-sync (ms)");
   for (const result of results) {
     console.log(
@@ -111,11 +138,12 @@ async function runBenchmark(): Promise<void> {
     );
   }
   writeFileSync(
-    new URL("./results/hub-sync.json", import.meta.url),
+    new URL(`./results/hub-sync${onPostgres ? "-postgres" : ""}.json`, import.meta.url),
     `${JSON.stringify(
       {
         benchmark: "hub-sync",
-        command: "npx tsx bench/hub-sync.ts",
+        command: `npx tsx bench/hub-sync.ts${onPostgres ? " --store postgres" : ""}`,
+        store: onPostgres ? "postgres" : "sqlite",
         models: modelCount,
         runs,
         node: process.version,

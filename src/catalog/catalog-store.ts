@@ -78,6 +78,8 @@ export interface CatalogStore {
   /** Inserts or replaces models by id, atomically: all of them or none. */
   upsertModels(models: readonly ModelRecord[]): Promise<UpsertResult>;
   getModel(id: string): Promise<ModelRecord | null>;
+  /** The stored models among `ids`, by id (absent ids are absent from the map): one read, not one per id. */
+  getModels(ids: readonly string[]): Promise<Map<string, ModelRecord>>;
   /** `lastModified` of the stored models among `ids` (absent ids are absent from the map). */
   getLastModified(ids: readonly string[]): Promise<Map<string, string | null>>;
   searchModels(query: StoreSearchQuery): Promise<StoreSearchResult>;

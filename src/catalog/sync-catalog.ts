@@ -366,11 +366,13 @@ export async function syncCatalog(options: SyncCatalogOptions): Promise<SyncSumm
               notAfter(record.lastModified, watermark),
           );
         }
-        const merged: ModelRecord[] = [];
-        for (const record of records) {
-          const existing = stored.has(record.id) ? await transaction.getModel(record.id) : null;
-          merged.push(mergeWithStored(record, existing));
-        }
+        // The stored copies in one read (one round trip on PostgreSQL, not one per model).
+        const existing = await transaction.getModels(
+          records.filter((record) => stored.has(record.id)).map((record) => record.id),
+        );
+        const merged = records.map((record) =>
+          mergeWithStored(record, existing.get(record.id) ?? null),
+        );
         const result = await transaction.upsertModels(merged);
         // Quantised ONNX weights the repository ships are candidates of their own, with
         // their own memory figures; they follow their base model and are counted apart.

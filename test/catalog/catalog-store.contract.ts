@@ -117,6 +117,20 @@ export function runCatalogStoreContract(
       expect(await store.countModels()).toBe(0);
     });
 
+    it("reads several models by id at once, stored ones only", async () => {
+      const a = makeModel({ id: "org/a", downloads: 3 });
+      const b = makeModel({ id: "org/b", languages: ["zh"] });
+      await store.upsertModels([a, b, makeModel({ id: "org/c" })]);
+      const found = await store.getModels(["org/b", "org/missing", "org/a", "org/b"]);
+      expect([...found.keys()].sort()).toEqual(["org/a", "org/b"]);
+      expect(found.get("org/a")).toEqual(a);
+      expect(found.get("org/b")).toEqual(b);
+      expect((await store.getModels([])).size).toBe(0);
+      // More ids than SQLite takes as parameters in one statement.
+      const many = Array.from({ length: 1200 }, (_, index) => `org/none-${index}`);
+      expect((await store.getModels([...many, "org/c"])).size).toBe(1);
+    });
+
     it("reports lastModified for stored ids only", async () => {
       await store.upsertModels([
         makeModel({ id: "org/a", lastModified: "2026-01-01T00:00:00.000Z" }),

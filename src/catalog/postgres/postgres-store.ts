@@ -224,6 +224,16 @@ class PostgresCatalogStore implements CatalogStore {
     });
   }
 
+  getModels(ids: readonly string[]): Promise<Map<string, ModelRecord>> {
+    return this.#run(async (client) => {
+      const result = await client.query<{ id: string; record: string }>(
+        "SELECT id, record FROM models WHERE id = ANY($1::text[])",
+        [ids],
+      );
+      return new Map(result.rows.map((row) => [row.id, parseRecord(row.record)]));
+    });
+  }
+
   getLastModified(ids: readonly string[]): Promise<Map<string, string | null>> {
     return this.#run(async (client) => {
       const result = await client.query<{ id: string; last_modified: string | null }>(

@@ -201,6 +201,22 @@ class SqliteCatalogStore implements CatalogStore {
     });
   }
 
+  getModels(ids: readonly string[]): Promise<Map<string, ModelRecord>> {
+    return this.run(() => {
+      const found = new Map<string, ModelRecord>();
+      for (let start = 0; start < ids.length; start += SQLITE_PARAMETER_CHUNK) {
+        const chunk = ids.slice(start, start + SQLITE_PARAMETER_CHUNK);
+        const rows = this.database
+          .prepare<string[], { id: string; record: string }>(
+            `SELECT id, record FROM models WHERE id IN (${chunk.map(() => "?").join(",")})`,
+          )
+          .all(...chunk);
+        for (const row of rows) found.set(row.id, parseRecord(row.record));
+      }
+      return found;
+    });
+  }
+
   getLastModified(ids: readonly string[]): Promise<Map<string, string | null>> {
     return this.run(() => {
       const found = new Map<string, string | null>();
