@@ -32,6 +32,7 @@ import {
   type StoreSearchQuery,
   withDistinctTasks,
 } from "../catalog-store.js";
+import { msPerParamFloor } from "../latency-floor.js";
 
 /** A row of a search's answer, in order. */
 export interface PostgresSearchRow {
@@ -170,9 +171,7 @@ export function msPerParamLowerBound(
   minFlopsPerParam: ReadonlyMap<string, number>,
 ): number {
   const lowest = (ratio: number, generative: boolean) =>
-    generative
-      ? ratio * latency.msPerFlop + latency.decodeTokens * latency.msPerParam
-      : Math.max(latency.msPerParam, ratio * latency.msPerFlop);
+    msPerParamFloor(latency, ratio, generative);
   if (tasks === undefined) {
     // Any task, generative ones and models without a task included.
     const smallest = Math.min(...minFlopsPerParam.values());

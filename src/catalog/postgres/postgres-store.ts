@@ -24,6 +24,7 @@ import type {
   StoreSearchResult,
   UpsertResult,
 } from "../catalog-store.js";
+import { smallestFlopsPerParam } from "../latency-floor.js";
 import { measuredHardwareIds, measuredLatency } from "../measured-latency.js";
 import { type ModelRecord, type ModelSource, modelRecordSchema } from "../model-record.js";
 import { migratePostgres, POSTGRES_MIGRATIONS } from "./postgres-migrations.js";
@@ -339,13 +340,7 @@ class PostgresCatalogStore implements CatalogStore {
 
 /** Lowers `task_stats` to the smallest FLOPs-per-parameter ratio among `models` where that is lower. */
 async function lowerTaskRatios(client: Client, models: readonly ModelRecord[]): Promise<void> {
-  const ratios = new Map<string, number>();
-  for (const model of models) {
-    const flops = effectiveFlopsPerItem(model);
-    if (model.params === null || model.params <= 0 || flops === null) continue;
-    const task = model.task ?? "";
-    ratios.set(task, Math.min(ratios.get(task) ?? Number.POSITIVE_INFINITY, flops / model.params));
-  }
+  const ratios = smallestFlopsPerParam(models);
   if (ratios.size === 0) return;
   // In the tasks' order, so concurrent writers lock the rows in one order.
   const tasks = [...ratios.keys()].sort();

@@ -22,6 +22,7 @@ import {
   type StoreSearchQuery,
   withDistinctTasks,
 } from "../catalog-store.js";
+import { msPerParamFloor } from "../latency-floor.js";
 
 export interface SearchRow {
   row_id: number;
@@ -151,11 +152,8 @@ function msPerParamLowerBound(
   latency: LatencyCoefficients,
   task: string | null,
 ): number {
-  const flopsPerParam = minFlopsPerParam(database, task);
   const generative = task !== null && latency.generativeTasks.includes(task);
-  return generative
-    ? flopsPerParam * latency.msPerFlop + latency.decodeTokens * latency.msPerParam
-    : Math.max(latency.msPerParam, flopsPerParam * latency.msPerFlop);
+  return msPerParamFloor(latency, minFlopsPerParam(database, task), generative);
 }
 
 /**

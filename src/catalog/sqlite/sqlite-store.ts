@@ -19,6 +19,7 @@ import type {
   StoreSearchResult,
   UpsertResult,
 } from "../catalog-store.js";
+import { smallestFlopsPerParam } from "../latency-floor.js";
 import { measuredHardwareIds, measuredLatency } from "../measured-latency.js";
 import { type ModelRecord, type ModelSource, modelRecordSchema } from "../model-record.js";
 import { LATEST_SCHEMA_VERSION, migrateSqlite } from "./sqlite-migrations.js";
@@ -140,7 +141,7 @@ class SqliteCatalogStore implements CatalogStore {
       );
       const upsertAll = this.database.transaction((batch: readonly ModelRecord[]) => {
         const result: UpsertResult = { inserted: 0, updated: 0, unchanged: 0 };
-        const minRatios = new Map<string, number>();
+        const minRatios = smallestFlopsPerParam(batch);
         for (const model of batch) {
           const record = JSON.stringify(model);
           const columns = {
@@ -156,12 +157,6 @@ class SqliteCatalogStore implements CatalogStore {
             lastModified: model.lastModified,
             record,
           };
-          if (model.params !== null && model.params > 0 && columns.flops !== null) {
-            const ratio = columns.flops / model.params;
-            const task = model.task ?? "";
-            if (ratio < (minRatios.get(task) ?? Number.POSITIVE_INFINITY))
-              minRatios.set(task, ratio);
-          }
           const existing = select.get(model.id);
           let rowId: number;
           if (existing === undefined) {
