@@ -165,7 +165,7 @@ const noMeasurement = (hardware: string, rowId: string) =>
  * Milliseconds per parameter that every estimate for a model of one of `tasks` (undefined:
  * any task) is at least, above the overhead; 0 when nothing is known.
  */
-export function msPerParamLowerBound(
+function msPerParamLowerBound(
   latency: LatencyCoefficients,
   tasks: readonly string[] | undefined,
   minFlopsPerParam: ReadonlyMap<string, number>,
@@ -184,6 +184,20 @@ export function msPerParamLowerBound(
     bound = Math.min(bound, lowest(ratio, latency.generativeTasks.includes(task)));
   }
   return bound === Infinity ? 0 : Math.max(0, bound);
+}
+
+/**
+ * The largest `params` an estimated row can have and still be at most `maxLatencyMs`, given
+ * `perParam` (`msPerParamLowerBound`); null when nothing bounds it. A hair above the exact
+ * quotient, so rounding never drops a row the estimate itself would keep.
+ */
+function paramsBound(
+  latency: LatencyCoefficients,
+  maxLatencyMs: number,
+  perParam: number,
+): number | null {
+  if (perParam <= 0) return null;
+  return (Math.max(0, maxLatencyMs - latency.overheadMs) / perParam) * (1 + 1e-9);
 }
 
 /** The smallest FLOPs-per-parameter ratio stored per task ('' for models without a task). */
@@ -378,10 +392,8 @@ async function latencySearch(
     ];
     if (bounded) {
       // Ends the index range where no row can qualify, then checks each row.
-      if (perParam > 0) {
-        const bound = (Math.max(0, maxLatencyMs - latency.overheadMs) / perParam) * (1 + 1e-9);
-        where.push(`${t}.params <= ${parameters.add(bound)}::float8`);
-      }
+      const bound = paramsBound(latency, maxLatencyMs, perParam);
+      if (bound !== null) where.push(`${t}.params <= ${parameters.add(bound)}::float8`);
       where.push(`${estimate} <= ${parameters.add(maxLatencyMs)}::float8`);
     }
     const firstPage = Math.min(MAX_WALK_PAGE, Math.max(FIRST_WALK_PAGE, 2 * need));
@@ -495,11 +507,7 @@ export async function postgresSearch(
     const minFlopsPerParam = await readTaskStats(client);
     if (query.sort === "latency") return latencySearch(client, query, latency, minFlopsPerParam);
     const perParam = msPerParamLowerBound(latency, query.tasks, minFlopsPerParam);
-    const maxLatencyMs = query.maxLatencyMs ?? Number.POSITIVE_INFINITY;
-    const bound =
-      perParam > 0
-        ? (Math.max(0, maxLatencyMs - latency.overheadMs) / perParam) * (1 + 1e-9)
-        : null;
+    const bound = paramsBound(latency, query.maxLatencyMs ?? Number.POSITIVE_INFINITY, perParam);
     const { sql, parameters } = rankedStatement(query, bound);
     return (await client.query<PostgresSearchRow>(sql, parameters)).rows;
   });
