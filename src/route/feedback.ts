@@ -72,7 +72,8 @@ export function learnerRouteKey(route: string, task: string): string {
 /**
  * What the learner is told, or null when there is nothing to learn: a request that did not
  * go through a route (a model asked for by id), that failed, or feedback with no signal.
- * Without a client latency, the latency the server measured for the model is used.
+ * Without a client latency, the latency the server measured for the model is used. The
+ * request's cost (ADR 0050) goes with it, for routes that weigh cost (ADR 0053).
  */
 export function feedbackOutcome(
   feedback: FeedbackInput,
@@ -88,6 +89,7 @@ export function feedbackOutcome(
     modelId: request.model,
     ...(feedback.reward !== null && { reward: feedback.reward }),
     ...(latencyMs !== null && { latencyMs }),
+    ...(request.costUsd !== null && { costUsd: request.costUsd }),
     ...(request.domain !== null && { domain: request.domain }),
     at: feedback.createdAt,
   };

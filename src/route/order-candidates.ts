@@ -6,7 +6,8 @@
  * - `weighted`: the first at random in proportion to its weight, among candidates whose
  *   circuit breaker would let a call through; then the rest in the order listed.
  * - `bandit`: the learner (`route-learner.ts`) picks the first among the available
- *   candidates; then the rest in the order listed. A learner that throws is reported in the
+ *   candidates, weighing cost when the target has an `answer_value_usd` (ADR 0053); then the
+ *   rest in the order listed. A learner that throws is reported in the
  *   reason and the listed order is used, so a learning bug cannot stop traffic.
  * Every policy falls back along the remaining candidates; only the first pick differs.
  */
@@ -85,10 +86,17 @@ export function orderCandidates(target: RouteTarget, context: OrderContext): Can
       const up = available();
       const pool = (up.length > 0 ? up : target.candidates).map((candidate) => candidate.model);
       try {
+        const value = target.answerValueUsd;
         const choice = context.learner.choose(
           context.learnerKey,
           pool,
-          context.domain === null ? undefined : { domain: context.domain },
+          value === null
+            ? context.domain === null
+              ? undefined
+              : { domain: context.domain }
+            : context.domain === null
+              ? { answerValueUsd: value }
+              : { domain: context.domain, answerValueUsd: value },
         );
         if (!pool.includes(choice.modelId)) {
           return {

@@ -23,6 +23,8 @@ export interface RouteOutcome {
   reward?: number;
   /** Observed latency, milliseconds. */
   latencyMs?: number;
+  /** What the request cost, US dollars (ADR 0050); absent when unknown (no price, or no usage reported). */
+  costUsd?: number;
   /** Sub-segment of the route (e.g. a language or a product category) for per-domain demotion. */
   domain?: string;
   /** ISO time of the outcome; decay is computed from it. */
@@ -36,12 +38,25 @@ export interface ModelStanding {
   /** Posterior mean of quality (0..1) after decay, and its effective number of observations. */
   mean: number;
   effectiveCount: number;
+  /** Decayed mean cost per request of its rewarded requests that had a cost; null when none had. */
+  meanCostUsd: number | null;
   demoted: boolean;
+}
+
+export interface ChooseContext {
+  /** Sub-segment of the route, as in `RouteOutcome.domain`. */
+  domain?: string;
+  /**
+   * What one fully good answer (reward 1) is worth on this route, US dollars (the route's
+   * `answer_value_usd`). When given, the learner weighs quality against cost: it prefers the
+   * model with the highest `value x quality - cost per request` (ADR 0053).
+   */
+  answerValueUsd?: number;
 }
 
 export interface RouteLearner {
   /** Picks a model among `candidates` (ordered by preference) for one request. */
-  choose(route: string, candidates: readonly string[], context?: { domain?: string }): RouteChoice;
+  choose(route: string, candidates: readonly string[], context?: ChooseContext): RouteChoice;
   /** Folds one outcome in; durable when it returns. May demote a model (stored as a decision). */
   record(outcome: RouteOutcome): void;
   standings(route?: string): ModelStanding[];

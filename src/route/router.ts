@@ -1017,6 +1017,7 @@ export class Router {
         candidates: [{ model: request.model, weight: 1 }],
         timeoutMs: this.registry.deadlineMs(request.model) ?? DIRECT_TIMEOUT_MS,
         retries: 0,
+        answerValueUsd: null,
       },
       routeReason: "",
       classification: null,

@@ -53,6 +53,13 @@ const targetSchema = z
     timeout_ms: z.number().int().positive().default(30_000),
     /** Extra attempts on the same model after a retryable failure (timeout, 429, 5xx) before moving on. Default 0. */
     retries: z.number().int().min(0).max(5).default(0),
+    /**
+     * `bandit` only: what one fully good answer (feedback reward 1) is worth, in US dollars.
+     * The learner then weighs quality against cost and prefers the model with the highest
+     * `answer_value_usd x quality - cost per request`, cost being each model's mean over its
+     * rewarded requests at its declared `price` (ADR 0053). Without it, quality alone decides.
+     */
+    answer_value_usd: z.number().positive("must be a number of US dollars above 0").optional(),
   })
   .strict();
 
@@ -376,6 +383,8 @@ export interface RouteTarget {
   candidates: RouteCandidate[];
   timeoutMs: number;
   retries: number;
+  /** `answer_value_usd`: set on `bandit` targets that weigh cost (ADR 0053). */
+  answerValueUsd: number | null;
 }
 
 export interface RouteDefinition {
@@ -471,11 +480,15 @@ export function parseRoutesConfig(input: unknown, source = ""): RoutesConfig {
   const routeNames = new Set<string>();
   const routes: RouteDefinition[] = [];
   const declared = new Set<string>();
+  const pricedModels = new Set<string>();
 
   config.models.forEach((model, index) => {
     if (declared.has(model.id))
       problems.push(`models[${index}].id: "${model.id}" is declared twice`);
     declared.add(model.id);
+    if ((model.kind === "openai" || model.kind === "hf-inference") && model.price !== undefined) {
+      pricedModels.add(model.id);
+    }
     if ((model.kind === "openai" || model.kind === "hf-inference") && model.task !== undefined) {
       try {
         resolveTask(model.task);
@@ -527,12 +540,27 @@ export function parseRoutesConfig(input: unknown, source = ""): RoutesConfig {
           `${field}.candidates: policy "fixed" takes exactly one model (got ${candidates.length}); use "fallback" for a chain`,
         );
       }
+      const answerValueUsd = target.answer_value_usd ?? null;
+      if (answerValueUsd !== null && target.policy !== "bandit") {
+        problems.push(
+          `${field}.answer_value_usd: only a "bandit" target weighs quality against cost (this one is "${target.policy}"); remove it or use policy "bandit"`,
+        );
+      }
+      if (
+        answerValueUsd !== null &&
+        !candidates.some((candidate) => pricedModels.has(candidate.model))
+      ) {
+        problems.push(
+          `${field}.answer_value_usd: none of the candidates has a price, so every cost is 0 and the value changes nothing; declare the models with "price" (models[].price) or remove it`,
+        );
+      }
       targets.set(task, {
         task,
         policy: target.policy,
         candidates,
         timeoutMs: target.timeout_ms,
         retries: target.retries,
+        answerValueUsd,
       });
     }
     routes.push({ name: route.name, description: route.description ?? null, targets });

@@ -197,6 +197,10 @@ describe("dashboard in Chromium", () => {
     );
     await standing.waitFor();
     expect(await standing.textContent()).toContain("demoted");
+    // A local model has no token bill: its mean cost is unknown, shown as a dash.
+    const cells = await standing.locator("td").allTextContents();
+    const headers = await page.locator("table:has(tr[data-standing]) th").allTextContents();
+    expect(cells[headers.indexOf("Mean cost")]).toBe("–");
 
     // Catalog search.
     await page.click('nav a[data-section="catalog"]');

@@ -10,6 +10,7 @@ const target = (policy: RouteTarget["policy"], weights = [1, 1, 1]): RouteTarget
   candidates: ["a", "b", "c"].map((model, index) => ({ model, weight: weights[index] ?? 1 })),
   timeoutMs: 1000,
   retries: 0,
+  answerValueUsd: null,
 });
 
 /** Park-Miller, so the weighted test is reproducible. */
@@ -92,5 +93,28 @@ describe("route policies", () => {
     expect(orderCandidates(target("bandit"), { ...context, learner: confused }).reason).toContain(
       "learner chose z, not a candidate",
     );
+  });
+
+  it("bandit gives the learner the request's domain and the target's answer value", () => {
+    const seen: unknown[] = [];
+    const recording: RouteLearner = {
+      choose: (_route, candidates, chooseContext) => {
+        seen.push(chooseContext);
+        return { modelId: candidates[1] as string, reason: "recorded", explored: false };
+      },
+      record: () => {},
+      standings: () => [],
+    };
+    const valued = { ...target("bandit"), answerValueUsd: 0.25 };
+    orderCandidates(valued, { ...context, learner: recording });
+    orderCandidates(valued, { ...context, learner: recording, domain: "refunds" });
+    orderCandidates(target("bandit"), { ...context, learner: recording, domain: "refunds" });
+    orderCandidates(target("bandit"), { ...context, learner: recording });
+    expect(seen).toEqual([
+      { answerValueUsd: 0.25 },
+      { domain: "refunds", answerValueUsd: 0.25 },
+      { domain: "refunds" },
+      undefined,
+    ]);
   });
 });

@@ -36,6 +36,7 @@ describe("routes config", () => {
       candidates: [{ model: "echo:a", weight: 1 }],
       timeoutMs: 30_000,
       retries: 0,
+      answerValueUsd: null,
     });
     expect(config.server).toEqual({
       maxBodyBytes: 1_048_576,
@@ -109,6 +110,66 @@ describe("routes config", () => {
       "classification[0].rules[0].patterns[0]: not a valid regular expression",
     );
     expect(semantic).toContain('default_route: unknown route "nowhere"');
+  });
+
+  it("takes an answer value only on a bandit target with a priced candidate", () => {
+    const priced = {
+      id: "dear",
+      kind: "openai",
+      base_url: "http://127.0.0.1:9/v1",
+      api_model: "m",
+      price: { input_per_million_tokens: 1, output_per_million_tokens: 2 },
+    };
+    const unpriced = {
+      id: "plain",
+      kind: "openai",
+      base_url: "http://127.0.0.1:9/v1",
+      api_model: "m",
+    };
+    const config = parseRoutesConfig({
+      models: [priced, unpriced],
+      routes: [
+        {
+          name: "a",
+          targets: {
+            chat: { policy: "bandit", candidates: ["dear", "plain"], answer_value_usd: 0.05 },
+          },
+        },
+      ],
+    });
+    expect(config.routes[0]?.targets.get("text-generation")?.answerValueUsd).toBe(0.05);
+    const message = problemsOf({
+      models: [priced, unpriced],
+      routes: [
+        {
+          name: "a",
+          targets: {
+            chat: { policy: "fallback", candidates: ["dear", "plain"], answer_value_usd: 0.05 },
+            "feature-extraction": {
+              policy: "bandit",
+              candidates: ["plain", "echo:x"],
+              answer_value_usd: 0.05,
+            },
+          },
+        },
+      ],
+    });
+    expect(message).toContain(
+      'routes[0].targets.chat.answer_value_usd: only a "bandit" target weighs quality against cost (this one is "fallback")',
+    );
+    expect(message).toContain(
+      "routes[0].targets.feature-extraction.answer_value_usd: none of the candidates has a price",
+    );
+    expect(
+      problemsOf({
+        routes: [
+          {
+            name: "b",
+            targets: { chat: { policy: "bandit", candidates: ["m"], answer_value_usd: 0 } },
+          },
+        ],
+      }),
+    ).toContain("routes[0].targets.chat.answer_value_usd: must be a number of US dollars above 0");
   });
 
   it("refuses route names that collide with model ids or the auto model", () => {

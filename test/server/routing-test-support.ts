@@ -74,6 +74,7 @@ export class MeanRewardLearner implements RouteLearner {
         domain: null,
         mean: this.#mean(routeKey, modelId),
         effectiveCount: this.#rewards(routeKey, modelId).length,
+        meanCostUsd: null,
         demoted: false,
       };
     });

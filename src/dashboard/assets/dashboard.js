@@ -633,6 +633,7 @@ async function renderModels(container) {
                 "Domain",
                 { text: "Mean quality", numeric: true },
                 { text: "Evidence", numeric: true },
+                { text: "Mean cost", numeric: true },
                 "State",
                 "Propose",
               ],
@@ -645,6 +646,12 @@ async function renderModels(container) {
                   h("td", {}, standing.domain ?? "all"),
                   h("td", { class: "num" }, fixed(standing.mean)),
                   h("td", { class: "num" }, fixed(standing.effectiveCount, 1)),
+                  // Per rewarded request, where the requests had a cost (ADR 0053).
+                  h(
+                    "td",
+                    { class: "num" },
+                    standing.meanCostUsd == null ? "–" : usd(standing.meanCostUsd),
+                  ),
                   h("td", {}, standing.demoted ? badge("demoted") : "active"),
                   h(
                     "td",

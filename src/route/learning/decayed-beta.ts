@@ -14,6 +14,12 @@
  * trial. The alternative, drawing a Bernoulli(r) and updating with that, has the same expectation
  * but adds noise and makes the aggregate depend on a random draw, so a replay of the outcome
  * log would not reproduce it; the fractional update keeps state a pure function of the log.
+ *
+ * The same outcomes carry what their requests cost, where it is known (a priced model whose
+ * server reported its tokens, ADR 0050): `costMass` and `costWeight` are their decayed sum and
+ * decayed count, so `meanCost` is the decayed mean cost per request of the outcomes that had
+ * one. They decay and are taken out with the reward, so the cost estimate is over the same
+ * outcomes as the quality posterior (ADR 0053).
  */
 
 export interface DecayedBeta {
@@ -25,6 +31,10 @@ export interface DecayedBeta {
   observations: number;
   /** Time (epoch ms) the decayed masses refer to. */
   updatedAtMs: number;
+  /** Decayed sum of the costs of the outcomes that had one (sum of weight x cost). */
+  costMass: number;
+  /** Decayed number of outcomes that had a cost (sum of weight). */
+  costWeight: number;
 }
 
 export interface BetaPrior {
@@ -37,6 +47,8 @@ export const EMPTY_DECAYED_BETA: DecayedBeta = Object.freeze({
   failures: 0,
   observations: 0,
   updatedAtMs: 0,
+  costMass: 0,
+  costWeight: 0,
 });
 
 /** Weight of evidence `ageMs` old; 1 for zero or negative ages, and without decay. */
@@ -54,12 +66,15 @@ export function decayTo(aggregate: DecayedBeta, atMs: number, halfLifeMs: number
     failures: aggregate.failures * weight,
     observations: aggregate.observations,
     updatedAtMs: atMs,
+    costMass: aggregate.costMass * weight,
+    costWeight: aggregate.costWeight * weight,
   };
 }
 
 /**
- * Folds one reward observed at `atMs` in (`sign` -1 takes a previously added one out again,
- * used when a later feedback for the same request replaces an earlier one).
+ * Folds one reward observed at `atMs` in, with its request's cost when known (`sign` -1 takes
+ * a previously added one out again, used when a later feedback for the same request replaces
+ * an earlier one).
  */
 export function addReward(
   aggregate: DecayedBeta,
@@ -67,16 +82,31 @@ export function addReward(
   atMs: number,
   halfLifeMs: number,
   sign: 1 | -1 = 1,
+  cost: number | null = null,
 ): DecayedBeta {
   const current = decayTo(aggregate, atMs, halfLifeMs);
   const weight = decayWeight(current.updatedAtMs - atMs, halfLifeMs) * sign;
+  const costed = cost !== null;
+  const costWeight = costed ? current.costWeight + weight : current.costWeight;
   return {
     // Removal can leave float dust below zero.
     successes: Math.max(0, current.successes + weight * reward),
     failures: Math.max(0, current.failures + weight * (1 - reward)),
     observations: Math.max(0, current.observations + sign),
     updatedAtMs: current.updatedAtMs,
+    // Removing the last costed outcome leaves dust that would make a mean of it: none is left.
+    costMass: costed
+      ? costWeight > 1e-9
+        ? Math.max(0, current.costMass + weight * cost)
+        : 0
+      : current.costMass,
+    costWeight: costWeight > 1e-9 ? costWeight : 0,
   };
+}
+
+/** Decayed mean cost per request of the outcomes that had a cost; null when none had. */
+export function meanCost(aggregate: DecayedBeta): number | null {
+  return aggregate.costWeight > 0 ? aggregate.costMass / aggregate.costWeight : null;
 }
 
 /** Posterior Beta parameters: the prior plus the decayed evidence. */

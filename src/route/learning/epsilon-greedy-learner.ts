@@ -73,6 +73,7 @@ export class EpsilonGreedyLearner implements RouteLearner {
           domain: domain || null,
           mean: tally.rewardSum / tally.count,
           effectiveCount: tally.count,
+          meanCostUsd: null,
           demoted: false,
         };
       })

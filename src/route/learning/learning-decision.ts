@@ -18,6 +18,8 @@ export interface PosteriorEvidence {
   /** Posterior Beta parameters. */
   alpha: number;
   beta: number;
+  /** Decayed mean cost per request of its outcomes that had a cost; null when none had (absent in records before ADR 0053). */
+  meanCostUsd?: number | null;
 }
 
 export interface DemotionEvidence {
@@ -25,10 +27,20 @@ export interface DemotionEvidence {
   rule: string;
   model: PosteriorEvidence;
   baseline: PosteriorEvidence;
-  /** P(model quality < baseline quality - minGap) under the two posteriors. */
+  /**
+   * P(model quality < baseline quality - gap) under the two posteriors, where the gap is
+   * `minGap`, less, on a route with an answer value, the model's extra cost in quality points.
+   */
   probabilityBelow: number;
   threshold: number;
   minGap: number;
+  /**
+   * On a route with an answer value (ADR 0053): the value, and the gap compared,
+   * `minGap - (model cost - baseline cost) / answerValueUsd` (unknown costs count as 0): a
+   * dearer model is demoted sooner, a cheaper one later.
+   */
+  answerValueUsd?: number;
+  gap?: number;
   minEffectiveObservations: number;
   /** Decay half-life in force; null when evidence never decays. */
   halfLifeMs: number | null;

@@ -79,6 +79,17 @@ const MIGRATIONS: readonly ComponentMigration[] = [
       CREATE TABLE learning_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     `,
   },
+  {
+    version: 2,
+    description:
+      "what each outcome's request cost, its decayed mean per model, each route's answer value",
+    sql: `
+      ALTER TABLE learning_outcomes ADD COLUMN cost_usd REAL;
+      ALTER TABLE learning_posteriors ADD COLUMN cost_mass REAL NOT NULL DEFAULT 0;
+      ALTER TABLE learning_posteriors ADD COLUMN cost_weight REAL NOT NULL DEFAULT 0;
+      ALTER TABLE learning_routes ADD COLUMN answer_value_usd REAL;
+    `,
+  },
 ];
 
 /** The route-wide aggregate's domain key; domains themselves are non-empty strings. */
@@ -100,10 +111,18 @@ export interface OutcomeRow {
   domain: string | null;
   reward: number | null;
   latencyMs: number | null;
+  /** What the request cost (ADR 0050), when known. */
+  costUsd: number | null;
   at: string;
   atMs: number;
   recordedAt: string;
   superseded: boolean;
+}
+
+/** A route's candidates, as last chosen among, and the answer value it was chosen with. */
+export interface RouteRow {
+  candidates: string[];
+  answerValueUsd: number | null;
 }
 
 export interface DemotionRow {
@@ -131,6 +150,7 @@ interface RawOutcome {
   domain: string | null;
   reward: number | null;
   latency_ms: number | null;
+  cost_usd: number | null;
   at: string;
   at_ms: number;
   recorded_at: string;
@@ -146,6 +166,7 @@ function outcomeFromRow(row: RawOutcome): OutcomeRow {
     domain: row.domain,
     reward: row.reward,
     latencyMs: row.latency_ms,
+    costUsd: row.cost_usd,
     at: row.at,
     atMs: row.at_ms,
     recordedAt: row.recorded_at,
@@ -160,20 +181,21 @@ export class LearningStore {
     migrateComponent(database, "learning", MIGRATIONS);
     this.statements = {
       insertOutcome: database.prepare(
-        `INSERT INTO learning_outcomes (request_id, route, model_id, domain, reward, latency_ms, at, at_ms, recorded_at)
-         VALUES (@requestId, @route, @modelId, @domain, @reward, @latencyMs, @at, @atMs, @recordedAt)`,
+        `INSERT INTO learning_outcomes (request_id, route, model_id, domain, reward, latency_ms, cost_usd, at, at_ms, recorded_at)
+         VALUES (@requestId, @route, @modelId, @domain, @reward, @latencyMs, @costUsd, @at, @atMs, @recordedAt)`,
       ),
       supersede: database.prepare("UPDATE learning_outcomes SET superseded = 1 WHERE seq = ?"),
       activeReward: database.prepare(
         "SELECT * FROM learning_outcomes WHERE request_id = ? AND reward IS NOT NULL AND superseded = 0 ORDER BY seq DESC LIMIT 1",
       ),
       upsertAggregate: database.prepare(
-        `INSERT INTO learning_posteriors (route, model_id, domain_key, successes, failures, observations, updated_at_ms, observations_at_reinstatement)
-         VALUES (@route, @modelId, @domainKey, @successes, @failures, @observations, @updatedAtMs, @observationsAtReinstatement)
+        `INSERT INTO learning_posteriors (route, model_id, domain_key, successes, failures, observations, updated_at_ms, observations_at_reinstatement, cost_mass, cost_weight)
+         VALUES (@route, @modelId, @domainKey, @successes, @failures, @observations, @updatedAtMs, @observationsAtReinstatement, @costMass, @costWeight)
          ON CONFLICT (route, domain_key, model_id) DO UPDATE SET successes = excluded.successes,
            failures = excluded.failures, observations = excluded.observations,
            updated_at_ms = excluded.updated_at_ms,
-           observations_at_reinstatement = excluded.observations_at_reinstatement`,
+           observations_at_reinstatement = excluded.observations_at_reinstatement,
+           cost_mass = excluded.cost_mass, cost_weight = excluded.cost_weight`,
       ),
       insertDecision: database.prepare(
         "INSERT INTO learning_decisions (id, kind, route, domain_key, model_id, at, record) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -185,7 +207,7 @@ export class LearningStore {
         "DELETE FROM learning_demotions WHERE route = ? AND domain_key = ? AND model_id = ?",
       ),
       upsertRoute: database.prepare(
-        "INSERT INTO learning_routes (route, candidates, updated_at) VALUES (?, ?, ?) ON CONFLICT (route) DO UPDATE SET candidates = excluded.candidates, updated_at = excluded.updated_at",
+        "INSERT INTO learning_routes (route, candidates, answer_value_usd, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (route) DO UPDATE SET candidates = excluded.candidates, answer_value_usd = excluded.answer_value_usd, updated_at = excluded.updated_at",
       ),
       readMeta: database.prepare("SELECT value FROM learning_meta WHERE key = ?"),
       writeMeta: database.prepare(
@@ -215,6 +237,8 @@ export class LearningStore {
           observations: number;
           updated_at_ms: number;
           observations_at_reinstatement: number;
+          cost_mass: number;
+          cost_weight: number;
         }[]
       ).map((row) => ({
         route: row.route,
@@ -225,6 +249,8 @@ export class LearningStore {
           failures: row.failures,
           observations: row.observations,
           updatedAtMs: row.updated_at_ms,
+          costMass: row.cost_mass,
+          costWeight: row.cost_weight,
         },
         observationsAtReinstatement: row.observations_at_reinstatement,
       })),
@@ -249,22 +275,38 @@ export class LearningStore {
     );
   }
 
-  loadRoutes(): Map<string, string[]> {
+  loadRoutes(): Map<string, RouteRow> {
     return this.guard(
       () =>
         new Map(
           (
-            this.database.prepare("SELECT route, candidates FROM learning_routes").all() as {
+            this.database
+              .prepare("SELECT route, candidates, answer_value_usd FROM learning_routes")
+              .all() as {
               route: string;
               candidates: string;
+              answer_value_usd: number | null;
             }[]
-          ).map((row) => [row.route, JSON.parse(row.candidates) as string[]]),
+          ).map((row) => [
+            row.route,
+            {
+              candidates: JSON.parse(row.candidates) as string[],
+              answerValueUsd: row.answer_value_usd,
+            },
+          ]),
         ),
     );
   }
 
-  saveRoute(route: string, candidates: readonly string[], now: string): void {
-    this.guard(() => this.statements.upsertRoute.run(route, JSON.stringify(candidates), now));
+  saveRoute(route: string, row: RouteRow, now: string): void {
+    this.guard(() =>
+      this.statements.upsertRoute.run(
+        route,
+        JSON.stringify(row.candidates),
+        row.answerValueUsd,
+        now,
+      ),
+    );
   }
 
   /** The live (not superseded) reward outcome of a request, if one was recorded. */
@@ -332,6 +374,8 @@ export class LearningStore {
       observations: row.aggregate.observations,
       updatedAtMs: row.aggregate.updatedAtMs,
       observationsAtReinstatement: row.observationsAtReinstatement,
+      costMass: row.aggregate.costMass,
+      costWeight: row.aggregate.costWeight,
     });
   }
 
@@ -426,6 +470,8 @@ export class LearningStore {
                 row.reward as number,
                 row.at_ms,
                 halfLifeMs,
+                1,
+                row.cost_usd,
               ),
               observationsAtReinstatement: reinstated.get(key) ?? 0,
             });

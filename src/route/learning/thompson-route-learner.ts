@@ -59,7 +59,13 @@
 import { randomBytes } from "node:crypto";
 import { ModelScoutError } from "../../errors/modelscout-error.js";
 import { openStateDatabase, type StateDatabase } from "../../state/state-database.js";
-import type { ModelStanding, RouteChoice, RouteLearner, RouteOutcome } from "../route-learner.js";
+import type {
+  ChooseContext,
+  ModelStanding,
+  RouteChoice,
+  RouteLearner,
+  RouteOutcome,
+} from "../route-learner.js";
 import {
   type BetaParameters,
   probabilityBelow,
@@ -74,10 +80,11 @@ import {
   decayTo,
   EMPTY_DECAYED_BETA,
   effectiveCount,
+  meanCost,
   posteriorParameters,
 } from "./decayed-beta.js";
 import type { DemotionEvidence, LearningDecision, PosteriorEvidence } from "./learning-decision.js";
-import { type AggregateRow, LearningStore, ROUTE_WIDE } from "./learning-store.js";
+import { type AggregateRow, LearningStore, ROUTE_WIDE, type RouteRow } from "./learning-store.js";
 import {
   parseThompsonLearnerConfig,
   type ThompsonLearnerConfig,
@@ -115,6 +122,9 @@ function newLearningDecisionId(nowMs: number): string {
   return `lrn_${nowMs.toString(36).padStart(9, "0")}${randomBytes(4).toString("hex")}`;
 }
 
+/** A cost for a decision's rule: "$0.00125", or "$0" when unknown. */
+const usd = (value: number | null | undefined) => `$${Number((value ?? 0).toPrecision(3))}`;
+
 function invalidOutcome(message: string, outcome: unknown): ModelScoutError {
   return new ModelScoutError("INVALID_ARGUMENT", `Routing outcome: ${message}.`, {
     details: { outcome },
@@ -131,7 +141,8 @@ export class ThompsonRouteLearner implements RouteLearner {
   private readonly evidence = new Map<string, Map<string, DomainTable>>();
   /** `key(route, domain, model)` -> demotion decision id. */
   private readonly demoted = new Map<string, string>();
-  private readonly routeCandidates: Map<string, string[]>;
+  /** Each route's candidates and answer value, as last chosen with. */
+  private readonly routes: Map<string, RouteRow>;
   private readonly explorationTokens = new Map<string, number>();
   private ownedDatabase: StateDatabase | undefined;
 
@@ -155,7 +166,7 @@ export class ThompsonRouteLearner implements RouteLearner {
         demotion.decisionId,
       );
     }
-    this.routeCandidates = this.store.loadRoutes();
+    this.routes = this.store.loadRoutes();
   }
 
   /** Opens (or creates) the state database and a learner that closes it on `close()`. */
@@ -183,7 +194,7 @@ export class ThompsonRouteLearner implements RouteLearner {
 
   // ---------------------------------------------------------------- choosing
 
-  choose(route: string, candidates: readonly string[], context?: { domain?: string }): RouteChoice {
+  choose(route: string, candidates: readonly string[], context?: ChooseContext): RouteChoice {
     if (candidates.length === 0) {
       throw new ModelScoutError(
         "INVALID_ARGUMENT",
@@ -191,7 +202,15 @@ export class ThompsonRouteLearner implements RouteLearner {
         { details: { route } },
       );
     }
-    this.rememberCandidates(route, candidates);
+    const answerValueUsd = context?.answerValueUsd ?? null;
+    if (answerValueUsd !== null && !(Number.isFinite(answerValueUsd) && answerValueUsd > 0)) {
+      throw new ModelScoutError(
+        "INVALID_ARGUMENT",
+        `Route "${route}": answerValueUsd must be a number above 0 (got ${answerValueUsd}).`,
+        { details: { route, answerValueUsd } },
+      );
+    }
+    this.rememberRoute(route, candidates, answerValueUsd);
     const [first] = candidates as [string, ...string[]];
     if (candidates.length === 1)
       return { modelId: first, reason: "only candidate", explored: false };
@@ -203,12 +222,24 @@ export class ThompsonRouteLearner implements RouteLearner {
         this.choicePosterior(route, domainKey, modelId, nowMs),
       ]),
     );
+    // With an answer value, a model is worth its quality less its cost in quality points:
+    // value x quality - cost, divided by the value (ADR 0053).
+    const costPoints =
+      answerValueUsd === null
+        ? null
+        : new Map(
+            candidates.map((modelId) => [
+              modelId,
+              (this.costOf(route, domainKey, modelId) ?? 0) / answerValueUsd,
+            ]),
+          );
+    const net = costPoints === null ? "" : "net ";
     let eligible = candidates.filter((modelId) => !this.isDemoted(route, domainKey, modelId));
     const allDemoted = eligible.length === 0;
     if (allDemoted) eligible = [...candidates];
     const meanOf = (modelId: string) => {
       const parameters = posteriors.get(modelId) as BetaParameters;
-      return betaMean(parameters.alpha, parameters.beta);
+      return betaMean(parameters.alpha, parameters.beta) - (costPoints?.get(modelId) ?? 0);
     };
     let greedy = eligible[0] as string;
     for (const modelId of eligible) if (meanOf(modelId) > meanOf(greedy)) greedy = modelId;
@@ -227,7 +258,7 @@ export class ThompsonRouteLearner implements RouteLearner {
       this.explorationTokens.set(route, explored ? tokens - 1 : tokens);
       return {
         modelId,
-        reason: `exploration floor (uniform over ${floorPool.length}; best mean ${meanOf(greedy).toFixed(3)} is ${greedy})${suffix}`,
+        reason: `exploration floor (uniform over ${floorPool.length}; best ${net}mean ${meanOf(greedy).toFixed(3)} is ${greedy})${suffix}`,
         explored,
       };
     }
@@ -237,18 +268,21 @@ export class ThompsonRouteLearner implements RouteLearner {
     let greedyDraw = 0;
     for (const modelId of eligible) {
       const parameters = posteriors.get(modelId) as BetaParameters;
-      const draw = sampleBeta(parameters.alpha, parameters.beta, this.random);
+      const draw =
+        sampleBeta(parameters.alpha, parameters.beta, this.random) -
+        (costPoints?.get(modelId) ?? 0);
       if (modelId === greedy) greedyDraw = draw;
       if (draw > winningDraw) {
         winningDraw = draw;
         winner = modelId;
       }
     }
+    const sample = costPoints === null ? "sample" : "sample net of cost";
     if (winner === greedy) {
       this.explorationTokens.set(route, tokens);
       return {
         modelId: greedy,
-        reason: `thompson sample ${greedyDraw.toFixed(3)} (best mean ${meanOf(greedy).toFixed(3)})${suffix}`,
+        reason: `thompson ${sample} ${greedyDraw.toFixed(3)} (best ${net}mean ${meanOf(greedy).toFixed(3)})${suffix}`,
         explored: false,
       };
     }
@@ -256,29 +290,49 @@ export class ThompsonRouteLearner implements RouteLearner {
       this.explorationTokens.set(route, tokens - 1);
       return {
         modelId: winner,
-        reason: `thompson sample ${winningDraw.toFixed(3)} (explore; best mean ${meanOf(greedy).toFixed(3)} is ${greedy})${suffix}`,
+        reason: `thompson ${sample} ${winningDraw.toFixed(3)} (explore; best ${net}mean ${meanOf(greedy).toFixed(3)} is ${greedy})${suffix}`,
         explored: true,
       };
     }
     this.explorationTokens.set(route, tokens);
     return {
       modelId: greedy,
-      reason: `best mean ${meanOf(greedy).toFixed(3)} (exploration cap reached; the sample preferred ${winner})${suffix}`,
+      reason: `best ${net}mean ${meanOf(greedy).toFixed(3)} (exploration cap reached; the sample preferred ${winner})${suffix}`,
       explored: false,
     };
   }
 
-  private rememberCandidates(route: string, candidates: readonly string[]): void {
-    const known = this.routeCandidates.get(route);
+  /**
+   * Keeps the route's candidates (the first is the default baseline) and answer value, for
+   * demotion checks after a restart; written only when they change.
+   */
+  private rememberRoute(
+    route: string,
+    candidates: readonly string[],
+    answerValueUsd: number | null,
+  ): void {
+    const known = this.routes.get(route);
     if (
       known &&
-      known.length === candidates.length &&
-      known.every((id, i) => id === candidates[i])
+      known.answerValueUsd === answerValueUsd &&
+      known.candidates.length === candidates.length &&
+      known.candidates.every((id, i) => id === candidates[i])
     ) {
       return;
     }
-    this.store.saveRoute(route, candidates, new Date(this.now()).toISOString());
-    this.routeCandidates.set(route, [...candidates]);
+    const row = { candidates: [...candidates], answerValueUsd };
+    this.store.saveRoute(route, row, new Date(this.now()).toISOString());
+    this.routes.set(route, row);
+  }
+
+  /** A model's decayed mean cost per request in the domain, else route-wide; null if unknown. */
+  private costOf(route: string, domainKey: string, modelId: string): number | null {
+    const domains = this.evidence.get(route);
+    const inDomain = domains?.get(domainKey)?.get(modelId);
+    const known = inDomain === undefined ? null : meanCost(inDomain.aggregate);
+    if (known !== null || domainKey === ROUTE_WIDE) return known;
+    const routeWide = domains?.get(ROUTE_WIDE)?.get(modelId);
+    return routeWide === undefined ? null : meanCost(routeWide.aggregate);
   }
 
   /** The posterior used for Thompson draws: the domain's, shrunk towards the route-wide evidence. */
@@ -348,6 +402,15 @@ export class ThompsonRouteLearner implements RouteLearner {
         outcome,
       );
     }
+    if (
+      outcome.costUsd !== undefined &&
+      !(Number.isFinite(outcome.costUsd) && outcome.costUsd >= 0)
+    ) {
+      throw invalidOutcome(
+        `costUsd must be a non-negative number (got ${outcome.costUsd})`,
+        outcome,
+      );
+    }
     const atMs = Date.parse(outcome.at);
     if (!Number.isFinite(atMs)) {
       throw invalidOutcome(`at must be an ISO date-time (got "${outcome.at}")`, outcome);
@@ -376,13 +439,14 @@ export class ThompsonRouteLearner implements RouteLearner {
       reward: number,
       rewardAtMs: number,
       sign: 1 | -1,
+      cost: number | null,
     ) => {
       for (const domainKeyToUpdate of domain ? [ROUTE_WIDE, domain] : [ROUTE_WIDE]) {
         const row = read(route, domainKeyToUpdate, modelId);
         changed.set(
           key(route, domainKeyToUpdate, modelId),
           Object.assign({}, row, {
-            aggregate: addReward(row.aggregate, reward, rewardAtMs, this.halfLifeMs, sign),
+            aggregate: addReward(row.aggregate, reward, rewardAtMs, this.halfLifeMs, sign, cost),
           }),
         );
       }
@@ -393,9 +457,25 @@ export class ThompsonRouteLearner implements RouteLearner {
       const previous = this.store.activeReward(outcome.requestId);
       if (previous && previous.reward !== null) {
         supersedesSeq = previous.seq;
-        fold(previous.route, previous.modelId, previous.domain, previous.reward, previous.atMs, -1);
+        fold(
+          previous.route,
+          previous.modelId,
+          previous.domain,
+          previous.reward,
+          previous.atMs,
+          -1,
+          previous.costUsd,
+        );
       }
-      fold(outcome.route, outcome.modelId, outcome.domain || null, outcome.reward, atMs, 1);
+      fold(
+        outcome.route,
+        outcome.modelId,
+        outcome.domain || null,
+        outcome.reward,
+        atMs,
+        1,
+        outcome.costUsd ?? null,
+      );
     }
 
     // Demotion is judged where the request was routed: in its domain, or route-wide for
@@ -415,6 +495,7 @@ export class ThompsonRouteLearner implements RouteLearner {
         domain: outcome.domain || null,
         reward: outcome.reward ?? null,
         latencyMs: outcome.latencyMs ?? null,
+        costUsd: outcome.costUsd ?? null,
         at: outcome.at,
         atMs,
         recordedAt: new Date(this.now()).toISOString(),
@@ -441,16 +522,20 @@ export class ThompsonRouteLearner implements RouteLearner {
     const configured = this.config.baseline.models[route];
     if (configured) return { modelId: configured, policy: "configured" };
     if (this.config.baseline.policy === "first-candidate") {
-      const first = this.routeCandidates.get(route)?.[0];
+      const first = this.routes.get(route)?.candidates[0];
       return first === undefined ? undefined : { modelId: first, policy: "first-candidate" };
     }
+    const value = this.routes.get(route)?.answerValueUsd ?? null;
     let best: { modelId: string; mean: number } | undefined;
     for (const modelId of models) {
       if (this.isDemoted(route, domainKey, modelId)) continue;
       const aggregate = evidenceOf(modelId).aggregate;
       if (effectiveCount(aggregate) < this.config.demotion.minEffectiveObservations) continue;
       const parameters = posteriorParameters(aggregate, this.config.prior);
-      const mean = betaMean(parameters.alpha, parameters.beta);
+      // On a route with an answer value, the best standing is net of cost (ADR 0053).
+      const mean =
+        betaMean(parameters.alpha, parameters.beta) -
+        (value === null ? 0 : (meanCost(aggregate) ?? 0) / value);
       if (!best || mean > best.mean) best = { modelId, mean };
     }
     return best && { modelId: best.modelId, policy: "best-standing" };
@@ -493,24 +578,36 @@ export class ThompsonRouteLearner implements RouteLearner {
       ) {
         continue;
       }
+      // On a route with an answer value, models are compared net of cost: the model is worse
+      // when q_model - c_model / V < q_baseline - c_baseline / V - minGap, that is when
+      // q_model < q_baseline - (minGap - (c_model - c_baseline) / V). A dearer model must make
+      // up its extra cost in quality; a cheaper one may fall below the baseline by its saving.
+      const value = this.routes.get(route)?.answerValueUsd ?? null;
+      const gap =
+        value === null
+          ? minGap
+          : minGap -
+            ((modelEvidence.meanCostUsd ?? 0) - (baselineEvidence.meanCostUsd ?? 0)) / value;
       // The normal approximation is within 0.05 of the exact value at these counts (measured
       // over random posteriors with >= 30 observations); skip the exact integral when
       // it is nowhere near the threshold.
-      if (
-        probabilityBelowApproximate(modelEvidence, baselineEvidence, minGap) <
-        probability - 0.1
-      ) {
+      if (probabilityBelowApproximate(modelEvidence, baselineEvidence, gap) < probability - 0.1) {
         continue;
       }
-      const below = probabilityBelow(modelEvidence, baselineEvidence, minGap);
+      const below = probabilityBelow(modelEvidence, baselineEvidence, gap);
       if (below <= probability) continue;
+      const gapText =
+        value === null
+          ? String(minGap)
+          : `(${minGap} - (${usd(modelEvidence.meanCostUsd)} - ${usd(baselineEvidence.meanCostUsd)}) / ${usd(value)})`;
       const evidence: DemotionEvidence = {
-        rule: `P(${modelId} < ${baseline.modelId} - ${minGap}) = ${below.toFixed(4)} > ${probability} with ${modelEvidence.effectiveCount.toFixed(1)} and ${baselineEvidence.effectiveCount.toFixed(1)} effective observations (minimum ${minEffectiveObservations})`,
+        rule: `P(${modelId} < ${baseline.modelId} - ${gapText}) = ${below.toFixed(4)} > ${probability} with ${modelEvidence.effectiveCount.toFixed(1)} and ${baselineEvidence.effectiveCount.toFixed(1)} effective observations (minimum ${minEffectiveObservations})`,
         model: modelEvidence,
         baseline: baselineEvidence,
         probabilityBelow: below,
         threshold: probability,
         minGap,
+        ...(value !== null && { answerValueUsd: value, gap }),
         minEffectiveObservations,
         halfLifeMs: this.config.halfLifeMs,
         baselinePolicy: baseline.policy,
@@ -546,6 +643,7 @@ export class ThompsonRouteLearner implements RouteLearner {
       observations: decayed.observations,
       alpha,
       beta,
+      meanCostUsd: meanCost(decayed),
     };
   }
 
@@ -568,6 +666,7 @@ export class ThompsonRouteLearner implements RouteLearner {
             domain: domainKey === ROUTE_WIDE ? null : domainKey,
             mean: betaMean(alpha, beta),
             effectiveCount: effectiveCount(decayed),
+            meanCostUsd: meanCost(decayed),
             demoted: this.isDemoted(routeName, domainKey, modelId),
           });
         }
@@ -606,7 +705,7 @@ export class ThompsonRouteLearner implements RouteLearner {
     const existing = this.demoted.get(key(route, domainKey, modelId));
     const stored = existing === undefined ? undefined : this.store.decision(existing);
     if (stored !== undefined) return stored;
-    const baselineId = this.config.baseline.models[route] ?? this.routeCandidates.get(route)?.[0];
+    const baselineId = this.config.baseline.models[route] ?? this.routes.get(route)?.candidates[0];
     const decision = this.operatorDecision(
       "demote",
       route,
