@@ -65,6 +65,52 @@ describe("modelscout bench routing", () => {
     expect(stream?.policies[0]?.curve).toHaveLength(4);
   });
 
+  it("weighs cost with --answer-value and --price, and reports net value", async () => {
+    const priced = [
+      "bench",
+      "routing",
+      "--data",
+      HUMANEVAL,
+      "--trials",
+      "1",
+      "--answer-value",
+      "0.01",
+      "--price",
+      "cognitivecomputations/dolphin-2.9-llama3-8b=0.004",
+    ];
+    const text = await runCli(priced);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/COST\/REQUEST\s+NET\/REQUEST\n/);
+    expect(text.stdout).toMatch(/\nhumaneval_test\s+49\s+thompson-cost-blind\s/);
+    const json = await runCli([...priced, "--json"]);
+    expect(json.code, json.stderr).toBe(0);
+    const output = JSON.parse(json.stdout) as {
+      answerValue: number;
+      prices: Record<string, number>;
+      streams: {
+        bestSingle: { modelId: string };
+        bestSingleNet: { modelId: string; cost: number; netValue: number };
+        policies: { policy: string; netValue: number }[];
+      }[];
+    };
+    expect(output.answerValue).toBe(0.01);
+    expect(output.prices).toEqual({ "cognitivecomputations/dolphin-2.9-llama3-8b": 0.004 });
+    const [stream] = output.streams;
+    // The best model by quality costs 0.004 of the 0.01 a good answer is worth; the others are
+    // free here, and the best of them by quality is the best by net value.
+    expect(stream?.bestSingle.modelId).toBe("cognitivecomputations/dolphin-2.9-llama3-8b");
+    expect(stream?.bestSingleNet.modelId).toBe("cognitivecomputations/dolphin-2.6-mistral-7b");
+    expect(stream?.bestSingleNet.cost).toBe(0);
+    expect(stream?.policies.every((policy) => Number.isFinite(policy.netValue))).toBe(true);
+
+    const badPrice = await runCli(["bench", "routing", "--data", HUMANEVAL, "--price", "x"]);
+    expect(badPrice.code).not.toBe(0);
+    expect(badPrice.stderr).toMatch(/--price: "x" is not model=cost/);
+    const noCosts = await runCli(["bench", "routing", "--data", HUMANEVAL, "--answer-value", "1"]);
+    expect(noCosts.code).not.toBe(0);
+    expect(noCosts.stderr).toMatch(/give each model a price per request \(--price model=cost\)/);
+  });
+
   it("names a bad flag", async () => {
     const result = await runCli(["bench", "routing", "--data", HUMANEVAL, "--policies", "greedy"]);
     expect(result.code).not.toBe(0);

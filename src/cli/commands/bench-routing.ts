@@ -9,18 +9,23 @@ import { defineCommand } from "citty";
 import { readReplayDataset } from "../../backends/replay/replay-dataset.js";
 import { ModelScoutError } from "../../errors/modelscout-error.js";
 import {
+  defaultRoutingPolicies,
   ROUTING_POLICIES,
   type RoutingPolicyName,
   replayRouting,
   routingStreams,
   type StreamReplayResult,
+  withPrices,
 } from "../../route/learning/replay-routing.js";
 import { integerOption, numberOption, printJson } from "../cli-options.js";
 import { formatTable } from "../format-table.js";
 import { replayFiles } from "../replay-files.js";
 
-function policiesOption(value: string | undefined): RoutingPolicyName[] {
-  if (value === undefined || value === "") return [...ROUTING_POLICIES];
+function policiesOption(
+  value: string | undefined,
+  answerValue: number | undefined,
+): RoutingPolicyName[] {
+  if (value === undefined || value === "") return defaultRoutingPolicies(answerValue);
   const names = value.split(",").map((name) => name.trim());
   const unknown = names.filter((name) => !(ROUTING_POLICIES as readonly string[]).includes(name));
   if (unknown.length > 0) {
@@ -30,6 +35,25 @@ function policiesOption(value: string | undefined): RoutingPolicyName[] {
     );
   }
   return names as RoutingPolicyName[];
+}
+
+/** `--price model=cost,model=cost`: a fixed cost per request per model. */
+function pricesOption(value: string | undefined): Map<string, number> | undefined {
+  if (value === undefined || value === "") return undefined;
+  const prices = new Map<string, number>();
+  for (const entry of value.split(",")) {
+    const at = entry.lastIndexOf("=");
+    const model = entry.slice(0, at).trim();
+    const cost = Number(entry.slice(at + 1));
+    if (at <= 0 || model === "" || entry.slice(at + 1).trim() === "" || !(cost >= 0)) {
+      throw new ModelScoutError(
+        "INVALID_ARGUMENT",
+        `--price: "${entry}" is not model=cost (a number >= 0 per request), e.g. --price meta-llama/Meta-Llama-3-8B=0.002,mistralai/Mistral-7B-v0.1=0.0005.`,
+      );
+    }
+    prices.set(model, cost);
+  }
+  return prices;
 }
 
 const points = (share: number) => (100 * share).toFixed(1);
@@ -70,7 +94,17 @@ export default defineCommand({
     },
     policies: {
       type: "string",
-      description: `Comma-separated, from ${ROUTING_POLICIES.join(", ")} (default all)`,
+      description: `Comma-separated, from ${ROUTING_POLICIES.join(", ")} (default all; thompson-cost-blind only with --answer-value)`,
+    },
+    "answer-value": {
+      type: "string",
+      description:
+        "What a fully good answer is worth, in the data's cost unit: the Thompson policies weigh cost (as a route's answer_value_usd does) and net value per request (value x score - cost) is reported",
+    },
+    price: {
+      type: "string",
+      description:
+        "A fixed cost per request per model, model=cost,model=cost (replaces the file's costs for those models; others cost 0)",
     },
     "half-life-requests": {
       type: "string",
@@ -84,23 +118,35 @@ export default defineCommand({
     const seed = numberOption("seed", args.seed) ?? 42;
     const windows = integerOption("windows", args.windows) ?? 10;
     const halfLifeRequests = integerOption("half-life-requests", args["half-life-requests"]);
-    const policies = policiesOption(args.policies);
+    const answerValue = numberOption("answer-value", args["answer-value"]);
+    const prices = pricesOption(args.price);
+    const policies = policiesOption(args.policies, answerValue);
     const datasets = [];
     for (const file of replayFiles(args.data, [".json"]))
       datasets.push(await readReplayDataset(file));
     const results = routingStreams(datasets, { mixed: Boolean(args.mixed) }).map((stream) =>
-      replayRouting(stream, {
+      replayRouting(prices === undefined ? stream : withPrices(stream, prices), {
         trials,
         seed,
         windows,
         policies,
+        ...(answerValue !== undefined && { answerValue }),
         ...(halfLifeRequests === undefined
           ? {}
           : { thompson: { halfLifeMs: halfLifeRequests * 1000 } }),
       }),
     );
     if (args.json) {
-      printJson({ trials, seed, windows, policies, mixed: Boolean(args.mixed), streams: results });
+      printJson({
+        trials,
+        seed,
+        windows,
+        policies,
+        mixed: Boolean(args.mixed),
+        ...(answerValue !== undefined && { answerValue }),
+        ...(prices !== undefined && { prices: Object.fromEntries(prices) }),
+        streams: results,
+      });
       return;
     }
     const hasCosts = results.some((result) => result.oracle.cost !== null);
@@ -114,6 +160,7 @@ export default defineCommand({
       explored: number | null;
       demotions: string;
       cost: number | null;
+      net: number | null;
     };
     const rows: Row[] = results.flatMap((result) => {
       const last = (curve: readonly number[]) => curve[curve.length - 1] as number;
@@ -128,6 +175,7 @@ export default defineCommand({
           explored: null,
           demotions: "",
           cost: result.oracle.cost,
+          net: result.oracle.netValue,
         },
         {
           result,
@@ -139,8 +187,23 @@ export default defineCommand({
           explored: null,
           demotions: "",
           cost: result.bestSingle.cost,
+          net: null,
         },
       ];
+      if (result.bestSingleNet) {
+        references.push({
+          result,
+          name: `best single by net value: ${result.bestSingleNet.modelId}`,
+          quality: result.bestSingleNet.quality,
+          final: Number.NaN,
+          gapBest: null,
+          gapOracle: null,
+          explored: null,
+          demotions: "",
+          cost: result.bestSingleNet.cost,
+          net: result.bestSingleNet.netValue,
+        });
+      }
       if (result.bestPerDomain) {
         references.push({
           result,
@@ -152,6 +215,7 @@ export default defineCommand({
           explored: null,
           demotions: "",
           cost: null,
+          net: null,
         });
       }
       return [
@@ -168,6 +232,7 @@ export default defineCommand({
             ? `${policy.demotions.toFixed(1)} (${policy.falseDemotions.toFixed(1)})`
             : "-",
           cost: policy.cost,
+          net: policy.netValue,
         })),
       ];
     });
@@ -177,7 +242,11 @@ export default defineCommand({
         { header: "ITEMS", value: (row) => String(row.result.items), align: "right" },
         { header: "POLICY", value: (row) => row.name, maxWidth: 58 },
         { header: "QUALITY", value: (row) => points(row.quality), align: "right" },
-        { header: "LAST WINDOW", value: (row) => points(row.final), align: "right" },
+        {
+          header: "LAST WINDOW",
+          value: (row) => (Number.isNaN(row.final) ? "" : points(row.final)),
+          align: "right",
+        },
         {
           header: "GAP TO BEST SINGLE",
           value: (row) => (row.gapBest === null ? "" : signedPoints(row.gapBest)),
@@ -199,6 +268,15 @@ export default defineCommand({
               {
                 header: "COST/REQUEST",
                 value: (row: Row) => (row.cost === null ? "" : row.cost.toPrecision(3)),
+                align: "right" as const,
+              },
+            ]
+          : []),
+        ...(answerValue !== undefined
+          ? [
+              {
+                header: "NET/REQUEST",
+                value: (row: Row) => (row.net === null ? "" : row.net.toPrecision(3)),
                 align: "right" as const,
               },
             ]
@@ -233,5 +311,10 @@ export default defineCommand({
     process.stdout.write(
       `Quality is the mean recorded score in points (0-100), ${trials} seeded item orders per route; gaps are in the last window (positive: the policy is behind). Demotions: mean per trial at the end, in brackets those of a model not worse than the baseline on the whole data.\n`,
     );
+    if (answerValue !== undefined) {
+      process.stdout.write(
+        `Net value per request is ${answerValue} x score - cost (the answer value, in the data's cost unit); the Thompson policies but thompson-cost-blind weighed cost.\n`,
+      );
+    }
   },
 });

@@ -11,6 +11,12 @@
  *
  * A stream is one file as one route, or (`mixed`) all files interleaved on one route with the
  * file name as the request's domain, which exercises per-domain posteriors and demotion.
+ *
+ * With an `answerValue` (what a fully good answer is worth, in the data's cost unit) the
+ * Thompson policies weigh cost as a route with `answer_value_usd` does (ADR 0053), each
+ * outcome carrying its recorded cost, and every policy is also measured by its net value per
+ * request, `answerValue x score - cost`, against the oracle and the best single model by that
+ * measure. `withPrices` gives data without costs a fixed cost per request per model.
  */
 import { basename } from "node:path";
 import type { ReplayDataset } from "../../backends/replay/replay-dataset.js";
@@ -34,10 +40,51 @@ export const ROUTING_POLICIES = [
   "thompson",
   "thompson-uncapped",
   "thompson-best-baseline",
+  "thompson-cost-blind",
   "epsilon-greedy",
   "uniform",
 ] as const;
 export type RoutingPolicyName = (typeof ROUTING_POLICIES)[number];
+
+/**
+ * The policies replayed when none are named: all, except `thompson-cost-blind` without an
+ * answer value (it is `thompson` ignoring cost, so without a value it is `thompson` again).
+ */
+export function defaultRoutingPolicies(answerValue: number | undefined): RoutingPolicyName[] {
+  return ROUTING_POLICIES.filter(
+    (policy) => answerValue !== undefined || policy !== "thompson-cost-blind",
+  );
+}
+
+/**
+ * The stream with a fixed cost per request for each priced model, replacing any the data
+ * has for it; a model without a price costs 0 (as a model without a price does on the server).
+ */
+export function withPrices(
+  stream: RoutingStream,
+  prices: ReadonlyMap<string, number>,
+): RoutingStream {
+  const unknown = [...prices.keys()].filter((model) => !stream.models.includes(model));
+  if (unknown.length > 0) {
+    throw new ModelScoutError(
+      "INVALID_ARGUMENT",
+      `Prices for ${unknown.join(", ")}, which ${stream.source} does not score; its models are ${stream.models.join(", ")}.`,
+      { details: { unknown } },
+    );
+  }
+  return {
+    source: stream.source,
+    route: stream.route,
+    models: stream.models,
+    items: stream.items.map((item) => ({
+      domain: item.domain,
+      scores: item.scores,
+      costs: Object.fromEntries(
+        stream.models.map((model) => [model, prices.get(model) ?? item.costs?.[model] ?? 0]),
+      ),
+    })),
+  };
+}
 
 export interface RoutingStreamItem {
   domain: string | null;
@@ -109,6 +156,11 @@ export interface ReplayRoutingOptions {
   epsilon?: number;
   /** Simulated time between consecutive requests, for decay. Default 1 s. */
   stepMs?: number;
+  /**
+   * What a fully good answer (score 1) is worth, in the data's cost unit: the Thompson
+   * policies but `thompson-cost-blind` weigh cost, and net values are reported. Needs costs.
+   */
+  answerValue?: number;
 }
 
 export interface PolicyReplayResult {
@@ -122,6 +174,9 @@ export interface PolicyReplayResult {
   /** Mean cost per request (null when the data has no costs), overall and per window. */
   cost: number | null;
   costCurve: number[] | null;
+  /** With an answer value: mean `answerValue x score - cost` per request, overall and per window. */
+  netValue: number | null;
+  netCurve: number[] | null;
   /** Best single model's quality minus the policy's, in points (0..100), in the last window. */
   finalGapToBestSinglePoints: number;
   finalGapToOraclePoints: number;
@@ -144,8 +199,11 @@ export interface StreamReplayResult {
   models: number;
   trials: number;
   windows: number;
-  oracle: { quality: number; curve: number[]; cost: number | null };
+  /** With an answer value, `netValue` is the best net value of each item, chosen after the fact. */
+  oracle: { quality: number; curve: number[]; cost: number | null; netValue: number | null };
   bestSingle: { modelId: string; quality: number; curve: number[]; cost: number | null };
+  /** With an answer value: the one model with the best mean net value over the stream. */
+  bestSingleNet: { modelId: string; quality: number; cost: number; netValue: number } | null;
   /** Mixed streams: the best model of each domain in hindsight, always used for that domain. */
   bestPerDomain: { models: Record<string, string>; quality: number; curve: number[] } | null;
   policies: PolicyReplayResult[];
@@ -161,11 +219,12 @@ function createPolicy(
   switch (policy) {
     case "thompson":
     case "thompson-uncapped":
-    case "thompson-best-baseline": {
+    case "thompson-best-baseline":
+    case "thompson-cost-blind": {
       const database = openStateDatabase({ path: ":memory:" });
       const base = options.thompson ?? {};
       const config =
-        policy === "thompson"
+        policy === "thompson" || policy === "thompson-cost-blind"
           ? base
           : policy === "thompson-uncapped"
             ? // biome-ignore lint/plugin/no-spread-then-field: once per replayed policy
@@ -210,11 +269,27 @@ export function replayRouting(
   options: ReplayRoutingOptions,
 ): StreamReplayResult {
   const windows = Math.max(1, Math.min(options.windows ?? 10, stream.items.length));
-  const policies = options.policies ?? ROUTING_POLICIES;
+  const answerValue = options.answerValue;
+  const policies = options.policies ?? defaultRoutingPolicies(answerValue);
   const stepMs = options.stepMs ?? 1000;
   const hasCosts = stream.items.every((item) =>
     stream.models.every((model) => item.costs?.[model] !== undefined),
   );
+  if (answerValue !== undefined && !(Number.isFinite(answerValue) && answerValue > 0)) {
+    throw new ModelScoutError(
+      "INVALID_ARGUMENT",
+      `The answer value must be a number above 0 (got ${answerValue}).`,
+    );
+  }
+  if (answerValue !== undefined && !hasCosts) {
+    throw new ModelScoutError(
+      "INVALID_ARGUMENT",
+      `An answer value weighs quality against cost, and ${stream.source} has no cost for every model on every item; give each model a price per request (--price model=cost).`,
+    );
+  }
+  /** `answerValue x score - cost` of one model on one item (with an answer value). */
+  const netOf = (item: RoutingStreamItem, model: string) =>
+    (answerValue as number) * (item.scores[model] as number) - (item.costs?.[model] as number);
   const startMs = Date.parse("2025-01-01T00:00:00Z");
   const random = seededRandom(options.seed ?? 42);
 
@@ -258,6 +333,15 @@ export function replayRouting(
       [...means.entries()].reduce((best, entry) => (entry[1] > best[1] ? entry : best))[0],
     );
   }
+  const bestNetModel =
+    answerValue === undefined
+      ? null
+      : stream.models.reduce((best, model) =>
+          mean(stream.items.map((item) => netOf(item, model))) >
+          mean(stream.items.map((item) => netOf(item, best)))
+            ? model
+            : best,
+        );
   const bestPerDomainScore = (item: RoutingStreamItem) =>
     item.scores[(item.domain !== null && bestOfDomain.get(item.domain)) || bestModel] as number;
 
@@ -271,6 +355,8 @@ export function replayRouting(
       curves: number[][];
       cost: number[];
       costCurves: number[][];
+      net: number[];
+      netCurves: number[][];
       explored: number[];
       demotions: number[];
       falseDemotions: number[];
@@ -284,6 +370,8 @@ export function replayRouting(
         curves: [],
         cost: [],
         costCurves: [],
+        net: [],
+        netCurves: [],
         explored: [],
         demotions: [],
         falseDemotions: [],
@@ -315,22 +403,36 @@ export function replayRouting(
       const { learner, close } = createPolicy(policy, trialSeed + policyIndex, options, clock);
       const scores: number[] = [];
       const costs: number[] = [];
+      const nets: number[] = [];
       let explored = 0;
+      // The Thompson policies weigh cost when there is an answer value, but the cost-blind one.
+      const value =
+        policy.startsWith("thompson") && policy !== "thompson-cost-blind" ? answerValue : undefined;
       const started = process.hrtime.bigint();
       try {
         for (const [index, item] of order.entries()) {
           clock.ms = startMs + index * stepMs;
-          const context = item.domain === null ? undefined : { domain: item.domain };
+          const context =
+            item.domain === null
+              ? value === undefined
+                ? undefined
+                : { answerValueUsd: value }
+              : value === undefined
+                ? { domain: item.domain }
+                : { domain: item.domain, answerValueUsd: value };
           const choice = learner.choose(stream.route, stream.models, context);
           const score = item.scores[choice.modelId] as number;
           scores.push(score);
-          if (hasCosts) costs.push(item.costs?.[choice.modelId] as number);
+          const cost = hasCosts ? (item.costs?.[choice.modelId] as number) : undefined;
+          if (cost !== undefined) costs.push(cost);
+          if (answerValue !== undefined) nets.push(netOf(item, choice.modelId));
           if (choice.explored) explored++;
           learner.record({
             requestId: `t${trial}-${index}`,
             route: stream.route,
             modelId: choice.modelId,
             reward: score,
+            ...(cost !== undefined && { costUsd: cost }),
             ...(item.domain === null ? {} : { domain: item.domain }),
             at: new Date(clock.ms).toISOString(),
           });
@@ -343,6 +445,10 @@ export function replayRouting(
         if (hasCosts) {
           tally.cost.push(mean(costs));
           tally.costCurves.push(windowMeans(costs, windows));
+        }
+        if (answerValue !== undefined) {
+          tally.net.push(mean(nets));
+          tally.netCurves.push(windowMeans(nets, windows));
         }
         tally.explored.push(explored / order.length);
         tally.microseconds.push(elapsedUs / order.length);
@@ -378,6 +484,10 @@ export function replayRouting(
       quality: oracleQuality,
       curve: oracleCurve,
       cost: hasCosts ? mean(stream.items.map((item) => oracleOf(item).cost)) : null,
+      netValue:
+        answerValue === undefined
+          ? null
+          : mean(stream.items.map((item) => Math.max(...stream.models.map((m) => netOf(item, m))))),
     },
     bestSingle: {
       modelId: bestModel,
@@ -385,6 +495,15 @@ export function replayRouting(
       curve: bestCurve,
       cost: hasCosts ? mean(stream.items.map((item) => item.costs?.[bestModel] as number)) : null,
     },
+    bestSingleNet:
+      bestNetModel === null
+        ? null
+        : {
+            modelId: bestNetModel,
+            quality: overallMeans.get(bestNetModel) as number,
+            cost: mean(stream.items.map((item) => item.costs?.[bestNetModel] as number)),
+            netValue: mean(stream.items.map((item) => netOf(item, bestNetModel))),
+          },
     bestPerDomain:
       bestOfDomain.size === 0
         ? null
@@ -403,6 +522,8 @@ export function replayRouting(
         curve,
         cost: hasCosts ? mean(tally?.cost ?? []) : null,
         costCurve: hasCosts ? averageCurves(tally?.costCurves ?? []) : null,
+        netValue: answerValue === undefined ? null : mean(tally?.net ?? []),
+        netCurve: answerValue === undefined ? null : averageCurves(tally?.netCurves ?? []),
         finalGapToBestSinglePoints: 100 * (lastOf(bestCurve) - lastOf(curve)),
         finalGapToOraclePoints: 100 * (lastOf(oracleCurve) - lastOf(curve)),
         gapToBestSinglePoints: 100 * (bestQuality - mean(tally?.quality ?? [])),

@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { parseReplayDataset } from "../../../src/backends/replay/replay-dataset.js";
-import { replayRouting, routingStreams } from "../../../src/route/learning/replay-routing.js";
+import {
+  replayRouting,
+  routingStreams,
+  withPrices,
+} from "../../../src/route/learning/replay-routing.js";
 import { seededRandom } from "../../../src/select/strategies/seeded-random.js";
 
 /** Items whose per-model scores are Bernoulli draws with the given rates (and fixed costs). */
@@ -100,5 +104,57 @@ describe("replayRouting", () => {
     const first = synthetic("a", { m1: 0.5, m2: 0.5 }, 10, 1);
     const second = synthetic("b", { m1: 0.5, m3: 0.5 }, 10, 2);
     expect(() => routingStreams([first, second], { mixed: true })).toThrow(/same models/);
+  });
+
+  it("weighs cost with an answer value, against the oracle and the best single model by net value", () => {
+    const dataset = synthetic("support", { cheap: 0.5, mid: 0.6, big: 0.8 }, 1500, 3);
+    const [plain] = routingStreams([dataset]);
+    if (!plain) throw new Error("no stream");
+    expect(() => replayRouting(plain, { trials: 1, answerValue: 2 })).toThrow(
+      /has no cost for every model on every item; give each model a price per request/,
+    );
+    expect(() => withPrices(plain, new Map([["huge", 1]]))).toThrow(
+      /Prices for huge, which support\.json does not score/,
+    );
+    // `cheap` costs nothing: a model without a price is free.
+    const stream = withPrices(
+      plain,
+      new Map([
+        ["mid", 0.5],
+        ["big", 2],
+      ]),
+    );
+    expect(stream.items[0]?.costs).toEqual({ cheap: 0, mid: 0.5, big: 2 });
+    // Worth 2 an answer: net 2 x 0.5 - 0 = 1.0 (cheap), 1.2 - 0.5 = 0.7 (mid), 1.6 - 2 = -0.4 (big).
+    const result = replayRouting(stream, { trials: 3, seed: 5, answerValue: 2 });
+    expect(result.bestSingle.modelId).toBe("big");
+    expect(result.bestSingleNet?.modelId).toBe("cheap");
+    const netOf = (item: (typeof stream.items)[number], model: string) =>
+      2 * (item.scores[model] as number) - (item.costs?.[model] as number);
+    expect(result.bestSingleNet?.netValue).toBeCloseTo(
+      mean(stream.items.map((item) => netOf(item, "cheap"))),
+      10,
+    );
+    expect(result.oracle.netValue).toBeCloseTo(
+      mean(
+        stream.items.map((item) => Math.max(...["cheap", "mid", "big"].map((m) => netOf(item, m)))),
+      ),
+      10,
+    );
+    const byPolicy = new Map(result.policies.map((policy) => [policy.policy, policy]));
+    expect([...byPolicy.keys()]).toContain("thompson-cost-blind");
+    const weighed = byPolicy.get("thompson");
+    const blind = byPolicy.get("thompson-cost-blind");
+    // Blind to cost, the learner moves to `big` and loses money on every answer; weighing
+    // cost, it stays on `cheap` and ends near the best single model by net value.
+    expect(blind?.cost).toBeGreaterThan(1);
+    expect(weighed?.cost).toBeLessThan(0.5);
+    expect(weighed?.netValue).toBeGreaterThan((blind?.netValue ?? 0) + 0.5);
+    expect(weighed?.netValue).toBeGreaterThan((result.bestSingleNet?.netValue ?? 0) - 0.1);
+    expect(weighed?.netValue).toBeLessThanOrEqual(result.oracle.netValue ?? 0);
+    // Without an answer value the cost-blind policy is not replayed (it would be `thompson`).
+    expect(replayRouting(stream, { trials: 1 }).policies.map((p) => p.policy)).not.toContain(
+      "thompson-cost-blind",
+    );
   });
 });
