@@ -22,7 +22,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { readReplayDataset } from "../src/backends/replay/replay-dataset.js";
 import {
-  ROUTING_POLICIES,
+  defaultRoutingPolicies,
   type RoutingPolicyName,
   replayRouting,
   routingStreams,
@@ -54,6 +54,8 @@ const datasets = await Promise.all(files.map((file) => readReplayDataset(file)))
 const pts = (value: number) => (100 * value).toFixed(1);
 const mean = (numbers: readonly number[]) =>
   numbers.reduce((sum, n) => sum + n, 0) / numbers.length;
+/** Every policy but `thompson-cost-blind`, which is `thompson` here (no answer value). */
+const POLICIES = defaultRoutingPolicies(undefined);
 const policyOf = (result: StreamReplayResult, policy: RoutingPolicyName) =>
   result.policies.find((entry) => entry.policy === policy);
 
@@ -64,7 +66,7 @@ for (const stream of routingStreams(datasets)) {
   const started = Date.now();
   const result = replayRouting(stream, { trials, seed });
   perFile.push(result);
-  const cells = ROUTING_POLICIES.map((policy) => {
+  const cells = POLICIES.map((policy) => {
     const entry = policyOf(result, policy);
     return `${policy} ${pts(entry?.quality ?? Number.NaN)} (last ${signed(entry?.finalGapToBestSinglePoints)})`;
   });
@@ -95,7 +97,7 @@ function summarize(results: readonly StreamReplayResult[]) {
       meanOverFiles: mean(results.map((r) => r.bestSingle.quality)),
       itemWeighted: weighted((r) => r.bestSingle.quality),
     },
-    policies: ROUTING_POLICIES.map((policy) => {
+    policies: POLICIES.map((policy) => {
       const entries = results.map((result) => policyOf(result, policy));
       const pick = (read: (entry: NonNullable<(typeof entries)[number]>) => number) =>
         mean(entries.map((entry) => (entry ? read(entry) : Number.NaN)));

@@ -179,11 +179,13 @@ export type {
   LearningDecision,
 } from "./route/learning/learning-decision.js";
 export {
+  defaultRoutingPolicies,
   type ReplayRoutingOptions,
   type RoutingStream,
   replayRouting,
   routingStreams,
   type StreamReplayResult,
+  withPrices,
 } from "./route/learning/replay-routing.js";
 export {
   parseThompsonLearnerConfig,
@@ -197,6 +199,7 @@ export {
 } from "./route/learning/thompson-route-learner.js";
 export { readRoutesConfig } from "./route/read-routes-config.js";
 export type {
+  ChooseContext,
   ModelStanding,
   RouteChoice,
   RouteLearner,

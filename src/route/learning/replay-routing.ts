@@ -177,6 +177,8 @@ export interface PolicyReplayResult {
   /** With an answer value: mean `answerValue x score - cost` per request, overall and per window. */
   netValue: number | null;
   netCurve: number[] | null;
+  /** The net value per trial, to show the spread between seeds. */
+  netValuePerTrial: number[] | null;
   /** Best single model's quality minus the policy's, in points (0..100), in the last window. */
   finalGapToBestSinglePoints: number;
   finalGapToOraclePoints: number;
@@ -524,6 +526,7 @@ export function replayRouting(
         costCurve: hasCosts ? averageCurves(tally?.costCurves ?? []) : null,
         netValue: answerValue === undefined ? null : mean(tally?.net ?? []),
         netCurve: answerValue === undefined ? null : averageCurves(tally?.netCurves ?? []),
+        netValuePerTrial: answerValue === undefined ? null : (tally?.net ?? []),
         finalGapToBestSinglePoints: 100 * (lastOf(bestCurve) - lastOf(curve)),
         finalGapToOraclePoints: 100 * (lastOf(oracleCurve) - lastOf(curve)),
         gapToBestSinglePoints: 100 * (bestQuality - mean(tally?.quality ?? [])),
