@@ -82,6 +82,7 @@ export function createAdminExtension(options: AdminExtensionOptions): AdminExten
     },
     extend(parts) {
       const access = createAdminAccess({ token: options.token, host: parts.host });
+      const learner = parts.learner;
       started = access;
       const active = createServerMonitoring({
         database: parts.database,
@@ -93,6 +94,7 @@ export function createAdminExtension(options: AdminExtensionOptions): AdminExten
           knowsModel: (id) => parts.router.registry.get(id) !== undefined,
         }),
         redactor: createRedactor({ enabled: redaction.enabled, types: [...redaction.types] }),
+        ...(learner !== undefined && { learnerStandings: () => learner.standings() }),
         modelStates: () =>
           Object.fromEntries(
             Object.entries(parts.router.health().models).map(([model, state]) => [

@@ -28,6 +28,7 @@ import {
 } from "../../monitor/review-queue.js";
 import type { RoutingControl } from "../../monitor/routing-control.js";
 import type { Redactor } from "../../privacy/redact-personal-data.js";
+import type { ModelStanding } from "../../route/route-learner.js";
 import type { FeedbackInput, RequestLogRow } from "../../route/routing-store.js";
 import type { StateDatabase } from "../../state/state-database.js";
 import {
@@ -64,6 +65,8 @@ export interface ServerMonitoringOptions {
   batchIntervalMs?: number;
   /** Each model's availability and health now, for `/metrics`. */
   modelStates?: () => ModelStates;
+  /** The routing learner's standings, for `/metrics` (absent without a learner). */
+  learnerStandings?: () => readonly ModelStanding[];
   /** How often finished selection decisions are read. Default 2000 ms; 0 turns reading off. */
   decisionPollIntervalMs?: number;
   now?: () => Date;
@@ -159,6 +162,9 @@ export function createServerMonitoring(options: ServerMonitoringOptions): Server
   const metrics = createServerMetrics({
     reviewItemsOpen: () => reviewQueue.countOpen(),
     ...(options.modelStates !== undefined && { modelStates: options.modelStates }),
+    ...(options.learnerStandings !== undefined && {
+      learnerStandings: options.learnerStandings,
+    }),
   });
   const engineFor = (rules: readonly AlertRule[]) =>
     createAlertEngine({

@@ -25,7 +25,13 @@
  * - `modelscout_config_last_reload_successful`: 0 after a refused reload (the server goes on
  *   with an older config than the file's), 1 otherwise, as Prometheus' own
  *   `prometheus_config_last_reload_successful`;
- * - `modelscout_build_info{version}`: always 1.
+ * - `modelscout_build_info{version}`: always 1;
+ * - with a routing learner, read from its standings at each scrape, per learner route
+ *   (`<route>/<task>`) and model, route-wide (domains come from a request header, so they are
+ *   left out of the labels): `modelscout_learner_quality` (posterior mean, 0..1),
+ *   `modelscout_learner_evidence` (decayed observations), `modelscout_learner_demoted` (1 or
+ *   0) and `modelscout_learner_mean_cost_usd` (mean cost per rewarded request, where known,
+ *   ADR 0053).
  *
  * Counters count since the process started, as Prometheus expects. Label values come from the
  * routes config, the rules and the router's decisions, never from request bodies.
@@ -37,6 +43,7 @@ import {
   type ModelscoutMetrics,
 } from "../../monitor/metrics/modelscout-metrics.js";
 import type { MonitorEvent } from "../../monitor/monitor-event.js";
+import type { ModelStanding } from "../../route/route-learner.js";
 import type { RoutingDecision } from "../../route/routing-decision.js";
 import type { RequestLogRow } from "../../route/routing-store.js";
 import { VERSION } from "../../version.js";
@@ -73,7 +80,12 @@ export interface ModelStates {
 }
 
 export function createServerMetrics(
-  options: { reviewItemsOpen?: () => number; modelStates?: () => ModelStates } = {},
+  options: {
+    reviewItemsOpen?: () => number;
+    modelStates?: () => ModelStates;
+    /** The routing learner's standings, when the server has a learner. */
+    learnerStandings?: () => readonly ModelStanding[];
+  } = {},
 ): ServerMetrics {
   const core = createModelscoutMetrics({
     ...(options.reviewItemsOpen !== undefined && { reviewItemsOpen: options.reviewItemsOpen }),
@@ -110,6 +122,43 @@ export function createServerMetrics(
     "Review items decided by an operator, by decision.",
     ["decision"],
   );
+  const learnerStandings = options.learnerStandings;
+  if (learnerStandings !== undefined) {
+    // Standings are in memory (the learner's write-through cache): read per gauge.
+    const standingGauge = (
+      name: string,
+      help: string,
+      value: (standing: ModelStanding) => number | null,
+    ) =>
+      registry.gauge(name, help, ["route", "model"], () =>
+        learnerStandings().flatMap((standing) => {
+          const reading = standing.domain === null ? value(standing) : null;
+          return reading === null
+            ? []
+            : [[{ route: standing.route, model: standing.modelId }, reading] as const];
+        }),
+      );
+    standingGauge(
+      "modelscout_learner_quality",
+      "The routing learner's posterior mean quality (0..1) of the model on the route (route = <route>/<task>), after decay.",
+      (standing) => standing.mean,
+    );
+    standingGauge(
+      "modelscout_learner_evidence",
+      "Decayed number of rewarded outcomes behind the learner's quality of the model on the route.",
+      (standing) => standing.effectiveCount,
+    );
+    standingGauge(
+      "modelscout_learner_demoted",
+      "1 when the learner (or an operator) has demoted the model on the route, route-wide; 0 otherwise.",
+      (standing) => (standing.demoted ? 1 : 0),
+    );
+    standingGauge(
+      "modelscout_learner_mean_cost_usd",
+      "Decayed mean cost in US dollars of the model's rewarded requests on the route that had a cost; absent while unknown.",
+      (standing) => standing.meanCostUsd,
+    );
+  }
   const modelStates = options.modelStates;
   if (modelStates !== undefined) {
     registry.gauge(

@@ -192,6 +192,16 @@ describe("admin API: monitoring of live traffic", () => {
     expect(lines).toContain(`modelscout_model_available{model="${model}"} 1`);
     // Every call answered: nothing in flight at the scrape (ADR 0033).
     expect(lines).toContain(`modelscout_model_in_flight{model="${model}"} 0`);
+    // The learner's standings: three rewards of 0, demoted on approval; a local model's
+    // answers have no cost, so there is no mean cost to give.
+    const learnerLabels = `{route="support/text-generation",model="${model}"}`;
+    expect(lines).toContain(`modelscout_learner_demoted${learnerLabels} 1`);
+    // Both decay between the two reads, by far less than the precision checked.
+    const sample = (name: string) =>
+      Number(lines.find((line) => line.startsWith(`${name}${learnerLabels} `))?.split(" ")[1]);
+    expect(sample("modelscout_learner_quality")).toBeCloseTo(standing.mean, 6);
+    expect(sample("modelscout_learner_evidence")).toBeCloseTo(standing.effectiveCount, 6);
+    expect(lines.some((line) => line.startsWith("modelscout_learner_mean_cost_usd{"))).toBe(false);
     expect(
       lines.find((line) =>
         line.startsWith(

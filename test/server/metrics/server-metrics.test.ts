@@ -3,12 +3,14 @@
  * routing-decision counter, labelled from the decision the server passes or from the row.
  */
 import { describe, expect, it } from "vitest";
+import { ThompsonRouteLearner } from "../../../src/route/learning/thompson-route-learner.js";
 import type { RequestLogRow } from "../../../src/route/routing-store.js";
 import { requestEvent } from "../../../src/server/admin/server-monitoring.js";
 import {
   createServerMetrics,
   type ModelStates,
 } from "../../../src/server/metrics/server-metrics.js";
+import { openStateDatabase } from "../../../src/state/state-database.js";
 
 describe("model availability and health gauges", () => {
   it("say at each scrape whether each model takes calls and what its health checks found", () => {
@@ -54,6 +56,49 @@ describe("model availability and health gauges", () => {
 
   it("are left out when the server gives no model states", () => {
     expect(createServerMetrics().render()).not.toContain("modelscout_model_available");
+  });
+});
+
+describe("learner gauges", () => {
+  it("give each model's route-wide standing at each scrape, its mean cost where known", () => {
+    const database = openStateDatabase({ path: ":memory:" });
+    try {
+      const learner = new ThompsonRouteLearner({ database, config: { halfLifeMs: null } });
+      const metrics = createServerMetrics({ learnerStandings: () => learner.standings() });
+      const at = "2026-12-02T00:00:00.000Z";
+      const outcome = { route: "support/text-generation", at };
+      learner.record({ ...outcome, requestId: "1", modelId: "dear", reward: 1, costUsd: 0.002 });
+      learner.record({ ...outcome, requestId: "2", modelId: "dear", reward: 0, costUsd: 0.004 });
+      // A domain's standing stays out of the labels: its name comes from a request header.
+      learner.record({ ...outcome, requestId: "3", modelId: "local", reward: 1, domain: "x" });
+      const lines = metrics.render().split("\n");
+      const dear = '{route="support/text-generation",model="dear"}';
+      const local = '{route="support/text-generation",model="local"}';
+      expect(lines).toEqual(
+        expect.arrayContaining([
+          `modelscout_learner_quality${dear} 0.5`,
+          `modelscout_learner_evidence${dear} 2`,
+          `modelscout_learner_demoted${dear} 0`,
+          `modelscout_learner_mean_cost_usd${dear} 0.003`,
+          `modelscout_learner_quality${local} 0.6666666666666666`,
+          `modelscout_learner_evidence${local} 1`,
+        ]),
+      );
+      expect(
+        lines.some((line) => line.startsWith(`modelscout_learner_mean_cost_usd${local}`)),
+      ).toBe(false);
+      expect(lines.filter((line) => line.startsWith("modelscout_learner_quality{"))).toHaveLength(
+        2,
+      );
+      learner.demote("support/text-generation", "dear");
+      expect(metrics.render().split("\n")).toContain(`modelscout_learner_demoted${dear} 1`);
+    } finally {
+      database.close();
+    }
+  });
+
+  it("are left out without a learner", () => {
+    expect(createServerMetrics().render()).not.toContain("modelscout_learner_");
   });
 });
 
