@@ -797,8 +797,9 @@ export class ThompsonRouteLearner implements RouteLearner {
   }
 
   /**
-   * Recomputes the posteriors from the outcome log and compares them with the stored ones;
-   * returns the keys that disagree (empty when the database is consistent).
+   * Recomputes the posteriors (and the costs beside them) from the outcome log and compares
+   * them with the stored ones; returns the keys that disagree (empty when the database is
+   * consistent).
    */
   verifyAggregates(tolerance = 1e-6): string[] {
     const stored = new Map(
@@ -815,10 +816,13 @@ export class ThompsonRouteLearner implements RouteLearner {
       const at = Math.max(saved.updatedAtMs, row.aggregate.updatedAtMs);
       const a = decayTo(saved, at, this.halfLifeMs);
       const b = decayTo(row.aggregate, at, this.halfLifeMs);
+      const differs = (x: number, y: number) => Math.abs(x - y) > tolerance * Math.max(1, y);
       if (
         a.observations !== b.observations ||
-        Math.abs(a.successes - b.successes) > tolerance * Math.max(1, b.successes) ||
-        Math.abs(a.failures - b.failures) > tolerance * Math.max(1, b.failures)
+        differs(a.successes, b.successes) ||
+        differs(a.failures, b.failures) ||
+        differs(a.costWeight, b.costWeight) ||
+        differs(a.costMass, b.costMass)
       ) {
         mismatches.push(rowKey.replaceAll("\u0000", " / "));
       }

@@ -31,7 +31,7 @@ function makeLearner(config: ThompsonLearnerConfigInput = {}, path = ":memory:",
     random: seededRandom(seed).next,
     now: () => clock.ms,
   });
-  return { learner, clock };
+  return { learner, clock, database };
 }
 
 const at = (ms: number) => new Date(ms).toISOString();
@@ -207,6 +207,14 @@ describe("Thompson learner weighing cost", () => {
     expect(learner.verifyAggregates()).toEqual([]);
   });
 
+  it("checks the stored costs against the outcome log", () => {
+    const { learner, clock, database } = makeLearner({ halfLifeMs: null });
+    feed(learner, clock, "m", 5, 0.6, 0.01, "q");
+    expect(learner.verifyAggregates()).toEqual([]);
+    database.prepare("UPDATE learning_posteriors SET cost_mass = cost_mass * 2").run();
+    expect(learner.verifyAggregates()).toEqual(["r /  / m"]);
+  });
+
   it("keeps costs and the route's answer value across a restart", () => {
     const path = join(mkdtempSync(join(tmpdir(), "ms-cost-")), "state.db");
     // No decay, so that the 30th outcome is exactly the 30th effective observation.
@@ -250,5 +258,51 @@ describe("Thompson learner weighing cost", () => {
     expect(() => learner.choose("r", ["a", "b"], { answerValueUsd: 0 })).toThrow(
       /answerValueUsd must be a number above 0/,
     );
+  });
+
+  it("opens a state file written before costs were kept (learning version 1)", () => {
+    const path = join(mkdtempSync(join(tmpdir(), "ms-cost-v1-")), "state.db");
+    const old = openStateDatabase({ path });
+    // The learning component's tables as version 1 created them, with a route's history.
+    old.exec(`
+      CREATE TABLE learning_outcomes (seq INTEGER PRIMARY KEY AUTOINCREMENT, request_id TEXT NOT NULL,
+        route TEXT NOT NULL, model_id TEXT NOT NULL, domain TEXT, reward REAL, latency_ms REAL,
+        at TEXT NOT NULL, at_ms INTEGER NOT NULL, recorded_at TEXT NOT NULL,
+        superseded INTEGER NOT NULL DEFAULT 0);
+      CREATE INDEX learning_outcomes_request ON learning_outcomes (request_id);
+      CREATE TABLE learning_posteriors (route TEXT NOT NULL, model_id TEXT NOT NULL,
+        domain_key TEXT NOT NULL, successes REAL NOT NULL, failures REAL NOT NULL,
+        observations INTEGER NOT NULL, updated_at_ms INTEGER NOT NULL,
+        observations_at_reinstatement INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (route, domain_key, model_id));
+      CREATE TABLE learning_routes (route TEXT PRIMARY KEY, candidates TEXT NOT NULL, updated_at TEXT NOT NULL);
+      CREATE TABLE learning_decisions (id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('demote', 'reinstate')), route TEXT NOT NULL,
+        domain_key TEXT NOT NULL, model_id TEXT NOT NULL, at TEXT NOT NULL, record TEXT NOT NULL);
+      CREATE INDEX learning_decisions_route ON learning_decisions (route);
+      CREATE TABLE learning_demotions (route TEXT NOT NULL, domain_key TEXT NOT NULL,
+        model_id TEXT NOT NULL, decision_id TEXT NOT NULL REFERENCES learning_decisions (id),
+        PRIMARY KEY (route, domain_key, model_id));
+      CREATE TABLE learning_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      INSERT INTO schema_versions (component, version) VALUES ('learning', 1);
+      INSERT INTO learning_meta VALUES ('half_life_ms', 'Infinity');
+      INSERT INTO learning_routes VALUES ('r', '["a","b"]', '2025-03-01T00:00:00.000Z');
+      INSERT INTO learning_outcomes (request_id, route, model_id, reward, at, at_ms, recorded_at)
+        VALUES ('old', 'r', 'a', 1, '2025-03-01T00:00:00.000Z', ${START_MS}, '2025-03-01T00:00:00.000Z');
+      INSERT INTO learning_posteriors VALUES ('r', 'a', '', 1, 0, 1, ${START_MS}, 0);
+    `);
+    old.close();
+
+    const { learner, clock, database } = makeLearner({ halfLifeMs: null }, path);
+    expect(
+      database.prepare("SELECT version FROM schema_versions WHERE component = 'learning'").get(),
+    ).toEqual({ version: 2 });
+    expect(learner.standings("r")).toEqual([
+      expect.objectContaining({ modelId: "a", effectiveCount: 1, meanCostUsd: null }),
+    ]);
+    expect(learner.outcomes()[0]?.costUsd).toBeNull();
+    feed(learner, clock, "a", 1, 1, 0.004, "new");
+    expect(learner.standings("r")[0]?.meanCostUsd).toBeCloseTo(0.004, 12);
+    expect(learner.verifyAggregates()).toEqual([]);
   });
 });
