@@ -53,6 +53,7 @@ import type {
   ClassificationTrace,
   RoutingDecision,
 } from "./routing-decision.js";
+import { type SessionAffinity, sessionKey } from "./session-affinity.js";
 import { DeadlineExceeded, withDeadline } from "./with-deadline.js";
 
 /** Deadline for a model asked for by id that no route names (else: the longest its routes give it). */
@@ -72,6 +73,11 @@ export interface RouterOptions {
   now?: () => number;
   /** Operator-approved switches ("route R uses B instead of A"), applied after the policy. */
   switches?: RouteSwitches;
+  /**
+   * Sessions' routes and models (`RouteRequest.session`); the server keeps one store across
+   * reloads. Without it, or with `server.session_ttl_seconds` 0, there is no affinity.
+   */
+  sessions?: SessionAffinity;
   /**
    * The router this one replaces (a reload of the routes config): each model it loaded that
    * the new config declares the same way is taken over loaded, with its circuit breaker and
@@ -94,6 +100,12 @@ export interface RouteRequest {
   text: string | null;
   /** Sub-segment for the learner (a language, a product line). */
   domain?: string | null;
+  /**
+   * The client's session (`x-modelscout-session`): a request for `auto` or a route goes to
+   * the route and model that answered the session's last request of the same kind, while
+   * that model is available (`session-affinity.ts`).
+   */
+  session?: string | null;
   /** The caller's cancellation (an `AbortSignal` will do). */
   signal?: CancelSignal;
   /**
@@ -399,12 +411,18 @@ function reasonText(resolved: ResolvedTarget, model: string, modelReason: string
 /** Reasons `Router.#explain` keeps before it starts again (a fallback's reason names what failed). */
 const MAX_KEPT_REASONS = 1024;
 
+/** The route and model reasons of a request that followed its session (`RouteRequest.session`). */
+const SESSION_ROUTE_REASON = "the session's route";
+const SESSION_MODEL_REASON = "the session's model";
+
 export class Router {
   readonly config: RoutesConfig;
   readonly registry: ModelRegistry;
   readonly classifier: RequestClassifier;
   readonly #learner: RouteLearner | undefined;
   readonly #switches: RouteSwitches | undefined;
+  /** Undefined when affinity is off (no store, or a TTL of 0). */
+  readonly #sessions: SessionAffinity | undefined;
   readonly #breakers = new Map<string, CircuitBreaker>();
   /** Every model's, capped or not (an uncapped one only counts). */
   readonly #limits = new Map<string, InFlightLimit>();
@@ -445,6 +463,7 @@ export class Router {
     this.classifier = makeClassifier((model) => this.#admitCall(model));
     this.#learner = options.learner;
     this.#switches = options.switches;
+    this.#sessions = options.config.server.sessionTtlMs > 0 ? options.sessions : undefined;
     this.#random = options.random ?? Math.random;
     this.#now = options.now ?? Date.now;
     this.#routes = new Map(options.config.routes.map((route) => [route.name, route]));
@@ -666,12 +685,15 @@ export class Router {
 
   async route(request: RouteRequest): Promise<RouteResult> {
     const requestId = request.requestId ?? newRequestId();
-    const pending = this.#resolve(request);
+    const session =
+      request.session == null || this.#sessions === undefined ? null : this.#session(request);
+    const pending = session?.pinned ?? this.#resolve(request);
     const resolved = pending instanceof Promise ? await pending : pending;
     const domain = request.domain ?? null;
     const target = resolved.target;
     const learnerKey =
       resolved.route === null ? "" : learnerRouteKey(resolved.route.name, request.task);
+    const pinnedModel = session?.pinned === undefined ? undefined : session.model;
     const ordered =
       resolved.route === null
         ? {
@@ -679,13 +701,24 @@ export class Router {
             reason: "requested by id",
             explored: false,
           }
-        : orderCandidates(target, {
-            learnerKey,
-            learner: this.#learner,
-            isAvailable: this.#isAvailable,
-            random: this.#random,
-            domain,
-          });
+        : pinnedModel !== undefined && this.#isAvailable(pinnedModel)
+          ? {
+              order: [
+                pinnedModel,
+                ...target.candidates
+                  .map((candidate) => candidate.model)
+                  .filter((model) => model !== pinnedModel),
+              ],
+              reason: SESSION_MODEL_REASON,
+              explored: false,
+            }
+          : orderCandidates(target, {
+              learnerKey,
+              learner: this.#learner,
+              isAvailable: this.#isAvailable,
+              random: this.#random,
+              domain,
+            });
     const switched =
       resolved.route === null || this.#switches === undefined
         ? null
@@ -757,6 +790,7 @@ export class Router {
             attempts.push({ model, outcome: "ok", latencyMs });
             decision.model = model;
             decision.reason = explain(this.#modelReason(policy.reason, attempts, model));
+            if (session !== null) this.#pin(session.key, resolved, model);
             return { ok: true, decision, outputs: [], modelLatencyMs: latencyMs, stream: streamed };
           }
           const outputs = await withDeadline(
@@ -771,6 +805,7 @@ export class Router {
           attempts.push({ model, outcome: "ok", latencyMs });
           decision.model = model;
           decision.reason = explain(this.#modelReason(policy.reason, attempts, model));
+          if (session !== null) this.#pin(session.key, resolved, model);
           return { ok: true, decision, outputs, modelLatencyMs: latencyMs };
         } catch (error) {
           const latencyMs = performance.now() - startedAt;
@@ -799,6 +834,50 @@ export class Router {
       }
     }
     return this.#failure(decision, explain);
+  }
+
+  /**
+   * The session's key for this request and, when the session's last answered request of the
+   * same kind is remembered and its route still serves the task with its model among the
+   * candidates, that route (`pinned`) and model. Requests for a model by id have no affinity.
+   */
+  #session(request: RouteRequest): {
+    key: string;
+    pinned: ResolvedTarget | undefined;
+    model: string;
+  } | null {
+    const sessions = this.#sessions as SessionAffinity;
+    if (request.model !== AUTO_MODEL && !this.#routes.has(request.model)) return null;
+    const key = sessionKey(request.session as string, request.model, request.task);
+    const pin = sessions.take(key, this.#now(), this.config.server.sessionTtlMs);
+    if (pin === undefined) return { key, pinned: undefined, model: "" };
+    const route = this.#routes.get(pin.route);
+    const target = route?.targets.get(request.task);
+    if (
+      route === undefined ||
+      target === undefined ||
+      !target.candidates.some((candidate) => candidate.model === pin.model)
+    ) {
+      sessions.forget(key);
+      return { key, pinned: undefined, model: "" };
+    }
+    return {
+      key,
+      pinned: { route, target, routeReason: SESSION_ROUTE_REASON, classification: null },
+      model: pin.model,
+    };
+  }
+
+  /** Remembers the route and model that answered a session's request. */
+  #pin(key: string, resolved: ResolvedTarget, model: string): void {
+    if (resolved.route === null) return;
+    (this.#sessions as SessionAffinity).remember(
+      key,
+      resolved.route.name,
+      model,
+      this.#now(),
+      this.config.server.maxSessions,
+    );
   }
 
   /**

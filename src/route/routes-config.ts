@@ -348,6 +348,19 @@ export const routesConfigSchema = z
          * default (ADR 0041). It holds for the whole process.
          */
         young_gc: z.enum(["serial", "parallel"]).default("serial"),
+        /**
+         * Session affinity: a request with an `x-modelscout-session` header goes where the
+         * session's last answered request of the same kind (same `model` asked for, same task)
+         * went, its route and its model, without classifying or choosing again, while that
+         * model is available; so a conversation's turns stay with one model. A session unused
+         * this many seconds is forgotten. Default 1800; 0 turns affinity off.
+         */
+        session_ttl_seconds: z.number().int().min(0).default(1800),
+        /**
+         * Sessions remembered at most; past it, the least recently used is forgotten. Each
+         * takes a few hundred bytes of memory. Default 100000.
+         */
+        max_sessions: z.number().int().positive().default(100_000),
       })
       .strict()
       .default({
@@ -364,6 +377,8 @@ export const routesConfigSchema = z
         log_retention_days: 30,
         keep_alive_timeout_ms: 65_000,
         young_gc: "serial",
+        session_ttl_seconds: 1800,
+        max_sessions: 100_000,
       }),
   })
   .strict();
@@ -436,6 +451,9 @@ export interface RoutesConfig {
     logRetentionDays: number;
     keepAliveTimeoutMs: number;
     youngGc: "serial" | "parallel";
+    /** 0: no session affinity. */
+    sessionTtlMs: number;
+    maxSessions: number;
   };
 }
 
@@ -659,6 +677,8 @@ export function parseRoutesConfig(input: unknown, source = ""): RoutesConfig {
       logRetentionDays: config.server.log_retention_days,
       keepAliveTimeoutMs: config.server.keep_alive_timeout_ms,
       youngGc: config.server.young_gc,
+      sessionTtlMs: config.server.session_ttl_seconds * 1000,
+      maxSessions: config.server.max_sessions,
     },
   };
 }

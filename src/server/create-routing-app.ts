@@ -144,6 +144,8 @@ class RequestRejected extends Error {
 }
 
 const DOMAIN_HEADER = "x-modelscout-domain";
+/** The client's session, for session affinity (`route/session-affinity.ts`). */
+const SESSION_HEADER = "x-modelscout-session";
 
 /**
  * A request header, by lower-case name. On Node the adapter passes the `IncomingMessage` as
@@ -612,6 +614,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
     const startedAt = performance.now();
     const requestId = newRequestId();
     const domain = request.header(DOMAIN_HEADER) ?? null;
+    const session = request.header(SESSION_HEADER) ?? null;
     const signal = request.signal;
     let work: RoutedWork | undefined;
     let decision: RoutingDecision | null = null;
@@ -662,6 +665,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
         inputs: work.inputs,
         text: work.text,
         domain,
+        session,
         signal,
         ...(work.stream === true && { stream: true }),
       });

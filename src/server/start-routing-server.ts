@@ -37,6 +37,7 @@ import { RouteSwitches } from "../route/route-switches.js";
 import { createRouter, type Router, type RouterHealth } from "../route/router.js";
 import type { RoutesConfig } from "../route/routes-config.js";
 import { RoutingStore } from "../route/routing-store.js";
+import { SessionAffinity } from "../route/session-affinity.js";
 import {
   type BackgroundCheckpoints,
   startBackgroundCheckpoints,
@@ -253,11 +254,14 @@ export async function startRoutingServer(options: RoutingServerOptions): Promise
     });
     const learner = options.learner ?? options.createLearner?.(database);
     const switches = new RouteSwitches(database);
-    /** A router for `config`, with this server's learner, switches and model sources. */
+    // One store for the server's lifetime: a reload keeps the sessions.
+    const sessions = new SessionAffinity();
+    /** A router for `config`, with this server's learner, switches, sessions and model sources. */
     const routerFor = (config: RoutesConfig, previous?: Router) =>
       createRouter({
         config,
         switches,
+        sessions,
         ...(previous !== undefined && { previous }),
         ...(learner !== undefined && { learner }),
         ...(options.lookupModel !== undefined && { lookupModel: options.lookupModel }),

@@ -52,6 +52,8 @@ describe("routes config", () => {
       logRetentionDays: 30,
       keepAliveTimeoutMs: 65_000,
       youngGc: "serial",
+      sessionTtlMs: 1_800_000,
+      maxSessions: 100_000,
     });
   });
 

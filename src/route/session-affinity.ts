@@ -1,0 +1,72 @@
+/**
+ * @module
+ * Session affinity: which route and model served a session's last answered request, so the
+ * session's next request of the same kind goes there too (a conversation's turns stay with
+ * one model; a follow-up such as "and how long will that take?" is not classified again on
+ * its own words). A client names its session in the `x-modelscout-session` header.
+ *
+ * The server keeps one store for its lifetime and hands it to each router it builds, so a
+ * reload keeps the sessions; the router serving a request applies its own config's
+ * `server.session_ttl_seconds` and `server.max_sessions`, and drops a pin whose route no longer
+ * serves the task or whose model is no longer among the route's candidates.
+ *
+ * In memory, per process: a restart forgets the sessions, and servers behind a load balancer
+ * each keep their own (a balancer that keeps a session on one server, by the same header,
+ * keeps its affinity). A `Map` in least recently used order: a pin used is moved to the end,
+ * and past `max` the first entries go.
+ */
+
+export interface SessionPin {
+  route: string;
+  model: string;
+  /** When the pin was last set or used (epoch ms). */
+  usedAtMs: number;
+}
+
+/** A session's key for one kind of request: the model asked for (`auto` or a route) and the task. */
+export function sessionKey(session: string, requested: string, task: string): string {
+  return `${session}\u0000${requested}\u0000${task}`;
+}
+
+export class SessionAffinity {
+  readonly #pins = new Map<string, SessionPin>();
+
+  /** Sessions remembered now (expired ones included until they are next looked at or evicted). */
+  get size(): number {
+    return this.#pins.size;
+  }
+
+  /** The pin of `key` if it was used within `ttlMs` of `nowMs`, marked used; else undefined. */
+  take(key: string, nowMs: number, ttlMs: number): SessionPin | undefined {
+    const pin = this.#pins.get(key);
+    if (pin === undefined) return undefined;
+    this.#pins.delete(key);
+    if (nowMs - pin.usedAtMs > ttlMs) return undefined;
+    pin.usedAtMs = nowMs;
+    this.#pins.set(key, pin);
+    return pin;
+  }
+
+  /** Pins `key` to `route` and `model`; keeps at most `max` sessions, forgetting the least recently used. */
+  remember(key: string, route: string, model: string, nowMs: number, max: number): void {
+    const pin = this.#pins.get(key);
+    if (pin !== undefined) {
+      this.#pins.delete(key);
+      pin.route = route;
+      pin.model = model;
+      pin.usedAtMs = nowMs;
+      this.#pins.set(key, pin);
+      return;
+    }
+    this.#pins.set(key, { route, model, usedAtMs: nowMs });
+    for (const oldest of this.#pins.keys()) {
+      if (this.#pins.size <= max) break;
+      this.#pins.delete(oldest);
+    }
+  }
+
+  /** Forgets `key` (its route or model is gone). */
+  forget(key: string): void {
+    this.#pins.delete(key);
+  }
+}
