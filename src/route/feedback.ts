@@ -8,7 +8,9 @@
  * A label on a request that returned no label (a chat answer) is stored but is not a reward.
  */
 import { z } from "zod";
+import type { TaskId } from "../tasks/resolve-task.js";
 import type { RouteOutcome } from "./route-learner.js";
+import type { RoutesConfig } from "./routes-config.js";
 import type { FeedbackInput, RequestLogRow } from "./routing-store.js";
 
 export const feedbackRequestSchema = z
@@ -64,6 +66,13 @@ export function toFeedbackInput(
   };
 }
 
+/** The `latency_slo_ms` of the target that served a logged request, or null. */
+export function latencySloOf(config: RoutesConfig, request: RequestLogRow): number | null {
+  if (request.route === null || request.task === null) return null;
+  const route = config.routes.find((candidate) => candidate.name === request.route);
+  return route?.targets.get(request.task as TaskId)?.latencySloMs ?? null;
+}
+
 /** The key the learner knows a route's target by: `<route>/<task>`. */
 export function learnerRouteKey(route: string, task: string): string {
   return `${route}/${task}`;
@@ -73,21 +82,32 @@ export function learnerRouteKey(route: string, task: string): string {
  * What the learner is told, or null when there is nothing to learn: a request that did not
  * go through a route (a model asked for by id), that failed, or feedback with no signal.
  * Without a client latency, the latency the server measured for the model is used. The
- * request's cost (ADR 0050) goes with it, for routes that weigh cost (ADR 0053).
+ * request's cost (ADR 0050) goes with it, for routes that weigh cost (ADR 0053). With the
+ * route's `latency_slo_ms` (`latencySloMs`), a rated answer that took longer is a failure:
+ * its reward is 0 (ADR 0055); latency-only feedback stays without a reward, so the on-time
+ * answers and the late ones are counted from the same rated sample.
  */
 export function feedbackOutcome(
   feedback: FeedbackInput,
   request: RequestLogRow,
+  latencySloMs: number | null = null,
 ): RouteOutcome | null {
   if (request.route === null || request.model === null || request.task === null) return null;
   if (request.status !== 200) return null;
   const latencyMs = feedback.latencyMs ?? request.modelLatencyMs;
   if (feedback.reward === null && feedback.latencyMs === null) return null;
+  const reward =
+    feedback.reward !== null &&
+    latencySloMs !== null &&
+    latencyMs !== null &&
+    latencyMs > latencySloMs
+      ? 0
+      : feedback.reward;
   return {
     requestId: request.id,
     route: learnerRouteKey(request.route, request.task),
     modelId: request.model,
-    ...(feedback.reward !== null && { reward: feedback.reward }),
+    ...(reward !== null && { reward }),
     ...(latencyMs !== null && { latencyMs }),
     ...(request.costUsd !== null && { costUsd: request.costUsd }),
     ...(request.domain !== null && { domain: request.domain }),

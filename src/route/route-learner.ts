@@ -19,7 +19,10 @@ export interface RouteOutcome {
   requestId: string;
   route: string;
   modelId: string;
-  /** Quality evidence on 0..1 (rating rescaled, correct = 1, incorrect = 0). Absent for latency-only feedback. */
+  /**
+   * Quality evidence on 0..1 (rating rescaled, correct = 1, incorrect = 0; 0 for a rated
+   * answer later than its route's `latency_slo_ms`, ADR 0055). Absent for latency-only feedback.
+   */
   reward?: number;
   /** Observed latency, milliseconds. */
   latencyMs?: number;

@@ -1097,6 +1097,7 @@ export class Router {
         timeoutMs: this.registry.deadlineMs(request.model) ?? DIRECT_TIMEOUT_MS,
         retries: 0,
         answerValueUsd: null,
+        latencySloMs: null,
       },
       routeReason: "",
       classification: null,

@@ -60,6 +60,14 @@ const targetSchema = z
      * rewarded requests at its declared `price` (ADR 0053). Without it, quality alone decides.
      */
     answer_value_usd: z.number().positive("must be a number of US dollars above 0").optional(),
+    /**
+     * `bandit` only: the longest an answer may take, in milliseconds, to count as good. A
+     * rated answer that took longer (the latency the client reports in its feedback, else the
+     * model's as the router measured it) is learned from as a failure (reward 0), however it
+     * was rated; so the learner weighs how often each model is on time with its quality
+     * (ADR 0055). Without it, latency changes no standing.
+     */
+    latency_slo_ms: z.number().positive("must be a number of milliseconds above 0").optional(),
   })
   .strict();
 
@@ -400,6 +408,8 @@ export interface RouteTarget {
   retries: number;
   /** `answer_value_usd`: set on `bandit` targets that weigh cost (ADR 0053). */
   answerValueUsd: number | null;
+  /** `latency_slo_ms`: set on `bandit` targets whose late answers count as failures (ADR 0055). */
+  latencySloMs: number | null;
 }
 
 export interface RouteDefinition {
@@ -572,6 +582,12 @@ export function parseRoutesConfig(input: unknown, source = ""): RoutesConfig {
           `${field}.answer_value_usd: none of the candidates has a price, so every cost is 0 and the value changes nothing; declare the models with "price" (models[].price) or remove it`,
         );
       }
+      const latencySloMs = target.latency_slo_ms ?? null;
+      if (latencySloMs !== null && target.policy !== "bandit") {
+        problems.push(
+          `${field}.latency_slo_ms: only a "bandit" target learns from how long its answers take (this one is "${target.policy}"); remove it or use policy "bandit"`,
+        );
+      }
       targets.set(task, {
         task,
         policy: target.policy,
@@ -579,6 +595,7 @@ export function parseRoutesConfig(input: unknown, source = ""): RoutesConfig {
         timeoutMs: target.timeout_ms,
         retries: target.retries,
         answerValueUsd,
+        latencySloMs,
       });
     }
     routes.push({ name: route.name, description: route.description ?? null, targets });

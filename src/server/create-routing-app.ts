@@ -34,10 +34,16 @@ import {
   warmRedactor,
 } from "../privacy/redact-personal-data.js";
 import type { RedactionConfig } from "../privacy/redaction-config.js";
-import { feedbackOutcome, feedbackRequestSchema, toFeedbackInput } from "../route/feedback.js";
+import {
+  feedbackOutcome,
+  feedbackRequestSchema,
+  latencySloOf,
+  toFeedbackInput,
+} from "../route/feedback.js";
 import { answerCostUsd } from "../route/model-price.js";
 import type { RouteLearner } from "../route/route-learner.js";
 import { newRequestId, type Router } from "../route/router.js";
+import type { RoutesConfig } from "../route/routes-config.js";
 import type { RoutingDecision } from "../route/routing-decision.js";
 import type { FeedbackInput, RequestLogRow, RoutingStore } from "../route/routing-store.js";
 import { resolveTask, type TaskId } from "../tasks/resolve-task.js";
@@ -1019,8 +1025,14 @@ export function createRoutingHttp(options: RoutingAppOptions): {
       const id = store.recordFeedback(feedback);
       let applied = false;
       let applyError: string | null = null;
+      /** Whether the answer was later than its route's `latency_slo_ms` (null: no SLO applies). */
+      let late: boolean | null = null;
       if (learner !== undefined) {
-        const outcome = feedbackOutcome(feedback, request);
+        const slo = latencySloOf(router.config, request);
+        const outcome = feedbackOutcome(feedback, request, slo);
+        if (slo !== null && feedback.reward !== null && outcome !== null) {
+          late = outcome.latencyMs !== undefined && outcome.latencyMs > slo;
+        }
         if (outcome === null) {
           store.markFeedbackApplied(id, null);
         } else {
@@ -1044,6 +1056,8 @@ export function createRoutingHttp(options: RoutingAppOptions): {
           stored: true,
           applied,
           reward: feedback.reward,
+          // Learned as a failure: the answer took longer than its route's latency_slo_ms.
+          ...(late !== null && { late }),
           ...(applyError !== null && { apply_error: applyError }),
         },
         { "x-modelscout-request-id": body.request_id },
@@ -1189,13 +1203,19 @@ export function createRoutingHttp(options: RoutingAppOptions): {
 
 /**
  * Gives the learner the feedback that was stored but not applied (the learner failed, or
- * none was attached when it came). Run at start-up; returns how many were applied.
+ * none was attached when it came), under `config`'s latency SLOs. Run at start-up; returns
+ * how many were applied.
  */
-export function replayUnappliedFeedback(store: RoutingStore, learner: RouteLearner): number {
+export function replayUnappliedFeedback(
+  store: RoutingStore,
+  learner: RouteLearner,
+  config: RoutesConfig,
+): number {
   let applied = 0;
   for (const feedback of store.unappliedFeedback()) {
     const request = store.findRequest(feedback.requestId);
-    const outcome = request === null ? null : feedbackOutcome(feedback, request);
+    const outcome =
+      request === null ? null : feedbackOutcome(feedback, request, latencySloOf(config, request));
     try {
       if (outcome !== null) {
         learner.record(outcome);

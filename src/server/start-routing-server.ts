@@ -272,7 +272,8 @@ export async function startRoutingServer(options: RoutingServerOptions): Promise
       });
     router = await routerFor(options.config);
     const health = await router.warmUp();
-    const replayedFeedback = learner === undefined ? 0 : replayUnappliedFeedback(store, learner);
+    const replayedFeedback =
+      learner === undefined ? 0 : replayUnappliedFeedback(store, learner, router.config);
     const host = options.host ?? "127.0.0.1";
     let current: Router = router;
     extension = await options.extend?.({

@@ -11,6 +11,7 @@ const target = (policy: RouteTarget["policy"], weights = [1, 1, 1]): RouteTarget
   timeoutMs: 1000,
   retries: 0,
   answerValueUsd: null,
+  latencySloMs: null,
 });
 
 /** Park-Miller, so the weighted test is reproducible. */

@@ -37,6 +37,7 @@ describe("routes config", () => {
       timeoutMs: 30_000,
       retries: 0,
       answerValueUsd: null,
+      latencySloMs: null,
     });
     expect(config.server).toEqual({
       maxBodyBytes: 1_048_576,
@@ -172,6 +173,27 @@ describe("routes config", () => {
         ],
       }),
     ).toContain("routes[0].targets.chat.answer_value_usd: must be a number of US dollars above 0");
+  });
+
+  it("takes a latency SLO only on a bandit target", () => {
+    const config = parseRoutesConfig({
+      routes: [
+        {
+          name: "a",
+          targets: { chat: { policy: "bandit", candidates: ["m1", "m2"], latency_slo_ms: 1500 } },
+        },
+      ],
+    });
+    expect(config.routes[0]?.targets.get("text-generation")?.latencySloMs).toBe(1500);
+    expect(
+      problemsOf({
+        routes: [
+          { name: "a", targets: { chat: { candidates: ["m1", "m2"], latency_slo_ms: 1500 } } },
+        ],
+      }),
+    ).toContain(
+      'routes[0].targets.chat.latency_slo_ms: only a "bandit" target learns from how long its answers take (this one is "fallback")',
+    );
   });
 
   it("refuses route names that collide with model ids or the auto model", () => {
