@@ -393,23 +393,11 @@ export class ThompsonRouteLearner implements RouteLearner {
     ) {
       throw invalidOutcome(`reward must be a number from 0 to 1 (got ${outcome.reward})`, outcome);
     }
-    if (
-      outcome.latencyMs !== undefined &&
-      !(Number.isFinite(outcome.latencyMs) && outcome.latencyMs >= 0)
-    ) {
-      throw invalidOutcome(
-        `latencyMs must be a non-negative number (got ${outcome.latencyMs})`,
-        outcome,
-      );
-    }
-    if (
-      outcome.costUsd !== undefined &&
-      !(Number.isFinite(outcome.costUsd) && outcome.costUsd >= 0)
-    ) {
-      throw invalidOutcome(
-        `costUsd must be a non-negative number (got ${outcome.costUsd})`,
-        outcome,
-      );
+    for (const field of ["latencyMs", "costUsd"] as const) {
+      const value = outcome[field];
+      if (value !== undefined && !(Number.isFinite(value) && value >= 0)) {
+        throw invalidOutcome(`${field} must be a non-negative number (got ${value})`, outcome);
+      }
     }
     const atMs = Date.parse(outcome.at);
     if (!Number.isFinite(atMs)) {

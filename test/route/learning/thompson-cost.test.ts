@@ -7,32 +7,12 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { DemotionEvidence } from "../../../src/route/learning/learning-decision.js";
-import type { ThompsonLearnerConfigInput } from "../../../src/route/learning/thompson-learner-config.js";
-import { ThompsonRouteLearner } from "../../../src/route/learning/thompson-route-learner.js";
+import type { ThompsonRouteLearner } from "../../../src/route/learning/thompson-route-learner.js";
 import { seededRandom } from "../../../src/select/strategies/seeded-random.js";
-import { openStateDatabase, type StateDatabase } from "../../../src/state/state-database.js";
-
-const START_MS = Date.parse("2025-03-01T00:00:00Z");
-const opened: StateDatabase[] = [];
-
-afterEach(() => {
-  for (const database of opened.splice(0)) if (database.open) database.close();
-});
-
-function makeLearner(config: ThompsonLearnerConfigInput = {}, path = ":memory:", seed = 3) {
-  const database = openStateDatabase({ path });
-  opened.push(database);
-  const clock = { ms: START_MS };
-  const learner = new ThompsonRouteLearner({
-    database,
-    config,
-    random: seededRandom(seed).next,
-    now: () => clock.ms,
-  });
-  return { learner, clock, database };
-}
+import { openStateDatabase } from "../../../src/state/state-database.js";
+import { makeLearner, START_MS } from "./test-learner.js";
 
 const at = (ms: number) => new Date(ms).toISOString();
 
@@ -104,7 +84,7 @@ describe("Thompson learner weighing cost", () => {
       dear: { quality: 0.8, costUsd: 0.01 },
       cheap: { quality: 0.8, costUsd: 0.001 },
     };
-    const weighed = makeLearner();
+    const weighed = makeLearner({}, 3);
     const picks = play(weighed.learner, weighed.clock, models, 1500, 0.1);
     // 0.8 - 0.1 against 0.8 - 0.01 in quality points: the cheap model is the greedy pick.
     expect(shareOf(picks.slice(500), "cheap")).toBeGreaterThan(0.8);
@@ -114,7 +94,7 @@ describe("Thompson learner weighing cost", () => {
     expect(standings.get("dear")?.meanCostUsd).toBeCloseTo(0.01, 12);
     expect(standings.get("cheap")?.meanCostUsd).toBeCloseTo(0.001, 12);
 
-    const blind = makeLearner();
+    const blind = makeLearner({}, 3);
     const blindPicks = play(blind.learner, blind.clock, models, 1500, undefined);
     // Quality alone: neither model is better, so neither gets the lion's share.
     expect(shareOf(blindPicks.slice(500), "cheap")).toBeLessThan(0.75);
@@ -127,12 +107,12 @@ describe("Thompson learner weighing cost", () => {
       weak: { quality: 0.6, costUsd: 0.001 },
     };
     // $1 an answer: 0.9 - 0.01 beats 0.6 - 0.001.
-    const high = makeLearner();
+    const high = makeLearner({}, 3);
     expect(
       shareOf(play(high.learner, high.clock, models, 1000, 1).slice(300), "strong"),
     ).toBeGreaterThan(0.8);
     // $0.01 an answer: 0.9 - 1.0 loses to 0.6 - 0.1.
-    const low = makeLearner();
+    const low = makeLearner({}, 3);
     const lowPicks = play(low.learner, low.clock, models, 1000, 0.01);
     expect(shareOf(lowPicks.slice(300), "weak")).toBeGreaterThan(0.8);
     const choice = low.learner.choose("r", ["strong", "weak"], { answerValueUsd: 0.01 });
@@ -140,7 +120,7 @@ describe("Thompson learner weighing cost", () => {
   });
 
   it("treats a model without a known cost as free", () => {
-    const { learner, clock } = makeLearner();
+    const { learner, clock } = makeLearner({}, 3);
     const picks = play(
       learner,
       clock,
@@ -157,7 +137,7 @@ describe("Thompson learner weighing cost", () => {
     const config = { demotion: { probability: 0.99, minEffectiveObservations: 30 } };
     // Baseline `cheap` (first candidate); `dear` is as good and costs $0.05 more an answer,
     // half of the $0.10 an answer is worth.
-    const weighed = makeLearner(config);
+    const weighed = makeLearner(config, 3);
     weighed.learner.choose("r", ["cheap", "dear"], { answerValueUsd: 0.1 });
     feed(weighed.learner, weighed.clock, "cheap", 60, 0.8, 0, "c");
     feed(weighed.learner, weighed.clock, "dear", 60, 0.8, 0.05, "d");
@@ -171,19 +151,19 @@ describe("Thompson learner weighing cost", () => {
     expect(evidence.rule).toMatch(/^P\(dear < cheap - \(0\.02 - \(\$0\.05 - \$0\) \/ \$0\.1\)\)/);
 
     // The same outcomes on a route without a value: equal quality, no demotion.
-    const blind = makeLearner(config);
+    const blind = makeLearner(config, 3);
     blind.learner.choose("r", ["cheap", "dear"]);
     feed(blind.learner, blind.clock, "cheap", 60, 0.8, 0, "c");
     feed(blind.learner, blind.clock, "dear", 60, 0.8, 0.05, "d");
     expect(blind.learner.demotions("r")).toEqual([]);
 
     // Baseline `dear`; `cheap` is 20 points worse but saves $0.05 an answer, 50 points.
-    const saving = makeLearner(config);
+    const saving = makeLearner(config, 3);
     saving.learner.choose("r", ["dear", "cheap"], { answerValueUsd: 0.1 });
     feed(saving.learner, saving.clock, "dear", 100, 0.8, 0.05, "d");
     feed(saving.learner, saving.clock, "cheap", 100, 0.6, 0, "c");
     expect(saving.learner.demotions("r")).toEqual([]);
-    const savingBlind = makeLearner(config);
+    const savingBlind = makeLearner(config, 3);
     savingBlind.learner.choose("r", ["dear", "cheap"]);
     feed(savingBlind.learner, savingBlind.clock, "dear", 100, 0.8, 0.05, "d");
     feed(savingBlind.learner, savingBlind.clock, "cheap", 100, 0.6, 0, "c");
@@ -193,7 +173,7 @@ describe("Thompson learner weighing cost", () => {
   });
 
   it("counts a request's cost once when later feedback replaces its reward", () => {
-    const { learner, clock } = makeLearner({ halfLifeMs: null });
+    const { learner, clock } = makeLearner({ halfLifeMs: null }, 3);
     const record = (requestId: string, reward: number, costUsd: number) => {
       clock.ms += 1000;
       learner.record({ requestId, route: "r", modelId: "m", reward, costUsd, at: at(clock.ms) });
@@ -208,7 +188,7 @@ describe("Thompson learner weighing cost", () => {
   });
 
   it("checks the stored costs against the outcome log", () => {
-    const { learner, clock, database } = makeLearner({ halfLifeMs: null });
+    const { learner, clock, database } = makeLearner({ halfLifeMs: null }, 3);
     feed(learner, clock, "m", 5, 0.6, 0.01, "q");
     expect(learner.verifyAggregates()).toEqual([]);
     database.prepare("UPDATE learning_posteriors SET cost_mass = cost_mass * 2").run();
@@ -222,16 +202,16 @@ describe("Thompson learner weighing cost", () => {
       halfLifeMs: null,
       demotion: { probability: 0.99, minEffectiveObservations: 30 },
     };
-    const first = makeLearner(config, path);
+    const first = makeLearner(config, 3, path);
     first.learner.choose("r", ["cheap", "dear"], { answerValueUsd: 0.1 });
     feed(first.learner, first.clock, "cheap", 40, 0.8, 0, "c");
     feed(first.learner, first.clock, "dear", 29, 0.8, 0.05, "d");
     expect(first.learner.demotions("r")).toEqual([]);
     const before = first.learner.standings("r");
     first.learner.close();
-    (opened.pop() as StateDatabase).close();
+    first.database.close();
 
-    const second = makeLearner(config, path);
+    const second = makeLearner(config, 3, path);
     second.clock.ms = first.clock.ms;
     expect(
       second.learner.standings("r").map((standing) => [standing.modelId, standing.meanCostUsd]),
@@ -244,7 +224,7 @@ describe("Thompson learner weighing cost", () => {
   });
 
   it("refuses a negative cost and a value that is not above zero", () => {
-    const { learner } = makeLearner();
+    const { learner } = makeLearner({}, 3);
     expect(() =>
       learner.record({
         requestId: "x",
@@ -293,7 +273,7 @@ describe("Thompson learner weighing cost", () => {
     `);
     old.close();
 
-    const { learner, clock, database } = makeLearner({ halfLifeMs: null }, path);
+    const { learner, clock, database } = makeLearner({ halfLifeMs: null }, 3, path);
     expect(
       database.prepare("SELECT version FROM schema_versions WHERE component = 'learning'").get(),
     ).toEqual({ version: 2 });

@@ -3,38 +3,15 @@ import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { DemotionEvidence } from "../../../src/route/learning/learning-decision.js";
 import type { ThompsonLearnerConfigInput } from "../../../src/route/learning/thompson-learner-config.js";
 import { ThompsonRouteLearner } from "../../../src/route/learning/thompson-route-learner.js";
 import { seededRandom } from "../../../src/select/strategies/seeded-random.js";
-import { openStateDatabase, type StateDatabase } from "../../../src/state/state-database.js";
+import { openStateDatabase } from "../../../src/state/state-database.js";
+import { closeAfterTest, makeLearner, START_MS } from "./test-learner.js";
 
 const STEP_MS = 1000;
-const START_MS = Date.parse("2025-03-01T00:00:00Z");
-const open: StateDatabase[] = [];
-
-afterEach(() => {
-  for (const database of open.splice(0)) if (database.open) database.close();
-});
-
-function makeLearner(
-  config: ThompsonLearnerConfigInput = {},
-  seed = 1,
-  path = ":memory:",
-): { learner: ThompsonRouteLearner; clock: { ms: number }; database: StateDatabase } {
-  const database = openStateDatabase({ path });
-  open.push(database);
-  const clock = { ms: START_MS };
-  const learner = new ThompsonRouteLearner({
-    database,
-    config,
-    random: seededRandom(seed).next,
-    now: () => clock.ms,
-  });
-  return { learner, clock, database };
-}
-
 const at = (ms: number) => new Date(ms).toISOString();
 
 /** Plays `steps` requests: choose, draw a Bernoulli reward from `truth`, record. */
@@ -503,8 +480,7 @@ describe("ThompsonRouteLearner: crash safety", () => {
     });
     expect(acknowledged.length).toBeGreaterThanOrEqual(400);
 
-    const database = openStateDatabase({ path });
-    open.push(database);
+    const database = closeAfterTest(openStateDatabase({ path }));
     expect(database.pragma("integrity_check", { simple: true })).toBe("ok");
     const learner = new ThompsonRouteLearner({
       database,
