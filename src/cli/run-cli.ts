@@ -24,6 +24,7 @@ export const rootCommand: CommandDef = {
     bench: () => import("./commands/bench.js").then((module) => module.default),
     select: () => import("./commands/select.js").then((module) => module.default),
     decisions: () => import("./commands/decisions.js").then((module) => module.default),
+    learner: () => import("./commands/learner.js").then((module) => module.default),
     requests: () => import("./commands/requests.js").then((module) => module.default),
   },
 };

@@ -6,6 +6,7 @@
  * learner owns per-(route, model) posteriors, baselines and demotions. Both persist in the
  * state database (`state/state-database.ts`), so a restart loses nothing.
  */
+import type { LearningDecision } from "./learning/learning-decision.js";
 
 export interface RouteChoice {
   modelId: string;
@@ -63,4 +64,9 @@ export interface RouteLearner {
   /** Folds one outcome in; durable when it returns. May demote a model (stored as a decision). */
   record(outcome: RouteOutcome): void;
   standings(route?: string): ModelStanding[];
+  /**
+   * Its stored decisions (demotions and reinstatements, with their evidence), most recent
+   * first; learners that keep none leave it out.
+   */
+  decisions?(filter?: { route?: string; limit?: number }): LearningDecision[];
 }

@@ -201,6 +201,10 @@ describe("dashboard in Chromium", () => {
     const cells = await standing.locator("td").allTextContents();
     const headers = await page.locator("table:has(tr[data-standing]) th").allTextContents();
     expect(cells[headers.indexOf("Mean cost")]).toBe("–");
+    // The demotion is listed with who decided it.
+    const learnerDecision = page.locator(`tr[data-learner-decision]:has-text("${item.modelId}")`);
+    await learnerDecision.waitFor();
+    expect(await learnerDecision.textContent()).toContain("alice");
 
     // Catalog search.
     await page.click('nav a[data-section="catalog"]');

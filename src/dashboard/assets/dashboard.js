@@ -556,7 +556,10 @@ function configLine(body) {
 
 /** @param {Element} container */
 async function renderModels(container) {
-  const body = await api(`/models?${windowQuery()}`);
+  const [body, learnerDecisions] = await Promise.all([
+    api(`/models?${windowQuery()}`),
+    api("/learner/decisions?limit=20"),
+  ]);
   const buckets = body.series.buckets;
   /** @type {Map<string, Json[]>} */
   const byRoute = new Map();
@@ -676,6 +679,49 @@ async function renderModels(container) {
               ),
             ),
           ),
+    h("h3", {}, "Learner decisions"),
+    learnerDecisionsTable(learnerDecisions.data),
+  );
+}
+
+/**
+ * The learner's demotions and reinstatements, most recent first, each with the rule or the
+ * operator's note that decided it and its evidence (ADR 0012).
+ * @param {Json[]} decisions
+ */
+function learnerDecisionsTable(decisions) {
+  if (decisions.length === 0) {
+    return h("p", { class: "muted" }, "No model has been demoted or reinstated.");
+  }
+  return h(
+    "div",
+    { class: "card" },
+    table(
+      ["When", "Decision", "Route", "Domain", "Model", "Baseline", "By", "Why"],
+      decisions.map((/** @type {Json} */ decision) =>
+        h(
+          "tr",
+          { "data-learner-decision": decision.id },
+          h("td", {}, time(decision.at)),
+          h("td", {}, decision.kind === "demote" ? badge("demoted") : "reinstated"),
+          h("td", {}, decision.route),
+          h("td", {}, decision.domain ?? "all"),
+          h("td", { class: "id" }, decision.modelId),
+          h("td", { class: "id" }, decision.baselineModelId ?? ""),
+          h("td", {}, decision.actor),
+          h(
+            "td",
+            {},
+            h(
+              "details",
+              {},
+              h("summary", {}, decision.evidence?.rule ?? decision.note ?? "evidence"),
+              h("pre", {}, JSON.stringify(decision.evidence, null, 2)),
+            ),
+          ),
+        ),
+      ),
+    ),
   );
 }
 

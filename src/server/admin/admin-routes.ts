@@ -9,7 +9,8 @@
  * - `GET /metrics`: Prometheus text format;
  * - `/admin/api/...` (JSON): decisions (and `GET /admin/decisions/<id>/report`, the HTML
  *   report), routes with traffic share over time, model quality and latency over time with
- *   the learner's standings, alerts and rules, the review queue (approve / reject with actor
+ *   the learner's standings, the learner's decisions (demotions and reinstatements with their
+ *   evidence), alerts and rules, the review queue (approve / reject with actor
  *   and comment), the audit trail, catalog search, and `events` (server-sent events saying
  *   what changed).
  *
@@ -379,6 +380,25 @@ export function mountAdminRoutes(app: Hono, options: AdminRoutesOptions): AdminR
         series: modelSeries(database, window),
         standings: learner === undefined ? null : learner.standings(),
         availability: options.health === undefined ? null : options.health().models,
+      });
+    }),
+  );
+
+  app.get(
+    "/admin/api/learner/decisions",
+    handle((context) => {
+      const query = parseQuery(
+        context,
+        listQuerySchema.extend({ route: z.string().min(1).optional() }),
+      );
+      return json({
+        object: "list",
+        // Demotions and reinstatements with their evidence (ADR 0012), most recent first.
+        data:
+          learner?.decisions?.({
+            limit: query.limit ?? 50,
+            ...(query.route !== undefined && { route: query.route }),
+          }) ?? [],
       });
     }),
   );

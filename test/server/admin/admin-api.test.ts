@@ -167,6 +167,8 @@ describe("admin API: monitoring of live traffic", () => {
     const models = await get(server, "/admin/api/models?minutes=5&bucketSeconds=60");
     const standing = models.json.standings.find((entry: Json) => entry.modelId === model);
     expect(standing).toMatchObject({ route: "support/text-generation", demoted: true });
+    // This learner keeps no decisions: the list is empty, not an error.
+    expect((await get(server, "/admin/api/learner/decisions")).json.data).toEqual([]);
 
     expect((await postJson(server.url("/v1/chat/completions"), "{not json")).status).toBe(400);
     const metrics = await get(server, "/metrics");
@@ -314,6 +316,30 @@ describe("admin API: monitoring of live traffic", () => {
       ["reinstate", "carol"],
       ["demote", "alice"],
     ]);
+    // The same decisions, with their evidence, from the admin API.
+    const listed = await get(server, "/admin/api/learner/decisions?limit=5");
+    expect(listed.status).toBe(200);
+    expect(listed.json.data).toEqual([
+      expect.objectContaining({ kind: "reinstate", actor: "carol", modelId: item.modelId }),
+      expect.objectContaining({
+        kind: "demote",
+        route: "support/text-generation",
+        actor: "alice",
+        note: expect.stringContaining(`review ${item.id}`),
+        evidence: expect.objectContaining({
+          model: expect.objectContaining({ modelId: item.modelId }),
+        }),
+      }),
+    ]);
+    expect(
+      (await get(server, "/admin/api/learner/decisions?limit=1")).json.data.map(
+        (entry: Json) => entry.kind,
+      ),
+    ).toEqual(["reinstate"]);
+    expect(
+      (await get(server, "/admin/api/learner/decisions?route=elsewhere/text-generation")).json.data,
+    ).toEqual([]);
+    expect((await get(server, "/admin/api/learner/decisions?limit=0")).status).toBe(400);
     const unknown = await postJson(server.url("/admin/api/reviews"), {
       kind: "demote",
       route: "support/text-generation",

@@ -1,0 +1,142 @@
+/**
+ * @module
+ * `modelscout learner standings [--route R] [--json]`: what the routing learner holds of each
+ * model per route (posterior mean quality, evidence, mean cost, demoted);
+ * `modelscout learner decisions [--route R] [--limit N] [--json]`: its demotions and
+ * reinstatements, most recent first, with the rule or note that decided each and its
+ * evidence. Reads the state database, beside a running server too: nothing is written but the
+ * learning component's migrations, and the standings are decayed with the half-life the
+ * database was written with.
+ */
+import { defineCommand } from "citty";
+import { LearningStore } from "../../route/learning/learning-store.js";
+import { ThompsonRouteLearner } from "../../route/learning/thompson-route-learner.js";
+import { openStateDatabase, type StateDatabase } from "../../state/state-database.js";
+import { integerOption, printJson } from "../cli-options.js";
+import { formatTable, formatUsd } from "../format-table.js";
+
+const stateArg = {
+  type: "string",
+  description: "State database file (default state.db under MODELSCOUT_HOME)",
+} as const;
+
+const routeArg = {
+  type: "string",
+  description:
+    "Only this route, as the learner names it: <route>/<task>, e.g. complaint/text-generation",
+} as const;
+
+function withState<T>(state: string | undefined, work: (database: StateDatabase) => T): T {
+  const database = openStateDatabase(state === undefined ? {} : { path: state });
+  try {
+    return work(database);
+  } finally {
+    database.close();
+  }
+}
+
+/** A learner over the stored state, decaying with the stored half-life so that nothing is rebuilt. */
+function storedLearner(database: StateDatabase): ThompsonRouteLearner {
+  const stored = new LearningStore(database).readMeta("half_life_ms");
+  const halfLifeMs = stored === undefined ? undefined : Number(stored);
+  return new ThompsonRouteLearner({
+    database,
+    config:
+      halfLifeMs === undefined
+        ? {}
+        : { halfLifeMs: Number.isFinite(halfLifeMs) ? halfLifeMs : null },
+  });
+}
+
+const standings = defineCommand({
+  meta: {
+    name: "standings",
+    description: "Each model's standing per route: quality, evidence, mean cost, demoted",
+  },
+  args: { route: routeArg, json: { type: "boolean", description: "Print JSON" }, state: stateArg },
+  run({ args }) {
+    withState(args.state, (database) => {
+      const rows = storedLearner(database).standings(args.route);
+      if (args.json === true) {
+        printJson(rows);
+        return;
+      }
+      if (rows.length === 0) {
+        process.stdout.write(
+          `No feedback has reached the learner${args.route === undefined ? "" : ` on ${args.route}`} in this state database.\n`,
+        );
+        return;
+      }
+      process.stdout.write(
+        `${formatTable(rows, [
+          { header: "route", value: (row) => row.route, maxWidth: 36 },
+          { header: "domain", value: (row) => row.domain ?? "all", maxWidth: 20 },
+          { header: "model", value: (row) => row.modelId, maxWidth: 48 },
+          { header: "quality", value: (row) => row.mean.toFixed(3), align: "right" },
+          { header: "evidence", value: (row) => row.effectiveCount.toFixed(1), align: "right" },
+          { header: "mean cost", value: (row) => formatUsd(row.meanCostUsd), align: "right" },
+          { header: "state", value: (row) => (row.demoted ? "demoted" : "active") },
+        ])}\nQuality is the posterior mean (0-1) after decay; evidence the decayed number of rated answers; mean cost per rated answer that had one.\n`,
+      );
+    });
+  },
+});
+
+const decisions = defineCommand({
+  meta: {
+    name: "decisions",
+    description:
+      "The learner's demotions and reinstatements, most recent first, with their evidence",
+  },
+  args: {
+    route: routeArg,
+    limit: { type: "string", description: "At most this many (default 20)" },
+    json: { type: "boolean", description: "Print JSON, evidence included" },
+    state: stateArg,
+  },
+  run({ args }) {
+    const limit = integerOption("limit", args.limit) ?? 20;
+    withState(args.state, (database) => {
+      const list = new LearningStore(database).decisions({
+        limit,
+        ...(args.route !== undefined && { route: args.route }),
+      });
+      if (args.json === true) {
+        printJson(list);
+        return;
+      }
+      if (list.length === 0) {
+        process.stdout.write(
+          `No model has been demoted or reinstated${args.route === undefined ? "" : ` on ${args.route}`}.\n`,
+        );
+        return;
+      }
+      process.stdout.write(
+        `${formatTable(list, [
+          { header: "at", value: (row) => row.at.replace("T", " ").slice(0, 19) },
+          { header: "decision", value: (row) => row.kind },
+          { header: "route", value: (row) => row.route, maxWidth: 36 },
+          { header: "domain", value: (row) => row.domain ?? "all", maxWidth: 20 },
+          { header: "model", value: (row) => row.modelId, maxWidth: 40 },
+          { header: "baseline", value: (row) => row.baselineModelId ?? "", maxWidth: 40 },
+          { header: "by", value: (row) => row.actor, maxWidth: 20 },
+          {
+            header: "why",
+            value: (row) =>
+              (row.evidence !== null && "rule" in row.evidence ? row.evidence.rule : null) ??
+              row.note ??
+              "",
+          },
+        ])}\nTimes are UTC; --json gives each decision's evidence (both posteriors, costs, thresholds).\n`,
+      );
+    });
+  },
+});
+
+export default defineCommand({
+  meta: {
+    name: "learner",
+    description: "What the routing learner holds: standings per route and model, and its decisions",
+  },
+  subCommands: { standings, decisions },
+});
