@@ -152,6 +152,8 @@ class RequestRejected extends Error {
 const DOMAIN_HEADER = "x-modelscout-domain";
 /** The client's session, for session affinity (`route/session-affinity.ts`). */
 const SESSION_HEADER = "x-modelscout-session";
+/** Longest session id kept: a conversation id, not a payload (each is held in memory). */
+const MAX_SESSION_CHARS = 256;
 
 /**
  * A request header, by lower-case name. On Node the adapter passes the `IncomingMessage` as
@@ -662,6 +664,15 @@ export function createRoutingHttp(options: RoutingAppOptions): {
       notify((target) => target.requestLogged?.(row, decision));
     };
     try {
+      if (session !== null && session.length > MAX_SESSION_CHARS) {
+        throw new RequestRejected(
+          openAIError(
+            400,
+            `The ${SESSION_HEADER} header names a conversation in at most ${MAX_SESSION_CHARS} characters (got ${session.length}); send an id, such as a UUID.`,
+            { param: SESSION_HEADER, code: "invalid_value" },
+          ),
+        );
+      }
       work = await prepare();
       serving = router;
       const result = await serving.route({

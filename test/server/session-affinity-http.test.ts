@@ -88,4 +88,16 @@ describe("x-modelscout-session", () => {
     // conv-2's model is gone: its words decide again.
     expect(await chat("I want a refund", "conv-2")).toMatchObject({ route: "complaint" });
   });
+
+  it("refuses a session id longer than 256 characters, naming the header", async () => {
+    const response = await fetch(`${server.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-modelscout-session": "x".repeat(257) },
+      body: JSON.stringify({ model: "auto", messages: [{ role: "user", content: "hello" }] }),
+    });
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { error: { param: string; message: string } };
+    expect(body.error.param).toBe("x-modelscout-session");
+    expect(body.error.message).toContain("at most 256 characters (got 257)");
+  });
 });
