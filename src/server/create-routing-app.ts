@@ -152,8 +152,23 @@ class RequestRejected extends Error {
 const DOMAIN_HEADER = "x-modelscout-domain";
 /** The client's session, for session affinity (`route/session-affinity.ts`). */
 const SESSION_HEADER = "x-modelscout-session";
-/** Longest session id kept: a conversation id, not a payload (each is held in memory). */
-const MAX_SESSION_CHARS = 256;
+/**
+ * Longest domain or session id taken: names, not payloads. A session is held in memory, a
+ * domain in the learner's tables and the request log.
+ */
+const MAX_NAME_HEADER_CHARS = 256;
+
+/** A refusal of a domain or session header longer than `MAX_NAME_HEADER_CHARS`, or null. */
+function nameHeaderTooLong(header: string, value: string | null): RequestRejected | null {
+  if (value === null || value.length <= MAX_NAME_HEADER_CHARS) return null;
+  return new RequestRejected(
+    openAIError(
+      400,
+      `The ${header} header takes a name of at most ${MAX_NAME_HEADER_CHARS} characters (got ${value.length}), such as a product line or a conversation's UUID.`,
+      { param: header, code: "invalid_value" },
+    ),
+  );
+}
 
 /**
  * A request header, by lower-case name. On Node the adapter passes the `IncomingMessage` as
@@ -664,15 +679,9 @@ export function createRoutingHttp(options: RoutingAppOptions): {
       notify((target) => target.requestLogged?.(row, decision));
     };
     try {
-      if (session !== null && session.length > MAX_SESSION_CHARS) {
-        throw new RequestRejected(
-          openAIError(
-            400,
-            `The ${SESSION_HEADER} header names a conversation in at most ${MAX_SESSION_CHARS} characters (got ${session.length}); send an id, such as a UUID.`,
-            { param: SESSION_HEADER, code: "invalid_value" },
-          ),
-        );
-      }
+      const tooLong =
+        nameHeaderTooLong(DOMAIN_HEADER, domain) ?? nameHeaderTooLong(SESSION_HEADER, session);
+      if (tooLong !== null) throw tooLong;
       work = await prepare();
       serving = router;
       const result = await serving.route({

@@ -89,15 +89,19 @@ describe("x-modelscout-session", () => {
     expect(await chat("I want a refund", "conv-2")).toMatchObject({ route: "complaint" });
   });
 
-  it("refuses a session id longer than 256 characters, naming the header", async () => {
-    const response = await fetch(`${server.url}/v1/chat/completions`, {
-      method: "POST",
-      headers: { "content-type": "application/json", "x-modelscout-session": "x".repeat(257) },
-      body: JSON.stringify({ model: "auto", messages: [{ role: "user", content: "hello" }] }),
-    });
-    expect(response.status).toBe(400);
-    const body = (await response.json()) as { error: { param: string; message: string } };
-    expect(body.error.param).toBe("x-modelscout-session");
-    expect(body.error.message).toContain("at most 256 characters (got 257)");
+  it("refuses a session id or a domain longer than 256 characters, naming the header", async () => {
+    for (const header of ["x-modelscout-session", "x-modelscout-domain"]) {
+      const response = await fetch(`${server.url}/v1/chat/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json", [header]: "x".repeat(257) },
+        body: JSON.stringify({ model: "auto", messages: [{ role: "user", content: "hello" }] }),
+      });
+      expect(response.status).toBe(400);
+      const body = (await response.json()) as { error: { param: string; message: string } };
+      expect(body.error.param).toBe(header);
+      expect(body.error.message).toContain("at most 256 characters (got 257)");
+    }
+    // 256 is still a name.
+    expect(await chat("where is my parcel?", "s".repeat(256))).toMatchObject({ route: "delivery" });
   });
 });
