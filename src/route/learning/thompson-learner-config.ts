@@ -33,6 +33,13 @@ export const thompsonLearnerConfigSchema = z.strictObject({
    * not from ignorance). 0 treats domains as unrelated. Default 10.
    */
   domainPriorStrength: z.number().min(0).default(10),
+  /**
+   * Domains the learner keeps apart per route, in the order they first brought a reward; a
+   * further domain's outcomes count route-wide only (stored without their domain), so a
+   * client that names a new domain on every request cannot grow the learner's state without
+   * bound. Default 1000.
+   */
+  maxDomainsPerRoute: z.number().int().min(0).default(1000),
   baseline: z
     .strictObject({
       /**
@@ -81,7 +88,7 @@ export function parseThompsonLearnerConfig(input: unknown = {}): ThompsonLearner
     const where = issue?.path.length ? issue.path.join(".") : "config";
     throw new ModelScoutError(
       "INVALID_ARGUMENT",
-      `Bandit learner config: ${where}: ${issue?.message ?? "invalid"}. See the Thompson learner settings (halfLifeMs, prior, floor, cap, explorationBurst, domainPriorStrength, baseline, demotion).`,
+      `Bandit learner config: ${where}: ${issue?.message ?? "invalid"}. See the Thompson learner settings (halfLifeMs, prior, floor, cap, explorationBurst, domainPriorStrength, maxDomainsPerRoute, baseline, demotion).`,
       { details: { path: issue?.path ?? [] } },
     );
   }

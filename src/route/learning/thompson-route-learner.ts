@@ -48,6 +48,10 @@
  * model needs `minEffectiveObservations` new outcomes in that domain before it can be demoted
  * again, so a reinstatement is not undone by the evidence that caused the demotion.
  *
+ * Domains are kept apart up to `maxDomainsPerRoute` per route (1000 by default), in the order
+ * they first bring a reward; a further domain's outcomes are stored and counted route-wide
+ * only, so the state stays bounded whatever domains clients name.
+ *
  * Rewards are 0..1 and folded in as fractional Beta updates (see `decayed-beta.ts`). A second
  * reward for the same request id replaces the first (its contribution is taken out), so a
  * client that retries unacknowledged feedback is not counted twice. Outcomes without a reward
@@ -403,7 +407,9 @@ export class ThompsonRouteLearner implements RouteLearner {
     if (!Number.isFinite(atMs)) {
       throw invalidOutcome(`at must be an ISO date-time (got "${outcome.at}")`, outcome);
     }
-    const domainKey = outcome.domain || ROUTE_WIDE;
+    // A domain past the route's `maxDomainsPerRoute` counts route-wide only, and is stored so.
+    const domain = this.admittedDomain(outcome.route, outcome.domain || null);
+    const domainKey = domain ?? ROUTE_WIDE;
 
     // Work on copies, write them in one transaction, and only then update memory: a failed
     // write leaves the learner exactly as it was.
@@ -458,7 +464,7 @@ export class ThompsonRouteLearner implements RouteLearner {
       fold(
         outcome.route,
         outcome.modelId,
-        outcome.domain || null,
+        domain,
         outcome.reward,
         atMs,
         1,
@@ -480,7 +486,7 @@ export class ThompsonRouteLearner implements RouteLearner {
         requestId: outcome.requestId,
         route: outcome.route,
         modelId: outcome.modelId,
-        domain: outcome.domain || null,
+        domain,
         reward: outcome.reward ?? null,
         latencyMs: outcome.latencyMs ?? null,
         costUsd: outcome.costUsd ?? null,
@@ -499,6 +505,18 @@ export class ThompsonRouteLearner implements RouteLearner {
         decision.id,
       );
     }
+  }
+
+  /**
+   * `domain` if the route already keeps it apart or has room for another
+   * (`maxDomainsPerRoute`), else null: the outcome then counts route-wide only.
+   */
+  private admittedDomain(route: string, domain: string | null): string | null {
+    if (domain === null) return null;
+    const domains = this.evidence.get(route);
+    if (domains?.has(domain)) return domain;
+    const kept = domains === undefined ? 0 : domains.size - (domains.has(ROUTE_WIDE) ? 1 : 0);
+    return kept < this.config.maxDomainsPerRoute ? domain : null;
   }
 
   private baselineFor(

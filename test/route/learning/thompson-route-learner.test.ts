@@ -505,3 +505,46 @@ describe("ThompsonRouteLearner: crash safety", () => {
     expect(orphans.n).toBe(0);
   }, 60_000);
 });
+
+describe("domains per route", () => {
+  it("keeps at most maxDomainsPerRoute domains apart; a further one counts route-wide, and is stored so", () => {
+    const { learner, clock } = makeLearner({ halfLifeMs: null, maxDomainsPerRoute: 2 });
+    const record = (requestId: string, domain: string, route = "r") => {
+      clock.ms += 1000;
+      learner.record({
+        requestId,
+        route,
+        modelId: "m",
+        reward: 1,
+        domain,
+        at: at(clock.ms),
+      });
+    };
+    record("1", "en");
+    record("2", "zh");
+    record("3", "fr");
+    record("4", "en");
+    // Another route has room of its own.
+    record("5", "fr", "other");
+    const domains = (route: string) =>
+      learner.standings(route).map((standing) => [standing.domain, standing.effectiveCount]);
+    expect(domains("r")).toEqual([
+      [null, 4],
+      ["en", 2],
+      ["zh", 1],
+    ]);
+    expect(domains("other")).toEqual([
+      [null, 1],
+      ["fr", 1],
+    ]);
+    expect(learner.outcomes().map((outcome) => outcome.domain)).toEqual([
+      "en",
+      "zh",
+      null,
+      "en",
+      "fr",
+    ]);
+    // The aggregates are still the outcome log's.
+    expect(learner.verifyAggregates()).toEqual([]);
+  });
+});
