@@ -15,7 +15,10 @@ describe("examples/customer-service/routes.yaml", () => {
     expect(config.routes.map((route) => route.name)).toEqual(["delivery", "complaint", "product"]);
     expect(config.learning).toMatchObject({ cap: 0.2 });
     const complaint = config.routes.find((route) => route.name === "complaint");
-    expect(complaint?.targets.get("text-generation")?.answerValueUsd).toBe(0.002);
+    expect(complaint?.targets.get("text-generation")).toMatchObject({
+      answerValueUsd: 0.002,
+      latencySloMs: 8000,
+    });
     // Builds every backend without loading any (no server is contacted).
     const router = await createRouter({ config, learner: new MeanRewardLearner() });
     try {
