@@ -65,6 +65,8 @@ export interface RoutingServerParts {
   learner: RouteLearner | undefined;
   /** Operator route switches (approved `change_route` review items), in the same state.db. */
   switches: RouteSwitches;
+  /** The sessions' routes and models (session affinity, ADR 0054). */
+  sessions: SessionAffinity;
   /** The address the server will listen on. */
   host: string;
 }
@@ -288,6 +290,7 @@ export async function startRoutingServer(options: RoutingServerOptions): Promise
       store,
       learner,
       switches,
+      sessions,
       host,
     });
     const { app, endpoints, useRouter, useApiKeys } = createRoutingHttp({

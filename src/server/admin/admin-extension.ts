@@ -95,6 +95,7 @@ export function createAdminExtension(options: AdminExtensionOptions): AdminExten
         }),
         redactor: createRedactor({ enabled: redaction.enabled, types: [...redaction.types] }),
         ...(learner !== undefined && { learnerStandings: () => learner.standings() }),
+        sessions: () => parts.sessions.size,
         modelStates: () =>
           Object.fromEntries(
             Object.entries(parts.router.health().models).map(([model, state]) => [

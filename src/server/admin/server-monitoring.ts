@@ -67,6 +67,8 @@ export interface ServerMonitoringOptions {
   modelStates?: () => ModelStates;
   /** The routing learner's standings, for `/metrics` (absent without a learner). */
   learnerStandings?: () => readonly ModelStanding[];
+  /** Sessions remembered for session affinity, for `/metrics`. */
+  sessions?: () => number;
   /** How often finished selection decisions are read. Default 2000 ms; 0 turns reading off. */
   decisionPollIntervalMs?: number;
   now?: () => Date;
@@ -165,6 +167,7 @@ export function createServerMonitoring(options: ServerMonitoringOptions): Server
     ...(options.learnerStandings !== undefined && {
       learnerStandings: options.learnerStandings,
     }),
+    ...(options.sessions !== undefined && { sessions: options.sessions }),
   });
   const engineFor = (rules: readonly AlertRule[]) =>
     createAlertEngine({

@@ -31,7 +31,9 @@
  *   left out of the labels): `modelscout_learner_quality` (posterior mean, 0..1),
  *   `modelscout_learner_evidence` (decayed observations), `modelscout_learner_demoted` (1 or
  *   0) and `modelscout_learner_mean_cost_usd` (mean cost per rewarded request, where known,
- *   ADR 0053).
+ *   ADR 0053);
+ * - `modelscout_sessions`: sessions remembered for session affinity (ADR 0054), to size
+ *   `server.max_sessions` by.
  *
  * Counters count since the process started, as Prometheus expects. Label values come from the
  * routes config, the rules and the router's decisions, never from request bodies.
@@ -85,6 +87,8 @@ export function createServerMetrics(
     modelStates?: () => ModelStates;
     /** The routing learner's standings, when the server has a learner. */
     learnerStandings?: () => readonly ModelStanding[];
+    /** Sessions remembered for session affinity (ADR 0054). */
+    sessions?: () => number;
   } = {},
 ): ServerMetrics {
   const core = createModelscoutMetrics({
@@ -122,6 +126,15 @@ export function createServerMetrics(
     "Review items decided by an operator, by decision.",
     ["decision"],
   );
+  const sessions = options.sessions;
+  if (sessions !== undefined) {
+    registry.gauge(
+      "modelscout_sessions",
+      "Sessions remembered for session affinity (x-modelscout-session), expired ones included until they are looked at or pushed out; at most server.max_sessions.",
+      [],
+      sessions,
+    );
+  }
   const learnerStandings = options.learnerStandings;
   if (learnerStandings !== undefined) {
     // Standings are in memory (the learner's write-through cache): read per gauge.

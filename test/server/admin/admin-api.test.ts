@@ -204,6 +204,15 @@ describe("admin API: monitoring of live traffic", () => {
     expect(sample("modelscout_learner_quality")).toBeCloseTo(standing.mean, 6);
     expect(sample("modelscout_learner_evidence")).toBeCloseTo(standing.effectiveCount, 6);
     expect(lines.some((line) => line.startsWith("modelscout_learner_mean_cost_usd{"))).toBe(false);
+    // No request named a session; one that does is remembered.
+    expect(lines).toContain("modelscout_sessions 0");
+    const inSession = await fetch(server.url("/v1/chat/completions"), {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-modelscout-session": "conv-1" },
+      body: JSON.stringify({ model: "support", messages: [{ role: "user", content: "hi" }] }),
+    });
+    expect(inSession.status).toBe(200);
+    expect((await get(server, "/metrics")).text.split("\n")).toContain("modelscout_sessions 1");
     expect(
       lines.find((line) =>
         line.startsWith(
