@@ -69,4 +69,9 @@ export interface RouteLearner {
    * first; learners that keep none leave it out.
    */
   decisions?(filter?: { route?: string; limit?: number }): LearningDecision[];
+  /**
+   * Puts the routes config's `learning` section (as written) in force without a restart;
+   * throws, changing nothing, when it cannot. Learners without it take a restart for that.
+   */
+  reconfigure?(learning: unknown): void;
 }

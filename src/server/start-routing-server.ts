@@ -166,18 +166,32 @@ const RESTART_ONLY_SETTINGS = [
   ["youngGc", "server.young_gc"],
 ] as const;
 
-/** The settings of `next` that differ from `current` and take a restart, as written in a config. */
-function restartOnlyChanges(current: RoutesConfig, next: RoutesConfig): string[] {
+/**
+ * The settings of `next` that differ from `current` and take a restart, as written in a
+ * config: `learning` only with a learner that cannot be reconfigured while serving.
+ */
+function restartOnlyChanges(
+  current: RoutesConfig,
+  next: RoutesConfig,
+  learner: RouteLearner | undefined,
+): string[] {
   const changed: string[] = RESTART_ONLY_SETTINGS.filter(
     ([key]) => current.server[key] !== next.server[key],
   ).map(([, field]) => field);
-  // The learner is built once, from the config it started with.
-  // Compared with their defaults filled in, keys in order: the same settings written
-  // differently (or left to their defaults) are no change.
+  if (learningChanged(current, next) && learner?.reconfigure === undefined) {
+    changed.push("learning");
+  }
+  return changed;
+}
+
+/**
+ * Whether the `learning` sections differ, compared with their defaults filled in and keys in
+ * order: the same settings written differently (or left to their defaults) are no change.
+ */
+function learningChanged(current: RoutesConfig, next: RoutesConfig): boolean {
   const learning = (config: RoutesConfig) =>
     sortedJson(parseThompsonLearnerConfig(config.learning));
-  if (learning(current) !== learning(next)) changed.push("learning");
-  return changed;
+  return learning(current) !== learning(next);
 }
 
 /** JSON with every object's keys in order. */
@@ -209,9 +223,10 @@ export interface RoutingServer {
    * to it. Requests already routed finish on the old router, whose other models are unloaded
    * once their calls end. A config that fails validation, a model that cannot be built, or a
    * change to a setting that takes a restart (`server.max_body_bytes`, `log_text_chars`,
-   * `log_writer_priority`, `log_retention_days`, `keep_alive_timeout_ms`, `young_gc`,
-   * `learning`) rejects the
-   * reload with the field named, and the old config goes on serving. A model that fails to
+   * `log_writer_priority`, `log_retention_days`, `keep_alive_timeout_ms`, `young_gc`, and
+   * `learning` when the learner has no `reconfigure`) rejects the reload with the field
+   * named, and the old config goes on serving. A learner with `reconfigure` (the Thompson
+   * learner) takes the new `learning` settings as the new router goes in. A model that fails to
    * load does not (as at start-up: its route falls back; `health` names it). Reloads run one
    * at a time; `close()` stops one still loading.
    */
@@ -332,7 +347,7 @@ export async function startRoutingServer(options: RoutingServerOptions): Promise
         );
       }
       const previous = current;
-      const changed = restartOnlyChanges(previous.config, next);
+      const changed = restartOnlyChanges(previous.config, next, learner);
       if (changed.length > 0) {
         throw new ModelScoutError(
           "INVALID_ARGUMENT",
@@ -347,6 +362,16 @@ export async function startRoutingServer(options: RoutingServerOptions): Promise
       } catch (error) {
         await successor.registry.discard();
         throw error;
+      }
+      // The learner's new settings go in with the new router; if they cannot (a new half-life
+      // whose recomputation fails), the reload is refused and the old config goes on.
+      if (learner?.reconfigure !== undefined && learningChanged(previous.config, next)) {
+        try {
+          learner.reconfigure(next.learning ?? {});
+        } catch (error) {
+          await successor.registry.discard();
+          throw error;
+        }
       }
       useRouter(successor);
       current = successor;

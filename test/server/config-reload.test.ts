@@ -202,8 +202,8 @@ describe("RoutingServer.reload", () => {
     expect(content(await ask(running.url, "desk"))).toBe("a answers: hello");
     expect(held.unloads).toBe(0);
 
-    // Learning settings: their defaults written out, in another order, are no change; another
-    // value is.
+    // Learning settings, on a server whose learner cannot be reconfigured (none here): their
+    // defaults written out, in another order, are no change; another value takes a restart.
     await running.reload(
       parseRoutesConfig({ ...FIRST, learning: { floor: 0.01, halfLifeMs: 7 * 86_400_000 } }),
     );

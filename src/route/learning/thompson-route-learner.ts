@@ -136,8 +136,8 @@ function invalidOutcome(message: string, outcome: unknown): ModelScoutError {
 }
 
 export class ThompsonRouteLearner implements RouteLearner {
-  readonly config: ThompsonLearnerConfig;
-  private readonly halfLifeMs: number;
+  #config: ThompsonLearnerConfig;
+  private halfLifeMs: number;
   private readonly store: LearningStore;
   private readonly random: UniformSource;
   private readonly now: () => number;
@@ -151,8 +151,8 @@ export class ThompsonRouteLearner implements RouteLearner {
   private ownedDatabase: StateDatabase | undefined;
 
   constructor(options: ThompsonRouteLearnerOptions) {
-    this.config = parseThompsonLearnerConfig(options.config ?? {});
-    this.halfLifeMs = this.config.halfLifeMs ?? Number.POSITIVE_INFINITY;
+    this.#config = parseThompsonLearnerConfig(options.config ?? {});
+    this.halfLifeMs = this.#config.halfLifeMs ?? Number.POSITIVE_INFINITY;
     this.random = options.random ?? Math.random;
     this.now = options.now ?? Date.now;
     this.store = new LearningStore(options.database);
@@ -171,6 +171,30 @@ export class ThompsonRouteLearner implements RouteLearner {
       );
     }
     this.routes = this.store.loadRoutes();
+  }
+
+  /** The settings in force (`reconfigure` replaces them). */
+  get config(): ThompsonLearnerConfig {
+    return this.#config;
+  }
+
+  /**
+   * Puts other settings in force (a reload of the routes config's `learning` section, ADR
+   * 0046 amended). A new half-life recomputes every aggregate from the outcome log in one
+   * transaction first, as a start with another half-life does; if that fails, the learner is
+   * left as it was. Evidence, demotions and decisions are kept; the exploration buckets keep
+   * their tokens, up to the new `explorationBurst`.
+   */
+  reconfigure(input: unknown): void {
+    const next = parseThompsonLearnerConfig(input ?? {});
+    const halfLifeMs = next.halfLifeMs ?? Number.POSITIVE_INFINITY;
+    if (halfLifeMs !== this.halfLifeMs) {
+      const rows = this.store.rebuildAggregates(halfLifeMs, true);
+      this.evidence.clear();
+      for (const row of rows) this.setEntry(row);
+      this.halfLifeMs = halfLifeMs;
+    }
+    this.#config = next;
   }
 
   /** Opens (or creates) the state database and a learner that closes it on `close()`. */
