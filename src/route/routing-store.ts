@@ -84,6 +84,15 @@ export const ROUTING_MIGRATIONS: readonly ComponentMigration[] = [
       ALTER TABLE routing_requests ADD COLUMN cost_usd REAL;
     `,
   },
+  {
+    version: 3,
+    description: "the session each request named (session affinity, ADR 0054)",
+    sql: `
+      ALTER TABLE routing_requests ADD COLUMN session TEXT;
+      CREATE INDEX routing_requests_session ON routing_requests (session, created_at)
+        WHERE session IS NOT NULL;
+    `,
+  },
 ];
 
 export interface RequestLogRow {
@@ -110,6 +119,8 @@ export interface RequestLogRow {
   completionTokens: number | null;
   /** What the answer cost in US dollars: the tokens at the model's declared `price`. */
   costUsd: number | null;
+  /** The session the request named (`x-modelscout-session`, ADR 0054); absent or null: none. */
+  session?: string | null;
   /**
    * The decision as JSON, in its wire form (`server/decision-wire.ts`: the answer's
    * `modelscout` field). Rows logged before 2026-11-30 hold the `RoutingDecision` itself;
@@ -177,6 +188,7 @@ interface RawRequestRow {
   prompt_tokens: number | null;
   completion_tokens: number | null;
   cost_usd: number | null;
+  session: string | null;
   decision: string | null;
 }
 
@@ -214,6 +226,7 @@ function fromRawRequest(row: RawRequestRow): RequestLogRow {
     promptTokens: row.prompt_tokens,
     completionTokens: row.completion_tokens,
     costUsd: row.cost_usd,
+    session: row.session,
     decision: row.decision,
   };
 }
@@ -239,8 +252,8 @@ const MAX_QUEUED_ROWS = 20_000;
 /** Positional: the values of a row in `requestValues` order (the decision last). */
 const INSERT_REQUEST_SQL = `INSERT OR REPLACE INTO routing_requests (id, created_at, endpoint, task, requested, route, model,
      reason, status, latency_ms, model_latency_ms, error_code, domain, input_text, output_text,
-     output_label, prompt_tokens, completion_tokens, cost_usd, decision)
-   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+     output_label, prompt_tokens, completion_tokens, cost_usd, session, decision)
+   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 /** A row's columns but the decision, in `INSERT_REQUEST_SQL` order. */
 function valuesBeforeDecision(row: RequestLogRow): ColumnValue[] {
@@ -264,6 +277,7 @@ function valuesBeforeDecision(row: RequestLogRow): ColumnValue[] {
     row.promptTokens,
     row.completionTokens,
     row.costUsd,
+    row.session ?? null,
   ];
 }
 
@@ -297,7 +311,8 @@ function rowFromValues(values: ColumnValue[]): RequestLogRow {
     promptTokens: values[16] as number | null,
     completionTokens: values[17] as number | null,
     costUsd: values[18] as number | null,
-    decision: textOrNull(19),
+    session: textOrNull(19),
+    decision: textOrNull(20),
   };
 }
 
@@ -521,6 +536,18 @@ export class RoutingStore {
     this.flush();
     const row = this.#selectRequest.get(id) as RawRequestRow | undefined;
     return row === undefined ? null : fromRawRequest(row);
+  }
+
+  /** The requests that named `session` (`x-modelscout-session`), oldest first, at most `limit`. */
+  sessionRequests(session: string, limit = 200): RequestLogRow[] {
+    this.flush();
+    return (
+      this.#database
+        .prepare(
+          "SELECT * FROM routing_requests WHERE session = ? ORDER BY created_at, rowid LIMIT ?",
+        )
+        .all(session, limit) as RawRequestRow[]
+    ).map(fromRawRequest);
   }
 
   /** Stores feedback durably (committed when this returns) and gives its id. */

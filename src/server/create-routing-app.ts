@@ -663,7 +663,8 @@ export function createRoutingHttp(options: RoutingAppOptions): {
         latencyMs: performance.now() - startedAt,
         modelLatencyMs: extra.modelLatencyMs ?? null,
         errorCode: extra.errorCode ?? null,
-        domain,
+        // A name past the bound was refused (`nameHeaderTooLong`): it is not kept.
+        domain: domain !== null && domain.length <= MAX_NAME_HEADER_CHARS ? domain : null,
         inputText: work === undefined ? null : clip(work.logged ?? work.text, "input", requestId),
         outputText: clip(extra.outputText ?? null, "output", requestId),
         outputLabel: extra.outputLabel ?? null,
@@ -673,6 +674,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
           usage === undefined || model === null || serving === undefined
             ? null
             : answerCostUsd(serving.registry.priceOf(model), usage),
+        session: session !== null && session.length <= MAX_NAME_HEADER_CHARS ? session : null,
         decision: wire,
       };
       store.logRequest(row);
@@ -1125,6 +1127,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
             ? null
             : { prompt_tokens: row.promptTokens, completion_tokens: row.completionTokens },
         cost_usd: row.costUsd,
+        session: row.session ?? null,
         modelscout: row.decision === null ? null : loggedDecisionBody(row.decision),
         feedback: store.feedbackFor(row.id).map((feedback) => ({
           id: feedback.id,

@@ -36,6 +36,8 @@ function row(id: string, status = 200): RequestLogRow {
     promptTokens: null,
     completionTokens: null,
     costUsd: null,
+    // A session on every other row: both kinds of value go through the worker and back.
+    session: id.length % 2 === 0 ? `conv-${id}` : null,
     decision: '{"requestId":"x"}',
   };
 }

@@ -3,9 +3,13 @@
  * on the route and model of its last answered request, through the chat and Responses
  * endpoints alike, and across a reload of the routes config.
  */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseRoutesConfig } from "../../src/route/routes-config.js";
 import { type RoutingServer, startRoutingServer } from "../../src/server/start-routing-server.js";
+import { runCli } from "../support/run-cli.js";
 
 const routes = (productModel: string) => ({
   default_route: "product",
@@ -31,12 +35,13 @@ const routes = (productModel: string) => ({
 });
 
 let server: RoutingServer;
+const statePath = join(mkdtempSync(join(tmpdir(), "ms-sessions-")), "state.db");
 
 beforeAll(async () => {
   server = await startRoutingServer({
     config: parseRoutesConfig(routes("echo:product")),
     port: 0,
-    databasePath: ":memory:",
+    databasePath: statePath,
   });
 });
 
@@ -101,7 +106,33 @@ describe("x-modelscout-session", () => {
       expect(body.error.param).toBe(header);
       expect(body.error.message).toContain("at most 256 characters (got 257)");
     }
+    // What was refused is not kept as a session.
+    server.store.flush();
+    expect(server.store.sessionRequests("x".repeat(257))).toEqual([]);
     // 256 is still a name.
     expect(await chat("where is my parcel?", "s".repeat(256))).toMatchObject({ route: "delivery" });
+  });
+
+  it("logs each request's session, so a conversation can be read back in order", async () => {
+    const first = await chat("where is my parcel?", "conv-log");
+    const second = await chat("it came broken", "conv-log");
+    expect([first.route, second.route]).toEqual(["delivery", "delivery"]);
+    await chat("where is my parcel?");
+    server.store.flush();
+    const rows = server.store.sessionRequests("conv-log");
+    expect(rows.map((row) => [row.route, row.inputText])).toEqual([
+      ["delivery", "where is my parcel?"],
+      ["delivery", "it came broken"],
+    ]);
+    const one = await fetch(`${server.url}/v1/requests/${rows[1]?.id}`);
+    expect(((await one.json()) as { session: string }).session).toBe("conv-log");
+    // Beside the running server, from the CLI.
+    const cli = await runCli(["requests", "session", "conv-log", "--state", statePath]);
+    expect(cli.code, cli.stderr).toBe(0);
+    const lines = cli.stdout.split("\n");
+    expect(lines[2]).toMatch(/delivery\s+echo:delivery\s+200\s+[\d.]+ m?s\s+where is my parcel\?/);
+    expect(lines[3]).toMatch(/delivery\s+echo:delivery\s+200\s+[\d.]+ m?s\s+it came broken/);
+    const none = await runCli(["requests", "session", "nobody", "--state", statePath]);
+    expect(none.stdout).toContain("No request named session nobody");
   });
 });

@@ -26,6 +26,7 @@ export function requestLogRow(id: string, fields: Partial<RequestLogRow> = {}): 
     promptTokens: null,
     completionTokens: null,
     costUsd: null,
+    session: null,
     decision: null,
     ...fields,
   };

@@ -3,7 +3,8 @@
  * `modelscout requests [--since 24h] [--route R] [--json]`: what the routing server's request
  * log says of a window, per route and model (requests, errors, latency, feedback, tokens,
  * cost; `route/request-log-summary.ts`); `modelscout requests show <id>`: one request with its
- * decision and feedback. Reads the state database, beside a running server too.
+ * decision and feedback; `modelscout requests session <id>`: a session's requests in order
+ * (`x-modelscout-session`, ADR 0054). Reads the state database, beside a running server too.
  */
 import { defineCommand } from "citty";
 import { ModelScoutError } from "../../errors/modelscout-error.js";
@@ -11,7 +12,7 @@ import { summarizeRequestLog } from "../../route/request-log-summary.js";
 import { ROUTING_COMPONENT, ROUTING_MIGRATIONS, RoutingStore } from "../../route/routing-store.js";
 import { loggedDecisionBody } from "../../server/decision-wire.js";
 import { migrateComponent, openStateDatabase } from "../../state/state-database.js";
-import { printJson } from "../cli-options.js";
+import { integerOption, printJson } from "../cli-options.js";
 import { formatCount, formatMs, formatTable, formatUsd } from "../format-table.js";
 
 const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
@@ -67,6 +68,60 @@ const show = defineCommand({
         feedback: store.feedbackFor(row.id),
       });
       store.close();
+    } finally {
+      database.close();
+    }
+  },
+});
+
+const session = defineCommand({
+  meta: {
+    name: "session",
+    description: "A session's requests in order: route, model, status, latency and the input",
+  },
+  args: {
+    id: { type: "positional", required: true, description: "The x-modelscout-session value" },
+    limit: { type: "string", description: "At most this many, oldest first (default 200)" },
+    json: { type: "boolean", description: "Print JSON" },
+    state: stateArg,
+  },
+  run({ args }) {
+    const limit = integerOption("limit", args.limit) ?? 200;
+    const database = openLog(args.state);
+    try {
+      const store = new RoutingStore(database, { writer: "main-thread" });
+      const rows = store.sessionRequests(args.id, limit);
+      store.close();
+      if (args.json === true) {
+        printJson(
+          rows.map((row) => ({
+            ...row,
+            decision: row.decision === null ? null : loggedDecisionBody(row.decision),
+          })),
+        );
+        return;
+      }
+      if (rows.length === 0) {
+        process.stdout.write(
+          `No request named session ${args.id} in this state database (the request log keeps server.log_retention_days, 30 by default).\n`,
+        );
+        return;
+      }
+      process.stdout.write(
+        `${formatTable(rows, [
+          { header: "at", value: (row) => row.createdAt.replace("T", " ").slice(0, 19) },
+          { header: "id", value: (row) => row.id },
+          { header: "route", value: (row) => row.route ?? "-", maxWidth: 24 },
+          { header: "model", value: (row) => row.model ?? "-", maxWidth: 40 },
+          { header: "status", value: (row) => String(row.status), align: "right" },
+          { header: "latency", value: (row) => formatMs(row.latencyMs), align: "right" },
+          {
+            header: "input",
+            value: (row) => (row.inputText ?? "").replace(/\s+/g, " "),
+            maxWidth: 60,
+          },
+        ])}\nTimes are UTC; inputs as the log keeps them (redacted, server.log_text_chars); \`modelscout requests show <id>\` gives one request whole.\n`,
+      );
     } finally {
       database.close();
     }
@@ -149,10 +204,11 @@ export default defineCommand({
     description: "What the routing server's request log says: per route and model, or one request",
   },
   args: summary.args ?? {},
-  subCommands: { summary, show },
+  subCommands: { summary, show, session },
   run(context) {
     // `modelscout requests` alone summarises; citty runs this only when no subcommand matched.
-    if (context.rawArgs[0] === "show" || context.rawArgs[0] === "summary") return;
+    const sub = context.rawArgs[0];
+    if (sub === "show" || sub === "summary" || sub === "session") return;
     return summary.run?.(context as never);
   },
 });
