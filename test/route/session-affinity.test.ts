@@ -8,6 +8,7 @@ import type { RouteLearner } from "../../src/route/route-learner.js";
 import { createRouter, type Router } from "../../src/route/router.js";
 import { parseRoutesConfig } from "../../src/route/routes-config.js";
 import { SessionAffinity } from "../../src/route/session-affinity.js";
+import { DESK_RULES } from "../support/desk-rules.js";
 import { type FakeOpenAIServer, startFakeOpenAIServer } from "../support/fake-openai-server.js";
 
 /** A learner that always picks `pick` and counts its calls. */
@@ -29,16 +30,7 @@ function config(
   options: { delivery?: string[]; ttlSeconds?: number; maxSessions?: number } = {},
 ) {
   return parseRoutesConfig({
-    default_route: "product",
-    classification: [
-      {
-        kind: "rules",
-        rules: [
-          { route: "complaint", keywords: ["broken", "refund"] },
-          { route: "delivery", keywords: ["parcel", "delivery"] },
-        ],
-      },
-    ],
+    ...DESK_RULES,
     models: [
       { id: "echo:a", kind: "echo" },
       { id: "echo:b", kind: "echo" },

@@ -9,19 +9,11 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseRoutesConfig } from "../../src/route/routes-config.js";
 import { type RoutingServer, startRoutingServer } from "../../src/server/start-routing-server.js";
+import { DESK_RULES } from "../support/desk-rules.js";
 import { runCli } from "../support/run-cli.js";
 
 const routes = (productModel: string) => ({
-  default_route: "product",
-  classification: [
-    {
-      kind: "rules",
-      rules: [
-        { route: "complaint", keywords: ["broken", "refund"] },
-        { route: "delivery", keywords: ["parcel", "delivery"] },
-      ],
-    },
-  ],
+  ...DESK_RULES,
   models: [
     { id: "echo:delivery", kind: "echo" },
     { id: "echo:complaint", kind: "echo" },
