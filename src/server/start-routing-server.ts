@@ -137,6 +137,8 @@ export interface RoutingReload {
   removed: string[];
   /** The new router's health after loading (what failed to load). */
   health: RouterHealth;
+  /** Whether the learner took other `learning` settings (`RouteLearner.reconfigure`). */
+  learning?: boolean;
 }
 
 export interface ReloadOptions {
@@ -150,7 +152,7 @@ export interface ReloadOptions {
 /** `routes a, b; models kept ...; loaded ...; removed ...`: what the CLI and the dashboard say of a reload. */
 export function describeReload(result: RoutingReload): string {
   const list = (ids: readonly string[]) => (ids.length === 0 ? "none" : ids.join(", "));
-  return `routes ${result.routes.join(", ")}; models kept ${list(result.kept)}; loaded ${list(result.loaded)}; removed ${list(result.removed)}`;
+  return `routes ${result.routes.join(", ")}; models kept ${list(result.kept)}; loaded ${list(result.loaded)}; removed ${list(result.removed)}${result.learning === true ? "; the learner took the new learning settings" : ""}`;
 }
 
 /**
@@ -365,9 +367,10 @@ export async function startRoutingServer(options: RoutingServerOptions): Promise
       }
       // The learner's new settings go in with the new router; if they cannot (a new half-life
       // whose recomputation fails), the reload is refused and the old config goes on.
-      if (learner?.reconfigure !== undefined && learningChanged(previous.config, next)) {
+      const relearn = learner?.reconfigure !== undefined && learningChanged(previous.config, next);
+      if (relearn) {
         try {
-          learner.reconfigure(next.learning ?? {});
+          learner?.reconfigure?.(next.learning ?? {});
         } catch (error) {
           await successor.registry.discard();
           throw error;
@@ -391,6 +394,7 @@ export async function startRoutingServer(options: RoutingServerOptions): Promise
         loaded: successor.registry.ids().filter((id) => !kept.includes(id)),
         removed: previous.registry.ids().filter((id) => !ids.has(id)),
         health,
+        ...(relearn && { learning: true }),
       };
     };
     return {

@@ -6,7 +6,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ThompsonRouteLearner } from "../../src/route/learning/thompson-route-learner.js";
 import { parseRoutesConfig, type RoutesConfigInput } from "../../src/route/routes-config.js";
-import { type RoutingServer, startRoutingServer } from "../../src/server/start-routing-server.js";
+import {
+  describeReload,
+  type RoutingServer,
+  startRoutingServer,
+} from "../../src/server/start-routing-server.js";
 import { postJson } from "./routing-test-support.js";
 
 const routes = (learning: RoutesConfigInput["learning"]): RoutesConfigInput => ({
@@ -58,8 +62,13 @@ describe("reloading the learning section", () => {
     const before = learner.standings("desk/text-generation");
     expect(before.reduce((sum, standing) => sum + standing.effectiveCount, 0)).toBeCloseTo(6, 3);
 
-    await server.reload(parseRoutesConfig(routes({ cap: 0.05, floor: 0 })));
+    const applied = await server.reload(parseRoutesConfig(routes({ cap: 0.05, floor: 0 })));
+    expect(applied.learning).toBe(true);
+    expect(describeReload(applied)).toContain("the learner took the new learning settings");
     expect(learner.config).toMatchObject({ cap: 0.05, floor: 0 });
+    // The same settings again: nothing for the learner to take.
+    const same = await server.reload(parseRoutesConfig(routes({ floor: 0, cap: 0.05 })));
+    expect(same.learning).toBeUndefined();
     // Same half-life: the evidence is as it was.
     expect(learner.standings("desk/text-generation")).toEqual(
       before.map((standing) => expect.objectContaining({ modelId: standing.modelId })),
