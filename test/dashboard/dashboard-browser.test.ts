@@ -34,6 +34,8 @@ function bundledRoutesWithBandit(): RoutesConfigInput {
   const target = complaint?.targets["text-classification"];
   if (target === undefined) throw new Error("the bundled routes changed: no complaint sentiment");
   target.policy = "bandit";
+  // Far above what the lexicon models take: it changes no answer's reward here.
+  target.latency_slo_ms = 5000;
   return routes;
 }
 
@@ -338,6 +340,10 @@ describe("dashboard in Chromium", () => {
     const legend = page.locator('[data-route="product"] [data-chart="share"] .legend');
     await legend.waitFor();
     expect(await legend.textContent()).toMatch(/priced-chat.*2 req · 200 tokens · \$0\.0010/);
+    // What the complaint route's bandit weighs besides quality.
+    expect(await page.locator('[data-route="complaint"]').textContent()).toContain(
+      "text-classification (bandit, SLO 5000 ms)",
+    );
     expect(pageErrors(page)).toEqual([]);
     await page.close();
   });

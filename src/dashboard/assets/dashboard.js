@@ -495,7 +495,7 @@ async function renderRoutes(container) {
         { class: "small" },
         ...route.targets.flatMap((/** @type {Json} */ target) => [
           h("strong", {}, target.task),
-          ` (${target.policy}): `,
+          ` (${target.policy}${targetTerms(target)}): `,
           target.candidates.map((/** @type {Json} */ candidate) => candidate.model).join(", "),
           h("br"),
         ]),
@@ -516,6 +516,18 @@ async function renderRoutes(container) {
     );
   });
   fill(container, windowForm(), configLine(body), h("div", { class: "grid" }, ...cards));
+}
+
+/**
+ * What a bandit target weighs besides quality: its answer value (ADR 0053) and latency SLO
+ * (ADR 0055), as ", a good answer $0.002, SLO 8000 ms"; empty for neither.
+ * @param {Json} target
+ */
+function targetTerms(target) {
+  const terms = [];
+  if (target.answerValueUsd != null) terms.push(`a good answer ${usd(target.answerValueUsd)}`);
+  if (target.latencySloMs != null) terms.push(`SLO ${target.latencySloMs} ms`);
+  return terms.length === 0 ? "" : `, ${terms.join(", ")}`;
 }
 
 /**

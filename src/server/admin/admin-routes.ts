@@ -362,6 +362,8 @@ export function mountAdminRoutes(app: Hono, options: AdminRoutesOptions): AdminR
             candidates: target.candidates,
             timeoutMs: target.timeoutMs,
             retries: target.retries,
+            answerValueUsd: target.answerValueUsd,
+            latencySloMs: target.latencySloMs,
           })),
         })),
         traffic: trafficSeries(database, window),
