@@ -28,3 +28,9 @@ export function integerOption(flag: string, value: string | undefined): number |
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
+
+/** `--state`: the routing server's state database, for the commands that read or serve it. */
+export const STATE_ARG = {
+  type: "string",
+  description: "State database file (default state.db under MODELSCOUT_HOME)",
+} as const;

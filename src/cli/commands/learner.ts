@@ -12,13 +12,8 @@ import { defineCommand } from "citty";
 import { LearningStore } from "../../route/learning/learning-store.js";
 import { ThompsonRouteLearner } from "../../route/learning/thompson-route-learner.js";
 import { openStateDatabase, type StateDatabase } from "../../state/state-database.js";
-import { integerOption, printJson } from "../cli-options.js";
+import { integerOption, printJson, STATE_ARG } from "../cli-options.js";
 import { formatTable, formatUsd } from "../format-table.js";
-
-const stateArg = {
-  type: "string",
-  description: "State database file (default state.db under MODELSCOUT_HOME)",
-} as const;
 
 const routeArg = {
   type: "string",
@@ -53,7 +48,7 @@ const standings = defineCommand({
     name: "standings",
     description: "Each model's standing per route: quality, evidence, mean cost, demoted",
   },
-  args: { route: routeArg, json: { type: "boolean", description: "Print JSON" }, state: stateArg },
+  args: { route: routeArg, json: { type: "boolean", description: "Print JSON" }, state: STATE_ARG },
   run({ args }) {
     withState(args.state, (database) => {
       const rows = storedLearner(database).standings(args.route);
@@ -92,7 +87,7 @@ const decisions = defineCommand({
     route: routeArg,
     limit: { type: "string", description: "At most this many (default 20)" },
     json: { type: "boolean", description: "Print JSON, evidence included" },
-    state: stateArg,
+    state: STATE_ARG,
   },
   run({ args }) {
     const limit = integerOption("limit", args.limit) ?? 20;

@@ -12,7 +12,7 @@ import { summarizeRequestLog } from "../../route/request-log-summary.js";
 import { ROUTING_COMPONENT, ROUTING_MIGRATIONS, RoutingStore } from "../../route/routing-store.js";
 import { loggedDecisionBody } from "../../server/decision-wire.js";
 import { migrateComponent, openStateDatabase } from "../../state/state-database.js";
-import { integerOption, printJson } from "../cli-options.js";
+import { integerOption, printJson, STATE_ARG } from "../cli-options.js";
 import { formatCount, formatMs, formatTable, formatUsd } from "../format-table.js";
 
 const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
@@ -39,16 +39,11 @@ function openLog(state: string | undefined) {
   return database;
 }
 
-const stateArg = {
-  type: "string",
-  description: "State database file (default state.db under MODELSCOUT_HOME)",
-} as const;
-
 const show = defineCommand({
   meta: { name: "show", description: "Show one logged request, its decision and its feedback" },
   args: {
     id: { type: "positional", required: true, description: "Request id (req_...)" },
-    state: stateArg,
+    state: STATE_ARG,
   },
   run({ args }) {
     const database = openLog(args.state);
@@ -83,7 +78,7 @@ const session = defineCommand({
     id: { type: "positional", required: true, description: "The x-modelscout-session value" },
     limit: { type: "string", description: "At most this many, oldest first (default 200)" },
     json: { type: "boolean", description: "Print JSON" },
-    state: stateArg,
+    state: STATE_ARG,
   },
   run({ args }) {
     const limit = integerOption("limit", args.limit) ?? 200;
@@ -140,7 +135,7 @@ const summary = defineCommand({
     },
     route: { type: "string", description: "Only this route" },
     json: { type: "boolean", description: "Print JSON" },
-    state: stateArg,
+    state: STATE_ARG,
   },
   run({ args }) {
     const now = Date.now();

@@ -65,7 +65,7 @@ import {
   startRoutingServer,
 } from "../../server/start-routing-server.js";
 import { openStateDatabase } from "../../state/state-database.js";
-import { integerOption, numberOption } from "../cli-options.js";
+import { integerOption, numberOption, STATE_ARG } from "../cli-options.js";
 import { openCatalog } from "../open-catalog.js";
 
 /**
@@ -179,10 +179,7 @@ export default defineCommand({
     },
     port: { type: "string", description: "Port (default 8080; 0 picks a free one)" },
     host: { type: "string", description: "Address to listen on (default 127.0.0.1)" },
-    state: {
-      type: "string",
-      description: "State database file (default state.db under MODELSCOUT_HOME)",
-    },
+    state: STATE_ARG,
     alerts: {
       type: "string",
       description:
