@@ -32,7 +32,8 @@ export interface OrderContext {
   domain: string | null;
 }
 
-function firstThenListed(first: string, listed: readonly string[]): string[] {
+/** `first`, then the other `listed` models in their order. */
+export function firstThenListed(first: string, listed: readonly string[]): string[] {
   return [first, ...listed.filter((model) => model !== first)];
 }
 

@@ -38,7 +38,7 @@ import { learnerRouteKey } from "./feedback.js";
 import { HealthChecker, type ModelHealth } from "./health-checker.js";
 import { InFlightLimit, type InFlightSnapshot } from "./in-flight-limit.js";
 import { type ModelLoadStatus, ModelRegistry } from "./model-registry.js";
-import { orderCandidates } from "./order-candidates.js";
+import { firstThenListed, orderCandidates } from "./order-candidates.js";
 import type { RouteLearner } from "./route-learner.js";
 import type { RouteSwitches } from "./route-switches.js";
 import {
@@ -703,12 +703,10 @@ export class Router {
           }
         : pinnedModel !== undefined && this.#isAvailable(pinnedModel)
           ? {
-              order: [
+              order: firstThenListed(
                 pinnedModel,
-                ...target.candidates
-                  .map((candidate) => candidate.model)
-                  .filter((model) => model !== pinnedModel),
-              ],
+                target.candidates.map((candidate) => candidate.model),
+              ),
               reason: SESSION_MODEL_REASON,
               explored: false,
             }
