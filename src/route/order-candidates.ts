@@ -13,7 +13,7 @@
  */
 
 import { errorMessage } from "../errors/error-message.js";
-import type { RouteLearner } from "./route-learner.js";
+import { chooseContext, type RouteLearner } from "./route-learner.js";
 import type { RouteTarget } from "./routes-config.js";
 
 export interface CandidateOrder {
@@ -87,17 +87,10 @@ export function orderCandidates(target: RouteTarget, context: OrderContext): Can
       const up = available();
       const pool = (up.length > 0 ? up : target.candidates).map((candidate) => candidate.model);
       try {
-        const value = target.answerValueUsd;
         const choice = context.learner.choose(
           context.learnerKey,
           pool,
-          value === null
-            ? context.domain === null
-              ? undefined
-              : { domain: context.domain }
-            : context.domain === null
-              ? { answerValueUsd: value }
-              : { domain: context.domain, answerValueUsd: value },
+          chooseContext(context.domain, target.answerValueUsd),
         );
         if (!pool.includes(choice.modelId)) {
           return {

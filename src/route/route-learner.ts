@@ -58,6 +58,18 @@ export interface ChooseContext {
   answerValueUsd?: number;
 }
 
+/**
+ * The context of a choice: undefined with neither a domain nor an answer value, else an
+ * object with only the fields given (one shape per combination, no `undefined` fields).
+ */
+export function chooseContext(
+  domain: string | null,
+  answerValueUsd: number | null,
+): ChooseContext | undefined {
+  if (answerValueUsd === null) return domain === null ? undefined : { domain };
+  return domain === null ? { answerValueUsd } : { domain, answerValueUsd };
+}
+
 export interface RouteLearner {
   /** Picks a model among `candidates` (ordered by preference) for one request. */
   choose(route: string, candidates: readonly string[], context?: ChooseContext): RouteChoice;

@@ -23,7 +23,7 @@ import type { ReplayDataset } from "../../backends/replay/replay-dataset.js";
 import { ModelScoutError } from "../../errors/modelscout-error.js";
 import { seededRandom } from "../../select/strategies/seeded-random.js";
 import { openStateDatabase } from "../../state/state-database.js";
-import type { RouteLearner } from "../route-learner.js";
+import { chooseContext, type RouteLearner } from "../route-learner.js";
 import { EpsilonGreedyLearner } from "./epsilon-greedy-learner.js";
 import type { ThompsonLearnerConfigInput } from "./thompson-learner-config.js";
 import { ThompsonRouteLearner } from "./thompson-route-learner.js";
@@ -414,15 +414,11 @@ export function replayRouting(
       try {
         for (const [index, item] of order.entries()) {
           clock.ms = startMs + index * stepMs;
-          const context =
-            item.domain === null
-              ? value === undefined
-                ? undefined
-                : { answerValueUsd: value }
-              : value === undefined
-                ? { domain: item.domain }
-                : { domain: item.domain, answerValueUsd: value };
-          const choice = learner.choose(stream.route, stream.models, context);
+          const choice = learner.choose(
+            stream.route,
+            stream.models,
+            chooseContext(item.domain, value ?? null),
+          );
           const score = item.scores[choice.modelId] as number;
           scores.push(score);
           const cost = hasCosts ? (item.costs?.[choice.modelId] as number) : undefined;
