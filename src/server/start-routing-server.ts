@@ -175,14 +175,12 @@ const RESTART_ONLY_SETTINGS = [
 function restartOnlyChanges(
   current: RoutesConfig,
   next: RoutesConfig,
-  learner: RouteLearner | undefined,
+  learning: { changed: boolean; reconfigurable: boolean },
 ): string[] {
   const changed: string[] = RESTART_ONLY_SETTINGS.filter(
     ([key]) => current.server[key] !== next.server[key],
   ).map(([, field]) => field);
-  if (learningChanged(current, next) && learner?.reconfigure === undefined) {
-    changed.push("learning");
-  }
+  if (learning.changed && !learning.reconfigurable) changed.push("learning");
   return changed;
 }
 
@@ -349,7 +347,12 @@ export async function startRoutingServer(options: RoutingServerOptions): Promise
         );
       }
       const previous = current;
-      const changed = restartOnlyChanges(previous.config, next, learner);
+      const reconfigurable = learner?.reconfigure !== undefined;
+      const relearn = learningChanged(previous.config, next);
+      const changed = restartOnlyChanges(previous.config, next, {
+        changed: relearn,
+        reconfigurable,
+      });
       if (changed.length > 0) {
         throw new ModelScoutError(
           "INVALID_ARGUMENT",
@@ -367,7 +370,6 @@ export async function startRoutingServer(options: RoutingServerOptions): Promise
       }
       // The learner's new settings go in with the new router; if they cannot (a new half-life
       // whose recomputation fails), the reload is refused and the old config goes on.
-      const relearn = learner?.reconfigure !== undefined && learningChanged(previous.config, next);
       if (relearn) {
         try {
           learner?.reconfigure?.(next.learning ?? {});
