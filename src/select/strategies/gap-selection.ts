@@ -169,7 +169,10 @@ export async function gapSelection(
   if (raced.length === 1) stopReason = "single-survivor";
   while (raced.length > 1) {
     if (spent >= maxProbes) {
-      stopReason = "budget";
+      // A budget of exactly every item on every raced arm ran out by probing them all.
+      stopReason = raced.every((arm) => (outcomes[arm] as number[]).length >= itemCount)
+        ? "exhausted-items"
+        : "budget";
       break;
     }
     const { leader, comparisons } = assess();

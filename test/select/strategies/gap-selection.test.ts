@@ -51,6 +51,16 @@ describe("normalCdf", () => {
 });
 
 describe("gapSelection", () => {
+  it("says every item was probed when a budget of exactly that ran out", async () => {
+    // Two arms that tie on every item: nothing tells them apart before the last item.
+    const arms: SelectionArms = { armCount: 2, itemCount: 30, probe: async () => 1 };
+    const exact = await gapSelection(arms, { maxProbes: 60, seed: 1 });
+    expect(exact.probesSpent).toBe(60);
+    expect(exact.stopReason).toBe("exhausted-items");
+    const short = await gapSelection(arms, { maxProbes: 40, seed: 1 });
+    expect(short.stopReason).toBe("budget");
+  });
+
   it("never exceeds maxProbes, never re-probes an item, and spends the budget it is given", async () => {
     for (const maxProbes of [0, 1, 7, 33, 100, 257, 1000]) {
       for (const priors of [undefined, strengths.map((s, i) => (i % 2 === 0 ? s : null))]) {
