@@ -14,6 +14,7 @@
  * Durability: WAL with `synchronous = FULL`, so a committed write (a feedback record the
  * server then acknowledges) survives a power cut, not only a process crash.
  */
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { toStoreError } from "../catalog/sqlite/sqlite-store.js";
@@ -33,6 +34,11 @@ export interface OpenStateDatabaseOptions {
   path?: string;
   env?: NodeJS.ProcessEnv;
   busyTimeoutMs?: number;
+  /**
+   * Refuse a file that does not exist rather than create an empty one: for commands that
+   * read what a server wrote, where a mistyped path would otherwise read as "nothing logged".
+   */
+  mustExist?: boolean;
 }
 
 const WHAT = "state database";
@@ -47,6 +53,13 @@ export function openStateDatabase(options: OpenStateDatabaseOptions = {}): State
   if (path === undefined) {
     ensureModelscoutHome(modelscoutHome(env));
     path = stateDatabasePath(env);
+  }
+  if (options.mustExist === true && path !== ":memory:" && !existsSync(path)) {
+    throw new ModelScoutError(
+      "NOT_FOUND",
+      `No ${WHAT} at ${path}. \`modelscout serve\` writes it (state.db under MODELSCOUT_HOME, or the file its --state names); give that file with --state.`,
+      { details: { path } },
+    );
   }
   let database: Database.Database | undefined;
   try {

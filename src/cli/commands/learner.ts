@@ -22,7 +22,9 @@ const routeArg = {
 } as const;
 
 function withState<T>(state: string | undefined, work: (database: StateDatabase) => T): T {
-  const database = openStateDatabase(state === undefined ? {} : { path: state });
+  const database = openStateDatabase(
+    state === undefined ? { mustExist: true } : { path: state, mustExist: true },
+  );
   try {
     return work(database);
   } finally {

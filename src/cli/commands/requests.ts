@@ -4,14 +4,19 @@
  * log says of a window, per route and model (requests, errors, latency, feedback, tokens,
  * cost; `route/request-log-summary.ts`); `modelscout requests show <id>`: one request with its
  * decision and feedback; `modelscout requests session <id>`: a session's requests in order
- * (`x-modelscout-session`, ADR 0054). Reads the state database, beside a running server too.
+ * (`x-modelscout-session`, ADR 0054); `modelscout requests export --task T`: the labelled
+ * requests of a task as sample data for `modelscout select` (`route/request-log-export.ts`,
+ * ADR 0056). Reads the state database, beside a running server too.
  */
+import { renameSync, writeFileSync } from "node:fs";
 import { defineCommand } from "citty";
 import { ModelScoutError } from "../../errors/modelscout-error.js";
+import { exportedJsonl, exportRequestLog } from "../../route/request-log-export.js";
 import { summarizeRequestLog } from "../../route/request-log-summary.js";
 import { ROUTING_COMPONENT, ROUTING_MIGRATIONS, RoutingStore } from "../../route/routing-store.js";
 import { loggedDecisionBody } from "../../server/decision-wire.js";
 import { migrateComponent, openStateDatabase } from "../../state/state-database.js";
+import { resolveTask } from "../../tasks/resolve-task.js";
 import { integerOption, printJson, STATE_ARG } from "../cli-options.js";
 import { formatCount, formatMs, formatTable, formatUsd } from "../format-table.js";
 
@@ -34,7 +39,9 @@ export function sinceOption(value: string | undefined, nowMs: number): string {
 }
 
 function openLog(state: string | undefined) {
-  const database = openStateDatabase(state === undefined ? {} : { path: state });
+  const database = openStateDatabase(
+    state === undefined ? { mustExist: true } : { path: state, mustExist: true },
+  );
   migrateComponent(database, ROUTING_COMPONENT, ROUTING_MIGRATIONS);
   return database;
 }
@@ -193,17 +200,114 @@ const summary = defineCommand({
   },
 });
 
+const exportCommand = defineCommand({
+  meta: {
+    name: "export",
+    description:
+      "A task's requests, labelled by their feedback, as JSONL sample data for `modelscout select`",
+  },
+  args: {
+    task: {
+      type: "string",
+      required: true,
+      description: "The task of the requests (/v1/tasks/<task>), e.g. text-classification",
+    },
+    route: { type: "string", description: "Only requests routed to this route" },
+    since: {
+      type: "string",
+      description: "From when: 30m, 24h, 7d, or an ISO time (default: all the log keeps)",
+    },
+    limit: { type: "string", description: "At most this many items, the most recent" },
+    unlabelled: {
+      type: "boolean",
+      description: "Also requests without a label, as items whose label is null",
+    },
+    "log-text-chars": {
+      type: "string",
+      description:
+        "The server's server.log_text_chars (default 2000): texts that long may have been cut and are left out",
+    },
+    out: { type: "string", description: "Write the JSONL to this file (default: stdout)" },
+    state: STATE_ARG,
+  },
+  run({ args }) {
+    const task = resolveTask(args.task);
+    const limit = integerOption("limit", args.limit);
+    const logTextChars = integerOption("log-text-chars", args["log-text-chars"]) ?? 2000;
+    const from = args.since === undefined ? undefined : sinceOption(args.since, Date.now());
+    const database = openLog(args.state);
+    let result: ReturnType<typeof exportRequestLog>;
+    try {
+      // Flushes nothing: a running server's queued rows are its own; they land within ~20 ms.
+      result = exportRequestLog(database, {
+        task,
+        logTextChars,
+        ...(args.route !== undefined && { route: args.route }),
+        ...(from !== undefined && { from }),
+        ...(limit !== undefined && { limit }),
+        ...(args.unlabelled === true && { includeUnlabelled: true }),
+      });
+    } finally {
+      database.close();
+    }
+    const { items, left } = result;
+    const scope = `${task}${args.route === undefined ? "" : ` on route ${args.route}`}${from === undefined ? "" : ` since ${from.replace("T", " ").slice(0, 19)} UTC`}`;
+    if (items.length === 0) {
+      throw new ModelScoutError(
+        "NOT_FOUND",
+        `No ${args.unlabelled === true ? "" : "labelled "}requests of ${scope} in this state database (${result.read} read; ${describeLeft(left)}). Feedback with a label or "correct" labels a request: POST /v1/feedback.`,
+        { details: { task, read: result.read, left } },
+      );
+    }
+    const jsonl = exportedJsonl(items);
+    if (args.out === undefined) process.stdout.write(jsonl);
+    else {
+      // Whole or not at all: a reader never sees half a file, and an old file is kept until then.
+      const partial = `${args.out}.partial`;
+      writeFileSync(partial, jsonl);
+      renameSync(partial, args.out);
+    }
+    const byLabel = items.filter((item) => item.label_from === "label").length;
+    const byCorrect = items.filter((item) => item.label_from === "correct").length;
+    const unlabelled = items.length - byLabel - byCorrect;
+    process.stderr.write(
+      `Exported ${items.length} requests of ${scope}${args.out === undefined ? "" : ` to ${args.out}`}: ${byLabel} labelled by feedback's label, ${byCorrect} by an answer feedback called correct${unlabelled > 0 ? `, ${unlabelled} without a label` : ""}.\n` +
+        `Left out: ${describeLeft(left)}.\n` +
+        (left.wrongWithoutLabel > 0 && args.unlabelled !== true
+          ? `Warning: ${left.wrongWithoutLabel} answers that feedback called wrong gave no label, so they are left out; the export keeps the served model's successes and not these failures, which favours it in a new selection. Ask clients to send the right label with "correct": false.\n`
+          : "") +
+        `Texts are as the log keeps them: redacted, at most server.log_text_chars. Use the file as a task spec's "data": {"path": "${args.out ?? "<file>.jsonl"}"}.\n`,
+    );
+  },
+});
+
+function describeLeft(left: ReturnType<typeof exportRequestLog>["left"]): string {
+  const parts = [
+    [left.unlabelled, "without a label"],
+    [left.wrongWithoutLabel, "called wrong without a label"],
+    [left.noText, "with no logged text"],
+    [left.possiblyCut, "as long as the log keeps (possibly cut)"],
+    [
+      left.duplicates,
+      `repeating another's input${left.conflicting > 0 ? ` (${left.conflicting} with another label)` : ""}`,
+    ],
+    [left.pastLimit, "past --limit"],
+  ] as const;
+  const said = parts.filter(([count]) => count > 0).map(([count, what]) => `${count} ${what}`);
+  return said.length === 0 ? "none" : said.join(", ");
+}
+
 export default defineCommand({
   meta: {
     name: "requests",
     description: "What the routing server's request log says: per route and model, or one request",
   },
   args: summary.args ?? {},
-  subCommands: { summary, show, session },
+  subCommands: { summary, show, session, export: exportCommand },
   run(context) {
     // `modelscout requests` alone summarises; citty runs this only when no subcommand matched.
     const sub = context.rawArgs[0];
-    if (sub === "show" || sub === "summary" || sub === "session") return;
+    if (sub === "show" || sub === "summary" || sub === "session" || sub === "export") return;
     return summary.run?.(context as never);
   },
 });

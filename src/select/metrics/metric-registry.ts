@@ -100,7 +100,7 @@ export type MetricName = keyof typeof METRICS;
 export const METRIC_NAMES = Object.keys(METRICS) as MetricName[];
 
 /** What a task's outputs look like, which decides the metrics that apply. */
-type TaskFamily = "classification" | "generation" | "ocr" | "speech" | "embedding" | "spans";
+export type TaskFamily = "classification" | "generation" | "ocr" | "speech" | "embedding" | "spans";
 
 const TASK_FAMILIES: Partial<Record<TaskId, TaskFamily>> = {
   "text-classification": "classification",
@@ -129,6 +129,11 @@ const TASK_FAMILIES: Partial<Record<TaskId, TaskFamily>> = {
   "image-feature-extraction": "embedding",
   "token-classification": "spans",
 };
+
+/** What `task`'s outputs look like (`classification`, `generation`...); undefined when ModelScout scores none. */
+export function taskFamily(task: TaskId): TaskFamily | undefined {
+  return TASK_FAMILIES[task];
+}
 
 /**
  * Metrics per family, the default first. Generation defaults to token F1 rather than exact
