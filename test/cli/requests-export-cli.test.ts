@@ -2,7 +2,7 @@
  * The loop from live traffic back to selection (ADR 0056), end to end: a routing server
  * classifies real review sentences with a real npm model, clients send feedback (the true
  * label, or only "correct"), `modelscout requests export` turns the log beside the running
- * server into sample data, and `modelscout select` chooses on that file.
+ * server into sample data, and `modelscout select <spec> --data <file>` chooses on that file.
  */
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -119,13 +119,14 @@ describe("modelscout requests export", () => {
         task_type: "text-classification",
         hardware: "local",
         candidates: { ids: ["npm:sentiment", "npm:vader-sentiment"] },
-        data: { path: "reviews.jsonl" },
+        // The spec's own data, which --data replaces, columns and all.
+        data: { path: "launch-set.csv", columns: { input: "review", label: "stars" } },
         metric: "accuracy",
         budget: { max_probes: 400 },
         privacy: "local-only",
       }),
     );
-    const selected = await runCli(["select", spec, "--json", "--quiet"], {
+    const selected = await runCli(["select", spec, "--data", data, "--json", "--quiet"], {
       MODELSCOUT_HOME: join(work, "home"),
     });
     expect(selected.stderr).not.toMatch(/unexpected error/);
@@ -133,7 +134,10 @@ describe("modelscout requests export", () => {
     const decision = JSON.parse(selected.stdout) as {
       winner: { id: string };
       candidates: { id: string; probes: number; status: string }[];
+      exhaustiveProbes: number;
     };
+    // Every exported item, on both candidates: the selection read the export, not the spec's file.
+    expect(decision.exhaustiveProbes).toBe(2 * items.length);
     expect(decision.candidates.map((candidate) => candidate.id).sort()).toEqual([
       "npm:sentiment",
       "npm:vader-sentiment",

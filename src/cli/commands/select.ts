@@ -71,6 +71,16 @@ export function selectionProviders(options: {
   ];
 }
 
+/**
+ * The spec with its whole `data` block replaced by `path` (resolved from the working
+ * directory, as typed): the spec's `columns` and `label_map` describe its own file, not this
+ * one, which is read in the default form (`text`, `label`).
+ */
+function withDataFile(input: unknown, path: string): unknown {
+  if (typeof input !== "object" || input === null || Array.isArray(input)) return input;
+  return { ...input, data: { path: resolve(path) } };
+}
+
 function progressPrinter(quiet: boolean): (event: SelectionProgress) => void {
   const interactive = process.stderr.isTTY === true;
   let lastLine = 0;
@@ -119,7 +129,11 @@ export default defineCommand({
       description:
         'A request in plain words instead of a spec, e.g. "classify Chinese reviews as positive or negative on a Raspberry Pi 5"',
     },
-    data: { type: "string", description: "With --request: the sample data file (JSONL or CSV)" },
+    data: {
+      type: "string",
+      description:
+        "The sample data file (JSONL or CSV of text and label): with --request, or in place of the spec's data block (e.g. what `modelscout requests export` wrote)",
+    },
     "llm-endpoint": {
       type: "string",
       description:
@@ -148,7 +162,7 @@ export default defineCommand({
     }
     if (args.spec !== undefined) {
       const file = await readTaskSpecFile(args.spec);
-      specInput = file.input;
+      specInput = args.data === undefined ? file.input : withDataFile(file.input, args.data);
       specSource = args.spec;
       baseDirectory = file.baseDirectory;
     } else if (args.request !== undefined) {
