@@ -10,12 +10,23 @@ import { REDACTION_TYPES, type RedactionType } from "./personal-data-detectors.j
 
 export const redactionConfigSchema = z
   .object({
-    /** Redaction runs before anything is stored or logged. Default true. */
-    enabled: z.boolean().optional(),
-    /** Which kinds to remove. Default: all of `email`, `phone`, `card`, `id`, `iban`, `ip`. */
-    types: z.array(z.enum(REDACTION_TYPES)).optional(),
+    enabled: z
+      .boolean()
+      .optional()
+      .describe(
+        "Redaction runs before anything is stored or logged; false turns it off. Default true.",
+      ),
+    types: z
+      .array(z.enum(REDACTION_TYPES))
+      .optional()
+      .describe(
+        "Which kinds to remove. Default: all of `email`, `phone`, `card`, `id`, `iban`, `ip`.",
+      ),
   })
-  .strict();
+  .strict()
+  .describe(
+    "ModelScout redaction setting: which personal data is replaced by a typed placeholder (`[EMAIL]`, `[PHONE]`...) in text before it is stored or logged. On by default with every type; `enabled: false` turns it off, `types` narrows it.",
+  );
 
 export type RedactionConfig = z.input<typeof redactionConfigSchema>;
 

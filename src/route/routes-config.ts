@@ -29,47 +29,71 @@ export type RoutePolicy = (typeof ROUTE_POLICIES)[number];
 
 const modelId = z.string().min(1, "must be a model id");
 
+/** Who may stand in a route's candidates and a classification step's `model`. */
+const MODEL_REFERENCE =
+  "a catalog id, the `id` of a model declared in `models`, or the model a selection picked: `decision:<id>`, `decision:latest:<task>` (resolved when `modelscout serve` starts)";
+
 const candidateSchema = z.union([
-  modelId,
+  modelId.describe(`A candidate model: ${MODEL_REFERENCE}. Weight 1.`),
   z
     .object({
-      model: modelId,
-      /** Relative share of traffic under the `weighted` policy. Default 1. */
-      weight: z.number().positive("must be a number > 0").optional(),
+      model: modelId.describe(`The candidate model: ${MODEL_REFERENCE}.`),
+      weight: z
+        .number()
+        .positive("must be a number > 0")
+        .optional()
+        .describe("Relative share of traffic under the `weighted` policy. Default 1."),
     })
-    .strict(),
+    .strict()
+    .describe("A candidate model with its weight."),
 ]);
 
 const targetSchema = z
   .object({
-    /**
-     * How the first model is picked: `fixed` (the one candidate), `fallback` (in the order
-     * listed), `weighted` (at random by weight), `bandit` (the learning policy). On timeout,
-     * error or 429 the remaining candidates are tried in the order listed.
-     */
-    policy: z.enum(ROUTE_POLICIES).default("fallback"),
-    candidates: z.array(candidateSchema).min(1, "needs at least one model"),
-    /** Longest one attempt on one model may take, in milliseconds. Default 30000. */
-    timeout_ms: z.number().int().positive().default(30_000),
-    /** Extra attempts on the same model after a retryable failure (timeout, 429, 5xx) before moving on. Default 0. */
-    retries: z.number().int().min(0).max(5).default(0),
-    /**
-     * `bandit` only: what one fully good answer (feedback reward 1) is worth, in US dollars.
-     * The learner then weighs quality against cost and prefers the model with the highest
-     * `answer_value_usd x quality - cost per request`, cost being each model's mean over its
-     * rewarded requests at its declared `price` (ADR 0053). Without it, quality alone decides.
-     */
-    answer_value_usd: z.number().positive("must be a number of US dollars above 0").optional(),
-    /**
-     * `bandit` only: the longest an answer may take, in milliseconds, to count as good. A
-     * rated answer that took longer (the latency the client reports in its feedback, else the
-     * model's as the router measured it) is learned from as a failure (reward 0), however it
-     * was rated; so the learner weighs how often each model is on time with its quality
-     * (ADR 0055). Without it, latency changes no standing.
-     */
-    latency_slo_ms: z.number().positive("must be a number of milliseconds above 0").optional(),
+    policy: z
+      .enum(ROUTE_POLICIES)
+      .default("fallback")
+      .describe(
+        "How the first model is picked: `fixed` (the one candidate), `fallback` (in the order listed), `weighted` (at random by weight), `bandit` (the learning policy, set up by `learning`). On timeout, error or 429 the remaining candidates are tried in the order listed. Default `fallback`.",
+      ),
+    candidates: z
+      .array(candidateSchema)
+      .min(1, "needs at least one model")
+      .describe(
+        "The models that serve this task on this route, in order of preference: model ids, or `{ model, weight }`. `fixed` takes exactly one.",
+      ),
+    timeout_ms: z
+      .number()
+      .int()
+      .positive()
+      .default(30_000)
+      .describe("Longest one attempt on one model may take, in milliseconds. Default 30000."),
+    retries: z
+      .number()
+      .int()
+      .min(0)
+      .max(5)
+      .default(0)
+      .describe(
+        "Extra attempts on the same model after a retryable failure (timeout, 429, 5xx) before moving on to the next candidate. Default 0.",
+      ),
+    answer_value_usd: z
+      .number()
+      .positive("must be a number of US dollars above 0")
+      .optional()
+      .describe(
+        "`bandit` only: what one fully good answer (feedback reward 1) is worth, in US dollars. The learner then weighs quality against cost and prefers the model with the highest `answer_value_usd x quality - cost per request`, cost being each model's mean over its rewarded requests at its declared `price` (ADR 0053). Without it, quality alone decides.",
+      ),
+    latency_slo_ms: z
+      .number()
+      .positive("must be a number of milliseconds above 0")
+      .optional()
+      .describe(
+        "`bandit` only: the longest an answer may take, in milliseconds, to count as good. A rated answer that took longer (the latency the client reports in its feedback, else the model's as the router measured it) is learned from as a failure (reward 0), however it was rated; so the learner weighs how often each model is on time with its quality (ADR 0055). Without it, latency changes no standing.",
+      ),
   })
-  .strict();
+  .strict()
+  .describe("Who serves one task's requests on a route, and how the model is picked.");
 
 const routeSchema = z
   .object({
@@ -78,78 +102,148 @@ const routeSchema = z
       .regex(
         ROUTE_NAME,
         "must be letters, digits, '.', '_' or '-' (no ':' or '/', which model ids use)",
+      )
+      .describe(
+        "The route's name: what classification steps and `default_route` name, and what a client sends as `model` to use this route directly. Letters, digits, `.`, `_` and `-` (no `:` or `/`, which model ids use); not `auto`, nor a model id declared in `models`.",
       ),
-    description: z.string().optional(),
-    /** Per task (pipeline tag or alias): who serves this route's requests of that task. */
-    targets: z.record(z.string().min(1), targetSchema),
+    description: z
+      .string()
+      .optional()
+      .describe("What the route is for, shown in `GET /v1/models` and on the dashboard."),
+    targets: z
+      .record(z.string().min(1), targetSchema)
+      .describe(
+        "Per task (pipeline tag or alias, e.g. `text-generation`): who serves this route's requests of that task. At least one.",
+      ),
   })
-  .strict();
+  .strict()
+  .describe("A route: a kind of request, and the models that serve it per task.");
 
 const rulesStepSchema = z
   .object({
-    kind: z.literal("rules"),
+    kind: z
+      .literal("rules")
+      .describe(
+        "`rules`: keyword and regular-expression rules, tried in order; the first rule that matches names the route.",
+      ),
     rules: z
       .array(
         z
           .object({
-            route: z.string().min(1),
-            /** Matched case-insensitively as whole words (or anywhere, for Chinese and Japanese). */
-            keywords: z.array(z.string().min(1)).default([]),
-            /** JavaScript regular expressions, matched case-insensitively. */
-            patterns: z.array(z.string().min(1)).default([]),
+            route: z
+              .string()
+              .min(1)
+              .describe("The route a request that matches this rule goes to."),
+            keywords: z
+              .array(z.string().min(1))
+              .default([])
+              .describe(
+                "Matched case-insensitively as whole words (`refund` does not match `refunded`), or anywhere for Chinese and Japanese.",
+              ),
+            patterns: z
+              .array(z.string().min(1))
+              .default([])
+              .describe("JavaScript regular expressions, matched case-insensitively."),
           })
-          .strict(),
+          .strict()
+          .describe("A rule: give keywords, patterns or both."),
       )
-      .min(1),
+      .min(1)
+      .describe("The rules, tried in order."),
   })
-  .strict();
+  .strict()
+  .describe("A classification step of keyword and regular-expression rules.");
 
 const nearestNeighbourStepSchema = z
   .object({
-    kind: z.literal("nearest-neighbour"),
-    /** An embedding model (task feature-extraction or sentence-similarity). */
-    model: modelId,
-    /** Example utterances per route name. */
-    examples: z.record(z.string().min(1), z.array(z.string().min(1)).min(1)),
-    /** Nearest examples that vote (by summed cosine similarity). Default 3. */
-    k: z.number().int().positive().default(3),
-    /** Below this cosine similarity of the nearest example, the step passes. Default 0. */
-    min_similarity: z.number().min(-1).max(1).default(0),
-    /** Longest embedding a request may take before the step passes, in milliseconds. Default 10000. */
-    timeout_ms: z.number().int().positive().default(10_000),
-    /**
-     * What the model reads of a request's text: its first this many characters. Default 1000.
-     * A request's route is in its opening, and a model's time grows with the text (the bundled
-     * embedding model took 2.4-2.6 s for 20,000 characters, and a 200,000-character prompt ran
-     * past `timeout_ms`, so the step passed; `bench/classify-long-text.ts`, ADR 0045); most
-     * embedding and classifier models read only a few hundred tokens anyway. Keyword rules read
-     * the whole text.
-     */
-    max_text_chars: z.number().int().positive().default(1000),
+    kind: z
+      .literal("nearest-neighbour")
+      .describe(
+        "`nearest-neighbour`: the route of the example utterances nearest the request's text, by embedding similarity.",
+      ),
+    model: modelId.describe(
+      "An embedding model (task feature-extraction or sentence-similarity): a catalog id or a model declared in `models`.",
+    ),
+    examples: z
+      .record(z.string().min(1), z.array(z.string().min(1)).min(1))
+      .describe("Example utterances per route name."),
+    k: z
+      .number()
+      .int()
+      .positive()
+      .default(3)
+      .describe("Nearest examples that vote (by summed cosine similarity). Default 3."),
+    min_similarity: z
+      .number()
+      .min(-1)
+      .max(1)
+      .default(0)
+      .describe("Below this cosine similarity of the nearest example, the step passes. Default 0."),
+    timeout_ms: z
+      .number()
+      .int()
+      .positive()
+      .default(10_000)
+      .describe(
+        "Longest embedding a request may take before the step passes, in milliseconds. Default 10000.",
+      ),
+    // Measured with bench/classify-long-text.ts (ADR 0045).
+    max_text_chars: z
+      .number()
+      .int()
+      .positive()
+      .default(1000)
+      .describe(
+        "What the model reads of a request's text: its first this many characters. Default 1000. A request's route is in its opening, and a model's time grows with the text (the bundled embedding model took 2.4-2.6 s for 20,000 characters, and a 200,000-character prompt ran past `timeout_ms`, so the step passed); most embedding and classifier models read only a few hundred tokens anyway. Keyword rules read the whole text.",
+      ),
   })
-  .strict();
+  .strict()
+  .describe("A classification step that compares the request with example utterances.");
 
 const classifierStepSchema = z
   .object({
-    kind: z.literal("classifier"),
-    /**
-     * A text-classification model, by id, or the one a selection picked:
-     * `decision:<id>`, `decision:latest:<task>` (resolved when `modelscout serve` starts,
-     * `decision-references.ts`). Route candidates take the same references.
-     */
-    model: modelId,
-    /** Model label to route name; labels not listed map to the route of the same name. */
-    labels: z.record(z.string().min(1), z.string().min(1)).default({}),
-    /** Below this score of the top label, the step passes. Default 0. */
-    min_score: z.number().min(0).max(1).default(0),
-    /** Send the route names as candidate labels (zero-shot and prompt classifiers need them). Default true. */
-    candidate_labels: z.boolean().default(true),
-    /** Longest the classifier may take before the step passes, in milliseconds. Default 10000. */
-    timeout_ms: z.number().int().positive().default(10_000),
-    /** What the model reads of a request's text: its first this many characters. Default 1000. */
-    max_text_chars: z.number().int().positive().default(1000),
+    kind: z
+      .literal("classifier")
+      .describe("`classifier`: a text-classification model's top label names the route."),
+    // References are resolved by decision-references.ts.
+    model: modelId.describe(
+      "A text-classification model, by id (a catalog id or a model declared in `models`), or the one a selection picked: `decision:<id>`, `decision:latest:<task>` (resolved when `modelscout serve` starts). Route candidates take the same references.",
+    ),
+    labels: z
+      .record(z.string().min(1), z.string().min(1))
+      .default({})
+      .describe("Model label to route name; labels not listed map to the route of the same name."),
+    min_score: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0)
+      .describe("Below this score of the top label, the step passes. Default 0."),
+    candidate_labels: z
+      .boolean()
+      .default(true)
+      .describe(
+        "Send the route names as candidate labels (zero-shot and prompt classifiers need them). Default true.",
+      ),
+    timeout_ms: z
+      .number()
+      .int()
+      .positive()
+      .default(10_000)
+      .describe(
+        "Longest the classifier may take before the step passes, in milliseconds. Default 10000.",
+      ),
+    max_text_chars: z
+      .number()
+      .int()
+      .positive()
+      .default(1000)
+      .describe(
+        "What the model reads of a request's text: its first this many characters. Default 1000.",
+      ),
   })
-  .strict();
+  .strict()
+  .describe("A classification step that asks a text-classification model.");
 
 const classificationStepSchema = z.discriminatedUnion("kind", [
   rulesStepSchema,
@@ -157,164 +251,296 @@ const classificationStepSchema = z.discriminatedUnion("kind", [
   classifierStepSchema,
 ]);
 
-/**
- * An endpoint model's generation defaults: what it is sent when a chat request does not set
- * them (a request's own `max_tokens` or `temperature` wins).
- */
+/** An endpoint model's generation defaults; a request's own `max_tokens` or `temperature` wins. */
 const generationDefaults = {
-  /** Most tokens per answer; the server's default when absent. */
-  max_tokens: z.number().int().min(1).optional(),
-  /** Sampling temperature, 0 to 2; the server's default when absent. */
-  temperature: z.number().min(0).max(2).optional(),
+  max_tokens: z
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .describe(
+      "Most tokens per answer, sent when a chat request sets none (a request's own `max_tokens` wins); the server's default when absent.",
+    ),
+  temperature: z
+    .number()
+    .min(0)
+    .max(2)
+    .optional()
+    .describe(
+      "Sampling temperature, 0 to 2, sent when a chat request sets none (a request's own `temperature` wins); the server's default when absent.",
+    ),
 };
 
 /** Settings every model declaration takes. */
 const modelLimits = {
-  /**
-   * Most calls this router sends the model at once (a model server's batch or slot count);
-   * one more goes to the route's next candidate, or gets 503 with `Retry-After` when every
-   * candidate is full (ADR 0033). Streams hold their slot until they end. A classification
-   * step's calls count too, and a full model's step is passed over (ADR 0035). Default: no cap.
-   */
-  max_in_flight: z.number().int().min(1).optional(),
+  max_in_flight: z
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .describe(
+      "Most calls this router sends the model at once (a model server's batch or slot count); one more goes to the route's next candidate, or gets 503 with `Retry-After` when every candidate is full (ADR 0033). Streams hold their slot until they end. A classification step's calls count too, and a full model's step is passed over (ADR 0035). Default: no cap.",
+    ),
 };
 
-/**
- * What a model server charges, in US dollars per million tokens read (`input`) and written
- * (`output`): the request log, `/metrics` and the dashboard give each answer's cost from the
- * `usage` its server reports (`route/model-price.ts`). Without it, tokens are still counted.
- */
+const declaredId = modelId.describe(
+  "The model's id: what route candidates and classification steps name it by. Unique among `models`.",
+);
+
+/** Read by `route/model-price.ts`. */
 const modelPriceSchema = z
   .object({
-    input_per_million_tokens: z.number().min(0),
-    output_per_million_tokens: z.number().min(0),
+    input_per_million_tokens: z
+      .number()
+      .min(0)
+      .describe("US dollars per million tokens read (the prompt)."),
+    output_per_million_tokens: z
+      .number()
+      .min(0)
+      .describe("US dollars per million tokens written (the answer)."),
   })
-  .strict();
+  .strict()
+  .describe(
+    "What the model server charges, in US dollars per million tokens read (`input`) and written (`output`): the request log, `/metrics` and the dashboard give each answer's cost from the `usage` its server reports, and a `bandit` target's `answer_value_usd` weighs it. Without it, tokens are still counted.",
+  );
+
+const endpointLabels = z
+  .array(z.string().min(1))
+  .min(1)
+  .optional()
+  .describe(
+    "Candidate labels for classification requests that bring none (zero-shot and prompt classifiers).",
+  );
+
+const visionFlag = z
+  .boolean()
+  .optional()
+  .describe("A chat model that reads images in user turns (`image_url` parts). Default false.");
 
 const modelDeclarationSchema = z.discriminatedUnion("kind", [
   z
     .object({
-      id: modelId,
+      id: declaredId,
       ...modelLimits,
-      /** A template answer, no model: for examples, tests and benchmarks. */
-      kind: z.literal("echo"),
-      /** `{{input}}` is the last user message, `{{model}}` this id. Default `{{input}}`. */
-      template: z.string().optional(),
+      kind: z
+        .literal("echo")
+        .describe("`echo`: a template answer, no model: for examples, tests and benchmarks."),
+      template: z
+        .string()
+        .optional()
+        .describe(
+          "The answer: `{{input}}` is the last user message, `{{model}}` this id. Default `{{input}}`.",
+        ),
     })
-    .strict(),
+    .strict()
+    .describe("A text-generation stand-in that answers with a template."),
   z
     .object({
-      id: modelId,
+      id: declaredId,
       ...modelLimits,
-      /** Hashed character n-gram embeddings, no weights: lexical similarity in any script. */
-      kind: z.literal("hashed-ngrams"),
-      dimensions: z.number().int().min(16).max(1_048_576).optional(),
+      kind: z
+        .literal("hashed-ngrams")
+        .describe(
+          "`hashed-ngrams`: hashed character n-gram embeddings, no weights: lexical similarity in any script.",
+        ),
+      dimensions: z
+        .number()
+        .int()
+        .min(16)
+        .max(1_048_576)
+        .optional()
+        .describe("Length of the vectors (the number of hash buckets). Default 2048."),
     })
-    .strict(),
+    .strict()
+    .describe("A built-in embedding model without weights, for nearest-neighbour steps."),
   z
     .object({
-      id: modelId,
+      id: declaredId,
       ...modelLimits,
-      /** Any OpenAI-compatible server: vLLM, TGI, Ollama, llama.cpp, LiteLLM, OpenAI. */
-      kind: z.literal("openai"),
-      base_url: z.url(),
-      /** The name the server expects in `model`. */
-      api_model: z.string().min(1),
-      /** Default text-generation. */
-      task: z.string().min(1).default("text-generation"),
-      /** Environment variable holding the API key (the key itself never goes in this file). */
+      kind: z
+        .literal("openai")
+        .describe(
+          "`openai`: any OpenAI-compatible server: vLLM, TGI, Ollama, llama.cpp, LiteLLM, OpenAI.",
+        ),
+      base_url: z.url().describe("The API root, e.g. `http://127.0.0.1:8000/v1`."),
+      api_model: z.string().min(1).describe("The name the server expects in `model`."),
+      task: z
+        .string()
+        .min(1)
+        .default("text-generation")
+        .describe("The task the model serves (pipeline tag or alias). Default text-generation."),
       api_key_env: z
         .string()
         .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
-        .optional(),
-      labels: z.array(z.string().min(1)).min(1).optional(),
-      /** A chat model that reads images in user turns (`image_url` parts); default false. */
-      vision: z.boolean().optional(),
-      /** Include this server in the active health checks (`server.health_checks`); default true. */
-      health_check: z.boolean().optional(),
+        .optional()
+        .describe(
+          "Environment variable holding the API key (the key itself never goes in this file). Without it, no key is sent.",
+        ),
+      labels: endpointLabels,
+      vision: visionFlag,
+      health_check: z
+        .boolean()
+        .optional()
+        .describe(
+          "Include this server in the active health checks (`server.health_checks`). Default true.",
+        ),
       price: modelPriceSchema.optional(),
       ...generationDefaults,
     })
-    .strict(),
+    .strict()
+    .describe("A model behind an OpenAI-compatible server."),
   z
     .object({
-      id: modelId,
+      id: declaredId,
       ...modelLimits,
-      /** Hugging Face Inference Providers, or a dedicated endpoint when base_url is set. */
-      kind: z.literal("hf-inference"),
-      api_model: z.string().min(1),
-      task: z.string().min(1),
-      base_url: z.url().optional(),
+      kind: z
+        .literal("hf-inference")
+        .describe(
+          "`hf-inference`: Hugging Face Inference Providers, or a dedicated endpoint when `base_url` is set.",
+        ),
+      api_model: z
+        .string()
+        .min(1)
+        .describe("The model's id on the Hugging Face Hub (or the name the endpoint expects)."),
+      task: z.string().min(1).describe("The task the model serves (pipeline tag or alias)."),
+      base_url: z
+        .url()
+        .optional()
+        .describe(
+          "A dedicated endpoint (an Inference Endpoint, TGI, a local server) to call instead of the Inference Providers router.",
+        ),
       api_key_env: z
         .string()
         .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
-        .optional(),
-      inference_provider: z.string().min(1).optional(),
-      labels: z.array(z.string().min(1)).min(1).optional(),
-      /** A chat model that reads images in user turns (`image_url` parts); default false. */
-      vision: z.boolean().optional(),
+        .optional()
+        .describe(
+          "Environment variable holding the access token (the token itself never goes in this file). Default: `HF_TOKEN`, else `HUGGING_FACE_HUB_TOKEN`.",
+        ),
+      inference_provider: z
+        .string()
+        .min(1)
+        .optional()
+        .describe(
+          "Which Inference Provider to route to, as `@huggingface/inference` names it; ignored when `base_url` is set. Default `hf-inference`.",
+        ),
+      labels: endpointLabels,
+      vision: visionFlag,
       price: modelPriceSchema.optional(),
       ...generationDefaults,
     })
-    .strict(),
+    .strict()
+    .describe("A model behind Hugging Face Inference Providers or a dedicated endpoint."),
   z
     .object({
-      /** A catalog model id (`npm:vader-sentiment`, a Hub ONNX model) with run options. */
-      id: modelId,
+      id: modelId.describe(
+        "A catalog model id (`npm:vader-sentiment`, a Hub ONNX model), run with these options.",
+      ),
       ...modelLimits,
-      kind: z.literal("catalog"),
-      /** Run in a child process, so a crash or hang cannot take the server down. Default true. */
-      isolated: z.boolean().default(true),
+      kind: z.literal("catalog").describe("`catalog`: a catalog model with run options."),
+      isolated: z
+        .boolean()
+        .default(true)
+        .describe(
+          "Run in a child process, so a crash or hang cannot take the server down. Default true.",
+        ),
     })
-    .strict(),
+    .strict()
+    .describe("A catalog model with run options."),
 ]);
 
 export const routesConfigSchema = z
   .object({
-    version: z.literal(1).default(1),
-    /** Where requests go when no classification step decides. Default: the first route. */
-    default_route: z.string().min(1).optional(),
-    /** Tried in order; the first step that names a route decides. */
-    classification: z.array(classificationStepSchema).default([]),
-    /** Models that are not catalog ids with default options. */
-    models: z.array(modelDeclarationSchema).default([]),
-    routes: z.array(routeSchema).min(1, "needs at least one route"),
-    /**
-     * Settings of the learning policy behind `bandit` routes (Thompson sampling; keys as in
-     * `route/learning/thompson-learner-config.ts`, camelCase). Default: its defaults.
-     */
-    learning: thompsonLearnerConfigSchema.optional(),
+    version: z.literal(1).default(1).describe("Version of this file's format: 1."),
+    default_route: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("Where requests go when no classification step decides. Default: the first route."),
+    classification: z
+      .array(classificationStepSchema)
+      .default([])
+      .describe(
+        "Steps that classify a request into a route, tried in order; the first step that names a route decides. Default: none, so every request goes to `default_route`.",
+      ),
+    models: z
+      .array(modelDeclarationSchema)
+      .default([])
+      .describe(
+        "Models that are not catalog ids with default options: servers, built-in models, catalog models with run options. A model id not declared here is looked up in the catalog.",
+      ),
+    routes: z
+      .array(routeSchema)
+      .min(1, "needs at least one route")
+      .describe("The routes, each with the models that serve it per task. At least one."),
+    learning: thompsonLearnerConfigSchema
+      .optional()
+      .describe(
+        "Settings of the learning policy behind `bandit` routes (Thompson sampling; keys in camelCase). Default: its defaults.",
+      ),
     server: z
       .object({
-        /** Largest request body accepted, in bytes; larger gets 413. Default 1 MiB. */
-        max_body_bytes: z.number().int().positive().default(1_048_576),
+        max_body_bytes: z
+          .number()
+          .int()
+          .positive()
+          .default(1_048_576)
+          .describe("Largest request body accepted, in bytes; larger gets 413. Default 1 MiB."),
         circuit_breaker: z
           .object({
-            /**
-             * Consecutive failures that open a model's breaker. Default 5. A 429 or 503 with
-             * `Retry-After` opens it at once, for that long (ADR 0034).
-             */
-            failure_threshold: z.number().int().positive().default(5),
-            /** How long an open breaker refuses calls before one trial call. Default 30000. */
-            cool_down_ms: z.number().int().positive().default(30_000),
+            failure_threshold: z
+              .number()
+              .int()
+              .positive()
+              .default(5)
+              .describe(
+                "Consecutive failures that open a model's breaker. Default 5. A 429 or 503 with `Retry-After` opens it at once, for that long (ADR 0034).",
+              ),
+            cool_down_ms: z
+              .number()
+              .int()
+              .positive()
+              .default(30_000)
+              .describe(
+                "How long an open breaker refuses calls before one trial call, in milliseconds. Default 30000.",
+              ),
           })
           .strict()
-          .default({ failure_threshold: 5, cool_down_ms: 30_000 }),
-        /**
-         * Active health checks of models behind servers (`GET /models` on OpenAI-compatible
-         * ones): a model that fails `unhealthy_threshold` checks in a row is skipped until
-         * it passes `healthy_threshold`. `interval_ms: 0` turns them off.
-         */
+          .default({ failure_threshold: 5, cool_down_ms: 30_000 })
+          .describe(
+            "Each model's circuit breaker: after failures, calls to the model are refused for a while and requests go to the next candidate at once.",
+          ),
         health_checks: z
           .object({
-            /** Default 15000. */
-            interval_ms: z.number().int().min(0).default(15_000),
-            /** Default 2000. */
-            timeout_ms: z.number().int().positive().default(2000),
-            /** Default 2. */
-            unhealthy_threshold: z.number().int().positive().default(2),
-            /** Default 1. */
-            healthy_threshold: z.number().int().positive().default(1),
+            interval_ms: z
+              .number()
+              .int()
+              .min(0)
+              .default(15_000)
+              .describe(
+                "Time from the start of one round of checks to the next, in milliseconds; 0 turns health checks off. Default 15000.",
+              ),
+            timeout_ms: z
+              .number()
+              .int()
+              .positive()
+              .default(2000)
+              .describe(
+                "A check that takes longer than this, in milliseconds, fails. Default 2000.",
+              ),
+            unhealthy_threshold: z
+              .number()
+              .int()
+              .positive()
+              .default(2)
+              .describe("Failed checks in a row that mark a model unhealthy. Default 2."),
+            healthy_threshold: z
+              .number()
+              .int()
+              .positive()
+              .default(1)
+              .describe(
+                "Passed checks in a row that mark an unhealthy model healthy again. Default 1.",
+              ),
           })
           .strict()
           .default({
@@ -322,53 +548,61 @@ export const routesConfigSchema = z
             timeout_ms: 2000,
             unhealthy_threshold: 2,
             healthy_threshold: 1,
-          }),
-        /**
-         * Longest text kept per request in the request log (characters). Default 2000. Personal
-         * data is redacted from what is kept; the redactor reads about 1,024 characters past it,
-         * not the whole prompt or answer.
-         */
-        log_text_chars: z.number().int().min(0).default(2000),
-        /**
-         * Scheduling of the thread that writes the request log: `idle` (default) runs it under
-         * Linux's SCHED_IDLE where the process may raise it again (CAP_SYS_NICE, or
-         * `ulimit -e 20`), so requests never wait for a CPU behind it; `normal` does not.
-         */
-        log_writer_priority: z.enum(["idle", "normal"]).default("idle"),
-        /**
-         * Days the request log keeps a request (its texts, decision and learned feedback);
-         * older rows are deleted in the background, except those whose feedback the learner
-         * has not taken yet. 0 keeps every row. Default 30 (ADR 0047).
-         */
-        log_retention_days: z.number().min(0).default(30),
-        /**
-         * How long a client's idle keep-alive connection stays open, in ms. Default 65000:
-         * longer than the idle timeout of the load balancers and proxies usually in front
-         * (AWS ALB 60 s, nginx's upstream `keepalive_timeout` 60 s), so they close idle
-         * connections first and never send a request on one the router is closing (the
-         * cause of sporadic 502s behind a balancer with Node's own 5 s).
-         */
-        keep_alive_timeout_ms: z.number().int().positive().default(65_000),
-        /**
-         * How V8 collects the young generation in the server's process: `serial` (default)
-         * on the main thread alone, which keeps the pauses every request in flight waits
-         * through short when the CPUs are busy; `parallel` with V8's helper threads, V8's own
-         * default (ADR 0041). It holds for the whole process.
-         */
-        young_gc: z.enum(["serial", "parallel"]).default("serial"),
-        /**
-         * Session affinity: a request with an `x-modelscout-session` header goes where the
-         * session's last answered request of the same kind (same `model` asked for, same task)
-         * went, its route and its model, without classifying or choosing again, while that
-         * model is available; so a conversation's turns stay with one model. A session unused
-         * this many seconds is forgotten. Default 1800; 0 turns affinity off.
-         */
-        session_ttl_seconds: z.number().int().min(0).default(1800),
-        /**
-         * Sessions remembered at most; past it, the least recently used is forgotten. Each
-         * takes a few hundred bytes of memory. Default 100000.
-         */
-        max_sessions: z.number().int().positive().default(100_000),
+          })
+          .describe(
+            "Active health checks of models behind servers (`GET /models` on OpenAI-compatible ones): a model that fails `unhealthy_threshold` checks in a row is skipped until it passes `healthy_threshold`. `interval_ms: 0` turns them off.",
+          ),
+        log_text_chars: z
+          .number()
+          .int()
+          .min(0)
+          .default(2000)
+          .describe(
+            "Longest text kept per request in the request log (characters). Default 2000. Personal data is redacted from what is kept; the redactor reads about 1,024 characters past it, not the whole prompt or answer.",
+          ),
+        log_writer_priority: z
+          .enum(["idle", "normal"])
+          .default("idle")
+          .describe(
+            "Scheduling of the thread that writes the request log: `idle` (default) runs it under Linux's SCHED_IDLE where the process may raise it again (CAP_SYS_NICE, or `ulimit -e 20`), so requests never wait for a CPU behind it; `normal` does not.",
+          ),
+        log_retention_days: z
+          .number()
+          .min(0)
+          .default(30)
+          .describe(
+            "Days the request log keeps a request (its texts, decision and learned feedback); older rows are deleted in the background, except those whose feedback the learner has not taken yet. 0 keeps every row. Default 30 (ADR 0047).",
+          ),
+        keep_alive_timeout_ms: z
+          .number()
+          .int()
+          .positive()
+          .default(65_000)
+          .describe(
+            "How long a client's idle keep-alive connection stays open, in milliseconds. Default 65000: longer than the idle timeout of the load balancers and proxies usually in front (AWS ALB 60 s, nginx's upstream `keepalive_timeout` 60 s), so they close idle connections first and never send a request on one the router is closing (the cause of sporadic 502s behind a balancer with Node's own 5 s).",
+          ),
+        young_gc: z
+          .enum(["serial", "parallel"])
+          .default("serial")
+          .describe(
+            "How V8 collects the young generation in the server's process: `serial` (default) on the main thread alone, which keeps the pauses every request in flight waits through short when the CPUs are busy; `parallel` with V8's helper threads, V8's own default (ADR 0041). It holds for the whole process.",
+          ),
+        session_ttl_seconds: z
+          .number()
+          .int()
+          .min(0)
+          .default(1800)
+          .describe(
+            "Session affinity: a request with an `x-modelscout-session` header goes where the session's last answered request of the same kind (same `model` asked for, same task) went, its route and its model, without classifying or choosing again, while that model is available; so a conversation's turns stay with one model. A session unused this many seconds is forgotten. Default 1800; 0 turns affinity off.",
+          ),
+        max_sessions: z
+          .number()
+          .int()
+          .positive()
+          .default(100_000)
+          .describe(
+            "Sessions remembered at most; past it, the least recently used is forgotten. Each takes a few hundred bytes of memory. Default 100000.",
+          ),
       })
       .strict()
       .default({
@@ -387,9 +621,13 @@ export const routesConfigSchema = z
         young_gc: "serial",
         session_ttl_seconds: 1800,
         max_sessions: 100_000,
-      }),
+      })
+      .describe("The routing server's limits and settings."),
   })
-  .strict();
+  .strict()
+  .describe(
+    "ModelScout routes config (`modelscout serve --config`): how the routing server classifies a request into a route, which candidate models serve each route per task, the policy that picks among them, timeouts, retries and the server's limits.",
+  );
 
 export type RoutesConfigInput = z.input<typeof routesConfigSchema>;
 type ParsedConfig = z.output<typeof routesConfigSchema>;

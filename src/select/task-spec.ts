@@ -13,6 +13,7 @@ import { ModelScoutError } from "../errors/modelscout-error.js";
 import type { HardwareProfile } from "../hardware/hardware-profiles.js";
 import { resolveHardware } from "../hardware/resolve-hardware.js";
 import { resolveTask, type TaskId } from "../tasks/resolve-task.js";
+import { METRIC_NAMES } from "./metrics/metric-registry.js";
 
 const positiveInteger = (what: string) =>
   z
@@ -37,88 +38,176 @@ function describe(value: unknown): string {
 
 export const taskSpecSchema = z
   .object({
-    /** Pipeline tag or alias: `text-classification`, `text_generation`, `sentiment`, `embeddings`. */
     task_type: z
       .string({ error: "task_type is required: a pipeline tag such as text-classification" })
-      .min(1),
+      .min(1)
+      .describe(
+        "Pipeline tag or alias: `text-classification`, `text_generation`, `sentiment`, `embeddings`.",
+      ),
     input_constraints: z
       .object({
-        /** Longest input to expect, in tokens. */
-        max_length: positiveInteger("input_constraints.max_length").optional(),
-        /** Language of the inputs: ISO code (`zh`, `en`) or name (`Chinese`). */
-        language: z.string().min(1).optional(),
+        max_length: positiveInteger("input_constraints.max_length")
+          .optional()
+          .describe("Longest input to expect, in tokens."),
+        language: z
+          .string()
+          .min(1)
+          .optional()
+          .describe("Language of the inputs: ISO code (`zh`, `en`) or name (`Chinese`)."),
       })
       .strict()
-      .optional(),
-    /** Target hardware profile or alias: `NVIDIA_A100`, `t4`, `rpi5`, `local`. */
-    hardware: z.string().min(1).optional(),
-    /** Relative weights; normalised to sum to 1. Default: quality 0.7, latency 0.3. */
+      .optional()
+      .describe("What the inputs are like."),
+    hardware: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("Target hardware profile or alias: `NVIDIA_A100`, `t4`, `rpi5`, `local`."),
     objectives: z
       .object({
-        quality: nonNegative("objectives.quality").optional(),
-        latency: nonNegative("objectives.latency").optional(),
-        memory: nonNegative("objectives.memory").optional(),
-        cost: nonNegative("objectives.cost").optional(),
+        quality: nonNegative("objectives.quality")
+          .optional()
+          .describe("Weight of quality: the metric measured on the sample data."),
+        latency: nonNegative("objectives.latency")
+          .optional()
+          .describe("Weight of speed: latency per item, lower is better."),
+        memory: nonNegative("objectives.memory")
+          .optional()
+          .describe("Weight of a small memory footprint."),
+        cost: nonNegative("objectives.cost").optional().describe("Weight of a low cost per item."),
       })
       .strict()
-      .optional(),
-    /** Hard limits: a candidate over any of them is not selectable. */
+      .optional()
+      .describe(
+        "Relative weights of what makes a candidate good; normalised to sum to 1, at least one above 0. Default: quality 0.7, latency 0.3. Given, they replace the defaults as a whole: a weight not named is 0.",
+      ),
     slo: z
       .object({
-        max_p95_latency_ms: nonNegative("slo.max_p95_latency_ms").optional(),
-        max_memory_gb: nonNegative("slo.max_memory_gb").optional(),
+        max_p95_latency_ms: nonNegative("slo.max_p95_latency_ms")
+          .optional()
+          .describe(
+            "Highest p95 latency per item, in milliseconds: by the catalog's figure for the target `hardware` (when given), and as measured on the sample data.",
+          ),
+        max_memory_gb: nonNegative("slo.max_memory_gb")
+          .optional()
+          .describe("Most memory a candidate may need, in gigabytes (10^9 bytes)."),
       })
       .strict()
-      .optional(),
-    /** Where candidates come from: a catalog query, explicit ids, or both. */
+      .optional()
+      .describe("Hard limits: a candidate over any of them is not selectable."),
     candidates: z
       .object({
-        ids: z.array(z.string().min(1)).optional(),
+        ids: z
+          .array(z.string().min(1))
+          .optional()
+          .describe(
+            "Models to consider, always probed: catalog ids, or a model folder as `local:./path` (relative to the spec's folder).",
+          ),
         query: z
           .object({
-            license: z.string().min(1).optional(),
-            source: z.enum(["hub", "npm", "endpoint", "local"]).optional(),
-            /** How many candidates to probe on the data (best priors first). Default 8. */
-            limit: positiveInteger("candidates.query.limit").optional(),
+            license: z
+              .string()
+              .min(1)
+              .optional()
+              .describe(
+                "Only models under this licence (e.g. `apache-2.0`; case does not matter).",
+              ),
+            source: z
+              .enum(["hub", "npm", "endpoint", "local"])
+              .optional()
+              .describe(
+                "Only catalog models from this source: `hub` (the Hugging Face Hub), `npm` (packaged models), `endpoint` (models behind servers), `local` (model folders).",
+              ),
+            limit: positiveInteger("candidates.query.limit")
+              .optional()
+              .describe("How many candidates to probe on the data (best priors first). Default 8."),
           })
           .strict()
-          .optional(),
+          .optional()
+          .describe(
+            "Search the catalog for models of the task (the most downloaded and the best scored). Searched when no `ids` are given, and beside them when given.",
+          ),
       })
       .strict()
-      .optional(),
-    /** The user's sample data: JSONL or CSV of inputs with optional labels. */
+      .optional()
+      .describe(
+        "Where candidates come from: a catalog query, explicit ids, or both. Default: the catalog.",
+      ),
     data: z
       .object({
-        path: z.string().min(1),
-        format: z.enum(["jsonl", "csv"]).optional(),
-        /** Which fields hold the input and the label (default `text` and `label`). */
+        path: z
+          .string()
+          .min(1)
+          .describe(
+            "The JSONL or CSV file; a relative path is resolved against the spec's folder.",
+          ),
+        format: z
+          .enum(["jsonl", "csv"])
+          .optional()
+          .describe("`jsonl` or `csv`. Default: from the file's extension."),
         columns: z
-          .object({ input: z.string().min(1).optional(), label: z.string().min(1).optional() })
+          .object({
+            input: z
+              .string()
+              .min(1)
+              .optional()
+              .describe("The field that holds the input. Default `text`."),
+            label: z
+              .string()
+              .min(1)
+              .optional()
+              .describe("The field that holds the label. Default `label`."),
+          })
           .strict()
-          .optional(),
-        /** Maps the data's labels to the models' labels, e.g. {"1": "positive"}. */
-        label_map: z.record(z.string(), z.string()).optional(),
+          .optional()
+          .describe("Which fields hold the input and the label (default `text` and `label`)."),
+        label_map: z
+          .record(z.string(), z.string())
+          .optional()
+          .describe('Maps the data\'s labels to the models\' labels, e.g. {"1": "positive"}.'),
       })
       .strict()
-      .optional(),
-    /**
-     * The classes a classifier must tell apart (`["positive", "negative"]`), when there is no
-     * labelled data to say so: classifiers that predict none of them are filtered out.
-     */
-    labels: z.array(z.string().min(1)).min(1).optional(),
-    /** Metric name; default per task (accuracy for classification, ...). */
-    metric: z.string().min(1).optional(),
+      .optional()
+      .describe("The user's sample data: JSONL or CSV of inputs with optional labels."),
+    labels: z
+      .array(z.string().min(1))
+      .min(1)
+      .optional()
+      .describe(
+        'The classes a classifier must tell apart (`["positive", "negative"]`), when there is no labelled data to say so: classifiers that predict none of them are filtered out.',
+      ),
+    metric: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        `Metric name (${METRIC_NAMES.join(", ")}); it must apply to the task. Default per task: accuracy for classifiers, knn_accuracy for embeddings, token_f1 for generation, cer for OCR, wer for speech, agreement without labels.`,
+      ),
     budget: z
       .object({
-        max_probes: positiveInteger("budget.max_probes").optional(),
-        max_seconds: nonNegative("budget.max_seconds").optional(),
+        max_probes: positiveInteger("budget.max_probes")
+          .optional()
+          .describe(
+            "Most probes (one candidate run on one sample item) to spend. Default: every candidate on every item.",
+          ),
+        max_seconds: nonNegative("budget.max_seconds")
+          .optional()
+          .describe("Longest the probing may take, in seconds. Default: no limit."),
       })
       .strict()
-      .optional(),
-    /** `local-only` forbids remote backends: no input leaves the machine. */
-    privacy: z.enum(["local-only", "allow-remote"]).optional(),
+      .optional()
+      .describe("Limits on probing the candidates on the sample data."),
+    privacy: z
+      .enum(["local-only", "allow-remote"])
+      .optional()
+      .describe(
+        "`local-only` forbids remote backends: no input leaves the machine. Default `allow-remote`.",
+      ),
   })
-  .strict();
+  .strict()
+  .describe(
+    "ModelScout task spec (`modelscout select <spec>`): what the job is: task, input constraints, target hardware, objectives, SLOs, candidates, sample data, metric, budget and privacy.",
+  );
 
 export type TaskSpecInput = z.input<typeof taskSpecSchema>;
 
