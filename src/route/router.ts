@@ -54,6 +54,7 @@ import type {
   RoutingDecision,
 } from "./routing-decision.js";
 import { type SessionAffinity, sessionKey } from "./session-affinity.js";
+import { EXPECTED_OUTPUT_KIND } from "./task-output-kind.js";
 import { DeadlineExceeded, withDeadline } from "./with-deadline.js";
 
 /** Deadline for a model asked for by id that no route names (else: the longest its routes give it). */
@@ -171,19 +172,30 @@ export interface RouterHealth {
   unavailable: string[];
 }
 
-/** The output kind each task must produce. */
-const EXPECTED_KIND: Partial<Record<string, BackendOutput["kind"]>> = {
-  "text-generation": "text",
-  "feature-extraction": "embedding",
-  "sentence-similarity": "embedding",
-  "text-classification": "labels",
-  "zero-shot-classification": "labels",
-  "token-classification": "spans",
-  "image-classification": "labels",
-  "audio-classification": "labels",
-  "image-to-text": "text",
-  "automatic-speech-recognition": "text",
-};
+/** A cascade's answer below `min_confidence`, kept in case no later candidate answers. */
+interface UnsureAnswer {
+  model: string;
+  outputs: BackendOutput[];
+  latencyMs: number;
+  /** `leastTopScore` of the outputs. */
+  confidence: number;
+}
+
+/**
+ * How sure a labelling answer is: its top label's score, and for a batch the least sure
+ * item's (one unsure item sends the whole batch on). 0 for an answer with no label.
+ */
+function leastTopScore(outputs: readonly BackendOutput[]): number {
+  let least = Number.POSITIVE_INFINITY;
+  for (const output of outputs) {
+    let top = 0;
+    if (output.kind === "labels") {
+      for (const label of output.labels) if (label.score > top) top = label.score;
+    }
+    if (top < least) least = top;
+  }
+  return least === Number.POSITIVE_INFINITY ? 0 : least;
+}
 
 /** Backend tasks that can serve a request of `task`. */
 function servingTasks(task: TaskId): string[] {
@@ -293,7 +305,7 @@ function checkOutputs(
   task: TaskId,
   modelId: string,
 ): BackendOutput[] {
-  const expected = EXPECTED_KIND[task];
+  const expected = EXPECTED_OUTPUT_KIND[task];
   if (outputs.length !== inputs) {
     throw new ModelScoutError(
       "BACKEND_RESPONSE_INVALID",
@@ -752,6 +764,9 @@ export class Router {
     // Likewise a chat with images, or asking for log probabilities or biasing tokens, and a
     // recording this server did not decode.
     const needs = requestNeeds(request.task, request.inputs);
+    /** A cascade's most confident answer so far that was below `min_confidence` (ADR 0057). */
+    let unsure: UnsureAnswer | undefined;
+    const lastModel = policy.order[policy.order.length - 1];
     for (const model of policy.order) {
       const breaker = this.#breakers.get(model) as CircuitBreaker;
       const limit = this.#limits.get(model) as InFlightLimit;
@@ -800,6 +815,21 @@ export class Router {
           checkDimensions(outputs, request.inputs, model);
           const latencyMs = performance.now() - startedAt;
           breaker.recordSuccess();
+          if (target.minConfidence !== null && model !== lastModel) {
+            const confidence = leastTopScore(outputs);
+            if (confidence < target.minConfidence) {
+              attempts.push({
+                model,
+                outcome: "low-confidence",
+                latencyMs,
+                error: `top score ${confidence.toFixed(3)} below min_confidence ${target.minConfidence}`,
+              });
+              if (unsure === undefined || confidence > unsure.confidence) {
+                unsure = { model, outputs, latencyMs, confidence };
+              }
+              break;
+            }
+          }
           attempts.push({ model, outcome: "ok", latencyMs });
           decision.model = model;
           decision.reason = explain(this.#modelReason(policy.reason, attempts, model));
@@ -830,6 +860,17 @@ export class Router {
           if (!slotHandedOver) limit.release();
         }
       }
+    }
+    if (unsure !== undefined) {
+      // No later candidate answered: the cascade's most confident answer rather than none.
+      decision.model = unsure.model;
+      decision.reason = explain(
+        `${policy.reason}; no candidate answered above min_confidence ${target.minConfidence} (${attempts
+          .map((attempt) => `${attempt.model} ${attempt.outcome}`)
+          .join(", ")}), so the most confident answer`,
+      );
+      if (session !== null) this.#pin(session.key, resolved, unsure.model);
+      return { ok: true, decision, outputs: unsure.outputs, modelLatencyMs: unsure.latencyMs };
     }
     return this.#failure(decision, explain);
   }
@@ -911,7 +952,9 @@ export class Router {
     );
     if (failed.length === 0) return policyReason;
     const before = failed.map((attempt) => `${attempt.model} ${attempt.outcome}`).join(", ");
-    return `${policyReason}; fallback after ${before}`;
+    // Unsure answers handed on by a cascade (ADR 0057) are not failures.
+    const cascade = failed.every((attempt) => attempt.outcome === "low-confidence");
+    return `${policyReason}; ${cascade ? "cascade" : "fallback"} after ${before}`;
   }
 
   #failure(decision: RoutingDecision, explain: (modelReason: string) => string): RouteResult {
@@ -1096,6 +1139,7 @@ export class Router {
         retries: 0,
         answerValueUsd: null,
         latencySloMs: null,
+        minConfidence: null,
       },
       routeReason: "",
       classification: null,

@@ -19,6 +19,7 @@ import {
   type ThompsonLearnerConfigInput,
   thompsonLearnerConfigSchema,
 } from "./learning/thompson-learner-config.js";
+import { EXPECTED_OUTPUT_KIND } from "./task-output-kind.js";
 
 /** Route names share the `model` field with model ids, which hold `:` or `/`; names cannot. */
 const ROUTE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -90,6 +91,14 @@ const targetSchema = z
       .optional()
       .describe(
         "`bandit` only: the longest an answer may take, in milliseconds, to count as good. A rated answer that took longer (the latency the client reports in its feedback, else the model's as the router measured it) is learned from as a failure (reward 0), however it was rated; so the learner weighs how often each model is on time with its quality (ADR 0055). Without it, latency changes no standing.",
+      ),
+    min_confidence: z
+      .number()
+      .gt(0, "must be a score above 0")
+      .max(1, "must be a score of at most 1")
+      .optional()
+      .describe(
+        "Labelling tasks only (classification of text, images or sounds): a cascade. An answer whose top label scores below this goes on to the next candidate in the order, so a fast model answers what it is sure of and a stronger one the rest; the last candidate's answer is taken as it is. If no later candidate answers, the most confident answer so far is returned. Not with `fixed` (one model) or `bandit` (whose learner judges each model by its own answers). Without it, the first answer is taken.",
       ),
   })
   .strict()
@@ -648,6 +657,8 @@ export interface RouteTarget {
   answerValueUsd: number | null;
   /** `latency_slo_ms`: set on `bandit` targets whose late answers count as failures (ADR 0055). */
   latencySloMs: number | null;
+  /** `min_confidence`: a labelling target's cascade threshold (ADR 0057); null: none. */
+  minConfidence: number | null;
 }
 
 export interface RouteDefinition {
@@ -826,6 +837,18 @@ export function parseRoutesConfig(input: unknown, source = ""): RoutesConfig {
           `${field}.latency_slo_ms: only a "bandit" target learns from how long its answers take (this one is "${target.policy}"); remove it or use policy "bandit"`,
         );
       }
+      const minConfidence = target.min_confidence ?? null;
+      if (minConfidence !== null) {
+        const refusal =
+          EXPECTED_OUTPUT_KIND[task] !== "labels"
+            ? `only a labelling task's answers carry a score (${task} answers are ${EXPECTED_OUTPUT_KIND[task] ?? "not labels"})`
+            : target.policy === "fixed" || candidates.length < 2
+              ? 'a cascade needs a next candidate to hand an unsure answer to; list two or more with policy "fallback"'
+              : target.policy === "bandit"
+                ? 'a bandit\'s learner judges each model by its own answers, and a cascade hands the unsure ones on; use policy "fallback" (cheapest first)'
+                : null;
+        if (refusal !== null) problems.push(`${field}.min_confidence: ${refusal}`);
+      }
       targets.set(task, {
         task,
         policy: target.policy,
@@ -834,6 +857,7 @@ export function parseRoutesConfig(input: unknown, source = ""): RoutesConfig {
         retries: target.retries,
         answerValueUsd,
         latencySloMs,
+        minConfidence,
       });
     }
     routes.push({ name: route.name, description: route.description ?? null, targets });

@@ -29,9 +29,14 @@ export interface ClassificationTrace {
   steps: ClassificationStepTrace[];
 }
 
-/** `circuit-open` and `at-capacity` (its `max_in_flight` reached): not called at all. */
+/**
+ * `circuit-open` and `at-capacity` (its `max_in_flight` reached): not called at all.
+ * `low-confidence`: answered, but below the target's `min_confidence`, so the cascade went on
+ * (ADR 0057); its `error` says the score.
+ */
 export type AttemptOutcome =
   | "ok"
+  | "low-confidence"
   | "timeout"
   | "rate-limited"
   | "error"

@@ -12,6 +12,7 @@ const target = (policy: RouteTarget["policy"], weights = [1, 1, 1]): RouteTarget
   retries: 0,
   answerValueUsd: null,
   latencySloMs: null,
+  minConfidence: null,
 });
 
 /** Park-Miller, so the weighted test is reproducible. */

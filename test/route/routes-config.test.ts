@@ -38,6 +38,7 @@ describe("routes config", () => {
       retries: 0,
       answerValueUsd: null,
       latencySloMs: null,
+      minConfidence: null,
     });
     expect(config.server).toEqual({
       maxBodyBytes: 1_048_576,
