@@ -21,8 +21,11 @@
  * again on SIGHUP), guards the OpenAI-compatible API (`server/api-keys.ts`); without keys the
  * API is open, with a warning off loopback.
  */
+import { dirname, resolve } from "node:path";
 import { defineCommand } from "citty";
 import type { CatalogStore } from "../../catalog/catalog-store.js";
+import type { ModelRecord } from "../../catalog/model-record.js";
+import { isLocalModelId, localModelRecordForId } from "../../catalog/sources/local-models.js";
 import { errorMessage } from "../../errors/error-message.js";
 import { ModelScoutError } from "../../errors/modelscout-error.js";
 import { parseRedactionConfig, type RedactionConfig } from "../../privacy/redaction-config.js";
@@ -272,10 +275,7 @@ export default defineCommand({
       extend: (parts) => admin.extend(parts),
       // The learning policy behind `bandit` routes; it keeps its state in the same state.db.
       createLearner: (database) => new ThompsonRouteLearner({ database, config: config.learning }),
-      lookupModel: async (id) => {
-        catalog ??= await openCatalog();
-        return catalog.getModel(id);
-      },
+      lookupModel: routedModelLookup(args.config, async () => (catalog ??= await openCatalog())),
     }).finally(closeCatalog);
     for (const [id, status] of Object.entries(server.startup.models)) {
       if (status.error !== null)
@@ -433,6 +433,23 @@ export default defineCommand({
 });
 
 /**
+ * A routed model's record: a `local:` folder (relative ids from the routes config's folder,
+ * as a task spec's are from its own; a selection stores absolute ones, so a
+ * `decision:latest` winner that is a local folder is served too) read from the folder;
+ * any other id from the catalog, opened on first use.
+ */
+function routedModelLookup(
+  configPath: string | undefined,
+  catalog: () => Promise<CatalogStore>,
+): (id: string) => Promise<ModelRecord | null> {
+  const baseDirectory = configPath === undefined ? process.cwd() : dirname(resolve(configPath));
+  return async (id) =>
+    isLocalModelId(id)
+      ? localModelRecordForId(id, { baseDirectory })
+      : (await catalog()).getModel(id);
+}
+
+/**
  * `serve --check`: the routes config through everything a start or a reload does before it
  * loads models (the schema, `decision:` references, building each model's backend, each
  * candidate's task, the learner's settings), and the alert rules file; throws with the
@@ -461,10 +478,7 @@ async function checkConfig(
     const router = await createRouter({
       config,
       learner: new ThompsonRouteLearner({ database, config: config.learning }),
-      lookupModel: async (id) => {
-        catalog ??= await openCatalog();
-        return catalog.getModel(id);
-      },
+      lookupModel: routedModelLookup(path, async () => (catalog ??= await openCatalog())),
     });
     await router.registry.close();
     process.stdout.write(
