@@ -8,6 +8,11 @@
  * it sees, on the same registry:
  * - `modelscout_routing_decisions_total{route,model,policy,explored}`: which model served a
  *   route and by which policy (a bandit's explorations apart);
+ * - `modelscout_routing_attempts_passed_over_total{route,model,outcome}`: attempts that did
+ *   not give the answer: a model that failed (`timeout`, `rate-limited`, `error`), was skipped
+ *   (`circuit-open`, `at-capacity`) or answered below its target's `min_confidence`
+ *   (`low-confidence`, ADR 0057), so what fallbacks and cascades cost each model; a request
+ *   its first model answered adds nothing;
  * - `modelscout_unrouted_requests_total{endpoint,status}`: requests refused before any model
  *   was chosen or called (invalid body, unknown task, every candidate at its `max_in_flight`
  *   or with its breaker open), which have no model to count under;
@@ -52,8 +57,15 @@ import { VERSION } from "../../version.js";
 
 export { PROMETHEUS_CONTENT_TYPE };
 
-/** What the routing-decision counter reads of a decision. */
-export type DecisionLabels = Pick<RoutingDecision, "policy" | "explored">;
+/** What the routing-decision and attempt counters read of a decision. */
+export type DecisionLabels = Pick<RoutingDecision, "policy" | "explored" | "attempts">;
+
+/** A decision's fields those counters read, as the request log's JSON has them. */
+interface LoggedDecisionLabels {
+  policy?: string;
+  explored?: boolean;
+  attempts?: { model: string; outcome: string }[];
+}
 
 export interface ServerMetrics {
   readonly core: ModelscoutMetrics;
@@ -99,6 +111,11 @@ export function createServerMetrics(
     "modelscout_routing_decisions_total",
     "Routing decisions: the model that served a route, by the route's policy; explored is true when a bandit explored.",
     ["route", "model", "policy", "explored"],
+  );
+  const passedOver = registry.counter(
+    "modelscout_routing_attempts_passed_over_total",
+    "Model attempts that did not give the answer, by route, model and outcome: failed (timeout, rate-limited, error), skipped (circuit-open, at-capacity) or answered below the target's min_confidence (low-confidence). A request its first model answered adds nothing.",
+    ["route", "model", "outcome"],
   );
   const unrouted = registry.counter(
     "modelscout_unrouted_requests_total",
@@ -220,14 +237,25 @@ export function createServerMetrics(
   return {
     core,
     observeRequest(row, event, decision) {
+      const labels =
+        decision ??
+        (row.decision === null ? null : (JSON.parse(row.decision) as LoggedDecisionLabels));
+      const attempts = labels?.attempts;
+      // Nearly every request: one attempt that answered, nothing passed over.
+      if (attempts !== undefined && (attempts.length > 1 || attempts[0]?.outcome !== "ok")) {
+        const route = row.route ?? "(direct)";
+        for (const attempt of attempts) {
+          if (attempt.outcome !== "ok") {
+            passedOver.inc({ route, model: attempt.model, outcome: attempt.outcome });
+          }
+        }
+      }
       if (event === null) {
         unrouted.inc({ endpoint: row.endpoint, status: String(row.status) });
         return;
       }
       core.observe(event);
-      if (row.route !== null && row.model !== null && row.decision !== null) {
-        const labels =
-          decision ?? (JSON.parse(row.decision) as { policy?: string; explored?: boolean });
+      if (row.route !== null && row.model !== null && labels !== null) {
         routingDecisions.inc({
           route: row.route,
           model: row.model,

@@ -134,7 +134,11 @@ describe("routing decisions counter", () => {
   it("takes the policy and exploration from the decision the server passes, without reading the row's JSON", () => {
     const metrics = createServerMetrics();
     const logged = row("not JSON: the passed decision is used instead");
-    metrics.observeRequest(logged, requestEvent(logged), { policy: "bandit", explored: true });
+    metrics.observeRequest(logged, requestEvent(logged), {
+      policy: "bandit",
+      explored: true,
+      attempts: [{ model: "model-a", outcome: "ok", latencyMs: 10 }],
+    });
     expect(counted(metrics)).toEqual([
       'modelscout_routing_decisions_total{route="support",model="model-a",policy="bandit",explored="true"} 1',
     ]);
@@ -149,5 +153,85 @@ describe("routing decisions counter", () => {
     ]);
     const broken = row("not JSON");
     expect(() => metrics.observeRequest(broken, requestEvent(broken))).toThrow(SyntaxError);
+  });
+});
+
+describe("attempts passed over", () => {
+  const passedOver = (metrics: ReturnType<typeof createServerMetrics>) =>
+    metrics
+      .render()
+      .split("\n")
+      .filter((line) => line.startsWith("modelscout_routing_attempts_passed_over_total{"));
+  const logged = (fields: Partial<RequestLogRow>): RequestLogRow => ({
+    id: "req_1",
+    createdAt: "2026-12-01T18:00:00.000Z",
+    endpoint: "tasks",
+    task: "text-classification",
+    requested: "reviews",
+    route: "reviews",
+    model: "model-b",
+    reason: "fallback",
+    status: 200,
+    latencyMs: 12,
+    modelLatencyMs: 10,
+    errorCode: null,
+    domain: null,
+    inputText: null,
+    outputText: null,
+    outputLabel: null,
+    promptTokens: null,
+    completionTokens: null,
+    costUsd: null,
+    decision: "{}",
+    ...fields,
+  });
+
+  it("counts each attempt that did not give the answer, by route, model and outcome", () => {
+    const metrics = createServerMetrics();
+    const first = logged({});
+    // A first-try answer: nothing.
+    metrics.observeRequest(first, requestEvent(first), {
+      policy: "fallback",
+      explored: false,
+      attempts: [{ model: "model-b", outcome: "ok", latencyMs: 10 }],
+    });
+    expect(passedOver(metrics)).toEqual([]);
+    // A cascade that handed on, then a fallback after a timeout and an open breaker.
+    const cascaded = logged({});
+    metrics.observeRequest(cascaded, requestEvent(cascaded), {
+      policy: "fallback",
+      explored: false,
+      attempts: [
+        { model: "model-a", outcome: "low-confidence", latencyMs: 1 },
+        { model: "model-b", outcome: "ok", latencyMs: 10 },
+      ],
+    });
+    const fellBack = logged({
+      decision: JSON.stringify({
+        policy: "fallback",
+        explored: false,
+        attempts: [
+          { model: "model-a", outcome: "timeout", latency_ms: 100 },
+          { model: "model-c", outcome: "circuit-open", latency_ms: 0 },
+          { model: "model-b", outcome: "ok", latency_ms: 10 },
+        ],
+      }),
+    });
+    metrics.observeRequest(fellBack, requestEvent(fellBack));
+    // Every candidate busy: refused before any model answered, still counted per model.
+    const refused = logged({
+      model: null,
+      status: 503,
+      decision: JSON.stringify({
+        attempts: [{ model: "model-a", outcome: "at-capacity", latency_ms: 0 }],
+      }),
+    });
+    metrics.observeRequest(refused, null);
+    expect(passedOver(metrics).sort()).toEqual([
+      'modelscout_routing_attempts_passed_over_total{route="reviews",model="model-a",outcome="at-capacity"} 1',
+      'modelscout_routing_attempts_passed_over_total{route="reviews",model="model-a",outcome="low-confidence"} 1',
+      'modelscout_routing_attempts_passed_over_total{route="reviews",model="model-a",outcome="timeout"} 1',
+      'modelscout_routing_attempts_passed_over_total{route="reviews",model="model-c",outcome="circuit-open"} 1',
+    ]);
   });
 });
