@@ -24,6 +24,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { localModelRecordForId } from "../src/catalog/sources/local-models.js";
 import { loadSentimentFixtures } from "../src/onnx-build/offline-training-data.js";
+import { pairedComparison } from "../src/route/cascade-sweep.js";
 import { createRouter } from "../src/route/router.js";
 import { parseRoutesConfig } from "../src/route/routes-config.js";
 import { writeBenchResult } from "./bench-result.js";
@@ -121,7 +122,7 @@ async function run(
   }
   await router.registry.close();
   times.sort((a, b) => a - b);
-  const versus = alone === undefined ? undefined : mcnemar(right, alone);
+  const versus = alone === undefined ? undefined : pairedComparison(right, alone);
   const row: Row = {
     setup,
     minConfidence,
@@ -135,26 +136,6 @@ async function run(
     `${setup.padEnd(58)} ${minConfidence === null ? "   -" : minConfidence.toFixed(2)}  ${(100 * row.accuracy).toFixed(1).padStart(5)}%  ${(100 * row.handedOn).toFixed(1).padStart(5)}%  ${row.meanModelMs.toFixed(3).padStart(8)}  ${row.p95ModelMs.toFixed(3).padStart(8)}  ${versus === undefined ? "" : `+${versus.gained} -${versus.lost} p=${versus.p.toFixed(4)}`}`,
   );
   return { row, right };
-}
-
-/** Exact two-sided McNemar test of paired right/wrong outcomes (binomial on the discordant pairs). */
-function mcnemar(a: readonly boolean[], b: readonly boolean[]) {
-  let gained = 0;
-  let lost = 0;
-  a.forEach((right, index) => {
-    if (right && !b[index]) gained += 1;
-    if (!right && b[index]) lost += 1;
-  });
-  const n = gained + lost;
-  const k = Math.min(gained, lost);
-  // P(X <= k) for X ~ Binomial(n, 1/2), doubled, in logs to stay finite.
-  let logChoose = 0;
-  let tail = 0;
-  for (let i = 0; i <= k; i += 1) {
-    if (i > 0) logChoose += Math.log(n - i + 1) - Math.log(i);
-    tail += Math.exp(logChoose - n * Math.LN2);
-  }
-  return { gained, lost, p: Math.min(1, 2 * tail) };
 }
 
 console.log(

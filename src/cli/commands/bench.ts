@@ -186,5 +186,6 @@ export default defineCommand({
   subCommands: {
     selection,
     routing: () => import("./bench-routing.js").then((module) => module.default),
+    cascade: () => import("./bench-cascade.js").then((module) => module.default),
   },
 });

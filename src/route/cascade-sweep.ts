@@ -1,0 +1,225 @@
+/**
+ * @module
+ * Choosing a cascade's `min_confidence` (ADR 0057) on labelled data, such as the traffic
+ * `modelscout requests export` writes (ADR 0056): each of the two models answers every item
+ * once, through the router (`createRouter`, so models load as the server loads them), and the
+ * cascade at each threshold is worked out from those answers: the first model's answer when
+ * its top score reaches the threshold, else the second's. That is what the router does with a
+ * `[first, second]` target when both models answer (`test/route/cascade-sweep.test.ts` checks
+ * it item by item against routed requests), for any number of thresholds at the cost of two
+ * passes. Labels are compared case-insensitively; time is each model's measured time per
+ * item, the first's plus, when handed on, the second's.
+ */
+import type { ModelRecord } from "../catalog/model-record.js";
+import { ModelScoutError } from "../errors/modelscout-error.js";
+import type { TaskId } from "../tasks/resolve-task.js";
+import { createRouter } from "./router.js";
+import { parseRoutesConfig } from "./routes-config.js";
+
+export interface CascadeSweepOptions {
+  items: readonly { input: string; label: string }[];
+  /** The fast model, asked first, and the one its unsure answers go to. */
+  first: string;
+  second: string;
+  /** Scores in (0, 1]; default 0.5 to 0.95 by 0.05. */
+  thresholds?: readonly number[];
+  /** Default text-classification. */
+  task?: TaskId;
+  /** For ids that are not catalog ids the router finds by itself (`local:` folders). */
+  lookupModel?: (id: string) => Promise<ModelRecord | null>;
+}
+
+/** Paired right/wrong of a setup against another on the same items. */
+export interface PairedComparison {
+  /** Items this setup got right and the other wrong. */
+  gained: number;
+  /** The reverse. */
+  lost: number;
+  /** Two-sided exact McNemar p-value of that split. */
+  p: number;
+}
+
+export interface CascadeSweepRow {
+  /** Null for a model alone. */
+  minConfidence: number | null;
+  /** `first`, `second` or `cascade`. */
+  setup: "first" | "second" | "cascade";
+  accuracy: number;
+  /** Share of items the first model handed on. */
+  handedOn: number;
+  /** The models' time per item, milliseconds. */
+  meanModelMs: number;
+  /** Against the more accurate of the two models alone (cascade rows). */
+  versusBetterAlone?: PairedComparison;
+}
+
+export interface CascadeSweep {
+  items: number;
+  first: string;
+  second: string;
+  rows: CascadeSweepRow[];
+  /** The more accurate model alone (the first on a tie: it is the cheaper). */
+  betterAlone: "first" | "second";
+  /** The most accurate cascade (the lowest threshold among equals: fewer handed on). */
+  best: CascadeSweepRow;
+}
+
+const DEFAULT_THRESHOLDS = [0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95];
+
+interface ModelAnswer {
+  right: boolean;
+  score: number;
+  ms: number;
+}
+
+/** Runs both models over the items and works out the cascade at each threshold. */
+export async function sweepCascade(options: CascadeSweepOptions): Promise<CascadeSweep> {
+  const task = options.task ?? "text-classification";
+  const thresholds = [...(options.thresholds ?? DEFAULT_THRESHOLDS)].sort((a, b) => a - b);
+  if (options.items.length === 0) {
+    throw new ModelScoutError("INVALID_ARGUMENT", "The data has no labelled items to sweep on.");
+  }
+  if (thresholds.some((t) => !(t > 0 && t <= 1))) {
+    throw new ModelScoutError(
+      "INVALID_ARGUMENT",
+      `Thresholds are scores above 0 and at most 1 (got ${thresholds.join(", ")}).`,
+    );
+  }
+  if (options.first === options.second) {
+    throw new ModelScoutError("INVALID_ARGUMENT", "The first and second models are the same.");
+  }
+  const router = await createRouter({
+    config: parseRoutesConfig({
+      // npm lexicons run in this process; other models in a child process each, as served.
+      models: [options.first, options.second].map((id) => ({
+        id,
+        kind: "catalog",
+        isolated: !id.startsWith("npm:"),
+      })),
+      routes: (["first", "second"] as const).map((name) => ({
+        name,
+        targets: {
+          [task]: {
+            policy: "fixed",
+            candidates: [name === "first" ? options.first : options.second],
+          },
+        },
+      })),
+    }),
+    ...(options.lookupModel !== undefined && { lookupModel: options.lookupModel }),
+  });
+  const answers: Record<"first" | "second", ModelAnswer[]> = { first: [], second: [] };
+  try {
+    const health = await router.warmUp();
+    const failed = Object.entries(health.models).filter(([, model]) => model.error !== null);
+    if (failed.length > 0) {
+      throw new ModelScoutError(
+        "BACKEND_UNAVAILABLE",
+        `Could not load ${failed.map(([id, model]) => `${id} (${model.error})`).join("; ")}.`,
+      );
+    }
+    for (const route of ["first", "second"] as const) {
+      for (const item of options.items) {
+        const result = await router.route({
+          task,
+          model: route,
+          inputs: [item.input],
+          text: item.input,
+        });
+        if (!result.ok) {
+          throw new ModelScoutError(
+            "BACKEND_REQUEST_FAILED",
+            `${route === "first" ? options.first : options.second} did not answer "${item.input.slice(0, 60)}": ${result.decision.reason}`,
+          );
+        }
+        const output = result.outputs[0];
+        let top: { label: string; score: number } | undefined;
+        if (output?.kind === "labels") {
+          for (const label of output.labels)
+            if (top === undefined || label.score > top.score) top = label;
+        }
+        answers[route].push({
+          right: top !== undefined && top.label.toLowerCase() === item.label.toLowerCase(),
+          score: top?.score ?? 0,
+          ms: result.modelLatencyMs,
+        });
+      }
+    }
+  } finally {
+    await router.registry.close();
+  }
+  const n = options.items.length;
+  const first = answers.first;
+  const second = answers.second;
+  const rightFirst = first.map((answer) => answer.right);
+  const rightSecond = second.map((answer) => answer.right);
+  const alone = (setup: "first" | "second", own: ModelAnswer[]): CascadeSweepRow => ({
+    minConfidence: null,
+    setup,
+    accuracy: own.filter((answer) => answer.right).length / n,
+    handedOn: 0,
+    meanModelMs: own.reduce((sum, answer) => sum + answer.ms, 0) / n,
+  });
+  const rows = [alone("first", first), alone("second", second)];
+  const betterAlone =
+    (rows[1] as CascadeSweepRow).accuracy > (rows[0] as CascadeSweepRow).accuracy
+      ? "second"
+      : "first";
+  const reference = betterAlone === "first" ? rightFirst : rightSecond;
+  let best: CascadeSweepRow | undefined;
+  for (const threshold of thresholds) {
+    const right: boolean[] = [];
+    let handedOn = 0;
+    let ms = 0;
+    first.forEach((answer, index) => {
+      const other = second[index] as ModelAnswer;
+      ms += answer.ms;
+      if (answer.score < threshold) {
+        handedOn += 1;
+        ms += other.ms;
+        right.push(other.right);
+      } else right.push(answer.right);
+    });
+    const row: CascadeSweepRow = {
+      minConfidence: threshold,
+      setup: "cascade",
+      accuracy: right.filter(Boolean).length / n,
+      handedOn: handedOn / n,
+      meanModelMs: ms / n,
+      versusBetterAlone: pairedComparison(right, reference),
+    };
+    rows.push(row);
+    if (best === undefined || row.accuracy > best.accuracy) best = row;
+  }
+  return {
+    items: n,
+    first: options.first,
+    second: options.second,
+    rows,
+    betterAlone,
+    best: best as CascadeSweepRow,
+  };
+}
+
+/** Exact two-sided McNemar test of paired right/wrong outcomes (binomial on the discordant pairs). */
+export function pairedComparison(
+  right: readonly boolean[],
+  other: readonly boolean[],
+): PairedComparison {
+  let gained = 0;
+  let lost = 0;
+  right.forEach((isRight, index) => {
+    if (isRight && !other[index]) gained += 1;
+    if (!isRight && other[index]) lost += 1;
+  });
+  const n = gained + lost;
+  const k = Math.min(gained, lost);
+  // P(X <= k) for X ~ Binomial(n, 1/2), doubled; in logs so that large n stays finite.
+  let logChoose = 0;
+  let tail = 0;
+  for (let i = 0; i <= k; i += 1) {
+    if (i > 0) logChoose += Math.log(n - i + 1) - Math.log(i);
+    tail += Math.exp(logChoose - n * Math.LN2);
+  }
+  return { gained, lost, p: Math.min(1, 2 * tail) };
+}
