@@ -22,7 +22,6 @@
  */
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { localModelRecordForId } from "../src/catalog/sources/local-models.js";
 import { loadSentimentFixtures } from "../src/onnx-build/offline-training-data.js";
 import { pairedComparison } from "../src/route/cascade-sweep.js";
 import { createRouter } from "../src/route/router.js";
@@ -83,8 +82,6 @@ async function run(
         },
       ],
     }),
-    // A `local:` folder is not in the catalog: its record is read from the folder.
-    lookupModel: async (id) => (id.startsWith("local:") ? localModelRecordForId(id) : null),
   });
   await router.warmUp();
   // One pass to load and compile what the first calls would (not measured).

@@ -59,6 +59,16 @@ export interface ModelLoadStatus {
   error: string | null;
 }
 
+/**
+ * A `local:` id's record, read from its folder (a relative id from the working directory;
+ * `modelscout serve` resolves one from the routes config's folder in its `lookupModel`);
+ * null for any other id.
+ */
+async function localFolderRecord(id: string): Promise<ModelRecord | null> {
+  const local = await import("../catalog/sources/local-models.js");
+  return local.isLocalModelId(id) ? local.localModelRecordForId(id) : null;
+}
+
 export class ModelRegistry {
   readonly #options: ModelRegistryOptions;
   readonly #declared: Map<string, ModelDeclaration>;
@@ -292,7 +302,7 @@ export class ModelRegistry {
     const record =
       packaged !== undefined
         ? toModelRecord(packaged)
-        : ((await this.#options.lookupModel?.(id)) ?? null);
+        : ((await this.#options.lookupModel?.(id)) ?? (await localFolderRecord(id)));
     if (record === null) {
       throw new ModelScoutError(
         "NOT_FOUND",

@@ -23,6 +23,7 @@ import {
   type TextStream,
   type TextStreamPart,
 } from "../backends/model-backend.js";
+import { normaliseLanguage } from "../catalog/languages.js";
 import type { ModelRecord } from "../catalog/model-record.js";
 import { errorMessage } from "../errors/error-message.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
@@ -102,6 +103,12 @@ export interface RouteRequest {
   /** Sub-segment for the learner (a language, a product line). */
   domain?: string | null;
   /**
+   * The request's language as the client named it (`x-modelscout-language`, a normalised
+   * code): candidates declaring other languages are passed over (ADR 0058). Without it, a
+   * target's `language_detector` names it.
+   */
+  language?: string | null;
+  /**
    * The client's session (`x-modelscout-session`): a request for `auto` or a route goes to
    * the route and model that answered the session's last request of the same kind, while
    * that model is available (`session-affinity.ts`).
@@ -171,6 +178,36 @@ export interface RouterHealth {
   /** Route targets with no candidate a call could go to now. */
   unavailable: string[];
 }
+
+/** Longest a target's language detector may take before the request goes on without it. */
+const LANGUAGE_DETECTION_TIMEOUT_MS = 2000;
+/** What a language detector reads of a request's text. */
+const LANGUAGE_TEXT_CHARS = 1000;
+
+/**
+ * `target` with the candidates that serve `language` (those declaring it, and those
+ * declaring no languages), made once per language; null when none does.
+ */
+function candidatesFor(
+  perLanguage: Map<string, RouteTarget>,
+  target: RouteTarget,
+  language: string,
+): RouteTarget | null {
+  const made = perLanguage.get(language);
+  if (made !== undefined) return made;
+  const candidates = target.candidates.filter(
+    (candidate) => candidate.languages === null || candidate.languages.includes(language),
+  );
+  if (candidates.length === 0) return null;
+  if (perLanguage.size >= MAX_LANGUAGES_PER_TARGET) perLanguage.clear();
+  // biome-ignore lint/plugin/no-spread-then-field: once per target and language
+  const kept: RouteTarget = { ...target, candidates };
+  perLanguage.set(language, kept);
+  return kept;
+}
+
+/** Languages kept per target (codes come from a header or a model, so they are bounded). */
+const MAX_LANGUAGES_PER_TARGET = 256;
 
 /** A cascade's answer below `min_confidence`, kept in case no later candidate answers. */
 interface UnsureAnswer {
@@ -457,6 +494,11 @@ export class Router {
   readonly #isAvailable = (model: string): boolean =>
     (this.#breakers.get(model)?.wouldAllow() ?? false) &&
     (this.#limits.get(model)?.hasRoom() ?? false);
+  /**
+   * Targets with candidates that declare `languages`, and their candidates kept per request
+   * language, made on first use (ADR 0058). Other targets are not in it: one lookup a request.
+   */
+  readonly #byLanguage = new Map<RouteTarget, Map<string, RouteTarget>>();
   /** Reasons of requests routed by name, by route reason, model and model reason (`#explain`). */
   readonly #reasons: ReasonTree = new Map();
   #reasonCount = 0;
@@ -480,10 +522,13 @@ export class Router {
     this.#now = options.now ?? Date.now;
     this.#routes = new Map(options.config.routes.map((route) => [route.name, route]));
     for (const route of options.config.routes) {
-      for (const task of route.targets.keys()) {
+      for (const [task, target] of route.targets) {
         const names = this.#eligible.get(task) ?? new Set<string>();
         names.add(route.name);
         this.#eligible.set(task, names);
+        if (target.candidates.some((candidate) => candidate.languages !== null)) {
+          this.#byLanguage.set(target, new Map());
+        }
       }
     }
     const caps = new Map(
@@ -562,6 +607,63 @@ export class Router {
         else settleBreaker(breaker, judgeFailure(error), errorMessage(error));
       },
     };
+  }
+
+  /**
+   * The request's language for a target whose candidates declare languages: the client's
+   * `x-modelscout-language`, else the target's `language_detector` on the first
+   * `LANGUAGE_TEXT_CHARS` of the text, through the detector's breaker and cap like a
+   * classification step's model. A detector that is unavailable, fails, or names no language
+   * leaves it unknown (every candidate stays), which the reason says.
+   */
+  async #requestLanguage(
+    request: RouteRequest,
+    target: RouteTarget,
+  ): Promise<{ code: string | null; reason: string }> {
+    if (request.language != null) {
+      return { code: request.language, reason: `language ${request.language} (header)` };
+    }
+    const detector = target.languageDetector;
+    if (detector === null || request.text === null) {
+      return { code: null, reason: "language unknown" };
+    }
+    const backend = this.registry.get(detector);
+    if (backend === undefined) {
+      return { code: null, reason: `language unknown (${detector} is not loaded)` };
+    }
+    const pass = this.#admitCall(detector);
+    if (typeof pass === "string") return { code: null, reason: `language unknown (${pass})` };
+    try {
+      const outputs = await withDeadline(
+        (run) => backend.doRun([request.text?.slice(0, LANGUAGE_TEXT_CHARS) ?? ""], run),
+        LANGUAGE_DETECTION_TIMEOUT_MS,
+        request.signal,
+      );
+      pass.end();
+      const first = outputs[0];
+      let top: string | undefined;
+      let best = -1;
+      if (first?.kind === "labels") {
+        for (const label of first.labels) {
+          if (label.score > best) {
+            best = label.score;
+            top = label.label;
+          }
+        }
+      }
+      const code = top === undefined ? null : normaliseLanguage(top);
+      return code === null
+        ? { code: null, reason: `language unknown (${detector} named none)` }
+        : { code, reason: `language ${code} (${detector})` };
+    } catch (error) {
+      const clientLeft = request.signal?.aborted === true;
+      pass.end(error, clientLeft);
+      if (clientLeft) throw error;
+      return {
+        code: null,
+        reason: `language unknown (${detector} failed: ${errorMessage(error)})`,
+      };
+    }
   }
 
   /**
@@ -702,7 +804,19 @@ export class Router {
     const pending = session?.pinned ?? this.#resolve(request);
     const resolved = pending instanceof Promise ? await pending : pending;
     const domain = request.domain ?? null;
-    const target = resolved.target;
+    let target = resolved.target;
+    /** What named the request's language, for the reason (ADR 0058); null: no language step. */
+    let languageReason: string | null = null;
+    const perLanguage = this.#byLanguage.get(target);
+    if (perLanguage !== undefined) {
+      const named = await this.#requestLanguage(request, target);
+      languageReason = named.reason;
+      if (named.code !== null) {
+        const kept = candidatesFor(perLanguage, target, named.code);
+        if (kept === null) languageReason += `, which no candidate declares, so any`;
+        else target = kept;
+      }
+    }
     const learnerKey =
       resolved.route === null ? "" : learnerRouteKey(resolved.route.name, request.task);
     const pinnedModel = session?.pinned === undefined ? undefined : session.model;
@@ -733,13 +847,21 @@ export class Router {
       resolved.route === null || this.#switches === undefined
         ? null
         : this.#switches.apply(resolved.route.name, learnerKey, ordered.order, this.#runs);
-    const policy =
+    const switchedPolicy =
       switched === null || switched.note === null
         ? ordered
         : {
             order: switched.order,
             reason: `${ordered.reason}; ${switched.note}`,
             explored: ordered.explored,
+          };
+    const policy =
+      languageReason === null
+        ? switchedPolicy
+        : {
+            order: switchedPolicy.order,
+            reason: `${languageReason}; ${switchedPolicy.reason}`,
+            explored: switchedPolicy.explored,
           };
 
     const attempts: AttemptRecord[] = [];
@@ -1134,12 +1256,13 @@ export class Router {
       target: {
         task: request.task,
         policy: "fixed",
-        candidates: [{ model: request.model, weight: 1 }],
+        candidates: [{ model: request.model, weight: 1, languages: null }],
         timeoutMs: this.registry.deadlineMs(request.model) ?? DIRECT_TIMEOUT_MS,
         retries: 0,
         answerValueUsd: null,
         latencySloMs: null,
         minConfidence: null,
+        languageDetector: null,
       },
       routeReason: "",
       classification: null,
@@ -1337,6 +1460,9 @@ export async function createRouter(routerOptions: RouterOptions): Promise<Router
   for (const route of config.routes) {
     for (const target of route.targets.values()) {
       for (const candidate of target.candidates) allowDeadline(candidate.model, target.timeoutMs);
+      if (target.languageDetector !== null) {
+        allowDeadline(target.languageDetector, LANGUAGE_DETECTION_TIMEOUT_MS);
+      }
     }
   }
   for (const step of config.classification) {
@@ -1359,6 +1485,7 @@ export async function createRouter(routerOptions: RouterOptions): Promise<Router
   for (const route of config.routes) {
     for (const target of route.targets.values()) {
       for (const candidate of target.candidates) ids.add(candidate.model);
+      if (target.languageDetector !== null) ids.add(target.languageDetector);
     }
   }
   for (const step of config.classification) {

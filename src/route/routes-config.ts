@@ -12,6 +12,7 @@
  * snake_case like the task spec's.
  */
 import { z } from "zod";
+import { normaliseLanguage } from "../catalog/languages.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
 import { resolveTask, type TaskId } from "../tasks/resolve-task.js";
 import type { HealthCheckSettings } from "./health-checker.js";
@@ -44,9 +45,16 @@ const candidateSchema = z.union([
         .positive("must be a number > 0")
         .optional()
         .describe("Relative share of traffic under the `weighted` policy. Default 1."),
+      languages: z
+        .array(z.string().min(1))
+        .min(1, "needs at least one language")
+        .optional()
+        .describe(
+          "The languages this model serves (ISO 639-1 codes such as `en`, `zh`, or names). A request in another language (the target's `language_detector`, or the client's `x-modelscout-language` header) passes it over for a candidate that serves it, when there is one. Without it: every language.",
+        ),
     })
     .strict()
-    .describe("A candidate model with its weight."),
+    .describe("A candidate model with its weight and languages."),
 ]);
 
 const targetSchema = z
@@ -91,6 +99,11 @@ const targetSchema = z
       .optional()
       .describe(
         "`bandit` only: the longest an answer may take, in milliseconds, to count as good. A rated answer that took longer (the latency the client reports in its feedback, else the model's as the router measured it) is learned from as a failure (reward 0), however it was rated; so the learner weighs how often each model is on time with its quality (ADR 0055). Without it, latency changes no standing.",
+      ),
+    language_detector: modelId
+      .optional()
+      .describe(
+        "A language-identification model (task text-classification whose labels are language codes, e.g. `npm:tinyld`, `npm:eld`) that reads each request's text when the client sent no `x-modelscout-language` header, so candidates with `languages` serve only their languages (ADR 0058). Without it, only the header picks.",
       ),
     min_confidence: z
       .number()
@@ -645,6 +658,8 @@ export type ModelDeclaration = ParsedConfig["models"][number];
 export interface RouteCandidate {
   model: string;
   weight: number;
+  /** Normalised language codes it serves; null: every language (ADR 0058). */
+  languages: string[] | null;
 }
 
 export interface RouteTarget {
@@ -659,6 +674,8 @@ export interface RouteTarget {
   latencySloMs: number | null;
   /** `min_confidence`: a labelling target's cascade threshold (ADR 0057); null: none. */
   minConfidence: number | null;
+  /** `language_detector`: the model that names a request's language (ADR 0058); null: none. */
+  languageDetector: string | null;
 }
 
 export interface RouteDefinition {
@@ -800,11 +817,33 @@ export function parseRoutesConfig(input: unknown, source = ""): RoutesConfig {
         continue;
       }
       if (targets.has(task)) problems.push(`${field}: task ${task} is given twice (aliases)`);
-      const candidates = target.candidates.map((candidate) =>
-        typeof candidate === "string"
-          ? { model: candidate, weight: 1 }
-          : { model: candidate.model, weight: candidate.weight ?? 1 },
-      );
+      const candidates: RouteCandidate[] = target.candidates.map((candidate, index) => {
+        if (typeof candidate === "string") return { model: candidate, weight: 1, languages: null };
+        const languages =
+          candidate.languages === undefined
+            ? null
+            : candidate.languages.map((language, at) => {
+                const code = normaliseLanguage(language);
+                if (code === null) {
+                  problems.push(
+                    `${field}.candidates[${index}].languages[${at}]: "${language}" is not a language (use an ISO 639-1 code such as en or zh, or a name such as Chinese)`,
+                  );
+                }
+                return code ?? language;
+              });
+        return { model: candidate.model, weight: candidate.weight ?? 1, languages };
+      });
+      const languageDetector = target.language_detector ?? null;
+      if (languageDetector !== null && !candidates.some((c) => c.languages !== null)) {
+        problems.push(
+          `${field}.language_detector: no candidate declares "languages", so a detected language would change nothing; add languages to the candidates or remove it`,
+        );
+      }
+      if (languageDetector?.startsWith("decision:")) {
+        problems.push(
+          `${field}.language_detector: name the language-identification model by id (a decision reference is resolved for candidates and classification steps only)`,
+        );
+      }
       const seen = new Set<string>();
       candidates.forEach((candidate, index) => {
         if (seen.has(candidate.model)) {
@@ -858,6 +897,7 @@ export function parseRoutesConfig(input: unknown, source = ""): RoutesConfig {
         answerValueUsd,
         latencySloMs,
         minConfidence,
+        languageDetector,
       });
     }
     routes.push({ name: route.name, description: route.description ?? null, targets });

@@ -26,6 +26,7 @@ import type {
   BackendOutput,
   TextStream,
 } from "../backends/model-backend.js";
+import { normaliseLanguage } from "../catalog/languages.js";
 import { errorMessage } from "../errors/error-message.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
 import {
@@ -152,6 +153,8 @@ class RequestRejected extends Error {
 const DOMAIN_HEADER = "x-modelscout-domain";
 /** The client's session, for session affinity (`route/session-affinity.ts`). */
 const SESSION_HEADER = "x-modelscout-session";
+/** The request's language, for targets whose candidates declare languages (ADR 0058). */
+const LANGUAGE_HEADER = "x-modelscout-language";
 /**
  * Longest domain or session id taken: names, not payloads. A session is held in memory, a
  * domain in the learner's tables and the request log.
@@ -166,6 +169,23 @@ function nameHeaderTooLong(header: string, value: string | null): RequestRejecte
       400,
       `The ${header} header takes a name of at most ${MAX_NAME_HEADER_CHARS} characters (got ${value.length}), such as a product line or a conversation's UUID.`,
       { param: header, code: "invalid_value" },
+    ),
+  );
+}
+
+/**
+ * The `x-modelscout-language` header as a normalised code (`zh-CN` and `Chinese` are `zh`),
+ * null without it; a value that names no language is refused.
+ */
+function languageHeader(value: string | undefined): string | null {
+  if (value === undefined) return null;
+  const code = value.length > MAX_NAME_HEADER_CHARS ? null : normaliseLanguage(value);
+  if (code !== null) return code;
+  throw new RequestRejected(
+    openAIError(
+      400,
+      `The ${LANGUAGE_HEADER} header names no language (got "${value.slice(0, 40)}"): send an ISO 639-1 code such as en or zh, a BCP 47 tag such as zh-CN, or leave it out.`,
+      { param: LANGUAGE_HEADER, code: "invalid_value" },
     ),
   );
 }
@@ -684,6 +704,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
       const tooLong =
         nameHeaderTooLong(DOMAIN_HEADER, domain) ?? nameHeaderTooLong(SESSION_HEADER, session);
       if (tooLong !== null) throw tooLong;
+      const language = languageHeader(request.header(LANGUAGE_HEADER));
       work = await prepare();
       serving = router;
       const result = await serving.route({
@@ -694,6 +715,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
         text: work.text,
         domain,
         session,
+        language,
         signal,
         ...(work.stream === true && { stream: true }),
       });

@@ -7,12 +7,17 @@ import { MeanRewardLearner } from "../server/routing-test-support.js";
 const target = (policy: RouteTarget["policy"], weights = [1, 1, 1]): RouteTarget => ({
   task: "text-generation",
   policy,
-  candidates: ["a", "b", "c"].map((model, index) => ({ model, weight: weights[index] ?? 1 })),
+  candidates: ["a", "b", "c"].map((model, index) => ({
+    model,
+    weight: weights[index] ?? 1,
+    languages: null,
+  })),
   timeoutMs: 1000,
   retries: 0,
   answerValueUsd: null,
   latencySloMs: null,
   minConfidence: null,
+  languageDetector: null,
 });
 
 /** Park-Miller, so the weighted test is reproducible. */

@@ -33,12 +33,13 @@ describe("routes config", () => {
     expect(target).toEqual({
       task: "text-generation",
       policy: "fallback",
-      candidates: [{ model: "echo:a", weight: 1 }],
+      candidates: [{ model: "echo:a", weight: 1, languages: null }],
       timeoutMs: 30_000,
       retries: 0,
       answerValueUsd: null,
       latencySloMs: null,
       minConfidence: null,
+      languageDetector: null,
     });
     expect(config.server).toEqual({
       maxBodyBytes: 1_048_576,
