@@ -36,6 +36,10 @@ function bundledRoutesWithBandit(): RoutesConfigInput {
   target.policy = "bandit";
   // Far above what the lexicon models take: it changes no answer's reward here.
   target.latency_slo_ms = 5000;
+  // English lexicons: a request the client says is English goes to them (ADR 0058).
+  target.candidates = target.candidates.map((candidate) =>
+    typeof candidate === "string" ? { model: candidate, languages: ["en"] } : candidate,
+  );
   return routes;
 }
 
@@ -342,7 +346,7 @@ describe("dashboard in Chromium", () => {
     expect(await legend.textContent()).toMatch(/priced-chat.*2 req · 200 tokens · \$0\.0010/);
     // What the complaint route's bandit weighs besides quality.
     expect(await page.locator('[data-route="complaint"]').textContent()).toContain(
-      "text-classification (bandit, SLO 5000 ms)",
+      "text-classification (bandit, SLO 5000 ms): npm:vader-sentiment [en], npm:sentiment [en]",
     );
     expect(pageErrors(page)).toEqual([]);
     await page.close();

@@ -496,7 +496,13 @@ async function renderRoutes(container) {
         ...route.targets.flatMap((/** @type {Json} */ target) => [
           h("strong", {}, target.task),
           ` (${target.policy}${targetTerms(target)}): `,
-          target.candidates.map((/** @type {Json} */ candidate) => candidate.model).join(", "),
+          target.candidates
+            .map((/** @type {Json} */ candidate) =>
+              candidate.languages == null
+                ? candidate.model
+                : `${candidate.model} [${candidate.languages.join(", ")}]`,
+            )
+            .join(", "),
           h("br"),
         ]),
       ),
@@ -519,14 +525,17 @@ async function renderRoutes(container) {
 }
 
 /**
- * What a bandit target weighs besides quality: its answer value (ADR 0053) and latency SLO
- * (ADR 0055), as ", a good answer $0.002, SLO 8000 ms"; empty for neither.
+ * What a target does besides its policy: a bandit's answer value (ADR 0053) and latency SLO
+ * (ADR 0055), a cascade's threshold (ADR 0057), the language detector (ADR 0058), as
+ * ", a good answer $0.002, SLO 8000 ms"; empty for none.
  * @param {Json} target
  */
 function targetTerms(target) {
   const terms = [];
   if (target.answerValueUsd != null) terms.push(`a good answer ${usd(target.answerValueUsd)}`);
   if (target.latencySloMs != null) terms.push(`SLO ${target.latencySloMs} ms`);
+  if (target.minConfidence != null) terms.push(`cascade below ${target.minConfidence}`);
+  if (target.languageDetector != null) terms.push(`language by ${target.languageDetector}`);
   return terms.length === 0 ? "" : `, ${terms.join(", ")}`;
 }
 

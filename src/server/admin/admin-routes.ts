@@ -364,6 +364,8 @@ export function mountAdminRoutes(app: Hono, options: AdminRoutesOptions): AdminR
             retries: target.retries,
             answerValueUsd: target.answerValueUsd,
             latencySloMs: target.latencySloMs,
+            minConfidence: target.minConfidence,
+            languageDetector: target.languageDetector,
           })),
         })),
         traffic: trafficSeries(database, window),

@@ -445,6 +445,13 @@ describe("admin API: monitoring of live traffic", () => {
       ["support", "bandit"],
       ["sales", "fallback"],
     ]);
+    // Each target's settings as the routes config has them, the ones left unset as null.
+    expect(routes.json.routes[1].targets[0]).toMatchObject({
+      answerValueUsd: null,
+      latencySloMs: null,
+      minConfidence: null,
+      languageDetector: null,
+    });
     expect(routes.json.traffic.buckets).toHaveLength(10);
     const sales = routes.json.traffic.routes.find((route: Json) => route.route === "sales");
     expect(sales).toMatchObject({ total: 2, errors: 0 });
