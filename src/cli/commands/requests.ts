@@ -276,7 +276,7 @@ const exportCommand = defineCommand({
         (left.wrongWithoutLabel > 0 && args.unlabelled !== true
           ? `Warning: ${left.wrongWithoutLabel} answers that feedback called wrong gave no label, so they are left out; the export keeps the served model's successes and not these failures, which favours it in a new selection. Ask clients to send the right label with "correct": false.\n`
           : "") +
-        `Texts are as the log keeps them: redacted, at most server.log_text_chars. Use the file as a task spec's "data": {"path": "${args.out ?? "<file>.jsonl"}"}.\n`,
+        `Texts are as the log keeps them: redacted, at most server.log_text_chars. Choose again on them with \`modelscout select <spec> --data ${args.out ?? "<file>.jsonl"}\`, or try a cascade with \`modelscout bench cascade --data ${args.out ?? "<file>.jsonl"} --first <model> --second <model>\`.\n`,
     );
   },
 });
