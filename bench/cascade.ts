@@ -26,6 +26,7 @@ import { loadSentimentFixtures } from "../src/onnx-build/offline-training-data.j
 import { pairedComparison } from "../src/route/cascade-sweep.js";
 import { createRouter } from "../src/route/router.js";
 import { parseRoutesConfig } from "../src/route/routes-config.js";
+import { topLabel } from "../src/select/metrics/classification-metrics.js";
 import { writeBenchResult } from "./bench-result.js";
 
 const BOW = `local:${fileURLToPath(new URL("../examples/english-sentiment/models/modelscout/sentiment-en-bow", import.meta.url))}`;
@@ -106,10 +107,7 @@ async function run(
     });
     if (!result.ok) throw new Error(`${setup}: ${result.decision.reason}`);
     const output = result.outputs[0];
-    const top =
-      output?.kind === "labels"
-        ? [...output.labels].sort((a, b) => b.score - a.score)[0]?.label
-        : undefined;
+    const top = output?.kind === "labels" ? topLabel(output) : null;
     if (top === item.label) correct += 1;
     right.push(top === item.label);
     if (result.decision.attempts.some((attempt) => attempt.outcome === "low-confidence")) {

@@ -30,6 +30,7 @@ import {
 } from "../src/onnx-build/offline-training-data.js";
 import { createRouter } from "../src/route/router.js";
 import { parseRoutesConfig } from "../src/route/routes-config.js";
+import { topLabel } from "../src/select/metrics/classification-metrics.js";
 import { writeBenchResult } from "./bench-result.js";
 
 const { values } = parseArgs({
@@ -107,10 +108,7 @@ async function run(setup: string, target: Record<string, unknown>): Promise<Row>
     times.push(performance.now() - started);
     if (!result.ok) throw new Error(`${setup}: ${result.decision.reason}`);
     const output = result.outputs[0];
-    const top =
-      output?.kind === "labels"
-        ? [...output.labels].sort((a, b) => b.score - a.score)[0]?.label
-        : undefined;
+    const top = output?.kind === "labels" ? topLabel(output) : null;
     if (top === item.label) right[item.language] += 1;
     if (result.decision.reason.includes(`language ${item.language} (${detector})`)) {
       detectedRight += 1;

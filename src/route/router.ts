@@ -27,6 +27,7 @@ import { normaliseLanguage } from "../catalog/languages.js";
 import type { ModelRecord } from "../catalog/model-record.js";
 import { errorMessage } from "../errors/error-message.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
+import { topLabel } from "../select/metrics/classification-metrics.js";
 import { compatibleTasks, type TaskId } from "../tasks/resolve-task.js";
 import { type BreakerSnapshot, CircuitBreaker } from "./circuit-breaker.js";
 import {
@@ -641,17 +642,8 @@ export class Router {
       );
       pass.end();
       const first = outputs[0];
-      let top: string | undefined;
-      let best = -1;
-      if (first?.kind === "labels") {
-        for (const label of first.labels) {
-          if (label.score > best) {
-            best = label.score;
-            top = label.label;
-          }
-        }
-      }
-      const code = top === undefined ? null : normaliseLanguage(top);
+      const top = first?.kind === "labels" ? topLabel(first) : null;
+      const code = top === null ? null : normaliseLanguage(top);
       return code === null
         ? { code: null, reason: `language unknown (${detector} named none)` }
         : { code, reason: `language ${code} (${detector})` };

@@ -10,6 +10,7 @@ import { describe, expect, it } from "vitest";
 import { pairedComparison, sweepCascade } from "../../src/route/cascade-sweep.js";
 import { createRouter } from "../../src/route/router.js";
 import { parseRoutesConfig } from "../../src/route/routes-config.js";
+import { topLabel } from "../../src/select/metrics/classification-metrics.js";
 import { runCli } from "../support/run-cli.js";
 
 const DATA = fileURLToPath(
@@ -53,10 +54,7 @@ async function routed(threshold: number) {
     });
     if (!result.ok) throw new Error(result.decision.reason);
     const output = result.outputs[0];
-    const top =
-      output?.kind === "labels"
-        ? [...output.labels].sort((a, b) => b.score - a.score)[0]?.label
-        : undefined;
+    const top = output?.kind === "labels" ? topLabel(output) : null;
     if (top === item.label) right += 1;
     if (result.decision.attempts[0]?.outcome === "low-confidence") handedOn += 1;
   }

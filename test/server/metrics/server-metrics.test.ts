@@ -11,6 +11,7 @@ import {
   type ModelStates,
 } from "../../../src/server/metrics/server-metrics.js";
 import { openStateDatabase } from "../../../src/state/state-database.js";
+import { requestLogRow } from "../../support/request-log-row.js";
 
 describe("model availability and health gauges", () => {
   it("say at each scrape whether each model takes calls and what its health checks found", () => {
@@ -162,29 +163,17 @@ describe("attempts passed over", () => {
       .render()
       .split("\n")
       .filter((line) => line.startsWith("modelscout_routing_attempts_passed_over_total{"));
-  const logged = (fields: Partial<RequestLogRow>): RequestLogRow => ({
-    id: "req_1",
-    createdAt: "2026-12-01T18:00:00.000Z",
-    endpoint: "tasks",
-    task: "text-classification",
-    requested: "reviews",
-    route: "reviews",
-    model: "model-b",
-    reason: "fallback",
-    status: 200,
-    latencyMs: 12,
-    modelLatencyMs: 10,
-    errorCode: null,
-    domain: null,
-    inputText: null,
-    outputText: null,
-    outputLabel: null,
-    promptTokens: null,
-    completionTokens: null,
-    costUsd: null,
-    decision: "{}",
-    ...fields,
-  });
+  /** A classification answered on route `reviews` by `model-b`. */
+  const logged = (fields: Partial<RequestLogRow>): RequestLogRow =>
+    requestLogRow("req_1", {
+      endpoint: "tasks",
+      task: "text-classification",
+      requested: "reviews",
+      route: "reviews",
+      model: "model-b",
+      decision: "{}",
+      ...fields,
+    });
 
   it("counts each attempt that did not give the answer, by route, model and outcome", () => {
     const metrics = createServerMetrics();
