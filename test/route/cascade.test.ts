@@ -5,21 +5,12 @@
  * is returned rather than an error. And the routes config refuses a cascade where it cannot
  * work, saying why.
  */
-import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRouter, type Router } from "../../src/route/router.js";
 import { parseRoutesConfig } from "../../src/route/routes-config.js";
+import { closedPort } from "../support/closed-port.js";
 
 let router: Router;
-
-/** A loopback port with nothing listening: the model server that is down. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 beforeAll(async () => {
   const down = await closedPort();

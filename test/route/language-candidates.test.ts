@@ -5,7 +5,6 @@
  * header names it without detection; a detector that is down leaves every candidate in. And
  * the config and the header refuse what cannot work, saying why.
  */
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRouter, type Router } from "../../src/route/router.js";
@@ -13,20 +12,12 @@ import { parseRoutesConfig } from "../../src/route/routes-config.js";
 import { topLabel } from "../../src/select/metrics/classification-metrics.js";
 import { type RoutingServer, startRoutingServer } from "../../src/server/start-routing-server.js";
 import { postJson } from "../server/routing-test-support.js";
+import { closedPort } from "../support/closed-port.js";
 import { prepareOfflineModels } from "../support/offline-models.js";
 
 let router: Router;
 let server: RoutingServer;
 let chinese: string;
-
-/** A loopback port with nothing listening: a detector whose server is down. */
-async function closedPort(): Promise<number> {
-  const listener = createServer();
-  await new Promise<void>((resolve) => listener.listen(0, "127.0.0.1", resolve));
-  const { port } = listener.address() as { port: number };
-  await new Promise<void>((resolve) => listener.close(() => resolve()));
-  return port;
-}
 
 beforeAll(async () => {
   const offline = await prepareOfflineModels();
