@@ -795,7 +795,7 @@ export class Router {
       request.session == null || this.#sessions === undefined ? null : this.#session(request);
     const pending = session?.pinned ?? this.#resolve(request);
     const resolved = pending instanceof Promise ? await pending : pending;
-    const domain = request.domain ?? null;
+    let domain = request.domain ?? null;
     let target = resolved.target;
     /** What named the request's language, for the reason (ADR 0058); null: no language step. */
     let languageReason: string | null = null;
@@ -807,6 +807,9 @@ export class Router {
         const kept = candidatesFor(perLanguage, target, named.code);
         if (kept === null) languageReason += `, which no candidate declares, so any`;
         else target = kept;
+        // The learner's standings and demotions then go per language, unless the client
+        // named another domain (ADR 0058).
+        domain ??= named.code;
       }
     }
     const learnerKey =

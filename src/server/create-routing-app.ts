@@ -683,8 +683,11 @@ export function createRoutingHttp(options: RoutingAppOptions): {
         latencyMs: performance.now() - startedAt,
         modelLatencyMs: extra.modelLatencyMs ?? null,
         errorCode: extra.errorCode ?? null,
-        // A name past the bound was refused (`nameHeaderTooLong`): it is not kept.
-        domain: domain !== null && domain.length <= MAX_NAME_HEADER_CHARS ? domain : null,
+        // The decision's: the header's, or the request's language on a target with a
+        // language step (ADR 0058). A name past the bound was refused (`nameHeaderTooLong`).
+        domain:
+          decision?.domain ??
+          (domain !== null && domain.length <= MAX_NAME_HEADER_CHARS ? domain : null),
         inputText: work === undefined ? null : clip(work.logged ?? work.text, "input", requestId),
         outputText: clip(extra.outputText ?? null, "output", requestId),
         outputLabel: extra.outputLabel ?? null,

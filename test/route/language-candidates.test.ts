@@ -11,7 +11,7 @@ import { createRouter, type Router } from "../../src/route/router.js";
 import { parseRoutesConfig } from "../../src/route/routes-config.js";
 import { topLabel } from "../../src/select/metrics/classification-metrics.js";
 import { type RoutingServer, startRoutingServer } from "../../src/server/start-routing-server.js";
-import { postJson } from "../server/routing-test-support.js";
+import { loggedRow, postJson } from "../server/routing-test-support.js";
 import { closedPort } from "../support/closed-port.js";
 import { prepareOfflineModels } from "../support/offline-models.js";
 
@@ -88,6 +88,8 @@ describe("candidates by language", () => {
     expect(complaint.decision.model).toBe(chinese);
     expect(complaint.decision.reason).toContain("language zh (npm:tinyld)");
     expect(complaint.decision.order).toEqual([chinese]);
+    // The learner's domain, where the client named none (ADR 0058).
+    expect([english.decision.domain, complaint.decision.domain]).toEqual(["en", "zh"]);
     expect(answered(complaint)).toBe("negative");
   });
 
@@ -95,6 +97,16 @@ describe("candidates by language", () => {
     const named = await classify("reviews", "ok", "zh");
     expect(named.decision.model).toBe(chinese);
     expect(named.decision.reason).toContain("language zh (header)");
+
+    const domainNamed = await router.route({
+      task: "text-classification",
+      model: "reviews",
+      inputs: ["ok"],
+      text: "ok",
+      language: "zh",
+      domain: "vip",
+    });
+    expect(domainNamed.decision.domain).toBe("vip");
 
     const french = await classify("reviews", "La livraison était rapide.", "fr");
     expect(french.decision.order).toEqual(["npm:sentiment", chinese]);
@@ -117,7 +129,16 @@ describe("candidates by language", () => {
       body: JSON.stringify({ model: "reviews", input: "菜很好吃，送得也快" }),
     });
     expect(named.status).toBe(200);
-    expect(((await named.json()) as { model: string }).model).toBe(chinese);
+    const answer = (await named.json()) as { model: string; modelscout: { request_id: string } };
+    expect(answer.model).toBe(chinese);
+    // The language is the request's domain in the log, so feedback on it is learned per language.
+    expect((await loggedRow(server.url, answer.modelscout.request_id)).domain).toBe("zh");
+    const withDomain = await postJson(
+      `${server.url}/v1/tasks/text-classification`,
+      { model: "reviews", input: "菜很好吃" },
+      { "x-modelscout-language": "zh", "x-modelscout-domain": "vip" },
+    );
+    expect((await loggedRow(server.url, withDomain.json.modelscout.request_id)).domain).toBe("vip");
 
     const refused = await postJson(
       `${server.url}/v1/tasks/text-classification`,
