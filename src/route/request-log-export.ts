@@ -36,6 +36,11 @@ export interface RequestLogExportOptions {
   task: TaskId;
   /** Only requests routed to this route. */
   route?: string;
+  /**
+   * Only requests of this domain (`x-modelscout-domain`, or the request's language on a
+   * target with a language step, ADR 0058).
+   */
+  domain?: string;
   /** ISO times: requests created at or after `from` and before `to`. */
   from?: string;
   to?: string;
@@ -103,6 +108,7 @@ const EXPORT_SQL = `
   WHERE r.endpoint = 'tasks' AND r.task = @task
     AND r.created_at >= @from AND r.created_at < @to
     AND (@route IS NULL OR r.route = @route)
+    AND (@domain IS NULL OR r.domain = @domain)
     AND (@unlabelled = 1 OR f.id IS NOT NULL)
   ORDER BY r.created_at, r.rowid`;
 
@@ -157,6 +163,7 @@ export function exportRequestLog(
     from: options.from ?? "",
     to: options.to ?? "9999",
     route: options.route ?? null,
+    domain: options.domain ?? null,
     unlabelled: options.includeUnlabelled === true ? 1 : 0,
   }) as IterableIterator<ExportRow>;
   for (const row of rows) {
@@ -230,6 +237,7 @@ function countUnlabelled(database: StateDatabase, options: RequestLogExportOptio
        WHERE r.endpoint = 'tasks' AND r.task = @task
          AND r.created_at >= @from AND r.created_at < @to
          AND (@route IS NULL OR r.route = @route)
+         AND (@domain IS NULL OR r.domain = @domain)
          AND NOT EXISTS (
            SELECT 1 FROM routing_feedback f
            WHERE f.request_id = r.id AND (f.label IS NOT NULL OR f.correct IS NOT NULL))`,
@@ -239,6 +247,7 @@ function countUnlabelled(database: StateDatabase, options: RequestLogExportOptio
       from: options.from ?? "",
       to: options.to ?? "9999",
       route: options.route ?? null,
+      domain: options.domain ?? null,
     }) as { count: number };
   return row.count;
 }

@@ -1,7 +1,7 @@
 /**
  * The request log as sample data (`exportRequestLog`, ADR 0056) on a real state database:
  * which feedback labels an item, what is left out and counted, duplicates, the window, the
- * route and the limit, and the tasks it refuses.
+ * route, the domain and the limit, and the tasks it refuses.
  */
 import { afterAll, describe, expect, it } from "vitest";
 import { exportRequestLog } from "../../src/route/request-log-export.js";
@@ -58,7 +58,7 @@ classified("req_cut", "x".repeat(40));
 classified("req_notext", null);
 classified("req_dup1", "Broke in a week.");
 classified("req_dup2", "Broke in a week.");
-classified("req_other_route", "Great value.", { route: "reviews" });
+classified("req_other_route", "Great value.", { route: "reviews", domain: "en" });
 classified("req_chat", "Where is my parcel?", { endpoint: "chat.completions" });
 store.logRequest(
   requestLogRow("req_gen", {
@@ -130,6 +130,13 @@ describe("exportRequestLog", () => {
       logTextChars: LOG_CHARS,
     });
     expect(onRoute.items.map((item) => item.request_id)).toEqual(["req_other_route"]);
+    const inDomain = exportRequestLog(database, {
+      task: "text-classification",
+      domain: "en",
+      logTextChars: LOG_CHARS,
+    });
+    expect(inDomain.items.map((item) => item.request_id)).toEqual(["req_other_route"]);
+    expect(inDomain.read).toBe(1);
 
     const late = exportRequestLog(database, {
       task: "text-classification",

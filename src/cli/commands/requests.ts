@@ -213,6 +213,11 @@ const exportCommand = defineCommand({
       description: "The task of the requests (/v1/tasks/<task>), e.g. text-classification",
     },
     route: { type: "string", description: "Only requests routed to this route" },
+    domain: {
+      type: "string",
+      description:
+        "Only requests of this domain (x-modelscout-domain, or the language a target's language step named)",
+    },
     since: {
       type: "string",
       description: "From when: 30m, 24h, 7d, or an ISO time (default: all the log keeps)",
@@ -243,6 +248,7 @@ const exportCommand = defineCommand({
         task,
         logTextChars,
         ...(args.route !== undefined && { route: args.route }),
+        ...(args.domain !== undefined && { domain: args.domain }),
         ...(from !== undefined && { from }),
         ...(limit !== undefined && { limit }),
         ...(args.unlabelled === true && { includeUnlabelled: true }),
@@ -251,7 +257,7 @@ const exportCommand = defineCommand({
       database.close();
     }
     const { items, left } = result;
-    const scope = `${task}${args.route === undefined ? "" : ` on route ${args.route}`}${from === undefined ? "" : ` since ${from.replace("T", " ").slice(0, 19)} UTC`}`;
+    const scope = `${task}${args.route === undefined ? "" : ` on route ${args.route}`}${args.domain === undefined ? "" : ` in domain ${args.domain}`}${from === undefined ? "" : ` since ${from.replace("T", " ").slice(0, 19)} UTC`}`;
     if (items.length === 0) {
       throw new ModelScoutError(
         "NOT_FOUND",
