@@ -109,6 +109,8 @@ export async function sweepCascade(options: CascadeSweepOptions): Promise<Cascad
     ...(options.lookupModel !== undefined && { lookupModel: options.lookupModel }),
   });
   const answers: Record<"first" | "second", ModelAnswer[]> = { first: [], second: [] };
+  /** The top labels the models gave, to say so when the data's labels are none of them. */
+  const given = new Set<string>();
   try {
     const health = await router.warmUp();
     const failed = Object.entries(health.models).filter(([, model]) => model.error !== null);
@@ -138,6 +140,7 @@ export async function sweepCascade(options: CascadeSweepOptions): Promise<Cascad
           for (const label of output.labels)
             if (top === undefined || label.score > top.score) top = label;
         }
+        if (top !== undefined) given.add(top.label.toLowerCase());
         answers[route].push({
           right: top !== undefined && top.label.toLowerCase() === item.label.toLowerCase(),
           score: top?.score ?? 0,
@@ -147,6 +150,14 @@ export async function sweepCascade(options: CascadeSweepOptions): Promise<Cascad
     }
   } finally {
     await router.registry.close();
+  }
+  const wanted = new Set(options.items.map((item) => item.label.toLowerCase()));
+  if (![...wanted].some((label) => given.has(label))) {
+    throw new ModelScoutError(
+      "INVALID_ARGUMENT",
+      `None of the data's labels (${[...wanted].slice(0, 10).join(", ")}) is a label the models gave (${[...given].slice(0, 10).join(", ")}): every answer would count as wrong. Relabel the data in the models' labels.`,
+      { details: { dataLabels: [...wanted], modelLabels: [...given] } },
+    );
   }
   const n = options.items.length;
   const first = answers.first;

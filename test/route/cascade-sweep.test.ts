@@ -91,6 +91,14 @@ describe("sweepCascade", () => {
     await expect(sweepCascade({ items: [], first: FIRST, second: SECOND })).rejects.toThrow(
       /no labelled items/,
     );
+    // Labels as a CSV export of 1/0 has them, which no sentiment model gives.
+    const numbered = items.slice(0, 5).map((item) => ({
+      input: item.input,
+      label: item.label === "positive" ? "1" : "0",
+    }));
+    await expect(
+      sweepCascade({ items: numbered, first: FIRST, second: SECOND, thresholds: [0.8] }),
+    ).rejects.toThrow(/None of the data's labels \(.*\) is a label the models gave \(.*positive/);
   });
 });
 
