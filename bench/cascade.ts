@@ -23,7 +23,7 @@
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { loadSentimentFixtures } from "../src/onnx-build/offline-training-data.js";
-import { pairedComparison } from "../src/route/cascade-sweep.js";
+import { pairedComparison } from "../src/route/cascade-math.js";
 import { createRouter } from "../src/route/router.js";
 import { parseRoutesConfig } from "../src/route/routes-config.js";
 import { topLabel } from "../src/select/metrics/classification-metrics.js";

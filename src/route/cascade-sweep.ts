@@ -13,6 +13,12 @@
 import type { ModelRecord } from "../catalog/model-record.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
 import type { TaskId } from "../tasks/resolve-task.js";
+import {
+  type CascadeAnswer,
+  type CascadeRows,
+  cascadeRows,
+  DEFAULT_THRESHOLDS,
+} from "./cascade-math.js";
 import { createRouter } from "./router.js";
 import { parseRoutesConfig } from "./routes-config.js";
 
@@ -29,47 +35,10 @@ export interface CascadeSweepOptions {
   lookupModel?: (id: string) => Promise<ModelRecord | null>;
 }
 
-/** Paired right/wrong of a setup against another on the same items. */
-export interface PairedComparison {
-  /** Items this setup got right and the other wrong. */
-  gained: number;
-  /** The reverse. */
-  lost: number;
-  /** Two-sided exact McNemar p-value of that split. */
-  p: number;
-}
-
-export interface CascadeSweepRow {
-  /** Null for a model alone. */
-  minConfidence: number | null;
-  /** `first`, `second` or `cascade`. */
-  setup: "first" | "second" | "cascade";
-  accuracy: number;
-  /** Share of items the first model handed on. */
-  handedOn: number;
-  /** The models' time per item, milliseconds. */
-  meanModelMs: number;
-  /** Against the more accurate of the two models alone (cascade rows). */
-  versusBetterAlone?: PairedComparison;
-}
-
-export interface CascadeSweep {
+export interface CascadeSweep extends CascadeRows {
   items: number;
   first: string;
   second: string;
-  rows: CascadeSweepRow[];
-  /** The more accurate model alone (the first on a tie: it is the cheaper). */
-  betterAlone: "first" | "second";
-  /** The most accurate cascade (the lowest threshold among equals: fewer handed on). */
-  best: CascadeSweepRow;
-}
-
-const DEFAULT_THRESHOLDS = [0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95];
-
-interface ModelAnswer {
-  right: boolean;
-  score: number;
-  ms: number;
 }
 
 /** Runs both models over the items and works out the cascade at each threshold. */
@@ -108,7 +77,7 @@ export async function sweepCascade(options: CascadeSweepOptions): Promise<Cascad
     }),
     ...(options.lookupModel !== undefined && { lookupModel: options.lookupModel }),
   });
-  const answers: Record<"first" | "second", ModelAnswer[]> = { first: [], second: [] };
+  const answers: Record<"first" | "second", CascadeAnswer[]> = { first: [], second: [] };
   /** The top labels the models gave, to say so when the data's labels are none of them. */
   const given = new Set<string>();
   try {
@@ -159,78 +128,10 @@ export async function sweepCascade(options: CascadeSweepOptions): Promise<Cascad
       { details: { dataLabels: [...wanted], modelLabels: [...given] } },
     );
   }
-  const n = options.items.length;
-  const first = answers.first;
-  const second = answers.second;
-  const rightFirst = first.map((answer) => answer.right);
-  const rightSecond = second.map((answer) => answer.right);
-  const alone = (setup: "first" | "second", own: ModelAnswer[]): CascadeSweepRow => ({
-    minConfidence: null,
-    setup,
-    accuracy: own.filter((answer) => answer.right).length / n,
-    handedOn: 0,
-    meanModelMs: own.reduce((sum, answer) => sum + answer.ms, 0) / n,
-  });
-  const rows = [alone("first", first), alone("second", second)];
-  const betterAlone =
-    (rows[1] as CascadeSweepRow).accuracy > (rows[0] as CascadeSweepRow).accuracy
-      ? "second"
-      : "first";
-  const reference = betterAlone === "first" ? rightFirst : rightSecond;
-  let best: CascadeSweepRow | undefined;
-  for (const threshold of thresholds) {
-    const right: boolean[] = [];
-    let handedOn = 0;
-    let ms = 0;
-    first.forEach((answer, index) => {
-      const other = second[index] as ModelAnswer;
-      ms += answer.ms;
-      if (answer.score < threshold) {
-        handedOn += 1;
-        ms += other.ms;
-        right.push(other.right);
-      } else right.push(answer.right);
-    });
-    const row: CascadeSweepRow = {
-      minConfidence: threshold,
-      setup: "cascade",
-      accuracy: right.filter(Boolean).length / n,
-      handedOn: handedOn / n,
-      meanModelMs: ms / n,
-      versusBetterAlone: pairedComparison(right, reference),
-    };
-    rows.push(row);
-    if (best === undefined || row.accuracy > best.accuracy) best = row;
-  }
   return {
-    items: n,
+    items: options.items.length,
     first: options.first,
     second: options.second,
-    rows,
-    betterAlone,
-    best: best as CascadeSweepRow,
+    ...cascadeRows(answers.first, answers.second, thresholds),
   };
-}
-
-/** Exact two-sided McNemar test of paired right/wrong outcomes (binomial on the discordant pairs). */
-export function pairedComparison(
-  right: readonly boolean[],
-  other: readonly boolean[],
-): PairedComparison {
-  let gained = 0;
-  let lost = 0;
-  right.forEach((isRight, index) => {
-    if (isRight && !other[index]) gained += 1;
-    if (!isRight && other[index]) lost += 1;
-  });
-  const n = gained + lost;
-  const k = Math.min(gained, lost);
-  // P(X <= k) for X ~ Binomial(n, 1/2), doubled; in logs so that large n stays finite.
-  let logChoose = 0;
-  let tail = 0;
-  for (let i = 0; i <= k; i += 1) {
-    if (i > 0) logChoose += Math.log(n - i + 1) - Math.log(i);
-    tail += Math.exp(logChoose - n * Math.LN2);
-  }
-  return { gained, lost, p: Math.min(1, 2 * tail) };
 }

@@ -5,6 +5,7 @@
  * (`report/`), and later read by routing and monitoring. Nothing in it needs code to be
  * understood: numbers carry their unit in the name, and estimates say they are estimates.
  */
+import type { CascadeSuggestion } from "./suggest-cascade.js";
 
 export type DecisionStatus = "running" | "completed" | "no-candidates" | "aborted" | "failed";
 
@@ -132,6 +133,11 @@ export interface SelectionDecision {
   stopReason: string | null;
   /** Plain sentences: why the winner won, how sure, what was left out. */
   explanation: string[];
+  /**
+   * A cascade of the two best labelling candidates that got more of the shared items right
+   * than either alone (`suggest-cascade.ts`, ADR 0057); absent otherwise.
+   */
+  cascade?: CascadeSuggestion;
   /** Where latency figures come from. */
   latencyNote: string;
   elapsedMs: number;

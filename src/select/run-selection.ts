@@ -33,6 +33,7 @@ import { ModelScoutError } from "../errors/modelscout-error.js";
 import { LOCAL_HARDWARE_ID } from "../hardware/local-machine-profile.js";
 import { audioInputFromFile } from "../media/audio-input.js";
 import { isAudioType, sniffMediaType } from "../media/sniff-media-type.js";
+import { EXPECTED_OUTPUT_KIND } from "../route/task-output-kind.js";
 import { compatibleTasks, isTaskId } from "../tasks/resolve-task.js";
 import { taskInputKind } from "../tasks/task-input-kind.js";
 import { VERSION } from "../version.js";
@@ -51,6 +52,7 @@ import { scoreCandidates } from "./score-candidates.js";
 import { budgetedSelection } from "./strategies/budgeted-selection.js";
 import { gapSelection } from "./strategies/gap-selection.js";
 import { naiveSelection } from "./strategies/naive-selection.js";
+import { cascadeSentence, suggestCascade } from "./suggest-cascade.js";
 import type { TaskSpec } from "./task-spec.js";
 
 /** Items read from the sample data at most. */
@@ -725,6 +727,30 @@ async function select(
   decision.data.labelMapping = labelMappingSummary(probed);
   decision.latencyNote = latencyNote(spec, true);
   decision.explanation = explain(decision, winner, stoppedBy, data);
+  if (winner !== null && data.hasLabels && EXPECTED_OUTPUT_KIND[spec.task] === "labels") {
+    const cascade = suggestCascade(
+      winner.id,
+      probed.flatMap((candidate, index) => {
+        const outcome = outcomes[index] as CandidateOutcome;
+        return outcome.status === "failed" || outcome.status === "slo-violated"
+          ? []
+          : [
+              {
+                id: outcome.id,
+                quality: outcome.quality,
+                latencyMsP50: outcome.latencyMsP50,
+                outputs: candidate.outputs,
+                labelMapping: candidate.labelMapping,
+              },
+            ];
+      }),
+      data.items,
+    );
+    if (cascade !== null) {
+      decision.cascade = cascade;
+      decision.explanation.push(cascadeSentence(cascade));
+    }
+  }
   decision.status = winner === null ? "failed" : "completed";
   if (winner === null) {
     decision.error = {

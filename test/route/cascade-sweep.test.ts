@@ -7,7 +7,8 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { pairedComparison, sweepCascade } from "../../src/route/cascade-sweep.js";
+import { pairedComparison } from "../../src/route/cascade-math.js";
+import { sweepCascade } from "../../src/route/cascade-sweep.js";
 import { createRouter } from "../../src/route/router.js";
 import { parseRoutesConfig } from "../../src/route/routes-config.js";
 import { topLabel } from "../../src/select/metrics/classification-metrics.js";

@@ -52,6 +52,7 @@ export function selectionJson(decision: SelectionDecision) {
     spentProbes: decision.spentProbes,
     exhaustiveProbes: decision.exhaustiveProbes,
     explanation: decision.explanation,
+    ...(decision.cascade !== undefined && { cascade: decision.cascade }),
   };
 }
 
