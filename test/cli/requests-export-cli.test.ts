@@ -4,7 +4,7 @@
  * label, or only "correct"), `modelscout requests export` turns the log beside the running
  * server into sample data, and `modelscout select <spec> --data <file>` chooses on that file.
  */
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseRoutesConfig } from "../../src/route/routes-config.js";
 import { type RoutingServer, startRoutingServer } from "../../src/server/start-routing-server.js";
 import { postJson } from "../server/routing-test-support.js";
+import { writeLexiconSpec } from "../support/lexicon-spec.js";
 import { runCli } from "../support/run-cli.js";
 
 const SENTENCES = fileURLToPath(
@@ -112,20 +113,11 @@ describe("modelscout requests export", () => {
       `Warning: ${wrongUnlabelled.size} answers that feedback called wrong gave no label`,
     );
 
-    const spec = join(work, "task.json");
-    writeFileSync(
-      spec,
-      JSON.stringify({
-        task_type: "text-classification",
-        hardware: "local",
-        candidates: { ids: ["npm:sentiment", "npm:vader-sentiment"] },
-        // The spec's own data, which --data replaces, columns and all.
-        data: { path: "launch-set.csv", columns: { input: "review", label: "stars" } },
-        metric: "accuracy",
-        budget: { max_probes: 400 },
-        privacy: "local-only",
-      }),
-    );
+    // The spec's own data, which --data replaces, columns and all.
+    const spec = writeLexiconSpec(work, {
+      path: "launch-set.csv",
+      columns: { input: "review", label: "stars" },
+    });
     const selected = await runCli(["select", spec, "--data", data, "--json", "--quiet"], {
       MODELSCOUT_HOME: join(work, "home"),
     });

@@ -5,7 +5,7 @@
  * for the same two models, items and threshold.
  */
 
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -13,6 +13,7 @@ import { describe, expect, it } from "vitest";
 import type { BackendOutput } from "../../src/backends/model-backend.js";
 import type { SampleItem } from "../../src/select/sample-data.js";
 import { type CascadeCandidate, suggestCascade } from "../../src/select/suggest-cascade.js";
+import { writeLexiconSpec } from "../support/lexicon-spec.js";
 import { runCli } from "../support/run-cli.js";
 
 const labels = (label: string, score: number): BackendOutput => ({
@@ -92,20 +93,8 @@ describe("modelscout select's cascade suggestion", () => {
       new URL("../../examples/english-sentiment/held-out-sentences.jsonl", import.meta.url),
     );
     const work = mkdtempSync(join(tmpdir(), "ms-suggest-cascade-"));
-    const spec = join(work, "task.json");
-    writeFileSync(
-      spec,
-      JSON.stringify({
-        task_type: "text-classification",
-        hardware: "local",
-        candidates: { ids: ["npm:sentiment", "npm:vader-sentiment"] },
-        data: { path: data },
-        metric: "accuracy",
-        // Every item on both: the cascade is then worked out on all 200.
-        budget: { max_probes: 400 },
-        privacy: "local-only",
-      }),
-    );
+    // Every item on both: the cascade is then worked out on all 200.
+    const spec = writeLexiconSpec(work, { path: data });
     const selected = await runCli(["select", spec, "--json", "--quiet", "--in-process"], {
       MODELSCOUT_HOME: join(work, "home"),
     });
