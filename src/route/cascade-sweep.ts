@@ -12,6 +12,7 @@
  */
 import type { ModelRecord } from "../catalog/model-record.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
+import { topLabelScore } from "../select/metrics/classification-metrics.js";
 import type { TaskId } from "../tasks/resolve-task.js";
 import {
   type CascadeAnswer,
@@ -104,14 +105,10 @@ export async function sweepCascade(options: CascadeSweepOptions): Promise<Cascad
           );
         }
         const output = result.outputs[0];
-        let top: { label: string; score: number } | undefined;
-        if (output?.kind === "labels") {
-          for (const label of output.labels)
-            if (top === undefined || label.score > top.score) top = label;
-        }
-        if (top !== undefined) given.add(top.label.toLowerCase());
+        const top = output?.kind === "labels" ? topLabelScore(output) : null;
+        if (top !== null) given.add(top.label.toLowerCase());
         answers[route].push({
-          right: top !== undefined && top.label.toLowerCase() === item.label.toLowerCase(),
+          right: top !== null && top.label.toLowerCase() === item.label.toLowerCase(),
           score: top?.score ?? 0,
           ms: result.modelLatencyMs,
         });

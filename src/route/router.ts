@@ -27,7 +27,7 @@ import { normaliseLanguage } from "../catalog/languages.js";
 import type { ModelRecord } from "../catalog/model-record.js";
 import { errorMessage } from "../errors/error-message.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
-import { topLabel } from "../select/metrics/classification-metrics.js";
+import { topLabel, topLabelScore } from "../select/metrics/classification-metrics.js";
 import { compatibleTasks, type TaskId } from "../tasks/resolve-task.js";
 import { type BreakerSnapshot, CircuitBreaker } from "./circuit-breaker.js";
 import {
@@ -226,10 +226,7 @@ interface UnsureAnswer {
 function leastTopScore(outputs: readonly BackendOutput[]): number {
   let least = Number.POSITIVE_INFINITY;
   for (const output of outputs) {
-    let top = 0;
-    if (output.kind === "labels") {
-      for (const label of output.labels) if (label.score > top) top = label.score;
-    }
+    const top = output.kind === "labels" ? (topLabelScore(output)?.score ?? 0) : 0;
     if (top < least) least = top;
   }
   return least === Number.POSITIVE_INFINITY ? 0 : least;

@@ -14,7 +14,7 @@ import {
   DEFAULT_THRESHOLDS,
   type PairedComparison,
 } from "../route/cascade-math.js";
-import { isCorrectLabel } from "./metrics/classification-metrics.js";
+import { isCorrectLabel, topLabelScore } from "./metrics/classification-metrics.js";
 import type { SampleItem } from "./sample-data.js";
 
 /** Fewer items both answered than this, and no cascade is worked out. */
@@ -101,9 +101,11 @@ function answer(
   output: Extract<BackendOutput, { kind: "labels" }>,
   labelMapping: Readonly<Record<string, string>>,
 ): CascadeAnswer {
-  let top = 0;
-  for (const label of output.labels) if (label.score > top) top = label.score;
-  return { right: isCorrectLabel(gold, output, labelMapping), score: top, ms: 0 };
+  return {
+    right: isCorrectLabel(gold, output, labelMapping),
+    score: topLabelScore(output)?.score ?? 0,
+    ms: 0,
+  };
 }
 
 /** The decision's sentence for a suggestion. */

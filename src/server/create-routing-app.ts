@@ -47,6 +47,7 @@ import { newRequestId, type Router } from "../route/router.js";
 import type { RoutesConfig } from "../route/routes-config.js";
 import type { RoutingDecision } from "../route/routing-decision.js";
 import type { FeedbackInput, RequestLogRow, RoutingStore } from "../route/routing-store.js";
+import { topLabel } from "../select/metrics/classification-metrics.js";
 import { resolveTask, type TaskId } from "../tasks/resolve-task.js";
 import { taskInputKind } from "../tasks/task-input-kind.js";
 import { VERSION } from "../version.js";
@@ -447,12 +448,7 @@ function parseBody<Output>(
 }
 
 function labelText(output: BackendOutput | undefined): string | null {
-  if (output?.kind !== "labels") return null;
-  const top = output.labels.reduce<(typeof output.labels)[number] | undefined>(
-    (best, label) => (best === undefined || label.score > best.score ? label : best),
-    undefined,
-  );
-  return top?.label ?? null;
+  return output?.kind === "labels" ? topLabel(output) : null;
 }
 
 /** The routed endpoints, callable by any HTTP front (Hono routes, Node's `http`). */

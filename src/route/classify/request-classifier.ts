@@ -16,8 +16,9 @@
  * step's failures count towards opening the breaker.
  */
 import type { CancelSignal } from "../../backends/cancellation.js";
-import type { ModelBackend } from "../../backends/model-backend.js";
+import type { LabelScore, ModelBackend } from "../../backends/model-backend.js";
 import { errorMessage } from "../../errors/error-message.js";
+import { topLabelScore } from "../../select/metrics/classification-metrics.js";
 import type { ClassificationStep, RoutesConfig } from "../routes-config.js";
 import type { ClassificationStepTrace, ClassificationTrace } from "../routing-decision.js";
 import { withDeadline } from "../with-deadline.js";
@@ -265,7 +266,7 @@ export class RequestClassifier {
       if (output?.kind !== "labels" || output.labels.length === 0) {
         return { route: null, detail: `${step.config.model} returned no labels` };
       }
-      const top = output.labels.reduce((best, label) => (label.score > best.score ? label : best));
+      const top = topLabelScore(output) as LabelScore;
       const route = step.config.labels.get(top.label) ?? top.label;
       const score = Number(top.score.toFixed(4));
       if (!eligible.has(route)) {

@@ -9,19 +9,26 @@
  * `LABEL_0`): every candidate is then reported against the same class names, so per-class
  * recall can be compared across candidates whose label sets differ.
  */
-import type { BackendOutput } from "../../backends/model-backend.js";
+import type { BackendOutput, LabelScore } from "../../backends/model-backend.js";
 import { requireAlignedItems, requireItems, requireOutputKind } from "./metric-inputs.js";
 
 /** Data label -> model label (`Record<dataLabel, modelLabel>`), as `matchLabels` returns it. */
 export type LabelMapping = Readonly<Record<string, string>>;
 
-/** The highest-scoring label of a `labels` output (first one on ties), or null when it has none. */
-export function topLabel(output: Extract<BackendOutput, { kind: "labels" }>): string | null {
-  let best: { label: string; score: number } | null = null;
+/** The highest-scoring label of a `labels` output and its score (first one on ties), or null when it has none. */
+export function topLabelScore(
+  output: Extract<BackendOutput, { kind: "labels" }>,
+): LabelScore | null {
+  let best: LabelScore | null = null;
   for (const entry of output.labels) {
     if (best === null || entry.score > best.score) best = entry;
   }
-  return best === null ? null : best.label;
+  return best;
+}
+
+/** The highest-scoring label of a `labels` output (first one on ties), or null when it has none. */
+export function topLabel(output: Extract<BackendOutput, { kind: "labels" }>): string | null {
+  return topLabelScore(output)?.label ?? null;
 }
 
 /**
