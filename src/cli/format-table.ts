@@ -76,3 +76,8 @@ export function formatUsd(value: number | null): string {
   if (value === null) return "-";
   return value === 0 || value >= 0.01 ? `$${value.toFixed(2)}` : `$${value.toPrecision(2)}`;
 }
+
+/** An ISO time to the second, as tables print it (`2026-12-02 11:25:36`, UTC). */
+export function formatUtcSeconds(iso: string): string {
+  return iso.replace("T", " ").slice(0, 19);
+}

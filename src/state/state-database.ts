@@ -30,8 +30,8 @@ export interface ComponentMigration {
 }
 
 export interface OpenStateDatabaseOptions {
-  /** File path, or `:memory:`. Default: `state.db` under MODELSCOUT_HOME. */
-  path?: string;
+  /** File path, or `:memory:`. Default (absent or undefined): `state.db` under MODELSCOUT_HOME. */
+  path?: string | undefined;
   env?: NodeJS.ProcessEnv;
   busyTimeoutMs?: number;
   /**

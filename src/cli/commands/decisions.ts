@@ -11,7 +11,7 @@ import {
   renderDecisionText,
 } from "../../select/report/render-decision-report.js";
 import { integerOption, printJson } from "../cli-options.js";
-import { formatTable } from "../format-table.js";
+import { formatTable, formatUtcSeconds } from "../format-table.js";
 
 const show = defineCommand({
   meta: { name: "show", description: "Show one stored decision" },
@@ -61,7 +61,7 @@ const list = defineCommand({
       process.stdout.write(
         `${formatTable(rows, [
           { header: "id", value: (row) => row.id },
-          { header: "created", value: (row) => row.createdAt.replace("T", " ").slice(0, 19) },
+          { header: "created", value: (row) => formatUtcSeconds(row.createdAt) },
           { header: "status", value: (row) => row.status },
           { header: "task", value: (row) => row.task },
           { header: "lang", value: (row) => row.language ?? "-" },

@@ -13,7 +13,7 @@ import { LearningStore } from "../../route/learning/learning-store.js";
 import { ThompsonRouteLearner } from "../../route/learning/thompson-route-learner.js";
 import { openStateDatabase, type StateDatabase } from "../../state/state-database.js";
 import { integerOption, printJson, STATE_ARG } from "../cli-options.js";
-import { formatTable, formatUsd } from "../format-table.js";
+import { formatTable, formatUsd, formatUtcSeconds } from "../format-table.js";
 
 const routeArg = {
   type: "string",
@@ -22,9 +22,7 @@ const routeArg = {
 } as const;
 
 function withState<T>(state: string | undefined, work: (database: StateDatabase) => T): T {
-  const database = openStateDatabase(
-    state === undefined ? { mustExist: true } : { path: state, mustExist: true },
-  );
+  const database = openStateDatabase({ path: state, mustExist: true });
   try {
     return work(database);
   } finally {
@@ -110,7 +108,7 @@ const decisions = defineCommand({
       }
       process.stdout.write(
         `${formatTable(list, [
-          { header: "at", value: (row) => row.at.replace("T", " ").slice(0, 19) },
+          { header: "at", value: (row) => formatUtcSeconds(row.at) },
           { header: "decision", value: (row) => row.kind },
           { header: "route", value: (row) => row.route, maxWidth: 36 },
           { header: "domain", value: (row) => row.domain ?? "all", maxWidth: 20 },

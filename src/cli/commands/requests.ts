@@ -18,7 +18,13 @@ import { loggedDecisionBody } from "../../server/decision-wire.js";
 import { migrateComponent, openStateDatabase } from "../../state/state-database.js";
 import { resolveTask } from "../../tasks/resolve-task.js";
 import { integerOption, printJson, STATE_ARG } from "../cli-options.js";
-import { formatCount, formatMs, formatTable, formatUsd } from "../format-table.js";
+import {
+  formatCount,
+  formatMs,
+  formatTable,
+  formatUsd,
+  formatUtcSeconds,
+} from "../format-table.js";
 
 const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
@@ -39,9 +45,7 @@ export function sinceOption(value: string | undefined, nowMs: number): string {
 }
 
 function openLog(state: string | undefined) {
-  const database = openStateDatabase(
-    state === undefined ? { mustExist: true } : { path: state, mustExist: true },
-  );
+  const database = openStateDatabase({ path: state, mustExist: true });
   migrateComponent(database, ROUTING_COMPONENT, ROUTING_MIGRATIONS);
   return database;
 }
@@ -111,7 +115,7 @@ const session = defineCommand({
       }
       process.stdout.write(
         `${formatTable(rows, [
-          { header: "at", value: (row) => row.createdAt.replace("T", " ").slice(0, 19) },
+          { header: "at", value: (row) => formatUtcSeconds(row.createdAt) },
           { header: "id", value: (row) => row.id },
           { header: "route", value: (row) => row.route ?? "-", maxWidth: 24 },
           { header: "model", value: (row) => row.model ?? "-", maxWidth: 40 },
@@ -158,7 +162,7 @@ const summary = defineCommand({
         printJson(result);
         return;
       }
-      const window = `since ${from.replace("T", " ").slice(0, 19)} UTC`;
+      const window = `since ${formatUtcSeconds(from)} UTC`;
       if (result.routes.length === 0) {
         process.stdout.write(
           `No routed requests ${window}${args.route === undefined ? "" : ` on route ${args.route}`}${result.unrouted > 0 ? ` (${result.unrouted} refused before routing)` : ""}.\n`,
@@ -257,7 +261,7 @@ const exportCommand = defineCommand({
       database.close();
     }
     const { items, left } = result;
-    const scope = `${task}${args.route === undefined ? "" : ` on route ${args.route}`}${args.domain === undefined ? "" : ` in domain ${args.domain}`}${from === undefined ? "" : ` since ${from.replace("T", " ").slice(0, 19)} UTC`}`;
+    const scope = `${task}${args.route === undefined ? "" : ` on route ${args.route}`}${args.domain === undefined ? "" : ` in domain ${args.domain}`}${from === undefined ? "" : ` since ${formatUtcSeconds(from)} UTC`}`;
     if (items.length === 0) {
       throw new ModelScoutError(
         "NOT_FOUND",
