@@ -34,6 +34,7 @@ import {
   type ClassificationStepStatus,
   type ModelCallGate,
   type ModelCallPass,
+  opening,
   RequestClassifier,
 } from "./classify/request-classifier.js";
 import { learnerRouteKey } from "./feedback.js";
@@ -182,7 +183,7 @@ export interface RouterHealth {
 
 /** Longest a target's language detector may take before the request goes on without it. */
 const LANGUAGE_DETECTION_TIMEOUT_MS = 2000;
-/** What a language detector reads of a request's text. */
+/** What a language detector reads of a request's text (`opening`: no surrogate pair cut in two). */
 const LANGUAGE_TEXT_CHARS = 1000;
 
 /**
@@ -622,7 +623,8 @@ export class Router {
       return { code: request.language, reason: `language ${request.language} (header)` };
     }
     const detector = target.languageDetector;
-    if (detector === null || request.text === null) {
+    const text = request.text;
+    if (detector === null || text === null) {
       return { code: null, reason: "language unknown" };
     }
     const backend = this.registry.get(detector);
@@ -633,7 +635,7 @@ export class Router {
     if (typeof pass === "string") return { code: null, reason: `language unknown (${pass})` };
     try {
       const outputs = await withDeadline(
-        (run) => backend.doRun([request.text?.slice(0, LANGUAGE_TEXT_CHARS) ?? ""], run),
+        (run) => backend.doRun([opening(text, LANGUAGE_TEXT_CHARS).text], run),
         LANGUAGE_DETECTION_TIMEOUT_MS,
         request.signal,
       );
