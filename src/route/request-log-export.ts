@@ -94,6 +94,23 @@ const NOT_EXPORTABLE: Partial<Record<TaskId, string>> = {
     "zero-shot requests name their candidate labels, and the request log does not keep them",
 };
 
+/** The requests an export reads: the task's, on `/v1/tasks`, in the window, route and domain. */
+const REQUESTS_READ = `r.endpoint = 'tasks' AND r.task = @task
+    AND r.created_at >= @from AND r.created_at < @to
+    AND (@route IS NULL OR r.route = @route)
+    AND (@domain IS NULL OR r.domain = @domain)`;
+
+/** The parameters of `REQUESTS_READ`. */
+function readParameters(options: RequestLogExportOptions) {
+  return {
+    task: options.task,
+    from: options.from ?? "",
+    to: options.to ?? "9999",
+    route: options.route ?? null,
+    domain: options.domain ?? null,
+  };
+}
+
 const EXPORT_SQL = `
   WITH latest AS (
     SELECT request_id, MAX(id) AS id FROM routing_feedback
@@ -105,10 +122,7 @@ const EXPORT_SQL = `
   FROM routing_requests r
   LEFT JOIN latest ON latest.request_id = r.id
   LEFT JOIN routing_feedback f ON f.id = latest.id
-  WHERE r.endpoint = 'tasks' AND r.task = @task
-    AND r.created_at >= @from AND r.created_at < @to
-    AND (@route IS NULL OR r.route = @route)
-    AND (@domain IS NULL OR r.domain = @domain)
+  WHERE ${REQUESTS_READ}
     AND (@unlabelled = 1 OR f.id IS NOT NULL)
   ORDER BY r.created_at, r.rowid`;
 
@@ -159,12 +173,8 @@ export function exportRequestLog(
   const byInput = new Map<string, ExportedItem>();
   let read = left.unlabelled;
   const rows = database.prepare(EXPORT_SQL).iterate({
-    task,
-    from: options.from ?? "",
-    to: options.to ?? "9999",
-    route: options.route ?? null,
-    domain: options.domain ?? null,
     unlabelled: options.includeUnlabelled === true ? 1 : 0,
+    ...readParameters(options),
   }) as IterableIterator<ExportRow>;
   for (const row of rows) {
     read += 1;
@@ -234,21 +244,12 @@ function countUnlabelled(database: StateDatabase, options: RequestLogExportOptio
   const row = database
     .prepare(
       `SELECT COUNT(*) AS count FROM routing_requests r
-       WHERE r.endpoint = 'tasks' AND r.task = @task
-         AND r.created_at >= @from AND r.created_at < @to
-         AND (@route IS NULL OR r.route = @route)
-         AND (@domain IS NULL OR r.domain = @domain)
+       WHERE ${REQUESTS_READ}
          AND NOT EXISTS (
            SELECT 1 FROM routing_feedback f
            WHERE f.request_id = r.id AND (f.label IS NOT NULL OR f.correct IS NOT NULL))`,
     )
-    .get({
-      task: options.task,
-      from: options.from ?? "",
-      to: options.to ?? "9999",
-      route: options.route ?? null,
-      domain: options.domain ?? null,
-    }) as { count: number };
+    .get(readParameters(options)) as { count: number };
   return row.count;
 }
 
