@@ -82,6 +82,12 @@ export interface RouteLearner {
    */
   decisions?(filter?: { route?: string; limit?: number }): LearningDecision[];
   /**
+   * Reads what other servers sharing its state wrote since it last looked (ADR 0060), so that
+   * `choose` sees their feedback; returns how many (route, model) pairs changed. The server
+   * calls it every second. Learners whose state is their own leave it out.
+   */
+  sync?(): number;
+  /**
    * Puts the routes config's `learning` section (as written) in force without a restart;
    * throws, changing nothing, when it cannot. Learners without it take a restart for that.
    */

@@ -54,6 +54,14 @@ export class RouteSwitches {
     this.#reload();
   }
 
+  /**
+   * Reads the switches again: another server on the same state file (ADR 0060) may have
+   * approved or reverted one. The server calls it every second.
+   */
+  sync(): void {
+    this.#reload();
+  }
+
   #reload(): void {
     const rows = this.database
       .prepare("SELECT * FROM route_switches ORDER BY at, route, from_model")

@@ -1311,6 +1311,12 @@ function timePrefix(now: number): string {
   return idHighPrefix + (HEX_DIGIT[low >> 8] as string) + (HEX_BYTE[low & 255] as string);
 }
 
+/** The time (epoch ms) in an id `newRequestId` made, or null for any other string. */
+export function requestIdTimeMs(id: string): number | null {
+  const hex = /^req_([0-9a-f]{12})[0-9a-f]{20}$/.exec(id)?.[1];
+  return hex === undefined ? null : Number.parseInt(hex, 16);
+}
+
 const HEX_DIGIT = Array.from({ length: 16 }, (_, digit) => digit.toString(16));
 const HEX_BYTE = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"));
 let idHighPart = Number.NaN;

@@ -41,6 +41,7 @@ import {
   latencySloOf,
   toFeedbackInput,
 } from "../route/feedback.js";
+import { findLoggedRequest } from "../route/find-logged-request.js";
 import { answerCostUsd } from "../route/model-price.js";
 import type { RouteLearner } from "../route/route-learner.js";
 import { newRequestId, type Router } from "../route/router.js";
@@ -1047,7 +1048,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
   app.post("/v1/feedback", async (context) => {
     try {
       const body = await readBody(honoRequest(context), feedbackRequestSchema, maxBodyBytes);
-      const request = store.findRequest(body.request_id);
+      const request = await findLoggedRequest(store, body.request_id);
       if (request === null) {
         return sendError(
           openAIError(
@@ -1110,8 +1111,8 @@ export function createRoutingHttp(options: RoutingAppOptions): {
     }
   });
 
-  app.get("/v1/requests/:id", (context) => {
-    const row = store.findRequest(context.req.param("id"));
+  app.get("/v1/requests/:id", async (context) => {
+    const row = await findLoggedRequest(store, context.req.param("id"));
     if (row === null) {
       return sendError(
         openAIError(

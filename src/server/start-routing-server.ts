@@ -38,6 +38,7 @@ import { createRouter, type Router, type RouterHealth } from "../route/router.js
 import type { RoutesConfig } from "../route/routes-config.js";
 import { RoutingStore } from "../route/routing-store.js";
 import { SessionAffinity } from "../route/session-affinity.js";
+import { type SharedStateSync, startSharedStateSync } from "../route/shared-state-sync.js";
 import {
   type BackgroundCheckpoints,
   startBackgroundCheckpoints,
@@ -118,6 +119,8 @@ export interface RoutingServerOptions {
   random?: () => number;
   /** Request-log batching (see `routing-store.ts`). */
   logFlushIntervalMs?: number;
+  /** How often to read what other servers wrote to the state file (ADR 0060); default 1000 ms. */
+  sharedStateSyncMs?: number;
   /**
    * Built once the database, store, router and learner exist, before the port opens (see
    * `server/admin/`); may refuse to start by throwing.
@@ -255,6 +258,7 @@ export async function startRoutingServer(options: RoutingServerOptions): Promise
   let extension: RoutingServerExtension | undefined;
   let checkpoints: BackgroundCheckpoints | undefined;
   let retention: RequestLogRetention | undefined;
+  let sharedSync: SharedStateSync | undefined;
   try {
     // Checkpoints off the request path: they were the request log's p99 (background-checkpoints.ts).
     checkpoints = startBackgroundCheckpoints(database);
@@ -271,6 +275,13 @@ export async function startRoutingServer(options: RoutingServerOptions): Promise
     });
     const learner = options.learner ?? options.createLearner?.(database);
     const switches = new RouteSwitches(database);
+    // Other servers may write the same state file (ADR 0060): their feedback and switches.
+    sharedSync = startSharedStateSync({
+      learner,
+      switches,
+      ...(options.sharedStateSyncMs !== undefined && { intervalMs: options.sharedStateSyncMs }),
+      onError: (message) => process.stderr.write(`modelscout serve: ${message}\n`),
+    });
     // One store for the server's lifetime: a reload keeps the sessions.
     const sessions = new SessionAffinity();
     /** A router for `config`, with this server's learner, switches, sessions and model sources. */
@@ -453,6 +464,7 @@ export async function startRoutingServer(options: RoutingServerOptions): Promise
           // Every request is answered by now: nothing is left for an old router to wait on.
           await Promise.allSettled(retiring);
           await retention?.stop();
+          sharedSync?.stop();
           store.close();
           await current.registry.close();
           await checkpoints?.stop();
@@ -465,6 +477,7 @@ export async function startRoutingServer(options: RoutingServerOptions): Promise
     await extension?.close?.();
     await router?.registry.close();
     await retention?.stop();
+    sharedSync?.stop();
     await checkpoints?.stop();
     if (ownsDatabase) database.close();
     throw error;

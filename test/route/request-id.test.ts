@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { newRequestId } from "../../src/route/router.js";
+import { newRequestId, requestIdTimeMs } from "../../src/route/router.js";
 
 describe("newRequestId", () => {
   it("is req_ and 32 hex digits, time first, so ids sort by when they were made", () => {
@@ -41,5 +41,15 @@ describe("newRequestId", () => {
     // The random part is not the UUID's fixed version digit: all 16 hex digits occur at each place.
     const digits = new Set([...ids].map((id) => id[16]));
     expect(digits.size).toBe(16);
+  });
+});
+
+describe("requestIdTimeMs", () => {
+  it("reads back the time an id was made with, and nothing from other strings", () => {
+    const ms = Date.UTC(2026, 11, 2, 15, 4, 5, 678);
+    expect(requestIdTimeMs(newRequestId(ms))).toBe(ms);
+    for (const other of ["req_made_up", `${newRequestId(ms)}0`, newRequestId(ms).toUpperCase()]) {
+      expect(requestIdTimeMs(other)).toBeNull();
+    }
   });
 });

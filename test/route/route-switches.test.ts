@@ -45,6 +45,23 @@ describe("RouteSwitches", () => {
     expect(switches.apply("delivery", "delivery/chat", ["a", "c"]).order).toEqual(["a", "c"]);
   });
 
+  it("reads a switch another server on the same state file approved when it syncs", () => {
+    const path = join(mkdtempSync(join(tmpdir(), "ms-switch-")), "state.db");
+    const [here, there] = [openStateDatabase({ path }), openStateDatabase({ path })];
+    try {
+      const mine = new RouteSwitches(here);
+      new RouteSwitches(there).set(change);
+      expect(mine.list()).toEqual([]);
+      mine.sync();
+      expect(mine.apply("complaint", "complaint/x", ["npm:sentiment"]).order).toEqual([
+        change.toModel,
+      ]);
+    } finally {
+      here.close();
+      there.close();
+    }
+  });
+
   it("survives a restart, and reverting restores the configured order", () => {
     const path = join(mkdtempSync(join(tmpdir(), "ms-switch-")), "state.db");
     const first = openStateDatabase({ path });

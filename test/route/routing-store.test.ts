@@ -4,11 +4,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
+import { findLoggedRequest, PEER_LOG_WAIT_MS } from "../../src/route/find-logged-request.js";
 import { RecordBatch, readRecords } from "../../src/route/request-log-records.js";
 import {
   RequestLogWriter,
   type RequestLogWriterOptions,
 } from "../../src/route/request-log-writer.js";
+import { newRequestId } from "../../src/route/router.js";
 import { type RequestLogRow, RoutingStore } from "../../src/route/routing-store.js";
 import { openStateDatabase, type StateDatabase } from "../../src/state/state-database.js";
 import { canRaise, threadPolicy } from "../../src/state/thread-priority.js";
@@ -279,3 +281,43 @@ function hasChrt(): boolean {
     return false;
   }
 }
+
+describe("a request another server on the same state file logged (ADR 0060)", () => {
+  /** Two stores on one file, as two servers; the first keeps its rows queued until flushed. */
+  function twoServers() {
+    const { database, path } = fileDatabase();
+    const other = openStateDatabase({ path });
+    open.push(other);
+    const answering = new RoutingStore(database, { flushIntervalMs: 60_000 });
+    const told = new RoutingStore(other);
+    open.push(answering, told);
+    return { answering, told };
+  }
+
+  it("is waited for while its row may still be in the other server's queue", async () => {
+    const { answering, told } = twoServers();
+    const id = newRequestId();
+    answering.logRequest(row(id));
+    expect(told.findRequest(id)).toBeNull();
+    setTimeout(() => answering.flush(), 100);
+    expect((await findLoggedRequest(told, id))?.id).toBe(id);
+  });
+
+  it("is not waited for when its id is older than the wait, or not one the server makes", async () => {
+    const { answering, told } = twoServers();
+    const old = newRequestId(Date.now() - 5 * PEER_LOG_WAIT_MS);
+    for (const id of [old, "req_made_up"]) {
+      answering.logRequest(row(id));
+      let flushed = false;
+      setTimeout(() => {
+        answering.flush();
+        flushed = true;
+      }, 100);
+      // Answered before the other server wrote it: no wait.
+      expect(await findLoggedRequest(told, id)).toBeNull();
+      expect(flushed).toBe(false);
+      await sleep(150);
+      expect(told.findRequest(id)?.id).toBe(id);
+    }
+  });
+});

@@ -157,6 +157,52 @@ interface RawOutcome {
   superseded: number;
 }
 
+interface RawAggregate {
+  route: string;
+  model_id: string;
+  domain_key: string;
+  successes: number;
+  failures: number;
+  observations: number;
+  updated_at_ms: number;
+  observations_at_reinstatement: number;
+  cost_mass: number;
+  cost_weight: number;
+}
+
+function aggregateFromRow(row: RawAggregate): AggregateRow {
+  return {
+    route: row.route,
+    modelId: row.model_id,
+    domainKey: row.domain_key,
+    aggregate: {
+      successes: row.successes,
+      failures: row.failures,
+      observations: row.observations,
+      updatedAtMs: row.updated_at_ms,
+      costMass: row.cost_mass,
+      costWeight: row.cost_weight,
+    },
+    observationsAtReinstatement: row.observations_at_reinstatement,
+  };
+}
+
+/** How far a learner has read the shared outcome log and decision records (ADR 0060). */
+export interface SharedPosition {
+  /** The last outcome `seq` seen. */
+  seq: number;
+  /** The last `learning_decisions` rowid seen. */
+  decision: number;
+}
+
+export interface SharedChanges {
+  /** The (route, model) pairs whose stored aggregates to read again. */
+  pairs: { route: string; modelId: string }[];
+  /** Whether a decision was written (the demotions to read again). */
+  decisions: boolean;
+  next: SharedPosition;
+}
+
 function outcomeFromRow(row: RawOutcome): OutcomeRow {
   return {
     seq: row.seq,
@@ -209,6 +255,18 @@ export class LearningStore {
       upsertRoute: database.prepare(
         "INSERT INTO learning_routes (route, candidates, answer_value_usd, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (route) DO UPDATE SET candidates = excluded.candidates, answer_value_usd = excluded.answer_value_usd, updated_at = excluded.updated_at",
       ),
+      position: database.prepare(
+        "SELECT (SELECT max(seq) FROM learning_outcomes) AS seq, (SELECT max(rowid) FROM learning_decisions) AS decision",
+      ),
+      outcomePairsAfter: database.prepare(
+        "SELECT route, model_id, max(seq) AS last FROM learning_outcomes WHERE seq > ? GROUP BY route, model_id",
+      ),
+      decisionsAfter: database.prepare(
+        "SELECT rowid, route, model_id FROM learning_decisions WHERE rowid > ?",
+      ),
+      aggregatesOf: database.prepare(
+        "SELECT * FROM learning_posteriors WHERE route = ? AND model_id = ?",
+      ),
       readMeta: database.prepare("SELECT value FROM learning_meta WHERE key = ?"),
       writeMeta: database.prepare(
         "INSERT INTO learning_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -227,33 +285,9 @@ export class LearningStore {
 
   loadAggregates(): AggregateRow[] {
     return this.guard(() =>
-      (
-        this.database.prepare("SELECT * FROM learning_posteriors").all() as {
-          route: string;
-          model_id: string;
-          domain_key: string;
-          successes: number;
-          failures: number;
-          observations: number;
-          updated_at_ms: number;
-          observations_at_reinstatement: number;
-          cost_mass: number;
-          cost_weight: number;
-        }[]
-      ).map((row) => ({
-        route: row.route,
-        modelId: row.model_id,
-        domainKey: row.domain_key,
-        aggregate: {
-          successes: row.successes,
-          failures: row.failures,
-          observations: row.observations,
-          updatedAtMs: row.updated_at_ms,
-          costMass: row.cost_mass,
-          costWeight: row.cost_weight,
-        },
-        observationsAtReinstatement: row.observations_at_reinstatement,
-      })),
+      (this.database.prepare("SELECT * FROM learning_posteriors").all() as RawAggregate[]).map(
+        aggregateFromRow,
+      ),
     );
   }
 
@@ -317,23 +351,81 @@ export class LearningStore {
     });
   }
 
-  /** Writes one outcome with everything it changes, in one durable transaction. */
-  commitRecord(plan: RecordPlan): void {
-    this.guard(() =>
-      this.database
-        .transaction(() => {
-          if (plan.supersedesSeq !== null) this.statements.supersede.run(plan.supersedesSeq);
-          this.statements.insertOutcome.run(plan.outcome);
-          for (const row of plan.aggregates) this.writeAggregate(row);
-          for (const decision of plan.demotions) this.storeDemotion(decision);
-        })
-        .immediate(),
+  /**
+   * Runs `work` in one `BEGIN IMMEDIATE` transaction: no other connection (another server on
+   * the same state file, ADR 0060) writes between its reads and its writes. Nested calls run
+   * as savepoints of the outer transaction.
+   */
+  writing<T>(work: () => T): T {
+    return this.guard(() => this.database.transaction(work).immediate());
+  }
+
+  /**
+   * Writes one outcome with everything it changes and gives the outcome's `seq`; durable when
+   * it returns. Inside `writing` when the plan was made from reads that must not go stale.
+   */
+  commitRecord(plan: RecordPlan): number {
+    return this.writing(() => {
+      if (plan.supersedesSeq !== null) this.statements.supersede.run(plan.supersedesSeq);
+      const seq = Number(this.statements.insertOutcome.run(plan.outcome).lastInsertRowid);
+      for (const row of plan.aggregates) this.writeAggregate(row);
+      for (const decision of plan.demotions) this.storeDemotion(decision);
+      return seq;
+    });
+  }
+
+  /** The newest outcome's `seq` and decision's rowid (0 when none): where `changesSince` starts. */
+  position(): SharedPosition {
+    return this.guard(() => {
+      const row = this.statements.position.get() as { seq: number | null; decision: number | null };
+      return { seq: row.seq ?? 0, decision: row.decision ?? 0 };
+    });
+  }
+
+  /**
+   * What was written after `since` (by this connection or another): the (route, model) pairs
+   * whose aggregates new outcomes or decisions may have changed, whether any decision came
+   * (demotions to read again), and the position to ask from next.
+   */
+  changesSince(since: SharedPosition): SharedChanges {
+    return this.guard(() => {
+      const pairs = new Map<string, { route: string; modelId: string }>();
+      let seq = since.seq;
+      let decision = since.decision;
+      for (const row of this.statements.outcomePairsAfter.all(since.seq) as {
+        route: string;
+        model_id: string;
+        last: number;
+      }[]) {
+        pairs.set(`${row.route}\u0000${row.model_id}`, { route: row.route, modelId: row.model_id });
+        seq = Math.max(seq, row.last);
+      }
+      for (const row of this.statements.decisionsAfter.all(since.decision) as {
+        rowid: number;
+        route: string;
+        model_id: string;
+      }[]) {
+        pairs.set(`${row.route}\u0000${row.model_id}`, { route: row.route, modelId: row.model_id });
+        decision = Math.max(decision, row.rowid);
+      }
+      return {
+        pairs: [...pairs.values()],
+        decisions: decision !== since.decision,
+        next: { seq, decision },
+      };
+    });
+  }
+
+  /** The stored aggregates of one (route, model), every domain. */
+  aggregatesOf(route: string, modelId: string): AggregateRow[] {
+    return this.guard(() =>
+      (this.statements.aggregatesOf.all(route, modelId) as RawAggregate[]).map(aggregateFromRow),
     );
   }
 
   /** An operator's demotion: stores the decision and the demotion together. */
   commitDemotion(decision: LearningDecision): void {
-    this.guard(() => this.database.transaction(() => this.storeDemotion(decision)).immediate());
+    this.writing(() => this.storeDemotion(decision));
   }
 
   /** A demotion decision and the demotion it puts in force (inside the caller's transaction). */
@@ -349,19 +441,15 @@ export class LearningStore {
 
   /** Lifts a demotion: deletes it, stores the decision, and restarts the model's evidence count. */
   commitReinstatement(decision: LearningDecision, aggregate: AggregateRow | undefined): void {
-    this.guard(() =>
-      this.database
-        .transaction(() => {
-          this.insertDecision(decision);
-          this.statements.deleteDemotion.run(
-            decision.route,
-            decision.domain ?? ROUTE_WIDE,
-            decision.modelId,
-          );
-          if (aggregate) this.writeAggregate(aggregate);
-        })
-        .immediate(),
-    );
+    this.writing(() => {
+      this.insertDecision(decision);
+      this.statements.deleteDemotion.run(
+        decision.route,
+        decision.domain ?? ROUTE_WIDE,
+        decision.modelId,
+      );
+      if (aggregate) this.writeAggregate(aggregate);
+    });
   }
 
   private writeAggregate(row: AggregateRow): void {

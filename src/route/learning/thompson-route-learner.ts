@@ -57,8 +57,12 @@
  * client that retries unacknowledged feedback is not counted twice. Outcomes without a reward
  * (latency only) are logged and change no posterior.
  *
- * One learner per state file per process: the memory cache is not refreshed from writes of
- * other processes.
+ * Several servers may share one state file (ADR 0060): every write runs in a `BEGIN
+ * IMMEDIATE` transaction that first reads what the others wrote since this learner last
+ * looked (`sync`), so an outcome is folded into the aggregates as they are on disk, not as this
+ * process last saw them, and a demotion another server made is seen before deciding one.
+ * Between writes, `sync` (the server calls it every second) brings the memory that `choose`
+ * reads up to date. The servers must run the same `learning` settings.
  */
 import { randomBytes } from "node:crypto";
 import { ModelScoutError } from "../../errors/modelscout-error.js";
@@ -88,7 +92,14 @@ import {
   posteriorParameters,
 } from "./decayed-beta.js";
 import type { DemotionEvidence, LearningDecision, PosteriorEvidence } from "./learning-decision.js";
-import { type AggregateRow, LearningStore, ROUTE_WIDE, type RouteRow } from "./learning-store.js";
+import {
+  type AggregateRow,
+  LearningStore,
+  type RecordPlan,
+  ROUTE_WIDE,
+  type RouteRow,
+  type SharedPosition,
+} from "./learning-store.js";
 import {
   parseThompsonLearnerConfig,
   type ThompsonLearnerConfig,
@@ -149,6 +160,8 @@ export class ThompsonRouteLearner implements RouteLearner {
   private readonly routes: Map<string, RouteRow>;
   private readonly explorationTokens = new Map<string, number>();
   private ownedDatabase: StateDatabase | undefined;
+  /** How far memory holds the shared log: later rows were written by another server (ADR 0060). */
+  #seen: SharedPosition;
 
   constructor(options: ThompsonRouteLearnerOptions) {
     this.#config = parseThompsonLearnerConfig(options.config ?? {});
@@ -156,6 +169,8 @@ export class ThompsonRouteLearner implements RouteLearner {
     this.random = options.random ?? Math.random;
     this.now = options.now ?? Date.now;
     this.store = new LearningStore(options.database);
+    // Read before the state below: a row another server writes meanwhile is read again by `sync`.
+    this.#seen = this.store.position();
     const storedHalfLife = this.store.readMeta("half_life_ms");
     const rows =
       storedHalfLife === undefined || Number(storedHalfLife) === this.halfLifeMs
@@ -164,12 +179,7 @@ export class ThompsonRouteLearner implements RouteLearner {
           this.store.rebuildAggregates(this.halfLifeMs, true);
     if (storedHalfLife === undefined) this.store.writeMeta("half_life_ms", String(this.halfLifeMs));
     for (const row of rows) this.setEntry(row);
-    for (const demotion of this.store.loadDemotions()) {
-      this.demoted.set(
-        key(demotion.route, demotion.domainKey, demotion.modelId),
-        demotion.decisionId,
-      );
-    }
+    this.loadDemotions();
     this.routes = this.store.loadRoutes();
   }
 
@@ -189,9 +199,13 @@ export class ThompsonRouteLearner implements RouteLearner {
     const next = parseThompsonLearnerConfig(input ?? {});
     const halfLifeMs = next.halfLifeMs ?? Number.POSITIVE_INFINITY;
     if (halfLifeMs !== this.halfLifeMs) {
-      const rows = this.store.rebuildAggregates(halfLifeMs, true);
+      const { rows, position } = this.store.writing(() => ({
+        rows: this.store.rebuildAggregates(halfLifeMs, true),
+        position: this.store.position(),
+      }));
       this.evidence.clear();
       for (const row of rows) this.setEntry(row);
+      this.#seen = position;
       this.halfLifeMs = halfLifeMs;
     }
     this.#config = next;
@@ -218,6 +232,50 @@ export class ThompsonRouteLearner implements RouteLearner {
   close(): void {
     this.ownedDatabase?.close();
     this.ownedDatabase = undefined;
+  }
+
+  /**
+   * Reads what other servers sharing the state file wrote since this learner last looked:
+   * the aggregates of every (route, model) with new outcomes or decisions, and the demotions
+   * when a decision came. Returns how many (route, model) pairs it read again. Cheap when
+   * nothing changed (three indexed reads); `record`, `demote` and `reinstate` catch up the
+   * same way inside their write transaction. Throws, having read all that, when the stored
+   * half-life is not this learner's: another server runs other `learning` settings and
+   * rebuilt the aggregates with them (a rolling reload in progress, or a mistake).
+   */
+  sync(): number {
+    const pairs = this.catchUp();
+    const stored = this.store.readMeta("half_life_ms");
+    if (stored !== undefined && Number(stored) !== this.halfLifeMs) {
+      throw new ModelScoutError(
+        "INVALID_ARGUMENT",
+        `Another server on this state file learns with a decay half-life of ${stored} ms, this one with ${this.halfLifeMs} ms: servers sharing a state file must run the same learning settings. Reload or restart them all with one routes config.`,
+        { details: { stored: Number(stored), own: this.halfLifeMs } },
+      );
+    }
+    return pairs;
+  }
+
+  /** Reads what other servers wrote since this learner last looked; see `sync`. */
+  private catchUp(): number {
+    const changes = this.store.changesSince(this.#seen);
+    for (const { route, modelId } of changes.pairs) {
+      for (const row of this.store.aggregatesOf(route, modelId)) this.setEntry(row);
+    }
+    if (changes.decisions) this.loadDemotions();
+    this.#seen = changes.next;
+    return changes.pairs.length;
+  }
+
+  /** The stored demotions, in place of those in memory. */
+  private loadDemotions(): void {
+    this.demoted.clear();
+    for (const demotion of this.store.loadDemotions()) {
+      this.demoted.set(
+        key(demotion.route, demotion.domainKey, demotion.modelId),
+        demotion.decisionId,
+      );
+    }
   }
 
   // ---------------------------------------------------------------- choosing
@@ -431,6 +489,30 @@ export class ThompsonRouteLearner implements RouteLearner {
     if (!Number.isFinite(atMs)) {
       throw invalidOutcome(`at must be an ISO date-time (got "${outcome.at}")`, outcome);
     }
+    // Under the write lock, after reading what other servers wrote: the plan is made from the
+    // aggregates as they are on disk (ADR 0060).
+    const { changed, demotions, seq } = this.store.writing(() => {
+      this.catchUp();
+      const plan = this.recordPlan(outcome, atMs);
+      return Object.assign(plan, { seq: this.store.commitRecord(plan.record) });
+    });
+    // Memory changes only once the transaction is on disk: a failed write leaves it as it was
+    // (but for what `sync` read of other servers' writes).
+    this.#seen.seq = seq;
+    for (const row of changed.values()) this.setEntry(row);
+    for (const decision of demotions) {
+      this.demoted.set(
+        key(decision.route, decision.domain ?? ROUTE_WIDE, decision.modelId),
+        decision.id,
+      );
+    }
+  }
+
+  /** What `outcome` writes: the outcome row, the aggregates it changes, the demotions it causes. */
+  private recordPlan(
+    outcome: RouteOutcome,
+    atMs: number,
+  ): { record: RecordPlan; changed: Map<string, AggregateRow>; demotions: LearningDecision[] } {
     // A domain past the route's `maxDomainsPerRoute` counts route-wide only, and is stored so.
     const domain = this.admittedDomain(outcome.route, outcome.domain || null);
     const domainKey = domain ?? ROUTE_WIDE;
@@ -505,7 +587,7 @@ export class ThompsonRouteLearner implements RouteLearner {
         ? this.demotionsAfter(outcome.route, domainKey, outcome.modelId, atMs, read)
         : [];
 
-    this.store.commitRecord({
+    const record: RecordPlan = {
       outcome: {
         requestId: outcome.requestId,
         route: outcome.route,
@@ -521,14 +603,8 @@ export class ThompsonRouteLearner implements RouteLearner {
       supersedesSeq,
       aggregates: [...changed.values()],
       demotions,
-    });
-    for (const row of changed.values()) this.setEntry(row);
-    for (const decision of demotions) {
-      this.demoted.set(
-        key(decision.route, decision.domain ?? ROUTE_WIDE, decision.modelId),
-        decision.id,
-      );
-    }
+    };
+    return { record, changed, demotions };
   }
 
   /**
@@ -732,21 +808,25 @@ export class ThompsonRouteLearner implements RouteLearner {
     options: { actor?: string; note?: string } = {},
   ): LearningDecision {
     const domainKey = domain || ROUTE_WIDE;
-    const existing = this.demoted.get(key(route, domainKey, modelId));
-    const stored = existing === undefined ? undefined : this.store.decision(existing);
-    if (stored !== undefined) return stored;
-    const baselineId = this.config.baseline.models[route] ?? this.routes.get(route)?.candidates[0];
-    const decision = this.operatorDecision(
-      "demote",
-      route,
-      domainKey,
-      modelId,
-      baselineId === undefined || baselineId === modelId ? null : baselineId,
-      options,
-    );
-    this.store.commitDemotion(decision);
-    this.demoted.set(key(route, domainKey, modelId), decision.id);
-    return decision;
+    return this.store.writing(() => {
+      this.catchUp();
+      const existing = this.demoted.get(key(route, domainKey, modelId));
+      const stored = existing === undefined ? undefined : this.store.decision(existing);
+      if (stored !== undefined) return stored;
+      const baselineId =
+        this.config.baseline.models[route] ?? this.routes.get(route)?.candidates[0];
+      const decision = this.operatorDecision(
+        "demote",
+        route,
+        domainKey,
+        modelId,
+        baselineId === undefined || baselineId === modelId ? null : baselineId,
+        options,
+      );
+      this.store.commitDemotion(decision);
+      this.demoted.set(key(route, domainKey, modelId), decision.id);
+      return decision;
+    });
   }
 
   /**
@@ -761,6 +841,19 @@ export class ThompsonRouteLearner implements RouteLearner {
     options: { actor?: string; note?: string } = {},
   ): LearningDecision {
     const domainKey = domain || ROUTE_WIDE;
+    return this.store.writing(() => {
+      this.catchUp();
+      return this.reinstateNow(route, modelId, domainKey, domain, options);
+    });
+  }
+
+  private reinstateNow(
+    route: string,
+    modelId: string,
+    domainKey: string,
+    domain: string | null,
+    options: { actor?: string; note?: string },
+  ): LearningDecision {
     const demotionId = this.demoted.get(key(route, domainKey, modelId));
     if (demotionId === undefined) {
       throw new ModelScoutError(

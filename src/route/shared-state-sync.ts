@@ -1,0 +1,49 @@
+/**
+ * @module
+ * Keeps a server's memory in step with the other servers writing the same state file (ADR
+ * 0060): every `intervalMs` (1 s by default) the learner reads the outcomes and decisions the
+ * others wrote (`RouteLearner.sync`) and the route switches are read again. A failed read
+ * (the file locked past its busy timeout, say) is reported once per distinct message and
+ * tried again at the next tick; the server goes on serving what it last read.
+ */
+import { errorMessage } from "../errors/error-message.js";
+import type { RouteLearner } from "./route-learner.js";
+import type { RouteSwitches } from "./route-switches.js";
+
+export interface SharedStateSyncOptions {
+  learner: RouteLearner | undefined;
+  switches: RouteSwitches;
+  /** Default 1000. */
+  intervalMs?: number;
+  onError?: (message: string) => void;
+}
+
+export interface SharedStateSync {
+  /** One sync now, as the timer does; returns the (route, model) pairs the learner read again. */
+  runOnce(): number;
+  stop(): void;
+}
+
+export const SHARED_STATE_SYNC_MS = 1000;
+
+export function startSharedStateSync(options: SharedStateSyncOptions): SharedStateSync {
+  let lastError: string | null = null;
+  const runOnce = () => {
+    try {
+      options.switches.sync();
+      const pairs = options.learner?.sync?.() ?? 0;
+      lastError = null;
+      return pairs;
+    } catch (error) {
+      const message = `could not read what other servers wrote to the state database: ${errorMessage(error)}`;
+      if (message !== lastError) options.onError?.(message);
+      lastError = message;
+      return 0;
+    }
+  };
+  const timer = setInterval(runOnce, options.intervalMs ?? SHARED_STATE_SYNC_MS).unref();
+  return {
+    runOnce,
+    stop: () => clearInterval(timer),
+  };
+}

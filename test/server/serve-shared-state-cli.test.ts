@@ -1,0 +1,131 @@
+/**
+ * Two `modelscout serve` processes on one state file, as behind a load balancer (ADR 0060):
+ * feedback posted to the server that did not answer is stored and learned, both servers'
+ * learners come to the same standings, and a request a moment old is found although its row
+ * may still be in the other server's queue. The real CLI in child processes, echo models.
+ */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { postJson } from "./routing-test-support.js";
+import { killHard, type ServeProcess, startServeProcess } from "./serve-process.js";
+
+const home = mkdtempSync(join(tmpdir(), "ms-serve-shared-"));
+const configPath = join(home, "routes.json");
+const statePath = join(home, "shared-state.db");
+
+let servers: ServeProcess[] = [];
+
+beforeAll(async () => {
+  writeFileSync(
+    configPath,
+    JSON.stringify({
+      default_route: "desk",
+      models: [
+        { id: "echo:good", kind: "echo", template: "good: {{input}}" },
+        { id: "echo:poor", kind: "echo", template: "poor: {{input}}" },
+      ],
+      routes: [
+        {
+          name: "desk",
+          targets: {
+            "text-generation": { policy: "bandit", candidates: ["echo:poor", "echo:good"] },
+          },
+        },
+      ],
+    }),
+  );
+  const args = ["--config", configPath, "--state", statePath];
+  const env = { MODELSCOUT_HOME: home };
+  // One after the other: both create the state file's tables otherwise at the same moment.
+  servers = [await startServeProcess(args, env)];
+  servers.push(await startServeProcess(args, env));
+}, 120_000);
+
+afterAll(async () => {
+  await Promise.all(servers.map(killHard));
+});
+
+interface Standing {
+  route: string;
+  modelId: string;
+  domain: string | null;
+  mean: number;
+  effectiveCount: number;
+}
+
+async function standings(url: string): Promise<Standing[]> {
+  const response = await fetch(`${url}/admin/api/models`);
+  expect(response.status).toBe(200);
+  const body = (await response.json()) as { standings: Standing[] };
+  return body.standings
+    .map((row) => ({ ...row, mean: Number(row.mean.toFixed(6)) }))
+    .sort((x, y) => x.modelId.localeCompare(y.modelId));
+}
+
+describe("two servers on one state file", () => {
+  it("learn from feedback whichever server it reaches", async () => {
+    const [first, second] = servers as [ServeProcess, ServeProcess];
+    const rounds = 40;
+    for (let index = 0; index < rounds; index++) {
+      // The balancer sends the request to one server and its feedback to the other.
+      const [answering, told] = index % 2 === 0 ? [first, second] : [second, first];
+      const routed = await postJson(`${answering.url}/v1/chat/completions`, {
+        model: "auto",
+        messages: [{ role: "user", content: `question ${index}` }],
+      });
+      expect(routed.status).toBe(200);
+      const requestId = routed.headers.get("x-modelscout-request-id");
+      const model = routed.headers.get("x-modelscout-model");
+      const feedback = await postJson(`${told.url}/v1/feedback`, {
+        request_id: requestId,
+        correct: model === "echo:good",
+      });
+      expect(feedback.status).toBe(200);
+      expect(feedback.json).toMatchObject({ stored: true, applied: true });
+    }
+    // Within a sync interval (1 s), each has read what the other learned.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const [ofFirst, ofSecond] = await Promise.all(servers.map((server) => standings(server.url)));
+    const routeWide = (rows: Standing[]) => rows.filter((row) => row.domain === null);
+    const counted = routeWide(ofFirst ?? []).reduce((sum, row) => sum + row.effectiveCount, 0);
+    expect(counted).toBeCloseTo(rounds, 0);
+    const mean = (rows: Standing[], modelId: string) =>
+      routeWide(rows).find((row) => row.modelId === modelId)?.mean ?? Number.NaN;
+    expect(mean(ofFirst ?? [], "echo:good")).toBeGreaterThan(mean(ofFirst ?? [], "echo:poor"));
+    expect(
+      (ofSecond ?? []).map(({ effectiveCount, ...rest }) => ({
+        ...rest,
+        effectiveCount: Number(effectiveCount.toFixed(3)),
+      })),
+    ).toEqual(
+      (ofFirst ?? []).map(({ effectiveCount, ...rest }) => ({
+        ...rest,
+        effectiveCount: Number(effectiveCount.toFixed(3)),
+      })),
+    );
+  }, 120_000);
+
+  it("show either server's requests in the other's log", async () => {
+    const [first, second] = servers as [ServeProcess, ServeProcess];
+    const routed = await postJson(`${first.url}/v1/chat/completions`, {
+      model: "auto",
+      messages: [{ role: "user", content: "where is my parcel" }],
+    });
+    const requestId = routed.headers.get("x-modelscout-request-id");
+    const response = await fetch(`${second.url}/v1/requests/${requestId}`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ id: requestId, route: "desk" });
+  }, 60_000);
+
+  it("still answer 404 at once for an id no server made", async () => {
+    const [, second] = servers as [ServeProcess, ServeProcess];
+    const feedback = await postJson(`${second.url}/v1/feedback`, {
+      request_id: "req_not_a_real_one",
+      correct: true,
+    });
+    expect(feedback.status).toBe(404);
+    expect(feedback.json).toMatchObject({ error: { code: "request_not_found" } });
+  }, 60_000);
+});
