@@ -9,7 +9,10 @@
  * State lives in the state database (`monitoring` tables): each event is one transaction that
  * writes the condition state it changed, the firing flags, the alert, the review item and the
  * webhook outbox row together. A restart reloads all of it, so streaks and windows continue
- * and nothing that fired fires again. A rule whose conditions or match change (a different
+ * and nothing that fired fires again. Several servers may share the file (ADR 0060): each
+ * transaction bumps a generation counter, and one that finds the counter moved by another
+ * engine since its own last write reloads the state first, so the engines fold all servers'
+ * events into one state and a rule fires once for them all. A rule whose conditions or match change (a different
  * fingerprint) starts from empty state; changing only its actions keeps the state.
  *
  * Actions: `review` opens (or refreshes) a review item in the same transaction; `webhook`
@@ -232,6 +235,21 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
     finishWebhook: database.prepare(
       "UPDATE monitor_webhook_outbox SET status = ?, attempts = attempts + ?, last_error = ?, updated_at = ? WHERE id = ?",
     ),
+    generation: database.prepare<[], { generation: number }>(
+      "SELECT generation FROM monitor_generation WHERE id = 1",
+    ),
+    bumpGeneration: database.prepare(
+      "UPDATE monitor_generation SET generation = generation + 1 WHERE id = 1",
+    ),
+  };
+  /** The generation the state in memory is at: another engine's write moves the stored one on. */
+  let generation = -1;
+  /** Inside a write transaction: makes memory the stored state, then claims the next generation. */
+  const takeGeneration = () => {
+    const stored = statements.generation.get()?.generation ?? 0;
+    if (stored !== generation) for (const runtime of runtimes) load(runtime);
+    statements.bumpGeneration.run();
+    generation = stored + 1;
   };
 
   // Loads a rule's persisted condition state and firing flags into fresh runtimes.
@@ -269,8 +287,8 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
           statements.clearFiring.run(runtime.rule.id);
           statements.saveFingerprint.run(runtime.rule.id, fingerprint, now().toISOString());
         }
-        load(runtime);
       }
+      takeGeneration();
     })
     .immediate();
 
@@ -411,6 +429,7 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
 
   const foldInTransaction = database.transaction(
     (events: readonly MonitorEvent[], fired: Alert[], afterCommit: (() => void)[]) => {
+      takeGeneration();
       for (const event of events) step(event, fired, afterCommit);
       persist();
     },
@@ -424,6 +443,7 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
     } catch (error) {
       // The transaction rolled back: drop what this call folded in and reread the stored state.
       for (const runtime of runtimes) load(runtime);
+      generation = -1;
       throw error;
     }
     for (const task of afterCommit) task();

@@ -101,6 +101,18 @@ export const MONITORING_MIGRATIONS: readonly ComponentMigration[] = [
         BEGIN SELECT RAISE(ABORT, 'review_audit is append-only'); END;
     `,
   },
+  {
+    version: 2,
+    description:
+      "a counter of the alert engine's writes, so a server sees another's on the same file (ADR 0060)",
+    sql: `
+      CREATE TABLE monitor_generation (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        generation INTEGER NOT NULL
+      );
+      INSERT INTO monitor_generation (id, generation) VALUES (1, 0);
+    `,
+  },
 ];
 
 export function migrateMonitoring(database: StateDatabase): number[] {

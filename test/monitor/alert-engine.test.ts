@@ -123,6 +123,35 @@ describe("webhook action", () => {
   });
 });
 
+describe("engines of two servers on one state file (ADR 0060)", () => {
+  it("fold both servers' events into one state and fire once for them", () => {
+    const path = join(mkdtempSync(join(tmpdir(), "ms-engine-")), "state.db");
+    const log = () => {};
+    const shared = parseAlertRules({
+      rules: [
+        {
+          id: "slow",
+          conditions: [{ type: "latency_p95", slo_ms: 300, min_events: 4 }],
+          actions: [{ type: "log" }],
+        },
+      ],
+    });
+    const [here, there] = [database(path), database(path)].map((opened) =>
+      createAlertEngine({ database: opened, rules: shared, log }),
+    ) as [ReturnType<typeof createAlertEngine>, ReturnType<typeof createAlertEngine>];
+    // Two slow answers on each server: four in all, the rule's minimum.
+    expect(here.processBatch([slow(1)])).toEqual([]);
+    expect(there.processBatch([slow(2)])).toEqual([]);
+    expect(here.processBatch([slow(3)])).toEqual([]);
+    const fired = there.processBatch([slow(4)]);
+    expect(fired).toHaveLength(1);
+    expect(fired[0]?.evidence.conditions[0]).toMatchObject({ type: "latency_p95" });
+    // The other server sees the rule firing and does not fire it again.
+    expect(here.processBatch([slow(5)])).toEqual([]);
+    expect(there.listAlerts()).toHaveLength(1);
+  });
+});
+
 describe("engine state", () => {
   it("keeps state when only actions change, and starts afresh when conditions change", () => {
     const path = join(mkdtempSync(join(tmpdir(), "ms-engine-")), "state.db");

@@ -4,7 +4,8 @@
  * engine. Selections usually run in another process than the server, so the server does not
  * wait for a call: it reads finished decisions from the shared state database and remembers
  * which ones it has folded in (component `monitor-feed`), in the same transaction as the
- * engine's writes, so a restart neither skips a decision nor folds one in twice.
+ * engine's writes, so a restart neither skips a decision nor folds one in twice, and neither
+ * does a second server on the same file.
  *
  * Each read takes the newest `batch` finished decisions not yet fed and folds them in oldest
  * first (a route's winning streak depends on order). A decision still `running` is left for
@@ -79,14 +80,17 @@ export function createDecisionFeed(options: {
         );
       const at = now().toISOString();
       // One transaction: the engine's writes (a nested savepoint) and the fed marks together.
-      const alerts = database
+      // Under the write lock, the decisions another server on the file fed meanwhile are left
+      // out (ADR 0060).
+      return database
         .transaction(() => {
-          const fired = engine.processBatch(fed.map((entry) => entry.event));
-          for (const entry of fed) markFed.run(entry.decision.id, at);
-          return fired;
+          const unfed = fed.filter((entry) => isFed.get(entry.decision.id) === undefined);
+          if (unfed.length === 0) return { fed: unfed, alerts: [] };
+          const alerts = engine.processBatch(unfed.map((entry) => entry.event));
+          for (const entry of unfed) markFed.run(entry.decision.id, at);
+          return { fed: unfed, alerts };
         })
         .immediate();
-      return { fed, alerts };
     },
   };
 }
