@@ -21,6 +21,8 @@ export interface SharedStateSyncOptions {
 export interface SharedStateSync {
   /** One sync now, as the timer does; returns the (route, model) pairs the learner read again. */
   runOnce(): number;
+  /** Why the last sync failed, or null when it succeeded (or none ran yet). */
+  readonly lastError: string | null;
   stop(): void;
 }
 
@@ -44,6 +46,9 @@ export function startSharedStateSync(options: SharedStateSyncOptions): SharedSta
   const timer = setInterval(runOnce, options.intervalMs ?? SHARED_STATE_SYNC_MS).unref();
   return {
     runOnce,
+    get lastError() {
+      return lastError;
+    },
     stop: () => clearInterval(timer),
   };
 }

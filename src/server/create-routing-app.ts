@@ -8,10 +8,13 @@
  * - `POST /v1/responses`: OpenAI's Responses API over the same routing as chat (with
  *   `stream: true` as its event stream; `responses-wire.ts`);
  * - `POST /v1/tasks/<task>`: any pipeline task a route serves (classification, ...);
- * - `POST /v1/feedback`: stored durably before the answer, then given to the learner;
+ * - `POST /v1/feedback`: stored durably before the answer, then given to the learner (a
+ *   request another server on the same state file answered a moment ago is waited for,
+ *   `route/find-logged-request.ts`);
  * - `GET /v1/requests/<id>`: a logged decision and its feedback;
  * - `GET /health` (the process answers), `GET /ready` (models loaded, some candidate
- *   available for every route).
+ *   available for every route; says so when it cannot follow other servers on its state
+ *   file, ADR 0060).
  * Every routed answer carries the decision in `x-modelscout-*` headers and a `modelscout`
  * body field. Errors use OpenAI's `{error: {message, type, param, code}}` and map to HTTP
  * in `openai-errors.ts` only. Handlers parse, call the router and shape answers; the
@@ -140,6 +143,12 @@ export interface RoutingAppOptions {
   maxBodyBytes?: number;
   /** Keys a `/v1` request must carry as `Authorization: Bearer` (`api-keys.ts`); none: open. */
   apiKeys?: readonly string[];
+  /**
+   * Why this server last failed to read what other servers wrote to the state file (ADR
+   * 0060), or null; shown on `/ready` without making it fail (the server serves on what it
+   * last read).
+   */
+  stateSyncError?: () => string | null;
   now?: () => Date;
 }
 
@@ -1193,6 +1202,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
   app.get("/ready", () => {
     const health = router.health();
     const storeError = store.lastFlushError;
+    const syncError = options.stateSyncError?.() ?? null;
     const ready = health.ready && storeError === null;
     return send(
       ready ? 200 : 503,
@@ -1200,6 +1210,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
         ready,
         unavailable: health.unavailable,
         ...(storeError !== null && { store_error: storeError }),
+        ...(syncError !== null && { state_sync_error: syncError }),
         /** The request-log writer's scheduling: idle, normal, raised, unavailable, main-thread. */
         log_writer: store.writerPriority,
         models: health.models,

@@ -326,6 +326,7 @@ export async function startRoutingServer(options: RoutingServerOptions): Promise
       ...(options.redactText !== undefined && { redactText: options.redactText }),
       ...(extension?.observer !== undefined && { observer: extension.observer }),
       ...(options.apiKeys !== undefined && { apiKeys: options.apiKeys }),
+      stateSyncError: () => sharedSync?.lastError ?? null,
     });
     extension?.mount?.(app);
     // The routed endpoints are served without Hono (node-routed-listener.ts); the rest by the app.
