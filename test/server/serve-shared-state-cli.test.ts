@@ -38,9 +38,8 @@ beforeAll(async () => {
   );
   const args = ["--config", configPath, "--state", statePath];
   const env = { MODELSCOUT_HOME: home };
-  // One after the other: both create the state file's tables otherwise at the same moment.
-  servers = [await startServeProcess(args, env)];
-  servers.push(await startServeProcess(args, env));
+  // At the same moment, as a process manager starts them: both create the file's tables.
+  servers = await Promise.all([startServeProcess(args, env), startServeProcess(args, env)]);
 }, 120_000);
 
 afterAll(async () => {
