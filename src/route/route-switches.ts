@@ -48,9 +48,14 @@ export interface RouteSwitchRecord {
 
 export class RouteSwitches {
   #switches: RouteSwitchRecord[] = [];
+  /** Prepared once: `sync` runs it every second. */
+  readonly #selectAll;
 
   constructor(private readonly database: StateDatabase) {
     migrateComponent(database, "route-switches", MIGRATIONS);
+    this.#selectAll = database.prepare(
+      "SELECT * FROM route_switches ORDER BY at, route, from_model",
+    );
     this.#reload();
   }
 
@@ -63,9 +68,7 @@ export class RouteSwitches {
   }
 
   #reload(): void {
-    const rows = this.database
-      .prepare("SELECT * FROM route_switches ORDER BY at, route, from_model")
-      .all() as {
+    const rows = this.#selectAll.all() as {
       route: string;
       from_model: string;
       to_model: string;
