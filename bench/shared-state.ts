@@ -21,6 +21,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { ECHO_BANDIT_ROUTES } from "../test/support/echo-bandit-routes.js";
 import { writeBenchResult } from "./bench-result.js";
 
 const { values } = parseArgs({
@@ -35,24 +36,7 @@ const visibilityRounds = Number(values.visibility);
 const MAIN = fileURLToPath(new URL("../src/cli/main.ts", import.meta.url));
 const home = mkdtempSync(join(tmpdir(), "ms-bench-shared-"));
 const configPath = join(home, "routes.json");
-writeFileSync(
-  configPath,
-  JSON.stringify({
-    default_route: "desk",
-    models: [
-      { id: "echo:good", kind: "echo", template: "good: {{input}}" },
-      { id: "echo:poor", kind: "echo", template: "poor: {{input}}" },
-    ],
-    routes: [
-      {
-        name: "desk",
-        targets: {
-          "text-generation": { policy: "bandit", candidates: ["echo:poor", "echo:good"] },
-        },
-      },
-    ],
-  }),
-);
+writeFileSync(configPath, JSON.stringify(ECHO_BANDIT_ROUTES));
 
 function startServe(): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(

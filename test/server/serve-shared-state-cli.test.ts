@@ -8,6 +8,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ECHO_BANDIT_ROUTES } from "../support/echo-bandit-routes.js";
 import { postJson } from "./routing-test-support.js";
 import { killHard, type ServeProcess, startServeProcess } from "./serve-process.js";
 
@@ -18,24 +19,7 @@ const statePath = join(home, "shared-state.db");
 let servers: ServeProcess[] = [];
 
 beforeAll(async () => {
-  writeFileSync(
-    configPath,
-    JSON.stringify({
-      default_route: "desk",
-      models: [
-        { id: "echo:good", kind: "echo", template: "good: {{input}}" },
-        { id: "echo:poor", kind: "echo", template: "poor: {{input}}" },
-      ],
-      routes: [
-        {
-          name: "desk",
-          targets: {
-            "text-generation": { policy: "bandit", candidates: ["echo:poor", "echo:good"] },
-          },
-        },
-      ],
-    }),
-  );
+  writeFileSync(configPath, JSON.stringify(ECHO_BANDIT_ROUTES));
   const args = ["--config", configPath, "--state", statePath];
   const env = { MODELSCOUT_HOME: home };
   // At the same moment, as a process manager starts them: both create the file's tables.
