@@ -12,8 +12,9 @@
  * and nothing that fired fires again. Several servers may share the file (ADR 0060): each
  * transaction bumps a generation counter, and one that finds the counter moved by another
  * engine since its own last write reloads the state first, so the engines fold all servers'
- * events into one state and a rule fires once for them all. A rule whose conditions or match change (a different
- * fingerprint) starts from empty state; changing only its actions keeps the state.
+ * events into one state and a rule fires once for them all. A rule whose conditions or match
+ * change (a different fingerprint) starts from empty state; changing only its actions keeps
+ * the state.
  *
  * Actions: `review` opens (or refreshes) a review item in the same transaction; `webhook`
  * queues a JSON POST in the outbox, sent by `deliverWebhooks()` with retries and backoff

@@ -491,16 +491,16 @@ export class ThompsonRouteLearner implements RouteLearner {
     }
     // Under the write lock, after reading what other servers wrote: the plan is made from the
     // aggregates as they are on disk (ADR 0060).
-    const { changed, demotions, seq } = this.store.writing(() => {
+    const { plan, seq } = this.store.writing(() => {
       this.catchUp();
       const plan = this.recordPlan(outcome, atMs);
-      return Object.assign(plan, { seq: this.store.commitRecord(plan.record) });
+      return { plan, seq: this.store.commitRecord(plan) };
     });
     // Memory changes only once the transaction is on disk: a failed write leaves it as it was
     // (but for what `sync` read of other servers' writes).
     this.#seen.seq = seq;
-    for (const row of changed.values()) this.setEntry(row);
-    for (const decision of demotions) {
+    for (const row of plan.aggregates) this.setEntry(row);
+    for (const decision of plan.demotions) {
       this.demoted.set(
         key(decision.route, decision.domain ?? ROUTE_WIDE, decision.modelId),
         decision.id,
@@ -509,10 +509,7 @@ export class ThompsonRouteLearner implements RouteLearner {
   }
 
   /** What `outcome` writes: the outcome row, the aggregates it changes, the demotions it causes. */
-  private recordPlan(
-    outcome: RouteOutcome,
-    atMs: number,
-  ): { record: RecordPlan; changed: Map<string, AggregateRow>; demotions: LearningDecision[] } {
+  private recordPlan(outcome: RouteOutcome, atMs: number): RecordPlan {
     // A domain past the route's `maxDomainsPerRoute` counts route-wide only, and is stored so.
     const domain = this.admittedDomain(outcome.route, outcome.domain || null);
     const domainKey = domain ?? ROUTE_WIDE;
@@ -587,7 +584,7 @@ export class ThompsonRouteLearner implements RouteLearner {
         ? this.demotionsAfter(outcome.route, domainKey, outcome.modelId, atMs, read)
         : [];
 
-    const record: RecordPlan = {
+    return {
       outcome: {
         requestId: outcome.requestId,
         route: outcome.route,
@@ -604,7 +601,6 @@ export class ThompsonRouteLearner implements RouteLearner {
       aggregates: [...changed.values()],
       demotions,
     };
-    return { record, changed, demotions };
   }
 
   /**
