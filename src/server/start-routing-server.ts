@@ -43,6 +43,7 @@ import {
   type BackgroundCheckpoints,
   startBackgroundCheckpoints,
 } from "../state/background-checkpoints.js";
+import { hasNoFile } from "../state/sqlite-worker.js";
 import { openStateDatabase, type StateDatabase } from "../state/state-database.js";
 import {
   createRoutingHttp,
@@ -276,12 +277,17 @@ export async function startRoutingServer(options: RoutingServerOptions): Promise
     const learner = options.learner ?? options.createLearner?.(database);
     const switches = new RouteSwitches(database);
     // Other servers may write the same state file (ADR 0060): their feedback and switches.
-    sharedSync = startSharedStateSync({
-      learner,
-      switches,
-      ...(options.sharedStateSyncMs !== undefined && { intervalMs: options.sharedStateSyncMs }),
-      onError: (message) => process.stderr.write(`modelscout serve: ${message}\n`),
-    });
+    // An in-memory database has no other writer to follow.
+    sharedSync = hasNoFile(database)
+      ? undefined
+      : startSharedStateSync({
+          learner,
+          switches,
+          ...(options.sharedStateSyncMs !== undefined && {
+            intervalMs: options.sharedStateSyncMs,
+          }),
+          onError: (message) => process.stderr.write(`modelscout serve: ${message}\n`),
+        });
     // One store for the server's lifetime: a reload keeps the sessions.
     const sessions = new SessionAffinity();
     /** A router for `config`, with this server's learner, switches, sessions and model sources. */
