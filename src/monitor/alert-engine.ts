@@ -19,7 +19,9 @@
  * Actions: `review` opens (or refreshes) a review item in the same transaction; `webhook`
  * queues a JSON POST in the outbox, sent by `deliverWebhooks()` with retries and backoff
  * (at least once: a crash before the delivery is recorded sends it again); `log` writes after
- * the commit.
+ * the commit. An engine claims the outbox rows it sends, so engines sharing the file send each
+ * once; a row claimed by a process that died is sent again when the claim runs out (longer
+ * than the delivery can take: its timeouts and waits, plus `WEBHOOK_CLAIM_MARGIN_MS`).
  */
 import { createHash } from "node:crypto";
 import { ModelScoutError } from "../errors/modelscout-error.js";
@@ -39,6 +41,12 @@ import { migrateMonitoring } from "./monitoring-migrations.js";
 import { newMonitorId } from "./new-monitor-id.js";
 import type { ProposedAction, ReviewQueue } from "./review-queue.js";
 import { subjectConditions } from "./subject-filter.js";
+
+/**
+ * What a webhook's claim lasts beyond the longest its delivery can take (every attempt's
+ * timeout and every wait between attempts), so a slow receiver never outlasts it.
+ */
+export const WEBHOOK_CLAIM_MARGIN_MS = 60_000;
 
 export interface Alert {
   /** `alt_` + time-ordered random suffix. */
@@ -222,7 +230,7 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
        VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)`,
     ),
     pendingWebhooks: database.prepare<
-      [],
+      [string],
       {
         id: number;
         alert_id: string;
@@ -232,7 +240,16 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
         timeout_ms: number;
         max_retries: number;
       }
-    >("SELECT * FROM monitor_webhook_outbox WHERE status = 'pending' ORDER BY id"),
+    >(
+      `SELECT * FROM monitor_webhook_outbox
+       WHERE status = 'pending' AND (claimed_until IS NULL OR claimed_until <= ?) ORDER BY id`,
+    ),
+    claimWebhook: database.prepare(
+      "UPDATE monitor_webhook_outbox SET claimed_until = ? WHERE id = ?",
+    ),
+    releaseWebhook: database.prepare(
+      "UPDATE monitor_webhook_outbox SET claimed_until = NULL WHERE id = ? AND status = 'pending'",
+    ),
     finishWebhook: database.prepare(
       "UPDATE monitor_webhook_outbox SET status = ?, attempts = attempts + ?, last_error = ?, updated_at = ? WHERE id = ?",
     ),
@@ -459,8 +476,26 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
     process: (event) => processEvents([event]),
     processBatch: (events) => processEvents(events),
     async deliverWebhooks(deliveryOptions = {}) {
-      const rows = statements.pendingWebhooks.all().filter((row) => !inFlight.has(row.id));
+      const maxDelayMs = deliveryOptions.retry?.maxDelayMs ?? 60_000;
+      // Claims what it will send, so another server's engine on the file leaves it alone
+      // until the claim runs out: longer than every attempt and wait can take, so only a
+      // process that died mid-delivery leaves a row for another (or its restart) to resend.
+      const rows = database
+        .transaction(() => {
+          const nowMs = now().getTime();
+          const claimable = statements.pendingWebhooks
+            .all(new Date(nowMs).toISOString())
+            .filter((row) => !inFlight.has(row.id));
+          for (const row of claimable) {
+            const leaseMs =
+              (row.timeout_ms + maxDelayMs) * (row.max_retries + 1) + WEBHOOK_CLAIM_MARGIN_MS;
+            statements.claimWebhook.run(new Date(nowMs + leaseMs).toISOString(), row.id);
+          }
+          return claimable;
+        })
+        .immediate();
       const report: WebhookDeliveryReport = { delivered: 0, failed: [] };
+      const finished = new Set<number>();
       const deliver = async (row: (typeof rows)[number]) => {
         inFlight.add(row.id);
         try {
@@ -480,7 +515,7 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
               retry: {
                 maxRetries: row.max_retries,
                 baseDelayMs: deliveryOptions.retry?.baseDelayMs ?? 1000,
-                maxDelayMs: deliveryOptions.retry?.maxDelayMs ?? 60_000,
+                maxDelayMs,
               },
             },
           );
@@ -500,6 +535,7 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
             now().toISOString(),
             row.id,
           );
+          finished.add(row.id);
           if (ok) report.delivered += 1;
           else {
             report.failed.push({
@@ -518,7 +554,15 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
       const workers = Array.from({ length: Math.min(4, queue.length) }, async () => {
         for (let row = queue.shift(); row !== undefined; row = queue.shift()) await deliver(row);
       });
-      await Promise.all(workers);
+      const settled = await Promise.allSettled(workers);
+      // A delivery cut short (aborted, or a failed write) leaves its row pending: its claim is
+      // given up, so the next delivery (a rules reload's, or a restart's) sends it at once.
+      const unfinished = rows.filter((row) => !finished.has(row.id));
+      if (unfinished.length > 0 && database.open) {
+        for (const row of unfinished) statements.releaseWebhook.run(row.id);
+      }
+      const failure = settled.find((result) => result.status === "rejected");
+      if (failure !== undefined) throw failure.reason;
       return report;
     },
     listAlerts(filter = {}) {

@@ -113,6 +113,14 @@ export const MONITORING_MIGRATIONS: readonly ComponentMigration[] = [
       INSERT INTO monitor_generation (id, generation) VALUES (1, 0);
     `,
   },
+  {
+    version: 3,
+    description:
+      "a claim on each webhook being sent, so two servers on one file do not both send it (ADR 0060)",
+    sql: `
+      ALTER TABLE monitor_webhook_outbox ADD COLUMN claimed_until TEXT;
+    `,
+  },
 ];
 
 export function migrateMonitoring(database: StateDatabase): number[] {

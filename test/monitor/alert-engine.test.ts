@@ -10,7 +10,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { createAlertEngine } from "../../src/monitor/alert-engine.js";
+import { createAlertEngine, WEBHOOK_CLAIM_MARGIN_MS } from "../../src/monitor/alert-engine.js";
 import { parseAlertRules } from "../../src/monitor/alert-rules.js";
 import type { RequestEvent } from "../../src/monitor/monitor-event.js";
 import { createReviewQueue } from "../../src/monitor/review-queue.js";
@@ -59,6 +59,42 @@ async function startHook(statuses: number[]): Promise<Hook> {
   cleanup.push(() => new Promise((resolve) => server.close(resolve)));
   hook.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
   return hook;
+}
+
+/** A webhook receiver that holds its answers (200) until `release()`. */
+async function startHeldHook() {
+  const alertIds: string[] = [];
+  const waiting: (() => void)[] = [];
+  let released = false;
+  let received: () => void = () => {};
+  const receivedOnce = new Promise<void>((resolve) => {
+    received = resolve;
+  });
+  const server: Server = createServer((request, response) => {
+    let body = "";
+    request.on("data", (chunk) => {
+      body += chunk;
+    });
+    request.on("end", () => {
+      alertIds.push(JSON.parse(body).alert.id);
+      const answer = () => response.writeHead(200).end("ok");
+      if (released) answer();
+      else waiting.push(answer);
+      received();
+    });
+  });
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  cleanup.push(() => new Promise((resolve) => server.close(resolve)));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
+    alertIds,
+    received: receivedOnce,
+    release() {
+      released = true;
+      for (const answer of waiting.splice(0)) answer();
+    },
+  };
 }
 
 const slow = (second: number, modelId = "m"): RequestEvent => ({
@@ -149,6 +185,67 @@ describe("engines of two servers on one state file (ADR 0060)", () => {
     // The other server sees the rule firing and does not fire it again.
     expect(here.processBatch([slow(5)])).toEqual([]);
     expect(there.listAlerts()).toHaveLength(1);
+  });
+});
+
+describe("webhooks of two servers on one state file (ADR 0060)", () => {
+  it("sends each once when both engines deliver at the same time", async () => {
+    const path = join(mkdtempSync(join(tmpdir(), "ms-engine-")), "state.db");
+    const held = await startHeldHook();
+    const [here, there] = [database(path), database(path)].map((opened) =>
+      createAlertEngine({ database: opened, rules: rules(held.url) }),
+    ) as [ReturnType<typeof createAlertEngine>, ReturnType<typeof createAlertEngine>];
+    const [alert] = here.processBatch([slow(1), slow(2)]);
+    const delivering = here.deliverWebhooks();
+    await held.received; // the first server's POST is at the receiver, unanswered
+    expect(await there.deliverWebhooks()).toEqual({ delivered: 0, failed: [] });
+    held.release();
+    expect(await delivering).toEqual({ delivered: 1, failed: [] });
+    expect(held.alertIds).toEqual([alert?.id]);
+    expect(await there.deliverWebhooks()).toEqual({ delivered: 0, failed: [] });
+  });
+
+  it("sends again what a server claimed and never finished, once its claim runs out", async () => {
+    const path = join(mkdtempSync(join(tmpdir(), "ms-engine-")), "state.db");
+    const hook = await startHook([]);
+    const start = Date.UTC(2026, 2, 1, 11);
+    let clock = start;
+    const now = () => new Date(clock);
+    // The first server's POST never comes back: it died while sending.
+    let gone = false;
+    let abandon: (() => void) | undefined;
+    const hung: typeof fetch = () =>
+      new Promise((_resolve, reject) => {
+        if (gone) reject(new Error("process gone"));
+        abandon = () => {
+          gone = true;
+          reject(new Error("process gone"));
+        };
+      });
+    const dying = createAlertEngine({
+      database: database(path),
+      rules: rules(hook.url),
+      fetch: hung,
+      now,
+    });
+    const [alert] = dying.processBatch([slow(1), slow(2)]);
+    const abandoned = dying.deliverWebhooks({ retry: { baseDelayMs: 5, maxDelayMs: 20 } });
+    const other = createAlertEngine({ database: database(path), rules: rules(hook.url), now });
+    const retry = { baseDelayMs: 5, maxDelayMs: 20 };
+
+    // The claim lasts the delivery's longest (4 attempts of the default timeout and the
+    // waits between them) plus the margin; until then the other server leaves it.
+    clock = start + WEBHOOK_CLAIM_MARGIN_MS;
+    expect(await other.deliverWebhooks({ retry })).toEqual({ delivered: 0, failed: [] });
+    expect(hook.bodies).toEqual([]);
+    clock = start + 24 * 60 * 60 * 1000;
+    expect(await other.deliverWebhooks({ retry })).toEqual({ delivered: 1, failed: [] });
+    expect(hook.bodies).toHaveLength(1);
+    expect((hook.bodies[0] as { body: { alert: { id: string } } }).body.alert.id).toBe(alert?.id);
+
+    abandon?.();
+    await abandoned; // its failure is recorded after the other's delivery; nothing is sent again
+    expect(await other.deliverWebhooks({ retry })).toEqual({ delivered: 0, failed: [] });
   });
 });
 

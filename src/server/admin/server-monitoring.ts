@@ -310,7 +310,11 @@ export function createServerMonitoring(options: ServerMonitoringOptions): Server
       feed = feedFor(next);
       delivery.abort();
       delivery = new AbortController();
-      deliverWebhooks();
+      // The cut-short delivery gives its outbox rows' claims up when it settles; the new
+      // engine sends them after that.
+      const cut = [...deliveries];
+      if (cut.length === 0) deliverWebhooks();
+      else void Promise.allSettled(cut).then(deliverWebhooks);
       notify("alert");
     },
     requestLogged(row, decision) {

@@ -747,4 +747,49 @@ describe("admin API: dashboard, events, catalog, webhooks", () => {
       await new Promise((resolve) => receiver.close(resolve));
     }
   });
+
+  it("sends a webhook cut short by a rules reload again, from the new rules", async () => {
+    // The receiver holds its first POST unanswered; the reload aborts it, the outbox row's
+    // claim is given up, and the new engine sends it again.
+    const received: Json[] = [];
+    let firstArrived: () => void = () => {};
+    const arrived = new Promise<void>((resolve) => {
+      firstArrived = resolve;
+    });
+    const receiver = createServer((request: IncomingMessage, response) => {
+      let body = "";
+      request.on("data", (chunk) => {
+        body += chunk;
+      });
+      request.on("end", () => {
+        received.push(JSON.parse(body));
+        if (received.length === 1) firstArrived();
+        else response.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+    try {
+      const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+      const rules = feedbackDropRule([
+        { type: "webhook", url, max_retries: 2, timeout_ms: 60_000 },
+      ]);
+      const server = await start({ rules, learner: () => new DemotableLearner() });
+      for (let index = 0; index < 3; index++) {
+        const decision = await chat(server, "sales", `question ${index}`);
+        await postJson(server.url("/v1/feedback"), { request_id: decision.request_id, rating: 1 });
+      }
+      server.monitoring.flush();
+      await arrived;
+      server.monitoring.useRules(rules);
+      for (let waited = 0; received.length < 2 && waited < 5000; waited += 20) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(received).toHaveLength(2);
+      expect(received[1]).toEqual(received[0]);
+      await server.close();
+    } finally {
+      receiver.closeAllConnections();
+      await new Promise((resolve) => receiver.close(resolve));
+    }
+  });
 });
