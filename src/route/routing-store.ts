@@ -21,6 +21,7 @@
  *   first, waiting for the worker if there is one, so feedback on a request answered a
  *   millisecond ago finds it.
  */
+import type { Statement } from "better-sqlite3";
 import { ModelScoutError } from "../errors/modelscout-error.js";
 import { hasNoFile } from "../state/sqlite-worker.js";
 import {
@@ -352,6 +353,12 @@ export class RoutingStore {
   readonly #markApplied;
   readonly #selectUnapplied;
   readonly #selectFeedback;
+  #selectSessionAnswer:
+    | Statement<
+        [string, string, string, string],
+        { route: string; model: string; created_at: string }
+      >
+    | undefined;
 
   constructor(database: StateDatabase, options: RoutingStoreOptions = {}) {
     migrateComponent(database, ROUTING_COMPONENT, ROUTING_MIGRATIONS);
@@ -548,6 +555,39 @@ export class RoutingStore {
         )
         .all(session, limit) as RawRequestRow[]
     ).map(fromRawRequest);
+  }
+
+  /**
+   * The route and model of the session's last answered request (status under 400) for the
+   * model asked for and the task, logged at or after `sinceMs`; `undefined` when there is none.
+   * Reads what is written, without flushing this server's queue: it serves the router's
+   * session affinity on the request path (`SharedSessionLog`), where this server's own
+   * answers are in its memory already.
+   */
+  lastSessionAnswer(
+    session: string,
+    requested: string,
+    task: string,
+    sinceMs: number,
+  ): { route: string; model: string; atMs: number } | undefined {
+    this.#selectSessionAnswer ??= this.#database.prepare<
+      [string, string, string, string],
+      { route: string; model: string; created_at: string }
+    >(
+      `SELECT route, model, created_at FROM routing_requests
+       WHERE session = ? AND created_at >= ? AND requested = ? AND task = ?
+         AND status < 400 AND route IS NOT NULL AND model IS NOT NULL
+       ORDER BY created_at DESC, rowid DESC LIMIT 1`,
+    );
+    const row = this.#selectSessionAnswer.get(
+      session,
+      new Date(sinceMs).toISOString(),
+      requested,
+      task,
+    );
+    return row === undefined
+      ? undefined
+      : { route: row.route, model: row.model, atMs: Date.parse(row.created_at) };
   }
 
   /** Stores feedback durably (committed when this returns) and gives its id. */

@@ -10,17 +10,32 @@
  * `server.session_ttl_seconds` and `server.max_sessions`, and drops a pin whose route no longer
  * serves the task or whose model is no longer among the route's candidates.
  *
- * In memory, per process: a restart forgets the sessions, and servers behind a load balancer
- * each keep their own (a balancer that keeps a session on one server, by the same header,
- * keeps its affinity). A `Map` in least recently used order: a pin used is moved to the end,
- * and past `max` the first entries go.
+ * In memory, per process: a `Map` in least recently used order (a pin used is moved to the
+ * end, and past `max` the first entries go). A server whose state file other servers share
+ * (ADR 0060: `serve --workers`, or servers behind a balancer that does not route by the
+ * session header) also asks the shared request log (`SharedSessionLog`) for the session's
+ * last answered request of the kind, and follows it when another server answered after this
+ * one's own pin; so a restart keeps the sessions too. A request still in another server's log
+ * queue (20 ms) is not seen, which matters only for a turn sent that soon after the last.
  */
+
+/** The route and model of a session's last answered request of one kind, in the shared log. */
+export interface SharedSessionLog {
+  lastAnswered(
+    session: string,
+    requested: string,
+    task: string,
+    sinceMs: number,
+  ): { route: string; model: string; atMs: number } | undefined;
+}
 
 export interface SessionPin {
   route: string;
   model: string;
   /** When the pin was last set or used (epoch ms). */
   usedAtMs: number;
+  /** When the request it follows was answered (epoch ms), to tell it from a newer one in the shared log. */
+  answeredAtMs: number;
 }
 
 /** A session's key for one kind of request: the model asked for (`auto` or a route) and the task. */
@@ -28,8 +43,19 @@ export function sessionKey(session: string, requested: string, task: string): st
   return `${session}\u0000${requested}\u0000${task}`;
 }
 
+/** `sessionKey`'s parts: the session, the model asked for and the task. */
+function keyParts(key: string): [string, string, string] {
+  const [session = "", requested = "", task = ""] = key.split("\u0000");
+  return [session, requested, task];
+}
+
 export class SessionAffinity {
   readonly #pins = new Map<string, SessionPin>();
+  readonly #shared: SharedSessionLog | undefined;
+
+  constructor(options: { shared?: SharedSessionLog } = {}) {
+    this.#shared = options.shared;
+  }
 
   /** Sessions remembered now (expired ones included until they are next looked at or evicted). */
   get size(): number {
@@ -38,7 +64,16 @@ export class SessionAffinity {
 
   /** The pin of `key` if it was used within `ttlMs` of `nowMs`, marked used; else undefined. */
   take(key: string, nowMs: number, ttlMs: number): SessionPin | undefined {
-    const pin = this.#pins.get(key);
+    let pin = this.#pins.get(key);
+    const logged = this.#shared?.lastAnswered(...keyParts(key), nowMs - ttlMs);
+    if (logged !== undefined && (pin === undefined || logged.atMs > pin.answeredAtMs)) {
+      pin = {
+        route: logged.route,
+        model: logged.model,
+        usedAtMs: nowMs,
+        answeredAtMs: logged.atMs,
+      };
+    }
     if (pin === undefined) return undefined;
     this.#pins.delete(key);
     if (nowMs - pin.usedAtMs > ttlMs) return undefined;
@@ -55,10 +90,11 @@ export class SessionAffinity {
       pin.route = route;
       pin.model = model;
       pin.usedAtMs = nowMs;
+      pin.answeredAtMs = nowMs;
       this.#pins.set(key, pin);
       return;
     }
-    this.#pins.set(key, { route, model, usedAtMs: nowMs });
+    this.#pins.set(key, { route, model, usedAtMs: nowMs, answeredAtMs: nowMs });
     for (const oldest of this.#pins.keys()) {
       if (this.#pins.size <= max) break;
       this.#pins.delete(oldest);

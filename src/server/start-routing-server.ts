@@ -288,8 +288,18 @@ export async function startRoutingServer(options: RoutingServerOptions): Promise
           }),
           onError: (message) => process.stderr.write(`modelscout serve: ${message}\n`),
         });
-    // One store for the server's lifetime: a reload keeps the sessions.
-    const sessions = new SessionAffinity();
+    // One store for the server's lifetime: a reload keeps the sessions. Other servers on the
+    // file may have answered a session's last turn: the shared request log says.
+    const sessions = new SessionAffinity(
+      hasNoFile(database)
+        ? {}
+        : {
+            shared: {
+              lastAnswered: (session, requested, task, sinceMs) =>
+                store.lastSessionAnswer(session, requested, task, sinceMs),
+            },
+          },
+    );
     /** A router for `config`, with this server's learner, switches, sessions and model sources. */
     const routerFor = (config: RoutesConfig, previous?: Router) =>
       createRouter({

@@ -41,8 +41,8 @@ afterAll(async () => {
   await server?.close();
 });
 
-async function chat(text: string, session?: string) {
-  const response = await fetch(`${server.url}/v1/chat/completions`, {
+async function chat(text: string, session?: string, on: RoutingServer = server) {
+  const response = await fetch(`${on.url}/v1/chat/completions`, {
     method: "POST",
     headers: {
       "content-type": "application/json",
@@ -126,5 +126,69 @@ describe("x-modelscout-session", () => {
     expect(lines[3]).toMatch(/delivery\s+echo:delivery\s+200\s+[\d.]+ m?s\s+it came broken/);
     const none = await runCli(["requests", "session", "nobody", "--state", statePath]);
     expect(none.stdout).toContain("No request named session nobody");
+  });
+});
+
+describe("sessions across servers on one state file (ADR 0060)", () => {
+  it("follow the session's last answer, whichever server gave it", async () => {
+    const path = join(mkdtempSync(join(tmpdir(), "ms-sessions-")), "state.db");
+    // The second server's product route has another model, so a session pinned to the first
+    // server's product model is decided afresh there.
+    const first = await startRoutingServer({
+      config: parseRoutesConfig(routes("echo:product")),
+      port: 0,
+      databasePath: path,
+    });
+    const second = await startRoutingServer({
+      config: parseRoutesConfig(routes("echo:product-b")),
+      port: 0,
+      databasePath: path,
+    });
+    try {
+      // Turn 1 on the first server, turn 2 on the second: the second follows the first's answer.
+      expect(await chat("where is my parcel?", "shared-1", first)).toMatchObject({
+        route: "delivery",
+      });
+      first.store.flush();
+      const followed = await chat("it came broken", "shared-1", second);
+      expect(followed).toMatchObject({ route: "delivery", model: "echo:delivery" });
+      expect(followed.reason).toContain("the session's route");
+
+      // A session the second server moved: the first server's own pin is older, and loses.
+      expect(await chat("what sizes are there?", "shared-2", first)).toMatchObject({
+        route: "product",
+        model: "echo:product",
+      });
+      first.store.flush();
+      // echo:product is not on the second server's product route: its words decide there.
+      expect(await chat("where is my parcel?", "shared-2", second)).toMatchObject({
+        route: "delivery",
+      });
+      second.store.flush();
+      const back = await chat("it came broken", "shared-2", first);
+      expect(back).toMatchObject({ route: "delivery", model: "echo:delivery" });
+      expect(back.reason).toContain("the session's route");
+    } finally {
+      await second.close();
+      await first.close();
+    }
+  });
+
+  it("keeps a session across a restart of the server", async () => {
+    const path = join(mkdtempSync(join(tmpdir(), "ms-sessions-")), "state.db");
+    const config = parseRoutesConfig(routes("echo:product"));
+    const before = await startRoutingServer({ config, port: 0, databasePath: path });
+    expect(await chat("where is my parcel?", "restarted", before)).toMatchObject({
+      route: "delivery",
+    });
+    await before.close();
+    const after = await startRoutingServer({ config, port: 0, databasePath: path });
+    try {
+      const followed = await chat("it came broken", "restarted", after);
+      expect(followed).toMatchObject({ route: "delivery" });
+      expect(followed.reason).toContain("the session's route");
+    } finally {
+      await after.close();
+    }
   });
 });
