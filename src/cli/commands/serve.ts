@@ -20,7 +20,12 @@
  * `MODELSCOUT_API_KEYS` (comma-separated), or `MODELSCOUT_API_KEYS_FILE` (one per line, read
  * again on SIGHUP), guards the OpenAI-compatible API (`server/api-keys.ts`); without keys the
  * API is open, with a warning off loopback.
+ * `--workers N` (or `auto`) runs N such servers as `node:cluster` workers on one port and one
+ * state file, under a primary that passes SIGHUP on, stops them on SIGINT/SIGTERM and starts
+ * a dead one again (`server/serve-cluster.ts`, ADR 0061).
  */
+import cluster from "node:cluster";
+import { availableParallelism } from "node:os";
 import { dirname, resolve } from "node:path";
 import { defineCommand } from "citty";
 import type { CatalogStore } from "../../catalog/catalog-store.js";
@@ -62,6 +67,13 @@ import {
   resolveApiKeySource,
 } from "../../server/api-keys.js";
 import { keepText, redactPersonalText } from "../../server/create-routing-app.js";
+import {
+  announceListening,
+  onReloadFromPrimary,
+  runServePrimary,
+  serveWorkerNumber,
+  workerMetricsText,
+} from "../../server/serve-cluster.js";
 import {
   describeReload,
   type RoutingReload,
@@ -207,6 +219,11 @@ export default defineCommand({
       type: "string",
       description: `Seconds between two checks of --follow-decisions (default ${DEFAULT_FOLLOW_SECONDS})`,
     },
+    workers: {
+      type: "string",
+      description:
+        "Server processes on the port, sharing --state (ADR 0061): a number, or auto for one per CPU (default 1)",
+    },
     check: {
       type: "boolean",
       description:
@@ -221,11 +238,29 @@ export default defineCommand({
     }
     const port = args.port === "0" ? 0 : (integerOption("port", args.port) ?? 8080);
     const host = args.host ?? "127.0.0.1";
+    const workers = workersOption(args.workers);
     const { token, file: tokenFile } = resolveAdminTokenSource(args["admin-token"]);
     // Refuse an open admin side on a public address before spending time on models.
     createAdminAccess({ token, host });
     const { keys: apiKeys, file: apiKeysFile } = resolveApiKeySource();
     createApiAccess(apiKeys); // a key too short to be safe stops here, not after loading
+    if (workers > 1 && cluster.isPrimary) {
+      if (args.state === ":memory:") {
+        throw new ModelScoutError(
+          "INVALID_ARGUMENT",
+          "--workers needs a state file the workers share; --state :memory: is one per process. Name a file, or leave --state out.",
+        );
+      }
+      // A config that cannot be read fails here once, not once per worker.
+      if (args.config !== undefined) await readRoutesConfig(args.config);
+      if (args.alerts !== undefined) await readAlertRulesFile(args.alerts);
+      const code = await runServePrimary({ workers });
+      if (code !== 0) process.exit(code);
+      return;
+    }
+    const worker = serveWorkerNumber();
+    // What `kill -HUP` is sent to: the primary, which passes it on to every worker.
+    const controlPid = worker === null ? process.pid : process.ppid;
     if (apiKeys.length === 0 && !isLoopbackHost(host)) {
       process.stderr.write(
         `warning: the OpenAI-compatible API on ${host} is open to anyone who can reach it, and its requests spend the model servers' credentials; set ${API_KEYS_ENV} (comma-separated keys) or ${API_KEYS_FILE_ENV} (a file of keys, one per line) to require one.\n`,
@@ -237,6 +272,10 @@ export default defineCommand({
       token,
       redaction,
       ...(rules !== undefined && { rules }),
+      // Under --workers a scrape of any worker covers them all.
+      ...(worker !== null && {
+        metricsText: workerMetricsText(worker, () => admin.monitoring?.metrics.render() ?? ""),
+      }),
     });
     const source =
       args.config === undefined
@@ -263,7 +302,9 @@ export default defineCommand({
     const hupEarly = () => {
       hupWhileStarting = true;
     };
-    process.on("SIGHUP", hupEarly);
+    let reloadFromPrimary: (() => void) | undefined;
+    if (worker === null) process.on("SIGHUP", hupEarly);
+    else onReloadFromPrimary(() => (reloadFromPrimary ?? hupEarly)());
     process.stderr.write("Loading models and embedding the classification examples...\n");
     const server = await startRoutingServer({
       config,
@@ -289,12 +330,14 @@ export default defineCommand({
       }
     }
     const routes = config.routes.map((route) => route.name).join(", ");
-    process.stdout.write(
-      `Routing server at ${server.url} (routes: ${routes}; config: ${args.config === undefined ? "bundled customer-service example" : `${args.config}, reloaded by kill -HUP ${process.pid}`})\n` +
-        `OpenAI base URL: ${server.url}/v1 (model "auto", a route name or a model id; ${apiKeys.length === 0 ? "no API key needed" : `API key required: ${apiKeys.length} in ${apiKeysFile === null ? API_KEYS_ENV : `${apiKeysFile}, read again by kill -HUP ${process.pid}`}`})\n` +
-        `Dashboard: ${server.url}/ (${token === null ? "no admin token: open to this machine only" : `log in with the admin token${tokenFile === null ? "" : ` in ${tokenFile}, read again by kill -HUP ${process.pid}`}`}); metrics: ${server.url}/metrics\n` +
-        `Alert rules: ${(admin.monitoring?.rules ?? []).map((rule) => rule.id).join(", ") || "none"}${args.alerts === undefined ? " (shipped example)" : ` (${args.alerts})`}; redaction: ${admin.redaction.enabled ? [...admin.redaction.types].join(", ") : "off"}; request log kept ${config.server.logRetentionDays === 0 ? "for ever" : `${config.server.logRetentionDays} days`}\n`,
-    );
+    // Under --workers the first worker says it for all; the primary adds the workers' line.
+    if (worker === null || worker === 1)
+      process.stdout.write(
+        `Routing server at ${server.url} (routes: ${routes}; config: ${args.config === undefined ? "bundled customer-service example" : `${args.config}, reloaded by kill -HUP ${controlPid}`})\n` +
+          `OpenAI base URL: ${server.url}/v1 (model "auto", a route name or a model id; ${apiKeys.length === 0 ? "no API key needed" : `API key required: ${apiKeys.length} in ${apiKeysFile === null ? API_KEYS_ENV : `${apiKeysFile}, read again by kill -HUP ${controlPid}`}`})\n` +
+          `Dashboard: ${server.url}/ (${token === null ? "no admin token: open to this machine only" : `log in with the admin token${tokenFile === null ? "" : ` in ${tokenFile}, read again by kill -HUP ${controlPid}`}`}); metrics: ${server.url}/metrics\n` +
+          `Alert rules: ${(admin.monitoring?.rules ?? []).map((rule) => rule.id).join(", ") || "none"}${args.alerts === undefined ? " (shipped example)" : ` (${args.alerts})`}; redaction: ${admin.redaction.enabled ? [...admin.redaction.types].join(", ") : "off"}; request log kept ${config.server.logRetentionDays === 0 ? "for ever" : `${config.server.logRetentionDays} days`}\n`,
+      );
     // SIGHUP reads the config again and serves it without a restart (RoutingServer.reload);
     // --follow-decisions serves the config as read with a newer decision's winner. One at a time.
     let reloading = false;
@@ -418,17 +461,31 @@ export default defineCommand({
         `Following ${follower.followed.map((entry) => entry.reference).join(", ")}: checked every ${followMs / 1000} s\n`,
       );
     }
-    process.on("SIGHUP", () => void reload());
+    if (worker === null) process.on("SIGHUP", () => void reload());
+    else reloadFromPrimary = () => void reload();
     process.off("SIGHUP", hupEarly);
     if (hupWhileStarting) void reload();
+    if (worker !== null) announceListening(server.url);
     await new Promise<void>((stopped) => {
+      let stopping = false;
       const stop = () => {
+        if (stopping) return;
+        stopping = true;
         // A follow check in progress ends first, so it cannot start a reload on a closing server.
         void (follower?.stop() ?? Promise.resolve()).then(() => server.close()).finally(stopped);
       };
-      process.once("SIGINT", stop);
-      process.once("SIGTERM", stop);
+      if (worker === null) {
+        process.once("SIGINT", stop);
+        process.once("SIGTERM", stop);
+      } else {
+        // A worker may get Ctrl-C from the terminal and SIGTERM from the primary: one stop.
+        // A primary gone (killed) leaves the worker nothing to answer to.
+        process.on("SIGINT", stop);
+        process.on("SIGTERM", stop);
+        process.once("disconnect", stop);
+      }
     });
+    if (worker !== null) process.disconnect?.();
   },
 });
 
@@ -488,6 +545,19 @@ async function checkConfig(
     catalog?.close();
     database.close();
   }
+}
+
+/** `--workers N|auto` as a number of processes (1 when absent). */
+function workersOption(value: string | undefined): number {
+  if (value === "auto") return availableParallelism();
+  const workers = integerOption("workers", value) ?? 1;
+  if (workers < 1 || workers > 256) {
+    throw new ModelScoutError(
+      "INVALID_ARGUMENT",
+      `--workers must be from 1 to 256, or auto for one per CPU (got "${value}").`,
+    );
+  }
+  return workers;
 }
 
 /** `--redaction on|off|email,phone,...` as a redaction setting (validated, errors name the type). */

@@ -48,6 +48,8 @@ export interface AdminExtensionOptions {
   batchIntervalMs?: number;
   decisionPollIntervalMs?: number;
   eventsCoalesceMs?: number;
+  /** `/metrics` from this server's own exposition (`AdminRoutesOptions.metricsText`). */
+  metricsText?: (own: string) => Promise<string>;
   now?: () => Date;
 }
 
@@ -159,6 +161,7 @@ export function createAdminExtension(options: AdminExtensionOptions): AdminExten
             ...(options.eventsCoalesceMs !== undefined && {
               eventsCoalesceMs: options.eventsCoalesceMs,
             }),
+            ...(options.metricsText !== undefined && { metricsText: options.metricsText }),
             ...(options.now !== undefined && { now: options.now }),
           });
         },

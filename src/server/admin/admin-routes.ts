@@ -72,6 +72,8 @@ export interface AdminRoutesOptions {
   eventsCoalesceMs?: number;
   /** Comment lines that keep idle event streams open through proxies. Default 25 s. */
   eventsHeartbeatMs?: number;
+  /** `/metrics` from this server's own exposition: under `serve --workers`, every worker's. */
+  metricsText?: (own: string) => Promise<string>;
   now?: () => Date;
 }
 
@@ -258,9 +260,10 @@ export function mountAdminRoutes(app: Hono, options: AdminRoutesOptions): AdminR
 
   // ---------------------------------------------------------------- metrics
 
-  app.get("/metrics", (context) => {
+  app.get("/metrics", async (context) => {
     if (!access.allows(context)) return unauthorized();
-    return new Response(monitoring.metrics.render(), {
+    const own = monitoring.metrics.render();
+    return new Response(options.metricsText === undefined ? own : await options.metricsText(own), {
       headers: { "content-type": PROMETHEUS_CONTENT_TYPE },
     });
   });

@@ -1,0 +1,288 @@
+/**
+ * @module
+ * `modelscout serve --workers N`: N server processes on one port (`node:cluster`), sharing
+ * one state file (ADR 0060), so a machine's cores all serve while the learner, the request
+ * log, alerts and sessions stay one. The primary process serves nothing itself: it starts the
+ * workers, relays their output line by line with `[worker k]` in front, and
+ * - prints one line once every worker listens (the URL, the workers' pids, its own pid);
+ * - passes SIGHUP on to every worker as a message (each reloads as a lone server would);
+ * - on SIGINT or SIGTERM asks every worker to stop (each answers and logs what is in flight)
+ *   and exits once all have; a second signal kills them;
+ * - starts a worker again when one dies after it listened (after 1 s, doubling up to 30 s
+ *   while they keep dying within a minute), so a crash never takes the port down;
+ * - stops every worker and exits with the failed worker's exit code when one fails before it
+ *   listens (a config that cannot be served, a port in use): a restart would fail the same
+ *   way.
+ *
+ * `/metrics` answered by any worker covers all of them (`workerMetricsText`): the worker asks
+ * the primary, which collects each other worker's exposition, and the answer carries every
+ * worker's series with a `worker` label, so a Prometheus scrape that lands on any worker sees
+ * the whole server (`sum without (worker)` adds them up).
+ */
+import cluster, { type Worker } from "node:cluster";
+import { createInterface } from "node:readline";
+import { mergeExpositions } from "../monitor/metrics/merge-expositions.js";
+
+/** Set in each worker's environment: its number, 1 to N. */
+export const SERVE_WORKER_ENV = "MODELSCOUT_SERVE_WORKER";
+
+/** How long a worker's `/metrics` waits for the other workers' series. */
+export const METRICS_COLLECT_MS = 2000;
+
+type ClusterMessage =
+  | { type: "modelscout:listening"; url: string }
+  | { type: "modelscout:reload" }
+  | { type: "modelscout:metrics-request"; id: number }
+  | { type: "modelscout:metrics-collect"; id: number }
+  | { type: "modelscout:metrics-text"; id: number; text: string }
+  | {
+      type: "modelscout:metrics-merged";
+      id: number;
+      parts: { worker: string; text: string }[];
+    };
+
+function isClusterMessage(message: unknown): message is ClusterMessage {
+  return (
+    typeof message === "object" &&
+    message !== null &&
+    typeof (message as { type?: unknown }).type === "string" &&
+    (message as { type: string }).type.startsWith("modelscout:")
+  );
+}
+
+/** This process's worker number under `serve --workers`, or null when it serves alone. */
+export function serveWorkerNumber(env: NodeJS.ProcessEnv = process.env): number | null {
+  if (!cluster.isWorker) return null;
+  const number = Number(env[SERVE_WORKER_ENV]);
+  return Number.isInteger(number) && number > 0 ? number : null;
+}
+
+/**
+ * For a worker: runs `reload` when the primary passes a SIGHUP on. The signal itself is
+ * ignored in a worker (one sent to the process group reaches the primary too, which passes
+ * it on); without a handler it would end the worker.
+ */
+export function onReloadFromPrimary(reload: () => void): void {
+  process.on("SIGHUP", () => {});
+  process.on("message", (message: unknown) => {
+    if (isClusterMessage(message) && message.type === "modelscout:reload") reload();
+  });
+}
+
+/** Tells the primary this worker listens at `url`. */
+export function announceListening(url: string): void {
+  process.send?.({ type: "modelscout:listening", url } satisfies ClusterMessage);
+}
+
+/**
+ * For a worker: `/metrics` for the whole server, from this worker's own exposition and the
+ * others' (each sample labelled with its worker). `render` gives this worker's exposition
+ * when another worker's scrape asks for it. A worker that does not answer within
+ * `METRICS_COLLECT_MS` is left out, and a comment line says so.
+ */
+export function workerMetricsText(
+  worker: number,
+  render: () => string,
+): (own: string) => Promise<string> {
+  let nextId = 0;
+  const waiting = new Map<number, (parts: { worker: string; text: string }[]) => void>();
+  process.on("message", (message: unknown) => {
+    if (!isClusterMessage(message)) return;
+    if (message.type === "modelscout:metrics-collect") {
+      let text: string;
+      try {
+        text = render();
+      } catch (error) {
+        text = `# metrics of this worker failed: ${String(error).replace(/\n/g, " ")}\n`;
+      }
+      process.send?.({ type: "modelscout:metrics-text", id: message.id, text });
+    } else if (message.type === "modelscout:metrics-merged") {
+      waiting.get(message.id)?.(message.parts);
+      waiting.delete(message.id);
+    }
+  });
+  return (own) =>
+    new Promise((resolve) => {
+      const id = nextId++;
+      const finish = (parts: { worker: string; text: string }[], note = "") => {
+        clearTimeout(timer);
+        waiting.delete(id);
+        resolve(mergeExpositions([{ worker: String(worker), text: own }, ...parts]) + note);
+      };
+      const timer = setTimeout(
+        () => finish([], "# the other workers' metrics did not come in time\n"),
+        METRICS_COLLECT_MS + 500,
+      );
+      waiting.set(id, (parts) => finish(parts));
+      process.send?.({ type: "modelscout:metrics-request", id } satisfies ClusterMessage);
+    });
+}
+
+export interface ServePrimaryOptions {
+  workers: number;
+  /** Where relayed output and the primary's own lines go. Default: this process's. */
+  stdout?: NodeJS.WritableStream;
+  stderr?: NodeJS.WritableStream;
+}
+
+interface WorkerSlot {
+  number: number;
+  worker: Worker;
+  url: string | null;
+}
+
+/**
+ * Runs the primary of `serve --workers`: forks the workers (which run the same command line)
+ * and supervises them until a signal stops them. Resolves with the exit code: 0 after a
+ * stop, or the code of a worker that failed before it listened.
+ */
+export function runServePrimary(options: ServePrimaryOptions): Promise<number> {
+  const stdout = options.stdout ?? process.stdout;
+  const stderr = options.stderr ?? process.stderr;
+  const say = (line: string) => stderr.write(`modelscout serve: ${line}\n`);
+  cluster.setupPrimary({ silent: true });
+  const slots = new Map<number, WorkerSlot>();
+  let stopping = false;
+  let announced = false;
+  const crashes: number[] = [];
+  let resolveExit: (code: number) => void = () => {};
+  const exited = new Promise<number>((resolve) => {
+    resolveExit = resolve;
+  });
+  let exitCode = 0;
+
+  const relay = (stream: NodeJS.ReadableStream | null, to: NodeJS.WritableStream, n: number) => {
+    if (stream === null) return;
+    createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY }).on("line", (line) =>
+      to.write(`[worker ${n}] ${line}\n`),
+    );
+  };
+
+  const live = () => [...slots.values()].filter((slot) => !slot.worker.isDead());
+
+  const stopAll = (signal: NodeJS.Signals) => {
+    for (const slot of live()) slot.worker.process.kill(signal);
+  };
+
+  // Metrics: a worker's scrape asks for the others' expositions.
+  let nextCollect = 0;
+  const collecting = new Map<
+    number,
+    { parts: { worker: string; text: string }[]; waitingFor: Set<number>; done: () => void }
+  >();
+  const collectFor = (asking: WorkerSlot, requestId: number) => {
+    const others = live().filter((slot) => slot !== asking && slot.url !== null);
+    const id = nextCollect++;
+    const parts: { worker: string; text: string }[] = [];
+    const done = () => {
+      clearTimeout(timer);
+      collecting.delete(id);
+      if (!asking.worker.isDead()) {
+        parts.sort((a, b) => Number(a.worker) - Number(b.worker));
+        asking.worker.send({
+          type: "modelscout:metrics-merged",
+          id: requestId,
+          parts,
+        } satisfies ClusterMessage);
+      }
+    };
+    const timer = setTimeout(done, METRICS_COLLECT_MS);
+    collecting.set(id, { parts, waitingFor: new Set(others.map((slot) => slot.number)), done });
+    if (others.length === 0) done();
+    for (const slot of others) {
+      slot.worker.send({ type: "modelscout:metrics-collect", id } satisfies ClusterMessage);
+    }
+  };
+
+  const fork = (number: number) => {
+    const worker = cluster.fork({ [SERVE_WORKER_ENV]: String(number) });
+    const slot: WorkerSlot = { number, worker, url: null };
+    slots.set(number, slot);
+    relay(worker.process.stdout, stdout, number);
+    relay(worker.process.stderr, stderr, number);
+    worker.on("message", (message: unknown) => {
+      if (!isClusterMessage(message)) return;
+      if (message.type === "modelscout:listening") {
+        slot.url = message.url;
+        const all = [...slots.values()];
+        if (!announced && all.length === options.workers && all.every((s) => s.url !== null)) {
+          announced = true;
+          stdout.write(
+            `Routing server at ${message.url} with ${options.workers} workers (pids ${all.map((s) => s.worker.process.pid).join(", ")}); kill -HUP ${process.pid} reloads them all, kill -TERM ${process.pid} stops them\n`,
+          );
+        } else if (announced) {
+          say(`worker ${number} is serving again (pid ${worker.process.pid})`);
+        }
+      } else if (message.type === "modelscout:metrics-request") {
+        collectFor(slot, message.id);
+      } else if (message.type === "modelscout:metrics-text") {
+        const entry = collecting.get(message.id);
+        if (entry === undefined) return;
+        entry.parts.push({ worker: String(number), text: message.text });
+        entry.waitingFor.delete(number);
+        if (entry.waitingFor.size === 0) entry.done();
+      }
+    });
+    worker.on("exit", (code, signal) => {
+      // A scrape waiting for this worker goes on without it.
+      for (const entry of collecting.values()) {
+        entry.waitingFor.delete(number);
+        if (entry.waitingFor.size === 0) entry.done();
+      }
+      if (stopping) {
+        if (live().length === 0) resolveExit(exitCode);
+        return;
+      }
+      const how = signal === null ? `exit code ${code}` : `signal ${signal}`;
+      if (slot.url === null) {
+        // It never listened: the next would fail alike. Stop the others.
+        say(`worker ${number} failed before it listened (${how}); stopping the others`);
+        exitCode = code === null || code === 0 ? 1 : code;
+        stopping = true;
+        stopAll("SIGTERM");
+        if (live().length === 0) resolveExit(exitCode);
+        return;
+      }
+      const now = Date.now();
+      crashes.push(now);
+      while (crashes.length > 0 && (crashes[0] as number) < now - 60_000) crashes.shift();
+      const delayMs = Math.min(30_000, 1000 * 2 ** Math.min(5, crashes.length - 1));
+      say(
+        `worker ${number} (pid ${worker.process.pid}) died (${how}); starting it again in ${delayMs / 1000} s`,
+      );
+      setTimeout(() => {
+        if (!stopping) fork(number);
+      }, delayMs).unref();
+    });
+  };
+
+  // As a message, not the signal: a hangup of the terminal sends SIGHUP to the whole process
+  // group, and each worker would reload twice.
+  const hup = () => {
+    for (const slot of live())
+      slot.worker.send({ type: "modelscout:reload" } satisfies ClusterMessage);
+  };
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      say(`${signal} again: killing the workers`);
+      stopAll("SIGKILL");
+      return;
+    }
+    stopping = true;
+    say(`${signal}: stopping ${live().length} workers once their requests in flight are answered`);
+    stopAll("SIGTERM");
+    if (live().length === 0) resolveExit(exitCode);
+  };
+  const onInt = () => stop("SIGINT");
+  const onTerm = () => stop("SIGTERM");
+  process.on("SIGHUP", hup);
+  process.on("SIGINT", onInt);
+  process.on("SIGTERM", onTerm);
+
+  for (let number = 1; number <= options.workers; number++) fork(number);
+  return exited.finally(() => {
+    process.off("SIGHUP", hup);
+    process.off("SIGINT", onInt);
+    process.off("SIGTERM", onTerm);
+  });
+}

@@ -1,0 +1,250 @@
+/**
+ * `modelscout serve --workers 2` (ADR 0061): the real CLI in a child process, two worker
+ * processes on one port and one state file. Each request opens its own connection, so the
+ * cluster's round robin hands them to both workers in turn. Checked: every request is
+ * answered; `/metrics` from either worker counts both workers' requests; a conversation
+ * keeps its route whichever worker answers a turn; SIGHUP reloads both; a killed worker is
+ * started again while the other serves; SIGTERM stops everything with exit code 0; and a
+ * worker that cannot listen stops the rest with its error.
+ */
+import type { ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { createServer, request } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DESK_RULES } from "../support/desk-rules.js";
+import { spawnServe } from "./serve-process.js";
+
+const home = mkdtempSync(join(tmpdir(), "ms-serve-workers-"));
+const configPath = join(home, "routes.json");
+const statePath = join(home, "state.db");
+writeFileSync(
+  configPath,
+  JSON.stringify({
+    ...DESK_RULES,
+    models: [
+      { id: "echo:delivery", kind: "echo" },
+      { id: "echo:complaint", kind: "echo" },
+      { id: "echo:product", kind: "echo" },
+    ],
+    routes: [
+      { name: "delivery", targets: { chat: { candidates: ["echo:delivery"] } } },
+      { name: "complaint", targets: { chat: { candidates: ["echo:complaint"] } } },
+      { name: "product", targets: { chat: { candidates: ["echo:product"] } } },
+    ],
+  }),
+);
+
+interface Primary {
+  child: ChildProcess;
+  url: string;
+  pids: number[];
+  stdout: () => string;
+  stderr: () => string;
+}
+
+let primary: Primary;
+
+/** Waits until `check()` holds, polling every 50 ms, or fails after `ms`. */
+async function until(check: () => boolean, what: () => string, ms = 60_000): Promise<void> {
+  for (let waited = 0; !check(); waited += 50) {
+    if (waited > ms) throw new Error(`timed out waiting: ${what()}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+const WORKERS_LINE = /Routing server at (http:\/\/\S+) with 2 workers \(pids (\d+), (\d+)\)/;
+
+beforeAll(async () => {
+  const started = spawnServe(["--config", configPath, "--state", statePath, "--workers", "2"], {
+    MODELSCOUT_HOME: home,
+  });
+  await until(
+    () => WORKERS_LINE.test(started.stdout()),
+    () => `${started.stdout()}\n${started.stderr()}`,
+  );
+  const match = WORKERS_LINE.exec(started.stdout()) as RegExpExecArray;
+  primary = {
+    child: started.child,
+    url: match[1] as string,
+    pids: [Number(match[2]), Number(match[3])],
+    stdout: started.stdout,
+    stderr: started.stderr,
+  };
+}, 120_000);
+
+afterAll(() => {
+  if (primary !== undefined && primary.child.exitCode === null) primary.child.kill("SIGKILL");
+  for (const pid of primary?.pids ?? []) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // gone already
+    }
+  }
+});
+
+/** A request on a connection of its own (no keep-alive), so the round robin moves on. */
+function send(
+  method: "GET" | "POST",
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; text: string; headers: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const outgoing = request(
+      `${primary.url}${path}`,
+      {
+        method,
+        agent: false,
+        headers: { "content-type": "application/json", connection: "close", ...headers },
+      },
+      (incoming) => {
+        let text = "";
+        incoming.setEncoding("utf8").on("data", (chunk: string) => {
+          text += chunk;
+        });
+        incoming.on("end", () =>
+          resolve({ status: incoming.statusCode ?? 0, text, headers: incoming.headers }),
+        );
+      },
+    );
+    outgoing.on("error", reject);
+    outgoing.end(body === undefined ? undefined : JSON.stringify(body));
+  });
+}
+
+const chat = (text: string, headers: Record<string, string> = {}) =>
+  send(
+    "POST",
+    "/v1/chat/completions",
+    { model: "auto", messages: [{ role: "user", content: text }] },
+    headers,
+  );
+
+/** `modelscout_requests_total` samples of a route: worker label -> count. */
+function requestsByWorker(metrics: string, route: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  const sample = new RegExp(
+    `^modelscout_requests_total\\{worker="(\\d+)",route="${route}",model="[^"]+",status="200"\\} (\\d+)$`,
+    "gm",
+  );
+  for (const match of metrics.matchAll(sample)) {
+    counts.set(match[1] as string, (counts.get(match[1] as string) ?? 0) + Number(match[2]));
+  }
+  return counts;
+}
+
+describe("serve --workers 2", () => {
+  it("answers on both workers and counts them all in /metrics from either", async () => {
+    for (let index = 0; index < 10; index++) {
+      const answer = await chat(`what sizes are there? ${index}`);
+      expect(answer.status).toBe(200);
+    }
+    // Two scrapes on fresh connections: one per worker, both see the whole server.
+    for (const _ of [0, 1]) {
+      const metrics = await send("GET", "/metrics");
+      expect(metrics.status).toBe(200);
+      const counts = requestsByWorker(metrics.text, "product");
+      expect([...counts.keys()].sort()).toEqual(["1", "2"]);
+      expect([...counts.values()].reduce((sum, count) => sum + count, 0)).toBe(10);
+      // One HELP and one TYPE line for the family, whatever the number of workers.
+      expect(metrics.text.match(/^# TYPE modelscout_requests_total counter$/gm)).toHaveLength(1);
+    }
+  }, 60_000);
+
+  it("keeps a conversation on its route whichever worker answers a turn", async () => {
+    const session = { "x-modelscout-session": "conversation-across-workers" };
+    const first = await chat("where is my parcel?", session);
+    expect(JSON.parse(first.text).modelscout.route).toBe("delivery");
+    for (const turn of ["it came broken", "I want a refund", "it came broken again"]) {
+      // Past the answering worker's log queue (20 ms), as a person's next turn is.
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      const answer = await chat(turn, session);
+      expect(answer.status).toBe(200);
+      expect(JSON.parse(answer.text).modelscout.route).toBe("delivery");
+      expect(answer.headers["x-modelscout-reason"]).toContain("the session's route");
+    }
+    // Without the session, the same words go to complaints.
+    expect(JSON.parse((await chat("it came broken")).text).modelscout.route).toBe("complaint");
+    const metrics = await send("GET", "/metrics");
+    expect([...requestsByWorker(metrics.text, "delivery").keys()].sort()).toEqual(["1", "2"]);
+  }, 60_000);
+
+  it("reloads every worker on SIGHUP to the primary", async () => {
+    primary.child.kill("SIGHUP");
+    await until(
+      () =>
+        /\[worker 1\] Reloaded /.test(primary.stdout()) &&
+        /\[worker 2\] Reloaded /.test(primary.stdout()),
+      () => primary.stdout(),
+      30_000,
+    );
+    expect(primary.stderr()).not.toContain("a reload is already running");
+  }, 60_000);
+
+  it("starts a killed worker again while the other serves", async () => {
+    const [killed] = primary.pids as [number, number];
+    process.kill(killed, "SIGKILL");
+    await until(
+      () =>
+        /worker \d \(pid \d+\) died \(signal SIGKILL\); starting it again in 1 s/.test(
+          primary.stderr(),
+        ),
+      () => primary.stderr(),
+    );
+    // The other worker answers meanwhile.
+    expect((await chat("what sizes are there?")).status).toBe(200);
+    await until(
+      () => /worker \d is serving again \(pid \d+\)/.test(primary.stderr()),
+      () => primary.stderr(),
+    );
+    const pid = Number(/is serving again \(pid (\d+)\)/.exec(primary.stderr())?.[1]);
+    expect(pid).not.toBe(killed);
+    primary.pids = [pid, primary.pids[1] as number];
+    for (let index = 0; index < 4; index++) {
+      expect((await chat(`what sizes are there? again ${index}`)).status).toBe(200);
+    }
+  }, 90_000);
+
+  it("stops every worker on SIGTERM and exits 0", async () => {
+    const exited = once(primary.child, "exit");
+    primary.child.kill("SIGTERM");
+    const [code] = await exited;
+    expect(code).toBe(0);
+    for (const pid of primary.pids) expect(() => process.kill(pid, 0)).toThrow();
+  }, 60_000);
+});
+
+describe("serve --workers refusals", () => {
+  it("stops the other workers and exits with the error when a worker cannot listen", async () => {
+    const taken = createServer();
+    taken.listen(0, "127.0.0.1");
+    await once(taken, "listening");
+    try {
+      const port = (taken.address() as AddressInfo).port;
+      const started = spawnServe(
+        ["--config", configPath, "--state", statePath, "--workers", "2", "--port", String(port)],
+        { MODELSCOUT_HOME: home },
+      );
+      const [code] = await once(started.child, "exit");
+      expect(code).not.toBe(0);
+      expect(started.stderr()).toMatch(/worker \d failed before it listened/);
+      expect(started.stderr()).toMatch(/EADDRINUSE|in use/);
+    } finally {
+      taken.close();
+    }
+  }, 90_000);
+
+  it("refuses an in-memory state, which workers cannot share", async () => {
+    const started = spawnServe(["--config", configPath, "--state", ":memory:", "--workers", "2"], {
+      MODELSCOUT_HOME: home,
+    });
+    const [code] = await once(started.child, "exit");
+    expect(code).toBe(2);
+    expect(started.stderr()).toContain("--workers needs a state file the workers share");
+  }, 60_000);
+});
