@@ -133,10 +133,7 @@ try {
             answeredPerSecond: Math.round(result.latenciesMs.length / seconds),
             p50Ms: Number(percentile(result.latenciesMs, 0.5).toFixed(3)),
             p99Ms: Number(percentile(result.latenciesMs, 0.99).toFixed(3)),
-            lastAnswerPastScheduleMs: Math.max(
-              0,
-              Math.round(result.lastAnswerMs - seconds * 1000),
-            ),
+            lastAnswerPastScheduleMs: Math.max(0, Math.round(result.lastAnswerMs - seconds * 1000)),
             non2xx: result.summary.non2xx,
             unanswered: result.summary.unanswered,
           };

@@ -14,6 +14,8 @@
  *   listens (a config that cannot be served, a port in use): a restart would fail the same
  *   way.
  *
+ * The dashboard's live updates cover every worker too (`relayMonitoringChanges`).
+ *
  * `/metrics` answered by any worker covers all of them (`workerMetricsText`): the worker asks
  * the primary, which collects each other worker's exposition, and the answer carries every
  * worker's series with a `worker` label, so a Prometheus scrape that lands on any worker sees
@@ -22,6 +24,7 @@
 import cluster, { type Worker } from "node:cluster";
 import { createInterface } from "node:readline";
 import { mergeExpositions } from "../monitor/metrics/merge-expositions.js";
+import type { MonitoringChangeKind, ServerMonitoring } from "./admin/server-monitoring.js";
 
 /** Set in each worker's environment: its number, 1 to N. */
 export const SERVE_WORKER_ENV = "MODELSCOUT_SERVE_WORKER";
@@ -32,6 +35,7 @@ export const METRICS_COLLECT_MS = 2000;
 type ClusterMessage =
   | { type: "modelscout:listening"; url: string }
   | { type: "modelscout:reload" }
+  | { type: "modelscout:changes"; kinds: MonitoringChangeKind[] }
   | { type: "modelscout:metrics-request"; id: number }
   | { type: "modelscout:metrics-collect"; id: number }
   | { type: "modelscout:metrics-text"; id: number; text: string }
@@ -66,6 +70,39 @@ export function onReloadFromPrimary(reload: () => void): void {
   process.on("SIGHUP", () => {});
   process.on("message", (message: unknown) => {
     if (isClusterMessage(message) && message.type === "modelscout:reload") reload();
+  });
+}
+
+/** How often a worker tells the others what changed, at most (the dashboard's own coalescing). */
+export const CHANGES_RELAY_MS = 250;
+
+/**
+ * For a worker: the dashboard's live updates cover every worker. What changes here (requests,
+ * feedback, alerts...) goes to the primary at most every `CHANGES_RELAY_MS`, as the set of
+ * kinds, and the primary passes it to the other workers, whose dashboards' streams then
+ * refresh; what they tell this worker is heard as a peer's change and not sent on again.
+ */
+export function relayMonitoringChanges(monitoring: ServerMonitoring): void {
+  const pending = new Set<MonitoringChangeKind>();
+  let timer: NodeJS.Timeout | undefined;
+  monitoring.onChange((kind, origin) => {
+    if (origin !== "local") return;
+    pending.add(kind);
+    timer ??= setTimeout(() => {
+      timer = undefined;
+      if (process.connected) {
+        process.send?.({
+          type: "modelscout:changes",
+          kinds: [...pending],
+        } satisfies ClusterMessage);
+      }
+      pending.clear();
+    }, CHANGES_RELAY_MS).unref();
+  });
+  process.on("message", (message: unknown) => {
+    if (isClusterMessage(message) && message.type === "modelscout:changes") {
+      for (const kind of message.kinds) monitoring.notifyPeerChange(kind);
+    }
   });
 }
 
@@ -213,6 +250,8 @@ export function runServePrimary(options: ServePrimaryOptions): Promise<number> {
         } else if (announced) {
           say(`worker ${number} is serving again (pid ${worker.process.pid})`);
         }
+      } else if (message.type === "modelscout:changes") {
+        for (const other of live()) if (other !== slot) other.worker.send(message);
       } else if (message.type === "modelscout:metrics-request") {
         collectFor(slot, message.id);
       } else if (message.type === "modelscout:metrics-text") {

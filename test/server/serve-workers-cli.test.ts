@@ -2,7 +2,8 @@
  * `modelscout serve --workers 2` (ADR 0061): the real CLI in a child process, two worker
  * processes on one port and one state file. Each request opens its own connection, so the
  * cluster's round robin hands them to both workers in turn. Checked: every request is
- * answered; `/metrics` from either worker counts both workers' requests; a conversation
+ * answered; `/metrics` from either worker counts both workers' requests; a dashboard's live
+ * stream on either worker hears of the other's requests; a conversation
  * keeps its route whichever worker answers a turn; SIGHUP reloads both; a killed worker is
  * started again while the other serves; SIGTERM stops everything with exit code 0; and a
  * worker that cannot listen stops the rest with its error.
@@ -117,6 +118,24 @@ function send(
   });
 }
 
+/** `GET /admin/api/events` on a connection of its own, read as it comes. */
+function openEvents() {
+  let text = "";
+  let connected: () => void = () => {};
+  const ready = new Promise<void>((resolve) => {
+    connected = resolve;
+  });
+  const outgoing = request(`${primary.url}/admin/api/events`, { agent: false }, (incoming) => {
+    incoming.setEncoding("utf8").on("data", (chunk: string) => {
+      text += chunk;
+      if (text.includes(": connected")) connected();
+    });
+  });
+  outgoing.on("error", () => {});
+  outgoing.end();
+  return { connected: ready, text: () => text, close: () => outgoing.destroy() };
+}
+
 const chat = (text: string, headers: Record<string, string> = {}) =>
   send(
     "POST",
@@ -173,6 +192,19 @@ describe("serve --workers 2", () => {
     const metrics = await send("GET", "/metrics");
     expect([...requestsByWorker(metrics.text, "delivery").keys()].sort()).toEqual(["1", "2"]);
   }, 60_000);
+
+  it("tells every worker's dashboard stream of a request either worker answered", async () => {
+    // Two event streams on connections of their own: the round robin gives each a worker.
+    const streams = [openEvents(), openEvents()];
+    await Promise.all(streams.map((stream) => stream.connected));
+    expect((await chat("what sizes are there?")).status).toBe(200);
+    await until(
+      () => streams.every((stream) => /"request"/.test(stream.text())),
+      () => streams.map((stream) => stream.text()).join(" | "),
+      10_000,
+    );
+    for (const stream of streams) stream.close();
+  }, 30_000);
 
   it("reloads every worker on SIGHUP to the primary", async () => {
     primary.child.kill("SIGHUP");

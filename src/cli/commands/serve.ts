@@ -70,6 +70,7 @@ import { keepText, redactPersonalText } from "../../server/create-routing-app.js
 import {
   announceListening,
   onReloadFromPrimary,
+  relayMonitoringChanges,
   runServePrimary,
   serveWorkerNumber,
   workerMetricsText,
@@ -465,7 +466,10 @@ export default defineCommand({
     else reloadFromPrimary = () => void reload();
     process.off("SIGHUP", hupEarly);
     if (hupWhileStarting) void reload();
-    if (worker !== null) announceListening(server.url);
+    if (worker !== null) {
+      if (admin.monitoring !== undefined) relayMonitoringChanges(admin.monitoring);
+      announceListening(server.url);
+    }
     await new Promise<void>((stopped) => {
       let stopping = false;
       const stop = () => {

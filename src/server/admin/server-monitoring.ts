@@ -40,6 +40,9 @@ import {
 import { createDecisionFeed, type DecisionFeed } from "./decision-feed.js";
 import { PendingEvents } from "./pending-events.js";
 
+/** Whether a change was made by this server process or by another one (`notifyPeerChange`). */
+export type ChangeOrigin = "local" | "peer";
+
 export type MonitoringChangeKind =
   | "request"
   | "feedback"
@@ -101,8 +104,13 @@ export interface ServerMonitoring {
   notifyReviewChange(): void;
   /** Tells listeners a model's availability changed (a health check's verdict). */
   notifyAvailabilityChange(): void;
+  /**
+   * Tells listeners of a change another server process made (`serve --workers`, ADR 0061):
+   * they hear it with origin `peer`, so a relay to the other processes can leave it out.
+   */
+  notifyPeerChange(kind: MonitoringChangeKind): void;
   /** Adds a listener; returns its removal. */
-  onChange(listener: (kind: MonitoringChangeKind) => void): () => void;
+  onChange(listener: (kind: MonitoringChangeKind, origin: ChangeOrigin) => void): () => void;
   /** Folds what is queued, stops the timers and waits for webhook deliveries in flight (aborted). */
   close(): Promise<void>;
 }
@@ -145,11 +153,11 @@ export function feedbackEvent(
 
 export function createServerMonitoring(options: ServerMonitoringOptions): ServerMonitoring {
   const { database } = options;
-  const listeners = new Set<(kind: MonitoringChangeKind) => void>();
-  const notify = (kind: MonitoringChangeKind) => {
+  const listeners = new Set<(kind: MonitoringChangeKind, origin: ChangeOrigin) => void>();
+  const notify = (kind: MonitoringChangeKind, origin: ChangeOrigin = "local") => {
     for (const listener of listeners) {
       try {
-        listener(kind);
+        listener(kind, origin);
       } catch {
         // A listener is a dashboard connection; one that fails must not affect the others.
       }
@@ -335,6 +343,7 @@ export function createServerMonitoring(options: ServerMonitoringOptions): Server
     reject: (id, decision) => decide("rejected", id, decision),
     notifyReviewChange: () => notify("review"),
     notifyAvailabilityChange: () => notify("availability"),
+    notifyPeerChange: (kind) => notify(kind, "peer"),
     onChange(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
