@@ -84,12 +84,12 @@ export const CHANGES_RELAY_MS = 250;
  */
 export function relayMonitoringChanges(monitoring: ServerMonitoring): void {
   const pending = new Set<MonitoringChangeKind>();
-  let timer: NodeJS.Timeout | undefined;
   monitoring.onChange((kind, origin) => {
     if (origin !== "local") return;
+    const scheduled = pending.size > 0;
     pending.add(kind);
-    timer ??= setTimeout(() => {
-      timer = undefined;
+    if (scheduled) return;
+    setTimeout(() => {
       if (process.connected) {
         process.send?.({
           type: "modelscout:changes",
