@@ -487,6 +487,7 @@ export default defineCommand({
         process.on("SIGINT", stop);
         process.on("SIGTERM", stop);
         process.once("disconnect", stop);
+        if (!process.connected) stop(); // the primary went while this worker was starting
       }
     });
     if (worker !== null) process.disconnect?.();
