@@ -301,7 +301,7 @@ const modelLimits = {
     .min(1)
     .optional()
     .describe(
-      "Most calls this router sends the model at once (a model server's batch or slot count); one more goes to the route's next candidate, or gets 503 with `Retry-After` when every candidate is full (ADR 0033). Streams hold their slot until they end. A classification step's calls count too, and a full model's step is passed over (ADR 0035). Default: no cap.",
+      "Most calls this router sends the model at once (a model server's batch or slot count); one more goes to the route's next candidate, or gets 503 with `Retry-After` when every candidate is full (ADR 0033). Streams hold their slot until they end. A classification step's calls count too, and a full model's step is passed over (ADR 0035). Under `modelscout serve --workers N` it is the whole server's: each worker takes its share, rounded up (ADR 0061). Default: no cap.",
     ),
 };
 

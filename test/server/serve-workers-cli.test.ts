@@ -3,7 +3,8 @@
  * processes on one port and one state file. Each request opens its own connection, so the
  * cluster's round robin hands them to both workers in turn. Checked: every request is
  * answered; `/metrics` from either worker counts both workers' requests; a dashboard's live
- * stream on either worker hears of the other's requests; a conversation
+ * stream on either worker hears of the other's requests; a model's `max_in_flight` is shared
+ * between the workers; a conversation
  * keeps its route whichever worker answers a turn; SIGHUP reloads both; a killed worker is
  * started again while the other serves; SIGTERM stops everything with exit code 0; and a
  * worker that cannot listen stops the rest with its error.
@@ -29,7 +30,7 @@ writeFileSync(
     models: [
       { id: "echo:delivery", kind: "echo" },
       { id: "echo:complaint", kind: "echo" },
-      { id: "echo:product", kind: "echo" },
+      { id: "echo:product", kind: "echo", max_in_flight: 3 },
     ],
     routes: [
       { name: "delivery", targets: { chat: { candidates: ["echo:delivery"] } } },
@@ -174,6 +175,15 @@ describe("serve --workers 2", () => {
       expect(metrics.text.match(/^# TYPE modelscout_requests_total counter$/gm)).toHaveLength(1);
     }
   }, 60_000);
+
+  it("gives each worker its share of a model's max_in_flight", async () => {
+    // 3 for the server: each of the two workers takes ceil(3 / 2) = 2, on both connections.
+    for (const _ of [0, 1]) {
+      const ready = await send("GET", "/ready");
+      expect(JSON.parse(ready.text).models["echo:product"].load.maxInFlight).toBe(2);
+      expect(JSON.parse(ready.text).models["echo:delivery"].load.maxInFlight).toBeNull();
+    }
+  }, 30_000);
 
   it("keeps a conversation on its route whichever worker answers a turn", async () => {
     const session = { "x-modelscout-session": "conversation-across-workers" };

@@ -308,7 +308,7 @@ export default defineCommand({
     else onReloadFromPrimary(() => (reloadFromPrimary ?? hupEarly)());
     process.stderr.write("Loading models and embedding the classification examples...\n");
     const server = await startRoutingServer({
-      config,
+      config: shareCaps(config, workers),
       port,
       ...(args.host !== undefined && { host: args.host }),
       ...(args.state !== undefined && { databasePath: args.state }),
@@ -414,7 +414,10 @@ export default defineCommand({
           args.state,
         );
         printResolved(nextResolved);
-        reportResult(await server.reload(next, { cause: "SIGHUP" }), args.config);
+        reportResult(
+          await server.reload(shareCaps(next, workers), { cause: "SIGHUP" }),
+          args.config,
+        );
         follower?.follow(nextSource, nextResolved);
         if (follower !== undefined && follower.followed.length === 0) {
           process.stderr.write(
@@ -444,7 +447,10 @@ export default defineCommand({
           const label = `${args.config} for a newer decision`;
           process.stderr.write(`Reloading ${label}: ${describeMoves(moved)}\n`);
           try {
-            reportResult(await server.reload(next, { cause: followCause(moved) }), label);
+            reportResult(
+              await server.reload(shareCaps(next, workers), { cause: followCause(moved) }),
+              label,
+            );
             return "applied";
           } catch (error) {
             process.stderr.write(
@@ -550,6 +556,25 @@ async function checkConfig(
     catalog?.close();
     database.close();
   }
+}
+
+/**
+ * Each worker's share of every model's `max_in_flight` under `--workers` (ADR 0061): the cap
+ * is a model server's slot count, so the workers together send it no more than the config
+ * says, give or take the rounding up (each worker keeps at least one slot).
+ */
+function shareCaps(config: RoutesConfig, workers: number): RoutesConfig {
+  if (workers <= 1 || config.models.every((model) => model.max_in_flight === undefined)) {
+    return config;
+  }
+  return {
+    ...config,
+    models: config.models.map((model) =>
+      model.max_in_flight === undefined
+        ? model
+        : { ...model, max_in_flight: Math.ceil(model.max_in_flight / workers) },
+    ),
+  };
 }
 
 /** `--workers N|auto` as a number of processes (1 when absent). */

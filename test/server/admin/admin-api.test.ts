@@ -5,7 +5,7 @@
  * redaction of what is stored, catalog search, server-sent events, and the dashboard page
  * beside an unchanged OpenAI API.
  */
-import { createServer, type IncomingMessage } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { exampleAlertRules } from "../../../src/monitor/example-alert-rules.js";
@@ -649,6 +649,38 @@ describe("admin API: access", () => {
   });
 });
 
+/**
+ * A webhook receiver on loopback: keeps each POSTed JSON body and lets `answer` reply (or
+ * hold the reply) by the body's position, from 1. `count(n)` waits up to 5 s for n bodies.
+ */
+async function startReceiver(answer: (position: number, response: ServerResponse) => void) {
+  const received: Json[] = [];
+  const receiver = createServer((request: IncomingMessage, response) => {
+    let body = "";
+    request.on("data", (chunk) => {
+      body += chunk;
+    });
+    request.on("end", () => {
+      received.push(JSON.parse(body));
+      answer(received.length, response);
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+  return {
+    received,
+    url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`,
+    async count(n: number) {
+      for (let waited = 0; received.length < n && waited < 5000; waited += 20) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    },
+    async close() {
+      receiver.closeAllConnections();
+      await new Promise((resolve) => receiver.close(resolve));
+    },
+  };
+}
+
 describe("admin API: dashboard, events, catalog, webhooks", () => {
   it("serves the dashboard to browsers and leaves the OpenAI API's answers as they were", async () => {
     const server = await start({ rules: [] });
@@ -711,22 +743,13 @@ describe("admin API: dashboard, events, catalog, webhooks", () => {
   });
 
   it("posts alerts to a webhook with the rule and evidence, and no request text", async () => {
-    const received: Json[] = [];
-    const receiver = createServer((request: IncomingMessage, response) => {
-      let body = "";
-      request.on("data", (chunk) => {
-        body += chunk;
-      });
-      request.on("end", () => {
-        received.push(JSON.parse(body));
-        response.writeHead(received.length === 1 ? 503 : 200).end();
-      });
-    });
-    await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+    const receiver = await startReceiver((position, response) =>
+      response.writeHead(position === 1 ? 503 : 200).end(),
+    );
+    const { received } = receiver;
     try {
-      const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
       const server = await start({
-        rules: feedbackDropRule([{ type: "webhook", url, max_retries: 2 }]),
+        rules: feedbackDropRule([{ type: "webhook", url: receiver.url, max_retries: 2 }]),
         learner: () => new DemotableLearner(),
       });
       for (let index = 0; index < 3; index++) {
@@ -734,9 +757,7 @@ describe("admin API: dashboard, events, catalog, webhooks", () => {
         await postJson(server.url("/v1/feedback"), { request_id: decision.request_id, rating: 1 });
       }
       server.monitoring.flush();
-      for (let waited = 0; received.length < 2 && waited < 5000; waited += 20) {
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
+      await receiver.count(2);
       expect(received).toHaveLength(2);
       expect(received[1]).toMatchObject({
         rule: { id: "feedback-drop" },
@@ -744,34 +765,20 @@ describe("admin API: dashboard, events, catalog, webhooks", () => {
       });
       expect(JSON.stringify(received[1])).not.toContain("secret text");
     } finally {
-      await new Promise((resolve) => receiver.close(resolve));
+      await receiver.close();
     }
   });
 
   it("sends a webhook cut short by a rules reload again, from the new rules", async () => {
     // The receiver holds its first POST unanswered; the reload aborts it, the outbox row's
     // claim is given up, and the new engine sends it again.
-    const received: Json[] = [];
-    let firstArrived: () => void = () => {};
-    const arrived = new Promise<void>((resolve) => {
-      firstArrived = resolve;
+    const receiver = await startReceiver((position, response) => {
+      if (position > 1) response.writeHead(200).end();
     });
-    const receiver = createServer((request: IncomingMessage, response) => {
-      let body = "";
-      request.on("data", (chunk) => {
-        body += chunk;
-      });
-      request.on("end", () => {
-        received.push(JSON.parse(body));
-        if (received.length === 1) firstArrived();
-        else response.writeHead(200).end();
-      });
-    });
-    await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+    const { received } = receiver;
     try {
-      const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
       const rules = feedbackDropRule([
-        { type: "webhook", url, max_retries: 2, timeout_ms: 60_000 },
+        { type: "webhook", url: receiver.url, max_retries: 2, timeout_ms: 60_000 },
       ]);
       const server = await start({ rules, learner: () => new DemotableLearner() });
       for (let index = 0; index < 3; index++) {
@@ -779,17 +786,14 @@ describe("admin API: dashboard, events, catalog, webhooks", () => {
         await postJson(server.url("/v1/feedback"), { request_id: decision.request_id, rating: 1 });
       }
       server.monitoring.flush();
-      await arrived;
+      await receiver.count(1);
       server.monitoring.useRules(rules);
-      for (let waited = 0; received.length < 2 && waited < 5000; waited += 20) {
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
+      await receiver.count(2);
       expect(received).toHaveLength(2);
       expect(received[1]).toEqual(received[0]);
       await server.close();
     } finally {
-      receiver.closeAllConnections();
-      await new Promise((resolve) => receiver.close(resolve));
+      await receiver.close();
     }
   });
 });
