@@ -106,6 +106,56 @@ export function cascadeRows(
   return { rows, betterAlone, best: best as CascadeSweepRow };
 }
 
+/** A cascade judged on items its threshold was not picked on (`heldOutCascade`). */
+export interface HeldOutCascade {
+  /** The threshold picked on the even items (tried on the odd) and on the odd (tried on the even). */
+  thresholds: [number, number];
+  /** Share of all the items right, each under the threshold picked on the other half. */
+  accuracy: number;
+  /** Against the more accurate of the two models alone on all the items. */
+  versusBetterAlone: PairedComparison;
+}
+
+/**
+ * The cascade's accuracy where picking its threshold cannot flatter it: the items are split
+ * into the even and the odd ones, the best threshold of each half (as `cascadeRows` picks it)
+ * is applied to the other half, and the two halves' answers are judged together (two-fold
+ * cross-fitting). The best threshold's accuracy on the items it was picked on is an
+ * optimistic estimate of what the cascade does on new items; this one is not. Null for fewer
+ * than two items.
+ */
+export function heldOutCascade(
+  first: readonly CascadeAnswer[],
+  second: readonly CascadeAnswer[],
+  thresholds: readonly number[],
+): HeldOutCascade | null {
+  if (first.length < 2) return null;
+  const half = (parity: number) => first.map((_, index) => index).filter((i) => i % 2 === parity);
+  const pick = (indices: number[]) =>
+    cascadeRows(
+      indices.map((i) => first[i] as CascadeAnswer),
+      indices.map((i) => second[i] as CascadeAnswer),
+      thresholds,
+    ).best.minConfidence as number;
+  const picked: [number, number] = [pick(half(0)), pick(half(1))];
+  const right = first.map((answer, index) => {
+    // An even item gets the odd half's threshold, and the reverse.
+    const threshold = index % 2 === 0 ? picked[1] : picked[0];
+    return answer.score < threshold ? (second[index] as CascadeAnswer).right : answer.right;
+  });
+  const accuracyOf = (answers: readonly CascadeAnswer[]) =>
+    answers.filter((answer) => answer.right).length / answers.length;
+  const reference =
+    accuracyOf(second) > accuracyOf(first)
+      ? second.map((answer) => answer.right)
+      : first.map((answer) => answer.right);
+  return {
+    thresholds: picked,
+    accuracy: right.filter(Boolean).length / right.length,
+    versusBetterAlone: pairedComparison(right, reference),
+  };
+}
+
 /** Exact two-sided McNemar test of paired right/wrong outcomes (binomial on the discordant pairs). */
 export function pairedComparison(
   right: readonly boolean[],

@@ -12,6 +12,8 @@ import {
   type CascadeAnswer,
   cascadeRows,
   DEFAULT_THRESHOLDS,
+  type HeldOutCascade,
+  heldOutCascade,
   type PairedComparison,
 } from "../route/cascade-math.js";
 import { isCorrectLabel, topLabelScore } from "./metrics/classification-metrics.js";
@@ -37,6 +39,12 @@ export interface CascadeSuggestion {
   thresholdsTried: number;
   /** The p-value times the thresholds tried is under 0.05. */
   clearlyBetter: boolean;
+  /**
+   * The cascade judged on items its threshold was not picked on (each half of the items
+   * under the threshold picked on the other, `heldOutCascade`): what to expect on new items,
+   * where `accuracy` above is optimistic. Needs no correction for the thresholds tried.
+   */
+  heldOut: HeldOutCascade;
 }
 
 export interface CascadeCandidate {
@@ -93,6 +101,7 @@ export function suggestCascade(
     versusBetterAlone: versus,
     thresholdsTried: DEFAULT_THRESHOLDS.length,
     clearlyBetter: versus.p * DEFAULT_THRESHOLDS.length < 0.05,
+    heldOut: heldOutCascade(firstAnswers, secondAnswers, DEFAULT_THRESHOLDS) as HeldOutCascade,
   };
 }
 
@@ -115,5 +124,16 @@ export function cascadeSentence(suggestion: CascadeSuggestion): string {
     suggestion.firstAccuracy >= suggestion.secondAccuracy ? suggestion.first : suggestion.second;
   const { gained, lost, p } = suggestion.versusBetterAlone;
   const corrected = Math.min(1, p * suggestion.thresholdsTried);
-  return `A cascade may do better: ${suggestion.first} answering what it is sure of and ${suggestion.second} the rest (min_confidence ${suggestion.minConfidence}, ${percent(suggestion.handedOn)} handed on) was right on ${percent(suggestion.accuracy)} of the ${suggestion.items} items both answered, against ${percent(Math.max(suggestion.firstAccuracy, suggestion.secondAccuracy))} for ${better} alone (+${gained} -${lost}; p = ${corrected.toFixed(3)} after correcting for the ${suggestion.thresholdsTried} thresholds tried on these same items${suggestion.clearlyBetter ? "" : ", so not clearly better"}). Check it on more data with \`modelscout bench cascade\`; serve it as a target with "min_confidence" (ADR 0057).`;
+  return `A cascade may do better: ${suggestion.first} answering what it is sure of and ${suggestion.second} the rest (min_confidence ${suggestion.minConfidence}, ${percent(suggestion.handedOn)} handed on) was right on ${percent(suggestion.accuracy)} of the ${suggestion.items} items both answered, against ${percent(Math.max(suggestion.firstAccuracy, suggestion.secondAccuracy))} for ${better} alone (+${gained} -${lost}; p = ${corrected.toFixed(3)} after correcting for the ${suggestion.thresholdsTried} thresholds tried on these same items${suggestion.clearlyBetter ? "" : ", so not clearly better"}). ${heldOutSentence(suggestion)} Check it on more data with \`modelscout bench cascade\`; serve it as a target with "min_confidence" (ADR 0057).`;
+}
+
+/** What the cascade did on items its threshold was not picked on. */
+function heldOutSentence(suggestion: CascadeSuggestion): string {
+  const { thresholds, accuracy, versusBetterAlone } = suggestion.heldOut;
+  const { gained, lost, p } = versusBetterAlone;
+  const picked =
+    thresholds[0] === thresholds[1]
+      ? `${thresholds[0]} on both`
+      : `${thresholds[0]} on the even, ${thresholds[1]} on the odd`;
+  return `Judged on items its threshold was not picked on (the items halved, each half's best threshold, ${picked}, tried on the other half) it was right on ${(100 * accuracy).toFixed(1)}% (+${gained} -${lost} against the better alone, p = ${p.toFixed(3)}): what to expect on new items.`;
 }

@@ -75,6 +75,12 @@ describe("suggestCascade", () => {
     // 2 * 0.5^10, times 10 thresholds: 0.0195.
     expect(suggestion?.versusBetterAlone.p).toBeCloseTo(2 / 1024, 12);
     expect(suggestion?.clearlyBetter).toBe(true);
+    // Each half of the items picks the same threshold, and it holds on the other half.
+    expect(suggestion?.heldOut).toMatchObject({
+      thresholds: [0.65, 0.65],
+      accuracy: 1,
+      versusBetterAlone: { gained: 10, lost: 0 },
+    });
   });
 
   it("says nothing when no cascade beats the better model alone, or on too few items", () => {
@@ -117,6 +123,9 @@ describe("modelscout select's cascade suggestion", () => {
     if (cascade === undefined) return;
     expect(cascade.items).toBe(200);
     expect(decision.explanation.join(" ")).toContain("A cascade may do better");
+    expect(decision.explanation.join(" ")).toContain(
+      "Judged on items its threshold was not picked on",
+    );
 
     const swept = await runCli([
       "bench",
