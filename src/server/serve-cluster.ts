@@ -155,6 +155,8 @@ export function workerMetricsText(
     });
 }
 
+const ignoreSendError = () => {};
+
 export interface ServePrimaryOptions {
   workers: number;
   /** Where relayed output and the primary's own lines go. Default: this process's. */
@@ -197,8 +199,19 @@ export function runServePrimary(options: ServePrimaryOptions): Promise<number> {
 
   const live = () => [...slots.values()].filter((slot) => !slot.worker.isDead());
 
+  // Workers waiting to be started again. Not unref'd: with every worker dead, they are what
+  // keeps the primary alive.
+  const restarts = new Set<NodeJS.Timeout>();
   const stopAll = (signal: NodeJS.Signals) => {
+    for (const restart of restarts) clearTimeout(restart);
+    restarts.clear();
     for (const slot of live()) slot.worker.process.kill(signal);
+  };
+  /** A message to a worker still connected; one going away meanwhile misses it. */
+  const sendTo = (slot: WorkerSlot, message: ClusterMessage) => {
+    if (!slot.worker.isConnected()) return;
+    // An error here means the channel closed after the check: the worker is stopping.
+    slot.worker.send(message, ignoreSendError);
   };
 
   // Metrics: a worker's scrape asks for the others' expositions.
@@ -214,21 +227,13 @@ export function runServePrimary(options: ServePrimaryOptions): Promise<number> {
     const done = () => {
       clearTimeout(timer);
       collecting.delete(id);
-      if (!asking.worker.isDead()) {
-        parts.sort((a, b) => Number(a.worker) - Number(b.worker));
-        asking.worker.send({
-          type: "modelscout:metrics-merged",
-          id: requestId,
-          parts,
-        } satisfies ClusterMessage);
-      }
+      parts.sort((a, b) => Number(a.worker) - Number(b.worker));
+      sendTo(asking, { type: "modelscout:metrics-merged", id: requestId, parts });
     };
     const timer = setTimeout(done, METRICS_COLLECT_MS);
     collecting.set(id, { parts, waitingFor: new Set(others.map((slot) => slot.number)), done });
     if (others.length === 0) done();
-    for (const slot of others) {
-      slot.worker.send({ type: "modelscout:metrics-collect", id } satisfies ClusterMessage);
-    }
+    for (const slot of others) sendTo(slot, { type: "modelscout:metrics-collect", id });
   };
 
   const fork = (number: number) => {
@@ -248,10 +253,12 @@ export function runServePrimary(options: ServePrimaryOptions): Promise<number> {
             `Routing server at ${message.url} with ${options.workers} workers (pids ${all.map((s) => s.worker.process.pid).join(", ")}); kill -HUP ${process.pid} reloads them all, kill -TERM ${process.pid} stops them\n`,
           );
         } else if (announced) {
-          say(`worker ${number} is serving again (pid ${worker.process.pid})`);
+          // At the same URL unless every worker had died on a port 0 server: the cluster
+          // closes a port no worker holds, and the next listen picks a new one.
+          say(`worker ${number} is serving again (pid ${worker.process.pid}) at ${message.url}`);
         }
       } else if (message.type === "modelscout:changes") {
-        for (const other of live()) if (other !== slot) other.worker.send(message);
+        for (const other of live()) if (other !== slot) sendTo(other, message);
       } else if (message.type === "modelscout:metrics-request") {
         collectFor(slot, message.id);
       } else if (message.type === "modelscout:metrics-text") {
@@ -289,17 +296,18 @@ export function runServePrimary(options: ServePrimaryOptions): Promise<number> {
       say(
         `worker ${number} (pid ${worker.process.pid}) died (${how}); starting it again in ${delayMs / 1000} s`,
       );
-      setTimeout(() => {
+      const restart = setTimeout(() => {
+        restarts.delete(restart);
         if (!stopping) fork(number);
-      }, delayMs).unref();
+      }, delayMs);
+      restarts.add(restart);
     });
   };
 
   // As a message, not the signal: a hangup of the terminal sends SIGHUP to the whole process
   // group, and each worker would reload twice.
   const hup = () => {
-    for (const slot of live())
-      slot.worker.send({ type: "modelscout:reload" } satisfies ClusterMessage);
+    for (const slot of live()) sendTo(slot, { type: "modelscout:reload" });
   };
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) {

@@ -6,7 +6,7 @@
  * stream on either worker hears of the other's requests; a model's `max_in_flight` is shared
  * between the workers; a conversation
  * keeps its route whichever worker answers a turn; SIGHUP reloads both; a killed worker is
- * started again while the other serves; SIGTERM stops everything with exit code 0; and a
+ * started again while the other serves, and both when both die; SIGTERM stops everything with exit code 0; and a
  * worker that cannot listen stops the rest with its error.
  */
 import type { ChildProcess } from "node:child_process";
@@ -249,6 +249,25 @@ describe("serve --workers 2", () => {
     primary.pids = [pid, primary.pids[1] as number];
     for (let index = 0; index < 4; index++) {
       expect((await chat(`what sizes are there? again ${index}`)).status).toBe(200);
+    }
+  }, 90_000);
+
+  it("starts every worker again when all die at once, and stays up meanwhile", async () => {
+    const before = (primary.stderr().match(/is serving again/g) ?? []).length;
+    for (const pid of primary.pids) process.kill(pid, "SIGKILL");
+    await until(
+      () => (primary.stderr().match(/is serving again/g) ?? []).length >= before + 2,
+      () => primary.stderr(),
+    );
+    expect(primary.child.exitCode).toBeNull();
+    const again = [
+      ...primary.stderr().matchAll(/is serving again \(pid (\d+)\) at (http:\/\/\S+)/g),
+    ].slice(-2);
+    primary.pids = again.map((match) => Number(match[1]));
+    // With no worker left the cluster let the port go; on --port 0 the next is a new one.
+    primary.url = again[1]?.[2] as string;
+    for (let index = 0; index < 4; index++) {
+      expect((await chat(`after all died ${index}`)).status).toBe(200);
     }
   }, 90_000);
 
