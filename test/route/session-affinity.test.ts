@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { RouteLearner } from "../../src/route/route-learner.js";
 import { createRouter, type Router } from "../../src/route/router.js";
 import { parseRoutesConfig } from "../../src/route/routes-config.js";
-import { SessionAffinity } from "../../src/route/session-affinity.js";
+import { SessionAffinity, sessionKey } from "../../src/route/session-affinity.js";
 import { DESK_RULES } from "../support/desk-rules.js";
 import { type FakeOpenAIServer, startFakeOpenAIServer } from "../support/fake-openai-server.js";
 
@@ -121,6 +121,35 @@ describe("SessionAffinity", () => {
     expect(sessions.take("a", 221, 100)).toBeUndefined();
     sessions.remember("c", "r2", "m4", 300, 2);
     expect(sessions.take("c", 300, 100)).toMatchObject({ route: "r2", model: "m4" });
+  });
+
+  it("follows the shared log's answer when it is newer than its own pin", () => {
+    // What another server logged, by session; the asked window's start is recorded.
+    const logged = new Map<string, { route: string; model: string; atMs: number }>();
+    const asked: unknown[][] = [];
+    const sessions = new SessionAffinity({
+      shared: {
+        lastAnswered: (session, requested, task, sinceMs) => {
+          asked.push([session, requested, task, sinceMs]);
+          const row = logged.get(session);
+          return row !== undefined && row.atMs >= sinceMs ? row : undefined;
+        },
+      },
+    });
+    const key = sessionKey("s1", "auto", "text-generation");
+    // Only the other server has seen the session.
+    logged.set("s1", { route: "delivery", model: "m1", atMs: 1000 });
+    expect(sessions.take(key, 1500, 60_000)).toMatchObject({ route: "delivery", model: "m1" });
+    expect(asked).toEqual([["s1", "auto", "text-generation", 1500 - 60_000]]);
+    // This server answered the next turn, after the logged one: its own pin wins.
+    sessions.remember(key, "complaint", "m2", 2000, 10);
+    expect(sessions.take(key, 2500, 60_000)).toMatchObject({ route: "complaint", model: "m2" });
+    // The other server answered later still: the log wins again.
+    logged.set("s1", { route: "product", model: "m3", atMs: 3000 });
+    expect(sessions.take(key, 3500, 60_000)).toMatchObject({ route: "product", model: "m3" });
+    // A row older than the TTL is not offered, and the pin taken from the log ages as any.
+    logged.clear();
+    expect(sessions.take(key, 3500 + 60_001, 60_000)).toBeUndefined();
   });
 });
 
