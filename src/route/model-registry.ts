@@ -35,6 +35,8 @@ export interface ModelRegistryOptions {
   declarations: readonly ModelDeclaration[];
   /** Looks up catalog models that are neither declared nor npm-packaged (e.g. `CatalogStore.getModel`). */
   lookupModel?: (id: string) => Promise<ModelRecord | null>;
+  /** The folder relative `local:` ids are read from (`RoutesConfig.directory`); default: the working directory. */
+  baseDirectory?: string;
   /** Backends built in code, by model id; they win over everything else. */
   backends?: ReadonlyMap<string, ModelBackend>;
   /** Where endpoint API keys are read. Default `process.env`. */
@@ -59,14 +61,15 @@ export interface ModelLoadStatus {
   error: string | null;
 }
 
-/**
- * A `local:` id's record, read from its folder (a relative id from the working directory;
- * `modelscout serve` resolves one from the routes config's folder in its `lookupModel`);
- * null for any other id.
- */
-async function localFolderRecord(id: string): Promise<ModelRecord | null> {
+/** Models named as a folder (`local:<folder>`, `catalog/sources/local-models.ts`). */
+const LOCAL_PREFIX = "local:";
+
+/** A `local:` id's record, read from its folder (a relative one from `baseDirectory`). */
+async function localFolderRecord(id: string, baseDirectory?: string): Promise<ModelRecord> {
   const local = await import("../catalog/sources/local-models.js");
-  return local.isLocalModelId(id) ? local.localModelRecordForId(id) : null;
+  return local.localModelRecordForId(id, {
+    ...(baseDirectory !== undefined && { baseDirectory }),
+  });
 }
 
 export class ModelRegistry {
@@ -302,7 +305,10 @@ export class ModelRegistry {
     const record =
       packaged !== undefined
         ? toModelRecord(packaged)
-        : ((await this.#options.lookupModel?.(id)) ?? (await localFolderRecord(id)));
+        : id.startsWith(LOCAL_PREFIX)
+          ? // The folder is the model: read it, not the catalog.
+            await localFolderRecord(id, this.#options.baseDirectory)
+          : ((await this.#options.lookupModel?.(id)) ?? null);
     if (record === null) {
       throw new ModelScoutError(
         "NOT_FOUND",

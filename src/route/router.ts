@@ -1477,6 +1477,7 @@ export async function createRouter(routerOptions: RouterOptions): Promise<Router
     deadlineMsFor: (id) => deadlines.get(id),
     ...(previous !== undefined && { previous: previous.registry }),
     ...(options.lookupModel !== undefined && { lookupModel: options.lookupModel }),
+    ...(config.directory !== undefined && { baseDirectory: config.directory }),
     ...(options.backends !== undefined && { backends: options.backends }),
     ...(options.env !== undefined && { env: options.env }),
     ...(options.fetch !== undefined && { fetch: options.fetch }),

@@ -710,6 +710,11 @@ export type ClassificationStep =
     };
 
 export interface RoutesConfig {
+  /**
+   * The folder relative `local:` model ids are read from: the config file's own, when it was
+   * read from one (`readRoutesConfig`); else the working directory.
+   */
+  directory?: string;
   defaultRoute: string;
   /** The `learning` section as written (validated), for the learner to parse with its defaults. */
   learning: ThompsonLearnerConfigInput;

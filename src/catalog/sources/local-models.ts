@@ -282,7 +282,7 @@ export async function localModelRecord(
       : ` ("${directory}" relative to ${options.baseDirectory ?? process.cwd()})`;
     throw new ModelScoutError(
       "NOT_FOUND",
-      `Local model folder not found: ${folder}${relativeTo}. Check the path in the local: id (relative paths are resolved from the task spec's folder), or build/export the model there first.`,
+      `Local model folder not found: ${folder}${relativeTo}. Check the path in the local: id (relative paths are resolved from the task spec's or the routes config's folder), or build/export the model there first.`,
       { cause: error, details: { folder, given: directory } },
     );
   }

@@ -26,11 +26,9 @@
  */
 import cluster from "node:cluster";
 import { availableParallelism } from "node:os";
-import { dirname, resolve } from "node:path";
 import { defineCommand } from "citty";
 import type { CatalogStore } from "../../catalog/catalog-store.js";
 import type { ModelRecord } from "../../catalog/model-record.js";
-import { isLocalModelId, localModelRecordForId } from "../../catalog/sources/local-models.js";
 import { errorMessage } from "../../errors/error-message.js";
 import { ModelScoutError } from "../../errors/modelscout-error.js";
 import { parseRedactionConfig, type RedactionConfig } from "../../privacy/redaction-config.js";
@@ -317,7 +315,7 @@ export default defineCommand({
       extend: (parts) => admin.extend(parts),
       // The learning policy behind `bandit` routes; it keeps its state in the same state.db.
       createLearner: (database) => new ThompsonRouteLearner({ database, config: config.learning }),
-      lookupModel: routedModelLookup(args.config, async () => (catalog ??= await openCatalog())),
+      lookupModel: catalogLookup(async () => (catalog ??= await openCatalog())),
     }).finally(closeCatalog);
     for (const [id, status] of Object.entries(server.startup.models)) {
       if (status.error !== null)
@@ -501,20 +499,15 @@ export default defineCommand({
 });
 
 /**
- * A routed model's record: a `local:` folder (relative ids from the routes config's folder,
- * as a task spec's are from its own; a selection stores absolute ones, so a
- * `decision:latest` winner that is a local folder is served too) read from the folder;
- * any other id from the catalog, opened on first use.
+ * A routed model's record from the catalog, opened on first use. `local:` folders are read by
+ * the router's registry itself: relative ids from the routes config's folder
+ * (`RoutesConfig.directory`), as a task spec's are from its own; a selection stores absolute
+ * ones, so a `decision:latest` winner that is a local folder is served too.
  */
-function routedModelLookup(
-  configPath: string | undefined,
+function catalogLookup(
   catalog: () => Promise<CatalogStore>,
 ): (id: string) => Promise<ModelRecord | null> {
-  const baseDirectory = configPath === undefined ? process.cwd() : dirname(resolve(configPath));
-  return async (id) =>
-    isLocalModelId(id)
-      ? localModelRecordForId(id, { baseDirectory })
-      : (await catalog()).getModel(id);
+  return async (id) => (await catalog()).getModel(id);
 }
 
 /**
@@ -546,7 +539,7 @@ async function checkConfig(
     const router = await createRouter({
       config,
       learner: new ThompsonRouteLearner({ database, config: config.learning }),
-      lookupModel: routedModelLookup(path, async () => (catalog ??= await openCatalog())),
+      lookupModel: catalogLookup(async () => (catalog ??= await openCatalog())),
     });
     await router.registry.close();
     process.stdout.write(
