@@ -61,12 +61,13 @@ export interface ModelLoadStatus {
   error: string | null;
 }
 
-/** Models named as a folder (`local:<folder>`, `catalog/sources/local-models.ts`). */
-const LOCAL_PREFIX = "local:";
-
-/** A `local:` id's record, read from its folder (a relative one from `baseDirectory`). */
-async function localFolderRecord(id: string, baseDirectory?: string): Promise<ModelRecord> {
+/**
+ * A `local:` id's record, read from its folder (a relative one from `baseDirectory`); null
+ * for any other id.
+ */
+async function localFolderRecord(id: string, baseDirectory?: string): Promise<ModelRecord | null> {
   const local = await import("../catalog/sources/local-models.js");
+  if (!local.isLocalModelId(id)) return null;
   return local.localModelRecordForId(id, {
     ...(baseDirectory !== undefined && { baseDirectory }),
   });
@@ -305,10 +306,10 @@ export class ModelRegistry {
     const record =
       packaged !== undefined
         ? toModelRecord(packaged)
-        : id.startsWith(LOCAL_PREFIX)
-          ? // The folder is the model: read it, not the catalog.
-            await localFolderRecord(id, this.#options.baseDirectory)
-          : ((await this.#options.lookupModel?.(id)) ?? null);
+        : // A `local:` folder is the model: read it, not the catalog.
+          ((await localFolderRecord(id, this.#options.baseDirectory)) ??
+          (await this.#options.lookupModel?.(id)) ??
+          null);
     if (record === null) {
       throw new ModelScoutError(
         "NOT_FOUND",
