@@ -9,6 +9,7 @@
  * samples after it (a histogram's `_bucket`, `_sum` and `_count` too) belong to it. Other
  * comment lines are kept at the end.
  */
+import { escapeLabelValue } from "./metrics-registry.js";
 
 interface MergedFamily {
   header: string[];
@@ -19,7 +20,7 @@ interface MergedFamily {
 function withWorkerLabel(line: string, worker: string): string {
   const brace = line.indexOf("{");
   const space = line.indexOf(" ");
-  const label = `worker="${worker.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
+  const label = `worker="${escapeLabelValue(worker)}"`;
   if (brace !== -1 && (space === -1 || brace < space)) {
     const rest = line.slice(brace + 1);
     return `${line.slice(0, brace)}{${label}${rest.startsWith("}") ? "" : ","}${rest}`;
