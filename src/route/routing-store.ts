@@ -21,7 +21,6 @@
  *   first, waiting for the worker if there is one, so feedback on a request answered a
  *   millisecond ago finds it.
  */
-import type { Statement } from "better-sqlite3";
 import { ModelScoutError } from "../errors/modelscout-error.js";
 import { hasNoFile } from "../state/sqlite-worker.js";
 import {
@@ -353,12 +352,7 @@ export class RoutingStore {
   readonly #markApplied;
   readonly #selectUnapplied;
   readonly #selectFeedback;
-  #selectSessionAnswer:
-    | Statement<
-        [string, string, string, string],
-        { route: string; model: string; created_at: string }
-      >
-    | undefined;
+  readonly #selectSessionAnswer;
 
   constructor(database: StateDatabase, options: RoutingStoreOptions = {}) {
     migrateComponent(database, ROUTING_COMPONENT, ROUTING_MIGRATIONS);
@@ -382,6 +376,15 @@ export class RoutingStore {
     );
     this.#selectFeedback = database.prepare(
       "SELECT * FROM routing_feedback WHERE request_id = ? ORDER BY id",
+    );
+    this.#selectSessionAnswer = database.prepare<
+      [string, string, string, string],
+      { route: string; model: string; created_at: string }
+    >(
+      `SELECT route, model, created_at FROM routing_requests
+       WHERE session = ? AND created_at >= ? AND requested = ? AND task = ?
+         AND status < 400 AND route IS NOT NULL AND model IS NOT NULL
+       ORDER BY created_at DESC, rowid DESC LIMIT 1`,
     );
     if ((options.writer ?? "worker") === "worker" && !hasNoFile(database)) {
       this.#worker = new RequestLogWriter({
@@ -570,15 +573,6 @@ export class RoutingStore {
     task: string,
     sinceMs: number,
   ): { route: string; model: string; atMs: number } | undefined {
-    this.#selectSessionAnswer ??= this.#database.prepare<
-      [string, string, string, string],
-      { route: string; model: string; created_at: string }
-    >(
-      `SELECT route, model, created_at FROM routing_requests
-       WHERE session = ? AND created_at >= ? AND requested = ? AND task = ?
-         AND status < 400 AND route IS NOT NULL AND model IS NOT NULL
-       ORDER BY created_at DESC, rowid DESC LIMIT 1`,
-    );
     const row = this.#selectSessionAnswer.get(
       session,
       new Date(sinceMs).toISOString(),
