@@ -19,7 +19,11 @@ const statePath = join(home, "shared-state.db");
 let servers: ServeProcess[] = [];
 
 beforeAll(async () => {
-  writeFileSync(configPath, JSON.stringify(ECHO_BANDIT_ROUTES));
+  // Every pick a uniform floor draw, so both models are tried (the default floor would let
+  // Thompson sampling settle on echo:good before echo:poor is ever picked, about 1 run in 40,
+  // and leave no standing of echo:poor to compare).
+  const learning = { floor: 0.5, cap: 1 };
+  writeFileSync(configPath, JSON.stringify({ ...ECHO_BANDIT_ROUTES, learning }));
   const args = ["--config", configPath, "--state", statePath];
   const env = { MODELSCOUT_HOME: home };
   // At the same moment, as a process manager starts them: both create the file's tables.
