@@ -16,6 +16,12 @@
  * model's server fails its checks, `markUnhealthy` refuses every call, trial calls included,
  * so no request is spent finding out; `markHealthy` lifts that, and the breaker is as the
  * calls left it.
+ *
+ * Servers that share the model's backend (`modelscout serve --workers`, ADR 0062) follow one
+ * another's breakers: `onChange` hears of each opening this breaker's own calls make (until
+ * when, and why) and of each closing after a passed trial, and `adopt` applies another
+ * server's, so a `Retry-After` one worker was given rests the model on every worker, and a
+ * trial one passed closes it on all. What is adopted is not told on again.
  */
 
 export type BreakerState = "closed" | "open" | "half-open";
@@ -23,10 +29,19 @@ export type BreakerState = "closed" | "open" | "half-open";
 /** The longest a server's `Retry-After` holds a breaker open: then one trial call asks again. */
 export const MAX_REST_MS = 10 * 60_000;
 
+/** A move of a breaker's own that the same model's breakers elsewhere may follow (`adopt`). */
+export type BreakerChange =
+  /** Opened by failures or a `Retry-After`: no call until `untilMs` (epoch ms). */
+  | { kind: "opened"; untilMs: number; reason: string }
+  /** Closed by a call that passed while it was open or half-open. */
+  | { kind: "closed" };
+
 export interface CircuitBreakerOptions {
   failureThreshold: number;
   coolDownMs: number;
   now?: () => number;
+  /** Hears of this breaker's own openings and closings (not of adopted ones). */
+  onChange?: (change: BreakerChange) => void;
 }
 
 export interface BreakerSnapshot {
@@ -87,9 +102,11 @@ export class CircuitBreaker {
   }
 
   recordSuccess(): void {
+    const reopened = this.#state !== "closed";
     this.#state = "closed";
     this.#failures = 0;
     this.#trialInFlight = false;
+    if (reopened) this.#options.onChange?.({ kind: "closed" });
   }
 
   /** `restMs`: the server's `Retry-After`, when it gave one. */
@@ -98,12 +115,38 @@ export class CircuitBreaker {
     this.#failures += 1;
     const tripped = this.#state === "half-open" || this.#failures >= this.#options.failureThreshold;
     const rest = restMs !== undefined && restMs > 0 ? Math.min(restMs, MAX_REST_MS) : 0;
+    this.#trialInFlight = false;
     if (tripped || rest > 0) {
       this.#state = "open";
       this.#openedAtMs = this.#now();
       this.#openForMs = Math.max(tripped ? this.#options.coolDownMs : 0, rest);
+      this.#options.onChange?.({
+        kind: "opened",
+        untilMs: this.#openedAtMs + this.#openForMs,
+        reason,
+      });
     }
-    this.#trialInFlight = false;
+  }
+
+  /**
+   * Follows another server's breaker of the same model: an opening holds this one open until
+   * the same time (unless it is already open for longer; one already over is ignored), a
+   * closing closes it. A trial call of this breaker's in flight still reports as usual.
+   */
+  adopt(change: BreakerChange): void {
+    if (change.kind === "closed") {
+      this.#state = "closed";
+      this.#failures = 0;
+      return;
+    }
+    const nowMs = this.#now();
+    const untilMs = Math.min(change.untilMs, nowMs + MAX_REST_MS);
+    if (untilMs <= nowMs) return;
+    if (this.#state === "open" && this.#openedAtMs + this.#openForMs >= untilMs) return;
+    this.#state = "open";
+    this.#openedAtMs = nowMs;
+    this.#openForMs = untilMs - nowMs;
+    this.#lastError = change.reason;
   }
 
   /** A call that ended without judging the backend (the client went away): frees the trial. */

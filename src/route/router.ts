@@ -29,7 +29,7 @@ import { errorMessage } from "../errors/error-message.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
 import { topLabel, topLabelScore } from "../select/metrics/classification-metrics.js";
 import { compatibleTasks, type TaskId } from "../tasks/resolve-task.js";
-import { type BreakerSnapshot, CircuitBreaker } from "./circuit-breaker.js";
+import { type BreakerChange, type BreakerSnapshot, CircuitBreaker } from "./circuit-breaker.js";
 import {
   type ClassificationStepStatus,
   type ModelCallGate,
@@ -483,6 +483,8 @@ export class Router {
   #healthChecker: HealthChecker | undefined;
   /** Shared with the router this one replaced, so a listener's removal works across reloads. */
   readonly #healthListeners: Set<(id: string, health: ModelHealth) => void>;
+  /** Likewise: a breaker kept across reloads tells the same set. */
+  readonly #breakerListeners: Set<(id: string, change: BreakerChange) => void>;
   /** The replaced router's classifier, until `warmUp` has taken its embedded examples. */
   #previousClassifier: RequestClassifier | undefined;
 
@@ -512,6 +514,7 @@ export class Router {
     this.registry = registry;
     const previous = options.previous;
     this.#healthListeners = previous === undefined ? new Set() : previous.#healthListeners;
+    this.#breakerListeners = previous === undefined ? new Set() : previous.#breakerListeners;
     this.#previousClassifier = previous?.classifier;
     this.classifier = makeClassifier((model) => this.#admitCall(model));
     this.#learner = options.learner;
@@ -538,6 +541,8 @@ export class Router {
       JSON.stringify(previous.config.server.circuitBreaker) ===
         JSON.stringify(options.config.server.circuitBreaker);
     const handedOver = new Set(previous?.registry.handedOverTo(registry));
+    const breakerListeners = this.#breakerListeners;
+    const { failureThreshold, coolDownMs } = options.config.server.circuitBreaker;
     for (const id of registry.ids()) {
       const kept =
         previous !== undefined && handedOver.has(id)
@@ -554,8 +559,20 @@ export class Router {
         id,
         sameBreakers && kept?.breaker !== undefined
           ? kept.breaker
-          : // biome-ignore lint/plugin/no-spread-then-field: once per model at start-up
-            new CircuitBreaker({ ...options.config.server.circuitBreaker, now: this.#now }),
+          : new CircuitBreaker({
+              failureThreshold,
+              coolDownMs,
+              now: this.#now,
+              onChange: (change) => {
+                for (const listener of breakerListeners) {
+                  try {
+                    listener(id, change);
+                  } catch {
+                    // A listener (the relay to other workers) must not fail the call.
+                  }
+                }
+              },
+            }),
       );
     }
   }
@@ -713,6 +730,20 @@ export class Router {
 
   breaker(modelId: string): CircuitBreaker | undefined {
     return this.#breakers.get(modelId);
+  }
+
+  /**
+   * Hears of each opening and closing that a model's breaker's own calls make (not of those
+   * it adopts); returns the removal. Kept across reloads, as the breakers are.
+   */
+  onBreakerChange(listener: (id: string, change: BreakerChange) => void): () => void {
+    this.#breakerListeners.add(listener);
+    return () => this.#breakerListeners.delete(listener);
+  }
+
+  /** Applies another server's breaker change of `modelId` (`CircuitBreaker.adopt`); a model this router lacks is skipped. */
+  adoptBreakerChange(modelId: string, change: BreakerChange): void {
+    this.#breakers.get(modelId)?.adopt(change);
   }
 
   /** What `GET /v1/models` lists: `auto`, the routes, the configured models. */

@@ -14,7 +14,8 @@
  *   listens (a config that cannot be served, a port in use): a restart would fail the same
  *   way.
  *
- * The dashboard's live updates cover every worker too (`relayMonitoringChanges`).
+ * The dashboard's live updates cover every worker too (`relayMonitoringChanges`), and the
+ * workers follow one another's circuit breakers (`relayBreakerChanges`, ADR 0062).
  *
  * `/metrics` answered by any worker covers all of them (`workerMetricsText`): the worker asks
  * the primary, which collects each other worker's exposition, and the answer carries every
@@ -24,6 +25,8 @@
 import cluster, { type Worker } from "node:cluster";
 import { createInterface } from "node:readline";
 import { mergeExpositions } from "../monitor/metrics/merge-expositions.js";
+import type { BreakerChange } from "../route/circuit-breaker.js";
+import type { Router } from "../route/router.js";
 import type { MonitoringChangeKind, ServerMonitoring } from "./admin/server-monitoring.js";
 
 /** Set in each worker's environment: its number, 1 to N. */
@@ -36,6 +39,7 @@ type ClusterMessage =
   | { type: "modelscout:listening"; url: string }
   | { type: "modelscout:reload" }
   | { type: "modelscout:changes"; kinds: MonitoringChangeKind[] }
+  | { type: "modelscout:breaker"; model: string; change: BreakerChange }
   | { type: "modelscout:metrics-request"; id: number }
   | { type: "modelscout:metrics-collect"; id: number }
   | { type: "modelscout:metrics-text"; id: number; text: string }
@@ -102,6 +106,29 @@ export function relayMonitoringChanges(monitoring: ServerMonitoring): void {
   process.on("message", (message: unknown) => {
     if (isClusterMessage(message) && message.type === "modelscout:changes") {
       for (const kind of message.kinds) monitoring.notifyPeerChange(kind);
+    }
+  });
+}
+
+/**
+ * For a worker: its models' circuit breakers follow the other workers' (ADR 0062). Each
+ * opening or closing that this worker's own calls make goes to the primary, which passes it
+ * to the other workers; each applies it to its breaker of that model in the router serving
+ * then (`Router.adoptBreakerChange`), without telling it on. So a server's `Retry-After`, or
+ * the failures that trip a breaker, rest the model on every worker, not only on the one whose
+ * request met them, and a passed trial call closes it on all.
+ */
+export function relayBreakerChanges(server: {
+  readonly router: Pick<Router, "onBreakerChange" | "adoptBreakerChange">;
+}): void {
+  server.router.onBreakerChange((model, change) => {
+    if (process.connected) {
+      process.send?.({ type: "modelscout:breaker", model, change } satisfies ClusterMessage);
+    }
+  });
+  process.on("message", (message: unknown) => {
+    if (isClusterMessage(message) && message.type === "modelscout:breaker") {
+      server.router.adoptBreakerChange(message.model, message.change);
     }
   });
 }
@@ -257,7 +284,7 @@ export function runServePrimary(options: ServePrimaryOptions): Promise<number> {
           // closes a port no worker holds, and the next listen picks a new one.
           say(`worker ${number} is serving again (pid ${worker.process.pid}) at ${message.url}`);
         }
-      } else if (message.type === "modelscout:changes") {
+      } else if (message.type === "modelscout:changes" || message.type === "modelscout:breaker") {
         for (const other of live()) if (other !== slot) sendTo(other, message);
       } else if (message.type === "modelscout:metrics-request") {
         collectFor(slot, message.id);

@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { CircuitBreaker, MAX_REST_MS } from "../../src/route/circuit-breaker.js";
+import {
+  type BreakerChange,
+  CircuitBreaker,
+  MAX_REST_MS,
+} from "../../src/route/circuit-breaker.js";
 
 describe("circuit breaker", () => {
   it("opens after N consecutive failures, lets one trial through after the cool-down, and closes on success", () => {
@@ -105,5 +109,51 @@ describe("circuit breaker", () => {
     expect(breaker.state).toBe("open");
     nowMs = 1000;
     expect(breaker.state).toBe("half-open");
+  });
+
+  it("tells of its own openings and closings, and a breaker that adopts them follows without telling on", () => {
+    let nowMs = 0;
+    const told: BreakerChange[] = [];
+    const options = { failureThreshold: 2, coolDownMs: 1000, now: () => nowMs };
+    const first = new CircuitBreaker({ ...options, onChange: (change) => told.push(change) });
+    const echoed: BreakerChange[] = [];
+    const second = new CircuitBreaker({ ...options, onChange: (change) => echoed.push(change) });
+    first.recordFailure("a");
+    first.recordSuccess(); // a success while closed closes nothing
+    expect(told).toEqual([]);
+    // A server's Retry-After opens it at once: told with until when and why.
+    first.recordFailure("HTTP 429", 30_000);
+    expect(told).toEqual([{ kind: "opened", untilMs: 30_000, reason: "HTTP 429" }]);
+    nowMs = 10;
+    second.adopt(told[0] as BreakerChange);
+    expect(second.snapshot()).toEqual({
+      state: "open",
+      consecutiveFailures: 0,
+      retryAtMs: 30_000,
+      lastError: "HTTP 429",
+    });
+    expect(second.tryAcquire()).toBe(false);
+    // An opening that ends sooner than this one's does not shorten it; one already over is ignored.
+    second.adopt({ kind: "opened", untilMs: 20_000, reason: "timeout" });
+    expect(second.snapshot().retryAtMs).toBe(30_000);
+    second.adopt({ kind: "opened", untilMs: 5, reason: "old news" });
+    expect(second.snapshot().retryAtMs).toBe(30_000);
+    // The first's trial passes after the rest: told, and the second closes too.
+    nowMs = 30_000;
+    expect(first.tryAcquire()).toBe(true);
+    first.recordSuccess();
+    expect(told.at(-1)).toEqual({ kind: "closed" });
+    second.adopt({ kind: "closed" });
+    expect(second.state).toBe("closed");
+    expect(second.tryAcquire()).toBe(true);
+    // What the second adopted, it did not tell on.
+    expect(echoed).toEqual([]);
+    // Failures that trip the count are told with the cool-down's end.
+    second.recordFailure("b");
+    second.recordFailure("c");
+    expect(echoed).toEqual([{ kind: "opened", untilMs: 31_000, reason: "c" }]);
+    // An adopted opening is capped at MAX_REST_MS from now, as a Retry-After is.
+    first.adopt({ kind: "opened", untilMs: nowMs + 10 * MAX_REST_MS, reason: "far" });
+    expect(first.snapshot().retryAtMs).toBe(nowMs + MAX_REST_MS);
   });
 });

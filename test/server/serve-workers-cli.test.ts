@@ -4,7 +4,7 @@
  * cluster's round robin hands them to both workers in turn. Checked: every request is
  * answered; `/metrics` from either worker counts both workers' requests; a dashboard's live
  * stream on either worker hears of the other's requests; a model's `max_in_flight` is shared
- * between the workers; a conversation
+ * between the workers; a `Retry-After` one worker is told rests the model on both; a conversation
  * keeps its route whichever worker answers a turn; SIGHUP reloads both; a killed worker is
  * started again while the other serves, and both when both die; SIGTERM stops everything with exit code 0; and a
  * worker that cannot listen stops the rest with its error.
@@ -23,22 +23,43 @@ import { spawnServe } from "./serve-process.js";
 const home = mkdtempSync(join(tmpdir(), "ms-serve-workers-"));
 const configPath = join(home, "routes.json");
 const statePath = join(home, "state.db");
-writeFileSync(
-  configPath,
-  JSON.stringify({
-    ...DESK_RULES,
-    models: [
-      { id: "echo:delivery", kind: "echo" },
-      { id: "echo:complaint", kind: "echo" },
-      { id: "echo:product", kind: "echo", max_in_flight: 3 },
-    ],
-    routes: [
-      { name: "delivery", targets: { chat: { candidates: ["echo:delivery"] } } },
-      { name: "complaint", targets: { chat: { candidates: ["echo:complaint"] } } },
-      { name: "product", targets: { chat: { candidates: ["echo:product"] } } },
-    ],
-  }),
-);
+
+/** A model server that is out of quota: every chat call gets a 429 with `Retry-After: 60`. */
+const limited = { calls: 0, server: createServer() };
+limited.server.on("request", (incoming, outgoing) => {
+  incoming.resume();
+  if (incoming.method === "POST") limited.calls++;
+  outgoing.writeHead(429, { "content-type": "application/json", "retry-after": "60" });
+  outgoing.end(JSON.stringify({ error: { message: "quota exceeded", type: "rate_limit_error" } }));
+});
+
+function writeConfig(limitedUrl: string): void {
+  writeFileSync(
+    configPath,
+    JSON.stringify({
+      ...DESK_RULES,
+      models: [
+        { id: "echo:delivery", kind: "echo" },
+        { id: "echo:complaint", kind: "echo" },
+        { id: "echo:product", kind: "echo", max_in_flight: 3 },
+        {
+          id: "limited",
+          kind: "openai",
+          base_url: limitedUrl,
+          api_model: "m",
+          health_check: false,
+        },
+        { id: "echo:spare", kind: "echo" },
+      ],
+      routes: [
+        { name: "delivery", targets: { chat: { candidates: ["echo:delivery"] } } },
+        { name: "complaint", targets: { chat: { candidates: ["echo:complaint"] } } },
+        { name: "product", targets: { chat: { candidates: ["echo:product"] } } },
+        { name: "rated", targets: { chat: { candidates: ["limited", "echo:spare"] } } },
+      ],
+    }),
+  );
+}
 
 interface Primary {
   child: ChildProcess;
@@ -61,6 +82,9 @@ async function until(check: () => boolean, what: () => string, ms = 60_000): Pro
 const WORKERS_LINE = /Routing server at (http:\/\/\S+) with 2 workers \(pids (\d+), (\d+)\)/;
 
 beforeAll(async () => {
+  limited.server.listen(0, "127.0.0.1");
+  await once(limited.server, "listening");
+  writeConfig(`http://127.0.0.1:${(limited.server.address() as AddressInfo).port}/v1`);
   const started = spawnServe(["--config", configPath, "--state", statePath, "--workers", "2"], {
     MODELSCOUT_HOME: home,
   });
@@ -79,6 +103,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(() => {
+  limited.server.close();
   if (primary !== undefined && primary.child.exitCode === null) primary.child.kill("SIGKILL");
   for (const pid of primary?.pids ?? []) {
     try {
@@ -184,6 +209,37 @@ describe("serve --workers 2", () => {
       expect(JSON.parse(ready.text).models["echo:delivery"].load.maxInFlight).toBeNull();
     }
   }, 30_000);
+
+  it("rests a model on every worker when one worker's call to it is told Retry-After", async () => {
+    const ask = (index: number) =>
+      send("POST", "/v1/chat/completions", {
+        model: "rated",
+        messages: [{ role: "user", content: `how many left? ${index}` }],
+      });
+    const first = await ask(0);
+    expect(first.status).toBe(200);
+    expect(JSON.parse(first.text).modelscout.model).toBe("echo:spare");
+    expect(limited.calls).toBe(1);
+    // The worker that met the 429 told the other: both hold the model's breaker open.
+    const unavailable = /^modelscout_model_available\{worker="(\d+)",model="limited"\} 0$/gm;
+    let resting: string[] = [];
+    for (let waited = 0; resting.length < 2; waited += 50) {
+      if (waited > 10_000) throw new Error(`only workers [${resting}] rest the model`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const metrics = await send("GET", "/metrics");
+      resting = [...metrics.text.matchAll(unavailable)].map((match) => match[1] as string);
+    }
+    expect(resting.sort()).toEqual(["1", "2"]);
+    // Requests on both workers now go straight to the spare; the server is not asked again.
+    for (let index = 1; index <= 6; index++) {
+      const answer = await ask(index);
+      expect(answer.status).toBe(200);
+      expect(JSON.parse(answer.text).modelscout.model).toBe("echo:spare");
+    }
+    expect(limited.calls).toBe(1);
+    const metrics = await send("GET", "/metrics");
+    expect([...requestsByWorker(metrics.text, "rated").keys()].sort()).toEqual(["1", "2"]);
+  }, 60_000);
 
   it("keeps a conversation on its route whichever worker answers a turn", async () => {
     const session = { "x-modelscout-session": "conversation-across-workers" };

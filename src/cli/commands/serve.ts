@@ -68,6 +68,7 @@ import { keepText, redactPersonalText } from "../../server/create-routing-app.js
 import {
   announceListening,
   onReloadFromPrimary,
+  relayBreakerChanges,
   relayMonitoringChanges,
   runServePrimary,
   serveWorkerNumber,
@@ -472,6 +473,7 @@ export default defineCommand({
     if (hupWhileStarting) void reload();
     if (worker !== null) {
       if (admin.monitoring !== undefined) relayMonitoringChanges(admin.monitoring);
+      relayBreakerChanges(server);
       announceListening(server.url);
     }
     await new Promise<void>((stopped) => {
