@@ -154,6 +154,17 @@ export class CircuitBreaker {
     this.#trialInFlight = false;
   }
 
+  /**
+   * The opening this breaker's calls hold now, as a change another breaker can adopt (for a
+   * server that starts after it was told); null when its calls have not opened it.
+   */
+  currentOpening(): Extract<BreakerChange, { kind: "opened" }> | null {
+    if (this.#state !== "open") return null;
+    const untilMs = this.#openedAtMs + this.#openForMs;
+    if (untilMs <= this.#now()) return null;
+    return { kind: "opened", untilMs, reason: this.#lastError ?? "open" };
+  }
+
   /** Health checks found the model's server down: refuse every call until `markHealthy`. */
   markUnhealthy(reason: string): void {
     this.#unhealthy = reason;

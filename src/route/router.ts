@@ -741,6 +741,14 @@ export class Router {
     return () => this.#breakerListeners.delete(listener);
   }
 
+  /** The models whose breakers their calls hold open now, with each opening (`CircuitBreaker.currentOpening`). */
+  breakerOpenings(): { model: string; change: BreakerChange }[] {
+    return [...this.#breakers].flatMap(([model, breaker]) => {
+      const change = breaker.currentOpening();
+      return change === null ? [] : [{ model, change }];
+    });
+  }
+
   /** Applies another server's breaker change of `modelId` (`CircuitBreaker.adopt`); a model this router lacks is skipped. */
   adoptBreakerChange(modelId: string, change: BreakerChange): void {
     this.#breakers.get(modelId)?.adopt(change);

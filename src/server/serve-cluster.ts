@@ -40,6 +40,7 @@ type ClusterMessage =
   | { type: "modelscout:reload" }
   | { type: "modelscout:changes"; kinds: MonitoringChangeKind[] }
   | { type: "modelscout:breaker"; model: string; change: BreakerChange }
+  | { type: "modelscout:breakers-resend" }
   | { type: "modelscout:metrics-request"; id: number }
   | { type: "modelscout:metrics-collect"; id: number }
   | { type: "modelscout:metrics-text"; id: number; text: string }
@@ -116,19 +117,25 @@ export function relayMonitoringChanges(monitoring: ServerMonitoring): void {
  * to the other workers; each applies it to its breaker of that model in the router serving
  * then (`Router.adoptBreakerChange`), without telling it on. So a server's `Retry-After`, or
  * the failures that trip a breaker, rest the model on every worker, not only on the one whose
- * request met them, and a passed trial call closes it on all.
+ * request met them, and a passed trial call closes it on all. When a worker is started again
+ * after it died, the primary asks the others to send the openings they hold
+ * (`modelscout:breakers-resend`), so the new worker rests what they rest.
  */
 export function relayBreakerChanges(server: {
-  readonly router: Pick<Router, "onBreakerChange" | "adoptBreakerChange">;
+  readonly router: Pick<Router, "onBreakerChange" | "adoptBreakerChange" | "breakerOpenings">;
 }): void {
-  server.router.onBreakerChange((model, change) => {
+  const tell = (model: string, change: BreakerChange) => {
     if (process.connected) {
       process.send?.({ type: "modelscout:breaker", model, change } satisfies ClusterMessage);
     }
-  });
+  };
+  server.router.onBreakerChange(tell);
   process.on("message", (message: unknown) => {
-    if (isClusterMessage(message) && message.type === "modelscout:breaker") {
+    if (!isClusterMessage(message)) return;
+    if (message.type === "modelscout:breaker") {
       server.router.adoptBreakerChange(message.model, message.change);
+    } else if (message.type === "modelscout:breakers-resend") {
+      for (const { model, change } of server.router.breakerOpenings()) tell(model, change);
     }
   });
 }
@@ -283,6 +290,10 @@ export function runServePrimary(options: ServePrimaryOptions): Promise<number> {
           // At the same URL unless every worker had died on a port 0 server: the cluster
           // closes a port no worker holds, and the next listen picks a new one.
           say(`worker ${number} is serving again (pid ${worker.process.pid}) at ${message.url}`);
+          // The others' open breakers, for the new worker to follow (ADR 0062).
+          for (const other of live()) {
+            if (other !== slot) sendTo(other, { type: "modelscout:breakers-resend" });
+          }
         }
       } else if (message.type === "modelscout:changes" || message.type === "modelscout:breaker") {
         for (const other of live()) if (other !== slot) sendTo(other, message);

@@ -152,6 +152,10 @@ describe("circuit breaker", () => {
     second.recordFailure("b");
     second.recordFailure("c");
     expect(echoed).toEqual([{ kind: "opened", untilMs: 31_000, reason: "c" }]);
+    // What its calls hold open it can tell again (for a server that starts later); not once over.
+    expect(second.currentOpening()).toEqual({ kind: "opened", untilMs: 31_000, reason: "c" });
+    nowMs = 31_000;
+    expect(second.currentOpening()).toBeNull();
     // An adopted opening is capped at MAX_REST_MS from now, as a Retry-After is.
     first.adopt({ kind: "opened", untilMs: nowMs + 10 * MAX_REST_MS, reason: "far" });
     expect(first.snapshot().retryAtMs).toBe(nowMs + MAX_REST_MS);

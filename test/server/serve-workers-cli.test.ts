@@ -4,7 +4,8 @@
  * cluster's round robin hands them to both workers in turn. Checked: every request is
  * answered; `/metrics` from either worker counts both workers' requests; a dashboard's live
  * stream on either worker hears of the other's requests; a model's `max_in_flight` is shared
- * between the workers; a `Retry-After` one worker is told rests the model on both; a conversation
+ * between the workers; a `Retry-After` one worker is told rests the model on both, and on a
+ * worker started again after it died; a conversation
  * keeps its route whichever worker answers a turn; SIGHUP reloads both; a killed worker is
  * started again while the other serves, and both when both die; SIGTERM stops everything with exit code 0; and a
  * worker that cannot listen stops the rest with its error.
@@ -183,6 +184,31 @@ function requestsByWorker(metrics: string, route: string): Map<string, number> {
   return counts;
 }
 
+const askRated = (index: number) =>
+  send("POST", "/v1/chat/completions", {
+    model: "rated",
+    messages: [{ role: "user", content: `how many left? ${index}` }],
+  });
+
+/**
+ * The workers whose `/metrics` say `model` is unavailable (its breaker open), once both do,
+ * polling the merged exposition; fails after 10 s with the ones that do.
+ */
+async function workersResting(model: string): Promise<string[]> {
+  const unavailable = new RegExp(
+    `^modelscout_model_available\\{worker="(\\d+)",model="${model}"\\} 0$`,
+    "gm",
+  );
+  let resting: string[] = [];
+  for (let waited = 0; resting.length < 2; waited += 50) {
+    if (waited > 10_000) throw new Error(`only workers [${resting}] rest ${model}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const metrics = await send("GET", "/metrics");
+    resting = [...metrics.text.matchAll(unavailable)].map((match) => match[1] as string);
+  }
+  return resting.sort();
+}
+
 describe("serve --workers 2", () => {
   it("answers on both workers and counts them all in /metrics from either", async () => {
     for (let index = 0; index < 10; index++) {
@@ -211,28 +237,15 @@ describe("serve --workers 2", () => {
   }, 30_000);
 
   it("rests a model on every worker when one worker's call to it is told Retry-After", async () => {
-    const ask = (index: number) =>
-      send("POST", "/v1/chat/completions", {
-        model: "rated",
-        messages: [{ role: "user", content: `how many left? ${index}` }],
-      });
-    const first = await ask(0);
+    const first = await askRated(0);
     expect(first.status).toBe(200);
     expect(JSON.parse(first.text).modelscout.model).toBe("echo:spare");
     expect(limited.calls).toBe(1);
     // The worker that met the 429 told the other: both hold the model's breaker open.
-    const unavailable = /^modelscout_model_available\{worker="(\d+)",model="limited"\} 0$/gm;
-    let resting: string[] = [];
-    for (let waited = 0; resting.length < 2; waited += 50) {
-      if (waited > 10_000) throw new Error(`only workers [${resting}] rest the model`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      const metrics = await send("GET", "/metrics");
-      resting = [...metrics.text.matchAll(unavailable)].map((match) => match[1] as string);
-    }
-    expect(resting.sort()).toEqual(["1", "2"]);
+    expect(await workersResting("limited")).toEqual(["1", "2"]);
     // Requests on both workers now go straight to the spare; the server is not asked again.
     for (let index = 1; index <= 6; index++) {
-      const answer = await ask(index);
+      const answer = await askRated(index);
       expect(answer.status).toBe(200);
       expect(JSON.parse(answer.text).modelscout.model).toBe("echo:spare");
     }
@@ -306,6 +319,12 @@ describe("serve --workers 2", () => {
     for (let index = 0; index < 4; index++) {
       expect((await chat(`what sizes are there? again ${index}`)).status).toBe(200);
     }
+    // The new worker was told what the other rests (the Retry-After of a test above, 60 s).
+    expect(await workersResting("limited")).toEqual(["1", "2"]);
+    for (let index = 10; index < 14; index++) {
+      expect(JSON.parse((await askRated(index)).text).modelscout.model).toBe("echo:spare");
+    }
+    expect(limited.calls).toBe(1);
   }, 90_000);
 
   it("starts every worker again when all die at once, and stays up meanwhile", async () => {
