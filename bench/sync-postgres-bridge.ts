@@ -1,0 +1,201 @@
+/**
+ * Benchmark: what a synchronous call to PostgreSQL costs the calling thread, for ADR 0059's
+ * open question. The routing learner's `record` and the feedback path are synchronous on
+ * purpose ("durable when it returns", route-learner.ts); node-postgres is asynchronous. One
+ * way to keep the contracts is a bridge: a worker thread holds the `pg` client, and the
+ * calling thread posts a query and blocks in `Atomics.wait` until the worker has the answer,
+ * which it then takes with `receiveMessageOnPort` (the pattern of the `synckit` package).
+ * This measures, one call after another on one connection:
+ *
+ * - `async SELECT 1`: `await client.query` on the calling thread (the floor of a round trip);
+ * - `bridge SELECT 1`: the same through the blocking bridge;
+ * - `bridge INSERT`: an outcome-sized row inserted and committed through the bridge (with
+ *   PostgreSQL's default `synchronous_commit = on`: the commit waits for the WAL flush);
+ * - `SQLite INSERT`: the same row into a SQLite file in WAL mode with `synchronous = FULL`,
+ *   as `openStateDatabase` sets it: what the feedback path costs today.
+ *
+ *   npx tsx bench/sync-postgres-bridge.ts [--calls 2000] [--url postgres://...]
+ *
+ * The URL defaults to `MODELSCOUT_TEST_POSTGRES_URL`, else this machine's server
+ * (`postgres://postgres@127.0.0.1:5432/test`). Work happens in a schema of its own, dropped at
+ * the end. Prints p50, p99 and mean in microseconds. Nothing is written to bench/results.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import {
+  MessageChannel,
+  type MessagePort,
+  receiveMessageOnPort,
+  Worker,
+} from "node:worker_threads";
+import Database from "better-sqlite3";
+import pg from "pg";
+
+const { values } = parseArgs({
+  options: {
+    calls: { type: "string", default: "2000" },
+    url: {
+      type: "string",
+      default:
+        process.env.MODELSCOUT_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test",
+    },
+  },
+});
+const calls = Number(values.calls);
+const url = values.url;
+const schema = `bench_bridge_${process.pid}`;
+
+const OUTCOME_TABLE = `
+  CREATE TABLE outcomes (
+    seq BIGSERIAL PRIMARY KEY, request_id TEXT NOT NULL, route TEXT NOT NULL,
+    model_id TEXT NOT NULL, domain TEXT, reward REAL, latency_ms REAL, at TEXT NOT NULL,
+    at_ms BIGINT NOT NULL, recorded_at TEXT NOT NULL, superseded INTEGER NOT NULL DEFAULT 0
+  )`;
+const INSERT = `INSERT INTO outcomes
+  (request_id, route, model_id, domain, reward, latency_ms, at, at_ms, recorded_at)
+  VALUES ($1, 'delivery', 'echo:delivery-desk', NULL, 1, 12.5, $2, $3, $2)`;
+
+/** The worker's side: one pg client, each query answered on the port, then the flag set. */
+const WORKER_SOURCE = `
+const { workerData } = require("node:worker_threads");
+const pg = require(workerData.pgPath);
+const { port, flag, url, schema } = workerData;
+const client = new pg.Client({ connectionString: url, options: "-c search_path=" + schema });
+const ready = client.connect();
+port.on("message", async ({ text, values }) => {
+  let reply;
+  try {
+    await ready;
+    const result = await client.query(text, values);
+    reply = { rows: result.rows };
+  } catch (error) {
+    reply = { error: String(error) };
+  }
+  port.postMessage(reply);
+  Atomics.store(flag, 0, 1);
+  Atomics.notify(flag, 0);
+});
+port.on("close", () => void client.end());
+`;
+
+class BlockingBridge {
+  readonly #worker: Worker;
+  readonly #port: MessagePort;
+  readonly #flag = new Int32Array(new SharedArrayBuffer(4));
+
+  constructor() {
+    const { port1, port2 } = new MessageChannel();
+    this.#port = port1;
+    this.#worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { port: port2, flag: this.#flag, url, schema, pgPath: modulePath("pg") },
+      transferList: [port2],
+    });
+  }
+
+  /** Runs a query and returns its rows, blocking this thread until they are here. */
+  query(text: string, values: unknown[] = []): unknown[] {
+    Atomics.store(this.#flag, 0, 0);
+    this.#port.postMessage({ text, values });
+    Atomics.wait(this.#flag, 0, 0, 10_000);
+    const reply = receiveMessageOnPort(this.#port)?.message as
+      | { rows: unknown[]; error?: undefined }
+      | { error: string }
+      | undefined;
+    if (reply === undefined) throw new Error("no answer from the bridge's worker within 10 s");
+    if (reply.error !== undefined) throw new Error(reply.error);
+    return reply.rows;
+  }
+
+  async close(): Promise<void> {
+    this.#port.close();
+    await this.#worker.terminate();
+  }
+}
+
+function modulePath(name: string): string {
+  return import.meta.resolve(name).replace(/^file:\/\//, "");
+}
+
+function summary(label: string, microseconds: number[]): string {
+  const sorted = [...microseconds].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+  const mean = sorted.reduce((sum, value) => sum + value, 0) / sorted.length;
+  return `${label.padEnd(18)} p50 ${at(0.5)?.toFixed(1).padStart(7)} us  p99 ${at(0.99)?.toFixed(1).padStart(7)} us  mean ${mean.toFixed(1).padStart(7)} us  (${sorted.length} calls)`;
+}
+
+function timeSync(run: (index: number) => void): number[] {
+  for (let index = 0; index < 200; index++) run(-1 - index); // warm-up
+  const times: number[] = [];
+  for (let index = 0; index < calls; index++) {
+    const start = performance.now();
+    run(index);
+    times.push((performance.now() - start) * 1000);
+  }
+  return times;
+}
+
+async function timeAsync(run: () => Promise<unknown>): Promise<number[]> {
+  for (let index = 0; index < 200; index++) await run();
+  const times: number[] = [];
+  for (let index = 0; index < calls; index++) {
+    const start = performance.now();
+    await run();
+    times.push((performance.now() - start) * 1000);
+  }
+  return times;
+}
+
+const admin = new pg.Client({ connectionString: url });
+await admin.connect();
+await admin.query(`CREATE SCHEMA ${schema}`);
+await admin.query(`SET search_path = ${schema}`);
+await admin.query(OUTCOME_TABLE);
+const home = mkdtempSync(join(tmpdir(), "ms-bench-bridge-"));
+const bridge = new BlockingBridge();
+try {
+  const now = () => new Date().toISOString();
+  const results = [
+    summary("async SELECT 1", await timeAsync(() => admin.query("SELECT 1"))),
+    summary(
+      "bridge SELECT 1",
+      timeSync(() => bridge.query("SELECT 1")),
+    ),
+    summary(
+      "bridge INSERT",
+      timeSync((index) => bridge.query(INSERT, [`req_${index}`, now(), Date.now()])),
+    ),
+  ];
+  const sqlite = new Database(join(home, "state.db"));
+  sqlite.pragma("journal_mode = WAL");
+  sqlite.pragma("synchronous = FULL");
+  sqlite.exec(OUTCOME_TABLE.replace("BIGSERIAL", "INTEGER").replace("BIGINT", "INTEGER"));
+  const insert = sqlite.prepare(
+    INSERT.replace("$1", "?").replace("$2", "?").replace("$3", "?").replace("$2", "?"),
+  );
+  results.push(
+    summary(
+      "SQLite INSERT",
+      timeSync((index) => {
+        const at = now();
+        insert.run(`req_${index}`, at, Date.now(), at);
+      }),
+    ),
+  );
+  sqlite.close();
+  const [server] = (await admin.query("SHOW server_version")).rows as { server_version: string }[];
+  const [commit] = (await admin.query("SHOW synchronous_commit")).rows as {
+    synchronous_commit: string;
+  }[];
+  console.log(
+    `PostgreSQL ${server?.server_version} at ${url.replace(/:[^:@/]*@/, ":***@")} (synchronous_commit ${commit?.synchronous_commit}); ${calls} calls each, one after another`,
+  );
+  for (const line of results) console.log(line);
+} finally {
+  await bridge.close();
+  await admin.query(`DROP SCHEMA ${schema} CASCADE`);
+  await admin.end();
+  rmSync(home, { recursive: true, force: true });
+}
