@@ -377,7 +377,7 @@ export const alertRulesFileSchema = z
       .string()
       .optional()
       .describe(
-        "The JSON Schema this file follows, for editors: https://modelscout.dev/schemas/alert-rules.json.",
+        "The JSON Schema this file follows, for editors; ignored by ModelScout. The schema ships in the package as `schemas/alert-rules.json` (`node_modules/modelscout/schemas/alert-rules.json`), and `modelscout schema alerts` prints it.",
       ),
     rules: z.array(alertRuleSchema).describe("The rules; each `id` once."),
   })

@@ -472,6 +472,12 @@ const modelDeclarationSchema = z.discriminatedUnion("kind", [
 
 export const routesConfigSchema = z
   .object({
+    $schema: z
+      .string()
+      .optional()
+      .describe(
+        "The JSON Schema this file follows, for editors; ignored by ModelScout. The schema ships in the package as `schemas/routes.json` (`node_modules/modelscout/schemas/routes.json`), and `modelscout schema routes` prints it.",
+      ),
     version: z.literal(1).default(1).describe("Version of this file's format: 1."),
     default_route: z
       .string()

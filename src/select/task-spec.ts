@@ -38,6 +38,12 @@ function describe(value: unknown): string {
 
 export const taskSpecSchema = z
   .object({
+    $schema: z
+      .string()
+      .optional()
+      .describe(
+        "The JSON Schema this file follows, for editors; ignored by ModelScout. The schema ships in the package as `schemas/task-spec.json` (`node_modules/modelscout/schemas/task-spec.json`), and `modelscout schema task` prints it.",
+      ),
     task_type: z
       .string({ error: "task_type is required: a pipeline tag such as text-classification" })
       .min(1)

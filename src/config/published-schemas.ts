@@ -1,0 +1,22 @@
+/**
+ * @module
+ * The JSON Schemas of ModelScout's configuration files that are published: printed by
+ * `modelscout schema task|routes|alerts` and shipped as files in the package's `schemas/`
+ * folder (written by `scripts/write-schemas.ts`), for editors that validate a file as it is
+ * written. Each file accepts a `$schema` field naming its schema, which ModelScout ignores.
+ */
+import { alertRulesJsonSchema } from "../monitor/alert-rules.js";
+import { routesConfigJsonSchema } from "../route/routes-config.js";
+import { taskSpecJsonSchema } from "../select/task-spec.js";
+
+export interface PublishedSchema {
+  /** The file under `schemas/`. */
+  file: string;
+  schema: () => Record<string, unknown>;
+}
+
+export const PUBLISHED_SCHEMAS: readonly PublishedSchema[] = [
+  { file: "task-spec.json", schema: taskSpecJsonSchema },
+  { file: "routes.json", schema: routesConfigJsonSchema },
+  { file: "alert-rules.json", schema: alertRulesJsonSchema },
+];
