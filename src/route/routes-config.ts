@@ -766,7 +766,19 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   if (issue.code === "unrecognized_keys") {
     return `${field === "" ? "" : `${field}: `}unknown field(s) ${issue.keys.map((key) => `"${key}"`).join(", ")}`;
   }
-  if (issue.code === "invalid_union" && issue.path.at(-1) !== undefined) {
+  if (issue.code === "invalid_union") {
+    // A model declaration's or a classification step's `kind` that is none of the kinds.
+    const { options } = issue as { options?: unknown[] };
+    if (Array.isArray(options)) {
+      return `${field}: expected one of ${options.map((option) => JSON.stringify(option)).join(", ")}`;
+    }
+    // A candidate: a model id, or an object whose own fields are wrong (`weight: "x"`).
+    const inObject = issue.errors.flat().filter((inner) => inner.path.length > 0);
+    if (inObject.length > 0) {
+      return inObject
+        .map((inner) => `${fieldName([...issue.path, ...inner.path])}: ${inner.message}`)
+        .join("; ");
+    }
     return `${field}: must be a model id or { model, weight }`;
   }
   return field === "" ? issue.message : `${field}: ${issue.message}`;

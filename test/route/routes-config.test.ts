@@ -117,6 +117,33 @@ describe("routes config", () => {
     expect(semantic).toContain('default_route: unknown route "nowhere"');
   });
 
+  it("names the kinds a kind may be, and the field inside a weighted candidate", () => {
+    const message = problemsOf({
+      classification: [{ kind: "rulez" }],
+      models: [{ id: "echo:a", kind: "echoo" }],
+      routes: [
+        {
+          name: "a",
+          targets: {
+            chat: { policy: "weighted", candidates: [{ model: "echo:a", weight: "x" }, 42] },
+          },
+        },
+      ],
+    });
+    expect(message).toContain(
+      'models[0].kind: expected one of "echo", "hashed-ngrams", "openai", "hf-inference", "catalog"',
+    );
+    expect(message).toContain(
+      'classification[0].kind: expected one of "rules", "nearest-neighbour", "classifier"',
+    );
+    expect(message).toContain(
+      "routes[0].targets.chat.candidates[0].weight: Invalid input: expected number, received string",
+    );
+    expect(message).toContain(
+      "routes[0].targets.chat.candidates[1]: must be a model id or { model, weight }",
+    );
+  });
+
   it("takes an answer value only on a bandit target with a priced candidate", () => {
     const priced = {
       id: "dear",
