@@ -470,6 +470,15 @@ const modelDeclarationSchema = z.discriminatedUnion("kind", [
     .describe("A catalog model with run options."),
 ]);
 
+/** `scheme://host[:port]` and nothing more, as a browser sends it in `Origin`. */
+function isWebOrigin(origin: string): boolean {
+  try {
+    return new URL(origin).origin === origin;
+  } catch {
+    return false;
+  }
+}
+
 export const routesConfigSchema = z
   .object({
     $schema: z
@@ -631,6 +640,17 @@ export const routesConfigSchema = z
           .describe(
             "Sessions remembered at most; past it, the least recently used is forgotten. Each takes a few hundred bytes of memory. Default 100000.",
           ),
+        cors_origins: z
+          .array(
+            z.string().refine((origin) => origin === "*" || isWebOrigin(origin), {
+              message:
+                'must be "*" or an origin: scheme, host and optional port, no path (https://app.example.com)',
+            }),
+          )
+          .default([])
+          .describe(
+            "Web pages whose scripts may call `/v1` from a browser (CORS): their origins, e.g. `[\"https://app.example.com\"]`, or `[\"*\"]` for any page. The server then answers browsers' preflight requests and lets the page read the answer and its `x-modelscout-*` decision headers. The admin API and the dashboard never allow it. Default none (a browser page on another origin cannot read the answers). A key in `MODELSCOUT_API_KEYS` that a page's script holds is visible to the page's users: give such a page a key of its own, or call the server from the page's own backend.",
+          ),
       })
       .strict()
       .default({
@@ -649,6 +669,7 @@ export const routesConfigSchema = z
         young_gc: "serial",
         session_ttl_seconds: 1800,
         max_sessions: 100_000,
+        cors_origins: [],
       })
       .describe("The routing server's limits and settings."),
   })
@@ -741,6 +762,8 @@ export interface RoutesConfig {
     /** 0: no session affinity. */
     sessionTtlMs: number;
     maxSessions: number;
+    /** Origins whose pages may call `/v1` from a browser (`cors.ts`); `*` for any; empty: none. */
+    corsOrigins: readonly string[];
   };
 }
 
@@ -1021,6 +1044,7 @@ export function parseRoutesConfig(input: unknown, source = ""): RoutesConfig {
       youngGc: config.server.young_gc,
       sessionTtlMs: config.server.session_ttl_seconds * 1000,
       maxSessions: config.server.max_sessions,
+      corsOrigins: config.server.cors_origins,
     },
   };
 }

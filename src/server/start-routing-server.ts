@@ -45,6 +45,7 @@ import {
 } from "../state/background-checkpoints.js";
 import { hasNoFile } from "../state/sqlite-worker.js";
 import { openStateDatabase, type StateDatabase } from "../state/state-database.js";
+import { corsListener } from "./cors.js";
 import {
   createRoutingHttp,
   type RedactText,
@@ -345,10 +346,14 @@ export async function startRoutingServer(options: RoutingServerOptions): Promise
       stateSyncError: () => sharedSync?.lastError ?? null,
     });
     extension?.mount?.(app);
-    // The routed endpoints are served without Hono (node-routed-listener.ts); the rest by the app.
+    // The routed endpoints are served without Hono (node-routed-listener.ts); the rest by the
+    // app. Browser pages of `server.cors_origins` may call /v1 (cors.ts), as a reload sets them.
     const server = createServer(
       { keepAliveTimeout: options.config.server.keepAliveTimeoutMs },
-      nodeRoutedListener(endpoints, getRequestListener(app.fetch)),
+      corsListener(
+        nodeRoutedListener(endpoints, getRequestListener(app.fetch)),
+        () => current.config.server.corsOrigins,
+      ),
     );
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);

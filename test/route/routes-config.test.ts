@@ -57,6 +57,7 @@ describe("routes config", () => {
       youngGc: "serial",
       sessionTtlMs: 1_800_000,
       maxSessions: 100_000,
+      corsOrigins: [],
     });
   });
 

@@ -1,0 +1,96 @@
+/**
+ * @module
+ * Cross-origin calls to the OpenAI-compatible API from web pages (CORS), for the origins in
+ * `server.cors_origins` (ADR 0063). A request to `/v1/...` that carries an `Origin`:
+ *
+ * - a preflight (`OPTIONS` with `Access-Control-Request-Method`) from an allowed origin gets
+ *   `204` with the methods (`GET, POST`), the request headers it asked for (the OpenAI SDKs
+ *   send their own `x-stainless-*` ones), and a max age of 10 minutes; from another origin a
+ *   `403` in OpenAI's error format that names the setting;
+ * - any other request from an allowed origin is served as usual, with
+ *   `Access-Control-Allow-Origin` and the `x-modelscout-*` decision headers exposed to the
+ *   page's script; from another origin it is served without them, so the browser keeps the
+ *   answer from the page, as it does for a server without CORS.
+ *
+ * Paths outside `/v1/` (the dashboard, the admin API, `/metrics`, `/health`) never answer
+ * a preflight or carry the headers: the admin side relies on browsers refusing cross-site
+ * calls (`admin/admin-access.ts`). No cookies are involved (`Allow-Credentials` is never
+ * sent): a page's script sends its API key in `Authorization`, as OpenAI's SDKs do.
+ *
+ * The origins are read per request (`origins()`), so a reload of the routes config changes
+ * them; with none configured a request costs one check and is passed on untouched.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+
+type NodeListener = (request: IncomingMessage, response: ServerResponse) => void;
+
+/** The decision headers a page's script may read (`x-modelscout-*`, decision-wire.ts). */
+const EXPOSED_HEADERS = [
+  "x-modelscout-request-id",
+  "x-modelscout-route",
+  "x-modelscout-model",
+  "x-modelscout-reason",
+].join(", ");
+
+/** How long a browser may keep a preflight's answer, in seconds. */
+export const CORS_MAX_AGE_SECONDS = 600;
+
+function allowedOrigin(origins: readonly string[], origin: string): string | null {
+  if (origins.includes(origin)) return origin;
+  return origins.includes("*") ? "*" : null;
+}
+
+/** `listener` with CORS for `/v1/...` from the origins `origins()` gives at each request. */
+export function corsListener(
+  listener: NodeListener,
+  origins: () => readonly string[],
+): NodeListener {
+  return (request, response) => {
+    const configured = origins();
+    const origin = request.headers.origin;
+    if (configured.length === 0 || origin === undefined || !request.url?.startsWith("/v1/")) {
+      listener(request, response);
+      return;
+    }
+    const allowed = allowedOrigin(configured, origin);
+    const preflight =
+      request.method === "OPTIONS" &&
+      request.headers["access-control-request-method"] !== undefined;
+    if (preflight) {
+      request.resume();
+      if (allowed === null) {
+        const body = JSON.stringify({
+          error: {
+            message: `Origin ${origin} may not call this server from a browser: server.cors_origins in the routes config lists the origins that may.`,
+            type: "invalid_request_error",
+            param: null,
+            code: "origin_not_allowed",
+          },
+        });
+        response.writeHead(403, {
+          "content-type": "application/json",
+          "content-length": String(Buffer.byteLength(body)),
+          vary: "Origin",
+        });
+        response.end(body);
+        return;
+      }
+      const asked = request.headers["access-control-request-headers"];
+      response.writeHead(204, {
+        "access-control-allow-origin": allowed,
+        "access-control-allow-methods": "GET, POST",
+        ...(asked !== undefined && { "access-control-allow-headers": asked }),
+        "access-control-max-age": String(CORS_MAX_AGE_SECONDS),
+        vary: "Origin",
+      });
+      response.end();
+      return;
+    }
+    response.setHeader("vary", "Origin");
+    if (allowed !== null) {
+      response.setHeader("access-control-allow-origin", allowed);
+      response.setHeader("access-control-expose-headers", EXPOSED_HEADERS);
+    }
+    listener(request, response);
+  };
+}
