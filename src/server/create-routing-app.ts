@@ -47,7 +47,7 @@ import {
 import { findLoggedRequest } from "../route/find-logged-request.js";
 import { answerCostUsd } from "../route/model-price.js";
 import type { RouteLearner } from "../route/route-learner.js";
-import { newRequestId, type Router } from "../route/router.js";
+import { type ModelListing, newRequestId, type Router } from "../route/router.js";
 import type { RoutesConfig } from "../route/routes-config.js";
 import type { RoutingDecision } from "../route/routing-decision.js";
 import type { FeedbackInput, RequestLogRow, RoutingStore } from "../route/routing-store.js";
@@ -1175,27 +1175,45 @@ export function createRoutingHttp(options: RoutingAppOptions): {
     );
   });
 
+  const modelObject = (entry: ModelListing) => ({
+    id: entry.id,
+    object: "model",
+    created: 0,
+    owned_by: "modelscout",
+    modelscout: {
+      kind: entry.kind,
+      tasks: entry.tasks,
+      ...(entry.description !== undefined && { description: entry.description }),
+      ...(entry.provider !== undefined && { provider: entry.provider }),
+    },
+  });
+
   app.get("/v1/models", () =>
-    send(
-      200,
-      {
-        object: "list",
-        data: router.listing().map((entry) => ({
-          id: entry.id,
-          object: "model",
-          created: 0,
-          owned_by: "modelscout",
-          modelscout: {
-            kind: entry.kind,
-            tasks: entry.tasks,
-            ...(entry.description !== undefined && { description: entry.description }),
-            ...(entry.provider !== undefined && { provider: entry.provider }),
-          },
-        })),
-      },
-      {},
-    ),
+    send(200, { object: "list", data: router.listing().map(modelObject) }, {}),
   );
+
+  // OpenAI's "retrieve model" (`client.models.retrieve(id)`): one entry of the list. Hub ids
+  // hold a slash (`Xenova/bert-base`), so the id is the rest of the path, unescaped.
+  app.get("/v1/models/*", (context) => {
+    const raw = context.req.path.slice("/v1/models/".length);
+    let id: string;
+    try {
+      id = decodeURIComponent(raw);
+    } catch {
+      id = raw;
+    }
+    const entry = router.listing().find((candidate) => candidate.id === id);
+    if (entry === undefined) {
+      return sendError(
+        openAIError(
+          404,
+          `The model "${id}" does not exist here: use "auto", a route or a configured model id (GET /v1/models lists them).`,
+          { code: "model_not_found", param: "model" },
+        ),
+      );
+    }
+    return send(200, modelObject(entry), {});
+  });
 
   app.get("/health", () => send(200, { status: "ok", version: VERSION }, {}));
 
@@ -1224,7 +1242,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
     sendError(
       openAIError(
         404,
-        `No route ${context.req.method} ${context.req.path}. The server answers POST /v1/chat/completions, /v1/responses, /v1/embeddings, /v1/audio/transcriptions, /v1/tasks/<task>, /v1/feedback and GET /v1/models, /health, /ready.`,
+        `No route ${context.req.method} ${context.req.path}. The server answers POST /v1/chat/completions, /v1/responses, /v1/embeddings, /v1/audio/transcriptions, /v1/tasks/<task>, /v1/feedback and GET /v1/models, /v1/models/<id>, /health, /ready.`,
         { code: "unknown_url" },
       ),
     ),

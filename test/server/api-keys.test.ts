@@ -96,6 +96,7 @@ describe("API keys", () => {
     ["POST", "/v1/tasks/text-generation", JSON.stringify({ model: "desk", input: "hi" })],
     ["POST", "/v1/feedback", JSON.stringify({ request_id: "req_x", correct: true })],
     ["GET", "/v1/models", undefined],
+    ["GET", "/v1/models/desk", undefined],
     ["GET", "/v1/requests/req_x", undefined],
   ])("guards %s %s", async (method, path, body) => {
     const refused = await call(path, { method, ...(body !== undefined && { body }) });

