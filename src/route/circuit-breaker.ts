@@ -102,11 +102,11 @@ export class CircuitBreaker {
   }
 
   recordSuccess(): void {
-    const reopened = this.#state !== "closed";
+    const wasOpen = this.#state !== "closed";
     this.#state = "closed";
     this.#failures = 0;
     this.#trialInFlight = false;
-    if (reopened) this.#options.onChange?.({ kind: "closed" });
+    if (wasOpen) this.#options.onChange?.({ kind: "closed" });
   }
 
   /** `restMs`: the server's `Retry-After`, when it gave one. */
