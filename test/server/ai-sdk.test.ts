@@ -1,0 +1,107 @@
+/**
+ * The routing server through the AI SDK (`ai` with its `@ai-sdk/openai` provider pointed at
+ * the server's `/v1`), the TypeScript toolkit the README says works with it: text from the
+ * Responses API (the provider's default) and from chat completions, both streamed and not,
+ * and a batch of embeddings. Only the SDK's calls are used, so a wire it cannot read fails
+ * here (ADR 0064).
+ */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createOpenAI } from "@ai-sdk/openai";
+import { embedMany, generateText, streamText } from "ai";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseRoutesConfig } from "../../src/route/routes-config.js";
+import { type RoutingServer, startRoutingServer } from "../../src/server/start-routing-server.js";
+
+const KEY = "sk-modelscout-ai-sdk-0123456789";
+
+const config = parseRoutesConfig({
+  default_route: "desk",
+  classification: [{ kind: "rules", rules: [{ route: "parcels", keywords: ["parcel"] }] }],
+  models: [
+    { id: "echo:desk", kind: "echo", template: "desk: {{input}}" },
+    { id: "echo:parcels", kind: "echo", template: "parcels: {{input}}" },
+    { id: "builtin:ngrams", kind: "hashed-ngrams", dimensions: 32 },
+  ],
+  routes: [
+    {
+      name: "desk",
+      targets: {
+        "text-generation": { candidates: ["echo:desk"] },
+        "feature-extraction": { candidates: ["builtin:ngrams"] },
+      },
+    },
+    { name: "parcels", targets: { "text-generation": { candidates: ["echo:parcels"] } } },
+  ],
+});
+
+let server: RoutingServer;
+let provider: ReturnType<typeof createOpenAI>;
+
+beforeAll(async () => {
+  server = await startRoutingServer({
+    config,
+    port: 0,
+    apiKeys: [KEY],
+    databasePath: join(mkdtempSync(join(tmpdir(), "ms-ai-sdk-")), "state.db"),
+  });
+  provider = createOpenAI({ baseURL: `${server.url}/v1`, apiKey: KEY });
+});
+
+afterAll(async () => {
+  await server?.close();
+});
+
+/** Which endpoint the SDK called, from the request log entry of the answer's request id. */
+async function endpointOf(headers: Record<string, string> | undefined): Promise<string> {
+  const id = headers?.["x-modelscout-request-id"];
+  const logged = await fetch(`${server.url}/v1/requests/${id}`, {
+    headers: { authorization: `Bearer ${KEY}` },
+  });
+  return ((await logged.json()) as { endpoint: string }).endpoint;
+}
+
+describe("the AI SDK against the routing server", () => {
+  it("generates text through the Responses API, routed by its words", async () => {
+    const result = await generateText({
+      model: provider("auto"),
+      prompt: "where is my parcel?",
+      maxRetries: 0,
+    });
+    expect(result.text).toBe("parcels: where is my parcel?");
+    expect(result.finishReason).toBe("stop");
+    expect(await endpointOf(result.response.headers)).toBe("responses");
+  });
+
+  it("generates text through chat completions, with the decision's headers", async () => {
+    const result = await generateText({
+      model: provider.chat("desk"),
+      prompt: "what sizes are there?",
+      maxRetries: 0,
+    });
+    expect(result.text).toBe("desk: what sizes are there?");
+    expect(result.response.headers?.["x-modelscout-route"]).toBe("desk");
+    expect(await endpointOf(result.response.headers)).toBe("chat.completions");
+  });
+
+  it("streams text through both APIs", async () => {
+    for (const model of [provider("desk"), provider.chat("desk")]) {
+      const stream = streamText({ model, prompt: "hello there", maxRetries: 0 });
+      const pieces: string[] = [];
+      for await (const piece of stream.textStream) pieces.push(piece);
+      expect(pieces.join("")).toBe("desk: hello there");
+      expect(await stream.finishReason).toBe("stop");
+    }
+  });
+
+  it("embeds a batch of texts", async () => {
+    const { embeddings } = await embedMany({
+      model: provider.embedding("desk"),
+      values: ["where is my parcel?", "it came broken", "what sizes are there?"],
+      maxRetries: 0,
+    });
+    expect(embeddings).toHaveLength(3);
+    for (const vector of embeddings) expect(vector).toHaveLength(32);
+  });
+});
