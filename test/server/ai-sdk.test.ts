@@ -5,47 +5,19 @@
  * and a batch of embeddings. Only the SDK's calls are used, so a wire it cannot read fails
  * here (ADR 0064).
  */
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { createOpenAI } from "@ai-sdk/openai";
 import { embedMany, generateText, streamText } from "ai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseRoutesConfig } from "../../src/route/routes-config.js";
-import { type RoutingServer, startRoutingServer } from "../../src/server/start-routing-server.js";
+import type { RoutingServer } from "../../src/server/start-routing-server.js";
+import { SDK_TEST_DIMENSIONS, SDK_TEST_KEY, startSdkTestServer } from "./sdk-test-server.js";
 
-const KEY = "sk-modelscout-ai-sdk-0123456789";
-
-const config = parseRoutesConfig({
-  default_route: "desk",
-  classification: [{ kind: "rules", rules: [{ route: "parcels", keywords: ["parcel"] }] }],
-  models: [
-    { id: "echo:desk", kind: "echo", template: "desk: {{input}}" },
-    { id: "echo:parcels", kind: "echo", template: "parcels: {{input}}" },
-    { id: "builtin:ngrams", kind: "hashed-ngrams", dimensions: 32 },
-  ],
-  routes: [
-    {
-      name: "desk",
-      targets: {
-        "text-generation": { candidates: ["echo:desk"] },
-        "feature-extraction": { candidates: ["builtin:ngrams"] },
-      },
-    },
-    { name: "parcels", targets: { "text-generation": { candidates: ["echo:parcels"] } } },
-  ],
-});
+const KEY = SDK_TEST_KEY;
 
 let server: RoutingServer;
 let provider: ReturnType<typeof createOpenAI>;
 
 beforeAll(async () => {
-  server = await startRoutingServer({
-    config,
-    port: 0,
-    apiKeys: [KEY],
-    databasePath: join(mkdtempSync(join(tmpdir(), "ms-ai-sdk-")), "state.db"),
-  });
+  server = await startSdkTestServer();
   provider = createOpenAI({ baseURL: `${server.url}/v1`, apiKey: KEY });
 });
 
@@ -102,6 +74,6 @@ describe("the AI SDK against the routing server", () => {
       maxRetries: 0,
     });
     expect(embeddings).toHaveLength(3);
-    for (const vector of embeddings) expect(vector).toHaveLength(32);
+    for (const vector of embeddings) expect(vector).toHaveLength(SDK_TEST_DIMENSIONS);
   });
 });

@@ -6,47 +6,19 @@
  * errors (404 `model_not_found`, 401, 400 with the field). Every call is the SDK's, so a
  * change to the wire that the SDK cannot read fails here.
  */
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseRoutesConfig } from "../../src/route/routes-config.js";
-import { type RoutingServer, startRoutingServer } from "../../src/server/start-routing-server.js";
+import type { RoutingServer } from "../../src/server/start-routing-server.js";
 import { postJson } from "./routing-test-support.js";
+import { SDK_TEST_DIMENSIONS, SDK_TEST_KEY, startSdkTestServer } from "./sdk-test-server.js";
 
-const KEY = "sk-modelscout-sdk-0123456789";
-
-const config = parseRoutesConfig({
-  default_route: "desk",
-  classification: [{ kind: "rules", rules: [{ route: "parcels", keywords: ["parcel"] }] }],
-  models: [
-    { id: "echo:desk", kind: "echo", template: "desk: {{input}}" },
-    { id: "echo:parcels", kind: "echo", template: "parcels: {{input}}" },
-    { id: "builtin:ngrams", kind: "hashed-ngrams", dimensions: 64 },
-  ],
-  routes: [
-    {
-      name: "desk",
-      targets: {
-        "text-generation": { candidates: ["echo:desk"] },
-        "feature-extraction": { candidates: ["builtin:ngrams"] },
-      },
-    },
-    { name: "parcels", targets: { "text-generation": { candidates: ["echo:parcels"] } } },
-  ],
-});
+const KEY = SDK_TEST_KEY;
 
 let server: RoutingServer;
 let client: OpenAI;
 
 beforeAll(async () => {
-  server = await startRoutingServer({
-    config,
-    port: 0,
-    apiKeys: [KEY],
-    databasePath: join(mkdtempSync(join(tmpdir(), "ms-openai-sdk-")), "state.db"),
-  });
+  server = await startSdkTestServer();
   client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: KEY, maxRetries: 0 });
 });
 
@@ -115,7 +87,7 @@ describe("OpenAI's JavaScript SDK against the routing server", () => {
     });
     expect(embeddings.data).toHaveLength(2);
     expect(embeddings.data.map((item) => item.index)).toEqual([0, 1]);
-    for (const item of embeddings.data) expect(item.embedding).toHaveLength(64);
+    for (const item of embeddings.data) expect(item.embedding).toHaveLength(SDK_TEST_DIMENSIONS);
   });
 
   it("answers the Responses API", async () => {
