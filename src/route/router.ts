@@ -754,6 +754,16 @@ export class Router {
     this.#breakers.get(modelId)?.adopt(change);
   }
 
+  /** The error for a `model` that is neither `auto`, a route nor a model of this router. */
+  unknownModel(model: string): ModelScoutError {
+    const routes = this.config.routes.map((entry) => entry.name).join(", ");
+    return new ModelScoutError(
+      "NOT_FOUND",
+      `The model "${model}" does not exist here: use "auto", a route (${routes}) or a configured model id (GET /v1/models lists them).`,
+      { details: { param: "model", model, openaiCode: "model_not_found" } },
+    );
+  }
+
   /** What `GET /v1/models` lists: `auto`, the routes, the configured models. */
   listing(): ModelListing[] {
     const listing: ModelListing[] = [
@@ -1268,14 +1278,7 @@ export class Router {
       return { route, target, routeReason: "requested by name", classification: null };
     }
     const backend = this.registry.get(request.model);
-    if (backend === undefined) {
-      const routes = this.config.routes.map((entry) => entry.name).join(", ");
-      throw new ModelScoutError(
-        "NOT_FOUND",
-        `The model "${request.model}" does not exist here: use "auto", a route (${routes}) or a configured model id (GET /v1/models lists them).`,
-        { details: { param: "model", model: request.model, openaiCode: "model_not_found" } },
-      );
-    }
+    if (backend === undefined) throw this.unknownModel(request.model);
     const task = backend.describe().task;
     if (!servingTasks(request.task).includes(task)) {
       throw new ModelScoutError(

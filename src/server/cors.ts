@@ -21,6 +21,7 @@
  * them; with none configured a request costs one check and is passed on untouched.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { openAIError } from "./openai-errors.js";
 
 type NodeListener = (request: IncomingMessage, response: ServerResponse) => void;
 
@@ -59,14 +60,13 @@ export function corsListener(
     if (preflight) {
       request.resume();
       if (allowed === null) {
-        const body = JSON.stringify({
-          error: {
-            message: `Origin ${origin} may not call this server from a browser: server.cors_origins in the routes config lists the origins that may.`,
-            type: "invalid_request_error",
-            param: null,
-            code: "origin_not_allowed",
-          },
-        });
+        const body = JSON.stringify(
+          openAIError(
+            403,
+            `Origin ${origin} may not call this server from a browser: server.cors_origins in the routes config lists the origins that may.`,
+            { code: "origin_not_allowed" },
+          ).body,
+        );
         response.writeHead(403, {
           "content-type": "application/json",
           "content-length": String(Buffer.byteLength(body)),

@@ -1193,25 +1193,11 @@ export function createRoutingHttp(options: RoutingAppOptions): {
   );
 
   // OpenAI's "retrieve model" (`client.models.retrieve(id)`): one entry of the list. Hub ids
-  // hold a slash (`Xenova/bert-base`), so the id is the rest of the path, unescaped.
-  app.get("/v1/models/*", (context) => {
-    const raw = context.req.path.slice("/v1/models/".length);
-    let id: string;
-    try {
-      id = decodeURIComponent(raw);
-    } catch {
-      id = raw;
-    }
+  // hold a slash (`Xenova/bert-base`), so the id is the rest of the path (Hono unescapes it).
+  app.get("/v1/models/:id{.+}", (context) => {
+    const id = context.req.param("id");
     const entry = router.listing().find((candidate) => candidate.id === id);
-    if (entry === undefined) {
-      return sendError(
-        openAIError(
-          404,
-          `The model "${id}" does not exist here: use "auto", a route or a configured model id (GET /v1/models lists them).`,
-          { code: "model_not_found", param: "model" },
-        ),
-      );
-    }
+    if (entry === undefined) return sendError(httpErrorFor(router.unknownModel(id)));
     return send(200, modelObject(entry), {});
   });
 
