@@ -18,7 +18,16 @@ import type {
   ToolCall,
   ToolCallPiece,
 } from "../backends/model-backend.js";
+import {
+  type AnswerPiece,
+  event,
+  type LiveEventStreamOptions,
+  liveEventStream,
+  type StreamFrames,
+} from "./live-event-stream.js";
 import { openAILogprobs, openAIUsage } from "./openai-wire.js";
+
+export type { ChatStreamEnd } from "./live-event-stream.js";
 
 export interface ChatStreamOptions {
   id: string;
@@ -52,10 +61,6 @@ function closingEvents(base: ChunkBase, end: StreamEnd | undefined, includeUsage
     text += chunkEvent(base, [], { usage: openAIUsage(usage) });
   }
   return `${text}data: [DONE]\n\n`;
-}
-
-function event(payload: unknown): string {
-  return `data: ${JSON.stringify(payload)}\n\n`;
 }
 
 /**
@@ -102,31 +107,6 @@ export function loggedAnswer(text: string, toolNames: readonly string[]): string
   return `${text}${text === "" ? "" : "\n"}[tool calls: ${toolNames.join(", ")}]`;
 }
 
-function isStreamEnd(part: TextStreamPart): part is StreamEnd {
-  return (
-    typeof part !== "string" &&
-    !("reasoning" in part) &&
-    !("toolCall" in part) &&
-    !("logprobs" in part)
-  );
-}
-
-/**
- * The model's next piece of text, reasoning or a tool call. Its closing `StreamEnd` is given
- * to `onEnd` and reading goes on to the end of the stream.
- */
-export async function nextPiece(
-  iterator: AsyncIterator<TextStreamPart>,
-  onEnd: (end: StreamEnd) => void,
-): Promise<IteratorResult<Exclude<TextStreamPart, StreamEnd>>> {
-  let next = await iterator.next();
-  while (next.done !== true && isStreamEnd(next.value)) {
-    onEnd(next.value);
-    next = await iterator.next();
-  }
-  return next as IteratorResult<Exclude<TextStreamPart, StreamEnd>>;
-}
-
 /** Word-sized pieces whose concatenation is exactly `text`. */
 export function streamPieces(text: string): string[] {
   return text.match(/\s*\S+\s*/gu) ?? (text === "" ? [] : [text]);
@@ -155,94 +135,31 @@ export function chatStreamBody(options: ChatStreamOptions): string {
   return body + closingEvents(base, options.end, options.includeUsage === true);
 }
 
-/** How a live stream ended, for the request log. */
-export interface ChatStreamEnd {
-  /** What was sent of the answer (`loggedAnswer`: with the tools it called). */
-  text: string;
-  /** Set when the model's stream failed after its first piece. */
-  error?: unknown;
-  /** The client went away before the end. */
-  clientClosed?: boolean;
-  /** The tokens the model's closing item reported, for the request log's cost. */
-  usage?: AnswerUsage;
-}
-
-export interface LiveChatStreamOptions extends Omit<ChatStreamOptions, "text" | "end"> {
+export interface LiveChatStreamOptions
+  extends Omit<ChatStreamOptions, "text" | "end">,
+    Omit<LiveEventStreamOptions, "frames"> {
   /** The model's pieces, as the router's streamed result carries them. */
   pieces: AsyncIterable<TextStreamPart>;
-  /** The error event sent when the model's stream fails midway (OpenAI's error object). */
-  describeError: (error: unknown) => { message: string; type: string; code: string };
-  /** Called once, when the stream is over. */
-  ended: (end: ChatStreamEnd) => void;
-  /** The client's cancellation: a failure after it is the client leaving, not the model. */
-  clientSignal?: { readonly aborted: boolean };
 }
 
-/**
- * The same events as `chatStreamBody`, sent as the model writes its answer. A failure
- * after the first piece cannot fall back any more: it ends the stream with an
- * `data: {"error": ...}` event (what OpenAI's SDKs raise as an API error), without
- * `[DONE]`. A client that goes away stops the model's stream.
- */
-export function liveChatStream(options: LiveChatStreamOptions): ReadableStream<Uint8Array> {
-  const encoder = new TextEncoder();
+/** Chat's events for a live stream: deltas of content, reasoning, log probabilities, calls. */
+function chatFrames(options: LiveChatStreamOptions): StreamFrames {
   const base: ChunkBase = {
     id: options.id,
     object: "chat.completion.chunk",
     created: options.created,
     model: options.model,
   };
-  const iterator = options.pieces[Symbol.asyncIterator]();
   let text = "";
   const toolNames: string[] = [];
-  let streamEnd: StreamEnd | undefined;
-  let over = false;
-  const end = (how: Omit<ChatStreamEnd, "text">) => {
-    if (over) return;
-    over = true;
-    options.ended({ text: loggedAnswer(text, toolNames), ...how });
-  };
-  return new ReadableStream<Uint8Array>({
-    start(controller) {
-      controller.enqueue(
-        encoder.encode(
-          chunkEvent(
-            base,
-            [{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null }],
-            options.firstChunkExtra,
-          ),
-        ),
-      );
-    },
-    async pull(controller) {
-      let next: IteratorResult<Exclude<TextStreamPart, StreamEnd>>;
-      try {
-        // The model's closing item is kept for the last chunk.
-        next = await nextPiece(iterator, (value) => {
-          streamEnd = value;
-        });
-      } catch (error) {
-        if (over) return; // the client left meanwhile
-        if (options.clientSignal?.aborted === true) {
-          end({ clientClosed: true });
-          controller.error(error);
-          return;
-        }
-        controller.enqueue(encoder.encode(event({ error: options.describeError(error) })));
-        controller.close();
-        end({ error });
-        return;
-      }
-      if (over) return;
-      if (next.done) {
-        controller.enqueue(
-          encoder.encode(closingEvents(base, streamEnd, options.includeUsage === true)),
-        );
-        controller.close();
-        end(streamEnd?.usage === undefined ? {} : { usage: streamEnd.usage });
-        return;
-      }
-      const piece = next.value;
+  return {
+    opening: () =>
+      chunkEvent(
+        base,
+        [{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null }],
+        options.firstChunkExtra,
+      ),
+    piece(piece: AnswerPiece) {
       let delta: Record<string, unknown>;
       let logprobs: ReturnType<typeof openAILogprobs> | null = null;
       if (typeof piece === "string") {
@@ -264,11 +181,24 @@ export function liveChatStream(options: LiveChatStreamOptions): ReadableStream<U
         logprobs === null
           ? { index: 0, delta, finish_reason: null }
           : { index: 0, delta, logprobs, finish_reason: null };
-      controller.enqueue(encoder.encode(chunkEvent(base, [choice])));
+      return chunkEvent(base, [choice]);
     },
-    async cancel() {
-      end({ clientClosed: true });
-      await iterator.return?.();
-    },
+    closing: (end) => closingEvents(base, end, options.includeUsage === true),
+    logged: () => loggedAnswer(text, toolNames),
+  };
+}
+
+/**
+ * The same events as `chatStreamBody`, sent as the model writes its answer
+ * (`liveEventStream`: a failure midway ends it with an error event, a client that leaves
+ * stops the model).
+ */
+export function liveChatStream(options: LiveChatStreamOptions): ReadableStream<Uint8Array> {
+  return liveEventStream({
+    frames: chatFrames(options),
+    pieces: options.pieces,
+    describeError: options.describeError,
+    ended: options.ended,
+    ...(options.clientSignal !== undefined && { clientSignal: options.clientSignal }),
   });
 }

@@ -134,7 +134,7 @@ const toolChoiceSchema = z.union(
   },
 );
 
-const tokenCount = z
+export const tokenCount = z
   .number()
   .int("must be a whole number of tokens")
   .min(1, "must be at least 1 token")
@@ -161,24 +161,54 @@ export function requireToolsForChoice(
   }
 }
 
+/**
+ * Sampling fields chat completions and legacy completions (`completions-wire.ts`) share,
+ * checked the same way on both.
+ */
+export const samplingFields = {
+  temperature: z.number().min(0).max(2).nullish(),
+  top_p: z.number().gt(0).max(1).nullish(),
+  stop: z
+    .union([z.string(), z.array(z.string()).max(4, "stop holds at most 4 sequences")], {
+      error: "stop must be a string or an array of up to 4 strings",
+    })
+    .nullish(),
+  seed: z.number().int("seed must be an integer").nullish(),
+  presence_penalty: z.number().min(-2).max(2).nullish(),
+  frequency_penalty: z.number().min(-2).max(2).nullish(),
+  logit_bias: z.record(z.string(), z.number().min(-100).max(100)).nullish(),
+  stream_options: z.looseObject({ include_usage: z.boolean().nullish() }).nullish(),
+};
+
+/** `logit_bias` keys are token ids: an issue for each key that is not. */
+export function checkLogitBiasKeys(
+  logitBias: Readonly<Record<string, number>> | null | undefined,
+  context: z.RefinementCtx,
+): void {
+  for (const key of Object.keys(logitBias ?? {})) {
+    if (!/^\d+$/.test(key)) {
+      context.addIssue({
+        code: "custom",
+        path: ["logit_bias", key],
+        message: `logit_bias keys are token ids of the model's tokenizer (digits), got "${key}"`,
+      });
+    }
+  }
+}
+
+/** `stop` as `GenerationSettings.stop`: null when there is none. */
+export function stopSequences(stop: string | readonly string[] | null | undefined) {
+  return typeof stop === "string" ? [stop] : stop?.length ? stop : null;
+}
+
 export const chatCompletionRequestSchema = z
   // biome-ignore lint/plugin/no-spread-then-field: a schema, built once
   .looseObject({
     ...chatCoreFields,
-    stream_options: z.looseObject({ include_usage: z.boolean().nullish() }).nullish(),
+    ...samplingFields,
     max_tokens: tokenCount,
     /** OpenAI's newer name for `max_tokens`. */
     max_completion_tokens: tokenCount,
-    temperature: z.number().min(0).max(2).nullish(),
-    top_p: z.number().gt(0).max(1).nullish(),
-    stop: z
-      .union([z.string(), z.array(z.string()).max(4, "stop holds at most 4 sequences")], {
-        error: "stop must be a string or an array of up to 4 strings",
-      })
-      .nullish(),
-    seed: z.number().int("seed must be an integer").nullish(),
-    presence_penalty: z.number().min(-2).max(2).nullish(),
-    frequency_penalty: z.number().min(-2).max(2).nullish(),
     n: z
       .literal(1, {
         error: "n must be 1: the router answers with one choice (send n requests for more)",
@@ -207,7 +237,6 @@ export const chatCompletionRequestSchema = z
     parallel_tool_calls: z.boolean().nullish(),
     logprobs: z.boolean().nullish(),
     top_logprobs: z.number().int().min(0).max(20).nullish(),
-    logit_bias: z.record(z.string(), z.number().min(-100).max(100)).nullish(),
   })
   .superRefine((body, context) => {
     if (
@@ -222,15 +251,7 @@ export const chatCompletionRequestSchema = z
       });
     }
     requireToolsForChoice(body, context);
-    for (const key of Object.keys(body.logit_bias ?? {})) {
-      if (!/^\d+$/.test(key)) {
-        context.addIssue({
-          code: "custom",
-          path: ["logit_bias", key],
-          message: `logit_bias keys are token ids of the model's tokenizer (digits), got "${key}"`,
-        });
-      }
-    }
+    checkLogitBiasKeys(body.logit_bias, context);
     if (body.top_logprobs != null && body.logprobs !== true) {
       context.addIssue({
         code: "custom",
@@ -318,7 +339,7 @@ export function generationSettings(body: ChatCompletionRequest): GenerationSetti
   set("maxTokens", body.max_completion_tokens ?? body.max_tokens);
   set("temperature", body.temperature);
   set("topP", body.top_p);
-  set("stop", typeof body.stop === "string" ? [body.stop] : body.stop?.length ? body.stop : null);
+  set("stop", stopSequences(body.stop));
   set("seed", body.seed);
   set("presencePenalty", body.presence_penalty);
   set("frequencyPenalty", body.frequency_penalty);

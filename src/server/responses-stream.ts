@@ -14,7 +14,8 @@
  */
 import type { BackendOutput, StreamEnd, TextStreamPart } from "../backends/model-backend.js";
 import { errorMessage } from "../errors/error-message.js";
-import { type ChatStreamEnd, loggedAnswer, nextPiece, streamPieces } from "./chat-stream.js";
+import { loggedAnswer, streamPieces } from "./chat-stream.js";
+import { type ChatStreamEnd, nextPiece } from "./live-event-stream.js";
 import { callItemId, messageId, reasoningId } from "./responses-ids.js";
 import {
   type ResponseFrame,
