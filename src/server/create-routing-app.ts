@@ -59,12 +59,22 @@ import { createApiAccess } from "./api-keys.js";
 import { chatCompletionJson } from "./chat-completion-body.js";
 import { type ChatStreamEnd, chatStreamBody, liveChatStream, loggedAnswer } from "./chat-stream.js";
 import {
+  type CompletionFrame,
+  completionBody,
+  completionFrames,
+  completionGeneration,
+  completionRequestSchema,
+  completionStreamBody,
+  summedUsage,
+} from "./completions-wire.js";
+import {
   decisionBody,
   decisionHeaders,
   decisionJson,
   loggedDecisionBody,
   withModelscout,
 } from "./decision-wire.js";
+import { liveEventStream } from "./live-event-stream.js";
 import { type MediaInput, type MediaKind, mediaFromBytes, mediaFromText } from "./media-input.js";
 import { type HttpError, httpErrorFor, openAIError } from "./openai-errors.js";
 import {
@@ -464,6 +474,8 @@ function labelText(output: BackendOutput | undefined): string | null {
 /** The routed endpoints, callable by any HTTP front (Hono routes, Node's `http`). */
 export interface RoutedEndpoints {
   chatCompletions(request: EndpointRequest): Promise<EndpointAnswer>;
+  /** OpenAI's legacy text completions. */
+  completions(request: EndpointRequest): Promise<EndpointAnswer>;
   /** OpenAI's Responses API. */
   responses(request: EndpointRequest): Promise<EndpointAnswer>;
   embeddings(request: EndpointRequest): Promise<EndpointAnswer>;
@@ -558,7 +570,8 @@ class LogAnswered implements AfterAnswer {
     const first = this.#outputs[0];
     this.#log(200, {
       modelLatencyMs: this.#modelLatencyMs,
-      usage: first?.kind === "text" ? first.usage : undefined,
+      // Every prompt's tokens, when a request held several (legacy completions).
+      usage: summedUsage(this.#outputs),
       outputText:
         first?.kind === "text"
           ? loggedAnswer(first.text, first.toolCalls?.map((call) => call.name) ?? [])
@@ -844,6 +857,70 @@ export function createRoutingHttp(options: RoutingAppOptions): {
       };
     });
 
+  /** OpenAI's legacy text completions (`completions-wire.ts`), routed as text generation. */
+  const completions = (request: EndpointRequest) =>
+    routed(request, "completions", async () => {
+      const body = await readBody(request, completionRequestSchema, maxBodyBytes);
+      const generation = completionGeneration(body);
+      const frameOf = (decision: RoutingDecision): CompletionFrame => ({
+        id: `cmpl-${decision.requestId}`,
+        created: clock.epochSeconds(),
+        model: decision.model,
+      });
+      return {
+        task: "text-generation",
+        model: body.model,
+        inputs: body.prompt.map((prompt) => ({
+          messages: [{ role: "user" as const, content: prompt }],
+          generation,
+        })),
+        // As embeddings do: a list of prompts goes where the first one routes.
+        text: body.prompt[0] as string,
+        stream: body.stream,
+        respondStream: (pieces, decision, headers, ended) =>
+          eventStreamAnswer(
+            headers,
+            liveEventStream({
+              frames: completionFrames({
+                frame: frameOf(decision),
+                body,
+                firstChunkExtra: { modelscout: decisionBody(decision) },
+              }),
+              pieces,
+              ended,
+              clientSignal: request.signal,
+              describeError: (error) => ({
+                message: `The model's answer broke off: ${errorMessage(error)}`,
+                type: "server_error",
+                code: "stream_interrupted",
+              }),
+            }),
+          ),
+        respond: (outputs, decision, headers, modelscoutJson) => {
+          if (body.stream) {
+            const first = outputs[0];
+            return eventStreamAnswer(
+              headers,
+              completionStreamBody(
+                {
+                  frame: frameOf(decision),
+                  body,
+                  firstChunkExtra: { modelscout: decisionBody(decision) },
+                },
+                first?.kind === "text" ? first : undefined,
+              ),
+            );
+          }
+          return jsonAnswer(
+            200,
+            completionBody(frameOf(decision), body, outputs),
+            headers,
+            modelscoutJson,
+          );
+        },
+      };
+    });
+
   const responses = (request: EndpointRequest) =>
     routed(request, "responses", async () => {
       const body = await readBody(request, responsesRequestSchema, maxBodyBytes);
@@ -1009,6 +1086,8 @@ export function createRoutingHttp(options: RoutingAppOptions): {
     ? {
         chatCompletions: async (request) =>
           refusal(request.header("authorization")) ?? chatCompletions(request),
+        completions: async (request) =>
+          refusal(request.header("authorization")) ?? completions(request),
         responses: async (request) =>
           refusal(request.header("authorization")) ?? responses(request),
         embeddings: async (request) =>
@@ -1016,7 +1095,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
         task: async (task, request) =>
           refusal(request.header("authorization")) ?? runTask(task, request),
       }
-    : { chatCompletions, responses, embeddings, task: runTask };
+    : { chatCompletions, completions, responses, embeddings, task: runTask };
   if (access.required) {
     // Every /v1 route of the app, present and future (the routed endpoints check again,
     // for the node:http front that serves them without Hono).
@@ -1029,6 +1108,9 @@ export function createRoutingHttp(options: RoutingAppOptions): {
   }
   app.post("/v1/chat/completions", async (context) =>
     toResponse(await endpoints.chatCompletions(honoRequest(context))),
+  );
+  app.post("/v1/completions", async (context) =>
+    toResponse(await endpoints.completions(honoRequest(context))),
   );
   app.post("/v1/responses", async (context) =>
     toResponse(await endpoints.responses(honoRequest(context))),

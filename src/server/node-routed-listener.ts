@@ -1,8 +1,8 @@
 /**
  * @module
- * Serves the routed endpoints (`POST /v1/chat/completions`, `/v1/responses`, `/v1/embeddings`,
- * `/v1/tasks/<task>`) straight from Node's `http`, and passes every other request to the
- * Hono app. The endpoints are the same functions the Hono routes call
+ * Serves the routed endpoints (`POST /v1/chat/completions`, `/v1/completions`, `/v1/responses`,
+ * `/v1/embeddings`, `/v1/tasks/<task>`) straight from Node's `http`, and passes every other
+ * request to the Hono app. The endpoints are the same functions the Hono routes call
  * (`create-routing-app.ts`); this only skips Hono's per-request work, which a profile of
  * the server under load put at about a quarter of the router's own CPU per request: the
  * WHATWG `Request` view of the Node request and its `AbortSignal` (built with listeners on
@@ -54,6 +54,9 @@ function dispatch(
   const path = query === -1 ? url : url.slice(0, query);
   if (path === "/v1/chat/completions") {
     return endpoints.chatCompletions(new NodeEndpointRequest(request, response));
+  }
+  if (path === "/v1/completions") {
+    return endpoints.completions(new NodeEndpointRequest(request, response));
   }
   if (path === "/v1/responses") {
     return endpoints.responses(new NodeEndpointRequest(request, response));

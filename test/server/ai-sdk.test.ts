@@ -1,8 +1,8 @@
 /**
  * The routing server through the AI SDK (`ai` with its `@ai-sdk/openai` provider pointed at
  * the server's `/v1`), the TypeScript toolkit the README says works with it: text from the
- * Responses API (the provider's default) and from chat completions, both streamed and not,
- * and a batch of embeddings. Only the SDK's calls are used, so a wire it cannot read fails
+ * Responses API (the provider's default), from chat completions and from legacy completions,
+ * streamed and not, and a batch of embeddings. Only the SDK's calls are used, so a wire it cannot read fails
  * here (ADR 0064).
  */
 import { createOpenAI } from "@ai-sdk/openai";
@@ -65,6 +65,28 @@ describe("the AI SDK against the routing server", () => {
       expect(pieces.join("")).toBe("desk: hello there");
       expect(await stream.finishReason).toBe("stop");
     }
+  });
+
+  it("generates and streams text through legacy completions", async () => {
+    const result = await generateText({
+      model: provider.completion("auto"),
+      prompt: "where is my parcel?",
+      maxRetries: 0,
+    });
+    // The provider writes the conversation into the prompt as "user:" and "assistant:"
+    // lines; the echo desk answers with the prompt it was sent.
+    expect(result.text).toBe("parcels: user:\nwhere is my parcel?\n\nassistant:\n");
+    expect(result.response.headers?.["x-modelscout-route"]).toBe("parcels");
+    expect(await endpointOf(result.response.headers)).toBe("completions");
+    const stream = streamText({
+      model: provider.completion("desk"),
+      prompt: "hello there",
+      maxRetries: 0,
+    });
+    const pieces: string[] = [];
+    for await (const piece of stream.textStream) pieces.push(piece);
+    expect(pieces.join("")).toBe("desk: user:\nhello there\n\nassistant:\n");
+    expect(await stream.finishReason).toBe("stop");
   });
 
   it("embeds a batch of texts", async () => {

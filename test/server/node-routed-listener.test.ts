@@ -21,6 +21,7 @@ afterEach(async () => {
 async function serve(answer: () => Promise<EndpointAnswer>): Promise<number> {
   const endpoints: RoutedEndpoints = {
     chatCompletions: answer,
+    completions: answer,
     responses: answer,
     embeddings: answer,
     task: answer,

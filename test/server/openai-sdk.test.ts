@@ -1,7 +1,7 @@
 /**
  * The routing server through OpenAI's own JavaScript SDK (`openai`, the client most apps
  * already use), pointed at it with `baseURL` and an API key: chat answers, streamed and not,
- * with the decision in the body and headers; feedback by the request id; the models list and
+ * with the decision in the body and headers; legacy completions; feedback by the request id; the models list and
  * one model by id; embeddings; the Responses API; and errors raised as the SDK's own typed
  * errors (404 `model_not_found`, 401, 400 with the field). Every call is the SDK's, so a
  * change to the wire that the SDK cannot read fails here.
@@ -70,6 +70,30 @@ describe("OpenAI's JavaScript SDK against the routing server", () => {
     }
     expect(text).toBe("desk: what sizes are there?");
     expect(finish).toBe("stop");
+  });
+
+  it("gets a legacy completion, whole and streamed", async () => {
+    const { data, response } = await client.completions
+      .create({ model: "auto", prompt: "where is my parcel?", max_tokens: 64 })
+      .withResponse();
+    expect(data.object).toBe("text_completion");
+    expect(data.choices[0]).toMatchObject({
+      index: 0,
+      text: "parcels: where is my parcel?",
+      finish_reason: "stop",
+    });
+    expect(response.headers.get("x-modelscout-route")).toBe("parcels");
+    const stream = await client.completions.create({
+      model: "desk",
+      prompt: "what sizes are there?",
+      stream: true,
+    });
+    let text = "";
+    for await (const chunk of stream) {
+      expect(chunk.object).toBe("text_completion");
+      text += chunk.choices[0]?.text ?? "";
+    }
+    expect(text).toBe("desk: what sizes are there?");
   });
 
   it("lists the models and retrieves one by id", async () => {

@@ -84,6 +84,18 @@ describe("createRoutingApp (Hono) routed endpoints", () => {
     });
   });
 
+  it("answers a legacy completion", async () => {
+    const response = await post(
+      "/v1/completions",
+      JSON.stringify({ prompt: "where is my parcel", max_tokens: 32 }),
+    );
+    expect(response.status).toBe(200);
+    expect(response.headers.get("x-modelscout-route")).toBe("parcels");
+    const body = (await response.json()) as { object: string; choices: { text: string }[] };
+    expect(body.object).toBe("text_completion");
+    expect(body.choices[0]?.text).toBe("parcels: where is my parcel");
+  });
+
   it("streams when asked", async () => {
     const response = await post(
       "/v1/chat/completions",

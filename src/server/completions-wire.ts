@@ -1,0 +1,314 @@
+/**
+ * @module
+ * OpenAI's legacy text completions (`POST /v1/completions`), for the clients that still send
+ * them (older SDK code, evaluation harnesses, tools written for vLLM or llama.cpp servers),
+ * routed as text generation like chat completions. Each prompt goes to the chosen model as
+ * one user turn, as LiteLLM and OpenRouter send a prompt to a chat model: the router's
+ * models are chat models (OpenAI-compatible chat servers, in-process models that apply
+ * their chat template), so a base model's raw continuation is not what comes back.
+ *
+ * Kept to OpenAI's contract where the router can honour it: `max_tokens` defaults to 16 as
+ * OpenAI's does; a list of prompts is answered with one choice per prompt (`index`), by the
+ * model the first prompt routes to; `echo` puts the prompt before its answer; `logprobs: k`
+ * asks the model's server for log probabilities with k alternatives and answers in the
+ * legacy shape (`tokens`, `token_logprobs`, `top_logprobs`, `text_offset`). Refused with a
+ * 400 rather than dropped: prompts as token ids (the router reads the text to route it),
+ * `suffix` (insertion), `n` or `best_of` above 1, `echo` with `logprobs` (the prompt's own
+ * log probabilities), and `stream` with more than one prompt.
+ */
+import { z } from "zod";
+import type {
+  AnswerUsage,
+  BackendOutput,
+  GenerationSettings,
+  StreamEnd,
+  TokenLogprob,
+} from "../backends/model-backend.js";
+import { streamPieces } from "./chat-stream.js";
+import { type AnswerPiece, event, type StreamFrames } from "./live-event-stream.js";
+import {
+  checkLogitBiasKeys,
+  openAIUsage,
+  samplingFields,
+  stopSequences,
+  tokenCount,
+} from "./openai-wire.js";
+
+/** OpenAI's default `max_tokens` for legacy completions. */
+export const LEGACY_DEFAULT_MAX_TOKENS = 16;
+
+/** The most alternatives `logprobs` may ask for, as OpenAI's legacy endpoint allows. */
+const MAX_LEGACY_LOGPROBS = 5;
+
+const promptSchema = z.unknown().transform((prompt, context): string[] => {
+  if (typeof prompt === "string") return [prompt];
+  const tokenIds =
+    "prompts as token ids are not supported: the router reads a prompt's text to route it; send the text";
+  if (Array.isArray(prompt) && prompt.length > 0) {
+    if (prompt.every((item) => typeof item === "string")) return prompt;
+    if (prompt.every((item) => typeof item === "number" || Array.isArray(item))) {
+      context.addIssue({ code: "custom", message: tokenIds });
+      return z.NEVER;
+    }
+  }
+  context.addIssue({
+    code: "custom",
+    message: "prompt must be a string or a non-empty array of strings",
+  });
+  return z.NEVER;
+});
+
+export const completionRequestSchema = z
+  // biome-ignore lint/plugin/no-spread-then-field: a schema, built once
+  .looseObject({
+    ...samplingFields,
+    /** `auto`, a route name or a model id. Default `auto`. */
+    model: z.string().min(1).default("auto"),
+    prompt: promptSchema,
+    stream: z.boolean().default(false),
+    max_tokens: tokenCount,
+    n: z
+      .literal(1, {
+        error:
+          "n must be 1: the router answers with one choice per prompt (send n requests for more)",
+      })
+      .nullish(),
+    best_of: z
+      .literal(1, {
+        error: "best_of must be 1: the router does not generate candidates to pick from",
+      })
+      .nullish(),
+    echo: z.boolean().nullish(),
+    logprobs: z
+      .number()
+      .int("logprobs is a whole number of alternatives per token")
+      .min(0)
+      .max(MAX_LEGACY_LOGPROBS, `logprobs is at most ${MAX_LEGACY_LOGPROBS}`)
+      .nullish(),
+    suffix: z
+      .string()
+      .max(0, {
+        error:
+          "suffix (text after the insertion) is not supported: the router's models answer chats, not insertions",
+      })
+      .nullish(),
+  })
+  .superRefine((body, context) => {
+    checkLogitBiasKeys(body.logit_bias, context);
+    if (body.stream && body.prompt.length > 1) {
+      context.addIssue({
+        code: "custom",
+        path: ["stream"],
+        message: "stream takes one prompt: send one request per prompt",
+      });
+    }
+    if (body.echo === true && body.logprobs != null) {
+      context.addIssue({
+        code: "custom",
+        path: ["echo"],
+        message:
+          "echo with logprobs asks for the prompt's log probabilities, which the router's models do not give: leave one out",
+      });
+    }
+  });
+export type CompletionRequest = z.infer<typeof completionRequestSchema>;
+
+/** The request's sampling fields as a model takes them: `max_tokens` is always set. */
+export function completionGeneration(body: CompletionRequest): GenerationSettings {
+  const settings: GenerationSettings = { maxTokens: body.max_tokens ?? LEGACY_DEFAULT_MAX_TOKENS };
+  if (body.temperature != null) settings.temperature = body.temperature;
+  if (body.top_p != null) settings.topP = body.top_p;
+  const stop = stopSequences(body.stop);
+  if (stop !== null) settings.stop = stop;
+  if (body.seed != null) settings.seed = body.seed;
+  if (body.presence_penalty != null) settings.presencePenalty = body.presence_penalty;
+  if (body.frequency_penalty != null) settings.frequencyPenalty = body.frequency_penalty;
+  if (body.logit_bias != null && Object.keys(body.logit_bias).length > 0) {
+    settings.logitBias = body.logit_bias;
+  }
+  if (body.logprobs != null) {
+    settings.logprobs = true;
+    settings.topLogprobs = body.logprobs;
+  }
+  if (body.stream && body.stream_options?.include_usage === true) settings.streamUsage = true;
+  return settings;
+}
+
+/** Log probabilities in the legacy shape; `start` is the first token's offset in the choice's text. */
+export interface LegacyLogprobs {
+  tokens: string[];
+  token_logprobs: number[];
+  /** Per token, its alternatives by token; null when none were asked for (`logprobs: 0`). */
+  top_logprobs: Record<string, number>[] | null;
+  text_offset: number[];
+}
+
+export function legacyLogprobs(
+  entries: readonly TokenLogprob[],
+  alternatives: number,
+  start: number,
+): LegacyLogprobs {
+  const tokens: string[] = [];
+  const tokenLogprobs: number[] = [];
+  const top: Record<string, number>[] = [];
+  const offsets: number[] = [];
+  let offset = start;
+  for (const entry of entries) {
+    tokens.push(entry.token);
+    tokenLogprobs.push(entry.logprob);
+    top.push(
+      Object.fromEntries(
+        (entry.topLogprobs ?? []).map((alternative) => [alternative.token, alternative.logprob]),
+      ),
+    );
+    offsets.push(offset);
+    offset += entry.token.length;
+  }
+  return {
+    tokens,
+    token_logprobs: tokenLogprobs,
+    top_logprobs: alternatives > 0 ? top : null,
+    text_offset: offsets,
+  };
+}
+
+/** The tokens of all answers together, when every answer reported them. */
+export function summedUsage(outputs: readonly BackendOutput[]): AnswerUsage | undefined {
+  // One answer, as a rule: its own usage, with no new object on every request.
+  if (outputs.length === 1) {
+    const only = outputs[0];
+    return only?.kind === "text" ? only.usage : undefined;
+  }
+  let promptTokens = 0;
+  let completionTokens = 0;
+  for (const output of outputs) {
+    if (output.kind !== "text" || output.usage === undefined) return undefined;
+    promptTokens += output.usage.promptTokens;
+    completionTokens += output.usage.completionTokens;
+  }
+  return outputs.length === 0 ? undefined : { promptTokens, completionTokens };
+}
+
+export interface CompletionFrame {
+  /** `cmpl-<request id>`. */
+  id: string;
+  /** Unix seconds. */
+  created: number;
+  model: string;
+}
+
+/** The whole answer's body (without `modelscout`): one choice per prompt, in order. */
+export function completionBody(
+  frame: CompletionFrame,
+  body: CompletionRequest,
+  outputs: readonly BackendOutput[],
+): object {
+  const usage = summedUsage(outputs);
+  return {
+    id: frame.id,
+    object: "text_completion",
+    created: frame.created,
+    model: frame.model,
+    choices: body.prompt.map((prompt, index) => {
+      const output = outputs[index];
+      const answer = output?.kind === "text" ? output : undefined;
+      const echoed = body.echo === true ? prompt : "";
+      return {
+        text: echoed + (answer?.text ?? ""),
+        index,
+        logprobs:
+          body.logprobs == null || answer?.logprobs === undefined
+            ? null
+            : legacyLogprobs(answer.logprobs, body.logprobs, echoed.length),
+        finish_reason: answer?.finishReason ?? "stop",
+      };
+    }),
+    ...(usage !== undefined && { usage: openAIUsage(usage) }),
+  };
+}
+
+interface CompletionStreamOptions {
+  frame: CompletionFrame;
+  body: CompletionRequest;
+  /** Fields for the first chunk (the decision). */
+  firstChunkExtra: Record<string, unknown>;
+}
+
+/**
+ * The legacy stream's events: a first chunk with the decision (and the prompt, with `echo`),
+ * a chunk per piece of text (with its tokens' log probabilities when asked for), a last chunk
+ * with `finish_reason`, the usage chunk with `stream_options.include_usage`, `[DONE]`. A
+ * reasoning model's thinking and tool calls have no place in this shape and are not sent.
+ */
+export function completionFrames(options: CompletionStreamOptions): StreamFrames {
+  const { frame, body } = options;
+  const prompt = body.prompt[0] ?? "";
+  const echoed = body.echo === true ? prompt : "";
+  let text = "";
+  const chunk = (choice: object, extra?: Record<string, unknown>) => {
+    const value = {
+      id: frame.id,
+      object: "text_completion",
+      created: frame.created,
+      model: frame.model,
+      choices: [choice],
+    };
+    if (extra !== undefined) Object.assign(value, extra);
+    return value;
+  };
+  return {
+    opening: () =>
+      event(
+        chunk(
+          { text: echoed, index: 0, logprobs: null, finish_reason: null },
+          options.firstChunkExtra,
+        ),
+      ),
+    piece(piece: AnswerPiece) {
+      if (typeof piece === "string") {
+        text += piece;
+        return event(chunk({ text: piece, index: 0, logprobs: null, finish_reason: null }));
+      }
+      if ("logprobs" in piece && body.logprobs != null) {
+        // Sent after the text they belong to, as an empty piece of text carrying them.
+        const sent =
+          text.length - piece.logprobs.reduce((sum, entry) => sum + entry.token.length, 0);
+        const logprobs = legacyLogprobs(
+          piece.logprobs,
+          body.logprobs,
+          echoed.length + Math.max(0, sent),
+        );
+        return event(chunk({ text: "", index: 0, logprobs, finish_reason: null }));
+      }
+      return "";
+    },
+    closing(end: StreamEnd | undefined) {
+      let events = event(
+        chunk({ text: "", index: 0, logprobs: null, finish_reason: end?.finishReason ?? "stop" }),
+      );
+      if (body.stream_options?.include_usage === true && end?.usage !== undefined) {
+        events += event({
+          id: frame.id,
+          object: "text_completion",
+          created: frame.created,
+          model: frame.model,
+          choices: [],
+          usage: openAIUsage(end.usage),
+        });
+      }
+      return `${events}data: [DONE]\n\n`;
+    },
+    logged: () => text,
+  };
+}
+
+/** The same events for an answer the model gave whole, cut in word-sized pieces. */
+export function completionStreamBody(
+  options: CompletionStreamOptions,
+  answer: Extract<BackendOutput, { kind: "text" }> | undefined,
+): string {
+  const frames = completionFrames(options);
+  let events = frames.opening();
+  for (const piece of streamPieces(answer?.text ?? "")) events += frames.piece(piece);
+  return events + frames.closing(answer);
+}

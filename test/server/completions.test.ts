@@ -1,0 +1,227 @@
+/**
+ * OpenAI's legacy text completions (`POST /v1/completions`) through the router: a prompt is
+ * routed like a chat's last user turn and sent to the model as one; OpenAI's defaults and
+ * fields are honoured where the router can (`max_tokens` 16, several prompts, `echo`,
+ * `logprobs` in the legacy shape, streaming whole and live); what it cannot honour is a 400
+ * naming the field.
+ */
+import { describe, expect, it } from "vitest";
+import type { FakeChatMessage } from "../support/fake-openai-server.js";
+import {
+  type Json,
+  lastChatRequest,
+  loggedRow,
+  postJson,
+  routingServerBehindFakeUpstream,
+  sseEvents,
+} from "./routing-test-support.js";
+
+/** Twenty words, longer than the default 16-token cap (the fake server counts words). */
+const LONG_REPLY = Array.from({ length: 20 }, (_, index) => `w${index + 1}`).join(" ");
+
+const served = routingServerBehindFakeUpstream(
+  "completions",
+  (base) => ({
+    classification: [{ kind: "rules", rules: [{ route: "parcels", keywords: ["parcel"] }] }],
+    models: [
+      { id: "echo:desk", kind: "echo", template: "desk: {{input}}" },
+      { id: "llm", kind: "openai", base_url: base, api_model: "small-llm" },
+    ],
+    default_route: "desk",
+    routes: [
+      { name: "desk", targets: { "text-generation": { candidates: ["echo:desk"] } } },
+      { name: "parcels", targets: { "text-generation": { candidates: ["llm"] } } },
+    ],
+  }),
+  {
+    chatReply: (messages: readonly FakeChatMessage[]) => {
+      const last = messages.at(-1)?.content;
+      return typeof last === "string" && last.includes("long") ? LONG_REPLY : `re: ${last}`;
+    },
+  },
+);
+
+const complete = (body: unknown) => postJson(`${served.server.url}/v1/completions`, body);
+
+describe("POST /v1/completions", () => {
+  it("routes a prompt and answers in the text_completion shape with the decision", async () => {
+    const answer = await complete({ model: "auto", prompt: "what sizes are there?" });
+    expect(answer.status).toBe(200);
+    const body = answer.json;
+    expect(body).toMatchObject({
+      object: "text_completion",
+      model: "echo:desk",
+      choices: [
+        { text: "desk: what sizes are there?", index: 0, logprobs: null, finish_reason: "stop" },
+      ],
+    });
+    expect(body.id).toBe(`cmpl-${body.modelscout.request_id}`);
+    expect(body.modelscout).toMatchObject({ route: "desk", model: "echo:desk" });
+    expect(answer.headers.get("x-modelscout-request-id")).toBe(body.modelscout.request_id);
+    const row = await loggedRow(served.server.url, body.modelscout.request_id);
+    expect(row).toMatchObject({
+      endpoint: "completions",
+      task: "text-generation",
+      route: "desk",
+      status: 200,
+    });
+  });
+
+  it("sends the prompt as one user turn, with OpenAI's default of 16 tokens", async () => {
+    const answer = await complete({ model: "parcels", prompt: "a long parcel story" });
+    expect(answer.status).toBe(200);
+    const sent = lastChatRequest(served.upstream);
+    expect(sent.messages).toEqual([{ role: "user", content: "a long parcel story" }]);
+    expect(sent.max_tokens).toBe(16);
+    const choice = answer.json.choices[0];
+    expect(choice.text.trim().split(" ")).toHaveLength(16);
+    expect(choice.finish_reason).toBe("length");
+    expect(answer.json.usage).toEqual({
+      prompt_tokens: 4,
+      completion_tokens: 16,
+      total_tokens: 20,
+    });
+  });
+
+  it("passes the sampling fields on and a larger max_tokens lets the answer finish", async () => {
+    const answer = await complete({
+      model: "parcels",
+      prompt: "a long parcel story",
+      max_tokens: 50,
+      temperature: 0.2,
+      stop: "\n\n",
+      seed: 7,
+      user: "someone",
+    });
+    expect(answer.status).toBe(200);
+    expect(lastChatRequest(served.upstream)).toMatchObject({
+      max_tokens: 50,
+      temperature: 0.2,
+      stop: ["\n\n"],
+      seed: 7,
+    });
+    expect(answer.json.choices[0]).toMatchObject({ text: LONG_REPLY, finish_reason: "stop" });
+  });
+
+  it("answers a list of prompts with a choice each, in order, and sums their tokens", async () => {
+    const answer = await complete({
+      model: "parcels",
+      prompt: ["parcel one", "parcel two three"],
+      max_tokens: 30,
+    });
+    expect(answer.status).toBe(200);
+    expect(answer.json.choices.map((choice: Json) => [choice.index, choice.text])).toEqual([
+      [0, "re: parcel one"],
+      [1, "re: parcel two three"],
+    ]);
+    // Prompt words 2 + 3, answer words 3 + 4 (the fake server counts words as tokens).
+    expect(answer.json.usage).toEqual({ prompt_tokens: 5, completion_tokens: 7, total_tokens: 12 });
+    const row = await loggedRow(served.server.url, answer.json.modelscout.request_id);
+    expect(row.usage).toEqual({ prompt_tokens: 5, completion_tokens: 7 });
+  });
+
+  it("puts the prompt before its answer with echo", async () => {
+    const answer = await complete({ prompt: "hello there", echo: true });
+    expect(answer.json.choices[0].text).toBe("hello theredesk: hello there");
+  });
+
+  it("gives log probabilities in the legacy shape", async () => {
+    const answer = await complete({
+      model: "parcels",
+      prompt: "parcel status",
+      logprobs: 2,
+      max_tokens: 20,
+    });
+    expect(answer.status).toBe(200);
+    expect(lastChatRequest(served.upstream)).toMatchObject({ logprobs: true, top_logprobs: 2 });
+    const { logprobs, text } = answer.json.choices[0];
+    expect(text).toBe("re: parcel status");
+    expect(logprobs.tokens.join("")).toBe(text);
+    expect(logprobs.token_logprobs).toHaveLength(logprobs.tokens.length);
+    expect(logprobs.token_logprobs[0]).toBeCloseTo(-0.1);
+    expect(logprobs.top_logprobs[0]).toEqual({
+      [logprobs.tokens[0]]: logprobs.token_logprobs[0],
+      "<alt1>": logprobs.token_logprobs[0] - 1,
+    });
+    // Each token's offset is where it starts in the text.
+    for (const [index, token] of (logprobs.tokens as string[]).entries()) {
+      expect(
+        text.slice(logprobs.text_offset[index], logprobs.text_offset[index] + token.length),
+      ).toBe(token);
+    }
+  });
+
+  it("streams an answer the model gave whole, with the decision first", async () => {
+    const response = await fetch(`${served.server.url}/v1/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ prompt: "any news?", stream: true, echo: true }),
+    });
+    expect(response.headers.get("content-type")).toContain("text/event-stream");
+    const events = sseEvents(await response.text()) as Json[];
+    expect(events.at(-1)).toBe("[DONE]");
+    const chunks = events.slice(0, -1);
+    expect(chunks[0].modelscout).toMatchObject({ route: "desk", model: "echo:desk" });
+    for (const chunk of chunks) expect(chunk.object).toBe("text_completion");
+    expect(chunks.map((chunk) => chunk.choices[0].text).join("")).toBe("any news?desk: any news?");
+    expect(chunks.at(-1).choices[0].finish_reason).toBe("stop");
+  });
+
+  it("relays a live stream piece by piece with its log probabilities and usage", async () => {
+    const response = await fetch(`${served.server.url}/v1/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        model: "parcels",
+        prompt: "parcel now",
+        stream: true,
+        logprobs: 1,
+        stream_options: { include_usage: true },
+      }),
+    });
+    const events = sseEvents(await response.text()) as Json[];
+    expect(events.at(-1)).toBe("[DONE]");
+    const chunks = events.slice(0, -1);
+    expect(chunks[0].modelscout.model).toBe("llm");
+    const text = chunks.map((chunk) => chunk.choices[0]?.text ?? "").join("");
+    expect(text).toBe("re: parcel now");
+    const withLogprobs = chunks.filter((chunk) => chunk.choices[0]?.logprobs != null);
+    expect(withLogprobs.length).toBeGreaterThan(0);
+    const tokens = withLogprobs.flatMap((chunk) => chunk.choices[0].logprobs.tokens);
+    expect(tokens.join("")).toBe(text);
+    const offsets = withLogprobs.flatMap((chunk) => chunk.choices[0].logprobs.text_offset);
+    for (const [index, token] of tokens.entries()) {
+      expect(text.slice(offsets[index], offsets[index] + token.length)).toBe(token);
+    }
+    const finish = chunks.filter((chunk) => chunk.choices[0]?.finish_reason != null);
+    expect(finish.map((chunk) => chunk.choices[0].finish_reason)).toEqual(["stop"]);
+    expect(chunks.at(-1)).toMatchObject({ choices: [], usage: { completion_tokens: 3 } });
+  });
+
+  it.each([
+    [{ prompt: [1, 2, 3] }, "prompt", "token ids are not supported"],
+    [{ prompt: [[1, 2]] }, "prompt", "token ids are not supported"],
+    [{ prompt: [] }, "prompt", "non-empty array of strings"],
+    [{ prompt: 5 }, "prompt", "must be a string"],
+    [{ prompt: "x", suffix: "end" }, "suffix", "not supported"],
+    [{ prompt: "x", n: 2 }, "n", "n must be 1"],
+    [{ prompt: "x", best_of: 3 }, "best_of", "best_of must be 1"],
+    [{ prompt: "x", logprobs: 6 }, "logprobs", "at most 5"],
+    [{ prompt: "x", logprobs: 1, echo: true }, "echo", "echo with logprobs"],
+    [{ prompt: ["a", "b"], stream: true }, "stream", "one prompt"],
+    [{ prompt: "x", max_tokens: 0 }, "max_tokens", "at least 1"],
+    [{ prompt: "x", logit_bias: { abc: 1 } }, "logit_bias.abc", "token ids"],
+  ])("refuses %j with a 400 naming %s", async (body, param, message) => {
+    const answer = await complete(body);
+    expect(answer.status).toBe(400);
+    expect(answer.json.error.type).toBe("invalid_request_error");
+    expect(answer.json.error.param).toBe(param);
+    expect(answer.json.error.message).toContain(message);
+  });
+
+  it("answers an unknown model with a 404 in OpenAI's shape", async () => {
+    const answer = await complete({ model: "no-such-model", prompt: "x" });
+    expect(answer.status).toBe(404);
+    expect(answer.json.error.code).toBe("model_not_found");
+  });
+});
