@@ -7,7 +7,7 @@
  * `bench/router-instructions.ts`). Any other answer goes through the object.
  */
 import { openAIToolCalls } from "../backends/http/openai-chat-fields.js";
-import type { BackendOutput } from "../backends/model-backend.js";
+import type { AnswerUsage, BackendOutput } from "../backends/model-backend.js";
 import { withModelscout } from "./decision-wire.js";
 import { jsonName, jsonNumber, jsonText } from "./json-text.js";
 import { openAILogprobs, openAIUsage } from "./openai-wire.js";
@@ -22,33 +22,61 @@ export interface ChatCompletionFields {
   model: string;
   /** Undefined when the model gave no text (its answer is then empty). */
   answer: TextAnswer | undefined;
+  /** With `n` above 1: the answers of choices 1 to n - 1 (`answer` is choice 0's). */
+  moreChoices?: readonly (TextAnswer | undefined)[];
+}
+
+/** One choice of the body. */
+function chatChoice(answer: TextAnswer | undefined, index: number) {
+  const text = answer?.text ?? "";
+  return {
+    index,
+    message: {
+      role: "assistant",
+      // OpenAI's shape for an answer that only calls tools: content null.
+      content: text === "" && answer?.toolCalls !== undefined ? null : text,
+      ...(answer?.reasoning !== undefined && { reasoning_content: answer.reasoning }),
+      ...(answer?.toolCalls !== undefined && {
+        tool_calls: openAIToolCalls(answer.toolCalls),
+      }),
+    },
+    finish_reason: answer?.finishReason ?? "stop",
+    logprobs: answer?.logprobs === undefined ? null : openAILogprobs(answer.logprobs),
+  };
+}
+
+/**
+ * The tokens of every choice together (each choice was a call of its own, its prompt counted
+ * each time), when every choice reported them.
+ */
+function choicesUsage(answers: readonly (TextAnswer | undefined)[]): AnswerUsage | undefined {
+  let promptTokens = 0;
+  let completionTokens = 0;
+  for (const answer of answers) {
+    if (answer?.usage === undefined) return undefined;
+    promptTokens += answer.usage.promptTokens;
+    completionTokens += answer.usage.completionTokens;
+  }
+  return { promptTokens, completionTokens };
 }
 
 /** The body as an object (without `modelscout`). */
-export function chatCompletionBody({ id, created, model, answer }: ChatCompletionFields): object {
-  const text = answer?.text ?? "";
+export function chatCompletionBody({
+  id,
+  created,
+  model,
+  answer,
+  moreChoices = [],
+}: ChatCompletionFields): object {
+  const answers = [answer, ...moreChoices];
+  const usage = moreChoices.length === 0 ? answer?.usage : choicesUsage(answers);
   return {
     id,
     object: "chat.completion",
     created,
     model,
-    choices: [
-      {
-        index: 0,
-        message: {
-          role: "assistant",
-          // OpenAI's shape for an answer that only calls tools: content null.
-          content: text === "" && answer?.toolCalls !== undefined ? null : text,
-          ...(answer?.reasoning !== undefined && { reasoning_content: answer.reasoning }),
-          ...(answer?.toolCalls !== undefined && {
-            tool_calls: openAIToolCalls(answer.toolCalls),
-          }),
-        },
-        finish_reason: answer?.finishReason ?? "stop",
-        logprobs: answer?.logprobs === undefined ? null : openAILogprobs(answer.logprobs),
-      },
-    ],
-    ...(answer?.usage !== undefined && { usage: openAIUsage(answer.usage) }),
+    choices: answers.map(chatChoice),
+    ...(usage !== undefined && { usage: openAIUsage(usage) }),
   };
 }
 
@@ -59,10 +87,11 @@ export function chatCompletionBody({ id, created, model, answer }: ChatCompletio
 export function chatCompletionJson(fields: ChatCompletionFields, modelscoutJson: string): string {
   const { answer } = fields;
   if (
-    answer !== undefined &&
-    (answer.reasoning !== undefined ||
-      answer.toolCalls !== undefined ||
-      answer.logprobs !== undefined)
+    (fields.moreChoices?.length ?? 0) > 0 ||
+    (answer !== undefined &&
+      (answer.reasoning !== undefined ||
+        answer.toolCalls !== undefined ||
+        answer.logprobs !== undefined))
   ) {
     return withModelscout(chatCompletionBody(fields), modelscoutJson);
   }

@@ -8,13 +8,13 @@
  * their chat template), so a base model's raw continuation is not what comes back.
  *
  * Kept to OpenAI's contract where the router can honour it: `max_tokens` defaults to 16 as
- * OpenAI's does; a list of prompts is answered with one choice per prompt (`index`), by the
+ * OpenAI's does; a list of prompts is answered with `n` choices per prompt (`index`), by the
  * model the first prompt routes to; `echo` puts the prompt before its answer; `logprobs: k`
  * asks the model's server for log probabilities with k alternatives and answers in the
  * legacy shape (`tokens`, `token_logprobs`, `top_logprobs`, `text_offset`). Refused with a
  * 400 rather than dropped: prompts as token ids (the router reads the text to route it),
- * `suffix` (insertion), `n` or `best_of` above 1, `echo` with `logprobs` (the prompt's own
- * log probabilities), and `stream` with more than one prompt.
+ * `suffix` (insertion), `best_of` above 1, `echo` with `logprobs` (the prompt's own log
+ * probabilities), and `stream` with more than one prompt or choice.
  */
 import { z } from "zod";
 import type {
@@ -28,7 +28,10 @@ import { streamPieces } from "./chat-stream.js";
 import { type AnswerPiece, event, type StreamFrames } from "./live-event-stream.js";
 import {
   checkLogitBiasKeys,
+  choiceCount,
+  choiceInputs,
   openAIUsage,
+  requireWholeForChoices,
   samplingFields,
   stopSequences,
   tokenCount,
@@ -67,12 +70,7 @@ export const completionRequestSchema = z
     prompt: promptSchema,
     stream: z.boolean().default(false),
     max_tokens: tokenCount,
-    n: z
-      .literal(1, {
-        error:
-          "n must be 1: the router answers with one choice per prompt (send n requests for more)",
-      })
-      .nullish(),
+    n: choiceCount,
     best_of: z
       .literal(1, {
         error: "best_of must be 1: the router does not generate candidates to pick from",
@@ -95,6 +93,7 @@ export const completionRequestSchema = z
   })
   .superRefine((body, context) => {
     checkLogitBiasKeys(body.logit_bias, context);
+    requireWholeForChoices(body, context);
     if (body.stream && body.prompt.length > 1) {
       context.addIssue({
         code: "custom",
@@ -132,6 +131,17 @@ export function completionGeneration(body: CompletionRequest): GenerationSetting
   }
   if (body.stream && body.stream_options?.include_usage === true) settings.streamUsage = true;
   return settings;
+}
+
+/**
+ * The model's inputs: each prompt as one user turn, `n` times over for `n` choices (prompt by
+ * prompt, the order of the answer's choices).
+ */
+export function completionInputs(body: CompletionRequest, generation: GenerationSettings) {
+  const n = body.n ?? 1;
+  return body.prompt.flatMap((prompt) =>
+    choiceInputs([{ role: "user", content: prompt }], generation, n),
+  );
 }
 
 /** Log probabilities in the legacy shape; `start` is the first token's offset in the choice's text. */
@@ -197,7 +207,7 @@ export interface CompletionFrame {
   model: string;
 }
 
-/** The whole answer's body (without `modelscout`): one choice per prompt, in order. */
+/** The whole answer's body (without `modelscout`): `n` choices per prompt, in order. */
 export function completionBody(
   frame: CompletionFrame,
   body: CompletionRequest,
@@ -209,9 +219,11 @@ export function completionBody(
     object: "text_completion",
     created: frame.created,
     model: frame.model,
-    choices: body.prompt.map((prompt, index) => {
-      const output = outputs[index];
-      const answer = output?.kind === "text" ? output : undefined;
+    // Prompt by prompt, `n` choices each: choice i * n + k is prompt i's k-th, as OpenAI
+    // orders them.
+    choices: outputs.map((output, index) => {
+      const prompt = body.prompt[Math.floor(index / (body.n ?? 1))] ?? "";
+      const answer = output.kind === "text" ? output : undefined;
       const echoed = body.echo === true ? prompt : "";
       return {
         text: echoed + (answer?.text ?? ""),

@@ -63,6 +63,7 @@ import {
   completionBody,
   completionFrames,
   completionGeneration,
+  completionInputs,
   completionRequestSchema,
   completionStreamBody,
   summedUsage,
@@ -80,6 +81,7 @@ import { type HttpError, httpErrorFor, openAIError } from "./openai-errors.js";
 import {
   base64Embedding,
   chatCompletionRequestParser,
+  choiceInputs,
   embeddingsRequestSchema,
   generationSettings,
   lastUserMessage,
@@ -802,10 +804,14 @@ export function createRoutingHttp(options: RoutingAppOptions): {
       const messages = plainMessages(body.messages);
       const generation = generationSettings(body);
       const includeUsage = body.stream_options?.include_usage === true;
+      const n = body.n ?? 1;
       return {
         task: "text-generation",
         model: body.model,
-        inputs: [generation === undefined ? { messages } : { messages, generation }],
+        inputs:
+          n > 1
+            ? choiceInputs(messages, generation, n)
+            : [generation === undefined ? { messages } : { messages, generation }],
         text: lastUserMessage(messages),
         stream: body.stream,
         respondStream: (pieces, decision, headers, ended) =>
@@ -848,9 +854,19 @@ export function createRoutingHttp(options: RoutingAppOptions): {
               }),
             );
           }
+          // `n` above 1: the other choices' answers (none made for the usual one choice).
+          const moreChoices =
+            outputs.length > 1
+              ? outputs.slice(1).map((output) => (output.kind === "text" ? output : undefined))
+              : undefined;
           return jsonTextAnswer(
             200,
-            chatCompletionJson({ id, created, model: decision.model, answer }, modelscoutJson),
+            chatCompletionJson(
+              moreChoices === undefined
+                ? { id, created, model: decision.model, answer }
+                : { id, created, model: decision.model, answer, moreChoices },
+              modelscoutJson,
+            ),
             headers,
           );
         },
@@ -870,10 +886,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
       return {
         task: "text-generation",
         model: body.model,
-        inputs: body.prompt.map((prompt) => ({
-          messages: [{ role: "user" as const, content: prompt }],
-          generation,
-        })),
+        inputs: completionInputs(body, generation),
         // As embeddings do: a list of prompts goes where the first one routes.
         text: body.prompt[0] as string,
         stream: body.stream,

@@ -8,7 +8,8 @@
  * `logit_bias`) are checked here and go to the chosen model as its `GenerationSettings`, over
  * the model's declared defaults; log probabilities and logit bias only to models whose
  * server honours them (the router skips the others). What the router cannot
- * honour is refused with a 400 rather than silently dropped: more than one choice (`n`).
+ * honour is refused with a 400 rather than silently dropped. `n` choices (up to 16) are `n`
+ * calls to the chosen model, answered whole (`choiceInputs`).
  * `tools`, `tool_choice`, assistant turns with `tool_calls` and `tool` results go to models
  * that can call tools (the router skips the others). Message content may be a string or an
  * array of text parts; a user turn's may also hold `image_url` parts, which go to models
@@ -201,6 +202,53 @@ export function stopSequences(stop: string | readonly string[] | null | undefine
   return typeof stop === "string" ? [stop] : stop?.length ? stop : null;
 }
 
+/** The most choices (`n`) one request may ask for: each is its own call to the model. */
+export const MAX_CHOICES = 16;
+
+export const choiceCount = z
+  .number()
+  .int("n is a whole number of choices")
+  .min(1, "n is at least 1")
+  .max(MAX_CHOICES, `n is at most ${MAX_CHOICES}: each choice is its own call to the model`)
+  .nullish();
+
+/** `n` above 1 is answered whole: an issue on `n` when the request also streams. */
+export function requireWholeForChoices(
+  body: { n?: number | null; stream: boolean },
+  context: z.RefinementCtx,
+): void {
+  if ((body.n ?? 1) > 1 && body.stream) {
+    context.addIssue({
+      code: "custom",
+      path: ["n"],
+      message: "n above 1 is answered whole: leave stream out, or send n streamed requests",
+    });
+  }
+}
+
+/**
+ * The inputs for `n` choices of one conversation: the same input `n` times, each a call of its
+ * own. With a `seed`, choice k is asked with `seed + k`, so that the choices differ (as
+ * OpenAI's do) and the whole answer is still reproducible.
+ */
+export function choiceInputs(
+  messages: readonly ChatTurn[],
+  generation: GenerationSettings | undefined,
+  n: number,
+): { messages: readonly ChatTurn[]; generation?: GenerationSettings }[] {
+  return Array.from({ length: n }, (_, choice) => {
+    if (generation === undefined) return { messages };
+    const seed = generation.seed;
+    return {
+      messages,
+      generation:
+        seed === undefined || choice === 0
+          ? generation
+          : Object.assign({}, generation, { seed: seed + choice }),
+    };
+  });
+}
+
 export const chatCompletionRequestSchema = z
   // biome-ignore lint/plugin/no-spread-then-field: a schema, built once
   .looseObject({
@@ -209,11 +257,7 @@ export const chatCompletionRequestSchema = z
     max_tokens: tokenCount,
     /** OpenAI's newer name for `max_tokens`. */
     max_completion_tokens: tokenCount,
-    n: z
-      .literal(1, {
-        error: "n must be 1: the router answers with one choice (send n requests for more)",
-      })
-      .nullish(),
+    n: choiceCount,
     response_format: z
       .discriminatedUnion(
         "type",
@@ -251,6 +295,7 @@ export const chatCompletionRequestSchema = z
       });
     }
     requireToolsForChoice(body, context);
+    requireWholeForChoices(body, context);
     checkLogitBiasKeys(body.logit_bias, context);
     if (body.top_logprobs != null && body.logprobs !== true) {
       context.addIssue({

@@ -120,6 +120,17 @@ describe("POST /v1/completions", () => {
     expect(row.usage).toEqual({ prompt_tokens: 5, completion_tokens: 7 });
   });
 
+  it("answers n choices for each prompt, prompt by prompt", async () => {
+    const answer = await complete({ model: "parcels", prompt: ["parcel a", "parcel b"], n: 2 });
+    expect(answer.status).toBe(200);
+    expect(answer.json.choices.map((choice: Json) => [choice.index, choice.text])).toEqual([
+      [0, "re: parcel a"],
+      [1, "re: parcel a"],
+      [2, "re: parcel b"],
+      [3, "re: parcel b"],
+    ]);
+  });
+
   it("puts the prompt before its answer with echo", async () => {
     const answer = await complete({ prompt: "hello there", echo: true });
     expect(answer.json.choices[0].text).toBe("hello theredesk: hello there");
@@ -204,7 +215,8 @@ describe("POST /v1/completions", () => {
     [{ prompt: [] }, "prompt", "non-empty array of strings"],
     [{ prompt: 5 }, "prompt", "must be a string"],
     [{ prompt: "x", suffix: "end" }, "suffix", "not supported"],
-    [{ prompt: "x", n: 2 }, "n", "n must be 1"],
+    [{ prompt: "x", n: 17 }, "n", "at most 16"],
+    [{ prompt: "x", n: 2, stream: true }, "n", "answered whole"],
     [{ prompt: "x", best_of: 3 }, "best_of", "best_of must be 1"],
     [{ prompt: "x", logprobs: 6 }, "logprobs", "at most 5"],
     [{ prompt: "x", logprobs: 1, echo: true }, "echo", "echo with logprobs"],

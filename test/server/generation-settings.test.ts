@@ -2,7 +2,8 @@
  * A chat's sampling fields (`max_tokens`, `temperature`, `top_p`, `stop`, `seed`, the
  * penalties, `response_format`) reach the chosen model; its answer says how it ended (`finish_reason`) and what
  * it used (`usage`), streamed (`stream_options.include_usage`) or not; and what the router
- * cannot honour (`n` > 1, out-of-range values) is a 400 naming the field, not dropped.
+ * cannot honour (out-of-range values, `n` above 16 or streamed) is a 400 naming the field, not
+ * dropped; `n` choices are `n` calls to the model, with seeds one apart.
  * Tools: `tool-calls.test.ts`.
  */
 import { describe, expect, it } from "vitest";
@@ -160,7 +161,9 @@ describe("generation settings through the router", () => {
     [{ stop: ["a", "b", "c", "d", "e"] }, "stop"],
     [{ seed: 1.5 }, "seed"],
     [{ presence_penalty: -3 }, "presence_penalty"],
-    [{ n: 2 }, "n"],
+    [{ n: 0 }, "n"],
+    [{ n: 17 }, "n"],
+    [{ n: 2, stream: true }, "n"],
     [{ response_format: { type: "xml" } }, "response_format"],
     [{ response_format: { type: "json_schema", json_schema: {} } }, "response_format"],
     [{ max_tokens: 5, max_completion_tokens: 6 }, "max_completion_tokens"],
@@ -173,6 +176,32 @@ describe("generation settings through the router", () => {
     expect(`${answer.json.error.param}.`.startsWith(`${param}.`)).toBe(true);
     expect(answer.json.error.message).toContain(param);
     expect(upstreamBodies(before)).toEqual([]);
+  });
+
+  it("answers n choices from n calls to the model, seeds one apart, tokens summed", async () => {
+    const before = served.upstream.requests.length;
+    const answer = await chat({ model: "remote", n: 3, seed: 7, max_tokens: 2 });
+    expect(answer.status).toBe(200);
+    const calls = upstreamBodies(before);
+    expect(calls.map((call) => call.seed).sort()).toEqual([7, 8, 9]);
+    for (const call of calls)
+      expect(call).toMatchObject({ max_tokens: 2, messages: [{ content: "a b c" }] });
+    expect(
+      answer.json.choices.map((choice: Json) => [choice.index, choice.message.content]),
+    ).toEqual([
+      [0, "one two "],
+      [1, "one two "],
+      [2, "one two "],
+    ]);
+    for (const choice of answer.json.choices) expect(choice.finish_reason).toBe("length");
+    // Each call's prompt is counted, as each was a call of its own.
+    expect(answer.json.usage).toEqual({ prompt_tokens: 9, completion_tokens: 6, total_tokens: 15 });
+    // A model in process answers each choice as well.
+    const local = await chat({ model: "local", n: 2 });
+    expect(local.json.choices.map((choice: Json) => choice.message.content)).toEqual([
+      "a b c",
+      "a b c",
+    ]);
   });
 
   it("accepts what clients send by default: n 1, no tools, nulls", async () => {

@@ -72,6 +72,18 @@ describe("OpenAI's JavaScript SDK against the routing server", () => {
     expect(finish).toBe("stop");
   });
 
+  it("gets n choices of one chat", async () => {
+    const data = await client.chat.completions.create({
+      model: "desk",
+      messages: [{ role: "user", content: "hello" }],
+      n: 2,
+    });
+    expect(data.choices.map((choice) => [choice.index, choice.message.content])).toEqual([
+      [0, "desk: hello"],
+      [1, "desk: hello"],
+    ]);
+  });
+
   it("gets a legacy completion, whole and streamed", async () => {
     const { data, response } = await client.completions
       .create({ model: "auto", prompt: "where is my parcel?", max_tokens: 64 })
