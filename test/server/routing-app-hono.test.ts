@@ -84,6 +84,19 @@ describe("createRoutingApp (Hono) routed endpoints", () => {
     });
   });
 
+  it("names every endpoint it serves in the 404 for a path it does not", async () => {
+    const response = await app.request("/v1/nothing-here");
+    expect(response.status).toBe(404);
+    const { error } = (await response.json()) as { error: { message: string } };
+    const served = app.routes
+      .filter((route) => route.method === "POST" && route.path.startsWith("/v1/"))
+      .map((route) => route.path.replace("/:task", "/<task>"))
+      .filter((path) => !path.includes(":"));
+    expect(served.length).toBeGreaterThan(5);
+    // Each named whole: followed by a comma or " and".
+    for (const path of served) expect(error.message).toMatch(new RegExp(`${path}(,| and)`));
+  });
+
   it("answers a legacy completion", async () => {
     const response = await post(
       "/v1/completions",
