@@ -6,7 +6,9 @@
  * a latency model the store evaluates, then annotates each hit with its fit verdicts and
  * latency (measured where measured, else a labelled estimate).
  */
+
 import { z } from "zod";
+import { describeIssue, dottedPath } from "../config/zod-issues.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
 import { estimateLatencyMs, latencyCoefficients } from "../hardware/estimate-latency.js";
 import { fitsByDtype, MEMORY_OVERHEAD_FACTOR, maxParamsForMemory } from "../hardware/memory-fit.js";
@@ -110,10 +112,9 @@ export interface CatalogSearchResult {
 
 /** Turns a zod failure into a message naming the field and what was expected. */
 export function invalidOptions(what: string, error: z.ZodError): ModelScoutError {
-  const problems = error.issues.map((issue) => {
-    const field = issue.path.length > 0 ? issue.path.join(".") : "(options)";
-    return `${field}: ${issue.message}`;
-  });
+  const problems = error.issues.map((issue) =>
+    describeIssue(issue, issue.path.length > 0 ? dottedPath(issue.path) : "(options)"),
+  );
   return new ModelScoutError("INVALID_ARGUMENT", `${what}: ${problems.join("; ")}`, {
     details: { issues: error.issues },
   });

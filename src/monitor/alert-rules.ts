@@ -13,7 +13,9 @@
  * review item proposing a demotion or route change), `webhook` (JSON POST with retries and
  * backoff), `log`.
  */
+
 import { z } from "zod";
+import { describeIssue } from "../config/zod-issues.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
 
 // Messages leave the field out: `parseAlertRules` puts the full path in front.
@@ -419,14 +421,7 @@ function fieldPath(path: readonly PropertyKey[]): string {
 export function parseAlertRules(input: unknown, source = "alert rules"): AlertRule[] {
   const parsed = alertRulesFileSchema.safeParse(input);
   if (parsed.success) return parsed.data.rules;
-  const problems = parsed.error.issues.map((issue) => {
-    const field = fieldPath(issue.path);
-    let message = issue.message;
-    if (issue.code === "unrecognized_keys") {
-      message = `unknown field(s) ${issue.keys.map((key) => `"${key}"`).join(", ")}`;
-    }
-    return field === "" ? message : `${field}: ${message}`;
-  });
+  const problems = parsed.error.issues.map((issue) => describeIssue(issue, fieldPath(issue.path)));
   throw new ModelScoutError("INVALID_ARGUMENT", `${source}: ${problems.join("; ")}`, {
     details: { issues: parsed.error.issues },
   });

@@ -4,7 +4,9 @@
  * off, `types` narrows it. Validated with zod at the edge (config files, the server's options)
  * with errors that name the field; the JSON Schema is published from the same schema.
  */
+
 import { z } from "zod";
+import { describeIssue, dottedPath } from "../config/zod-issues.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
 import { REDACTION_TYPES, type RedactionType } from "./personal-data-detectors.js";
 
@@ -40,14 +42,11 @@ export function parseRedactionConfig(input: unknown): RedactionConfig {
   const parsed = redactionConfigSchema.safeParse(input);
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((issue) => {
-    const field = ["redaction", ...issue.path.map(String)].join(".");
-    if (issue.code === "unrecognized_keys") {
-      return `${field}: unknown field(s) ${issue.keys.map((key) => `"${key}"`).join(", ")}`;
-    }
+    const field = dottedPath(["redaction", ...issue.path]);
     if (issue.code === "invalid_value") {
       return `${field}: must be one of ${REDACTION_TYPES.join(", ")}`;
     }
-    return `${field}: ${issue.message}`;
+    return describeIssue(issue, field);
   });
   throw new ModelScoutError("INVALID_ARGUMENT", `Redaction config: ${problems.join("; ")}`, {
     details: { issues: parsed.error.issues },

@@ -17,7 +17,11 @@ export const feedbackRequestSchema = z
   .object({
     request_id: z.string().min(1, "request_id is required: the id the routed response carried"),
     /** 1 (bad) to 5 (excellent). */
-    rating: z.number().min(1, "rating must be 1-5").max(5, "rating must be 1-5").optional(),
+    rating: z
+      .number()
+      .min(1, "rating must be from 1 (bad) to 5 (excellent)")
+      .max(5, "rating must be from 1 (bad) to 5 (excellent)")
+      .optional(),
     correct: z.boolean().optional(),
     /** The true label of a classification request. */
     label: z.string().min(1).optional(),

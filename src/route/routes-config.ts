@@ -11,8 +11,10 @@
  * validate against is generated from the same schema (`modelscout schema routes`). Keys are
  * snake_case like the task spec's.
  */
+
 import { z } from "zod";
 import { normaliseLanguage } from "../catalog/languages.js";
+import { describeIssue } from "../config/zod-issues.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
 import { resolveTask, type TaskId } from "../tasks/resolve-task.js";
 import type { HealthCheckSettings } from "./health-checker.js";
@@ -784,11 +786,8 @@ function fieldName(path: readonly PropertyKey[]): string {
   return name;
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string {
+function describeConfigIssue(issue: z.core.$ZodIssue): string {
   const field = fieldName(issue.path);
-  if (issue.code === "unrecognized_keys") {
-    return `${field === "" ? "" : `${field}: `}unknown field(s) ${issue.keys.map((key) => `"${key}"`).join(", ")}`;
-  }
   if (issue.code === "invalid_union") {
     // A model declaration's or a classification step's `kind` that is none of the kinds.
     const { options } = issue as { options?: unknown[] };
@@ -804,7 +803,7 @@ function describeIssue(issue: z.core.$ZodIssue): string {
     }
     return `${field}: must be a model id or { model, weight }`;
   }
-  return field === "" ? issue.message : `${field}: ${issue.message}`;
+  return describeIssue(issue, field);
 }
 
 /**
@@ -814,7 +813,7 @@ function describeIssue(issue: z.core.$ZodIssue): string {
  */
 export function parseRoutesConfig(input: unknown, source = ""): RoutesConfig {
   const parsed = routesConfigSchema.safeParse(input);
-  if (!parsed.success) throw invalid(source, parsed.error.issues.map(describeIssue));
+  if (!parsed.success) throw invalid(source, parsed.error.issues.map(describeConfigIssue));
   const config = parsed.data;
   const problems: string[] = [];
   const routeNames = new Set<string>();

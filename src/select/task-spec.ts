@@ -8,6 +8,7 @@
  */
 import { z } from "zod";
 import { normaliseLanguage } from "../catalog/languages.js";
+import { describeIssue, dottedPath } from "../config/zod-issues.js";
 import { errorMessage } from "../errors/error-message.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
 import type { HardwareProfile } from "../hardware/hardware-profiles.js";
@@ -263,15 +264,9 @@ function fieldError(field: string, error: unknown): ModelScoutError {
 export function parseTaskSpec(input: unknown): TaskSpec {
   const parsed = taskSpecSchema.safeParse(input);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => {
-      const field = issue.path.join(".");
-      if (issue.code === "unrecognized_keys") {
-        return `${field === "" ? "" : `${field}: `}unknown field(s) ${issue.keys.map((key) => `"${key}"`).join(", ")}`;
-      }
-      return issue.message.startsWith(field) || field === ""
-        ? issue.message
-        : `${field}: ${issue.message}`;
-    });
+    const problems = parsed.error.issues.map((issue) =>
+      describeIssue(issue, dottedPath(issue.path)),
+    );
     throw new ModelScoutError("INVALID_ARGUMENT", `Task spec: ${problems.join("; ")}`, {
       details: { issues: parsed.error.issues },
     });

@@ -20,6 +20,7 @@
  * in `openai-errors.ts` only. Handlers parse, call the router and shape answers; the
  * routing itself is in `route/router.ts`.
  */
+
 import { type Context, Hono, type MiddlewareHandler } from "hono";
 import type { z } from "zod";
 import type { CancelSignal } from "../backends/cancellation.js";
@@ -30,6 +31,7 @@ import type {
   TextStream,
 } from "../backends/model-backend.js";
 import { normaliseLanguage } from "../catalog/languages.js";
+import { describeIssue, dottedPath } from "../config/zod-issues.js";
 import { errorMessage } from "../errors/error-message.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
 import {
@@ -238,9 +240,7 @@ function describeIssues(error: z.ZodError): { message: string; param: string | n
   const param = first === undefined || first.path.length === 0 ? null : first.path.join(".");
   const message = error.issues
     .slice(0, 5)
-    .map((issue) =>
-      issue.path.length === 0 ? issue.message : `${issue.path.join(".")}: ${issue.message}`,
-    )
+    .map((issue) => describeIssue(issue, dottedPath(issue.path)))
     .join("; ");
   return { message, param };
 }

@@ -18,12 +18,14 @@
  * errors use the API's OpenAI error format. Records are returned as the library returns them
  * (camelCase, like `--json` in the CLI); handlers only parse, call and shape.
  */
+
 import type { Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { deleteCookie, setCookie } from "hono/cookie";
 import { z } from "zod";
 import type { CatalogStore } from "../../catalog/catalog-store.js";
 import { CATALOG_SORTS, searchCatalog } from "../../catalog/search-catalog.js";
+import { describeIssue, dottedPath } from "../../config/zod-issues.js";
 import {
   assetResponse,
   gzipWhenAccepted,
@@ -158,7 +160,7 @@ function invalidQuery(error: z.ZodError): ModelScoutError {
   const first = error.issues[0];
   return new ModelScoutError(
     "INVALID_ARGUMENT",
-    error.issues.map((issue) => `${issue.path.join(".") || "query"}: ${issue.message}`).join("; "),
+    error.issues.map((issue) => describeIssue(issue, dottedPath(issue.path) || "query")).join("; "),
     { details: { param: first?.path.join(".") ?? null } },
   );
 }

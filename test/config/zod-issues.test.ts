@@ -1,0 +1,52 @@
+/**
+ * One wording for zod's issues wherever ModelScout checks input: unknown fields named as
+ * such, a missing field called required (not "received undefined"), and a field's name not
+ * said twice.
+ */
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { describeIssue, dottedPath } from "../../src/config/zod-issues.js";
+import { parseTaskSpec } from "../../src/select/task-spec.js";
+
+const schema = z
+  .object({
+    data: z.object({ path: z.string() }).strict(),
+    stop: z.string({ error: "stop must be a string" }).optional(),
+    count: z.number().optional(),
+  })
+  .strict();
+
+const lines = (input: unknown): string[] => {
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return [];
+  return parsed.error.issues.map((issue) => describeIssue(issue, dottedPath(issue.path)));
+};
+
+describe("describeIssue", () => {
+  it("calls a missing field required, with the type expected", () => {
+    expect(lines({ data: {} })).toEqual(["data.path: required (expected string)"]);
+  });
+
+  it("keeps zod's message for a value of the wrong type", () => {
+    expect(lines({ data: { path: "x" }, count: "3" })).toEqual([
+      "count: Invalid input: expected number, received string",
+    ]);
+  });
+
+  it("names unknown fields, at the root without a prefix", () => {
+    expect(lines({ data: { path: "x", extra: 1 }, other: 2 })).toEqual([
+      'data: unknown field(s) "extra"',
+      'unknown field(s) "other"',
+    ]);
+  });
+
+  it("does not say the field's name twice when the message starts with it", () => {
+    expect(lines({ data: { path: "x" }, stop: 1 })).toEqual(["stop must be a string"]);
+  });
+
+  it("words a task spec's missing field so", () => {
+    expect(() =>
+      parseTaskSpec({ task_type: "text-classification", data: { format: "jsonl" } }),
+    ).toThrow(/data\.path: required \(expected string\)/);
+  });
+});
