@@ -74,6 +74,8 @@ export class CancelSource implements CancelSignal {
  */
 export class RunCancellation extends CancelSource implements RunOptions {
   #controller: AbortController | undefined;
+  /** The client's headers to pass on (`RunOptions.headers`), set by the router. */
+  headers: Readonly<Record<string, string>> | undefined = undefined;
 
   get signal(): AbortSignal {
     if (this.#controller === undefined) {

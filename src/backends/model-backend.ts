@@ -265,6 +265,12 @@ export interface LoadResult {
 
 export interface RunOptions {
   signal?: AbortSignal;
+  /**
+   * The client's request headers to pass on to the model's server (`server.forward_headers`:
+   * trace context, a tenant header), lower-case names. Backends that call no server ignore
+   * them; those that do send them beside their own, which win on a clash.
+   */
+  headers?: Readonly<Record<string, string>>;
 }
 
 /**

@@ -118,6 +118,8 @@ export interface RouteRequest {
   session?: string | null;
   /** The caller's cancellation (an `AbortSignal` will do). */
   signal?: CancelSignal;
+  /** Client headers the model's server gets too (`server.forward_headers`, `RunOptions.headers`). */
+  forwardHeaders?: Readonly<Record<string, string>> | undefined;
   /**
    * Stream the answer where the model can (text generation, one input, a backend with
    * `doStream`): the result then carries `stream` and no outputs. A model counts as answering
@@ -972,7 +974,10 @@ export class Router {
             return { ok: true, decision, outputs: [], modelLatencyMs: latencyMs, stream: streamed };
           }
           const outputs = await withDeadline(
-            (run) => backend.doRun(request.inputs, run),
+            (run) => {
+              if (request.forwardHeaders !== undefined) run.headers = request.forwardHeaders;
+              return backend.doRun(request.inputs, run);
+            },
             target.timeoutMs,
             request.signal,
           );
@@ -1420,6 +1425,7 @@ async function openStream(
   // listeners reach (`backends/cancellation.ts`; about 17 kB a stream, ADR 0036).
   const caller = request.signal;
   const stop = new RunCancellation();
+  if (request.forwardHeaders !== undefined) stop.headers = request.forwardHeaders;
   const onCallerAbort = () => stop.abort(caller?.reason);
   caller?.addEventListener("abort", onCallerAbort, { once: true });
   const release = () => caller?.removeEventListener("abort", onCallerAbort);

@@ -26,6 +26,33 @@ import { EXPECTED_OUTPUT_KIND } from "./task-output-kind.js";
 
 /** Route names share the `model` field with model ids, which hold `:` or `/`; names cannot. */
 const ROUTE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+/** W3C trace context: what `server.forward_headers` passes on unless told otherwise. */
+export const DEFAULT_FORWARD_HEADERS = ["traceparent", "tracestate"] as const;
+
+/** Headers a client's request never passes on to a model server. */
+const NEVER_FORWARDED = new Set([
+  "authorization",
+  "proxy-authorization",
+  "cookie",
+  "host",
+  "connection",
+  "keep-alive",
+  "upgrade",
+  "te",
+  "trailer",
+  "transfer-encoding",
+  "content-length",
+  "content-type",
+  "content-encoding",
+  "accept-encoding",
+  "expect",
+]);
+
+function neverForwarded(name: string): boolean {
+  const lower = name.toLowerCase();
+  return NEVER_FORWARDED.has(lower) || lower.startsWith("x-modelscout-");
+}
+
 export const AUTO_MODEL = "auto";
 
 export const ROUTE_POLICIES = ["fixed", "weighted", "fallback", "bandit"] as const;
@@ -653,6 +680,21 @@ export const routesConfigSchema = z
           .describe(
             "Web pages whose scripts may call `/v1` from a browser (CORS): their origins, e.g. `[\"https://app.example.com\"]`, or `[\"*\"]` for any page. The server then answers browsers' preflight requests and lets the page read the answer and its `x-modelscout-*` decision headers. The admin API and the dashboard never allow it. Default none (a browser page on another origin cannot read the answers). A key in `MODELSCOUT_API_KEYS` that a page's script holds is visible to the page's users: give such a page a key of its own, or call the server from the page's own backend.",
           ),
+        forward_headers: z
+          .array(
+            z
+              .string()
+              .regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, "must be a header name")
+              .refine((name) => !neverForwarded(name), {
+                message:
+                  "is never forwarded: credentials, cookies, the body's framing and the router's own x-modelscout-* headers stay with the router",
+              }),
+          )
+          .max(32)
+          .default([...DEFAULT_FORWARD_HEADERS])
+          .describe(
+            "Request headers the router passes on to the model servers it calls (OpenAI-compatible servers): W3C trace context by default (`traceparent`, `tracestate`), so a model server that traces (vLLM with OpenTelemetry) joins the client's trace; add others a model server reads, such as a tenant header. Never `authorization`, `proxy-authorization`, `cookie`, the body's framing headers or `x-modelscout-*`. `[]` forwards none.",
+          ),
       })
       .strict()
       .default({
@@ -672,6 +714,7 @@ export const routesConfigSchema = z
         session_ttl_seconds: 1800,
         max_sessions: 100_000,
         cors_origins: [],
+        forward_headers: [...DEFAULT_FORWARD_HEADERS],
       })
       .describe("The routing server's limits and settings."),
   })
@@ -766,6 +809,8 @@ export interface RoutesConfig {
     maxSessions: number;
     /** Origins whose pages may call `/v1` from a browser (`cors.ts`); `*` for any; empty: none. */
     corsOrigins: readonly string[];
+    /** Client request headers passed on to model servers (lower case); empty: none. */
+    forwardHeaders: readonly string[];
   };
 }
 
@@ -1044,6 +1089,7 @@ export function parseRoutesConfig(input: unknown, source = ""): RoutesConfig {
       sessionTtlMs: config.server.session_ttl_seconds * 1000,
       maxSessions: config.server.max_sessions,
       corsOrigins: config.server.cors_origins,
+      forwardHeaders: [...new Set(config.server.forward_headers.map((name) => name.toLowerCase()))],
     },
   };
 }

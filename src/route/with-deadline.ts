@@ -33,6 +33,8 @@ const ONCE = { once: true } as const;
 export interface BoundedRun extends CancelSignal {
   /** Built on first read; aborted at the deadline or with the caller. */
   readonly signal: AbortSignal;
+  /** The client's headers for the model's server (`RunOptions.headers`). */
+  headers: Readonly<Record<string, string>> | undefined;
 }
 
 export function withDeadline<T>(

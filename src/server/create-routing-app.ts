@@ -246,6 +246,24 @@ function describeIssues(error: z.ZodError): { message: string; param: string | n
 }
 
 /**
+ * The request's headers named by `server.forward_headers` that it has, for the model's
+ * server; undefined when it has none (no object made, the common case).
+ */
+function forwardedHeaders(
+  request: EndpointRequest,
+  names: readonly string[],
+): Record<string, string> | undefined {
+  let headers: Record<string, string> | undefined;
+  for (const name of names) {
+    const value = request.header(name);
+    if (value === undefined) continue;
+    headers ??= {};
+    headers[name] = value;
+  }
+  return headers;
+}
+
+/**
  * What an endpoint reads of an HTTP request, whoever received it: Hono (`honoRequest`), or
  * Node's `http` directly for the routed endpoints (`node-routed-listener.ts`).
  */
@@ -741,6 +759,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
         session,
         language,
         signal,
+        forwardHeaders: forwardedHeaders(request, serving.config.server.forwardHeaders),
         ...(work.stream === true && { stream: true }),
       });
       decision = result.decision;

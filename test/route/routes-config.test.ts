@@ -58,6 +58,7 @@ describe("routes config", () => {
       sessionTtlMs: 1_800_000,
       maxSessions: 100_000,
       corsOrigins: [],
+      forwardHeaders: ["traceparent", "tracestate"],
     });
   });
 

@@ -419,7 +419,7 @@ class OpenAICompatibleBackend implements ModelBackend {
     const release = () => caller?.removeEventListener("abort", onCallerAbort);
     const init = {
       method: "POST" as const,
-      headers: this.#streamHeaders,
+      headers: withForwarded(options?.headers, this.#streamHeaders),
       body,
     };
     let response: StreamedAnswer;
@@ -717,14 +717,17 @@ class OpenAICompatibleBackend implements ModelBackend {
     // V8's old space on every call (docs/decisions/0030).
     const signal = cancelSignalOf(options);
     const retry = signal === undefined ? policy : { signal, ...policy };
+    const forwarded = options.headers;
     const init =
       body === undefined
-        ? { method: "GET" as const, headers: this.#headers }
+        ? { method: "GET" as const, headers: withForwarded(forwarded, this.#headers) }
         : typeof body === "string"
-          ? { method: "POST" as const, headers: this.#postHeaders, body }
+          ? { method: "POST" as const, headers: withForwarded(forwarded, this.#postHeaders), body }
           : {
               method: "POST" as const,
-              headers: Object.assign({}, this.#headers, { "content-type": body.contentType }),
+              headers: Object.assign({}, forwarded, this.#headers, {
+                "content-type": body.contentType,
+              }),
               body: body.bytes,
             };
     if (this.#options.fetch !== undefined) {
@@ -770,4 +773,16 @@ export function createOpenAICompatibleBackend(
   options: OpenAICompatibleBackendOptions,
 ): OpenAICompatibleModelBackend {
   return new OpenAICompatibleBackend(options);
+}
+
+/**
+ * The backend's own headers, after the client's forwarded ones (`RunOptions.headers`) when
+ * there are any: the backend's win on a clash. Without forwarded headers, `own` itself, so
+ * the common call builds no object.
+ */
+function withForwarded(
+  forwarded: Readonly<Record<string, string>> | undefined,
+  own: Record<string, string>,
+): Record<string, string> {
+  return forwarded === undefined ? own : Object.assign({}, forwarded, own);
 }
