@@ -12,11 +12,13 @@ import { taskSpecJsonSchema } from "../select/task-spec.js";
 export interface PublishedSchema {
   /** The file under `schemas/`. */
   file: string;
+  /** Its Markdown reference under `docs/reference/` (`schema-reference.ts`). */
+  reference: string;
   schema: () => Record<string, unknown>;
 }
 
 export const PUBLISHED_SCHEMAS: readonly PublishedSchema[] = [
-  { file: "task-spec.json", schema: taskSpecJsonSchema },
-  { file: "routes.json", schema: routesConfigJsonSchema },
-  { file: "alert-rules.json", schema: alertRulesJsonSchema },
+  { file: "task-spec.json", reference: "task-spec.md", schema: taskSpecJsonSchema },
+  { file: "routes.json", reference: "routes-config.md", schema: routesConfigJsonSchema },
+  { file: "alert-rules.json", reference: "alert-rules.md", schema: alertRulesJsonSchema },
 ];

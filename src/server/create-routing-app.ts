@@ -245,6 +245,15 @@ function describeIssues(error: z.ZodError): { message: string; param: string | n
   return { message, param };
 }
 
+/** The error event of a live stream that broke off after its first piece (OpenAI's shape). */
+function streamBrokeOff(error: unknown): { message: string; type: string; code: string } {
+  return {
+    message: `The model's answer broke off: ${errorMessage(error)}`,
+    type: "server_error",
+    code: "stream_interrupted",
+  };
+}
+
 /**
  * The request's headers named by `server.forward_headers` that it has, for the model's
  * server; undefined when it has none (no object made, the common case).
@@ -845,11 +854,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
               pieces,
               ended,
               clientSignal: request.signal,
-              describeError: (error) => ({
-                message: `The model's answer broke off: ${errorMessage(error)}`,
-                type: "server_error",
-                code: "stream_interrupted",
-              }),
+              describeError: streamBrokeOff,
             }),
           ),
         respond: (outputs, decision, headers, modelscoutJson) => {
@@ -921,11 +926,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
               pieces,
               ended,
               clientSignal: request.signal,
-              describeError: (error) => ({
-                message: `The model's answer broke off: ${errorMessage(error)}`,
-                type: "server_error",
-                code: "stream_interrupted",
-              }),
+              describeError: streamBrokeOff,
             }),
           ),
         respond: (outputs, decision, headers, modelscoutJson) => {

@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { PUBLISHED_SCHEMAS } from "../../src/config/published-schemas.js";
+import { schemaReference } from "../../src/config/schema-reference.js";
 import { parseAlertRules } from "../../src/monitor/alert-rules.js";
 import { parseRoutesConfig } from "../../src/route/routes-config.js";
 import { parseTaskSpec } from "../../src/select/task-spec.js";
@@ -20,6 +21,20 @@ describe("published schemas", () => {
         published,
         `schemas/${file} is behind the code: run npx tsx scripts/write-schemas.ts`,
       ).toEqual(schema());
+    },
+  );
+
+  it.each(PUBLISHED_SCHEMAS.map((entry) => [entry.reference, entry] as const))(
+    "docs/reference/%s is the reference of that schema",
+    (_reference, { file, reference, schema }) => {
+      const written = readFileSync(
+        new URL(`../../docs/reference/${reference}`, import.meta.url),
+        "utf8",
+      );
+      expect(
+        written,
+        `docs/reference/${reference} is behind the code: run npx tsx scripts/write-schemas.ts`,
+      ).toBe(schemaReference(schema(), file));
     },
   );
 
