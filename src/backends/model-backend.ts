@@ -42,7 +42,29 @@ export type BackendInput =
       messages: readonly ChatTurn[];
       /** What this request asks of the generation; each backend applies what it can. */
       generation?: GenerationSettings;
+      /**
+       * A legacy completion's prompt as the client wrote it (`messages` holds it as one user
+       * turn): backends whose server completes raw text (`describe().rawCompletions`) send
+       * this instead, with the `suffix` of a fill-in-the-middle request, which needs them.
+       */
+      completion?: RawCompletion;
     };
+
+export interface RawCompletion {
+  prompt: string;
+  /** The text after the insertion point (fill-in-the-middle). */
+  suffix?: string;
+}
+
+/** The raw completion a request asks for, if any. */
+export function rawCompletionOf(input: BackendInput | undefined): RawCompletion | undefined {
+  return typeof input === "object" && "messages" in input ? input.completion : undefined;
+}
+
+/** A fill-in-the-middle request: only backends that complete raw text can take it. */
+export function needsRawCompletion(input: BackendInput | undefined): boolean {
+  return rawCompletionOf(input)?.suffix !== undefined;
+}
 
 /** An encoded audio file as a client sent it. */
 export interface AudioFile {
@@ -248,6 +270,8 @@ export interface BackendDescription {
   toolCalls?: boolean;
   /** True when a chat's user turns may hold images (`ChatTurn.parts`): a vision model. */
   imageInputs?: boolean;
+  /** True when the model completes raw text (`BackendInput.completion`, with a `suffix` too). */
+  rawCompletions?: boolean;
   /** True when a chat may ask for token log probabilities (`logprobs`, `topLogprobs`). */
   logprobs?: boolean;
   /** True when a chat may bias tokens by id (`GenerationSettings.logitBias`). */

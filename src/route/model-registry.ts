@@ -286,6 +286,10 @@ export class ModelRegistry {
                 temperature: declaration.temperature,
               }),
               ...(declaration.vision !== undefined && { vision: declaration.vision }),
+              ...(declaration.kind === "openai" &&
+                declaration.raw_completions !== undefined && {
+                  rawCompletions: declaration.raw_completions,
+                }),
               ...(deadlineMs !== undefined && { timeoutMs: deadlineMs + HTTP_DEADLINE_MARGIN_MS }),
               ...(declaration.kind === "hf-inference" &&
                 declaration.inference_provider !== undefined && {

@@ -19,6 +19,7 @@ import {
   needsImageInput,
   needsLogitBias,
   needsLogprobs,
+  needsRawCompletion,
   needsToolCalls,
   type TextStream,
   type TextStreamPart,
@@ -387,7 +388,13 @@ function checkDimensions(
 }
 
 /** What a request asks of a model beyond its task's plain inputs and outputs. */
-type RequestNeed = "toolCalls" | "imageInputs" | "logprobs" | "logitBias" | "audioFiles";
+type RequestNeed =
+  | "toolCalls"
+  | "imageInputs"
+  | "logprobs"
+  | "logitBias"
+  | "audioFiles"
+  | "rawCompletions";
 const NO_NEEDS: readonly RequestNeed[] = [];
 
 const NEED_REFUSALS: Record<RequestNeed, string> = {
@@ -396,6 +403,8 @@ const NEED_REFUSALS: Record<RequestNeed, string> = {
     'does not read images (declare a vision model with "vision": true in the routes config)',
   logprobs: "cannot return token log probabilities (only models behind a server can)",
   logitBias: "cannot take logit_bias (only OpenAI-compatible chat models can)",
+  rawCompletions:
+    'answers chat turns and cannot fill in the middle of a text (suffix): declare a server that completes raw text with "raw_completions": true',
   audioFiles:
     "decodes only WAV audio (models behind a speech server take MP3, Ogg and the rest): convert the recording, for example ffmpeg -i in.mp3 -ac 1 -ar 16000 out.wav",
 };
@@ -412,12 +421,14 @@ function chatNeeds(input: BackendInput | undefined): readonly RequestNeed[] {
   const images = needsImageInput(input);
   const logprobs = needsLogprobs(input);
   const bias = needsLogitBias(input);
-  if (!tools && !images && !logprobs && !bias) return NO_NEEDS; // most chats: no list made
+  const raw = needsRawCompletion(input);
+  if (!tools && !images && !logprobs && !bias && !raw) return NO_NEEDS; // most chats: no list made
   const needs: RequestNeed[] = [];
   if (tools) needs.push("toolCalls");
   if (images) needs.push("imageInputs");
   if (logprobs) needs.push("logprobs");
   if (bias) needs.push("logitBias");
+  if (raw) needs.push("rawCompletions");
   return needs;
 }
 

@@ -429,6 +429,12 @@ const modelDeclarationSchema = z.discriminatedUnion("kind", [
         ),
       labels: endpointLabels,
       vision: visionFlag,
+      raw_completions: z
+        .boolean()
+        .optional()
+        .describe(
+          "The server completes text as it is written: a base or code model behind vLLM's, llama.cpp's or TGI's `/v1/completions`. Legacy completions (`/v1/completions`) then reach it at `{base_url}/completions` with the prompt unchanged, and with `suffix` for fill-in-the-middle, which only such models take; chat requests still go to `/chat/completions`. Default false: a legacy completion's prompt is sent as a chat turn.",
+        ),
       health_check: z
         .boolean()
         .optional()

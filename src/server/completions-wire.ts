@@ -2,10 +2,12 @@
  * @module
  * OpenAI's legacy text completions (`POST /v1/completions`), for the clients that still send
  * them (older SDK code, evaluation harnesses, tools written for vLLM or llama.cpp servers),
- * routed as text generation like chat completions. Each prompt goes to the chosen model as
- * one user turn, as LiteLLM and OpenRouter send a prompt to a chat model: the router's
- * models are chat models (OpenAI-compatible chat servers, in-process models that apply
- * their chat template), so a base model's raw continuation is not what comes back.
+ * routed as text generation like chat completions. A model declared `raw_completions` (a base
+ * or code model behind a server's own `/completions`) gets each prompt as written, and
+ * `suffix` for fill-in-the-middle; every other model, a chat model, gets it as one user turn,
+ * as LiteLLM and OpenRouter send a prompt to a chat model. A request with a `suffix` goes
+ * only to raw-completion models (the router passes over the others, and a 400 says so when
+ * no candidate is one).
  *
  * Kept to OpenAI's contract where the router can honour it: `max_tokens` defaults to 16 as
  * OpenAI's does; a list of prompts is answered with `n` choices per prompt (`index`), by the
@@ -13,12 +15,13 @@
  * asks the model's server for log probabilities with k alternatives and answers in the
  * legacy shape (`tokens`, `token_logprobs`, `top_logprobs`, `text_offset`). Refused with a
  * 400 rather than dropped: prompts as token ids (the router reads the text to route it),
- * `suffix` (insertion), `best_of` above 1, `echo` with `logprobs` (the prompt's own log
- * probabilities), and `stream` with more than one prompt or choice.
+ * `best_of` above 1, `echo` with `logprobs` (the prompt's own log probabilities), and
+ * `stream` with more than one prompt or choice.
  */
 import { z } from "zod";
 import type {
   AnswerUsage,
+  BackendInput,
   BackendOutput,
   GenerationSettings,
   StreamEnd,
@@ -83,13 +86,8 @@ export const completionRequestSchema = z
       .min(0)
       .max(MAX_LEGACY_LOGPROBS, `logprobs is at most ${MAX_LEGACY_LOGPROBS}`)
       .nullish(),
-    suffix: z
-      .string()
-      .max(0, {
-        error:
-          "suffix (text after the insertion) is not supported: the router's models answer chats, not insertions",
-      })
-      .nullish(),
+    /** Fill-in-the-middle: the text after the completion (raw-completion models only). */
+    suffix: z.string().nullish(),
   })
   .superRefine((body, context) => {
     checkLogitBiasKeys(body.logit_bias, context);
@@ -137,11 +135,21 @@ export function completionGeneration(body: CompletionRequest): GenerationSetting
  * The model's inputs: each prompt as one user turn, `n` times over for `n` choices (prompt by
  * prompt, the order of the answer's choices).
  */
-export function completionInputs(body: CompletionRequest, generation: GenerationSettings) {
+export function completionInputs(
+  body: CompletionRequest,
+  generation: GenerationSettings,
+): BackendInput[] {
   const n = body.n ?? 1;
-  return body.prompt.flatMap((prompt) =>
-    choiceInputs([{ role: "user", content: prompt }], generation, n),
-  );
+  // An empty suffix is no insertion (OpenAI's default); any chat model can answer.
+  const suffix = body.suffix == null || body.suffix === "" ? undefined : body.suffix;
+  return body.prompt.flatMap((prompt) => {
+    const completion = suffix === undefined ? { prompt } : { prompt, suffix };
+    return choiceInputs([{ role: "user", content: prompt }], generation, n).map((input) => ({
+      messages: input.messages,
+      generation: input.generation ?? generation,
+      completion,
+    }));
+  });
 }
 
 /** Log probabilities in the legacy shape; `start` is the first token's offset in the choice's text. */

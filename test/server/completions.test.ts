@@ -26,11 +26,13 @@ const served = routingServerBehindFakeUpstream(
     models: [
       { id: "echo:desk", kind: "echo", template: "desk: {{input}}" },
       { id: "llm", kind: "openai", base_url: base, api_model: "small-llm" },
+      { id: "coder", kind: "openai", base_url: base, api_model: "coder", raw_completions: true },
     ],
     default_route: "desk",
     routes: [
       { name: "desk", targets: { "text-generation": { candidates: ["echo:desk"] } } },
       { name: "parcels", targets: { "text-generation": { candidates: ["llm"] } } },
+      { name: "code", targets: { "text-generation": { candidates: ["llm", "coder"] } } },
     ],
   }),
   {
@@ -214,7 +216,6 @@ describe("POST /v1/completions", () => {
     [{ prompt: [[1, 2]] }, "prompt", "token ids are not supported"],
     [{ prompt: [] }, "prompt", "non-empty array of strings"],
     [{ prompt: 5 }, "prompt", "must be a string"],
-    [{ prompt: "x", suffix: "end" }, "suffix", "not supported"],
     [{ prompt: "x", n: 17 }, "n", "at most 16"],
     [{ prompt: "x", n: 2, stream: true }, "n", "answered whole"],
     [{ prompt: "x", best_of: 3 }, "best_of", "best_of must be 1"],
@@ -229,6 +230,89 @@ describe("POST /v1/completions", () => {
     expect(answer.json.error.type).toBe("invalid_request_error");
     expect(answer.json.error.param).toBe(param);
     expect(answer.json.error.message).toContain(message);
+  });
+
+  it("sends a raw-completion model the prompt as written, at the server's /completions", async () => {
+    const before = served.upstream.requests.length;
+    const answer = await complete({ model: "coder", prompt: "def add(a, b):", max_tokens: 30 });
+    expect(answer.status).toBe(200);
+    const sent = served.upstream.requests.slice(before);
+    expect(sent.map((request) => request.path)).toEqual(["/v1/completions"]);
+    expect(sent[0]?.body).toMatchObject({
+      model: "coder",
+      prompt: "def add(a, b):",
+      max_tokens: 30,
+    });
+    expect(sent[0]?.body).not.toHaveProperty("messages");
+    expect(answer.json.choices[0]).toMatchObject({
+      text: "[continue def add(a, b):]",
+      finish_reason: "stop",
+    });
+    expect(answer.json.usage).toEqual({ prompt_tokens: 3, completion_tokens: 4, total_tokens: 7 });
+    // The server's legacy log probabilities come back in the same shape.
+    const scored = await complete({ model: "coder", prompt: "x = ", logprobs: 2 });
+    expect(served.upstream.requests.at(-1)?.body).toMatchObject({ logprobs: 2 });
+    const { text, logprobs } = scored.json.choices[0];
+    expect(logprobs.tokens.join("")).toBe(text);
+    expect(Object.keys(logprobs.top_logprobs[0])).toHaveLength(2);
+  });
+
+  it("fills in the middle with a suffix, passing over a chat model for a raw one", async () => {
+    const before = served.upstream.requests.length;
+    const answer = await complete({
+      model: "code",
+      prompt: "def add(a, b):\n    return ",
+      suffix: "\n\nprint(add(1, 2))",
+      max_tokens: 30,
+    });
+    expect(answer.status).toBe(200);
+    expect(answer.json.modelscout.model).toBe("coder");
+    const sent = served.upstream.requests.slice(before);
+    expect(sent.map((request) => request.path)).toEqual(["/v1/completions"]);
+    expect(sent[0]?.body).toMatchObject({ suffix: "\n\nprint(add(1, 2))" });
+    expect(answer.json.choices[0].text).toBe(
+      "[fill def add(a, b):\n    return |\n\nprint(add(1, 2))]",
+    );
+    // Without a suffix the route's first candidate, a chat model, answers as a chat.
+    const chat = await complete({ model: "code", prompt: "what is a parcel?", max_tokens: 30 });
+    expect(chat.json.modelscout.model).toBe("llm");
+    expect(lastChatRequest(served.upstream).messages).toEqual([
+      { role: "user", content: "what is a parcel?" },
+    ]);
+  });
+
+  it("refuses a suffix with a 400 when no candidate completes raw text", async () => {
+    const answer = await complete({ model: "parcels", prompt: "x", suffix: "y" });
+    expect(answer.status).toBe(400);
+    expect(answer.json.error.message).toContain("raw_completions");
+  });
+
+  it("streams a raw completion with its log probabilities", async () => {
+    const response = await fetch(`${served.server.url}/v1/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        model: "coder",
+        prompt: "x = ",
+        suffix: ";",
+        stream: true,
+        logprobs: 1,
+        stream_options: { include_usage: true },
+      }),
+    });
+    const events = sseEvents(await response.text()) as Json[];
+    expect(events.at(-1)).toBe("[DONE]");
+    const chunks = events.slice(0, -1);
+    const text = chunks.map((chunk) => chunk.choices[0]?.text ?? "").join("");
+    expect(text).toBe("[fill x = |;]");
+    const tokens = chunks
+      .filter((chunk) => chunk.choices[0]?.logprobs != null)
+      .flatMap((chunk) => chunk.choices[0].logprobs.tokens);
+    expect(tokens.join("")).toBe(text);
+    expect(chunks.at(-1)).toMatchObject({ choices: [], usage: { completion_tokens: 4 } });
+    const sent = served.upstream.requests.at(-1);
+    expect(sent?.path).toBe("/v1/completions");
+    expect(sent?.body).toMatchObject({ stream: true, logprobs: 1, suffix: ";" });
   });
 
   it("answers an unknown model with a 404 in OpenAI's shape", async () => {

@@ -2,6 +2,7 @@
  * A local stand-in for model servers, on a real `node:http` server at 127.0.0.1 on a free
  * port. It speaks two protocols:
  * - the OpenAI API under `/v1`: `GET /v1/models`, `POST /v1/chat/completions` (with `usage`),
+ *   `POST /v1/completions` (raw text, as a base or code model completes it: `rawCompletion`),
  *   `POST /v1/embeddings` (batched, with `index`), errors in OpenAI's `{error: {message,
  *   type, code}}` shape;
  * - the Hugging Face Inference paths `@huggingface/inference` calls for the hf-inference
@@ -277,6 +278,80 @@ export async function startFakeOpenAIServer(
    * `finish_reason` chunk, with `stream_options.include_usage` a usage chunk with no choices,
    * and `data: [DONE]`; `breakAfter` cuts the connection after that many content chunks.
    */
+  /**
+   * A raw completion, as a code model would give it: the words of `complete(prompt, suffix)`
+   * (`[fill <prompt>|<suffix>]` without a suffix given: `[continue <prompt>]`), cut at
+   * `max_tokens` words (16 by default, as OpenAI's), with the legacy `logprobs` when asked
+   * for (`fakeLogprobs`' numbers), whole or streamed as `text_completion` chunks.
+   */
+  const rawCompletion = (response: ServerResponse, body: Record<string, unknown>) => {
+    const prompt = typeof body.prompt === "string" ? body.prompt : JSON.stringify(body.prompt);
+    const suffix = typeof body.suffix === "string" ? body.suffix : undefined;
+    const whole = suffix === undefined ? `[continue ${prompt}]` : `[fill ${prompt}|${suffix}]`;
+    const words = whole.match(/\s*\S+\s*/gu) ?? [];
+    const cap = typeof body.max_tokens === "number" ? body.max_tokens : 16;
+    const kept = words.slice(0, cap);
+    const finish = words.length > cap ? "length" : "stop";
+    const top = typeof body.logprobs === "number" ? body.logprobs : undefined;
+    const legacy = (pieces: readonly string[], offset: number) => {
+      const chat = fakeLogprobs(pieces, top ?? 0, offset).content;
+      return {
+        tokens: chat.map((entry) => entry.token),
+        token_logprobs: chat.map((entry) => entry.logprob),
+        top_logprobs: chat.map((entry) =>
+          Object.fromEntries(
+            entry.top_logprobs.map((alternative) => [alternative.token, alternative.logprob]),
+          ),
+        ),
+        text_offset: [],
+      };
+    };
+    const usage = {
+      prompt_tokens: countWords(prompt),
+      completion_tokens: kept.length,
+      total_tokens: countWords(prompt) + kept.length,
+    };
+    const base = {
+      id: `cmpl-${requests.length}`,
+      object: "text_completion",
+      created: 1_700_000_000,
+      model: body.model,
+    };
+    if (body.stream === true) {
+      response.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
+      for (const [index, word] of kept.entries()) {
+        const choice = {
+          text: word,
+          index: 0,
+          logprobs: top === undefined ? null : legacy([word], index),
+          finish_reason: null,
+        };
+        response.write(`data: ${JSON.stringify({ ...base, choices: [choice] })}\n\n`);
+      }
+      response.write(
+        `data: ${JSON.stringify({ ...base, choices: [{ text: "", index: 0, logprobs: null, finish_reason: finish }] })}\n\n`,
+      );
+      const include = (body.stream_options as { include_usage?: unknown } | undefined)
+        ?.include_usage;
+      if (include === true)
+        response.write(`data: ${JSON.stringify({ ...base, choices: [], usage })}\n\n`);
+      response.end("data: [DONE]\n\n");
+      return;
+    }
+    sendJson(response, 200, {
+      ...base,
+      choices: [
+        {
+          text: kept.join(""),
+          index: 0,
+          logprobs: top === undefined ? null : legacy(kept, 0),
+          finish_reason: finish,
+        },
+      ],
+      usage,
+    });
+  };
+
   const streamChat = async (
     response: ServerResponse,
     model: string,
@@ -661,6 +736,10 @@ export async function startFakeOpenAIServer(
       }
       if (path === "/v1/chat/completions") chatCompletion(response, record);
       else embeddings(response, record);
+      return;
+    }
+    if (request.method === "POST" && path === "/v1/completions") {
+      rawCompletion(response, record);
       return;
     }
     const mapping = /^\/api\/models\/(.+)$/.exec(path);

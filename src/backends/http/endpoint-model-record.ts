@@ -19,7 +19,9 @@
  *   (default `hf-inference`);
  * - `timeoutMs`: per-request timeout;
  * - `maxTokens`, `temperature`: text generation's defaults, for requests that set none;
- * - `vision`: the chat model reads images in user turns (the server cannot tell beforehand).
+ * - `vision`: the chat model reads images in user turns (the server cannot tell beforehand);
+ * - `rawCompletions`: the server completes raw text at `/completions` (legacy completions go
+ *   there, not to chat).
  */
 import { z } from "zod";
 import {
@@ -47,6 +49,7 @@ export const endpointExtraSchema = z
     maxTokens: z.number().int().positive().optional(),
     temperature: z.number().min(0).max(2).optional(),
     vision: z.boolean().optional(),
+    rawCompletions: z.boolean().optional(),
   })
   .refine((extra) => extra.protocol !== "openai" || extra.baseUrl !== undefined, {
     message: "baseUrl is required for protocol openai",

@@ -105,6 +105,7 @@ export function createHttpBackendProvider(
           ...common,
           baseURL: extra.baseUrl as string,
           model: extra.apiModel,
+          ...(extra.rawCompletions !== undefined && { rawCompletions: extra.rawCompletions }),
           ...(apiKey !== undefined && { apiKey }),
           credentialHint:
             extra.apiKeyEnv === undefined

@@ -198,12 +198,18 @@ const tokenLogprobSchema = z.looseObject({
   bytes: z.array(z.number()).nullish(),
 });
 
-/** A choice's `logprobs` (OpenAI's shape; vLLM, TGI and llama.cpp send the same). */
+/**
+ * A choice's `logprobs`: chat's shape (`content`; vLLM, TGI and llama.cpp send the same), or
+ * legacy completions' (`tokens`, `token_logprobs`, `top_logprobs` as `{token: logprob}`).
+ */
 export const openAILogprobsSchema = z
   .looseObject({
     content: z
       .array(tokenLogprobSchema.extend({ top_logprobs: z.array(tokenLogprobSchema).nullish() }))
       .nullish(),
+    tokens: z.array(z.string()).nullish(),
+    token_logprobs: z.array(z.number().nullable()).nullish(),
+    top_logprobs: z.array(z.record(z.string(), z.number()).nullable()).nullish(),
   })
   .nullish();
 
@@ -212,7 +218,7 @@ export function tokenLogprobsOf(
   logprobs: z.infer<typeof openAILogprobsSchema>,
 ): TokenLogprob[] | undefined {
   const content = logprobs?.content;
-  if (content == null) return undefined;
+  if (content == null) return legacyTokenLogprobs(logprobs);
   return content.map((entry) => ({
     token: entry.token,
     logprob: entry.logprob,
@@ -225,6 +231,27 @@ export function tokenLogprobsOf(
       })),
     }),
   }));
+}
+
+/** Legacy completions' log probabilities as tokens (a prompt token's null logprob as 0). */
+function legacyTokenLogprobs(
+  logprobs: z.infer<typeof openAILogprobsSchema>,
+): TokenLogprob[] | undefined {
+  const tokens = logprobs?.tokens;
+  if (tokens == null) return undefined;
+  return tokens.map((token, index) => {
+    const top = logprobs?.top_logprobs?.[index];
+    return {
+      token,
+      logprob: logprobs?.token_logprobs?.[index] ?? 0,
+      ...(top != null && {
+        topLogprobs: Object.entries(top).map(([alternative, logprob]) => ({
+          token: alternative,
+          logprob,
+        })),
+      }),
+    };
+  });
 }
 
 /** A text output with what the server said of how it ended; absent facts are left out. */
@@ -301,6 +328,8 @@ export const openAIStreamChunkSchema = z.looseObject({
               .nullish(),
           })
           .nullish(),
+        /** A legacy completion chunk's text (in place of `delta`). */
+        text: z.string().nullish(),
         finish_reason: z.string().nullish(),
         logprobs: openAILogprobsSchema,
       }),
@@ -308,6 +337,20 @@ export const openAIStreamChunkSchema = z.looseObject({
     .nullish(),
   usage: openAIUsageSchema,
   error: z.looseObject({ message: z.string().optional() }).optional(),
+});
+
+/** A whole legacy completion (`POST /completions`), loose as servers add their own fields. */
+export const completionResponseSchema = z.looseObject({
+  choices: z
+    .array(
+      z.looseObject({
+        text: z.string(),
+        finish_reason: z.string().nullish(),
+        logprobs: openAILogprobsSchema,
+      }),
+    )
+    .min(1),
+  usage: openAIUsageSchema,
 });
 export type OpenAIStreamChunk = z.infer<typeof openAIStreamChunkSchema>;
 
@@ -328,7 +371,7 @@ export function streamChunkParts(
   const delta = choice?.delta;
   const thought = delta?.reasoning_content ?? delta?.reasoning;
   if (typeof thought === "string" && thought !== "") parts.push({ reasoning: thought });
-  const content = delta?.content;
+  const content = delta?.content ?? choice?.text;
   if (typeof content === "string" && content !== "") parts.push(content);
   const tokens = tokenLogprobsOf(choice?.logprobs);
   if (tokens !== undefined && tokens.length > 0) parts.push({ logprobs: tokens });

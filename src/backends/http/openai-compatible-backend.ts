@@ -53,7 +53,9 @@ import {
   type GenerationSettings,
   type LoadResult,
   type ModelBackend,
+  type RawCompletion,
   type RunOptions,
+  rawCompletionOf,
   type StreamEnd,
   type TextStream,
   type TextStreamPart,
@@ -63,6 +65,7 @@ import { inputLabels, inputMessages, inputText } from "./backend-inputs.js";
 import { isLoopbackUrl } from "./is-loopback-url.js";
 import { mapWithConcurrency } from "./map-with-concurrency.js";
 import {
+  completionResponseSchema,
   type OpenAIMessage,
   type OpenAIStreamChunk,
   openAIAnswerToolCallsSchema,
@@ -118,6 +121,11 @@ export interface OpenAICompatibleBackendOptions {
   temperature?: number;
   /** The chat model reads images in user turns (`describe().imageInputs`). */
   vision?: boolean;
+  /**
+   * The server completes raw text at `{baseURL}/completions` (a base or code model): inputs
+   * with a `completion` go there, prompt unchanged (`describe().rawCompletions`).
+   */
+  rawCompletions?: boolean;
   /** Chat requests in flight at once for a batch. Default 4. */
   maxConcurrency?: number;
   /** How to get a credential, for 401 messages. */
@@ -230,6 +238,8 @@ class OpenAICompatibleBackend implements ModelBackend {
    * this text on every call, and a string made per call is hashed again each time.
    */
   readonly #chatURL: string;
+  /** `{baseURL}/completions`, for raw completions (`rawCompletions`). */
+  readonly #completionsURL: string;
   readonly #headers: Record<string, string>;
   readonly #postHeaders: Record<string, string>;
   readonly #streamHeaders: Record<string, string>;
@@ -267,6 +277,7 @@ class OpenAICompatibleBackend implements ModelBackend {
     this.#task = options.task;
     this.#baseURL = options.baseURL.replace(/\/+$/, "");
     this.#chatURL = `${this.#baseURL}/chat/completions`;
+    this.#completionsURL = `${this.#baseURL}/completions`;
     this.modelId = options.modelId ?? options.model;
     this.#local = options.local ?? isLoopbackUrl(options.baseURL);
     this.#headers = { accept: "application/json" };
@@ -310,6 +321,8 @@ class OpenAICompatibleBackend implements ModelBackend {
       }),
       ...(OPENAI_COMPATIBLE_TASKS[this.#task] === "chat" &&
         this.#options.vision === true && { imageInputs: true }),
+      ...(OPENAI_COMPATIBLE_TASKS[this.#task] === "chat" &&
+        this.#options.rawCompletions === true && { rawCompletions: true }),
       // A speech server decodes the formats itself (MP3, Ogg, ...).
       ...(OPENAI_COMPATIBLE_TASKS[this.#task] === "transcription" && { audioFiles: true }),
     };
@@ -352,6 +365,11 @@ class OpenAICompatibleBackend implements ModelBackend {
     }
     const concurrency = this.#options.maxConcurrency ?? 4;
     if (kind === "chat") {
+      if (this.#options.rawCompletions === true && rawCompletionOf(inputs[0]) !== undefined) {
+        return mapWithConcurrency([...inputs], concurrency, (input) =>
+          this.#complete(input, options),
+        );
+      }
       if (inputs.length === 1) {
         // A routed chat: one conversation, awaited here rather than through
         // `mapWithConcurrency` and a returned promise (three microtasks fewer per request).
@@ -405,9 +423,16 @@ class OpenAICompatibleBackend implements ModelBackend {
       );
     }
     await this.load(options);
-    const url = this.#chatURL;
+    const raw = this.#options.rawCompletions === true ? rawCompletionOf(input) : undefined;
+    const url = raw === undefined ? this.#chatURL : this.#completionsURL;
     const body = JSON.stringify(
-      this.#chatBody(inputMessages(input, this.#task, 0), settingsFor(input, this.#declared), true),
+      raw === undefined
+        ? this.#chatBody(
+            inputMessages(input, this.#task, 0),
+            settingsFor(input, this.#declared),
+            true,
+          )
+        : this.#completionBody(raw, settingsFor(input, this.#declared), true),
     );
     const idleMs = this.#retryOptions.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS;
     // Neither is an `AbortSignal` (one per stream survives every young-generation GC on
@@ -532,6 +557,48 @@ class OpenAICompatibleBackend implements ModelBackend {
     } = { model: this.#options.model, messages: openAIMessages(messages), stream };
     if (stream && settings.streamUsage === true) body.stream_options = { include_usage: true };
     return withOpenAIGenerationFields(body, settings);
+  }
+
+  /** A raw completion request body (`POST /completions`), streamed or not. */
+  #completionBody(completion: RawCompletion, settings: GenerationSettings, stream: boolean) {
+    const body: { model: string; prompt: string; suffix?: string; stream: boolean } & {
+      stream_options?: { include_usage: boolean };
+    } = { model: this.#options.model, prompt: completion.prompt, stream };
+    if (completion.suffix !== undefined) body.suffix = completion.suffix;
+    if (stream && settings.streamUsage === true) body.stream_options = { include_usage: true };
+    // Legacy completions ask for alternatives as a count in `logprobs`.
+    const { logprobs, topLogprobs, ...rest } = settings;
+    const fields = withOpenAIGenerationFields(body, rest);
+    return logprobs === true ? Object.assign(fields, { logprobs: topLogprobs ?? 0 }) : fields;
+  }
+
+  /** One input's raw completion: its prompt as written, at `{baseURL}/completions`. */
+  async #complete(input: BackendInput, options: RunOptions): Promise<TextOutput> {
+    const completion = rawCompletionOf(input);
+    if (completion === undefined) {
+      throw new ModelScoutError(
+        "INVALID_ARGUMENT",
+        `${this.modelId} completes raw text: every input of a batch needs its prompt.`,
+        { details: { modelId: this.modelId } },
+      );
+    }
+    const url = this.#completionsURL;
+    const outcome = await this.#send(
+      url,
+      JSON.stringify(this.#completionBody(completion, settingsFor(input, this.#declared), false)),
+      options,
+    );
+    const parsed = this.#readJson(outcome, url, (json) => completionResponseSchema.parse(json));
+    this.#usage.promptTokens += parsed.usage?.prompt_tokens ?? 0;
+    this.#usage.completionTokens += parsed.usage?.completion_tokens ?? 0;
+    const choice = parsed.choices[0];
+    return textOutput(
+      choice?.text ?? "",
+      choice?.finish_reason,
+      parsed.usage,
+      undefined,
+      choice?.logprobs,
+    );
   }
 
   async #chat(
