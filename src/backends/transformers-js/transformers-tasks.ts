@@ -177,6 +177,13 @@ const embed: TransformersTask["run"] = async (pipe, inputs) => {
   return rows.map((vector) => ({ kind: "embedding", vector }));
 };
 
+/** Whether the pipeline's tokenizer can format chat turns (transformers.js reads `chat_template`). */
+function hasChatTemplate(pipe: unknown): boolean {
+  const tokenizer = (pipe as { tokenizer?: { chat_template?: unknown } }).tokenizer;
+  // A pipeline that says nothing of its tokenizer is taken to have one, as before.
+  return tokenizer === undefined || tokenizer.chat_template != null;
+}
+
 const generate: TransformersTask["run"] = async (pipe, inputs) => {
   const outputs: BackendOutput[] = [];
   // Prompts of different lengths would be padded together; one at a time keeps greedy
@@ -184,7 +191,11 @@ const generate: TransformersTask["run"] = async (pipe, inputs) => {
   for (const input of inputs) {
     let prompt: unknown;
     if (typeof input === "string") prompt = input;
-    else if ("messages" in input) prompt = input.messages.map((message) => ({ ...message }));
+    else if ("messages" in input && input.completion !== undefined && !hasChatTemplate(pipe)) {
+      // A legacy completion for a model without a chat template (a base model): its prompt
+      // as written, which the model continues; as chat turns it would not run at all.
+      prompt = input.completion.prompt;
+    } else if ("messages" in input) prompt = input.messages.map((message) => ({ ...message }));
     else if ("text" in input) prompt = input.text;
     else throw wrongInput("text-generation", "text or chat messages", input);
     // A chat's own settings: its token cap, and sampling when it asks for a temperature

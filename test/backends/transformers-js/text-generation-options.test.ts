@@ -28,6 +28,42 @@ async function optionsFor(
 
 const messages = [{ role: "user" as const, content: "hello" }];
 
+describe("transformers.js text generation: a legacy completion's prompt", () => {
+  /** The prompt the pipeline was called with, for a tokenizer with or without a chat template. */
+  async function promptFor(chatTemplate: string | null) {
+    const prompts: unknown[] = [];
+    const pipe = Object.assign(
+      async (prompt: unknown) => {
+        prompts.push(prompt);
+        return [
+          {
+            generated_text:
+              typeof prompt === "string" ? " world" : [{ role: "assistant", content: "hi" }],
+          },
+        ];
+      },
+      { tokenizer: { chat_template: chatTemplate } },
+    );
+    const outputs = await TRANSFORMERS_TASKS["text-generation"].run(
+      pipe,
+      [{ messages: [{ role: "user", content: "hello" }], completion: { prompt: "hello" } }],
+      { readImage: async () => null },
+    );
+    return { prompt: prompts[0], text: (outputs[0] as { text: string }).text };
+  }
+
+  it("goes as written to a base model, which has no chat template", async () => {
+    expect(await promptFor(null)).toEqual({ prompt: "hello", text: " world" });
+  });
+
+  it("goes as a chat turn to a model with a chat template", async () => {
+    expect(await promptFor("{% for m in messages %}{{ m.content }}{% endfor %}")).toEqual({
+      prompt: [{ role: "user", content: "hello" }],
+      text: "hi",
+    });
+  });
+});
+
 describe("transformers.js text generation: a chat's generation settings", () => {
   it("decodes greedily with the default cap when the chat sets nothing", async () => {
     expect(await optionsFor({ messages })).toEqual({
