@@ -42,6 +42,17 @@ export interface ChatStreamOptions {
   includeUsage?: boolean;
   /** Extra fields for the first chunk (the decision). */
   firstChunkExtra: Record<string, unknown>;
+  /**
+   * With `n` above 1: choices 1 to n - 1, sent after choice 0 (whose answer is `text`, `end`
+   * and `toolCalls`), each with its `index`; the usage chunk then sums them all.
+   */
+  moreChoices?: readonly (MoreChoice | undefined)[];
+}
+
+/** Another choice's answer, as a backend gave it. */
+export interface MoreChoice extends StreamEnd {
+  text: string;
+  toolCalls?: readonly ToolCall[];
 }
 
 interface ChunkBase {
@@ -112,6 +123,45 @@ export function streamPieces(text: string): string[] {
   return text.match(/\s*\S+\s*/gu) ?? (text === "" ? [] : [text]);
 }
 
+/** One choice's content and tool calls, as chunks. */
+function choiceContent(
+  base: ChunkBase,
+  index: number,
+  text: string,
+  toolCalls: readonly ToolCall[] | undefined,
+): string {
+  let body = "";
+  for (const piece of streamPieces(text)) {
+    body += chunkEvent(base, [{ index, delta: { content: piece }, finish_reason: null }]);
+  }
+  for (const [position, call] of (toolCalls ?? []).entries()) {
+    body += chunkEvent(base, [
+      { index, delta: toolCallDelta({ index: position, ...call }), finish_reason: null },
+    ]);
+  }
+  return body;
+}
+
+/** The tokens of every choice together, when each reported them. */
+function summedEnd(first: StreamEnd | undefined, more: readonly (MoreChoice | undefined)[]) {
+  let promptTokens = first?.usage?.promptTokens;
+  let completionTokens = first?.usage?.completionTokens;
+  for (const choice of more) {
+    const usage = choice?.usage;
+    if (usage === undefined || promptTokens === undefined || completionTokens === undefined) {
+      return first?.finishReason === undefined ? {} : { finishReason: first.finishReason };
+    }
+    promptTokens += usage.promptTokens;
+    completionTokens += usage.completionTokens;
+  }
+  const end: StreamEnd = {};
+  if (first?.finishReason !== undefined) end.finishReason = first.finishReason;
+  if (promptTokens !== undefined && completionTokens !== undefined) {
+    end.usage = { promptTokens, completionTokens };
+  }
+  return end;
+}
+
 export function chatStreamBody(options: ChatStreamOptions): string {
   const base: ChunkBase = {
     id: options.id,
@@ -124,15 +174,18 @@ export function chatStreamBody(options: ChatStreamOptions): string {
     [{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null }],
     options.firstChunkExtra,
   );
-  for (const piece of streamPieces(options.text)) {
-    body += chunkEvent(base, [{ index: 0, delta: { content: piece }, finish_reason: null }]);
-  }
-  for (const [index, call] of (options.toolCalls ?? []).entries()) {
+  body += choiceContent(base, 0, options.text, options.toolCalls);
+  const more = options.moreChoices ?? [];
+  for (const [position, answer] of more.entries()) {
+    const index = position + 1;
     body += chunkEvent(base, [
-      { index: 0, delta: toolCallDelta({ index, ...call }), finish_reason: null },
+      { index, delta: { role: "assistant", content: "" }, finish_reason: null },
     ]);
+    body += choiceContent(base, index, answer?.text ?? "", answer?.toolCalls);
+    body += chunkEvent(base, [{ index, delta: {}, finish_reason: answer?.finishReason ?? "stop" }]);
   }
-  return body + closingEvents(base, options.end, options.includeUsage === true);
+  const end = more.length === 0 ? options.end : summedEnd(options.end, more);
+  return body + closingEvents(base, end, options.includeUsage === true);
 }
 
 export interface LiveChatStreamOptions

@@ -15,8 +15,8 @@
  * asks the model's server for log probabilities with k alternatives and answers in the
  * legacy shape (`tokens`, `token_logprobs`, `top_logprobs`, `text_offset`). Refused with a
  * 400 rather than dropped: prompts as token ids (the router reads the text to route it),
- * `best_of` above 1, `echo` with `logprobs` (the prompt's own log probabilities), and
- * `stream` with more than one prompt or choice.
+ * `best_of` above 1 and `echo` with `logprobs` (the prompt's own log probabilities). A stream
+ * of several prompts or choices is sent once all their answers are in.
  */
 import { z } from "zod";
 import type {
@@ -34,7 +34,6 @@ import {
   choiceCount,
   choiceInputs,
   openAIUsage,
-  requireWholeForChoices,
   samplingFields,
   stopSequences,
   tokenCount,
@@ -91,14 +90,6 @@ export const completionRequestSchema = z
   })
   .superRefine((body, context) => {
     checkLogitBiasKeys(body.logit_bias, context);
-    requireWholeForChoices(body, context);
-    if (body.stream && body.prompt.length > 1) {
-      context.addIssue({
-        code: "custom",
-        path: ["stream"],
-        message: "stream takes one prompt: send one request per prompt",
-      });
-    }
     if (body.echo === true && body.logprobs != null) {
       context.addIssue({
         code: "custom",
@@ -261,33 +252,29 @@ interface CompletionStreamOptions {
  * reasoning model's thinking and tool calls have no place in this shape and are not sent.
  */
 export function completionFrames(options: CompletionStreamOptions): StreamFrames {
+  const choice = completionChoiceFrames(options, 0, options.body.prompt[0] ?? "");
+  return {
+    opening: () => choice.opening(options.firstChunkExtra),
+    piece: choice.piece,
+    closing: (end) => choice.finish(end) + completionTail(options, end?.usage),
+    logged: choice.logged,
+  };
+}
+
+/** One choice's chunks: its opening (with the prompt, with `echo`), pieces and finish. */
+function completionChoiceFrames(options: CompletionStreamOptions, index: number, prompt: string) {
   const { frame, body } = options;
-  const prompt = body.prompt[0] ?? "";
   const echoed = body.echo === true ? prompt : "";
   let text = "";
-  const chunk = (choice: object, extra?: Record<string, unknown>) => {
-    const value = {
-      id: frame.id,
-      object: "text_completion",
-      created: frame.created,
-      model: frame.model,
-      choices: [choice],
-    };
-    if (extra !== undefined) Object.assign(value, extra);
-    return value;
-  };
+  const chunk = (choice: object, extra?: Record<string, unknown>) =>
+    event(completionChunk(frame, [choice], extra));
   return {
-    opening: () =>
-      event(
-        chunk(
-          { text: echoed, index: 0, logprobs: null, finish_reason: null },
-          options.firstChunkExtra,
-        ),
-      ),
-    piece(piece: AnswerPiece) {
+    opening: (extra?: Record<string, unknown>) =>
+      chunk({ text: echoed, index, logprobs: null, finish_reason: null }, extra),
+    piece(piece: AnswerPiece): string {
       if (typeof piece === "string") {
         text += piece;
-        return event(chunk({ text: piece, index: 0, logprobs: null, finish_reason: null }));
+        return chunk({ text: piece, index, logprobs: null, finish_reason: null });
       }
       if ("logprobs" in piece && body.logprobs != null) {
         // Sent after the text they belong to, as an empty piece of text carrying them.
@@ -298,37 +285,60 @@ export function completionFrames(options: CompletionStreamOptions): StreamFrames
           body.logprobs,
           echoed.length + Math.max(0, sent),
         );
-        return event(chunk({ text: "", index: 0, logprobs, finish_reason: null }));
+        return chunk({ text: "", index, logprobs, finish_reason: null });
       }
       return "";
     },
-    closing(end: StreamEnd | undefined) {
-      let events = event(
-        chunk({ text: "", index: 0, logprobs: null, finish_reason: end?.finishReason ?? "stop" }),
-      );
-      if (body.stream_options?.include_usage === true && end?.usage !== undefined) {
-        events += event({
-          id: frame.id,
-          object: "text_completion",
-          created: frame.created,
-          model: frame.model,
-          choices: [],
-          usage: openAIUsage(end.usage),
-        });
-      }
-      return `${events}data: [DONE]\n\n`;
-    },
+    finish: (end: StreamEnd | undefined) =>
+      chunk({ text: "", index, logprobs: null, finish_reason: end?.finishReason ?? "stop" }),
     logged: () => text,
   };
 }
 
-/** The same events for an answer the model gave whole, cut in word-sized pieces. */
+/** A `text_completion` chunk; `extra`'s fields after OpenAI's own. */
+function completionChunk(
+  frame: CompletionFrame,
+  choices: object[],
+  extra?: Record<string, unknown>,
+): object {
+  const value = {
+    id: frame.id,
+    object: "text_completion",
+    created: frame.created,
+    model: frame.model,
+    choices,
+  };
+  if (extra !== undefined) Object.assign(value, extra);
+  return value;
+}
+
+/** The stream's end: the usage chunk when asked for and known, then `[DONE]`. */
+function completionTail(options: CompletionStreamOptions, usage: AnswerUsage | undefined): string {
+  const usageEvent =
+    options.body.stream_options?.include_usage === true && usage !== undefined
+      ? event(completionChunk(options.frame, [], { usage: openAIUsage(usage) }))
+      : "";
+  return `${usageEvent}data: [DONE]\n\n`;
+}
+
+/**
+ * The same events for answers the models gave whole (or `n` choices, or several prompts,
+ * once all are in), cut in word-sized pieces: each choice in turn, with its `index`, the
+ * decision in the first chunk, and one usage chunk for all.
+ */
 export function completionStreamBody(
   options: CompletionStreamOptions,
-  answer: Extract<BackendOutput, { kind: "text" }> | undefined,
+  outputs: readonly BackendOutput[],
 ): string {
-  const frames = completionFrames(options);
-  let events = frames.opening();
-  for (const piece of streamPieces(answer?.text ?? "")) events += frames.piece(piece);
-  return events + frames.closing(answer);
+  const n = options.body.n ?? 1;
+  let events = "";
+  for (const [index, output] of outputs.entries()) {
+    const answer = output.kind === "text" ? output : undefined;
+    const prompt = options.body.prompt[Math.floor(index / n)] ?? "";
+    const choice = completionChoiceFrames(options, index, prompt);
+    events += choice.opening(index === 0 ? options.firstChunkExtra : undefined);
+    for (const piece of streamPieces(answer?.text ?? "")) events += choice.piece(piece);
+    events += choice.finish(answer);
+  }
+  return events + completionTail(options, summedUsage(outputs));
 }

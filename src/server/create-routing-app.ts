@@ -863,7 +863,14 @@ export function createRoutingHttp(options: RoutingAppOptions): {
           const text = answer?.text ?? "";
           const id = `chatcmpl-${decision.requestId}`;
           const created = clock.epochSeconds();
+          // `n` above 1: the other choices' answers (none made for the usual one choice).
+          const moreChoices =
+            outputs.length > 1
+              ? outputs.slice(1).map((output) => (output.kind === "text" ? output : undefined))
+              : undefined;
           if (body.stream) {
+            // One choice that was not streamed live (a model that answers whole), or `n`
+            // choices, sent once all of them are in.
             return eventStreamAnswer(
               headers,
               chatStreamBody({
@@ -873,16 +880,12 @@ export function createRoutingHttp(options: RoutingAppOptions): {
                 text,
                 end: answer,
                 ...(answer?.toolCalls !== undefined && { toolCalls: answer.toolCalls }),
+                ...(moreChoices !== undefined && { moreChoices }),
                 includeUsage,
                 firstChunkExtra: { modelscout: decisionBody(decision) },
               }),
             );
           }
-          // `n` above 1: the other choices' answers (none made for the usual one choice).
-          const moreChoices =
-            outputs.length > 1
-              ? outputs.slice(1).map((output) => (output.kind === "text" ? output : undefined))
-              : undefined;
           return jsonTextAnswer(
             200,
             chatCompletionJson(
@@ -931,7 +934,6 @@ export function createRoutingHttp(options: RoutingAppOptions): {
           ),
         respond: (outputs, decision, headers, modelscoutJson) => {
           if (body.stream) {
-            const first = outputs[0];
             return eventStreamAnswer(
               headers,
               completionStreamBody(
@@ -940,7 +942,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
                   body,
                   firstChunkExtra: { modelscout: decisionBody(decision) },
                 },
-                first?.kind === "text" ? first : undefined,
+                outputs,
               ),
             );
           }

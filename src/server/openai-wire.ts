@@ -9,7 +9,7 @@
  * the model's declared defaults; log probabilities and logit bias only to models whose
  * server honours them (the router skips the others). What the router cannot
  * honour is refused with a 400 rather than silently dropped. `n` choices (up to 16) are `n`
- * calls to the chosen model, answered whole (`choiceInputs`).
+ * calls to the chosen model (`choiceInputs`); streamed, they are sent once all are in.
  * `tools`, `tool_choice`, assistant turns with `tool_calls` and `tool` results go to models
  * that can call tools (the router skips the others). Message content may be a string or an
  * array of text parts; a user turn's may also hold `image_url` parts, which go to models
@@ -212,20 +212,6 @@ export const choiceCount = z
   .max(MAX_CHOICES, `n is at most ${MAX_CHOICES}: each choice is its own call to the model`)
   .nullish();
 
-/** `n` above 1 is answered whole: an issue on `n` when the request also streams. */
-export function requireWholeForChoices(
-  body: { n?: number | null; stream: boolean },
-  context: z.RefinementCtx,
-): void {
-  if ((body.n ?? 1) > 1 && body.stream) {
-    context.addIssue({
-      code: "custom",
-      path: ["n"],
-      message: "n above 1 is answered whole: leave stream out, or send n streamed requests",
-    });
-  }
-}
-
 /**
  * The inputs for `n` choices of one conversation: the same input `n` times, each a call of its
  * own. With a `seed`, choice k is asked with `seed + k`, so that the choices differ (as
@@ -295,7 +281,6 @@ export const chatCompletionRequestSchema = z
       });
     }
     requireToolsForChoice(body, context);
-    requireWholeForChoices(body, context);
     checkLogitBiasKeys(body.logit_bias, context);
     if (body.top_logprobs != null && body.logprobs !== true) {
       context.addIssue({

@@ -45,6 +45,33 @@ const served = routingServerBehindFakeUpstream(
 
 const complete = (body: unknown) => postJson(`${served.server.url}/v1/completions`, body);
 
+/** A streamed completion's chunks, checked to end with `[DONE]` (left out). */
+async function streamedChunks(body: Record<string, unknown>): Promise<Json[]> {
+  const response = await fetch(`${served.server.url}/v1/completions`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ ...body, stream: true }),
+  });
+  expect(response.headers.get("content-type")).toContain("text/event-stream");
+  const events = sseEvents(await response.text()) as Json[];
+  expect(events.at(-1)).toBe("[DONE]");
+  return events.slice(0, -1);
+}
+
+/** The text of the chunks, and the tokens of their log probabilities. */
+function streamedAnswer(chunks: readonly Json[]): {
+  text: string;
+  tokens: string[];
+  offsets: number[];
+} {
+  const scored = chunks.filter((chunk) => chunk.choices[0]?.logprobs != null);
+  return {
+    text: chunks.map((chunk) => chunk.choices[0]?.text ?? "").join(""),
+    tokens: scored.flatMap((chunk) => chunk.choices[0].logprobs.tokens),
+    offsets: scored.flatMap((chunk) => chunk.choices[0].logprobs.text_offset),
+  };
+}
+
 describe("POST /v1/completions", () => {
   it("routes a prompt and answers in the text_completion shape with the decision", async () => {
     const answer = await complete({ model: "auto", prompt: "what sizes are there?" });
@@ -165,46 +192,59 @@ describe("POST /v1/completions", () => {
   });
 
   it("streams an answer the model gave whole, with the decision first", async () => {
-    const response = await fetch(`${served.server.url}/v1/completions`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ prompt: "any news?", stream: true, echo: true }),
-    });
-    expect(response.headers.get("content-type")).toContain("text/event-stream");
-    const events = sseEvents(await response.text()) as Json[];
-    expect(events.at(-1)).toBe("[DONE]");
-    const chunks = events.slice(0, -1);
+    const chunks = await streamedChunks({ prompt: "any news?", echo: true });
     expect(chunks[0].modelscout).toMatchObject({ route: "desk", model: "echo:desk" });
     for (const chunk of chunks) expect(chunk.object).toBe("text_completion");
-    expect(chunks.map((chunk) => chunk.choices[0].text).join("")).toBe("any news?desk: any news?");
+    expect(streamedAnswer(chunks).text).toBe("any news?desk: any news?");
     expect(chunks.at(-1).choices[0].finish_reason).toBe("stop");
   });
 
-  it("relays a live stream piece by piece with its log probabilities and usage", async () => {
-    const response = await fetch(`${served.server.url}/v1/completions`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({
-        model: "parcels",
-        prompt: "parcel now",
-        stream: true,
-        logprobs: 1,
-        stream_options: { include_usage: true },
-      }),
+  it("streams several prompts' choices once all are in, each with its index", async () => {
+    const chunks = await streamedChunks({
+      model: "parcels",
+      prompt: ["parcel a", "parcel b"],
+      n: 2,
+      max_tokens: 30,
+      stream_options: { include_usage: true },
     });
-    const events = sseEvents(await response.text()) as Json[];
-    expect(events.at(-1)).toBe("[DONE]");
-    const chunks = events.slice(0, -1);
     expect(chunks[0].modelscout.model).toBe("llm");
-    const text = chunks.map((chunk) => chunk.choices[0]?.text ?? "").join("");
+    const texts = new Map<number, string>();
+    const finished: number[] = [];
+    for (const chunk of chunks) {
+      for (const choice of chunk.choices) {
+        texts.set(choice.index, (texts.get(choice.index) ?? "") + choice.text);
+        if (choice.finish_reason === "stop") finished.push(choice.index);
+      }
+    }
+    expect([...texts.entries()]).toEqual([
+      [0, "re: parcel a"],
+      [1, "re: parcel a"],
+      [2, "re: parcel b"],
+      [3, "re: parcel b"],
+    ]);
+    expect(finished).toEqual([0, 1, 2, 3]);
+    // Prompt words 2 x 4, answer words 3 x 4.
+    expect(chunks.at(-1)).toMatchObject({
+      choices: [],
+      usage: { prompt_tokens: 8, completion_tokens: 12, total_tokens: 20 },
+    });
+  });
+
+  it("relays a live stream piece by piece with its log probabilities and usage", async () => {
+    const chunks = await streamedChunks({
+      model: "parcels",
+      prompt: "parcel now",
+      logprobs: 1,
+      stream_options: { include_usage: true },
+    });
+    expect(chunks[0].modelscout.model).toBe("llm");
+    const { text, tokens, offsets } = streamedAnswer(chunks);
     expect(text).toBe("re: parcel now");
-    const withLogprobs = chunks.filter((chunk) => chunk.choices[0]?.logprobs != null);
-    expect(withLogprobs.length).toBeGreaterThan(0);
-    const tokens = withLogprobs.flatMap((chunk) => chunk.choices[0].logprobs.tokens);
+    expect(tokens.length).toBeGreaterThan(0);
     expect(tokens.join("")).toBe(text);
-    const offsets = withLogprobs.flatMap((chunk) => chunk.choices[0].logprobs.text_offset);
     for (const [index, token] of tokens.entries()) {
-      expect(text.slice(offsets[index], offsets[index] + token.length)).toBe(token);
+      const offset = offsets[index] as number;
+      expect(text.slice(offset, offset + token.length)).toBe(token);
     }
     const finish = chunks.filter((chunk) => chunk.choices[0]?.finish_reason != null);
     expect(finish.map((chunk) => chunk.choices[0].finish_reason)).toEqual(["stop"]);
@@ -217,11 +257,9 @@ describe("POST /v1/completions", () => {
     [{ prompt: [] }, "prompt", "non-empty array of strings"],
     [{ prompt: 5 }, "prompt", "must be a string"],
     [{ prompt: "x", n: 17 }, "n", "at most 16"],
-    [{ prompt: "x", n: 2, stream: true }, "n", "answered whole"],
     [{ prompt: "x", best_of: 3 }, "best_of", "best_of must be 1"],
     [{ prompt: "x", logprobs: 6 }, "logprobs", "at most 5"],
     [{ prompt: "x", logprobs: 1, echo: true }, "echo", "echo with logprobs"],
-    [{ prompt: ["a", "b"], stream: true }, "stream", "one prompt"],
     [{ prompt: "x", max_tokens: 0 }, "max_tokens", "at least 1"],
     [{ prompt: "x", logit_bias: { abc: 1 } }, "logit_bias.abc", "token ids"],
   ])("refuses %j with a 400 naming %s", async (body, param, message) => {
@@ -288,26 +326,15 @@ describe("POST /v1/completions", () => {
   });
 
   it("streams a raw completion with its log probabilities", async () => {
-    const response = await fetch(`${served.server.url}/v1/completions`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({
-        model: "coder",
-        prompt: "x = ",
-        suffix: ";",
-        stream: true,
-        logprobs: 1,
-        stream_options: { include_usage: true },
-      }),
+    const chunks = await streamedChunks({
+      model: "coder",
+      prompt: "x = ",
+      suffix: ";",
+      logprobs: 1,
+      stream_options: { include_usage: true },
     });
-    const events = sseEvents(await response.text()) as Json[];
-    expect(events.at(-1)).toBe("[DONE]");
-    const chunks = events.slice(0, -1);
-    const text = chunks.map((chunk) => chunk.choices[0]?.text ?? "").join("");
+    const { text, tokens } = streamedAnswer(chunks);
     expect(text).toBe("[fill x = |;]");
-    const tokens = chunks
-      .filter((chunk) => chunk.choices[0]?.logprobs != null)
-      .flatMap((chunk) => chunk.choices[0].logprobs.tokens);
     expect(tokens.join("")).toBe(text);
     expect(chunks.at(-1)).toMatchObject({ choices: [], usage: { completion_tokens: 4 } });
     const sent = served.upstream.requests.at(-1);

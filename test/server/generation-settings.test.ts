@@ -163,7 +163,6 @@ describe("generation settings through the router", () => {
     [{ presence_penalty: -3 }, "presence_penalty"],
     [{ n: 0 }, "n"],
     [{ n: 17 }, "n"],
-    [{ n: 2, stream: true }, "n"],
     [{ response_format: { type: "xml" } }, "response_format"],
     [{ response_format: { type: "json_schema", json_schema: {} } }, "response_format"],
     [{ max_tokens: 5, max_completion_tokens: 6 }, "max_completion_tokens"],
@@ -202,6 +201,44 @@ describe("generation settings through the router", () => {
       "a b c",
       "a b c",
     ]);
+  });
+
+  it("streams n choices once all are in, each with its index, tokens summed", async () => {
+    const events = sseEvents(
+      (
+        await chat({
+          model: "remote",
+          n: 2,
+          max_tokens: 2,
+          stream: true,
+          stream_options: { include_usage: true },
+        })
+      ).json,
+    ) as Json[];
+    expect(events.at(-1)).toBe("[DONE]");
+    const chunks = events.slice(0, -1);
+    const texts = new Map<number, string>();
+    const reasons = new Map<number, string>();
+    for (const chunk of chunks) {
+      for (const choice of chunk.choices) {
+        texts.set(choice.index, (texts.get(choice.index) ?? "") + (choice.delta.content ?? ""));
+        if (choice.finish_reason != null) reasons.set(choice.index, choice.finish_reason);
+      }
+    }
+    expect([...texts.entries()]).toEqual([
+      [0, "one two "],
+      [1, "one two "],
+    ]);
+    // Choice 0's finish comes last, with the usage.
+    expect([...reasons.entries()].sort()).toEqual([
+      [0, "length"],
+      [1, "length"],
+    ]);
+    expect(chunks.at(-1).usage).toEqual({
+      prompt_tokens: 6,
+      completion_tokens: 4,
+      total_tokens: 10,
+    });
   });
 
   it("accepts what clients send by default: n 1, no tools, nulls", async () => {
