@@ -699,7 +699,7 @@ export const routesConfigSchema = z
           .max(32)
           .default([...DEFAULT_FORWARD_HEADERS])
           .describe(
-            "Request headers the router passes on to the model servers it calls (OpenAI-compatible servers): W3C trace context by default (`traceparent`, `tracestate`), so a model server that traces (vLLM with OpenTelemetry) joins the client's trace; add others a model server reads, such as a tenant header. Never `authorization`, `proxy-authorization`, `cookie`, the body's framing headers or `x-modelscout-*`. `[]` forwards none.",
+            "Request headers the router passes on to the model servers it calls (OpenAI-compatible servers and Hugging Face Inference): W3C trace context by default (`traceparent`, `tracestate`), so a model server that traces (vLLM with OpenTelemetry) joins the client's trace; add others a model server reads, such as a tenant header. Never `authorization`, `proxy-authorization`, `cookie`, the body's framing headers or `x-modelscout-*`. `[]` forwards none.",
           ),
       })
       .strict()

@@ -288,6 +288,7 @@ class HfInferenceBackend implements ModelBackend {
     const callOptions = {
       retry_on_error: false,
       ...(options.signal && { signal: options.signal }),
+      ...(options.headers !== undefined && { fetch: this.#fetchWith(options.headers) }),
     };
     const concurrency = this.#options.maxConcurrency ?? 4;
     const task = this.#task;
@@ -418,7 +419,11 @@ class HfInferenceBackend implements ModelBackend {
         ...hfGenerationFields(settings),
         ...(settings.streamUsage === true && { stream_options: { include_usage: true } }),
       }),
-      { retry_on_error: false, signal: stop.signal },
+      {
+        retry_on_error: false,
+        signal: stop.signal,
+        ...(options.headers !== undefined && { fetch: this.#fetchWith(options.headers) }),
+      },
     );
     const next = () => this.#guard(options, () => chunks.next());
     let first: Awaited<ReturnType<typeof chunks.next>>;
@@ -464,6 +469,20 @@ class HfInferenceBackend implements ModelBackend {
 
   async unload(): Promise<void> {
     this.#client = undefined;
+  }
+
+  /**
+   * `#fetch`, sending the client's forwarded headers too (`RunOptions.headers`); the client's
+   * own (its token, the content type) win on a clash.
+   */
+  #fetchWith(forwarded: Readonly<Record<string, string>>): typeof fetch {
+    return (input, init = {}) => {
+      const headers = new Headers(init.headers);
+      for (const [name, value] of Object.entries(forwarded)) {
+        if (!headers.has(name)) headers.set(name, value);
+      }
+      return this.#fetch(input, Object.assign({}, init, { headers }));
+    };
   }
 
   /** The `fetch` the client uses: origin rewriting, timeouts, retries, error mapping. */

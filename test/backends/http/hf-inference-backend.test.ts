@@ -121,6 +121,39 @@ runModelBackendContract({
   local: true,
 });
 
+describe("hf-inference backend: the client's forwarded headers", () => {
+  const forwarded = {
+    traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+    authorization: "Bearer not-the-token",
+  };
+
+  it("sends them with a whole answer and a stream, its own token winning", async () => {
+    const backend = routed(MODELS.chat, "text-generation");
+    const before = server.requests.length;
+    await backend.doRun([{ messages: [{ role: "user", content: "hi" }] }], { headers: forwarded });
+    const stream = await backend.doStream?.(
+      { messages: [{ role: "user", content: "hi" }] },
+      { headers: forwarded },
+    );
+    for await (const _piece of stream as TextStream) {
+      // read to the end
+    }
+    const calls = server.requests.slice(before).filter((request) => request.method === "POST");
+    expect(calls).toHaveLength(2);
+    for (const call of calls) {
+      expect(call.headers.traceparent).toBe(forwarded.traceparent);
+      expect(call.headers.authorization).toBe(`Bearer ${TOKEN}`);
+    }
+  });
+
+  it("sends none without them", async () => {
+    const before = server.requests.length;
+    await routed(MODELS.sentiment, "text-classification").doRun(["fine"]);
+    const call = server.requests.slice(before).find((request) => request.method === "POST");
+    expect(call?.headers.traceparent).toBeUndefined();
+  });
+});
+
 describe("hf-inference backend: mapping to uniform outputs", () => {
   it("looks up the provider mapping at HF_ENDPOINT and sends HF_TOKEN as a bearer token", async () => {
     const model = "acme/sentiment-mapping-check";
