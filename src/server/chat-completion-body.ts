@@ -7,10 +7,10 @@
  * `bench/router-instructions.ts`). Any other answer goes through the object.
  */
 import { openAIToolCalls } from "../backends/http/openai-chat-fields.js";
-import type { AnswerUsage, BackendOutput } from "../backends/model-backend.js";
+import type { BackendOutput } from "../backends/model-backend.js";
 import { withModelscout } from "./decision-wire.js";
 import { jsonName, jsonNumber, jsonText } from "./json-text.js";
-import { openAILogprobs, openAIUsage } from "./openai-wire.js";
+import { openAILogprobs, openAIUsage, summedUsage } from "./openai-wire.js";
 
 /** A model's text answer, as a backend gives it. */
 export type TextAnswer = Extract<BackendOutput, { kind: "text" }>;
@@ -45,21 +45,6 @@ function chatChoice(answer: TextAnswer | undefined, index: number) {
   };
 }
 
-/**
- * The tokens of every choice together (each choice was a call of its own, its prompt counted
- * each time), when every choice reported them.
- */
-function choicesUsage(answers: readonly (TextAnswer | undefined)[]): AnswerUsage | undefined {
-  let promptTokens = 0;
-  let completionTokens = 0;
-  for (const answer of answers) {
-    if (answer?.usage === undefined) return undefined;
-    promptTokens += answer.usage.promptTokens;
-    completionTokens += answer.usage.completionTokens;
-  }
-  return { promptTokens, completionTokens };
-}
-
 /** The body as an object (without `modelscout`). */
 export function chatCompletionBody({
   id,
@@ -69,7 +54,7 @@ export function chatCompletionBody({
   moreChoices = [],
 }: ChatCompletionFields): object {
   const answers = [answer, ...moreChoices];
-  const usage = moreChoices.length === 0 ? answer?.usage : choicesUsage(answers);
+  const usage = summedUsage(answers);
   return {
     id,
     object: "chat.completion",

@@ -25,7 +25,7 @@ import {
   liveEventStream,
   type StreamFrames,
 } from "./live-event-stream.js";
-import { openAILogprobs, openAIUsage } from "./openai-wire.js";
+import { openAILogprobs, openAIUsage, summedUsage } from "./openai-wire.js";
 
 export type { ChatStreamEnd } from "./live-event-stream.js";
 
@@ -142,26 +142,6 @@ function choiceContent(
   return body;
 }
 
-/** The tokens of every choice together, when each reported them. */
-function summedEnd(first: StreamEnd | undefined, more: readonly (MoreChoice | undefined)[]) {
-  let promptTokens = first?.usage?.promptTokens;
-  let completionTokens = first?.usage?.completionTokens;
-  for (const choice of more) {
-    const usage = choice?.usage;
-    if (usage === undefined || promptTokens === undefined || completionTokens === undefined) {
-      return first?.finishReason === undefined ? {} : { finishReason: first.finishReason };
-    }
-    promptTokens += usage.promptTokens;
-    completionTokens += usage.completionTokens;
-  }
-  const end: StreamEnd = {};
-  if (first?.finishReason !== undefined) end.finishReason = first.finishReason;
-  if (promptTokens !== undefined && completionTokens !== undefined) {
-    end.usage = { promptTokens, completionTokens };
-  }
-  return end;
-}
-
 export function chatStreamBody(options: ChatStreamOptions): string {
   const base: ChunkBase = {
     id: options.id,
@@ -184,7 +164,14 @@ export function chatStreamBody(options: ChatStreamOptions): string {
     body += choiceContent(base, index, answer?.text ?? "", answer?.toolCalls);
     body += chunkEvent(base, [{ index, delta: {}, finish_reason: answer?.finishReason ?? "stop" }]);
   }
-  const end = more.length === 0 ? options.end : summedEnd(options.end, more);
+  let end = options.end;
+  if (more.length > 0) {
+    // Choice 0's finish reason, and the tokens of all of them.
+    const usage = summedUsage([options.end, ...more]);
+    end = {};
+    if (options.end?.finishReason !== undefined) end.finishReason = options.end.finishReason;
+    if (usage !== undefined) end.usage = usage;
+  }
   return body + closingEvents(base, end, options.includeUsage === true);
 }
 

@@ -36,6 +36,7 @@ import {
   openAIUsage,
   samplingFields,
   stopSequences,
+  summedUsage,
   tokenCount,
 } from "./openai-wire.js";
 
@@ -179,23 +180,6 @@ export function legacyLogprobs(
     top_logprobs: alternatives > 0 ? top : null,
     text_offset: offsets,
   };
-}
-
-/** The tokens of all answers together, when every answer reported them. */
-export function summedUsage(outputs: readonly BackendOutput[]): AnswerUsage | undefined {
-  // One answer, as a rule: its own usage, with no new object on every request.
-  if (outputs.length === 1) {
-    const only = outputs[0];
-    return only?.kind === "text" ? only.usage : undefined;
-  }
-  let promptTokens = 0;
-  let completionTokens = 0;
-  for (const output of outputs) {
-    if (output.kind !== "text" || output.usage === undefined) return undefined;
-    promptTokens += output.usage.promptTokens;
-    completionTokens += output.usage.completionTokens;
-  }
-  return outputs.length === 0 ? undefined : { promptTokens, completionTokens };
 }
 
 export interface CompletionFrame {

@@ -68,7 +68,6 @@ import {
   completionInputs,
   completionRequestSchema,
   completionStreamBody,
-  summedUsage,
 } from "./completions-wire.js";
 import {
   decisionBody,
@@ -88,6 +87,7 @@ import {
   generationSettings,
   lastUserMessage,
   plainMessages,
+  summedUsage,
   taskRequestSchema,
 } from "./openai-wire.js";
 import { requestClockFrom, systemRequestClock } from "./request-clock.js";

@@ -492,6 +492,27 @@ export function openAILogprobs(logprobs: readonly TokenLogprob[]): {
   };
 }
 
+/**
+ * The tokens of several answers together (`n` choices, several prompts: each a call of its
+ * own, its prompt counted each time), when every one reported them; an answer alone is its
+ * own usage, with no object made.
+ */
+export function summedUsage(
+  // `kind` only so that any backend output is taken: one without `usage` has no tokens.
+  answers: readonly ({ kind?: string; usage?: AnswerUsage } | undefined)[],
+): AnswerUsage | undefined {
+  if (answers.length === 1) return answers[0]?.usage;
+  let promptTokens = 0;
+  let completionTokens = 0;
+  for (const answer of answers) {
+    const usage = answer?.usage;
+    if (usage === undefined) return undefined;
+    promptTokens += usage.promptTokens;
+    completionTokens += usage.completionTokens;
+  }
+  return answers.length === 0 ? undefined : { promptTokens, completionTokens };
+}
+
 /** OpenAI's `usage` object, from what a model reported. */
 export function openAIUsage(usage: AnswerUsage): {
   prompt_tokens: number;
