@@ -30,12 +30,12 @@ import type {
 import { streamPieces } from "./chat-stream.js";
 import { type AnswerPiece, event, type StreamFrames } from "./live-event-stream.js";
 import {
+  addSamplingSettings,
   checkLogitBiasKeys,
   choiceCount,
   choiceInputs,
   openAIUsage,
   samplingFields,
-  stopSequences,
   summedUsage,
   tokenCount,
 } from "./openai-wire.js";
@@ -105,21 +105,11 @@ export type CompletionRequest = z.infer<typeof completionRequestSchema>;
 /** The request's sampling fields as a model takes them: `max_tokens` is always set. */
 export function completionGeneration(body: CompletionRequest): GenerationSettings {
   const settings: GenerationSettings = { maxTokens: body.max_tokens ?? LEGACY_DEFAULT_MAX_TOKENS };
-  if (body.temperature != null) settings.temperature = body.temperature;
-  if (body.top_p != null) settings.topP = body.top_p;
-  const stop = stopSequences(body.stop);
-  if (stop !== null) settings.stop = stop;
-  if (body.seed != null) settings.seed = body.seed;
-  if (body.presence_penalty != null) settings.presencePenalty = body.presence_penalty;
-  if (body.frequency_penalty != null) settings.frequencyPenalty = body.frequency_penalty;
-  if (body.logit_bias != null && Object.keys(body.logit_bias).length > 0) {
-    settings.logitBias = body.logit_bias;
-  }
+  addSamplingSettings(body, settings);
   if (body.logprobs != null) {
     settings.logprobs = true;
     settings.topLogprobs = body.logprobs;
   }
-  if (body.stream && body.stream_options?.include_usage === true) settings.streamUsage = true;
   return settings;
 }
 
@@ -134,14 +124,16 @@ export function completionInputs(
   const n = body.n ?? 1;
   // An empty suffix is no insertion (OpenAI's default); any chat model can answer.
   const suffix = body.suffix == null || body.suffix === "" ? undefined : body.suffix;
-  return body.prompt.flatMap((prompt) => {
-    const completion = suffix === undefined ? { prompt } : { prompt, suffix };
-    return choiceInputs([{ role: "user", content: prompt }], generation, n).map((input) => ({
-      messages: input.messages,
-      generation: input.generation ?? generation,
-      completion,
-    }));
-  });
+  return body.prompt.flatMap((prompt) =>
+    choiceInputs(
+      {
+        messages: [{ role: "user" as const, content: prompt }],
+        generation,
+        completion: suffix === undefined ? { prompt } : { prompt, suffix },
+      },
+      n,
+    ),
+  );
 }
 
 /** Log probabilities in the legacy shape; `start` is the first token's offset in the choice's text. */

@@ -20,7 +20,6 @@
  * in `openai-errors.ts` only. Handlers parse, call the router and shape answers; the
  * routing itself is in `route/router.ts`.
  */
-
 import { type Context, Hono, type MiddlewareHandler } from "hono";
 import type { z } from "zod";
 import type { CancelSignal } from "../backends/cancellation.js";
@@ -833,13 +832,11 @@ export function createRoutingHttp(options: RoutingAppOptions): {
       const generation = generationSettings(body);
       const includeUsage = body.stream_options?.include_usage === true;
       const n = body.n ?? 1;
+      const input = generation === undefined ? { messages } : { messages, generation };
       return {
         task: "text-generation",
         model: body.model,
-        inputs:
-          n > 1
-            ? choiceInputs(messages, generation, n)
-            : [generation === undefined ? { messages } : { messages, generation }],
+        inputs: n > 1 ? choiceInputs(input, n) : [input],
         text: lastUserMessage(messages),
         stream: body.stream,
         respondStream: (pieces, decision, headers, ended) =>
@@ -910,6 +907,12 @@ export function createRoutingHttp(options: RoutingAppOptions): {
         created: clock.epochSeconds(),
         model: decision.model,
       });
+      /** What a streamed answer's events are made from; the decision goes in the first. */
+      const streamOf = (decision: RoutingDecision) => ({
+        frame: frameOf(decision),
+        body,
+        firstChunkExtra: { modelscout: decisionBody(decision) },
+      });
       return {
         task: "text-generation",
         model: body.model,
@@ -921,11 +924,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
           eventStreamAnswer(
             headers,
             liveEventStream({
-              frames: completionFrames({
-                frame: frameOf(decision),
-                body,
-                firstChunkExtra: { modelscout: decisionBody(decision) },
-              }),
+              frames: completionFrames(streamOf(decision)),
               pieces,
               ended,
               clientSignal: request.signal,
@@ -934,17 +933,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
           ),
         respond: (outputs, decision, headers, modelscoutJson) => {
           if (body.stream) {
-            return eventStreamAnswer(
-              headers,
-              completionStreamBody(
-                {
-                  frame: frameOf(decision),
-                  body,
-                  firstChunkExtra: { modelscout: decisionBody(decision) },
-                },
-                outputs,
-              ),
-            );
+            return eventStreamAnswer(headers, completionStreamBody(streamOf(decision), outputs));
           }
           return jsonAnswer(
             200,

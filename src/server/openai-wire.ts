@@ -181,6 +181,39 @@ export const samplingFields = {
   stream_options: z.looseObject({ include_usage: z.boolean().nullish() }).nullish(),
 };
 
+/** A body with `samplingFields`, as zod gives it. */
+export type SamplingRequest = {
+  [Field in keyof typeof samplingFields]?: z.infer<(typeof samplingFields)[Field]>;
+} & { stream: boolean };
+
+/**
+ * The `samplingFields` a body sets, written into `settings` as a model takes them (chat and
+ * legacy completions alike); true when it set any.
+ */
+export function addSamplingSettings(body: SamplingRequest, settings: GenerationSettings): boolean {
+  let any = false;
+  const set = <K extends keyof GenerationSettings>(
+    key: K,
+    value: GenerationSettings[K] | null | undefined,
+  ) => {
+    if (value == null) return;
+    settings[key] = value;
+    any = true;
+  };
+  set("temperature", body.temperature);
+  set("topP", body.top_p);
+  set("stop", stopSequences(body.stop));
+  set("seed", body.seed);
+  set("presencePenalty", body.presence_penalty);
+  set("frequencyPenalty", body.frequency_penalty);
+  set(
+    "logitBias",
+    body.logit_bias != null && Object.keys(body.logit_bias).length > 0 ? body.logit_bias : null,
+  );
+  set("streamUsage", body.stream && body.stream_options?.include_usage === true ? true : null);
+  return any;
+}
+
 /** `logit_bias` keys are token ids: an issue for each key that is not. */
 export function checkLogitBiasKeys(
   logitBias: Readonly<Record<string, number>> | null | undefined,
@@ -198,7 +231,7 @@ export function checkLogitBiasKeys(
 }
 
 /** `stop` as `GenerationSettings.stop`: null when there is none. */
-export function stopSequences(stop: string | readonly string[] | null | undefined) {
+function stopSequences(stop: string | readonly string[] | null | undefined) {
   return typeof stop === "string" ? [stop] : stop?.length ? stop : null;
 }
 
@@ -213,26 +246,23 @@ export const choiceCount = z
   .nullish();
 
 /**
- * The inputs for `n` choices of one conversation: the same input `n` times, each a call of its
+ * The inputs for `n` choices of one request: `input` itself `n` times, each a call of its
  * own. With a `seed`, choice k is asked with `seed + k`, so that the choices differ (as
  * OpenAI's do) and the whole answer is still reproducible.
  */
-export function choiceInputs(
-  messages: readonly ChatTurn[],
-  generation: GenerationSettings | undefined,
+export function choiceInputs<Input extends { generation?: GenerationSettings }>(
+  input: Input,
   n: number,
-): { messages: readonly ChatTurn[]; generation?: GenerationSettings }[] {
-  return Array.from({ length: n }, (_, choice) => {
-    if (generation === undefined) return { messages };
-    const seed = generation.seed;
-    return {
-      messages,
-      generation:
-        seed === undefined || choice === 0
-          ? generation
-          : Object.assign({}, generation, { seed: seed + choice }),
-    };
-  });
+): Input[] {
+  const generation = input.generation;
+  const seed = generation?.seed;
+  return Array.from({ length: n }, (_, choice) =>
+    seed === undefined || choice === 0
+      ? input
+      : Object.assign({}, input, {
+          generation: Object.assign({}, generation, { seed: seed + choice }),
+        }),
+  );
 }
 
 export const chatCompletionRequestSchema = z
@@ -367,12 +397,7 @@ export function generationSettings(body: ChatCompletionRequest): GenerationSetti
     any = true;
   };
   set("maxTokens", body.max_completion_tokens ?? body.max_tokens);
-  set("temperature", body.temperature);
-  set("topP", body.top_p);
-  set("stop", stopSequences(body.stop));
-  set("seed", body.seed);
-  set("presencePenalty", body.presence_penalty);
-  set("frequencyPenalty", body.frequency_penalty);
+  if (addSamplingSettings(body, settings)) any = true;
   set("responseFormat", body.response_format);
   set(
     "tools",
@@ -393,11 +418,6 @@ export function generationSettings(body: ChatCompletionRequest): GenerationSetti
   set("parallelToolCalls", body.parallel_tool_calls);
   set("logprobs", body.logprobs === true ? true : null);
   set("topLogprobs", body.logprobs === true ? body.top_logprobs : null);
-  set(
-    "logitBias",
-    body.logit_bias != null && Object.keys(body.logit_bias).length > 0 ? body.logit_bias : null,
-  );
-  set("streamUsage", body.stream && body.stream_options?.include_usage === true ? true : null);
   return any ? settings : undefined;
 }
 
