@@ -195,7 +195,7 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
       [string],
       { condition_index: number; state_key: string; state_json: string }
     >(
-      "SELECT condition_index, state_key, state_json FROM monitor_condition_state WHERE rule_id = ?",
+      "SELECT condition_index, state_key, state_json FROM monitor_condition_state WHERE rule_id = ? ORDER BY condition_index, state_key",
     ),
     loadFiring: database.prepare<
       [string],
@@ -207,7 +207,7 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
         fired_count: number;
       }
     >(
-      "SELECT route, model_id, active, last_fired_at, fired_count FROM monitor_rule_subjects WHERE rule_id = ?",
+      "SELECT route, model_id, active, last_fired_at, fired_count FROM monitor_rule_subjects WHERE rule_id = ? ORDER BY route, model_id",
     ),
     saveState: database.prepare(
       `INSERT INTO monitor_condition_state (rule_id, condition_index, state_key, state_json)

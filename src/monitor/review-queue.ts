@@ -391,7 +391,7 @@ export function createReviewQueue(
         filter.itemId === undefined
           ? database
               .prepare<[number], AuditRow>(
-                "SELECT * FROM (SELECT * FROM review_audit ORDER BY sequence DESC LIMIT ?) ORDER BY sequence",
+                "SELECT * FROM (SELECT * FROM review_audit ORDER BY sequence DESC LIMIT ?) AS recent ORDER BY sequence",
               )
               .all(Math.min(Math.max(1, filter.limit ?? 200), 10_000))
           : database

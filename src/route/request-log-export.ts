@@ -97,8 +97,8 @@ const NOT_EXPORTABLE: Partial<Record<TaskId, string>> = {
 /** The requests an export reads: the task's, on `/v1/tasks`, in the window, route and domain. */
 const REQUESTS_READ = `r.endpoint = 'tasks' AND r.task = @task
     AND r.created_at >= @from AND r.created_at < @to
-    AND (@route IS NULL OR r.route = @route)
-    AND (@domain IS NULL OR r.domain = @domain)`;
+    AND (CAST(@route AS TEXT) IS NULL OR r.route = @route)
+    AND (CAST(@domain AS TEXT) IS NULL OR r.domain = @domain)`;
 
 /** The parameters of `REQUESTS_READ`. */
 function readParameters(options: RequestLogExportOptions) {

@@ -48,7 +48,7 @@ const SUMMARY_SQL = `
     SELECT id, route, model, status, latency_ms, prompt_tokens, completion_tokens, cost_usd
     FROM routing_requests
     WHERE created_at >= @from AND created_at < @to AND route IS NOT NULL AND model IS NOT NULL
-      AND (@route IS NULL OR route = @route)
+      AND (CAST(@route AS TEXT) IS NULL OR route = @route)
   ),
   answered AS (
     SELECT route, model, latency_ms,
@@ -69,9 +69,10 @@ const SUMMARY_SQL = `
   )
   SELECT w.route AS route, w.model AS model, COUNT(*) AS requests,
     SUM(CASE WHEN w.status >= 400 THEN 1 ELSE 0 END) AS errors,
-    p.p50 AS p50, p.p95 AS p95,
-    COALESCE(f.feedback, 0) AS feedback, f.mean_reward AS mean_reward,
-    TOTAL(w.prompt_tokens) + TOTAL(w.completion_tokens) AS tokens, SUM(w.cost_usd) AS cost_usd
+    MAX(p.p50) AS p50, MAX(p.p95) AS p95,
+    COALESCE(MAX(f.feedback), 0) AS feedback, MAX(f.mean_reward) AS mean_reward,
+    COALESCE(SUM(w.prompt_tokens), 0) + COALESCE(SUM(w.completion_tokens), 0) AS tokens,
+    SUM(w.cost_usd) AS cost_usd
   FROM window_rows w
     LEFT JOIN percentiles p ON p.route = w.route AND p.model = w.model
     LEFT JOIN feedback f ON f.route = w.route AND f.model = w.model
@@ -80,7 +81,7 @@ const SUMMARY_SQL = `
 
 const UNROUTED_SQL = `SELECT COUNT(*) AS n FROM routing_requests
   WHERE created_at >= @from AND created_at < @to AND (route IS NULL OR model IS NULL)
-    AND (@route IS NULL OR route = @route)`;
+    AND (CAST(@route AS TEXT) IS NULL OR route = @route)`;
 
 /** The window's requests per route and model (routes by name, the busiest model first). */
 export function summarizeRequestLog(

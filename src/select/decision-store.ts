@@ -111,7 +111,7 @@ export class DecisionStore {
     const rows = this.database
       .prepare(
         `SELECT id, created_at, status, task, language, winner_id FROM decisions
-         WHERE (@task IS NULL OR task = @task) ORDER BY created_at DESC, id DESC LIMIT @limit`,
+         WHERE (CAST(@task AS TEXT) IS NULL OR task = @task) ORDER BY created_at DESC, id DESC LIMIT @limit`,
       )
       .all({ task: options.task ?? null, limit: options.limit ?? 50 }) as {
       id: string;
@@ -142,7 +142,7 @@ export class DecisionStore {
         `SELECT winner_id, COUNT(*) AS wins FROM decisions
          WHERE status = 'completed' AND task = ? AND winner_id IS NOT NULL
            AND json_extract(record, '$.metric.name') <> 'prior'
-           AND (? IS NULL OR language = ?)
+           AND (CAST(? AS TEXT) IS NULL OR language = ?)
          GROUP BY winner_id`,
       )
       .all(task, language, language) as { winner_id: string; wins: number }[];

@@ -228,7 +228,8 @@ export class LearningStore {
     this.statements = {
       insertOutcome: database.prepare(
         `INSERT INTO learning_outcomes (request_id, route, model_id, domain, reward, latency_ms, cost_usd, at, at_ms, recorded_at)
-         VALUES (@requestId, @route, @modelId, @domain, @reward, @latencyMs, @costUsd, @at, @atMs, @recordedAt)`,
+         VALUES (@requestId, @route, @modelId, @domain, @reward, @latencyMs, @costUsd, @at, @atMs, @recordedAt)
+         RETURNING seq`,
       ),
       supersede: database.prepare("UPDATE learning_outcomes SET superseded = 1 WHERE seq = ?"),
       activeReward: database.prepare(
@@ -247,7 +248,7 @@ export class LearningStore {
         "INSERT INTO learning_decisions (id, kind, route, domain_key, model_id, at, record) VALUES (?, ?, ?, ?, ?, ?, ?)",
       ),
       insertDemotion: database.prepare(
-        "INSERT OR REPLACE INTO learning_demotions (route, domain_key, model_id, decision_id) VALUES (?, ?, ?, ?)",
+        "INSERT INTO learning_demotions (route, domain_key, model_id, decision_id) VALUES (?, ?, ?, ?) ON CONFLICT (route, domain_key, model_id) DO UPDATE SET decision_id = excluded.decision_id",
       ),
       deleteDemotion: database.prepare(
         "DELETE FROM learning_demotions WHERE route = ? AND domain_key = ? AND model_id = ?",
@@ -285,16 +286,18 @@ export class LearningStore {
 
   loadAggregates(): AggregateRow[] {
     return this.guard(() =>
-      (this.database.prepare("SELECT * FROM learning_posteriors").all() as RawAggregate[]).map(
-        aggregateFromRow,
-      ),
+      (
+        this.database
+          .prepare("SELECT * FROM learning_posteriors ORDER BY rowid")
+          .all() as RawAggregate[]
+      ).map(aggregateFromRow),
     );
   }
 
   loadDemotions(): DemotionRow[] {
     return this.guard(() =>
       (
-        this.database.prepare("SELECT * FROM learning_demotions").all() as {
+        this.database.prepare("SELECT * FROM learning_demotions ORDER BY rowid").all() as {
           route: string;
           domain_key: string;
           model_id: string;
@@ -315,7 +318,9 @@ export class LearningStore {
         new Map(
           (
             this.database
-              .prepare("SELECT route, candidates, answer_value_usd FROM learning_routes")
+              .prepare(
+                "SELECT route, candidates, answer_value_usd FROM learning_routes ORDER BY rowid",
+              )
               .all() as {
               route: string;
               candidates: string;
@@ -367,7 +372,7 @@ export class LearningStore {
   commitRecord(plan: RecordPlan): number {
     return this.writing(() => {
       if (plan.supersedesSeq !== null) this.statements.supersede.run(plan.supersedesSeq);
-      const seq = Number(this.statements.insertOutcome.run(plan.outcome).lastInsertRowid);
+      const { seq } = this.statements.insertOutcome.get(plan.outcome) as { seq: number };
       for (const row of plan.aggregates) this.writeAggregate(row);
       for (const decision of plan.demotions) this.storeDemotion(decision);
       return seq;
@@ -485,12 +490,12 @@ export class LearningStore {
         filter.route === undefined
           ? this.database
               .prepare("SELECT record FROM learning_decisions ORDER BY rowid DESC LIMIT ?")
-              .all(filter.limit ?? -1)
+              .all(filter.limit ?? Number.MAX_SAFE_INTEGER)
           : this.database
               .prepare(
                 "SELECT record FROM learning_decisions WHERE route = ? ORDER BY rowid DESC LIMIT ?",
               )
-              .all(filter.route, filter.limit ?? -1)
+              .all(filter.route, filter.limit ?? Number.MAX_SAFE_INTEGER)
       ) as { record: string }[];
       return rows.map((row) => JSON.parse(row.record) as LearningDecision);
     });

@@ -60,7 +60,7 @@ export function createDecisionFeed(options: {
     "SELECT decision_id FROM monitor_fed_decisions WHERE decision_id = ?",
   );
   const markFed = database.prepare(
-    "INSERT OR IGNORE INTO monitor_fed_decisions (decision_id, fed_at) VALUES (?, ?)",
+    "INSERT INTO monitor_fed_decisions (decision_id, fed_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
   );
 
   return {

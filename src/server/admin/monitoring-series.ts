@@ -143,7 +143,7 @@ export function trafficSeries(database: StateDatabase, window: SeriesWindow): Tr
     >(
       `SELECT route, model, ${BUCKET_SQL("created_at")} AS bucket, COUNT(*) AS requests,
          SUM(CASE WHEN status >= 400 THEN 1 ELSE 0 END) AS errors,
-         TOTAL(prompt_tokens) + TOTAL(completion_tokens) AS tokens, SUM(cost_usd) AS cost_usd
+         COALESCE(SUM(prompt_tokens), 0) + COALESCE(SUM(completion_tokens), 0) AS tokens, SUM(cost_usd) AS cost_usd
        FROM routing_requests
        WHERE created_at >= @from AND created_at < @to AND route IS NOT NULL AND model IS NOT NULL
        GROUP BY route, model, bucket`,
