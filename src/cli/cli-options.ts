@@ -32,5 +32,6 @@ export function printJson(value: unknown): void {
 /** `--state`: the routing server's state database, for the commands that read or serve it. */
 export const STATE_ARG = {
   type: "string",
-  description: "State database file (default state.db under MODELSCOUT_HOME)",
+  description:
+    "State database: a file, or a postgres:// URL shared by servers on several machines (default MODELSCOUT_STATE_URL, else state.db under MODELSCOUT_HOME)",
 } as const;

@@ -22,7 +22,7 @@
  */
 import type { Worker } from "node:worker_threads";
 import { errorMessage } from "../errors/error-message.js";
-import { hasNoFile, startSqliteWorker } from "../state/sqlite-worker.js";
+import { hasSqliteFile, startSqliteWorker } from "../state/sqlite-worker.js";
 import type { StateDatabase } from "../state/state-database.js";
 
 const DAY_MS = 86_400_000;
@@ -176,7 +176,7 @@ export function startRequestLogRetention(
   const chunkRows = options.chunkRows ?? 100;
   const pauseMs = options.pauseMs ?? 5;
   const cutoff = () => new Date(now() - options.days * DAY_MS).toISOString();
-  const pruner = hasNoFile(database)
+  const pruner = !hasSqliteFile(database)
     ? mainThreadPruner(database, chunkRows)
     : workerPruner(database, chunkRows, pauseMs);
   let running: Promise<PruneResult> | undefined;

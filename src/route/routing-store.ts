@@ -22,10 +22,12 @@
  *   millisecond ago finds it.
  */
 import { ModelScoutError } from "../errors/modelscout-error.js";
-import { hasNoFile } from "../state/sqlite-worker.js";
+import type { PostgresStateDatabase } from "../state/postgres-state-database.js";
+import { hasSqliteFile } from "../state/sqlite-worker.js";
 import {
   type ComponentMigration,
   migrateComponent,
+  postgresState,
   type StateDatabase,
 } from "../state/state-database.js";
 import { type ColumnValue, type RecordBatch, readRecords } from "./request-log-records.js";
@@ -249,11 +251,58 @@ function fromRawFeedback(row: RawFeedbackRow): FeedbackRow {
 /** Queued rows past which `logRequest` writes synchronously (the disk is not keeping up). */
 const MAX_QUEUED_ROWS = 20_000;
 
+/** The columns of a request row, in `requestValues` order (the decision last). */
+const REQUEST_COLUMNS = [
+  "id",
+  "created_at",
+  "endpoint",
+  "task",
+  "requested",
+  "route",
+  "model",
+  "reason",
+  "status",
+  "latency_ms",
+  "model_latency_ms",
+  "error_code",
+  "domain",
+  "input_text",
+  "output_text",
+  "output_label",
+  "prompt_tokens",
+  "completion_tokens",
+  "cost_usd",
+  "session",
+  "decision",
+] as const;
+
+/**
+ * Inserts `rows` request rows (positional values, `requestValues` order); a row logged again
+ * (a batch written but never confirmed, written twice) replaces the first. One statement for
+ * many rows is what PostgreSQL's background writes use (a round trip per statement).
+ */
+export function insertRequestsSql(rows: number): string {
+  let sql = insertSqlByRows.get(rows);
+  if (sql === undefined) {
+    sql = buildInsertRequestsSql(rows);
+    insertSqlByRows.set(rows, sql);
+  }
+  return sql;
+}
+
+const insertSqlByRows = new Map<number, string>();
+
+function buildInsertRequestsSql(rows: number): string {
+  const placeholders = `(${REQUEST_COLUMNS.map(() => "?").join(", ")})`;
+  return `INSERT INTO routing_requests (${REQUEST_COLUMNS.join(", ")})
+   VALUES ${Array.from({ length: rows }, () => placeholders).join(", ")}
+   ON CONFLICT (id) DO UPDATE SET ${REQUEST_COLUMNS.slice(1)
+     .map((column) => `${column} = excluded.${column}`)
+     .join(", ")}`;
+}
+
 /** Positional: the values of a row in `requestValues` order (the decision last). */
-const INSERT_REQUEST_SQL = `INSERT OR REPLACE INTO routing_requests (id, created_at, endpoint, task, requested, route, model,
-     reason, status, latency_ms, model_latency_ms, error_code, domain, input_text, output_text,
-     output_label, prompt_tokens, completion_tokens, cost_usd, session, decision)
-   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+const INSERT_REQUEST_SQL = insertRequestsSql(1);
 
 /** A row's columns but the decision, in `INSERT_REQUEST_SQL` order. */
 function valuesBeforeDecision(row: RequestLogRow): ColumnValue[] {
@@ -325,6 +374,9 @@ function nextBatchBytes(last: RecordBatch): number {
   return 2 ** Math.ceil(Math.log2(Math.max(1, last.byteLength * 1.25)));
 }
 
+/** Rows per statement on PostgreSQL: 21 parameters each, under its 65,535 per statement. */
+const POSTGRES_INSERT_ROWS = 500;
+
 /** Rows per worker transaction unless `chunkRows` says otherwise. */
 const WORKER_CHUNK_ROWS = 128;
 
@@ -345,6 +397,8 @@ export class RoutingStore {
   #closed = false;
   #lastFlushError: string | null = null;
   #worker: RequestLogWriter | undefined;
+  /** On PostgreSQL: rows go out on the bridge's background connection (`#post`). */
+  readonly #postgres: PostgresStateDatabase | undefined;
   readonly #insertRequest;
   readonly #insertBatch;
   readonly #selectRequest;
@@ -366,7 +420,7 @@ export class RoutingStore {
     this.#selectRequest = database.prepare("SELECT * FROM routing_requests WHERE id = ?");
     this.#insertFeedback = database.prepare(
       `INSERT INTO routing_feedback (request_id, created_at, rating, correct, label, latency_ms, reward)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
     );
     this.#markApplied = database.prepare(
       "UPDATE routing_feedback SET applied = ?, apply_error = ? WHERE id = ?",
@@ -386,7 +440,8 @@ export class RoutingStore {
          AND status < 400 AND route IS NOT NULL AND model IS NOT NULL
        ORDER BY created_at DESC, rowid DESC LIMIT 1`,
     );
-    if ((options.writer ?? "worker") === "worker" && !hasNoFile(database)) {
+    this.#postgres = postgresState(database);
+    if ((options.writer ?? "worker") === "worker" && hasSqliteFile(database)) {
       this.#worker = new RequestLogWriter({
         path: database.name,
         insertSql: INSERT_REQUEST_SQL,
@@ -447,6 +502,10 @@ export class RoutingStore {
       return;
     }
     if (this.#queue.length === 0) return;
+    if (this.#postgres !== undefined) {
+      this.#post(this.#postgres, this.#queue.splice(0, this.#queue.length));
+      return;
+    }
     try {
       this.#write(this.#queue.splice(0, this.#chunkRows));
       this.#lastFlushError = null;
@@ -471,8 +530,36 @@ export class RoutingStore {
       this.#worker.flush();
       return;
     }
+    if (this.#postgres !== undefined) {
+      this.#post(this.#postgres, this.#queue.splice(0, this.#queue.length));
+      try {
+        this.#postgres.drain();
+        this.#lastFlushError = null;
+      } catch (error) {
+        // The bridge keeps the rows and goes on trying; a lookup cannot wait for that.
+        this.#lastFlushError = (error as Error).message;
+        throw new ModelScoutError(
+          "STORE_UNAVAILABLE",
+          `Could not write the request log to the state database: ${(error as Error).message}`,
+          { cause: error, isRetryable: true },
+        );
+      }
+      return;
+    }
     if (this.#queue.length === 0) return;
     this.#write(this.#queue.splice(0, this.#queue.length));
+  }
+
+  /**
+   * PostgreSQL: hands the rows to the bridge's background connection, one multi-row statement
+   * per `POSTGRES_INSERT_ROWS`, without waiting (a round trip per row would cost the event
+   * loop); the bridge retries a failed write until it commits, and `flush` waits for them.
+   */
+  #post(database: PostgresStateDatabase, rows: RequestLogRow[]): void {
+    for (let start = 0; start < rows.length; start += POSTGRES_INSERT_ROWS) {
+      const chunk = rows.slice(start, start + POSTGRES_INSERT_ROWS);
+      database.post(insertRequestsSql(chunk.length), chunk.flatMap(requestValues));
+    }
   }
 
   /** Hands the batch to the worker (it writes it in `chunkRows` transactions). */
@@ -587,7 +674,7 @@ export class RoutingStore {
   /** Stores feedback durably (committed when this returns) and gives its id. */
   recordFeedback(feedback: FeedbackInput): number {
     this.flush();
-    const result = this.#insertFeedback.run(
+    const result = this.#insertFeedback.get(
       feedback.requestId,
       feedback.createdAt,
       feedback.rating,
@@ -596,7 +683,7 @@ export class RoutingStore {
       feedback.latencyMs,
       feedback.reward,
     );
-    return Number(result.lastInsertRowid);
+    return (result as { id: number }).id;
   }
 
   markFeedbackApplied(id: number, error: string | null): void {

@@ -18,7 +18,7 @@
  * no checkpoint has finished for ten intervals (every core kept busy by normal threads), it
  * is raised to the normal class for a while, so the WAL cannot grow without bound.
  */
-import { hasNoFile, startSqliteWorker } from "./sqlite-worker.js";
+import { hasSqliteFile, startSqliteWorker } from "./sqlite-worker.js";
 import type { StateDatabase } from "./state-database.js";
 import { BackgroundThreadPriority, PUBLISH_THREAD_ID_SOURCE } from "./thread-priority.js";
 
@@ -71,7 +71,7 @@ export function startBackgroundCheckpoints(
     idlePriority?: boolean;
   } = {},
 ): BackgroundCheckpoints {
-  if (hasNoFile(database)) return { stop: async () => {}, priority: "none", threadId: 0 };
+  if (!hasSqliteFile(database)) return { stop: async () => {}, priority: "none", threadId: 0 };
   const previous = database.pragma("wal_autocheckpoint", { simple: true }) as number;
   const intervalMs = options.intervalMs ?? 1000;
   const threadCell = options.idlePriority === false ? null : BackgroundThreadPriority.threadCell();

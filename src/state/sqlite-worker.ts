@@ -7,11 +7,24 @@
  */
 import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
-import type { StateDatabase } from "./state-database.js";
+import { postgresState, type StateDatabase } from "./state-database.js";
 
 /** True for a database a second connection cannot open: in memory, or SQLite's temporary one. */
 export function hasNoFile(database: StateDatabase): boolean {
   return database.memory || database.name === ":memory:" || database.name === "";
+}
+
+/**
+ * True for a database other servers may write too: a SQLite file (ADR 0060) or PostgreSQL
+ * (ADR 0068). What they write is followed (the learner's and switches' sync, sessions).
+ */
+export function isShared(database: StateDatabase): boolean {
+  return !hasNoFile(database);
+}
+
+/** True for a SQLite file, which the SQLite worker threads (writer, checkpoints, pruning) open. */
+export function hasSqliteFile(database: StateDatabase): boolean {
+  return !hasNoFile(database) && postgresState(database) === undefined;
 }
 
 /** Starts `source` (CommonJS) in a worker; `workerData.sqliteModule` is better-sqlite3's path. */

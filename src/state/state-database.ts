@@ -20,8 +20,39 @@ import Database from "better-sqlite3";
 import { toStoreError } from "../catalog/sqlite/sqlite-store.js";
 import { ensureModelscoutHome, modelscoutHome } from "../config/modelscout-home.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
+import { shownPostgresUrl } from "./postgres-bridge.js";
+import { PostgresStateDatabase } from "./postgres-state-database.js";
 
-export type StateDatabase = Database.Database;
+/**
+ * The part of better-sqlite3's connection the stores use. A SQLite connection is one; so is
+ * `PostgresStateDatabase` (ADR 0068), which offers the same calls over PostgreSQL.
+ */
+export type StateDatabase = Pick<
+  Database.Database,
+  | "prepare"
+  | "exec"
+  | "transaction"
+  | "pragma"
+  | "inTransaction"
+  | "name"
+  | "open"
+  | "close"
+  | "memory"
+  | "readonly"
+>;
+
+export const STATE_URL_ENV = "MODELSCOUT_STATE_URL";
+export const STATE_SCHEMA_ENV = "MODELSCOUT_STATE_SCHEMA";
+
+/** True for a `postgres://` or `postgresql://` URL (a state database on PostgreSQL). */
+export function isPostgresUrl(value: string | undefined): value is string {
+  return value !== undefined && /^postgres(ql)?:\/\//.test(value.trim());
+}
+
+/** The PostgreSQL state database, when `database` is one; else undefined (SQLite). */
+export function postgresState(database: StateDatabase): PostgresStateDatabase | undefined {
+  return database instanceof PostgresStateDatabase ? database : undefined;
+}
 
 export interface ComponentMigration {
   version: number;
@@ -30,7 +61,10 @@ export interface ComponentMigration {
 }
 
 export interface OpenStateDatabaseOptions {
-  /** File path, or `:memory:`. Default (absent or undefined): `state.db` under MODELSCOUT_HOME. */
+  /**
+   * File path, `:memory:`, or a `postgres://` URL (ADR 0068). Default (absent or undefined):
+   * the URL in MODELSCOUT_STATE_URL when set, else `state.db` under MODELSCOUT_HOME.
+   */
   path?: string | undefined;
   env?: NodeJS.ProcessEnv;
   busyTimeoutMs?: number;
@@ -50,6 +84,20 @@ export function stateDatabasePath(env: NodeJS.ProcessEnv = process.env): string 
 export function openStateDatabase(options: OpenStateDatabaseOptions = {}): StateDatabase {
   const env = options.env ?? process.env;
   let path = options.path;
+  const envUrl = env[STATE_URL_ENV]?.trim();
+  if (path === undefined && envUrl !== undefined && envUrl !== "") {
+    if (!isPostgresUrl(envUrl)) {
+      throw new ModelScoutError(
+        "INVALID_ARGUMENT",
+        `${STATE_URL_ENV} must be a postgres:// or postgresql:// URL (got "${shownPostgresUrl(envUrl)}"); unset it to keep the state in state.db under MODELSCOUT_HOME.`,
+      );
+    }
+    path = envUrl;
+  }
+  if (isPostgresUrl(path)) {
+    const schema = env[STATE_SCHEMA_ENV]?.trim();
+    return openPostgresState(path.trim(), schema === "" ? undefined : schema, options);
+  }
   if (path === undefined) {
     ensureModelscoutHome(modelscoutHome(env));
     path = stateDatabasePath(env);
@@ -75,6 +123,38 @@ export function openStateDatabase(options: OpenStateDatabaseOptions = {}): State
     database?.close();
     throw toStoreError(error, path, WHAT);
   }
+}
+
+function openPostgresState(
+  url: string,
+  schema: string | undefined,
+  options: OpenStateDatabaseOptions,
+): StateDatabase {
+  const database = new PostgresStateDatabase({
+    url,
+    ...(schema !== undefined && { schema }),
+    ...(options.busyTimeoutMs !== undefined && { busyTimeoutMs: options.busyTimeoutMs }),
+  });
+  try {
+    // Under the write lock: servers starting together would race on the catalog's row.
+    database
+      .transaction(() =>
+        database.exec(
+          "CREATE TABLE IF NOT EXISTS schema_versions (component TEXT PRIMARY KEY, version INTEGER NOT NULL)",
+        ),
+      )
+      .immediate();
+  } catch (error) {
+    database.close();
+    const message = error instanceof Error ? error.message : String(error);
+    throw new ModelScoutError(
+      "STORE_UNAVAILABLE",
+      `Cannot use the PostgreSQL ${WHAT} at ${database.name} (${message}). Check the URL (--state or ${STATE_URL_ENV}), that the server runs and that the database exists.`,
+      { cause: error, details: { url: shownPostgresUrl(url) } },
+    );
+  }
+  // The stores use the part of better-sqlite3's API it offers (its module comment).
+  return database as unknown as StateDatabase;
 }
 
 /**

@@ -1,38 +1,19 @@
 /**
- * Two `modelscout serve` processes on one state file, as behind a load balancer (ADR 0060):
- * feedback posted to the server that did not answer is stored and learned, both servers'
- * learners come to the same standings, and a request a moment old is found although its row
- * may still be in the other server's queue. The real CLI in child processes, echo models.
+ * Two `modelscout serve` processes on one state, as behind a load balancer: one SQLite file
+ * (servers on one machine, ADR 0060) or one PostgreSQL schema (servers on several machines,
+ * ADR 0068). Feedback posted to the server that did not answer is stored and learned, both
+ * servers' learners come to the same standings, and a request a moment old is found although
+ * its row may still be in the other server's queue. The real CLI in child processes, echo
+ * models; PostgreSQL is this machine's server (`test/support/test-postgres.ts`).
  */
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { ECHO_BANDIT_ROUTES } from "../support/echo-bandit-routes.js";
+import { dropTestSchemas, newTestSchema, TEST_POSTGRES_URL } from "../support/test-postgres.js";
 import { postJson } from "./routing-test-support.js";
 import { killHard, type ServeProcess, startServeProcess } from "./serve-process.js";
-
-const home = mkdtempSync(join(tmpdir(), "ms-serve-shared-"));
-const configPath = join(home, "routes.json");
-const statePath = join(home, "shared-state.db");
-
-let servers: ServeProcess[] = [];
-
-beforeAll(async () => {
-  // Every pick a uniform floor draw, so both models are tried (the default floor would let
-  // Thompson sampling settle on echo:good before echo:poor is ever picked, about 1 run in 40,
-  // and leave no standing of echo:poor to compare).
-  const learning = { floor: 0.5, cap: 1 };
-  writeFileSync(configPath, JSON.stringify({ ...ECHO_BANDIT_ROUTES, learning }));
-  const args = ["--config", configPath, "--state", statePath];
-  const env = { MODELSCOUT_HOME: home };
-  // At the same moment, as a process manager starts them: both create the file's tables.
-  servers = await Promise.all([startServeProcess(args, env), startServeProcess(args, env)]);
-}, 120_000);
-
-afterAll(async () => {
-  await Promise.all(servers.map(killHard));
-});
 
 interface Standing {
   route: string;
@@ -51,7 +32,35 @@ async function standings(url: string): Promise<Standing[]> {
     .sort((x, y) => x.modelId.localeCompare(y.modelId));
 }
 
-describe("two servers on one state file", () => {
+describe.each([
+  { state: "one state file", postgres: false },
+  { state: "one PostgreSQL schema", postgres: true },
+])("two servers on $state", ({ postgres }) => {
+  let servers: ServeProcess[] = [];
+
+  beforeAll(async () => {
+    const home = mkdtempSync(join(tmpdir(), "ms-serve-shared-"));
+    const configPath = join(home, "routes.json");
+    // Every pick a uniform floor draw, so both models are tried (the default floor would let
+    // Thompson sampling settle on echo:good before echo:poor is ever picked, about 1 run in 40,
+    // and leave no standing of echo:poor to compare).
+    const learning = { floor: 0.5, cap: 1 };
+    writeFileSync(configPath, JSON.stringify({ ...ECHO_BANDIT_ROUTES, learning }));
+    const state = postgres ? TEST_POSTGRES_URL : join(home, "shared-state.db");
+    const args = ["--config", configPath, "--state", state];
+    const env = {
+      MODELSCOUT_HOME: home,
+      ...(postgres && { MODELSCOUT_STATE_SCHEMA: newTestSchema() }),
+    };
+    // At the same moment, as a process manager starts them: both create the tables.
+    servers = await Promise.all([startServeProcess(args, env), startServeProcess(args, env)]);
+  }, 120_000);
+
+  afterAll(async () => {
+    await Promise.all(servers.map(killHard));
+    if (postgres) await dropTestSchemas();
+  });
+
   it("learn from feedback whichever server it reaches", async () => {
     const [first, second] = servers as [ServeProcess, ServeProcess];
     const rounds = 40;

@@ -1,0 +1,308 @@
+/**
+ * @module
+ * A synchronous PostgreSQL client for the state database (ADR 0068). The state database's
+ * contracts are synchronous on purpose (a feedback is committed when `recordFeedback`
+ * returns; the learner's `record` is durable when it returns), and node-postgres is not, so
+ * a worker thread holds the connections and the calling thread blocks in `Atomics.wait`
+ * until the worker has the answer, which it takes with `receiveMessageOnPort` (the pattern
+ * of the `synckit` package; `bench/sync-postgres-bridge.ts` measured it at about 0.1 ms over
+ * a direct round trip, ADR 0059).
+ *
+ * The worker holds two connections:
+ * - the **main** one runs `query()`, blocking: every read, every transaction, feedback;
+ * - the **background** one runs `post()`, not waited for, in order: the request log's rows,
+ *   which must stay off the request path as the SQLite writer thread keeps them
+ *   (`request-log-writer.ts`). A write that fails because the connection or the server did
+ *   is retried until it commits (backing off to 5 s); one PostgreSQL refuses is dropped.
+ *   `drain()` blocks until everything posted is committed (a lookup by id must find a row
+ *   answered a moment ago), and throws when a write fails while it waits.
+ *
+ * A connection that breaks is opened again on its next use, so a PostgreSQL restart costs
+ * the calls made while it was down (each fails with STORE_UNAVAILABLE), not the server.
+ * The worker does not keep the process alive.
+ */
+import { createRequire } from "node:module";
+import {
+  MessageChannel,
+  type MessagePort,
+  receiveMessageOnPort,
+  Worker,
+} from "node:worker_threads";
+import { ModelScoutError } from "../errors/modelscout-error.js";
+
+export interface BridgeResult {
+  rows: Record<string, unknown>[];
+  /** Column names in order (for `pluck`). */
+  fields: string[];
+  rowCount: number;
+}
+
+export interface PostgresBridgeOptions {
+  url: string;
+  /** The schema the connections work in (`search_path`); created if missing. */
+  schema: string;
+  /** How long a lock waits before failing (`lock_timeout`), like SQLite's busy timeout. */
+  lockTimeoutMs: number;
+  /** How long `query()` waits for an answer before giving up. Default 60 s. */
+  callTimeoutMs?: number;
+  /** The first wait before a failed `post` is tried again (doubling up to 5 s). Default 200 ms. */
+  retryMs?: number;
+}
+
+/** The worker, as CommonJS source: it runs under tsx, vitest and the built package alike. */
+const WORKER_SOURCE = `
+const { workerData } = require("node:worker_threads");
+const pg = require(workerData.pgModule);
+const { port, flag, url, schema, lockTimeoutMs } = workerData;
+// Integers come back as numbers, as SQLite gives them: counts, sums, ids and epoch milliseconds
+// all fit in a double's 53 bits.
+pg.types.setTypeParser(20, (value) => Number(value));
+pg.types.setTypeParser(1700, (value) => Number(value));
+const quoted = '"' + schema.replace(/"/g, '""') + '"';
+let schemaReady = false;
+async function open() {
+  const client = new pg.Client({ connectionString: url, options: "-c search_path=" + quoted + " -c lock_timeout=" + lockTimeoutMs });
+  client.on("error", () => {}); // a broken connection is seen by its next query, and replaced
+  try {
+    await client.connect();
+    if (!schemaReady) {
+      // Servers starting together race here; the loser's "already exists" means it does.
+      await client.query("CREATE SCHEMA IF NOT EXISTS " + quoted).catch((error) => {
+        if (error.code !== "23505" && error.code !== "42P06") throw error;
+      });
+      schemaReady = true;
+    }
+  } catch (error) {
+    client.end().catch(() => {});
+    throw error;
+  }
+  return client;
+}
+const connections = { main: undefined, background: undefined };
+async function connection(name) {
+  const current = connections[name];
+  if (current !== undefined && !current.broken) return current.client;
+  const opened = { client: undefined, broken: false };
+  opened.client = await open();
+  opened.client.on("error", () => { opened.broken = true; });
+  opened.client.on("end", () => { opened.broken = true; });
+  connections[name] = opened;
+  return opened.client;
+}
+/** The connection or the server failing (SQLSTATE classes 08, 53, 57; a socket error). */
+function transient(error) {
+  const code = String((error && error.code) || "");
+  return code === "" || /^(08|53|57)/.test(code) || /^E[A-Z]+$/.test(code);
+}
+function describe(error) {
+  return { message: String(error && error.message || error), code: error && error.code };
+}
+let background = Promise.resolve();
+let backgroundError = null;
+let pending = 0;
+let closing = false;
+let failures = 0;
+let dropped = 0;
+let waiters = [];
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+function wake() {
+  const now = waiters;
+  waiters = [];
+  for (const waiter of now) waiter();
+}
+// A posted write is retried until it commits (rows are never dropped while the process
+// lives); a drain waiting on it is told of the failure.
+async function writePosted(message) {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const client = await connection("background");
+      await client.query(message.text, message.values);
+      backgroundError = null;
+      return;
+    } catch (error) {
+      backgroundError = describe(error);
+      failures++;
+      wake();
+      // A statement PostgreSQL refuses (not the connection failing) would fail again.
+      if (closing || !transient(error)) {
+        dropped++;
+        return;
+      }
+      await sleep(Math.min(workerData.retryMs * 2 ** attempt, 5000));
+    }
+  }
+}
+async function answer(message) {
+  if (message.kind === "query") {
+    const client = await connection("main");
+    const result = await client.query(message.text, message.values);
+    const last = Array.isArray(result) ? result[result.length - 1] : result;
+    return { rows: last.rows ?? [], fields: (last.fields ?? []).map((field) => field.name), rowCount: last.rowCount ?? 0 };
+  }
+  if (message.kind === "drain") {
+    // Done when everything posted is committed, or as soon as a write fails (it is retried).
+    const failuresBefore = failures;
+    while (pending > 0 && failures === failuresBefore) {
+      await new Promise((resolve) => waiters.push(resolve));
+    }
+    return { error: pending > 0 ? backgroundError : null, pending };
+  }
+  if (message.kind === "close") {
+    closing = true;
+    await background;
+    for (const name of ["main", "background"]) {
+      const current = connections[name];
+      connections[name] = undefined;
+      if (current !== undefined) await current.client.end().catch(() => {});
+    }
+    return { error: dropped > 0 ? backgroundError : null, pending: dropped };
+  }
+  throw new Error("unknown bridge message " + message.kind);
+}
+port.on("message", (message) => {
+  if (message.kind === "post") {
+    pending++;
+    background = background.then(() => writePosted(message)).finally(() => {
+      pending--;
+      wake();
+    });
+    return;
+  }
+  answer(message).then(
+    (reply) => port.postMessage({ id: message.id, reply }),
+    (error) => port.postMessage({ id: message.id, error: describe(error) }),
+  ).finally(() => {
+    Atomics.store(flag, 0, 1);
+    Atomics.notify(flag, 0);
+  });
+});
+`;
+
+/** What a failed call says: its message and PostgreSQL's SQLSTATE code. */
+interface BridgeFailure {
+  message: string;
+  code?: string;
+}
+
+export class PostgresBridge {
+  readonly #worker: Worker;
+  readonly #port: MessagePort;
+  readonly #flag = new Int32Array(new SharedArrayBuffer(4));
+  readonly #callTimeoutMs: number;
+  readonly #shownUrl: string;
+  #nextId = 1;
+  #closed = false;
+
+  constructor(options: PostgresBridgeOptions) {
+    this.#callTimeoutMs = options.callTimeoutMs ?? 60_000;
+    this.#shownUrl = shownPostgresUrl(options.url);
+    const { port1, port2 } = new MessageChannel();
+    this.#port = port1;
+    this.#worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      execArgv: [],
+      workerData: {
+        port: port2,
+        flag: this.#flag,
+        url: options.url,
+        schema: options.schema,
+        lockTimeoutMs: options.lockTimeoutMs,
+        retryMs: options.retryMs ?? 200,
+        pgModule: createRequire(import.meta.url).resolve("pg"),
+      },
+      transferList: [port2],
+    });
+    this.#worker.unref();
+    this.#port.unref();
+  }
+
+  /** Runs `text` on the main connection and blocks until its rows are here. */
+  query(text: string, values: readonly unknown[] = []): BridgeResult {
+    return this.#call({ kind: "query", text, values }) as BridgeResult;
+  }
+
+  /** Queues `text` on the background connection; `drain()` waits for it. Never blocks. */
+  post(text: string, values: readonly unknown[]): void {
+    if (this.#closed) throw this.#closedError();
+    this.#port.postMessage({ kind: "post", text, values });
+  }
+
+  /**
+   * Blocks until everything posted so far is committed. Throws when a posted write fails
+   * while it waits: the worker goes on retrying it, so nothing is dropped, but the caller
+   * learns the rows are not written yet.
+   */
+  drain(): void {
+    const reply = this.#call({ kind: "drain" }) as { error: BridgeFailure | null };
+    if (reply.error !== null) throw failure(reply.error);
+  }
+
+  /** Writes what was posted (trying once more if it failed) and ends the connections. */
+  close(): void {
+    if (this.#closed) return;
+    try {
+      const reply = this.#call({ kind: "close" }) as {
+        error: BridgeFailure | null;
+        pending: number;
+      };
+      if (reply.error !== null) {
+        throw new ModelScoutError(
+          "STORE_UNAVAILABLE",
+          `${reply.pending} writes queued for the PostgreSQL state database at ${this.#shownUrl} were not written when it closed: ${reply.error.message}`,
+        );
+      }
+    } finally {
+      this.#closed = true;
+      this.#port.close();
+      void this.#worker.terminate();
+    }
+  }
+
+  #call(message: Record<string, unknown>): unknown {
+    if (this.#closed) throw this.#closedError();
+    const id = this.#nextId++;
+    Atomics.store(this.#flag, 0, 0);
+    this.#port.postMessage({ id, ...message });
+    const deadline = Date.now() + this.#callTimeoutMs;
+    for (;;) {
+      const received = receiveMessageOnPort(this.#port)?.message as
+        | { id: number; reply?: unknown; error?: BridgeFailure }
+        | undefined;
+      if (received !== undefined) {
+        // An answer to an earlier call that timed out: dropped.
+        if (received.id !== id) continue;
+        if (received.error !== undefined) throw failure(received.error);
+        return received.reply;
+      }
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        throw new ModelScoutError(
+          "STORE_UNAVAILABLE",
+          `The PostgreSQL state database at ${this.#shownUrl} did not answer within ${Math.round(this.#callTimeoutMs / 1000)} s.`,
+          { isRetryable: true, details: { url: this.#shownUrl } },
+        );
+      }
+      Atomics.wait(this.#flag, 0, 0, left);
+      Atomics.store(this.#flag, 0, 0);
+    }
+  }
+
+  #closedError(): ModelScoutError {
+    return new ModelScoutError(
+      "STORE_UNAVAILABLE",
+      `The PostgreSQL state database at ${this.#shownUrl} is closed.`,
+    );
+  }
+}
+
+/** An error with PostgreSQL's message and SQLSTATE (`code`), for `toStoreError` to classify. */
+function failure(reply: BridgeFailure): Error {
+  const error = new Error(reply.message) as Error & { code?: string };
+  if (reply.code !== undefined) error.code = reply.code;
+  return error;
+}
+
+/** A URL as a person should see it: without its password. */
+export function shownPostgresUrl(url: string): string {
+  return url.replace(/:[^:@/]*@/, ":***@");
+}
