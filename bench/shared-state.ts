@@ -1,8 +1,14 @@
 /**
- * Benchmark: two routing servers on one state file (ADR 0060), the real CLI in two child
- * processes (`modelscout serve --state <one file>`), echo models on a `bandit` route.
+ * Benchmark: two routing servers on one state file (ADR 0060), or on one PostgreSQL schema
+ * (`--state postgres`, ADR 0068), the real CLI in two child processes (`modelscout serve
+ * --state <one file or URL>`), echo models on a `bandit` route.
  *
- *   npx tsx bench/shared-state.ts [--rounds 300] [--visibility 30]
+ *   npx tsx bench/shared-state.ts [--rounds 300] [--visibility 30] [--state file|postgres]
+ *       [--url postgres://...]
+ *
+ * With `--state postgres` the servers share a new schema of the database `--url` names
+ * (default `MODELSCOUT_TEST_POSTGRES_URL`, else this machine's server), dropped at the end,
+ * and the results go to bench/results/shared-state-postgres.json.
  *
  * Feedback, timed from the client (POST /v1/feedback until its answer), `--rounds` times in
  * each of three ways, one request at a time:
@@ -21,6 +27,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import pg from "pg";
 import { ECHO_BANDIT_ROUTES } from "../test/support/echo-bandit-routes.js";
 import { writeBenchResult } from "./bench-result.js";
 
@@ -28,8 +35,19 @@ const { values } = parseArgs({
   options: {
     rounds: { type: "string", default: "300" },
     visibility: { type: "string", default: "30" },
+    state: { type: "string", default: "file" },
+    url: {
+      type: "string",
+      default:
+        process.env.MODELSCOUT_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test",
+    },
   },
 });
+if (values.state !== "file" && values.state !== "postgres") {
+  throw new Error(`--state must be file or postgres (got ${values.state})`);
+}
+const onPostgres = values.state === "postgres";
+const schema = `bench_shared_${process.pid}`;
 const rounds = Number(values.rounds);
 const visibilityRounds = Number(values.visibility);
 
@@ -51,9 +69,12 @@ function startServe(): Promise<{ url: string; child: ChildProcess }> {
       "--config",
       configPath,
       "--state",
-      join(home, "state.db"),
+      onPostgres ? values.url : join(home, "state.db"),
     ],
-    { env: { ...process.env, MODELSCOUT_HOME: home }, stdio: ["ignore", "pipe", "inherit"] },
+    {
+      env: { ...process.env, MODELSCOUT_HOME: home, MODELSCOUT_STATE_SCHEMA: schema },
+      stdio: ["ignore", "pipe", "inherit"],
+    },
   );
   let stdout = "";
   return new Promise((resolve, reject) => {
@@ -183,13 +204,19 @@ try {
     `A's learner saw a feedback B took after: p50 ${visibility.p50Ms.toFixed(0)} ms, p95 ${visibility.p95Ms.toFixed(0)} ms, max ${visibility.maxMs.toFixed(0)} ms (${visibility.count} feedbacks; polled every 10 ms)`,
   );
   writeBenchResult(
-    "shared-state",
-    `npx tsx bench/shared-state.ts --rounds ${rounds} --visibility ${visibilityRounds}`,
-    { rounds, feedback: results, visibility },
+    onPostgres ? "shared-state-postgres" : "shared-state",
+    `npx tsx bench/shared-state.ts --rounds ${rounds} --visibility ${visibilityRounds}${onPostgres ? " --state postgres" : ""}`,
+    { rounds, state: values.state, feedback: results, visibility },
   );
 } finally {
   a.child.kill();
   b.child.kill();
   await sleep(200);
   rmSync(home, { recursive: true, force: true });
+  if (onPostgres) {
+    const admin = new pg.Client({ connectionString: values.url });
+    await admin.connect();
+    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await admin.end();
+  }
 }

@@ -102,7 +102,8 @@ let backgroundError = null;
 let pending = 0;
 let closing = false;
 let failures = 0;
-let dropped = 0;
+let dropped = 0; // writes dropped since a drain or close last reported them
+let droppedError = null;
 let waiters = [];
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 function wake() {
@@ -122,10 +123,12 @@ async function writePosted(message) {
     } catch (error) {
       backgroundError = describe(error);
       failures++;
+      Atomics.add(flag, 2, 1);
       wake();
       // A statement PostgreSQL refuses (not the connection failing) would fail again.
       if (closing || !transient(error)) {
         dropped++;
+        droppedError = backgroundError;
         return;
       }
       await sleep(Math.min(workerData.retryMs * 2 ** attempt, 5000));
@@ -145,7 +148,10 @@ async function answer(message) {
     while (pending > 0 && failures === failuresBefore) {
       await new Promise((resolve) => waiters.push(resolve));
     }
-    return { error: pending > 0 ? backgroundError : null, pending };
+    const error = pending > 0 ? backgroundError : droppedError;
+    droppedError = null;
+    dropped = 0;
+    return { error, pending };
   }
   if (message.kind === "close") {
     closing = true;
@@ -155,7 +161,7 @@ async function answer(message) {
       connections[name] = undefined;
       if (current !== undefined) await current.client.end().catch(() => {});
     }
-    return { error: dropped > 0 ? backgroundError : null, pending: dropped };
+    return { error: dropped > 0 ? droppedError : null, pending: dropped };
   }
   throw new Error("unknown bridge message " + message.kind);
 }
@@ -164,6 +170,8 @@ port.on("message", (message) => {
     pending++;
     background = background.then(() => writePosted(message)).finally(() => {
       pending--;
+      // Published for the calling thread: a drain with nothing outstanding needs no round trip.
+      Atomics.add(flag, 1, 1);
       wake();
     });
     return;
@@ -187,7 +195,10 @@ interface BridgeFailure {
 export class PostgresBridge {
   readonly #worker: Worker;
   readonly #port: MessagePort;
-  readonly #flag = new Int32Array(new SharedArrayBuffer(4));
+  /** [0] an answer is waiting; [1] posts finished; [2] posted writes that failed (worker's counts). */
+  readonly #flag = new Int32Array(new SharedArrayBuffer(12));
+  #posted = 0;
+  #failuresSeen = 0;
   readonly #callTimeoutMs: number;
   readonly #shownUrl: string;
   #nextId = 1;
@@ -224,6 +235,7 @@ export class PostgresBridge {
   /** Queues `text` on the background connection; `drain()` waits for it. Never blocks. */
   post(text: string, values: readonly unknown[]): void {
     if (this.#closed) throw this.#closedError();
+    this.#posted = (this.#posted + 1) | 0;
     this.#port.postMessage({ kind: "post", text, values });
   }
 
@@ -233,6 +245,10 @@ export class PostgresBridge {
    * learns the rows are not written yet.
    */
   drain(): void {
+    const failures = Atomics.load(this.#flag, 2);
+    // Everything posted already finished, none failed since the last drain: nothing to wait for.
+    if (Atomics.load(this.#flag, 1) === this.#posted && failures === this.#failuresSeen) return;
+    this.#failuresSeen = failures;
     const reply = this.#call({ kind: "drain" }) as { error: BridgeFailure | null };
     if (reply.error !== null) throw failure(reply.error);
   }

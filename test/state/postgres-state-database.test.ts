@@ -227,6 +227,11 @@ describe("the state database on PostgreSQL", () => {
     postgres.post("INSERT INTO t (v) VALUES (?)", [50]);
     expect(() => postgres.drain()).toThrow(/missing_table/);
     postgres.drain();
+    // Also when the refused write had finished before the drain was asked for.
+    postgres.post("INSERT INTO missing_table (v) VALUES (?)", [2]);
+    database.prepare("SELECT pg_sleep(0.3)").get();
+    expect(() => postgres.drain()).toThrow(/missing_table/);
+    postgres.drain();
     expect(database.prepare("SELECT MAX(v) AS v FROM t").get()).toEqual({ v: 50 });
   });
 
