@@ -135,9 +135,22 @@ async function writePosted(message) {
     }
   }
 }
+// The connection a transaction began on: its statements never go to a replacement, which
+// would run them outside it (each committed on its own, the rest lost with the old one).
+let transactionClient;
 async function answer(message) {
   if (message.kind === "query") {
-    const client = await connection("main");
+    let client;
+    if (message.inTransaction) {
+      const current = connections.main;
+      if (current === undefined || current.broken || current.client !== transactionClient) {
+        throw Object.assign(new Error("the connection to PostgreSQL was lost during a transaction, which PostgreSQL rolled back"), { code: "08006" });
+      }
+      client = current.client;
+    } else {
+      client = await connection("main");
+      transactionClient = client;
+    }
     const result = await client.query(message.text, message.values);
     const last = Array.isArray(result) ? result[result.length - 1] : result;
     return { rows: last.rows ?? [], fields: (last.fields ?? []).map((field) => field.name), rowCount: last.rowCount ?? 0 };
@@ -227,9 +240,13 @@ export class PostgresBridge {
     this.#port.unref();
   }
 
-  /** Runs `text` on the main connection and blocks until its rows are here. */
-  query(text: string, values: readonly unknown[] = []): BridgeResult {
-    return this.#call({ kind: "query", text, values }) as BridgeResult;
+  /**
+   * Runs `text` on the main connection and blocks until its rows are here. `inTransaction`:
+   * the statement belongs to a transaction begun by an earlier call, so it fails rather than
+   * run on a new connection if that one broke.
+   */
+  query(text: string, values: readonly unknown[] = [], inTransaction = false): BridgeResult {
+    return this.#call({ kind: "query", text, values, inTransaction }) as BridgeResult;
   }
 
   /** Queues `text` on the background connection; `drain()` waits for it. Never blocks. */

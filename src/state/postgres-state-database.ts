@@ -324,10 +324,14 @@ export class PostgresStateDatabase {
     return translated;
   }
 
-  query(text: string, values: readonly unknown[] = []): BridgeResult {
+  query(
+    text: string,
+    values: readonly unknown[] = [],
+    inTransaction = this.#depth > 0,
+  ): BridgeResult {
     if (!this.#open) throw new TypeError("The database connection is not open");
     try {
-      return this.#bridge.query(text, values);
+      return this.#bridge.query(text, values, inTransaction);
     } catch (error) {
       throw storeError(error, text, this.name);
     }
@@ -361,40 +365,45 @@ export class PostgresStateDatabase {
     this.#bridge.drain();
   }
 
+  /**
+   * better-sqlite3's transactions: a function that runs `work` in one, nested ones as
+   * savepoints. Every one takes the schema's write lock, deferred or not: SQLite lets one
+   * writer at a time in, and a deferred transaction that writes waits for it or fails, so the
+   * stores never see two read-then-write transactions interleave; under PostgreSQL's read
+   * committed they would, without the lock.
+   */
   transaction<F extends (...args: never[]) => unknown>(work: F): Transaction<F> {
-    const run =
-      (begin: string) =>
-      (...args: Parameters<F>): ReturnType<F> => {
-        const nested = this.#depth > 0;
-        if (nested) this.query(`SAVEPOINT ${SAVEPOINT}${this.#depth}`);
-        else this.#begin(this.translate(begin).text);
-        this.#depth++;
+    const run = (...args: Parameters<F>): ReturnType<F> => {
+      const level = this.#depth;
+      if (level > 0) this.query(`SAVEPOINT ${SAVEPOINT}${level}`);
+      else this.#begin(this.translate("BEGIN IMMEDIATE").text);
+      this.#depth = level + 1;
+      try {
+        const result = work(...args) as ReturnType<F>;
+        this.query(level > 0 ? `RELEASE SAVEPOINT ${SAVEPOINT}${level}` : "COMMIT", [], true);
+        this.#depth = level;
+        return result;
+      } catch (error) {
         try {
-          const result = work(...args) as ReturnType<F>;
-          this.#depth--;
-          this.query(nested ? `RELEASE SAVEPOINT ${SAVEPOINT}${this.#depth}` : "COMMIT");
-          return result;
-        } catch (error) {
-          this.#depth--;
-          try {
-            this.query(
-              nested
-                ? `ROLLBACK TO SAVEPOINT ${SAVEPOINT}${this.#depth}; RELEASE SAVEPOINT ${SAVEPOINT}${this.#depth}`
-                : "ROLLBACK",
-            );
-          } catch {
-            // The connection is gone: PostgreSQL rolled the transaction back itself.
-          }
-          throw error;
+          this.query(
+            level > 0
+              ? `ROLLBACK TO SAVEPOINT ${SAVEPOINT}${level}; RELEASE SAVEPOINT ${SAVEPOINT}${level}`
+              : "ROLLBACK",
+            [],
+            true,
+          );
+        } catch {
+          // The connection is gone: PostgreSQL rolled the transaction back itself.
         }
-      };
-    const deferred = run("BEGIN");
-    const immediate = run("BEGIN IMMEDIATE");
-    return Object.assign(deferred, {
-      default: deferred,
-      deferred,
-      immediate,
-      exclusive: immediate,
+        this.#depth = level;
+        throw error;
+      }
+    };
+    return Object.assign(run, {
+      default: run,
+      deferred: run,
+      immediate: run,
+      exclusive: run,
     }) as unknown as Transaction<F>;
   }
 

@@ -208,11 +208,37 @@ describe("the state database on PostgreSQL", () => {
       expect(() =>
         second.transaction(() => second.exec("INSERT INTO t VALUES (1)")).immediate(),
       ).toThrow(expect.objectContaining({ code: "STORE_LOCKED" }));
+      // A deferred one too: SQLite lets no two read-then-write transactions interleave.
+      expect(() => second.transaction(() => second.exec("INSERT INTO t VALUES (1)"))()).toThrow(
+        expect.objectContaining({ code: "STORE_LOCKED" }),
+      );
     } finally {
       first.exec("COMMIT");
     }
     second.transaction(() => second.exec("INSERT INTO t VALUES (2)")).immediate();
     expect(first.prepare("SELECT v FROM t").pluck().all()).toEqual([2]);
+  });
+
+  it("fails a transaction whose connection broke, writing none of it, and goes on after", () => {
+    const database = open();
+    const other = open();
+    database.exec("CREATE TABLE t (v INTEGER)");
+    const insert = database.prepare("INSERT INTO t (v) VALUES (?)");
+    expect(() =>
+      database.transaction(() => {
+        insert.run(1);
+        const { pid } = database.prepare("SELECT pg_backend_pid() AS pid").get() as {
+          pid: number;
+        };
+        other.prepare("SELECT pg_terminate_backend(?)").get(pid);
+        insert.run(2);
+      })(),
+    ).toThrow(expect.objectContaining({ code: "STORE_UNAVAILABLE" }));
+    expect(database.inTransaction).toBe(false);
+    // The next statement opens a new connection; the transaction left nothing behind.
+    expect(database.prepare("SELECT v FROM t").pluck().all()).toEqual([]);
+    insert.run(3);
+    expect(database.prepare("SELECT v FROM t").pluck().all()).toEqual([3]);
   });
 
   it("writes posted rows in the background, which drain waits for", () => {
