@@ -22,8 +22,9 @@
  */
 import type { Worker } from "node:worker_threads";
 import { errorMessage } from "../errors/error-message.js";
+import type { PostgresStateDatabase } from "../state/postgres-state-database.js";
 import { hasSqliteFile, startSqliteWorker } from "../state/sqlite-worker.js";
-import type { StateDatabase } from "../state/state-database.js";
+import { postgresState, type StateDatabase } from "../state/state-database.js";
 
 const DAY_MS = 86_400_000;
 
@@ -42,6 +43,24 @@ export const SELECT_PRUNABLE_SQL = `SELECT r.id FROM routing_requests r
                      WHERE f.request_id = r.id AND f.applied = 0)
    ORDER BY r.created_at LIMIT ?`;
 const DELETE_FEEDBACK_SQL = "DELETE FROM routing_feedback WHERE request_id = ?";
+
+/**
+ * PostgreSQL: one chunk in one statement (a round trip per deleted row would be 200 per
+ * chunk). The feedback and the requests go in the same statement, so the foreign key holds
+ * when it is checked, at its end.
+ */
+const PRUNE_CHUNK_POSTGRES_SQL = `WITH doomed AS (
+    SELECT r.id FROM routing_requests r
+    WHERE r.created_at < $1
+      AND NOT EXISTS (SELECT 1 FROM routing_feedback f WHERE f.request_id = r.id AND f.applied = 0)
+    ORDER BY r.created_at LIMIT $2
+  ), gone_feedback AS (
+    DELETE FROM routing_feedback WHERE request_id IN (SELECT id FROM doomed) RETURNING 1
+  ), gone_requests AS (
+    DELETE FROM routing_requests WHERE id IN (SELECT id FROM doomed) RETURNING 1
+  )
+  SELECT (SELECT COUNT(*) FROM gone_requests) AS requests,
+    (SELECT COUNT(*) FROM gone_feedback) AS feedback`;
 const DELETE_REQUEST_SQL = "DELETE FROM routing_requests WHERE id = ?";
 
 /** The pause after a chunk, as a multiple of the chunk's time: the lock is free 4/5 of the time. */
@@ -176,9 +195,13 @@ export function startRequestLogRetention(
   const chunkRows = options.chunkRows ?? 100;
   const pauseMs = options.pauseMs ?? 5;
   const cutoff = () => new Date(now() - options.days * DAY_MS).toISOString();
-  const pruner = !hasSqliteFile(database)
-    ? mainThreadPruner(database, chunkRows)
-    : workerPruner(database, chunkRows, pauseMs);
+  const postgres = postgresState(database);
+  const pruner =
+    postgres !== undefined
+      ? postgresPruner(postgres, chunkRows, pauseMs)
+      : !hasSqliteFile(database)
+        ? mainThreadPruner(database, chunkRows)
+        : workerPruner(database, chunkRows, pauseMs);
   let running: Promise<PruneResult> | undefined;
   const prune = () => {
     running ??= pruner.prune(cutoff()).finally(() => {
@@ -208,6 +231,62 @@ export function startRequestLogRetention(
 interface Pruner {
   prune(cutoff: string): Promise<PruneResult>;
   stop(): Promise<void>;
+}
+
+/**
+ * PostgreSQL: a connection of its own, used asynchronously, so a prune never blocks the event
+ * loop (the state's blocking bridge would, for each chunk). Chunks pause as the worker's do.
+ */
+function postgresPruner(
+  database: PostgresStateDatabase,
+  chunkRows: number,
+  pauseMs: number,
+): Pruner {
+  let client: import("pg").Client | undefined;
+  let stopped = false;
+  const connect = async () => {
+    if (client !== undefined) return client;
+    const { default: pg } = await import("pg");
+    const opened = new pg.Client(database.connectionConfig());
+    opened.on("error", () => {
+      if (client === opened) client = undefined;
+    });
+    await opened.connect();
+    client = opened;
+    return opened;
+  };
+  return {
+    async prune(cutoff) {
+      const total = { requests: 0, feedback: 0, chunks: 0, longestChunkMs: 0 };
+      while (!stopped) {
+        const connection = await connect();
+        const startedAt = performance.now();
+        const result = await connection.query<{ requests: string; feedback: string }>(
+          PRUNE_CHUNK_POSTGRES_SQL,
+          [cutoff, chunkRows],
+        );
+        const tookMs = performance.now() - startedAt;
+        const row = result.rows[0];
+        const requests = Number(row?.requests ?? 0);
+        const feedback = Number(row?.feedback ?? 0);
+        total.longestChunkMs = Math.max(total.longestChunkMs, tookMs);
+        total.chunks += 1;
+        total.requests += requests;
+        total.feedback += feedback;
+        if (requests + feedback === 0) break;
+        await new Promise((resolve) =>
+          setTimeout(resolve, Math.max(pauseMs, PAUSE_FACTOR * tookMs)),
+        );
+      }
+      return total;
+    },
+    async stop() {
+      stopped = true;
+      const open = client;
+      client = undefined;
+      await open?.end().catch(() => {});
+    },
+  };
 }
 
 function mainThreadPruner(database: StateDatabase, chunkRows: number): Pruner {

@@ -278,6 +278,7 @@ export class PostgresStateDatabase {
   readonly readonly = false;
   readonly schema: string;
   readonly #bridge: PostgresBridge;
+  readonly #url: string;
   readonly #lockKey: bigint;
   readonly #busyTimeoutMs: number;
   readonly #translated = new Map<string, TranslatedSql>();
@@ -293,6 +294,7 @@ export class PostgresStateDatabase {
       );
     }
     this.name = `${shownPostgresUrl(options.url)} (schema ${this.schema})`;
+    this.#url = options.url;
     this.#busyTimeoutMs = options.busyTimeoutMs ?? 5000;
     // One lock per schema: servers on other schemas of the same database do not wait.
     this.#lockKey = createHash("sha256")
@@ -304,6 +306,17 @@ export class PostgresStateDatabase {
       schema: this.schema,
       lockTimeoutMs: this.#busyTimeoutMs,
     });
+  }
+
+  /**
+   * node-postgres settings for a connection of a caller's own on the same schema (work that
+   * should not block, such as the request log's retention).
+   */
+  connectionConfig(): { connectionString: string; options: string } {
+    return {
+      connectionString: this.#url,
+      options: `-c search_path="${this.schema}" -c lock_timeout=${this.#busyTimeoutMs}`,
+    };
   }
 
   get open(): boolean {

@@ -6,7 +6,8 @@
  */
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { createReviewQueue } from "../../src/monitor/review-queue.js";
-import { RoutingStore } from "../../src/route/routing-store.js";
+import { startRequestLogRetention } from "../../src/route/request-log-retention.js";
+import { type RequestLogRow, RoutingStore } from "../../src/route/routing-store.js";
 import {
   escapeNul,
   type PostgresStateDatabase,
@@ -22,6 +23,44 @@ import {
 import { dropTestSchemas, newTestSchema, TEST_POSTGRES_URL } from "../support/test-postgres.js";
 
 const LOCK = 42n;
+
+function row(id: string, createdAt: string, session: string | null = null): RequestLogRow {
+  return {
+    id,
+    createdAt,
+    endpoint: "chat.completions",
+    task: "text-generation",
+    requested: "auto",
+    route: "desk",
+    model: "echo:good",
+    reason: "rule",
+    status: 200,
+    latencyMs: 1.5,
+    modelLatencyMs: 1,
+    errorCode: null,
+    domain: null,
+    inputText: "where is my parcel\0",
+    outputText: "on its way",
+    outputLabel: null,
+    promptTokens: 3,
+    completionTokens: 4,
+    costUsd: 0.0001,
+    session,
+    decision: "{}",
+  };
+}
+
+function feedbackOn(requestId: string) {
+  return {
+    requestId,
+    createdAt: "2026-12-03T08:00:02.000Z",
+    rating: null,
+    correct: true,
+    label: null,
+    latencyMs: null,
+    reward: 1,
+  };
+}
 
 describe("translateSql", () => {
   it("numbers positional and named parameters as PostgreSQL does", () => {
@@ -283,47 +322,48 @@ describe("the state database on PostgreSQL", () => {
   it("keeps the request log, feedback and sessions", () => {
     const database = open();
     const store = new RoutingStore(database, { flushIntervalMs: 5 });
-    const row = (id: string, createdAt: string, session: string | null) => ({
-      id,
-      createdAt,
-      endpoint: "chat.completions",
-      task: "text-generation",
-      requested: "auto",
-      route: "desk",
-      model: "echo:good",
-      reason: "rule",
-      status: 200,
-      latencyMs: 1.5,
-      modelLatencyMs: 1,
-      errorCode: null,
-      domain: null,
-      inputText: "where is my parcel\0",
-      outputText: "on its way",
-      outputLabel: null,
-      promptTokens: 3,
-      completionTokens: 4,
-      costUsd: 0.0001,
-      session,
-      decision: "{}",
-    });
     store.logRequest(row("req_b", "2026-12-03T08:00:00.000Z", "s1"));
     store.logRequest(row("req_a", "2026-12-03T08:00:00.000Z", "s1"));
     store.logRequest(row("req_c", "2026-12-03T08:00:01.000Z", null));
     // Found a moment after it was logged: the lookup waits for the background write.
     expect(store.findRequest("req_a")).toEqual(row("req_a", "2026-12-03T08:00:00.000Z", "s1"));
     expect(store.sessionRequests("s1").map((logged) => logged.id)).toEqual(["req_b", "req_a"]);
-    const id = store.recordFeedback({
-      requestId: "req_a",
-      createdAt: "2026-12-03T08:00:02.000Z",
-      rating: null,
-      correct: true,
-      label: null,
-      latencyMs: null,
-      reward: 1,
-    });
+    const id = store.recordFeedback(feedbackOn("req_a"));
     expect(store.unappliedFeedback()).toMatchObject([{ id, requestId: "req_a", correct: true }]);
     store.markFeedbackApplied(id, null);
     expect(store.unappliedFeedback()).toEqual([]);
+    store.close();
+  });
+
+  it("prunes the request log past its retention on a connection of its own", async () => {
+    const database = open();
+    const store = new RoutingStore(database);
+    for (let index = 0; index < 7; index++) {
+      store.logRequest(row(`req_old${index}`, `2026-10-0${index + 1}T00:00:00.000Z`));
+    }
+    store.logRequest(row("req_new", "2026-12-03T00:00:00.000Z"));
+    store.markFeedbackApplied(store.recordFeedback(feedbackOn("req_old0")), null);
+    // Feedback the learner has not taken yet keeps its request, whatever its age.
+    store.recordFeedback(feedbackOn("req_old1"));
+    const retention = startRequestLogRetention(database, {
+      days: 30,
+      chunkRows: 2,
+      pauseMs: 1,
+      firstAfterMs: 3_600_000,
+      now: () => Date.parse("2026-12-03T12:00:00.000Z"),
+    });
+    try {
+      const pruned = await retention.prune();
+      expect(pruned).toMatchObject({ requests: 6, feedback: 1 });
+      expect(pruned.chunks).toBeGreaterThanOrEqual(4);
+    } finally {
+      await retention.stop();
+    }
+    expect(database.prepare("SELECT id FROM routing_requests ORDER BY id").pluck().all()).toEqual([
+      "req_new",
+      "req_old1",
+    ]);
+    expect(store.unappliedFeedback().map((feedback) => feedback.requestId)).toEqual(["req_old1"]);
     store.close();
   });
 
