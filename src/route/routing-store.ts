@@ -377,6 +377,12 @@ function nextBatchBytes(last: RecordBatch): number {
 /** Rows per statement on PostgreSQL: 21 parameters each, under its 65,535 per statement. */
 const POSTGRES_INSERT_ROWS = 500;
 
+/**
+ * Request-log statements the PostgreSQL bridge may hold uncommitted before a flush waits for
+ * them: about 20 s of traffic at one statement per 20 ms flush (while the server is away).
+ */
+const POSTGRES_MAX_OUTSTANDING = 1000;
+
 /** Rows per worker transaction unless `chunkRows` says otherwise. */
 const WORKER_CHUNK_ROWS = 128;
 
@@ -559,6 +565,15 @@ export class RoutingStore {
     for (let start = 0; start < rows.length; start += POSTGRES_INSERT_ROWS) {
       const chunk = rows.slice(start, start + POSTGRES_INSERT_ROWS);
       database.post(insertRequestsSql(chunk.length), chunk.flatMap(requestValues));
+    }
+    // Backpressure: while PostgreSQL is unreachable the bridge keeps retrying what it holds;
+    // past this many statements, wait for it rather than grow without bound.
+    if (database.outstandingPosts >= POSTGRES_MAX_OUTSTANDING) {
+      try {
+        database.drain();
+      } catch (error) {
+        this.#lastFlushError = (error as Error).message;
+      }
     }
   }
 

@@ -60,8 +60,9 @@ pg.types.setTypeParser(20, (value) => Number(value));
 pg.types.setTypeParser(1700, (value) => Number(value));
 const quoted = '"' + schema.replace(/"/g, '""') + '"';
 let schemaReady = false;
-async function open() {
-  const client = new pg.Client({ connectionString: url, options: "-c search_path=" + quoted + " -c lock_timeout=" + lockTimeoutMs });
+async function open(name) {
+  // Named, so pg_stat_activity tells a server's two connections apart.
+  const client = new pg.Client({ connectionString: url, application_name: ("modelscout-state-" + name + " " + schema).slice(0, 63), options: "-c search_path=" + quoted + " -c lock_timeout=" + lockTimeoutMs });
   client.on("error", () => {}); // a broken connection is seen by its next query, and replaced
   try {
     await client.connect();
@@ -83,7 +84,7 @@ async function connection(name) {
   const current = connections[name];
   if (current !== undefined && !current.broken) return current.client;
   const opened = { client: undefined, broken: false };
-  opened.client = await open();
+  opened.client = await open(name);
   opened.client.on("error", () => { opened.broken = true; });
   opened.client.on("end", () => { opened.broken = true; });
   connections[name] = opened;
@@ -254,6 +255,11 @@ export class PostgresBridge {
     if (this.#closed) throw this.#closedError();
     this.#posted = (this.#posted + 1) | 0;
     this.#port.postMessage({ kind: "post", text, values });
+  }
+
+  /** Posted writes not finished yet (a cheap read of the worker's count, no round trip). */
+  get outstanding(): number {
+    return (this.#posted - Atomics.load(this.#flag, 1)) | 0;
   }
 
   /**

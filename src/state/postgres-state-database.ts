@@ -373,6 +373,11 @@ export class PostgresStateDatabase {
     this.#bridge.post(this.translate(source).text, values.map(bindable));
   }
 
+  /** Posted writes not committed yet. */
+  get outstandingPosts(): number {
+    return this.#bridge.outstanding;
+  }
+
   /** Blocks until every `post` is committed; throws the first that failed. */
   drain(): void {
     this.#bridge.drain();

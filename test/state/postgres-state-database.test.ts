@@ -300,6 +300,32 @@ describe("the state database on PostgreSQL", () => {
     expect(database.prepare("SELECT MAX(v) AS v FROM t").get()).toEqual({ v: 50 });
   });
 
+  it("writes a posted row again on a new connection when the server drops the old one", () => {
+    const schema = newTestSchema();
+    const database = open(schema);
+    const other = open();
+    database.exec("CREATE TABLE t (v INTEGER)");
+    const postgres = postgresState(database) as PostgresStateDatabase;
+    // A write still running when its connection is killed: it fails, and is tried again.
+    postgres.post("INSERT INTO t (v) SELECT 1 FROM pg_sleep(0.5)", []);
+    for (let v = 2; v <= 4; v++) postgres.post("INSERT INTO t (v) VALUES (?)", [v]);
+    database.prepare("SELECT pg_sleep(0.2)").get();
+    const killed = other
+      .prepare("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = ?")
+      .all(`modelscout-state-background ${schema}`);
+    expect(killed).toHaveLength(1);
+    for (let attempt = 0; attempt < 20 && postgres.outstandingPosts > 0; attempt++) {
+      try {
+        postgres.drain();
+      } catch (error) {
+        // A failure met while waiting is said; the write is still being retried.
+        expect(String(error)).toMatch(/terminat/i);
+      }
+    }
+    expect(postgres.outstandingPosts).toBe(0);
+    expect(database.prepare("SELECT v FROM t ORDER BY v").pluck().all()).toEqual([1, 2, 3, 4]);
+  });
+
   it("names a statement PostgreSQL refuses", () => {
     const database = open();
     expect(() => database.prepare("SELECT nope FROM nowhere WHERE a = ?").get(1)).toThrow(
