@@ -277,8 +277,8 @@ export async function startRoutingServer(options: RoutingServerOptions): Promise
     });
     const learner = options.learner ?? options.createLearner?.(database);
     const switches = new RouteSwitches(database);
-    // Other servers may write the same state file (ADR 0060): their feedback and switches.
-    // An in-memory database has no other writer to follow.
+    // Other servers may write the same state file (ADR 0060) or PostgreSQL schema (ADR 0068):
+    // their feedback and switches. An in-memory database has no other writer to follow.
     sharedSync = hasNoFile(database)
       ? undefined
       : startSharedStateSync({

@@ -14,14 +14,6 @@ export function hasNoFile(database: StateDatabase): boolean {
   return database.memory || database.name === ":memory:" || database.name === "";
 }
 
-/**
- * True for a database other servers may write too: a SQLite file (ADR 0060) or PostgreSQL
- * (ADR 0068). What they write is followed (the learner's and switches' sync, sessions).
- */
-export function isShared(database: StateDatabase): boolean {
-  return !hasNoFile(database);
-}
-
 /** True for a SQLite file, which the SQLite worker threads (writer, checkpoints, pruning) open. */
 export function hasSqliteFile(database: StateDatabase): boolean {
   return !hasNoFile(database) && postgresState(database) === undefined;
