@@ -186,20 +186,24 @@ export type SamplingRequest = {
   [Field in keyof typeof samplingFields]?: z.infer<(typeof samplingFields)[Field]>;
 } & { stream: boolean };
 
+/** Sets `settings[key]` to `value` unless the request left it out (null or undefined). */
+function setGiven<K extends keyof GenerationSettings>(
+  settings: GenerationSettings,
+  key: K,
+  value: GenerationSettings[K] | null | undefined,
+): void {
+  if (value != null) settings[key] = value;
+}
+
 /**
  * The `samplingFields` a body sets, written into `settings` as a model takes them (chat and
- * legacy completions alike); true when it set any.
+ * legacy completions alike).
  */
-export function addSamplingSettings(body: SamplingRequest, settings: GenerationSettings): boolean {
-  let any = false;
+export function addSamplingSettings(body: SamplingRequest, settings: GenerationSettings): void {
   const set = <K extends keyof GenerationSettings>(
     key: K,
     value: GenerationSettings[K] | null | undefined,
-  ) => {
-    if (value == null) return;
-    settings[key] = value;
-    any = true;
-  };
+  ) => setGiven(settings, key, value);
   set("temperature", body.temperature);
   set("topP", body.top_p);
   set("stop", stopSequences(body.stop));
@@ -211,7 +215,6 @@ export function addSamplingSettings(body: SamplingRequest, settings: GenerationS
     body.logit_bias != null && Object.keys(body.logit_bias).length > 0 ? body.logit_bias : null,
   );
   set("streamUsage", body.stream && body.stream_options?.include_usage === true ? true : null);
-  return any;
 }
 
 /** `logit_bias` keys are token ids: an issue for each key that is not. */
@@ -387,17 +390,12 @@ export const chatCompletionRequestParser = {
 /** The request's sampling fields as a model takes them; `undefined` when it sets none. */
 export function generationSettings(body: ChatCompletionRequest): GenerationSettings | undefined {
   const settings: GenerationSettings = {};
-  let any = false;
   const set = <K extends keyof GenerationSettings>(
     key: K,
     value: GenerationSettings[K] | null | undefined,
-  ) => {
-    if (value == null) return;
-    settings[key] = value;
-    any = true;
-  };
+  ) => setGiven(settings, key, value);
   set("maxTokens", body.max_completion_tokens ?? body.max_tokens);
-  if (addSamplingSettings(body, settings)) any = true;
+  addSamplingSettings(body, settings);
   set("responseFormat", body.response_format);
   set(
     "tools",
@@ -418,7 +416,8 @@ export function generationSettings(body: ChatCompletionRequest): GenerationSetti
   set("parallelToolCalls", body.parallel_tool_calls);
   set("logprobs", body.logprobs === true ? true : null);
   set("topLogprobs", body.logprobs === true ? body.top_logprobs : null);
-  return any ? settings : undefined;
+  // Only fields the request gave were set: none set, no settings.
+  return Object.keys(settings).length > 0 ? settings : undefined;
 }
 
 const textInput = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)], {
