@@ -93,10 +93,13 @@ function pruneChunk(
 
 /**
  * Runs `chunk` until a chunk finds nothing left (or `stopped()`), waiting `pause(its time)`
- * after each, and counts what it did. Shared by the worker (from its source) and the main thread.
+ * after each, and counts what it did. Shared by the worker (from its source), the main thread
+ * and PostgreSQL's own connection (whose chunks are asynchronous).
  */
 async function pruneAll(
-  chunk: (cutoff: string) => { requests: number; feedback: number },
+  chunk: (
+    cutoff: string,
+  ) => { requests: number; feedback: number } | Promise<{ requests: number; feedback: number }>,
   cutoff: string,
   pause: (tookMs: number) => Promise<unknown>,
   stopped: () => boolean,
@@ -104,7 +107,7 @@ async function pruneAll(
   const total = { requests: 0, feedback: 0, chunks: 0, longestChunkMs: 0 };
   while (!stopped()) {
     const startedAt = performance.now();
-    const done = chunk(cutoff);
+    const done = await chunk(cutoff);
     const tookMs = performance.now() - startedAt;
     total.longestChunkMs = Math.max(total.longestChunkMs, tookMs);
     total.chunks += 1;
@@ -257,28 +260,22 @@ function postgresPruner(
   };
   return {
     async prune(cutoff) {
-      const total = { requests: 0, feedback: 0, chunks: 0, longestChunkMs: 0 };
-      while (!stopped) {
-        const connection = await connect();
-        const startedAt = performance.now();
+      const connection = await connect();
+      const chunk = async (before: string) => {
         const result = await connection.query<{ requests: string; feedback: string }>(
           PRUNE_CHUNK_POSTGRES_SQL,
-          [cutoff, chunkRows],
+          [before, chunkRows],
         );
-        const tookMs = performance.now() - startedAt;
         const row = result.rows[0];
-        const requests = Number(row?.requests ?? 0);
-        const feedback = Number(row?.feedback ?? 0);
-        total.longestChunkMs = Math.max(total.longestChunkMs, tookMs);
-        total.chunks += 1;
-        total.requests += requests;
-        total.feedback += feedback;
-        if (requests + feedback === 0) break;
-        await new Promise((resolve) =>
-          setTimeout(resolve, Math.max(pauseMs, PAUSE_FACTOR * tookMs)),
-        );
-      }
-      return total;
+        return { requests: Number(row?.requests ?? 0), feedback: Number(row?.feedback ?? 0) };
+      };
+      return pruneAll(
+        chunk,
+        cutoff,
+        (tookMs) =>
+          new Promise((resolve) => setTimeout(resolve, Math.max(pauseMs, PAUSE_FACTOR * tookMs))),
+        () => stopped,
+      );
     },
     async stop() {
       stopped = true;
