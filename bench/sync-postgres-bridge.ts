@@ -5,7 +5,9 @@
  * way to keep the contracts is a bridge: a worker thread holds the `pg` client, and the
  * calling thread posts a query and blocks in `Atomics.wait` until the worker has the answer,
  * which it then takes with `receiveMessageOnPort` (the pattern of the `synckit` package).
- * This measures, one call after another on one connection:
+ * Since ADR 0068 that bridge is the state database's own (`src/state/postgres-bridge.ts`);
+ * until then this file held a prototype of it. This measures, one call after another on one
+ * connection:
  *
  * - `async SELECT 1`: `await client.query` on the calling thread (the floor of a round trip);
  * - `bridge SELECT 1`: the same through the blocking bridge;
@@ -24,14 +26,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import {
-  MessageChannel,
-  type MessagePort,
-  receiveMessageOnPort,
-  Worker,
-} from "node:worker_threads";
 import Database from "better-sqlite3";
 import pg from "pg";
+import { PostgresBridge } from "../src/state/postgres-bridge.js";
 
 const { values } = parseArgs({
   options: {
@@ -56,68 +53,6 @@ const OUTCOME_TABLE = `
 const INSERT = `INSERT INTO outcomes
   (request_id, route, model_id, domain, reward, latency_ms, at, at_ms, recorded_at)
   VALUES ($1, 'delivery', 'echo:delivery-desk', NULL, 1, 12.5, $2, $3, $2)`;
-
-/** The worker's side: one pg client, each query answered on the port, then the flag set. */
-const WORKER_SOURCE = `
-const { workerData } = require("node:worker_threads");
-const pg = require(workerData.pgPath);
-const { port, flag, url, schema } = workerData;
-const client = new pg.Client({ connectionString: url, options: "-c search_path=" + schema });
-const ready = client.connect();
-port.on("message", async ({ text, values }) => {
-  let reply;
-  try {
-    await ready;
-    const result = await client.query(text, values);
-    reply = { rows: result.rows };
-  } catch (error) {
-    reply = { error: String(error) };
-  }
-  port.postMessage(reply);
-  Atomics.store(flag, 0, 1);
-  Atomics.notify(flag, 0);
-});
-port.on("close", () => void client.end());
-`;
-
-class BlockingBridge {
-  readonly #worker: Worker;
-  readonly #port: MessagePort;
-  readonly #flag = new Int32Array(new SharedArrayBuffer(4));
-
-  constructor() {
-    const { port1, port2 } = new MessageChannel();
-    this.#port = port1;
-    this.#worker = new Worker(WORKER_SOURCE, {
-      eval: true,
-      workerData: { port: port2, flag: this.#flag, url, schema, pgPath: modulePath("pg") },
-      transferList: [port2],
-    });
-  }
-
-  /** Runs a query and returns its rows, blocking this thread until they are here. */
-  query(text: string, values: unknown[] = []): unknown[] {
-    Atomics.store(this.#flag, 0, 0);
-    this.#port.postMessage({ text, values });
-    Atomics.wait(this.#flag, 0, 0, 10_000);
-    const reply = receiveMessageOnPort(this.#port)?.message as
-      | { rows: unknown[]; error?: undefined }
-      | { error: string }
-      | undefined;
-    if (reply === undefined) throw new Error("no answer from the bridge's worker within 10 s");
-    if (reply.error !== undefined) throw new Error(reply.error);
-    return reply.rows;
-  }
-
-  async close(): Promise<void> {
-    this.#port.close();
-    await this.#worker.terminate();
-  }
-}
-
-function modulePath(name: string): string {
-  return import.meta.resolve(name).replace(/^file:\/\//, "");
-}
 
 function summary(label: string, microseconds: number[]): string {
   const sorted = [...microseconds].sort((a, b) => a - b);
@@ -154,7 +89,7 @@ await admin.query(`CREATE SCHEMA ${schema}`);
 await admin.query(`SET search_path = ${schema}`);
 await admin.query(OUTCOME_TABLE);
 const home = mkdtempSync(join(tmpdir(), "ms-bench-bridge-"));
-const bridge = new BlockingBridge();
+const bridge = new PostgresBridge({ url, schema, lockTimeoutMs: 5000 });
 try {
   const now = () => new Date().toISOString();
   const results = [
@@ -194,7 +129,7 @@ try {
   );
   for (const line of results) console.log(line);
 } finally {
-  await bridge.close();
+  bridge.close();
   await admin.query(`DROP SCHEMA ${schema} CASCADE`);
   await admin.end();
   rmSync(home, { recursive: true, force: true });

@@ -28,6 +28,7 @@ import {
   receiveMessageOnPort,
   Worker,
 } from "node:worker_threads";
+import { shownUrl } from "../catalog/postgres/postgres-url.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
 
 export interface BridgeResult {
@@ -220,7 +221,7 @@ export class PostgresBridge {
 
   constructor(options: PostgresBridgeOptions) {
     this.#callTimeoutMs = options.callTimeoutMs ?? 60_000;
-    this.#shownUrl = shownPostgresUrl(options.url);
+    this.#shownUrl = shownUrl(options.url);
     const { port1, port2 } = new MessageChannel();
     this.#port = port1;
     this.#worker = new Worker(WORKER_SOURCE, {
@@ -339,9 +340,4 @@ function failure(reply: BridgeFailure): Error {
   const error = new Error(reply.message) as Error & { code?: string };
   if (reply.code !== undefined) error.code = reply.code;
   return error;
-}
-
-/** A URL as a person should see it: without its password. */
-export function shownPostgresUrl(url: string): string {
-  return url.replace(/:[^:@/]*@/, ":***@");
 }

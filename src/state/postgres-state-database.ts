@@ -27,8 +27,9 @@
  */
 import { createHash } from "node:crypto";
 import type Database from "better-sqlite3";
+import { shownUrl } from "../catalog/postgres/postgres-url.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
-import { type BridgeResult, PostgresBridge, shownPostgresUrl } from "./postgres-bridge.js";
+import { type BridgeResult, PostgresBridge } from "./postgres-bridge.js";
 
 export const DEFAULT_STATE_SCHEMA = "modelscout_state";
 
@@ -293,7 +294,7 @@ export class PostgresStateDatabase {
         `The state schema "${this.schema}" is not a plain PostgreSQL identifier (letters, digits, _ and $, starting with a letter or _).`,
       );
     }
-    this.name = `${shownPostgresUrl(options.url)} (schema ${this.schema})`;
+    this.name = `${shownUrl(options.url)} (schema ${this.schema})`;
     this.#url = options.url;
     this.#busyTimeoutMs = options.busyTimeoutMs ?? 5000;
     // One lock per schema: servers on other schemas of the same database do not wait.

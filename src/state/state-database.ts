@@ -17,10 +17,10 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
+import { shownUrl } from "../catalog/postgres/postgres-url.js";
 import { toStoreError } from "../catalog/sqlite/sqlite-store.js";
 import { ensureModelscoutHome, modelscoutHome } from "../config/modelscout-home.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
-import { shownPostgresUrl } from "./postgres-bridge.js";
 import { PostgresStateDatabase } from "./postgres-state-database.js";
 
 /**
@@ -89,7 +89,7 @@ export function openStateDatabase(options: OpenStateDatabaseOptions = {}): State
     if (!isPostgresUrl(envUrl)) {
       throw new ModelScoutError(
         "INVALID_ARGUMENT",
-        `${STATE_URL_ENV} must be a postgres:// or postgresql:// URL (got "${shownPostgresUrl(envUrl)}"); unset it to keep the state in state.db under MODELSCOUT_HOME.`,
+        `${STATE_URL_ENV} must be a postgres:// or postgresql:// URL (got "${shownUrl(envUrl)}"); unset it to keep the state in state.db under MODELSCOUT_HOME.`,
       );
     }
     path = envUrl;
@@ -150,7 +150,7 @@ function openPostgresState(
     throw new ModelScoutError(
       "STORE_UNAVAILABLE",
       `Cannot use the PostgreSQL ${WHAT} at ${database.name} (${message}). Check the URL (--state or ${STATE_URL_ENV}), that the server runs and that the database exists.`,
-      { cause: error, details: { url: shownPostgresUrl(url) } },
+      { cause: error, details: { url: shownUrl(url) } },
     );
   }
   // The stores use the part of better-sqlite3's API it offers (its module comment).
