@@ -9,7 +9,10 @@
  * a direct round trip, ADR 0059).
  *
  * The worker holds two connections:
- * - the **main** one runs `query()`, blocking: every read, every transaction, feedback;
+ * - the **main** one runs `query()`, blocking: every read, every transaction, feedback; and
+ *   `send()`, the statements of a transaction whose answers are not needed yet, pipelined
+ *   (sent without waiting, in order, their failure reported by the next `query()`), so a
+ *   transaction costs a round trip per answer it reads, not per statement (ADR 0069);
  * - the **background** one runs `post()`, not waited for, in order: the request log's rows,
  *   which must stay off the request path as the SQLite writer thread keeps them
  *   (`request-log-writer.ts`). A write that fails because the connection or the server did
@@ -140,19 +143,46 @@ async function writePosted(message) {
 // The connection a transaction began on: its statements never go to a replacement, which
 // would run them outside it (each committed on its own, the rest lost with the old one).
 let transactionClient;
+async function mainClient(inTransaction) {
+  if (inTransaction) {
+    const current = connections.main;
+    if (current === undefined || current.broken || current.client !== transactionClient) {
+      throw Object.assign(new Error("the connection to PostgreSQL was lost during a transaction, which PostgreSQL rolled back"), { code: "08006" });
+    }
+    return current.client;
+  }
+  const client = await connection("main");
+  transactionClient = client;
+  return client;
+}
+// The main connection's statements, blocking and sent alike, run one after another in the
+// order they came.
+let mainChain = Promise.resolve();
+// The first sent statement that failed, until a blocking one reports it; the sent statements
+// after it are skipped (the transaction they belong to is lost with it).
+let sentError = null;
+// [id, rowCount] of the sent statements done since the last answer, which carries them.
+let sentCounts = [];
+function send(message) {
+  mainChain = mainChain.then(async () => {
+    if (sentError !== null) return;
+    try {
+      const client = await mainClient(message.inTransaction);
+      const result = await client.query(message.text, message.values);
+      const last = Array.isArray(result) ? result[result.length - 1] : result;
+      sentCounts.push([message.sendId, last.rowCount ?? 0]);
+    } catch (error) {
+      sentError = Object.assign(describe(error), { sendId: message.sendId, text: message.text });
+    }
+  });
+}
 async function answer(message) {
   if (message.kind === "query") {
-    let client;
-    if (message.inTransaction) {
-      const current = connections.main;
-      if (current === undefined || current.broken || current.client !== transactionClient) {
-        throw Object.assign(new Error("the connection to PostgreSQL was lost during a transaction, which PostgreSQL rolled back"), { code: "08006" });
-      }
-      client = current.client;
-    } else {
-      client = await connection("main");
-      transactionClient = client;
-    }
+    const failed = sentError;
+    sentError = null;
+    // A rollback ends what failed; anything else reports it first, as its own failure.
+    if (failed !== null && !message.endsFailed) throw failed;
+    const client = await mainClient(message.inTransaction);
     const result = await client.query(message.text, message.values);
     const last = Array.isArray(result) ? result[result.length - 1] : result;
     return { rows: last.rows ?? [], fields: (last.fields ?? []).map((field) => field.name), rowCount: last.rowCount ?? 0 };
@@ -170,7 +200,7 @@ async function answer(message) {
   }
   if (message.kind === "close") {
     closing = true;
-    await background;
+    await Promise.all([background, mainChain]);
     for (const name of ["main", "background"]) {
       const current = connections[name];
       connections[name] = undefined;
@@ -191,9 +221,26 @@ port.on("message", (message) => {
     });
     return;
   }
-  answer(message).then(
-    (reply) => port.postMessage({ id: message.id, reply }),
-    (error) => port.postMessage({ id: message.id, error: describe(error) }),
+  if (message.kind === "send") {
+    send(message);
+    return;
+  }
+  // A query waits for the main connection's earlier statements; the others go at once.
+  let answered;
+  if (message.kind === "query") {
+    answered = mainChain.then(() => answer(message));
+    mainChain = answered.catch(() => {});
+  } else {
+    answered = answer(message);
+  }
+  const counts = () => {
+    const done = sentCounts;
+    sentCounts = [];
+    return done;
+  };
+  answered.then(
+    (reply) => port.postMessage({ id: message.id, reply, counts: counts() }),
+    (error) => port.postMessage({ id: message.id, error: error && error.sendId !== undefined ? error : describe(error), counts: counts() }),
   ).finally(() => {
     Atomics.store(flag, 0, 1);
     Atomics.notify(flag, 0);
@@ -205,6 +252,8 @@ port.on("message", (message) => {
 interface BridgeFailure {
   message: string;
   code?: string;
+  /** The statement, when it was one sent earlier (`send`) that this call reports. */
+  text?: string;
 }
 
 export class PostgresBridge {
@@ -217,6 +266,10 @@ export class PostgresBridge {
   readonly #callTimeoutMs: number;
   readonly #shownUrl: string;
   #nextId = 1;
+  #roundTrips = 0;
+  #nextSendId = 1;
+  /** Row counts of sent statements, by send id, as answers brought them, until taken. */
+  readonly #sentCounts = new Map<number, number>();
   #closed = false;
 
   constructor(options: PostgresBridgeOptions) {
@@ -247,8 +300,44 @@ export class PostgresBridge {
    * the statement belongs to a transaction begun by an earlier call, so it fails rather than
    * run on a new connection if that one broke.
    */
-  query(text: string, values: readonly unknown[] = [], inTransaction = false): BridgeResult {
-    return this.#call({ kind: "query", text, values, inTransaction }) as BridgeResult;
+  query(
+    text: string,
+    values: readonly unknown[] = [],
+    inTransaction = false,
+    endsFailed = false,
+  ): BridgeResult {
+    return this.#call({ kind: "query", text, values, inTransaction, endsFailed }) as BridgeResult;
+  }
+
+  /**
+   * Sends `text` on the main connection without waiting for it: it runs after the main
+   * connection's earlier statements and before its later ones. For statements of a transaction
+   * whose answer nobody reads yet (see `PostgresStateDatabase.transaction`): if one fails, the
+   * ones sent after it are skipped and the next `query()` throws its error (but for one that
+   * ends the failed transaction, `endsFailed`). Returns the id its row count is kept under
+   * (`takeSentCount`). Never blocks.
+   */
+  send(text: string, values: readonly unknown[], inTransaction: boolean): number {
+    if (this.#closed) throw this.#closedError();
+    const sendId = this.#nextSendId++;
+    this.#port.postMessage({ kind: "send", sendId, text, values, inTransaction });
+    return sendId;
+  }
+
+  /**
+   * The row count of a sent statement, once an answer brought it (every `query()` answer
+   * brings those of the statements sent before it), taken once; undefined until then, or
+   * when it failed or was skipped.
+   */
+  takeSentCount(sendId: number): number | undefined {
+    const count = this.#sentCounts.get(sendId);
+    this.#sentCounts.delete(sendId);
+    return count;
+  }
+
+  /** Drops the row counts nobody took (a transaction's end). */
+  forgetSentCounts(): void {
+    this.#sentCounts.clear();
   }
 
   /** Queues `text` on the background connection; `drain()` waits for it. Never blocks. */
@@ -256,6 +345,11 @@ export class PostgresBridge {
     if (this.#closed) throw this.#closedError();
     this.#posted = (this.#posted + 1) | 0;
     this.#port.postMessage({ kind: "post", text, values });
+  }
+
+  /** Calls that waited for the worker's answer (queries, drains that had to wait, close). */
+  get roundTrips(): number {
+    return this.#roundTrips;
   }
 
   /** Posted writes not finished yet (a cheap read of the worker's count, no round trip). */
@@ -301,14 +395,16 @@ export class PostgresBridge {
   #call(message: Record<string, unknown>): unknown {
     if (this.#closed) throw this.#closedError();
     const id = this.#nextId++;
+    this.#roundTrips++;
     Atomics.store(this.#flag, 0, 0);
     this.#port.postMessage({ id, ...message });
     const deadline = Date.now() + this.#callTimeoutMs;
     for (;;) {
       const received = receiveMessageOnPort(this.#port)?.message as
-        | { id: number; reply?: unknown; error?: BridgeFailure }
+        | { id: number; reply?: unknown; error?: BridgeFailure; counts?: [number, number][] }
         | undefined;
       if (received !== undefined) {
+        for (const [sendId, count] of received.counts ?? []) this.#sentCounts.set(sendId, count);
         // An answer to an earlier call that timed out: dropped.
         if (received.id !== id) continue;
         if (received.error !== undefined) throw failure(received.error);
@@ -337,7 +433,8 @@ export class PostgresBridge {
 
 /** An error with PostgreSQL's message and SQLSTATE (`code`), for `toStoreError` to classify. */
 function failure(reply: BridgeFailure): Error {
-  const error = new Error(reply.message) as Error & { code?: string };
+  const error = new Error(reply.message) as Error & { code?: string; statement?: string };
   if (reply.code !== undefined) error.code = reply.code;
+  if (reply.text !== undefined) error.statement = reply.text;
   return error;
 }

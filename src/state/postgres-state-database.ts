@@ -155,6 +155,10 @@ class PostgresStatement {
   }
 
   run(...parameters: BindValues): Database.RunResult {
+    // In a transaction, a write whose count nobody has read yet need not be waited for.
+    if (this.#database.inTransaction) {
+      return this.#database.sendRun(this.#sql.text, this.#values(parameters));
+    }
     const result = this.#database.query(this.#sql.text, this.#values(parameters));
     return { changes: result.rowCount, lastInsertRowid: 0 };
   }
@@ -198,12 +202,48 @@ class PostgresStatement {
 }
 
 /**
+ * The result of a write sent in a transaction without waiting (`PostgresBridge.send`): its
+ * `changes` are read when asked for, which waits for it then (one round trip) unless a later
+ * answer already brought them; a write that failed throws its error there too.
+ */
+class SentRun implements Database.RunResult {
+  readonly lastInsertRowid = 0;
+  readonly sendId: number;
+  readonly #database: PostgresStateDatabase;
+  #changes: number | undefined;
+  #error: unknown;
+
+  constructor(database: PostgresStateDatabase, sendId: number) {
+    this.#database = database;
+    this.sendId = sendId;
+  }
+
+  settle(changes: number | undefined, error: unknown): void {
+    if (changes !== undefined) this.#changes = changes;
+    else this.#error = error;
+  }
+
+  get settled(): boolean {
+    return this.#changes !== undefined || this.#error !== undefined;
+  }
+
+  get changes(): number {
+    if (!this.settled) this.#database.settleSent();
+    if (this.#changes === undefined) throw this.#error;
+    return this.#changes;
+  }
+}
+
+/**
  * A failed statement as the stores' callers expect it: the server unreachable or gone is
  * STORE_UNAVAILABLE (retryable), a lock that waited past the busy timeout STORE_LOCKED, and
  * anything else (a statement PostgreSQL refused) keeps its SQLSTATE and names the statement.
  */
 function storeError(error: unknown, text: string, name: string): unknown {
   if (ModelScoutError.isInstance(error)) return error;
+  // A statement sent earlier in the transaction failed, and this call reports it.
+  const sent = (error as { statement?: unknown }).statement;
+  if (typeof sent === "string") text = sent;
   const code = String((error as { code?: unknown }).code ?? "");
   const message = error instanceof Error ? error.message : String(error);
   if (
@@ -285,6 +325,8 @@ export class PostgresStateDatabase {
   readonly #translated = new Map<string, TranslatedSql>();
   #open = true;
   #depth = 0;
+  /** The writes of the open transaction sent without waiting whose counts are not known yet. */
+  #sent: SentRun[] = [];
 
   constructor(options: PostgresStateDatabaseOptions) {
     this.schema = options.schema ?? DEFAULT_STATE_SCHEMA;
@@ -342,13 +384,61 @@ export class PostgresStateDatabase {
     text: string,
     values: readonly unknown[] = [],
     inTransaction = this.#depth > 0,
+    endsFailed = false,
   ): BridgeResult {
     if (!this.#open) throw new TypeError("The database connection is not open");
     try {
-      return this.#bridge.query(text, values, inTransaction);
+      return this.#bridge.query(text, values, inTransaction, endsFailed);
     } catch (error) {
       throw storeError(error, text, this.name);
     }
+  }
+
+  /** Sends a statement of the open transaction without waiting for it (ADR 0069). */
+  send(text: string, values: readonly unknown[] = [], inTransaction = true): number {
+    if (!this.#open) throw new TypeError("The database connection is not open");
+    return this.#bridge.send(text, values, inTransaction);
+  }
+
+  /** A write of the open transaction, sent without waiting; its `changes` wait when read. */
+  sendRun(text: string, values: readonly unknown[]): Database.RunResult {
+    const run = new SentRun(this, this.send(text, values));
+    this.#sent.push(run);
+    return run;
+  }
+
+  /**
+   * Gives every write sent in the open transaction its count, waiting for them (one round
+   * trip) while the transaction is open; throws the first that failed.
+   */
+  settleSent(): void {
+    let failure: unknown;
+    if (this.#depth > 0) {
+      try {
+        this.query("SELECT 1");
+      } catch (error) {
+        failure = error;
+      }
+    }
+    this.#settleSent(failure);
+    if (failure !== undefined) throw failure;
+  }
+
+  /** Counts for the sent writes the answers brought; the others failed with `failure`. */
+  #settleSent(failure: unknown): void {
+    for (const run of this.#sent) {
+      if (run.settled) continue;
+      const count = this.#bridge.takeSentCount(run.sendId);
+      run.settle(
+        count,
+        failure ??
+          new Error(
+            "A write sent in a transaction was not run: an earlier statement of the transaction failed.",
+          ),
+      );
+    }
+    this.#sent = [];
+    this.#bridge.forgetSentCounts();
   }
 
   prepare(source: string): PostgresStatement {
@@ -364,14 +454,35 @@ export class PostgresStateDatabase {
       this.#depth = 1;
       return this;
     }
-    this.query(text);
-    if (keyword !== undefined) this.#depth = 0;
+    if (keyword === undefined) {
+      this.query(text);
+      return this;
+    }
+    // A rollback ends the transaction whatever failed in it; a failed commit leaves it to be
+    // rolled back, as better-sqlite3 reports it still open.
+    const rollback = keyword === "ROLLBACK";
+    let failure: unknown;
+    try {
+      this.query(text, [], this.#depth > 0, rollback);
+      this.#depth = 0;
+    } catch (error) {
+      failure = error;
+      if (rollback) this.#depth = 0;
+      throw error;
+    } finally {
+      if (this.#depth === 0) this.#settleSent(failure);
+    }
     return this;
   }
 
   /** Queues a write on the background connection (the request log's rows); see `drain`. */
   post(source: string, values: readonly unknown[]): void {
     this.#bridge.post(this.translate(source).text, values.map(bindable));
+  }
+
+  /** Calls that waited for PostgreSQL's answer, since this database opened. */
+  get roundTrips(): number {
+    return this.#bridge.roundTrips;
   }
 
   /** Posted writes not committed yet. */
@@ -392,17 +503,21 @@ export class PostgresStateDatabase {
    * committed they would, without the lock.
    */
   transaction<F extends (...args: never[]) => unknown>(work: F): Transaction<F> {
+    // The beginning, the lock and the savepoints are sent without waiting; the end waits,
+    // and reports any statement sent before it that failed, so a (nested) transaction that
+    // returns is on the server as SQLite's would be (ADR 0069).
     const run = (...args: Parameters<F>): ReturnType<F> => {
       const level = this.#depth;
-      if (level > 0) this.query(`SAVEPOINT ${SAVEPOINT}${level}`);
-      else this.#begin(this.translate("BEGIN IMMEDIATE").text);
+      if (level > 0) this.send(`SAVEPOINT ${SAVEPOINT}${level}`);
+      else this.send(this.translate("BEGIN IMMEDIATE").text, [], false);
       this.#depth = level + 1;
+      let failure: unknown;
       try {
         const result = work(...args) as ReturnType<F>;
         this.query(level > 0 ? `RELEASE SAVEPOINT ${SAVEPOINT}${level}` : "COMMIT", [], true);
-        this.#depth = level;
         return result;
       } catch (error) {
+        failure = error;
         try {
           this.query(
             level > 0
@@ -410,12 +525,15 @@ export class PostgresStateDatabase {
               : "ROLLBACK",
             [],
             true,
+            true,
           );
         } catch {
           // The connection is gone: PostgreSQL rolled the transaction back itself.
         }
-        this.#depth = level;
         throw error;
+      } finally {
+        this.#depth = level;
+        if (level === 0) this.#settleSent(failure);
       }
     };
     return Object.assign(run, {

@@ -237,6 +237,77 @@ describe("the state database on PostgreSQL", () => {
     expect(database.inTransaction).toBe(false);
   });
 
+  it("sends a transaction's writes without waiting, and still fails it where SQLite would", () => {
+    const database = open();
+    const postgres = postgresState(database) as PostgresStateDatabase;
+    database.exec("CREATE TABLE t (v INTEGER NOT NULL UNIQUE)");
+    const insert = database.prepare("INSERT INTO t (v) VALUES (?)");
+    const values = () => database.prepare("SELECT v FROM t ORDER BY v").pluck().all();
+    // The beginning, the lock and five writes go out together; the commit is the one wait.
+    let before = postgres.roundTrips;
+    database.transaction(() => {
+      for (let v = 1; v <= 5; v++) insert.run(v);
+    })();
+    expect(postgres.roundTrips - before).toBe(1);
+    expect(values()).toEqual([1, 2, 3, 4, 5]);
+
+    // A write that fails fails its transaction, named, and nothing of it is written.
+    expect(() =>
+      database.transaction(() => {
+        insert.run(6);
+        insert.run(1);
+        insert.run(7);
+      })(),
+    ).toThrow(/duplicate key value .*\(in: INSERT INTO t \(v\) VALUES \(\$1\)\)/);
+    expect(values()).toEqual([1, 2, 3, 4, 5]);
+
+    // A write's changes are there when read, inside its transaction (a wait) or after it.
+    const update = database.prepare("UPDATE t SET v = v + 10 WHERE v > ?");
+    let inside = -1;
+    before = postgres.roundTrips;
+    const last = database.transaction(() => {
+      inside = update.run(3).changes;
+      return update.run(14);
+    })();
+    expect(inside).toBe(2);
+    expect(last.changes).toBe(1);
+    expect(postgres.roundTrips - before).toBe(2);
+    expect(values()).toEqual([1, 2, 3, 14, 25]);
+
+    // A nested transaction whose write fails throws before it returns; the outer one goes on.
+    database.transaction(() => {
+      insert.run(40);
+      expect(() => database.transaction(() => insert.run(40))()).toThrow(/duplicate key/);
+      insert.run(41);
+    })();
+    expect(values()).toEqual([1, 2, 3, 14, 25, 40, 41]);
+
+    // The caller's own error after a write that failed: the caller's error, all rolled back.
+    expect(() =>
+      database.transaction(() => {
+        insert.run(50);
+        insert.run(1);
+        throw new Error("mine");
+      })(),
+    ).toThrow("mine");
+    expect(values()).toEqual([1, 2, 3, 14, 25, 40, 41]);
+    expect(insert.run(60).changes).toBe(1);
+
+    // Begun by hand, as the migrations do: the commit reports the write that failed, and
+    // leaves the transaction for the rollback; a rollback ends one whatever failed in it.
+    database.exec("BEGIN IMMEDIATE");
+    insert.run(70);
+    insert.run(1);
+    expect(() => database.exec("COMMIT")).toThrow(/duplicate key/);
+    expect(database.inTransaction).toBe(true);
+    database.exec("ROLLBACK");
+    database.exec("BEGIN IMMEDIATE");
+    insert.run(1);
+    database.exec("ROLLBACK");
+    expect(database.inTransaction).toBe(false);
+    expect(values()).toEqual([1, 2, 3, 14, 25, 40, 41, 60]);
+  });
+
   it("lets one writer at a time take the schema's write lock, as SQLite's BEGIN IMMEDIATE does", () => {
     const schema = newTestSchema();
     const first = open(schema);

@@ -259,11 +259,13 @@ export class LearningStore {
       position: database.prepare(
         "SELECT (SELECT max(seq) FROM learning_outcomes) AS seq, (SELECT max(rowid) FROM learning_decisions) AS decision",
       ),
-      outcomePairsAfter: database.prepare(
-        "SELECT route, model_id, max(seq) AS last FROM learning_outcomes WHERE seq > ? GROUP BY route, model_id",
-      ),
-      decisionsAfter: database.prepare(
-        "SELECT rowid, route, model_id FROM learning_decisions WHERE rowid > ?",
+      // One statement for both: a read on PostgreSQL is a round trip (ADR 0069).
+      changesAfter: database.prepare(
+        `SELECT 'outcome' AS kind, route, model_id, max(seq) AS last FROM learning_outcomes
+         WHERE seq > ? GROUP BY route, model_id
+         UNION ALL
+         SELECT 'decision' AS kind, route, model_id, rowid AS last FROM learning_decisions
+         WHERE rowid > ?`,
       ),
       aggregatesOf: database.prepare(
         "SELECT * FROM learning_posteriors WHERE route = ? AND model_id = ?",
@@ -370,13 +372,16 @@ export class LearningStore {
    * it returns. Inside `writing` when the plan was made from reads that must not go stale.
    */
   commitRecord(plan: RecordPlan): number {
-    return this.writing(() => {
+    const write = () => {
       if (plan.supersedesSeq !== null) this.statements.supersede.run(plan.supersedesSeq);
       const { seq } = this.statements.insertOutcome.get(plan.outcome) as { seq: number };
       for (const row of plan.aggregates) this.writeAggregate(row);
       for (const decision of plan.demotions) this.storeDemotion(decision);
       return seq;
-    });
+    };
+    // In the caller's transaction (`record`'s), which fails as one if any of it does: no
+    // savepoint, whose release would be one more wait on PostgreSQL (ADR 0069).
+    return this.database.inTransaction ? this.guard(write) : this.writing(write);
   }
 
   /** The newest outcome's `seq` and decision's rowid (0 when none): where `changesSince` starts. */
@@ -397,21 +402,15 @@ export class LearningStore {
       const pairs = new Map<string, { route: string; modelId: string }>();
       let seq = since.seq;
       let decision = since.decision;
-      for (const row of this.statements.outcomePairsAfter.all(since.seq) as {
+      for (const row of this.statements.changesAfter.all(since.seq, since.decision) as {
+        kind: "outcome" | "decision";
         route: string;
         model_id: string;
         last: number;
       }[]) {
         pairs.set(`${row.route}\u0000${row.model_id}`, { route: row.route, modelId: row.model_id });
-        seq = Math.max(seq, row.last);
-      }
-      for (const row of this.statements.decisionsAfter.all(since.decision) as {
-        rowid: number;
-        route: string;
-        model_id: string;
-      }[]) {
-        pairs.set(`${row.route}\u0000${row.model_id}`, { route: row.route, modelId: row.model_id });
-        decision = Math.max(decision, row.rowid);
+        if (row.kind === "outcome") seq = Math.max(seq, row.last);
+        else decision = Math.max(decision, row.last);
       }
       return {
         pairs: [...pairs.values()],
