@@ -73,8 +73,16 @@ export function chooseContext(
 export interface RouteLearner {
   /** Picks a model among `candidates` (ordered by preference) for one request. */
   choose(route: string, candidates: readonly string[], context?: ChooseContext): RouteChoice;
-  /** Folds one outcome in; durable when it returns. May demote a model (stored as a decision). */
-  record(outcome: RouteOutcome): void;
+  /**
+   * Folds one outcome in; durable when it returns. May demote a model (stored as a decision).
+   * `alongside`, when given, is the caller's own writes to the state database (the server's
+   * feedback row): a learner that keeps its state there runs it inside its write transaction,
+   * after the outcome's writes, so both commit together, in one commit (ADR 0069); one that
+   * keeps none runs it before changing its memory. Either way it runs once if `record`
+   * returns, and its error is `record`'s. A learner may leave it out; the server then writes
+   * its feedback on its own.
+   */
+  record(outcome: RouteOutcome, alongside?: () => void): void;
   standings(route?: string): ModelStanding[];
   /**
    * Its stored decisions (demotions and reinstatements, with their evidence), most recent

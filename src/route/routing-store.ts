@@ -408,7 +408,7 @@ export class RoutingStore {
   readonly #insertRequest;
   readonly #insertBatch;
   readonly #selectRequest;
-  readonly #insertFeedback;
+  readonly #insertAppliedFeedback;
   readonly #markApplied;
   readonly #selectUnapplied;
   readonly #selectFeedback;
@@ -424,9 +424,9 @@ export class RoutingStore {
       for (const row of rows) this.#insertRequest.run(requestValues(row));
     });
     this.#selectRequest = database.prepare("SELECT * FROM routing_requests WHERE id = ?");
-    this.#insertFeedback = database.prepare(
-      `INSERT INTO routing_feedback (request_id, created_at, rating, correct, label, latency_ms, reward)
-       VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+    this.#insertAppliedFeedback = database.prepare(
+      `INSERT INTO routing_feedback (request_id, created_at, rating, correct, label, latency_ms, reward, applied, apply_error)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
     );
     this.#markApplied = database.prepare(
       "UPDATE routing_feedback SET applied = ?, apply_error = ? WHERE id = ?",
@@ -687,9 +687,23 @@ export class RoutingStore {
   }
 
   /** Stores feedback durably (committed when this returns) and gives its id. */
-  recordFeedback(feedback: FeedbackInput): number {
+  recordFeedback(
+    feedback: FeedbackInput,
+    applied = false,
+    applyError: string | null = null,
+  ): number {
     this.flush();
-    const result = this.#insertFeedback.get(
+    return this.insertFeedback(feedback, applied, applyError);
+  }
+
+  /**
+   * Stores one feedback already applied (`appliedError` null) or not (its error), without
+   * flushing the request log first: for a caller inside a write transaction (the learner's,
+   * ADR 0069), where the log's writer thread could not take the write lock to flush. The
+   * caller flushes before (`recordFeedback` does both, outside one).
+   */
+  insertFeedback(feedback: FeedbackInput, applied: boolean, applyError: string | null): number {
+    const result = this.#insertAppliedFeedback.get(
       feedback.requestId,
       feedback.createdAt,
       feedback.rating,
@@ -697,6 +711,8 @@ export class RoutingStore {
       feedback.label,
       feedback.latencyMs,
       feedback.reward,
+      applied ? 1 : 0,
+      applyError,
     );
     return (result as { id: number }).id;
   }

@@ -1180,37 +1180,47 @@ export function createRoutingHttp(options: RoutingAppOptions): {
           : Object.assign({}, given, {
               label: redact(given.label, { field: "feedback", requestId: request.id }),
             });
-      // Committed (synchronous = FULL) before anything is acknowledged.
-      const id = store.recordFeedback(feedback);
+      // Committed (synchronous = FULL) before anything is acknowledged: with the learner's
+      // outcome, in its transaction, when it takes the feedback's row along (one commit, ADR
+      // 0069); else on its own, marked with what the learner made of it.
+      let id: number | undefined;
       let applied = false;
       let applyError: string | null = null;
       /** Whether the answer was later than its route's `latency_slo_ms` (null: no SLO applies). */
       let late: boolean | null = null;
-      if (learner !== undefined) {
+      const outcome =
+        learner === undefined
+          ? null
+          : feedbackOutcome(feedback, request, latencySloOf(router.config, request));
+      if (learner !== undefined && outcome !== null) {
         const slo = latencySloOf(router.config, request);
-        const outcome = feedbackOutcome(feedback, request, slo);
-        if (slo !== null && feedback.reward !== null && outcome !== null) {
+        if (slo !== null && feedback.reward !== null) {
           late = outcome.latencyMs !== undefined && outcome.latencyMs > slo;
         }
-        if (outcome === null) {
-          store.markFeedbackApplied(id, null);
-        } else {
-          try {
-            learner.record(outcome);
-            applied = true;
-            store.markFeedbackApplied(id, null);
-          } catch (error) {
-            applyError = errorMessage(error);
-            store.markFeedbackApplied(id, applyError);
-          }
+        // Before the learner takes the write lock, which the log's writer thread needs too.
+        store.flush();
+        try {
+          learner.record(outcome, () => {
+            id = store.insertFeedback(feedback, true, null);
+          });
+          applied = true;
+        } catch (error) {
+          // Rolled back with the outcome, if it was written: stored below, on its own.
+          id = undefined;
+          applyError = errorMessage(error);
         }
       }
-      notify((target) => target.feedbackStored?.({ id, ...feedback }, request));
+      // Nothing to learn counts as applied; a learner without a store of its own (`alongside`
+      // left out) has it written here.
+      const storedId: number =
+        id ??
+        store.recordFeedback(feedback, learner !== undefined && applyError === null, applyError);
+      notify((target) => target.feedbackStored?.({ id: storedId, ...feedback }, request));
       return send(
         200,
         {
           object: "feedback",
-          id,
+          id: storedId,
           request_id: body.request_id,
           stored: true,
           applied,

@@ -3,8 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { ThompsonRouteLearner } from "../../src/route/learning/thompson-route-learner.js";
+import type { RouteLearner } from "../../src/route/route-learner.js";
 import { parseRoutesConfig, type RoutesConfigInput } from "../../src/route/routes-config.js";
 import { startRoutingServer } from "../../src/server/start-routing-server.js";
+import { openStateDatabase } from "../../src/state/state-database.js";
 import { getJson, MeanRewardLearner, postJson } from "./routing-test-support.js";
 import { killHard, type ServeProcess, startServeProcess } from "./serve-process.js";
 
@@ -133,5 +135,57 @@ describe("feedback durability", () => {
     });
     expect(third.startup.replayedFeedback).toBe(0);
     await third.close();
+  });
+
+  it("stores a feedback once, on its own, when the learner's transaction that took it along rolled back", async () => {
+    const path = join(mkdtempSync(join(tmpdir(), "ms-along-")), "state.db");
+    const database = openStateDatabase({ path });
+    const thompson = new ThompsonRouteLearner({ database });
+    let failAfterFeedback = false;
+    // The Thompson learner, whose transaction fails after the feedback's row went in.
+    const learner: RouteLearner = {
+      choose: (route, candidates, context) => thompson.choose(route, candidates, context),
+      standings: (route) => thompson.standings(route),
+      record: (outcome, alongside) =>
+        thompson.record(outcome, () => {
+          alongside?.();
+          if (failAfterFeedback) throw new Error("disk full");
+        }),
+    };
+    const server = await startRoutingServer({
+      config: parseRoutesConfig(ROUTES),
+      port: 0,
+      database,
+      learner,
+    });
+    try {
+      const routed = await postJson(`${server.url}/v1/chat/completions`, {
+        messages: [{ role: "user", content: "refund please" }],
+      });
+      const requestId = routed.json.modelscout.request_id as string;
+      failAfterFeedback = true;
+      const refused = await postJson(`${server.url}/v1/feedback`, {
+        request_id: requestId,
+        correct: true,
+      });
+      expect(refused.json).toMatchObject({ stored: true, applied: false });
+      expect(refused.json.apply_error).toContain("disk full");
+      expect(thompson.outcomes({ requestId })).toEqual([]);
+      failAfterFeedback = false;
+      const taken = await postJson(`${server.url}/v1/feedback`, {
+        request_id: requestId,
+        correct: true,
+      });
+      expect(taken.json).toMatchObject({ stored: true, applied: true });
+      expect(thompson.outcomes({ requestId })).toHaveLength(1);
+      const logged = await getJson(`${server.url}/v1/requests/${requestId}`);
+      expect(logged.json.feedback).toEqual([
+        expect.objectContaining({ id: refused.json.id, applied: false }),
+        expect.objectContaining({ id: taken.json.id, applied: true }),
+      ]);
+    } finally {
+      await server.close();
+      database.close();
+    }
   });
 });

@@ -53,7 +53,8 @@ export class EpsilonGreedyLearner implements RouteLearner {
     };
   }
 
-  record(outcome: RouteOutcome): void {
+  record(outcome: RouteOutcome, alongside?: () => void): void {
+    alongside?.();
     if (outcome.reward === undefined) return;
     const tallyKey = EpsilonGreedyLearner.key(outcome.route, outcome.domain, outcome.modelId);
     const tally = this.tallies.get(tallyKey) ?? { rewardSum: 0, count: 0 };

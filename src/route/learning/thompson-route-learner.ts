@@ -469,7 +469,7 @@ export class ThompsonRouteLearner implements RouteLearner {
 
   // ---------------------------------------------------------------- learning
 
-  record(outcome: RouteOutcome): void {
+  record(outcome: RouteOutcome, alongside?: () => void): void {
     if (!outcome.requestId) throw invalidOutcome("requestId is required", outcome);
     if (!outcome.route) throw invalidOutcome("route is required", outcome);
     if (!outcome.modelId) throw invalidOutcome("modelId is required", outcome);
@@ -494,7 +494,10 @@ export class ThompsonRouteLearner implements RouteLearner {
     const { plan, seq } = this.store.writing(() => {
       this.catchUp();
       const plan = this.recordPlan(outcome, atMs);
-      return { plan, seq: this.store.commitRecord(plan) };
+      const seq = this.store.commitRecord(plan);
+      // The caller's writes (the feedback row) commit with the outcome, in one commit.
+      alongside?.();
+      return { plan, seq };
     });
     // Memory changes only once the transaction is on disk: a failed write leaves it as it was
     // (but for what `sync` read of other servers' writes).

@@ -3,7 +3,7 @@
  * Uniform random routing, the floor of the routing replay benchmark: every candidate equally
  * often, learning nothing.
  */
-import type { ModelStanding, RouteChoice, RouteLearner } from "../route-learner.js";
+import type { ModelStanding, RouteChoice, RouteLearner, RouteOutcome } from "../route-learner.js";
 import type { UniformSource } from "./beta-math.js";
 
 export class UniformRandomLearner implements RouteLearner {
@@ -14,7 +14,9 @@ export class UniformRandomLearner implements RouteLearner {
     return { modelId, reason: "uniform random", explored: true };
   }
 
-  record(): void {}
+  record(_outcome: RouteOutcome, alongside?: () => void): void {
+    alongside?.();
+  }
 
   standings(): ModelStanding[] {
     return [];

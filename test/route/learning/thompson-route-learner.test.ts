@@ -221,6 +221,29 @@ describe("ThompsonRouteLearner: feedback", () => {
     expect(learner.verifyAggregates()).toEqual([]);
   });
 
+  it("commits the caller's writes with the outcome, or neither", () => {
+    const { learner, database } = makeLearner();
+    database.exec("CREATE TABLE feedback (request_id TEXT NOT NULL UNIQUE)");
+    const insert = database.prepare("INSERT INTO feedback (request_id) VALUES (?)");
+    const stored = () => database.prepare("SELECT request_id FROM feedback").pluck().all();
+    const outcome = { route: "r", modelId: "m", reward: 1, at: at(START_MS) };
+    let inTransaction = false;
+    learner.record({ ...outcome, requestId: "req-1" }, () => {
+      inTransaction = database.inTransaction;
+      insert.run("req-1");
+    });
+    expect(inTransaction).toBe(true);
+    expect(stored()).toEqual(["req-1"]);
+    // The caller's write fails: the outcome is not kept, on disk or in memory.
+    expect(() =>
+      learner.record({ ...outcome, requestId: "req-2" }, () => insert.run("req-1")),
+    ).toThrow(/UNIQUE/);
+    expect(stored()).toEqual(["req-1"]);
+    expect(learner.outcomes({ requestId: "req-2" })).toEqual([]);
+    expect(learner.standings("r")[0]?.effectiveCount).toBeCloseTo(1, 10);
+    expect(learner.verifyAggregates()).toEqual([]);
+  });
+
   it("folds fractional rewards in as fractional Beta updates", () => {
     const { learner } = makeLearner({ prior: { alpha: 2, beta: 2 } });
     feed(learner, "m", 4, () => 0.25);
