@@ -1,0 +1,243 @@
+/**
+ * Benchmark: what feedback traffic does to the routed requests beside it. The real CLI
+ * (`modelscout serve`, built: run `npm run build` first) in a child process, echo models on
+ * a `bandit` route (`test/support/echo-bandit-routes.ts`), its state on a file or on a
+ * PostgreSQL schema (`--state postgres`).
+ *
+ *   npx tsx bench/feedback-load.ts [--rate 400] [--feedback-share 0.1] [--seconds 10]
+ *       [--warmup 5] [--state file|postgres] [--url postgres://...] [--repeats 1]
+ *
+ * Open loop from this process: chat completions at `--rate` per second on a fixed schedule
+ * (each latency runs from the scheduled time to the end of the answer), over a pool of 32
+ * kept-alive connections. Each repeat runs twice, first without feedback, then with a
+ * feedback (`correct`, as the client of `shared-state.ts` sends) for `--feedback-share` of
+ * the answered requests, each posted 100 ms after its request was answered. The routed
+ * requests' p50 / p99 / max in the two runs is what feedback costs them; the feedback's own
+ * times are printed beside. Writes bench/results/feedback-load.json (feedback-load-postgres.json
+ * with `--state postgres`).
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import pg from "pg";
+import { Pool } from "undici";
+import { ECHO_BANDIT_ROUTES } from "../test/support/echo-bandit-routes.js";
+import { writeBenchResult } from "./bench-result.js";
+
+const { values } = parseArgs({
+  options: {
+    rate: { type: "string", default: "400" },
+    "feedback-share": { type: "string", default: "0.1" },
+    seconds: { type: "string", default: "10" },
+    warmup: { type: "string", default: "5" },
+    repeats: { type: "string", default: "1" },
+    state: { type: "string", default: "file" },
+    url: {
+      type: "string",
+      default:
+        process.env.MODELSCOUT_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test",
+    },
+  },
+});
+if (values.state !== "file" && values.state !== "postgres") {
+  throw new Error(`--state must be file or postgres (got ${values.state})`);
+}
+const onPostgres = values.state === "postgres";
+const rate = Number(values.rate);
+const feedbackShare = Number(values["feedback-share"]);
+const seconds = Number(values.seconds);
+const warmupSeconds = Number(values.warmup);
+const repeats = Number(values.repeats);
+const schema = `bench_feedback_${process.pid}`;
+
+const MAIN = fileURLToPath(new URL("../dist/cli/main.js", import.meta.url));
+const home = mkdtempSync(join(tmpdir(), "ms-bench-feedback-"));
+const configPath = join(home, "routes.json");
+writeFileSync(configPath, JSON.stringify(ECHO_BANDIT_ROUTES));
+
+function startServe(): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(
+    process.execPath,
+    [
+      MAIN,
+      "serve",
+      "--port",
+      "0",
+      "--config",
+      configPath,
+      "--state",
+      onPostgres ? values.url : join(home, "state.db"),
+    ],
+    {
+      env: { ...process.env, MODELSCOUT_HOME: home, MODELSCOUT_STATE_SCHEMA: schema },
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
+  let stdout = "";
+  return new Promise((resolve, reject) => {
+    child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
+      stdout += chunk;
+      const url = /Routing server at (http:\/\/\S+)/.exec(stdout)?.[1];
+      if (url !== undefined) resolve({ url, child });
+    });
+    child.once("exit", (code) => reject(new Error(`serve exited with ${code}`)));
+  });
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? Number.NaN;
+}
+
+interface Summary {
+  count: number;
+  failed: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+function summary(times: readonly number[], failed: number): Summary {
+  const sorted = [...times].sort((a, b) => a - b);
+  return {
+    count: times.length + failed,
+    failed,
+    p50Ms: percentile(sorted, 0.5),
+    p99Ms: percentile(sorted, 0.99),
+    maxMs: sorted.at(-1) ?? Number.NaN,
+  };
+}
+
+/**
+ * One open-loop run of `durationS` seconds: chat requests at `rate`/s, and feedback for
+ * `share` of them 100 ms after each answer. Returns the requests' and the feedbacks' times.
+ */
+async function run(pool: Pool, durationS: number, share: number) {
+  const requestTimes: number[] = [];
+  const feedbackTimes: number[] = [];
+  let requestFailures = 0;
+  let feedbackFailures = 0;
+  const pending: Promise<void>[] = [];
+  const total = Math.round(durationS * rate);
+  const intervalMs = 1000 / rate;
+  const start = performance.now() + 20;
+  let feedbackDebt = 0;
+  const sendFeedback = async (requestId: string, model: string) => {
+    await sleep(100);
+    const scheduled = performance.now();
+    try {
+      const response = await pool.request({
+        method: "POST",
+        path: "/v1/feedback",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ request_id: requestId, correct: model === "echo:good" }),
+      });
+      const body = (await response.body.json()) as { applied?: boolean };
+      if (response.statusCode !== 200 || body.applied !== true) feedbackFailures += 1;
+      else feedbackTimes.push(performance.now() - scheduled);
+    } catch {
+      feedbackFailures += 1;
+    }
+  };
+  for (let index = 0; index < total; index++) {
+    const scheduled = start + index * intervalMs;
+    const wait = scheduled - performance.now();
+    if (wait > 1) await sleep(wait - 1);
+    while (performance.now() < scheduled) {
+      // Spin the last millisecond: timers are coarser than the schedule.
+    }
+    feedbackDebt += share;
+    const withFeedback = feedbackDebt >= 1;
+    if (withFeedback) feedbackDebt -= 1;
+    pending.push(
+      (async () => {
+        try {
+          const response = await pool.request({
+            method: "POST",
+            path: "/v1/chat/completions",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({
+              model: "auto",
+              messages: [{ role: "user", content: `question ${index}` }],
+            }),
+          });
+          await response.body.arrayBuffer();
+          if (response.statusCode !== 200) {
+            requestFailures += 1;
+            return;
+          }
+          requestTimes.push(performance.now() - scheduled);
+          if (withFeedback) {
+            await sendFeedback(
+              response.headers["x-modelscout-request-id"] as string,
+              response.headers["x-modelscout-model"] as string,
+            );
+          }
+        } catch {
+          requestFailures += 1;
+        }
+      })(),
+    );
+  }
+  await Promise.all(pending);
+  return {
+    requests: summary(requestTimes, requestFailures),
+    feedback: summary(feedbackTimes, feedbackFailures),
+  };
+}
+
+const server = await startServe();
+const pool = new Pool(server.url, { connections: 32, pipelining: 1 });
+const results: {
+  repeat: number;
+  withoutFeedback: Summary;
+  withFeedback: Summary;
+  feedback: Summary;
+}[] = [];
+try {
+  await run(pool, warmupSeconds, feedbackShare);
+  for (let repeat = 1; repeat <= repeats; repeat++) {
+    const without = await run(pool, seconds, 0);
+    const withFeedback = await run(pool, seconds, feedbackShare);
+    results.push({
+      repeat,
+      withoutFeedback: without.requests,
+      withFeedback: withFeedback.requests,
+      feedback: withFeedback.feedback,
+    });
+  }
+} finally {
+  await pool.close();
+  server.child.kill("SIGTERM");
+  await new Promise((resolve) => server.child.once("exit", resolve));
+  rmSync(home, { recursive: true, force: true });
+  if (onPostgres) {
+    const client = new pg.Client({ connectionString: values.url });
+    await client.connect();
+    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await client.end();
+  }
+}
+
+const ms = (value: number) => value.toFixed(2).padStart(7);
+console.log(
+  `${rate} requests/s, feedback on ${feedbackShare * 100} % of them, state on ${onPostgres ? "PostgreSQL" : "a file"} (ms)`,
+);
+console.log(
+  "repeat | requests without feedback p50 / p99 / max | with feedback p50 / p99 / max | feedback p50 / p99 / max | failed",
+);
+for (const row of results) {
+  console.log(
+    `${String(row.repeat).padStart(6)} | ${ms(row.withoutFeedback.p50Ms)} ${ms(row.withoutFeedback.p99Ms)} ${ms(row.withoutFeedback.maxMs)} | ${ms(row.withFeedback.p50Ms)} ${ms(row.withFeedback.p99Ms)} ${ms(row.withFeedback.maxMs)} | ${ms(row.feedback.p50Ms)} ${ms(row.feedback.p99Ms)} ${ms(row.feedback.maxMs)} | ${row.withoutFeedback.failed + row.withFeedback.failed + row.feedback.failed}`,
+  );
+}
+const args = process.argv.slice(2).join(" ");
+writeBenchResult(
+  onPostgres ? "feedback-load-postgres" : "feedback-load",
+  `npx tsx bench/feedback-load.ts${args === "" ? "" : ` ${args}`}`,
+  { rate, feedbackShare, seconds, state: values.state, results },
+);
