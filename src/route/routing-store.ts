@@ -697,7 +697,7 @@ export class RoutingStore {
   }
 
   /**
-   * Stores one feedback already applied (`appliedError` null) or not (its error), without
+   * Stores one feedback, applied or not (with the learner's error), without
    * flushing the request log first: for a caller inside a write transaction (the learner's,
    * ADR 0069), where the log's writer thread could not take the write lock to flush. The
    * caller flushes before (`recordFeedback` does both, outside one).

@@ -1188,12 +1188,9 @@ export function createRoutingHttp(options: RoutingAppOptions): {
       let applyError: string | null = null;
       /** Whether the answer was later than its route's `latency_slo_ms` (null: no SLO applies). */
       let late: boolean | null = null;
-      const outcome =
-        learner === undefined
-          ? null
-          : feedbackOutcome(feedback, request, latencySloOf(router.config, request));
+      const slo = learner === undefined ? null : latencySloOf(router.config, request);
+      const outcome = learner === undefined ? null : feedbackOutcome(feedback, request, slo);
       if (learner !== undefined && outcome !== null) {
-        const slo = latencySloOf(router.config, request);
         if (slo !== null && feedback.reward !== null) {
           late = outcome.latencyMs !== undefined && outcome.latencyMs > slo;
         }
