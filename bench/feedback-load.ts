@@ -16,7 +16,7 @@
  * times are printed beside. Writes bench/results/feedback-load.json (feedback-load-postgres.json
  * with `--state postgres`).
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -26,6 +26,7 @@ import pg from "pg";
 import { Pool } from "undici";
 import { ECHO_BANDIT_ROUTES } from "../test/support/echo-bandit-routes.js";
 import { writeBenchResult } from "./bench-result.js";
+import { percentile, startServeChild } from "./serve-child.js";
 
 const { values } = parseArgs({
   options: {
@@ -59,11 +60,9 @@ const configPath = join(home, "routes.json");
 writeFileSync(configPath, JSON.stringify(ECHO_BANDIT_ROUTES));
 
 function startServe(): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(
-    process.execPath,
+  return startServeChild(
+    [MAIN],
     [
-      MAIN,
-      "serve",
       "--port",
       "0",
       "--config",
@@ -71,27 +70,11 @@ function startServe(): Promise<{ url: string; child: ChildProcess }> {
       "--state",
       onPostgres ? values.url : join(home, "state.db"),
     ],
-    {
-      env: { ...process.env, MODELSCOUT_HOME: home, MODELSCOUT_STATE_SCHEMA: schema },
-      stdio: ["ignore", "pipe", "inherit"],
-    },
+    { ...process.env, MODELSCOUT_HOME: home, MODELSCOUT_STATE_SCHEMA: schema },
   );
-  let stdout = "";
-  return new Promise((resolve, reject) => {
-    child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
-      stdout += chunk;
-      const url = /Routing server at (http:\/\/\S+)/.exec(stdout)?.[1];
-      if (url !== undefined) resolve({ url, child });
-    });
-    child.once("exit", (code) => reject(new Error(`serve exited with ${code}`)));
-  });
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? Number.NaN;
-}
 
 interface Summary {
   count: number;

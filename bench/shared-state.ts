@@ -21,7 +21,7 @@
  * it: how long A's learner takes to see a feedback another server took (its sync runs every
  * second; each feedback is posted at a random point of that second). Prints a table and writes bench/results/shared-state.json.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -30,6 +30,7 @@ import { parseArgs } from "node:util";
 import pg from "pg";
 import { ECHO_BANDIT_ROUTES } from "../test/support/echo-bandit-routes.js";
 import { writeBenchResult } from "./bench-result.js";
+import { percentile, startServeChild } from "./serve-child.js";
 
 const { values } = parseArgs({
   options: {
@@ -57,13 +58,9 @@ const configPath = join(home, "routes.json");
 writeFileSync(configPath, JSON.stringify(ECHO_BANDIT_ROUTES));
 
 function startServe(): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(
-    process.execPath,
+  return startServeChild(
+    ["--import", "tsx", MAIN],
     [
-      "--import",
-      "tsx",
-      MAIN,
-      "serve",
       "--port",
       "0",
       "--config",
@@ -71,20 +68,8 @@ function startServe(): Promise<{ url: string; child: ChildProcess }> {
       "--state",
       onPostgres ? values.url : join(home, "state.db"),
     ],
-    {
-      env: { ...process.env, MODELSCOUT_HOME: home, MODELSCOUT_STATE_SCHEMA: schema },
-      stdio: ["ignore", "pipe", "inherit"],
-    },
+    { ...process.env, MODELSCOUT_HOME: home, MODELSCOUT_STATE_SCHEMA: schema },
   );
-  let stdout = "";
-  return new Promise((resolve, reject) => {
-    child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
-      stdout += chunk;
-      const url = /Routing server at (http:\/\/\S+)/.exec(stdout)?.[1];
-      if (url !== undefined) resolve({ url, child });
-    });
-    child.once("exit", (code) => reject(new Error(`serve exited with ${code}`)));
-  });
 }
 
 async function post(url: string, body: unknown): Promise<Response> {
@@ -134,10 +119,6 @@ async function counted(url: string): Promise<number> {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? Number.NaN;
-}
 
 function summary(times: readonly (number | null)[]) {
   const found = times.filter((ms): ms is number => ms !== null).sort((a, b) => a - b);
