@@ -6,8 +6,11 @@
  */
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { createReviewQueue } from "../../src/monitor/review-queue.js";
+import { ThompsonRouteLearner } from "../../src/route/learning/thompson-route-learner.js";
 import { startRequestLogRetention } from "../../src/route/request-log-retention.js";
+import { parseRoutesConfig } from "../../src/route/routes-config.js";
 import { type RequestLogRow, RoutingStore } from "../../src/route/routing-store.js";
+import { startRoutingServer } from "../../src/server/start-routing-server.js";
 import {
   escapeNul,
   type PostgresStateDatabase,
@@ -20,6 +23,7 @@ import {
   postgresState,
   type StateDatabase,
 } from "../../src/state/state-database.js";
+import { ECHO_BANDIT_ROUTES } from "../support/echo-bandit-routes.js";
 import { dropTestSchemas, newTestSchema, TEST_POSTGRES_URL } from "../support/test-postgres.js";
 
 const LOCK = 42n;
@@ -462,6 +466,60 @@ describe("the state database on PostgreSQL", () => {
     ]);
     expect(store.unappliedFeedback().map((feedback) => feedback.requestId)).toEqual(["req_old1"]);
     store.close();
+  });
+
+  it("takes a feedback through the routing server in 6 waits, its row committed with the outcome", async () => {
+    const database = open();
+    const postgres = postgresState(database) as PostgresStateDatabase;
+    const config = parseRoutesConfig(ECHO_BANDIT_ROUTES);
+    const server = await startRoutingServer({
+      config,
+      port: 0,
+      database,
+      createLearner: (state) =>
+        new ThompsonRouteLearner({ database: state, config: config.learning }),
+      // No sync of other servers' writes during the count.
+      sharedStateSyncMs: 3_600_000,
+    });
+    try {
+      const post = (path: string, body: unknown) =>
+        fetch(`${server.url}${path}`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(body),
+        });
+      const routed = await post("/v1/chat/completions", {
+        model: "auto",
+        messages: [{ role: "user", content: "where is my parcel" }],
+      });
+      await routed.arrayBuffer();
+      const requestId = routed.headers.get("x-modelscout-request-id") as string;
+      // The request's row, queued for 20 ms then posted on the other connection, is in
+      // before the count starts (else the lookup waits for it: one more).
+      const logged = database.prepare("SELECT id FROM routing_requests WHERE id = ?");
+      while (logged.get(requestId) === undefined) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      const before = postgres.roundTrips;
+      const feedback = await post("/v1/feedback", { request_id: requestId, correct: true });
+      expect(await feedback.json()).toMatchObject({ stored: true, applied: true });
+      // The lookup, the catch-up, the earlier outcome, the outcome, the feedback's row, the commit.
+      expect(postgres.roundTrips - before).toBe(6);
+      expect(
+        database
+          .prepare("SELECT applied FROM routing_feedback WHERE request_id = ?")
+          .pluck()
+          .all(requestId),
+      ).toEqual([1]);
+      expect(
+        database
+          .prepare("SELECT COUNT(*) FROM learning_outcomes WHERE request_id = ?")
+          .pluck()
+          .get(requestId),
+      ).toBe(1);
+    } finally {
+      await server.close();
+    }
   });
 
   it("keeps review items and their audit trail as SQLite's triggers do", () => {
