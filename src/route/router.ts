@@ -57,7 +57,7 @@ import type {
   ClassificationTrace,
   RoutingDecision,
 } from "./routing-decision.js";
-import { type SessionAffinity, sessionKey } from "./session-affinity.js";
+import { type SessionAffinity, type SessionPin, sessionKey } from "./session-affinity.js";
 import { EXPECTED_OUTPUT_KIND } from "./task-output-kind.js";
 import { DeadlineExceeded, withDeadline } from "./with-deadline.js";
 
@@ -452,6 +452,13 @@ interface ResolvedTarget {
 
 /** Route name, route reason, model, model reason: the reason (`Router.#explain`). */
 type ReasonTree = Map<string, ReasonTree | string>;
+
+/** A session's key for a request and, when it is pinned and the pin still serves, where to. */
+interface SessionFound {
+  key: string;
+  pinned: ResolvedTarget | undefined;
+  model: string;
+}
 
 /** `tree`'s branch for `key`, made if missing. */
 function branch(tree: ReasonTree, key: string): ReasonTree {
@@ -852,8 +859,10 @@ export class Router {
 
   async route(request: RouteRequest): Promise<RouteResult> {
     const requestId = request.requestId ?? newRequestId();
-    const session =
+    const found =
       request.session == null || this.#sessions === undefined ? null : this.#session(request);
+    // Awaited only where the shared log is a round trip away (PostgreSQL).
+    const session = found instanceof Promise ? await found : found;
     const pending = session?.pinned ?? this.#resolve(request);
     const resolved = pending instanceof Promise ? await pending : pending;
     let domain = request.domain ?? null;
@@ -1061,15 +1070,19 @@ export class Router {
    * same kind is remembered and its route still serves the task with its model among the
    * candidates, that route (`pinned`) and model. Requests for a model by id have no affinity.
    */
-  #session(request: RouteRequest): {
-    key: string;
-    pinned: ResolvedTarget | undefined;
-    model: string;
-  } | null {
+  #session(request: RouteRequest): SessionFound | null | Promise<SessionFound> {
     const sessions = this.#sessions as SessionAffinity;
     if (request.model !== AUTO_MODEL && !this.#routes.has(request.model)) return null;
     const key = sessionKey(request.session as string, request.model, request.task);
     const pin = sessions.take(key, this.#now(), this.config.server.sessionTtlMs);
+    return pin instanceof Promise
+      ? pin.then((taken) => this.#pinned(key, request, taken))
+      : this.#pinned(key, request, pin);
+  }
+
+  /** `#session`'s answer for a pin found (or not). */
+  #pinned(key: string, request: RouteRequest, pin: SessionPin | undefined): SessionFound {
+    const sessions = this.#sessions as SessionAffinity;
     if (pin === undefined) return { key, pinned: undefined, model: "" };
     const route = this.#routes.get(pin.route);
     const target = route?.targets.get(request.task);

@@ -389,6 +389,30 @@ const WORKER_CHUNK_ROWS = 128;
 /** How long a lookup waits for the writer worker: past the busy timeout of both connections. */
 const WORKER_FLUSH_TIMEOUT_MS = 15_000;
 
+/** The route and model of a session's last answered request, and when it was logged. */
+export interface SessionAnswer {
+  route: string;
+  model: string;
+  atMs: number;
+}
+
+interface SessionAnswerRow {
+  route: string;
+  model: string;
+  created_at: string;
+}
+
+const SESSION_ANSWER_SQL = `SELECT route, model, created_at FROM routing_requests
+       WHERE session = ? AND created_at >= ? AND requested = ? AND task = ?
+         AND status < 400 AND route IS NOT NULL AND model IS NOT NULL
+       ORDER BY created_at DESC, rowid DESC LIMIT 1`;
+
+function sessionAnswer(row: SessionAnswerRow | undefined): SessionAnswer | undefined {
+  return row === undefined
+    ? undefined
+    : { route: row.route, model: row.model, atMs: Date.parse(row.created_at) };
+}
+
 export class RoutingStore {
   readonly #database: StateDatabase;
   /** Rows for the main-thread writer (no worker, or after it died). */
@@ -439,13 +463,8 @@ export class RoutingStore {
     );
     this.#selectSessionAnswer = database.prepare<
       [string, string, string, string],
-      { route: string; model: string; created_at: string }
-    >(
-      `SELECT route, model, created_at FROM routing_requests
-       WHERE session = ? AND created_at >= ? AND requested = ? AND task = ?
-         AND status < 400 AND route IS NOT NULL AND model IS NOT NULL
-       ORDER BY created_at DESC, rowid DESC LIMIT 1`,
-    );
+      SessionAnswerRow
+    >(SESSION_ANSWER_SQL);
     this.#postgres = postgresState(database);
     if ((options.writer ?? "worker") === "worker" && hasSqliteFile(database)) {
       this.#worker = new RequestLogWriter({
@@ -674,16 +693,15 @@ export class RoutingStore {
     requested: string,
     task: string,
     sinceMs: number,
-  ): { route: string; model: string; atMs: number } | undefined {
-    const row = this.#selectSessionAnswer.get(
-      session,
-      new Date(sinceMs).toISOString(),
-      requested,
-      task,
-    );
-    return row === undefined
-      ? undefined
-      : { route: row.route, model: row.model, atMs: Date.parse(row.created_at) };
+  ): SessionAnswer | undefined | Promise<SessionAnswer | undefined> {
+    const values = [session, new Date(sinceMs).toISOString(), requested, task] as const;
+    // On PostgreSQL a round trip, which the request awaits rather than blocks the server on.
+    if (this.#postgres !== undefined) {
+      return this.#postgres
+        .readRows(SESSION_ANSWER_SQL, values)
+        .then((rows) => sessionAnswer(rows[0] as SessionAnswerRow | undefined));
+    }
+    return sessionAnswer(this.#selectSessionAnswer.get(...values));
   }
 
   /** Stores feedback durably (committed when this returns) and gives its id. */

@@ -21,13 +21,16 @@
 
 /** The route and model of a session's last answered request of one kind, in the shared log. */
 export interface SharedSessionLog {
+  /** A promise where the log is a round trip away (PostgreSQL), which the request awaits. */
   lastAnswered(
     session: string,
     requested: string,
     task: string,
     sinceMs: number,
-  ): { route: string; model: string; atMs: number } | undefined;
+  ): LoggedAnswer | undefined | Promise<LoggedAnswer | undefined>;
 }
+
+type LoggedAnswer = { route: string; model: string; atMs: number };
 
 export interface SessionPin {
   route: string;
@@ -62,10 +65,29 @@ export class SessionAffinity {
     return this.#pins.size;
   }
 
-  /** The pin of `key` if it was used within `ttlMs` of `nowMs`, marked used; else undefined. */
-  take(key: string, nowMs: number, ttlMs: number): SessionPin | undefined {
-    let pin = this.#pins.get(key);
+  /**
+   * The pin of `key` if it was used within `ttlMs` of `nowMs`, marked used; else undefined. A
+   * promise of it when the shared log answers with one.
+   */
+  take(
+    key: string,
+    nowMs: number,
+    ttlMs: number,
+  ): SessionPin | undefined | Promise<SessionPin | undefined> {
     const logged = this.#shared?.lastAnswered(...keyParts(key), nowMs - ttlMs);
+    if (logged instanceof Promise) {
+      return logged.then((answer) => this.#take(key, nowMs, ttlMs, answer));
+    }
+    return this.#take(key, nowMs, ttlMs, logged);
+  }
+
+  #take(
+    key: string,
+    nowMs: number,
+    ttlMs: number,
+    logged: LoggedAnswer | undefined,
+  ): SessionPin | undefined {
+    let pin = this.#pins.get(key);
     if (logged !== undefined && (pin === undefined || logged.atMs > pin.answeredAtMs)) {
       pin = {
         route: logged.route,

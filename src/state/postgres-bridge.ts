@@ -8,11 +8,13 @@
  * of the `synckit` package; `bench/sync-postgres-bridge.ts` measured it at about 0.1 ms over
  * a direct round trip, ADR 0059).
  *
- * The worker holds two connections:
+ * The worker holds three connections:
  * - the **main** one runs `query()`, blocking: every read, every transaction, feedback; and
  *   `send()`, the statements of a transaction whose answers are not needed yet, pipelined
  *   (sent without waiting, in order, their failure reported by the next `query()`), so a
  *   transaction costs a round trip per answer it reads, not per statement (ADR 0069);
+ * - the **reads** one runs `read()`, a read the caller awaits instead of blocking on (a
+ *   session's last answer, on the request path);
  * - the **background** one runs `post()`, not waited for, in order: the request log's rows,
  *   which must stay off the request path as the SQLite writer thread keeps them
  *   (`request-log-writer.ts`). A write that fails because the connection or the server did
@@ -57,7 +59,7 @@ export interface PostgresBridgeOptions {
 const WORKER_SOURCE = `
 const { workerData } = require("node:worker_threads");
 const pg = require(workerData.pgModule);
-const { port, flag, url, schema, lockTimeoutMs } = workerData;
+const { port, readPort, flag, url, schema, lockTimeoutMs } = workerData;
 // Integers come back as numbers, as SQLite gives them: counts, sums, ids and epoch milliseconds
 // all fit in a double's 53 bits.
 pg.types.setTypeParser(20, (value) => Number(value));
@@ -83,7 +85,7 @@ async function open(name) {
   }
   return client;
 }
-const connections = { main: undefined, background: undefined };
+const connections = { main: undefined, background: undefined, reads: undefined };
 async function connection(name) {
   const current = connections[name];
   if (current !== undefined && !current.broken) return current.client;
@@ -201,7 +203,7 @@ async function answer(message) {
   if (message.kind === "close") {
     closing = true;
     await Promise.all([background, mainChain]);
-    for (const name of ["main", "background"]) {
+    for (const name of ["main", "background", "reads"]) {
       const current = connections[name];
       connections[name] = undefined;
       if (current !== undefined) await current.client.end().catch(() => {});
@@ -210,6 +212,16 @@ async function answer(message) {
   }
   throw new Error("unknown bridge message " + message.kind);
 }
+// Reads the caller does not block on (\`read()\`), on a connection of their own, so they wait
+// neither for a transaction nor for the request log's writes; answered on their own port.
+readPort.on("message", (message) => {
+  connection("reads")
+    .then((client) => client.query(message.text, message.values))
+    .then(
+      (result) => readPort.postMessage({ id: message.id, reply: { rows: result.rows ?? [], fields: (result.fields ?? []).map((field) => field.name), rowCount: result.rowCount ?? 0 } }),
+      (error) => readPort.postMessage({ id: message.id, error: describe(error) }),
+    );
+});
 port.on("message", (message) => {
   if (message.kind === "post") {
     pending++;
@@ -271,17 +283,38 @@ export class PostgresBridge {
   /** Row counts of sent statements, by send id, as answers brought them, until taken. */
   readonly #sentCounts = new Map<number, number>();
   #closed = false;
+  readonly #readPort: MessagePort;
+  #nextReadId = 1;
+  readonly #reads = new Map<
+    number,
+    { resolve: (result: BridgeResult) => void; reject: (error: Error) => void }
+  >();
 
   constructor(options: PostgresBridgeOptions) {
     this.#callTimeoutMs = options.callTimeoutMs ?? 60_000;
     this.#shownUrl = shownUrl(options.url);
     const { port1, port2 } = new MessageChannel();
     this.#port = port1;
+    const reads = new MessageChannel();
+    this.#readPort = reads.port1;
+    this.#readPort.on(
+      "message",
+      (message: { id: number; reply?: BridgeResult; error?: BridgeFailure }) => {
+        const read = this.#reads.get(message.id);
+        if (read === undefined) return;
+        this.#reads.delete(message.id);
+        if (this.#reads.size === 0) this.#readPort.unref();
+        if (message.error !== undefined) read.reject(failure(message.error));
+        else read.resolve(message.reply as BridgeResult);
+      },
+    );
+    this.#readPort.unref();
     this.#worker = new Worker(WORKER_SOURCE, {
       eval: true,
       execArgv: [],
       workerData: {
         port: port2,
+        readPort: reads.port2,
         flag: this.#flag,
         url: options.url,
         schema: options.schema,
@@ -289,7 +322,7 @@ export class PostgresBridge {
         retryMs: options.retryMs ?? 200,
         pgModule: createRequire(import.meta.url).resolve("pg"),
       },
-      transferList: [port2],
+      transferList: [port2, reads.port2],
     });
     this.#worker.unref();
     this.#port.unref();
@@ -340,6 +373,22 @@ export class PostgresBridge {
     this.#sentCounts.clear();
   }
 
+  /**
+   * Runs a read on a third connection without blocking: for the request path (a session's
+   * last answer), where a blocking round trip would hold every other request on the event
+   * loop. It sees what is committed, not this caller's open transaction.
+   */
+  read(text: string, values: readonly unknown[]): Promise<BridgeResult> {
+    if (this.#closed) return Promise.reject(this.#closedError());
+    const id = this.#nextReadId++;
+    return new Promise((resolve, reject) => {
+      this.#reads.set(id, { resolve, reject });
+      // Kept alive while a read is out, as a socket would be.
+      this.#readPort.ref();
+      this.#readPort.postMessage({ id, text, values });
+    });
+  }
+
   /** Queues `text` on the background connection; `drain()` waits for it. Never blocks. */
   post(text: string, values: readonly unknown[]): void {
     if (this.#closed) throw this.#closedError();
@@ -388,6 +437,9 @@ export class PostgresBridge {
     } finally {
       this.#closed = true;
       this.#port.close();
+      this.#readPort.close();
+      for (const read of this.#reads.values()) read.reject(this.#closedError());
+      this.#reads.clear();
       void this.#worker.terminate();
     }
   }

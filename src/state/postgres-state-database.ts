@@ -400,6 +400,30 @@ export class PostgresStateDatabase {
     return this.#bridge.send(text, values, inTransaction);
   }
 
+  /**
+   * The rows of a read, without blocking: on a connection of its own, seeing what is
+   * committed (not the open transaction). For the request path, where a blocking round trip
+   * holds every request on the event loop.
+   */
+  async readRows(
+    source: string,
+    parameters: readonly unknown[],
+  ): Promise<Record<string, unknown>[]> {
+    if (!this.#open) throw new TypeError("The database connection is not open");
+    const sql = this.translate(source);
+    let result: BridgeResult;
+    try {
+      result = await this.#bridge.read(sql.text, parameters.map(bindable));
+    } catch (error) {
+      throw storeError(error, sql.text, this.name);
+    }
+    for (const row of result.rows) {
+      unescapeRow(row);
+      if (sql.hideRowid) delete row.rowid;
+    }
+    return result.rows;
+  }
+
   /** A write of the open transaction, sent without waiting; its `changes` wait when read. */
   sendRun(text: string, values: readonly unknown[]): Database.RunResult {
     const run = new SentRun(this, this.send(text, values));

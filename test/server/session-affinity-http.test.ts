@@ -9,8 +9,10 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseRoutesConfig } from "../../src/route/routes-config.js";
 import { type RoutingServer, startRoutingServer } from "../../src/server/start-routing-server.js";
+import { postgresState } from "../../src/state/state-database.js";
 import { DESK_RULES } from "../support/desk-rules.js";
 import { runCli } from "../support/run-cli.js";
+import { dropTestSchemas, newTestSchema, TEST_POSTGRES_URL } from "../support/test-postgres.js";
 
 const routes = (productModel: string) => ({
   ...DESK_RULES,
@@ -129,20 +131,35 @@ describe("x-modelscout-session", () => {
   });
 });
 
-describe("sessions across servers on one state file (ADR 0060)", () => {
+afterAll(() => dropTestSchemas());
+
+describe.each([
+  ["one state file (ADR 0060)", false],
+  ["one PostgreSQL schema (ADR 0068)", true],
+])("sessions across servers on %s", (_name, onPostgres) => {
   it("follow the session's last answer, whichever server gave it", async () => {
-    const path = join(mkdtempSync(join(tmpdir(), "ms-sessions-")), "state.db");
+    // No sync of the shared state during the test: its reads would be counted below.
+    const state = onPostgres
+      ? {
+          sharedStateSyncMs: 3_600_000,
+          databasePath: TEST_POSTGRES_URL,
+          env: { ...process.env, MODELSCOUT_STATE_SCHEMA: newTestSchema() },
+        }
+      : {
+          sharedStateSyncMs: 3_600_000,
+          databasePath: join(mkdtempSync(join(tmpdir(), "ms-sessions-")), "state.db"),
+        };
     // The second server's product route has another model, so a session pinned to the first
     // server's product model is decided afresh there.
     const first = await startRoutingServer({
       config: parseRoutesConfig(routes("echo:product")),
       port: 0,
-      databasePath: path,
+      ...state,
     });
     const second = await startRoutingServer({
       config: parseRoutesConfig(routes("echo:product-b")),
       port: 0,
-      databasePath: path,
+      ...state,
     });
     try {
       // Turn 1 on the first server, turn 2 on the second: the second follows the first's answer.
@@ -150,9 +167,12 @@ describe("sessions across servers on one state file (ADR 0060)", () => {
         route: "delivery",
       });
       first.store.flush();
+      const waits = postgresState(second.database)?.roundTrips;
       const followed = await chat("it came broken", "shared-1", second);
       expect(followed).toMatchObject({ route: "delivery", model: "echo:delivery" });
       expect(followed.reason).toContain("the session's route");
+      // On PostgreSQL the session's lookup is awaited, not a wait that holds the server.
+      expect(postgresState(second.database)?.roundTrips).toBe(waits);
 
       // A session the second server moved: the first server's own pin is older, and loses.
       expect(await chat("what sizes are there?", "shared-2", first)).toMatchObject({
@@ -173,7 +193,9 @@ describe("sessions across servers on one state file (ADR 0060)", () => {
       await first.close();
     }
   });
+});
 
+describe("sessions across restarts", () => {
   it("keeps a session across a restart of the server", async () => {
     const path = join(mkdtempSync(join(tmpdir(), "ms-sessions-")), "state.db");
     const config = parseRoutesConfig(routes("echo:product"));
