@@ -299,14 +299,12 @@ export class PostgresBridge {
     this.#readPort = reads.port1;
     this.#readPort.on(
       "message",
-      (message: { id: number; reply?: BridgeResult; error?: BridgeFailure }) => {
-        const read = this.#reads.get(message.id);
-        if (read === undefined) return;
-        this.#reads.delete(message.id);
-        if (this.#reads.size === 0) this.#readPort.unref();
-        if (message.error !== undefined) read.reject(failure(message.error));
-        else read.resolve(message.reply as BridgeResult);
-      },
+      (message: { id: number; reply?: BridgeResult; error?: BridgeFailure }) =>
+        this.#settleRead(
+          message.id,
+          message.reply,
+          message.error === undefined ? undefined : failure(message.error),
+        ),
     );
     this.#readPort.unref();
     this.#worker = new Worker(WORKER_SOURCE, {
@@ -323,6 +321,15 @@ export class PostgresBridge {
         pgModule: createRequire(import.meta.url).resolve("pg"),
       },
       transferList: [port2, reads.port2],
+    });
+    // A worker that dies answers no read: each fails at once rather than at its timeout.
+    this.#worker.once("exit", () => {
+      const stopped = new ModelScoutError(
+        "STORE_UNAVAILABLE",
+        `The thread holding the connections to the PostgreSQL state database at ${this.#shownUrl} stopped.`,
+        { isRetryable: true, details: { url: this.#shownUrl } },
+      );
+      for (const id of [...this.#reads.keys()]) this.#settleRead(id, undefined, stopped);
     });
     this.#worker.unref();
     this.#port.unref();
@@ -382,11 +389,45 @@ export class PostgresBridge {
     if (this.#closed) return Promise.reject(this.#closedError());
     const id = this.#nextReadId++;
     return new Promise((resolve, reject) => {
-      this.#reads.set(id, { resolve, reject });
+      // As long as a blocking call may wait, then STORE_UNAVAILABLE: a lost server or worker
+      // never leaves a request waiting for ever.
+      const timer = setTimeout(
+        () => this.#settleRead(id, undefined, this.#unanswered()),
+        this.#callTimeoutMs,
+      );
+      timer.unref();
+      this.#reads.set(id, {
+        resolve: (result) => {
+          clearTimeout(timer);
+          resolve(result);
+        },
+        reject: (error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      });
       // Kept alive while a read is out, as a socket would be.
       this.#readPort.ref();
       this.#readPort.postMessage({ id, text, values });
     });
+  }
+
+  /** Ends the read `id`, if still out, with its rows or its error. */
+  #settleRead(id: number, result: BridgeResult | undefined, error?: Error): void {
+    const read = this.#reads.get(id);
+    if (read === undefined) return;
+    this.#reads.delete(id);
+    if (this.#reads.size === 0) this.#readPort.unref();
+    if (error !== undefined) read.reject(error);
+    else read.resolve(result as BridgeResult);
+  }
+
+  #unanswered(): ModelScoutError {
+    return new ModelScoutError(
+      "STORE_UNAVAILABLE",
+      `The PostgreSQL state database at ${this.#shownUrl} did not answer within ${Math.round(this.#callTimeoutMs / 1000)} s.`,
+      { isRetryable: true, details: { url: this.#shownUrl } },
+    );
   }
 
   /** Queues `text` on the background connection; `drain()` waits for it. Never blocks. */
@@ -438,8 +479,8 @@ export class PostgresBridge {
       this.#closed = true;
       this.#port.close();
       this.#readPort.close();
-      for (const read of this.#reads.values()) read.reject(this.#closedError());
-      this.#reads.clear();
+      for (const id of [...this.#reads.keys()])
+        this.#settleRead(id, undefined, this.#closedError());
       void this.#worker.terminate();
     }
   }
@@ -463,13 +504,7 @@ export class PostgresBridge {
         return received.reply;
       }
       const left = deadline - Date.now();
-      if (left <= 0) {
-        throw new ModelScoutError(
-          "STORE_UNAVAILABLE",
-          `The PostgreSQL state database at ${this.#shownUrl} did not answer within ${Math.round(this.#callTimeoutMs / 1000)} s.`,
-          { isRetryable: true, details: { url: this.#shownUrl } },
-        );
-      }
+      if (left <= 0) throw this.#unanswered();
       Atomics.wait(this.#flag, 0, 0, left);
       Atomics.store(this.#flag, 0, 0);
     }

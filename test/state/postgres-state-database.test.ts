@@ -11,6 +11,7 @@ import { startRequestLogRetention } from "../../src/route/request-log-retention.
 import { parseRoutesConfig } from "../../src/route/routes-config.js";
 import { type RequestLogRow, RoutingStore } from "../../src/route/routing-store.js";
 import { startRoutingServer } from "../../src/server/start-routing-server.js";
+import { PostgresBridge } from "../../src/state/postgres-bridge.js";
 import {
   escapeNul,
   type PostgresStateDatabase,
@@ -399,6 +400,40 @@ describe("the state database on PostgreSQL", () => {
     }
     expect(postgres.outstandingPosts).toBe(0);
     expect(database.prepare("SELECT v FROM t ORDER BY v").pluck().all()).toEqual([1, 2, 3, 4]);
+  });
+
+  it("reads without blocking on a connection of its own, and gives up on one never answered", async () => {
+    const database = open();
+    const postgres = postgresState(database) as PostgresStateDatabase;
+    database.exec("CREATE TABLE t (k TEXT PRIMARY KEY, v TEXT)");
+    database.prepare("INSERT INTO t (k, v) VALUES (?, ?)").run("a", "text \0 with nul");
+    const before = postgres.roundTrips;
+    expect(await postgres.readRows("SELECT * FROM t WHERE k = ?", ["a"])).toEqual([
+      { k: "a", v: "text \0 with nul" },
+    ]);
+    expect(postgres.roundTrips).toBe(before);
+    await expect(postgres.readRows("SELECT nope FROM t", [])).rejects.toThrow(
+      /column "nope" does not exist \(in: SELECT nope FROM t\)/,
+    );
+
+    const bridge = new PostgresBridge({
+      url: TEST_POSTGRES_URL,
+      schema: newTestSchema(),
+      lockTimeoutMs: 1000,
+      callTimeoutMs: 300,
+    });
+    try {
+      await expect(bridge.read("SELECT pg_sleep(2)", [])).rejects.toMatchObject({
+        code: "STORE_UNAVAILABLE",
+        message: expect.stringContaining("did not answer within"),
+      });
+      // Closing fails a read still out, rather than leaving it waiting.
+      const out = bridge.read("SELECT pg_sleep(2)", []);
+      bridge.close();
+      await expect(out).rejects.toMatchObject({ code: "STORE_UNAVAILABLE" });
+    } finally {
+      bridge.close();
+    }
   });
 
   it("names a statement PostgreSQL refuses", () => {
