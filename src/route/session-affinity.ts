@@ -74,9 +74,19 @@ export class SessionAffinity {
     nowMs: number,
     ttlMs: number,
   ): SessionPin | undefined | Promise<SessionPin | undefined> {
-    const logged = this.#shared?.lastAnswered(...keyParts(key), nowMs - ttlMs);
+    // A shared log that cannot be read (its database down) leaves the session to this
+    // server's own pin: affinity is a preference, not worth failing the request over.
+    let logged: ReturnType<SharedSessionLog["lastAnswered"]>;
+    try {
+      logged = this.#shared?.lastAnswered(...keyParts(key), nowMs - ttlMs);
+    } catch {
+      logged = undefined;
+    }
     if (logged instanceof Promise) {
-      return logged.then((answer) => this.#take(key, nowMs, ttlMs, answer));
+      return logged.then(
+        (answer) => this.#take(key, nowMs, ttlMs, answer),
+        () => this.#take(key, nowMs, ttlMs, undefined),
+      );
     }
     return this.#take(key, nowMs, ttlMs, logged);
   }

@@ -151,6 +151,27 @@ describe("SessionAffinity", () => {
     logged.clear();
     expect(sessions.take(key, 3500 + 60_001, 60_000)).toBeUndefined();
   });
+
+  it("awaits a log that answers with a promise, and keeps its own pin when the log fails", async () => {
+    let answer: () => Promise<{ route: string; model: string; atMs: number } | undefined> =
+      async () => ({ route: "delivery", model: "m1", atMs: 1000 });
+    const sessions = new SessionAffinity({ shared: { lastAnswered: () => answer() } });
+    const key = sessionKey("s1", "auto", "text-generation");
+    await expect(sessions.take(key, 1500, 60_000)).resolves.toMatchObject({ model: "m1" });
+    sessions.remember(key, "complaint", "m2", 2000, 10);
+    // Its database down: the request keeps this server's pin rather than failing.
+    answer = () => Promise.reject(new Error("PostgreSQL is down"));
+    await expect(sessions.take(key, 2500, 60_000)).resolves.toMatchObject({ model: "m2" });
+    const throwing = new SessionAffinity({
+      shared: {
+        lastAnswered: () => {
+          throw new Error("the state file is locked");
+        },
+      },
+    });
+    throwing.remember(key, "product", "m3", 0, 10);
+    expect(throwing.take(key, 10, 60_000)).toMatchObject({ model: "m3" });
+  });
 });
 
 describe("session affinity in the router", () => {
