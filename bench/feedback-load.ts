@@ -22,11 +22,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import pg from "pg";
 import { Pool } from "undici";
 import { ECHO_BANDIT_ROUTES } from "../test/support/echo-bandit-routes.js";
 import { writeBenchResult } from "./bench-result.js";
-import { percentile, startServeChild } from "./serve-child.js";
+import {
+  dropSchema,
+  percentile,
+  STATE_OPTIONS,
+  startServeChild,
+  statesOnPostgres,
+} from "./serve-child.js";
 
 const { values } = parseArgs({
   options: {
@@ -35,18 +40,10 @@ const { values } = parseArgs({
     seconds: { type: "string", default: "10" },
     warmup: { type: "string", default: "5" },
     repeats: { type: "string", default: "1" },
-    state: { type: "string", default: "file" },
-    url: {
-      type: "string",
-      default:
-        process.env.MODELSCOUT_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test",
-    },
+    ...STATE_OPTIONS,
   },
 });
-if (values.state !== "file" && values.state !== "postgres") {
-  throw new Error(`--state must be file or postgres (got ${values.state})`);
-}
-const onPostgres = values.state === "postgres";
+const onPostgres = statesOnPostgres(values.state);
 const rate = Number(values.rate);
 const feedbackShare = Number(values["feedback-share"]);
 const seconds = Number(values.seconds);
@@ -198,12 +195,7 @@ try {
   server.child.kill("SIGTERM");
   await new Promise((resolve) => server.child.once("exit", resolve));
   rmSync(home, { recursive: true, force: true });
-  if (onPostgres) {
-    const client = new pg.Client({ connectionString: values.url });
-    await client.connect();
-    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await client.end();
-  }
+  if (onPostgres) await dropSchema(values.url, schema);
 }
 
 const ms = (value: number) => value.toFixed(2).padStart(7);

@@ -27,27 +27,24 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import pg from "pg";
 import { ECHO_BANDIT_ROUTES } from "../test/support/echo-bandit-routes.js";
 import { writeBenchResult } from "./bench-result.js";
-import { percentile, startServeChild } from "./serve-child.js";
+import {
+  dropSchema,
+  percentile,
+  STATE_OPTIONS,
+  startServeChild,
+  statesOnPostgres,
+} from "./serve-child.js";
 
 const { values } = parseArgs({
   options: {
     rounds: { type: "string", default: "300" },
     visibility: { type: "string", default: "30" },
-    state: { type: "string", default: "file" },
-    url: {
-      type: "string",
-      default:
-        process.env.MODELSCOUT_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test",
-    },
+    ...STATE_OPTIONS,
   },
 });
-if (values.state !== "file" && values.state !== "postgres") {
-  throw new Error(`--state must be file or postgres (got ${values.state})`);
-}
-const onPostgres = values.state === "postgres";
+const onPostgres = statesOnPostgres(values.state);
 const schema = `bench_shared_${process.pid}`;
 const rounds = Number(values.rounds);
 const visibilityRounds = Number(values.visibility);
@@ -194,10 +191,5 @@ try {
   b.child.kill();
   await sleep(200);
   rmSync(home, { recursive: true, force: true });
-  if (onPostgres) {
-    const admin = new pg.Client({ connectionString: values.url });
-    await admin.connect();
-    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await admin.end();
-  }
+  if (onPostgres) await dropSchema(values.url, schema);
 }
