@@ -32,6 +32,7 @@ import {
 } from "../state/state-database.js";
 import { type ColumnValue, type RecordBatch, readRecords } from "./request-log-records.js";
 import { RequestLogWriter } from "./request-log-writer.js";
+import type { LoggedAnswer } from "./session-affinity.js";
 
 export const ROUTING_COMPONENT = "routing";
 
@@ -389,13 +390,6 @@ const WORKER_CHUNK_ROWS = 128;
 /** How long a lookup waits for the writer worker: past the busy timeout of both connections. */
 const WORKER_FLUSH_TIMEOUT_MS = 15_000;
 
-/** The route and model of a session's last answered request, and when it was logged. */
-export interface SessionAnswer {
-  route: string;
-  model: string;
-  atMs: number;
-}
-
 interface SessionAnswerRow {
   route: string;
   model: string;
@@ -407,7 +401,7 @@ const SESSION_ANSWER_SQL = `SELECT route, model, created_at FROM routing_request
          AND status < 400 AND route IS NOT NULL AND model IS NOT NULL
        ORDER BY created_at DESC, rowid DESC LIMIT 1`;
 
-function sessionAnswer(row: SessionAnswerRow | undefined): SessionAnswer | undefined {
+function sessionAnswer(row: SessionAnswerRow | undefined): LoggedAnswer | undefined {
   return row === undefined
     ? undefined
     : { route: row.route, model: row.model, atMs: Date.parse(row.created_at) };
@@ -693,7 +687,7 @@ export class RoutingStore {
     requested: string,
     task: string,
     sinceMs: number,
-  ): SessionAnswer | undefined | Promise<SessionAnswer | undefined> {
+  ): LoggedAnswer | undefined | Promise<LoggedAnswer | undefined> {
     const values = [session, new Date(sinceMs).toISOString(), requested, task] as const;
     // On PostgreSQL a round trip, which the request awaits rather than blocks the server on.
     if (this.#postgres !== undefined) {

@@ -30,7 +30,12 @@ export interface SharedSessionLog {
   ): LoggedAnswer | undefined | Promise<LoggedAnswer | undefined>;
 }
 
-type LoggedAnswer = { route: string; model: string; atMs: number };
+/** The route and model of a session's last answered request, and when it was logged. */
+export interface LoggedAnswer {
+  route: string;
+  model: string;
+  atMs: number;
+}
 
 export interface SessionPin {
   route: string;
