@@ -86,15 +86,22 @@ async function open(name) {
   return client;
 }
 const connections = { main: undefined, background: undefined, reads: undefined };
+// A connection being opened, by name: calls meanwhile (awaited reads come several at a time)
+// share it rather than each open one.
+const opening = {};
 async function connection(name) {
   const current = connections[name];
   if (current !== undefined && !current.broken) return current.client;
-  const opened = { client: undefined, broken: false };
-  opened.client = await open(name);
-  opened.client.on("error", () => { opened.broken = true; });
-  opened.client.on("end", () => { opened.broken = true; });
-  connections[name] = opened;
-  return opened.client;
+  if (opening[name] === undefined) {
+    opening[name] = open(name).then((client) => {
+      const opened = { client, broken: false };
+      client.on("error", () => { opened.broken = true; });
+      client.on("end", () => { opened.broken = true; });
+      connections[name] = opened;
+      return client;
+    }).finally(() => { opening[name] = undefined; });
+  }
+  return opening[name];
 }
 /** The connection or the server failing (SQLSTATE classes 08, 53, 57; a socket error). */
 function transient(error) {
@@ -163,7 +170,8 @@ let mainChain = Promise.resolve();
 // The first sent statement that failed, until a blocking one reports it; the sent statements
 // after it are skipped (the transaction they belong to is lost with it).
 let sentError = null;
-// [id, rowCount] of the sent statements done since the last answer, which carries them.
+// [id, rowCount, first row or null] of the sent statements done since the last answer, which
+// carries them (the row only for one sent wanting it: \`INSERT ... RETURNING\`).
 let sentCounts = [];
 function send(message) {
   mainChain = mainChain.then(async () => {
@@ -172,7 +180,7 @@ function send(message) {
       const client = await mainClient(message.inTransaction);
       const result = await client.query(message.text, message.values);
       const last = Array.isArray(result) ? result[result.length - 1] : result;
-      sentCounts.push([message.sendId, last.rowCount ?? 0]);
+      sentCounts.push(message.wantRow ? [message.sendId, last.rowCount ?? 0, (last.rows && last.rows[0]) ?? null] : [message.sendId, last.rowCount ?? 0]);
     } catch (error) {
       sentError = Object.assign(describe(error), { sendId: message.sendId, text: message.text });
     }
@@ -213,15 +221,22 @@ async function answer(message) {
   throw new Error("unknown bridge message " + message.kind);
 }
 // Reads the caller does not block on (\`read()\`), on a connection of their own, so they wait
-// neither for a transaction nor for the request log's writes; answered on their own port.
-readPort.on("message", (message) => {
-  connection("reads")
+// for no transaction (nor for the request log's writes, unless asked to); answered on their
+// own port.
+function answerRead(message) {
+  // One reading the request log waits for the rows posted before it (without failing when
+  // one of them does: the read answers what is there). Such a read comes on the main port,
+  // after those posts, so \`background\` already holds them.
+  const ready = message.afterPosts ? background.then(() => {}, () => {}) : Promise.resolve();
+  ready
+    .then(() => connection("reads"))
     .then((client) => client.query(message.text, message.values))
     .then(
       (result) => readPort.postMessage({ id: message.id, reply: { rows: result.rows ?? [], fields: (result.fields ?? []).map((field) => field.name), rowCount: result.rowCount ?? 0 } }),
       (error) => readPort.postMessage({ id: message.id, error: describe(error) }),
     );
-});
+}
+readPort.on("message", answerRead);
 port.on("message", (message) => {
   if (message.kind === "post") {
     pending++;
@@ -235,6 +250,10 @@ port.on("message", (message) => {
   }
   if (message.kind === "send") {
     send(message);
+    return;
+  }
+  if (message.kind === "read") {
+    answerRead(message);
     return;
   }
   // A query waits for the main connection's earlier statements; the others go at once.
@@ -260,6 +279,14 @@ port.on("message", (message) => {
 });
 `;
 
+/** What a statement sent without waiting answered (\`PostgresBridge.takeSent\`). */
+export interface SentAnswer {
+  /** Its row count. */
+  changes: number;
+  /** Its first row (null: none), when it was sent wanting it. */
+  row?: Record<string, unknown> | null;
+}
+
 /** What a failed call says: its message and PostgreSQL's SQLSTATE code. */
 interface BridgeFailure {
   message: string;
@@ -280,8 +307,8 @@ export class PostgresBridge {
   #nextId = 1;
   #roundTrips = 0;
   #nextSendId = 1;
-  /** Row counts of sent statements, by send id, as answers brought them, until taken. */
-  readonly #sentCounts = new Map<number, number>();
+  /** What sent statements answered, by send id, as later answers brought it, until taken. */
+  readonly #sentAnswers = new Map<number, SentAnswer>();
   #closed = false;
   readonly #readPort: MessagePort;
   #nextReadId = 1;
@@ -354,38 +381,41 @@ export class PostgresBridge {
    * connection's earlier statements and before its later ones. For statements of a transaction
    * whose answer nobody reads yet (see `PostgresStateDatabase.transaction`): if one fails, the
    * ones sent after it are skipped and the next `query()` throws its error (but for one that
-   * ends the failed transaction, `endsFailed`). Returns the id its row count is kept under
-   * (`takeSentCount`). Never blocks.
+   * ends the failed transaction, `endsFailed`). Returns the id its answer is kept under
+   * (`takeSent`): its row count, and its first row when `wantRow` (a write's `RETURNING`,
+   * ADR 0070). Never blocks.
    */
-  send(text: string, values: readonly unknown[], inTransaction: boolean): number {
+  send(text: string, values: readonly unknown[], inTransaction: boolean, wantRow = false): number {
     if (this.#closed) throw this.#closedError();
     const sendId = this.#nextSendId++;
-    this.#port.postMessage({ kind: "send", sendId, text, values, inTransaction });
+    this.#port.postMessage({ kind: "send", sendId, text, values, inTransaction, wantRow });
     return sendId;
   }
 
   /**
-   * The row count of a sent statement, once an answer brought it (every `query()` answer
+   * What a sent statement answered, once a later answer brought it (every `query()` answer
    * brings those of the statements sent before it), taken once; undefined until then, or
    * when it failed or was skipped.
    */
-  takeSentCount(sendId: number): number | undefined {
-    const count = this.#sentCounts.get(sendId);
-    this.#sentCounts.delete(sendId);
-    return count;
+  takeSent(sendId: number): SentAnswer | undefined {
+    const answer = this.#sentAnswers.get(sendId);
+    this.#sentAnswers.delete(sendId);
+    return answer;
   }
 
-  /** Drops the row counts nobody took (a transaction's end). */
-  forgetSentCounts(): void {
-    this.#sentCounts.clear();
+  /** Drops the answers nobody took (a transaction's end). */
+  forgetSent(): void {
+    this.#sentAnswers.clear();
   }
 
   /**
    * Runs a read on a third connection without blocking: for the request path (a session's
    * last answer), where a blocking round trip would hold every other request on the event
-   * loop. It sees what is committed, not this caller's open transaction.
+   * loop. It sees what is committed, not this caller's open transaction; with `afterPosts`,
+   * once everything posted before it is committed too (or dropped), as `drain()` then a read
+   * would, without blocking.
    */
-  read(text: string, values: readonly unknown[]): Promise<BridgeResult> {
+  read(text: string, values: readonly unknown[], afterPosts = false): Promise<BridgeResult> {
     if (this.#closed) return Promise.reject(this.#closedError());
     const id = this.#nextReadId++;
     return new Promise((resolve, reject) => {
@@ -408,7 +438,9 @@ export class PostgresBridge {
       });
       // Kept alive while a read is out, as a socket would be.
       this.#readPort.ref();
-      this.#readPort.postMessage({ id, text, values });
+      // One after the posts goes on their port, so the worker sees it after them.
+      if (afterPosts) this.#port.postMessage({ kind: "read", id, text, values, afterPosts });
+      else this.#readPort.postMessage({ id, text, values });
     });
   }
 
@@ -494,10 +526,17 @@ export class PostgresBridge {
     const deadline = Date.now() + this.#callTimeoutMs;
     for (;;) {
       const received = receiveMessageOnPort(this.#port)?.message as
-        | { id: number; reply?: unknown; error?: BridgeFailure; counts?: [number, number][] }
+        | {
+            id: number;
+            reply?: unknown;
+            error?: BridgeFailure;
+            counts?: [number, number, (Record<string, unknown> | null)?][];
+          }
         | undefined;
       if (received !== undefined) {
-        for (const [sendId, count] of received.counts ?? []) this.#sentCounts.set(sendId, count);
+        for (const [sendId, changes, row] of received.counts ?? []) {
+          this.#sentAnswers.set(sendId, row === undefined ? { changes } : { changes, row });
+        }
         // An answer to an earlier call that timed out: dropped.
         if (received.id !== id) continue;
         if (received.error !== undefined) throw failure(received.error);

@@ -29,7 +29,7 @@ import { createHash } from "node:crypto";
 import type Database from "better-sqlite3";
 import { shownUrl } from "../catalog/postgres/postgres-url.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
-import { type BridgeResult, PostgresBridge } from "./postgres-bridge.js";
+import { type BridgeResult, PostgresBridge, type SentAnswer } from "./postgres-bridge.js";
 
 export const DEFAULT_STATE_SCHEMA = "modelscout_state";
 
@@ -137,7 +137,7 @@ function addRowid(statement: string, _ifNotExists: string, _name: string, body: 
 
 type BindValues = unknown[];
 
-class PostgresStatement {
+export class PostgresStatement {
   readonly #database: PostgresStateDatabase;
   readonly #sql: TranslatedSql;
   readonly source: string;
@@ -165,6 +165,35 @@ class PostgresStatement {
 
   get(...parameters: BindValues): unknown {
     return this.#rows(parameters)[0];
+  }
+
+  /**
+   * `get`, for a row needed only after the open transaction's end (a write's `RETURNING`):
+   * in a transaction, sent without waiting and brought back by the transaction's end (or
+   * waited for when read before it, ADR 0070); else read now. The row as `get` gives it.
+   */
+  getLater(...parameters: BindValues): () => unknown {
+    if (!this.#database.inTransaction) {
+      const row = this.get(...parameters);
+      return () => row;
+    }
+    const run = this.#database.sendRun(this.#sql.text, this.#values(parameters), true);
+    const pluck = this.#pluck;
+    let shaped: { row: unknown } | undefined;
+    return () => {
+      if (shaped !== undefined) return shaped.row;
+      const row = run.row;
+      if (row !== null) {
+        unescapeRow(row);
+        if (this.#sql.hideRowid) delete row.rowid;
+      }
+      const first = row === null ? undefined : Object.keys(row)[0];
+      shaped = {
+        row:
+          row === null ? undefined : pluck ? (first === undefined ? undefined : row[first]) : row,
+      };
+      return shaped.row;
+    };
   }
 
   all(...parameters: BindValues): unknown[] {
@@ -210,7 +239,7 @@ class SentRun implements Database.RunResult {
   readonly lastInsertRowid = 0;
   readonly sendId: number;
   readonly #database: PostgresStateDatabase;
-  #changes: number | undefined;
+  #answer: SentAnswer | undefined;
   #error: unknown;
 
   constructor(database: PostgresStateDatabase, sendId: number) {
@@ -218,19 +247,28 @@ class SentRun implements Database.RunResult {
     this.sendId = sendId;
   }
 
-  settle(changes: number | undefined, error: unknown): void {
-    if (changes !== undefined) this.#changes = changes;
+  settle(answer: SentAnswer | undefined, error: unknown): void {
+    if (answer !== undefined) this.#answer = answer;
     else this.#error = error;
   }
 
   get settled(): boolean {
-    return this.#changes !== undefined || this.#error !== undefined;
+    return this.#answer !== undefined || this.#error !== undefined;
+  }
+
+  #settled(): SentAnswer {
+    if (!this.settled) this.#database.settleSent();
+    if (this.#answer === undefined) throw this.#error;
+    return this.#answer;
   }
 
   get changes(): number {
-    if (!this.settled) this.#database.settleSent();
-    if (this.#changes === undefined) throw this.#error;
-    return this.#changes;
+    return this.#settled().changes;
+  }
+
+  /** Its first row (null: none), for a statement sent wanting it (`getLater`). */
+  get row(): Record<string, unknown> | null {
+    return this.#settled().row ?? null;
   }
 }
 
@@ -402,18 +440,24 @@ export class PostgresStateDatabase {
 
   /**
    * The rows of a read, without blocking: on a connection of its own, seeing what is
-   * committed (not the open transaction). For the request path, where a blocking round trip
-   * holds every request on the event loop.
+   * committed (not the open transaction); with `afterPosts`, after every row `post`ed before
+   * it is committed. For the request path, where a blocking round trip holds every request
+   * on the event loop.
    */
   async readRows(
     source: string,
     parameters: readonly unknown[],
+    options: { afterPosts?: boolean } = {},
   ): Promise<Record<string, unknown>[]> {
     if (!this.#open) throw new TypeError("The database connection is not open");
     const sql = this.translate(source);
     let result: BridgeResult;
     try {
-      result = await this.#bridge.read(sql.text, parameters.map(bindable));
+      result = await this.#bridge.read(
+        sql.text,
+        parameters.map(bindable),
+        options.afterPosts === true,
+      );
     } catch (error) {
       throw storeError(error, sql.text, this.name);
     }
@@ -424,9 +468,13 @@ export class PostgresStateDatabase {
     return result.rows;
   }
 
-  /** A write of the open transaction, sent without waiting; its `changes` wait when read. */
-  sendRun(text: string, values: readonly unknown[]): Database.RunResult {
-    const run = new SentRun(this, this.send(text, values));
+  /**
+   * A write of the open transaction, sent without waiting; its `changes` (and its first row,
+   * with `wantRow`) wait when read.
+   */
+  sendRun(text: string, values: readonly unknown[], wantRow = false): SentRun {
+    if (!this.#open) throw new TypeError("The database connection is not open");
+    const run = new SentRun(this, this.#bridge.send(text, values, true, wantRow));
     this.#sent.push(run);
     return run;
   }
@@ -452,9 +500,8 @@ export class PostgresStateDatabase {
   #settleSent(failure: unknown): void {
     for (const run of this.#sent) {
       if (run.settled) continue;
-      const count = this.#bridge.takeSentCount(run.sendId);
       run.settle(
-        count,
+        this.#bridge.takeSent(run.sendId),
         failure ??
           new Error(
             "A write sent in a transaction was not run: an earlier statement of the transaction failed.",
@@ -462,7 +509,7 @@ export class PostgresStateDatabase {
       );
     }
     this.#sent = [];
-    this.#bridge.forgetSentCounts();
+    this.#bridge.forgetSent();
   }
 
   prepare(source: string): PostgresStatement {

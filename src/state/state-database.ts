@@ -21,7 +21,7 @@ import { shownUrl } from "../catalog/postgres/postgres-url.js";
 import { toStoreError } from "../catalog/sqlite/sqlite-store.js";
 import { ensureModelscoutHome, modelscoutHome } from "../config/modelscout-home.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
-import { PostgresStateDatabase } from "./postgres-state-database.js";
+import { PostgresStateDatabase, PostgresStatement } from "./postgres-state-database.js";
 
 /**
  * The part of better-sqlite3's connection the stores use. A SQLite connection is one; so is
@@ -52,6 +52,19 @@ export function isPostgresUrl(value: string | undefined): value is string {
 /** The PostgreSQL state database, when `database` is one; else undefined (SQLite). */
 export function postgresState(database: StateDatabase): PostgresStateDatabase | undefined {
   return database instanceof PostgresStateDatabase ? database : undefined;
+}
+
+/**
+ * A row needed only after the open transaction ends (a write's `RETURNING`): read now on
+ * SQLite; on PostgreSQL, inside a transaction, sent without waiting and brought back by its
+ * end (ADR 0070), so it costs no round trip of its own. Reading it before the end waits.
+ */
+export function getLater(statement: Database.Statement, ...parameters: unknown[]): () => unknown {
+  if ((statement as unknown) instanceof PostgresStatement) {
+    return (statement as unknown as PostgresStatement).getLater(...parameters);
+  }
+  const row = statement.get(...parameters);
+  return () => row;
 }
 
 export interface ComponentMigration {

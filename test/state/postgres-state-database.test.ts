@@ -19,6 +19,7 @@ import {
   unescapeNul,
 } from "../../src/state/postgres-state-database.js";
 import {
+  getLater,
   migrateComponent,
   openStateDatabase,
   postgresState,
@@ -313,6 +314,46 @@ describe("the state database on PostgreSQL", () => {
     expect(values()).toEqual([1, 2, 3, 14, 25, 40, 41, 60]);
   });
 
+  it("brings a write's RETURNING row back with the transaction's end (getLater)", () => {
+    const database = open();
+    const postgres = postgresState(database) as PostgresStateDatabase;
+    database.exec("CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT, v TEXT NOT NULL UNIQUE)");
+    const insert = database.prepare("INSERT INTO t (v) VALUES (?) RETURNING id, v");
+    // Two rows read after the commit: the commit is the one wait.
+    let before = postgres.roundTrips;
+    const [first, second] = database.transaction(() => [
+      getLater(insert, "a\0"),
+      getLater(database.prepare("INSERT INTO t (v) VALUES (?) RETURNING id").pluck(), "b"),
+    ])();
+    expect(postgres.roundTrips - before).toBe(1);
+    expect(first?.()).toEqual({ id: 1, v: "a\0" });
+    expect(first?.()).toEqual({ id: 1, v: "a\0" });
+    expect(second?.()).toBe(2);
+    expect(postgres.roundTrips - before).toBe(1);
+    // Read inside its transaction: one wait for it; a statement returning nothing: undefined.
+    before = postgres.roundTrips;
+    database.transaction(() => {
+      expect(getLater(insert, "c")()).toEqual({ id: 3, v: "c" });
+      expect(getLater(database.prepare("DELETE FROM t WHERE v = ? RETURNING id"), "zz")()).toBe(
+        undefined,
+      );
+    })();
+    expect(postgres.roundTrips - before).toBe(3);
+    // Its failure fails the transaction, and the row throws it.
+    let failed: (() => unknown) | undefined;
+    expect(() =>
+      database.transaction(() => {
+        failed = getLater(insert, "c");
+      })(),
+    ).toThrow(/duplicate key/);
+    expect(() => failed?.()).toThrow(/duplicate key/);
+    // Outside a transaction it is read at once.
+    before = postgres.roundTrips;
+    const now = getLater(insert, "d");
+    expect(postgres.roundTrips - before).toBe(1);
+    expect(now()).toEqual({ id: 5, v: "d" });
+  });
+
   it("lets one writer at a time take the schema's write lock, as SQLite's BEGIN IMMEDIATE does", () => {
     const schema = newTestSchema();
     const first = open(schema);
@@ -411,6 +452,16 @@ describe("the state database on PostgreSQL", () => {
     expect(await postgres.readRows("SELECT * FROM t WHERE k = ?", ["a"])).toEqual([
       { k: "a", v: "text \0 with nul" },
     ]);
+    expect(postgres.roundTrips).toBe(before);
+    // After the posts: sees the rows posted before it, committed on the other connection.
+    for (let index = 0; index < 20; index++) {
+      postgres.post("INSERT INTO t (k, v) VALUES (?, ?)", [`p${index}`, "posted"]);
+    }
+    expect(
+      await postgres.readRows("SELECT COUNT(*) AS n FROM t WHERE v = ?", ["posted"], {
+        afterPosts: true,
+      }),
+    ).toEqual([{ n: 20 }]);
     expect(postgres.roundTrips).toBe(before);
     await expect(postgres.readRows("SELECT nope FROM t", [])).rejects.toThrow(
       /column "nope" does not exist \(in: SELECT nope FROM t\)/,
