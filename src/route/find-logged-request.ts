@@ -22,13 +22,13 @@ export async function findLoggedRequest(
   store: RoutingStore,
   id: string,
 ): Promise<RequestLogRow | null> {
-  const found = store.findRequest(id);
+  const found = await store.lookupRequest(id);
   const issuedMs = requestIdTimeMs(id);
   if (found !== null || issuedMs === null) return found;
   const waitUntil = Math.min(issuedMs, Date.now()) + PEER_LOG_WAIT_MS;
   while (Date.now() < waitUntil) {
     await new Promise((resolve) => setTimeout(resolve, PEER_LOG_POLL_MS));
-    const row = store.findRequest(id);
+    const row = await store.lookupRequest(id);
     if (row !== null) return row;
   }
   return null;

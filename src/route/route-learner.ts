@@ -70,6 +70,11 @@ export function chooseContext(
   return domain === null ? { answerValueUsd } : { domain, answerValueUsd };
 }
 
+/** What `prepareRecord` read ahead for one outcome; only the learner that made it reads it. */
+export interface RecordPreparation {
+  readonly requestId: string;
+}
+
 export interface RouteLearner {
   /** Picks a model among `candidates` (ordered by preference) for one request. */
   choose(route: string, candidates: readonly string[], context?: ChooseContext): RouteChoice;
@@ -82,7 +87,15 @@ export interface RouteLearner {
    * returns, and its error is `record`'s. A learner may leave it out; the server then writes
    * its feedback on its own.
    */
-  record(outcome: RouteOutcome, alongside?: () => void): void;
+  record(outcome: RouteOutcome, alongside?: () => void, preparation?: RecordPreparation): void;
+  /**
+   * Reads ahead, without blocking the event loop, what `record(outcome)` would read while it
+   * holds its write lock, and gives it back for `record` (ADR 0070): for a learner whose state
+   * database answers reads asynchronously (PostgreSQL). Undefined when there was nothing to
+   * read ahead; `record` reads for itself what a preparation does not cover or what went
+   * stale since. Learners with nothing to read leave it out.
+   */
+  prepareRecord?(outcome: RouteOutcome): Promise<RecordPreparation | undefined>;
   standings(route?: string): ModelStanding[];
   /**
    * Its stored decisions (demotions and reinstatements, with their evidence), most recent

@@ -26,6 +26,7 @@ import type { PostgresStateDatabase } from "../state/postgres-state-database.js"
 import { hasSqliteFile } from "../state/sqlite-worker.js";
 import {
   type ComponentMigration,
+  getLater,
   migrateComponent,
   postgresState,
   type StateDatabase,
@@ -407,6 +408,8 @@ function sessionAnswer(row: SessionAnswerRow | undefined): LoggedAnswer | undefi
     : { route: row.route, model: row.model, atMs: Date.parse(row.created_at) };
 }
 
+const SELECT_REQUEST_SQL = "SELECT * FROM routing_requests WHERE id = ?";
+
 export class RoutingStore {
   readonly #database: StateDatabase;
   /** Rows for the main-thread writer (no worker, or after it died). */
@@ -441,7 +444,7 @@ export class RoutingStore {
     this.#insertBatch = database.transaction((rows: RequestLogRow[]) => {
       for (const row of rows) this.#insertRequest.run(requestValues(row));
     });
-    this.#selectRequest = database.prepare("SELECT * FROM routing_requests WHERE id = ?");
+    this.#selectRequest = database.prepare(SELECT_REQUEST_SQL);
     this.#insertAppliedFeedback = database.prepare(
       `INSERT INTO routing_feedback (request_id, created_at, rating, correct, label, latency_ms, reward, applied, apply_error)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
@@ -663,6 +666,23 @@ export class RoutingStore {
     return row === undefined ? null : fromRawRequest(row);
   }
 
+  /**
+   * `findRequest` for the request path (a feedback's lookup): on PostgreSQL the queue is
+   * posted and the row read after it is committed, awaited rather than blocking the server
+   * (ADR 0070); on a file it is `findRequest`.
+   */
+  lookupRequest(id: string): RequestLogRow | null | Promise<RequestLogRow | null> {
+    if (this.#postgres === undefined) return this.findRequest(id);
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#post(this.#postgres, this.#queue.splice(0, this.#queue.length));
+    return this.#postgres
+      .readRows(SELECT_REQUEST_SQL, [id], { afterPosts: true })
+      .then((rows) =>
+        rows[0] === undefined ? null : fromRawRequest(rows[0] as unknown as RawRequestRow),
+      );
+  }
+
   /** The requests that named `session` (`x-modelscout-session`), oldest first, at most `limit`. */
   sessionRequests(session: string, limit = 200): RequestLogRow[] {
     this.flush();
@@ -705,17 +725,34 @@ export class RoutingStore {
     applyError: string | null = null,
   ): number {
     this.flush();
-    return this.insertFeedback(feedback, applied, applyError);
+    return this.insertFeedback(feedback, applied, applyError)();
+  }
+
+  /**
+   * What must happen before a write transaction that takes the state's write lock: with the
+   * SQLite writer thread, the queued rows are written first, because that thread needs the
+   * same lock. On PostgreSQL the request log's connection takes no lock, so nothing is waited
+   * for.
+   */
+  beforeWriteLock(): void {
+    if (this.#postgres === undefined) this.flush();
   }
 
   /**
    * Stores one feedback, applied or not (with the learner's error), without
    * flushing the request log first: for a caller inside a write transaction (the learner's,
    * ADR 0069), where the log's writer thread could not take the write lock to flush. The
-   * caller flushes before (`recordFeedback` does both, outside one).
+   * caller flushes before (`recordFeedback` does both, outside one). Gives the feedback's id,
+   * to be read once the transaction is done (on PostgreSQL it comes back with its end, ADR
+   * 0070).
    */
-  insertFeedback(feedback: FeedbackInput, applied: boolean, applyError: string | null): number {
-    const result = this.#insertAppliedFeedback.get(
+  insertFeedback(
+    feedback: FeedbackInput,
+    applied: boolean,
+    applyError: string | null,
+  ): () => number {
+    const inserted = getLater(
+      this.#insertAppliedFeedback,
       feedback.requestId,
       feedback.createdAt,
       feedback.rating,
@@ -726,7 +763,7 @@ export class RoutingStore {
       applied ? 1 : 0,
       applyError,
     );
-    return (result as { id: number }).id;
+    return () => (inserted() as { id: number }).id;
   }
 
   markFeedbackApplied(id: number, error: string | null): void {

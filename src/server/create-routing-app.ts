@@ -1183,7 +1183,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
       // Committed (synchronous = FULL) before anything is acknowledged: with the learner's
       // outcome, in its transaction, when it takes the feedback's row along (one commit, ADR
       // 0069); else on its own, marked with what the learner made of it.
-      let id: number | undefined;
+      let id: (() => number) | undefined;
       let applied = false;
       let applyError: string | null = null;
       /** Whether the answer was later than its route's `latency_slo_ms` (null: no SLO applies). */
@@ -1194,12 +1194,19 @@ export function createRoutingHttp(options: RoutingAppOptions): {
         if (slo !== null && feedback.reward !== null) {
           late = outcome.latencyMs !== undefined && outcome.latencyMs > slo;
         }
-        // Before the learner takes the write lock, which the log's writer thread needs too.
-        store.flush();
         try {
-          learner.record(outcome, () => {
-            id = store.insertFeedback(feedback, true, null);
-          });
+          // What the learner reads under its write lock, read first without blocking the
+          // server (PostgreSQL); its failure is the blocking read's to report (ADR 0070).
+          const preparation = await learner.prepareRecord?.(outcome).catch(() => undefined);
+          // Before the learner takes the write lock, which the log's writer thread needs too.
+          store.beforeWriteLock();
+          learner.record(
+            outcome,
+            () => {
+              id = store.insertFeedback(feedback, true, null);
+            },
+            preparation,
+          );
           applied = true;
         } catch (error) {
           // Rolled back with the outcome, if it was written: stored below, on its own.
@@ -1210,7 +1217,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
       // Nothing to learn counts as applied; a learner without a store of its own (`alongside`
       // left out) has it written here.
       const storedId: number =
-        id ??
+        id?.() ??
         store.recordFeedback(feedback, learner !== undefined && applyError === null, applyError);
       notify((target) => target.feedbackStored?.({ id: storedId, ...feedback }, request));
       return send(

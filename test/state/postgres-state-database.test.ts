@@ -554,7 +554,7 @@ describe("the state database on PostgreSQL", () => {
     store.close();
   });
 
-  it("takes a feedback through the routing server in 6 waits, its row committed with the outcome", async () => {
+  it("takes a feedback through the routing server in one wait, its row committed with the outcome", async () => {
     const database = open();
     const postgres = postgresState(database) as PostgresStateDatabase;
     const config = parseRoutesConfig(ECHO_BANDIT_ROUTES);
@@ -580,32 +580,118 @@ describe("the state database on PostgreSQL", () => {
       });
       await routed.arrayBuffer();
       const requestId = routed.headers.get("x-modelscout-request-id") as string;
-      // The request's row, queued for 20 ms then posted on the other connection, is in
-      // before the count starts (else the lookup waits for it: one more).
-      const logged = database.prepare("SELECT id FROM routing_requests WHERE id = ?");
-      while (logged.get(requestId) === undefined) {
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-      const before = postgres.roundTrips;
+      // At once: the request's row, still queued, is posted and awaited by the lookup.
+      let before = postgres.roundTrips;
       const feedback = await post("/v1/feedback", { request_id: requestId, correct: true });
       expect(await feedback.json()).toMatchObject({ stored: true, applied: true });
-      // The lookup, the catch-up, the earlier outcome, the outcome, the feedback's row, the commit.
-      expect(postgres.roundTrips - before).toBe(6);
+      // The lookup and the learner's reads are awaited; the commit is the one wait.
+      expect(postgres.roundTrips - before).toBe(1);
+      // A second feedback on it replaces the first outcome's reward: also one wait.
+      before = postgres.roundTrips;
+      const again = await post("/v1/feedback", { request_id: requestId, correct: false });
+      const body = (await again.json()) as { id: number; applied: boolean };
+      expect(body.applied).toBe(true);
+      expect(postgres.roundTrips - before).toBe(1);
       expect(
         database
-          .prepare("SELECT applied FROM routing_feedback WHERE request_id = ?")
-          .pluck()
+          .prepare("SELECT id, applied FROM routing_feedback WHERE request_id = ? ORDER BY id")
           .all(requestId),
-      ).toEqual([1]);
+      ).toEqual([
+        { id: body.id - 1, applied: 1 },
+        { id: body.id, applied: 1 },
+      ]);
       expect(
         database
-          .prepare("SELECT COUNT(*) FROM learning_outcomes WHERE request_id = ?")
-          .pluck()
-          .get(requestId),
-      ).toBe(1);
+          .prepare(
+            "SELECT reward, superseded FROM learning_outcomes WHERE request_id = ? ORDER BY seq",
+          )
+          .all(requestId),
+      ).toEqual([
+        { reward: 1, superseded: 1 },
+        { reward: 0, superseded: 0 },
+      ]);
+      // Two feedbacks at once, on two requests: their read-aheads take turns, so neither
+      // goes stale and each waits once.
+      const ids: string[] = [];
+      for (const content of ["a refund please", "my order is late"]) {
+        const answer = await post("/v1/chat/completions", {
+          model: "auto",
+          messages: [{ role: "user", content }],
+        });
+        await answer.arrayBuffer();
+        ids.push(answer.headers.get("x-modelscout-request-id") as string);
+      }
+      before = postgres.roundTrips;
+      const both = await Promise.all(
+        ids.map((id) => post("/v1/feedback", { request_id: id, correct: true })),
+      );
+      for (const answer of both) expect(await answer.json()).toMatchObject({ applied: true });
+      expect(postgres.roundTrips - before).toBe(2);
+      // Three live outcomes, the first request's a failure: the aggregates hold them (decayed
+      // by the milliseconds between them).
+      const totals = database
+        .prepare(
+          "SELECT SUM(successes) AS successes, SUM(failures) AS failures FROM learning_posteriors WHERE route = 'desk/text-generation' AND domain_key = ''",
+        )
+        .get() as { successes: number; failures: number };
+      expect(totals.successes).toBeCloseTo(2, 6);
+      expect(totals.failures).toBeCloseTo(1, 6);
     } finally {
       await server.close();
     }
+  });
+
+  it("reads a feedback's learning ahead, and under the lock again when another server wrote since", async () => {
+    const schema = newTestSchema();
+    const mine = open(schema);
+    const theirs = open(schema);
+    const postgres = postgresState(mine) as PostgresStateDatabase;
+    const config = parseRoutesConfig(ECHO_BANDIT_ROUTES);
+    const learner = new ThompsonRouteLearner({ database: mine, config: config.learning });
+    const other = new ThompsonRouteLearner({ database: theirs, config: config.learning });
+    const outcome = (requestId: string, reward: number) => ({
+      requestId,
+      route: "desk",
+      modelId: "echo:good",
+      reward,
+      at: "2026-12-03T08:00:00.000Z",
+    });
+    const successes = () =>
+      mine
+        .prepare(
+          "SELECT successes FROM learning_posteriors WHERE route = 'desk' AND model_id = 'echo:good' AND domain_key = ''",
+        )
+        .pluck()
+        .get();
+    other.record(outcome("req_1", 1));
+    // Read ahead: the other server's outcome comes into memory, and the record waits once.
+    let preparation = await learner.prepareRecord(outcome("req_2", 1));
+    expect(preparation).toBeDefined();
+    let before = postgres.roundTrips;
+    learner.record(outcome("req_2", 1), undefined, preparation);
+    expect(postgres.roundTrips - before).toBe(1);
+    expect(successes()).toBe(2);
+    // Written meanwhile by the other server: the check fails, the transaction rolls back, and
+    // the record reads under the lock as before, counting all three.
+    preparation = await learner.prepareRecord(outcome("req_3", 1));
+    other.record(outcome("req_4", 1));
+    before = postgres.roundTrips;
+    learner.record(outcome("req_3", 1), undefined, preparation);
+    expect(postgres.roundTrips - before).toBeGreaterThan(1);
+    expect(successes()).toBe(4);
+    expect(mine.prepare("SELECT COUNT(*) FROM learning_outcomes").pluck().get()).toBe(4);
+    // Its memory is what a learner reading the schema now has.
+    other.sync();
+    const standing = (of: ThompsonRouteLearner) =>
+      of.standings("desk").find((row) => row.modelId === "echo:good")?.effectiveCount ?? 0;
+    expect(standing(learner)).toBeGreaterThan(3.5);
+    expect(standing(learner)).toBeCloseTo(standing(other), 6);
+    // A preparation for another outcome, or made before this learner changed: not used.
+    preparation = await learner.prepareRecord(outcome("req_5", 1));
+    before = postgres.roundTrips;
+    learner.record(outcome("req_6", 0), undefined, preparation);
+    expect(postgres.roundTrips - before).toBeGreaterThan(1);
+    expect(mine.prepare("SELECT COUNT(*) FROM learning_outcomes").pluck().get()).toBe(5);
   });
 
   it("keeps review items and their audit trail as SQLite's triggers do", () => {

@@ -16,9 +16,12 @@
 
 import { toStoreError } from "../../catalog/sqlite/sqlite-store.js";
 import { ModelScoutError } from "../../errors/modelscout-error.js";
+import type { PostgresStateDatabase } from "../../state/postgres-state-database.js";
 import {
   type ComponentMigration,
+  getLater,
   migrateComponent,
+  postgresState,
   type StateDatabase,
 } from "../../state/state-database.js";
 import { addReward, type DecayedBeta, EMPTY_DECAYED_BETA } from "./decayed-beta.js";
@@ -220,11 +223,94 @@ function outcomeFromRow(row: RawOutcome): OutcomeRow {
   };
 }
 
+/**
+ * What `record` reads under the write lock, read ahead of it without blocking (PostgreSQL,
+ * ADR 0070): what other servers wrote since the learner's position, and the request's live
+ * reward, read after those changes (so anything written between the two reads is past
+ * `changes.next`, and fails `writingAfter`).
+ */
+export interface ReadAhead {
+  changes: SharedChanges;
+  /** The stored aggregates of every pair in `changes.pairs`. */
+  aggregates: AggregateRow[];
+  /** The stored demotions, when a decision came; else null. */
+  demotions: DemotionRow[] | null;
+  /** The request's live reward row (`activeReward`). */
+  previous: OutcomeRow | undefined;
+}
+
+/**
+ * `writingAfter`'s failure: something was written after the read-ahead's position, so what
+ * was read ahead may be stale; the transaction was rolled back, and the caller reads again
+ * under the lock.
+ */
+export class ReadAheadStale extends Error {
+  constructor() {
+    super("The state was written after it was read ahead of the write transaction.");
+    this.name = "ReadAheadStale";
+  }
+}
+
+/**
+ * The mark of `writingAfter`'s check failing on PostgreSQL: a cast of it to an integer fails
+ * the transaction (a plain statement cannot raise an error of its own), and its end reports
+ * the failure with this text in the message.
+ */
+const STALE_MARK = "modelscout: read ahead went stale";
+
+const CHANGES_AFTER_SQL = `SELECT 'outcome' AS kind, route, model_id, max(seq) AS last FROM learning_outcomes
+         WHERE seq > ? GROUP BY route, model_id
+         UNION ALL
+         SELECT 'decision' AS kind, route, model_id, rowid AS last FROM learning_decisions
+         WHERE rowid > ?`;
+const ACTIVE_REWARD_SQL =
+  "SELECT * FROM learning_outcomes WHERE request_id = ? AND reward IS NOT NULL AND superseded = 0 ORDER BY seq DESC LIMIT 1";
+const AGGREGATES_OF_SQL = "SELECT * FROM learning_posteriors WHERE route = ? AND model_id = ?";
+const DEMOTIONS_SQL = "SELECT * FROM learning_demotions ORDER BY rowid";
+
+interface RawDemotion {
+  route: string;
+  domain_key: string;
+  model_id: string;
+  decision_id: string;
+}
+
+function demotionFromRow(row: RawDemotion): DemotionRow {
+  return {
+    route: row.route,
+    domainKey: row.domain_key,
+    modelId: row.model_id,
+    decisionId: row.decision_id,
+  };
+}
+
+/** `changesSince`'s answer, from the rows of `CHANGES_AFTER_SQL`. */
+function changesFrom(
+  rows: { kind: "outcome" | "decision"; route: string; model_id: string; last: number }[],
+  since: SharedPosition,
+): SharedChanges {
+  const pairs = new Map<string, { route: string; modelId: string }>();
+  let seq = since.seq;
+  let decision = since.decision;
+  for (const row of rows) {
+    pairs.set(`${row.route}\u0000${row.model_id}`, { route: row.route, modelId: row.model_id });
+    if (row.kind === "outcome") seq = Math.max(seq, row.last);
+    else decision = Math.max(decision, row.last);
+  }
+  return {
+    pairs: [...pairs.values()],
+    decisions: decision !== since.decision,
+    next: { seq, decision },
+  };
+}
+
 export class LearningStore {
   private readonly statements;
+  readonly #postgres: PostgresStateDatabase | undefined;
 
   constructor(readonly database: StateDatabase) {
     migrateComponent(database, "learning", MIGRATIONS);
+    this.#postgres = postgresState(database);
     this.statements = {
       insertOutcome: database.prepare(
         `INSERT INTO learning_outcomes (request_id, route, model_id, domain, reward, latency_ms, cost_usd, at, at_ms, recorded_at)
@@ -232,9 +318,7 @@ export class LearningStore {
          RETURNING seq`,
       ),
       supersede: database.prepare("UPDATE learning_outcomes SET superseded = 1 WHERE seq = ?"),
-      activeReward: database.prepare(
-        "SELECT * FROM learning_outcomes WHERE request_id = ? AND reward IS NOT NULL AND superseded = 0 ORDER BY seq DESC LIMIT 1",
-      ),
+      activeReward: database.prepare(ACTIVE_REWARD_SQL),
       upsertAggregate: database.prepare(
         `INSERT INTO learning_posteriors (route, model_id, domain_key, successes, failures, observations, updated_at_ms, observations_at_reinstatement, cost_mass, cost_weight)
          VALUES (@route, @modelId, @domainKey, @successes, @failures, @observations, @updatedAtMs, @observationsAtReinstatement, @costMass, @costWeight)
@@ -260,16 +344,8 @@ export class LearningStore {
         "SELECT (SELECT max(seq) FROM learning_outcomes) AS seq, (SELECT max(rowid) FROM learning_decisions) AS decision",
       ),
       // One statement for both: a read on PostgreSQL is a round trip (ADR 0069).
-      changesAfter: database.prepare(
-        `SELECT 'outcome' AS kind, route, model_id, max(seq) AS last FROM learning_outcomes
-         WHERE seq > ? GROUP BY route, model_id
-         UNION ALL
-         SELECT 'decision' AS kind, route, model_id, rowid AS last FROM learning_decisions
-         WHERE rowid > ?`,
-      ),
-      aggregatesOf: database.prepare(
-        "SELECT * FROM learning_posteriors WHERE route = ? AND model_id = ?",
-      ),
+      changesAfter: database.prepare(CHANGES_AFTER_SQL),
+      aggregatesOf: database.prepare(AGGREGATES_OF_SQL),
       readMeta: database.prepare("SELECT value FROM learning_meta WHERE key = ?"),
       writeMeta: database.prepare(
         "INSERT INTO learning_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -298,19 +374,7 @@ export class LearningStore {
 
   loadDemotions(): DemotionRow[] {
     return this.guard(() =>
-      (
-        this.database.prepare("SELECT * FROM learning_demotions ORDER BY rowid").all() as {
-          route: string;
-          domain_key: string;
-          model_id: string;
-          decision_id: string;
-        }[]
-      ).map((row) => ({
-        route: row.route,
-        domainKey: row.domain_key,
-        modelId: row.model_id,
-        decisionId: row.decision_id,
-      })),
+      (this.database.prepare(DEMOTIONS_SQL).all() as RawDemotion[]).map(demotionFromRow),
     );
   }
 
@@ -368,16 +432,18 @@ export class LearningStore {
   }
 
   /**
-   * Writes one outcome with everything it changes and gives the outcome's `seq`; durable when
-   * it returns. Inside `writing` when the plan was made from reads that must not go stale.
+   * Writes one outcome with everything it changes; durable when it returns (or when the
+   * caller's transaction commits). Inside `writing` when the plan was made from reads that
+   * must not go stale. Gives the outcome's `seq`, to be read once the transaction is done: on
+   * PostgreSQL it comes back with the transaction's end, not a round trip of its own (ADR 0070).
    */
-  commitRecord(plan: RecordPlan): number {
+  commitRecord(plan: RecordPlan): () => number {
     const write = () => {
       if (plan.supersedesSeq !== null) this.statements.supersede.run(plan.supersedesSeq);
-      const { seq } = this.statements.insertOutcome.get(plan.outcome) as { seq: number };
+      const inserted = getLater(this.statements.insertOutcome, plan.outcome);
       for (const row of plan.aggregates) this.writeAggregate(row);
       for (const decision of plan.demotions) this.storeDemotion(decision);
-      return seq;
+      return () => (inserted() as { seq: number }).seq;
     };
     // In the caller's transaction (`record`'s), which fails as one if any of it does: no
     // savepoint, whose release would be one more wait on PostgreSQL (ADR 0069).
@@ -398,26 +464,94 @@ export class LearningStore {
    * (demotions to read again), and the position to ask from next.
    */
   changesSince(since: SharedPosition): SharedChanges {
-    return this.guard(() => {
-      const pairs = new Map<string, { route: string; modelId: string }>();
-      let seq = since.seq;
-      let decision = since.decision;
-      for (const row of this.statements.changesAfter.all(since.seq, since.decision) as {
-        kind: "outcome" | "decision";
-        route: string;
-        model_id: string;
-        last: number;
-      }[]) {
-        pairs.set(`${row.route}\u0000${row.model_id}`, { route: row.route, modelId: row.model_id });
-        if (row.kind === "outcome") seq = Math.max(seq, row.last);
-        else decision = Math.max(decision, row.last);
-      }
+    return this.guard(() =>
+      changesFrom(
+        this.statements.changesAfter.all(since.seq, since.decision) as Parameters<
+          typeof changesFrom
+        >[0],
+        since,
+      ),
+    );
+  }
+
+  /**
+   * On PostgreSQL: what `record` of an outcome for `requestId` reads under the write lock,
+   * read now on the connection for awaited reads, so the server's event loop does not block
+   * on it (ADR 0070); `writingAfter(changes.next, ...)` then checks, under the lock, that
+   * nothing was written since. Undefined on a file, where those reads cost no round trip.
+   */
+  async readAhead(since: SharedPosition, requestId: string): Promise<ReadAhead | undefined> {
+    const postgres = this.#postgres;
+    if (postgres === undefined) return undefined;
+    try {
+      const changes = changesFrom(
+        (await postgres.readRows(CHANGES_AFTER_SQL, [since.seq, since.decision])) as Parameters<
+          typeof changesFrom
+        >[0],
+        since,
+      );
+      // After the changes: a write between the two reads is past `changes.next`.
+      const reads = [
+        postgres.readRows(ACTIVE_REWARD_SQL, [requestId]),
+        changes.decisions ? postgres.readRows(DEMOTIONS_SQL, []) : Promise.resolve(null),
+        ...changes.pairs.map(({ route, modelId }) =>
+          postgres.readRows(AGGREGATES_OF_SQL, [route, modelId]),
+        ),
+      ];
+      const [previous, demotions, ...aggregates] = await Promise.all(reads);
       return {
-        pairs: [...pairs.values()],
-        decisions: decision !== since.decision,
-        next: { seq, decision },
+        changes,
+        aggregates: aggregates.flatMap((rows) =>
+          (rows as unknown as RawAggregate[]).map(aggregateFromRow),
+        ),
+        demotions:
+          demotions === null ? null : (demotions as unknown as RawDemotion[]).map(demotionFromRow),
+        previous:
+          previous?.[0] === undefined
+            ? undefined
+            : outcomeFromRow(previous[0] as unknown as RawOutcome),
       };
-    });
+    } catch (error) {
+      if (error instanceof ModelScoutError) throw error;
+      throw toStoreError(error, this.database.name, WHAT);
+    }
+  }
+
+  /**
+   * \`writing\`, after a read-ahead at \`position\`: under the write lock it first checks that
+   * no outcome or decision was written after it, and throws \`ReadAheadStale\` (rolled back)
+   * if one was. On PostgreSQL the check is sent without waiting, its failure reported by the
+   * transaction's end, so it costs no round trip.
+   */
+  writingAfter<T>(position: SharedPosition, work: () => T): T {
+    const postgres = this.#postgres;
+    try {
+      return this.database
+        .transaction(() => {
+          if (postgres === undefined) {
+            if (this.changesSince(position).pairs.length > 0) throw new ReadAheadStale();
+          } else {
+            this.database
+              .prepare(
+                `SELECT CAST(CASE WHEN EXISTS (SELECT 1 FROM learning_outcomes WHERE seq > ?)
+                   OR EXISTS (SELECT 1 FROM learning_decisions WHERE rowid > ?)
+                   THEN '${STALE_MARK}' ELSE '0' END AS INTEGER)`,
+              )
+              .run(position.seq, position.decision);
+          }
+          return work();
+        })
+        .immediate();
+    } catch (error) {
+      if (
+        error instanceof ReadAheadStale ||
+        ((error as { code?: unknown }).code === "22P02" && String(error).includes(STALE_MARK))
+      ) {
+        throw new ReadAheadStale();
+      }
+      if (error instanceof ModelScoutError) throw error;
+      throw toStoreError(error, this.database.name, WHAT);
+    }
   }
 
   /** The stored aggregates of one (route, model), every domain. */

@@ -70,6 +70,7 @@ import { openStateDatabase, type StateDatabase } from "../../state/state-databas
 import type {
   ChooseContext,
   ModelStanding,
+  RecordPreparation,
   RouteChoice,
   RouteLearner,
   RouteOutcome,
@@ -94,7 +95,10 @@ import {
 import type { DemotionEvidence, LearningDecision, PosteriorEvidence } from "./learning-decision.js";
 import {
   type AggregateRow,
+  type DemotionRow,
   LearningStore,
+  type OutcomeRow,
+  ReadAheadStale,
   type RecordPlan,
   ROUTE_WIDE,
   type RouteRow,
@@ -162,6 +166,23 @@ export class ThompsonRouteLearner implements RouteLearner {
   private ownedDatabase: StateDatabase | undefined;
   /** How far memory holds the shared log: later rows were written by another server (ADR 0060). */
   #seen: SharedPosition;
+  /**
+   * Counts changes to memory and `#seen`: a read-ahead (`prepareRecord`) is used only if
+   * nothing changed them since it was read (ADR 0070).
+   */
+  #generation = 0;
+  /** Settled when the last read-ahead given out has been recorded (see `prepareRecord`). */
+  #readingAhead: Promise<void> = Promise.resolve();
+  /** What `prepareRecord` read ahead, by the preparation it gave out. */
+  readonly #prepared = new WeakMap<
+    RecordPreparation,
+    {
+      generation: number;
+      requestId: string;
+      position: SharedPosition;
+      previous: OutcomeRow | undefined;
+    }
+  >();
 
   constructor(options: ThompsonRouteLearnerOptions) {
     this.#config = parseThompsonLearnerConfig(options.config ?? {});
@@ -207,6 +228,7 @@ export class ThompsonRouteLearner implements RouteLearner {
       for (const row of rows) this.setEntry(row);
       this.#seen = position;
       this.halfLifeMs = halfLifeMs;
+      this.#generation++;
     }
     this.#config = next;
   }
@@ -264,13 +286,14 @@ export class ThompsonRouteLearner implements RouteLearner {
     }
     if (changes.decisions) this.loadDemotions();
     this.#seen = changes.next;
+    if (changes.pairs.length > 0) this.#generation++;
     return changes.pairs.length;
   }
 
   /** The stored demotions, in place of those in memory. */
-  private loadDemotions(): void {
+  private loadDemotions(demotions: readonly DemotionRow[] = this.store.loadDemotions()): void {
     this.demoted.clear();
-    for (const demotion of this.store.loadDemotions()) {
+    for (const demotion of demotions) {
       this.demoted.set(
         key(demotion.route, demotion.domainKey, demotion.modelId),
         demotion.decisionId,
@@ -469,7 +492,53 @@ export class ThompsonRouteLearner implements RouteLearner {
 
   // ---------------------------------------------------------------- learning
 
-  record(outcome: RouteOutcome, alongside?: () => void): void {
+  /**
+   * Reads ahead, on PostgreSQL, what `record(outcome)` reads under its write lock (what other
+   * servers wrote, the request's earlier reward), awaited on the connection for awaited reads
+   * so the event loop does not block on it, and brings memory up to it as `sync` would. Given
+   * to `record`, its transaction then waits for PostgreSQL once, at its commit, unless
+   * something was written meanwhile (ADR 0070). Undefined on a file, or when this learner's
+   * memory changed while it read.
+   */
+  async prepareRecord(outcome: RouteOutcome): Promise<RecordPreparation | undefined> {
+    if (!outcome.requestId) return undefined;
+    // One read-ahead at a time, each after the record of the one before: two read at once,
+    // the second's would go stale when the first's record commits, and it would read again
+    // under the lock. The caller records in the continuation of this promise, before the
+    // next read-ahead starts (`setImmediate` runs after it).
+    const turn = this.#readingAhead;
+    let release = () => {};
+    this.#readingAhead = new Promise((resolve) => {
+      release = resolve;
+    });
+    try {
+      await turn;
+      return await this.#readAhead(outcome.requestId);
+    } finally {
+      setImmediate(release);
+    }
+  }
+
+  async #readAhead(requestId: string): Promise<RecordPreparation | undefined> {
+    const generation = this.#generation;
+    const ahead = await this.store.readAhead(Object.assign({}, this.#seen), requestId);
+    // Rows read before a change this learner made since would take memory back.
+    if (ahead === undefined || this.#generation !== generation) return undefined;
+    for (const row of ahead.aggregates) this.setEntry(row);
+    if (ahead.demotions !== null) this.loadDemotions(ahead.demotions);
+    this.#seen = Object.assign({}, ahead.changes.next);
+    this.#generation++;
+    const preparation: RecordPreparation = { requestId };
+    this.#prepared.set(preparation, {
+      generation: this.#generation,
+      requestId,
+      position: ahead.changes.next,
+      previous: ahead.previous,
+    });
+    return preparation;
+  }
+
+  record(outcome: RouteOutcome, alongside?: () => void, preparation?: RecordPreparation): void {
     if (!outcome.requestId) throw invalidOutcome("requestId is required", outcome);
     if (!outcome.route) throw invalidOutcome("route is required", outcome);
     if (!outcome.modelId) throw invalidOutcome("modelId is required", outcome);
@@ -489,19 +558,39 @@ export class ThompsonRouteLearner implements RouteLearner {
     if (!Number.isFinite(atMs)) {
       throw invalidOutcome(`at must be an ISO date-time (got "${outcome.at}")`, outcome);
     }
-    // Under the write lock, after reading what other servers wrote: the plan is made from the
-    // aggregates as they are on disk (ADR 0060).
-    const { plan, seq } = this.store.writing(() => {
-      this.catchUp();
-      const plan = this.recordPlan(outcome, atMs);
+    const write = (previous: OutcomeRow | undefined | null) => {
+      const plan = this.recordPlan(outcome, atMs, previous);
       const seq = this.store.commitRecord(plan);
       // The caller's writes (the feedback row) commit with the outcome, in one commit.
       alongside?.();
       return { plan, seq };
-    });
+    };
+    const prepared = preparation === undefined ? undefined : this.#prepared.get(preparation);
+    let written: ReturnType<typeof write> | undefined;
+    if (
+      prepared !== undefined &&
+      prepared.generation === this.#generation &&
+      prepared.requestId === outcome.requestId
+    ) {
+      // Read ahead: under the lock only a check that nothing was written since (ADR 0070).
+      try {
+        written = this.store.writingAfter(prepared.position, () => write(prepared.previous));
+      } catch (error) {
+        if (!(error instanceof ReadAheadStale)) throw error;
+      }
+    }
+    // Under the write lock, after reading what other servers wrote: the plan is made from the
+    // aggregates as they are on disk (ADR 0060).
+    const { plan, seq } =
+      written ??
+      this.store.writing(() => {
+        this.catchUp();
+        return write(null);
+      });
     // Memory changes only once the transaction is on disk: a failed write leaves it as it was
     // (but for what `sync` read of other servers' writes).
-    this.#seen.seq = seq;
+    this.#seen.seq = seq();
+    this.#generation++;
     for (const row of plan.aggregates) this.setEntry(row);
     for (const decision of plan.demotions) {
       this.demoted.set(
@@ -512,7 +601,12 @@ export class ThompsonRouteLearner implements RouteLearner {
   }
 
   /** What `outcome` writes: the outcome row, the aggregates it changes, the demotions it causes. */
-  private recordPlan(outcome: RouteOutcome, atMs: number): RecordPlan {
+  private recordPlan(
+    outcome: RouteOutcome,
+    atMs: number,
+    /** The request's live reward as read ahead (`prepareRecord`); null: read it now. */
+    readAhead: OutcomeRow | undefined | null,
+  ): RecordPlan {
     // A domain past the route's `maxDomainsPerRoute` counts route-wide only, and is stored so.
     const domain = this.admittedDomain(outcome.route, outcome.domain || null);
     const domainKey = domain ?? ROUTE_WIDE;
@@ -554,7 +648,7 @@ export class ThompsonRouteLearner implements RouteLearner {
 
     let supersedesSeq: number | null = null;
     if (outcome.reward !== undefined) {
-      const previous = this.store.activeReward(outcome.requestId);
+      const previous = readAhead === null ? this.store.activeReward(outcome.requestId) : readAhead;
       if (previous && previous.reward !== null) {
         supersedesSeq = previous.seq;
         fold(
@@ -824,6 +918,7 @@ export class ThompsonRouteLearner implements RouteLearner {
       );
       this.store.commitDemotion(decision);
       this.demoted.set(key(route, domainKey, modelId), decision.id);
+      this.#generation++;
       return decision;
     });
   }
@@ -881,6 +976,7 @@ export class ThompsonRouteLearner implements RouteLearner {
     this.store.commitReinstatement(decision, row);
     this.demoted.delete(key(route, domainKey, modelId));
     if (row) this.setEntry(row);
+    this.#generation++;
     return decision;
   }
 

@@ -9,9 +9,11 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { LearningStore, ReadAheadStale } from "../../../src/route/learning/learning-store.js";
 import type { ThompsonRouteLearner } from "../../../src/route/learning/thompson-route-learner.js";
 import type { ModelStanding } from "../../../src/route/route-learner.js";
-import { makeLearner, START_MS } from "./test-learner.js";
+import { openStateDatabase } from "../../../src/state/state-database.js";
+import { closeAfterTest, makeLearner, START_MS } from "./test-learner.js";
 
 const at = (ms: number) => new Date(ms).toISOString();
 
@@ -143,6 +145,29 @@ describe("learners sharing a state file", () => {
     expect(() => a.sync()).toThrow(/half-life of 120000 ms, this one with 60000 ms/);
     expect(a.standings("r")[0]?.effectiveCount).toBeCloseTo(2, 6);
     expect(b.sync()).toBe(0);
+  });
+
+  it("refuse a write made after a read-ahead that another one has made stale (writingAfter)", async () => {
+    const path = statePath();
+    const { learner: b, database: theirs } = makeLearner({}, 2, path);
+    const store = new LearningStore(closeAfterTest(openStateDatabase({ path })));
+    record(b, "b0", "m", 1);
+    const position = store.position();
+    // Nothing to read ahead on a file: the reads under the lock cost no round trip.
+    expect(await store.readAhead(position, "b0")).toBeUndefined();
+    const marker = () =>
+      store.writingAfter(position, () => store.writeMeta("after_read_ahead", "written"));
+    record(b, "b1", "m", 1);
+    expect(marker).toThrow(ReadAheadStale);
+    expect(store.readMeta("after_read_ahead")).toBeUndefined();
+    // Read again, it goes through.
+    store.writingAfter(store.position(), () => store.writeMeta("after_read_ahead", "written"));
+    expect(
+      theirs
+        .prepare("SELECT value FROM learning_meta WHERE key = 'after_read_ahead'")
+        .pluck()
+        .get(),
+    ).toBe("written");
   });
 
   it("keep the stored aggregates equal to the outcome log with two processes writing at once", {
