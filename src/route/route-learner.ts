@@ -109,6 +109,11 @@ export interface RouteLearner {
    */
   sync?(): number;
   /**
+   * `sync`, its reads awaited rather than blocking where the state database answers reads
+   * asynchronously (PostgreSQL, ADR 0070); the server's timer calls it when it is there.
+   */
+  syncAhead?(): Promise<number>;
+  /**
    * Puts the routes config's `learning` section (as written) in force without a restart;
    * throws, changing nothing, when it cannot. Learners without it take a restart for that.
    */

@@ -11,9 +11,11 @@
  * route's tasks) or a learner key `<route>/<task>` (one task).
  */
 import { ModelScoutError } from "../errors/modelscout-error.js";
+import type { PostgresStateDatabase } from "../state/postgres-state-database.js";
 import {
   type ComponentMigration,
   migrateComponent,
+  postgresState,
   type StateDatabase,
 } from "../state/state-database.js";
 
@@ -46,16 +48,30 @@ export interface RouteSwitchRecord {
   at: string;
 }
 
+const SELECT_ALL_SQL = "SELECT * FROM route_switches ORDER BY at, route, from_model";
+
+interface RawSwitch {
+  route: string;
+  from_model: string;
+  to_model: string;
+  review_item_id: string | null;
+  actor: string;
+  reason: string;
+  at: string;
+}
+
 export class RouteSwitches {
   #switches: RouteSwitchRecord[] = [];
   /** Prepared once: `sync` runs it every second. */
   readonly #selectAll;
+  readonly #postgres: PostgresStateDatabase | undefined;
+  /** Counts reloads: an awaited read answered after one is older than memory, and dropped. */
+  #reloads = 0;
 
   constructor(private readonly database: StateDatabase) {
     migrateComponent(database, "route-switches", MIGRATIONS);
-    this.#selectAll = database.prepare(
-      "SELECT * FROM route_switches ORDER BY at, route, from_model",
-    );
+    this.#selectAll = database.prepare(SELECT_ALL_SQL);
+    this.#postgres = postgresState(database);
     this.#reload();
   }
 
@@ -67,16 +83,27 @@ export class RouteSwitches {
     this.#reload();
   }
 
+  /**
+   * `sync` for the server's timer: on PostgreSQL the read is awaited on the connection for
+   * awaited reads instead of blocking the event loop (ADR 0070); on a file it is `sync`.
+   */
+  async syncAhead(): Promise<void> {
+    if (this.#postgres === undefined) {
+      this.sync();
+      return;
+    }
+    const reloads = this.#reloads;
+    const rows = await this.#postgres.readRows(SELECT_ALL_SQL, []);
+    // A switch set or reverted here meanwhile reloaded memory with what the read may lack.
+    if (this.#reloads === reloads) this.#use(rows as unknown as RawSwitch[]);
+  }
+
   #reload(): void {
-    const rows = this.#selectAll.all() as {
-      route: string;
-      from_model: string;
-      to_model: string;
-      review_item_id: string | null;
-      actor: string;
-      reason: string;
-      at: string;
-    }[];
+    this.#use(this.#selectAll.all() as RawSwitch[]);
+  }
+
+  #use(rows: readonly RawSwitch[]): void {
+    this.#reloads++;
     this.#switches = rows.map((row) => ({
       route: row.route,
       fromModel: row.from_model,

@@ -4,10 +4,11 @@
  * schema of its own. The stores on it are tested through two `modelscout serve` processes
  * sharing a schema (`test/server/serve-shared-state-cli.test.ts`) and below.
  */
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { createReviewQueue } from "../../src/monitor/review-queue.js";
 import { ThompsonRouteLearner } from "../../src/route/learning/thompson-route-learner.js";
 import { startRequestLogRetention } from "../../src/route/request-log-retention.js";
+import { RouteSwitches } from "../../src/route/route-switches.js";
 import { parseRoutesConfig } from "../../src/route/routes-config.js";
 import { type RequestLogRow, RoutingStore } from "../../src/route/routing-store.js";
 import { startRoutingServer } from "../../src/server/start-routing-server.js";
@@ -692,6 +693,70 @@ describe("the state database on PostgreSQL", () => {
     learner.record(outcome("req_6", 0), undefined, preparation);
     expect(postgres.roundTrips - before).toBeGreaterThan(1);
     expect(mine.prepare("SELECT COUNT(*) FROM learning_outcomes").pluck().get()).toBe(5);
+  });
+
+  it("follows other servers' writes on its timer without blocking its event loop", async () => {
+    const schema = newTestSchema();
+    const database = open(schema);
+    const postgres = postgresState(database) as PostgresStateDatabase;
+    const config = parseRoutesConfig(ECHO_BANDIT_ROUTES);
+    const learner = new ThompsonRouteLearner({ database, config: config.learning });
+    const server = await startRoutingServer({
+      config,
+      port: 0,
+      database,
+      learner,
+      sharedStateSyncMs: 20,
+    });
+    try {
+      const other = new ThompsonRouteLearner({ database: open(schema), config: config.learning });
+      const good = () =>
+        learner.standings("desk").find((row) => row.modelId === "echo:good")?.effectiveCount ?? 0;
+      expect(good()).toBe(0);
+      const before = postgres.roundTrips;
+      other.record({
+        requestId: "req_other",
+        route: "desk",
+        modelId: "echo:good",
+        reward: 1,
+        at: new Date().toISOString(),
+      });
+      await vi.waitFor(() => expect(good()).toBeGreaterThan(0.99));
+      // Ten more ticks: each reads the switches, the learner's changes and its half-life.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(postgres.roundTrips).toBe(before);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("reads the route switches again without blocking, and keeps one changed meanwhile", async () => {
+    const schema = newTestSchema();
+    const database = open(schema);
+    const postgres = postgresState(database) as PostgresStateDatabase;
+    const mine = new RouteSwitches(database);
+    const theirs = new RouteSwitches(open(schema));
+    theirs.set({
+      route: "desk",
+      fromModel: "echo:poor",
+      toModel: "echo:good",
+      reviewItemId: null,
+      actor: "operator",
+      reason: "answers better",
+    });
+    const before = postgres.roundTrips;
+    await mine.syncAhead();
+    expect(postgres.roundTrips).toBe(before);
+    expect(mine.list()).toMatchObject([
+      { route: "desk", fromModel: "echo:poor", toModel: "echo:good" },
+    ]);
+    // Reverted here while a read's answer is on its way: the read, older than memory, is
+    // dropped. (The thread blocks for 100 ms first, so the read runs before the revert.)
+    const reading = mine.syncAhead();
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+    expect(mine.revert("desk", "echo:poor")).toBe(true);
+    await reading;
+    expect(mine.list()).toEqual([]);
   });
 
   it("keeps review items and their audit trail as SQLite's triggers do", () => {

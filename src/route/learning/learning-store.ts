@@ -267,6 +267,7 @@ const ACTIVE_REWARD_SQL =
   "SELECT * FROM learning_outcomes WHERE request_id = ? AND reward IS NOT NULL AND superseded = 0 ORDER BY seq DESC LIMIT 1";
 const AGGREGATES_OF_SQL = "SELECT * FROM learning_posteriors WHERE route = ? AND model_id = ?";
 const DEMOTIONS_SQL = "SELECT * FROM learning_demotions ORDER BY rowid";
+const READ_META_SQL = "SELECT value FROM learning_meta WHERE key = ?";
 
 interface RawDemotion {
   route: string;
@@ -346,7 +347,7 @@ export class LearningStore {
       // One statement for both: a read on PostgreSQL is a round trip (ADR 0069).
       changesAfter: database.prepare(CHANGES_AFTER_SQL),
       aggregatesOf: database.prepare(AGGREGATES_OF_SQL),
-      readMeta: database.prepare("SELECT value FROM learning_meta WHERE key = ?"),
+      readMeta: database.prepare(READ_META_SQL),
       writeMeta: database.prepare(
         "INSERT INTO learning_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
       ),
@@ -475,12 +476,13 @@ export class LearningStore {
   }
 
   /**
-   * On PostgreSQL: what `record` of an outcome for `requestId` reads under the write lock,
+   * On PostgreSQL: what `record` of an outcome for `requestId` reads under the write lock
+   * (without one, what `sync` reads: the changes alone),
    * read now on the connection for awaited reads, so the server's event loop does not block
    * on it (ADR 0070); `writingAfter(changes.next, ...)` then checks, under the lock, that
    * nothing was written since. Undefined on a file, where those reads cost no round trip.
    */
-  async readAhead(since: SharedPosition, requestId: string): Promise<ReadAhead | undefined> {
+  async readAhead(since: SharedPosition, requestId?: string): Promise<ReadAhead | undefined> {
     const postgres = this.#postgres;
     if (postgres === undefined) return undefined;
     try {
@@ -492,7 +494,9 @@ export class LearningStore {
       );
       // After the changes: a write between the two reads is past `changes.next`.
       const reads = [
-        postgres.readRows(ACTIVE_REWARD_SQL, [requestId]),
+        requestId === undefined
+          ? Promise.resolve([])
+          : postgres.readRows(ACTIVE_REWARD_SQL, [requestId]),
         changes.decisions ? postgres.readRows(DEMOTIONS_SQL, []) : Promise.resolve(null),
         ...changes.pairs.map(({ route, modelId }) =>
           postgres.readRows(AGGREGATES_OF_SQL, [route, modelId]),
@@ -654,6 +658,18 @@ export class LearningStore {
               .all(filter.requestId)) as RawOutcome[]
       ).map(outcomeFromRow),
     );
+  }
+
+  /** Whether `readAhead` reads anything: the state is on PostgreSQL, where reads can be awaited. */
+  get readsAhead(): boolean {
+    return this.#postgres !== undefined;
+  }
+
+  /** `readMeta`, awaited on PostgreSQL (ADR 0070); read at once on a file. */
+  async readMetaAhead(key: string): Promise<string | undefined> {
+    if (this.#postgres === undefined) return this.readMeta(key);
+    const rows = await this.#postgres.readRows(READ_META_SQL, [key]);
+    return (rows[0] as { value: string } | undefined)?.value;
   }
 
   readMeta(key: string): string | undefined {

@@ -98,6 +98,7 @@ import {
   type DemotionRow,
   LearningStore,
   type OutcomeRow,
+  type ReadAhead,
   ReadAheadStale,
   type RecordPlan,
   ROUTE_WIDE,
@@ -267,7 +268,40 @@ export class ThompsonRouteLearner implements RouteLearner {
    */
   sync(): number {
     const pairs = this.catchUp();
-    const stored = this.store.readMeta("half_life_ms");
+    this.#checkHalfLife(this.store.readMeta("half_life_ms"));
+    return pairs;
+  }
+
+  /**
+   * `sync` for the server's timer: on PostgreSQL its reads are awaited on the connection for
+   * awaited reads instead of blocking the event loop (ADR 0070), in turn with the read-aheads
+   * of `prepareRecord`; what it read is dropped if this learner's memory changed meanwhile
+   * (the next sync reads it again). On a file it is `sync`.
+   */
+  async syncAhead(): Promise<number> {
+    if (!this.store.readsAhead) return this.sync();
+    const release = this.#takeTurn();
+    try {
+      await release.turn;
+      const generation = this.#generation;
+      const [ahead, stored] = await Promise.all([
+        this.store.readAhead(Object.assign({}, this.#seen)),
+        this.store.readMetaAhead("half_life_ms"),
+      ]);
+      let pairs = 0;
+      if (ahead !== undefined && this.#generation === generation) {
+        this.#useReadAhead(ahead);
+        pairs = ahead.changes.pairs.length;
+      }
+      this.#checkHalfLife(stored);
+      return pairs;
+    } finally {
+      setImmediate(release.done);
+    }
+  }
+
+  /** Throws when the stored half-life is another server's (see `sync`). */
+  #checkHalfLife(stored: string | undefined): void {
     if (stored !== undefined && Number(stored) !== this.halfLifeMs) {
       throw new ModelScoutError(
         "INVALID_ARGUMENT",
@@ -275,7 +309,27 @@ export class ThompsonRouteLearner implements RouteLearner {
         { details: { stored: Number(stored), own: this.halfLifeMs } },
       );
     }
-    return pairs;
+  }
+
+  /**
+   * A turn for an awaited read: `turn` settles when the read before it is done with (see
+   * `prepareRecord`); call `done` when this one is.
+   */
+  #takeTurn(): { turn: Promise<void>; done: () => void } {
+    const turn = this.#readingAhead;
+    let done = () => {};
+    this.#readingAhead = new Promise((resolve) => {
+      done = resolve;
+    });
+    return { turn, done };
+  }
+
+  /** What a read-ahead read, into memory, as `catchUp` does. */
+  #useReadAhead(ahead: ReadAhead): void {
+    for (const row of ahead.aggregates) this.setEntry(row);
+    if (ahead.demotions !== null) this.loadDemotions(ahead.demotions);
+    this.#seen = Object.assign({}, ahead.changes.next);
+    this.#generation++;
   }
 
   /** Reads what other servers wrote since this learner last looked; see `sync`. */
@@ -506,16 +560,12 @@ export class ThompsonRouteLearner implements RouteLearner {
     // the second's would go stale when the first's record commits, and it would read again
     // under the lock. The caller records in the continuation of this promise, before the
     // next read-ahead starts (`setImmediate` runs after it).
-    const turn = this.#readingAhead;
-    let release = () => {};
-    this.#readingAhead = new Promise((resolve) => {
-      release = resolve;
-    });
+    const release = this.#takeTurn();
     try {
-      await turn;
+      await release.turn;
       return await this.#readAhead(outcome.requestId);
     } finally {
-      setImmediate(release);
+      setImmediate(release.done);
     }
   }
 
@@ -524,10 +574,7 @@ export class ThompsonRouteLearner implements RouteLearner {
     const ahead = await this.store.readAhead(Object.assign({}, this.#seen), requestId);
     // Rows read before a change this learner made since would take memory back.
     if (ahead === undefined || this.#generation !== generation) return undefined;
-    for (const row of ahead.aggregates) this.setEntry(row);
-    if (ahead.demotions !== null) this.loadDemotions(ahead.demotions);
-    this.#seen = Object.assign({}, ahead.changes.next);
-    this.#generation++;
+    this.#useReadAhead(ahead);
     const preparation: RecordPreparation = { requestId };
     this.#prepared.set(preparation, {
       generation: this.#generation,
