@@ -25,6 +25,10 @@
  * conversation, so only `/v1/tasks/<task>` requests are read; nor zero-shot classification,
  * whose candidate labels are not logged. The same input twice is one item, the latest
  * labelled one.
+ *
+ * The log is read in chunks (`chunkRows`), each after the last row of the one before, by
+ * time and then log order: a long log is never one statement's answer, which on PostgreSQL
+ * arrives whole (ADR 0068).
  */
 import { ModelScoutError } from "../errors/modelscout-error.js";
 import { taskFamily } from "../select/metrics/metric-registry.js";
@@ -48,6 +52,12 @@ export interface RequestLogExportOptions {
   limit?: number;
   /** Also requests without a label, as items whose label is null. */
   includeUnlabelled?: boolean;
+  /**
+   * Rows read per statement (default 2000): the log is read in chunks, each after the last
+   * row of the one before, so neither database holds the whole window's rows at once (on
+   * PostgreSQL a statement's rows all come back together).
+   */
+  chunkRows?: number;
   /**
    * The server's `server.log_text_chars` (2000 by default): a logged text this long may have
    * been cut, so it is not used as an input or a reference answer.
@@ -111,22 +121,27 @@ function readParameters(options: RequestLogExportOptions) {
   };
 }
 
+/**
+ * One chunk: the requests after (`@afterAt`, `@afterRow`) in log order, each with its latest
+ * feedback that gives a label or `correct` (found through the feedback's request index).
+ */
 const EXPORT_SQL = `
-  WITH latest AS (
-    SELECT request_id, MAX(id) AS id FROM routing_feedback
-    WHERE label IS NOT NULL OR correct IS NOT NULL
-    GROUP BY request_id
-  )
-  SELECT r.id, r.created_at, r.route, r.model, r.input_text, r.output_text, r.output_label,
-    f.label AS feedback_label, f.correct AS feedback_correct
+  SELECT r.rowid AS log_row, r.id, r.created_at, r.route, r.model, r.input_text, r.output_text,
+    r.output_label, f.label AS feedback_label, f.correct AS feedback_correct
   FROM routing_requests r
-  LEFT JOIN latest ON latest.request_id = r.id
-  LEFT JOIN routing_feedback f ON f.id = latest.id
+  LEFT JOIN routing_feedback f ON f.id = (
+    SELECT MAX(g.id) FROM routing_feedback g
+    WHERE g.request_id = r.id AND (g.label IS NOT NULL OR g.correct IS NOT NULL))
   WHERE ${REQUESTS_READ}
     AND (@unlabelled = 1 OR f.id IS NOT NULL)
-  ORDER BY r.created_at, r.rowid`;
+    AND (r.created_at > @afterAt OR (r.created_at = @afterAt AND r.rowid > @afterRow))
+  ORDER BY r.created_at, r.rowid
+  LIMIT @chunkRows`;
+
+const DEFAULT_CHUNK_ROWS = 2000;
 
 interface ExportRow {
+  log_row: number;
   id: string;
   created_at: string;
   route: string | null;
@@ -172,19 +187,29 @@ export function exportRequestLog(
   // Keyed by input, in insertion order; a later request with the same input replaces it.
   const byInput = new Map<string, ExportedItem>();
   let read = left.unlabelled;
-  const rows = database.prepare(EXPORT_SQL).iterate({
+  const chunkRows = options.chunkRows ?? DEFAULT_CHUNK_ROWS;
+  if (!(Number.isInteger(chunkRows) && chunkRows > 0)) {
+    throw new ModelScoutError(
+      "INVALID_ARGUMENT",
+      `chunkRows must be a whole number above 0 (got ${chunkRows}).`,
+      { details: { chunkRows } },
+    );
+  }
+  const statement = database.prepare(EXPORT_SQL);
+  const parameters = {
     unlabelled: options.includeUnlabelled === true ? 1 : 0,
     ...readParameters(options),
-  }) as IterableIterator<ExportRow>;
-  for (const row of rows) {
-    read += 1;
+    chunkRows,
+  };
+  /** One request: an item, a replaced one, or a count of why it was left out. */
+  function take(row: ExportRow): void {
     if (row.input_text === null) {
       left.noText += 1;
-      continue;
+      return;
     }
     if (!whole(row.input_text)) {
       left.possiblyCut += 1;
-      continue;
+      return;
     }
     let label: string | null = null;
     let from: ExportedItem["label_from"] = null;
@@ -200,23 +225,23 @@ export function exportRequestLog(
             : null;
       if (answer !== null && family !== "classification" && !whole(answer)) {
         left.possiblyCut += 1;
-        continue;
+        return;
       }
       label = answer;
       from = answer === null ? null : "correct";
     } else if (row.feedback_correct === 0 && options.includeUnlabelled !== true) {
       left.wrongWithoutLabel += 1;
-      continue;
+      return;
     }
     if (label === null && options.includeUnlabelled !== true) {
       left.unlabelled += 1;
-      continue;
+      return;
     }
     const earlier = byInput.get(row.input_text);
     if (earlier !== undefined) {
       left.duplicates += 1;
       // An unlabelled repeat does not replace a labelled item.
-      if (label === null && earlier.label !== null) continue;
+      if (label === null && earlier.label !== null) return;
       if (earlier.label !== null && earlier.label !== label) left.conflicting += 1;
       // Deleted first, so the map stays in the order of each kept item's time.
       byInput.delete(row.input_text);
@@ -230,6 +255,19 @@ export function exportRequestLog(
       route: row.route,
       model: row.model,
     });
+  }
+  let afterAt = "";
+  let afterRow = 0;
+  for (;;) {
+    const rows = statement.all(Object.assign({}, parameters, { afterAt, afterRow })) as ExportRow[];
+    for (const row of rows) {
+      read += 1;
+      take(row);
+    }
+    const last = rows.at(-1);
+    if (last === undefined || rows.length < chunkRows) break;
+    afterAt = last.created_at;
+    afterRow = last.log_row;
   }
   let items = [...byInput.values()];
   if (options.limit !== undefined && items.length > options.limit) {

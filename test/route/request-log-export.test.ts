@@ -187,6 +187,79 @@ describe("exportRequestLog", () => {
     expect(cut.left.possiblyCut).toBe(1);
   });
 
+  it("reads the log in chunks, each after the last row of the one before, to the same items", () => {
+    const optionSets = [
+      {},
+      { includeUnlabelled: true },
+      { route: "sentiment", limit: 2 },
+      { from: "2026-12-01T00:03:00.000Z" },
+    ];
+    for (const options of optionSets) {
+      const whole = exportRequestLog(database, {
+        task: "text-classification",
+        logTextChars: LOG_CHARS,
+        ...options,
+      });
+      for (const chunkRows of [1, 2, 3, 5]) {
+        expect(
+          exportRequestLog(database, {
+            task: "text-classification",
+            logTextChars: LOG_CHARS,
+            chunkRows,
+            ...options,
+          }),
+        ).toEqual(whole);
+      }
+    }
+    // Requests logged in the same millisecond: the chunks go on by their log order.
+    const tied = openStateDatabase({ path: ":memory:" });
+    const tiedStore = new RoutingStore(tied, { writer: "main-thread" });
+    try {
+      for (let index = 0; index < 7; index++) {
+        tiedStore.logRequest(
+          requestLogRow(`req_tie${index}`, {
+            createdAt: "2026-12-01T00:00:00.000Z",
+            endpoint: "tasks",
+            task: "text-classification",
+            inputText: `input ${index}`,
+          }),
+        );
+      }
+      tiedStore.flush();
+      for (let index = 0; index < 7; index += 2) {
+        tiedStore.recordFeedback({
+          requestId: `req_tie${index}`,
+          createdAt: "2026-12-01T12:00:00.000Z",
+          rating: null,
+          correct: null,
+          label: `label ${index}`,
+          latencyMs: null,
+          reward: null,
+        });
+      }
+      const read = (chunkRows: number) =>
+        exportRequestLog(tied, { task: "text-classification", logTextChars: 100, chunkRows });
+      expect(read(2)).toEqual(read(100));
+      expect(read(2).items.map((item) => item.label)).toEqual([
+        "label 0",
+        "label 2",
+        "label 4",
+        "label 6",
+      ]);
+      expect(read(3).left.unlabelled).toBe(3);
+    } finally {
+      tiedStore.close();
+      tied.close();
+    }
+    expect(() =>
+      exportRequestLog(database, {
+        task: "text-classification",
+        logTextChars: LOG_CHARS,
+        chunkRows: 0,
+      }),
+    ).toThrow(/chunkRows must be a whole number above 0/);
+  });
+
   it("refuses tasks whose requests the log keeps too little of, saying why", () => {
     expect(() =>
       exportRequestLog(database, { task: "image-classification", logTextChars: LOG_CHARS }),

@@ -7,6 +7,7 @@
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { createReviewQueue } from "../../src/monitor/review-queue.js";
 import { ThompsonRouteLearner } from "../../src/route/learning/thompson-route-learner.js";
+import { exportRequestLog } from "../../src/route/request-log-export.js";
 import { startRequestLogRetention } from "../../src/route/request-log-retention.js";
 import { RouteSwitches } from "../../src/route/route-switches.js";
 import { parseRoutesConfig } from "../../src/route/routes-config.js";
@@ -757,6 +758,41 @@ describe("the state database on PostgreSQL", () => {
     expect(mine.revert("desk", "echo:poor")).toBe(true);
     await reading;
     expect(mine.list()).toEqual([]);
+  });
+
+  it("exports the request log in chunks, ties in time read in log order", () => {
+    const database = open();
+    const store = new RoutingStore(database);
+    for (let index = 0; index < 9; index++) {
+      store.logRequest(
+        Object.assign(row(`req_x${index}`, `2026-12-03T08:00:0${index % 3}.000Z`), {
+          endpoint: "tasks",
+          task: "text-classification",
+          inputText: `input ${index}`,
+          outputLabel: "positive",
+        }),
+      );
+    }
+    for (let index = 0; index < 9; index += 2) {
+      store.recordFeedback(
+        Object.assign(feedbackOn(`req_x${index}`), index === 4 ? { label: "negative" } : {}),
+      );
+    }
+    const read = (chunkRows: number) =>
+      exportRequestLog(database, { task: "text-classification", logTextChars: 100, chunkRows });
+    const whole = read(1000);
+    expect(read(2)).toEqual(whole);
+    expect(read(1)).toEqual(whole);
+    // By time, then log order: 0, 3, 6 at :00, then 1, 4, 7, then 2, 5, 8.
+    expect(whole.items.map((item) => [item.request_id, item.label])).toEqual([
+      ["req_x0", "positive"],
+      ["req_x6", "positive"],
+      ["req_x4", "negative"],
+      ["req_x2", "positive"],
+      ["req_x8", "positive"],
+    ]);
+    expect(whole.read).toBe(9);
+    store.close();
   });
 
   it("keeps review items and their audit trail as SQLite's triggers do", () => {
