@@ -223,11 +223,27 @@ async function answer(message) {
 // Reads the caller does not block on (\`read()\`), on a connection of their own, so they wait
 // for no transaction (nor for the request log's writes, unless asked to); answered on their
 // own port.
+// Settles when the posts queued so far are written, or as soon as one fails (it is retried
+// meanwhile, perhaps for as long as the server is down), as \`drain\` gives up then.
+function postsWrittenOrFailed() {
+  const failuresBefore = failures;
+  let settled = false;
+  const failed = new Promise((resolve) => {
+    // Woken at each post's end: waits on while none failed and the posts are not written.
+    const check = () => {
+      if (failures !== failuresBefore) resolve();
+      else if (!settled) waiters.push(check);
+    };
+    waiters.push(check);
+  });
+  const written = background.then(() => {}, () => {});
+  return Promise.race([written, failed]).finally(() => { settled = true; });
+}
 function answerRead(message) {
-  // One reading the request log waits for the rows posted before it (without failing when
-  // one of them does: the read answers what is there). Such a read comes on the main port,
-  // after those posts, so \`background\` already holds them.
-  const ready = message.afterPosts ? background.then(() => {}, () => {}) : Promise.resolve();
+  // One reading the request log waits for the rows posted before it; if one of them fails,
+  // it reads at once, and answers what is there (or fails as the server does). Such a read
+  // comes on the main port, after those posts, so \`background\` already holds them.
+  const ready = message.afterPosts ? postsWrittenOrFailed() : Promise.resolve();
   ready
     .then(() => connection("reads"))
     .then((client) => client.query(message.text, message.values))

@@ -489,6 +489,27 @@ describe("the state database on PostgreSQL", () => {
     }
   });
 
+  it("does not hold a read after the posts for as long as a failing post is retried", async () => {
+    // Nothing listens on port 1: every post fails, and is retried while the process lives.
+    const bridge = new PostgresBridge({
+      url: "postgres://postgres@127.0.0.1:1/test",
+      schema: newTestSchema(),
+      lockTimeoutMs: 1000,
+      callTimeoutMs: 60_000,
+      retryMs: 50,
+    });
+    try {
+      bridge.post("INSERT INTO t (k) VALUES ($1)", ["a"]);
+      // The server's own failure, not the read's 60 s timeout.
+      await expect(bridge.read("SELECT 1", [], true)).rejects.toMatchObject({
+        message: expect.stringMatching(/ECONNREFUSED|connect/),
+      });
+    } finally {
+      // Its posts were never written: closing says so.
+      expect(() => bridge.close()).toThrow(/were not written/);
+    }
+  });
+
   it("names a statement PostgreSQL refuses", () => {
     const database = open();
     expect(() => database.prepare("SELECT nope FROM nowhere WHERE a = ?").get(1)).toThrow(
