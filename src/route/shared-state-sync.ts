@@ -50,6 +50,7 @@ export function startSharedStateSync(options: SharedStateSyncOptions): SharedSta
   // The timer's sync: awaited reads where the learner and the switches offer them (on
   // PostgreSQL they do not block the server, ADR 0070); one at a time.
   let running = false;
+  let stopped = false;
   const runAhead = async () => {
     if (running) return;
     running = true;
@@ -60,7 +61,8 @@ export function startSharedStateSync(options: SharedStateSyncOptions): SharedSta
       else learner?.sync?.();
       lastError = null;
     } catch (error) {
-      report(error);
+      // A read still out when the server stopped fails as its database closes: not news.
+      if (!stopped) report(error);
     } finally {
       running = false;
     }
@@ -74,6 +76,9 @@ export function startSharedStateSync(options: SharedStateSyncOptions): SharedSta
     get lastError() {
       return lastError;
     },
-    stop: () => clearInterval(timer),
+    stop: () => {
+      stopped = true;
+      clearInterval(timer);
+    },
   };
 }

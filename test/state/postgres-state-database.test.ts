@@ -752,6 +752,34 @@ describe("the state database on PostgreSQL", () => {
     }
   });
 
+  it("says nothing of a sync read that its own close cut short", async () => {
+    const stderr = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+    try {
+      const config = parseRoutesConfig(ECHO_BANDIT_ROUTES);
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const database = openStateDatabase({
+          path: TEST_POSTGRES_URL,
+          env: { MODELSCOUT_STATE_SCHEMA: newTestSchema() },
+        });
+        const server = await startRoutingServer({
+          config,
+          port: 0,
+          database,
+          createLearner: (state) =>
+            new ThompsonRouteLearner({ database: state, config: config.learning }),
+          sharedStateSyncMs: 1,
+        });
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        await server.close();
+        database.close();
+      }
+      const said = stderr.mock.calls.map(([chunk]) => String(chunk)).join("");
+      expect(said).not.toMatch(/could not read what other servers wrote/);
+    } finally {
+      stderr.mockRestore();
+    }
+  });
+
   it("reads the route switches again without blocking, and keeps one changed meanwhile", async () => {
     const schema = newTestSchema();
     const database = open(schema);
