@@ -6,6 +6,7 @@
  *
  *   npx tsx bench/feedback-load.ts [--rate 400] [--feedback-share 0.1] [--seconds 10]
  *       [--warmup 5] [--state file|postgres] [--url postgres://...] [--repeats 1]
+ *       [--db-delay-ms 0]
  *
  * Open loop from this process: chat completions at `--rate` per second on a fixed schedule
  * (each latency runs from the scheduled time to the end of the answer), over a pool of 32
@@ -15,8 +16,12 @@
  * requests' p50 / p99 / max in the two runs is what feedback costs them; the feedback's own
  * times are printed beside. Writes bench/results/feedback-load.json (feedback-load-postgres.json
  * with `--state postgres`).
+ *
+ * `--db-delay-ms D` (with `--state postgres`): the server reaches PostgreSQL through a proxy
+ * that adds D ms to every round trip (`loadgen/delay-proxy.mjs`), as a database on another
+ * machine would; writes feedback-load-postgres-delay<D>.json.
  */
-import type { ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -40,6 +45,7 @@ const { values } = parseArgs({
     seconds: { type: "string", default: "10" },
     warmup: { type: "string", default: "5" },
     repeats: { type: "string", default: "1" },
+    "db-delay-ms": { type: "string", default: "0" },
     ...STATE_OPTIONS,
   },
 });
@@ -49,12 +55,50 @@ const feedbackShare = Number(values["feedback-share"]);
 const seconds = Number(values.seconds);
 const warmupSeconds = Number(values.warmup);
 const repeats = Number(values.repeats);
+const dbDelayMs = Number(values["db-delay-ms"]);
+if (!(dbDelayMs >= 0) || (dbDelayMs > 0 && !onPostgres)) {
+  throw new Error("--db-delay-ms takes milliseconds, with --state postgres");
+}
 const schema = `bench_feedback_${process.pid}`;
 
 const MAIN = fileURLToPath(new URL("../dist/cli/main.js", import.meta.url));
 const home = mkdtempSync(join(tmpdir(), "ms-bench-feedback-"));
 const configPath = join(home, "routes.json");
 writeFileSync(configPath, JSON.stringify(ECHO_BANDIT_ROUTES));
+
+/**
+ * With `--db-delay-ms`: a delaying proxy in front of PostgreSQL (a process of its own, so its
+ * timers do not share this one's event loop with the generator), and the URL through it.
+ */
+async function startDelayProxy(): Promise<{ url: string; child: ChildProcess } | undefined> {
+  if (dbDelayMs === 0) return undefined;
+  const target = new URL(values.url);
+  const child = spawn(
+    process.execPath,
+    [
+      fileURLToPath(new URL("./loadgen/delay-proxy.mjs", import.meta.url)),
+      target.hostname,
+      target.port === "" ? "5432" : target.port,
+      String(dbDelayMs),
+    ],
+    { stdio: ["ignore", "pipe", "inherit"] },
+  );
+  const port = await new Promise<string>((resolve, reject) => {
+    let stdout = "";
+    child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
+      stdout += chunk;
+      const listening = /listening (\d+)/.exec(stdout)?.[1];
+      if (listening !== undefined) resolve(listening);
+    });
+    child.once("exit", (code) => reject(new Error(`the delay proxy exited with ${code}`)));
+  });
+  const url = new URL(values.url);
+  url.hostname = "127.0.0.1";
+  url.port = port;
+  return { url: url.toString(), child };
+}
+
+const delayProxy = await startDelayProxy();
 
 function startServe(): Promise<{ url: string; child: ChildProcess }> {
   return startServeChild(
@@ -65,7 +109,7 @@ function startServe(): Promise<{ url: string; child: ChildProcess }> {
       "--config",
       configPath,
       "--state",
-      onPostgres ? values.url : join(home, "state.db"),
+      onPostgres ? (delayProxy?.url ?? values.url) : join(home, "state.db"),
     ],
     { ...process.env, MODELSCOUT_HOME: home, MODELSCOUT_STATE_SCHEMA: schema },
   );
@@ -195,12 +239,13 @@ try {
   server.child.kill("SIGTERM");
   await new Promise((resolve) => server.child.once("exit", resolve));
   rmSync(home, { recursive: true, force: true });
+  delayProxy?.child.kill("SIGTERM");
   if (onPostgres) await dropSchema(values.url, schema);
 }
 
 const ms = (value: number) => value.toFixed(2).padStart(7);
 console.log(
-  `${rate} requests/s, feedback on ${feedbackShare * 100} % of them, state on ${onPostgres ? "PostgreSQL" : "a file"} (ms)`,
+  `${rate} requests/s, feedback on ${feedbackShare * 100} % of them, state on ${onPostgres ? `PostgreSQL${dbDelayMs > 0 ? ` ${dbDelayMs} ms away` : ""}` : "a file"} (ms)`,
 );
 console.log(
   "repeat | requests without feedback p50 / p99 / max | with feedback p50 / p99 / max | feedback p50 / p99 / max | failed",
@@ -212,7 +257,9 @@ for (const row of results) {
 }
 const args = process.argv.slice(2).join(" ");
 writeBenchResult(
-  onPostgres ? "feedback-load-postgres" : "feedback-load",
+  onPostgres
+    ? `feedback-load-postgres${dbDelayMs > 0 ? `-delay${dbDelayMs}` : ""}`
+    : "feedback-load",
   `npx tsx bench/feedback-load.ts${args === "" ? "" : ` ${args}`}`,
-  { rate, feedbackShare, seconds, state: values.state, results },
+  { rate, feedbackShare, seconds, state: values.state, dbDelayMs, results },
 );
