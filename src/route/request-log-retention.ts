@@ -262,10 +262,15 @@ function postgresPruner(
     async prune(cutoff) {
       const connection = await connect();
       const chunk = async (before: string) => {
-        const result = await connection.query<{ requests: string; feedback: string }>(
-          PRUNE_CHUNK_POSTGRES_SQL,
-          [before, chunkRows],
-        );
+        let result: import("pg").QueryResult<{ requests: string; feedback: string }>;
+        try {
+          result = await connection.query(PRUNE_CHUNK_POSTGRES_SQL, [before, chunkRows]);
+        } catch (error) {
+          // Stopped mid-chunk: `stop` ended the connection under it, and PostgreSQL rolled the
+          // chunk back. Cut short, not failed, as the worker's prune is.
+          if (stopped) return { requests: 0, feedback: 0 };
+          throw error;
+        }
         const row = result.rows[0];
         return { requests: Number(row?.requests ?? 0), feedback: Number(row?.feedback ?? 0) };
       };

@@ -577,6 +577,36 @@ describe("the state database on PostgreSQL", () => {
     store.close();
   });
 
+  it("ends a prune cut short by its stop quietly, counting what it deleted", async () => {
+    const database = open();
+    const store = new RoutingStore(database);
+    for (let index = 0; index < 3000; index++) {
+      store.logRequest(row(`req_old${index}`, "2026-10-01T00:00:00.000Z"));
+    }
+    store.flush();
+    let deleted = 0;
+    // Stopped at once, then a little later: each time a chunk is likely in flight, its
+    // connection ended under it.
+    for (const afterMs of [0, 2, 5, 10]) {
+      const retention = startRequestLogRetention(database, {
+        days: 30,
+        chunkRows: 50,
+        pauseMs: 1,
+        firstAfterMs: 3_600_000,
+        now: () => Date.parse("2026-12-03T12:00:00.000Z"),
+      });
+      const pruning = retention.prune();
+      await new Promise((resolve) => setTimeout(resolve, afterMs));
+      await retention.stop();
+      const pruned = await pruning;
+      deleted += pruned.requests;
+    }
+    expect(database.prepare("SELECT count(*) FROM routing_requests").pluck().get()).toBe(
+      3000 - deleted,
+    );
+    store.close();
+  });
+
   it("takes a feedback through the routing server in one wait, its row committed with the outcome", async () => {
     const database = open();
     const postgres = postgresState(database) as PostgresStateDatabase;
