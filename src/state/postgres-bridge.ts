@@ -239,14 +239,19 @@ function postsWrittenOrFailed() {
   const written = background.then(() => {}, () => {});
   return Promise.race([written, failed]).finally(() => { settled = true; });
 }
+let readsChain = Promise.resolve();
 function answerRead(message) {
   // One reading the request log waits for the rows posted before it; if one of them fails,
   // it reads at once, and answers what is there (or fails as the server does). Such a read
   // comes on the main port, after those posts, so \`background\` already holds them.
   const ready = message.afterPosts ? postsWrittenOrFailed() : Promise.resolve();
   ready
-    .then(() => connection("reads"))
-    .then((client) => client.query(message.text, message.values))
+    .then(() => {
+      // One at a time on the connection, as node-postgres wants its queries given.
+      const run = readsChain.then(() => connection("reads")).then((client) => client.query(message.text, message.values));
+      readsChain = run.catch(() => {});
+      return run;
+    })
     .then(
       (result) => readPort.postMessage({ id: message.id, reply: { rows: result.rows ?? [], fields: (result.fields ?? []).map((field) => field.name), rowCount: result.rowCount ?? 0 } }),
       (error) => readPort.postMessage({ id: message.id, error: describe(error) }),
