@@ -12,7 +12,10 @@
  * and nothing that fired fires again. Several servers may share the file (ADR 0060): each
  * transaction bumps a generation counter, and one that finds the counter moved by another
  * engine since its own last write reloads the state first, so the engines fold all servers'
- * events into one state and a rule fires once for them all. A rule whose conditions or match
+ * events into one state and a rule fires once for them all. On PostgreSQL, where reading the
+ * counter would block the server for a round trip, a transaction instead checks (in a
+ * statement sent without waiting) that the counter is still where this engine left it, and
+ * one that finds it moved rolls back and folds again on the stored state (ADR 0070). A rule whose conditions or match
  * change (a different fingerprint) starts from empty state; changing only its actions keeps
  * the state.
  *
@@ -26,7 +29,12 @@
 import { createHash } from "node:crypto";
 import { ModelScoutError } from "../errors/modelscout-error.js";
 import { fetchWithRetry, type HttpRetryPolicy } from "../http/fetch-with-retry.js";
-import type { StateDatabase } from "../state/state-database.js";
+import {
+  failIfMovedOn,
+  isStateMovedOn,
+  postgresState,
+  type StateDatabase,
+} from "../state/state-database.js";
 import type { AlertAction, AlertRule } from "./alert-rules.js";
 import type { ConditionEvaluation, ConditionRuntime } from "./conditions/alert-condition.js";
 import { eventTimeMs } from "./conditions/alert-condition.js";
@@ -262,8 +270,18 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
   };
   /** The generation the state in memory is at: another engine's write moves the stored one on. */
   let generation = -1;
+  /** A read of the stored counter is a round trip on PostgreSQL (see the module comment). */
+  const checksGeneration = postgresState(database) !== undefined;
   /** Inside a write transaction: makes memory the stored state, then claims the next generation. */
   const takeGeneration = () => {
+    if (checksGeneration && generation >= 0) {
+      failIfMovedOn(database, "(SELECT generation FROM monitor_generation WHERE id = 1) <> ?", [
+        generation,
+      ]);
+      statements.bumpGeneration.run();
+      generation += 1;
+      return;
+    }
     const stored = statements.generation.get()?.generation ?? 0;
     if (stored !== generation) for (const runtime of runtimes) load(runtime);
     statements.bumpGeneration.run();
@@ -454,10 +472,22 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
   );
 
   const processEvents = (events: readonly MonitorEvent[]): Alert[] => {
-    const fired: Alert[] = [];
-    const afterCommit: (() => void)[] = [];
-    try {
+    let fired: Alert[] = [];
+    let afterCommit: (() => void)[] = [];
+    const fold = () => {
+      fired = [];
+      afterCommit = [];
       foldInTransaction.immediate(events, fired, afterCommit);
+    };
+    try {
+      try {
+        fold();
+      } catch (error) {
+        if (!isStateMovedOn(error)) throw error;
+        // Another engine folded since this one last did: again, on the stored state.
+        generation = -1;
+        fold();
+      }
     } catch (error) {
       // The transaction rolled back: drop what this call folded in and reread the stored state.
       for (const runtime of runtimes) load(runtime);

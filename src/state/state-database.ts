@@ -67,6 +67,57 @@ export function getLater(statement: Database.Statement, ...parameters: unknown[]
   return () => row;
 }
 
+/**
+ * Thrown by `failIfMovedOn`: the state changed since the caller read it ahead of its write
+ * transaction, which was rolled back; the caller reads again under the lock.
+ */
+export class StateMovedOn extends Error {
+  constructor() {
+    super("The state was written after it was read ahead of the write transaction.");
+    this.name = "StateMovedOn";
+  }
+}
+
+/**
+ * The mark of `failIfMovedOn`'s check failing on PostgreSQL: a plain statement cannot raise an
+ * error of its own, so the check casts this text to an integer, which fails the transaction,
+ * and its end reports the failure with the text in its message.
+ */
+const MOVED_ON_MARK = "modelscout: read ahead went stale";
+
+/**
+ * Inside a write transaction: fails it with `StateMovedOn` when `movedOn` (a SQL condition,
+ * true when something was written since the caller's read-ahead) holds. On SQLite it is read
+ * now and thrown here; on PostgreSQL the check is sent without waiting (ADR 0069), so it costs
+ * no round trip, and the transaction's end throws. Give the transaction's error to
+ * `isStateMovedOn` to tell the two apart from other failures (ADR 0070).
+ */
+export function failIfMovedOn(
+  database: StateDatabase,
+  movedOn: string,
+  parameters: readonly unknown[],
+): void {
+  if (postgresState(database) === undefined) {
+    const row = database
+      .prepare(`SELECT CASE WHEN ${movedOn} THEN 1 ELSE 0 END AS moved`)
+      .get(...parameters) as { moved: number };
+    if (row.moved === 1) throw new StateMovedOn();
+    return;
+  }
+  database
+    .prepare(`SELECT CAST(CASE WHEN ${movedOn} THEN '${MOVED_ON_MARK}' ELSE '0' END AS INTEGER)`)
+    .run(...parameters);
+}
+
+/** Whether a failed transaction failed `failIfMovedOn`'s check. */
+export function isStateMovedOn(error: unknown): boolean {
+  return (
+    error instanceof StateMovedOn ||
+    ((error as { code?: unknown } | null)?.code === "22P02" &&
+      String(error).includes(MOVED_ON_MARK))
+  );
+}
+
 export interface ComponentMigration {
   version: number;
   description: string;

@@ -5,6 +5,8 @@
  * sharing a schema (`test/server/serve-shared-state-cli.test.ts`) and below.
  */
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
+import { createAlertEngine } from "../../src/monitor/alert-engine.js";
+import { parseAlertRules } from "../../src/monitor/alert-rules.js";
 import { createReviewQueue } from "../../src/monitor/review-queue.js";
 import { ThompsonRouteLearner } from "../../src/route/learning/thompson-route-learner.js";
 import { exportRequestLog } from "../../src/route/request-log-export.js";
@@ -68,6 +70,17 @@ function feedbackOn(requestId: string) {
     latencyMs: null,
     reward: 1,
   };
+}
+
+/** A 30-day pruner at 2026-12-03 12:00, its first timed prune an hour away (tests call `prune`). */
+function pruner(database: StateDatabase, chunkRows: number) {
+  return startRequestLogRetention(database, {
+    days: 30,
+    chunkRows,
+    pauseMs: 1,
+    firstAfterMs: 3_600_000,
+    now: () => Date.parse("2026-12-03T12:00:00.000Z"),
+  });
 }
 
 describe("translateSql", () => {
@@ -555,13 +568,7 @@ describe("the state database on PostgreSQL", () => {
     store.markFeedbackApplied(store.recordFeedback(feedbackOn("req_old0")), null);
     // Feedback the learner has not taken yet keeps its request, whatever its age.
     store.recordFeedback(feedbackOn("req_old1"));
-    const retention = startRequestLogRetention(database, {
-      days: 30,
-      chunkRows: 2,
-      pauseMs: 1,
-      firstAfterMs: 3_600_000,
-      now: () => Date.parse("2026-12-03T12:00:00.000Z"),
-    });
+    const retention = pruner(database, 2);
     try {
       const pruned = await retention.prune();
       expect(pruned).toMatchObject({ requests: 6, feedback: 1 });
@@ -588,13 +595,7 @@ describe("the state database on PostgreSQL", () => {
     // Stopped at once, then a little later: each time a chunk is likely in flight, its
     // connection ended under it.
     for (const afterMs of [0, 2, 5, 10]) {
-      const retention = startRequestLogRetention(database, {
-        days: 30,
-        chunkRows: 50,
-        pauseMs: 1,
-        firstAfterMs: 3_600_000,
-        now: () => Date.parse("2026-12-03T12:00:00.000Z"),
-      });
+      const retention = pruner(database, 50);
       const pruning = retention.prune();
       await new Promise((resolve) => setTimeout(resolve, afterMs));
       await retention.stop();
@@ -872,6 +873,46 @@ describe("the state database on PostgreSQL", () => {
     ]);
     expect(whole.read).toBe(9);
     store.close();
+  });
+
+  it("folds monitoring events in one wait, and folds again when another engine moved the state on", () => {
+    const schema = newTestSchema();
+    const mine = open(schema);
+    const postgres = postgresState(mine) as PostgresStateDatabase;
+    const shared = parseAlertRules({
+      rules: [
+        {
+          id: "slow",
+          conditions: [{ type: "latency_p95", slo_ms: 300, min_events: 4 }],
+          actions: [{ type: "log" }],
+        },
+      ],
+    });
+    const log = () => {};
+    const here = createAlertEngine({ database: mine, rules: shared, log });
+    const there = createAlertEngine({ database: open(schema), rules: shared, log });
+    const slow = (second: number) => ({
+      kind: "request" as const,
+      at: new Date(Date.UTC(2026, 2, 1, 10, 0, second)).toISOString(),
+      route: "support",
+      modelId: "m",
+      latencyMs: 900,
+      status: 200,
+    });
+    // The first fold reads the stored state; the next ones only check it did not move.
+    expect(here.processBatch([slow(1)])).toEqual([]);
+    let before = postgres.roundTrips;
+    expect(here.processBatch([slow(2)])).toEqual([]);
+    expect(postgres.roundTrips - before).toBe(1);
+    // The other server's engine folds two: this one's check fails, and it folds again on the
+    // stored state, so the four slow answers fire the rule once, here.
+    expect(there.processBatch([slow(3)])).toEqual([]);
+    before = postgres.roundTrips;
+    const fired = here.processBatch([slow(4)]);
+    expect(postgres.roundTrips - before).toBeGreaterThan(1);
+    expect(fired).toHaveLength(1);
+    expect(there.processBatch([slow(5)])).toEqual([]);
+    expect(here.listAlerts()).toHaveLength(1);
   });
 
   it("keeps review items and their audit trail as SQLite's triggers do", () => {

@@ -19,10 +19,13 @@ import { ModelScoutError } from "../../errors/modelscout-error.js";
 import type { PostgresStateDatabase } from "../../state/postgres-state-database.js";
 import {
   type ComponentMigration,
+  failIfMovedOn,
   getLater,
+  isStateMovedOn,
   migrateComponent,
   postgresState,
   type StateDatabase,
+  StateMovedOn,
 } from "../../state/state-database.js";
 import { addReward, type DecayedBeta, EMPTY_DECAYED_BETA } from "./decayed-beta.js";
 import type { LearningDecision } from "./learning-decision.js";
@@ -238,25 +241,6 @@ export interface ReadAhead {
   /** The request's live reward row (`activeReward`). */
   previous: OutcomeRow | undefined;
 }
-
-/**
- * `writingAfter`'s failure: something was written after the read-ahead's position, so what
- * was read ahead may be stale; the transaction was rolled back, and the caller reads again
- * under the lock.
- */
-export class ReadAheadStale extends Error {
-  constructor() {
-    super("The state was written after it was read ahead of the write transaction.");
-    this.name = "ReadAheadStale";
-  }
-}
-
-/**
- * The mark of `writingAfter`'s check failing on PostgreSQL: a cast of it to an integer fails
- * the transaction (a plain statement cannot raise an error of its own), and its end reports
- * the failure with this text in the message.
- */
-const STALE_MARK = "modelscout: read ahead went stale";
 
 const CHANGES_AFTER_SQL = `SELECT 'outcome' AS kind, route, model_id, max(seq) AS last FROM learning_outcomes
          WHERE seq > ? GROUP BY route, model_id
@@ -522,37 +506,26 @@ export class LearningStore {
   }
 
   /**
-   * \`writing\`, after a read-ahead at \`position\`: under the write lock it first checks that
-   * no outcome or decision was written after it, and throws \`ReadAheadStale\` (rolled back)
+   * `writing`, after a read-ahead at `position`: under the write lock it first checks that
+   * no outcome or decision was written after it, and throws `StateMovedOn` (rolled back)
    * if one was. On PostgreSQL the check is sent without waiting, its failure reported by the
    * transaction's end, so it costs no round trip.
    */
   writingAfter<T>(position: SharedPosition, work: () => T): T {
-    const postgres = this.#postgres;
     try {
       return this.database
         .transaction(() => {
-          if (postgres === undefined) {
-            if (this.changesSince(position).pairs.length > 0) throw new ReadAheadStale();
-          } else {
-            this.database
-              .prepare(
-                `SELECT CAST(CASE WHEN EXISTS (SELECT 1 FROM learning_outcomes WHERE seq > ?)
-                   OR EXISTS (SELECT 1 FROM learning_decisions WHERE rowid > ?)
-                   THEN '${STALE_MARK}' ELSE '0' END AS INTEGER)`,
-              )
-              .run(position.seq, position.decision);
-          }
+          failIfMovedOn(
+            this.database,
+            `EXISTS (SELECT 1 FROM learning_outcomes WHERE seq > ?)
+               OR EXISTS (SELECT 1 FROM learning_decisions WHERE rowid > ?)`,
+            [position.seq, position.decision],
+          );
           return work();
         })
         .immediate();
     } catch (error) {
-      if (
-        error instanceof ReadAheadStale ||
-        ((error as { code?: unknown }).code === "22P02" && String(error).includes(STALE_MARK))
-      ) {
-        throw new ReadAheadStale();
-      }
+      if (isStateMovedOn(error)) throw new StateMovedOn();
       if (error instanceof ModelScoutError) throw error;
       throw toStoreError(error, this.database.name, WHAT);
     }

@@ -66,7 +66,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { ModelScoutError } from "../../errors/modelscout-error.js";
-import { openStateDatabase, type StateDatabase } from "../../state/state-database.js";
+import { openStateDatabase, type StateDatabase, StateMovedOn } from "../../state/state-database.js";
 import type {
   ChooseContext,
   ModelStanding,
@@ -99,7 +99,6 @@ import {
   LearningStore,
   type OutcomeRow,
   type ReadAhead,
-  ReadAheadStale,
   type RecordPlan,
   ROUTE_WIDE,
   type RouteRow,
@@ -623,7 +622,7 @@ export class ThompsonRouteLearner implements RouteLearner {
       try {
         written = this.store.writingAfter(prepared.position, () => write(prepared.previous));
       } catch (error) {
-        if (!(error instanceof ReadAheadStale)) throw error;
+        if (!(error instanceof StateMovedOn)) throw error;
       }
     }
     // Under the write lock, after reading what other servers wrote: the plan is made from the

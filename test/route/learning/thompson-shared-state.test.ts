@@ -9,10 +9,10 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { LearningStore, ReadAheadStale } from "../../../src/route/learning/learning-store.js";
+import { LearningStore } from "../../../src/route/learning/learning-store.js";
 import type { ThompsonRouteLearner } from "../../../src/route/learning/thompson-route-learner.js";
 import type { ModelStanding } from "../../../src/route/route-learner.js";
-import { openStateDatabase } from "../../../src/state/state-database.js";
+import { openStateDatabase, StateMovedOn } from "../../../src/state/state-database.js";
 import { closeAfterTest, makeLearner, START_MS } from "./test-learner.js";
 
 const at = (ms: number) => new Date(ms).toISOString();
@@ -158,7 +158,7 @@ describe("learners sharing a state file", () => {
     const marker = () =>
       store.writingAfter(position, () => store.writeMeta("after_read_ahead", "written"));
     record(b, "b1", "m", 1);
-    expect(marker).toThrow(ReadAheadStale);
+    expect(marker).toThrow(StateMovedOn);
     expect(store.readMeta("after_read_ahead")).toBeUndefined();
     // Read again, it goes through.
     store.writingAfter(store.position(), () => store.writeMeta("after_read_ahead", "written"));
