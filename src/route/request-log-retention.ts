@@ -266,8 +266,9 @@ function postgresPruner(
         try {
           result = await connection.query(PRUNE_CHUNK_POSTGRES_SQL, [before, chunkRows]);
         } catch (error) {
-          // Stopped mid-chunk: `stop` ended the connection under it, and PostgreSQL rolled the
-          // chunk back. Cut short, not failed, as the worker's prune is.
+          // Stopped mid-chunk: `stop` ended the connection under it. Cut short, not failed, as
+          // the worker's prune is. (PostgreSQL may have finished the chunk before it saw the
+          // connection go: then its rows are deleted but not counted here.)
           if (stopped) return { requests: 0, feedback: 0 };
           throw error;
         }

