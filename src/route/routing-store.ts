@@ -525,7 +525,7 @@ export class RoutingStore {
     }
     if (this.#queue.length === 0) return;
     if (this.#postgres !== undefined) {
-      this.#post(this.#postgres, this.#queue.splice(0, this.#queue.length));
+      this.#postQueue(this.#postgres);
       return;
     }
     try {
@@ -545,15 +545,8 @@ export class RoutingStore {
 
   /** Writes every queued row now (in one transaction, or by the worker); throws if it cannot. */
   flush(): void {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
-    if (this.#worker !== undefined) {
-      this.#postToWorker(this.#worker);
-      this.#worker.flush();
-      return;
-    }
     if (this.#postgres !== undefined) {
-      this.#post(this.#postgres, this.#queue.splice(0, this.#queue.length));
+      this.#postQueue(this.#postgres);
       try {
         this.#postgres.drain();
         this.#lastFlushError = null;
@@ -568,8 +561,22 @@ export class RoutingStore {
       }
       return;
     }
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (this.#worker !== undefined) {
+      this.#postToWorker(this.#worker);
+      this.#worker.flush();
+      return;
+    }
     if (this.#queue.length === 0) return;
     this.#write(this.#queue.splice(0, this.#queue.length));
+  }
+
+  /** PostgreSQL: hands every queued row to the bridge now, its timer no longer due. */
+  #postQueue(database: PostgresStateDatabase): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#post(database, this.#queue.splice(0, this.#queue.length));
   }
 
   /**
@@ -673,9 +680,7 @@ export class RoutingStore {
    */
   lookupRequest(id: string): RequestLogRow | null | Promise<RequestLogRow | null> {
     if (this.#postgres === undefined) return this.findRequest(id);
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
-    this.#post(this.#postgres, this.#queue.splice(0, this.#queue.length));
+    this.#postQueue(this.#postgres);
     return this.#postgres
       .readRows(SELECT_REQUEST_SQL, [id], { afterPosts: true })
       .then((rows) =>

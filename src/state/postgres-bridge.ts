@@ -14,7 +14,8 @@
  *   (sent without waiting, in order, their failure reported by the next `query()`), so a
  *   transaction costs a round trip per answer it reads, not per statement (ADR 0069);
  * - the **reads** one runs `read()`, a read the caller awaits instead of blocking on (a
- *   session's last answer, on the request path);
+ *   session's last answer and a feedback's lookup on the request path, the learner's
+ *   read-ahead, the once-a-second sync; ADR 0069, 0070), one at a time;
  * - the **background** one runs `post()`, not waited for, in order: the request log's rows,
  *   which must stay off the request path as the SQLite writer thread keeps them
  *   (`request-log-writer.ts`). A write that fails because the connection or the server did
@@ -108,6 +109,15 @@ function transient(error) {
   const code = String((error && error.code) || "");
   return code === "" || /^(08|53|57)/.test(code) || /^E[A-Z]+$/.test(code);
 }
+// A multi-statement query answers each; the last one's is the answer.
+function lastResult(result) {
+  return Array.isArray(result) ? result[result.length - 1] : result;
+}
+// What a query's answer carries back to the calling thread.
+function toReply(result) {
+  const last = lastResult(result);
+  return { rows: last.rows ?? [], fields: (last.fields ?? []).map((field) => field.name), rowCount: last.rowCount ?? 0 };
+}
 function describe(error) {
   return { message: String(error && error.message || error), code: error && error.code };
 }
@@ -178,8 +188,7 @@ function send(message) {
     if (sentError !== null) return;
     try {
       const client = await mainClient(message.inTransaction);
-      const result = await client.query(message.text, message.values);
-      const last = Array.isArray(result) ? result[result.length - 1] : result;
+      const last = lastResult(await client.query(message.text, message.values));
       sentCounts.push(message.wantRow ? [message.sendId, last.rowCount ?? 0, (last.rows && last.rows[0]) ?? null] : [message.sendId, last.rowCount ?? 0]);
     } catch (error) {
       sentError = Object.assign(describe(error), { sendId: message.sendId, text: message.text });
@@ -193,9 +202,7 @@ async function answer(message) {
     // A rollback ends what failed; anything else reports it first, as its own failure.
     if (failed !== null && !message.endsFailed) throw failed;
     const client = await mainClient(message.inTransaction);
-    const result = await client.query(message.text, message.values);
-    const last = Array.isArray(result) ? result[result.length - 1] : result;
-    return { rows: last.rows ?? [], fields: (last.fields ?? []).map((field) => field.name), rowCount: last.rowCount ?? 0 };
+    return toReply(await client.query(message.text, message.values));
   }
   if (message.kind === "drain") {
     // Done when everything posted is committed, or as soon as a write fails (it is retried).
@@ -220,9 +227,6 @@ async function answer(message) {
   }
   throw new Error("unknown bridge message " + message.kind);
 }
-// Reads the caller does not block on (\`read()\`), on a connection of their own, so they wait
-// for no transaction (nor for the request log's writes, unless asked to); answered on their
-// own port.
 // Settles when the posts queued so far are written, or as soon as one fails (it is retried
 // meanwhile, perhaps for as long as the server is down), as \`drain\` gives up then.
 function postsWrittenOrFailed() {
@@ -239,6 +243,9 @@ function postsWrittenOrFailed() {
   const written = background.then(() => {}, () => {});
   return Promise.race([written, failed]).finally(() => { settled = true; });
 }
+// Reads the caller does not block on (\`read()\`), on a connection of their own, so they wait
+// for no transaction (nor for the request log's writes, unless asked to); answered on their
+// own port.
 let readsChain = Promise.resolve();
 function answerRead(message) {
   // One reading the request log waits for the rows posted before it; if one of them fails,
@@ -253,7 +260,7 @@ function answerRead(message) {
       return run;
     })
     .then(
-      (result) => readPort.postMessage({ id: message.id, reply: { rows: result.rows ?? [], fields: (result.fields ?? []).map((field) => field.name), rowCount: result.rowCount ?? 0 } }),
+      (result) => readPort.postMessage({ id: message.id, reply: toReply(result) }),
       (error) => readPort.postMessage({ id: message.id, error: describe(error) }),
     );
 }

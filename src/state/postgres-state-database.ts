@@ -179,20 +179,13 @@ export class PostgresStatement {
     }
     const run = this.#database.sendRun(this.#sql.text, this.#values(parameters), true);
     const pluck = this.#pluck;
-    let shaped: { row: unknown } | undefined;
+    let rows: unknown[] | undefined;
     return () => {
-      if (shaped !== undefined) return shaped.row;
-      const row = run.row;
-      if (row !== null) {
-        unescapeRow(row);
-        if (this.#sql.hideRowid) delete row.rowid;
+      if (rows === undefined) {
+        const row = run.row;
+        rows = row === null ? [] : shapeRows([row], Object.keys(row), this.#sql, pluck);
       }
-      const first = row === null ? undefined : Object.keys(row)[0];
-      shaped = {
-        row:
-          row === null ? undefined : pluck ? (first === undefined ? undefined : row[first]) : row,
-      };
-      return shaped.row;
+      return rows[0];
     };
   }
 
@@ -206,13 +199,7 @@ export class PostgresStatement {
 
   #rows(parameters: BindValues): unknown[] {
     const result = this.#database.query(this.#sql.text, this.#values(parameters));
-    for (const row of result.rows) unescapeRow(row);
-    if (this.#pluck) {
-      const first = result.fields[0];
-      return first === undefined ? [] : result.rows.map((row) => row[first]);
-    }
-    if (this.#sql.hideRowid) for (const row of result.rows) delete row.rowid;
-    return result.rows;
+    return shapeRows(result.rows, result.fields, this.#sql, this.#pluck);
   }
 
   /** better-sqlite3's binding: values, arrays of values (flattened), or one object of names. */
@@ -330,6 +317,25 @@ export function unescapeNul(value: string): string {
   return value.replace(/\uffff([\uffff0])/g, (_match, next: string) =>
     next === "0" ? "\0" : "\uffff",
   );
+}
+
+/**
+ * Rows as better-sqlite3 gives them: strings as written, `rowid` hidden where `SELECT *` would
+ * hide it, and with `pluck` each row's first column alone.
+ */
+function shapeRows(
+  rows: Record<string, unknown>[],
+  fields: readonly string[],
+  sql: TranslatedSql,
+  pluck: boolean,
+): unknown[] {
+  for (const row of rows) unescapeRow(row);
+  if (pluck) {
+    const first = fields[0];
+    return first === undefined ? [] : rows.map((row) => row[first]);
+  }
+  if (sql.hideRowid) for (const row of rows) delete row.rowid;
+  return rows;
 }
 
 /** Row values as they were written (`escapeNul`). */
@@ -461,11 +467,7 @@ export class PostgresStateDatabase {
     } catch (error) {
       throw storeError(error, sql.text, this.name);
     }
-    for (const row of result.rows) {
-      unescapeRow(row);
-      if (sql.hideRowid) delete row.rowid;
-    }
-    return result.rows;
+    return shapeRows(result.rows, result.fields, sql, false) as Record<string, unknown>[];
   }
 
   /**

@@ -269,11 +269,16 @@ function demotionFromRow(row: RawDemotion): DemotionRow {
   };
 }
 
+/** A row of `CHANGES_AFTER_SQL`. */
+interface ChangeRow {
+  kind: "outcome" | "decision";
+  route: string;
+  model_id: string;
+  last: number;
+}
+
 /** `changesSince`'s answer, from the rows of `CHANGES_AFTER_SQL`. */
-function changesFrom(
-  rows: { kind: "outcome" | "decision"; route: string; model_id: string; last: number }[],
-  since: SharedPosition,
-): SharedChanges {
+function changesFrom(rows: readonly ChangeRow[], since: SharedPosition): SharedChanges {
   const pairs = new Map<string, { route: string; modelId: string }>();
   let seq = since.seq;
   let decision = since.decision;
@@ -342,9 +347,13 @@ export class LearningStore {
     try {
       return work();
     } catch (error) {
-      if (error instanceof ModelScoutError) throw error;
-      throw toStoreError(error, this.database.name, WHAT);
+      throw this.storeError(error);
     }
+  }
+
+  /** A failed read or write as the store reports it (`toStoreError`). */
+  private storeError(error: unknown): unknown {
+    return error instanceof ModelScoutError ? error : toStoreError(error, this.database.name, WHAT);
   }
 
   loadAggregates(): AggregateRow[] {
@@ -451,9 +460,7 @@ export class LearningStore {
   changesSince(since: SharedPosition): SharedChanges {
     return this.guard(() =>
       changesFrom(
-        this.statements.changesAfter.all(since.seq, since.decision) as Parameters<
-          typeof changesFrom
-        >[0],
+        this.statements.changesAfter.all(since.seq, since.decision) as ChangeRow[],
         since,
       ),
     );
@@ -471,9 +478,10 @@ export class LearningStore {
     if (postgres === undefined) return undefined;
     try {
       const changes = changesFrom(
-        (await postgres.readRows(CHANGES_AFTER_SQL, [since.seq, since.decision])) as Parameters<
-          typeof changesFrom
-        >[0],
+        (await postgres.readRows(CHANGES_AFTER_SQL, [
+          since.seq,
+          since.decision,
+        ])) as unknown as ChangeRow[],
         since,
       );
       // After the changes: a write between the two reads is past `changes.next`.
@@ -500,8 +508,7 @@ export class LearningStore {
             : outcomeFromRow(previous[0] as unknown as RawOutcome),
       };
     } catch (error) {
-      if (error instanceof ModelScoutError) throw error;
-      throw toStoreError(error, this.database.name, WHAT);
+      throw this.storeError(error);
     }
   }
 
@@ -513,21 +520,17 @@ export class LearningStore {
    */
   writingAfter<T>(position: SharedPosition, work: () => T): T {
     try {
-      return this.database
-        .transaction(() => {
-          failIfMovedOn(
-            this.database,
-            `EXISTS (SELECT 1 FROM learning_outcomes WHERE seq > ?)
-               OR EXISTS (SELECT 1 FROM learning_decisions WHERE rowid > ?)`,
-            [position.seq, position.decision],
-          );
-          return work();
-        })
-        .immediate();
+      return this.writing(() => {
+        failIfMovedOn(
+          this.database,
+          `EXISTS (SELECT 1 FROM learning_outcomes WHERE seq > ?)
+             OR EXISTS (SELECT 1 FROM learning_decisions WHERE rowid > ?)`,
+          [position.seq, position.decision],
+        );
+        return work();
+      });
     } catch (error) {
-      if (isStateMovedOn(error)) throw new StateMovedOn();
-      if (error instanceof ModelScoutError) throw error;
-      throw toStoreError(error, this.database.name, WHAT);
+      throw isStateMovedOn(error) ? new StateMovedOn() : error;
     }
   }
 

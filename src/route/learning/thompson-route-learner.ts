@@ -279,9 +279,7 @@ export class ThompsonRouteLearner implements RouteLearner {
    */
   async syncAhead(): Promise<number> {
     if (!this.store.readsAhead) return this.sync();
-    const release = this.#takeTurn();
-    try {
-      await release.turn;
+    return this.#inTurn(async () => {
       const generation = this.#generation;
       const [ahead, stored] = await Promise.all([
         this.store.readAhead(Object.assign({}, this.#seen)),
@@ -294,9 +292,7 @@ export class ThompsonRouteLearner implements RouteLearner {
       }
       this.#checkHalfLife(stored);
       return pairs;
-    } finally {
-      setImmediate(release.done);
-    }
+    });
   }
 
   /** Throws when the stored half-life is another server's (see `sync`). */
@@ -311,35 +307,42 @@ export class ThompsonRouteLearner implements RouteLearner {
   }
 
   /**
-   * A turn for an awaited read: `turn` settles when the read before it is done with (see
-   * `prepareRecord`); call `done` when this one is.
+   * Runs `read`, an awaited read, in its turn: after the one before it is done with (see
+   * `prepareRecord`); the next starts at `setImmediate` after this one settles.
    */
-  #takeTurn(): { turn: Promise<void>; done: () => void } {
+  async #inTurn<T>(read: () => Promise<T>): Promise<T> {
     const turn = this.#readingAhead;
     let done = () => {};
     this.#readingAhead = new Promise((resolve) => {
       done = resolve;
     });
-    return { turn, done };
+    try {
+      await turn;
+      return await read();
+    } finally {
+      setImmediate(done);
+    }
   }
 
-  /** What a read-ahead read, into memory, as `catchUp` does. */
+  /** What was read of other servers' writes (ahead, or by `catchUp`), into memory. */
   #useReadAhead(ahead: ReadAhead): void {
     for (const row of ahead.aggregates) this.setEntry(row);
     if (ahead.demotions !== null) this.loadDemotions(ahead.demotions);
     this.#seen = Object.assign({}, ahead.changes.next);
-    this.#generation++;
+    if (ahead.changes.pairs.length > 0) this.#generation++;
   }
 
   /** Reads what other servers wrote since this learner last looked; see `sync`. */
   private catchUp(): number {
     const changes = this.store.changesSince(this.#seen);
-    for (const { route, modelId } of changes.pairs) {
-      for (const row of this.store.aggregatesOf(route, modelId)) this.setEntry(row);
-    }
-    if (changes.decisions) this.loadDemotions();
-    this.#seen = changes.next;
-    if (changes.pairs.length > 0) this.#generation++;
+    this.#useReadAhead({
+      changes,
+      aggregates: changes.pairs.flatMap(({ route, modelId }) =>
+        this.store.aggregatesOf(route, modelId),
+      ),
+      demotions: changes.decisions ? this.store.loadDemotions() : null,
+      previous: undefined,
+    });
     return changes.pairs.length;
   }
 
@@ -559,13 +562,7 @@ export class ThompsonRouteLearner implements RouteLearner {
     // the second's would go stale when the first's record commits, and it would read again
     // under the lock. The caller records in the continuation of this promise, before the
     // next read-ahead starts (`setImmediate` runs after it).
-    const release = this.#takeTurn();
-    try {
-      await release.turn;
-      return await this.#readAhead(outcome.requestId);
-    } finally {
-      setImmediate(release.done);
-    }
+    return this.#inTurn(() => this.#readAhead(outcome.requestId));
   }
 
   async #readAhead(requestId: string): Promise<RecordPreparation | undefined> {
