@@ -34,6 +34,7 @@ import {
   isStateMovedOn,
   postgresState,
   type StateDatabase,
+  transactionLater,
 } from "../state/state-database.js";
 import type { AlertAction, AlertRule } from "./alert-rules.js";
 import type { ConditionEvaluation, ConditionRuntime } from "./conditions/alert-condition.js";
@@ -105,6 +106,12 @@ export interface AlertEngine {
   process(event: MonitorEvent): Alert[];
   /** Folds events in order in one transaction: cheaper per event, same alerts. */
   processBatch(events: readonly MonitorEvent[]): Alert[];
+  /**
+   * `processBatch`, with the transaction's end awaited rather than blocked on (on PostgreSQL,
+   * ADR 0071): resolves with the alerts once the fold is stored. Batches given to it fold in
+   * the order given; one that fails is not stored (the engine reloads the stored state).
+   */
+  processBatchLater(events: readonly MonitorEvent[]): Promise<Alert[]>;
   /** Sends the queued webhook calls; resolves when each is delivered or has used its retries. */
   deliverWebhooks(options?: {
     signal?: AbortSignal;
@@ -471,6 +478,18 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
     },
   );
 
+  // The transaction rolled back: drops what memory folded in since and rereads the stored state.
+  const reload = () => {
+    for (const runtime of runtimes) load(runtime);
+    generation = -1;
+  };
+
+  const told = (fired: Alert[], afterCommit: (() => void)[]): Alert[] => {
+    for (const task of afterCommit) task();
+    if (options.onAlert !== undefined) for (const alert of fired) options.onAlert(alert);
+    return fired;
+  };
+
   const processEvents = (events: readonly MonitorEvent[]): Alert[] => {
     let fired: Alert[] = [];
     let afterCommit: (() => void)[] = [];
@@ -489,15 +508,40 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
         fold();
       }
     } catch (error) {
-      // The transaction rolled back: drop what this call folded in and reread the stored state.
-      for (const runtime of runtimes) load(runtime);
-      generation = -1;
+      reload();
       throw error;
     }
-    for (const task of afterCommit) task();
-    if (options.onAlert !== undefined) for (const alert of fired) options.onAlert(alert);
-    return fired;
+    return told(fired, afterCommit);
   };
+
+  const processEventsLater = async (events: readonly MonitorEvent[]): Promise<Alert[]> => {
+    const fired: Alert[] = [];
+    const afterCommit: (() => void)[] = [];
+    let committed: Promise<void>;
+    try {
+      ({ committed } = transactionLater(database, () => {
+        takeGeneration();
+        for (const event of events) step(event, fired, afterCommit);
+        persist();
+      }));
+    } catch (error) {
+      reload();
+      throw error;
+    }
+    try {
+      await committed;
+    } catch (error) {
+      // Memory went on from a fold that is not stored: back to the stored state. Another
+      // engine's fold in between fails the generation's check; this one's events fold again,
+      // on the stored state, as `processBatch` does.
+      reload();
+      if (isStateMovedOn(error)) return processEvents(events);
+      throw error;
+    }
+    return told(fired, afterCommit);
+  };
+  /** The last batch given to `processBatchLater`: the next starts when it has settled. */
+  let laterTurn: Promise<unknown> = Promise.resolve();
 
   const inFlight = new Set<number>();
 
@@ -505,6 +549,11 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
     rules: enabled,
     process: (event) => processEvents([event]),
     processBatch: (events) => processEvents(events),
+    processBatchLater(events) {
+      const folded = laterTurn.then(() => processEventsLater(events));
+      laterTurn = folded.catch(() => {});
+      return folded;
+    },
     async deliverWebhooks(deliveryOptions = {}) {
       const maxDelayMs = deliveryOptions.retry?.maxDelayMs ?? 60_000;
       // Claims what it will send, so another server's engine on the file leaves it alone

@@ -96,6 +96,18 @@ export interface RouteLearner {
    * stale since. Learners with nothing to read leave it out.
    */
   prepareRecord?(outcome: RouteOutcome): Promise<RecordPreparation | undefined>;
+  /**
+   * `record`, durable when the promise resolves rather than when the call returns: a learner
+   * whose state database answers a commit asynchronously (PostgreSQL) awaits the transaction's
+   * end instead of blocking the event loop on it (ADR 0071), for an outcome read ahead with
+   * `prepareRecord`. `alongside` is `record`'s; it may run twice (a first transaction that
+   * went stale is rolled back). Learners without it are called with `record`.
+   */
+  recordLater?(
+    outcome: RouteOutcome,
+    alongside?: () => void,
+    preparation?: RecordPreparation,
+  ): Promise<void>;
   standings(route?: string): ModelStanding[];
   /**
    * Its stored decisions (demotions and reinstatements, with their evidence), most recent

@@ -1200,13 +1200,15 @@ export function createRoutingHttp(options: RoutingAppOptions): {
           const preparation = await learner.prepareRecord?.(outcome).catch(() => undefined);
           // Before the learner takes the write lock, which the log's writer thread needs too.
           store.beforeWriteLock();
-          learner.record(
-            outcome,
-            () => {
-              id = store.insertFeedback(feedback, true, null);
-            },
-            preparation,
-          );
+          const alongside = () => {
+            id = store.insertFeedback(feedback, true, null);
+          };
+          // Its commit awaited where the learner can (PostgreSQL, ADR 0071), else blocking.
+          if (learner.recordLater !== undefined) {
+            await learner.recordLater(outcome, alongside, preparation);
+          } else {
+            learner.record(outcome, alongside, preparation);
+          }
           applied = true;
         } catch (error) {
           // Rolled back with the outcome, if it was written: stored below, on its own.

@@ -12,7 +12,9 @@
  * - the **main** one runs `query()`, blocking: every read, every transaction, feedback; and
  *   `send()`, the statements of a transaction whose answers are not needed yet, pipelined
  *   (sent without waiting, in order, their failure reported by the next `query()`), so a
- *   transaction costs a round trip per answer it reads, not per statement (ADR 0069);
+ *   transaction costs a round trip per answer it reads, not per statement (ADR 0069); and
+ *   `queryLater()`, a transaction's end that the caller awaits instead of blocking on, so the
+ *   worker's round trips for the transaction's statements hold no event loop (ADR 0071);
  * - the **reads** one runs `read()`, a read the caller awaits instead of blocking on (a
  *   session's last answer and a feedback's lookup on the request path, the learner's
  *   read-ahead, the once-a-second sync; ADR 0069, 0070), one at a time;
@@ -200,7 +202,11 @@ async function answer(message) {
     const failed = sentError;
     sentError = null;
     // A rollback ends what failed; anything else reports it first, as its own failure.
-    if (failed !== null && !message.endsFailed) throw failed;
+    if (failed !== null && !message.endsFailed) {
+      // A commit nobody waits for (queryLater) has no caller to roll the transaction back.
+      if (message.later) await mainClient(true).then((client) => client.query("ROLLBACK")).catch(() => {});
+      throw failed;
+    }
     const client = await mainClient(message.inTransaction);
     return toReply(await client.query(message.text, message.values));
   }
@@ -303,6 +309,9 @@ port.on("message", (message) => {
   ).finally(() => {
     Atomics.store(flag, 0, 1);
     Atomics.notify(flag, 0);
+    // Nobody blocks on a call answered later (queryLater): the calling thread's event loop
+    // is told to take its answer off the port.
+    if (message.later) readPort.postMessage({ later: true });
   });
 });
 `;
@@ -313,6 +322,15 @@ export interface SentAnswer {
   changes: number;
   /** Its first row (null: none), when it was sent wanting it. */
   row?: Record<string, unknown> | null;
+}
+
+/** An answer on the main port: to a blocking call, or to one answered later. */
+interface MainAnswer {
+  id: number;
+  reply?: unknown;
+  error?: BridgeFailure;
+  /** What the statements sent since the last answer answered (`SentAnswer`). */
+  counts?: [number, number, (Record<string, unknown> | null)?][];
 }
 
 /** What a failed call says: its message and PostgreSQL's SQLSTATE code. */
@@ -344,6 +362,14 @@ export class PostgresBridge {
     number,
     { resolve: (result: BridgeResult) => void; reject: (error: Error) => void }
   >();
+  /** Calls made with `queryLater`, by id, until their answer comes. */
+  readonly #later = new Map<
+    number,
+    {
+      done: (error: Error | undefined, reply: BridgeResult | undefined) => void;
+      timer: NodeJS.Timeout;
+    }
+  >();
 
   constructor(options: PostgresBridgeOptions) {
     this.#callTimeoutMs = options.callTimeoutMs ?? 60_000;
@@ -354,12 +380,17 @@ export class PostgresBridge {
     this.#readPort = reads.port1;
     this.#readPort.on(
       "message",
-      (message: { id: number; reply?: BridgeResult; error?: BridgeFailure }) =>
+      (message: { id: number; reply?: BridgeResult; error?: BridgeFailure; later?: true }) => {
+        if (message.later === true) {
+          this.#takeLaterAnswers();
+          return;
+        }
         this.#settleRead(
           message.id,
           message.reply,
           message.error === undefined ? undefined : failure(message.error),
-        ),
+        );
+      },
     );
     this.#readPort.unref();
     this.#worker = new Worker(WORKER_SOURCE, {
@@ -385,6 +416,7 @@ export class PostgresBridge {
         { isRetryable: true, details: { url: this.#shownUrl } },
       );
       for (const id of [...this.#reads.keys()]) this.#settleRead(id, undefined, stopped);
+      for (const id of [...this.#later.keys()]) this.#settleLater(id, undefined, stopped);
     });
     this.#worker.unref();
     this.#port.unref();
@@ -402,6 +434,70 @@ export class PostgresBridge {
     endsFailed = false,
   ): BridgeResult {
     return this.#call({ kind: "query", text, values, inTransaction, endsFailed }) as BridgeResult;
+  }
+
+  /**
+   * `query()`, answered later: `text` runs on the main connection after its earlier statements
+   * (and before its later ones, blocking or not), and `done` hears its answer when the event
+   * loop takes it, or sooner, inside a blocking call made meanwhile (the answers come in
+   * order). For a transaction's end that nobody needs to block on (ADR 0071): a statement sent
+   * before it that failed is `done`'s error, and the transaction is rolled back. Never blocks.
+   */
+  queryLater(
+    text: string,
+    values: readonly unknown[],
+    inTransaction: boolean,
+    done: (error: Error | undefined, reply: BridgeResult | undefined) => void,
+  ): void {
+    if (this.#closed) throw this.#closedError();
+    const id = this.#nextId++;
+    // As long as a blocking call may wait, then STORE_UNAVAILABLE, as for a read.
+    const timer = setTimeout(
+      () => this.#settleLater(id, undefined, this.#unanswered()),
+      this.#callTimeoutMs,
+    );
+    timer.unref();
+    this.#later.set(id, { done, timer });
+    // Kept alive while an answer is due, as a socket would be.
+    this.#readPort.ref();
+    this.#port.postMessage({ id, kind: "query", text, values, inTransaction, later: true });
+  }
+
+  /** Calls made with `queryLater` whose answer has not come yet. */
+  get laterOutstanding(): number {
+    return this.#later.size;
+  }
+
+  /** The answers on the main port while no call blocks on it: those of `queryLater`. */
+  #takeLaterAnswers(): void {
+    for (;;) {
+      const received = receiveMessageOnPort(this.#port)?.message as MainAnswer | undefined;
+      if (received === undefined) return;
+      this.#keepCounts(received);
+      this.#settleLater(received.id, received);
+    }
+  }
+
+  /** Ends the later call `id`, if still out, with its answer or `error`. */
+  #settleLater(id: number, received: MainAnswer | undefined, error?: Error): void {
+    const call = this.#later.get(id);
+    if (call === undefined) return; // one that timed out
+    this.#later.delete(id);
+    clearTimeout(call.timer);
+    this.#unrefReadPortWhenIdle();
+    const failed = error ?? (received?.error === undefined ? undefined : failure(received.error));
+    call.done(failed, failed === undefined ? (received?.reply as BridgeResult) : undefined);
+  }
+
+  #unrefReadPortWhenIdle(): void {
+    if (this.#reads.size === 0 && this.#later.size === 0) this.#readPort.unref();
+  }
+
+  /** Keeps what the sent statements answered, which every answer on the main port carries. */
+  #keepCounts(received: MainAnswer): void {
+    for (const [sendId, changes, row] of received.counts ?? []) {
+      this.#sentAnswers.set(sendId, row === undefined ? { changes } : { changes, row });
+    }
   }
 
   /**
@@ -477,7 +573,7 @@ export class PostgresBridge {
     const read = this.#reads.get(id);
     if (read === undefined) return;
     this.#reads.delete(id);
-    if (this.#reads.size === 0) this.#readPort.unref();
+    this.#unrefReadPortWhenIdle();
     if (error !== undefined) read.reject(error);
     else read.resolve(result as BridgeResult);
   }
@@ -541,6 +637,8 @@ export class PostgresBridge {
       this.#readPort.close();
       for (const id of [...this.#reads.keys()])
         this.#settleRead(id, undefined, this.#closedError());
+      for (const id of [...this.#later.keys()])
+        this.#settleLater(id, undefined, this.#closedError());
       void this.#worker.terminate();
     }
   }
@@ -553,20 +651,14 @@ export class PostgresBridge {
     this.#port.postMessage({ id, ...message });
     const deadline = Date.now() + this.#callTimeoutMs;
     for (;;) {
-      const received = receiveMessageOnPort(this.#port)?.message as
-        | {
-            id: number;
-            reply?: unknown;
-            error?: BridgeFailure;
-            counts?: [number, number, (Record<string, unknown> | null)?][];
-          }
-        | undefined;
+      const received = receiveMessageOnPort(this.#port)?.message as MainAnswer | undefined;
       if (received !== undefined) {
-        for (const [sendId, changes, row] of received.counts ?? []) {
-          this.#sentAnswers.set(sendId, row === undefined ? { changes } : { changes, row });
+        this.#keepCounts(received);
+        if (received.id !== id) {
+          // A later call's answer (or, dropped, one to an earlier call that timed out).
+          this.#settleLater(received.id, received);
+          continue;
         }
-        // An answer to an earlier call that timed out: dropped.
-        if (received.id !== id) continue;
         if (received.error !== undefined) throw failure(received.error);
         return received.reply;
       }

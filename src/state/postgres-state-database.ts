@@ -217,6 +217,11 @@ export class PostgresStatement {
   }
 }
 
+/** What a sent write that never ran reports. */
+const NOT_RUN = new Error(
+  "A write sent in a transaction was not run: an earlier statement of the transaction failed.",
+);
+
 /**
  * The result of a write sent in a transaction without waiting (`PostgresBridge.send`): its
  * `changes` are read when asked for, which waits for it then (one round trip) unless a later
@@ -486,6 +491,15 @@ export class PostgresStateDatabase {
    * trip) while the transaction is open; throws the first that failed.
    */
   settleSent(): void {
+    if (this.#depth === 0 && this.#bridge.laterOutstanding > 0) {
+      // A write of a transaction committed later: any blocking call brings the commit's answer.
+      try {
+        this.query("SELECT 1", [], false);
+      } catch {
+        // The run reports its own failure.
+      }
+      return;
+    }
     let failure: unknown;
     if (this.#depth > 0) {
       try {
@@ -502,13 +516,7 @@ export class PostgresStateDatabase {
   #settleSent(failure: unknown): void {
     for (const run of this.#sent) {
       if (run.settled) continue;
-      run.settle(
-        this.#bridge.takeSent(run.sendId),
-        failure ??
-          new Error(
-            "A write sent in a transaction was not run: an earlier statement of the transaction failed.",
-          ),
-      );
+      run.settle(this.#bridge.takeSent(run.sendId), failure ?? NOT_RUN);
     }
     this.#sent = [];
     this.#bridge.forgetSent();
@@ -575,7 +583,11 @@ export class PostgresStateDatabase {
    * stores never see two read-then-write transactions interleave; under PostgreSQL's read
    * committed they would, without the lock.
    */
-  transaction<F extends (...args: never[]) => unknown>(work: F): Transaction<F> {
+  transaction<F extends (...args: never[]) => unknown>(
+    work: F,
+    /** Leaves the outermost commit to the caller, which sends it (`transactionLater`). */
+    commitLater = false,
+  ): Transaction<F> {
     // The beginning, the lock and the savepoints are sent without waiting; the end waits,
     // and reports any statement sent before it that failed, so a (nested) transaction that
     // returns is on the server as SQLite's would be (ADR 0069).
@@ -587,7 +599,9 @@ export class PostgresStateDatabase {
       let failure: unknown;
       try {
         const result = work(...args) as ReturnType<F>;
-        this.query(level > 0 ? `RELEASE SAVEPOINT ${SAVEPOINT}${level}` : "COMMIT", [], true);
+        if (level > 0) this.query(`RELEASE SAVEPOINT ${SAVEPOINT}${level}`, [], true);
+        else if (commitLater) return result;
+        else this.query("COMMIT", [], true);
         return result;
       } catch (error) {
         failure = error;
@@ -606,7 +620,8 @@ export class PostgresStateDatabase {
         throw error;
       } finally {
         this.#depth = level;
-        if (level === 0) this.#settleSent(failure);
+        // The sent writes of one committed later keep waiting for its answer.
+        if (level === 0 && (failure !== undefined || !commitLater)) this.#settleSent(failure);
       }
     };
     return Object.assign(run, {
@@ -615,6 +630,32 @@ export class PostgresStateDatabase {
       immediate: run,
       exclusive: run,
     }) as unknown as Transaction<F>;
+  }
+
+  /**
+   * A write transaction (`BEGIN IMMEDIATE`) whose end does not block (ADR 0071): `work` runs
+   * now, as in `transaction` (its reads block, its writes are sent without waiting), and the
+   * commit is sent after them; `committed` settles with its answer. Until then nothing of the
+   * transaction is known to be stored: a statement that failed, or the commit, rejects it,
+   * and the transaction is rolled back. Statements run later on this database run after the
+   * commit. `work` throwing rolls back (blocking) and throws, as `transaction` does. Inside an
+   * open transaction it is a nested `transaction`, committed with the outer one.
+   */
+  transactionLater<T>(work: () => T): { result: T; committed: Promise<void> } {
+    if (this.#depth > 0) return { result: this.transaction(work)(), committed: Promise.resolve() };
+    const result = this.transaction(work, true)();
+    const sent = this.#sent;
+    this.#sent = [];
+    const committed = new Promise<void>((resolve, reject) => {
+      this.#bridge.queryLater("COMMIT", [], true, (error) => {
+        for (const run of sent) {
+          if (!run.settled) run.settle(this.#bridge.takeSent(run.sendId), error ?? NOT_RUN);
+        }
+        if (error === undefined) resolve();
+        else reject(storeError(error, "COMMIT", this.name));
+      });
+    });
+    return { result: result as T, committed };
   }
 
   /**

@@ -68,6 +68,24 @@ export function getLater(statement: Database.Statement, ...parameters: unknown[]
 }
 
 /**
+ * A write transaction (`BEGIN IMMEDIATE`) whose end the caller awaits: `work` runs now, and
+ * `committed` settles when the transaction is stored, or rejects (rolled back). On SQLite the
+ * commit is made now and `committed` is already settled; on PostgreSQL it is sent after the
+ * transaction's statements and answered on the event loop, so the round trips the worker makes
+ * for them hold no request (ADR 0071). Until `committed` settles, the caller must not treat
+ * the writes as stored (no acknowledgement, no alert told). `work` throwing rolls back and
+ * throws here, as `transaction` does.
+ */
+export function transactionLater<T>(
+  database: StateDatabase,
+  work: () => T,
+): { result: T; committed: Promise<void> } {
+  const postgres = postgresState(database);
+  if (postgres !== undefined) return postgres.transactionLater(work);
+  return { result: database.transaction(work).immediate(), committed: Promise.resolve() };
+}
+
+/**
  * Thrown by `failIfMovedOn`: the state changed since the caller read it ahead of its write
  * transaction, which was rolled back; the caller reads again under the lock.
  */

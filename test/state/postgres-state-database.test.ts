@@ -14,6 +14,8 @@ import { startRequestLogRetention } from "../../src/route/request-log-retention.
 import { RouteSwitches } from "../../src/route/route-switches.js";
 import { parseRoutesConfig } from "../../src/route/routes-config.js";
 import { type RequestLogRow, RoutingStore } from "../../src/route/routing-store.js";
+import { DecisionStore } from "../../src/select/decision-store.js";
+import { createServerMonitoring } from "../../src/server/admin/server-monitoring.js";
 import { startRoutingServer } from "../../src/server/start-routing-server.js";
 import { PostgresBridge } from "../../src/state/postgres-bridge.js";
 import {
@@ -28,7 +30,9 @@ import {
   openStateDatabase,
   postgresState,
   type StateDatabase,
+  transactionLater,
 } from "../../src/state/state-database.js";
+import { selectionDecision } from "../monitor/selection-decision.js";
 import { ECHO_BANDIT_ROUTES } from "../support/echo-bandit-routes.js";
 import { dropTestSchemas, newTestSchema, TEST_POSTGRES_URL } from "../support/test-postgres.js";
 
@@ -69,6 +73,40 @@ function feedbackOn(requestId: string) {
     label: null,
     latencyMs: null,
     reward: 1,
+  };
+}
+
+/** Fires when the p95 of four or more answers is over 300 ms. */
+const SLOW_RULE = parseAlertRules({
+  rules: [
+    {
+      id: "slow",
+      conditions: [{ type: "latency_p95", slo_ms: 300, min_events: 4 }],
+      actions: [{ type: "log" }],
+    },
+  ],
+});
+
+/** A rewarded outcome of `echo:good` on the `desk` route. */
+function outcome(requestId: string, reward: number) {
+  return {
+    requestId,
+    route: "desk",
+    modelId: "echo:good",
+    reward,
+    at: "2026-12-03T08:00:00.000Z",
+  };
+}
+
+/** A 900 ms answer at 10:00:`second` on 2026-03-01. */
+function slowAnswer(second: number) {
+  return {
+    kind: "request" as const,
+    at: new Date(Date.UTC(2026, 2, 1, 10, 0, second)).toISOString(),
+    route: "support",
+    modelId: "m",
+    latencyMs: 900,
+    status: 200,
   };
 }
 
@@ -198,6 +236,31 @@ describe("the state database on PostgreSQL", () => {
   });
   afterAll(() => dropTestSchemas());
 
+  /** Two servers' Thompson learners on one fresh schema, with the echo bandit routes' settings. */
+  const twoLearners = () => {
+    const schema = newTestSchema();
+    const mine = open(schema);
+    const { learning } = parseRoutesConfig(ECHO_BANDIT_ROUTES);
+    return {
+      mine,
+      postgres: postgresState(mine) as PostgresStateDatabase,
+      learner: new ThompsonRouteLearner({ database: mine, config: learning }),
+      other: new ThompsonRouteLearner({ database: open(schema), config: learning }),
+    };
+  };
+
+  /** A table of unique integers in a fresh schema: its insert, and its values in order. */
+  const uniqueIntegers = () => {
+    const database = open();
+    database.exec("CREATE TABLE t (v INTEGER NOT NULL UNIQUE)");
+    return {
+      database,
+      postgres: postgresState(database) as PostgresStateDatabase,
+      insert: database.prepare("INSERT INTO t (v) VALUES (?)"),
+      values: () => database.prepare("SELECT v FROM t ORDER BY v").pluck().all(),
+    };
+  };
+
   it("runs a component's migrations once, with SQLite's SQL", () => {
     const schema = newTestSchema();
     const migrations = [
@@ -272,11 +335,7 @@ describe("the state database on PostgreSQL", () => {
   });
 
   it("sends a transaction's writes without waiting, and still fails it where SQLite would", () => {
-    const database = open();
-    const postgres = postgresState(database) as PostgresStateDatabase;
-    database.exec("CREATE TABLE t (v INTEGER NOT NULL UNIQUE)");
-    const insert = database.prepare("INSERT INTO t (v) VALUES (?)");
-    const values = () => database.prepare("SELECT v FROM t ORDER BY v").pluck().all();
+    const { database, postgres, insert, values } = uniqueIntegers();
     // The beginning, the lock and five writes go out together; the commit is the one wait.
     let before = postgres.roundTrips;
     database.transaction(() => {
@@ -340,6 +399,59 @@ describe("the state database on PostgreSQL", () => {
     database.exec("ROLLBACK");
     expect(database.inTransaction).toBe(false);
     expect(values()).toEqual([1, 2, 3, 14, 25, 40, 41, 60]);
+  });
+
+  it("ends a transaction without blocking, and rolls back one whose write failed (transactionLater)", async () => {
+    const { database, postgres, insert, values } = uniqueIntegers();
+    // The beginning, the lock, the writes and the commit go out together; nothing waits.
+    const before = postgres.roundTrips;
+    let runs: { changes: number }[] = [];
+    const first = transactionLater(database, () => {
+      runs = [insert.run(1), insert.run(2)];
+      return "folded";
+    });
+    expect(first.result).toBe("folded");
+    expect(database.inTransaction).toBe(false);
+    await first.committed;
+    expect(postgres.roundTrips).toBe(before);
+    expect(runs.map((run) => run.changes)).toEqual([1, 1]);
+    expect(values()).toEqual([1, 2]);
+
+    // A write that fails rejects the commit, named; nothing of it is stored, and the
+    // connection is out of the failed transaction (the next one commits).
+    const failing = transactionLater(database, () => {
+      insert.run(3);
+      insert.run(1);
+      insert.run(4);
+    });
+    await expect(failing.committed).rejects.toThrow(
+      /duplicate key value .*\(in: INSERT INTO t \(v\) VALUES \(\$1\)\)/,
+    );
+    await transactionLater(database, () => insert.run(5)).committed;
+    expect(values()).toEqual([1, 2, 5]);
+
+    // A blocking call made before the answer came runs after the commit and brings it along.
+    let told = false;
+    const third = transactionLater(database, () => insert.run(6));
+    void third.committed.then(() => {
+      told = true;
+    });
+    expect(values()).toEqual([1, 2, 5, 6]);
+    await Promise.resolve();
+    expect(told).toBe(true);
+
+    // The work throwing rolls back at once and throws, as a transaction does.
+    expect(() =>
+      transactionLater(database, () => {
+        insert.run(7);
+        throw new Error("mine");
+      }),
+    ).toThrow("mine");
+    // Inside an open transaction it is a nested one, stored with the outer.
+    database.transaction(() => {
+      transactionLater(database, () => insert.run(8));
+    })();
+    expect(values()).toEqual([1, 2, 5, 6, 8]);
   });
 
   it("brings a write's RETURNING row back with the transaction's end (getLater)", () => {
@@ -622,7 +734,7 @@ describe("the state database on PostgreSQL", () => {
     store.close();
   });
 
-  it("takes a feedback through the routing server in one wait, its row committed with the outcome", async () => {
+  it("takes a feedback through the routing server without blocking, its row committed with the outcome", async () => {
     const database = open();
     const postgres = postgresState(database) as PostgresStateDatabase;
     // No sync of other servers' writes during the count.
@@ -644,14 +756,14 @@ describe("the state database on PostgreSQL", () => {
       let before = postgres.roundTrips;
       const feedback = await post("/v1/feedback", { request_id: requestId, correct: true });
       expect(await feedback.json()).toMatchObject({ stored: true, applied: true });
-      // The lookup and the learner's reads are awaited; the commit is the one wait.
-      expect(postgres.roundTrips - before).toBe(1);
-      // A second feedback on it replaces the first outcome's reward: also one wait.
+      // The lookup, the learner's reads and the commit are awaited (ADR 0070, 0071).
+      expect(postgres.roundTrips - before).toBe(0);
+      // A second feedback on it replaces the first outcome's reward: no wait either.
       before = postgres.roundTrips;
       const again = await post("/v1/feedback", { request_id: requestId, correct: false });
       const body = (await again.json()) as { id: number; applied: boolean };
       expect(body.applied).toBe(true);
-      expect(postgres.roundTrips - before).toBe(1);
+      expect(postgres.roundTrips - before).toBe(0);
       expect(
         database
           .prepare("SELECT id, applied FROM routing_feedback WHERE request_id = ? ORDER BY id")
@@ -670,8 +782,8 @@ describe("the state database on PostgreSQL", () => {
         { reward: 1, superseded: 1 },
         { reward: 0, superseded: 0 },
       ]);
-      // Two feedbacks at once, on two requests: their read-aheads take turns, so neither
-      // goes stale and each waits once.
+      // Two feedbacks at once, on two requests: the second's read-ahead waits for the first's
+      // commit, so it does not go stale (whose record would block, reading under the lock).
       const ids: string[] = [];
       for (const content of ["a refund please", "my order is late"]) {
         const answer = await post("/v1/chat/completions", {
@@ -686,7 +798,7 @@ describe("the state database on PostgreSQL", () => {
         ids.map((id) => post("/v1/feedback", { request_id: id, correct: true })),
       );
       for (const answer of both) expect(await answer.json()).toMatchObject({ applied: true });
-      expect(postgres.roundTrips - before).toBe(2);
+      expect(postgres.roundTrips - before).toBe(0);
       // Three live outcomes, the first request's a failure: the aggregates hold them (decayed
       // by the milliseconds between them).
       const totals = database
@@ -702,20 +814,7 @@ describe("the state database on PostgreSQL", () => {
   });
 
   it("reads a feedback's learning ahead, and under the lock again when another server wrote since", async () => {
-    const schema = newTestSchema();
-    const mine = open(schema);
-    const theirs = open(schema);
-    const postgres = postgresState(mine) as PostgresStateDatabase;
-    const config = parseRoutesConfig(ECHO_BANDIT_ROUTES);
-    const learner = new ThompsonRouteLearner({ database: mine, config: config.learning });
-    const other = new ThompsonRouteLearner({ database: theirs, config: config.learning });
-    const outcome = (requestId: string, reward: number) => ({
-      requestId,
-      route: "desk",
-      modelId: "echo:good",
-      reward,
-      at: "2026-12-03T08:00:00.000Z",
-    });
+    const { mine, postgres, learner, other } = twoLearners();
     const successes = () =>
       mine
         .prepare(
@@ -752,6 +851,71 @@ describe("the state database on PostgreSQL", () => {
     learner.record(outcome("req_6", 0), undefined, preparation);
     expect(postgres.roundTrips - before).toBeGreaterThan(1);
     expect(mine.prepare("SELECT COUNT(*) FROM learning_outcomes").pluck().get()).toBe(5);
+  });
+
+  it("awaits a read-ahead record's commit, and records under the lock when it went stale (recordLater)", async () => {
+    const { mine, postgres, learner, other } = twoLearners();
+    const stored = () =>
+      mine
+        .prepare(
+          "SELECT successes, failures FROM learning_posteriors WHERE route = 'desk' AND model_id = 'echo:good' AND domain_key = ''",
+        )
+        .get();
+    const standing = (of: ThompsonRouteLearner) =>
+      of.standings("desk").find((row) => row.modelId === "echo:good")?.effectiveCount ?? 0;
+    // Read ahead and committed later: no wait, and memory holds the outcome once it is stored.
+    let before = postgres.roundTrips;
+    let preparation = await learner.prepareRecord(outcome("req_1", 1));
+    let feedbackRows = 0;
+    const recorded = learner.recordLater(
+      outcome("req_1", 1),
+      () => {
+        feedbackRows++;
+      },
+      preparation,
+    );
+    expect(standing(learner)).toBe(0);
+    await recorded;
+    expect(postgres.roundTrips).toBe(before);
+    expect(feedbackRows).toBe(1);
+    expect(stored()).toEqual({ successes: 1, failures: 0 });
+    other.sync();
+    expect(standing(learner)).toBeGreaterThan(0.9); // decayed since \`at\`
+    expect(standing(learner)).toBeCloseTo(standing(other), 6);
+    // Another server writes after the read-ahead: the commit's check fails, the transaction
+    // rolls back, and the record is made again under the lock (its own writes run twice, the
+    // first rolled back), counting both.
+    preparation = await learner.prepareRecord(outcome("req_2", 0));
+    other.record(outcome("req_3", 1));
+    before = postgres.roundTrips;
+    await learner.recordLater(
+      outcome("req_2", 0),
+      () => {
+        feedbackRows++;
+      },
+      preparation,
+    );
+    expect(postgres.roundTrips - before).toBeGreaterThan(1);
+    expect(feedbackRows).toBe(3);
+    expect(stored()).toEqual({ successes: 2, failures: 1 });
+    expect(mine.prepare("SELECT COUNT(*) FROM learning_outcomes").pluck().get()).toBe(3);
+    other.sync();
+    expect(standing(learner)).toBeGreaterThan(2.7);
+    expect(standing(learner)).toBeCloseTo(standing(other), 6);
+    // A blocking write made while a commit is out runs after it and reads it under its lock:
+    // memory then counts the first once, not twice.
+    preparation = await learner.prepareRecord(outcome("req_4", 1));
+    const out = learner.recordLater(outcome("req_4", 1), undefined, preparation);
+    learner.record(outcome("req_5", 1));
+    await out;
+    expect(stored()).toEqual({ successes: 4, failures: 1 });
+    other.sync();
+    expect(standing(learner)).toBeGreaterThan(4.5);
+    expect(standing(learner)).toBeCloseTo(standing(other), 6);
+    // A malformed outcome is refused before anything is written.
+    await expect(learner.recordLater({ ...outcome("req_6", 1), reward: 2 })).rejects.toThrow(
+      /reward must be a number from 0 to 1/,
+    );
   });
 
   it("follows other servers' writes on its timer without blocking its event loop", async () => {
@@ -877,40 +1041,108 @@ describe("the state database on PostgreSQL", () => {
     const schema = newTestSchema();
     const mine = open(schema);
     const postgres = postgresState(mine) as PostgresStateDatabase;
-    const shared = parseAlertRules({
-      rules: [
-        {
-          id: "slow",
-          conditions: [{ type: "latency_p95", slo_ms: 300, min_events: 4 }],
-          actions: [{ type: "log" }],
-        },
-      ],
-    });
     const log = () => {};
-    const here = createAlertEngine({ database: mine, rules: shared, log });
-    const there = createAlertEngine({ database: open(schema), rules: shared, log });
-    const slow = (second: number) => ({
-      kind: "request" as const,
-      at: new Date(Date.UTC(2026, 2, 1, 10, 0, second)).toISOString(),
-      route: "support",
-      modelId: "m",
-      latencyMs: 900,
-      status: 200,
-    });
+    const here = createAlertEngine({ database: mine, rules: SLOW_RULE, log });
+    const there = createAlertEngine({ database: open(schema), rules: SLOW_RULE, log });
     // The first fold reads the stored state; the next ones only check it did not move.
-    expect(here.processBatch([slow(1)])).toEqual([]);
+    expect(here.processBatch([slowAnswer(1)])).toEqual([]);
     let before = postgres.roundTrips;
-    expect(here.processBatch([slow(2)])).toEqual([]);
+    expect(here.processBatch([slowAnswer(2)])).toEqual([]);
     expect(postgres.roundTrips - before).toBe(1);
     // The other server's engine folds two: this one's check fails, and it folds again on the
     // stored state, so the four slow answers fire the rule once, here.
-    expect(there.processBatch([slow(3)])).toEqual([]);
+    expect(there.processBatch([slowAnswer(3)])).toEqual([]);
     before = postgres.roundTrips;
-    const fired = here.processBatch([slow(4)]);
+    const fired = here.processBatch([slowAnswer(4)]);
     expect(postgres.roundTrips - before).toBeGreaterThan(1);
     expect(fired).toHaveLength(1);
-    expect(there.processBatch([slow(5)])).toEqual([]);
+    expect(there.processBatch([slowAnswer(5)])).toEqual([]);
     expect(here.listAlerts()).toHaveLength(1);
+  });
+
+  it("folds monitoring events without blocking, in order, and again when another engine moved the state on", async () => {
+    const schema = newTestSchema();
+    const mine = open(schema);
+    const postgres = postgresState(mine) as PostgresStateDatabase;
+    const logged: string[] = [];
+    const here = createAlertEngine({
+      database: mine,
+      rules: SLOW_RULE,
+      log: (entry) => logged.push(entry.alert.firedAt),
+    });
+    const there = createAlertEngine({ database: open(schema), rules: SLOW_RULE, log: () => {} });
+    // Known generation: the fold, its check and its commit hold the event loop for no wait.
+    expect(here.processBatch([slowAnswer(1)])).toEqual([]);
+    let before = postgres.roundTrips;
+    const second = here.processBatchLater([slowAnswer(2)]);
+    expect(postgres.roundTrips).toBe(before);
+    expect(await second).toEqual([]);
+    expect(postgres.roundTrips).toBe(before);
+    // The other server's engine folds one: this one's stored check fails, the fold rolls back
+    // and runs again on the stored state, so four slow answers fire the rule once, here.
+    expect(there.processBatch([slowAnswer(3)])).toEqual([]);
+    const fired = await here.processBatchLater([slowAnswer(4)]);
+    expect(fired.map((alert) => alert.firedAt)).toEqual([slowAnswer(4).at]);
+    expect(logged).toEqual([slowAnswer(4).at]);
+    expect(there.processBatch([slowAnswer(5)])).toEqual([]);
+    expect(here.listAlerts()).toHaveLength(1);
+    // Batches given at once fold in the order given, each once the one before is stored,
+    // and none holds the event loop.
+    expect(here.processBatch([slowAnswer(6)])).toEqual([]); // in step with the stored state again
+    const generation = mine.prepare("SELECT generation FROM monitor_generation").pluck();
+    const was = generation.get() as number;
+    before = postgres.roundTrips;
+    const order: number[] = [];
+    await Promise.all(
+      [7, 8, 9].map((second) =>
+        here.processBatchLater([slowAnswer(second)]).then(() => order.push(second)),
+      ),
+    );
+    expect(order).toEqual([7, 8, 9]);
+    expect(postgres.roundTrips).toBe(before);
+    expect(generation.get()).toBe(was + 3);
+  });
+
+  it("folds a server's monitoring events and polls for decisions without blocking its event loop", async () => {
+    const database = open();
+    const postgres = postgresState(database) as PostgresStateDatabase;
+    const alerts: string[] = [];
+    const changes: string[] = [];
+    const monitoring = createServerMonitoring({
+      database,
+      rules: SLOW_RULE,
+      log: (entry) => alerts.push(entry.alert.ruleId),
+      batchIntervalMs: 5,
+      decisionPollIntervalMs: 10,
+    });
+    monitoring.onChange((kind) => changes.push(kind));
+    try {
+      const before = postgres.roundTrips;
+      for (let second = 1; second <= 4; second++) {
+        const at = new Date(Date.UTC(2026, 11, 3, 8, 0, second)).toISOString();
+        monitoring.requestLogged({ ...row(`req_${second}`, at), latencyMs: 900 }, null);
+        await new Promise((resolve) => setTimeout(resolve, 15));
+      }
+      await vi.waitFor(() => expect(alerts).toEqual(["slow"]));
+      // Four batches and a dozen polls with no decision waiting: no blocking round trip.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(postgres.roundTrips).toBe(before);
+      // A decision another process stored is fed by the next poll.
+      DecisionStore.open({ database }).save(
+        selectionDecision({
+          at: "2026-12-03T08:01:00.000Z",
+          winner: "acme/bert-zh",
+          qualities: { "acme/bert-zh": 0.9 },
+        }),
+        null,
+      );
+      await vi.waitFor(() => expect(changes).toContain("decision"));
+    } finally {
+      await monitoring.close();
+    }
+    expect(database.prepare("SELECT COUNT(*) AS n FROM monitor_fed_decisions").get()).toEqual({
+      n: 1,
+    });
   });
 
   it("keeps review items and their audit trail as SQLite's triggers do", () => {

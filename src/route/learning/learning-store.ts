@@ -26,6 +26,7 @@ import {
   postgresState,
   type StateDatabase,
   StateMovedOn,
+  transactionLater,
 } from "../../state/state-database.js";
 import { addReward, type DecayedBeta, EMPTY_DECAYED_BETA } from "./decayed-beta.js";
 import type { LearningDecision } from "./learning-decision.js";
@@ -521,17 +522,50 @@ export class LearningStore {
   writingAfter<T>(position: SharedPosition, work: () => T): T {
     try {
       return this.writing(() => {
-        failIfMovedOn(
-          this.database,
-          `EXISTS (SELECT 1 FROM learning_outcomes WHERE seq > ?)
-             OR EXISTS (SELECT 1 FROM learning_decisions WHERE rowid > ?)`,
-          [position.seq, position.decision],
-        );
+        this.#failIfWrittenAfter(position);
         return work();
       });
     } catch (error) {
       throw isStateMovedOn(error) ? new StateMovedOn() : error;
     }
+  }
+
+  /**
+   * `writingAfter`, with the transaction's end awaited rather than blocked on
+   * (`transactionLater`, ADR 0071): `work` runs now, and `committed` settles when it is
+   * stored, or rejects, rolled back: with `StateMovedOn` when something was written after
+   * `position`, else with the store's error.
+   */
+  writingAfterLater<T>(
+    position: SharedPosition,
+    work: () => T,
+  ): { result: T; committed: Promise<void> } {
+    const failed = (error: unknown) =>
+      isStateMovedOn(error) ? new StateMovedOn() : this.storeError(error);
+    let later: { result: T; committed: Promise<void> };
+    try {
+      later = transactionLater(this.database, () => {
+        this.#failIfWrittenAfter(position);
+        return work();
+      });
+    } catch (error) {
+      throw failed(error);
+    }
+    return {
+      result: later.result,
+      committed: later.committed.catch((error: unknown) => {
+        throw failed(error);
+      }),
+    };
+  }
+
+  #failIfWrittenAfter(position: SharedPosition): void {
+    failIfMovedOn(
+      this.database,
+      `EXISTS (SELECT 1 FROM learning_outcomes WHERE seq > ?)
+         OR EXISTS (SELECT 1 FROM learning_decisions WHERE rowid > ?)`,
+      [position.seq, position.decision],
+    );
   }
 
   /** The stored aggregates of one (route, model), every domain. */

@@ -134,6 +134,12 @@ interface Entry {
 
 type DomainTable = Map<string, Entry>;
 
+/** A record's writes, made in its transaction: its plan, and its position once committed. */
+interface Written {
+  plan: RecordPlan;
+  seq: () => number;
+}
+
 const key = (route: string, domainKey: string, modelId: string) =>
   `${route}\u0000${domainKey}\u0000${modelId}`;
 
@@ -173,6 +179,8 @@ export class ThompsonRouteLearner implements RouteLearner {
   #generation = 0;
   /** Settled when the last read-ahead given out has been recorded (see `prepareRecord`). */
   #readingAhead: Promise<void> = Promise.resolve();
+  /** The commit of a `recordLater` made in a turn, which the next turn waits for. */
+  #turnHeld: Promise<void> | undefined;
   /** What `prepareRecord` read ahead, by the preparation it gave out. */
   readonly #prepared = new WeakMap<
     RecordPreparation,
@@ -320,7 +328,13 @@ export class ThompsonRouteLearner implements RouteLearner {
       await turn;
       return await read();
     } finally {
-      setImmediate(done);
+      setImmediate(() => {
+        // A record made in this turn's continuation holds it until its commit is answered.
+        const held = this.#turnHeld;
+        this.#turnHeld = undefined;
+        if (held === undefined) done();
+        else void held.then(done);
+      });
     }
   }
 
@@ -582,6 +596,65 @@ export class ThompsonRouteLearner implements RouteLearner {
   }
 
   record(outcome: RouteOutcome, alongside?: () => void, preparation?: RecordPreparation): void {
+    const write = this.#writer(outcome, alongside);
+    const prepared = this.#preparedFor(outcome, preparation);
+    let written: Written | undefined;
+    if (prepared !== undefined) {
+      // Read ahead: under the lock only a check that nothing was written since (ADR 0070).
+      try {
+        written = this.store.writingAfter(prepared.position, () => write(prepared.previous));
+      } catch (error) {
+        if (!(error instanceof StateMovedOn)) throw error;
+      }
+    }
+    this.#remember(written ?? this.#writeUnderLock(write));
+  }
+
+  /**
+   * `record`, for an outcome read ahead (`prepareRecord`, on PostgreSQL): the transaction's
+   * end is awaited, not blocked on (ADR 0071), and the next read-ahead waits for it. Memory
+   * changes once the commit is answered. Without a usable preparation (a file, or memory
+   * changed since) it is `record`.
+   */
+  async recordLater(
+    outcome: RouteOutcome,
+    alongside?: () => void,
+    preparation?: RecordPreparation,
+  ): Promise<void> {
+    const write = this.#writer(outcome, alongside);
+    const prepared = this.#preparedFor(outcome, preparation);
+    if (prepared === undefined) {
+      this.#remember(this.#writeUnderLock(write));
+      return;
+    }
+    const generation = this.#generation;
+    let later: { result: Written; committed: Promise<void> };
+    try {
+      later = this.store.writingAfterLater(prepared.position, () => write(prepared.previous));
+    } catch (error) {
+      if (!(error instanceof StateMovedOn)) throw error;
+      this.#remember(this.#writeUnderLock(write));
+      return;
+    }
+    // The next read-ahead reads after this commit: before it, it would go stale at once.
+    this.#turnHeld = later.committed.catch(() => {});
+    try {
+      await later.committed;
+    } catch (error) {
+      if (!(error instanceof StateMovedOn)) throw error;
+      this.#remember(this.#writeUnderLock(write));
+      return;
+    }
+    // Memory changed while the commit was out only by a write made after it (blocking calls
+    // run after it on the connection), which read this outcome's rows under its lock.
+    if (this.#generation === generation) this.#remember(later.result);
+  }
+
+  /** The outcome's writes, checked first (throws for a malformed outcome, writing nothing). */
+  #writer(
+    outcome: RouteOutcome,
+    alongside: (() => void) | undefined,
+  ): (previous: OutcomeRow | undefined | null) => Written {
     if (!outcome.requestId) throw invalidOutcome("requestId is required", outcome);
     if (!outcome.route) throw invalidOutcome("route is required", outcome);
     if (!outcome.modelId) throw invalidOutcome("modelId is required", outcome);
@@ -601,37 +674,37 @@ export class ThompsonRouteLearner implements RouteLearner {
     if (!Number.isFinite(atMs)) {
       throw invalidOutcome(`at must be an ISO date-time (got "${outcome.at}")`, outcome);
     }
-    const write = (previous: OutcomeRow | undefined | null) => {
+    return (previous) => {
       const plan = this.recordPlan(outcome, atMs, previous);
       const seq = this.store.commitRecord(plan);
       // The caller's writes (the feedback row) commit with the outcome, in one commit.
       alongside?.();
       return { plan, seq };
     };
+  }
+
+  /** What `prepareRecord` read for this outcome, if memory did not change since. */
+  #preparedFor(outcome: RouteOutcome, preparation: RecordPreparation | undefined) {
     const prepared = preparation === undefined ? undefined : this.#prepared.get(preparation);
-    let written: ReturnType<typeof write> | undefined;
-    if (
-      prepared !== undefined &&
+    return prepared !== undefined &&
       prepared.generation === this.#generation &&
       prepared.requestId === outcome.requestId
-    ) {
-      // Read ahead: under the lock only a check that nothing was written since (ADR 0070).
-      try {
-        written = this.store.writingAfter(prepared.position, () => write(prepared.previous));
-      } catch (error) {
-        if (!(error instanceof StateMovedOn)) throw error;
-      }
-    }
-    // Under the write lock, after reading what other servers wrote: the plan is made from the
-    // aggregates as they are on disk (ADR 0060).
-    const { plan, seq } =
-      written ??
-      this.store.writing(() => {
-        this.catchUp();
-        return write(null);
-      });
-    // Memory changes only once the transaction is on disk: a failed write leaves it as it was
-    // (but for what `sync` read of other servers' writes).
+      ? prepared
+      : undefined;
+  }
+
+  // Under the write lock, after reading what other servers wrote: the plan is made from the
+  // aggregates as they are on disk (ADR 0060).
+  #writeUnderLock(write: (previous: OutcomeRow | undefined | null) => Written): Written {
+    return this.store.writing(() => {
+      this.catchUp();
+      return write(null);
+    });
+  }
+
+  // Memory changes only once the transaction is on disk: a failed write leaves it as it was
+  // (but for what `sync` read of other servers' writes).
+  #remember({ plan, seq }: Written): void {
     this.#seen.seq = seq();
     this.#generation++;
     for (const row of plan.aggregates) this.setEntry(row);

@@ -18,6 +18,7 @@ import { DecisionStore } from "../../select/decision-store.js";
 import {
   type ComponentMigration,
   migrateComponent,
+  postgresState,
   type StateDatabase,
 } from "../../state/state-database.js";
 
@@ -34,6 +35,16 @@ const MIGRATIONS: readonly ComponentMigration[] = [
   },
 ];
 
+/**
+ * The newest decisions (as `DecisionStore.list` orders them) that are finished and not fed
+ * yet: one read, whatever number of decisions were fed before.
+ */
+const WAITING_SQL = `SELECT d.id FROM (
+    SELECT id, status, created_at FROM decisions ORDER BY created_at DESC, id DESC LIMIT ?
+  ) AS d
+  WHERE d.status <> 'running'
+    AND NOT EXISTS (SELECT 1 FROM monitor_fed_decisions AS f WHERE f.decision_id = d.id)`;
+
 export interface FedDecision {
   decision: SelectionDecision;
   event: DecisionEvent;
@@ -42,6 +53,11 @@ export interface FedDecision {
 export interface DecisionFeed {
   /** Folds in the finished decisions not seen yet; returns them and the alerts they fired. */
   poll(): { fed: FedDecision[]; alerts: Alert[] };
+  /**
+   * `poll`, but asks first, without blocking (on PostgreSQL an awaited read, ADR 0071), whether
+   * any decision waits: a server's poll every 2 s then holds no request while none does.
+   */
+  pollAhead(): Promise<{ fed: FedDecision[]; alerts: Alert[] }>;
 }
 
 export function createDecisionFeed(options: {
@@ -59,38 +75,46 @@ export function createDecisionFeed(options: {
   const isFed = database.prepare<[string], { decision_id: string }>(
     "SELECT decision_id FROM monitor_fed_decisions WHERE decision_id = ?",
   );
+  const waitingStatement = database.prepare<[number], { id: string }>(WAITING_SQL);
+  const postgres = postgresState(database);
   const markFed = database.prepare(
     "INSERT INTO monitor_fed_decisions (decision_id, fed_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
   );
 
+  const poll = () => {
+    const waiting = waitingStatement.all(batch);
+    if (waiting.length === 0) return { fed: [], alerts: [] };
+    const fed = waiting
+      .map(({ id }) => decisions.get(id))
+      .filter((decision): decision is SelectionDecision => decision !== null)
+      .map((decision) => ({ decision, event: decisionEvent(decision) }))
+      .sort((a, b) =>
+        a.event.at === b.event.at
+          ? a.decision.id.localeCompare(b.decision.id)
+          : a.event.at.localeCompare(b.event.at),
+      );
+    const at = now().toISOString();
+    // One transaction: the engine's writes (a nested savepoint) and the fed marks together.
+    // Under the write lock, the decisions another server on the file fed meanwhile are left
+    // out (ADR 0060).
+    return database
+      .transaction(() => {
+        const unfed = fed.filter((entry) => isFed.get(entry.decision.id) === undefined);
+        if (unfed.length === 0) return { fed: unfed, alerts: [] };
+        const alerts = engine.processBatch(unfed.map((entry) => entry.event));
+        for (const entry of unfed) markFed.run(entry.decision.id, at);
+        return { fed: unfed, alerts };
+      })
+      .immediate();
+  };
+
   return {
-    poll() {
-      const waiting = decisions
-        .list({ limit: batch })
-        .filter((summary) => summary.status !== "running" && isFed.get(summary.id) === undefined);
-      if (waiting.length === 0) return { fed: [], alerts: [] };
-      const fed = waiting
-        .map((summary) => decisions.get(summary.id))
-        .filter((decision): decision is SelectionDecision => decision !== null)
-        .map((decision) => ({ decision, event: decisionEvent(decision) }))
-        .sort((a, b) =>
-          a.event.at === b.event.at
-            ? a.decision.id.localeCompare(b.decision.id)
-            : a.event.at.localeCompare(b.event.at),
-        );
-      const at = now().toISOString();
-      // One transaction: the engine's writes (a nested savepoint) and the fed marks together.
-      // Under the write lock, the decisions another server on the file fed meanwhile are left
-      // out (ADR 0060).
-      return database
-        .transaction(() => {
-          const unfed = fed.filter((entry) => isFed.get(entry.decision.id) === undefined);
-          if (unfed.length === 0) return { fed: unfed, alerts: [] };
-          const alerts = engine.processBatch(unfed.map((entry) => entry.event));
-          for (const entry of unfed) markFed.run(entry.decision.id, at);
-          return { fed: unfed, alerts };
-        })
-        .immediate();
+    poll,
+    async pollAhead() {
+      if (postgres !== undefined && (await postgres.readRows(WAITING_SQL, [batch])).length === 0) {
+        return { fed: [], alerts: [] };
+      }
+      return poll();
     },
   };
 }

@@ -8,8 +8,10 @@
  *
  * Events are queued and folded in batches (every `batchIntervalMs`, one transaction each):
  * the engine commits with `synchronous = FULL`, and a commit per request would cost an fsync
- * per request. `flush()` folds what is queued now (tests, shutdown). A failing batch is
- * reported on stderr and dropped: monitoring must never stop traffic.
+ * per request. The timer's batch is folded with `processBatchLater`: on PostgreSQL its commit
+ * is awaited, so the round trips of its statements hold no request (ADR 0071), and the next
+ * batch waits for it. `flush()` folds what is queued now, blocking (tests, shutdown). A
+ * failing batch is reported on stderr and dropped: monitoring must never stop traffic.
  *
  * Listeners (`onChange`) hear what changed (requests, feedback, decisions, alerts, reviews),
  * so the dashboard can refresh when something happened rather than on a timer.
@@ -37,7 +39,7 @@ import {
   type ModelStates,
   type ServerMetrics,
 } from "../metrics/server-metrics.js";
-import { createDecisionFeed, type DecisionFeed } from "./decision-feed.js";
+import { createDecisionFeed, type DecisionFeed, type FedDecision } from "./decision-feed.js";
 import { PendingEvents } from "./pending-events.js";
 
 /** Whether a change was made by this server process or by another one (`notifyPeerChange`). */
@@ -236,6 +238,12 @@ export function createServerMonitoring(options: ServerMonitoringOptions): Server
   let closed = false;
   const batchIntervalMs = options.batchIntervalMs ?? 100;
 
+  const dropped = (count: number, error: unknown) => {
+    process.stderr.write(
+      `modelscout serve: ${count} monitoring event(s) could not be folded in and were dropped: ${(error as Error).message}\n`,
+    );
+  };
+
   const flush = (): Alert[] => {
     clearTimeout(timer);
     timer = undefined;
@@ -246,37 +254,77 @@ export function createServerMonitoring(options: ServerMonitoringOptions): Server
       if (alerts.length > 0) deliverWebhooks();
       return alerts;
     } catch (error) {
-      process.stderr.write(
-        `modelscout serve: ${events.length} monitoring event(s) could not be folded in and were dropped: ${(error as Error).message}\n`,
-      );
+      dropped(events.length, error);
       return [];
     }
+  };
+
+  /** The batch the timer is folding, until it is stored (or failed). */
+  let folding: Promise<void> | undefined;
+  // The timer's fold: its commit is awaited, not blocked on (on PostgreSQL, ADR 0071), and the
+  // next batch waits for it, so batches are stored in order.
+  const flushLater = () => {
+    clearTimeout(timer);
+    timer = undefined;
+    if (queue.length === 0 || folding !== undefined) return;
+    const events = queue.take();
+    folding = engine
+      .processBatchLater(events)
+      .then(
+        (alerts) => {
+          if (alerts.length > 0) deliverWebhooks();
+        },
+        (error: unknown) => dropped(events.length, error),
+      )
+      .finally(() => {
+        folding = undefined;
+        if (queue.length > 0 && !closed) timer ??= setTimeout(flushLater, batchIntervalMs).unref();
+      });
   };
 
   const enqueue = (event: MonitorEvent | null) => {
     if (event === null || closed) return;
     queue.push(event);
-    timer ??= setTimeout(flush, batchIntervalMs).unref();
+    if (folding === undefined) timer ??= setTimeout(flushLater, batchIntervalMs).unref();
   };
 
+  const told = ({ fed, alerts }: { fed: FedDecision[]; alerts: Alert[] }): number => {
+    for (const { event } of fed) metrics.observeDecision(event);
+    if (fed.length > 0) notify("decision");
+    if (alerts.length > 0) deliverWebhooks();
+    return fed.length;
+  };
+  const couldNotRead = (error: unknown) => {
+    process.stderr.write(
+      `modelscout serve: could not read selection decisions: ${(error as Error).message}\n`,
+    );
+    return 0;
+  };
   const pollDecisions = (): number => {
     try {
-      const { fed, alerts } = feed.poll();
-      for (const { event } of fed) metrics.observeDecision(event);
-      if (fed.length > 0) notify("decision");
-      if (alerts.length > 0) deliverWebhooks();
-      return fed.length;
+      return told(feed.poll());
     } catch (error) {
-      process.stderr.write(
-        `modelscout serve: could not read selection decisions: ${(error as Error).message}\n`,
-      );
-      return 0;
+      return couldNotRead(error);
     }
   };
 
+  // The timer's poll asks without blocking whether any decision waits (ADR 0071); one at a time.
+  let polling = false;
+  const pollAhead = () => {
+    if (polling || closed) return;
+    polling = true;
+    void feed
+      .pollAhead()
+      .then(told, (error: unknown) => {
+        couldNotRead(error);
+      })
+      .finally(() => {
+        polling = false;
+      });
+  };
+
   const pollIntervalMs = options.decisionPollIntervalMs ?? 2000;
-  const poller =
-    pollIntervalMs > 0 ? setInterval(pollDecisions, pollIntervalMs).unref() : undefined;
+  const poller = pollIntervalMs > 0 ? setInterval(pollAhead, pollIntervalMs).unref() : undefined;
   pollDecisions();
   // Webhooks queued before a restart (or whose delivery was cut short) go out now.
   deliverWebhooks();
@@ -349,6 +397,9 @@ export function createServerMonitoring(options: ServerMonitoringOptions): Server
       return () => listeners.delete(listener);
     },
     async close() {
+      if (closed) return;
+      // The timer's batch first, so the last ones fold in order; nothing starts another after.
+      while (folding !== undefined) await folding;
       if (closed) return;
       flush();
       closed = true;

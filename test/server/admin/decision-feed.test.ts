@@ -12,6 +12,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createAlertEngine } from "../../../src/monitor/alert-engine.js";
 import { exampleAlertRules } from "../../../src/monitor/example-alert-rules.js";
 import { createReviewQueue } from "../../../src/monitor/review-queue.js";
+import type { SelectionDecision } from "../../../src/select/decision.js";
 import { DecisionStore } from "../../../src/select/decision-store.js";
 import { createDecisionFeed } from "../../../src/server/admin/decision-feed.js";
 import { openStateDatabase, type StateDatabase } from "../../../src/state/state-database.js";
@@ -83,6 +84,33 @@ describe("decision feed on a shared state file", () => {
     // Nothing is left for either feed.
     expect(first.feed.poll().fed).toEqual([]);
     expect(other.feed.poll().fed).toEqual([]);
+  });
+
+  it("feeds only what is finished and not fed, among the newest, however many were fed", async () => {
+    const path = freshPath();
+    const one = server(path);
+    const store = DecisionStore.open({ database: one.database });
+    const save = (minute: number, status: "completed" | "running" = "completed") => {
+      const decision = {
+        ...selectionDecision({
+          at: `2026-03-01T10:${String(minute).padStart(2, "0")}:00.000Z`,
+          winner: "acme/bert-zh",
+          qualities: { "acme/bert-zh": 0.9 },
+        }),
+        status,
+      };
+      store.save(decision, null);
+      return decision.id;
+    };
+    const old = Array.from({ length: 30 }, (_, minute) => save(minute));
+    expect(one.feed.poll().fed.map((entry) => entry.decision.id)).toEqual(old);
+    const running = save(40, "running");
+    expect(await one.feed.pollAhead()).toEqual({ fed: [], alerts: [] });
+    const finished = save(41);
+    expect((await one.feed.pollAhead()).fed.map((entry) => entry.decision.id)).toEqual([finished]);
+    store.save({ ...(store.get(running) as SelectionDecision), status: "completed" }, null);
+    expect(one.feed.poll().fed.map((entry) => entry.decision.id)).toEqual([running]);
+    expect(one.feed.poll().fed).toEqual([]);
   });
 
   it("leaves a later server nothing to fold once one server has fed the decisions", () => {
