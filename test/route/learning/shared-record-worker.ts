@@ -3,11 +3,13 @@
  * file at argv[2], waits for "go" on stdin (so that its sibling writes at the same time), then
  * chooses and records `count` outcomes, a millisecond apart, with request ids `<prefix><i>` (every 5th gets a
  * replacement reward, as a client retrying feedback would), syncing every 10 requests as the
- * server's timer does, and prints "finished"; at the next line on stdin it syncs and prints
+ * server's timer does and waiting there for its sibling to have recorded as many, and prints
+ * "finished"; at the next line on stdin it syncs and prints
  * "done" with its standings as JSON.
  */
 import { ThompsonRouteLearner } from "../../../src/route/learning/thompson-route-learner.js";
 import { seededRandom } from "../../../src/select/strategies/seeded-random.js";
+import { openStateDatabase } from "../../../src/state/state-database.js";
 
 const [path, prefix, countText, seedText] = process.argv.slice(2);
 if (!path || !prefix || !countText || !seedText) {
@@ -25,6 +27,12 @@ const learner = ThompsonRouteLearner.open({
     baseline: { policy: "first-candidate" },
   },
 });
+// The sibling's requests recorded so far (a read connection of its own).
+const siblingRequests = openStateDatabase({ path })
+  .prepare(
+    "SELECT COUNT(DISTINCT request_id) FROM learning_outcomes WHERE substr(request_id, 1, 1) <> ?",
+  )
+  .pluck();
 const truth: Record<string, number> = { base: 0.8, weak: 0.2, other: 0.7 };
 const candidates = Object.keys(truth);
 process.stdout.write("ready\n");
@@ -33,6 +41,14 @@ process.stdin.once("data", async () => {
   for (let index = 0; index < count; index++) {
     // Feedback arrives over time, as at a server: the other process gets its turns at the lock.
     await new Promise((resolve) => setTimeout(resolve, 1));
+    // Every 10 requests, wait until the sibling has recorded as many: however the machine
+    // schedules the two, their writes interleave (a run where one finished before the other
+    // started would test nothing).
+    if (index > 0 && index % 10 === 0) {
+      while ((siblingRequests.get(prefix) as number) < index) {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+    }
     // A quarter each: `weak` and `base` named in "zh" (evidence enough to demote `weak` there
     // whatever the other process does), the learner's pick in "en".
     const domain = index % 4 < 2 ? "zh" : "en";
