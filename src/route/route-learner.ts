@@ -108,6 +108,12 @@ export interface RouteLearner {
     alongside?: () => void,
     preparation?: RecordPreparation,
   ): Promise<void>;
+  /**
+   * Read-aheads (`prepareRecord`) that could not be used, since the learner started: the state
+   * changed between the read and the write, so the record read under the write lock,
+   * blocking. Undefined for learners (or state databases) that do not read ahead.
+   */
+  readonly staleReadAheads?: number;
   standings(route?: string): ModelStanding[];
   /**
    * Its stored decisions (demotions and reinstatements, with their evidence), most recent

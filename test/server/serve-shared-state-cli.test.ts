@@ -103,6 +103,18 @@ describe.each([
     const mean = (rows: Standing[], modelId: string) =>
       routeWide(rows).find((row) => row.modelId === modelId)?.mean ?? Number.NaN;
     expect(mean(ofFirst, "echo:good")).toBeGreaterThan(mean(ofFirst, "echo:poor"));
+    // On PostgreSQL /metrics says what blocked and how many read-aheads went stale (each
+    // server's writes make the other's stale at times); a file has neither.
+    for (const server of servers) {
+      const metrics = await (await fetch(`${server.url}/metrics`)).text();
+      for (const name of [
+        "modelscout_state_blocking_waits_total",
+        "modelscout_learner_stale_read_aheads_total",
+      ]) {
+        const sample = new RegExp(`^${name} (\\d+)$`, "m").exec(metrics);
+        expect(sample !== null, name).toBe(postgres);
+      }
+    }
   }, 120_000);
 
   it("show either server's requests in the other's log", async () => {

@@ -850,6 +850,7 @@ describe("the state database on PostgreSQL", () => {
     before = postgres.roundTrips;
     learner.record(outcome("req_6", 0), undefined, preparation);
     expect(postgres.roundTrips - before).toBeGreaterThan(1);
+    expect(learner.staleReadAheads).toBe(2);
     expect(mine.prepare("SELECT COUNT(*) FROM learning_outcomes").pluck().get()).toBe(5);
   });
 
@@ -897,6 +898,7 @@ describe("the state database on PostgreSQL", () => {
     );
     expect(postgres.roundTrips - before).toBeGreaterThan(1);
     expect(feedbackRows).toBe(3);
+    expect(learner.staleReadAheads).toBe(1);
     expect(stored()).toEqual({ successes: 2, failures: 1 });
     expect(mine.prepare("SELECT COUNT(*) FROM learning_outcomes").pluck().get()).toBe(3);
     other.sync();
@@ -1137,6 +1139,10 @@ describe("the state database on PostgreSQL", () => {
         null,
       );
       await vi.waitFor(() => expect(changes).toContain("decision"));
+      // What blocked is counted for Prometheus.
+      expect(monitoring.metrics.render()).toContain(
+        `\nmodelscout_state_blocking_waits_total ${postgres.roundTrips}\n`,
+      );
     } finally {
       await monitoring.close();
     }

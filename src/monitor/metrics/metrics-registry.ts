@@ -167,6 +167,19 @@ export class MetricsRegistry {
     return entry;
   }
 
+  /** A counter kept elsewhere (a count since the process started), read at each render. */
+  counterFrom(name: string, help: string, collect: () => number): void {
+    this.register({
+      name,
+      help,
+      type: "counter",
+      labelNames: [],
+      render: (lines) => {
+        lines.push(`${name} ${formatValue(collect())}`);
+      },
+    });
+  }
+
   counter(name: string, help: string, labelNames: readonly string[] = []): Counter {
     const store: SeriesMap<number> = { values: new Map(), index: new Map() };
     const family: Family = {

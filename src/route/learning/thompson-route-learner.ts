@@ -179,6 +179,8 @@ export class ThompsonRouteLearner implements RouteLearner {
   #generation = 0;
   /** Settled when the last read-ahead given out has been recorded (see `prepareRecord`). */
   #readingAhead: Promise<void> = Promise.resolve();
+  /** Read-aheads that could not be used (`staleReadAheads`). */
+  #staleReadAheads = 0;
   /** The commit of a `recordLater` made in a turn, which the next turn waits for. */
   #turnHeld: Promise<void> | undefined;
   /** What `prepareRecord` read ahead, by the preparation it gave out. */
@@ -583,7 +585,11 @@ export class ThompsonRouteLearner implements RouteLearner {
     const generation = this.#generation;
     const ahead = await this.store.readAhead(Object.assign({}, this.#seen), requestId);
     // Rows read before a change this learner made since would take memory back.
-    if (ahead === undefined || this.#generation !== generation) return undefined;
+    if (ahead === undefined) return undefined;
+    if (this.#generation !== generation) {
+      this.#staleReadAheads++;
+      return undefined;
+    }
     this.#useReadAhead(ahead);
     const preparation: RecordPreparation = { requestId };
     this.#prepared.set(preparation, {
@@ -607,7 +613,13 @@ export class ThompsonRouteLearner implements RouteLearner {
         if (!(error instanceof StateMovedOn)) throw error;
       }
     }
+    if (written === undefined && preparation !== undefined) this.#staleReadAheads++;
     this.#remember(written ?? this.#writeUnderLock(write));
+  }
+
+  /** See `RouteLearner.staleReadAheads`; undefined on a file, where nothing is read ahead. */
+  get staleReadAheads(): number | undefined {
+    return this.store.readsAhead ? this.#staleReadAheads : undefined;
   }
 
   /**
@@ -623,18 +635,18 @@ export class ThompsonRouteLearner implements RouteLearner {
   ): Promise<void> {
     const write = this.#writer(outcome, alongside);
     const prepared = this.#preparedFor(outcome, preparation);
-    if (prepared === undefined) {
+    const underLock = () => {
+      if (preparation !== undefined) this.#staleReadAheads++;
       this.#remember(this.#writeUnderLock(write));
-      return;
-    }
+    };
+    if (prepared === undefined) return underLock();
     const generation = this.#generation;
     let later: { result: Written; committed: Promise<void> };
     try {
       later = this.store.writingAfterLater(prepared.position, () => write(prepared.previous));
     } catch (error) {
       if (!(error instanceof StateMovedOn)) throw error;
-      this.#remember(this.#writeUnderLock(write));
-      return;
+      return underLock();
     }
     // The next read-ahead reads after this commit: before it, it would go stale at once.
     this.#turnHeld = later.committed.catch(() => {});
@@ -642,8 +654,7 @@ export class ThompsonRouteLearner implements RouteLearner {
       await later.committed;
     } catch (error) {
       if (!(error instanceof StateMovedOn)) throw error;
-      this.#remember(this.#writeUnderLock(write));
-      return;
+      return underLock();
     }
     // Memory changed while the commit was out only by a write made after it (blocking calls
     // run after it on the connection), which read this outcome's rows under its lock.

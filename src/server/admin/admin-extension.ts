@@ -97,6 +97,9 @@ export function createAdminExtension(options: AdminExtensionOptions): AdminExten
         }),
         redactor: createRedactor({ enabled: redaction.enabled, types: [...redaction.types] }),
         ...(learner !== undefined && { learnerStandings: () => learner.standings() }),
+        ...(learner?.staleReadAheads !== undefined && {
+          learnerStaleReadAheads: () => learner.staleReadAheads ?? 0,
+        }),
         sessions: () => parts.sessions.size,
         modelStates: () =>
           Object.fromEntries(

@@ -32,7 +32,7 @@ import type { RoutingControl } from "../../monitor/routing-control.js";
 import type { Redactor } from "../../privacy/redact-personal-data.js";
 import type { ModelStanding } from "../../route/route-learner.js";
 import type { FeedbackInput, RequestLogRow } from "../../route/routing-store.js";
-import type { StateDatabase } from "../../state/state-database.js";
+import { postgresState, type StateDatabase } from "../../state/state-database.js";
 import {
   createServerMetrics,
   type DecisionLabels,
@@ -74,6 +74,8 @@ export interface ServerMonitoringOptions {
   learnerStandings?: () => readonly ModelStanding[];
   /** Sessions remembered for session affinity, for `/metrics`. */
   sessions?: () => number;
+  /** The learner's records whose read-ahead was not used, for `/metrics`. */
+  learnerStaleReadAheads?: () => number;
   /** How often finished selection decisions are read. Default 2000 ms; 0 turns reading off. */
   decisionPollIntervalMs?: number;
   now?: () => Date;
@@ -171,6 +173,7 @@ export function createServerMonitoring(options: ServerMonitoringOptions): Server
     ...(options.redactor !== undefined && { redactor: options.redactor }),
     ...(options.now !== undefined && { now: options.now }),
   });
+  const postgres = postgresState(database);
   const metrics = createServerMetrics({
     reviewItemsOpen: () => reviewQueue.countOpen(),
     ...(options.modelStates !== undefined && { modelStates: options.modelStates }),
@@ -178,6 +181,10 @@ export function createServerMonitoring(options: ServerMonitoringOptions): Server
       learnerStandings: options.learnerStandings,
     }),
     ...(options.sessions !== undefined && { sessions: options.sessions }),
+    ...(postgres !== undefined && { stateBlockingWaits: () => postgres.roundTrips }),
+    ...(options.learnerStaleReadAheads !== undefined && {
+      learnerStaleReadAheads: options.learnerStaleReadAheads,
+    }),
   });
   const engineFor = (rules: readonly AlertRule[]) =>
     createAlertEngine({

@@ -38,7 +38,13 @@
  *   0) and `modelscout_learner_mean_cost_usd` (mean cost per rewarded request, where known,
  *   ADR 0053);
  * - `modelscout_sessions`: sessions remembered for session affinity (ADR 0054), to size
- *   `server.max_sessions` by.
+ *   `server.max_sessions` by;
+ * - with the state on PostgreSQL, `modelscout_state_blocking_waits_total`: calls that held the
+ *   event loop until PostgreSQL answered (ADR 0071: none in a steady state, so a rising count
+ *   says where requests waited: admin writes, stale read-aheads, a waiting decision's fold);
+ * - with a learner that reads ahead, `modelscout_learner_stale_read_aheads_total`: feedback
+ *   records whose read-ahead went stale and were made again under the write lock (ADR 0070),
+ *   which grows with the servers writing to one state at once.
  *
  * Counters count since the process started, as Prometheus expects. Label values come from the
  * routes config, the rules and the router's decisions, never from request bodies.
@@ -101,6 +107,10 @@ export function createServerMetrics(
     learnerStandings?: () => readonly ModelStanding[];
     /** Sessions remembered for session affinity (ADR 0054). */
     sessions?: () => number;
+    /** Calls that blocked on the PostgreSQL state database (ADR 0071), when it is one. */
+    stateBlockingWaits?: () => number;
+    /** The learner's records whose read-ahead was not used (ADR 0070), when it reads ahead. */
+    learnerStaleReadAheads?: () => number;
   } = {},
 ): ServerMetrics {
   const core = createModelscoutMetrics({
@@ -150,6 +160,20 @@ export function createServerMetrics(
       "Sessions remembered for session affinity (x-modelscout-session), expired ones included until they are looked at or pushed out; at most server.max_sessions.",
       [],
       sessions,
+    );
+  }
+  if (options.stateBlockingWaits !== undefined) {
+    registry.counterFrom(
+      "modelscout_state_blocking_waits_total",
+      "Calls that held the server's event loop until the PostgreSQL state database answered (a round trip or more each, during which no request moves).",
+      options.stateBlockingWaits,
+    );
+  }
+  if (options.learnerStaleReadAheads !== undefined) {
+    registry.counterFrom(
+      "modelscout_learner_stale_read_aheads_total",
+      "Feedback records whose learner state, read ahead without blocking, had changed before the write (another server's or this one's write came between): recorded again under the write lock, blocking.",
+      options.learnerStaleReadAheads,
     );
   }
   const learnerStandings = options.learnerStandings;

@@ -206,6 +206,11 @@ describe("admin API: monitoring of live traffic", () => {
     expect(lines.some((line) => line.startsWith("modelscout_learner_mean_cost_usd{"))).toBe(false);
     // No request named a session; one that does is remembered.
     expect(lines).toContain("modelscout_sessions 0");
+    // A state file: nothing blocks on a database server, and the learner reads nothing ahead.
+    expect(lines.some((line) => line.includes("modelscout_state_blocking_waits_total"))).toBe(
+      false,
+    );
+    expect(lines.some((line) => line.includes("modelscout_learner_stale_read_aheads"))).toBe(false);
     const inSession = await fetch(server.url("/v1/chat/completions"), {
       method: "POST",
       headers: { "content-type": "application/json", "x-modelscout-session": "conv-1" },
