@@ -21,7 +21,7 @@
  * that adds D ms to every round trip (`loadgen/delay-proxy.mjs`), as a database on another
  * machine would; writes feedback-load-postgres-delay<D>.json.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -30,6 +30,7 @@ import { parseArgs } from "node:util";
 import { Pool } from "undici";
 import { ECHO_BANDIT_ROUTES } from "../test/support/echo-bandit-routes.js";
 import { writeBenchResult } from "./bench-result.js";
+import { startDelayProxy } from "./loadgen/start-delay-proxy.js";
 import {
   dropSchema,
   percentile,
@@ -66,39 +67,8 @@ const home = mkdtempSync(join(tmpdir(), "ms-bench-feedback-"));
 const configPath = join(home, "routes.json");
 writeFileSync(configPath, JSON.stringify(ECHO_BANDIT_ROUTES));
 
-/**
- * With `--db-delay-ms`: a delaying proxy in front of PostgreSQL (a process of its own, so its
- * timers do not share this one's event loop with the generator), and the URL through it.
- */
-async function startDelayProxy(): Promise<{ url: string; child: ChildProcess } | undefined> {
-  if (dbDelayMs === 0) return undefined;
-  const target = new URL(values.url);
-  const child = spawn(
-    process.execPath,
-    [
-      fileURLToPath(new URL("./loadgen/delay-proxy.mjs", import.meta.url)),
-      target.hostname,
-      target.port === "" ? "5432" : target.port,
-      String(dbDelayMs),
-    ],
-    { stdio: ["ignore", "pipe", "inherit"] },
-  );
-  const port = await new Promise<string>((resolve, reject) => {
-    let stdout = "";
-    child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
-      stdout += chunk;
-      const listening = /listening (\d+)/.exec(stdout)?.[1];
-      if (listening !== undefined) resolve(listening);
-    });
-    child.once("exit", (code) => reject(new Error(`the delay proxy exited with ${code}`)));
-  });
-  const url = new URL(values.url);
-  url.hostname = "127.0.0.1";
-  url.port = port;
-  return { url: url.toString(), child };
-}
-
-const delayProxy = await startDelayProxy();
+// With `--db-delay-ms`: PostgreSQL behind a delaying proxy, and the URL through it.
+const delayProxy = dbDelayMs === 0 ? undefined : await startDelayProxy(values.url, dbDelayMs);
 
 function startServe(): Promise<{ url: string; child: ChildProcess }> {
   return startServeChild(

@@ -13,10 +13,16 @@
  * - `bridge SELECT 1`: the same through the blocking bridge;
  * - `bridge INSERT`: an outcome-sized row inserted and committed through the bridge (with
  *   PostgreSQL's default `synchronous_commit = on`: the commit waits for the WAL flush);
+ * - `bridge txn 10`: a transaction of ten such inserts as the stores write one (ADR 0069):
+ *   the beginning and the inserts sent without waiting, the commit waited for; what the
+ *   worker's pipelining (ADR 0072) shortens;
  * - `SQLite INSERT`: the same row into a SQLite file in WAL mode with `synchronous = FULL`,
  *   as `openStateDatabase` sets it: what the feedback path costs today.
  *
- *   npx tsx bench/sync-postgres-bridge.ts [--calls 2000] [--url postgres://...]
+ *   npx tsx bench/sync-postgres-bridge.ts [--calls 2000] [--url postgres://...] [--db-delay-ms 0]
+ *
+ * `--db-delay-ms D`: PostgreSQL behind `loadgen/delay-proxy.mjs`, which adds D ms to every
+ * round trip, as a database on another machine would.
  *
  * The URL defaults to `MODELSCOUT_TEST_POSTGRES_URL`, else this machine's server
  * (`postgres://postgres@127.0.0.1:5432/test`). Work happens in a schema of its own, dropped at
@@ -29,10 +35,12 @@ import { parseArgs } from "node:util";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { PostgresBridge } from "../src/state/postgres-bridge.js";
+import { startDelayProxy } from "./loadgen/start-delay-proxy.js";
 
 const { values } = parseArgs({
   options: {
     calls: { type: "string", default: "2000" },
+    "db-delay-ms": { type: "string", default: "0" },
     url: {
       type: "string",
       default:
@@ -41,7 +49,9 @@ const { values } = parseArgs({
   },
 });
 const calls = Number(values.calls);
-const url = values.url;
+const dbDelayMs = Number(values["db-delay-ms"]);
+const proxy = dbDelayMs > 0 ? await startDelayProxy(values.url, dbDelayMs) : undefined;
+const url = proxy?.url ?? values.url;
 const schema = `bench_bridge_${process.pid}`;
 
 const OUTCOME_TABLE = `
@@ -102,6 +112,17 @@ try {
       "bridge INSERT",
       timeSync((index) => bridge.query(INSERT, [`req_${index}`, now(), Date.now()])),
     ),
+    summary(
+      "bridge txn 10",
+      timeSync((index) => {
+        bridge.send("BEGIN", [], false);
+        for (let row = 0; row < 10; row++) {
+          bridge.send(INSERT, [`txn_${index}_${row}`, now(), Date.now()], true);
+        }
+        bridge.query("COMMIT", [], true);
+        bridge.forgetSent();
+      }),
+    ),
   ];
   const sqlite = new Database(join(home, "state.db"));
   sqlite.pragma("journal_mode = WAL");
@@ -125,12 +146,13 @@ try {
     synchronous_commit: string;
   }[];
   console.log(
-    `PostgreSQL ${server?.server_version} at ${url.replace(/:[^:@/]*@/, ":***@")} (synchronous_commit ${commit?.synchronous_commit}); ${calls} calls each, one after another`,
+    `PostgreSQL ${server?.server_version} at ${url.replace(/:[^:@/]*@/, ":***@")} (synchronous_commit ${commit?.synchronous_commit}${dbDelayMs > 0 ? `; ${dbDelayMs} ms added to each round trip` : ""}); ${calls} calls each, one after another`,
   );
   for (const line of results) console.log(line);
 } finally {
   bridge.close();
   await admin.query(`DROP SCHEMA ${schema} CASCADE`);
   await admin.end();
+  proxy?.child.kill();
   rmSync(home, { recursive: true, force: true });
 }

@@ -10,11 +10,13 @@
  *
  * The worker holds three connections:
  * - the **main** one runs `query()`, blocking: every read, every transaction, feedback; and
- *   `send()`, the statements of a transaction whose answers are not needed yet, pipelined
- *   (sent without waiting, in order, their failure reported by the next `query()`), so a
- *   transaction costs a round trip per answer it reads, not per statement (ADR 0069); and
- *   `queryLater()`, a transaction's end that the caller awaits instead of blocking on, so the
- *   worker's round trips for the transaction's statements hold no event loop (ADR 0071);
+ *   `send()`, the statements of a transaction whose answers are not needed yet, sent without
+ *   the caller waiting, in order, their failure reported by the next `query()`, so a
+ *   transaction costs the caller a wait per answer it reads, not per statement (ADR 0069);
+ *   and `queryLater()`, a transaction's end that the caller awaits instead of blocking on
+ *   (ADR 0071). The worker writes them all on the connection without waiting for the
+ *   answers before (node-postgres' pipeline mode, ADR 0072), so a transaction whose answers
+ *   are not read costs PostgreSQL's time and about one round trip, not one per statement;
  * - the **reads** one runs `read()`, a read the caller awaits instead of blocking on (a
  *   session's last answer and a feedback's lookup on the request path, the learner's
  *   read-ahead, the once-a-second sync; ADR 0069, 0070), one at a time;
@@ -70,8 +72,8 @@ pg.types.setTypeParser(1700, (value) => Number(value));
 const quoted = '"' + schema.replace(/"/g, '""') + '"';
 let schemaReady = false;
 async function open(name) {
-  // Named, so pg_stat_activity tells a server's two connections apart.
-  const client = new pg.Client({ connectionString: url, application_name: ("modelscout-state-" + name + " " + schema).slice(0, 63), options: "-c search_path=" + quoted + " -c lock_timeout=" + lockTimeoutMs });
+  // Named, so pg_stat_activity tells a server's connections apart; the main one pipelined.
+  const client = new pg.Client({ connectionString: url, application_name: ("modelscout-state-" + name + " " + schema).slice(0, 63), options: "-c search_path=" + quoted + " -c lock_timeout=" + lockTimeoutMs, pipeline: name === "main" });
   client.on("error", () => {}); // a broken connection is seen by its next query, and replaced
   try {
     await client.connect();
@@ -176,40 +178,78 @@ async function mainClient(inTransaction) {
   transactionClient = client;
   return client;
 }
-// The main connection's statements, blocking and sent alike, run one after another in the
-// order they came.
+// The main connection's statements, blocking and sent alike, go out in the order they came,
+// pipelined (node-postgres' pipeline mode, ADR 0072): each is written without waiting for
+// the answers to the ones before, and PostgreSQL answers them in order. mainChain orders the
+// writing only (a connection being opened holds the statements behind it).
 let mainChain = Promise.resolve();
-// The first sent statement that failed, until a blocking one reports it; the sent statements
-// after it are skipped (the transaction they belong to is lost with it).
-let sentError = null;
-// [id, rowCount, first row or null] of the sent statements done since the last answer, which
-// carries them (the row only for one sent wanting it: \`INSERT ... RETURNING\`).
-let sentCounts = [];
+// The statements sent since the last blocking one (a segment): the first of them that failed,
+// what each answered ([id, rowCount, first row or null]; the row only for one sent wanting it:
+// \`INSERT ... RETURNING\`), and their answers still to come. The next blocking statement
+// reports the failure and carries the counts; one sent after a failure already known is not
+// written (the transaction it belongs to is lost with it).
+function newSegment() {
+  return { error: null, counts: [], pending: [] };
+}
+let segment = newSegment();
+// The last blocking statement's answer: each is told after the one before.
+let queryAnswers = Promise.resolve();
+// Settles when every statement written on the main connection is answered.
+let lastAnswered = Promise.resolve();
+function sentFailure(error, message) {
+  return Object.assign(describe(error), { sendId: message.sendId, text: message.text });
+}
 function send(message) {
   mainChain = mainChain.then(async () => {
-    if (sentError !== null) return;
+    const into = segment;
+    if (into.error !== null) return;
     try {
       const client = await mainClient(message.inTransaction);
-      const last = lastResult(await client.query(message.text, message.values));
-      sentCounts.push(message.wantRow ? [message.sendId, last.rowCount ?? 0, (last.rows && last.rows[0]) ?? null] : [message.sendId, last.rowCount ?? 0]);
+      const answered = client.query(message.text, message.values).then(
+        (result) => {
+          const last = lastResult(result);
+          into.counts.push(message.wantRow ? [message.sendId, last.rowCount ?? 0, (last.rows && last.rows[0]) ?? null] : [message.sendId, last.rowCount ?? 0]);
+        },
+        (error) => {
+          if (into.error === null) into.error = sentFailure(error, message);
+        },
+      );
+      into.pending.push(answered);
+      lastAnswered = answered;
     } catch (error) {
-      sentError = Object.assign(describe(error), { sendId: message.sendId, text: message.text });
+      if (into.error === null) into.error = sentFailure(error, message);
     }
   });
 }
-async function answer(message) {
-  if (message.kind === "query") {
-    const failed = sentError;
-    sentError = null;
-    // A rollback ends what failed; anything else reports it first, as its own failure.
-    if (failed !== null && !message.endsFailed) {
-      // A commit nobody waits for (queryLater) has no caller to roll the transaction back.
-      if (message.later) await mainClient(true).then((client) => client.query("ROLLBACK")).catch(() => {});
-      throw failed;
-    }
-    const client = await mainClient(message.inTransaction);
-    return toReply(await client.query(message.text, message.values));
+// Writes a blocking statement after the ones sent before it; gives the wait for its answer,
+// which reports first a sent statement that failed (as its own failure), but for a statement
+// that ends the failed transaction (\`endsFailed\`).
+async function writeQuery(message) {
+  const into = segment;
+  segment = newSegment();
+  if (into.error !== null && !message.endsFailed) {
+    // Known failed: not written. A commit nobody waits for (queryLater) has no caller to roll
+    // the transaction back, so the rollback goes in its place.
+    if (message.later) await mainClient(true).then((client) => client.query("ROLLBACK")).catch(() => {});
+    return async () => ({ error: into.error, counts: into.counts });
   }
+  const client = await mainClient(message.inTransaction);
+  const running = client.query(message.text, message.values).then(
+    (result) => ({ reply: toReply(result) }),
+    (error) => ({ error: describe(error) }),
+  );
+  lastAnswered = running;
+  return async () => {
+    const outcome = await running;
+    // Answered before it, in order.
+    await Promise.all(into.pending);
+    // Failed after it was written: a commit of the failed transaction rolled it back (as
+    // PostgreSQL ends one), anything else failed as the transaction had.
+    if (into.error !== null && !message.endsFailed) return { error: into.error, counts: into.counts };
+    return { ...outcome, counts: into.counts };
+  };
+}
+async function answer(message) {
   if (message.kind === "drain") {
     // Done when everything posted is committed, or as soon as a write fails (it is retried).
     const failuresBefore = failures;
@@ -223,7 +263,7 @@ async function answer(message) {
   }
   if (message.kind === "close") {
     closing = true;
-    await Promise.all([background, mainChain]);
+    await Promise.all([background, mainChain.then(() => lastAnswered)]);
     for (const name of ["main", "background", "reads"]) {
       const current = connections[name];
       connections[name] = undefined;
@@ -290,22 +330,22 @@ port.on("message", (message) => {
     answerRead(message);
     return;
   }
-  // A query waits for the main connection's earlier statements; the others go at once.
+  // A query is written after the main connection's earlier statements (the next ones are
+  // written behind it, without waiting for its answer); the others go at once.
   let answered;
   if (message.kind === "query") {
-    answered = mainChain.then(() => answer(message));
-    mainChain = answered.catch(() => {});
+    const written = mainChain.then(() => writeQuery(message));
+    mainChain = written.catch(() => {});
+    const ready = written.then((wait) => wait(), (error) => ({ error: describe(error), counts: [] }));
+    // Answered in the order they came, as PostgreSQL answers them (one whose answer takes
+    // fewer steps here must not overtake the one before).
+    answered = queryAnswers.then(() => ready);
+    queryAnswers = answered;
   } else {
-    answered = answer(message);
+    answered = answer(message).then((reply) => ({ reply, counts: [] }), (error) => ({ error: describe(error), counts: [] }));
   }
-  const counts = () => {
-    const done = sentCounts;
-    sentCounts = [];
-    return done;
-  };
   answered.then(
-    (reply) => port.postMessage({ id: message.id, reply, counts: counts() }),
-    (error) => port.postMessage({ id: message.id, error: error && error.sendId !== undefined ? error : describe(error), counts: counts() }),
+    ({ reply, error, counts }) => port.postMessage(error === undefined ? { id: message.id, reply, counts } : { id: message.id, error, counts }),
   ).finally(() => {
     Atomics.store(flag, 0, 1);
     Atomics.notify(flag, 0);
@@ -504,8 +544,9 @@ export class PostgresBridge {
    * Sends `text` on the main connection without waiting for it: it runs after the main
    * connection's earlier statements and before its later ones. For statements of a transaction
    * whose answer nobody reads yet (see `PostgresStateDatabase.transaction`): if one fails, the
-   * ones sent after it are skipped and the next `query()` throws its error (but for one that
-   * ends the failed transaction, `endsFailed`). Returns the id its answer is kept under
+   * ones sent after it fail with its transaction (or are not written, once its failure is
+   * known) and the next `query()` throws its error (but for one that ends the failed
+   * transaction, `endsFailed`). Returns the id its answer is kept under
    * (`takeSent`): its row count, and its first row when `wantRow` (a write's `RETURNING`,
    * ADR 0070). Never blocks.
    */
