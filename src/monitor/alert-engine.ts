@@ -470,13 +470,13 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
     }
   };
 
-  const foldInTransaction = database.transaction(
-    (events: readonly MonitorEvent[], fired: Alert[], afterCommit: (() => void)[]) => {
-      takeGeneration();
-      for (const event of events) step(event, fired, afterCommit);
-      persist();
-    },
-  );
+  // Inside the write transaction: the generation, the events, and the state they changed.
+  const fold = (events: readonly MonitorEvent[], fired: Alert[], afterCommit: (() => void)[]) => {
+    takeGeneration();
+    for (const event of events) step(event, fired, afterCommit);
+    persist();
+  };
+  const foldInTransaction = database.transaction(fold);
 
   // The transaction rolled back: drops what memory folded in since and rereads the stored state.
   const reload = () => {
@@ -493,19 +493,19 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
   const processEvents = (events: readonly MonitorEvent[]): Alert[] => {
     let fired: Alert[] = [];
     let afterCommit: (() => void)[] = [];
-    const fold = () => {
+    const foldStored = () => {
       fired = [];
       afterCommit = [];
       foldInTransaction.immediate(events, fired, afterCommit);
     };
     try {
       try {
-        fold();
+        foldStored();
       } catch (error) {
         if (!isStateMovedOn(error)) throw error;
         // Another engine folded since this one last did: again, on the stored state.
         generation = -1;
-        fold();
+        foldStored();
       }
     } catch (error) {
       reload();
@@ -519,11 +519,7 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
     const afterCommit: (() => void)[] = [];
     let committed: Promise<void>;
     try {
-      ({ committed } = transactionLater(database, () => {
-        takeGeneration();
-        for (const event of events) step(event, fired, afterCommit);
-        persist();
-      }));
+      ({ committed } = transactionLater(database, () => fold(events, fired, afterCommit)));
     } catch (error) {
       reload();
       throw error;

@@ -613,8 +613,8 @@ export class ThompsonRouteLearner implements RouteLearner {
         if (!(error instanceof StateMovedOn)) throw error;
       }
     }
-    if (written === undefined && preparation !== undefined) this.#staleReadAheads++;
-    this.#remember(written ?? this.#writeUnderLock(write));
+    if (written === undefined) this.#recordUnderLock(write, preparation);
+    else this.#remember(written);
   }
 
   /** See `RouteLearner.staleReadAheads`; undefined on a file, where nothing is read ahead. */
@@ -635,10 +635,7 @@ export class ThompsonRouteLearner implements RouteLearner {
   ): Promise<void> {
     const write = this.#writer(outcome, alongside);
     const prepared = this.#preparedFor(outcome, preparation);
-    const underLock = () => {
-      if (preparation !== undefined) this.#staleReadAheads++;
-      this.#remember(this.#writeUnderLock(write));
-    };
+    const underLock = () => this.#recordUnderLock(write, preparation);
     if (prepared === undefined) return underLock();
     const generation = this.#generation;
     let later: { result: Written; committed: Promise<void> };
@@ -705,12 +702,18 @@ export class ThompsonRouteLearner implements RouteLearner {
   }
 
   // Under the write lock, after reading what other servers wrote: the plan is made from the
-  // aggregates as they are on disk (ADR 0060).
-  #writeUnderLock(write: (previous: OutcomeRow | undefined | null) => Written): Written {
-    return this.store.writing(() => {
-      this.catchUp();
-      return write(null);
-    });
+  // aggregates as they are on disk (ADR 0060). A preparation given is one not used: stale.
+  #recordUnderLock(
+    write: (previous: OutcomeRow | undefined | null) => Written,
+    preparation: RecordPreparation | undefined,
+  ): void {
+    if (preparation !== undefined) this.#staleReadAheads++;
+    this.#remember(
+      this.store.writing(() => {
+        this.catchUp();
+        return write(null);
+      }),
+    );
   }
 
   // Memory changes only once the transaction is on disk: a failed write leaves it as it was

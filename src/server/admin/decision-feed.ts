@@ -81,8 +81,8 @@ export function createDecisionFeed(options: {
     "INSERT INTO monitor_fed_decisions (decision_id, fed_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
   );
 
-  const poll = () => {
-    const waiting = waitingStatement.all(batch);
+  // Folds in `waiting` (read outside the write lock), but for those fed meanwhile.
+  const feed = (waiting: readonly { id: string }[]) => {
     if (waiting.length === 0) return { fed: [], alerts: [] };
     const fed = waiting
       .map(({ id }) => decisions.get(id))
@@ -108,13 +108,13 @@ export function createDecisionFeed(options: {
       .immediate();
   };
 
+  const poll = () => feed(waitingStatement.all(batch));
+
   return {
     poll,
     async pollAhead() {
-      if (postgres !== undefined && (await postgres.readRows(WAITING_SQL, [batch])).length === 0) {
-        return { fed: [], alerts: [] };
-      }
-      return poll();
+      if (postgres === undefined) return poll();
+      return feed((await postgres.readRows(WAITING_SQL, [batch])) as { id: string }[]);
     },
   };
 }
