@@ -8,7 +8,9 @@
  *
  * A row goes once it is older than the retention and no feedback on it is still waiting for
  * the learner (`applied = 0`): feedback is never dropped before it is learned from. Its
- * feedback (already learned; the learner's state is kept apart, in its own tables) goes with it.
+ * feedback (already learned; the learner's state is kept apart, in its own tables) goes with it,
+ * and so do the log's sums per minute (`request-log-minutes.ts`) of the minutes before the
+ * cutoff's.
  *
  * The deletes run in a worker thread with its own connection, as the request log's writes do
  * (`request-log-writer.ts`), in transactions of `chunkRows` (100) rows, each followed by a
@@ -25,6 +27,11 @@ import { errorMessage } from "../errors/error-message.js";
 import type { PostgresStateDatabase } from "../state/postgres-state-database.js";
 import { hasSqliteFile, startSqliteWorker } from "../state/sqlite-worker.js";
 import { postgresState, type StateDatabase } from "../state/state-database.js";
+import {
+  DELETE_LATENCY_MINUTES_SQL,
+  DELETE_MINUTES_SQL,
+  MINUTE_MS,
+} from "./request-log-minutes.js";
 
 const DAY_MS = 86_400_000;
 
@@ -58,6 +65,10 @@ const PRUNE_CHUNK_POSTGRES_SQL = `WITH doomed AS (
     DELETE FROM routing_feedback WHERE request_id IN (SELECT id FROM doomed) RETURNING 1
   ), gone_requests AS (
     DELETE FROM routing_requests WHERE id IN (SELECT id FROM doomed) RETURNING 1
+  ), gone_minutes AS (
+    DELETE FROM routing_minutes WHERE minute < floor(extract(epoch FROM $1::timestamptz) / 60)::bigint * ${MINUTE_MS}
+  ), gone_latency_minutes AS (
+    DELETE FROM routing_latency_minutes WHERE minute < floor(extract(epoch FROM $1::timestamptz) / 60)::bigint * ${MINUTE_MS}
   )
   SELECT (SELECT COUNT(*) FROM gone_requests) AS requests,
     (SELECT COUNT(*) FROM gone_feedback) AS feedback`;
@@ -66,11 +77,14 @@ const DELETE_REQUEST_SQL = "DELETE FROM routing_requests WHERE id = ?";
 /** The pause after a chunk, as a multiple of the chunk's time: the lock is free 4/5 of the time. */
 const PAUSE_FACTOR = 4;
 
-/** The three statements a prune runs (better-sqlite3's, on either connection). */
+/** The statements a prune runs (better-sqlite3's, on either connection). */
 interface PruneStatements {
   selectPrunable: { all(cutoff: string, limit: number): unknown[] };
   deleteFeedback: { run(id: unknown): { changes: number } };
   deleteRequest: { run(id: unknown): unknown };
+  /** The sums of the minutes before the cutoff's (`request-log-minutes.ts`), by epoch ms. */
+  deleteMinutes: { run(before: number): unknown };
+  deleteLatencyMinutes: { run(before: number): unknown };
 }
 
 /**
@@ -83,6 +97,12 @@ function pruneChunk(
   limit: number,
 ): { requests: number; feedback: number } {
   const ids = statements.selectPrunable.all(cutoff, limit);
+  // Whole minutes only (kept even where rows with feedback still waiting are): one index seek
+  // once they are gone.
+  const minute = 60_000;
+  const before = Math.floor(Date.parse(cutoff) / minute) * minute;
+  statements.deleteMinutes.run(before);
+  statements.deleteLatencyMinutes.run(before);
   let feedback = 0;
   for (const id of ids) {
     feedback += statements.deleteFeedback.run(id).changes;
@@ -132,6 +152,8 @@ const statements = {
   selectPrunable: database.prepare(workerData.selectPrunableSql).pluck(),
   deleteFeedback: database.prepare(workerData.deleteFeedbackSql),
   deleteRequest: database.prepare(workerData.deleteRequestSql),
+  deleteMinutes: database.prepare(workerData.deleteMinutesSql),
+  deleteLatencyMinutes: database.prepare(workerData.deleteLatencyMinutesSql),
 };
 const chunk = database.transaction((cutoff) => pruneChunk(statements, cutoff, workerData.chunkRows));
 let stopping = false;
@@ -297,6 +319,8 @@ function mainThreadPruner(database: StateDatabase, chunkRows: number): Pruner {
     selectPrunable: database.prepare(SELECT_PRUNABLE_SQL).pluck(),
     deleteFeedback: database.prepare(DELETE_FEEDBACK_SQL),
     deleteRequest: database.prepare(DELETE_REQUEST_SQL),
+    deleteMinutes: database.prepare(DELETE_MINUTES_SQL),
+    deleteLatencyMinutes: database.prepare(DELETE_LATENCY_MINUTES_SQL),
   };
   const chunk = database.transaction((cutoff: string) => pruneChunk(statements, cutoff, chunkRows));
   let stopped = false;
@@ -327,6 +351,8 @@ function workerPruner(database: StateDatabase, chunkRows: number, pauseMs: numbe
     selectPrunableSql: SELECT_PRUNABLE_SQL,
     deleteFeedbackSql: DELETE_FEEDBACK_SQL,
     deleteRequestSql: DELETE_REQUEST_SQL,
+    deleteMinutesSql: DELETE_MINUTES_SQL,
+    deleteLatencyMinutesSql: DELETE_LATENCY_MINUTES_SQL,
     chunkRows,
     pauseMs,
     pauseFactor: PAUSE_FACTOR,

@@ -31,6 +31,7 @@ import {
   postgresState,
   type StateDatabase,
 } from "../state/state-database.js";
+import { POSTGRES_MINUTES_SQL, SQLITE_MINUTES_SQL } from "./request-log-minutes.js";
 import { type ColumnValue, type RecordBatch, readRecords } from "./request-log-records.js";
 import { RequestLogWriter } from "./request-log-writer.js";
 import type { LoggedAnswer } from "./session-affinity.js";
@@ -96,6 +97,36 @@ export const ROUTING_MIGRATIONS: readonly ComponentMigration[] = [
       CREATE INDEX routing_requests_session ON routing_requests (session, created_at)
         WHERE session IS NOT NULL;
     `,
+  },
+  {
+    version: 4,
+    description: "the request log summed per minute, for the admin side's series (ADR 0073)",
+    sql: `
+      CREATE TABLE routing_minutes (
+        minute INTEGER NOT NULL,
+        route TEXT NOT NULL,
+        model TEXT NOT NULL,
+        requests INTEGER NOT NULL,
+        ok INTEGER NOT NULL,
+        errors INTEGER NOT NULL,
+        tokens INTEGER NOT NULL,
+        cost_usd REAL,
+        feedback INTEGER NOT NULL,
+        rewards INTEGER NOT NULL,
+        reward_sum REAL NOT NULL,
+        PRIMARY KEY (minute, route, model)
+      ) WITHOUT ROWID;
+      CREATE TABLE routing_latency_minutes (
+        minute INTEGER NOT NULL,
+        route TEXT NOT NULL,
+        model TEXT NOT NULL,
+        bin INTEGER NOT NULL,
+        count INTEGER NOT NULL,
+        PRIMARY KEY (minute, route, model, bin)
+      ) WITHOUT ROWID;
+    `,
+    sqlite: SQLITE_MINUTES_SQL,
+    postgres: POSTGRES_MINUTES_SQL,
   },
 ];
 
@@ -280,7 +311,8 @@ const REQUEST_COLUMNS = [
 
 /**
  * Inserts `rows` request rows (positional values, `requestValues` order); a row logged again
- * (a batch written but never confirmed, written twice) replaces the first. One statement for
+ * (a batch written but never confirmed, written twice) replaces the first, and is not summed
+ * into its minute again (an upsert's update fires no insert trigger). One statement for
  * many rows is what PostgreSQL's background writes use (a round trip per statement).
  */
 export function insertRequestsSql(rows: number): string {
@@ -686,6 +718,24 @@ export class RoutingStore {
       .then((rows) =>
         rows[0] === undefined ? null : fromRawRequest(rows[0] as unknown as RawRequestRow),
       );
+  }
+
+  /**
+   * The rows `sql` reads (positional parameters), with `afterLogged` once the rows logged so
+   * far are written (the admin side's series; its later pages need not wait again): on
+   * PostgreSQL awaited rather than blocking the server (ADR 0070); on a file after `flush()`.
+   */
+  async readLogged(
+    sql: string,
+    values: readonly unknown[],
+    afterLogged = true,
+  ): Promise<Record<string, unknown>[]> {
+    if (this.#postgres === undefined) {
+      if (afterLogged) this.flush();
+      return this.#database.prepare(sql).all(...values) as Record<string, unknown>[];
+    }
+    if (afterLogged) this.#postQueue(this.#postgres);
+    return this.#postgres.readRows(sql, values, { afterPosts: afterLogged });
   }
 
   /** The requests that named `session` (`x-modelscout-session`), oldest first, at most `limit`. */

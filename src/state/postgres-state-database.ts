@@ -556,6 +556,16 @@ export class PostgresStateDatabase {
     return this;
   }
 
+  /**
+   * Runs PostgreSQL's own SQL as written, not rewritten from the shared dialect (a migration's
+   * PL/pgSQL, whose `$body$` and `::type` the rewriting would take for parameters), in the
+   * transaction open, if one is.
+   */
+  execNative(text: string): this {
+    this.query(text);
+    return this;
+  }
+
   /** Queues a write on the background connection (the request log's rows); see `drain`. */
   post(source: string, values: readonly unknown[]): void {
     this.#bridge.post(this.translate(source).text, values.map(bindable));

@@ -139,7 +139,12 @@ export function isStateMovedOn(error: unknown): boolean {
 export interface ComponentMigration {
   version: number;
   description: string;
+  /** In the dialect both databases run (PostgreSQL's is rewritten from it). */
   sql: string;
+  /** Run after `sql` on SQLite only: what the shared dialect cannot say (a row trigger). */
+  sqlite?: string;
+  /** Run after `sql` on PostgreSQL only, as written (not rewritten): a statement trigger. */
+  postgres?: string;
 }
 
 export interface OpenStateDatabaseOptions {
@@ -264,6 +269,12 @@ export function migrateComponent(
         // Re-read inside the write lock: another process may have just applied it.
         if (readVersion() < migration.version) {
           database.exec(migration.sql);
+          const postgres = postgresState(database);
+          if (postgres !== undefined && migration.postgres !== undefined) {
+            postgres.execNative(migration.postgres);
+          } else if (postgres === undefined && migration.sqlite !== undefined) {
+            database.exec(migration.sqlite);
+          }
           database
             .prepare(
               "INSERT INTO schema_versions (component, version) VALUES (?, ?) ON CONFLICT (component) DO UPDATE SET version = excluded.version",

@@ -152,7 +152,6 @@ export function createAdminExtension(options: AdminExtensionOptions): AdminExten
           routes = mountAdminRoutes(app, {
             access,
             monitoring: active,
-            database: parts.database,
             store: parts.store,
             config: () => parts.config,
             lastReload: () => lastReload,

@@ -46,18 +46,21 @@ import type { RoutesConfig } from "../../route/routes-config.js";
 import type { RoutingStore } from "../../route/routing-store.js";
 import type { DecisionStore } from "../../select/decision-store.js";
 import { renderDecisionReport } from "../../select/report/render-decision-report.js";
-import type { StateDatabase } from "../../state/state-database.js";
 import { VERSION } from "../../version.js";
 import { PROMETHEUS_CONTENT_TYPE } from "../metrics/server-metrics.js";
 import { httpErrorFor, openAIError } from "../openai-errors.js";
 import { ADMIN_COOKIE, type AdminAccess, requireAdmin, unauthorized } from "./admin-access.js";
-import { modelSeries, seriesWindow, trafficSeries } from "./monitoring-series.js";
+import {
+  modelSeries,
+  type SeriesReader,
+  seriesWindow,
+  trafficSeries,
+} from "./monitoring-series.js";
 import type { MonitoringChangeKind, ServerMonitoring } from "./server-monitoring.js";
 
 export interface AdminRoutesOptions {
   access: AdminAccess;
   monitoring: ServerMonitoring;
-  database: StateDatabase;
   store: RoutingStore;
   /** The routes config in force (it changes when the server reloads it). */
   config: () => RoutesConfig;
@@ -195,7 +198,16 @@ function isSecure(context: Context): boolean {
 }
 
 export function mountAdminRoutes(app: Hono, options: AdminRoutesOptions): AdminRoutes {
-  const { access, monitoring, database, store, config, learner, decisions } = options;
+  const { access, monitoring, store, config, learner, decisions } = options;
+  /** A series' reads: the first sees every request logged so far, the later pages follow it. */
+  const seriesReader = (): SeriesReader => {
+    let first = true;
+    return (sql, values) => {
+      const afterLogged = first;
+      first = false;
+      return store.readLogged(sql, values, afterLogged);
+    };
+  };
   const now = options.now ?? (() => new Date());
   const script = loadDashboardScript();
   const guard = requireAdmin(access);
@@ -348,10 +360,10 @@ export function mountAdminRoutes(app: Hono, options: AdminRoutesOptions): AdminR
 
   app.get(
     "/admin/api/routes",
-    handle((context) => {
+    handle(async (context) => {
       const query = parseQuery(context, windowQuerySchema);
-      store.flush();
       const window = seriesWindow({ nowMs: now().getTime(), ...query });
+      const traffic = await trafficSeries(seriesReader(), window);
       const { defaultRoute, routes, server } = config();
       return json({
         object: "routes",
@@ -373,20 +385,20 @@ export function mountAdminRoutes(app: Hono, options: AdminRoutesOptions): AdminR
             languageDetector: target.languageDetector,
           })),
         })),
-        traffic: trafficSeries(database, window),
+        traffic,
       });
     }),
   );
 
   app.get(
     "/admin/api/models",
-    handle((context) => {
+    handle(async (context) => {
       const query = parseQuery(context, windowQuerySchema);
-      store.flush();
       const window = seriesWindow({ nowMs: now().getTime(), ...query });
+      const series = await modelSeries(seriesReader(), window);
       return json({
         object: "models",
-        series: modelSeries(database, window),
+        series,
         standings: learner === undefined ? null : learner.standings(),
         availability: options.health === undefined ? null : options.health().models,
       });

@@ -1,16 +1,15 @@
 /**
  * @module
- * Time series for the admin API and the dashboard, read from the routing tables of the state
- * database (`route/routing-store.ts`): traffic per route and model in time buckets (how the
- * traffic share moves), and per route and model the mean feedback reward and the latency
- * percentiles per bucket (how quality and latency move). Buckets are aligned to multiples of
- * the bucket size since the epoch, so two reads of the same window line up.
- *
- * Counting is done in SQL (`GROUP BY` on the bucket); percentiles need the values, so latency
- * rows are read for the window, newest first, at most `maxLatencyRows` of them.
+ * Time series for the admin API and the dashboard, read from the request log's sums per
+ * minute (`route/request-log-minutes.ts`, ADR 0073): traffic per route and model in time
+ * buckets (how the traffic share moves), and per route and model the mean feedback reward and
+ * the latency percentiles per bucket (how quality and latency move). Buckets are whole
+ * minutes, aligned to multiples of the bucket size since the epoch, so two reads of the same
+ * window line up. A series reads its window's minutes, however many requests they sum, and
+ * its percentiles from latency bins (within 4.5 % of the exact value).
  */
 import { ModelScoutError } from "../../errors/modelscout-error.js";
-import type { StateDatabase } from "../../state/state-database.js";
+import { binnedPercentile, MINUTE_MS } from "../../route/request-log-minutes.js";
 
 export interface SeriesWindow {
   /** Inclusive start and exclusive end, epoch milliseconds. */
@@ -80,11 +79,15 @@ export function seriesWindow(options: {
   nowMs: number;
 }): SeriesWindow {
   const { minutes, bucketSeconds, nowMs } = options;
-  if (!Number.isInteger(bucketSeconds) || bucketSeconds <= 0) {
+  if (
+    !Number.isInteger(bucketSeconds) ||
+    bucketSeconds <= 0 ||
+    (bucketSeconds * 1000) % MINUTE_MS !== 0
+  ) {
     throw new ModelScoutError(
       "INVALID_ARGUMENT",
-      `bucket_seconds must be a positive whole number (got ${bucketSeconds})`,
-      { details: { param: "bucket_seconds" } },
+      `bucketSeconds must be a whole number of minutes in seconds (60, 300, 3600...): the series are summed per minute (got ${bucketSeconds})`,
+      { details: { param: "bucketSeconds" } },
     );
   }
   if (!(minutes > 0)) {
@@ -99,7 +102,7 @@ export function seriesWindow(options: {
     throw new ModelScoutError(
       "INVALID_ARGUMENT",
       `A window of ${minutes} minutes in ${bucketSeconds}-second buckets has more than ${MAX_BUCKETS} buckets; use wider buckets.`,
-      { details: { param: "bucket_seconds" } },
+      { details: { param: "bucketSeconds" } },
     );
   }
   return { fromMs, toMs, bucketSeconds };
@@ -112,64 +115,132 @@ function bucketStarts(window: SeriesWindow): number[] {
   return starts;
 }
 
-// better-sqlite3 binds JS numbers as REAL; the casts keep the division whole.
-const BUCKET_SQL = (column: string) =>
-  `(CAST(strftime('%s', ${column}) AS INTEGER) / CAST(@bucketSeconds AS INTEGER)) * CAST(@bucketSeconds AS INTEGER) * 1000`;
+/**
+ * Reads rows for a series: `sql` with positional parameters; the first read of a series sees
+ * the rows this server has logged so far (`RoutingStore.readLogged`). Awaited on
+ * PostgreSQL, so a dashboard's refresh holds no request behind a round trip.
+ */
+export type SeriesReader = (
+  sql: string,
+  values: readonly unknown[],
+) => Promise<Record<string, unknown>[]>;
 
-function bounds(window: SeriesWindow) {
-  return {
-    from: new Date(window.fromMs).toISOString(),
-    to: new Date(window.toMs).toISOString(),
-    bucketSeconds: window.bucketSeconds,
-  };
+/** Rows per read: a page of minutes costs SQLite a few milliseconds of the event loop. */
+export const SERIES_PAGE_ROWS = 4000;
+
+export interface SeriesOptions {
+  /** Rows per read (default `SERIES_PAGE_ROWS`). */
+  pageRows?: number;
+}
+
+interface MinuteRow {
+  minute: number;
+  route: string;
+  model: string;
+  requests: number;
+  ok: number;
+  errors: number;
+  tokens: number;
+  cost_usd: number | null;
+  feedback: number;
+  rewards: number;
+  reward_sum: number;
+}
+
+interface LatencyRow {
+  minute: number;
+  route: string;
+  model: string;
+  bin: number;
+  count: number;
+}
+
+// Pages in key order, each after the last key read (a keyset: no page rereads the ones
+// before); `ORDER BY` is the key's, so both databases walk the primary key and sort nothing.
+const MINUTES_PAGE_SQL = `SELECT minute, route, model, requests, ok, errors, tokens, cost_usd,
+    feedback, rewards, reward_sum
+  FROM routing_minutes
+  WHERE minute < ? AND (minute, route, model) > (?, ?, ?)
+  ORDER BY minute, route, model LIMIT ?`;
+const LATENCY_PAGE_SQL = `SELECT minute, route, model, bin, count
+  FROM routing_latency_minutes
+  WHERE minute < ? AND (minute, route, model, bin) > (?, ?, ?, ?)
+  ORDER BY minute, route, model, bin LIMIT ?`;
+
+/**
+ * Every row of the window's minutes, a page at a time, the event loop let go between pages
+ * (on SQLite each read is synchronous: a window of many minutes, routes, models and latency
+ * bins is read without holding requests behind all of it). `first` is the key before the
+ * window's first row.
+ */
+async function readMinutes<Row>(
+  read: SeriesReader,
+  sql: string,
+  window: SeriesWindow,
+  first: unknown[],
+  key: (row: Row) => unknown[],
+  each: (row: Row) => void,
+  pageRows = SERIES_PAGE_ROWS,
+): Promise<void> {
+  let after = first;
+  for (;;) {
+    const rows = (await read(sql, [window.toMs, ...after, pageRows])) as unknown as Row[];
+    for (const row of rows) each(row);
+    const last = rows[rows.length - 1];
+    if (rows.length < pageRows || last === undefined) return;
+    after = key(last);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+const minuteKey = (row: MinuteRow) => [row.minute, row.route, row.model];
+const latencyKey = (row: LatencyRow) => [row.minute, row.route, row.model, row.bin];
+/** The keys just before the window's first minute (every route name sorts after ""). */
+const beforeMinutes = (window: SeriesWindow) => [window.fromMs - 1, "", ""];
+const beforeLatencies = (window: SeriesWindow) => [window.fromMs - 1, "", "", -1];
+
+/** The position in the window of the bucket `minute` (epoch ms, in the window) falls in. */
+function bucketOf(window: SeriesWindow, minute: number): number {
+  return Math.floor((minute - window.fromMs) / (window.bucketSeconds * 1000));
 }
 
 /** Requests per route and model per bucket (routed requests only). */
-export function trafficSeries(database: StateDatabase, window: SeriesWindow): TrafficSeries {
+export async function trafficSeries(
+  read: SeriesReader,
+  window: SeriesWindow,
+  options: SeriesOptions = {},
+): Promise<TrafficSeries> {
   const buckets = bucketStarts(window);
-  const index = new Map(buckets.map((at, position) => [at, position]));
-  const rows = database
-    .prepare<
-      Record<string, unknown>,
-      {
-        route: string;
-        model: string;
-        bucket: number;
-        requests: number;
-        errors: number;
-        tokens: number;
-        cost_usd: number | null;
-      }
-    >(
-      `SELECT route, model, ${BUCKET_SQL("created_at")} AS bucket, COUNT(*) AS requests,
-         SUM(CASE WHEN status >= 400 THEN 1 ELSE 0 END) AS errors,
-         COALESCE(SUM(prompt_tokens), 0) + COALESCE(SUM(completion_tokens), 0) AS tokens, SUM(cost_usd) AS cost_usd
-       FROM routing_requests
-       WHERE created_at >= @from AND created_at < @to AND route IS NOT NULL AND model IS NOT NULL
-       GROUP BY route, model, bucket`,
-    )
-    .all(bounds(window));
   const routes = new Map<
     string,
     Map<string, { counts: number[]; errors: number; tokens: number; costUsd: number | null }>
   >();
-  for (const row of rows) {
-    const position = index.get(row.bucket);
-    if (position === undefined) continue;
-    const models = routes.get(row.route) ?? new Map();
-    routes.set(row.route, models);
-    const series = models.get(row.model) ?? {
-      counts: new Array<number>(buckets.length).fill(0),
-      errors: 0,
-      tokens: 0,
-      costUsd: null,
-    };
-    models.set(row.model, series);
-    series.counts[position] = (series.counts[position] as number) + row.requests;
-    series.errors += row.errors;
-    series.tokens += row.tokens;
-    if (row.cost_usd !== null) series.costUsd = (series.costUsd ?? 0) + row.cost_usd;
-  }
+  await readMinutes(
+    read,
+    MINUTES_PAGE_SQL,
+    window,
+    beforeMinutes(window),
+    minuteKey,
+    (row: MinuteRow) => {
+      // A minute with feedback only is no traffic.
+      if (row.requests === 0) return;
+      const position = bucketOf(window, row.minute);
+      const models = routes.get(row.route) ?? new Map();
+      routes.set(row.route, models);
+      const series = models.get(row.model) ?? {
+        counts: new Array<number>(buckets.length).fill(0),
+        errors: 0,
+        tokens: 0,
+        costUsd: null,
+      };
+      models.set(row.model, series);
+      series.counts[position] = (series.counts[position] as number) + row.requests;
+      series.errors += row.errors;
+      series.tokens += row.tokens;
+      if (row.cost_usd !== null) series.costUsd = (series.costUsd ?? 0) + row.cost_usd;
+    },
+    options.pageRows,
+  );
   return {
     window,
     buckets,
@@ -203,25 +274,16 @@ export function trafficSeries(database: StateDatabase, window: SeriesWindow): Tr
   };
 }
 
-/** The value below which `fraction` of the sorted values fall (nearest rank). */
-export function percentile(sorted: readonly number[], fraction: number): number | null {
-  if (sorted.length === 0) return null;
-  const rank = Math.ceil(fraction * sorted.length);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))] as number;
-}
-
-/** Feedback reward and latency percentiles per route and model per bucket. */
-export function modelSeries(
-  database: StateDatabase,
+/** Feedback reward and the latency percentiles of successful requests per route and model per bucket. */
+export async function modelSeries(
+  read: SeriesReader,
   window: SeriesWindow,
-  options: { maxLatencyRows?: number } = {},
-): ModelSeries {
+  options: SeriesOptions = {},
+): Promise<ModelSeries> {
   const buckets = bucketStarts(window);
-  const index = new Map(buckets.map((at, position) => [at, position]));
-  const parameters = bounds(window);
   type Accumulator = {
     requests: number[];
-    latencies: number[][];
+    latencyBins: Map<number, number>[];
     feedback: number[];
     rewardSum: number[];
     rewardCount: number[];
@@ -237,7 +299,7 @@ export function modelSeries(
         model,
         data: {
           requests: zeros(),
-          latencies: buckets.map(() => []),
+          latencyBins: buckets.map(() => new Map()),
           feedback: zeros(),
           rewardSum: zeros(),
           rewardCount: zeros(),
@@ -247,54 +309,24 @@ export function modelSeries(
     }
     return entry.data;
   };
-
-  const latencyRows = database
-    .prepare<
-      Record<string, unknown>,
-      { route: string; model: string; bucket: number; latency_ms: number }
-    >(
-      `SELECT route, model, ${BUCKET_SQL("created_at")} AS bucket, latency_ms
-       FROM routing_requests
-       WHERE created_at >= @from AND created_at < @to AND route IS NOT NULL AND model IS NOT NULL
-         AND status = 200
-       ORDER BY created_at DESC LIMIT @limit`,
-    )
-    .all({ limit: options.maxLatencyRows ?? 100_000, ...parameters });
-  for (const row of latencyRows) {
-    const position = index.get(row.bucket);
-    if (position === undefined) continue;
+  const sumsOf = (row: MinuteRow) => {
+    if (row.ok === 0 && row.feedback === 0) return;
+    const position = bucketOf(window, row.minute);
     const data = accumulator(row.route, row.model);
-    data.requests[position] = (data.requests[position] as number) + 1;
-    (data.latencies[position] as number[]).push(row.latency_ms);
-  }
-
-  const feedbackRows = database
-    .prepare<
-      Record<string, unknown>,
-      {
-        route: string;
-        model: string;
-        bucket: number;
-        feedback: number;
-        rewards: number;
-        reward_sum: number | null;
-      }
-    >(
-      `SELECT r.route AS route, r.model AS model, ${BUCKET_SQL("f.created_at")} AS bucket,
-         COUNT(*) AS feedback, COUNT(f.reward) AS rewards, SUM(f.reward) AS reward_sum
-       FROM routing_feedback f JOIN routing_requests r ON r.id = f.request_id
-       WHERE f.created_at >= @from AND f.created_at < @to AND r.route IS NOT NULL AND r.model IS NOT NULL
-       GROUP BY r.route, r.model, bucket`,
-    )
-    .all(parameters);
-  for (const row of feedbackRows) {
-    const position = index.get(row.bucket);
-    if (position === undefined) continue;
-    const data = accumulator(row.route, row.model);
+    data.requests[position] = (data.requests[position] as number) + row.ok;
     data.feedback[position] = (data.feedback[position] as number) + row.feedback;
-    data.rewardSum[position] = (data.rewardSum[position] as number) + (row.reward_sum ?? 0);
+    data.rewardSum[position] = (data.rewardSum[position] as number) + row.reward_sum;
     data.rewardCount[position] = (data.rewardCount[position] as number) + row.rewards;
-  }
+  };
+  const first = beforeMinutes(window);
+  await readMinutes(read, MINUTES_PAGE_SQL, window, first, minuteKey, sumsOf, options.pageRows);
+  const binsOf = (row: LatencyRow) => {
+    const position = bucketOf(window, row.minute);
+    const counts = accumulator(row.route, row.model).latencyBins[position] as Map<number, number>;
+    counts.set(row.bin, (counts.get(row.bin) ?? 0) + row.count);
+  };
+  const firstBin = beforeLatencies(window);
+  await readMinutes(read, LATENCY_PAGE_SQL, window, firstBin, latencyKey, binsOf, options.pageRows);
 
   const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
   return {
@@ -311,15 +343,15 @@ export function modelSeries(
           feedback: sum(data.feedback),
           meanReward: rewardCount === 0 ? null : sum(data.rewardSum) / rewardCount,
           points: buckets.map((at, position) => {
-            const latencies = [...(data.latencies[position] as number[])].sort((a, b) => a - b);
+            const latencies = data.latencyBins[position] as Map<number, number>;
             const count = data.rewardCount[position] as number;
             return {
               at,
               requests: data.requests[position] as number,
               feedback: data.feedback[position] as number,
               meanReward: count === 0 ? null : (data.rewardSum[position] as number) / count,
-              latencyP50Ms: percentile(latencies, 0.5),
-              latencyP95Ms: percentile(latencies, 0.95),
+              latencyP50Ms: binnedPercentile(latencies, 0.5),
+              latencyP95Ms: binnedPercentile(latencies, 0.95),
             };
           }),
         };
