@@ -481,6 +481,11 @@ describe("admin API: monitoring of live traffic", () => {
     const bad = await get(server, "/admin/api/routes?bucketSeconds=0.5");
     expect(bad.status).toBe(400);
     expect(bad.json.error.param).toBe("bucketSeconds");
+    // The series are summed per minute (ADR 0073).
+    const partMinute = await get(server, "/admin/api/models?bucketSeconds=90");
+    expect(partMinute.status).toBe(400);
+    expect(partMinute.json.error.param).toBe("bucketSeconds");
+    expect(partMinute.json.error.message).toContain("whole number of minutes");
   });
 
   it("sums the tokens and cost of each route's answers in the traffic", async () => {
