@@ -28,9 +28,11 @@ import {
   seriesWindow,
   trafficSeries,
 } from "../../src/server/admin/monitoring-series.js";
+import type { PostgresStateDatabase } from "../../src/state/postgres-state-database.js";
 import {
   migrateComponent,
   openStateDatabase,
+  postgresState,
   type StateDatabase,
 } from "../../src/state/state-database.js";
 import { dropTestSchemas, newTestSchema, TEST_POSTGRES_URL } from "../support/test-postgres.js";
@@ -329,6 +331,33 @@ for (const backend of ["a SQLite file", "PostgreSQL"] as const) {
         await expectSeriesOfRows(store, rows, feedback, window, pageRows);
       }
     });
+
+    it.runIf(backend === "PostgreSQL")(
+      "are read without blocking the event loop, after the rows this server logged",
+      async () => {
+        const entry = open();
+        const postgres = postgresState(entry.database) as PostgresStateDatabase;
+        const store = new RoutingStore(entry.database, { flushIntervalMs: 60_000 });
+        entry.store = store;
+        const nowMs = Date.now();
+        const rows = logRows(120, nowMs, 21);
+        // Still queued in this server when the series are asked for (a long flush interval).
+        for (const row of rows) store.logRequest(row);
+        const before = postgres.roundTrips;
+        let first = true;
+        const read = (sql: string, values: readonly unknown[]) => {
+          const afterLogged = first;
+          first = false;
+          return store.readLogged(sql, values, afterLogged);
+        };
+        const window = seriesWindow({ minutes: 60, bucketSeconds: 60, nowMs });
+        const traffic = await trafficSeries(read, window, { pageRows: 5 });
+        expect(postgres.roundTrips).toBe(before);
+        const routed = rows.filter((row) => row.route !== null && row.model !== null);
+        const counted = traffic.routes.reduce((sum, route) => sum + route.total, 0);
+        expect(counted).toBe(routed.length);
+      },
+    );
 
     it("are summed from the rows a log held before it had them (the migration)", async () => {
       const entry = open();
