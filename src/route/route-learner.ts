@@ -120,6 +120,8 @@ export interface RouteLearner {
    * first; learners that keep none leave it out.
    */
   decisions?(filter?: { route?: string; limit?: number }): LearningDecision[];
+  /** `decisions`, its read awaited rather than blocking where the state database allows. */
+  decisionsLater?(filter?: { route?: string; limit?: number }): Promise<LearningDecision[]>;
   /**
    * Reads what other servers sharing its state wrote since it last looked (ADR 0060), so that
    * `choose` sees their feedback; returns how many (route, model) pairs changed. The server

@@ -813,6 +813,25 @@ describe("the state database on PostgreSQL", () => {
     }
   });
 
+  it("reads the learner's decisions for the dashboard without blocking", async () => {
+    const { postgres, learner, other } = twoLearners();
+    for (let index = 0; index < 3; index++) other.record(outcome(`req_${index}`, 1));
+    other.demote("desk", "echo:good", null, { actor: "alice", note: "review rev_1" });
+    learner.reinstate("desk", "echo:good", null, { actor: "bob" });
+    const before = postgres.roundTrips;
+    const latest = await learner.decisionsLater({ limit: 1 });
+    const onDesk = await learner.decisionsLater({ route: "desk" });
+    const elsewhere = await learner.decisionsLater({ route: "other" });
+    expect(postgres.roundTrips).toBe(before);
+    expect(latest.map((decision) => [decision.kind, decision.actor])).toEqual([
+      ["reinstate", "bob"],
+    ]);
+    expect(onDesk.map((decision) => decision.kind)).toEqual(["reinstate", "demote"]);
+    expect(elsewhere).toEqual([]);
+    // What the blocking read gives.
+    expect(onDesk).toEqual(learner.decisions({ route: "desk" }));
+  });
+
   it("reads a feedback's learning ahead, and under the lock again when another server wrote since", async () => {
     const { mine, postgres, learner, other } = twoLearners();
     const successes = () =>

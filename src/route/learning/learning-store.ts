@@ -632,20 +632,24 @@ export class LearningStore {
   }
 
   decisions(filter: { route?: string; limit?: number } = {}): LearningDecision[] {
-    return this.guard(() => {
-      const rows = (
-        filter.route === undefined
-          ? this.database
-              .prepare("SELECT record FROM learning_decisions ORDER BY rowid DESC LIMIT ?")
-              .all(filter.limit ?? Number.MAX_SAFE_INTEGER)
-          : this.database
-              .prepare(
-                "SELECT record FROM learning_decisions WHERE route = ? ORDER BY rowid DESC LIMIT ?",
-              )
-              .all(filter.route, filter.limit ?? Number.MAX_SAFE_INTEGER)
-      ) as { record: string }[];
-      return rows.map((row) => JSON.parse(row.record) as LearningDecision);
-    });
+    const [sql, values] = decisionsQuery(filter);
+    return this.guard(() => parseDecisions(this.database.prepare(sql).all(...values)));
+  }
+
+  /**
+   * `decisions`, read without blocking on PostgreSQL (on the bridge's reads connection, for
+   * the admin side, whose dashboard asks on every change while traffic flows); on SQLite at once.
+   */
+  async decisionsLater(
+    filter: { route?: string; limit?: number } = {},
+  ): Promise<LearningDecision[]> {
+    if (this.#postgres === undefined) return this.decisions(filter);
+    const [sql, values] = decisionsQuery(filter);
+    try {
+      return parseDecisions(await this.#postgres.readRows(sql, values));
+    } catch (error) {
+      throw this.storeError(error);
+    }
   }
 
   decision(id: string): LearningDecision | undefined {
@@ -769,4 +773,19 @@ export function feedbackByModel(
       },
     ]),
   );
+}
+
+/** The statement and values of `decisions(filter)`: most recently written first. */
+function decisionsQuery(filter: { route?: string; limit?: number }): [string, unknown[]] {
+  const limit = filter.limit ?? Number.MAX_SAFE_INTEGER;
+  return filter.route === undefined
+    ? ["SELECT record FROM learning_decisions ORDER BY rowid DESC LIMIT ?", [limit]]
+    : [
+        "SELECT record FROM learning_decisions WHERE route = ? ORDER BY rowid DESC LIMIT ?",
+        [filter.route, limit],
+      ];
+}
+
+function parseDecisions(rows: unknown[]): LearningDecision[] {
+  return (rows as { record: string }[]).map((row) => JSON.parse(row.record) as LearningDecision);
 }

@@ -1017,6 +1017,10 @@ export class ThompsonRouteLearner implements RouteLearner {
     return this.store.decisions(filter);
   }
 
+  decisionsLater(filter: { route?: string; limit?: number } = {}): Promise<LearningDecision[]> {
+    return this.store.decisionsLater(filter);
+  }
+
   /**
    * An operator demotes a model (issue 6: an approved review item), as the learner's own
    * demotion does: it leaves greedy and Thompson picks in that domain (route-wide when `domain`
