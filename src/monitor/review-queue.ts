@@ -13,7 +13,7 @@
 import { errorMessage } from "../errors/error-message.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
 import { createRedactor, type Redactor } from "../privacy/redact-personal-data.js";
-import type { StateDatabase } from "../state/state-database.js";
+import { postgresState, type StateDatabase } from "../state/state-database.js";
 import { migrateMonitoring } from "./monitoring-migrations.js";
 import { newMonitorId } from "./new-monitor-id.js";
 import type { RoutingControl } from "./routing-control.js";
@@ -102,6 +102,8 @@ export interface ReviewQueue {
   /** Audit entries, oldest first; for one item or all (`limit` newest, default 200). */
   audit(filter?: { itemId?: string; limit?: number }): ReviewAuditEntry[];
   countOpen(): number;
+  /** `countOpen`, read without blocking on PostgreSQL (a `/metrics` scrape); at once on SQLite. */
+  countOpenLater(): Promise<number>;
 }
 
 export interface ReviewQueueOptions {
@@ -161,6 +163,8 @@ function requireActor(actor: unknown): string {
   return actor.trim();
 }
 
+const COUNT_OPEN_SQL = "SELECT COUNT(*) AS count FROM review_items WHERE status = 'open'";
+
 export function createReviewQueue(
   database: StateDatabase,
   options: ReviewQueueOptions = {},
@@ -194,9 +198,7 @@ export function createReviewQueue(
       `INSERT INTO review_audit (item_id, at, actor, action, comment, details_json)
        VALUES (?, ?, ?, ?, ?, ?)`,
     ),
-    countOpen: database.prepare<[], { count: number }>(
-      "SELECT COUNT(*) AS count FROM review_items WHERE status = 'open'",
-    ),
+    countOpen: database.prepare<[], { count: number }>(COUNT_OPEN_SQL),
   };
 
   const appendAudit = (
@@ -410,6 +412,12 @@ export function createReviewQueue(
       }));
     },
     countOpen: () => (statements.countOpen.get() as { count: number }).count,
+    async countOpenLater() {
+      const postgres = postgresState(database);
+      if (postgres === undefined) return (statements.countOpen.get() as { count: number }).count;
+      const [row] = await postgres.readRows(COUNT_OPEN_SQL, []);
+      return Number((row as { count: number } | undefined)?.count ?? 0);
+    },
   };
 }
 

@@ -153,16 +153,16 @@ export function announceListening(url: string): void {
  */
 export function workerMetricsText(
   worker: number,
-  render: () => string,
+  render: () => string | Promise<string>,
 ): (own: string) => Promise<string> {
   let nextId = 0;
   const waiting = new Map<number, (parts: { worker: string; text: string }[]) => void>();
-  process.on("message", (message: unknown) => {
+  process.on("message", async (message: unknown) => {
     if (!isClusterMessage(message)) return;
     if (message.type === "modelscout:metrics-collect") {
       let text: string;
       try {
-        text = render();
+        text = await render();
       } catch (error) {
         text = `# metrics of this worker failed: ${String(error).replace(/\n/g, " ")}\n`;
       }

@@ -117,6 +117,35 @@ describe.each([
     }
   }, 120_000);
 
+  it.runIf(postgres)(
+    "serve the dashboard's routes and models sections and /metrics without a blocking round trip",
+    async () => {
+      const server = servers[0] as ServeProcess;
+      const blockingWaits = async () => {
+        const metrics = await (await fetch(`${server.url}/metrics`)).text();
+        return Number(/^modelscout_state_blocking_waits_total (\d+)$/m.exec(metrics)?.[1]);
+      };
+      const before = await blockingWaits();
+      expect(before).toBeGreaterThan(0); // the start's migrations and loads blocked
+      expect(await blockingWaits(), "metrics").toBe(before);
+      // What the dashboard asks when the routes or models section is shown, or changes, and
+      // the overview; a scrape (above) neither.
+      for (const path of [
+        "/admin/api/overview",
+        "/admin/api/routes?minutes=60&bucketSeconds=60",
+        "/admin/api/models?minutes=60&bucketSeconds=60",
+        "/admin/api/learner/decisions?limit=20",
+      ]) {
+        const was = await blockingWaits();
+        const response = await fetch(`${server.url}${path}`);
+        expect(response.status, path).toBe(200);
+        expect(await blockingWaits(), path).toBe(was);
+      }
+      expect(await blockingWaits()).toBe(before);
+    },
+    60_000,
+  );
+
   it("show either server's requests in the other's log", async () => {
     const [first, second] = servers as [ServeProcess, ServeProcess];
     const routed = await postJson(`${first.url}/v1/chat/completions`, {

@@ -274,7 +274,10 @@ export default defineCommand({
       ...(rules !== undefined && { rules }),
       // Under --workers a scrape of any worker covers them all.
       ...(worker !== null && {
-        metricsText: workerMetricsText(worker, () => admin.monitoring?.metrics.render() ?? ""),
+        metricsText: workerMetricsText(
+          worker,
+          async () => (await admin.monitoring?.renderMetrics()) ?? "",
+        ),
       }),
     });
     const source =

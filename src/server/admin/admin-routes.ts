@@ -276,7 +276,7 @@ export function mountAdminRoutes(app: Hono, options: AdminRoutesOptions): AdminR
 
   app.get("/metrics", async (context) => {
     if (!access.allows(context)) return unauthorized();
-    const own = monitoring.metrics.render();
+    const own = await monitoring.renderMetrics();
     return new Response(options.metricsText === undefined ? own : await options.metricsText(own), {
       headers: { "content-type": PROMETHEUS_CONTENT_TYPE },
     });
@@ -299,7 +299,7 @@ export function mountAdminRoutes(app: Hono, options: AdminRoutesOptions): AdminR
 
   app.get(
     "/admin/api/overview",
-    handle(() =>
+    handle(async () =>
       json({
         object: "overview",
         version: VERSION,
@@ -308,7 +308,7 @@ export function mountAdminRoutes(app: Hono, options: AdminRoutesOptions): AdminR
         learner: learner !== undefined,
         routes: config().routes.map((route) => route.name),
         rules: monitoring.rules.map((rule) => rule.id),
-        openReviewItems: monitoring.reviewQueue.countOpen(),
+        openReviewItems: await monitoring.reviewQueue.countOpenLater(),
       }),
     ),
   );
@@ -407,19 +407,23 @@ export function mountAdminRoutes(app: Hono, options: AdminRoutesOptions): AdminR
 
   app.get(
     "/admin/api/learner/decisions",
-    handle((context) => {
+    handle(async (context) => {
       const query = parseQuery(
         context,
         listQuerySchema.extend({ route: z.string().min(1).optional() }),
       );
+      const filter = {
+        limit: query.limit ?? 50,
+        ...(query.route !== undefined && { route: query.route }),
+      };
       return json({
         object: "list",
-        // Demotions and reinstatements with their evidence (ADR 0012), most recent first.
+        // Demotions and reinstatements with their evidence (ADR 0012), most recent first; the
+        // models section asks on every change, so not blocking where the learner can.
         data:
-          learner?.decisions?.({
-            limit: query.limit ?? 50,
-            ...(query.route !== undefined && { route: query.route }),
-          }) ?? [],
+          (learner?.decisionsLater !== undefined
+            ? await learner.decisionsLater(filter)
+            : learner?.decisions?.(filter)) ?? [],
       });
     }),
   );

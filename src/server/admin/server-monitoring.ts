@@ -85,6 +85,12 @@ export interface ServerMonitoring {
   readonly engine: AlertEngine;
   readonly reviewQueue: ReviewQueue;
   readonly metrics: ServerMetrics;
+  /**
+   * The exposition for a scrape: `metrics.render()`, with what it reads from the state
+   * database read first, awaited on PostgreSQL (the open review items), so a scrape blocks
+   * the server for no round trip.
+   */
+  renderMetrics(): Promise<string>;
   readonly rules: readonly AlertRule[];
   /**
    * Replaces the alert rules without a restart (`modelscout serve` on SIGHUP with `--alerts`):
@@ -174,8 +180,10 @@ export function createServerMonitoring(options: ServerMonitoringOptions): Server
     ...(options.now !== undefined && { now: options.now }),
   });
   const postgres = postgresState(database);
+  /** Read ahead of a render by `renderMetrics`; undefined otherwise (a render reads it then). */
+  let openReviewItems: number | undefined;
   const metrics = createServerMetrics({
-    reviewItemsOpen: () => reviewQueue.countOpen(),
+    reviewItemsOpen: () => openReviewItems ?? reviewQueue.countOpen(),
     ...(options.modelStates !== undefined && { modelStates: options.modelStates }),
     ...(options.learnerStandings !== undefined && {
       learnerStandings: options.learnerStandings,
@@ -356,6 +364,15 @@ export function createServerMonitoring(options: ServerMonitoringOptions): Server
     },
     reviewQueue,
     metrics,
+    async renderMetrics() {
+      const open = await reviewQueue.countOpenLater();
+      openReviewItems = open;
+      try {
+        return metrics.render();
+      } finally {
+        openReviewItems = undefined;
+      }
+    },
     get rules() {
       return engine.rules;
     },
