@@ -126,8 +126,8 @@ export const SQLITE_MINUTES_SQL = `
 `;
 
 /**
- * PostgreSQL: `rows` (the statement's new rows, or the log) summed, in key order, into the
- * minutes; `target` names the table's alias in the update.
+ * PostgreSQL: `rows` (the statement's new rows, or the whole log for the migration) summed,
+ * in key order, into the minutes.
  */
 const postgresRequestSums = (rows: string) => `
     INSERT INTO routing_minutes AS m (${MINUTE_COLUMNS})
@@ -151,20 +151,19 @@ const postgresFeedbackSums = (rows: string) => `
     GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
     ON CONFLICT (minute, route, model) DO UPDATE SET ${ADD_FEEDBACK("m")};`;
 
+/** PostgreSQL: a trigger running `body` once per statement that inserts into `table`. */
+const postgresStatementTrigger = (name: string, table: string, body: string) => `
+  CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $body$
+  BEGIN${body}
+    RETURN NULL;
+  END $body$;
+  CREATE TRIGGER ${name} AFTER INSERT ON ${table}
+    REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION ${name}();`;
+
 /** PostgreSQL: the statement triggers, and the sums of the rows already logged (a migration). */
 export const POSTGRES_MINUTES_SQL = `
-  CREATE FUNCTION routing_requests_minutes() RETURNS trigger LANGUAGE plpgsql AS $body$
-  BEGIN${postgresRequestSums("inserted")}
-    RETURN NULL;
-  END $body$;
-  CREATE TRIGGER routing_requests_minutes AFTER INSERT ON routing_requests
-    REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION routing_requests_minutes();
-  CREATE FUNCTION routing_feedback_minutes() RETURNS trigger LANGUAGE plpgsql AS $body$
-  BEGIN${postgresFeedbackSums("inserted")}
-    RETURN NULL;
-  END $body$;
-  CREATE TRIGGER routing_feedback_minutes AFTER INSERT ON routing_feedback
-    REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION routing_feedback_minutes();
+  ${postgresStatementTrigger("routing_requests_minutes", "routing_requests", postgresRequestSums("inserted"))}
+  ${postgresStatementTrigger("routing_feedback_minutes", "routing_feedback", postgresFeedbackSums("inserted"))}
   ${postgresRequestSums("routing_requests")}
   ${postgresFeedbackSums("routing_feedback")}
 `;
