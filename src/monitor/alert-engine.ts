@@ -33,6 +33,7 @@ import {
   failIfMovedOn,
   isStateMovedOn,
   postgresState,
+  readLater,
   type StateDatabase,
   transactionLater,
 } from "../state/state-database.js";
@@ -118,12 +119,16 @@ export interface AlertEngine {
     retry?: Partial<Pick<HttpRetryPolicy, "baseDelayMs" | "maxDelayMs">>;
   }): Promise<WebhookDeliveryReport>;
   /** Stored alerts, newest first. */
-  listAlerts(filter?: {
-    ruleId?: string;
-    route?: string;
-    modelId?: string;
-    limit?: number;
-  }): Alert[];
+  listAlerts(filter?: AlertListFilter): Alert[];
+  /** `listAlerts`, read without blocking on PostgreSQL (the admin side); at once on SQLite. */
+  listAlertsLater(filter?: AlertListFilter): Promise<Alert[]>;
+}
+
+export interface AlertListFilter {
+  ruleId?: string;
+  route?: string;
+  modelId?: string;
+  limit?: number;
 }
 
 interface FiringState {
@@ -137,6 +142,30 @@ interface RuleRuntime {
   conditions: ConditionRuntime[];
   firing: Map<string, FiringState>;
   dirtyFiring: Set<string>;
+}
+
+/** The statement of `listAlerts(filter)`: newest first, at most 1,000. */
+function alertsQuery(filter: AlertListFilter): [string, unknown[]] {
+  const { where, parameters } = subjectConditions(filter);
+  const limit = Math.min(Math.max(1, filter.limit ?? 100), 1000);
+  return [
+    `SELECT * FROM monitor_alerts ${where.length === 0 ? "" : `WHERE ${where.join(" AND ")}`}
+     ORDER BY fired_at DESC, id DESC LIMIT ?`,
+    [...parameters, limit],
+  ];
+}
+
+function toAlert(row: AlertRow): Alert {
+  return {
+    id: row.id,
+    ruleId: row.rule_id,
+    route: row.route,
+    modelId: row.model_id,
+    firedAt: row.fired_at,
+    summary: row.summary,
+    evidence: JSON.parse(row.evidence_json),
+    reviewItemId: row.review_item_id,
+  };
 }
 
 interface AlertRow {
@@ -641,24 +670,15 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
       return report;
     },
     listAlerts(filter = {}) {
-      const { where, parameters } = subjectConditions(filter);
-      const limit = Math.min(Math.max(1, filter.limit ?? 100), 1000);
+      const [sql, values] = alertsQuery(filter);
       return database
-        .prepare<unknown[], AlertRow>(
-          `SELECT * FROM monitor_alerts ${where.length === 0 ? "" : `WHERE ${where.join(" AND ")}`}
-           ORDER BY fired_at DESC, id DESC LIMIT ?`,
-        )
-        .all(...parameters, limit)
-        .map((row) => ({
-          id: row.id,
-          ruleId: row.rule_id,
-          route: row.route,
-          modelId: row.model_id,
-          firedAt: row.fired_at,
-          summary: row.summary,
-          evidence: JSON.parse(row.evidence_json),
-          reviewItemId: row.review_item_id,
-        }));
+        .prepare<unknown[], AlertRow>(sql)
+        .all(...values)
+        .map(toAlert);
+    },
+    async listAlertsLater(filter = {}) {
+      const [sql, values] = alertsQuery(filter);
+      return ((await readLater(database, sql, values)) as unknown as AlertRow[]).map(toAlert);
     },
   };
 }

@@ -13,7 +13,7 @@
 import { errorMessage } from "../errors/error-message.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
 import { createRedactor, type Redactor } from "../privacy/redact-personal-data.js";
-import { postgresState, type StateDatabase } from "../state/state-database.js";
+import { readLater, type StateDatabase } from "../state/state-database.js";
 import { migrateMonitoring } from "./monitoring-migrations.js";
 import { newMonitorId } from "./new-monitor-id.js";
 import type { RoutingControl } from "./routing-control.js";
@@ -91,12 +91,21 @@ export interface ReviewListFilter {
   offset?: number;
 }
 
+export type ReviewItemWithAudit = ReviewItem & { audit: ReviewAuditEntry[] };
+
 export interface ReviewQueue {
   readonly database: StateDatabase;
   /** Opens an item, or folds the firing into the open item of the same rule, route and model. */
   open(input: OpenReviewItemInput): { item: ReviewItem; created: boolean };
   get(id: string): ReviewItem | undefined;
   list(filter?: ReviewListFilter): { items: ReviewItem[]; total: number };
+  /**
+   * `get`, `list` and `audit` for the admin side, each item with its audit trail, read
+   * without blocking on PostgreSQL (`readLater`); at once on SQLite.
+   */
+  getLater(id: string): Promise<ReviewItemWithAudit | undefined>;
+  listLater(filter?: ReviewListFilter): Promise<{ items: ReviewItemWithAudit[]; total: number }>;
+  auditLater(filter?: { limit?: number }): Promise<ReviewAuditEntry[]>;
   approve(id: string, decision: ReviewDecision): ReviewItem;
   reject(id: string, decision: ReviewDecision): ReviewItem;
   /** Audit entries, oldest first; for one item or all (`limit` newest, default 200). */
@@ -164,6 +173,60 @@ function requireActor(actor: unknown): string {
 }
 
 const COUNT_OPEN_SQL = "SELECT COUNT(*) AS count FROM review_items WHERE status = 'open'";
+const GET_ITEM_SQL = "SELECT * FROM review_items WHERE id = ?";
+
+/** The statements of `list(filter)`: a page of items, newest first, and how many match. */
+function listQuery(filter: ReviewListFilter) {
+  const where: string[] = [];
+  const parameters: unknown[] = [];
+  if (filter.status !== undefined) {
+    const statuses = typeof filter.status === "string" ? [filter.status] : [...filter.status];
+    where.push(`status IN (${statuses.map(() => "?").join(", ")})`);
+    parameters.push(...statuses);
+  }
+  const subject = subjectConditions(filter);
+  where.push(...subject.where);
+  parameters.push(...subject.parameters);
+  if (filter.createdFrom !== undefined) {
+    where.push("created_at >= ?");
+    parameters.push(filter.createdFrom);
+  }
+  if (filter.createdBefore !== undefined) {
+    where.push("created_at < ?");
+    parameters.push(filter.createdBefore);
+  }
+  const clause = where.length === 0 ? "" : `WHERE ${where.join(" AND ")}`;
+  const limit = Math.min(Math.max(1, Math.floor(filter.limit ?? 50)), 500);
+  const offset = Math.max(0, Math.floor(filter.offset ?? 0));
+  return {
+    items: `SELECT * FROM review_items ${clause} ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`,
+    itemValues: [...parameters, limit, offset],
+    total: `SELECT COUNT(*) AS total FROM review_items ${clause}`,
+    totalValues: parameters,
+  };
+}
+
+/** The statement of `audit(filter)`: one item's trail, or the newest `limit` entries, oldest first. */
+function auditQuery(filter: { itemId?: string; limit?: number }): [string, unknown[]] {
+  return filter.itemId === undefined
+    ? [
+        "SELECT * FROM (SELECT * FROM review_audit ORDER BY sequence DESC LIMIT ?) AS recent ORDER BY sequence",
+        [Math.min(Math.max(1, filter.limit ?? 200), 10_000)],
+      ]
+    : ["SELECT * FROM review_audit WHERE item_id = ? ORDER BY sequence", [filter.itemId]];
+}
+
+function toAuditEntry(row: AuditRow): ReviewAuditEntry {
+  return {
+    sequence: row.sequence,
+    itemId: row.item_id,
+    at: row.at,
+    actor: row.actor,
+    action: row.action as ReviewAuditAction,
+    comment: row.comment,
+    details: row.details_json === null ? null : JSON.parse(row.details_json),
+  };
+}
 
 export function createReviewQueue(
   database: StateDatabase,
@@ -175,7 +238,7 @@ export function createReviewQueue(
   const redact = (text: string) => redactor(text).text;
 
   const statements = {
-    get: database.prepare<[string], ItemRow>("SELECT * FROM review_items WHERE id = ?"),
+    get: database.prepare<[string], ItemRow>(GET_ITEM_SQL),
     openFor: database.prepare<[string, string, string], ItemRow>(
       "SELECT * FROM review_items WHERE rule_id = ? AND route = ? AND model_id = ? AND status = 'open'",
     ),
@@ -345,6 +408,19 @@ export function createReviewQueue(
     }
   };
 
+  /** The items with their audit trails, read in one statement. */
+  const withAudits = async (items: ReviewItem[]): Promise<ReviewItemWithAudit[]> => {
+    if (items.length === 0) return [];
+    const rows = (await readLater(
+      database,
+      `SELECT * FROM review_audit WHERE item_id IN (${items.map(() => "?").join(", ")}) ORDER BY sequence`,
+      items.map((item) => item.id),
+    )) as unknown as AuditRow[];
+    const trails = new Map<string, ReviewAuditEntry[]>(items.map((item) => [item.id, []]));
+    for (const row of rows) trails.get(row.item_id)?.push(toAuditEntry(row));
+    return items.map((item) => Object.assign({}, item, { audit: trails.get(item.id) ?? [] }));
+  };
+
   return {
     database,
     open: (input) => open.immediate(input),
@@ -353,69 +429,48 @@ export function createReviewQueue(
       return row === undefined ? undefined : toItem(row);
     },
     list(filter = {}) {
-      const where: string[] = [];
-      const parameters: unknown[] = [];
-      if (filter.status !== undefined) {
-        const statuses = typeof filter.status === "string" ? [filter.status] : [...filter.status];
-        where.push(`status IN (${statuses.map(() => "?").join(", ")})`);
-        parameters.push(...statuses);
-      }
-      const subject = subjectConditions(filter);
-      where.push(...subject.where);
-      parameters.push(...subject.parameters);
-      if (filter.createdFrom !== undefined) {
-        where.push("created_at >= ?");
-        parameters.push(filter.createdFrom);
-      }
-      if (filter.createdBefore !== undefined) {
-        where.push("created_at < ?");
-        parameters.push(filter.createdBefore);
-      }
-      const clause = where.length === 0 ? "" : `WHERE ${where.join(" AND ")}`;
-      const limit = Math.min(Math.max(1, Math.floor(filter.limit ?? 50)), 500);
-      const offset = Math.max(0, Math.floor(filter.offset ?? 0));
-      const rows = database
-        .prepare<unknown[], ItemRow>(
-          `SELECT * FROM review_items ${clause} ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`,
-        )
-        .all(...parameters, limit, offset);
+      const query = listQuery(filter);
+      const rows = database.prepare<unknown[], ItemRow>(query.items).all(...query.itemValues);
       const { total } = database
-        .prepare<unknown[], { total: number }>(
-          `SELECT COUNT(*) AS total FROM review_items ${clause}`,
-        )
-        .get(...parameters) as { total: number };
+        .prepare<unknown[], { total: number }>(query.total)
+        .get(...query.totalValues) as { total: number };
       return { items: rows.map(toItem), total };
+    },
+    async listLater(filter = {}) {
+      const query = listQuery(filter);
+      const rows = (await readLater(
+        database,
+        query.items,
+        query.itemValues,
+      )) as unknown as ItemRow[];
+      const [counted] = await readLater(database, query.total, query.totalValues);
+      return {
+        items: await withAudits(rows.map(toItem)),
+        total: Number((counted as { total: number } | undefined)?.total ?? 0),
+      };
+    },
+    async getLater(id) {
+      const [row] = await readLater(database, GET_ITEM_SQL, [id]);
+      if (row === undefined) return undefined;
+      const [item] = await withAudits([toItem(row as unknown as ItemRow)]);
+      return item;
     },
     approve: (id, decision) => decide(id, "approved", decision),
     reject: (id, decision) => decide(id, "rejected", decision),
     audit(filter = {}) {
-      const rows =
-        filter.itemId === undefined
-          ? database
-              .prepare<[number], AuditRow>(
-                "SELECT * FROM (SELECT * FROM review_audit ORDER BY sequence DESC LIMIT ?) AS recent ORDER BY sequence",
-              )
-              .all(Math.min(Math.max(1, filter.limit ?? 200), 10_000))
-          : database
-              .prepare<[string], AuditRow>(
-                "SELECT * FROM review_audit WHERE item_id = ? ORDER BY sequence",
-              )
-              .all(filter.itemId);
-      return rows.map((row) => ({
-        sequence: row.sequence,
-        itemId: row.item_id,
-        at: row.at,
-        actor: row.actor,
-        action: row.action as ReviewAuditAction,
-        comment: row.comment,
-        details: row.details_json === null ? null : JSON.parse(row.details_json),
-      }));
+      const [sql, values] = auditQuery(filter);
+      return database
+        .prepare<unknown[], AuditRow>(sql)
+        .all(...values)
+        .map(toAuditEntry);
+    },
+    async auditLater(filter = {}) {
+      const [sql, values] = auditQuery(filter);
+      return ((await readLater(database, sql, values)) as unknown as AuditRow[]).map(toAuditEntry);
     },
     countOpen: () => (statements.countOpen.get() as { count: number }).count,
     async countOpenLater() {
-      const postgres = postgresState(database);
-      if (postgres === undefined) return (statements.countOpen.get() as { count: number }).count;
-      const [row] = await postgres.readRows(COUNT_OPEN_SQL, []);
+      const [row] = await readLater(database, COUNT_OPEN_SQL, []);
       return Number((row as { count: number } | undefined)?.count ?? 0);
     },
   };

@@ -11,6 +11,7 @@ import {
   type ComponentMigration,
   migrateComponent,
   openStateDatabase,
+  readLater,
   type StateDatabase,
 } from "../state/state-database.js";
 import type { DecisionStatus, SelectionDecision } from "./decision.js";
@@ -89,46 +90,34 @@ export class DecisionStore {
   }
 
   get(id: string): SelectionDecision | null {
-    const row = this.database.prepare("SELECT record FROM decisions WHERE id = ?").get(id) as
-      | { record: string }
-      | undefined;
-    return row === undefined ? null : (JSON.parse(row.record) as SelectionDecision);
+    return decisionOf(this.database.prepare(GET_DECISION_SQL).get(id));
   }
 
   /** Like `get`, but a missing id is an error that lists the latest ids. */
   require(id: string): SelectionDecision {
-    const decision = this.get(id);
-    if (decision !== null) return decision;
-    const latest = this.list({ limit: 5 }).map((entry) => entry.id);
-    throw new ModelScoutError(
-      "NOT_FOUND",
-      `No decision ${id}.${latest.length === 0 ? " No decisions are stored yet: run `modelscout select <spec>`." : ` Latest: ${latest.join(", ")} (\`modelscout decisions\` lists them).`}`,
-      { details: { id } },
-    );
+    return this.get(id) ?? notFound(id, this.list({ limit: 5 }));
+  }
+
+  /**
+   * `require`, read without blocking on PostgreSQL (the admin side's decision pages); at once
+   * on SQLite.
+   */
+  async requireLater(id: string): Promise<SelectionDecision> {
+    const [row] = await readLater(this.database, GET_DECISION_SQL, [id]);
+    return decisionOf(row) ?? notFound(id, await this.listLater({ limit: 5 }));
   }
 
   list(options: { limit?: number; task?: string } = {}): DecisionSummary[] {
-    const rows = this.database
-      .prepare(
-        `SELECT id, created_at, status, task, language, winner_id FROM decisions
-         WHERE (CAST(@task AS TEXT) IS NULL OR task = @task) ORDER BY created_at DESC, id DESC LIMIT @limit`,
-      )
-      .all({ task: options.task ?? null, limit: options.limit ?? 50 }) as {
-      id: string;
-      created_at: string;
-      status: DecisionStatus;
-      task: string;
-      language: string | null;
-      winner_id: string | null;
-    }[];
-    return rows.map((row) => ({
-      id: row.id,
-      createdAt: row.created_at,
-      status: row.status,
-      task: row.task,
-      language: row.language,
-      winnerId: row.winner_id,
-    }));
+    return this.database
+      .prepare(LIST_DECISIONS_SQL)
+      .all(...listValues(options))
+      .map((row) => toSummary(row as SummaryRow));
+  }
+
+  /** `list`, read without blocking on PostgreSQL (the admin side); at once on SQLite. */
+  async listLater(options: { limit?: number; task?: string } = {}): Promise<DecisionSummary[]> {
+    const rows = await readLater(this.database, LIST_DECISIONS_SQL, listValues(options));
+    return rows.map((row) => toSummary(row as unknown as SummaryRow));
   }
 
   /**
@@ -197,4 +186,49 @@ export function newDecisionId(now: Date = new Date()): string {
     .toString(36)
     .padStart(6, "0");
   return `dec_${time}${random}`;
+}
+
+const GET_DECISION_SQL = "SELECT record FROM decisions WHERE id = ?";
+const LIST_DECISIONS_SQL = `SELECT id, created_at, status, task, language, winner_id FROM decisions
+  WHERE (CAST(? AS TEXT) IS NULL OR task = ?) ORDER BY created_at DESC, id DESC LIMIT ?`;
+
+function listValues(options: { limit?: number; task?: string }): unknown[] {
+  const task = options.task ?? null;
+  return [task, task, options.limit ?? 50];
+}
+
+interface SummaryRow {
+  id: string;
+  created_at: string;
+  status: DecisionStatus;
+  task: string;
+  language: string | null;
+  winner_id: string | null;
+}
+
+function toSummary(row: SummaryRow): DecisionSummary {
+  return {
+    id: row.id,
+    createdAt: row.created_at,
+    status: row.status,
+    task: row.task,
+    language: row.language,
+    winnerId: row.winner_id,
+  };
+}
+
+function decisionOf(row: unknown): SelectionDecision | null {
+  return row === undefined
+    ? null
+    : (JSON.parse((row as { record: string }).record) as SelectionDecision);
+}
+
+/** A missing decision: the error lists the latest ids. */
+function notFound(id: string, latest: DecisionSummary[]): never {
+  const ids = latest.map((entry) => entry.id);
+  throw new ModelScoutError(
+    "NOT_FOUND",
+    `No decision ${id}.${ids.length === 0 ? " No decisions are stored yet: run `modelscout select <spec>`." : ` Latest: ${ids.join(", ")} (\`modelscout decisions\` lists them).`}`,
+    { details: { id } },
+  );
 }

@@ -55,6 +55,21 @@ export function postgresState(database: StateDatabase): PostgresStateDatabase | 
 }
 
 /**
+ * The rows of a read the caller awaits rather than blocks on: on PostgreSQL on the bridge's
+ * reads connection, seeing what is committed (ADR 0070); on SQLite at once. For the admin
+ * side's pages, which would otherwise hold every request for a round trip each.
+ */
+export async function readLater(
+  database: StateDatabase,
+  sql: string,
+  values: readonly unknown[],
+): Promise<Record<string, unknown>[]> {
+  const postgres = postgresState(database);
+  if (postgres !== undefined) return postgres.readRows(sql, values);
+  return database.prepare(sql).all(...values) as Record<string, unknown>[];
+}
+
+/**
  * A row needed only after the open transaction ends (a write's `RETURNING`): read now on
  * SQLite; on PostgreSQL, inside a transaction, sent without waiting and brought back by its
  * end (ADR 0070), so it costs no round trip of its own. Reading it before the end waits.

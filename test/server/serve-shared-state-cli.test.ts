@@ -118,7 +118,7 @@ describe.each([
   }, 120_000);
 
   it.runIf(postgres)(
-    "serve the dashboard's routes and models sections and /metrics without a blocking round trip",
+    "serve the dashboard's pages and /metrics without a blocking round trip",
     async () => {
       const server = servers[0] as ServeProcess;
       const blockingWaits = async () => {
@@ -135,6 +135,11 @@ describe.each([
         "/admin/api/routes?minutes=60&bucketSeconds=60",
         "/admin/api/models?minutes=60&bucketSeconds=60",
         "/admin/api/learner/decisions?limit=20",
+        // And the other sections' pages.
+        "/admin/api/decisions?limit=100",
+        "/admin/api/alerts?limit=50",
+        "/admin/api/reviews?status=open&limit=50",
+        "/admin/api/audit",
       ]) {
         const was = await blockingWaits();
         const response = await fetch(`${server.url}${path}`);

@@ -1190,4 +1190,61 @@ describe("the state database on PostgreSQL", () => {
     );
     expect(queue.get(item.id)).toMatchObject({ status: "open" });
   });
+
+  it("reads the admin side's pages without blocking: reviews with their trails, alerts, decisions", async () => {
+    const database = open();
+    const postgres = postgresState(database) as PostgresStateDatabase;
+    const queue = createReviewQueue(database);
+    const opened = [1, 2, 3].map(
+      (index) =>
+        queue.open({
+          ruleId: `rule-${index}`,
+          route: "desk",
+          modelId: `echo:m${index}`,
+          summary: `item ${index}`,
+          evidence: {},
+          proposedAction: { kind: "demote", route: "desk", modelId: `echo:m${index}` },
+          actor: `rule:rule-${index}`,
+        }).item,
+    );
+    queue.reject((opened[0] as { id: string }).id, { actor: "alice", comment: "not now" });
+    const engine = createAlertEngine({ database, rules: SLOW_RULE, log: () => {} });
+    engine.processBatch([1, 2, 3, 4].map(slowAnswer));
+    const decisions = DecisionStore.open({ database });
+    decisions.save(
+      selectionDecision({
+        at: "2026-12-03T08:01:00.000Z",
+        winner: "acme/bert-zh",
+        qualities: { "acme/bert-zh": 0.9 },
+      }),
+      null,
+    );
+    const before = postgres.roundTrips;
+    const listed = await queue.listLater({ status: ["open", "rejected"], limit: 2 });
+    const one = await queue.getLater((opened[0] as { id: string }).id);
+    const missing = await queue.getLater("rev_none");
+    const audit = await queue.auditLater({ limit: 3 });
+    const alerts = await engine.listAlertsLater({ route: "support" });
+    const summaries = await decisions.listLater({ limit: 5 });
+    const decision = await decisions.requireLater(summaries[0]?.id as string);
+    await expect(decisions.requireLater("sel_none")).rejects.toThrow(/No decision sel_none/);
+    expect(postgres.roundTrips).toBe(before);
+    // What the blocking reads give, each item with its own trail.
+    const { items, total } = queue.list({ status: ["open", "rejected"], limit: 2 });
+    expect(listed).toEqual({
+      total,
+      items: items.map((item) => ({ ...item, audit: queue.audit({ itemId: item.id }) })),
+    });
+    expect(total).toBe(3);
+    expect(one?.audit.map((entry) => entry.action)).toEqual(
+      queue.audit({ itemId: (opened[0] as { id: string }).id }).map((entry) => entry.action),
+    );
+    expect(one?.audit.length).toBeGreaterThan(1);
+    expect(missing).toBeUndefined();
+    expect(audit).toEqual(queue.audit({ limit: 3 }));
+    expect(alerts).toEqual(engine.listAlerts({ route: "support" }));
+    expect(alerts).toHaveLength(1);
+    expect(summaries).toEqual(decisions.list({ limit: 5 }));
+    expect(decision).toEqual(decisions.require(summaries[0]?.id as string));
+  });
 });

@@ -24,6 +24,7 @@ import {
   isStateMovedOn,
   migrateComponent,
   postgresState,
+  readLater,
   type StateDatabase,
   StateMovedOn,
   transactionLater,
@@ -643,10 +644,9 @@ export class LearningStore {
   async decisionsLater(
     filter: { route?: string; limit?: number } = {},
   ): Promise<LearningDecision[]> {
-    if (this.#postgres === undefined) return this.decisions(filter);
     const [sql, values] = decisionsQuery(filter);
     try {
-      return parseDecisions(await this.#postgres.readRows(sql, values));
+      return parseDecisions(await readLater(this.database, sql, values));
     } catch (error) {
       throw this.storeError(error);
     }

@@ -315,12 +315,12 @@ export function mountAdminRoutes(app: Hono, options: AdminRoutesOptions): AdminR
 
   app.get(
     "/admin/api/decisions",
-    handle((context) => {
+    handle(async (context) => {
       const query = parseQuery(
         context,
         listQuerySchema.extend({ task: z.string().min(1).optional() }),
       );
-      const list = decisions.list({
+      const list = await decisions.listLater({
         limit: query.limit ?? 50,
         ...(query.task !== undefined && { task: query.task }),
       });
@@ -337,16 +337,16 @@ export function mountAdminRoutes(app: Hono, options: AdminRoutesOptions): AdminR
 
   app.get(
     "/admin/api/decisions/:id",
-    handle((context) =>
-      json({ object: "decision", decision: decisions.require(idParameter(context)) }),
+    handle(async (context) =>
+      json({ object: "decision", decision: await decisions.requireLater(idParameter(context)) }),
     ),
   );
 
   app.get(
     "/admin/decisions/:id/report",
     handle(
-      (context) =>
-        new Response(renderDecisionReport(decisions.require(idParameter(context))), {
+      async (context) =>
+        new Response(renderDecisionReport(await decisions.requireLater(idParameter(context))), {
           headers: {
             "content-type": "text/html; charset=utf-8",
             // The report is static HTML with inline CSS and SVG: no script may run in it.
@@ -430,7 +430,7 @@ export function mountAdminRoutes(app: Hono, options: AdminRoutesOptions): AdminR
 
   app.get(
     "/admin/api/alerts",
-    handle((context) => {
+    handle(async (context) => {
       const query = parseQuery(
         context,
         listQuerySchema.extend({
@@ -442,7 +442,7 @@ export function mountAdminRoutes(app: Hono, options: AdminRoutesOptions): AdminR
       return json({
         object: "alerts",
         rules: monitoring.rules,
-        alerts: monitoring.engine.listAlerts({
+        alerts: await monitoring.engine.listAlertsLater({
           limit: query.limit ?? 100,
           ...(query.ruleId !== undefined && { ruleId: query.ruleId }),
           ...(query.route !== undefined && { route: query.route }),
@@ -457,7 +457,7 @@ export function mountAdminRoutes(app: Hono, options: AdminRoutesOptions): AdminR
 
   app.get(
     "/admin/api/reviews",
-    handle((context) => {
+    handle(async (context) => {
       const query = parseQuery(
         context,
         listQuerySchema.extend({
@@ -478,26 +478,26 @@ export function mountAdminRoutes(app: Hono, options: AdminRoutesOptions): AdminR
           return status as ReviewStatus;
         });
       }
-      const { items, total } = monitoring.reviewQueue.list({
+      const { items, total } = await monitoring.reviewQueue.listLater({
         limit: query.limit ?? 50,
         ...(query.offset !== undefined && { offset: query.offset }),
         ...(statuses !== undefined && { status: statuses }),
       });
-      return json({ object: "list", total, items: items.map(withAudit) });
+      return json({ object: "list", total, items });
     }),
   );
 
   app.get(
     "/admin/api/reviews/:id",
-    handle((context) => {
+    handle(async (context) => {
       const id = idParameter(context);
-      const item = monitoring.reviewQueue.get(id);
+      const item = await monitoring.reviewQueue.getLater(id);
       if (item === undefined) {
         throw new ModelScoutError("NOT_FOUND", `No review item ${id}`, {
           details: { param: "id" },
         });
       }
-      return json({ object: "review_item", ...withAudit(item) });
+      return json({ object: "review_item", ...item });
     }),
   );
 
@@ -553,11 +553,11 @@ export function mountAdminRoutes(app: Hono, options: AdminRoutesOptions): AdminR
 
   app.get(
     "/admin/api/audit",
-    handle((context) => {
+    handle(async (context) => {
       const query = parseQuery(context, listQuerySchema);
       return json({
         object: "list",
-        data: monitoring.reviewQueue.audit({ limit: query.limit ?? 200 }),
+        data: await monitoring.reviewQueue.auditLater({ limit: query.limit ?? 200 }),
       });
     }),
   );
