@@ -24,6 +24,7 @@ export const LATENCY_BINS_PER_DOUBLING = 8;
 /** The lowest bin's lower edge, in milliseconds (anything faster counts in bin 0). */
 export const LATENCY_BIN_BASE_MS = 0.01;
 export const MINUTE_MS = 60_000;
+export const HOUR_MS = 3_600_000;
 
 /** The bin `latencyMs` counts in, as the triggers compute it. */
 export function latencyBin(latencyMs: number): number {
@@ -64,6 +65,10 @@ const SQLITE_MINUTE = (column: string) =>
   `CAST(strftime('%s', ${column}) AS INTEGER) / 60 * ${MINUTE_MS}`;
 const SQLITE_BIN = (column: string) =>
   `CAST(floor(ln(max(${column}, ${LATENCY_BIN_BASE_MS}) / ${LATENCY_BIN_BASE_MS}) * ${LATENCY_BINS_PER_DOUBLING} / ln(2)) AS INTEGER)`;
+const SQLITE_HOUR = (column: string) =>
+  `CAST(strftime('%s', ${column}) AS INTEGER) / 3600 * ${HOUR_MS}`;
+const POSTGRES_HOUR = (column: string) =>
+  `floor(extract(epoch FROM ${column}::timestamptz) / 3600)::bigint * ${HOUR_MS}`;
 const POSTGRES_MINUTE = (column: string) =>
   `floor(extract(epoch FROM ${column}::timestamptz) / 60)::bigint * ${MINUTE_MS}`;
 const POSTGRES_BIN = (column: string) =>
@@ -82,8 +87,11 @@ const ADD_FEEDBACK = (table: string) => `feedback = ${table}.feedback + excluded
       rewards = ${table}.rewards + excluded.rewards,
       reward_sum = ${table}.reward_sum + excluded.reward_sum`;
 
-/** SQLite: the row triggers, and the sums of the rows already logged (a migration). */
-export const SQLITE_MINUTES_SQL = `
+/**
+ * SQLite: the request rows' trigger; with `hours`, it counts the latency bins per hour too
+ * (migration 5), for windows of many hours.
+ */
+const sqliteRequestTrigger = (hours: boolean) => `
   CREATE TRIGGER routing_requests_minutes AFTER INSERT ON routing_requests
   WHEN NEW.route IS NOT NULL AND NEW.model IS NOT NULL
   BEGIN
@@ -95,8 +103,19 @@ export const SQLITE_MINUTES_SQL = `
     INSERT INTO routing_latency_minutes (minute, route, model, bin, count)
     SELECT ${SQLITE_MINUTE("NEW.created_at")}, NEW.route, NEW.model, ${SQLITE_BIN("NEW.latency_ms")}, 1
     WHERE NEW.status = 200
-    ON CONFLICT (minute, route, model, bin) DO UPDATE SET count = routing_latency_minutes.count + 1;
-  END;
+    ON CONFLICT (minute, route, model, bin) DO UPDATE SET count = routing_latency_minutes.count + 1;${
+      hours
+        ? `
+    INSERT INTO routing_latency_hours (hour, route, model, bin, count)
+    SELECT ${SQLITE_HOUR("NEW.created_at")}, NEW.route, NEW.model, ${SQLITE_BIN("NEW.latency_ms")}, 1
+    WHERE NEW.status = 200
+    ON CONFLICT (hour, route, model, bin) DO UPDATE SET count = routing_latency_hours.count + 1;`
+        : ""
+    }
+  END;`;
+
+/** SQLite: the row triggers, and the sums of the rows already logged (migration 4). */
+export const SQLITE_MINUTES_SQL = `${sqliteRequestTrigger(false)}
   CREATE TRIGGER routing_feedback_minutes AFTER INSERT ON routing_feedback
   BEGIN
     INSERT INTO routing_minutes (${MINUTE_COLUMNS})
@@ -142,6 +161,12 @@ const postgresRequestSums = (rows: string) => `
     FROM ${rows} WHERE status = 200 AND route IS NOT NULL AND model IS NOT NULL
     GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
     ON CONFLICT (minute, route, model, bin) DO UPDATE SET count = b.count + excluded.count;`;
+const postgresHourBins = (rows: string) => `
+    INSERT INTO routing_latency_hours AS h (hour, route, model, bin, count)
+    SELECT ${POSTGRES_HOUR("created_at")}, route, model, ${POSTGRES_BIN("latency_ms")}, count(*)
+    FROM ${rows} WHERE status = 200 AND route IS NOT NULL AND model IS NOT NULL
+    GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
+    ON CONFLICT (hour, route, model, bin) DO UPDATE SET count = h.count + excluded.count;`;
 const postgresFeedbackSums = (rows: string) => `
     INSERT INTO routing_minutes AS m (${MINUTE_COLUMNS})
     SELECT ${POSTGRES_MINUTE("f.created_at")}, r.route, r.model, 0, 0, 0, 0, NULL, count(*),
@@ -151,12 +176,16 @@ const postgresFeedbackSums = (rows: string) => `
     GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
     ON CONFLICT (minute, route, model) DO UPDATE SET ${ADD_FEEDBACK("m")};`;
 
-/** PostgreSQL: a trigger running `body` once per statement that inserts into `table`. */
-const postgresStatementTrigger = (name: string, table: string, body: string) => `
-  CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $body$
+/** PostgreSQL: the function of a trigger, running `body` once per statement. */
+const postgresTriggerFunction = (name: string, body: string, replace = false) => `
+  CREATE ${replace ? "OR REPLACE " : ""}FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $body$
   BEGIN${body}
     RETURN NULL;
-  END $body$;
+  END $body$;`;
+
+/** PostgreSQL: a trigger running `body` once per statement that inserts into `table`. */
+const postgresStatementTrigger = (name: string, table: string, body: string) =>
+  `${postgresTriggerFunction(name, body)}
   CREATE TRIGGER ${name} AFTER INSERT ON ${table}
     REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION ${name}();`;
 
@@ -168,6 +197,26 @@ export const POSTGRES_MINUTES_SQL = `
   ${postgresFeedbackSums("routing_feedback")}
 `;
 
+/** The latency bins of a minute, summed per hour. */
+const HOUR_BINS_OF_MINUTES = `INSERT INTO routing_latency_hours (hour, route, model, bin, count)
+  SELECT minute / ${HOUR_MS} * ${HOUR_MS}, route, model, bin, SUM(count)
+  FROM routing_latency_minutes GROUP BY 1, 2, 3, 4`;
+
+/** SQLite: the request rows' trigger counting hours too, and the hours of the minutes (migration 5). */
+export const SQLITE_HOURS_SQL = `
+  DROP TRIGGER routing_requests_minutes;
+  ${sqliteRequestTrigger(true)}
+  ${HOUR_BINS_OF_MINUTES};
+`;
+
+/** PostgreSQL: the request rows' trigger function counting hours too, and the hours of the minutes. */
+export const POSTGRES_HOURS_SQL = `
+  ${postgresTriggerFunction("routing_requests_minutes", postgresRequestSums("inserted") + postgresHourBins("inserted"), true)}
+  ${HOUR_BINS_OF_MINUTES};
+`;
+
 /** The minutes a prune removes: those before the cutoff's (the shared dialect; `?` is epoch ms). */
 export const DELETE_MINUTES_SQL = "DELETE FROM routing_minutes WHERE minute < ?";
 export const DELETE_LATENCY_MINUTES_SQL = "DELETE FROM routing_latency_minutes WHERE minute < ?";
+/** The hours a prune removes: those before the cutoff's (`?` is epoch ms). */
+export const DELETE_LATENCY_HOURS_SQL = "DELETE FROM routing_latency_hours WHERE hour < ?";

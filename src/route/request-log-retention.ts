@@ -28,8 +28,10 @@ import type { PostgresStateDatabase } from "../state/postgres-state-database.js"
 import { hasSqliteFile, startSqliteWorker } from "../state/sqlite-worker.js";
 import { postgresState, type StateDatabase } from "../state/state-database.js";
 import {
+  DELETE_LATENCY_HOURS_SQL,
   DELETE_LATENCY_MINUTES_SQL,
   DELETE_MINUTES_SQL,
+  HOUR_MS,
   MINUTE_MS,
 } from "./request-log-minutes.js";
 
@@ -69,6 +71,8 @@ const PRUNE_CHUNK_POSTGRES_SQL = `WITH doomed AS (
     DELETE FROM routing_minutes WHERE minute < floor(extract(epoch FROM $1::timestamptz) / 60)::bigint * ${MINUTE_MS}
   ), gone_latency_minutes AS (
     DELETE FROM routing_latency_minutes WHERE minute < floor(extract(epoch FROM $1::timestamptz) / 60)::bigint * ${MINUTE_MS}
+  ), gone_latency_hours AS (
+    DELETE FROM routing_latency_hours WHERE hour < floor(extract(epoch FROM $1::timestamptz) / 3600)::bigint * ${HOUR_MS}
   )
   SELECT (SELECT COUNT(*) FROM gone_requests) AS requests,
     (SELECT COUNT(*) FROM gone_feedback) AS feedback`;
@@ -85,6 +89,8 @@ interface PruneStatements {
   /** The sums of the minutes before the cutoff's (`request-log-minutes.ts`), by epoch ms. */
   deleteMinutes: { run(before: number): unknown };
   deleteLatencyMinutes: { run(before: number): unknown };
+  /** The latency bins of the hours before the cutoff's. */
+  deleteLatencyHours: { run(before: number): unknown };
 }
 
 /**
@@ -103,6 +109,8 @@ function pruneChunk(
   const before = Math.floor(Date.parse(cutoff) / minute) * minute;
   statements.deleteMinutes.run(before);
   statements.deleteLatencyMinutes.run(before);
+  const hour = 3_600_000;
+  statements.deleteLatencyHours.run(Math.floor(Date.parse(cutoff) / hour) * hour);
   let feedback = 0;
   for (const id of ids) {
     feedback += statements.deleteFeedback.run(id).changes;
@@ -154,6 +162,7 @@ const statements = {
   deleteRequest: database.prepare(workerData.deleteRequestSql),
   deleteMinutes: database.prepare(workerData.deleteMinutesSql),
   deleteLatencyMinutes: database.prepare(workerData.deleteLatencyMinutesSql),
+  deleteLatencyHours: database.prepare(workerData.deleteLatencyHoursSql),
 };
 const chunk = database.transaction((cutoff) => pruneChunk(statements, cutoff, workerData.chunkRows));
 let stopping = false;
@@ -321,6 +330,7 @@ function mainThreadPruner(database: StateDatabase, chunkRows: number): Pruner {
     deleteRequest: database.prepare(DELETE_REQUEST_SQL),
     deleteMinutes: database.prepare(DELETE_MINUTES_SQL),
     deleteLatencyMinutes: database.prepare(DELETE_LATENCY_MINUTES_SQL),
+    deleteLatencyHours: database.prepare(DELETE_LATENCY_HOURS_SQL),
   };
   const chunk = database.transaction((cutoff: string) => pruneChunk(statements, cutoff, chunkRows));
   let stopped = false;
@@ -353,6 +363,7 @@ function workerPruner(database: StateDatabase, chunkRows: number, pauseMs: numbe
     deleteRequestSql: DELETE_REQUEST_SQL,
     deleteMinutesSql: DELETE_MINUTES_SQL,
     deleteLatencyMinutesSql: DELETE_LATENCY_MINUTES_SQL,
+    deleteLatencyHoursSql: DELETE_LATENCY_HOURS_SQL,
     chunkRows,
     pauseMs,
     pauseFactor: PAUSE_FACTOR,

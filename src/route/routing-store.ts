@@ -31,7 +31,12 @@ import {
   postgresState,
   type StateDatabase,
 } from "../state/state-database.js";
-import { POSTGRES_MINUTES_SQL, SQLITE_MINUTES_SQL } from "./request-log-minutes.js";
+import {
+  POSTGRES_HOURS_SQL,
+  POSTGRES_MINUTES_SQL,
+  SQLITE_HOURS_SQL,
+  SQLITE_MINUTES_SQL,
+} from "./request-log-minutes.js";
 import { type ColumnValue, type RecordBatch, readRecords } from "./request-log-records.js";
 import { RequestLogWriter } from "./request-log-writer.js";
 import type { LoggedAnswer } from "./session-affinity.js";
@@ -127,6 +132,22 @@ export const ROUTING_MIGRATIONS: readonly ComponentMigration[] = [
     `,
     sqlite: SQLITE_MINUTES_SQL,
     postgres: POSTGRES_MINUTES_SQL,
+  },
+  {
+    version: 5,
+    description: "the latency bins summed per hour too, for windows of many hours (ADR 0073)",
+    sql: `
+      CREATE TABLE routing_latency_hours (
+        hour INTEGER NOT NULL,
+        route TEXT NOT NULL,
+        model TEXT NOT NULL,
+        bin INTEGER NOT NULL,
+        count INTEGER NOT NULL,
+        PRIMARY KEY (hour, route, model, bin)
+      ) WITHOUT ROWID;
+    `,
+    sqlite: SQLITE_HOURS_SQL,
+    postgres: POSTGRES_HOURS_SQL,
   },
 ];
 

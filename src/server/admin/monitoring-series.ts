@@ -9,7 +9,7 @@
  * its percentiles from latency bins (within 4.5 % of the exact value).
  */
 import { ModelScoutError } from "../../errors/modelscout-error.js";
-import { binnedPercentile, MINUTE_MS } from "../../route/request-log-minutes.js";
+import { binnedPercentile, HOUR_MS, MINUTE_MS } from "../../route/request-log-minutes.js";
 
 export interface SeriesWindow {
   /** Inclusive start and exclusive end, epoch milliseconds. */
@@ -166,6 +166,11 @@ const LATENCY_PAGE_SQL = `SELECT minute, route, model, bin, count
   FROM routing_latency_minutes
   WHERE minute < ? AND (minute, route, model, bin) > (?, ?, ?, ?)
   ORDER BY minute, route, model, bin LIMIT ?`;
+/** Buckets of whole hours read the latency bins summed per hour: a 60th of the rows. */
+const LATENCY_HOURS_PAGE_SQL = `SELECT hour AS minute, route, model, bin, count
+  FROM routing_latency_hours
+  WHERE hour < ? AND (hour, route, model, bin) > (?, ?, ?, ?)
+  ORDER BY hour, route, model, bin LIMIT ?`;
 
 /**
  * Every row of the window's minutes, a page at a time, the event loop let go between pages
@@ -326,7 +331,10 @@ export async function modelSeries(
     counts.set(row.bin, (counts.get(row.bin) ?? 0) + row.count);
   };
   const firstBin = beforeLatencies(window);
-  await readMinutes(read, LATENCY_PAGE_SQL, window, firstBin, latencyKey, binsOf, options.pageRows);
+  // A window of whole-hour buckets starts on an hour (it is aligned to its buckets).
+  const hourly = (window.bucketSeconds * 1000) % HOUR_MS === 0;
+  const latencySql = hourly ? LATENCY_HOURS_PAGE_SQL : LATENCY_PAGE_SQL;
+  await readMinutes(read, latencySql, window, firstBin, latencyKey, binsOf, options.pageRows);
 
   const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
   return {
