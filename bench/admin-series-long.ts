@@ -21,6 +21,7 @@ import { RoutingStore } from "../src/route/routing-store.js";
 import { modelSeries, seriesWindow, trafficSeries } from "../src/server/admin/monitoring-series.js";
 import { openStateDatabase } from "../src/state/state-database.js";
 import { writeBenchResult } from "./bench-result.js";
+import { median, timedHold } from "./event-loop-hold.js";
 
 const { values } = parseArgs({
   options: {
@@ -58,27 +59,6 @@ database.exec(`INSERT INTO routing_latency_hours (hour, route, model, bin, count
   SELECT minute / 3600000 * 3600000, route, model, bin, SUM(count)
   FROM routing_latency_minutes GROUP BY 1, 2, 3, 4`);
 
-async function timed(work: () => Promise<unknown>): Promise<{ wallMs: number; heldMs: number }> {
-  let last = performance.now();
-  let longest = 0;
-  const ticker = setInterval(() => {
-    const at = performance.now();
-    longest = Math.max(longest, at - last);
-    last = at;
-  }, 1);
-  await new Promise((resolve) => setTimeout(resolve, 5));
-  last = performance.now();
-  const startedAt = performance.now();
-  await work();
-  const wallMs = performance.now() - startedAt;
-  await new Promise((resolve) => setTimeout(resolve, 3));
-  clearInterval(ticker);
-  longest = Math.max(longest, performance.now() - last);
-  return { wallMs, heldMs: Math.max(0, longest - 1) };
-}
-
-const median = (list: number[]) =>
-  [...list].sort((a, b) => a - b)[Math.floor((list.length - 1) / 2)] as number;
 const read = (sql: string, parameters: readonly unknown[]) => store.readLogged(sql, parameters);
 const results: Record<string, unknown>[] = [];
 for (const bucketSeconds of [3600, 1800]) {
@@ -89,7 +69,7 @@ for (const bucketSeconds of [3600, 1800]) {
   ] as const) {
     const runs = [];
     for (let repeat = 0; repeat < repeats; repeat++)
-      runs.push(await timed(() => series(read, window)));
+      runs.push(await timedHold(() => series(read, window)));
     const entry = {
       series: name,
       bucketSeconds,

@@ -38,6 +38,7 @@ import {
 } from "../src/server/admin/monitoring-series.js";
 import { openStateDatabase, type StateDatabase } from "../src/state/state-database.js";
 import { writeBenchResult } from "./bench-result.js";
+import { median, timedHold } from "./event-loop-hold.js";
 
 const { values } = parseArgs({
   options: {
@@ -116,32 +117,6 @@ function readRowsTheOldWay(database: StateDatabase, window: SeriesWindow): numbe
   return read;
 }
 
-/** Wall time and the event loop's longest hold while `work` runs. */
-async function timed(work: () => unknown): Promise<{ wallMs: number; heldMs: number }> {
-  let last = performance.now();
-  let longest = 0;
-  const ticker = setInterval(() => {
-    const at = performance.now();
-    longest = Math.max(longest, at - last);
-    last = at;
-  }, 1);
-  await new Promise((resolve) => setTimeout(resolve, 5));
-  last = performance.now();
-  const startedAt = performance.now();
-  await work();
-  const wallMs = performance.now() - startedAt;
-  // One more tick, so a hold at the very end is seen.
-  await new Promise((resolve) => setTimeout(resolve, 3));
-  clearInterval(ticker);
-  longest = Math.max(longest, performance.now() - last);
-  return { wallMs, heldMs: Math.max(0, longest - 1) };
-}
-
-const median = (list: number[]) => {
-  const sorted = [...list].sort((a, b) => a - b);
-  return sorted[Math.floor((sorted.length - 1) / 2)] as number;
-};
-
 const results: {
   rows: number;
   feedback: number;
@@ -187,7 +162,7 @@ for (const count of rowCounts) {
     const walls: number[] = [];
     const holds: number[] = [];
     for (let repeat = 0; repeat < repeats; repeat++) {
-      const run = await timed(async () => {
+      const run = await timedHold(async () => {
         if (way === "minutes") {
           await trafficSeries(read, window);
           await modelSeries(read, window);
