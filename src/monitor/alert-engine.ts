@@ -33,7 +33,7 @@ import {
   failIfMovedOn,
   isStateMovedOn,
   postgresState,
-  readLater,
+  readBothWays,
   type StateDatabase,
   transactionLater,
 } from "../state/state-database.js";
@@ -212,6 +212,7 @@ function proposedActionFor(
 export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
   const { database } = options;
   migrateMonitoring(database);
+  const alerts = readBothWays(database, alertsQuery, toAlert);
   const now = options.now ?? (() => new Date());
   const log = options.log ?? defaultLog;
   const enabled = options.rules.filter((rule) => rule.enabled);
@@ -669,16 +670,7 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
       if (failure !== undefined) throw failure.reason;
       return report;
     },
-    listAlerts(filter = {}) {
-      const [sql, values] = alertsQuery(filter);
-      return database
-        .prepare<unknown[], AlertRow>(sql)
-        .all(...values)
-        .map(toAlert);
-    },
-    async listAlertsLater(filter = {}) {
-      const [sql, values] = alertsQuery(filter);
-      return ((await readLater(database, sql, values)) as unknown as AlertRow[]).map(toAlert);
-    },
+    listAlerts: (filter = {}) => alerts.now(filter),
+    listAlertsLater: (filter = {}) => alerts.later(filter),
   };
 }

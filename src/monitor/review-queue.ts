@@ -13,7 +13,7 @@
 import { errorMessage } from "../errors/error-message.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
 import { createRedactor, type Redactor } from "../privacy/redact-personal-data.js";
-import { readLater, type StateDatabase } from "../state/state-database.js";
+import { readBothWays, readLater, type StateDatabase } from "../state/state-database.js";
 import { migrateMonitoring } from "./monitoring-migrations.js";
 import { newMonitorId } from "./new-monitor-id.js";
 import type { RoutingControl } from "./routing-control.js";
@@ -408,6 +408,8 @@ export function createReviewQueue(
     }
   };
 
+  const audits = readBothWays(database, auditQuery, toAuditEntry);
+
   /** The items with their audit trails, read in one statement. */
   const withAudits = async (items: ReviewItem[]): Promise<ReviewItemWithAudit[]> => {
     if (items.length === 0) return [];
@@ -457,17 +459,8 @@ export function createReviewQueue(
     },
     approve: (id, decision) => decide(id, "approved", decision),
     reject: (id, decision) => decide(id, "rejected", decision),
-    audit(filter = {}) {
-      const [sql, values] = auditQuery(filter);
-      return database
-        .prepare<unknown[], AuditRow>(sql)
-        .all(...values)
-        .map(toAuditEntry);
-    },
-    async auditLater(filter = {}) {
-      const [sql, values] = auditQuery(filter);
-      return ((await readLater(database, sql, values)) as unknown as AuditRow[]).map(toAuditEntry);
-    },
+    audit: (filter = {}) => audits.now(filter),
+    auditLater: (filter = {}) => audits.later(filter),
     countOpen: () => (statements.countOpen.get() as { count: number }).count,
     async countOpenLater() {
       const [row] = await readLater(database, COUNT_OPEN_SQL, []);

@@ -11,6 +11,7 @@ import {
   type ComponentMigration,
   migrateComponent,
   openStateDatabase,
+  readBothWays,
   readLater,
   type StateDatabase,
 } from "../state/state-database.js";
@@ -108,16 +109,12 @@ export class DecisionStore {
   }
 
   list(options: { limit?: number; task?: string } = {}): DecisionSummary[] {
-    return this.database
-      .prepare(LIST_DECISIONS_SQL)
-      .all(...listValues(options))
-      .map((row) => toSummary(row as SummaryRow));
+    return readBothWays(this.database, listQuery, toSummary).now(options);
   }
 
   /** `list`, read without blocking on PostgreSQL (the admin side); at once on SQLite. */
-  async listLater(options: { limit?: number; task?: string } = {}): Promise<DecisionSummary[]> {
-    const rows = await readLater(this.database, LIST_DECISIONS_SQL, listValues(options));
-    return rows.map((row) => toSummary(row as unknown as SummaryRow));
+  listLater(options: { limit?: number; task?: string } = {}): Promise<DecisionSummary[]> {
+    return readBothWays(this.database, listQuery, toSummary).later(options);
   }
 
   /**
@@ -192,9 +189,9 @@ const GET_DECISION_SQL = "SELECT record FROM decisions WHERE id = ?";
 const LIST_DECISIONS_SQL = `SELECT id, created_at, status, task, language, winner_id FROM decisions
   WHERE (CAST(? AS TEXT) IS NULL OR task = ?) ORDER BY created_at DESC, id DESC LIMIT ?`;
 
-function listValues(options: { limit?: number; task?: string }): unknown[] {
+function listQuery(options: { limit?: number; task?: string }): [string, unknown[]] {
   const task = options.task ?? null;
-  return [task, task, options.limit ?? 50];
+  return [LIST_DECISIONS_SQL, [task, task, options.limit ?? 50]];
 }
 
 interface SummaryRow {

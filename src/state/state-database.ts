@@ -70,6 +70,27 @@ export async function readLater(
 }
 
 /**
+ * A read in both its forms, from one statement builder and one row mapping, so the two cannot
+ * drift: `now` blocks (the CLI, code inside a transaction), `later` is awaited (`readLater`).
+ */
+export function readBothWays<Filter, Row, Value>(
+  database: StateDatabase,
+  query: (filter: Filter) => readonly [string, readonly unknown[]],
+  map: (row: Row) => Value,
+): { now(filter: Filter): Value[]; later(filter: Filter): Promise<Value[]> } {
+  return {
+    now(filter) {
+      const [sql, values] = query(filter);
+      return (database.prepare(sql).all(...values) as Row[]).map(map);
+    },
+    async later(filter) {
+      const [sql, values] = query(filter);
+      return ((await readLater(database, sql, values)) as unknown as Row[]).map(map);
+    },
+  };
+}
+
+/**
  * A row needed only after the open transaction ends (a write's `RETURNING`): read now on
  * SQLite; on PostgreSQL, inside a transaction, sent without waiting and brought back by its
  * end (ADR 0070), so it costs no round trip of its own. Reading it before the end waits.

@@ -24,7 +24,7 @@ import {
   isStateMovedOn,
   migrateComponent,
   postgresState,
-  readLater,
+  readBothWays,
   type StateDatabase,
   StateMovedOn,
   transactionLater,
@@ -633,8 +633,7 @@ export class LearningStore {
   }
 
   decisions(filter: { route?: string; limit?: number } = {}): LearningDecision[] {
-    const [sql, values] = decisionsQuery(filter);
-    return this.guard(() => parseDecisions(this.database.prepare(sql).all(...values)));
+    return this.guard(() => readBothWays(this.database, decisionsQuery, parseDecision).now(filter));
   }
 
   /**
@@ -644,9 +643,8 @@ export class LearningStore {
   async decisionsLater(
     filter: { route?: string; limit?: number } = {},
   ): Promise<LearningDecision[]> {
-    const [sql, values] = decisionsQuery(filter);
     try {
-      return parseDecisions(await readLater(this.database, sql, values));
+      return await readBothWays(this.database, decisionsQuery, parseDecision).later(filter);
     } catch (error) {
       throw this.storeError(error);
     }
@@ -786,6 +784,6 @@ function decisionsQuery(filter: { route?: string; limit?: number }): [string, un
       ];
 }
 
-function parseDecisions(rows: unknown[]): LearningDecision[] {
-  return (rows as { record: string }[]).map((row) => JSON.parse(row.record) as LearningDecision);
+function parseDecision(row: { record: string }): LearningDecision {
+  return JSON.parse(row.record) as LearningDecision;
 }
