@@ -106,6 +106,8 @@ export interface ReviewQueue {
   getLater(id: string): Promise<ReviewItemWithAudit | undefined>;
   listLater(filter?: ReviewListFilter): Promise<{ items: ReviewItemWithAudit[]; total: number }>;
   auditLater(filter?: { limit?: number }): Promise<ReviewAuditEntry[]>;
+  /** The items, each with its audit trail, the trails read in one statement (`readLater`). */
+  withAuditsLater(items: readonly ReviewItem[]): Promise<ReviewItemWithAudit[]>;
   approve(id: string, decision: ReviewDecision): ReviewItem;
   reject(id: string, decision: ReviewDecision): ReviewItem;
   /** Audit entries, oldest first; for one item or all (`limit` newest, default 200). */
@@ -411,7 +413,7 @@ export function createReviewQueue(
   const audits = readBothWays(database, auditQuery, toAuditEntry);
 
   /** The items with their audit trails, read in one statement. */
-  const withAudits = async (items: ReviewItem[]): Promise<ReviewItemWithAudit[]> => {
+  const withAudits = async (items: readonly ReviewItem[]): Promise<ReviewItemWithAudit[]> => {
     if (items.length === 0) return [];
     const rows = (await readLater(
       database,
@@ -461,6 +463,7 @@ export function createReviewQueue(
     reject: (id, decision) => decide(id, "rejected", decision),
     audit: (filter = {}) => audits.now(filter),
     auditLater: (filter = {}) => audits.later(filter),
+    withAuditsLater: withAudits,
     countOpen: () => (statements.countOpen.get() as { count: number }).count,
     async countOpenLater() {
       const [row] = await readLater(database, COUNT_OPEN_SQL, []);

@@ -105,12 +105,13 @@ function pruneChunk(
   const ids = statements.selectPrunable.all(cutoff, limit);
   // Whole minutes only (kept even where rows with feedback still waiting are): one index seek
   // once they are gone.
+  const cutoffMs = Date.parse(cutoff);
   const minute = 60_000;
-  const before = Math.floor(Date.parse(cutoff) / minute) * minute;
-  statements.deleteMinutes.run(before);
-  statements.deleteLatencyMinutes.run(before);
   const hour = 3_600_000;
-  statements.deleteLatencyHours.run(Math.floor(Date.parse(cutoff) / hour) * hour);
+  const minuteBefore = Math.floor(cutoffMs / minute) * minute;
+  statements.deleteMinutes.run(minuteBefore);
+  statements.deleteLatencyMinutes.run(minuteBefore);
+  statements.deleteLatencyHours.run(Math.floor(cutoffMs / hour) * hour);
   let feedback = 0;
   for (const id of ids) {
     feedback += statements.deleteFeedback.run(id).changes;

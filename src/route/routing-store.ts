@@ -29,6 +29,7 @@ import {
   getLater,
   migrateComponent,
   postgresState,
+  readLater,
   type StateDatabase,
 } from "../state/state-database.js";
 import {
@@ -751,12 +752,13 @@ export class RoutingStore {
     values: readonly unknown[],
     afterLogged = true,
   ): Promise<Record<string, unknown>[]> {
+    if (!afterLogged) return readLater(this.#database, sql, values);
     if (this.#postgres === undefined) {
-      if (afterLogged) this.flush();
+      this.flush();
       return this.#database.prepare(sql).all(...values) as Record<string, unknown>[];
     }
-    if (afterLogged) this.#postQueue(this.#postgres);
-    return this.#postgres.readRows(sql, values, { afterPosts: afterLogged });
+    this.#postQueue(this.#postgres);
+    return this.#postgres.readRows(sql, values, { afterPosts: true });
   }
 
   /** The requests that named `session` (`x-modelscout-session`), oldest first, at most `limit`. */

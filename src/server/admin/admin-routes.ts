@@ -38,7 +38,7 @@ import {
   renderLoginPage,
 } from "../../dashboard/dashboard-page.js";
 import { ModelScoutError } from "../../errors/modelscout-error.js";
-import type { ReviewItem, ReviewStatus } from "../../monitor/review-queue.js";
+import type { ReviewItem, ReviewItemWithAudit, ReviewStatus } from "../../monitor/review-queue.js";
 import type { ResolvedRedactionConfig } from "../../privacy/redaction-config.js";
 import type { RouteLearner } from "../../route/route-learner.js";
 import type { RouterHealth } from "../../route/router.js";
@@ -452,8 +452,9 @@ export function mountAdminRoutes(app: Hono, options: AdminRoutesOptions): AdminR
     }),
   );
 
-  const withAudit = (item: ReviewItem) =>
-    Object.assign({}, item, { audit: monitoring.reviewQueue.audit({ itemId: item.id }) });
+  /** The item with its audit trail, read without blocking on PostgreSQL. */
+  const withAudit = async (item: ReviewItem) =>
+    (await monitoring.reviewQueue.withAuditsLater([item]))[0] as ReviewItemWithAudit;
 
   app.get(
     "/admin/api/reviews",
@@ -527,7 +528,7 @@ export function mountAdminRoutes(app: Hono, options: AdminRoutesOptions): AdminR
         actor,
       });
       monitoring.notifyReviewChange();
-      return json({ object: "review_item", ...withAudit(item) }, 201);
+      return json({ object: "review_item", ...(await withAudit(item)) }, 201);
     }),
   );
 
@@ -546,7 +547,7 @@ export function mountAdminRoutes(app: Hono, options: AdminRoutesOptions): AdminR
           verb === "approve"
             ? monitoring.approve(idParameter(context), decision)
             : monitoring.reject(idParameter(context), decision);
-        return json({ object: "review_item", ...withAudit(item) });
+        return json({ object: "review_item", ...(await withAudit(item)) });
       }),
     );
   }
