@@ -442,9 +442,20 @@ describe("admin API: monitoring of live traffic", () => {
   it("bins traffic share per route and model, and feedback reward and latency per bucket", async () => {
     const server = await start({ rules: [] });
     const decision = await chat(server, "sales", "first");
-    await chat(server, "sales", "second");
+    const second = await chat(server, "sales", "second");
     await postJson(server.url("/v1/feedback"), { request_id: decision.request_id, rating: 4 });
     const routes = await get(server, "/admin/api/routes?minutes=10&bucketSeconds=60");
+    // The buckets the requests and the feedback were logged in (the last one, unless a minute
+    // turned between them and the read).
+    const logged = await get(server, `/v1/requests/${decision.request_id}`);
+    const secondLogged = await get(server, `/v1/requests/${second.request_id}`);
+    const bucketOf = (buckets: number[], at: string) =>
+      buckets.indexOf(Math.floor(Date.parse(at) / 60_000) * 60_000);
+    const requestTimes = [logged.json.created_at, secondLogged.json.created_at] as string[];
+    const requestBuckets = requestTimes.map((at) => bucketOf(routes.json.traffic.buckets, at));
+    const feedbackAt = logged.json.feedback[0].created_at as string;
+    const feedbackBucket = bucketOf(routes.json.traffic.buckets, feedbackAt);
+    expect([...requestBuckets, feedbackBucket].every((index) => index >= 0)).toBe(true);
     expect(routes.status).toBe(200);
     expect(routes.json.routes.map((route: Json) => [route.name, route.targets[0].policy])).toEqual([
       ["support", "bandit"],
@@ -464,7 +475,10 @@ describe("admin API: monitoring of live traffic", () => {
       expect.objectContaining({ model: "echo:beta", total: 2, share: 1 }),
     ]);
     expect(sales.models[0].counts.reduce((sum: number, count: number) => sum + count, 0)).toBe(2);
-    expect(sales.models[0].counts.at(-1)).toBe(2);
+    const expectedCounts = routes.json.traffic.buckets.map(
+      (_: number, index: number) => requestBuckets.filter((bucket) => bucket === index).length,
+    );
+    expect(sales.models[0].counts).toEqual(expectedCounts);
 
     const models = await get(server, "/admin/api/models?minutes=10&bucketSeconds=60");
     const series = models.json.series.models.find((entry: Json) => entry.route === "sales");
@@ -474,9 +488,10 @@ describe("admin API: monitoring of live traffic", () => {
       feedback: 1,
       meanReward: 0.75,
     });
-    const last = series.points.at(-1);
-    expect(last.meanReward).toBe(0.75);
-    expect(last.latencyP95Ms).toBeGreaterThan(0);
+    // Its own window: a minute may have turned since the routes were read.
+    const points = (at: string) => series.points[bucketOf(models.json.series.buckets, at)] as Json;
+    expect(points(feedbackAt).meanReward).toBe(0.75);
+    expect(points(requestTimes[0] as string).latencyP95Ms).toBeGreaterThan(0);
 
     const bad = await get(server, "/admin/api/routes?bucketSeconds=0.5");
     expect(bad.status).toBe(400);
