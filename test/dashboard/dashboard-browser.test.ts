@@ -240,6 +240,30 @@ describe("dashboard in Chromium", () => {
     await page.close();
   });
 
+  it("charts every window the page offers, in both charted sections", async () => {
+    for (const section of ["routes", "models"]) {
+      const page = await openPage(section);
+      const select = page.locator('select[name="window"]');
+      const options = await select
+        .locator("option")
+        .evaluateAll((nodes) => nodes.map((node) => (node as HTMLOptionElement).value));
+      expect(options.length, section).toBeGreaterThanOrEqual(5);
+      for (const value of options) {
+        const refreshes = await page.locator("body").getAttribute("data-refreshes");
+        await select.selectOption(value);
+        // Either the section redrew (a new refresh count) or the refresh failed (data-error).
+        await page.locator(`body:not([data-refreshes="${refreshes}"]), body[data-error]`).waitFor();
+        expect(await page.locator("body").getAttribute("data-error"), `${section} ${value}`).toBe(
+          null,
+        );
+        const chart = section === "routes" ? "share" : "quality";
+        await page.locator(`[data-route="complaint"] [data-chart="${chart}"]`).waitFor();
+      }
+      expect(pageErrors(page)).toEqual([]);
+      await page.close();
+    }
+  });
+
   it("fits a 375 px wide screen in every section", async () => {
     // No section in the URL: the first click (decisions) is a navigation too.
     const page = await openPage("", 375);

@@ -395,7 +395,7 @@ function windowForm() {
         },
       },
       ...[
-        ["15/15", "last 15 minutes"],
+        ["15/60", "last 15 minutes"],
         ["60/60", "last hour"],
         ["360/300", "last 6 hours"],
         ["1440/1800", "last 24 hours"],
