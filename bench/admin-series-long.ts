@@ -3,13 +3,14 @@
  * latency bins summed per minute or per hour.
  *
  *   npx tsx bench/admin-series-long.ts [--days 7] [--pairs 3] [--bins 40] [--repeats 3]
+ *     [--buckets 3600,1800]
  *
  * A fresh SQLite state file gets sums written straight into its tables (not through the
  * triggers, which would take as many request rows): every minute of the last `--days` days,
  * for `--pairs` route/model pairs, a minute's sums and `--bins` used latency bins, and those
  * bins summed per hour as migration 5 sums them. Then the window's traffic and models series
  * are read in one-hour buckets (the models series reads the hours' bins) and in 30-minute
- * buckets (it reads every minute's). The figures: wall time, and the longest the event loop
+ * buckets (it reads every minute's), or in the `--buckets` given (seconds). The figures: wall time, and the longest the event loop
  * was held meanwhile (a 1 ms interval timer's largest gap, less its millisecond); medians
  * over the repeats. Writes bench/results/admin-series-long.json.
  */
@@ -29,12 +30,14 @@ const { values } = parseArgs({
     pairs: { type: "string", default: "3" },
     bins: { type: "string", default: "40" },
     repeats: { type: "string", default: "3" },
+    buckets: { type: "string", default: "3600,1800" },
   },
 });
 const days = Number(values.days);
 const pairs = Number(values.pairs);
 const bins = Number(values.bins);
 const repeats = Number(values.repeats);
+const buckets = values.buckets.split(",").map(Number);
 
 const directory = mkdtempSync(join(tmpdir(), "ms-bench-series-long-"));
 const database = openStateDatabase({ path: join(directory, "state.db") });
@@ -61,7 +64,7 @@ database.exec(`INSERT INTO routing_latency_hours (hour, route, model, bin, count
 
 const read = (sql: string, parameters: readonly unknown[]) => store.readLogged(sql, parameters);
 const results: Record<string, unknown>[] = [];
-for (const bucketSeconds of [3600, 1800]) {
+for (const bucketSeconds of buckets) {
   const window = seriesWindow({ minutes: days * 1440, bucketSeconds, nowMs: Date.now() });
   for (const [name, series] of [
     ["traffic", trafficSeries],
@@ -89,5 +92,5 @@ rmSync(directory, { recursive: true, force: true });
 writeBenchResult(
   "admin-series-long",
   ["npx", "tsx", "bench/admin-series-long.ts", ...process.argv.slice(2)].join(" "),
-  { days, pairs, bins, repeats, results },
+  { days, pairs, bins, repeats, buckets, results },
 );

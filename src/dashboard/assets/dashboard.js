@@ -398,7 +398,7 @@ function windowForm() {
         ["15/60", "last 15 minutes"],
         ["60/60", "last hour"],
         ["360/300", "last 6 hours"],
-        ["1440/1800", "last 24 hours"],
+        ["1440/3600", "last 24 hours"],
         ["10080/10800", "last 7 days"],
       ].map(([value, text]) =>
         h("option", { value, selected: value === `${state.minutes}/${state.bucketSeconds}` }, text),
