@@ -240,6 +240,39 @@ describe("dashboard in Chromium", () => {
     await page.close();
   });
 
+  it("paces the refreshes that changes ask for by what the last refresh took", async () => {
+    // The models series made slow: each read of it takes 600 ms more.
+    const page = await chromium.context.newPage();
+    page.setDefaultTimeout(10_000);
+    let seriesReads = 0;
+    await page.route(/\/admin\/api\/models\?/, async (route) => {
+      seriesReads += 1;
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      await route.continue();
+    });
+    await page.goto(url("/#models"));
+    await page.locator("body[data-refreshes]").waitFor();
+    const chart = page.locator('[data-route="complaint"] [data-chart="quality"]');
+    const before = Number(await chart.getAttribute("data-feedback"));
+    const readsAfterLoad = seriesReads;
+
+    // Changes come; the next refresh waits about ten times the last one's 600 ms or more.
+    for (const text of ["first change", "second change", "third change"]) {
+      const decision = await classify(text);
+      await postJson(url("/v1/feedback"), { request_id: decision.request_id, correct: true });
+    }
+    const paced = await page.locator("body[data-paced-ms]").getAttribute("data-paced-ms");
+    expect(Number(paced)).toBeGreaterThan(1000);
+    expect(seriesReads).toBe(readsAfterLoad);
+
+    // Then one refresh shows all three.
+    await page
+      .locator(`[data-route="complaint"] [data-chart="quality"][data-feedback="${before + 3}"]`)
+      .waitFor({ timeout: 15_000 });
+    expect(seriesReads).toBe(readsAfterLoad + 1);
+    await page.close();
+  });
+
   it("charts every window the page offers, in both charted sections", async () => {
     for (const section of ["routes", "models"]) {
       const page = await openPage(section);

@@ -5,7 +5,9 @@
  * five sections from the admin API (`/admin/api/...`), draws the charts as inline SVG, and
  * refreshes the visible section when the server says something changed (server-sent events
  * on `/admin/api/events`), with a slow timer as a fallback. A refresh never throws away what
- * an operator is typing: it waits until the form loses focus.
+ * an operator is typing: it waits until the form loses focus. Refreshes that a change asks
+ * for are paced by what the last one took, so an open page keeps its server busy a tenth of
+ * the time at most, however long its window (`REFRESH_PACE`).
  */
 
 const API = "/admin/api";
@@ -21,6 +23,12 @@ const PALETTE = [
   "#17becf",
 ];
 const POLL_MS = 30_000;
+/**
+ * A change's refresh starts no sooner than this many times the last refresh's duration after
+ * that one began: a refresh is mostly the server reading its series (a day's window reads far
+ * more than an hour's), and under traffic a change comes every 250 ms.
+ */
+const REFRESH_PACE = 10;
 const SECTIONS = ["decisions", "routes", "models", "alerts", "catalog"];
 /** Which changes each section shows. */
 const SECTION_CHANGES = /** @type {Record<string, string[]>} */ ({
@@ -1233,6 +1241,10 @@ function editing() {
 }
 
 let running = Promise.resolve();
+/** When the last refresh began and how long it took (`performance.now()` ms). */
+const lastRefresh = { startedAt: Number.NEGATIVE_INFINITY, tookMs: 0 };
+/** @type {ReturnType<typeof setTimeout> | undefined} */
+let pacedRefresh;
 
 /**
  * Re-renders the visible section (one render at a time). The section is drawn off the page
@@ -1245,8 +1257,11 @@ function refresh() {
     const section = sectionElement(state.section);
     const content = /** @type {Element} */ (section.querySelector(".content"));
     const next = /** @type {Element} */ (content.cloneNode(false));
+    const startedAt = performance.now();
     try {
       await /** @type {(container: Element) => Promise<void>} */ (RENDERERS[state.section])(next);
+      lastRefresh.startedAt = startedAt;
+      lastRefresh.tookMs = performance.now() - startedAt;
       if (editing()) {
         holdRedraw();
         return;
@@ -1297,6 +1312,21 @@ function show() {
 function changed(kinds) {
   const shown = SECTION_CHANGES[state.section] ?? [];
   if (!kinds.some((kind) => shown.includes(kind))) return;
+  if (pacedRefresh !== undefined) return;
+  const wait = lastRefresh.startedAt + lastRefresh.tookMs * REFRESH_PACE - performance.now();
+  if (wait <= 0) {
+    refreshUnlessEditing();
+    return;
+  }
+  document.body.dataset.pacedMs = String(Math.round(wait));
+  pacedRefresh = setTimeout(() => {
+    pacedRefresh = undefined;
+    delete document.body.dataset.pacedMs;
+    refreshUnlessEditing();
+  }, wait);
+}
+
+function refreshUnlessEditing() {
   if (editing()) {
     holdRedraw();
     return;
