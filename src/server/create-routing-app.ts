@@ -185,6 +185,27 @@ const LANGUAGE_HEADER = "x-modelscout-language";
  */
 const MAX_NAME_HEADER_CHARS = 256;
 
+/** Latin-1 characters past ASCII: the bytes of a non-ASCII header value, as Node reads them. */
+const HIGH_BYTE = /[\x80-\xff]/u;
+/** A character past Latin-1: the value is text already (a runtime whose headers are not bytes). */
+const PAST_LATIN1 = /[^\t\x20-\xff]/u;
+const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * A name header's text as the client wrote it. Node reads a header's bytes as Latin-1, and
+ * clients send a non-ASCII name (`x-modelscout-domain: 客服`) as UTF-8: those bytes are
+ * decoded again as UTF-8 when they are UTF-8, else left as Node read them. An ASCII value,
+ * the common case, is returned after one test.
+ */
+export function headerText(value: string | undefined): string | undefined {
+  if (value === undefined || !HIGH_BYTE.test(value) || PAST_LATIN1.test(value)) return value;
+  try {
+    return STRICT_UTF8.decode(Buffer.from(value, "latin1"));
+  } catch {
+    return value;
+  }
+}
+
 /** A refusal of a domain or session header longer than `MAX_NAME_HEADER_CHARS`, or null. */
 function nameHeaderTooLong(header: string, value: string | null): RequestRejected | null {
   if (value === null || value.length <= MAX_NAME_HEADER_CHARS) return null;
@@ -703,8 +724,8 @@ export function createRoutingHttp(options: RoutingAppOptions): {
   ): Promise<EndpointAnswer> => {
     const startedAt = performance.now();
     const requestId = newRequestId();
-    const domain = request.header(DOMAIN_HEADER) ?? null;
-    const session = request.header(SESSION_HEADER) ?? null;
+    const domain = headerText(request.header(DOMAIN_HEADER)) ?? null;
+    const session = headerText(request.header(SESSION_HEADER)) ?? null;
     const signal = request.signal;
     let work: RoutedWork | undefined;
     let decision: RoutingDecision | null = null;
@@ -754,7 +775,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
       const tooLong =
         nameHeaderTooLong(DOMAIN_HEADER, domain) ?? nameHeaderTooLong(SESSION_HEADER, session);
       if (tooLong !== null) throw tooLong;
-      const language = languageHeader(request.header(LANGUAGE_HEADER));
+      const language = languageHeader(headerText(request.header(LANGUAGE_HEADER)));
       work = await prepare();
       serving = router;
       const result = await serving.route({
