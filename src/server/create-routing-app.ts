@@ -1371,7 +1371,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
     sendError(
       openAIError(
         404,
-        `No route ${context.req.method} ${context.req.path}. The server answers POST /v1/chat/completions, /v1/completions, /v1/responses, /v1/embeddings, /v1/audio/transcriptions, /v1/tasks/<task>, /v1/feedback and GET /v1/models, /v1/models/<id>, /health, /ready.`,
+        `No route ${context.req.method} ${context.req.path}. The server answers POST /v1/chat/completions, /v1/completions, /v1/responses, /v1/embeddings, /v1/audio/transcriptions, /v1/tasks/<task>, /v1/feedback and GET /v1/models, /v1/models/<id>, /v1/requests/<id>, /health, /ready.`,
         { code: "unknown_url" },
       ),
     ),

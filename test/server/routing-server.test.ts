@@ -665,7 +665,10 @@ describe("routing server: bad input gets 4xx in the OpenAI error format", () => 
     const task = await postJson(`${base}/v1/tasks/text-generaton`, { input: "x" });
     expectError(task, 404, "unknown_task");
     expect(task.json.error.message).toContain('Did you mean "text-generation"?');
-    expectError(await getJson(`${base}/v1/nothing-here`), 404, "unknown_url");
+    const noRoute = await getJson(`${base}/v1/nothing-here`);
+    expectError(noRoute, 404, "unknown_url");
+    // The list of what the server answers names the request-log lookup too.
+    expect(noRoute.json.error.message).toContain("/v1/requests/<id>");
   });
 
   it("feedback: unknown request id 404, no signal 400, out-of-range rating 400", async () => {
