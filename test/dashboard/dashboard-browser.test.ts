@@ -279,7 +279,7 @@ describe("dashboard in Chromium", () => {
       const select = page.locator('select[name="window"]');
       const options = await select
         .locator("option")
-        .evaluateAll((nodes) => nodes.map((node) => (node as HTMLOptionElement).value));
+        .evaluateAll((nodes) => nodes.map((node) => (node as unknown as { value: string }).value));
       expect(options.length, section).toBeGreaterThanOrEqual(5);
       for (const value of options) {
         const refreshes = await page.locator("body").getAttribute("data-refreshes");
