@@ -188,6 +188,11 @@ export interface GenerationSettings {
    * `stream_options.include_usage`). Asked only when set: some servers refuse the field.
    */
   streamUsage?: boolean;
+  /**
+   * How hard a reasoning model thinks (OpenAI's `reasoning_effort`: `low`, `medium`,
+   * `high`...), passed as given to servers that take it; in-process models ignore it.
+   */
+  reasoningEffort?: string;
 }
 
 /** OpenAI's `response_format`: free text, any JSON object, or JSON following a schema. */

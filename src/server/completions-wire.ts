@@ -35,6 +35,7 @@ import {
   choiceCount,
   choiceInputs,
   openAIUsage,
+  requireStreamForOptions,
   samplingFields,
   summedUsage,
   tokenCount,
@@ -91,6 +92,7 @@ export const completionRequestSchema = z
   })
   .superRefine((body, context) => {
     checkLogitBiasKeys(body.logit_bias, context);
+    requireStreamForOptions(body, context);
     if (body.echo === true && body.logprobs != null) {
       context.addIssue({
         code: "custom",

@@ -7,8 +7,10 @@
  * `presence_penalty`, `frequency_penalty`, `response_format`, `logprobs`/`top_logprobs`,
  * `logit_bias`) are checked here and go to the chosen model as its `GenerationSettings`, over
  * the model's declared defaults; log probabilities and logit bias only to models whose
- * server honours them (the router skips the others). What the router cannot
- * honour is refused with a 400 rather than silently dropped. `n` choices (up to 16) are `n`
+ * server honours them (the router skips the others); `reasoning_effort` as given, to servers
+ * that take it. What the router cannot honour is refused with a 400 rather than silently
+ * dropped: audio output (`modalities` beyond text, `audio`), OpenAI's hosted web search
+ * (`web_search_options`), `stream_options` without a stream. `n` choices (up to 16) are `n`
  * calls to the chosen model (`choiceInputs`); streamed, they are sent once all are in.
  * `tools`, `tool_choice`, assistant turns with `tool_calls` and `tool` results go to models
  * that can call tools (the router skips the others). Message content may be a string or an
@@ -181,6 +183,27 @@ export const samplingFields = {
   stream_options: z.looseObject({ include_usage: z.boolean().nullish() }).nullish(),
 };
 
+/** `stream_options` only with `stream: true`, as OpenAI has it (chat and legacy completions). */
+export function requireStreamForOptions(
+  body: { stream: boolean; stream_options?: unknown },
+  context: z.RefinementCtx,
+): void {
+  if (body.stream_options != null && !body.stream) {
+    context.addIssue({
+      code: "custom",
+      path: ["stream_options"],
+      message: "stream_options is only allowed with stream: true",
+    });
+  }
+}
+
+/** A field that asks for what no model behind the router gives: refused when set. */
+export const refusedWhenSet = (message: string) =>
+  z
+    .unknown()
+    .refine((value) => value == null, { error: message })
+    .optional();
+
 /** A body with `samplingFields`, as zod gives it. */
 export type SamplingRequest = {
   [Field in keyof typeof samplingFields]?: z.infer<(typeof samplingFields)[Field]>;
@@ -300,6 +323,20 @@ export const chatCompletionRequestSchema = z
     parallel_tool_calls: z.boolean().nullish(),
     logprobs: z.boolean().nullish(),
     top_logprobs: z.number().int().min(0).max(20).nullish(),
+    reasoning_effort: z
+      .string()
+      .regex(/^[a-z]{1,16}$/, "reasoning_effort is a word such as low, medium or high")
+      .nullish(),
+    modalities: z
+      .array(z.string())
+      .refine((modalities) => modalities.every((modality) => modality === "text"), {
+        error: 'modalities may only hold "text": the router gives no audio output',
+      })
+      .nullish(),
+    audio: refusedWhenSet("audio output is not supported: the router gives text answers"),
+    web_search_options: refusedWhenSet(
+      "web_search_options asks for OpenAI's hosted web search, which the models behind this router do not run",
+    ),
   })
   .superRefine((body, context) => {
     if (
@@ -314,6 +351,7 @@ export const chatCompletionRequestSchema = z
       });
     }
     requireToolsForChoice(body, context);
+    requireStreamForOptions(body, context);
     checkLogitBiasKeys(body.logit_bias, context);
     if (body.top_logprobs != null && body.logprobs !== true) {
       context.addIssue({
@@ -416,6 +454,7 @@ export function generationSettings(body: ChatCompletionRequest): GenerationSetti
   set("parallelToolCalls", body.parallel_tool_calls);
   set("logprobs", body.logprobs === true ? true : null);
   set("topLogprobs", body.logprobs === true ? body.top_logprobs : null);
+  set("reasoningEffort", body.reasoning_effort);
   // Only fields the request gave were set: none set, no settings.
   return Object.keys(settings).length > 0 ? settings : undefined;
 }

@@ -31,6 +31,7 @@ import {
   imageDetailSchema,
   imageUrlSchema,
   lastUserMessage,
+  refusedWhenSet,
   requireToolsForChoice,
   stringOrParts,
   turnFromParts,
@@ -235,12 +236,6 @@ const textFormat = z.discriminatedUnion(
   { error: "text.format.type must be text, json_object or json_schema" },
 );
 
-const refusedWhenSet = (message: string) =>
-  z
-    .unknown()
-    .refine((value) => value == null, { error: message })
-    .optional();
-
 export const responsesRequestSchema = z
   .looseObject({
     /** `auto`, a route name or a model id. Default `auto`. */
@@ -263,6 +258,15 @@ export const responsesRequestSchema = z
     tool_choice: toolChoice.nullish(),
     parallel_tool_calls: z.boolean().nullish(),
     text: z.looseObject({ format: textFormat.nullish() }).nullish(),
+    /** A reasoning model's effort, passed on as chat's `reasoning_effort`. */
+    reasoning: z
+      .looseObject({
+        effort: z
+          .string()
+          .regex(/^[a-z]{1,16}$/, "reasoning.effort is a word such as low, medium or high")
+          .nullish(),
+      })
+      .nullish(),
     metadata: z.record(z.string(), z.string()).nullish(),
     previous_response_id: refusedWhenSet(
       storesNone("previous_response_id needs the earlier response"),
@@ -381,6 +385,7 @@ function responsesGeneration(body: ResponsesRequest): GenerationSettings | undef
     settings.toolChoice = typeof choice === "string" ? choice : { name: choice.name };
   }
   if (body.parallel_tool_calls != null) settings.parallelToolCalls = body.parallel_tool_calls;
+  if (body.reasoning?.effort != null) settings.reasoningEffort = body.reasoning.effort;
   // The Responses API always reports usage, so a stream asks the model's server for it.
   if (body.stream) settings.streamUsage = true;
   return Object.keys(settings).length === 0 ? undefined : settings;

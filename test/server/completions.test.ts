@@ -262,6 +262,7 @@ describe("POST /v1/completions", () => {
     [{ prompt: "x", logprobs: 1, echo: true }, "echo", "echo with logprobs"],
     [{ prompt: "x", max_tokens: 0 }, "max_tokens", "at least 1"],
     [{ prompt: "x", logit_bias: { abc: 1 } }, "logit_bias.abc", "token ids"],
+    [{ prompt: "x", stream_options: { include_usage: true } }, "stream_options", "stream: true"],
   ])("refuses %j with a 400 naming %s", async (body, param, message) => {
     const answer = await complete(body);
     expect(answer.status).toBe(400);

@@ -2,8 +2,9 @@
  * A chat's sampling fields (`max_tokens`, `temperature`, `top_p`, `stop`, `seed`, the
  * penalties, `response_format`) reach the chosen model; its answer says how it ended (`finish_reason`) and what
  * it used (`usage`), streamed (`stream_options.include_usage`) or not; and what the router
- * cannot honour (out-of-range values, `n` above 16 or streamed) is a 400 naming the field, not
- * dropped; `n` choices are `n` calls to the model, with seeds one apart.
+ * cannot honour (out-of-range values, `n` above 16, audio output, hosted web search,
+ * `stream_options` without a stream) is a 400 naming the field, not dropped; `reasoning_effort`
+ * goes to the model's server as given; `n` choices are `n` calls to the model, with seeds one apart.
  * Tools: `tool-calls.test.ts`.
  */
 import { describe, expect, it } from "vitest";
@@ -76,6 +77,8 @@ describe("generation settings through the router", () => {
       presence_penalty: 0.5,
       frequency_penalty: -0.5,
       response_format: JSON_FORMAT,
+      reasoning_effort: "low",
+      modalities: ["text"],
       user: "someone", // unused fields are still accepted
     });
     expect(answer.status).toBe(200);
@@ -90,8 +93,10 @@ describe("generation settings through the router", () => {
         presence_penalty: 0.5,
         frequency_penalty: -0.5,
         response_format: JSON_FORMAT,
+        reasoning_effort: "low",
       }),
     ]);
+    expect(upstreamBodies(before)[0]).not.toHaveProperty("modalities");
     // The model stopped at the cap, and the client is told so, with the model's counts.
     expect(answer.json.choices[0]).toMatchObject({
       message: { content: "one two three " },
@@ -166,6 +171,12 @@ describe("generation settings through the router", () => {
     [{ response_format: { type: "xml" } }, "response_format"],
     [{ response_format: { type: "json_schema", json_schema: {} } }, "response_format"],
     [{ max_tokens: 5, max_completion_tokens: 6 }, "max_completion_tokens"],
+    [{ reasoning_effort: "as hard as you can" }, "reasoning_effort"],
+    // What no model behind the router gives is refused, not dropped.
+    [{ modalities: ["text", "audio"] }, "modalities"],
+    [{ audio: { voice: "alloy", format: "wav" } }, "audio"],
+    [{ web_search_options: {} }, "web_search_options"],
+    [{ stream_options: { include_usage: true } }, "stream_options"],
   ])("refuses %j with a 400 naming %s", async (fields, param) => {
     const before = served.upstream.requests.length;
     const answer = await chat({ model: "remote", ...fields });
@@ -249,6 +260,8 @@ describe("generation settings through the router", () => {
       temperature: null,
       max_tokens: null,
       stream_options: null,
+      audio: null,
+      web_search_options: null,
     });
     expect(answer.status).toBe(200);
   });

@@ -150,6 +150,7 @@ describe("POST /v1/responses", () => {
       max_output_tokens: 3,
       temperature: 0.2,
       text: { format: { type: "json_schema", name: "answer", schema: { type: "object" } } },
+      reasoning: { effort: "high", summary: "auto" },
     });
     expect(answer.status).toBe(200);
     expect(lastModelRequest(upstream)).toMatchObject({
@@ -163,6 +164,7 @@ describe("POST /v1/responses", () => {
       ],
       max_tokens: 3,
       temperature: 0.2,
+      reasoning_effort: "high",
       response_format: {
         type: "json_schema",
         json_schema: { name: "answer", schema: { type: "object" } },

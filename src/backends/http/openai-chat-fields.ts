@@ -130,6 +130,7 @@ export interface OpenAIGenerationFields {
   logprobs?: boolean;
   top_logprobs?: number;
   logit_bias?: Record<string, number>;
+  reasoning_effort?: string;
 }
 
 /** Writes the settings into `body` as OpenAI's fields (unset ones left out); returns `body`. */
@@ -162,6 +163,7 @@ export function withOpenAIGenerationFields<Body extends object>(
   if (settings.logprobs === true) fields.logprobs = true;
   if (settings.topLogprobs !== undefined) fields.top_logprobs = settings.topLogprobs;
   if (settings.logitBias !== undefined) fields.logit_bias = { ...settings.logitBias };
+  if (settings.reasoningEffort !== undefined) fields.reasoning_effort = settings.reasoningEffort;
   return fields;
 }
 
