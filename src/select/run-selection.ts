@@ -115,6 +115,11 @@ interface ProbedCandidate {
   failed: { code: string; message: string } | null;
   labelMapping: Record<string, string>;
   labelExplanation: string | null;
+  /**
+   * The model declared no labels before loading (a Hub model: the Hub's listing has no
+   * `id2label`), so its label set is read from its first answer that scores every label.
+   */
+  labelsFromOutput: boolean;
   /** Output and latency per item index, for items probed. */
   outputs: Map<number, BackendOutput>;
   latenciesMs: number[];
@@ -440,6 +445,7 @@ async function select(
       failed: null,
       labelMapping: {},
       labelExplanation: null,
+      labelsFromOutput: false,
       outputs: new Map(),
       latenciesMs: [],
       outcomes: [],
@@ -470,6 +476,7 @@ async function select(
         record.labelExplanation = match.explanation;
       } else {
         record.labelMapping = { ...(spec.data?.labelMap ?? {}) };
+        record.labelsFromOutput = data.hasLabels && LABELLED_CLASSIFICATION_TASKS.has(spec.task);
       }
       options.onProgress?.({ phase: "loaded", id: candidate.model.id, loadMs: loaded.loadMs });
     } catch (error) {
@@ -518,6 +525,9 @@ async function select(
           "BACKEND_RESPONSE_INVALID",
           `${arm.entry.candidate.model.id} returned no output for line ${item.line}.`,
         );
+      if (arm.labelsFromOutput) {
+        learnLabelsFromOutput(arm, output, data.labels, spec.data?.labelMap ?? {});
+      }
       arm.outputs.set(itemIndex, output);
       return output;
     } catch (error) {
@@ -812,6 +822,29 @@ function byMerit(a: CandidateOutcome, b: CandidateOutcome): number {
 
 function statusRank(outcome: CandidateOutcome): number {
   return STATUS_ORDER[outcome.status];
+}
+
+/**
+ * Maps the data's labels onto a model's once its label set is known from an answer (every
+ * label with its score, as transformers.js classifiers give with \`top_k: null\`), exactly
+ * as a label set declared before loading is: without it, data labelled 1/0 would be scored
+ * against POSITIVE/NEGATIVE answers as wrong on every item. An answer with a single label
+ * does not show the whole set and is not used.
+ */
+function learnLabelsFromOutput(
+  arm: ProbedCandidate,
+  output: BackendOutput,
+  dataLabels: readonly string[],
+  labelMap: Readonly<Record<string, string>>,
+): void {
+  if (output.kind !== "labels" || output.labels.length < 2) return;
+  arm.labelsFromOutput = false;
+  const match = matchLabels(
+    dataLabels.filter((label) => labelMap[label] === undefined),
+    output.labels.map((entry) => entry.label),
+  );
+  arm.labelMapping = { ...match.mapping, ...labelMap };
+  arm.labelExplanation = match.explanation;
 }
 
 function labelMappingSummary(probed: readonly ProbedCandidate[]): string | null {

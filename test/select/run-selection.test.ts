@@ -175,6 +175,59 @@ describe("runSelection", () => {
     );
   });
 
+  it("maps 1/0 data labels onto a model whose labels are known only from its answers", async () => {
+    // A Hub classifier: the Hub's listing has no id2label, so nothing declares its labels
+    // before it runs; its answers score every label, as transformers.js's do.
+    const hubLike: BackendProvider = {
+      provider: "hub-like",
+      supports: (model) => model.id === "test/hub-like",
+      create(model): ModelBackend {
+        return {
+          specificationVersion: BACKEND_SPECIFICATION_VERSION,
+          provider: "hub-like",
+          modelId: model.id,
+          describe: () => ({
+            specificationVersion: BACKEND_SPECIFICATION_VERSION,
+            provider: "hub-like",
+            modelId: model.id,
+            task: "text-classification",
+            local: true,
+          }),
+          load: async () => ({ loadMs: 0 }),
+          async doRun(inputs): Promise<BackendOutput[]> {
+            return inputs.map((input) => {
+              const text = String((input as { text?: unknown }).text ?? input);
+              const good = /love|excellent|wonderful|great|nice|fantastic/i.test(text);
+              return {
+                kind: "labels",
+                labels: [
+                  { label: good ? "POSITIVE" : "NEGATIVE", score: 0.9 },
+                  { label: good ? "NEGATIVE" : "POSITIVE", score: 0.1 },
+                ],
+              };
+            });
+          },
+          unload: async () => {},
+        };
+      },
+    };
+    await catalog.upsertModels([
+      makeModel({ id: "test/hub-like", task: "text-classification", languages: ["en"] }),
+    ]);
+    const numbered = SENTENCES.map(([text, label]): [string, string] => [
+      text,
+      label === "positive" ? "1" : "0",
+    ]);
+    const decision = await runSelection(
+      options(sentimentSpec(writeData(numbered), { candidates: { ids: ["test/hub-like"] } }), {
+        providers: [hubLike],
+      }),
+    );
+    expect(decision.winner?.id).toBe("test/hub-like");
+    expect(decision.candidates[0]?.quality).toBe(1);
+    expect(decision.data.labelMapping).toContain("1 -> POSITIVE");
+  });
+
   it("names the filter that removed every candidate", async () => {
     const error = await runSelection(
       options(sentimentSpec(writeData(SENTENCES), { input_constraints: { language: "zh" } })),
