@@ -337,6 +337,21 @@ export async function buildCandidatePool(options: BuildPoolOptions): Promise<Can
         return local ? { keep: true } : { keep: false, reason: "remote backend" };
       },
     );
+  } else if (spec.privacy === "local-only") {
+    // Ranked by priors alone, a model need not run here, but one that is only reached
+    // through someone else's API (an endpoint model, a remote backend) sends the inputs away
+    // wherever it is used.
+    funnel.apply(
+      "privacy",
+      () => "can run on the user's own machines (privacy: local-only)",
+      ({ model, provider }) => {
+        if (model.source === "endpoint") return { keep: false, reason: "served by a remote API" };
+        if (provider !== null && !provider.create(model).describe().local) {
+          return { keep: false, reason: "remote backend" };
+        }
+        return { keep: true };
+      },
+    );
   }
 
   const candidates = funnel.pool;

@@ -458,6 +458,30 @@ describe("labels named in the spec", () => {
   });
 });
 
+describe("privacy without sample data", () => {
+  it("local-only leaves out models served by a remote API even when nothing is probed", async () => {
+    await catalog.upsertModels([
+      makeModel({
+        id: "api/remote-embedder",
+        source: "endpoint",
+        task: "feature-extraction",
+        languages: ["en"],
+      }),
+      makeModel({ id: "open/embedder", task: "feature-extraction", languages: ["en"] }),
+    ]);
+    const spec = { task_type: "embeddings", input_constraints: { language: "en" } };
+    const open = await runSelection(options(spec));
+    expect(open.candidates.map((candidate) => candidate.id)).toContain("api/remote-embedder");
+    const local = await runSelection(options({ ...spec, privacy: "local-only" }));
+    const ids = local.candidates.map((candidate) => candidate.id);
+    expect(ids).toContain("open/embedder");
+    expect(ids).not.toContain("api/remote-embedder");
+    expect(local.filters.find((step) => step.filter === "privacy")?.removedExamples).toEqual([
+      { id: "api/remote-embedder", reason: "served by a remote API" },
+    ]);
+  });
+});
+
 describe("past decisions as priors", () => {
   it("count measured wins, not rankings by prior alone", async () => {
     const measured = await runSelection(options(sentimentSpec(writeData(SENTENCES))));
