@@ -10,6 +10,7 @@ import {
   renderDecisionReport,
   renderDecisionText,
 } from "../../select/report/render-decision-report.js";
+import { resolveTask } from "../../tasks/resolve-task.js";
 import { integerOption, printJson } from "../cli-options.js";
 import { formatTable, formatUtcSeconds } from "../format-table.js";
 
@@ -39,23 +40,33 @@ const show = defineCommand({
 const list = defineCommand({
   meta: { name: "list", description: "List stored decisions, newest first" },
   args: {
-    task: { type: "string", description: "Only decisions for this pipeline tag" },
+    task: {
+      type: "string",
+      description: "Only decisions for this task (pipeline tag or alias, e.g. sentiment)",
+    },
     limit: { type: "string", description: "How many (default 20)" },
     json: { type: "boolean", description: "Print JSON" },
   },
   run({ args }) {
+    // Decisions are stored under the pipeline tag the spec resolved to (sentiment is
+    // text-classification), so the filter resolves the name the same way.
+    const task = args.task === undefined ? undefined : resolveTask(args.task);
     const store = DecisionStore.open();
     try {
       const rows = store.list({
         limit: integerOption("limit", args.limit) ?? 20,
-        ...(args.task !== undefined && { task: args.task }),
+        ...(task !== undefined && { task }),
       });
       if (args.json === true) {
         printJson(rows);
         return;
       }
       if (rows.length === 0) {
-        process.stdout.write("No decisions yet: run `modelscout select <spec>`.\n");
+        process.stdout.write(
+          task === undefined
+            ? "No decisions yet: run `modelscout select <spec>`.\n"
+            : `No decisions for ${task} yet: run \`modelscout select <spec>\`, or list every task's with \`modelscout decisions\`.\n`,
+        );
         return;
       }
       process.stdout.write(

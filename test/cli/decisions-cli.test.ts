@@ -1,0 +1,31 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { DecisionStore } from "../../src/select/decision-store.js";
+import { buildDecision } from "../select/report/decision-fixture.js";
+import { runCli } from "../support/run-cli.js";
+
+describe("modelscout decisions --task", () => {
+  it("takes a task alias, as select does, and rejects an unknown task", async () => {
+    const home = mkdtempSync(join(tmpdir(), "ms-decisions-cli-"));
+    const decision = buildDecision();
+    const store = DecisionStore.open({ path: join(home, "state.db") });
+    store.save(decision, null);
+    store.close();
+    const task = decision.resolved.task;
+    expect(task).toBe("text-classification");
+
+    const byAlias = await runCli(["decisions", "--task", "sentiment"], { MODELSCOUT_HOME: home });
+    expect(byAlias.code).toBe(0);
+    expect(byAlias.stdout).toContain(decision.id);
+
+    const other = await runCli(["decisions", "--task", "translation"], { MODELSCOUT_HOME: home });
+    expect(other.code).toBe(0);
+    expect(other.stdout).toContain("No decisions for translation yet");
+
+    const typo = await runCli(["decisions", "--task", "sentimnt"], { MODELSCOUT_HOME: home });
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain('Did you mean "sentiment"?');
+  }, 60_000);
+});
