@@ -115,6 +115,11 @@ export interface SelectionDecision {
   data: {
     path: string | null;
     items: number;
+    /**
+     * Usable rows in the file, when there were more than the items kept (a seeded sample of
+     * `MAX_SAMPLE_ITEMS` spread over the whole file).
+     */
+    rowsInFile?: number;
     labelled: boolean;
     skippedRows: number;
     /** How data labels were mapped onto model labels, per candidate where it differed. */

@@ -47,7 +47,12 @@ import {
 } from "./evaluate-outputs.js";
 import { matchLabels } from "./match-labels.js";
 import { computePriors, type FeedbackEvidence, type Prior } from "./priors.js";
-import { loadSampleData, type SampleData, type SampleItem } from "./sample-data.js";
+import {
+  loadSampleData,
+  MAX_SAMPLE_ITEMS,
+  type SampleData,
+  type SampleItem,
+} from "./sample-data.js";
 import { scoreCandidates } from "./score-candidates.js";
 import { budgetedSelection } from "./strategies/budgeted-selection.js";
 import { gapSelection } from "./strategies/gap-selection.js";
@@ -55,8 +60,8 @@ import { naiveSelection } from "./strategies/naive-selection.js";
 import { cascadeSentence, suggestCascade } from "./suggest-cascade.js";
 import type { TaskSpec } from "./task-spec.js";
 
-/** Items read from the sample data at most. */
-export const MAX_SAMPLE_ITEMS = 5000;
+export { MAX_SAMPLE_ITEMS };
+
 const SAVE_EVERY_MS = 2000;
 /** Tasks whose outputs are labels the data's labels must match. */
 const LABELLED_CLASSIFICATION_TASKS = new Set([
@@ -320,6 +325,7 @@ async function select(
     decision.data = {
       path: data.path,
       items: data.items.length,
+      ...(data.rows > data.items.length && { rowsInFile: data.rows }),
       labelled: data.hasLabels,
       skippedRows: data.skipped.length,
       labelMapping: null,
@@ -872,6 +878,13 @@ function formatQuality(outcome: CandidateOutcome): string {
     : `${value} (95% CI ${(ci[0] * 100).toFixed(1)}-${(ci[1] * 100).toFixed(1)})`;
 }
 
+/** "your 200 items", or "5000 items sampled from your 11987 rows" when the file had more. */
+function itemsWording(data: SampleData): string {
+  return data.rows > data.items.length
+    ? `${data.items.length} items sampled from your ${data.rows} rows`
+    : `your ${data.items.length} items`;
+}
+
 function explain(
   decision: SelectionDecision,
   winner: CandidateOutcome | null,
@@ -889,7 +902,7 @@ function explain(
         ? "latency unknown"
         : `${winner.latencyMsP50 < 1 ? winner.latencyMsP50.toFixed(3) : winner.latencyMsP50.toFixed(1)} ms p50 (${winner.latencyKind})`;
     lines.push(
-      `${winner.id} wins with ${decision.metric.name} ${formatQuality(winner)} on ${winner.probes} of your ${data.items.length} items, ${latency}, score ${(winner.score ?? 0).toFixed(3)} (quality weight ${decision.resolved.objectives.quality.toFixed(2)}, latency ${decision.resolved.objectives.latency.toFixed(2)}).`,
+      `${winner.id} wins with ${decision.metric.name} ${formatQuality(winner)} on ${winner.probes} of ${itemsWording(data)}, ${latency}, score ${(winner.score ?? 0).toFixed(3)} (quality weight ${decision.resolved.objectives.quality.toFixed(2)}, latency ${decision.resolved.objectives.latency.toFixed(2)}).`,
     );
     const runnerUp = candidates.find(
       (candidate) =>

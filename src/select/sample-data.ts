@@ -12,11 +12,16 @@
  * unknown format, a CSV without the input column, an unclosed CSV quote) always fail.
  * Blank lines are not rows and are ignored. Labels that are numbers or booleans become
  * strings (`1` -> "1") before the label map is applied; an empty label is `null`.
+ *
+ * A file with more usable rows than `maxRows` is read and checked whole, and a seeded sample
+ * of `maxRows` of its rows, spread over the whole file, is kept (in file order): the first
+ * rows of a file sorted by label would be mostly one label.
  */
 import { readFile } from "node:fs/promises";
 import { extname, isAbsolute, resolve } from "node:path";
 import { CsvSyntaxError, parseCsv } from "../catalog/snapshot/parse-csv.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
+import { seededRandom } from "./strategies/seeded-random.js";
 import type { TaskSpec } from "./task-spec.js";
 
 export type SampleDataSpec = NonNullable<TaskSpec["data"]>;
@@ -45,18 +50,25 @@ export interface SampleData {
   hasLabels: boolean;
   /** Rows left out with `onMalformedRow: "skip"` (always empty when failing on them). */
   skipped: SkippedRow[];
+  /** Usable rows in the file: more than `items.length` when `items` is a sample of them. */
+  rows: number;
 }
 
 export interface LoadSampleDataOptions {
   /** Folder a relative `path` is resolved against (the task spec's folder); default: cwd. */
   baseDirectory?: string;
-  /** Read at most this many rows (counted as items kept). */
+  /** Keep at most this many items: a seeded sample over the whole file when it has more. */
   maxRows?: number;
+  /** Seed of that sample. Default 1, so the same file gives the same items. */
+  sampleSeed?: number;
   /** `fail` (default) throws listing the bad lines; `skip` keeps going and reports them. */
   onMalformedRow?: "fail" | "skip";
 }
 
 const MAX_LISTED_PROBLEMS = 10;
+
+/** Items a selection keeps from its sample data at most (a seeded sample when there are more). */
+export const MAX_SAMPLE_ITEMS = 5000;
 
 interface RawRow {
   line: number;
@@ -98,17 +110,15 @@ export async function loadSampleData(
       { details: { path } },
     );
   }
-  const items: SampleItem[] = [];
-  const maxRows = options.maxRows ?? Number.POSITIVE_INFINITY;
+  const usable: SampleItem[] = [];
   for (const row of rows) {
-    if (items.length >= maxRows) break;
     const problem = rowProblem(row, spec.inputColumn, spec.labelColumn);
     if (problem !== null) {
       problems.push({ line: row.line, reason: problem });
       continue;
     }
     const rawLabel = labelText(row.fields[spec.labelColumn]);
-    items.push({
+    usable.push({
       input: row.fields[spec.inputColumn] as string,
       label: rawLabel === null ? null : (spec.labelMap[rawLabel] ?? rawLabel),
       line: row.line,
@@ -118,17 +128,36 @@ export async function loadSampleData(
   if (problems.length > 0 && (options.onMalformedRow ?? "fail") === "fail") {
     throw malformedRowsError(path, problems);
   }
-  if (items.length === 0) {
+  if (usable.length === 0) {
     throw new ModelScoutError(
       "INVALID_ARGUMENT",
       `Sample data ${path}: no usable rows (${problems.length} skipped as malformed); fix the file`,
       { details: { path, skipped: problems } },
     );
   }
+  const items = sampleItems(usable, options.maxRows, options.sampleSeed ?? 1);
   const labels = [
     ...new Set(items.flatMap((item) => (item.label === null ? [] : [item.label]))),
   ].sort();
-  return { path, format, items, labels, hasLabels: labels.length > 0, skipped: problems };
+  return {
+    path,
+    format,
+    items,
+    labels,
+    hasLabels: labels.length > 0,
+    skipped: problems,
+    rows: usable.length,
+  };
+}
+
+/** `maxRows` of the items picked at random by `seed`, in file order; all when there are fewer. */
+function sampleItems(items: SampleItem[], maxRows: number | undefined, seed: number) {
+  if (maxRows === undefined || items.length <= maxRows) return items;
+  const picked = seededRandom(seed)
+    .shuffle(items.map((_, index) => index))
+    .slice(0, maxRows)
+    .sort((left, right) => left - right);
+  return picked.map((index) => items[index] as SampleItem);
 }
 
 function formatFromExtension(path: string): "jsonl" | "csv" {

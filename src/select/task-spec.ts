@@ -15,6 +15,7 @@ import type { HardwareProfile } from "../hardware/hardware-profiles.js";
 import { resolveHardware } from "../hardware/resolve-hardware.js";
 import { resolveTask, type TaskId } from "../tasks/resolve-task.js";
 import { METRIC_NAMES } from "./metrics/metric-registry.js";
+import { MAX_SAMPLE_ITEMS } from "./sample-data.js";
 
 const positiveInteger = (what: string) =>
   z
@@ -146,7 +147,7 @@ export const taskSpecSchema = z
           .string()
           .min(1)
           .describe(
-            "The JSONL or CSV file; a relative path is resolved against the spec's folder.",
+            `The JSONL or CSV file; a relative path is resolved against the spec's folder. Every row is read and checked; a file of more than ${MAX_SAMPLE_ITEMS.toLocaleString("en")} usable rows is probed on a seeded random sample of that many, drawn from the whole file.`,
           ),
         format: z
           .enum(["jsonl", "csv"])

@@ -16,7 +16,11 @@ import { openSqliteStore } from "../../src/catalog/sqlite/sqlite-store.js";
 import { ModelScoutError } from "../../src/errors/modelscout-error.js";
 import type { SelectionDecision } from "../../src/select/decision.js";
 import { DecisionStore } from "../../src/select/decision-store.js";
-import { type RunSelectionOptions, runSelection } from "../../src/select/run-selection.js";
+import {
+  MAX_SAMPLE_ITEMS,
+  type RunSelectionOptions,
+  runSelection,
+} from "../../src/select/run-selection.js";
 import { parseTaskSpec, type TaskSpecInput } from "../../src/select/task-spec.js";
 import { makeModel } from "../support/make-model.js";
 
@@ -154,6 +158,25 @@ describe("runSelection", () => {
     expect(decision.spentProbes).toBeLessThanOrEqual(8);
     expect(decision.exhaustiveProbes).toBe(24);
     expect(decision.stopReason).toBe("budget");
+  });
+
+  it("probes a sample drawn from the whole of a file longer than it keeps, and says so", async () => {
+    // 6,000 rows sorted by label: the first 5,000 alone would be all positive.
+    const rows = Array.from({ length: 6000 }, (_, index): [string, string] =>
+      index < 3000
+        ? [`I love this, it is great (${index})`, "positive"]
+        : [`I hate this, it is awful (${index})`, "negative"],
+    );
+    const decision = await runSelection(
+      options(sentimentSpec(writeData(rows), { budget: { max_probes: 40 } })),
+    );
+    expect(decision.data).toMatchObject({ items: MAX_SAMPLE_ITEMS, rowsInFile: 6000 });
+    expect(decision.explanation.join(" ")).toContain(
+      `of ${MAX_SAMPLE_ITEMS} items sampled from your 6000 rows`,
+    );
+    expect(decision.winner).not.toBeNull();
+    const winner = decision.candidates.find((candidate) => candidate.id === decision.winner?.id);
+    expect(winner?.quality).toBeGreaterThan(0.9);
   });
 
   it("records a candidate that fails mid-probe as failed and goes on", async () => {

@@ -47,13 +47,33 @@ describe("loadSampleData: JSONL", () => {
     expect(data.skipped).toEqual([]);
   });
 
-  it("stops after maxRows items", async () => {
-    const data = await loadSampleData(dataSpec({ path: "reviews.jsonl" }), {
+  it("keeps a seeded sample of maxRows items from the whole file, in file order", async () => {
+    const load = (sampleSeed?: number) =>
+      loadSampleData(dataSpec({ path: "reviews.jsonl" }), {
+        baseDirectory: fixtures,
+        maxRows: 2,
+        ...(sampleSeed !== undefined && { sampleSeed }),
+      });
+    const data = await load();
+    expect(data.items).toHaveLength(2);
+    expect(data.rows).toBe(5);
+    const lines = data.items.map((item) => item.line);
+    expect(lines).toEqual([...lines].sort((left, right) => left - right));
+    // The same file and seed give the same items; the seeds between them reach past the
+    // first two rows.
+    expect((await load(1)).items).toEqual(data.items);
+    const reached = new Set<number>();
+    for (let seed = 1; seed <= 20; seed++) {
+      for (const item of (await load(seed)).items) reached.add(item.line);
+    }
+    expect([...reached].sort()).toEqual([1, 2, 4, 5, 6]);
+    // Fewer rows than maxRows: all of them.
+    const whole = await loadSampleData(dataSpec({ path: "reviews.jsonl" }), {
       baseDirectory: fixtures,
-      maxRows: 2,
+      maxRows: 10,
     });
-    expect(data.items.map((item) => item.input)).toEqual(["I loved this film", "Terrible acting"]);
-    expect(data.labels).toEqual(["0", "1"]);
+    expect(whole.items.map((item) => item.line)).toEqual([1, 2, 4, 5, 6]);
+    expect(whole.rows).toBe(5);
   });
 
   it("fails on malformed rows by default, naming every bad line and what is wrong", async () => {
@@ -222,13 +242,18 @@ describe("loadSampleData: real Chinese reviews (shared data, not copied into the
     const chinese = data.items.filter((item) => /[\u4e00-\u9fff]/u.test(item.input)).length;
     expect(chinese / data.items.length).toBeGreaterThan(0.95);
 
+    // The file is sorted by label (its first 4,000 rows are positive): a sample of it is
+    // drawn from every part of it, so both labels come in about the file's proportions.
     const sample = await loadSampleData(
       dataSpec({ path: waimai, columns: { input: "review", label: "label" } }),
-      { maxRows: 50 },
+      { maxRows: 500 },
     );
-    expect(sample.items).toHaveLength(50);
-    expect(sample.items[49]?.line).toBe(51);
-    expect(sample.labels).toEqual(["1"]);
+    expect(sample.items).toHaveLength(500);
+    expect(sample.rows).toBe(data.items.length);
+    expect(sample.labels).toEqual(["0", "1"]);
+    const sampledPositive = sample.items.filter((item) => item.label === "1").length / 500;
+    expect(Math.abs(sampledPositive - positives / data.items.length)).toBeLessThan(0.08);
+    expect(sample.items.at(-1)?.line).toBeGreaterThan(11_000);
 
     // The mapped labels line up with a typical sentiment model's label set.
     const match = matchLabels(data.labels, ["NEGATIVE", "POSITIVE"]);

@@ -268,7 +268,12 @@ function dataSection(decision: SelectionDecision): string {
   const { data } = decision;
   return `<section aria-labelledby="h-data"><h2 id="h-data">Data</h2>${facts([
     ["File", data.path ?? "none given"],
-    ["Items", String(data.items)],
+    [
+      "Items",
+      data.rowsInFile === undefined
+        ? String(data.items)
+        : `${data.items}, sampled at random from the file's ${data.rowsInFile} rows`,
+    ],
     ["Labelled", data.labelled ? "yes" : "no"],
     ["Skipped rows", String(data.skippedRows)],
     ["Label mapping", data.labelMapping],
