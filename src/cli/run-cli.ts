@@ -40,7 +40,9 @@ export async function main(rawArgs: string[]): Promise<number> {
   }
   try {
     await runCommand(rootCommand, { rawArgs });
-    return 0;
+    // A command that ran to its end with an outcome a script should stop on (a selection
+    // without a winner) says so in `process.exitCode`.
+    return Number(process.exitCode ?? 0);
   } catch (error) {
     process.stderr.write(`${describeError(error)}\n`);
     return exitCodeFor(error);

@@ -769,10 +769,7 @@ async function select(
   }
   decision.status = winner === null ? "failed" : "completed";
   if (winner === null) {
-    decision.error = {
-      code: "NO_CANDIDATES",
-      message: "Every probed candidate failed or broke an SLO; see each candidate's error.",
-    };
+    decision.error = { code: "NO_CANDIDATES", message: noWinnerReason(decision, stoppedBy) };
   }
   options.onProgress?.({ phase: "scored", winnerId: winner?.id ?? null });
 }
@@ -885,6 +882,18 @@ function itemsWording(data: SampleData): string {
     : `your ${data.items.length} items`;
 }
 
+/** Why a run that probed its candidates has no winner, and what to change. */
+function noWinnerReason(decision: SelectionDecision, stoppedBy: "time" | null): string {
+  const waiting = decision.candidates.filter((candidate) => candidate.status === "not-probed");
+  if (decision.spentProbes > 0 || waiting.length === 0) {
+    return "Every probed candidate failed or broke an SLO; see each candidate's error.";
+  }
+  const { maxProbes, maxSeconds } = decision.resolved;
+  return stoppedBy === "time"
+    ? `The time budget (budget.max_seconds ${maxSeconds}) ran out before any candidate was probed: raise budget.max_seconds.`
+    : `The probe budget (budget.max_probes ${maxProbes}) cannot probe the ${waiting.length} candidates on even one item each, so none was probed: raise budget.max_probes (a race takes tens of items per candidate).`;
+}
+
 function explain(
   decision: SelectionDecision,
   winner: CandidateOutcome | null,
@@ -895,7 +904,7 @@ function explain(
   const candidates = decision.candidates;
   const probedCount = candidates.filter((candidate) => candidate.probes > 0).length;
   if (winner === null) {
-    lines.push("No candidate can be recommended: every probed candidate failed or broke an SLO.");
+    lines.push(`No candidate can be recommended. ${noWinnerReason(decision, stoppedBy)}`);
   } else {
     const latency =
       winner.latencyMsP50 === null
@@ -961,7 +970,7 @@ function explain(
     `Probed ${probedCount} candidate${probedCount === 1 ? "" : "s"}${how} with ${decision.spentProbes} model calls${budget}; stopped because ${why}.`,
   );
   const notProbed = candidates.filter((candidate) => candidate.status === "not-probed").length;
-  if (notProbed > 0)
+  if (notProbed > 0 && probedCount > 0)
     lines.push(
       `${notProbed} more candidate${notProbed === 1 ? "" : "s"} passed the filters but ranked below the probing cut by prior.`,
     );

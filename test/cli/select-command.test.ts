@@ -105,6 +105,36 @@ describe("modelscout select / decisions", () => {
     expect(existsSync(join(home, "state.db"))).toBe(true);
   }, 120_000);
 
+  it("exits 4 with the reason when a run ends without a winner: a budget too small to probe", async () => {
+    const spec = join(work, "tiny-budget.json");
+    writeFileSync(
+      spec,
+      JSON.stringify({
+        task_type: "sentiment",
+        input_constraints: { language: "en" },
+        candidates: { ids: ["npm:sentiment", "npm:vader-sentiment"] },
+        data: {
+          path: fileURLToPath(
+            new URL("../../examples/english-sentiment/held-out-sentences.jsonl", import.meta.url),
+          ),
+        },
+        budget: { max_probes: 1 },
+      }),
+    );
+    const result = await runCli(["select", spec], { MODELSCOUT_HOME: home });
+    expect(result.stderr).not.toMatch(/unexpected error/);
+    expect(result.code).toBe(4);
+    expect(result.stdout).toContain("Winner: none");
+    expect(result.stdout).toContain(
+      "The probe budget (budget.max_probes 1) cannot probe the 2 candidates on even one item each",
+    );
+    // Not the sentence for a cut by prior, which would contradict it.
+    expect(result.stdout).not.toContain("ranked below the probing cut");
+    const json = await runCli(["select", spec, "--json"], { MODELSCOUT_HOME: home });
+    expect(json.code).toBe(4);
+    expect(JSON.parse(json.stdout)).toMatchObject({ winner: null, status: "failed" });
+  }, 120_000);
+
   it("turns a plain-words request into a spec, shows it, then runs it", async () => {
     const data = join(work, "reviews.jsonl");
     writeFileSync(

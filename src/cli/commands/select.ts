@@ -3,7 +3,9 @@
  * `modelscout select <spec> [--json] [--report out.html]`, or `--request "..."` for a
  * natural-language request turned into a spec (shown before it runs). Progress goes to
  * stderr, the ranked table and the winner to stdout; the decision is stored in the state
- * database either way. Ctrl-C stops probing, stores the run as aborted and exits 130.
+ * database either way. Ctrl-C stops probing, stores the run as aborted and exits 130. A run
+ * that ends without a winner (every candidate failed, broke an SLO or went unprobed) exits 4,
+ * as one whose filters leave no candidate does, so `select ... && deploy` stops there.
  */
 import { writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
@@ -28,6 +30,7 @@ import { runSelection, type SelectionProgress } from "../../select/run-selection
 import { parseTaskSpec } from "../../select/task-spec.js";
 import { openStateDatabase } from "../../state/state-database.js";
 import { integerOption, printJson } from "../cli-options.js";
+import { EXIT_CODES } from "../exit-code.js";
 import { openCatalog } from "../open-catalog.js";
 
 /** The `--json` document: the shape the issue promises, plus the full record's id. */
@@ -248,6 +251,7 @@ export default defineCommand({
       await catalog.close();
     }
     if (args.report !== undefined) await writeFile(args.report, renderDecisionReport(decision));
+    if (decision.winner === null) process.exitCode = EXIT_CODES.NO_CANDIDATES;
     if (args.json === true) {
       printJson(selectionJson(decision));
       return;

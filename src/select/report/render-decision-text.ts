@@ -100,7 +100,9 @@ export function renderDecisionText(decision: SelectionDecision): string {
   }
   if (decision.winner === null) {
     const why = decision.error?.message ?? decision.stopReason ?? `status ${decision.status}`;
-    lines.push(plain(`Winner: none (${why})`));
+    // The explanation says why in its own words when the run got as far as scoring.
+    const told = decision.explanation.some((sentence) => sentence.includes(why));
+    lines.push(plain(told ? "Winner: none" : `Winner: none (${why})`));
   } else {
     lines.push(plain(`Winner: ${decision.winner.id}`));
   }
