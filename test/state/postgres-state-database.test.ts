@@ -873,6 +873,33 @@ describe("the state database on PostgreSQL", () => {
     expect(mine.prepare("SELECT COUNT(*) FROM learning_outcomes").pluck().get()).toBe(5);
   });
 
+  it("demotes on feedback a learner that never chose on the route reads ahead, blocking on nothing more", async () => {
+    // `--workers 2` on PostgreSQL: the other server routed the requests; this one takes their
+    // feedback. The route's baseline (its first candidate) comes from the other's stored row.
+    const schema = newTestSchema();
+    const mine = open(schema);
+    const postgres = postgresState(mine) as PostgresStateDatabase;
+    const config = { demotion: { minEffectiveObservations: 10 } };
+    const learner = new ThompsonRouteLearner({ database: mine, config });
+    const other = new ThompsonRouteLearner({ database: open(schema), config });
+    other.choose("desk", ["echo:good", "echo:poor"]);
+    for (let index = 0; index < 30; index++) {
+      for (const [modelId, reward] of [
+        ["echo:good", 1],
+        ["echo:poor", 0],
+      ] as const) {
+        const given = Object.assign(outcome(`req_${modelId}_${index}`, reward), { modelId });
+        const preparation = await learner.prepareRecord(given);
+        const before = postgres.roundTrips;
+        learner.record(given, undefined, preparation);
+        expect(postgres.roundTrips - before).toBe(1);
+      }
+    }
+    expect(
+      learner.decisions({ route: "desk" }).map((decision) => [decision.kind, decision.modelId]),
+    ).toEqual([["demote", "echo:poor"]]);
+  });
+
   it("awaits a read-ahead record's commit, and records under the lock when it went stale (recordLater)", async () => {
     const { mine, postgres, learner, other } = twoLearners();
     const stored = () =>

@@ -296,6 +296,27 @@ function changesFrom(rows: readonly ChangeRow[], since: SharedPosition): SharedC
   };
 }
 
+const LOAD_ROUTES_SQL =
+  "SELECT route, candidates, answer_value_usd FROM learning_routes ORDER BY rowid";
+
+interface RawRoute {
+  route: string;
+  candidates: string;
+  answer_value_usd: number | null;
+}
+
+function routesFromRows(rows: readonly RawRoute[]): Map<string, RouteRow> {
+  return new Map(
+    rows.map((row) => [
+      row.route,
+      {
+        candidates: JSON.parse(row.candidates) as string[],
+        answerValueUsd: row.answer_value_usd,
+      },
+    ]),
+  );
+}
+
 export class LearningStore {
   private readonly statements;
   readonly #postgres: PostgresStateDatabase | undefined;
@@ -375,27 +396,16 @@ export class LearningStore {
   }
 
   loadRoutes(): Map<string, RouteRow> {
-    return this.guard(
-      () =>
-        new Map(
-          (
-            this.database
-              .prepare(
-                "SELECT route, candidates, answer_value_usd FROM learning_routes ORDER BY rowid",
-              )
-              .all() as {
-              route: string;
-              candidates: string;
-              answer_value_usd: number | null;
-            }[]
-          ).map((row) => [
-            row.route,
-            {
-              candidates: JSON.parse(row.candidates) as string[],
-              answerValueUsd: row.answer_value_usd,
-            },
-          ]),
-        ),
+    return this.guard(() =>
+      routesFromRows(this.database.prepare(LOAD_ROUTES_SQL).all() as RawRoute[]),
+    );
+  }
+
+  /** `loadRoutes`, awaited on PostgreSQL (ADR 0070); read at once on a file. */
+  async loadRoutesAhead(): Promise<Map<string, RouteRow>> {
+    if (this.#postgres === undefined) return this.loadRoutes();
+    return routesFromRows(
+      (await this.#postgres.readRows(LOAD_ROUTES_SQL, [])) as unknown as RawRoute[],
     );
   }
 

@@ -169,6 +169,8 @@ export class ThompsonRouteLearner implements RouteLearner {
   /** Each route's candidates and answer value, as last chosen with. */
   private readonly routes: Map<string, RouteRow>;
   private readonly explorationTokens = new Map<string, number>();
+  /** When `routeRow` last found no stored row of a route (ms). */
+  readonly #routesLookedForAtMs = new Map<string, number>();
   private ownedDatabase: StateDatabase | undefined;
   /** How far memory holds the shared log: later rows were written by another server (ADR 0060). */
   #seen: SharedPosition;
@@ -506,6 +508,38 @@ export class ThompsonRouteLearner implements RouteLearner {
     this.routes.set(route, row);
   }
 
+  /**
+   * The route's candidates and answer value as last chosen with: this learner's, else those
+   * another server on the state stored (ADR 0060). A server that takes a route's feedback
+   * without having routed it since it started (one of `--workers N`, the requests routed by
+   * the other) judges demotions against the same baseline. On a file the stored rows are read
+   * here; on PostgreSQL `prepareRecord` reads them ahead, so a record blocks on nothing more.
+   */
+  private routeRow(route: string): RouteRow | undefined {
+    const known = this.routes.get(route);
+    if (known !== undefined || this.store.readsAhead || !this.#shouldLookForRoute(route)) {
+      return known;
+    }
+    this.#useStoredRoutes(this.store.loadRoutes(), route);
+    return this.routes.get(route);
+  }
+
+  /**
+   * Whether to read the stored routes for `route`, unknown here: once a second at most, as a
+   * route no learner chooses on (a fallback route's feedback) never has a row.
+   */
+  #shouldLookForRoute(route: string): boolean {
+    if (this.routes.has(route)) return false;
+    const lookedAtMs = this.#routesLookedForAtMs.get(route);
+    return lookedAtMs === undefined || this.now() - lookedAtMs >= 1000;
+  }
+
+  #useStoredRoutes(stored: ReadonlyMap<string, RouteRow>, route: string): void {
+    for (const [name, row] of stored) if (!this.routes.has(name)) this.routes.set(name, row);
+    if (this.routes.has(route)) this.#routesLookedForAtMs.delete(route);
+    else this.#routesLookedForAtMs.set(route, this.now());
+  }
+
   /** A model's decayed mean cost per request in the domain, else route-wide; null if unknown. */
   private costOf(route: string, domainKey: string, modelId: string): number | null {
     const domains = this.evidence.get(route);
@@ -578,6 +612,10 @@ export class ThompsonRouteLearner implements RouteLearner {
     // the second's would go stale when the first's record commits, and it would read again
     // under the lock. The caller records in the continuation of this promise, before the
     // next read-ahead starts (`setImmediate` runs after it).
+    if (this.store.readsAhead && this.#shouldLookForRoute(outcome.route)) {
+      const stored = await this.store.loadRoutesAhead().catch(() => undefined);
+      if (stored !== undefined) this.#useStoredRoutes(stored, outcome.route);
+    }
     return this.#inTurn(() => this.#readAhead(outcome.requestId));
   }
 
@@ -851,10 +889,10 @@ export class ThompsonRouteLearner implements RouteLearner {
     const configured = this.config.baseline.models[route];
     if (configured) return { modelId: configured, policy: "configured" };
     if (this.config.baseline.policy === "first-candidate") {
-      const first = this.routes.get(route)?.candidates[0];
+      const first = this.routeRow(route)?.candidates[0];
       return first === undefined ? undefined : { modelId: first, policy: "first-candidate" };
     }
-    const value = this.routes.get(route)?.answerValueUsd ?? null;
+    const value = this.routeRow(route)?.answerValueUsd ?? null;
     let best: { modelId: string; mean: number } | undefined;
     for (const modelId of models) {
       if (this.isDemoted(route, domainKey, modelId)) continue;
@@ -911,7 +949,7 @@ export class ThompsonRouteLearner implements RouteLearner {
       // when q_model - c_model / V < q_baseline - c_baseline / V - minGap, that is when
       // q_model < q_baseline - (minGap - (c_model - c_baseline) / V). A dearer model must make
       // up its extra cost in quality; a cheaper one may fall below the baseline by its saving.
-      const value = this.routes.get(route)?.answerValueUsd ?? null;
+      const value = this.routeRow(route)?.answerValueUsd ?? null;
       const gap =
         value === null
           ? minGap
@@ -1040,8 +1078,7 @@ export class ThompsonRouteLearner implements RouteLearner {
       const existing = this.demoted.get(key(route, domainKey, modelId));
       const stored = existing === undefined ? undefined : this.store.decision(existing);
       if (stored !== undefined) return stored;
-      const baselineId =
-        this.config.baseline.models[route] ?? this.routes.get(route)?.candidates[0];
+      const baselineId = this.config.baseline.models[route] ?? this.routeRow(route)?.candidates[0];
       const decision = this.operatorDecision(
         "demote",
         route,

@@ -120,6 +120,28 @@ describe("learners sharing a state file", () => {
     }
   });
 
+  it("demote on feedback taken by one that has not routed the route since it started", () => {
+    // `modelscout serve --workers 2`: one worker routes the requests, the other takes their
+    // feedback. The baseline is the first candidate of the route as the router chose with,
+    // which the routing learner stored; the other must read it to judge a demotion.
+    const path = statePath();
+    const config = {
+      demotion: { probability: 0.9, minEffectiveObservations: 10 },
+      baseline: { policy: "first-candidate" as const },
+    };
+    const a = makeLearner(config, 1, path).learner;
+    const b = makeLearner(config, 2, path).learner;
+    a.choose("r", ["base", "weak"]);
+    for (let index = 0; index < 40; index++) {
+      record(b, `base${index}`, "base", 1);
+      record(b, `weak${index}`, "weak", 0);
+    }
+    const demotions = b.decisions({ route: "r" }).filter((decision) => decision.kind === "demote");
+    expect(demotions.map((decision) => [decision.modelId, decision.baselineModelId])).toEqual([
+      ["weak", "base"],
+    ]);
+  });
+
   it("see an operator's demotion and reinstatement made through the other", () => {
     const path = statePath();
     const a = makeLearner({}, 1, path).learner;
