@@ -1151,6 +1151,37 @@ describe("the state database on PostgreSQL", () => {
     expect(generation.get()).toBe(was + 3);
   });
 
+  it("folds again, not drops, when a rule's review action reads after another engine moved the state on", async () => {
+    // A review action reads inside the fold (the open item of the route and model), so the
+    // failed generation check is reported there, before the commit, not by the commit.
+    const rules = parseAlertRules({
+      rules: [
+        {
+          id: "slow",
+          conditions: [{ type: "latency_p95", slo_ms: 300, min_events: 4 }],
+          actions: [{ type: "review", proposed_action: "demote" }, { type: "log" }],
+        },
+      ],
+    });
+    const schema = newTestSchema();
+    const mine = open(schema);
+    const theirs = open(schema);
+    const queue = createReviewQueue(mine);
+    const here = createAlertEngine({ database: mine, rules, reviewQueue: queue, log: () => {} });
+    const there = createAlertEngine({
+      database: theirs,
+      rules,
+      reviewQueue: createReviewQueue(theirs),
+      log: () => {},
+    });
+    expect(here.processBatch([slowAnswer(1), slowAnswer(2), slowAnswer(3)])).toEqual([]);
+    // Another server's engine folds an event of another model: the stored generation moves on.
+    expect(there.processBatch([{ ...slowAnswer(4), modelId: "other" }])).toEqual([]);
+    const fired = await here.processBatchLater([slowAnswer(5)]);
+    expect(fired.map((alert) => alert.modelId)).toEqual(["m"]);
+    expect(queue.list({ limit: 10 }).items.map((item) => item.modelId)).toEqual(["m"]);
+  });
+
   it("folds a server's monitoring events and polls for decisions without blocking its event loop", async () => {
     const database = open();
     const postgres = postgresState(database) as PostgresStateDatabase;
