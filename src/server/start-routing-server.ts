@@ -237,6 +237,11 @@ export interface RoutingServer {
    */
   reload(config: RoutesConfig, options?: ReloadOptions): Promise<RoutingReload>;
   /**
+   * Tells the extensions (`/metrics`, the dashboard) of a reload refused before a config
+   * could be given to `reload`: the file could not be read or is not a valid routes config.
+   */
+  refuseReload(error: unknown, options?: ReloadOptions): void;
+  /**
    * Replaces the API keys (`apiKeys`) without a restart: requests from then on need one of
    * `keys`. Only a server started with keys can rotate them; an empty list, or a key too
    * short to be safe, is refused and the keys in force stay.
@@ -372,6 +377,15 @@ export async function startRoutingServer(options: RoutingServerOptions): Promise
     const retiring = new Set<Promise<void>>();
     const stopReloads = new AbortController();
     let reloads: Promise<unknown> = Promise.resolve();
+    const report = (outcome: Parameters<NonNullable<RoutingServerExtension["reloaded"]>>[0]) => {
+      try {
+        activeExtension?.reloaded?.(outcome);
+      } catch (error) {
+        process.stderr.write(
+          `modelscout serve: an extension failed to hear of a reload: ${errorMessage(error)}\n`,
+        );
+      }
+    };
     const reloadNow = async (next: RoutesConfig): Promise<RoutingReload> => {
       if (closing !== undefined) {
         throw new ModelScoutError(
@@ -447,23 +461,15 @@ export async function startRoutingServer(options: RoutingServerOptions): Promise
       reload(next, options) {
         const cause = options?.cause ?? null;
         const run = reloads.then(() => reloadNow(next));
-        const report = (
-          outcome: Parameters<NonNullable<RoutingServerExtension["reloaded"]>>[0],
-        ) => {
-          try {
-            activeExtension?.reloaded?.(outcome);
-          } catch (error) {
-            process.stderr.write(
-              `modelscout serve: an extension failed to hear of a reload: ${errorMessage(error)}\n`,
-            );
-          }
-        };
         run.then(
           (result) => report({ applied: true, result, cause }),
           (error: unknown) => report({ applied: false, error, cause }),
         );
         reloads = run.catch(() => {});
         return run;
+      },
+      refuseReload(error, options) {
+        report({ applied: false, error, cause: options?.cause ?? null });
       },
       close() {
         closing ??= (async () => {

@@ -62,6 +62,10 @@ describe("modelscout serve on SIGHUP", () => {
       .poll(() => serve?.stderr() ?? "", { timeout: 20_000, interval: 100 })
       .toMatch(/routes\.json was not reloaded; the server goes on with the config it had: /);
     expect(await answer(url)).toBe("b answers: hello");
+    // Refused for /metrics too, though the file never became a config to reload.
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    expect(metrics).toMatch(/^modelscout_config_last_reload_successful 0$/m);
+    expect(metrics).toMatch(/^modelscout_config_reloads_total\{result="refused"\} 1$/m);
 
     // A setting that takes a restart: refused, naming it.
     writeFileSync(configPath, routesTo("echo:a", { server: { max_body_bytes: 1024 } }));

@@ -409,6 +409,8 @@ export default defineCommand({
       }
       reloading = true;
       process.stderr.write(`Reloading ${args.config}...\n`);
+      /** Whether the server was given the config (it tells its extensions of the outcome). */
+      let given = false;
       try {
         const nextSource = await readRoutesConfig(args.config);
         const { config: next, resolved: nextResolved } = withDecisionWinners(
@@ -416,6 +418,7 @@ export default defineCommand({
           args.state,
         );
         printResolved(nextResolved);
+        given = true;
         reportResult(
           await server.reload(shareCaps(next, workers), { cause: "SIGHUP" }),
           args.config,
@@ -427,6 +430,8 @@ export default defineCommand({
           );
         }
       } catch (error) {
+        // A file that cannot be read or served is a refused reload for /metrics too.
+        if (!given) server.refuseReload(error, { cause: "SIGHUP" });
         process.stderr.write(
           `warning: ${args.config} was not reloaded; the server goes on with the config it had: ${errorMessage(error)}\n`,
         );
