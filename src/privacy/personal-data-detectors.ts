@@ -409,17 +409,36 @@ const chineseMobile = regexDetector(
   "phone",
   45,
   new RegExp(
-    `(?<![\\w+]|\\d[.,])(?:(?:\\+|00)86[ -]?)?1[3-9]\\d(?:\\d{8}|[ -]\\d{4}[ -]\\d{4})${NUMBER_END}`,
+    `(?<![\\w+]|\\d[.,])(?:(?:\\+|00)?86[ -]?)?1[3-9]\\d(?:\\d{8}|[ -]\\d{4}[ -]\\d{4})${NUMBER_END}`,
     "g",
   ),
   {
     // At a digit, or at the `+` of `+86` just before one.
     starts: digitStarts(1),
     accept(match, text) {
-      const bare = /^1\d{10}$/.test(match[0]);
+      // An unseparated run (`13812345678`, or `8613812345678` as exports write the country
+      // code without its `+`) may be a reference number.
+      const bare = /^(?:86)?1\d{10}$/.test(match[0]);
       if (bare && labelledAsReference(text, match.index)) return null;
       return { start: match.index, end: match.index + match[0].length };
     },
+  },
+);
+
+// Taiwan's mobiles: 09, then eight digits, written whole or as 09xx-xxx-xxx (+886 9xx... is
+// the international phone detector's).
+const taiwanMobile = regexDetector(
+  "tw-mobile",
+  "phone",
+  45,
+  new RegExp(`${NUMBER_START}09\\d{2}(?:\\d{6}|([ -])\\d{3}\\1\\d{3})${NUMBER_END}`, "g"),
+  {
+    // Digit-led, as the resident ID.
+    starts: digitStarts(0),
+    accept: (match, text) =>
+      match[1] === undefined && labelledAsReference(text, match.index)
+        ? null
+        : { start: match.index, end: match.index + match[0].length },
   },
 );
 
@@ -518,6 +537,7 @@ export const PERSONAL_DATA_DETECTORS: readonly PersonalDataDetector[] = [
   ssn,
   chineseResidentId15,
   chineseMobile,
+  taiwanMobile,
   chineseLandline,
   usPhone,
   internationalPhone,

@@ -34,6 +34,18 @@ function zeroCounts(): Record<RedactionType, number> {
 }
 
 const ANY_DIGIT = /\d/;
+/** A full-width digit (U+FF10-FF19), as Chinese and Japanese input methods may type them. */
+const FULL_WIDTH_DIGIT = /[\uFF10-\uFF19]/;
+/** The full-width digits and the signs written around them: `＋`, `－`, `（`, `）`, `＠`. */
+const FULL_WIDTH_FORMS = /[\uFF08\uFF09\uFF0B\uFF0D\uFF10-\uFF19\uFF20]/g;
+
+/**
+ * `text` with its full-width digits and the signs around them as their ASCII forms: one code
+ * unit each, so a span found in the result is the same span of `text`.
+ */
+function foldFullWidth(text: string): string {
+  return text.replace(FULL_WIDTH_FORMS, (form) => String.fromCharCode(form.charCodeAt(0) - 0xfee0));
+}
 
 type Candidate = PersonalDataSpan & { priority: number };
 
@@ -50,9 +62,11 @@ const ALL_DETECTORS = detectorsFor(new Set(REDACTION_TYPES));
  * a text with nothing in it costs no allocation: no candidate list, no callback, no result.
  */
 function personalSpans(
-  text: string,
+  given: string,
   detectors: readonly PersonalDataDetector[],
 ): PersonalDataSpan[] | null {
+  // `１３８１２３４５６７８` is a phone number too: the detectors read ASCII digits.
+  const text = FULL_WIDTH_DIGIT.test(given) ? foldFullWidth(given) : given;
   const hasDigit = ANY_DIGIT.test(text);
   let candidates: Candidate[] | null = null;
   let current: PersonalDataDetector | undefined;
@@ -211,10 +225,11 @@ export const WARM_UP_TEXTS: readonly string[] = [
   "Jane (jane.doe@mail.example.co.uk), (415) 555-2671 or +44 20 7946 0958. Visa " +
     "4111-1111-1111-1111, SSN 123-45-6789, IBAN GB82 WEST 1234 5698 7654 32, from " +
     "203.0.113.42 and 2001:db8::8a2e:370:7334. Mobile 13812345678, landline 010-62345678, ID " +
-    "11010519491231002X, old ID 110105491231002.",
+    "11010519491231002X, old ID 110105491231002, Taipei 0912-345-678.",
   "客户手机13812345678，座机 010-62345678，邮箱zhang.san@example.com，身份证号11010519491231002X，" +
     "旧身份证110105491231002，银行卡 6222 0212 3456 7890 128，SSN 123-45-6789，(415) 555-2671，" +
-    "+44 20 7946 0958，IBAN DE89 3704 0044 0532 0130 00，IP 203.0.113.42，2001:db8::8a2e:370:7334。",
+    "+44 20 7946 0958，IBAN DE89 3704 0044 0532 0130 00，IP 203.0.113.42，2001:db8::8a2e:370:7334，" +
+    "台北手机0912345678，全角１３９１２３４５６７８。",
 ];
 
 /**

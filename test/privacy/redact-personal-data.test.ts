@@ -105,6 +105,22 @@ describe("redactPersonalData: Chinese text", () => {
     ]);
   });
 
+  it("reads full-width digits, a country code written without +, and Taiwan's mobiles", () => {
+    expect(redactPersonalData("全角 １３８１２３４５６７８ 号码").text).toBe("全角 [PHONE] 号码");
+    expect(redactPersonalData("电话（＋８６）１３９－１２３４－５６７８").text).toBe(
+      "电话（＋８６）[PHONE]",
+    );
+    expect(redactPersonalData("身份证１１０１０５１９４９１２３１００２X").text).toBe("身份证[ID]");
+    expect(redactPersonalData("call 8613812345678 now").text).toBe("call [PHONE] now");
+    expect(redactPersonalData("台北 0912-345-678，或 0912345678").text).toBe(
+      "台北 [PHONE]，或 [PHONE]",
+    );
+    // Folding the digits leaves the rest of the text as it was.
+    expect(redactPersonalData("第２号楼，（备注）手机13812345678，２楼").text).toBe(
+      "第２号楼，（备注）手机[PHONE]，２楼",
+    );
+  });
+
   it("leaves order numbers, timestamps, prices and failed checksums alone", () => {
     const nearMisses = [
       "订单号：202401151234567890，下单时间 2024-01-15 12:30:45",
@@ -119,6 +135,9 @@ describe("redactPersonalData: Chinese text", () => {
       "圆周率 3.14159265358979",
       "版本 1.2.3.4 已发布",
       "分机 8888，区号 0755",
+      "订单号 8613812345678", // a mobile's shape with the country code, labelled an order
+      "订单号：0912345678",
+      "全角订单号：１３８１２３４５６７８",
     ];
     for (const text of nearMisses) {
       expect({ text, redacted: redactPersonalData(text).text }).toEqual({ text, redacted: text });
@@ -374,6 +393,7 @@ describe("detectors that try only where a match can start", () => {
       "iban",
       "ipv4",
       "ipv6",
+      "tw-mobile",
       "us-phone",
     ]);
   });
@@ -413,6 +433,11 @@ describe("detectors that try only where a match can start", () => {
       "GB82WEST12345698765432",
       "+86 138 1234 5678",
       "0086-13812345678",
+      "0912-345-678",
+      "0912 345 678",
+      "0912345678",
+      "0912-345 678",
+      "8613812345678",
       "13812345678",
       "3.13812345678",
       "(010)62345678",
