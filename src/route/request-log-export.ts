@@ -35,6 +35,7 @@ import { taskFamily } from "../select/metrics/metric-registry.js";
 import type { StateDatabase } from "../state/state-database.js";
 import type { TaskId } from "../tasks/resolve-task.js";
 import { taskInputKind } from "../tasks/task-input-kind.js";
+import { storedNames } from "./routing-store.js";
 
 export interface RequestLogExportOptions {
   task: TaskId;
@@ -108,16 +109,22 @@ const NOT_EXPORTABLE: Partial<Record<TaskId, string>> = {
 const REQUESTS_READ = `r.endpoint = 'tasks' AND r.task = @task
     AND r.created_at >= @from AND r.created_at < @to
     AND (CAST(@route AS TEXT) IS NULL OR r.route = @route)
-    AND (CAST(@domain AS TEXT) IS NULL OR r.domain = @domain)`;
+    AND (CAST(@domain AS TEXT) IS NULL OR r.domain = @domain OR r.domain = @domainAsWritten)`;
 
-/** The parameters of `REQUESTS_READ`. */
-function readParameters(options: RequestLogExportOptions) {
+/**
+ * The parameters of `REQUESTS_READ`. A domain named with personal data is logged under its
+ * pseudonym (`storedNames`), and found by either.
+ */
+function readParameters(database: StateDatabase, options: RequestLogExportOptions) {
+  const [domain, domainAsWritten] =
+    options.domain === undefined ? [null, null] : storedNames(database, options.domain);
   return {
     task: options.task,
     from: options.from ?? "",
     to: options.to ?? "9999",
     route: options.route ?? null,
-    domain: options.domain ?? null,
+    domain,
+    domainAsWritten,
   };
 }
 
@@ -198,7 +205,7 @@ export function exportRequestLog(
   const statement = database.prepare(EXPORT_SQL);
   const parameters = {
     unlabelled: options.includeUnlabelled === true ? 1 : 0,
-    ...readParameters(options),
+    ...readParameters(database, options),
     chunkRows,
   };
   /** One request: an item, a replaced one, or a count of why it was left out. */
@@ -287,7 +294,7 @@ function countUnlabelled(database: StateDatabase, options: RequestLogExportOptio
            SELECT 1 FROM routing_feedback f
            WHERE f.request_id = r.id AND (f.label IS NOT NULL OR f.correct IS NOT NULL))`,
     )
-    .get(readParameters(options)) as { count: number };
+    .get(readParameters(database, options)) as { count: number };
   return row.count;
 }
 

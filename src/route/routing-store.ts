@@ -21,7 +21,10 @@
  *   first, waiting for the worker if there is one, so feedback on a request answered a
  *   millisecond ago finds it.
  */
+import { randomBytes } from "node:crypto";
 import { ModelScoutError } from "../errors/modelscout-error.js";
+import { pseudonymOf } from "../privacy/name-pseudonyms.js";
+import { createTextRedactor } from "../privacy/redact-personal-data.js";
 import type { PostgresStateDatabase } from "../state/postgres-state-database.js";
 import { hasSqliteFile } from "../state/sqlite-worker.js";
 import {
@@ -150,7 +153,36 @@ export const ROUTING_MIGRATIONS: readonly ComponentMigration[] = [
     sqlite: SQLITE_HOURS_SQL,
     postgres: POSTGRES_HOURS_SQL,
   },
+  {
+    version: 6,
+    description: "the key of the pseudonyms of session and domain names holding personal data",
+    sql: "CREATE TABLE routing_secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+  },
 ];
+
+/**
+ * The names a session or domain given by an operator may be logged under: its pseudonym when
+ * it holds personal data and a server made the pseudonyms' key, and the name as written
+ * (a server with redaction off keeps it so).
+ */
+export function storedNames(database: StateDatabase, name: string): [string, string] {
+  if (!findsPersonalData(name)) return [name, name];
+  let row: { value: string } | undefined;
+  try {
+    row = database
+      .prepare("SELECT value FROM routing_secrets WHERE name = 'name-pseudonyms'")
+      .get() as { value: string } | undefined;
+  } catch {
+    // A log from before the pseudonyms (routing migration 6) holds names as written.
+    row = undefined;
+  }
+  return row === undefined
+    ? [name, name]
+    : [pseudonymOf(name, Buffer.from(row.value, "base64")), name];
+}
+
+const defaultTextRedactor = createTextRedactor();
+const findsPersonalData = (text: string) => defaultTextRedactor(text) !== text;
 
 export interface RequestLogRow {
   id: string;
@@ -762,14 +794,33 @@ export class RoutingStore {
   }
 
   /** The requests that named `session` (`x-modelscout-session`), oldest first, at most `limit`. */
+  /**
+   * The key of the pseudonyms of names holding personal data (`privacy/name-pseudonyms.ts`):
+   * made by the first server that needs it, then the same for every server on this state.
+   */
+  pseudonymKey(): Buffer {
+    const name = "name-pseudonyms";
+    this.#database
+      .prepare("INSERT INTO routing_secrets (name, value) VALUES (?, ?) ON CONFLICT DO NOTHING")
+      .run(name, randomBytes(32).toString("base64"));
+    const row = this.#database
+      .prepare("SELECT value FROM routing_secrets WHERE name = ?")
+      .get(name) as { value: string };
+    return Buffer.from(row.value, "base64");
+  }
+
+  /**
+   * A session's requests in order. A session named with personal data (an email) is logged
+   * under its pseudonym (`privacy/name-pseudonyms.ts`), and found by either.
+   */
   sessionRequests(session: string, limit = 200): RequestLogRow[] {
     this.flush();
     return (
       this.#database
         .prepare(
-          "SELECT * FROM routing_requests WHERE session = ? ORDER BY created_at, rowid LIMIT ?",
+          "SELECT * FROM routing_requests WHERE session IN (?, ?) ORDER BY created_at, rowid LIMIT ?",
         )
-        .all(session, limit) as RawRequestRow[]
+        .all(...storedNames(this.#database, session), limit) as RawRequestRow[]
     ).map(fromRawRequest);
   }
 

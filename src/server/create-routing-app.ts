@@ -33,6 +33,7 @@ import { normaliseLanguage } from "../catalog/languages.js";
 import { describeIssue, dottedPath } from "../config/zod-issues.js";
 import { errorMessage } from "../errors/error-message.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
+import { namePseudonymizer } from "../privacy/name-pseudonyms.js";
 import {
   createPrefixRedactor,
   createTextRedactor,
@@ -112,6 +113,12 @@ export type RedactText = ((text: string, context: RedactContext) => string) & {
    * `log_text_chars` of each text; without `prefix`, it redacts the whole text, then clips.
    */
   readonly prefix?: (text: string, keep: number, context: RedactContext) => string;
+  /**
+   * Whether a text holds personal data. With it, a session or domain name that does is kept
+   * as a pseudonym (`privacy/name-pseudonyms.ts`): names are stored and learned under, so a
+   * placeholder would merge them.
+   */
+  readonly findsPersonalData?: (text: string) => boolean;
 };
 
 export interface RedactContext {
@@ -129,7 +136,10 @@ export const keepText: RedactText = (text) => text;
 export function redactPersonalText(config?: RedactionConfig): RedactText {
   const redact = createTextRedactor(config);
   warmRedactor(redact);
-  return Object.assign(redact, { prefix: createPrefixRedactor(config) });
+  return Object.assign(redact, {
+    prefix: createPrefixRedactor(config),
+    findsPersonalData: (text: string) => redact(text) !== text,
+  });
 }
 
 /**
@@ -653,6 +663,14 @@ export function createRoutingHttp(options: RoutingAppOptions): {
   const { store, learner } = options;
   let router = options.router;
   const redact = options.redactText ?? redactPersonalText();
+  // A session or domain name holding personal data is kept as its pseudonym.
+  const findsPersonalData = redact.findsPersonalData;
+  const nameOf =
+    findsPersonalData === undefined
+      ? undefined
+      : namePseudonymizer(findsPersonalData, () => store.pseudonymKey());
+  const named = (value: string | null): string | null =>
+    value === null || nameOf === undefined ? value : nameOf(value);
   const observer = options.observer;
   const notify = (call: (observer: RoutingObserver) => void) => {
     if (observer === undefined) return;
@@ -724,8 +742,11 @@ export function createRoutingHttp(options: RoutingAppOptions): {
   ): Promise<EndpointAnswer> => {
     const startedAt = performance.now();
     const requestId = newRequestId();
-    const domain = headerText(request.header(DOMAIN_HEADER)) ?? null;
-    const session = headerText(request.header(SESSION_HEADER)) ?? null;
+    // As the client wrote them until checked, then as they are kept (`named`).
+    let domain = headerText(request.header(DOMAIN_HEADER)) ?? null;
+    let session = headerText(request.header(SESSION_HEADER)) ?? null;
+    /** The names were checked and, if they hold personal data, replaced: they may be logged. */
+    let namesKept = false;
     const signal = request.signal;
     let work: RoutedWork | undefined;
     let decision: RoutingDecision | null = null;
@@ -753,9 +774,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
         errorCode: extra.errorCode ?? null,
         // The decision's: the header's, or the request's language on a target with a
         // language step (ADR 0058). A name past the bound was refused (`nameHeaderTooLong`).
-        domain:
-          decision?.domain ??
-          (domain !== null && domain.length <= MAX_NAME_HEADER_CHARS ? domain : null),
+        domain: decision?.domain ?? (namesKept ? domain : null),
         inputText: work === undefined ? null : clip(work.logged ?? work.text, "input", requestId),
         outputText: clip(extra.outputText ?? null, "output", requestId),
         outputLabel: extra.outputLabel ?? null,
@@ -765,7 +784,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
           usage === undefined || model === null || serving === undefined
             ? null
             : answerCostUsd(serving.registry.priceOf(model), usage),
-        session: session !== null && session.length <= MAX_NAME_HEADER_CHARS ? session : null,
+        session: namesKept ? session : null,
         decision: wire,
       };
       store.logRequest(row);
@@ -775,6 +794,9 @@ export function createRoutingHttp(options: RoutingAppOptions): {
       const tooLong =
         nameHeaderTooLong(DOMAIN_HEADER, domain) ?? nameHeaderTooLong(SESSION_HEADER, session);
       if (tooLong !== null) throw tooLong;
+      domain = named(domain);
+      session = named(session);
+      namesKept = true;
       const language = languageHeader(headerText(request.header(LANGUAGE_HEADER)));
       work = await prepare();
       serving = router;
