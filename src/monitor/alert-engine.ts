@@ -15,7 +15,10 @@
  * events into one state and a rule fires once for them all. On PostgreSQL, where reading the
  * counter would block the server for a round trip, a transaction instead checks (in a
  * statement sent without waiting) that the counter is still where this engine left it, and
- * one that finds it moved rolls back and folds again on the stored state (ADR 0070). A rule whose conditions or match
+ * one that finds it moved rolls back and folds again on the stored state (ADR 0070). A fold whose
+ * commit is awaited (`processBatchLater`, the server's timer) reads the counter first, awaited,
+ * and the stored state too when it moved, so servers folding in turn never block one another
+ * (ADR 0071). A rule whose conditions or match
  * change (a different fingerprint) starts from empty state; changing only its actions keeps
  * the state.
  *
@@ -34,6 +37,7 @@ import {
   isStateMovedOn,
   postgresState,
   readBothWays,
+  readLater,
   type StateDatabase,
   transactionLater,
 } from "../state/state-database.js";
@@ -144,6 +148,34 @@ interface RuleRuntime {
   dirtyFiring: Set<string>;
 }
 
+/**
+ * Folds in a row that go stale (another engine folded between this one's read-ahead and its
+ * check) before a batch is folded under the lock, blocking, as `processBatch` does: so an
+ * engine always gets its events in, however busy the others are.
+ */
+export const STALE_FOLDS_BEFORE_BLOCKING = 3;
+
+/** The stored state's reads, blocking (`load`) or awaited (`readStoredAhead`): one statement each. */
+const GENERATION_SQL = "SELECT generation FROM monitor_generation WHERE id = 1";
+const LOAD_STATE_SQL =
+  "SELECT condition_index, state_key, state_json FROM monitor_condition_state WHERE rule_id = ? ORDER BY condition_index, state_key";
+const LOAD_FIRING_SQL =
+  "SELECT route, model_id, active, last_fired_at, fired_count FROM monitor_rule_subjects WHERE rule_id = ? ORDER BY route, model_id";
+
+interface StateRow {
+  condition_index: number;
+  state_key: string;
+  state_json: string;
+}
+
+interface FiringRow {
+  route: string;
+  model_id: string;
+  active: number;
+  last_fired_at: string | null;
+  fired_count: number;
+}
+
 /** The statement of `listAlerts(filter)`: newest first, at most 1,000. */
 function alertsQuery(filter: AlertListFilter): [string, unknown[]] {
   const { where, parameters } = subjectConditions(filter);
@@ -236,24 +268,8 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
     ),
     clearState: database.prepare("DELETE FROM monitor_condition_state WHERE rule_id = ?"),
     clearFiring: database.prepare("DELETE FROM monitor_rule_subjects WHERE rule_id = ?"),
-    loadState: database.prepare<
-      [string],
-      { condition_index: number; state_key: string; state_json: string }
-    >(
-      "SELECT condition_index, state_key, state_json FROM monitor_condition_state WHERE rule_id = ? ORDER BY condition_index, state_key",
-    ),
-    loadFiring: database.prepare<
-      [string],
-      {
-        route: string;
-        model_id: string;
-        active: number;
-        last_fired_at: string | null;
-        fired_count: number;
-      }
-    >(
-      "SELECT route, model_id, active, last_fired_at, fired_count FROM monitor_rule_subjects WHERE rule_id = ? ORDER BY route, model_id",
-    ),
+    loadState: database.prepare<[string], StateRow>(LOAD_STATE_SQL),
+    loadFiring: database.prepare<[string], FiringRow>(LOAD_FIRING_SQL),
     saveState: database.prepare(
       `INSERT INTO monitor_condition_state (rule_id, condition_index, state_key, state_json)
        VALUES (?, ?, ?, ?)
@@ -298,9 +314,7 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
     finishWebhook: database.prepare(
       "UPDATE monitor_webhook_outbox SET status = ?, attempts = attempts + ?, last_error = ?, updated_at = ? WHERE id = ?",
     ),
-    generation: database.prepare<[], { generation: number }>(
-      "SELECT generation FROM monitor_generation WHERE id = 1",
-    ),
+    generation: database.prepare<[], { generation: number }>(GENERATION_SQL),
     bumpGeneration: database.prepare(
       "UPDATE monitor_generation SET generation = generation + 1 WHERE id = 1",
     ),
@@ -326,17 +340,27 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
   };
 
   // Loads a rule's persisted condition state and firing flags into fresh runtimes.
-  const load = (runtime: RuleRuntime) => {
+  const load = (runtime: RuleRuntime) =>
+    loadRows(
+      runtime,
+      statements.loadState.all(runtime.rule.id),
+      statements.loadFiring.all(runtime.rule.id),
+    );
+  const loadRows = (
+    runtime: RuleRuntime,
+    stateRows: readonly StateRow[],
+    firingRows: readonly FiringRow[],
+  ) => {
     runtime.conditions = runtime.rule.conditions.map(createCondition);
     runtime.firing.clear();
     runtime.dirtyFiring.clear();
-    for (const row of statements.loadState.all(runtime.rule.id)) {
+    for (const row of stateRows) {
       runtime.conditions[row.condition_index]?.state.load(
         row.state_key,
         JSON.parse(row.state_json),
       );
     }
-    for (const row of statements.loadFiring.all(runtime.rule.id)) {
+    for (const row of firingRows) {
       runtime.firing.set(subjectKey({ route: row.route, modelId: row.model_id }), {
         active: row.active === 1,
         lastFiredAt: row.last_fired_at,
@@ -544,30 +568,66 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
     return told(fired, afterCommit);
   };
 
+  /**
+   * On PostgreSQL, before a fold whose commit is awaited: when the stored generation is not the
+   * one memory is at (another server's engine folded since, or memory was dropped), reads the
+   * stored state, awaited, and makes memory that state at that generation. The generation is
+   * read first: a fold stored between the two reads moves it past the one kept, so the fold's
+   * check fails and it reads again, never folds on a mix. Rows that come back after memory was
+   * loaded meanwhile (a blocking fold: `flush()`, a reload of the rules) are dropped.
+   */
+  const readStoredAhead = async () => {
+    const at = generation;
+    const [row] = await readLater(database, GENERATION_SQL, []);
+    const stored = Number(row?.generation ?? 0);
+    if (stored === generation) return;
+    const rows = await Promise.all(
+      runtimes.map((runtime) =>
+        Promise.all([
+          readLater(database, LOAD_STATE_SQL, [runtime.rule.id]) as Promise<unknown[]>,
+          readLater(database, LOAD_FIRING_SQL, [runtime.rule.id]) as Promise<unknown[]>,
+        ]),
+      ),
+    );
+    if (generation !== at) return;
+    runtimes.forEach((runtime, index) => {
+      const [stateRows, firingRows] = rows[index] as [StateRow[], FiringRow[]];
+      loadRows(runtime, stateRows, firingRows);
+    });
+    generation = stored;
+  };
+
   const processEventsLater = async (events: readonly MonitorEvent[]): Promise<Alert[]> => {
-    const fired: Alert[] = [];
-    const afterCommit: (() => void)[] = [];
-    let committed: Promise<void>;
-    try {
-      ({ committed } = transactionLater(database, () => fold(events, fired, afterCommit)));
-    } catch (error) {
-      reload();
-      // A read inside the fold (a review action's) reports the generation's failed check
-      // before the commit would: again on the stored state, as below.
-      if (isStateMovedOn(error)) return processEvents(events);
-      throw error;
+    for (let attempt = 1; ; attempt++) {
+      if (checksGeneration) {
+        try {
+          await readStoredAhead();
+        } catch (error) {
+          generation = -1;
+          throw error;
+        }
+      }
+      const fired: Alert[] = [];
+      const afterCommit: (() => void)[] = [];
+      try {
+        // A read inside the fold (a review action's) reports the generation's failed check
+        // before the commit would; the commit reports it otherwise.
+        const { committed } = transactionLater(database, () => fold(events, fired, afterCommit));
+        await committed;
+      } catch (error) {
+        // Memory went on from a fold that is not stored: it is dropped, and read again before
+        // the next fold (here, awaited; or under the lock by a blocking one), not now, which
+        // would block the server for the reads.
+        generation = -1;
+        if (!isStateMovedOn(error)) throw error;
+        // Another engine folded between the read-ahead and the check: this one's events fold
+        // again on the stored state, read ahead again; after a few such in a row, under the
+        // lock, blocking, as `processBatch` does.
+        if (attempt >= STALE_FOLDS_BEFORE_BLOCKING) return processEvents(events);
+        continue;
+      }
+      return told(fired, afterCommit);
     }
-    try {
-      await committed;
-    } catch (error) {
-      // Memory went on from a fold that is not stored: back to the stored state. Another
-      // engine's fold in between fails the generation's check; this one's events fold again,
-      // on the stored state, as `processBatch` does.
-      reload();
-      if (isStateMovedOn(error)) return processEvents(events);
-      throw error;
-    }
-    return told(fired, afterCommit);
   };
   /** The last batch given to `processBatchLater`: the next starts when it has settled. */
   let laterTurn: Promise<unknown> = Promise.resolve();

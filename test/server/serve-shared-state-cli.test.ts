@@ -151,6 +151,44 @@ describe.each([
     60_000,
   );
 
+  it.runIf(postgres)(
+    "route plain requests on both servers at once without a blocking round trip",
+    async () => {
+      const blockingWaits = async (server: ServeProcess) => {
+        const metrics = await (await fetch(`${server.url}/metrics`)).text();
+        return Number(/^modelscout_state_blocking_waits_total (\d+)$/m.exec(metrics)?.[1]);
+      };
+      const chat = async (server: ServeProcess, content: string) => {
+        const routed = await postJson(`${server.url}/v1/chat/completions`, {
+          model: "auto",
+          messages: [{ role: "user", content }],
+        });
+        expect(routed.status).toBe(200);
+      };
+      // The route's first request on a server stores its candidates, blocking, once.
+      await Promise.all(servers.map((server) => chat(server, "warm up")));
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const before = await Promise.all(servers.map(blockingWaits));
+      // Both servers take requests for a second, so both alert engines fold every 100 ms and
+      // each moves the shared generation on under the other: before ADR 0071's read-ahead of
+      // the stored state, each stale fold blocked its server about six times.
+      const until = Date.now() + 1000;
+      let sent = 0;
+      await Promise.all(
+        [0, 1, 2, 3].map(async (client) => {
+          while (Date.now() < until) {
+            await chat(servers[(client + sent++) % 2] as ServeProcess, `question ${sent}`);
+          }
+        }),
+      );
+      expect(sent).toBeGreaterThan(20);
+      // The last folds are stored within 100 ms or so; a slow machine gets longer.
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      expect(await Promise.all(servers.map(blockingWaits))).toEqual(before);
+    },
+    60_000,
+  );
+
   it("show either server's requests in the other's log", async () => {
     const [first, second] = servers as [ServeProcess, ServeProcess];
     const routed = await postJson(`${first.url}/v1/chat/completions`, {

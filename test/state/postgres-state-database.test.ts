@@ -1126,10 +1126,12 @@ describe("the state database on PostgreSQL", () => {
     expect(postgres.roundTrips).toBe(before);
     expect(await second).toEqual([]);
     expect(postgres.roundTrips).toBe(before);
-    // The other server's engine folds one: this one's stored check fails, the fold rolls back
-    // and runs again on the stored state, so four slow answers fire the rule once, here.
+    // The other server's engine folds one: this one reads the stored state ahead of its fold,
+    // awaited, so four slow answers fire the rule once, here, and nothing blocked.
     expect(there.processBatch([slowAnswer(3)])).toEqual([]);
+    before = postgres.roundTrips;
     const fired = await here.processBatchLater([slowAnswer(4)]);
+    expect(postgres.roundTrips).toBe(before);
     expect(fired.map((alert) => alert.firedAt)).toEqual([slowAnswer(4).at]);
     expect(logged).toEqual([slowAnswer(4).at]);
     expect(there.processBatch([slowAnswer(5)])).toEqual([]);
@@ -1149,6 +1151,45 @@ describe("the state database on PostgreSQL", () => {
     expect(order).toEqual([7, 8, 9]);
     expect(postgres.roundTrips).toBe(before);
     expect(generation.get()).toBe(was + 3);
+  });
+
+  it("folds two servers' events in turn without blocking either, each event counted once", async () => {
+    // Two servers' timers fold at once, each moving the generation on under the other (ADR
+    // 0071): each reads the stored state ahead, awaited, and a fold that still went stale
+    // (the other's commit came between the read-ahead and the check) folds again, awaited.
+    const rules = parseAlertRules({
+      rules: [
+        {
+          id: "slow",
+          conditions: [{ type: "latency_p95", slo_ms: 300, min_events: 12 }],
+          actions: [{ type: "log" }],
+        },
+      ],
+    });
+    const schema = newTestSchema();
+    const engines = [open(schema), open(schema)].map((database) => ({
+      postgres: postgresState(database) as PostgresStateDatabase,
+      engine: createAlertEngine({ database, rules, log: () => {} }),
+    }));
+    const [here, there] = engines as [(typeof engines)[0], (typeof engines)[0]];
+    const before = engines.map(({ postgres }) => postgres.roundTrips);
+    const fired: string[] = [];
+    const fold = async (side: typeof here, second: number) => {
+      for (const alert of await side.engine.processBatchLater([slowAnswer(second)])) {
+        fired.push(alert.firedAt);
+      }
+    };
+    // Ten answers, two at a time, one to each server: the rule wants twelve.
+    for (let round = 0; round < 5; round++) {
+      await Promise.all([fold(here, 2 * round + 1), fold(there, 2 * round + 2)]);
+    }
+    // The eleventh does not fire it (none was counted twice), the twelfth does (none dropped).
+    await fold(here, 11);
+    expect(fired).toEqual([]);
+    await fold(there, 12);
+    expect(fired).toEqual([slowAnswer(12).at]);
+    expect(engines.map(({ postgres }) => postgres.roundTrips)).toEqual(before);
+    expect(here.engine.listAlerts()).toHaveLength(1);
   });
 
   it("folds again, not drops, when a rule's review action reads after another engine moved the state on", async () => {
