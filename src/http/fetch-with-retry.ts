@@ -164,6 +164,13 @@ export function networkReason(error: unknown): string {
   return errorMessage(error);
 }
 
+/**
+ * Failures no retry can mend: `fetch` refuses the address itself (a port browsers block, such
+ * as 1, or a scheme it does not speak) before any connection, so the same call fails the same
+ * way every time.
+ */
+const REFUSED_ADDRESS_REASONS = new Set(["bad port", "unknown scheme", "ERR_INVALID_URL"]);
+
 /** An attempt with `fetch`: per-attempt `AbortSignal.timeout`, combined with the caller's signal. */
 function fetchAttempt(
   url: string,
@@ -243,6 +250,7 @@ export async function retryHttp<H extends ResponseHeaders>(
     }
 
     if (attemptIndex >= policy.maxRetries) return outcome;
+    if (outcome.kind === "network" && REFUSED_ADDRESS_REASONS.has(outcome.reason)) return outcome;
     const retryNumber = attemptIndex + 1;
     const delayMs =
       retryAfterMs !== undefined

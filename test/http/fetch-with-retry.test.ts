@@ -26,4 +26,25 @@ describe("parseRetryAfterMs and backoffDelayMs", () => {
   });
 });
 
+describe("fetchWithRetry: an address fetch refuses", () => {
+  it("is not retried: the same call fails the same way every time", async () => {
+    for (const [url, reason] of [
+      ["http://127.0.0.1:1/api/models", "bad port"],
+      ["ftp://127.0.0.1/api/models", "unknown scheme"],
+    ] as const) {
+      const retries: string[] = [];
+      const outcome = await fetchWithRetry(
+        url,
+        {},
+        {
+          retry: { maxRetries: 5, baseDelayMs: 1, maxDelayMs: 1 },
+          onRetry: (retry) => retries.push(retry.reason),
+        },
+      );
+      expect(outcome).toMatchObject({ kind: "network", reason, attempts: 1 });
+      expect(retries).toEqual([]);
+    }
+  });
+});
+
 runHttpTransportContract("fetchWithRetry", fetchWithRetry);
