@@ -378,6 +378,8 @@ function honoRequest(context: Context): EndpointRequest {
  * with a stream for every request; that alone cost more than the routing.)
  */
 async function readLimitedText(context: Context, maxBytes: number): Promise<string> {
+  const encoded = bodyEncodingRefused(requestHeader(context, "content-encoding"));
+  if (encoded !== null) throw encoded;
   const declared = requestHeader(context, "content-length");
   if (declared !== undefined && requestHeader(context, "transfer-encoding") === undefined) {
     if (Number(declared) > maxBytes) throw bodyTooLarge(maxBytes);
@@ -387,6 +389,8 @@ async function readLimitedText(context: Context, maxBytes: number): Promise<stri
 }
 
 async function readLimitedBytes(context: Context, maxBytes: number): Promise<Uint8Array> {
+  const encoded = bodyEncodingRefused(requestHeader(context, "content-encoding"));
+  if (encoded !== null) throw encoded;
   const declared = requestHeader(context, "content-length");
   if (declared !== undefined && requestHeader(context, "transfer-encoding") === undefined) {
     if (Number(declared) > maxBytes) throw bodyTooLarge(maxBytes);
@@ -440,7 +444,8 @@ async function readMediaTask(
 ): Promise<TaskInputs> {
   const bytes = await request.bytes(maxBytes);
   const type = request.header("content-type")?.split(";")[0]?.trim().toLowerCase();
-  let first = 0;
+  // A UTF-8 byte order mark before JSON, as some Windows tools write (`parseBody` drops it).
+  let first = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
   while (JSON_WHITESPACE.has(bytes[first] ?? -1)) first += 1;
   if (type === "application/json" || bytes[first] === 0x7b) {
     const body = parseBody(Buffer.from(bytes).toString("utf8"), taskRequestSchema);
@@ -494,6 +499,25 @@ export function bodyTooLarge(maxBytes: number): Error {
   );
 }
 
+/**
+ * The 415 for a body sent with a `Content-Encoding` other than `identity` (gzip, deflate,
+ * br...), or null for none, the common case. Bodies are read as sent: a compressed one would
+ * otherwise fail as JSON with its compressed bytes quoted, and decompressing would need the
+ * body limit applied to what comes out rather than what was sent.
+ */
+export function bodyEncodingRefused(encoding: string | undefined): Error | null {
+  if (encoding === undefined) return null;
+  const name = encoding.trim().toLowerCase();
+  if (name === "" || name === "identity") return null;
+  return new RequestRejected(
+    openAIError(
+      415,
+      `The request body is sent with Content-Encoding: ${JSON.stringify(encoding.slice(0, 40))}, which this server does not decode: send the body uncompressed, without a Content-Encoding header.`,
+      { param: "content-encoding", code: "unsupported_content_encoding" },
+    ),
+  );
+}
+
 async function readBody<Output>(
   request: EndpointRequest,
   schema: { safeParse(json: unknown): z.ZodSafeParseResult<Output> },
@@ -508,7 +532,8 @@ function parseBody<Output>(
 ): Output {
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    // A UTF-8 byte order mark, which JSON.parse refuses, is not part of the JSON (RFC 8259 8.1).
+    json = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (error) {
     throw new RequestRejected(
       openAIError(

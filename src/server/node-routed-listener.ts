@@ -14,6 +14,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { CancelSource } from "../backends/cancellation.js";
 import {
+  bodyEncodingRefused,
   bodyTooLarge,
   type EndpointAnswer,
   type EndpointRequest,
@@ -115,6 +116,12 @@ class NodeEndpointRequest implements EndpointRequest {
 
   #read<Body>(maxBytes: number, as: (body: Buffer) => Body): Promise<Body> {
     const request = this.#request;
+    const encoding = request.headers["content-encoding"];
+    const encoded = encoding === undefined ? null : bodyEncodingRefused(encoding);
+    if (encoded !== null) {
+      request.resume(); // discard the body; the connection stays usable
+      return Promise.reject(encoded);
+    }
     const declared = request.headers["content-length"];
     if (
       declared !== undefined &&
