@@ -143,6 +143,76 @@ const NAME_ALIASES: Readonly<Record<string, string>> = {
   slovene: "sl",
 };
 
+/**
+ * Languages' names for themselves (endonyms), as a client may send them in
+ * `x-modelscout-language` or a task spec may write `input_constraints.language`, with the
+ * accent-free spellings typed on keyboards without them. Lower case, as they are looked up.
+ */
+const NATIVE_NAMES: Readonly<Record<string, string>> = {
+  中文: "zh",
+  汉语: "zh",
+  漢語: "zh",
+  华语: "zh",
+  華語: "zh",
+  普通话: "zh",
+  普通話: "zh",
+  国语: "zh",
+  國語: "zh",
+  简体中文: "zh",
+  繁體中文: "zh",
+  繁体中文: "zh",
+  粤语: "yue",
+  粵語: "yue",
+  广东话: "yue",
+  廣東話: "yue",
+  日本語: "ja",
+  にほんご: "ja",
+  한국어: "ko",
+  조선말: "ko",
+  deutsch: "de",
+  français: "fr",
+  francais: "fr",
+  español: "es",
+  espanol: "es",
+  castellano: "es",
+  português: "pt",
+  portugues: "pt",
+  italiano: "it",
+  nederlands: "nl",
+  русский: "ru",
+  українська: "uk",
+  polski: "pl",
+  čeština: "cs",
+  cestina: "cs",
+  magyar: "hu",
+  română: "ro",
+  romana: "ro",
+  ελληνικά: "el",
+  türkçe: "tr",
+  turkce: "tr",
+  svenska: "sv",
+  norsk: "no",
+  dansk: "da",
+  suomi: "fi",
+  العربية: "ar",
+  فارسی: "fa",
+  עברית: "he",
+  اردو: "ur",
+  हिन्दी: "hi",
+  हिंदी: "hi",
+  বাংলা: "bn",
+  தமிழ்: "ta",
+  తెలుగు: "te",
+  मराठी: "mr",
+  "tiếng việt": "vi",
+  "tieng viet": "vi",
+  ไทย: "th",
+  ภาษาไทย: "th",
+  "bahasa indonesia": "id",
+  "bahasa melayu": "ms",
+  kiswahili: "sw",
+};
+
 interface LanguageTables {
   twoLetter: Map<string, { threeLetter: string; name: string }>;
   threeToTwo: Map<string, string>;
@@ -177,6 +247,7 @@ function languageTables(): LanguageTables {
     nameByCode.set(code, name);
   }
   for (const [alias, code] of Object.entries(NAME_ALIASES)) names.set(alias, code);
+  for (const [native, code] of Object.entries(NATIVE_NAMES)) names.set(native, code);
   tables = { twoLetter, threeToTwo, names, nameByCode };
   return tables;
 }
@@ -196,11 +267,13 @@ const SUBTAG = /^[a-z0-9]{1,8}$/;
 
 /**
  * The catalog's code for a language given as an ISO 639-1/639-2/639-3 code, a BCP 47 tag
- * (`zh-CN`, `eng-Latn`, `eng_Latn`) or an English name (`Chinese`); null when it is none of
+ * (`zh-CN`, `eng-Latn`, `eng_Latn`), an English name (`Chinese`) or the language's own name
+ * (`中文`, `Deutsch`, `Français`, `NATIVE_NAMES`); null when it is none of
  * these (so callers can say "unknown language" instead of searching for nothing).
  */
 export function normaliseLanguage(code: string): string | null {
-  const input = code.trim().toLowerCase();
+  // NFC: an accented name may come decomposed (`e` and a combining accent) from some input methods.
+  const input = code.trim().normalize("NFC").toLowerCase();
   if (input.length === 0) return null;
   const { twoLetter, threeToTwo, names } = languageTables();
   const byName = names.get(input.replace(/\s*\(.*?\)\s*/g, " ").trim());

@@ -239,7 +239,7 @@ function languageHeader(value: string | undefined): string | null {
   throw new RequestRejected(
     openAIError(
       400,
-      `The ${LANGUAGE_HEADER} header names no language (got "${value.slice(0, 40)}"): send an ISO 639-1 code such as en or zh, a BCP 47 tag such as zh-CN, or leave it out.`,
+      `The ${LANGUAGE_HEADER} header names no language (got "${value.slice(0, 40)}"): send an ISO 639-1 code such as en or zh, a BCP 47 tag such as zh-CN, a name such as Chinese or 中文, or leave it out.`,
       { param: LANGUAGE_HEADER, code: "invalid_value" },
     ),
   );

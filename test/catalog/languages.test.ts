@@ -26,6 +26,34 @@ describe("normaliseLanguage", () => {
   });
 
   it.each([
+    ["中文", "zh"],
+    ["汉语", "zh"],
+    ["漢語", "zh"],
+    ["普通话", "zh"],
+    ["粵語", "yue"],
+    ["日本語", "ja"],
+    ["한국어", "ko"],
+    ["Deutsch", "de"],
+    ["Français", "fr"],
+    ["Franc\u0327ais", "fr"],
+    ["francais", "fr"],
+    ["Español", "es"],
+    ["Português", "pt"],
+    ["Русский", "ru"],
+    ["العربية", "ar"],
+    ["हिन्दी", "hi"],
+    ["Italiano", "it"],
+    ["Nederlands", "nl"],
+    ["Türkçe", "tr"],
+    ["Tiếng Việt", "vi"],
+    ["ไทย", "th"],
+    ["Bahasa Indonesia", "id"],
+  ])("accepts the language's own name %s as %s", (input, expected) => {
+    expect(normaliseLanguage(input)).toBe(expected);
+    expect(languageName(input)).not.toBeNull();
+  });
+
+  it.each([
     ["chinese", "zh"],
     ["English", "en"],
     ["Mandarin", "zh"],

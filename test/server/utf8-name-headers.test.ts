@@ -97,6 +97,12 @@ describe("name headers in UTF-8", () => {
     expect(row.session).toBe("会话-1");
   });
 
+  it("takes a language named in its own script, 中文, to the candidate that serves it", async () => {
+    const answer = await chatWithRawHeaders({ "x-modelscout-language": utf8("中文") });
+    expect(answer.status).toBe(200);
+    expect(answer.json.modelscout.model).toBe("echo:zh");
+  });
+
   it("quotes a language header it cannot read as the client wrote it", async () => {
     const answer = await chatWithRawHeaders({ "x-modelscout-language": utf8("克林贡语") });
     expect(answer.status).toBe(400);
