@@ -6,12 +6,19 @@
  * reward on 0..1 (the mean of those given): rating r gives (r - 1) / 4, correct gives 1 or
  * 0, a label gives 1 when it equals the model's top label (case-insensitive) and 0 otherwise.
  * A label on a request that returned no label (a chat answer) is stored but is not a reward.
+ * Bounded as the rest of the API is: a label is a class name (256 characters at most), a
+ * latency at most a day, and a rating and `correct` that say opposite things are refused.
  */
 import { z } from "zod";
 import type { TaskId } from "../tasks/resolve-task.js";
 import type { RouteOutcome } from "./route-learner.js";
 import type { RoutesConfig } from "./routes-config.js";
 import type { FeedbackInput, RequestLogRow } from "./routing-store.js";
+
+/** Longest `label` taken: a class name, bounded as the name headers are (a domain, a session). */
+export const MAX_FEEDBACK_LABEL_CHARS = 256;
+/** Longest `latency_ms` taken, a day: a larger one is a unit mistake, and would skew means. */
+export const MAX_FEEDBACK_LATENCY_MS = 24 * 60 * 60 * 1000;
 
 export const feedbackRequestSchema = z
   .object({
@@ -24,9 +31,23 @@ export const feedbackRequestSchema = z
       .optional(),
     correct: z.boolean().optional(),
     /** The true label of a classification request. */
-    label: z.string().min(1).optional(),
+    label: z
+      .string()
+      .min(1, "label must not be empty: the true label of a classification request")
+      .max(
+        MAX_FEEDBACK_LABEL_CHARS,
+        `label must be at most ${MAX_FEEDBACK_LABEL_CHARS} characters: the true label of a classification request, not a text`,
+      )
+      .optional(),
     /** Latency the client observed, milliseconds. */
-    latency_ms: z.number().nonnegative().optional(),
+    latency_ms: z
+      .number()
+      .nonnegative("latency_ms must be 0 or more: the milliseconds the client waited")
+      .max(
+        MAX_FEEDBACK_LATENCY_MS,
+        `latency_ms must be at most ${MAX_FEEDBACK_LATENCY_MS} (24 hours): the milliseconds the client waited, not seconds' fractions or microseconds`,
+      )
+      .optional(),
   })
   .strict()
   .refine(
@@ -36,6 +57,20 @@ export const feedbackRequestSchema = z
       body.label !== undefined ||
       body.latency_ms !== undefined,
     { message: "give at least one of rating, correct, label, latency_ms" },
+  )
+  // Signals that say opposite things (the worst rating of a correct answer, the best of a
+  // wrong one) would average to a reward of 0.5 that neither meant, as OpenAI's API refuses
+  // max_tokens and max_completion_tokens with different values rather than pick one.
+  .refine(
+    (body) =>
+      body.rating === undefined ||
+      body.correct === undefined ||
+      !((body.rating === 1 && body.correct) || (body.rating === 5 && !body.correct)),
+    {
+      path: ["correct"],
+      message:
+        "rating and correct contradict each other (the worst rating of a correct answer, or the best of a wrong one): send the one that holds",
+    },
   );
 export type FeedbackRequest = z.infer<typeof feedbackRequestSchema>;
 

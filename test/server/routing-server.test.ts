@@ -691,6 +691,30 @@ describe("routing server: bad input gets 4xx in the OpenAI error format", () => 
     );
   });
 
+  it("feedback: a latency_ms past 24 hours, a label past 256 characters, or a rating that contradicts correct: 400 naming the field", async () => {
+    const refused = async (body: Record<string, unknown>, param: string, says: string) => {
+      const answer = await postJson(`${base}/v1/feedback`, { request_id: "req_nope", ...body });
+      expectError(answer, 400, "invalid_value", param);
+      expect(answer.json.error.message).toContain(says);
+    };
+    await refused({ latency_ms: 1e308 }, "latency_ms", "at most 86400000 (24 hours)");
+    await refused({ latency_ms: 86_400_001 }, "latency_ms", "at most 86400000");
+    await refused({ latency_ms: -1 }, "latency_ms", "0 or more");
+    await refused({ label: "x".repeat(257) }, "label", "at most 256 characters");
+    await refused({ rating: 1, correct: true }, "correct", "contradict");
+    await refused({ rating: 5, correct: false }, "correct", "contradict");
+    // At the bounds, and signals that merely differ: looked up (no such request here).
+    for (const body of [
+      { latency_ms: 86_400_000 },
+      { label: "x".repeat(256) },
+      { rating: 2, correct: true },
+      { rating: 1, correct: false },
+    ]) {
+      const answer = await postJson(`${base}/v1/feedback`, { request_id: "req_nope", ...body });
+      expect(answer.status, JSON.stringify(body)).toBe(404);
+    }
+  });
+
   it("a client that leaves mid-request: the upstream call is abandoned, logged as 499, the model not blamed", async () => {
     const content = "I have to go, leaving before the answer";
     const primary = server.router.breaker("upstream-primary");
