@@ -40,6 +40,7 @@ import {
 import { ModelScoutError } from "../../errors/modelscout-error.js";
 import type { ReviewItem, ReviewItemWithAudit, ReviewStatus } from "../../monitor/review-queue.js";
 import type { ResolvedRedactionConfig } from "../../privacy/redaction-config.js";
+import { learnerRouteKey } from "../../route/feedback.js";
 import type { RouteLearner } from "../../route/route-learner.js";
 import type { RouterHealth } from "../../route/router.js";
 import type { RoutesConfig } from "../../route/routes-config.js";
@@ -119,7 +120,10 @@ const proposalSchema = z
     kind: z.enum(["demote", "reinstate", "change_route"]),
     /** For `change_route`: the model the route should use instead of `modelId` (or give it when approving). */
     toModelId: z.string().min(1).optional(),
-    /** A route name, `task:<task>` or a learner key `<route>/<task>` (as in the standings). */
+    /**
+     * A route name, `task:<task>` or a learner key `<route>/<task>` (as in the standings); a
+     * route name's evidence is its one bandit target's standing (`standingKey`).
+     */
     route: z.string().min(1),
     modelId: z.string().min(1),
     actor: z
@@ -158,6 +162,30 @@ const catalogQuerySchema = z
     offset: z.coerce.number().int().nonnegative().default(0),
   })
   .strict();
+
+/**
+ * The learner key whose standing a proposal on `route` shows as evidence. The learner keys
+ * standings by `<route>/<task>`; a plain route name stands for its one bandit target (with
+ * none, there is no standing to show: a route change on a fallback route is still a fine
+ * proposal). With several, which one the evidence is about is the proposer's to say: a 400
+ * asking for `<route>/<task>`.
+ */
+function standingKey(config: RoutesConfig, route: string): string {
+  if (route.includes("/") || route.startsWith("task:")) return route;
+  const definition = config.routes.find((candidate) => candidate.name === route);
+  if (definition === undefined) return route;
+  const bandits = [...definition.targets.values()].filter((target) => target.policy === "bandit");
+  if (bandits.length <= 1) {
+    const only = bandits[0];
+    return only === undefined ? route : learnerRouteKey(route, only.task);
+  }
+  const keys = bandits.map((target) => learnerRouteKey(route, target.task));
+  throw new ModelScoutError(
+    "INVALID_ARGUMENT",
+    `route ${JSON.stringify(route)} has ${bandits.length} bandit targets (${keys.join(", ")}), each with standings of its own: give route as <route>/<task>, one of those.`,
+    { details: { param: "route" } },
+  );
+}
 
 function invalidQuery(error: z.ZodError): ModelScoutError {
   const first = error.issues[0];
@@ -510,7 +538,7 @@ export function mountAdminRoutes(app: Hono, options: AdminRoutesOptions): AdminR
       if (!parsed.success) throw invalidQuery(parsed.error);
       const { kind, route, modelId, actor, comment, toModelId } = parsed.data;
       const standing = learner
-        ?.standings(route)
+        ?.standings(standingKey(config(), route))
         .find((entry) => entry.modelId === modelId && entry.domain === null);
       const { item } = monitoring.reviewQueue.open({
         ruleId: null,

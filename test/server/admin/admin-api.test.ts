@@ -363,6 +363,77 @@ describe("admin API: monitoring of live traffic", () => {
     expect(unknown.json.error.message).toContain("actor is required");
   });
 
+  it("shows the standing of a proposal on a plain route name, and asks for <route>/<task> when the route has several bandit targets", async () => {
+    const server = await start();
+    for (let index = 0; index < 4; index++) {
+      const decision = await chat(server, "support", `question ${index}`);
+      await postJson(server.url("/v1/feedback"), { request_id: decision.request_id, rating: 2 });
+    }
+    const proposal = await postJson(server.url("/admin/api/reviews"), {
+      kind: "demote",
+      route: "support",
+      modelId: "echo:alpha",
+      actor: "bob",
+    });
+    expect(proposal.status).toBe(201);
+    expect(proposal.json.route).toBe("support");
+    expect(proposal.json.evidence.standing).toMatchObject({
+      route: "support/text-generation",
+      modelId: "echo:alpha",
+    });
+    // A fallback route has no standing to show, and is not refused for it.
+    const onFallback = await postJson(server.url("/admin/api/reviews"), {
+      kind: "change_route",
+      route: "sales",
+      modelId: "echo:beta",
+      toModelId: "echo:alpha",
+      actor: "bob",
+    });
+    expect(onFallback.status).toBe(201);
+    expect(onFallback.json.evidence.standing).toBeNull();
+
+    const twoTargets = await start({
+      routes: {
+        version: 1,
+        models: [
+          { id: "echo:alpha", kind: "echo" },
+          { id: "echo:beta", kind: "echo" },
+          { id: "ngrams:small", kind: "hashed-ngrams", dimensions: 16 },
+          { id: "ngrams:large", kind: "hashed-ngrams", dimensions: 64 },
+        ],
+        routes: [
+          {
+            name: "support",
+            targets: {
+              "text-generation": { policy: "bandit", candidates: ["echo:alpha", "echo:beta"] },
+              "feature-extraction": {
+                policy: "bandit",
+                candidates: ["ngrams:small", "ngrams:large"],
+              },
+            },
+          },
+        ],
+      },
+    });
+    const ambiguous = await postJson(twoTargets.url("/admin/api/reviews"), {
+      kind: "demote",
+      route: "support",
+      modelId: "echo:alpha",
+      actor: "bob",
+    });
+    expect(ambiguous.status).toBe(400);
+    expect(ambiguous.json.error.param).toBe("route");
+    expect(ambiguous.json.error.message).toContain("give route as <route>/<task>");
+    expect(ambiguous.json.error.message).toContain("support/feature-extraction");
+    const named = await postJson(twoTargets.url("/admin/api/reviews"), {
+      kind: "demote",
+      route: "support/text-generation",
+      modelId: "echo:alpha",
+      actor: "bob",
+    });
+    expect(named.status).toBe(201);
+  });
+
   it("refuses an approval the routing cannot carry out, keeps the item open and records the attempt", async () => {
     const server = await start({
       rules: feedbackDropRule(),
