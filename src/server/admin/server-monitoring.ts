@@ -142,14 +142,17 @@ export function requestEvent(row: RequestLogRow): MonitorEvent | null {
 }
 
 /**
- * The monitor's view of a stored feedback, or null when its request had no model. Feedback
- * with only a latency is an event too (counted in metrics; conditions skip it).
+ * The monitor's view of a stored feedback, or null when its request had no model or was not
+ * answered: a rating of a request every candidate failed would count against the model the
+ * log charges the failure to, which never answered it (the learner skips it likewise,
+ * `feedbackOutcome`). Feedback with only a latency is an event too (counted in metrics;
+ * conditions skip it).
  */
 export function feedbackEvent(
   feedback: FeedbackInput,
   request: RequestLogRow,
 ): MonitorEvent | null {
-  if (request.model === null) return null;
+  if (request.model === null || request.status !== 200) return null;
   return {
     kind: "feedback",
     at: feedback.createdAt,
