@@ -216,6 +216,35 @@ export async function buildCandidatePool(options: BuildPoolOptions): Promise<Can
         : { keep: false, reason: `task is ${model.task}` },
   );
 
+  if (spec.modelTag !== null) {
+    const tag = spec.modelTag;
+    // The task_type named a narrower job than its pipeline tag (language identification runs
+    // as text-classification): a model is kept when the catalog tags it so, or, for language
+    // identification, when the labels it declares are languages (a Hub model nobody tagged).
+    funnel.apply(
+      tag,
+      () =>
+        `${tag} models (tagged ${tag}${tag === LANGUAGE_IDENTIFICATION ? ", or predicting language codes" : ""})`,
+      (candidate) => {
+        if (candidate.model.tags.includes(tag)) return { keep: true };
+        const labels = declaredLabels(candidate);
+        if (
+          tag === LANGUAGE_IDENTIFICATION &&
+          labels !== undefined &&
+          labels.length > 1 &&
+          labels.every(isLanguageCode)
+        ) {
+          return { keep: true };
+        }
+        const tags = candidate.model.tags.filter((name) => name !== candidate.model.task);
+        return {
+          keep: false,
+          reason: `not tagged ${tag}${tags.length === 0 ? "" : ` (tags: ${tags.slice(0, 3).join(", ")})`}`,
+        };
+      },
+    );
+  }
+
   if (spec.language !== null) {
     const language = spec.language;
     funnel.apply(
@@ -396,20 +425,28 @@ export function filterByLabels(
   tasks: readonly string[],
 ): CandidatePool {
   const funnel = new Funnel(pool.candidates);
+  const languageLabels = dataLabels.length > 0 && dataLabels.every(isLanguageCode);
   funnel.apply(
     "labels",
     (unknown) =>
       `predicts at least one of the data's labels (${dataLabels.slice(0, 6).join(", ")}${dataLabels.length > 6 ? ", ..." : ""})${unknownNote(unknown, "labels")}`,
-    ({ model, provider }) => {
-      const labels = provider?.create(model).describe().labels;
-      if (
-        (labels === undefined || labels.length === 0) &&
-        model.tags.includes("language-identification")
-      ) {
+    (candidate) => {
+      const { model } = candidate;
+      const labels = declaredLabels(candidate);
+      const identifiesLanguages = model.tags.includes(LANGUAGE_IDENTIFICATION);
+      if ((labels === undefined || labels.length === 0) && identifiesLanguages) {
         // Detectors answer language codes; they fit data labelled with languages.
         return dataLabels.some((label) => normaliseLanguage(label) !== null)
           ? { keep: true }
           : { keep: false, reason: "predicts language codes" };
+      }
+      if ((labels === undefined || labels.length === 0) && languageLabels) {
+        // Every class is a language: a model of unknown labels that is not a language
+        // identifier (a sentiment lexicon without a backend here) cannot be one of them.
+        return {
+          keep: false,
+          reason: `declares no labels and is not tagged ${LANGUAGE_IDENTIFICATION}, while the labels are language codes`,
+        };
       }
       if (labels === undefined || labels.length === 0) return { keep: true, unknown: true };
       const mapping = { ...matchLabels([...dataLabels], [...labels]).mapping, ...labelMap };
@@ -428,6 +465,27 @@ export function filterByLabels(
   const filters = [...pool.filters, ...funnel.steps];
   if (funnel.pool.length === 0) throw noCandidatesError(filters, false, tasks);
   return { candidates: funnel.pool, filters, unresolved: pool.unresolved };
+}
+
+/** The catalog tag of language identifiers (npm:eld, npm:tinyld...). */
+const LANGUAGE_IDENTIFICATION = "language-identification";
+
+/**
+ * A label that names a language: an ISO 639-1 code, a tag with a region or script (`zh-CN`),
+ * or a three-letter code for a language with a two-letter one (`eng`). Other three-letter
+ * codes are left out: `pos` and `neg` are ISO 639-3 codes too.
+ */
+function isLanguageCode(label: string): boolean {
+  const code = normaliseLanguage(label);
+  return code !== null && (code.length === 2 || /[-_]/.test(label));
+}
+
+/** The labels a model says it predicts before it runs (its backend's, else the catalog's). */
+function declaredLabels(candidate: PoolCandidate): readonly string[] | undefined {
+  const fromBackend = candidate.provider?.create(candidate.model).describe().labels;
+  if (fromBackend !== undefined && fromBackend.length > 0) return fromBackend;
+  const fromCatalog = candidate.model.extra.labels;
+  return Array.isArray(fromCatalog) ? fromCatalog.map(String) : undefined;
 }
 
 function requiredBytesAtFp32(model: ModelRecord): number | null {

@@ -48,7 +48,7 @@ export function requestToSpecPrompt(): string {
     "The object must validate against this JSON Schema:",
     JSON.stringify(taskSpecJsonSchema()),
     "Rules:",
-    "- task_type is a Hugging Face pipeline tag: text-classification (also sentiment and language identification), feature-extraction (embeddings, search, similarity), automatic-speech-recognition, image-to-text (also OCR), image-classification, token-classification, summarization, translation, text-generation (chat, writing), text-to-speech.",
+    "- task_type is a Hugging Face pipeline tag: text-classification (also sentiment), language-identification (which language a text is in: classification by language identifiers only), feature-extraction (embeddings, search, similarity), automatic-speech-recognition, image-to-text (also OCR), image-classification, token-classification, summarization, translation, text-generation (chat, writing), text-to-speech.",
     "- input_constraints.language is the ISO 639-1 code of the input (zh, en, fr); leave it out when several languages are named.",
     `- hardware is one of: ${hardwareIds.join(", ")}. "local" means the machine running ModelScout ("my laptop", "this machine").`,
     "- slo.max_p95_latency_ms is in milliseconds, slo.max_memory_gb in gigabytes.",

@@ -37,10 +37,12 @@ interface TaskRule {
   pattern: RegExp;
   /** Said when the rule decides the task. */
   note?: string;
+  /** The spec's task_type when it names more than the pipeline tag (`language-identification`). */
+  taskType?: string;
 }
 
 const LANGUAGE_ID_NOTE =
-  "language identification runs as text-classification: candidates are language-ID classifiers, and the data's labels should be language codes (en, zh, ...).";
+  "language identification runs as text-classification with language-identification models only, and the data's labels should be language codes (en, zh, ...).";
 
 const TASK_RULES: readonly TaskRule[] = [
   {
@@ -49,6 +51,7 @@ const TASK_RULES: readonly TaskRule[] = [
     pattern:
       /\b(?:detect|detecting|identify|identifying|guess|tell|determine|recogni[sz]e)\s+(?:the\s+|which\s+|what\s+)?languages?\b|\blanguage\s+(?:id|identification|detection|detector|recognition)\b|\bwhich\s+language\b|\blangid\b|语种识别|语言识别|语言检测|(?:识别|检测|判断)[^，。,.]{0,6}(?:语种|语言)|哪种语言/,
     note: LANGUAGE_ID_NOTE,
+    taskType: "language-identification",
   },
   {
     task: "text-to-speech",
@@ -440,9 +443,9 @@ export function requestToSpec(request: string): RequestToSpecResult {
   // Task.
   const task = findTask(text);
   if (task !== null) {
-    spec.task_type = task.chosen.rule.task;
+    spec.task_type = task.chosen.rule.taskType ?? task.chosen.rule.task;
     notes.push(
-      `Task: ${task.chosen.rule.task}, from ${quote(task.chosen.text)}${task.chosen.rule.note === undefined ? "." : `; ${task.chosen.rule.note}`}`,
+      `Task: ${spec.task_type}, from ${quote(task.chosen.text)}${task.chosen.rule.note === undefined ? "." : `; ${task.chosen.rule.note}`}`,
     );
     if (task.others.length > 0) {
       notes.push(
@@ -456,9 +459,14 @@ export function requestToSpec(request: string): RequestToSpecResult {
   const languages = findLanguages(original, text);
   let language: string | null = null;
   if (isLanguageId) {
-    if (languages.length > 0) {
+    if (languages.length > 1) {
+      spec.labels = languages.map((entry) => entry.code);
       notes.push(
-        `Languages named (${languages.map((entry) => entry.name).join(", ")}) are read as the classes to tell apart, not as the input language, so no language filter is set.`,
+        `Labels: ${spec.labels.join(", ")}: the languages named (${languages.map((entry) => entry.name).join(", ")}) are read as the classes to tell apart, not as the input language, so no language filter is set.`,
+      );
+    } else if (languages.length === 1) {
+      notes.push(
+        `Language named (${languages.map((entry) => entry.name).join(", ")}) is read as a class to tell apart, not as the input language, so no language filter is set.`,
       );
     }
   } else if (spec.task_type === "translation" && languages.length > 0) {

@@ -50,7 +50,7 @@ export const taskSpecSchema = z
       .string({ error: "task_type is required: a pipeline tag such as text-classification" })
       .min(1)
       .describe(
-        "Pipeline tag or alias: `text-classification`, `text_generation`, `sentiment`, `embeddings`.",
+        "Pipeline tag or alias: `text-classification`, `text_generation`, `sentiment`, `embeddings`. `language-identification` (or `langid`) is text classification by language-identification models only.",
       ),
     input_constraints: z
       .object({
@@ -221,6 +221,12 @@ export type TaskSpecInput = z.input<typeof taskSpecSchema>;
 
 export interface TaskSpec {
   task: TaskId;
+  /**
+   * A catalog tag every candidate must carry (or declare labels that show it), when the
+   * task_type names a narrower job than its pipeline tag: `language-identification` runs as
+   * text-classification, but a sentiment lexicon is no answer to it.
+   */
+  modelTag: string | null;
   maxLengthTokens: number | null;
   language: string | null;
   hardware: HardwareProfile | null;
@@ -246,6 +252,24 @@ export interface TaskSpec {
   metric: string | null;
   budget: { maxProbes: number | null; maxSeconds: number | null };
   privacy: "local-only" | "allow-remote";
+}
+
+/**
+ * Task names that narrow their pipeline tag to the models carrying a catalog tag. Keys are
+ * normalised as `resolveTask` normalises (lower case, hyphens).
+ */
+const TASK_MODEL_TAGS: Readonly<Record<string, string>> = {
+  "language-identification": "language-identification",
+  langid: "language-identification",
+};
+
+/** The catalog tag a task_type narrows to (`language-identification`), or null. */
+export function taskModelTag(taskType: string): string | null {
+  const normalised = taskType
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_]+/g, "-");
+  return TASK_MODEL_TAGS[normalised] ?? null;
 }
 
 /** Candidates probed on the sample data when `candidates.query.limit` is not given. */
@@ -308,6 +332,7 @@ export function parseTaskSpec(input: unknown): TaskSpec {
   if (total <= 0) throw fieldError("objectives", new Error("at least one weight must be above 0"));
   return {
     task,
+    modelTag: taskModelTag(spec.task_type),
     maxLengthTokens: spec.input_constraints?.max_length ?? null,
     language,
     hardware,

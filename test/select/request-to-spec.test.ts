@@ -157,11 +157,18 @@ describe("requestToSpec", () => {
     const result = requestToSpec(
       "detect the language of user messages in English, French and German",
     );
-    expect(result.spec).toEqual({ task_type: "text-classification" });
-    expect(noteFor(result.notes, "Task:")).toContain("language identification");
-    expect(noteFor(result.notes, "Languages named")).toContain("English, French, German");
+    expect(result.spec).toEqual({
+      task_type: "language-identification",
+      labels: ["en", "fr", "de"],
+    });
+    expect(noteFor(result.notes, "Task:")).toContain("language-identification models only");
+    expect(noteFor(result.notes, "Labels:")).toContain("English, French, German");
+    expect(parseTaskSpec(result.spec)).toMatchObject({
+      task: "text-classification",
+      modelTag: "language-identification",
+    });
     expect(requestToSpec("识别用户消息的语种，数据不能离开内网").spec).toEqual({
-      task_type: "text-classification",
+      task_type: "language-identification",
       privacy: "local-only",
     });
   });

@@ -481,6 +481,36 @@ describe("labels named in the spec", () => {
   });
 });
 
+describe("language identification", () => {
+  const languageIds = NPM_MODELS.filter((model) => model.tags?.includes("language-identification"))
+    .map((model) => model.id)
+    .sort();
+
+  it("task_type language-identification keeps language identifiers only", async () => {
+    const decision = await runSelection(options({ task_type: "language-identification" }));
+    expect(decision.resolved.task).toBe("text-classification");
+    expect(decision.candidates.map((candidate) => candidate.id).sort()).toEqual(languageIds);
+    const step = decision.filters.find((entry) => entry.filter === "language-identification");
+    expect(step?.removedExamples[0]?.reason).toMatch(
+      /^not tagged language-identification \(tags: sentiment-analysis\)$/,
+    );
+  });
+
+  it("labels that are language codes leave out models of unknown labels that are no identifiers", async () => {
+    const decision = await runSelection(
+      options({ task_type: "text-classification", labels: ["en", "zh"] }),
+    );
+    expect(decision.candidates.map((candidate) => candidate.id).sort()).toEqual(languageIds);
+    const step = decision.filters.find((entry) => entry.filter === "labels");
+    expect(step?.description).not.toContain("kept with no declared labels");
+    // Sentiment labels are no language codes: unknown labels are still kept for them.
+    const sentiment = await runSelection(
+      options({ task_type: "text-classification", labels: ["positive", "negative"] }),
+    );
+    expect(sentiment.candidates.map((candidate) => candidate.id)).toContain("npm:wink-sentiment");
+  });
+});
+
 describe("privacy without sample data", () => {
   it("local-only leaves out models served by a remote API even when nothing is probed", async () => {
     await catalog.upsertModels([
