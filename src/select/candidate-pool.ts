@@ -81,15 +81,18 @@ export class Funnel {
     const before = this.pool.length;
     const kept: PoolCandidate[] = [];
     const removedExamples: FilterStep["removedExamples"] = [];
+    const removedListed: NonNullable<FilterStep["removedListed"]> = [];
     let keptOnUnknown = 0;
     for (const candidate of this.pool) {
       const result = verdict(candidate);
       if (result.keep) {
         kept.push(candidate);
         if (result.unknown) keptOnUnknown++;
-      } else if (removedExamples.length < 5) {
-        removedExamples.push({ id: candidate.model.id, reason: result.reason ?? filter });
+        continue;
       }
+      const removed = { id: candidate.model.id, reason: result.reason ?? filter };
+      if (removedExamples.length < 5) removedExamples.push(removed);
+      if (candidate.listed) removedListed.push(removed);
     }
     this.pool = kept;
     this.steps.push({
@@ -98,6 +101,7 @@ export class Funnel {
       before,
       after: kept.length,
       removedExamples,
+      ...(removedListed.length > 0 && { removedListed }),
     });
   }
 }

@@ -33,6 +33,11 @@ export interface FilterStep {
   after: number;
   /** Up to five ids it removed, with the reason for each. */
   removedExamples: { id: string; reason: string }[];
+  /**
+   * Every id named in `candidates.ids` it removed, with the reason (absent when none): the
+   * user asked for these by name, so the run says which were left out and why.
+   */
+  removedListed?: { id: string; reason: string }[];
 }
 
 export interface CandidateUtilities {

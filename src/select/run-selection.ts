@@ -379,7 +379,13 @@ async function select(
   );
   const order = pool.candidates
     .map((candidate, index): RankedCandidate => ({ candidate, prior: priors[index] as Prior }))
-    .sort((a, b) => b.prior.value - a.prior.value);
+    // At equal priors, a model a backend here can run goes first: without sample data the
+    // order is the ranking, and a tie is no reason to recommend one ModelScout cannot run.
+    .sort(
+      (a, b) =>
+        b.prior.value - a.prior.value ||
+        Number(b.candidate.provider !== null) - Number(a.candidate.provider !== null),
+    );
   // Listed ids are all probed; a catalog search adds its `limit` best priors.
   const isListed = (entry: RankedCandidate) => entry.candidate.listed;
   const searched = order.filter((entry) => !isListed(entry));
@@ -429,6 +435,7 @@ async function select(
     decision.latencyNote = latencyNote(spec, false);
     decision.explanation = [
       `${first.candidate.model.id} has the highest prior of ${order.length} candidate${order.length === 1 ? "" : "s"} that passed the filters (${first.prior.sources.join(", ")}).`,
+      runnableSentence(first, order),
       "Nothing was measured: add data.path (a JSONL or CSV sample of your inputs, with labels if you have them) to probe the candidates on your own data.",
     ];
     return;
@@ -772,6 +779,22 @@ async function select(
     decision.error = { code: "NO_CANDIDATES", message: noWinnerReason(decision, stoppedBy) };
   }
   options.onProgress?.({ phase: "scored", winnerId: winner?.id ?? null });
+}
+
+/**
+ * Whether the winner of a ranking by priors can be run here. Such a ranking keeps models no
+ * backend here runs (a Hub model without ONNX weights is still the answer for a GPU server
+ * that runs it with vLLM, and a "runnable" filter would drop most of them), but the user
+ * must not take the winner for something `modelscout serve` can route to when it is not:
+ * the sentence says so and names the best-ranked candidate that can be run here.
+ */
+function runnableSentence(first: RankedCandidate, order: readonly RankedCandidate[]): string {
+  const { model, provider } = first.candidate;
+  if (provider !== null) {
+    return `${model.id} can be run here (${provider.provider} backend): sample data would probe it, and \`modelscout serve\` can route to it.`;
+  }
+  const runnable = order.find((entry) => entry.candidate.provider !== null);
+  return `${model.id} cannot be run here (no backend for source ${model.source}, library ${model.library ?? "unknown"}): ModelScout can neither probe nor serve it. ${runnable === undefined ? "No candidate that passed the filters can be run here." : `The best-ranked candidate that can is ${runnable.candidate.model.id} (prior ${runnable.prior.value.toFixed(3)}).`}`;
 }
 
 /** A candidate with nothing known or measured yet. */

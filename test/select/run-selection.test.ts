@@ -481,6 +481,45 @@ describe("labels named in the spec", () => {
   });
 });
 
+describe("candidates no backend here can run", () => {
+  it("with data, a listed id left out by the runnable filter is named in the printed run", async () => {
+    const { renderDecisionText } = await import("../../src/select/report/render-decision-text.js");
+    const decision = await runSelection(
+      options(
+        sentimentSpec(writeData(SENTENCES), {
+          candidates: { ids: ["npm:sentiment", "npm:vader-sentiment", "npm:wink-sentiment"] },
+        }),
+      ),
+    );
+    const step = decision.filters.find((entry) => entry.filter === "runnable");
+    expect(step?.removedListed).toEqual([
+      { id: "npm:wink-sentiment", reason: expect.stringContaining("no backend") },
+    ]);
+    expect(renderDecisionText(decision)).toMatch(
+      /^Left out: npm:wink-sentiment \(listed in candidates.ids\), by the runnable filter: no backend for source npm/m,
+    );
+  });
+
+  it("without data, a tie goes to a runnable model and the winner says whether it runs here", async () => {
+    const tie = await runSelection(
+      options({
+        task_type: "sentiment",
+        candidates: { ids: ["npm:wink-sentiment", "npm:sentiment"] },
+      }),
+    );
+    expect(tie.winner?.id).toBe("npm:sentiment");
+    expect(tie.explanation).toContain(
+      "npm:sentiment can be run here (npm backend): sample data would probe it, and `modelscout serve` can route to it.",
+    );
+    const none = await runSelection(
+      options({ task_type: "sentiment", candidates: { ids: ["npm:wink-sentiment"] } }),
+    );
+    expect(none.explanation.join(" ")).toMatch(
+      /npm:wink-sentiment cannot be run here \(no backend for source npm.*\): ModelScout can neither probe nor serve it. No candidate/,
+    );
+  });
+});
+
 describe("language identification", () => {
   const languageIds = NPM_MODELS.filter((model) => model.tags?.includes("language-identification"))
     .map((model) => model.id)

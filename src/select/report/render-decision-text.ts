@@ -107,6 +107,15 @@ export function renderDecisionText(decision: SelectionDecision): string {
     lines.push(plain(`Winner: ${decision.winner.id}`));
   }
   for (const sentence of decision.explanation) lines.push(plain(sentence));
+  for (const step of decision.filters) {
+    for (const removed of step.removedListed ?? []) {
+      lines.push(
+        plain(
+          `Left out: ${removed.id} (listed in candidates.ids), by the ${step.filter} filter: ${removed.reason}.`,
+        ),
+      );
+    }
+  }
   for (const candidate of decision.candidates) {
     if (candidate.status === "failed" && candidate.error !== undefined) {
       lines.push(
