@@ -279,6 +279,9 @@ export async function runSelection(options: RunSelectionOptions): Promise<Select
           ? "no-candidates"
           : "failed";
     decision.error = info;
+    if (decision.status === "aborted" && decision.stopReason === null) {
+      decision.stopReason = "interrupted";
+    }
     if (decision.explanation.length === 0) decision.explanation.push(info.message);
     throw Object.assign(error as object, { decision });
   } finally {
@@ -574,6 +577,90 @@ async function select(
   };
 
   let race: Awaited<ReturnType<typeof budgetedSelection>> | null = null;
+  // 6. Metrics, latency, scoring: at the end, and of what was measured when interrupted.
+  const measure = () => {
+    const targetIsLocal = spec.hardware === null || spec.hardware.id === LOCAL_HARDWARE_ID;
+    const evaluations = new Map<ProbedCandidate, CandidateEvaluation>();
+    for (const candidate of probed) {
+      if (candidate.outputs.size === 0) continue;
+      const itemIndexes = [...candidate.outputs.keys()];
+      evaluations.set(
+        candidate,
+        evaluator.evaluate({
+          items: itemIndexes.map((index) => data.items[index] as SampleItem),
+          outputs: itemIndexes.map((index) => candidate.outputs.get(index) as BackendOutput),
+          labelMapping: candidate.labelMapping,
+          outcomes: candidate.outcomes,
+          others: probed
+            .filter((other) => other !== candidate)
+            .map((other) => itemIndexes.map((index) => other.outputs.get(index) ?? null)),
+        }),
+      );
+    }
+    const outcomes: CandidateOutcome[] = probed.map((candidate) => {
+      const evaluation = evaluations.get(candidate);
+      const measuredP50 = percentile(candidate.latenciesMs, 50);
+      const measuredP95 = percentile(candidate.latenciesMs, 95);
+      const useTarget = !targetIsLocal && candidate.entry.candidate.targetLatency !== null;
+      const raceArm = race === null ? undefined : race.perArm[arms.indexOf(candidate)];
+      const outcome: CandidateOutcome = {
+        ...baseOutcome(candidate.entry, candidate.failed !== null ? "failed" : "selectable"),
+        quality: evaluation?.quality ?? null,
+        qualityCi: evaluation?.qualityCi ?? null,
+        metrics: evaluation?.metrics ?? {},
+        ...(evaluation?.perClassRecall !== undefined && {
+          perClassRecall: evaluation.perClassRecall,
+        }),
+        latencyMsP50: useTarget
+          ? (candidate.entry.candidate.targetLatency?.latencyMs ?? null)
+          : measuredP50,
+        latencyMsP95: useTarget
+          ? (candidate.entry.candidate.targetLatency?.latencyMs ?? null)
+          : measuredP95,
+        latencyKind: useTarget
+          ? (candidate.entry.candidate.targetLatency?.kind ?? null)
+          : measuredP50 === null
+            ? null
+            : "measured",
+        loadMs: candidate.loadMs === null ? null : Math.round(candidate.loadMs),
+        probes: candidate.outputs.size,
+        ...(raceArm?.eliminatedAtRound !== undefined && {
+          eliminatedAtRound: raceArm.eliminatedAtRound,
+        }),
+        ...(candidate.failed !== null && { error: candidate.failed }),
+      };
+      // Raced out before its first probe (a short budget spent on better priors).
+      if (outcome.status !== "failed" && candidate.outputs.size === 0)
+        outcome.status = "not-probed";
+      else if (outcome.status !== "failed" && raceArm?.eliminatedAtRound !== undefined)
+        outcome.status = "eliminated";
+      return outcome;
+    });
+    const scorable = outcomes.filter(
+      (outcome) => outcome.status !== "failed" && outcome.quality !== null,
+    );
+    const scored = scoreCandidates(
+      scorable.map((outcome) => ({
+        id: outcome.id,
+        quality: outcome.quality,
+        latencyMsP50: outcome.latencyMsP50,
+        latencyMsP95: outcome.latencyMsP95,
+        memoryBytes: outcome.memoryBytes,
+        costPer1kItemsUsd: outcome.costPer1kItemsUsd,
+      })),
+      spec.objectives,
+      spec.slo,
+    );
+    for (const [index, result] of scored.entries()) {
+      const outcome = scorable[index] as CandidateOutcome;
+      outcome.utilities = result.utilities;
+      outcome.score = result.score;
+      outcome.onParetoFront = result.onParetoFront;
+      outcome.sloViolations = result.sloViolations;
+      if (result.sloViolations.length > 0) outcome.status = "slo-violated";
+    }
+    return { outcomes, scored, scorable };
+  };
   if (arms.length > 0 && data.items.length > 0) {
     try {
       // One candidate has nobody to race: measure it on as many items as the budget allows.
@@ -643,7 +730,20 @@ async function select(
     } catch (error) {
       if (!(error instanceof StopProbing)) throw error;
       if (error.why === "abort") {
-        snapshotCandidates();
+        // What each candidate scored on the items it answered, as at a normal end; no winner.
+        decision.spentProbes = spent;
+        const measured = measure();
+        decision.candidates = [
+          ...[...measured.outcomes].sort((a, b) => statusRank(a) - statusRank(b) || byMerit(a, b)),
+          ...notProbed.map((entry) => baseOutcome(entry, "not-probed")),
+          ...unresolvedOutcomes,
+        ];
+        decision.paretoFront = measured.scored
+          .filter((result) => result.onParetoFront)
+          .map((result) => result.id);
+        decision.data.labelMapping = labelMappingSummary(probed);
+        decision.latencyNote = latencyNote(spec, true);
+        decision.stopReason = "interrupted";
         throw new ModelScoutError(
           "ABORTED",
           "Selection interrupted; the decision keeps what was measured so far.",
@@ -655,86 +755,7 @@ async function select(
   }
   decision.spentProbes = spent;
 
-  // 6. Metrics, latency, scoring.
-  const targetIsLocal = spec.hardware === null || spec.hardware.id === LOCAL_HARDWARE_ID;
-  const evaluations = new Map<ProbedCandidate, CandidateEvaluation>();
-  for (const candidate of probed) {
-    if (candidate.outputs.size === 0) continue;
-    const itemIndexes = [...candidate.outputs.keys()];
-    evaluations.set(
-      candidate,
-      evaluator.evaluate({
-        items: itemIndexes.map((index) => data.items[index] as SampleItem),
-        outputs: itemIndexes.map((index) => candidate.outputs.get(index) as BackendOutput),
-        labelMapping: candidate.labelMapping,
-        outcomes: candidate.outcomes,
-        others: probed
-          .filter((other) => other !== candidate)
-          .map((other) => itemIndexes.map((index) => other.outputs.get(index) ?? null)),
-      }),
-    );
-  }
-  const outcomes: CandidateOutcome[] = probed.map((candidate) => {
-    const evaluation = evaluations.get(candidate);
-    const measuredP50 = percentile(candidate.latenciesMs, 50);
-    const measuredP95 = percentile(candidate.latenciesMs, 95);
-    const useTarget = !targetIsLocal && candidate.entry.candidate.targetLatency !== null;
-    const raceArm = race === null ? undefined : race.perArm[arms.indexOf(candidate)];
-    const outcome: CandidateOutcome = {
-      ...baseOutcome(candidate.entry, candidate.failed !== null ? "failed" : "selectable"),
-      quality: evaluation?.quality ?? null,
-      qualityCi: evaluation?.qualityCi ?? null,
-      metrics: evaluation?.metrics ?? {},
-      ...(evaluation?.perClassRecall !== undefined && {
-        perClassRecall: evaluation.perClassRecall,
-      }),
-      latencyMsP50: useTarget
-        ? (candidate.entry.candidate.targetLatency?.latencyMs ?? null)
-        : measuredP50,
-      latencyMsP95: useTarget
-        ? (candidate.entry.candidate.targetLatency?.latencyMs ?? null)
-        : measuredP95,
-      latencyKind: useTarget
-        ? (candidate.entry.candidate.targetLatency?.kind ?? null)
-        : measuredP50 === null
-          ? null
-          : "measured",
-      loadMs: candidate.loadMs === null ? null : Math.round(candidate.loadMs),
-      probes: candidate.outputs.size,
-      ...(raceArm?.eliminatedAtRound !== undefined && {
-        eliminatedAtRound: raceArm.eliminatedAtRound,
-      }),
-      ...(candidate.failed !== null && { error: candidate.failed }),
-    };
-    // Raced out before its first probe (a short budget spent on better priors).
-    if (outcome.status !== "failed" && candidate.outputs.size === 0) outcome.status = "not-probed";
-    else if (outcome.status !== "failed" && raceArm?.eliminatedAtRound !== undefined)
-      outcome.status = "eliminated";
-    return outcome;
-  });
-  const scorable = outcomes.filter(
-    (outcome) => outcome.status !== "failed" && outcome.quality !== null,
-  );
-  const scored = scoreCandidates(
-    scorable.map((outcome) => ({
-      id: outcome.id,
-      quality: outcome.quality,
-      latencyMsP50: outcome.latencyMsP50,
-      latencyMsP95: outcome.latencyMsP95,
-      memoryBytes: outcome.memoryBytes,
-      costPer1kItemsUsd: outcome.costPer1kItemsUsd,
-    })),
-    spec.objectives,
-    spec.slo,
-  );
-  for (const [index, result] of scored.entries()) {
-    const outcome = scorable[index] as CandidateOutcome;
-    outcome.utilities = result.utilities;
-    outcome.score = result.score;
-    outcome.onParetoFront = result.onParetoFront;
-    outcome.sloViolations = result.sloViolations;
-    if (result.sloViolations.length > 0) outcome.status = "slo-violated";
-  }
+  const { outcomes, scored, scorable } = measure();
   const eligible = scorable.filter((outcome) => outcome.status !== "slo-violated");
   // Eliminated candidates keep their score: they lost on quality, but the weights may still favour them.
   const winner = [...eligible].sort(byMerit)[0] ?? null;

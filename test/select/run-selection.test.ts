@@ -344,6 +344,23 @@ describe("runSelection", () => {
     expect(stored?.status).toBe("aborted");
     expect(stored?.finishedAt).not.toBeNull();
     expect(stored?.spentProbes).toBeGreaterThanOrEqual(5);
+    expect(stored?.stopReason).toBe("interrupted");
+    // What was measured before the interruption, computed as at a normal end, and no winner.
+    const measured = stored?.candidates.filter((candidate) => candidate.probes > 0) ?? [];
+    expect(measured.length).toBeGreaterThan(0);
+    expect(measured.reduce((sum, candidate) => sum + candidate.probes, 0)).toBe(
+      stored?.spentProbes,
+    );
+    for (const candidate of measured) {
+      expect(candidate.status).not.toBe("winner");
+      expect(candidate.quality).toBeGreaterThanOrEqual(0);
+      expect(candidate.metrics.accuracy).toBe(candidate.quality);
+      expect(candidate.qualityCi).not.toBeNull();
+      expect(candidate.latencyMsP50).toBeGreaterThan(0);
+      expect(candidate.latencyKind).toBe("measured");
+      expect(candidate.score).not.toBeNull();
+    }
+    expect(stored?.winner).toBeNull();
   });
 
   it("marks a run whose process died as aborted when the store is next opened", async () => {
