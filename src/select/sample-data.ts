@@ -7,7 +7,8 @@
  *
  * Policy on malformed rows: by default the load FAILS, listing up to 10 bad lines with what
  * is wrong on each, because silently probing on fewer rows than the user gave would change
- * the decision without saying so. `onMalformedRow: "skip"` keeps the good rows and reports
+ * the decision without saying so. `onMalformedRow: "skip"` (the task spec's
+ * `data.on_malformed_row`) keeps the good rows and reports
  * every skipped line in `skipped`. Problems with the file as a whole (missing, empty,
  * unknown format, a CSV without the input column, an unclosed CSV quote) always fail.
  * Blank lines are not rows and are ignored. Labels that are numbers or booleans become
@@ -61,8 +62,16 @@ export interface LoadSampleDataOptions {
   maxRows?: number;
   /** Seed of that sample. Default 1, so the same file gives the same items. */
   sampleSeed?: number;
-  /** `fail` (default) throws listing the bad lines; `skip` keeps going and reports them. */
+  /**
+   * `fail` throws listing the bad lines; `skip` keeps going and reports them. Default: the
+   * spec's `onMalformedRow` (the task spec's `data.on_malformed_row`), else `fail`.
+   */
   onMalformedRow?: "fail" | "skip";
+  /**
+   * What the malformed-rows error tells the user to do to leave them out. Default: the task
+   * spec's `data.on_malformed_row`; a caller without a task spec names its own way, or none.
+   */
+  skipHint?: string;
 }
 
 const MAX_LISTED_PROBLEMS = 10;
@@ -125,8 +134,8 @@ export async function loadSampleData(
     });
   }
   problems.sort((left, right) => left.line - right.line);
-  if (problems.length > 0 && (options.onMalformedRow ?? "fail") === "fail") {
-    throw malformedRowsError(path, problems);
+  if (problems.length > 0 && (options.onMalformedRow ?? spec.onMalformedRow ?? "fail") === "fail") {
+    throw malformedRowsError(path, problems, options.skipHint ?? SPEC_SKIP_HINT);
   }
   if (usable.length === 0) {
     throw new ModelScoutError(
@@ -313,7 +322,14 @@ function labelText(value: unknown): string | null {
   return text === "" ? null : text;
 }
 
-function malformedRowsError(path: string, problems: SkippedRow[]): ModelScoutError {
+const SPEC_SKIP_HINT =
+  'or set "on_malformed_row": "skip" in the task spec\'s data block to leave them out (the decision counts them)';
+
+function malformedRowsError(
+  path: string,
+  problems: SkippedRow[],
+  skipHint: string,
+): ModelScoutError {
   const listed = problems
     .slice(0, MAX_LISTED_PROBLEMS)
     .map((problem) => `line ${problem.line}: ${problem.reason}`);
@@ -323,7 +339,7 @@ function malformedRowsError(path: string, problems: SkippedRow[]): ModelScoutErr
       : "";
   return new ModelScoutError(
     "INVALID_ARGUMENT",
-    `Sample data ${path}: ${problems.length} malformed row${problems.length === 1 ? "" : "s"} (${listed.join("; ")}${more}). Fix them, or load with onMalformedRow: "skip" to leave them out`,
+    `Sample data ${path}: ${problems.length} malformed row${problems.length === 1 ? "" : "s"} (${listed.join("; ")}${more}). Fix them${skipHint === "" ? "" : `, ${skipHint}`}`,
     { details: { path, lines: problems.map((problem) => problem.line), problems } },
   );
 }

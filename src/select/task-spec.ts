@@ -173,6 +173,15 @@ export const taskSpecSchema = z
           .record(z.string(), z.string())
           .optional()
           .describe('Maps the data\'s labels to the models\' labels, e.g. {"1": "positive"}.'),
+        on_malformed_row: z
+          .enum(["fail", "skip"], {
+            error: (issue) =>
+              `data.on_malformed_row must be "fail" or "skip" (got ${describe(issue.input)})`,
+          })
+          .optional()
+          .describe(
+            "What a malformed row (not JSON, no input field, an input that is not a string) does: `fail` (default) stops before anything runs, listing the bad lines; `skip` leaves those rows out, and the decision counts them (`data.skippedRows`).",
+          ),
       })
       .strict()
       .optional()
@@ -246,6 +255,8 @@ export interface TaskSpec {
     inputColumn: string;
     labelColumn: string;
     labelMap: Record<string, string>;
+    /** What a malformed row does: stop the run (`fail`, the default) or leave the row out. */
+    onMalformedRow: "fail" | "skip";
   } | null;
   /** Classes the spec names (`labels`); empty when it names none. */
   labels: string[];
@@ -363,6 +374,7 @@ export function parseTaskSpec(input: unknown): TaskSpec {
             inputColumn: spec.data.columns?.input ?? "text",
             labelColumn: spec.data.columns?.label ?? "label",
             labelMap: spec.data.label_map ?? {},
+            onMalformedRow: spec.data.on_malformed_row ?? "fail",
           },
     labels: spec.labels ?? [],
     metric: spec.metric ?? null,

@@ -86,6 +86,23 @@ describe("loadSampleData: JSONL", () => {
     expect(error.message).toContain('line 4: "text" must be a string (got number 42)');
     expect(error.message).toContain("line 5: not a JSON object");
     expect(error.details.lines).toEqual([2, 3, 4, 5]);
+    // What to do is something the user can set, not a library option.
+    expect(error.message).toContain(
+      'Fix them, or set "on_malformed_row": "skip" in the task spec\'s data block to leave them out',
+    );
+    expect(error.message).not.toContain("onMalformedRow");
+  });
+
+  it("skips malformed rows when the task spec's data.on_malformed_row says so", async () => {
+    const data = await loadSampleData(
+      dataSpec({ path: "malformed.jsonl", on_malformed_row: "skip" }),
+      { baseDirectory: fixtures },
+    );
+    expect(data.items.map((item) => item.line)).toEqual([1, 6]);
+    expect(data.skipped.map((row) => row.line)).toEqual([2, 3, 4, 5]);
+    expect(() => dataSpec({ path: "malformed.jsonl", on_malformed_row: "ignore" })).toThrow(
+      'data.on_malformed_row must be "fail" or "skip" (got "ignore")',
+    );
   });
 
   it("skips malformed rows and reports them when asked to", async () => {

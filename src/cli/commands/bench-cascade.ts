@@ -59,13 +59,18 @@ export default defineCommand({
   },
   async run({ args }) {
     const path = resolve(args.data);
-    const data = await loadSampleData({
-      path,
-      format: null,
-      inputColumn: "text",
-      labelColumn: "label",
-      labelMap: {},
-    });
+    const data = await loadSampleData(
+      {
+        path,
+        format: null,
+        inputColumn: "text",
+        labelColumn: "label",
+        labelMap: {},
+        onMalformedRow: "fail",
+      },
+      // No task spec to set data.on_malformed_row in: the file is what to fix.
+      { skipHint: "" },
+    );
     const items = data.items.flatMap((item) =>
       item.label === null ? [] : [{ input: item.input, label: item.label }],
     );

@@ -107,6 +107,13 @@ export function renderDecisionText(decision: SelectionDecision): string {
     lines.push(plain(`Winner: ${decision.winner.id}`));
   }
   for (const sentence of decision.explanation) lines.push(plain(sentence));
+  if (decision.data.skippedRows > 0) {
+    lines.push(
+      plain(
+        `Skipped ${decision.data.skippedRows} malformed row${decision.data.skippedRows === 1 ? "" : "s"} of ${decision.data.path ?? "the sample data"} (data.on_malformed_row: "skip").`,
+      ),
+    );
+  }
   for (const step of decision.filters) {
     for (const removed of step.removedListed ?? []) {
       lines.push(
