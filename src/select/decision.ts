@@ -127,6 +127,11 @@ export interface SelectionDecision {
     rowsInFile?: number;
     labelled: boolean;
     skippedRows: number;
+    /**
+     * The CSV column the inputs were read from when the spec named none and the file has no
+     * `text` column but one text column besides the label's (absent otherwise).
+     */
+    inputColumn?: string;
     /** How data labels were mapped onto model labels, per candidate where it differed. */
     labelMapping: string | null;
   };

@@ -81,6 +81,12 @@ export type SelectionProgress =
 
 export interface RunSelectionOptions {
   spec: TaskSpec;
+  /**
+   * What the sample data's errors tell the user to do when the data did not come from the
+   * spec's own data block (the CLI's `--data`): name the input column, leave malformed rows
+   * out. Default: the task spec's `data.columns.input` and `data.on_malformed_row`.
+   */
+  dataHints?: { columns?: string; skip?: string };
   /** The spec as written, kept in the record. */
   specInput: unknown;
   /** Where the spec came from, for the record (`examples/x/task.json`, `request: "..."`). */
@@ -314,6 +320,10 @@ async function select(
       : await loadSampleData(spec.data, {
           baseDirectory: options.baseDirectory,
           maxRows: MAX_SAMPLE_ITEMS,
+          ...(options.dataHints?.columns !== undefined && {
+            columnsHint: options.dataHints.columns,
+          }),
+          ...(options.dataHints?.skip !== undefined && { skipHint: options.dataHints.skip }),
         });
   // Recordings are checked before any model runs: a file that is not audio is the data's
   // fault, and would otherwise be charged to every candidate in turn.
@@ -331,6 +341,7 @@ async function select(
       ...(data.rows > data.items.length && { rowsInFile: data.rows }),
       labelled: data.hasLabels,
       skippedRows: data.skipped.length,
+      ...(data.guessedInputColumn !== undefined && { inputColumn: data.guessedInputColumn }),
       labelMapping: null,
     };
     decision.metric = evaluator.metric;

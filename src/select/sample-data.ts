@@ -53,6 +53,11 @@ export interface SampleData {
   skipped: SkippedRow[];
   /** Usable rows in the file: more than `items.length` when `items` is a sample of them. */
   rows: number;
+  /**
+   * The CSV column the inputs were read from when the spec named none and the file has no
+   * `text` column, but one text column besides the label's; absent otherwise.
+   */
+  guessedInputColumn?: string;
 }
 
 export interface LoadSampleDataOptions {
@@ -67,6 +72,12 @@ export interface LoadSampleDataOptions {
    * spec's `onMalformedRow` (the task spec's `data.on_malformed_row`), else `fail`.
    */
   onMalformedRow?: "fail" | "skip";
+  /**
+   * What the error for a missing input column tells the user to do. Default: set
+   * `data.columns.input` in the task spec; a caller that read the file some other way (the
+   * CLI's `--data`) says what applies there.
+   */
+  columnsHint?: string;
   /**
    * What the malformed-rows error tells the user to do to leave them out. Default: the task
    * spec's `data.on_malformed_row`; a caller without a task spec names its own way, or none.
@@ -108,10 +119,12 @@ export async function loadSampleData(
     );
   }
   const problems: SkippedRow[] = [];
-  const rows =
+  const csv =
     format === "jsonl"
-      ? jsonlRows(body, problems)
-      : csvRows(body, path, spec.inputColumn, spec.labelColumn);
+      ? null
+      : csvRows(body, path, spec, options.columnsHint ?? "Set data.columns.input in the task spec");
+  const rows = csv === null ? jsonlRows(body, problems) : csv.rows;
+  const inputColumn = csv?.inputColumn ?? spec.inputColumn;
   if (rows.length === 0 && problems.length === 0) {
     throw new ModelScoutError(
       "INVALID_ARGUMENT",
@@ -121,14 +134,14 @@ export async function loadSampleData(
   }
   const usable: SampleItem[] = [];
   for (const row of rows) {
-    const problem = rowProblem(row, spec.inputColumn, spec.labelColumn);
+    const problem = rowProblem(row, inputColumn, spec.labelColumn);
     if (problem !== null) {
       problems.push({ line: row.line, reason: problem });
       continue;
     }
     const rawLabel = labelText(row.fields[spec.labelColumn]);
     usable.push({
-      input: row.fields[spec.inputColumn] as string,
+      input: row.fields[inputColumn] as string,
       label: rawLabel === null ? null : (spec.labelMap[rawLabel] ?? rawLabel),
       line: row.line,
     });
@@ -156,6 +169,7 @@ export async function loadSampleData(
     hasLabels: labels.length > 0,
     skipped: problems,
     rows: usable.length,
+    ...(inputColumn !== spec.inputColumn && { guessedInputColumn: inputColumn }),
   };
 }
 
@@ -233,7 +247,14 @@ function jsonlRows(body: string, problems: SkippedRow[]): RawRow[] {
  * line is recomputed from them: a row ends with one line break, plus any inside its quoted
  * fields (a quoted field keeps its `\r\n` or `\n`, each counting one line).
  */
-function csvRows(body: string, path: string, inputColumn: string, labelColumn: string): RawRow[] {
+function csvRows(
+  body: string,
+  path: string,
+  spec: SampleDataSpec,
+  columnsHint: string,
+): { rows: RawRow[]; inputColumn: string } {
+  const { labelColumn } = spec;
+  let inputColumn = spec.inputColumn;
   let records: string[][];
   try {
     records = parseCsv(body);
@@ -248,12 +269,22 @@ function csvRows(body: string, path: string, inputColumn: string, labelColumn: s
     throw error;
   }
   const [header, ...dataRows] = records;
-  if (header === undefined) return [];
+  if (header === undefined) return { rows: [], inputColumn };
   const columns = header.map((name) => name.trim());
+  if (!columns.includes(inputColumn) && spec.inputColumnDefaulted) {
+    // `review,label`: with no column named, the one column besides the label's is the input,
+    // when it holds text (letters, not only numbers as an id column would).
+    const others = columns.filter((name) => name !== labelColumn);
+    const only = others.length === 1 ? others[0] : undefined;
+    const index = only === undefined ? -1 : columns.indexOf(only);
+    if (only !== undefined && dataRows.some((fields) => /\p{L}/u.test(fields[index] ?? ""))) {
+      inputColumn = only;
+    }
+  }
   if (!columns.includes(inputColumn)) {
     throw new ModelScoutError(
       "INVALID_ARGUMENT",
-      `Sample data ${path}: line 1 (the header) has no column "${inputColumn}" for the inputs; the columns are ${columns.map((name) => `"${name}"`).join(", ")}. Set data.columns.input in the task spec`,
+      `Sample data ${path}: line 1 (the header) has no column "${inputColumn}" for the inputs; the columns are ${columns.map((name) => `"${name}"`).join(", ")}. ${columnsHint}`,
       { details: { path, line: 1, columns, inputColumn, labelColumn } },
     );
   }
@@ -280,7 +311,7 @@ function csvRows(body: string, path: string, inputColumn: string, labelColumn: s
     });
     rows.push({ line: start, fields: record });
   }
-  return rows;
+  return { rows, inputColumn };
 }
 
 const malformedMarker = Symbol("malformed");

@@ -159,7 +159,9 @@ export const taskSpecSchema = z
               .string()
               .min(1)
               .optional()
-              .describe("The field that holds the input. Default `text`."),
+              .describe(
+                "The field that holds the input. Default `text`; a CSV without a `text` column whose one other column besides the label's holds text is read from that column.",
+              ),
             label: z
               .string()
               .min(1)
@@ -253,6 +255,11 @@ export interface TaskSpec {
     path: string;
     format: "jsonl" | "csv" | null;
     inputColumn: string;
+    /**
+     * True when `columns.input` was not given: a CSV without a `text` column whose only other
+     * column besides the label's holds text is read from that column.
+     */
+    inputColumnDefaulted: boolean;
     labelColumn: string;
     labelMap: Record<string, string>;
     /** What a malformed row does: stop the run (`fail`, the default) or leave the row out. */
@@ -372,6 +379,7 @@ export function parseTaskSpec(input: unknown): TaskSpec {
             path: spec.data.path,
             format: spec.data.format ?? null,
             inputColumn: spec.data.columns?.input ?? "text",
+            inputColumnDefaulted: spec.data.columns?.input === undefined,
             labelColumn: spec.data.columns?.label ?? "label",
             labelMap: spec.data.label_map ?? {},
             onMalformedRow: spec.data.on_malformed_row ?? "fail",

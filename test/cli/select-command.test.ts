@@ -165,4 +165,21 @@ describe("modelscout select / decisions", () => {
     const output = JSON.parse(result.stdout) as { winner: { id: string } };
     expect(output.winner.id).toMatch(/^npm:/);
   }, 120_000);
+
+  it("says --data replaced the spec's data block when the file's columns are not text and label", async () => {
+    const data = join(work, "other.csv");
+    writeFileSync(data, "id,review,label\n1,great,positive\n2,awful,negative\n");
+    const withSpec = await runCli(["select", EXAMPLE, "--data", data], { MODELSCOUT_HOME: home });
+    expect(withSpec.code).toBe(2);
+    expect(withSpec.stderr).toContain('no column "text" for the inputs');
+    expect(withSpec.stderr).toContain("--data replaced the spec's whole data block");
+    expect(withSpec.stderr).toContain(`data.columns.input (and .label) in ${EXAMPLE}`);
+    const withRequest = await runCli(
+      ["select", "--request", "classify English reviews as positive or negative", "--data", data],
+      { MODELSCOUT_HOME: home },
+    );
+    expect(withRequest.code).toBe(2);
+    expect(withRequest.stderr).toContain('--data files are read with inputs in "text"');
+    expect(withRequest.stderr).not.toContain("Set data.columns.input in the task spec");
+  }, 120_000);
 });

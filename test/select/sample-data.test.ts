@@ -93,6 +93,29 @@ describe("loadSampleData: JSONL", () => {
     expect(error.message).not.toContain("onMalformedRow");
   });
 
+  it("reads a CSV's only text column besides the label as the input when no column is named", async () => {
+    const directory = await mkdtemp(join(tmpdir(), "sample-data-"));
+    await writeFile(join(directory, "reviews.csv"), "label,review\n1,好吃\n0,难吃\n");
+    const data = await loadSampleData(dataSpec({ path: "reviews.csv" }), {
+      baseDirectory: directory,
+    });
+    expect(data.items.map((item) => [item.input, item.label])).toEqual([
+      ["好吃", "1"],
+      ["难吃", "0"],
+    ]);
+    expect(data.guessedInputColumn).toBe("review");
+    // A column named in the spec is never replaced by a guess; the hint says what to do.
+    const named = await loadError(
+      { path: "reviews.csv", columns: { input: "text" } },
+      { baseDirectory: directory, columnsHint: "Rename it." },
+    );
+    expect(named.message).toMatch(/has no column "text" for the inputs; .*\. Rename it\.$/);
+    // An id column of numbers is no input.
+    await writeFile(join(directory, "ids.csv"), "id,label\n1,positive\n2,negative\n");
+    const ids = await loadError({ path: "ids.csv" }, { baseDirectory: directory });
+    expect(ids.message).toContain("Set data.columns.input in the task spec");
+  });
+
   it("skips malformed rows when the task spec's data.on_malformed_row says so", async () => {
     const data = await loadSampleData(
       dataSpec({ path: "malformed.jsonl", on_malformed_row: "skip" }),

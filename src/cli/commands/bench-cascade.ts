@@ -64,6 +64,7 @@ export default defineCommand({
         path,
         format: null,
         inputColumn: "text",
+        inputColumnDefaulted: true,
         labelColumn: "label",
         labelMap: {},
         onMalformedRow: "fail",

@@ -199,6 +199,19 @@ export default defineCommand({
       );
     }
     const spec = parseTaskSpec(specInput);
+    // With --data the spec's data block is not the file's description: say what applies.
+    const dataHints =
+      args.data === undefined
+        ? undefined
+        : args.spec !== undefined
+          ? {
+              columns: `--data replaced the spec's whole data block (its columns and label_map describe its own file), so inputs are read from "text" and labels from "label"; to read other columns, set data.path and data.columns.input (and .label) in ${args.spec} instead of passing --data`,
+              skip: `or set data.path and "on_malformed_row": "skip" in ${args.spec}'s data block instead of passing --data`,
+            }
+          : {
+              columns: `--data files are read with inputs in "text" and labels in "label": rename the column, or write a task spec whose data block names it (data.columns.input; \`modelscout schema task\` describes the fields)`,
+              skip: `or write a task spec with "on_malformed_row": "skip" in its data block to leave them out`,
+            };
     const timeoutMs = integerOption("timeout-ms", args["timeout-ms"]);
     const seed = integerOption("seed", args.seed);
     const controller = new AbortController();
@@ -232,6 +245,7 @@ export default defineCommand({
         onProgress: progressPrinter(args.quiet === true || args.json === true),
         signal: controller.signal,
         ...(seed !== undefined && { seed }),
+        ...(dataHints !== undefined && { dataHints }),
       });
     } catch (error) {
       const partial = (error as { decision?: SelectionDecision }).decision;

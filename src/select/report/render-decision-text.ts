@@ -107,6 +107,13 @@ export function renderDecisionText(decision: SelectionDecision): string {
     lines.push(plain(`Winner: ${decision.winner.id}`));
   }
   for (const sentence of decision.explanation) lines.push(plain(sentence));
+  if (decision.data.inputColumn !== undefined) {
+    lines.push(
+      plain(
+        `Inputs were read from the column "${decision.data.inputColumn}", the only one besides the labels (the file has no "text" column; data.columns.input names another).`,
+      ),
+    );
+  }
   if (decision.data.skippedRows > 0) {
     lines.push(
       plain(
