@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -28,4 +28,18 @@ describe("modelscout decisions --task", () => {
     expect(typo.code).toBe(2);
     expect(typo.stderr).toContain('Did you mean "sentiment"?');
   }, 60_000);
+});
+
+describe("the README's decisions row", () => {
+  it("offers --report only on decisions show <id>, the one form that takes it", () => {
+    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    const row = readme.split("\n").find((line) => line.startsWith("| `modelscout decisions"));
+    const forms = [...(row ?? "").matchAll(/`(modelscout decisions[^`]*)`/g)].map(
+      (match) => match[1] ?? "",
+    );
+    expect(forms.length).toBeGreaterThan(0);
+    for (const form of forms) {
+      if (form.includes("--report")) expect(form).toMatch(/^modelscout decisions show <id> /);
+    }
+  });
 });
