@@ -42,10 +42,19 @@ export function exitCodeFor(error: unknown): number {
   return 1;
 }
 
-/** What the user sees: our messages as they are, anything unexpected with its stack. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching escape sequences is the point.
+const ANSI_ESCAPES = /\u001b\[[0-9;]*[A-Za-z]/g;
+
+/**
+ * What the user sees: our messages as they are, anything unexpected with its stack. citty
+ * colours the names in its usage errors; the colour codes are taken out, since stderr is
+ * often a log file or a CI job, and the message reads the same in a terminal without them.
+ */
 export function describeError(error: unknown): string {
   if (ModelScoutError.isInstance(error)) return `modelscout: ${error.message}`;
-  if (isUsageError(error)) return `modelscout: ${error.message} (see --help)`;
+  if (isUsageError(error)) {
+    return `modelscout: ${error.message.replace(ANSI_ESCAPES, "")} (see --help)`;
+  }
   const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
   return `modelscout: unexpected error, please report it:\n${text}`;
 }

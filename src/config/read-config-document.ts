@@ -36,6 +36,15 @@ export async function readConfigDocument(path: string, kind: ConfigDocumentKind)
   return parseConfigText(text, path, kind);
 }
 
+/**
+ * The parser's first line without its own "at line 4, column 1:" (the position is given
+ * once, before it; the parser ends the line with a colon for the excerpt it prints next).
+ */
+function yamlProblem(error: Error): string {
+  const first = error.message.split("\n")[0] ?? "";
+  return first.replace(/\s*at line \d+, column \d+:?\s*$/, "").replace(/:\s*$/, "");
+}
+
 function parseConfigText(text: string, path: string, kind: ConfigDocumentKind): unknown {
   if (!kind.yaml || extname(path).toLowerCase() === ".json") {
     try {
@@ -57,7 +66,7 @@ function parseConfigText(text: string, path: string, kind: ConfigDocumentKind): 
         : "";
     throw new ModelScoutError(
       "INVALID_ARGUMENT",
-      `${kind.name} ${path} is not valid YAML${where}: ${(error as Error).message.split("\n")[0]}`,
+      `${kind.name} ${path} is not valid YAML${where}: ${yamlProblem(error as Error)}`,
       { cause: error, details: { path } },
     );
   }

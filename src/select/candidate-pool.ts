@@ -23,6 +23,7 @@ import { compatibleTasks } from "../tasks/resolve-task.js";
 import { closestMatch } from "../text/closest-match.js";
 import type { FilterStep } from "./decision.js";
 import { matchLabels } from "./match-labels.js";
+import { formatBytes } from "./report/format-decision-values.js";
 import type { TaskSpec } from "./task-spec.js";
 
 /** How many catalog models the task query brings in before the other filters. */
@@ -309,7 +310,7 @@ export async function buildCandidatePool(options: BuildPoolOptions): Promise<Can
           ? { keep: true }
           : {
               keep: false,
-              reason: `needs ${((memoryBytes ?? 0) / 1e9).toFixed(1)} GB at ${dtype}`,
+              reason: `needs ${formatBytes(memoryBytes ?? 0)} at ${dtype}`,
             };
       },
     );
@@ -325,7 +326,7 @@ export async function buildCandidatePool(options: BuildPoolOptions): Promise<Can
         if (bytes === null) return { keep: true, unknown: true };
         return bytes <= maxMemoryGb * 1e9
           ? { keep: true }
-          : { keep: false, reason: `needs ${(bytes / 1e9).toFixed(1)} GB` };
+          : { keep: false, reason: `needs ${formatBytes(bytes)}` };
       },
     );
   }

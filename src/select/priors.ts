@@ -80,6 +80,8 @@ export function computePriors(
       );
     }
     if (weights === 0) return { value: 0.5, sources: ["no prior evidence"] };
+    // Only earlier selections counted, and other models won them.
+    if (sources.length === 0) sources.push("other models won earlier selections for this task");
     return { value: weighted / weights, sources };
   });
 }

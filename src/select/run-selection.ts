@@ -448,7 +448,7 @@ async function select(
     decision.status = "completed";
     decision.latencyNote = latencyNote(spec, false);
     decision.explanation = [
-      `${first.candidate.model.id} has the highest prior of ${order.length} candidate${order.length === 1 ? "" : "s"} that passed the filters (${first.prior.sources.join(", ")}).`,
+      `${first.candidate.model.id} has the highest prior of ${order.length} candidate${order.length === 1 ? "" : "s"} that passed the filters${first.prior.sources.length === 0 ? "" : ` (${first.prior.sources.join(", ")})`}.`,
       runnableSentence(first, order),
       "Nothing was measured: add data.path (a JSONL or CSV sample of your inputs, with labels if you have them) to probe the candidates on your own data.",
     ];

@@ -30,6 +30,20 @@ describe("modelscout decisions --task", () => {
   }, 60_000);
 });
 
+describe("modelscout decisions --limit", () => {
+  it("says when there are more decisions than it lists", async () => {
+    const home = mkdtempSync(join(tmpdir(), "ms-decisions-cli-"));
+    const store = DecisionStore.open({ path: join(home, "state.db") });
+    for (const id of ["dec_a", "dec_b", "dec_c"]) store.save({ ...buildDecision(), id }, null);
+    store.close();
+    const some = await runCli(["decisions", "--limit", "2"], { MODELSCOUT_HOME: home });
+    expect(some.code).toBe(0);
+    expect(some.stdout).toContain("The newest 2 are shown; there are more (--limit N shows more).");
+    const all = await runCli(["decisions", "--limit", "3"], { MODELSCOUT_HOME: home });
+    expect(all.stdout).not.toContain("there are more");
+  }, 60_000);
+});
+
 describe("the README's decisions row", () => {
   it("offers --report only on decisions show <id>, the one form that takes it", () => {
     const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");

@@ -40,6 +40,12 @@ describe("readConfigDocument", () => {
     await expect(readConfigDocument(yaml, ROUTES)).rejects.toThrow(
       /^Routes config .*bad\.yaml is not valid YAML at line \d+, column \d+: /,
     );
+    // The position once, not again at the end of the parser's message with a dangling colon.
+    const indented = file("indented.yaml", "a:\n  b: 1\n c: 2\n");
+    const error = await readConfigDocument(indented, ROUTES).catch((caught: Error) => caught);
+    expect((error as Error).message).toMatch(
+      /is not valid YAML at line 3, column \d+: All mapping items must start at the same column$/,
+    );
     const rules = file("rules.yaml", "rules: []\n");
     await expect(readConfigDocument(rules, RULES)).rejects.toThrow(
       /^Alert rules file .*rules\.yaml is not valid JSON: /,

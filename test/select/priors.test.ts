@@ -34,6 +34,9 @@ describe("computePriors", () => {
     expect(a?.sources).toContain("live feedback 20% over 50 outcomes");
     expect(b?.sources.some((source) => source.startsWith("live feedback"))).toBe(false);
     expect(c?.sources).toContain("won 3 earlier selections for this task");
+    // Evidence of earlier selections alone, won by another model, is still named.
+    const [untried] = computePriors([makeModel({ id: "d" })], new Map([["e", 2]]));
+    expect(untried?.sources).toEqual(["other models won earlier selections for this task"]);
     // Poor live feedback lowers a's prior below its no-feedback value.
     expect(a?.value).toBeLessThan(computePriors(models)[0]?.value ?? 0);
   });

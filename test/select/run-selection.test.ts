@@ -265,6 +265,18 @@ describe("runSelection", () => {
     expect(decisions.get(stored.id)?.filters.at(-1)?.filter).toBe("language");
   });
 
+  it("gives a small model's memory in kB or MB, not 0.0 GB", async () => {
+    const error = await runSelection(
+      options({
+        task_type: "sentiment",
+        candidates: { ids: ["npm:sentiment"] },
+        slo: { max_memory_gb: 0.000001 },
+      }),
+    ).catch((caught: unknown) => caught);
+    expect((error as ModelScoutError).code).toBe("NO_CANDIDATES");
+    expect((error as Error).message).toMatch(/npm:sentiment \(needs \d+(\.\d)? (kB|MB)\)/);
+  });
+
   it("ranks by priors, and says so, when there is no sample data", async () => {
     const spec = {
       task_type: "text_generation",

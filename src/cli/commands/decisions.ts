@@ -53,10 +53,11 @@ const list = defineCommand({
     const task = args.task === undefined ? undefined : resolveTask(args.task);
     const store = DecisionStore.open();
     try {
-      const rows = store.list({
-        limit: integerOption("limit", args.limit) ?? 20,
-        ...(task !== undefined && { task }),
-      });
+      const limit = integerOption("limit", args.limit) ?? 20;
+      // One more than shown says whether there are more, without counting them all.
+      const read = store.list({ limit: limit + 1, ...(task !== undefined && { task }) });
+      const rows = read.slice(0, limit);
+      const more = read.length > limit;
       if (args.json === true) {
         printJson(rows);
         return;
@@ -77,7 +78,7 @@ const list = defineCommand({
           { header: "task", value: (row) => row.task },
           { header: "lang", value: (row) => row.language ?? "-" },
           { header: "winner", value: (row) => row.winnerId ?? "-", maxWidth: 60 },
-        ])}\n`,
+        ])}\n${more ? `The newest ${limit} are shown; there are more (--limit N shows more).\n` : ""}`,
       );
     } finally {
       store.close();
