@@ -10,7 +10,11 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+export function runCli(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+  options: { closeStdout?: boolean } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["--import", "tsx", MAIN, ...args], {
       env: { ...process.env, NO_COLOR: "1", ...env },
@@ -18,6 +22,8 @@ export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Pr
     });
     let stdout = "";
     let stderr = "";
+    // A reader that stops reading at once (`| head -c 0`): the CLI's writes then fail with EPIPE.
+    if (options.closeStdout === true) child.stdout.destroy();
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
       stdout += chunk;
     });
