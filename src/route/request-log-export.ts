@@ -81,6 +81,12 @@ export interface RequestLogExport {
   items: ExportedItem[];
   /** Logged requests of the task (and route, and window) that were read. */
   read: number;
+  /**
+   * Requests of the task (route, domain, window) that came through the chat, completions or
+   * responses endpoints: never exported, since the log keeps a chat's last user message, not
+   * the conversation. Counted so that an export with none to give can say why.
+   */
+  otherEndpoints: number;
   left: {
     /** Feedback said the answer was wrong but gave no label (the served model's failures). */
     wrongWithoutLabel: number;
@@ -281,7 +287,18 @@ export function exportRequestLog(
     left.pastLimit = items.length - options.limit;
     items = items.slice(items.length - options.limit);
   }
-  return { items, read, left };
+  return { items, read, left, otherEndpoints: countOtherEndpoints(database, options) };
+}
+
+/** Requests of the task, route, domain and window logged from endpoints other than /v1/tasks. */
+function countOtherEndpoints(database: StateDatabase, options: RequestLogExportOptions): number {
+  const row = database
+    .prepare(
+      `SELECT COUNT(*) AS count FROM routing_requests r
+       WHERE ${REQUESTS_READ.replace("r.endpoint = 'tasks'", "r.endpoint <> 'tasks'")}`,
+    )
+    .get(readParameters(database, options)) as { count: number };
+  return row.count;
 }
 
 /** Requests of the window with no feedback giving a label or `correct` (not read one by one). */

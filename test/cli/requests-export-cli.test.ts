@@ -10,9 +10,12 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseRoutesConfig } from "../../src/route/routes-config.js";
+import { RoutingStore } from "../../src/route/routing-store.js";
 import { type RoutingServer, startRoutingServer } from "../../src/server/start-routing-server.js";
+import { openStateDatabase } from "../../src/state/state-database.js";
 import { postJson } from "../server/routing-test-support.js";
 import { writeLexiconSpec } from "../support/lexicon-spec.js";
+import { requestLogRow } from "../support/request-log-row.js";
 import { runCli } from "../support/run-cli.js";
 
 const SENTENCES = fileURLToPath(
@@ -156,9 +159,56 @@ describe("modelscout requests export", () => {
     ]);
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain(
-      "No labelled requests of text-classification on route no-such-route in this state database (0 read; none)",
+      "No labelled requests of text-classification on route no-such-route in this state database (0 read from /v1/tasks/text-classification; none)",
     );
     expect(() => readFileSync(out)).toThrow(/ENOENT/);
+  }, 60_000);
+
+  it("says that chat requests are never exported when they are all a task has", async () => {
+    const chatState = join(work, "chat-state.db");
+    const database = openStateDatabase({ path: chatState });
+    const store = new RoutingStore(database, { writer: "main-thread" });
+    for (const id of ["req_chat1", "req_chat2"]) {
+      store.logRequest(
+        requestLogRow(id, {
+          endpoint: "chat.completions",
+          task: "text-generation",
+          route: "chat",
+          inputText: "Where is my parcel?",
+          outputText: "It is on its way.",
+        }),
+      );
+    }
+    store.flush();
+    for (const id of ["req_chat1", "req_chat2"]) {
+      store.recordFeedback({
+        requestId: id,
+        createdAt: new Date().toISOString(),
+        rating: null,
+        correct: true,
+        label: null,
+        latencyMs: null,
+        reward: null,
+      });
+    }
+    store.close();
+    database.close();
+    const result = await runCli([
+      "requests",
+      "export",
+      "--task",
+      "text-generation",
+      "--route",
+      "chat",
+      "--state",
+      chatState,
+    ]);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain("(0 read from /v1/tasks/text-generation; none)");
+    expect(result.stderr).toContain(
+      "2 requests of text-generation on route chat came through the chat, completions or responses endpoints, which are never exported",
+    );
+    expect(result.stderr).not.toContain('Feedback with a label or "correct" labels a request');
   }, 60_000);
 
   it("refuses a state database that does not exist rather than reading an empty new one", async () => {

@@ -109,6 +109,8 @@ describe("exportRequestLog", () => {
       model: "npm:sentiment",
       created_at: "2026-12-01T00:01:00.000Z",
     });
+    // req_chat: a chat request is never exported, but counted.
+    expect(result.otherEndpoints).toBe(1);
     expect(result.left).toEqual({
       wrongWithoutLabel: 1,
       // req_rated (a rating says nothing of the class) and req_none.

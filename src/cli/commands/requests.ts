@@ -262,11 +262,17 @@ const exportCommand = defineCommand({
     }
     const { items, left } = result;
     const scope = `${task}${args.route === undefined ? "" : ` on route ${args.route}`}${args.domain === undefined ? "" : ` in domain ${args.domain}`}${from === undefined ? "" : ` since ${formatUtcSeconds(from)} UTC`}`;
+    // Chat, completions and responses requests are never exported: the log keeps a chat's
+    // last user message, not the conversation, so it is no input to select on.
+    const otherEndpoints =
+      result.otherEndpoints === 0
+        ? ""
+        : ` ${result.otherEndpoints} request${result.otherEndpoints === 1 ? "" : "s"} of ${scope} came through the chat, completions or responses endpoints, which are never exported: the log keeps a chat's last user message, not the conversation. Only /v1/tasks/${task} requests are.`;
     if (items.length === 0) {
       throw new ModelScoutError(
         "NOT_FOUND",
-        `No ${args.unlabelled === true ? "" : "labelled "}requests of ${scope} in this state database (${result.read} read; ${describeLeft(left)}). Feedback with a label or "correct" labels a request: POST /v1/feedback.`,
-        { details: { task, read: result.read, left } },
+        `No ${args.unlabelled === true ? "" : "labelled "}requests of ${scope} in this state database (${result.read} read from /v1/tasks/${task}; ${describeLeft(left)}).${otherEndpoints === "" ? ` Feedback with a label or "correct" labels a request: POST /v1/feedback.` : otherEndpoints}`,
+        { details: { task, read: result.read, left, otherEndpoints: result.otherEndpoints } },
       );
     }
     const jsonl = exportedJsonl(items);
@@ -282,7 +288,7 @@ const exportCommand = defineCommand({
     const unlabelled = items.length - byLabel - byCorrect;
     process.stderr.write(
       `Exported ${items.length} requests of ${scope}${args.out === undefined ? "" : ` to ${args.out}`}: ${byLabel} labelled by feedback's label, ${byCorrect} by an answer feedback called correct${unlabelled > 0 ? `, ${unlabelled} without a label` : ""}.\n` +
-        `Left out: ${describeLeft(left)}.\n` +
+        `Left out: ${describeLeft(left)}.${otherEndpoints}\n` +
         (left.wrongWithoutLabel > 0 && args.unlabelled !== true
           ? `Warning: ${left.wrongWithoutLabel} answers that feedback called wrong gave no label, so they are left out; the export keeps the served model's successes and not these failures, which favours it in a new selection. Ask clients to send the right label with "correct": false.\n`
           : "") +
