@@ -100,8 +100,9 @@ export interface RouteLearner {
    * `record`, durable when the promise resolves rather than when the call returns: a learner
    * whose state database answers a commit asynchronously (PostgreSQL) awaits the transaction's
    * end instead of blocking the event loop on it (ADR 0071), for an outcome read ahead with
-   * `prepareRecord`. `alongside` is `record`'s; it may run twice (a first transaction that
-   * went stale is rolled back). Learners without it are called with `record`.
+   * `prepareRecord`. `alongside` is `record`'s; it may run more than once (a transaction that
+   * went stale is rolled back, and the record tried again). Learners without it are called
+   * with `record`.
    */
   recordLater?(
     outcome: RouteOutcome,

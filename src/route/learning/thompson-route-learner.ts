@@ -140,6 +140,22 @@ interface Written {
   seq: () => number;
 }
 
+/** What a read-ahead (`prepareRecord`) read for one request, and the memory it was read into. */
+interface Prepared {
+  generation: number;
+  requestId: string;
+  position: SharedPosition;
+  previous: OutcomeRow | undefined;
+}
+
+/**
+ * Read-aheads in a row that a `recordLater` finds stale (another server wrote between the
+ * read and the check under the lock) before it records under the lock, blocking, as `record`
+ * does: each stale one is read again, awaited, and tried again (ADR 0071, "Feedback from
+ * servers writing at once"). So a record always gets in, however busy the others are.
+ */
+export const STALE_RECORDS_BEFORE_BLOCKING = 5;
+
 const key = (route: string, domainKey: string, modelId: string) =>
   `${route}\u0000${domainKey}\u0000${modelId}`;
 
@@ -186,15 +202,7 @@ export class ThompsonRouteLearner implements RouteLearner {
   /** The commit of a `recordLater` made in a turn, which the next turn waits for. */
   #turnHeld: Promise<void> | undefined;
   /** What `prepareRecord` read ahead, by the preparation it gave out. */
-  readonly #prepared = new WeakMap<
-    RecordPreparation,
-    {
-      generation: number;
-      requestId: string;
-      position: SharedPosition;
-      previous: OutcomeRow | undefined;
-    }
-  >();
+  readonly #prepared = new WeakMap<RecordPreparation, Prepared>();
 
   constructor(options: ThompsonRouteLearnerOptions) {
     this.#config = parseThompsonLearnerConfig(options.config ?? {});
@@ -620,6 +628,15 @@ export class ThompsonRouteLearner implements RouteLearner {
   }
 
   async #readAhead(requestId: string): Promise<RecordPreparation | undefined> {
+    const prepared = await this.#readAheadFor(requestId);
+    if (prepared === undefined) return undefined;
+    const preparation: RecordPreparation = { requestId };
+    this.#prepared.set(preparation, prepared);
+    return preparation;
+  }
+
+  /** Reads ahead for a record of `requestId` and brings memory up to it; see `prepareRecord`. */
+  async #readAheadFor(requestId: string): Promise<Prepared | undefined> {
     const generation = this.#generation;
     const ahead = await this.store.readAhead(Object.assign({}, this.#seen), requestId);
     // Rows read before a change this learner made since would take memory back.
@@ -629,14 +646,12 @@ export class ThompsonRouteLearner implements RouteLearner {
       return undefined;
     }
     this.#useReadAhead(ahead);
-    const preparation: RecordPreparation = { requestId };
-    this.#prepared.set(preparation, {
+    return {
       generation: this.#generation,
       requestId,
       position: ahead.changes.next,
       previous: ahead.previous,
-    });
-    return preparation;
+    };
   }
 
   record(outcome: RouteOutcome, alongside?: () => void, preparation?: RecordPreparation): void {
@@ -663,8 +678,13 @@ export class ThompsonRouteLearner implements RouteLearner {
   /**
    * `record`, for an outcome read ahead (`prepareRecord`, on PostgreSQL): the transaction's
    * end is awaited, not blocked on (ADR 0071), and the next read-ahead waits for it. Memory
-   * changes once the commit is answered. Without a usable preparation (a file, or memory
-   * changed since) it is `record`.
+   * changes once the commit is answered. A check that fails under the lock (another server
+   * wrote since the read-ahead) rolls the transaction back; the record then reads ahead again,
+   * awaited, and tries again, up to `STALE_RECORDS_BEFORE_BLOCKING` times in a row, and only
+   * then records under the lock, blocking. The turn of read-aheads is held throughout, so this
+   * server's next read-ahead reads after it. Without a usable preparation (a file, or memory
+   * changed since) it is `record`. `alongside` runs once a try; only the stored try's writes
+   * are kept.
    */
   async recordLater(
     outcome: RouteOutcome,
@@ -672,28 +692,46 @@ export class ThompsonRouteLearner implements RouteLearner {
     preparation?: RecordPreparation,
   ): Promise<void> {
     const write = this.#writer(outcome, alongside);
-    const prepared = this.#preparedFor(outcome, preparation);
-    const underLock = () => this.#recordUnderLock(write, preparation);
-    if (prepared === undefined) return underLock();
-    const generation = this.#generation;
-    let later: { result: Written; committed: Promise<void> };
+    let prepared = this.#preparedFor(outcome, preparation);
+    if (prepared === undefined) return this.#recordUnderLock(write, preparation);
+    // The next read-ahead reads after this record is stored: before it, it would go stale at
+    // once. Held from here (the continuation of the turn that read ahead) to the end.
+    let release = () => {};
+    this.#turnHeld = new Promise((resolve) => {
+      release = resolve;
+    });
     try {
-      later = this.store.writingAfterLater(prepared.position, () => write(prepared.previous));
-    } catch (error) {
-      if (!(error instanceof StateMovedOn)) throw error;
-      return underLock();
+      for (let attempt = 1; ; attempt++) {
+        const generation = this.#generation;
+        const { position, previous } = prepared;
+        let later: { result: Written; committed: Promise<void> } | undefined;
+        try {
+          later = this.store.writingAfterLater(position, () => write(previous));
+          await later.committed;
+        } catch (error) {
+          if (!(error instanceof StateMovedOn)) throw error;
+          later = undefined;
+        }
+        if (later !== undefined) {
+          // Memory changed while the commit was out only by a write made after it (blocking
+          // calls run after it on the connection), which read this outcome's rows under its
+          // lock.
+          if (this.#generation === generation) this.#remember(later.result);
+          return;
+        }
+        // Rolled back, nothing of it stored or in memory: read ahead again, awaited, from what
+        // memory holds, and try again on that; after a few in a row, under the lock.
+        this.#staleReadAheads++;
+        if (attempt >= STALE_RECORDS_BEFORE_BLOCKING)
+          return this.#recordUnderLock(write, undefined);
+        prepared = await this.#readAheadFor(outcome.requestId).catch(() => undefined);
+        // Memory changed meanwhile (counted), or the read failed (the blocking path reports
+        // a failure that lasts).
+        if (prepared === undefined) return this.#recordUnderLock(write, undefined);
+      }
+    } finally {
+      release();
     }
-    // The next read-ahead reads after this commit: before it, it would go stale at once.
-    this.#turnHeld = later.committed.catch(() => {});
-    try {
-      await later.committed;
-    } catch (error) {
-      if (!(error instanceof StateMovedOn)) throw error;
-      return underLock();
-    }
-    // Memory changed while the commit was out only by a write made after it (blocking calls
-    // run after it on the connection), which read this outcome's rows under its lock.
-    if (this.#generation === generation) this.#remember(later.result);
   }
 
   /** The outcome's writes, checked first (throws for a malformed outcome, writing nothing). */

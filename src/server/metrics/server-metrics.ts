@@ -43,8 +43,9 @@
  *   event loop until PostgreSQL answered (ADR 0071: none in a steady state, so a rising count
  *   says where requests waited: admin writes, stale read-aheads, a waiting decision's fold);
  * - with a learner that reads ahead, `modelscout_learner_stale_read_aheads_total`: feedback
- *   records whose read-ahead went stale and were made again under the write lock (ADR 0070),
- *   which grows with the servers writing to one state at once.
+ *   read-aheads that went stale (ADR 0070), each then read again, awaited, and after a few in
+ *   a row for one feedback, recorded under the write lock, blocking (ADR 0071); grows with the
+ *   servers writing to one state at once.
  *
  * Counters count since the process started, as Prometheus expects. Label values come from the
  * routes config, the rules and the router's decisions, never from request bodies.
@@ -172,7 +173,7 @@ export function createServerMetrics(
   if (options.learnerStaleReadAheads !== undefined) {
     registry.counterFrom(
       "modelscout_learner_stale_read_aheads_total",
-      "Feedback records whose learner state, read ahead without blocking, had changed before the write (another server's or this one's write came between): recorded again under the write lock, blocking.",
+      "Feedback read-aheads of learner state that had changed before the write (another server's or this one's write came between): each read again without blocking and tried again, and after a few in a row for one feedback recorded under the write lock, blocking.",
       options.learnerStaleReadAheads,
     );
   }
