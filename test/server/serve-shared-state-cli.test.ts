@@ -236,9 +236,11 @@ describe.each([
         (sum, count, index) => sum + count - (staleBefore[index] ?? 0),
         0,
       );
-      // About 1.5 waits a feedback before (180 here); a few in all now, when a record went
-      // stale at every try (measured 0.03-0.1 a feedback at 400 feedbacks).
-      expect(grown, `${staleGrown} stale read-aheads`).toBeLessThan(feedbacks / 4);
+      // About 2.5 waits a feedback before (303 here); a few in all now, when a record went
+      // stale at every try (measured 0.03-0.17 a feedback at 400 feedbacks). How often a retry
+      // loses its race depends on the machine's timing, so the bound is one wait a feedback:
+      // well clear of both.
+      expect(grown, `${staleGrown} stale read-aheads`).toBeLessThan(feedbacks);
     },
     120_000,
   );
