@@ -47,6 +47,12 @@ function standingsOf(learner: ThompsonRouteLearner) {
   }));
 }
 
+/** Demotion against the route's first candidate, after ten effective observations. */
+const DEMOTE_AGAINST_FIRST = {
+  demotion: { probability: 0.9, minEffectiveObservations: 10 },
+  baseline: { policy: "first-candidate" as const },
+};
+
 describe("learners sharing a state file", () => {
   it("fold each other's outcomes into the stored aggregates instead of overwriting them", () => {
     const path = statePath();
@@ -96,10 +102,7 @@ describe("learners sharing a state file", () => {
 
   it("decide a demotion once and both keep to it", () => {
     const path = statePath();
-    const config = {
-      demotion: { probability: 0.9, minEffectiveObservations: 10 },
-      baseline: { policy: "first-candidate" as const },
-    };
+    const config = DEMOTE_AGAINST_FIRST;
     const a = makeLearner(config, 1, path).learner;
     const b = makeLearner(config, 2, path).learner;
     a.choose("r", ["base", "weak"]);
@@ -125,10 +128,7 @@ describe("learners sharing a state file", () => {
     // feedback. The baseline is the first candidate of the route as the router chose with,
     // which the routing learner stored; the other must read it to judge a demotion.
     const path = statePath();
-    const config = {
-      demotion: { probability: 0.9, minEffectiveObservations: 10 },
-      baseline: { policy: "first-candidate" as const },
-    };
+    const config = DEMOTE_AGAINST_FIRST;
     const a = makeLearner(config, 1, path).learner;
     const b = makeLearner(config, 2, path).learner;
     a.choose("r", ["base", "weak"]);
