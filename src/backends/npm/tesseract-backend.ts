@@ -82,14 +82,37 @@ async function stopWorker(session: TesseractSession): Promise<void> {
   await worker?.terminate();
 }
 
+/**
+ * What tesseract.js rejects with when the bytes look like an image but do not decode
+ * (truncated, corrupt): the client's input, not the model's failure.
+ */
+const UNREADABLE_IMAGE = /Error attempting to read image|ERR_OUT_OF_RANGE|RangeError/;
+
+function recognitionError(error: unknown, modelId: string): unknown {
+  const message = error instanceof Error ? error.message : String(error);
+  if (!UNREADABLE_IMAGE.test(message)) return error;
+  return new ModelScoutError(
+    "INVALID_ARGUMENT",
+    `${modelId} could not decode the image (${message.split("\n")[0]}): send a complete PNG, JPEG, BMP, TIFF or WebP file.`,
+    // status 400: the router answers 400 when every candidate refused the input this way.
+    { cause: error, details: { modelId, status: 400 } },
+  );
+}
+
 /** Tesseract cannot stop a page half way, so an abort terminates the worker. */
 function recogniseUnlessAborted(
   session: TesseractSession,
   worker: TesseractWorker,
   image: Buffer,
   signal: AbortSignal | undefined,
+  modelId: string,
 ): Promise<string> {
-  const recognised = worker.recognize(image).then((result) => result.data.text);
+  const recognised = worker.recognize(image).then(
+    (result) => result.data.text,
+    (error: unknown) => {
+      throw recognitionError(error, modelId);
+    },
+  );
   if (signal === undefined) return recognised;
   // After an abort nobody awaits the terminated job; keep its rejection from going unhandled.
   recognised.catch(() => undefined);
@@ -141,6 +164,9 @@ export function createTesseractBackend(
             langPath,
             gzip: true,
             cacheMethod: "none",
+            // Without a handler, tesseract.js rethrows a job's rejection (an image it cannot
+            // decode) outside any promise, which kills the process; the job still rejects.
+            errorHandler: () => undefined,
           });
           return session.worker;
         },
@@ -158,7 +184,7 @@ export function createTesseractBackend(
         const image = await imageBytes(input, modelId);
         signal?.throwIfAborted();
         const worker = await session.start();
-        const text = await recogniseUnlessAborted(session, worker, image, signal);
+        const text = await recogniseUnlessAborted(session, worker, image, signal, modelId);
         outputs.push({ kind: "text", text: text.trim() });
       }
       return outputs;

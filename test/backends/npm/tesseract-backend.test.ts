@@ -105,6 +105,20 @@ describe("Tesseract OCR on rendered text lines", () => {
     await expect(backend.doRun(["just text"])).rejects.toBeInstanceOf(ModelScoutError);
   });
 
+  it("refuses an image that does not decode as the client's error, and reads the next one", async () => {
+    const truncated = (images[0] ?? Buffer.alloc(0)).subarray(0, 100);
+    const bmpHeaderOnly = Buffer.concat([Buffer.from("BM"), Buffer.alloc(40)]);
+    for (const image of [truncated, bmpHeaderOnly]) {
+      await expect(backend.doRun([{ image }])).rejects.toMatchObject({
+        code: "INVALID_ARGUMENT",
+        message: expect.stringContaining("could not decode the image"),
+        details: { status: 400 },
+      });
+    }
+    const [after] = await backend.doRun([{ image: images[0] ?? Buffer.alloc(0) }]);
+    expect(textOf(after)).toBe(LINES[0]);
+  });
+
   it("stops a recognition when the signal aborts, and recognises again afterwards", async () => {
     const controller = new AbortController();
     const running = backend.doRun([{ image: images[2] ?? Buffer.alloc(0) }], {
