@@ -120,6 +120,10 @@ export function decodeWav(bytes: Uint8Array, param = "input"): DecodedAudio {
   );
 }
 
+/** Telephony's narrowest band to studio's highest rate; anything else is a broken header. */
+const MIN_SAMPLING_RATE_HZ = 1000;
+const MAX_SAMPLING_RATE_HZ = 768_000;
+
 function decodeData(
   view: DataView,
   start: number,
@@ -130,6 +134,14 @@ function decodeData(
   const { channels, samplingRateHz, bitsPerSample } = format;
   if (channels < 1) throw invalid("The WAV file declares no channels.", param);
   if (samplingRateHz < 1) throw invalid("The WAV file declares a sampling rate of 0 Hz.", param);
+  // Speech models resample to their own rate (16 kHz): from a header claiming 1 Hz, a 2 MB
+  // upload would become billions of samples and take the server's memory.
+  if (samplingRateHz < MIN_SAMPLING_RATE_HZ || samplingRateHz > MAX_SAMPLING_RATE_HZ) {
+    throw invalid(
+      `The WAV file declares a sampling rate of ${samplingRateHz} Hz; recordings are ${MIN_SAMPLING_RATE_HZ} to ${MAX_SAMPLING_RATE_HZ} Hz (for example: ffmpeg -i in.wav -ac 1 -ar 16000 -c:a pcm_s16le out.wav).`,
+      param,
+    );
+  }
   const read = sampleReader(view, format, param);
   const bytesPerSample = bitsPerSample / 8;
   const frameBytes = Math.max(format.blockAlign, bytesPerSample * channels);

@@ -34,6 +34,22 @@ function expectInvalid(bytes: Uint8Array, message: string): void {
 }
 
 describe("decodeWav", () => {
+  it("refuses sampling rates no recording has, which resampling would blow up", () => {
+    const samples = new Float32Array(1000);
+    for (const samplingRateHz of [1, 999, 768_001, 4_294_967_295]) {
+      expectInvalid(
+        buildWav({ channels: [samples], samplingRateHz, encoding: "pcm16" }),
+        `sampling rate of ${samplingRateHz} Hz`,
+      );
+    }
+    for (const samplingRateHz of [1000, 8000, 768_000]) {
+      expect(
+        decodeWav(buildWav({ channels: [samples], samplingRateHz, encoding: "pcm16" }))
+          .samplingRateHz,
+      ).toBe(samplingRateHz);
+    }
+  });
+
   for (const encoding of Object.keys(STEP) as WavSpec["encoding"][]) {
     it(`reads ${encoding} mono samples back within one quantisation step`, () => {
       const signal = sine(440, 16_000, 0.25);
