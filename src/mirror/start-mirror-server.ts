@@ -103,6 +103,7 @@ function parseRange(
   if (match === null) return null; // multi-range or another unit: ignored, as RFC 9110 allows
   const [, first = "", last = ""] = match;
   if (first === "" && last === "") return null;
+  if (size === 0) return "invalid"; // no byte to send, whatever the range (RFC 9110 14.1.1)
   if (first === "") {
     const length = Number(last);
     if (length === 0) return "invalid";

@@ -138,6 +138,25 @@ describe("resolve", () => {
     expect(beyond.headers.get("content-range")).toBe(`bytes */${weights.length}`);
   });
 
+  it("answers any range of an empty file with 416, as it has no byte to send", async () => {
+    const empty = join(directory, "acme", "embedder", "empty.txt");
+    await writeFile(empty, "");
+    try {
+      for (const range of ["bytes=0-0", "bytes=-5", "bytes=0-"]) {
+        const answer = await fetch(`${mirror.url}/acme/embedder/resolve/main/empty.txt`, {
+          headers: { range },
+        });
+        expect(answer.status, range).toBe(416);
+        expect(answer.headers.get("content-range")).toBe("bytes */0");
+      }
+      const whole = await fetch(`${mirror.url}/acme/embedder/resolve/main/empty.txt`);
+      expect(whole.status).toBe(200);
+      expect(whole.headers.get("content-length")).toBe("0");
+    } finally {
+      await rm(empty);
+    }
+  });
+
   it("answers missing repos, revisions and files with Hub-style 404s", async () => {
     const cases = [
       ["/nobody/nothing/resolve/main/config.json", "RepoNotFound"],
