@@ -163,7 +163,9 @@ export async function startMirrorServer(options: MirrorServerOptions): Promise<M
     const repositoryRealPath = await realpath(repository.folder);
     if (
       !fileRealPath.startsWith(`${repositoryRealPath}${sep}`) ||
-      !fileRealPath.startsWith(rootRealPath)
+      // With the separator: a bare prefix let a repo linked to a sibling such as
+      // `<root>-private/...` through.
+      !fileRealPath.startsWith(`${rootRealPath}${sep}`)
     ) {
       throw new HubError(400, "InvalidPath", "Invalid file path");
     }

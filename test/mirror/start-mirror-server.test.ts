@@ -138,6 +138,21 @@ describe("resolve", () => {
     expect(beyond.headers.get("content-range")).toBe(`bytes */${weights.length}`);
   });
 
+  it("refuses a repo linked to a folder beside the mirror whose name starts like it", async () => {
+    const sibling = join(root, "models-private", "repo");
+    await mkdir(sibling, { recursive: true });
+    await writeFile(join(sibling, "secret.txt"), "do not serve");
+    const link = join(directory, "acme", "linked");
+    await symlink(sibling, link);
+    try {
+      const answer = await fetch(`${mirror.url}/acme/linked/resolve/main/secret.txt`);
+      expect(answer.status).toBe(400);
+      expect(await answer.text()).not.toContain("do not serve");
+    } finally {
+      await rm(link);
+    }
+  });
+
   it("answers any range of an empty file with 416, as it has no byte to send", async () => {
     const empty = join(directory, "acme", "embedder", "empty.txt");
     await writeFile(empty, "");
