@@ -3,6 +3,8 @@
  * mirror (HF_ENDPOINT), synced into a fresh catalog in a temporary MODELSCOUT_HOME.
  */
 import { mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -88,6 +90,29 @@ describe("modelscout profile", () => {
     expect(result.stdout).toMatch(/p50\/item/);
     expect(result.stdout).toMatch(/Stored as measured figures for local\./);
   });
+
+  it("stops a model whose download stalls at --load-timeout-ms, and says so", async () => {
+    // A Hub that takes the connection and never answers: the model's files never come.
+    const stalled = new Set<Socket>();
+    const hub = createServer(() => {});
+    hub.on("connection", (socket) => stalled.add(socket));
+    await new Promise<void>((resolve) => hub.listen(0, "127.0.0.1", resolve));
+    const port = (hub.address() as AddressInfo).port;
+    try {
+      const started = Date.now();
+      const result = await runCli(
+        ["profile", "modelscout/reviews-zh-bow", "--load-timeout-ms", "2000", "--runs", "1"],
+        { ...env(), HF_ENDPOINT: `http://127.0.0.1:${port}` },
+      );
+      expect(result.code, result.stderr).toBe(75);
+      expect(result.stderr).toContain("Loading modelscout/reviews-zh-bow (at most 2 s");
+      expect(result.stderr).toMatch(/did not finish load within [\d.]+ s and was stopped/);
+      expect(Date.now() - started).toBeLessThan(60_000);
+    } finally {
+      for (const socket of stalled) socket.destroy();
+      await new Promise((resolve) => hub.close(resolve));
+    }
+  }, 90_000);
 
   it("fails clearly for an unknown model and bad options", async () => {
     const missing = await runCli(["profile", "modelscout/sentiment-en-bo"], env());

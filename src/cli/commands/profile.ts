@@ -8,6 +8,7 @@
 import { defineCommand } from "citty";
 import { createBackend } from "../../backends/create-backend.js";
 import { httpBackendProvider } from "../../backends/http/http-backend-provider.js";
+import { DEFAULT_LOAD_TIMEOUT_MS } from "../../backends/isolated/isolated-backend.js";
 import { isolatedProvider } from "../../backends/isolated/isolated-provider.js";
 import type { BackendProvider } from "../../backends/model-backend.js";
 import { npmBackendProvider } from "../../backends/npm/npm-backend-provider.js";
@@ -130,6 +131,11 @@ export default defineCommand({
       type: "string",
       description: "Longest one batch may run before the model is stopped (default 60000)",
     },
+    "load-timeout-ms": {
+      type: "string",
+      description:
+        "Longest the model may take to download and load before it is stopped (default 600000)",
+    },
     "in-process": {
       type: "boolean",
       description: "Run the model in this process instead of a child process",
@@ -141,6 +147,11 @@ export default defineCommand({
     const runs = integerOption("runs", args.runs) ?? 10;
     const warmupRuns = args.warmup === "0" ? 0 : (integerOption("warmup", args.warmup) ?? 2);
     const runTimeoutMs = integerOption("timeout-ms", args["timeout-ms"]);
+    const loadTimeoutMs = integerOption("load-timeout-ms", args["load-timeout-ms"]);
+    const timeouts = {
+      ...(runTimeoutMs !== undefined && { runTimeoutMs }),
+      ...(loadTimeoutMs !== undefined && { loadTimeoutMs }),
+    };
     const extraHardware = (args.hardware ?? "")
       .split(",")
       .map((name) => name.trim())
@@ -154,20 +165,22 @@ export default defineCommand({
       const model = await resolveModel(store, args.id);
       const inputs = sampleInputs(model.task);
       const transformers = createTransformersBackendProvider({
-        isolated: isolated ? { ...(runTimeoutMs !== undefined && { runTimeoutMs }) } : false,
+        isolated: isolated ? timeouts : false,
         onProgress: progressPrinter(),
       });
       const providers: BackendProvider[] = [
         transformers,
-        isolated
-          ? isolatedProvider(npmBackendProvider, {
-              ...(runTimeoutMs !== undefined && { runTimeoutMs }),
-            })
-          : npmBackendProvider,
+        isolated ? isolatedProvider(npmBackendProvider, timeouts) : npmBackendProvider,
         // Endpoint models run remotely: what is measured is latency as seen from here.
         httpBackendProvider,
       ];
       const backend = createBackend(model, providers);
+      // Downloading and loading can take minutes with nothing else to show on a pipe.
+      if (isolated) {
+        process.stderr.write(
+          `Loading ${model.id} (at most ${Math.round((loadTimeoutMs ?? DEFAULT_LOAD_TIMEOUT_MS) / 1000)} s: --load-timeout-ms)...\n`,
+        );
+      }
       let profile: ModelProfile;
       try {
         profile = await profileModel({ backend, inputs, batchSizes, warmupRuns, runs });
