@@ -142,6 +142,18 @@ function configuredDetectors(config: RedactionConfig | undefined): readonly Pers
     : detectorsFor(resolved.types);
 }
 
+/**
+ * Whether a text holds personal data the configuration's types cover (default: every type):
+ * the redactor's question without its answer's text.
+ */
+export function createPersonalDataTest(
+  config: RedactionConfig | undefined = undefined,
+): (text: string) => boolean {
+  const detectors = configuredDetectors(config);
+  if (detectors.length === 0) return () => false;
+  return (text) => personalSpans(text, detectors) !== null;
+}
+
 /** Builds a redactor for a configuration (default: on, every type). */
 export function createRedactor(config: RedactionConfig | undefined = undefined): Redactor {
   const detectors = configuredDetectors(config);

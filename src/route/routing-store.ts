@@ -24,7 +24,7 @@
 import { randomBytes } from "node:crypto";
 import { ModelScoutError } from "../errors/modelscout-error.js";
 import { pseudonymOf } from "../privacy/name-pseudonyms.js";
-import { createTextRedactor } from "../privacy/redact-personal-data.js";
+import { createPersonalDataTest } from "../privacy/redact-personal-data.js";
 import type { PostgresStateDatabase } from "../state/postgres-state-database.js";
 import { hasSqliteFile } from "../state/sqlite-worker.js";
 import {
@@ -167,22 +167,28 @@ export const ROUTING_MIGRATIONS: readonly ComponentMigration[] = [
  */
 export function storedNames(database: StateDatabase, name: string): [string, string] {
   if (!findsPersonalData(name)) return [name, name];
-  let row: { value: string } | undefined;
+  let key: Buffer | undefined;
   try {
-    row = database
-      .prepare("SELECT value FROM routing_secrets WHERE name = 'name-pseudonyms'")
-      .get() as { value: string } | undefined;
+    key = storedPseudonymKey(database);
   } catch {
     // A log from before the pseudonyms (routing migration 6) holds names as written.
-    row = undefined;
+    key = undefined;
   }
-  return row === undefined
-    ? [name, name]
-    : [pseudonymOf(name, Buffer.from(row.value, "base64")), name];
+  return key === undefined ? [name, name] : [pseudonymOf(name, key), name];
 }
 
-const defaultTextRedactor = createTextRedactor();
-const findsPersonalData = (text: string) => defaultTextRedactor(text) !== text;
+const findsPersonalData = createPersonalDataTest();
+
+/** The row of `routing_secrets` that holds the pseudonyms' key. */
+const PSEUDONYM_KEY_NAME = "name-pseudonyms";
+
+/** The pseudonyms' key, if a server has made it. */
+function storedPseudonymKey(database: StateDatabase): Buffer | undefined {
+  const row = database
+    .prepare("SELECT value FROM routing_secrets WHERE name = ?")
+    .get(PSEUDONYM_KEY_NAME) as { value: string } | undefined;
+  return row === undefined ? undefined : Buffer.from(row.value, "base64");
+}
 
 export interface RequestLogRow {
   id: string;
@@ -793,25 +799,21 @@ export class RoutingStore {
     return this.#postgres.readRows(sql, values, { afterPosts: true });
   }
 
-  /** The requests that named `session` (`x-modelscout-session`), oldest first, at most `limit`. */
   /**
    * The key of the pseudonyms of names holding personal data (`privacy/name-pseudonyms.ts`):
    * made by the first server that needs it, then the same for every server on this state.
    */
   pseudonymKey(): Buffer {
-    const name = "name-pseudonyms";
     this.#database
       .prepare("INSERT INTO routing_secrets (name, value) VALUES (?, ?) ON CONFLICT DO NOTHING")
-      .run(name, randomBytes(32).toString("base64"));
-    const row = this.#database
-      .prepare("SELECT value FROM routing_secrets WHERE name = ?")
-      .get(name) as { value: string };
-    return Buffer.from(row.value, "base64");
+      .run(PSEUDONYM_KEY_NAME, randomBytes(32).toString("base64"));
+    return storedPseudonymKey(this.#database) as Buffer;
   }
 
   /**
-   * A session's requests in order. A session named with personal data (an email) is logged
-   * under its pseudonym (`privacy/name-pseudonyms.ts`), and found by either.
+   * The requests that named `session` (`x-modelscout-session`), oldest first, at most `limit`.
+   * A session named with personal data (an email) is logged under its pseudonym
+   * (`privacy/name-pseudonyms.ts`), and found by either.
    */
   sessionRequests(session: string, limit = 200): RequestLogRow[] {
     this.flush();

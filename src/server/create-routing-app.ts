@@ -35,6 +35,7 @@ import { errorMessage } from "../errors/error-message.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
 import { namePseudonymizer } from "../privacy/name-pseudonyms.js";
 import {
+  createPersonalDataTest,
   createPrefixRedactor,
   createTextRedactor,
   warmRedactor,
@@ -138,7 +139,7 @@ export function redactPersonalText(config?: RedactionConfig): RedactText {
   warmRedactor(redact);
   return Object.assign(redact, {
     prefix: createPrefixRedactor(config),
-    findsPersonalData: (text: string) => redact(text) !== text,
+    findsPersonalData: createPersonalDataTest(config),
   });
 }
 
