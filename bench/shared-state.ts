@@ -4,7 +4,7 @@
  * --state <one file or URL>`), echo models on a `bandit` route.
  *
  *   npx tsx bench/shared-state.ts [--rounds 300] [--visibility 30] [--state file|postgres]
- *       [--url postgres://...]
+ *       [--url postgres://...] [--concurrent 400] [--clients 8]
  *
  * With `--state postgres` the servers share a new schema of the database `--url` names
  * (default `MODELSCOUT_TEST_POSTGRES_URL`, else this machine's server), dropped at the end,
@@ -19,7 +19,13 @@
  * Each feedback must be stored and applied; a 404 counts as lost. Then `--visibility` times:
  * one feedback to B, and A's `/admin/api/models` read every 10 ms until its standings count
  * it: how long A's learner takes to see a feedback another server took (its sync runs every
- * second; each feedback is posted at a random point of that second). Prints a table and writes bench/results/shared-state.json.
+ * second; each feedback is posted at a random point of that second). Then, with `--concurrent N`
+ * (400; 0 skips it), both servers at once: `--clients` clients, each sending a request to one
+ * server and its feedback to the other, N in all, and what that cost each server's event loop,
+ * read off `/metrics` before and 2.5 s after: blocking waits on the state database
+ * (`modelscout_state_blocking_waits_total`) and read-aheads found stale
+ * (`modelscout_learner_stale_read_aheads_total`, ADR 0071; PostgreSQL only). Prints tables and
+ * writes bench/results/shared-state.json.
  */
 import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -41,6 +47,8 @@ const { values } = parseArgs({
   options: {
     rounds: { type: "string", default: "300" },
     visibility: { type: "string", default: "30" },
+    concurrent: { type: "string", default: "400" },
+    clients: { type: "string", default: "8" },
     ...STATE_OPTIONS,
   },
 });
@@ -48,6 +56,8 @@ const onPostgres = statesOnPostgres(values.state);
 const schema = `bench_shared_${process.pid}`;
 const rounds = Number(values.rounds);
 const visibilityRounds = Number(values.visibility);
+const concurrent = Number(values.concurrent);
+const clients = Number(values.clients);
 
 const MAIN = fileURLToPath(new URL("../src/cli/main.ts", import.meta.url));
 const home = mkdtempSync(join(tmpdir(), "ms-bench-shared-"));
@@ -115,6 +125,49 @@ async function counted(url: string): Promise<number> {
     .reduce((sum, row) => sum + row.effectiveCount, 0);
 }
 
+/** A counter's value on `/metrics`; NaN when the server does not export it. */
+async function metric(url: string, name: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  return Number(new RegExp(`^${name} (\\d+)$`, "m").exec(text)?.[1]);
+}
+
+const COUNTERS = {
+  blockingWaits: "modelscout_state_blocking_waits_total",
+  staleReadAheads: "modelscout_learner_stale_read_aheads_total",
+} as const;
+
+async function counters(url: string): Promise<Record<keyof typeof COUNTERS, number>> {
+  return {
+    blockingWaits: await metric(url, COUNTERS.blockingWaits),
+    staleReadAheads: await metric(url, COUNTERS.staleReadAheads),
+  };
+}
+
+/**
+ * `clients` clients at once, each a request on one server and its feedback on the other,
+ * `count` in all: what each server's counters grew by.
+ */
+async function concurrentFeedback(urls: readonly [string, string], count: number) {
+  const before = await Promise.all(urls.map(counters));
+  let sent = 0;
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (sent < count) {
+        const index = sent++;
+        const asked = await ask(urls[index % 2] as string, 100_000 + index);
+        const ms = await feedback(urls[(index + 1) % 2] as string, asked.requestId, asked.model);
+        if (ms === null) throw new Error(`feedback ${index} was lost (404)`);
+      }
+    }),
+  );
+  await sleep(2500);
+  const after = await Promise.all(urls.map(counters));
+  return after.map((row, server) => ({
+    blockingWaits: row.blockingWaits - (before[server]?.blockingWaits ?? 0),
+    staleReadAheads: row.staleReadAheads - (before[server]?.staleReadAheads ?? 0),
+  }));
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function summary(times: readonly (number | null)[]) {
@@ -171,6 +224,7 @@ try {
     p95Ms: percentile(seenAfter, 0.95),
     maxMs: seenAfter.at(-1) ?? Number.NaN,
   };
+  const race = concurrent > 0 ? await concurrentFeedback([a.url, b.url], concurrent) : null;
   console.log("feedback, timed at the client (ms)");
   console.log("way                          count  lost    p50    p95    max");
   for (const [name, row] of Object.entries(results)) {
@@ -181,10 +235,26 @@ try {
   console.log(
     `A's learner saw a feedback B took after: p50 ${visibility.p50Ms.toFixed(0)} ms, p95 ${visibility.p95Ms.toFixed(0)} ms, max ${visibility.maxMs.toFixed(0)} ms (${visibility.count} feedbacks; polled every 10 ms)`,
   );
+  if (race !== null) {
+    console.log(
+      `${concurrent} feedbacks from ${clients} clients at once, each on the server that did not answer:`,
+    );
+    race.forEach((row, server) => {
+      console.log(
+        `  server ${"AB"[server]}: ${row.blockingWaits} blocking waits, ${row.staleReadAheads} stale read-aheads`,
+      );
+    });
+  }
   writeBenchResult(
     onPostgres ? "shared-state-postgres" : "shared-state",
-    `npx tsx bench/shared-state.ts --rounds ${rounds} --visibility ${visibilityRounds}${onPostgres ? " --state postgres" : ""}`,
-    { rounds, state: values.state, feedback: results, visibility },
+    `npx tsx bench/shared-state.ts --rounds ${rounds} --visibility ${visibilityRounds} --concurrent ${concurrent} --clients ${clients}${onPostgres ? " --state postgres" : ""}`,
+    {
+      rounds,
+      state: values.state,
+      feedback: results,
+      visibility,
+      concurrent: { count: concurrent, clients, perServer: race },
+    },
   );
 } finally {
   a.child.kill();

@@ -29,6 +29,7 @@ import { createHash } from "node:crypto";
 import type Database from "better-sqlite3";
 import { shownUrl } from "../catalog/postgres/postgres-url.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
+import { escapeNul, unescapeNul } from "./nul-escape.js";
 import { type BridgeResult, PostgresBridge, type SentAnswer } from "./postgres-bridge.js";
 
 export const DEFAULT_STATE_SCHEMA = "modelscout_state";
@@ -304,24 +305,6 @@ function bindable(value: unknown): unknown {
   if (typeof value === "string") return escapeNul(value);
   if (typeof value === "bigint") return value.toString();
   return value === undefined ? null : value;
-}
-
-/**
- * PostgreSQL's text cannot hold U+0000, which SQLite's can (a request's text may, and the
- * alert engine's state keys join their parts with it). Stored as U+FFFF followed by "0", with
- * U+FFFF itself doubled, so every string reads back as it was written; one character that is
- * not a character (U+FFFF) is the cost of escaping the rare string that has either.
- */
-export function escapeNul(value: string): string {
-  if (!value.includes("\0") && !value.includes("\uffff")) return value;
-  return value.replace(/\uffff/g, "\uffff\uffff").replace(/\0/g, "\uffff0");
-}
-
-export function unescapeNul(value: string): string {
-  if (!value.includes("\uffff")) return value;
-  return value.replace(/\uffff([\uffff0])/g, (_match, next: string) =>
-    next === "0" ? "\0" : "\uffff",
-  );
 }
 
 /**

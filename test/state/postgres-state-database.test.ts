@@ -21,12 +21,11 @@ import { type RequestLogRow, RoutingStore } from "../../src/route/routing-store.
 import { DecisionStore } from "../../src/select/decision-store.js";
 import { createServerMonitoring } from "../../src/server/admin/server-monitoring.js";
 import { startRoutingServer } from "../../src/server/start-routing-server.js";
+import { escapeNul, unescapeNul } from "../../src/state/nul-escape.js";
 import { PostgresBridge } from "../../src/state/postgres-bridge.js";
 import {
-  escapeNul,
   type PostgresStateDatabase,
   translateSql,
-  unescapeNul,
 } from "../../src/state/postgres-state-database.js";
 import {
   getLater,
@@ -836,6 +835,42 @@ describe("the state database on PostgreSQL", () => {
     expect(elsewhere).toEqual([]);
     // What the blocking read gives.
     expect(onDesk).toEqual(learner.decisions({ route: "desk" }));
+  });
+
+  it("reads ahead, in one statement, what the blocking reads give", async () => {
+    const { learner, other } = twoLearners();
+    const { store } = learner as unknown as { store: LearningStore };
+    const start = store.position();
+    // A domain with U+0000, stored escaped (PostgreSQL's text cannot hold it), in the JSON too.
+    other.record({ ...outcome("req_1", 1), domain: "north\u0000east" });
+    other.record({ ...outcome("req_2", 0), modelId: "echo:poor" });
+    other.demote("desk", "echo:good", null, { actor: "alice" });
+    const byKey = (rows: readonly { route: string; modelId: string; domainKey: string }[]) =>
+      [...rows].sort((a, b) =>
+        `${a.route}/${a.modelId}/${a.domainKey}`.localeCompare(
+          `${b.route}/${b.modelId}/${b.domainKey}`,
+        ),
+      );
+    const ahead = await store.readAhead(start, "req_1");
+    const changes = store.changesSince(start);
+    expect(changes.decisions).toBe(true);
+    expect(ahead?.changes).toEqual(changes);
+    const aggregates = changes.pairs.flatMap(({ route, modelId }) =>
+      store.aggregatesOf(route, modelId),
+    );
+    expect(aggregates.map((row) => row.domainKey)).toContain("north\u0000east");
+    expect(byKey(ahead?.aggregates ?? [])).toEqual(byKey(aggregates));
+    expect(ahead?.demotions).toEqual(store.loadDemotions());
+    expect(ahead?.demotions).toHaveLength(1);
+    expect(ahead?.previous).toEqual(store.activeReward("req_1"));
+    expect(ahead?.previous?.domain).toBe("north\u0000east");
+    // Nothing since: no pairs, no demotions read, and no live reward for an unknown request.
+    expect(await store.readAhead(changes.next, "req_none")).toEqual({
+      changes: { pairs: [], decisions: false, next: changes.next },
+      aggregates: [],
+      demotions: null,
+      previous: undefined,
+    });
   });
 
   it("reads a feedback's learning ahead, and under the lock again when another server wrote since", async () => {

@@ -16,6 +16,7 @@
 
 import { toStoreError } from "../../catalog/sqlite/sqlite-store.js";
 import { ModelScoutError } from "../../errors/modelscout-error.js";
+import { unescapeNul } from "../../state/nul-escape.js";
 import type { PostgresStateDatabase } from "../../state/postgres-state-database.js";
 import {
   type ComponentMigration,
@@ -255,6 +256,45 @@ const AGGREGATES_OF_SQL = "SELECT * FROM learning_posteriors WHERE route = ? AND
 const DEMOTIONS_SQL = "SELECT * FROM learning_demotions ORDER BY rowid";
 const READ_META_SQL = "SELECT value FROM learning_meta WHERE key = ?";
 
+/**
+ * `readAhead`'s reads in one statement, on PostgreSQL only: the changes since a position
+ * (`CHANGES_AFTER_SQL`), the aggregates of every pair they name, the demotions when a
+ * decision came, and a request's live reward (`ACTIVE_REWARD_SQL`), one row of JSON. One
+ * statement reads one snapshot, so the aggregates and the reward are as new as the changes;
+ * and one round trip, where it took two, is a shorter window for another server's write to
+ * make it stale (ADR 0071). (`CAST(... AS json)`: `::` would read as a named parameter.)
+ */
+const READ_AHEAD_SQL = `WITH changes AS (${CHANGES_AFTER_SQL})
+  SELECT
+    (SELECT coalesce(json_agg(c), CAST('[]' AS json)) FROM changes c) AS changes,
+    (SELECT coalesce(json_agg(p), CAST('[]' AS json)) FROM learning_posteriors p
+       WHERE (p.route, p.model_id) IN (SELECT route, model_id FROM changes)) AS aggregates,
+    CASE WHEN EXISTS (SELECT 1 FROM changes WHERE kind = 'decision')
+      THEN (SELECT coalesce(json_agg(d ORDER BY d.rowid), CAST('[]' AS json))
+              FROM learning_demotions d)
+    END AS demotions,
+    (SELECT row_to_json(o) FROM (${ACTIVE_REWARD_SQL}) o) AS previous`;
+
+/** The one row of `READ_AHEAD_SQL`, its JSON parsed by the driver. */
+interface RawReadAhead {
+  changes: unknown[];
+  aggregates: unknown[];
+  demotions: unknown[] | null;
+  previous: unknown;
+}
+
+/** Rows read as JSON, their strings as written (`unescapeNul`: shapeRows does it for columns). */
+function jsonRows<T>(rows: readonly unknown[]): T[] {
+  return rows.map((row) => {
+    const copy = { ...(row as Record<string, unknown>) };
+    for (const key in copy) {
+      const value = copy[key];
+      if (typeof value === "string") copy[key] = unescapeNul(value);
+    }
+    return copy as T;
+  });
+}
+
 interface RawDemotion {
   route: string;
   domain_key: string;
@@ -488,40 +528,25 @@ export class LearningStore {
   async readAhead(since: SharedPosition, requestId?: string): Promise<ReadAhead | undefined> {
     const postgres = this.#postgres;
     if (postgres === undefined) return undefined;
+    let row: RawReadAhead;
     try {
-      const changes = changesFrom(
-        (await postgres.readRows(CHANGES_AFTER_SQL, [
-          since.seq,
-          since.decision,
-        ])) as unknown as ChangeRow[],
-        since,
-      );
-      // After the changes: a write between the two reads is past `changes.next`.
-      const reads = [
-        requestId === undefined
-          ? Promise.resolve([])
-          : postgres.readRows(ACTIVE_REWARD_SQL, [requestId]),
-        changes.decisions ? postgres.readRows(DEMOTIONS_SQL, []) : Promise.resolve(null),
-        ...changes.pairs.map(({ route, modelId }) =>
-          postgres.readRows(AGGREGATES_OF_SQL, [route, modelId]),
-        ),
-      ];
-      const [previous, demotions, ...aggregates] = await Promise.all(reads);
-      return {
-        changes,
-        aggregates: aggregates.flatMap((rows) =>
-          (rows as unknown as RawAggregate[]).map(aggregateFromRow),
-        ),
-        demotions:
-          demotions === null ? null : (demotions as unknown as RawDemotion[]).map(demotionFromRow),
-        previous:
-          previous?.[0] === undefined
-            ? undefined
-            : outcomeFromRow(previous[0] as unknown as RawOutcome),
-      };
+      [row] = (await postgres.readRows(READ_AHEAD_SQL, [
+        since.seq,
+        since.decision,
+        requestId ?? null,
+      ])) as unknown as [RawReadAhead];
     } catch (error) {
       throw this.storeError(error);
     }
+    const changes = changesFrom(jsonRows<ChangeRow>(row.changes), since);
+    const previous = jsonRows<RawOutcome>(row.previous === null ? [] : [row.previous])[0];
+    return {
+      changes,
+      aggregates: jsonRows<RawAggregate>(row.aggregates).map(aggregateFromRow),
+      demotions:
+        row.demotions === null ? null : jsonRows<RawDemotion>(row.demotions).map(demotionFromRow),
+      previous: previous === undefined ? undefined : outcomeFromRow(previous),
+    };
   }
 
   /**
