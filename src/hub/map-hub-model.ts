@@ -3,7 +3,8 @@
  * The one place the Hub's wire entry (`ApiModelInfo`) becomes the catalog's `ModelRecord`.
  * Card metadata is written by model authors, so every field is read defensively: languages
  * are normalised (and unknown ones dropped), the licence falls back to the `license:` tag,
- * datasets to `dataset:` tags, and `model-index` results are taken metric by metric, skipping
+ * datasets to `dataset:` tags, languages and the task to the tags when a mirror's listing
+ * has no card or pipeline tag, and `model-index` results are taken metric by metric, skipping
  * any that lack a name or a numeric value.
  */
 import { normaliseLanguage } from "../catalog/languages.js";
@@ -15,6 +16,7 @@ import {
   type ModelRecord,
   toModelRecord,
 } from "../catalog/model-record.js";
+import { isTaskId } from "../tasks/resolve-task.js";
 import type { ApiModelInfo } from "./api-model-info.js";
 
 /** Bytes per element of each safetensors dtype the Hub reports. */
@@ -57,9 +59,31 @@ function tagValues(tags: readonly string[], prefix: string): string[] {
   return tags.filter((tag) => tag.startsWith(prefix)).map((tag) => tag.slice(prefix.length));
 }
 
-function mapLanguages(info: ApiModelInfo): string[] {
-  const codes = asList(info.cardData?.language).map(normaliseLanguage);
-  return unique(codes.filter((code): code is string => code !== null));
+/**
+ * The card's languages; without a card (a mirror that ignores `expand=cardData` answers in
+ * the shape of the Hub's default listing), the language codes among the tags, which the Hub
+ * derives from the same card. Only tags that look like codes count: two letters, or three
+ * that stand for a language with a two-letter code (`zho`, `cmn`), so a library or
+ * architecture tag that happens to be a rare ISO 639-3 code is not taken for a language.
+ */
+function mapLanguages(info: ApiModelInfo, tags: readonly string[]): string[] {
+  const declared =
+    info.cardData === null || info.cardData === undefined
+      ? tags.filter((tag) => /^[a-z]{2,3}$/.test(tag))
+      : asList(info.cardData.language);
+  const codes = declared.map(normaliseLanguage);
+  const fromTags = info.cardData === null || info.cardData === undefined;
+  return unique(
+    codes.filter((code): code is string => code !== null && (!fromTags || code.length === 2)),
+  );
+}
+
+/** The pipeline tag, else the card's, else the one task among the tags (the Hub tags each repo with its pipeline tag). */
+function mapTask(info: ApiModelInfo, tags: readonly string[]): string | null {
+  const declared = info.pipeline_tag ?? info.cardData?.pipeline_tag;
+  if (declared !== null && declared !== undefined) return declared;
+  const tasks = unique(tags.filter(isTaskId));
+  return tasks.length === 1 ? (tasks[0] as string) : null;
 }
 
 function mapLicense(info: ApiModelInfo, tags: readonly string[]): string | null {
@@ -186,9 +210,9 @@ export function mapHubModel(info: ApiModelInfo): ModelRecord {
   return toModelRecord({
     id: info.id,
     source: "hub",
-    task: info.pipeline_tag ?? info.cardData?.pipeline_tag ?? null,
+    task: mapTask(info, tags),
     library: info.library_name ?? info.cardData?.library_name ?? null,
-    languages: mapLanguages(info),
+    languages: mapLanguages(info, tags),
     license: mapLicense(info, tags),
     datasets: unique([...asList(info.cardData?.datasets), ...tagValues(tags, "dataset:")]),
     params,

@@ -102,6 +102,38 @@ describe("mapHubModel", () => {
     expect(model.evalResults).toEqual([]);
   });
 
+  it("reads languages and the task from the tags of an entry without a card", () => {
+    // The Hub's default listing shape, which a mirror that ignores `expand` sends: no
+    // cardData, and here no pipeline_tag either; the tags still carry both.
+    const info = apiModelInfoSchema.parse({
+      id: "uer/roberta-base-finetuned-jd-binary-chinese",
+      tags: [
+        "pytorch",
+        "onnx",
+        "bert",
+        "text-classification",
+        "zh",
+        "tf",
+        "vit",
+        "zho",
+        "license:apache-2.0",
+      ],
+      downloads: 10,
+    });
+    const model = mapHubModel(info);
+    expect(model.languages).toEqual(["zh"]);
+    expect(model.task).toBe("text-classification");
+    expect(model.license).toBe("apache-2.0");
+    // With a card, the card alone says which languages: tags are not mixed in.
+    const carded = mapHubModel(apiModelInfoSchema.parse({ ...info, cardData: { language: "en" } }));
+    expect(carded.languages).toEqual(["en"]);
+    // Two task tags and no pipeline_tag: no guess.
+    const twoTasks = mapHubModel(
+      apiModelInfoSchema.parse({ id: "a/b", tags: ["text-classification", "fill-mask"] }),
+    );
+    expect(twoTasks.task).toBeNull();
+  });
+
   it("uses license_name for custom licences", () => {
     const info = apiModelInfoSchema.parse({
       id: "meta/llm",
