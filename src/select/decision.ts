@@ -134,6 +134,11 @@ export interface SelectionDecision {
     inputColumn?: string;
     /** How data labels were mapped onto model labels, per candidate where it differed. */
     labelMapping: string | null;
+    /**
+     * Per probed candidate with data labels that match none of its labels (absent when
+     * none): the sentence saying which, and that `data.label_map` fixes it.
+     */
+    labelMismatches?: string[];
   };
   filters: FilterStep[];
   candidates: CandidateOutcome[];

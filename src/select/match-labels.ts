@@ -36,6 +36,25 @@ const LABEL_MEANINGS: Record<string, "positive" | "negative" | "neutral"> = {
   bad: "negative",
   neutral: "neutral",
   neu: "neutral",
+  // Chinese, simplified and traditional: how annotators and Chinese models' id2label write them.
+  正面: "positive",
+  正向: "positive",
+  积极: "positive",
+  積極: "positive",
+  好评: "positive",
+  好評: "positive",
+  是: "positive",
+  负面: "negative",
+  負面: "negative",
+  负向: "negative",
+  負向: "negative",
+  消极: "negative",
+  消極: "negative",
+  差评: "negative",
+  差評: "negative",
+  否: "negative",
+  中性: "neutral",
+  中立: "neutral",
 };
 
 function normalise(label: string): string {

@@ -126,6 +126,8 @@ interface ProbedCandidate {
   failed: { code: string; message: string } | null;
   labelMapping: Record<string, string>;
   labelExplanation: string | null;
+  /** Data labels no model label was found for: every item with one is scored wrong. */
+  unmappedLabels: string[];
   /**
    * The model declared no labels before loading (a Hub model: the Hub's listing has no
    * `id2label`), so its label set is read from its first answer that scores every label.
@@ -472,6 +474,7 @@ async function select(
       failed: null,
       labelMapping: {},
       labelExplanation: null,
+      unmappedLabels: [],
       labelsFromOutput: false,
       outputs: new Map(),
       latenciesMs: [],
@@ -501,6 +504,7 @@ async function select(
         );
         record.labelMapping = { ...match.mapping, ...(spec.data?.labelMap ?? {}) };
         record.labelExplanation = match.explanation;
+        record.unmappedLabels = match.unmatched;
       } else {
         record.labelMapping = { ...(spec.data?.labelMap ?? {}) };
         record.labelsFromOutput = data.hasLabels && LABELLED_CLASSIFICATION_TASKS.has(spec.task);
@@ -753,6 +757,8 @@ async function select(
           .filter((result) => result.onParetoFront)
           .map((result) => result.id);
         decision.data.labelMapping = labelMappingSummary(probed);
+        const mismatches = labelMismatches(probed);
+        if (mismatches.length > 0) decision.data.labelMismatches = mismatches;
         decision.latencyNote = latencyNote(spec, true);
         decision.stopReason = "interrupted";
         throw new ModelScoutError(
@@ -780,6 +786,8 @@ async function select(
   decision.paretoFront = scored.filter((result) => result.onParetoFront).map((result) => result.id);
   decision.winner = winner === null ? null : { id: winner.id };
   decision.data.labelMapping = labelMappingSummary(probed);
+  const mismatches = labelMismatches(probed);
+  if (mismatches.length > 0) decision.data.labelMismatches = mismatches;
   decision.latencyNote = latencyNote(spec, true);
   decision.explanation = explain(decision, winner, stoppedBy, data);
   if (winner !== null && data.hasLabels && EXPECTED_OUTPUT_KIND[spec.task] === "labels") {
@@ -903,6 +911,17 @@ function learnLabelsFromOutput(
   );
   arm.labelMapping = { ...match.mapping, ...labelMap };
   arm.labelExplanation = match.explanation;
+  arm.unmappedLabels = match.unmatched;
+}
+
+/** One sentence per probed candidate some of whose data labels match none of its labels. */
+function labelMismatches(probed: readonly ProbedCandidate[]): string[] {
+  return probed
+    .filter((candidate) => candidate.unmappedLabels.length > 0)
+    .map(
+      (candidate) =>
+        `${candidate.entry.candidate.model.id}: ${candidate.labelExplanation ?? `could not map ${candidate.unmappedLabels.join(", ")}`} Items labelled so are scored wrong for it.`,
+    );
 }
 
 function labelMappingSummary(probed: readonly ProbedCandidate[]): string | null {

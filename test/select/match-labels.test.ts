@@ -45,6 +45,22 @@ describe("matchLabels", () => {
     });
   });
 
+  it("maps Chinese sentiment labels onto English ones and 1/0 onto Chinese ones", () => {
+    expect(matchLabels(["正面", "负面"], ["negative", "positive"]).mapping).toEqual({
+      正面: "positive",
+      负面: "negative",
+    });
+    expect(matchLabels(["1", "0"], ["负面", "正面"]).mapping).toEqual({ "1": "正面", "0": "负面" });
+    expect(
+      matchLabels(["好評", "差評", "中性"], ["POSITIVE", "NEGATIVE", "NEUTRAL"]).mapping,
+    ).toEqual({
+      好評: "POSITIVE",
+      差評: "NEGATIVE",
+      中性: "NEUTRAL",
+    });
+    expect(matchLabels(["positive", "negative"], ["积极", "消极"]).unmatched).toEqual([]);
+  });
+
   it("explains labels it cannot map, listing the model's labels", () => {
     const result = matchLabels(["positive", "sarcastic"], ["NEGATIVE", "POSITIVE"]);
     expect(result.mapping).toEqual({ positive: "POSITIVE" });

@@ -16,6 +16,7 @@ import { openSqliteStore } from "../../src/catalog/sqlite/sqlite-store.js";
 import { ModelScoutError } from "../../src/errors/modelscout-error.js";
 import type { SelectionDecision } from "../../src/select/decision.js";
 import { DecisionStore } from "../../src/select/decision-store.js";
+import { renderDecisionText } from "../../src/select/report/render-decision-text.js";
 import {
   MAX_SAMPLE_ITEMS,
   type RunSelectionOptions,
@@ -249,6 +250,54 @@ describe("runSelection", () => {
     expect(decision.winner?.id).toBe("test/hub-like");
     expect(decision.candidates[0]?.quality).toBe(1);
     expect(decision.data.labelMapping).toContain("1 -> POSITIVE");
+  });
+
+  it("says in the printed run which candidate's labels the data's could not be mapped onto", async () => {
+    // Labels known only once it answers (a Hub model), none of them the data's.
+    const emotions: BackendProvider = {
+      provider: "emotions",
+      supports: (model) => model.id === "test/emotions",
+      create(model): ModelBackend {
+        return {
+          specificationVersion: BACKEND_SPECIFICATION_VERSION,
+          provider: "emotions",
+          modelId: model.id,
+          describe: () => ({
+            specificationVersion: BACKEND_SPECIFICATION_VERSION,
+            provider: "emotions",
+            modelId: model.id,
+            task: "text-classification",
+            local: true,
+          }),
+          load: async () => ({ loadMs: 0 }),
+          async doRun(inputs): Promise<BackendOutput[]> {
+            return inputs.map(() => ({
+              kind: "labels",
+              labels: [
+                { label: "joy", score: 0.7 },
+                { label: "anger", score: 0.3 },
+              ],
+            }));
+          },
+          unload: async () => {},
+        };
+      },
+    };
+    await catalog.upsertModels([
+      makeModel({ id: "test/emotions", task: "text-classification", languages: ["en"] }),
+    ]);
+    const decision = await runSelection(
+      options(sentimentSpec(writeData(SENTENCES), { candidates: { ids: ["test/emotions"] } }), {
+        providers: [emotions],
+      }),
+    );
+    expect(decision.candidates[0]?.quality).toBe(0);
+    expect(decision.data.labelMismatches).toHaveLength(1);
+    const printed = renderDecisionText(decision);
+    expect(printed).toContain(
+      'Labels: test/emotions: Could not map "negative", "positive" onto the model\'s labels (joy, anger)',
+    );
+    expect(printed).toContain("data.label_map");
   });
 
   it("names the filter that removed every candidate", async () => {

@@ -276,6 +276,7 @@ function dataSection(decision: SelectionDecision): string {
     ],
     ["Labelled", data.labelled ? "yes" : "no"],
     ["Skipped rows", String(data.skippedRows)],
+    ["Labels not mapped", data.labelMismatches?.join(" ") ?? null],
     ["Label mapping", data.labelMapping],
   ])}</section>`;
 }

@@ -114,6 +114,9 @@ export function renderDecisionText(decision: SelectionDecision): string {
       ),
     );
   }
+  for (const mismatch of decision.data.labelMismatches ?? []) {
+    lines.push(plain(`Labels: ${mismatch}`));
+  }
   if (decision.data.skippedRows > 0) {
     lines.push(
       plain(
