@@ -11,6 +11,9 @@
  * `data.on_malformed_row`) keeps the good rows and reports
  * every skipped line in `skipped`. Problems with the file as a whole (missing, empty,
  * unknown format, a CSV without the input column, an unclosed CSV quote) always fail.
+ * The file is UTF-8 (a byte order mark skipped; a UTF-16 one read as UTF-16) unless the spec's
+ * `data.encoding` names another; bytes that are not UTF-8 fail the load, naming the line and,
+ * when the line reads as Chinese in GB18030 (Excel's CSV in China), saying so.
  * Blank lines are not rows and are ignored. Labels that are numbers or booleans become
  * strings (`1` -> "1") before the label map is applied; an empty label is `null`.
  *
@@ -109,7 +112,7 @@ export async function loadSampleData(
   const baseDirectory = options.baseDirectory ?? process.cwd();
   const path = isAbsolute(spec.path) ? spec.path : resolve(baseDirectory, spec.path);
   const format = spec.format ?? formatFromExtension(spec.path);
-  const text = await readText(spec.path, path, baseDirectory);
+  const text = decodeSampleText(await readBytes(spec.path, path, baseDirectory), spec, path);
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   if (body.trim() === "") {
     throw new ModelScoutError(
@@ -194,9 +197,66 @@ function formatFromExtension(path: string): "jsonl" | "csv" {
   );
 }
 
-async function readText(given: string, path: string, baseDirectory: string): Promise<string> {
+/**
+ * The file's text: in the spec's `encoding`, else UTF-16 after its byte order mark, else
+ * UTF-8, checked: a GBK file read as UTF-8 would turn every Chinese character into U+FFFD
+ * and fail later as a header without the named columns, which says nothing of the cause.
+ */
+function decodeSampleText(
+  bytes: Uint8Array,
+  spec: Pick<SampleDataSpec, "encoding">,
+  path: string,
+): string {
+  if (spec.encoding !== undefined) return new TextDecoder(spec.encoding).decode(bytes);
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder("utf-16le").decode(bytes);
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder("utf-16be").decode(bytes);
   try {
-    return await readFile(path, "utf8");
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch (error) {
+    const loose = new TextDecoder("utf-8").decode(bytes);
+    const badAt = loose.indexOf("\uFFFD");
+    const lineNumber = loose.slice(0, Math.max(0, badAt)).split("\n").length;
+    const lineStart = lineByteOffset(bytes, lineNumber);
+    const lineEnd = bytes.indexOf(0x0a, lineStart);
+    const lineBytes = bytes.subarray(lineStart, lineEnd === -1 ? bytes.length : lineEnd);
+    const asGb18030 = new TextDecoder("gb18030").decode(lineBytes).trim();
+    const looksChinese = !asGb18030.includes("\uFFFD") && /\p{Script=Han}/u.test(asGb18030);
+    const hint = looksChinese
+      ? ` Read as GB18030 (GBK, which Excel uses for a CSV saved in Chinese), the line says "${shorten(asGb18030, 60)}": add "encoding": "gb18030" to the data block of the task spec, or save the file as UTF-8 (Excel: "CSV UTF-8"; or iconv -f GB18030 -t UTF-8 in.csv > out.csv).`
+      : ' Name its encoding in the data block of the task spec ("encoding": "gb18030", "big5", "shift_jis", "utf-16le"...), or save it as UTF-8.';
+    return throwNotUtf8(path, lineNumber, hint, error);
+  }
+}
+
+function throwNotUtf8(path: string, line: number, hint: string, cause: unknown): never {
+  throw new ModelScoutError(
+    "INVALID_ARGUMENT",
+    `Sample data ${path} is not UTF-8 text: line ${line} has bytes that are not.${hint}`,
+    { cause, details: { path, line } },
+  );
+}
+
+/** Byte offset where 1-based line `line` starts. */
+function lineByteOffset(bytes: Uint8Array, line: number): number {
+  let offset = 0;
+  for (let current = 1; current < line; current += 1) {
+    const newline = bytes.indexOf(0x0a, offset);
+    if (newline === -1) return bytes.length;
+    offset = newline + 1;
+  }
+  return offset;
+}
+
+function shorten(text: string, maxCharacters: number): string {
+  const characters = [...text];
+  return characters.length <= maxCharacters
+    ? text
+    : `${characters.slice(0, maxCharacters - 1).join("")}…`;
+}
+
+async function readBytes(given: string, path: string, baseDirectory: string): Promise<Uint8Array> {
+  try {
+    return await readFile(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT") {

@@ -17,6 +17,16 @@ import { resolveTask, type TaskId } from "../tasks/resolve-task.js";
 import { METRIC_NAMES } from "./metrics/metric-registry.js";
 import { MAX_SAMPLE_ITEMS } from "./sample-data.js";
 
+/** Whether `TextDecoder` knows the label (`gb18030`, `gbk`, `big5`, `shift_jis`...). */
+function isTextEncoding(label: string): boolean {
+  try {
+    new TextDecoder(label);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const positiveInteger = (what: string) =>
   z
     .number({
@@ -171,6 +181,17 @@ export const taskSpecSchema = z
           .strict()
           .optional()
           .describe("Which fields hold the input and the label (default `text` and `label`)."),
+        encoding: z
+          .string()
+          .min(1)
+          .refine(isTextEncoding, {
+            error: (issue) =>
+              `data.encoding must be a text encoding such as utf-8, gb18030, gbk, big5, shift_jis, euc-kr or utf-16le (got ${describe(issue.input)})`,
+          })
+          .optional()
+          .describe(
+            "The file's character encoding when it is not UTF-8, as a WHATWG encoding label: `gb18030` (or `gbk`) for a CSV that Excel saved in Chinese, `big5`, `shift_jis`, `euc-kr`, `utf-16le`. Default: UTF-8 (a byte order mark is skipped, and a UTF-16 one read as such); a file that is not UTF-8 stops the run, naming the line.",
+          ),
         label_map: z
           .record(z.string(), z.string())
           .optional()
@@ -264,6 +285,8 @@ export interface TaskSpec {
     labelMap: Record<string, string>;
     /** What a malformed row does: stop the run (`fail`, the default) or leave the row out. */
     onMalformedRow: "fail" | "skip";
+    /** The file's encoding (a WHATWG label) when it is not UTF-8; absent: UTF-8. */
+    encoding?: string;
   } | null;
   /** Classes the spec names (`labels`); empty when it names none. */
   labels: string[];
@@ -383,6 +406,7 @@ export function parseTaskSpec(input: unknown): TaskSpec {
             labelColumn: spec.data.columns?.label ?? "label",
             labelMap: spec.data.label_map ?? {},
             onMalformedRow: spec.data.on_malformed_row ?? "fail",
+            ...(spec.data.encoding !== undefined && { encoding: spec.data.encoding }),
           },
     labels: spec.labels ?? [],
     metric: spec.metric ?? null,

@@ -239,6 +239,68 @@ describe("loadSampleData: CSV", () => {
   });
 });
 
+describe("loadSampleData: encodings", () => {
+  // Excel in a Chinese locale saves "CSV (逗号分隔)" in GBK; TextDecoder has no encoder for it,
+  // so the bytes of "标签,评论\n1,好吃\n0,太慢了" are written out by hand.
+  const gbkCsv = Uint8Array.from([
+    ...[0xb1, 0xea, 0xc7, 0xa9, 0x2c, 0xc6, 0xc0, 0xc2, 0xdb, 0x0a], // 标签,评论
+    ...[0x31, 0x2c, 0xba, 0xc3, 0xb3, 0xd4, 0x0a], // 1,好吃
+    ...[0x30, 0x2c, 0xcc, 0xab, 0xc2, 0xfd, 0xc1, 0xcb, 0x0a], // 0,太慢了
+  ]);
+
+  async function writeTemporary(name: string, bytes: Uint8Array): Promise<string> {
+    const folder = await mkdtemp(join(tmpdir(), "ms-encoding-"));
+    await writeFile(join(folder, name), bytes);
+    return folder;
+  }
+
+  it("refuses a GBK file as not UTF-8, naming the line and what it says in GB18030", async () => {
+    const folder = await writeTemporary("reviews.csv", gbkCsv);
+    const error = await loadError(
+      { path: "reviews.csv", columns: { input: "评论", label: "标签" } },
+      { baseDirectory: folder },
+    );
+    expect(error.code).toBe("INVALID_ARGUMENT");
+    expect(error.message).toContain("is not UTF-8 text: line 1");
+    expect(error.message).toContain('the line says "标签,评论"');
+    expect(error.message).toContain('"encoding": "gb18030"');
+  });
+
+  it("reads the same file with data.encoding gb18030 (or gbk)", async () => {
+    const folder = await writeTemporary("reviews.csv", gbkCsv);
+    for (const encoding of ["gb18030", "gbk"]) {
+      const data = await loadSampleData(
+        dataSpec({ path: "reviews.csv", encoding, columns: { input: "评论", label: "标签" } }),
+        { baseDirectory: folder },
+      );
+      expect(data.items.map((item) => [item.input, item.label])).toEqual([
+        ["好吃", "1"],
+        ["太慢了", "0"],
+      ]);
+    }
+  });
+
+  it("reads UTF-16 after its byte order mark (Excel's Unicode text)", async () => {
+    const text = "text,label\n好吃,1\n";
+    const utf16 = new Uint8Array(2 + text.length * 2);
+    utf16.set([0xff, 0xfe]);
+    for (let index = 0; index < text.length; index += 1) {
+      const code = text.charCodeAt(index);
+      utf16[2 + index * 2] = code & 0xff;
+      utf16[3 + index * 2] = code >> 8;
+    }
+    const folder = await writeTemporary("reviews.csv", utf16);
+    const data = await loadSampleData(dataSpec({ path: "reviews.csv" }), { baseDirectory: folder });
+    expect(data.items).toEqual([{ input: "好吃", label: "1", line: 2 }]);
+  });
+
+  it("refuses an encoding TextDecoder does not know, at the spec", () => {
+    expect(() => dataSpec({ path: "reviews.csv", encoding: "gb-2312-ish" })).toThrow(
+      /data\.encoding must be a text encoding such as utf-8, gb18030/,
+    );
+  });
+});
+
 describe("loadSampleData: missing file", () => {
   it("says which path was tried and relative to what", async () => {
     const error = await loadError({ path: "does-not-exist.jsonl" });
