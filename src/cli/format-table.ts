@@ -2,7 +2,9 @@
  * @module
  * Plain-text tables and human-friendly numbers for terminal output. Small enough that a
  * table library would weigh more than it saves (the edge install counts every dependency).
+ * Widths are terminal columns (`text/display-width.ts`), so Chinese cells line up.
  */
+import { displayWidth, padToWidth, sliceToWidth } from "../text/display-width.js";
 
 export interface TableColumn<Row> {
   header: string;
@@ -13,8 +15,8 @@ export interface TableColumn<Row> {
 }
 
 function truncateCell(text: string, maxWidth: number | undefined): string {
-  if (maxWidth === undefined || text.length <= maxWidth) return text;
-  return `${text.slice(0, Math.max(1, maxWidth - 1))}…`;
+  if (maxWidth === undefined || displayWidth(text) <= maxWidth) return text;
+  return `${sliceToWidth(text, Math.max(1, maxWidth - 1))}…`;
 }
 
 export function formatTable<Row>(
@@ -25,13 +27,12 @@ export function formatTable<Row>(
     columns.map((column) => truncateCell(column.value(row), column.maxWidth)),
   );
   const widths = columns.map((column, index) =>
-    Math.max(column.header.length, ...cells.map((line) => line[index]?.length ?? 0)),
+    Math.max(displayWidth(column.header), ...cells.map((line) => displayWidth(line[index] ?? ""))),
   );
   const render = (line: readonly string[]) =>
     line
       .map((cell, index) => {
-        const width = widths[index] ?? 0;
-        return columns[index]?.align === "right" ? cell.padStart(width) : cell.padEnd(width);
+        return padToWidth(cell, widths[index] ?? 0, columns[index]?.align ?? "left");
       })
       .join("  ")
       .trimEnd();

@@ -6,6 +6,7 @@
  * not import the CLI's table helpers (shells depend on the core, not the reverse), hence the
  * small formatters here.
  */
+import { displayWidth, sliceEndToWidth, sliceToWidth } from "../../text/display-width.js";
 import type { CandidateOutcome, CandidateStatus } from "../decision.js";
 import { isMetricName, METRICS } from "../metrics/metric-registry.js";
 
@@ -108,13 +109,14 @@ export function qualityLabel(metricName: string): string {
 }
 
 /**
- * Cuts the middle out of a long id, keeping its start and its end: ids differ at the end as
+ * Cuts the middle out of a long id to at most `maxLength` terminal columns, keeping its start
+ * and its end: ids differ at the end as
  * often as at the start (`local:/.../sentiment-en-bow` and `...-bow@q8`).
  */
 export function shortenMiddle(text: string, maxLength: number): string {
-  if (text.length <= maxLength) return text;
+  if (displayWidth(text) <= maxLength) return text;
   const head = Math.ceil((maxLength - 1) / 3);
-  return `${text.slice(0, head)}…${text.slice(text.length - (maxLength - 1 - head))}`;
+  return `${sliceToWidth(text, head)}…${sliceEndToWidth(text, maxLength - 1 - head)}`;
 }
 
 /** The target device as a reader says it: `local` and no hardware both mean this machine. */

@@ -6,6 +6,7 @@
  * or text a model server sent) are replaced, so a crafted id cannot move the cursor or recolour
  * the terminal.
  */
+import { displayWidth, padToWidth } from "../../text/display-width.js";
 import type { CandidateOutcome, SelectionDecision } from "../decision.js";
 import {
   formatBytes,
@@ -72,15 +73,11 @@ export function renderCandidateTable(
     COLUMNS.map((column) => cut(plain(column.value(candidate, index + 1)), column.maxWidth)),
   );
   const widths = COLUMNS.map((column, index) =>
-    Math.max(column.header.length, ...cells.map((row) => row[index]?.length ?? 0)),
+    Math.max(displayWidth(column.header), ...cells.map((row) => displayWidth(row[index] ?? ""))),
   );
   const line = (row: readonly string[]) =>
     row
-      .map((cell, index) =>
-        COLUMNS[index]?.align === "right"
-          ? cell.padStart(widths[index] ?? 0)
-          : cell.padEnd(widths[index] ?? 0),
-      )
+      .map((cell, index) => padToWidth(cell, widths[index] ?? 0, COLUMNS[index]?.align ?? "left"))
       .join("  ")
       .trimEnd();
   const hidden = ranked.length - shown.length;
