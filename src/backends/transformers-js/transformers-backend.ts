@@ -33,6 +33,7 @@ import {
   type ModelBackend,
   type RunOptions,
 } from "../model-backend.js";
+import { MODEL_DOWNLOAD_RETRY } from "./retrying-model-fetch.js";
 import {
   type TransformersSettings,
   transformersSettings,
@@ -129,6 +130,28 @@ async function explainLoadFailure(
       "INVALID_ARGUMENT",
       `${context.modelId} cannot run the task ${context.task} with transformers.js (${message}). Run it on the task it was made for (its catalog pipeline tag), or pick a ${context.task} model with \`modelscout catalog search --task ${context.task}\`.`,
       { cause: error, details: { model: context.modelId, task: context.task } },
+    );
+  }
+  if (/^(?:Unauthorized|Forbidden) access to file/.test(message)) {
+    return new ModelScoutError(
+      "HUB_REQUEST_FAILED",
+      `${settings.remoteHost} refused to send ${context.modelId}${url === undefined ? "" : ` (${url})`}: ${message.replace(/:\s*"[\s\S]*$/, "")}. A gated or private model needs HF_TOKEN set to a token with access to it (and the licence accepted on its page); a mirror may need its own token.`,
+      { cause: error, details: { model: context.modelId, url, remoteHost: settings.remoteHost } },
+    );
+  }
+  if (/occurred while trying to load file/.test(message)) {
+    // transformers.js's words for an HTTP error status; the download was retried first.
+    const status = message
+      .replace(/:\s*"[\s\S]*$/, "")
+      .replace(/ (?:error )?occurred while trying to load file$/, "");
+    return new ModelScoutError(
+      "HUB_REQUEST_FAILED",
+      `${settings.remoteHost} did not send ${context.modelId}${url === undefined ? "" : ` (${url})`}: ${status}${/^Bad request/.test(status) ? "" : `, after ${(settings.downloadRetry ?? MODEL_DOWNLOAD_RETRY).maxRetries + 1} tries`}. The server or a proxy before it is failing: try again later, or check HF_ENDPOINT. Files already downloaded are kept.`,
+      {
+        cause: error,
+        isRetryable: true,
+        details: { model: context.modelId, url, remoteHost: settings.remoteHost },
+      },
     );
   }
   if (/fetch failed|ECONNREFUSED|ENOTFOUND|ETIMEDOUT|network/i.test(message)) {

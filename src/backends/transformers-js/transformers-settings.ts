@@ -11,7 +11,9 @@
  */
 import { join } from "node:path";
 import { modelscoutHome } from "../../config/modelscout-home.js";
+import type { HttpRetryPolicy } from "../../http/fetch-with-retry.js";
 import { hubEndpoint } from "../../hub/hub-endpoint.js";
+import { retryingModelFetch } from "./retrying-model-fetch.js";
 
 export interface TransformersSettings {
   /** Base URL serving `/{repo}/resolve/{revision}/{file}`, with a trailing slash. */
@@ -22,6 +24,8 @@ export interface TransformersSettings {
   offline: boolean;
   /** Git revision to download (`main`). */
   revision: string;
+  /** Retries of a download's passing failure; default `MODEL_DOWNLOAD_RETRY` (ADR 0077). */
+  downloadRetry?: HttpRetryPolicy;
 }
 
 function isTruthy(value: string | undefined): boolean {
@@ -53,6 +57,9 @@ export function importTransformers(): Promise<TransformersModule> {
 
 let queue: Promise<unknown> = Promise.resolve();
 
+/** Downloads retry a mirror's passing 5xx (ADR 0077). */
+const modelFetch = retryingModelFetch();
+
 /**
  * Applies `settings` to transformers.js's global `env` and runs `work` before any other
  * backend may change them. The local model folder is pointed at the cache (same layout for
@@ -75,6 +82,10 @@ export function withTransformersSettings<T>(
     env.allowLocalModels = true;
     env.localModelPath = settings.cacheDirectory;
     env.allowRemoteModels = !settings.offline;
+    env.fetch =
+      settings.downloadRetry === undefined
+        ? modelFetch
+        : retryingModelFetch({ policy: settings.downloadRetry });
     return work(library);
   });
   queue = run.catch(() => undefined);

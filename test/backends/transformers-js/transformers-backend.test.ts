@@ -1,4 +1,6 @@
 import { cp, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -283,6 +285,55 @@ describe("transformers.js backend on the offline models", () => {
       expect(error.message).toMatch(/delete .* and run again/);
     } finally {
       await broken.close();
+    }
+  });
+
+  it("downloads through a proxy that answers 502 now and then, and names a proxy that keeps failing", async () => {
+    // A mirror behind a gateway that fails the model file's first requests, or all of them.
+    let failuresLeft = 2;
+    const proxy = createServer((request, response) => {
+      if (request.url?.endsWith("/onnx/model.onnx") && failuresLeft > 0) {
+        failuresLeft -= 1;
+        response.writeHead(502, { "content-type": "text/html" }).end("<h1>502 Bad Gateway</h1>");
+        return;
+      }
+      fetch(`${mirror.url}${request.url}`, {
+        method: request.method ?? "GET",
+        headers: request.headers.range === undefined ? {} : { range: request.headers.range },
+      })
+        .then(async (upstream) => {
+          const headers = Object.fromEntries(upstream.headers);
+          delete headers["content-encoding"];
+          response.writeHead(upstream.status, headers);
+          response.end(Buffer.from(await upstream.arrayBuffer()));
+        })
+        .catch(() => response.writeHead(500).end());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+    const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/`;
+    const quickRetry = { maxRetries: 3, baseDelayMs: 10, maxDelayMs: 20 };
+    try {
+      const backend = createTransformersBackend({
+        model: sentimentRecord(),
+        settings: await settings({ remoteHost: proxyUrl, downloadRetry: quickRetry }),
+      });
+      await backend.load();
+      expect(failuresLeft).toBe(0);
+      expect(topLabel((await backend.doRun(["I love it"]))[0])).toBe("positive");
+      await backend.unload();
+
+      failuresLeft = Number.POSITIVE_INFINITY;
+      const failing = createTransformersBackend({
+        model: sentimentRecord(),
+        settings: await settings({ remoteHost: proxyUrl, downloadRetry: quickRetry }),
+      });
+      const error = (await failing.load().catch((caught: unknown) => caught)) as ModelScoutError;
+      expect(error.code).toBe("HUB_REQUEST_FAILED");
+      expect(error.isRetryable).toBe(true);
+      expect(error.message).toContain(`${proxyUrl} did not send ${SENTIMENT}`);
+      expect(error.message).toContain("Bad gateway, after 4 tries");
+    } finally {
+      await new Promise((resolve) => proxy.close(resolve));
     }
   });
 
