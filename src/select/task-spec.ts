@@ -302,6 +302,8 @@ export interface TaskSpec {
 const TASK_MODEL_TAGS: Readonly<Record<string, string>> = {
   "language-identification": "language-identification",
   langid: "language-identification",
+  语种识别: "language-identification",
+  语言识别: "language-identification",
 };
 
 /** The catalog tag a task_type narrows to (`language-identification`), or null. */

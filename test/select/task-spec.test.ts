@@ -17,6 +17,14 @@ describe("parseTaskSpec", () => {
     expect(spec.data).toBeNull();
   });
 
+  it("reads a task and a language written in Chinese", () => {
+    const spec = parseTaskSpec({ task_type: "情感分析", input_constraints: { language: "中文" } });
+    expect(spec.task).toBe("text-classification");
+    expect(spec.language).toBe("zh");
+    expect(spec.modelTag).toBeNull();
+    expect(parseTaskSpec({ task_type: "语种识别" }).modelTag).toBe("language-identification");
+  });
+
   it("normalises objective weights and fills data defaults", () => {
     const spec = parseTaskSpec({
       task_type: "sentiment",

@@ -17,6 +17,15 @@ describe("resolveTask", () => {
     expect(resolveTask("NER")).toBe("token-classification");
   });
 
+  it("maps the Chinese names of common tasks", () => {
+    expect(resolveTask("情感分析")).toBe("text-classification");
+    expect(resolveTask(" 文本生成 ")).toBe("text-generation");
+    expect(resolveTask("文本分類")).toBe("text-classification");
+    expect(resolveTask("语音识别")).toBe("automatic-speech-recognition");
+    expect(resolveTask("句向量")).toBe("feature-extraction");
+    expect(resolveTask("翻译")).toBe("translation");
+  });
+
   it("rejects an unknown task and suggests the closest", () => {
     expect(() => resolveTask("text-clasification")).toThrow(/Did you mean "text-classification"/);
     expect(() => resolveTask("zzzz")).toThrow(/Unknown task "zzzz"/);
