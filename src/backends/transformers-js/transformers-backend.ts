@@ -108,6 +108,13 @@ async function explainLoadFailure(
   const url = /"(https?:\/\/[^"]+)"/.exec(message)?.[1];
   const name = error instanceof Error ? error.name : "";
   const cacheFolder = join(settings.cacheDirectory, ...repositoryId.split("/"));
+  if (/^(?:Unauthorized|Forbidden) access to file/.test(message)) {
+    return new ModelScoutError(
+      "NOT_FOUND",
+      `${settings.remoteHost} refused to send ${context.modelId}${url === undefined ? "" : ` (${url})`}: ${message.replace(/:\s*"[\s\S]*$/, "")}. The Hub answers so for a model that does not exist and for a gated or private one without a token: check the id, or set HF_TOKEN to a token with access to it (the licence accepted on its page); ModelScout sends it to HF_ENDPOINT, so a mirror gets it too.`,
+      { cause: error, details: { model: context.modelId, url, remoteHost: settings.remoteHost } },
+    );
+  }
   if (
     name === "ModelFileNotFoundError" ||
     /could not locate file|file was not found|not found/i.test(message)
@@ -130,13 +137,6 @@ async function explainLoadFailure(
       "INVALID_ARGUMENT",
       `${context.modelId} cannot run the task ${context.task} with transformers.js (${message}). Run it on the task it was made for (its catalog pipeline tag), or pick a ${context.task} model with \`modelscout catalog search --task ${context.task}\`.`,
       { cause: error, details: { model: context.modelId, task: context.task } },
-    );
-  }
-  if (/^(?:Unauthorized|Forbidden) access to file/.test(message)) {
-    return new ModelScoutError(
-      "HUB_REQUEST_FAILED",
-      `${settings.remoteHost} refused to send ${context.modelId}${url === undefined ? "" : ` (${url})`}: ${message.replace(/:\s*"[\s\S]*$/, "")}. A gated or private model needs HF_TOKEN set to a token with access to it (and the licence accepted on its page); a mirror may need its own token.`,
-      { cause: error, details: { model: context.modelId, url, remoteHost: settings.remoteHost } },
     );
   }
   if (/occurred while trying to load file/.test(message)) {

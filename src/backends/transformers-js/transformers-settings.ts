@@ -12,7 +12,7 @@
 import { join } from "node:path";
 import { modelscoutHome } from "../../config/modelscout-home.js";
 import type { HttpRetryPolicy } from "../../http/fetch-with-retry.js";
-import { hubEndpoint } from "../../hub/hub-endpoint.js";
+import { hubEndpoint, hubToken } from "../../hub/hub-endpoint.js";
 import { retryingModelFetch } from "./retrying-model-fetch.js";
 
 export interface TransformersSettings {
@@ -57,9 +57,6 @@ export function importTransformers(): Promise<TransformersModule> {
 
 let queue: Promise<unknown> = Promise.resolve();
 
-/** Downloads retry a mirror's passing 5xx (ADR 0077). */
-const modelFetch = retryingModelFetch();
-
 /**
  * Applies `settings` to transformers.js's global `env` and runs `work` before any other
  * backend may change them. The local model folder is pointed at the cache (same layout for
@@ -82,10 +79,11 @@ export function withTransformersSettings<T>(
     env.allowLocalModels = true;
     env.localModelPath = settings.cacheDirectory;
     env.allowRemoteModels = !settings.offline;
-    env.fetch =
-      settings.downloadRetry === undefined
-        ? modelFetch
-        : retryingModelFetch({ policy: settings.downloadRetry });
+    env.fetch = retryingModelFetch({
+      tokenOrigin: new URL(settings.remoteHost).origin,
+      token: () => hubToken(),
+      ...(settings.downloadRetry !== undefined && { policy: settings.downloadRetry }),
+    });
     return work(library);
   });
   queue = run.catch(() => undefined);

@@ -59,4 +59,21 @@ describe("retryingModelFetch", () => {
     expect(answer.status).toBe(404);
     expect(missing.calls).toHaveLength(1);
   });
+
+  it("sends the token to the endpoint's origin only, and keeps an Authorization already set", async () => {
+    const seen: (string | null)[] = [];
+    const fetchImpl = (async (_input: Parameters<typeof fetch>[0], init?: RequestInit) => {
+      seen.push(new Headers(init?.headers).get("authorization"));
+      return new Response("ok");
+    }) as typeof fetch;
+    const retrying = retryingModelFetch({
+      fetch: fetchImpl,
+      tokenOrigin: "http://mirror.internal:8080",
+      token: () => "hf_secret",
+    });
+    await retrying("http://mirror.internal:8080/org/model/resolve/main/config.json");
+    await retrying("https://cdn.example.com/org/model/blob");
+    await retrying("http://mirror.internal:8080/x", { headers: { authorization: "Bearer other" } });
+    expect(seen).toEqual(["Bearer hf_secret", null, "Bearer other"]);
+  });
 });

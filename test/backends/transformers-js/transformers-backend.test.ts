@@ -337,6 +337,55 @@ describe("transformers.js backend on the offline models", () => {
     }
   });
 
+  it("sends HF_TOKEN to a mirror that wants it, and says a refused model needs one", async () => {
+    // A mirror that serves gated models only with a token, as hf-mirror.com and company
+    // mirrors do; transformers.js on its own sends HF_TOKEN to huggingface.co alone.
+    const proxy = createServer((request, response) => {
+      if (request.headers.authorization !== "Bearer hf_mirror_token") {
+        response.writeHead(401, { "content-type": "application/json" }).end('{"error":"gated"}');
+        return;
+      }
+      fetch(`${mirror.url}${request.url}`, {
+        method: request.method ?? "GET",
+        headers: request.headers.range === undefined ? {} : { range: request.headers.range },
+      })
+        .then(async (upstream) => {
+          const headers = Object.fromEntries(upstream.headers);
+          delete headers["content-encoding"];
+          response.writeHead(upstream.status, headers);
+          response.end(Buffer.from(await upstream.arrayBuffer()));
+        })
+        .catch(() => response.writeHead(500).end());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+    const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/`;
+    const saved = process.env.HF_TOKEN;
+    try {
+      delete process.env.HF_TOKEN;
+      const refused = createTransformersBackend({
+        model: sentimentRecord(),
+        settings: await settings({ remoteHost: proxyUrl }),
+      });
+      const error = (await refused.load().catch((caught: unknown) => caught)) as ModelScoutError;
+      expect(error.code).toBe("NOT_FOUND");
+      expect(error.message).toContain(`${proxyUrl} refused to send ${SENTIMENT}`);
+      expect(error.message).toContain("set HF_TOKEN");
+
+      process.env.HF_TOKEN = "hf_mirror_token";
+      const backend = createTransformersBackend({
+        model: sentimentRecord(),
+        settings: await settings({ remoteHost: proxyUrl }),
+      });
+      await backend.load();
+      expect(topLabel((await backend.doRun(["I love it"]))[0])).toBe("positive");
+      await backend.unload();
+    } finally {
+      if (saved === undefined) delete process.env.HF_TOKEN;
+      else process.env.HF_TOKEN = saved;
+      await new Promise((resolve) => proxy.close(resolve));
+    }
+  });
+
   it("catches a cached file that no longer matches the published SHA-256, deletes it, and downloads it again", async () => {
     const cacheSettings = await settings();
     const first = createTransformersBackend({ model: sentimentRecord(), settings: cacheSettings });
