@@ -145,6 +145,60 @@ describe("redactPersonalData: Chinese text", () => {
   });
 });
 
+describe("redactPersonalData: internationalised email addresses", () => {
+  it("redacts local parts and domains in any script (RFC 6531, IDNA)", () => {
+    const cases: [string, string][] = [
+      ["张三@例子.中国", "[EMAIL]"],
+      ["josé@correo.españa.es", "[EMAIL]"],
+      ["用户@example.com", "[EMAIL]"],
+      ["write to 用户@example.com now", "write to [EMAIL] now"],
+      ["Ünsal@bücher.de", "[EMAIL]"],
+      ["Müller@example.de", "[EMAIL]"], // not "Mü[EMAIL]", as an ASCII-only local part gave
+      ["почта: иван@пример.рф.", "почта: [EMAIL]."],
+      ["user@example.xn--fiqs8s", "[EMAIL]"], // 中国, as DNS writes it
+      ["邮箱：张三@例子.中国，谢谢", "邮箱：[EMAIL]，谢谢"],
+      // No spaces in Chinese: the known domain says where the address ends.
+      ["发到张三@例子.中国谢谢", "[EMAIL]谢谢"],
+      ["フォーム：たろう@例え.みんなまで", "フォーム：[EMAIL]まで"],
+      ["이메일은 홍길동@예시.한국으로 보내세요", "이메일은 [EMAIL]으로 보내세요"],
+      ["ask 𠮷野@example.jp", "ask [EMAIL]"], // a character outside the BMP
+      // Another script meeting ASCII ends a local part or a domain, as before.
+      ["联系我zhang@qq.com谢谢", "联系我[EMAIL]谢谢"],
+      ["我的QQ邮箱是123456789@qq.com。", "我的QQ邮箱是[EMAIL]。"],
+      ["メールはtaro@example.co.jpまで", "メールは[EMAIL]まで"],
+    ];
+    for (const [text, redacted] of cases) {
+      expect({ text, redacted: redactPersonalData(text).text }).toEqual({ text, redacted });
+    }
+    expect(redactPersonalData("张三@例子.中国 和 josé@correo.españa.es").counts.email).toBe(2);
+    // A refused candidate that begins with a surrogate pair: the search goes on past the pair
+    // (from inside it, a Unicode expression found the same candidate again, for ever).
+    expect(redactPersonalData("𠮷野@例子.王五，张三@例子.中国").text).toBe(
+      "𠮷野@例子.王五，[EMAIL]",
+    );
+  });
+
+  it("leaves mentions, code and plain text with an @ alone", () => {
+    const nearMisses = [
+      "@张三 你好，@李四 收到请回复",
+      "张三@李四.王五", // no such top-level domain
+      "今天@所有人.开会", // nor this one
+      "价格 12元@件",
+      "x = a@b",
+      "result = matrix@weights.T",
+      "@app.route('/users')",
+      "josé@correo.españa", // españa is no top-level domain
+      "user@example.comé", // nor a part of one
+      "ivan@пример.рфабрика",
+      "邮件@",
+      "我@你",
+    ];
+    for (const text of nearMisses) {
+      expect({ text, redacted: redactPersonalData(text).text }).toEqual({ text, redacted: text });
+    }
+  });
+});
+
 describe("redactPersonalData: English text", () => {
   it("removes phones, card, SSN, IBAN and addresses from a chat log", () => {
     const text =
@@ -426,6 +480,19 @@ describe("detectors that try only where a match can start", () => {
       "abcd:",
       ":",
       "联系zhang.san@example.com，",
+      "张三@例子.中国",
+      "发到张三@例子.中国谢谢",
+      "josé@correo.españa.es",
+      "用户@example.com",
+      "иван@пример.рф",
+      "张三@李四.王五",
+      "𠮷野@example.jp",
+      "联系我zhang@qq.com谢谢",
+      `${"张".repeat(63)}@例子.中国`,
+      `${"张".repeat(64)}@例子.中国`,
+      `${"张".repeat(70)}abc@example.com`,
+      `${"𠮷".repeat(64)}@example.jp`,
+      `${"𠮷".repeat(65)}@example.jp`,
       "IP 203.0.113.42",
       "version 1.2.3.4",
       "IBAN DE89 3704 0044 0532 0130 00",
