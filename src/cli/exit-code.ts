@@ -7,6 +7,7 @@ import { ModelScoutError, type ModelScoutErrorCode } from "../errors/modelscout-
 
 export const EXIT_CODES = {
   INVALID_ARGUMENT: 2,
+  INPUT_TOO_LARGE: 2,
   UNKNOWN_TASK: 2,
   UNKNOWN_HARDWARE: 2,
   NOT_FOUND: 3,

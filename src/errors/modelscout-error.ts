@@ -8,6 +8,7 @@
 
 export type ModelScoutErrorCode =
   | "INVALID_ARGUMENT"
+  | "INPUT_TOO_LARGE"
   | "UNKNOWN_TASK"
   | "UNKNOWN_HARDWARE"
   | "NOT_FOUND"

@@ -557,6 +557,14 @@ export const routesConfigSchema = z
           .positive()
           .default(1_048_576)
           .describe("Largest request body accepted, in bytes; larger gets 413. Default 1 MiB."),
+        max_image_pixels: z
+          .number()
+          .int()
+          .positive()
+          .default(50_000_000)
+          .describe(
+            "Most pixels (width x height) an image sent to an image task may declare in its header; larger gets 413 (`image_too_large`) before anything decodes it. Default 50000000 (50 megapixels).",
+          ),
         circuit_breaker: z
           .object({
             failure_threshold: z
@@ -705,6 +713,7 @@ export const routesConfigSchema = z
       .strict()
       .default({
         max_body_bytes: 1_048_576,
+        max_image_pixels: 50_000_000,
         circuit_breaker: { failure_threshold: 5, cool_down_ms: 30_000 },
         health_checks: {
           interval_ms: 15_000,
@@ -801,6 +810,7 @@ export interface RoutesConfig {
   routes: RouteDefinition[];
   server: {
     maxBodyBytes: number;
+    maxImagePixels: number;
     circuitBreaker: { failureThreshold: number; coolDownMs: number };
     /** `intervalMs` 0: off. */
     healthChecks: HealthCheckSettings;
@@ -1077,6 +1087,7 @@ export function parseRoutesConfig(input: unknown, source = ""): RoutesConfig {
     routes,
     server: {
       maxBodyBytes: config.server.max_body_bytes,
+      maxImagePixels: config.server.max_image_pixels,
       circuitBreaker: {
         failureThreshold: config.server.circuit_breaker.failure_threshold,
         coolDownMs: config.server.circuit_breaker.cool_down_ms,

@@ -165,6 +165,8 @@ export interface RoutingAppOptions {
   observer?: RoutingObserver;
   /** Largest body accepted; default the config's `server.max_body_bytes`. */
   maxBodyBytes?: number;
+  /** Most pixels an image may declare; default the config's `server.max_image_pixels`. */
+  maxImagePixels?: number;
   /** Keys a `/v1` request must carry as `Authorization: Bearer` (`api-keys.ts`); none: open. */
   apiKeys?: readonly string[];
   /**
@@ -442,6 +444,7 @@ async function readMediaTask(
   request: EndpointRequest,
   kind: MediaKind,
   maxBytes: number,
+  maxImagePixels: number,
 ): Promise<TaskInputs> {
   const bytes = await request.bytes(maxBytes);
   const type = request.header("content-type")?.split(";")[0]?.trim().toLowerCase();
@@ -465,7 +468,9 @@ async function readMediaTask(
     const items = typeof body.input === "string" ? [body.input] : body.input;
     const single = typeof body.input === "string";
     const media = items.map((item, index) =>
-      mediaFromText(kind, item, single ? body.inputField : `${body.inputField}.${index}`),
+      mediaFromText(kind, item, single ? body.inputField : `${body.inputField}.${index}`, {
+        maxImagePixels,
+      }),
     );
     return mediaTaskInputs(body.model, media);
   }
@@ -477,7 +482,7 @@ async function readMediaTask(
       }),
     );
   }
-  return mediaTaskInputs(model, [mediaFromBytes(kind, bytes, "body")]);
+  return mediaTaskInputs(model, [mediaFromBytes(kind, bytes, "body", { maxImagePixels })]);
 }
 
 function mediaTaskInputs(model: string, media: readonly MediaInput[]): TaskInputs {
@@ -711,6 +716,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
   const clock = options.now === undefined ? systemRequestClock() : requestClockFrom(options.now);
   const logChars = router.config.server.logTextChars;
   const maxBodyBytes = options.maxBodyBytes ?? router.config.server.maxBodyBytes;
+  const maxImagePixels = options.maxImagePixels ?? router.config.server.maxImagePixels;
   const app = new Hono();
 
   const clip = (text: string | null, field: "input" | "output", requestId: string) => {
@@ -1122,7 +1128,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
         task,
         ...(kind === "text"
           ? await readTextTask(request, maxBodyBytes)
-          : await readMediaTask(request, kind, maxBodyBytes)),
+          : await readMediaTask(request, kind, maxBodyBytes, maxImagePixels)),
         respond: (outputs, decision, headers, modelscoutJson) =>
           jsonAnswer(
             200,

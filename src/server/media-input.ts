@@ -10,7 +10,9 @@
  * or fetch an address. So URLs are refused, with a message saying to send the bytes.
  * The bytes are checked before a model sees them (an image must start like an image; audio
  * must start like WAV, MP3, FLAC, Ogg, MP4 or WebM), so a client's wrong file is the
- * client's 400 and never a model failure counted against the model. WAV is decoded here into
+ * client's 400 and never a model failure counted against the model. An image whose header
+ * declares more pixels than `server.max_image_pixels` is refused with a 413 before anything
+ * decodes it: a small file can declare a huge image (a 20000 x 20000 PNG of zeros is 400 kB). WAV is decoded here into
  * samples, which every speech model takes; the other formats go on as files, which only
  * models behind a speech server decode (`describe().audioFiles`; the router passes over the
  * others). The request log keeps a description of each item (type, size, duration), not its
@@ -19,6 +21,7 @@
 import type { BackendInput } from "../backends/model-backend.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
 import { audioInputFromFile } from "../media/audio-input.js";
+import { imageDimensions } from "../media/image-dimensions.js";
 import { isImageType, sniffMediaType } from "../media/sniff-media-type.js";
 
 export type MediaKind = "image" | "audio";
@@ -31,6 +34,18 @@ export interface MediaInput {
 
 const IMAGE_FORMATS = "PNG, JPEG, GIF, WebP, BMP or TIFF";
 
+/** Pixels an image may declare unless `server.max_image_pixels` says otherwise: 50 megapixels. */
+export const DEFAULT_MAX_IMAGE_PIXELS = 50_000_000;
+
+export interface MediaOptions {
+  /** Added to the message when the bytes are not the right kind of file. */
+  hint?: string;
+  /** The file's name as the client sent it, for audio formats told apart by extension. */
+  fileName?: string;
+  /** Most pixels (width x height) an image may declare; default `DEFAULT_MAX_IMAGE_PIXELS`. */
+  maxImagePixels?: number;
+}
+
 function invalid(message: string, param: string): ModelScoutError {
   return new ModelScoutError("INVALID_ARGUMENT", message, { details: { param } });
 }
@@ -40,10 +55,9 @@ export function mediaFromBytes(
   kind: MediaKind,
   bytes: Uint8Array,
   param: string,
-  /** Added to the message when the bytes are not the right kind of file. */
-  hint = "",
-  fileName?: string,
+  options: MediaOptions = {},
 ): MediaInput {
+  const hint = options.hint ?? "";
   if (bytes.byteLength === 0)
     throw invalid(`${param} is empty: send the ${kind} file's bytes.`, param);
   const type = sniffMediaType(bytes);
@@ -54,16 +68,30 @@ export function mediaFromBytes(
         param,
       );
     }
+    const size = imageDimensions(bytes, type);
+    const maxPixels = options.maxImagePixels ?? DEFAULT_MAX_IMAGE_PIXELS;
+    if (size !== null && size.width * size.height > maxPixels) {
+      throw new ModelScoutError(
+        "INPUT_TOO_LARGE",
+        `${param} is a ${size.width} x ${size.height} image (${size.width * size.height} pixels); this server decodes images of at most ${maxPixels} pixels (server.max_image_pixels in the routes config). Scale it down and send it again.`,
+        { details: { param, openaiCode: "image_too_large" } },
+      );
+    }
     return { input: { image: bytes }, description: `${type}, ${bytes.byteLength} bytes` };
   }
-  return audioInputFromFile(bytes, param, fileName, hint);
+  return audioInputFromFile(bytes, param, options.fileName, hint);
 }
 
 const DATA_URL = /^data:([^;,]*)((?:;[^;,]*)*),/i;
 const BASE64 = /^[A-Za-z0-9+/_-]*={0,2}$/;
 
 /** A base64 string or `data:` URL from a JSON body as the input of an image or audio task. */
-export function mediaFromText(kind: MediaKind, text: string, param: string): MediaInput {
+export function mediaFromText(
+  kind: MediaKind,
+  text: string,
+  param: string,
+  options: Pick<MediaOptions, "maxImagePixels"> = {},
+): MediaInput {
   const trimmed = text.trim();
   let payload = trimmed;
   const dataUrl = DATA_URL.exec(trimmed);
@@ -88,10 +116,8 @@ export function mediaFromText(kind: MediaKind, text: string, param: string): Med
       param,
     );
   }
-  return mediaFromBytes(
-    kind,
-    Buffer.from(compact, "base64"),
-    param,
-    ` It must hold the file's bytes as base64; a file path is not read (this server reads no file a request names).`,
-  );
+  return mediaFromBytes(kind, Buffer.from(compact, "base64"), param, {
+    hint: ` It must hold the file's bytes as base64; a file path is not read (this server reads no file a request names).`,
+    maxImagePixels: options.maxImagePixels,
+  });
 }

@@ -37,6 +37,7 @@ export function openAIError(
 
 const STATUS_BY_CODE: Record<ModelScoutErrorCode, { status: number; code: string }> = {
   INVALID_ARGUMENT: { status: 400, code: "invalid_value" },
+  INPUT_TOO_LARGE: { status: 413, code: "input_too_large" },
   UNKNOWN_TASK: { status: 404, code: "unknown_task" },
   UNKNOWN_HARDWARE: { status: 400, code: "invalid_value" },
   NOT_FOUND: { status: 404, code: "not_found" },

@@ -166,6 +166,7 @@ export function describeReload(result: RoutingReload): string {
  */
 const RESTART_ONLY_SETTINGS = [
   ["maxBodyBytes", "server.max_body_bytes"],
+  ["maxImagePixels", "server.max_image_pixels"],
   ["logTextChars", "server.log_text_chars"],
   ["logWriterPriority", "server.log_writer_priority"],
   ["logRetentionDays", "server.log_retention_days"],

@@ -84,13 +84,9 @@ export async function readTranscriptionRequest(
   }
   const model = textField(form, "model") || "auto";
   const fileName = file instanceof File && file.name !== "" ? file.name : undefined;
-  const media = mediaFromBytes(
-    "audio",
-    new Uint8Array(await file.arrayBuffer()),
-    "file",
-    "",
+  const media = mediaFromBytes("audio", new Uint8Array(await file.arrayBuffer()), "file", {
     fileName,
-  );
+  });
   const input = media.input;
   if (
     language !== undefined &&

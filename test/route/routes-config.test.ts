@@ -43,6 +43,7 @@ describe("routes config", () => {
     });
     expect(config.server).toEqual({
       maxBodyBytes: 1_048_576,
+      maxImagePixels: 50_000_000,
       circuitBreaker: { failureThreshold: 5, coolDownMs: 30_000 },
       healthChecks: {
         intervalMs: 15_000,

@@ -10,6 +10,7 @@ import { distance } from "fastest-levenshtein";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseRoutesConfig } from "../../src/route/routes-config.js";
 import { type RoutingServer, startRoutingServer } from "../../src/server/start-routing-server.js";
+import { pngHeader } from "../media/image-fixtures.js";
 import { buildWav, sine } from "../media/wav-fixtures.js";
 import { renderLine } from "../support/render-text-line.js";
 import { type Json, postJson } from "./routing-test-support.js";
@@ -227,6 +228,30 @@ describe("what is refused, before any model sees it", () => {
     expect(answer.json.error.message).toContain("No route serves automatic-speech-recognition");
     const logged = server.store.findRequest(answer.headers.get("x-modelscout-request-id") ?? "");
     expect(logged?.inputText).toBe("[audio/wav, 0.20 s at 44100 Hz, 2 channels]");
+  });
+
+  it("refuses an image that declares more pixels than server.max_image_pixels, before decoding it", async () => {
+    // What a 20000 x 20000 PNG of zeros starts with (the whole file is 400 kB): the OCR
+    // models took 17-60 s to give up on one, and the answer named a timeout.
+    const huge = pngHeader(20_000, 20_000);
+    const started = performance.now();
+    const answer = await postBytes("/v1/tasks/image-to-text", huge, {
+      "content-type": "image/png",
+    });
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(answer.status).toBe(413);
+    expect(answer.json.error).toMatchObject({
+      type: "invalid_request_error",
+      code: "image_too_large",
+      param: "body",
+    });
+    expect(answer.json.error.message).toContain("20000 x 20000 image (400000000 pixels)");
+    expect(answer.json.error.message).toContain("at most 50000000 pixels (server.max_image_pixels");
+    const asJson = await postJson(`${server.url}/v1/tasks/image-to-text`, {
+      inputs: [png.toString("base64"), huge.toString("base64")],
+    });
+    expect(asJson.status).toBe(413);
+    expect(asJson.json.error.param).toBe("inputs.1");
   });
 
   it("refuses an image over server.max_body_bytes with a 413", async () => {
