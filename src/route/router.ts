@@ -1291,17 +1291,12 @@ export class Router {
     if (route !== undefined) {
       const target = route.targets.get(request.task);
       if (target === undefined) {
+        // The route exists: a 400 on `model`, as for a model id of another task, not the
+        // 404 of a name nothing answers to.
         throw new ModelScoutError(
-          "NOT_FOUND",
+          "INVALID_ARGUMENT",
           `Route "${route.name}" does not serve ${request.task} (it serves ${[...route.targets.keys()].join(", ")}). Use "auto" or a route with a ${request.task} target.`,
-          {
-            details: {
-              param: "model",
-              route: route.name,
-              task: request.task,
-              openaiCode: "model_not_found",
-            },
-          },
+          { details: { param: "model", route: route.name, task: request.task } },
         );
       }
       return { route, target, routeReason: "requested by name", classification: null };

@@ -646,14 +646,14 @@ describe("routing server: bad input gets 4xx in the OpenAI error format", () => 
     expect(chunked.status).toBe(413);
   });
 
-  it("unknown model, route without the task, model with the wrong task, unknown task: 404/400", async () => {
+  it("unknown model: 404; route without the task, model with the wrong task: 400; unknown task: 404", async () => {
     const unknown = await chat("gpt-17", "hi");
     expectError(unknown, 404, "model_not_found", "model");
     expect(unknown.json.error.message).toContain("billing, support, general, lab");
     expectError(
       await postJson(`${base}/v1/embeddings`, { model: "billing", input: "x" }),
-      404,
-      "model_not_found",
+      400,
+      "invalid_value",
       "model",
     );
     expectError(

@@ -116,6 +116,16 @@ describe("POST /v1/audio/transcriptions", () => {
     expect(body.error.message).toMatch(message);
   });
 
+  it("refuses a route and a model id of another task alike: 400 on model", async () => {
+    for (const model of ["chat", "echo"]) {
+      const response = await upload({ file: new Blob([WAV], { type: "audio/wav" }), model });
+      expect(response.status, model).toBe(400);
+      const body = (await response.json()) as Json;
+      expect(body.error, model).toMatchObject({ param: "model", code: "invalid_value" });
+      expect(body.error.message, model).toContain("automatic-speech-recognition");
+    }
+  });
+
   it("refuses an upload without a file, one that is not audio, and a body that is not a form", async () => {
     const noFile = await upload({ model: "calls" });
     expect(noFile.status).toBe(400);
