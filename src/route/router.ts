@@ -1220,7 +1220,11 @@ export class Router {
       ok: false,
       decision,
       status,
-      message: `Every candidate failed: ${summary}.`,
+      // Every model refused what the client sent (a 400 or 422, or a capability it lacks):
+      // the client's to change, with each model's reason.
+      message: rejectedInput
+        ? `No candidate takes this request as sent: ${summary}.`
+        : `Every candidate failed: ${summary}.`,
       ...(retryAfterMs !== undefined && { retryAfterMs }),
     };
   }

@@ -854,7 +854,10 @@ export function createRoutingHttp(options: RoutingAppOptions): {
             ? (result.unavailable ?? "circuit_open")
             : result.status === 429
               ? "rate_limited"
-              : "upstream_failed";
+              : result.status === 400
+                ? // Every candidate refused the input: the client's to change, not a failure.
+                  "input_refused"
+                : "upstream_failed";
         if (result.retryAfterMs !== undefined) {
           headers["retry-after"] = String(Math.max(1, Math.ceil(result.retryAfterMs / 1000)));
         }

@@ -128,7 +128,15 @@ describe("tool calls through the router", () => {
       tools: TOOLS,
     });
     expect(refused.status).toBe(400);
-    expect(refused.json.error.message).toContain("cannot call tools");
+    expect(refused.json.error).toMatchObject({
+      type: "invalid_request_error",
+      code: "input_refused",
+    });
+    expect(refused.json.error.message).toMatch(
+      /^No candidate takes this request as sent: .*cannot call tools/,
+    );
+    const row = await loggedRow(served.server.url, refused.json.modelscout.request_id);
+    expect(row.error_code).toBe("input_refused");
   });
 
   it("answers a chat without tools from the first candidate as before", async () => {
