@@ -400,9 +400,9 @@ const email = regexDetector("email", "email", 100, EMAIL, {
     return acceptInternationalizedTld(match.index, label, labelStart, text);
   },
   // One try: 56-69 ns, against 3.6-6.6 ns a character for the scan everywhere
-  // (`bench/redaction-starts.ts`, docs/benchmarks.md). The scan everywhere with letters of
-  // every script cost more than listing the starts on short texts too: one call a line with
-  // two addresses went from 61.7 MB/s (ASCII, scan everywhere) to 18.2 (ADR 0076).
+  // (`bench/redaction-starts.ts`, docs/benchmarks.md), for the ASCII expression. With letters
+  // of every script a try costs several times more, and listing the starts beat the scan
+  // everywhere on short texts too (ADR 0076).
   starts: { list: emailStarts, charactersPerStart: 32, minTextLength: 0 },
 });
 
