@@ -402,7 +402,7 @@ const email = regexDetector("email", "email", 100, EMAIL, {
   // One try: 56-69 ns, against 3.6-6.6 ns a character for the scan everywhere
   // (`bench/redaction-starts.ts`, docs/benchmarks.md), for the ASCII expression. With letters
   // of every script a try costs several times more, and listing the starts beat the scan
-  // everywhere on short texts too (ADR 0076).
+  // everywhere on short texts too (ADR 0078).
   starts: { list: emailStarts, charactersPerStart: 32, minTextLength: 0 },
 });
 
