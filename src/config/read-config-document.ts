@@ -45,14 +45,37 @@ function yamlProblem(error: Error): string {
   return first.replace(/\s*at line \d+, column \d+:?\s*$/, "").replace(/:\s*$/, "");
 }
 
+/**
+ * JSON.parse's message as `at line L, column C: problem`. Node 20 says only "at position
+ * 1189", an offset no editor shows, so the line and column are worked out from the text; a
+ * later Node's own "(line 4 column 3)" is dropped for the same wording.
+ */
+function jsonProblem(error: Error, text: string): string {
+  const message = error.message.replace(/\s*\(line \d+ column \d+\)/, "");
+  const position = / in JSON at position (\d+)/.exec(message);
+  if (position === null) return `: ${message}`;
+  const offset = Number(position[1]);
+  const before = text.slice(0, offset);
+  const line = before.split("\n").length;
+  const column = offset - before.lastIndexOf("\n");
+  return ` at line ${line}, column ${column}: ${message.replace(position[0], "")}`;
+}
+
 function parseConfigText(text: string, path: string, kind: ConfigDocumentKind): unknown {
   if (!kind.yaml || extname(path).toLowerCase() === ".json") {
     try {
-      return JSON.parse(text);
+      // A byte order mark (Windows editors write one) is not JSON, but says nothing wrong.
+      return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
     } catch (error) {
+      // Comments are the common reason a hand-written JSON config fails; YAML keeps them.
+      const comments = /^\s*(\/\/|\/\*|#)/m.test(text)
+        ? kind.yaml
+          ? " (JSON has no comments: remove them, or write the file as .yaml, which takes comments and JSON alike)"
+          : " (JSON has no comments: remove them)"
+        : "";
       throw new ModelScoutError(
         "INVALID_ARGUMENT",
-        `${kind.name} ${path} is not valid JSON: ${(error as Error).message}`,
+        `${kind.name} ${path} is not valid JSON${jsonProblem(error as Error, text)}${comments}`,
         { cause: error, details: { path } },
       );
     }

@@ -51,7 +51,38 @@ describe("readConfigDocument", () => {
       /^Alert rules file .*rules\.yaml is not valid JSON: /,
     );
     await expect(readConfigDocument(file("bad.json", "{"), ROUTES)).rejects.toThrow(
-      /^Routes config .*bad\.json is not valid JSON: /,
+      /^Routes config .*bad\.json is not valid JSON at line 1, column 2: /,
     );
+  });
+});
+
+describe("readConfigDocument's JSON errors", () => {
+  const directory = mkdtempSync(join(tmpdir(), "ms-config-json-"));
+  const file = (name: string, text: string) => {
+    const path = join(directory, name);
+    writeFileSync(path, text);
+    return path;
+  };
+
+  it("gives the line and column of a JSON syntax error, not an offset into the file", async () => {
+    const path = file("comma.json", '{\n  "version": 1,\n  "routes": [],,\n  "x": 2\n}\n');
+    const error = await readConfigDocument(path, ROUTES).catch((caught: Error) => caught);
+    expect((error as Error).message).toBe(
+      `Routes config ${path} is not valid JSON at line 3, column 16: Expected double-quoted property name`,
+    );
+  });
+
+  it("says JSON takes no comments, and that YAML does where YAML is read", async () => {
+    const text = '// routes for the shop\n{"version": 1}\n';
+    await expect(readConfigDocument(file("commented.json", text), ROUTES)).rejects.toThrow(
+      /JSON has no comments: remove them, or write the file as \.yaml/,
+    );
+    await expect(readConfigDocument(file("rules.json", text), RULES)).rejects.toThrow(
+      /JSON has no comments: remove them\)$/,
+    );
+  });
+
+  it("reads a JSON file that starts with a byte order mark", async () => {
+    expect(await readConfigDocument(file("bom.json", '\uFEFF{"x": 1}'), ROUTES)).toEqual({ x: 1 });
   });
 });
