@@ -5,17 +5,76 @@
  * HTTP API's bodies): an unknown field is named as one, a missing field says it is required
  * rather than "received undefined", and a field's name is not said twice when a schema's own
  * message already starts with it. Where the field is written (and how its path is spelled)
- * stays the caller's.
+ * stays the caller's. Given the schema, an unknown field that is a typo of one the schema
+ * takes at that place says which (`"polcy" (did you mean "policy"?)`).
  */
-import type { z } from "zod";
+import { z } from "zod";
+import { closestMatch } from "../text/closest-match.js";
 
 /** zod's own message for a field that is absent (its English locale, the one in use). */
 const ABSENT = /^Invalid input: expected (\w+), received undefined$/;
 
-/** The issue's message, without the field's name. */
-export function issueMessage(issue: z.core.$ZodIssue): string {
+type JsonSchemaNode = {
+  properties?: Record<string, JsonSchemaNode>;
+  items?: JsonSchemaNode;
+  additionalProperties?: JsonSchemaNode | boolean;
+  oneOf?: JsonSchemaNode[];
+  anyOf?: JsonSchemaNode[];
+  allOf?: JsonSchemaNode[];
+};
+
+const jsonSchemas = new WeakMap<z.ZodType, JsonSchemaNode>();
+
+/**
+ * The field names the schema takes at `path` (every alternative's, where a field may be one of
+ * several kinds). Read from the schema's JSON Schema, which spells out objects, arrays, maps
+ * and unions the same way for any zod schema.
+ */
+function fieldsAt(schema: z.ZodType, path: readonly PropertyKey[]): Set<string> {
+  let root = jsonSchemas.get(schema);
+  if (root === undefined) {
+    root = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as JsonSchemaNode;
+    jsonSchemas.set(schema, root);
+  }
+  const fields = new Set<string>();
+  const visit = (node: JsonSchemaNode | boolean | undefined, at: number): void => {
+    if (node === undefined || typeof node === "boolean") return;
+    for (const alternative of [
+      ...(node.oneOf ?? []),
+      ...(node.anyOf ?? []),
+      ...(node.allOf ?? []),
+    ]) {
+      visit(alternative, at);
+    }
+    if (at === path.length) {
+      for (const name of Object.keys(node.properties ?? {})) fields.add(name);
+      return;
+    }
+    const part = path[at];
+    if (typeof part === "number") visit(node.items, at + 1);
+    else visit(node.properties?.[String(part)] ?? node.additionalProperties, at + 1);
+  };
+  visit(root, 0);
+  return fields;
+}
+
+/** `"polcy" (did you mean "policy"?)`, or the name alone when no known field is near it. */
+function unknownField(key: string, known: ReadonlySet<string>): string {
+  const suggestion = closestMatch(
+    key,
+    [...known].filter((name) => !name.startsWith("$")),
+  );
+  return suggestion === undefined ? `"${key}"` : `"${key}" (did you mean "${suggestion}"?)`;
+}
+
+/**
+ * The issue's message, without the field's name. `schema`, the one the input was checked
+ * against, lets an unknown field's message suggest the field it is a typo of.
+ */
+export function issueMessage(issue: z.core.$ZodIssue, schema?: z.ZodType): string {
   if (issue.code === "unrecognized_keys") {
-    return `unknown field(s) ${issue.keys.map((key) => `"${key}"`).join(", ")}`;
+    const known = schema === undefined ? new Set<string>() : fieldsAt(schema, issue.path);
+    return `unknown field(s) ${issue.keys.map((key) => unknownField(key, known)).join(", ")}`;
   }
   if (issue.code === "invalid_type") {
     const absent = ABSENT.exec(issue.message);
@@ -28,8 +87,8 @@ export function issueMessage(issue: z.core.$ZodIssue): string {
  * `field: message` for the issue; the message alone at the root (`field` ""), or when the
  * schema's own message already starts with the field's name ("stop must be a string...").
  */
-export function describeIssue(issue: z.core.$ZodIssue, field: string): string {
-  const message = issueMessage(issue);
+export function describeIssue(issue: z.core.$ZodIssue, field: string, schema?: z.ZodType): string {
+  const message = issueMessage(issue, schema);
   if (field === "" || message.startsWith(`${field} `)) return message;
   return `${field}: ${message}`;
 }

@@ -421,7 +421,9 @@ function fieldPath(path: readonly PropertyKey[]): string {
 export function parseAlertRules(input: unknown, source = "alert rules"): AlertRule[] {
   const parsed = alertRulesFileSchema.safeParse(input);
   if (parsed.success) return parsed.data.rules;
-  const problems = parsed.error.issues.map((issue) => describeIssue(issue, fieldPath(issue.path)));
+  const problems = parsed.error.issues.map((issue) =>
+    describeIssue(issue, fieldPath(issue.path), alertRulesFileSchema),
+  );
   throw new ModelScoutError("INVALID_ARGUMENT", `${source}: ${problems.join("; ")}`, {
     details: { issues: parsed.error.issues },
   });

@@ -864,7 +864,7 @@ function describeConfigIssue(issue: z.core.$ZodIssue): string {
     }
     return `${field}: must be a model id or { model, weight }`;
   }
-  return describeIssue(issue, field);
+  return describeIssue(issue, field, routesConfigSchema);
 }
 
 /**

@@ -333,7 +333,7 @@ export function parseTaskSpec(input: unknown): TaskSpec {
   const parsed = taskSpecSchema.safeParse(input);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) =>
-      describeIssue(issue, dottedPath(issue.path)),
+      describeIssue(issue, dottedPath(issue.path), taskSpecSchema),
     );
     throw new ModelScoutError("INVALID_ARGUMENT", `Task spec: ${problems.join("; ")}`, {
       details: { issues: parsed.error.issues },

@@ -40,6 +40,37 @@ describe("describeIssue", () => {
     ]);
   });
 
+  it("says which field an unknown one is a typo of, among those taken at its place", () => {
+    const kinds = z
+      .object({
+        steps: z.array(
+          z.discriminatedUnion("kind", [
+            z.object({ kind: z.literal("a"), threshold: z.number() }).strict(),
+            z.object({ kind: z.literal("b"), labels: z.record(z.string(), z.string()) }).strict(),
+          ]),
+        ),
+        limits: z.record(z.string(), z.object({ timeout_ms: z.number() }).strict()),
+      })
+      .strict();
+    const described = (input: unknown) =>
+      (kinds.safeParse(input).error?.issues ?? []).map((issue) =>
+        describeIssue(issue, dottedPath(issue.path), kinds),
+      );
+    expect(
+      described({
+        steps: [{ kind: "a", treshold: 1, threshold: 1 }],
+        limits: { x: { timeout_ms: 1, timout_ms: 2 } },
+        stesp: [],
+      }),
+    ).toEqual([
+      'steps.0: unknown field(s) "treshold" (did you mean "threshold"?)',
+      'limits.x: unknown field(s) "timout_ms" (did you mean "timeout_ms"?)',
+      'unknown field(s) "stesp" (did you mean "steps"?)',
+    ]);
+    // Nothing near enough: the name alone.
+    expect(described({ steps: [], limits: {}, colour: 1 })).toEqual(['unknown field(s) "colour"']);
+  });
+
   it("does not say the field's name twice when the message starts with it", () => {
     expect(lines({ data: { path: "x" }, stop: 1 })).toEqual(["stop must be a string"]);
   });

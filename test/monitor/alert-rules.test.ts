@@ -75,7 +75,7 @@ describe("parseAlertRules", () => {
     ).toContain("rules[0].conditions[0].window.events: must be a positive integer (got 0)");
     expect(messageOf({ rules: [rule({ id: "Bad Id" })] })).toContain("rules[0].id: must be 1-64");
     expect(messageOf({ rules: [rule({ actions: [{ type: "log", levle: "x" }] })] })).toContain(
-      'rules[0].actions[0]: unknown field(s) "levle"',
+      'rules[0].actions[0]: unknown field(s) "levle" (did you mean "level"?)',
     );
     expect(messageOf({ rules: [rule({}), rule({})] })).toContain(
       'rules[1].id: duplicate rule id "r1"',

@@ -73,6 +73,29 @@ describe("routes config", () => {
     ]);
   });
 
+  it("says which field a misspelt one was meant to be, for each kind of step and model", () => {
+    const message = problemsOf({
+      classification: [
+        { kind: "nearest-neighbour", model: "e", examples: { a: ["x"] }, min_similarty: 0.2 },
+      ],
+      models: [{ id: "m", kind: "openai", base_url: "http://127.0.0.1:1/v1", apimodel: "x" }],
+      routes: [
+        { name: "a", targets: { "text-generation": { polcy: "fixed", candidates: ["m"] } } },
+      ],
+      server: { circuit_breaker: { failure_treshold: 3 } },
+    });
+    expect(message).toContain(
+      'classification[0]: unknown field(s) "min_similarty" (did you mean "min_similarity"?)',
+    );
+    expect(message).toContain('models[0]: unknown field(s) "apimodel" (did you mean "api_model"?)');
+    expect(message).toContain(
+      'routes[0].targets.text-generation: unknown field(s) "polcy" (did you mean "policy"?)',
+    );
+    expect(message).toContain(
+      'server.circuit_breaker: unknown field(s) "failure_treshold" (did you mean "failure_threshold"?)',
+    );
+  });
+
   it("names the field of every problem", () => {
     const message = problemsOf({
       default_route: "nowhere",

@@ -69,7 +69,7 @@ describe("parseTaskSpec", () => {
       /objectives: at least one weight/,
     );
     expect(() => parseTaskSpec({ task_type: "ner", hardwre: "t4" })).toThrow(
-      /unknown field\(s\) "hardwre"/,
+      /unknown field\(s\) "hardwre" \(did you mean "hardware"\?\)/,
     );
     expect(() => parseTaskSpec({})).toThrow(/task_type is required/);
     expect(() => parseTaskSpec({ task_type: "ner", privacy: "private" })).toThrow(/privacy/);
