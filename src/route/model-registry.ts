@@ -21,6 +21,7 @@ import { NPM_MODELS } from "../catalog/sources/npm-models.js";
 import { errorMessage } from "../errors/error-message.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
 import { resolveTask } from "../tasks/resolve-task.js";
+import { closestMatch } from "../text/closest-match.js";
 import { declaredPrice, type ModelPrice } from "./model-price.js";
 import type { ModelDeclaration } from "./routes-config.js";
 
@@ -315,9 +316,24 @@ export class ModelRegistry {
           (await this.#options.lookupModel?.(id)) ??
           null);
     if (record === null) {
+      // Most often a typo of a model the config declares a few lines away.
+      const declared = closestMatch(id, this.#declared.keys());
+      const packagedMatch =
+        declared === undefined
+          ? closestMatch(
+              id,
+              NPM_MODELS.map((model) => model.id),
+            )
+          : undefined;
+      const suggestion =
+        declared !== undefined
+          ? ` Did you mean "${declared}" (declared in models)?`
+          : packagedMatch !== undefined
+            ? ` Did you mean "${packagedMatch}"?`
+            : "";
       throw new ModelScoutError(
         "NOT_FOUND",
-        `Model "${id}" is neither declared in the routes config's models nor in the catalog. Declare it (kind echo, openai, hf-inference, hashed-ngrams) or use a catalog id such as npm:vader-sentiment (see \`modelscout catalog search\`).`,
+        `Model "${id}" is neither declared in the routes config's models nor in the catalog.${suggestion} Declare it (kind echo, openai, hf-inference, hashed-ngrams) or use a catalog id such as npm:vader-sentiment (see \`modelscout catalog search\`).`,
         { details: { model: id } },
       );
     }

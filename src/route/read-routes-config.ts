@@ -16,5 +16,5 @@ export async function readRoutesConfig(path: string): Promise<RoutesConfig> {
     yaml: true,
   });
   // A relative `local:` model id names a folder beside the config, as a task spec's does.
-  return { directory: dirname(resolve(path)), ...parseRoutesConfig(value, path) };
+  return { directory: dirname(resolve(path)), source: path, ...parseRoutesConfig(value, path) };
 }

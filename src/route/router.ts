@@ -1612,7 +1612,8 @@ export async function createRouter(routerOptions: RouterOptions): Promise<Router
   });
   if (problems.length > 0) {
     await registry.discard();
-    throw new ModelScoutError("INVALID_ARGUMENT", `Routes config: ${problems.join("; ")}`, {
+    const file = config.source === undefined ? "" : ` ${config.source}`;
+    throw new ModelScoutError("INVALID_ARGUMENT", `Routes config${file}: ${problems.join("; ")}`, {
       details: { problems },
     });
   }

@@ -802,6 +802,8 @@ export interface RoutesConfig {
    * read from one (`readRoutesConfig`); else the working directory.
    */
   directory?: string;
+  /** The file it was read from, as given (`readRoutesConfig`), for messages; absent otherwise. */
+  source?: string;
   defaultRoute: string;
   /** The `learning` section as written (validated), for the learner to parse with its defaults. */
   learning: ThompsonLearnerConfigInput;
