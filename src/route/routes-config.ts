@@ -150,12 +150,13 @@ const routeSchema = z
   .object({
     name: z
       .string()
-      .regex(
-        ROUTE_NAME,
-        "must be letters, digits, '.', '_' or '-' (no ':' or '/', which model ids use)",
-      )
+      .regex(ROUTE_NAME, {
+        // "Letters" alone would take 产品: say ASCII, and where a name in another script goes.
+        error: (issue) =>
+          `must be ASCII letters (a-z, A-Z), digits, '.', '_' or '-', starting with a letter or digit (got ${JSON.stringify(issue.input)}): it goes into the x-modelscout-route header, and ':' and '/' are for model ids. A name in another script belongs in the route's description`,
+      })
       .describe(
-        "The route's name: what classification steps and `default_route` name, and what a client sends as `model` to use this route directly. Letters, digits, `.`, `_` and `-` (no `:` or `/`, which model ids use); not `auto`, nor a model id declared in `models`.",
+        "The route's name: what classification steps and `default_route` name, and what a client sends as `model` to use this route directly. ASCII letters (a-z, A-Z), digits, `.`, `_` and `-`, starting with a letter or digit (it goes into the `x-modelscout-route` header; no `:` or `/`, which model ids use); not `auto`, nor a model id declared in `models`. A name in another script (`产品`) belongs in `description`.",
       ),
     description: z
       .string()
@@ -1034,8 +1035,12 @@ export function parseRoutesConfig(input: unknown, source = ""): RoutesConfig {
           try {
             patterns.push(new RegExp(pattern, "iu"));
           } catch (error) {
+            // Python's and PCRE's inline flags, copied from elsewhere, are not JavaScript's.
+            const inlineFlags = /^\(\?[a-zA-Z]+\)/.test(pattern)
+              ? `; JavaScript has no inline flags such as ${/^\(\?[a-zA-Z]+\)/.exec(pattern)?.[0]}: patterns are already matched case-insensitively, so remove it`
+              : "";
             problems.push(
-              `${field}.patterns[${patternIndex}]: not a valid regular expression (${(error as Error).message})`,
+              `${field}.patterns[${patternIndex}]: not a valid regular expression (${(error as Error).message})${inlineFlags}`,
             );
           }
         });

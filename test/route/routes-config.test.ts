@@ -251,10 +251,31 @@ describe("routes config", () => {
     );
   });
 
+  it("says a route name in Chinese must be ASCII, and where such a name can go", () => {
+    const message = problemsOf({
+      routes: [{ name: "产品", targets: { chat: { candidates: ["m"] } } }],
+    });
+    expect(message).toContain("routes[0].name: must be ASCII letters (a-z, A-Z)");
+    expect(message).toContain('(got "产品")');
+    expect(message).toContain("belongs in the route's description");
+  });
+
+  it("says a pattern's inline flags are not JavaScript's, and that case is ignored anyway", () => {
+    const message = problemsOf({
+      classification: [{ kind: "rules", rules: [{ route: "a", patterns: ["(?i)refund"] }] }],
+      routes: [{ name: "a", targets: { chat: { candidates: ["m"] } } }],
+    });
+    expect(message).toContain(
+      "classification[0].rules[0].patterns[0]: not a valid regular expression (Invalid regular expression: /(?i)refund/iu: Invalid group); JavaScript has no inline flags such as (?i): patterns are already matched case-insensitively, so remove it",
+    );
+  });
+
   it("refuses route names that collide with model ids or the auto model", () => {
     expect(
       problemsOf({ routes: [{ name: "npm:x", targets: { chat: { candidates: ["m"] } } }] }),
-    ).toContain("routes[0].name: must be letters, digits");
+    ).toContain(
+      "routes[0].name: must be ASCII letters (a-z, A-Z), digits, '.', '_' or '-', starting with a letter or digit (got \"npm:x\")",
+    );
     expect(
       problemsOf({ routes: [{ name: "auto", targets: { chat: { candidates: ["m"] } } }] }),
     ).toContain('"auto" is reserved');
