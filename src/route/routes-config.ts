@@ -1118,6 +1118,33 @@ export function parseRoutesConfig(input: unknown, source = ""): RoutesConfig {
   };
 }
 
+/**
+ * What a valid config does that is most likely not what its writer meant, each naming its
+ * field: a `bandit` or `weighted` target with one candidate has no choice to make (a bandit
+ * learns nothing, a weight shares nothing). Not refused: a route waiting for its second model
+ * serves as it is, and `serve --check` and a start say so.
+ */
+export function routesConfigWarnings(config: RoutesConfig): string[] {
+  const warnings: string[] = [];
+  config.routes.forEach((route, routeIndex) => {
+    for (const [task, target] of route.targets) {
+      if (
+        (target.policy === "bandit" || target.policy === "weighted") &&
+        target.candidates.length === 1
+      ) {
+        const what =
+          target.policy === "bandit"
+            ? "has nothing to learn a choice between: feedback changes nothing"
+            : "has no traffic to share";
+        warnings.push(
+          `routes[${routeIndex}].targets.${task}: policy "${target.policy}" with one candidate (${target.candidates[0]?.model}) ${what}; list another model, or use policy "fixed"`,
+        );
+      }
+    }
+  });
+  return warnings;
+}
+
 /** The published JSON Schema of a routes config (draft 2020-12). */
 export function routesConfigJsonSchema(): Record<string, unknown> {
   return {

@@ -8,6 +8,7 @@ import {
   parseRoutesConfig,
   type RoutesConfigInput,
   routesConfigJsonSchema,
+  routesConfigWarnings,
 } from "../../src/route/routes-config.js";
 import { runCli } from "../support/run-cli.js";
 
@@ -268,6 +269,21 @@ describe("routes config", () => {
     expect(message).toContain(
       "classification[0].rules[0].patterns[0]: not a valid regular expression (Invalid regular expression: /(?i)refund/iu: Invalid group); JavaScript has no inline flags such as (?i): patterns are already matched case-insensitively, so remove it",
     );
+  });
+
+  it("warns of a bandit or weighted target with one candidate, and of nothing else", () => {
+    const config = parseRoutesConfig({
+      routes: [
+        { name: "a", targets: { chat: { policy: "bandit", candidates: ["m"] } } },
+        { name: "b", targets: { chat: { policy: "weighted", candidates: [{ model: "m" }] } } },
+        { name: "c", targets: { chat: { policy: "bandit", candidates: ["m", "n"] } } },
+        { name: "d", targets: { chat: { candidates: ["m"] } } },
+      ],
+    });
+    expect(routesConfigWarnings(config)).toEqual([
+      'routes[0].targets.text-generation: policy "bandit" with one candidate (m) has nothing to learn a choice between: feedback changes nothing; list another model, or use policy "fixed"',
+      'routes[1].targets.text-generation: policy "weighted" with one candidate (m) has no traffic to share; list another model, or use policy "fixed"',
+    ]);
   });
 
   it("refuses route names that collide with model ids or the auto model", () => {

@@ -35,6 +35,10 @@ describe("modelscout serve --check", () => {
     const result = await runCli(["serve", "--check", "--config", path], { MODELSCOUT_HOME: home });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain(`${path}: valid. Routes desk, vectors; models echo:a, ngrams.`);
+    // Valid, but a bandit over one model learns nothing: said, not refused.
+    expect(result.stderr).toContain(
+      'warning: routes[0].targets.text-generation: policy "bandit" with one candidate (echo:a) has nothing to learn a choice between',
+    );
   }, 60_000);
 
   it("fails a config with every problem named by its field: a wrong task, unknown models", async () => {

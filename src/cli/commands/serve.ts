@@ -47,7 +47,11 @@ import {
 import { ThompsonRouteLearner } from "../../route/learning/thompson-route-learner.js";
 import { readRoutesConfig } from "../../route/read-routes-config.js";
 import { createRouter } from "../../route/router.js";
-import { parseRoutesConfig, type RoutesConfig } from "../../route/routes-config.js";
+import {
+  parseRoutesConfig,
+  type RoutesConfig,
+  routesConfigWarnings,
+} from "../../route/routes-config.js";
 import { DecisionStore } from "../../select/decision-store.js";
 import {
   createAdminAccess,
@@ -325,6 +329,11 @@ export default defineCommand({
       if (status.error !== null)
         process.stderr.write(`warning: ${id} did not load: ${status.error}\n`);
     }
+    if (worker === null || worker === 1) {
+      for (const warning of routesConfigWarnings(config)) {
+        process.stderr.write(`warning: ${warning}\n`);
+      }
+    }
     for (const step of server.startup.classification) {
       if (step.error !== undefined) {
         process.stderr.write(
@@ -423,6 +432,11 @@ export default defineCommand({
           await server.reload(shareCaps(next, workers), { cause: "SIGHUP" }),
           args.config,
         );
+        if (worker === null || worker === 1) {
+          for (const warning of routesConfigWarnings(next)) {
+            process.stderr.write(`warning: ${warning}\n`);
+          }
+        }
         follower?.follow(nextSource, nextResolved);
         if (follower !== undefined && follower.followed.length === 0) {
           process.stderr.write(
@@ -552,6 +566,9 @@ async function checkConfig(
       lookupModel: catalogLookup(async () => (catalog ??= await openCatalog())),
     });
     await router.registry.close();
+    for (const warning of routesConfigWarnings(config)) {
+      process.stderr.write(`warning: ${warning}\n`);
+    }
     process.stdout.write(
       `${path ?? "the bundled customer-service example"}: valid. Routes ${config.routes.map((route) => route.name).join(", ")}; models ${router.registry.ids().join(", ")}${rules === undefined ? "" : `; alert rules ${rules.map((rule) => rule.id).join(", ")}`}. No model was loaded or called: a model that cannot load or answer shows at start or reload, on /ready.\n`,
     );
