@@ -69,26 +69,42 @@ describe("modelscout serve --check", () => {
     expect(result.stdout).not.toContain("valid");
   }, 60_000);
 
-  it("names the file, and the declared model an unknown id is a typo of", async () => {
-    const path = configFile("typo.json", {
-      models: MODELS,
-      classification: [{ kind: "nearest-neighbour", model: "ngram", examples: { desk: ["hi"] } }],
-      routes: [
-        { name: "desk", targets: { chat: { candidates: ["echo:b"] } } },
-        { name: "mood", targets: { sentiment: { candidates: ["npm:vader-sentimnt"] } } },
-      ],
-    });
+  it("names the file, the line, and the declared model an unknown id is a typo of", async () => {
+    const path = join(home, "typo.yaml");
+    writeFileSync(
+      path,
+      [
+        "models:",
+        "  - { id: echo:a, kind: echo }",
+        "  - { id: ngrams, kind: hashed-ngrams }",
+        "classification:",
+        "  - kind: nearest-neighbour",
+        "    model: ngram",
+        "    examples: { desk: [hi] }",
+        "routes:",
+        "  - name: desk",
+        "    targets:",
+        "      chat:",
+        "        candidates: [echo:b]",
+        "  - name: mood",
+        "    targets:",
+        "      sentiment:",
+        "        candidates:",
+        "          - npm:vader-sentimnt",
+        "",
+      ].join("\n"),
+    );
     const result = await runCli(["serve", "--check", "--config", path], { MODELSCOUT_HOME: home });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`Routes config ${path}: `);
     expect(result.stderr).toContain(
-      'routes[0].targets.text-generation.candidates[0]: Model "echo:b" is neither declared in the routes config\'s models nor in the catalog. Did you mean "echo:a" (declared in models)?',
+      'routes[0].targets.text-generation.candidates[0] (line 12): Model "echo:b" is neither declared in the routes config\'s models nor in the catalog. Did you mean "echo:a" (declared in models)?',
     );
     expect(result.stderr).toContain(
-      'routes[1].targets.text-classification.candidates[0]: Model "npm:vader-sentimnt" is neither declared in the routes config\'s models nor in the catalog. Did you mean "npm:vader-sentiment"?',
+      'routes[1].targets.text-classification.candidates[0] (line 17): Model "npm:vader-sentimnt" is neither declared in the routes config\'s models nor in the catalog. Did you mean "npm:vader-sentiment"?',
     );
     expect(result.stderr).toContain(
-      'classification[0].model: Model "ngram" is neither declared in the routes config\'s models nor in the catalog. Did you mean "ngrams" (declared in models)?',
+      'classification[0].model (line 6): Model "ngram" is neither declared in the routes config\'s models nor in the catalog. Did you mean "ngrams" (declared in models)?',
     );
   }, 60_000);
 

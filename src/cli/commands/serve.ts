@@ -45,7 +45,7 @@ import {
   resolveDecisionReferences,
 } from "../../route/decision-references.js";
 import { ThompsonRouteLearner } from "../../route/learning/thompson-route-learner.js";
-import { readRoutesConfig } from "../../route/read-routes-config.js";
+import { readRoutesConfig, routesConfigLines } from "../../route/read-routes-config.js";
 import { createRouter } from "../../route/router.js";
 import {
   parseRoutesConfig,
@@ -324,7 +324,11 @@ export default defineCommand({
       // The learning policy behind `bandit` routes; it keeps its state in the same state.db.
       createLearner: (database) => new ThompsonRouteLearner({ database, config: config.learning }),
       lookupModel: catalogLookup(async () => (catalog ??= await openCatalog())),
-    }).finally(closeCatalog);
+    })
+      .catch((error: unknown) => {
+        throw routesConfigLines(error, config);
+      })
+      .finally(closeCatalog);
     for (const [id, status] of Object.entries(server.startup.models)) {
       if (status.error !== null)
         process.stderr.write(`warning: ${id} did not load: ${status.error}\n`);
@@ -429,7 +433,9 @@ export default defineCommand({
         printResolved(nextResolved);
         given = true;
         reportResult(
-          await server.reload(shareCaps(next, workers), { cause: "SIGHUP" }),
+          await server.reload(shareCaps(next, workers), { cause: "SIGHUP" }).catch((error) => {
+            throw routesConfigLines(error, next);
+          }),
           args.config,
         );
         if (worker === null || worker === 1) {
@@ -564,6 +570,8 @@ async function checkConfig(
       config,
       learner: new ThompsonRouteLearner({ database, config: config.learning }),
       lookupModel: catalogLookup(async () => (catalog ??= await openCatalog())),
+    }).catch((error: unknown) => {
+      throw routesConfigLines(error, config);
     });
     await router.registry.close();
     for (const warning of routesConfigWarnings(config)) {
