@@ -1,7 +1,8 @@
 /**
  * @module
  * Reads recorded per-item outcomes of several models (the RouterDC format:
- * `[{question, scores: {model: 0..1}, costs?: {model: number}}]`) so selection strategies can
+ * `[{question, scores: {model: 0..1}, costs?: {model: number}}]`, or those items one a line as
+ * JSON Lines) so selection strategies can
  * be evaluated offline on real results of real models. Rows are validated one by one so a bad
  * file names the item that is wrong instead of failing somewhere downstream. A `.csv` path is
  * read as a models x items score matrix instead (`replay-matrix.ts`, e.g. MTEB tasks).
@@ -101,14 +102,21 @@ export async function readReplayDataset(
   try {
     raw = JSON.parse(text);
   } catch (cause) {
-    throw new ModelScoutError(
-      "INVALID_ARGUMENT",
-      `Replay data ${path} is not valid JSON; fix or regenerate the file.`,
-      {
-        cause,
-        details: { path },
-      },
-    );
+    // JSON Lines, one item a line, as ModelScout's other data files are written.
+    const lines = text.split("\n").filter((line) => line.trim() !== "");
+    const items: unknown[] = [];
+    for (const [index, line] of lines.entries()) {
+      try {
+        items.push(JSON.parse(line));
+      } catch {
+        throw new ModelScoutError(
+          "INVALID_ARGUMENT",
+          `Replay data ${path} is neither a JSON array (${(cause as Error).message}) nor JSON Lines (line ${index + 1} is not JSON). It holds items {question, scores: {model: 0..1}, costs?}: one model's recorded score per item for every model, as a JSON array or one item a line.`,
+          { cause, details: { path } },
+        );
+      }
+    }
+    raw = items;
   }
   return parseReplayDataset(raw, path);
 }

@@ -122,7 +122,7 @@ export default defineCommand({
     const prices = pricesOption(args.price);
     const policies = policiesOption(args.policies, answerValue);
     const datasets = [];
-    for (const file of replayFiles(args.data, [".json"]))
+    for (const file of replayFiles(args.data, [".json", ".jsonl"]))
       datasets.push(await readReplayDataset(file));
     const results = routingStreams(datasets, { mixed: Boolean(args.mixed) }).map((stream) =>
       replayRouting(prices === undefined ? stream : withPrices(stream, prices), {

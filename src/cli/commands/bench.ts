@@ -76,7 +76,7 @@ const selection = defineCommand({
     const priorData =
       args["prior-data"] === undefined ? null : await readReplayDataset(args["prior-data"]);
     const results: BenchSelectionResult[] = [];
-    for (const file of replayFiles(args.data, [".json", ".csv"])) {
+    for (const file of replayFiles(args.data, [".json", ".jsonl", ".csv"])) {
       const dataset = await readReplayDataset(file);
       const priorSources: BenchPriorSource[] = [];
       if (priorData !== null) priorSources.push(otherDatasetPriors(dataset, priorData));

@@ -58,7 +58,24 @@ describe("readReplayDataset", () => {
     });
     const broken = join(folder, "broken.json");
     writeFileSync(broken, "[{");
-    await expect(readReplayDataset(broken)).rejects.toThrow(/not valid JSON/);
+    await expect(readReplayDataset(broken)).rejects.toThrow(
+      /is neither a JSON array \(.*\) nor JSON Lines \(line 1 is not JSON\)\. It holds items \{question, scores: \{model: 0\.\.1\}, costs\?\}/,
+    );
+  });
+
+  it("reads JSON Lines, and names the missing field of a file of other rows", async () => {
+    const folder = mkdtempSync(join(tmpdir(), "replay-lines-"));
+    const lines = join(folder, "items.jsonl");
+    writeFileSync(lines, `${valid.map((item) => JSON.stringify(item)).join("\n")}\n`);
+    expect((await readReplayDataset(lines)).items).toEqual(
+      (await parseReplayDataset(valid, "x")).items,
+    );
+    // Labelled sample data (text, label) is not replay data: its first row says what is missing.
+    const sample = join(folder, "sample.jsonl");
+    writeFileSync(sample, '{"text": "很好", "label": "1"}\n{"text": "差评", "label": "0"}\n');
+    await expect(readReplayDataset(sample)).rejects.toThrow(
+      /item 0: question: .*Fix the file so every item is \{question, scores/,
+    );
   });
 
   it("reads a real RouterDC file: 7 models, every score in 0..1", async () => {
