@@ -18,6 +18,7 @@ import type {
   ModelBackend,
   RunOptions,
 } from "../../src/backends/model-backend.js";
+import { ThompsonRouteLearner } from "../../src/route/learning/thompson-route-learner.js";
 import { RouteSwitches } from "../../src/route/route-switches.js";
 import { parseRoutesConfig, type RoutesConfigInput } from "../../src/route/routes-config.js";
 import { createAdminExtension } from "../../src/server/admin/admin-extension.js";
@@ -263,6 +264,45 @@ describe("RoutingServer.reload", () => {
     expect(after).toMatch(/^modelscout_config_reloads_total\{result="applied"\} 1$/m);
     expect(after).toMatch(/^modelscout_config_reloads_total\{result="refused"\} 1$/m);
     expect(after).toMatch(/^modelscout_config_last_reload_successful 0$/m);
+  });
+
+  it("keeps a removed route's learning, and the admin API says it is not in the config", async () => {
+    const bandit = (name: string) => ({
+      name,
+      targets: {
+        "text-generation": { policy: "bandit" as const, candidates: ["echo:a", "echo:b"] },
+      },
+    });
+    const withCare: RoutesConfigInput = { ...FIRST, routes: [bandit("desk"), bandit("care")] };
+    server = await startRoutingServer({
+      config: parseRoutesConfig(withCare),
+      port: 0,
+      databasePath: join(mkdtempSync(join(tmpdir(), "ms-reload-")), "state.db"),
+      createLearner: (database) => new ThompsonRouteLearner({ database }),
+      extend: createAdminExtension({ token: null, redaction: { enabled: false } }).extend,
+    });
+    const running = server;
+    for (const route of ["desk", "care"]) {
+      const answer = await ask(running.url, route);
+      const feedback = await postJson(`${running.url}/v1/feedback`, {
+        request_id: answer.json.modelscout.request_id,
+        correct: true,
+      });
+      expect(feedback.status).toBe(200);
+    }
+    const standings = async () =>
+      ((await getJson(`${running.url}/admin/api/models`)).json.standings as Json[])
+        .filter((standing) => standing.effectiveCount > 0)
+        .map((standing) => [standing.route, standing.inConfig]);
+    await expect.poll(standings).toEqual([
+      ["care/text-generation", true],
+      ["desk/text-generation", true],
+    ]);
+    await running.reload(parseRoutesConfig({ ...withCare, routes: [bandit("desk")] }));
+    expect(await standings()).toEqual([
+      ["care/text-generation", false],
+      ["desk/text-generation", true],
+    ]);
   });
 
   it("runs reloads one at a time, and refuses one once the server is closing", async () => {

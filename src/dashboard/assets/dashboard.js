@@ -684,11 +684,28 @@ async function renderModels(container) {
                     { class: "num" },
                     standing.meanCostUsd == null ? "–" : usd(standing.meanCostUsd),
                   ),
-                  h("td", {}, standing.demoted ? badge("demoted") : "active"),
+                  h(
+                    "td",
+                    {},
+                    standing.demoted ? badge("demoted") : "active",
+                    // A route a reload removed: its learning is kept, but it routes nothing now.
+                    standing.inConfig === false &&
+                      h(
+                        "span",
+                        {
+                          class: "muted",
+                          "data-not-in-config": "",
+                          title:
+                            "The routes config in service has no bandit target with this model here. What was learned is kept: a reload that brings the route back starts from it.",
+                        },
+                        " · not in the config",
+                      ),
+                  ),
                   h(
                     "td",
                     {},
                     standing.domain === null &&
+                      standing.inConfig !== false &&
                       h(
                         "button",
                         {

@@ -41,7 +41,7 @@ import { ModelScoutError } from "../../errors/modelscout-error.js";
 import type { ReviewItem, ReviewItemWithAudit, ReviewStatus } from "../../monitor/review-queue.js";
 import type { ResolvedRedactionConfig } from "../../privacy/redaction-config.js";
 import { learnerRouteKey } from "../../route/feedback.js";
-import type { RouteLearner } from "../../route/route-learner.js";
+import type { ModelStanding, RouteLearner } from "../../route/route-learner.js";
 import type { RouterHealth } from "../../route/router.js";
 import type { RoutesConfig } from "../../route/routes-config.js";
 import type { RoutingStore } from "../../route/routing-store.js";
@@ -185,6 +185,31 @@ function standingKey(config: RoutesConfig, route: string): string {
     `route ${JSON.stringify(route)} has ${bandits.length} bandit targets (${keys.join(", ")}), each with standings of its own: give route as <route>/<task>, one of those.`,
     { details: { param: "route" } },
   );
+}
+
+/**
+ * Each standing with `inConfig`: whether the config in service still has its model on its
+ * bandit target. The learner keeps what it learned on a route a reload removed (a reload that
+ * brings the route back starts from it), so the dashboard says which standings route nothing
+ * now rather than offering to demote a model there.
+ */
+function withConfigState(
+  standings: readonly ModelStanding[],
+  config: RoutesConfig,
+): Array<ModelStanding & { inConfig: boolean }> {
+  const served = new Set<string>();
+  for (const route of config.routes) {
+    for (const target of route.targets.values()) {
+      if (target.policy !== "bandit") continue;
+      for (const candidate of target.candidates) {
+        served.add(`${learnerRouteKey(route.name, target.task)}|${candidate.model}`);
+      }
+    }
+  }
+  return standings.map((standing) => ({
+    inConfig: served.has(`${standing.route}|${standing.modelId}`),
+    ...standing,
+  }));
 }
 
 function invalidQuery(error: z.ZodError): ModelScoutError {
@@ -427,7 +452,7 @@ export function mountAdminRoutes(app: Hono, options: AdminRoutesOptions): AdminR
       return json({
         object: "models",
         series,
-        standings: learner === undefined ? null : learner.standings(),
+        standings: learner === undefined ? null : withConfigState(learner.standings(), config()),
         availability: options.health === undefined ? null : options.health().models,
       });
     }),
