@@ -3,8 +3,9 @@
  * How a routing decision travels on the wire: `x-modelscout-*` response headers (request
  * id, route, model, reason) and the `modelscout` body field (the whole decision, snake_case
  * like the rest of the OpenAI body). Header values must be ASCII, and a reason can quote a
- * Chinese keyword, so characters outside printable ASCII are percent-encoded (decode with
- * `decodeURIComponent`); the body field carries the text as is.
+ * Chinese keyword, so characters outside printable ASCII are percent-encoded, and `%` itself
+ * too (a weighted pick's reason says "75% share"), so that `decodeURIComponent` decodes every
+ * value; the body field carries the text as is.
  */
 import type { RoutingDecision } from "../route/routing-decision.js";
 import {
@@ -18,16 +19,35 @@ import {
 
 const MAX_HEADER_CHARS = 512;
 
-const NOT_PRINTABLE_ASCII = /[^\x20-\x7e]/u;
+/** Not printable ASCII, or `%` (0x25), which a decoder would read as the start of an escape. */
+const NEEDS_ENCODING = /[^\x20-\x24\x26-\x7e]/u;
 
 export function headerSafe(text: string): string {
   // Most values are printable ASCII already: one test, no replace.
-  const encoded = NOT_PRINTABLE_ASCII.test(text)
-    ? text.replace(/[^\x20-\x7e]/gu, (character) => encodeURIComponent(character))
+  const encoded = NEEDS_ENCODING.test(text)
+    ? text.replace(/[^\x20-\x24\x26-\x7e]/gu, (character) => encodeURIComponent(character))
     : text;
-  return encoded.length > MAX_HEADER_CHARS
-    ? `${encoded.slice(0, MAX_HEADER_CHARS - 3)}...`
-    : encoded;
+  if (encoded.length <= MAX_HEADER_CHARS) return encoded;
+  // Cut before an escape that would not fit whole: "%E4%B8" or "%" alone does not decode.
+  const cut = encoded.slice(0, MAX_HEADER_CHARS - 3).replace(/%[0-9A-F]?$/u, "");
+  const broken = /((%[0-9A-F]{2})+)$/u.exec(cut)?.[1];
+  let whole = cut;
+  if (broken !== undefined) {
+    // A character's UTF-8 escapes end where decoding them stops failing.
+    let kept = broken;
+    while (kept !== "" && !decodes(kept)) kept = kept.slice(0, -3);
+    whole = cut.slice(0, cut.length - broken.length) + kept;
+  }
+  return `${whole}...`;
+}
+
+function decodes(escapes: string): boolean {
+  try {
+    decodeURIComponent(escapes);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -3,6 +3,7 @@ import type { RoutingDecision } from "../../src/route/routing-decision.js";
 import {
   decisionBody,
   decisionJson,
+  headerSafe,
   loggedDecisionBody,
   withModelscout,
 } from "../../src/server/decision-wire.js";
@@ -113,5 +114,27 @@ describe("decision wire", () => {
   it("reads a logged decision in the wire form, and in the form rows were logged in before", () => {
     expect(loggedDecisionBody(decisionJson(decision))).toEqual(decisionBody(decision));
     expect(loggedDecisionBody(JSON.stringify(decision))).toEqual(decisionBody(decision));
+  });
+});
+
+describe("headerSafe", () => {
+  it("gives values decodeURIComponent decodes, with a % and Chinese in one reason", () => {
+    const reason =
+      'route product (nearest-neighbour: nearest example "东西是坏的" (0.23)); model desk-a: weighted pick (75% share)';
+    const header = headerSafe(reason);
+    expect(header).toMatch(/^[\x20-\x7e]+$/);
+    expect(decodeURIComponent(header)).toBe(reason);
+    expect(headerSafe("weighted pick (75% share)")).toBe("weighted pick (75%25 share)");
+    expect(headerSafe("route delivery (default route)")).toBe("route delivery (default route)");
+  });
+
+  it("cuts a long value between characters, never inside one's escapes", () => {
+    for (let pad = 0; pad < 12; pad++) {
+      const header = headerSafe(`${"x".repeat(480 + pad)}${"退货".repeat(20)}`);
+      expect(header.length).toBeLessThanOrEqual(512);
+      expect(header.endsWith("...")).toBe(true);
+      const decoded = decodeURIComponent(header.slice(0, -3));
+      expect(decoded).toMatch(/^x+(退|货)*$/u);
+    }
   });
 });
