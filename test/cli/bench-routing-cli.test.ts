@@ -23,7 +23,9 @@ describe("modelscout bench routing", () => {
     for (const policy of ["thompson", "thompson-uncapped", "epsilon-greedy", "uniform"]) {
       expect(result.stdout).toMatch(new RegExp(`\\n${policy}\\s+(\\d+\\.\\d\\s+){10}`));
     }
-    expect(result.stdout).toContain("Learning curve");
+    expect(result.stdout).toContain(
+      "Learning curve: mean quality per window of the stream (W1 first, W10 last; 10 equal windows, about 5 requests each)",
+    );
   });
 
   it("replays a folder as one mixed route and prints JSON", async () => {

@@ -295,8 +295,16 @@ export default defineCommand({
       })),
     ];
     const windowCount = curveRows[0]?.curve.length ?? 0;
+    // What a window is, so W1..W10 read as time: the stream's items cut into equal parts.
+    const sizes = results.map((result) => result.items / Math.max(1, result.windows));
+    const perWindow =
+      sizes.length === 0
+        ? ""
+        : Math.min(...sizes) === Math.max(...sizes)
+          ? `about ${Math.round(sizes[0] as number)} requests each`
+          : `${Math.round(Math.min(...sizes))}-${Math.round(Math.max(...sizes))} requests each`;
     process.stdout.write(
-      `\nLearning curve: mean quality per window of the stream${results.length > 1 ? `, averaged over ${results.length} routes` : ""}\n`,
+      `\nLearning curve: mean quality per window of the stream${results.length > 1 ? `, averaged over ${results.length} routes` : ""} (W1 first, W${windowCount} last; ${windowCount} equal windows, ${perWindow})\n`,
     );
     process.stdout.write(
       `${formatTable(curveRows, [
