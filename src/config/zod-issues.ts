@@ -80,6 +80,25 @@ export function issueMessage(issue: z.core.$ZodIssue, schema?: z.ZodType): strin
     const absent = ABSENT.exec(issue.message);
     if (absent !== null) return `required (expected ${absent[1]})`;
   }
+  // With the input reported (`safeParse(input, { reportInput: true })`), say what was written,
+  // and which allowed value a misspelt one was meant to be.
+  const input = (issue as { input?: unknown }).input;
+  // A schema's own message may say it already ("must be a number > 0 (got "10%")").
+  if (issue.message.includes("(got ")) return issue.message;
+  if (issue.code === "invalid_value" && typeof input === "string") {
+    const suggestion = closestMatch(
+      input,
+      issue.values.filter((value): value is string => typeof value === "string"),
+    );
+    return `${issue.message} (got ${JSON.stringify(input)}${suggestion === undefined ? "" : `; did you mean ${JSON.stringify(suggestion)}?`})`;
+  }
+  if (
+    (issue.code === "invalid_type" || issue.code === "invalid_value") &&
+    (typeof input === "string" || typeof input === "number")
+  ) {
+    const shown = JSON.stringify(input);
+    if (shown.length <= 40) return `${issue.message} (got ${shown})`;
+  }
   return issue.message;
 }
 

@@ -419,7 +419,7 @@ function fieldPath(path: readonly PropertyKey[]): string {
  * Errors name each field: `rules[0].conditions[1].min_drop_percent: ...`.
  */
 export function parseAlertRules(input: unknown, source = "alert rules"): AlertRule[] {
-  const parsed = alertRulesFileSchema.safeParse(input);
+  const parsed = alertRulesFileSchema.safeParse(input, { reportInput: true });
   if (parsed.success) return parsed.data.rules;
   const problems = parsed.error.issues.map((issue) =>
     describeIssue(issue, fieldPath(issue.path), alertRulesFileSchema),

@@ -876,7 +876,7 @@ function describeConfigIssue(issue: z.core.$ZodIssue): string {
  * each naming its field.
  */
 export function parseRoutesConfig(input: unknown, source = ""): RoutesConfig {
-  const parsed = routesConfigSchema.safeParse(input);
+  const parsed = routesConfigSchema.safeParse(input, { reportInput: true });
   if (!parsed.success) throw invalid(source, parsed.error.issues.map(describeConfigIssue));
   const config = parsed.data;
   const problems: string[] = [];

@@ -330,7 +330,7 @@ function fieldError(field: string, error: unknown): ModelScoutError {
 
 /** Validates and normalises a task spec (aliases resolved, weights summing to 1). */
 export function parseTaskSpec(input: unknown): TaskSpec {
-  const parsed = taskSpecSchema.safeParse(input);
+  const parsed = taskSpecSchema.safeParse(input, { reportInput: true });
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) =>
       describeIssue(issue, dottedPath(issue.path), taskSpecSchema),

@@ -74,6 +74,25 @@ describe("routes config", () => {
     ]);
   });
 
+  it("says what a wrong value was, and which allowed one a misspelt one was meant to be", () => {
+    const message = problemsOf({
+      version: 2,
+      routes: [
+        {
+          name: "a",
+          targets: { chat: { policy: "fallbak", candidates: ["m"], timeout_ms: "2s" } },
+        },
+      ],
+    });
+    expect(message).toContain("version: Invalid input: expected 1 (got 2)");
+    expect(message).toContain(
+      'routes[0].targets.chat.policy: Invalid option: expected one of "fixed"|"weighted"|"fallback"|"bandit" (got "fallbak"; did you mean "fallback"?)',
+    );
+    expect(message).toContain(
+      'routes[0].targets.chat.timeout_ms: Invalid input: expected number, received string (got "2s")',
+    );
+  });
+
   it("says which field a misspelt one was meant to be, for each kind of step and model", () => {
     const message = problemsOf({
       classification: [
