@@ -58,6 +58,17 @@ function fieldsAt(schema: z.ZodType, path: readonly PropertyKey[]): Set<string> 
   return fields;
 }
 
+/** A URL's `user:password@` (a credential, wherever it was written). */
+const USERINFO = /^(?:[a-z][\w+.-]*:\/\/)?[^\s/@]+:[^\s/@]*@/i;
+
+/** A field whose value may be a credential (`api_key`, `token`, `headers.authorization`...). */
+function holdsSecret(path: readonly PropertyKey[]): boolean {
+  return path.some(
+    (part) =>
+      typeof part === "string" && /key|token|secret|password|authori[sz]ation|cookie/i.test(part),
+  );
+}
+
 /** `"polcy" (did you mean "policy"?)`, or the name alone when no known field is near it. */
 function unknownField(key: string, known: ReadonlySet<string>): string {
   const suggestion = closestMatch(
@@ -82,7 +93,12 @@ export function issueMessage(issue: z.core.$ZodIssue, schema?: z.ZodType): strin
   }
   // With the input reported (`safeParse(input, { reportInput: true })`), say what was written,
   // and which allowed value a misspelt one was meant to be.
-  const input = (issue as { input?: unknown }).input;
+  // Never a value of a field that holds a credential: the message is printed and logged.
+  const written = (issue as { input?: unknown }).input;
+  const input =
+    holdsSecret(issue.path) || (typeof written === "string" && USERINFO.test(written))
+      ? undefined
+      : written;
   // A schema's own message may say it already ("must be a number > 0 (got "10%")").
   if (issue.message.includes("(got ")) return issue.message;
   if (issue.code === "invalid_value" && typeof input === "string") {

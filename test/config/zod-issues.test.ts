@@ -81,3 +81,23 @@ describe("describeIssue", () => {
     ).toThrow(/data\.path: required \(expected string\)/);
   });
 });
+
+describe("issueMessage with the input reported", () => {
+  const modes = z.object({ mode: z.enum(["fast", "slow"]), api_token: z.number() }).strict();
+  const reported = (input: unknown): string[] => {
+    const parsed = modes.safeParse(input, { reportInput: true });
+    if (parsed.success) return [];
+    return parsed.error.issues.map((issue) => describeIssue(issue, dottedPath(issue.path)));
+  };
+
+  it("says what was written, but not a credential", () => {
+    expect(reported({ mode: "fsat", api_token: 1 })[0]).toContain(
+      '(got "fsat"; did you mean "fast"?)',
+    );
+    const secret = reported({ mode: "http://bob:hunter2@host", api_token: "sk-123" }).join("\n");
+    expect(secret).toContain("mode: Invalid option");
+    expect(secret).toContain("api_token: Invalid input");
+    expect(secret).not.toContain("hunter2");
+    expect(secret).not.toContain("sk-123");
+  });
+});

@@ -93,6 +93,26 @@ describe("routes config", () => {
     );
   });
 
+  it("never repeats a value that may be a credential", () => {
+    const message = problemsOf({
+      version: 1,
+      models: [
+        {
+          id: "m",
+          kind: "openai",
+          base_url: "http://bob:hunter2@[bad/v1",
+          api_model: "x",
+          api_key_env: 4242424242,
+        },
+      ],
+      routes: [{ name: "a", targets: { chat: { policy: "fixed", candidates: ["m"] } } }],
+    });
+    expect(message).toContain("models[0].base_url");
+    expect(message).toContain("models[0].api_key_env");
+    expect(message).not.toContain("hunter2");
+    expect(message).not.toContain("4242424242");
+  });
+
   it("says which field a misspelt one was meant to be, for each kind of step and model", () => {
     const message = problemsOf({
       classification: [
