@@ -23,6 +23,15 @@ export const MAX_FEEDBACK_LATENCY_MS = 24 * 60 * 60 * 1000;
 export const feedbackRequestSchema = z
   .object({
     request_id: z.string().min(1, "request_id is required: the id the routed response carried"),
+    /**
+     * Which input of a batch the feedback is about (0-based): required on a batch whose items
+     * went to different routes, so that it reaches the item's route and model (ADR 0076).
+     */
+    item: z
+      .number()
+      .int("item must be a whole number: the 0-based position of the input in the batch")
+      .nonnegative("item must be 0 or more: the 0-based position of the input in the batch")
+      .optional(),
     /** 1 (bad) to 5 (excellent). */
     rating: z
       .number()

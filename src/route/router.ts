@@ -128,6 +128,30 @@ export interface RouteRequest {
    * back to the next candidate as usual, after it nothing can.
    */
   stream?: boolean;
+  /**
+   * The text of each input, given when a batch's items may go to different routes (a text
+   * `/v1/tasks/<task>` batch): with `auto`, two inputs or more and no session, each item is
+   * classified on its own, the items are grouped by route, each group is routed as a batch of
+   * its own, and the result carries the `batch` split when they went to more than one route
+   * (ADR 0076). Ignored otherwise: the request is routed as one, by `text`.
+   */
+  itemTexts?: readonly string[] | undefined;
+}
+
+/** One route's share of a split batch (`BatchSplit`). */
+export interface BatchGroup {
+  /** The positions of the group's inputs in the request, ascending. */
+  indexes: number[];
+  /** The group's own routing: its decision (own request id), outputs or failure. */
+  result: RouteResult;
+}
+
+/** Where each item of a batch whose items went to different routes went (ADR 0076). */
+export interface BatchSplit {
+  /** In the order of their first item: the group holding item 0 is first. */
+  groups: BatchGroup[];
+  /** Per item: its group and why it went there (its own classification, the group's model). */
+  items: { group: number; reason: string }[];
 }
 
 export type RouteFailureStatus = 400 | 429 | 502 | 503 | 504;
@@ -142,6 +166,8 @@ export type RouteResult =
       modelLatencyMs: number;
       /** The answer's pieces, the first already received (`RouteRequest.stream`). */
       stream?: TextStream;
+      /** Set when the batch's items went to more than one route: `decision` is group 0's. */
+      batch?: BatchSplit;
     }
   | {
       ok: false;
@@ -155,6 +181,11 @@ export type RouteResult =
        * its `max_in_flight` cap and the others open.
        */
       unavailable?: "circuit_open" | "at_capacity";
+      /**
+       * Set when the batch's items went to more than one route and a group failed: the
+       * request fails as a whole; `decision` is the first failed group's.
+       */
+      batch?: BatchSplit;
     };
 
 export interface ModelListing {
@@ -857,13 +888,135 @@ export class Router {
     );
   }
 
-  async route(request: RouteRequest): Promise<RouteResult> {
+  route(request: RouteRequest): Promise<RouteResult> {
+    const texts = request.itemTexts;
+    if (
+      texts !== undefined &&
+      request.model === AUTO_MODEL &&
+      request.inputs.length > 1 &&
+      texts.length === request.inputs.length &&
+      request.session == null &&
+      request.stream !== true
+    ) {
+      return this.#routeItems(request, texts);
+    }
+    return this.#routeOne(request, undefined);
+  }
+
+  /**
+   * A batch's items each classified as it would be alone, then routed a group per route
+   * (`RouteRequest.itemTexts`, ADR 0076). Items landing on one route are routed as one
+   * request with the first item's classification, as before: the same decision, answer and
+   * log. The classifications run one after another (identical texts once): run together
+   * they would contend for a classification model's `max_in_flight`, and an item turned
+   * away would go to the default route, where it would not have gone alone.
+   */
+  async #routeItems(request: RouteRequest, texts: readonly string[]): Promise<RouteResult> {
+    const eligible = this.#eligible.get(request.task);
+    if (eligible === undefined || eligible.size < 2) return this.#routeOne(request, undefined);
+    const byText = new Map<string, ResolvedTarget>();
+    const resolvedItems: ResolvedTarget[] = [];
+    const byRoute = new Map<string, number[]>();
+    for (const [index, text] of texts.entries()) {
+      let resolved = byText.get(text);
+      if (resolved === undefined) {
+        const classification = await this.classifier.classify(text, eligible, request.signal);
+        resolved = this.#classified(request, classification, true);
+        byText.set(text, resolved);
+      }
+      resolvedItems.push(resolved);
+      const name = (resolved.route as RouteDefinition).name;
+      const indexes = byRoute.get(name);
+      if (indexes === undefined) byRoute.set(name, [index]);
+      else indexes.push(index);
+    }
+    if (byRoute.size === 1) return this.#routeOne(request, resolvedItems[0]);
+    const requestId = request.requestId ?? newRequestId();
+    const groupIndexes = [...byRoute.values()];
+    const results = await Promise.all(
+      groupIndexes.map((indexes, group) => {
+        const first = indexes[0] as number;
+        return this.#routeOne(
+          {
+            requestId: group === 0 ? requestId : newRequestId(),
+            task: request.task,
+            model: request.model,
+            inputs: indexes.map((index) => request.inputs[index] as BackendInput),
+            text: texts[first] as string,
+            domain: request.domain ?? null,
+            language: request.language ?? null,
+            session: null,
+            ...(request.signal !== undefined && { signal: request.signal }),
+            forwardHeaders: request.forwardHeaders,
+          },
+          resolvedItems[first],
+        );
+      }),
+    );
+    const groups: BatchGroup[] = groupIndexes.map((indexes, group) => ({
+      indexes,
+      result: results[group] as RouteResult,
+    }));
+    const items: BatchSplit["items"] = resolvedItems.map(() => ({ group: 0, reason: "" }));
+    for (const [group, { indexes, result }] of groups.entries()) {
+      const decision = result.decision;
+      const first = resolvedItems[indexes[0] as number] as ResolvedTarget;
+      // The group's reason is the first item's route reason and the group's model reason:
+      // each item gets its own route reason with the same model reason.
+      const prefix = reasonText(first, decision.model, "");
+      const modelReason = decision.reason.startsWith(prefix)
+        ? decision.reason.slice(prefix.length)
+        : null;
+      for (const index of indexes) {
+        items[index] = {
+          group,
+          reason:
+            modelReason === null
+              ? decision.reason
+              : reasonText(resolvedItems[index] as ResolvedTarget, decision.model, modelReason),
+        };
+      }
+    }
+    const batch: BatchSplit = { groups, items };
+    const failed = groups.find((group) => !group.result.ok);
+    if (failed !== undefined && !failed.result.ok) {
+      const { result } = failed;
+      return {
+        ok: false,
+        decision: result.decision,
+        status: result.status,
+        message: `The batch's items went to ${groups.length} routes, and item${failed.indexes.length === 1 ? "" : "s"} ${failed.indexes.join(", ")} (route ${result.decision.route}) could not be answered, so the whole batch fails: ${result.message}`,
+        ...(result.retryAfterMs !== undefined && { retryAfterMs: result.retryAfterMs }),
+        ...(result.unavailable !== undefined && { unavailable: result.unavailable }),
+        batch,
+      };
+    }
+    const outputs: BackendOutput[] = new Array(texts.length);
+    let modelLatencyMs = 0;
+    for (const { indexes, result } of groups) {
+      if (!result.ok) continue;
+      for (const [position, index] of indexes.entries()) {
+        outputs[index] = result.outputs[position] as BackendOutput;
+      }
+      modelLatencyMs = Math.max(modelLatencyMs, result.modelLatencyMs);
+    }
+    return {
+      ok: true,
+      decision: (results[0] as RouteResult).decision,
+      outputs,
+      modelLatencyMs,
+      batch,
+    };
+  }
+
+  /** Routes `request` as one; `given` is its route when classified already (`#routeItems`). */
+  async #routeOne(request: RouteRequest, given: ResolvedTarget | undefined): Promise<RouteResult> {
     const requestId = request.requestId ?? newRequestId();
     const found =
       request.session == null || this.#sessions === undefined ? null : this.#session(request);
     // Awaited only where the shared log is a round trip away (PostgreSQL).
     const session = found instanceof Promise ? await found : found;
-    const pending = session?.pinned ?? this.#resolve(request);
+    const pending = session?.pinned ?? given ?? this.#resolve(request);
     const resolved = pending instanceof Promise ? await pending : pending;
     let domain = request.domain ?? null;
     let target = resolved.target;

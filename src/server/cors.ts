@@ -31,6 +31,8 @@ const EXPOSED_HEADERS = [
   "x-modelscout-route",
   "x-modelscout-model",
   "x-modelscout-reason",
+  // A batch whose items went to different routes (batch-decision-wire.ts, ADR 0076).
+  "x-modelscout-batch",
 ].join(", ");
 
 /** How long a browser may keep a preflight's answer, in seconds. */

@@ -50,7 +50,13 @@ import {
 import { findLoggedRequest } from "../route/find-logged-request.js";
 import { answerCostUsd } from "../route/model-price.js";
 import type { RouteLearner } from "../route/route-learner.js";
-import { type ModelListing, newRequestId, type Router } from "../route/router.js";
+import {
+  type BatchSplit,
+  type ModelListing,
+  newRequestId,
+  type RouteResult,
+  type Router,
+} from "../route/router.js";
 import type { RoutesConfig } from "../route/routes-config.js";
 import type { RoutingDecision } from "../route/routing-decision.js";
 import type { FeedbackInput, RequestLogRow, RoutingStore } from "../route/routing-store.js";
@@ -59,6 +65,12 @@ import { resolveTask, type TaskId } from "../tasks/resolve-task.js";
 import { taskInputKind } from "../tasks/task-input-kind.js";
 import { VERSION } from "../version.js";
 import { createApiAccess } from "./api-keys.js";
+import {
+  batchDecisionBody,
+  batchDecisionHeaders,
+  batchItemIds,
+  loggedBatchDecision,
+} from "./batch-decision-wire.js";
 import { chatCompletionJson } from "./chat-completion-body.js";
 import { type ChatStreamEnd, chatStreamBody, liveChatStream, loggedAnswer } from "./chat-stream.js";
 import {
@@ -420,7 +432,14 @@ async function readLimitedBytes(context: Context, maxBytes: number): Promise<Uin
 /** Space, tab, line feed, carriage return. */
 const JSON_WHITESPACE = new Set([0x20, 0x09, 0x0a, 0x0d]);
 
-type TaskInputs = { model: string; inputs: BackendInput[]; text: string | null; logged?: string };
+type TaskInputs = {
+  model: string;
+  inputs: BackendInput[];
+  text: string | null;
+  logged?: string;
+  /** Each input's text, for a batch of two or more texts (`RouteRequest.itemTexts`). */
+  itemTexts?: readonly string[];
+};
 
 /** A text task's JSON body (`taskRequestSchema`). */
 async function readTextTask(request: EndpointRequest, maxBytes: number): Promise<TaskInputs> {
@@ -431,6 +450,8 @@ async function readTextTask(request: EndpointRequest, maxBytes: number): Promise
     model: body.model,
     inputs: texts.map((text) => (labels === undefined ? text : { text, candidateLabels: labels })),
     text: texts[0] as string,
+    // Each item of a batch may go to its own route (ADR 0076).
+    ...(texts.length > 1 && { itemTexts: texts }),
   };
 }
 
@@ -629,7 +650,17 @@ type LogExtra = Partial<
   usage?: AnswerUsage;
 };
 
-type RequestLog = (status: number, extra: LogExtra) => void;
+/** One item's row of a batch split across routes (ADR 0076), in place of the request's own. */
+interface LoggedItem {
+  id: string;
+  /** Its group's decision. */
+  decision: RoutingDecision;
+  /** The item's own reason (its classification, its group's model). */
+  reason: string;
+  text: string | null;
+}
+
+type RequestLog = (status: number, extra: LogExtra, item?: LoggedItem) => void;
 
 /** Logs a request that failed (`sent` of its error answer). */
 class LogFailure implements AfterAnswer {
@@ -671,6 +702,76 @@ class LogAnswered implements AfterAnswer {
       outputLabel: labelText(first),
     });
   }
+}
+
+/**
+ * Logs a batch split across routes, a row per item (ADR 0076): its route, model, text and
+ * answer, with its group's status and model latency; the group's tokens on its first item.
+ */
+class LogBatch implements AfterAnswer {
+  readonly #log: RequestLog;
+  readonly #batch: BatchSplit;
+  readonly #itemIds: readonly string[];
+  readonly #texts: readonly (string | null)[];
+  constructor(
+    log: RequestLog,
+    batch: BatchSplit,
+    itemIds: readonly string[],
+    texts: readonly (string | null)[],
+  ) {
+    this.#log = log;
+    this.#batch = batch;
+    this.#itemIds = itemIds;
+    this.#texts = texts;
+  }
+  run(): void {
+    for (const [index, item] of this.#batch.items.entries()) {
+      const group = this.#batch.groups[item.group] as BatchSplit["groups"][number];
+      const result = group.result;
+      const logged: LoggedItem = {
+        id: this.#itemIds[index] as string,
+        decision: result.decision,
+        reason: item.reason,
+        text: this.#texts[index] ?? null,
+      };
+      if (result.ok) {
+        const output = result.outputs[group.indexes.indexOf(index)];
+        this.#log(
+          200,
+          {
+            modelLatencyMs: result.modelLatencyMs,
+            ...(group.indexes[0] === index && { usage: summedUsage(result.outputs) }),
+            outputText:
+              output?.kind === "text"
+                ? loggedAnswer(output.text, output.toolCalls?.map((call) => call.name) ?? [])
+                : output?.kind === "labels"
+                  ? labelText(output)
+                  : null,
+            outputLabel: labelText(output),
+          },
+          logged,
+        );
+      } else {
+        this.#log(
+          result.status,
+          { errorCode: routeErrorCode(result), refused: result.unavailable !== undefined },
+          logged,
+        );
+      }
+    }
+  }
+}
+
+/** The `code` of a failed route's OpenAI error. */
+function routeErrorCode(result: Extract<RouteResult, { ok: false }>): string {
+  return result.status === 503
+    ? (result.unavailable ?? "circuit_open")
+    : result.status === 429
+      ? "rate_limited"
+      : result.status === 400
+        ? // Every candidate refused the input: the client's to change, not a failure.
+          "input_refused"
+        : "upstream_failed";
 }
 
 /** The routing server's Hono app (every endpoint). */
@@ -748,6 +849,8 @@ export function createRoutingHttp(options: RoutingAppOptions): {
     text: string | null;
     /** What the request log keeps as the input, when not `text` (a media description). */
     logged?: string;
+    /** Each input's text, when a batch's items may go to routes of their own (ADR 0076). */
+    itemTexts?: readonly string[];
     /** Shapes the success body from the outputs; `modelscoutJson` is `decisionJson(decision)`. */
     respond: (
       outputs: BackendOutput[],
@@ -786,29 +889,37 @@ export function createRoutingHttp(options: RoutingAppOptions): {
     let wire: string | null = null;
     /** The router that routed the request (a reload may swap `router` before it is logged). */
     let serving: Router | undefined;
-    const log: RequestLog = (status, extra) => {
+    const log: RequestLog = (status, extra, item) => {
       const usage = extra.usage;
-      const model = extra.refused === true ? null : (decision?.model ?? null);
+      // A split batch's item: its group's decision (ADR 0076).
+      const decided = item === undefined ? decision : item.decision;
+      const id = item === undefined ? requestId : item.id;
+      const model = extra.refused === true ? null : (decided?.model ?? null);
       const row: RequestLogRow = {
-        id: requestId,
+        id,
         createdAt: clock.iso(),
         endpoint,
         task: work?.task ?? null,
         requested: work?.model ?? null,
-        route: decision?.route ?? null,
+        route: decided?.route ?? null,
         // A refused request is logged without a model, so that monitoring (error rates,
         // routing counts) does not count it against the route's first candidate.
         model,
-        reason: decision?.reason ?? null,
+        reason: item === undefined ? (decision?.reason ?? null) : item.reason,
         status,
         latencyMs: performance.now() - startedAt,
         modelLatencyMs: extra.modelLatencyMs ?? null,
         errorCode: extra.errorCode ?? null,
         // The decision's: the header's, or the request's language on a target with a
         // language step (ADR 0058). A name past the bound was refused (`nameHeaderTooLong`).
-        domain: decision?.domain ?? (namesKept ? domain : null),
-        inputText: work === undefined ? null : clip(work.logged ?? work.text, "input", requestId),
-        outputText: clip(extra.outputText ?? null, "output", requestId),
+        domain: decided?.domain ?? (namesKept ? domain : null),
+        inputText:
+          item !== undefined
+            ? clip(item.text, "input", id)
+            : work === undefined
+              ? null
+              : clip(work.logged ?? work.text, "input", requestId),
+        outputText: clip(extra.outputText ?? null, "output", id),
         outputLabel: extra.outputLabel ?? null,
         promptTokens: usage === undefined ? null : usage.promptTokens,
         completionTokens: usage === undefined ? null : usage.completionTokens,
@@ -820,7 +931,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
         decision: wire,
       };
       store.logRequest(row);
-      notify((target) => target.requestLogged?.(row, decision));
+      notify((target) => target.requestLogged?.(row, decided));
     };
     try {
       const tooLong =
@@ -843,21 +954,51 @@ export function createRoutingHttp(options: RoutingAppOptions): {
         language,
         signal,
         forwardHeaders: forwardedHeaders(request, serving.config.server.forwardHeaders),
+        itemTexts: work.itemTexts,
         ...(work.stream === true && { stream: true }),
       });
       decision = result.decision;
+      if (result.batch !== undefined) {
+        // The items went to more than one route (ADR 0076).
+        const itemIds = batchItemIds(result.batch, newRequestId);
+        const status = result.ok ? 200 : result.status;
+        const body = batchDecisionBody(
+          requestId,
+          work.task,
+          work.model,
+          result.batch,
+          itemIds,
+          result.ok ? result.outputs : null,
+          status,
+        );
+        wire = JSON.stringify(body);
+        const headers = batchDecisionHeaders(requestId, body);
+        const after = new LogBatch(log, result.batch, itemIds, work.itemTexts ?? []);
+        if (!result.ok) {
+          if (result.retryAfterMs !== undefined) {
+            headers["retry-after"] = String(Math.max(1, Math.ceil(result.retryAfterMs / 1000)));
+          }
+          const http = openAIError(result.status, result.message, {
+            type: result.status === 429 ? "rate_limit_error" : undefined,
+            code: routeErrorCode(result),
+          });
+          const failed = jsonAnswer(http.status, { error: http.body.error }, headers, wire);
+          failed.sent = after;
+          return failed;
+        }
+        const answer = work.respond(
+          result.outputs,
+          Object.assign({}, decision, { model: body.models.join(",") }),
+          headers,
+          wire,
+        );
+        answer.sent = after;
+        return answer;
+      }
       wire = decisionJson(decision);
       const headers = decisionHeaders(requestId, decision);
       if (!result.ok) {
-        const code =
-          result.status === 503
-            ? (result.unavailable ?? "circuit_open")
-            : result.status === 429
-              ? "rate_limited"
-              : result.status === 400
-                ? // Every candidate refused the input: the client's to change, not a failure.
-                  "input_refused"
-                : "upstream_failed";
+        const code = routeErrorCode(result);
         if (result.retryAfterMs !== undefined) {
           headers["retry-after"] = String(Math.max(1, Math.ceil(result.retryAfterMs / 1000)));
         }
@@ -1238,6 +1379,80 @@ export function createRoutingHttp(options: RoutingAppOptions): {
     toResponse(await endpoints.task(context.req.param("task"), honoRequest(context))),
   );
 
+  /**
+   * The logged row a feedback is about. On a batch whose items went to different routes,
+   * each item has a row of its own (ADR 0076): the batch's id needs `item` to say which;
+   * another item's id names its item. `answered` is false when the batch failed as a whole
+   * (its client got no answer to rate, though the item's model answered).
+   */
+  const feedbackTarget = async (
+    request: RequestLogRow,
+    item: number | undefined,
+    label: boolean,
+  ): Promise<{ request: RequestLogRow; item?: number; answered: boolean }> => {
+    const batch = loggedBatchDecision(request.decision);
+    if (batch === null) {
+      if (item !== undefined && item > 0 && request.endpoint !== "tasks") {
+        throw new RequestRejected(
+          openAIError(
+            400,
+            `Request "${request.id}" was a ${request.endpoint} request, not a /v1/tasks batch: leave item out.`,
+            { param: "item", code: "invalid_value" },
+          ),
+        );
+      }
+      if (item !== undefined && item > 0 && label) {
+        // The row keeps the first input's text and answer: a label for another input would
+        // be scored against the first's answer and exported beside the first's text.
+        throw new RequestRejected(
+          openAIError(
+            400,
+            `Request "${request.id}" was routed as one: the log keeps its first input's text and answer only, so a label for item ${item} can be neither checked nor exported. Send correct or rating for it instead.`,
+            { param: "label", code: "invalid_value" },
+          ),
+        );
+      }
+      return { request, answered: true };
+    }
+    const count = batch.items.length;
+    const index =
+      item ??
+      (request.id === batch.request_id
+        ? undefined
+        : batch.items.findIndex((entry) => entry.request_id === request.id));
+    if (index === undefined || index < 0) {
+      throw new RequestRejected(
+        openAIError(
+          400,
+          `Request "${request.id}" was a batch of ${count} inputs whose items went to different routes (${batch.routes.join(", ")}): say which input the feedback is about with item (0 to ${count - 1}), so that it reaches that item's route and model.`,
+          { param: "item", code: "item_required" },
+        ),
+      );
+    }
+    const entry = batch.items[index];
+    if (entry === undefined) {
+      throw new RequestRejected(
+        openAIError(
+          400,
+          `item ${index} is not in request "${batch.request_id}": its batch had ${count} inputs (item 0 to ${count - 1}).`,
+          { param: "item", code: "invalid_value" },
+        ),
+      );
+    }
+    const row =
+      entry.request_id === request.id ? request : await findLoggedRequest(store, entry.request_id);
+    if (row === null) {
+      throw new RequestRejected(
+        openAIError(
+          404,
+          `Item ${index} of request "${batch.request_id}" (logged as "${entry.request_id}") is not in the request log${pastRetention()}.`,
+          { param: "item", code: "request_not_found" },
+        ),
+      );
+    }
+    return { request: row, item: index, answered: batch.status === 200 };
+  };
+
   app.post("/v1/feedback", async (context) => {
     try {
       const body = await readBody(honoRequest(context), feedbackRequestSchema, maxBodyBytes);
@@ -1251,7 +1466,14 @@ export function createRoutingHttp(options: RoutingAppOptions): {
           ),
         );
       }
-      const given = toFeedbackInput(body, request, clock.iso());
+      const about = await feedbackTarget(request, body.item, body.label !== undefined);
+      const given = toFeedbackInput(
+        about.request === request
+          ? body
+          : Object.assign({}, body, { request_id: about.request.id }),
+        about.request,
+        clock.iso(),
+      );
       const feedback =
         given.label === null
           ? given
@@ -1266,8 +1488,11 @@ export function createRoutingHttp(options: RoutingAppOptions): {
       let applyError: string | null = null;
       /** Whether the answer was later than its route's `latency_slo_ms` (null: no SLO applies). */
       let late: boolean | null = null;
-      const slo = learner === undefined ? null : latencySloOf(router.config, request);
-      const outcome = learner === undefined ? null : feedbackOutcome(feedback, request, slo);
+      const slo = learner === undefined ? null : latencySloOf(router.config, about.request);
+      const outcome =
+        learner === undefined || !about.answered
+          ? null
+          : feedbackOutcome(feedback, about.request, slo);
       if (learner !== undefined && outcome !== null) {
         if (slo !== null && feedback.reward !== null) {
           late = outcome.latencyMs !== undefined && outcome.latencyMs > slo;
@@ -1299,13 +1524,18 @@ export function createRoutingHttp(options: RoutingAppOptions): {
       const storedId: number =
         id?.() ??
         store.recordFeedback(feedback, learner !== undefined && applyError === null, applyError);
-      notify((target) => target.feedbackStored?.({ id: storedId, ...feedback }, request));
+      notify((target) => target.feedbackStored?.({ id: storedId, ...feedback }, about.request));
       return send(
         200,
         {
           object: "feedback",
           id: storedId,
           request_id: body.request_id,
+          // A split batch's item: the row it was stored against (ADR 0076).
+          ...(about.item !== undefined && {
+            item: about.item,
+            item_request_id: about.request.id,
+          }),
           stored: true,
           applied,
           reward: feedback.reward,

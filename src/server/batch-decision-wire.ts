@@ -1,0 +1,125 @@
+/**
+ * @module
+ * How the decision of a batch whose items went to different routes travels (ADR 0076): the
+ * `x-modelscout-*` headers say it is mixed (`x-modelscout-batch: mixed`, the routes and the
+ * models comma-separated, group by group, and a reason pointing at the items), and the
+ * `modelscout` body field holds each item's route, model, reason and logged request id
+ * (`items`) beside each group's whole decision (`groups`). The request log keeps the same
+ * JSON with every item's row, which is how feedback naming an `item` finds its row.
+ * A batch whose items all went to one route keeps the one-decision wire (`decision-wire.ts`).
+ */
+import type { BackendOutput } from "../backends/model-backend.js";
+import type { BatchSplit } from "../route/router.js";
+import { topLabel } from "../select/metrics/classification-metrics.js";
+import type { TaskId } from "../tasks/resolve-task.js";
+import { type DecisionBody, decisionBody, headerSafe } from "./decision-wire.js";
+
+/** The value of `x-modelscout-batch` (and the body's `batch`) for a split batch. */
+export const MIXED_BATCH = "mixed";
+
+export interface BatchItemBody {
+  index: number;
+  /** The request log's row for this item (the batch's own id for item 0). */
+  request_id: string;
+  route: string | null;
+  model: string;
+  reason: string;
+  /** The item's top label, for a labelling task: what feedback's `label` is scored against. */
+  label?: string;
+}
+
+export interface BatchDecisionBody {
+  request_id: string;
+  task: string;
+  requested: string;
+  batch: typeof MIXED_BATCH;
+  /** The HTTP status of the whole answer: a batch fails when any group fails. */
+  status: number;
+  routes: (string | null)[];
+  models: string[];
+  reason: string;
+  items: BatchItemBody[];
+  groups: DecisionBody[];
+}
+
+/**
+ * The id of each item's log row: a group's first item has its group's decision's id (item 0
+ * the batch's own), the others one each.
+ */
+export function batchItemIds(batch: BatchSplit, newId: () => string): string[] {
+  return batch.items.map((item, index) => {
+    const group = batch.groups[item.group] as BatchSplit["groups"][number];
+    return group.indexes[0] === index ? group.result.decision.requestId : newId();
+  });
+}
+
+export function batchDecisionBody(
+  requestId: string,
+  task: TaskId,
+  requested: string,
+  batch: BatchSplit,
+  itemIds: readonly string[],
+  outputs: readonly BackendOutput[] | null,
+  status: number,
+): BatchDecisionBody {
+  const decisions = batch.groups.map((group) => group.result.decision);
+  return {
+    request_id: requestId,
+    task,
+    requested,
+    batch: MIXED_BATCH,
+    status,
+    routes: decisions.map((decision) => decision.route),
+    models: decisions.map((decision) => decision.model),
+    reason: batchReason(batch),
+    items: batch.items.map((item, index) => {
+      const decision = decisions[item.group] as (typeof decisions)[number];
+      const label = outputs === null ? undefined : topLabelOf(outputs[index]);
+      return {
+        index,
+        request_id: itemIds[index] as string,
+        route: decision.route,
+        model: decision.model,
+        reason: item.reason,
+        ...(label !== undefined && { label }),
+      };
+    }),
+    groups: decisions.map(decisionBody),
+  };
+}
+
+/** `batch over 2 routes: delivery (items 0, 2), complaint (item 1); ...`. */
+function batchReason(batch: BatchSplit): string {
+  const parts = batch.groups.map(
+    (group) =>
+      `${group.result.decision.route} (item${group.indexes.length === 1 ? "" : "s"} ${group.indexes.join(", ")})`,
+  );
+  return `batch split over ${batch.groups.length} routes: ${parts.join(", ")}; each item's route, model and reason are in modelscout.items`;
+}
+
+function topLabelOf(output: BackendOutput | undefined): string | undefined {
+  if (output?.kind !== "labels") return undefined;
+  return topLabel(output) ?? undefined;
+}
+
+export function batchDecisionHeaders(
+  requestId: string,
+  body: BatchDecisionBody,
+): Record<string, string> {
+  return {
+    "x-modelscout-request-id": requestId,
+    "x-modelscout-batch": MIXED_BATCH,
+    "x-modelscout-route": headerSafe(body.routes.join(",")),
+    "x-modelscout-model": headerSafe(body.models.join(",")),
+    "x-modelscout-reason": headerSafe(body.reason),
+  };
+}
+
+/** A logged decision's batch form, or null when it is one decision (`decisionJson`). */
+export function loggedBatchDecision(json: string | null): BatchDecisionBody | null {
+  if (json === null || !json.includes(`"batch":"${MIXED_BATCH}"`)) return null;
+  const parsed = JSON.parse(json) as Partial<BatchDecisionBody>;
+  return parsed.batch === MIXED_BATCH && Array.isArray(parsed.items)
+    ? (parsed as BatchDecisionBody)
+    : null;
+}
