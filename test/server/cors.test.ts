@@ -116,7 +116,7 @@ describe("CORS on the wire", () => {
     expect(reply.status).toBe(200);
     expect(reply.headers["access-control-allow-origin"]).toBe(pageOrigin);
     expect(reply.headers["access-control-expose-headers"]).toBe(
-      "x-modelscout-request-id, x-modelscout-route, x-modelscout-model, x-modelscout-reason",
+      "x-modelscout-request-id, x-modelscout-route, x-modelscout-model, x-modelscout-reason, x-modelscout-batch",
     );
     expect(reply.headers["x-modelscout-route"]).toBe("desk");
     // And an answer the Hono app serves (GET /v1/models), and a refusal (a wrong key).

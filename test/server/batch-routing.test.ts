@@ -1,0 +1,334 @@
+/**
+ * A `/v1/tasks/<task>` batch whose items belong to different routes, through the real server
+ * (ADR 0076): each item goes where it would go alone, the answers come back in the input
+ * order, the decision says it is mixed, each item is logged with its route and model, and
+ * feedback naming an item reaches that item's route and model in the learner. A batch whose
+ * items all land on one route is answered and logged as before; a group that fails fails
+ * the batch.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CUSTOMER_SERVICE_ROUTES } from "../../src/route/bundled/customer-service-routes.js";
+import { ThompsonRouteLearner } from "../../src/route/learning/thompson-route-learner.js";
+import type { RouteLearner } from "../../src/route/route-learner.js";
+import { parseRoutesConfig } from "../../src/route/routes-config.js";
+import { type RoutingServer, startRoutingServer } from "../../src/server/start-routing-server.js";
+import { getJson, type Json, postJson } from "./routing-test-support.js";
+
+/** The bundled customer-service routes, real npm encoder and echo desks. */
+let bundled: RoutingServer;
+/** Two bandit routes over real npm sentiment models, and a route whose chat model is down. */
+let reviews: RoutingServer;
+let reviewsLearner: RouteLearner;
+
+const REVIEWS_CONFIG = {
+  default_route: "complaint",
+  classification: [
+    {
+      kind: "rules",
+      rules: [
+        { route: "complaint", keywords: ["refund", "broke"] },
+        { route: "praise", keywords: ["love", "great"] },
+      ],
+    },
+  ],
+  models: [
+    { id: "echo:praise-desk", kind: "echo", template: "[praise desk] {{input}}" },
+    // Nothing listens on port 9 (discard): every call is refused.
+    {
+      id: "down-llm",
+      kind: "openai",
+      base_url: "http://127.0.0.1:9/v1",
+      api_model: "down",
+      health_check: false,
+    },
+  ],
+  routes: [
+    {
+      name: "complaint",
+      targets: {
+        "text-classification": {
+          policy: "bandit",
+          candidates: ["npm:vader-sentiment", "npm:sentiment"],
+        },
+        "text-generation": { policy: "fixed", candidates: ["down-llm"], timeout_ms: 2000 },
+      },
+    },
+    {
+      name: "praise",
+      targets: {
+        "text-classification": {
+          policy: "bandit",
+          candidates: ["npm:sentiment", "npm:vader-sentiment"],
+        },
+        "text-generation": { policy: "fixed", candidates: ["echo:praise-desk"] },
+      },
+    },
+  ],
+};
+
+beforeAll(async () => {
+  const bundledConfig = parseRoutesConfig(CUSTOMER_SERVICE_ROUTES);
+  bundled = await startRoutingServer({
+    config: bundledConfig,
+    port: 0,
+    databasePath: ":memory:",
+    createLearner: (database) =>
+      new ThompsonRouteLearner({ database, config: bundledConfig.learning }),
+  });
+  const config = parseRoutesConfig(REVIEWS_CONFIG);
+  reviews = await startRoutingServer({
+    config,
+    port: 0,
+    databasePath: ":memory:",
+    createLearner: (database) => {
+      reviewsLearner = new ThompsonRouteLearner({ database, config: config.learning });
+      return reviewsLearner;
+    },
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await bundled?.close();
+  await reviews?.close();
+});
+
+function loggedRows(server: RoutingServer): Json[] {
+  server.store.flush();
+  return server.database
+    .prepare("SELECT id, route, model, status, input_text FROM routing_requests ORDER BY rowid")
+    .all() as Json[];
+}
+
+/** The learner's evidence for each model of `route`'s target `task`. */
+function evidence(route: string, task: string): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const standing of reviewsLearner.standings(`${route}/${task}`)) {
+    counts[standing.modelId] = (counts[standing.modelId] ?? 0) + standing.effectiveCount;
+  }
+  return counts;
+}
+
+async function postWithHeaders(url: string, body: unknown) {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  return {
+    status: response.status,
+    headers: response.headers,
+    json: (await response.json()) as Json,
+  };
+}
+
+describe("a batch whose items belong to different routes", () => {
+  it("sends each item where it would go alone and answers in the input order", async () => {
+    const texts = [
+      "where is my parcel?",
+      "I want a refund, the item broke",
+      "how long until my package arrives?",
+    ];
+    const alone: Json[] = [];
+    for (const text of texts) {
+      alone.push(
+        (await postJson(`${bundled.url}/v1/tasks/text-generation`, { inputs: text })).json,
+      );
+    }
+    const before = loggedRows(bundled).length;
+    const batch = await postWithHeaders(`${bundled.url}/v1/tasks/text-generation`, {
+      inputs: texts,
+    });
+    expect(batch.status).toBe(200);
+    // The same answers as one by one, in the order sent.
+    expect(batch.json.data.map((item: Json) => item.text)).toEqual(
+      alone.map((answer) => answer.data[0].text),
+    );
+    expect(batch.json.data.map((item: Json) => item.index)).toEqual([0, 1, 2]);
+    const decision = batch.json.modelscout;
+    expect(decision.batch).toBe("mixed");
+    expect(decision.status).toBe(200);
+    expect(decision.items.map((item: Json) => [item.index, item.route, item.model])).toEqual(
+      alone.map((answer, index) => [index, answer.modelscout.route, answer.modelscout.model]),
+    );
+    expect(decision.items.map((item: Json) => item.route)).toEqual([
+      "delivery",
+      "complaint",
+      "delivery",
+    ]);
+    // Each item's reason is its own classification's (item 2 has no keyword).
+    expect(decision.items[1].reason).toContain('keyword "refund"');
+    expect(decision.items[2].reason).toContain("nearest-neighbour");
+    expect(decision.items[0].request_id).toBe(decision.request_id);
+    expect(decision.groups.map((group: Json) => group.route)).toEqual(["delivery", "complaint"]);
+    // One call per route, with the route's items together.
+    expect(decision.groups[0].request_id).toBe(decision.items[0].request_id);
+    expect(decision.groups[1].request_id).toBe(decision.items[1].request_id);
+    expect(batch.headers.get("x-modelscout-batch")).toBe("mixed");
+    expect(batch.headers.get("x-modelscout-request-id")).toBe(decision.request_id);
+    expect(batch.headers.get("x-modelscout-route")).toBe("delivery,complaint");
+    expect(batch.headers.get("x-modelscout-model")).toBe("echo:delivery-desk,echo:aftersales-desk");
+    expect(batch.headers.get("x-modelscout-reason")).toContain("modelscout.items");
+
+    // A row per item, each with its own route, model and text.
+    const rows = loggedRows(bundled).slice(before);
+    expect(rows.map((row) => [row.id, row.route, row.model, row.status, row.input_text])).toEqual(
+      decision.items.map((item: Json, index: number) => [
+        item.request_id,
+        item.route,
+        item.model,
+        200,
+        texts[index],
+      ]),
+    );
+    const shown = await getJson(`${bundled.url}/v1/requests/${decision.items[1].request_id}`);
+    expect(shown.json).toMatchObject({ route: "complaint", model: "echo:aftersales-desk" });
+    expect(shown.json.modelscout.items).toHaveLength(3);
+  }, 60_000);
+
+  it("answers and logs a batch whose items all land on one route as before", async () => {
+    const before = loggedRows(bundled).length;
+    const batch = await postWithHeaders(`${bundled.url}/v1/tasks/text-generation`, {
+      inputs: ["where is my parcel?", "has my parcel been shipped?"],
+    });
+    expect(batch.status).toBe(200);
+    expect(batch.headers.get("x-modelscout-batch")).toBeNull();
+    expect(batch.headers.get("x-modelscout-route")).toBe("delivery");
+    expect(batch.headers.get("x-modelscout-model")).toBe("echo:delivery-desk");
+    expect(batch.json.model).toBe("echo:delivery-desk");
+    const decision = batch.json.modelscout;
+    // The one-decision wire, with the first item's classification, as before.
+    expect(Object.keys(decision)).toEqual([
+      "request_id",
+      "task",
+      "requested",
+      "route",
+      "model",
+      "reason",
+      "policy",
+      "explored",
+      "order",
+      "domain",
+      "attempts",
+      "classification",
+    ]);
+    expect(decision.classification.steps.at(-1).detail).toBe('keyword "parcel"');
+    expect(decision.attempts).toHaveLength(1);
+    const rows = loggedRows(bundled).slice(before);
+    expect(rows.map((row) => [row.id, row.route, row.status, row.input_text])).toEqual([
+      [decision.request_id, "delivery", 200, "where is my parcel?"],
+    ]);
+    // Its one row keeps the first item's text and answer: a label for another item could be
+    // neither scored nor exported beside its text; a rating of it reaches the same route.
+    const labelled = await postJson(`${bundled.url}/v1/feedback`, {
+      request_id: decision.request_id,
+      item: 1,
+      label: "delivery",
+    });
+    expect(labelled.status).toBe(400);
+    expect(labelled.json.error.param).toBe("label");
+    const rated = await postJson(`${bundled.url}/v1/feedback`, {
+      request_id: decision.request_id,
+      item: 1,
+      rating: 4,
+    });
+    expect(rated.status).toBe(200);
+    expect(rated.json).toMatchObject({ request_id: decision.request_id, reward: 0.75 });
+  }, 60_000);
+
+  it("takes feedback on an item to that item's route and model, and asks which item", async () => {
+    const batch = await postJson(`${reviews.url}/v1/tasks/text-classification`, {
+      inputs: ["I want a refund, it broke", "I love it, great value", "my refund never came"],
+    });
+    expect(batch.status).toBe(200);
+    const decision = batch.json.modelscout;
+    expect(decision.items.map((item: Json) => item.route)).toEqual([
+      "complaint",
+      "praise",
+      "complaint",
+    ]);
+    // Each item's top label, what a feedback label is scored against.
+    expect(decision.items.map((item: Json) => item.label)).toEqual(
+      batch.json.data.map(
+        (item: Json) =>
+          [...item.labels].sort((a: Json, b: Json) => b.score - a.score)[0].label as string,
+      ),
+    );
+
+    const unnamed = await postJson(`${reviews.url}/v1/feedback`, {
+      request_id: decision.request_id,
+      correct: true,
+    });
+    expect(unnamed.status).toBe(400);
+    expect(unnamed.json.error).toMatchObject({ param: "item", code: "item_required" });
+    expect(unnamed.json.error.message).toContain("item (0 to 2)");
+    const outside = await postJson(`${reviews.url}/v1/feedback`, {
+      request_id: decision.request_id,
+      item: 3,
+      correct: true,
+    });
+    expect(outside.status).toBe(400);
+    expect(outside.json.error.param).toBe("item");
+
+    const praised = decision.items[1];
+    const praiseBefore = evidence("praise", "text-classification");
+    const complaintBefore = evidence("complaint", "text-classification");
+    const feedback = await postJson(`${reviews.url}/v1/feedback`, {
+      request_id: decision.request_id,
+      item: 1,
+      label: praised.label,
+    });
+    expect(feedback.status).toBe(200);
+    expect(feedback.json).toMatchObject({
+      request_id: decision.request_id,
+      item: 1,
+      item_request_id: praised.request_id,
+      applied: true,
+      reward: 1,
+    });
+    const praiseAfter = evidence("praise", "text-classification");
+    expect(praiseAfter[praised.model]).toBeGreaterThan(praiseBefore[praised.model] ?? 0);
+    expect(evidence("complaint", "text-classification")).toEqual(complaintBefore);
+    const shown = await getJson(`${reviews.url}/v1/requests/${praised.request_id}`);
+    expect(shown.json.route).toBe("praise");
+    expect(shown.json.feedback).toHaveLength(1);
+
+    // Another item's own id names that item.
+    const third = await postJson(`${reviews.url}/v1/feedback`, {
+      request_id: decision.items[2].request_id,
+      correct: false,
+    });
+    expect(third.status).toBe(200);
+    expect(third.json).toMatchObject({ item: 2, item_request_id: decision.items[2].request_id });
+  }, 60_000);
+
+  it("fails the whole batch when a route's group fails, and says which items", async () => {
+    const before = loggedRows(reviews).length;
+    const batch = await postWithHeaders(`${reviews.url}/v1/tasks/text-generation`, {
+      inputs: ["I love it, great value", "I want a refund, it broke"],
+    });
+    expect(batch.status).toBe(502);
+    expect(batch.json.error.code).toBe("upstream_failed");
+    expect(batch.json.error.message).toContain("item 1 (route complaint)");
+    expect(batch.headers.get("x-modelscout-batch")).toBe("mixed");
+    const decision = batch.json.modelscout;
+    expect(decision.status).toBe(502);
+    expect(decision.items.map((item: Json) => [item.route, item.model])).toEqual([
+      ["praise", "echo:praise-desk"],
+      ["complaint", "down-llm"],
+    ]);
+    // Each row says what its own model did: the echo answered, the chat server failed.
+    const rows = loggedRows(reviews).slice(before);
+    expect(rows.map((row) => [row.route, row.model, row.status])).toEqual([
+      ["praise", "echo:praise-desk", 200],
+      ["complaint", "down-llm", 502],
+    ]);
+    // The client got no answer for item 0, so feedback on it teaches the learner nothing.
+    const feedback = await postJson(`${reviews.url}/v1/feedback`, {
+      request_id: decision.request_id,
+      item: 0,
+      correct: true,
+    });
+    expect(feedback.status).toBe(200);
+    expect(feedback.json.applied).toBe(false);
+  }, 60_000);
+});
