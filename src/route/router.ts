@@ -150,8 +150,11 @@ export interface BatchGroup {
 export interface BatchSplit {
   /** In the order of their first item: the group holding item 0 is first. */
   groups: BatchGroup[];
-  /** Per item: its group and why it went there (its own classification, the group's model). */
-  items: { group: number; reason: string }[];
+  /**
+   * Per item: its group, its place among the group's inputs and outputs, and why it went
+   * there (its own classification, the group's model).
+   */
+  items: { group: number; position: number; reason: string }[];
 }
 
 export type RouteFailureStatus = 400 | 429 | 502 | 503 | 504;
@@ -957,7 +960,11 @@ export class Router {
       indexes,
       result: results[group] as RouteResult,
     }));
-    const items: BatchSplit["items"] = resolvedItems.map(() => ({ group: 0, reason: "" }));
+    const items: BatchSplit["items"] = resolvedItems.map(() => ({
+      group: 0,
+      position: 0,
+      reason: "",
+    }));
     for (const [group, { indexes, result }] of groups.entries()) {
       const decision = result.decision;
       const first = resolvedItems[indexes[0] as number] as ResolvedTarget;
@@ -967,9 +974,10 @@ export class Router {
       const modelReason = decision.reason.startsWith(prefix)
         ? decision.reason.slice(prefix.length)
         : null;
-      for (const index of indexes) {
+      for (const [position, index] of indexes.entries()) {
         items[index] = {
           group,
+          position,
           reason:
             modelReason === null
               ? decision.reason

@@ -735,12 +735,12 @@ class LogBatch implements AfterAnswer {
         text: this.#texts[index] ?? null,
       };
       if (result.ok) {
-        const output = result.outputs[group.indexes.indexOf(index)];
+        const output = result.outputs[item.position];
         this.#log(
           200,
           {
             modelLatencyMs: result.modelLatencyMs,
-            ...(group.indexes[0] === index && { usage: summedUsage(result.outputs) }),
+            ...(item.position === 0 && { usage: summedUsage(result.outputs) }),
             outputText:
               output?.kind === "text"
                 ? loggedAnswer(output.text, output.toolCalls?.map((call) => call.name) ?? [])
