@@ -25,7 +25,7 @@ export const feedbackRequestSchema = z
     request_id: z.string().min(1, "request_id is required: the id the routed response carried"),
     /**
      * Which input of a batch the feedback is about (0-based): required on a batch whose items
-     * went to different routes, so that it reaches the item's route and model (ADR 0076).
+     * went to different routes, so that it reaches the item's route and model (ADR 0081).
      */
     item: z
       .number()

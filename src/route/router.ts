@@ -133,7 +133,7 @@ export interface RouteRequest {
    * `/v1/tasks/<task>` batch): with `auto`, two inputs or more and no session, each item is
    * classified on its own, the items are grouped by route, each group is routed as a batch of
    * its own, and the result carries the `batch` split when they went to more than one route
-   * (ADR 0076). Ignored otherwise: the request is routed as one, by `text`.
+   * (ADR 0081). Ignored otherwise: the request is routed as one, by `text`.
    */
   itemTexts?: readonly string[] | undefined;
 }
@@ -146,7 +146,7 @@ export interface BatchGroup {
   result: RouteResult;
 }
 
-/** Where each item of a batch whose items went to different routes went (ADR 0076). */
+/** Where each item of a batch whose items went to different routes went (ADR 0081). */
 export interface BatchSplit {
   /** In the order of their first item: the group holding item 0 is first. */
   groups: BatchGroup[];
@@ -908,7 +908,7 @@ export class Router {
 
   /**
    * A batch's items each classified as it would be alone, then routed a group per route
-   * (`RouteRequest.itemTexts`, ADR 0076). Items landing on one route are routed as one
+   * (`RouteRequest.itemTexts`, ADR 0081). Items landing on one route are routed as one
    * request with the first item's classification, as before: the same decision, answer and
    * log. The classifications run one after another (identical texts once): run together
    * they would contend for a classification model's `max_in_flight`, and an item turned

@@ -1,6 +1,6 @@
 /**
  * @module
- * How the decision of a batch whose items went to different routes travels (ADR 0076): the
+ * How the decision of a batch whose items went to different routes travels (ADR 0081): the
  * `x-modelscout-*` headers say it is mixed (`x-modelscout-batch: mixed`, the routes and the
  * models comma-separated, group by group, and a reason pointing at the items), and the
  * `modelscout` body field holds each item's route, model, reason and logged request id

@@ -31,7 +31,7 @@ const EXPOSED_HEADERS = [
   "x-modelscout-route",
   "x-modelscout-model",
   "x-modelscout-reason",
-  // A batch whose items went to different routes (batch-decision-wire.ts, ADR 0076).
+  // A batch whose items went to different routes (batch-decision-wire.ts, ADR 0081).
   "x-modelscout-batch",
 ].join(", ");
 

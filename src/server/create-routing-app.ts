@@ -450,7 +450,7 @@ async function readTextTask(request: EndpointRequest, maxBytes: number): Promise
     model: body.model,
     inputs: texts.map((text) => (labels === undefined ? text : { text, candidateLabels: labels })),
     text: texts[0] as string,
-    // Each item of a batch may go to its own route (ADR 0076).
+    // Each item of a batch may go to its own route (ADR 0081).
     ...(texts.length > 1 && { itemTexts: texts }),
   };
 }
@@ -650,7 +650,7 @@ type LogExtra = Partial<
   usage?: AnswerUsage;
 };
 
-/** One item's row of a batch split across routes (ADR 0076), in place of the request's own. */
+/** One item's row of a batch split across routes (ADR 0081), in place of the request's own. */
 interface LoggedItem {
   id: string;
   /** Its group's decision. */
@@ -705,7 +705,7 @@ class LogAnswered implements AfterAnswer {
 }
 
 /**
- * Logs a batch split across routes, a row per item (ADR 0076): its route, model, text and
+ * Logs a batch split across routes, a row per item (ADR 0081): its route, model, text and
  * answer, with its group's status and model latency; the group's tokens on its first item.
  */
 class LogBatch implements AfterAnswer {
@@ -849,7 +849,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
     text: string | null;
     /** What the request log keeps as the input, when not `text` (a media description). */
     logged?: string;
-    /** Each input's text, when a batch's items may go to routes of their own (ADR 0076). */
+    /** Each input's text, when a batch's items may go to routes of their own (ADR 0081). */
     itemTexts?: readonly string[];
     /** Shapes the success body from the outputs; `modelscoutJson` is `decisionJson(decision)`. */
     respond: (
@@ -891,7 +891,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
     let serving: Router | undefined;
     const log: RequestLog = (status, extra, item) => {
       const usage = extra.usage;
-      // A split batch's item: its group's decision (ADR 0076).
+      // A split batch's item: its group's decision (ADR 0081).
       const decided = item === undefined ? decision : item.decision;
       const id = item === undefined ? requestId : item.id;
       const model = extra.refused === true ? null : (decided?.model ?? null);
@@ -959,7 +959,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
       });
       decision = result.decision;
       if (result.batch !== undefined) {
-        // The items went to more than one route (ADR 0076).
+        // The items went to more than one route (ADR 0081).
         const itemIds = batchItemIds(result.batch, newRequestId);
         const status = result.ok ? 200 : result.status;
         const body = batchDecisionBody(
@@ -1381,7 +1381,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
 
   /**
    * The logged row a feedback is about. On a batch whose items went to different routes,
-   * each item has a row of its own (ADR 0076): the batch's id needs `item` to say which;
+   * each item has a row of its own (ADR 0081): the batch's id needs `item` to say which;
    * another item's id names its item. `answered` is false when the batch failed as a whole
    * (its client got no answer to rate, though the item's model answered).
    */
@@ -1531,7 +1531,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
           object: "feedback",
           id: storedId,
           request_id: body.request_id,
-          // A split batch's item: the row it was stored against (ADR 0076).
+          // A split batch's item: the row it was stored against (ADR 0081).
           ...(about.item !== undefined && {
             item: about.item,
             item_request_id: about.request.id,

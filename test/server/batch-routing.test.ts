@@ -1,6 +1,6 @@
 /**
  * A `/v1/tasks/<task>` batch whose items belong to different routes, through the real server
- * (ADR 0076): each item goes where it would go alone, the answers come back in the input
+ * (ADR 0081): each item goes where it would go alone, the answers come back in the input
  * order, the decision says it is mixed, each item is logged with its route and model, and
  * feedback naming an item reaches that item's route and model in the learner. A batch whose
  * items all land on one route is answered and logged as before; a group that fails fails
