@@ -10,6 +10,9 @@
  * worker isolation and accounting around them), not for application code.
  */
 import type { ModelRecord } from "../catalog/model-record.js";
+import type { ModelArtifact } from "./model-artifact.js";
+
+export type { ModelArtifact } from "./model-artifact.js";
 
 export const BACKEND_SPECIFICATION_VERSION = "v1" as const;
 
@@ -290,6 +293,12 @@ export interface BackendDescription {
 
 export interface LoadResult {
   loadMs: number;
+  /**
+   * What was loaded, where the backend knows it (`model-artifact.ts`): package versions,
+   * Hub revision and file hashes, a folder's files, a server's endpoint. Every load returns
+   * it, the first or a repeated one; absent from backends that cannot tell.
+   */
+  artifact?: ModelArtifact;
 }
 
 export interface RunOptions {

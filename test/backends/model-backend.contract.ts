@@ -3,6 +3,7 @@
  * `*.test.ts` with a factory for a fresh backend and a few inputs of its task.
  */
 import { afterAll, describe, expect, it } from "vitest";
+import { type ModelArtifact, modelArtifactSchema } from "../../src/backends/model-artifact.js";
 import {
   BACKEND_SPECIFICATION_VERSION,
   type BackendInput,
@@ -22,6 +23,11 @@ export interface BackendContractCase {
   local: boolean;
   /** The backend streams its task's answers (`doStream`). Default false. */
   streams?: boolean;
+  /**
+   * The kind of artifact its loads report (`LoadResult.artifact`), when it declares one.
+   * Backends that declare none must not report a malformed one either.
+   */
+  artifact?: ModelArtifact["kind"];
 }
 
 function checkOutput(output: BackendOutput | undefined, kind: BackendOutput["kind"]): void {
@@ -95,6 +101,26 @@ export function runModelBackendContract(contract: BackendContractCase): void {
       const second = await instance.load();
       expect(second.loadMs).toBeGreaterThanOrEqual(0);
     });
+
+    it(
+      contract.artifact === undefined
+        ? "reports no artifact, or a well-formed one"
+        : `reports a well-formed ${contract.artifact} artifact on every load`,
+      async () => {
+        const instance = await get();
+        const first = await instance.load();
+        const second = await instance.load();
+        if (contract.artifact === undefined && first.artifact === undefined) {
+          expect(second.artifact).toBeUndefined();
+          return;
+        }
+        const parsed = modelArtifactSchema.safeParse(first.artifact);
+        expect(parsed.error?.issues ?? []).toEqual([]);
+        if (contract.artifact !== undefined) expect(first.artifact?.kind).toBe(contract.artifact);
+        // A repeated load names the same thing: it loaded nothing else.
+        expect(second.artifact).toEqual(first.artifact);
+      },
+    );
 
     it("answers a batch with one output of the task's kind per input, in order", async () => {
       const instance = await get();

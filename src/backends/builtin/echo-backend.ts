@@ -9,6 +9,7 @@
  * echo answer says anything about answer quality.
  */
 import { ModelScoutError } from "../../errors/modelscout-error.js";
+import { VERSION } from "../../version.js";
 import { throwIfRunAborted } from "../cancellation.js";
 import {
   BACKEND_SPECIFICATION_VERSION,
@@ -69,7 +70,8 @@ class EchoBackend implements ModelBackend {
 
   async load(options: RunOptions = {}): Promise<LoadResult> {
     throwIfRunAborted(options);
-    return { loadMs: 0 };
+    // Weightless: the code is the model, and ModelScout's version names the code.
+    return { loadMs: 0, artifact: { kind: "builtin", modelscoutVersion: VERSION } };
   }
 
   async doRun(inputs: readonly BackendInput[], options: RunOptions = {}): Promise<BackendOutput[]> {

@@ -10,6 +10,8 @@
  * unrelated Chinese questions), and a nearest-neighbour router over short Chinese customer
  * questions still needs *some* similarity that runs offline.
  */
+
+import { VERSION } from "../../version.js";
 import { throwIfRunAborted } from "../cancellation.js";
 import {
   BACKEND_SPECIFICATION_VERSION,
@@ -101,7 +103,8 @@ class HashedNgramEmbeddingBackend implements ModelBackend {
 
   async load(options: RunOptions = {}): Promise<LoadResult> {
     throwIfRunAborted(options);
-    return { loadMs: 0 };
+    // Weightless: the code is the model, and ModelScout's version names the code.
+    return { loadMs: 0, artifact: { kind: "builtin", modelscoutVersion: VERSION } };
   }
 
   async doRun(inputs: readonly BackendInput[], options: RunOptions = {}): Promise<BackendOutput[]> {

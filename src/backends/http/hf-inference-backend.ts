@@ -42,6 +42,7 @@ import {
   type GenerationSettings,
   type LabelScore,
   type LoadResult,
+  type ModelArtifact,
   type ModelBackend,
   type RunOptions,
   type Span,
@@ -50,6 +51,7 @@ import {
 } from "../model-backend.js";
 import { backendHttpError } from "./backend-http-error.js";
 import { inputLabels, inputMessages, inputText } from "./backend-inputs.js";
+import { endpointWithoutCredentials } from "./endpoint-without-credentials.js";
 import { isLoopbackUrl } from "./is-loopback-url.js";
 import { mapWithConcurrency } from "./map-with-concurrency.js";
 import {
@@ -264,20 +266,35 @@ class HfInferenceBackend implements ModelBackend {
     };
   }
 
+  /** Where requests go: a dedicated endpoint, or the router and its provider. */
+  #artifact(): ModelArtifact {
+    const endpoint = this.#options.endpointUrl ?? this.#options.routerUrl ?? HF_ROUTER_ORIGIN;
+    const through =
+      this.#options.endpointUrl === undefined
+        ? ` through inference provider ${String(this.#options.provider ?? "hf-inference")}`
+        : "";
+    return {
+      kind: "remote",
+      endpoint: endpointWithoutCredentials(endpoint, [this.#token]),
+      model: this.#options.model,
+      note: `A model behind a server${through}: its weights cannot be identified from here, only where requests went and the model name sent.`,
+    };
+  }
+
   /**
    * Creates the client. No request is made: the router has no cheap health route, and the
    * first real request reports a bad token or model as clearly.
    */
   async load(options: RunOptions = {}): Promise<LoadResult> {
     options.signal?.throwIfAborted();
-    if (this.#client !== undefined) return { loadMs: 0 };
+    if (this.#client !== undefined) return { loadMs: 0, artifact: this.#artifact() };
     const startedAt = performance.now();
     this.#client = new InferenceClient(this.#token ?? "", {
       fetch: this.#fetch,
       retry_on_error: false,
       ...(this.#options.endpointUrl !== undefined && { endpointUrl: this.#options.endpointUrl }),
     });
-    return { loadMs: performance.now() - startedAt };
+    return { loadMs: performance.now() - startedAt, artifact: this.#artifact() };
   }
 
   async doRun(inputs: readonly BackendInput[], options: RunOptions = {}): Promise<BackendOutput[]> {

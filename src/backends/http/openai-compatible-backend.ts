@@ -52,6 +52,7 @@ import {
   type ChatTurn,
   type GenerationSettings,
   type LoadResult,
+  type ModelArtifact,
   type ModelBackend,
   type RawCompletion,
   type RunOptions,
@@ -62,6 +63,7 @@ import {
 } from "../model-backend.js";
 import { backendHttpError } from "./backend-http-error.js";
 import { inputLabels, inputMessages, inputText } from "./backend-inputs.js";
+import { endpointWithoutCredentials } from "./endpoint-without-credentials.js";
 import { isLoopbackUrl } from "./is-loopback-url.js";
 import { mapWithConcurrency } from "./map-with-concurrency.js";
 import {
@@ -328,6 +330,16 @@ class OpenAICompatibleBackend implements ModelBackend {
     };
   }
 
+  /** Where the model is, as far as anyone here can tell: the server and the name it was sent. */
+  #artifact(): ModelArtifact {
+    return {
+      kind: "remote",
+      endpoint: endpointWithoutCredentials(this.#baseURL, this.#secrets),
+      model: this.#options.model,
+      note: "A model behind a server: its weights cannot be identified from here, only where requests went and the model name sent.",
+    };
+  }
+
   /** Token counts the server reported so far (servers that omit `usage` add nothing). */
   tokenUsage(): TokenUsage {
     return { ...this.#usage };
@@ -340,7 +352,7 @@ class OpenAICompatibleBackend implements ModelBackend {
    * name than the one they accept (llama.cpp lists the file path).
    */
   async load(options: RunOptions = {}): Promise<LoadResult> {
-    if (this.#loaded) return { loadMs: 0 };
+    if (this.#loaded) return { loadMs: 0, artifact: this.#artifact() };
     const startedAt = performance.now();
     const url = `${this.#baseURL}/models`;
     const outcome = await this.#send(url, undefined, options);
@@ -348,7 +360,7 @@ class OpenAICompatibleBackend implements ModelBackend {
       outcome.kind === "response" && (outcome.status === 401 || outcome.status === 403);
     if (outcome.kind !== "response" || refused) throw this.#error(outcome, url);
     this.#loaded = true;
-    return { loadMs: performance.now() - startedAt };
+    return { loadMs: performance.now() - startedAt, artifact: this.#artifact() };
   }
 
   async doRun(inputs: readonly BackendInput[], options: RunOptions = {}): Promise<BackendOutput[]> {

@@ -15,6 +15,7 @@ import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { ModelScoutError, type ModelScoutErrorCode } from "../../errors/modelscout-error.js";
 import { clearRequestTimer } from "../../http/request-timers.js";
+import { modelArtifactSchema } from "../model-artifact.js";
 import {
   BACKEND_SPECIFICATION_VERSION,
   type BackendDescription,
@@ -104,9 +105,27 @@ export class IsolatedBackend implements ModelBackend {
     options.signal?.throwIfAborted();
     const timeoutMs = this.options.loadTimeoutMs ?? DEFAULT_LOAD_TIMEOUT_MS;
     const started = performance.now();
-    await this.call({ type: "load" }, timeoutMs, "load", options.signal);
+    const loaded = (await this.call(
+      { type: "load" },
+      timeoutMs,
+      "load",
+      options.signal,
+    )) as LoadResult | null;
     // Wall-clock time as the caller sees it, including starting the child on a cold load.
-    return { loadMs: performance.now() - started };
+    const loadMs = performance.now() - started;
+    const artifact = loaded?.artifact;
+    if (artifact === undefined) return { loadMs };
+    // The child's factory may be anyone's module: what it says it loaded is checked here,
+    // before a decision records it.
+    const parsed = modelArtifactSchema.safeParse(artifact);
+    if (!parsed.success) {
+      throw new ModelScoutError(
+        "BACKEND_RESPONSE_INVALID",
+        `${this.modelId}: the backend in the child process reported a malformed artifact (${parsed.error.issues[0]?.message ?? "invalid"} at ${parsed.error.issues[0]?.path.join(".") ?? "?"}); fix its load() result.`,
+        { details: { model: this.modelId } },
+      );
+    }
+    return { loadMs, artifact: parsed.data };
   }
 
   async doRun(inputs: readonly BackendInput[], options: RunOptions = {}): Promise<BackendOutput[]> {

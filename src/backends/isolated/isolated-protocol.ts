@@ -6,7 +6,7 @@
  */
 import { extname } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { BackendInput, BackendOutput } from "../model-backend.js";
+import type { BackendInput, BackendOutput, LoadResult } from "../model-backend.js";
 
 /** How the child builds the backend: `(await import(moduleUrl))[exportName](options)`. */
 export interface BackendFactorySpec {
@@ -45,7 +45,8 @@ export type ChildMessage =
   | {
       id: number;
       type: "result";
-      value: { loadMs: number } | BackendOutput[] | ProcessMemory | null;
+      /** A load's answer carries the backend's `artifact` across, as plain data. */
+      value: LoadResult | BackendOutput[] | ProcessMemory | null;
     }
   | { id: number; type: "error"; error: SerializedError };
 

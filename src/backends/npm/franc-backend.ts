@@ -23,6 +23,7 @@ export function createFrancBackend(
   return npmModelBackend<FrancAll>({
     modelId,
     task: "text-classification",
+    packages: [packageName],
     async load() {
       const module = (await importOptionalPackage(packageName, modelId)) as { francAll?: unknown };
       if (typeof module.francAll !== "function") {

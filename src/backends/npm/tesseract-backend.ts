@@ -142,6 +142,7 @@ export function createTesseractBackend(
   return npmModelBackend<TesseractSession>({
     modelId,
     task: "image-to-text",
+    packages: ["@tesseract.js-data/eng", "tesseract.js"],
     async load(signal) {
       const module = (await importOptionalPackage("tesseract.js", modelId)) as {
         createWorker?: unknown;

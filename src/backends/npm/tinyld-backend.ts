@@ -19,6 +19,7 @@ export function createTinyldBackend(build: TinyldBuild = "normal"): ModelBackend
   return npmModelBackend<DetectAll>({
     modelId,
     task: "text-classification",
+    packages: ["tinyld"],
     async load() {
       const module = (await importOptionalPackage(specifier, modelId)) as { detectAll?: unknown };
       if (typeof module.detectAll !== "function") {

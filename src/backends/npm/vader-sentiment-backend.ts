@@ -45,6 +45,7 @@ export function createVaderSentimentBackend(modelId = "npm:vader-sentiment"): Mo
   return npmModelBackend<VaderAnalyzer>({
     modelId,
     task: "text-classification",
+    packages: ["vader-sentiment"],
     labels: ["positive", "negative"],
     async load() {
       return vaderAnalyzer(await importOptionalPackage("vader-sentiment", modelId), modelId);

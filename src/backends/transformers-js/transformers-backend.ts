@@ -11,10 +11,15 @@
  * folder: no download, no copy into the cache, no integrity check against a server (there
  * is none; the files are the user's own), and remote loading off whatever the settings say.
  *
+ * Every load reports its artifact: the files the pipeline read (its `done` progress events),
+ * with sizes and SHA-256, from the integrity check for a Hub model (with the revision and the
+ * commit the server named) and from `hash-local-model-files.ts` for a folder (ADR 0076).
+ *
  * Options are plain data (apart from `onProgress`), so an isolated runner can rebuild the
  * same backend in a child process from them.
  */
-import { join } from "node:path";
+import { readdir } from "node:fs/promises";
+import { join, relative, sep } from "node:path";
 import { performance } from "node:perf_hooks";
 import type { ModelRecord } from "../../catalog/model-record.js";
 import { isLocalModelId, LOCAL_MODEL_ID_PREFIX } from "../../catalog/sources/local-models.js";
@@ -24,6 +29,7 @@ import {
   assertMemoryAvailable,
   type MemoryAvailability,
 } from "../isolated/assert-memory-available.js";
+import type { ModelArtifact, PackageVersion } from "../model-artifact.js";
 import {
   BACKEND_SPECIFICATION_VERSION,
   type BackendDescription,
@@ -33,6 +39,8 @@ import {
   type ModelBackend,
   type RunOptions,
 } from "../model-backend.js";
+import { installedPackageVersion } from "../npm/import-optional-package.js";
+import { hashLocalModelFiles, LOCAL_HASH_CACHE_FILE } from "./hash-local-model-files.js";
 import { MODEL_DOWNLOAD_RETRY } from "./retrying-model-fetch.js";
 import {
   type TransformersSettings,
@@ -51,7 +59,7 @@ import {
   parseTransformersModelId,
   type TransformersDtype,
 } from "./transformers-variants.js";
-import { verifyModelFiles } from "./verify-model-files.js";
+import { type VerifiedModelFiles, verifyModelFiles } from "./verify-model-files.js";
 
 export const TRANSFORMERS_PROVIDER = "transformers-js";
 
@@ -223,6 +231,29 @@ function explainLocalLoadFailure(
 interface LoadedPipeline {
   pipe: TransformersPipeline & { dispose?: () => Promise<void> };
   runtime: TransformersRuntime;
+  artifact: ModelArtifact;
+}
+
+/** Every file under `folder`, `/`-separated, hidden ones left out. */
+async function filesInFolder(folder: string): Promise<string[]> {
+  const entries = await readdir(folder, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((entry) => entry.isFile() && !entry.name.startsWith("."))
+    .map((entry) => relative(folder, join(entry.parentPath, entry.name)).split(sep).join("/"));
+}
+
+let runtimeVersion: PackageVersion | null | undefined;
+
+/** The transformers.js that runs the pipelines, once per process; null if unreadable. */
+function transformersRuntimeVersion(): PackageVersion | null {
+  if (runtimeVersion === undefined) {
+    try {
+      runtimeVersion = installedPackageVersion("@huggingface/transformers", "transformers.js");
+    } catch {
+      runtimeVersion = null;
+    }
+  }
+  return runtimeVersion;
 }
 
 export class TransformersBackend implements ModelBackend {
@@ -238,6 +269,8 @@ export class TransformersBackend implements ModelBackend {
   private readonly options: TransformersBackendOptions;
   private loading: Promise<LoadedPipeline> | undefined;
   private loaded: LoadedPipeline | undefined;
+  /** Files the pipeline being built has read, from its `done` progress events. */
+  private filesRead = new Set<string>();
 
   constructor(options: TransformersBackendOptions) {
     const task = options.task ?? options.model.task;
@@ -293,8 +326,8 @@ export class TransformersBackend implements ModelBackend {
         this.loading = undefined;
       });
     }
-    await this.loading;
-    return { loadMs: performance.now() - started };
+    const { artifact } = await this.loading;
+    return { loadMs: performance.now() - started, artifact };
   }
 
   async doRun(inputs: readonly BackendInput[], options: RunOptions = {}): Promise<BackendOutput[]> {
@@ -330,7 +363,7 @@ export class TransformersBackend implements ModelBackend {
     this.options.onProgress?.({ modelId: this.modelId, ...event });
   }
 
-  private verify(): Promise<unknown> {
+  private verify(): Promise<VerifiedModelFiles | null> {
     // The user's own files: nothing published to check them against, and a marker file
     // written into their folder would be litter.
     if (this.localFolder !== null) return Promise.resolve(null);
@@ -356,6 +389,7 @@ export class TransformersBackend implements ModelBackend {
       );
     }
     const spec = TRANSFORMERS_TASKS[this.task];
+    this.filesRead = new Set();
     let pipe: LoadedPipeline["pipe"];
     let readImage: TransformersRuntime["readImage"];
     try {
@@ -386,13 +420,12 @@ export class TransformersBackend implements ModelBackend {
         localFolder: this.localFolder,
       });
     }
+    let artifact: ModelArtifact;
     try {
-      const files = await this.verify();
-      if (files !== null)
-        this.emit({
-          status: "verified",
-          ...(Array.isArray(files) && { file: `${files.length} files` }),
-        });
+      const verified = await this.verify();
+      if (verified !== null)
+        this.emit({ status: "verified", file: `${verified.files.length} files` });
+      artifact = await this.artifactOf(verified);
     } catch (error) {
       await pipe.dispose?.();
       throw error;
@@ -408,11 +441,49 @@ export class TransformersBackend implements ModelBackend {
         readImage,
         ...(typeof samplingRateHz === "number" && { samplingRateHz }),
       },
+      artifact,
+    };
+  }
+
+  /**
+   * What was loaded: the files the pipeline read (every cached file of the repository when
+   * the library reported none), with the Hub revision and commit, or the folder.
+   */
+  private async artifactOf(verified: VerifiedModelFiles | null): Promise<ModelArtifact> {
+    const runtime = transformersRuntimeVersion();
+    const read = [...this.filesRead];
+    if (this.localFolder !== null) {
+      const files = await hashLocalModelFiles({
+        folder: this.localFolder,
+        // A library that reported no file read: every file in the folder, a superset.
+        files: read.length > 0 ? read : await filesInFolder(this.localFolder),
+        cachePath: join(this.settings.cacheDirectory, LOCAL_HASH_CACHE_FILE),
+      });
+      return {
+        kind: "local-folder",
+        folder: this.localFolder,
+        dtype: this.dtype,
+        files,
+        ...(runtime !== null && { runtime }),
+      };
+    }
+    const all = verified?.files ?? [];
+    const matched = all.filter((file) => this.filesRead.has(file.path));
+    const files = matched.length === 0 ? all : matched;
+    return {
+      kind: "hub",
+      repository: this.repositoryId,
+      revision: this.settings.revision,
+      ...(verified?.commitSha !== undefined && { commitSha: verified.commitSha }),
+      dtype: this.dtype,
+      files: files.map(({ path, sizeBytes, sha256 }) => ({ path, sizeBytes, sha256 })),
+      ...(runtime !== null && { runtime }),
     };
   }
 
   private forwardProgress(info: Record<string, unknown>): void {
     const status = info.status;
+    if (status === "done" && typeof info.file === "string") this.filesRead.add(info.file);
     if (
       status !== "initiate" &&
       status !== "download" &&

@@ -6,7 +6,9 @@
  * against the published size or the server's `Content-Length`. A file that fails is deleted,
  * so the next run downloads it again, and the load fails with `MODEL_CORRUPT`. Verified files
  * are remembered in a marker file beside them (by size and modification time), so loading a
- * cached model costs one `stat` per file, and offline mode needs no server.
+ * cached model costs one `stat` per file, and offline mode needs no server. The commit the
+ * server said the revision was, when it was asked, is remembered there too: a decision
+ * records it as the files' provenance (ADR 0076).
  */
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
@@ -39,6 +41,8 @@ export interface VerifiedFile {
 }
 
 const markerSchema = z.object({
+  /** The commit `revision` resolved to when the server was last asked. */
+  commit: z.object({ revision: z.string(), sha: z.string() }).optional(),
   files: z.record(
     z.string(),
     z.object({
@@ -53,6 +57,7 @@ type Marker = z.infer<typeof markerSchema>;
 
 /** The Hub's model info with `blobs=true`: lenient, since mirrors fill in different fields. */
 const blobsSchema = z.looseObject({
+  sha: z.string().nullish(),
   siblings: z
     .array(
       z.looseObject({
@@ -92,10 +97,16 @@ async function readMarker(path: string): Promise<Marker> {
   }
 }
 
+interface PublishedRevision {
+  files: Map<string, PublishedFile>;
+  /** The commit the revision resolved to, when the server said. */
+  commitSha?: string;
+}
+
 async function publishedFiles(
   options: VerifyModelFilesOptions,
   fetchImpl: typeof fetch,
-): Promise<Map<string, PublishedFile> | null> {
+): Promise<PublishedRevision | null> {
   const url = `${options.remoteHost}api/models/${options.repositoryId}/revision/${encodeURIComponent(options.revision)}?blobs=true`;
   try {
     const response = await fetchImpl(url, { signal: AbortSignal.timeout(30_000) });
@@ -112,7 +123,8 @@ async function publishedFiles(
         ...(sha256 !== undefined && { sha256 }),
       });
     }
-    return files;
+    const commitSha = parsed.data.sha ?? undefined;
+    return { files, ...(commitSha !== undefined && { commitSha }) };
   } catch {
     // A server without the metadata endpoint still serves files; fall back to Content-Length.
     return null;
@@ -147,14 +159,25 @@ function corrupt(
   );
 }
 
+export interface VerifiedModelFiles {
+  files: VerifiedFile[];
+  /**
+   * The commit the server said `revision` was when files were last checked against it;
+   * absent when it was never asked (offline) or did not say.
+   */
+  commitSha?: string;
+}
+
 /** Checks every cached file of the repository; throws `MODEL_CORRUPT` for the first bad one. */
-export async function verifyModelFiles(options: VerifyModelFilesOptions): Promise<VerifiedFile[]> {
+export async function verifyModelFiles(
+  options: VerifyModelFilesOptions,
+): Promise<VerifiedModelFiles> {
   const fetchImpl = options.fetch ?? fetch;
   const directory = join(options.cacheDirectory, ...options.repositoryId.split("/"));
   const markerPath = join(directory, VERIFIED_MARKER_FILE);
   const marker = await readMarker(markerPath);
   const verified: VerifiedFile[] = [];
-  let published: Map<string, PublishedFile> | null | undefined;
+  let published: PublishedRevision | null | undefined;
   let changed = false;
 
   for (const path of await listFiles(directory)) {
@@ -168,8 +191,14 @@ export async function verifyModelFiles(options: VerifyModelFilesOptions): Promis
     const sha256 = await sha256Of(absolute);
     let checkedAgainst: VerifiedFile["checkedAgainst"] = "nothing";
     if (!options.offline) {
-      published ??= await publishedFiles(options, fetchImpl);
-      const expected = published?.get(path);
+      if (published === undefined) {
+        published = await publishedFiles(options, fetchImpl);
+        if (published?.commitSha !== undefined) {
+          marker.commit = { revision: options.revision, sha: published.commitSha };
+          changed = true;
+        }
+      }
+      const expected = published?.files.get(path);
       if (expected?.sha256 !== undefined) {
         if (expected.sha256.toLowerCase() !== sha256) {
           await rm(absolute, { force: true });
@@ -201,5 +230,6 @@ export async function verifyModelFiles(options: VerifyModelFilesOptions): Promis
     verified.push({ path, sizeBytes: info.size, sha256, checkedAgainst });
   }
   if (changed) await writeFile(markerPath, `${JSON.stringify(marker, null, 2)}\n`);
-  return verified;
+  const commitSha = marker.commit?.revision === options.revision ? marker.commit.sha : undefined;
+  return { files: verified, ...(commitSha !== undefined && { commitSha }) };
 }

@@ -12,6 +12,7 @@ runModelBackendContract({
   inputs: ["hello", { messages: [{ role: "user", content: "where is my parcel?" }] }],
   expectedKind: "text",
   local: true,
+  artifact: "builtin",
 });
 
 runModelBackendContract({
@@ -20,6 +21,7 @@ runModelBackendContract({
   inputs: ["我的快递到哪里了", "where is my parcel"],
   expectedKind: "embedding",
   local: true,
+  artifact: "builtin",
 });
 
 function cosine(a: readonly number[], b: readonly number[]): number {

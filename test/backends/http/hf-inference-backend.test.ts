@@ -69,6 +69,7 @@ runModelBackendContract({
   inputs: ["I loved it", "A terrible waste of time"],
   expectedKind: "labels",
   local: false,
+  artifact: "remote",
 });
 
 runModelBackendContract({
@@ -80,6 +81,7 @@ runModelBackendContract({
   ],
   expectedKind: "labels",
   local: false,
+  artifact: "remote",
 });
 
 runModelBackendContract({
@@ -88,6 +90,7 @@ runModelBackendContract({
   inputs: ["Yesterday Alice met Bob in town", "nobody here"],
   expectedKind: "spans",
   local: false,
+  artifact: "remote",
 });
 
 runModelBackendContract({
@@ -96,6 +99,7 @@ runModelBackendContract({
   inputs: ["first", "second", { text: "third" }],
   expectedKind: "embedding",
   local: false,
+  artifact: "remote",
 });
 
 runModelBackendContract({
@@ -104,6 +108,7 @@ runModelBackendContract({
   inputs: ["Hello", { messages: [{ role: "user", content: "Tell me a joke" }] }],
   expectedKind: "text",
   local: false,
+  artifact: "remote",
   streams: true,
 });
 
@@ -119,6 +124,7 @@ runModelBackendContract({
   inputs: ["one", "two"],
   expectedKind: "embedding",
   local: true,
+  artifact: "remote",
 });
 
 describe("hf-inference backend: the client's forwarded headers", () => {

@@ -61,6 +61,7 @@ runModelBackendContract({
   inputs: ["Hello there", { messages: [{ role: "user", content: "How are you?" }] }],
   expectedKind: "text",
   local: true,
+  artifact: "remote",
   streams: true,
 });
 
@@ -70,6 +71,7 @@ runModelBackendContract({
   inputs: ["first sentence", { text: "second sentence" }, "third"],
   expectedKind: "embedding",
   local: true,
+  artifact: "remote",
 });
 
 runModelBackendContract({
@@ -78,6 +80,7 @@ runModelBackendContract({
   inputs: ["I loved this film", "A terrible, boring plot"],
   expectedKind: "labels",
   local: true,
+  artifact: "remote",
 });
 
 runModelBackendContract({
@@ -89,6 +92,7 @@ runModelBackendContract({
   ],
   expectedKind: "labels",
   local: true,
+  artifact: "remote",
 });
 
 describe("openai-compatible backend: requests and answers", () => {

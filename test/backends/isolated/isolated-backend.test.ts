@@ -39,6 +39,17 @@ runModelBackendContract({
   local: true,
 });
 
+const NPM_ARTIFACT = { kind: "npm", packages: [{ name: "echo-model", version: "1.2.3" }] };
+
+runModelBackendContract({
+  name: "isolated (test backend reporting an artifact)",
+  create: () => isolated({ modelId: "test/echo-artifact", artifact: NPM_ARTIFACT }),
+  inputs: ["good", "bad"],
+  expectedKind: "labels",
+  local: true,
+  artifact: "npm",
+});
+
 describe("isolated backend", () => {
   const backends: IsolatedBackend[] = [];
   const track = (backend: IsolatedBackend) => {
@@ -63,6 +74,24 @@ describe("isolated backend", () => {
     const outputs = await backend.doRun(["fine"]);
     expect(outputs).toEqual([{ kind: "labels", labels: [{ label: "FINE", score: 1 }] }]);
     expect(backend.processId).not.toBe(pid);
+  });
+
+  it("brings the child's artifact across the process boundary as it was reported", async () => {
+    const backend = track(isolated({ modelId: "test/artifact", artifact: NPM_ARTIFACT }));
+    expect((await backend.load()).artifact).toEqual(NPM_ARTIFACT);
+  });
+
+  it("refuses a malformed artifact from the child with BACKEND_RESPONSE_INVALID", async () => {
+    const backend = track(
+      isolated({
+        modelId: "test/bad-artifact",
+        artifact: { kind: "hub", repository: "a/b", revision: "main", files: [{ path: "x" }] },
+      }),
+    );
+    const error = await backend.load().catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ModelScoutError);
+    expect((error as ModelScoutError).code).toBe("BACKEND_RESPONSE_INVALID");
+    expect((error as ModelScoutError).message).toContain("test/bad-artifact");
   });
 
   it("stops a load that hangs", async () => {

@@ -8,6 +8,7 @@ import {
   type BackendDescription,
   type BackendInput,
   type BackendOutput,
+  type ModelArtifact,
   type ModelBackend,
 } from "../../../src/backends/model-backend.js";
 import { ModelScoutError } from "../../../src/errors/modelscout-error.js";
@@ -18,6 +19,8 @@ export interface MisbehavingBackendOptions {
   onLoad?: "ok" | "hang" | "abort" | "throw";
   /** Bytes to allocate and keep while loaded (to move the peak RSS). */
   allocateBytes?: number;
+  /** What `load` reports it loaded, as given (well-formed or not). */
+  artifact?: unknown;
 }
 
 export const MISBEHAVING_DESCRIPTION = (modelId: string): BackendDescription => ({
@@ -43,7 +46,9 @@ export function createMisbehavingBackend(options: MisbehavingBackendOptions): Mo
       ballast = Buffer.alloc(options.allocateBytes, 1);
     }
     loaded = true;
-    return { loadMs: 0 };
+    return options.artifact === undefined
+      ? { loadMs: 0 }
+      : { loadMs: 0, artifact: options.artifact as ModelArtifact };
   };
   return {
     specificationVersion: BACKEND_SPECIFICATION_VERSION,

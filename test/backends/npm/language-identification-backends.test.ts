@@ -121,6 +121,7 @@ for (const identifier of IDENTIFIERS) {
     inputs: CONTRACT_INPUTS,
     expectedKind: "labels",
     local: true,
+    artifact: "npm",
   });
 }
 

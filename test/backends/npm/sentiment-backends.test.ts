@@ -45,6 +45,7 @@ runModelBackendContract({
   inputs: CONTRACT_INPUTS,
   expectedKind: "labels",
   local: true,
+  artifact: "npm",
 });
 
 runModelBackendContract({
@@ -53,6 +54,7 @@ runModelBackendContract({
   inputs: CONTRACT_INPUTS,
   expectedKind: "labels",
   local: true,
+  artifact: "npm",
 });
 
 function positiveScore(output: BackendOutput | undefined): number {

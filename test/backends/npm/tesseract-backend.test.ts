@@ -53,6 +53,7 @@ runModelBackendContract({
   inputs: [{ image: new Uint8Array(images[1] ?? []) }, { image: imagePath }],
   expectedKind: "text",
   local: true,
+  artifact: "npm",
 });
 
 describe("Tesseract OCR on rendered text lines", () => {

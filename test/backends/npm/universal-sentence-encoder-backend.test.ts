@@ -16,6 +16,7 @@ runModelBackendContract({
   inputs: ["how would you say fly in italian", { text: "what's the spanish word for pasta" }],
   expectedKind: "embedding",
   local: true,
+  artifact: "npm",
 });
 
 function vectorOf(output: BackendOutput | undefined): number[] {

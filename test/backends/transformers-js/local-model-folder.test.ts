@@ -1,9 +1,11 @@
 /**
  * transformers.js running `local:<folder>` models in place: the backend contract, and proof
  * that nothing is requested from the network (a real HTTP server set as the remote host
- * counts requests) and nothing is written into the cache or into the model's folder.
+ * counts requests) and nothing is copied into the cache or written into the model's folder
+ * (the files' hashes, for the load's artifact, are kept beside the cache).
  */
-import { cp, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -11,6 +13,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBackend } from "../../../src/backends/create-backend.js";
 import type { BackendOutput } from "../../../src/backends/model-backend.js";
+import { LOCAL_HASH_CACHE_FILE } from "../../../src/backends/transformers-js/hash-local-model-files.js";
 import { createTransformersBackend } from "../../../src/backends/transformers-js/transformers-backend.js";
 import { createTransformersBackendProvider } from "../../../src/backends/transformers-js/transformers-backend-provider.js";
 import type { TransformersSettings } from "../../../src/backends/transformers-js/transformers-settings.js";
@@ -81,6 +84,7 @@ runModelBackendContract({
   inputs: ["I love this phone, it is great", "Terrible service, I want my money back", "ok"],
   expectedKind: "labels",
   local: true,
+  artifact: "local-folder",
 });
 
 runModelBackendContract({
@@ -92,10 +96,11 @@ runModelBackendContract({
   inputs: ["很好吃，送餐也快", "太难吃了，再也不点了"],
   expectedKind: "labels",
   local: true,
+  artifact: "local-folder",
 });
 
 describe("transformers.js on a local model folder", () => {
-  it("classifies from the folder with no request to the remote host and no file written anywhere", async () => {
+  it("classifies from the folder with no request to the remote host, nothing copied and nothing written into the folder", async () => {
     const settings = await onlineSettings();
     const before = await listTree(sentimentFolder);
     const record = await localModelRecordForId(`local:${sentimentFolder}@q8`);
@@ -113,9 +118,32 @@ describe("transformers.js on a local model folder", () => {
       local: true,
     });
     expect(hubRequests.slice(requestsBefore)).toEqual([]);
-    expect(await readdir(settings.cacheDirectory)).toEqual([]);
+    // Only the files' hashes are kept, under MODELSCOUT_HOME, never beside the user's files.
+    expect(await readdir(settings.cacheDirectory)).toEqual([LOCAL_HASH_CACHE_FILE]);
     expect(await listTree(sentimentFolder)).toEqual(before);
     await backend.unload();
+  });
+
+  it("reports the files the q8 pipeline read from the folder, with their sizes and SHA-256", async () => {
+    const settings = await onlineSettings();
+    const record = await localModelRecordForId(`local:${sentimentFolder}@q8`);
+    const backend = createTransformersBackend({ model: record, settings });
+    const { artifact } = await backend.load();
+    await backend.unload();
+    expect(artifact?.kind).toBe("local-folder");
+    if (artifact?.kind !== "local-folder") return;
+    expect(artifact.folder).toBe(sentimentFolder);
+    expect(artifact.dtype).toBe("q8");
+    const paths = artifact.files.map((file) => file.path);
+    expect(paths).toContain("onnx/model_quantized.onnx");
+    expect(paths).toContain("tokenizer.json");
+    // The fp32 weights sit in the folder but were not read.
+    expect(paths).not.toContain("onnx/model.onnx");
+    for (const file of artifact.files) {
+      const bytes = await readFile(join(sentimentFolder, file.path));
+      expect(file.sizeBytes).toBe(bytes.length);
+      expect(file.sha256).toBe(createHash("sha256").update(bytes).digest("hex"));
+    }
   });
 
   it("says which file is missing from the folder instead of trying a download", async () => {

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { cp, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -21,6 +22,7 @@ import {
 } from "../../../src/backends/transformers-js/transformers-variants.js";
 import { VERIFIED_MARKER_FILE } from "../../../src/backends/transformers-js/verify-model-files.js";
 import { ModelScoutError } from "../../../src/errors/modelscout-error.js";
+import { readMirrorRepository } from "../../../src/mirror/mirror-repository.js";
 import {
   type MirrorRequestLog,
   type MirrorServer,
@@ -85,6 +87,7 @@ runModelBackendContract({
   inputs: ["I love this phone, it is great", "Terrible service, I want my money back", "ok"],
   expectedKind: "labels",
   local: true,
+  artifact: "hub",
 });
 
 runModelBackendContract({
@@ -97,6 +100,7 @@ runModelBackendContract({
   inputs: ["很好吃，送餐也快", "太难吃了，再也不点了"],
   expectedKind: "labels",
   local: true,
+  artifact: "hub",
 });
 
 runModelBackendContract({
@@ -109,6 +113,7 @@ runModelBackendContract({
   inputs: ["what is my account balance", "set an alarm for 7 am"],
   expectedKind: "embedding",
   local: true,
+  artifact: "hub",
 });
 
 runModelBackendContract({
@@ -120,6 +125,7 @@ runModelBackendContract({
   inputs: ["great value, works well", "broke after a day"],
   expectedKind: "labels",
   local: true,
+  artifact: "hub",
 });
 
 describe("transformers.js backend on the offline models", () => {
@@ -154,6 +160,31 @@ describe("transformers.js backend on the offline models", () => {
       local: true,
     });
     await backend.unload();
+  });
+
+  it("reports the Hub artifact: repository, revision, the mirror's commit and the read files' hashes", async () => {
+    const backend = createTransformersBackend({
+      model: { id: `${REVIEWS}@q8`, task: "text-classification" },
+      settings: await settings(),
+    });
+    const { artifact } = await backend.load();
+    await backend.unload();
+    expect(artifact?.kind).toBe("hub");
+    if (artifact?.kind !== "hub") return;
+    const published = await readMirrorRepository(offline.directory, REVIEWS);
+    expect(artifact).toMatchObject({
+      repository: REVIEWS,
+      revision: "main",
+      commitSha: published?.sha,
+      dtype: "q8",
+    });
+    const paths = artifact.files.map((file) => file.path);
+    expect(paths).toContain("onnx/model_quantized.onnx");
+    expect(paths).not.toContain("onnx/model.onnx");
+    for (const file of artifact.files) {
+      const bytes = await readFile(join(offline.directory, REVIEWS, file.path));
+      expect(file.sha256).toBe(createHash("sha256").update(bytes).digest("hex"));
+    }
   });
 
   it("embeds sentences as unit vectors, closer for paraphrases", async () => {
