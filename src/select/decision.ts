@@ -5,6 +5,7 @@
  * (`report/`), and later read by routing and monitoring. Nothing in it needs code to be
  * understood: numbers carry their unit in the name, and estimates say they are estimates.
  */
+import type { ModelArtifact } from "../backends/model-artifact.js";
 import type { CascadeSuggestion } from "./suggest-cascade.js";
 
 export type DecisionStatus = "running" | "completed" | "no-candidates" | "aborted" | "failed";
@@ -85,6 +86,13 @@ export interface CandidateOutcome {
   /** SLOs this candidate breaks, in words. */
   sloViolations: string[];
   error?: { code: string; message: string };
+  /**
+   * What was loaded, as its backend reported it (`backends/model-artifact.ts`): package
+   * versions, Hub revision, commit and file hashes, a folder's file hashes, or a server's
+   * endpoint. Absent when it was never loaded, its backend cannot tell, or the decision was
+   * stored before ModelScout recorded it (ADR 0076).
+   */
+  artifact?: ModelArtifact;
 }
 
 export interface SelectionDecision {
@@ -119,6 +127,12 @@ export interface SelectionDecision {
   };
   data: {
     path: string | null;
+    /**
+     * SHA-256 (hex) of the data file's bytes as read: the path may hold other rows tomorrow.
+     * Absent in decisions stored before ModelScout recorded it, and without sample data.
+     * Files the rows point at (images, recordings) are not hashed.
+     */
+    sha256?: string;
     items: number;
     /**
      * Usable rows in the file, when there were more than the items kept (a seeded sample of
@@ -148,6 +162,12 @@ export interface SelectionDecision {
   spentProbes: number;
   /** How the budget was spent: `racing`, `gap` (gap-based allocation) or `naive` (one candidate). */
   strategy?: "racing" | "gap" | "naive";
+  /**
+   * The seeds that make the run repeatable on the same data and models: of the sample of a
+   * file's rows (when it had more than the items kept) and of the strategy's random choices.
+   * Absent in decisions stored before ModelScout recorded them.
+   */
+  seeds?: { sample: number; strategy: number };
   /** Probes exhaustive evaluation of the probed candidates would have cost. */
   exhaustiveProbes: number;
   stopReason: string | null;

@@ -20,6 +20,7 @@
 import { closeSync, openSync, readFileSync, readSync } from "node:fs";
 import { cpus, platform } from "node:os";
 import { basename, dirname, isAbsolute, resolve } from "node:path";
+import type { ModelArtifact } from "../backends/model-artifact.js";
 import type {
   BackendInput,
   BackendOutput,
@@ -123,6 +124,8 @@ interface ProbedCandidate {
   entry: RankedCandidate;
   backend: ModelBackend | null;
   loadMs: number | null;
+  /** What the backend said it loaded (`LoadResult.artifact`), for the record. */
+  artifact: ModelArtifact | null;
   failed: { code: string; message: string } | null;
   labelMapping: Record<string, string>;
   labelExplanation: string | null;
@@ -339,6 +342,7 @@ async function select(
   if (data !== null && evaluator !== null) {
     decision.data = {
       path: data.path,
+      sha256: data.sha256,
       items: data.items.length,
       ...(data.rows > data.items.length && { rowsInFile: data.rows }),
       labelled: data.hasLabels,
@@ -471,6 +475,7 @@ async function select(
       entry,
       backend: null,
       loadMs: null,
+      artifact: null,
       failed: null,
       labelMapping: {},
       labelExplanation: null,
@@ -497,6 +502,7 @@ async function select(
       }
       const loaded = await backend.load(signal === undefined ? {} : { signal });
       record.loadMs = loaded.loadMs;
+      record.artifact = loaded.artifact ?? null;
       if (data.hasLabels && description.labels !== undefined && description.labels.length > 0) {
         const match = matchLabels(
           data.labels.filter((label) => spec.data?.labelMap[label] === undefined),
@@ -585,6 +591,7 @@ async function select(
       ...probed.map((candidate) => ({
         ...baseOutcome(candidate.entry, candidate.failed === null ? "selectable" : "failed"),
         probes: candidate.outputs.size,
+        ...(candidate.artifact !== null && { artifact: candidate.artifact }),
       })),
       ...notProbed.map((entry) => baseOutcome(entry, "not-probed")),
       ...unresolvedOutcomes,
@@ -592,6 +599,7 @@ async function select(
   };
 
   let race: Awaited<ReturnType<typeof budgetedSelection>> | null = null;
+  const seed = options.seed ?? 1;
   // 6. Metrics, latency, scoring: at the end, and of what was measured when interrupted.
   const measure = () => {
     const targetIsLocal = spec.hardware === null || spec.hardware.id === LOCAL_HARDWARE_ID;
@@ -643,6 +651,7 @@ async function select(
           eliminatedAtRound: raceArm.eliminatedAtRound,
         }),
         ...(candidate.failed !== null && { error: candidate.failed }),
+        ...(candidate.artifact !== null && { artifact: candidate.artifact }),
       };
       // Raced out before its first probe (a short budget spent on better priors).
       if (outcome.status !== "failed" && candidate.outputs.size === 0)
@@ -690,6 +699,7 @@ async function select(
             : budgetedSelection;
       decision.strategy =
         strategy === naiveSelection ? "naive" : strategy === gapSelection ? "gap" : "racing";
+      decision.seeds = { sample: data.sampleSeed, strategy: seed };
       race = await strategy(
         {
           armCount: arms.length,
@@ -733,7 +743,7 @@ async function select(
         },
         {
           maxProbes,
-          seed: options.seed ?? 1,
+          seed,
           // Priors choose which arms to race when the budget is short and break exact ties;
           // the strategy combines them with data only when they agree with it (0011).
           ...(arms.length > 1 && {

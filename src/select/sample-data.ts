@@ -21,6 +21,7 @@
  * of `maxRows` of its rows, spread over the whole file, is kept (in file order): the first
  * rows of a file sorted by label would be mostly one label.
  */
+import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { extname, isAbsolute, resolve } from "node:path";
 import { CsvSyntaxError, parseCsv } from "../catalog/snapshot/parse-csv.js";
@@ -46,6 +47,10 @@ export interface SkippedRow {
 export interface SampleData {
   /** Absolute path that was read. */
   path: string;
+  /** SHA-256 (hex) of the file's bytes as read: what the items came from, whatever the path holds later. */
+  sha256: string;
+  /** Seed of the sample of `items` when the file had more usable rows than `maxRows`. */
+  sampleSeed: number;
   format: "jsonl" | "csv";
   items: SampleItem[];
   /** Distinct labels of the items, sorted. */
@@ -112,7 +117,9 @@ export async function loadSampleData(
   const baseDirectory = options.baseDirectory ?? process.cwd();
   const path = isAbsolute(spec.path) ? spec.path : resolve(baseDirectory, spec.path);
   const format = spec.format ?? formatFromExtension(spec.path);
-  const text = decodeSampleText(await readBytes(spec.path, path, baseDirectory), spec, path);
+  const bytes = await readBytes(spec.path, path, baseDirectory);
+  const sha256 = createHash("sha256").update(bytes).digest("hex");
+  const text = decodeSampleText(bytes, spec, path);
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   if (body.trim() === "") {
     throw new ModelScoutError(
@@ -160,12 +167,15 @@ export async function loadSampleData(
       { details: { path, skipped: problems } },
     );
   }
-  const items = sampleItems(usable, options.maxRows, options.sampleSeed ?? 1);
+  const sampleSeed = options.sampleSeed ?? 1;
+  const items = sampleItems(usable, options.maxRows, sampleSeed);
   const labels = [
     ...new Set(items.flatMap((item) => (item.label === null ? [] : [item.label]))),
   ].sort();
   return {
     path,
+    sha256,
+    sampleSeed,
     format,
     items,
     labels,
@@ -254,6 +264,7 @@ function shorten(text: string, maxCharacters: number): string {
     : `${characters.slice(0, maxCharacters - 1).join("")}…`;
 }
 
+/** The file's bytes, read once: hashed for the record and decoded for parsing. */
 async function readBytes(given: string, path: string, baseDirectory: string): Promise<Uint8Array> {
   try {
     return await readFile(path);

@@ -1,4 +1,5 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -150,6 +151,33 @@ describe("runSelection", () => {
     expect(decision.paretoFront.length).toBeGreaterThan(0);
     expect(decisions.get(decision.id)).toEqual(decision);
     expect(decisions.list()[0]?.winnerId).toBe(decision.winner?.id);
+  });
+
+  it("records the data's SHA-256, the seeds and each loaded candidate's artifact", async () => {
+    const path = writeData(SENTENCES);
+    const decision = await runSelection(options(sentimentSpec(path), { seed: 42 }));
+    expect(decision.data.sha256).toBe(
+      createHash("sha256").update(readFileSync(path)).digest("hex"),
+    );
+    expect(decision.strategy).toBeDefined();
+    expect(decision.seeds).toEqual({ sample: 1, strategy: 42 });
+    const installed = (name: string) =>
+      JSON.parse(readFileSync(join("node_modules", name, "package.json"), "utf8")).version;
+    const artifacts = Object.fromEntries(
+      decision.candidates.map((candidate) => [candidate.id, candidate.artifact]),
+    );
+    expect(artifacts["npm:sentiment"]).toEqual({
+      kind: "npm",
+      packages: [{ name: "sentiment", version: installed("sentiment") }],
+    });
+    expect(artifacts["npm:vader-sentiment"]).toEqual({
+      kind: "npm",
+      packages: [{ name: "vader-sentiment", version: installed("vader-sentiment") }],
+    });
+    // Stored as run: the record read back has them too.
+    expect(decisions.get(decision.id)?.candidates.map((candidate) => candidate.artifact)).toEqual(
+      decision.candidates.map((candidate) => candidate.artifact),
+    );
   });
 
   it("keeps within max_probes", async () => {

@@ -1,5 +1,6 @@
+import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -45,6 +46,31 @@ describe("loadSampleData: JSONL", () => {
     expect(data.labels).toEqual(["negative", "positive"]);
     expect(data.hasLabels).toBe(true);
     expect(data.skipped).toEqual([]);
+  });
+
+  it("hashes the file's bytes as read (a byte-order mark included) and names the sample's seed", async () => {
+    const folder = await mkdtemp(join(tmpdir(), "modelscout-sample-hash-"));
+    const bytes = Buffer.concat([
+      Buffer.from([0xef, 0xbb, 0xbf]),
+      Buffer.from('{"text":"café ☕","label":"positive"}\n{"text":"bad","label":"negative"}\n'),
+    ]);
+    await writeFile(join(folder, "data.jsonl"), bytes);
+    const data = await loadSampleData(dataSpec({ path: "data.jsonl" }), {
+      baseDirectory: folder,
+      sampleSeed: 7,
+    });
+    expect(data.sha256).toBe(createHash("sha256").update(bytes).digest("hex"));
+    expect(data.sampleSeed).toBe(7);
+    expect(data.items[0]?.input).toBe("café ☕");
+    const fixture = await loadSampleData(dataSpec({ path: "reviews.jsonl" }), {
+      baseDirectory: fixtures,
+    });
+    expect(fixture.sha256).toBe(
+      createHash("sha256")
+        .update(await readFile(join(fixtures, "reviews.jsonl")))
+        .digest("hex"),
+    );
+    expect(fixture.sampleSeed).toBe(1);
   });
 
   it("keeps a seeded sample of maxRows items from the whole file, in file order", async () => {
