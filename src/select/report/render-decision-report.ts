@@ -10,7 +10,8 @@
  * Sections follow the questions a reader asks in order: what won and why, how the candidates
  * compare (scatter, ranked table), what was filtered out, what the quality number means
  * (with a warning when it is only an agreement proxy), which data and how much probing it
- * took against evaluating everything, and where it ran.
+ * took against evaluating everything, what exactly was compared on what (the data's SHA-256,
+ * the seeds, each candidate's artifact), and where it ran.
  */
 import type {
   CandidateOutcome,
@@ -18,6 +19,7 @@ import type {
   FilterStep,
   SelectionDecision,
 } from "../decision.js";
+import { describeCandidateArtifact } from "./describe-artifact.js";
 import { escapeHtml } from "./escape-html.js";
 import {
   formatBytes,
@@ -85,6 +87,7 @@ tr.row-winner td { background: #f0fdf4; }
 .funnel-bar span { display: block; height: 100%; background: #2563eb; border-radius: 4px; }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 2px 16px; margin: 0; }
 dl.facts dt { color: var(--muted); } dl.facts dd { margin: 0; overflow-wrap: anywhere; }
+code.hash { font-size: 0.78rem; overflow-wrap: anywhere; }
 pre { background: var(--soft); padding: 8px; overflow-x: auto; font-size: 0.8rem; border-radius: 6px; }
 @media (max-width: 600px) { main { padding: 10px; } dl.facts { grid-template-columns: 1fr; } dl.facts dd { margin-bottom: 6px; } }
 `;
@@ -325,6 +328,60 @@ function specSection(decision: SelectionDecision): string {
   ])}<details><summary>Spec as written</summary><pre>${escapeHtml(JSON.stringify(decision.specInput, null, 2) ?? "null")}</pre></details></section>`;
 }
 
+/** Every file of an artifact with its size and full SHA-256, for an auditor to check. */
+function artifactFiles(candidate: CandidateOutcome): string {
+  const artifact = candidate.artifact;
+  if (artifact === undefined) return "";
+  if (artifact.kind === "npm") {
+    return artifact.packages
+      .map((entry) => `<code>${escapeHtml(`${entry.name}@${entry.version}`)}</code>`)
+      .join("<br>");
+  }
+  if (artifact.kind === "remote") return escapeHtml(artifact.note);
+  if (artifact.kind === "builtin") return "";
+  const runtime =
+    artifact.runtime === undefined
+      ? ""
+      : `<br><span class="meta">${escapeHtml(`run by ${artifact.runtime.name}@${artifact.runtime.version}`)}</span>`;
+  return `${artifact.files
+    .map(
+      (file) =>
+        `<code>${escapeHtml(file.path)}</code> ${escapeHtml(formatBytes(file.sizeBytes))}<br><code class="hash">${escapeHtml(file.sha256)}</code>`,
+    )
+    .join("<br>")}${runtime}`;
+}
+
+function provenanceSection(decision: SelectionDecision): string {
+  const { data } = decision;
+  const shown = decision.candidates.filter(
+    (candidate) => candidate.artifact !== undefined || candidate.status !== "not-probed",
+  );
+  const rows = shown.map(
+    (candidate) =>
+      `<tr data-candidate="${escapeHtml(candidate.id)}"><td class="id">${escapeHtml(candidate.id)}</td><td>${escapeHtml(candidate.artifact?.kind ?? "—")}</td><td>${escapeHtml(describeCandidateArtifact(candidate))}</td><td>${artifactFiles(candidate)}</td></tr>`,
+  );
+  const table =
+    rows.length === 0
+      ? `<p class="meta">No candidate was loaded.</p>`
+      : `<div class="table-wrap"><table class="provenance"><thead><tr>${["Model", "Kind", "Artifact", "Packages or files (SHA-256)"].map((header) => `<th scope="col">${escapeHtml(header)}</th>`).join("")}</tr></thead><tbody>${rows.join("\n")}</tbody></table></div>`;
+  return `<section aria-labelledby="h-provenance"><h2 id="h-provenance">Provenance</h2>${facts([
+    [
+      "Data SHA-256",
+      data.path === null
+        ? "no data"
+        : (data.sha256 ?? "not recorded (stored before ModelScout recorded it)"),
+    ],
+    [
+      "Seeds",
+      decision.seeds === undefined
+        ? decision.strategy === undefined
+          ? null
+          : "not recorded"
+        : `sample ${decision.seeds.sample}, strategy ${decision.seeds.strategy}`,
+    ],
+  ])}${table}</section>`;
+}
+
 function environmentSection(decision: SelectionDecision): string {
   const { environment } = decision;
   return `<section aria-labelledby="h-environment"><h2 id="h-environment">Environment</h2>${facts([
@@ -357,6 +414,7 @@ export function renderDecisionReport(decision: SelectionDecision): string {
     dataSection(decision),
     budgetSection(decision),
     specSection(decision),
+    provenanceSection(decision),
     environmentSection(decision),
     "</main></body>",
     "</html>",

@@ -4,10 +4,12 @@
  * then `Winner: <id>` and the explanation. No colours or escape codes, so it reads the same in
  * a log file, a CI job and a pipe. Control characters in model ids and messages (user input,
  * or text a model server sent) are replaced, so a crafted id cannot move the cursor or recolour
- * the terminal.
+ * the terminal. A short Provenance block closes it: the data file's SHA-256, the seeds and each
+ * loaded candidate's artifact in one line (`--json` has every file and full hash).
  */
 import { displayWidth, padToWidth } from "../../text/display-width.js";
 import type { CandidateOutcome, SelectionDecision } from "../decision.js";
+import { describeCandidateArtifact, HASH_PREFIX_LENGTH } from "./describe-artifact.js";
 import {
   formatBytes,
   formatInterval,
@@ -138,5 +140,33 @@ export function renderDecisionText(decision: SelectionDecision): string {
     }
   }
   if (decision.latencyNote !== "") lines.push(plain(decision.latencyNote));
+  lines.push("", ...renderProvenance(decision).map(plain));
   return `${lines.join("\n")}\n`;
+}
+
+/**
+ * What was compared on what: the data's hash, the seeds, and one line per candidate that
+ * was loaded (or meant to be). A decision stored before these were recorded says so.
+ */
+export function renderProvenance(decision: SelectionDecision): string[] {
+  const { data } = decision;
+  const lines = ["Provenance:"];
+  if (data.path === null) lines.push("  Data: none");
+  else {
+    const hash =
+      data.sha256 === undefined
+        ? "sha256 not recorded"
+        : `sha256 ${data.sha256.slice(0, HASH_PREFIX_LENGTH)}`;
+    lines.push(`  Data: ${data.path} ${hash} (${data.items} items)`);
+  }
+  if (decision.seeds !== undefined) {
+    lines.push(`  Seeds: sample ${decision.seeds.sample}, strategy ${decision.seeds.strategy}`);
+  } else if (decision.strategy !== undefined) {
+    lines.push("  Seeds: not recorded");
+  }
+  for (const candidate of decision.candidates) {
+    if (candidate.artifact === undefined && candidate.status === "not-probed") continue;
+    lines.push(`  ${candidate.id}: ${describeCandidateArtifact(candidate)}`);
+  }
+  return lines;
 }

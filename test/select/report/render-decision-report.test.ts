@@ -258,7 +258,8 @@ describe("renderDecisionText", () => {
     first.id = base;
     second.id = `${base}@q8`;
     const rows = renderDecisionText(local).split("\n");
-    const shown = rows.filter((row) => row.includes("local:/"));
+    // Table rows (they start with the rank), not the Provenance block's lines.
+    const shown = rows.filter((row) => /^\s*\d+\s/.test(row) && row.includes("local:/"));
     expect(shown).toHaveLength(2);
     const cells = shown.map((row) => row.split(/\s{2,}/)[1] ?? "");
     expect(cells.map((cell) => cell.length)).toEqual([48, 48]);
