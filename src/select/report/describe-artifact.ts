@@ -2,7 +2,7 @@
  * @module
  * A candidate's artifact (`backends/model-artifact.ts`) in one line of words, for the
  * terminal's Provenance block and the report's provenance table: which package versions,
- * which Hub commit, which files (the largest, usually the weights, with its hash prefix),
+ * which Hub commit, which files (the largest weights file, with its hash prefix),
  * which server. The JSON record has every file and every full hash.
  */
 import type { ModelArtifact } from "../../backends/model-artifact.js";
@@ -12,7 +12,11 @@ import type { CandidateOutcome } from "../decision.js";
 export const HASH_PREFIX_LENGTH = 12;
 
 function filesSummary(files: readonly { path: string; sizeBytes: number; sha256: string }[]) {
-  const largest = [...files].sort((a, b) => b.sizeBytes - a.sizeBytes)[0];
+  // The weights tell two variants apart (a tokenizer may outweigh a small model's graph).
+  const weights = files.filter((file) => /\.(onnx|onnx_data|bin|safetensors)$/.test(file.path));
+  const largest = [...(weights.length > 0 ? weights : files)].sort(
+    (a, b) => b.sizeBytes - a.sizeBytes,
+  )[0];
   if (largest === undefined) return "no files";
   const others = files.length - 1;
   return `${largest.path} sha256 ${largest.sha256.slice(0, HASH_PREFIX_LENGTH)}${others > 0 ? ` + ${others} file${others === 1 ? "" : "s"}` : ""}`;

@@ -27,6 +27,8 @@ function withProvenance(): SelectionDecision {
         dtype: "q8",
         files: [
           { path: "config.json", sizeBytes: 334, sha256: "1".repeat(64) },
+          // Larger than the weights, as a small model's tokenizer can be.
+          { path: "tokenizer.json", sizeBytes: 42_441, sha256: "2".repeat(64) },
           { path: "onnx/model_quantized.onnx", sizeBytes: 4938, sha256: WEIGHTS_SHA },
         ],
         runtime: { name: "@huggingface/transformers", version: "4.3.2" },
@@ -62,7 +64,7 @@ describe("the decision's provenance", () => {
     );
     expect(block[1]).toBe("  Seeds: sample 1, strategy 7");
     expect(block).toContain(
-      `  ${WINNER}: hub ${WINNER} revision main commit 0123456789ab q8: onnx/model_quantized.onnx sha256 ${WEIGHTS_SHA.slice(0, 12)} + 1 file`,
+      `  ${WINNER}: hub ${WINNER} revision main commit 0123456789ab q8: onnx/model_quantized.onnx sha256 ${WEIGHTS_SHA.slice(0, 12)} + 2 files`,
     );
     expect(block).toContain(`  ${RUNNER_UP}: npm sentiment@5.0.2`);
     // A candidate that was never loaded has nothing to show.
