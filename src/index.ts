@@ -15,6 +15,11 @@ export {
 } from "./backends/http/http-backend-provider.js";
 export { createOpenAICompatibleBackend } from "./backends/http/openai-compatible-backend.js";
 export { isolatedProvider } from "./backends/isolated/isolated-provider.js";
+export {
+  type ArtifactFile,
+  modelArtifactSchema,
+  type PackageVersion,
+} from "./backends/model-artifact.js";
 export * from "./backends/model-backend.js";
 export { npmBackendProvider } from "./backends/npm/npm-backend-provider.js";
 export {
