@@ -95,6 +95,15 @@ runModelBackendContract({
   artifact: "remote",
 });
 
+describe("openai-compatible backend: its artifact", () => {
+  it("names the endpoint and model sent, never the key, and says the weights are not identified", async () => {
+    const { artifact } = await backend("text-generation").load();
+    expect(artifact).toMatchObject({ kind: "remote", endpoint: baseURL, model: "fake-chat" });
+    expect(JSON.stringify(artifact)).not.toContain(API_KEY);
+    if (artifact?.kind === "remote") expect(artifact.note).toContain("cannot be identified");
+  });
+});
+
 describe("openai-compatible backend: requests and answers", () => {
   it("sends the API key as a bearer token, the model name, and extra headers", async () => {
     const instance = backend("text-generation", {
