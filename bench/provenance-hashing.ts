@@ -1,5 +1,5 @@
 /**
- * What recording a decision's provenance costs (ADR 0076): hashing a `local:` model folder's
+ * What recording a decision's provenance costs (ADR 0082): hashing a `local:` model folder's
  * files the first time (cold, nothing cached under MODELSCOUT_HOME) and on later loads (warm,
  * one `stat` per file), for the bundled example's folder and for a synthetic folder holding
  * weights of `--mb` megabytes; and hashing a sample data file.

@@ -4,7 +4,7 @@
  * repository, revision, commit and file hashes, the files of a `local:` folder, or the
  * endpoint of a model behind a server. A backend reports it in `LoadResult.artifact`; a
  * selection records it per candidate, so an auditor can name the exact artifacts compared
- * (ADR 0076). The schema is the one shape every backend's artifact must have: the isolated
+ * (ADR 0082). The schema is the one shape every backend's artifact must have: the isolated
  * runner checks what its child sends with it, and the backend contract tests check it too.
  */
 import { z } from "zod";

@@ -90,7 +90,7 @@ export interface CandidateOutcome {
    * What was loaded, as its backend reported it (`backends/model-artifact.ts`): package
    * versions, Hub revision, commit and file hashes, a folder's file hashes, or a server's
    * endpoint. Absent when it was never loaded, its backend cannot tell, or the decision was
-   * stored before ModelScout recorded it (ADR 0076).
+   * stored before ModelScout recorded it (ADR 0082).
    */
   artifact?: ModelArtifact;
 }

@@ -6,7 +6,7 @@
  * user's folder: the folder is theirs (it may be read-only, in version control, or shared),
  * and a marker beside their files would be litter. In memory alone would not do: a
  * selection loads each model in a fresh child process, so every run would hash every file
- * again (ADR 0076 measures what that costs).
+ * again (ADR 0082 measures what that costs).
  *
  * The cache is one small JSON file, one entry per folder holding the files any load read
  * from it (so bounded by the folder's files); it is written to a temporary file and renamed,

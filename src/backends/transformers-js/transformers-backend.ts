@@ -13,7 +13,7 @@
  *
  * Every load reports its artifact: the files the pipeline read (its `done` progress events),
  * with sizes and SHA-256, from the integrity check for a Hub model (with the revision and the
- * commit the server named) and from `hash-local-model-files.ts` for a folder (ADR 0076).
+ * commit the server named) and from `hash-local-model-files.ts` for a folder (ADR 0082).
  *
  * Options are plain data (apart from `onProgress`), so an isolated runner can rebuild the
  * same backend in a child process from them.

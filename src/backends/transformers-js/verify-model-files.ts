@@ -8,7 +8,7 @@
  * are remembered in a marker file beside them (by size and modification time), so loading a
  * cached model costs one `stat` per file, and offline mode needs no server. The commit the
  * server said the revision was, when it was asked, is remembered there too: a decision
- * records it as the files' provenance (ADR 0076).
+ * records it as the files' provenance (ADR 0082).
  */
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
