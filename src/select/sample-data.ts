@@ -26,6 +26,7 @@ import { readFile } from "node:fs/promises";
 import { extname, isAbsolute, resolve } from "node:path";
 import { CsvSyntaxError, parseCsv } from "../catalog/snapshot/parse-csv.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
+import { guessDataColumns } from "./guess-data-columns.js";
 import { seededRandom } from "./strategies/seeded-random.js";
 import type { TaskSpec } from "./task-spec.js";
 
@@ -62,10 +63,16 @@ export interface SampleData {
   /** Usable rows in the file: more than `items.length` when `items` is a sample of them. */
   rows: number;
   /**
-   * The CSV column the inputs were read from when the spec named none and the file has no
-   * `text` column, but one text column besides the label's; absent otherwise.
+   * The column (CSV) or field (JSONL) the inputs were read from when the spec named none and
+   * the file has no `text` one: the one named as inputs are (`sentence`, `review`, `评论`...),
+   * else the one text column besides the label's; absent otherwise.
    */
   guessedInputColumn?: string;
+  /**
+   * The column the labels were read from when the spec named none and the file has no
+   * `label` column, but one column named as labels are (`标签`, `sentiment`, `target`...).
+   */
+  guessedLabelColumn?: string;
 }
 
 export interface LoadSampleDataOptions {
@@ -134,7 +141,7 @@ export async function loadSampleData(
       ? null
       : csvRows(body, path, spec, options.columnsHint ?? "Set data.columns.input in the task spec");
   const rows = csv === null ? jsonlRows(body, problems) : csv.rows;
-  const inputColumn = csv?.inputColumn ?? spec.inputColumn;
+  const { inputColumn, labelColumn } = csv ?? jsonlColumns(rows, spec);
   if (rows.length === 0 && problems.length === 0) {
     throw new ModelScoutError(
       "INVALID_ARGUMENT",
@@ -144,12 +151,12 @@ export async function loadSampleData(
   }
   const usable: SampleItem[] = [];
   for (const row of rows) {
-    const problem = rowProblem(row, inputColumn, spec.labelColumn);
+    const problem = rowProblem(row, inputColumn, labelColumn);
     if (problem !== null) {
       problems.push({ line: row.line, reason: problem });
       continue;
     }
-    const rawLabel = labelText(row.fields[spec.labelColumn]);
+    const rawLabel = labelText(row.fields[labelColumn]);
     usable.push({
       input: row.fields[inputColumn] as string,
       label: rawLabel === null ? null : (spec.labelMap[rawLabel] ?? rawLabel),
@@ -183,7 +190,21 @@ export async function loadSampleData(
     skipped: problems,
     rows: usable.length,
     ...(inputColumn !== spec.inputColumn && { guessedInputColumn: inputColumn }),
+    ...(labelColumn !== spec.labelColumn && { guessedLabelColumn: labelColumn }),
   };
+}
+
+/**
+ * A JSONL file's input and label fields: the spec's, or, when it names none and no row has
+ * them, the fields `guessDataColumns` finds among the rows' (`{"sentence": ..., "label": 1}`).
+ */
+function jsonlColumns(
+  rows: readonly RawRow[],
+  spec: SampleDataSpec,
+): { inputColumn: string; labelColumn: string } {
+  const fields = new Set<string>();
+  for (const row of rows) for (const name of Object.keys(row.fields)) fields.add(name);
+  return guessDataColumns([...fields], (field) => rows.map((row) => row.fields[field]), spec);
 }
 
 /** `maxRows` of the items picked at random by `seed`, in file order; all when there are fewer. */
@@ -323,9 +344,7 @@ function csvRows(
   path: string,
   spec: SampleDataSpec,
   columnsHint: string,
-): { rows: RawRow[]; inputColumn: string } {
-  const { labelColumn } = spec;
-  let inputColumn = spec.inputColumn;
+): { rows: RawRow[]; inputColumn: string; labelColumn: string } {
   let records: string[][];
   try {
     records = parseCsv(body);
@@ -340,18 +359,15 @@ function csvRows(
     throw error;
   }
   const [header, ...dataRows] = records;
-  if (header === undefined) return { rows: [], inputColumn };
-  const columns = header.map((name) => name.trim());
-  if (!columns.includes(inputColumn) && spec.inputColumnDefaulted) {
-    // `review,label`: with no column named, the one column besides the label's is the input,
-    // when it holds text (letters, not only numbers as an id column would).
-    const others = columns.filter((name) => name !== labelColumn);
-    const only = others.length === 1 ? others[0] : undefined;
-    const index = only === undefined ? -1 : columns.indexOf(only);
-    if (only !== undefined && dataRows.some((fields) => /\p{L}/u.test(fields[index] ?? ""))) {
-      inputColumn = only;
-    }
+  if (header === undefined) {
+    return { rows: [], inputColumn: spec.inputColumn, labelColumn: spec.labelColumn };
   }
+  const columns = header.map((name) => name.trim());
+  const { inputColumn, labelColumn } = guessDataColumns(
+    columns,
+    (column) => dataRows.map((fields) => fields[columns.indexOf(column)]),
+    spec,
+  );
   if (!columns.includes(inputColumn)) {
     throw new ModelScoutError(
       "INVALID_ARGUMENT",
@@ -382,7 +398,7 @@ function csvRows(
     });
     rows.push({ line: start, fields: record });
   }
-  return { rows, inputColumn };
+  return { rows, inputColumn, labelColumn };
 }
 
 const malformedMarker = Symbol("malformed");

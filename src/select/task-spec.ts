@@ -170,13 +170,15 @@ export const taskSpecSchema = z
               .min(1)
               .optional()
               .describe(
-                "The field that holds the input. Default `text`; a CSV without a `text` column whose one other column besides the label's holds text is read from that column.",
+                "The field that holds the input. Default `text`; a file without a `text` field is read from its one field named as inputs usually are (`sentence`, `review`, `content`, `comment`, `question`, `评论`, `文本`, `内容`...), else from its one other text field besides the label's; the decision says which.",
               ),
             label: z
               .string()
               .min(1)
               .optional()
-              .describe("The field that holds the label. Default `label`."),
+              .describe(
+                "The field that holds the label. Default `label`; a file without a `label` field is read from its one field named as labels usually are (`target`, `class`, `category`, `sentiment`, `标签`, `类别`...); the decision says which.",
+              ),
           })
           .strict()
           .optional()
@@ -277,11 +279,13 @@ export interface TaskSpec {
     format: "jsonl" | "csv" | null;
     inputColumn: string;
     /**
-     * True when `columns.input` was not given: a CSV without a `text` column whose only other
-     * column besides the label's holds text is read from that column.
+     * True when `columns.input` was not given: a file without a `text` column is read from the
+     * column `guessDataColumns` finds (one named as inputs are, or the one other text column).
      */
     inputColumnDefaulted: boolean;
     labelColumn: string;
+    /** True when `columns.label` was not given: a file without a `label` column may name it otherwise. */
+    labelColumnDefaulted: boolean;
     labelMap: Record<string, string>;
     /** What a malformed row does: stop the run (`fail`, the default) or leave the row out. */
     onMalformedRow: "fail" | "skip";
@@ -406,6 +410,7 @@ export function parseTaskSpec(input: unknown): TaskSpec {
             inputColumn: spec.data.columns?.input ?? "text",
             inputColumnDefaulted: spec.data.columns?.input === undefined,
             labelColumn: spec.data.columns?.label ?? "label",
+            labelColumnDefaulted: spec.data.columns?.label === undefined,
             labelMap: spec.data.label_map ?? {},
             onMalformedRow: spec.data.on_malformed_row ?? "fail",
             ...(spec.data.encoding !== undefined && { encoding: spec.data.encoding }),

@@ -168,7 +168,8 @@ describe("modelscout select / decisions", () => {
 
   it("says --data replaced the spec's data block when the file's columns are not text and label", async () => {
     const data = join(work, "other.csv");
-    writeFileSync(data, "id,review,label\n1,great,positive\n2,awful,negative\n");
+    // "remarks" is no name inputs usually have, and the id column is not the only other one.
+    writeFileSync(data, "id,remarks,label\n1,great,positive\n2,awful,negative\n");
     const withSpec = await runCli(["select", EXAMPLE, "--data", data], { MODELSCOUT_HOME: home });
     expect(withSpec.code).toBe(2);
     expect(withSpec.stderr).toContain('no column "text" for the inputs');

@@ -506,6 +506,20 @@ describe("runSelection", () => {
     const labelsStep = mixed.filters.find((step) => step.filter === "labels");
     expect(labelsStep?.removedExamples.map((example) => example.id)).toEqual(["npm:eld"]);
 
+    // Only detectors offered: no label map helps, so the error says to find a classifier,
+    // and the stored decision shows the labels step that emptied the pool.
+    const detectorsOnly = await runSelection(
+      options(
+        sentimentSpec(writeData(SENTENCES), { candidates: { ids: ["npm:eld", "npm:franc"] } }),
+      ),
+    ).catch((caught: unknown) => caught);
+    expect((detectorsOnly as ModelScoutError).code).toBe("NO_CANDIDATES");
+    expect((detectorsOnly as Error).message).toContain("Every model left identifies languages");
+    expect((detectorsOnly as Error).message).toContain("modelscout catalog sync --task");
+    expect((detectorsOnly as Error).message).not.toContain("data.label_map");
+    const stored = decisions.get(decisions.list({ limit: 1 })[0]?.id ?? "");
+    expect(stored?.filters.at(-1)).toMatchObject({ filter: "labels", before: 2, after: 0 });
+
     const partial = SENTENCES.map(([text, label]): [string, string] => [
       text,
       label === "positive" ? "positive" : "meh",

@@ -142,6 +142,40 @@ describe("loadSampleData: JSONL", () => {
     expect(ids.message).toContain("Set data.columns.input in the task spec");
   });
 
+  it("reads columns named as inputs and labels usually are when the spec names none", async () => {
+    const directory = await mkdtemp(join(tmpdir(), "sample-data-"));
+    // A spreadsheet saved in China: Chinese headers, Chinese labels.
+    await writeFile(join(directory, "zh.csv"), "标签,评论\n正面,好吃\n负面,难吃\n");
+    const zh = await loadSampleData(dataSpec({ path: "zh.csv" }), { baseDirectory: directory });
+    expect(zh.items.map((item) => [item.input, item.label])).toEqual([
+      ["好吃", "正面"],
+      ["难吃", "负面"],
+    ]);
+    expect(zh.guessedInputColumn).toBe("评论");
+    expect(zh.guessedLabelColumn).toBe("标签");
+    // GLUE's SST-2 as JSONL: `sentence` and `label`.
+    await writeFile(
+      join(directory, "sst2.jsonl"),
+      '{"idx":0,"sentence":"a gorgeous film","label":1}\n{"idx":1,"sentence":"dull","label":0}\n',
+    );
+    const sst2 = await loadSampleData(dataSpec({ path: "sst2.jsonl" }), {
+      baseDirectory: directory,
+    });
+    expect(sst2.items.map((item) => [item.input, item.label])).toEqual([
+      ["a gorgeous film", "1"],
+      ["dull", "0"],
+    ]);
+    expect(sst2.guessedInputColumn).toBe("sentence");
+    expect(sst2.guessedLabelColumn).toBeUndefined();
+    // A label column the spec names is read as named: here one the file lacks, so no labels.
+    const named = await loadSampleData(
+      dataSpec({ path: "zh.csv", columns: { input: "评论", label: "label" } }),
+      { baseDirectory: directory },
+    );
+    expect(named.hasLabels).toBe(false);
+    expect(named.guessedLabelColumn).toBeUndefined();
+  });
+
   it("skips malformed rows when the task spec's data.on_malformed_row says so", async () => {
     const data = await loadSampleData(
       dataSpec({ path: "malformed.jsonl", on_malformed_row: "skip" }),
@@ -238,7 +272,7 @@ describe("loadSampleData: CSV", () => {
     const error = await loadError({ path: "missing-column.csv" });
     expect(error.message).toContain("missing-column.csv");
     expect(error.message).toContain('line 1 (the header) has no column "text"');
-    expect(error.message).toContain('the columns are "id", "comment"');
+    expect(error.message).toContain('the columns are "id", "remarks"');
     expect(error.message).toContain("data.columns.input");
   });
 

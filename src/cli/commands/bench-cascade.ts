@@ -66,6 +66,7 @@ export default defineCommand({
         inputColumn: "text",
         inputColumnDefaulted: true,
         labelColumn: "label",
+        labelColumnDefaulted: true,
         labelMap: {},
         onMalformedRow: "fail",
       },

@@ -209,7 +209,7 @@ export default defineCommand({
               skip: `or set data.path and "on_malformed_row": "skip" in ${args.spec}'s data block instead of passing --data`,
             }
           : {
-              columns: `--data files are read with inputs in "text" and labels in "label": rename the column, or write a task spec whose data block names it (data.columns.input; \`modelscout schema task\` describes the fields)`,
+              columns: `--data files are read with inputs in "text" (or the one column named sentence, review, content, 评论, 文本...) and labels in "label" (or target, class, sentiment, 标签, 类别...): rename the column, or write a task spec whose data block names it (data.columns.input; \`modelscout schema task\` describes the fields)`,
               skip: `or write a task spec with "on_malformed_row": "skip" in its data block to leave them out`,
             };
     const timeoutMs = integerOption("timeout-ms", args["timeout-ms"]);

@@ -106,13 +106,8 @@ export function renderDecisionText(decision: SelectionDecision): string {
     lines.push(plain(`Winner: ${decision.winner.id}`));
   }
   for (const sentence of decision.explanation) lines.push(plain(sentence));
-  if (decision.data.inputColumn !== undefined) {
-    lines.push(
-      plain(
-        `Inputs were read from the column "${decision.data.inputColumn}", the only one besides the labels (the file has no "text" column; data.columns.input names another).`,
-      ),
-    );
-  }
+  const columns = guessedColumnsSentence(decision.data);
+  if (columns !== null) lines.push(plain(columns));
   for (const mismatch of decision.data.labelMismatches ?? []) {
     lines.push(plain(`Labels: ${mismatch}`));
   }
@@ -169,4 +164,23 @@ export function renderProvenance(decision: SelectionDecision): string[] {
     lines.push(`  ${candidate.id}: ${describeCandidateArtifact(candidate)}`);
   }
   return lines;
+}
+
+/** What the selection read from which column, when the spec named none and it guessed. */
+function guessedColumnsSentence(data: SelectionDecision["data"]): string | null {
+  const { inputColumn, labelColumn } = data;
+  if (inputColumn === undefined && labelColumn === undefined) return null;
+  const read = [
+    inputColumn === undefined ? null : `inputs from the column "${inputColumn}"`,
+    labelColumn === undefined ? null : `labels from "${labelColumn}"`,
+  ].filter((part) => part !== null);
+  const missing = [
+    inputColumn === undefined ? null : '"text"',
+    labelColumn === undefined ? null : '"label"',
+  ].filter((part) => part !== null);
+  const fields = [
+    inputColumn === undefined ? null : "data.columns.input",
+    labelColumn === undefined ? null : "data.columns.label",
+  ].filter((part) => part !== null);
+  return `Read ${read.join(" and ")} (the file has no ${missing.join(" or ")} column; ${fields.join(" and ")} name${fields.length === 1 ? "s" : ""} another).`;
 }

@@ -25,3 +25,24 @@ describe("renderDecisionText with many candidates", () => {
     expect(rows[0]).toContain(decision.winner?.id.slice(0, 10));
   });
 });
+
+describe("renderDecisionText on guessed data columns", () => {
+  it("says which columns the inputs and labels were read from", () => {
+    const decision = buildDecision();
+    const both = renderDecisionText({
+      ...decision,
+      data: { ...decision.data, inputColumn: "评论", labelColumn: "标签" },
+    });
+    expect(both).toContain(
+      'Read inputs from the column "评论" and labels from "标签" (the file has no "text" or "label" column; data.columns.input and data.columns.label name another).',
+    );
+    const input = renderDecisionText({
+      ...decision,
+      data: { ...decision.data, inputColumn: "review" },
+    });
+    expect(input).toContain(
+      'Read inputs from the column "review" (the file has no "text" column; data.columns.input names another).',
+    );
+    expect(renderDecisionText(decision)).not.toContain("Read inputs");
+  });
+});
