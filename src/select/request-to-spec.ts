@@ -267,9 +267,9 @@ const PRIVACY =
   /\bprivate\b|\bprivacy\b|\bon[\s-]?prem(?:ise|ises)?\b|\b(?:must|can|should|may)\s*(?:not|n't|never)\s+(?:leave|be\s+sent|go|be\s+uploaded)\b|\b(?:cannot|can't|mustn't|shouldn't|never)\s+(?:leave|be\s+sent|go\s+out|be\s+uploaded)\b|\bstays?\s+(?:on|in)\s+(?:the\s+)?(?:device|machine|premises|building|network)\b|\bno\s+(?:cloud|external|third[\s-]party|remote)\b|\boffline\b|\bair[\s-]?gapped\b|\bconfidential\b|\bsensitive\s+data\b|\bgdpr\b|\bhipaa\b|\blocal[\s-]only\b|隐私|私有|本地部署|不能(?:离开|上传|外传|出)|不出(?:本地|内网)|离线|内网|保密|敏感数据/;
 
 const FAST =
-  /\b(?:fast|faster|fastest|quick|quickly|speedy|snappy|low[\s-]latency|real[\s-]?time|responsive)\b|快速|实时|低延迟|速度快|要快|尽快|更快|最快/;
+  /\b(?:fast|faster|fastest|quick|quickly|speedy|snappy|low[\s-]latency|real[\s-]?time|responsive)\b|快速|实时|低延迟|速度快|要快|尽快|更快|最快|越快越好|快一[点些]|速度优先|响应快|低时延|即时|實時|即時|低延遲/;
 const ACCURATE =
-  /\b(?:accurate|accuracy|precise|precision|best\s+quality|high[\s-]quality|highest\s+quality|most\s+accurate|quality\s+matters|reliable)\b|准确|精确|精度|高质量|效果最好|最好的效果/;
+  /\b(?:accurate|accuracy|precise|precision|best\s+quality|high[\s-]quality|highest\s+quality|most\s+accurate|quality\s+matters|reliable)\b|准确|精确|精度|高质量|效果最好|最好的效果|越准越好|质量优先|準確|精確|高質量|質量優先/;
 const SMALL =
   /\b(?:small|tiny|compact)\s+(?:model|footprint)\b|\blight[\s-]?weight\b|\blow[\s-]memory\b|\bmemory[\s-]efficient\b|轻量|小模型|省内存|占用内存小/;
 const CHEAP =

@@ -137,6 +137,24 @@ describe("requestToSpec", () => {
       },
     ],
     [
+      "中文情感分类，要在树莓派上跑，越快越好",
+      {
+        task_type: "text-classification",
+        input_constraints: { language: "zh" },
+        hardware: "rpi5",
+        objectives: { quality: 0.4, latency: 0.6 },
+      },
+    ],
+    [
+      "在A100上把中文新闻做摘要，越准越好",
+      {
+        task_type: "summarization",
+        input_constraints: { language: "zh" },
+        hardware: "a100-80gb",
+        objectives: { quality: 0.9, latency: 0.1 },
+      },
+    ],
+    [
       "用 data/zh.jsonl 做中文文本相似度检索，轻量模型",
       {
         task_type: "feature-extraction",
