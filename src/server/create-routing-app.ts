@@ -72,6 +72,7 @@ import {
   loggedBatchDecision,
 } from "./batch-decision-wire.js";
 import { chatCompletionJson } from "./chat-completion-body.js";
+import { checkChatImage } from "./chat-image-check.js";
 import { type ChatStreamEnd, chatStreamBody, liveChatStream, loggedAnswer } from "./chat-stream.js";
 import {
   type CompletionFrame,
@@ -95,6 +96,7 @@ import { type HttpError, httpErrorFor, openAIError } from "./openai-errors.js";
 import {
   base64Embedding,
   chatCompletionRequestParser,
+  chatImageFields,
   choiceInputs,
   embeddingsRequestSchema,
   generationSettings,
@@ -110,6 +112,7 @@ import {
   responseObject,
   responseStatus,
   responsesChat,
+  responsesImageFields,
   responsesRequestSchema,
 } from "./responses-wire.js";
 import { readTranscriptionRequest } from "./transcription-wire.js";
@@ -1047,6 +1050,9 @@ export function createRoutingHttp(options: RoutingAppOptions): {
   const chatCompletions = (request: EndpointRequest) =>
     routed(request, "chat.completions", async () => {
       const body = await readBody(request, chatCompletionRequestParser, maxBodyBytes);
+      for (const image of chatImageFields(body.messages)) {
+        checkChatImage(image.url, image.param, maxImagePixels);
+      }
       const messages = plainMessages(body.messages);
       const generation = generationSettings(body);
       const includeUsage = body.stream_options?.include_usage === true;
@@ -1167,6 +1173,9 @@ export function createRoutingHttp(options: RoutingAppOptions): {
   const responses = (request: EndpointRequest) =>
     routed(request, "responses", async () => {
       const body = await readBody(request, responsesRequestSchema, maxBodyBytes);
+      for (const image of responsesImageFields(body)) {
+        checkChatImage(image.url, image.param, maxImagePixels);
+      }
       const chat = responsesChat(body);
       // `modelscout` undefined leaves the field out, for `jsonAnswer` to add as JSON last.
       const frameOf = (decision: RoutingDecision, modelscout: unknown): ResponseFrame => ({

@@ -12,7 +12,8 @@
  * must start like WAV, MP3, FLAC, Ogg, MP4 or WebM), so a client's wrong file is the
  * client's 400 and never a model failure counted against the model. An image whose header
  * declares more pixels than `server.max_image_pixels` is refused with a 413 before anything
- * decodes it: a small file can declare a huge image (a 20000 x 20000 PNG of zeros is 400 kB). WAV is decoded here into
+ * decodes it: a small file can declare a huge image (a 20000 x 20000 PNG of zeros is 400 kB);
+ * images inline in chats get the same refusals (`chat-image-check.ts`). WAV is decoded here into
  * samples, which every speech model takes; the other formats go on as files, which only
  * models behind a speech server decode (`describe().audioFiles`; the router passes over the
  * others). The request log keeps a description of each item (type, size, duration), not its
@@ -21,8 +22,8 @@
 import type { BackendInput } from "../backends/model-backend.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
 import { audioInputFromFile } from "../media/audio-input.js";
-import { imageDimensions } from "../media/image-dimensions.js";
-import { isImageType, sniffMediaType } from "../media/sniff-media-type.js";
+import { type ImageDimensions, imageDimensions } from "../media/image-dimensions.js";
+import { isImageType, type MediaType, sniffMediaType } from "../media/sniff-media-type.js";
 
 export type MediaKind = "image" | "audio";
 
@@ -50,6 +51,32 @@ function invalid(message: string, param: string): ModelScoutError {
   return new ModelScoutError("INVALID_ARGUMENT", message, { details: { param } });
 }
 
+/** The 400 for bytes that are not an image in a format this server reads the header of. */
+export function notAnImage(type: MediaType | null, param: string, hint = ""): ModelScoutError {
+  return invalid(
+    `${param} is not an image this server reads (${IMAGE_FORMATS})${type === null ? "" : `: it looks like ${type}`}.${hint}`,
+    param,
+  );
+}
+
+/**
+ * The 413 (ADR 0079) when `size`, an image's declared dimensions, has more pixels than
+ * `maxImagePixels`; nothing when it has not, or when the header could not be read (the
+ * decoder then says what is wrong).
+ */
+export function checkImagePixels(
+  size: ImageDimensions | null,
+  param: string,
+  maxImagePixels = DEFAULT_MAX_IMAGE_PIXELS,
+): void {
+  if (size === null || size.width * size.height <= maxImagePixels) return;
+  throw new ModelScoutError(
+    "INPUT_TOO_LARGE",
+    `${param} is a ${size.width} x ${size.height} image (${size.width * size.height} pixels); this server decodes images of at most ${maxImagePixels} pixels (server.max_image_pixels in the routes config). Scale it down and send it again.`,
+    { details: { param, openaiCode: "image_too_large" } },
+  );
+}
+
 /** Encoded bytes as the input of an image or audio task; `param` names the field in errors. */
 export function mediaFromBytes(
   kind: MediaKind,
@@ -62,21 +89,8 @@ export function mediaFromBytes(
     throw invalid(`${param} is empty: send the ${kind} file's bytes.`, param);
   const type = sniffMediaType(bytes);
   if (kind === "image") {
-    if (type === null || !isImageType(type)) {
-      throw invalid(
-        `${param} is not an image this server reads (${IMAGE_FORMATS})${type === null ? "" : `: it looks like ${type}`}.${hint}`,
-        param,
-      );
-    }
-    const size = imageDimensions(bytes, type);
-    const maxPixels = options.maxImagePixels ?? DEFAULT_MAX_IMAGE_PIXELS;
-    if (size !== null && size.width * size.height > maxPixels) {
-      throw new ModelScoutError(
-        "INPUT_TOO_LARGE",
-        `${param} is a ${size.width} x ${size.height} image (${size.width * size.height} pixels); this server decodes images of at most ${maxPixels} pixels (server.max_image_pixels in the routes config). Scale it down and send it again.`,
-        { details: { param, openaiCode: "image_too_large" } },
-      );
-    }
+    if (type === null || !isImageType(type)) throw notAnImage(type, param, hint);
+    checkImagePixels(imageDimensions(bytes, type), param, options.maxImagePixels);
     return { input: { image: bytes }, description: `${type}, ${bytes.byteLength} bytes` };
   }
   return audioInputFromFile(bytes, param, options.fileName, hint);

@@ -15,7 +15,8 @@
  * `tools`, `tool_choice`, assistant turns with `tool_calls` and `tool` results go to models
  * that can call tools (the router skips the others). Message content may be a string or an
  * array of text parts; a user turn's may also hold `image_url` parts, which go to models
- * declared `vision` (the router skips the others). Audio and file parts are refused with a 400.
+ * declared `vision` (the router skips the others; an inline one is checked first,
+ * `chat-image-check.ts`). Audio and file parts are refused with a 400.
  */
 import { z } from "zod";
 import type {
@@ -614,6 +615,39 @@ function userTurn(content: z.infer<typeof userContentSchema>): ChatTurn {
       };
     }),
   );
+}
+
+/** An image of a chat and the request field that holds it, as zod names fields in errors. */
+export interface ChatImageField {
+  url: string;
+  /** `messages.1.content.2.image_url.url`, or `...image_url` when the URL was sent bare. */
+  param: string;
+}
+
+/** What `chatImageFields` gives for a chat without images, the usual case: nothing made. */
+export const NO_IMAGE_FIELDS: readonly ChatImageField[] = [];
+
+/** The images of a chat's user turns, for the checks of `chat-image-check.ts`. */
+export function chatImageFields(
+  messages: ChatCompletionRequest["messages"],
+): readonly ChatImageField[] {
+  let fields: ChatImageField[] | undefined;
+  for (let messageIndex = 0; messageIndex < messages.length; messageIndex += 1) {
+    const message = messages[messageIndex];
+    if (message?.role !== "user" || typeof message.content === "string") continue;
+    for (let partIndex = 0; partIndex < message.content.length; partIndex += 1) {
+      const part = message.content[partIndex];
+      if (part?.type !== "image_url") continue;
+      const field = `messages.${messageIndex}.content.${partIndex}.image_url`;
+      fields ??= [];
+      fields.push(
+        typeof part.image_url === "string"
+          ? { url: part.image_url, param: field }
+          : { url: part.image_url.url, param: `${field}.url` },
+      );
+    }
+  }
+  return fields ?? NO_IMAGE_FIELDS;
 }
 
 /**

@@ -12,7 +12,8 @@
  * `item_reference` items (except references to reasoning) and `background: true`. Hosted
  * tools (`web_search`, `file_search`, ...) run on OpenAI's servers and are refused too;
  * `function` tools go to models that can call tools, as for chat. A user message's
- * `input_image` parts (by URL) go to vision models, as a chat's `image_url` parts do; file and
+ * `input_image` parts (by URL) go to vision models, as a chat's `image_url` parts do (an inline
+ * one checked first, `chat-image-check.ts`); file and
  * audio parts are refused. Reasoning items a client sends back are dropped: each model thinks
  * anew.
  */
@@ -28,9 +29,11 @@ import type {
   ToolCall,
 } from "../backends/model-backend.js";
 import {
+  type ChatImageField,
   imageDetailSchema,
   imageUrlSchema,
   lastUserMessage,
+  NO_IMAGE_FIELDS,
   refusedWhenSet,
   requireToolsForChoice,
   stringOrParts,
@@ -307,6 +310,26 @@ function userTurn(content: string | readonly ContentPart[]): ChatTurn {
       };
     }),
   );
+}
+
+/** The images of the request's user messages, for the checks of `chat-image-check.ts`. */
+export function responsesImageFields(body: ResponsesRequest): readonly ChatImageField[] {
+  if (typeof body.input === "string") return NO_IMAGE_FIELDS;
+  let fields: ChatImageField[] | undefined;
+  for (let itemIndex = 0; itemIndex < body.input.length; itemIndex += 1) {
+    const item = body.input[itemIndex];
+    if (item?.type !== "message" || typeof item.content === "string") continue;
+    for (let partIndex = 0; partIndex < item.content.length; partIndex += 1) {
+      const part = item.content[partIndex];
+      if (part?.type !== "input_image" || part.image_url == null) continue;
+      fields ??= [];
+      fields.push({
+        url: part.image_url,
+        param: `input.${itemIndex}.content.${partIndex}.image_url`,
+      });
+    }
+  }
+  return fields ?? NO_IMAGE_FIELDS;
 }
 
 /** The request as a chat: its turns, the text it is classified by, and its settings. */

@@ -95,6 +95,8 @@ export interface FakeOpenAIServerOptions {
    * `continuous_usage_stats`.
    */
   continuousUsage?: boolean;
+  /** The port to listen on (a test given a range of ports); default 0, any free one. */
+  port?: number;
 }
 
 export interface FakeOpenAIServer {
@@ -770,7 +772,7 @@ export async function startFakeOpenAIServer(
     sendJson(response, 404, { error: `No route for ${request.method} ${path}` });
   });
 
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
