@@ -180,6 +180,11 @@ export type RouteResult =
       /** For 503 (no candidate free) and 429: when trying again makes sense. */
       retryAfterMs?: number;
       /**
+       * For a 400 because every candidate lacked what one request field asks for: the field
+       * (`suffix`, `logit_bias`), for the answer's `param`.
+       */
+      param?: string;
+      /**
        * Why a 503 called no model: every candidate's breaker is open, or at least one was at
        * its `max_in_flight` cap and the others open.
        */
@@ -443,6 +448,16 @@ const NEED_REFUSALS: Record<RequestNeed, string> = {
     "decodes only WAV audio (models behind a speech server take MP3, Ogg and the rest): convert the recording, for example ffmpeg -i in.mp3 -ac 1 -ar 16000 out.wav",
 };
 
+/**
+ * The request field that asks for a need, where every endpoint that can ask for it names it
+ * the same: a 400 because no candidate could take it names the field (`param`). The others
+ * come from different fields on different endpoints (images: `messages` or `input`).
+ */
+const NEED_FIELDS: Partial<Record<RequestNeed, string>> = {
+  rawCompletions: "suffix",
+  logitBias: "logit_bias",
+};
+
 const AUDIO_FILE_NEEDS: readonly RequestNeed[] = ["audioFiles"];
 
 function requestNeeds(task: TaskId, inputs: readonly BackendInput[]): readonly RequestNeed[] {
@@ -466,15 +481,26 @@ function chatNeeds(input: BackendInput | undefined): readonly RequestNeed[] {
   return needs;
 }
 
-/** Why `backend` cannot take a request with `needs`, or null when it can. */
-function capabilityRefusal(
-  model: string,
+/** The first of `needs` that `backend` cannot meet, or undefined when it meets them all. */
+function missingNeed(
   backend: ModelBackend,
   needs: readonly RequestNeed[],
-): string | null {
+): RequestNeed | undefined {
   const description = backend.describe();
-  const missing = needs.find((need) => description[need] !== true);
-  return missing === undefined ? null : `${model} ${NEED_REFUSALS[missing]}`;
+  return needs.find((need) => description[need] !== true);
+}
+
+/**
+ * The field a 400 names when every candidate tried was passed over for one need that a field
+ * asks for (`NEED_FIELDS`); undefined otherwise (a model's own 400 says nothing of a field).
+ */
+function refusedField(
+  tried: readonly AttemptRecord[],
+  refusedNeeds: readonly RequestNeed[] | undefined,
+): string | undefined {
+  const need = refusedNeeds?.[0];
+  if (need === undefined || refusedNeeds?.length !== tried.length) return undefined;
+  return refusedNeeds.every((other) => other === need) ? NEED_FIELDS[need] : undefined;
 }
 
 interface ResolvedTarget {
@@ -1112,6 +1138,8 @@ export class Router {
     // Likewise a chat with images, or asking for log probabilities or biasing tokens, and a
     // recording this server did not decode.
     const needs = requestNeeds(request.task, request.inputs);
+    /** The need each candidate passed over lacked, in order; made only for the first. */
+    let refusedNeeds: RequestNeed[] | undefined;
     /** A cascade's most confident answer so far that was below `min_confidence` (ADR 0057). */
     let unsure: UnsureAnswer | undefined;
     const lastModel = policy.order[policy.order.length - 1];
@@ -1119,9 +1147,12 @@ export class Router {
       const breaker = this.#breakers.get(model) as CircuitBreaker;
       const limit = this.#limits.get(model) as InFlightLimit;
       const backend = this.registry.require(model);
-      const refusal = needs.length === 0 ? null : capabilityRefusal(model, backend, needs);
-      if (refusal !== null) {
-        attempts.push({ model, outcome: "error", latencyMs: 0, error: refusal, status: 400 });
+      const missing = needs.length === 0 ? undefined : missingNeed(backend, needs);
+      if (missing !== undefined) {
+        const error = `${model} ${NEED_REFUSALS[missing]}`;
+        attempts.push({ model, outcome: "error", latencyMs: 0, error, status: 400 });
+        refusedNeeds ??= [];
+        refusedNeeds.push(missing);
         continue;
       }
       for (let attempt = 0; attempt <= target.retries; attempt += 1) {
@@ -1223,7 +1254,7 @@ export class Router {
       if (session !== null) this.#pin(session.key, resolved, unsure.model);
       return { ok: true, decision, outputs: unsure.outputs, modelLatencyMs: unsure.latencyMs };
     }
-    return this.#failure(decision, explain);
+    return this.#failure(decision, explain, refusedNeeds);
   }
 
   /**
@@ -1312,7 +1343,11 @@ export class Router {
     return `${policyReason}; ${cascade ? "cascade" : "fallback"} after ${before}`;
   }
 
-  #failure(decision: RoutingDecision, explain: (modelReason: string) => string): RouteResult {
+  #failure(
+    decision: RoutingDecision,
+    explain: (modelReason: string) => string,
+    refusedNeeds?: readonly RequestNeed[],
+  ): RouteResult {
     const attempts = decision.attempts;
     const tried = attempts.filter(
       (attempt) => attempt.outcome !== "circuit-open" && attempt.outcome !== "at-capacity",
@@ -1377,6 +1412,7 @@ export class Router {
       status === 429
         ? this.#soonestRetryMs([...new Set(tried.map((attempt) => attempt.model))], true)
         : undefined;
+    const param = rejectedInput ? refusedField(tried, refusedNeeds) : undefined;
     return {
       ok: false,
       decision,
@@ -1387,6 +1423,7 @@ export class Router {
         ? `No candidate takes this request as sent: ${summary}.`
         : `Every candidate failed: ${summary}.`,
       ...(retryAfterMs !== undefined && { retryAfterMs }),
+      ...(param !== undefined && { param }),
     };
   }
 

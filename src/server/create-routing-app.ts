@@ -983,6 +983,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
           }
           const http = openAIError(result.status, result.message, {
             type: result.status === 429 ? "rate_limit_error" : undefined,
+            param: result.param,
             code: routeErrorCode(result),
           });
           const failed = jsonAnswer(http.status, { error: http.body.error }, headers, wire);
@@ -1007,6 +1008,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
         }
         const http = openAIError(result.status, result.message, {
           type: result.status === 429 ? "rate_limit_error" : undefined,
+          param: result.param,
           code,
         });
         const failed = jsonAnswer(http.status, { error: http.body.error }, headers, wire);

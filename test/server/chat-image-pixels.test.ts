@@ -3,7 +3,7 @@
  * (`app.request`): a `data:` URL whose header declares more than `server.max_image_pixels`
  * is a 413 `image_too_large` naming the part, before any model is called; bytes that are
  * not an image read here are a 400; an http(s) URL goes on unchecked (the model's server
- * fetches it).
+ * fetches it). Also: a 400 because no candidate takes `suffix` or `logit_bias` names it.
  */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -191,5 +191,33 @@ describe("images in chats and the pixel limit", () => {
       const sent = upstream.requests.at(-1)?.body as Json;
       expect(sent.messages[1].content[2]).toEqual({ type: "image_url", image_url: { url } });
     }
+  });
+});
+
+describe("a 400 because no candidate takes a field names the field", () => {
+  it("suffix on /v1/completions", async () => {
+    const answer = await post("/v1/completions", { model: "desk", prompt: "x", suffix: "y" });
+    expect(answer.status).toBe(400);
+    expect(answer.json.error).toMatchObject({ param: "suffix", code: "input_refused" });
+    expect(answer.json.error.message).toContain("raw_completions");
+  });
+
+  it("logit_bias on /v1/chat/completions", async () => {
+    const answer = await post("/v1/chat/completions", {
+      model: "desk",
+      messages: [{ role: "user", content: "hi" }],
+      logit_bias: { "42": 5 },
+    });
+    expect(answer.status).toBe(400);
+    expect(answer.json.error).toMatchObject({ param: "logit_bias", code: "input_refused" });
+  });
+
+  it("but not images, which come from different fields on different endpoints", async () => {
+    const answer = await post("/v1/chat/completions", {
+      ...photoChat({ url: smallPng }),
+      model: "desk",
+    });
+    expect(answer.status).toBe(400);
+    expect(answer.json.error).toMatchObject({ param: null, code: "input_refused" });
   });
 });

@@ -323,6 +323,7 @@ describe("POST /v1/completions", () => {
   it("refuses a suffix with a 400 when no candidate completes raw text", async () => {
     const answer = await complete({ model: "parcels", prompt: "x", suffix: "y" });
     expect(answer.status).toBe(400);
+    expect(answer.json.error.param).toBe("suffix");
     expect(answer.json.error.message).toContain("raw_completions");
   });
 
