@@ -564,7 +564,7 @@ export const routesConfigSchema = z
           .positive()
           .default(50_000_000)
           .describe(
-            "Most pixels (width x height) an image sent to an image task may declare in its header; larger gets 413 (`image_too_large`) before anything decodes it. Default 50000000 (50 megapixels).",
+            "Most pixels (width x height) an image may declare in its header, sent to an image task or inline in a chat (a `data:` URL in `image_url` or `input_image`); larger gets 413 (`image_too_large`) before anything decodes it or any model is called. Default 50000000 (50 megapixels).",
           ),
         circuit_breaker: z
           .object({
