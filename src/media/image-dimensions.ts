@@ -51,10 +51,20 @@ function isStartOfFrame(marker: number): boolean {
 function jpegDimensions(bytes: Uint8Array): ImageDimensions | null {
   let at = 2;
   while (at + 4 <= bytes.length) {
-    if (bytes[at] !== 0xff) return null;
+    // Bytes that are not a marker where one should start are skipped, as libjpeg's
+    // next_marker, Go's image/jpeg and Pillow skip them (with a warning at most): stopping
+    // there would let a header with junk before its frame declare any size unchecked.
+    if (bytes[at] !== 0xff) {
+      at += 1;
+      continue;
+    }
     const marker = bytes[at + 1] as number;
     if (marker === 0xff) {
       at += 1; // fill byte
+      continue;
+    }
+    if (marker === 0x00) {
+      at += 2; // a stuffed zero is no marker: skipped with the junk
       continue;
     }
     // Markers without a length: TEM, RST0-7.

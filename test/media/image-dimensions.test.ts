@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { imageDimensions } from "../../src/media/image-dimensions.js";
 import { sniffMediaType } from "../../src/media/sniff-media-type.js";
 import { renderLine } from "../support/render-text-line.js";
-import { PNG_SIGNATURE, pngHeader } from "./image-fixtures.js";
+import { jpegHeader, PNG_SIGNATURE, pngHeader } from "./image-fixtures.js";
 
 const of = (bytes: Uint8Array) => {
   const type = sniffMediaType(bytes);
@@ -104,6 +104,19 @@ describe("imageDimensions", () => {
       width: 640,
       height: 480,
     });
+  });
+
+  it("reads a JPEG's frame header past junk bytes before a marker, as decoders do", () => {
+    // libjpeg, Go's image/jpeg and Pillow skip such bytes and decode the frame: a reader that
+    // stopped at them would let the frame declare any size unchecked.
+    const header = jpegHeader(30_000, 20_000, 100);
+    const frame = header.indexOf(Buffer.from([0xff, 0xc0]));
+    const junk = Buffer.concat([
+      header.subarray(0, frame),
+      Buffer.from([0x00, 0x12, 0xff, 0x00, 0x34]),
+      header.subarray(frame),
+    ]);
+    expect(of(junk)).toEqual({ width: 30_000, height: 20_000 });
   });
 
   it("gives null for a header cut short", () => {
