@@ -140,10 +140,30 @@ function withLimit(url: string, limit: number): string {
   return parsed.toString();
 }
 
+/**
+ * A next-page link read under `endpoint`. A mirror may pass on the Hub's own link:
+ * hf-mirror.com answers with `Link: <https://huggingface.co/api/models?...cursor=...>`
+ * (padeoe/hf-mirror-site#65; huggingface_hub rewrites it too, its PR #3646), and a mirror
+ * behind a path prefix (`https://mirror.example/hf`) may link to `/api/models` at its root.
+ * Followed as sent, paging would leave the mirror after the first page, for a host the user
+ * may not reach. So a link outside the endpoint that names a Hub API path (`/api/...`) is
+ * that path and query on the endpoint; any other link is followed as sent.
+ */
+export function onEndpoint(link: string, endpoint: string): string {
+  const base = endpoint.replace(/\/+$/, "");
+  if (link.startsWith(`${base}/`)) return link;
+  const url = new URL(link);
+  const api = url.pathname.indexOf("/api/");
+  return api === -1 ? link : `${base}${url.pathname.slice(api)}${url.search}`;
+}
+
 export async function* listModels(options: ListModelsOptions): AsyncGenerator<HubModelPage> {
   const endpointOrigin = new URL(options.endpoint).origin;
   let remaining = options.limit ?? Number.POSITIVE_INFINITY;
-  let url: string | null = options.startUrl ?? buildListModelsUrl(options);
+  let url: string | null =
+    options.startUrl === undefined
+      ? buildListModelsUrl(options)
+      : onEndpoint(options.startUrl, options.endpoint);
   const seen = new Set<string>();
   while (url !== null && remaining > 0) {
     // The cursor is independent of the page size, so asking for fewer is safe.
@@ -168,7 +188,8 @@ export async function* listModels(options: ListModelsOptions): AsyncGenerator<Hu
     const link = response.headers.get("link");
     const nextUrl: string | null =
       link === null ? null : (parseLinkHeader(link, url).get("next") ?? null);
-    yield { models, nextUrl, url };
-    url = nextUrl;
+    const nextOnEndpoint: string | null = nextUrl === null ? null : onEndpoint(nextUrl, options.endpoint);
+    yield { models, nextUrl: nextOnEndpoint, url };
+    url = nextOnEndpoint;
   }
 }

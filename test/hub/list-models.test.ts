@@ -6,6 +6,7 @@ import {
   type HubModelPage,
   type ListModelsOptions,
   listModels,
+  onEndpoint,
 } from "../../src/hub/list-models.js";
 import { parseLinkHeader } from "../../src/hub/parse-link-header.js";
 import {
@@ -89,6 +90,64 @@ describe("listModels", () => {
     const pages = await collect({ endpoint: hub.url, pageSize: 10, limit: 13, retry: FAST_RETRY });
     expect(pages.flatMap((page) => page.models)).toHaveLength(13);
     expect(hub.modelRequests().map((request) => request.query.get("limit"))).toEqual(["10", "3"]);
+  });
+
+  it("pages through a mirror that passes on the Hub's own next-page links", async () => {
+    // hf-mirror.com answers with Link: <https://huggingface.co/api/models?...cursor=...>.
+    await hub.close();
+    hub = await startFakeHubServer({
+      models: generateHubModels(25),
+      requiredToken: TOKEN,
+      linkBase: "https://huggingface.co",
+    });
+    const pages = await collect({
+      endpoint: hub.url,
+      token: TOKEN,
+      pageSize: 10,
+      retry: { maxRetries: 0, baseDelayMs: 1, maxDelayMs: 1 },
+    });
+    expect(pages.flatMap((page) => page.models)).toHaveLength(25);
+    expect(pages[0]?.nextUrl).toMatch(new RegExp(`^${hub.url}/api/models\\?.*cursor=`));
+    // Every page from the mirror, with the token: the link was read on the endpoint.
+    expect(hub.modelRequests()).toHaveLength(3);
+    expect(
+      hub.modelRequests().every((request) => request.authorization === `Bearer ${TOKEN}`),
+    ).toBe(true);
+  });
+
+  it("pages through a mirror behind a path prefix that links to its root", async () => {
+    await hub.close();
+    // Links `</api/models?...>`: root-relative, without the mirror's /hf prefix.
+    hub = await startFakeHubServer({
+      models: generateHubModels(25),
+      pathPrefix: "/hf",
+      linkBase: "",
+    });
+    expect(hub.url).toMatch(/\/hf$/);
+    const pages = await collect({ endpoint: hub.url, pageSize: 10, retry: FAST_RETRY });
+    expect(pages.flatMap((page) => page.models)).toHaveLength(25);
+    expect(pages[1]?.url.startsWith(`${hub.url}/api/models?`)).toBe(true);
+    // A resume URL stored by an older version, on the Hub's host, is read on the endpoint too.
+    const resumed = await collect({
+      endpoint: hub.url,
+      startUrl: (pages[0]?.nextUrl ?? "").replace(hub.url, "https://huggingface.co"),
+      pageSize: 10,
+      retry: FAST_RETRY,
+    });
+    expect(resumed.flatMap((page) => page.models)).toHaveLength(15);
+  });
+
+  it("reads only Hub API links on the endpoint", () => {
+    const endpoint = "https://hf-mirror.com/";
+    expect(onEndpoint("https://huggingface.co/api/models?cursor=x", endpoint)).toBe(
+      "https://hf-mirror.com/api/models?cursor=x",
+    );
+    expect(onEndpoint("https://hf-mirror.com/api/models?cursor=x", endpoint)).toBe(
+      "https://hf-mirror.com/api/models?cursor=x",
+    );
+    expect(onEndpoint("https://other.example/page/2", endpoint)).toBe(
+      "https://other.example/page/2",
+    );
   });
 
   it("sends the token as a bearer credential", async () => {

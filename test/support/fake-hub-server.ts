@@ -53,6 +53,13 @@ export interface FakeHubOptions {
   requiredToken?: string;
   /** Largest `limit` honoured; the Hub's is 1,000. */
   maxPageSize?: number;
+  /**
+   * A mirror's ways: the API served under this path prefix (`/hf`: `/hf/api/models`), and
+   * next-page links written on `linkBase` (hf-mirror.com passes on `https://huggingface.co`).
+   * Default: no prefix, links on the server's own URL (with the prefix).
+   */
+  pathPrefix?: string;
+  linkBase?: string;
 }
 
 export interface FakeHub {
@@ -329,7 +336,8 @@ export async function startFakeHubServer(options: FakeHubOptions = {}): Promise<
     if (last !== undefined && start + limit < selected.length) {
       const next = new URLSearchParams(query);
       next.set("cursor", encodeCursor({ value: sortValue(last, sortField), id: last.id }));
-      headers.link = `<${baseUrl}/api/models?${next.toString()}>; rel="next"`;
+      const linkBase = options.linkBase ?? `${baseUrl}${options.pathPrefix ?? ""}`;
+      headers.link = `<${linkBase}/api/models?${next.toString()}>; rel="next"`;
     }
     let body = `[${entries.join(",")}]`;
     if (step.kind === "malformed-json") body = body.slice(0, Math.max(1, body.length - 7));
@@ -384,6 +392,11 @@ export async function startFakeHubServer(options: FakeHubOptions = {}): Promise<
 
   const server = createServer((request, response) => {
     const url = new URL(request.url ?? "/", baseUrl);
+    const prefix = options.pathPrefix;
+    // Behind a prefix, the API is there and only there, as on a mirror's reverse proxy;
+    // requests are recorded with the prefix taken off.
+    const outsidePrefix = prefix !== undefined && !url.pathname.startsWith(`${prefix}/`);
+    if (prefix !== undefined && !outsidePrefix) url.pathname = url.pathname.slice(prefix.length);
     requests.push({
       method: request.method ?? "GET",
       path: url.pathname,
@@ -396,6 +409,10 @@ export async function startFakeHubServer(options: FakeHubOptions = {}): Promise<
       request.headers.authorization !== `Bearer ${options.requiredToken}`
     ) {
       sendJson(response, 401, { error: "Invalid credentials in Authorization header" });
+      return;
+    }
+    if (outsidePrefix) {
+      sendJson(response, 404, { error: `not under ${prefix}` });
       return;
     }
     const route = routes.find(
@@ -420,7 +437,7 @@ export async function startFakeHubServer(options: FakeHubOptions = {}): Promise<
   baseUrl = `http://127.0.0.1:${address.port}`;
 
   return {
-    url: baseUrl,
+    url: `${baseUrl}${options.pathPrefix ?? ""}`,
     requests,
     modelRequests: () => requests.filter((request) => request.path === "/api/models"),
     models: () => models,
