@@ -34,14 +34,18 @@ function zeroCounts(): Record<RedactionType, number> {
 }
 
 const ANY_DIGIT = /\d/;
-/** A full-width digit (U+FF10-FF19), as Chinese and Japanese input methods may type them. */
-const FULL_WIDTH_DIGIT = /[\uFF10-\uFF19]/;
-/** The full-width digits and the signs written around them: `＋`, `－`, `（`, `）`, `＠`. */
-const FULL_WIDTH_FORMS = /[\uFF08\uFF09\uFF0B\uFF0D\uFF10-\uFF19\uFF20]/g;
+/**
+ * A full-width digit, letter or at sign (U+FF10-FF19, U+FF20-FF3A, U+FF41-FF5A), as Chinese
+ * and Japanese input methods type them: `zhangsan＠example.com` is typed with the input
+ * method's own `＠` and nothing else full-width, so the at sign alone must be enough.
+ */
+const FULL_WIDTH_CHARACTER = /[\uFF10-\uFF19\uFF20-\uFF3A\uFF41-\uFF5A]/;
+/** The full-width digits, letters and at sign, and the signs written around them: `＋`, `－`, `（`, `）`. */
+const FULL_WIDTH_FORMS = /[\uFF08\uFF09\uFF0B\uFF0D\uFF10-\uFF19\uFF20-\uFF3A\uFF41-\uFF5A]/g;
 
 /**
- * `text` with its full-width digits and the signs around them as their ASCII forms: one code
- * unit each, so a span found in the result is the same span of `text`.
+ * `text` with its full-width digits, letters and at signs and the signs around them as their
+ * ASCII forms: one code unit each, so a span found in the result is the same span of `text`.
  */
 function foldFullWidth(text: string): string {
   return text.replace(FULL_WIDTH_FORMS, (form) => String.fromCharCode(form.charCodeAt(0) - 0xfee0));
@@ -65,8 +69,9 @@ function personalSpans(
   given: string,
   detectors: readonly PersonalDataDetector[],
 ): PersonalDataSpan[] | null {
-  // `１３８１２３４５６７８` is a phone number too: the detectors read ASCII digits.
-  const text = FULL_WIDTH_DIGIT.test(given) ? foldFullWidth(given) : given;
+  // `１３８１２３４５６７８` is a phone number and `zhangsan＠example.com` an address too: the
+  // detectors read ASCII.
+  const text = FULL_WIDTH_CHARACTER.test(given) ? foldFullWidth(given) : given;
   const hasDigit = ANY_DIGIT.test(text);
   let candidates: Candidate[] | null = null;
   let current: PersonalDataDetector | undefined;

@@ -178,6 +178,21 @@ describe("redactPersonalData: internationalised email addresses", () => {
     );
   });
 
+  it("reads the full-width at sign and letters that Chinese input methods type", () => {
+    const cases: [string, string][] = [
+      // The input method's `＠` alone, in an otherwise ASCII address.
+      ["zhangsan＠example.com", "[EMAIL]"],
+      ["请发到zhangsan＠example.com，谢谢", "请发到[EMAIL]，谢谢"],
+      // Full-width mode types every letter full-width.
+      ["邮箱：ｚｈａｎｇｓａｎ＠ｅｘａｍｐｌｅ.ｃｏｍ", "邮箱：[EMAIL]"],
+    ];
+    for (const [text, redacted] of cases) {
+      expect({ text, redacted: redactPersonalData(text).text }).toEqual({ text, redacted });
+    }
+    // A mention typed with the full-width sign is still a mention.
+    expect(redactPersonalData("＠张三 你好").text).toBe("＠张三 你好");
+  });
+
   it("leaves mentions, code and plain text with an @ alone", () => {
     const nearMisses = [
       "@张三 你好，@李四 收到请回复",
