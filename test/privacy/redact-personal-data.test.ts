@@ -193,6 +193,28 @@ describe("redactPersonalData: internationalised email addresses", () => {
     expect(redactPersonalData("＠张三 你好").text).toBe("＠张三 你好");
   });
 
+  it("reads the dots IDNA reads as dots in an ASCII domain, and a sentence's end after one", () => {
+    const cases: [string, string][] = [
+      // `。`, `．` and `｡` separate labels (RFC 3490 3.1), as Chinese text writes them to keep
+      // an address from scrapers.
+      ["邮箱zhangsan@example。com，谢谢", "邮箱[EMAIL]，谢谢"],
+      ["zhangsan＠example．com", "[EMAIL]"],
+      ["mail: zhang@mail｡example｡com", "mail: [EMAIL]"],
+      // A dot that ends the sentence, then the next one, ends the address.
+      ["发到zhang@qq.com。谢谢", "发到[EMAIL]。谢谢"],
+      ["发到zhang@qq.com.谢谢", "发到[EMAIL].谢谢"],
+      ["发到zhang@qq。com。谢谢", "发到[EMAIL]。谢谢"],
+      ["发到张三@例子.中国.谢谢", "[EMAIL].谢谢"],
+    ];
+    for (const [text, redacted] of cases) {
+      expect({ text, redacted: redactPersonalData(text).text }).toEqual({ text, redacted });
+    }
+    // Only in an ASCII domain: `。` ends sentences, and a mention may come before one.
+    for (const text of ["谢谢@李雷。Thanks!", "张三@例子。中国", "收到@王五。中国队赢了"]) {
+      expect({ text, redacted: redactPersonalData(text).text }).toEqual({ text, redacted: text });
+    }
+  });
+
   it("leaves mentions, code and plain text with an @ alone", () => {
     const nearMisses = [
       "@张三 你好，@李四 收到请回复",
@@ -503,6 +525,11 @@ describe("detectors that try only where a match can start", () => {
       "张三@李四.王五",
       "𠮷野@example.jp",
       "联系我zhang@qq.com谢谢",
+      "zhang@qq.com。谢谢",
+      "zhang@qq。com",
+      "zhang@example．co｡uk",
+      "张三@例子。中国",
+      "张三@例子.中国.谢谢",
       `${"张".repeat(63)}@例子.中国`,
       `${"张".repeat(64)}@例子.中国`,
       `${"张".repeat(70)}abc@example.com`,
