@@ -212,15 +212,16 @@ const LOCAL_PART_CHARACTER = String.raw`[\p{L}\p{M}\p{N}._%+\-]`;
 const DOMAIN_DOT = String.raw`[.\uFF0E\u3002\uFF61]`;
 /**
  * An email address: a local part of 1-64 characters that does not begin inside a longer run of
- * them (or begins where another script meets an ASCII letter or digit, and does not run across
- * such a meeting), then a domain of labels in any script, separated by `DOMAIN_DOT`s. Its last
+ * them (or begins where another script meets an ASCII letter or digit: `acceptEmail` says
+ * which of these the address begins at), then a domain of labels in any script, separated by
+ * `DOMAIN_DOT`s. Its last
  * label is ASCII letters (or `xn--...`), ended by anything but a Latin letter, digit, `_` or
  * `-`; or, in group 1, a run of letters of any script that `acceptInternationalizedTld` holds
  * to the known domains.
  */
 const EMAIL = new RegExp(
   String.raw`(?:(?<!${LOCAL_PART_CHARACTER})|(?<=${OTHER_SCRIPT})(?=[A-Za-z0-9]))(?=[\p{L}\p{N}])` +
-    `(?:[${LOCAL_PART_CHARACTER}--${OTHER_SCRIPT}]|${OTHER_SCRIPT}(?![A-Za-z0-9])){1,64}@` +
+    `${LOCAL_PART_CHARACTER}{1,64}@` +
     String.raw`(?:[\p{L}\p{N}](?:[\p{L}\p{M}\p{N}\-]{0,61}[\p{L}\p{M}\p{N}])?${DOMAIN_DOT})+` +
     String.raw`(?:(?:[A-Za-z]{2,24}|xn--[A-Za-z0-9\-]{1,59})(?![[\p{L}\p{M}\p{N}_\-]--${OTHER_SCRIPT}])|([\p{L}\p{M}]{2,63}))`,
   "gv",
@@ -309,6 +310,87 @@ function acceptedDomainEnd(
   }
 }
 
+/**
+ * Words that introduce an address in Chinese, written with no separator before it
+ * (`请联系张三123@例子.中国`, `发到张三@例子.中国`, `我的邮箱是…`): a local part that would
+ * begin with one, or run across one, begins after the last. Words only, of two characters or
+ * more: a single character (`到`, `是`) may be part of a name, and a name cut short is a name
+ * left in the log.
+ */
+const ADDRESS_CUE =
+  /(?:(?:电子)?(?:邮箱|郵箱|信箱|邮件|郵件|电邮|電郵|邮址|郵址)(?:地址)?|地址|(?:联系|聯繫|聯系|联络|聯絡)(?:方式|人|我们|我們|我)?)(?:是|为|為|到|至|给|給)?|(?:发|發|寄|传|傳|转|轉|写|寫)(?:送|信|邮件|郵件)?(?:到|至|给|給)/gu;
+
+/**
+ * Where a local part that begins at `start` (a letter outside ASCII) really begins: after the
+ * last `ADDRESS_CUE` in it that leaves a local part behind it (`联系人@公司.中国` is an address
+ * whole), or at `start`.
+ */
+function afterLastCue(text: string, start: number, at: number): number {
+  const localPart = text.slice(start, at);
+  let begins = start;
+  ADDRESS_CUE.lastIndex = 0;
+  for (let cue = ADDRESS_CUE.exec(localPart); cue !== null; cue = ADDRESS_CUE.exec(localPart)) {
+    const end = cue.index + cue[0].length;
+    LOCAL_PART_BEGINS.lastIndex = end;
+    if (end < localPart.length && LOCAL_PART_BEGINS.test(localPart)) begins = start + end;
+  }
+  ADDRESS_CUE.lastIndex = 0;
+  return begins;
+}
+
+/** A character a local part can begin with (the expression's). */
+const LOCAL_PART_BEGINS = /[\p{L}\p{N}]/uy;
+/** An `xn--` label anywhere in a domain: DNS's writing of an internationalised one. */
+const ACE_LABEL = /(?:^|[.\uFF0E\u3002\uFF61])xn--/i;
+
+/**
+ * Where, in the run from `start` to `at`, the last letter of another script is followed by
+ * an ASCII letter or digit; -1 if nowhere.
+ */
+function lastMeeting(text: string, start: number, at: number): number {
+  for (let position = at - 1; position > start; position -= 1) {
+    if (!isAsciiAlphanumeric(text, position)) continue;
+    const low = text.charCodeAt(position - 1);
+    if (low < 0x80) continue;
+    const before =
+      (low & 0xfc00) === 0xdc00 &&
+      position > start + 1 &&
+      (text.charCodeAt(position - 2) & 0xfc00) === 0xd800
+        ? position - 2
+        : position - 1;
+    OTHER_SCRIPT_CODE_POINT.lastIndex = before;
+    if (OTHER_SCRIPT_CODE_POINT.test(text)) return position;
+  }
+  return -1;
+}
+
+/**
+ * The span of the address the expression matched, or null if it is none: its domain ends
+ * where `acceptedDomainEnd` says, and its local part begins
+ * - in an ASCII domain, where another script last meets an ASCII letter or digit before the
+ *   `@`: `联系我zhang@qq.com谢谢` and `我的QQ邮箱是123456789@qq.com` are written that way far
+ *   more often than a name in Chinese before ASCII in the local part of an ordinary address;
+ * - in an internationalised domain (a label outside ASCII or `xn--`), with the run: the
+ *   address is one of RFC 6531's, whose local parts hold any letters, and `张三123` before
+ *   `@例子.中国` is a name and a number, not a word and an address (`张三[EMAIL]` kept the
+ *   name);
+ * and a local part that then begins with a letter outside ASCII begins after the last word
+ * that introduces an address in it (`afterLastCue`): `请联系张三123@例子.中国` keeps `请联系`.
+ */
+function acceptEmail(match: RegExpExecArray, text: string): { start: number; end: number } | null {
+  const at = match.index + match[0].indexOf("@");
+  const end = acceptedDomainEnd(text, at + 1, match.index + match[0].length, match[1]);
+  if (end === null) return null;
+  const domain = text.slice(at + 1, end);
+  let start = match.index;
+  if (!NON_ASCII_LABEL_CHARACTER.test(domain) && !ACE_LABEL.test(domain)) {
+    const meeting = lastMeeting(text, start, at);
+    if (meeting !== -1) start = meeting;
+  }
+  if (text.charCodeAt(start) >= 0x80) start = afterLastCue(text, start, at);
+  return { start, end };
+}
+
 const LOCAL_PART_CODE_POINT = new RegExp(LOCAL_PART_CHARACTER, "uy");
 const OTHER_SCRIPT_CODE_POINT = new RegExp(OTHER_SCRIPT, "vy");
 
@@ -324,16 +406,16 @@ function isAsciiAlphanumeric(text: string, at: number): boolean {
 
 /**
  * Where an email address can start: before each `@`, where its run of local-part characters
- * begins, or, if another script meets an ASCII letter or digit in that run, at the last such
- * meeting (the expression's local part runs across none). The local part is 1-64 characters,
- * and the expression's lookbehind rules out a start inside a longer run.
+ * begins, and wherever another script meets an ASCII letter or digit in that run (the
+ * expression starts there too, and only there when the run is longer than a local part). The
+ * local part is 1-64 characters, and the expression's lookbehind rules out any other start.
  */
 function emailStarts(text: string, most: number): number[] | null {
   const starts: number[] = [];
+  const meetings: number[] = [];
   for (let at = text.indexOf("@"); at !== -1; at = text.indexOf("@", at + 1)) {
-    if (starts.length === most) return null;
     let start = at;
-    let meeting = -1;
+    meetings.length = 0;
     for (let characters = 0; start > 0 && characters < 64; characters += 1) {
       const low = text.charCodeAt(start - 1);
       const width =
@@ -349,15 +431,18 @@ function emailStarts(text: string, most: number): number[] | null {
       } else {
         LOCAL_PART_CODE_POINT.lastIndex = before;
         if (!LOCAL_PART_CODE_POINT.test(text)) break;
-        OTHER_SCRIPT_CODE_POINT.lastIndex = before;
-        if (meeting === -1 && start < at && isAsciiAlphanumeric(text, start)) {
-          if (OTHER_SCRIPT_CODE_POINT.test(text)) meeting = start;
+        if (start < at && isAsciiAlphanumeric(text, start)) {
+          OTHER_SCRIPT_CODE_POINT.lastIndex = before;
+          if (OTHER_SCRIPT_CODE_POINT.test(text)) meetings.push(start);
         }
       }
       start = before;
     }
-    const first = meeting === -1 ? start : meeting;
-    if (first < at) starts.push(first);
+    if (start < at && start !== meetings[meetings.length - 1]) starts.push(start);
+    for (let index = meetings.length - 1; index >= 0; index -= 1) {
+      starts.push(meetings[index] as number);
+    }
+    if (starts.length > most) return null;
   }
   return starts;
 }
@@ -453,11 +538,7 @@ const digitStarts = (before: number) => ({
 
 const email = regexDetector("email", "email", 100, EMAIL, {
   mayOccur: (text) => text.includes("@"),
-  accept(match, text) {
-    const domainStart = match.index + match[0].indexOf("@") + 1;
-    const end = acceptedDomainEnd(text, domainStart, match.index + match[0].length, match[1]);
-    return end === null ? null : { start: match.index, end };
-  },
+  accept: acceptEmail,
   // One try: 56-69 ns, against 3.6-6.6 ns a character for the scan everywhere
   // (`bench/redaction-starts.ts`, docs/benchmarks.md), for the ASCII expression. With letters
   // of every script a try costs several times more, and listing the starts beat the scan

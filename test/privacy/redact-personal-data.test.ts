@@ -157,8 +157,9 @@ describe("redactPersonalData: internationalised email addresses", () => {
       ["почта: иван@пример.рф.", "почта: [EMAIL]."],
       ["user@example.xn--fiqs8s", "[EMAIL]"], // 中国, as DNS writes it
       ["邮箱：张三@例子.中国，谢谢", "邮箱：[EMAIL]，谢谢"],
-      // No spaces in Chinese: the known domain says where the address ends.
-      ["发到张三@例子.中国谢谢", "[EMAIL]谢谢"],
+      // No spaces in Chinese: the known domain says where the address ends, and a word that
+      // introduces an address where it begins.
+      ["发到张三@例子.中国谢谢", "发到[EMAIL]谢谢"],
       ["フォーム：たろう@例え.みんなまで", "フォーム：[EMAIL]まで"],
       ["이메일은 홍길동@예시.한국으로 보내세요", "이메일은 [EMAIL]으로 보내세요"],
       ["ask 𠮷野@example.jp", "ask [EMAIL]"], // a character outside the BMP
@@ -176,6 +177,31 @@ describe("redactPersonalData: internationalised email addresses", () => {
     expect(redactPersonalData("𠮷野@例子.王五，张三@例子.中国").text).toBe(
       "𠮷野@例子.王五，[EMAIL]",
     );
+  });
+
+  it("keeps a name before ASCII in an internationalised address's local part in the address", () => {
+    const cases: [string, string][] = [
+      ["张三123@例子.中国", "[EMAIL]"],
+      ["联系邮箱：张三123@例子.中国", "联系邮箱：[EMAIL]"],
+      // No separator: the address begins after the words that introduce it.
+      ["请联系张三123@例子.中国", "请联系[EMAIL]"],
+      ["我的邮箱是张三123@例子.中国，谢谢", "我的邮箱是[EMAIL]，谢谢"],
+      ["联系人李四zhang@例子.中国", "联系人[EMAIL]"],
+      ["发邮件给王五@example.com", "发邮件给[EMAIL]"],
+      ["иван123@пример.рф", "[EMAIL]"],
+      ["联系张三@xn--fsqu00a.xn--fiqs8s", "联系[EMAIL]"], // 例子.中国, as DNS writes it
+      // Without such a word, all of the run: a name is never cut short.
+      ["王五张三123@例子.中国", "[EMAIL]"],
+      // A local part that is such a word is an address whole.
+      ["联系人@公司.中国", "[EMAIL]"],
+      ["请写信到客服邮箱@公司.中国", "请写信到[EMAIL]"],
+      // An ASCII domain: where Chinese meets ASCII, the address begins, as before.
+      ["联系我zhang@qq.com谢谢", "联系我[EMAIL]谢谢"],
+      ["我的QQ邮箱是123456789@qq.com", "我的QQ邮箱是[EMAIL]"],
+    ];
+    for (const [text, redacted] of cases) {
+      expect({ text, redacted: redactPersonalData(text).text }).toEqual({ text, redacted });
+    }
   });
 
   it("reads the full-width at sign and letters that Chinese input methods type", () => {
@@ -204,7 +230,7 @@ describe("redactPersonalData: internationalised email addresses", () => {
       ["发到zhang@qq.com。谢谢", "发到[EMAIL]。谢谢"],
       ["发到zhang@qq.com.谢谢", "发到[EMAIL].谢谢"],
       ["发到zhang@qq。com。谢谢", "发到[EMAIL]。谢谢"],
-      ["发到张三@例子.中国.谢谢", "[EMAIL].谢谢"],
+      ["发到张三@例子.中国.谢谢", "发到[EMAIL].谢谢"],
     ];
     for (const [text, redacted] of cases) {
       expect({ text, redacted: redactPersonalData(text).text }).toEqual({ text, redacted });
@@ -530,6 +556,12 @@ describe("detectors that try only where a match can start", () => {
       "zhang@example．co｡uk",
       "张三@例子。中国",
       "张三@例子.中国.谢谢",
+      "请联系张三123@例子.中国",
+      "张三123@qq.com",
+      "联系人@公司.中国",
+      `${"张".repeat(60)}abc张三1@例子.中国`,
+      `${"张".repeat(60)}ab张c1@example.com`,
+      "𠮷1𠮷2@例子.中国",
       `${"张".repeat(63)}@例子.中国`,
       `${"张".repeat(64)}@例子.中国`,
       `${"张".repeat(70)}abc@example.com`,
