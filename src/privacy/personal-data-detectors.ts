@@ -197,9 +197,10 @@ function regexDetector(
 
 /**
  * A letter or mark of a script other than Latin (`张`, `ж`, `ก`, `は`): where one meets an ASCII
- * letter or digit, a local part or a domain ends or begins. Chinese and Japanese are written
- * without spaces, so `联系zhang@qq.com谢谢` holds the address `zhang@qq.com`, as it always did,
- * while `张三@例子.中国` (RFC 6531, IDNA) is an address from its first character.
+ * letter or digit, a domain ends, and so does a local part before an ASCII domain. Chinese and
+ * Japanese are written without spaces, so `联系zhang@qq.com谢谢` holds the address
+ * `zhang@qq.com`, as it always did, while `张三@例子.中国` and `张三123@例子.中国` (RFC 6531,
+ * IDNA) are addresses from their first character (`acceptEmail`).
  */
 const OTHER_SCRIPT = String.raw`[[\p{L}\p{M}]--[\p{sc=Latin}\p{sc=Zinh}\p{sc=Zyyy}]]`;
 /** Any character of a local part: letters, marks and digits of any script, `.`, `_`, `%`, `+`, `-`. */
