@@ -410,11 +410,17 @@ function isAsciiAlphanumeric(text: string, at: number): boolean {
  * begins, and wherever another script meets an ASCII letter or digit in that run (the
  * expression starts there too, and only there when the run is longer than a local part). The
  * local part is 1-64 characters, and the expression's lookbehind rules out any other start.
+ * Null if there are more than `most` `@`s: the starts after the first of an `@` are tried
+ * only if it is refused (`findAt` skips the starts inside an address it found), so the `@`s
+ * count the tries.
  */
 function emailStarts(text: string, most: number): number[] | null {
   const starts: number[] = [];
   const meetings: number[] = [];
+  let atSigns = 0;
   for (let at = text.indexOf("@"); at !== -1; at = text.indexOf("@", at + 1)) {
+    atSigns += 1;
+    if (atSigns > most) return null;
     let start = at;
     meetings.length = 0;
     for (let characters = 0; start > 0 && characters < 64; characters += 1) {
@@ -443,7 +449,6 @@ function emailStarts(text: string, most: number): number[] | null {
     for (let index = meetings.length - 1; index >= 0; index -= 1) {
       starts.push(meetings[index] as number);
     }
-    if (starts.length > most) return null;
   }
   return starts;
 }
