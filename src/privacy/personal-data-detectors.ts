@@ -379,6 +379,10 @@ function lastMeeting(text: string, start: number, at: number): number {
  * that introduces an address in it (`afterLastCue`): `请联系张三123@例子.中国` keeps `请联系`.
  */
 function acceptEmail(match: RegExpExecArray, text: string): { start: number; end: number } | null {
+  // Most addresses are ASCII, and all of these rules are then the expression's.
+  if (match[1] === undefined && isAscii(match[0])) {
+    return { start: match.index, end: match.index + match[0].length };
+  }
   const at = match.index + match[0].indexOf("@");
   const end = acceptedDomainEnd(text, at + 1, match.index + match[0].length, match[1]);
   if (end === null) return null;
@@ -394,6 +398,14 @@ function acceptEmail(match: RegExpExecArray, text: string): { start: number; end
 
 const LOCAL_PART_CODE_POINT = new RegExp(LOCAL_PART_CHARACTER, "uy");
 const OTHER_SCRIPT_CODE_POINT = new RegExp(OTHER_SCRIPT, "vy");
+
+/** Whether every character of `text` is ASCII. */
+function isAscii(text: string): boolean {
+  for (let index = 0; index < text.length; index += 1) {
+    if (text.charCodeAt(index) >= 0x80) return false;
+  }
+  return true;
+}
 
 /** Whether the character at `at` is an ASCII letter or digit. */
 function isAsciiAlphanumeric(text: string, at: number): boolean {
