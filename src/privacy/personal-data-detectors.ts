@@ -215,10 +215,9 @@ const DOMAIN_DOT = String.raw`[.\uFF0E\u3002\uFF61]`;
  * An email address: a local part of 1-64 characters that does not begin inside a longer run of
  * them (or begins where another script meets an ASCII letter or digit: `acceptEmail` says
  * which of these the address begins at), then a domain of labels in any script, separated by
- * `DOMAIN_DOT`s. Its last
- * label is ASCII letters (or `xn--...`), ended by anything but a Latin letter, digit, `_` or
- * `-`; or, in group 1, a run of letters of any script that `acceptInternationalizedTld` holds
- * to the known domains.
+ * `DOMAIN_DOT`s. Its last label is ASCII letters (or `xn--...`), ended by anything but a Latin
+ * letter, digit, `_` or `-`; or, in group 1, a run of letters of any script that
+ * `acceptedDomainEnd` holds to the known domains.
  */
 const EMAIL = new RegExp(
   String.raw`(?:(?<!${LOCAL_PART_CHARACTER})|(?<=${OTHER_SCRIPT})(?=[A-Za-z0-9]))(?=[\p{L}\p{N}])` +
@@ -315,8 +314,8 @@ function acceptedDomainEnd(
  * Words that introduce an address in Chinese, written with no separator before it
  * (`请联系张三123@例子.中国`, `发到张三@例子.中国`, `我的邮箱是…`): a local part that would
  * begin with one, or run across one, begins after the last. Words only, of two characters or
- * more: a single character (`到`, `是`) may be part of a name, and a name cut short is a name
- * left in the log.
+ * more: a single character (`至`, `为`) may be part of a given name, and a name cut short is a
+ * name left in the log.
  */
 const ADDRESS_CUE =
   /(?:(?:电子)?(?:邮箱|郵箱|信箱|邮件|郵件|电邮|電郵|邮址|郵址)(?:地址)?|地址|(?:联系|聯繫|聯系|联络|聯絡)(?:方式|人|我们|我們|我)?)(?:是|为|為|到|至|给|給)?|(?:发|發|寄|传|傳|转|轉|写|寫)(?:送|信|邮件|郵件)?(?:到|至|给|給)/gu;
