@@ -21,6 +21,7 @@ import {
   type ResolvedRedactionConfig,
   resolveRedactionConfig,
 } from "../../privacy/redaction-config.js";
+import { RoutesInService } from "../../route/learning/routes-in-service.js";
 import { DecisionStore } from "../../select/decision-store.js";
 import {
   describeReload,
@@ -97,6 +98,7 @@ export function createAdminExtension(options: AdminExtensionOptions): AdminExten
         }),
         redactor: createRedactor({ enabled: redaction.enabled, types: [...redaction.types] }),
         ...(learner !== undefined && { learnerStandings: () => learner.standings() }),
+        routesInService: () => RoutesInService.of(parts.config),
         ...(learner?.staleReadAheads !== undefined && {
           learnerStaleReadAheads: () => learner.staleReadAheads ?? 0,
         }),

@@ -41,6 +41,7 @@ import { ModelScoutError } from "../../errors/modelscout-error.js";
 import type { ReviewItem, ReviewItemWithAudit, ReviewStatus } from "../../monitor/review-queue.js";
 import type { ResolvedRedactionConfig } from "../../privacy/redaction-config.js";
 import { learnerRouteKey } from "../../route/feedback.js";
+import { RoutesInService } from "../../route/learning/routes-in-service.js";
 import type { ModelStanding, RouteLearner } from "../../route/route-learner.js";
 import type { RouterHealth } from "../../route/router.js";
 import type { RoutesConfig } from "../../route/routes-config.js";
@@ -197,17 +198,9 @@ function withConfigState(
   standings: readonly ModelStanding[],
   config: RoutesConfig,
 ): Array<ModelStanding & { inConfig: boolean }> {
-  const served = new Set<string>();
-  for (const route of config.routes) {
-    for (const target of route.targets.values()) {
-      if (target.policy !== "bandit") continue;
-      for (const candidate of target.candidates) {
-        served.add(`${learnerRouteKey(route.name, target.task)}|${candidate.model}`);
-      }
-    }
-  }
+  const inService = RoutesInService.of(config);
   return standings.map((standing) => ({
-    inConfig: served.has(`${standing.route}|${standing.modelId}`),
+    inConfig: inService.has(standing.route, standing.modelId),
     ...standing,
   }));
 }

@@ -30,6 +30,7 @@ import {
 } from "../../monitor/review-queue.js";
 import type { RoutingControl } from "../../monitor/routing-control.js";
 import type { Redactor } from "../../privacy/redact-personal-data.js";
+import type { RoutesInService } from "../../route/learning/routes-in-service.js";
 import type { ModelStanding } from "../../route/route-learner.js";
 import type { FeedbackInput, RequestLogRow } from "../../route/routing-store.js";
 import { postgresState, type StateDatabase } from "../../state/state-database.js";
@@ -72,6 +73,8 @@ export interface ServerMonitoringOptions {
   modelStates?: () => ModelStates;
   /** The routing learner's standings, for `/metrics` (absent without a learner). */
   learnerStandings?: () => readonly ModelStanding[];
+  /** The learner's routes and models the config in service has; `/metrics` shows only those (ADR 0083). */
+  routesInService?: () => RoutesInService;
   /** Sessions remembered for session affinity, for `/metrics`. */
   sessions?: () => number;
   /** The learner's records whose read-ahead was not used, for `/metrics`. */
@@ -191,6 +194,7 @@ export function createServerMonitoring(options: ServerMonitoringOptions): Server
     ...(options.learnerStandings !== undefined && {
       learnerStandings: options.learnerStandings,
     }),
+    ...(options.routesInService !== undefined && { routesInService: options.routesInService }),
     ...(options.sessions !== undefined && { sessions: options.sessions }),
     ...(postgres !== undefined && { stateBlockingWaits: () => postgres.roundTrips }),
     ...(options.learnerStaleReadAheads !== undefined && {

@@ -36,7 +36,10 @@
  *   left out of the labels): `modelscout_learner_quality` (posterior mean, 0..1),
  *   `modelscout_learner_evidence` (decayed observations), `modelscout_learner_demoted` (1 or
  *   0) and `modelscout_learner_mean_cost_usd` (mean cost per rewarded request, where known,
- *   ADR 0053);
+ *   ADR 0053); only for the routes and models the routes config in service has the learner
+ *   choose among: after a reload that removes a route, or a model from a route's candidates,
+ *   their series are no longer exposed (Prometheus marks them stale), though the learner keeps
+ *   what it learned there (ADR 0083);
  * - `modelscout_sessions`: sessions remembered for session affinity (ADR 0054), to size
  *   `server.max_sessions` by;
  * - with the state on PostgreSQL, `modelscout_state_blocking_waits_total`: calls that held the
@@ -47,8 +50,14 @@
  *   a row for one feedback, recorded under the write lock, blocking (ADR 0071); grows with the
  *   servers writing to one state at once.
  *
- * Counters count since the process started, as Prometheus expects. Label values come from the
- * routes config, the rules and the router's decisions, never from request bodies.
+ * Counters (and the histograms) count since the process started, as Prometheus expects, and keep
+ * their series after a reload removes their route or model: they only ever grow, so a series
+ * that stopped growing says no more than that, and one dropped and later brought back would
+ * read as a counter reset. The gauges say what is true now, so they follow the config in
+ * service: the per-model ones are read from the router serving (a model the new config drops
+ * leaves with its router), the learner's from the routes it has the learner choose on (ADR
+ * 0083). Label values come from the routes config, the rules and the router's decisions, never
+ * from request bodies.
  */
 import type { Alert } from "../../monitor/alert-engine.js";
 import { PROMETHEUS_CONTENT_TYPE } from "../../monitor/metrics/metrics-registry.js";
@@ -57,6 +66,7 @@ import {
   type ModelscoutMetrics,
 } from "../../monitor/metrics/modelscout-metrics.js";
 import type { MonitorEvent } from "../../monitor/monitor-event.js";
+import type { RoutesInService } from "../../route/learning/routes-in-service.js";
 import type { ModelStanding } from "../../route/route-learner.js";
 import type { RoutingDecision } from "../../route/routing-decision.js";
 import type { RequestLogRow } from "../../route/routing-store.js";
@@ -106,6 +116,11 @@ export function createServerMetrics(
     modelStates?: () => ModelStates;
     /** The routing learner's standings, when the server has a learner. */
     learnerStandings?: () => readonly ModelStanding[];
+    /**
+     * The learner's routes and models the config in service has (it changes on a reload); the
+     * learner's gauges leave the others out. Without it, every standing is exposed.
+     */
+    routesInService?: () => RoutesInService;
     /** Sessions remembered for session affinity (ADR 0054). */
     sessions?: () => number;
     /** Calls that blocked on the PostgreSQL state database (ADR 0071), when it is one. */
@@ -179,20 +194,28 @@ export function createServerMetrics(
   }
   const learnerStandings = options.learnerStandings;
   if (learnerStandings !== undefined) {
-    // Standings are in memory (the learner's write-through cache): read per gauge.
+    const routesInService = options.routesInService;
+    // Standings are in memory (the learner's write-through cache): read per gauge. A standing
+    // of a route or model a reload removed is kept by the learner, but routes nothing now: a
+    // gauge of it would show its last quality or demotion as current, for ever (ADR 0083).
     const standingGauge = (
       name: string,
       help: string,
       value: (standing: ModelStanding) => number | null,
     ) =>
-      registry.gauge(name, help, ["route", "model"], () =>
-        learnerStandings().flatMap((standing) => {
-          const reading = standing.domain === null ? value(standing) : null;
+      registry.gauge(name, help, ["route", "model"], () => {
+        const inService = routesInService?.();
+        return learnerStandings().flatMap((standing) => {
+          const reading =
+            standing.domain === null &&
+            (inService === undefined || inService.has(standing.route, standing.modelId))
+              ? value(standing)
+              : null;
           return reading === null
             ? []
             : [[{ route: standing.route, model: standing.modelId }, reading] as const];
-        }),
-      );
+        });
+      });
     standingGauge(
       "modelscout_learner_quality",
       "The routing learner's posterior mean quality (0..1) of the model on the route (route = <route>/<task>), after decay.",
