@@ -7,6 +7,7 @@
  * state database (`state/state-database.ts`), so a restart loses nothing.
  */
 import type { LearningDecision } from "./learning/learning-decision.js";
+import type { RoutesInService } from "./learning/routes-in-service.js";
 
 export interface RouteChoice {
   modelId: string;
@@ -134,6 +135,15 @@ export interface RouteLearner {
    * asynchronously (PostgreSQL, ADR 0070); the server's timer calls it when it is there.
    */
   syncAhead?(): Promise<number>;
+  /**
+   * Told, at the server's start and after each applied reload, which (route, model) pairs the
+   * routes config in service has it choose among. A learner keeps what it learned on the others
+   * (a reload that brings them back starts from it); one that keeps its state in the database
+   * records these there, so that a reader of the state with no config (`modelscout learner
+   * standings`) can tell which standings a reload removed (ADR 0083). Learners whose state is
+   * their own leave it out.
+   */
+  recordRoutesInService?(routes: RoutesInService): void;
   /**
    * Puts the routes config's `learning` section (as written) in force without a restart;
    * throws, changing nothing, when it cannot. Learners without it take a restart for that.

@@ -27,6 +27,7 @@ import type { ModelBackend } from "../backends/model-backend.js";
 import type { ModelRecord } from "../catalog/model-record.js";
 import { errorMessage } from "../errors/error-message.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
+import { RoutesInService } from "../route/learning/routes-in-service.js";
 import { parseThompsonLearnerConfig } from "../route/learning/thompson-learner-config.js";
 import {
   type RequestLogRetention,
@@ -321,8 +322,22 @@ export async function startRoutingServer(options: RoutingServerOptions): Promise
         ...(options.fetch !== undefined && { fetch: options.fetch }),
         ...(options.random !== undefined && { random: options.random }),
       });
+    /**
+     * Tells the learner which routes the config in service has (ADR 0083). A failed write costs
+     * the CLI its marking of removed routes, not a start or a reload: said, not thrown.
+     */
+    const recordRoutesInService = (config: RoutesConfig) => {
+      try {
+        learner?.recordRoutesInService?.(RoutesInService.of(config));
+      } catch (error) {
+        process.stderr.write(
+          `modelscout serve: the learner could not record the routes config in service (modelscout learner standings will not mark the routes it removed): ${errorMessage(error)}\n`,
+        );
+      }
+    };
     router = await routerFor(options.config);
     const health = await router.warmUp();
+    recordRoutesInService(router.config);
     const replayedFeedback =
       learner === undefined ? 0 : replayUnappliedFeedback(store, learner, router.config);
     const host = options.host ?? "127.0.0.1";
@@ -428,6 +443,7 @@ export async function startRoutingServer(options: RoutingServerOptions): Promise
       }
       useRouter(successor);
       current = successor;
+      recordRoutesInService(successor.config);
       successor.startHealthChecks();
       const retirement = previous.retire(successor).catch((error: unknown) => {
         process.stderr.write(

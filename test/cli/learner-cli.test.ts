@@ -1,6 +1,7 @@
 /**
  * End to end: `modelscout learner standings|decisions` on a state database that a real
  * Thompson learner wrote, with a demotion, an operator's reinstatement and priced answers.
+ * (How the standings mark routes a server's reload removed: `test/server/removed-routes.test.ts`.)
  */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -72,6 +73,26 @@ describe("modelscout learner", () => {
     } finally {
       database.close();
     }
+  });
+
+  it("says it cannot tell removed routes when no server recorded its config in the state", async () => {
+    // The learner above ran without a server: nothing says which routes a config serves.
+    const result = await runCli(["learner", "standings", "--state", state]);
+    expect(result.code, result.stderr).toBe(0);
+    // No config column: the header ends at the state.
+    expect(result.stdout.split("\n")[0]).toMatch(/\sstate\s*$/);
+    expect(result.stdout).toContain(
+      "No routing server has recorded its routes config in this state database, so routes a reload removed are not marked.",
+    );
+    const json = await runCli(["learner", "standings", "--state", state, "--json"]);
+    const rows = JSON.parse(json.stdout) as { inConfig: boolean | null }[];
+    expect(rows.map((row) => row.inConfig)).toEqual([null, null]);
+    const hidden = await runCli(["learner", "standings", "--state", state, "--hide-removed"]);
+    expect(hidden.code).toBe(3);
+    expect(hidden.stderr).toMatch(
+      /--hide-removed: no routing server has recorded its routes config/,
+    );
+    expect(hidden.stdout).toBe("");
   });
 
   it("lists the decisions, most recent first, with the rule or note that made each", async () => {

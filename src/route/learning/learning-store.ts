@@ -4,7 +4,8 @@
  * a later feedback for the same request replaces is flagged `superseded`, never deleted), the
  * posterior aggregates kept beside it, the routes' candidate lists (so a restarted learner
  * knows each route's first candidate, the default baseline), current demotions and the
- * decision records. Every `record` is one `BEGIN IMMEDIATE` transaction holding the outcome
+ * decision records, and in `learning_meta` the half-life the aggregates were decayed with and
+ * which routes the config in service has the learner choose on (`RoutesInService`, ADR 0083). Every `record` is one `BEGIN IMMEDIATE` transaction holding the outcome
  * row, the aggregates it changes and any demotion it causes; with `synchronous = FULL` (set by
  * `openStateDatabase`) a returned `commitRecord` has reached the disk, so the server may
  * acknowledge the feedback.
@@ -32,6 +33,7 @@ import {
 } from "../../state/state-database.js";
 import { addReward, type DecayedBeta, EMPTY_DECAYED_BETA } from "./decayed-beta.js";
 import type { LearningDecision } from "./learning-decision.js";
+import { RoutesInService } from "./routes-in-service.js";
 
 const MIGRATIONS: readonly ComponentMigration[] = [
   {
@@ -255,6 +257,8 @@ const ACTIVE_REWARD_SQL =
 const AGGREGATES_OF_SQL = "SELECT * FROM learning_posteriors WHERE route = ? AND model_id = ?";
 const DEMOTIONS_SQL = "SELECT * FROM learning_demotions ORDER BY rowid";
 const READ_META_SQL = "SELECT value FROM learning_meta WHERE key = ?";
+/** `learning_meta`'s key for the routes config in service (`RoutesInService`). */
+const ROUTES_IN_SERVICE_KEY = "routes_in_service";
 
 /**
  * `readAhead`'s reads in one statement, on PostgreSQL only: the changes since a position
@@ -779,6 +783,20 @@ export class LearningStore {
 
   writeMeta(key: string, value: string): void {
     this.guard(() => this.statements.writeMeta.run(key, value));
+  }
+
+  /**
+   * The routes config in service as a server on this state last recorded it (at its start or
+   * an applied reload); undefined when none has (state written before ADR 0083, or by a
+   * learner alone). Servers sharing the state record in turn: the last one's is read.
+   */
+  readRoutesInService(): RoutesInService | undefined {
+    const text = this.readMeta(ROUTES_IN_SERVICE_KEY);
+    return text === undefined ? undefined : RoutesInService.parse(text);
+  }
+
+  writeRoutesInService(routes: RoutesInService, recordedAt: Date): void {
+    this.writeMeta(ROUTES_IN_SERVICE_KEY, routes.toJson(recordedAt));
   }
 }
 

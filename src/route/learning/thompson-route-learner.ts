@@ -104,6 +104,7 @@ import {
   type RouteRow,
   type SharedPosition,
 } from "./learning-store.js";
+import type { RoutesInService } from "./routes-in-service.js";
 import {
   parseThompsonLearnerConfig,
   type ThompsonLearnerConfig,
@@ -251,6 +252,16 @@ export class ThompsonRouteLearner implements RouteLearner {
       this.#generation++;
     }
     this.#config = next;
+  }
+
+  /**
+   * Records which (route, model) pairs the routes config in service has it choose among, for
+   * readers of the state (`modelscout learner standings`, ADR 0083). Nothing learned is
+   * dropped: a route or model a reload removed keeps its evidence and demotions, and a reload
+   * that brings it back chooses with them.
+   */
+  recordRoutesInService(routes: RoutesInService): void {
+    this.store.writeRoutesInService(routes, new Date(this.now()));
   }
 
   /** Opens (or creates) the state database and a learner that closes it on `close()`. */
