@@ -213,4 +213,47 @@ describe("a reload that removes routes and candidates", () => {
         ?.config,
     ).toBe("route removed");
   });
+
+  it("marks open review items whose route or model it removed, whose approval is refused", async () => {
+    server = await startRoutingServer({
+      config: parseRoutesConfig(FULL),
+      port: 0,
+      databasePath: join(mkdtempSync(join(tmpdir(), "ms-removed-")), "state.db"),
+      createLearner: (database) => new ThompsonRouteLearner({ database }),
+      extend: createAdminExtension({ token: null, redaction: { enabled: false } }).extend,
+    });
+    const running = server;
+    const propose = async (route: string, modelId: string) => {
+      const opened = await postJson(`${running.url}/admin/api/reviews`, {
+        kind: "demote",
+        route,
+        modelId,
+        actor: "carol",
+      });
+      expect(opened.status).toBe(201);
+      return opened.json.id as string;
+    };
+    const onCare = await propose("care/text-generation", "echo:c");
+    const onDesk = await propose("desk/text-generation", "echo:b");
+    const kept = await propose("desk/text-generation", "echo:a");
+    const inConfig = async () =>
+      Object.fromEntries(
+        ((await getJson(`${running.url}/admin/api/reviews?status=open`)).json.items as Json[]).map(
+          (item) => [item.id, item.inConfig],
+        ),
+      );
+    expect(await inConfig()).toEqual({ [onCare]: true, [onDesk]: true, [kept]: true });
+
+    await running.reload(parseRoutesConfig(REDUCED));
+    expect(await inConfig()).toEqual({ [onCare]: false, [onDesk]: false, [kept]: true });
+    expect((await getJson(`${running.url}/admin/api/reviews/${onCare}`)).json.inConfig).toBe(false);
+    // What the mark warns of: an approval would change nothing, and is refused.
+    const approval = await postJson(`${running.url}/admin/api/reviews/${onCare}/approve`, {
+      actor: "dave",
+    });
+    expect(approval.status).toBe(400);
+    expect(JSON.stringify(approval.json)).toMatch(
+      /no route in this server's config lists that model/,
+    );
+  });
 });

@@ -991,6 +991,18 @@ function reviewCard(item) {
       "p",
       { class: "small muted" },
       `${item.route} · ${item.modelId} · rule ${item.ruleId ?? "(by hand)"} · proposes: ${describeAction(item.proposedAction)} · ${item.occurrences} firing(s) · opened ${time(item.createdAt)}`,
+      // Opened before a reload removed its route or model: an approval could change nothing.
+      item.status === "open" &&
+        item.inConfig === false &&
+        h(
+          "span",
+          {
+            "data-not-in-config": "",
+            title:
+              "No route of the routes config in service lists this model here any more: approving a demotion, reinstatement or switch is refused. Reject it, or reload a config that brings the route back.",
+          },
+          " · not in the config",
+        ),
     ),
     item.status === "open"
       ? form

@@ -52,6 +52,7 @@ import { VERSION } from "../../version.js";
 import { PROMETHEUS_CONTENT_TYPE } from "../metrics/server-metrics.js";
 import { httpErrorFor, openAIError } from "../openai-errors.js";
 import { ADMIN_COOKIE, type AdminAccess, requireAdmin, unauthorized } from "./admin-access.js";
+import { targetsFor } from "./learner-routing-control.js";
 import {
   modelSeries,
   type SeriesReader,
@@ -203,6 +204,23 @@ function withConfigState(
     inConfig: inService.has(standing.route, standing.modelId),
     ...standing,
   }));
+}
+
+/**
+ * The review item with `inConfig`: whether a route of the config in service still lists its
+ * model (as an approval would look for it, `targetsFor`). An item a rule opened before a
+ * reload removed its route or model stays open, but approving it can change nothing (the
+ * approval is refused), so the dashboard says so (ADR 0083). Null for requests that asked for
+ * a model by id (`(direct)`), which no route lists.
+ */
+function withReviewConfigState<Item extends ReviewItem>(
+  item: Item,
+  config: RoutesConfig,
+): Item & { inConfig: boolean | null } {
+  return Object.assign({}, item, {
+    inConfig:
+      item.route === "(direct)" ? null : targetsFor(config, item.route, item.modelId).length > 0,
+  });
 }
 
 function invalidQuery(error: z.ZodError): ModelScoutError {
@@ -530,7 +548,12 @@ export function mountAdminRoutes(app: Hono, options: AdminRoutesOptions): AdminR
         ...(query.offset !== undefined && { offset: query.offset }),
         ...(statuses !== undefined && { status: statuses }),
       });
-      return json({ object: "list", total, items });
+      const inService = config();
+      return json({
+        object: "list",
+        total,
+        items: items.map((item) => withReviewConfigState(item, inService)),
+      });
     }),
   );
 
@@ -544,7 +567,7 @@ export function mountAdminRoutes(app: Hono, options: AdminRoutesOptions): AdminR
           details: { param: "id" },
         });
       }
-      return json({ object: "review_item", ...item });
+      return json({ object: "review_item", ...withReviewConfigState(item, config()) });
     }),
   );
 
