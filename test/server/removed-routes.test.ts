@@ -3,18 +3,20 @@
  * 0083): `/metrics` stops exposing the learner's gauges of them while its counters keep their
  * series, the learner keeps what it learned there and chooses with it again when a reload
  * brings the route back, and `modelscout learner standings` on the state file marks them.
- * A real server on 127.0.0.1 with echo models, a Thompson learner on a SQLite state file.
+ * A real server on 127.0.0.1 with echo models, a Thompson learner on a SQLite state file or a
+ * PostgreSQL schema (this machine's server, `test/support/test-postgres.ts`).
  */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { ThompsonRouteLearner } from "../../src/route/learning/thompson-route-learner.js";
 import type { ModelStanding } from "../../src/route/route-learner.js";
 import { parseRoutesConfig, type RoutesConfigInput } from "../../src/route/routes-config.js";
 import { createAdminExtension } from "../../src/server/admin/admin-extension.js";
 import { type RoutingServer, startRoutingServer } from "../../src/server/start-routing-server.js";
 import { runCli } from "../support/run-cli.js";
+import { dropTestSchemas, newTestSchema, TEST_POSTGRES_URL } from "../support/test-postgres.js";
 import { getJson, type Json, postJson } from "./routing-test-support.js";
 
 const bandit = (name: string, candidates: string[]) => ({
@@ -65,14 +67,26 @@ function evidenceOf(standings: readonly ModelStanding[]): Map<string, number> {
   );
 }
 
-describe("a reload that removes routes and candidates", () => {
+describe.each([
+  ["a state file", false],
+  ["a PostgreSQL schema (ADR 0068)", true],
+])("a reload that removes routes and candidates, on %s", (_name, onPostgres) => {
+  afterAll(async () => {
+    if (onPostgres) await dropTestSchemas();
+  });
+
   it("drops their gauges from /metrics, keeps their counters and their learning, and the CLI marks them", async () => {
-    const state = join(mkdtempSync(join(tmpdir(), "ms-removed-")), "state.db");
+    const schema = onPostgres ? newTestSchema() : undefined;
+    const state = onPostgres
+      ? TEST_POSTGRES_URL
+      : join(mkdtempSync(join(tmpdir(), "ms-removed-")), "state.db");
+    const env = schema === undefined ? {} : { MODELSCOUT_STATE_SCHEMA: schema };
     let learner: ThompsonRouteLearner | undefined;
     server = await startRoutingServer({
       config: parseRoutesConfig(FULL),
       port: 0,
       databasePath: state,
+      env: { ...process.env, ...env },
       createLearner: (database) => {
         learner = new ThompsonRouteLearner({ database });
         return learner;
@@ -174,7 +188,7 @@ describe("a reload that removes routes and candidates", () => {
     server = undefined;
 
     // The CLI reads the state file alone: the server recorded the config it put into service.
-    const table = await runCli(["learner", "standings", "--state", state]);
+    const table = await runCli(["learner", "standings", "--state", state], env);
     expect(table.code, table.stderr).toBe(0);
     const rowOf = (route: string, model: string) =>
       table.stdout
@@ -189,14 +203,10 @@ describe("a reload that removes routes and candidates", () => {
     expect(rowOf("desk/text-generation", "echo:b")).toMatch(/active\s+model removed\s*$/);
     expect(table.stdout).toMatch(/what was learned there is kept/);
 
-    const live = await runCli([
-      "learner",
-      "standings",
-      "--state",
-      state,
-      "--hide-removed",
-      "--json",
-    ]);
+    const live = await runCli(
+      ["learner", "standings", "--state", state, "--hide-removed", "--json"],
+      env,
+    );
     expect(live.code, live.stderr).toBe(0);
     const liveRows = JSON.parse(live.stdout) as {
       route: string;
@@ -206,15 +216,17 @@ describe("a reload that removes routes and candidates", () => {
     expect(new Set(liveRows.map((row) => `${row.route}|${row.modelId}|${row.inConfig}`))).toEqual(
       new Set(["desk/text-generation|echo:a|true"]),
     );
-    const all = await runCli(["learner", "standings", "--state", state, "--json"]);
+    const all = await runCli(["learner", "standings", "--state", state, "--json"], env);
     const allRows = JSON.parse(all.stdout) as { route: string; modelId: string; config: string }[];
     expect(
       allRows.find((row) => row.route === "care/text-generation" && row.modelId === "echo:c")
         ?.config,
     ).toBe("route removed");
   });
+});
 
-  it("marks open review items whose route or model it removed, whose approval is refused", async () => {
+describe("a reload that removes a route with open review items", () => {
+  it("marks the items whose route or model it removed, whose approval is refused", async () => {
     server = await startRoutingServer({
       config: parseRoutesConfig(FULL),
       port: 0,
