@@ -41,6 +41,41 @@ describe("modelscout serve --check", () => {
     );
   }, 60_000);
 
+  it("warns of an alert rule that matches a route the config does not have", async () => {
+    // A rules file written for a config with a `care` route, checked against one without it
+    // (ADR 0083): the rule could never fire there, and nothing else would say so.
+    const config = configFile("no-care.json", {
+      models: MODELS,
+      routes: [{ name: "desk", targets: { chat: { policy: "fixed", candidates: ["echo:a"] } } }],
+    });
+    const alerts = configFile("care-rules.json", {
+      rules: [
+        {
+          id: "care-errors",
+          match: { routes: ["care", "desk", "task:text-generation"] },
+          conditions: [{ type: "error_rate", max_error_percent: 50 }],
+          actions: [{ type: "log" }],
+        },
+        {
+          id: "desk-errors",
+          match: { routes: ["dessk"] },
+          conditions: [{ type: "error_rate", max_error_percent: 50 }],
+          actions: [{ type: "log" }],
+        },
+      ],
+    });
+    const result = await runCli(["serve", "--check", "--config", config, "--alerts", alerts], {
+      MODELSCOUT_HOME: home,
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain(
+      'warning: alert rule care-errors: match.routes names "care", which the routes config does not have, so the rule cannot fire there (routes: desk)',
+    );
+    expect(result.stderr).toContain(
+      'warning: alert rule desk-errors: match.routes names "dessk" (did you mean "desk"?)',
+    );
+  }, 60_000);
+
   it("fails a config with every problem named by its field: a wrong task, unknown models", async () => {
     const path = configFile("wrong-task.json", {
       models: MODELS,

@@ -77,6 +77,51 @@ describe("modelscout serve on SIGHUP", () => {
     expect(child.exitCode).toBeNull();
   }, 90_000);
 
+  it("warns after a reload that removes a route an alert rule matches", async () => {
+    const path = join(home, "care-routes.json");
+    const route = (name: string) => ({
+      name,
+      targets: { "text-generation": { policy: "fixed", candidates: ["echo:a"] } },
+    });
+    const routes = (...names: string[]) =>
+      JSON.stringify({
+        default_route: "desk",
+        models: [{ id: "echo:a", kind: "echo", template: "a answers: {{input}}" }],
+        routes: names.map(route),
+      });
+    writeFileSync(path, routes("desk", "care"));
+    const alerts = join(home, "care-alerts.json");
+    writeFileSync(
+      alerts,
+      JSON.stringify({
+        rules: [
+          {
+            id: "care-errors",
+            match: { routes: ["care"] },
+            conditions: [{ type: "error_rate", max_error_percent: 50 }],
+            actions: [{ type: "log" }],
+          },
+        ],
+      }),
+    );
+    const care = await startServeProcess(["--config", path, "--alerts", alerts], {
+      MODELSCOUT_HOME: home,
+    });
+    try {
+      expect(care.stderr()).not.toContain("alert rule care-errors");
+      writeFileSync(path, routes("desk"));
+      care.child.kill("SIGHUP");
+      // The rule could never fire again, and nothing else would say so (ADR 0083).
+      await expect
+        .poll(care.stderr, { timeout: 20_000, interval: 100 })
+        .toContain(
+          'warning: alert rule care-errors: match.routes names "care", which the routes config does not have',
+        );
+    } finally {
+      await killHard(care);
+    }
+  }, 90_000);
+
   it("keeps a SIGHUP sent while the models load, and reloads once serving", async () => {
     // A model server whose reachability check (GET /models, the model's load) takes 1.5 s.
     const slow = createServer((request, response) => {

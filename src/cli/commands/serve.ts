@@ -60,6 +60,7 @@ import {
   resolveAdminTokenSource,
 } from "../../server/admin/admin-access.js";
 import { createAdminExtension } from "../../server/admin/admin-extension.js";
+import { alertRuleWarnings } from "../../server/admin/alert-rule-warnings.js";
 import { readAlertRulesFile } from "../../server/admin/read-alert-rules-file.js";
 import {
   API_KEYS_ENV,
@@ -333,11 +334,22 @@ export default defineCommand({
       if (status.error !== null)
         process.stderr.write(`warning: ${id} did not load: ${status.error}\n`);
     }
+    /** Rules that match a route the config in force does not have (ADR 0083); once, not per worker. */
+    const warnAlertRules = () => {
+      if (worker !== null && worker !== 1) return;
+      for (const warning of alertRuleWarnings(
+        admin.monitoring?.rules ?? [],
+        server.router.config,
+      )) {
+        process.stderr.write(`warning: ${warning}\n`);
+      }
+    };
     if (worker === null || worker === 1) {
       for (const warning of routesConfigWarnings(config)) {
         process.stderr.write(`warning: ${warning}\n`);
       }
     }
+    warnAlertRules();
     for (const step of server.startup.classification) {
       if (step.error !== undefined) {
         process.stderr.write(
@@ -414,6 +426,7 @@ export default defineCommand({
             "SIGHUP: nothing to reload (no --config: the bundled example is served as built).\n",
           );
         }
+        if (args.alerts !== undefined) warnAlertRules();
         return;
       }
       if (reloading) {
@@ -458,6 +471,8 @@ export default defineCommand({
       } finally {
         closeCatalog();
         reloading = false;
+        // The rules and the config in force now, whichever of them the reload changed.
+        warnAlertRules();
       }
     };
     if (followMs !== null) {
@@ -575,6 +590,9 @@ async function checkConfig(
     });
     await router.registry.close();
     for (const warning of routesConfigWarnings(config)) {
+      process.stderr.write(`warning: ${warning}\n`);
+    }
+    for (const warning of alertRuleWarnings(rules ?? [], config)) {
       process.stderr.write(`warning: ${warning}\n`);
     }
     process.stdout.write(
