@@ -188,7 +188,8 @@ export async function* listModels(options: ListModelsOptions): AsyncGenerator<Hu
     const link = response.headers.get("link");
     const nextUrl: string | null =
       link === null ? null : (parseLinkHeader(link, url).get("next") ?? null);
-    const nextOnEndpoint: string | null = nextUrl === null ? null : onEndpoint(nextUrl, options.endpoint);
+    const nextOnEndpoint: string | null =
+      nextUrl === null ? null : onEndpoint(nextUrl, options.endpoint);
     yield { models, nextUrl: nextOnEndpoint, url };
     url = nextOnEndpoint;
   }
