@@ -159,11 +159,17 @@ describe("the request log per route and model", () => {
       /delivery\s+large\s+3\s+0\s+200 ms\s+300 ms\s+0\s+-\s+600\s+\$0\.0060/,
     );
 
-    const shown = await runCli(["requests", "show", "req_s2", "--state", statePath], env);
+    const shown = await runCli(["requests", "show", "req_s2", "--state", statePath, "--json"], env);
     expect(shown.code, shown.stderr).toBe(0);
     const request = JSON.parse(shown.stdout) as { id: string; feedback: { reward: number }[] };
     expect(request.id).toBe("req_s2");
     expect(request.feedback.map((entry) => entry.reward)).toEqual([0]);
+    // Without --json, as an operator reads it: where it went and the feedback given on it.
+    const text = await runCli(["requests", "show", "req_s2", "--state", statePath], env);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/^Request req_s2, \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC, /);
+    expect(text.stdout).toContain("Route: delivery; model: small; status");
+    expect(text.stdout).toMatch(/Feedback:\n {2}\d{4}-.* UTC: .*reward 0\.00; /);
     const missing = await runCli(["requests", "show", "req_none", "--state", statePath], env);
     expect(missing.code).not.toBe(0);
     expect(missing.stderr).toContain("No request req_none in this state database");

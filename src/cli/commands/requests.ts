@@ -2,8 +2,8 @@
  * @module
  * `modelscout requests [--since 24h] [--route R] [--json]`: what the routing server's request
  * log says of a window, per route and model (requests, errors, latency, feedback, tokens,
- * cost; `route/request-log-summary.ts`); `modelscout requests show <id>`: one request with its
- * decision and feedback; `modelscout requests session <id>`: a session's requests in order
+ * cost; `route/request-log-summary.ts`); `modelscout requests show <id> [--json]`: one request
+ * with its decision and feedback, as text (`render-logged-request.ts`) or JSON; `modelscout requests session <id>`: a session's requests in order
  * (`x-modelscout-session`, ADR 0054); `modelscout requests export --task T`: the labelled
  * requests of a task as sample data for `modelscout select` (`route/request-log-export.ts`,
  * ADR 0056). Reads the state database, beside a running server too.
@@ -25,6 +25,7 @@ import {
   formatUsd,
   formatUtcSeconds,
 } from "../format-table.js";
+import { renderLoggedRequest } from "../render-logged-request.js";
 
 const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
@@ -54,6 +55,7 @@ const show = defineCommand({
   meta: { name: "show", description: "Show one logged request, its decision and its feedback" },
   args: {
     id: { type: "positional", required: true, description: "Request id (req_...)" },
+    json: { type: "boolean", description: "Print JSON" },
     state: STATE_ARG,
   },
   run({ args }) {
@@ -68,11 +70,10 @@ const show = defineCommand({
           { details: { id: args.id } },
         );
       }
-      printJson({
-        ...row,
-        decision: row.decision === null ? null : loggedDecisionBody(row.decision),
-        feedback: store.feedbackFor(row.id),
-      });
+      const decision = row.decision === null ? null : loggedDecisionBody(row.decision);
+      const feedback = store.feedbackFor(row.id);
+      if (args.json === true) printJson({ ...row, decision, feedback });
+      else process.stdout.write(renderLoggedRequest(row, decision, feedback));
       store.close();
     } finally {
       database.close();

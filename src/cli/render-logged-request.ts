@@ -1,0 +1,133 @@
+/**
+ * @module
+ * One logged request as an operator reads it (`modelscout requests show <id>`): when, what was
+ * asked, where it went and why, what each classification step and model attempt did, what it
+ * cost, the texts as the log keeps them, and every feedback given on it. `--json` gives the
+ * same as data. The decision is read leniently: rows logged by older versions, and a mixed
+ * batch's item rows, hold other shapes, and what is missing is left out rather than guessed.
+ */
+import type { FeedbackRow, RequestLogRow } from "../route/routing-store.js";
+import { formatMs, formatUsd, formatUtcSeconds } from "./format-table.js";
+
+interface LoggedStep {
+  kind?: unknown;
+  route?: unknown;
+  detail?: unknown;
+  score?: unknown;
+  elapsed_ms?: unknown;
+}
+
+interface LoggedAttempt {
+  model?: unknown;
+  outcome?: unknown;
+  latency_ms?: unknown;
+  error?: unknown;
+  status?: unknown;
+}
+
+/** What the text view reads of a logged decision; every field may be absent. */
+export interface LoggedDecisionView {
+  policy?: unknown;
+  explored?: unknown;
+  order?: unknown;
+  attempts?: unknown;
+  classification?: unknown;
+}
+
+/** The request, its decision (the wire form, or null) and its feedback, as text. */
+export function renderLoggedRequest(
+  row: RequestLogRow,
+  decision: LoggedDecisionView | null,
+  feedback: readonly FeedbackRow[],
+): string {
+  const lines: string[] = [];
+  const task = row.task === null ? "" : ` (${row.task})`;
+  lines.push(`Request ${row.id}, ${formatUtcSeconds(row.createdAt)} UTC, ${row.endpoint}${task}`);
+  if (row.requested !== null) lines.push(`Asked for: ${row.requested}`);
+  const errorCode = row.errorCode === null ? "" : ` (${row.errorCode})`;
+  lines.push(
+    `Route: ${row.route ?? "-"}; model: ${row.model ?? "-"}; status ${row.status}${errorCode}`,
+  );
+  const modelTime =
+    row.modelLatencyMs === null ? "" : `, the model ${formatMs(row.modelLatencyMs)}`;
+  lines.push(`Latency: ${formatMs(row.latencyMs)}${modelTime}`);
+  if (row.reason !== null) lines.push(`Why: ${row.reason}`);
+  const policy = typeof decision?.policy === "string" ? decision.policy : null;
+  if (policy !== null) {
+    const order = Array.isArray(decision?.order) ? decision.order.map(String) : [];
+    const explored = decision?.explored === true ? ", exploring" : "";
+    const ordered = order.length === 0 ? "" : `: ${order.join(" > ")}`;
+    lines.push(`Policy: ${policy}${explored}${ordered}`);
+  }
+  lines.push(...classificationLines(decision?.classification));
+  lines.push(...attemptLines(decision?.attempts));
+  if (row.domain !== null && row.domain !== undefined) lines.push(`Domain: ${row.domain}`);
+  if (row.session !== null && row.session !== undefined) lines.push(`Session: ${row.session}`);
+  if (row.promptTokens !== null || row.completionTokens !== null) {
+    const cost = row.costUsd === null ? "" : `, ${formatUsd(row.costUsd)}`;
+    lines.push(`Tokens: ${row.promptTokens ?? "?"} in, ${row.completionTokens ?? "?"} out${cost}`);
+  }
+  lines.push(`Input: ${row.inputText ?? "-"}`);
+  lines.push(`Output: ${row.outputText ?? "-"}`);
+  if (row.outputLabel !== null) lines.push(`Label answered: ${row.outputLabel}`);
+  if (feedback.length === 0) {
+    lines.push("Feedback: none");
+  } else {
+    lines.push("Feedback:");
+    for (const given of feedback) lines.push(`  ${feedbackLine(given)}`);
+  }
+  lines.push(
+    "Texts as the log keeps them (personal data redacted, at most server.log_text_chars); --json gives all of it as data.",
+  );
+  return `${lines.join("\n")}\n`;
+}
+
+function classificationLines(classification: unknown): string[] {
+  if (typeof classification !== "object" || classification === null) return [];
+  const { steps, used_default: usedDefault } = classification as {
+    steps?: unknown;
+    used_default?: unknown;
+  };
+  if (!Array.isArray(steps)) return [];
+  const lines = ["Classification:"];
+  for (const step of steps as LoggedStep[]) {
+    const route = typeof step.route === "string" ? step.route : "no route";
+    const score = typeof step.score === "number" ? `, score ${step.score.toFixed(2)}` : "";
+    const elapsed = typeof step.elapsed_ms === "number" ? `, ${formatMs(step.elapsed_ms)}` : "";
+    const detail = typeof step.detail === "string" && step.detail !== "" ? ` (${step.detail})` : "";
+    lines.push(`  ${String(step.kind ?? "step")}: ${route}${detail}${score}${elapsed}`);
+  }
+  if (usedDefault === true) lines.push("  no step named a route: the default route");
+  return lines;
+}
+
+function attemptLines(attempts: unknown): string[] {
+  if (!Array.isArray(attempts) || attempts.length === 0) return [];
+  const lines = ["Attempts:"];
+  for (const attempt of attempts as LoggedAttempt[]) {
+    const status = typeof attempt.status === "number" ? ` ${attempt.status}` : "";
+    const latency =
+      typeof attempt.latency_ms === "number" ? `, ${formatMs(attempt.latency_ms)}` : "";
+    const error = typeof attempt.error === "string" ? `: ${attempt.error}` : "";
+    lines.push(
+      `  ${String(attempt.model ?? "?")}: ${String(attempt.outcome ?? "?")}${status}${latency}${error}`,
+    );
+  }
+  return lines;
+}
+
+function feedbackLine(given: FeedbackRow): string {
+  const parts: string[] = [];
+  if (given.rating !== null) parts.push(`rating ${given.rating}`);
+  if (given.correct !== null) parts.push(given.correct ? "correct" : "incorrect");
+  if (given.label !== null) parts.push(`label ${given.label}`);
+  if (given.latencyMs !== null) parts.push(`observed latency ${formatMs(given.latencyMs)}`);
+  if (given.reward !== null) parts.push(`reward ${given.reward.toFixed(2)}`);
+  // Not applied and no error: stored, and applied when a server next starts (its replay).
+  const applied = given.applied
+    ? "applied to the learner"
+    : given.applyError === null
+      ? "stored, not yet applied to the learner"
+      : `not applied to the learner: ${given.applyError}`;
+  return `${formatUtcSeconds(given.createdAt)} UTC: ${parts.join(", ") || "(empty)"}; ${applied}`;
+}

@@ -1,0 +1,108 @@
+import { describe, expect, it } from "vitest";
+import { renderLoggedRequest } from "../../src/cli/render-logged-request.js";
+import type { FeedbackRow, RequestLogRow } from "../../src/route/routing-store.js";
+
+const ROW: RequestLogRow = {
+  id: "req_1",
+  createdAt: "2026-12-04T07:12:32.726Z",
+  endpoint: "chat.completions",
+  task: "text-generation",
+  requested: "auto",
+  route: "complaint",
+  model: "large-llm",
+  reason: "route complaint (nearest neighbour); model large-llm: fallback after small-llm",
+  status: 200,
+  latencyMs: 812.4,
+  modelLatencyMs: 790.1,
+  errorCode: null,
+  domain: "zh",
+  inputText: "耳机坏了要退货，电话[PHONE]",
+  outputText: "很抱歉……",
+  outputLabel: null,
+  promptTokens: 31,
+  completionTokens: 120,
+  costUsd: 0.000078,
+  session: "conv-42",
+  decision: null,
+};
+
+const FEEDBACK: FeedbackRow[] = [
+  {
+    id: 1,
+    requestId: "req_1",
+    createdAt: "2026-12-04T07:20:00.000Z",
+    rating: null,
+    correct: false,
+    label: null,
+    latencyMs: null,
+    reward: 0,
+    applied: false,
+    applyError: null,
+  },
+];
+
+describe("renderLoggedRequest", () => {
+  it("says where a request went, why, what each step and attempt did, and its feedback", () => {
+    const text = renderLoggedRequest(
+      ROW,
+      {
+        policy: "fallback",
+        explored: false,
+        order: ["small-llm", "large-llm"],
+        attempts: [
+          {
+            model: "small-llm",
+            outcome: "error",
+            latency_ms: 20000,
+            status: 504,
+            error: "timed out",
+          },
+          { model: "large-llm", outcome: "ok", latency_ms: 790.1 },
+        ],
+        classification: {
+          route: "complaint",
+          used_default: false,
+          steps: [
+            { kind: "rules", route: null, detail: "no rule matched", elapsed_ms: 0.02 },
+            {
+              kind: "nearest-neighbour",
+              route: "complaint",
+              detail: "",
+              score: 0.61,
+              elapsed_ms: 3.1,
+            },
+          ],
+        },
+      },
+      FEEDBACK,
+    );
+    expect(text).toContain(
+      "Request req_1, 2026-12-04 07:12:32 UTC, chat.completions (text-generation)",
+    );
+    expect(text).toContain("Route: complaint; model: large-llm; status 200\n");
+    expect(text).toContain("Latency: 812 ms, the model 790 ms\n");
+    expect(text).toContain("Policy: fallback: small-llm > large-llm\n");
+    expect(text).toContain("  rules: no route (no rule matched), 0.02 ms\n");
+    expect(text).toContain("  nearest-neighbour: complaint, score 0.61, 3.1 ms\n");
+    expect(text).toContain("  small-llm: error 504, 20 s: timed out\n");
+    expect(text).toContain("Domain: zh\nSession: conv-42\n");
+    expect(text).toContain("Tokens: 31 in, 120 out, $0.000078\n");
+    expect(text).toContain("Input: 耳机坏了要退货，电话[PHONE]\n");
+    expect(text).toContain(
+      "  2026-12-04 07:20:00 UTC: incorrect, reward 0.00; stored, not yet applied to the learner\n",
+    );
+  });
+
+  it("leaves out what an older or a batch item's decision does not hold", () => {
+    const text = renderLoggedRequest(
+      { ...ROW, domain: null, session: null, promptTokens: null, completionTokens: null },
+      { attempts: "not a list", classification: { steps: "nope" } },
+      [],
+    );
+    expect(text).not.toContain("Policy:");
+    expect(text).not.toContain("Classification:");
+    expect(text).not.toContain("Attempts:");
+    expect(text).not.toContain("Tokens:");
+    expect(text).toContain("Feedback: none\n");
+  });
+});
