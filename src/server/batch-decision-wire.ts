@@ -6,7 +6,9 @@
  * `modelscout` body field holds each item's route, model, reason and logged request id
  * (`items`) beside each group's whole decision (`groups`). The request log keeps the same
  * JSON with every item's row, which is how feedback naming an `item` finds its row.
- * A batch whose items all went to one route keeps the one-decision wire (`decision-wire.ts`).
+ * A batch whose items all went to one route keeps the one-decision wire (`decision-wire.ts`),
+ * with `batch_size` added (`withBatchSize`): its one log row must say it answered several
+ * inputs, or a label would be scored against the first input's answer unasked.
  */
 import type { BackendOutput } from "../backends/model-backend.js";
 import type { BatchSplit } from "../route/router.js";
@@ -122,4 +124,24 @@ export function loggedBatchDecision(json: string | null): BatchDecisionBody | nu
   return parsed.batch === MIXED_BATCH && Array.isArray(parsed.items)
     ? (parsed as BatchDecisionBody)
     : null;
+}
+
+/**
+ * The decision JSON of a `/v1/tasks` batch of `inputs` (two or more) routed as one (its items
+ * on one route, or a route, model or session named), with `batch_size` as its last field. The
+ * batch has one log row, holding the first input's text and answer only: feedback reads the
+ * size there to ask which input a label is about (ADR 0081, addendum).
+ */
+export function withBatchSize(decisionJson: string, inputs: number): string {
+  return `${decisionJson.slice(0, -1)},"batch_size":${inputs}}`;
+}
+
+/**
+ * How many inputs a logged request routed as one answered: its decision's `batch_size`, or 1
+ * (a single input, or a row logged before `batch_size` was, of which the size is unknown).
+ */
+export function loggedBatchSize(json: string | null): number {
+  if (json === null || !json.includes('"batch_size":')) return 1;
+  const size = (JSON.parse(json) as { batch_size?: unknown }).batch_size;
+  return typeof size === "number" && Number.isInteger(size) && size > 1 ? size : 1;
 }

@@ -70,6 +70,8 @@ import {
   batchDecisionHeaders,
   batchItemIds,
   loggedBatchDecision,
+  loggedBatchSize,
+  withBatchSize,
 } from "./batch-decision-wire.js";
 import { chatCompletionJson } from "./chat-completion-body.js";
 import { checkChatImage } from "./chat-image-check.js";
@@ -1000,6 +1002,11 @@ export function createRoutingHttp(options: RoutingAppOptions): {
         return answer;
       }
       wire = decisionJson(decision);
+      // A batch answered as one has one row: it says how many inputs it answered, so that
+      // feedback can ask which one a label is about (ADR 0081, addendum).
+      if (endpoint === "tasks" && work.inputs.length > 1) {
+        wire = withBatchSize(wire, work.inputs.length);
+      }
       const headers = decisionHeaders(requestId, decision);
       if (!result.ok) {
         const code = routeErrorCode(result);
@@ -1395,11 +1402,17 @@ export function createRoutingHttp(options: RoutingAppOptions): {
    * each item has a row of its own (ADR 0081): the batch's id needs `item` to say which;
    * another item's id names its item. `answered` is false when the batch failed as a whole
    * (its client got no answer to rate, though the item's model answered).
+   *
+   * A batch routed as one has one row, with its first input's text and answer (ADR 0081,
+   * addendum): a rating, or `correct` about the whole batch, is about its one route and
+   * model; a label is scored against an answer, so it must say it is about input 0 (`item`),
+   * and a label or `correct` about another input is refused, since the row could score it
+   * only against input 0's answer and would export it beside input 0's text.
    */
   const feedbackTarget = async (
     request: RequestLogRow,
     item: number | undefined,
-    label: boolean,
+    judged: { label: boolean; correct: boolean },
   ): Promise<{ request: RequestLogRow; item?: number; answered: boolean }> => {
     const batch = loggedBatchDecision(request.decision);
     if (batch === null) {
@@ -1412,18 +1425,50 @@ export function createRoutingHttp(options: RoutingAppOptions): {
           ),
         );
       }
-      if (item !== undefined && item > 0 && label) {
-        // The row keeps the first input's text and answer: a label for another input would
-        // be scored against the first's answer and exported beside the first's text.
+      const size = loggedBatchSize(request.decision);
+      if (size === 1) {
+        if (item !== undefined && item > 0 && judged.label) {
+          // A row logged before batch_size was: it may have been a batch, answered as one.
+          throw new RequestRejected(
+            openAIError(
+              400,
+              `Request "${request.id}" was routed as one: the log keeps its first input's text and answer only, so a label for item ${item} can be neither checked nor exported. Send correct or rating for it instead.`,
+              { param: "label", code: "invalid_value" },
+            ),
+          );
+        }
+        return { request, answered: true };
+      }
+      const where = `routed as one (route ${request.route ?? "none"}, model ${request.model ?? "none"})`;
+      if (item !== undefined && item >= size) {
         throw new RequestRejected(
           openAIError(
             400,
-            `Request "${request.id}" was routed as one: the log keeps its first input's text and answer only, so a label for item ${item} can be neither checked nor exported. Send correct or rating for it instead.`,
-            { param: "label", code: "invalid_value" },
+            `item ${item} is not in request "${request.id}": its batch had ${size} inputs (item 0 to ${size - 1}).`,
+            { param: "item", code: "invalid_value" },
           ),
         );
       }
-      return { request, answered: true };
+      if (item === undefined && judged.label) {
+        throw new RequestRejected(
+          openAIError(
+            400,
+            `Request "${request.id}" was a batch of ${size} inputs ${where}: a label is scored against one input's answer, so say which with item. The log keeps input 0's answer only: send the label with item 0, or rate the whole batch with correct or rating and no item.`,
+            { param: "item", code: "item_required" },
+          ),
+        );
+      }
+      if (item !== undefined && item > 0 && (judged.label || judged.correct)) {
+        const field = judged.label ? "label" : "correct";
+        throw new RequestRejected(
+          openAIError(
+            400,
+            `Request "${request.id}" was a batch of ${size} inputs ${where}: the log keeps input 0's text and answer only, so ${field} for item ${item} could only be judged against input 0's answer and exported beside its text. Send rating for item ${item}, which reaches the same route and model.`,
+            { param: field, code: "invalid_value" },
+          ),
+        );
+      }
+      return { request, ...(item !== undefined && { item }), answered: true };
     }
     const count = batch.items.length;
     const index =
@@ -1477,7 +1522,10 @@ export function createRoutingHttp(options: RoutingAppOptions): {
           ),
         );
       }
-      const about = await feedbackTarget(request, body.item, body.label !== undefined);
+      const about = await feedbackTarget(request, body.item, {
+        label: body.label !== undefined,
+        correct: body.correct !== undefined,
+      });
       const given = toFeedbackInput(
         about.request === request
           ? body
@@ -1542,7 +1590,8 @@ export function createRoutingHttp(options: RoutingAppOptions): {
           object: "feedback",
           id: storedId,
           request_id: body.request_id,
-          // A split batch's item: the row it was stored against (ADR 0081).
+          // The batch's item it named, and the row it was stored against (ADR 0081): the
+          // item's own on a split batch, the batch's one row on a batch routed as one.
           ...(about.item !== undefined && {
             item: about.item,
             item_request_id: about.request.id,

@@ -104,6 +104,11 @@ export interface DecisionBody {
       elapsed_ms: number;
     }[];
   } | null;
+  /**
+   * On a `/v1/tasks` batch of two inputs or more routed as one: how many (`withBatchSize`,
+   * ADR 0081). Absent on a single input.
+   */
+  batch_size?: number;
 }
 
 export function decisionBody(decision: RoutingDecision): DecisionBody {

@@ -210,7 +210,9 @@ describe("a batch whose items belong to different routes", () => {
       "domain",
       "attempts",
       "classification",
+      "batch_size",
     ]);
+    expect(decision.batch_size).toBe(2);
     expect(decision.classification.steps.at(-1).detail).toBe('keyword "parcel"');
     expect(decision.attempts).toHaveLength(1);
     const rows = loggedRows(bundled).slice(before);
@@ -233,6 +235,77 @@ describe("a batch whose items belong to different routes", () => {
     });
     expect(rated.status).toBe(200);
     expect(rated.json).toMatchObject({ request_id: decision.request_id, reward: 0.75 });
+  }, 60_000);
+
+  it("asks which input a label is about on a batch routed as one, and scores item 0's", async () => {
+    // Three words of praise: one route, one model, one log row with item 0's text and answer.
+    const texts = ["I love it, great value", "great service, thanks", "I love the colour"];
+    const batch = await postJson(`${reviews.url}/v1/tasks/text-classification`, {
+      inputs: texts,
+    });
+    expect(batch.status).toBe(200);
+    const decision = batch.json.modelscout;
+    expect(decision.batch).toBeUndefined();
+    expect(decision.route).toBe("praise");
+    expect(decision.batch_size).toBe(3);
+    const labels = batch.json.data.map(
+      (item: Json) =>
+        [...item.labels].sort((a: Json, b: Json) => b.score - a.score)[0].label as string,
+    );
+    const logged = await getJson(`${reviews.url}/v1/requests/${decision.request_id}`);
+    expect(logged.json.modelscout.batch_size).toBe(3);
+    const storedBefore = logged.json.feedback.length;
+
+    // A label without item could be about any of the three: it was scored against item 0's.
+    const unnamed = await postJson(`${reviews.url}/v1/feedback`, {
+      request_id: decision.request_id,
+      label: labels[1],
+    });
+    expect(unnamed.status).toBe(400);
+    expect(unnamed.json.error).toMatchObject({ param: "item", code: "item_required" });
+    expect(unnamed.json.error.message).toContain("batch of 3 inputs");
+    // Another item's label or correctness could only be judged against item 0's answer.
+    for (const judged of [{ label: labels[2] }, { correct: true }]) {
+      const other = await postJson(`${reviews.url}/v1/feedback`, {
+        request_id: decision.request_id,
+        item: 2,
+        ...judged,
+      });
+      expect(other.status).toBe(400);
+      expect(other.json.error.param).toBe(Object.keys(judged)[0]);
+    }
+    const outside = await postJson(`${reviews.url}/v1/feedback`, {
+      request_id: decision.request_id,
+      item: 3,
+      rating: 5,
+    });
+    expect(outside.status).toBe(400);
+    expect(outside.json.error).toMatchObject({ param: "item", code: "invalid_value" });
+    const refused = await getJson(`${reviews.url}/v1/requests/${decision.request_id}`);
+    expect(refused.json.feedback).toHaveLength(storedBefore);
+
+    // Item 0's label is scored against item 0's answer.
+    const first = await postJson(`${reviews.url}/v1/feedback`, {
+      request_id: decision.request_id,
+      item: 0,
+      label: labels[0],
+    });
+    expect(first.status).toBe(200);
+    expect(first.json).toMatchObject({ item: 0, item_request_id: decision.request_id, reward: 1 });
+    // A rating of another item, or a verdict on the whole batch, is about its route and model.
+    const rated = await postJson(`${reviews.url}/v1/feedback`, {
+      request_id: decision.request_id,
+      item: 2,
+      rating: 5,
+    });
+    expect(rated.status).toBe(200);
+    expect(rated.json).toMatchObject({ item: 2, reward: 1 });
+    const whole = await postJson(`${reviews.url}/v1/feedback`, {
+      request_id: decision.request_id,
+      correct: true,
+    });
+    expect(whole.status).toBe(200);
+    expect(whole.json.item).toBeUndefined();
   }, 60_000);
 
   it("takes feedback on an item to that item's route and model, and asks which item", async () => {
