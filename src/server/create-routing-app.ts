@@ -168,7 +168,9 @@ export function redactPersonalText(config?: RedactionConfig): RedactText {
 export interface RoutingObserver {
   /**
    * `decision` is the routing decision whose JSON is `row.decision` (null when none was
-   * made), so that an observer need not parse it back.
+   * made), so that an observer need not parse it back. On a row of a split batch's item
+   * (ADR 0081) it is its group's decision, with the group's attempts on the group's first
+   * item only (one model call answered the group).
    */
   requestLogged?(row: RequestLogRow, decision: RoutingDecision | null): void;
   feedbackStored?(feedback: FeedbackInput & { id: number }, request: RequestLogRow): void;
@@ -658,7 +660,7 @@ type LogExtra = Partial<
 /** One item's row of a batch split across routes (ADR 0081), in place of the request's own. */
 interface LoggedItem {
   id: string;
-  /** Its group's decision. */
+  /** Its group's decision; without attempts but on the group's first item (`LogBatch`). */
   decision: RoutingDecision;
   /** The item's own reason (its classification, its group's model). */
   reason: string;
@@ -730,12 +732,21 @@ class LogBatch implements AfterAnswer {
     this.#texts = texts;
   }
   run(): void {
+    // A group is one call (with its fallbacks) for all its items: its attempts go with its
+    // first item's row, and its other items' rows carry none, so that the attempts passed
+    // over (`/metrics`) count each model call once, not once per item it answered.
+    const followers = this.#batch.groups.map((group) =>
+      Object.assign({}, group.result.decision, { attempts: [] }),
+    );
     for (const [index, item] of this.#batch.items.entries()) {
       const group = this.#batch.groups[item.group] as BatchSplit["groups"][number];
       const result = group.result;
       const logged: LoggedItem = {
         id: this.#itemIds[index] as string,
-        decision: result.decision,
+        decision:
+          item.position === 0
+            ? result.decision
+            : (followers[item.group] as (typeof followers)[number]),
         reason: item.reason,
         text: this.#texts[index] ?? null,
       };

@@ -11,6 +11,7 @@ import { CUSTOMER_SERVICE_ROUTES } from "../../src/route/bundled/customer-servic
 import { ThompsonRouteLearner } from "../../src/route/learning/thompson-route-learner.js";
 import type { RouteLearner } from "../../src/route/route-learner.js";
 import { parseRoutesConfig } from "../../src/route/routes-config.js";
+import { createAdminExtension } from "../../src/server/admin/admin-extension.js";
 import { type RoutingServer, startRoutingServer } from "../../src/server/start-routing-server.js";
 import { getJson, type Json, postJson } from "./routing-test-support.js";
 
@@ -403,5 +404,91 @@ describe("a batch whose items belong to different routes", () => {
     });
     expect(feedback.status).toBe(200);
     expect(feedback.json.applied).toBe(false);
+  }, 60_000);
+});
+
+describe("the metrics of a batch whose items belong to different routes", () => {
+  it("counts a group's fallback once per model call, not once per item", async () => {
+    // Complaints fall back from a chat server that refuses every call to an echo desk.
+    const server = await startRoutingServer({
+      config: parseRoutesConfig({
+        default_route: "complaint",
+        classification: [
+          {
+            kind: "rules",
+            rules: [
+              { route: "complaint", keywords: ["refund", "broke"] },
+              { route: "praise", keywords: ["love", "great"] },
+            ],
+          },
+        ],
+        models: [
+          { id: "echo:praise-desk", kind: "echo", template: "[praise desk] {{input}}" },
+          { id: "echo:complaint-desk", kind: "echo", template: "[complaint desk] {{input}}" },
+          // Nothing listens on port 9 (discard): every call is refused.
+          {
+            id: "down-llm",
+            kind: "openai",
+            base_url: "http://127.0.0.1:9/v1",
+            api_model: "down",
+            health_check: false,
+          },
+        ],
+        routes: [
+          {
+            name: "complaint",
+            targets: {
+              "text-generation": {
+                policy: "fallback",
+                candidates: ["down-llm", "echo:complaint-desk"],
+                timeout_ms: 2000,
+              },
+            },
+          },
+          {
+            name: "praise",
+            targets: {
+              "text-generation": { policy: "fixed", candidates: ["echo:praise-desk"] },
+            },
+          },
+        ],
+      }),
+      port: 0,
+      databasePath: ":memory:",
+      extend: createAdminExtension({ token: null, redaction: { enabled: false } }).extend,
+    });
+    try {
+      const batch = await postWithHeaders(`${server.url}/v1/tasks/text-generation`, {
+        inputs: [
+          "I want a refund, it broke",
+          "I love it, great value",
+          "my refund never came",
+          "it broke again, refund me",
+        ],
+      });
+      expect(batch.status).toBe(200);
+      const decision = batch.json.modelscout;
+      expect(decision.models).toEqual(["echo:complaint-desk", "echo:praise-desk"]);
+      // One call for the three complaints, which down-llm failed and the desk answered.
+      expect(
+        decision.groups[0].attempts.map((attempt: Json) => [attempt.model, attempt.outcome]),
+      ).toEqual([
+        ["down-llm", "error"],
+        ["echo:complaint-desk", "ok"],
+      ]);
+      const metrics = await fetch(`${server.url}/metrics`).then((response) => response.text());
+      const passedOver = metrics
+        .split("\n")
+        .filter((line) => line.startsWith("modelscout_routing_attempts_passed_over_total{"));
+      expect(passedOver).toEqual([
+        'modelscout_routing_attempts_passed_over_total{route="complaint",model="down-llm",outcome="error"} 1',
+      ]);
+      // The items still count as requests of their route and model, each.
+      expect(metrics).toContain(
+        'modelscout_routing_decisions_total{route="complaint",model="echo:complaint-desk",policy="fallback",explored="false"} 3',
+      );
+    } finally {
+      await server.close();
+    }
   }, 60_000);
 });
