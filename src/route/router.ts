@@ -936,23 +936,25 @@ export class Router {
    * A batch's items each classified as it would be alone, then routed a group per route
    * (`RouteRequest.itemTexts`, ADR 0081). Items landing on one route are routed as one
    * request with the first item's classification, as before: the same decision, answer and
-   * log. The classifications run one after another (identical texts once): run together
-   * they would contend for a classification model's `max_in_flight`, and an item turned
-   * away would go to the default route, where it would not have gone alone.
+   * log. The distinct texts are classified together (`RequestClassifier.classifyEach`): each
+   * model step embeds or labels all the texts it reads in one call. One call also keeps the
+   * items from contending for the model's `max_in_flight`: an item turned away would fall to
+   * the default route, where it would not have gone alone.
    */
   async #routeItems(request: RouteRequest, texts: readonly string[]): Promise<RouteResult> {
     const eligible = this.#eligible.get(request.task);
     if (eligible === undefined || eligible.size < 2) return this.#routeOne(request, undefined);
+    const distinct = [...new Set(texts)];
+    const classifications = await this.classifier.classifyEach(distinct, eligible, request.signal);
     const byText = new Map<string, ResolvedTarget>();
+    for (const [index, text] of distinct.entries()) {
+      const classification = classifications[index] as ClassificationTrace;
+      byText.set(text, this.#classified(request, classification, true));
+    }
     const resolvedItems: ResolvedTarget[] = [];
     const byRoute = new Map<string, number[]>();
     for (const [index, text] of texts.entries()) {
-      let resolved = byText.get(text);
-      if (resolved === undefined) {
-        const classification = await this.classifier.classify(text, eligible, request.signal);
-        resolved = this.#classified(request, classification, true);
-        byText.set(text, resolved);
-      }
+      const resolved = byText.get(text) as ResolvedTarget;
       resolvedItems.push(resolved);
       const name = (resolved.route as RouteDefinition).name;
       const indexes = byRoute.get(name);

@@ -169,3 +169,141 @@ describe("what a model step reads of a long text", () => {
     ).toEqual([1000, 64]);
   });
 });
+
+describe("a batch's texts", () => {
+  it("are embedded in one call per nearest-neighbour step, each going where it goes alone", async () => {
+    const embedder = await startFakeOpenAIServer();
+    const batchRouter = await createRouter({
+      config: parseRoutesConfig({
+        default_route: "other",
+        classification: [
+          { kind: "rules", rules: [{ route: "billing", patterns: ["\\binvoice\\s+#?\\d+"] }] },
+          {
+            kind: "nearest-neighbour",
+            model: "embedder",
+            examples: {
+              shipping: ["where is my parcel", "my package has not arrived"],
+              billing: ["I was charged twice", "refund the charge on my card"],
+              other: ["what are your opening hours", "do you sell gift cards"],
+            },
+            k: 1,
+          },
+        ],
+        models: [
+          { id: "echo:a", kind: "echo" },
+          {
+            id: "embedder",
+            kind: "openai",
+            base_url: `${embedder.url}/v1`,
+            api_model: "embedder",
+            task: "feature-extraction",
+            health_check: false,
+          },
+        ],
+        routes: ["billing", "shipping", "other"].map((name) => ({
+          name,
+          targets: { "text-generation": { candidates: ["echo:a"] } },
+        })),
+      }),
+    });
+    try {
+      await batchRouter.warmUp();
+      const texts = [
+        "where is my parcel?",
+        "question about invoice #1234",
+        "my card was charged twice",
+        "do you sell gift cards?",
+        "where is my parcel?",
+        "has my package arrived yet",
+      ];
+      const embeddingCalls = () =>
+        embedder.requests.filter((request) => request.path === "/v1/embeddings").length;
+      const alone = [];
+      for (const text of texts) alone.push(await batchRouter.classifier.classify(text, ALL));
+      const before = embeddingCalls();
+      const result = await batchRouter.route({
+        task: "text-generation",
+        model: "auto",
+        inputs: texts,
+        text: texts[0] as string,
+        itemTexts: texts,
+      });
+      // The four distinct texts no rule decides, embedded in one request, not one each.
+      expect(embeddingCalls() - before).toBe(1);
+      const sent = embedder.requests.at(-1)?.body as { input: string[] };
+      expect(sent.input).toEqual([
+        "where is my parcel?",
+        "my card was charged twice",
+        "do you sell gift cards?",
+        "has my package arrived yet",
+      ]);
+      expect(result.ok).toBe(true);
+      const batch = result.batch;
+      expect(batch).toBeDefined();
+      const routes = batch?.items.map((item) => batch.groups[item.group]?.result.decision.route);
+      expect(routes).toEqual(alone.map((trace) => trace.route));
+      expect(new Set(routes).size).toBeGreaterThan(1);
+      // Each item's classification is the one it gets alone, step by step.
+      const withoutTimes = (steps: readonly { elapsedMs: number }[]) =>
+        steps.map(({ elapsedMs: _elapsedMs, ...step }) => step);
+      const each = await batchRouter.classifier.classifyEach(texts, ALL);
+      expect(each.map((trace) => [trace.route, trace.usedDefault])).toEqual(
+        alone.map((trace) => [trace.route, trace.usedDefault]),
+      );
+      expect(each.map((trace) => withoutTimes(trace.steps))).toEqual(
+        alone.map((trace) => withoutTimes(trace.steps)),
+      );
+    } finally {
+      await batchRouter.registry.close();
+      await embedder.close();
+    }
+  });
+
+  it("pass every text to the next step when the one call fails, as each would alone", async () => {
+    const embedder = await startFakeOpenAIServer();
+    const failing = await createRouter({
+      config: parseRoutesConfig({
+        default_route: "other",
+        classification: [
+          {
+            kind: "nearest-neighbour",
+            model: "embedder",
+            examples: { shipping: ["where is my parcel"], billing: ["I was charged twice"] },
+            k: 1,
+          },
+        ],
+        models: [
+          { id: "echo:a", kind: "echo" },
+          {
+            id: "embedder",
+            kind: "openai",
+            base_url: `${embedder.url}/v1`,
+            api_model: "embedder",
+            task: "feature-extraction",
+            health_check: false,
+          },
+        ],
+        routes: ["billing", "shipping", "other"].map((name) => ({
+          name,
+          targets: { "text-generation": { candidates: ["echo:a"] } },
+        })),
+      }),
+    });
+    try {
+      await failing.warmUp();
+      embedder.script({ kind: "status", status: 500 });
+      const traces = await failing.classifier.classifyEach(
+        ["where is my parcel?", "I was charged twice"],
+        ALL,
+      );
+      expect(traces.map((trace) => [trace.route, trace.usedDefault])).toEqual([
+        ["other", true],
+        ["other", true],
+      ]);
+      for (const trace of traces) expect(trace.steps[0]?.detail).toMatch(/^failed: .*HTTP 500/);
+    } finally {
+      await failing.registry.close();
+      await embedder.close();
+    }
+  });
+});

@@ -117,7 +117,31 @@ export class NearestNeighbourIndex {
     run: RunOptions = {},
   ): Promise<NeighbourMatch | null> {
     const [output] = await this.#backend.doRun([text], run);
-    const query = toUnitVector(output, this.#backend.modelId);
+    return this.#vote(toUnitVector(output, this.#backend.modelId), allowed);
+  }
+
+  /**
+   * `nearest` for each of `texts`, embedded in one call to the model (a batch's texts, ADR
+   * 0081): the vote of each is the one `nearest` finds for it.
+   */
+  async nearestEach(
+    texts: readonly string[],
+    allowed?: ReadonlySet<string>,
+    run: RunOptions = {},
+  ): Promise<(NeighbourMatch | null)[]> {
+    const outputs = await this.#backend.doRun(texts, run);
+    if (outputs.length !== texts.length) {
+      throw new ModelScoutError(
+        "BACKEND_RESPONSE_INVALID",
+        `${this.#backend.modelId} returned ${outputs.length} embeddings for ${texts.length} texts.`,
+      );
+    }
+    return outputs.map((output) =>
+      this.#vote(toUnitVector(output, this.#backend.modelId), allowed),
+    );
+  }
+
+  #vote(query: Float32Array, allowed: ReadonlySet<string> | undefined): NeighbourMatch | null {
     const k = Math.min(this.#k, this.#vectors.length);
     if (k === 0) return null;
     // The k best (similarity, index) pairs, kept sorted descending; k is small.

@@ -16,14 +16,14 @@
  * step's failures count towards opening the breaker.
  */
 import type { CancelSignal } from "../../backends/cancellation.js";
-import type { LabelScore, ModelBackend } from "../../backends/model-backend.js";
+import type { BackendOutput, LabelScore, ModelBackend } from "../../backends/model-backend.js";
 import { errorMessage } from "../../errors/error-message.js";
 import { topLabelScore } from "../../select/metrics/classification-metrics.js";
 import type { ClassificationStep, RoutesConfig } from "../routes-config.js";
 import type { ClassificationStepTrace, ClassificationTrace } from "../routing-decision.js";
 import { withDeadline } from "../with-deadline.js";
 import { KeywordRules } from "./keyword-rules.js";
-import { NearestNeighbourIndex } from "./nearest-neighbour-index.js";
+import { NearestNeighbourIndex, type NeighbourMatch } from "./nearest-neighbour-index.js";
 
 export interface ClassificationStepStatus {
   step: number;
@@ -37,6 +37,14 @@ export interface ClassificationStepStatus {
 
 type NearestNeighbourStepConfig = Extract<ClassificationStep, { kind: "nearest-neighbour" }>;
 
+type ClassifierStepConfig = Extract<ClassificationStep, { kind: "classifier" }>;
+
+/**
+ * Texts a model step takes in one call when a batch is classified (`classifyEach`): the
+ * examples are embedded in calls of as many (`NearestNeighbourIndex.build`).
+ */
+const TEXTS_PER_STEP_CALL = 64;
+
 type PreparedStep =
   | { kind: "rules"; rules: KeywordRules }
   | {
@@ -47,7 +55,7 @@ type PreparedStep =
     }
   | {
       kind: "classifier";
-      config: Extract<ClassificationStep, { kind: "classifier" }>;
+      config: ClassifierStepConfig;
       backend: ModelBackend;
     };
 
@@ -203,16 +211,66 @@ export class RequestClassifier {
     return { route, usedDefault: true, steps: [] };
   }
 
+  /**
+   * The route of each of `texts` among `eligible` routes, as `classify` finds it for that
+   * text alone, with each model step called once for all the texts still undecided when it
+   * runs (in calls of up to `TEXTS_PER_STEP_CALL`), not once per text: a batch's items are
+   * classified together (ADR 0081, addendum). The one call goes through the model's gate
+   * once, so the items do not contend for its `max_in_flight`; its deadline is the step's
+   * `timeout_ms` for each text it carries, the time they had one after another. Each text's
+   * trace has the elapsed time of the call that carried it (it waited for all of it); a rules
+   * step's is the text's own.
+   */
+  async classifyEach(
+    texts: readonly string[],
+    eligible: ReadonlySet<string>,
+    signal?: CancelSignal,
+  ): Promise<ClassificationTrace[]> {
+    const steps: ClassificationStepTrace[][] = texts.map(() => []);
+    const routes: (string | null)[] = texts.map(() => null);
+    let pending = texts.map((_, item) => item);
+    for (let index = 0; index < this.#steps.length && pending.length > 0; index += 1) {
+      const step = this.#steps[index] as PreparedStep;
+      const undecided: number[] = [];
+      for (let start = 0; start < pending.length; start += TEXTS_PER_STEP_CALL) {
+        const carried = pending.slice(start, start + TEXTS_PER_STEP_CALL);
+        const verdicts = await this.#runStepOnEach(
+          step,
+          carried.map((item) => texts[item] as string),
+          eligible,
+          signal,
+        );
+        for (const [position, item] of carried.entries()) {
+          const verdict = verdicts[position] as TimedVerdict;
+          (steps[item] as ClassificationStepTrace[]).push({
+            step: index,
+            kind: step.kind,
+            ...verdict,
+          });
+          if (verdict.route === null) undecided.push(item);
+          else routes[item] = verdict.route;
+        }
+      }
+      pending = undecided;
+    }
+    const fallback = pending.length === 0 ? null : this.defaultRoute(eligible).route;
+    return texts.map((_, item) => {
+      const route = routes[item] ?? null;
+      return {
+        route: route ?? (fallback as string),
+        usedDefault: route === null,
+        steps: steps[item] as ClassificationStepTrace[],
+      };
+    });
+  }
+
   async #runStep(
     step: PreparedStep,
     text: string,
     eligible: ReadonlySet<string>,
     signal: CancelSignal | undefined,
-  ): Promise<{ route: string | null; detail: string; score?: number }> {
-    if (step.kind === "rules") {
-      const match = step.rules.match(text, eligible);
-      return match === null ? { route: null, detail: "no rule matched" } : match;
-    }
+  ): Promise<StepVerdict> {
+    if (step.kind === "rules") return rulesVerdict(step.rules, text, eligible);
     if (step.kind === "nearest-neighbour") {
       const index = step.index;
       if (index === null) return { route: null, detail: `skipped: ${step.error}` };
@@ -226,20 +284,7 @@ export class RequestClassifier {
           signal,
         );
         pass.end();
-        if (match === null) return { route: null, detail: "no examples for the eligible routes" };
-        const similarity = Number(match.topSimilarity.toFixed(4));
-        if (match.topSimilarity < step.config.minSimilarity) {
-          return {
-            route: null,
-            detail: `nearest example below min_similarity ${step.config.minSimilarity}${read.note}`,
-            score: similarity,
-          };
-        }
-        return {
-          route: match.route,
-          detail: `nearest example "${match.example}" (${match.similarity.toFixed(2)}), ${match.votes}/${match.k} votes${read.note}`,
-          score: similarity,
-        };
+        return neighbourVerdict(step.config, match, read.note);
       } catch (error) {
         pass.end(error, signal?.aborted === true);
         signal?.throwIfAborted();
@@ -263,34 +308,148 @@ export class RequestClassifier {
         signal,
       );
       pass.end();
-      if (output?.kind !== "labels" || output.labels.length === 0) {
-        return { route: null, detail: `${step.config.model} returned no labels` };
-      }
-      const top = topLabelScore(output) as LabelScore;
-      const route = step.config.labels.get(top.label) ?? top.label;
-      const score = Number(top.score.toFixed(4));
-      if (!eligible.has(route)) {
-        return {
-          route: null,
-          detail: `label ${top.label} is not a route serving this task`,
-          score,
-        };
-      }
-      if (top.score < step.config.minScore) {
-        return {
-          route: null,
-          detail: `label ${top.label} below min_score ${step.config.minScore}${read.note}`,
-          score,
-        };
-      }
-      return { route, detail: `label ${top.label} (${top.score.toFixed(2)})${read.note}`, score };
+      return labelVerdict(step.config, output, eligible, read.note);
     } catch (error) {
       pass.end(error, signal?.aborted === true);
       signal?.throwIfAborted();
       return { route: null, detail: `failed: ${errorMessage(error)}` };
     }
   }
+
+  /** `#runStep` on every text of `texts`, a model step in one call (`classifyEach`). */
+  async #runStepOnEach(
+    step: PreparedStep,
+    texts: readonly string[],
+    eligible: ReadonlySet<string>,
+    signal: CancelSignal | undefined,
+  ): Promise<TimedVerdict[]> {
+    if (step.kind === "rules") {
+      return texts.map((text) => {
+        const startedAt = performance.now();
+        const verdict = rulesVerdict(step.rules, text, eligible);
+        return { elapsedMs: performance.now() - startedAt, ...verdict };
+      });
+    }
+    const startedAt = performance.now();
+    const verdicts = await this.#runModelStepOnEach(step, texts, eligible, signal);
+    const elapsedMs = performance.now() - startedAt;
+    return verdicts.map((verdict) => ({ elapsedMs, ...verdict }));
+  }
+
+  async #runModelStepOnEach(
+    step: Exclude<PreparedStep, { kind: "rules" }>,
+    texts: readonly string[],
+    eligible: ReadonlySet<string>,
+    signal: CancelSignal | undefined,
+  ): Promise<StepVerdict[]> {
+    const every = (verdict: StepVerdict) => texts.map(() => verdict);
+    const index = step.kind === "nearest-neighbour" ? step.index : null;
+    if (step.kind === "nearest-neighbour" && index === null) {
+      return every({ route: null, detail: `skipped: ${step.error}` });
+    }
+    const pass = this.#gate(step.config.model);
+    if (typeof pass === "string") return every({ route: null, detail: `skipped: ${pass}` });
+    const reads = texts.map((text) => opening(text, step.config.maxTextChars));
+    const timeoutMs = step.config.timeoutMs * texts.length;
+    try {
+      if (step.kind === "nearest-neighbour") {
+        const matches = await withDeadline(
+          (run) =>
+            (index as NearestNeighbourIndex).nearestEach(
+              reads.map((read) => read.text),
+              eligible,
+              run,
+            ),
+          timeoutMs,
+          signal,
+        );
+        pass.end();
+        return matches.map((match, position) =>
+          neighbourVerdict(step.config, match, (reads[position] as TextOpening).note),
+        );
+      }
+      const labels = step.config.candidateLabels
+        ? this.#routeOrder.filter((name) => eligible.has(name))
+        : undefined;
+      const outputs = await withDeadline(
+        (run) =>
+          step.backend.doRun(
+            reads.map((read) =>
+              labels === undefined ? read.text : { text: read.text, candidateLabels: labels },
+            ),
+            run,
+          ),
+        timeoutMs,
+        signal,
+      );
+      pass.end();
+      return reads.map((read, position) =>
+        labelVerdict(step.config, outputs[position], eligible, read.note),
+      );
+    } catch (error) {
+      pass.end(error, signal?.aborted === true);
+      signal?.throwIfAborted();
+      return every({ route: null, detail: `failed: ${errorMessage(error)}` });
+    }
+  }
 }
+
+/** What a step found for one text; the route null when it passed. */
+type StepVerdict = { route: string | null; detail: string; score?: number };
+
+type TimedVerdict = StepVerdict & { elapsedMs: number };
+
+function rulesVerdict(rules: KeywordRules, text: string, eligible: ReadonlySet<string>) {
+  return rules.match(text, eligible) ?? { route: null, detail: "no rule matched" };
+}
+
+function neighbourVerdict(
+  config: NearestNeighbourStepConfig,
+  match: NeighbourMatch | null,
+  note: string,
+): StepVerdict {
+  if (match === null) return { route: null, detail: "no examples for the eligible routes" };
+  const similarity = Number(match.topSimilarity.toFixed(4));
+  if (match.topSimilarity < config.minSimilarity) {
+    return {
+      route: null,
+      detail: `nearest example below min_similarity ${config.minSimilarity}${note}`,
+      score: similarity,
+    };
+  }
+  return {
+    route: match.route,
+    detail: `nearest example "${match.example}" (${match.similarity.toFixed(2)}), ${match.votes}/${match.k} votes${note}`,
+    score: similarity,
+  };
+}
+
+function labelVerdict(
+  config: ClassifierStepConfig,
+  output: BackendOutput | undefined,
+  eligible: ReadonlySet<string>,
+  note: string,
+): StepVerdict {
+  if (output?.kind !== "labels" || output.labels.length === 0) {
+    return { route: null, detail: `${config.model} returned no labels` };
+  }
+  const top = topLabelScore(output) as LabelScore;
+  const route = config.labels.get(top.label) ?? top.label;
+  const score = Number(top.score.toFixed(4));
+  if (!eligible.has(route)) {
+    return { route: null, detail: `label ${top.label} is not a route serving this task`, score };
+  }
+  if (top.score < config.minScore) {
+    return {
+      route: null,
+      detail: `label ${top.label} below min_score ${config.minScore}${note}`,
+      score,
+    };
+  }
+  return { route, detail: `label ${top.label} (${top.score.toFixed(2)})${note}`, score };
+}
+
+type TextOpening = ReturnType<typeof opening>;
 
 /**
  * What a model step reads of `text`: its first `chars` characters (`max_text_chars`), not
