@@ -237,7 +237,7 @@ const nearestNeighbourStepSchema = z
       .positive()
       .default(10_000)
       .describe(
-        "Longest embedding a request may take before the step passes, in milliseconds. Default 10000.",
+        "Longest embedding a request may take before the step passes, in milliseconds. Default 10000. A `/v1/tasks` batch's texts are embedded in one call, given this much per text.",
       ),
     // Measured with bench/classify-long-text.ts (ADR 0045).
     max_text_chars: z
@@ -283,7 +283,7 @@ const classifierStepSchema = z
       .positive()
       .default(10_000)
       .describe(
-        "Longest the classifier may take before the step passes, in milliseconds. Default 10000.",
+        "Longest the classifier may take before the step passes, in milliseconds. Default 10000. A `/v1/tasks` batch's texts are labelled in one call, given this much per text.",
       ),
     max_text_chars: z
       .number()
