@@ -259,6 +259,29 @@ describe("a batch's texts", () => {
     }
   });
 
+  it("are labelled in one step call by a classifier step, each with the verdict it gets alone", async () => {
+    const texts = [
+      "is my shipping late?",
+      "question about invoice #1234",
+      "my accounts page is broken",
+      "tell me a joke",
+    ];
+    const withoutTimes = (steps: readonly { elapsedMs: number }[]) =>
+      steps.map(({ elapsedMs: _elapsedMs, ...step }) => step);
+    const alone = [];
+    for (const text of texts) alone.push(await router.classifier.classify(text, ALL));
+    const each = await router.classifier.classifyEach(texts, ALL);
+    expect(each.map((trace) => [trace.route, trace.usedDefault])).toEqual(
+      alone.map((trace) => [trace.route, trace.usedDefault]),
+    );
+    expect(each.map((trace) => withoutTimes(trace.steps))).toEqual(
+      alone.map((trace) => withoutTimes(trace.steps)),
+    );
+    // The rule decided the invoice; the classifier read the other three.
+    expect(each.map((trace) => trace.steps.length)).toEqual([2, 1, 2, 2]);
+    expect(new Set(each.map((trace) => trace.route)).size).toBeGreaterThan(1);
+  });
+
   it("pass every text to the next step when the one call fails, as each would alone", async () => {
     const embedder = await startFakeOpenAIServer();
     const failing = await createRouter({
