@@ -21,15 +21,9 @@ import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { parseCsvRecords } from "../src/catalog/snapshot/parse-csv.js";
-import {
-  loadClinc150,
-  loadSentimentFixtures,
-  loadWaimaiReviews,
-  sharedDataDirectory,
-} from "../src/onnx-build/offline-training-data.js";
 import { createRedactor } from "../src/privacy/redact-personal-data.js";
 import { seededRandom } from "../src/select/strategies/seeded-random.js";
+import { loadRedactionCorpora } from "./redaction-corpora.js";
 
 const { values } = parseArgs({
   options: {
@@ -64,22 +58,7 @@ try {
 }
 const changedRedact: Redact = createRedactor();
 
-const waimai = await loadWaimaiReviews();
-const shoppingCsv = execFileSync(
-  "unzip",
-  ["-p", join(sharedDataDirectory(), "zh-reviews", "online_shopping_10_cats.zip")],
-  { maxBuffer: 64 * 1024 * 1024, encoding: "utf8" },
-);
-const shopping = parseCsvRecords(shoppingCsv).map((row) => row.review ?? "");
-const sentiment = await loadSentimentFixtures();
-const clinc = await loadClinc150();
-const chinese = [...waimai.train.texts, ...waimai.heldOut.texts, ...shopping].filter(Boolean);
-const english = [
-  ...sentiment.train.texts,
-  ...sentiment.heldOut.texts,
-  ...clinc.train.texts,
-  ...clinc.heldOut.texts,
-];
+const { chinese, english } = await loadRedactionCorpora();
 
 const random = seededRandom(7).next;
 const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;

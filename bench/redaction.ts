@@ -1,55 +1,16 @@
-/**
- * Redaction throughput and findings on real text: Chinese customer reviews (waimai_10k and
- * online_shopping_10_cats from ../shared/data/zh-reviews), English reviews and assistant
- * queries (the `sentiment` fixtures and CLINC150), and a "support tickets" corpus made of the
- * same real lines with personal data inserted into one line in five (emails, Chinese and
- * international phones, cards, resident IDs, SSNs, IBANs, IPs), so the slow path (matches to
- * validate and replace) is measured too. Each line is redacted on its own, as the server does
- * per request text.
- *
- *   npx tsx bench/redaction.ts [--passes 5]
- *
- * Prints MB/s (UTF-8 bytes in) per corpus and the findings per detector on the real corpora
- * (every one of them is either real personal data or a false positive worth reading: pass
- * --show to print them). Writes bench/results/redaction.json.
- */
-import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
-import { parseCsvRecords } from "../src/catalog/snapshot/parse-csv.js";
-import {
-  loadClinc150,
-  loadSentimentFixtures,
-  loadWaimaiReviews,
-  sharedDataDirectory,
-} from "../src/onnx-build/offline-training-data.js";
 import { createRedactor, findPersonalData } from "../src/privacy/redact-personal-data.js";
 import { seededRandom } from "../src/select/strategies/seeded-random.js";
+import { loadRedactionCorpora } from "./redaction-corpora.js";
 
 const { values } = parseArgs({
   options: { passes: { type: "string", default: "5" }, show: { type: "boolean", default: false } },
 });
 const passes = Number(values.passes);
 
-const waimai = await loadWaimaiReviews();
-const shoppingCsv = execFileSync(
-  "unzip",
-  ["-p", join(sharedDataDirectory(), "zh-reviews", "online_shopping_10_cats.zip")],
-  { maxBuffer: 64 * 1024 * 1024, encoding: "utf8" },
-);
-const shopping = parseCsvRecords(shoppingCsv).map((row) => row.review ?? "");
-const sentiment = await loadSentimentFixtures();
-const clinc = await loadClinc150();
-
-const chinese = [...waimai.train.texts, ...waimai.heldOut.texts, ...shopping].filter(Boolean);
-const english = [
-  ...sentiment.train.texts,
-  ...sentiment.heldOut.texts,
-  ...clinc.train.texts,
-  ...clinc.heldOut.texts,
-];
+const { chinese, english } = await loadRedactionCorpora();
 
 const random = seededRandom(7).next;
 const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
