@@ -170,42 +170,47 @@ describe("what a model step reads of a long text", () => {
   });
 });
 
+/** A router over three routes of an echo model, classified by `classification` with an HTTP embedder. */
+function embedderRouter(embedderUrl: string, classification: unknown[]): Promise<Router> {
+  return createRouter({
+    config: parseRoutesConfig({
+      default_route: "other",
+      classification,
+      models: [
+        { id: "echo:a", kind: "echo" },
+        {
+          id: "embedder",
+          kind: "openai",
+          base_url: `${embedderUrl}/v1`,
+          api_model: "embedder",
+          task: "feature-extraction",
+          health_check: false,
+        },
+      ],
+      routes: ["billing", "shipping", "other"].map((name) => ({
+        name,
+        targets: { "text-generation": { candidates: ["echo:a"] } },
+      })),
+    }),
+  });
+}
+
 describe("a batch's texts", () => {
   it("are embedded in one call per nearest-neighbour step, each going where it goes alone", async () => {
     const embedder = await startFakeOpenAIServer();
-    const batchRouter = await createRouter({
-      config: parseRoutesConfig({
-        default_route: "other",
-        classification: [
-          { kind: "rules", rules: [{ route: "billing", patterns: ["\\binvoice\\s+#?\\d+"] }] },
-          {
-            kind: "nearest-neighbour",
-            model: "embedder",
-            examples: {
-              shipping: ["where is my parcel", "my package has not arrived"],
-              billing: ["I was charged twice", "refund the charge on my card"],
-              other: ["what are your opening hours", "do you sell gift cards"],
-            },
-            k: 1,
-          },
-        ],
-        models: [
-          { id: "echo:a", kind: "echo" },
-          {
-            id: "embedder",
-            kind: "openai",
-            base_url: `${embedder.url}/v1`,
-            api_model: "embedder",
-            task: "feature-extraction",
-            health_check: false,
-          },
-        ],
-        routes: ["billing", "shipping", "other"].map((name) => ({
-          name,
-          targets: { "text-generation": { candidates: ["echo:a"] } },
-        })),
-      }),
-    });
+    const batchRouter = await embedderRouter(embedder.url, [
+      { kind: "rules", rules: [{ route: "billing", patterns: ["\\binvoice\\s+#?\\d+"] }] },
+      {
+        kind: "nearest-neighbour",
+        model: "embedder",
+        examples: {
+          shipping: ["where is my parcel", "my package has not arrived"],
+          billing: ["I was charged twice", "refund the charge on my card"],
+          other: ["what are your opening hours", "do you sell gift cards"],
+        },
+        k: 1,
+      },
+    ]);
     try {
       await batchRouter.warmUp();
       const texts = [
@@ -284,34 +289,14 @@ describe("a batch's texts", () => {
 
   it("pass every text to the next step when the one call fails, as each would alone", async () => {
     const embedder = await startFakeOpenAIServer();
-    const failing = await createRouter({
-      config: parseRoutesConfig({
-        default_route: "other",
-        classification: [
-          {
-            kind: "nearest-neighbour",
-            model: "embedder",
-            examples: { shipping: ["where is my parcel"], billing: ["I was charged twice"] },
-            k: 1,
-          },
-        ],
-        models: [
-          { id: "echo:a", kind: "echo" },
-          {
-            id: "embedder",
-            kind: "openai",
-            base_url: `${embedder.url}/v1`,
-            api_model: "embedder",
-            task: "feature-extraction",
-            health_check: false,
-          },
-        ],
-        routes: ["billing", "shipping", "other"].map((name) => ({
-          name,
-          targets: { "text-generation": { candidates: ["echo:a"] } },
-        })),
-      }),
-    });
+    const failing = await embedderRouter(embedder.url, [
+      {
+        kind: "nearest-neighbour",
+        model: "embedder",
+        examples: { shipping: ["where is my parcel"], billing: ["I was charged twice"] },
+        k: 1,
+      },
+    ]);
     try {
       await failing.warmUp();
       embedder.script({ kind: "status", status: 500 });
