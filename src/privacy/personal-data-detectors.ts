@@ -344,8 +344,17 @@ const LOCAL_PART_BEGINS = /[\p{L}\p{N}]/uy;
 const ACE_LABEL = /(?:^|[.\uFF0E\u3002\uFF61])xn--/i;
 
 /**
- * Where, in the run from `start` to `at`, the last letter of another script is followed by
- * an ASCII letter or digit; -1 if nowhere.
+ * A letter of a script written without spaces between words (Chinese, Japanese, Thai, Lao,
+ * Khmer, Burmese): only there can a word run into an address (`联系我zhang@qq.com`). Scripts
+ * written with spaces (Cyrillic, Greek, Arabic, Hangul...) put one before an address, so a
+ * run such as `иван123@mail.ru` is one local part, redacted whole.
+ */
+const WITHOUT_SPACES_CODE_POINT =
+  /[\p{scx=Han}\p{scx=Hiragana}\p{scx=Katakana}\p{scx=Thai}\p{scx=Lao}\p{scx=Khmer}\p{scx=Myanmar}]/uy;
+
+/**
+ * Where, in the run from `start` to `at`, the last letter of a script written without spaces
+ * is followed by an ASCII letter or digit; -1 if nowhere.
  */
 function lastMeeting(text: string, start: number, at: number): number {
   for (let position = at - 1; position > start; position -= 1) {
@@ -358,8 +367,8 @@ function lastMeeting(text: string, start: number, at: number): number {
       (text.charCodeAt(position - 2) & 0xfc00) === 0xd800
         ? position - 2
         : position - 1;
-    OTHER_SCRIPT_CODE_POINT.lastIndex = before;
-    if (OTHER_SCRIPT_CODE_POINT.test(text)) return position;
+    WITHOUT_SPACES_CODE_POINT.lastIndex = before;
+    if (WITHOUT_SPACES_CODE_POINT.test(text)) return position;
   }
   return -1;
 }

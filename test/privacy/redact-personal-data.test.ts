@@ -198,6 +198,11 @@ describe("redactPersonalData: internationalised email addresses", () => {
       // An ASCII domain: where Chinese meets ASCII, the address begins, as before.
       ["联系我zhang@qq.com谢谢", "联系我[EMAIL]谢谢"],
       ["我的QQ邮箱是123456789@qq.com", "我的QQ邮箱是[EMAIL]"],
+      ["ติดต่อsomchai@gmail.com", "ติดต่อ[EMAIL]"],
+      // Scripts written with spaces put one before an address: the run is the local part.
+      ["иван123@mail.ru", "[EMAIL]"],
+      ["пишите: иван123@mail.ru", "пишите: [EMAIL]"],
+      ["김철수123@naver.com", "[EMAIL]"],
     ];
     for (const [text, redacted] of cases) {
       expect({ text, redacted: redactPersonalData(text).text }).toEqual({ text, redacted });
