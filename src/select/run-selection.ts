@@ -46,6 +46,7 @@ import {
   createEvaluator,
   type SelectionEvaluator,
 } from "./evaluate-outputs.js";
+import { explainEliminated } from "./explain-eliminated.js";
 import { matchLabels } from "./match-labels.js";
 import { computePriors, type FeedbackEvidence, type Prior } from "./priors.js";
 import {
@@ -1014,19 +1015,14 @@ function explain(
           ? ""
           : winner.qualityCi[0] <= runnerUp.qualityCi[1] &&
               runnerUp.qualityCi[0] <= winner.qualityCi[1]
-            ? ", within the confidence intervals: on quality alone the two are not clearly apart"
+            ? ", within the 95% intervals: on more data like yours the two may well swap places on quality"
             : ", outside the confidence intervals";
       lines.push(
         `Runner-up: ${runnerUp.id} (${decision.metric.name} ${formatQuality(runnerUp)}, score ${(runnerUp.score ?? 0).toFixed(3)}); quality gap ${gap >= 0 ? "+" : ""}${gap.toFixed(1)} points${intervals}.`,
       );
     }
   }
-  const eliminated = candidates.filter((candidate) => candidate.status === "eliminated");
-  if (eliminated.length > 0) {
-    lines.push(
-      `Dropped early as clearly worse on quality: ${eliminated.map((candidate) => `${candidate.id} (after round ${candidate.eliminatedAtRound})`).join(", ")}.`,
-    );
-  }
+  lines.push(...explainEliminated(candidates, data.items.length));
   const violated = candidates.filter((candidate) => candidate.status === "slo-violated");
   for (const candidate of violated)
     lines.push(`${candidate.id} breaks the SLO: ${candidate.sloViolations.join("; ")}.`);
