@@ -134,9 +134,11 @@ interface ProbedCandidate {
   unmappedLabels: string[];
   /**
    * The model declared no labels before loading (a Hub model: the Hub's listing has no
-   * `id2label`), so its label set is read from its first answer that scores every label.
+   * `id2label`, or a language identifier), so its label set is read from its answers.
    */
   labelsFromOutput: boolean;
+  /** The labels its answers have scored so far, when `labelsFromOutput`. */
+  seenLabels: Set<string>;
   /** Output and latency per item index, for items probed. */
   outputs: Map<number, BackendOutput>;
   latenciesMs: number[];
@@ -488,6 +490,7 @@ async function select(
       labelExplanation: null,
       unmappedLabels: [],
       labelsFromOutput: false,
+      seenLabels: new Set(),
       outputs: new Map(),
       latenciesMs: [],
       outcomes: [],
@@ -908,11 +911,13 @@ function statusRank(outcome: CandidateOutcome): number {
 }
 
 /**
- * Maps the data's labels onto a model's once its label set is known from an answer (every
- * label with its score, as transformers.js classifiers give with \`top_k: null\`), exactly
- * as a label set declared before loading is: without it, data labelled 1/0 would be scored
- * against POSITIVE/NEGATIVE answers as wrong on every item. An answer with a single label
- * does not show the whole set and is not used.
+ * Maps the data's labels onto a model's as its label set shows in its answers, exactly as a
+ * label set declared before loading is: without it, data labelled 1/0 would be scored against
+ * POSITIVE/NEGATIVE answers as wrong on every item. A transformers.js classifier scores every
+ * label in each answer (\`top_k: null\`), but a language identifier names only its likeliest
+ * few: the set is the union of the labels answers have named, and the mapping is made again
+ * when an answer adds one, so a data label is called unmapped only if no answer named it.
+ * An answer with a single label adds what it names too.
  */
 function learnLabelsFromOutput(
   arm: ProbedCandidate,
@@ -920,11 +925,13 @@ function learnLabelsFromOutput(
   dataLabels: readonly string[],
   labelMap: Readonly<Record<string, string>>,
 ): void {
-  if (output.kind !== "labels" || output.labels.length < 2) return;
-  arm.labelsFromOutput = false;
+  if (output.kind !== "labels") return;
+  const before = arm.seenLabels.size;
+  for (const entry of output.labels) arm.seenLabels.add(entry.label);
+  if (arm.seenLabels.size === before || arm.seenLabels.size < 2) return;
   const match = matchLabels(
     dataLabels.filter((label) => labelMap[label] === undefined),
-    output.labels.map((entry) => entry.label),
+    [...arm.seenLabels],
   );
   arm.labelMapping = { ...match.mapping, ...labelMap };
   arm.labelExplanation = match.explanation;

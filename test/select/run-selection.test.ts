@@ -280,6 +280,30 @@ describe("runSelection", () => {
     expect(decision.data.labelMapping).toContain("1 -> POSITIVE");
   });
 
+  it("reads a language identifier's labels from all its answers, not from its first", async () => {
+    // franc answers with the likeliest languages of the text's script only: its first answer,
+    // on English, names no Cyrillic language, and "ru" is mapped once a Russian item is read.
+    const rows: [string, string][] = [
+      ["The quick brown fox jumps over the lazy dog near the river bank today.", "en"],
+      ["Всё больше людей в городе выбирают велосипед вместо автомобиля каждый день.", "ru"],
+      ["Le petit chat dort tranquillement sur le canapé du salon tout l'après-midi.", "fr"],
+      [
+        "Der kleine Hund spielt jeden Morgen fröhlich im großen grünen Garten hinter dem Haus.",
+        "de",
+      ],
+    ];
+    const decision = await runSelection(
+      options({
+        task_type: "language-identification",
+        candidates: { ids: ["npm:franc-min"] },
+        data: { path: writeData(rows) },
+      }),
+    );
+    expect(decision.candidates[0]?.probes).toBe(4);
+    expect(decision.data.labelMismatches).toBeUndefined();
+    expect(decision.data.labelMapping).toContain("ru -> ru");
+  });
+
   it("says in the printed run which candidate's labels the data's could not be mapped onto", async () => {
     // Labels known only once it answers (a Hub model), none of them the data's.
     const emotions: BackendProvider = {
