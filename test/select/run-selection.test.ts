@@ -579,6 +579,46 @@ describe("candidate ids outside the catalog", () => {
     expect(decision.winner?.id).toBe("npm:sentiment");
   });
 
+  it("does not ask the Hub about an id in offline mode, and says what to do", async () => {
+    const { candidateIdResolver } = await import("../../src/select/resolve-candidate-id.js");
+    const { createServer } = await import("node:http");
+    let asked = 0;
+    const hub = createServer((_request, response) => {
+      asked += 1;
+      response.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => hub.listen(0, "127.0.0.1", resolve));
+    const { port } = hub.address() as { port: number };
+    try {
+      const decision = await runSelection(
+        options(
+          sentimentSpec(writeData(SENTENCES), {
+            candidates: { ids: ["npm:sentiment", "someone/cached-sentiment-model"] },
+          }),
+          {
+            resolveExtraId: candidateIdResolver(
+              catalog,
+              { endpoint: `http://127.0.0.1:${port}` },
+              true,
+            ),
+          },
+        ),
+      );
+      const missing = decision.candidates.find(
+        (candidate) => candidate.id === "someone/cached-sentiment-model",
+      );
+      expect(missing?.status).toBe("failed");
+      expect(missing?.error?.message).toContain("offline mode is on (HF_HUB_OFFLINE");
+      expect(missing?.error?.message).toContain(
+        "modelscout catalog sync --search cached-sentiment-model",
+      );
+      expect(asked).toBe(0);
+      expect(decision.winner?.id).toBe("npm:sentiment");
+    } finally {
+      hub.close();
+    }
+  });
+
   it("refuses an unknown id with a suggestion when nothing can look it up", async () => {
     const error = await runSelection(
       options(sentimentSpec(writeData(SENTENCES), { candidates: { ids: ["npm:sentimen"] } })),

@@ -9,10 +9,12 @@
  * serialises the "configure, then build the pipeline" step; once built, a pipeline keeps its
  * loaded sessions and never reads `env` again while running.
  */
+
 import { join } from "node:path";
 import { modelscoutHome } from "../../config/modelscout-home.js";
 import type { HttpRetryPolicy } from "../../http/fetch-with-retry.js";
 import { hubEndpoint, hubToken } from "../../hub/hub-endpoint.js";
+import { hubOffline } from "../../hub/hub-offline.js";
 import { retryingModelFetch } from "./retrying-model-fetch.js";
 
 export interface TransformersSettings {
@@ -28,16 +30,12 @@ export interface TransformersSettings {
   downloadRetry?: HttpRetryPolicy;
 }
 
-function isTruthy(value: string | undefined): boolean {
-  return value !== undefined && ["1", "true", "yes", "on"].includes(value.trim().toLowerCase());
-}
-
 /** Settings from environment variables, as the Hub's own clients read them. */
 export function transformersSettings(env: NodeJS.ProcessEnv = process.env): TransformersSettings {
   return {
     remoteHost: `${hubEndpoint(env)}/`,
     cacheDirectory: join(modelscoutHome(env), "models"),
-    offline: isTruthy(env.HF_HUB_OFFLINE) || isTruthy(env.MODELSCOUT_OFFLINE),
+    offline: hubOffline(env),
     revision: "main",
   };
 }
