@@ -85,6 +85,12 @@ export interface FakeOpenAIServerOptions {
   /** Pause before each streamed content chunk (`stream: true`), milliseconds. Default 0. */
   streamDelayMs?: number;
   /**
+   * A streamed chat's own pace and break, chosen from its body (the `seed` that tells one of
+   * `n` choices from another, say): `delayMs` replaces `streamDelayMs`; `breakAfter` content
+   * chunks, the socket is destroyed, as with a scripted `stream-break`.
+   */
+  streamPlan?: (body: Record<string, unknown>) => { delayMs?: number; breakAfter?: number };
+  /**
    * A reasoning model's thinking, sent before the answer as `reasoning_content`, as vLLM's
    * reasoning parsers and DeepSeek do: in the message, or word by word when streaming
    * (paced like the content).
@@ -368,6 +374,7 @@ export async function startFakeOpenAIServer(
     },
     breakAfter: number | undefined,
     streamError: { pieces: number; message: string } | undefined,
+    delayMs: number | undefined,
   ) => {
     const content = answer.content;
     let sent = 0;
@@ -402,10 +409,10 @@ export async function startFakeOpenAIServer(
       })}\n\n`;
     response.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
     response.write(chunk({ role: "assistant", content: "" }, null));
-    /** Waits `streamDelayMs`, then writes the chunk; false when the client has left. */
+    /** Waits `delayMs`, then writes the chunk; false when the client has left. */
     const paced = async (delta: Record<string, unknown>): Promise<boolean> => {
-      if (options.streamDelayMs) {
-        await new Promise((resolve) => setTimeout(resolve, options.streamDelayMs));
+      if (delayMs) {
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
       }
       if (response.destroyed) {
         streams.abandoned += 1;
@@ -514,6 +521,7 @@ export async function startFakeOpenAIServer(
     if (body.stream === true) {
       const streamOptions = body.stream_options as { include_usage?: unknown } | undefined;
       const includeUsage = streamOptions?.include_usage === true && !options.omitUsage;
+      const plan = options.streamPlan?.(body) ?? {};
       void streamChat(
         response,
         model,
@@ -525,8 +533,9 @@ export async function startFakeOpenAIServer(
           promptTokens,
           logprobsTop,
         },
-        breakAfter,
+        plan.breakAfter ?? breakAfter,
         streamError,
+        plan.delayMs ?? options.streamDelayMs,
       );
       return;
     }
