@@ -9,7 +9,7 @@
  * are for requests that cannot be routed at all (unknown model, wrong task).
  */
 import { randomFillSync } from "node:crypto";
-import { type CancelSignal, RunCancellation } from "../backends/cancellation.js";
+import { type CancelSignal, CancelSource, RunCancellation } from "../backends/cancellation.js";
 import {
   type BackendInput,
   type BackendOutput,
@@ -122,10 +122,11 @@ export interface RouteRequest {
   /** Client headers the model's server gets too (`server.forward_headers`, `RunOptions.headers`). */
   forwardHeaders?: Readonly<Record<string, string>> | undefined;
   /**
-   * Stream the answer where the model can (text generation, one input, a backend with
-   * `doStream`): the result then carries `stream` and no outputs. A model counts as answering
-   * once its first piece arrives, within the target's timeout; until then a failure falls
-   * back to the next candidate as usual, after it nothing can.
+   * Stream the answer where the model can (text generation, a backend with `doStream`): the
+   * result then carries `stream` (one input) or `choiceStreams` (several: `n` choices) and no
+   * outputs. A model counts as answering once its first piece arrives (every input's, for
+   * several), within the target's timeout; until then a failure falls back to the next
+   * candidate as usual, after it nothing can.
    */
   stream?: boolean;
   /**
@@ -169,6 +170,11 @@ export type RouteResult =
       modelLatencyMs: number;
       /** The answer's pieces, the first already received (`RouteRequest.stream`). */
       stream?: TextStream;
+      /**
+       * Instead of `stream`, for several inputs (`n` choices): each input's pieces, in order,
+       * each with its first piece already received.
+       */
+      choiceStreams?: TextStream[];
       /** Set when the batch's items went to more than one route: `decision` is group 0's. */
       batch?: BatchSplit;
     }
@@ -1169,7 +1175,7 @@ export class Router {
         try {
           const streamed =
             request.stream === true
-              ? await openStream(
+              ? await openStreams(
                   backend,
                   this.registry.priceOf(model) === undefined ? request : withStreamUsage(request),
                   target.timeoutMs,
@@ -1185,7 +1191,15 @@ export class Router {
             decision.model = model;
             decision.reason = explain(this.#modelReason(policy.reason, attempts, model));
             if (session !== null) this.#pin(session.key, resolved, model);
-            return { ok: true, decision, outputs: [], modelLatencyMs: latencyMs, stream: streamed };
+            return streamed.length === 1
+              ? { ok: true, decision, outputs: [], modelLatencyMs: latencyMs, stream: streamed[0] }
+              : {
+                  ok: true,
+                  decision,
+                  outputs: [],
+                  modelLatencyMs: latencyMs,
+                  choiceStreams: streamed,
+                };
           }
           const outputs = await withDeadline(
             (run) => {
@@ -1602,53 +1616,105 @@ let idPrefixMs = Number.NaN;
 let idPrefix = "";
 
 /**
- * The request with its chat asking the model's server for the usage of a stream
+ * The request with its chats asking the model's server for the usage of a stream
  * (`stream_options.include_usage`), for a model with a declared price: the request log's
  * cost of a streamed answer needs its tokens. Only then, as some servers refuse the field.
  */
 function withStreamUsage(request: RouteRequest): RouteRequest {
-  const input = request.inputs[0];
-  if (
-    request.inputs.length !== 1 ||
-    typeof input !== "object" ||
-    !("messages" in input) ||
-    input.generation?.streamUsage === true
-  ) {
-    return request;
-  }
-  const generation: GenerationSettings = { ...input.generation };
-  generation.streamUsage = true;
+  const asks = (input: BackendInput): input is Extract<BackendInput, { messages: unknown }> =>
+    typeof input === "object" && "messages" in input && input.generation?.streamUsage !== true;
+  if (!request.inputs.some(asks)) return request;
+  const inputs = request.inputs.map((input) => {
+    if (!asks(input)) return input;
+    const generation: GenerationSettings = { ...input.generation };
+    generation.streamUsage = true;
+    // biome-ignore lint/plugin/no-spread-then-field: once per stream to a priced model
+    return { ...input, generation };
+  });
   // biome-ignore lint/plugin/no-spread-then-field: once per stream to a priced model
-  return { ...request, inputs: [{ ...input, generation }] };
+  return { ...request, inputs };
 }
 
 /**
- * Opens `backend`'s stream of the request's one input and waits for its first piece, all
- * within `timeoutMs`; returns the stream with that piece put back in front. A failure after
- * that (not the caller's abort) is passed to `broken`: it counts against the model's
- * breaker, though the request can no longer fall back. `onEnd` runs once, when the returned
- * stream ends, fails or is given up (its slot of the model's `max_in_flight` is freed then);
- * not at all when this throws or returns undefined.
+ * Opens `backend`'s stream of each of the request's inputs (one, or `n` choices) at once and
+ * waits for every stream's first piece, all within `timeoutMs`; returns the streams, in the
+ * inputs' order, each with its first piece put back in front. Until then a failure of any of
+ * them gives up the others and throws, so the router falls back as it would for a call of
+ * `n` inputs; `n` choices are opened together, not `maxConcurrency` at a time, since a live
+ * stream relays them all at once. A failure after that (not the caller's abort) is passed to
+ * `broken`: it counts against the model's breaker, though the request can no longer fall
+ * back. `onEnd` runs once, when the last of the returned streams ends, fails or is given up
+ * (the request's slot of the model's `max_in_flight` is freed then); not at all when this
+ * throws or returns undefined.
  */
-async function openStream(
+async function openStreams(
   backend: ModelBackend,
   request: RouteRequest,
   timeoutMs: number,
   broken: (error: unknown) => void,
   onEnd: () => void,
-): Promise<TextStream | undefined> {
-  const input = request.inputs[0];
+): Promise<TextStream[] | undefined> {
   const doStream = backend.doStream?.bind(backend);
-  if (doStream === undefined || request.inputs.length !== 1 || input === undefined) {
-    return undefined;
+  const inputs = request.inputs;
+  if (doStream === undefined || inputs.length === 0) return undefined;
+  const caller = request.signal;
+  const headers = request.forwardHeaders;
+  if (inputs.length === 1) {
+    const input = inputs[0] as BackendInput;
+    return [await openStream(doStream, input, caller, headers, timeoutMs, broken, onEnd)];
   }
+  // One cancellation for the choices: the caller's abort, or a choice failing before its
+  // first piece, stops those still opening.
+  const group = new CancelSource();
+  const onCallerAbort = () => group.abort(caller?.reason);
+  caller?.addEventListener("abort", onCallerAbort, { once: true });
+  const release = () => caller?.removeEventListener("abort", onCallerAbort);
+  let open = inputs.length;
+  let givenUp = false;
+  const endOne = () => {
+    open -= 1;
+    if (open > 0) return;
+    release();
+    if (!givenUp) onEnd();
+  };
+  const opening = inputs.map((input) =>
+    openStream(doStream, input, group, headers, timeoutMs, broken, endOne),
+  );
+  try {
+    return await Promise.all(opening);
+  } catch (error) {
+    givenUp = true;
+    release();
+    group.abort(error);
+    for (const stream of opening) {
+      stream.then(
+        (opened) => opened[Symbol.asyncIterator]().return?.(),
+        () => undefined, // its own failure, or the abort just made
+      );
+    }
+    throw caller?.aborted === true ? caller.reason : error;
+  }
+}
+
+/**
+ * Opens one input's stream and waits for its first piece within `timeoutMs` (`openStreams`);
+ * `onEnd` runs once, when the returned stream ends, fails or is given up.
+ */
+async function openStream(
+  doStream: NonNullable<ModelBackend["doStream"]>,
+  input: BackendInput,
+  caller: CancelSignal | undefined,
+  forwardHeaders: Readonly<Record<string, string>> | undefined,
+  timeoutMs: number,
+  broken: (error: unknown) => void,
+  onEnd: () => void,
+): Promise<TextStream> {
   // The deadline only covers the first piece; the caller's abort stops the whole stream. Both
   // reach the stream through one `RunCancellation`, not `AbortSignal.any` of two controllers:
   // on Node.js 20 each AbortSignal outlives the young generation, and with it what its
   // listeners reach (`backends/cancellation.ts`; about 17 kB a stream, ADR 0036).
-  const caller = request.signal;
   const stop = new RunCancellation();
-  if (request.forwardHeaders !== undefined) stop.headers = request.forwardHeaders;
+  if (forwardHeaders !== undefined) stop.headers = forwardHeaders;
   const onCallerAbort = () => stop.abort(caller?.reason);
   caller?.addEventListener("abort", onCallerAbort, { once: true });
   const release = () => caller?.removeEventListener("abort", onCallerAbort);
@@ -1675,17 +1741,16 @@ async function openStream(
   const { iterator, first } = opened;
   // An iterator object, not a generator: its `return` must reach the backend's stream even
   // before the first `next` (a generator not yet started skips its `finally`).
-  let done = first.done === true;
-  let firstPending = !done;
-  if (done) {
-    release();
-    onEnd();
-  }
+  let done = false;
+  let firstPending = first.done !== true;
+  /** Once only: a `return` while a `next` is pending sees that `next` fail after it. */
   const finish = () => {
+    if (done) return;
     done = true;
     release();
     onEnd();
   };
+  if (!firstPending) finish();
   const ended: IteratorResult<TextStreamPart> = { done: true, value: undefined };
   const relay: AsyncIterator<TextStreamPart> = {
     async next() {
@@ -1699,14 +1764,18 @@ async function openStream(
         if (next.done === true) finish();
         return next;
       } catch (error) {
+        const givenUp = done;
         finish();
-        if (caller?.aborted !== true) broken(error);
+        if (!givenUp && caller?.aborted !== true) broken(error);
         throw error;
       }
     },
     async return() {
       if (!done) {
         finish();
+        // A generator's `return` waits for a `next` in progress: the abort cuts the model's
+        // answer now (a sibling choice failed, the client left).
+        stop.abort();
         await iterator.return?.();
       }
       return ended;

@@ -20,8 +20,11 @@ import type {
 } from "../backends/model-backend.js";
 import {
   type AnswerPiece,
+  type ChoiceFrames,
   event,
+  type LiveChoicesEventStreamOptions,
   type LiveEventStreamOptions,
+  liveChoicesEventStream,
   liveEventStream,
   type StreamFrames,
 } from "./live-event-stream.js";
@@ -182,22 +185,20 @@ export interface LiveChatStreamOptions
   pieces: AsyncIterable<TextStreamPart>;
 }
 
-/** Chat's events for a live stream: deltas of content, reasoning, log probabilities, calls. */
-function chatFrames(options: LiveChatStreamOptions): StreamFrames {
-  const base: ChunkBase = {
-    id: options.id,
-    object: "chat.completion.chunk",
-    created: options.created,
-    model: options.model,
-  };
+/** One choice's chat events in a live stream: deltas of content, reasoning, log probabilities, calls. */
+function chatChoiceFrames(
+  base: ChunkBase,
+  index: number,
+  firstChunkExtra: Record<string, unknown> | undefined,
+): ChoiceFrames {
   let text = "";
   const toolNames: string[] = [];
   return {
     opening: () =>
       chunkEvent(
         base,
-        [{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null }],
-        options.firstChunkExtra,
+        [{ index, delta: { role: "assistant", content: "" }, finish_reason: null }],
+        firstChunkExtra,
       ),
     piece(piece: AnswerPiece) {
       let delta: Record<string, unknown>;
@@ -219,12 +220,34 @@ function chatFrames(options: LiveChatStreamOptions): StreamFrames {
       }
       const choice =
         logprobs === null
-          ? { index: 0, delta, finish_reason: null }
-          : { index: 0, delta, logprobs, finish_reason: null };
+          ? { index, delta, finish_reason: null }
+          : { index, delta, logprobs, finish_reason: null };
       return chunkEvent(base, [choice]);
     },
-    closing: (end) => closingEvents(base, end, options.includeUsage === true),
+    finish: (end) =>
+      chunkEvent(base, [{ index, delta: {}, finish_reason: end?.finishReason ?? "stop" }]),
     logged: () => loggedAnswer(text, toolNames),
+  };
+}
+
+function chunkBase(options: { id: string; created: number; model: string }): ChunkBase {
+  return {
+    id: options.id,
+    object: "chat.completion.chunk",
+    created: options.created,
+    model: options.model,
+  };
+}
+
+/** Chat's events for a live stream of one choice. */
+function chatFrames(options: LiveChatStreamOptions): StreamFrames {
+  const base = chunkBase(options);
+  const choice = chatChoiceFrames(base, 0, options.firstChunkExtra);
+  return {
+    opening: choice.opening,
+    piece: choice.piece,
+    closing: (end) => closingEvents(base, end, options.includeUsage === true),
+    logged: choice.logged,
   };
 }
 
@@ -237,6 +260,34 @@ export function liveChatStream(options: LiveChatStreamOptions): ReadableStream<U
   return liveEventStream({
     frames: chatFrames(options),
     pieces: options.pieces,
+    describeError: options.describeError,
+    ended: options.ended,
+    ...(options.clientSignal !== undefined && { clientSignal: options.clientSignal }),
+  });
+}
+
+export interface LiveChatChoicesStreamOptions
+  extends Omit<LiveChatStreamOptions, "pieces">,
+    Omit<LiveChoicesEventStreamOptions, "choices" | "closing" | "sumUsage"> {}
+
+/**
+ * `n` choices' events sent as their models write them, interleaved (`liveChoicesEventStream`):
+ * each choice's role chunk first (choice 0's with the decision), its deltas with its `index`,
+ * its own `finish_reason` chunk, and one usage chunk for all of them at the end.
+ */
+export function liveChatChoicesStream(
+  options: LiveChatChoicesStreamOptions,
+): ReadableStream<Uint8Array> {
+  const base = chunkBase(options);
+  const includeUsage = options.includeUsage === true;
+  return liveChoicesEventStream({
+    choices: options.pieces.map((_, index) =>
+      chatChoiceFrames(base, index, index === 0 ? options.firstChunkExtra : undefined),
+    ),
+    pieces: options.pieces,
+    closing: (usage) =>
+      `${includeUsage && usage !== undefined ? chunkEvent(base, [], { usage: openAIUsage(usage) }) : ""}data: [DONE]\n\n`,
+    sumUsage: summedUsage,
     describeError: options.describeError,
     ended: options.ended,
     ...(options.clientSignal !== undefined && { clientSignal: options.clientSignal }),

@@ -16,7 +16,8 @@
  * legacy shape (`tokens`, `token_logprobs`, `top_logprobs`, `text_offset`). Refused with a
  * 400 rather than dropped: prompts as token ids (the router reads the text to route it),
  * `best_of` above 1 and `echo` with `logprobs` (the prompt's own log probabilities). A stream
- * of several prompts or choices is sent once all their answers are in.
+ * of several prompts or choices is relayed live, their chunks interleaved as they come, from a
+ * model that streams; from one that answers whole, once all the answers are in.
  */
 import { z } from "zod";
 import type {
@@ -28,7 +29,13 @@ import type {
   TokenLogprob,
 } from "../backends/model-backend.js";
 import { streamPieces } from "./chat-stream.js";
-import { type AnswerPiece, event, type StreamFrames } from "./live-event-stream.js";
+import {
+  type AnswerPiece,
+  type ChoiceFrames,
+  event,
+  type LiveChoicesEventStreamOptions,
+  type StreamFrames,
+} from "./live-event-stream.js";
 import {
   addSamplingSettings,
   checkLogitBiasKeys,
@@ -236,6 +243,36 @@ export function completionFrames(options: CompletionStreamOptions): StreamFrames
     piece: choice.piece,
     closing: (end) => choice.finish(end) + completionTail(options, end?.usage),
     logged: choice.logged,
+  };
+}
+
+/**
+ * The legacy stream's events for several prompts or choices relayed live
+ * (`liveChoicesEventStream`): choice `index` is prompt `index / n`'s, as OpenAI orders them;
+ * the decision is in choice 0's opening, and one usage chunk for all closes the stream.
+ */
+export function completionChoicesFrames(
+  options: CompletionStreamOptions,
+  count: number,
+): Pick<LiveChoicesEventStreamOptions, "choices" | "closing" | "sumUsage"> {
+  const n = options.body.n ?? 1;
+  const choices = Array.from({ length: count }, (_, index): ChoiceFrames => {
+    const choice = completionChoiceFrames(
+      options,
+      index,
+      options.body.prompt[Math.floor(index / n)] ?? "",
+    );
+    return {
+      opening: () => choice.opening(index === 0 ? options.firstChunkExtra : undefined),
+      piece: choice.piece,
+      finish: choice.finish,
+      logged: choice.logged,
+    };
+  });
+  return {
+    choices,
+    closing: (usage) => completionTail(options, usage),
+    sumUsage: summedUsage,
   };
 }
 

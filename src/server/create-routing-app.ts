@@ -75,10 +75,17 @@ import {
 } from "./batch-decision-wire.js";
 import { chatCompletionJson } from "./chat-completion-body.js";
 import { checkChatImage } from "./chat-image-check.js";
-import { type ChatStreamEnd, chatStreamBody, liveChatStream, loggedAnswer } from "./chat-stream.js";
+import {
+  type ChatStreamEnd,
+  chatStreamBody,
+  liveChatChoicesStream,
+  liveChatStream,
+  loggedAnswer,
+} from "./chat-stream.js";
 import {
   type CompletionFrame,
   completionBody,
+  completionChoicesFrames,
   completionFrames,
   completionGeneration,
   completionInputs,
@@ -92,7 +99,7 @@ import {
   loggedDecisionBody,
   withModelscout,
 } from "./decision-wire.js";
-import { liveEventStream } from "./live-event-stream.js";
+import { liveChoicesEventStream, liveEventStream } from "./live-event-stream.js";
 import { type MediaInput, type MediaKind, mediaFromBytes, mediaFromText } from "./media-input.js";
 import { type HttpError, httpErrorFor, openAIError } from "./openai-errors.js";
 import {
@@ -883,6 +890,13 @@ export function createRoutingHttp(options: RoutingAppOptions): {
       headers: Record<string, string>,
       ended: (end: ChatStreamEnd) => void,
     ) => EndpointAnswer;
+    /** Shapes several choices' streamed answers (`RouteResult.choiceStreams`), as `respondStream`. */
+    respondChoiceStreams?: (
+      choices: readonly TextStream[],
+      decision: RoutingDecision,
+      headers: Record<string, string>,
+      ended: (end: ChatStreamEnd) => void,
+    ) => EndpointAnswer;
   }
 
   /** Runs one routed request: parse, route, answer, log. */
@@ -1034,11 +1048,11 @@ export function createRoutingHttp(options: RoutingAppOptions): {
         failed.sent = new LogFailure(log, result.status, { errorCode: code, refused });
         return failed;
       }
-      if (result.stream !== undefined && work.respondStream !== undefined) {
+      if (result.stream !== undefined || result.choiceStreams !== undefined) {
         // Logged when the stream is over: the request's latency runs to its end, the
-        // model's to its first piece.
+        // model's to its first piece (every choice's, with `n`).
         const modelLatencyMs = result.modelLatencyMs;
-        return work.respondStream(result.stream, decision, headers, (end) => {
+        const ended = (end: ChatStreamEnd) => {
           if (end.clientClosed === true) {
             log(499, { modelLatencyMs, outputText: end.text, errorCode: "client_closed" });
           } else if (end.error !== undefined) {
@@ -1046,7 +1060,13 @@ export function createRoutingHttp(options: RoutingAppOptions): {
           } else {
             log(200, { modelLatencyMs, outputText: end.text, usage: end.usage });
           }
-        });
+        };
+        if (result.stream !== undefined && work.respondStream !== undefined) {
+          return work.respondStream(result.stream, decision, headers, ended);
+        }
+        if (result.choiceStreams !== undefined && work.respondChoiceStreams !== undefined) {
+          return work.respondChoiceStreams(result.choiceStreams, decision, headers, ended);
+        }
       }
       const answer = work.respond(result.outputs, decision, headers, wire);
       // Logged once the answer is on its way (`EndpointAnswer.sent`), so the log's work is not
@@ -1099,6 +1119,21 @@ export function createRoutingHttp(options: RoutingAppOptions): {
               describeError: streamBrokeOff,
             }),
           ),
+        respondChoiceStreams: (choices, decision, headers, ended) =>
+          eventStreamAnswer(
+            headers,
+            liveChatChoicesStream({
+              id: `chatcmpl-${decision.requestId}`,
+              created: clock.epochSeconds(),
+              model: decision.model,
+              firstChunkExtra: { modelscout: decisionBody(decision) },
+              includeUsage,
+              pieces: choices,
+              ended,
+              clientSignal: request.signal,
+              describeError: streamBrokeOff,
+            }),
+          ),
         respond: (outputs, decision, headers, modelscoutJson) => {
           const first = outputs[0];
           const answer = first?.kind === "text" ? first : undefined;
@@ -1111,8 +1146,8 @@ export function createRoutingHttp(options: RoutingAppOptions): {
               ? outputs.slice(1).map((output) => (output.kind === "text" ? output : undefined))
               : undefined;
           if (body.stream) {
-            // One choice that was not streamed live (a model that answers whole), or `n`
-            // choices, sent once all of them are in.
+            // A model that answers whole: its answer (or `n` of them, once all are in) sent
+            // in word-sized chunks.
             return eventStreamAnswer(
               headers,
               chatStreamBody({
@@ -1176,6 +1211,21 @@ export function createRoutingHttp(options: RoutingAppOptions): {
               describeError: streamBrokeOff,
             }),
           ),
+        respondChoiceStreams: (choices, decision, headers, ended) => {
+          const frames = completionChoicesFrames(streamOf(decision), choices.length);
+          return eventStreamAnswer(
+            headers,
+            liveChoicesEventStream({
+              choices: frames.choices,
+              closing: frames.closing,
+              sumUsage: frames.sumUsage,
+              pieces: choices,
+              ended,
+              clientSignal: request.signal,
+              describeError: streamBrokeOff,
+            }),
+          );
+        },
         respond: (outputs, decision, headers, modelscoutJson) => {
           if (body.stream) {
             return eventStreamAnswer(headers, completionStreamBody(streamOf(decision), outputs));

@@ -137,3 +137,133 @@ export function liveEventStream(options: LiveEventStreamOptions): ReadableStream
     },
   });
 }
+
+/** One choice's events in a stream of several (`n` choices, or several prompts). */
+export interface ChoiceFrames {
+  /** The choice's first event (its role), sent at once; choice 0's carries the decision. */
+  opening(): string;
+  /** The events for one of the choice's pieces; the frames keep what the log needs of it. */
+  piece(piece: AnswerPiece): string;
+  /** The choice's last event, with its finish reason. */
+  finish(end: StreamEnd | undefined): string;
+  /** What the request log keeps of the choice's answer sent so far. */
+  logged(): string;
+}
+
+export interface LiveChoicesEventStreamOptions
+  extends Omit<LiveEventStreamOptions, "frames" | "pieces"> {
+  /** Each choice's events, in `index` order. */
+  choices: readonly ChoiceFrames[];
+  /** Each choice's pieces (`RouteResult.choiceStreams`), in the same order. */
+  pieces: readonly AsyncIterable<TextStreamPart>[];
+  /** The events after every choice has finished: the usage chunk if asked for, `[DONE]`. */
+  closing(usage: AnswerUsage | undefined): string;
+  /** The tokens of all the choices, from each one's closing item (undefined if one lacks it). */
+  sumUsage(ends: readonly (StreamEnd | undefined)[]): AnswerUsage | undefined;
+}
+
+/** What reading one choice's stream gave: its next piece, or its failure. */
+type ChoiceRead =
+  | { index: number; next: IteratorResult<AnswerPiece>; error?: undefined }
+  | { index: number; error: { cause: unknown } };
+
+/**
+ * Several choices' events sent as their models write them, interleaved as their pieces
+ * arrive (`liveEventStream` for one): every choice's opening first, then each piece with its
+ * choice's index, each choice's finish when its stream ends, and the closing events once all
+ * have. A choice failing midway ends the whole stream with the error event, as OpenAI does,
+ * and gives up the other choices' streams; a client that goes away gives up all of them. The
+ * request log gets choice 0's answer (as for `n` choices answered whole) and every choice's
+ * tokens.
+ */
+export function liveChoicesEventStream(
+  options: LiveChoicesEventStreamOptions,
+): ReadableStream<Uint8Array> {
+  const { choices } = options;
+  const encoder = new TextEncoder();
+  const iterators = options.pieces.map((pieces) => pieces[Symbol.asyncIterator]());
+  const ends: (StreamEnd | undefined)[] = iterators.map(() => undefined);
+  /** The read in progress of each choice still streaming, by index. */
+  const reading = new Map<number, Promise<ChoiceRead>>();
+  const read = (index: number) => {
+    const iterator = iterators[index] as AsyncIterator<TextStreamPart>;
+    // To the back of the race: a choice whose pieces come fast does not starve the others.
+    reading.delete(index);
+    reading.set(
+      index,
+      nextPiece(iterator, (value) => {
+        ends[index] = value;
+      }).then(
+        (next): ChoiceRead => ({ index, next }),
+        (cause: unknown): ChoiceRead => ({ index, error: { cause } }),
+      ),
+    );
+  };
+  let over = false;
+  const end = (how: Omit<ChatStreamEnd, "text">) => {
+    if (over) return;
+    over = true;
+    options.ended({ text: choices[0]?.logged() ?? "", ...how });
+  };
+  /** Gives up the streams still open; their reads in progress then fail, unread. */
+  const giveUp = async () => {
+    const open = [...reading.keys()];
+    reading.clear();
+    await Promise.all(
+      open.map((index) => iterators[index]?.return?.().catch(() => undefined) ?? undefined),
+    );
+  };
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      let opening = "";
+      for (const choice of choices) opening += choice.opening();
+      controller.enqueue(encoder.encode(opening));
+      for (const index of iterators.keys()) read(index);
+    },
+    async pull(controller) {
+      // A piece with nothing to send on this endpoint is read past: a `pull` that enqueues
+      // nothing is not called again.
+      for (;;) {
+        if (reading.size === 0) {
+          const usage = options.sumUsage(ends);
+          controller.enqueue(encoder.encode(options.closing(usage)));
+          controller.close();
+          end(usage === undefined ? {} : { usage });
+          return;
+        }
+        const result = await Promise.race(reading.values());
+        if (over) return; // the client left meanwhile
+        const choice = choices[result.index] as ChoiceFrames;
+        if (result.error !== undefined) {
+          reading.delete(result.index);
+          const error = result.error.cause;
+          if (options.clientSignal?.aborted === true) {
+            end({ clientClosed: true });
+            controller.error(error);
+          } else {
+            controller.enqueue(encoder.encode(event({ error: options.describeError(error) })));
+            controller.close();
+            end({ error });
+          }
+          await giveUp();
+          return;
+        }
+        if (result.next.done === true) {
+          reading.delete(result.index);
+          controller.enqueue(encoder.encode(choice.finish(ends[result.index])));
+          return;
+        }
+        read(result.index);
+        const events = choice.piece(result.next.value);
+        if (events !== "") {
+          controller.enqueue(encoder.encode(events));
+          return;
+        }
+      }
+    },
+    async cancel() {
+      end({ clientClosed: true });
+      await giveUp();
+    },
+  });
+}

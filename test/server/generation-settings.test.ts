@@ -214,7 +214,7 @@ describe("generation settings through the router", () => {
     ]);
   });
 
-  it("streams n choices once all are in, each with its index, tokens summed", async () => {
+  it("streams n choices, each with its index, tokens summed", async () => {
     const events = sseEvents(
       (
         await chat({
@@ -240,7 +240,7 @@ describe("generation settings through the router", () => {
       [0, "one two "],
       [1, "one two "],
     ]);
-    // Choice 0's finish comes last, with the usage.
+    // Each choice's own finish reason; the usage after both.
     expect([...reasons.entries()].sort()).toEqual([
       [0, "length"],
       [1, "length"],
