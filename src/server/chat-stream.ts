@@ -8,7 +8,9 @@
  * model whose backend streams (`ModelBackend.doStream`: OpenAI-compatible servers and Hugging
  * Face Inference Providers) is relayed piece by piece as it writes (`liveChatStream`); the
  * others answer whole, and the finished answer is sent in word-sized chunks
- * (`chatStreamBody`), which keeps every OpenAI client's streaming path working.
+ * (`chatStreamBody`), which keeps every OpenAI client's streaming path working. `n` choices
+ * from a model that streams are relayed live too, interleaved with their `index`
+ * (`liveChatChoicesStream`); from one that answers whole, one after another once all are in.
  */
 
 import type {

@@ -6,7 +6,9 @@
  * around them is shared: a failure after the first piece cannot fall back any more, so it
  * ends the stream with a `data: {"error": ...}` event (what OpenAI's SDKs raise as an API
  * error), without `[DONE]`; a client that goes away stops the model's stream; and the end,
- * however it came, is reported once, for the request log.
+ * however it came, is reported once, for the request log. Several choices (`n`, or several
+ * prompts) are relayed interleaved the same way (`liveChoicesEventStream`, each choice's
+ * events as `ChoiceFrames`).
  */
 import type { AnswerUsage, StreamEnd, TextStreamPart } from "../backends/model-backend.js";
 

@@ -11,7 +11,8 @@
  * that take it. What the router cannot honour is refused with a 400 rather than silently
  * dropped: audio output (`modalities` beyond text, `audio`), OpenAI's hosted web search
  * (`web_search_options`), `stream_options` without a stream. `n` choices (up to 16) are `n`
- * calls to the chosen model (`choiceInputs`); streamed, they are sent once all are in.
+ * calls to the chosen model (`choiceInputs`); streamed, relayed live and interleaved from a
+ * model that streams (ADR 0066, addendum), sent once all are in from one that answers whole.
  * `tools`, `tool_choice`, assistant turns with `tool_calls` and `tool` results go to models
  * that can call tools (the router skips the others). Message content may be a string or an
  * array of text parts; a user turn's may also hold `image_url` parts, which go to models
