@@ -177,6 +177,11 @@ export type RouteResult =
       choiceStreams?: TextStream[];
       /** Set when the batch's items went to more than one route: `decision` is group 0's. */
       batch?: BatchSplit;
+      /**
+       * Set when a batch's items were each classified and all went to one route: each item's
+       * reason (its own classification, the request's model), for its log row (ADR 0081).
+       */
+      itemReasons?: string[];
     }
   | {
       ok: false;
@@ -200,6 +205,8 @@ export type RouteResult =
        * request fails as a whole; `decision` is the first failed group's.
        */
       batch?: BatchSplit;
+      /** As on success: each item's reason, when its items were classified onto one route. */
+      itemReasons?: string[];
     };
 
 export interface ModelListing {
@@ -540,6 +547,21 @@ function reasonText(resolved: ResolvedTarget, model: string, modelReason: string
   return resolved.route === null
     ? `model ${model} ${modelReason}`
     : `route ${resolved.route.name} (${resolved.routeReason}); model ${model}: ${modelReason}`;
+}
+
+/**
+ * The reason of each item of a batch routed together: the decision's reason is its first
+ * item's route reason and the call's model reason, so each item gets its own route reason
+ * with the same model reason (the decision's whole reason when it has another shape).
+ */
+function itemReasonsOf(decision: RoutingDecision, items: readonly ResolvedTarget[]): string[] {
+  const prefix = reasonText(items[0] as ResolvedTarget, decision.model, "");
+  const modelReason = decision.reason.startsWith(prefix)
+    ? decision.reason.slice(prefix.length)
+    : null;
+  return items.map((item) =>
+    modelReason === null ? decision.reason : reasonText(item, decision.model, modelReason),
+  );
 }
 
 /** Reasons `Router.#explain` keeps before it starts again (a fallback's reason names what failed). */
@@ -941,8 +963,8 @@ export class Router {
   /**
    * A batch's items each classified as it would be alone, then routed a group per route
    * (`RouteRequest.itemTexts`, ADR 0081). Items landing on one route are routed as one
-   * request with the first item's classification, as before: the same decision, answer and
-   * log. The distinct texts are classified together (`RequestClassifier.classifyEach`): each
+   * request with the first item's classification, as before: the same decision and answer,
+   * with each item's own reason beside it (`itemReasons`) for the item's log row. The distinct texts are classified together (`RequestClassifier.classifyEach`): each
    * model step embeds or labels all the texts it reads in one call. One call also keeps the
    * items from contending for the model's `max_in_flight`: an item turned away would fall to
    * the default route, where it would not have gone alone.
@@ -967,7 +989,13 @@ export class Router {
       if (indexes === undefined) byRoute.set(name, [index]);
       else indexes.push(index);
     }
-    if (byRoute.size === 1) return this.#routeOne(request, resolvedItems[0]);
+    if (byRoute.size === 1) {
+      // Answered as one, but logged a row per item (ADR 0081, second addendum): each row's
+      // reason is its own item's classification.
+      const result = await this.#routeOne(request, resolvedItems[0]);
+      result.itemReasons = itemReasonsOf(result.decision, resolvedItems);
+      return result;
+    }
     const requestId = request.requestId ?? newRequestId();
     const groupIndexes = [...byRoute.values()];
     const results = await Promise.all(
@@ -1000,23 +1028,12 @@ export class Router {
       reason: "",
     }));
     for (const [group, { indexes, result }] of groups.entries()) {
-      const decision = result.decision;
-      const first = resolvedItems[indexes[0] as number] as ResolvedTarget;
-      // The group's reason is the first item's route reason and the group's model reason:
-      // each item gets its own route reason with the same model reason.
-      const prefix = reasonText(first, decision.model, "");
-      const modelReason = decision.reason.startsWith(prefix)
-        ? decision.reason.slice(prefix.length)
-        : null;
+      const reasons = itemReasonsOf(
+        result.decision,
+        indexes.map((index) => resolvedItems[index] as ResolvedTarget),
+      );
       for (const [position, index] of indexes.entries()) {
-        items[index] = {
-          group,
-          position,
-          reason:
-            modelReason === null
-              ? decision.reason
-              : reasonText(resolvedItems[index] as ResolvedTarget, decision.model, modelReason),
-        };
+        items[index] = { group, position, reason: reasons[position] as string };
       }
     }
     const batch: BatchSplit = { groups, items };
