@@ -6,12 +6,13 @@
  * `modelscout` body field holds each item's route, model, reason and logged request id
  * (`items`) beside each group's whole decision (`groups`). The request log keeps the same
  * JSON with every item's row, which is how feedback naming an `item` finds its row.
- * A batch whose items all went to one route keeps the one-decision wire (`decision-wire.ts`),
- * with `batch_size` added (`withBatchSize`): its one log row must say it answered several
- * inputs, or a label would be scored against the first input's answer unasked.
+ * A `/v1/tasks` batch answered as one (its items on one route, or a route, model or session
+ * named) keeps the one-decision wire (`decision-wire.ts`), with `batch_size` and `items` added
+ * (`withBatchItems`), and is logged a row per item like a split batch (`oneRouteSplit`), so that
+ * feedback on any item is scored against that item's own answer (ADR 0081, second addendum).
  */
 import type { BackendOutput } from "../backends/model-backend.js";
-import type { BatchSplit } from "../route/router.js";
+import type { BatchSplit, RouteResult } from "../route/router.js";
 import { topLabel } from "../select/metrics/classification-metrics.js";
 import type { TaskId } from "../tasks/resolve-task.js";
 import { type DecisionBody, decisionBody, headerSafe } from "./decision-wire.js";
@@ -74,20 +75,46 @@ export function batchDecisionBody(
     routes: decisions.map((decision) => decision.route),
     models: decisions.map((decision) => decision.model),
     reason: batchReason(batch),
-    items: batch.items.map((item, index) => {
-      const decision = decisions[item.group] as (typeof decisions)[number];
-      const label = outputs === null ? undefined : topLabelOf(outputs[index]);
-      return {
-        index,
-        request_id: itemIds[index] as string,
-        route: decision.route,
-        model: decision.model,
-        reason: item.reason,
-        ...(label !== undefined && { label }),
-      };
-    }),
+    items: batchItemBodies(batch, itemIds, outputs),
     groups: decisions.map(decisionBody),
   };
+}
+
+/** Each item's route, model, reason, logged request id and (labelling tasks) top label. */
+export function batchItemBodies(
+  batch: BatchSplit,
+  itemIds: readonly string[],
+  outputs: readonly BackendOutput[] | null,
+): BatchItemBody[] {
+  return batch.items.map((item, index) => {
+    const decision = (batch.groups[item.group] as BatchSplit["groups"][number]).result.decision;
+    const label = outputs === null ? undefined : topLabelOf(outputs[index]);
+    return {
+      index,
+      request_id: itemIds[index] as string,
+      route: decision.route,
+      model: decision.model,
+      reason: item.reason,
+      ...(label !== undefined && { label }),
+    };
+  });
+}
+
+/**
+ * A batch answered as one, as a split into one group holding every item: logged and described
+ * by the code that logs a split batch (`LogBatch`, `batchItemBodies`), so that its items are
+ * rows, requests and feedback targets as a split batch's are. Each item's reason is its own
+ * classification's when the router classified each (`itemReasons`), else the decision's.
+ */
+export function oneRouteSplit(result: RouteResult, inputs: number): BatchSplit {
+  const reasons = result.itemReasons;
+  const items: BatchSplit["items"] = [];
+  const indexes: number[] = [];
+  for (let index = 0; index < inputs; index += 1) {
+    indexes.push(index);
+    items.push({ group: 0, position: index, reason: reasons?.[index] ?? result.decision.reason });
+  }
+  return { groups: [{ indexes, result }], items };
 }
 
 /** `batch over 2 routes: delivery (items 0, 2), complaint (item 1); ...`. */
@@ -127,13 +154,24 @@ export function loggedBatchDecision(json: string | null): BatchDecisionBody | nu
 }
 
 /**
- * The decision JSON of a `/v1/tasks` batch of `inputs` (two or more) routed as one (its items
- * on one route, or a route, model or session named), with `batch_size` as its last field. The
- * batch has one log row, holding the first input's text and answer only: feedback reads the
- * size there to ask which input a label is about (ADR 0081, addendum).
+ * The decision JSON of a `/v1/tasks` batch of two inputs or more answered as one (its items on
+ * one route, or a route, model or session named), with `batch_size` and `items` as its last
+ * fields: each item's own request id, reason and label, as a split batch's `items` (ADR 0081,
+ * addenda). Each item has a log row of its own; feedback reads `items` there to find it.
  */
-export function withBatchSize(decisionJson: string, inputs: number): string {
-  return `${decisionJson.slice(0, -1)},"batch_size":${inputs}}`;
+export function withBatchItems(decisionJson: string, items: readonly BatchItemBody[]): string {
+  return `${decisionJson.slice(0, -1)},"batch_size":${items.length},"items":${JSON.stringify(items)}}`;
+}
+
+/**
+ * The items of a logged batch answered as one and logged a row per item (`withBatchItems`), or
+ * null: a single input, or a row logged before items were (one row for the batch, its size in
+ * `batch_size`, `loggedBatchSize`).
+ */
+export function loggedBatchItems(json: string | null): BatchItemBody[] | null {
+  if (json === null || !json.includes('"items":')) return null;
+  const items = (JSON.parse(json) as { items?: unknown }).items;
+  return Array.isArray(items) && items.length > 1 ? (items as BatchItemBody[]) : null;
 }
 
 /**

@@ -66,12 +66,16 @@ import { taskInputKind } from "../tasks/task-input-kind.js";
 import { VERSION } from "../version.js";
 import { createApiAccess } from "./api-keys.js";
 import {
+  type BatchItemBody,
   batchDecisionBody,
   batchDecisionHeaders,
+  batchItemBodies,
   batchItemIds,
   loggedBatchDecision,
+  loggedBatchItems,
   loggedBatchSize,
-  withBatchSize,
+  oneRouteSplit,
+  withBatchItems,
 } from "./batch-decision-wire.js";
 import { chatCompletionJson } from "./chat-completion-body.js";
 import { checkChatImage } from "./chat-image-check.js";
@@ -175,9 +179,9 @@ export function redactPersonalText(config?: RedactionConfig): RedactText {
 export interface RoutingObserver {
   /**
    * `decision` is the routing decision whose JSON is `row.decision` (null when none was
-   * made), so that an observer need not parse it back. On a row of a split batch's item
-   * (ADR 0081) it is its group's decision, with the group's attempts on the group's first
-   * item only (one model call answered the group).
+   * made), so that an observer need not parse it back. On the row of a `/v1/tasks` batch's
+   * item, split across routes or not (ADR 0081), it is its group's decision, with the group's
+   * attempts on the group's first item only (one model call answered the group).
    */
   requestLogged?(row: RequestLogRow, decision: RoutingDecision | null): void;
   feedbackStored?(feedback: FeedbackInput & { id: number }, request: RequestLogRow): void;
@@ -453,6 +457,8 @@ type TaskInputs = {
   logged?: string;
   /** Each input's text, for a batch of two or more texts (`RouteRequest.itemTexts`). */
   itemTexts?: readonly string[];
+  /** What the log keeps of each input, for a batch of two or more: a row each (ADR 0081). */
+  loggedItems?: readonly string[];
 };
 
 /** A text task's JSON body (`taskRequestSchema`). */
@@ -464,8 +470,8 @@ async function readTextTask(request: EndpointRequest, maxBytes: number): Promise
     model: body.model,
     inputs: texts.map((text) => (labels === undefined ? text : { text, candidateLabels: labels })),
     text: texts[0] as string,
-    // Each item of a batch may go to its own route (ADR 0081).
-    ...(texts.length > 1 && { itemTexts: texts }),
+    // Each item of a batch may go to its own route, and has a log row of its own (ADR 0081).
+    ...(texts.length > 1 && { itemTexts: texts, loggedItems: texts }),
   };
 }
 
@@ -521,11 +527,13 @@ async function readMediaTask(
 }
 
 function mediaTaskInputs(model: string, media: readonly MediaInput[]): TaskInputs {
+  const logged = media.map((item) => `[${item.description}]`);
   return {
     model,
     inputs: media.map((item) => item.input),
     text: null,
-    logged: media.map((item) => `[${item.description}]`).join(" "),
+    logged: logged.join(" "),
+    ...(logged.length > 1 && { loggedItems: logged }),
   };
 }
 
@@ -664,7 +672,7 @@ type LogExtra = Partial<
   usage?: AnswerUsage;
 };
 
-/** One item's row of a batch split across routes (ADR 0081), in place of the request's own. */
+/** One item's row of a `/v1/tasks` batch (ADR 0081), in place of the request's own. */
 interface LoggedItem {
   id: string;
   /** Its group's decision; without attempts but on the group's first item (`LogBatch`). */
@@ -719,8 +727,9 @@ class LogAnswered implements AfterAnswer {
 }
 
 /**
- * Logs a batch split across routes, a row per item (ADR 0081): its route, model, text and
- * answer, with its group's status and model latency; the group's tokens on its first item.
+ * Logs a `/v1/tasks` batch a row per item (ADR 0081), split across routes or answered as one
+ * (a split of one group, `oneRouteSplit`): each item's route, model, text and answer, with its
+ * group's status and model latency; the group's tokens on its first item.
  */
 class LogBatch implements AfterAnswer {
   readonly #log: RequestLog;
@@ -874,6 +883,8 @@ export function createRoutingHttp(options: RoutingAppOptions): {
     logged?: string;
     /** Each input's text, when a batch's items may go to routes of their own (ADR 0081). */
     itemTexts?: readonly string[];
+    /** What the log keeps of each input of a `/v1/tasks` batch: a row per item (ADR 0081). */
+    loggedItems?: readonly string[];
     /** Shapes the success body from the outputs; `modelscoutJson` is `decisionJson(decision)`. */
     respond: (
       outputs: BackendOutput[],
@@ -921,7 +932,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
     let serving: Router | undefined;
     const log: RequestLog = (status, extra, item) => {
       const usage = extra.usage;
-      // A split batch's item: its group's decision (ADR 0081).
+      // A batch's item: its group's decision (ADR 0081).
       const decided = item === undefined ? decision : item.decision;
       const id = item === undefined ? requestId : item.id;
       const model = extra.refused === true ? null : (decided?.model ?? null);
@@ -1003,7 +1014,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
         );
         wire = JSON.stringify(body);
         const headers = batchDecisionHeaders(requestId, body);
-        const after = new LogBatch(log, result.batch, itemIds, work.itemTexts ?? []);
+        const after = new LogBatch(log, result.batch, itemIds, work.loggedItems ?? []);
         if (!result.ok) {
           if (result.retryAfterMs !== undefined) {
             headers["retry-after"] = String(Math.max(1, Math.ceil(result.retryAfterMs / 1000)));
@@ -1027,10 +1038,17 @@ export function createRoutingHttp(options: RoutingAppOptions): {
         return answer;
       }
       wire = decisionJson(decision);
-      // A batch answered as one has one row: it says how many inputs it answered, so that
-      // feedback can ask which one a label is about (ADR 0081, addendum).
-      if (endpoint === "tasks" && work.inputs.length > 1) {
-        wire = withBatchSize(wire, work.inputs.length);
+      // A `/v1/tasks` batch answered as one is logged a row per item, as a split one is: its
+      // decision adds each item's id, reason and label, so that feedback on any item is
+      // scored against that item's answer (ADR 0081, second addendum).
+      const loggedItems = work.loggedItems;
+      let asOne: LogBatch | undefined;
+      if (loggedItems !== undefined && loggedItems.length === work.inputs.length) {
+        const split = oneRouteSplit(result, loggedItems.length);
+        const itemIds = batchItemIds(split, newRequestId);
+        const outputs = result.ok ? result.outputs : null;
+        wire = withBatchItems(wire, batchItemBodies(split, itemIds, outputs));
+        asOne = new LogBatch(log, split, itemIds, loggedItems);
       }
       const headers = decisionHeaders(requestId, decision);
       if (!result.ok) {
@@ -1045,7 +1063,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
         });
         const failed = jsonAnswer(http.status, { error: http.body.error }, headers, wire);
         const refused = result.unavailable !== undefined;
-        failed.sent = new LogFailure(log, result.status, { errorCode: code, refused });
+        failed.sent = asOne ?? new LogFailure(log, result.status, { errorCode: code, refused });
         return failed;
       }
       if (result.stream !== undefined || result.choiceStreams !== undefined) {
@@ -1072,7 +1090,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
       // Logged once the answer is on its way (`EndpointAnswer.sent`), so the log's work is not
       // on the answer's path (docs/decisions/0032): the row is appended in the same turn of the
       // event loop, before any later request, such as feedback on this one, can be read.
-      answer.sent = new LogAnswered(log, result.outputs, result.modelLatencyMs);
+      answer.sent = asOne ?? new LogAnswered(log, result.outputs, result.modelLatencyMs);
       return answer;
     } catch (error) {
       const http =
@@ -1459,16 +1477,17 @@ export function createRoutingHttp(options: RoutingAppOptions): {
   );
 
   /**
-   * The logged row a feedback is about. On a batch whose items went to different routes,
-   * each item has a row of its own (ADR 0081): the batch's id needs `item` to say which;
-   * another item's id names its item. `answered` is false when the batch failed as a whole
-   * (its client got no answer to rate, though the item's model answered).
+   * The logged row a feedback is about. A `/v1/tasks` batch's items each have a row of their
+   * own (ADR 0081): `item` names one, and so does an item's own id. On a batch whose items
+   * went to different routes the batch's id needs `item` to say which; `answered` is false
+   * when the batch failed as a whole (its client got no answer to rate, though the item's
+   * model answered).
    *
-   * A batch routed as one has one row, with its first input's text and answer (ADR 0081,
-   * addendum): a rating, or `correct` about the whole batch, is about its one route and
-   * model; a label is scored against an answer, so it must say it is about input 0 (`item`),
-   * and a label or `correct` about another input is refused, since the row could score it
-   * only against input 0's answer and would export it beside input 0's text.
+   * On a batch answered as one (one route, model and call), feedback without `item` on the
+   * batch's id is about the whole request, as before rows were per item: a rating or
+   * `correct`, stored on item 0's row; a label must name its item (ADR 0081, addenda).
+   * Rows logged before that (one row per batch, `batch_size` only) keep the first input's text
+   * and answer only: a label or `correct` about another input is refused there.
    */
   const feedbackTarget = async (
     request: RequestLogRow,
@@ -1477,6 +1496,8 @@ export function createRoutingHttp(options: RoutingAppOptions): {
   ): Promise<{ request: RequestLogRow; item?: number; answered: boolean }> => {
     const batch = loggedBatchDecision(request.decision);
     if (batch === null) {
+      const items = loggedBatchItems(request.decision);
+      if (items !== null) return oneRouteItemTarget(request, items, item, judged.label);
       if (item !== undefined && item > 0 && request.endpoint !== "tasks") {
         throw new RequestRejected(
           openAIError(
@@ -1570,6 +1591,57 @@ export function createRoutingHttp(options: RoutingAppOptions): {
     return { request: row, item: index, answered: batch.status === 200 };
   };
 
+  /** `feedbackTarget` on a batch answered as one and logged a row per item. */
+  const oneRouteItemTarget = async (
+    request: RequestLogRow,
+    items: readonly BatchItemBody[],
+    item: number | undefined,
+    label: boolean,
+  ): Promise<{ request: RequestLogRow; item?: number; answered: boolean }> => {
+    const count = items.length;
+    const batchId = (items[0] as BatchItemBody).request_id;
+    const index =
+      item ??
+      (request.id === batchId
+        ? undefined
+        : items.findIndex((entry) => entry.request_id === request.id));
+    if (index === undefined || index < 0) {
+      if (label) {
+        throw new RequestRejected(
+          openAIError(
+            400,
+            `Request "${request.id}" was a batch of ${count} inputs routed as one (route ${request.route ?? "none"}, model ${request.model ?? "none"}): a label is scored against one input's answer, so say which with item (0 to ${count - 1}). A rating, or correct about the whole batch, needs no item.`,
+            { param: "item", code: "item_required" },
+          ),
+        );
+      }
+      // About the whole request: its one route and model, stored on item 0's row.
+      return { request, answered: true };
+    }
+    const entry = items[index];
+    if (entry === undefined) {
+      throw new RequestRejected(
+        openAIError(
+          400,
+          `item ${index} is not in request "${batchId}": its batch had ${count} inputs (item 0 to ${count - 1}).`,
+          { param: "item", code: "invalid_value" },
+        ),
+      );
+    }
+    const row =
+      entry.request_id === request.id ? request : await findLoggedRequest(store, entry.request_id);
+    if (row === null) {
+      throw new RequestRejected(
+        openAIError(
+          404,
+          `Item ${index} of request "${batchId}" (logged as "${entry.request_id}") is not in the request log${pastRetention()}.`,
+          { param: "item", code: "request_not_found" },
+        ),
+      );
+    }
+    return { request: row, item: index, answered: true };
+  };
+
   app.post("/v1/feedback", async (context) => {
     try {
       const body = await readBody(honoRequest(context), feedbackRequestSchema, maxBodyBytes);
@@ -1652,7 +1724,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
           id: storedId,
           request_id: body.request_id,
           // The batch's item it named, and the row it was stored against (ADR 0081): the
-          // item's own on a split batch, the batch's one row on a batch routed as one.
+          // item's own, or the batch's one row on a batch logged before items had rows.
           ...(about.item !== undefined && {
             item: about.item,
             item_request_id: about.request.id,

@@ -8,6 +8,7 @@
  * value; the body field carries the text as is.
  */
 import type { RoutingDecision } from "../route/routing-decision.js";
+import type { BatchItemBody } from "./batch-decision-wire.js";
 import {
   jsonName,
   jsonNameOrNull,
@@ -105,10 +106,15 @@ export interface DecisionBody {
     }[];
   } | null;
   /**
-   * On a `/v1/tasks` batch of two inputs or more routed as one: how many (`withBatchSize`,
+   * On a `/v1/tasks` batch of two inputs or more routed as one: how many (`withBatchItems`,
    * ADR 0081). Absent on a single input.
    */
   batch_size?: number;
+  /**
+   * On the same batch: each item's own request id (its log row), reason and label (ADR 0081,
+   * second addendum). Absent on a single input, and on rows logged before items were.
+   */
+  items?: BatchItemBody[];
 }
 
 export function decisionBody(decision: RoutingDecision): DecisionBody {

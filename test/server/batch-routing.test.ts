@@ -3,12 +3,13 @@
  * (ADR 0081): each item goes where it would go alone, the answers come back in the input
  * order, the decision says it is mixed, each item is logged with its route and model, and
  * feedback naming an item reaches that item's route and model in the learner. A batch whose
- * items all land on one route is answered and logged as before; a group that fails fails
- * the batch.
+ * items all land on one route is answered as one and logged a row per item, so that feedback
+ * on any item is scored against its own answer; a group that fails fails the batch.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CUSTOMER_SERVICE_ROUTES } from "../../src/route/bundled/customer-service-routes.js";
 import { ThompsonRouteLearner } from "../../src/route/learning/thompson-route-learner.js";
+import { exportRequestLog } from "../../src/route/request-log-export.js";
 import type { RouteLearner } from "../../src/route/route-learner.js";
 import { parseRoutesConfig } from "../../src/route/routes-config.js";
 import { createAdminExtension } from "../../src/server/admin/admin-extension.js";
@@ -186,10 +187,11 @@ describe("a batch whose items belong to different routes", () => {
     expect(shown.json.modelscout.items).toHaveLength(3);
   }, 60_000);
 
-  it("answers and logs a batch whose items all land on one route as before", async () => {
+  it("answers a batch whose items all land on one route as one, and logs a row per item", async () => {
     const before = loggedRows(bundled).length;
+    const texts = ["where is my parcel?", "has the courier left yet?"];
     const batch = await postWithHeaders(`${bundled.url}/v1/tasks/text-generation`, {
-      inputs: ["where is my parcel?", "has my parcel been shipped?"],
+      inputs: texts,
     });
     expect(batch.status).toBe(200);
     expect(batch.headers.get("x-modelscout-batch")).toBeNull();
@@ -197,7 +199,8 @@ describe("a batch whose items belong to different routes", () => {
     expect(batch.headers.get("x-modelscout-model")).toBe("echo:delivery-desk");
     expect(batch.json.model).toBe("echo:delivery-desk");
     const decision = batch.json.modelscout;
-    // The one-decision wire, with the first item's classification, as before.
+    // The one-decision wire, with the first item's classification, as before, and each
+    // item's own id and reason after batch_size.
     expect(Object.keys(decision)).toEqual([
       "request_id",
       "task",
@@ -212,23 +215,44 @@ describe("a batch whose items belong to different routes", () => {
       "attempts",
       "classification",
       "batch_size",
+      "items",
     ]);
     expect(decision.batch_size).toBe(2);
     expect(decision.classification.steps.at(-1).detail).toBe('keyword "parcel"');
     expect(decision.attempts).toHaveLength(1);
+    expect(decision.items[0].request_id).toBe(decision.request_id);
+    expect(decision.items[1].request_id).not.toBe(decision.request_id);
+    expect(decision.items.map((item: Json) => [item.route, item.model])).toEqual([
+      ["delivery", "echo:delivery-desk"],
+      ["delivery", "echo:delivery-desk"],
+    ]);
+    // Each item's reason is its own classification's.
+    expect(decision.items[0].reason).toBe(decision.reason);
+    expect(decision.items[1].reason).toContain('keyword "courier"');
+    // A row per item, as for a batch split across routes, each with its own text and answer.
     const rows = loggedRows(bundled).slice(before);
     expect(rows.map((row) => [row.id, row.route, row.status, row.input_text])).toEqual([
-      [decision.request_id, "delivery", 200, "where is my parcel?"],
+      [decision.request_id, "delivery", 200, texts[0]],
+      [decision.items[1].request_id, "delivery", 200, texts[1]],
     ]);
-    // Its one row keeps the first item's text and answer: a label for another item could be
-    // neither scored nor exported beside its text; a rating of it reaches the same route.
+    const shown = await getJson(`${bundled.url}/v1/requests/${decision.items[1].request_id}`);
+    expect(shown.json).toMatchObject({
+      route: "delivery",
+      input_text: texts[1],
+      output_text: batch.json.data[1].text,
+      reason: decision.items[1].reason,
+    });
+    // A label on item 1 is stored against item 1's row.
     const labelled = await postJson(`${bundled.url}/v1/feedback`, {
       request_id: decision.request_id,
       item: 1,
       label: "delivery",
     });
-    expect(labelled.status).toBe(400);
-    expect(labelled.json.error.param).toBe("label");
+    expect(labelled.status).toBe(200);
+    expect(labelled.json).toMatchObject({
+      item: 1,
+      item_request_id: decision.items[1].request_id,
+    });
     const rated = await postJson(`${bundled.url}/v1/feedback`, {
       request_id: decision.request_id,
       item: 1,
@@ -238,9 +262,16 @@ describe("a batch whose items belong to different routes", () => {
     expect(rated.json).toMatchObject({ request_id: decision.request_id, reward: 0.75 });
   }, 60_000);
 
-  it("asks which input a label is about on a batch routed as one, and scores item 0's", async () => {
-    // Three words of praise: one route, one model, one log row with item 0's text and answer.
-    const texts = ["I love it, great value", "great service, thanks", "I love the colour"];
+  it("scores a label for any item of a batch routed as one against that item's answer", async () => {
+    // Praise the route's rules send to one route, one model, one call; the model reads
+    // item 2 as negative, items 0 and 1 as positive.
+    const texts = [
+      "I love it, great value",
+      "I love the colour",
+      "great, another awful delay, I hate this",
+    ];
+    const since = new Date().toISOString();
+    const before = loggedRows(reviews).length;
     const batch = await postJson(`${reviews.url}/v1/tasks/text-classification`, {
       inputs: texts,
     });
@@ -253,11 +284,15 @@ describe("a batch whose items belong to different routes", () => {
       (item: Json) =>
         [...item.labels].sort((a: Json, b: Json) => b.score - a.score)[0].label as string,
     );
-    const logged = await getJson(`${reviews.url}/v1/requests/${decision.request_id}`);
-    expect(logged.json.modelscout.batch_size).toBe(3);
-    const storedBefore = logged.json.feedback.length;
+    expect(labels[2]).not.toBe(labels[0]);
+    expect(decision.items.map((item: Json) => item.label)).toEqual(labels);
+    // Three rows, each its item's text and top label.
+    const rows = loggedRows(reviews).slice(before);
+    expect(rows.map((row) => [row.id, row.route, row.input_text])).toEqual(
+      texts.map((text, index) => [decision.items[index].request_id, "praise", text]),
+    );
 
-    // A label without item could be about any of the three: it was scored against item 0's.
+    // A label without item could be about any of the three.
     const unnamed = await postJson(`${reviews.url}/v1/feedback`, {
       request_id: decision.request_id,
       label: labels[1],
@@ -265,16 +300,7 @@ describe("a batch whose items belong to different routes", () => {
     expect(unnamed.status).toBe(400);
     expect(unnamed.json.error).toMatchObject({ param: "item", code: "item_required" });
     expect(unnamed.json.error.message).toContain("batch of 3 inputs");
-    // Another item's label or correctness could only be judged against item 0's answer.
-    for (const judged of [{ label: labels[2] }, { correct: true }]) {
-      const other = await postJson(`${reviews.url}/v1/feedback`, {
-        request_id: decision.request_id,
-        item: 2,
-        ...judged,
-      });
-      expect(other.status).toBe(400);
-      expect(other.json.error.param).toBe(Object.keys(judged)[0]);
-    }
+    expect(unnamed.json.error.message).toContain("item (0 to 2)");
     const outside = await postJson(`${reviews.url}/v1/feedback`, {
       request_id: decision.request_id,
       item: 3,
@@ -282,31 +308,107 @@ describe("a batch whose items belong to different routes", () => {
     });
     expect(outside.status).toBe(400);
     expect(outside.json.error).toMatchObject({ param: "item", code: "invalid_value" });
-    const refused = await getJson(`${reviews.url}/v1/requests/${decision.request_id}`);
-    expect(refused.json.feedback).toHaveLength(storedBefore);
 
-    // Item 0's label is scored against item 0's answer.
+    // Item 2's label is scored against item 2's answer, not item 0's: item 0's label is
+    // wrong for it, its own is right.
+    const wrong = await postJson(`${reviews.url}/v1/feedback`, {
+      request_id: decision.request_id,
+      item: 2,
+      label: labels[0],
+    });
+    expect(wrong.status).toBe(200);
+    expect(wrong.json).toMatchObject({
+      item: 2,
+      item_request_id: decision.items[2].request_id,
+      applied: true,
+      reward: 0,
+    });
+    const right = await postJson(`${reviews.url}/v1/feedback`, {
+      request_id: decision.request_id,
+      item: 2,
+      label: labels[2],
+    });
+    expect(right.status).toBe(200);
+    expect(right.json).toMatchObject({ item: 2, applied: true, reward: 1 });
+    const shown = await getJson(`${reviews.url}/v1/requests/${decision.items[2].request_id}`);
+    expect(shown.json.input_text).toBe(texts[2]);
+    expect(shown.json.feedback.map((feedback: Json) => feedback.label)).toEqual([
+      labels[0],
+      labels[2],
+    ]);
+    // An item's own id names its item; correct about item 1 is its answer's.
+    const byId = await postJson(`${reviews.url}/v1/feedback`, {
+      request_id: decision.items[1].request_id,
+      correct: true,
+    });
+    expect(byId.status).toBe(200);
+    expect(byId.json).toMatchObject({ item: 1, item_request_id: decision.items[1].request_id });
     const first = await postJson(`${reviews.url}/v1/feedback`, {
       request_id: decision.request_id,
       item: 0,
       label: labels[0],
     });
-    expect(first.status).toBe(200);
     expect(first.json).toMatchObject({ item: 0, item_request_id: decision.request_id, reward: 1 });
-    // A rating of another item, or a verdict on the whole batch, is about its route and model.
-    const rated = await postJson(`${reviews.url}/v1/feedback`, {
-      request_id: decision.request_id,
-      item: 2,
-      rating: 5,
-    });
-    expect(rated.status).toBe(200);
-    expect(rated.json).toMatchObject({ item: 2, reward: 1 });
+    // A verdict on the whole batch, without item, is about its route and model, as before.
     const whole = await postJson(`${reviews.url}/v1/feedback`, {
       request_id: decision.request_id,
-      correct: true,
+      rating: 5,
     });
     expect(whole.status).toBe(200);
     expect(whole.json.item).toBeUndefined();
+
+    // requests export: each item with its own text and label.
+    reviews.store.flush();
+    const exported = exportRequestLog(reviews.database, {
+      task: "text-classification",
+      route: "praise",
+      from: since,
+      logTextChars: 2000,
+    });
+    expect(
+      exported.items.map((item) => [item.text, item.label, item.label_from, item.request_id]),
+    ).toEqual([
+      [texts[0], labels[0], "label", decision.items[0].request_id],
+      [texts[1], labels[1], "correct", decision.items[1].request_id],
+      [texts[2], labels[2], "label", decision.items[2].request_id],
+    ]);
+  }, 60_000);
+
+  it("keeps feedback on a batch logged as one row before items had rows", async () => {
+    // The row of a batch as it was logged before: one row, item 0's text and answer, the
+    // decision with batch_size and no items.
+    const batch = await postJson(`${reviews.url}/v1/tasks/text-classification`, {
+      inputs: ["I love it", "I love the box", "great stuff"],
+    });
+    reviews.store.flush();
+    const row = reviews.store.findRequest(batch.json.modelscout.request_id);
+    if (row === null || row.decision === null) throw new Error("the batch's row was not logged");
+    const { items: _items, ...older } = JSON.parse(row.decision) as Json;
+    const id = `${row.id}_older`;
+    reviews.store.logRequest({
+      ...row,
+      id,
+      decision: JSON.stringify({ ...older, request_id: id }),
+    });
+    reviews.store.flush();
+    const unnamed = await postJson(`${reviews.url}/v1/feedback`, {
+      request_id: id,
+      label: "positive",
+    });
+    expect(unnamed.json.error).toMatchObject({ param: "item", code: "item_required" });
+    const other = await postJson(`${reviews.url}/v1/feedback`, {
+      request_id: id,
+      item: 2,
+      label: "positive",
+    });
+    expect(other.status).toBe(400);
+    expect(other.json.error.param).toBe("label");
+    const first = await postJson(`${reviews.url}/v1/feedback`, {
+      request_id: id,
+      item: 0,
+      label: batch.json.modelscout.items[0].label,
+    });
+    expect(first.json).toMatchObject({ item: 0, item_request_id: id, reward: 1 });
   }, 60_000);
 
   it("takes feedback on an item to that item's route and model, and asks which item", async () => {
@@ -407,7 +509,7 @@ describe("a batch whose items belong to different routes", () => {
   }, 60_000);
 });
 
-describe("the metrics of a batch whose items belong to different routes", () => {
+describe("the metrics of a batch", () => {
   it("counts a group's fallback once per model call, not once per item", async () => {
     // Complaints fall back from a chat server that refuses every call to an echo desk.
     const server = await startRoutingServer({
@@ -486,6 +588,25 @@ describe("the metrics of a batch whose items belong to different routes", () => 
       // The items still count as requests of their route and model, each.
       expect(metrics).toContain(
         'modelscout_routing_decisions_total{route="complaint",model="echo:complaint-desk",policy="fallback",explored="false"} 3',
+      );
+
+      // A batch whose items all land on one route counts the same: each item a request, its
+      // one call's passed-over attempt once.
+      const asOne = await postWithHeaders(`${server.url}/v1/tasks/text-generation`, {
+        inputs: ["my refund never came", "it broke, refund me", "a refund, please"],
+      });
+      expect(asOne.status).toBe(200);
+      expect(asOne.json.modelscout.batch).toBeUndefined();
+      expect(asOne.json.modelscout.attempts).toHaveLength(2);
+      const after = await fetch(`${server.url}/metrics`).then((response) => response.text());
+      const passedOverAfter = after
+        .split("\n")
+        .filter((line) => line.startsWith("modelscout_routing_attempts_passed_over_total{"));
+      expect(passedOverAfter).toEqual([
+        'modelscout_routing_attempts_passed_over_total{route="complaint",model="down-llm",outcome="error"} 2',
+      ]);
+      expect(after).toContain(
+        'modelscout_routing_decisions_total{route="complaint",model="echo:complaint-desk",policy="fallback",explored="false"} 6',
       );
     } finally {
       await server.close();

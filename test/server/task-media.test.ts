@@ -133,10 +133,15 @@ describe("images as base64 in JSON", () => {
     expect(answer.status).toBe(200);
     expect(answer.json.data.map((item: Json) => item.index)).toEqual([0, 1]);
     expect(distance(answer.json.data[1].text.trim(), "Parcel 88 delivered")).toBeLessThanOrEqual(2);
-    const logged = server.store.findRequest(answer.json.modelscout.request_id);
-    expect(logged?.inputText).toBe(
-      `[image/png, ${png.byteLength} bytes] [image/png, ${second.byteLength} bytes]`,
-    );
+    // A row per image (ADR 0081), each with its own description and answer.
+    server.store.flush();
+    const items = answer.json.modelscout.items as Json[];
+    expect(items[0]?.request_id).toBe(answer.json.modelscout.request_id);
+    const logged = items.map((item) => server.store.findRequest(item.request_id));
+    expect(logged.map((row) => [row?.inputText, row?.outputText])).toEqual([
+      [`[image/png, ${png.byteLength} bytes]`, answer.json.data[0].text],
+      [`[image/png, ${second.byteLength} bytes]`, answer.json.data[1].text],
+    ]);
   });
 });
 
