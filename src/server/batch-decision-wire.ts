@@ -164,9 +164,32 @@ export function withBatchItems(decisionJson: string, items: readonly BatchItemBo
 }
 
 /**
- * The items of a logged batch answered as one and logged a row per item (`withBatchItems`), or
- * null: a single input, or a row logged before items were (one row for the batch, its size in
- * `batch_size`, `loggedBatchSize`).
+ * The decision JSON of item `item.index` > 0's log row of a batch answered as one: the batch's
+ * decision (its `request_id` the batch's, item 0's row) with `batch_size` and that item alone.
+ * Item 0's row holds every item (`withBatchItems`), which feedback naming an item reads there;
+ * every row holding them all, as a split batch's rows do, stored 212 kB of decisions for a
+ * 32-text batch instead of 29 kB (ADR 0081, second addendum).
+ */
+export function withBatchItem(decisionJson: string, size: number, item: BatchItemBody): string {
+  return `${decisionJson.slice(0, -1)},"batch_size":${size},"item":${JSON.stringify(item)}}`;
+}
+
+/** The batch and item a row of `withBatchItem` is about, or null for any other row. */
+export function loggedBatchItem(
+  json: string | null,
+): { batchRequestId: string; item: BatchItemBody } | null {
+  if (json === null || !json.includes('"item":')) return null;
+  const parsed = JSON.parse(json) as { request_id?: unknown; item?: Partial<BatchItemBody> };
+  return typeof parsed.request_id === "string" && typeof parsed.item?.index === "number"
+    ? { batchRequestId: parsed.request_id, item: parsed.item as BatchItemBody }
+    : null;
+}
+
+/**
+ * The items of a logged batch answered as one and logged a row per item, read on item 0's row
+ * (`withBatchItems`), or null: a single input, another item's row (`loggedBatchItem`), or a
+ * row logged before items were (one row for the batch, its size in `batch_size`,
+ * `loggedBatchSize`).
  */
 export function loggedBatchItems(json: string | null): BatchItemBody[] | null {
   if (json === null || !json.includes('"items":')) return null;

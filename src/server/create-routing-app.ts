@@ -72,9 +72,11 @@ import {
   batchItemBodies,
   batchItemIds,
   loggedBatchDecision,
+  loggedBatchItem,
   loggedBatchItems,
   loggedBatchSize,
   oneRouteSplit,
+  withBatchItem,
   withBatchItems,
 } from "./batch-decision-wire.js";
 import { chatCompletionJson } from "./chat-completion-body.js";
@@ -680,6 +682,15 @@ interface LoggedItem {
   /** The item's own reason (its classification, its group's model). */
   reason: string;
   text: string | null;
+  /** The row's decision JSON, when not the request's (another item of a batch answered as one). */
+  decisionJson?: string;
+}
+
+/** How a batch answered as one logs its items' decisions (`withBatchItem`). */
+interface OneRouteItems {
+  /** The request's decision JSON, without its items. */
+  decisionJson: string;
+  items: readonly BatchItemBody[];
 }
 
 type RequestLog = (status: number, extra: LogExtra, item?: LoggedItem) => void;
@@ -736,16 +747,20 @@ class LogBatch implements AfterAnswer {
   readonly #batch: BatchSplit;
   readonly #itemIds: readonly string[];
   readonly #texts: readonly (string | null)[];
+  readonly #asOne: OneRouteItems | undefined;
+  /** `asOne`: the batch was answered as one, and its items after item 0 log only their own. */
   constructor(
     log: RequestLog,
     batch: BatchSplit,
     itemIds: readonly string[],
     texts: readonly (string | null)[],
+    asOne?: OneRouteItems,
   ) {
     this.#log = log;
     this.#batch = batch;
     this.#itemIds = itemIds;
     this.#texts = texts;
+    this.#asOne = asOne;
   }
   run(): void {
     // A group is one call (with its fallbacks) for all its items: its attempts go with its
@@ -766,6 +781,14 @@ class LogBatch implements AfterAnswer {
         reason: item.reason,
         text: this.#texts[index] ?? null,
       };
+      const asOne = this.#asOne;
+      if (asOne !== undefined && index > 0) {
+        logged.decisionJson = withBatchItem(
+          asOne.decisionJson,
+          asOne.items.length,
+          asOne.items[index] as BatchItemBody,
+        );
+      }
       if (result.ok) {
         const output = result.outputs[item.position];
         this.#log(
@@ -969,7 +992,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
             ? null
             : answerCostUsd(serving.registry.priceOf(model), usage),
         session: namesKept ? session : null,
-        decision: wire,
+        decision: item?.decisionJson ?? wire,
       };
       store.logRequest(row);
       notify((target) => target.requestLogged?.(row, decided));
@@ -1046,9 +1069,10 @@ export function createRoutingHttp(options: RoutingAppOptions): {
       if (loggedItems !== undefined && loggedItems.length === work.inputs.length) {
         const split = oneRouteSplit(result, loggedItems.length);
         const itemIds = batchItemIds(split, newRequestId);
-        const outputs = result.ok ? result.outputs : null;
-        wire = withBatchItems(wire, batchItemBodies(split, itemIds, outputs));
-        asOne = new LogBatch(log, split, itemIds, loggedItems);
+        const items = batchItemBodies(split, itemIds, result.ok ? result.outputs : null);
+        const one = wire;
+        wire = withBatchItems(one, items);
+        asOne = new LogBatch(log, split, itemIds, loggedItems, { decisionJson: one, items });
       }
       const headers = decisionHeaders(requestId, decision);
       if (!result.ok) {
@@ -1498,6 +1522,26 @@ export function createRoutingHttp(options: RoutingAppOptions): {
     if (batch === null) {
       const items = loggedBatchItems(request.decision);
       if (items !== null) return oneRouteItemTarget(request, items, item, judged.label);
+      const own = loggedBatchItem(request.decision);
+      if (own !== null) {
+        // Another item's row of a batch answered as one: it names its item, unless item
+        // names another, which item 0's row lists.
+        if (item === undefined || item === own.item.index) {
+          return { request, item: own.item.index, answered: true };
+        }
+        const first = await findLoggedRequest(store, own.batchRequestId);
+        const listed = first === null ? null : loggedBatchItems(first.decision);
+        if (first === null || listed === null) {
+          throw new RequestRejected(
+            openAIError(
+              404,
+              `Request "${request.id}" was item ${own.item.index} of request "${own.batchRequestId}", which is not in the request log${pastRetention()}: send this item's feedback without item.`,
+              { param: "item", code: "request_not_found" },
+            ),
+          );
+        }
+        return oneRouteItemTarget(first, listed, item, judged.label);
+      }
       if (item !== undefined && item > 0 && request.endpoint !== "tasks") {
         throw new RequestRejected(
           openAIError(
@@ -1591,7 +1635,10 @@ export function createRoutingHttp(options: RoutingAppOptions): {
     return { request: row, item: index, answered: batch.status === 200 };
   };
 
-  /** `feedbackTarget` on a batch answered as one and logged a row per item. */
+  /**
+   * `feedbackTarget` on item 0's row of a batch answered as one and logged a row per item: the
+   * row listing every item (`withBatchItems`).
+   */
   const oneRouteItemTarget = async (
     request: RequestLogRow,
     items: readonly BatchItemBody[],
@@ -1599,13 +1646,9 @@ export function createRoutingHttp(options: RoutingAppOptions): {
     label: boolean,
   ): Promise<{ request: RequestLogRow; item?: number; answered: boolean }> => {
     const count = items.length;
-    const batchId = (items[0] as BatchItemBody).request_id;
-    const index =
-      item ??
-      (request.id === batchId
-        ? undefined
-        : items.findIndex((entry) => entry.request_id === request.id));
-    if (index === undefined || index < 0) {
+    const batchId = request.id;
+    const index = item;
+    if (index === undefined) {
       if (label) {
         throw new RequestRejected(
           openAIError(

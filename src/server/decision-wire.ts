@@ -115,6 +115,11 @@ export interface DecisionBody {
    * second addendum). Absent on a single input, and on rows logged before items were.
    */
   items?: BatchItemBody[];
+  /**
+   * On the log row of another item of such a batch, in place of `items`: that item
+   * (`withBatchItem`); `request_id` is then the batch's, item 0's row.
+   */
+  item?: BatchItemBody;
 }
 
 export function decisionBody(decision: RoutingDecision): DecisionBody {

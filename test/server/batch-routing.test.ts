@@ -242,6 +242,15 @@ describe("a batch whose items belong to different routes", () => {
       output_text: batch.json.data[1].text,
       reason: decision.items[1].reason,
     });
+    // Its decision is the batch's with its own item; item 0's row lists them all.
+    expect(shown.json.modelscout).toMatchObject({
+      request_id: decision.request_id,
+      batch_size: 2,
+      item: decision.items[1],
+    });
+    expect(shown.json.modelscout.items).toBeUndefined();
+    const first = await getJson(`${bundled.url}/v1/requests/${decision.request_id}`);
+    expect(first.json.modelscout).toEqual(decision);
     // A label on item 1 is stored against item 1's row.
     const labelled = await postJson(`${bundled.url}/v1/feedback`, {
       request_id: decision.request_id,
@@ -343,6 +352,14 @@ describe("a batch whose items belong to different routes", () => {
     });
     expect(byId.status).toBe(200);
     expect(byId.json).toMatchObject({ item: 1, item_request_id: decision.items[1].request_id });
+    // An item's id with another item names that other item (through item 0's row).
+    const across = await postJson(`${reviews.url}/v1/feedback`, {
+      request_id: decision.items[1].request_id,
+      item: 2,
+      rating: 5,
+    });
+    expect(across.status).toBe(200);
+    expect(across.json).toMatchObject({ item: 2, item_request_id: decision.items[2].request_id });
     const first = await postJson(`${reviews.url}/v1/feedback`, {
       request_id: decision.request_id,
       item: 0,
