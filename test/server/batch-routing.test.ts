@@ -526,6 +526,33 @@ describe("a batch whose items belong to different routes", () => {
   }, 60_000);
 });
 
+describe("a batch answered as one that fails", () => {
+  it("logs its error on each item's row, and its feedback teaches nothing", async () => {
+    const before = loggedRows(reviews).length;
+    const batch = await postJson(`${reviews.url}/v1/tasks/text-generation`, {
+      inputs: ["I want a refund, it broke", "my refund never came"],
+    });
+    expect(batch.status).toBe(502);
+    const decision = batch.json.modelscout;
+    expect(decision.batch).toBeUndefined();
+    expect(decision.items.map((item: Json) => item.request_id)[0]).toBe(decision.request_id);
+    const rows = loggedRows(reviews).slice(before);
+    expect(rows.map((row) => [row.id, row.route, row.model, row.status, row.input_text])).toEqual([
+      [decision.items[0].request_id, "complaint", "down-llm", 502, "I want a refund, it broke"],
+      [decision.items[1].request_id, "complaint", "down-llm", 502, "my refund never came"],
+    ]);
+    const feedback = await postJson(`${reviews.url}/v1/feedback`, {
+      request_id: decision.request_id,
+      item: 1,
+      correct: true,
+    });
+    expect(feedback.status).toBe(200);
+    expect(feedback.json).toMatchObject({ item: 1, applied: false });
+    const stored = await getJson(`${reviews.url}/v1/requests/${decision.items[1].request_id}`);
+    expect(stored.json.feedback).toHaveLength(1);
+  }, 60_000);
+});
+
 describe("the metrics of a batch", () => {
   it("counts a group's fallback once per model call, not once per item", async () => {
     // Complaints fall back from a chat server that refuses every call to an echo desk.
