@@ -27,11 +27,38 @@ interface LoggedAttempt {
 
 /** What the text view reads of a logged decision; every field may be absent. */
 export interface LoggedDecisionView {
+  request_id?: unknown;
   policy?: unknown;
   explored?: unknown;
   order?: unknown;
   attempts?: unknown;
   classification?: unknown;
+  /** A `/v1/tasks` batch's (ADR 0081): its size, its items, or this row's item. */
+  batch_size?: unknown;
+  items?: unknown;
+  item?: unknown;
+}
+
+/**
+ * Which input of a `/v1/tasks` batch the row is, and of how many: its decision's `item` (a
+ * later item of a batch answered as one), or the entry of `items` with the row's id; null
+ * for a request of one input.
+ */
+function batchPosition(
+  rowId: string,
+  decision: LoggedDecisionView | null,
+): { index: number; size: number; batchId: string } | null {
+  if (decision === null) return null;
+  const items = Array.isArray(decision.items) ? (decision.items as { request_id?: unknown }[]) : [];
+  const size = typeof decision.batch_size === "number" ? decision.batch_size : items.length;
+  if (size < 2) return null;
+  const own = decision.item as { index?: unknown } | undefined;
+  const index =
+    typeof own?.index === "number"
+      ? own.index
+      : items.findIndex((item) => item.request_id === rowId);
+  const batchId = typeof decision.request_id === "string" ? decision.request_id : rowId;
+  return index < 0 ? null : { index, size, batchId };
 }
 
 /** The request, its decision (the wire form, or null) and its feedback, as text. */
@@ -59,8 +86,21 @@ export function renderLoggedRequest(
     const ordered = order.length === 0 ? "" : `: ${order.join(" > ")}`;
     lines.push(`Policy: ${policy}${explored}${ordered}`);
   }
-  lines.push(...classificationLines(decision?.classification));
-  lines.push(...attemptLines(decision?.attempts));
+  const batch = batchPosition(row.id, decision);
+  if (batch !== null) {
+    const whose = batch.batchId === row.id ? "" : ` (the batch's request ${batch.batchId})`;
+    lines.push(`Batch: input ${batch.index} of ${batch.size}${whose}`);
+  }
+  // A later item's decision is the batch's: its classification is item 0's text's, so it is
+  // not shown as this item's; the model call is the one that answered the batch.
+  const later = batch !== null && batch.index > 0;
+  if (!later) lines.push(...classificationLines(decision?.classification));
+  lines.push(
+    ...attemptLines(
+      decision?.attempts,
+      later ? "Attempts (the call that answered the batch):" : "Attempts:",
+    ),
+  );
   if (row.domain !== null && row.domain !== undefined) lines.push(`Domain: ${row.domain}`);
   if (row.session !== null && row.session !== undefined) lines.push(`Session: ${row.session}`);
   if (row.promptTokens !== null || row.completionTokens !== null) {
@@ -101,9 +141,9 @@ function classificationLines(classification: unknown): string[] {
   return lines;
 }
 
-function attemptLines(attempts: unknown): string[] {
+function attemptLines(attempts: unknown, heading: string): string[] {
   if (!Array.isArray(attempts) || attempts.length === 0) return [];
-  const lines = ["Attempts:"];
+  const lines = [heading];
   for (const attempt of attempts as LoggedAttempt[]) {
     const status = typeof attempt.status === "number" ? ` ${attempt.status}` : "";
     const latency =

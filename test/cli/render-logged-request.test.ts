@@ -93,6 +93,50 @@ describe("renderLoggedRequest", () => {
     );
   });
 
+  it("says which input of a batch a row is, and does not show item 0's classification as its own", () => {
+    const batchDecision = {
+      request_id: "req_batch",
+      policy: "fixed",
+      order: ["large-llm"],
+      attempts: [{ model: "large-llm", outcome: "ok", latency_ms: 12 }],
+      classification: {
+        route: "complaint",
+        used_default: false,
+        steps: [
+          { kind: "rules", route: "complaint", detail: 'keyword "refund"', elapsed_ms: 0.01 },
+        ],
+      },
+      batch_size: 3,
+    };
+    const later = renderLoggedRequest(
+      { ...ROW, id: "req_item2" },
+      { ...batchDecision, item: { index: 2, request_id: "req_item2" } },
+      [],
+    );
+    expect(later).toContain("Batch: input 2 of 3 (the batch's request req_batch)\n");
+    expect(later).not.toContain("Classification:");
+    expect(later).toContain(
+      "Attempts (the call that answered the batch):\n  large-llm: ok, 12 ms\n",
+    );
+    const first = renderLoggedRequest(
+      { ...ROW, id: "req_batch" },
+      {
+        ...batchDecision,
+        items: [{ request_id: "req_batch" }, { request_id: "req_x" }, { request_id: "req_item2" }],
+      },
+      [],
+    );
+    expect(first).toContain("Batch: input 0 of 3\n");
+    expect(first).toContain('  rules: complaint (keyword "refund"), 0.01 ms\n');
+    // A mixed batch's row: every row holds all items; this one is found by its id.
+    const mixed = renderLoggedRequest(
+      { ...ROW, id: "req_b" },
+      { request_id: "req_a", items: [{ request_id: "req_a" }, { request_id: "req_b" }] },
+      [],
+    );
+    expect(mixed).toContain("Batch: input 1 of 2 (the batch's request req_a)\n");
+  });
+
   it("leaves out what an older or a batch item's decision does not hold", () => {
     const text = renderLoggedRequest(
       { ...ROW, domain: null, session: null, promptTokens: null, completionTokens: null },
