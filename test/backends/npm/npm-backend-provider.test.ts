@@ -42,6 +42,16 @@ describe("npmBackendProvider", () => {
     for (const model of supported) expect(npmBackendProvider.create(model).modelId).toBe(model.id);
   });
 
+  it("runs npm:multilang-sentiment, the npm sentiment model for languages other than English", () => {
+    const multilang = CATALOG.find((model) => model.id === "npm:multilang-sentiment");
+    expect(multilang?.languages).toContain("zh");
+    if (multilang === undefined) return;
+    expect(npmBackendProvider.supports(multilang)).toBe(true);
+    expect(npmBackendProvider.create(multilang).describe()).toMatchObject({
+      labels: ["positive", "negative"],
+    });
+  });
+
   it("declines catalog npm models it cannot run and models from other sources", () => {
     const wink = CATALOG.find((model) => model.id === "npm:wink-sentiment");
     expect(wink).toBeDefined();
