@@ -54,8 +54,8 @@ const SEGMENTED_LANGUAGES: ReadonlySet<string> = new Set([
   "my",
 ]);
 
-/** eld's ISO 639-1 codes where the package's list names differ (it uses Google's old codes). */
-const PACKAGE_LANGUAGE_CODES: Readonly<Record<string, string>> = { he: "iw", jv: "jw" };
+/** eld's ISO 639-1 code where the package's list name differs (it uses Google's old code). */
+const PACKAGE_LANGUAGE_CODES: Readonly<Record<string, string>> = { he: "iw" };
 
 interface MultilangResult {
   score: number;
