@@ -665,6 +665,33 @@ describe("labels named in the spec", () => {
   });
 });
 
+describe("Chinese sentiment from the npm catalog alone", () => {
+  it("has a runnable candidate, npm:multilang-sentiment, which wins on labelled reviews", async () => {
+    // Food-delivery reviews written for this test with words of the package's Chinese list;
+    // before the backend existed this selection ended with no candidate.
+    const reviews: [string, string][] = [
+      ["很好吃，送餐也快，不错", "positive"],
+      ["太失望了，饭菜很糟糕", "negative"],
+      ["味道不错，很满意，推荐", "positive"],
+      ["不好吃，送来的是垃圾", "negative"],
+      ["好吃，喜欢，下次还点", "positive"],
+      ["糟糕透了，非常失望", "negative"],
+    ];
+    const decision = await runSelection(
+      options({
+        task_type: "sentiment",
+        input_constraints: { language: "zh" },
+        hardware: "local",
+        data: { path: writeData(reviews) },
+      }),
+    );
+    expect(decision.candidates.map((candidate) => candidate.id)).toContain(
+      "npm:multilang-sentiment",
+    );
+    expect(decision.winner?.id).toBe("npm:multilang-sentiment");
+  });
+});
+
 describe("candidates no backend here can run", () => {
   it("with data, a listed id left out by the runnable filter is named in the printed run", async () => {
     const { renderDecisionText } = await import("../../src/select/report/render-decision-text.js");
