@@ -38,6 +38,7 @@ import { EXPECTED_OUTPUT_KIND } from "../route/task-output-kind.js";
 import { compatibleTasks, isTaskId } from "../tasks/resolve-task.js";
 import { taskInputKind } from "../tasks/task-input-kind.js";
 import { VERSION } from "../version.js";
+import { baselineWarning } from "./baseline-warning.js";
 import { buildCandidatePool, filterByLabels, type PoolCandidate } from "./candidate-pool.js";
 import type { CandidateOutcome, SelectionDecision } from "./decision.js";
 import { type DecisionStore, newDecisionId } from "./decision-store.js";
@@ -1068,5 +1069,14 @@ function explain(
       `${notProbed} more candidate${notProbed === 1 ? "" : "s"} passed the filters but ranked below the probing cut by prior.`,
     );
   if (decision.metric.proxy) lines.push(`Warning: ${decision.metric.description}`);
+  const constant =
+    winner === null
+      ? null
+      : baselineWarning(
+          winner,
+          decision.metric.name,
+          data.items.map((item) => item.label),
+        );
+  if (constant !== null) lines.push(constant);
   return lines;
 }
