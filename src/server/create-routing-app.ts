@@ -1611,12 +1611,26 @@ export function createRoutingHttp(options: RoutingAppOptions): {
         ),
       );
     }
-    const entry = batch.items[index];
+    const row = await batchItemRow(request, batch.request_id, count, index, batch.items[index]);
+    return { request: row, item: index, answered: batch.status === 200 };
+  };
+
+  /**
+   * The log row of item `index` of batch `batchId` (`count` inputs), listed as `entry`: a 400
+   * past the batch's end, a 404 when the log no longer holds it.
+   */
+  const batchItemRow = async (
+    request: RequestLogRow,
+    batchId: string,
+    count: number,
+    index: number,
+    entry: BatchItemBody | undefined,
+  ): Promise<RequestLogRow> => {
     if (entry === undefined) {
       throw new RequestRejected(
         openAIError(
           400,
-          `item ${index} is not in request "${batch.request_id}": its batch had ${count} inputs (item 0 to ${count - 1}).`,
+          `item ${index} is not in request "${batchId}": its batch had ${count} inputs (item 0 to ${count - 1}).`,
           { param: "item", code: "invalid_value" },
         ),
       );
@@ -1627,12 +1641,12 @@ export function createRoutingHttp(options: RoutingAppOptions): {
       throw new RequestRejected(
         openAIError(
           404,
-          `Item ${index} of request "${batch.request_id}" (logged as "${entry.request_id}") is not in the request log${pastRetention()}.`,
+          `Item ${index} of request "${batchId}" (logged as "${entry.request_id}") is not in the request log${pastRetention()}.`,
           { param: "item", code: "request_not_found" },
         ),
       );
     }
-    return { request: row, item: index, answered: batch.status === 200 };
+    return row;
   };
 
   /**
@@ -1661,27 +1675,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
       // About the whole request: its one route and model, stored on item 0's row.
       return { request, answered: true };
     }
-    const entry = items[index];
-    if (entry === undefined) {
-      throw new RequestRejected(
-        openAIError(
-          400,
-          `item ${index} is not in request "${batchId}": its batch had ${count} inputs (item 0 to ${count - 1}).`,
-          { param: "item", code: "invalid_value" },
-        ),
-      );
-    }
-    const row =
-      entry.request_id === request.id ? request : await findLoggedRequest(store, entry.request_id);
-    if (row === null) {
-      throw new RequestRejected(
-        openAIError(
-          404,
-          `Item ${index} of request "${batchId}" (logged as "${entry.request_id}") is not in the request log${pastRetention()}.`,
-          { param: "item", code: "request_not_found" },
-        ),
-      );
-    }
+    const row = await batchItemRow(request, batchId, count, index, items[index]);
     return { request: row, item: index, answered: true };
   };
 
