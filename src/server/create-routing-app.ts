@@ -1140,6 +1140,22 @@ export function createRoutingHttp(options: RoutingAppOptions): {
       const includeUsage = body.stream_options?.include_usage === true;
       const n = body.n ?? 1;
       const input = generation === undefined ? { messages } : { messages, generation };
+      /** What a live stream's events are made from, one choice or `n`; the decision goes first. */
+      const liveOf = <Pieces>(
+        decision: RoutingDecision,
+        ended: (end: ChatStreamEnd) => void,
+        pieces: Pieces,
+      ) => ({
+        id: `chatcmpl-${decision.requestId}`,
+        created: clock.epochSeconds(),
+        model: decision.model,
+        firstChunkExtra: { modelscout: decisionBody(decision) },
+        includeUsage,
+        ended,
+        clientSignal: request.signal,
+        describeError: streamBrokeOff,
+        pieces,
+      });
       return {
         task: "text-generation",
         model: body.model,
@@ -1147,35 +1163,9 @@ export function createRoutingHttp(options: RoutingAppOptions): {
         text: lastUserMessage(messages),
         stream: body.stream,
         respondStream: (pieces, decision, headers, ended) =>
-          eventStreamAnswer(
-            headers,
-            liveChatStream({
-              id: `chatcmpl-${decision.requestId}`,
-              created: clock.epochSeconds(),
-              model: decision.model,
-              firstChunkExtra: { modelscout: decisionBody(decision) },
-              includeUsage,
-              pieces,
-              ended,
-              clientSignal: request.signal,
-              describeError: streamBrokeOff,
-            }),
-          ),
+          eventStreamAnswer(headers, liveChatStream(liveOf(decision, ended, pieces))),
         respondChoiceStreams: (choices, decision, headers, ended) =>
-          eventStreamAnswer(
-            headers,
-            liveChatChoicesStream({
-              id: `chatcmpl-${decision.requestId}`,
-              created: clock.epochSeconds(),
-              model: decision.model,
-              firstChunkExtra: { modelscout: decisionBody(decision) },
-              includeUsage,
-              pieces: choices,
-              ended,
-              clientSignal: request.signal,
-              describeError: streamBrokeOff,
-            }),
-          ),
+          eventStreamAnswer(headers, liveChatChoicesStream(liveOf(decision, ended, choices))),
         respond: (outputs, decision, headers, modelscoutJson) => {
           const first = outputs[0];
           const answer = first?.kind === "text" ? first : undefined;
