@@ -3,7 +3,7 @@
  * One logged request as an operator reads it (`modelscout requests show <id>`): when, what was
  * asked, where it went and why, what each classification step and model attempt did, what it
  * cost, the texts as the log keeps them, and every feedback given on it. `--json` gives the
- * same as data. The decision is read leniently: rows logged by older versions, and a mixed
+ * same as data. The decision is read leniently: rows logged by older versions, and a split
  * batch's item rows, hold other shapes, and what is missing is left out rather than guessed.
  */
 import type { FeedbackRow, RequestLogRow } from "../route/routing-store.js";
@@ -37,6 +37,29 @@ export interface LoggedDecisionView {
   batch_size?: unknown;
   items?: unknown;
   item?: unknown;
+  /** A batch split over routes (`"mixed"`): each route's decision, or this row's route's. */
+  batch?: unknown;
+  groups?: unknown;
+  group?: unknown;
+}
+
+/**
+ * The decision that routed this row's item: a split batch's item 0 row holds every route's
+ * (`groups`; so did every item's row before ADR 0081's third addendum), a later item's row its
+ * own route's (`group`); any other row's is the row's decision itself.
+ */
+function routingDecisionOf(
+  rowId: string,
+  decision: LoggedDecisionView | null,
+): LoggedDecisionView | null {
+  if (decision?.batch !== "mixed") return decision;
+  let group: unknown = decision.group;
+  if (Array.isArray(decision.groups) && Array.isArray(decision.items)) {
+    const items = decision.items as { request_id?: unknown; route?: unknown }[];
+    const route = items.find((item) => item.request_id === rowId)?.route;
+    group = (decision.groups as { route?: unknown }[]).find((each) => each.route === route);
+  }
+  return typeof group === "object" && group !== null ? (group as LoggedDecisionView) : null;
 }
 
 /**
@@ -79,28 +102,30 @@ export function renderLoggedRequest(
     row.modelLatencyMs === null ? "" : `, the model ${formatMs(row.modelLatencyMs)}`;
   lines.push(`Latency: ${formatMs(row.latencyMs)}${modelTime}`);
   if (row.reason !== null) lines.push(`Why: ${row.reason}`);
-  const policy = typeof decision?.policy === "string" ? decision.policy : null;
+  const routing = routingDecisionOf(row.id, decision);
+  const policy = typeof routing?.policy === "string" ? routing.policy : null;
   if (policy !== null) {
-    const order = Array.isArray(decision?.order) ? decision.order.map(String) : [];
-    const explored = decision?.explored === true ? ", exploring" : "";
+    const order = Array.isArray(routing?.order) ? routing.order.map(String) : [];
+    const explored = routing?.explored === true ? ", exploring" : "";
     const ordered = order.length === 0 ? "" : `: ${order.join(" > ")}`;
     lines.push(`Policy: ${policy}${explored}${ordered}`);
   }
   const batch = batchPosition(row.id, decision);
+  const split = decision?.batch === "mixed";
   if (batch !== null) {
     const whose = batch.batchId === row.id ? "" : ` (the batch's request ${batch.batchId})`;
-    lines.push(`Batch: input ${batch.index} of ${batch.size}${whose}`);
+    const over = split ? ", split over routes" : "";
+    lines.push(`Batch: input ${batch.index} of ${batch.size}${whose}${over}`);
   }
-  // A later item's decision is the batch's: its classification is item 0's text's, so it is
-  // not shown as this item's; the model call is the one that answered the batch.
-  const later = batch !== null && batch.index > 0;
-  if (!later) lines.push(...classificationLines(decision?.classification));
-  lines.push(
-    ...attemptLines(
-      decision?.attempts,
-      later ? "Attempts (the call that answered the batch):" : "Attempts:",
-    ),
-  );
+  // An item routed with others (a batch answered as one, or its route's share of a split
+  // batch) has the decision of the first of them: that item's classification, not shown as
+  // this one's (its own is in Why), and the one call that answered them all.
+  const ownDecision = split ? routing?.request_id === row.id : batch === null || batch.index === 0;
+  if (ownDecision) lines.push(...classificationLines(routing?.classification));
+  const shared = split
+    ? "Attempts (the call that answered its route's items):"
+    : "Attempts (the call that answered the batch):";
+  lines.push(...attemptLines(routing?.attempts, ownDecision ? "Attempts:" : shared));
   if (row.domain !== null && row.domain !== undefined) lines.push(`Domain: ${row.domain}`);
   if (row.session !== null && row.session !== undefined) lines.push(`Session: ${row.session}`);
   if (row.promptTokens !== null || row.completionTokens !== null) {

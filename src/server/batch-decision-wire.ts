@@ -5,7 +5,8 @@
  * models comma-separated, group by group, and a reason pointing at the items), and the
  * `modelscout` body field holds each item's route, model, reason and logged request id
  * (`items`) beside each group's whole decision (`groups`). The request log keeps the same
- * JSON with every item's row, which is how feedback naming an `item` finds its row.
+ * JSON on item 0's row, which is how feedback naming an `item` finds its row; the other items'
+ * rows keep their own item and group (`mixedBatchItemJson`).
  * A `/v1/tasks` batch answered as one (its items on one route, or a route, model or session
  * named) keeps the one-decision wire (`decision-wire.ts`), with `batch_size` and `items` added
  * (`withBatchItems`), and is logged a row per item like a split batch (`oneRouteSplit`), so that
@@ -117,6 +118,29 @@ export function oneRouteSplit(result: RouteResult, inputs: number): BatchSplit {
   return { groups: [{ indexes, result }], items };
 }
 
+/**
+ * The decision JSON of item `index` > 0's log row of a batch split over routes: the batch's
+ * decision without `items`, `groups` and the `reason` that lists every item (the item's own
+ * is in `item`), with `batch_size`, that item (`item`) and its own group's decision (`group`:
+ * its route's classification of the group's first item, and the call that answered it). Item 0's row holds the whole decision (every item, every group),
+ * which feedback naming another item reads there; every row holding all of it made the log
+ * grow with the square of the batch's size (ADR 0081, third addendum).
+ */
+export function mixedBatchItemJson(body: BatchDecisionBody, index: number, group: number): string {
+  return JSON.stringify({
+    request_id: body.request_id,
+    task: body.task,
+    requested: body.requested,
+    batch: body.batch,
+    status: body.status,
+    routes: body.routes,
+    models: body.models,
+    batch_size: body.items.length,
+    item: body.items[index],
+    group: body.groups[group],
+  });
+}
+
 /** `batch over 2 routes: delivery (items 0, 2), complaint (item 1); ...`. */
 function batchReason(batch: BatchSplit): string {
   const parts = batch.groups.map(
@@ -167,21 +191,33 @@ export function withBatchItems(decisionJson: string, items: readonly BatchItemBo
  * The decision JSON of item `item.index` > 0's log row of a batch answered as one: the batch's
  * decision (its `request_id` the batch's, item 0's row) with `batch_size` and that item alone.
  * Item 0's row holds every item (`withBatchItems`), which feedback naming an item reads there;
- * every row holding them all, as a split batch's rows do, stored 212 kB of decisions for a
+ * every row holding them all, as a split batch's rows did until the third addendum, stored 212 kB of decisions for a
  * 32-text batch instead of 29 kB (ADR 0081, second addendum).
  */
 export function withBatchItem(decisionJson: string, size: number, item: BatchItemBody): string {
   return `${decisionJson.slice(0, -1)},"batch_size":${size},"item":${JSON.stringify(item)}}`;
 }
 
-/** The batch and item a row of `withBatchItem` is about, or null for any other row. */
+/**
+ * The batch and item a row of `withBatchItem` or `mixedBatchItemJson` is about, or null for
+ * any other row; `answered` is false when the batch failed as a whole (a split batch's
+ * `status`), its client getting no answer to rate.
+ */
 export function loggedBatchItem(
   json: string | null,
-): { batchRequestId: string; item: BatchItemBody } | null {
+): { batchRequestId: string; item: BatchItemBody; answered: boolean } | null {
   if (json === null || !json.includes('"item":')) return null;
-  const parsed = JSON.parse(json) as { request_id?: unknown; item?: Partial<BatchItemBody> };
+  const parsed = JSON.parse(json) as {
+    request_id?: unknown;
+    item?: Partial<BatchItemBody>;
+    status?: unknown;
+  };
   return typeof parsed.request_id === "string" && typeof parsed.item?.index === "number"
-    ? { batchRequestId: parsed.request_id, item: parsed.item as BatchItemBody }
+    ? {
+        batchRequestId: parsed.request_id,
+        item: parsed.item as BatchItemBody,
+        answered: parsed.status === undefined || parsed.status === 200,
+      }
     : null;
 }
 

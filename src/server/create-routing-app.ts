@@ -75,6 +75,7 @@ import {
   loggedBatchItem,
   loggedBatchItems,
   loggedBatchSize,
+  mixedBatchItemJson,
   oneRouteSplit,
   withBatchItem,
   withBatchItems,
@@ -682,15 +683,8 @@ interface LoggedItem {
   /** The item's own reason (its classification, its group's model). */
   reason: string;
   text: string | null;
-  /** The row's decision JSON, when not the request's (another item of a batch answered as one). */
+  /** The row's decision JSON, when not the request's (a batch's item after item 0). */
   decisionJson?: string;
-}
-
-/** How a batch answered as one logs its items' decisions (`withBatchItem`). */
-interface OneRouteItems {
-  /** The request's decision JSON, without its items. */
-  decisionJson: string;
-  items: readonly BatchItemBody[];
 }
 
 type RequestLog = (status: number, extra: LogExtra, item?: LoggedItem) => void;
@@ -740,27 +734,28 @@ class LogAnswered implements AfterAnswer {
 /**
  * Logs a `/v1/tasks` batch a row per item (ADR 0081), split across routes or answered as one
  * (a split of one group, `oneRouteSplit`): each item's route, model, text and answer, with its
- * group's status and model latency; the group's tokens on its first item.
+ * group's status and model latency; the group's tokens on its first item. Item 0's row keeps
+ * the request's whole decision; `laterItemJson` gives each later item's row its own, the
+ * batch's without the other items (`withBatchItem`, `mixedBatchItemJson`).
  */
 class LogBatch implements AfterAnswer {
   readonly #log: RequestLog;
   readonly #batch: BatchSplit;
   readonly #itemIds: readonly string[];
   readonly #texts: readonly (string | null)[];
-  readonly #asOne: OneRouteItems | undefined;
-  /** `asOne`: the batch was answered as one, and its items after item 0 log only their own. */
+  readonly #laterItemJson: (index: number, group: number) => string;
   constructor(
     log: RequestLog,
     batch: BatchSplit,
     itemIds: readonly string[],
     texts: readonly (string | null)[],
-    asOne?: OneRouteItems,
+    laterItemJson: (index: number, group: number) => string,
   ) {
     this.#log = log;
     this.#batch = batch;
     this.#itemIds = itemIds;
     this.#texts = texts;
-    this.#asOne = asOne;
+    this.#laterItemJson = laterItemJson;
   }
   run(): void {
     // A group is one call (with its fallbacks) for all its items: its attempts go with its
@@ -781,14 +776,7 @@ class LogBatch implements AfterAnswer {
         reason: item.reason,
         text: this.#texts[index] ?? null,
       };
-      const asOne = this.#asOne;
-      if (asOne !== undefined && index > 0) {
-        logged.decisionJson = withBatchItem(
-          asOne.decisionJson,
-          asOne.items.length,
-          asOne.items[index] as BatchItemBody,
-        );
-      }
+      if (index > 0) logged.decisionJson = this.#laterItemJson(index, item.group);
       if (result.ok) {
         const output = result.outputs[item.position];
         this.#log(
@@ -1037,7 +1025,13 @@ export function createRoutingHttp(options: RoutingAppOptions): {
         );
         wire = JSON.stringify(body);
         const headers = batchDecisionHeaders(requestId, body);
-        const after = new LogBatch(log, result.batch, itemIds, work.loggedItems ?? []);
+        const after = new LogBatch(
+          log,
+          result.batch,
+          itemIds,
+          work.loggedItems ?? [],
+          (index, group) => mixedBatchItemJson(body, index, group),
+        );
         if (!result.ok) {
           if (result.retryAfterMs !== undefined) {
             headers["retry-after"] = String(Math.max(1, Math.ceil(result.retryAfterMs / 1000)));
@@ -1072,7 +1066,9 @@ export function createRoutingHttp(options: RoutingAppOptions): {
         const items = batchItemBodies(split, itemIds, result.ok ? result.outputs : null);
         const one = wire;
         wire = withBatchItems(one, items);
-        asOne = new LogBatch(log, split, itemIds, loggedItems, { decisionJson: one, items });
+        asOne = new LogBatch(log, split, itemIds, loggedItems, (index) =>
+          withBatchItem(one, items.length, items[index] as BatchItemBody),
+        );
       }
       const headers = decisionHeaders(requestId, decision);
       if (!result.ok) {
@@ -1514,14 +1510,17 @@ export function createRoutingHttp(options: RoutingAppOptions): {
       if (items !== null) return oneRouteItemTarget(request, items, item, judged.label);
       const own = loggedBatchItem(request.decision);
       if (own !== null) {
-        // Another item's row of a batch answered as one: it names its item, unless item
-        // names another, which item 0's row lists.
+        // Another item's row of a batch: it names its item, unless item names another,
+        // which item 0's row lists.
         if (item === undefined || item === own.item.index) {
-          return { request, item: own.item.index, answered: true };
+          return { request, item: own.item.index, answered: own.answered };
         }
         const first = await findLoggedRequest(store, own.batchRequestId);
-        const listed = first === null ? null : loggedBatchItems(first.decision);
-        if (first === null || listed === null) {
+        if (
+          first === null ||
+          (loggedBatchItems(first.decision) === null &&
+            loggedBatchDecision(first.decision) === null)
+        ) {
           throw new RequestRejected(
             openAIError(
               404,
@@ -1530,7 +1529,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
             ),
           );
         }
-        return oneRouteItemTarget(first, listed, item, judged.label);
+        return feedbackTarget(first, item, judged);
       }
       if (item !== undefined && item > 0 && request.endpoint !== "tasks") {
         throw new RequestRejected(

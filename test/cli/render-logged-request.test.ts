@@ -128,13 +128,79 @@ describe("renderLoggedRequest", () => {
     );
     expect(first).toContain("Batch: input 0 of 3\n");
     expect(first).toContain('  rules: complaint (keyword "refund"), 0.01 ms\n');
-    // A mixed batch's row: every row holds all items; this one is found by its id.
-    const mixed = renderLoggedRequest(
-      { ...ROW, id: "req_b" },
-      { request_id: "req_a", items: [{ request_id: "req_a" }, { request_id: "req_b" }] },
+  });
+
+  it("shows a split batch's item with its own route's decision", () => {
+    const delivery = {
+      request_id: "req_a",
+      route: "delivery",
+      policy: "fixed",
+      order: ["echo:delivery-desk"],
+      attempts: [{ model: "echo:delivery-desk", outcome: "ok", latency_ms: 2 }],
+      classification: {
+        steps: [{ kind: "rules", route: "delivery", detail: 'keyword "parcel"' }],
+      },
+    };
+    const complaint = {
+      request_id: "req_b",
+      route: "complaint",
+      policy: "bandit",
+      explored: true,
+      order: ["large-llm", "small-llm"],
+      attempts: [{ model: "large-llm", outcome: "ok", latency_ms: 40 }],
+      classification: {
+        steps: [{ kind: "rules", route: "complaint", detail: 'keyword "refund"' }],
+      },
+    };
+    const split = { request_id: "req_a", batch: "mixed", status: 200 };
+    const items = [
+      { index: 0, request_id: "req_a", route: "delivery" },
+      { index: 1, request_id: "req_b", route: "complaint" },
+      { index: 2, request_id: "req_c", route: "complaint" },
+    ];
+    // Item 0's row holds every item and every route's decision.
+    const first = renderLoggedRequest(
+      { ...ROW, id: "req_a" },
+      { ...split, items, groups: [delivery, complaint] },
       [],
     );
-    expect(mixed).toContain("Batch: input 1 of 2 (the batch's request req_a)\n");
+    expect(first).toContain("Batch: input 0 of 3, split over routes\n");
+    expect(first).toContain("Policy: fixed: echo:delivery-desk\n");
+    expect(first).toContain('  rules: delivery (keyword "parcel")\n');
+    expect(first).toContain("Attempts:\n  echo:delivery-desk: ok, 2.0 ms\n");
+    // The first item of its route: that route's classification is its own.
+    const second = renderLoggedRequest(
+      { ...ROW, id: "req_b" },
+      { ...split, batch_size: 3, item: items[1], group: complaint },
+      [],
+    );
+    expect(second).toContain(
+      "Batch: input 1 of 3 (the batch's request req_a), split over routes\n",
+    );
+    expect(second).toContain("Policy: bandit, exploring: large-llm > small-llm\n");
+    expect(second).toContain('  rules: complaint (keyword "refund")\n');
+    expect(second).toContain("Attempts:\n  large-llm: ok, 40 ms\n");
+    // A later item of the route: item 1's classification is not shown as its own.
+    const third = renderLoggedRequest(
+      { ...ROW, id: "req_c" },
+      { ...split, batch_size: 3, item: items[2], group: complaint },
+      [],
+    );
+    expect(third).toContain("Batch: input 2 of 3 (the batch's request req_a), split over routes\n");
+    expect(third).not.toContain("Classification:");
+    expect(third).toContain(
+      "Attempts (the call that answered its route's items):\n  large-llm: ok, 40 ms\n",
+    );
+    // Rows logged before the third addendum held every item and route on every row: the
+    // row's own route's decision is found through its item.
+    const older = renderLoggedRequest(
+      { ...ROW, id: "req_c" },
+      { ...split, items, groups: [delivery, complaint] },
+      [],
+    );
+    expect(older).toContain("Batch: input 2 of 3 (the batch's request req_a), split over routes\n");
+    expect(older).toContain("Policy: bandit, exploring: large-llm > small-llm\n");
+    expect(older).not.toContain("Classification:");
   });
 
   it("leaves out what an older or a batch item's decision does not hold", () => {

@@ -184,7 +184,20 @@ describe("a batch whose items belong to different routes", () => {
     );
     const shown = await getJson(`${bundled.url}/v1/requests/${decision.items[1].request_id}`);
     expect(shown.json).toMatchObject({ route: "complaint", model: "echo:aftersales-desk" });
-    expect(shown.json.modelscout.items).toHaveLength(3);
+    // Item 0's row holds the whole decision; a later item's row its own item and its route's
+    // decision only, so that a batch's rows do not grow with the square of its size.
+    const first = await getJson(`${bundled.url}/v1/requests/${decision.request_id}`);
+    expect(first.json.modelscout).toEqual(decision);
+    const { items: _items, groups: _groups, reason: _reason, ...batchFields } = decision;
+    expect(shown.json.modelscout).toEqual({
+      ...batchFields,
+      batch_size: 3,
+      item: decision.items[1],
+      group: decision.groups[1],
+    });
+    const third = await getJson(`${bundled.url}/v1/requests/${decision.items[2].request_id}`);
+    expect(third.json.modelscout.item).toEqual(decision.items[2]);
+    expect(third.json.modelscout.group).toEqual(decision.groups[0]);
   }, 60_000);
 
   it("answers a batch whose items all land on one route as one, and logs a row per item", async () => {
@@ -492,6 +505,27 @@ describe("a batch whose items belong to different routes", () => {
     });
     expect(third.status).toBe(200);
     expect(third.json).toMatchObject({ item: 2, item_request_id: decision.items[2].request_id });
+    // An item's id with another item names that other item, found on item 0's row: here
+    // item 1, on the other route (its second verdict, which replaces its first).
+    const across = await postJson(`${reviews.url}/v1/feedback`, {
+      request_id: decision.items[2].request_id,
+      item: 1,
+      label: praised.label,
+    });
+    expect(across.status).toBe(200);
+    expect(across.json).toMatchObject({
+      item: 1,
+      item_request_id: praised.request_id,
+      applied: true,
+      reward: 1,
+    });
+    const beyond = await postJson(`${reviews.url}/v1/feedback`, {
+      request_id: decision.items[2].request_id,
+      item: 5,
+      correct: true,
+    });
+    expect(beyond.status).toBe(400);
+    expect(beyond.json.error).toMatchObject({ param: "item", code: "invalid_value" });
   }, 60_000);
 
   it("fails the whole batch when a route's group fails, and says which items", async () => {
@@ -515,7 +549,8 @@ describe("a batch whose items belong to different routes", () => {
       ["praise", "echo:praise-desk", 200],
       ["complaint", "down-llm", 502],
     ]);
-    // The client got no answer for item 0, so feedback on it teaches the learner nothing.
+    // The client got no answer for item 0, so feedback on it teaches the learner nothing;
+    // nor does feedback sent with item 1's own id, whose row says the batch failed.
     const feedback = await postJson(`${reviews.url}/v1/feedback`, {
       request_id: decision.request_id,
       item: 0,
@@ -523,6 +558,12 @@ describe("a batch whose items belong to different routes", () => {
     });
     expect(feedback.status).toBe(200);
     expect(feedback.json.applied).toBe(false);
+    const byItemId = await postJson(`${reviews.url}/v1/feedback`, {
+      request_id: decision.items[1].request_id,
+      correct: false,
+    });
+    expect(byItemId.status).toBe(200);
+    expect(byItemId.json).toMatchObject({ item: 1, applied: false });
   }, 60_000);
 });
 
