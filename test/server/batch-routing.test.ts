@@ -22,7 +22,8 @@ let bundled: RoutingServer;
 let reviews: RoutingServer;
 let reviewsLearner: RouteLearner;
 
-const REVIEWS_CONFIG = {
+/** Complaints and praise told apart by keywords; what is neither is a complaint. */
+const REVIEW_CLASSIFICATION = {
   default_route: "complaint",
   classification: [
     {
@@ -33,17 +34,22 @@ const REVIEWS_CONFIG = {
       ],
     },
   ],
-  models: [
-    { id: "echo:praise-desk", kind: "echo", template: "[praise desk] {{input}}" },
-    // Nothing listens on port 9 (discard): every call is refused.
-    {
-      id: "down-llm",
-      kind: "openai",
-      base_url: "http://127.0.0.1:9/v1",
-      api_model: "down",
-      health_check: false,
-    },
-  ],
+};
+
+const PRAISE_DESK = { id: "echo:praise-desk", kind: "echo", template: "[praise desk] {{input}}" };
+
+/** A chat model whose server is down: nothing listens on port 9 (discard). */
+const DOWN_LLM = {
+  id: "down-llm",
+  kind: "openai",
+  base_url: "http://127.0.0.1:9/v1",
+  api_model: "down",
+  health_check: false,
+};
+
+const REVIEWS_CONFIG = {
+  ...REVIEW_CLASSIFICATION,
+  models: [PRAISE_DESK, DOWN_LLM],
   routes: [
     {
       name: "complaint",
@@ -599,27 +605,11 @@ describe("the metrics of a batch", () => {
     // Complaints fall back from a chat server that refuses every call to an echo desk.
     const server = await startRoutingServer({
       config: parseRoutesConfig({
-        default_route: "complaint",
-        classification: [
-          {
-            kind: "rules",
-            rules: [
-              { route: "complaint", keywords: ["refund", "broke"] },
-              { route: "praise", keywords: ["love", "great"] },
-            ],
-          },
-        ],
+        ...REVIEW_CLASSIFICATION,
         models: [
-          { id: "echo:praise-desk", kind: "echo", template: "[praise desk] {{input}}" },
+          PRAISE_DESK,
           { id: "echo:complaint-desk", kind: "echo", template: "[complaint desk] {{input}}" },
-          // Nothing listens on port 9 (discard): every call is refused.
-          {
-            id: "down-llm",
-            kind: "openai",
-            base_url: "http://127.0.0.1:9/v1",
-            api_model: "down",
-            health_check: false,
-          },
+          DOWN_LLM,
         ],
         routes: [
           {
