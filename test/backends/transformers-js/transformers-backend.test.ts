@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { cp, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
-import { createServer } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -58,6 +58,31 @@ async function settings(
 const SENTIMENT = "modelscout/sentiment-en-bow";
 const REVIEWS = "modelscout/reviews-zh-bow";
 const EMBEDDINGS = "modelscout/clinc150-word-vectors";
+
+/**
+ * A proxy in front of the mirror, as a company gateway or a mirror's own front is: `intercept`
+ * answers a request itself (true) or lets it through to the mirror, range requests included.
+ */
+async function startMirrorProxy(
+  intercept: (request: IncomingMessage, response: ServerResponse) => boolean,
+): Promise<{ proxy: Server; proxyUrl: string }> {
+  const proxy = createServer((request, response) => {
+    if (intercept(request, response)) return;
+    fetch(`${mirror.url}${request.url}`, {
+      method: request.method ?? "GET",
+      headers: request.headers.range === undefined ? {} : { range: request.headers.range },
+    })
+      .then(async (upstream) => {
+        const headers = Object.fromEntries(upstream.headers);
+        delete headers["content-encoding"];
+        response.writeHead(upstream.status, headers);
+        response.end(Buffer.from(await upstream.arrayBuffer()));
+      })
+      .catch(() => response.writeHead(500).end());
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+  return { proxy, proxyUrl: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/` };
+}
 
 function sentimentRecord(id = SENTIMENT) {
   return makeModel({ id, task: "text-classification", library: "transformers.js", tags: ["onnx"] });
@@ -322,26 +347,12 @@ describe("transformers.js backend on the offline models", () => {
   it("downloads through a proxy that answers 502 now and then, and names a proxy that keeps failing", async () => {
     // A mirror behind a gateway that fails the model file's first requests, or all of them.
     let failuresLeft = 2;
-    const proxy = createServer((request, response) => {
-      if (request.url?.endsWith("/onnx/model.onnx") && failuresLeft > 0) {
-        failuresLeft -= 1;
-        response.writeHead(502, { "content-type": "text/html" }).end("<h1>502 Bad Gateway</h1>");
-        return;
-      }
-      fetch(`${mirror.url}${request.url}`, {
-        method: request.method ?? "GET",
-        headers: request.headers.range === undefined ? {} : { range: request.headers.range },
-      })
-        .then(async (upstream) => {
-          const headers = Object.fromEntries(upstream.headers);
-          delete headers["content-encoding"];
-          response.writeHead(upstream.status, headers);
-          response.end(Buffer.from(await upstream.arrayBuffer()));
-        })
-        .catch(() => response.writeHead(500).end());
+    const { proxy, proxyUrl } = await startMirrorProxy((request, response) => {
+      if (!request.url?.endsWith("/onnx/model.onnx") || failuresLeft <= 0) return false;
+      failuresLeft -= 1;
+      response.writeHead(502, { "content-type": "text/html" }).end("<h1>502 Bad Gateway</h1>");
+      return true;
     });
-    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
-    const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/`;
     const quickRetry = { maxRetries: 3, baseDelayMs: 10, maxDelayMs: 20 };
     try {
       const backend = createTransformersBackend({
@@ -371,25 +382,11 @@ describe("transformers.js backend on the offline models", () => {
   it("sends HF_TOKEN to a mirror that wants it, and says a refused model needs one", async () => {
     // A mirror that serves gated models only with a token, as hf-mirror.com and company
     // mirrors do; transformers.js on its own sends HF_TOKEN to huggingface.co alone.
-    const proxy = createServer((request, response) => {
-      if (request.headers.authorization !== "Bearer hf_mirror_token") {
-        response.writeHead(401, { "content-type": "application/json" }).end('{"error":"gated"}');
-        return;
-      }
-      fetch(`${mirror.url}${request.url}`, {
-        method: request.method ?? "GET",
-        headers: request.headers.range === undefined ? {} : { range: request.headers.range },
-      })
-        .then(async (upstream) => {
-          const headers = Object.fromEntries(upstream.headers);
-          delete headers["content-encoding"];
-          response.writeHead(upstream.status, headers);
-          response.end(Buffer.from(await upstream.arrayBuffer()));
-        })
-        .catch(() => response.writeHead(500).end());
+    const { proxy, proxyUrl } = await startMirrorProxy((request, response) => {
+      if (request.headers.authorization === "Bearer hf_mirror_token") return false;
+      response.writeHead(401, { "content-type": "application/json" }).end('{"error":"gated"}');
+      return true;
     });
-    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
-    const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/`;
     const saved = process.env.HF_TOKEN;
     try {
       delete process.env.HF_TOKEN;
