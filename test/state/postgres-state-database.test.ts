@@ -91,14 +91,14 @@ const SLOW_RULE = parseAlertRules({
 });
 
 /** A rewarded outcome of `echo:good` on the `desk` route. */
+/**
+ * When this file's outcomes happened: now, as the learners' own clock reads it, so a learner's
+ * decay since then stays a few seconds' worth on whatever day the suite runs.
+ */
+const OUTCOMES_AT = new Date().toISOString();
+
 function outcome(requestId: string, reward: number) {
-  return {
-    requestId,
-    route: "desk",
-    modelId: "echo:good",
-    reward,
-    at: "2026-12-03T08:00:00.000Z",
-  };
+  return { requestId, route: "desk", modelId: "echo:good", reward, at: OUTCOMES_AT };
 }
 
 /** A 900 ms answer at 10:00:`second` on 2026-03-01. */
