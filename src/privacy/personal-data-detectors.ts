@@ -267,6 +267,32 @@ const NON_ASCII_LABEL_CHARACTER = /[^\p{ASCII}\uFF0E\u3002\uFF61]/u;
 const BEGINS_WITHOUT_SPACES =
   /^[\p{scx=Han}\p{scx=Hiragana}\p{scx=Katakana}\p{scx=Thai}\p{scx=Lao}\p{scx=Hangul}]/u;
 
+/**
+ * Known top-level domains that are also an utterance on their own, after a sentence's end:
+ * `我爱你` ("I love you": `谢谢@小明。我爱你。`), `みんな` ("everyone", as one calls a room).
+ * After `．`, `。` or `｡` they are read as the sentence, not as an address's last label.
+ */
+const UTTERANCE_TLDS: ReadonlySet<string> = new Set(["我爱你", "みんな"]);
+/**
+ * What, after a known top-level domain written after `．`, `。` or `｡`, makes it the first
+ * word of a sentence: more of a word (`中国队赢了`), or the enumeration comma or colon that a
+ * noun heading a list or a label takes (`。手机、电脑`, `。手机：1334...`, both in the real
+ * reviews).
+ */
+const SENTENCE_GOES_ON = /[\p{L}\p{M}\p{N}_\-、：:]/uy;
+
+/**
+ * Whether `label`, ending at `end`, is the last label of an address written with `．`, `。`
+ * or `｡` in an internationalised domain: a known top-level domain whole, that is no utterance
+ * and begins no sentence (`UTTERANCE_TLDS`, `SENTENCE_GOES_ON`). Those dots end sentences in
+ * Chinese and Japanese, and only a whole top-level domain says the dot before it did not.
+ */
+function isTldAfterIdeographicDot(label: string, end: number, text: string): boolean {
+  if (!INTERNATIONALIZED_TLDS.has(label) || UTTERANCE_TLDS.has(label)) return false;
+  SENTENCE_GOES_ON.lastIndex = end;
+  return !SENTENCE_GOES_ON.test(text);
+}
+
 /** Whether the code unit is one of the `DOMAIN_DOT`s. */
 function isDomainDot(code: number): boolean {
   return code === 0x2e || code === 0xff0e || code === 0x3002 || code === 0xff61;
@@ -279,8 +305,9 @@ function isDomainDot(code: number): boolean {
  * begins in a script written without spaces and is no top-level domain, the dot before it
  * ended a sentence (`zhang@qq.com。谢谢`, `zhang@qq.com.谢谢`): the address ends at that dot,
  * if what is left is one. A domain written with `．`, `。` or `｡` must be ASCII throughout
- * (`example。com`): those dots end sentences in Chinese and Japanese, and `谢谢@李雷。Thanks`
- * is no address.
+ * (`example。com`) or end in a known internationalised top-level domain, whole
+ * (`例子。中国`, `isTldAfterIdeographicDot`): those dots end sentences in Chinese and
+ * Japanese, and `谢谢@李雷。Thanks` and `收到@王五。中国队赢了` are no addresses.
  */
 function acceptedDomainEnd(
   text: string,
@@ -298,7 +325,11 @@ function acceptedDomainEnd(
       label = ASCII_TLD.test(text.slice(labelStart, end)) ? undefined : text.slice(labelStart, end);
     const domain = text.slice(domainStart, end);
     if (IDEOGRAPHIC_DOT.test(domain)) {
-      if (label === undefined && !NON_ASCII_LABEL_CHARACTER.test(domain)) return end;
+      if (label === undefined) {
+        if (!NON_ASCII_LABEL_CHARACTER.test(domain)) return end;
+      } else if (isTldAfterIdeographicDot(label, end, text)) {
+        return end;
+      }
     } else if (label === undefined) {
       return end;
     } else {

@@ -240,8 +240,39 @@ describe("redactPersonalData: internationalised email addresses", () => {
     for (const [text, redacted] of cases) {
       expect({ text, redacted: redactPersonalData(text).text }).toEqual({ text, redacted });
     }
-    // Only in an ASCII domain: `。` ends sentences, and a mention may come before one.
-    for (const text of ["谢谢@李雷。Thanks!", "张三@例子。中国", "收到@王五。中国队赢了"]) {
+    // In an internationalised domain, only before a known top-level domain (next test): `。`
+    // ends sentences, and a mention may come before one.
+    for (const text of ["谢谢@李雷。Thanks!", "收到@王五。中国队赢了"]) {
+      expect({ text, redacted: redactPersonalData(text).text }).toEqual({ text, redacted: text });
+    }
+  });
+
+  it("reads those dots in an internationalised domain that ends in a known top-level domain, whole", () => {
+    const cases: [string, string][] = [
+      ["张三@例子。中国", "[EMAIL]"],
+      ["联系我：张三@例子｡中国", "联系我：[EMAIL]"],
+      ["李雷@公司．中國", "[EMAIL]"],
+      ["邮箱：张三@例子。公司。中国，谢谢", "邮箱：[EMAIL]，谢谢"],
+      // The sentence's own dot after the address, then the next sentence.
+      ["发到张三@例子。中国。谢谢", "发到[EMAIL]。谢谢"],
+      ["メール：たろう@例え。コム", "メール：[EMAIL]"],
+    ];
+    for (const [text, redacted] of cases) {
+      expect({ text, redacted: redactPersonalData(text).text }).toEqual({ text, redacted });
+    }
+    // A mention, the sentence's end, then a sentence that begins with a top-level domain's
+    // word: longer than it, or heading a list or a label, or an utterance that is one.
+    const sentences = [
+      "收到@王五。中国队赢了",
+      "张三@例子。中国谢谢", // with `.` the domain would end after `中国` (unknown here)
+      "终于买了@华为。手机、电脑都是",
+      "谢谢@小明。手机：13341772",
+      "谢谢@小明。我爱你。",
+      "ありがとう@太郎。みんな！",
+      "谢谢@李雷。Thanks!",
+      "张三@例子。com", // an ASCII top-level domain after an internationalised label
+    ];
+    for (const text of sentences) {
       expect({ text, redacted: redactPersonalData(text).text }).toEqual({ text, redacted: text });
     }
   });
