@@ -343,13 +343,38 @@ function acceptedDomainEnd(
 
 /**
  * Words that introduce an address in Chinese, written with no separator before it
- * (`请联系张三123@例子.中国`, `发到张三@例子.中国`, `我的邮箱是…`): a local part that would
- * begin with one, or run across one, begins after the last. Words only, of two characters or
- * more: a single character (`至`, `为`) may be part of a given name, and a name cut short is a
- * name left in the log.
+ * (`请联系张三123@例子.中国`, `发到张三@例子.中国`, `我的邮箱是…`). Words only, of two
+ * characters or more: a single character (`至`, `为`) may be part of a given name, and a name
+ * cut short is a name left in the log.
  */
-const ADDRESS_CUE =
-  /(?:(?:电子)?(?:邮箱|郵箱|信箱|邮件|郵件|电邮|電郵|邮址|郵址)(?:地址)?|地址|(?:联系|聯繫|聯系|联络|聯絡)(?:方式|人|我们|我們|我)?)(?:是|为|為|到|至|给|給)?|(?:发|發|寄|传|傳|转|轉|写|寫)(?:送|信|邮件|郵件)?(?:到|至|给|給)/gu;
+const CHINESE_ADDRESS_CUE =
+  "(?:(?:电子)?(?:邮箱|郵箱|信箱|邮件|郵件|电邮|電郵|邮址|郵址)(?:地址)?|地址|(?:联系|聯繫|聯系|联络|聯絡)(?:方式|人|我们|我們|我)?)(?:是|为|為|到|至|给|給)?|(?:发|發|寄|传|傳|转|轉|写|寫)(?:送|信|邮件|郵件)?(?:到|至|给|給)";
+/**
+ * The same in Japanese (`メールは田中@例え.コム`, `連絡先：` has its separator): a word, then
+ * the particle that joins it to the address if one is written. A particle is hiragana, and so
+ * are many given names (`はるか`, `にいな`): one followed by hiragana is left out of the cue
+ * (`メールはるか@…` is `メール[EMAIL]`, the particle redacted, never the name's first kana
+ * left in the log).
+ */
+const JAPANESE_ADDRESS_CUE = String.raw`(?:メールアドレス|メアド|アドレス|電子メール|メール|お問い合わせ先|お問い合わせ|問い合わせ先|問合せ先|連絡先|送信先|送り先|返信先|宛先)(?:(?:までに|まで|にて|は|を|に|へ|で)(?!\p{sc=Hiragana}))?`;
+/**
+ * The same in Korean, which mostly writes a space before an address (`이메일은 홍길동@…`),
+ * for text that does not (`메일은홍길동@예시.한국`, `연락처는hong@naver.com`). The topic,
+ * object and instrument particles join the cue; `은` (a surname) and `로` (which begins names
+ * written in Hangul, `로라`) only when what follows is not Hangul. `주소` ("address") only with
+ * a particle: bare, it begins names (`주소영`: the surname `주` and a given name).
+ */
+const KOREAN_ADDRESS_CUE = String.raw`(?:(?:이메일|메일|전자우편)(?:주소)?|연락처)(?:는|을|를|으로|(?:은|로)(?!\p{sc=Hangul}))?|주소(?:는|을|를|으로|(?:은|로)(?!\p{sc=Hangul}))`;
+/**
+ * Words that introduce an address, written with no separator before it: a local part that
+ * would begin with one, or run across one, begins after the last (`afterLastCue`). A cue must
+ * not eat a name: no word listed can begin a name (`주소` only with a particle), and a
+ * particle that can begin one joins the cue only where the script changes after it.
+ */
+const ADDRESS_CUE = new RegExp(
+  `${CHINESE_ADDRESS_CUE}|${JAPANESE_ADDRESS_CUE}|${KOREAN_ADDRESS_CUE}`,
+  "gu",
+);
 
 /**
  * Where a local part that begins at `start` (a letter outside ASCII) really begins: after the

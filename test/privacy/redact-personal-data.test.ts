@@ -209,6 +209,35 @@ describe("redactPersonalData: internationalised email addresses", () => {
     }
   });
 
+  it("begins the address after a Japanese or Korean word that introduces it, never inside a name", () => {
+    const cases: [string, string][] = [
+      ["メールは田中@例え.コム", "メールは[EMAIL]"],
+      ["メールアドレスを山田@例え.コム", "メールアドレスを[EMAIL]"],
+      ["連絡先たろう@例え.みんな", "連絡先[EMAIL]"],
+      ["お問い合わせは山田@例え.コムまで", "お問い合わせは[EMAIL]まで"],
+      ["メールにて鈴木@例え.コム", "メールにて[EMAIL]"],
+      ["이메일은hong@naver.com", "이메일은[EMAIL]"],
+      ["연락처는홍길동@예시.한국", "연락처는[EMAIL]"],
+      ["메일주소를김철수@예시.한국", "메일주소를[EMAIL]"],
+      ["주소는홍길동@예시.한국", "주소는[EMAIL]"],
+      // A particle that may begin a name in the same script goes into the placeholder: the
+      // name may be `はるか` or `るか`, `은길동` (the surname 은) or `길동`.
+      ["メールはるか@例え.コム", "メール[EMAIL]"],
+      ["메일은홍길동@예시.한국", "메일[EMAIL]"],
+      ["메일로라@예시.한국", "메일[EMAIL]"],
+      // `주소` alone begins names (`주소영`), and a cue that is the whole local part is none.
+      ["주소영@예시.한국", "[EMAIL]"],
+      ["メール@例え.コム", "[EMAIL]"],
+      // With a space or a separator, or ASCII after kana, the address began there already.
+      ["이메일은 홍길동@예시.한국", "이메일은 [EMAIL]"],
+      ["メール：山田@例え.コム", "メール：[EMAIL]"],
+      ["メールはtaro@example.co.jpまで", "メールは[EMAIL]まで"],
+    ];
+    for (const [text, redacted] of cases) {
+      expect({ text, redacted: redactPersonalData(text).text }).toEqual({ text, redacted });
+    }
+  });
+
   it("reads the full-width at sign and letters that Chinese input methods type", () => {
     const cases: [string, string][] = [
       // The input method's `＠` alone, in an otherwise ASCII address.
