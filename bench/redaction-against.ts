@@ -12,8 +12,17 @@
  * other round in the reverse order), each pass is timed in CPU time (`process.cpuUsage`: what
  * other processes take of the CPUs is not counted), and the fastest round of each is kept.
  * The base is checked out in a temporary worktree and its sources imported (tsx), not built.
- * Prints MB/s (UTF-8 bytes in) per corpus and build, and the difference per line; writes
- * bench/results/redaction-against.json.
+ * Prints MB/s (UTF-8 bytes in) per corpus and build, and the difference per line; then, per
+ * corpus, how many lines the two builds redact differently, and the first `--show` of them
+ * (default 20) as base, then changed; writes bench/results/redaction-against.json, with every
+ * differing line of the real corpora.
+ *
+ * One corpus puts a mention (`@小明`) before every `。` after a Chinese letter in the real
+ * Chinese lines, as Weibo-style text in the reviews does (`正常人一定要远离@东方航空。`): each
+ * next sentence then reads as a domain's last label, and a line redacted there holds a
+ * mention taken for an address.
+ *
+ *   npx tsx bench/redaction-against.ts --base <git ref> [--rounds 12] [--addresses "a,b"] [--show 20]
  */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
@@ -30,6 +39,7 @@ const { values } = parseArgs({
     base: { type: "string" },
     rounds: { type: "string", default: "12" },
     addresses: { type: "string" },
+    show: { type: "string", default: "20" },
   },
 });
 if (values.base === undefined) {
@@ -43,7 +53,7 @@ execFileSync("git", ["worktree", "add", "--detach", tree, values.base], {
   cwd: ROOT,
   stdio: "ignore",
 });
-type Redact = (text: string) => unknown;
+type Redact = (text: string) => { text: string };
 let baseRedact: Redact;
 try {
   symlinkSync(join(ROOT, "node_modules"), join(tree, "node_modules"));
@@ -70,13 +80,27 @@ const alike = [
   "我的QQ邮箱是123456789@qq.com",
   "write to josé@correo.españa.es",
 ];
-const corpora: { name: string; lines: string[] }[] = [
-  { name: "zh reviews (real)", lines: chinese },
-  { name: "en reviews + queries (real)", lines: english },
-  { name: "zh + 2 addresses, ones found alike", lines: withTwo(alike) },
+/**
+ * The line with `@小明` before every `。` that follows a Chinese letter and comes before more
+ * text; null if it has none.
+ */
+const withMentions = (line: string): string | null => {
+  const mentioned = line.replace(/(?<=\p{scx=Han})(?=。.)/gu, "@小明");
+  return mentioned === line ? null : mentioned;
+};
+const mentioned = chinese.map(withMentions).filter((line) => line !== null);
+const corpora: { name: string; real: boolean; lines: string[] }[] = [
+  { name: "zh reviews (real)", real: true, lines: chinese },
+  { name: "en reviews + queries (real)", real: true, lines: english },
+  { name: "zh reviews, @小明 before each 。", real: true, lines: mentioned },
+  { name: "zh + 2 addresses, ones found alike", real: false, lines: withTwo(alike) },
 ];
 if (values.addresses !== undefined) {
-  corpora.push({ name: "zh + 2 of --addresses", lines: withTwo(values.addresses.split(",")) });
+  corpora.push({
+    name: "zh + 2 of --addresses",
+    real: false,
+    lines: withTwo(values.addresses.split(",")),
+  });
 }
 
 const builds: [string, Redact][] = [
@@ -125,7 +149,29 @@ for (const row of rows) {
     `${row.corpus.padEnd(34)} ${String(row.lines).padStart(7)} ${row.megabytes.toFixed(2).padStart(7)} ${row.baseMegabytesPerSecond.toFixed(1).padStart(10)} ${row.changedMegabytesPerSecond.toFixed(1).padStart(13)} ${row.differencePerLineNs.toFixed(0).padStart(8)}`,
   );
 }
+
+const mentions = mentioned.reduce((sum, line) => sum + line.split("@小明").length - 1, 0);
+console.log(`\n"zh reviews, @小明 before each 。" holds ${mentions} mentions.`);
+const show = Number(values.show);
+const differences = corpora.map(({ name, real, lines }) => {
+  const differing: { base: string; changed: string }[] = [];
+  for (const line of lines) {
+    const base = baseRedact(line).text;
+    const changed = changedRedact(line).text;
+    if (base !== changed) differing.push({ base, changed });
+  }
+  console.log(`\n${name}: ${differing.length} of ${lines.length} lines redacted differently`);
+  for (const { base, changed } of differing.slice(0, show)) {
+    console.log(`  - ${base}\n  + ${changed}`);
+  }
+  return {
+    corpus: name,
+    lines: lines.length,
+    differing: differing.length,
+    ...(real && { differingLines: differing }),
+  };
+});
 writeFileSync(
   "bench/results/redaction-against.json",
-  `${JSON.stringify({ command: process.argv.slice(2), node: process.version, rounds, rows }, null, 2)}\n`,
+  `${JSON.stringify({ command: process.argv.slice(2), node: process.version, rounds, rows, mentions, differences }, null, 2)}\n`,
 );
