@@ -16,6 +16,7 @@ import {
   type ModelRecord,
   toModelRecord,
 } from "../catalog/model-record.js";
+import { onnxFilesExtra } from "../catalog/resolve-onnx-variants.js";
 import { isTaskId } from "../tasks/resolve-task.js";
 import type { ApiModelInfo } from "./api-model-info.js";
 
@@ -228,22 +229,20 @@ export function mapHubModel(info: ApiModelInfo): ModelRecord {
       ...(storedDtype !== null && { storedDtype }),
       ...(gated !== null && { gated }),
       ...(baseModels.length > 0 && { baseModels }),
-      ...(onnxVariants(info).length > 0 && { onnxVariants: onnxVariants(info) }),
+      ...fileFields(info),
     },
   });
 }
 
-/** transformers.js's file names for quantised ONNX weights, by the dtype it loads them as. */
-const ONNX_VARIANT_FILES = {
-  q8: "onnx/model_quantized.onnx",
-  q4: "onnx/model_q4.onnx",
-  fp16: "onnx/model_fp16.onnx",
-} as const;
-
-/** The quantised variants a repository ships, when the listing named its files. */
-export function onnxVariants(info: ApiModelInfo): (keyof typeof ONNX_VARIANT_FILES)[] {
-  const files = new Set((info.siblings ?? []).map((sibling) => sibling.rfilename));
-  return (Object.keys(ONNX_VARIANT_FILES) as (keyof typeof ONNX_VARIANT_FILES)[]).filter((dtype) =>
-    files.has(ONNX_VARIANT_FILES[dtype]),
+/**
+ * A listing entry without `siblings` (a mirror, or the Hub's listing without `expand`) says
+ * nothing about the files: unknown, not "no ONNX weights". An empty list is a known empty repo.
+ */
+function fileFields(info: ApiModelInfo): Record<string, unknown> {
+  const siblings = info.siblings;
+  return onnxFilesExtra(
+    siblings === null || siblings === undefined
+      ? null
+      : siblings.map((sibling) => sibling.rfilename),
   );
 }

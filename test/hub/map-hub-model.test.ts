@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { onnxFilesState } from "../../src/catalog/resolve-onnx-variants.js";
 import { type ApiModelInfo, apiModelInfoSchema } from "../../src/hub/api-model-info.js";
 import { mapHubModel, mapModelIndex } from "../../src/hub/map-hub-model.js";
 import { loadHubFixtures } from "../support/fake-hub-server.js";
@@ -66,7 +67,12 @@ describe("mapHubModel", () => {
     expect(model.params).toBe(7615616512);
     expect(model.memoryBytes.bf16).toBe(7615616512 * 2);
     expect(model.memoryBytes.fp32).toBe(7615616512 * 4);
-    expect(model.extra).toEqual({ storedDtype: "bf16", baseModels: ["Qwen/Qwen2.5-7B"] });
+    // The fixture has no `siblings`: its files are unknown, not absent.
+    expect(model.extra).toEqual({
+      storedDtype: "bf16",
+      baseModels: ["Qwen/Qwen2.5-7B"],
+      filesUnknown: true,
+    });
     expect(model.languages).toEqual(["en"]);
   });
 
@@ -132,6 +138,34 @@ describe("mapHubModel", () => {
       apiModelInfoSchema.parse({ id: "a/b", tags: ["text-classification", "fill-mask"] }),
     );
     expect(twoTasks.task).toBeNull();
+  });
+
+  it("marks an entry without siblings as files unknown, and an empty list as no ONNX files", () => {
+    const entry = { id: "Xenova/bert-sst2", pipeline_tag: "text-classification", tags: ["onnx"] };
+    // A mirror's listing (or the Hub's without expand) names no files: nothing is known.
+    const unlisted = mapHubModel(apiModelInfoSchema.parse(entry));
+    expect(unlisted.extra).toEqual({ filesUnknown: true });
+    expect(onnxFilesState(unlisted)).toBe("unknown");
+    // A listing that names no files: the repository has none.
+    const empty = mapHubModel(apiModelInfoSchema.parse({ ...entry, siblings: [] }));
+    expect(empty.extra).toEqual({ onnxFiles: [] });
+    expect(onnxFilesState(empty)).toBe("none");
+    const listed = mapHubModel(
+      apiModelInfoSchema.parse({
+        ...entry,
+        siblings: [
+          { rfilename: "config.json" },
+          { rfilename: "onnx/model.onnx" },
+          { rfilename: "onnx/model_quantized.onnx" },
+          { rfilename: "onnx/model_fp16.onnx" },
+        ],
+      }),
+    );
+    expect(listed.extra).toEqual({
+      onnxFiles: ["onnx/model.onnx", "onnx/model_fp16.onnx", "onnx/model_quantized.onnx"],
+      onnxVariants: ["q8", "fp16"],
+    });
+    expect(onnxFilesState(listed)).toBe("present");
   });
 
   it("uses license_name for custom licences", () => {

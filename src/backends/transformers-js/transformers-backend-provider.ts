@@ -5,6 +5,7 @@
  * backends for them, in this process or isolated in a child process with timeouts.
  */
 import type { ModelRecord } from "../../catalog/model-record.js";
+import { onnxFilesState } from "../../catalog/resolve-onnx-variants.js";
 import {
   createIsolatedBackend,
   DEFAULT_LOAD_TIMEOUT_MS,
@@ -24,10 +25,16 @@ import { isTransformersTask } from "./transformers-tasks.js";
 /** Tags and library names the Hub gives repositories that ship ONNX weights for transformers.js. */
 const TRANSFORMERS_JS_MARKERS = ["transformers.js", "onnx"];
 
-/** True when transformers.js can run `model`: an ONNX repository on a task we map. */
+/**
+ * True when transformers.js can run `model`: an ONNX repository on a task we map. A repository
+ * whose files are known and hold no `.onnx` file under `onnx/` is not one, whatever its tags
+ * say (the Hub tags `onnx` for ONNX files anywhere); one whose files are unknown is judged by
+ * its tags until they are looked up (`hub/list-onnx-files.ts`).
+ */
 export function supportsTransformers(model: ModelRecord): boolean {
   if (!isTransformersTask(model.task)) return false;
   if (model.source !== "hub" && model.source !== "local") return false;
+  if (onnxFilesState(model) === "none") return false;
   if (typeof model.extra.transformersDtype === "string") return true;
   if (model.library !== null && TRANSFORMERS_JS_MARKERS.includes(model.library)) return true;
   return model.tags.some((tag) => TRANSFORMERS_JS_MARKERS.includes(tag));
