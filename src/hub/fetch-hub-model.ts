@@ -31,6 +31,7 @@ import {
 import { HUB_MODEL_EXPAND_FIELDS } from "./list-models.js";
 import { mapHubModel } from "./map-hub-model.js";
 import { redactSecrets } from "./redact-secrets.js";
+import { repositoryPath } from "./repository-path.js";
 
 export interface FetchHubModelOptions extends HubRequestOptions {
   /** Base URL of the Hub or a mirror; defaults to `HF_ENDPOINT`, else the public Hub. */
@@ -50,21 +51,6 @@ export interface FetchedHubModel {
   variants: ModelRecord[];
   /** The URL that answered. */
   url: string;
-}
-
-/** A Hub repository name segment (the Hub's own rule, shared with the mirror). */
-const SEGMENT_PATTERN = /^(?!\.{1,2}$)[A-Za-z0-9][A-Za-z0-9._-]{0,95}$/;
-
-function repositoryPath(repositoryId: string, originalId: string): string {
-  const segments = repositoryId.split("/");
-  if (segments.length > 2 || !segments.every((segment) => SEGMENT_PATTERN.test(segment))) {
-    throw new ModelScoutError(
-      "INVALID_ARGUMENT",
-      `"${originalId}" is not a Hugging Face model id. Use owner/name, e.g. "Xenova/distilbert-base-uncased-finetuned-sst-2-english" (optionally with a variant suffix such as "@q8").`,
-      { details: { modelId: originalId } },
-    );
-  }
-  return segments.map(encodeURIComponent).join("/");
 }
 
 /** Builds the request URL; exported for tests of the query. */

@@ -8,8 +8,12 @@
  * - `GET /api/models/{owner}/{name}` (one model, honouring `expand`; every field without it),
  *   answering a missing id as the Hub does: `401` to anonymous requests and `404` to
  *   authenticated ones, both with `X-Error-Code: RepoNotFound`;
+ * - `GET /api/models/{owner}/{name}/tree/{revision}/{path}` (a folder's direct entries, from the
+ *   files given with `setFiles` or else the model's `siblings`), paged `treePageSize` entries
+ *   at a time with a `Link: <...>; rel="next"` header, a missing folder answered `404` with
+ *   `X-Error-Code: EntryNotFound`, a revision other than `main` with `RevisionNotFound`;
  * - an optional required token (`401` without `Authorization: Bearer <token>`);
- * - scripted faults for the next `/api/models` and `/api/models/{id}` requests (`429` with `Retry-After`, `503`,
+ * - scripted faults for the next `/api/models`, `/api/models/{id}` and tree requests (`429` with `Retry-After`, `503`,
  *   malformed JSON, a non-array body, an entry without `id`, a slow answer, a reset socket);
  * - extra routes (`route()`), so other suites can add `/resolve/` file serving.
  * Every request is recorded, to assert headers and queries.
@@ -60,6 +64,8 @@ export interface FakeHubOptions {
    */
   pathPrefix?: string;
   linkBase?: string;
+  /** Tree entries per page (the Hub's is 1,000 without `expand`). */
+  treePageSize?: number;
 }
 
 export interface FakeHub {
@@ -72,7 +78,12 @@ export interface FakeHub {
   setModels(models: readonly FakeHubModel[]): void;
   /** Sets `lastModified` (and optionally other fields) of existing models, like a push would. */
   touch(ids: readonly string[], lastModified: string, changes?: Record<string, unknown>): void;
-  /** Queues what the next `/api/models` (and `/api/models/{id}`) requests get, one step per request. */
+  /**
+   * The repository's files for the tree API, kept apart from its JSON: model info names them
+   * only when the entry has `siblings`, as on a mirror that does not expand them.
+   */
+  setFiles(id: string, paths: readonly string[]): void;
+  /** Queues what the next `/api/models` (and `/api/models/{id}`, and tree) requests get, one step per request. */
   script(...steps: FakeHubStep[]): void;
   route(method: string, pathPrefix: string, handler: FakeHubRouteHandler): void;
   close(): Promise<void>;
@@ -209,6 +220,7 @@ export async function startFakeHubServer(options: FakeHubOptions = {}): Promise<
   const requests: RecordedRequest[] = [];
   const steps: FakeHubStep[] = [];
   const routes: { method: string; prefix: string; handler: FakeHubRouteHandler }[] = [];
+  const files = new Map<string, string[]>();
   // Sorted views and serialised entries are cached so the server is not the bottleneck in
   // bench/hub-sync.ts; any change to the models clears them.
   const sortedCache = new Map<string, FakeHubModel[]>();
@@ -390,6 +402,84 @@ export async function startFakeHubServer(options: FakeHubOptions = {}): Promise<
     response.end(body);
   }
 
+  async function tree(url: URL, request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const step = steps.shift() ?? { kind: "ok" };
+    if (step.kind === "status") {
+      response.writeHead(step.status, { "content-type": "application/json" });
+      response.end(step.body ?? JSON.stringify({ error: `Scripted HTTP ${step.status}` }));
+      return;
+    }
+    if (step.kind === "reset") {
+      response.socket?.destroy();
+      return;
+    }
+    if (step.kind === "slow") await new Promise((resolve) => setTimeout(resolve, step.delayMs));
+    if (response.destroyed) return;
+    const match = /^\/api\/models\/([^/]+)\/([^/]+)\/tree\/([^/]+)(?:\/(.*))?$/.exec(url.pathname);
+    const [, owner = "", name = "", revision = "", folderPath = ""] = (match ?? []).map((part) =>
+      part === undefined ? "" : decodeURIComponent(part),
+    );
+    const folder = folderPath.split("/").filter((segment) => segment !== "");
+    const id = `${owner}/${name}`;
+    const model = models.find((candidate) => candidate.id.toLowerCase() === id.toLowerCase());
+    const hubError = (status: number, code: string, message: string) => {
+      response.writeHead(status, {
+        "content-type": "application/json; charset=utf-8",
+        "x-error-code": code,
+        "x-error-message": message,
+      });
+      response.end(JSON.stringify({ error: message }));
+    };
+    if (model === undefined) {
+      hubError(
+        request.headers.authorization === undefined ? 401 : 404,
+        "RepoNotFound",
+        "Repository not found",
+      );
+      return;
+    }
+    if (revision !== "main") {
+      hubError(404, "RevisionNotFound", `Invalid rev id: ${revision}`);
+      return;
+    }
+    const siblings = Array.isArray(model.siblings)
+      ? (model.siblings as { rfilename: string }[]).map((sibling) => sibling.rfilename)
+      : [];
+    const paths = files.get(model.id) ?? siblings;
+    const prefix = folder.length === 0 ? "" : `${folder.join("/")}/`;
+    const entries = new Map<string, { type: "file" | "directory"; path: string }>();
+    for (const path of [...paths].sort()) {
+      if (!path.startsWith(prefix)) continue;
+      const [first = "", ...rest] = path.slice(prefix.length).split("/");
+      const entryPath = `${prefix}${first}`;
+      entries.set(entryPath, { type: rest.length === 0 ? "file" : "directory", path: entryPath });
+    }
+    if (prefix !== "" && entries.size === 0) {
+      hubError(404, "EntryNotFound", `${prefix.slice(0, -1)} does not exist on "main"`);
+      return;
+    }
+    const listed = [...entries.values()].map((entry) => ({
+      ...entry,
+      oid: Buffer.from(entry.path).toString("hex").slice(0, 40),
+      size: entry.type === "file" ? 1024 : 0,
+    }));
+    const pageSize = options.treePageSize ?? 1000;
+    const cursor = url.searchParams.get("cursor");
+    const start = cursor === null ? 0 : Number(Buffer.from(cursor, "base64").toString("utf8"));
+    const page = listed.slice(start, start + pageSize);
+    const headers: Record<string, string> = { "content-type": "application/json; charset=utf-8" };
+    if (start + pageSize < listed.length) {
+      const next = new URLSearchParams(url.searchParams);
+      next.set("cursor", Buffer.from(String(start + pageSize)).toString("base64"));
+      const linkBase = options.linkBase ?? `${baseUrl}${options.pathPrefix ?? ""}`;
+      headers.link = `<${linkBase}${url.pathname}?${next.toString()}>; rel="next"`;
+    }
+    let body = JSON.stringify(page);
+    if (step.kind === "malformed-json") body = body.slice(0, Math.max(1, body.length - 7));
+    response.writeHead(200, headers);
+    response.end(body);
+  }
+
   const server = createServer((request, response) => {
     const url = new URL(request.url ?? "/", baseUrl);
     const prefix = options.pathPrefix;
@@ -425,6 +515,11 @@ export async function startFakeHubServer(options: FakeHubOptions = {}): Promise<
         await listModels(url, response);
       else if (request.method === "GET" && /^\/api\/models\/[^/]+(\/[^/]+)?$/.test(url.pathname))
         await modelInfo(url, request, response);
+      else if (
+        request.method === "GET" &&
+        /^\/api\/models\/[^/]+\/[^/]+\/tree\/[^/]+(\/.*)?$/.test(url.pathname)
+      )
+        await tree(url, request, response);
       else sendJson(response, 404, { error: "Repository not found" });
     };
     handle().catch((error: unknown) => {
@@ -451,6 +546,9 @@ export async function startFakeHubServer(options: FakeHubOptions = {}): Promise<
         wanted.has(model.id) ? { ...model, ...changes, lastModified } : model,
       );
       invalidate();
+    },
+    setFiles(id, paths) {
+      files.set(id, [...paths]);
     },
     script(...next) {
       steps.push(...next);
