@@ -5,7 +5,9 @@
  * catalog does not hold yet. It asks for the same `expand` fields as the listing
  * (`HUB_MODEL_EXPAND_FIELDS`), so the record is mapped exactly as a synced one would be
  * (`mapHubModel`), quantised ONNX variants included (`transformersVariants`, as the sync
- * stores them).
+ * stores them). When the model info names no files (a mirror that ignores `expand`), the
+ * `onnx/` folder's tree is read instead (`listOnnxTree`); when that fails too, the record is
+ * returned with its files unknown and `filesNotListed` saying why.
  *
  * "Does not exist" is an answer, not a failure: `null` on `404`, and on the `401` with
  * `X-Error-Code: RepoNotFound` the Hub sends to anonymous requests for a repository that is
@@ -18,6 +20,7 @@ import {
   transformersVariants,
 } from "../backends/transformers-js/transformers-variants.js";
 import type { ModelRecord } from "../catalog/model-record.js";
+import { withOnnxFiles } from "../catalog/resolve-onnx-variants.js";
 import { errorMessage } from "../errors/error-message.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
 import { networkReason } from "../http/fetch-with-retry.js";
@@ -29,6 +32,7 @@ import {
   hubRequest,
 } from "./hub-request.js";
 import { HUB_MODEL_EXPAND_FIELDS } from "./list-models.js";
+import { listOnnxTree } from "./list-onnx-files.js";
 import { mapHubModel } from "./map-hub-model.js";
 import { redactSecrets } from "./redact-secrets.js";
 import { repositoryPath } from "./repository-path.js";
@@ -51,6 +55,11 @@ export interface FetchedHubModel {
   variants: ModelRecord[];
   /** The URL that answered. */
   url: string;
+  /**
+   * Why the repository's files are unknown (`extra.filesUnknown`): its model info named none
+   * and the tree of onnx/ could not be read. Absent when the files are known.
+   */
+  filesNotListed?: string;
 }
 
 /** Builds the request URL; exported for tests of the query. */
@@ -168,6 +177,22 @@ export async function fetchHubModel(
       `it could not be read as a catalog record (${errorMessage(error)})`,
     );
   }
+  // A mirror's model info may name no files (it ignores `expand`): the onnx/ folder's tree
+  // does. When that cannot be read either, the record says its files are unknown.
+  let filesNotListed: string | undefined;
+  if (parsed.data.siblings === null || parsed.data.siblings === undefined) {
+    try {
+      const tree = await listOnnxTree(repositoryId, {
+        ...options,
+        endpoint,
+        ...(token !== undefined && { token }),
+      });
+      repository = withOnnxFiles(repository, tree.files);
+    } catch (error) {
+      if (!ModelScoutError.isInstance(error) || error.code === "ABORTED") throw error;
+      filesNotListed = error.message;
+    }
+  }
   const listed = repository.extra.onnxVariants;
   const variants = Array.isArray(listed)
     ? transformersVariants(
@@ -177,8 +202,15 @@ export async function fetchHubModel(
           .filter(isTransformersDtype),
       )
     : [];
-  if (dtype === null) return { record: repository, repository, variants, url: safeUrl };
-  // A variant the repository does not ship is an id that does not exist.
+  const found = {
+    repository,
+    variants,
+    url: safeUrl,
+    ...(filesNotListed !== undefined && { filesNotListed }),
+  };
+  if (dtype === null) return { record: repository, ...found };
+  // A variant the repository does not ship is an id that does not exist (when the files are
+  // unknown, that cannot be told: the id is not found either, and filesNotListed says why).
   const variant = variants.find((candidate) => candidate.extra.transformersDtype === dtype);
-  return variant === undefined ? null : { record: variant, repository, variants, url: safeUrl };
+  return variant === undefined ? null : { record: variant, ...found };
 }

@@ -8,6 +8,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { withOnnxFiles } from "../../src/catalog/resolve-onnx-variants.js";
 import { ModelScoutError } from "../../src/errors/modelscout-error.js";
 import { apiModelInfoSchema } from "../../src/hub/api-model-info.js";
 import { buildModelInfoUrl, fetchHubModel } from "../../src/hub/fetch-hub-model.js";
@@ -57,7 +58,9 @@ describe("fetchHubModel on the fake Hub", () => {
     await hub.close();
   });
 
-  it("maps one model exactly as a synced listing entry is mapped", async () => {
+  it("maps one model as a synced listing entry is mapped, its files read from the onnx tree", async () => {
+    // The fixture, like a mirror's model info, names no files: the onnx/ folder's tree does.
+    hub.setFiles(DISTILBERT, ["config.json", "model.safetensors", "onnx/model.onnx"]);
     const fetched = await fetchHubModel(DISTILBERT, {
       endpoint: hub.url,
       retry: FAST_RETRY,
@@ -70,8 +73,12 @@ describe("fetchHubModel on the fake Hub", () => {
         ([key]) => key === "id" || key === "_id" || HUB_MODEL_EXPAND_FIELDS.includes(key as never),
       ),
     );
-    const expected = mapHubModel(apiModelInfoSchema.parse(expanded));
-    expect(fetched?.record).toEqual(expected);
+    const listed = mapHubModel(apiModelInfoSchema.parse(expanded));
+    expect(listed.extra.filesUnknown).toBe(true);
+    expect(fetched?.record).toEqual(withOnnxFiles(listed, ["onnx/model.onnx"]));
+    expect(fetched?.record.extra).toMatchObject({ onnxFiles: ["onnx/model.onnx"] });
+    expect(fetched?.record.extra.filesUnknown).toBeUndefined();
+    expect(fetched?.filesNotListed).toBeUndefined();
     expect(fetched?.record).toMatchObject({
       id: DISTILBERT,
       source: "hub",
@@ -83,11 +90,21 @@ describe("fetchHubModel on the fake Hub", () => {
     expect(fetched?.repository).toBe(fetched?.record);
     expect(fetched?.variants).toEqual([]);
 
-    const [request] = hub.requests;
-    expect(hub.requests).toHaveLength(1);
+    const [request, treeRequest] = hub.requests;
+    expect(hub.requests).toHaveLength(2);
     expect(request?.path).toBe(`/api/models/${DISTILBERT}`);
     expect(request?.query.getAll("expand")).toEqual([...HUB_MODEL_EXPAND_FIELDS]);
     expect(request?.authorization).toBeUndefined();
+    expect(treeRequest?.path).toBe(`/api/models/${DISTILBERT}/tree/main/onnx`);
+  });
+
+  it("keeps the files unknown, and says why, when the onnx tree cannot be read", async () => {
+    // Model info answers without siblings; the tree gets a bare 404 (a mirror without it).
+    hub.script({ kind: "ok" }, { kind: "status", status: 404, body: "Not Found" });
+    const fetched = await fetchHubModel(DISTILBERT, { endpoint: hub.url, retry: FAST_RETRY });
+    expect(fetched?.record.extra.filesUnknown).toBe(true);
+    expect(fetched?.record.extra.onnxFiles).toBeUndefined();
+    expect(fetched?.filesNotListed).toContain("tree API");
   });
 
   it("returns the quantised ONNX variants the repository lists, and a variant asked by id", async () => {
@@ -149,7 +166,8 @@ describe("fetchHubModel on the fake Hub", () => {
       retry: FAST_RETRY,
     });
     expect(fetched?.record.id).toBe(DISTILBERT);
-    expect(hub.requests).toHaveLength(3);
+    const infoRequests = hub.requests.filter((request) => !request.path.includes("/tree/"));
+    expect(infoRequests).toHaveLength(3);
   });
 
   it("fails with the endpoint and a hint when the Hub stays down", async () => {
