@@ -15,13 +15,11 @@
  *   complete run never reached. See docs/decisions/0004-hub-sync.md.
  * - Non-destructive: what the Hub listing does not know (leaderboard scores, measured
  *   latency, MTEB metadata from the offline snapshot) is kept, by the same rule the snapshot
- *   loader applies (`mergeSnapshotRecord`), with the Hub's fields winning.
+ *   loader applies (`mergeSnapshotRecord`), with the Hub's fields winning. A listing without
+ *   `siblings` (a mirror's) keeps the files an earlier listing or look-up found
+ *   (`syncedOnnxFileFields`); one with them replaces the list whole.
  */
 import { z } from "zod";
-import {
-  isTransformersDtype,
-  transformersVariants,
-} from "../backends/transformers-js/transformers-variants.js";
 import { errorMessage } from "../errors/error-message.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
 import { hubEndpoint, hubToken } from "../hub/hub-endpoint.js";
@@ -31,7 +29,9 @@ import { mapHubModel } from "../hub/map-hub-model.js";
 import { resolveTask } from "../tasks/resolve-task.js";
 import type { CatalogStore } from "./catalog-store.js";
 import type { ModelRecord } from "./model-record.js";
+import { syncedOnnxFileFields, withOnnxFileFields } from "./resolve-onnx-variants.js";
 import { mergeSnapshotRecord } from "./snapshot/merge-snapshot-record.js";
+import { quantisedVariants } from "./store-onnx-files.js";
 
 export interface SyncCatalogOptions {
   store: CatalogStore;
@@ -370,17 +370,18 @@ export async function syncCatalog(options: SyncCatalogOptions): Promise<SyncSumm
         const existing = await transaction.getModels(
           records.filter((record) => stored.has(record.id)).map((record) => record.id),
         );
-        const merged = records.map((record) =>
-          mergeWithStored(record, existing.get(record.id) ?? null),
-        );
+        const merged = records.map((record) => {
+          const storedRecord = existing.get(record.id) ?? null;
+          // Whatever the other fields do, files a listing did not name are not erased.
+          return withOnnxFileFields(
+            mergeWithStored(record, storedRecord),
+            syncedOnnxFileFields(record, storedRecord),
+          );
+        });
         const result = await transaction.upsertModels(merged);
         // Quantised ONNX weights the repository ships are candidates of their own, with
         // their own memory figures; they follow their base model and are counted apart.
-        const variants = merged.flatMap((record) =>
-          Array.isArray(record.extra.onnxVariants)
-            ? transformersVariants(record, record.extra.onnxVariants.filter(isTransformersDtype))
-            : [],
-        );
+        const variants = merged.flatMap(quantisedVariants);
         if (variants.length > 0) {
           const variantResult = await transaction.upsertModels(variants);
           counts.variants += variantResult.inserted + variantResult.updated;

@@ -14,13 +14,10 @@
  * missing or private (it will not confirm which). A Hub that cannot be reached, or refuses a
  * token, throws `HUB_REQUEST_FAILED` naming the endpoint and what to check.
  */
-import {
-  isTransformersDtype,
-  parseTransformersModelId,
-  transformersVariants,
-} from "../backends/transformers-js/transformers-variants.js";
+import { parseTransformersModelId } from "../backends/transformers-js/transformers-variants.js";
 import type { ModelRecord } from "../catalog/model-record.js";
 import { withOnnxFiles } from "../catalog/resolve-onnx-variants.js";
+import { quantisedVariants } from "../catalog/store-onnx-files.js";
 import { errorMessage } from "../errors/error-message.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
 import { networkReason } from "../http/fetch-with-retry.js";
@@ -193,15 +190,7 @@ export async function fetchHubModel(
       filesNotListed = error.message;
     }
   }
-  const listed = repository.extra.onnxVariants;
-  const variants = Array.isArray(listed)
-    ? transformersVariants(
-        repository,
-        listed
-          .filter((value): value is string => typeof value === "string")
-          .filter(isTransformersDtype),
-      )
-    : [];
+  const variants = quantisedVariants(repository);
   const found = {
     repository,
     variants,

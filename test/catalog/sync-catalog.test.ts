@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { CatalogStore } from "../../src/catalog/catalog-store.js";
 import { toModelRecord } from "../../src/catalog/model-record.js";
 import { openSqliteStore } from "../../src/catalog/sqlite/sqlite-store.js";
+import { storeOnnxFiles } from "../../src/catalog/store-onnx-files.js";
 import {
   listSyncStates,
   type SyncCatalogOptions,
@@ -154,6 +155,51 @@ describe("syncCatalog", () => {
     expect(merged?.evalResults).toEqual([leaderboard]);
     const second = await sync({ full: true });
     expect(second).toMatchObject({ inserted: 0, updated: 0, unchanged: 4 });
+  });
+
+  it("keeps files a look-up found when a re-sync's listing names none, and takes a new list whole", async () => {
+    const id = "Xenova/bert-sst2";
+    const entry = {
+      id,
+      pipeline_tag: "text-classification",
+      library_name: "transformers.js",
+      tags: ["transformers.js", "onnx"],
+      lastModified: "2025-01-01T00:00:00.000Z",
+      safetensors: { parameters: { F32: 4_000_000 }, total: 4_000_000 },
+    };
+    hub.setModels([entry]);
+    await sync();
+    const listed = await store.getModel(id);
+    expect(listed?.extra.filesUnknown).toBe(true);
+    // A look-up (selection, `catalog show`) finds the files and stores them.
+    if (listed === null) throw new Error("not synced");
+    await storeOnnxFiles(store, listed, ["onnx/model.onnx", "onnx/model_quantized.onnx"]);
+    // The model changes on the mirror, whose listing still names no files.
+    hub.touch([id], "2025-02-01T00:00:00.000Z", { downloads: 7 });
+    await sync({ full: true });
+    const resynced = await store.getModel(id);
+    expect(resynced).toMatchObject({ downloads: 7, lastModified: "2025-02-01T00:00:00.000Z" });
+    expect(resynced?.extra.filesUnknown).toBeUndefined();
+    expect(resynced?.extra.onnxFiles).toEqual(["onnx/model.onnx", "onnx/model_quantized.onnx"]);
+    expect(resynced?.extra.onnxVariants).toEqual(["q8"]);
+    expect((await store.getModel(`${id}@q8`))?.extra.baseModelId).toBe(id);
+    // The mirror's default listing, without lastModified either: still not erased.
+    hub.setModels([{ ...entry, downloads: 8, lastModified: undefined }]);
+    await sync({ full: true });
+    expect(await store.getModel(id)).toMatchObject({ downloads: 8, lastModified: null });
+    expect((await store.getModel(id))?.extra.onnxFiles).toHaveLength(2);
+    // A listing that names the files (the Hub's, with siblings) replaces them, variants too.
+    hub.setModels([
+      {
+        ...entry,
+        lastModified: "2025-03-01T00:00:00.000Z",
+        siblings: [{ rfilename: "onnx/model.onnx" }],
+      },
+    ]);
+    await sync({ full: true });
+    const relisted = await store.getModel(id);
+    expect(relisted?.extra.onnxFiles).toEqual(["onnx/model.onnx"]);
+    expect(relisted?.extra.onnxVariants).toBeUndefined();
   });
 
   it("reads HF_ENDPOINT and HF_TOKEN when no endpoint or token is given", async () => {
