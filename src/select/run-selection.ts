@@ -39,7 +39,12 @@ import { compatibleTasks, isTaskId } from "../tasks/resolve-task.js";
 import { taskInputKind } from "../tasks/task-input-kind.js";
 import { VERSION } from "../version.js";
 import { baselineWarning } from "./baseline-warning.js";
-import { buildCandidatePool, filterByLabels, type PoolCandidate } from "./candidate-pool.js";
+import {
+  buildCandidatePool,
+  filterByLabels,
+  noCandidatesError,
+  type PoolCandidate,
+} from "./candidate-pool.js";
 import type { CandidateOutcome, SelectionDecision } from "./decision.js";
 import { type DecisionStore, newDecisionId } from "./decision-store.js";
 import {
@@ -48,6 +53,7 @@ import {
   type SelectionEvaluator,
 } from "./evaluate-outputs.js";
 import { explainEliminated } from "./explain-eliminated.js";
+import { type CandidateFilesLookup, lookUpProbingCut } from "./look-up-candidate-files.js";
 import { matchLabels } from "./match-labels.js";
 import { computePriors, type FeedbackEvidence, type Prior } from "./priors.js";
 import {
@@ -76,6 +82,8 @@ const LABELLED_CLASSIFICATION_TASKS = new Set([
 
 export type SelectionProgress =
   | { phase: "filtered"; candidates: number; probing: number }
+  /** Looking up the files of a candidate in the cut whose listing named none. */
+  | { phase: "files"; id: string }
   | { phase: "loading"; id: string; index: number; of: number }
   | { phase: "loaded"; id: string; loadMs: number }
   | { phase: "failed"; id: string; message: string }
@@ -104,6 +112,12 @@ export interface RunSelectionOptions {
   feedback?: ReadonlyMap<string, FeedbackEvidence>;
   /** Resolves ids the catalog does not hold (`local:` model folders). */
   resolveExtraId?: (id: string, baseDirectory: string) => Promise<ModelRecord | null>;
+  /**
+   * Looks up the `onnx/` files of a candidate in the probing cut whose listing named none
+   * (`hubFilesLookup` asks `HF_ENDPOINT`); what it finds is stored in the catalog. Absent:
+   * such candidates are probed with their files unknown, and the explanation says so.
+   */
+  lookUpFiles?: CandidateFilesLookup;
   onProgress?: (event: SelectionProgress) => void;
   signal?: AbortSignal;
   seed?: number;
@@ -420,8 +434,36 @@ async function select(
   const isListed = (entry: RankedCandidate) => entry.candidate.listed;
   const searched = order.filter((entry) => !isListed(entry));
   const extra = spec.candidates.searchCatalog ? spec.candidates.limit : 0;
-  const toProbe = [...order.filter(isListed), ...searched.slice(0, extra)];
-  const notProbed = searched.slice(extra);
+  let toProbe = [...order.filter(isListed), ...searched.slice(0, extra)];
+  let notProbed = searched.slice(extra);
+  let filesNotes: string[] = [];
+  if (data !== null) {
+    // Only what will be run needs its files: the cut's unknown ones are looked up first.
+    const cut = await lookUpProbingCut({
+      listed: order.filter(isListed),
+      searched,
+      limit: extra,
+      poolSize: pool.candidates.length,
+      lookUp: options.lookUpFiles,
+      catalog: options.catalog,
+      providers: options.providers,
+      privacy: spec.privacy,
+      onLookUp: (id) => options.onProgress?.({ phase: "files", id }),
+    });
+    ({ toProbe, notProbed } = cut);
+    filesNotes = cut.notes;
+    if (cut.step !== null) {
+      decision.filters = [...decision.filters, cut.step];
+      if (cut.step.after === 0) {
+        throw noCandidatesError(
+          decision.filters,
+          !spec.candidates.searchCatalog,
+          compatibleTasks(spec.task),
+        );
+      }
+    }
+    throwIfAborted();
+  }
   options.onProgress?.({
     phase: "filtered",
     candidates: pool.candidates.length,
@@ -810,7 +852,7 @@ async function select(
   const mismatches = labelMismatches(probed);
   if (mismatches.length > 0) decision.data.labelMismatches = mismatches;
   decision.latencyNote = latencyNote(spec, true);
-  decision.explanation = explain(decision, winner, stoppedBy, data);
+  decision.explanation = [...explain(decision, winner, stoppedBy, data), ...filesNotes];
   if (winner !== null && data.hasLabels && EXPECTED_OUTPUT_KIND[spec.task] === "labels") {
     const cascade = suggestCascade(
       winner.id,

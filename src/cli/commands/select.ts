@@ -19,6 +19,7 @@ import { ModelScoutError } from "../../errors/modelscout-error.js";
 import { feedbackByModel, LearningStore } from "../../route/learning/learning-store.js";
 import type { SelectionDecision } from "../../select/decision.js";
 import { DecisionStore } from "../../select/decision-store.js";
+import { hubFilesLookup } from "../../select/look-up-candidate-files.js";
 import { readTaskSpecFile } from "../../select/read-task-spec.js";
 import {
   renderDecisionReport,
@@ -95,6 +96,9 @@ function progressPrinter(quiet: boolean): (event: SelectionProgress) => void {
         process.stderr.write(
           `${event.candidates} candidate${event.candidates === 1 ? "" : "s"} passed the filters; ${event.probing === 0 ? "no sample data, so ranking them by prior" : `probing ${event.probing}`}.\n`,
         );
+        return;
+      case "files":
+        process.stderr.write(`looking up the ONNX files of ${event.id}...\n`);
         return;
       case "loading":
         process.stderr.write(`[${event.index}/${event.of}] loading ${event.id}...\n`);
@@ -242,6 +246,7 @@ export default defineCommand({
         decisions,
         feedback,
         resolveExtraId: candidateIdResolver(catalog),
+        lookUpFiles: hubFilesLookup(),
         onProgress: progressPrinter(args.quiet === true || args.json === true),
         signal: controller.signal,
         ...(seed !== undefined && { seed }),
