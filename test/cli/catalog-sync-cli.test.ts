@@ -110,6 +110,39 @@ describe("modelscout catalog sync", () => {
     );
   }, 120_000);
 
+  it("catalog show looks up the files of a model whose listing named none, and says when it cannot", async () => {
+    const env = { MODELSCOUT_HOME: home, HF_ENDPOINT: hub.url, HF_TOKEN: TOKEN };
+    const distilbert = "distilbert/distilbert-base-uncased-finetuned-sst-2-english";
+    const opus = "Helsinki-NLP/opus-mt-en-de";
+    for (const search of ["distilbert-base-uncased-finetuned", "opus-mt-en-de"]) {
+      const synced = await runCli(["catalog", "sync", "--search", search], env);
+      expect(synced.code, synced.stderr).toBe(0);
+    }
+    hub.setFiles(distilbert, ["config.json", "onnx/model.onnx", "onnx/model_quantized.onnx"]);
+    const shown = await runCli(["catalog", "show", distilbert, "--json"], env);
+    expect(shown.code, shown.stderr).toBe(0);
+    const output = JSON.parse(shown.stdout) as {
+      model: { extra: Record<string, unknown> };
+      files?: { state: string };
+    };
+    expect(output.files?.state).toBe("looked-up");
+    expect(output.model.extra).toMatchObject({
+      onnxFiles: ["onnx/model.onnx", "onnx/model_quantized.onnx"],
+      onnxVariants: ["q8"],
+    });
+    expect(output.model.extra.filesUnknown).toBeUndefined();
+    // Stored: the variant is a catalog entry now, and showing again asks nothing.
+    const variant = await runCli(["catalog", "show", `${distilbert}@q8`, "--json"], env);
+    expect(variant.code, variant.stderr).toBe(0);
+    const again = await runCli(["catalog", "show", distilbert, "--json"], env);
+    expect((JSON.parse(again.stdout) as { files?: unknown }).files).toBeUndefined();
+
+    const offline = await runCli(["catalog", "show", opus], { ...env, HF_HUB_OFFLINE: "1" });
+    expect(offline.code, offline.stderr).toBe(0);
+    expect(offline.stdout).toMatch(/files:\s+unknown: .*offline mode is on/);
+    expect(`${shown.stdout}${offline.stdout}`).not.toContain(TOKEN);
+  });
+
   it("explains a malformed Hub page and a bad option", async () => {
     const env = {
       MODELSCOUT_HOME: mkdtempSync(join(tmpdir(), "modelscout-sync-bad-")),

@@ -1,13 +1,19 @@
 /**
  * @module
- * `modelscout catalog show <id>`: everything the catalog knows about one model.
+ * `modelscout catalog show <id>`: everything the catalog knows about one model; for a Hub
+ * model whose listing named no files, its `onnx/` files are looked up first (and stored).
  */
 import { defineCommand } from "citty";
+import type { CatalogStore } from "../../catalog/catalog-store.js";
 import { DTYPES, type ModelRecord, weightBytes } from "../../catalog/model-record.js";
+import { onnxFilesState } from "../../catalog/resolve-onnx-variants.js";
+import { storeOnnxFiles } from "../../catalog/store-onnx-files.js";
 import { ModelScoutError } from "../../errors/modelscout-error.js";
 import { hardwareLatency } from "../../hardware/estimate-latency.js";
 import { fitsByDtype } from "../../hardware/memory-fit.js";
 import { type HardwareProfile, listHardwareProfiles } from "../../hardware/resolve-hardware.js";
+import { hubEndpoint } from "../../hub/hub-endpoint.js";
+import { hubFilesLookup } from "../../select/look-up-candidate-files.js";
 import { closestMatch } from "../../text/closest-match.js";
 import { printJson } from "../cli-options.js";
 import { formatBytes, formatCount, formatMs, formatTable } from "../format-table.js";
@@ -38,17 +44,49 @@ export default defineCommand({
           `No model "${args.id}" in the catalog.${suggestion ? ` Did you mean "${suggestion}"?` : ""} Search with \`modelscout catalog search\` or fetch it with \`modelscout catalog sync --search ${args.id}\`.`,
         );
       }
-      const hardware = hardwareSummary(model, listHardwareProfiles());
+      const { record, files } = await completeFiles(store, model);
+      const hardware = hardwareSummary(record, listHardwareProfiles());
       if (args.json) {
-        printJson({ model, hardware });
+        printJson({ model: record, hardware, ...(files !== null && { files }) });
         return;
       }
-      process.stdout.write(`${renderModel(model, hardware)}\n`);
+      process.stdout.write(`${renderModel(record, hardware, files)}\n`);
     } finally {
       await store.close();
     }
   },
 });
+
+/** What `catalog show` did about a model whose listing named no files. */
+interface FilesLookup {
+  /** `looked-up`: found and stored; `unknown`: the look-up failed, `reason` says why. */
+  state: "looked-up" | "unknown";
+  endpoint: string;
+  reason?: string;
+}
+
+/**
+ * A Hub model whose listing named no files (a mirror's sync) is looked up here, as selection
+ * would, and what is found is stored; a look-up that fails (offline, unreachable) is said, not
+ * thrown: the rest of what the catalog knows is still worth showing.
+ */
+async function completeFiles(
+  store: CatalogStore,
+  model: ModelRecord,
+): Promise<{ record: ModelRecord; files: FilesLookup | null }> {
+  if (model.source !== "hub" || onnxFilesState(model) !== "unknown") {
+    return { record: model, files: null };
+  }
+  const endpoint = hubEndpoint();
+  try {
+    const found = await hubFilesLookup()(model.id);
+    const record = await storeOnnxFiles(store, model, found);
+    return { record, files: { state: "looked-up", endpoint } };
+  } catch (error) {
+    if (!ModelScoutError.isInstance(error) || error.code === "ABORTED") throw error;
+    return { record: model, files: { state: "unknown", endpoint, reason: error.message } };
+  }
+}
 
 interface HardwareRow {
   hardware: string;
@@ -75,7 +113,11 @@ function hardwareSummary(model: ModelRecord, profiles: readonly HardwareProfile[
   });
 }
 
-function renderModel(model: ModelRecord, hardware: readonly HardwareRow[]): string {
+function renderModel(
+  model: ModelRecord,
+  hardware: readonly HardwareRow[],
+  files: FilesLookup | null,
+): string {
   const lines: string[] = [];
   const field = (name: string, value: string) => lines.push(`${`${name}:`.padEnd(16)}${value}`);
   lines.push(model.id, "=".repeat(model.id.length));
@@ -98,6 +140,14 @@ function renderModel(model: ModelRecord, hardware: readonly HardwareRow[]): stri
   if (model.tags.length > 0) field("tags", model.tags.slice(0, 20).join(", "));
   for (const [key, value] of Object.entries(model.extra))
     field(key, typeof value === "string" ? value : JSON.stringify(value));
+  if (files?.state === "looked-up") {
+    field("files", `looked up on ${files.endpoint} (the listing named none), now in the catalog`);
+  } else if (files?.state === "unknown") {
+    field(
+      "files",
+      `unknown: the listing named none and they could not be looked up on ${files.endpoint}: ${files.reason ?? "no reason given"}`,
+    );
+  }
   if (model.evalResults.length > 0) {
     const shown = model.evalResults.slice(0, 40);
     lines.push(
