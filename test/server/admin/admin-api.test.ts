@@ -365,21 +365,25 @@ describe("admin API: monitoring of live traffic", () => {
 
   it("shows the standing of a proposal on a plain route name, and asks for <route>/<task> when the route has several bandit targets", async () => {
     const server = await start();
+    // The bandit picks among echo:alpha and echo:beta at random: the proposal names one it
+    // picked, so that one has a standing whichever it was.
+    const picked: string[] = [];
     for (let index = 0; index < 4; index++) {
       const decision = await chat(server, "support", `question ${index}`);
+      picked.push(decision.model);
       await postJson(server.url("/v1/feedback"), { request_id: decision.request_id, rating: 2 });
     }
     const proposal = await postJson(server.url("/admin/api/reviews"), {
       kind: "demote",
       route: "support",
-      modelId: "echo:alpha",
+      modelId: picked[0],
       actor: "bob",
     });
     expect(proposal.status).toBe(201);
     expect(proposal.json.route).toBe("support");
     expect(proposal.json.evidence.standing).toMatchObject({
       route: "support/text-generation",
-      modelId: "echo:alpha",
+      modelId: picked[0],
     });
     // A fallback route has no standing to show, and is not refused for it.
     const onFallback = await postJson(server.url("/admin/api/reviews"), {
