@@ -122,28 +122,17 @@ export async function fetchHubModel(
   const url = buildModelInfoUrl(endpoint, repositoryId, options.expand);
   const safeUrl = redactSecrets(url, [token]);
 
-  // hubRequest reports the status but not the headers of a refusal; the Hub's
-  // `X-Error-Code` is what tells "no such repository" from "bad token" on a 401.
-  let errorCode: string | null = null;
-  const baseFetch = options.fetch ?? fetch;
-  const observingFetch: typeof fetch = async (input, init) => {
-    const response = await baseFetch(input, init);
-    errorCode = response.ok ? null : response.headers.get("x-error-code");
-    return response;
-  };
-
   let text: string;
   try {
     ({ text } = await hubRequest(url, {
       ...options,
-      fetch: observingFetch,
       token,
     }));
   } catch (error) {
     if (!ModelScoutError.isInstance(error) || error.code !== "HUB_REQUEST_FAILED") throw error;
     const status = error.details.status;
     if (status === 404) return null;
-    if (status === 401 && errorCode === "RepoNotFound") return null;
+    if (status === 401 && error.details.errorCode === "RepoNotFound") return null;
     // A refused token or a rejected query already says what to fix; only failures worth
     // retrying (network, timeouts, 5xx, rate limits) point at the connection and HF_ENDPOINT.
     throw error.isRetryable

@@ -139,7 +139,15 @@ export async function hubRequest(
     throw new ModelScoutError(
       "HUB_REQUEST_FAILED",
       clientErrorMessage(outcome.status, safeUrl, hubMessage, options.token !== undefined),
-      { details: { status: outcome.status, url: safeUrl } },
+      // The Hub's `X-Error-Code` tells a missing repository (`RepoNotFound`) from a missing
+      // file or folder (`EntryNotFound`) and from a refused token, where the status cannot.
+      {
+        details: {
+          status: outcome.status,
+          url: safeUrl,
+          errorCode: outcome.headers.get("x-error-code"),
+        },
+      },
     );
   }
   const reason =

@@ -93,19 +93,9 @@ async function ask(
   options: ListOnnxFilesOptions,
   token: string | undefined,
 ): Promise<Answer | Refusal> {
-  // hubRequest reports a refusal's status but not its headers; the Hub's `X-Error-Code` is
-  // what tells a missing folder from a missing repository.
-  let errorCode: string | null = null;
-  const baseFetch = options.fetch ?? fetch;
-  const observingFetch: typeof fetch = async (input, init) => {
-    const response = await baseFetch(input, init);
-    errorCode = response.ok ? null : response.headers.get("x-error-code");
-    return response;
-  };
   try {
     const { text, headers } = await hubRequest(url, {
       ...options,
-      fetch: observingFetch,
       ...(token === undefined ? { token: undefined } : { token }),
     });
     return { text, headers };
@@ -117,7 +107,8 @@ async function ask(
       !error.isRetryable &&
       typeof status === "number"
     ) {
-      return { status, errorCode };
+      const errorCode = error.details.errorCode;
+      return { status, errorCode: typeof errorCode === "string" ? errorCode : null };
     }
     throw error;
   }
