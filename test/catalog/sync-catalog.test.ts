@@ -13,13 +13,13 @@ import {
   syncCatalog,
   syncMetaKeys,
 } from "../../src/catalog/sync-catalog.js";
-import { ModelScoutError } from "../../src/errors/modelscout-error.js";
 import {
   type FakeHub,
   generateHubModels,
   loadHubFixtures,
   startFakeHubServer,
 } from "../support/fake-hub-server.js";
+import { failure } from "../support/hub-test-support.js";
 
 const FAST_RETRY = { maxRetries: 2, baseDelayMs: 1, maxDelayMs: 5 };
 const TOKEN = "hf_synctoken0123456789abcdef";
@@ -48,16 +48,6 @@ function sync(overrides: Partial<SyncCatalogOptions> = {}) {
     retry: FAST_RETRY,
     ...overrides,
   });
-}
-
-async function failure(promise: Promise<unknown>): Promise<ModelScoutError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (ModelScoutError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error("expected a ModelScoutError");
 }
 
 beforeEach(async () => {

@@ -9,7 +9,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { withOnnxFiles } from "../../src/catalog/resolve-onnx-variants.js";
-import { ModelScoutError } from "../../src/errors/modelscout-error.js";
 import { apiModelInfoSchema } from "../../src/hub/api-model-info.js";
 import { buildModelInfoUrl, fetchHubModel } from "../../src/hub/fetch-hub-model.js";
 import { HUB_MODEL_EXPAND_FIELDS } from "../../src/hub/list-models.js";
@@ -17,35 +16,14 @@ import { mapHubModel } from "../../src/hub/map-hub-model.js";
 import { type MirrorServer, startMirrorServer } from "../../src/mirror/start-mirror-server.js";
 import { modelCard } from "../../src/onnx-build/model-card.js";
 import { type FakeHub, loadHubFixtures, startFakeHubServer } from "../support/fake-hub-server.js";
+import { failure, withoutHubTokens } from "../support/hub-test-support.js";
 
 const FAST_RETRY = { maxRetries: 2, baseDelayMs: 1, maxDelayMs: 5 };
 const TOKEN = "hf_fetchmodeltoken0123456789";
 const DISTILBERT = "distilbert/distilbert-base-uncased-finetuned-sst-2-english";
 
 // Anonymous unless a test passes a token: the environment's token must not leak in.
-const savedTokens = {
-  HF_TOKEN: process.env.HF_TOKEN,
-  HUGGING_FACE_HUB_TOKEN: process.env.HUGGING_FACE_HUB_TOKEN,
-};
-beforeAll(() => {
-  delete process.env.HF_TOKEN;
-  delete process.env.HUGGING_FACE_HUB_TOKEN;
-});
-afterAll(() => {
-  for (const [name, value] of Object.entries(savedTokens)) {
-    if (value !== undefined) process.env[name] = value;
-  }
-});
-
-async function failure(promise: Promise<unknown>): Promise<ModelScoutError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (ModelScoutError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error("expected a ModelScoutError");
-}
+withoutHubTokens();
 
 describe("fetchHubModel on the fake Hub", () => {
   let hub: FakeHub;

@@ -1,5 +1,4 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ModelScoutError } from "../../src/errors/modelscout-error.js";
 import { type HubRetryEvent, parseRetryAfterMs } from "../../src/hub/hub-request.js";
 import {
   HUB_MODEL_EXPAND_FIELDS,
@@ -15,6 +14,7 @@ import {
   loadHubFixtures,
   startFakeHubServer,
 } from "../support/fake-hub-server.js";
+import { failure } from "../support/hub-test-support.js";
 
 const FAST_RETRY = { maxRetries: 3, baseDelayMs: 1, maxDelayMs: 5 };
 const TOKEN = "hf_testtoken0123456789abcdef";
@@ -23,16 +23,6 @@ async function collect(options: ListModelsOptions): Promise<HubModelPage[]> {
   const pages: HubModelPage[] = [];
   for await (const page of listModels(options)) pages.push(page);
   return pages;
-}
-
-async function failure(promise: Promise<unknown>): Promise<ModelScoutError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (ModelScoutError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error("expected a ModelScoutError");
 }
 
 let hub: FakeHub;

@@ -3,12 +3,12 @@
  * `onnx/` over several `Link` pages when model info has none (as a mirror answers), a missing
  * folder, a missing repository, answers that are not the Hub's, and a closed port.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { resolveOnnxVariants } from "../../src/catalog/resolve-onnx-variants.js";
-import { ModelScoutError } from "../../src/errors/modelscout-error.js";
 import { listOnnxFiles } from "../../src/hub/list-onnx-files.js";
 import { closedPort } from "../support/closed-port.js";
 import { type FakeHub, startFakeHubServer } from "../support/fake-hub-server.js";
+import { failure, withoutHubTokens } from "../support/hub-test-support.js";
 
 const FAST_RETRY = { maxRetries: 1, baseDelayMs: 1, maxDelayMs: 5 };
 const TOKEN = "hf_listonnxtoken0123456789";
@@ -25,29 +25,7 @@ const TREE_FILES = [
   "onnx/extra/notes.txt",
 ];
 
-const savedTokens = {
-  HF_TOKEN: process.env.HF_TOKEN,
-  HUGGING_FACE_HUB_TOKEN: process.env.HUGGING_FACE_HUB_TOKEN,
-};
-beforeAll(() => {
-  delete process.env.HF_TOKEN;
-  delete process.env.HUGGING_FACE_HUB_TOKEN;
-});
-afterAll(() => {
-  for (const [name, value] of Object.entries(savedTokens)) {
-    if (value !== undefined) process.env[name] = value;
-  }
-});
-
-async function failure(promise: Promise<unknown>): Promise<ModelScoutError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (ModelScoutError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error("expected a ModelScoutError");
-}
+withoutHubTokens();
 
 describe("listOnnxFiles on the fake Hub", () => {
   let hub: FakeHub;

@@ -37,6 +37,27 @@ export type FakeHubStep =
   | { kind: "slow"; delayMs: number }
   | { kind: "reset" };
 
+/**
+ * Plays the part of a scripted step every endpoint shares: a scripted status or a reset
+ * connection answers for the handler, a slow step waits first. True when the response is done
+ * (answered, reset, or closed by the client while waiting).
+ */
+async function playStep(step: FakeHubStep, response: ServerResponse): Promise<boolean> {
+  if (step.kind === "status") {
+    const headers: Record<string, string> = { "content-type": "application/json" };
+    if (step.retryAfter !== undefined) headers["retry-after"] = step.retryAfter;
+    response.writeHead(step.status, headers);
+    response.end(step.body ?? JSON.stringify({ error: `Scripted HTTP ${step.status}` }));
+    return true;
+  }
+  if (step.kind === "reset") {
+    response.socket?.destroy();
+    return true;
+  }
+  if (step.kind === "slow") await new Promise((resolve) => setTimeout(resolve, step.delayMs));
+  return response.destroyed;
+}
+
 export interface RecordedRequest {
   method: string;
   path: string;
@@ -285,23 +306,11 @@ export async function startFakeHubServer(options: FakeHubOptions = {}): Promise<
 
   async function listModels(url: URL, response: ServerResponse): Promise<void> {
     const step = steps.shift() ?? { kind: "ok" };
-    if (step.kind === "status") {
-      const headers: Record<string, string> = { "content-type": "application/json" };
-      if (step.retryAfter !== undefined) headers["retry-after"] = step.retryAfter;
-      response.writeHead(step.status, headers);
-      response.end(step.body ?? JSON.stringify({ error: `Scripted HTTP ${step.status}` }));
-      return;
-    }
-    if (step.kind === "reset") {
-      response.socket?.destroy();
-      return;
-    }
     if (step.kind === "not-an-array") {
       sendJson(response, 200, { error: "not a list" });
       return;
     }
-    if (step.kind === "slow") await new Promise((resolve) => setTimeout(resolve, step.delayMs));
-    if (response.destroyed) return;
+    if (await playStep(step, response)) return;
 
     const query = url.searchParams;
     const expand = [...query.getAll("expand[]"), ...query.getAll("expand")];
@@ -363,19 +372,7 @@ export async function startFakeHubServer(options: FakeHubOptions = {}): Promise<
     response: ServerResponse,
   ): Promise<void> {
     const step = steps.shift() ?? { kind: "ok" };
-    if (step.kind === "status") {
-      const headers: Record<string, string> = { "content-type": "application/json" };
-      if (step.retryAfter !== undefined) headers["retry-after"] = step.retryAfter;
-      response.writeHead(step.status, headers);
-      response.end(step.body ?? JSON.stringify({ error: `Scripted HTTP ${step.status}` }));
-      return;
-    }
-    if (step.kind === "reset") {
-      response.socket?.destroy();
-      return;
-    }
-    if (step.kind === "slow") await new Promise((resolve) => setTimeout(resolve, step.delayMs));
-    if (response.destroyed) return;
+    if (await playStep(step, response)) return;
     const id = decodeURIComponent(url.pathname.slice("/api/models/".length));
     // The Hub matches ids case-insensitively and answers with the canonical spelling.
     const model = models.find((candidate) => candidate.id.toLowerCase() === id.toLowerCase());
@@ -404,17 +401,7 @@ export async function startFakeHubServer(options: FakeHubOptions = {}): Promise<
 
   async function tree(url: URL, request: IncomingMessage, response: ServerResponse): Promise<void> {
     const step = steps.shift() ?? { kind: "ok" };
-    if (step.kind === "status") {
-      response.writeHead(step.status, { "content-type": "application/json" });
-      response.end(step.body ?? JSON.stringify({ error: `Scripted HTTP ${step.status}` }));
-      return;
-    }
-    if (step.kind === "reset") {
-      response.socket?.destroy();
-      return;
-    }
-    if (step.kind === "slow") await new Promise((resolve) => setTimeout(resolve, step.delayMs));
-    if (response.destroyed) return;
+    if (await playStep(step, response)) return;
     const match = /^\/api\/models\/([^/]+)\/([^/]+)\/tree\/([^/]+)(?:\/(.*))?$/.exec(url.pathname);
     const [, owner = "", name = "", revision = "", folderPath = ""] = (match ?? []).map((part) =>
       part === undefined ? "" : decodeURIComponent(part),
