@@ -102,7 +102,6 @@ function segmentedWords(text: string, language: string): string[] {
 function listLanguage(text: string, model: MultilangModel): string | undefined {
   const detected = model.detector.detect(text).language;
   if (detected === "") return HAN.test(text) && !KANA_OR_HANGUL.test(text) ? "zh" : undefined;
-  if (detected === "zh") return "zh";
   const code = PACKAGE_LANGUAGE_CODES[detected] ?? detected;
   return model.languages.has(code) ? code : undefined;
 }
