@@ -206,29 +206,54 @@ export const PREFIX_MARGIN = 512;
  * characters behind a match and a few past it, and no finding is longer than the margin in
  * practice. The kept part is a quarter longer than `keep`, because findings shorten it (an
  * address becomes `[EMAIL]`); if they shorten it below `keep`, the window doubles.
+ *
+ * `cut` says that `text` is itself the start of a longer text (`cutForPrefix`): the end of
+ * `text` is then not the end of the text, and a finding there may be cut short. Where the
+ * windows reach it, its last `PREFIX_MARGIN` characters are read as a window's margin, not
+ * kept: fewer than `keep` characters may come back, never part of a cut finding.
  */
 export function createPrefixRedactor(
   config: RedactionConfig | undefined = undefined,
-): (text: string, keep: number) => string {
+): (text: string, keep: number, cut?: boolean) => string {
   const detectors = configuredDetectors(config);
   const clipped = (text: string, keep: number) => (text.length > keep ? text.slice(0, keep) : text);
   if (detectors.length === 0) return clipped;
-  return (text, keep) => {
+  return (text, keep, cut = false) => {
     for (let window = keep + (keep >> 2) + PREFIX_MARGIN; ; window *= 2) {
-      if (window >= text.length) {
+      const last = window >= text.length;
+      if (last && !cut) {
         const spans = personalSpans(text, detectors);
         return clipped(spans === null ? text : replaceSpans(text, spans), keep);
       }
-      const part = text.slice(0, window);
-      const limit = window - PREFIX_MARGIN;
+      const part = last ? text : text.slice(0, window);
+      const limit = Math.max(0, part.length - PREFIX_MARGIN);
       const spans = personalSpans(part, detectors) ?? [];
       let count = 0;
       while (count < spans.length && (spans[count] as PersonalDataSpan).start < limit) count += 1;
       // A finding astride `limit` is replaced whole; nothing of the text past it is kept.
       const redacted = replaceSpans(part.slice(0, limit), spans.slice(0, count));
-      if (redacted.length >= keep) return clipped(redacted, keep);
+      if (last || redacted.length >= keep) return clipped(redacted, keep);
     }
   };
+}
+
+/**
+ * How much of a text `createPrefixRedactor` needs to be handed to keep `keep` characters:
+ * its first two windows. The request log's writer thread redacts texts that the event loop
+ * cut to this length (ADR 0085); a text whose findings shorten even the second window below
+ * `keep` comes back shorter (`cut`), which no text without dense personal data does.
+ */
+export function prefixReadLength(keep: number): number {
+  return 2 * (keep + (keep >> 2) + PREFIX_MARGIN);
+}
+
+/**
+ * `text` cut to what a prefix redactor keeping `keep` characters reads (`prefixReadLength`);
+ * redact the result with `cut` when it is that long.
+ */
+export function cutForPrefix(text: string, keep: number): string {
+  const most = prefixReadLength(keep);
+  return text.length > most ? text.slice(0, most) : text;
 }
 
 /**

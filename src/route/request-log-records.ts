@@ -18,11 +18,16 @@
  * (`bench/router-instructions.ts`), most of them spent escaping text that needed none.
  *
  * Layout: u32 text bytes, u32 tail bytes + 1 (0: null), u32 value count, then per value a
- * u8 kind and its payload (null: none; text: u32 length in UTF-16 code units; number: f64),
+ * u8 kind and its payload (null: none; text, or text to redact: u32 length in UTF-16 code
+ * units; number: f64),
  * then the joined texts and the tail, both UTF-8. UTF-8 cannot hold a lone surrogate: one is
  * written as U+FFFD, which keeps every length right. (SQLite got invalid bytes for it
  * before.) A number that is not finite reads back as null, as it did through JSON.
  * The worker runs `readRecords` from its source (`READ_RECORDS_SOURCE`).
+ *
+ * A text to redact (`append`'s `redactMask`) is a text the event loop did not redact: the
+ * request log's prompts and answers, which the writer thread redacts (ADR 0085). It reads
+ * back through the reader's `redact`, or as null without one: never as it was written.
  */
 
 /** A value of a request-log column. */
@@ -32,6 +37,7 @@ const HEADER_BYTES = 12;
 const KIND_NULL = 0;
 const KIND_TEXT = 1;
 const KIND_NUMBER = 2;
+const KIND_REDACT = 3;
 /** A value's kind byte and payload take at most this many bytes (a number's f64). */
 const MAX_VALUE_BYTES = 9;
 const MIN_CAPACITY = 16 * 1024;
@@ -49,8 +55,11 @@ export class RecordBatch {
     this.#bytes = Buffer.from(this.#memory);
   }
 
-  /** Appends a row: `head` is all values but the last, `tail` the last. */
-  append(head: readonly ColumnValue[], tail: string | null): void {
+  /**
+   * Appends a row: `head` is all values but the last, `tail` the last. Bit `i` of
+   * `redactMask` marks `head[i]`, if a text, as one to redact when read (`readRecords`).
+   */
+  append(head: readonly ColumnValue[], tail: string | null, redactMask = 0): void {
     let text = "";
     for (const value of head) if (typeof value === "string") text += value;
     // A UTF-16 code unit takes at most 3 bytes of UTF-8.
@@ -62,9 +71,10 @@ export class RecordBatch {
     const bytes = this.#bytes;
     const start = this.#used;
     let at = start + HEADER_BYTES;
-    for (const value of head) {
+    for (let index = 0; index < head.length; index += 1) {
+      const value = head[index];
       if (typeof value === "string") {
-        bytes[at] = KIND_TEXT;
+        bytes[at] = (redactMask >> index) & 1 ? KIND_REDACT : KIND_TEXT;
         bytes.writeUInt32LE(value.length, at + 1);
         at += 5;
       } else if (typeof value === "number" && Number.isFinite(value)) {
@@ -117,8 +127,15 @@ export class RecordBatch {
   }
 }
 
-/** The rows of a batch, each as its values (the head's, then the tail). */
-export function readRecords(memory: SharedArrayBuffer, byteLength: number): ColumnValue[][] {
+/**
+ * The rows of a batch, each as its values (the head's, then the tail); a text to redact
+ * comes back as `redact` returns it, or null without `redact`.
+ */
+export function readRecords(
+  memory: SharedArrayBuffer,
+  byteLength: number,
+  redact?: (text: string) => string,
+): ColumnValue[][] {
   const bytes = Buffer.from(memory, 0, byteLength);
   const rows: ColumnValue[][] = [];
   let at = 0;
@@ -131,8 +148,10 @@ export function readRecords(memory: SharedArrayBuffer, byteLength: number): Colu
     const lengths: number[] = [];
     for (let index = 0; index < count; index += 1) {
       const kind = bytes[at];
-      if (kind === KIND_TEXT) {
-        lengths.push(bytes.readUInt32LE(at + 1));
+      if (kind === KIND_TEXT || kind === KIND_REDACT) {
+        // A text to redact counts down from -2 (null, a number: -1).
+        const length = bytes.readUInt32LE(at + 1);
+        lengths.push(kind === KIND_TEXT ? length : -2 - length);
         values.push("");
         at += 5;
       } else if (kind === KIND_NUMBER) {
@@ -150,9 +169,14 @@ export function readRecords(memory: SharedArrayBuffer, byteLength: number): Colu
     let offset = 0;
     for (let index = 0; index < count; index += 1) {
       const length = lengths[index] as number;
-      if (length < 0) continue;
-      values[index] = text.slice(offset, offset + length);
-      offset += length;
+      if (length >= 0) {
+        values[index] = text.slice(offset, offset + length);
+        offset += length;
+      } else if (length <= -2) {
+        const raw = text.slice(offset, offset - 2 - length);
+        offset += -2 - length;
+        values[index] = redact === undefined ? null : redact(raw);
+      }
     }
     if (tailField === 0) {
       values.push(null);
@@ -172,5 +196,6 @@ export function readRecords(memory: SharedArrayBuffer, byteLength: number): Colu
 export const READ_RECORDS_SOURCE = `const HEADER_BYTES = ${HEADER_BYTES};
 const KIND_TEXT = ${KIND_TEXT};
 const KIND_NUMBER = ${KIND_NUMBER};
+const KIND_REDACT = ${KIND_REDACT};
 ${readRecords.toString()}
 `;

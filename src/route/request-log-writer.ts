@@ -19,9 +19,19 @@
  * reported (`onError`, for `/ready`); a failed `flush()` throws. If the worker dies, the
  * store writes the batches the worker never confirmed on the main thread (`INSERT OR
  * REPLACE` of the same rows, so a batch written but not confirmed is harmless).
+ *
+ * Redaction (ADR 0085): once told how (`redactTexts`), the worker redacts the rows' texts
+ * marked to redact (`request-log-records.ts`) before it writes them, with its own redactor
+ * built from the same setting (`createPrefixRedactor`), so the event loop does not run the
+ * redaction of every prompt and answer. If it cannot load the redactor it ends, and the
+ * store writes (and redacts) on the main thread, as after any other end of the worker.
  */
+import { createRequire } from "node:module";
+import { extname } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { Worker } from "node:worker_threads";
 import { ModelScoutError } from "../errors/modelscout-error.js";
+import type { RedactionConfig } from "../privacy/redaction-config.js";
 import { startSqliteWorker } from "../state/sqlite-worker.js";
 import { BackgroundThreadPriority, PUBLISH_THREAD_ID_SOURCE } from "../state/thread-priority.js";
 import { READ_RECORDS_SOURCE, RecordBatch } from "./request-log-records.js";
@@ -41,6 +51,28 @@ const insertChunk = database.transaction((rows) => { for (const row of rows) ins
 const pending = []; // { seq, rows (arrays of values), offset }
 let retryTimer;
 let lastError = null;
+/** The texts' redaction once the "redaction" message has set it up; texts to redact read as null before. */
+let redact;
+/** While the redactor loads (an ES module, imported): the messages after it wait their turn. */
+let loading = null;
+
+function useRedaction(message, module) {
+  const prefix = module.createPrefixRedactor(message.config);
+  const most = module.prefixReadLength(message.keep);
+  // Its expressions compiled before the first batch, as on the event loop (warmRedactor).
+  module.warmRedactor((text) => prefix(text, message.keep));
+  redact = (text) => prefix(text, message.keep, text.length >= most);
+}
+
+function loadRedaction(message) {
+  if (message.tsxApi === null) {
+    loading = import(message.moduleUrl).then((module) => useRedaction(message, module));
+    return;
+  }
+  // From source (vitest, tsx): TypeScript through tsx's require hook.
+  require(message.tsxApi).register();
+  useRedaction(message, require(message.modulePath));
+}
 
 function publishError(message) {
   const encoded = new TextEncoder().encode(message).subarray(0, errorBytes.length - 4);
@@ -82,8 +114,18 @@ function writeInBackground() {
 }
 
 parentPort.on("message", (message) => {
+  // A failed load rejects every message after it: unhandled, it ends the worker.
+  if (loading !== null) loading = loading.then(() => handle(message));
+  else handle(message);
+});
+
+function handle(message) {
+  if (message.kind === "redaction") {
+    loadRedaction(message);
+    return;
+  }
   if (message.kind === "rows") {
-    pending.push({ seq: message.seq, rows: readRecords(message.memory, message.byteLength), offset: 0 });
+    pending.push({ seq: message.seq, rows: readRecords(message.memory, message.byteLength, redact), offset: 0 });
     if (retryTimer === undefined) writeInBackground();
     return;
   }
@@ -98,12 +140,15 @@ parentPort.on("message", (message) => {
   }
   Atomics.store(state, ANSWERED, BigInt(message.request));
   Atomics.notify(state, ANSWERED);
-});
+}
 `;
 
 const COMMITTED = 0;
 const ANSWERED = 1;
 const ERROR_BYTES = 1024;
+
+/** `.ts` when this module runs from source (vitest, tsx), `.js` once compiled. */
+const SOURCE_EXTENSION = extname(fileURLToPath(import.meta.url)) || ".js";
 
 export interface RequestLogWriterOptions {
   /** The database file (not `:memory:`: a worker cannot share an in-memory database). */
@@ -235,6 +280,25 @@ export class RequestLogWriter {
       byteLength: batch.byteLength,
     });
     this.#priority?.lower(); // once its thread id is known; a no-op after that
+  }
+
+  /**
+   * From now on, the worker redacts the texts of the rows it is posted that are marked to
+   * redact, as `createPrefixRedactor(config)` keeping `keep` characters does, each text cut
+   * to `prefixReadLength(keep)` (ADR 0085). Posted in order: rows posted before it are not
+   * redacted (their marked texts are written as null).
+   */
+  redactTexts(config: RedactionConfig | undefined, keep: number): void {
+    const module = new URL(`../privacy/redact-personal-data${SOURCE_EXTENSION}`, import.meta.url);
+    const fromSource = SOURCE_EXTENSION === ".ts";
+    this.#worker.postMessage({
+      kind: "redaction",
+      config,
+      keep,
+      moduleUrl: module.href,
+      modulePath: fileURLToPath(module),
+      tsxApi: fromSource ? createRequire(import.meta.url).resolve("tsx/cjs/api") : null,
+    });
   }
 
   /** The worker's scheduling, for `/ready` and tests: `normal`, `idle`, `raised`, ... */

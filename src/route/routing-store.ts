@@ -24,7 +24,13 @@
 import { randomBytes } from "node:crypto";
 import { ModelScoutError } from "../errors/modelscout-error.js";
 import { pseudonymOf } from "../privacy/name-pseudonyms.js";
-import { createPersonalDataTest } from "../privacy/redact-personal-data.js";
+import {
+  createPersonalDataTest,
+  createPrefixRedactor,
+  cutForPrefix,
+  prefixReadLength,
+} from "../privacy/redact-personal-data.js";
+import type { RedactionConfig } from "../privacy/redaction-config.js";
 import type { PostgresStateDatabase } from "../state/postgres-state-database.js";
 import { hasSqliteFile } from "../state/sqlite-worker.js";
 import {
@@ -398,6 +404,19 @@ function buildInsertRequestsSql(rows: number): string {
 /** Positional: the values of a row in `requestValues` order (the decision last). */
 const INSERT_REQUEST_SQL = insertRequestsSql(1);
 
+/** The input and output columns in `valuesBeforeDecision`, as `RecordBatch.append`'s mask. */
+const LOGGED_TEXTS_MASK =
+  (1 << REQUEST_COLUMNS.indexOf("input_text")) | (1 << REQUEST_COLUMNS.indexOf("output_text"));
+
+/**
+ * A request's input and output as they came, for the store to redact and clip before it
+ * writes them (`RoutingStore.redactTextsInWriter`).
+ */
+export interface UnredactedTexts {
+  input: string | null;
+  output: string | null;
+}
+
 /** A row's columns but the decision, in `INSERT_REQUEST_SQL` order. */
 function valuesBeforeDecision(row: RequestLogRow): ColumnValue[] {
   return [
@@ -502,6 +521,16 @@ function sessionAnswer(row: SessionAnswerRow | undefined): LoggedAnswer | undefi
 
 const SELECT_REQUEST_SQL = "SELECT * FROM routing_requests WHERE id = ?";
 
+/** `RoutingStore.redactTextsInWriter`'s setting, and the same redaction on the main thread. */
+interface LogRedaction {
+  keep: number;
+  /** A text cut by `cutForPrefix`, redacted and clipped to `keep` characters. */
+  redact: (text: string) => string;
+}
+
+const INPUT_TEXT = REQUEST_COLUMNS.indexOf("input_text");
+const OUTPUT_TEXT = REQUEST_COLUMNS.indexOf("output_text");
+
 export class RoutingStore {
   readonly #database: StateDatabase;
   /** Rows for the main-thread writer (no worker, or after it died). */
@@ -516,6 +545,8 @@ export class RoutingStore {
   #closed = false;
   #lastFlushError: string | null = null;
   #worker: RequestLogWriter | undefined;
+  /** How rows logged with unredacted texts are redacted (`redactTextsInWriter`). */
+  #redaction: LogRedaction | undefined;
   /** On PostgreSQL: rows go out on the bridge's background connection (`#post`). */
   readonly #postgres: PostgresStateDatabase | undefined;
   readonly #insertRequest;
@@ -572,21 +603,64 @@ export class RoutingStore {
     }
   }
 
+  /**
+   * Has the request-log writer thread redact each logged row's input and output, keeping
+   * `keep` characters of each as `createPrefixRedactor(config)` does, so that rows can be
+   * logged with their texts as they came (`logRequest`'s `texts`) and the event loop does not
+   * run the redaction (ADR 0085). False, and nothing changes, where there is no writer thread
+   * (an in-memory database, PostgreSQL, `writer: "main-thread"`): the caller redacts then.
+   * Rows the writer does not confirm, and rows logged after it has ended, are redacted here.
+   */
+  redactTextsInWriter(config: RedactionConfig | undefined, keep: number): boolean {
+    if (this.#worker === undefined || keep <= 0) return false;
+    const prefix = createPrefixRedactor(config);
+    const most = prefixReadLength(keep);
+    this.#redaction = { keep, redact: (text) => prefix(text, keep, text.length >= most) };
+    this.#worker.redactTexts(config, keep);
+    return true;
+  }
+
+  /** `row` with `texts` redacted and clipped, for a write on this thread. */
+  #redactedRow(row: RequestLogRow, texts: UnredactedTexts): RequestLogRow {
+    const { redact, keep } = this.#redaction as LogRedaction;
+    const clipped = (text: string | null) =>
+      text === null ? null : redact(cutForPrefix(text, keep));
+    // Rare (the writer thread has ended): a copy, as the caller's row also goes to observers.
+    return Object.assign({}, row, {
+      inputText: clipped(texts.input),
+      outputText: clipped(texts.output),
+    });
+  }
+
   /** The request-log writer thread's scheduling (`idle`, `normal`, `raised`, ...), for `/ready`. */
   get writerPriority(): string {
     return this.#worker?.priority ?? "main-thread";
   }
 
   /** Queues a request row; written within about `flushIntervalMs`. */
-  logRequest(row: RequestLogRow): void {
+  logRequest(row: RequestLogRow, texts?: UnredactedTexts): void {
     if (this.#closed) return;
     let queued: number;
+    if (texts !== undefined && this.#redaction === undefined) {
+      throw new ModelScoutError(
+        "INVALID_ARGUMENT",
+        "A request row came with unredacted texts, but the store was never told how to redact them (redactTextsInWriter).",
+      );
+    }
     if (this.#worker !== undefined) {
       this.#batch ??= this.#worker.batch(this.#batchBytes);
-      this.#batch.append(valuesBeforeDecision(row), row.decision);
+      if (texts === undefined) {
+        this.#batch.append(valuesBeforeDecision(row), row.decision);
+      } else {
+        const keep = (this.#redaction as LogRedaction).keep;
+        const values = valuesBeforeDecision(row);
+        values[INPUT_TEXT] = texts.input === null ? null : cutForPrefix(texts.input, keep);
+        values[OUTPUT_TEXT] = texts.output === null ? null : cutForPrefix(texts.output, keep);
+        this.#batch.append(values, row.decision, LOGGED_TEXTS_MASK);
+      }
       queued = this.#batch.count;
     } else {
-      this.#queue.push(row);
+      this.#queue.push(texts === undefined ? row : this.#redactedRow(row, texts));
       queued = this.#queue.length;
     }
     // Backpressure: if the disk cannot keep up, write everything now rather than grow forever.
@@ -731,7 +805,7 @@ export class RoutingStore {
     if (this.#batch !== undefined) batches.push(this.#batch);
     this.#batch = undefined;
     for (const batch of batches) {
-      for (const values of readRecords(batch.memory, batch.byteLength)) {
+      for (const values of readRecords(batch.memory, batch.byteLength, this.#redaction?.redact)) {
         rows.push(rowFromValues(values));
       }
     }

@@ -151,6 +151,11 @@ export type RedactText = ((text: string, context: RedactContext) => string) & {
    * placeholder would merge them.
    */
   readonly findsPersonalData?: (text: string) => boolean;
+  /**
+   * The built-in redaction's setting, as data: with it, the store's writer thread can build
+   * the same redaction for the request log's texts and run it off the event loop (ADR 0085).
+   */
+  readonly setting?: { config: RedactionConfig | undefined };
 };
 
 export interface RedactContext {
@@ -168,9 +173,11 @@ export const keepText: RedactText = (text) => text;
 export function redactPersonalText(config?: RedactionConfig): RedactText {
   const redact = createTextRedactor(config);
   warmRedactor(redact);
+  const prefix = createPrefixRedactor(config);
   return Object.assign(redact, {
-    prefix: createPrefixRedactor(config),
+    prefix: (text: string, keep: number) => prefix(text, keep),
     findsPersonalData: createPersonalDataTest(config),
+    setting: { config },
   });
 }
 
@@ -184,7 +191,9 @@ export interface RoutingObserver {
    * `decision` is the routing decision whose JSON is `row.decision` (null when none was
    * made), so that an observer need not parse it back. On the row of a `/v1/tasks` batch's
    * item, split across routes or not (ADR 0081), it is its group's decision, with the group's
-   * attempts on the group's first item only (one model call answered the group).
+   * attempts on the group's first item only (one model call answered the group). The row's
+   * `inputText` and `outputText` are null when the store's writer thread redacts them (ADR
+   * 0085): as they came, they may hold personal data.
    */
   requestLogged?(row: RequestLogRow, decision: RoutingDecision | null): void;
   feedbackStored?(feedback: FeedbackInput & { id: number }, request: RequestLogRow): void;
@@ -869,6 +878,14 @@ export function createRoutingHttp(options: RoutingAppOptions): {
     const redacted = redact(text, { field, requestId });
     return redacted.length > logChars ? redacted.slice(0, logChars) : redacted;
   };
+  /**
+   * The built-in redaction of the log's texts runs on the store's writer thread where it has
+   * one (ADR 0085): the rows go to the store with their texts as they came.
+   */
+  const writerRedacts =
+    redact.setting !== undefined &&
+    logChars > 0 &&
+    store.redactTextsInWriter(redact.setting.config, logChars);
 
   const send = (status: number, body: unknown, headers: Record<string, string>): Response =>
     toResponse(jsonAnswer(status, body, headers));
@@ -947,6 +964,9 @@ export function createRoutingHttp(options: RoutingAppOptions): {
       const decided = item === undefined ? decision : item.decision;
       const id = item === undefined ? requestId : item.id;
       const model = extra.refused === true ? null : (decided?.model ?? null);
+      const input =
+        item !== undefined ? item.text : work === undefined ? null : (work.logged ?? work.text);
+      const output = extra.outputText ?? null;
       const row: RequestLogRow = {
         id,
         createdAt: clock.iso(),
@@ -965,13 +985,9 @@ export function createRoutingHttp(options: RoutingAppOptions): {
         // The decision's: the header's, or the request's language on a target with a
         // language step (ADR 0058). A name past the bound was refused (`nameHeaderTooLong`).
         domain: decided?.domain ?? (namesKept ? domain : null),
-        inputText:
-          item !== undefined
-            ? clip(item.text, "input", id)
-            : work === undefined
-              ? null
-              : clip(work.logged ?? work.text, "input", requestId),
-        outputText: clip(extra.outputText ?? null, "output", id),
+        // Redacted by the store's writer thread, or here (`writerRedacts`).
+        inputText: writerRedacts ? null : clip(input, "input", id),
+        outputText: writerRedacts ? null : clip(output, "output", id),
         outputLabel: extra.outputLabel ?? null,
         promptTokens: usage === undefined ? null : usage.promptTokens,
         completionTokens: usage === undefined ? null : usage.completionTokens,
@@ -982,7 +998,8 @@ export function createRoutingHttp(options: RoutingAppOptions): {
         session: namesKept ? session : null,
         decision: item?.decisionJson ?? wire,
       };
-      store.logRequest(row);
+      if (writerRedacts) store.logRequest(row, { input, output });
+      else store.logRequest(row);
       notify((target) => target.requestLogged?.(row, decided));
     };
     try {

@@ -15,8 +15,10 @@ import {
   createPrefixRedactor,
   createRedactor,
   createTextRedactor,
+  cutForPrefix,
   findPersonalData,
   PREFIX_MARGIN,
+  prefixReadLength,
   redactJson,
   redactPersonalData,
   WARM_UP_TEXTS,
@@ -545,6 +547,47 @@ describe("createPrefixRedactor", () => {
     // The placeholder is clipped with the rest; none of the address is kept.
     expect(result.endsWith("mail [EMAI")).toBe(true);
     expect(result).not.toContain("jane");
+  });
+
+  it("gives the same as the whole text from the start that cutForPrefix keeps, marked cut", () => {
+    // The writer thread gets texts cut to prefixReadLength(keep) (ADR 0085).
+    const random = seededRandom(13).next;
+    const findings = [
+      "jane.doe@example.com",
+      "13812345678",
+      "4111 1111 1111 1111",
+      "SSN 123-45-6789",
+    ];
+    for (let trial = 0; trial < 100; trial += 1) {
+      const keep = [1, 50, 300, 2000][trial % 4] as number;
+      let text = "";
+      const length = prefixReadLength(keep) + Math.floor(random() * 3 * prefixReadLength(keep));
+      while (text.length < length) {
+        text += random() < 0.2 ? `${findings[trial % findings.length]} ` : "where is my parcel ";
+      }
+      const cut = cutForPrefix(text, keep);
+      expect(cut).toHaveLength(prefixReadLength(keep));
+      expect(prefix(cut, keep, true), `trial ${trial}, keep ${keep}`).toBe(expected(text, keep));
+    }
+    // A text no longer than that is not cut.
+    expect(cutForPrefix("short", 2000)).toBe("short");
+  });
+
+  it("keeps nothing of a finding that a cut text ends in, even when it keeps less than keep", () => {
+    // Long addresses shrink to [EMAIL] until even the second window redacts to fewer than
+    // `keep` characters; the text is cut in the middle of one more address.
+    const keep = 400;
+    const address = "firstname.lastname.department@mail.subdomain.example.co.uk ";
+    const addresses = address.repeat(Math.ceil(prefixReadLength(keep) / address.length));
+    const text = `${addresses.slice(0, prefixReadLength(keep) - 11)}mail jane.doe@example.com and more`;
+    const cut = cutForPrefix(text, keep);
+    expect(cut.endsWith("mail jane.d")).toBe(true);
+    const result = prefix(cut, keep, true);
+    expect(result.length).toBeLessThan(keep);
+    expect(result).not.toMatch(/jane|firstname/);
+    expect(expected(text, keep).startsWith(result)).toBe(true);
+    // Read as the whole text instead, the cut address would have been kept in part.
+    expect(prefix(cut, keep)).toContain("jane.d");
   });
 
   it("only clips when redaction is off", () => {

@@ -13,6 +13,7 @@ import {
 const workerReadRecords = new Function(`${READ_RECORDS_SOURCE}\nreturn readRecords;`)() as (
   memory: SharedArrayBuffer,
   byteLength: number,
+  redact?: (text: string) => string,
 ) => ColumnValue[][];
 
 const ROWS: { head: ColumnValue[]; tail: string | null }[] = [
@@ -70,6 +71,26 @@ describe("request-log records", () => {
     batch.append([Number.NaN, Number.POSITIVE_INFINITY, "a\ud800b", "退货", "x\udc00"], "\ud800");
     for (const rows of readBoth(batch)) {
       expect(rows).toEqual([[null, null, "a\ufffdb", "退货", "x\ufffd", "\ufffd"]]);
+    }
+  });
+
+  it("reads a text marked to redact through the reader's redaction, or as null without one", () => {
+    const batch = new RecordBatch();
+    // Bits 1 and 3: the second and fourth values; a null or a number there stays as it is.
+    const mask = (1 << 1) | (1 << 3);
+    batch.append(["req_1", "mail ann@example.com", "kept as is", "退货 📦"], "{}", mask);
+    batch.append(["req_2", null, "kept", 7], null, mask);
+    const redact = (text: string) => `<${text.length}:${text.replace(/\S+@\S+/, "[EMAIL]")}>`;
+    for (const read of [readRecords, workerReadRecords]) {
+      expect(read(batch.memory, batch.byteLength, redact)).toEqual([
+        ["req_1", "<20:mail [EMAIL]>", "kept as is", "<5:退货 📦>", "{}"],
+        ["req_2", null, "kept", 7, null],
+      ]);
+      // Never as written: without a redaction the marked texts are dropped.
+      expect(read(batch.memory, batch.byteLength)).toEqual([
+        ["req_1", null, "kept as is", null, "{}"],
+        ["req_2", null, "kept", 7, null],
+      ]);
     }
   });
 

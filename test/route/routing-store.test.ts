@@ -164,6 +164,80 @@ describe("routing store: request log written by a worker thread", () => {
   });
 });
 
+describe("routing store: the request log's texts redacted by the writer thread (ADR 0085)", () => {
+  const prompt = "mail ann@example.com or call 13812345678 about parcel 42";
+  const unredacted = (id: string): RequestLogRow => ({
+    ...row(id),
+    inputText: null,
+    outputText: null,
+  });
+
+  it("is taken on where the store has a writer thread, and nowhere else", () => {
+    const memory = openStateDatabase({ path: ":memory:" });
+    open.push(memory);
+    const inMemory = new RoutingStore(memory);
+    open.push(inMemory);
+    expect(inMemory.redactTextsInWriter(undefined, 2000)).toBe(false);
+    const mainThread = new RoutingStore(fileDatabase().database, { writer: "main-thread" });
+    open.push(mainThread);
+    expect(mainThread.redactTextsInWriter(undefined, 2000)).toBe(false);
+    // Rows with texts to redact need the redaction first.
+    expect(() =>
+      mainThread.logRequest(unredacted("req_x"), { input: prompt, output: null }),
+    ).toThrow(/never told how to redact/);
+    const withWriter = new RoutingStore(fileDatabase().database);
+    open.push(withWriter);
+    expect(withWriter.redactTextsInWriter(undefined, 0)).toBe(false);
+  });
+
+  it("writes each text redacted and clipped as the event loop would, and no text as it came", () => {
+    const { database, path } = fileDatabase();
+    const store = new RoutingStore(database);
+    open.push(store);
+    expect(store.redactTextsInWriter({ types: ["email"] }, 30)).toBe(true);
+    const long = `${"where is my parcel ".repeat(2000)}ann@example.com`;
+    store.logRequest(unredacted("req_short"), { input: prompt, output: null });
+    store.logRequest(unredacted("req_long"), { input: long, output: `${prompt} ${long}` });
+    store.flush();
+    // Only the email type is on, 30 characters kept.
+    expect(store.findRequest("req_short")).toMatchObject({
+      inputText: "mail [EMAIL] or call 138123456",
+      outputText: null,
+    });
+    expect(store.findRequest("req_long")).toMatchObject({
+      inputText: long.slice(0, 30),
+      outputText: "mail [EMAIL] or call 138123456",
+    });
+    const reader = new Database(path, { readonly: true });
+    const texts = reader
+      .prepare("SELECT input_text || ' ' || IFNULL(output_text, '') AS t FROM routing_requests")
+      .all() as { t: string }[];
+    reader.close();
+    expect(texts.map((entry) => entry.t).join(" ")).not.toContain("@");
+  });
+
+  it("redacts on the main thread the rows the writer thread could not write", () => {
+    const { database, path } = fileDatabase(100);
+    const store = new RoutingStore(database, { flushIntervalMs: 1000 });
+    expect(store.redactTextsInWriter(undefined, 2000)).toBe(true);
+    const other = new Database(path);
+    other.exec("BEGIN IMMEDIATE");
+    store.logRequest(unredacted("req_taken_back"), {
+      input: prompt,
+      output: "我的手机13812345678",
+    });
+    // The worker cannot write (locked) and ends; the rows come back to this thread.
+    expect(() => store.close()).toThrow(/Could not write 1 request log rows/);
+    other.exec("COMMIT");
+    other.close();
+    store.flush();
+    expect(store.findRequest("req_taken_back")).toMatchObject({
+      inputText: "mail [EMAIL] or call [PHONE] about parcel 42",
+      outputText: "我的手机[PHONE]",
+    });
+  });
+});
+
 /** A database file with the routing tables, and writer options for it. */
 function writerFixture(flushTimeoutMs: number): { path: string; options: RequestLogWriterOptions } {
   const { database, path } = fileDatabase(100);
