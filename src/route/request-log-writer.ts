@@ -20,18 +20,19 @@
  * store writes the batches the worker never confirmed on the main thread (`INSERT OR
  * REPLACE` of the same rows, so a batch written but not confirmed is harmless).
  *
- * Redaction (ADR 0085): once told how (`redactTexts`), the worker redacts the rows' texts
- * marked to redact (`request-log-records.ts`) before it writes them, with its own redactor
- * built from the same setting (`createPrefixRedactor`), so the event loop does not run the
- * redaction of every prompt and answer. If it cannot load the redactor it ends, and the
- * store writes (and redacts) on the main thread, as after any other end of the worker.
+ * Redaction (ADR 0085): once told how (`redactTexts`), the worker loads its own redactor,
+ * built for the same types (`prefixRedactorOfTypes`), and says when it is ready
+ * (`redacting`); from then on it redacts the rows' texts marked to redact
+ * (`request-log-records.ts`) before it writes them, so the event loop does not run the
+ * redaction of every prompt and answer. Rows never wait for the load: until it is ready, or
+ * if it fails, the store redacts on the main thread as before.
  */
 import { createRequire } from "node:module";
 import { extname } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Worker } from "node:worker_threads";
 import { ModelScoutError } from "../errors/modelscout-error.js";
-import type { RedactionConfig } from "../privacy/redaction-config.js";
+import type { RedactionType } from "../privacy/personal-data-detectors.js";
 import { startSqliteWorker } from "../state/sqlite-worker.js";
 import { BackgroundThreadPriority, PUBLISH_THREAD_ID_SOURCE } from "../state/thread-priority.js";
 import { READ_RECORDS_SOURCE, RecordBatch } from "./request-log-records.js";
@@ -51,27 +52,34 @@ const insertChunk = database.transaction((rows) => { for (const row of rows) ins
 const pending = []; // { seq, rows (arrays of values), offset }
 let retryTimer;
 let lastError = null;
-/** The texts' redaction once the "redaction" message has set it up; texts to redact read as null before. */
+/** The texts' redaction, once the "redaction" message has set it up (texts to redact read as null before). */
 let redact;
-/** While the redactor loads (an ES module, imported): the messages after it wait their turn. */
-let loading = null;
 
 function useRedaction(message, module) {
-  const prefix = module.createPrefixRedactor(message.config);
+  const prefix = module.prefixRedactorOfTypes(message.types);
   const most = module.prefixReadLength(message.keep);
-  // Its expressions compiled before the first batch, as on the event loop (warmRedactor).
+  // Its expressions compiled before the first text, as on the event loop (warmRedactor).
   module.warmRedactor((text) => prefix(text, message.keep));
   redact = (text) => prefix(text, message.keep, text.length >= most);
+  // From now on the store may send texts as they came; until then it redacts them itself.
+  parentPort.postMessage({ redacting: true });
 }
 
+/** Loads the redaction beside the rows, which never wait for it (an ES module, imported). */
 function loadRedaction(message) {
+  const failed = (error) =>
+    parentPort.postMessage({ redactionFailed: String((error && error.message) || error) });
   if (message.tsxApi === null) {
-    loading = import(message.moduleUrl).then((module) => useRedaction(message, module));
+    import(message.moduleUrl).then((module) => useRedaction(message, module)).catch(failed);
     return;
   }
   // From source (vitest, tsx): TypeScript through tsx's require hook.
-  require(message.tsxApi).register();
-  useRedaction(message, require(message.modulePath));
+  try {
+    require(message.tsxApi).register();
+    useRedaction(message, require(message.modulePath));
+  } catch (error) {
+    failed(error);
+  }
 }
 
 function publishError(message) {
@@ -114,12 +122,6 @@ function writeInBackground() {
 }
 
 parentPort.on("message", (message) => {
-  // A failed load rejects every message after it: unhandled, it ends the worker.
-  if (loading !== null) loading = loading.then(() => handle(message));
-  else handle(message);
-});
-
-function handle(message) {
   if (message.kind === "redaction") {
     loadRedaction(message);
     return;
@@ -140,7 +142,7 @@ function handle(message) {
   }
   Atomics.store(state, ANSWERED, BigInt(message.request));
   Atomics.notify(state, ANSWERED);
-}
+});
 `;
 
 const COMMITTED = 0;
@@ -173,6 +175,8 @@ export interface RequestLogWriterOptions {
   idlePriority?: boolean;
   /** How long a raised worker stays in the normal class before going back to idle. */
   restoreIdleAfterMs?: number;
+  /** The module `redactTexts` has the worker load; default `privacy/personal-spans` (tests name another). */
+  redactionModule?: URL;
 }
 
 /** How long `flush()` waits for an idle-class worker before raising it to the normal class. */
@@ -200,12 +204,16 @@ export class RequestLogWriter {
   #seq = 0;
   #requests = 0;
   #closed = false;
+  #redacting = false;
+  #redactionError: string | null = null;
+  readonly #redactionModule: URL | undefined;
 
   constructor(options: RequestLogWriterOptions) {
     const shared = new SharedArrayBuffer(16 + ERROR_BYTES);
     this.#state = new BigInt64Array(shared, 0, 2);
     this.#errorBytes = new Uint8Array(shared, 16);
     this.#flushTimeoutMs = options.flushTimeoutMs;
+    this.#redactionModule = options.redactionModule;
     // Only a writer whose priority is managed needs to publish its OS thread id.
     const threadCell = options.idlePriority === true ? BackgroundThreadPriority.threadCell() : null;
     if (threadCell !== null) {
@@ -223,8 +231,13 @@ export class RequestLogWriter {
       busyTimeoutMs: options.busyTimeoutMs,
       state: shared,
     });
-    this.#worker.on("message", (message: { error: string | null }) =>
-      options.onError(message.error),
+    this.#worker.on(
+      "message",
+      (message: { error: string | null } | { redacting: true } | { redactionFailed: string }) => {
+        if ("redacting" in message) this.#redacting = true;
+        else if ("redactionFailed" in message) this.#redactionError = message.redactionFailed;
+        else options.onError(message.error);
+      },
     );
     this.#worker.on("error", (error: unknown) => {
       // An error thrown in the worker arrives cloned: a SqliteError keeps only its code.
@@ -284,21 +297,34 @@ export class RequestLogWriter {
 
   /**
    * From now on, the worker redacts the texts of the rows it is posted that are marked to
-   * redact, as `createPrefixRedactor(config)` keeping `keep` characters does, each text cut
-   * to `prefixReadLength(keep)` (ADR 0085). Posted in order: rows posted before it are not
-   * redacted (their marked texts are written as null).
+   * redact, as `prefixRedactorOfTypes(types)` keeping `keep` characters does, each text cut
+   * to `prefixReadLength(keep)` (ADR 0085), once it has loaded the redactor (`redacting`).
+   * Marked texts it gets before then are written as null: send none until it is.
    */
-  redactTexts(config: RedactionConfig | undefined, keep: number): void {
-    const module = new URL(`../privacy/redact-personal-data${SOURCE_EXTENSION}`, import.meta.url);
-    const fromSource = SOURCE_EXTENSION === ".ts";
+  redactTexts(types: readonly RedactionType[], keep: number): void {
+    // The redaction without its configuration's parsing: no zod in this thread (ADR 0085).
+    const module =
+      this.#redactionModule ??
+      new URL(`../privacy/personal-spans${SOURCE_EXTENSION}`, import.meta.url);
+    const fromSource = module.pathname.endsWith(".ts");
     this.#worker.postMessage({
       kind: "redaction",
-      config,
+      types,
       keep,
       moduleUrl: module.href,
       modulePath: fileURLToPath(module),
       tsxApi: fromSource ? createRequire(import.meta.url).resolve("tsx/cjs/api") : null,
     });
+  }
+
+  /** Whether the worker has loaded the redaction `redactTexts` asked for and takes marked texts. */
+  get redacting(): boolean {
+    return this.#redacting;
+  }
+
+  /** Why the worker could not load that redaction (the store then redacts), or null. */
+  get redactionError(): string | null {
+    return this.#redactionError;
   }
 
   /** The worker's scheduling, for `/ready` and tests: `normal`, `idle`, `raised`, ... */

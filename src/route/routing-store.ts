@@ -24,11 +24,12 @@
 import { randomBytes } from "node:crypto";
 import { ModelScoutError } from "../errors/modelscout-error.js";
 import { pseudonymOf } from "../privacy/name-pseudonyms.js";
+import { prefixRedactorOfTypes } from "../privacy/personal-spans.js";
 import {
   createPersonalDataTest,
-  createPrefixRedactor,
   cutForPrefix,
   prefixReadLength,
+  redactedTypes,
 } from "../privacy/redact-personal-data.js";
 import type { RedactionConfig } from "../privacy/redaction-config.js";
 import type { PostgresStateDatabase } from "../state/postgres-state-database.js";
@@ -605,18 +606,21 @@ export class RoutingStore {
 
   /**
    * Has the request-log writer thread redact each logged row's input and output, keeping
-   * `keep` characters of each as `createPrefixRedactor(config)` does, so that rows can be
+   * `keep` characters of each as `createPrefixRedactor(config)` does (the writer loads only
+   * the types' detectors, `prefixRedactorOfTypes`), so that rows can be
    * logged with their texts as they came (`logRequest`'s `texts`) and the event loop does not
    * run the redaction (ADR 0085). False, and nothing changes, where there is no writer thread
    * (an in-memory database, PostgreSQL, `writer: "main-thread"`): the caller redacts then.
-   * Rows the writer does not confirm, and rows logged after it has ended, are redacted here.
+   * Rows logged before the writer has loaded its redactor (or if it cannot), rows it does not
+   * confirm, and rows logged after it has ended are redacted here.
    */
   redactTextsInWriter(config: RedactionConfig | undefined, keep: number): boolean {
     if (this.#worker === undefined || keep <= 0) return false;
-    const prefix = createPrefixRedactor(config);
+    const types = redactedTypes(config);
+    const prefix = prefixRedactorOfTypes(types);
     const most = prefixReadLength(keep);
     this.#redaction = { keep, redact: (text) => prefix(text, keep, text.length >= most) };
-    this.#worker.redactTexts(config, keep);
+    this.#worker.redactTexts(types, keep);
     return true;
   }
 
@@ -625,11 +629,16 @@ export class RoutingStore {
     const { redact, keep } = this.#redaction as LogRedaction;
     const clipped = (text: string | null) =>
       text === null ? null : redact(cutForPrefix(text, keep));
-    // Rare (the writer thread has ended): a copy, as the caller's row also goes to observers.
+    // Rare (the writer thread starting or ended): a copy, as the caller's row also goes to observers.
     return Object.assign({}, row, {
       inputText: clipped(texts.input),
       outputText: clipped(texts.output),
     });
+  }
+
+  /** Whether the writer thread now redacts the logged texts (`redactTextsInWriter`, once loaded). */
+  get textsRedactedInWriter(): boolean {
+    return this.#redaction !== undefined && this.#worker?.redacting === true;
   }
 
   /** The request-log writer thread's scheduling (`idle`, `normal`, `raised`, ...), for `/ready`. */
@@ -647,10 +656,15 @@ export class RoutingStore {
         "A request row came with unredacted texts, but the store was never told how to redact them (redactTextsInWriter).",
       );
     }
-    if (this.#worker !== undefined) {
-      this.#batch ??= this.#worker.batch(this.#batchBytes);
+    const worker = this.#worker;
+    if (worker !== undefined) {
+      this.#batch ??= worker.batch(this.#batchBytes);
       if (texts === undefined) {
         this.#batch.append(valuesBeforeDecision(row), row.decision);
+      } else if (!worker.redacting) {
+        // Its redactor is not loaded yet (or could not be): redacted here meanwhile.
+        const redacted = this.#redactedRow(row, texts);
+        this.#batch.append(valuesBeforeDecision(redacted), redacted.decision);
       } else {
         const keep = (this.#redaction as LogRedaction).keep;
         const values = valuesBeforeDecision(row);

@@ -190,15 +190,31 @@ describe("routing store: the request log's texts redacted by the writer thread (
     expect(withWriter.redactTextsInWriter(undefined, 0)).toBe(false);
   });
 
-  it("writes each text redacted and clipped as the event loop would, and no text as it came", () => {
+  /** Until the writer thread has loaded its redactor. */
+  async function writerRedacting(store: RoutingStore): Promise<void> {
+    for (let waited = 0; waited < 10_000 && !store.textsRedactedInWriter; waited += 10) {
+      await sleep(10);
+    }
+    expect(store.textsRedactedInWriter).toBe(true);
+  }
+
+  it("writes each text redacted and clipped as the event loop would, and no text as it came", async () => {
     const { database, path } = fileDatabase();
     const store = new RoutingStore(database);
     open.push(store);
     expect(store.redactTextsInWriter({ types: ["email"] }, 30)).toBe(true);
+    // Logged before the writer can redact: redacted on this thread, not held back.
+    store.logRequest(unredacted("req_early"), { input: prompt, output: prompt });
+    expect(countRows(path)).toBe(0);
+    await writerRedacting(store);
     const long = `${"where is my parcel ".repeat(2000)}ann@example.com`;
     store.logRequest(unredacted("req_short"), { input: prompt, output: null });
     store.logRequest(unredacted("req_long"), { input: long, output: `${prompt} ${long}` });
     store.flush();
+    expect(store.findRequest("req_early")).toMatchObject({
+      inputText: "mail [EMAIL] or call 138123456",
+      outputText: "mail [EMAIL] or call 138123456",
+    });
     // Only the email type is on, 30 characters kept.
     expect(store.findRequest("req_short")).toMatchObject({
       inputText: "mail [EMAIL] or call 138123456",
@@ -216,10 +232,11 @@ describe("routing store: the request log's texts redacted by the writer thread (
     expect(texts.map((entry) => entry.t).join(" ")).not.toContain("@");
   });
 
-  it("redacts on the main thread the rows the writer thread could not write", () => {
+  it("redacts on the main thread the rows the writer thread could not write", async () => {
     const { database, path } = fileDatabase(100);
     const store = new RoutingStore(database, { flushIntervalMs: 1000 });
     expect(store.redactTextsInWriter(undefined, 2000)).toBe(true);
+    await writerRedacting(store);
     const other = new Database(path);
     other.exec("BEGIN IMMEDIATE");
     store.logRequest(unredacted("req_taken_back"), {
@@ -304,6 +321,32 @@ describe("request-log writer", () => {
         ),
     ).toEqual(["req_b", "req_c"]);
     expect(countRows(path)).toBe(2);
+  });
+
+  it("says when it has loaded a redaction, and why it could not", async () => {
+    const { options } = writerFixture(5000);
+    const missing = new URL("./no-such-redaction.ts", import.meta.url);
+    const writers = [
+      new RequestLogWriter(options),
+      new RequestLogWriter({ ...options, redactionModule: missing }),
+    ];
+    open.push(...writers);
+    const [loads, fails] = writers as [RequestLogWriter, RequestLogWriter];
+    loads.redactTexts(["email"], 100);
+    // A redaction it cannot load: the store then keeps redacting on its own thread.
+    fails.redactTexts(["email"], 100);
+    for (let waited = 0; waited < 10_000; waited += 10) {
+      if (loads.redacting && fails.redactionError !== null) break;
+      await sleep(10);
+    }
+    expect(loads.redacting).toBe(true);
+    expect(loads.redactionError).toBeNull();
+    expect(fails.redacting).toBe(false);
+    expect(fails.redactionError).toMatch(/no-such-redaction/);
+    // It still writes.
+    fails.post(batchOf("req_after_failure"));
+    fails.flush();
+    expect(fails.unconfirmedRows).toBe(0);
   });
 
   // Needs Linux, util-linux's chrt and the right to leave SCHED_IDLE (CAP_SYS_NICE): CI has all three.
