@@ -20,6 +20,7 @@
  * not what the Hub sends `HUB_RESPONSE_INVALID`.
  */
 import { z } from "zod";
+import { ONNX_FOLDER } from "../catalog/resolve-onnx-variants.js";
 import { errorMessage } from "../errors/error-message.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
 import { apiModelInfoSchema } from "./api-model-info.js";
@@ -30,8 +31,8 @@ import { parseLinkHeader } from "./parse-link-header.js";
 import { redactSecrets } from "./redact-secrets.js";
 import { repositoryPath } from "./repository-path.js";
 
-/** The folder transformers.js loads ONNX weights from, without its slash. */
-const ONNX_FOLDER_NAME = "onnx";
+/** The tree API names a folder by its path without a trailing slash (`tree/main/onnx`). */
+const ONNX_TREE_PATH = ONNX_FOLDER.replace(/\/+$/, "");
 
 export interface ListOnnxFilesOptions extends HubRequestOptions {
   /** Base URL of the Hub or a mirror; defaults to `HF_ENDPOINT`, else the public Hub. */
@@ -166,7 +167,7 @@ export async function listOnnxTree(
   const urls: string[] = [];
   const seen = new Set<string>();
   let url: string | null =
-    `${endpoint}/api/models/${repositoryPath(id)}/tree/main/${ONNX_FOLDER_NAME}`;
+    `${endpoint}/api/models/${repositoryPath(id)}/tree/main/${ONNX_TREE_PATH}`;
   while (url !== null) {
     const safeUrl = redactSecrets(url, [token]);
     if (seen.has(url)) {
@@ -235,7 +236,7 @@ export async function listOnnxFiles(
   if (siblings !== null && siblings !== undefined) {
     const files = siblings
       .map((sibling) => sibling.rfilename)
-      .filter((path) => path.startsWith(`${ONNX_FOLDER_NAME}/`))
+      .filter((path) => path.startsWith(ONNX_FOLDER))
       .sort();
     return { files, source: "model-info", urls: [safeUrl] };
   }
