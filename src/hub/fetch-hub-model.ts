@@ -9,10 +9,10 @@
  * `onnx/` folder's tree is read instead (`listOnnxTree`); when that fails too, the record is
  * returned with its files unknown and `filesNotListed` saying why.
  *
- * "Does not exist" is an answer, not a failure: `null` on `404`, and on the `401` with
- * `X-Error-Code: RepoNotFound` the Hub sends to anonymous requests for a repository that is
- * missing or private (it will not confirm which). A Hub that cannot be reached, or refuses a
- * token, throws `HUB_REQUEST_FAILED` naming the endpoint and what to check.
+ * "Does not exist" is an answer, not a failure: `null` when `readModelInfo` says so (`404`,
+ * or the `401` with `X-Error-Code: RepoNotFound` the Hub sends to anonymous requests for a
+ * repository that is missing or private). A Hub that cannot be reached, or refuses a token,
+ * throws `HUB_REQUEST_FAILED` naming the endpoint and what to check.
  */
 import { parseTransformersModelId } from "../backends/transformers-js/transformers-variants.js";
 import type { ModelRecord } from "../catalog/model-record.js";
@@ -21,27 +21,20 @@ import { quantisedVariants } from "../catalog/store-onnx-files.js";
 import { errorMessage } from "../errors/error-message.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
 import { networkReason } from "../http/fetch-with-retry.js";
-import { apiModelInfoSchema } from "./api-model-info.js";
-import { hubEndpoint, hubToken } from "./hub-endpoint.js";
-import {
-  DEFAULT_HUB_REQUEST_TIMEOUT_MS,
-  type HubRequestOptions,
-  hubRequest,
-} from "./hub-request.js";
-import { HUB_MODEL_EXPAND_FIELDS } from "./list-models.js";
+import { hubAccess } from "./hub-endpoint.js";
+import { DEFAULT_HUB_REQUEST_TIMEOUT_MS } from "./hub-request.js";
 import { listOnnxTree } from "./list-onnx-files.js";
 import { mapHubModel } from "./map-hub-model.js";
-import { redactSecrets } from "./redact-secrets.js";
+import {
+  invalidModelInfo,
+  type ModelInfoAnswer,
+  type ReadModelInfoOptions,
+  readModelInfo,
+} from "./read-model-info.js";
 import { repositoryPath } from "./repository-path.js";
 
-export interface FetchHubModelOptions extends HubRequestOptions {
-  /** Base URL of the Hub or a mirror; defaults to `HF_ENDPOINT`, else the public Hub. */
-  endpoint?: string;
-  /** Defaults to `HF_TOKEN` / `HUGGING_FACE_HUB_TOKEN` (see `hubToken`). */
-  token?: string;
-  /** Fields to request; defaults to `HUB_MODEL_EXPAND_FIELDS`, the listing's. */
-  expand?: readonly string[];
-}
+/** Those of the model info request (`endpoint`, `token`, `expand`, retries); the tree read reuses them. */
+export type FetchHubModelOptions = ReadModelInfoOptions;
 
 export interface FetchedHubModel {
   /** The model asked for: the repository, or one of its variants for an `owner/name@q8` id. */
@@ -57,19 +50,6 @@ export interface FetchedHubModel {
    * and the tree of onnx/ could not be read. Absent when the files are known.
    */
   filesNotListed?: string;
-}
-
-/** Builds the request URL; exported for tests of the query. */
-export function buildModelInfoUrl(
-  endpoint: string,
-  repositoryId: string,
-  expand: readonly string[] = HUB_MODEL_EXPAND_FIELDS,
-): string {
-  const query = new URLSearchParams();
-  // `expand` repeated, as the listing sends it and huggingface.js's `modelInfo` does.
-  for (const field of expand) query.append("expand", field);
-  const path = repositoryPath(repositoryId, repositoryId);
-  return `${endpoint.replace(/\/+$/, "")}/api/models/${path}?${query.toString()}`;
 }
 
 function unreachable(
@@ -99,14 +79,6 @@ function unreachable(
   );
 }
 
-function invalidAnswer(url: string, problem: string): ModelScoutError {
-  return new ModelScoutError(
-    "HUB_RESPONSE_INVALID",
-    `The Hub sent invalid model info for ${url}: ${problem}. If HF_ENDPOINT points at a mirror or proxy, check it; otherwise try again later.`,
-    { details: { url, problem } },
-  );
-}
-
 /**
  * One model by id (`owner/name`, or `owner/name@q8` for a quantised variant), or `null`
  * when the Hub says it does not exist.
@@ -117,48 +89,32 @@ export async function fetchHubModel(
 ): Promise<FetchedHubModel | null> {
   const { repositoryId, dtype } = parseTransformersModelId(id.trim());
   repositoryPath(repositoryId, id);
-  const endpoint = (options.endpoint ?? hubEndpoint()).replace(/\/+$/, "");
-  const token = options.token ?? hubToken();
-  const url = buildModelInfoUrl(endpoint, repositoryId, options.expand);
-  const safeUrl = redactSecrets(url, [token]);
+  const { endpoint, token } = hubAccess(options);
 
-  let text: string;
+  let answer: ModelInfoAnswer | null;
   try {
-    ({ text } = await hubRequest(url, {
-      ...options,
-      token,
-    }));
+    answer = await readModelInfo(repositoryId, options);
   } catch (error) {
-    if (!ModelScoutError.isInstance(error) || error.code !== "HUB_REQUEST_FAILED") throw error;
-    const status = error.details.status;
-    if (status === 404) return null;
-    if (status === 401 && error.details.errorCode === "RepoNotFound") return null;
     // A refused token or a rejected query already says what to fix; only failures worth
     // retrying (network, timeouts, 5xx, rate limits) point at the connection and HF_ENDPOINT.
-    throw error.isRetryable
-      ? unreachable(error, id, endpoint, options.requestTimeoutMs ?? DEFAULT_HUB_REQUEST_TIMEOUT_MS)
-      : error;
+    if (
+      ModelScoutError.isInstance(error) &&
+      error.code === "HUB_REQUEST_FAILED" &&
+      error.isRetryable
+    ) {
+      const timeoutMs = options.requestTimeoutMs ?? DEFAULT_HUB_REQUEST_TIMEOUT_MS;
+      throw unreachable(error, id, endpoint, timeoutMs);
+    }
+    throw error;
   }
+  if (answer === null) return null;
+  const { info, url: safeUrl } = answer;
 
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch (error) {
-    throw invalidAnswer(safeUrl, `the body is not valid JSON (${errorMessage(error)})`);
-  }
-  const parsed = apiModelInfoSchema.safeParse(body);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw invalidAnswer(
-      safeUrl,
-      `"${issue?.path.join(".") || "(root)"}" is invalid: ${issue?.message ?? "invalid"}`,
-    );
-  }
   let repository: ModelRecord;
   try {
-    repository = mapHubModel(parsed.data);
+    repository = mapHubModel(info);
   } catch (error) {
-    throw invalidAnswer(
+    throw invalidModelInfo(
       safeUrl,
       `it could not be read as a catalog record (${errorMessage(error)})`,
     );
@@ -166,7 +122,7 @@ export async function fetchHubModel(
   // A mirror's model info may name no files (it ignores `expand`): the onnx/ folder's tree
   // does. When that cannot be read either, the record says its files are unknown.
   let filesNotListed: string | undefined;
-  if (parsed.data.siblings === null || parsed.data.siblings === undefined) {
+  if (info.siblings === null || info.siblings === undefined) {
     try {
       const tree = await listOnnxTree(repositoryId, {
         ...options,

@@ -26,3 +26,25 @@ export function hubToken(env: NodeJS.ProcessEnv = process.env): string | undefin
   }
   return undefined;
 }
+
+/** Where one Hub request goes and with what credential. */
+export interface HubAccess {
+  /** Without trailing slashes, so paths can be appended. */
+  endpoint: string;
+  token: string | undefined;
+}
+
+/**
+ * The endpoint and token a request uses: the caller's own when given, else the environment's
+ * (`hubEndpoint`, `hubToken`). One rule, so the model info, the tree after it and the messages
+ * naming them all agree on which Hub was asked.
+ */
+export function hubAccess(
+  options: { endpoint?: string; token?: string },
+  env: NodeJS.ProcessEnv = process.env,
+): HubAccess {
+  return {
+    endpoint: (options.endpoint ?? hubEndpoint(env)).replace(/\/+$/, ""),
+    token: options.token ?? hubToken(env),
+  };
+}

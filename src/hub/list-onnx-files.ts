@@ -4,9 +4,9 @@
  * no files (`extra.filesUnknown`, see `catalog/resolve-onnx-variants.ts`). Two questions, the
  * second only when the first gets no answer:
  *
- * 1. the model info, `GET /api/models/{id}?expand=siblings` (the repeated `expand` form the
- *    listing and huggingface.js's `modelInfo` send; the Hub accepts `expand[]` too), whose
- *    `siblings` name every file of the repository;
+ * 1. the model info, `GET /api/models/{id}?expand=siblings` (`readModelInfo`, as `fetchHubModel`
+ *    asks it; the repeated `expand` form the listing and huggingface.js's `modelInfo` send, the
+ *    Hub accepts `expand[]` too), whose `siblings` name every file of the repository;
  * 2. when that answer has no `siblings` (mirrors that ignore `expand`), the folder's tree,
  *    `GET /api/models/{id}/tree/main/onnx`, page by page along its `Link: <...>; rel="next"`
  *    headers, as huggingface.js's `listFiles` follows them. The Hub answers a folder that does
@@ -14,32 +14,38 @@
  *    `list_repo_tree` raises `EntryNotFoundError` on it): no ONNX files. A `404` that says
  *    nothing of the kind is a mirror without the tree API, and the files stay unknown.
  *
- * `HF_ENDPOINT` and the token are read as in the rest of `hub/`; a next-page link is read on
- * the endpoint (`onEndpoint`), and the token goes only to the endpoint's origin. A missing
- * repository is `NOT_FOUND`; a Hub that cannot be reached `HUB_REQUEST_FAILED`; a body that is
- * not what the Hub sends `HUB_RESPONSE_INVALID`.
+ * `HF_ENDPOINT` and the token are read as in the rest of `hub/` (`hubAccess`); a next-page link
+ * is read on the endpoint (`onEndpoint`), and the token goes only to the endpoint's origin. A
+ * missing repository (what `readModelInfo` answers `null` for) is `NOT_FOUND`; a Hub that
+ * cannot be reached `HUB_REQUEST_FAILED`; a body that is not what the Hub sends
+ * `HUB_RESPONSE_INVALID`. Unlike `fetchHubModel`, which keeps a record whose tree could not be
+ * read (`filesNotListed`), a look-up throws when the tree fails: selection drops a candidate
+ * the Hub lacks and stops looking up at the first other failure.
  */
 import { z } from "zod";
 import { ONNX_FOLDER } from "../catalog/resolve-onnx-variants.js";
 import { errorMessage } from "../errors/error-message.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
-import { apiModelInfoSchema } from "./api-model-info.js";
-import { hubEndpoint, hubToken } from "./hub-endpoint.js";
-import { type HubRequestOptions, hubRequest } from "./hub-request.js";
+import { hubAccess } from "./hub-endpoint.js";
+import { hubRequest } from "./hub-request.js";
 import { onEndpoint } from "./list-models.js";
 import { parseLinkHeader } from "./parse-link-header.js";
+import {
+  type ModelInfoAnswer,
+  type ReadModelInfoOptions,
+  readModelInfo,
+} from "./read-model-info.js";
 import { redactSecrets } from "./redact-secrets.js";
 import { repositoryPath } from "./repository-path.js";
 
 /** The tree API names a folder by its path without a trailing slash (`tree/main/onnx`). */
 const ONNX_TREE_PATH = ONNX_FOLDER.replace(/\/+$/, "");
 
-export interface ListOnnxFilesOptions extends HubRequestOptions {
-  /** Base URL of the Hub or a mirror; defaults to `HF_ENDPOINT`, else the public Hub. */
-  endpoint?: string;
-  /** Defaults to `HF_TOKEN` / `HUGGING_FACE_HUB_TOKEN` (see `hubToken`). */
-  token?: string;
-}
+/** Only the file list: the rest of the model info is `fetchHubModel`'s business. */
+const SIBLINGS_ONLY = ["siblings"] as const;
+
+/** The model info request's (`endpoint`, `token`, retries) but `expand`: the look-up asks for the files only. */
+export type ListOnnxFilesOptions = Omit<ReadModelInfoOptions, "expand">;
 
 export interface OnnxFileListing {
   /** Repository-relative paths of the files under `onnx/` (`onnx/model.onnx`), sorted; none when the folder is missing. */
@@ -85,6 +91,20 @@ function parseJson(text: string, url: string): unknown {
   }
 }
 
+/** What `hubRequest` threw for a 4xx it would not retry, or `null` for any other failure. */
+function refusalOf(error: unknown): Refusal | null {
+  if (
+    !ModelScoutError.isInstance(error) ||
+    error.code !== "HUB_REQUEST_FAILED" ||
+    error.isRetryable
+  ) {
+    return null;
+  }
+  const { status, errorCode } = error.details;
+  if (typeof status !== "number") return null;
+  return { status, errorCode: typeof errorCode === "string" ? errorCode : null };
+}
+
 /**
  * GETs `url` with the shared retry policy; a refusal (4xx) comes back as its status and error
  * code instead of throwing, since here "not found" is often an answer.
@@ -101,17 +121,9 @@ async function ask(
     });
     return { text, headers };
   } catch (error) {
-    const status = ModelScoutError.isInstance(error) ? error.details.status : undefined;
-    if (
-      ModelScoutError.isInstance(error) &&
-      error.code === "HUB_REQUEST_FAILED" &&
-      !error.isRetryable &&
-      typeof status === "number"
-    ) {
-      const errorCode = error.details.errorCode;
-      return { status, errorCode: typeof errorCode === "string" ? errorCode : null };
-    }
-    throw error;
+    const refusal = refusalOf(error);
+    if (refusal === null) throw error;
+    return refusal;
   }
 }
 
@@ -160,8 +172,7 @@ export async function listOnnxTree(
   id: string,
   options: ListOnnxFilesOptions = {},
 ): Promise<{ files: string[]; urls: string[] }> {
-  const endpoint = (options.endpoint ?? hubEndpoint()).replace(/\/+$/, "");
-  const token = options.token ?? hubToken();
+  const { endpoint, token } = hubAccess(options);
   const origin = new URL(endpoint).origin;
   const files: string[] = [];
   const urls: string[] = [];
@@ -213,37 +224,31 @@ export async function listOnnxFiles(
   id: string,
   options: ListOnnxFilesOptions = {},
 ): Promise<OnnxFileListing> {
-  const endpoint = (options.endpoint ?? hubEndpoint()).replace(/\/+$/, "");
-  const token = options.token ?? hubToken();
-  const url = `${endpoint}/api/models/${repositoryPath(id)}?expand=siblings`;
-  const safeUrl = redactSecrets(url, [token]);
-  const answer = await ask(url, options, token);
-  if (isRefusal(answer)) {
-    if (answer.status === 404 || (answer.status === 401 && answer.errorCode === "RepoNotFound")) {
-      throw notFound(id, endpoint);
-    }
-    throw refused(answer, id, endpoint, safeUrl, token !== undefined);
+  const { endpoint, token } = hubAccess(options);
+  let answer: ModelInfoAnswer | null;
+  try {
+    answer = await readModelInfo(id, { ...options, expand: SIBLINGS_ONLY });
+  } catch (error) {
+    // A refusal other than "no such model" says so for this look-up (`refused`); the URL is
+    // the one `hubRequest` asked, already without credentials.
+    const refusal = refusalOf(error);
+    const url = ModelScoutError.isInstance(error) ? error.details.url : undefined;
+    if (refusal === null || typeof url !== "string") throw error;
+    throw refused(refusal, id, endpoint, url, token !== undefined);
   }
-  const parsed = apiModelInfoSchema.safeParse(parseJson(answer.text, safeUrl));
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw invalidAnswer(
-      safeUrl,
-      `"${issue?.path.join(".") || "(root)"}" is invalid: ${issue?.message ?? "invalid"}`,
-    );
-  }
-  const siblings = parsed.data.siblings;
+  if (answer === null) throw notFound(id, endpoint);
+  const siblings = answer.info.siblings;
   if (siblings !== null && siblings !== undefined) {
     const files = siblings
       .map((sibling) => sibling.rfilename)
       .filter((path) => path.startsWith(ONNX_FOLDER))
       .sort();
-    return { files, source: "model-info", urls: [safeUrl] };
+    return { files, source: "model-info", urls: [answer.url] };
   }
   const tree = await listOnnxTree(id, {
     ...options,
     endpoint,
     ...(token !== undefined && { token }),
   });
-  return { files: tree.files, source: "tree", urls: [safeUrl, ...tree.urls] };
+  return { files: tree.files, source: "tree", urls: [answer.url, ...tree.urls] };
 }

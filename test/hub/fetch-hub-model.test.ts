@@ -10,9 +10,10 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { withOnnxFiles } from "../../src/catalog/resolve-onnx-variants.js";
 import { apiModelInfoSchema } from "../../src/hub/api-model-info.js";
-import { buildModelInfoUrl, fetchHubModel } from "../../src/hub/fetch-hub-model.js";
+import { fetchHubModel } from "../../src/hub/fetch-hub-model.js";
 import { HUB_MODEL_EXPAND_FIELDS } from "../../src/hub/list-models.js";
 import { mapHubModel } from "../../src/hub/map-hub-model.js";
+import { buildModelInfoUrl } from "../../src/hub/read-model-info.js";
 import { type MirrorServer, startMirrorServer } from "../../src/mirror/start-mirror-server.js";
 import { modelCard } from "../../src/onnx-build/model-card.js";
 import { type FakeHub, loadHubFixtures, startFakeHubServer } from "../support/fake-hub-server.js";
@@ -135,6 +136,12 @@ describe("fetchHubModel on the fake Hub", () => {
       undefined,
       `Bearer ${TOKEN}`,
     ]);
+  });
+
+  it("returns null for a bare 404 from the model info, as listOnnxFiles says NOT_FOUND", async () => {
+    hub.script({ kind: "status", status: 404, body: "Not Found" });
+    expect(await fetchHubModel(DISTILBERT, { endpoint: hub.url, retry: FAST_RETRY })).toBeNull();
+    expect(hub.requests).toHaveLength(1);
   });
 
   it("retries a busy Hub and then answers", async () => {

@@ -118,6 +118,40 @@ describe("listOnnxFiles on the fake Hub", () => {
     expect(error.message).toContain("nobody/nothing");
   });
 
+  it("takes the model info's 404 with a token, and its bare 404, for NOT_FOUND as fetchHubModel does", async () => {
+    // The Hub answers an authenticated request for a missing repository 404 RepoNotFound.
+    const authenticated = await failure(
+      listOnnxFiles("nobody/nothing", { endpoint: hub.url, token: TOKEN, retry: FAST_RETRY }),
+    );
+    expect(authenticated.code).toBe("NOT_FOUND");
+    expect(hub.requests.map((request) => request.authorization)).toEqual([`Bearer ${TOKEN}`]);
+    // A 404 without X-Error-Code on the model info is "no such model" too (not a tree question).
+    hub.script({ kind: "status", status: 404, body: "Not Found" });
+    const bare = await failure(
+      listOnnxFiles(WITH_SIBLINGS, { endpoint: hub.url, retry: FAST_RETRY }),
+    );
+    expect(bare.code).toBe("NOT_FOUND");
+    expect(bare.message).toContain(WITH_SIBLINGS);
+  });
+
+  it("says a refused token is the problem (401 without RepoNotFound), not a missing model", async () => {
+    await hub.close();
+    hub = await startFakeHubServer({
+      models: [{ id: WITH_SIBLINGS, siblings: [{ rfilename: "onnx/model.onnx" }] }],
+      requiredToken: "hf_the_right_token_000000",
+    });
+    const error = await failure(
+      listOnnxFiles(WITH_SIBLINGS, { endpoint: hub.url, token: TOKEN, retry: FAST_RETRY }),
+    );
+    expect(error.code).toBe("HUB_REQUEST_FAILED");
+    expect(error.isRetryable).toBe(false);
+    expect(error.details).toMatchObject({ modelId: WITH_SIBLINGS, status: 401 });
+    expect(error.message).toContain(`refused to list the files of ${WITH_SIBLINGS} (HTTP 401)`);
+    expect(error.message).toContain(`/api/models/${WITH_SIBLINGS}?expand=siblings`);
+    expect(error.message).toContain("HF_TOKEN was sent and refused");
+    expect(JSON.stringify({ message: error.message, details: error.details })).not.toContain(TOKEN);
+  });
+
   it("does not take a 404 that names nothing missing for an empty folder", async () => {
     // The model info answers; the tree request gets a bare 404, as from a mirror without the tree API.
     hub.script({ kind: "ok" }, { kind: "status", status: 404, body: "Not Found" });
@@ -126,6 +160,16 @@ describe("listOnnxFiles on the fake Hub", () => {
     );
     expect(error.code).toBe("HUB_REQUEST_FAILED");
     expect(error.message).toContain("tree API");
+  });
+
+  it("fails with HUB_RESPONSE_INVALID on model info that is not JSON", async () => {
+    hub.script({ kind: "malformed-json" });
+    const error = await failure(
+      listOnnxFiles(WITH_SIBLINGS, { endpoint: hub.url, retry: FAST_RETRY }),
+    );
+    expect(error.code).toBe("HUB_RESPONSE_INVALID");
+    expect(error.message).toContain(`/api/models/${WITH_SIBLINGS}?expand=siblings`);
+    expect(error.details.problem).toMatch(/^the body is not valid JSON/);
   });
 
   it("fails with HUB_RESPONSE_INVALID on a tree page that is not JSON", async () => {
