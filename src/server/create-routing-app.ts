@@ -192,8 +192,8 @@ export interface RoutingObserver {
    * made), so that an observer need not parse it back. On the row of a `/v1/tasks` batch's
    * item, split across routes or not (ADR 0081), it is its group's decision, with the group's
    * attempts on the group's first item only (one model call answered the group). The row's
-   * `inputText` and `outputText` are null when the store's writer thread redacts them (ADR
-   * 0085): as they came, they may hold personal data.
+   * `inputText` and `outputText` are null when the server hands them to the store to redact,
+   * on its writer thread (ADR 0085): as they came, they may hold personal data.
    */
   requestLogged?(row: RequestLogRow, decision: RoutingDecision | null): void;
   feedbackStored?(feedback: FeedbackInput & { id: number }, request: RequestLogRow): void;
