@@ -112,15 +112,23 @@ export function replaceSpans(
 /** The detectors of `types` (all of them: the shared list); none when `types` is empty. */
 export function detectorsOfTypes(types: readonly RedactionType[]): readonly PersonalDataDetector[] {
   const wanted = new Set(types);
-  if (wanted.size === 0) return [];
   return wanted.size === REDACTION_TYPES.length ? ALL_DETECTORS : detectorsFor(wanted);
 }
 
-/** The prefix redactor for `types` (`prefixRedactorFor`), as the request log's writer thread builds it. */
-export function prefixRedactorOfTypes(
+/**
+ * The request log's redaction of one text for `types`, keeping `keep` characters: the prefix
+ * redactor (`prefixRedactorFor`) on the text cut to `prefixReadLength(keep)`, marked `cut`
+ * when it is that long. The writer thread and the store's own fallback both use it, on texts
+ * the store cut already or on whole ones (ADR 0085).
+ */
+export function logTextRedactor(
   types: readonly RedactionType[],
-): (text: string, keep: number, cut?: boolean) => string {
-  return prefixRedactorFor(detectorsOfTypes(types));
+  keep: number,
+): (text: string) => string {
+  const prefix = prefixRedactorFor(detectorsOfTypes(types));
+  const most = prefixReadLength(keep);
+  return (text) =>
+    text.length >= most ? prefix(cutForPrefix(text, keep), keep, true) : prefix(text, keep);
 }
 
 /**

@@ -64,7 +64,7 @@ function configuredDetectors(config: RedactionConfig | undefined): readonly Pers
 
 /**
  * The types a configuration redacts, in their listed order; none when redaction is off. What
- * the request log's writer thread builds its redactor from (`prefixRedactorOfTypes`).
+ * the request log's writer thread builds its redactor from (`logTextRedactor`).
  */
 export function redactedTypes(config: RedactionConfig | undefined): RedactionType[] {
   const resolved = resolveRedactionConfig(config);

@@ -21,7 +21,7 @@
  * REPLACE` of the same rows, so a batch written but not confirmed is harmless).
  *
  * Redaction (ADR 0085): once told how (`redactTexts`), the worker loads its own redactor,
- * built for the same types (`prefixRedactorOfTypes`), and says when it is ready
+ * built for the same types (`logTextRedactor`), and says when it is ready
  * (`redacting`); from then on it redacts the rows' texts marked to redact
  * (`request-log-records.ts`) before it writes them, so the event loop does not run the
  * redaction of every prompt and answer. Rows never wait for the load: until it is ready, or
@@ -56,11 +56,10 @@ let lastError = null;
 let redact;
 
 function useRedaction(message, module) {
-  const prefix = module.prefixRedactorOfTypes(message.types);
-  const most = module.prefixReadLength(message.keep);
+  const logText = module.logTextRedactor(message.types, message.keep);
   // Its expressions compiled before the first text, as on the event loop (warmRedactor).
-  module.warmRedactor((text) => prefix(text, message.keep));
-  redact = (text) => prefix(text, message.keep, text.length >= most);
+  module.warmRedactor(logText);
+  redact = logText;
   // From now on the store may send texts as they came; until then it redacts them itself.
   parentPort.postMessage({ redacting: true });
 }
@@ -297,7 +296,7 @@ export class RequestLogWriter {
 
   /**
    * From now on, the worker redacts the texts of the rows it is posted that are marked to
-   * redact, as `prefixRedactorOfTypes(types)` keeping `keep` characters does, each text cut
+   * redact, as `logTextRedactor(types, keep)` does, each text cut
    * to `prefixReadLength(keep)` (ADR 0085), once it has loaded the redactor (`redacting`).
    * Marked texts it gets before then are written as null: send none until it is.
    */

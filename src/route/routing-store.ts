@@ -24,11 +24,10 @@
 import { randomBytes } from "node:crypto";
 import { ModelScoutError } from "../errors/modelscout-error.js";
 import { pseudonymOf } from "../privacy/name-pseudonyms.js";
-import { prefixRedactorOfTypes } from "../privacy/personal-spans.js";
+import { logTextRedactor } from "../privacy/personal-spans.js";
 import {
   createPersonalDataTest,
   cutForPrefix,
-  prefixReadLength,
   redactedTypes,
 } from "../privacy/redact-personal-data.js";
 import type { RedactionConfig } from "../privacy/redaction-config.js";
@@ -525,7 +524,7 @@ const SELECT_REQUEST_SQL = "SELECT * FROM routing_requests WHERE id = ?";
 /** `RoutingStore.redactTextsInWriter`'s setting, and the same redaction on the main thread. */
 interface LogRedaction {
   keep: number;
-  /** A text cut by `cutForPrefix`, redacted and clipped to `keep` characters. */
+  /** A text redacted and clipped to `keep` characters (`logTextRedactor`). */
   redact: (text: string) => string;
 }
 
@@ -607,7 +606,7 @@ export class RoutingStore {
   /**
    * Has the request-log writer thread redact each logged row's input and output, keeping
    * `keep` characters of each as `createPrefixRedactor(config)` does (the writer loads only
-   * the types' detectors, `prefixRedactorOfTypes`), so that rows can be
+   * the types' detectors, `logTextRedactor`), so that rows can be
    * logged with their texts as they came (`logRequest`'s `texts`) and the event loop does not
    * run the redaction (ADR 0085). False, and nothing changes, where there is no writer thread
    * (an in-memory database, PostgreSQL, `writer: "main-thread"`): the caller redacts then.
@@ -617,18 +616,15 @@ export class RoutingStore {
   redactTextsInWriter(config: RedactionConfig | undefined, keep: number): boolean {
     if (this.#worker === undefined || keep <= 0) return false;
     const types = redactedTypes(config);
-    const prefix = prefixRedactorOfTypes(types);
-    const most = prefixReadLength(keep);
-    this.#redaction = { keep, redact: (text) => prefix(text, keep, text.length >= most) };
+    this.#redaction = { keep, redact: logTextRedactor(types, keep) };
     this.#worker.redactTexts(types, keep);
     return true;
   }
 
   /** `row` with `texts` redacted and clipped, for a write on this thread. */
   #redactedRow(row: RequestLogRow, texts: UnredactedTexts): RequestLogRow {
-    const { redact, keep } = this.#redaction as LogRedaction;
-    const clipped = (text: string | null) =>
-      text === null ? null : redact(cutForPrefix(text, keep));
+    const { redact } = this.#redaction as LogRedaction;
+    const clipped = (text: string | null) => (text === null ? null : redact(text));
     // Rare (the writer thread starting or ended): a copy, as the caller's row also goes to observers.
     return Object.assign({}, row, {
       inputText: clipped(texts.input),
