@@ -4,8 +4,9 @@
  * function by its symbol, and JavaScript compiled by V8 (which callgrind sees only as
  * addresses) by the name V8 gave the code in its perf map (`node --perf-basic-prof` writes
  * `/tmp/perf-<pid>.map`: start, size and name of each piece of code it makes). Each function's
- * own instructions, without those of the functions it calls. Used by
- * `router-instructions.ts --functions`.
+ * own instructions, without those of the functions it calls (`instructionsByFunction`), and
+ * who called a function with how many instructions under it (`callerTree`). Used by
+ * `router-instructions.ts --functions` and `--callers`.
  */
 import { readFileSync } from "node:fs";
 
@@ -48,6 +49,13 @@ function codeAt(ranges: CodeRange[], address: bigint): string | undefined {
   return undefined;
 }
 
+/** A function's name in the dump, or for V8's compiled code (no symbol) its perf-map name. */
+function nameAt(ranges: CodeRange[], fn: string, address: bigint): string {
+  if (!fn.startsWith("0x") && fn !== "???") return fn;
+  const code = codeAt(ranges, address);
+  return code === undefined ? "(unnamed JIT code)" : `JS ${code.replace(/^JS:/, "")}`;
+}
+
 /**
  * Self instructions per function in the dump `callgrindFile`, largest first. V8's compiled
  * JavaScript is named `JS <name>` (its perf-map name: `*` marks optimized code, `~`
@@ -76,16 +84,100 @@ export function instructionsByFunction(
       callLine = false;
       continue;
     }
-    let name = current;
-    if (current.startsWith("0x") || current === "???") {
-      const code = codeAt(ranges, BigInt(cost[1] as string));
-      name = code === undefined ? "(unnamed JIT code)" : `JS ${code.replace(/^JS:/, "")}`;
-    }
+    const name = nameAt(ranges, current, BigInt(cost[1] as string));
     totals.set(name, (totals.get(name) ?? 0) + Number(cost[2]));
   }
   return [...totals]
     .map(([name, instructions]) => ({ name, instructions }))
     .sort((a, b) => b.instructions - a.instructions);
+}
+
+export interface CallerNode {
+  name: string;
+  /** Instructions run under the calls from this caller, in all (divide by the requests). */
+  instructions: number;
+  callers: CallerNode[];
+}
+
+/**
+ * For each function whose name matches `pattern` (the `top` with the most instructions of
+ * their own), who called it and how many instructions ran under those calls, then who called
+ * those callers, `depth` levels up: where a native cost such as flattening strings or parsing
+ * JSON comes from in the JavaScript. Read from the dump's call records (callgrind counts a
+ * call's inclusive cost at its call site), so a caller's figure sums all its calls of the
+ * function, from whatever context; a level up, a function called from several places shows
+ * every place's share, not only the part that led to the function below it (callgrind keeps
+ * no deeper context), so treat the deeper levels as leads. Callers under `minimum`
+ * instructions in all are left out.
+ */
+export function callerTree(
+  callgrindFile: string,
+  perfMapFile: string,
+  pattern: RegExp,
+  options: { top?: number; depth?: number; minimum?: number; fanOut?: number } = {},
+): CallerNode[] {
+  const { top = 3, depth = 3, minimum = 0, fanOut = 6 } = options;
+  const ranges = readPerfMap(perfMapFile);
+  /** callee -> caller -> inclusive instructions of the calls */
+  const calls = new Map<string, Map<string, number>>();
+  const own = new Map<string, number>();
+  let current = "?";
+  let callee = "?";
+  let target: bigint | null = null;
+  let callLine = false;
+  for (const line of readFileSync(callgrindFile, "utf8").split("\n")) {
+    if (line.startsWith("fn=")) {
+      current = line.slice(3).replace(/^\(\d+\) ?/, "");
+      continue;
+    }
+    if (line.startsWith("cfn=")) {
+      callee = line.slice(4).replace(/^\(\d+\) ?/, "");
+      continue;
+    }
+    if (line.startsWith("calls=")) {
+      callLine = true;
+      const address = line.split(" ")[1];
+      target = address?.startsWith("0x") ? BigInt(address) : null;
+      continue;
+    }
+    const cost = /^(0x[0-9a-f]+) (\d+)$/.exec(line);
+    if (cost === null) continue;
+    const caller = nameAt(ranges, current, BigInt(cost[1] as string));
+    if (!callLine) {
+      own.set(caller, (own.get(caller) ?? 0) + Number(cost[2]));
+      continue;
+    }
+    callLine = false;
+    const called = target === null ? callee : nameAt(ranges, callee, target);
+    if (called === caller) continue; // recursion, and a function's jumps within itself
+    let from = calls.get(called);
+    if (from === undefined) {
+      from = new Map();
+      calls.set(called, from);
+    }
+    from.set(caller, (from.get(caller) ?? 0) + Number(cost[2]));
+  }
+  const up = (name: string, levels: number, seen: ReadonlySet<string>): CallerNode[] => {
+    if (levels === 0) return [];
+    return [...(calls.get(name) ?? [])]
+      .filter(([caller, instructions]) => instructions >= minimum && !seen.has(caller))
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, fanOut)
+      .map(([caller, instructions]) => ({
+        name: caller,
+        instructions,
+        callers: up(caller, levels - 1, new Set([...seen, caller])),
+      }));
+  };
+  return [...own]
+    .filter(([name]) => pattern.test(name))
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)
+    .map(([name, instructions]) => ({
+      name,
+      instructions,
+      callers: up(name, depth, new Set([name])),
+    }));
 }
 
 /**

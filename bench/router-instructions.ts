@@ -12,7 +12,7 @@
  *
  *   npx tsx bench/router-instructions.ts [--warmup 5000] [--requests 300]
  *       [--targets direct,in-process,proxy,floor,stream] [--keep-text] [--monitoring] [--functions N]
- *       [--message-chars N]
+ *       [--callers <regex>] [--message-chars N]
  *       [--variants router,-log,-decision,-route,-backend,-parse-answer,bare-in-router]
  *
  * Builds `dist/`, starts the bare echo server (`loadgen/echo-server.mjs`) and the router
@@ -42,6 +42,13 @@
  * request's instructions in runs of 1,000), so compare that figure, or use `--requests 1000`,
  * where a scavenge weighs less.
  *
+ * `--callers <regex>` (with or without `--functions`) prints, per target, the three functions
+ * matching the expression with the most instructions of their own, and above each who called
+ * it, three levels up, with the instructions per request run under those calls
+ * (`callerTree`): where a native cost comes from in the JavaScript. It found that a proxied
+ * request's `JSON.parse` calls (20k) were the model's answer (13k) and the client's body (7k),
+ * and that V8 flattened concatenated strings for 12.6k (2026-12-04).
+ *
  * `--variants` also counts the proxied request through builds of the router with parts left
  * out, one after another: `router-ablation.ts`'s router variants (HEAD in a worktree with
  * `ablation/router-ablation.patch` applied), each a target `proxy:<variant>`. Where
@@ -61,7 +68,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { collectorInstructions, instructionsByFunction } from "./callgrind-functions.js";
+import {
+  type CallerNode,
+  callerTree,
+  collectorInstructions,
+  instructionsByFunction,
+} from "./callgrind-functions.js";
 import { ABLATION_PATCH, chooseVariants } from "./router-ablation.js";
 import {
   buildRouter,
@@ -80,13 +92,17 @@ const { values } = parseArgs({
     "keep-text": { type: "boolean", default: false },
     monitoring: { type: "boolean", default: false },
     functions: { type: "string" },
+    callers: { type: "string" },
     variants: { type: "string" },
     "message-chars": { type: "string" },
   },
 });
 const messageChars =
   values["message-chars"] === undefined ? undefined : Number(values["message-chars"]);
-const topFunctions = values.functions === undefined ? 0 : Number(values.functions);
+const callers = values.callers === undefined ? null : new RegExp(values.callers);
+/** With `--callers` alone, the function list is worked out (not printed), as it needs the map. */
+const topFunctions =
+  values.functions === undefined ? (callers === null ? 0 : -1) : Number(values.functions);
 
 const agent = new Agent({ keepAlive: true, maxSockets: 1 });
 
@@ -225,19 +241,41 @@ async function measureIn(
     await exited;
   }
   let collector: number | null = null;
-  if (topFunctions > 0) {
+  if (topFunctions !== 0) {
     // valgrind runs node in its own process: the perf map is named by the child's pid.
     const functions = instructionsByFunction(
       join(directory, "callgrind.out.1-01"),
       `/tmp/perf-${pid}.map`,
     );
+    if (callers !== null) {
+      process.stderr.write(`${target.key}: main-thread instructions per request, by caller\n`);
+      const tree = callerTree(
+        join(directory, "callgrind.out.1-01"),
+        `/tmp/perf-${pid}.map`,
+        callers,
+        {
+          minimum: requests * 50,
+        },
+      );
+      const print = (nodes: readonly CallerNode[], indent: string) => {
+        for (const node of nodes) {
+          process.stderr.write(
+            `${String(Math.round(node.instructions / requests)).padStart(8)}  ${indent}${indent === "" ? "" : "<- "}${node.name.slice(0, 140)}\n`,
+          );
+          print(node.callers, `${indent}  `);
+        }
+      };
+      print(tree, "");
+    }
     rmSync(`/tmp/perf-${pid}.map`, { force: true });
     collector = collectorInstructions(functions);
-    process.stderr.write(`${target.key}: main-thread instructions per request, by function\n`);
-    for (const { name, instructions } of functions.slice(0, topFunctions)) {
-      process.stderr.write(
-        `${String(Math.round(instructions / requests)).padStart(8)}  ${name.slice(0, 160)}\n`,
-      );
+    if (topFunctions > 0) {
+      process.stderr.write(`${target.key}: main-thread instructions per request, by function\n`);
+      for (const { name, instructions } of functions.slice(0, topFunctions)) {
+        process.stderr.write(
+          `${String(Math.round(instructions / requests)).padStart(8)}  ${name.slice(0, 160)}\n`,
+        );
+      }
     }
   }
   const counts = readCounts(directory);
