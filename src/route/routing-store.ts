@@ -637,6 +637,14 @@ export class RoutingStore {
     return this.#redaction !== undefined && this.#worker?.redacting === true;
   }
 
+  /**
+   * Why the writer thread could not load the redaction `redactTextsInWriter` asked for (the
+   * rows are then redacted on this thread, as before it loads), or null; for `/ready`.
+   */
+  get logRedactionError(): string | null {
+    return this.#redaction === undefined ? null : (this.#worker?.redactionError ?? null);
+  }
+
   /** The request-log writer thread's scheduling (`idle`, `normal`, `raised`, ...), for `/ready`. */
   get writerPriority(): string {
     return this.#worker?.priority ?? "main-thread";

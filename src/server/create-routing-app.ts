@@ -1873,6 +1873,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
     const health = router.health();
     const storeError = store.lastFlushError;
     const syncError = options.stateSyncError?.() ?? null;
+    const redactionError = writerRedacts ? store.logRedactionError : null;
     const ready = health.ready && storeError === null;
     return send(
       ready ? 200 : 503,
@@ -1883,6 +1884,15 @@ export function createRoutingHttp(options: RoutingAppOptions): {
         ...(syncError !== null && { state_sync_error: syncError }),
         /** The request-log writer's scheduling: idle, normal, raised, unavailable, main-thread. */
         log_writer: store.writerPriority,
+        /**
+         * Where the request log's texts are redacted, when the writer thread was asked to
+         * (ADR 0085): `writer`, or `main-thread` until it has loaded its redactor, or if it
+         * could not (why: `log_redaction_error`; the rows are still redacted, on the event loop).
+         */
+        ...(writerRedacts && {
+          log_redaction: store.textsRedactedInWriter ? "writer" : "main-thread",
+        }),
+        ...(redactionError !== null && { log_redaction_error: redactionError }),
         models: health.models,
         classification: health.classification,
       },

@@ -113,4 +113,24 @@ describe("request log text", () => {
     ]);
     expect(row.input_text).toBe(prompt.slice(0, 300).toUpperCase());
   });
+
+  it("says on /ready where the log's texts are redacted", async () => {
+    const base = await start();
+    // The writer thread loads its redactor shortly after the start; until then the event loop
+    // redacts (ADR 0085).
+    let ready: Record<string, unknown> = {};
+    for (let waited = 0; waited < 10_000; waited += 20) {
+      ready = (await (await fetch(`${base}/ready`)).json()) as Record<string, unknown>;
+      if (ready.log_redaction !== "main-thread") break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(ready.log_redaction).toBe("writer");
+    expect(ready).not.toHaveProperty("log_redaction_error");
+    await server?.close();
+    // A hook of the caller's runs on the event loop: nothing to say.
+    const hooked = await start((text) => text);
+    const hookedReady = (await (await fetch(`${hooked}/ready`)).json()) as Record<string, unknown>;
+    expect(hookedReady.ready).toBe(true);
+    expect(hookedReady).not.toHaveProperty("log_redaction");
+  });
 });
