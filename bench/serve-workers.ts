@@ -10,7 +10,13 @@
  * the schedule the last answer came (a server that cannot keep up works off a queue).
  *
  *   npx tsx bench/serve-workers.ts [--rates 2000,4000,6000,8000] [--seconds 10]
- *       [--repeats 1] [--workers 1,2]
+ *       [--repeats 1] [--workers 1,2] [--proxied]
+ *
+ * `--proxied` serves the route from the bare echo server over loopback instead
+ * (`loadgen/echo-server.mjs` as an OpenAI-compatible model), as `router-overhead.ts`'s
+ * proxied row does, and in each repeat also loads the echo server directly and the bare
+ * proxy (`loadgen/bare-proxy.mjs`) at each rate, so that a row says what a second worker does
+ * to the proxied route's added latency (results: bench/results/serve-workers-proxied.json).
  *
  * On a machine with as many cores as workers plus the generator's, two workers should carry
  * about twice what one does; on this project's 2-CPU machines the generator takes part of a
@@ -26,6 +32,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { writeBenchResult } from "./bench-result.js";
 import { runOpenLoop } from "./loadgen/open-loop.js";
+import { startRole } from "./router-roles.js";
 
 const { values } = parseArgs({
   options: {
@@ -33,8 +40,10 @@ const { values } = parseArgs({
     seconds: { type: "string", default: "10" },
     repeats: { type: "string", default: "1" },
     workers: { type: "string", default: "1,2" },
+    proxied: { type: "boolean", default: false },
   },
 });
+const proxied = values.proxied;
 const rates = values.rates.split(",").map(Number);
 const seconds = Number(values.seconds);
 const repeats = Number(values.repeats);
@@ -46,10 +55,18 @@ const main = join(root, "dist/cli/main.js");
 
 const home = mkdtempSync(join(tmpdir(), "ms-bench-workers-"));
 const configPath = join(home, "routes.json");
+// `--proxied`: the echo server, and the bare proxy in front of it, for the comparison rows.
+const upstream = proxied ? await startRole("upstream") : undefined;
+const bareProxy =
+  upstream === undefined ? undefined : await startRole("bare-proxy", ["--upstream", upstream.url]);
 writeFileSync(
   configPath,
   JSON.stringify({
-    models: [{ id: "echo:desk", kind: "echo", template: "desk: {{input}}" }],
+    models: [
+      upstream === undefined
+        ? { id: "echo:desk", kind: "echo", template: "desk: {{input}}" }
+        : { id: "echo:desk", kind: "openai", base_url: `${upstream.url}/v1`, api_model: "echo" },
+    ],
     routes: [{ name: "desk", targets: { chat: { policy: "fixed", candidates: ["echo:desk"] } } }],
   }),
 );
@@ -99,7 +116,9 @@ async function startServe(workers: number, run: number) {
 
 interface Row {
   repeat: number;
+  /** Server processes; 0 for the comparison rows of `--proxied` (`target`). */
   workers: number;
+  target: "serve" | "direct" | "bare proxy";
   rate: number;
   answeredPerSecond: number;
   p50Ms: number;
@@ -116,32 +135,43 @@ const percentile = (sorted: number[], q: number) =>
 
 const rows: Row[] = [];
 let run = 0;
+
+/** Loads `port` at each rate after 10 s of warm-up at 2,000/s, a row per rate. */
+async function measure(port: number, repeat: number, workers: number, target: Row["target"]) {
+  const load = { port, path: "/v1/chat/completions", body, connections: 64 };
+  await runOpenLoop({ ...load, rate: 2000, seconds: 10, warmup: 0, realtime: true });
+  for (const rate of rates) {
+    const result = await runOpenLoop({ ...load, rate, seconds, warmup: 3, realtime: true });
+    const row: Row = {
+      repeat,
+      workers,
+      target,
+      rate,
+      answeredPerSecond: Math.round(result.latenciesMs.length / seconds),
+      p50Ms: Number(percentile(result.latenciesMs, 0.5).toFixed(3)),
+      p99Ms: Number(percentile(result.latenciesMs, 0.99).toFixed(3)),
+      lastAnswerPastScheduleMs: Math.max(0, Math.round(result.lastAnswerMs - seconds * 1000)),
+      non2xx: result.summary.non2xx,
+      unanswered: result.summary.unanswered,
+    };
+    rows.push(row);
+    process.stdout.write(
+      `repeat ${repeat}, ${target === "serve" ? `--workers ${workers}` : target}, ${rate}/s: answered ${row.answeredPerSecond}/s, p50 ${row.p50Ms} ms, p99 ${row.p99Ms} ms, last answer ${row.lastAnswerPastScheduleMs} ms past the schedule, non-2xx ${row.non2xx}, unanswered ${row.unanswered}\n`,
+    );
+  }
+}
+
 try {
   for (let repeat = 1; repeat <= repeats; repeat++) {
+    if (upstream !== undefined && bareProxy !== undefined) {
+      await measure(upstream.port, repeat, 0, "direct");
+      await measure(bareProxy.port, repeat, 0, "bare proxy");
+    }
     for (const workers of workerCounts) {
       run += 1;
       const { child, port } = await startServe(workers, run);
       try {
-        const load = { port, path: "/v1/chat/completions", body, connections: 64 };
-        await runOpenLoop({ ...load, rate: 2000, seconds: 10, warmup: 0, realtime: true });
-        for (const rate of rates) {
-          const result = await runOpenLoop({ ...load, rate, seconds, warmup: 3, realtime: true });
-          const row: Row = {
-            repeat,
-            workers,
-            rate,
-            answeredPerSecond: Math.round(result.latenciesMs.length / seconds),
-            p50Ms: Number(percentile(result.latenciesMs, 0.5).toFixed(3)),
-            p99Ms: Number(percentile(result.latenciesMs, 0.99).toFixed(3)),
-            lastAnswerPastScheduleMs: Math.max(0, Math.round(result.lastAnswerMs - seconds * 1000)),
-            non2xx: result.summary.non2xx,
-            unanswered: result.summary.unanswered,
-          };
-          rows.push(row);
-          process.stdout.write(
-            `repeat ${repeat}, --workers ${workers}, ${rate}/s: answered ${row.answeredPerSecond}/s, p50 ${row.p50Ms} ms, p99 ${row.p99Ms} ms, last answer ${row.lastAnswerPastScheduleMs} ms past the schedule, non-2xx ${row.non2xx}, unanswered ${row.unanswered}\n`,
-          );
-        }
+        await measure(port, repeat, workers, "serve");
       } finally {
         child.kill("SIGTERM");
         await once(child, "exit");
@@ -149,11 +179,13 @@ try {
     }
   }
 } finally {
+  upstream?.child.kill("SIGTERM");
+  bareProxy?.child.kill("SIGTERM");
   rmSync(home, { recursive: true, force: true });
 }
 
 writeBenchResult(
-  "serve-workers",
-  `npx tsx bench/serve-workers.ts --rates ${values.rates} --seconds ${seconds} --repeats ${repeats} --workers ${values.workers}`,
+  proxied ? "serve-workers-proxied" : "serve-workers",
+  `npx tsx bench/serve-workers.ts --rates ${values.rates} --seconds ${seconds} --repeats ${repeats} --workers ${values.workers}${proxied ? " --proxied" : ""}`,
   { rows },
 );
