@@ -56,6 +56,58 @@ function nameAt(ranges: CodeRange[], fn: string, address: bigint): string {
   return code === undefined ? "(unnamed JIT code)" : `JS ${code.replace(/^JS:/, "")}`;
 }
 
+/** A thread's dump read once: each function's own instructions, and its callers' calls of it. */
+interface Dump {
+  own: Map<string, number>;
+  /** callee -> caller -> the instructions run under those calls */
+  calls: Map<string, Map<string, number>>;
+}
+
+function readDump(callgrindFile: string, perfMapFile: string): Dump {
+  const ranges = readPerfMap(perfMapFile);
+  const own = new Map<string, number>();
+  const calls = new Map<string, Map<string, number>>();
+  let current = "?";
+  let callee = "?";
+  let target: bigint | null = null;
+  let callLine = false;
+  for (const line of readFileSync(callgrindFile, "utf8").split("\n")) {
+    if (line.startsWith("fn=")) {
+      current = line.slice(3).replace(/^\(\d+\) ?/, "");
+      continue;
+    }
+    if (line.startsWith("cfn=")) {
+      callee = line.slice(4).replace(/^\(\d+\) ?/, "");
+      continue;
+    }
+    if (line.startsWith("calls=")) {
+      // The next cost line is the call's inclusive cost, at its call site; the call's target
+      // address names a callee that is V8's code.
+      callLine = true;
+      const address = line.split(" ")[1];
+      target = address?.startsWith("0x") ? BigInt(address) : null;
+      continue;
+    }
+    const cost = /^(0x[0-9a-f]+) (\d+)$/.exec(line);
+    if (cost === null) continue;
+    const name = nameAt(ranges, current, BigInt(cost[1] as string));
+    if (!callLine) {
+      own.set(name, (own.get(name) ?? 0) + Number(cost[2]));
+      continue;
+    }
+    callLine = false;
+    const called = target === null ? callee : nameAt(ranges, callee, target);
+    if (called === name) continue; // recursion, and a function's jumps within itself
+    let from = calls.get(called);
+    if (from === undefined) {
+      from = new Map();
+      calls.set(called, from);
+    }
+    from.set(name, (from.get(name) ?? 0) + Number(cost[2]));
+  }
+  return { own, calls };
+}
+
 /**
  * Self instructions per function in the dump `callgrindFile`, largest first. V8's compiled
  * JavaScript is named `JS <name>` (its perf-map name: `*` marks optimized code, `~`
@@ -65,29 +117,7 @@ export function instructionsByFunction(
   callgrindFile: string,
   perfMapFile: string,
 ): { name: string; instructions: number }[] {
-  const ranges = readPerfMap(perfMapFile);
-  const totals = new Map<string, number>();
-  let current = "?";
-  let callLine = false;
-  for (const line of readFileSync(callgrindFile, "utf8").split("\n")) {
-    if (line.startsWith("fn=")) {
-      current = line.slice(3).replace(/^\(\d+\) ?/, "");
-      continue;
-    }
-    if (line.startsWith("calls=")) {
-      callLine = true; // the next cost line is the call's inclusive cost, not this function's
-      continue;
-    }
-    const cost = /^(0x[0-9a-f]+) (\d+)$/.exec(line);
-    if (cost === null) continue;
-    if (callLine) {
-      callLine = false;
-      continue;
-    }
-    const name = nameAt(ranges, current, BigInt(cost[1] as string));
-    totals.set(name, (totals.get(name) ?? 0) + Number(cost[2]));
-  }
-  return [...totals]
+  return [...readDump(callgrindFile, perfMapFile).own]
     .map(([name, instructions]) => ({ name, instructions }))
     .sort((a, b) => b.instructions - a.instructions);
 }
@@ -117,46 +147,7 @@ export function callerTree(
   options: { top?: number; depth?: number; minimum?: number; fanOut?: number } = {},
 ): CallerNode[] {
   const { top = 3, depth = 3, minimum = 0, fanOut = 6 } = options;
-  const ranges = readPerfMap(perfMapFile);
-  /** callee -> caller -> inclusive instructions of the calls */
-  const calls = new Map<string, Map<string, number>>();
-  const own = new Map<string, number>();
-  let current = "?";
-  let callee = "?";
-  let target: bigint | null = null;
-  let callLine = false;
-  for (const line of readFileSync(callgrindFile, "utf8").split("\n")) {
-    if (line.startsWith("fn=")) {
-      current = line.slice(3).replace(/^\(\d+\) ?/, "");
-      continue;
-    }
-    if (line.startsWith("cfn=")) {
-      callee = line.slice(4).replace(/^\(\d+\) ?/, "");
-      continue;
-    }
-    if (line.startsWith("calls=")) {
-      callLine = true;
-      const address = line.split(" ")[1];
-      target = address?.startsWith("0x") ? BigInt(address) : null;
-      continue;
-    }
-    const cost = /^(0x[0-9a-f]+) (\d+)$/.exec(line);
-    if (cost === null) continue;
-    const caller = nameAt(ranges, current, BigInt(cost[1] as string));
-    if (!callLine) {
-      own.set(caller, (own.get(caller) ?? 0) + Number(cost[2]));
-      continue;
-    }
-    callLine = false;
-    const called = target === null ? callee : nameAt(ranges, callee, target);
-    if (called === caller) continue; // recursion, and a function's jumps within itself
-    let from = calls.get(called);
-    if (from === undefined) {
-      from = new Map();
-      calls.set(called, from);
-    }
-    from.set(caller, (from.get(caller) ?? 0) + Number(cost[2]));
-  }
+  const { own, calls } = readDump(callgrindFile, perfMapFile);
   const up = (name: string, levels: number, seen: ReadonlySet<string>): CallerNode[] => {
     if (levels === 0) return [];
     return [...(calls.get(name) ?? [])]
