@@ -89,11 +89,16 @@ export async function fetchHubModel(
 ): Promise<FetchedHubModel | null> {
   const { repositoryId, dtype } = parseTransformersModelId(id.trim());
   repositoryPath(repositoryId, id);
+  // Resolved once: the request and the messages name the same Hub.
   const { endpoint, token } = hubAccess(options);
 
   let answer: ModelInfoAnswer | null;
   try {
-    answer = await readModelInfo(repositoryId, options);
+    answer = await readModelInfo(repositoryId, {
+      ...options,
+      endpoint,
+      ...(token !== undefined && { token }),
+    });
   } catch (error) {
     // A refused token or a rejected query already says what to fix; only failures worth
     // retrying (network, timeouts, 5xx, rate limits) point at the connection and HF_ENDPOINT.

@@ -224,10 +224,12 @@ export async function listOnnxFiles(
   id: string,
   options: ListOnnxFilesOptions = {},
 ): Promise<OnnxFileListing> {
+  // Resolved once: the model info, the tree and the messages name the same Hub.
   const { endpoint, token } = hubAccess(options);
+  const access = { ...options, endpoint, ...(token !== undefined && { token }) };
   let answer: ModelInfoAnswer | null;
   try {
-    answer = await readModelInfo(id, { ...options, expand: SIBLINGS_ONLY });
+    answer = await readModelInfo(id, { ...access, expand: SIBLINGS_ONLY });
   } catch (error) {
     // A refusal other than "no such model" says so for this look-up (`refused`); the URL is
     // the one `hubRequest` asked, already without credentials.
@@ -245,10 +247,6 @@ export async function listOnnxFiles(
       .sort();
     return { files, source: "model-info", urls: [answer.url] };
   }
-  const tree = await listOnnxTree(id, {
-    ...options,
-    endpoint,
-    ...(token !== undefined && { token }),
-  });
+  const tree = await listOnnxTree(id, access);
   return { files: tree.files, source: "tree", urls: [answer.url, ...tree.urls] };
 }
