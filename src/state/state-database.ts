@@ -19,6 +19,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { shownUrl } from "../catalog/postgres/postgres-url.js";
 import { toStoreError } from "../catalog/sqlite/sqlite-store.js";
+import { useWalJournal } from "../catalog/sqlite/wal-journal.js";
 import { ensureModelscoutHome, modelscoutHome } from "../config/modelscout-home.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
 import { PostgresStateDatabase, PostgresStatement } from "./postgres-state-database.js";
@@ -234,8 +235,9 @@ export function openStateDatabase(options: OpenStateDatabaseOptions = {}): State
   }
   let database: Database.Database | undefined;
   try {
-    database = new Database(path, { timeout: options.busyTimeoutMs ?? 5000 });
-    if (path !== ":memory:") database.pragma("journal_mode = WAL");
+    const timeoutMs = options.busyTimeoutMs ?? 5000;
+    database = new Database(path, { timeout: timeoutMs });
+    if (path !== ":memory:") useWalJournal(database, timeoutMs);
     database.pragma("synchronous = FULL");
     database.pragma("foreign_keys = ON");
     database.exec(

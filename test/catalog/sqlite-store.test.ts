@@ -7,6 +7,7 @@ import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { LATEST_SCHEMA_VERSION } from "../../src/catalog/sqlite/sqlite-migrations.js";
 import { openSqliteStore } from "../../src/catalog/sqlite/sqlite-store.js";
+import { holdWriteLock } from "../support/hold-write-lock.js";
 import { makeModel } from "../support/make-model.js";
 import { runCatalogStoreContract } from "./catalog-store.contract.js";
 
@@ -61,6 +62,18 @@ describe("SQLite catalog store", () => {
     raw.pragma(`user_version = ${LATEST_SCHEMA_VERSION + 1}`);
     raw.close();
     await expect(openSqliteStore({ path })).rejects.toMatchObject({ code: "STORE_UNAVAILABLE" });
+  });
+
+  it("waits for another process's write lock on a new file before it switches to WAL", async () => {
+    // As the state database does (useWalJournal): SQLite answers the pragma with SQLITE_BUSY
+    // at once while another connection holds such a lock.
+    const path = temporaryDatabasePath();
+    await holdWriteLock(path, 300);
+    const store = await openSqliteStore({ path });
+    await store.close();
+    const database = new Database(path, { readonly: true });
+    expect(database.pragma("journal_mode", { simple: true })).toBe("wal");
+    database.close();
   });
 
   it("fails with STORE_UNAVAILABLE when the folder cannot exist", async () => {

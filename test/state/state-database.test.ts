@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { migrateComponent, openStateDatabase } from "../../src/state/state-database.js";
+import { holdWriteLock } from "../support/hold-write-lock.js";
 
 const migrations = [
   { version: 1, description: "a", sql: "CREATE TABLE things (id INTEGER PRIMARY KEY, name TEXT)" },
@@ -86,4 +87,23 @@ describe("state database", () => {
     const applied = runs.flatMap((line) => JSON.parse(line) as number[]).sort();
     expect(applied).toEqual([1, 2]);
   }, 60_000);
+
+  it("waits for another process that holds a new file's write lock before it switches to WAL", async () => {
+    // SQLite answers `journal_mode = WAL` with SQLITE_BUSY at once, without waiting as other
+    // statements do, while another connection holds a write lock on a file in rollback mode:
+    // how a worker of `serve --workers` failed to start on a new state file (useWalJournal).
+    const path = join(mkdtempSync(join(tmpdir(), "ms-state-")), "state.db");
+    await holdWriteLock(path, 300);
+    const startedAt = performance.now();
+    const database = openStateDatabase({ path });
+    expect(performance.now() - startedAt).toBeGreaterThan(100);
+    expect(database.pragma("journal_mode", { simple: true })).toBe("wal");
+    database.close();
+    // Past the busy timeout it is still the store's error that says what to do.
+    const other = join(mkdtempSync(join(tmpdir(), "ms-state-")), "state.db");
+    await holdWriteLock(other, 1000);
+    expect(() => openStateDatabase({ path: other, busyTimeoutMs: 50 })).toThrow(
+      /is locked by another process/,
+    );
+  });
 });

@@ -24,6 +24,7 @@ import { measuredHardwareIds, measuredLatency } from "../measured-latency.js";
 import { type ModelRecord, type ModelSource, modelRecordSchema } from "../model-record.js";
 import { LATEST_SCHEMA_VERSION, migrateSqlite } from "./sqlite-migrations.js";
 import { DEFAULT_SEARCH_TUNING, type SearchTuning, sqliteSearch } from "./sqlite-search.js";
+import { useWalJournal } from "./wal-journal.js";
 
 export interface SqliteStoreOptions {
   /** File path, or `:memory:` for a private in-memory catalog (tests). */
@@ -361,7 +362,9 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Cata
         { details: { path, version } },
       );
     }
-    if (path !== ":memory:" && !options.readonly) database.pragma("journal_mode = WAL");
+    if (path !== ":memory:" && !options.readonly) {
+      useWalJournal(database, options.busyTimeoutMs ?? 5000);
+    }
     database.pragma("foreign_keys = ON");
     database.pragma("synchronous = NORMAL");
     if (!options.readonly) migrateSqlite(database);
