@@ -235,9 +235,8 @@ export function openStateDatabase(options: OpenStateDatabaseOptions = {}): State
   }
   let database: Database.Database | undefined;
   try {
-    const timeoutMs = options.busyTimeoutMs ?? 5000;
-    database = new Database(path, { timeout: timeoutMs });
-    if (path !== ":memory:") useWalJournal(database, timeoutMs);
+    database = new Database(path, { timeout: options.busyTimeoutMs ?? 5000 });
+    if (path !== ":memory:") useWalJournal(database);
     database.pragma("synchronous = FULL");
     database.pragma("foreign_keys = ON");
     database.exec(

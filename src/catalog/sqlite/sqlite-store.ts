@@ -362,9 +362,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Cata
         { details: { path, version } },
       );
     }
-    if (path !== ":memory:" && !options.readonly) {
-      useWalJournal(database, options.busyTimeoutMs ?? 5000);
-    }
+    if (path !== ":memory:" && !options.readonly) useWalJournal(database);
     database.pragma("foreign_keys = ON");
     database.pragma("synchronous = NORMAL");
     if (!options.readonly) migrateSqlite(database);

@@ -15,9 +15,10 @@ import type Database from "better-sqlite3";
 const PAUSE = new Int32Array(new SharedArrayBuffer(4));
 const LONGEST_PAUSE_MS = 50;
 
-/** Puts `database` in WAL mode, retrying SQLITE_BUSY for up to `timeoutMs`. */
-export function useWalJournal(database: Database.Database, timeoutMs: number): void {
-  const deadline = performance.now() + timeoutMs;
+/** Puts `database` in WAL mode, retrying SQLITE_BUSY for up to the connection's busy timeout. */
+export function useWalJournal(database: Database.Database): void {
+  const deadline =
+    performance.now() + (database.pragma("busy_timeout", { simple: true }) as number);
   for (let pauseMs = 1; ; pauseMs = Math.min(pauseMs * 2, LONGEST_PAUSE_MS)) {
     try {
       database.pragma("journal_mode = WAL");
