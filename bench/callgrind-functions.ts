@@ -57,13 +57,17 @@ function nameAt(ranges: CodeRange[], fn: string, address: bigint): string {
 }
 
 /** A thread's dump read once: each function's own instructions, and its callers' calls of it. */
-interface Dump {
+export interface Dump {
   own: Map<string, number>;
   /** callee -> caller -> the instructions run under those calls */
   calls: Map<string, Map<string, number>>;
 }
 
-function readDump(callgrindFile: string, perfMapFile: string): Dump {
+/**
+ * Reads the dump `callgrindFile`, naming V8's code by `perfMapFile`, for
+ * `instructionsByFunction` and `callerTree`.
+ */
+export function readDump(callgrindFile: string, perfMapFile: string): Dump {
   const ranges = readPerfMap(perfMapFile);
   const own = new Map<string, number>();
   const calls = new Map<string, Map<string, number>>();
@@ -109,15 +113,12 @@ function readDump(callgrindFile: string, perfMapFile: string): Dump {
 }
 
 /**
- * Self instructions per function in the dump `callgrindFile`, largest first. V8's compiled
+ * Self instructions per function in the dump, largest first. V8's compiled
  * JavaScript is named `JS <name>` (its perf-map name: `*` marks optimized code, `~`
  * interpreted, `^` baseline); code in no map entry counts as `(unnamed JIT code)`.
  */
-export function instructionsByFunction(
-  callgrindFile: string,
-  perfMapFile: string,
-): { name: string; instructions: number }[] {
-  return [...readDump(callgrindFile, perfMapFile).own]
+export function instructionsByFunction(dump: Dump): { name: string; instructions: number }[] {
+  return [...dump.own]
     .map(([name, instructions]) => ({ name, instructions }))
     .sort((a, b) => b.instructions - a.instructions);
 }
@@ -141,13 +142,12 @@ export interface CallerNode {
  * instructions in all are left out.
  */
 export function callerTree(
-  callgrindFile: string,
-  perfMapFile: string,
+  dump: Dump,
   pattern: RegExp,
   options: { top?: number; depth?: number; minimum?: number; fanOut?: number } = {},
 ): CallerNode[] {
   const { top = 3, depth = 3, minimum = 0, fanOut = 6 } = options;
-  const { own, calls } = readDump(callgrindFile, perfMapFile);
+  const { own, calls } = dump;
   const up = (name: string, levels: number, seen: ReadonlySet<string>): CallerNode[] => {
     if (levels === 0) return [];
     return [...(calls.get(name) ?? [])]

@@ -73,6 +73,7 @@ import {
   callerTree,
   collectorInstructions,
   instructionsByFunction,
+  readDump,
 } from "./callgrind-functions.js";
 import { ABLATION_PATCH, chooseVariants } from "./router-ablation.js";
 import {
@@ -100,9 +101,9 @@ const { values } = parseArgs({
 const messageChars =
   values["message-chars"] === undefined ? undefined : Number(values["message-chars"]);
 const callers = values.callers === undefined ? null : new RegExp(values.callers);
-/** With `--callers` alone, the function list is worked out (not printed), as it needs the map. */
-const topFunctions =
-  values.functions === undefined ? (callers === null ? 0 : -1) : Number(values.functions);
+const topFunctions = values.functions === undefined ? 0 : Number(values.functions);
+/** Either view needs V8's perf map and a dump by instruction address. */
+const byFunction = topFunctions > 0 || callers !== null;
 
 const agent = new Agent({ keepAlive: true, maxSockets: 1 });
 
@@ -209,7 +210,7 @@ async function measureIn(
             ...(values["keep-text"] ? ["--keep-text"] : []),
             ...(values.monitoring ? ["--monitoring"] : []),
           ],
-    topFunctions === 0
+    !byFunction
       ? []
       : [
           "--perf-basic-prof",
@@ -222,7 +223,7 @@ async function measureIn(
       "--tool=callgrind",
       "--instr-atstart=no",
       "--separate-threads=yes",
-      ...(topFunctions === 0
+      ...(!byFunction
         ? []
         : ["--dump-instr=yes", "--dump-line=no", "--compress-pos=no", "--compress-strings=no"]),
       `--callgrind-out-file=${join(directory, "callgrind.out")}`,
@@ -241,22 +242,13 @@ async function measureIn(
     await exited;
   }
   let collector: number | null = null;
-  if (topFunctions !== 0) {
+  if (byFunction) {
     // valgrind runs node in its own process: the perf map is named by the child's pid.
-    const functions = instructionsByFunction(
-      join(directory, "callgrind.out.1-01"),
-      `/tmp/perf-${pid}.map`,
-    );
+    const dump = readDump(join(directory, "callgrind.out.1-01"), `/tmp/perf-${pid}.map`);
+    const functions = instructionsByFunction(dump);
     if (callers !== null) {
       process.stderr.write(`${target.key}: main-thread instructions per request, by caller\n`);
-      const tree = callerTree(
-        join(directory, "callgrind.out.1-01"),
-        `/tmp/perf-${pid}.map`,
-        callers,
-        {
-          minimum: requests * 50,
-        },
-      );
+      const tree = callerTree(dump, callers, { minimum: requests * 50 });
       const print = (nodes: readonly CallerNode[], indent: string) => {
         for (const node of nodes) {
           process.stderr.write(
