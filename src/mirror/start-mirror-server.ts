@@ -21,6 +21,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { extname, join, resolve, sep } from "node:path";
 import { ModelScoutError } from "../errors/modelscout-error.js";
+import { listenServer } from "../http/listen-server.js";
 import { listMirrorModels, type MirrorApiResponse, mirrorModelInfo } from "./mirror-api.js";
 import {
   type MirrorRepository,
@@ -284,20 +285,7 @@ export async function startMirrorServer(options: MirrorServerOptions): Promise<M
       finish(Buffer.byteLength(body));
     });
   });
-  await new Promise<void>((listening, fail) => {
-    server.once("error", (error: NodeJS.ErrnoException) =>
-      fail(
-        new ModelScoutError(
-          "INVALID_ARGUMENT",
-          error.code === "EADDRINUSE"
-            ? `Port ${options.port} on ${host} is already in use. Pass another --port, or 0 for any free port.`
-            : `Cannot listen on ${host}:${options.port ?? 0} (${error.message}). Check --host and --port.`,
-          { cause: error },
-        ),
-      ),
-    );
-    server.listen(options.port ?? 0, host, () => listening());
-  });
+  await listenServer(server, options.port ?? 0, host);
   const address = server.address() as AddressInfo;
   const urlHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
   baseUrl = `http://${urlHost}:${address.port}`;

@@ -27,6 +27,7 @@ import type { ModelBackend } from "../backends/model-backend.js";
 import type { ModelRecord } from "../catalog/model-record.js";
 import { errorMessage } from "../errors/error-message.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
+import { listenServer } from "../http/listen-server.js";
 import { RoutesInService } from "../route/learning/routes-in-service.js";
 import { parseThompsonLearnerConfig } from "../route/learning/thompson-learner-config.js";
 import {
@@ -268,6 +269,7 @@ export async function startRoutingServer(options: RoutingServerOptions): Promise
   let checkpoints: BackgroundCheckpoints | undefined;
   let retention: RequestLogRetention | undefined;
   let sharedSync: SharedStateSync | undefined;
+  let openedStore: RoutingStore | undefined;
   try {
     // Checkpoints off the request path: they were the request log's p99 (background-checkpoints.ts).
     checkpoints = startBackgroundCheckpoints(database);
@@ -277,6 +279,7 @@ export async function startRoutingServer(options: RoutingServerOptions): Promise
         flushIntervalMs: options.logFlushIntervalMs,
       }),
     });
+    openedStore = store;
     retention = startRequestLogRetention(database, {
       days: options.config.server.logRetentionDays,
       onError: (message) =>
@@ -376,13 +379,7 @@ export async function startRoutingServer(options: RoutingServerOptions): Promise
         () => current.config.server.corsOrigins,
       ),
     );
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(options.port ?? 8080, host, () => {
-        server.off("error", reject);
-        resolve();
-      });
-    });
+    await listenServer(server, options.port ?? 8080, host);
     // After the port opens, so a check round never delays start-up.
     router.startHealthChecks();
     const address = server.address() as AddressInfo;
@@ -523,6 +520,8 @@ export async function startRoutingServer(options: RoutingServerOptions): Promise
     await router?.registry.close();
     await retention?.stop();
     sharedSync?.stop();
+    // Its writer thread would keep the process alive after a failed start (a port in use).
+    openedStore?.close();
     await checkpoints?.stop();
     if (ownsDatabase) database.close();
     throw error;

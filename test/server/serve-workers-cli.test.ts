@@ -367,9 +367,11 @@ describe("serve --workers refusals", () => {
         { MODELSCOUT_HOME: home },
       );
       const [code] = await once(started.child, "exit");
-      expect(code).not.toBe(0);
-      expect(started.stderr()).toMatch(/worker \d failed before it listened/);
-      expect(started.stderr()).toMatch(/EADDRINUSE|in use/);
+      // The worker's own exit code (a usage error, 2), which the primary reports and exits with.
+      expect(code).toBe(2);
+      expect(started.stderr()).toMatch(/worker \d failed before it listened \(exit code 2\)/);
+      expect(started.stderr()).toContain(`Port ${port} on 127.0.0.1 is already in use`);
+      expect(started.stderr()).not.toContain("unexpected error");
     } finally {
       taken.close();
     }
