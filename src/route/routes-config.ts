@@ -693,7 +693,7 @@ export const routesConfigSchema = z
           )
           .default([])
           .describe(
-            "Web pages whose scripts may call `/v1` from a browser (CORS): their origins, e.g. `[\"https://app.example.com\"]`, or `[\"*\"]` for any page. The server then answers browsers' preflight requests and lets the page read the answer and its `x-modelscout-*` decision headers. The admin API and the dashboard never allow it. Default none (a browser page on another origin cannot read the answers). A key in `MODELSCOUT_API_KEYS` that a page's script holds is visible to the page's users: give such a page a key of its own, or call the server from the page's own backend.",
+            "Web pages whose scripts may call `/v1` from a browser (CORS): their origins, e.g. `[\"https://app.example.com\"]`, or `[\"*\"]` for any page. The server then answers browsers' preflight requests and lets the page read the answer and its `x-modelscout-*` decision headers. The admin API and the dashboard never allow it. A request from a page of any other origin (not this list, not the server's own) is refused with `403 origin_not_allowed`, with or without a list, so a site the user visits cannot make the server call its models; clients outside a browser send no origin and are not affected. Default none. A key in `MODELSCOUT_API_KEYS` that a page's script holds is visible to the page's users: give such a page a key of its own, or call the server from the page's own backend.",
           ),
         forward_headers: z
           .array(

@@ -9,8 +9,12 @@
  *   `403` in OpenAI's error format that names the setting;
  * - any other request from an allowed origin is served as usual, with
  *   `Access-Control-Allow-Origin` and the `x-modelscout-*` decision headers exposed to the
- *   page's script; from another origin it is served without them, so the browser keeps the
- *   answer from the page, as it does for a server without CORS.
+ *   page's script; from the server's own origin (its `Host`) as usual, without them;
+ * - from any other origin it gets the same `403`, with or without a list: a browser sends a
+ *   "simple" request (a `text/plain` or form body, no `Authorization`) without asking first,
+ *   and keeps only the answer from the page. Served, such a request from any site the user
+ *   visits would spend a keyless local router's model calls and teach its learner false
+ *   feedback. Clients outside browsers send no `Origin` and are not affected.
  *
  * Paths outside `/v1/` (the dashboard, the admin API, `/metrics`, `/health`) never answer
  * a preflight or carry the headers: the admin side relies on browsers refusing cross-site
@@ -18,7 +22,8 @@
  * sent): a page's script sends its API key in `Authorization`, as OpenAI's SDKs do.
  *
  * The origins are read per request (`origins()`), so a reload of the routes config changes
- * them; with none configured a request costs one check and is passed on untouched.
+ * them; a request without `Origin` (every client outside a browser) costs one check and is
+ * passed on untouched.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { openAIError } from "./openai-errors.js";
@@ -43,18 +48,41 @@ function allowedOrigin(origins: readonly string[], origin: string): string | nul
   return origins.includes("*") ? "*" : null;
 }
 
+/** Whether `origin` is the server's own, as the request's `Host` names it (a same-origin page). */
+function isOwnOrigin(origin: string, host: string | undefined): boolean {
+  if (host === undefined) return false;
+  const scheme = origin.indexOf("://");
+  return scheme !== -1 && origin.slice(scheme + 3) === host;
+}
+
+function refuseOrigin(response: ServerResponse, origin: string): void {
+  const body = JSON.stringify(
+    openAIError(
+      403,
+      `Origin ${origin} may not call this server from a browser: server.cors_origins in the routes config lists the origins that may.`,
+      { code: "origin_not_allowed" },
+    ).body,
+  );
+  response.writeHead(403, {
+    "content-type": "application/json",
+    "content-length": String(Buffer.byteLength(body)),
+    vary: "Origin",
+  });
+  response.end(body);
+}
+
 /** `listener` with CORS for `/v1/...` from the origins `origins()` gives at each request. */
 export function corsListener(
   listener: NodeListener,
   origins: () => readonly string[],
 ): NodeListener {
   return (request, response) => {
-    const configured = origins();
     const origin = request.headers.origin;
-    if (configured.length === 0 || origin === undefined || !request.url?.startsWith("/v1/")) {
+    if (origin === undefined || !request.url?.startsWith("/v1/")) {
       listener(request, response);
       return;
     }
+    const configured = origins();
     const allowed = allowedOrigin(configured, origin);
     const preflight =
       request.method === "OPTIONS" &&
@@ -62,19 +90,7 @@ export function corsListener(
     if (preflight) {
       request.resume();
       if (allowed === null) {
-        const body = JSON.stringify(
-          openAIError(
-            403,
-            `Origin ${origin} may not call this server from a browser: server.cors_origins in the routes config lists the origins that may.`,
-            { code: "origin_not_allowed" },
-          ).body,
-        );
-        response.writeHead(403, {
-          "content-type": "application/json",
-          "content-length": String(Buffer.byteLength(body)),
-          vary: "Origin",
-        });
-        response.end(body);
+        refuseOrigin(response, origin);
         return;
       }
       const asked = request.headers["access-control-request-headers"];
@@ -88,7 +104,12 @@ export function corsListener(
       response.end();
       return;
     }
-    response.setHeader("vary", "Origin");
+    if (allowed === null && !isOwnOrigin(origin, request.headers.host)) {
+      request.resume();
+      refuseOrigin(response, origin);
+      return;
+    }
+    if (configured.length > 0) response.setHeader("vary", "Origin");
     if (allowed !== null) {
       response.setHeader("access-control-allow-origin", allowed);
       response.setHeader("access-control-expose-headers", EXPOSED_HEADERS);

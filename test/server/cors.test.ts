@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseRoutesConfig, type RoutesConfigInput } from "../../src/route/routes-config.js";
 import { type RoutingServer, startRoutingServer } from "../../src/server/start-routing-server.js";
 import { type Chromium, launchChromium } from "../dashboard/chromium.js";
+import { type FakeOpenAIServer, startFakeOpenAIServer } from "../support/fake-openai-server.js";
 
 const KEY = "sk-cors-test-0123456789";
 
@@ -131,11 +132,14 @@ describe("CORS on the wire", () => {
     expect(refused.headers["access-control-allow-origin"]).toBe(pageOrigin);
   });
 
-  it("serves another origin's request without letting its page read the answer", async () => {
+  it("refuses another origin's request, which a browser may send without a preflight", async () => {
     const reply = await chat("https://elsewhere.example");
-    expect(reply.status).toBe(200);
+    expect(reply.status).toBe(403);
     expect(reply.headers["access-control-allow-origin"]).toBeUndefined();
     expect(reply.headers.vary).toBe("Origin");
+    expect(JSON.parse(reply.text)).toMatchObject({
+      error: { code: "origin_not_allowed", message: expect.stringContaining("cors_origins") },
+    });
   });
 
   it("never opens the admin side, metrics or health to another origin", async () => {
@@ -161,7 +165,9 @@ describe("CORS on the wire", () => {
       const none = await preflight(pageOrigin);
       expect(none.status).not.toBe(204);
       expect(none.headers["access-control-allow-origin"]).toBeUndefined();
-      expect((await chat(pageOrigin)).headers["access-control-allow-origin"]).toBeUndefined();
+      const refused = await chat(pageOrigin);
+      expect(refused.status).toBe(403);
+      expect(refused.headers["access-control-allow-origin"]).toBeUndefined();
     } finally {
       await server.reload(parseRoutesConfig(routes([pageOrigin])));
     }
@@ -233,5 +239,127 @@ describe("CORS in a browser", () => {
     expect(await askFromPage(other)).toEqual({
       blocked: expect.stringContaining("Failed to fetch"),
     });
+  }, 60_000);
+});
+
+/**
+ * A server without API keys, as on a developer's machine, whose model is a server that counts
+ * its calls: a page of any site the user visits could otherwise make it spend them.
+ */
+describe("a keyless server and pages of other sites", () => {
+  let upstream: FakeOpenAIServer;
+  let keyless: RoutingServer;
+  let chromium: Chromium;
+
+  beforeAll(async () => {
+    upstream = await startFakeOpenAIServer();
+    keyless = await startRoutingServer({
+      config: parseRoutesConfig({
+        models: [
+          {
+            id: "paid",
+            kind: "openai",
+            base_url: `${upstream.url}/v1`,
+            api_model: "m",
+            health_check: false,
+          },
+        ],
+        routes: [{ name: "desk", targets: { chat: { candidates: ["paid"] } } }],
+      }),
+      port: 0,
+      databasePath: ":memory:",
+    });
+    chromium = await launchChromium();
+  }, 60_000);
+
+  afterAll(async () => {
+    await chromium?.close();
+    await keyless?.close();
+    await upstream?.close();
+  });
+
+  const ask = { model: "auto", messages: [{ role: "user", content: "where is my parcel?" }] };
+
+  function post(path: string, headers: Record<string, string>, body: unknown): Promise<Reply> {
+    return new Promise((resolve, reject) => {
+      const outgoing = request(`${keyless.url}${path}`, { method: "POST", headers }, (incoming) => {
+        let text = "";
+        incoming.setEncoding("utf8").on("data", (chunk: string) => {
+          text += chunk;
+        });
+        incoming.on("end", () =>
+          resolve({ status: incoming.statusCode ?? 0, headers: incoming.headers, text }),
+        );
+      });
+      outgoing.on("error", reject);
+      outgoing.end(JSON.stringify(body));
+    });
+  }
+
+  it("refuses a simple cross-site request before any model is called", async () => {
+    const before = upstream.requests.length;
+    const chat = await post(
+      "/v1/chat/completions",
+      { origin: "https://elsewhere.example", "content-type": "text/plain;charset=UTF-8" },
+      ask,
+    );
+    expect(chat.status).toBe(403);
+    const feedback = await post(
+      "/v1/feedback",
+      { origin: "null", "content-type": "application/x-www-form-urlencoded" },
+      { request_id: "req_x", rating: 1 },
+    );
+    expect(feedback.status).toBe(403);
+    expect(upstream.requests.length).toBe(before);
+    // A client outside a browser sends no Origin; a page of the server's own origin sends its own.
+    expect(
+      (await post("/v1/chat/completions", { "content-type": "application/json" }, ask)).status,
+    ).toBe(200);
+    const own = await post(
+      "/v1/chat/completions",
+      { origin: keyless.url, "content-type": "application/json" },
+      ask,
+    );
+    expect(own.status).toBe(200);
+    expect(upstream.requests.length).toBe(before + 2);
+  });
+
+  it("in Chromium: another site's page cannot make it call a model; its own page can", async () => {
+    const before = upstream.requests.length;
+    const page = await chromium.context.newPage();
+    try {
+      // No preflight: a text/plain body without custom headers, the answer opaque to the page.
+      await page.goto(`${pageOrigin}/`);
+      const sent = await page.evaluate(
+        async ({ url, body }) => {
+          const response = await fetch(`${url}/v1/chat/completions`, {
+            method: "POST",
+            mode: "no-cors",
+            body,
+          });
+          return response.type;
+        },
+        { url: keyless.url, body: JSON.stringify(ask) },
+      );
+      expect(sent).toBe("opaque");
+      expect(upstream.requests.length).toBe(before);
+      // A page the router itself serves (its 404 page will do) sends its own origin.
+      await page.goto(`${keyless.url}/nothing-here`);
+      const own = await page.evaluate(
+        async ({ url, body }) => {
+          const response = await fetch(`${url}/v1/chat/completions`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body,
+          });
+          return response.status;
+        },
+        { url: keyless.url, body: JSON.stringify(ask) },
+      );
+      expect(own).toBe(200);
+      expect(upstream.requests.length).toBe(before + 1);
+    } finally {
+      await page.close();
+    }
   }, 60_000);
 });
