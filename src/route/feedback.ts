@@ -83,6 +83,38 @@ export const feedbackRequestSchema = z
   );
 export type FeedbackRequest = z.infer<typeof feedbackRequestSchema>;
 
+/**
+ * A `label` that contradicts `correct` or an extreme `rating` once the answer's own label is
+ * known (the true label is the answer's, yet the answer is called wrong; or it is not, yet
+ * the answer is called right): a field and a message for a 400, or null. As with `rating`
+ * against `correct` (the schema's refinement), the signals would average to a reward of 0.5
+ * that neither meant. Without an answer label (a chat answer) a label scores nothing, so it
+ * contradicts nothing.
+ */
+export function labelContradiction(
+  feedback: Pick<FeedbackRequest, "rating" | "correct" | "label">,
+  outputLabel: string | null,
+): { param: "correct" | "rating"; message: string } | null {
+  if (feedback.label === undefined || outputLabel === null) return null;
+  const matches = feedback.label.toLowerCase() === outputLabel.toLowerCase();
+  const says = matches
+    ? `label "${feedback.label}" is the answer's own label, so the answer was right`
+    : `label "${feedback.label}" is not the answer's label ("${outputLabel}"), so the answer was wrong`;
+  if (feedback.correct !== undefined && feedback.correct !== matches) {
+    return {
+      param: "correct",
+      message: `label and correct contradict each other: ${says}, and correct says ${feedback.correct}. Send the one that holds.`,
+    };
+  }
+  if ((feedback.rating === 1 && matches) || (feedback.rating === 5 && !matches)) {
+    return {
+      param: "rating",
+      message: `label and rating contradict each other: ${says}, and the rating is ${feedback.rating}. Send the one that holds.`,
+    };
+  }
+  return null;
+}
+
 /** The reward on 0..1 the quality signals amount to, or null when there are none. */
 export function feedbackReward(
   feedback: Pick<FeedbackRequest, "rating" | "correct" | "label">,

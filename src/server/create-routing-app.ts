@@ -43,6 +43,7 @@ import {
 import type { RedactionConfig } from "../privacy/redaction-config.js";
 import {
   feedbackOutcome,
+  labelContradiction,
   feedbackRequestSchema,
   latencySloOf,
   toFeedbackInput,
@@ -1702,6 +1703,15 @@ export function createRoutingHttp(options: RoutingAppOptions): {
         label: body.label !== undefined,
         correct: body.correct !== undefined,
       });
+      const contradiction = labelContradiction(body, about.request.outputLabel);
+      if (contradiction !== null) {
+        return sendError(
+          openAIError(400, contradiction.message, {
+            param: contradiction.param,
+            code: "invalid_value",
+          }),
+        );
+      }
       const given = toFeedbackInput(
         about.request === request
           ? body

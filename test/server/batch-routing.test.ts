@@ -358,10 +358,36 @@ describe("a batch whose items belong to different routes", () => {
     });
     expect(right.status).toBe(200);
     expect(right.json).toMatchObject({ item: 2, applied: true, reward: 1 });
+    // A label and correct (or an extreme rating) that disagree about item 2's answer would
+    // average to 0.5: refused, naming the field, nothing stored.
+    for (const [signals, param] of [
+      [{ label: labels[2], correct: false }, "correct"],
+      [{ label: labels[0], correct: true }, "correct"],
+      [{ label: labels[2], rating: 1 }, "rating"],
+      [{ label: labels[0], rating: 5 }, "rating"],
+    ] as const) {
+      const contradicted = await postJson(`${reviews.url}/v1/feedback`, {
+        request_id: decision.request_id,
+        item: 2,
+        ...signals,
+      });
+      expect(contradicted.status, JSON.stringify(signals)).toBe(400);
+      expect(contradicted.json.error).toMatchObject({ param, code: "invalid_value" });
+      expect(contradicted.json.error.message).toContain("contradict each other");
+    }
+    // Signals that agree are taken.
+    const agreed = await postJson(`${reviews.url}/v1/feedback`, {
+      request_id: decision.request_id,
+      item: 2,
+      label: labels[2],
+      correct: true,
+    });
+    expect(agreed.json).toMatchObject({ item: 2, applied: true, reward: 1 });
     const shown = await getJson(`${reviews.url}/v1/requests/${decision.items[2].request_id}`);
     expect(shown.json.input_text).toBe(texts[2]);
     expect(shown.json.feedback.map((feedback: Json) => feedback.label)).toEqual([
       labels[0],
+      labels[2],
       labels[2],
     ]);
     // An item's own id names its item; correct about item 1 is its answer's.
