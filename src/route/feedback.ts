@@ -7,7 +7,8 @@
  * 0, a label gives 1 when it equals the model's top label (case-insensitive) and 0 otherwise.
  * A label on a request that returned no label (a chat answer) is stored but is not a reward.
  * Bounded as the rest of the API is: a label is a class name (256 characters at most), a
- * latency at most a day, and a rating and `correct` that say opposite things are refused.
+ * latency at most a day, and a rating and `correct` that say opposite things are refused, as
+ * is a label that says the opposite of either (`labelContradiction`, once the answer is known).
  */
 import { z } from "zod";
 import type { TaskId } from "../tasks/resolve-task.js";
