@@ -72,6 +72,13 @@ const promptSchema = z.unknown().transform((prompt, context): string[] => {
   return z.NEVER;
 });
 
+/**
+ * Most model calls one legacy completions request may make: each prompt's `n` choices are a
+ * call each (ADR 0066), and a stream opens them at once. 16 prompts at `n` 16, or 256 prompts
+ * at `n` 1; past it a 17 kB body could make tens of thousands of calls to paid servers.
+ */
+export const MAX_COMPLETION_CALLS = 256;
+
 export const completionRequestSchema = z
   // biome-ignore lint/plugin/no-spread-then-field: a schema, built once
   .looseObject({
@@ -100,6 +107,14 @@ export const completionRequestSchema = z
   .superRefine((body, context) => {
     checkLogitBiasKeys(body.logit_bias, context);
     requireStreamForOptions(body, context);
+    const n = body.n ?? 1;
+    if (body.prompt.length * n > MAX_COMPLETION_CALLS) {
+      context.addIssue({
+        code: "custom",
+        path: ["prompt"],
+        message: `${body.prompt.length} prompts with n ${n} would be ${body.prompt.length * n} model calls; a request makes at most ${MAX_COMPLETION_CALLS} (each prompt's n choices are a call each): send the prompts in several requests`,
+      });
+    }
     if (body.echo === true && body.logprobs != null) {
       context.addIssue({
         code: "custom",

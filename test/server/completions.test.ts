@@ -160,6 +160,13 @@ describe("POST /v1/completions", () => {
     ]);
   });
 
+  it("answers as many prompts and choices as make 256 model calls", async () => {
+    const prompts = Array.from({ length: 16 }, (_, index) => `parcel ${index}`);
+    const answer = await complete({ model: "parcels", prompt: prompts, n: 16 });
+    expect(answer.status).toBe(200);
+    expect(answer.json.choices).toHaveLength(256);
+  });
+
   it("puts the prompt before its answer with echo", async () => {
     const answer = await complete({ prompt: "hello there", echo: true });
     expect(answer.json.choices[0].text).toBe("hello theredesk: hello there");
@@ -263,6 +270,17 @@ describe("POST /v1/completions", () => {
     [{ prompt: "x", max_tokens: 0 }, "max_tokens", "at least 1"],
     [{ prompt: "x", logit_bias: { abc: 1 } }, "logit_bias.abc", "token ids"],
     [{ prompt: "x", stream_options: { include_usage: true } }, "stream_options", "stream: true"],
+    // Each prompt's n choices are a call each: 17 x 16 = 272 calls, past the 256 allowed.
+    [
+      { prompt: Array.from({ length: 17 }, (_, index) => `p${index}`), n: 16 },
+      "prompt",
+      "17 prompts with n 16 would be 272 model calls; a request makes at most 256",
+    ],
+    [
+      { prompt: Array.from({ length: 257 }, (_, index) => `p${index}`) },
+      "prompt",
+      "257 prompts with n 1 would be 257 model calls",
+    ],
   ])("refuses %j with a 400 naming %s", async (body, param, message) => {
     const answer = await complete(body);
     expect(answer.status).toBe(400);
