@@ -285,6 +285,12 @@ export interface BackendDescription {
   /** True when a chat may bias tokens by id (`GenerationSettings.logitBias`). */
   logitBias?: boolean;
   /**
+   * True when a classifier picks among each input's own candidate labels (`{ text,
+   * candidateLabels }`): zero-shot classification, a prompted model behind a server. One with
+   * labels of its own (a sentiment lexicon) answers with those whatever the input names.
+   */
+  candidateLabels?: boolean;
+  /**
    * True when audio inputs may be encoded files the backend's server decodes
    * (`{ audioFile }`: MP3, Ogg...), not only decoded samples.
    */

@@ -446,7 +446,8 @@ type RequestNeed =
   | "logprobs"
   | "logitBias"
   | "audioFiles"
-  | "rawCompletions";
+  | "rawCompletions"
+  | "candidateLabels";
 const NO_NEEDS: readonly RequestNeed[] = [];
 
 const NEED_REFUSALS: Record<RequestNeed, string> = {
@@ -457,6 +458,8 @@ const NEED_REFUSALS: Record<RequestNeed, string> = {
   logitBias: "cannot take logit_bias (only OpenAI-compatible chat models can)",
   rawCompletions:
     'answers chat turns and cannot fill in the middle of a text (suffix): declare a server that completes raw text with "raw_completions": true',
+  candidateLabels:
+    "answers with labels of its own and cannot pick among the request's candidate_labels (zero-shot classifiers and prompted models behind a server can)",
   audioFiles:
     "decodes only WAV audio (models behind a speech server take MP3, Ogg and the rest): convert the recording, for example ffmpeg -i in.mp3 -ac 1 -ar 16000 out.wav",
 };
@@ -469,13 +472,27 @@ const NEED_REFUSALS: Record<RequestNeed, string> = {
 const NEED_FIELDS: Partial<Record<RequestNeed, string>> = {
   rawCompletions: "suffix",
   logitBias: "logit_bias",
+  // At the top of a /v1/tasks body or in its `parameters`, named the same in both.
+  candidateLabels: "candidate_labels",
 };
 
 const AUDIO_FILE_NEEDS: readonly RequestNeed[] = ["audioFiles"];
+const CANDIDATE_LABEL_NEEDS: readonly RequestNeed[] = ["candidateLabels"];
 
 function requestNeeds(task: TaskId, inputs: readonly BackendInput[]): readonly RequestNeed[] {
   if (inputs.some(needsAudioFile)) return AUDIO_FILE_NEEDS;
-  return task === "text-generation" ? chatNeeds(inputs[0]) : NO_NEEDS;
+  if (task === "text-generation") return chatNeeds(inputs[0]);
+  // Only the first input: /v1/tasks gives every input of a request the same labels.
+  return hasCandidateLabels(inputs[0]) ? CANDIDATE_LABEL_NEEDS : NO_NEEDS;
+}
+
+function hasCandidateLabels(input: BackendInput | undefined): boolean {
+  return (
+    typeof input === "object" &&
+    "candidateLabels" in input &&
+    input.candidateLabels !== undefined &&
+    input.candidateLabels.length > 0
+  );
 }
 
 function chatNeeds(input: BackendInput | undefined): readonly RequestNeed[] {

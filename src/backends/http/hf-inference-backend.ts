@@ -263,6 +263,7 @@ class HfInferenceBackend implements ModelBackend {
       ...(this.#task === "text-generation" &&
         this.#options.vision === true && { imageInputs: true }),
       ...(this.#options.labels !== undefined && { labels: this.#options.labels }),
+      ...(this.#task === "zero-shot-classification" && { candidateLabels: true }),
     };
   }
 

@@ -327,6 +327,8 @@ class OpenAICompatibleBackend implements ModelBackend {
         this.#options.rawCompletions === true && { rawCompletions: true }),
       // A speech server decodes the formats itself (MP3, Ogg, ...).
       ...(OPENAI_COMPATIBLE_TASKS[this.#task] === "transcription" && { audioFiles: true }),
+      // The labels are named in the prompt (`inputLabels`).
+      ...(OPENAI_COMPATIBLE_TASKS[this.#task] === "prompt-classifier" && { candidateLabels: true }),
     };
   }
 

@@ -308,6 +308,7 @@ export class TransformersBackend implements ModelBackend {
       local: true,
       dtype: this.dtype,
       ...(Array.isArray(labels) && { labels: labels.map(String) }),
+      ...(this.task === "zero-shot-classification" && { candidateLabels: true }),
     };
   }
 
