@@ -41,6 +41,11 @@ export function describeArtifact(artifact: ModelArtifact): string {
 export function describeCandidateArtifact(candidate: CandidateOutcome): string {
   if (candidate.artifact !== undefined) return describeArtifact(candidate.artifact);
   if (candidate.status === "not-probed") return "not loaded";
-  if (candidate.loadMs === null) return "not loaded (failed before loading)";
+  if (candidate.loadMs === null) {
+    // A run without data ranks by priors and loads nothing: no failure to speak of.
+    return candidate.status === "failed"
+      ? "not loaded (failed before loading)"
+      : "not loaded (ranked by its prior; nothing was run)";
+  }
   return "not recorded (its backend does not report one, or the decision predates provenance records)";
 }

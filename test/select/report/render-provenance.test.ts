@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { SelectionDecision } from "../../../src/select/decision.js";
 import { DecisionStore } from "../../../src/select/decision-store.js";
+import { describeCandidateArtifact } from "../../../src/select/report/describe-artifact.js";
 import {
   renderDecisionReport,
   renderDecisionText,
@@ -110,5 +111,20 @@ describe("the decision's provenance", () => {
     } finally {
       store.close();
     }
+  });
+});
+
+describe("a candidate that was never loaded", () => {
+  it("says it failed only when it did", () => {
+    const candidate = buildDecision().candidates[0];
+    if (candidate === undefined) throw new Error("the fixture has candidates");
+    const unloaded = { ...candidate, artifact: undefined, loadMs: null };
+    // A run without data: ranked by priors, nothing loaded.
+    expect(describeCandidateArtifact({ ...unloaded, status: "winner" })).toBe(
+      "not loaded (ranked by its prior; nothing was run)",
+    );
+    expect(describeCandidateArtifact({ ...unloaded, status: "failed" })).toBe(
+      "not loaded (failed before loading)",
+    );
   });
 });
