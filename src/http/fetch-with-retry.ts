@@ -171,6 +171,11 @@ export function networkReason(error: unknown): string {
  */
 const REFUSED_ADDRESS_REASONS = new Set(["bad port", "unknown scheme", "ERR_INVALID_URL"]);
 
+/** Whether a network failure's reason is `fetch` refusing the address itself (no retry mends it). */
+export function isRefusedAddress(reason: string): boolean {
+  return REFUSED_ADDRESS_REASONS.has(reason);
+}
+
 /** An attempt with `fetch`: per-attempt `AbortSignal.timeout`, combined with the caller's signal. */
 function fetchAttempt(
   url: string,
@@ -250,7 +255,7 @@ export async function retryHttp<H extends ResponseHeaders>(
     }
 
     if (attemptIndex >= policy.maxRetries) return outcome;
-    if (outcome.kind === "network" && REFUSED_ADDRESS_REASONS.has(outcome.reason)) return outcome;
+    if (outcome.kind === "network" && isRefusedAddress(outcome.reason)) return outcome;
     const retryNumber = attemptIndex + 1;
     const delayMs =
       retryAfterMs !== undefined

@@ -7,7 +7,11 @@
  * passed through `redactSecrets` first.
  */
 import { ModelScoutError } from "../errors/modelscout-error.js";
-import { fetchWithRetry, RETRYABLE_HTTP_STATUSES } from "../http/fetch-with-retry.js";
+import {
+  fetchWithRetry,
+  isRefusedAddress,
+  RETRYABLE_HTTP_STATUSES,
+} from "../http/fetch-with-retry.js";
 import { redactSecrets } from "./redact-secrets.js";
 
 export { parseRetryAfterMs } from "../http/fetch-with-retry.js";
@@ -148,6 +152,15 @@ export async function hubRequest(
           errorCode: outcome.headers.get("x-error-code"),
         },
       },
+    );
+  }
+  if (outcome.kind === "network" && isRefusedAddress(outcome.reason)) {
+    // Not the Hub being busy: fetch will never call this address (port 9, a scheme it does
+    // not speak), so "try again later" would send the user the wrong way.
+    throw new ModelScoutError(
+      "INVALID_ARGUMENT",
+      `Node's fetch refuses to call ${safeUrl} (${outcome.reason}${outcome.reason === "bad port" ? ": a port that browsers and fetch block, such as 9 or 6000" : ""}). Check HF_ENDPOINT, and serve a mirror on another port.`,
+      { cause: outcome.cause, details: { url: safeUrl } },
     );
   }
   const reason =

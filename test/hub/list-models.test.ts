@@ -227,6 +227,17 @@ describe("listModels", () => {
     expect(hub.modelRequests()).toHaveLength(4);
   });
 
+  it("says an endpoint on a port fetch blocks is a setting to fix, not a Hub to wait for", async () => {
+    // Port 9 (discard) is on fetch's list of blocked ports: no request is ever sent.
+    const error = await failure(collect({ endpoint: "http://127.0.0.1:9", retry: FAST_RETRY }));
+    expect(error.code).toBe("INVALID_ARGUMENT");
+    expect(error.isRetryable).toBe(false);
+    expect(error.message).toContain("Node's fetch refuses to call http://127.0.0.1:9/api/models");
+    expect(error.message).toContain("bad port");
+    expect(error.message).toContain("Check HF_ENDPOINT");
+    expect(error.message).not.toContain("try again later");
+  });
+
   it("does not retry other 4xx answers", async () => {
     const error = await failure(
       collect({ endpoint: hub.url, expand: ["nonsense"], retry: FAST_RETRY }),
