@@ -280,7 +280,9 @@ describe("loadSampleData: CSV", () => {
     const headerOnly = await loadError({ path: "header-only.csv" });
     expect(headerOnly.message).toContain("has a header but no rows");
     const unclosed = await loadError({ path: "unclosed-quote.csv" });
-    expect(unclosed.message).toMatch(/unclosed-quote\.csv: CSV syntax error on line 3/);
+    // The line the quote opened on, not the end of the file it ran to.
+    expect(unclosed.message).toMatch(/unclosed-quote\.csv: CSV syntax error on line 2/);
+    expect(unclosed.message).toContain("not closed (the file ends on line 3)");
   });
 
   it("takes the format from data.format over the extension", async () => {

@@ -25,6 +25,8 @@ export function parseCsv(text: string): string[][] {
   let inQuotes = false;
   let fieldWasQuoted = false;
   let line = 1;
+  /** Where the open quoted field began: an unclosed one is reported there, not at the end. */
+  let quoteLine = 1;
   let index = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   const endField = () => {
     row.push(field);
@@ -59,6 +61,7 @@ export function parseCsv(text: string): string[][] {
       }
       inQuotes = true;
       fieldWasQuoted = true;
+      quoteLine = line;
     } else if (character === ",") {
       endField();
     } else if (character === "\n" || character === "\r") {
@@ -71,7 +74,12 @@ export function parseCsv(text: string): string[][] {
     }
     index += 1;
   }
-  if (inQuotes) throw new CsvSyntaxError("Quoted field is not closed", line);
+  if (inQuotes) {
+    throw new CsvSyntaxError(
+      `Quoted field opened here is not closed (the file ends on line ${line})`,
+      quoteLine,
+    );
+  }
   if (field.length > 0 || fieldWasQuoted || row.length > 0) endRow();
   return rows;
 }
