@@ -123,8 +123,9 @@ export async function loadSampleData(
   }
   const baseDirectory = options.baseDirectory ?? process.cwd();
   const path = isAbsolute(spec.path) ? spec.path : resolve(baseDirectory, spec.path);
-  const format = spec.format ?? formatFromExtension(spec.path);
+  // Read first: a missing file or a folder says so before its extension is judged.
   const bytes = await readBytes(spec.path, path, baseDirectory);
+  const format = spec.format ?? formatFromExtension(spec.path);
   const sha256 = createHash("sha256").update(bytes).digest("hex");
   const text = decodeSampleText(bytes, spec, path);
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
@@ -299,6 +300,13 @@ async function readBytes(given: string, path: string, baseDirectory: string): Pr
         "NOT_FOUND",
         `Sample data file not found: ${path}${relativeTo}; check data.path in the task spec (relative paths are resolved from the task spec's folder)`,
         { cause: error, details: { path, given, baseDirectory } },
+      );
+    }
+    if (code === "EISDIR") {
+      throw new ModelScoutError(
+        "INVALID_ARGUMENT",
+        `Sample data ${path} is a folder, not a file: name a .jsonl or .csv file in data.path (or --data)`,
+        { cause: error, details: { path } },
       );
     }
     throw new ModelScoutError(

@@ -285,6 +285,15 @@ describe("loadSampleData: CSV", () => {
     expect(unclosed.message).toContain("not closed (the file ends on line 3)");
   });
 
+  it("says a folder given as the data is a folder", async () => {
+    const directory = await mkdtemp(join(tmpdir(), "sample-data-"));
+    const error = (await loadSampleData(dataSpec({ path: directory }), {
+      baseDirectory: directory,
+    }).catch((caught: unknown) => caught)) as Error;
+    expect(error).toMatchObject({ code: "INVALID_ARGUMENT" });
+    expect(error.message).toContain("is a folder, not a file");
+  });
+
   it("takes the format from data.format over the extension", async () => {
     const directory = await mkdtemp(join(tmpdir(), "sample-data-"));
     await writeFile(join(directory, "export.txt"), "text,label\nhello,1\n");
@@ -296,8 +305,15 @@ describe("loadSampleData: CSV", () => {
   });
 
   it("asks for data.format when the extension does not name a format", async () => {
-    const error = await loadError({ path: "reviews.txt" });
+    const directory = await mkdtemp(join(tmpdir(), "sample-data-"));
+    await writeFile(join(directory, "reviews.txt"), "text,label\nhello,1\n");
+    const error = (await loadSampleData(dataSpec({ path: "reviews.txt" }), {
+      baseDirectory: directory,
+    }).catch((caught: unknown) => caught)) as Error;
     expect(error.message).toContain('set data.format to "jsonl" or "csv"');
+    // A file that is not there says so first, whatever its extension.
+    const missing = await loadError({ path: "reviews.txt" });
+    expect(missing.message).toContain("Sample data file not found");
   });
 });
 
