@@ -187,7 +187,7 @@ export default defineCommand({
           explored: null,
           demotions: "",
           cost: result.bestSingle.cost,
-          net: null,
+          net: result.bestSingle.netValue,
         },
       ];
       if (result.bestSingleNet) {

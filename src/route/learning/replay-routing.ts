@@ -203,7 +203,14 @@ export interface StreamReplayResult {
   windows: number;
   /** With an answer value, `netValue` is the best net value of each item, chosen after the fact. */
   oracle: { quality: number; curve: number[]; cost: number | null; netValue: number | null };
-  bestSingle: { modelId: string; quality: number; curve: number[]; cost: number | null };
+  /** `netValue`: with an answer value, the best-quality model's net value per request. */
+  bestSingle: {
+    modelId: string;
+    quality: number;
+    curve: number[];
+    cost: number | null;
+    netValue: number | null;
+  };
   /** With an answer value: the one model with the best mean net value over the stream. */
   bestSingleNet: { modelId: string; quality: number; cost: number; netValue: number } | null;
   /** Mixed streams: the best model of each domain in hindsight, always used for that domain. */
@@ -492,6 +499,8 @@ export function replayRouting(
       quality: bestQuality,
       curve: bestCurve,
       cost: hasCosts ? mean(stream.items.map((item) => item.costs?.[bestModel] as number)) : null,
+      netValue:
+        answerValue === undefined ? null : mean(stream.items.map((item) => netOf(item, bestModel))),
     },
     bestSingleNet:
       bestNetModel === null

@@ -135,6 +135,12 @@ describe("replayRouting", () => {
       mean(stream.items.map((item) => netOf(item, "cheap"))),
       10,
     );
+    // The best-quality model's own net value, for the table's "best single" row.
+    expect(result.bestSingle.netValue).toBeCloseTo(
+      mean(stream.items.map((item) => netOf(item, "big"))),
+      10,
+    );
+    expect(replayRouting(stream, { trials: 1 }).bestSingle.netValue).toBeNull();
     expect(result.oracle.netValue).toBeCloseTo(
       mean(
         stream.items.map((item) => Math.max(...["cheap", "mid", "big"].map((m) => netOf(item, m)))),
