@@ -5,6 +5,7 @@
  */
 import { type CommandDef, runCommand, runMain } from "citty";
 import { VERSION } from "../version.js";
+import { checkArguments } from "./check-arguments.js";
 import { describeError, exitCodeFor } from "./exit-code.js";
 
 export const rootCommand: CommandDef = {
@@ -39,6 +40,8 @@ export async function main(rawArgs: string[]): Promise<number> {
     return 0;
   }
   try {
+    // citty ignores options it does not know; a typo must not run a different command.
+    await checkArguments(rootCommand, rawArgs);
     await runCommand(rootCommand, { rawArgs });
     // A command that ran to its end with an outcome a script should stop on (a selection
     // without a winner) says so in `process.exitCode`.

@@ -13,7 +13,7 @@ describe("describeError", () => {
 
   it("prints a usage error without escape codes when stderr is not a terminal", async () => {
     // Without NO_COLOR, as users run it.
-    const result = await runCli(["decisions", "--report", "x.html"], { NO_COLOR: undefined });
+    const result = await runCli(["decisions", "x.html"], { NO_COLOR: undefined });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("Unknown command x.html");
     expect(result.stderr).not.toContain("\u001b");
