@@ -3,7 +3,6 @@
  * `modelscout decisions` lists stored selection decisions; `modelscout decisions show <id>`
  * prints one (table and explanation, `--json` for the whole record, `--report` for HTML).
  */
-import { writeFile } from "node:fs/promises";
 import { defineCommand } from "citty";
 import { DecisionStore } from "../../select/decision-store.js";
 import {
@@ -13,6 +12,7 @@ import {
 import { resolveTask } from "../../tasks/resolve-task.js";
 import { integerOption, printJson } from "../cli-options.js";
 import { formatTable, formatUtcSeconds } from "../format-table.js";
+import { checkReportFile, writeReportFile } from "../report-file.js";
 
 const show = defineCommand({
   meta: { name: "show", description: "Show one stored decision" },
@@ -22,15 +22,22 @@ const show = defineCommand({
     report: { type: "string", description: "Write an HTML report to this file" },
   },
   async run({ args }) {
+    if (args.report !== undefined) await checkReportFile(args.report);
     const store = DecisionStore.open();
     try {
       const decision = store.require(args.id);
-      if (args.report !== undefined) await writeFile(args.report, renderDecisionReport(decision));
-      if (args.json === true) {
-        printJson(decision);
-        return;
+      // The decision is printed even when its report cannot be written; the error follows.
+      let reportFailure: unknown;
+      if (args.report !== undefined) {
+        try {
+          await writeReportFile(args.report, renderDecisionReport(decision));
+        } catch (error) {
+          reportFailure = error;
+        }
       }
-      process.stdout.write(`${renderDecisionText(decision)}\n`);
+      if (args.json === true) printJson(decision);
+      else process.stdout.write(`${renderDecisionText(decision)}\n`);
+      if (reportFailure !== undefined) throw reportFailure;
     } finally {
       store.close();
     }

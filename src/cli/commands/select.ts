@@ -7,7 +7,6 @@
  * that ends without a winner (every candidate failed, broke an SLO or went unprobed) exits 4,
  * as one whose filters leave no candidate does, so `select ... && deploy` stops there.
  */
-import { writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { defineCommand } from "citty";
 import { createHttpBackendProvider } from "../../backends/http/http-backend-provider.js";
@@ -31,8 +30,9 @@ import { runSelection, type SelectionProgress } from "../../select/run-selection
 import { parseTaskSpec } from "../../select/task-spec.js";
 import { openStateDatabase } from "../../state/state-database.js";
 import { integerOption, printJson } from "../cli-options.js";
-import { EXIT_CODES } from "../exit-code.js";
+import { describeError, EXIT_CODES } from "../exit-code.js";
 import { openCatalog } from "../open-catalog.js";
+import { checkReportFile, writeReportFile } from "../report-file.js";
 
 /** The `--json` document: the shape the issue promises, plus the full record's id. */
 export function selectionJson(decision: SelectionDecision) {
@@ -168,6 +168,8 @@ export default defineCommand({
     if (args.spec !== undefined && args.request !== undefined) {
       throw new ModelScoutError("INVALID_ARGUMENT", "Give a spec file or --request, not both.");
     }
+    // Before the run, which can take minutes: a report it cannot write is a typo found late.
+    if (args.report !== undefined) await checkReportFile(args.report);
     if (args.spec !== undefined) {
       const file = await readTaskSpecFile(args.spec);
       specInput = args.data === undefined ? file.input : withDataFile(file.input, args.data);
@@ -255,7 +257,10 @@ export default defineCommand({
     } catch (error) {
       const partial = (error as { decision?: SelectionDecision }).decision;
       if (partial !== undefined && args.report !== undefined) {
-        await writeFile(args.report, renderDecisionReport(partial));
+        // The error that ended the run is the one to exit with; the report's is said too.
+        await writeReportFile(args.report, renderDecisionReport(partial), partial.id).catch(
+          (reportError: unknown) => process.stderr.write(`${describeError(reportError)}\n`),
+        );
       }
       if (partial !== undefined) {
         process.stderr.write(
@@ -269,15 +274,26 @@ export default defineCommand({
       state.close();
       await catalog.close();
     }
-    if (args.report !== undefined) await writeFile(args.report, renderDecisionReport(decision));
-    if (decision.winner === null) process.exitCode = EXIT_CODES.NO_CANDIDATES;
-    if (args.json === true) {
-      printJson(selectionJson(decision));
-      return;
+    // A report that cannot be written (its folder removed during the run, a full disk) is
+    // said after the results, which are stored and printed all the same.
+    let reportFailure: unknown;
+    if (args.report !== undefined) {
+      try {
+        await writeReportFile(args.report, renderDecisionReport(decision), decision.id);
+      } catch (error) {
+        reportFailure = error;
+      }
     }
-    process.stdout.write(`${renderDecisionText(decision)}\n`);
-    process.stdout.write(
-      `\nDecision ${decision.id} stored (modelscout decisions show ${decision.id})${args.report === undefined ? "" : `; report: ${args.report}`}.\n`,
-    );
+    const reportNote =
+      args.report === undefined || reportFailure !== undefined ? "" : `; report: ${args.report}`;
+    if (decision.winner === null) process.exitCode = EXIT_CODES.NO_CANDIDATES;
+    if (args.json === true) printJson(selectionJson(decision));
+    else {
+      process.stdout.write(`${renderDecisionText(decision)}\n`);
+      process.stdout.write(
+        `\nDecision ${decision.id} stored (modelscout decisions show ${decision.id})${reportNote}.\n`,
+      );
+    }
+    if (reportFailure !== undefined) throw reportFailure;
   },
 });
