@@ -272,7 +272,8 @@ export async function runSelection(options: RunSelectionOptions): Promise<Select
       maxProbes: spec.budget.maxProbes,
       maxSeconds: spec.budget.maxSeconds,
     },
-    metric: { name: "prior", proxy: true, description: "" },
+    // Until the data picks a metric; a run without data keeps ranking by prior.
+    metric: { name: "prior", proxy: false, description: "" },
     data: { path: null, items: 0, labelled: false, skippedRows: 0, labelMapping: null },
     filters: [],
     candidates: [],
@@ -488,9 +489,10 @@ async function select(
 
   // Without sample data there is nothing to probe: rank by priors and say so.
   if (data === null || evaluator === null) {
+    // Not a proxy: `proxy` marks agreement on unlabelled data, and there is no data at all.
     decision.metric = {
       name: "prior",
-      proxy: true,
+      proxy: false,
       description:
         "No sample data was given, so nothing was measured: candidates are ranked by their prior (published evaluation scores, popularity, earlier decisions).",
     };

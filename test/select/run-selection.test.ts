@@ -428,7 +428,7 @@ describe("runSelection", () => {
     ]);
     const decision = await runSelection(options(spec));
     expect(decision.winner?.id).toBe("zh/big");
-    expect(decision.metric).toMatchObject({ name: "prior", proxy: true });
+    expect(decision.metric).toMatchObject({ name: "prior", proxy: false });
     expect(decision.explanation.join(" ")).toContain("Nothing was measured");
     const removed = Object.fromEntries(
       decision.filters.map((step) => [

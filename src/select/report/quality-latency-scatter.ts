@@ -16,6 +16,7 @@ import {
   formatMilliseconds,
   formatUnit,
   qualityLabel,
+  rankedByPriorsOnly,
   shortenMiddle,
   targetName,
 } from "./format-decision-values.js";
@@ -60,13 +61,15 @@ function round(value: number): string {
   return (Math.round(value * 10) / 10).toString();
 }
 
-function whyNotPlotted(candidate: CandidateOutcome): string | null {
+function whyNotPlotted(candidate: CandidateOutcome, priorsOnly: boolean): string | null {
   if (candidate.status === "failed") {
     return candidate.error === undefined
       ? "failed"
       : `failed (${candidate.error.code}): ${candidate.error.message}`;
   }
-  if (candidate.status === "not-probed") return "not probed (ranked below the probing cut)";
+  if (candidate.status === "not-probed") {
+    return priorsOnly ? "not probed (no sample data)" : "not probed (ranked below the probing cut)";
+  }
   if (candidate.quality === null) return "no quality measured";
   if (candidate.latencyMsP50 === null) return "no latency figure";
   if (!(candidate.latencyMsP50 > 0)) return "latency is 0, which a log axis cannot show";
@@ -185,8 +188,9 @@ function placeLabels(points: readonly PlottedPoint[]): string[] {
 export function renderQualityLatencyScatter(decision: SelectionDecision): ScatterResult {
   const points: PlottedPoint[] = [];
   const notPlotted: { id: string; reason: string }[] = [];
+  const priorsOnly = rankedByPriorsOnly(decision);
   for (const candidate of decision.candidates) {
-    const reason = whyNotPlotted(candidate);
+    const reason = whyNotPlotted(candidate, priorsOnly);
     if (reason !== null) {
       notPlotted.push({ id: candidate.id, reason });
       continue;

@@ -31,6 +31,7 @@ import {
   formatUnit,
   qualityLabel,
   rankCandidates,
+  rankedByPriorsOnly,
   targetName,
 } from "./format-decision-values.js";
 import { renderQualityLatencyScatter, STATUS_COLOURS } from "./quality-latency-scatter.js";
@@ -227,7 +228,9 @@ function candidateTable(decision: SelectionDecision): string {
     `<section aria-labelledby="h-candidates"><h2 id="h-candidates">Candidates, ranked</h2>`,
     `<div class="table-wrap"><table class="candidates"><thead><tr>${headers.map((header) => `<th scope="col">${escapeHtml(header)}</th>`).join("")}</tr></thead>`,
     `<tbody>${rows.join("\n")}</tbody></table></div>`,
-    `<p class="meta">Ranked by status (winner, selectable, over an SLO, eliminated, not probed, failed), then by score. Score is the weighted utility (${escapeHtml(formatObjectives(decision.resolved.objectives))}); quality is ${escapeHtml(qualityLabel(decision.metric.name))} on the probed items, higher is better.</p>`,
+    rankedByPriorsOnly(decision)
+      ? `<p class="meta">Nothing was probed (no sample data): ranked by prior, which is also the score.</p>`
+      : `<p class="meta">Ranked by status (winner, selectable, over an SLO, eliminated, not probed, failed), then by score. Score is the weighted utility (${escapeHtml(formatObjectives(decision.resolved.objectives))}); quality is ${escapeHtml(qualityLabel(decision.metric.name))} on the probed items, higher is better.</p>`,
     `</section>`,
   ].join("\n");
 }
@@ -252,9 +255,13 @@ function filterSection(decision: SelectionDecision): string {
 }
 
 function metricSection(decision: SelectionDecision): string {
-  const warning = decision.metric.proxy
-    ? `<p class="warning proxy-warning" role="note"><strong>Proxy metric.</strong> ${escapeHtml(`The data has no labels, so "${decision.metric.name}" measures how much candidates agree with each other, not whether they are right. A model can agree with the others and still be wrong; add labels to the data for a real quality figure.`)}</p>`
-    : "";
+  const warning = rankedByPriorsOnly(decision)
+    ? decision.candidates.length === 0
+      ? ""
+      : `<p class="warning priors-only-warning" role="note"><strong>Ranked by priors only.</strong> ${escapeHtml("Nothing was measured: with no sample data, no candidate was run, so the order is each one's prior, not how well it does on your inputs. Add data.path to the spec (a JSONL or CSV sample of your inputs, with labels if you have them) to probe the candidates.")}</p>`
+    : decision.metric.proxy
+      ? `<p class="warning proxy-warning" role="note"><strong>Proxy metric.</strong> ${escapeHtml(`The data has no labels, so "${decision.metric.name}" measures how much candidates agree with each other, not whether they are right. A model can agree with the others and still be wrong; add labels to the data for a real quality figure.`)}</p>`
+      : "";
   return `<section aria-labelledby="h-metric"><h2 id="h-metric">Metric</h2>${facts([
     ["Metric", decision.metric.name],
     ["Meaning", decision.metric.description],

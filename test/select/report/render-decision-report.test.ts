@@ -182,6 +182,45 @@ describe("renderDecisionReport", () => {
     expect(proxyHtml).toContain("quality: agreement (proxy), 0–1, higher is better");
   });
 
+  it("says a selection without sample data was ranked by priors only, not by a proxy", () => {
+    const priorsOnly = buildDecision();
+    priorsOnly.metric = {
+      name: "prior",
+      proxy: false,
+      description:
+        "No sample data was given, so nothing was measured: candidates are ranked by their prior (published evaluation scores, popularity, earlier decisions).",
+    };
+    priorsOnly.data = { path: null, items: 0, labelled: false, skippedRows: 0, labelMapping: null };
+    priorsOnly.spentProbes = 0;
+    priorsOnly.candidates = priorsOnly.candidates
+      .toSorted((a, b) => b.prior - a.prior)
+      .map((candidate, index) => ({
+        ...candidate,
+        status: index === 0 ? "winner" : "not-probed",
+        quality: null,
+        qualityCi: null,
+        metrics: {},
+        latencyKind: null,
+        score: candidate.prior,
+        probes: 0,
+      }));
+    // Decisions stored by earlier builds marked the prior a proxy; they must read the same.
+    const stored = structuredClone(priorsOnly);
+    stored.metric.proxy = true;
+    for (const report of [renderDecisionReport(priorsOnly), renderDecisionReport(stored)]) {
+      expect(report).not.toContain("proxy-warning");
+      expect(report).not.toContain("agree with each other");
+      expect(report).not.toContain("The data has no labels");
+      expect(report).toContain(
+        `<p class="warning priors-only-warning" role="note"><strong>Ranked by priors only.</strong> Nothing was measured: with no sample data, no candidate was run`,
+      );
+      expect(report).toContain("Nothing was probed (no sample data): ranked by prior");
+      expect(report).not.toContain("on the probed items");
+      expect(report).toContain("not probed (no sample data)");
+      expect(report).not.toContain("ranked below the probing cut");
+    }
+  });
+
   it("shows error-rate metrics as 1 − rate, the quality selection scored", () => {
     const speech = buildDecision();
     speech.metric = { name: "cer", proxy: false, description: "Character error rate." };
