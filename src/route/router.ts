@@ -522,15 +522,26 @@ function missingNeed(
 
 /**
  * The field a 400 names when every candidate tried was passed over for one need that a field
- * asks for (`NEED_FIELDS`); undefined otherwise (a model's own 400 says nothing of a field).
+ * asks for (`NEED_FIELDS`; tool calls: `tools` when the request declared some, as chat and
+ * the Responses API both name them, not when only its turns hold tool calls); undefined
+ * otherwise (a model's own 400 says nothing of a field).
  */
 function refusedField(
   tried: readonly AttemptRecord[],
   refusedNeeds: readonly RequestNeed[] | undefined,
+  input: BackendInput | undefined,
 ): string | undefined {
   const need = refusedNeeds?.[0];
   if (need === undefined || refusedNeeds?.length !== tried.length) return undefined;
-  return refusedNeeds.every((other) => other === need) ? NEED_FIELDS[need] : undefined;
+  if (!refusedNeeds.every((other) => other === need)) return undefined;
+  if (need === "toolCalls") return declaresTools(input) ? "tools" : undefined;
+  return NEED_FIELDS[need];
+}
+
+function declaresTools(input: BackendInput | undefined): boolean {
+  return (
+    typeof input === "object" && "messages" in input && (input.generation?.tools?.length ?? 0) > 0
+  );
 }
 
 interface ResolvedTarget {
@@ -1304,7 +1315,7 @@ export class Router {
       if (session !== null) this.#pin(session.key, resolved, unsure.model);
       return { ok: true, decision, outputs: unsure.outputs, modelLatencyMs: unsure.latencyMs };
     }
-    return this.#failure(decision, explain, refusedNeeds);
+    return this.#failure(decision, explain, refusedNeeds, request.inputs[0]);
   }
 
   /**
@@ -1397,6 +1408,7 @@ export class Router {
     decision: RoutingDecision,
     explain: (modelReason: string) => string,
     refusedNeeds?: readonly RequestNeed[],
+    firstInput?: BackendInput,
   ): RouteResult {
     const attempts = decision.attempts;
     const tried = attempts.filter(
@@ -1462,7 +1474,7 @@ export class Router {
       status === 429
         ? this.#soonestRetryMs([...new Set(tried.map((attempt) => attempt.model))], true)
         : undefined;
-    const param = rejectedInput ? refusedField(tried, refusedNeeds) : undefined;
+    const param = rejectedInput ? refusedField(tried, refusedNeeds, firstInput) : undefined;
     return {
       ok: false,
       decision,

@@ -131,12 +131,34 @@ describe("tool calls through the router", () => {
     expect(refused.json.error).toMatchObject({
       type: "invalid_request_error",
       code: "input_refused",
+      param: "tools",
     });
     expect(refused.json.error.message).toMatch(
       /^No candidate takes this request as sent: .*cannot call tools/,
     );
     const row = await loggedRow(served.server.url, refused.json.modelscout.request_id);
     expect(row.error_code).toBe("input_refused");
+    // Tool turns without tools declared: no one field asked for it.
+    const turns = await chat({
+      model: "local",
+      messages: [
+        { role: "user", content: "where is parcel 42" },
+        {
+          role: "assistant",
+          content: null,
+          tool_calls: [
+            {
+              id: "call_1",
+              type: "function",
+              function: { name: "track_parcel", arguments: '{"id":"42"}' },
+            },
+          ],
+        },
+        { role: "tool", tool_call_id: "call_1", content: "in transit" },
+      ],
+    });
+    expect(turns.status).toBe(400);
+    expect(turns.json.error).toMatchObject({ code: "input_refused", param: null });
   });
 
   it("answers a chat without tools from the first candidate as before", async () => {
