@@ -8,7 +8,7 @@
  * underneath. The store knows nothing of hardware names or task aliases: the core
  * (`search-catalog.ts`) resolves those into plain numeric bounds and coefficients first.
  */
-import type { ModelRecord, ModelSource } from "./model-record.js";
+import type { Dtype, ModelRecord, ModelSource } from "./model-record.js";
 
 /**
  * A linear roofline latency model for one hardware profile and dtype, evaluated per row:
@@ -27,6 +27,23 @@ export interface LatencyCoefficients {
   generativeTasks: readonly string[];
 }
 
+/**
+ * A memory budget, evaluated per row exactly as `memoryFit` (hardware/memory-fit.ts) judges a
+ * model against `maxBytes` at `dtype`: a weight size the record gives for `dtype` (beyond what
+ * its parameter count says: `recordedWeightBytes`) fits when it times `overheadFactor` is at
+ * most `maxBytes`; else a known parameter count fits when it is at most `maxParams`; a model
+ * whose size is unknown is kept, as selection keeps it. Built by `memoryBound`.
+ */
+export interface MemoryBound {
+  dtype: Dtype;
+  /** Bytes available for the weights plus the runtime's overhead. */
+  maxBytes: number;
+  /** Memory needed per weight byte (`MEMORY_OVERHEAD_FACTOR`). */
+  overheadFactor: number;
+  /** The largest parameter count that fits: `maxParamsForMemory` of `maxBytes` at `dtype`. */
+  maxParams: number;
+}
+
 export type CatalogSort = "downloads" | "likes" | "score" | "latency" | "lastModified";
 
 export interface StoreSearchQuery {
@@ -37,8 +54,8 @@ export interface StoreSearchQuery {
   /** Licence id, lower case. */
   license?: string;
   source?: ModelSource;
-  /** Upper bound on parameter count (a memory-fit bound the core derived); excludes unknown sizes. */
-  maxParams?: number;
+  /** Memory the model must fit in (a device's, a budget's); models of unknown size stay. */
+  memory?: MemoryBound;
   /** Latency model for the target hardware: enables `maxLatencyMs` and `sort: "latency"`. */
   latency?: LatencyCoefficients;
   /** Upper bound on the (measured, else estimated) latency; needs `latency`. */

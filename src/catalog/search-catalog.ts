@@ -2,23 +2,23 @@
  * @module
  * Catalog search, the core behind `modelscout catalog search` (and later the server's
  * catalog endpoint). It validates the user's options, resolves task aliases, language names
- * and hardware profiles, turns "fits in memory" into a parameter bound and "fast enough" into
+ * and hardware profiles, turns "fits in memory" into a memory bound and "fast enough" into
  * a latency model the store evaluates, then annotates each hit with its fit verdicts and
- * latency (measured where measured, else a labelled estimate).
+ * latency (measured where measured, else a labelled estimate). A model whose size is unknown
+ * passes a memory bound with its fit shown as unknown, as selection's filters keep it.
  */
 
 import { z } from "zod";
 import { describeIssue, dottedPath } from "../config/zod-issues.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
 import { estimateLatencyMs, latencyCoefficients } from "../hardware/estimate-latency.js";
-import { fitsByDtype, MEMORY_OVERHEAD_FACTOR, maxParamsForMemory } from "../hardware/memory-fit.js";
+import { fitsByDtype, MEMORY_OVERHEAD_FACTOR, memoryBound } from "../hardware/memory-fit.js";
 import { resolveHardware } from "../hardware/resolve-hardware.js";
 import { compatibleTasks, resolveTask } from "../tasks/resolve-task.js";
 import type { CatalogSort, CatalogStore, StoreSearchQuery } from "./catalog-store.js";
 import { normaliseLanguage } from "./languages.js";
 import { measuredLatency } from "./measured-latency.js";
 import {
-  DTYPE_BYTES,
   DTYPES,
   type Dtype,
   MODEL_SOURCES,
@@ -101,6 +101,7 @@ export interface CatalogSearchResult {
     dtype: Dtype;
     maxMemoryGb: number | null;
     maxLatencyMs: number | null;
+    /** The largest parameter count that fits the memory bound (models sized by it). */
     maxParams: number | null;
     sort: CatalogSort;
     limit: number;
@@ -154,12 +155,12 @@ export async function searchCatalog(
     );
   }
 
-  const bounds: number[] = [];
-  if (profile !== null) bounds.push(maxParamsForMemory(profile, dtype));
-  if (input.maxMemoryGb !== undefined) {
-    bounds.push((input.maxMemoryGb * 1e9) / (DTYPE_BYTES[dtype] * MEMORY_OVERHEAD_FACTOR));
-  }
-  const maxParams = bounds.length > 0 ? Math.min(...bounds) : null;
+  // The device's memory and the budget, whichever is smaller. Models whose size is unknown
+  // stay in, their fit shown as unknown, as selection keeps them.
+  const budgets: number[] = [];
+  if (profile !== null) budgets.push(profile.memoryBytes);
+  if (input.maxMemoryGb !== undefined) budgets.push(input.maxMemoryGb * 1e9);
+  const memory = budgets.length > 0 ? memoryBound(Math.min(...budgets), dtype) : null;
   const coefficients = profile === null ? undefined : latencyCoefficients(profile, dtype);
 
   const storeQuery: StoreSearchQuery = {
@@ -170,7 +171,7 @@ export async function searchCatalog(
     ...(language !== null && { language }),
     ...(input.license !== undefined && { license: input.license.toLowerCase() }),
     ...(input.source !== undefined && { source: input.source }),
-    ...(maxParams !== null && { maxParams }),
+    ...(memory !== null && { memory }),
     ...(coefficients !== undefined && { latency: coefficients }),
     ...(input.maxLatencyMs !== undefined && { maxLatencyMs: input.maxLatencyMs }),
   };
@@ -206,7 +207,7 @@ export async function searchCatalog(
       dtype,
       maxMemoryGb: input.maxMemoryGb ?? null,
       maxLatencyMs: input.maxLatencyMs ?? null,
-      maxParams,
+      maxParams: memory?.maxParams ?? null,
       sort: input.sort,
       limit: input.limit,
       offset: input.offset,

@@ -1,10 +1,13 @@
 /**
  * @module
- * Does a model fit a device's memory at a dtype? The verdict, its inverse as a parameter
- * bound (`maxParamsForMemory`, which the catalog store applies in SQL), and verdicts for
- * every dtype at once. The two must agree exactly: a model with known parameters and no
- * recorded weight size fits iff `params <= maxParamsForMemory(profile, dtype)`.
+ * Does a model fit a device's memory at a dtype? The verdict, the bound the catalog stores
+ * apply in SQL (`memoryBound`: a parameter bound, `maxParamsForMemory`, for sizes derived from
+ * the parameter count, and a byte bound for weight sizes recorded beyond it,
+ * `recordedWeightBytes`), and verdicts for every dtype at once. The store's filter and the
+ * verdict must agree exactly: a model whose size comes from its parameters fits iff
+ * `params <= maxParamsForMemory(profile, dtype)`; one whose size is unknown is kept by both.
  */
+import type { MemoryBound } from "../catalog/catalog-store.js";
 import {
   DTYPE_BYTES,
   DTYPES,
@@ -47,6 +50,34 @@ export function maxParamsForMemory(
   return profile.memoryBytes / (DTYPE_BYTES[dtype] * MEMORY_OVERHEAD_FACTOR);
 }
 
+/**
+ * What a store needs to keep the models that fit in `availableBytes` at `dtype` (and those of
+ * unknown size): the same comparisons as `memoryFit`.
+ */
+export function memoryBound(availableBytes: number, dtype: Dtype): MemoryBound {
+  return {
+    dtype,
+    maxBytes: availableBytes,
+    overheadFactor: MEMORY_OVERHEAD_FACTOR,
+    maxParams: maxParamsForMemory({ memoryBytes: availableBytes }, dtype),
+  };
+}
+
+/**
+ * The weight size `model` records for `dtype` when it says more than the parameter count
+ * does: a lexicon's files, MTEB's measured memory, a local folder's ONNX files, a Hub model's
+ * mixed-precision tensors. Undefined when nothing is recorded or the figure is exactly
+ * `params` times the dtype's bytes (the Hub fills every dtype so): the size is then derived.
+ * The stores keep these figures (`recorded_memory`) and judge the rest by `params`.
+ */
+export function recordedWeightBytes(model: SizedModel, dtype: Dtype): number | undefined {
+  const recorded = model.memoryBytes[dtype];
+  if (recorded === undefined) return undefined;
+  return model.params !== null && recorded === model.params * DTYPE_BYTES[dtype]
+    ? undefined
+    : recorded;
+}
+
 export function memoryFit(
   model: SizedModel,
   profile: Pick<HardwareProfile, "memoryBytes">,
@@ -55,7 +86,7 @@ export function memoryFit(
   const weights = weightBytes(model, dtype);
   const requiredBytes = weights === null ? null : weights * MEMORY_OVERHEAD_FACTOR;
   let fits: boolean | null = null;
-  if (model.memoryBytes[dtype] === undefined && model.params !== null) {
+  if (recordedWeightBytes(model, dtype) === undefined && model.params !== null) {
     // Derived from params: compare in parameter space, exactly as the SQL bound does, so a
     // model at the boundary gets the same verdict from the store and from here.
     fits = model.params <= maxParamsForMemory(profile, dtype);

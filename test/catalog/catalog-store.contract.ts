@@ -5,6 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { CatalogStore, LatencyCoefficients } from "../../src/catalog/catalog-store.js";
 import { estimateLatencyMs } from "../../src/hardware/estimate-latency.js";
+import { memoryBound, memoryFit } from "../../src/hardware/memory-fit.js";
 import { makeModel } from "../support/make-model.js";
 
 const COEFFICIENTS: LatencyCoefficients = {
@@ -195,10 +196,107 @@ export function runCatalogStoreContract(
       ).toEqual(["a", "c", "d"]);
       expect(await ids({ license: "mit", sort: "downloads", limit: 10 })).toEqual(["a", "b"]);
       expect(await ids({ source: "npm", sort: "downloads", limit: 10 })).toEqual(["d"]);
-      // Unknown sizes cannot be shown to fit, so a parameter bound excludes them.
-      expect(await ids({ maxParams: 2e8, sort: "downloads", limit: 10 })).toEqual(["a", "c"]);
+      // 250M parameters' worth of fp32 weights: sizes derived from params are compared in
+      // parameters; an unknown size ("d") stays, as selection keeps it.
+      const memory = memoryBound(2.5e8 * 4 * 1.2, "fp32");
+      expect(await ids({ memory, sort: "downloads", limit: 10 })).toEqual(["a", "c", "d"]);
       expect(await ids({ tasks: [], sort: "downloads", limit: 10 })).toEqual([]);
       expect(await store.countModels({ source: "npm" })).toBe(1);
+    });
+
+    it("keeps models of unknown size under a memory bound, and judges a recorded weight size by itself", async () => {
+      // Shaped like the catalog's: npm lexicons record their files' size and no params, MTEB
+      // records measured memory, the Hub fills every dtype from params.
+      const models = [
+        makeModel({ id: "derived-fits", params: 1e8, downloads: 90 }),
+        makeModel({ id: "derived-too-big", params: 3e8, downloads: 80 }),
+        makeModel({ id: "lexicon", params: null, memoryBytes: { fp32: 71_360 }, downloads: 70 }),
+        makeModel({ id: "unknown", params: null, downloads: 60 }),
+        makeModel({
+          id: "recorded-too-big",
+          params: null,
+          memoryBytes: { fp32: 9e8 },
+          downloads: 55,
+        }),
+        makeModel({
+          id: "recorded-smaller",
+          params: 3e8,
+          memoryBytes: { fp32: 5e8 },
+          downloads: 50,
+        }),
+        makeModel({
+          id: "recorded-larger",
+          params: 1e8,
+          memoryBytes: { fp32: 2e9 },
+          downloads: 40,
+        }),
+        makeModel({
+          id: "other-dtype-only",
+          params: null,
+          memoryBytes: { int8: 1e8 },
+          downloads: 30,
+        }),
+        makeModel({
+          id: "hub-filled",
+          params: 2e8,
+          memoryBytes: { fp32: 8e8, fp16: 4e8, bf16: 4e8, int8: 2e8, int4: 1e8 },
+          downloads: 20,
+        }),
+      ];
+      await store.upsertModels(models);
+      const search = async (query: Omit<Parameters<CatalogStore["searchModels"]>[0], "limit">) =>
+        (await store.searchModels({ limit: 20, ...query })).hits.map((hit) => hit.model.id);
+      // 1e9 bytes at fp32: weights times 1.2 must be at most that (208M parameters).
+      const memory = memoryBound(1e9, "fp32");
+      const expected = [
+        "derived-fits",
+        "lexicon",
+        "unknown",
+        "recorded-smaller",
+        "other-dtype-only",
+        "hub-filled",
+      ];
+      expect(await search({ memory, sort: "downloads" })).toEqual(expected);
+      // memoryFit's verdict, the one the search table shows, is what the store applied.
+      expect(
+        models
+          .filter((model) => memoryFit(model, { memoryBytes: 1e9 }, "fp32").fits !== false)
+          .map((model) => model.id),
+      ).toEqual(expected);
+      // The same set whatever the plan: a latency sort (unknown latencies last), a latency
+      // bound loose enough for every estimate, a task.
+      const byLatency = await search({ memory, latency: COEFFICIENTS, sort: "latency" });
+      expect([...byLatency].sort()).toEqual([...expected].sort());
+      expect(
+        await search({ memory, latency: COEFFICIENTS, maxLatencyMs: 1e9, sort: "downloads" }),
+      ).toEqual(["derived-fits", "recorded-smaller", "hub-filled"]);
+      expect(await search({ memory, tasks: ["text-classification"], sort: "likes" })).toEqual(
+        expected,
+      );
+      // At int8 (1.5e8 bytes, 125M parameters) only int8 figures count: a size recorded for
+      // fp32 alone is unknown there, and a recorded fp32 size does not hide params.
+      const int8 = memoryBound(1.5e8, "int8");
+      expect(await search({ memory: int8, sort: "downloads" })).toEqual([
+        "derived-fits",
+        "lexicon",
+        "unknown",
+        "recorded-too-big",
+        "recorded-larger",
+        "other-dtype-only",
+      ]);
+      // A rewritten record's recorded sizes replace the old ones.
+      await store.upsertModels([
+        { ...(models[4] as (typeof models)[number]), memoryBytes: { fp32: 1e5 } },
+        { ...(models[5] as (typeof models)[number]), memoryBytes: {} },
+      ]);
+      expect(await search({ memory, sort: "downloads" })).toEqual([
+        "derived-fits",
+        "lexicon",
+        "unknown",
+        "recorded-too-big",
+        "other-dtype-only",
+        "hub-filled",
+      ]);
     });
 
     it("sorts, pages and reports whether more rows match", async () => {
@@ -326,6 +424,16 @@ export function runCatalogStoreContract(
           score: next() < 0.3 ? null : Math.round(next() * 1000) / 10,
           languages: next() < 0.5 ? ["en"] : ["zh"],
           license: index % 7 < 3 ? "mit" : "apache-2.0",
+          // Weight sizes recorded beside params: smaller than they say, larger, only for
+          // int8, and the Hub's every dtype from params.
+          memoryBytes:
+            index % 9 === 0
+              ? { fp32: (params ?? 1e8) * 3 }
+              : index % 9 === 1
+                ? { int8: (params ?? 1e8) * 2 }
+                : index % 9 === 2 && params !== null
+                  ? { fp32: params * 4, fp16: params * 2, bf16: params * 2, int8: params }
+                  : {},
           hardware:
             next() < 0.05
               ? [
@@ -346,7 +454,19 @@ export function runCatalogStoreContract(
       const cases = [
         { tasks: ["text-generation", "feature-extraction"], offset: 0, limit: 25 },
         { tasks: undefined, offset: 40, limit: 30 },
-        { tasks: ["text-classification"], offset: 0, limit: 600, maxParams: 3e8 },
+        {
+          tasks: ["text-classification"],
+          offset: 0,
+          limit: 600,
+          memory: memoryBound(3e8 * 4 * 1.2, "fp32"),
+        },
+        {
+          tasks: ["text-generation", "feature-extraction"],
+          offset: 4,
+          limit: 30,
+          memory: memoryBound(1e8, "int8"),
+          language: "zh",
+        },
         { tasks: ["text-generation"], offset: 5, limit: 20, maxLatencyMs: 40, language: "zh" },
         {
           tasks: ["text-classification", "feature-extraction"],
@@ -360,7 +480,7 @@ export function runCatalogStoreContract(
           offset: 2,
           limit: 10,
           maxLatencyMs: 30,
-          maxParams: 5e8,
+          memory: memoryBound(5e8 * 1.2, "int8"),
           language: "en",
           license: "mit",
         },
@@ -371,8 +491,9 @@ export function runCatalogStoreContract(
             (taskFilter === undefined || taskFilter.includes(model.task ?? "")) &&
             (filters.language === undefined || model.languages.includes(filters.language)) &&
             (filters.license === undefined || model.license === filters.license) &&
-            (filters.maxParams === undefined ||
-              (model.params !== null && model.params <= filters.maxParams)) &&
+            (filters.memory === undefined ||
+              memoryFit(model, { memoryBytes: filters.memory.maxBytes }, filters.memory.dtype)
+                .fits !== false) &&
             (filters.maxLatencyMs === undefined ||
               (latencyOf(model) ?? Number.POSITIVE_INFINITY) <= filters.maxLatencyMs),
         );

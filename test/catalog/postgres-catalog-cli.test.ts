@@ -30,6 +30,11 @@ const SEARCHES = [
     "latency",
   ],
   ["--task", "image-classification", "--hardware", "t4", "--max-latency-ms", "5", "--limit", "8"],
+  // Memory bounds over sizes that are unknown (npm lexicons at int8) or recorded beyond the
+  // parameter count (npm files at fp32, MTEB's measured memory).
+  ["--task", "sentiment", "--lang", "zh", "--hardware", "rpi5"],
+  ["--task", "text-classification", "--max-memory-gb", "1", "--limit", "30"],
+  ["--task", "feature-extraction", "--max-memory-gb", "0.5", "--sort", "score", "--limit", "30"],
 ];
 
 describe("a PostgreSQL catalog", () => {

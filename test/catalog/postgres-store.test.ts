@@ -13,7 +13,9 @@ import {
 } from "../../src/catalog/postgres/postgres-migrations.js";
 import { rankedStatement } from "../../src/catalog/postgres/postgres-search.js";
 import { openPostgresStore } from "../../src/catalog/postgres/postgres-store.js";
+import { memoryBound } from "../../src/hardware/memory-fit.js";
 import { makeModel } from "../support/make-model.js";
+import { FITTING_1GB_FP32, RECORDED_SIZES, SIZED_MODELS } from "../support/sized-models.js";
 import { dropTestSchemas, newTestSchema, TEST_POSTGRES_URL } from "../support/test-postgres.js";
 import { runCatalogStoreContract } from "./catalog-store.contract.js";
 
@@ -124,6 +126,45 @@ describe("PostgreSQL catalog store", () => {
       { relname: "model_languages", vacuumed: true },
       { relname: "models", vacuumed: true },
     ]);
+  });
+
+  it("upgrades a version 4 schema with models in it: their recorded weight sizes count under a memory bound", async () => {
+    const schema = newSchema();
+    const client = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+    await client.connect();
+    await client.query(`CREATE SCHEMA ${schema}`);
+    await client.query(`SET search_path TO ${schema}`);
+    await client.query(
+      "CREATE TABLE schema_version (version INTEGER NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
+    );
+    for (const migration of POSTGRES_MIGRATIONS.filter((each) => each.version <= 4)) {
+      await client.query(migration.sql);
+      await client.query("INSERT INTO schema_version (version) VALUES ($1)", [migration.version]);
+    }
+    for (const model of SIZED_MODELS) {
+      await client.query(
+        "INSERT INTO models (id, source, task, params, downloads, record) VALUES ($1, $2, $3, $4, $5, $6)",
+        [model.id, model.source, model.task, model.params, model.downloads, JSON.stringify(model)],
+      );
+    }
+    await client.end();
+
+    const store = await openPostgresStore({ url: TEST_POSTGRES_URL, schema });
+    const result = await store.searchModels({
+      memory: memoryBound(1e9, "fp32"),
+      sort: "downloads",
+      limit: 10,
+    });
+    await store.close();
+    expect(result.hits.map((hit) => hit.model.id)).toEqual(FITTING_1GB_FP32);
+    const check = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+    await check.connect();
+    const recorded = await check.query(
+      `SELECT m.id, r.dtype, r.weight_bytes FROM ${schema}.recorded_memory r
+       JOIN ${schema}.models m ON m.row_id = r.model_row_id ORDER BY m.id COLLATE "C", r.dtype`,
+    );
+    await check.end();
+    expect(recorded.rows).toEqual(RECORDED_SIZES);
   });
 
   it("gathers the planner's statistics when it closes after a bulk load, not after a few writes", async () => {

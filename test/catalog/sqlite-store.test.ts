@@ -5,10 +5,15 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
-import { LATEST_SCHEMA_VERSION } from "../../src/catalog/sqlite/sqlite-migrations.js";
+import {
+  LATEST_SCHEMA_VERSION,
+  SQLITE_MIGRATIONS,
+} from "../../src/catalog/sqlite/sqlite-migrations.js";
 import { openSqliteStore } from "../../src/catalog/sqlite/sqlite-store.js";
+import { memoryBound } from "../../src/hardware/memory-fit.js";
 import { holdWriteLock } from "../support/hold-write-lock.js";
 import { makeModel } from "../support/make-model.js";
+import { FITTING_1GB_FP32, RECORDED_SIZES, SIZED_MODELS } from "../support/sized-models.js";
 import { runCatalogStoreContract } from "./catalog-store.contract.js";
 
 const run = promisify(execFile);
@@ -43,6 +48,47 @@ describe("SQLite catalog store", () => {
     expect(raw.pragma("user_version", { simple: true })).toBe(LATEST_SCHEMA_VERSION);
     expect(raw.pragma("journal_mode", { simple: true })).toBe("wal");
     raw.close();
+  });
+
+  it("upgrades a version 4 file with models in it: their recorded weight sizes count under a memory bound", async () => {
+    const path = temporaryDatabasePath();
+    const raw = new Database(path);
+    for (const migration of SQLITE_MIGRATIONS.filter((each) => each.version <= 4)) {
+      raw.exec(migration.sql);
+    }
+    raw.pragma("user_version = 4");
+    const insert = raw.prepare(
+      "INSERT INTO models (id, source, task, params, downloads, record) VALUES (?, ?, ?, ?, ?, ?)",
+    );
+    for (const model of SIZED_MODELS) {
+      insert.run(
+        model.id,
+        model.source,
+        model.task,
+        model.params,
+        model.downloads,
+        JSON.stringify(model),
+      );
+    }
+    raw.close();
+
+    const store = await openSqliteStore({ path });
+    const result = await store.searchModels({
+      memory: memoryBound(1e9, "fp32"),
+      sort: "downloads",
+      limit: 10,
+    });
+    await store.close();
+    expect(result.hits.map((hit) => hit.model.id)).toEqual(FITTING_1GB_FP32);
+    const check = new Database(path, { readonly: true });
+    const recorded = check
+      .prepare(
+        `SELECT m.id, r.dtype, r.weight_bytes FROM recorded_memory r
+         JOIN models m ON m.row_id = r.model_row_id ORDER BY m.id, r.dtype`,
+      )
+      .all();
+    check.close();
+    expect(recorded).toEqual(RECORDED_SIZES);
   });
 
   it("rejects a file that is not a SQLite database with a message that says what to do", async () => {

@@ -44,9 +44,9 @@ describe("modelscout catalog search", () => {
         source: string;
         task: string;
         languages: string[];
-        params: number;
-        fits: boolean;
-        estimatedLatencyMs: number;
+        params: number | null;
+        fits: boolean | null;
+        estimatedLatencyMs: number | null;
         score: number;
       }[];
     };
@@ -54,12 +54,19 @@ describe("modelscout catalog search", () => {
     const scores = output.models.map((model) => model.score);
     expect(scores).toEqual([...scores].sort((a, b) => b - a));
     for (const model of output.models) {
-      expect(model).toMatchObject({ source: "hub", task: "text-generation", fits: true });
+      expect(model).toMatchObject({ source: "hub", task: "text-generation" });
+      expect(Array.isArray(model.languages)).toBe(true);
+      if (model.params === null) {
+        // A leaderboard row without a parameter count stays, its fit unknown, as select keeps it.
+        expect(model).toMatchObject({ fits: null, estimatedLatencyMs: null });
+        continue;
+      }
+      expect(model.fits).toBe(true);
       expect(model.params).toBeGreaterThan(0);
       expect(model.params).toBeLessThan(16e9);
       expect(model.estimatedLatencyMs).toBeGreaterThan(0);
-      expect(Array.isArray(model.languages)).toBe(true);
     }
+    expect(output.models.filter((model) => model.fits === true).length).toBeGreaterThanOrEqual(4);
   });
 
   it("prints a readable table with fit and latency columns", async () => {
@@ -110,6 +117,39 @@ describe("modelscout catalog search", () => {
       (model) => model.id,
     );
     expect(ids).toContain("npm:sentiment");
+  });
+
+  it("keeps models whose size is unknown under a memory bound, their fit shown as ?", async () => {
+    // The README's example, and what `select --request "... on a Raspberry Pi 5"` picks.
+    const onPi = await runCli(
+      ["catalog", "search", "--task", "sentiment", "--lang", "zh", "--hardware", "rpi5"],
+      { MODELSCOUT_HOME: home },
+    );
+    expect(onPi.code, onPi.stderr).toBe(0);
+    const row = onPi.stdout.split("\n").find((line) => line.startsWith("npm:multilang-sentiment"));
+    expect(row?.trim().split(/\s+/).slice(-3)).toEqual(["?", "?", "?"]);
+    // npm:sentiment records 71 kB of fp32 weights and no parameter count.
+    const small = await runCli(
+      [
+        "catalog",
+        "search",
+        "--task",
+        "text-classification",
+        "--max-memory-gb",
+        "1",
+        "--limit",
+        "50",
+        "--json",
+      ],
+      { MODELSCOUT_HOME: home },
+    );
+    expect(small.code, small.stderr).toBe(0);
+    const ids = (JSON.parse(small.stdout) as { models: { id: string }[] }).models.map(
+      (model) => model.id,
+    );
+    expect(ids).toContain("npm:sentiment");
+    expect(ids).toContain("npm:lande");
+    expect(ids.length).toBeGreaterThan(10);
   });
 
   it("says what is wrong with bad input and exits non-zero", async () => {

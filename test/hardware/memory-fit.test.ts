@@ -5,6 +5,7 @@ import {
   fitsByDtype,
   MEMORY_OVERHEAD_FACTOR,
   maxParamsForMemory,
+  memoryBound,
   memoryFit,
 } from "../../src/hardware/memory-fit.js";
 import { listHardwareProfiles, resolveHardware } from "../../src/hardware/resolve-hardware.js";
@@ -94,27 +95,53 @@ describe("maxParamsForMemory", () => {
     expect(checked).toBeGreaterThan(1000);
   });
 
-  it("selects in the SQLite store exactly the models memoryFit says fit", async () => {
+  it("selects in the SQLite store exactly the models memoryFit does not rule out", async () => {
     const profile = resolveHardware("t4");
     const dtype = "fp16";
     const bound = maxParamsForMemory(profile, dtype);
     const sizes = [bound / 10, Math.floor(bound), bound, Math.ceil(bound), bound + 1, bound * 3];
+    // Recorded weight sizes at the byte boundary: required = weights x 1.2 against 16 GB.
+    const byteBound = profile.memoryBytes / MEMORY_OVERHEAD_FACTOR;
+    const weights = [byteBound * (1 - Number.EPSILON), byteBound, byteBound * (1 + 1e-15), 1e9];
+    const models = [
+      ...sizes.map((params, index) => makeModel({ id: `size/${index}`, params })),
+      // The Hub's way: every dtype filled from params, which is the derived size again.
+      ...sizes.map((params, index) =>
+        makeModel({ id: `hub/${index}`, params, memoryBytes: { fp16: params * 2 } }),
+      ),
+      ...weights.map((bytes, index) =>
+        makeModel({ id: `recorded/${index}`, params: null, memoryBytes: { fp16: bytes } }),
+      ),
+      makeModel({ id: "recorded/over-params", params: bound * 3, memoryBytes: { fp16: 1e9 } }),
+      makeModel({ id: "size/unknown", params: null }),
+      makeModel({ id: "size/fp32-only", params: null, memoryBytes: { fp32: 1e12 } }),
+    ];
     const store = await openSqliteStore({ path: ":memory:" });
     try {
-      await store.upsertModels([
-        ...sizes.map((params, index) => makeModel({ id: `size/${index}`, params })),
-        makeModel({ id: "size/unknown", params: null }),
-      ]);
-      const result = await store.searchModels({ maxParams: bound, sort: "downloads", limit: 100 });
+      await store.upsertModels(models);
+      const result = await store.searchModels({
+        memory: memoryBound(profile.memoryBytes, dtype),
+        sort: "downloads",
+        limit: 100,
+      });
       const selected = result.hits.map((hit) => hit.model.id).sort();
-      const fitting = sizes
-        .map((params, index) => ({ id: `size/${index}`, params }))
-        .filter(({ params }) => memoryFit({ params, memoryBytes: {} }, profile, dtype).fits)
-        .map(({ id }) => id)
+      const kept = models
+        .filter((model) => memoryFit(model, profile, dtype).fits !== false)
+        .map((model) => model.id)
         .sort();
-      expect(selected).toEqual(fitting);
-      expect(fitting.length).toBeGreaterThanOrEqual(2);
-      expect(fitting.length).toBeLessThan(sizes.length);
+      expect(selected).toEqual(kept);
+      expect(kept).toContain("size/unknown");
+      expect(kept).toContain("size/fp32-only");
+      expect(kept).toContain("recorded/over-params");
+      expect(kept.filter((id) => id.startsWith("size/")).length).toBeGreaterThanOrEqual(4);
+      expect(kept.length).toBeLessThan(models.length);
+      // A Hub record's filled-in sizes are its parameter count's: the same verdicts.
+      for (const [index, params] of sizes.entries()) {
+        expect(kept.includes(`hub/${index}`)).toBe(kept.includes(`size/${index}`));
+        expect(memoryFit({ params, memoryBytes: { fp16: params * 2 } }, profile, dtype).fits).toBe(
+          memoryFit({ params, memoryBytes: {} }, profile, dtype).fits,
+        );
+      }
     } finally {
       await store.close();
     }

@@ -141,6 +141,29 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       DROP INDEX models_task_last_modified;
     `,
   },
+  {
+    version: 5,
+    description:
+      "weight sizes records give beyond their parameter count, so a memory bound judges them (and keeps unknown sizes)",
+    sql: `
+      -- Only figures that are not params x the dtype's bytes (hardware/memory-fit.ts,
+      -- recordedWeightBytes): a lexicon's files, MTEB's measured memory, a local folder's
+      -- ONNX files. Other sizes are judged from params, which the walks read from their
+      -- indexes; this table is read by its key for the rows they keep.
+      CREATE TABLE recorded_memory (
+        model_row_id BIGINT NOT NULL REFERENCES models (row_id) ON DELETE CASCADE,
+        dtype TEXT NOT NULL,
+        weight_bytes DOUBLE PRECISION NOT NULL,
+        PRIMARY KEY (model_row_id, dtype)
+      );
+      INSERT INTO recorded_memory (model_row_id, dtype, weight_bytes)
+        SELECT m.row_id, e.key, e.value::float8
+        FROM models m, json_each_text(m.record::json -> 'memoryBytes') e
+        WHERE strpos(m.record, '"memoryBytes":{"') > 0
+          AND (m.params IS NULL OR e.value::float8 <> m.params * CASE e.key
+            WHEN 'fp32' THEN 4 WHEN 'fp16' THEN 2 WHEN 'bf16' THEN 2 WHEN 'int8' THEN 1 WHEN 'int4' THEN 0.5 END);
+    `,
+  },
 ];
 
 export const LATEST_POSTGRES_VERSION = POSTGRES_MIGRATIONS.reduce(

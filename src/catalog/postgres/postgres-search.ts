@@ -20,6 +20,10 @@
  *   `params` (over `model_languages` when a language is named), a page at a time, until no
  *   larger model can beat the k-th best. The walk reads a covering index, not the models'
  *   wide rows; the records of the page returned are read at the end.
+ * - A memory bound is a filter on `params` (in the walked indexes) unless `recorded_memory`
+ *   holds the model's weight size at the dtype, read by key for the rows the walk keeps; a
+ *   model whose size is unknown passes. It bounds no walk: a recorded size or an unknown one
+ *   passes whatever `params` says.
  * The statements of one search read one snapshot (REPEATABLE READ), so a writer committing
  * between them cannot make the bound and the rows disagree. Inside a caller's transaction
  * they read what that transaction's isolation gives.
@@ -70,16 +74,25 @@ interface Filters {
   language: string | null;
   license: string | null;
   source: string | null;
-  maxParams: string | null;
+  memory: { dtype: string; maxBytes: string; overheadFactor: string; maxParams: string } | null;
 }
 
 function addFilters(query: StoreSearchQuery, parameters: Parameters): Filters {
   const add = (value: unknown) => (value === undefined ? null : parameters.add(value));
+  const memory = query.memory;
   return {
     language: add(query.language),
     license: add(query.license),
     source: add(query.source),
-    maxParams: add(query.maxParams),
+    memory:
+      memory === undefined
+        ? null
+        : {
+            dtype: parameters.add(memory.dtype),
+            maxBytes: `${parameters.add(memory.maxBytes)}::float8`,
+            overheadFactor: `${parameters.add(memory.overheadFactor)}::float8`,
+            maxParams: `${parameters.add(memory.maxParams)}::float8`,
+          },
   };
 }
 
@@ -127,8 +140,14 @@ function filterClauses(filters: Filters, source: Source): string[] {
   }
   if (filters.license !== null) where.push(`${source.alias}.license = ${filters.license}`);
   if (filters.source !== null) where.push(`m.source = ${filters.source}`);
-  if (filters.maxParams !== null) {
-    where.push(`${source.alias}.params <= ${filters.maxParams}::float8`);
+  const memory = filters.memory;
+  if (memory !== null) {
+    // `memoryFit`'s verdict: the recorded size where there is one (read by key, so the walk
+    // itself still reads its index alone), else the parameter count; an unknown size passes.
+    where.push(`COALESCE(
+      (SELECT r.weight_bytes * ${memory.overheadFactor} <= ${memory.maxBytes} FROM recorded_memory r
+        WHERE r.model_row_id = ${source.rowId} AND r.dtype = ${memory.dtype}),
+      ${source.alias}.params <= ${memory.maxParams}, TRUE)`);
   }
   return where;
 }

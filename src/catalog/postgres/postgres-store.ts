@@ -17,6 +17,7 @@ import type { Client } from "pg";
 import { errorMessage } from "../../errors/error-message.js";
 import { ModelScoutError } from "../../errors/modelscout-error.js";
 import { effectiveFlopsPerItem } from "../../hardware/estimate-latency.js";
+import { recordedWeightBytes } from "../../hardware/memory-fit.js";
 import type {
   CatalogStore,
   StoreSearchHit,
@@ -26,7 +27,7 @@ import type {
 } from "../catalog-store.js";
 import { smallestFlopsPerParam } from "../latency-floor.js";
 import { measuredHardwareIds, measuredLatency } from "../measured-latency.js";
-import { type ModelRecord, type ModelSource, modelRecordSchema } from "../model-record.js";
+import { DTYPES, type ModelRecord, type ModelSource, modelRecordSchema } from "../model-record.js";
 import { migratePostgres, POSTGRES_MIGRATIONS } from "./postgres-migrations.js";
 import { postgresSearch } from "./postgres-search.js";
 import { DEFAULT_POSTGRES_SCHEMA, shownUrl } from "./postgres-url.js";
@@ -42,7 +43,7 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /** Models written by one store before its `close()` vacuums and analyses the tables. */
 const VACUUM_AFTER_MODELS = 1000;
-const VACUUM_TABLES = "VACUUM (ANALYZE) models, model_languages, measured_latency";
+const VACUUM_TABLES = "VACUUM (ANALYZE) models, model_languages, measured_latency, recorded_memory";
 
 /** Maps the driver's errors to ones that say what happened and what to do. */
 function toStoreError(error: unknown, url: string): unknown {
@@ -435,6 +436,9 @@ async function upsertRun(
     await client.query("DELETE FROM measured_latency WHERE model_row_id = ANY($1::bigint[])", [
       changedRows,
     ]);
+    await client.query("DELETE FROM recorded_memory WHERE model_row_id = ANY($1::bigint[])", [
+      changedRows,
+    ]);
     result.updated += changed.length;
   }
   await lowerTaskRatios(
@@ -446,6 +450,9 @@ async function upsertRun(
   const latencyRows: string[] = [];
   const hardware: string[] = [];
   const latencies: number[] = [];
+  const memoryRows: string[] = [];
+  const memoryDtypes: string[] = [];
+  const memoryBytes: number[] = [];
   for (const index of [...fresh, ...changed]) {
     const model = models[index] as ModelRecord;
     const rowId = rowIds.get(model.id) as string;
@@ -459,6 +466,13 @@ async function upsertRun(
       latencyRows.push(rowId);
       hardware.push(hardwareId);
       latencies.push(measured.latencyMs);
+    }
+    for (const dtype of DTYPES) {
+      const bytes = recordedWeightBytes(model, dtype);
+      if (bytes === undefined) continue;
+      memoryRows.push(rowId);
+      memoryDtypes.push(dtype);
+      memoryBytes.push(bytes);
     }
   }
   if (languages.length > 0) {
@@ -477,6 +491,13 @@ async function upsertRun(
       `INSERT INTO measured_latency (model_row_id, hardware, latency_ms)
        SELECT * FROM unnest($1::bigint[], $2::text[], $3::float8[])`,
       [latencyRows, hardware, latencies],
+    );
+  }
+  if (memoryRows.length > 0) {
+    await client.query(
+      `INSERT INTO recorded_memory (model_row_id, dtype, weight_bytes)
+       SELECT * FROM unnest($1::bigint[], $2::text[], $3::float8[])`,
+      [memoryRows, memoryDtypes, memoryBytes],
     );
   }
 }

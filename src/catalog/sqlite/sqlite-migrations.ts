@@ -103,6 +103,27 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       CREATE INDEX model_languages_ranked ON model_languages (language, task, downloads DESC, model_row_id);
     `,
   },
+  {
+    version: 5,
+    description:
+      "weight sizes records give beyond their parameter count, so a memory bound judges them (and keeps unknown sizes)",
+    sql: `
+      -- Only figures that are not params x the dtype's bytes (hardware/memory-fit.ts,
+      -- recordedWeightBytes): a lexicon's files, MTEB's measured memory, a local folder's
+      -- ONNX files. Other sizes are judged from models.params.
+      CREATE TABLE recorded_memory (
+        model_row_id INTEGER NOT NULL REFERENCES models (row_id) ON DELETE CASCADE,
+        dtype TEXT NOT NULL,
+        weight_bytes REAL NOT NULL,
+        PRIMARY KEY (model_row_id, dtype)
+      ) WITHOUT ROWID;
+      INSERT INTO recorded_memory (model_row_id, dtype, weight_bytes)
+        SELECT m.row_id, e.key, e.value FROM models m, json_each(m.record, '$.memoryBytes') e
+        WHERE instr(m.record, '"memoryBytes":{"') > 0
+          AND (m.params IS NULL OR e.value <> m.params * CASE e.key
+            WHEN 'fp32' THEN 4 WHEN 'fp16' THEN 2 WHEN 'bf16' THEN 2 WHEN 'int8' THEN 1 WHEN 'int4' THEN 0.5 END);
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = SQLITE_MIGRATIONS.reduce(

@@ -4,12 +4,14 @@
  * million models reads a few hundred rows, not all of them (bench/catalog-search.ts):
  * - Ranked sorts (downloads, likes, score, lastModified) run per task and are merged here,
  *   because an `IN` list cannot keep index order. Each task tries, in turn: the parameter
- *   index when a memory or latency bound keeps few rows; a walk of the sort index (or, for
+ *   index when a latency bound keeps few rows; a walk of the sort index (or, for
  *   task + language by downloads, of the language index) capped at a fixed number of rows,
  *   which is the answer when the filters keep enough of them; then the smallest of the
  *   parameter, language and licence drivers, or the full walk when the capped walk suggests
  *   that is shorter. Filters carry a unary `+` so the planner does not swap a walk for a
- *   range scan and a full sort.
+ *   range scan and a full sort. A memory bound is a filter, not a driver: a model whose
+ *   size is unknown passes it, and so does one whose recorded weight size (`recorded_memory`)
+ *   fits whatever its parameter count.
  * - Latency sorts cannot use an index (latency depends on the device), so measured figures
  *   come from their own index and estimated ones from a walk in increasing parameter count
  *   that stops once no larger model can beat the k-th best: every estimate is at least
@@ -59,9 +61,19 @@ function filterClauses(query: StoreSearchQuery, parameters: Parameters): string[
     parameters.source = query.source;
     where.push("+m.source = @source");
   }
-  if (query.maxParams !== undefined) {
-    parameters.maxParams = query.maxParams;
-    where.push("+m.params <= @maxParams");
+  if (query.memory !== undefined) {
+    Object.assign(parameters, {
+      memoryDtype: query.memory.dtype,
+      memoryMaxBytes: query.memory.maxBytes,
+      memoryOverhead: query.memory.overheadFactor,
+      memoryMaxParams: query.memory.maxParams,
+    });
+    // `memoryFit`'s verdict: the recorded size where there is one, else the parameter
+    // count; a model whose size is unknown passes.
+    where.push(`COALESCE(
+      (SELECT r.weight_bytes * @memoryOverhead <= @memoryMaxBytes FROM recorded_memory r
+        WHERE r.model_row_id = m.row_id AND r.dtype = @memoryDtype),
+      +m.params <= @memoryMaxParams, 1)`);
   }
   return where;
 }
@@ -157,26 +169,21 @@ function msPerParamLowerBound(
 }
 
 /**
- * An upper bound on `params` that results for `task` must meet: the memory fit, and what a
- * latency bound implies for estimated rows. The latter does not hold for measured rows (a
- * measurement can beat the estimate), so `estimatedOnly` says to fetch those separately.
+ * An upper bound on `params` that the estimated rows of results for `task` must meet: what a
+ * latency bound implies. It does not hold for measured rows (a measurement can beat the
+ * estimate), which are fetched separately. A memory bound gives none: a recorded weight size
+ * or an unknown one passes it whatever `params` says.
  */
 function necessaryParamBound(
   database: Database.Database,
   query: StoreSearchQuery,
   task: string | null,
-): { bound: number; estimatedOnly: boolean } | null {
+): number | null {
   const latency = query.latency;
-  let latencyBound = Number.POSITIVE_INFINITY;
-  if (latency !== undefined && query.maxLatencyMs !== undefined) {
-    const perParam = msPerParamLowerBound(database, latency, task);
-    if (perParam > 0)
-      latencyBound = Math.max(0, query.maxLatencyMs - latency.overheadMs) / perParam;
-  }
-  const memoryBound = query.maxParams ?? Number.POSITIVE_INFINITY;
-  const bound = Math.min(latencyBound, memoryBound);
-  if (bound === Number.POSITIVE_INFINITY) return null;
-  return { bound, estimatedOnly: latencyBound < memoryBound };
+  if (latency === undefined || query.maxLatencyMs === undefined) return null;
+  const perParam = msPerParamLowerBound(database, latency, task);
+  if (perParam <= 0) return null;
+  return Math.max(0, query.maxLatencyMs - latency.overheadMs) / perParam;
 }
 
 /** Ranked (non-latency) search: one ordered index walk per task, merged. */
@@ -211,13 +218,11 @@ function rankedSearch(
 
   const branch = (task: string | null, taskClause: string | null): RankedSortRow[] => {
     const clauses = taskClause === null ? where : [taskClause, ...where];
-    // A memory or latency bound gives a driver: the parameter index, sorting what it finds.
+    // A latency bound gives a driver: the parameter index, sorting what it finds.
     const paramBound = necessaryParamBound(database, query, task);
     const paramDriver = (): RankedSortRow[] => {
       const index = taskClause === null ? "models_params" : "models_task_params";
       const bounded = [...clauses, "m.params <= @paramBound"];
-      if (!paramBound?.estimatedOnly)
-        return run(select(`models m INDEXED BY ${index} ${join}`, bounded));
       // Measured models may be fast whatever their size: take them from their own index.
       const measuredClauses = [
         "ml.hardware = @hardware",
@@ -246,7 +251,7 @@ function rankedSearch(
       );
     // 1. The bound keeps only a few thousand rows: drive from it.
     if (paramBound !== null) {
-      parameters.paramBound = paramBound.bound;
+      parameters.paramBound = paramBound;
       if (countParamRows(tuning.selectiveRows) < tuning.selectiveRows) return paramDriver();
     }
     // 2. Walk the sort index, but only so far: when the filters keep enough of the first
@@ -404,8 +409,7 @@ function latencySearch(database: Database.Database, query: StoreSearchQuery): Se
       "m.params IS NOT NULL",
       "(m.params > @afterParams OR (m.params = @afterParams AND m.row_id > @afterRowId))",
       "ml.model_row_id IS NULL",
-      // Range ends on the walked index, so the walk stops where no row can qualify.
-      ...(query.maxParams === undefined ? [] : ["m.params <= @maxParams"]),
+      // Range end on the walked index, so the walk stops where no row can qualify.
       ...(bounded ? ["m.params <= (@maxLatencyMs - @overheadMs) / @msPerParam"] : []),
       ...where,
     ];

@@ -12,6 +12,7 @@ import Database from "better-sqlite3";
 import { errorMessage } from "../../errors/error-message.js";
 import { ModelScoutError } from "../../errors/modelscout-error.js";
 import { effectiveFlopsPerItem } from "../../hardware/estimate-latency.js";
+import { recordedWeightBytes } from "../../hardware/memory-fit.js";
 import type {
   CatalogStore,
   StoreSearchHit,
@@ -21,7 +22,7 @@ import type {
 } from "../catalog-store.js";
 import { smallestFlopsPerParam } from "../latency-floor.js";
 import { measuredHardwareIds, measuredLatency } from "../measured-latency.js";
-import { type ModelRecord, type ModelSource, modelRecordSchema } from "../model-record.js";
+import { DTYPES, type ModelRecord, type ModelSource, modelRecordSchema } from "../model-record.js";
 import { LATEST_SCHEMA_VERSION, migrateSqlite } from "./sqlite-migrations.js";
 import { DEFAULT_SEARCH_TUNING, type SearchTuning, sqliteSearch } from "./sqlite-search.js";
 import { useWalJournal } from "./wal-journal.js";
@@ -136,6 +137,12 @@ class SqliteCatalogStore implements CatalogStore {
       const insertMeasured = this.database.prepare(
         "INSERT INTO measured_latency (model_row_id, hardware, latency_ms) VALUES (?, ?, ?)",
       );
+      const deleteRecordedMemory = this.database.prepare(
+        "DELETE FROM recorded_memory WHERE model_row_id = ?",
+      );
+      const insertRecordedMemory = this.database.prepare(
+        "INSERT INTO recorded_memory (model_row_id, dtype, weight_bytes) VALUES (?, ?, ?)",
+      );
       const lowerRatio = this.database.prepare(
         `INSERT INTO task_stats (task, min_flops_per_param) VALUES (?, ?)
          ON CONFLICT (task) DO UPDATE SET min_flops_per_param = MIN(min_flops_per_param, excluded.min_flops_per_param)`,
@@ -171,6 +178,7 @@ class SqliteCatalogStore implements CatalogStore {
             update.run({ ...columns, rowId });
             deleteLanguages.run(rowId);
             deleteMeasured.run(rowId);
+            deleteRecordedMemory.run(rowId);
             result.updated += 1;
           }
           for (const language of model.languages) {
@@ -179,6 +187,10 @@ class SqliteCatalogStore implements CatalogStore {
           for (const hardwareId of measuredHardwareIds(model)) {
             const measured = measuredLatency(model, hardwareId);
             if (measured !== null) insertMeasured.run(rowId, hardwareId, measured.latencyMs);
+          }
+          for (const dtype of DTYPES) {
+            const bytes = recordedWeightBytes(model, dtype);
+            if (bytes !== undefined) insertRecordedMemory.run(rowId, dtype, bytes);
           }
         }
         for (const [task, ratio] of minRatios) lowerRatio.run(task, ratio);
