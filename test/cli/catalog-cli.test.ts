@@ -152,6 +152,21 @@ describe("modelscout catalog search", () => {
     expect(ids.length).toBeGreaterThan(10);
   });
 
+  it("says when --lang emptied the list because the models declare no language", async () => {
+    const result = await runCli(
+      ["catalog", "search", "--task", "text-generation", "--lang", "zh"],
+      { MODELSCOUT_HOME: home },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain("No models that match the other filters declare zh");
+    expect(result.stdout).toContain("Drop --lang to list them.");
+    const nothing = await runCli(
+      ["catalog", "search", "--task", "text-generation", "--lang", "zh", "--license", "none-such"],
+      { MODELSCOUT_HOME: home },
+    );
+    expect(nothing.stdout).toMatch(/^No models match\./);
+  });
+
   it("says what is wrong with bad input and exits non-zero", async () => {
     const task = await runCli(["catalog", "search", "--task", "text-clasification"], {
       MODELSCOUT_HOME: home,

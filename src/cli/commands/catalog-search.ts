@@ -22,7 +22,10 @@ export default defineCommand({
       type: "string",
       description: "Pipeline tag or alias, e.g. text-classification, sentiment, embeddings",
     },
-    lang: { type: "string", description: "Language code or name, e.g. zh, en, Chinese" },
+    lang: {
+      type: "string",
+      description: "Language the models declare: a code or name, e.g. zh, en, Chinese",
+    },
     license: { type: "string", description: "Licence id, e.g. apache-2.0, mit" },
     source: { type: "string", description: "hub, npm, endpoint or local" },
     hardware: {
@@ -72,8 +75,17 @@ export default defineCommand({
         return;
       }
       if (result.models.length === 0) {
+        // --lang keeps models that declare the language, where select also keeps those that
+        // declare none (most LLMs): when that is what emptied the list, say so.
+        const { language, ...others } = defined as CatalogSearchOptions;
+        const withoutLanguage =
+          language === undefined || result.query.offset > 0
+            ? null
+            : await searchCatalog(store, { ...others, limit: 1, offset: 0 });
         process.stdout.write(
-          "No models match. Loosen a filter, or sync more models with `modelscout catalog sync`.\n",
+          withoutLanguage !== null && withoutLanguage.models.length > 0
+            ? `No models that match the other filters declare ${result.query.language}: --lang lists only models that declare the language, while select also keeps those that declare none and tests them on your data. Drop --lang to list them.\n`
+            : "No models match. Loosen a filter, or sync more models with `modelscout catalog sync`.\n",
         );
         return;
       }
