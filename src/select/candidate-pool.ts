@@ -16,6 +16,7 @@ import type { BackendProvider } from "../backends/model-backend.js";
 import type { CatalogStore } from "../catalog/catalog-store.js";
 import { normaliseLanguage } from "../catalog/languages.js";
 import type { ModelRecord } from "../catalog/model-record.js";
+import { isLocalModelId } from "../catalog/sources/local-models.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
 import { hardwareLatency } from "../hardware/estimate-latency.js";
 import { memoryFit } from "../hardware/memory-fit.js";
@@ -116,11 +117,17 @@ export interface UnresolvedCandidate {
   error: { code: string; message: string };
 }
 
-async function explicitModels(
-  options: BuildPoolOptions,
-): Promise<{ models: ModelRecord[]; unresolved: UnresolvedCandidate[] }> {
+interface ListedModels {
+  models: ModelRecord[];
+  unresolved: UnresolvedCandidate[];
+  /** Listed `local:` folders that do not exist (a model not built yet), with the reason. */
+  missing: { id: string; reason: string }[];
+}
+
+async function explicitModels(options: BuildPoolOptions): Promise<ListedModels> {
   const models: ModelRecord[] = [];
   const unresolved: UnresolvedCandidate[] = [];
+  const missing: ListedModels["missing"] = [];
   for (const id of options.spec.candidates.ids) {
     let model = await options.catalog.getModel(id);
     if (model === null && options.resolveExtraId !== undefined) {
@@ -130,6 +137,12 @@ async function explicitModels(
         // Not knowing whether the id exists is not a typo: the candidate fails, the run goes on.
         if (ModelScoutError.isInstance(error) && error.code === "HUB_REQUEST_FAILED") {
           unresolved.push({ id, error: { code: error.code, message: error.message } });
+          continue;
+        }
+        // Nor is a folder that is not there yet (a model still to build, as the examples'
+        // are): it is left out with the reason, and the others run.
+        if (ModelScoutError.isInstance(error) && error.code === "NOT_FOUND" && isLocalModelId(id)) {
+          missing.push({ id, reason: error.message.replace(/\.$/, "") });
           continue;
         }
         throw error;
@@ -149,7 +162,7 @@ async function explicitModels(
     }
     models.push(model);
   }
-  return { models, unresolved };
+  return { models, unresolved, missing };
 }
 
 async function catalogModels(options: BuildPoolOptions, tasks: string[]): Promise<ModelRecord[]> {
@@ -175,14 +188,16 @@ export async function buildCandidatePool(options: BuildPoolOptions): Promise<Can
   const { spec, providers } = options;
   const tasks = compatibleTasks(spec.task);
   const explicit = !spec.candidates.searchCatalog;
-  const listed =
-    spec.candidates.ids.length > 0 ? await explicitModels(options) : { models: [], unresolved: [] };
+  const listed: ListedModels =
+    spec.candidates.ids.length > 0
+      ? await explicitModels(options)
+      : { models: [], unresolved: [], missing: [] };
   const searched = spec.candidates.searchCatalog ? await catalogModels(options, tasks) : [];
   const listedIds = new Set(listed.models.map((model) => model.id));
   const models = [...listed.models, ...searched.filter((model) => !listedIds.has(model.id))];
-  const { unresolved } = listed;
+  const { unresolved, missing } = listed;
   const firstUnresolved = unresolved[0];
-  if (models.length === 0 && firstUnresolved !== undefined) {
+  if (models.length === 0 && firstUnresolved !== undefined && missing.length === 0) {
     throw new ModelScoutError(
       firstUnresolved.error.code as "HUB_REQUEST_FAILED",
       firstUnresolved.error.message,
@@ -208,6 +223,26 @@ export async function buildCandidatePool(options: BuildPoolOptions): Promise<Can
       };
     }),
   );
+
+  if (missing.length > 0) {
+    // The first step of the funnel, so an empty pool names the missing folders. When nothing
+    // else is left, the ids the Hub could not be asked about are named there too: no failed
+    // candidate will report them.
+    const removed = [
+      ...missing,
+      ...(models.length === 0
+        ? unresolved.map(({ id, error }) => ({ id, reason: `${error.code}: ${error.message}` }))
+        : []),
+    ];
+    funnel.steps.push({
+      filter: "explicit-ids",
+      description: "listed ids that could be read (local: folders that exist)",
+      before: models.length + removed.length,
+      after: models.length,
+      removedExamples: removed.slice(0, 5),
+      removedListed: removed,
+    });
+  }
 
   funnel.apply(
     "task",

@@ -26,7 +26,7 @@ export type CandidateStatus =
 
 /** One hard filter applied to the candidate pool, in order. */
 export interface FilterStep {
-  /** Stable name: `task`, `explicit-ids`, `language`, `context-length`, `license`, `memory-fit`, `slo-latency`, `slo-memory`, `privacy`, `runnable`, `labels`, `onnx-files` (the probing cut's looked-up files). */
+  /** Stable name: `task`, `explicit-ids` (listed `local:` folders that do not exist), `language`, `context-length`, `license`, `memory-fit`, `slo-latency`, `slo-memory`, `privacy`, `runnable`, `labels`, `onnx-files` (the probing cut's looked-up files). */
   filter: string;
   /** What the filter kept, in words ("fits 16 GB on NVIDIA T4 at int8"). */
   description: string;

@@ -135,6 +135,45 @@ describe("modelscout select / decisions", () => {
     expect(JSON.parse(json.stdout)).toMatchObject({ winner: null, status: "failed" });
   }, 120_000);
 
+  it("goes on without a listed local model that is not built, naming it, as the Chinese example does", async () => {
+    // A spec of its own folder: local:./models/... is read from there, and nothing is built.
+    const folder = mkdtempSync(join(tmpdir(), "ms-select-cli-local-"));
+    const spec = join(folder, "task.json");
+    writeFileSync(
+      spec,
+      JSON.stringify({
+        task_type: "sentiment",
+        input_constraints: { language: "en" },
+        candidates: { ids: ["local:./models/reviews-bow", "npm:sentiment"] },
+        data: {
+          path: fileURLToPath(
+            new URL("../../examples/english-sentiment/held-out-sentences.jsonl", import.meta.url),
+          ),
+        },
+        privacy: "local-only",
+      }),
+    );
+    const result = await runCli(["select", spec], { MODELSCOUT_HOME: home });
+    expect(result.stderr).not.toMatch(/unexpected error/);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain("Winner: npm:sentiment");
+    expect(result.stdout).toContain(
+      `Left out: local:./models/reviews-bow (listed in candidates.ids), by the explicit-ids filter: Local model folder not found: ${join(folder, "models", "reviews-bow")}`,
+    );
+    // Nothing else left: the usual no-candidates exit, naming the folder.
+    writeFileSync(
+      spec,
+      JSON.stringify({
+        task_type: "sentiment",
+        candidates: { ids: ["local:./models/reviews-bow"] },
+      }),
+    );
+    const empty = await runCli(["select", spec], { MODELSCOUT_HOME: home });
+    expect(empty.code).toBe(4);
+    expect(empty.stderr).toContain("No candidate models are left: the explicit-ids filter");
+    expect(empty.stderr).toContain("local:./models/reviews-bow (Local model folder not found");
+  }, 120_000);
+
   it("turns a plain-words request into a spec, shows it, then runs it", async () => {
     const data = join(work, "reviews.jsonl");
     writeFileSync(

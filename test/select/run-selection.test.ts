@@ -619,6 +619,55 @@ describe("candidate ids outside the catalog", () => {
     }
   });
 
+  it("leaves out a listed local: folder that does not exist, names it with the reason, and runs the rest", async () => {
+    const { candidateIdResolver } = await import("../../src/select/resolve-candidate-id.js");
+    const decision = await runSelection(
+      options(
+        sentimentSpec(writeData(SENTENCES), {
+          candidates: { ids: ["local:./models/not-built-yet", "npm:sentiment"] },
+        }),
+        { resolveExtraId: candidateIdResolver(catalog, {}, true) },
+      ),
+    );
+    expect(decision.status).toBe("completed");
+    expect(decision.winner?.id).toBe("npm:sentiment");
+    expect(decision.candidates.map((candidate) => candidate.id)).toEqual(["npm:sentiment"]);
+    const reason = `Local model folder not found: ${join(directory, "models", "not-built-yet")}`;
+    expect(decision.filters[0]).toMatchObject({
+      filter: "explicit-ids",
+      before: 2,
+      after: 1,
+      removedListed: [
+        { id: "local:./models/not-built-yet", reason: expect.stringContaining(reason) },
+      ],
+    });
+    expect(renderDecisionText(decision)).toContain(
+      `Left out: local:./models/not-built-yet (listed in candidates.ids), by the explicit-ids filter: ${reason}`,
+    );
+    expect(decisions.get(decision.id)?.filters[0]?.filter).toBe("explicit-ids");
+  });
+
+  it("names the missing local: folders when no listed candidate is left", async () => {
+    const { candidateIdResolver } = await import("../../src/select/resolve-candidate-id.js");
+    const error = await runSelection(
+      options(
+        sentimentSpec(writeData(SENTENCES), {
+          candidates: { ids: ["local:./models/a", "someone/not-cached"] },
+        }),
+        { resolveExtraId: candidateIdResolver(catalog, {}, true) },
+      ),
+    ).catch((caught: unknown) => caught);
+    expect((error as ModelScoutError).code).toBe("NO_CANDIDATES");
+    const message = (error as Error).message;
+    expect(message).toContain("the explicit-ids filter");
+    expect(message).toContain(`local:./models/a (Local model folder not found: ${directory}`);
+    // The Hub id no failed candidate will report is named there too.
+    expect(message).toContain("someone/not-cached (HUB_REQUEST_FAILED: ");
+    const stored = decisions.get(decisions.list({ limit: 1 })[0]?.id ?? "");
+    expect(stored?.status).toBe("no-candidates");
+    expect(stored?.filters).toMatchObject([{ filter: "explicit-ids", before: 2, after: 0 }]);
+  });
+
   it("refuses an unknown id with a suggestion when nothing can look it up", async () => {
     const error = await runSelection(
       options(sentimentSpec(writeData(SENTENCES), { candidates: { ids: ["npm:sentimen"] } })),
