@@ -668,6 +668,26 @@ describe("candidate ids outside the catalog", () => {
     expect(stored?.filters).toMatchObject([{ filter: "explicit-ids", before: 2, after: 0 }]);
   });
 
+  it("suggests an npm id for a typo however many Hub models outrank it by downloads", async () => {
+    await catalog.upsertModels(
+      Array.from({ length: 1200 }, (_, index) =>
+        makeModel({ id: `popular/model-${index}`, downloads: 1000 + index }),
+      ),
+    );
+    const error = await runSelection(
+      options(sentimentSpec(writeData(SENTENCES), { candidates: { ids: ["npm:sentimnt"] } })),
+    ).catch((caught: unknown) => caught);
+    expect((error as ModelScoutError).code).toBe("NOT_FOUND");
+    expect((error as Error).message).toContain('did you mean "npm:sentiment"?');
+    // Hub ids are still suggested.
+    const hub = await runSelection(
+      options(
+        sentimentSpec(writeData(SENTENCES), { candidates: { ids: ["popular/model-11999"] } }),
+      ),
+    ).catch((caught: unknown) => caught);
+    expect((hub as Error).message).toContain('did you mean "popular/model-1199"?');
+  });
+
   it("refuses an unknown id with a suggestion when nothing can look it up", async () => {
     const error = await runSelection(
       options(sentimentSpec(writeData(SENTENCES), { candidates: { ids: ["npm:sentimen"] } })),
