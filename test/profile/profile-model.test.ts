@@ -46,7 +46,7 @@ const settings = () => ({
 });
 
 function sentimentRecord() {
-  // A parameter count so that hardware-bounded searches keep the model (they exclude unknown sizes).
+  // A parameter count, so that hardware-bounded searches judge its fit (not shown as unknown).
   return makeModel({
     id: SENTIMENT,
     task: "text-classification",
