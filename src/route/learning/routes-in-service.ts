@@ -1,12 +1,14 @@
 /**
  * @module
  * Which of the learner's (route, model) pairs the routes config in service still has: each
- * `bandit` target's candidates, keyed as the learner keys its state (`<route>/<task>`). The
- * learner keeps what it learned on a route or model a reload removed (a config that brings it
- * back starts from it), so its standings outlive the config; the readers of those standings
- * (`/metrics`, the admin API, `modelscout learner standings`) ask this which are live
- * (ADR 0083). A target turned `fixed`, `fallback` or `weighted` counts as removed: the learner
- * no longer chooses there.
+ * target's candidates, whatever its policy, keyed as the learner keys its state
+ * (`<route>/<task>`). The learner keeps what it learned on a route or model a reload removed
+ * (a config that brings it back starts from it), so its standings outlive the config; the
+ * readers of those standings (`/metrics`, the admin API, `modelscout learner standings`) ask
+ * this which are live (ADR 0083). Feedback on a `fixed`, `fallback` or `weighted` target is
+ * learned too (the learner does not choose there, but its standings say how the route's
+ * models do, and a switch to `bandit` starts from them), so such a target is in service: it
+ * serves traffic. Whether the learner chooses there is the target's `policy`, not this.
  *
  * The server records it in the state database at each start and applied reload (the
  * learner's `recordRoutesInService`), so that the CLI, which has no config, can say the same.
@@ -28,7 +30,7 @@ const storedSchema = z.object({
 const byConfig = new WeakMap<RoutesConfig, RoutesInService>();
 
 export class RoutesInService {
-  /** Learner route (`<route>/<task>`) -> the models its bandit target chooses among. */
+  /** Learner route (`<route>/<task>`) -> its target's candidates. */
   readonly routes: ReadonlyMap<string, ReadonlySet<string>>;
   /** When a server put this config into service (ISO), for a stored record; null otherwise. */
   readonly recordedAt: string | null;
@@ -38,14 +40,13 @@ export class RoutesInService {
     this.recordedAt = recordedAt;
   }
 
-  /** The pairs `config` has the learner choose among. */
+  /** The pairs `config` serves: each target's candidates, on every route. */
   static of(config: RoutesConfig): RoutesInService {
     const known = byConfig.get(config);
     if (known !== undefined) return known;
     const routes = new Map<string, Set<string>>();
     for (const route of config.routes) {
       for (const target of route.targets.values()) {
-        if (target.policy !== "bandit") continue;
         routes.set(
           learnerRouteKey(route.name, target.task),
           new Set(target.candidates.map((candidate) => candidate.model)),
@@ -82,7 +83,7 @@ export class RoutesInService {
     return JSON.stringify({ recordedAt: recordedAt.toISOString(), routes });
   }
 
-  /** Whether the config in service has the learner choose `modelId` on `route` (`<route>/<task>`). */
+  /** Whether the config in service has `modelId` among the candidates of `route` (`<route>/<task>`). */
   has(route: string, modelId: string): boolean {
     return this.routes.get(route)?.has(modelId) === true;
   }
