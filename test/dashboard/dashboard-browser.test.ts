@@ -240,6 +240,36 @@ describe("dashboard in Chromium", () => {
     await page.close();
   });
 
+  it("shows a standing on a route the config serves without a bandit as in the config, with no demotion to offer", async () => {
+    // The learner learns from feedback on the delivery route too, though it is a fallback chain.
+    const answer = await postJson(url("/v1/chat/completions"), {
+      model: "delivery",
+      messages: [{ role: "user", content: "where is my package?" }],
+    });
+    expect(answer.status).toBe(200);
+    await postJson(url("/v1/feedback"), {
+      request_id: answer.json.modelscout.request_id,
+      correct: true,
+    });
+    const decision = await classify("the parcel arrived broken");
+    await postJson(url("/v1/feedback"), { request_id: decision.request_id, correct: true });
+    const page = await openPage("models");
+    const delivery = page.locator(
+      `tr[data-standing="delivery/text-generation|${answer.json.model}"]`,
+    );
+    await delivery.waitFor();
+    expect(await delivery.locator("[data-not-in-config]").count()).toBe(0);
+    // A demotion there would change nothing (only a bandit follows the learner): none offered.
+    expect(await delivery.locator("button[data-propose]").count()).toBe(0);
+    const complaint = page.locator(
+      `tr[data-standing="complaint/text-classification|${decision.model}"]`,
+    );
+    expect(await complaint.locator("button[data-propose]").count()).toBe(1);
+    expect(await complaint.locator("[data-not-in-config]").count()).toBe(0);
+    expect(pageErrors(page)).toEqual([]);
+    await page.close();
+  });
+
   it("paces the refreshes that changes ask for by what the last refresh took", async () => {
     // The models series made slow: each read of it takes 600 ms more.
     const page = await chromium.context.newPage();

@@ -269,3 +269,84 @@ describe("a reload that removes a route with open review items", () => {
     );
   });
 });
+
+describe("a route in the config whose target is not a bandit", () => {
+  it("is in service: its learner gauges stay in /metrics, the admin API and the CLI say so", async () => {
+    const state = join(mkdtempSync(join(tmpdir(), "ms-removed-")), "state.db");
+    // The learner learns from feedback on every route, though it chooses only on `desk`.
+    const policies: RoutesConfigInput = {
+      default_route: "desk",
+      models: [echo("echo:a"), echo("echo:b"), echo("echo:c")],
+      routes: [
+        bandit("desk", ["echo:a", "echo:b"]),
+        {
+          name: "care",
+          targets: { "text-generation": { policy: "fallback", candidates: ["echo:c", "echo:a"] } },
+        },
+        {
+          name: "sales",
+          targets: { "text-generation": { policy: "fixed", candidates: ["echo:b"] } },
+        },
+      ],
+    };
+    server = await startRoutingServer({
+      config: parseRoutesConfig(policies),
+      port: 0,
+      databasePath: state,
+      createLearner: (database) => new ThompsonRouteLearner({ database }),
+      extend: createAdminExtension({ token: null, redaction: { enabled: false } }).extend,
+    });
+    const running = server;
+    for (const route of ["care", "sales"]) {
+      const answer = await postJson(`${running.url}/v1/chat/completions`, {
+        model: route,
+        messages: [{ role: "user", content: "where is my package?" }],
+      });
+      expect(answer.status).toBe(200);
+      const feedback = await postJson(`${running.url}/v1/feedback`, {
+        request_id: answer.json.modelscout.request_id,
+        correct: true,
+      });
+      expect(feedback.status).toBe(200);
+    }
+
+    const exposition = await (await fetch(`${running.url}/metrics`)).text();
+    for (const family of ["modelscout_learner_quality", "modelscout_learner_evidence"]) {
+      expect([...samples(exposition, family).keys()].sort(), family).toEqual([
+        pair("care/text-generation", "echo:c"),
+        pair("sales/text-generation", "echo:b"),
+      ]);
+    }
+    const standings = (await getJson(`${running.url}/admin/api/models`)).json.standings as Json[];
+    expect(
+      standings
+        .filter((standing) => standing.domain === null)
+        .map(
+          (standing) =>
+            `${standing.route}|${standing.modelId}|${standing.inConfig}|${standing.policy}`,
+        )
+        .sort(),
+    ).toEqual([
+      "care/text-generation|echo:c|true|fallback",
+      "sales/text-generation|echo:b|true|fixed",
+    ]);
+    await running.close();
+    server = undefined;
+
+    const table = await runCli(["learner", "standings", "--state", state]);
+    expect(table.code, table.stderr).toBe(0);
+    expect(table.stdout).toMatch(/care\/text-generation\s.*echo:c\s.*active\s+in service\s*$/m);
+    expect(table.stdout).toMatch(/sales\/text-generation\s.*echo:b\s.*active\s+in service\s*$/m);
+    expect(table.stdout).not.toMatch(/route removed/);
+    expect(table.stdout).toMatch(/It has every route and model listed/);
+    const hidden = await runCli([
+      "learner",
+      "standings",
+      "--state",
+      state,
+      "--hide-removed",
+      "--json",
+    ]);
+    expect((JSON.parse(hidden.stdout) as unknown[]).length).toBe(2);
+  });
+});

@@ -696,7 +696,7 @@ async function renderModels(container) {
                           class: "muted",
                           "data-not-in-config": "",
                           title:
-                            "The routes config in service has no bandit target with this model here. What was learned is kept: a reload that brings the route back starts from it.",
+                            "The routes config in service has no target with this model here. What was learned is kept: a reload that brings the route back starts from it.",
                         },
                         " · not in the config",
                       ),
@@ -704,8 +704,10 @@ async function renderModels(container) {
                   h(
                     "td",
                     {},
+                    // Only a bandit target in service follows the learner: a demotion on a
+                    // removed route or another policy would change nothing (it is refused).
                     standing.domain === null &&
-                      standing.inConfig !== false &&
+                      standing.policy === "bandit" &&
                       h(
                         "button",
                         {

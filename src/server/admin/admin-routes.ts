@@ -44,7 +44,7 @@ import { learnerRouteKey } from "../../route/feedback.js";
 import { RoutesInService } from "../../route/learning/routes-in-service.js";
 import type { ModelStanding, RouteLearner } from "../../route/route-learner.js";
 import type { RouterHealth } from "../../route/router.js";
-import type { RoutesConfig } from "../../route/routes-config.js";
+import type { RoutePolicy, RoutesConfig } from "../../route/routes-config.js";
 import type { RoutingStore } from "../../route/routing-store.js";
 import type { DecisionStore } from "../../select/decision-store.js";
 import { renderDecisionReport } from "../../select/report/render-decision-report.js";
@@ -190,20 +190,29 @@ function standingKey(config: RoutesConfig, route: string): string {
 }
 
 /**
- * Each standing with `inConfig`: whether the config in service still has its model on its
- * bandit target. The learner keeps what it learned on a route a reload removed (a reload that
- * brings the route back starts from it), so the dashboard says which standings route nothing
- * now rather than offering to demote a model there.
+ * Each standing with `inConfig`: whether the config in service still has its model among its
+ * target's candidates, whatever the target's policy (`RoutesInService`); and `policy`: that
+ * target's policy, null when not in the config. The learner keeps what it learned on a route a
+ * reload removed (a reload that brings the route back starts from it), so the dashboard says
+ * which standings route nothing now; and it learns from feedback on `fixed`, `fallback` and
+ * `weighted` targets too, where a demotion changes nothing (an approval is refused), so the
+ * dashboard offers one only where the policy is `bandit`.
  */
 function withConfigState(
   standings: readonly ModelStanding[],
   config: RoutesConfig,
-): Array<ModelStanding & { inConfig: boolean }> {
+): Array<ModelStanding & { inConfig: boolean; policy: RoutePolicy | null }> {
   const inService = RoutesInService.of(config);
-  return standings.map((standing) => ({
-    inConfig: inService.has(standing.route, standing.modelId),
-    ...standing,
-  }));
+  return standings.map((standing) => {
+    const inConfig = inService.has(standing.route, standing.modelId);
+    return {
+      inConfig,
+      policy: inConfig
+        ? (targetsFor(config, standing.route, standing.modelId)[0]?.policy ?? null)
+        : null,
+      ...standing,
+    };
+  });
 }
 
 /**

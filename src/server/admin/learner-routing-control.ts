@@ -23,7 +23,7 @@ import type { RoutingChange, RoutingControl } from "../../monitor/routing-contro
 import { learnerRouteKey } from "../../route/feedback.js";
 import type { RouteLearner } from "../../route/route-learner.js";
 import type { RouteSwitches } from "../../route/route-switches.js";
-import type { RoutesConfig } from "../../route/routes-config.js";
+import type { RoutePolicy, RoutesConfig } from "../../route/routes-config.js";
 
 type OperatorCall = (
   route: string,
@@ -43,7 +43,7 @@ export interface LearnerTarget {
   key: string;
   route: string;
   task: string;
-  policy: string;
+  policy: RoutePolicy;
 }
 
 /** The route targets a change on `route` (a route name or `task:<task>`) for `modelId` touches. */
