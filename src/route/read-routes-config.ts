@@ -1,7 +1,7 @@
 /**
  * @module
  * Reads a routes config file: JSON (`.json`) or YAML (anything else, `.yaml`/`.yml`), then
- * validates it with `parseRoutesConfig`. Syntax errors name the file, line and column; the
+ * validates it with `checkRoutesConfig`. Syntax errors name the file, line and column; the
  * config's problems name their field and its line (`routesConfigLines`). The config's
  * `directory` is the file's folder, which relative `local:` model ids are read from.
  */
@@ -9,23 +9,46 @@ import { dirname, resolve } from "node:path";
 import { withConfigLines } from "../config/config-lines.js";
 import { readConfigDocument } from "../config/read-config-document.js";
 import { resolveTask } from "../tasks/resolve-task.js";
-import { parseRoutesConfig, type RoutesConfig } from "./routes-config.js";
+import {
+  checkRoutesConfig,
+  invalidRoutesConfig,
+  type RoutesConfig,
+  type RoutesConfigCheck,
+} from "./routes-config.js";
 
 export async function readRoutesConfig(path: string): Promise<RoutesConfig> {
+  const checked = await checkRoutesConfigFile(path);
+  if (checked.config === undefined) {
+    throw routesConfigFileLines(invalidRoutesConfig(path, checked.problems), path);
+  }
+  return checked.config;
+}
+
+/**
+ * `checkRoutesConfig` of a file (its problems without their lines: `routesConfigFileLines`
+ * adds them), with the folder relative `local:` ids are read from; its config, when it has
+ * no problem, with its `directory` and `source`. A file that cannot be read or parsed throws.
+ */
+export async function checkRoutesConfigFile(
+  path: string,
+): Promise<RoutesConfigCheck & { directory: string }> {
   const value = await readConfigDocument(path, {
     name: "Routes config",
     missingHint:
       "Give the path of a .json or .yaml file, or leave --config out to serve the bundled customer-service example.",
     yaml: true,
   });
-  let config: RoutesConfig;
-  try {
-    config = parseRoutesConfig(value, path);
-  } catch (error) {
-    throw withConfigLines(error, path, `Routes config ${path}`, taskName);
-  }
+  const checked = checkRoutesConfig(value);
   // A relative `local:` model id names a folder beside the config, as a task spec's does.
-  return { directory: dirname(resolve(path)), source: path, ...config };
+  const directory = dirname(resolve(path));
+  return {
+    directory,
+    config:
+      checked.config === undefined ? undefined : { directory, source: path, ...checked.config },
+    problems: checked.problems,
+    modelReferences: checked.modelReferences,
+    declarations: checked.declarations,
+  };
 }
 
 /**
@@ -34,9 +57,12 @@ export async function readRoutesConfig(path: string): Promise<RoutesConfig> {
  * from one; other errors unchanged.
  */
 export function routesConfigLines(error: unknown, config: RoutesConfig): unknown {
-  return config.source === undefined
-    ? error
-    : withConfigLines(error, config.source, `Routes config ${config.source}`, taskName);
+  return config.source === undefined ? error : routesConfigFileLines(error, config.source);
+}
+
+/** `routesConfigLines` for the config read from `path`, whether it could be parsed or not. */
+export function routesConfigFileLines(error: unknown, path: string): unknown {
+  return withConfigLines(error, path, `Routes config ${path}`, taskName);
 }
 
 /** A target's task as messages name it (`chat` is `text-generation`), for finding its line. */

@@ -833,7 +833,8 @@ export interface RoutesConfig {
   };
 }
 
-function invalid(source: string, problems: string[]): ModelScoutError {
+/** The error that lists a routes config's problems, each naming its field (`details.problems`). */
+export function invalidRoutesConfig(source: string, problems: string[]): ModelScoutError {
   return new ModelScoutError(
     "INVALID_ARGUMENT",
     `Routes config${source === "" ? "" : ` ${source}`}: ${problems.join("; ")}`,
@@ -870,25 +871,103 @@ function describeConfigIssue(issue: z.core.$ZodIssue): string {
   return describeIssue(issue, field, routesConfigSchema);
 }
 
+/** A model a routes config names, and the field that names it. */
+export interface ModelReference {
+  field: string;
+  model: string;
+  /** A route candidate's: the task of its target, which the model must serve. */
+  task?: TaskId;
+  /** A classification step's model: the step's kind, which says what the model must do. */
+  step?: "nearest-neighbour" | "classifier";
+}
+
+/**
+ * What `checkRoutesConfig` found: the normalised config when it has no problem; else every
+ * problem it could find, and the models the config names, for the checks that look them up
+ * (`serve --check`), which cannot build a router for such a config.
+ */
+export interface RoutesConfigCheck {
+  /** Undefined when there are `problems`. */
+  config: RoutesConfig | undefined;
+  /** Each naming its field: the schema's, then those the parts that parsed have among them. */
+  problems: string[];
+  /**
+   * Where the parts that parsed name a model: each declaration that parsed (`models[i]`), the
+   * route candidates and the classification steps' models, `decision:` references as
+   * written. A candidate of a model whose declaration has problems of its own is left out (it
+   * is declared, only wrongly), and so is every candidate when a declaration has no id, since
+   * which ids are declared is then not known.
+   */
+  modelReferences: ModelReference[];
+  /** The model declarations that parsed. */
+  declarations: ModelDeclaration[];
+}
+
+type ParsedTarget = z.output<typeof targetSchema>;
+
+/** `value` as an object's fields, or undefined when it is not an object. */
+function fieldsOf(value: unknown): Record<string, unknown> | undefined {
+  return typeof value === "object" && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
+}
+
+/** `value[key]` when it is a non-empty string (an id, a name), else undefined. */
+function textField(value: unknown, key: string): string | undefined {
+  const field = fieldsOf(value)?.[key];
+  return typeof field === "string" && field !== "" ? field : undefined;
+}
+
+function listOf(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
 /**
  * Validates a routes config (already read from JSON or YAML) and normalises it. `source`
  * (a file name) prefixes every message. Throws `INVALID_ARGUMENT` listing every problem,
- * each naming its field.
+ * each naming its field (`checkRoutesConfig`).
  */
 export function parseRoutesConfig(input: unknown, source = ""): RoutesConfig {
+  const checked = checkRoutesConfig(input);
+  if (checked.config === undefined) throw invalidRoutesConfig(source, checked.problems);
+  return checked.config;
+}
+
+/**
+ * Validates a routes config and normalises it, naming every problem it can find in one go:
+ * the schema's, and those of the checks across its parts (a route or model named twice, an
+ * unknown route named by a rule, an example, a label or `default_route`, a target's settings
+ * that do not go together) on every part that parsed, though others did not. Each model, route,
+ * target and classification step is parsed on its own for that, so a bad `base_url` does not
+ * hide a rule's unknown route; a check that needs what did not parse is left out (no route
+ * is called unknown while a route has no name).
+ */
+export function checkRoutesConfig(input: unknown): RoutesConfigCheck {
   const parsed = routesConfigSchema.safeParse(input, { reportInput: true });
-  if (!parsed.success) throw invalid(source, parsed.error.issues.map(describeConfigIssue));
-  const config = parsed.data;
-  const problems: string[] = [];
+  const problems = parsed.success ? [] : parsed.error.issues.map(describeConfigIssue);
+  const written = fieldsOf(input) ?? {};
   const routeNames = new Set<string>();
   const routes: RouteDefinition[] = [];
   const declared = new Set<string>();
   const pricedModels = new Set<string>();
+  const declarations: ModelDeclaration[] = [];
+  const modelReferences: ModelReference[] = [];
 
-  config.models.forEach((model, index) => {
-    if (declared.has(model.id))
-      problems.push(`models[${index}].id: "${model.id}" is declared twice`);
-    declared.add(model.id);
+  const writtenModels = listOf(written.models);
+  writtenModels.forEach((written, index) => {
+    const id = textField(written, "id");
+    if (id === undefined) return;
+    if (declared.has(id)) problems.push(`models[${index}].id: "${id}" is declared twice`);
+    declared.add(id);
+  });
+  const validModels = new Set<string>();
+  writtenModels.forEach((written, index) => {
+    const declaration = modelDeclarationSchema.safeParse(written);
+    if (!declaration.success) return;
+    const model = declaration.data;
+    declarations.push(model);
+    validModels.add(model.id);
+    modelReferences.push({ field: `models[${index}]`, model: model.id });
     if ((model.kind === "openai" || model.kind === "hf-inference") && model.price !== undefined) {
       pricedModels.add(model.id);
     }
@@ -900,23 +979,32 @@ export function parseRoutesConfig(input: unknown, source = ""): RoutesConfig {
       }
     }
   });
+  const everyModelNamed = writtenModels.every((written) => textField(written, "id") !== undefined);
+  const referTo = (reference: ModelReference) => {
+    const { model } = reference;
+    if (!everyModelNamed || (declared.has(model) && !validModels.has(model))) return;
+    modelReferences.push(reference);
+  };
 
-  config.routes.forEach((route, routeIndex) => {
+  const writtenRoutes = Array.isArray(written.routes) ? written.routes : undefined;
+  (writtenRoutes ?? []).forEach((route, routeIndex) => {
     const where = `routes[${routeIndex}]`;
-    if (route.name === AUTO_MODEL) problems.push(`${where}.name: "auto" is reserved`);
-    if (routeNames.has(route.name)) problems.push(`${where}.name: "${route.name}" is used twice`);
-    if (declared.has(route.name)) {
-      problems.push(`${where}.name: "${route.name}" is also a model id in models`);
+    const name = textField(route, "name");
+    if (name !== undefined) {
+      if (name === AUTO_MODEL) problems.push(`${where}.name: "auto" is reserved`);
+      if (routeNames.has(name)) problems.push(`${where}.name: "${name}" is used twice`);
+      if (declared.has(name)) {
+        problems.push(`${where}.name: "${name}" is also a model id in models`);
+      }
+      routeNames.add(name);
     }
-    routeNames.add(route.name);
     const targets = new Map<TaskId, RouteTarget>();
-    const taskNames = Object.keys(route.targets);
-    if (taskNames.length === 0) {
+    const writtenTargets = fieldsOf(fieldsOf(route)?.targets);
+    const taskNames = Object.keys(writtenTargets ?? {});
+    if (writtenTargets !== undefined && taskNames.length === 0) {
       problems.push(`${where}.targets: needs at least one task, e.g. "text-generation"`);
     }
     for (const taskName of taskNames) {
-      const target = route.targets[taskName];
-      if (target === undefined) continue;
       const field = `${where}.targets.${taskName}`;
       let task: TaskId;
       try {
@@ -925,6 +1013,19 @@ export function parseRoutesConfig(input: unknown, source = ""): RoutesConfig {
         problems.push(`${field}: ${(error as Error).message}`);
         continue;
       }
+      const writtenTarget = writtenTargets?.[taskName];
+      const parsedTarget = targetSchema.safeParse(writtenTarget);
+      if (!parsedTarget.success) {
+        // Its problems are the schema's; its models can still be looked up.
+        listOf(fieldsOf(writtenTarget)?.candidates).forEach((candidate, index) => {
+          const model = typeof candidate === "string" ? candidate : textField(candidate, "model");
+          if (model !== undefined && model !== "") {
+            referTo({ field: `${where}.targets.${task}.candidates[${index}]`, model, task });
+          }
+        });
+        continue;
+      }
+      const target: ParsedTarget = parsedTarget.data;
       if (targets.has(task)) problems.push(`${field}: task ${task} is given twice (aliases)`);
       const candidates: RouteCandidate[] = target.candidates.map((candidate, index) => {
         if (typeof candidate === "string") return { model: candidate, weight: 1, languages: null };
@@ -955,6 +1056,11 @@ export function parseRoutesConfig(input: unknown, source = ""): RoutesConfig {
       }
       const seen = new Set<string>();
       candidates.forEach((candidate, index) => {
+        referTo({
+          field: `${where}.targets.${task}.candidates[${index}]`,
+          model: candidate.model,
+          task,
+        });
         if (seen.has(candidate.model)) {
           problems.push(`${field}.candidates[${index}]: "${candidate.model}" is listed twice`);
         }
@@ -1009,11 +1115,20 @@ export function parseRoutesConfig(input: unknown, source = ""): RoutesConfig {
         languageDetector,
       });
     }
-    routes.push({ name: route.name, description: route.description ?? null, targets });
+    if (name === undefined) return;
+    const description = fieldsOf(route)?.description;
+    routes.push({
+      name,
+      description: typeof description === "string" ? description : null,
+      targets,
+    });
   });
 
+  // Which routes there are is known when each route has a name, parsed or not.
+  const routesNamed =
+    writtenRoutes?.every((route) => textField(route, "name") !== undefined) === true;
   const knownRoute = (name: string, field: string) => {
-    if (!routeNames.has(name)) {
+    if (routesNamed && !routeNames.has(name)) {
       problems.push(
         `${field}: unknown route "${name}" (routes: ${[...routeNames].join(", ") || "none"})`,
       );
@@ -1021,8 +1136,15 @@ export function parseRoutesConfig(input: unknown, source = ""): RoutesConfig {
   };
 
   const classification: ClassificationStep[] = [];
-  config.classification.forEach((step, stepIndex) => {
+  listOf(written.classification).forEach((writtenStep, stepIndex) => {
     const where = `classification[${stepIndex}]`;
+    const parsedStep = classificationStepSchema.safeParse(writtenStep);
+    if (!parsedStep.success) {
+      // Its problems are the schema's; the routes and model it names can still be checked.
+      checkWrittenStep(writtenStep, where, knownRoute, referTo);
+      return;
+    }
+    const step = parsedStep.data;
     if (step.kind === "rules") {
       const rules = step.rules.map((rule, ruleIndex) => {
         const field = `${where}.rules[${ruleIndex}]`;
@@ -1054,6 +1176,7 @@ export function parseRoutesConfig(input: unknown, source = ""): RoutesConfig {
         examples.set(route, utterances);
       }
       if (examples.size === 0) problems.push(`${where}.examples: give examples for some route`);
+      referTo({ field: `${where}.model`, model: step.model, step: step.kind });
       classification.push({
         kind: "nearest-neighbour",
         model: step.model,
@@ -1069,6 +1192,7 @@ export function parseRoutesConfig(input: unknown, source = ""): RoutesConfig {
         knownRoute(route, `${where}.labels.${label}`);
         labels.set(label, route);
       }
+      referTo({ field: `${where}.model`, model: step.model, step: step.kind });
       classification.push({
         kind: "classifier",
         model: step.model,
@@ -1081,12 +1205,16 @@ export function parseRoutesConfig(input: unknown, source = ""): RoutesConfig {
     }
   });
 
+  const writtenDefault = textField(written, "default_route");
+  if (writtenDefault !== undefined) knownRoute(writtenDefault, "default_route");
+  if (!parsed.success || problems.length > 0) {
+    return { config: undefined, problems, modelReferences, declarations };
+  }
+  const config = parsed.data;
   const defaultRoute = config.default_route ?? config.routes[0]?.name ?? "";
-  if (config.default_route !== undefined) knownRoute(config.default_route, "default_route");
-  if (problems.length > 0) throw invalid(source, problems);
 
   const learning = (input as { learning?: ThompsonLearnerConfigInput }).learning ?? {};
-  return {
+  const normalised: RoutesConfig = {
     defaultRoute,
     learning,
     classification,
@@ -1116,6 +1244,36 @@ export function parseRoutesConfig(input: unknown, source = ""): RoutesConfig {
       forwardHeaders: [...new Set(config.server.forward_headers.map((name) => name.toLowerCase()))],
     },
   };
+  return { config: normalised, problems, modelReferences, declarations };
+}
+
+/**
+ * The routes and model a classification step names, when the step did not parse (its kind,
+ * a field of it): each rule's route, each example's route, each label's route, its model.
+ */
+function checkWrittenStep(
+  step: unknown,
+  where: string,
+  knownRoute: (name: string, field: string) => void,
+  referTo: (reference: ModelReference) => void,
+): void {
+  const fields = fieldsOf(step);
+  if (fields === undefined) return;
+  listOf(fields.rules).forEach((rule, ruleIndex) => {
+    const route = textField(rule, "route");
+    if (route !== undefined) knownRoute(route, `${where}.rules[${ruleIndex}].route`);
+  });
+  for (const route of Object.keys(fieldsOf(fields.examples) ?? {})) {
+    knownRoute(route, `${where}.examples.${route}`);
+  }
+  for (const [label, route] of Object.entries(fieldsOf(fields.labels) ?? {})) {
+    if (typeof route === "string" && route !== "") knownRoute(route, `${where}.labels.${label}`);
+  }
+  const model = textField(step, "model");
+  const kind = fields.kind;
+  if (model !== undefined && (kind === "nearest-neighbour" || kind === "classifier")) {
+    referTo({ field: `${where}.model`, model, step: kind });
+  }
 }
 
 /**

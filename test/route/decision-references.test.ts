@@ -2,7 +2,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { resolveDecisionReferences } from "../../src/route/decision-references.js";
+import {
+  checkDecisionReferences,
+  resolveDecisionReferences,
+} from "../../src/route/decision-references.js";
 import { parseRoutesConfig, type RoutesConfigInput } from "../../src/route/routes-config.js";
 import { DecisionStore } from "../../src/select/decision-store.js";
 import { selectionDecision } from "../monitor/selection-decision.js";
@@ -114,6 +117,36 @@ describe("decision references in a routes config", () => {
     );
     expect(attempt("decision:")).toThrow(/name a decision id, `latest` or `latest:<task>`/);
     expect(attempt("echo:a", ["decision:latest:no-such-task"])).toThrow(/no-such-task/);
+  });
+
+  it("names every reference it cannot resolve in one error, not the first alone", () => {
+    const parsed = parseRoutesConfig(
+      config("decision:dec_nope", ["echo:a", "decision:latest:text-generation"]),
+    );
+    // As `readRoutesConfig` leaves it: the file it was read from names the error.
+    const attempt = () => resolveDecisionReferences({ ...parsed, source: "routes.yaml" }, store);
+    expect(attempt).toThrow(/^Routes config routes\.yaml: /);
+    expect(attempt).toThrow(/classification\[1\]\.model: decision:dec_nope: no decision dec_nope/);
+    expect(attempt).toThrow(
+      /routes\[0\]\.targets\.text-generation\.candidates\[1\]: decision:latest:text-generation: no completed decision for task text-generation/,
+    );
+    // `serve --check` asks the same of the references of a config that did not parse.
+    expect(
+      checkDecisionReferences(
+        [
+          { field: "routes[0].targets.text-generation.candidates[0]", model: "echo:a" },
+          { field: "classification[0].model", model: "decision:latest:no-such-task" },
+        ],
+        store,
+      ),
+    ).toEqual({
+      resolved: [],
+      problems: [
+        expect.stringMatching(
+          /^classification\[0\]\.model: decision:latest:no-such-task: .*no-such-task/,
+        ),
+      ],
+    });
   });
 
   it("leaves a config without references alone and never reads the store", () => {

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { CUSTOMER_SERVICE_ROUTES } from "../../src/route/bundled/customer-service-routes.js";
 import { readRoutesConfig } from "../../src/route/read-routes-config.js";
 import {
+  checkRoutesConfig,
   parseRoutesConfig,
   type RoutesConfigInput,
   routesConfigJsonSchema,
@@ -181,6 +182,81 @@ describe("routes config", () => {
       "classification[0].rules[0].patterns[0]: not a valid regular expression",
     );
     expect(semantic).toContain('default_route: unknown route "nowhere"');
+  });
+
+  it("names the schema's problems and those across the parts that parsed in one go", () => {
+    const input = {
+      default_route: "nowhere",
+      classification: [{ kind: "rules", rules: [{ route: "delivry", keywords: ["package"] }] }],
+      models: [
+        { id: "gpt", kind: "openai", api_model: "gpt-4o-mini", base_url: "not a url" },
+        { id: "echo:a", kind: "echo" },
+      ],
+      routes: [
+        { name: "desk", targets: { chat: { timeout_ms: -5, candidates: ["echo:a", "missing"] } } },
+        { name: "desk", targets: { chat: { candidates: ["npm:sentiment", "gpt"] } } },
+        { name: "care", targets: { chat: { policy: "fixed", candidates: ["echo:a", "gpt"] } } },
+      ],
+    };
+    const message = problemsOf(input);
+    // The schema's...
+    expect(message).toContain("models[0].base_url: Invalid URL");
+    expect(message).toContain("routes[0].targets.chat.timeout_ms: Too small");
+    // ...and, in the same message, what the parts that parsed say across the config.
+    expect(message).toContain('routes[1].name: "desk" is used twice');
+    expect(message).toContain(
+      'classification[0].rules[0].route: unknown route "delivry" (routes: desk, care)',
+    );
+    expect(message).toContain('default_route: unknown route "nowhere" (routes: desk, care)');
+    expect(message).toContain(
+      'routes[2].targets.chat.candidates: policy "fixed" takes exactly one model (got 2)',
+    );
+
+    // The models it names, for `serve --check` to look up: a target with problems of its own
+    // too, but not `gpt`, which is declared, with problems of its own.
+    const checked = checkRoutesConfig(input);
+    expect(checked.config).toBeUndefined();
+    expect(checked.declarations.map((declaration) => declaration.id)).toEqual(["echo:a"]);
+    expect(checked.modelReferences).toEqual([
+      { field: "models[1]", model: "echo:a" },
+      {
+        field: "routes[0].targets.text-generation.candidates[0]",
+        model: "echo:a",
+        task: "text-generation",
+      },
+      {
+        field: "routes[0].targets.text-generation.candidates[1]",
+        model: "missing",
+        task: "text-generation",
+      },
+      {
+        field: "routes[1].targets.text-generation.candidates[0]",
+        model: "npm:sentiment",
+        task: "text-generation",
+      },
+      {
+        field: "routes[2].targets.text-generation.candidates[0]",
+        model: "echo:a",
+        task: "text-generation",
+      },
+    ]);
+  });
+
+  it("leaves out a check across the parts that needs a part that did not parse", () => {
+    // A route without a name: which routes there are is not known, so none is called unknown.
+    const unnamed = problemsOf({
+      default_route: "elsewhere",
+      routes: [{ targets: { chat: { candidates: ["m"] } } }],
+    });
+    expect(unnamed).toContain("routes[0].name");
+    expect(unnamed).not.toContain("unknown route");
+    // A model without an id: which ids are declared is not known, so none is looked up.
+    const checked = checkRoutesConfig({
+      models: [{ kind: "echo" }],
+      routes: [{ name: "a", targets: { chat: { candidates: ["m"] } } }],
+    });
+    expect(checked.problems.join("; ")).toContain("models[0].id");
+    expect(checked.modelReferences).toEqual([]);
   });
 
   it("names the kinds a kind may be, and the field inside a weighted candidate", () => {
