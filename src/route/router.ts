@@ -29,7 +29,7 @@ import type { ModelRecord } from "../catalog/model-record.js";
 import { errorMessage } from "../errors/error-message.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
 import { topLabel, topLabelScore } from "../select/metrics/classification-metrics.js";
-import { compatibleTasks, type TaskId } from "../tasks/resolve-task.js";
+import type { TaskId } from "../tasks/resolve-task.js";
 import { type BreakerChange, type BreakerSnapshot, CircuitBreaker } from "./circuit-breaker.js";
 import {
   type ClassificationStepStatus,
@@ -42,6 +42,7 @@ import { learnerRouteKey } from "./feedback.js";
 import { HealthChecker, type ModelHealth } from "./health-checker.js";
 import { InFlightLimit, type InFlightSnapshot } from "./in-flight-limit.js";
 import { type ModelLoadStatus, ModelRegistry } from "./model-registry.js";
+import { modelTaskProblem, servingTasks } from "./model-task-problem.js";
 import { firstThenListed, orderCandidates } from "./order-candidates.js";
 import type { RouteLearner } from "./route-learner.js";
 import type { RouteSwitches } from "./route-switches.js";
@@ -286,13 +287,6 @@ function leastTopScore(outputs: readonly BackendOutput[]): number {
     if (top < least) least = top;
   }
   return least === Number.POSITIVE_INFINITY ? 0 : least;
-}
-
-/** Backend tasks that can serve a request of `task`. */
-function servingTasks(task: TaskId): string[] {
-  const tasks = compatibleTasks(task);
-  if (task === "text-classification") tasks.push("zero-shot-classification");
-  return tasks;
 }
 
 /** Retry-After of a 503 because every candidate was at its `max_in_flight`. */
@@ -1895,10 +1889,11 @@ export async function createRouter(routerOptions: RouterOptions): Promise<Router
           problems.push(`${where}: ${why}`);
           return;
         }
-        const backendTask = registry.require(candidate.model).describe().task;
-        if (!servingTasks(task).includes(backendTask)) {
-          problems.push(`${where}: ${candidate.model} does ${backendTask}, not ${task}`);
-        }
+        const wrongTask = modelTaskProblem(
+          { field: where, model: candidate.model, task },
+          registry.require(candidate.model).describe().task,
+        );
+        if (wrongTask !== undefined) problems.push(`${where}: ${wrongTask}`);
       });
       if (target.policy === "bandit" && options.learner === undefined) {
         problems.push(
@@ -1914,16 +1909,12 @@ export async function createRouter(routerOptions: RouterOptions): Promise<Router
       problems.push(`classification[${index}].model: ${why}`);
       return;
     }
-    const backendTask = registry.require(step.model).describe().task;
-    const wanted =
-      step.kind === "nearest-neighbour"
-        ? ["feature-extraction", "sentence-similarity"]
-        : ["text-classification", "zero-shot-classification"];
-    if (!wanted.includes(backendTask)) {
-      problems.push(
-        `classification[${index}].model: ${step.model} does ${backendTask}, not ${wanted.join(" or ")}`,
-      );
-    }
+    const field = `classification[${index}].model`;
+    const wrongTask = modelTaskProblem(
+      { field, model: step.model, step: step.kind },
+      registry.require(step.model).describe().task,
+    );
+    if (wrongTask !== undefined) problems.push(`${field}: ${wrongTask}`);
   });
   if (problems.length > 0) {
     await registry.discard();

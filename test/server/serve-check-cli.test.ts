@@ -143,6 +143,96 @@ describe("modelscout serve --check", () => {
     );
   }, 60_000);
 
+  it("names every problem in one run: the schema's, the cross-references, every unknown model", async () => {
+    const path = join(home, "many.yaml");
+    writeFileSync(
+      path,
+      [
+        "default_route: nowhere",
+        "models:",
+        "  - id: gpt",
+        "    kind: openai",
+        "    api_model: gpt-4o-mini",
+        "    base_url: not a url",
+        "  - { id: echo:a, kind: echo }",
+        "classification:",
+        "  - kind: rules",
+        "    rules:",
+        "      - { route: delivry, keywords: [package] }",
+        "routes:",
+        "  - name: desk",
+        "    targets:",
+        "      chat:",
+        "        timeout_ms: -5",
+        "        candidates: [echo:a, missing-model]",
+        "  - name: desk",
+        "    targets:",
+        "      chat:",
+        "        candidates: [npm:sentiment, gpt, also-missing]",
+        "",
+      ].join("\n"),
+    );
+    const problems = [
+      "models[0].base_url (line 6): Invalid URL",
+      "routes[0].targets.chat.timeout_ms (line 16): Too small: expected number to be >0",
+      'routes[1].name (line 18): "desk" is used twice',
+      'classification[0].rules[0].route (line 11): unknown route "delivry" (routes: desk)',
+      'default_route (line 1): unknown route "nowhere" (routes: desk)',
+      // The first route's target has a problem of its own; its models are looked up anyway.
+      'routes[0].targets.text-generation.candidates[1] (line 17): Model "missing-model" is neither declared',
+      "routes[1].targets.text-generation.candidates[0] (line 21): npm:sentiment does text-classification, not text-generation",
+      'routes[1].targets.text-generation.candidates[2] (line 21): Model "also-missing" is neither declared',
+    ];
+    const check = await runCli(["serve", "--check", "--config", path], { MODELSCOUT_HOME: home });
+    expect(check.code).toBe(2);
+    expect(check.stderr).toContain(`Routes config ${path}: `);
+    for (const problem of problems) expect(check.stderr).toContain(problem);
+    // `gpt` is declared, wrongly: named once, for its declaration, and never looked up.
+    expect(check.stderr).not.toContain('Model "gpt"');
+    expect(check.stdout).not.toContain("valid");
+    // A start says the same, and listens on nothing.
+    const start = await runCli(["serve", "--config", path, "--port", "0"], {
+      MODELSCOUT_HOME: home,
+    });
+    expect(start.code).toBe(2);
+    for (const problem of problems) expect(start.stderr).toContain(problem);
+    expect(start.stdout).not.toContain("Routing server at");
+  }, 60_000);
+
+  it("names every decision reference that cannot be resolved with the models that cannot be found", async () => {
+    const path = join(home, "references.yaml");
+    writeFileSync(
+      path,
+      [
+        "models:",
+        "  - { id: echo:a, kind: echo }",
+        "routes:",
+        "  - name: desk",
+        "    targets:",
+        "      chat:",
+        "        candidates: [decision:dec_none, echo:b]",
+        "  - name: care",
+        "    targets:",
+        "      chat:",
+        '        candidates: ["decision:latest:text-generation", echo:a]',
+        "",
+      ].join("\n"),
+    );
+    const result = await runCli(["serve", "--check", "--config", path], {
+      MODELSCOUT_HOME: home,
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      "routes[0].targets.text-generation.candidates[0] (line 7): decision:dec_none: no decision dec_none",
+    );
+    expect(result.stderr).toContain(
+      "routes[1].targets.text-generation.candidates[0] (line 11): decision:latest:text-generation: no completed decision for task text-generation",
+    );
+    expect(result.stderr).toContain(
+      'routes[0].targets.text-generation.candidates[1] (line 7): Model "echo:b" is neither declared in the routes config\'s models nor in the catalog. Did you mean "echo:a" (declared in models)?',
+    );
+  }, 60_000);
+
   it("fails unknown learning settings", async () => {
     const path = configFile("learning.json", {
       models: MODELS,

@@ -41,15 +41,23 @@ import {
   type MovedReference,
 } from "../../route/decision-follower.js";
 import {
+  type DecisionLookup,
   type ResolvedReference,
   resolveDecisionReferences,
 } from "../../route/decision-references.js";
 import { ThompsonRouteLearner } from "../../route/learning/thompson-route-learner.js";
-import { readRoutesConfig, routesConfigLines } from "../../route/read-routes-config.js";
+import {
+  checkRoutesConfigFile,
+  readRoutesConfig,
+  routesConfigFileLines,
+  routesConfigLines,
+} from "../../route/read-routes-config.js";
+import { resolveRoutesConfig } from "../../route/resolve-routes-config.js";
 import { createRouter } from "../../route/router.js";
 import {
-  parseRoutesConfig,
+  checkRoutesConfig,
   type RoutesConfig,
+  type RoutesConfigCheck,
   routesConfigWarnings,
 } from "../../route/routes-config.js";
 import { DecisionStore } from "../../select/decision-store.js";
@@ -88,26 +96,72 @@ import { openStateDatabase } from "../../state/state-database.js";
 import { integerOption, numberOption, STATE_ARG } from "../cli-options.js";
 import { openCatalog } from "../open-catalog.js";
 
-/**
- * `decision:` model references become the stored decisions' winners
- * (`route/decision-references.ts`); the decision store is opened only if a reference needs it.
- */
-function withDecisionWinners(
-  config: RoutesConfig,
-  statePath: string | undefined,
-): { config: RoutesConfig; resolved: ResolvedReference[] } {
+/** The decision store as references read it, opened only if one needs it. */
+function lazyDecisionStore(statePath: string | undefined): {
+  decisions: DecisionLookup;
+  close(): void;
+} {
   let store: DecisionStore | undefined;
   const open = () => {
     store ??= DecisionStore.open(statePath === undefined ? {} : { path: statePath });
     return store;
   };
+  return {
+    decisions: { get: (id) => open().get(id), list: (options) => open().list(options) },
+    close: () => store?.close(),
+  };
+}
+
+/**
+ * `decision:` model references become the stored decisions' winners
+ * (`route/decision-references.ts`); the decision store is opened only if a reference needs it.
+ * Each reference that cannot be resolved is named with its line.
+ */
+function withDecisionWinners(
+  config: RoutesConfig,
+  statePath: string | undefined,
+): { config: RoutesConfig; resolved: ResolvedReference[] } {
+  const store = lazyDecisionStore(statePath);
   try {
-    return resolveDecisionReferences(config, {
-      get: (id) => open().get(id),
-      list: (options) => open().list(options),
-    });
+    return resolveDecisionReferences(config, store.decisions);
+  } catch (error) {
+    throw routesConfigLines(error, config);
   } finally {
-    store?.close();
+    store.close();
+  }
+}
+
+const BUNDLED_SOURCE = "(bundled customer-service example)";
+
+/**
+ * The routes config of `path` (the bundled example without one) with its `decision:`
+ * references resolved; or an error naming, each with its line, every problem found before a
+ * model is built: the config's own, the references that cannot be resolved, and the models
+ * named by its parts that parsed that cannot be found (`resolveRoutesConfig`). The catalog is
+ * opened only to look up a model of a config with problems, and closed again.
+ */
+async function servableRoutesConfig(
+  path: string | undefined,
+  statePath: string | undefined,
+): Promise<{ source: RoutesConfig; config: RoutesConfig; resolved: ResolvedReference[] }> {
+  const checked: RoutesConfigCheck & { directory?: string } =
+    path === undefined
+      ? checkRoutesConfig(CUSTOMER_SERVICE_ROUTES)
+      : await checkRoutesConfigFile(path);
+  const store = lazyDecisionStore(statePath);
+  let catalog: CatalogStore | undefined;
+  try {
+    return await resolveRoutesConfig(checked, {
+      source: path ?? BUNDLED_SOURCE,
+      decisions: store.decisions,
+      lookupModel: catalogLookup(async () => (catalog ??= await openCatalog())),
+      ...(checked.directory !== undefined && { baseDirectory: checked.directory }),
+    });
+  } catch (error) {
+    throw path === undefined ? error : routesConfigFileLines(error, path);
+  } finally {
+    catalog?.close();
+    store.close();
   }
 }
 
@@ -285,11 +339,7 @@ export default defineCommand({
         ),
       }),
     });
-    const source =
-      args.config === undefined
-        ? parseRoutesConfig(CUSTOMER_SERVICE_ROUTES, "(bundled customer-service example)")
-        : await readRoutesConfig(args.config);
-    const { config, resolved } = withDecisionWinners(source, args.state);
+    const { source, config, resolved } = await servableRoutesConfig(args.config, args.state);
     if (followMs !== null) checkFollowed(resolved, args.config);
     printResolved(resolved);
     // Opened only when a model is looked up in it, and closed once the models are built.
@@ -568,12 +618,7 @@ async function checkConfig(
   statePath: string | undefined,
   follow: boolean,
 ): Promise<void> {
-  const { config, resolved } = withDecisionWinners(
-    path === undefined
-      ? parseRoutesConfig(CUSTOMER_SERVICE_ROUTES, "(bundled customer-service example)")
-      : await readRoutesConfig(path),
-    statePath,
-  );
+  const { config, resolved } = await servableRoutesConfig(path, statePath);
   if (follow) checkFollowed(resolved, path);
   printResolved(resolved);
   const rules = alerts === undefined ? undefined : await readAlertRulesFile(alerts);
