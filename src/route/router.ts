@@ -1895,6 +1895,18 @@ export async function createRouter(routerOptions: RouterOptions): Promise<Router
         );
         if (wrongTask !== undefined) problems.push(`${where}: ${wrongTask}`);
       });
+      const detector = target.languageDetector;
+      if (detector !== null) {
+        // Without it every request's language stays unknown, which a start would not say.
+        const where = `routes[${routeIndex}].targets.${task}.language_detector`;
+        const why =
+          unknown.get(detector) ??
+          modelTaskProblem(
+            { field: where, model: detector, task: "text-classification" },
+            registry.require(detector).describe().task,
+          );
+        if (why !== undefined) problems.push(`${where}: ${why}`);
+      }
       if (target.policy === "bandit" && options.learner === undefined) {
         problems.push(
           `routes[${routeIndex}].targets.${task}.policy: "bandit" needs a learner (none was given to the server)`,

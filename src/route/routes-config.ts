@@ -875,7 +875,7 @@ function describeConfigIssue(issue: z.core.$ZodIssue): string {
 export interface ModelReference {
   field: string;
   model: string;
-  /** A route candidate's: the task of its target, which the model must serve. */
+  /** What the model must serve: a route candidate's target's task; a language detector's. */
   task?: TaskId;
   /** A classification step's model: the step's kind, which says what the model must do. */
   step?: "nearest-neighbour" | "classifier";
@@ -893,8 +893,8 @@ export interface RoutesConfigCheck {
   problems: string[];
   /**
    * Where the parts that parsed name a model: each declaration that parsed (`models[i]`), the
-   * route candidates and the classification steps' models, `decision:` references as
-   * written. A candidate of a model whose declaration has problems of its own is left out (it
+   * route candidates and language detectors, and the classification steps' models,
+   * `decision:` references as written. A candidate of a model whose declaration has problems of its own is left out (it
    * is declared, only wrongly), and so is every candidate when a declaration has no id, since
    * which ids are declared is then not known.
    */
@@ -1053,6 +1053,13 @@ export function checkRoutesConfig(input: unknown): RoutesConfigCheck {
         problems.push(
           `${field}.language_detector: name the language-identification model by id (a decision reference is resolved for candidates and classification steps only)`,
         );
+      } else if (languageDetector !== null) {
+        // It labels the request's text with its language: a text classifier.
+        referTo({
+          field: `${where}.targets.${task}.language_detector`,
+          model: languageDetector,
+          task: "text-classification",
+        });
       }
       const seen = new Set<string>();
       candidates.forEach((candidate, index) => {

@@ -233,6 +233,27 @@ describe("modelscout serve --check", () => {
     );
   }, 60_000);
 
+  it("names a language detector that cannot be found or does not label text", async () => {
+    const candidates = [{ model: "echo:a", languages: ["en"] }];
+    const path = configFile("detectors.json", {
+      models: MODELS,
+      routes: [
+        { name: "desk", targets: { chat: { candidates, language_detector: "npm:tinyldd" } } },
+        { name: "care", targets: { chat: { candidates, language_detector: "echo:a" } } },
+        { name: "ok", targets: { chat: { candidates, language_detector: "npm:tinyld" } } },
+      ],
+    });
+    const result = await runCli(["serve", "--check", "--config", path], { MODELSCOUT_HOME: home });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      'routes[0].targets.text-generation.language_detector: Model "npm:tinyldd" is neither declared in the routes config\'s models nor in the catalog. Did you mean "npm:tinyld"?',
+    );
+    expect(result.stderr).toContain(
+      "routes[1].targets.text-generation.language_detector: echo:a does text-generation, not text-classification",
+    );
+    expect(result.stderr).not.toContain("routes[2]");
+  }, 60_000);
+
   it("fails unknown learning settings", async () => {
     const path = configFile("learning.json", {
       models: MODELS,
