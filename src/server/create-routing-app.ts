@@ -43,8 +43,8 @@ import {
 import type { RedactionConfig } from "../privacy/redaction-config.js";
 import {
   feedbackOutcome,
-  labelContradiction,
   feedbackRequestSchema,
+  labelContradiction,
   latencySloOf,
   toFeedbackInput,
 } from "../route/feedback.js";
