@@ -156,11 +156,12 @@ export async function hubRequest(
   }
   if (outcome.kind === "network" && isRefusedAddress(outcome.reason)) {
     // Not the Hub being busy: fetch will never call this address (port 9, a scheme it does
-    // not speak), so "try again later" would send the user the wrong way.
+    // not speak), so "try again later" would send the user the wrong way. Still a Hub request
+    // that failed, for callers that carry on without the Hub (a listed id recorded as failed).
     throw new ModelScoutError(
-      "INVALID_ARGUMENT",
+      "HUB_REQUEST_FAILED",
       `Node's fetch refuses to call ${safeUrl} (${outcome.reason}${outcome.reason === "bad port" ? ": a port that browsers and fetch block, such as 9 or 6000" : ""}). Check HF_ENDPOINT, and serve a mirror on another port.`,
-      { cause: outcome.cause, details: { url: safeUrl } },
+      { cause: outcome.cause, isRetryable: false, details: { url: safeUrl } },
     );
   }
   const reason =

@@ -230,7 +230,7 @@ describe("listModels", () => {
   it("says an endpoint on a port fetch blocks is a setting to fix, not a Hub to wait for", async () => {
     // Port 9 (discard) is on fetch's list of blocked ports: no request is ever sent.
     const error = await failure(collect({ endpoint: "http://127.0.0.1:9", retry: FAST_RETRY }));
-    expect(error.code).toBe("INVALID_ARGUMENT");
+    expect(error.code).toBe("HUB_REQUEST_FAILED");
     expect(error.isRetryable).toBe(false);
     expect(error.message).toContain("Node's fetch refuses to call http://127.0.0.1:9/api/models");
     expect(error.message).toContain("bad port");
