@@ -15,6 +15,7 @@
  * the evidence points first, and the report lists each prior with its sources.
  */
 import type { ModelRecord } from "../catalog/model-record.js";
+import { formatCount } from "../text/format-count.js";
 
 export interface Prior {
   value: number;
@@ -30,12 +31,6 @@ export const MIN_FEEDBACK_OBSERVATIONS = 5;
 export interface FeedbackEvidence {
   mean: number;
   observations: number;
-}
-
-function formatCount(count: number): string {
-  if (count >= 1e6) return `${(count / 1e6).toFixed(1)}M`;
-  if (count >= 1e3) return `${(count / 1e3).toFixed(1)}k`;
-  return String(count);
 }
 
 /** Priors for `models`, in order; `pastWins` maps model id to earlier wins for this task. */

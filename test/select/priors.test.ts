@@ -18,7 +18,7 @@ describe("computePriors", () => {
     );
     expect(b?.value).toBeCloseTo((0.6 * 0.4 + 0.3) / 0.9, 10);
     expect(c?.value).toBe(0);
-    expect(a?.sources).toEqual(["published score 80.0", "1.0k downloads"]);
+    expect(a?.sources).toEqual(["published score 80.0", "1k downloads"]);
   });
 
   it("counts past wins and live feedback once there is enough of it", () => {
