@@ -21,6 +21,26 @@ import { runCatalogStoreContract } from "./catalog-store.contract.js";
 
 const newSchema = newTestSchema;
 
+/**
+ * A new schema as version `version` left it: its migrations applied and recorded. The caller
+ * writes rows as that version did, then closes `client`.
+ */
+async function schemaAtVersion(version: number): Promise<{ schema: string; client: pg.Client }> {
+  const schema = newSchema();
+  const client = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+  await client.connect();
+  await client.query(`CREATE SCHEMA ${schema}`);
+  await client.query(`SET search_path TO ${schema}`);
+  await client.query(
+    "CREATE TABLE schema_version (version INTEGER NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
+  );
+  for (const migration of POSTGRES_MIGRATIONS.filter((each) => each.version <= version)) {
+    await client.query(migration.sql);
+    await client.query("INSERT INTO schema_version (version) VALUES ($1)", [migration.version]);
+  }
+  return { schema, client };
+}
+
 afterAll(dropTestSchemas);
 
 runCatalogStoreContract("postgres", () =>
@@ -51,18 +71,7 @@ describe("PostgreSQL catalog store", () => {
   });
 
   it("upgrades a version 2 schema with models in it: latency searches find them", async () => {
-    const schema = newSchema();
-    const client = new pg.Client({ connectionString: TEST_POSTGRES_URL });
-    await client.connect();
-    await client.query(`CREATE SCHEMA ${schema}`);
-    await client.query(`SET search_path TO ${schema}`);
-    await client.query(
-      "CREATE TABLE schema_version (version INTEGER NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
-    );
-    for (const migration of POSTGRES_MIGRATIONS.filter((each) => each.version <= 2)) {
-      await client.query(migration.sql);
-      await client.query("INSERT INTO schema_version (version) VALUES ($1)", [migration.version]);
-    }
+    const { schema, client } = await schemaAtVersion(2);
     // Rows as version 2 wrote them: 300 slow models and one with far fewer FLOPs per parameter.
     const models = [
       ...Array.from({ length: 300 }, (_, index) =>
@@ -129,18 +138,7 @@ describe("PostgreSQL catalog store", () => {
   });
 
   it("upgrades a version 4 schema with models in it: their recorded weight sizes count under a memory bound", async () => {
-    const schema = newSchema();
-    const client = new pg.Client({ connectionString: TEST_POSTGRES_URL });
-    await client.connect();
-    await client.query(`CREATE SCHEMA ${schema}`);
-    await client.query(`SET search_path TO ${schema}`);
-    await client.query(
-      "CREATE TABLE schema_version (version INTEGER NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
-    );
-    for (const migration of POSTGRES_MIGRATIONS.filter((each) => each.version <= 4)) {
-      await client.query(migration.sql);
-      await client.query("INSERT INTO schema_version (version) VALUES ($1)", [migration.version]);
-    }
+    const { schema, client } = await schemaAtVersion(4);
     for (const model of SIZED_MODELS) {
       await client.query(
         "INSERT INTO models (id, source, task, params, downloads, record) VALUES ($1, $2, $3, $4, $5, $6)",

@@ -53,14 +53,16 @@ interface Reply {
   text: string;
 }
 
+/** `method` on `path` of `base` (the server with the page's origin listed, unless told). */
 function call(
   method: string,
   path: string,
   headers: Record<string, string>,
   body?: unknown,
+  base = server.url,
 ): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const outgoing = request(`${server.url}${path}`, { method, headers }, (incoming) => {
+    const outgoing = request(`${base}${path}`, { method, headers }, (incoming) => {
       let text = "";
       incoming.setEncoding("utf8").on("data", (chunk: string) => {
         text += chunk;
@@ -280,21 +282,8 @@ describe("a keyless server and pages of other sites", () => {
 
   const ask = { model: "auto", messages: [{ role: "user", content: "where is my parcel?" }] };
 
-  function post(path: string, headers: Record<string, string>, body: unknown): Promise<Reply> {
-    return new Promise((resolve, reject) => {
-      const outgoing = request(`${keyless.url}${path}`, { method: "POST", headers }, (incoming) => {
-        let text = "";
-        incoming.setEncoding("utf8").on("data", (chunk: string) => {
-          text += chunk;
-        });
-        incoming.on("end", () =>
-          resolve({ status: incoming.statusCode ?? 0, headers: incoming.headers, text }),
-        );
-      });
-      outgoing.on("error", reject);
-      outgoing.end(JSON.stringify(body));
-    });
-  }
+  const post = (path: string, headers: Record<string, string>, body: unknown) =>
+    call("POST", path, headers, body, keyless.url);
 
   it("refuses a simple cross-site request before any model is called", async () => {
     const before = upstream.requests.length;

@@ -5,11 +5,10 @@
  */
 import { once } from "node:events";
 import { mkdtempSync, writeFileSync } from "node:fs";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { takenPort } from "../support/closed-port.js";
 import { DESK_RULES } from "../support/desk-rules.js";
 import { spawnServe } from "./serve-process.js";
 
@@ -34,11 +33,8 @@ writeFileSync(
 
 describe("modelscout serve on a port in use", () => {
   it("names the port, exits 2 and leaves nothing running", async () => {
-    const taken = createServer();
-    taken.listen(0, "127.0.0.1");
-    await once(taken, "listening");
+    const { port, release } = await takenPort();
     try {
-      const port = (taken.address() as AddressInfo).port;
       const started = spawnServe(
         ["--config", configPath, "--state", join(home, "state.db"), "--port", String(port)],
         { MODELSCOUT_HOME: home },
@@ -51,7 +47,7 @@ describe("modelscout serve on a port in use", () => {
       );
       expect(started.stderr()).not.toContain("unexpected error");
     } finally {
-      taken.close();
+      await release();
     }
   }, 60_000);
 });

@@ -18,6 +18,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { takenPort } from "../support/closed-port.js";
 import { DESK_RULES } from "../support/desk-rules.js";
 import { spawnServe } from "./serve-process.js";
 
@@ -171,6 +172,22 @@ const chat = (text: string, headers: Record<string, string> = {}) =>
     headers,
   );
 
+/**
+ * Until request `id` is found by both lookups of a pair: each opens its own connection, so
+ * the round robin sends them to both workers, and the one that did not answer it reads it
+ * from the shared state file. Pairs keep the round robin's parity: the next request goes to
+ * the worker it would have gone to without them, so turns still alternate between workers.
+ */
+async function loggedOnBothWorkers(id: string): Promise<void> {
+  const found = async () => (await send("GET", `/v1/requests/${id}`)).status === 200;
+  for (let waited = 0; ; waited += 50) {
+    const pair = [await found(), await found()];
+    if (pair.every(Boolean)) return;
+    if (waited > 10_000) throw new Error(`request ${id} was not in both workers' log in 10 s`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 /** `modelscout_requests_total` samples of a route: worker label -> count. */
 function requestsByWorker(metrics: string, route: string): Map<string, number> {
   const counts = new Map<string, number>();
@@ -258,13 +275,17 @@ describe("serve --workers 2", () => {
     const session = { "x-modelscout-session": "conversation-across-workers" };
     const first = await chat("where is my parcel?", session);
     expect(JSON.parse(first.text).modelscout.route).toBe("delivery");
+    let last: string = JSON.parse(first.text).modelscout.request_id;
     for (const turn of ["it came broken", "I want a refund", "it came broken again"]) {
-      // Past the answering worker's log queue (20 ms), as a person's next turn is.
-      await new Promise((resolve) => setTimeout(resolve, 150));
+      // Once the last answer is in the shared state file, as it is by a person's next turn (a
+      // fixed 150 ms was not always enough with the CPUs busy: the log's writer thread runs
+      // at idle priority).
+      await loggedOnBothWorkers(last);
       const answer = await chat(turn, session);
       expect(answer.status).toBe(200);
       expect(JSON.parse(answer.text).modelscout.route).toBe("delivery");
       expect(answer.headers["x-modelscout-reason"]).toContain("the session's route");
+      last = JSON.parse(answer.text).modelscout.request_id;
     }
     // Without the session, the same words go to complaints.
     expect(JSON.parse((await chat("it came broken")).text).modelscout.route).toBe("complaint");
@@ -357,11 +378,8 @@ describe("serve --workers 2", () => {
 
 describe("serve --workers refusals", () => {
   it("stops the other workers and exits with the error when a worker cannot listen", async () => {
-    const taken = createServer();
-    taken.listen(0, "127.0.0.1");
-    await once(taken, "listening");
+    const { port, release } = await takenPort();
     try {
-      const port = (taken.address() as AddressInfo).port;
       const started = spawnServe(
         ["--config", configPath, "--state", statePath, "--workers", "2", "--port", String(port)],
         { MODELSCOUT_HOME: home },
@@ -373,7 +391,7 @@ describe("serve --workers refusals", () => {
       expect(started.stderr()).toContain(`Port ${port} on 127.0.0.1 is already in use`);
       expect(started.stderr()).not.toContain("unexpected error");
     } finally {
-      taken.close();
+      await release();
     }
   }, 90_000);
 
