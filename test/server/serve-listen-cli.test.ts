@@ -34,19 +34,22 @@ writeFileSync(
 describe("modelscout serve on a port in use", () => {
   it("names the port, exits 2 and leaves nothing running", async () => {
     const { port, release } = await takenPort();
+    const started = spawnServe(
+      ["--config", configPath, "--state", join(home, "state.db"), "--port", String(port)],
+      { MODELSCOUT_HOME: home },
+    );
+    // It must exit by itself; one that stays alive is failed after 30 s and killed.
+    const stuck = setTimeout(() => started.child.kill("SIGKILL"), 30_000);
     try {
-      const started = spawnServe(
-        ["--config", configPath, "--state", join(home, "state.db"), "--port", String(port)],
-        { MODELSCOUT_HOME: home },
-      );
-      // Exits by itself: the test's own timeout is what a process left alive would meet.
-      const [code] = await once(started.child, "exit");
+      const [code, signal] = await once(started.child, "exit");
+      expect(signal, "still running 30 s after failing to listen").toBeNull();
       expect(code).toBe(2);
       expect(started.stderr()).toContain(
         `modelscout: Port ${port} on 127.0.0.1 is already in use. Pass another --port, or 0 for any free port.`,
       );
       expect(started.stderr()).not.toContain("unexpected error");
     } finally {
+      clearTimeout(stuck);
       await release();
     }
   }, 60_000);
