@@ -108,6 +108,16 @@ export type ChatContentPart =
   | { type: "text"; text: string }
   | { type: "image"; url: string; detail?: "auto" | "low" | "high" };
 
+/** Whether a text input names its own candidate labels (`describe().candidateLabels`). */
+export function needsCandidateLabels(input: BackendInput | undefined): boolean {
+  return (
+    typeof input === "object" &&
+    "candidateLabels" in input &&
+    input.candidateLabels !== undefined &&
+    input.candidateLabels.length > 0
+  );
+}
+
 /** Whether a generation input asks for token log probabilities (`describe().logprobs`). */
 export function needsLogprobs(input: BackendInput | undefined): boolean {
   return typeof input === "object" && "messages" in input && input.generation?.logprobs === true;
@@ -147,10 +157,17 @@ export interface ToolCall {
 /** Whether the model may, must or must not call a tool, or which one it must call. */
 export type ToolChoice = "auto" | "none" | "required" | { name: string };
 
+/** Whether a generation input declares tools the model may call (its `tools` field). */
+export function declaresTools(input: BackendInput | undefined): boolean {
+  return (
+    typeof input === "object" && "messages" in input && (input.generation?.tools?.length ?? 0) > 0
+  );
+}
+
 /** Whether a generation input needs a backend that can call tools (`describe().toolCalls`). */
 export function needsToolCalls(input: BackendInput | undefined): boolean {
   if (typeof input !== "object" || !("messages" in input)) return false;
-  if ((input.generation?.tools?.length ?? 0) > 0) return true;
+  if (declaresTools(input)) return true;
   return input.messages.some(
     (message) => message.role === "tool" || (message.toolCalls?.length ?? 0) > 0,
   );

@@ -13,9 +13,11 @@ import { type CancelSignal, CancelSource, RunCancellation } from "../backends/ca
 import {
   type BackendInput,
   type BackendOutput,
+  declaresTools,
   type GenerationSettings,
   type ModelBackend,
   needsAudioFile,
+  needsCandidateLabels,
   needsImageInput,
   needsLogitBias,
   needsLogprobs,
@@ -477,16 +479,7 @@ function requestNeeds(task: TaskId, inputs: readonly BackendInput[]): readonly R
   if (inputs.some(needsAudioFile)) return AUDIO_FILE_NEEDS;
   if (task === "text-generation") return chatNeeds(inputs[0]);
   // Only the first input: /v1/tasks gives every input of a request the same labels.
-  return hasCandidateLabels(inputs[0]) ? CANDIDATE_LABEL_NEEDS : NO_NEEDS;
-}
-
-function hasCandidateLabels(input: BackendInput | undefined): boolean {
-  return (
-    typeof input === "object" &&
-    "candidateLabels" in input &&
-    input.candidateLabels !== undefined &&
-    input.candidateLabels.length > 0
-  );
+  return needsCandidateLabels(inputs[0]) ? CANDIDATE_LABEL_NEEDS : NO_NEEDS;
 }
 
 function chatNeeds(input: BackendInput | undefined): readonly RequestNeed[] {
@@ -530,12 +523,6 @@ function refusedField(
   if (!refusedNeeds.every((other) => other === need)) return undefined;
   if (need === "toolCalls") return declaresTools(input) ? "tools" : undefined;
   return NEED_FIELDS[need];
-}
-
-function declaresTools(input: BackendInput | undefined): boolean {
-  return (
-    typeof input === "object" && "messages" in input && (input.generation?.tools?.length ?? 0) > 0
-  );
 }
 
 interface ResolvedTarget {
