@@ -15,8 +15,9 @@ import { findBackendProvider } from "../backends/create-backend.js";
 import type { BackendProvider } from "../backends/model-backend.js";
 import type { CatalogStore } from "../catalog/catalog-store.js";
 import { normaliseLanguage } from "../catalog/languages.js";
-import { MODEL_SOURCES, type ModelRecord } from "../catalog/model-record.js";
+import type { ModelRecord } from "../catalog/model-record.js";
 import { isLocalModelId } from "../catalog/sources/local-models.js";
+import { suggestableModelIds } from "../catalog/suggestable-ids.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
 import { hardwareLatency } from "../hardware/estimate-latency.js";
 import { memoryFit } from "../hardware/memory-fit.js";
@@ -149,7 +150,7 @@ async function explicitModels(options: BuildPoolOptions): Promise<ListedModels> 
       }
     }
     if (model === null) {
-      const suggestion = closestMatch(id, await suggestableIds(options.catalog));
+      const suggestion = closestMatch(id, await suggestableModelIds(options.catalog));
       throw new ModelScoutError(
         "NOT_FOUND",
         `Task spec: candidates.ids: "${id}" is not in the catalog${suggestion === undefined ? "" : ` (did you mean "${suggestion}"?)`}. Find ids with \`modelscout catalog search\`, sync it from the Hub with \`modelscout catalog sync\`, or give a model folder as "local:./path".`,
@@ -160,24 +161,6 @@ async function explicitModels(options: BuildPoolOptions): Promise<ListedModels> 
   }
   return { models, unresolved, missing };
 }
-
-/**
- * Ids a mistyped candidate id may be near: the most downloaded, and every model of a source
- * other than the Hub (npm packages, endpoints, local folders), which count no downloads and
- * so never rank among them.
- */
-async function suggestableIds(catalog: CatalogStore): Promise<string[]> {
-  const pages = [await catalog.searchModels({ sort: "downloads", limit: SUGGESTION_POOL_SIZE })];
-  for (const source of MODEL_SOURCES) {
-    if (source === "hub") continue;
-    pages.push(
-      await catalog.searchModels({ source, sort: "downloads", limit: SUGGESTION_POOL_SIZE }),
-    );
-  }
-  return [...new Set(pages.flatMap((page) => page.hits.map((hit) => hit.model.id)))];
-}
-
-const SUGGESTION_POOL_SIZE = 1000;
 
 async function catalogModels(options: BuildPoolOptions, tasks: string[]): Promise<ModelRecord[]> {
   const { spec, catalog } = options;

@@ -8,6 +8,7 @@ import type { CatalogStore } from "../../catalog/catalog-store.js";
 import { DTYPES, type ModelRecord, weightBytes } from "../../catalog/model-record.js";
 import { onnxFilesState } from "../../catalog/resolve-onnx-variants.js";
 import { storeOnnxFiles } from "../../catalog/store-onnx-files.js";
+import { suggestableModelIds } from "../../catalog/suggestable-ids.js";
 import { ModelScoutError } from "../../errors/modelscout-error.js";
 import { hardwareLatency } from "../../hardware/estimate-latency.js";
 import { fitsByDtype } from "../../hardware/memory-fit.js";
@@ -34,11 +35,7 @@ export default defineCommand({
     try {
       const model = await store.getModel(args.id);
       if (model === null) {
-        const near = await store.searchModels({ sort: "downloads", limit: 1000 });
-        const suggestion = closestMatch(
-          args.id,
-          near.hits.map((hit) => hit.model.id),
-        );
+        const suggestion = closestMatch(args.id, await suggestableModelIds(store));
         throw new ModelScoutError(
           "NOT_FOUND",
           `No model "${args.id}" in the catalog.${suggestion ? ` Did you mean "${suggestion}"?` : ""} Search with \`modelscout catalog search\` or fetch it with \`modelscout catalog sync --search ${args.id}\`.`,

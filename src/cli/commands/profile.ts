@@ -20,6 +20,7 @@ import {
 } from "../../backends/transformers-js/transformers-variants.js";
 import type { CatalogStore } from "../../catalog/catalog-store.js";
 import type { ModelRecord } from "../../catalog/model-record.js";
+import { suggestableModelIds } from "../../catalog/suggestable-ids.js";
 import { ModelScoutError } from "../../errors/modelscout-error.js";
 import { LOCAL_HARDWARE_ID } from "../../hardware/local-machine-profile.js";
 import { resolveHardware } from "../../hardware/resolve-hardware.js";
@@ -54,14 +55,7 @@ async function resolveModel(store: CatalogStore, id: string): Promise<ModelRecor
     const base = await store.getModel(repositoryId);
     if (base !== null) return transformersVariants(base, [dtype])[0] as ModelRecord;
   }
-  // The most downloaded and the most recently changed: a model just synced from a mirror
-  // has no downloads but a recent date.
-  const candidates = new Set<string>();
-  for (const sort of ["downloads", "lastModified"] as const) {
-    const near = await store.searchModels({ sort, limit: 1000 });
-    for (const hit of near.hits) candidates.add(hit.model.id);
-  }
-  const suggestion = closestMatch(id, candidates);
+  const suggestion = closestMatch(id, await suggestableModelIds(store));
   throw new ModelScoutError(
     "NOT_FOUND",
     `No model "${id}" in the catalog.${suggestion ? ` Did you mean "${suggestion}"?` : ""} Search with \`modelscout catalog search\`, or add models from the Hub or a mirror (HF_ENDPOINT) with \`modelscout catalog sync\`.`,
