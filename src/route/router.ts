@@ -337,6 +337,13 @@ interface FailureVerdict {
   restMs?: number;
 }
 
+/** The request field a refused attempt's error names (`details.param`), else null. */
+function refusalParam(error: unknown): string | null {
+  return ModelScoutError.isInstance(error) && typeof error.details.param === "string"
+    ? error.details.param
+    : null;
+}
+
 function judgeFailure(error: unknown): FailureVerdict {
   if (error instanceof DeadlineExceeded) {
     return { outcome: "timeout", retryable: true, countsAgainstBackend: true };
@@ -429,7 +436,7 @@ function checkDimensions(
       throw new ModelScoutError(
         "INVALID_ARGUMENT",
         `${modelId} gives ${output.vector.length}-dimensional embeddings and cannot shorten them to the ${input.dimensions} asked for (dimensions)`,
-        { details: { status: 400, dimensions: input.dimensions } },
+        { details: { status: 400, param: "dimensions", dimensions: input.dimensions } },
       );
     }
   }
@@ -508,21 +515,27 @@ function missingNeed(
 }
 
 /**
- * The field a 400 names when every candidate tried was passed over for one need that a field
- * asks for (`NEED_FIELDS`; tool calls: `tools` when the request declared some, as chat and
- * the Responses API both name them, not when only its turns hold tool calls); undefined
- * otherwise (a model's own 400 says nothing of a field).
+ * The request field a refusal of one candidate is about: a need's field (`NEED_FIELDS`; tool
+ * calls: `tools` when the request declared some, as chat and the Responses API both name
+ * them, not when only its turns hold tool calls), or what a refusal after the call names
+ * (`dimensions`); null when none (a model's own 400 says nothing of a field).
+ */
+function needField(need: RequestNeed, input: BackendInput | undefined): string | null {
+  if (need === "toolCalls") return declaresTools(input) ? "tools" : null;
+  return NEED_FIELDS[need] ?? null;
+}
+
+/**
+ * The field a 400 names when every candidate tried refused the request over that one field
+ * (`refusedFields` holds one entry per refused attempt, in order); undefined otherwise.
  */
 function refusedField(
   tried: readonly AttemptRecord[],
-  refusedNeeds: readonly RequestNeed[] | undefined,
-  input: BackendInput | undefined,
+  refusedFields: readonly (string | null)[] | undefined,
 ): string | undefined {
-  const need = refusedNeeds?.[0];
-  if (need === undefined || refusedNeeds?.length !== tried.length) return undefined;
-  if (!refusedNeeds.every((other) => other === need)) return undefined;
-  if (need === "toolCalls") return declaresTools(input) ? "tools" : undefined;
-  return NEED_FIELDS[need];
+  const field = refusedFields?.[0];
+  if (field == null || refusedFields?.length !== tried.length) return undefined;
+  return refusedFields.every((other) => other === field) ? field : undefined;
 }
 
 interface ResolvedTarget {
@@ -1172,8 +1185,11 @@ export class Router {
     // Likewise a chat with images, or asking for log probabilities or biasing tokens, and a
     // recording this server did not decode.
     const needs = requestNeeds(request.task, request.inputs);
-    /** The need each candidate passed over lacked, in order; made only for the first. */
-    let refusedNeeds: RequestNeed[] | undefined;
+    /**
+     * The field each refusal was about, in order (`needField`; null for a model's own 400):
+     * made only for the first.
+     */
+    let refusedFields: (string | null)[] | undefined;
     /** A cascade's most confident answer so far that was below `min_confidence` (ADR 0057). */
     let unsure: UnsureAnswer | undefined;
     const lastModel = policy.order[policy.order.length - 1];
@@ -1185,8 +1201,8 @@ export class Router {
       if (missing !== undefined) {
         const error = `${model} ${NEED_REFUSALS[missing]}`;
         attempts.push({ model, outcome: "error", latencyMs: 0, error, status: 400 });
-        refusedNeeds ??= [];
-        refusedNeeds.push(missing);
+        refusedFields ??= [];
+        refusedFields.push(needField(missing, request.inputs[0]));
         continue;
       }
       for (let attempt = 0; attempt <= target.retries; attempt += 1) {
@@ -1277,6 +1293,10 @@ export class Router {
             error: message,
             ...(verdict.status !== undefined && { status: verdict.status }),
           });
+          if (verdict.status === 400 || verdict.status === 422) {
+            refusedFields ??= [];
+            refusedFields.push(refusalParam(error));
+          }
           settleBreaker(breaker, verdict, message);
           // A server that said when to come back is not asked again before then.
           if (!verdict.retryable || verdict.restMs !== undefined) break;
@@ -1296,7 +1316,7 @@ export class Router {
       if (session !== null) this.#pin(session.key, resolved, unsure.model);
       return { ok: true, decision, outputs: unsure.outputs, modelLatencyMs: unsure.latencyMs };
     }
-    return this.#failure(decision, explain, refusedNeeds, request.inputs[0]);
+    return this.#failure(decision, explain, refusedFields);
   }
 
   /**
@@ -1388,8 +1408,7 @@ export class Router {
   #failure(
     decision: RoutingDecision,
     explain: (modelReason: string) => string,
-    refusedNeeds?: readonly RequestNeed[],
-    firstInput?: BackendInput,
+    refusedFields?: readonly (string | null)[],
   ): RouteResult {
     const attempts = decision.attempts;
     const tried = attempts.filter(
@@ -1455,7 +1474,7 @@ export class Router {
       status === 429
         ? this.#soonestRetryMs([...new Set(tried.map((attempt) => attempt.model))], true)
         : undefined;
-    const param = rejectedInput ? refusedField(tried, refusedNeeds, firstInput) : undefined;
+    const param = rejectedInput ? refusedField(tried, refusedFields) : undefined;
     return {
       ok: false,
       decision,

@@ -70,6 +70,7 @@ describe("/v1/embeddings with dimensions", () => {
     expect(refused.json.error.message).toContain(
       "ngrams gives 64-dimensional embeddings and cannot shorten them to the 16 asked for",
     );
+    expect(refused.json.error.param).toBe("dimensions");
   });
 
   it("passes over a model that cannot shorten its vectors, to one whose server can", async () => {
