@@ -16,6 +16,8 @@ export const EXIT_CODES = {
   HUB_REQUEST_FAILED: 69,
   STORE_UNAVAILABLE: 73,
   HOME_UNWRITABLE: 73,
+  /** A file the user named could not be written after the work was done (a full disk). */
+  OUTPUT_UNWRITABLE: 73,
   STORE_LOCKED: 75,
   HUB_RESPONSE_INVALID: 76,
   BACKEND_REQUEST_FAILED: 69,

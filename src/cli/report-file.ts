@@ -11,8 +11,13 @@ import { dirname, join, resolve } from "node:path";
 import { errorMessage } from "../errors/error-message.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
 
-function reportError(path: string, problem: string, cause?: unknown): ModelScoutError {
-  return new ModelScoutError("INVALID_ARGUMENT", `--report ${path}: ${problem}.`, {
+function reportError(
+  path: string,
+  problem: string,
+  cause?: unknown,
+  code: "INVALID_ARGUMENT" | "OUTPUT_UNWRITABLE" = "INVALID_ARGUMENT",
+): ModelScoutError {
+  return new ModelScoutError(code, `--report ${path}: ${problem}.`, {
     ...(cause !== undefined && { cause }),
     details: { param: "report", path },
   });
@@ -62,8 +67,9 @@ export async function checkReportFile(path: string): Promise<void> {
 }
 
 /**
- * Writes the report, or throws `INVALID_ARGUMENT` naming the file and the reason; `decisionId`
- * says how to write it again from the stored decision.
+ * Writes the report, or throws `OUTPUT_UNWRITABLE` naming the file and the reason (not a
+ * usage error: the path passed `checkReportFile`, and the disk filled or the folder went
+ * since); `decisionId` says how to write it again from the stored decision.
  */
 export async function writeReportFile(
   path: string,
@@ -81,6 +87,7 @@ export async function writeReportFile(
       path,
       `the report could not be written (${errorMessage(error)})${again}`,
       error,
+      "OUTPUT_UNWRITABLE",
     );
   }
 }

@@ -45,6 +45,7 @@ const STATUS_BY_CODE: Record<ModelScoutErrorCode, { status: number; code: string
   STORE_CORRUPT: { status: 500, code: "store_corrupt" },
   STORE_UNAVAILABLE: { status: 503, code: "store_unavailable" },
   HOME_UNWRITABLE: { status: 500, code: "store_unavailable" },
+  OUTPUT_UNWRITABLE: { status: 500, code: "output_unwritable" },
   HUB_RESPONSE_INVALID: { status: 502, code: "upstream_error" },
   HUB_REQUEST_FAILED: { status: 502, code: "upstream_error" },
   SNAPSHOT_INVALID: { status: 500, code: "snapshot_invalid" },

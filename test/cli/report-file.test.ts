@@ -71,7 +71,7 @@ describe("checkReportFile", () => {
 describe("writeReportFile", () => {
   it("turns a failed write into an error that names the file and how to write it again", async () => {
     const error = await rejection(writeReportFile(FULL_DISK, "<html></html>", "dec_x"));
-    expect(error.code).toBe("INVALID_ARGUMENT");
+    expect(error.code).toBe("OUTPUT_UNWRITABLE");
     expect(error.message).toMatch(
       /^--report \/dev\/full: the report could not be written \(ENOSPC: .*\); the decision is stored, so write its report elsewhere with `modelscout decisions show dec_x --report <file>`\.$/,
     );
@@ -101,7 +101,8 @@ describe("select and decisions show --report", () => {
       MODELSCOUT_HOME: home,
     });
     expect(result.stderr).not.toContain("unexpected error");
-    expect(result.code).toBe(2);
+    // Not a usage error: the path passed the check, the disk was full (sysexits EX_CANTCREAT).
+    expect(result.code).toBe(73);
     expect(result.stdout).toContain("Winner:");
     const id = /Decision (dec_\w+) stored \(modelscout decisions show dec_\w+\)\.\n$/.exec(
       result.stdout,
@@ -129,7 +130,7 @@ describe("select and decisions show --report", () => {
     const full = await runCli(["decisions", "show", id ?? "", "--report", FULL_DISK, "--json"], {
       MODELSCOUT_HOME: home,
     });
-    expect(full.code).toBe(2);
+    expect(full.code).toBe(73);
     expect(JSON.parse(full.stdout)).toMatchObject({ id });
     expect(full.stderr).toMatch(
       /^modelscout: --report \/dev\/full: the report could not be written \(ENOSPC/,
