@@ -44,6 +44,21 @@ describe("modelscout decisions --limit", () => {
   }, 60_000);
 });
 
+describe("modelscout decisions: the winner column", () => {
+  it("prints a long winner id whole, so it can be copied", async () => {
+    const home = mkdtempSync(join(tmpdir(), "ms-decisions-cli-"));
+    const longId = `local:${"/models/finance-team/experiments".repeat(3)}/distilbert-sentiment-onnx`;
+    expect(longId.length).toBeGreaterThan(100);
+    const store = DecisionStore.open({ path: join(home, "state.db") });
+    const decision = buildDecision();
+    store.save({ ...decision, winner: { ...decision.winner, id: longId } }, null);
+    store.close();
+    const listed = await runCli(["decisions"], { MODELSCOUT_HOME: home });
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toContain(longId);
+  }, 60_000);
+});
+
 describe("the README's decisions row", () => {
   it("offers --report only on decisions show <id>, the one form that takes it", () => {
     const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");

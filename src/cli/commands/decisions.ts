@@ -84,7 +84,8 @@ const list = defineCommand({
           { header: "status", value: (row) => row.status },
           { header: "task", value: (row) => row.task },
           { header: "lang", value: (row) => row.language ?? "-" },
-          { header: "winner", value: (row) => row.winnerId ?? "-", maxWidth: 60 },
+          // Whole, to be copied: the last column, so a long id widens nothing after it.
+          { header: "winner", value: (row) => row.winnerId ?? "-" },
         ])}\n${more ? `The newest ${limit} are shown; there are more (--limit N shows more).\n` : ""}`,
       );
     } finally {
