@@ -3,6 +3,7 @@
  * @module
  * The `modelscout` executable.
  */
+import "./plain-when-piped.js";
 import cluster from "node:cluster";
 import { main } from "./run-cli.js";
 
