@@ -30,6 +30,8 @@ import {
   retryHttp,
   toAbortSignal,
 } from "./fetch-with-retry.js";
+import { type Http1Target, http1Attempt, http1RequestText, http1Target } from "./http1-client.js";
+import { RawResponseHeaders } from "./raw-response-headers.js";
 import { clearRequestTimer } from "./request-timers.js";
 
 /**
@@ -39,39 +41,18 @@ import { clearRequestTimer } from "./request-timers.js";
  */
 const AGENT = new Agent({ headersTimeout: 0, bodyTimeout: 0 });
 
+/**
+ * Whether `http:` calls go through the lean client (ADR 0087). `MODELSCOUT_HTTP_CLIENT=undici`
+ * sends them all through undici instead, for a model server the lean client cannot read.
+ */
+const LEAN_CLIENT = process.env.MODELSCOUT_HTTP_CLIENT !== "undici";
+
 export interface UndiciRequestInit {
   method: "GET" | "POST";
   /** Lower-case names. `content-length` is set from the body. */
   headers: Readonly<Record<string, string>>;
   /** JSON text, or bytes (a multipart upload). */
   body?: string | Uint8Array;
-}
-
-/**
- * An answer's headers as undici read them off the wire (name, value, name, value, ... as
- * bytes), read only when asked for: a routed chat asks for none unless it has to retry.
- * Values of a repeated name are joined with `, `, as `Headers.get` does.
- */
-export class RawResponseHeaders implements ResponseHeaders {
-  readonly #raw: readonly (Buffer | string)[];
-  constructor(raw: readonly (Buffer | string)[]) {
-    this.#raw = raw;
-  }
-  get(name: string): string | null {
-    const wanted = name.toLowerCase();
-    let found: string | null = null;
-    for (let index = 0; index + 1 < this.#raw.length; index += 2) {
-      const field = this.#raw[index] as Buffer | string;
-      if (field.length !== wanted.length) continue;
-      if ((typeof field === "string" ? field : field.toString("latin1")).toLowerCase() !== wanted) {
-        continue;
-      }
-      const raw = this.#raw[index + 1] as Buffer | string;
-      const value = typeof raw === "string" ? raw : raw.toString("utf8");
-      found = found === null ? value : `${found}, ${value}`;
-    }
-    return found;
-  }
 }
 
 /** Parsed response headers (lower-case names) behind the one method callers use. */
@@ -93,6 +74,8 @@ interface RequestTarget {
   path: string;
   /** `Basic ...` from credentials in the URL, sent unless the caller gives its own. */
   authorization?: string;
+  /** The lean client's view of an `http:` URL; null for `https:` or when it is turned off. */
+  http1: Http1Target | null;
 }
 
 /** Parsed URLs: a routed call goes to one of a few model-server URLs, every time. */
@@ -110,6 +93,7 @@ function requestTarget(url: string | URL): RequestTarget {
   const target: RequestTarget = {
     origin: parsed.origin,
     path: `${parsed.pathname}${parsed.search}`,
+    http1: LEAN_CLIENT ? http1Target(parsed) : null,
     ...(parsed.username !== "" && {
       authorization: `Basic ${Buffer.from(
         `${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`,
@@ -121,13 +105,20 @@ function requestTarget(url: string | URL): RequestTarget {
   return target;
 }
 
+/** `init`'s headers, with the URL's credentials unless the caller gives its own. */
+function headersFor(
+  target: RequestTarget,
+  init: UndiciRequestInit,
+): Readonly<Record<string, string>> {
+  return target.authorization === undefined || init.headers.authorization !== undefined
+    ? init.headers
+    : // Literal first: a spread and then a new field costs a hidden class per call (ADR 0030).
+      { authorization: target.authorization, ...init.headers };
+}
+
 function dispatchOptions(url: string | URL, init: UndiciRequestInit): Dispatcher.DispatchOptions {
   const target = requestTarget(url);
-  const headers =
-    target.authorization === undefined || init.headers.authorization !== undefined
-      ? init.headers
-      : // Literal first: a spread and then a new field costs a hidden class per call (ADR 0030).
-        { authorization: target.authorization, ...init.headers };
+  const headers = headersFor(target, init);
   return {
     origin: target.origin,
     path: target.path,
@@ -213,15 +204,21 @@ export function undiciAttempt(
 }
 
 /**
- * Sends `init` to `url` through undici's dispatcher until it gets an answer that is not
- * worth retrying, or retries run out (`retryHttp`). Rejects only with the caller's abort
- * reason.
+ * Sends `init` to `url` until it gets an answer that is not worth retrying, or retries run
+ * out (`retryHttp`): over plain `http:` with a text or no body through the lean client
+ * (`http1-client.ts`, ADR 0087), otherwise through undici's dispatcher. Rejects only with the
+ * caller's abort reason.
  */
 export function requestWithRetry(
   url: string | URL,
   init: UndiciRequestInit,
   options: HttpRetryOptions = {},
 ): Promise<HttpOutcome<RawResponseHeaders>> {
+  const target = requestTarget(url);
+  if (target.http1 !== null && typeof init.body !== "object") {
+    const text = http1RequestText(target.http1, init.method, headersFor(target, init), init.body);
+    if (text !== null) return retryHttp(http1Attempt(target.http1, text), options);
+  }
   return retryHttp(undiciAttempt(url, init), options);
 }
 

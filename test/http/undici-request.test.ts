@@ -1,10 +1,16 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { requestWithRetry } from "../../src/http/undici-request.js";
+import { retryHttp } from "../../src/http/fetch-with-retry.js";
+import { requestWithRetry, undiciAttempt } from "../../src/http/undici-request.js";
 import { runHttpTransportContract } from "./http-transport.contract.js";
 
-runHttpTransportContract("requestWithRetry (undici dispatcher)", requestWithRetry);
+// Over http: with a text body, requestWithRetry sends through the lean client (ADR 0087);
+// undici's attempt still carries https:, bytes and what the lean client will not send.
+runHttpTransportContract("requestWithRetry (lean HTTP/1.1 client over http:)", requestWithRetry);
+runHttpTransportContract("undici dispatcher", (url, init, options) =>
+  retryHttp(undiciAttempt(url, init), options),
+);
 
 /** Answers with what it saw: the client's port (socket reuse), method, headers, body. */
 let mirror: Server;
@@ -46,7 +52,7 @@ afterAll(async () => {
   await new Promise((resolve) => mirror.close(resolve));
 });
 
-describe("requestWithRetry (undici dispatcher)", () => {
+describe("requestWithRetry", () => {
   it("asks for no compression and reads answer headers case-insensitively", async () => {
     const outcome = await requestWithRetry(`${mirrorUrl}/echo`, {
       method: "POST",
@@ -67,8 +73,8 @@ describe("requestWithRetry (undici dispatcher)", () => {
   });
 
   it("reuses kept-alive connections instead of opening one per request", async () => {
-    // undici marks a connection free on the tick after its answer ends, so a request sent
-    // straight after the previous one's answer takes a second connection; the two alternate.
+    // (undici marks a connection free on the tick after its answer ends, so a request sent
+    // straight after the previous one's answer took a second one; the lean client takes one.)
     const ports: number[] = [];
     for (let index = 0; index < 6; index += 1) {
       const outcome = await requestWithRetry(`${mirrorUrl}/echo`, { method: "GET", headers: {} });

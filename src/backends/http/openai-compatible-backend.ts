@@ -243,8 +243,8 @@ class OpenAICompatibleBackend implements ModelBackend {
   /** `{baseURL}/completions`, for raw completions (`rawCompletions`). */
   readonly #completionsURL: string;
   readonly #headers: Record<string, string>;
-  readonly #postHeaders: Record<string, string>;
-  readonly #streamHeaders: Record<string, string>;
+  readonly #postHeaders: Readonly<Record<string, string>>;
+  readonly #streamHeaders: Readonly<Record<string, string>>;
   readonly #retryOptions: Omit<HttpRetryOptions, "signal">;
   readonly #secrets: string[];
   readonly #local: boolean;
@@ -295,6 +295,10 @@ class OpenAICompatibleBackend implements ModelBackend {
     this.#postHeaders = { ...this.#headers, "content-type": "application/json" };
     // biome-ignore lint/plugin/no-spread-then-field: once per backend
     this.#streamHeaders = { ...this.#postHeaders, accept: "text/event-stream" };
+    // Frozen: the lean HTTP client writes a frozen object's header lines once (ADR 0087).
+    Object.freeze(this.#headers);
+    Object.freeze(this.#postHeaders);
+    Object.freeze(this.#streamHeaders);
     this.#retryOptions = {
       timeoutMs: options.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS,
       ...(options.retry !== undefined && { retry: options.retry }),
