@@ -5,9 +5,10 @@
  * timed the same way:
  * - **before the model**: from `http.server.request.start` (Node has parsed the request's
  *   head and is about to call the listener) to `undici:request:create` (the outbound request
- *   is made, inside `dispatch`);
- * - **after the model**: from `undici:request:trailers` (the model's answer is complete, just
- *   before the proxy's handler hears of it) to the return of the answer's `end()` call, which
+ *   is made, inside `dispatch`) or `modelscout:http1:request` (the lean client's, just before
+ *   its write);
+ * - **after the model**: from `undici:request:trailers` or `modelscout:http1:answer` (the
+ *   model's answer is complete, just before the proxy's handler hears of it) to the return of the answer's `end()` call, which
  *   writes it to the socket (the one thing wrapped here: Node's `ServerResponse.end`; its
  *   `finish` event comes later, after work the proxy does once the answer is out, which the
  *   client does not wait for).
@@ -38,12 +39,18 @@ subscribe("http.server.request.start", () => {
   answeredAt = 0;
   endedAt = 0;
 });
-subscribe("undici:request:create", () => {
+// undici's channels, and the lean HTTP/1.1 client's (`src/http/http1-client.ts`, ADR 0087),
+// which the router and the bare proxy use for `http:` model servers since 2026-12-05.
+const dispatched = () => {
   if (dispatchedAt === 0) dispatchedAt = performance.now();
-});
-subscribe("undici:request:trailers", () => {
+};
+const answered = () => {
   answeredAt = performance.now();
-});
+};
+subscribe("undici:request:create", dispatched);
+subscribe("modelscout:http1:request", dispatched);
+subscribe("undici:request:trailers", answered);
+subscribe("modelscout:http1:answer", answered);
 const end = ServerResponse.prototype.end;
 ServerResponse.prototype.end = function timedEnd(...args) {
   const result = end.apply(this, args);
