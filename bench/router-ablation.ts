@@ -22,9 +22,9 @@
  *   measurable);
  * - `-log`, `-decision`, `-route`, `-backend`, `-parse-answer`: without the request log; and
  *   without the decision in the answer; and without routing (route, policy, breaker,
- *   in-flight limit, deadline); and without the backend layer (one undici attempt); and
- *   without checking the chat body and shaping the answer (the model server's body is sent
- *   back, as the bare proxy does);
+ *   in-flight limit, deadline); and without the backend layer (one attempt of the router's
+ *   HTTP client); and without checking the chat body and shaping the answer (the model
+ *   server's body is sent back, as the bare proxy does);
  * - `bare-in-router`: the bare proxy's own handler, in the router's process (its heap, its
  *   threads, its timers): what is left is what the process costs by being there.
  * The floor variants are `loadgen/bare-proxy.mjs`, plain (`floor`) and busy-waiting
