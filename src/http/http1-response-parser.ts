@@ -117,7 +117,6 @@ export class Http1ResponseParser {
   #phase: Phase = HEAD;
   /** Bytes received but not yet consumed (a partial line or head). */
   #pending: Buffer | null = null;
-  #headOnly = false;
   #status = 0;
   #headers: string[] = [];
   #keepAlive = true;
@@ -130,11 +129,10 @@ export class Http1ResponseParser {
   #leftover = 0;
   #received = false;
 
-  /** Starts over for a new exchange; `headOnly`: the request was a HEAD (no body follows). */
-  reset(headOnly = false): void {
+  /** Starts over for a new exchange (a GET or a POST: the client sends no HEAD). */
+  reset(): void {
     this.#phase = HEAD;
     this.#pending = null;
-    this.#headOnly = headOnly;
     this.#status = 0;
     this.#headers = [];
     this.#keepAlive = true;
@@ -377,7 +375,7 @@ export class Http1ResponseParser {
               ? hasToken(connection, "keep-alive")
               : !hasToken(connection, "close");
     if (keepAlive !== null) this.#keepAliveSeconds = keepAliveSeconds(keepAlive);
-    if (this.#headOnly || status === 204 || status === 304) {
+    if (status === 204 || status === 304) {
       this.#phase = DONE;
       return;
     }
