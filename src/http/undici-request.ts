@@ -10,7 +10,9 @@
  * - `node:http`'s `ClientRequest`, agent and response stream then cost the router about
  *   125k instructions per request more than this does (ADR 0020).
  * Here an attempt is one `dispatch` on a pooled keep-alive connection with a plain handler
- * object, one timer, and the body collected as buffers.
+ * object, one timer, and the body collected as buffers. Since ADR 0087, `requestWithRetry`
+ * sends a GET or a text POST to a plain `http:` URL through the lean HTTP/1.1 client
+ * (`http1-client.ts`) instead, which costs less again; undici keeps the rest.
  *
  * Differences from `fetch`, deliberate: redirects are not followed (a `3xx` comes back as
  * the answer), no `accept-encoding` is sent, so bodies arrive uncompressed, and text is
