@@ -23,7 +23,7 @@ import { channel } from "node:diagnostics_channel";
 import { connect, type Socket } from "node:net";
 import type { CancelSignal } from "./cancel-signal.js";
 import { type HttpAnswer, type HttpAttempt, HttpAttemptTimeout } from "./fetch-with-retry.js";
-import { Http1ResponseParser } from "./http1-response-parser.js";
+import { HTTP_TOKEN, Http1ResponseParser } from "./http1-response-parser.js";
 import { RawResponseHeaders } from "./raw-response-headers.js";
 import { clearRequestTimer } from "./request-timers.js";
 
@@ -68,7 +68,6 @@ export function http1Target(url: URL): Http1Target | null {
   };
 }
 
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const PRINTABLE_ASCII = /^[\t\x20-\x7e]*$/;
 /** Headers this client writes itself, or that would change how the exchange is framed. */
 const RESERVED_HEADERS = new Set([
@@ -99,7 +98,7 @@ function headerBlock(headers: Readonly<Record<string, string>>): string | null {
     const value = headers[name];
     if (value === undefined) continue;
     if (
-      !TOKEN.test(name) ||
+      !HTTP_TOKEN.test(name) ||
       !PRINTABLE_ASCII.test(value) ||
       RESERVED_HEADERS.has(name.toLowerCase())
     ) {

@@ -28,7 +28,10 @@ type Phase = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7;
 const CRLF = Buffer.from("\r\n", "latin1");
 const CRLF_CRLF = Buffer.from("\r\n\r\n", "latin1");
 const STATUS_LINE = /^HTTP\/1\.([01]) ([1-9][0-9]{2})(?: |$)/;
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** The characters of an HTTP token (RFC 9110, 5.6.2): a header's name. */
+const TOKEN_CHARS = "[!#$%&'*+\\-.^_`|~0-9A-Za-z]";
+/** A whole HTTP token: a header name (the client checks the names it writes with it too). */
+export const HTTP_TOKEN = new RegExp(`^${TOKEN_CHARS}+$`);
 const DIGITS = /^[0-9]{1,15}$/;
 const NON_ASCII = /[\x80-\xff]/;
 const CHUNK_SIZE_LINE = /^([0-9A-Fa-f]{1,13})[ \t]*(?:;.*)?$/;
@@ -42,15 +45,19 @@ export class Http1ProtocolError extends Error {
 }
 
 /**
- * A status line (`HTTP/1.x NNN reason`) and header lines (`token:value`, no CR or LF in the
- * value), separated by CRLF. Linear: each repetition starts at a CRLF, which nothing before
- * it can take.
+ * A status line (`HTTP/1.x NNN reason`) and header lines (`token:value`), separated by CRLF,
+ * where the reason and the values are made of `valueChar`. Linear: each repetition starts at
+ * a CRLF, which nothing before it can take.
  */
-const WELL_FORMED_HEAD =
-  /^HTTP\/1\.[01] [1-9][0-9]{2}(?: [^\r\n]*)?(?:\r\n[!#$%&'*+\-.^_`|~0-9A-Za-z]+:[^\r\n]*)*$/;
+function headPattern(valueChar: string): RegExp {
+  return new RegExp(
+    `^HTTP\\/1\\.[01] [1-9][0-9]{2}(?: ${valueChar}*)?(?:\\r\\n${TOKEN_CHARS}+:${valueChar}*)*$`,
+  );
+}
+/** A well-formed head: no CR or LF inside a line. */
+const WELL_FORMED_HEAD = headPattern("[^\\r\\n]");
 /** `WELL_FORMED_HEAD` in ASCII alone: the usual head, tried first so that it is read once. */
-const WELL_FORMED_ASCII_HEAD =
-  /^HTTP\/1\.[01] [1-9][0-9]{2}(?: [^\r\n\x80-\xff]*)?(?:\r\n[!#$%&'*+\-.^_`|~0-9A-Za-z]+:[^\r\n\x80-\xff]*)*$/;
+const WELL_FORMED_ASCII_HEAD = headPattern("[^\\r\\n\\x80-\\xff]");
 
 /** What is wrong with a head `WELL_FORMED_HEAD` refused, line by line. */
 function headProblem(head: string): Http1ProtocolError {
@@ -68,7 +75,7 @@ function headProblem(head: string): Http1ProtocolError {
       return new Http1ProtocolError("a header line is folded onto the next (obs-fold)");
     }
     const colon = line.indexOf(":");
-    if (colon <= 0 || !TOKEN.test(line.slice(0, colon))) {
+    if (colon <= 0 || !HTTP_TOKEN.test(line.slice(0, colon))) {
       return new Http1ProtocolError(`a header line is ${JSON.stringify(line.slice(0, 60))}`);
     }
     if (/[\r\n]/.test(line)) return new Http1ProtocolError("a header line holds a bare CR or LF");

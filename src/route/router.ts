@@ -515,10 +515,10 @@ function missingNeed(
 }
 
 /**
- * The request field a refusal of one candidate is about: a need's field (`NEED_FIELDS`; tool
- * calls: `tools` when the request declared some, as chat and the Responses API both name
- * them, not when only its turns hold tool calls), or what a refusal after the call names
- * (`dimensions`); null when none (a model's own 400 says nothing of a field).
+ * The request field a candidate passed over for `need` is about (`NEED_FIELDS`; tool calls:
+ * `tools` when the request declared some, as chat and the Responses API both name them, not
+ * when only its turns hold tool calls); null when no one field asks for it. A refusal after
+ * the call names its field itself (`refusalParam`: `dimensions`).
  */
 function needField(need: RequestNeed, input: BackendInput | undefined): string | null {
   if (need === "toolCalls") return declaresTools(input) ? "tools" : null;
