@@ -58,7 +58,11 @@ export interface StoreSearchQuery {
   memory?: MemoryBound;
   /** Latency model for the target hardware: enables `maxLatencyMs` and `sort: "latency"`. */
   latency?: LatencyCoefficients;
-  /** Upper bound on the (measured, else estimated) latency; needs `latency`. */
+  /**
+   * Upper bound on the (measured, else estimated) latency; needs `latency`. Models whose
+   * latency is unknown (no measurement, no parameter count) stay, as with `memory`; a latency
+   * sort puts them last.
+   */
   maxLatencyMs?: number;
   sort: CatalogSort;
   limit: number;

@@ -156,7 +156,8 @@ export async function searchCatalog(
   }
 
   // The device's memory and the budget, whichever is smaller. Models whose size is unknown
-  // stay in, their fit shown as unknown, as selection keeps them.
+  // stay in, their fit shown as unknown, as selection keeps them; so do models whose latency
+  // is unknown under `maxLatencyMs` (ADR 0086).
   const budgets: number[] = [];
   if (profile !== null) budgets.push(profile.memoryBytes);
   if (input.maxMemoryGb !== undefined) budgets.push(input.maxMemoryGb * 1e9);

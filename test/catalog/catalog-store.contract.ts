@@ -264,12 +264,12 @@ export function runCatalogStoreContract(
           .map((model) => model.id),
       ).toEqual(expected);
       // The same set whatever the plan: a latency sort (unknown latencies last), a latency
-      // bound loose enough for every estimate, a task.
+      // bound loose enough for every estimate (unknown latencies pass it), a task.
       const byLatency = await search({ memory, latency: COEFFICIENTS, sort: "latency" });
       expect([...byLatency].sort()).toEqual([...expected].sort());
       expect(
         await search({ memory, latency: COEFFICIENTS, maxLatencyMs: 1e9, sort: "downloads" }),
-      ).toEqual(["derived-fits", "recorded-smaller", "hub-filled"]);
+      ).toEqual(expected);
       expect(await search({ memory, tasks: ["text-classification"], sort: "likes" })).toEqual(
         expected,
       );
@@ -401,9 +401,31 @@ export function runCatalogStoreContract(
         sort: "downloads",
         limit: 10,
       });
-      for (const hit of fast.hits) expect(hit.latencyMs).toBeLessThanOrEqual(60);
+      // A bound keeps what it cannot judge, as select does (ADR 0086): the model of unknown
+      // size stays, its latency unknown; every known latency is within the bound.
+      expect(fast.hits.map((hit) => hit.model.id).sort()).toEqual(
+        ["enc", "gen", "meas", "unknown"].filter(
+          (id) => id === "unknown" || (byId.get(id)?.latencyMs ?? Number.NaN) <= 60,
+        ),
+      );
       expect(fast.hits.map((hit) => hit.model.id)).toContain("meas");
-      expect(fast.hits.map((hit) => hit.model.id)).not.toContain("unknown");
+      expect(fast.hits.find((hit) => hit.model.id === "unknown")?.latencyMs).toBeNull();
+      for (const hit of fast.hits) {
+        if (hit.model.id !== "unknown") expect(hit.latencyMs).toBeLessThanOrEqual(60);
+      }
+      // A latency sort under the bound: the known ones in order, then the unknown one.
+      const fastest = await store.searchModels({
+        latency: COEFFICIENTS,
+        maxLatencyMs: 60,
+        sort: "latency",
+        limit: 10,
+      });
+      expect(fastest.hits.map((hit) => hit.model.id)).toEqual(
+        result.hits
+          .filter((hit) => (hit.latencyMs ?? Number.NEGATIVE_INFINITY) <= 60)
+          .map((hit) => hit.model.id),
+      );
+      expect(fastest.hits.at(-1)?.model.id).toBe("unknown");
     });
 
     it("agrees with a brute-force ranking over many models, pages and filters", async () => {
@@ -494,8 +516,9 @@ export function runCatalogStoreContract(
             (filters.memory === undefined ||
               memoryFit(model, { memoryBytes: filters.memory.maxBytes }, filters.memory.dtype)
                 .fits !== false) &&
+            // An unknown latency passes a bound (ADR 0086).
             (filters.maxLatencyMs === undefined ||
-              (latencyOf(model) ?? Number.POSITIVE_INFINITY) <= filters.maxLatencyMs),
+              (latencyOf(model) ?? Number.NEGATIVE_INFINITY) <= filters.maxLatencyMs),
         );
         const byLatency = [...matching].sort((a, b) => {
           const left = latencyOf(a) ?? Number.POSITIVE_INFINITY;

@@ -152,6 +152,39 @@ describe("modelscout catalog search", () => {
     expect(ids.length).toBeGreaterThan(10);
   });
 
+  it("keeps models whose latency is unknown under a latency bound, and says why", async () => {
+    // Select keeps them (and measures them on the data); the npm lexicons have no parameter
+    // count, so no estimate. npm:lande's estimate is about 1 ms on a laptop.
+    const args = ["catalog", "search", "--task", "text-classification", "--hardware"];
+    const bounded = await runCli(
+      [...args, "cpu-laptop", "--max-latency-ms", "50", "--limit", "50", "--json"],
+      { MODELSCOUT_HOME: home },
+    );
+    expect(bounded.code, bounded.stderr).toBe(0);
+    const models = (
+      JSON.parse(bounded.stdout) as { models: { id: string; latencyMs: number | null }[] }
+    ).models;
+    expect(models.find((model) => model.id === "npm:sentiment")?.latencyMs).toBeNull();
+    expect(models.find((model) => model.id === "npm:lande")?.latencyMs).toBeLessThan(50);
+    // Sorted by latency: the known ones first, then the unknown ones.
+    const sorted = await runCli(
+      [...args, "cpu-laptop", "--max-latency-ms", "50", "--sort", "latency", "--limit", "3"],
+      { MODELSCOUT_HOME: home },
+    );
+    expect(sorted.code, sorted.stderr).toBe(0);
+    const rows = sorted.stdout.split("\n").filter((line) => line.startsWith("npm:"));
+    expect(rows[0]).toMatch(/^npm:lande\s/);
+    expect(rows[1]?.trim().split(/\s+/).at(-1)).toBe("?");
+    expect(sorted.stdout).toContain(
+      "Latency ? is unknown (no parameter count, no measurement): --max-latency-ms keeps such models",
+    );
+    // Without the bound the note has nothing to explain.
+    const unbounded = await runCli([...args, "cpu-laptop", "--limit", "3"], {
+      MODELSCOUT_HOME: home,
+    });
+    expect(unbounded.stdout).not.toContain("--max-latency-ms keeps");
+  });
+
   it("says when --lang emptied the list because the models declare no language", async () => {
     const result = await runCli(
       ["catalog", "search", "--task", "text-generation", "--lang", "zh"],

@@ -15,11 +15,13 @@
  *   bound on milliseconds per parameter from the smallest FLOPs-per-parameter ratio stored for
  *   the task (`task_stats`, which only ever decreases). So a latency bound implies a bound on
  *   `params` for estimated rows, which a `(task, params)` index serves, while measured rows
- *   come from their own `(hardware, latency)` index in a branch of their own.
+ *   come from their own `(hardware, latency)` index in a branch of their own, and models of
+ *   unknown size (unknown latency, which passes a bound) in a third.
  * - A latency sort takes measured rows from that index and walks estimated ones in increasing
  *   `params` (over `model_languages` when a language is named), a page at a time, until no
  *   larger model can beat the k-th best. The walk reads a covering index, not the models'
- *   wide rows; the records of the page returned are read at the end.
+ *   wide rows; the records of the page returned are read at the end. Models whose latency is
+ *   unknown come last, bound or not.
  * - A memory bound is a filter on `params` (in the walked indexes) unless `recorded_memory`
  *   holds the model's weight size at the dtype, read by key for the rows the walk keeps; a
  *   model whose size is unknown passes. It bounds no walk: a recorded size or an unknown one
@@ -279,7 +281,8 @@ export function rankedStatement(
           ${whereClause([
             ...source.scope,
             ...filterClauses(filters, source),
-            ...(max === null ? [] : [`${effective} <= ${max}`]),
+            // An unknown latency passes the bound, as select keeps such models (ADR 0086).
+            ...(max === null ? [] : [`(${effective} <= ${max} OR ${effective} IS NULL)`]),
           ])}`,
         order: orderOf(source),
       });
@@ -308,6 +311,20 @@ export function rankedStatement(
             `${source.alias}.params <= ${bound}`,
             noMeasurement(terms.hardware, source.rowId),
             `${estimate} <= ${max}`,
+          ])}`,
+        order: orderOf(source),
+      });
+    }
+    // Models whose latency is unknown pass the bound: no parameter count (`flops` is stored as
+    // `effectiveFlopsPerItem`, null only without one) and no measurement.
+    for (const source of sources) {
+      branches.push({
+        sql: `SELECT ${columnsOf(source)}, NULL::float8 AS measured_ms, NULL::float8 AS effective_latency_ms
+          FROM ${source.from} ${whereClause([
+            ...source.scope,
+            ...filterClauses(filters, source),
+            `${source.alias}.params IS NULL`,
+            noMeasurement(terms.hardware, source.rowId),
           ])}`,
         order: orderOf(source),
       });
@@ -446,8 +463,8 @@ async function latencySearch(
   const ids = best.slice(offset).map((candidate) => candidate.rowId);
   const rows: PostgresSearchRow[] = [];
   const latencies = new Map(best.map((candidate) => [candidate.rowId, candidate]));
-  if (!bounded && best.length < need) {
-    // Models whose latency is unknown come last, in a stable order.
+  if (best.length < need) {
+    // Models whose latency is unknown come last, in a stable order; a bound keeps them too.
     const parameters = new Parameters();
     const where = [
       ...(tasks === undefined ? [] : [`m.task = ANY(${parameters.add(tasks)}::text[])`]),

@@ -4,7 +4,8 @@
  * million models reads a few hundred rows, not all of them (bench/catalog-search.ts):
  * - Ranked sorts (downloads, likes, score, lastModified) run per task and are merged here,
  *   because an `IN` list cannot keep index order. Each task tries, in turn: the parameter
- *   index when a latency bound keeps few rows; a walk of the sort index (or, for
+ *   index when a latency bound keeps few rows (those under the size it implies, and those of
+ *   unknown size, whose latency is unknown and passes); a walk of the sort index (or, for
  *   task + language by downloads, of the language index) capped at a fixed number of rows,
  *   which is the answer when the filters keep enough of them; then the smallest of the
  *   parameter, language and licence drivers, or the full walk when the capped walk suggests
@@ -15,7 +16,8 @@
  * - Latency sorts cannot use an index (latency depends on the device), so measured figures
  *   come from their own index and estimated ones from a walk in increasing parameter count
  *   that stops once no larger model can beat the k-th best: every estimate is at least
- *   `overheadMs + params * (a per-task lower bound on ms per parameter)`.
+ *   `overheadMs + params * (a per-task lower bound on ms per parameter)`. Models whose latency
+ *   is unknown come after them, bound or not.
  */
 import type Database from "better-sqlite3";
 import { ModelScoutError } from "../../errors/modelscout-error.js";
@@ -77,6 +79,20 @@ function filterClauses(query: StoreSearchQuery, parameters: Parameters): string[
   }
   return where;
 }
+
+/**
+ * A latency bound's filter on the effective (measured, else estimated) latency: a model whose
+ * latency is unknown passes, as select keeps it and measures it (ADR 0086).
+ */
+const LATENCY_BOUND_CLAUSE =
+  "(effective_latency_ms <= @maxLatencyMs OR effective_latency_ms IS NULL)";
+
+/**
+ * The rows with no estimate: `flops` is stored as `effectiveFlopsPerItem`, null only
+ * without a parameter count, so this is the estimate's `params IS NULL OR flops IS NULL`
+ * in a form the parameter indexes serve.
+ */
+const UNKNOWN_PARAMS_CLAUSE = "m.params IS NULL";
 
 /** The estimate in SQL; must match hardware/estimate-latency.ts term for term. */
 function latencyExpression(
@@ -207,7 +223,8 @@ function rankedSearch(
       "LEFT JOIN measured_latency ml ON ml.hardware = @hardware AND ml.model_row_id = m.row_id";
     if (query.maxLatencyMs !== undefined) {
       parameters.maxLatencyMs = query.maxLatencyMs;
-      where.push("effective_latency_ms <= @maxLatencyMs");
+      // An unknown latency passes the bound, as select keeps such models (ADR 0086).
+      where.push(LATENCY_BOUND_CLAUSE);
     }
   }
   const order = SORT_COLUMNS[sort].order;
@@ -228,11 +245,19 @@ function rankedSearch(
         "ml.hardware = @hardware",
         "ml.latency_ms <= @maxLatencyMs",
         ...(taskClause === null ? [] : [taskClause]),
-        ...where.filter((clause) => !clause.startsWith("effective_latency_ms")),
+        ...where.filter((clause) => clause !== LATENCY_BOUND_CLAUSE),
       ];
       return [
         ...run(
           select(`models m INDEXED BY ${index} ${join}`, [...bounded, "ml.model_row_id IS NULL"]),
+        ),
+        // Models whose latency is unknown (no parameter count, so no estimate) pass the bound.
+        ...run(
+          select(`models m INDEXED BY ${index} ${join}`, [
+            ...clauses,
+            UNKNOWN_PARAMS_CLAUSE,
+            "ml.model_row_id IS NULL",
+          ]),
         ),
         ...run(
           select(
@@ -242,10 +267,17 @@ function rankedSearch(
         ),
       ];
     };
+    // The rows the driver reads: those under the bound and those of unknown size.
     const countParamRows = (cap: number) =>
       boundedCount(
         database,
         `SELECT 1 FROM models m WHERE ${taskClause ?? "1"} AND m.params <= @paramBound`,
+        parameters,
+        cap,
+      ) +
+      boundedCount(
+        database,
+        `SELECT 1 FROM models m WHERE ${taskClause ?? "1"} AND ${UNKNOWN_PARAMS_CLAUSE}`,
         parameters,
         cap,
       );
@@ -448,8 +480,8 @@ function latencySearch(database: Database.Database, query: StoreSearchQuery): Se
   }
 
   const rows: SearchRow[] = best;
-  if (!bounded && rows.length < need) {
-    // Models whose latency is unknown come last, in a stable order.
+  if (rows.length < need) {
+    // Models whose latency is unknown come last, in a stable order; a bound keeps them too.
     const clauses = [
       ...(taskClause === null ? [] : [taskClause]),
       "(m.params IS NULL OR m.flops IS NULL)",

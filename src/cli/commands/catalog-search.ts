@@ -97,7 +97,13 @@ export default defineCommand({
         result.query.hardware === null
           ? ""
           : ` Fit and latency for ${result.query.hardware} at ${result.query.dtype}; latency marked ~ is a roofline estimate, = is measured; for text generation it covers a 128-token prompt and 128 generated tokens.`;
-      process.stdout.write(`${result.models.length} models.${hardwareNote}${more}\n`);
+      // A bound keeps what it cannot judge, as select does (ADR 0086): say why a ? is listed.
+      const unknownNote =
+        result.query.maxLatencyMs !== null &&
+        result.models.some((model) => model.latencyMs === null)
+          ? ` Latency ? is unknown (no parameter count, no measurement): --max-latency-ms keeps such models, as select does, which measures them on your data.`
+          : "";
+      process.stdout.write(`${result.models.length} models.${hardwareNote}${unknownNote}${more}\n`);
     } finally {
       await store.close();
     }
