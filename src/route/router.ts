@@ -140,7 +140,18 @@ export interface RouteRequest {
    * (ADR 0081). Ignored otherwise: the request is routed as one, by `text`.
    */
   itemTexts?: readonly string[] | undefined;
+  /**
+   * The body's field that asked for each need whose field differs by endpoint (`logprobs`:
+   * chat's and the legacy completions' `logprobs`, the Responses API's `top_logprobs` or
+   * `include`; images: `messages` or `input`), for the 400 that names it (`param`) when no
+   * candidate can take the request. Needs named alike everywhere are the router's own
+   * (`NEED_FIELDS`).
+   */
+  needFields?: NeedFields | undefined;
 }
+
+/** Per need, the request field that asked for it (`RouteRequest.needFields`). */
+export type NeedFields = Readonly<Partial<Record<RequestNeed, string>>>;
 
 /** One route's share of a split batch (`BatchSplit`). */
 export interface BatchGroup {
@@ -443,7 +454,7 @@ function checkDimensions(
 }
 
 /** What a request asks of a model beyond its task's plain inputs and outputs. */
-type RequestNeed =
+export type RequestNeed =
   | "toolCalls"
   | "imageInputs"
   | "logprobs"
@@ -470,7 +481,8 @@ const NEED_REFUSALS: Record<RequestNeed, string> = {
 /**
  * The request field that asks for a need, where every endpoint that can ask for it names it
  * the same: a 400 because no candidate could take it names the field (`param`). The others
- * come from different fields on different endpoints (images: `messages` or `input`).
+ * come from different fields on different endpoints, which name them in the request
+ * (`RouteRequest.needFields`).
  */
 const NEED_FIELDS: Partial<Record<RequestNeed, string>> = {
   rawCompletions: "suffix",
@@ -515,14 +527,19 @@ function missingNeed(
 }
 
 /**
- * The request field a candidate passed over for `need` is about (`NEED_FIELDS`; tool calls:
- * `tools` when the request declared some, as chat and the Responses API both name them, not
- * when only its turns hold tool calls); null when no one field asks for it. A refusal after
- * the call names its field itself (`refusalParam`: `dimensions`).
+ * The request field a candidate passed over for `need` is about (the endpoint's `fields`,
+ * else `NEED_FIELDS`; tool calls: `tools` when the request declared some, as chat and the
+ * Responses API both name them, not when only its turns hold tool calls); null when no one
+ * field asks for it. A refusal after the call names its field itself (`refusalParam`:
+ * `dimensions`).
  */
-function needField(need: RequestNeed, input: BackendInput | undefined): string | null {
+function needField(
+  need: RequestNeed,
+  input: BackendInput | undefined,
+  fields: NeedFields | undefined,
+): string | null {
   if (need === "toolCalls") return declaresTools(input) ? "tools" : null;
-  return NEED_FIELDS[need] ?? null;
+  return fields?.[need] ?? NEED_FIELDS[need] ?? null;
 }
 
 /**
@@ -1202,7 +1219,7 @@ export class Router {
         const error = `${model} ${NEED_REFUSALS[missing]}`;
         attempts.push({ model, outcome: "error", latencyMs: 0, error, status: 400 });
         refusedFields ??= [];
-        refusedFields.push(needField(missing, request.inputs[0]));
+        refusedFields.push(needField(missing, request.inputs[0], request.needFields));
         continue;
       }
       for (let attempt = 0; attempt <= target.retries; attempt += 1) {

@@ -54,6 +54,7 @@ import type { RouteLearner } from "../route/route-learner.js";
 import {
   type BatchSplit,
   type ModelListing,
+  type NeedFields,
   newRequestId,
   type RouteResult,
   type Router,
@@ -229,6 +230,26 @@ class RequestRejected extends Error {
     this.http = http;
   }
 }
+
+/**
+ * Per endpoint, the fields that ask for what only some models give, for the 400 that names
+ * one when no candidate can (`param`): images come in chat's `messages` and the Responses
+ * API's `input`; log probabilities are asked for by chat's and the legacy completions'
+ * `logprobs`, and by the Responses API's `top_logprobs` or, without it, its `include`.
+ */
+const CHAT_NEED_FIELDS: NeedFields = Object.freeze({
+  imageInputs: "messages",
+  logprobs: "logprobs",
+});
+const COMPLETIONS_NEED_FIELDS: NeedFields = Object.freeze({ logprobs: "logprobs" });
+const RESPONSES_NEED_FIELDS: NeedFields = Object.freeze({
+  imageInputs: "input",
+  logprobs: "include",
+});
+const RESPONSES_TOP_NEED_FIELDS: NeedFields = Object.freeze({
+  imageInputs: "input",
+  logprobs: "top_logprobs",
+});
 
 const DOMAIN_HEADER = "x-modelscout-domain";
 /** The client's session, for session affinity (`route/session-affinity.ts`). */
@@ -914,6 +935,8 @@ export function createRoutingHttp(options: RoutingAppOptions): {
     itemTexts?: readonly string[];
     /** What the log keeps of each input of a `/v1/tasks` batch: a row per item (ADR 0081). */
     loggedItems?: readonly string[];
+    /** The fields that asked for what a model may not give (`RouteRequest.needFields`). */
+    needFields?: NeedFields;
     /** Shapes the success body from the outputs; `modelscoutJson` is `decisionJson(decision)`. */
     respond: (
       outputs: BackendOutput[],
@@ -1025,6 +1048,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
         signal,
         forwardHeaders: forwardedHeaders(request, serving.config.server.forwardHeaders),
         itemTexts: work.itemTexts,
+        needFields: work.needFields,
         ...(work.stream === true && { stream: true }),
       });
       decision = result.decision;
@@ -1175,6 +1199,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
         model: body.model,
         inputs: n > 1 ? choiceInputs(input, n) : [input],
         text: lastUserMessage(messages),
+        needFields: CHAT_NEED_FIELDS,
         stream: body.stream,
         respondStream: (pieces, decision, headers, ended) =>
           eventStreamAnswer(headers, liveChatStream(liveOf(decision, ended, pieces))),
@@ -1245,6 +1270,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
         inputs: completionInputs(body, generation),
         // As embeddings do: a list of prompts goes where the first one routes.
         text: body.prompt[0] as string,
+        needFields: COMPLETIONS_NEED_FIELDS,
         stream: body.stream,
         respondStream: (pieces, decision, headers, ended) =>
           eventStreamAnswer(
@@ -1310,6 +1336,7 @@ export function createRoutingHttp(options: RoutingAppOptions): {
             : { messages: chat.turns, generation: chat.generation },
         ],
         text: chat.text,
+        needFields: body.top_logprobs == null ? RESPONSES_NEED_FIELDS : RESPONSES_TOP_NEED_FIELDS,
         stream: body.stream,
         respondStream: (pieces, decision, headers, ended) =>
           eventStreamAnswer(

@@ -212,12 +212,43 @@ describe("a 400 because no candidate takes a field names the field", () => {
     expect(answer.json.error).toMatchObject({ param: "logit_bias", code: "input_refused" });
   });
 
-  it("but not images, which come from different fields on different endpoints", async () => {
-    const answer = await post("/v1/chat/completions", {
+  it("images, by the field each endpoint takes them in", async () => {
+    const chat = await post("/v1/chat/completions", {
       ...photoChat({ url: smallPng }),
       model: "desk",
     });
+    expect(chat.status).toBe(400);
+    expect(chat.json.error).toMatchObject({ param: "messages", code: "input_refused" });
+    expect(chat.json.error.message).toContain("echo does not read images");
+    const responses = await post("/v1/responses", {
+      model: "desk",
+      input: [
+        {
+          role: "user",
+          content: [
+            { type: "input_text", text: "Is this parcel damaged?" },
+            { type: "input_image", image_url: smallPng },
+          ],
+        },
+      ],
+    });
+    expect(responses.status).toBe(400);
+    expect(responses.json.error).toMatchObject({ param: "input", code: "input_refused" });
+  });
+
+  it.each([
+    [
+      "/v1/chat/completions",
+      { messages: [{ role: "user", content: "hi" }], logprobs: true },
+      "logprobs",
+    ],
+    ["/v1/completions", { prompt: "hi", logprobs: 2 }, "logprobs"],
+    ["/v1/responses", { input: "hi", top_logprobs: 2 }, "top_logprobs"],
+    ["/v1/responses", { input: "hi", include: ["message.output_text.logprobs"] }, "include"],
+  ])("log probabilities on %s (%j) name %s", async (path, body, param) => {
+    const answer = await post(path, { model: "desk", ...body });
     expect(answer.status).toBe(400);
-    expect(answer.json.error).toMatchObject({ param: null, code: "input_refused" });
+    expect(answer.json.error).toMatchObject({ param, code: "input_refused" });
+    expect(answer.json.error.message).toContain("echo cannot return token log probabilities");
   });
 });
