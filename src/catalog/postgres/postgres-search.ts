@@ -315,15 +315,15 @@ export function rankedStatement(
         order: orderOf(source),
       });
     }
-    // Models whose latency is unknown pass the bound: no parameter count (`flops` is stored as
-    // `effectiveFlopsPerItem`, null only without one) and no measurement.
+    // Models whose latency is unknown pass the bound: no estimate (the latency sort's test
+    // below) and no measurement. The sort indexes carry both columns.
     for (const source of sources) {
       branches.push({
         sql: `SELECT ${columnsOf(source)}, NULL::float8 AS measured_ms, NULL::float8 AS effective_latency_ms
           FROM ${source.from} ${whereClause([
             ...source.scope,
             ...filterClauses(filters, source),
-            `${source.alias}.params IS NULL`,
+            `(${source.alias}.params IS NULL OR ${source.alias}.flops IS NULL)`,
             noMeasurement(terms.hardware, source.rowId),
           ])}`,
         order: orderOf(source),
