@@ -234,11 +234,22 @@ export function loggedBatchItems(json: string | null): BatchItemBody[] | null {
 }
 
 /**
- * How many inputs a logged request routed as one answered: its decision's `batch_size`, or 1
- * (a single input, or a row logged before `batch_size` was, of which the size is unknown).
+ * The log row's decision JSON of a `/v1/tasks` request of one input: `batch_size` 1 as its
+ * last field, so that feedback naming another item is refused. The answer's `modelscout` field
+ * has none (a client that never batches sees no change); a row logged before 2026-12-05 has
+ * none either, and may have been a batch answered as one (`loggedBatchSize`).
  */
-export function loggedBatchSize(json: string | null): number {
-  if (json === null || !json.includes('"batch_size":')) return 1;
+export function withOneInput(decisionJson: string): string {
+  return `${decisionJson.slice(0, -1)},"batch_size":1}`;
+}
+
+/**
+ * How many inputs a logged request routed as one answered: its decision's `batch_size` (1 on
+ * a single input's row, `withOneInput`), or null where the row does not say: a request of
+ * another endpoint, or a row logged before `batch_size` was, which may have been a batch.
+ */
+export function loggedBatchSize(json: string | null): number | null {
+  if (json === null || !json.includes('"batch_size":')) return null;
   const size = (JSON.parse(json) as { batch_size?: unknown }).batch_size;
-  return typeof size === "number" && Number.isInteger(size) && size > 1 ? size : 1;
+  return typeof size === "number" && Number.isInteger(size) && size >= 1 ? size : null;
 }

@@ -81,6 +81,7 @@ import {
   oneRouteSplit,
   withBatchItem,
   withBatchItems,
+  withOneInput,
 } from "./batch-decision-wire.js";
 import { chatCompletionJson } from "./chat-completion-body.js";
 import { checkChatImage } from "./chat-image-check.js";
@@ -1020,7 +1021,12 @@ export function createRoutingHttp(options: RoutingAppOptions): {
             ? null
             : answerCostUsd(serving.registry.priceOf(model), usage),
         session: namesKept ? session : null,
-        decision: item?.decisionJson ?? wire,
+        decision:
+          item?.decisionJson ??
+          // A single input's row says so; the answer does not (`withOneInput`).
+          (endpoint === "tasks" && wire !== null && work?.inputs.length === 1
+            ? withOneInput(wire)
+            : wire),
       };
       if (writerRedacts) store.logRequest(row, { input, output });
       else store.logRequest(row);
@@ -1586,7 +1592,16 @@ export function createRoutingHttp(options: RoutingAppOptions): {
         );
       }
       const size = loggedBatchSize(request.decision);
-      if (size === 1) {
+      if (size === 1 && item !== undefined && item > 0) {
+        throw new RequestRejected(
+          openAIError(
+            400,
+            `item ${item} is not in request "${request.id}": it had one input (item 0). Leave item out.`,
+            { param: "item", code: "invalid_value" },
+          ),
+        );
+      }
+      if (size === null || size === 1) {
         if (item !== undefined && item > 0 && judged.label) {
           // A row logged before batch_size was: it may have been a batch, answered as one.
           throw new RequestRejected(

@@ -107,7 +107,7 @@ export interface DecisionBody {
   } | null;
   /**
    * On a `/v1/tasks` batch of two inputs or more routed as one: how many (`withBatchItems`,
-   * ADR 0081). Absent on a single input.
+   * ADR 0081). Absent on a single input's answer; 1 on its log row (`withOneInput`).
    */
   batch_size?: number;
   /**

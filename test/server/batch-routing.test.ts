@@ -473,6 +473,62 @@ describe("a batch whose items belong to different routes", () => {
     expect(first.json).toMatchObject({ item: 0, item_request_id: id, reward: 1 });
   }, 60_000);
 
+  it("refuses feedback naming another item of a request of one input", async () => {
+    const single = await postJson(`${reviews.url}/v1/tasks/text-classification`, {
+      input: "I love it",
+    });
+    expect(single.status).toBe(200);
+    // The answer has no batch size (a client that never batches sees no change); its row does.
+    expect(single.json.modelscout.batch_size).toBeUndefined();
+    const id = single.json.modelscout.request_id as string;
+    reviews.store.flush();
+    const row = reviews.store.findRequest(id);
+    if (row === null || row.decision === null) throw new Error("the request's row was not logged");
+    expect(JSON.parse(row.decision)).toMatchObject({ request_id: id, batch_size: 1 });
+
+    for (const judged of [{ rating: 5 }, { correct: true }]) {
+      const other = await postJson(`${reviews.url}/v1/feedback`, {
+        request_id: id,
+        item: 2,
+        ...judged,
+      });
+      expect(other.status).toBe(400);
+      expect(other.json.error).toMatchObject({ param: "item", code: "invalid_value" });
+      expect(other.json.error.message).toContain("it had one input (item 0)");
+    }
+    reviews.store.flush();
+    const refused = reviews.database
+      .prepare("SELECT COUNT(*) AS n FROM routing_feedback WHERE request_id = ?")
+      .get(id) as { n: number };
+    expect(refused.n).toBe(0);
+
+    const first = await postJson(`${reviews.url}/v1/feedback`, {
+      request_id: id,
+      item: 0,
+      rating: 5,
+    });
+    expect(first.status).toBe(200);
+    const whole = await postJson(`${reviews.url}/v1/feedback`, { request_id: id, correct: true });
+    expect(whole.status).toBe(200);
+
+    // A row logged before single inputs said so may have been a batch: a rating naming item 2
+    // is kept there, as before.
+    const { batch_size: _size, ...older } = JSON.parse(row.decision) as Json;
+    const olderId = `${id}_older`;
+    reviews.store.logRequest({
+      ...row,
+      id: olderId,
+      decision: JSON.stringify({ ...older, request_id: olderId }),
+    });
+    reviews.store.flush();
+    const kept = await postJson(`${reviews.url}/v1/feedback`, {
+      request_id: olderId,
+      item: 2,
+      rating: 5,
+    });
+    expect(kept.status).toBe(200);
+  }, 60_000);
+
   it("takes feedback on an item to that item's route and model, and asks which item", async () => {
     const batch = await postJson(`${reviews.url}/v1/tasks/text-classification`, {
       inputs: ["I want a refund, it broke", "I love it, great value", "my refund never came"],
