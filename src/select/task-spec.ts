@@ -143,7 +143,7 @@ export const taskSpecSchema = z
           .strict()
           .optional()
           .describe(
-            "Search the catalog for models of the task (the most downloaded and the best scored). Searched when no `ids` are given, and beside them when given.",
+            "Search the catalog for models of the task (the most downloaded, the best scored, and those that ship in npm packages, which run here with nothing to download). Searched when no `ids` are given, and beside them when given.",
           ),
       })
       .strict()

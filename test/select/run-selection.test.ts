@@ -761,6 +761,55 @@ describe("Chinese sentiment from the npm catalog alone", () => {
   });
 });
 
+describe("npm models among hundreds of the task's Hub models", () => {
+  it("reach the pool, though they have no downloads or scores to rank them by", async () => {
+    // 450 English sentiment classifiers from the Hub, each more downloaded and better scored
+    // than any npm model, none of which a backend here runs (PyTorch weights only): the
+    // bundled snapshot's embedding models are like this, and before npm models were searched
+    // on their own such a run ended with no candidate.
+    await catalog.upsertModels(
+      Array.from({ length: 450 }, (_, index) =>
+        makeModel({
+          id: `popular/sentiment-${index}`,
+          languages: ["en"],
+          library: "pytorch",
+          downloads: 1000 + index,
+          score: 50 + (index % 40),
+        }),
+      ),
+    );
+    const decision = await runSelection(
+      options({
+        task_type: "sentiment",
+        input_constraints: { language: "en" },
+        hardware: "local",
+        data: { path: writeData(SENTENCES) },
+      }),
+    );
+    const task = decision.filters.find((entry) => entry.filter === "task");
+    expect(task?.description).toContain("those that ship in npm packages");
+    const runnable = decision.filters.find((entry) => entry.filter === "runnable");
+    expect(runnable?.removedExamples[0]?.id).toMatch(/^popular\/sentiment-/);
+    const probed = decision.candidates
+      .filter((candidate) => candidate.status !== "not-probed")
+      .map((candidate) => candidate.id);
+    expect(probed).toEqual(expect.arrayContaining(["npm:sentiment", "npm:vader-sentiment"]));
+    expect(decision.winner?.id).toMatch(/^npm:/);
+
+    // A query for Hub models alone does not bring them in.
+    const hubOnly = await runSelection(
+      options({
+        task_type: "sentiment",
+        input_constraints: { language: "en" },
+        hardware: "local",
+        candidates: { query: { source: "hub" } },
+        data: { path: writeData(SENTENCES) },
+      }),
+    ).catch((caught: unknown) => caught);
+    expect((hubOnly as ModelScoutError).code).toBe("NO_CANDIDATES");
+  });
+});
+
 describe("candidates no backend here can run", () => {
   it("with data, a listed id left out by the runnable filter is named in the printed run", async () => {
     const { renderDecisionText } = await import("../../src/select/report/render-decision-text.js");
