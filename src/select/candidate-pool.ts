@@ -198,6 +198,8 @@ export async function buildCandidatePool(options: BuildPoolOptions): Promise<Can
     spec.candidates.ids.length > 0
       ? await explicitModels(options)
       : { models: [], unresolved: [], missing: [] };
+  // Models behind servers the spec declares are listed candidates too.
+  listed.models.push(...spec.candidates.models);
   const searched = spec.candidates.searchCatalog ? await catalogModels(options, tasks) : [];
   const listedIds = new Set(listed.models.map((model) => model.id));
   const models = [...listed.models, ...searched.filter((model) => !listedIds.has(model.id))];

@@ -7,7 +7,9 @@
  * schema (`taskSpecJsonSchema`, printed by `modelscout schema task`).
  */
 import { z } from "zod";
+import { endpointModelRecord } from "../backends/http/endpoint-model-record.js";
 import { normaliseLanguage } from "../catalog/languages.js";
+import type { ModelRecord } from "../catalog/model-record.js";
 import { describeIssue, dottedPath } from "../config/zod-issues.js";
 import { errorMessage } from "../errors/error-message.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
@@ -47,6 +49,91 @@ const nonNegative = (what: string) =>
 function describe(value: unknown): string {
   return value === undefined ? "nothing" : JSON.stringify(value);
 }
+
+const servedModelFields = {
+  id: z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe(
+      "The id the candidate goes by in the run and its decision. Default `endpoint:<api_model>@<host>` (`@hf-inference` without `base_url`). A routes config that declares a model of the same id in its `models` routes to it by a `decision:` reference.",
+    ),
+  api_model: z.string().min(1).describe("The name the server expects in `model`."),
+  task: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      "The task the model serves (pipeline tag or alias). Default: the spec's `task_type`.",
+    ),
+  api_key_env: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name")
+    .optional()
+    .describe(
+      "Environment variable holding the API key (the key itself never goes in the spec). Without it, no key is sent (Hugging Face Inference: `HF_TOKEN`).",
+    ),
+  labels: z
+    .array(z.string().min(1))
+    .min(1)
+    .optional()
+    .describe(
+      "For a classification task: the labels a prompted chat model picks among. Default: the spec's `labels`.",
+    ),
+  max_tokens: z
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .describe("Most tokens per answer; the server's default when absent."),
+  temperature: z
+    .number()
+    .min(0)
+    .max(2)
+    .optional()
+    .describe("Sampling temperature, 0 to 2; the server's default when absent."),
+};
+
+/** A model behind a server, probed as a listed candidate (`candidates.models`). */
+const servedModelSchema = z.discriminatedUnion("kind", [
+  z
+    .object({
+      kind: z
+        .literal("openai")
+        .describe(
+          "`openai`: any OpenAI-compatible server: vLLM, TGI, Ollama, llama.cpp, LiteLLM, OpenAI.",
+        ),
+      base_url: z.url().describe("The API root, e.g. `http://127.0.0.1:8000/v1`."),
+      ...servedModelFields,
+    })
+    .strict()
+    .describe("A model behind an OpenAI-compatible server."),
+  z
+    .object({
+      kind: z
+        .literal("hf-inference")
+        .describe(
+          "`hf-inference`: Hugging Face Inference Providers, or a dedicated endpoint when `base_url` is set.",
+        ),
+      base_url: z
+        .url()
+        .optional()
+        .describe("A dedicated endpoint (an Inference Endpoint, TGI) instead of the router."),
+      inference_provider: z
+        .string()
+        .min(1)
+        .optional()
+        .describe(
+          "Which Inference Provider serves it, without `base_url`. Default `hf-inference`.",
+        ),
+      ...servedModelFields,
+    })
+    .strict()
+    .describe("A model behind Hugging Face Inference Providers or a dedicated endpoint."),
+]);
+
+type ServedModelInput = z.infer<typeof servedModelSchema>;
 
 export const taskSpecSchema = z
   .object({
@@ -120,6 +207,13 @@ export const taskSpecSchema = z
           .optional()
           .describe(
             "Models to consider, always probed: catalog ids, or a model folder as `local:./path` (relative to the spec's folder).",
+          ),
+        models: z
+          .array(servedModelSchema)
+          .max(64)
+          .optional()
+          .describe(
+            "Models behind servers to probe, always, beside the ids: an OpenAI-compatible server (vLLM, TGI, Ollama, llama.cpp, LiteLLM, OpenAI) or Hugging Face Inference. One on a loopback `base_url` counts as local under `privacy: local-only`; any other is remote.",
           ),
         query: z
           .object({
@@ -268,7 +362,9 @@ export interface TaskSpec {
   slo: { maxP95LatencyMs: number | null; maxMemoryGb: number | null };
   candidates: {
     ids: string[];
-    /** Search the catalog too: no ids were given, or a `query` was given beside them. */
+    /** `candidates.models`: models behind servers, as catalog records (`source: endpoint`). */
+    models: ModelRecord[];
+    /** Search the catalog too: no ids or models were given, or a `query` was given beside them. */
     searchCatalog: boolean;
     license: string | null;
     source: string | null;
@@ -395,8 +491,14 @@ export function parseTaskSpec(input: unknown): TaskSpec {
     },
     candidates: {
       ids: spec.candidates?.ids ?? [],
+      models: servedModels(spec.candidates?.models ?? [], spec.candidates?.ids ?? [], {
+        task,
+        labels: spec.labels,
+      }),
       searchCatalog:
-        (spec.candidates?.ids ?? []).length === 0 || spec.candidates?.query !== undefined,
+        ((spec.candidates?.ids ?? []).length === 0 &&
+          (spec.candidates?.models ?? []).length === 0) ||
+        spec.candidates?.query !== undefined,
       license: spec.candidates?.query?.license?.toLowerCase() ?? null,
       source: spec.candidates?.query?.source ?? null,
       limit: spec.candidates?.query?.limit ?? DEFAULT_PROBED_CANDIDATES,
@@ -442,4 +544,58 @@ export function taskSpecJsonSchema(): Record<string, unknown> {
     title: "ModelScout task spec",
     ...(z.toJSONSchema(taskSpecSchema, { io: "input" }) as Record<string, unknown>),
   };
+}
+
+/**
+ * `candidates.models` as catalog records (`source: endpoint`, `backends/http/`): each with
+ * the spec's task and labels unless it names its own, under its id or the default
+ * `endpoint:<api_model>@<host>`. Two with one id, or one whose id `candidates.ids` lists too,
+ * are refused: a decision names its candidates by id.
+ */
+function servedModels(
+  models: readonly ServedModelInput[],
+  ids: readonly string[],
+  defaults: { task: TaskId; labels: readonly string[] | undefined },
+): ModelRecord[] {
+  const seen = new Map<string, number>();
+  return models.map((model, index) => {
+    let task: TaskId;
+    try {
+      task = model.task === undefined ? defaults.task : resolveTask(model.task);
+    } catch (error) {
+      throw fieldError(`candidates.models.${index}.task`, error);
+    }
+    const labels = model.labels ?? defaults.labels;
+    const record = endpointModelRecord({
+      protocol: model.kind,
+      task,
+      apiModel: model.api_model,
+      ...(model.id !== undefined && { id: model.id }),
+      ...(model.base_url !== undefined && { baseUrl: model.base_url }),
+      ...(model.api_key_env !== undefined && { apiKeyEnv: model.api_key_env }),
+      ...(labels !== undefined && labels.length > 0 && { labels: [...labels] }),
+      ...(model.max_tokens !== undefined && { maxTokens: model.max_tokens }),
+      ...(model.temperature !== undefined && { temperature: model.temperature }),
+      ...(model.kind === "hf-inference" &&
+        model.inference_provider !== undefined && { inferenceProvider: model.inference_provider }),
+    });
+    const field = `candidates.models.${index}.id`;
+    const earlier = seen.get(record.id);
+    if (earlier !== undefined) {
+      throw fieldError(
+        field,
+        new Error(
+          `"${record.id}" is also candidates.models.${earlier}'s id${model.id === undefined ? " (the default, from api_model and the host)" : ""}: give each model an id of its own`,
+        ),
+      );
+    }
+    if (ids.includes(record.id)) {
+      throw fieldError(
+        field,
+        new Error(`"${record.id}" is listed in candidates.ids too: name it in one place`),
+      );
+    }
+    seen.set(record.id, index);
+    return record;
+  });
 }

