@@ -12,6 +12,8 @@ describe("resolveTask", () => {
   it("maps everyday aliases", () => {
     expect(resolveTask("sentiment")).toBe("text-classification");
     expect(resolveTask("embeddings")).toBe("feature-extraction");
+    expect(resolveTask("sentence embeddings")).toBe("feature-extraction");
+    expect(resolveTask("Text_Embeddings")).toBe("feature-extraction");
     expect(resolveTask("asr")).toBe("automatic-speech-recognition");
     expect(resolveTask("ocr")).toBe("image-to-text");
     expect(resolveTask("NER")).toBe("token-classification");
