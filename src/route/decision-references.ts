@@ -15,16 +15,28 @@
  * failed): a server that silently started without its classifier would route everything to
  * the default route.
  */
+import { defaultEndpointId } from "../backends/http/endpoint-model-record.js";
 import { errorMessage } from "../errors/error-message.js";
 import type { DecisionStatus } from "../select/decision.js";
 import { resolveTask } from "../tasks/resolve-task.js";
-import { invalidRoutesConfig, type ModelReference, type RoutesConfig } from "./routes-config.js";
+import {
+  invalidRoutesConfig,
+  type ModelDeclaration,
+  type ModelReference,
+  parseModelDeclaration,
+  type RoutesConfig,
+} from "./routes-config.js";
 
 export const DECISION_REFERENCE_PREFIX = "decision:";
 
 /** What the resolver needs from the decision store (`DecisionStore` has it). */
 export interface DecisionLookup {
-  get(id: string): { status: DecisionStatus; winner: { id: string } | null } | null;
+  get(id: string): {
+    status: DecisionStatus;
+    winner: { id: string } | null;
+    /** The task spec as written; its `candidates.models` may declare the winner (ADR 0088). */
+    specInput?: unknown;
+  } | null;
   list(options: { limit?: number; task?: string }): {
     id: string;
     status: DecisionStatus;
@@ -38,6 +50,11 @@ export interface ResolvedReference {
   reference: string;
   decisionId: string;
   model: string;
+  /**
+   * The winner as a `models` entry, when the decision's task spec declared it behind a server
+   * (`candidates.models`) and the config does not declare that id itself.
+   */
+  declaration?: ModelDeclaration;
 }
 
 export function isDecisionReference(model: string): boolean {
@@ -47,11 +64,57 @@ export function isDecisionReference(model: string): boolean {
 /** How many decisions `latest` looks back through for one with a winner. */
 const LATEST_WINDOW = 200;
 
+function fieldsOf(value: unknown): Record<string, unknown> | undefined {
+  return typeof value === "object" && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
+}
+
+/**
+ * The winner's entry in its task spec's `candidates.models` (a model behind a server, ADR
+ * 0088) as a routes config's `models` entry, or undefined: the spec did not declare it (a
+ * catalog model). The spec's fields are the config's names for the same things; its task and
+ * labels, when the entry names none, are the spec's, as selection used them.
+ */
+export function servedDeclaration(specInput: unknown, winnerId: string): unknown {
+  const spec = fieldsOf(specInput);
+  const models = fieldsOf(spec?.candidates)?.models;
+  if (!Array.isArray(models)) return undefined;
+  for (const entry of models) {
+    const model = fieldsOf(entry);
+    const kind = model?.kind;
+    const apiModel = model?.api_model;
+    if (model === undefined || typeof apiModel !== "string") continue;
+    if (kind !== "openai" && kind !== "hf-inference") continue;
+    let id: string;
+    try {
+      id =
+        typeof model.id === "string"
+          ? model.id
+          : defaultEndpointId({
+              protocol: kind,
+              apiModel,
+              ...(typeof model.base_url === "string" && { baseUrl: model.base_url }),
+            });
+    } catch {
+      continue;
+    }
+    if (id !== winnerId) continue;
+    const labels = model.labels ?? spec?.labels;
+    return Object.assign({}, model, {
+      id,
+      task: model.task ?? spec?.task_type,
+      ...(labels !== undefined && { labels }),
+    });
+  }
+  return undefined;
+}
+
 /** The decision `reference` names and its winner, or why there is none. */
 function resolveOne(
   reference: string,
   decisions: DecisionLookup,
-): { decisionId: string; model: string } | { why: string } {
+): { decisionId: string; model: string; specInput?: unknown } | { why: string } {
   const rest = reference.slice(DECISION_REFERENCE_PREFIX.length);
   if (rest === "latest" || rest.startsWith("latest:")) {
     const taskName = rest === "latest" ? undefined : rest.slice("latest:".length);
@@ -69,7 +132,11 @@ function resolveOne(
         why: `no completed decision${task === undefined ? "" : ` for task ${task}`} has a winner; run \`modelscout select <spec>\` first (\`modelscout decisions\` lists what is stored)`,
       };
     }
-    return { decisionId: found.id, model: found.winnerId as string };
+    return {
+      decisionId: found.id,
+      model: found.winnerId as string,
+      specInput: decisions.get(found.id)?.specInput,
+    };
   }
   if (rest === "") return { why: "name a decision id, `latest` or `latest:<task>`" };
   const decision = decisions.get(rest);
@@ -83,7 +150,32 @@ function resolveOne(
       why: `decision ${rest} ${decision.status === "completed" ? "has no winner" : `did not complete (status ${decision.status})`}; \`modelscout decisions show ${rest}\` says why`,
     };
   }
-  return { decisionId: rest, model: decision.winner.id };
+  return { decisionId: rest, model: decision.winner.id, specInput: decision.specInput };
+}
+
+/**
+ * A resolved reference, with the winner's declaration from its decision's task spec when the
+ * spec declared it behind a server and `declared` (the config's own `models`) does not have
+ * it; or the problem, when that declaration is not one the config could hold.
+ */
+function resolvedReference(
+  field: string,
+  reference: string,
+  outcome: { decisionId: string; model: string; specInput?: unknown },
+  declared: ReadonlySet<string>,
+): ResolvedReference | { why: string } {
+  const { decisionId, model } = outcome;
+  const resolved = { field, reference, decisionId, model };
+  if (declared.has(model)) return resolved;
+  const served = servedDeclaration(outcome.specInput, model);
+  if (served === undefined) return resolved;
+  try {
+    return { field, reference, decisionId, model, declaration: parseModelDeclaration(served) };
+  } catch (error) {
+    return {
+      why: `the winner ${model} is a server declared in decision ${decisionId}'s task spec, which a routes config cannot declare (${errorMessage(error)}); declare it in models`,
+    };
+  }
 }
 
 /**
@@ -93,16 +185,29 @@ function resolveOne(
 export function checkDecisionReferences(
   references: readonly ModelReference[],
   decisions: DecisionLookup,
+  declared: ReadonlySet<string> = new Set(),
 ): { resolved: ResolvedReference[]; problems: string[] } {
   const resolved: ResolvedReference[] = [];
   const problems: string[] = [];
   for (const { field, model: reference } of references) {
     if (!isDecisionReference(reference)) continue;
-    const outcome = resolveOne(reference, decisions);
+    const found = resolveOne(reference, decisions);
+    const outcome = "why" in found ? found : resolvedReference(field, reference, found, declared);
     if ("why" in outcome) problems.push(`${field}: ${reference}: ${outcome.why}`);
-    else resolved.push({ field, reference, ...outcome });
+    else resolved.push(outcome);
   }
   return { resolved, problems };
+}
+
+/** The declarations the resolved references bring, one per model id. */
+export function broughtDeclarations(resolved: readonly ResolvedReference[]): ModelDeclaration[] {
+  const byId = new Map<string, ModelDeclaration>();
+  for (const { declaration } of resolved) {
+    if (declaration !== undefined && !byId.has(declaration.id)) {
+      byId.set(declaration.id, declaration);
+    }
+  }
+  return [...byId.values()];
 }
 
 /**
@@ -117,14 +222,16 @@ export function resolveDecisionReferences(
 ): { config: RoutesConfig; resolved: ResolvedReference[] } {
   const resolved: ResolvedReference[] = [];
   const problems: string[] = [];
+  const declared = new Set(config.models.map((model) => model.id));
   const resolve = (model: string, field: string): string => {
     if (!isDecisionReference(model)) return model;
-    const outcome = resolveOne(model, decisions);
+    const found = resolveOne(model, decisions);
+    const outcome = "why" in found ? found : resolvedReference(field, model, found, declared);
     if ("why" in outcome) {
       problems.push(`${field}: ${model}: ${outcome.why}`);
       return model;
     }
-    resolved.push({ field, reference: model, ...outcome });
+    resolved.push(outcome);
     return outcome.model;
   };
   const classification = config.classification.map((step, index) =>
@@ -156,6 +263,8 @@ export function resolveDecisionReferences(
   }));
   if (problems.length > 0) throw invalidRoutesConfig(config.source ?? "", problems);
   if (resolved.length === 0) return { config, resolved };
+  // A winner behind a server that its decision's spec declared is served as declared there.
+  const models = [...config.models, ...broughtDeclarations(resolved)];
   // biome-ignore lint/plugin/no-spread-then-field: once per routes config
-  return { config: { ...config, classification, routes }, resolved };
+  return { config: { ...config, classification, models, routes }, resolved };
 }

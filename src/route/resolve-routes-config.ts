@@ -11,6 +11,7 @@
  */
 import type { ModelRecord } from "../catalog/model-record.js";
 import {
+  broughtDeclarations,
   checkDecisionReferences,
   type DecisionLookup,
   isDecisionReference,
@@ -45,7 +46,11 @@ export async function resolveRoutesConfig(
   checked: RoutesConfigCheck,
   options: ResolveRoutesConfigOptions,
 ): Promise<{ source: RoutesConfig; config: RoutesConfig; resolved: ResolvedReference[] }> {
-  const references = checkDecisionReferences(checked.modelReferences, options.decisions);
+  const references = checkDecisionReferences(
+    checked.modelReferences,
+    options.decisions,
+    new Set(checked.declarations.map((declaration) => declaration.id)),
+  );
   if (checked.config !== undefined && references.problems.length === 0) {
     return {
       source: checked.config,
@@ -59,7 +64,7 @@ export async function resolveRoutesConfig(
       // biome-ignore lint/plugin/no-spread-then-field: once per resolved reference of a refused config
       return winner === undefined ? reference : { ...reference, model: winner };
     }),
-    checked.declarations,
+    [...checked.declarations, ...broughtDeclarations(references.resolved)],
     options,
   );
   throw invalidRoutesConfig(options.source, [

@@ -743,6 +743,11 @@ export type RoutesConfigInput = z.input<typeof routesConfigSchema>;
 type ParsedConfig = z.output<typeof routesConfigSchema>;
 export type ModelDeclaration = ParsedConfig["models"][number];
 
+/** One entry of a config's `models`, checked as the config's own are; throws a zod error. */
+export function parseModelDeclaration(input: unknown): ModelDeclaration {
+  return modelDeclarationSchema.parse(input);
+}
+
 export interface RouteCandidate {
   model: string;
   weight: number;

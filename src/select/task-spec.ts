@@ -57,7 +57,7 @@ const servedModelFields = {
     .max(200)
     .optional()
     .describe(
-      "The id the candidate goes by in the run and its decision. Default `endpoint:<api_model>@<host>` (`@hf-inference` without `base_url`). A routes config that declares a model of the same id in its `models` routes to it by a `decision:` reference.",
+      "The id the candidate goes by in the run and its decision. Default `endpoint:<api_model>@<host>` (`@hf-inference` without `base_url`). A routes config's `decision:` reference to a winner declared here serves it as declared here, unless the config's `models` declare that id themselves.",
     ),
   api_model: z.string().min(1).describe("The name the server expects in `model`."),
   task: z

@@ -14,6 +14,7 @@ import { npmBackendProvider } from "../../src/backends/npm/npm-backend-provider.
 import type { CatalogStore } from "../../src/catalog/catalog-store.js";
 import { openSqliteStore } from "../../src/catalog/sqlite/sqlite-store.js";
 import type { ModelScoutError } from "../../src/errors/modelscout-error.js";
+import { resolveDecisionReferences } from "../../src/route/decision-references.js";
 import { parseRoutesConfig } from "../../src/route/routes-config.js";
 import { DecisionStore } from "../../src/select/decision-store.js";
 import { renderDecisionText } from "../../src/select/report/render-decision-text.js";
@@ -165,6 +166,87 @@ describe("candidates.models: models behind servers", () => {
     expect(removed.map((entry) => entry.id)).toEqual(["far-away"]);
   }, 120_000);
 });
+
+describe("a routes config naming the decision", () => {
+  it("serves a winner behind a server as its decision's spec declared it", async () => {
+    const decision = await run(spec());
+    expect(decision.winner?.id).toBe("served-use");
+    const written = {
+      default_route: "search",
+      routes: [
+        {
+          name: "search",
+          targets: {
+            "feature-extraction": {
+              policy: "fixed",
+              candidates: [`decision:${decision.id}`],
+            },
+          },
+        },
+      ],
+    };
+    const { config, resolved } = resolveDecisionReferences(parseRoutesConfig(written), decisions);
+    expect(resolved).toEqual([
+      expect.objectContaining({
+        model: "served-use",
+        declaration: expect.objectContaining({
+          id: "served-use",
+          kind: "openai",
+          base_url: `${server.url}/v1`,
+          api_model: "use",
+          task: "embeddings",
+        }),
+      }),
+    ]);
+    const front = await startRoutingServer({ config, port: 0, databasePath: ":memory:" });
+    try {
+      const before = loggedCount("use");
+      const answer = await fetch(`${front.url}/v1/embeddings`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ model: "search", input: "when is my bill due" }),
+      });
+      expect(answer.status).toBe(200);
+      const body = (await answer.json()) as {
+        model: string;
+        data: { embedding: number[] }[];
+      };
+      expect(body.model).toBe("served-use");
+      // The Universal Sentence Encoder's 512 dimensions, from the server behind it.
+      expect(body.data[0]?.embedding).toHaveLength(512);
+      expect(loggedCount("use")).toBe(before + 1);
+    } finally {
+      await front.close();
+    }
+
+    // A config that declares the id itself keeps its own declaration.
+    const own = resolveDecisionReferences(
+      parseRoutesConfig({
+        ...written,
+        models: [
+          {
+            id: "served-use",
+            kind: "openai",
+            base_url: `${server.url}/v1`,
+            api_model: "ngrams",
+            task: "feature-extraction",
+          },
+        ],
+      }),
+      decisions,
+    );
+    expect(own.resolved[0]?.declaration).toBeUndefined();
+    expect(own.config.models.map((model) => model.id)).toEqual(["served-use"]);
+  }, 120_000);
+});
+
+function loggedCount(route: string): number {
+  server.store.flush();
+  const row = server.database
+    .prepare("SELECT COUNT(*) AS n FROM routing_requests WHERE route = ?")
+    .get(route) as { n: number };
+  return row.n;
+}
 
 describe("candidates.models in the task spec", () => {
   const base = (models: unknown[], ids?: string[]) =>

@@ -67,7 +67,10 @@ export interface EndpointModelInput extends EndpointExtra {
   };
 }
 
-function defaultId(input: EndpointExtra): string {
+/** The catalog id of an endpoint given none: `endpoint:<apiModel>@<host>`, or `@<protocol>`. */
+export function defaultEndpointId(
+  input: Pick<EndpointExtra, "protocol" | "baseUrl" | "apiModel">,
+): string {
   const where = input.baseUrl === undefined ? input.protocol : new URL(input.baseUrl).host;
   return `endpoint:${input.apiModel}@${where}`;
 }
@@ -79,7 +82,7 @@ export function endpointModelRecord(input: EndpointModelInput): ModelRecord {
   // biome-ignore lint/plugin/no-spread-then-field: once per registered endpoint
   return toModelRecord({
     ...record,
-    id: id ?? defaultId(extra),
+    id: id ?? defaultEndpointId(extra),
     source: "endpoint",
     task,
     // biome-ignore lint/plugin/no-spread-then-field: once per registered endpoint

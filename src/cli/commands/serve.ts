@@ -234,7 +234,7 @@ function reportFollow(outcome: FollowOutcome): void {
 function printResolved(resolved: readonly ResolvedReference[]): void {
   for (const entry of resolved) {
     process.stderr.write(
-      `${entry.field}: ${entry.reference} -> ${entry.model} (winner of decision ${entry.decisionId})\n`,
+      `${entry.field}: ${entry.reference} -> ${entry.model} (winner of decision ${entry.decisionId}${entry.declaration === undefined ? "" : `; served as its task spec declares it, ${entry.declaration.kind} ${"base_url" in entry.declaration && entry.declaration.base_url !== undefined ? `at ${entry.declaration.base_url} ` : ""}model ${"api_model" in entry.declaration ? entry.declaration.api_model : entry.declaration.id}`})\n`,
     );
   }
 }
