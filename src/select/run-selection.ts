@@ -1037,6 +1037,17 @@ function noWinnerReason(decision: SelectionDecision, stoppedBy: "time" | null): 
     : `The probe budget (budget.max_probes ${maxProbes}) cannot probe the ${waiting.length} candidates on even one item each, so none was probed: raise budget.max_probes (a race takes tens of items per candidate).`;
 }
 
+/** `quality weight 0.70, latency 0.30`, with memory and cost when they weigh anything. */
+function weightsWording(objectives: SelectionDecision["resolved"]["objectives"]): string {
+  const parts = [
+    `quality weight ${objectives.quality.toFixed(2)}`,
+    `latency ${objectives.latency.toFixed(2)}`,
+  ];
+  if (objectives.memory > 0) parts.push(`memory ${objectives.memory.toFixed(2)}`);
+  if (objectives.cost > 0) parts.push(`cost ${objectives.cost.toFixed(2)}`);
+  return parts.join(", ");
+}
+
 function explain(
   decision: SelectionDecision,
   winner: CandidateOutcome | null,
@@ -1054,7 +1065,7 @@ function explain(
         ? "latency unknown"
         : `${winner.latencyMsP50 < 1 ? winner.latencyMsP50.toFixed(3) : winner.latencyMsP50.toFixed(1)} ms p50 (${winner.latencyKind})`;
     lines.push(
-      `${winner.id} wins with ${decision.metric.name} ${formatQuality(winner)} on ${winner.probes} of ${itemsWording(data)}, ${latency}, score ${(winner.score ?? 0).toFixed(3)} (quality weight ${decision.resolved.objectives.quality.toFixed(2)}, latency ${decision.resolved.objectives.latency.toFixed(2)}).`,
+      `${winner.id} wins with ${decision.metric.name} ${formatQuality(winner)} on ${winner.probes} of ${itemsWording(data)}, ${latency}, score ${(winner.score ?? 0).toFixed(3)} (${weightsWording(decision.resolved.objectives)}).`,
     );
     const runnerUp = candidates.find(
       (candidate) =>
@@ -1073,6 +1084,13 @@ function explain(
         `Runner-up: ${runnerUp.id} (${decision.metric.name} ${formatQuality(runnerUp)}, score ${(runnerUp.score ?? 0).toFixed(3)}); quality gap ${gap >= 0 ? "+" : ""}${gap.toFixed(1)} points${intervals}.`,
       );
     }
+  }
+  const costWeight = decision.resolved.objectives.cost;
+  if (costWeight > 0 && candidates.every((candidate) => candidate.costPer1kItemsUsd === null)) {
+    // Selection reads no prices yet: no candidate has a cost figure, so the weight is 0 for all.
+    lines.push(
+      `The cost weight (${costWeight.toFixed(2)} of the score) changed no ranking: selection has no cost figure for any candidate (it reads no prices yet), so each one's cost counts 0 and the other weights decide.`,
+    );
   }
   lines.push(...explainEliminated(candidates, data.items.length));
   const violated = candidates.filter((candidate) => candidate.status === "slo-violated");

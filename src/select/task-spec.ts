@@ -179,7 +179,11 @@ export const taskSpecSchema = z
         memory: nonNegative("objectives.memory")
           .optional()
           .describe("Weight of a small memory footprint."),
-        cost: nonNegative("objectives.cost").optional().describe("Weight of a low cost per item."),
+        cost: nonNegative("objectives.cost")
+          .optional()
+          .describe(
+            "Weight of a low cost per item. Selection reads no prices yet, so no candidate has a cost figure and this weight changes no ranking (the decision's explanation says so); the routing server's learner weighs cost (`answer_value_usd` and `price` in a routes config).",
+          ),
       })
       .strict()
       .optional()

@@ -180,6 +180,22 @@ describe("runSelection", () => {
     );
   });
 
+  it("says when a cost weight changed nothing, as no candidate has a cost figure", async () => {
+    const weighted = await runSelection(
+      options(sentimentSpec(writeData(SENTENCES), { objectives: { quality: 1, cost: 1 } })),
+    );
+    expect(weighted.candidates.every((candidate) => candidate.costPer1kItemsUsd === null)).toBe(
+      true,
+    );
+    expect(weighted.explanation[0]).toContain("(quality weight 0.50, latency 0.00, cost 0.50)");
+    expect(weighted.explanation).toContain(
+      "The cost weight (0.50 of the score) changed no ranking: selection has no cost figure for any candidate (it reads no prices yet), so each one's cost counts 0 and the other weights decide.",
+    );
+    const plain = await runSelection(options(sentimentSpec(writeData(SENTENCES))));
+    expect(plain.explanation[0]).toContain("(quality weight 0.70, latency 0.30)");
+    expect(plain.explanation.join(" ")).not.toContain("cost weight");
+  });
+
   it("keeps within max_probes", async () => {
     const decision = await runSelection(
       options(sentimentSpec(writeData(SENTENCES), { budget: { max_probes: 8 } })),
