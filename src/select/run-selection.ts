@@ -56,6 +56,7 @@ import { explainEliminated } from "./explain-eliminated.js";
 import { type CandidateFilesLookup, lookUpProbingCut } from "./look-up-candidate-files.js";
 import { matchLabels } from "./match-labels.js";
 import { computePriors, type FeedbackEvidence, type Prior } from "./priors.js";
+import { costPer1kItemsUsd } from "./probe-cost.js";
 import {
   loadSampleData,
   MAX_SAMPLE_ITEMS,
@@ -701,6 +702,11 @@ async function select(
             ? null
             : "measured",
         loadMs: candidate.loadMs === null ? null : Math.round(candidate.loadMs),
+        costPer1kItemsUsd: costPer1kItemsUsd(
+          candidate.entry.candidate.model,
+          candidate.backend?.describe().local ?? true,
+          candidate.outputs.values(),
+        ),
         probes: candidate.outputs.size,
         ...(raceArm?.eliminatedAtRound !== undefined && {
           eliminatedAtRound: raceArm.eliminatedAtRound,
@@ -1037,6 +1043,30 @@ function noWinnerReason(decision: SelectionDecision, stoppedBy: "time" | null): 
     : `The probe budget (budget.max_probes ${maxProbes}) cannot probe the ${waiting.length} candidates on even one item each, so none was probed: raise budget.max_probes (a race takes tens of items per candidate).`;
 }
 
+/**
+ * What the cost weight did, when it weighs anything: nothing, when the scored candidates' costs
+ * are all unknown or all the same; otherwise which candidates' cost is unknown (counted as the
+ * worst) and why.
+ */
+function explainCost(decision: SelectionDecision): string[] {
+  const weight = decision.resolved.objectives.cost;
+  if (weight <= 0) return [];
+  const scored = decision.candidates.filter((candidate) => candidate.score !== null);
+  const costs = scored.map((candidate) => candidate.costPer1kItemsUsd);
+  const unknown = scored.filter((candidate) => candidate.costPer1kItemsUsd === null);
+  const lines: string[] = [];
+  if (scored.length > 0 && (unknown.length === scored.length || new Set(costs).size === 1)) {
+    lines.push(
+      `The cost weight (${weight.toFixed(2)} of the score) changed no ranking: ${unknown.length === scored.length ? "no candidate has a cost figure" : "every candidate costs the same"}, so the other weights decide. A cost comes from a price declared in candidates.models, with the tokens the server reports; models run here cost nothing per call.`,
+    );
+  } else if (unknown.length > 0) {
+    lines.push(
+      `Cost unknown, counted as the worst: ${unknown.map((candidate) => candidate.id).join(", ")} (a model behind a server needs a price in candidates.models, and its server must report the tokens of its answers).`,
+    );
+  }
+  return lines;
+}
+
 /** `quality weight 0.70, latency 0.30`, with memory and cost when they weigh anything. */
 function weightsWording(objectives: SelectionDecision["resolved"]["objectives"]): string {
   const parts = [
@@ -1085,13 +1115,7 @@ function explain(
       );
     }
   }
-  const costWeight = decision.resolved.objectives.cost;
-  if (costWeight > 0 && candidates.every((candidate) => candidate.costPer1kItemsUsd === null)) {
-    // Selection reads no prices yet: no candidate has a cost figure, so the weight is 0 for all.
-    lines.push(
-      `The cost weight (${costWeight.toFixed(2)} of the score) changed no ranking: selection has no cost figure for any candidate (it reads no prices yet), so each one's cost counts 0 and the other weights decide.`,
-    );
-  }
+  lines.push(...explainCost(decision));
   lines.push(...explainEliminated(candidates, data.items.length));
   const violated = candidates.filter((candidate) => candidate.status === "slo-violated");
   for (const candidate of violated)

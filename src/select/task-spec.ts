@@ -93,6 +93,22 @@ const servedModelFields = {
     .max(2)
     .optional()
     .describe("Sampling temperature, 0 to 2; the server's default when absent."),
+  price: z
+    .object({
+      input_per_million_tokens: z
+        .number()
+        .min(0)
+        .describe("US dollars per million tokens read (the prompt)."),
+      output_per_million_tokens: z
+        .number()
+        .min(0)
+        .describe("US dollars per million tokens written (the answer)."),
+    })
+    .strict()
+    .optional()
+    .describe(
+      "What the server charges, in US dollars per million tokens: with the token counts its answers report (OpenAI's `usage`), each probe's cost, which `objectives.cost` weighs. Without it, the model's cost is unknown and counts as the worst.",
+    ),
 };
 
 /** A model behind a server, probed as a listed candidate (`candidates.models`). */
@@ -182,7 +198,7 @@ export const taskSpecSchema = z
         cost: nonNegative("objectives.cost")
           .optional()
           .describe(
-            "Weight of a low cost per item. Selection reads no prices yet, so no candidate has a cost figure and this weight changes no ranking (the decision's explanation says so); the routing server's learner weighs cost (`answer_value_usd` and `price` in a routes config).",
+            "Weight of a low cost per item: what a model behind a server costs at the `price` its `candidates.models` entry declares, from the tokens its answers report. Models that run here cost nothing per call; a served model without a price, or whose server reports no tokens, counts as the worst. When no candidate has a cost figure the weight changes no ranking, and the decision's explanation says so.",
           ),
       })
       .strict()
@@ -580,6 +596,7 @@ function servedModels(
       ...(labels !== undefined && labels.length > 0 && { labels: [...labels] }),
       ...(model.max_tokens !== undefined && { maxTokens: model.max_tokens }),
       ...(model.temperature !== undefined && { temperature: model.temperature }),
+      ...(model.price !== undefined && { price: model.price }),
       ...(model.kind === "hf-inference" &&
         model.inference_provider !== undefined && { inferenceProvider: model.inference_provider }),
     });

@@ -180,17 +180,17 @@ describe("runSelection", () => {
     );
   });
 
-  it("says when a cost weight changed nothing, as no candidate has a cost figure", async () => {
+  it("says when a cost weight changed nothing: models run here cost nothing per call", async () => {
     const weighted = await runSelection(
       options(sentimentSpec(writeData(SENTENCES), { objectives: { quality: 1, cost: 1 } })),
     );
-    expect(weighted.candidates.every((candidate) => candidate.costPer1kItemsUsd === null)).toBe(
-      true,
-    );
+    expect(weighted.candidates.map((candidate) => candidate.costPer1kItemsUsd)).toEqual([0, 0]);
     expect(weighted.explanation[0]).toContain("(quality weight 0.50, latency 0.00, cost 0.50)");
     expect(weighted.explanation).toContain(
-      "The cost weight (0.50 of the score) changed no ranking: selection has no cost figure for any candidate (it reads no prices yet), so each one's cost counts 0 and the other weights decide.",
+      "The cost weight (0.50 of the score) changed no ranking: every candidate costs the same, so the other weights decide. A cost comes from a price declared in candidates.models, with the tokens the server reports; models run here cost nothing per call.",
     );
+    // No model has a price: the table has no cost column.
+    expect(renderDecisionText(weighted)).not.toContain("$/1k items");
     const plain = await runSelection(options(sentimentSpec(writeData(SENTENCES))));
     expect(plain.explanation[0]).toContain("(quality weight 0.70, latency 0.30)");
     expect(plain.explanation.join(" ")).not.toContain("cost weight");

@@ -21,6 +21,7 @@ import { renderDecisionText } from "../../src/select/report/render-decision-text
 import { runSelection } from "../../src/select/run-selection.js";
 import { parseTaskSpec, type TaskSpecInput } from "../../src/select/task-spec.js";
 import { type RoutingServer, startRoutingServer } from "../../src/server/start-routing-server.js";
+import { startFakeOpenAIServer } from "../support/fake-openai-server.js";
 
 const repositoryRoot = path.resolve(import.meta.dirname, "..", "..");
 const DATA =
@@ -165,6 +166,66 @@ describe("candidates.models: models behind servers", () => {
     const removed = decision.filters.flatMap((step) => step.removedListed ?? []);
     expect(removed.map((entry) => entry.id)).toEqual(["far-away"]);
   }, 120_000);
+});
+
+describe("the cost of a model behind a server", () => {
+  it("is its declared price at the tokens its answers report, which objectives.cost weighs", async () => {
+    // Three chat models that give the same right answers: the fake server's usage counts
+    // words. Two declare prices ten times apart; one declares none.
+    const llm = await startFakeOpenAIServer({ chatReply: () => "positive" });
+    try {
+      const reviews = path.join(directory, "reviews.jsonl");
+      writeFileSync(
+        reviews,
+        ["I love it", "great value, works well", "wonderful"]
+          .map((text) => JSON.stringify({ text, label: "positive" }))
+          .join("\n"),
+      );
+      const model = (id: string, price?: number) => ({
+        id,
+        kind: "openai" as const,
+        base_url: `${llm.url}/v1`,
+        api_model: id,
+        task: "text-generation",
+        ...(price !== undefined && {
+          price: { input_per_million_tokens: price, output_per_million_tokens: price * 2 },
+        }),
+      });
+      const input: TaskSpecInput = {
+        task_type: "text-generation",
+        objectives: { quality: 0.5, cost: 0.5 },
+        candidates: { models: [model("pricey", 10), model("cheap", 1), model("unpriced")] },
+        data: { path: reviews },
+      };
+      const decision = await run(input);
+      const cost = (id: string) =>
+        decision.candidates.find((candidate) => candidate.id === id)?.costPer1kItemsUsd;
+      // Each answer's tokens at the price, averaged over the items, per 1,000 items.
+      const chats = llm.requests.filter(
+        (request) =>
+          request.path === "/v1/chat/completions" &&
+          (request.body as { model: string }).model === "cheap",
+      );
+      expect(chats).toHaveLength(3);
+      const words = (text: string) => text.split(/\s+/).filter(Boolean).length;
+      const promptWords = chats.map((request) =>
+        (request.body as { messages: { content: string }[] }).messages
+          .map((message) => words(message.content))
+          .reduce((a, b) => a + b, 0),
+      );
+      const expected = (promptWords.reduce((a, b) => a + b, 0) / 3 + 2 * 1) * 1e-6 * 1000; // answer: 1 word
+      expect(cost("cheap")).toBeCloseTo(expected, 12);
+      expect(cost("pricey")).toBeCloseTo(10 * expected, 12);
+      expect(cost("unpriced")).toBeNull();
+      expect(decision.winner?.id).toBe("cheap");
+      expect(decision.explanation).toContain(
+        "Cost unknown, counted as the worst: unpriced (a model behind a server needs a price in candidates.models, and its server must report the tokens of its answers).",
+      );
+      expect(renderDecisionText(decision)).toMatch(/\$\/1k items[\s\S]*cheap\s.*\s0\.0\d+\s/);
+    } finally {
+      await llm.close();
+    }
+  }, 60_000);
 });
 
 describe("a routes config naming the decision", () => {

@@ -21,7 +21,9 @@
  * - `maxTokens`, `temperature`: text generation's defaults, for requests that set none;
  * - `vision`: the chat model reads images in user turns (the server cannot tell beforehand);
  * - `rawCompletions`: the server completes raw text at `/completions` (legacy completions go
- *   there, not to chat).
+ *   there, not to chat);
+ * - `price`: US dollars per million tokens read and written (`input_per_million_tokens`,
+ *   `output_per_million_tokens`), what selection's cost objective reads (ADR 0088).
  */
 import { z } from "zod";
 import {
@@ -50,6 +52,13 @@ export const endpointExtraSchema = z
     temperature: z.number().min(0).max(2).optional(),
     vision: z.boolean().optional(),
     rawCompletions: z.boolean().optional(),
+    /** US dollars per million tokens read and written; the backend ignores it (selection's cost). */
+    price: z
+      .object({
+        input_per_million_tokens: z.number().min(0),
+        output_per_million_tokens: z.number().min(0),
+      })
+      .optional(),
   })
   .refine((extra) => extra.protocol !== "openai" || extra.baseUrl !== undefined, {
     message: "baseUrl is required for protocol openai",

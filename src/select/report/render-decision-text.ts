@@ -33,6 +33,14 @@ interface Column {
   value: (candidate: CandidateOutcome, rank: number) => string;
   align: "left" | "right";
   maxWidth?: number;
+  /** Shown only when this holds for the candidates (a cost column when any model has a price). */
+  onlyWhen?: (candidates: readonly CandidateOutcome[]) => boolean;
+}
+
+/** US dollars per 1,000 items: `0.0123`, or `—` when unknown. */
+function formatCost(usd: number | null): string {
+  if (usd === null) return "—";
+  return usd === 0 ? "0" : usd < 0.01 ? usd.toPrecision(2) : usd.toFixed(usd < 1 ? 3 : 2);
 }
 
 const COLUMNS: readonly Column[] = [
@@ -53,6 +61,12 @@ const COLUMNS: readonly Column[] = [
   },
   { header: "Latency", value: (candidate) => candidate.latencyKind ?? "—", align: "left" },
   { header: "Memory", value: (candidate) => formatBytes(candidate.memoryBytes), align: "right" },
+  {
+    header: "$/1k items",
+    value: (candidate) => formatCost(candidate.costPer1kItemsUsd),
+    align: "right",
+    onlyWhen: (candidates) => candidates.some((each) => (each.costPer1kItemsUsd ?? 0) > 0),
+  },
   { header: "Score", value: (candidate) => formatUnit(candidate.score), align: "right" },
   { header: "Probes", value: (candidate) => String(candidate.probes), align: "right" },
 ];
@@ -71,20 +85,23 @@ export function renderCandidateTable(
 ): string {
   const ranked = rankCandidates(candidates);
   const shown = ranked.slice(0, maxRows);
-  const cells = shown.map((candidate, index) =>
-    COLUMNS.map((column) => cut(plain(column.value(candidate, index + 1)), column.maxWidth)),
+  const columns = COLUMNS.filter(
+    (column) => column.onlyWhen === undefined || column.onlyWhen(candidates),
   );
-  const widths = COLUMNS.map((column, index) =>
+  const cells = shown.map((candidate, index) =>
+    columns.map((column) => cut(plain(column.value(candidate, index + 1)), column.maxWidth)),
+  );
+  const widths = columns.map((column, index) =>
     Math.max(displayWidth(column.header), ...cells.map((row) => displayWidth(row[index] ?? ""))),
   );
   const line = (row: readonly string[]) =>
     row
-      .map((cell, index) => padToWidth(cell, widths[index] ?? 0, COLUMNS[index]?.align ?? "left"))
+      .map((cell, index) => padToWidth(cell, widths[index] ?? 0, columns[index]?.align ?? "left"))
       .join("  ")
       .trimEnd();
   const hidden = ranked.length - shown.length;
   return [
-    line(COLUMNS.map((column) => column.header)),
+    line(columns.map((column) => column.header)),
     widths.map((width) => "-".repeat(width)).join("  "),
     ...cells.map(line),
     ...(hidden > 0 ? [`... and ${hidden} more (--json or --report lists every candidate)`] : []),

@@ -1,0 +1,49 @@
+/**
+ * @module
+ * What a candidate cost per 1,000 items on the probes it answered, for `objectives.cost`
+ * (`score-candidates.ts`). A model that runs on this machine costs nothing per call. A model
+ * behind a server costs what its `candidates.models` entry declares as its `price` (US
+ * dollars per million tokens, ADR 0088) at the tokens its answers reported (OpenAI's `usage`):
+ * the mean over the answers that reported them. Unknown (null, which scoring counts as the
+ * worst and the explanation names) when a remote model declares no price or none of its
+ * answers reported tokens (an embeddings answer carries none here).
+ */
+import type { BackendOutput } from "../backends/model-backend.js";
+import type { ModelRecord } from "../catalog/model-record.js";
+
+interface Price {
+  input_per_million_tokens: number;
+  output_per_million_tokens: number;
+}
+
+function declaredPrice(model: ModelRecord): Price | undefined {
+  const price = (model.extra as { price?: unknown } | undefined)?.price;
+  if (typeof price !== "object" || price === null) return undefined;
+  const { input_per_million_tokens: input, output_per_million_tokens: output } = price as Record<
+    string,
+    unknown
+  >;
+  return typeof input === "number" && typeof output === "number"
+    ? { input_per_million_tokens: input, output_per_million_tokens: output }
+    : undefined;
+}
+
+/** US dollars per 1,000 items; 0 for a model run here, null when it cannot be known. */
+export function costPer1kItemsUsd(
+  model: ModelRecord,
+  local: boolean,
+  outputs: Iterable<BackendOutput>,
+): number | null {
+  const price = declaredPrice(model);
+  if (price === undefined) return local && model.source !== "endpoint" ? 0 : null;
+  let total = 0;
+  let counted = 0;
+  for (const output of outputs) {
+    if (output.kind !== "text" || output.usage === undefined) continue;
+    total +=
+      output.usage.promptTokens * price.input_per_million_tokens +
+      output.usage.completionTokens * price.output_per_million_tokens;
+    counted += 1;
+  }
+  return counted === 0 ? null : (total / counted / 1_000_000) * 1000;
+}
