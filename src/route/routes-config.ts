@@ -22,6 +22,7 @@ import {
   type ThompsonLearnerConfigInput,
   thompsonLearnerConfigSchema,
 } from "./learning/thompson-learner-config.js";
+import { modelPriceSchema as priceSchema } from "./model-price.js";
 import { EXPECTED_OUTPUT_KIND } from "./task-output-kind.js";
 
 /** Route names share the `model` field with model ids, which hold `:` or `/`; names cannot. */
@@ -340,21 +341,9 @@ const declaredId = modelId.describe(
 );
 
 /** Read by `route/model-price.ts`. */
-const modelPriceSchema = z
-  .object({
-    input_per_million_tokens: z
-      .number()
-      .min(0)
-      .describe("US dollars per million tokens read (the prompt)."),
-    output_per_million_tokens: z
-      .number()
-      .min(0)
-      .describe("US dollars per million tokens written (the answer)."),
-  })
-  .strict()
-  .describe(
-    "What the model server charges, in US dollars per million tokens read (`input`) and written (`output`): the request log, `/metrics` and the dashboard give each answer's cost from the `usage` its server reports, and a `bandit` target's `answer_value_usd` weighs it. Without it, tokens are still counted.",
-  );
+const modelPriceSchema = priceSchema.describe(
+  "What the model server charges, in US dollars per million tokens read (`input`) and written (`output`): the request log, `/metrics` and the dashboard give each answer's cost from the `usage` its server reports, and a `bandit` target's `answer_value_usd` weighs it. Without it, tokens are still counted.",
+);
 
 const endpointLabels = z
   .array(z.string().min(1))

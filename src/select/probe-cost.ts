@@ -10,22 +10,11 @@
  */
 import type { BackendOutput } from "../backends/model-backend.js";
 import type { ModelRecord } from "../catalog/model-record.js";
+import { type ModelPrice, modelPriceSchema } from "../route/model-price.js";
 
-interface Price {
-  input_per_million_tokens: number;
-  output_per_million_tokens: number;
-}
-
-function declaredPrice(model: ModelRecord): Price | undefined {
-  const price = (model.extra as { price?: unknown } | undefined)?.price;
-  if (typeof price !== "object" || price === null) return undefined;
-  const { input_per_million_tokens: input, output_per_million_tokens: output } = price as Record<
-    string,
-    unknown
-  >;
-  return typeof input === "number" && typeof output === "number"
-    ? { input_per_million_tokens: input, output_per_million_tokens: output }
-    : undefined;
+function declaredPrice(model: ModelRecord): ModelPrice | undefined {
+  const parsed = modelPriceSchema.safeParse((model.extra as { price?: unknown } | null)?.price);
+  return parsed.success ? parsed.data : undefined;
 }
 
 /** US dollars per 1,000 items; 0 for a model run here, null when it cannot be known. */

@@ -15,6 +15,7 @@ import { errorMessage } from "../errors/error-message.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
 import type { HardwareProfile } from "../hardware/hardware-profiles.js";
 import { resolveHardware } from "../hardware/resolve-hardware.js";
+import { modelPriceSchema } from "../route/model-price.js";
 import { resolveTask, type TaskId } from "../tasks/resolve-task.js";
 import { METRIC_NAMES } from "./metrics/metric-registry.js";
 import { MAX_SAMPLE_ITEMS } from "./sample-data.js";
@@ -93,18 +94,7 @@ const servedModelFields = {
     .max(2)
     .optional()
     .describe("Sampling temperature, 0 to 2; the server's default when absent."),
-  price: z
-    .object({
-      input_per_million_tokens: z
-        .number()
-        .min(0)
-        .describe("US dollars per million tokens read (the prompt)."),
-      output_per_million_tokens: z
-        .number()
-        .min(0)
-        .describe("US dollars per million tokens written (the answer)."),
-    })
-    .strict()
+  price: modelPriceSchema
     .optional()
     .describe(
       "What the server charges, in US dollars per million tokens: with the token counts its answers report (OpenAI's `usage`), each probe's cost, which `objectives.cost` weighs. Without it, the model's cost is unknown and counts as the worst.",
