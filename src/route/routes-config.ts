@@ -13,6 +13,7 @@
  */
 
 import { z } from "zod";
+import { modelPriceSchema as priceSchema } from "../backends/http/endpoint-model-record.js";
 import { normaliseLanguage } from "../catalog/languages.js";
 import { describeIssue } from "../config/zod-issues.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
@@ -22,7 +23,6 @@ import {
   type ThompsonLearnerConfigInput,
   thompsonLearnerConfigSchema,
 } from "./learning/thompson-learner-config.js";
-import { modelPriceSchema as priceSchema } from "./model-price.js";
 import { EXPECTED_OUTPUT_KIND } from "./task-output-kind.js";
 
 /** Route names share the `model` field with model ids, which hold `:` or `/`; names cannot. */

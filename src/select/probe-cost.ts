@@ -8,9 +8,9 @@
  * worst and the explanation names) when a remote model declares no price or none of its
  * answers reported tokens (an embeddings answer carries none here).
  */
+import { type ModelPrice, modelPriceSchema } from "../backends/http/endpoint-model-record.js";
 import type { BackendOutput } from "../backends/model-backend.js";
 import type { ModelRecord } from "../catalog/model-record.js";
-import { type ModelPrice, modelPriceSchema } from "../route/model-price.js";
 
 function declaredPrice(model: ModelRecord): ModelPrice | undefined {
   const parsed = modelPriceSchema.safeParse((model.extra as { price?: unknown } | null)?.price);

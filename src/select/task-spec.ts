@@ -7,7 +7,7 @@
  * schema (`taskSpecJsonSchema`, printed by `modelscout schema task`).
  */
 import { z } from "zod";
-import { endpointModelRecord } from "../backends/http/endpoint-model-record.js";
+import { endpointModelRecord, modelPriceSchema } from "../backends/http/endpoint-model-record.js";
 import { normaliseLanguage } from "../catalog/languages.js";
 import type { ModelRecord } from "../catalog/model-record.js";
 import { describeIssue, dottedPath } from "../config/zod-issues.js";
@@ -15,7 +15,6 @@ import { errorMessage } from "../errors/error-message.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
 import type { HardwareProfile } from "../hardware/hardware-profiles.js";
 import { resolveHardware } from "../hardware/resolve-hardware.js";
-import { modelPriceSchema } from "../route/model-price.js";
 import { resolveTask, type TaskId } from "../tasks/resolve-task.js";
 import { METRIC_NAMES } from "./metrics/metric-registry.js";
 import { MAX_SAMPLE_ITEMS } from "./sample-data.js";

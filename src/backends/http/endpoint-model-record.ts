@@ -32,6 +32,26 @@ import {
   toModelRecord,
 } from "../../catalog/model-record.js";
 
+/**
+ * What a model server charges, in US dollars per million tokens: the `price` an endpoint
+ * record carries, and the one a routes config's `models` and a task spec's `candidates.models`
+ * declare (each adds its own description of what reads it).
+ */
+export const modelPriceSchema = z
+  .object({
+    input_per_million_tokens: z
+      .number()
+      .min(0)
+      .describe("US dollars per million tokens read (the prompt)."),
+    output_per_million_tokens: z
+      .number()
+      .min(0)
+      .describe("US dollars per million tokens written (the answer)."),
+  })
+  .strict();
+
+export type ModelPrice = z.infer<typeof modelPriceSchema>;
+
 export const ENDPOINT_PROTOCOLS = ["openai", "hf-inference"] as const;
 export type EndpointProtocol = (typeof ENDPOINT_PROTOCOLS)[number];
 
@@ -52,13 +72,8 @@ export const endpointExtraSchema = z
     temperature: z.number().min(0).max(2).optional(),
     vision: z.boolean().optional(),
     rawCompletions: z.boolean().optional(),
-    /** US dollars per million tokens read and written; the backend ignores it (selection's cost). */
-    price: z
-      .object({
-        input_per_million_tokens: z.number().min(0),
-        output_per_million_tokens: z.number().min(0),
-      })
-      .optional(),
+    /** What the server charges; the backend ignores it (selection's cost reads it). */
+    price: modelPriceSchema.optional(),
   })
   .refine((extra) => extra.protocol !== "openai" || extra.baseUrl !== undefined, {
     message: "baseUrl is required for protocol openai",
