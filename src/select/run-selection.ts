@@ -33,7 +33,7 @@ import { errorMessage } from "../errors/error-message.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
 import { LOCAL_HARDWARE_ID } from "../hardware/local-machine-profile.js";
 import { audioInputFromFile } from "../media/audio-input.js";
-import { isAudioType, sniffMediaType } from "../media/sniff-media-type.js";
+import { isAudioType, isImageType, sniffMediaType } from "../media/sniff-media-type.js";
 import { EXPECTED_OUTPUT_KIND } from "../route/task-output-kind.js";
 import { compatibleTasks, isTaskId } from "../tasks/resolve-task.js";
 import { taskInputKind } from "../tasks/task-input-kind.js";
@@ -55,6 +55,7 @@ import {
 import { explainEliminated } from "./explain-eliminated.js";
 import { type CandidateFilesLookup, lookUpProbingCut } from "./look-up-candidate-files.js";
 import { matchLabels } from "./match-labels.js";
+import { isMetricName, METRICS } from "./metrics/metric-registry.js";
 import { computePriors, type FeedbackEvidence, type Prior } from "./priors.js";
 import { costPer1kItemsUsd } from "./probe-cost.js";
 import {
@@ -185,11 +186,29 @@ function itemPath(item: SampleItem, data: SampleData, baseDirectory: string): st
     : resolve(dirname(data.path) || baseDirectory, item.input);
 }
 
+/** How the errors about a sample file name it and say what the input column must hold. */
+const SAMPLE_FILES = {
+  audio: {
+    noun: "Sample recording",
+    files: "audio files",
+    isKind: isAudioType,
+    notKind: "is not audio",
+    formats: "WAV, MP3, FLAC, Ogg, MP4 or WebM",
+  },
+  image: {
+    noun: "Sample image",
+    files: "image files",
+    isKind: isImageType,
+    notKind: "is not an image",
+    formats: "PNG, JPEG, GIF, WebP, BMP or TIFF",
+  },
+} as const;
+
 /**
- * A sample recording's bytes, or its first `headBytes` of them, with an error that says
- * what the data's input column must hold when the file cannot be read.
+ * A sample file's bytes, or its first `headBytes` of them, with an error that says what the
+ * data's input column must hold when the file cannot be read.
  */
-function readRecording(path: string, headBytes?: number): Uint8Array {
+function readSampleFile(path: string, kind: MediaKind, headBytes?: number): Uint8Array {
   try {
     if (headBytes === undefined) return readFileSync(path);
     const head = Buffer.alloc(headBytes);
@@ -200,21 +219,25 @@ function readRecording(path: string, headBytes?: number): Uint8Array {
       closeSync(descriptor);
     }
   } catch (error) {
+    const { noun, files } = SAMPLE_FILES[kind];
     throw new ModelScoutError(
       "INVALID_ARGUMENT",
-      `Sample recording ${path} cannot be read: the data's input column holds paths to audio files, relative to the data file.`,
+      `${noun} ${path} cannot be read: the data's input column holds paths to ${files}, relative to the data file.`,
       { cause: error, details: { path } },
     );
   }
 }
 
-/** Fails, naming the file, unless a sample recording starts like audio. */
-function checkAudioSample(path: string): void {
-  const type = sniffMediaType(readRecording(path, 64));
-  if (type === null || !isAudioType(type)) {
+type MediaKind = keyof typeof SAMPLE_FILES;
+
+/** Fails, naming the file, unless a sample file starts like a recording or an image. */
+function checkMediaSample(path: string, kind: MediaKind): void {
+  const type = sniffMediaType(readSampleFile(path, kind, 64));
+  const { noun, isKind, notKind, formats } = SAMPLE_FILES[kind];
+  if (type === null || !isKind(type)) {
     throw new ModelScoutError(
       "INVALID_ARGUMENT",
-      `Sample recording ${path} is not audio${type === null ? "" : ` (it looks like ${type})`}: the data's input column must point at WAV, MP3, FLAC, Ogg, MP4 or WebM files.`,
+      `${noun} ${path} ${notKind}${type === null ? "" : ` (it looks like ${type})`}: the data's input column must point at ${formats} files.`,
       { details: { path } },
     );
   }
@@ -225,7 +248,11 @@ function checkAudioSample(path: string): void {
  * other formats as files for models behind speech servers.
  */
 function audioSample(path: string): BackendInput {
-  return audioInputFromFile(readRecording(path), `Sample recording ${path}`, basename(path)).input;
+  return audioInputFromFile(
+    readSampleFile(path, "audio"),
+    `Sample recording ${path}`,
+    basename(path),
+  ).input;
 }
 
 function toBackendInput(
@@ -234,19 +261,12 @@ function toBackendInput(
   data: SampleData,
   baseDirectory: string,
 ): BackendInput {
-  if (isTaskId(task) && taskInputKind(task) === "audio") {
-    return audioSample(itemPath(item, data, baseDirectory));
-  }
-  switch (task) {
-    case "zero-shot-classification":
-      return { text: item.input, candidateLabels: data.labels };
-    case "image-classification":
-    case "image-to-text":
-    case "object-detection":
-      return { image: itemPath(item, data, baseDirectory) };
-    default:
-      return item.input;
-  }
+  const kind = isTaskId(task) ? taskInputKind(task) : "text";
+  if (kind === "audio") return audioSample(itemPath(item, data, baseDirectory));
+  if (kind === "image") return { image: itemPath(item, data, baseDirectory) };
+  return task === "zero-shot-classification"
+    ? { text: item.input, candidateLabels: data.labels }
+    : item.input;
 }
 
 /** Runs a selection and returns (and, with a store, saves) its decision record. */
@@ -350,10 +370,13 @@ async function select(
           }),
           ...(options.dataHints?.skip !== undefined && { skipHint: options.dataHints.skip }),
         });
-  // Recordings are checked before any model runs: a file that is not audio is the data's
-  // fault, and would otherwise be charged to every candidate in turn.
-  if (data !== null && isTaskId(spec.task) && taskInputKind(spec.task) === "audio") {
-    for (const item of data.items) checkAudioSample(itemPath(item, data, options.baseDirectory));
+  // Recordings and pictures are checked before any model runs: a file that is not one is the
+  // data's fault, and would otherwise be charged to every candidate in turn.
+  const inputKind = isTaskId(spec.task) ? taskInputKind(spec.task) : "text";
+  if (data !== null && inputKind !== "text") {
+    for (const item of data.items) {
+      checkMediaSample(itemPath(item, data, options.baseDirectory), inputKind);
+    }
   }
   const evaluator: SelectionEvaluator | null =
     data === null
@@ -1016,12 +1039,21 @@ function latencyNote(spec: TaskSpec, probed: boolean): string {
   return `Latency is for ${target.name}: the catalog's figure for it, measured there where a measurement exists, else a roofline estimate (labelled "estimated"); candidates without a figure for ${target.name} show this machine's measurement${probed ? "" : " (none: no sample data)"}.`;
 }
 
-function formatQuality(outcome: CandidateOutcome): string {
-  const value = ((outcome.quality ?? 0) * 100).toFixed(1);
+/**
+ * A candidate's figure on the spec's metric, as the user named it, in points with its 95 %
+ * interval: an error rate as the rate (lower is better), though selection scores `1 − rate`.
+ */
+function formatMetric(metricName: string, outcome: CandidateOutcome): string {
+  const points = (value: number) => (value * 100).toFixed(1);
   const ci = outcome.qualityCi;
-  return ci === null
-    ? value
-    : `${value} (95% CI ${(ci[0] * 100).toFixed(1)}-${(ci[1] * 100).toFixed(1)})`;
+  if (!isMetricName(metricName) || METRICS[metricName].higherIsBetter) {
+    const interval = ci === null ? "" : ` (95% CI ${points(ci[0])}-${points(ci[1])})`;
+    return `${metricName} ${points(outcome.quality ?? 0)}${interval}`;
+  }
+  // Quality is max(0, 1 − rate): past 100 the rate itself is in the candidate's metrics.
+  const rate = outcome.metrics[metricName] ?? 1 - (outcome.quality ?? 0);
+  const interval = ci === null ? "" : `; 95% CI ${points(1 - ci[1])}-${points(1 - ci[0])}`;
+  return `${metricName} ${points(rate)} (lower is better${interval})`;
 }
 
 /** "your 200 items", or "5000 items sampled from your 11987 rows" when the file had more. */
@@ -1095,7 +1127,7 @@ function explain(
         ? "latency unknown"
         : `${winner.latencyMsP50 < 1 ? winner.latencyMsP50.toFixed(3) : winner.latencyMsP50.toFixed(1)} ms p50 (${winner.latencyKind})`;
     lines.push(
-      `${winner.id} wins with ${decision.metric.name} ${formatQuality(winner)} on ${winner.probes} of ${itemsWording(data)}, ${latency}, score ${(winner.score ?? 0).toFixed(3)} (${weightsWording(decision.resolved.objectives)}).`,
+      `${winner.id} wins with ${formatMetric(decision.metric.name, winner)} on ${winner.probes} of ${itemsWording(data)}, ${latency}, score ${(winner.score ?? 0).toFixed(3)} (${weightsWording(decision.resolved.objectives)}).`,
     );
     const runnerUp = candidates.find(
       (candidate) =>
@@ -1111,7 +1143,7 @@ function explain(
             ? ", within the 95% intervals: on more data like yours the two may well swap places on quality"
             : ", outside the confidence intervals";
       lines.push(
-        `Runner-up: ${runnerUp.id} (${decision.metric.name} ${formatQuality(runnerUp)}, score ${(runnerUp.score ?? 0).toFixed(3)}); quality gap ${gap >= 0 ? "+" : ""}${gap.toFixed(1)} points${intervals}.`,
+        `Runner-up: ${runnerUp.id} (${formatMetric(decision.metric.name, runnerUp)}, score ${(runnerUp.score ?? 0).toFixed(3)}); quality gap ${gap >= 0 ? "+" : ""}${gap.toFixed(1)} points${intervals}.`,
       );
     }
   }

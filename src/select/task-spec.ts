@@ -273,7 +273,7 @@ export const taskSpecSchema = z
               .min(1)
               .optional()
               .describe(
-                "The field that holds the input. Default `text`; a file without a `text` field is read from its one field named as inputs usually are (`sentence`, `review`, `content`, `comment`, `question`, `评论`, `文本`, `内容`...), else from its one other text field besides the label's; the decision says which.",
+                "The field that holds the input. Default `text`; a file without a `text` field is read from its one field named as inputs usually are (`sentence`, `review`, `content`, `comment`, `question`, `评论`, `文本`, `内容`...), else from its one other text field besides the label's; the decision says which. For an image or audio task it holds file paths, relative to the data file: PNG, JPEG, GIF, WebP, BMP or TIFF pictures, or WAV, MP3, FLAC, Ogg, MP4 or WebM recordings, each checked before any model runs.",
               ),
             label: z
               .string()

@@ -3,20 +3,7 @@
  * sharp's text renderer (Pango), which ships with transformers.js, so OCR tests keep no image
  * fixture and know the exact ground truth.
  */
-type Sharp = (
-  input?: unknown,
-  options?: unknown,
-) => {
-  greyscale(): ReturnType<Sharp>;
-  raw(): ReturnType<Sharp>;
-  png(): ReturnType<Sharp>;
-  withMetadata(options: { density: number }): ReturnType<Sharp>;
-  toBuffer(options: {
-    resolveWithObject: true;
-  }): Promise<{ data: Buffer; info: { width: number; height: number; channels: number } }>;
-  toBuffer(): Promise<Buffer>;
-};
-const sharp = ((await import("sharp" as string)) as { default: Sharp }).default;
+import { sharp } from "./sharp.js";
 
 const PADDING = 24;
 const RENDER_DPI = 200;

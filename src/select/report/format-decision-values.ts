@@ -99,10 +99,6 @@ export function formatObjectives(objectives: Record<string, number>): string {
 }
 
 /**
- * What the quality figure is for a metric: the metric itself, or `1 − cer` for error rates,
- * which selection turns into higher-is-better quality before scoring.
- */
-/**
  * Whether the candidates were ranked by their priors alone: the spec gave no sample data, so
  * nothing was probed or measured. Earlier builds stored this metric marked `proxy`, so the
  * name decides, and their stored decisions read right too.
@@ -111,6 +107,10 @@ export function rankedByPriorsOnly(decision: SelectionDecision): boolean {
   return decision.metric.name === "prior";
 }
 
+/**
+ * What the quality figure is for a metric: the metric itself, or `1 − cer` for error rates,
+ * which selection turns into higher-is-better quality before scoring.
+ */
 export function qualityLabel(metricName: string): string {
   return isMetricName(metricName) && !METRICS[metricName].higherIsBetter
     ? `1 − ${metricName}`

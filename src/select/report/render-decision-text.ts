@@ -15,6 +15,7 @@ import {
   formatInterval,
   formatMilliseconds,
   formatUnit,
+  qualityLabel,
   rankCandidates,
   shortenMiddle,
 } from "./format-decision-values.js";
@@ -150,6 +151,13 @@ export function renderDecisionText(decision: SelectionDecision): string {
         plain(`Failed: ${candidate.id} (${candidate.error.code}: ${candidate.error.message})`),
       );
     }
+  }
+  if (qualityLabel(decision.metric.name) !== decision.metric.name) {
+    lines.push(
+      plain(
+        `Quality is ${qualityLabel(decision.metric.name)} on the probed items, so that higher is better in the table.`,
+      ),
+    );
   }
   if (decision.latencyNote !== "") lines.push(plain(decision.latencyNote));
   lines.push("", ...renderProvenance(decision).map(plain));

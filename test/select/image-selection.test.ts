@@ -1,0 +1,277 @@
+/**
+ * Selection on pictures: the sample data's input column holds paths to PNG and JPEG files,
+ * and the candidates are probed for real through transformers.js (its `image-classification`
+ * pipeline, its `ViTImageProcessor` resizing and cropping, ONNX Runtime). The two
+ * candidates are the colour classifier built for the tests (`build-colour-classifier.ts`):
+ * one looks at the whole picture, one at its centre. The labels name the colour of what is
+ * in the middle of each picture, so the centre model is right on every one and the whole
+ * model only on the plain pictures, not on a square drawn over a background of another colour.
+ */
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { npmBackendProvider } from "../../src/backends/npm/npm-backend-provider.js";
+import { createTransformersBackend } from "../../src/backends/transformers-js/transformers-backend.js";
+import { createTransformersBackendProvider } from "../../src/backends/transformers-js/transformers-backend-provider.js";
+import type { CatalogStore } from "../../src/catalog/catalog-store.js";
+import { toModelRecord } from "../../src/catalog/model-record.js";
+import { NPM_MODELS } from "../../src/catalog/sources/npm-models.js";
+import { openSqliteStore } from "../../src/catalog/sqlite/sqlite-store.js";
+import { type MirrorServer, startMirrorServer } from "../../src/mirror/start-mirror-server.js";
+import { buildColourClassifier } from "../../src/onnx-build/build-colour-classifier.js";
+import { writeBuiltModel } from "../../src/onnx-build/built-model.js";
+import { profileModel } from "../../src/profile/profile-model.js";
+import { sampleInputs } from "../../src/profile/sample-inputs.js";
+import { renderDecisionText } from "../../src/select/report/render-decision-text.js";
+import { type RunSelectionOptions, runSelection } from "../../src/select/run-selection.js";
+import { parseTaskSpec, type TaskSpecInput } from "../../src/select/task-spec.js";
+import { buildWav, sine } from "../media/wav-fixtures.js";
+import { type ColourName, drawPicture, type PictureOptions } from "../support/colour-pictures.js";
+import { makeModel } from "../support/make-model.js";
+import { renderLine } from "../support/render-text-line.js";
+
+const WHOLE = "modelscout/colour-whole";
+const OCR_FAST = "npm:@tesseract.js-data/eng/4.0.0_best_int";
+const OCR_FULL = "npm:@tesseract.js-data/eng/4.0.0";
+const CENTRE = "modelscout/colour-centre";
+
+let folder: string;
+let mirror: MirrorServer;
+let catalog: CatalogStore;
+
+const settings = () => ({
+  remoteHost: `${mirror.url}/`,
+  cacheDirectory: join(folder, "cache"),
+  offline: false,
+  revision: "main",
+});
+
+/** Plain pictures of each colour, then a square of one colour on each other background. */
+const PICTURES: { name: string; label: ColourName; picture: PictureOptions }[] = [
+  ...(["red", "green", "blue"] as const).flatMap((colour, index) => [
+    {
+      name: `plain-${colour}.png`,
+      label: colour,
+      picture: { width: 40 + 20 * index, height: 30, background: colour },
+    },
+    {
+      name: `plain-${colour}.jpg`,
+      label: colour,
+      picture: { width: 64, height: 48 + 8 * index, background: colour, format: "jpeg" as const },
+    },
+  ]),
+  ...(
+    [
+      ["red", "green"],
+      ["green", "blue"],
+      ["blue", "red"],
+      ["red", "blue"],
+      ["green", "red"],
+      ["blue", "green"],
+    ] as const
+  ).map(([square, background], index) => ({
+    name: `${square}-on-${background}.${index % 2 === 0 ? "png" : "jpg"}`,
+    label: square,
+    picture: {
+      width: 100 - 10 * index,
+      height: 60 + 4 * index,
+      background,
+      square,
+      format: index % 2 === 0 ? ("png" as const) : ("jpeg" as const),
+    },
+  })),
+];
+
+/** Lines of a scanned invoice and delivery note, the reference text of each scan. */
+const SCANNED_LINES = [
+  "Invoice 2024-117: total due 1,250.00 EUR",
+  "Deliver to 14 Harbour Street, Leith",
+  "Order #88123 shipped on 3 March",
+  "Refund requested for damaged parcel",
+];
+
+beforeAll(async () => {
+  folder = mkdtempSync(join(tmpdir(), "ms-image-select-"));
+  await writeBuiltModel(join(folder, "repos"), buildColourClassifier({ id: WHOLE }));
+  await writeBuiltModel(
+    join(folder, "repos"),
+    buildColourClassifier({ id: CENTRE, imageSize: 32, cropSize: 16 }),
+  );
+  mirror = await startMirrorServer({ directory: join(folder, "repos") });
+  catalog = await openSqliteStore({ path: ":memory:" });
+  await catalog.upsertModels([
+    ...[WHOLE, CENTRE].map((id) =>
+      makeModel({ id, task: "image-classification", library: "transformers.js", tags: ["onnx"] }),
+    ),
+    ...NPM_MODELS.filter((model) => model.id === OCR_FAST || model.id === OCR_FULL).map((model) =>
+      toModelRecord(model),
+    ),
+  ]);
+  mkdirSync(join(folder, "pictures"));
+  const rows: string[] = [];
+  for (const { name, label, picture } of PICTURES) {
+    writeFileSync(join(folder, "pictures", name), await drawPicture(picture));
+    rows.push(JSON.stringify({ image: `pictures/${name}`, label }));
+  }
+  writeFileSync(join(folder, "pictures.jsonl"), `${rows.join("\n")}\n`);
+  const scans: string[] = [];
+  for (const [index, line] of SCANNED_LINES.entries()) {
+    writeFileSync(join(folder, "pictures", `scan-${index}.png`), await renderLine(line));
+    scans.push(JSON.stringify({ image: `pictures/scan-${index}.png`, text: line }));
+  }
+  writeFileSync(join(folder, "scans.jsonl"), `${scans.join("\n")}\n`);
+}, 60_000);
+
+afterAll(async () => {
+  await catalog?.close();
+  await mirror?.close();
+  await rm(folder, { recursive: true, force: true });
+});
+
+/** A selection among `ids` on the pictures of `dataFile`, with the default weights. */
+function selectAmong(ids: string[], dataFile: string, extra: Partial<RunSelectionOptions> = {}) {
+  const spec: TaskSpecInput = {
+    task_type: "image-classification",
+    hardware: "local",
+    candidates: { ids },
+    data: { path: dataFile, columns: { input: "image", label: "label" } },
+  };
+  return runSelection({
+    spec: parseTaskSpec(spec),
+    specInput: spec,
+    specSource: "test",
+    baseDirectory: folder,
+    catalog,
+    providers: [createTransformersBackendProvider({ settings: settings() })],
+    ...extra,
+  });
+}
+
+describe("selection on pictures", () => {
+  it("probes image models on the user's PNG and JPEG files and picks the one that labels them right", async () => {
+    const decision = await selectAmong([WHOLE, CENTRE], "pictures.jsonl");
+    expect(decision.status).toBe("completed");
+    expect(decision.winner?.id).toBe(CENTRE);
+    const candidate = (id: string) => decision.candidates.find((entry) => entry.id === id);
+    expect(candidate(CENTRE)?.quality).toBe(1);
+    // Right on the six plain pictures, wrong on the six squares (a quarter of the area).
+    expect(candidate(WHOLE)?.quality).toBeCloseTo(0.5, 5);
+    expect(candidate(WHOLE)?.status).not.toBe("failed");
+    expect(decision.data?.items).toBe(PICTURES.length);
+  });
+
+  it("says which sample file is not an image, before any model runs", async () => {
+    writeFileSync(
+      join(folder, "pictures", "call.wav"),
+      buildWav({ channels: [sine(440, 16_000, 0.1)], samplingRateHz: 16_000, encoding: "pcm16" }),
+    );
+    writeFileSync(
+      join(folder, "sound.jsonl"),
+      `${JSON.stringify({ image: "pictures/plain-red.png", label: "red" })}\n${JSON.stringify({ image: "pictures/call.wav", label: "red" })}\n`,
+    );
+    await expect(selectAmong([CENTRE], "sound.jsonl")).rejects.toMatchObject({
+      code: "INVALID_ARGUMENT",
+      message: expect.stringContaining(
+        `Sample image ${join(folder, "pictures", "call.wav")} is not an image (it looks like audio/wav)`,
+      ),
+    });
+  });
+
+  it("says which sample image cannot be read", async () => {
+    writeFileSync(
+      join(folder, "missing.jsonl"),
+      `${JSON.stringify({ image: "pictures/nowhere.png", label: "red" })}\n`,
+    );
+    await expect(selectAmong([CENTRE], "missing.jsonl")).rejects.toMatchObject({
+      code: "INVALID_ARGUMENT",
+      message: expect.stringContaining(
+        `Sample image ${join(folder, "pictures", "nowhere.png")} cannot be read`,
+      ),
+    });
+  });
+});
+
+describe("selection among OCR models", () => {
+  it("probes Tesseract models on scans, and reports the character error rate as a rate", async () => {
+    const spec: TaskSpecInput = {
+      task_type: "ocr",
+      hardware: "local",
+      candidates: { ids: [OCR_FAST, OCR_FULL] },
+      data: { path: "scans.jsonl", columns: { input: "image", label: "text" } },
+    };
+    const decision = await runSelection({
+      spec: parseTaskSpec(spec),
+      specInput: spec,
+      specSource: "test",
+      baseDirectory: folder,
+      catalog,
+      providers: [npmBackendProvider],
+    });
+    expect(decision.status).toBe("completed");
+    expect(decision.metric.name).toBe("cer");
+    for (const id of [OCR_FAST, OCR_FULL]) {
+      const candidate = decision.candidates.find((entry) => entry.id === id);
+      expect(candidate?.probes).toBe(SCANNED_LINES.length);
+      // Tesseract reads these renders with a character error rate well under 5 %.
+      expect(candidate?.metrics.cer).toBeLessThan(0.05);
+      expect(candidate?.quality).toBeCloseTo(1 - (candidate?.metrics.cer ?? 1), 10);
+    }
+    const winner = decision.candidates.find((entry) => entry.id === decision.winner?.id);
+    // The rate, not the quality (1 − rate) that scoring uses: "cer 0.0", never "cer 100.0".
+    const rate = ((winner?.metrics.cer ?? 1) * 100).toFixed(1);
+    expect(decision.explanation[0]).toContain(`wins with cer ${rate} (lower is better; 95% CI`);
+    expect(renderDecisionText(decision)).toContain(
+      "Quality is 1 − cer on the probed items, so that higher is better in the table.",
+    );
+  }, 60_000);
+});
+
+describe("an image classifier on its own", () => {
+  it("labels a picture by what its preprocessing keeps", async () => {
+    const red = await drawPicture({ width: 80, height: 60, background: "green", square: "red" });
+    const labels = async (id: string) => {
+      const backend = createTransformersBackend({
+        model: makeModel({ id, task: "image-classification", library: "transformers.js" }),
+        settings: settings(),
+      });
+      try {
+        const [output] = await backend.doRun([{ image: red }]);
+        if (output?.kind !== "labels") throw new Error(`not labels: ${JSON.stringify(output)}`);
+        return output.labels;
+      } finally {
+        await backend.unload();
+      }
+    };
+    const centre = await labels(CENTRE);
+    expect(centre[0]?.label).toBe("red");
+    expect(centre[0]?.score).toBeGreaterThan(0.99);
+    const whole = await labels(WHOLE);
+    expect(whole[0]?.label).toBe("green");
+    // Three labels, their scores a softmax.
+    expect(whole.map((entry) => entry.label).sort()).toEqual(["blue", "green", "red"]);
+    expect(whole.reduce((sum, entry) => sum + entry.score, 0)).toBeCloseTo(1, 5);
+  });
+
+  it("is profiled on the built-in sample pictures", async () => {
+    const backend = createTransformersBackend({
+      model: makeModel({ id: WHOLE, task: "image-classification", library: "transformers.js" }),
+      settings: settings(),
+    });
+    try {
+      const profile = await profileModel({
+        backend,
+        inputs: sampleInputs("image-classification"),
+        runs: 2,
+        warmupRuns: 1,
+      });
+      expect(profile.task).toBe("image-classification");
+      expect(profile.batches).toHaveLength(1);
+      expect(profile.batches[0]?.runs).toBe(2);
+      expect(profile.batches[0]?.itemLatencyMs.p50).toBeGreaterThan(0);
+    } finally {
+      await backend.unload();
+    }
+  });
+});
