@@ -453,10 +453,20 @@ export function noCandidatesError(
         : `the ${emptied.filter} filter (${emptied.description}) removed the last ${emptied.before}: ${emptied.removedExamples
             .map((example) => `${example.id} (${example.reason})`)
             .join(", ")}${unnamed > 0 ? ` and ${unnamed} more` : ""}`;
-  const hint = emptied?.filter === "labels" ? ` ${labelsHint}` : "";
+  const hint =
+    emptied?.filter === "labels"
+      ? ` ${labelsHint}`
+      : emptied?.filter === "runnable"
+        ? ` ${runnableHint(tasks[0] ?? "<task>")}`
+        : "";
   return new ModelScoutError("NO_CANDIDATES", `No candidate models are left: ${detail}.${hint}`, {
     details: { filters: steps },
   });
+}
+
+/** What can run here, and how to bring it in, when nothing in the pool can. */
+function runnableHint(task: string): string {
+  return `ModelScout runs Hub models that have ONNX weights for transformers.js (an onnx/ folder, as the Xenova and onnx-community conversions have: modelscout catalog sync --task ${task} --author Xenova fetches them, through HF_ENDPOINT for a mirror), model folders of your own (local:./folder in candidates.ids), npm models, and models behind your servers (candidates.models).`;
 }
 
 const LABEL_MAP_HINT =

@@ -193,6 +193,39 @@ describe("selection on pictures", () => {
   });
 });
 
+describe("a catalog with no image model that runs here", () => {
+  it("says what can run and how to fetch it", async () => {
+    const timmOnly = await openSqliteStore({ path: ":memory:" });
+    try {
+      await timmOnly.upsertModels([
+        makeModel({ id: "timm/resnet50.a1_in1k", task: "image-classification", library: "timm" }),
+      ]);
+      const spec: TaskSpecInput = {
+        task_type: "image-classification",
+        hardware: "local",
+        data: { path: "pictures.jsonl", columns: { input: "image", label: "label" } },
+      };
+      await expect(
+        runSelection({
+          spec: parseTaskSpec(spec),
+          specInput: spec,
+          specSource: "test",
+          baseDirectory: folder,
+          catalog: timmOnly,
+          providers: [createTransformersBackendProvider({ settings: settings() })],
+        }),
+      ).rejects.toMatchObject({
+        code: "NO_CANDIDATES",
+        message: expect.stringMatching(
+          /the runnable filter .* removed the last 1: timm\/resnet50.a1_in1k \(no backend for source hub, library timm\)\. ModelScout runs Hub models that have ONNX weights .* modelscout catalog sync --task image-classification --author Xenova/,
+        ),
+      });
+    } finally {
+      await timmOnly.close();
+    }
+  });
+});
+
 describe("selection among OCR models", () => {
   it("probes Tesseract models on scans, and reports the character error rate as a rate", async () => {
     const spec: TaskSpecInput = {
