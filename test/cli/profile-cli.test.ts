@@ -14,11 +14,13 @@ import { runCli } from "../support/run-cli.js";
 
 let mirror: MirrorServer;
 let home: string;
+let modelsDirectory: string;
 const env = () => ({ MODELSCOUT_HOME: home, HF_ENDPOINT: mirror.url });
 
 beforeAll(async () => {
   const offline = await prepareOfflineModels();
   mirror = await startMirrorServer({ directory: offline.directory });
+  modelsDirectory = offline.directory;
   home = await mkdtemp(join(tmpdir(), "modelscout-profile-cli-"));
   const sync = await runCli(["catalog", "sync"], env());
   expect(sync.code, sync.stderr).toBe(0);
@@ -90,6 +92,52 @@ describe("modelscout profile", () => {
     expect(result.stdout).toMatch(/p50\/item/);
     expect(result.stdout).toMatch(/Stored as measured figures for local\./);
   });
+
+  it("profiles a model folder of the user's (local:) and says why its figures are not stored", async () => {
+    const id = `local:${join(modelsDirectory, "modelscout", "sentiment-en-bow")}`;
+    const result = await runCli(["profile", id, "--runs", "2", "--warmup", "1"], env());
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain(`${id} (transformers-js, text-classification, fp32)`);
+    expect(result.stdout).toMatch(/p50\/item/);
+    expect(result.stdout).toContain(
+      "Not stored: a local: folder is read afresh on each run, so stored figures would go stale",
+    );
+    // Read in place, not downloaded.
+    expect(result.stderr).toMatch(/Reading onnx\/model\.onnx of local:/);
+    const show = await runCli(["catalog", "show", id], env());
+    expect(show.code).toBe(3);
+  });
+
+  it("fetches a Hub model that is not in the catalog yet, as select does, and stores its figures", async () => {
+    // A home of its own, never synced: only the bundled catalog is there.
+    const fresh = await mkdtemp(join(tmpdir(), "modelscout-profile-fresh-"));
+    try {
+      const freshEnv = { ...env(), MODELSCOUT_HOME: fresh };
+      const result = await runCli(
+        ["profile", "modelscout/reviews-zh-bow", "--runs", "2", "--in-process"],
+        freshEnv,
+      );
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toMatch(/Stored as measured figures for local\./);
+      const show = await runCli(
+        ["catalog", "show", "modelscout/reviews-zh-bow", "--json"],
+        freshEnv,
+      );
+      expect(show.code, show.stderr).toBe(0);
+      const shown = JSON.parse(show.stdout) as {
+        model: { hardware: { hardware: string; kind: string; source: string }[] };
+      };
+      expect(shown.model.hardware).toContainEqual(
+        expect.objectContaining({
+          hardware: "local",
+          kind: "measured",
+          source: "modelscout-profiler",
+        }),
+      );
+    } finally {
+      await rm(fresh, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   it("stops a model whose download stalls at --load-timeout-ms, and says so", async () => {
     // A Hub that takes the connection and never answers: the model's files never come.

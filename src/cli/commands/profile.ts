@@ -20,6 +20,11 @@ import {
 } from "../../backends/transformers-js/transformers-variants.js";
 import type { CatalogStore } from "../../catalog/catalog-store.js";
 import type { ModelRecord } from "../../catalog/model-record.js";
+import {
+  isLocalModelId,
+  localModelRecordForId,
+  resolveLocalModelId,
+} from "../../catalog/sources/local-models.js";
 import { suggestableModelIds } from "../../catalog/suggestable-ids.js";
 import { ModelScoutError } from "../../errors/modelscout-error.js";
 import { LOCAL_HARDWARE_ID } from "../../hardware/local-machine-profile.js";
@@ -27,6 +32,7 @@ import { resolveHardware } from "../../hardware/resolve-hardware.js";
 import { type ModelProfile, profileModel } from "../../profile/profile-model.js";
 import { recordProfile } from "../../profile/record-profile.js";
 import { sampleInputs } from "../../profile/sample-inputs.js";
+import { candidateIdResolver } from "../../select/resolve-candidate-id.js";
 import { closestMatch } from "../../text/closest-match.js";
 import { integerOption, printJson } from "../cli-options.js";
 import { formatBytes, formatMs, formatTable } from "../format-table.js";
@@ -46,19 +52,36 @@ function batchSizesOption(value: string | undefined): number[] {
   });
 }
 
-/** The catalog record, or a quantised variant of one (`owner/name@q8`) made on the fly. */
+/**
+ * The model to profile: a catalog record, a quantised variant of one (`owner/name@q8`) made
+ * on the fly, a `local:` folder read in place, or a Hub id fetched from the Hub or
+ * `HF_ENDPOINT` into the catalog, as `select` resolves its listed candidates.
+ */
 async function resolveModel(store: CatalogStore, id: string): Promise<ModelRecord> {
   const stored = await store.getModel(id);
   if (stored !== null) return stored;
+  if (isLocalModelId(id)) return localModelRecordForId(resolveLocalModelId(id, process.cwd()));
   const { repositoryId, dtype } = parseTransformersModelId(id);
   if (dtype !== null) {
     const base = await store.getModel(repositoryId);
     if (base !== null) return transformersVariants(base, [dtype])[0] as ModelRecord;
   }
   const suggestion = closestMatch(id, await suggestableModelIds(store));
+  const notInCatalog = `No model "${id}" in the catalog.${suggestion ? ` Did you mean "${suggestion}"?` : ""}`;
+  let fetched: ModelRecord | null;
+  try {
+    fetched = await candidateIdResolver(store)(id, process.cwd());
+  } catch (error) {
+    if (!ModelScoutError.isInstance(error) || error.code !== "HUB_REQUEST_FAILED") throw error;
+    throw new ModelScoutError("NOT_FOUND", `${notInCatalog} ${error.message}`, {
+      cause: error,
+      details: { model: id },
+    });
+  }
+  if (fetched !== null) return fetched;
   throw new ModelScoutError(
     "NOT_FOUND",
-    `No model "${id}" in the catalog.${suggestion ? ` Did you mean "${suggestion}"?` : ""} Search with \`modelscout catalog search\`, or add models from the Hub or a mirror (HF_ENDPOINT) with \`modelscout catalog sync\`.`,
+    `${notInCatalog} Search with \`modelscout catalog search\`, add models from the Hub or a mirror (HF_ENDPOINT) with \`modelscout catalog sync\`, or profile a model folder of your own as local:./path.`,
     { details: { model: id } },
   );
 }
@@ -76,12 +99,20 @@ function progressPrinter(): (event: ModelProgressEvent) => void {
     } else if (event.status === "done" && interactive) {
       process.stderr.write("\n");
     } else if (event.status === "download" && !interactive) {
-      process.stderr.write(`Fetching ${event.file ?? "a file"} of ${event.modelId}\n`);
+      const verb = isLocalModelId(event.modelId) ? "Reading" : "Fetching";
+      process.stderr.write(`${verb} ${event.file ?? "a file"} of ${event.modelId}\n`);
     }
   };
 }
 
-function render(profile: ModelProfile, hardwareIds: readonly string[]): string {
+/**
+ * Why a `local:` folder's figures are not stored: select reads the folder afresh each run,
+ * and a catalog record of it would stand in for the folder's own files.
+ */
+const LOCAL_NOT_STORED =
+  "Not stored: a local: folder is read afresh on each run, so stored figures would go stale; select measures it on your data.";
+
+function render(profile: ModelProfile, storedFor: readonly string[]): string {
   const table = formatTable(profile.batches, [
     { header: "batch", value: (row) => String(row.batchSize), align: "right" },
     { header: "p50/item", value: (row) => formatMs(row.itemLatencyMs.p50), align: "right" },
@@ -98,7 +129,9 @@ function render(profile: ModelProfile, hardwareIds: readonly string[]): string {
     `${profile.modelId} (${profile.provider}, ${profile.task}${profile.dtype ? `, ${profile.dtype}` : ""}) on ${profile.machine.name}`,
     `cold load: ${formatMs(profile.coldLoadMs)}   peak memory: ${formatBytes(profile.peakMemoryBytes)} (${profile.memoryScope === "model-process" ? "model process" : "this process"})`,
     table,
-    `Stored as measured figures for ${hardwareIds.join(", ")}.`,
+    storedFor.length === 0
+      ? LOCAL_NOT_STORED
+      : `Stored as measured figures for ${storedFor.join(", ")}.`,
   ].join("\n");
 }
 
@@ -110,7 +143,8 @@ export default defineCommand({
   args: {
     id: {
       type: "positional",
-      description: "Catalog model id (a `@q8` suffix picks a variant)",
+      description:
+        "Catalog or Hub model id (a `@q8` suffix picks a variant), or a model folder as local:./path",
       required: true,
     },
     batch: { type: "string", description: "Batch sizes to measure, e.g. 1,8,32 (default 1)" },
@@ -181,12 +215,13 @@ export default defineCommand({
       } finally {
         await backend.unload();
       }
-      await recordProfile(store, model, profile, hardwareIds);
+      const storedFor = isLocalModelId(model.id) ? [] : hardwareIds;
+      if (storedFor.length > 0) await recordProfile(store, model, profile, storedFor);
       if (args.json) {
-        printJson({ profile, storedFor: hardwareIds });
+        printJson({ profile, storedFor });
         return;
       }
-      process.stdout.write(`${render(profile, hardwareIds)}\n`);
+      process.stdout.write(`${render(profile, storedFor)}\n`);
     } finally {
       await store.close();
     }
