@@ -1,9 +1,10 @@
 /**
  * @module
- * `modelscout profile <model-id>`: runs a catalog model on this machine with a built-in
- * sample of its task, measures cold load, warm latency, throughput and peak memory, prints
- * them and stores them in the catalog as measured figures for `local` (and for any
- * `--hardware` profiles this machine stands for), which then win over estimates.
+ * `modelscout profile <model-id>`: runs a model (a catalog or Hub id, or a `local:` folder) on
+ * this machine with a built-in sample of its task, measures cold load, warm latency,
+ * throughput and peak memory, prints them and stores them in the catalog as measured figures
+ * for `local` (and for any `--hardware` profiles this machine stands for), which then win
+ * over estimates; a `local:` folder's figures are printed only.
  */
 import { defineCommand } from "citty";
 import { createBackend } from "../../backends/create-backend.js";
