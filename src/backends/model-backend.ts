@@ -261,7 +261,12 @@ export interface Span {
 /** One output per input, tagged by kind. */
 export type BackendOutput =
   | { kind: "labels"; labels: LabelScore[] }
-  | { kind: "embedding"; vector: number[] }
+  | {
+      kind: "embedding";
+      vector: number[];
+      /** Set when the model's server reported token counts (its share of a batch's). */
+      usage?: AnswerUsage;
+    }
   | {
       kind: "text";
       text: string;

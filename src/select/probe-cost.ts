@@ -6,7 +6,8 @@
  * dollars per million tokens, ADR 0088) at the tokens its answers reported (OpenAI's `usage`):
  * the mean over the answers that reported them. Unknown (null, which scoring counts as the
  * worst and the explanation names) when a remote model declares no price or none of its
- * answers reported tokens (an embeddings answer carries none here).
+ * answers reported tokens. An embeddings server counts a batch's tokens together; each
+ * answer carries its share (`split-batch-usage.ts`), so the mean per item is exact.
  */
 import { type ModelPrice, modelPriceSchema } from "../backends/http/endpoint-model-record.js";
 import type { BackendOutput } from "../backends/model-backend.js";
@@ -28,7 +29,9 @@ export function costPer1kItemsUsd(
   let total = 0;
   let counted = 0;
   for (const output of outputs) {
-    if (output.kind !== "text" || output.usage === undefined) continue;
+    if ((output.kind !== "text" && output.kind !== "embedding") || output.usage === undefined) {
+      continue;
+    }
     total +=
       output.usage.promptTokens * price.input_per_million_tokens +
       output.usage.completionTokens * price.output_per_million_tokens;

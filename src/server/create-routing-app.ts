@@ -1396,8 +1396,10 @@ export function createRoutingHttp(options: RoutingAppOptions): {
         model: body.model,
         inputs: dimensions === undefined ? texts : texts.map((text) => ({ text, dimensions })),
         text: texts[0] as string,
-        respond: (outputs, decision, headers, modelscoutJson) =>
-          jsonAnswer(
+        respond: (outputs, decision, headers, modelscoutJson) => {
+          // OpenAI's embeddings usage, when the model's server reported tokens.
+          const usage = summedUsage(outputs);
+          return jsonAnswer(
             200,
             {
               object: "list",
@@ -1410,10 +1412,14 @@ export function createRoutingHttp(options: RoutingAppOptions): {
                   embedding: body.encoding_format === "base64" ? base64Embedding(vector) : vector,
                 };
               }),
+              ...(usage !== undefined && {
+                usage: { prompt_tokens: usage.promptTokens, total_tokens: usage.promptTokens },
+              }),
             },
             headers,
             modelscoutJson,
-          ),
+          );
+        },
       };
     });
 

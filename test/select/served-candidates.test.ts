@@ -228,6 +228,50 @@ describe("the cost of a model behind a server", () => {
   }, 60_000);
 });
 
+describe("the cost of an embedding model behind a server", () => {
+  it("is its price at the tokens its server counted for each batch, shared among the items", async () => {
+    const embedder = await startFakeOpenAIServer({ embeddingDimensions: 16 });
+    try {
+      const texts = [
+        ["where is my parcel", "delivery"],
+        ["my order has not arrived yet", "delivery"],
+        ["track the package please", "delivery"],
+        ["the kettle arrived broken", "complaint"],
+        ["I want a refund for this", "complaint"],
+        ["terrible service, nobody answered", "complaint"],
+      ];
+      const data = path.join(directory, "priced-embeddings.jsonl");
+      writeFileSync(data, texts.map(([text, label]) => JSON.stringify({ text, label })).join("\n"));
+      const input: TaskSpecInput = {
+        task_type: "feature-extraction",
+        objectives: { quality: 0.5, cost: 0.5 },
+        candidates: {
+          models: [
+            {
+              id: "priced-embedder",
+              kind: "openai",
+              base_url: `${embedder.url}/v1`,
+              api_model: "embed-fake",
+              price: { input_per_million_tokens: 0.02, output_per_million_tokens: 0 },
+            },
+          ],
+        },
+        data: { path: data },
+      };
+      const decision = await run(input);
+      const candidate = decision.candidates.find((entry) => entry.id === "priced-embedder");
+      expect(candidate?.probes).toBe(texts.length);
+      // The fake server counts words: the mean per item at $0.02 per million, per 1,000 items.
+      const words = texts.map(([text]) => (text ?? "").split(/\s+/).length);
+      const meanWords = words.reduce((a, b) => a + b, 0) / texts.length;
+      expect(candidate?.costPer1kItemsUsd).toBeCloseTo(meanWords * 0.02 * 1e-6 * 1000, 15);
+      expect(decision.explanation.join("\n")).not.toContain("Cost unknown");
+    } finally {
+      await embedder.close();
+    }
+  }, 60_000);
+});
+
 describe("a routes config naming the decision", () => {
   it("serves a winner behind a server as its decision's spec declared it", async () => {
     const decision = await run(spec());

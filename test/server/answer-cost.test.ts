@@ -24,10 +24,22 @@ function routes(baseUrl: string, price = PRICE) {
     models: [
       { id: "priced", kind: "openai", base_url: baseUrl, api_model: "gpt-fake", price },
       { id: "unpriced", kind: "openai", base_url: baseUrl, api_model: "gpt-fake" },
+      {
+        id: "priced-embedder",
+        kind: "openai",
+        base_url: baseUrl,
+        api_model: "embed-fake",
+        task: "feature-extraction",
+        price,
+      },
     ],
     routes: [
       { name: "paid", targets: { chat: { policy: "fixed", candidates: ["priced"] } } },
       { name: "free", targets: { chat: { policy: "fixed", candidates: ["unpriced"] } } },
+      {
+        name: "search",
+        targets: { "feature-extraction": { policy: "fixed", candidates: ["priced-embedder"] } },
+      },
     ],
   };
 }
@@ -57,6 +69,19 @@ async function streamedRequestId(model: string): Promise<{ id: string; body: str
 }
 
 describe("tokens and cost of routed answers", () => {
+  it("logs an embeddings request's tokens, counted by its server for the batch, and their cost", async () => {
+    const answer = await postJson(`${started.server.url}/v1/embeddings`, {
+      model: "search",
+      input: ["where is my parcel", "refund please"],
+    });
+    expect(answer.status).toBe(200);
+    // The fake server counts words, for the whole batch at once as OpenAI does: 4 + 2.
+    expect(answer.json.usage).toEqual({ prompt_tokens: 6, total_tokens: 6 });
+    const row = await logged(answer.json.modelscout.request_id);
+    expect(row.usage).toEqual({ prompt_tokens: 6, completion_tokens: 0 });
+    expect(row.cost_usd).toBeCloseTo((6 * 2.5) / 1_000_000, 12);
+  });
+
   it("logs an answer's tokens and its cost at the model's declared price", async () => {
     const answer = await postJson(`${started.server.url}/v1/chat/completions`, {
       model: "paid",

@@ -591,7 +591,13 @@ export async function startFakeOpenAIServer(
       object: "list",
       model: body.model,
       data: options.reverseEmbeddings ? data.reverse() : data,
-      usage: { prompt_tokens: texts.length, total_tokens: texts.length },
+      // One count for the batch, as OpenAI's embeddings usage is: the words of every input.
+      ...(!options.omitUsage && {
+        usage: {
+          prompt_tokens: texts.reduce((sum, text) => sum + countWords(text), 0),
+          total_tokens: texts.reduce((sum, text) => sum + countWords(text), 0),
+        },
+      }),
     });
   };
 

@@ -67,6 +67,7 @@ import { endpointWithoutCredentials } from "./endpoint-without-credentials.js";
 import { isLoopbackUrl } from "./is-loopback-url.js";
 import { mapWithConcurrency } from "./map-with-concurrency.js";
 import {
+  answerUsageOf,
   completionResponseSchema,
   type OpenAIMessage,
   type OpenAIStreamChunk,
@@ -82,6 +83,7 @@ import {
   withOpenAIGenerationFields,
 } from "./openai-chat-fields.js";
 import { parseClassifierAnswer, promptClassifierMessages } from "./prompt-classifier.js";
+import { splitBatchUsage } from "./split-batch-usage.js";
 
 /** What each supported pipeline tag is sent as. */
 export const OPENAI_COMPATIBLE_TASKS = {
@@ -201,6 +203,7 @@ const embeddingsResponseSchema = z.object({
       index: z.number().int().nonnegative().nullish(),
     }),
   ),
+  usage: openAIUsageSchema,
 });
 
 /** OpenAI's transcription answer (`response_format: json`). */
@@ -722,7 +725,13 @@ class OpenAICompatibleBackend implements ModelBackend {
     const ordered = parsed.data.every((item) => typeof item.index === "number")
       ? [...parsed.data].sort((a, b) => (a.index ?? 0) - (b.index ?? 0))
       : parsed.data;
-    return ordered.map((item) => ({ kind: "embedding", vector: item.embedding }));
+    const usage = answerUsageOf(parsed.usage);
+    const shares = usage === undefined ? undefined : splitBatchUsage(usage, texts);
+    return ordered.map((item, index) => ({
+      kind: "embedding",
+      vector: item.embedding,
+      ...(shares?.[index] !== undefined && { usage: shares[index] }),
+    }));
   }
 
   #postJson<T>(

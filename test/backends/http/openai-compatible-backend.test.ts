@@ -183,10 +183,12 @@ describe("openai-compatible backend: requests and answers", () => {
         task: "feature-extraction",
       });
       const outputs = await instance.doRun(["alpha", "beta", "gamma"]);
+      // The server counts the batch's three words together; each input gets its share.
       expect(outputs).toEqual(
         ["alpha", "beta", "gamma"].map((text) => ({
           kind: "embedding",
           vector: fakeEmbedding(text, 8),
+          usage: { promptTokens: 1, completionTokens: 0 },
         })),
       );
       const posts = reversed.requests.filter((request) => request.path === "/v1/embeddings");
