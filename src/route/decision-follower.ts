@@ -15,7 +15,8 @@
  * is refused (the new winner cannot be served) is reported and not retried until another
  * decision moves a reference, or SIGHUP; a reload that finds another one running (`busy`)
  * is tried again at the next check. A new decision whose winners are the models already
- * served changes nothing but what is reported. A check that cannot resolve (the decision a
+ * served, declared the same way, changes nothing but what is reported; one that keeps a
+ * served winner's id but declares it otherwise (another `base_url`) reloads. A check that cannot resolve (the decision a
  * pinned reference names was deleted) is reported once per distinct message, and the
  * server goes on as it is.
  */
@@ -211,12 +212,19 @@ export function movedReferences(
   return moved;
 }
 
+/**
+ * Whether two resolutions serve the same models the same way: the same ids, and for a winner
+ * its decision declared behind a server, the same declaration (a newer decision may keep the
+ * id and move its `base_url`, or change its price).
+ */
 function sameModels(
   before: readonly ResolvedReference[],
   after: readonly ResolvedReference[],
 ): boolean {
-  const previous = new Map(before.map((entry) => [entry.field, entry.model]));
-  return after.every((entry) => previous.get(entry.field) === entry.model);
+  const served = (entry: ResolvedReference) =>
+    JSON.stringify([entry.model, entry.declaration ?? null]);
+  const previous = new Map(before.map((entry) => [entry.field, served(entry)]));
+  return after.every((entry) => previous.get(entry.field) === served(entry));
 }
 
 /** `field: reference -> model (decision id), was model (decision id)`, one per moved reference. */

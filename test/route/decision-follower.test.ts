@@ -148,6 +148,40 @@ describe("following decision:latest references", () => {
     expect(await instance.check()).toEqual({ kind: "unchanged" });
   });
 
+  it("reloads when a newer decision serves the same winner from another server", async () => {
+    /** A decision whose winner is a model its task spec declared behind a server. */
+    const servedFrom = (baseUrl: string) => {
+      day += 1;
+      const decision = selectionDecision({
+        at: `2026-11-${String(day).padStart(2, "0")}T10:00:00.000Z`,
+        winner: "served-sentiment",
+        qualities: { "served-sentiment": 0.8 },
+      });
+      decision.specInput = {
+        task_type: "text-classification",
+        labels: ["negative", "positive"],
+        candidates: {
+          models: [
+            { id: "served-sentiment", kind: "openai", base_url: baseUrl, api_model: "qwen" },
+          ],
+        },
+      };
+      store.save(decision, null);
+      return decision.id;
+    };
+    servedFrom("http://10.0.0.1:8000/v1");
+    const chat = decide("qwen-small", "text-generation");
+    const { instance, reloads } = follower(chat);
+    // The same server again: nothing to reload.
+    servedFrom("http://10.0.0.1:8000/v1");
+    expect((await instance.check()).kind).toBe("same-models");
+    // The same id, served from elsewhere now: the config must follow it there.
+    servedFrom("http://10.0.0.2:8000/v1");
+    expect((await instance.check()).kind).toBe("reloaded");
+    const declared = reloads[0]?.models.find((model) => model.id === "served-sentiment");
+    expect(declared).toMatchObject({ kind: "openai", base_url: "http://10.0.0.2:8000/v1" });
+  });
+
   it("does not retry a refused reload until another decision moves the reference", async () => {
     decide("npm:vader-sentiment");
     const chat = decide("qwen-small", "text-generation");
