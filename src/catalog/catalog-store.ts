@@ -54,6 +54,11 @@ export interface StoreSearchQuery {
   /** Licence id, lower case. */
   license?: string;
   source?: ModelSource;
+  /**
+   * Match any of these library names (`ModelRecord.library`), e.g. the libraries of the
+   * models a backend here runs (`TRANSFORMERS_JS_LIBRARIES`).
+   */
+  libraries?: readonly string[];
   /** Memory the model must fit in (a device's, a budget's); models of unknown size stay. */
   memory?: MemoryBound;
   /** Latency model for the target hardware: enables `maxLatencyMs` and `sort: "latency"`. */

@@ -18,6 +18,7 @@ import { normaliseLanguage } from "../catalog/languages.js";
 import type { ModelRecord } from "../catalog/model-record.js";
 import { isLocalModelId } from "../catalog/sources/local-models.js";
 import { suggestableModelIds } from "../catalog/suggestable-ids.js";
+import { TRANSFORMERS_JS_MARKERS } from "../catalog/transformers-js-markers.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
 import { hardwareLatency } from "../hardware/estimate-latency.js";
 import { memoryFit } from "../hardware/memory-fit.js";
@@ -186,7 +187,34 @@ async function catalogModels(options: BuildPoolOptions, tasks: string[]): Promis
     const page = await catalog.searchModels({ tasks, source: "npm", sort: "downloads", limit });
     for (const hit of page.hits) byId.set(hit.model.id, hit.model);
   }
+  // And the Hub's models that transformers.js runs (ONNX conversions, `library_name:
+  // transformers.js`), most used first: a conversion has a fraction of its original's
+  // downloads, so where the Hub has thousands of the task's models the two views above reach
+  // few of them, and those they reach are the ones a backend here cannot run.
+  if (source === undefined || source === "hub") {
+    const page = await catalog.searchModels({
+      tasks,
+      source: "hub",
+      libraries: TRANSFORMERS_JS_MARKERS,
+      sort: "downloads",
+      limit,
+    });
+    for (const hit of page.hits) byId.set(hit.model.id, hit.model);
+  }
   return [...byId.values()];
+}
+
+/** The views of the catalog the pool is made of, in words, for the task filter's description. */
+function poolViews(source: string | null): string {
+  const views = [
+    `the ${CATALOG_POOL_SIZE / 2} most downloaded`,
+    `the ${CATALOG_POOL_SIZE / 2} best scored`,
+    ...(source === null || source === "npm" ? ["those that ship in npm packages"] : []),
+    ...(source === null || source === "hub"
+      ? [`the ${CATALOG_POOL_SIZE / 2} most downloaded that transformers.js runs`]
+      : []),
+  ];
+  return `${views.slice(0, -1).join(", ")} and ${views.at(-1)}`;
 }
 
 /** Applies the hard filters; throws NO_CANDIDATES naming the filter that emptied the pool. */
@@ -257,7 +285,7 @@ export async function buildCandidatePool(options: BuildPoolOptions): Promise<Can
     () =>
       explicit
         ? `listed ids whose task is ${tasks.join(" or ")}`
-        : `catalog models for ${tasks.join(" or ")} (the ${CATALOG_POOL_SIZE / 2} most downloaded, the ${CATALOG_POOL_SIZE / 2} best scored${spec.candidates.source === null || spec.candidates.source === "npm" ? " and those that ship in npm packages" : ""})${spec.candidates.source === null ? "" : ` from source ${spec.candidates.source}`}`,
+        : `catalog models for ${tasks.join(" or ")} (${poolViews(spec.candidates.source)})${spec.candidates.source === null ? "" : ` from source ${spec.candidates.source}`}`,
     ({ model }) =>
       model.task === null || tasks.includes(model.task)
         ? { keep: true, unknown: model.task === null }

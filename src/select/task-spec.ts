@@ -246,7 +246,7 @@ export const taskSpecSchema = z
           .strict()
           .optional()
           .describe(
-            "Search the catalog for models of the task (the most downloaded, the best scored, and those that ship in npm packages, which run here with nothing to download). Searched when no `ids` are given, and beside them when given.",
+            "Search the catalog for models of the task (the most downloaded, the best scored, those that ship in npm packages, which run here with nothing to download, and the most downloaded Hub models that transformers.js runs). Searched when no `ids` are given, and beside them when given.",
           ),
       })
       .strict()

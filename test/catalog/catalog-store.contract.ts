@@ -204,6 +204,67 @@ export function runCatalogStoreContract(
       expect(await store.countModels({ source: "npm" })).toBe(1);
     });
 
+    it("filters by library, on every plan, and keeps it when a record changes", async () => {
+      // Many more downloaded models of other libraries ahead of the few of the ones asked for,
+      // with a language and a licence, so that each plan (the capped walk, the language
+      // walk, the licence driver) must look past them.
+      await store.upsertModels([
+        ...Array.from({ length: 120 }, (_, index) =>
+          makeModel({
+            id: `popular/${index}`,
+            task: "image-classification",
+            library: index % 2 === 0 ? "timm" : "transformers",
+            languages: ["en"],
+            license: "mit",
+            downloads: 10_000 + index,
+          }),
+        ),
+        makeModel({
+          id: "Xenova/vit",
+          task: "image-classification",
+          library: "transformers.js",
+          languages: ["en"],
+          license: "mit",
+          downloads: 50,
+        }),
+        makeModel({
+          id: "someone/onnx-export",
+          task: "image-classification",
+          library: "onnx",
+          downloads: 5,
+        }),
+        makeModel({ id: "Xenova/bert", task: "text-classification", library: "transformers.js" }),
+        makeModel({ id: "no/library", task: "image-classification", library: null }),
+      ]);
+      const ids = async (query: Partial<Parameters<CatalogStore["searchModels"]>[0]>) =>
+        (
+          await store.searchModels({
+            tasks: ["image-classification"],
+            sort: "downloads",
+            limit: 5,
+            ...query,
+          })
+        ).hits.map((hit) => hit.model.id);
+      const runnable = ["transformers.js", "onnx"];
+      expect(await ids({ libraries: runnable })).toEqual(["Xenova/vit", "someone/onnx-export"]);
+      expect(await ids({ libraries: runnable, language: "en" })).toEqual(["Xenova/vit"]);
+      expect(await ids({ libraries: runnable, license: "mit", sort: "score" })).toEqual([
+        "Xenova/vit",
+      ]);
+      expect(await ids({ libraries: ["timm"], limit: 2 })).toEqual(["popular/118", "popular/116"]);
+      expect(await ids({ libraries: [] })).toEqual([]);
+      // Another library in a newer record moves the model out of the old one's results.
+      await store.upsertModels([
+        makeModel({
+          id: "Xenova/vit",
+          task: "image-classification",
+          library: "transformers",
+          downloads: 50,
+        }),
+      ]);
+      expect(await ids({ libraries: runnable })).toEqual(["someone/onnx-export"]);
+    });
+
     it("keeps models of unknown size under a memory bound, and judges a recorded weight size by itself", async () => {
       // Shaped like the catalog's: npm lexicons record their files' size and no params, MTEB
       // records measured memory, the Hub fills every dtype from params.

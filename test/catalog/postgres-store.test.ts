@@ -137,6 +137,30 @@ describe("PostgreSQL catalog store", () => {
     ]);
   });
 
+  it("upgrades a version 5 schema with models in it: a library search finds them", async () => {
+    const { schema, client } = await schemaAtVersion(5);
+    for (const model of [
+      makeModel({ id: "Xenova/vit", task: "image-classification", library: "transformers.js" }),
+      makeModel({ id: "timm/vit", task: "image-classification", library: "timm", downloads: 9 }),
+      makeModel({ id: "no/library", task: "image-classification", library: null }),
+    ]) {
+      await client.query(
+        "INSERT INTO models (id, source, task, downloads, record) VALUES ($1, $2, $3, $4, $5)",
+        [model.id, model.source, model.task, model.downloads, JSON.stringify(model)],
+      );
+    }
+    await client.end();
+    const store = await openPostgresStore({ url: TEST_POSTGRES_URL, schema });
+    const found = await store.searchModels({
+      tasks: ["image-classification"],
+      libraries: ["transformers.js", "onnx"],
+      sort: "downloads",
+      limit: 10,
+    });
+    await store.close();
+    expect(found.hits.map((hit) => hit.model.id)).toEqual(["Xenova/vit"]);
+  });
+
   it("upgrades a version 4 schema with models in it: their recorded weight sizes count under a memory bound", async () => {
     const { schema, client } = await schemaAtVersion(4);
     for (const model of SIZED_MODELS) {

@@ -91,6 +91,36 @@ describe("SQLite catalog store", () => {
     expect(recorded).toEqual(RECORDED_SIZES);
   });
 
+  it("upgrades a version 5 file with models in it: a library search finds them", async () => {
+    const path = temporaryDatabasePath();
+    const raw = new Database(path);
+    for (const migration of SQLITE_MIGRATIONS.filter((each) => each.version <= 5)) {
+      raw.exec(migration.sql);
+    }
+    raw.pragma("user_version = 5");
+    const insert = raw.prepare(
+      "INSERT INTO models (id, source, task, downloads, record) VALUES (?, ?, ?, ?, ?)",
+    );
+    for (const model of [
+      makeModel({ id: "Xenova/vit", task: "image-classification", library: "transformers.js" }),
+      makeModel({ id: "timm/vit", task: "image-classification", library: "timm", downloads: 9 }),
+      makeModel({ id: "no/library", task: "image-classification", library: null }),
+    ]) {
+      insert.run(model.id, model.source, model.task, model.downloads, JSON.stringify(model));
+    }
+    raw.close();
+
+    const store = await openSqliteStore({ path });
+    const found = await store.searchModels({
+      tasks: ["image-classification"],
+      libraries: ["transformers.js", "onnx"],
+      sort: "downloads",
+      limit: 10,
+    });
+    await store.close();
+    expect(found.hits.map((hit) => hit.model.id)).toEqual(["Xenova/vit"]);
+  });
+
   it("rejects a file that is not a SQLite database with a message that says what to do", async () => {
     const path = temporaryDatabasePath();
     writeFileSync(

@@ -193,6 +193,53 @@ describe("selection on pictures", () => {
   });
 });
 
+describe("a catalog of many image models, few of which run here", () => {
+  it("brings the task's transformers.js models into the pool, though others are downloaded more", async () => {
+    // 450 timm and PyTorch classifiers, each more downloaded and better scored than the two
+    // ONNX models, none of which a backend here runs: a catalog synced from the Hub is like
+    // this (the bundled snapshot holds 335 image classifiers, none runnable).
+    const synced = await openSqliteStore({ path: ":memory:" });
+    try {
+      await synced.upsertModels([
+        ...Array.from({ length: 450 }, (_, index) =>
+          makeModel({
+            id: `popular/classifier-${index}`,
+            task: "image-classification",
+            library: index % 2 === 0 ? "timm" : "transformers",
+            downloads: 1_000 + index,
+            score: 70 + (index % 20),
+          }),
+        ),
+        ...[WHOLE, CENTRE].map((id) =>
+          makeModel({ id, task: "image-classification", library: "transformers.js", downloads: 3 }),
+        ),
+      ]);
+      const spec: TaskSpecInput = {
+        task_type: "image-classification",
+        hardware: "local",
+        data: { path: "pictures.jsonl", columns: { input: "image", label: "label" } },
+      };
+      const decision = await runSelection({
+        spec: parseTaskSpec(spec),
+        specInput: spec,
+        specSource: "test",
+        baseDirectory: folder,
+        catalog: synced,
+        providers: [createTransformersBackendProvider({ settings: settings() })],
+      });
+      const task = decision.filters.find((step) => step.filter === "task");
+      expect(task?.description).toContain("most downloaded that transformers.js runs");
+      expect(decision.status).toBe("completed");
+      expect(decision.winner?.id).toBe(CENTRE);
+      expect(
+        decision.candidates.filter((entry) => entry.probes > 0).map((entry) => entry.id),
+      ).toEqual(expect.arrayContaining([WHOLE, CENTRE]));
+    } finally {
+      await synced.close();
+    }
+  });
+});
+
 describe("a catalog with no image model that runs here", () => {
   it("says what can run and how to fetch it", async () => {
     const timmOnly = await openSqliteStore({ path: ":memory:" });

@@ -6,6 +6,7 @@
  */
 import type { ModelRecord } from "../../catalog/model-record.js";
 import { onnxFilesState } from "../../catalog/resolve-onnx-variants.js";
+import { TRANSFORMERS_JS_MARKERS } from "../../catalog/transformers-js-markers.js";
 import {
   createIsolatedBackend,
   DEFAULT_LOAD_TIMEOUT_MS,
@@ -21,9 +22,6 @@ import {
 } from "./transformers-backend.js";
 import { transformersSettings } from "./transformers-settings.js";
 import { isTransformersTask } from "./transformers-tasks.js";
-
-/** Tags and library names the Hub gives repositories that ship ONNX weights for transformers.js. */
-const TRANSFORMERS_JS_MARKERS = ["transformers.js", "onnx"];
 
 /**
  * True when transformers.js can run `model`: an ONNX repository on a task we map. A repository

@@ -164,6 +164,16 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
             WHEN 'fp32' THEN 4 WHEN 'fp16' THEN 2 WHEN 'bf16' THEN 2 WHEN 'int8' THEN 1 WHEN 'int4' THEN 0.5 END);
     `,
   },
+  {
+    version: 6,
+    description:
+      "each model's library in a column, so selection can ask for the task's models a backend here runs",
+    sql: `
+      ALTER TABLE models ADD COLUMN library TEXT;
+      UPDATE models SET library = record::json ->> 'library'
+        WHERE strpos(record, '"library":"') > 0;
+    `,
+  },
 ];
 
 export const LATEST_POSTGRES_VERSION = POSTGRES_MIGRATIONS.reduce(

@@ -76,6 +76,8 @@ interface Filters {
   language: string | null;
   license: string | null;
   source: string | null;
+  /** The placeholders of `libraries`, null without them. */
+  libraries: string[] | null;
   memory: { dtype: string; maxBytes: string; overheadFactor: string; maxParams: string } | null;
 }
 
@@ -86,6 +88,7 @@ function addFilters(query: StoreSearchQuery, parameters: Parameters): Filters {
     language: add(query.language),
     license: add(query.license),
     source: add(query.source),
+    libraries: query.libraries?.map((library) => parameters.add(library)) ?? null,
     memory:
       memory === undefined
         ? null
@@ -142,6 +145,11 @@ function filterClauses(filters: Filters, source: Source): string[] {
   }
   if (filters.license !== null) where.push(`${source.alias}.license = ${filters.license}`);
   if (filters.source !== null) where.push(`m.source = ${filters.source}`);
+  if (filters.libraries !== null) {
+    where.push(
+      filters.libraries.length === 0 ? "FALSE" : `m.library IN (${filters.libraries.join(", ")})`,
+    );
+  }
   const memory = filters.memory;
   if (memory !== null) {
     // `memoryFit`'s verdict: the recorded size where there is one (read by key, so the walk

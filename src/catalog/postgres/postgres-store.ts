@@ -391,6 +391,7 @@ async function upsertRun(
           source: model.source,
           task: model.task,
           license: model.license,
+          library: model.library,
           params: model.params,
           flops: effectiveFlopsPerItem(model),
           downloads: model.downloads,
@@ -402,14 +403,14 @@ async function upsertRun(
       }),
     );
   const ROWS = `json_to_recordset($1::json) AS u (position integer, id text, source text, task text,
-      license text, params float8, flops float8, downloads bigint, likes bigint, score float8,
+      license text, library text, params float8, flops float8, downloads bigint, likes bigint, score float8,
       last_modified text, record text)`;
   const rowIds = new Map<string, string>();
   if (fresh.length > 0) {
     // In the models' order, so row ids (the tie-break of every sort) follow it.
     const inserted = await client.query<{ id: string; row_id: string }>(
-      `INSERT INTO models (id, source, task, license, params, flops, downloads, likes, score, last_modified, record)
-       SELECT id, source, task, license, params, flops, downloads, likes, score, last_modified, record
+      `INSERT INTO models (id, source, task, license, library, params, flops, downloads, likes, score, last_modified, record)
+       SELECT id, source, task, license, library, params, flops, downloads, likes, score, last_modified, record
        FROM ${ROWS} ORDER BY position
        RETURNING id, row_id`,
       [rowsJson(fresh)],
@@ -419,7 +420,7 @@ async function upsertRun(
   }
   if (changed.length > 0) {
     await client.query(
-      `UPDATE models m SET source = u.source, task = u.task, license = u.license, params = u.params,
+      `UPDATE models m SET source = u.source, task = u.task, license = u.license, library = u.library, params = u.params,
          flops = u.flops, downloads = u.downloads, likes = u.likes, score = u.score,
          last_modified = u.last_modified, record = u.record
        FROM ${ROWS} WHERE m.id = u.id`,

@@ -124,6 +124,16 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
             WHEN 'fp32' THEN 4 WHEN 'fp16' THEN 2 WHEN 'bf16' THEN 2 WHEN 'int8' THEN 1 WHEN 'int4' THEN 0.5 END);
     `,
   },
+  {
+    version: 6,
+    description:
+      "each model's library in a column, so selection can ask for the task's models a backend here runs",
+    sql: `
+      ALTER TABLE models ADD COLUMN library TEXT;
+      UPDATE models SET library = json_extract(record, '$.library')
+        WHERE json_extract(record, '$.library') IS NOT NULL;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = SQLITE_MIGRATIONS.reduce(

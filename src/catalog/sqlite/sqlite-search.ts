@@ -63,6 +63,13 @@ function filterClauses(query: StoreSearchQuery, parameters: Parameters): string[
     parameters.source = query.source;
     where.push("+m.source = @source");
   }
+  if (query.libraries !== undefined) {
+    const names = query.libraries.map((library, index) => {
+      parameters[`library${index}`] = library;
+      return `@library${index}`;
+    });
+    where.push(names.length === 0 ? "0" : `+m.library IN (${names.join(", ")})`);
+  }
   if (query.memory !== undefined) {
     Object.assign(parameters, {
       memoryDtype: query.memory.dtype,

@@ -117,11 +117,11 @@ class SqliteCatalogStore implements CatalogStore {
         "SELECT row_id, record FROM models WHERE id = ?",
       );
       const insert = this.database.prepare(
-        `INSERT INTO models (id, source, task, license, params, flops, downloads, likes, score, last_modified, record)
-         VALUES (@id, @source, @task, @license, @params, @flops, @downloads, @likes, @score, @lastModified, @record)`,
+        `INSERT INTO models (id, source, task, license, library, params, flops, downloads, likes, score, last_modified, record)
+         VALUES (@id, @source, @task, @license, @library, @params, @flops, @downloads, @likes, @score, @lastModified, @record)`,
       );
       const update = this.database.prepare(
-        `UPDATE models SET source = @source, task = @task, license = @license, params = @params, flops = @flops,
+        `UPDATE models SET source = @source, task = @task, license = @license, library = @library, params = @params, flops = @flops,
            downloads = @downloads, likes = @likes, score = @score, last_modified = @lastModified, record = @record
          WHERE row_id = @rowId`,
       );
@@ -157,6 +157,7 @@ class SqliteCatalogStore implements CatalogStore {
             source: model.source,
             task: model.task,
             license: model.license,
+            library: model.library,
             params: model.params,
             flops: effectiveFlopsPerItem(model),
             downloads: model.downloads,
