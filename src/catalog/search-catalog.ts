@@ -45,6 +45,11 @@ export const catalogSearchOptionsSchema = z
     /** Licence id (`apache-2.0`, `mit`); case-insensitive. */
     license: z.string().min(1).optional(),
     source: z.enum(MODEL_SOURCES).optional(),
+    /**
+     * Library names, comma-separated (`transformers.js,onnx`: the ONNX conversions
+     * transformers.js runs here; `timm`, `sentence-transformers`).
+     */
+    library: z.string().min(1).optional(),
     /** Hardware profile id or alias (`a100`, `NVIDIA_A100`, `rpi5`). */
     hardware: z.string().min(1).optional(),
     /** Weight format for fit and latency; defaults to the hardware's usual one, else fp32. */
@@ -172,6 +177,12 @@ export async function searchCatalog(
     ...(language !== null && { language }),
     ...(input.license !== undefined && { license: input.license.toLowerCase() }),
     ...(input.source !== undefined && { source: input.source }),
+    ...(input.library !== undefined && {
+      libraries: input.library
+        .split(",")
+        .map((name) => name.trim())
+        .filter((name) => name !== ""),
+    }),
     ...(memory !== null && { memory }),
     ...(coefficients !== undefined && { latency: coefficients }),
     ...(input.maxLatencyMs !== undefined && { maxLatencyMs: input.maxLatencyMs }),

@@ -73,6 +73,12 @@ beforeAll(async () => {
       params: 25e6,
       flopsPerItem: 8e9,
     }),
+    makeModel({
+      id: "Xenova/vision-onnx",
+      task: "image-classification",
+      library: "transformers.js",
+      params: 25e6,
+    }),
   ]);
 });
 
@@ -84,6 +90,15 @@ describe("searchCatalog", () => {
     const result = await searchCatalog(store, { task: "embeddings" });
     expect(ids(result).sort()).toEqual(["emb/small", "emb/zh"]);
     expect(result.query.tasks).toEqual(["feature-extraction", "sentence-similarity"]);
+  });
+
+  it("keeps the libraries named, comma-separated", async () => {
+    const onnx = await searchCatalog(store, {
+      task: "image-classification",
+      library: "transformers.js, onnx",
+    });
+    expect(ids(onnx)).toEqual(["Xenova/vision-onnx"]);
+    expect(ids(await searchCatalog(store, { library: "timm" }))).toEqual([]);
   });
 
   it("accepts language names and codes", async () => {

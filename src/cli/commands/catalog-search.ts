@@ -28,6 +28,11 @@ export default defineCommand({
     },
     license: { type: "string", description: "Licence id, e.g. apache-2.0, mit" },
     source: { type: "string", description: "hub, npm, endpoint or local" },
+    library: {
+      type: "string",
+      description:
+        "Libraries, comma-separated, e.g. transformers.js,onnx (the ONNX models transformers.js runs here)",
+    },
     hardware: {
       type: "string",
       description:
@@ -56,6 +61,7 @@ export default defineCommand({
       language: args.lang,
       license: args.license,
       source: args.source,
+      library: args.library,
       hardware: args.hardware,
       dtype: args.dtype,
       maxMemoryGb: numberOption("max-memory-gb", args["max-memory-gb"]),
