@@ -156,6 +156,7 @@ const catalogQuerySchema = z
     language: z.string().min(1).optional(),
     license: z.string().min(1).optional(),
     source: z.string().min(1).optional(),
+    library: z.string().min(1).optional(),
     hardware: z.string().min(1).optional(),
     sort: z.enum(CATALOG_SORTS).optional(),
     maxMemoryGb: z.coerce.number().positive().optional(),

@@ -836,6 +836,9 @@ describe("admin API: dashboard, events, catalog, webhooks", () => {
     expect(found.json.query.tasks).toContain("text-classification");
     expect(found.json.models).toHaveLength(3);
     expect(found.json.models[0].id).toMatch(/\S/);
+    const noLibrary = await get(server, "/admin/api/catalog/search?task=sentiment&library=none");
+    expect(noLibrary.status).toBe(200);
+    expect(noLibrary.json.models).toEqual([]);
     const unknown = await get(server, "/admin/api/catalog/search?task=no-such-task");
     expect(unknown.status).toBe(404);
     const strict = await get(server, "/admin/api/catalog/search?colour=red");
