@@ -218,6 +218,18 @@ describe("dashboard in Chromium", () => {
     await page.fill('[data-catalog-form] input[name="task"]', "language-identification");
     await page.click('[data-catalog-form] button[type="submit"]');
     await page.locator('[data-catalog-results] tr[data-model="npm:eld"]').waitFor();
+    expect(await page.locator("[data-catalog-results] tr[data-model]").count()).toBeGreaterThan(1);
+    // One library of the task's several (npm models are listed under their runtime package).
+    await page.fill('[data-catalog-form] input[name="library"]', "eld");
+    await page.click('[data-catalog-form] button[type="submit"]');
+    await page.waitForFunction(
+      'document.querySelectorAll("[data-catalog-results] tr[data-model]").length === 1',
+    );
+    expect(
+      await page
+        .locator("[data-catalog-results] tr[data-model]")
+        .evaluateAll((rows) => rows.map((row) => row.getAttribute("data-model"))),
+    ).toEqual(["npm:eld"]);
     expect(pageErrors(page)).toEqual([]);
     await page.close();
   });

@@ -1195,6 +1195,7 @@ async function renderCatalog(container) {
   const query = state.catalogQuery ?? {
     task: "text-classification",
     language: "",
+    library: "",
     hardware: "",
     sort: "downloads",
     limit: 20,
@@ -1220,6 +1221,7 @@ async function renderCatalog(container) {
       },
       field("task", "Task", "text-classification"),
       field("language", "Language", "en, zh, chinese"),
+      field("library", "Library", "transformers.js,onnx"),
       field("hardware", "Hardware", "cpu-laptop, t4"),
       h(
         "label",
