@@ -409,7 +409,9 @@ const modelDeclarationSchema = z.discriminatedUnion("kind", [
         .string()
         .min(1)
         .default("text-generation")
-        .describe("The task the model serves (pipeline tag or alias). Default text-generation."),
+        .describe(
+          "The task the model serves (pipeline tag or alias): text-generation (the default), feature-extraction, text-classification or zero-shot-classification (a prompted chat model), automatic-speech-recognition, or image-classification and image-to-text (a vision chat model shown the picture: it names one of `labels`, or writes out the text it reads).",
+        ),
       api_key_env: z
         .string()
         .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)

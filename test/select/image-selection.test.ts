@@ -7,11 +7,12 @@
  * in the middle of each picture, so the centre model is right on every one and the whole
  * model only on the plain pictures, not on a square drawn over a background of another colour.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createHttpBackendProvider } from "../../src/backends/http/http-backend-provider.js";
 import { npmBackendProvider } from "../../src/backends/npm/npm-backend-provider.js";
 import { createTransformersBackend } from "../../src/backends/transformers-js/transformers-backend.js";
 import { createTransformersBackendProvider } from "../../src/backends/transformers-js/transformers-backend-provider.js";
@@ -29,6 +30,7 @@ import { type RunSelectionOptions, runSelection } from "../../src/select/run-sel
 import { parseTaskSpec, type TaskSpecInput } from "../../src/select/task-spec.js";
 import { buildWav, sine } from "../media/wav-fixtures.js";
 import { type ColourName, drawPicture, type PictureOptions } from "../support/colour-pictures.js";
+import { type FakeChatMessage, startFakeOpenAIServer } from "../support/fake-openai-server.js";
 import { makeModel } from "../support/make-model.js";
 import { renderLine } from "../support/render-text-line.js";
 
@@ -305,6 +307,114 @@ describe("selection among OCR models", () => {
     expect(renderDecisionText(decision)).toContain(
       "Quality is 1 − cer on the probed items, so that higher is better in the table.",
     );
+  }, 60_000);
+});
+
+describe("vision models behind a server as candidates", () => {
+  /** What the stand-in vision model answers for each picture the tests drew, by its bytes. */
+  function answersByPicture(answer: (row: { image: string; [field: string]: string }) => string) {
+    const byBase64 = new Map<string, string>();
+    for (const file of ["pictures.jsonl", "scans.jsonl"]) {
+      for (const line of readFileSync(join(folder, file), "utf8").trim().split("\n")) {
+        const row = JSON.parse(line) as { image: string; [field: string]: string };
+        byBase64.set(readFileSync(join(folder, row.image)).toString("base64"), answer(row));
+      }
+    }
+    // The data: URL of the last user turn's image, as the backend sent it.
+    return (messages: readonly FakeChatMessage[]) => {
+      const content = messages.at(-1)?.content;
+      const part = Array.isArray(content)
+        ? content.find((each) => each.type === "image_url")
+        : undefined;
+      const url = part?.type === "image_url" ? part.image_url.url : "";
+      return byBase64.get(url.slice(url.indexOf(",") + 1)) ?? "I cannot see an image.";
+    };
+  }
+
+  const select = (spec: TaskSpecInput) =>
+    runSelection({
+      spec: parseTaskSpec(spec),
+      specInput: spec,
+      specSource: "test",
+      baseDirectory: folder,
+      catalog,
+      providers: [
+        createTransformersBackendProvider({ settings: settings() }),
+        npmBackendProvider,
+        createHttpBackendProvider(),
+      ],
+    });
+
+  it("probes a vision chat model on the pictures beside the models run here", async () => {
+    // It names the background of a square drawn on another colour, as the whole-picture
+    // model does: right on the six plain pictures, wrong on the six squares.
+    const vision = await startFakeOpenAIServer({
+      chatReply: answersByPicture((row) => {
+        const background = /-on-(\w+)\./.exec(row.image)?.[1];
+        return background === undefined ? `${row.label}` : `The colour is ${background}.`;
+      }),
+    });
+    try {
+      const decision = await select({
+        task_type: "image-classification",
+        hardware: "local",
+        labels: ["red", "green", "blue"],
+        candidates: {
+          ids: [CENTRE],
+          models: [
+            {
+              id: "served-vision",
+              kind: "openai",
+              base_url: `${vision.url}/v1`,
+              api_model: "qwen-vl",
+            },
+          ],
+        },
+        data: { path: "pictures.jsonl", columns: { input: "image", label: "label" } },
+      });
+      const candidate = (id: string) => decision.candidates.find((entry) => entry.id === id);
+      expect(candidate("served-vision")?.status).not.toBe("failed");
+      expect(candidate("served-vision")?.quality).toBeCloseTo(0.5, 5);
+      expect(decision.winner?.id).toBe(CENTRE);
+      // Each picture went as a data: URL of its own type.
+      const urls = vision.requests.flatMap(
+        (request) =>
+          (JSON.stringify(request.body) ?? "").match(/data:image\/(?:png|jpeg);base64/g) ?? [],
+      );
+      expect(new Set(urls)).toEqual(new Set(["data:image/png;base64", "data:image/jpeg;base64"]));
+    } finally {
+      await vision.close();
+    }
+  }, 60_000);
+
+  it("reads scans with a vision chat model, scored by character error rate beside Tesseract", async () => {
+    const vision = await startFakeOpenAIServer({
+      chatReply: answersByPicture((row) => row.text ?? ""),
+    });
+    try {
+      const decision = await select({
+        task_type: "ocr",
+        hardware: "local",
+        candidates: {
+          ids: [OCR_FAST],
+          models: [
+            {
+              id: "served-reader",
+              kind: "openai",
+              base_url: `${vision.url}/v1`,
+              api_model: "qwen-vl",
+            },
+          ],
+        },
+        data: { path: "scans.jsonl", columns: { input: "image", label: "text" } },
+      });
+      const reader = decision.candidates.find((entry) => entry.id === "served-reader");
+      expect(reader?.status).not.toBe("failed");
+      expect(reader?.probes).toBe(SCANNED_LINES.length);
+      expect(reader?.metrics.cer).toBe(0);
+    } finally {
+      await vision.close();
+    }
   }, 60_000);
 });
 

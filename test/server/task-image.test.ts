@@ -17,6 +17,7 @@ import { writeBuiltModel } from "../../src/onnx-build/built-model.js";
 import { parseRoutesConfig } from "../../src/route/routes-config.js";
 import { type RoutingServer, startRoutingServer } from "../../src/server/start-routing-server.js";
 import { drawPicture } from "../support/colour-pictures.js";
+import { type FakeOpenAIServer, startFakeOpenAIServer } from "../support/fake-openai-server.js";
 import { makeModel } from "../support/make-model.js";
 import { type Json, postJson } from "./routing-test-support.js";
 
@@ -25,6 +26,7 @@ const MODEL = "modelscout/colour-centre";
 let folder: string;
 let mirror: MirrorServer;
 let server: RoutingServer;
+let vision: FakeOpenAIServer;
 
 beforeAll(async () => {
   folder = await mkdtemp(join(tmpdir(), "ms-task-image-"));
@@ -33,6 +35,11 @@ beforeAll(async () => {
     buildColourClassifier({ id: MODEL, imageSize: 32, cropSize: 16 }),
   );
   mirror = await startMirrorServer({ directory: join(folder, "repos") });
+  // A vision chat model that calls every picture a parcel, unless it is a JPEG.
+  vision = await startFakeOpenAIServer({
+    chatReply: (messages) =>
+      JSON.stringify(messages.at(-1)?.content).includes("data:image/jpeg") ? "other" : "parcel",
+  });
   const backend = createTransformersBackend({
     model: makeModel({
       id: MODEL,
@@ -49,12 +56,26 @@ beforeAll(async () => {
   });
   server = await startRoutingServer({
     config: parseRoutesConfig({
-      models: [{ id: "echo", kind: "echo" }],
+      models: [
+        { id: "echo", kind: "echo" },
+        {
+          id: "vision-llm",
+          kind: "openai",
+          base_url: `${vision.url}/v1`,
+          api_model: "qwen-vl",
+          task: "image-classification",
+          labels: ["parcel", "receipt", "other"],
+        },
+      ],
       routes: [
         { name: "chat", targets: { "text-generation": { policy: "fixed", candidates: ["echo"] } } },
         {
           name: "photos",
           targets: { "image-classification": { policy: "fixed", candidates: [MODEL] } },
+        },
+        {
+          name: "parcels",
+          targets: { "image-classification": { policy: "fixed", candidates: ["vision-llm"] } },
         },
       ],
     }),
@@ -68,6 +89,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.close();
   await mirror?.close();
+  await vision?.close();
   await rm(folder, { recursive: true, force: true });
 });
 
@@ -116,5 +138,20 @@ describe("a picture routed to an image classifier", () => {
     });
     expect(topLabel(answer, 0)).toBe("blue");
     expect(topLabel(answer, 1)).toBe("green");
+  });
+
+  it("goes to a vision chat model behind a server, as a data: URL, and comes back as a label", async () => {
+    const png = await drawPicture({ width: 40, height: 40, background: "blue" });
+    const response = await fetch(`${server.url}/v1/tasks/image-classification?model=parcels`, {
+      method: "POST",
+      body: png,
+      headers: { "content-type": "image/png" },
+    });
+    const answer = { status: response.status, json: (await response.json()) as Json };
+    expect(answer.status).toBe(200);
+    expect(answer.json.modelscout).toMatchObject({ route: "parcels", model: "vision-llm" });
+    expect(answer.json.data[0].labels[0]).toEqual({ label: "parcel", score: 1 });
+    const sent = JSON.stringify(vision.requests.at(-1)?.body);
+    expect(sent).toContain(`data:image/png;base64,${png.toString("base64")}`);
   });
 });

@@ -1,11 +1,14 @@
 /**
  * @module
  * How HTTP backends read `BackendInput` items: the text of a text-task input, the chat
- * messages of a generation input, the candidate labels of a classification input. A wrong
+ * messages of a generation input, the candidate labels of a classification input, the
+ * image of an image-task input as a URL a vision model's server takes. A wrong
  * kind of input (an image sent to an embedding server) fails here with a message naming the
  * task and the index, before anything is sent over the network.
  */
+import { readFile } from "node:fs/promises";
 import { ModelScoutError } from "../../errors/modelscout-error.js";
+import { isImageType, sniffMediaType } from "../../media/sniff-media-type.js";
 import type { BackendInput, ChatTurn } from "../model-backend.js";
 
 function wrongInput(task: string, index: number, expected: string): ModelScoutError {
@@ -54,4 +57,37 @@ export function inputLabels(
     );
   }
   return labels;
+}
+
+/**
+ * An image input as a URL for OpenAI's `image_url` part: bytes and a local file as a `data:`
+ * URL of the type their first bytes show, a `data:` or `http(s)://` URL as given (the model's
+ * server fetches the latter). Anything that is not PNG, JPEG, GIF, WebP, BMP or TIFF fails
+ * here, naming the input, before anything is sent.
+ */
+export async function inputImageUrl(
+  input: BackendInput,
+  task: string,
+  index: number,
+): Promise<string> {
+  if (typeof input !== "object" || !("image" in input)) {
+    throw wrongInput(task, index, "{ image } (bytes, a file path or a URL)");
+  }
+  const { image } = input;
+  if (typeof image === "string" && /^(?:data:|https?:\/\/)/i.test(image)) return image;
+  let bytes: Uint8Array;
+  try {
+    bytes = typeof image === "string" ? await readFile(image) : image;
+  } catch (error) {
+    throw new ModelScoutError(
+      "INVALID_ARGUMENT",
+      `Input ${index} cannot be run as ${task}: cannot read the image file "${image as string}".`,
+      { cause: error, details: { task, index } },
+    );
+  }
+  const type = sniffMediaType(bytes);
+  if (type === null || !isImageType(type)) {
+    throw wrongInput(task, index, "a PNG, JPEG, GIF, WebP, BMP or TIFF image");
+  }
+  return `data:${type};base64,${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64")}`;
 }

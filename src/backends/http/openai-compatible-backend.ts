@@ -62,7 +62,7 @@ import {
   type TextStreamPart,
 } from "../model-backend.js";
 import { backendHttpError } from "./backend-http-error.js";
-import { inputLabels, inputMessages, inputText } from "./backend-inputs.js";
+import { inputImageUrl, inputLabels, inputMessages, inputText } from "./backend-inputs.js";
 import { endpointWithoutCredentials } from "./endpoint-without-credentials.js";
 import { isLoopbackUrl } from "./is-loopback-url.js";
 import { mapWithConcurrency } from "./map-with-concurrency.js";
@@ -82,7 +82,12 @@ import {
   textOutput,
   withOpenAIGenerationFields,
 } from "./openai-chat-fields.js";
-import { parseClassifierAnswer, promptClassifierMessages } from "./prompt-classifier.js";
+import {
+  parseClassifierAnswer,
+  promptClassifierMessages,
+  promptImageClassifierMessages,
+  promptImageReaderMessages,
+} from "./prompt-classifier.js";
 import { splitBatchUsage } from "./split-batch-usage.js";
 
 /** What each supported pipeline tag is sent as. */
@@ -93,7 +98,18 @@ export const OPENAI_COMPATIBLE_TASKS = {
   "text-classification": "prompt-classifier",
   "zero-shot-classification": "prompt-classifier",
   "automatic-speech-recognition": "transcription",
-} as const satisfies Record<string, "chat" | "embeddings" | "prompt-classifier" | "transcription">;
+  // A vision chat model shown the picture: a label from the list, or the text it reads.
+  "image-classification": "image-classifier",
+  "image-to-text": "image-reader",
+} as const satisfies Record<
+  string,
+  | "chat"
+  | "embeddings"
+  | "prompt-classifier"
+  | "transcription"
+  | "image-classifier"
+  | "image-reader"
+>;
 export type OpenAICompatibleTask = keyof typeof OPENAI_COMPATIBLE_TASKS;
 
 export interface OpenAICompatibleBackendOptions {
@@ -411,6 +427,9 @@ class OpenAICompatibleBackend implements ModelBackend {
         this.#chat(conversation.messages, conversation.settings, options),
       );
     }
+    if (kind === "image-classifier" || kind === "image-reader") {
+      return this.#readImages(inputs, kind, options);
+    }
     const items = inputs.map((input, index) => ({
       text: inputText(input, this.#task, index),
       labels: inputLabels(input, this.#options.labels, this.#task, index),
@@ -696,6 +715,37 @@ class OpenAICompatibleBackend implements ModelBackend {
       (json) => transcriptionResponseSchema.parse(json),
     );
     return { kind: "text", text };
+  }
+
+  /**
+   * Image tasks on a vision chat model: each picture in a user turn of its own (a `data:` URL
+   * of its bytes, or the URL given), with an instruction to name one of the labels or to write
+   * out the text it shows. Labels come from the backend (`labels`), as for text.
+   */
+  async #readImages(
+    inputs: readonly BackendInput[],
+    kind: "image-classifier" | "image-reader",
+    options: RunOptions,
+  ): Promise<BackendOutput[]> {
+    const labels =
+      kind === "image-classifier"
+        ? inputLabels({ text: "" }, this.#options.labels, this.#task, 0)
+        : [];
+    // Every input is checked before any is sent: a file that is not an image is the caller's.
+    const urls = await Promise.all(
+      inputs.map((input, index) => inputImageUrl(input, this.#task, index)),
+    );
+    return mapWithConcurrency(urls, this.#options.maxConcurrency ?? 4, async (url) => {
+      if (kind === "image-reader") {
+        return this.#chat(promptImageReaderMessages(url), { temperature: 0 }, options);
+      }
+      const answer = await this.#chat(
+        promptImageClassifierMessages(url, labels),
+        { maxTokens: CLASSIFIER_MAX_TOKENS, temperature: 0 },
+        options,
+      );
+      return { kind: "labels" as const, labels: parseClassifierAnswer(answer.text, labels) };
+    });
   }
 
   async #embed(inputs: readonly BackendInput[], options: RunOptions): Promise<BackendOutput[]> {

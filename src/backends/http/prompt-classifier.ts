@@ -8,7 +8,7 @@
  * hard decision.
  */
 import { ModelScoutError } from "../../errors/modelscout-error.js";
-import type { LabelScore } from "../model-backend.js";
+import type { ChatTurn, LabelScore } from "../model-backend.js";
 
 export interface ChatMessage {
   role: "system" | "user" | "assistant";
@@ -24,6 +24,36 @@ export function promptClassifierMessages(text: string, labels: readonly string[]
       content: `You are a text classifier. Read the user's text and answer with exactly one label from this list, copied verbatim, and nothing else:\n${list}`,
     },
     { role: "user", content: text },
+  ];
+}
+
+/** The same for a picture: the labels in the instruction, the image as the user's turn. */
+export function promptImageClassifierMessages(
+  imageUrl: string,
+  labels: readonly string[],
+): ChatTurn[] {
+  const list = labels.map((label) => `- ${label}`).join("\n");
+  return [
+    {
+      role: "system",
+      content: `You are an image classifier. Look at the user's image and answer with exactly one label from this list, copied verbatim, and nothing else:\n${list}`,
+    },
+    { role: "user", content: "", parts: [{ type: "image", url: imageUrl }] },
+  ];
+}
+
+/**
+ * Reading the text in a picture with a vision chat model (`image-to-text`, which selection
+ * scores as OCR by default): the text only, line by line, nothing about the picture.
+ */
+export function promptImageReaderMessages(imageUrl: string): ChatTurn[] {
+  return [
+    {
+      role: "system",
+      content:
+        "You read text from images. Write out all the text in the user's image exactly as it is written, keeping its line breaks, and nothing else: no description, no comments. If there is no text, answer with nothing.",
+    },
+    { role: "user", content: "", parts: [{ type: "image", url: imageUrl }] },
   ];
 }
 

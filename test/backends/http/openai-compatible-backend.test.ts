@@ -257,8 +257,8 @@ describe("openai-compatible backend: requests and answers", () => {
 
   it("rejects unsupported tasks and inputs of the wrong kind before sending anything", async () => {
     expect(() =>
-      createOpenAICompatibleBackend({ baseURL, model: "m", task: "image-classification" }),
-    ).toThrow(/cannot run task "image-classification".*text-generation/);
+      createOpenAICompatibleBackend({ baseURL, model: "m", task: "object-detection" }),
+    ).toThrow(/cannot run task "object-detection".*text-generation/);
     const before = server.requests.length;
     const error = await caught(backend("feature-extraction").doRun([{ image: "cat.png" }]));
     expect(error.code).toBe("INVALID_ARGUMENT");
@@ -271,6 +271,81 @@ describe("openai-compatible backend: requests and answers", () => {
     expect(
       server.requests.slice(before).filter((request) => request.method === "POST"),
     ).toHaveLength(0);
+  });
+});
+
+describe("openai-compatible backend: images for a vision chat model", () => {
+  // A PNG's signature and header, enough for the type to be read from its first bytes.
+  const png = Buffer.from(
+    "89504e470d0a1a0a0000000d49484452000000010000000108020000009077533d",
+    "hex",
+  );
+  const jpeg = Buffer.from("ffd8ffe000104a464946000101", "hex");
+  const lastUserContent = (vision: FakeOpenAIServer) => {
+    const body = vision.requests.at(-1)?.body as {
+      messages: { role: string; content: unknown }[];
+    };
+    return body.messages;
+  };
+
+  it("classifies a picture: the labels in the instruction, the image as a data: URL", async () => {
+    const vision = await startFakeOpenAIServer({
+      chatReply: (messages) =>
+        JSON.stringify(messages.at(-1)?.content).includes("image/jpeg") ? "Parcel." : "receipt",
+    });
+    try {
+      const instance = createOpenAICompatibleBackend({
+        baseURL: `${vision.url}/v1`,
+        model: "qwen-vl",
+        task: "image-classification",
+        labels: ["receipt", "parcel", "other"],
+      });
+      expect(instance.describe().task).toBe("image-classification");
+      const outputs = await instance.doRun([{ image: png }, { image: jpeg }]);
+      expect(outputs.map((output) => output.kind === "labels" && output.labels[0]?.label)).toEqual([
+        "receipt",
+        "parcel",
+      ]);
+      const messages = lastUserContent(vision);
+      expect(messages[0]?.role).toBe("system");
+      expect(messages[0]?.content).toContain("- receipt\n- parcel\n- other");
+      expect(messages[1]).toEqual({
+        role: "user",
+        content: [
+          {
+            type: "image_url",
+            image_url: { url: `data:image/jpeg;base64,${jpeg.toString("base64")}` },
+          },
+        ],
+      });
+    } finally {
+      await vision.close();
+    }
+  });
+
+  it("reads the text in a picture, and refuses what is not an image before sending anything", async () => {
+    const vision = await startFakeOpenAIServer({ chatReply: () => "TOTAL 12.50 EUR" });
+    try {
+      const instance = createOpenAICompatibleBackend({
+        baseURL: `${vision.url}/v1`,
+        model: "qwen-vl",
+        task: "image-to-text",
+      });
+      const [output] = await instance.doRun([
+        { image: `data:image/png;base64,${png.toString("base64")}` },
+      ]);
+      expect(output).toMatchObject({ kind: "text", text: "TOTAL 12.50 EUR" });
+      expect(lastUserContent(vision)[0]?.content).toContain("Write out all the text");
+      const sent = vision.requests.length;
+      const refused = await caught(
+        instance.doRun([{ image: png }, { image: new Uint8Array([1, 2, 3]) }]),
+      );
+      expect(refused.code).toBe("INVALID_ARGUMENT");
+      expect(refused.message).toContain("Input 1 cannot be run as image-to-text");
+      expect(vision.requests.length).toBe(sent);
+    } finally {
+      await vision.close();
+    }
   });
 });
 
