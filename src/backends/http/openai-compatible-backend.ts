@@ -727,10 +727,14 @@ class OpenAICompatibleBackend implements ModelBackend {
     kind: "image-classifier" | "image-reader",
     options: RunOptions,
   ): Promise<BackendOutput[]> {
-    const labels =
-      kind === "image-classifier"
-        ? inputLabels({ text: "" }, this.#options.labels, this.#task, 0)
-        : [];
+    const labels = this.#options.labels ?? [];
+    if (kind === "image-classifier" && labels.length === 0) {
+      throw new ModelScoutError(
+        "INVALID_ARGUMENT",
+        `${this.modelId} classifies images by naming one of its labels, and has none: declare its \`labels\` (in the routes config's model, or the task spec's \`labels\`).`,
+        { details: { task: this.#task, model: this.modelId } },
+      );
+    }
     // Every input is checked before any is sent: a file that is not an image is the caller's.
     const urls = await Promise.all(
       inputs.map((input, index) => inputImageUrl(input, this.#task, index)),

@@ -336,13 +336,22 @@ describe("openai-compatible backend: images for a vision chat model", () => {
       ]);
       expect(output).toMatchObject({ kind: "text", text: "TOTAL 12.50 EUR" });
       expect(lastUserContent(vision)[0]?.content).toContain("Write out all the text");
-      const sent = vision.requests.length;
+      const posts = () => vision.requests.filter((request) => request.method === "POST").length;
+      const sent = posts();
       const refused = await caught(
         instance.doRun([{ image: png }, { image: new Uint8Array([1, 2, 3]) }]),
       );
       expect(refused.code).toBe("INVALID_ARGUMENT");
       expect(refused.message).toContain("Input 1 cannot be run as image-to-text");
-      expect(vision.requests.length).toBe(sent);
+      const unlabelled = await caught(
+        createOpenAICompatibleBackend({
+          baseURL: `${vision.url}/v1`,
+          model: "qwen-vl",
+          task: "image-classification",
+        }).doRun([{ image: png }]),
+      );
+      expect(unlabelled.message).toContain("has none: declare its `labels`");
+      expect(posts()).toBe(sent);
     } finally {
       await vision.close();
     }
