@@ -269,6 +269,37 @@ function toBackendInput(
     : item.input;
 }
 
+/** Tasks a chat model behind a server does by naming one of the labels it is told. */
+const PROMPTED_LABEL_TASKS: ReadonlySet<string> = new Set([
+  "text-classification",
+  "zero-shot-classification",
+  "image-classification",
+]);
+
+/**
+ * `spec` with the data's labels given to each classifier behind a chat server that declares
+ * none (in its `candidates.models` entry or the spec's `labels`): such a model names one of
+ * the labels it is told, and with none it could answer nothing, while the data says what the
+ * answers should be.
+ */
+function withDataLabels(spec: TaskSpec, data: SampleData | null): TaskSpec {
+  if (data === null || !data.hasLabels) return spec;
+  const needs = (model: ModelRecord) =>
+    PROMPTED_LABEL_TASKS.has(model.task ?? "") &&
+    (model.extra as { protocol?: unknown }).protocol === "openai" &&
+    !Array.isArray((model.extra as { labels?: unknown }).labels);
+  if (!spec.candidates.models.some(needs)) return spec;
+  return {
+    ...spec,
+    candidates: {
+      ...spec.candidates,
+      models: spec.candidates.models.map((model) =>
+        needs(model) ? { ...model, extra: { ...model.extra, labels: [...data.labels] } } : model,
+      ),
+    },
+  };
+}
+
 /** Runs a selection and returns (and, with a store, saves) its decision record. */
 export async function runSelection(options: RunSelectionOptions): Promise<SelectionDecision> {
   const { spec } = options;
@@ -400,7 +431,7 @@ async function select(
 
   // 1. Hard filters.
   let pool = await buildCandidatePool({
-    spec,
+    spec: withDataLabels(spec, data),
     catalog: options.catalog,
     providers: options.providers,
     willProbe: spec.data !== null,

@@ -79,7 +79,7 @@ const servedModelFields = {
     .min(1)
     .optional()
     .describe(
-      "For a classification task: the labels a prompted chat model picks among. Default: the spec's `labels`.",
+      "For a classification task (of text or images): the labels a prompted chat model picks among. Default: the spec's `labels`, else the labels of the sample data.",
     ),
   max_tokens: z
     .number()

@@ -358,7 +358,7 @@ describe("vision models behind a server as candidates", () => {
       const decision = await select({
         task_type: "image-classification",
         hardware: "local",
-        labels: ["red", "green", "blue"],
+        // No `labels`: the served model is told the data's (red, green, blue).
         candidates: {
           ids: [CENTRE],
           models: [
@@ -382,6 +382,11 @@ describe("vision models behind a server as candidates", () => {
           (JSON.stringify(request.body) ?? "").match(/data:image\/(?:png|jpeg);base64/g) ?? [],
       );
       expect(new Set(urls)).toEqual(new Set(["data:image/png;base64", "data:image/jpeg;base64"]));
+      const firstChat = vision.requests.find((request) => request.method === "POST");
+      const instruction = JSON.stringify(
+        (firstChat?.body as { messages?: unknown[] } | undefined)?.messages?.[0],
+      );
+      expect(instruction).toContain("- blue\\n- green\\n- red");
     } finally {
       await vision.close();
     }
