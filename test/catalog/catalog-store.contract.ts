@@ -507,6 +507,8 @@ export function runCatalogStoreContract(
           score: next() < 0.3 ? null : Math.round(next() * 1000) / 10,
           languages: next() < 0.5 ? ["en"] : ["zh"],
           license: index % 7 < 3 ? "mit" : "apache-2.0",
+          library:
+            index % 11 === 0 ? "transformers.js" : index % 11 === 1 ? "onnx" : "transformers",
           // Weight sizes recorded beside params: smaller than they say, larger, only for
           // int8, and the Hub's every dtype from params.
           memoryBytes:
@@ -567,6 +569,20 @@ export function runCatalogStoreContract(
           language: "en",
           license: "mit",
         },
+        {
+          tasks: ["text-classification"],
+          offset: 0,
+          limit: 20,
+          libraries: ["transformers.js", "onnx"],
+        },
+        { tasks: undefined, offset: 3, limit: 10, libraries: ["onnx"], language: "en" },
+        {
+          tasks: ["text-generation", "feature-extraction"],
+          offset: 0,
+          limit: 15,
+          libraries: ["transformers.js"],
+          maxLatencyMs: 30,
+        },
       ];
       for (const { tasks: taskFilter, offset, limit, ...filters } of cases) {
         const matching = models.filter(
@@ -574,6 +590,7 @@ export function runCatalogStoreContract(
             (taskFilter === undefined || taskFilter.includes(model.task ?? "")) &&
             (filters.language === undefined || model.languages.includes(filters.language)) &&
             (filters.license === undefined || model.license === filters.license) &&
+            (filters.libraries === undefined || filters.libraries.includes(model.library ?? "")) &&
             (filters.memory === undefined ||
               memoryFit(model, { memoryBytes: filters.memory.maxBytes }, filters.memory.dtype)
                 .fits !== false) &&

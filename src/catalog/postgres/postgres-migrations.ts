@@ -167,11 +167,12 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
   {
     version: 6,
     description:
-      "each model's library in a column, so selection can ask for the task's models a backend here runs",
+      "each model's library in a column, so selection can ask for the task's models a backend here runs, with an index by task and downloads",
     sql: `
       ALTER TABLE models ADD COLUMN library TEXT;
       UPDATE models SET library = record::json ->> 'library'
         WHERE strpos(record, '"library":"') > 0;
+      CREATE INDEX models_library_task_downloads ON models (library, task, downloads DESC, row_id);
     `,
   },
 ];

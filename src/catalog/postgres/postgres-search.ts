@@ -113,8 +113,20 @@ interface Source {
   /** The alias whose task, license, params, flops and downloads columns the statement reads. */
   alias: "m" | "l";
   rowId: string;
-  /** Selects the task (and language) on the driving table. */
+  /** Selects the task (and language, or library) on the driving table. */
   scope: string[];
+  /** True when `scope` selects one of the query's libraries (the filter is then not repeated). */
+  libraryScoped?: boolean;
+}
+
+/**
+ * `source` narrowed to one library: a branch of its own per library asked for, walking the
+ * `(library, task, downloads)` index in order and stopping at the page. A filter on the task's
+ * sort index instead misleads the planner: it expects a library's rows spread evenly along the
+ * downloads, while ONNX conversions sit far down it (bench/candidate-pool.ts).
+ */
+function libraryScoped(source: Source, library: string): Source {
+  return { ...source, scope: [...source.scope, `m.library = ${library}`], libraryScoped: true };
 }
 
 function modelsSource(task: string | null): Source {
@@ -145,7 +157,7 @@ function filterClauses(filters: Filters, source: Source): string[] {
   }
   if (filters.license !== null) where.push(`${source.alias}.license = ${filters.license}`);
   if (filters.source !== null) where.push(`m.source = ${filters.source}`);
-  if (filters.libraries !== null) {
+  if (filters.libraries !== null && source.libraryScoped !== true) {
     where.push(
       filters.libraries.length === 0 ? "FALSE" : `m.library IN (${filters.libraries.join(", ")})`,
     );
@@ -255,10 +267,16 @@ export function rankedStatement(
   const tasks =
     query.tasks === undefined ? [null] : query.tasks.map((task) => parameters.add(task));
   const filters = addFilters(query, parameters);
-  const sources = tasks.map((task) =>
-    task !== null && filters.language !== null && sort === "downloads"
-      ? languageSource(filters.language, task)
-      : modelsSource(task),
+  const libraries =
+    filters.libraries === null || filters.libraries.length === 0 ? [null] : filters.libraries;
+  const sources = tasks.flatMap((task) =>
+    libraries.map((library) =>
+      library !== null
+        ? libraryScoped(modelsSource(task), library)
+        : task !== null && filters.language !== null && sort === "downloads"
+          ? languageSource(filters.language, task)
+          : modelsSource(task),
+    ),
   );
   const { column, direction } = SORT[sort];
   // Branches read ids and sort keys only (from covering indexes where they can); the records

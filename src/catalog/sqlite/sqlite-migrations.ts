@@ -127,11 +127,13 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
   {
     version: 6,
     description:
-      "each model's library in a column, so selection can ask for the task's models a backend here runs",
+      "each model's library in a column, so selection can ask for the task's models a backend here runs; source and library indexes by task, which drive a search for a few of a task's many models",
     sql: `
       ALTER TABLE models ADD COLUMN library TEXT;
       UPDATE models SET library = json_extract(record, '$.library')
         WHERE json_extract(record, '$.library') IS NOT NULL;
+      CREATE INDEX models_source_task ON models (source, task);
+      CREATE INDEX models_library_task ON models (library, task);
     `,
   },
 ];

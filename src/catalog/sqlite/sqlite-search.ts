@@ -5,11 +5,13 @@
  * - Ranked sorts (downloads, likes, score, lastModified) run per task and are merged here,
  *   because an `IN` list cannot keep index order. Each task tries, in turn: the parameter
  *   index when a latency bound keeps few rows (those under the size it implies, and those of
- *   unknown size, whose latency is unknown and passes); a walk of the sort index (or, for
+ *   unknown size, whose latency is unknown and passes); the (source, task) or (library, task)
+ *   index when a source or libraries asked for keep few (a task's npm models, its ONNX
+ *   conversions, among thousands of others); a walk of the sort index (or, for
  *   task + language by downloads, of the language index) capped at a fixed number of rows,
  *   which is the answer when the filters keep enough of them; then the smallest of the
- *   parameter, language and licence drivers, or the full walk when the capped walk suggests
- *   that is shorter. Filters carry a unary `+` so the planner does not swap a walk for a
+ *   parameter, language, licence, source and library drivers, or the full walk when the
+ *   capped walk suggests that is shorter. Filters carry a unary `+` so the planner does not swap a walk for a
  *   range scan and a full sort. A memory bound is a filter, not a driver: a model whose
  *   size is unknown passes it, and so does one whose recorded weight size (`recorded_memory`)
  *   fits whatever its parameter count.
@@ -293,6 +295,46 @@ function rankedSearch(
       parameters.paramBound = paramBound;
       if (countParamRows(tuning.selectiveRows) < tuning.selectiveRows) return paramDriver();
     }
+    // A source or libraries asked for: their (source, task) and (library, task) indexes find a
+    // task's few npm or ONNX models among its many others without walking them all.
+    const indexDrivers: { count: (cap: number) => number; run: () => RankedSortRow[] }[] = [];
+    if (query.source !== undefined) {
+      const sourceClauses = [
+        "m.source = @source",
+        ...clauses.filter((clause) => clause !== "+m.source = @source"),
+      ];
+      indexDrivers.push({
+        count: (cap) =>
+          boundedCount(
+            database,
+            `SELECT 1 FROM models m INDEXED BY models_source_task WHERE m.source = @source AND ${taskClause ?? "1"}`,
+            parameters,
+            cap,
+          ),
+        run: () => run(select(`models m INDEXED BY models_source_task ${join}`, sourceClauses)),
+      });
+    }
+    const libraryClause = where.find((clause) => clause.startsWith("+m.library IN"));
+    if (libraryClause !== undefined) {
+      const libraryClauses = [
+        libraryClause.slice(1),
+        ...clauses.filter((clause) => clause !== libraryClause),
+      ];
+      indexDrivers.push({
+        count: (cap) =>
+          boundedCount(
+            database,
+            `SELECT 1 FROM models m INDEXED BY models_library_task WHERE ${libraryClause.slice(1)} AND ${taskClause ?? "1"}`,
+            parameters,
+            cap,
+          ),
+        run: () => run(select(`models m INDEXED BY models_library_task ${join}`, libraryClauses)),
+      });
+    }
+    // 1b. Either keeps only a few thousand rows: drive from it, as from a latency bound.
+    for (const driver of indexDrivers) {
+      if (driver.count(tuning.selectiveRows) < tuning.selectiveRows) return driver.run();
+    }
     // 2. Walk the sort index, but only so far: when the filters keep enough of the first
     //    rows, those are the answer.
     //    With a task and a language, sorted by downloads, the language index walks both
@@ -317,7 +359,8 @@ function rankedSearch(
     );
     if (walked.length >= need) return walked;
     // 3. The filters are selective: start from the smallest of the parameter bound's, the
-    //    language's and the licence's rows, or walk the whole sort index when all are large.
+    //    language's, the licence's, the source's and the libraries' rows, or walk the whole
+    //    sort index when all are large.
     const drivers: { rows: number; run: () => RankedSortRow[] }[] = [];
     if (paramBound !== null)
       drivers.push({ rows: countParamRows(tuning.fallbackRows), run: paramDriver });
@@ -352,6 +395,9 @@ function rankedSearch(
         ),
         run: () => run(select(`models m INDEXED BY models_license_task ${join}`, licenseClauses)),
       });
+    }
+    for (const driver of indexDrivers) {
+      drivers.push({ rows: driver.count(tuning.fallbackRows), run: driver.run });
     }
     const smallest = drivers.sort((a, b) => a.rows - b.rows)[0];
     // The capped walk also tells how far a full walk would go: it found `walked.length`
