@@ -132,6 +132,8 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       ALTER TABLE models ADD COLUMN library TEXT;
       UPDATE models SET library = json_extract(record, '$.library')
         WHERE json_extract(record, '$.library') IS NOT NULL;
+      -- (source, task) serves what (source) did, and a task's few models of one source.
+      DROP INDEX models_source;
       CREATE INDEX models_source_task ON models (source, task);
       CREATE INDEX models_library_task ON models (library, task);
     `,
