@@ -23,6 +23,7 @@ import { type ModelRecord, toModelRecord } from "../src/catalog/model-record.js"
 import { openPostgresStore } from "../src/catalog/postgres/postgres-store.js";
 import { openSqliteStore } from "../src/catalog/sqlite/sqlite-store.js";
 import { catalogPoolQueries } from "../src/select/candidate-pool.js";
+import { seededRandom } from "../src/select/strategies/seeded-random.js";
 import { parseTaskSpec } from "../src/select/task-spec.js";
 import { writeBenchResult } from "./bench-result.js";
 
@@ -48,18 +49,6 @@ const runnableShare = Number(values["runnable-share"]);
 const repeats = Number(values.repeats);
 const builtValue = `${modelCount}:${runnableShare}:v${GENERATOR_VERSION}`;
 
-/** Deterministic PRNG (mulberry32), so every build is the same catalog. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function syntheticModel(index: number, next: () => number): ModelRecord {
   const runnable = next() < runnableShare;
   // Hub downloads are heavy-tailed; a conversion has a fraction of its original's.
@@ -78,7 +67,7 @@ function syntheticModel(index: number, next: () => number): ModelRecord {
 }
 
 async function fill(store: CatalogStore): Promise<void> {
-  const next = random(7);
+  const next = seededRandom(7).next;
   const started = performance.now();
   for (let start = 0; start < modelCount; start += 5000) {
     const batch: ModelRecord[] = [];

@@ -25,6 +25,7 @@ import { openPostgresStore } from "../src/catalog/postgres/postgres-store.js";
 import type { CatalogSearchOptions } from "../src/catalog/search-catalog.js";
 import { searchCatalog } from "../src/catalog/search-catalog.js";
 import { openSqliteStore } from "../src/catalog/sqlite/sqlite-store.js";
+import { seededRandom } from "../src/select/strategies/seeded-random.js";
 
 const GENERATOR_VERSION = 1;
 const { values } = parseArgs({
@@ -42,18 +43,6 @@ if (values.store !== "sqlite" && values.store !== "postgres") {
 const onPostgres = values.store === "postgres";
 const modelCount = Number(values.models);
 const queriesPerShape = Number(values.queries);
-
-/** Deterministic PRNG (mulberry32) so every run builds the same catalog and queries. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function pick<T>(next: () => number, weighted: readonly (readonly [T, number])[]): T {
   const total = weighted.reduce((sum, [, weight]) => sum + weight, 0);
@@ -168,7 +157,7 @@ async function buildCatalog(path: string): Promise<void> {
 }
 
 async function fillCatalog(store: CatalogStore): Promise<void> {
-  const next = random(42);
+  const next = seededRandom(42).next;
   const started = performance.now();
   const batchSize = 5000;
   for (let start = 0; start < modelCount; start += batchSize) {
@@ -281,7 +270,7 @@ if (onPostgres) {
   // Opened read-write so a catalog cached by an older version gets the current migrations.
   store = await openSqliteStore({ path });
 }
-const next = random(7);
+const next = seededRandom(7).next;
 const rows: {
   shape: string;
   queries: number;

@@ -12,7 +12,7 @@
  * square of that side. So two builds that differ only in their crop label the same photo of
  * a red ball on grass differently, and a selection on the user's pictures can tell them apart.
  */
-import { type BuiltModel, fileSizes, jsonFile } from "./built-model.js";
+import { type BuiltModel, jsonFile, labelMaps, untrainedModel } from "./built-model.js";
 import { modelCard } from "./model-card.js";
 import { encodeOnnxModel, float32Bytes } from "./onnx-graph.js";
 
@@ -67,10 +67,7 @@ export function buildColourClassifier(options: ColourClassifierOptions): BuiltMo
       model_type: "vit",
       image_size: side,
       num_channels: 3,
-      id2label: Object.fromEntries(
-        COLOUR_CLASSIFIER_LABELS.map((name, index) => [String(index), name]),
-      ),
-      label2id: Object.fromEntries(COLOUR_CLASSIFIER_LABELS.map((name, index) => [name, index])),
+      ...labelMaps(COLOUR_CLASSIFIER_LABELS),
     }),
   );
   files.set(
@@ -106,19 +103,5 @@ export function buildColourClassifier(options: ColourClassifierOptions): BuiltMo
       description: `Resizes a picture to ${imageSize} x ${imageSize} pixels and calls ${looksAt} red, green or blue by its largest mean colour channel. Not trained; a stand-in for a vision model in offline tests of the image path.`,
     }),
   );
-  return {
-    id: options.id,
-    files,
-    report: {
-      id: options.id,
-      pipelineTag: "image-classification",
-      vocabularySize: 0,
-      trainingExamples: 0,
-      heldOutAccuracy: null,
-      heldOutExamples: 0,
-      trainingAccuracy: null,
-      buildMs: performance.now() - startedMs,
-      fileBytes: fileSizes(files),
-    },
-  };
+  return untrainedModel(options.id, "image-classification", files, startedMs);
 }

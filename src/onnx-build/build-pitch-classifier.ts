@@ -11,7 +11,7 @@
  * 2 kHz tone recorded at 44.1 kHz and read as 16 kHz samples crosses zero as often as a
  * 726 Hz one, so the tests can tell that audio was resampled.
  */
-import { type BuiltModel, fileSizes, jsonFile } from "./built-model.js";
+import { type BuiltModel, jsonFile, labelMaps, untrainedModel } from "./built-model.js";
 import { modelCard } from "./model-card.js";
 import { encodeOnnxModel, type OnnxInitializer } from "./onnx-graph.js";
 
@@ -101,10 +101,7 @@ export function buildPitchClassifier(options: PitchClassifierOptions): BuiltMode
     jsonFile({
       architectures: ["Wav2Vec2ForSequenceClassification"],
       model_type: "wav2vec2",
-      id2label: Object.fromEntries(
-        PITCH_CLASSIFIER_LABELS.map((name, index) => [String(index), name]),
-      ),
-      label2id: Object.fromEntries(PITCH_CLASSIFIER_LABELS.map((name, index) => [name, index])),
+      ...labelMaps(PITCH_CLASSIFIER_LABELS),
     }),
   );
   files.set(
@@ -132,19 +129,5 @@ export function buildPitchClassifier(options: PitchClassifierOptions): BuiltMode
       description: `Calls a sound high-pitched when its zero-crossing rate at ${SAMPLING_RATE_HZ} Hz is above that of a ${thresholdHz} Hz tone. Not trained; a stand-in for a speech model in offline tests of the audio path.`,
     }),
   );
-  return {
-    id: options.id,
-    files,
-    report: {
-      id: options.id,
-      pipelineTag: "audio-classification",
-      vocabularySize: 0,
-      trainingExamples: 0,
-      heldOutAccuracy: null,
-      heldOutExamples: 0,
-      trainingAccuracy: null,
-      buildMs: performance.now() - startedMs,
-      fileBytes: fileSizes(files),
-    },
-  };
+  return untrainedModel(options.id, "audio-classification", files, startedMs);
 }

@@ -7,7 +7,7 @@
  * declares: `input_ids` and `attention_mask`), the word tokenizer, a model card, and
  * `onnx/model.onnx` with its `fp16` and `q8` variants.
  */
-import { type BuiltModel, fileSizes, jsonFile } from "./built-model.js";
+import { type BuiltModel, fileSizes, jsonFile, labelMaps } from "./built-model.js";
 import {
   classifierGraph,
   WEIGHT_VARIANT_FILES,
@@ -101,8 +101,7 @@ export function buildTextClassifier(options: TextClassifierOptions): BuiltModel 
     jsonFile({
       architectures: ["BertForSequenceClassification"],
       model_type: "bert",
-      id2label: Object.fromEntries(labelNames.map((name, index) => [String(index), name])),
-      label2id: Object.fromEntries(labelNames.map((name, index) => [name, index])),
+      ...labelMaps(labelNames),
       vocab_size: vocabulary.size,
       hidden_size: labelNames.length,
       max_position_embeddings: MAX_SEQUENCE_TOKENS,

@@ -53,3 +53,38 @@ export function fileSizes(files: ReadonlyMap<string, Uint8Array | string>): Reco
     ]),
   );
 }
+
+/** `config.json`'s `id2label` and `label2id` for labels in index order. */
+export function labelMaps(labels: readonly string[]): {
+  id2label: Record<string, string>;
+  label2id: Record<string, number>;
+} {
+  return {
+    id2label: Object.fromEntries(labels.map((name, index) => [String(index), name])),
+    label2id: Object.fromEntries(labels.map((name, index) => [name, index])),
+  };
+}
+
+/** A model built by hand, not trained: its id, files and a report with no accuracy. */
+export function untrainedModel(
+  id: string,
+  pipelineTag: string,
+  files: Map<string, Uint8Array | string>,
+  startedMs: number,
+): BuiltModel {
+  return {
+    id,
+    files,
+    report: {
+      id,
+      pipelineTag,
+      vocabularySize: 0,
+      trainingExamples: 0,
+      heldOutAccuracy: null,
+      heldOutExamples: 0,
+      trainingAccuracy: null,
+      buildMs: performance.now() - startedMs,
+      fileBytes: fileSizes(files),
+    },
+  };
+}
