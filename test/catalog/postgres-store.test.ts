@@ -159,6 +159,16 @@ describe("PostgreSQL catalog store", () => {
     });
     await store.close();
     expect(found.hits.map((hit) => hit.model.id)).toEqual(["Xenova/vit"]);
+    // Filling the column rewrote every row: the upgrade vacuumed the table.
+    const check = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+    await check.connect();
+    const vacuumed = await check.query<{ vacuumed: boolean }>(
+      `SELECT last_vacuum IS NOT NULL AS vacuumed FROM pg_stat_user_tables
+       WHERE schemaname = $1 AND relname = 'models'`,
+      [schema],
+    );
+    await check.end();
+    expect(vacuumed.rows).toEqual([{ vacuumed: true }]);
   });
 
   it("upgrades a version 4 schema with models in it: their recorded weight sizes count under a memory bound", async () => {

@@ -168,6 +168,8 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
     version: 6,
     description:
       "each model's library in a column, so selection can ask for the task's models a backend here runs, with an index by task and downloads",
+    // Filling the column rewrites every row, and the index-only walks need the pages marked.
+    vacuumAfter: true,
     sql: `
       ALTER TABLE models ADD COLUMN library TEXT;
       UPDATE models SET library = record::json ->> 'library'
