@@ -222,9 +222,12 @@ describe("dashboard in Chromium", () => {
     // One library of the task's several (npm models are listed under their runtime package).
     await page.fill('[data-catalog-form] input[name="library"]', "eld");
     await page.click('[data-catalog-form] button[type="submit"]');
-    await page.waitForFunction(
-      'document.querySelectorAll("[data-catalog-results] tr[data-model]").length === 1',
-    );
+    // Polled from here: the page's Content Security Policy forbids evaluating a string in it.
+    await expect
+      .poll(() => page.locator("[data-catalog-results] tr[data-model]").count(), {
+        timeout: 10_000,
+      })
+      .toBe(1);
     expect(
       await page
         .locator("[data-catalog-results] tr[data-model]")
