@@ -11,8 +11,8 @@
  *   task + language by downloads, of the language index) capped at a fixed number of rows,
  *   which is the answer when the filters keep enough of them; then the smallest of the
  *   parameter, language, licence, source and library drivers, or the full walk when the
- *   capped walk suggests that is shorter. Filters carry a unary `+` so the planner does not swap a walk for a
- *   range scan and a full sort. A memory bound is a filter, not a driver: a model whose
+ *   capped walk suggests that is shorter. Filters carry a unary `+` so the planner does not
+ *   swap a walk for a range scan and a full sort. A memory bound is a filter, not a driver: a model whose
  *   size is unknown passes it, and so does one whose recorded weight size (`recorded_memory`)
  *   fits whatever its parameter count.
  * - Latency sorts cannot use an index (latency depends on the device), so measured figures
