@@ -20,6 +20,7 @@
 import { closeSync, openSync, readFileSync, readSync } from "node:fs";
 import { cpus, platform } from "node:os";
 import { basename, dirname, isAbsolute, resolve } from "node:path";
+import { namesOneOfItsLabels } from "../backends/http/openai-compatible-backend.js";
 import type { ModelArtifact } from "../backends/model-artifact.js";
 import type {
   BackendInput,
@@ -269,13 +270,6 @@ function toBackendInput(
     : item.input;
 }
 
-/** Tasks a chat model behind a server does by naming one of the labels it is told. */
-const PROMPTED_LABEL_TASKS: ReadonlySet<string> = new Set([
-  "text-classification",
-  "zero-shot-classification",
-  "image-classification",
-]);
-
 /**
  * `spec` with the data's labels given to each classifier behind a chat server that declares
  * none (in its `candidates.models` entry or the spec's `labels`): such a model names one of
@@ -285,8 +279,8 @@ const PROMPTED_LABEL_TASKS: ReadonlySet<string> = new Set([
 function withDataLabels(spec: TaskSpec, data: SampleData | null): TaskSpec {
   if (data === null || !data.hasLabels) return spec;
   const needs = (model: ModelRecord) =>
-    PROMPTED_LABEL_TASKS.has(model.task ?? "") &&
     (model.extra as { protocol?: unknown }).protocol === "openai" &&
+    namesOneOfItsLabels(model.task) &&
     !Array.isArray((model.extra as { labels?: unknown }).labels);
   if (!spec.candidates.models.some(needs)) return spec;
   return {

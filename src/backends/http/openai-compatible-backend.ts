@@ -112,6 +112,13 @@ export const OPENAI_COMPATIBLE_TASKS = {
 >;
 export type OpenAICompatibleTask = keyof typeof OPENAI_COMPATIBLE_TASKS;
 
+/** Whether a model of `task` on an OpenAI-compatible server answers by naming one of its labels. */
+export function namesOneOfItsLabels(task: string | null): boolean {
+  if (task === null || !Object.hasOwn(OPENAI_COMPATIBLE_TASKS, task)) return false;
+  const kind = OPENAI_COMPATIBLE_TASKS[task as OpenAICompatibleTask];
+  return kind === "prompt-classifier" || kind === "image-classifier";
+}
+
 export interface OpenAICompatibleBackendOptions {
   /** Up to and including the API version, e.g. `http://127.0.0.1:8000/v1`, `http://localhost:11434/v1`. */
   baseURL: string;

@@ -15,13 +15,18 @@ export interface ChatMessage {
   content: string;
 }
 
-/** The system instruction names the labels once per line so a small model can copy one. */
-export function promptClassifierMessages(text: string, labels: readonly string[]): ChatMessage[] {
+/** The instruction's end: the labels once per line, so a small model can copy one. */
+function pickOneOf(labels: readonly string[]): string {
   const list = labels.map((label) => `- ${label}`).join("\n");
+  return `answer with exactly one label from this list, copied verbatim, and nothing else:\n${list}`;
+}
+
+/** The system instruction names the labels; the text is the user's turn. */
+export function promptClassifierMessages(text: string, labels: readonly string[]): ChatMessage[] {
   return [
     {
       role: "system",
-      content: `You are a text classifier. Read the user's text and answer with exactly one label from this list, copied verbatim, and nothing else:\n${list}`,
+      content: `You are a text classifier. Read the user's text and ${pickOneOf(labels)}`,
     },
     { role: "user", content: text },
   ];
@@ -32,11 +37,10 @@ export function promptImageClassifierMessages(
   imageUrl: string,
   labels: readonly string[],
 ): ChatTurn[] {
-  const list = labels.map((label) => `- ${label}`).join("\n");
   return [
     {
       role: "system",
-      content: `You are an image classifier. Look at the user's image and answer with exactly one label from this list, copied verbatim, and nothing else:\n${list}`,
+      content: `You are an image classifier. Look at the user's image and ${pickOneOf(labels)}`,
     },
     { role: "user", content: "", parts: [{ type: "image", url: imageUrl }] },
   ];

@@ -297,40 +297,27 @@ function rankedSearch(
     }
     // A source or libraries asked for: their (source, task) and (library, task) indexes find a
     // task's few npm or ONNX models among its many others without walking them all.
-    const indexDrivers: { count: (cap: number) => number; run: () => RankedSortRow[] }[] = [];
-    if (query.source !== undefined) {
-      const sourceClauses = [
-        "m.source = @source",
-        ...clauses.filter((clause) => clause !== "+m.source = @source"),
-      ];
-      indexDrivers.push({
-        count: (cap) =>
+    // Each drives from its index with its filter as the index's condition (the `+` dropped).
+    const indexDriver = (index: string, filter: string) => {
+      const condition = filter.slice(1);
+      const driverClauses = [condition, ...clauses.filter((clause) => clause !== filter)];
+      return {
+        count: (cap: number) =>
           boundedCount(
             database,
-            `SELECT 1 FROM models m INDEXED BY models_source_task WHERE m.source = @source AND ${taskClause ?? "1"}`,
+            `SELECT 1 FROM models m INDEXED BY ${index} WHERE ${condition} AND ${taskClause ?? "1"}`,
             parameters,
             cap,
           ),
-        run: () => run(select(`models m INDEXED BY models_source_task ${join}`, sourceClauses)),
-      });
-    }
-    const libraryClause = where.find((clause) => clause.startsWith("+m.library IN"));
-    if (libraryClause !== undefined) {
-      const libraryClauses = [
-        libraryClause.slice(1),
-        ...clauses.filter((clause) => clause !== libraryClause),
-      ];
-      indexDrivers.push({
-        count: (cap) =>
-          boundedCount(
-            database,
-            `SELECT 1 FROM models m INDEXED BY models_library_task WHERE ${libraryClause.slice(1)} AND ${taskClause ?? "1"}`,
-            parameters,
-            cap,
-          ),
-        run: () => run(select(`models m INDEXED BY models_library_task ${join}`, libraryClauses)),
-      });
-    }
+        run: () => run(select(`models m INDEXED BY ${index} ${join}`, driverClauses)),
+      };
+    };
+    const sourceFilter = where.find((clause) => clause === "+m.source = @source");
+    const libraryFilter = where.find((clause) => clause.startsWith("+m.library IN"));
+    const indexDrivers = [
+      ...(sourceFilter === undefined ? [] : [indexDriver("models_source_task", sourceFilter)]),
+      ...(libraryFilter === undefined ? [] : [indexDriver("models_library_task", libraryFilter)]),
+    ];
     // 1b. Either keeps only a few thousand rows: drive from it, as from a latency bound.
     for (const driver of indexDrivers) {
       if (driver.count(tuning.selectiveRows) < tuning.selectiveRows) return driver.run();
