@@ -9,7 +9,11 @@
  * answers reported tokens. An embeddings server counts a batch's tokens together; each
  * answer carries its share (`split-batch-usage.ts`), so the mean per item is exact.
  */
-import { type ModelPrice, modelPriceSchema } from "../backends/http/endpoint-model-record.js";
+import {
+  answerCostUsd,
+  type ModelPrice,
+  modelPriceSchema,
+} from "../backends/http/endpoint-model-record.js";
 import type { BackendOutput } from "../backends/model-backend.js";
 import type { ModelRecord } from "../catalog/model-record.js";
 
@@ -29,13 +33,11 @@ export function costPer1kItemsUsd(
   let total = 0;
   let counted = 0;
   for (const output of outputs) {
-    if ((output.kind !== "text" && output.kind !== "embedding") || output.usage === undefined) {
-      continue;
-    }
-    total +=
-      output.usage.promptTokens * price.input_per_million_tokens +
-      output.usage.completionTokens * price.output_per_million_tokens;
+    const usage = output.kind === "text" || output.kind === "embedding" ? output.usage : undefined;
+    const cost = answerCostUsd(price, usage);
+    if (cost === null) continue;
+    total += cost;
     counted += 1;
   }
-  return counted === 0 ? null : (total / counted / 1_000_000) * 1000;
+  return counted === 0 ? null : (total / counted) * 1000;
 }

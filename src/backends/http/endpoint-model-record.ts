@@ -31,6 +31,7 @@ import {
   type ModelRecordInput,
   toModelRecord,
 } from "../../catalog/model-record.js";
+import type { AnswerUsage } from "../model-backend.js";
 
 /**
  * What a model server charges, in US dollars per million tokens: the `price` an endpoint
@@ -51,6 +52,19 @@ export const modelPriceSchema = z
   .strict();
 
 export type ModelPrice = z.infer<typeof modelPriceSchema>;
+
+/** US dollars for `usage` at `price`; null when either is unknown. */
+export function answerCostUsd(
+  price: ModelPrice | undefined,
+  usage: AnswerUsage | undefined,
+): number | null {
+  if (price === undefined || usage === undefined) return null;
+  return (
+    (usage.promptTokens * price.input_per_million_tokens +
+      usage.completionTokens * price.output_per_million_tokens) /
+    1_000_000
+  );
+}
 
 export const ENDPOINT_PROTOCOLS = ["openai", "hf-inference"] as const;
 export type EndpointProtocol = (typeof ENDPOINT_PROTOCOLS)[number];
