@@ -260,7 +260,12 @@ export interface Span {
 
 /** One output per input, tagged by kind. */
 export type BackendOutput =
-  | { kind: "labels"; labels: LabelScore[] }
+  | {
+      kind: "labels";
+      labels: LabelScore[];
+      /** Set when a chat model's server named the label and reported its tokens. */
+      usage?: AnswerUsage;
+    }
   | {
       kind: "embedding";
       vector: number[];

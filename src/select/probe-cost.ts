@@ -7,7 +7,8 @@
  * the mean over the answers that reported them. Unknown (null, which scoring counts as the
  * worst and the explanation names) when a remote model declares no price or none of its
  * answers reported tokens. An embeddings server counts a batch's tokens together; each
- * answer carries its share (`split-batch-usage.ts`), so the mean per item is exact.
+ * answer carries its share (`split-batch-usage.ts`), so the mean per item is exact; a chat
+ * model asked to name a label carries its answer's tokens (`labelsAnswer`).
  */
 import {
   answerCostUsd,
@@ -33,8 +34,7 @@ export function costPer1kItemsUsd(
   let total = 0;
   let counted = 0;
   for (const output of outputs) {
-    const usage = output.kind === "text" || output.kind === "embedding" ? output.usage : undefined;
-    const cost = answerCostUsd(price, usage);
+    const cost = answerCostUsd(price, "usage" in output ? output.usage : undefined);
     if (cost === null) continue;
     total += cost;
     counted += 1;

@@ -367,6 +367,7 @@ describe("vision models behind a server as candidates", () => {
               kind: "openai",
               base_url: `${vision.url}/v1`,
               api_model: "qwen-vl",
+              price: { input_per_million_tokens: 0.5, output_per_million_tokens: 1.5 },
             },
           ],
         },
@@ -375,6 +376,9 @@ describe("vision models behind a server as candidates", () => {
       const candidate = (id: string) => decision.candidates.find((entry) => entry.id === id);
       expect(candidate("served-vision")?.status).not.toBe("failed");
       expect(candidate("served-vision")?.quality).toBeCloseTo(0.5, 5);
+      // Its answers' tokens at its price (the fake server counts words); the model run here is free.
+      expect(candidate("served-vision")?.costPer1kItemsUsd).toBeGreaterThan(0);
+      expect(candidate(CENTRE)?.costPer1kItemsUsd).toBe(0);
       expect(decision.winner?.id).toBe(CENTRE);
       // Each picture went as a data: URL of its own type.
       const urls = vision.requests.flatMap(

@@ -12,6 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHttpBackendProvider } from "../../src/backends/http/http-backend-provider.js";
 import { npmBackendProvider } from "../../src/backends/npm/npm-backend-provider.js";
 import type { CatalogStore } from "../../src/catalog/catalog-store.js";
+import { toModelRecord } from "../../src/catalog/model-record.js";
+import { NPM_MODELS } from "../../src/catalog/sources/npm-models.js";
 import { openSqliteStore } from "../../src/catalog/sqlite/sqlite-store.js";
 import type { ModelScoutError } from "../../src/errors/modelscout-error.js";
 import { resolveDecisionReferences } from "../../src/route/decision-references.js";
@@ -222,6 +224,69 @@ describe("the cost of a model behind a server", () => {
         "Cost unknown, counted as the worst: unpriced (a model behind a server needs a price in candidates.models, and its server must report the tokens of its answers).",
       );
       expect(renderDecisionText(decision)).toMatch(/\$\/1k items[\s\S]*cheap\s.*\s0\.0\d+\s/);
+    } finally {
+      await llm.close();
+    }
+  }, 60_000);
+});
+
+describe("the cost of a chat model asked to name a label", () => {
+  it("is its price at the tokens of each answer, beside a model run here that costs nothing", async () => {
+    const llm = await startFakeOpenAIServer();
+    try {
+      const reviews = path.join(directory, "labelled-reviews.jsonl");
+      const rows = [
+        { text: "I love it, great value", label: "positive" },
+        { text: "terrible, it broke after a day", label: "negative" },
+        { text: "wonderful and works well", label: "positive" },
+        { text: "awful service, never again", label: "negative" },
+      ];
+      writeFileSync(reviews, rows.map((row) => JSON.stringify(row)).join("\n"));
+      const classifier = (id: string, price: number) => ({
+        id,
+        kind: "openai" as const,
+        base_url: `${llm.url}/v1`,
+        api_model: id,
+        price: { input_per_million_tokens: price, output_per_million_tokens: price * 4 },
+      });
+      const input: TaskSpecInput = {
+        task_type: "sentiment",
+        labels: ["positive", "negative"],
+        objectives: { quality: 0.5, cost: 0.5 },
+        candidates: {
+          ids: ["npm:vader-sentiment"],
+          models: [classifier("pricey-classifier", 10), classifier("cheap-classifier", 1)],
+        },
+        data: { path: reviews },
+      };
+      await catalog.upsertModels(
+        NPM_MODELS.filter((model) => model.id === "npm:vader-sentiment").map((model) =>
+          toModelRecord(model),
+        ),
+      );
+      const decision = await run(input);
+      const candidate = (id: string) =>
+        decision.candidates.find((entry) => entry.id === id) as (typeof decision.candidates)[0];
+      // The fake server counts words: each prompt's, and the one-word label it answers.
+      const chats = llm.requests.filter(
+        (request) =>
+          request.path === "/v1/chat/completions" &&
+          (request.body as { model: string }).model === "cheap-classifier",
+      );
+      expect(chats.length).toBe(candidate("cheap-classifier").probes);
+      const words = (text: string) => text.split(/\s+/).filter(Boolean).length;
+      const promptWords = chats.map((request) =>
+        (request.body as { messages: { content: string }[] }).messages
+          .map((message) => words(message.content))
+          .reduce((a, b) => a + b, 0),
+      );
+      const meanPrompt = promptWords.reduce((a, b) => a + b, 0) / chats.length;
+      const expected = (meanPrompt * 1 + 1 * 4) * 1e-6 * 1000;
+      expect(candidate("cheap-classifier").costPer1kItemsUsd).toBeCloseTo(expected, 12);
+      expect(candidate("pricey-classifier").costPer1kItemsUsd).toBeCloseTo(10 * expected, 12);
+      expect(candidate("npm:vader-sentiment").costPer1kItemsUsd).toBe(0);
+      expect(candidate("cheap-classifier").quality).toBe(1);
+      expect(decision.explanation).not.toContain("Cost unknown");
     } finally {
       await llm.close();
     }

@@ -2,7 +2,8 @@
  * Tokens and cost of routed answers (ADR 0050): a model declared with a `price` behind a fake
  * OpenAI-compatible server; the request log keeps each answer's tokens and what it cost, a
  * stream to a priced model asks its server for the usage the client did not ask for, and a
- * reload that changes only a price keeps the model's backend.
+ * reload that changes only a price keeps the model's backend. A chat model asked to name a label
+ * (a prompted classifier) costs its answer's tokens too.
  */
 import { describe, expect, it } from "vitest";
 import { answerCostUsd } from "../../src/route/model-price.js";
@@ -32,6 +33,15 @@ function routes(baseUrl: string, price = PRICE) {
         task: "feature-extraction",
         price,
       },
+      {
+        id: "priced-classifier",
+        kind: "openai",
+        base_url: baseUrl,
+        api_model: "chat-fake",
+        task: "text-classification",
+        labels: ["delivery", "complaint"],
+        price,
+      },
     ],
     routes: [
       { name: "paid", targets: { chat: { policy: "fixed", candidates: ["priced"] } } },
@@ -39,6 +49,12 @@ function routes(baseUrl: string, price = PRICE) {
       {
         name: "search",
         targets: { "feature-extraction": { policy: "fixed", candidates: ["priced-embedder"] } },
+      },
+      {
+        name: "triage",
+        targets: {
+          "text-classification": { policy: "fixed", candidates: ["priced-classifier"] },
+        },
       },
     ],
   };
@@ -80,6 +96,23 @@ describe("tokens and cost of routed answers", () => {
     const row = await logged(answer.json.modelscout.request_id);
     expect(row.usage).toEqual({ prompt_tokens: 6, completion_tokens: 0 });
     expect(row.cost_usd).toBeCloseTo((6 * 2.5) / 1_000_000, 12);
+  });
+
+  it("logs a chat classifier's tokens for the label it named, and their cost", async () => {
+    const answer = await postJson(`${started.server.url}/v1/tasks/text-classification`, {
+      model: "triage",
+      input: "the delivery of my parcel is late",
+    });
+    expect(answer.status).toBe(200);
+    // The fake server counts words: the prompt's, and the one-word label it answered.
+    const messages = lastChatRequest(started.upstream).messages as { content: string }[];
+    const promptTokens = messages
+      .map((message) => message.content.split(/\s+/).filter(Boolean).length)
+      .reduce((a, b) => a + b, 0);
+    const row = await logged(answer.json.modelscout.request_id);
+    expect(row.output_text).toBe("delivery");
+    expect(row.usage).toEqual({ prompt_tokens: promptTokens, completion_tokens: 1 });
+    expect(row.cost_usd).toBeCloseTo((promptTokens * 2.5 + 10) / 1_000_000, 12);
   });
 
   it("logs an answer's tokens and its cost at the model's declared price", async () => {

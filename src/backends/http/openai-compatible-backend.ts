@@ -83,7 +83,7 @@ import {
   withOpenAIGenerationFields,
 } from "./openai-chat-fields.js";
 import {
-  parseClassifierAnswer,
+  labelsAnswer,
   promptClassifierMessages,
   promptImageClassifierMessages,
   promptImageReaderMessages,
@@ -447,7 +447,7 @@ class OpenAICompatibleBackend implements ModelBackend {
         { maxTokens: CLASSIFIER_MAX_TOKENS, temperature: 0 },
         options,
       );
-      return { kind: "labels" as const, labels: parseClassifierAnswer(answer.text, item.labels) };
+      return labelsAnswer(answer, item.labels);
     });
   }
 
@@ -755,7 +755,7 @@ class OpenAICompatibleBackend implements ModelBackend {
         { maxTokens: CLASSIFIER_MAX_TOKENS, temperature: 0 },
         options,
       );
-      return { kind: "labels" as const, labels: parseClassifierAnswer(answer.text, labels) };
+      return labelsAnswer(answer, labels);
     });
   }
 

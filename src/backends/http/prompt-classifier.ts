@@ -8,7 +8,7 @@
  * hard decision.
  */
 import { ModelScoutError } from "../../errors/modelscout-error.js";
-import type { ChatTurn, LabelScore } from "../model-backend.js";
+import type { AnswerUsage, BackendOutput, ChatTurn, LabelScore } from "../model-backend.js";
 
 export interface ChatMessage {
   role: "system" | "user" | "assistant";
@@ -115,4 +115,20 @@ export function parseClassifierAnswer(answer: string, labels: readonly string[])
     { label: winner, score: 1 },
     ...labels.filter((label) => label !== winner).map((label) => ({ label, score: 0 })),
   ];
+}
+
+/**
+ * A chat answer read as a classifier's output: its label (`parseClassifierAnswer`) and the
+ * tokens its server reported, so that a priced chat classifier has a cost per answer
+ * (selection's `objectives.cost`, the request log's cost) as a chat or an embedding has.
+ */
+export function labelsAnswer(
+  answer: { text: string; usage?: AnswerUsage },
+  labels: readonly string[],
+): Extract<BackendOutput, { kind: "labels" }> {
+  return {
+    kind: "labels",
+    labels: parseClassifierAnswer(answer.text, labels),
+    ...(answer.usage !== undefined && { usage: answer.usage }),
+  };
 }

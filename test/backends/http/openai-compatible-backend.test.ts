@@ -203,6 +203,20 @@ describe("openai-compatible backend: requests and answers", () => {
     const instance = backend("text-classification", { labels: ["positive", "negative"] });
     const before = server.requests.length;
     const outputs = await instance.doRun(["What an awful day", "Lovely weather"]);
+    const chats = server.requests
+      .slice(before)
+      .filter((request) => request.path === "/v1/chat/completions")
+      .map(
+        (request) =>
+          request.body as { temperature: number; messages: { role: string; content: string }[] },
+      );
+    // Each answer keeps its chat's tokens (the fake counts words; the answer is one label).
+    const promptTokens = (text: string) => {
+      const chat = chats.find((body) => body.messages.at(-1)?.content === text);
+      return chat?.messages
+        .map((message) => message.content.split(/\s+/).filter(Boolean).length)
+        .reduce((a, b) => a + b, 0);
+    };
     expect(outputs).toEqual([
       {
         kind: "labels",
@@ -210,6 +224,7 @@ describe("openai-compatible backend: requests and answers", () => {
           { label: "negative", score: 1 },
           { label: "positive", score: 0 },
         ],
+        usage: { promptTokens: promptTokens("What an awful day"), completionTokens: 1 },
       },
       {
         kind: "labels",
@@ -217,17 +232,12 @@ describe("openai-compatible backend: requests and answers", () => {
           { label: "positive", score: 1 },
           { label: "negative", score: 0 },
         ],
+        usage: { promptTokens: promptTokens("Lovely weather"), completionTokens: 1 },
       },
     ]);
-    const chat = server.requests
-      .slice(before)
-      .find((request) => request.path === "/v1/chat/completions");
-    const body = chat?.body as {
-      temperature: number;
-      messages: { role: string; content: string }[];
-    };
-    expect(body.temperature).toBe(0);
-    expect(body.messages[0]?.content).toContain("- positive\n- negative");
+    expect(chats).toHaveLength(2);
+    expect(chats[0]?.temperature).toBe(0);
+    expect(chats[0]?.messages[0]?.content).toContain("- positive\n- negative");
   });
 
   it("adds up token usage the server reports", async () => {
