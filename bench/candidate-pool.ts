@@ -1,7 +1,8 @@
 /**
  * Benchmark: what selection's catalog pool costs on a large catalog, view by view: the
  * searches `catalogPoolQueries` makes for a spec with no listed ids (the most downloaded, the
- * best scored, the npm models, and the Hub models transformers.js runs, ADR 0010), timed on
+ * best scored, the npm models, and the Hub models with ONNX weights, which transformers.js runs,
+ * ADR 0010), timed on
  * the store as `buildCandidatePool` runs them.
  *
  *   npx tsx bench/candidate-pool.ts [--models 300000] [--runnable-share 0.01] [--repeats 30]
@@ -9,9 +10,10 @@
  *       [--rebuild]
  *
  * The synthetic catalog is one task's models (`text-classification`, as many as the Hub's
- * largest tasks hold), a `--runnable-share` of them ONNX conversions (`library:
- * transformers.js`) with a tenth of the downloads of the others, so the downloads view
- * reaches few of them. It is cached in the OS temp folder (SQLite) or in a schema of its own
+ * largest tasks hold), a `--runnable-share` of them with ONNX weights: half conversions
+ * (`library: transformers.js`) with a tenth of the downloads of the others, so the downloads
+ * view reaches few of them, and half originals of other libraries tagged `onnx` (generator
+ * version 2; version 1 had conversions only). It is cached in the OS temp folder (SQLite) or in a schema of its own
  * (PostgreSQL). Prints p50 and p95 per view and writes bench/results/candidate-pool[-postgres].json.
  */
 import { existsSync, rmSync } from "node:fs";
@@ -27,7 +29,7 @@ import { seededRandom } from "../src/select/strategies/seeded-random.js";
 import { parseTaskSpec } from "../src/select/task-spec.js";
 import { writeBenchResult } from "./bench-result.js";
 
-const GENERATOR_VERSION = 1;
+const GENERATOR_VERSION = 2;
 const BUILT_META_KEY = "bench.pool.built";
 const TASK = "text-classification";
 
@@ -51,13 +53,14 @@ const builtValue = `${modelCount}:${runnableShare}:v${GENERATOR_VERSION}`;
 
 function syntheticModel(index: number, next: () => number): ModelRecord {
   const runnable = next() < runnableShare;
+  const conversion = runnable && next() < 0.5;
   // Hub downloads are heavy-tailed; a conversion has a fraction of its original's.
-  const downloads = Math.floor(10 ** (next() * 7) * next() * (runnable ? 0.1 : 1));
+  const downloads = Math.floor(10 ** (next() * 7) * next() * (conversion ? 0.1 : 1));
   return toModelRecord({
-    id: `${runnable ? "Xenova" : `org${index % 5000}`}/model-${index}`,
+    id: `${conversion ? "Xenova" : `org${index % 5000}`}/model-${index}`,
     source: "hub",
     task: TASK,
-    library: runnable ? "transformers.js" : next() < 0.8 ? "transformers" : "setfit",
+    library: conversion ? "transformers.js" : next() < 0.8 ? "transformers" : "setfit",
     languages: ["en"],
     params: Math.round(10 ** (6 + next() * 3)),
     downloads,
@@ -111,7 +114,7 @@ async function openCatalog(): Promise<CatalogStore> {
 }
 
 function viewName(query: StoreSearchQuery): string {
-  if (query.libraries !== undefined) return "transformers.js libraries, by downloads";
+  if (query.onnx === true) return "ONNX weights, by downloads";
   if (query.source === "npm") return "npm models";
   return query.sort === "score" ? "best scored" : "most downloaded";
 }

@@ -56,9 +56,15 @@ export interface StoreSearchQuery {
   source?: ModelSource;
   /**
    * Match any of these library names (`ModelRecord.library`), e.g. the libraries of the
-   * models a backend here runs (`TRANSFORMERS_JS_LIBRARIES`).
+   * models a backend here runs (`TRANSFORMERS_JS_MARKERS`).
    */
   libraries?: readonly string[];
+  /**
+   * Only models with ONNX weights for transformers.js (true) or only those without (false),
+   * as `shipsOnnxWeights` judges them: a conversion's library, or the Hub's `onnx` tag on any
+   * repository with `.onnx` files, unless its files are known to hold none under `onnx/`.
+   */
+  onnx?: boolean;
   /** Memory the model must fit in (a device's, a budget's); models of unknown size stay. */
   memory?: MemoryBound;
   /** Latency model for the target hardware: enables `maxLatencyMs` and `sort: "latency"`. */

@@ -50,6 +50,11 @@ export const catalogSearchOptionsSchema = z
      * transformers.js runs here; `timm`, `sentence-transformers`).
      */
     library: z.string().min(1).optional(),
+    /**
+     * Only models with ONNX weights for transformers.js, of any library (a conversion, or a
+     * repository the Hub tags `onnx`, unless its files are known to hold none under `onnx/`).
+     */
+    onnx: z.boolean().optional(),
     /** Hardware profile id or alias (`a100`, `NVIDIA_A100`, `rpi5`). */
     hardware: z.string().min(1).optional(),
     /** Weight format for fit and latency; defaults to the hardware's usual one, else fp32. */
@@ -183,6 +188,7 @@ export async function searchCatalog(
         .map((name) => name.trim())
         .filter((name) => name !== ""),
     }),
+    ...(input.onnx === true && { onnx: true }),
     ...(memory !== null && { memory }),
     ...(coefficients !== undefined && { latency: coefficients }),
     ...(input.maxLatencyMs !== undefined && { maxLatencyMs: input.maxLatencyMs }),

@@ -18,7 +18,6 @@ import { normaliseLanguage } from "../catalog/languages.js";
 import type { ModelRecord } from "../catalog/model-record.js";
 import { isLocalModelId } from "../catalog/sources/local-models.js";
 import { suggestableModelIds } from "../catalog/suggestable-ids.js";
-import { TRANSFORMERS_JS_MARKERS } from "../catalog/transformers-js-markers.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
 import { hardwareLatency } from "../hardware/estimate-latency.js";
 import { memoryFit } from "../hardware/memory-fit.js";
@@ -185,18 +184,13 @@ export function catalogPoolQueries(spec: TaskSpec, tasks: readonly string[]): St
   if (source === undefined || source === "npm") {
     queries.push({ tasks, source: "npm", sort: "downloads", limit });
   }
-  // And the Hub's models that transformers.js runs (ONNX conversions, `library_name:
-  // transformers.js`), most used first: a conversion has a fraction of its original's
-  // downloads, so where the Hub has thousands of the task's models the two views above reach
-  // few of them, and those they reach are the ones a backend here cannot run.
+  // And the Hub's models that transformers.js runs, most used first: those with ONNX weights
+  // (`shipsOnnxWeights`): conversions (`library_name: transformers.js`), which have a fraction
+  // of their original's downloads, and repositories of any library tagged `onnx` (an `onnx/`
+  // folder beside PyTorch weights). Where the Hub has thousands of the task's models the two
+  // views above reach few of them, and those they reach are the ones a backend here cannot run.
   if (source === undefined || source === "hub") {
-    queries.push({
-      tasks,
-      source: "hub",
-      libraries: TRANSFORMERS_JS_MARKERS,
-      sort: "downloads",
-      limit,
-    });
+    queries.push({ tasks, source: "hub", onnx: true, sort: "downloads", limit });
   }
   return queries;
 }

@@ -265,6 +265,97 @@ export function runCatalogStoreContract(
       expect(await ids({ libraries: runnable })).toEqual(["someone/onnx-export"]);
     });
 
+    it("filters by ONNX weights, of any library, on every plan, and follows a record that changes", async () => {
+      // Many more downloaded models without ONNX weights ahead of the few with them, with a
+      // language and a licence, so that each plan must look past them.
+      await store.upsertModels([
+        ...Array.from({ length: 120 }, (_, index) =>
+          makeModel({
+            id: `popular/${index}`,
+            task: "feature-extraction",
+            library: "sentence-transformers",
+            languages: ["en"],
+            license: "mit",
+            downloads: 10_000 + index,
+          }),
+        ),
+        // An original tagged `onnx` by the Hub (an onnx/ folder beside its PyTorch weights).
+        makeModel({
+          id: "sentence-transformers/all-MiniLM-L6-v2",
+          task: "feature-extraction",
+          library: "sentence-transformers",
+          tags: ["sentence-transformers", "onnx", "safetensors"],
+          languages: ["en"],
+          license: "mit",
+          downloads: 500,
+        }),
+        makeModel({
+          id: "Xenova/bge-small",
+          task: "feature-extraction",
+          library: "transformers.js",
+          languages: ["en"],
+          downloads: 50,
+        }),
+        makeModel({
+          id: "someone/files-unknown",
+          task: "feature-extraction",
+          library: "transformers",
+          tags: ["onnx"],
+          extra: { filesUnknown: true },
+          downloads: 20,
+        }),
+        // Tagged `onnx`, but its files are known and none is under onnx/: not runnable.
+        makeModel({
+          id: "someone/root-onnx",
+          task: "feature-extraction",
+          library: "transformers",
+          tags: ["onnx"],
+          extra: { onnxFiles: [] },
+          downloads: 40,
+        }),
+        makeModel({ id: "Xenova/vit", task: "image-classification", library: "transformers.js" }),
+      ]);
+      const ids = async (query: Partial<Parameters<CatalogStore["searchModels"]>[0]>) =>
+        (
+          await store.searchModels({
+            tasks: ["feature-extraction"],
+            sort: "downloads",
+            limit: 5,
+            ...query,
+          })
+        ).hits.map((hit) => hit.model.id);
+      expect(await ids({ onnx: true })).toEqual([
+        "sentence-transformers/all-MiniLM-L6-v2",
+        "Xenova/bge-small",
+        "someone/files-unknown",
+      ]);
+      expect(await ids({ onnx: true, language: "en" })).toEqual([
+        "sentence-transformers/all-MiniLM-L6-v2",
+        "Xenova/bge-small",
+      ]);
+      expect(await ids({ onnx: true, license: "mit", sort: "score" })).toEqual([
+        "sentence-transformers/all-MiniLM-L6-v2",
+      ]);
+      expect(await ids({ onnx: true, source: "hub", limit: 1 })).toEqual([
+        "sentence-transformers/all-MiniLM-L6-v2",
+      ]);
+      expect(await ids({ onnx: false, limit: 2 })).toEqual(["popular/119", "popular/118"]);
+      // Its files looked up and no ONNX weights found: the model leaves the ONNX view.
+      await store.upsertModels([
+        makeModel({
+          id: "sentence-transformers/all-MiniLM-L6-v2",
+          task: "feature-extraction",
+          library: "sentence-transformers",
+          tags: ["sentence-transformers", "onnx", "safetensors"],
+          languages: ["en"],
+          license: "mit",
+          downloads: 500,
+          extra: { onnxFiles: [] },
+        }),
+      ]);
+      expect(await ids({ onnx: true })).toEqual(["Xenova/bge-small", "someone/files-unknown"]);
+    });
+
     it("keeps models of unknown size under a memory bound, and judges a recorded weight size by itself", async () => {
       // Shaped like the catalog's: npm lexicons record their files' size and no params, MTEB
       // records measured memory, the Hub fills every dtype from params.

@@ -79,6 +79,13 @@ beforeAll(async () => {
       library: "transformers.js",
       params: 25e6,
     }),
+    makeModel({
+      id: "vision/with-onnx-folder",
+      task: "image-classification",
+      library: "transformers",
+      tags: ["onnx"],
+      params: 86e6,
+    }),
   ]);
 });
 
@@ -99,6 +106,11 @@ describe("searchCatalog", () => {
     });
     expect(ids(onnx)).toEqual(["Xenova/vision-onnx"]);
     expect(ids(await searchCatalog(store, { library: "timm" }))).toEqual([]);
+  });
+
+  it("keeps the models with ONNX weights of any library with onnx", async () => {
+    const onnx = await searchCatalog(store, { task: "image-classification", onnx: true });
+    expect(ids(onnx).sort()).toEqual(["Xenova/vision-onnx", "vision/with-onnx-folder"]);
   });
 
   it("accepts language names and codes", async () => {

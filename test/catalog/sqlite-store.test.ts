@@ -10,11 +10,13 @@ import {
   SQLITE_MIGRATIONS,
 } from "../../src/catalog/sqlite/sqlite-migrations.js";
 import { openSqliteStore } from "../../src/catalog/sqlite/sqlite-store.js";
+import { shipsOnnxWeights } from "../../src/catalog/transformers-js-markers.js";
 import { memoryBound } from "../../src/hardware/memory-fit.js";
 import { holdWriteLock } from "../support/hold-write-lock.js";
 import { makeModel } from "../support/make-model.js";
 import { FITTING_1GB_FP32, RECORDED_SIZES, SIZED_MODELS } from "../support/sized-models.js";
 import { runCatalogStoreContract } from "./catalog-store.contract.js";
+import { ONNX_WEIGHT_CASES } from "./onnx-weight-cases.js";
 
 const run = promisify(execFile);
 
@@ -119,6 +121,48 @@ describe("SQLite catalog store", () => {
     });
     await store.close();
     expect(found.hits.map((hit) => hit.model.id)).toEqual(["Xenova/vit"]);
+  });
+
+  it("upgrades a version 6 file with models in it: the ONNX view finds those shipsOnnxWeights names", async () => {
+    const path = temporaryDatabasePath();
+    const raw = new Database(path);
+    for (const migration of SQLITE_MIGRATIONS.filter((each) => each.version <= 6)) {
+      raw.exec(migration.sql);
+    }
+    raw.pragma("user_version = 6");
+    const insert = raw.prepare(
+      "INSERT INTO models (id, source, task, library, downloads, record) VALUES (?, ?, ?, ?, ?, ?)",
+    );
+    for (const model of ONNX_WEIGHT_CASES) {
+      insert.run(
+        model.id,
+        model.source,
+        model.task,
+        model.library,
+        model.downloads,
+        JSON.stringify(model),
+      );
+    }
+    raw.close();
+
+    const store = await openSqliteStore({ path });
+    const found = await store.searchModels({
+      tasks: ["feature-extraction"],
+      onnx: true,
+      sort: "downloads",
+      limit: 20,
+    });
+    await store.close();
+    const expected = ONNX_WEIGHT_CASES.filter(shipsOnnxWeights).map((model) => model.id);
+    expect(expected).toEqual([
+      "conversion",
+      "onnx-library",
+      "tagged-original",
+      "tagged-js",
+      "tagged-files-listed",
+      "tagged-files-unknown",
+    ]);
+    expect(found.hits.map((hit) => hit.model.id)).toEqual(expected);
   });
 
   it("rejects a file that is not a SQLite database with a message that says what to do", async () => {

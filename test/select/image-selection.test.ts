@@ -196,9 +196,9 @@ describe("selection on pictures", () => {
 });
 
 describe("a catalog of many image models, few of which run here", () => {
-  it("brings the task's transformers.js models into the pool, though others are downloaded more", async () => {
+  it("brings the task's models with ONNX weights into the pool, though others are downloaded more", async () => {
     // 450 timm and PyTorch classifiers, each more downloaded and better scored than the two
-    // ONNX models, none of which a backend here runs: a catalog synced from the Hub is like
+    // ONNX models (a conversion, and an original tagged `onnx`), none of which a backend here runs: a catalog synced from the Hub is like
     // this (the bundled snapshot holds 335 image classifiers, none runnable).
     const synced = await openSqliteStore({ path: ":memory:" });
     try {
@@ -212,9 +212,20 @@ describe("a catalog of many image models, few of which run here", () => {
             score: 70 + (index % 20),
           }),
         ),
-        ...[WHOLE, CENTRE].map((id) =>
-          makeModel({ id, task: "image-classification", library: "transformers.js", downloads: 3 }),
-        ),
+        makeModel({
+          id: CENTRE,
+          task: "image-classification",
+          library: "transformers.js",
+          downloads: 3,
+        }),
+        // An original of another library with an onnx/ folder, which the Hub tags `onnx`.
+        makeModel({
+          id: WHOLE,
+          task: "image-classification",
+          library: "transformers",
+          tags: ["image-classification", "onnx", "safetensors"],
+          downloads: 3,
+        }),
       ]);
       const spec: TaskSpecInput = {
         task_type: "image-classification",

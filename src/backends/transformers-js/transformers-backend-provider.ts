@@ -6,7 +6,7 @@
  */
 import type { ModelRecord } from "../../catalog/model-record.js";
 import { onnxFilesState } from "../../catalog/resolve-onnx-variants.js";
-import { TRANSFORMERS_JS_MARKERS } from "../../catalog/transformers-js-markers.js";
+import { shipsOnnxWeights } from "../../catalog/transformers-js-markers.js";
 import {
   createIsolatedBackend,
   DEFAULT_LOAD_TIMEOUT_MS,
@@ -34,8 +34,7 @@ export function supportsTransformers(model: ModelRecord): boolean {
   if (model.source !== "hub" && model.source !== "local") return false;
   if (onnxFilesState(model) === "none") return false;
   if (typeof model.extra.transformersDtype === "string") return true;
-  if (model.library !== null && TRANSFORMERS_JS_MARKERS.includes(model.library)) return true;
-  return model.tags.some((tag) => TRANSFORMERS_JS_MARKERS.includes(tag));
+  return shipsOnnxWeights(model);
 }
 
 export interface TransformersProviderOptions

@@ -177,6 +177,28 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       CREATE INDEX models_library_task_downloads ON models (library, task, downloads DESC, row_id);
     `,
   },
+  {
+    version: 7,
+    description:
+      "whether each model has ONNX weights for transformers.js in a column (its library or tags say so, and its files, when known, hold some), with a partial index by task and downloads, so selection can ask for a task's models of any library that a backend here runs",
+    // Filling the column rewrites the rows it sets; the index-only walks need the pages marked.
+    vacuumAfter: true,
+    sql: `
+      -- transformers-js-markers.ts, shipsOnnxWeights: a marker library or tag, unless the
+      -- files are known (onnxFiles recorded, filesUnknown not true) and none is under onnx/.
+      ALTER TABLE models ADD COLUMN onnx boolean NOT NULL DEFAULT false;
+      UPDATE models SET onnx = true
+        WHERE (library IN ('transformers.js', 'onnx')
+            OR ((strpos(record, '"onnx"') > 0 OR strpos(record, '"transformers.js"') > 0)
+              AND EXISTS (SELECT 1 FROM json_array_elements_text(
+                CASE WHEN json_typeof(record::json -> 'tags') = 'array' THEN record::json -> 'tags' END) t
+                WHERE t IN ('transformers.js', 'onnx'))))
+          AND NOT ((record::json #> '{extra,filesUnknown}')::text IS DISTINCT FROM 'true'
+            AND CASE WHEN json_typeof(record::json #> '{extra,onnxFiles}') = 'array'
+              THEN json_array_length(record::json #> '{extra,onnxFiles}') = 0 ELSE false END);
+      CREATE INDEX models_onnx_task_downloads ON models (task, downloads DESC, row_id) WHERE onnx;
+    `,
+  },
 ];
 
 export const LATEST_POSTGRES_VERSION = POSTGRES_MIGRATIONS.reduce(

@@ -78,6 +78,8 @@ interface Filters {
   source: string | null;
   /** The placeholders of `libraries`, null without them. */
   libraries: string[] | null;
+  /** `query.onnx`: a boolean is no placeholder, so that the partial index's predicate matches. */
+  onnx: boolean | null;
   memory: { dtype: string; maxBytes: string; overheadFactor: string; maxParams: string } | null;
 }
 
@@ -89,6 +91,7 @@ function addFilters(query: StoreSearchQuery, parameters: Parameters): Filters {
     license: add(query.license),
     source: add(query.source),
     libraries: query.libraries?.map((library) => parameters.add(library)) ?? null,
+    onnx: query.onnx ?? null,
     memory:
       memory === undefined
         ? null
@@ -162,6 +165,8 @@ function filterClauses(filters: Filters, source: Source): string[] {
       filters.libraries.length === 0 ? "FALSE" : `m.library IN (${filters.libraries.join(", ")})`,
     );
   }
+  // As the literal predicate of the partial (task, downloads) index `WHERE onnx`.
+  if (filters.onnx !== null) where.push(filters.onnx ? "m.onnx" : "NOT m.onnx");
   const memory = filters.memory;
   if (memory !== null) {
     // `memoryFit`'s verdict: the recorded size where there is one (read by key, so the walk
@@ -273,7 +278,10 @@ export function rankedStatement(
     libraries.map((library) =>
       library !== null
         ? libraryScoped(modelsSource(task), library)
-        : task !== null && filters.language !== null && sort === "downloads"
+        : task !== null &&
+            filters.language !== null &&
+            sort === "downloads" &&
+            filters.onnx !== true
           ? languageSource(filters.language, task)
           : modelsSource(task),
     ),

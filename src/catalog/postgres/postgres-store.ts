@@ -28,6 +28,7 @@ import type {
 import { smallestFlopsPerParam } from "../latency-floor.js";
 import { measuredHardwareIds, measuredLatency } from "../measured-latency.js";
 import { DTYPES, type ModelRecord, type ModelSource, modelRecordSchema } from "../model-record.js";
+import { shipsOnnxWeights } from "../transformers-js-markers.js";
 import { migratePostgres, POSTGRES_MIGRATIONS } from "./postgres-migrations.js";
 import { postgresSearch } from "./postgres-search.js";
 import { DEFAULT_POSTGRES_SCHEMA, shownUrl } from "./postgres-url.js";
@@ -392,6 +393,7 @@ async function upsertRun(
           task: model.task,
           license: model.license,
           library: model.library,
+          onnx: shipsOnnxWeights(model),
           params: model.params,
           flops: effectiveFlopsPerItem(model),
           downloads: model.downloads,
@@ -403,14 +405,14 @@ async function upsertRun(
       }),
     );
   const ROWS = `json_to_recordset($1::json) AS u (position integer, id text, source text, task text,
-      license text, library text, params float8, flops float8, downloads bigint, likes bigint, score float8,
+      license text, library text, onnx boolean, params float8, flops float8, downloads bigint, likes bigint, score float8,
       last_modified text, record text)`;
   const rowIds = new Map<string, string>();
   if (fresh.length > 0) {
     // In the models' order, so row ids (the tie-break of every sort) follow it.
     const inserted = await client.query<{ id: string; row_id: string }>(
-      `INSERT INTO models (id, source, task, license, library, params, flops, downloads, likes, score, last_modified, record)
-       SELECT id, source, task, license, library, params, flops, downloads, likes, score, last_modified, record
+      `INSERT INTO models (id, source, task, license, library, onnx, params, flops, downloads, likes, score, last_modified, record)
+       SELECT id, source, task, license, library, onnx, params, flops, downloads, likes, score, last_modified, record
        FROM ${ROWS} ORDER BY position
        RETURNING id, row_id`,
       [rowsJson(fresh)],
@@ -420,7 +422,7 @@ async function upsertRun(
   }
   if (changed.length > 0) {
     await client.query(
-      `UPDATE models m SET source = u.source, task = u.task, license = u.license, library = u.library, params = u.params,
+      `UPDATE models m SET source = u.source, task = u.task, license = u.license, library = u.library, onnx = u.onnx, params = u.params,
          flops = u.flops, downloads = u.downloads, likes = u.likes, score = u.score,
          last_modified = u.last_modified, record = u.record
        FROM ${ROWS} WHERE m.id = u.id`,

@@ -138,6 +138,24 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       CREATE INDEX models_library_task ON models (library, task);
     `,
   },
+  {
+    version: 7,
+    description:
+      "whether each model has ONNX weights for transformers.js in a column (its library or tags say so, and its files, when known, hold some), so selection can ask for a task's models of any library that a backend here runs",
+    sql: `
+      -- transformers-js-markers.ts, shipsOnnxWeights: a marker library or tag, unless the
+      -- files are known (onnxFiles recorded, not filesUnknown) and none is under onnx/.
+      ALTER TABLE models ADD COLUMN onnx INTEGER NOT NULL DEFAULT 0;
+      UPDATE models SET onnx = 1
+        WHERE (library IN ('transformers.js', 'onnx')
+            OR ((instr(record, '"onnx"') > 0 OR instr(record, '"transformers.js"') > 0) AND EXISTS (
+              SELECT 1 FROM json_each(record, '$.tags') WHERE value IN ('transformers.js', 'onnx'))))
+          AND NOT (json_type(record, '$.extra.filesUnknown') IS NOT 'true'
+            AND json_type(record, '$.extra.onnxFiles') IS 'array'
+            AND json_array_length(record, '$.extra.onnxFiles') = 0);
+      CREATE INDEX models_onnx_task ON models (onnx, task);
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = SQLITE_MIGRATIONS.reduce(

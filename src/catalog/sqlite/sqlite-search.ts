@@ -48,6 +48,9 @@ const SORT_COLUMNS = {
   lastModified: { select: "m.last_modified AS sort_key", order: "sort_key DESC, row_id" },
 } as const;
 
+/** The filter for models with ONNX weights; the (onnx, task) index drives it when few match. */
+const ONNX_FILTER = "+m.onnx = 1";
+
 /** Filters every statement shares (task excluded: callers place it to keep index order). */
 function filterClauses(query: StoreSearchQuery, parameters: Parameters): string[] {
   const where: string[] = [];
@@ -72,6 +75,7 @@ function filterClauses(query: StoreSearchQuery, parameters: Parameters): string[
     });
     where.push(names.length === 0 ? "0" : `+m.library IN (${names.join(", ")})`);
   }
+  if (query.onnx !== undefined) where.push(query.onnx ? ONNX_FILTER : "+m.onnx = 0");
   if (query.memory !== undefined) {
     Object.assign(parameters, {
       memoryDtype: query.memory.dtype,
@@ -295,8 +299,9 @@ function rankedSearch(
       parameters.paramBound = paramBound;
       if (countParamRows(tuning.selectiveRows) < tuning.selectiveRows) return paramDriver();
     }
-    // A source or libraries asked for: their (source, task) and (library, task) indexes find a
-    // task's few npm or ONNX models among its many others without walking them all.
+    // A source, libraries or ONNX weights asked for: their (source, task), (library, task) and
+    // (onnx, task) indexes find a task's few npm or ONNX models among its many others without
+    // walking them all.
     // Each drives from its index with its filter as the index's condition (the `+` dropped).
     const indexDriver = (index: string, filter: string) => {
       const condition = filter.slice(1);
@@ -317,6 +322,7 @@ function rankedSearch(
     const indexDrivers = [
       ...(sourceFilter === undefined ? [] : [indexDriver("models_source_task", sourceFilter)]),
       ...(libraryFilter === undefined ? [] : [indexDriver("models_library_task", libraryFilter)]),
+      ...(where.includes(ONNX_FILTER) ? [indexDriver("models_onnx_task", ONNX_FILTER)] : []),
     ];
     // 1b. Either keeps only a few thousand rows: drive from it, as from a latency bound.
     for (const driver of indexDrivers) {

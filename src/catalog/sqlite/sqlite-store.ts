@@ -23,6 +23,7 @@ import type {
 import { smallestFlopsPerParam } from "../latency-floor.js";
 import { measuredHardwareIds, measuredLatency } from "../measured-latency.js";
 import { DTYPES, type ModelRecord, type ModelSource, modelRecordSchema } from "../model-record.js";
+import { shipsOnnxWeights } from "../transformers-js-markers.js";
 import { LATEST_SCHEMA_VERSION, migrateSqlite } from "./sqlite-migrations.js";
 import { DEFAULT_SEARCH_TUNING, type SearchTuning, sqliteSearch } from "./sqlite-search.js";
 import { useWalJournal } from "./wal-journal.js";
@@ -117,11 +118,11 @@ class SqliteCatalogStore implements CatalogStore {
         "SELECT row_id, record FROM models WHERE id = ?",
       );
       const insert = this.database.prepare(
-        `INSERT INTO models (id, source, task, license, library, params, flops, downloads, likes, score, last_modified, record)
-         VALUES (@id, @source, @task, @license, @library, @params, @flops, @downloads, @likes, @score, @lastModified, @record)`,
+        `INSERT INTO models (id, source, task, license, library, onnx, params, flops, downloads, likes, score, last_modified, record)
+         VALUES (@id, @source, @task, @license, @library, @onnx, @params, @flops, @downloads, @likes, @score, @lastModified, @record)`,
       );
       const update = this.database.prepare(
-        `UPDATE models SET source = @source, task = @task, license = @license, library = @library, params = @params, flops = @flops,
+        `UPDATE models SET source = @source, task = @task, license = @license, library = @library, onnx = @onnx, params = @params, flops = @flops,
            downloads = @downloads, likes = @likes, score = @score, last_modified = @lastModified, record = @record
          WHERE row_id = @rowId`,
       );
@@ -158,6 +159,7 @@ class SqliteCatalogStore implements CatalogStore {
             task: model.task,
             license: model.license,
             library: model.library,
+            onnx: shipsOnnxWeights(model) ? 1 : 0,
             params: model.params,
             flops: effectiveFlopsPerItem(model),
             downloads: model.downloads,

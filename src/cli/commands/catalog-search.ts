@@ -33,6 +33,11 @@ export default defineCommand({
       description:
         "Libraries, comma-separated, e.g. transformers.js,onnx (the ONNX models transformers.js runs here)",
     },
+    onnx: {
+      type: "boolean",
+      description:
+        "Only models with ONNX weights, which transformers.js runs here: conversions and repositories of any library the Hub tags onnx",
+    },
     hardware: {
       type: "string",
       description:
@@ -62,6 +67,7 @@ export default defineCommand({
       license: args.license,
       source: args.source,
       library: args.library,
+      onnx: args.onnx === true ? true : undefined,
       hardware: args.hardware,
       dtype: args.dtype,
       maxMemoryGb: numberOption("max-memory-gb", args["max-memory-gb"]),
