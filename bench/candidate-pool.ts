@@ -155,7 +155,7 @@ const rows = [...timings].map(([view, ms]) => {
 });
 const sortedTotals = [...totals].sort((a, b) => a - b);
 process.stdout.write(
-  `${modelCount} ${TASK} models (${(runnableShare * 100).toFixed(1)} % transformers.js), ${values.store}, ${repeats} repeats\n`,
+  `${modelCount} ${TASK} models (${(runnableShare * 100).toFixed(1)} % with ONNX weights), ${values.store}, ${repeats} repeats\n`,
 );
 for (const row of rows) {
   process.stdout.write(

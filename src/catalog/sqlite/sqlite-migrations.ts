@@ -153,7 +153,8 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
           AND NOT (json_type(record, '$.extra.filesUnknown') IS NOT 'true'
             AND json_type(record, '$.extra.onnxFiles') IS 'array'
             AND json_array_length(record, '$.extra.onnxFiles') = 0);
-      CREATE INDEX models_onnx_task ON models (onnx, task);
+      -- Partial: the few models with ONNX weights only, so a write of any other costs nothing.
+      CREATE INDEX models_onnx_task ON models (task) WHERE onnx = 1;
     `,
   },
 ];
