@@ -1961,6 +1961,10 @@ export async function createRouter(routerOptions: RouterOptions): Promise<Router
   return new Router(
     previous === undefined ? options : { previous, ...options },
     registry,
-    (gate) => new RequestClassifier(config, (id) => registry.require(id), gate),
+    (gate) =>
+      new RequestClassifier(config, (id) => registry.require(id), {
+        gate,
+        priceOf: (id) => registry.priceOf(id),
+      }),
   );
 }

@@ -5,6 +5,7 @@
  * server returns it (headers and a `modelscout` body field), stores it in the request log,
  * and feedback refers to it by request id, so a decision can be shown and replayed.
  */
+import type { AnswerUsage } from "../backends/model-backend.js";
 import type { TaskId } from "../tasks/resolve-task.js";
 import type { RoutePolicy } from "./routes-config.js";
 
@@ -20,6 +21,17 @@ export interface ClassificationStepTrace {
   score?: number;
   /** Time the step took, milliseconds (embedding calls dominate). */
   elapsedMs: number;
+  /**
+   * A model step whose model's server reported tokens for this request's call: the step's
+   * model, set with `usage`. A nearest-neighbour step counts the request's own embedding, not
+   * the examples embedded at start; a `/v1/tasks` batch's item its share of the one call that
+   * carried the batch's texts (`RequestClassifier.classifyEach`).
+   */
+  model?: string;
+  /** The tokens the step's model call reported (ADR 0090). */
+  usage?: AnswerUsage;
+  /** What `usage` cost at the step model's declared `price`, US dollars; absent without one. */
+  costUsd?: number;
 }
 
 export interface ClassificationTrace {

@@ -2,11 +2,27 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { opening } from "../../src/route/classify/request-classifier.js";
 import { createRouter, type Router } from "../../src/route/router.js";
 import { parseRoutesConfig } from "../../src/route/routes-config.js";
+import type { ClassificationStepTrace } from "../../src/route/routing-decision.js";
 import { type FakeOpenAIServer, startFakeOpenAIServer } from "../support/fake-openai-server.js";
 
 let upstream: FakeOpenAIServer;
 let router: Router;
 const ALL = new Set(["billing", "shipping", "other"]);
+/** The classifier model's and the HTTP embedder's price, US dollars per million tokens. */
+const PRICE = { input_per_million_tokens: 3, output_per_million_tokens: 15 };
+
+/** The body of the last chat completion the fake server received. */
+const lastChatRequest = (server: FakeOpenAIServer) =>
+  server.requests.filter((request) => request.path === "/v1/chat/completions").at(-1)?.body;
+
+/** Words, which the fake server counts as tokens. */
+const words = (text: string) => text.split(/\s+/).filter(Boolean).length;
+
+/** The prompt tokens the fake server counted for a chat request's body: its messages' words. */
+function promptWords(body: unknown): number {
+  const messages = (body as { messages: { content: string }[] }).messages;
+  return messages.reduce((sum, message) => sum + words(message.content), 0);
+}
 
 beforeAll(async () => {
   // The fake answers a prompt classifier with the label named in the text.
@@ -31,6 +47,7 @@ beforeAll(async () => {
           base_url: `${upstream.url}/v1`,
           api_model: "intent",
           task: "text-classification",
+          price: PRICE,
         },
       ],
       routes: ["billing", "shipping", "other"].map((name) => ({
@@ -170,8 +187,15 @@ describe("what a model step reads of a long text", () => {
   });
 });
 
-/** A router over three routes of an echo model, classified by `classification` with an HTTP embedder. */
-function embedderRouter(embedderUrl: string, classification: unknown[]): Promise<Router> {
+/**
+ * A router over three routes of an echo model, classified by `classification` with an HTTP
+ * embedder (priced at `price`, when given).
+ */
+function embedderRouter(
+  embedderUrl: string,
+  classification: unknown[],
+  price?: typeof PRICE,
+): Promise<Router> {
   return createRouter({
     config: parseRoutesConfig({
       default_route: "other",
@@ -185,6 +209,7 @@ function embedderRouter(embedderUrl: string, classification: unknown[]): Promise
           api_model: "embedder",
           task: "feature-extraction",
           health_check: false,
+          ...(price !== undefined && { price }),
         },
       ],
       routes: ["billing", "shipping", "other"].map((name) => ({
@@ -248,9 +273,10 @@ describe("a batch's texts", () => {
       const routes = batch?.items.map((item) => batch.groups[item.group]?.result.decision.route);
       expect(routes).toEqual(alone.map((trace) => trace.route));
       expect(new Set(routes).size).toBeGreaterThan(1);
-      // Each item's classification is the one it gets alone, step by step.
-      const withoutTimes = (steps: readonly { elapsedMs: number }[]) =>
-        steps.map(({ elapsedMs: _elapsedMs, ...step }) => step);
+      // Each item's classification is the one it gets alone, step by step; its tokens are its
+      // share of the one call's (`split-batch-usage.ts`), which need not be what it cost alone.
+      const withoutTimes = (steps: readonly ClassificationStepTrace[]) =>
+        steps.map(({ elapsedMs: _elapsedMs, usage: _usage, costUsd: _costUsd, ...step }) => step);
       const each = await batchRouter.classifier.classifyEach(texts, ALL);
       expect(each.map((trace) => [trace.route, trace.usedDefault])).toEqual(
         alone.map((trace) => [trace.route, trace.usedDefault]),
@@ -311,6 +337,100 @@ describe("a batch's texts", () => {
       for (const trace of traces) expect(trace.steps[0]?.detail).toMatch(/^failed: .*HTTP 500/);
     } finally {
       await failing.registry.close();
+      await embedder.close();
+    }
+  });
+});
+
+describe("what a model step's call cost", () => {
+  it("keeps a chat classifier's tokens for the route it named, and their cost at its price", async () => {
+    const trace = await router.classifier.classify("is my shipping late?", ALL);
+    expect(trace.route).toBe("shipping");
+    const [rules, classifier] = trace.steps;
+    // A rules step calls no model.
+    expect(rules).not.toHaveProperty("usage");
+    expect(rules).not.toHaveProperty("costUsd");
+    const promptTokens = promptWords(lastChatRequest(upstream));
+    // The fake server answers with the one-word label.
+    expect(classifier?.model).toBe("intent-llm");
+    expect(classifier?.usage).toEqual({ promptTokens, completionTokens: 1 });
+    expect(classifier?.costUsd).toBeCloseTo((promptTokens * 3 + 1 * 15) / 1_000_000, 15);
+  });
+
+  it("labels a batch a chat call per text, each item keeping its own call's tokens", async () => {
+    const texts = ["is my shipping late?", "my accounts page is broken and will not load"];
+    const before = upstream.requests.length;
+    const each = await router.classifier.classifyEach(texts, ALL);
+    const prompts = upstream.requests
+      .slice(before)
+      .filter((request) => request.path === "/v1/chat/completions")
+      .map((request) => promptWords(request.body));
+    expect(prompts).toHaveLength(2);
+    expect(each.map((trace) => trace.steps[1]?.usage)).toEqual(
+      prompts.map((promptTokens) => ({ promptTokens, completionTokens: 1 })),
+    );
+    expect(prompts[0]).not.toBe(prompts[1]);
+  });
+
+  it("counts a nearest-neighbour step's embedding of the request, not of its examples", async () => {
+    const embedder = await startFakeOpenAIServer();
+    const priced = await embedderRouter(
+      embedder.url,
+      [
+        {
+          kind: "nearest-neighbour",
+          model: "embedder",
+          examples: {
+            shipping: ["where is my parcel", "my package has not arrived"],
+            billing: ["I was charged twice", "refund the charge on my card"],
+          },
+          k: 1,
+        },
+      ],
+      PRICE,
+    );
+    try {
+      await priced.warmUp();
+      const text = "where is my parcel please";
+      const trace = await priced.classifier.classify(text, ALL);
+      expect(trace.route).toBe("shipping");
+      expect(trace.steps[0]?.model).toBe("embedder");
+      // Five words, the request's alone: the examples' embedding at start is not the request's.
+      expect(trace.steps[0]?.usage).toEqual({ promptTokens: 5, completionTokens: 0 });
+      expect(trace.steps[0]?.costUsd).toBeCloseTo((5 * 3) / 1_000_000, 15);
+
+      // A batch's texts in one call: each its share, the shares the call's tokens.
+      const texts = ["where is my parcel", "I was charged twice on my card last week"];
+      const each = await priced.classifier.classifyEach(texts, ALL);
+      const shares = each.map((item) => item.steps[0]?.usage?.promptTokens ?? 0);
+      expect(shares.reduce((a, b) => a + b, 0)).toBe(words(texts.join(" ")));
+      expect(shares[0]).toBeLessThan(shares[1] as number);
+      for (const [index, item] of each.entries()) {
+        expect(item.steps[0]?.costUsd).toBeCloseTo(((shares[index] as number) * 3) / 1_000_000, 15);
+      }
+    } finally {
+      await priced.registry.close();
+      await embedder.close();
+    }
+  });
+
+  it("has no cost for a model without a price, only its tokens", async () => {
+    const embedder = await startFakeOpenAIServer();
+    const unpriced = await embedderRouter(embedder.url, [
+      {
+        kind: "nearest-neighbour",
+        model: "embedder",
+        examples: { shipping: ["where is my parcel"], billing: ["I was charged twice"] },
+        k: 1,
+      },
+    ]);
+    try {
+      await unpriced.warmUp();
+      const trace = await unpriced.classifier.classify("where is my parcel", ALL);
+      expect(trace.steps[0]?.usage).toEqual({ promptTokens: 4, completionTokens: 0 });
+      expect(trace.steps[0]).not.toHaveProperty("costUsd");
+    } finally {
+      await unpriced.registry.close();
       await embedder.close();
     }
   });

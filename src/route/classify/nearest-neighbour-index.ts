@@ -10,7 +10,12 @@
  * A linear scan: a few hundred examples of 512 dimensions take well under a millisecond,
  * far less than embedding the query.
  */
-import type { BackendOutput, ModelBackend, RunOptions } from "../../backends/model-backend.js";
+import type {
+  AnswerUsage,
+  BackendOutput,
+  ModelBackend,
+  RunOptions,
+} from "../../backends/model-backend.js";
 import { ModelScoutError } from "../../errors/modelscout-error.js";
 
 const EMBEDDING_BATCH = 64;
@@ -38,6 +43,21 @@ export interface NeighbourMatch {
   /** Votes (examples among the k nearest) for the winning route, and k. */
   votes: number;
   k: number;
+}
+
+/**
+ * A text's vote (null when the allowed routes have no examples) and the tokens its embedding
+ * cost, when the model's server reported them (a batch's share, `split-batch-usage.ts`).
+ */
+export interface NeighbourLookup {
+  match: NeighbourMatch | null;
+  usage?: AnswerUsage;
+}
+
+function lookup(match: NeighbourMatch | null, output: BackendOutput | undefined): NeighbourLookup {
+  return output?.kind === "embedding" && output.usage !== undefined
+    ? { match, usage: output.usage }
+    : { match };
 }
 
 function toUnitVector(output: BackendOutput | undefined, modelId: string): Float32Array {
@@ -115,9 +135,9 @@ export class NearestNeighbourIndex {
     text: string,
     allowed?: ReadonlySet<string>,
     run: RunOptions = {},
-  ): Promise<NeighbourMatch | null> {
+  ): Promise<NeighbourLookup> {
     const [output] = await this.#backend.doRun([text], run);
-    return this.#vote(toUnitVector(output, this.#backend.modelId), allowed);
+    return lookup(this.#vote(toUnitVector(output, this.#backend.modelId), allowed), output);
   }
 
   /**
@@ -128,7 +148,7 @@ export class NearestNeighbourIndex {
     texts: readonly string[],
     allowed?: ReadonlySet<string>,
     run: RunOptions = {},
-  ): Promise<(NeighbourMatch | null)[]> {
+  ): Promise<NeighbourLookup[]> {
     const outputs = await this.#backend.doRun(texts, run);
     if (outputs.length !== texts.length) {
       throw new ModelScoutError(
@@ -137,7 +157,7 @@ export class NearestNeighbourIndex {
       );
     }
     return outputs.map((output) =>
-      this.#vote(toUnitVector(output, this.#backend.modelId), allowed),
+      lookup(this.#vote(toUnitVector(output, this.#backend.modelId), allowed), output),
     );
   }
 

@@ -14,16 +14,26 @@
  * does: a model whose breaker is open (failing, or down by the health checks) or that is full
  * is passed over at once instead of making every request wait for the step's timeout, and the
  * step's failures count towards opening the breaker.
+ *
+ * A model step's trace keeps the tokens its call reported for the request and, at the step
+ * model's declared `price`, their cost (ADR 0090): a chat model asked to name a route costs
+ * tokens on every request, and so may a priced embedding server.
  */
 import type { CancelSignal } from "../../backends/cancellation.js";
-import type { BackendOutput, LabelScore, ModelBackend } from "../../backends/model-backend.js";
+import type {
+  AnswerUsage,
+  BackendOutput,
+  LabelScore,
+  ModelBackend,
+} from "../../backends/model-backend.js";
 import { errorMessage } from "../../errors/error-message.js";
 import { topLabelScore } from "../../select/metrics/classification-metrics.js";
+import { answerCostUsd, type ModelPrice } from "../model-price.js";
 import type { ClassificationStep, RoutesConfig } from "../routes-config.js";
 import type { ClassificationStepTrace, ClassificationTrace } from "../routing-decision.js";
 import { withDeadline } from "../with-deadline.js";
 import { KeywordRules } from "./keyword-rules.js";
-import { NearestNeighbourIndex, type NeighbourMatch } from "./nearest-neighbour-index.js";
+import { NearestNeighbourIndex, type NeighbourLookup } from "./nearest-neighbour-index.js";
 
 export interface ClassificationStepStatus {
   step: number;
@@ -52,11 +62,13 @@ type PreparedStep =
       config: NearestNeighbourStepConfig;
       index: NearestNeighbourIndex | null;
       error: string | null;
+      price: ModelPrice | undefined;
     }
   | {
       kind: "classifier";
       config: ClassifierStepConfig;
       backend: ModelBackend;
+      price: ModelPrice | undefined;
     };
 
 /**
@@ -75,6 +87,13 @@ export interface ModelCallPass {
 
 const OPEN_GATE: ModelCallGate = () => ({ end() {} });
 
+export interface RequestClassifierOptions {
+  /** Admits each call a step makes on a request (default: every call goes). */
+  gate?: ModelCallGate;
+  /** The declared price of a step's model (`ModelRegistry.priceOf`), for its calls' cost. */
+  priceOf?: (modelId: string) => ModelPrice | undefined;
+}
+
 export class RequestClassifier {
   readonly #config: RoutesConfig;
   readonly #resolve: (modelId: string) => ModelBackend;
@@ -82,22 +101,33 @@ export class RequestClassifier {
   readonly #steps: PreparedStep[];
   readonly #routeOrder: string[];
 
-  /** `gate` admits each call a step makes on a request (default: every call goes). */
   constructor(
     config: RoutesConfig,
     resolveBackend: (modelId: string) => ModelBackend,
-    gate: ModelCallGate = OPEN_GATE,
+    options: RequestClassifierOptions = {},
   ) {
     this.#config = config;
     this.#resolve = resolveBackend;
-    this.#gate = gate;
+    this.#gate = options.gate ?? OPEN_GATE;
     this.#routeOrder = config.routes.map((route) => route.name);
+    const priceOf = options.priceOf ?? (() => undefined);
     this.#steps = config.classification.map((step): PreparedStep => {
       if (step.kind === "rules") return { kind: "rules", rules: new KeywordRules(step) };
       if (step.kind === "nearest-neighbour") {
-        return { kind: "nearest-neighbour", config: step, index: null, error: "not prepared yet" };
+        return {
+          kind: "nearest-neighbour",
+          config: step,
+          index: null,
+          error: "not prepared yet",
+          price: priceOf(step.model),
+        };
       }
-      return { kind: "classifier", config: step, backend: resolveBackend(step.model) };
+      return {
+        kind: "classifier",
+        config: step,
+        backend: resolveBackend(step.model),
+        price: priceOf(step.model),
+      };
     });
   }
 
@@ -278,13 +308,13 @@ export class RequestClassifier {
       if (typeof pass === "string") return { route: null, detail: `skipped: ${pass}` };
       const read = opening(text, step.config.maxTextChars);
       try {
-        const match = await withDeadline(
+        const found = await withDeadline(
           (run) => index.nearest(read.text, eligible, run),
           step.config.timeoutMs,
           signal,
         );
         pass.end();
-        return neighbourVerdict(step.config, match, read.note);
+        return neighbourVerdict(step.config, found, read.note, step.price);
       } catch (error) {
         pass.end(error, signal?.aborted === true);
         signal?.throwIfAborted();
@@ -308,7 +338,7 @@ export class RequestClassifier {
         signal,
       );
       pass.end();
-      return labelVerdict(step.config, output, eligible, read.note);
+      return labelVerdict(step.config, output, eligible, read.note, step.price);
     } catch (error) {
       pass.end(error, signal?.aborted === true);
       signal?.throwIfAborted();
@@ -353,7 +383,7 @@ export class RequestClassifier {
     const timeoutMs = step.config.timeoutMs * texts.length;
     try {
       if (step.kind === "nearest-neighbour") {
-        const matches = await withDeadline(
+        const found = await withDeadline(
           (run) =>
             (index as NearestNeighbourIndex).nearestEach(
               reads.map((read) => read.text),
@@ -364,8 +394,8 @@ export class RequestClassifier {
           signal,
         );
         pass.end();
-        return matches.map((match, position) =>
-          neighbourVerdict(step.config, match, (reads[position] as TextOpening).note),
+        return found.map((each, position) =>
+          neighbourVerdict(step.config, each, (reads[position] as TextOpening).note, step.price),
         );
       }
       const labels = step.config.candidateLabels
@@ -383,8 +413,10 @@ export class RequestClassifier {
         signal,
       );
       pass.end();
+      // One output per text: each carries its own tokens (a chat model is asked once per
+      // text; an embedding server's batch is shared out, `split-batch-usage.ts`).
       return reads.map((read, position) =>
-        labelVerdict(step.config, outputs[position], eligible, read.note),
+        labelVerdict(step.config, outputs[position], eligible, read.note, step.price),
       );
     } catch (error) {
       pass.end(error, signal?.aborted === true);
@@ -395,7 +427,21 @@ export class RequestClassifier {
 }
 
 /** What a step found for one text; the route null when it passed. */
-type StepVerdict = { route: string | null; detail: string; score?: number };
+type StepVerdict = { route: string | null; detail: string; score?: number } & StepSpend;
+
+/** A model step's call's tokens and cost, as its trace keeps them (`ClassificationStepTrace`). */
+type StepSpend = Pick<ClassificationStepTrace, "model" | "usage" | "costUsd">;
+
+/** `usage` and its cost at `price` for a step of `model`; undefined when no tokens were reported. */
+function spendOf(
+  model: string,
+  price: ModelPrice | undefined,
+  usage: AnswerUsage | undefined,
+): StepSpend | undefined {
+  if (usage === undefined) return undefined;
+  const costUsd = answerCostUsd(price, usage);
+  return costUsd === null ? { model, usage } : { model, usage, costUsd };
+}
 
 type TimedVerdict = StepVerdict & { elapsedMs: number };
 
@@ -405,22 +451,30 @@ function rulesVerdict(rules: KeywordRules, text: string, eligible: ReadonlySet<s
 
 function neighbourVerdict(
   config: NearestNeighbourStepConfig,
-  match: NeighbourMatch | null,
+  found: NeighbourLookup,
   note: string,
+  price: ModelPrice | undefined,
 ): StepVerdict {
-  if (match === null) return { route: null, detail: "no examples for the eligible routes" };
+  // The request's text was embedded whatever the vote: its tokens count.
+  const spend = spendOf(config.model, price, found.usage);
+  const match = found.match;
+  if (match === null) {
+    return { route: null, detail: "no examples for the eligible routes", ...spend };
+  }
   const similarity = Number(match.topSimilarity.toFixed(4));
   if (match.topSimilarity < config.minSimilarity) {
     return {
       route: null,
       detail: `nearest example below min_similarity ${config.minSimilarity}${note}`,
       score: similarity,
+      ...spend,
     };
   }
   return {
     route: match.route,
     detail: `nearest example "${match.example}" (${match.similarity.toFixed(2)}), ${match.votes}/${match.k} votes${note}`,
     score: similarity,
+    ...spend,
   };
 }
 
@@ -429,24 +483,37 @@ function labelVerdict(
   output: BackendOutput | undefined,
   eligible: ReadonlySet<string>,
   note: string,
+  price: ModelPrice | undefined,
 ): StepVerdict {
+  // Whatever the answer named, the call was made: its tokens count.
+  const spend = spendOf(
+    config.model,
+    price,
+    output !== undefined && "usage" in output ? output.usage : undefined,
+  );
   if (output?.kind !== "labels" || output.labels.length === 0) {
-    return { route: null, detail: `${config.model} returned no labels` };
+    return { route: null, detail: `${config.model} returned no labels`, ...spend };
   }
   const top = topLabelScore(output) as LabelScore;
   const route = config.labels.get(top.label) ?? top.label;
   const score = Number(top.score.toFixed(4));
   if (!eligible.has(route)) {
-    return { route: null, detail: `label ${top.label} is not a route serving this task`, score };
+    return {
+      route: null,
+      detail: `label ${top.label} is not a route serving this task`,
+      score,
+      ...spend,
+    };
   }
   if (top.score < config.minScore) {
     return {
       route: null,
       detail: `label ${top.label} below min_score ${config.minScore}${note}`,
       score,
+      ...spend,
     };
   }
-  return { route, detail: `label ${top.label} (${top.score.toFixed(2)})${note}`, score };
+  return { route, detail: `label ${top.label} (${top.score.toFixed(2)})${note}`, score, ...spend };
 }
 
 type TextOpening = ReturnType<typeof opening>;
