@@ -6,8 +6,12 @@
  * Chinese keyword, so characters outside printable ASCII are percent-encoded, and `%` itself
  * too (a weighted pick's reason says "75% share"), so that `decodeURIComponent` decodes every
  * value; the body field carries the text as is.
+ *
+ * A model step that reported its call's tokens has them as `usage` (OpenAI's names) beside
+ * its `model`, and their `cost_usd` at the model's declared price (ADR 0090); a step without
+ * them has none of the three, so a request whose steps cost nothing known is written as before.
  */
-import type { RoutingDecision } from "../route/routing-decision.js";
+import type { ClassificationStepTrace, RoutingDecision } from "../route/routing-decision.js";
 import type { BatchItemBody } from "./batch-decision-wire.js";
 import {
   jsonName,
@@ -103,6 +107,11 @@ export interface DecisionBody {
       detail: string;
       score?: number;
       elapsed_ms: number;
+      /** The step's model, with `usage`, when its call reported tokens (ADR 0090). */
+      model?: string;
+      usage?: { prompt_tokens: number; completion_tokens: number };
+      /** What `usage` cost at the model's declared price, US dollars. */
+      cost_usd?: number;
     }[];
   } | null;
   /**
@@ -153,6 +162,15 @@ export function decisionBody(decision: RoutingDecision): DecisionBody {
               detail: step.detail,
               ...(step.score !== undefined && { score: step.score }),
               elapsed_ms: round(step.elapsedMs),
+              ...(step.usage !== undefined && {
+                model: step.model,
+                usage: {
+                  prompt_tokens: step.usage.promptTokens,
+                  completion_tokens: step.usage.completionTokens,
+                },
+              }),
+              ...(step.usage !== undefined &&
+                step.costUsd !== undefined && { cost_usd: step.costUsd }),
             })),
           },
   };
@@ -182,9 +200,16 @@ function classificationJson(classification: RoutingDecision["classification"]): 
   if (classification === null) return "null";
   let steps = "";
   for (const step of classification.steps) {
-    steps += `${steps === "" ? "" : ","}{"kind":${jsonName(step.kind)},"route":${jsonNameOrNull(step.route)},"detail":${jsonText(step.detail)}${step.score === undefined ? "" : `,"score":${jsonNumber(step.score)}`},"elapsed_ms":${jsonNumber(round(step.elapsedMs))}}`;
+    steps += `${steps === "" ? "" : ","}{"kind":${jsonName(step.kind)},"route":${jsonNameOrNull(step.route)},"detail":${jsonText(step.detail)}${step.score === undefined ? "" : `,"score":${jsonNumber(step.score)}`},"elapsed_ms":${jsonNumber(round(step.elapsedMs))}${step.usage === undefined ? "" : stepSpendJson(step)}}`;
   }
   return `{"route":${jsonName(classification.route)},"used_default":${classification.usedDefault},"steps":[${steps}]}`;
+}
+
+/** A step's `model`, `usage` and `cost_usd` fields, for a step with `usage` (`decisionBody`'s). */
+function stepSpendJson(step: ClassificationStepTrace): string {
+  const usage = step.usage as NonNullable<ClassificationStepTrace["usage"]>;
+  const cost = step.costUsd === undefined ? "" : `,"cost_usd":${jsonNumber(step.costUsd)}`;
+  return `,"model":${jsonName(step.model as string)},"usage":{"prompt_tokens":${jsonNumber(usage.promptTokens)},"completion_tokens":${jsonNumber(usage.completionTokens)}}${cost}`;
 }
 
 /** `body` as JSON, with `"modelscout"` (already JSON) as its last field. */

@@ -101,6 +101,12 @@ describe("decision wire", () => {
                     detail: `nearest "${text}"`,
                     score: number,
                     elapsedMs: 0.0004,
+                    // A step's model call's tokens, priced (cost) or not.
+                    ...(index % 2 === 0 && {
+                      model: text,
+                      usage: { promptTokens: 12, completionTokens: 0 },
+                      ...(index % 4 === 0 && { costUsd: number }),
+                    }),
                   },
                 ],
               },
@@ -109,6 +115,51 @@ describe("decision wire", () => {
     for (const variant of variants) {
       expect(decisionJson(variant)).toBe(JSON.stringify(decisionBody(variant)));
     }
+  });
+
+  it("shows a model step's tokens and cost when its call reported them, and nothing otherwise", () => {
+    const priced: RoutingDecision = {
+      ...decision,
+      classification: {
+        route: "退货",
+        usedDefault: false,
+        steps: [
+          { step: 0, kind: "rules", route: null, detail: "no rule matched", elapsedMs: 0.01 },
+          {
+            step: 1,
+            kind: "classifier",
+            route: "退货",
+            detail: "label 退货 (1.00)",
+            score: 1,
+            elapsedMs: 180,
+            model: "router-llm",
+            usage: { promptTokens: 41, completionTokens: 1 },
+            costUsd: 0.000138,
+          },
+        ],
+      },
+    };
+    const steps = decisionBody(priced).classification?.steps;
+    expect(steps?.[0]).toEqual({
+      kind: "rules",
+      route: null,
+      detail: "no rule matched",
+      elapsed_ms: 0.01,
+    });
+    expect(steps?.[1]).toEqual({
+      kind: "classifier",
+      route: "退货",
+      detail: "label 退货 (1.00)",
+      score: 1,
+      elapsed_ms: 180,
+      model: "router-llm",
+      usage: { prompt_tokens: 41, completion_tokens: 1 },
+      cost_usd: 0.000138,
+    });
+    expect(decisionJson(priced)).toBe(JSON.stringify(decisionBody(priced)));
+    expect(loggedDecisionBody(decisionJson(priced))).toEqual(decisionBody(priced));
+    // The camelCase form of rows logged before 2026-11-30 goes through the same mapping.
+    expect(loggedDecisionBody(JSON.stringify(priced))).toEqual(decisionBody(priced));
   });
 
   it("reads a logged decision in the wire form, and in the form rows were logged in before", () => {
