@@ -169,7 +169,21 @@ export interface BatchSplit {
    * Per item: its group, its place among the group's inputs and outputs, and why it went
    * there (its own classification, the group's model).
    */
-  items: { group: number; position: number; reason: string }[];
+  items: BatchItem[];
+}
+
+/** Where one item of a batch went (`BatchSplit.items`). */
+export interface BatchItem {
+  group: number;
+  position: number;
+  reason: string;
+  /**
+   * The item's own classification, on an item after its group's first (whose own is the
+   * group decision's) when the router classified each item and this one is the first with its
+   * text: what its classification's model calls cost is its own (ADR 0090). Absent on an item
+   * classified with an earlier one of the same text, or not classified apart.
+   */
+  classification?: ClassificationTrace;
 }
 
 export type RouteFailureStatus = 400 | 429 | 502 | 503 | 504;
@@ -196,6 +210,8 @@ export type RouteResult =
        * reason (its own classification, the request's model), for its log row (ADR 0081).
        */
       itemReasons?: string[];
+      /** With `itemReasons`: each item's own classification, as `BatchItem.classification`. */
+      itemClassifications?: (ClassificationTrace | undefined)[];
     }
   | {
       ok: false;
@@ -221,6 +237,8 @@ export type RouteResult =
       batch?: BatchSplit;
       /** As on success: each item's reason, when its items were classified onto one route. */
       itemReasons?: string[];
+      /** As on success: each item's own classification, with `itemReasons`. */
+      itemClassifications?: (ClassificationTrace | undefined)[];
     };
 
 export interface ModelListing {
@@ -1020,19 +1038,33 @@ export class Router {
     }
     const resolvedItems: ResolvedTarget[] = [];
     const byRoute = new Map<string, number[]>();
+    /**
+     * Each item's own classification when it is the first with its text and not its group's
+     * first (whose own is the group's decision's): an item whose text came before was
+     * classified with that one, at no cost of its own (ADR 0090).
+     */
+    const ownClassifications: (ClassificationTrace | undefined)[] = [];
+    const classifiedTexts = new Set<string>();
     for (const [index, text] of texts.entries()) {
       const resolved = byText.get(text) as ResolvedTarget;
       resolvedItems.push(resolved);
       const name = (resolved.route as RouteDefinition).name;
       const indexes = byRoute.get(name);
+      const firstOfGroup = indexes === undefined;
       if (indexes === undefined) byRoute.set(name, [index]);
       else indexes.push(index);
+      const firstOfText = !classifiedTexts.has(text);
+      classifiedTexts.add(text);
+      ownClassifications.push(
+        firstOfText && !firstOfGroup ? (resolved.classification ?? undefined) : undefined,
+      );
     }
     if (byRoute.size === 1) {
       // Answered as one, but logged a row per item (ADR 0081, second addendum): each row's
       // reason is its own item's classification.
       const result = await this.#routeOne(request, resolvedItems[0]);
       result.itemReasons = itemReasonsOf(result.decision, resolvedItems);
+      result.itemClassifications = ownClassifications;
       return result;
     }
     const requestId = request.requestId ?? newRequestId();
@@ -1061,7 +1093,7 @@ export class Router {
       indexes,
       result: results[group] as RouteResult,
     }));
-    const items: BatchSplit["items"] = resolvedItems.map(() => ({
+    const items: BatchItem[] = resolvedItems.map(() => ({
       group: 0,
       position: 0,
       reason: "",
@@ -1072,7 +1104,11 @@ export class Router {
         indexes.map((index) => resolvedItems[index] as ResolvedTarget),
       );
       for (const [position, index] of indexes.entries()) {
-        items[index] = { group, position, reason: reasons[position] as string };
+        const classification = ownClassifications[index];
+        items[index] =
+          classification === undefined
+            ? { group, position, reason: reasons[position] as string }
+            : { group, position, reason: reasons[position] as string, classification };
       }
     }
     const batch: BatchSplit = { groups, items };

@@ -11,9 +11,13 @@
  * named) keeps the one-decision wire (`decision-wire.ts`), with `batch_size` and `items` added
  * (`withBatchItems`), and is logged a row per item like a split batch (`oneRouteSplit`), so that
  * feedback on any item is scored against that item's own answer (ADR 0081, second addendum).
+ * Each item whose own classification called a model that reported tokens says what they were
+ * and cost (`classification_usage`, ADR 0090): a group's decision shows its first item's
+ * classification only, and an item classified with an earlier one of the same text has none.
  */
 import type { BackendOutput } from "../backends/model-backend.js";
-import type { BatchSplit, RouteResult } from "../route/router.js";
+import type { BatchItem, BatchSplit, RouteResult } from "../route/router.js";
+import type { ClassificationTrace } from "../route/routing-decision.js";
 import { topLabel } from "../select/metrics/classification-metrics.js";
 import type { TaskId } from "../tasks/resolve-task.js";
 import { type DecisionBody, decisionBody, headerSafe } from "./decision-wire.js";
@@ -30,6 +34,20 @@ export interface BatchItemBody {
   reason: string;
   /** The item's top label, for a labelling task: what feedback's `label` is scored against. */
   label?: string;
+  /**
+   * What the item's own classification's model calls reported (its share of a call that
+   * carried several texts), step by step, with their cost at each model's declared price;
+   * absent when they reported none (ADR 0090).
+   */
+  classification_usage?: ClassificationUsageBody[];
+}
+
+/** One model step's call for one item (`BatchItemBody.classification_usage`). */
+export interface ClassificationUsageBody {
+  step: number;
+  model: string;
+  usage: { prompt_tokens: number; completion_tokens: number };
+  cost_usd?: number;
 }
 
 export interface BatchDecisionBody {
@@ -90,6 +108,9 @@ export function batchItemBodies(
   return batch.items.map((item, index) => {
     const decision = (batch.groups[item.group] as BatchSplit["groups"][number]).result.decision;
     const label = outputs === null ? undefined : topLabelOf(outputs[index]);
+    const usage = classificationUsage(
+      item.position === 0 ? decision.classification : item.classification,
+    );
     return {
       index,
       request_id: itemIds[index] as string,
@@ -97,23 +118,53 @@ export function batchItemBodies(
       model: decision.model,
       reason: item.reason,
       ...(label !== undefined && { label }),
+      ...(usage !== undefined && { classification_usage: usage }),
     };
   });
+}
+
+/** The model steps of `classification` that reported tokens, or undefined when none did. */
+function classificationUsage(
+  classification: ClassificationTrace | null | undefined,
+): ClassificationUsageBody[] | undefined {
+  let entries: ClassificationUsageBody[] | undefined;
+  for (const step of classification?.steps ?? []) {
+    if (step.usage === undefined) continue;
+    entries ??= [];
+    entries.push({
+      step: step.step,
+      model: step.model as string,
+      usage: {
+        prompt_tokens: step.usage.promptTokens,
+        completion_tokens: step.usage.completionTokens,
+      },
+      ...(step.costUsd !== undefined && { cost_usd: step.costUsd }),
+    });
+  }
+  return entries;
 }
 
 /**
  * A batch answered as one, as a split into one group holding every item: logged and described
  * by the code that logs a split batch (`LogBatch`, `batchItemBodies`), so that its items are
  * rows, requests and feedback targets as a split batch's are. Each item's reason is its own
- * classification's when the router classified each (`itemReasons`), else the decision's.
+ * classification's when the router classified each (`itemReasons`), else the decision's; so is
+ * its classification, when its own (`itemClassifications`).
  */
 export function oneRouteSplit(result: RouteResult, inputs: number): BatchSplit {
   const reasons = result.itemReasons;
-  const items: BatchSplit["items"] = [];
+  const classifications = result.itemClassifications;
+  const items: BatchItem[] = [];
   const indexes: number[] = [];
   for (let index = 0; index < inputs; index += 1) {
     indexes.push(index);
-    items.push({ group: 0, position: index, reason: reasons?.[index] ?? result.decision.reason });
+    const reason = reasons?.[index] ?? result.decision.reason;
+    const classification = classifications?.[index];
+    items.push(
+      classification === undefined
+        ? { group: 0, position: index, reason }
+        : { group: 0, position: index, reason, classification },
+    );
   }
   return { groups: [{ indexes, result }], items };
 }

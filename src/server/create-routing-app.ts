@@ -710,7 +710,10 @@ type LogExtra = Partial<
 /** One item's row of a `/v1/tasks` batch (ADR 0081), in place of the request's own. */
 interface LoggedItem {
   id: string;
-  /** Its group's decision; without attempts but on the group's first item (`LogBatch`). */
+  /**
+   * Its group's decision; on items after the group's first, without attempts and with the
+   * item's own classification or none (`LogBatch`).
+   */
   decision: RoutingDecision;
   /** The item's own reason (its classification, its group's model). */
   reason: string;
@@ -792,19 +795,24 @@ class LogBatch implements AfterAnswer {
   run(): void {
     // A group is one call (with its fallbacks) for all its items: its attempts go with its
     // first item's row, and its other items' rows carry none, so that the attempts passed
-    // over (`/metrics`) count each model call once, not once per item it answered.
+    // over (`/metrics`) count each model call once, not once per item it answered. Its
+    // classification is its first item's: another item's row has its own, if it had one
+    // (ADR 0090), so that each classification call's tokens are counted once too.
     const followers = this.#batch.groups.map((group) =>
-      Object.assign({}, group.result.decision, { attempts: [] }),
+      Object.assign({}, group.result.decision, { attempts: [], classification: null }),
     );
     for (const [index, item] of this.#batch.items.entries()) {
       const group = this.#batch.groups[item.group] as BatchSplit["groups"][number];
       const result = group.result;
+      const follower = followers[item.group] as (typeof followers)[number];
       const logged: LoggedItem = {
         id: this.#itemIds[index] as string,
         decision:
           item.position === 0
             ? result.decision
-            : (followers[item.group] as (typeof followers)[number]),
+            : item.classification === undefined
+              ? follower
+              : Object.assign({}, follower, { classification: item.classification }),
         reason: item.reason,
         text: this.#texts[index] ?? null,
       };
