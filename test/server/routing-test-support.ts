@@ -15,7 +15,11 @@ import type {
   RouteOutcome,
 } from "../../src/route/route-learner.js";
 import { parseRoutesConfig, type RoutesConfigInput } from "../../src/route/routes-config.js";
-import { type RoutingServer, startRoutingServer } from "../../src/server/start-routing-server.js";
+import {
+  type RoutingServer,
+  type RoutingServerOptions,
+  startRoutingServer,
+} from "../../src/server/start-routing-server.js";
 import {
   type FakeOpenAIServer,
   type FakeOpenAIServerOptions,
@@ -172,13 +176,15 @@ export function fallbackPairWithHealthChecks(
 /**
  * For a test file: before its tests, a fake OpenAI-compatible server and a routing server on
  * a new state database, with the routes `config` builds from the fake server's `/v1` base
- * URL; after them, both closed. The returned object holds the two once started.
+ * URL; after them, both closed. The returned object holds the two once started. `extend` adds
+ * to the server (the admin extension, for `/metrics`).
  */
 export function routingServerBehindFakeUpstream(
   name: string,
   /** The routes config, checked by `parseRoutesConfig` as a config file is. */
   config: (upstreamBaseUrl: string) => unknown,
   upstreamOptions: FakeOpenAIServerOptions = {},
+  extend?: RoutingServerOptions["extend"],
 ): { readonly server: RoutingServer; readonly upstream: FakeOpenAIServer } {
   const started = {} as { server: RoutingServer; upstream: FakeOpenAIServer };
   beforeAll(async () => {
@@ -187,6 +193,7 @@ export function routingServerBehindFakeUpstream(
       config: parseRoutesConfig(config(`${started.upstream.url}/v1`)),
       port: 0,
       databasePath: join(mkdtempSync(join(tmpdir(), `ms-${name}-`)), "state.db"),
+      ...(extend !== undefined && { extend }),
     });
   });
   afterAll(async () => {

@@ -16,6 +16,14 @@
  * - `modelscout_unrouted_requests_total{endpoint,status}`: requests refused before any model
  *   was chosen or called (invalid body, unknown task, every candidate at its `max_in_flight`
  *   or with its breaker open), which have no model to count under;
+ * - `modelscout_tokens_total{route,model,kind}` and `modelscout_cost_usd_total{route,model}`:
+ *   the answering model's tokens and their cost at its declared price (ADR 0050);
+ * - `modelscout_classification_tokens_total{model,kind}` and
+ *   `modelscout_classification_cost_usd_total{model}`: what classification steps' model calls
+ *   reported and cost (a chat model naming the route, the request's embedding for a
+ *   nearest-neighbour step), by the step's model (ADR 0090), kept apart from the answers' so
+ *   that the per-(route, model) cost stays what the learner weighs; read from the decision's
+ *   steps (a batch's item rows: each item's own classification, once per text);
  * - `modelscout_feedback_reward{route,model}`: the reward of feedback (0..1), so
  *   `_sum / _count` is the mean reward and the buckets its spread;
  * - `modelscout_review_decisions_total{decision}`: approvals and rejections by operators;
@@ -74,14 +82,46 @@ import { VERSION } from "../../version.js";
 
 export { PROMETHEUS_CONTENT_TYPE };
 
-/** What the routing-decision and attempt counters read of a decision. */
-export type DecisionLabels = Pick<RoutingDecision, "policy" | "explored" | "attempts">;
+/**
+ * What the routing-decision, attempt and classification counters read of a decision; a
+ * decision without `classification` has no classification calls counted.
+ */
+export type DecisionLabels = Pick<RoutingDecision, "policy" | "explored" | "attempts"> &
+  Partial<Pick<RoutingDecision, "classification">>;
+
+/** A model step's call, as a logged step or batch item has it (`decision-wire.ts`). */
+interface LoggedClassificationSpend {
+  model?: string;
+  usage?: { prompt_tokens?: number; completion_tokens?: number };
+  cost_usd?: number;
+}
 
 /** A decision's fields those counters read, as the request log's JSON has them. */
 interface LoggedDecisionLabels {
   policy?: string;
   explored?: boolean;
   attempts?: { model: string; outcome: string }[];
+  classification?: { steps?: LoggedClassificationSpend[] } | null;
+  /** A batch's item rows (ADR 0081): the row's item, or every item on item 0's row. */
+  item?: { classification_usage?: LoggedClassificationSpend[] };
+  items?: { request_id?: string; classification_usage?: LoggedClassificationSpend[] }[];
+}
+
+/**
+ * The classification calls a logged row accounts for: a batch's item its own
+ * (`classification_usage`, on its `item`, or its entry of `items` on item 0's row), any other
+ * row its decision's steps. A batch item's row also holds its group's decision, whose
+ * classification is the group's first item's: counted on that item's row only.
+ */
+function loggedClassificationSpends(
+  rowId: string,
+  logged: LoggedDecisionLabels,
+): readonly LoggedClassificationSpend[] {
+  if (logged.item !== undefined) return logged.item.classification_usage ?? [];
+  if (Array.isArray(logged.items)) {
+    return logged.items.find((item) => item.request_id === rowId)?.classification_usage ?? [];
+  }
+  return logged.classification?.steps ?? [];
 }
 
 export interface ServerMetrics {
@@ -164,6 +204,26 @@ export function createServerMetrics(
     "What routed answers cost in US dollars: their tokens at the price the routes config declares for the model (models without a price are not counted).",
     ["route", "model"],
   );
+  const classificationTokens = registry.counter(
+    "modelscout_classification_tokens_total",
+    "Tokens read (prompt) and written (completion) by classification steps' model calls whose server reported them (a classifier model naming the route, a request's embedding for a nearest-neighbour step), by the step's model. Not in modelscout_tokens_total, which counts the answers.",
+    ["model", "kind"],
+  );
+  const classificationCost = registry.counter(
+    "modelscout_classification_cost_usd_total",
+    "What classification steps' model calls cost in US dollars: their tokens at the price the routes config declares for the step's model (models without a price are not counted). Not in modelscout_cost_usd_total, which is the answering models'.",
+    ["model"],
+  );
+  const countClassification = (
+    model: string,
+    promptTokens: number,
+    completionTokens: number,
+    costUsd: number | undefined,
+  ) => {
+    classificationTokens.inc({ model, kind: "prompt" }, promptTokens);
+    classificationTokens.inc({ model, kind: "completion" }, completionTokens);
+    if (costUsd !== undefined) classificationCost.inc({ model }, costUsd);
+  };
   const reviewDecisions = registry.counter(
     "modelscout_review_decisions_total",
     "Review items decided by an operator, by decision.",
@@ -285,9 +345,36 @@ export function createServerMetrics(
   return {
     core,
     observeRequest(row, event, decision) {
-      const labels =
-        decision ??
-        (row.decision === null ? null : (JSON.parse(row.decision) as LoggedDecisionLabels));
+      const logged =
+        decision != null || row.decision === null
+          ? null
+          : (JSON.parse(row.decision) as LoggedDecisionLabels);
+      const labels = decision ?? logged;
+      // Whatever became of the request, its classification's calls were made.
+      if (decision != null) {
+        const steps = decision.classification?.steps;
+        if (steps !== undefined) {
+          for (const step of steps) {
+            if (step.usage === undefined) continue;
+            countClassification(
+              step.model ?? "unknown",
+              step.usage.promptTokens,
+              step.usage.completionTokens,
+              step.costUsd,
+            );
+          }
+        }
+      } else if (logged !== null) {
+        for (const spend of loggedClassificationSpends(row.id, logged)) {
+          if (spend.usage === undefined) continue;
+          countClassification(
+            spend.model ?? "unknown",
+            spend.usage.prompt_tokens ?? 0,
+            spend.usage.completion_tokens ?? 0,
+            spend.cost_usd,
+          );
+        }
+      }
       const attempts = labels?.attempts;
       // Nearly every request: one attempt that answered, nothing passed over.
       if (attempts !== undefined && (attempts.length > 1 || attempts[0]?.outcome !== "ok")) {

@@ -224,3 +224,119 @@ describe("attempts passed over", () => {
     ]);
   });
 });
+
+describe("classification calls", () => {
+  const counted = (metrics: ReturnType<typeof createServerMetrics>) =>
+    metrics
+      .render()
+      .split("\n")
+      .filter((line) => line.startsWith("modelscout_classification_"))
+      .sort();
+  /** A classifier step's call as the wire has it (`decision-wire.ts`). */
+  const spend = (promptTokens: number, costUsd: number) => ({
+    model: "router-llm",
+    usage: { prompt_tokens: promptTokens, completion_tokens: 1 },
+    cost_usd: costUsd,
+  });
+
+  it("counts each model step's tokens and cost by its model, apart from the answer's, from the passed decision", () => {
+    const metrics = createServerMetrics();
+    const logged = requestLogRow("req_1", {
+      decision: "not JSON: the passed decision is used instead",
+      promptTokens: 20,
+      completionTokens: 5,
+      costUsd: 0.0001,
+    });
+    metrics.observeRequest(logged, requestEvent(logged), {
+      policy: "fixed",
+      explored: false,
+      attempts: [{ model: "small", outcome: "ok", latencyMs: 8 }],
+      classification: {
+        route: "delivery",
+        usedDefault: false,
+        steps: [
+          { step: 0, kind: "rules", route: null, detail: "no rule matched", elapsedMs: 0 },
+          {
+            step: 1,
+            kind: "nearest-neighbour",
+            route: null,
+            detail: "below min_similarity",
+            elapsedMs: 3,
+            model: "embedder",
+            usage: { promptTokens: 6, completionTokens: 0 },
+          },
+          {
+            step: 2,
+            kind: "classifier",
+            route: "delivery",
+            detail: "label delivery (1.00)",
+            elapsedMs: 90,
+            model: "router-llm",
+            usage: { promptTokens: 40, completionTokens: 1 },
+            costUsd: 0.00002,
+          },
+        ],
+      },
+    });
+    expect(counted(metrics)).toEqual([
+      'modelscout_classification_cost_usd_total{model="router-llm"} 0.00002',
+      'modelscout_classification_tokens_total{model="embedder",kind="completion"} 0',
+      'modelscout_classification_tokens_total{model="embedder",kind="prompt"} 6',
+      'modelscout_classification_tokens_total{model="router-llm",kind="completion"} 1',
+      'modelscout_classification_tokens_total{model="router-llm",kind="prompt"} 40',
+    ]);
+    // The answer's own tokens and cost stay under the route and model that answered.
+    const lines = metrics.render().split("\n");
+    expect(lines).toContain('modelscout_cost_usd_total{route="delivery",model="small"} 0.0001');
+    expect(lines).toContain(
+      'modelscout_tokens_total{route="delivery",model="small",kind="prompt"} 20',
+    );
+  });
+
+  it("reads them from the row's JSON: a request's steps, a batch item's own, a refused request's too", () => {
+    const metrics = createServerMetrics();
+    const rows = [
+      // A request of its own: its decision's steps.
+      requestLogRow("req_1", {
+        decision: JSON.stringify({ classification: { steps: [{ kind: "rules" }, spend(10, 1)] } }),
+      }),
+      // Item 0 of a batch: its entry of `items`, not the other items'.
+      requestLogRow("req_2", {
+        decision: JSON.stringify({
+          classification: { steps: [spend(20, 2)] },
+          items: [
+            { request_id: "req_2", classification_usage: [{ step: 0, ...spend(20, 2) }] },
+            { request_id: "req_3", classification_usage: [{ step: 0, ...spend(30, 3) }] },
+          ],
+        }),
+      }),
+      // A later item: its own, not its group's decision's (item 0's).
+      requestLogRow("req_3", {
+        decision: JSON.stringify({
+          classification: { steps: [spend(20, 2)] },
+          item: { request_id: "req_3", classification_usage: [{ step: 0, ...spend(30, 3) }] },
+        }),
+      }),
+      // A later item classified with an earlier one of the same text: nothing of its own.
+      requestLogRow("req_4", {
+        decision: JSON.stringify({
+          classification: { steps: [spend(20, 2)] },
+          item: { request_id: "req_4" },
+        }),
+      }),
+    ];
+    for (const row of rows) metrics.observeRequest(row, requestEvent(row));
+    // Every candidate busy: no model answered, but the classifier was asked.
+    const refused = requestLogRow("req_5", {
+      model: null,
+      status: 503,
+      decision: JSON.stringify({ classification: { steps: [spend(40, 4)] } }),
+    });
+    metrics.observeRequest(refused, null);
+    expect(counted(metrics)).toEqual([
+      'modelscout_classification_cost_usd_total{model="router-llm"} 10',
+      'modelscout_classification_tokens_total{model="router-llm",kind="completion"} 4',
+      'modelscout_classification_tokens_total{model="router-llm",kind="prompt"} 100',
+    ]);
+  });
+});
