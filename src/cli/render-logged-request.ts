@@ -2,14 +2,22 @@
  * @module
  * One logged request as an operator reads it (`modelscout requests show <id>`): when, what was
  * asked, where it went and why, what each classification step and model attempt did, what it
- * cost, the texts as the log keeps them, and every feedback given on it. `--json` gives the
+ * cost (the answer, and each classification step's model call, ADR 0090), the texts as the log
+ * keeps them, and every feedback given on it. `--json` gives the
  * same as data. The decision is read leniently: rows logged by older versions, and a split
  * batch's item rows, hold other shapes, and what is missing is left out rather than guessed.
  */
 import type { FeedbackRow, RequestLogRow } from "../route/routing-store.js";
 import { formatMs, formatUsd, formatUtcSeconds } from "./format-table.js";
 
-interface LoggedStep {
+/** A model step's call, as a step or a batch item's `classification_usage` has it. */
+interface LoggedSpend {
+  model?: unknown;
+  usage?: unknown;
+  cost_usd?: unknown;
+}
+
+interface LoggedStep extends LoggedSpend {
   kind?: unknown;
   route?: unknown;
   detail?: unknown;
@@ -122,6 +130,7 @@ export function renderLoggedRequest(
   // this one's (its own is in Why), and the one call that answered them all.
   const ownDecision = split ? routing?.request_id === row.id : batch === null || batch.index === 0;
   if (ownDecision) lines.push(...classificationLines(routing?.classification));
+  else lines.push(...itemClassificationLines(decision));
   const shared = split
     ? "Attempts (the call that answered its route's items):"
     : "Attempts (the call that answered the batch):";
@@ -160,10 +169,38 @@ function classificationLines(classification: unknown): string[] {
     const score = typeof step.score === "number" ? `, score ${step.score.toFixed(2)}` : "";
     const elapsed = typeof step.elapsed_ms === "number" ? `, ${formatMs(step.elapsed_ms)}` : "";
     const detail = typeof step.detail === "string" && step.detail !== "" ? ` (${step.detail})` : "";
-    lines.push(`  ${String(step.kind ?? "step")}: ${route}${detail}${score}${elapsed}`);
+    const spent = spendText(step);
+    const call = spent === null ? "" : `; ${spent}`;
+    lines.push(`  ${String(step.kind ?? "step")}: ${route}${detail}${score}${elapsed}${call}`);
   }
   if (usedDefault === true) lines.push("  no step named a route: the default route");
   return lines;
+}
+
+/**
+ * What this row's item's own classification calls cost, for an item after the first of those
+ * routed with it (its decision's classification is that first item's): its `item`'s. Rows that
+ * held every item on every row were logged before items had them.
+ */
+function itemClassificationLines(decision: LoggedDecisionView | null): string[] {
+  const item = decision?.item as { classification_usage?: unknown } | undefined;
+  const spends = item?.classification_usage;
+  if (!Array.isArray(spends)) return [];
+  const texts = (spends as LoggedSpend[]).flatMap((spend) => spendText(spend) ?? []);
+  return texts.length === 0 ? [] : [`Classification calls (this input's): ${texts.join("; ")}`];
+}
+
+/** `router-llm: 41 in, 1 out, $0.00014`: a model step's call, or null without its tokens. */
+function spendText(spend: LoggedSpend): string | null {
+  if (typeof spend.usage !== "object" || spend.usage === null) return null;
+  const { prompt_tokens: read, completion_tokens: written } = spend.usage as {
+    prompt_tokens?: unknown;
+    completion_tokens?: unknown;
+  };
+  const model = typeof spend.model === "string" ? `${spend.model}: ` : "";
+  const cost = typeof spend.cost_usd === "number" ? `, ${formatUsd(spend.cost_usd)}` : "";
+  const count = (tokens: unknown) => (typeof tokens === "number" ? String(tokens) : "?");
+  return `${model}${count(read)} in, ${count(written)} out${cost}`;
 }
 
 function attemptLines(attempts: unknown, heading: string): string[] {

@@ -42,6 +42,53 @@ const FEEDBACK: FeedbackRow[] = [
 ];
 
 describe("renderLoggedRequest", () => {
+  it("prints a model step's tokens and cost beside its detail, apart from the answer's", () => {
+    const text = renderLoggedRequest(
+      ROW,
+      {
+        policy: "fixed",
+        order: ["large-llm"],
+        attempts: [{ model: "large-llm", outcome: "ok", latency_ms: 790.1 }],
+        classification: {
+          route: "complaint",
+          used_default: false,
+          steps: [
+            { kind: "rules", route: null, detail: "no rule matched", elapsed_ms: 0.02 },
+            {
+              kind: "nearest-neighbour",
+              route: null,
+              detail: "nearest example below min_similarity 0.5",
+              score: 0.31,
+              elapsed_ms: 12,
+              model: "embedder",
+              usage: { prompt_tokens: 9, completion_tokens: 0 },
+            },
+            {
+              kind: "classifier",
+              route: "complaint",
+              detail: "label complaint (1.00)",
+              score: 1,
+              elapsed_ms: 180,
+              model: "router-llm",
+              usage: { prompt_tokens: 41, completion_tokens: 1 },
+              cost_usd: 0.000138,
+            },
+          ],
+        },
+      },
+      [],
+    );
+    expect(text).toContain("  rules: no route (no rule matched), 0.02 ms\n");
+    expect(text).toContain(
+      "  nearest-neighbour: no route (nearest example below min_similarity 0.5), score 0.31, 12 ms; embedder: 9 in, 0 out\n",
+    );
+    expect(text).toContain(
+      "  classifier: complaint (label complaint (1.00)), score 1.00, 180 ms; router-llm: 41 in, 1 out, $0.00014\n",
+    );
+    // The row's own tokens and cost: the answer's.
+    expect(text).toContain("Tokens: 31 in, 120 out, $0.000078\n");
+  });
+
   it("says where a request went, why, what each step and attempt did, and its feedback", () => {
     const text = renderLoggedRequest(
       ROW,
@@ -115,6 +162,31 @@ describe("renderLoggedRequest", () => {
     );
     expect(later).toContain("Batch: input 2 of 3 (the batch's request req_batch)\n");
     expect(later).not.toContain("Classification:");
+    expect(later).not.toContain("Classification calls");
+    // A later item classified by a model: what its own call cost.
+    const classified = renderLoggedRequest(
+      { ...ROW, id: "req_item2" },
+      {
+        ...batchDecision,
+        item: {
+          index: 2,
+          request_id: "req_item2",
+          classification_usage: [
+            {
+              step: 1,
+              model: "router-llm",
+              usage: { prompt_tokens: 38, completion_tokens: 1 },
+              cost_usd: 0.00004,
+            },
+          ],
+        },
+      },
+      [],
+    );
+    expect(classified).not.toContain("Classification:");
+    expect(classified).toContain(
+      "Classification calls (this input's): router-llm: 38 in, 1 out, $0.000040\n",
+    );
     expect(later).toContain(
       "Attempts (the call that answered the batch):\n  large-llm: ok, 12 ms\n",
     );
