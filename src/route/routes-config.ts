@@ -342,7 +342,7 @@ const declaredId = modelId.describe(
 
 /** Read by `route/model-price.ts`. */
 const modelPriceSchema = priceSchema.describe(
-  "What the model server charges, in US dollars per million tokens read (`input`) and written (`output`): the request log, `/metrics` and the dashboard give each answer's cost from the `usage` its server reports, and a `bandit` target's `answer_value_usd` weighs it. Without it, tokens are still counted.",
+  "What the model server charges, in US dollars per million tokens read (`input`) and written (`output`): the request log, `/metrics` and the dashboard give each answer's cost from the `usage` its server reports, and a `bandit` target's `answer_value_usd` weighs it. A classification step's model (a chat model naming the route, an embedding server) costs its calls too: each step's cost is in the logged decision and in `/metrics`' `modelscout_classification_cost_usd_total`, apart from the answer's (ADR 0090). Without it, tokens are still counted.",
 );
 
 const endpointLabels = z
