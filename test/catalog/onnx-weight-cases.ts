@@ -2,7 +2,10 @@
  * Models for the catalogs' migration 7 tests: each way a record can say it has ONNX weights
  * or not, so that the SQL that fills the `onnx` column is checked against `shipsOnnxWeights`.
  */
+import { expect } from "vitest";
+import type { CatalogStore } from "../../src/catalog/catalog-store.js";
 import type { ModelRecord } from "../../src/catalog/model-record.js";
+import { shipsOnnxWeights } from "../../src/catalog/transformers-js-markers.js";
 import { makeModel } from "../support/make-model.js";
 
 const task = "feature-extraction";
@@ -60,3 +63,24 @@ export const ONNX_WEIGHT_CASES: readonly ModelRecord[] = [
   makeModel({ id: "onnx-elsewhere", task, library: null, datasets: ["onnx"], downloads: 2 }),
   makeModel({ id: "nothing", task, library: null, downloads: 1 }),
 ];
+
+/** Checks that `store`'s ONNX view holds exactly the cases `shipsOnnxWeights` names; closes it. */
+export async function expectOnnxViewAsTheRuleSays(store: CatalogStore): Promise<void> {
+  const found = await store.searchModels({
+    tasks: [task],
+    onnx: true,
+    sort: "downloads",
+    limit: 20,
+  });
+  await store.close();
+  const expected = ONNX_WEIGHT_CASES.filter(shipsOnnxWeights).map((model) => model.id);
+  expect(expected).toEqual([
+    "conversion",
+    "onnx-library",
+    "tagged-original",
+    "tagged-js",
+    "tagged-files-listed",
+    "tagged-files-unknown",
+  ]);
+  expect(found.hits.map((hit) => hit.model.id)).toEqual(expected);
+}

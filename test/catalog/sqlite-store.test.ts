@@ -10,13 +10,12 @@ import {
   SQLITE_MIGRATIONS,
 } from "../../src/catalog/sqlite/sqlite-migrations.js";
 import { openSqliteStore } from "../../src/catalog/sqlite/sqlite-store.js";
-import { shipsOnnxWeights } from "../../src/catalog/transformers-js-markers.js";
 import { memoryBound } from "../../src/hardware/memory-fit.js";
 import { holdWriteLock } from "../support/hold-write-lock.js";
 import { makeModel } from "../support/make-model.js";
 import { FITTING_1GB_FP32, RECORDED_SIZES, SIZED_MODELS } from "../support/sized-models.js";
 import { runCatalogStoreContract } from "./catalog-store.contract.js";
-import { ONNX_WEIGHT_CASES } from "./onnx-weight-cases.js";
+import { expectOnnxViewAsTheRuleSays, ONNX_WEIGHT_CASES } from "./onnx-weight-cases.js";
 
 const run = promisify(execFile);
 
@@ -145,24 +144,7 @@ describe("SQLite catalog store", () => {
     }
     raw.close();
 
-    const store = await openSqliteStore({ path });
-    const found = await store.searchModels({
-      tasks: ["feature-extraction"],
-      onnx: true,
-      sort: "downloads",
-      limit: 20,
-    });
-    await store.close();
-    const expected = ONNX_WEIGHT_CASES.filter(shipsOnnxWeights).map((model) => model.id);
-    expect(expected).toEqual([
-      "conversion",
-      "onnx-library",
-      "tagged-original",
-      "tagged-js",
-      "tagged-files-listed",
-      "tagged-files-unknown",
-    ]);
-    expect(found.hits.map((hit) => hit.model.id)).toEqual(expected);
+    await expectOnnxViewAsTheRuleSays(await openSqliteStore({ path }));
   });
 
   it("rejects a file that is not a SQLite database with a message that says what to do", async () => {
