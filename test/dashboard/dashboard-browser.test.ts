@@ -233,6 +233,12 @@ describe("dashboard in Chromium", () => {
         .locator("[data-catalog-results] tr[data-model]")
         .evaluateAll((rows) => rows.map((row) => row.getAttribute("data-model"))),
     ).toEqual(["npm:eld"]);
+    // Models with ONNX weights only: the task's language identifiers are all npm packages.
+    await page.fill('[data-catalog-form] input[name="library"]', "");
+    await page.check('[data-catalog-form] input[name="onnx"]');
+    await page.click('[data-catalog-form] button[type="submit"]');
+    await page.locator('[data-catalog-results]:has-text("No model matches.")').waitFor();
+    expect(await page.isChecked('[data-catalog-form] input[name="onnx"]')).toBe(true);
     expect(pageErrors(page)).toEqual([]);
     await page.close();
   });

@@ -1222,6 +1222,17 @@ async function renderCatalog(container) {
       field("task", "Task", "text-classification"),
       field("language", "Language", "en, zh, chinese"),
       field("library", "Library", "transformers.js,onnx"),
+      h(
+        "label",
+        { title: "Conversions, and repositories of any library the Hub tags onnx" },
+        h("input", {
+          type: "checkbox",
+          name: "onnx",
+          value: "true",
+          checked: query.onnx === "true",
+        }),
+        "ONNX weights (run here)",
+      ),
       field("hardware", "Hardware", "cpu-laptop, t4"),
       h(
         "label",

@@ -157,6 +157,11 @@ const catalogQuerySchema = z
     license: z.string().min(1).optional(),
     source: z.string().min(1).optional(),
     library: z.string().min(1).optional(),
+    /** `true`: only models with ONNX weights (`catalog search --onnx`); `false` is no filter. */
+    onnx: z
+      .enum(["true", "false"])
+      .transform((value) => (value === "true" ? true : undefined))
+      .optional(),
     hardware: z.string().min(1).optional(),
     sort: z.enum(CATALOG_SORTS).optional(),
     maxMemoryGb: z.coerce.number().positive().optional(),

@@ -839,6 +839,16 @@ describe("admin API: dashboard, events, catalog, webhooks", () => {
     const noLibrary = await get(server, "/admin/api/catalog/search?task=sentiment&library=none");
     expect(noLibrary.status).toBe(200);
     expect(noLibrary.json.models).toEqual([]);
+    // The bundled snapshot holds no model with ONNX weights; a value other than true or false
+    // is refused, naming the parameter.
+    const onnx = await get(server, "/admin/api/catalog/search?task=sentiment&onnx=true");
+    expect(onnx.status).toBe(200);
+    expect(onnx.json.models).toEqual([]);
+    const noFilter = await get(server, "/admin/api/catalog/search?task=sentiment&onnx=false");
+    expect(noFilter.json.models.length).toBeGreaterThan(0);
+    const notBoolean = await get(server, "/admin/api/catalog/search?task=sentiment&onnx=yes");
+    expect(notBoolean.status).toBe(400);
+    expect(notBoolean.json.error.message).toContain("onnx");
     const unknown = await get(server, "/admin/api/catalog/search?task=no-such-task");
     expect(unknown.status).toBe(404);
     const strict = await get(server, "/admin/api/catalog/search?colour=red");
