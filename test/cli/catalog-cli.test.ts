@@ -244,6 +244,23 @@ describe("modelscout catalog show", () => {
     expect(result.stdout).toMatch(/image-classification/);
     expect(result.stdout).toMatch(/rtx-4090\s+\S+\s+yes\s+=/);
     expect(result.stdout).toMatch(/roofline estimate/);
+    // A PyTorch model: no backend here runs it, and the line says why and what may.
+    expect(result.stdout).toContain(
+      "runs here:      no: it has no ONNX weights for transformers.js (library timm, no onnx tag); a conversion may (`modelscout catalog search --task image-classification --onnx`); select still ranks it by its priors",
+    );
+  });
+
+  it("says which backend runs a model here, or why none does", async () => {
+    const vader = await runCli(["catalog", "show", "npm:vader-sentiment", "--json"], {
+      MODELSCOUT_HOME: home,
+    });
+    expect(vader.code, vader.stderr).toBe(0);
+    expect(JSON.parse(vader.stdout).runsHere).toEqual({ provider: "npm" });
+    const nsfw = await runCli(["catalog", "show", "npm:nsfwjs/mobilenet_v2"], {
+      MODELSCOUT_HOME: home,
+    });
+    expect(nsfw.code, nsfw.stderr).toBe(0);
+    expect(nsfw.stdout).toMatch(/^runs here: +no: no adapter runs this npm package yet/m);
   });
 
   it("suggests a near id for a missing model", async () => {

@@ -4,6 +4,10 @@
  * model whose listing named no files, its `onnx/` files are looked up first (and stored).
  */
 import { defineCommand } from "citty";
+import { createHttpBackendProvider } from "../../backends/http/http-backend-provider.js";
+import { npmBackendProvider } from "../../backends/npm/npm-backend-provider.js";
+import { createTransformersBackendProvider } from "../../backends/transformers-js/transformers-backend-provider.js";
+import { type RunsHere, runsHere } from "../../backends/why-not-run-here.js";
 import type { CatalogStore } from "../../catalog/catalog-store.js";
 import { DTYPES, type ModelRecord, weightBytes } from "../../catalog/model-record.js";
 import { onnxFilesState } from "../../catalog/resolve-onnx-variants.js";
@@ -43,11 +47,17 @@ export default defineCommand({
       }
       const { record, files } = await completeFiles(store, model);
       const hardware = hardwareSummary(record, listHardwareProfiles());
+      // The backends `select` and `profile` use, asked only whether they would take it.
+      const here = runsHere(record, [
+        createTransformersBackendProvider(),
+        npmBackendProvider,
+        createHttpBackendProvider(),
+      ]);
       if (args.json) {
-        printJson({ model: record, hardware, ...(files !== null && { files }) });
+        printJson({ model: record, runsHere: here, hardware, ...(files !== null && { files }) });
         return;
       }
-      process.stdout.write(`${renderModel(record, hardware, files)}\n`);
+      process.stdout.write(`${renderModel(record, here, hardware, files)}\n`);
     } finally {
       await store.close();
     }
@@ -112,6 +122,7 @@ function hardwareSummary(model: ModelRecord, profiles: readonly HardwareProfile[
 
 function renderModel(
   model: ModelRecord,
+  here: RunsHere,
   hardware: readonly HardwareRow[],
   files: FilesLookup | null,
 ): string {
@@ -134,6 +145,12 @@ function renderModel(
   field("likes", formatCount(model.likes));
   field("last modified", model.lastModified ?? "?");
   field("score", model.score === null ? "-" : model.score.toFixed(2));
+  field(
+    "runs here",
+    here.provider === null
+      ? `no: ${here.reason}; select still ranks it by its priors, for hardware that runs it elsewhere`
+      : `yes, with the ${here.provider} backend`,
+  );
   if (model.tags.length > 0) field("tags", model.tags.slice(0, 20).join(", "));
   for (const [key, value] of Object.entries(model.extra))
     field(key, typeof value === "string" ? value : JSON.stringify(value));
