@@ -17,6 +17,7 @@ import { modelPriceSchema as priceSchema } from "../backends/http/endpoint-model
 import { normaliseLanguage } from "../catalog/languages.js";
 import { describeIssue } from "../config/zod-issues.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
+import { HTTP_TOKEN } from "../http/http1-response-parser.js";
 import { resolveTask, type TaskId } from "../tasks/resolve-task.js";
 import type { HealthCheckSettings } from "./health-checker.js";
 import {
@@ -690,7 +691,7 @@ export const routesConfigSchema = z
           .array(
             z
               .string()
-              .regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, "must be a header name")
+              .regex(HTTP_TOKEN, "must be a header name")
               .refine((name) => !neverForwarded(name), {
                 message:
                   "is never forwarded: credentials, cookies, the body's framing and the router's own x-modelscout-* headers stay with the router",
