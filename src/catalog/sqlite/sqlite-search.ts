@@ -6,11 +6,12 @@
  *   because an `IN` list cannot keep index order. Each task tries, in turn: the parameter
  *   index when a latency bound keeps few rows (those under the size it implies, and those of
  *   unknown size, whose latency is unknown and passes); the (source, task) or (library, task)
- *   index when a source or libraries asked for keep few (a task's npm models, its ONNX
- *   conversions, among thousands of others); a walk of the sort index (or, for
+ *   index, or the partial (task) index of the models with ONNX weights, when a source,
+ *   libraries or ONNX weights asked for keep few (a task's npm models, its ONNX models, among
+ *   thousands of others); a walk of the sort index (or, for
  *   task + language by downloads, of the language index) capped at a fixed number of rows,
  *   which is the answer when the filters keep enough of them; then the smallest of the
- *   parameter, language, licence, source and library drivers, or the full walk when the
+ *   parameter, language, licence, source, library and ONNX drivers, or the full walk when the
  *   capped walk suggests that is shorter. Filters carry a unary `+` so the planner does not
  *   swap a walk for a range scan and a full sort. A memory bound is a filter, not a driver: a model whose
  *   size is unknown passes it, and so does one whose recorded weight size (`recorded_memory`)
@@ -48,7 +49,7 @@ const SORT_COLUMNS = {
   lastModified: { select: "m.last_modified AS sort_key", order: "sort_key DESC, row_id" },
 } as const;
 
-/** The filter for models with ONNX weights; the (onnx, task) index drives it when few match. */
+/** The filter for models with ONNX weights; their partial (task) index drives it when few match. */
 const ONNX_FILTER = "+m.onnx = 1";
 
 /** Filters every statement shares (task excluded: callers place it to keep index order). */
@@ -299,9 +300,9 @@ function rankedSearch(
       parameters.paramBound = paramBound;
       if (countParamRows(tuning.selectiveRows) < tuning.selectiveRows) return paramDriver();
     }
-    // A source, libraries or ONNX weights asked for: their (source, task), (library, task) and
-    // (onnx, task) indexes find a task's few npm or ONNX models among its many others without
-    // walking them all.
+    // A source, libraries or ONNX weights asked for: the (source, task) and (library, task)
+    // indexes, and the (task) index of the models with ONNX weights, find a task's few npm or
+    // ONNX models among its many others without walking them all.
     // Each drives from its index with its filter as the index's condition (the `+` dropped).
     const indexDriver = (index: string, filter: string) => {
       const condition = filter.slice(1);
