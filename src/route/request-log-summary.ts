@@ -2,12 +2,17 @@
  * @module
  * What the routing server's request log says of a time window, per route and model: requests
  * and errors, latency percentiles of the answered ones, the feedback and its mean reward, and
- * the tokens and cost of the answers (ADR 0050). For `modelscout requests`, which reads the
+ * the tokens and cost of the answers (ADR 0050), and apart from them what the classification
+ * steps' model calls reported and cost, per step model (ADR 0090). For `modelscout requests`, which reads the
  * state database beside a running server (SQLite's WAL lets it), and for anyone reporting on
  * routing without the dashboard. Counted in SQL; the percentiles are nearest-rank, per group,
  * by a window function, so no latency leaves the database.
  */
 import type { StateDatabase } from "../state/state-database.js";
+import {
+  type LoggedClassificationFields,
+  loggedClassificationSpends,
+} from "./logged-classification-spend.js";
 
 export interface RequestLogSummaryOptions {
   /** ISO times: rows created at or after `from` and before `to`. */
@@ -35,12 +40,28 @@ export interface RouteModelSummary {
   costUsd: number | null;
 }
 
+/**
+ * What classification steps' model calls reported over the window, per step model (ADR 0090):
+ * not in the routes' tokens and cost, which are the answering models'.
+ */
+export interface ClassificationModelSummary {
+  model: string;
+  /** Calls that reported tokens (a batch's call counts once per text it classified). */
+  calls: number;
+  promptTokens: number;
+  completionTokens: number;
+  /** US dollars, of the calls whose model declares a price; null when none did. */
+  costUsd: number | null;
+}
+
 export interface RequestLogSummary {
   from: string;
   to: string;
   routes: RouteModelSummary[];
   /** Requests refused before a model was chosen (no route or no model in the row). */
   unrouted: number;
+  /** By step model, the most costly first, then by calls; empty when no step reported tokens. */
+  classification: ClassificationModelSummary[];
 }
 
 const SUMMARY_SQL = `
@@ -78,6 +99,14 @@ const SUMMARY_SQL = `
     LEFT JOIN feedback f ON f.route = w.route AND f.model = w.model
   GROUP BY w.route, w.model
   ORDER BY w.route, requests DESC, w.model`;
+
+/**
+ * The window's rows whose decision holds a classification call's usage (only a model step
+ * that reported tokens writes `"usage":{`; the answer's own usage is in columns, not there).
+ */
+const CLASSIFICATION_SQL = `SELECT id, decision FROM routing_requests
+  WHERE created_at >= @from AND created_at < @to AND decision LIKE '%"usage":{%'
+    AND (CAST(@route AS TEXT) IS NULL OR route = @route)`;
 
 const UNROUTED_SQL = `SELECT COUNT(*) AS n FROM routing_requests
   WHERE created_at >= @from AND created_at < @to AND (route IS NULL OR model IS NULL)
@@ -118,5 +147,39 @@ export function summarizeRequestLog(
       costUsd: row.cost_usd,
     })),
     unrouted: unrouted.n,
+    classification: summarizeClassification(
+      database.prepare(CLASSIFICATION_SQL).all(parameters) as { id: string; decision: string }[],
+    ),
   };
+}
+
+/** Sums the classification calls each row accounts for (`loggedClassificationSpends`). */
+function summarizeClassification(
+  rows: readonly { id: string; decision: string }[],
+): ClassificationModelSummary[] {
+  const byModel = new Map<string, ClassificationModelSummary>();
+  for (const row of rows) {
+    let logged: LoggedClassificationFields;
+    try {
+      logged = JSON.parse(row.decision) as LoggedClassificationFields;
+    } catch {
+      continue;
+    }
+    for (const spend of loggedClassificationSpends(row.id, logged)) {
+      if (spend.usage === undefined) continue;
+      const model = spend.model ?? "unknown";
+      let entry = byModel.get(model);
+      if (entry === undefined) {
+        entry = { model, calls: 0, promptTokens: 0, completionTokens: 0, costUsd: null };
+        byModel.set(model, entry);
+      }
+      entry.calls += 1;
+      entry.promptTokens += spend.usage.prompt_tokens ?? 0;
+      entry.completionTokens += spend.usage.completion_tokens ?? 0;
+      if (spend.cost_usd !== undefined) entry.costUsd = (entry.costUsd ?? 0) + spend.cost_usd;
+    }
+  }
+  return [...byModel.values()].sort(
+    (a, b) => (b.costUsd ?? -1) - (a.costUsd ?? -1) || b.calls - a.calls,
+  );
 }

@@ -45,10 +45,50 @@ for (let index = 1; index <= 3; index += 1) {
       promptTokens: 100,
       completionTokens: 50 * index,
       costUsd: 0.001 * index,
+      // The second, a later item of a batch: its own classification call counts (an unpriced
+      // model's), its group's (item 0's, in `classification`) does not.
+      ...(index === 2 && {
+        decision: JSON.stringify({
+          classification: {
+            steps: [{ model: "router-llm", usage: { prompt_tokens: 99, completion_tokens: 1 } }],
+          },
+          item: {
+            index: 2,
+            classification_usage: [
+              {
+                step: 1,
+                model: "small-router",
+                usage: { prompt_tokens: 30, completion_tokens: 1 },
+              },
+            ],
+          },
+        }),
+      }),
     }),
   );
 }
-store.logRequest(row("req_c1", { route: "complaint", model: "large", latencyMs: 40 }));
+store.logRequest(
+  row("req_c1", {
+    route: "complaint",
+    model: "large",
+    latencyMs: 40,
+    // Classified by a priced chat model after a rule passed (ADR 0090).
+    decision: JSON.stringify({
+      classification: {
+        steps: [
+          { kind: "rules", route: null, detail: "no rule matched" },
+          {
+            kind: "classifier",
+            route: "complaint",
+            model: "router-llm",
+            usage: { prompt_tokens: 40, completion_tokens: 1 },
+            cost_usd: 0.0000215,
+          },
+        ],
+      },
+    }),
+  }),
+);
 store.logRequest(row("req_r1", { route: null, model: null, status: 400, requested: "nope" }));
 store.logRequest(row("req_old", { createdAt: at(3 * 24 * 60), latencyMs: 9999 }));
 store.flush();
@@ -71,6 +111,11 @@ describe("the request log per route and model", () => {
   it("sums a window: percentiles, errors, feedback, tokens and cost", () => {
     const summary = summarizeRequestLog(database, { from: at(60), to: at(-1) });
     expect(summary.unrouted).toBe(1);
+    // Classification calls apart from the answers, the priced first (ADR 0090).
+    expect(summary.classification).toEqual([
+      { model: "router-llm", calls: 1, promptTokens: 40, completionTokens: 1, costUsd: 0.0000215 },
+      { model: "small-router", calls: 1, promptTokens: 30, completionTokens: 1, costUsd: null },
+    ]);
     expect(summary.routes).toEqual([
       {
         route: "complaint",
@@ -158,6 +203,10 @@ describe("the request log per route and model", () => {
     expect(table.stdout).toMatch(
       /delivery\s+large\s+3\s+0\s+200 ms\s+300 ms\s+0\s+-\s+600\s+\$0\.0060/,
     );
+    // The route's requests' classification calls, in a table of their own.
+    expect(table.stdout).toMatch(/\nClassification steps' model calls \(not in the tokens/);
+    expect(table.stdout).toMatch(/small-router\s+1\s+31\s+-/);
+    expect(table.stdout).not.toContain("router-llm");
 
     const shown = await runCli(["requests", "show", "req_s2", "--state", statePath, "--json"], env);
     expect(shown.code, shown.stderr).toBe(0);

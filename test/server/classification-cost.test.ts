@@ -7,6 +7,7 @@
  * item whose text came earlier in the batch none.
  */
 import { describe, expect, it } from "vitest";
+import { summarizeRequestLog } from "../../src/route/request-log-summary.js";
 import { createAdminExtension } from "../../src/server/admin/admin-extension.js";
 import {
   getJson,
@@ -260,5 +261,38 @@ describe("what classification costs", () => {
     const grown = await classificationGrowth(metricsBefore);
     expect(grown.promptTokens).toBe(first + second);
     expect(grown.completionTokens).toBe(2);
+  });
+
+  it("sums the window's classification calls for modelscout requests as /metrics counts them", async () => {
+    // Its own requests, beside those of the tests above: all the server's are summed.
+    const single = await postJson(`${started.server.url}/v1/chat/completions`, {
+      model: "auto",
+      messages: [{ role: "user", content: "has my parcel been sent" }],
+    });
+    expect(single.status).toBe(200);
+    const batch = await postJson(`${started.server.url}/v1/tasks/text-generation`, {
+      model: "auto",
+      input: ["the courier has not come", "my order is still not here"],
+    });
+    expect(batch.status).toBe(200);
+    started.server.store.flush();
+    const summary = summarizeRequestLog(started.server.database, {
+      from: "2000-01-01T00:00:00.000Z",
+      to: new Date(Date.now() + 60_000).toISOString(),
+    });
+    const counted = await classificationMetrics();
+    const calls = chatRequests(0, "router");
+    expect(calls.length).toBeGreaterThanOrEqual(3);
+    const promptTokens = calls.map(promptTokensOf).reduce((a, b) => a + b, 0);
+    expect(counted.promptTokens).toBe(promptTokens);
+    expect(summary.classification).toHaveLength(1);
+    const [router] = summary.classification;
+    expect(router?.model).toBe("router-llm");
+    expect(router?.calls).toBe(calls.length);
+    expect(router?.promptTokens).toBe(promptTokens);
+    expect(router?.completionTokens).toBe(calls.length);
+    expect(router?.costUsd).toBeCloseTo(routerCostUsd(promptTokens, calls.length), 12);
+    // The routes' tokens and cost stay the answering model's.
+    for (const route of summary.routes) expect(route.model).toBe("answer-llm");
   });
 });

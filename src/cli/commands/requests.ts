@@ -199,6 +199,23 @@ const summary = defineCommand({
           ],
         )}\n`,
       );
+      if (result.classification.length > 0) {
+        process.stdout.write(
+          `\nClassification steps' model calls (not in the tokens and cost above, which are the answers'):\n${formatTable(
+            result.classification,
+            [
+              { header: "model", value: (row) => row.model, maxWidth: 48 },
+              { header: "calls", value: (row) => formatCount(row.calls), align: "right" },
+              {
+                header: "tokens",
+                value: (row) => formatCount(row.promptTokens + row.completionTokens),
+                align: "right",
+              },
+              { header: "cost", value: (row) => formatUsd(row.costUsd), align: "right" },
+            ],
+          )}\n`,
+        );
+      }
     } finally {
       database.close();
     }

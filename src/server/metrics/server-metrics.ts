@@ -67,6 +67,7 @@
  * 0083). Label values come from the routes config, the rules and the router's decisions, never
  * from request bodies.
  */
+
 import type { Alert } from "../../monitor/alert-engine.js";
 import { PROMETHEUS_CONTENT_TYPE } from "../../monitor/metrics/metrics-registry.js";
 import {
@@ -75,6 +76,10 @@ import {
 } from "../../monitor/metrics/modelscout-metrics.js";
 import type { MonitorEvent } from "../../monitor/monitor-event.js";
 import type { RoutesInService } from "../../route/learning/routes-in-service.js";
+import {
+  type LoggedClassificationFields,
+  loggedClassificationSpends,
+} from "../../route/logged-classification-spend.js";
 import type { ModelStanding } from "../../route/route-learner.js";
 import type { RoutingDecision } from "../../route/routing-decision.js";
 import type { RequestLogRow } from "../../route/routing-store.js";
@@ -89,39 +94,11 @@ export { PROMETHEUS_CONTENT_TYPE };
 export type DecisionLabels = Pick<RoutingDecision, "policy" | "explored" | "attempts"> &
   Partial<Pick<RoutingDecision, "classification">>;
 
-/** A model step's call, as a logged step or batch item has it (`decision-wire.ts`). */
-interface LoggedClassificationSpend {
-  model?: string;
-  usage?: { prompt_tokens?: number; completion_tokens?: number };
-  cost_usd?: number;
-}
-
 /** A decision's fields those counters read, as the request log's JSON has them. */
-interface LoggedDecisionLabels {
+interface LoggedDecisionLabels extends LoggedClassificationFields {
   policy?: string;
   explored?: boolean;
   attempts?: { model: string; outcome: string }[];
-  classification?: { steps?: LoggedClassificationSpend[] } | null;
-  /** A batch's item rows (ADR 0081): the row's item, or every item on item 0's row. */
-  item?: { classification_usage?: LoggedClassificationSpend[] };
-  items?: { request_id?: string; classification_usage?: LoggedClassificationSpend[] }[];
-}
-
-/**
- * The classification calls a logged row accounts for: a batch's item its own
- * (`classification_usage`, on its `item`, or its entry of `items` on item 0's row), any other
- * row its decision's steps. A batch item's row also holds its group's decision, whose
- * classification is the group's first item's: counted on that item's row only.
- */
-function loggedClassificationSpends(
-  rowId: string,
-  logged: LoggedDecisionLabels,
-): readonly LoggedClassificationSpend[] {
-  if (logged.item !== undefined) return logged.item.classification_usage ?? [];
-  if (Array.isArray(logged.items)) {
-    return logged.items.find((item) => item.request_id === rowId)?.classification_usage ?? [];
-  }
-  return logged.classification?.steps ?? [];
 }
 
 export interface ServerMetrics {
