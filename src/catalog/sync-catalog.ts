@@ -45,6 +45,8 @@ export interface SyncCatalogOptions {
   search?: string;
   /** Owner (user or organisation). */
   author?: string;
+  /** Tags every model must have, e.g. `onnx` (the Hub's `filter`). */
+  tags?: readonly string[];
   /** Stop after this many models (counting the interrupted run a resumed sync continues). */
   limit?: number;
   /** Models per Hub request, 1..1000 (default 500). */
@@ -62,6 +64,8 @@ export interface SyncQuery {
   task: string | null;
   search: string | null;
   author: string | null;
+  /** Sorted, each once; empty for none. */
+  tags: string[];
 }
 
 export interface SyncCounts {
@@ -126,7 +130,14 @@ export function syncMetaKeys(
   endpoint: string,
   query: SyncQuery,
 ): { cursor: string; watermark: string; finished: string } {
-  const scope = JSON.stringify([endpoint, query.task, query.search, query.author]);
+  // The tags only when there are some: the keys of queries without them stay as they were.
+  const scope = JSON.stringify([
+    endpoint,
+    query.task,
+    query.search,
+    query.author,
+    ...(query.tags.length > 0 ? [query.tags] : []),
+  ]);
   return {
     cursor: `hub-sync:cursor:${scope}`,
     watermark: `hub-sync:watermark:${scope}`,
@@ -165,15 +176,21 @@ export async function listSyncStates(store: CatalogStore): Promise<SyncState[]> 
       continue;
     }
     if (!Array.isArray(scope) || typeof scope[0] !== "string") continue;
-    const [endpoint, task, search, author] = scope as [
+    const [endpoint, task, search, author, tags] = scope as [
       string,
       string | null,
       string | null,
       string | null,
+      unknown,
     ];
     const state = states.get(match[2] as string) ?? {
       endpoint,
-      query: { task: task ?? null, search: search ?? null, author: author ?? null },
+      query: {
+        task: task ?? null,
+        search: search ?? null,
+        author: author ?? null,
+        tags: Array.isArray(tags) ? tags.filter((tag) => typeof tag === "string") : [],
+      },
       finished: null,
       interrupted: null,
     };
@@ -291,6 +308,9 @@ export async function syncCatalog(options: SyncCatalogOptions): Promise<SyncSumm
     task: taskName === null ? null : resolveTask(taskName),
     search: optionalText(options.search),
     author: optionalText(options.author),
+    tags: [
+      ...new Set((options.tags ?? []).map((tag) => tag.trim()).filter((tag) => tag !== "")),
+    ].sort(),
   };
   const limit = options.limit ?? null;
   const keys = syncMetaKeys(endpoint, query);
@@ -337,6 +357,7 @@ export async function syncCatalog(options: SyncCatalogOptions): Promise<SyncSumm
       ...(query.task !== null && { task: query.task }),
       ...(query.search !== null && { search: query.search }),
       ...(query.author !== null && { author: query.author }),
+      ...(query.tags.length > 0 && { tags: query.tags }),
       ...(options.pageSize !== undefined && { pageSize: options.pageSize }),
       ...(remaining !== undefined && { limit: remaining }),
       ...(cursor !== null && { startUrl: cursor.nextUrl }),

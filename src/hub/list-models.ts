@@ -48,6 +48,8 @@ export interface ListModelsOptions extends Omit<HubRequestOptions, "token"> {
   search?: string;
   /** Owner (user or organisation), e.g. `google`. */
   author?: string;
+  /** Tags every model must have (`filter`, repeated: the Hub ANDs them), e.g. `onnx`. */
+  tags?: readonly string[];
   /** Models per page, 1..1000. */
   pageSize?: number;
   /** Always descending. */
@@ -81,6 +83,7 @@ export function buildListModelsUrl(options: ListModelsOptions): string {
   if (options.search !== undefined) query.set("search", options.search);
   if (options.author !== undefined) query.set("author", options.author);
   if (options.task !== undefined) query.set("pipeline_tag", options.task);
+  for (const tag of options.tags ?? []) query.append("filter", tag);
   query.set("sort", options.sort ?? "lastModified");
   query.set("direction", "-1");
   query.set("limit", String(limit));

@@ -494,7 +494,7 @@ export function noCandidatesError(
 
 /** What can run here, and how to bring it in, when nothing in the pool can. */
 function runnableHint(task: string): string {
-  return `ModelScout runs Hub models that have ONNX weights for transformers.js (an onnx/ folder, as the Xenova and onnx-community conversions have: modelscout catalog sync --task ${task} --author Xenova fetches them, through HF_ENDPOINT for a mirror), model folders of your own (local:./folder in candidates.ids), npm models, and models behind your servers (candidates.models).`;
+  return `ModelScout runs Hub models that have ONNX weights for transformers.js (an onnx/ folder, as the Xenova and onnx-community conversions and many originals have: modelscout catalog sync --task ${task} --onnx fetches the task's, through HF_ENDPOINT for a mirror), model folders of your own (local:./folder in candidates.ids), npm models, and models behind your servers (candidates.models).`;
 }
 
 const LABEL_MAP_HINT =

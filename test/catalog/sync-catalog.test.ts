@@ -23,7 +23,7 @@ import { failure } from "../support/hub-test-support.js";
 
 const FAST_RETRY = { maxRetries: 2, baseDelayMs: 1, maxDelayMs: 5 };
 const TOKEN = "hf_synctoken0123456789abcdef";
-const ALL_QUERY = { task: null, search: null, author: null };
+const ALL_QUERY = { task: null, search: null, author: null, tags: [] };
 
 let hub: FakeHub;
 let store: CatalogStore;
@@ -298,6 +298,34 @@ describe("syncCatalog", () => {
     expect(await store.countModels()).toBe(25);
   });
 
+  it("syncs only the models with the tags asked for, as a query of its own", async () => {
+    // Every fifth model has an onnx/ folder, which the Hub tags `onnx`.
+    hub.setModels(
+      generateHubModels(25).map((model, index) =>
+        index % 5 === 0 ? { ...model, tags: [...(model.tags as string[]), "onnx"] } : model,
+      ),
+    );
+    const onnxQuery = { ...ALL_QUERY, tags: ["onnx"] };
+    const summary = await sync({ tags: [" onnx", "onnx"] });
+    expect(summary.fetched).toBe(5);
+    expect(hub.modelRequests().map((request) => request.query.getAll("filter"))).toEqual([
+      ["onnx"],
+    ]);
+    // The models the catalog's ONNX view then finds are those.
+    const found = await store.searchModels({ onnx: true, sort: "downloads", limit: 50 });
+    expect(found.hits).toHaveLength(5);
+    expect(await store.countModels({ source: "hub" })).toBe(5);
+    // Its watermark and state are its own; a query without tags keeps the keys it had.
+    expect(syncMetaKeys(hub.url, ALL_QUERY).watermark).toBe(
+      `hub-sync:watermark:${JSON.stringify([hub.url, null, null, null])}`,
+    );
+    expect(await store.getMeta(syncMetaKeys(hub.url, onnxQuery).watermark)).not.toBeNull();
+    expect(await store.getMeta(syncMetaKeys(hub.url, ALL_QUERY).watermark)).toBeNull();
+    const [state] = await listSyncStates(store);
+    expect(state?.query).toEqual(onnxQuery);
+    expect(state?.finished?.fetched).toBe(5);
+  });
+
   it("fails on a malformed page with HUB_RESPONSE_INVALID and keeps the pages before it", async () => {
     hub.script({ kind: "ok" }, { kind: "ok" }, { kind: "malformed-json" });
     const error = await failure(sync());
@@ -345,6 +373,7 @@ describe("syncCatalog", () => {
       task: "text-classification",
       search: null,
       author: "gen-org-0",
+      tags: [],
     });
     expect(summary.fetched).toBe(1);
     const first = hub.modelRequests()[0];

@@ -32,6 +32,22 @@ afterAll(async () => {
 });
 
 describe("modelscout catalog sync", () => {
+  it("syncs only the models the Hub tags onnx with --onnx, and status names the query", async () => {
+    const onnxHome = mkdtempSync(join(tmpdir(), "modelscout-sync-cli-onnx-"));
+    const env = { MODELSCOUT_HOME: onnxHome, HF_ENDPOINT: hub.url, HF_TOKEN: TOKEN };
+    const tagged = hub.models().filter((model) => (model.tags as string[]).includes("onnx"));
+    expect(tagged.length).toBeGreaterThan(0);
+    const from = hub.modelRequests().length;
+    const result = await runCli(["catalog", "sync", "--onnx", "--json"], env);
+    expect(result.code, result.stderr).toBe(0);
+    const summary = JSON.parse(result.stdout) as { fetched: number; query: { tags: string[] } };
+    expect(summary.fetched).toBe(tagged.length);
+    expect(summary.query.tags).toEqual(["onnx"]);
+    expect(hub.modelRequests()[from]?.query.getAll("filter")).toEqual(["onnx"]);
+    const status = await runCli(["catalog", "status"], env);
+    expect(status.stdout).toContain(`${hub.url}, tags onnx: finished`);
+  }, 60_000);
+
   it("syncs every page through HF_ENDPOINT with plain progress lines and never prints the token", async () => {
     hub.script({ kind: "ok" }, { kind: "status", status: 429, retryAfter: "0" });
     const env = { MODELSCOUT_HOME: home, HF_ENDPOINT: `${hub.url}/`, HF_TOKEN: TOKEN };

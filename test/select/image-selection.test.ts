@@ -277,7 +277,7 @@ describe("a catalog with no image model that runs here", () => {
       ).rejects.toMatchObject({
         code: "NO_CANDIDATES",
         message: expect.stringMatching(
-          /the runnable filter .* removed the last 1: timm\/resnet50.a1_in1k \(no backend for source hub, library timm\)\. ModelScout runs Hub models that have ONNX weights .* modelscout catalog sync --task image-classification --author Xenova/,
+          /the runnable filter .* removed the last 1: timm\/resnet50.a1_in1k \(no backend for source hub, library timm\)\. ModelScout runs Hub models that have ONNX weights .* modelscout catalog sync --task image-classification --onnx fetches/,
         ),
       });
     } finally {

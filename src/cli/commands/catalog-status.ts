@@ -65,6 +65,7 @@ function describeSync(sync: SyncState): string {
     sync.query.task === null ? null : `task ${sync.query.task}`,
     sync.query.search === null ? null : `search "${sync.query.search}"`,
     sync.query.author === null ? null : `author ${sync.query.author}`,
+    sync.query.tags.length === 0 ? null : `tags ${sync.query.tags.join(", ")}`,
   ].filter((part) => part !== null);
   const parts: string[] = [];
   const when = (iso: string) => `${iso.slice(0, 16).replace("T", " ")} UTC`;

@@ -19,6 +19,15 @@ export default defineCommand({
     task: { type: "string", description: "Only this pipeline tag or alias, e.g. sentiment" },
     search: { type: "string", description: "Only models whose id contains this text" },
     author: { type: "string", description: "Only models of this user or organisation" },
+    tag: {
+      type: "string",
+      description: "Only models with these Hub tags, comma-separated (all of them), e.g. onnx",
+    },
+    onnx: {
+      type: "boolean",
+      description:
+        "Only models the Hub tags onnx: the ones transformers.js runs here (same as --tag onnx)",
+    },
     limit: { type: "string", description: "Stop after this many models" },
     "page-size": { type: "string", description: "Models per Hub request, 1-1000 (default 500)" },
     full: {
@@ -30,6 +39,10 @@ export default defineCommand({
   async run({ args }) {
     const limit = integerOption("limit", args.limit);
     const pageSize = integerOption("page-size", args["page-size"]);
+    const tags = [
+      ...(args.tag ?? "").split(",").map((tag) => tag.trim()),
+      ...(args.onnx === true ? ["onnx"] : []),
+    ].filter((tag) => tag !== "");
     const store = await openCatalog();
     const progress = syncProgress(process.stderr);
     try {
@@ -38,6 +51,7 @@ export default defineCommand({
         ...(args.task !== undefined && { task: args.task }),
         ...(args.search !== undefined && { search: args.search }),
         ...(args.author !== undefined && { author: args.author }),
+        ...(tags.length > 0 && { tags }),
         ...(limit !== undefined && { limit }),
         ...(pageSize !== undefined && { pageSize }),
         ...(args.full === true && { full: true }),
