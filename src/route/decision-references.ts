@@ -110,11 +110,15 @@ export function servedDeclaration(specInput: unknown, winnerId: string): unknown
   return undefined;
 }
 
+/** A reference's decision and winner, and its task spec as given, read when asked for. */
+interface ResolvedOne {
+  decisionId: string;
+  model: string;
+  specInput: () => unknown;
+}
+
 /** The decision `reference` names and its winner, or why there is none. */
-function resolveOne(
-  reference: string,
-  decisions: DecisionLookup,
-): { decisionId: string; model: string; specInput?: unknown } | { why: string } {
+function resolveOne(reference: string, decisions: DecisionLookup): ResolvedOne | { why: string } {
   const rest = reference.slice(DECISION_REFERENCE_PREFIX.length);
   if (rest === "latest" || rest.startsWith("latest:")) {
     const taskName = rest === "latest" ? undefined : rest.slice("latest:".length);
@@ -132,10 +136,11 @@ function resolveOne(
         why: `no completed decision${task === undefined ? "" : ` for task ${task}`} has a winner; run \`modelscout select <spec>\` first (\`modelscout decisions\` lists what is stored)`,
       };
     }
+    // The list holds summaries: the whole decision is read only if its spec is needed.
     return {
       decisionId: found.id,
       model: found.winnerId as string,
-      specInput: decisions.get(found.id)?.specInput,
+      specInput: () => decisions.get(found.id)?.specInput,
     };
   }
   if (rest === "") return { why: "name a decision id, `latest` or `latest:<task>`" };
@@ -150,7 +155,7 @@ function resolveOne(
       why: `decision ${rest} ${decision.status === "completed" ? "has no winner" : `did not complete (status ${decision.status})`}; \`modelscout decisions show ${rest}\` says why`,
     };
   }
-  return { decisionId: rest, model: decision.winner.id, specInput: decision.specInput };
+  return { decisionId: rest, model: decision.winner.id, specInput: () => decision.specInput };
 }
 
 /**
@@ -161,13 +166,13 @@ function resolveOne(
 function resolvedReference(
   field: string,
   reference: string,
-  outcome: { decisionId: string; model: string; specInput?: unknown },
+  outcome: ResolvedOne,
   declared: ReadonlySet<string>,
 ): ResolvedReference | { why: string } {
   const { decisionId, model } = outcome;
   const resolved = { field, reference, decisionId, model };
   if (declared.has(model)) return resolved;
-  const served = servedDeclaration(outcome.specInput, model);
+  const served = servedDeclaration(outcome.specInput(), model);
   if (served === undefined) return resolved;
   try {
     return { field, reference, decisionId, model, declaration: parseModelDeclaration(served) };
