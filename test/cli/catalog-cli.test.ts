@@ -198,6 +198,12 @@ describe("modelscout catalog search", () => {
       { MODELSCOUT_HOME: home },
     );
     expect(nothing.stdout).toMatch(/^No models match\./);
+    // Asked for ONNX models the offline catalog lacks: the sync that brings the task's.
+    const onnx = await runCli(["catalog", "search", "--task", "embeddings", "--onnx"], {
+      MODELSCOUT_HOME: home,
+    });
+    expect(onnx.code, onnx.stderr).toBe(0);
+    expect(onnx.stdout).toContain("`modelscout catalog sync --task embeddings --onnx`");
   });
 
   it("says what is wrong with bad input and exits non-zero", async () => {

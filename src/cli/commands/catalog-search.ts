@@ -97,7 +97,7 @@ export default defineCommand({
         process.stdout.write(
           withoutLanguage !== null && withoutLanguage.models.length > 0
             ? `No models that match the other filters declare ${result.query.language}: --lang lists only models that declare the language, while select also keeps those that declare none and tests them on your data. Drop --lang to list them.\n`
-            : "No models match. Loosen a filter, or sync more models with `modelscout catalog sync`.\n",
+            : `No models match. Loosen a filter, or sync more models with \`modelscout catalog sync${syncHint(args.task, args.onnx === true)}\`.\n`,
         );
         return;
       }
@@ -168,4 +168,9 @@ export function renderSearchTable(
         ]
       : []),
   ]);
+}
+
+/** The sync that would bring what the search asked for: the task, and only ONNX models with --onnx. */
+function syncHint(task: string | undefined, onnx: boolean): string {
+  return `${task === undefined ? "" : ` --task ${task}`}${onnx ? " --onnx" : ""}`;
 }
