@@ -20,7 +20,7 @@ import type { BatchItem, BatchSplit, RouteResult } from "../route/router.js";
 import type { ClassificationTrace } from "../route/routing-decision.js";
 import { topLabel } from "../select/metrics/classification-metrics.js";
 import type { TaskId } from "../tasks/resolve-task.js";
-import { type DecisionBody, decisionBody, headerSafe } from "./decision-wire.js";
+import { type DecisionBody, decisionBody, headerSafe, stepSpendBody } from "./decision-wire.js";
 
 /** The value of `x-modelscout-batch` (and the body's `batch`) for a split batch. */
 export const MIXED_BATCH = "mixed";
@@ -131,15 +131,7 @@ function classificationUsage(
   for (const step of classification?.steps ?? []) {
     if (step.usage === undefined) continue;
     entries ??= [];
-    entries.push({
-      step: step.step,
-      model: step.model as string,
-      usage: {
-        prompt_tokens: step.usage.promptTokens,
-        completion_tokens: step.usage.completionTokens,
-      },
-      ...(step.costUsd !== undefined && { cost_usd: step.costUsd }),
-    });
+    entries.push({ step: step.step, ...stepSpendBody(step, step.usage) });
   }
   return entries;
 }

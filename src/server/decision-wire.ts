@@ -162,15 +162,7 @@ export function decisionBody(decision: RoutingDecision): DecisionBody {
               detail: step.detail,
               ...(step.score !== undefined && { score: step.score }),
               elapsed_ms: round(step.elapsedMs),
-              ...(step.usage !== undefined && {
-                model: step.model,
-                usage: {
-                  prompt_tokens: step.usage.promptTokens,
-                  completion_tokens: step.usage.completionTokens,
-                },
-              }),
-              ...(step.usage !== undefined &&
-                step.costUsd !== undefined && { cost_usd: step.costUsd }),
+              ...(step.usage !== undefined && stepSpendBody(step, step.usage)),
             })),
           },
   };
@@ -203,6 +195,25 @@ function classificationJson(classification: RoutingDecision["classification"]): 
     steps += `${steps === "" ? "" : ","}{"kind":${jsonName(step.kind)},"route":${jsonNameOrNull(step.route)},"detail":${jsonText(step.detail)}${step.score === undefined ? "" : `,"score":${jsonNumber(step.score)}`},"elapsed_ms":${jsonNumber(round(step.elapsedMs))}${step.usage === undefined ? "" : stepSpendJson(step)}}`;
   }
   return `{"route":${jsonName(classification.route)},"used_default":${classification.usedDefault},"steps":[${steps}]}`;
+}
+
+/**
+ * A model step's call as the wire has it: its `model`, `usage` (OpenAI's names) and, priced,
+ * `cost_usd` (ADR 0090); in a step of the decision and in a batch item's `classification_usage`.
+ */
+export function stepSpendBody(
+  step: ClassificationStepTrace,
+  usage: NonNullable<ClassificationStepTrace["usage"]>,
+): {
+  model: string;
+  usage: { prompt_tokens: number; completion_tokens: number };
+  cost_usd?: number;
+} {
+  return {
+    model: step.model as string,
+    usage: { prompt_tokens: usage.promptTokens, completion_tokens: usage.completionTokens },
+    ...(step.costUsd !== undefined && { cost_usd: step.costUsd }),
+  };
 }
 
 /** A step's `model`, `usage` and `cost_usd` fields, for a step with `usage` (`decisionBody`'s). */

@@ -33,7 +33,11 @@ import type { ClassificationStep, RoutesConfig } from "../routes-config.js";
 import type { ClassificationStepTrace, ClassificationTrace } from "../routing-decision.js";
 import { withDeadline } from "../with-deadline.js";
 import { KeywordRules } from "./keyword-rules.js";
-import { NearestNeighbourIndex, type NeighbourLookup } from "./nearest-neighbour-index.js";
+import {
+  NearestNeighbourIndex,
+  type NeighbourLookup,
+  type NeighbourMatch,
+} from "./nearest-neighbour-index.js";
 
 export interface ClassificationStepStatus {
   step: number;
@@ -449,6 +453,11 @@ function rulesVerdict(rules: KeywordRules, text: string, eligible: ReadonlySet<s
   return rules.match(text, eligible) ?? { route: null, detail: "no rule matched" };
 }
 
+/** `verdict` with the step's call's tokens and cost, when it reported tokens. */
+function withSpend(verdict: StepVerdict, spend: StepSpend | undefined): StepVerdict {
+  return spend === undefined ? verdict : Object.assign(verdict, spend);
+}
+
 function neighbourVerdict(
   config: NearestNeighbourStepConfig,
   found: NeighbourLookup,
@@ -456,25 +465,30 @@ function neighbourVerdict(
   price: ModelPrice | undefined,
 ): StepVerdict {
   // The request's text was embedded whatever the vote: its tokens count.
-  const spend = spendOf(config.model, price, found.usage);
-  const match = found.match;
-  if (match === null) {
-    return { route: null, detail: "no examples for the eligible routes", ...spend };
-  }
+  return withSpend(
+    matchVerdict(config, found.match, note),
+    spendOf(config.model, price, found.usage),
+  );
+}
+
+function matchVerdict(
+  config: NearestNeighbourStepConfig,
+  match: NeighbourMatch | null,
+  note: string,
+): StepVerdict {
+  if (match === null) return { route: null, detail: "no examples for the eligible routes" };
   const similarity = Number(match.topSimilarity.toFixed(4));
   if (match.topSimilarity < config.minSimilarity) {
     return {
       route: null,
       detail: `nearest example below min_similarity ${config.minSimilarity}${note}`,
       score: similarity,
-      ...spend,
     };
   }
   return {
     route: match.route,
     detail: `nearest example "${match.example}" (${match.similarity.toFixed(2)}), ${match.votes}/${match.k} votes${note}`,
     score: similarity,
-    ...spend,
   };
 }
 
@@ -486,34 +500,36 @@ function labelVerdict(
   price: ModelPrice | undefined,
 ): StepVerdict {
   // Whatever the answer named, the call was made: its tokens count.
-  const spend = spendOf(
-    config.model,
-    price,
-    output !== undefined && "usage" in output ? output.usage : undefined,
+  const usage = output !== undefined && "usage" in output ? output.usage : undefined;
+  return withSpend(
+    labelsVerdict(config, output, eligible, note),
+    spendOf(config.model, price, usage),
   );
+}
+
+function labelsVerdict(
+  config: ClassifierStepConfig,
+  output: BackendOutput | undefined,
+  eligible: ReadonlySet<string>,
+  note: string,
+): StepVerdict {
   if (output?.kind !== "labels" || output.labels.length === 0) {
-    return { route: null, detail: `${config.model} returned no labels`, ...spend };
+    return { route: null, detail: `${config.model} returned no labels` };
   }
   const top = topLabelScore(output) as LabelScore;
   const route = config.labels.get(top.label) ?? top.label;
   const score = Number(top.score.toFixed(4));
   if (!eligible.has(route)) {
-    return {
-      route: null,
-      detail: `label ${top.label} is not a route serving this task`,
-      score,
-      ...spend,
-    };
+    return { route: null, detail: `label ${top.label} is not a route serving this task`, score };
   }
   if (top.score < config.minScore) {
     return {
       route: null,
       detail: `label ${top.label} below min_score ${config.minScore}${note}`,
       score,
-      ...spend,
     };
   }
-  return { route, detail: `label ${top.label} (${top.score.toFixed(2)})${note}`, score, ...spend };
+  return { route, detail: `label ${top.label} (${top.score.toFixed(2)})${note}`, score };
 }
 
 type TextOpening = ReturnType<typeof opening>;
