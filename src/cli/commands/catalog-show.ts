@@ -4,9 +4,6 @@
  * model whose listing named no files, its `onnx/` files are looked up first (and stored).
  */
 import { defineCommand } from "citty";
-import { createHttpBackendProvider } from "../../backends/http/http-backend-provider.js";
-import { npmBackendProvider } from "../../backends/npm/npm-backend-provider.js";
-import { createTransformersBackendProvider } from "../../backends/transformers-js/transformers-backend-provider.js";
 import { type RunsHere, runsHere } from "../../backends/why-not-run-here.js";
 import type { CatalogStore } from "../../catalog/catalog-store.js";
 import { DTYPES, type ModelRecord, weightBytes } from "../../catalog/model-record.js";
@@ -23,6 +20,7 @@ import { closestMatch } from "../../text/closest-match.js";
 import { printJson } from "../cli-options.js";
 import { formatBytes, formatCount, formatMs, formatTable } from "../format-table.js";
 import { openCatalog } from "../open-catalog.js";
+import { selectionProviders } from "../selection-providers.js";
 
 export default defineCommand({
   meta: { name: "show", description: "Show everything known about one model" },
@@ -47,12 +45,8 @@ export default defineCommand({
       }
       const { record, files } = await completeFiles(store, model);
       const hardware = hardwareSummary(record, listHardwareProfiles());
-      // The backends `select` and `profile` use, asked only whether they would take it.
-      const here = runsHere(record, [
-        createTransformersBackendProvider(),
-        npmBackendProvider,
-        createHttpBackendProvider(),
-      ]);
+      // The backends `select` uses, asked only whether they would take it.
+      const here = runsHere(record, selectionProviders({ inProcess: true }));
       if (args.json) {
         printJson({ model: record, runsHere: here, hardware, ...(files !== null && { files }) });
         return;

@@ -9,11 +9,6 @@
  */
 import { resolve } from "node:path";
 import { defineCommand } from "citty";
-import { createHttpBackendProvider } from "../../backends/http/http-backend-provider.js";
-import { isolatedProvider } from "../../backends/isolated/isolated-provider.js";
-import type { BackendProvider } from "../../backends/model-backend.js";
-import { npmBackendProvider } from "../../backends/npm/npm-backend-provider.js";
-import { createTransformersBackendProvider } from "../../backends/transformers-js/transformers-backend-provider.js";
 import { ModelScoutError } from "../../errors/modelscout-error.js";
 import { feedbackByModel, LearningStore } from "../../route/learning/learning-store.js";
 import type { SelectionDecision } from "../../select/decision.js";
@@ -33,6 +28,7 @@ import { integerOption, printJson } from "../cli-options.js";
 import { describeError, EXIT_CODES } from "../exit-code.js";
 import { openCatalog } from "../open-catalog.js";
 import { checkReportFile, writeReportFile } from "../report-file.js";
+import { selectionProviders } from "../selection-providers.js";
 
 /** The `--json` document: the shape the issue promises, plus the full record's id. */
 export function selectionJson(decision: SelectionDecision) {
@@ -58,22 +54,6 @@ export function selectionJson(decision: SelectionDecision) {
     explanation: decision.explanation,
     ...(decision.cascade !== undefined && { cascade: decision.cascade }),
   };
-}
-
-export function selectionProviders(options: {
-  inProcess: boolean;
-  timeoutMs?: number;
-}): BackendProvider[] {
-  const timeouts = options.timeoutMs === undefined ? {} : { runTimeoutMs: options.timeoutMs };
-  return [
-    // ONNX Runtime is native code: a crash or hang must not take the selection down.
-    createTransformersBackendProvider({ isolated: options.inProcess ? false : timeouts }),
-    // npm models are JavaScript/WASM; in this process their latency is measured without IPC.
-    options.inProcess || options.timeoutMs === undefined
-      ? npmBackendProvider
-      : isolatedProvider(npmBackendProvider, timeouts),
-    createHttpBackendProvider(),
-  ];
 }
 
 /**
