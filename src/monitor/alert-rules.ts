@@ -181,6 +181,12 @@ const costPerRequestSchema = z
     max_usd: positiveNumber().describe(
       "Fires when the mean cost in US dollars of the window's priced answers is above this.",
     ),
+    include_classification: z
+      .boolean({ error: (issue) => `must be true or false (got ${show(issue.input)})` })
+      .default(false)
+      .describe(
+        "Count what classifying each request cost too (its classification steps' priced model calls: an LLM classifier, an embedding server; ADR 0091): a request counts when its answer or its classification had a cost, and costs their sum. Default false: the answers' cost alone.",
+      ),
     window: windowField(),
     min_events: positiveInteger()
       .default(20)

@@ -35,6 +35,11 @@ export interface RequestEvent {
   error?: string;
   /** What the answer cost in US dollars, when its model declares a price (ADR 0050). */
   costUsd?: number;
+  /**
+   * What the request's classification steps' model calls cost in US dollars (an LLM
+   * classifier, a priced embedding server), when a priced step reported tokens (ADR 0091).
+   */
+  classificationCostUsd?: number;
 }
 
 export interface FeedbackEvent {

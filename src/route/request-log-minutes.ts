@@ -76,30 +76,39 @@ const POSTGRES_BIN = (column: string) =>
 
 const MINUTE_COLUMNS =
   "minute, route, model, requests, ok, errors, tokens, cost_usd, feedback, rewards, reward_sum";
+/** With migration 7: what the requests' classification steps' model calls cost (ADR 0091). */
+const CLASSIFICATION_COLUMNS = "classification_tokens, classification_cost_usd";
 /** A cost adds to the sum; a request without one leaves it (null while none had one). */
+const addCost = (table: string, column: string) =>
+  `${column} = CASE WHEN excluded.${column} IS NULL THEN ${table}.${column}
+        ELSE COALESCE(${table}.${column}, 0) + excluded.${column} END`;
 const ADD_REQUESTS = (table: string) => `requests = ${table}.requests + excluded.requests,
       ok = ${table}.ok + excluded.ok,
       errors = ${table}.errors + excluded.errors,
       tokens = ${table}.tokens + excluded.tokens,
-      cost_usd = CASE WHEN excluded.cost_usd IS NULL THEN ${table}.cost_usd
-        ELSE COALESCE(${table}.cost_usd, 0) + excluded.cost_usd END`;
+      ${addCost(table, "cost_usd")}`;
+const ADD_CLASSIFICATION = (table: string) => `,
+      classification_tokens = ${table}.classification_tokens + excluded.classification_tokens,
+      ${addCost(table, "classification_cost_usd")}`;
 const ADD_FEEDBACK = (table: string) => `feedback = ${table}.feedback + excluded.feedback,
       rewards = ${table}.rewards + excluded.rewards,
       reward_sum = ${table}.reward_sum + excluded.reward_sum`;
 
 /**
  * SQLite: the request rows' trigger; with `hours`, it counts the latency bins per hour too
- * (migration 5), for windows of many hours.
+ * (migration 5), for windows of many hours; with `classification`, it sums the rows'
+ * classification columns too (migration 7). Each migration keeps the trigger of its own time:
+ * an older one must not name columns a later one adds.
  */
-const sqliteRequestTrigger = (hours: boolean) => `
+const sqliteRequestTrigger = (hours: boolean, classification = false) => `
   CREATE TRIGGER routing_requests_minutes AFTER INSERT ON routing_requests
   WHEN NEW.route IS NOT NULL AND NEW.model IS NOT NULL
   BEGIN
-    INSERT INTO routing_minutes (${MINUTE_COLUMNS})
+    INSERT INTO routing_minutes (${MINUTE_COLUMNS}${classification ? `, ${CLASSIFICATION_COLUMNS}` : ""})
     VALUES (${SQLITE_MINUTE("NEW.created_at")}, NEW.route, NEW.model, 1, NEW.status = 200,
       NEW.status >= 400, COALESCE(NEW.prompt_tokens, 0) + COALESCE(NEW.completion_tokens, 0),
-      NEW.cost_usd, 0, 0, 0)
-    ON CONFLICT (minute, route, model) DO UPDATE SET ${ADD_REQUESTS("routing_minutes")};
+      NEW.cost_usd, 0, 0, 0${classification ? ", COALESCE(NEW.classification_tokens, 0), NEW.classification_cost_usd" : ""})
+    ON CONFLICT (minute, route, model) DO UPDATE SET ${ADD_REQUESTS("routing_minutes")}${classification ? ADD_CLASSIFICATION("routing_minutes") : ""};
     INSERT INTO routing_latency_minutes (minute, route, model, bin, count)
     SELECT ${SQLITE_MINUTE("NEW.created_at")}, NEW.route, NEW.model, ${SQLITE_BIN("NEW.latency_ms")}, 1
     WHERE NEW.status = 200
@@ -148,14 +157,18 @@ export const SQLITE_MINUTES_SQL = `${sqliteRequestTrigger(false)}
  * PostgreSQL: `rows` (the statement's new rows, or the whole log for the migration) summed,
  * in key order, into the minutes.
  */
-const postgresRequestSums = (rows: string) => `
-    INSERT INTO routing_minutes AS m (${MINUTE_COLUMNS})
+const postgresRequestSums = (rows: string, classification = false) => `
+    INSERT INTO routing_minutes AS m (${MINUTE_COLUMNS}${classification ? `, ${CLASSIFICATION_COLUMNS}` : ""})
     SELECT ${POSTGRES_MINUTE("created_at")}, route, model, count(*),
       count(*) FILTER (WHERE status = 200), count(*) FILTER (WHERE status >= 400),
-      COALESCE(sum(prompt_tokens), 0) + COALESCE(sum(completion_tokens), 0), sum(cost_usd), 0, 0, 0
+      COALESCE(sum(prompt_tokens), 0) + COALESCE(sum(completion_tokens), 0), sum(cost_usd), 0, 0, 0${
+        classification
+          ? ",\n      COALESCE(sum(classification_tokens), 0), sum(classification_cost_usd)"
+          : ""
+      }
     FROM ${rows} WHERE route IS NOT NULL AND model IS NOT NULL
     GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
-    ON CONFLICT (minute, route, model) DO UPDATE SET ${ADD_REQUESTS("m")};
+    ON CONFLICT (minute, route, model) DO UPDATE SET ${ADD_REQUESTS("m")}${classification ? ADD_CLASSIFICATION("m") : ""};
     INSERT INTO routing_latency_minutes AS b (minute, route, model, bin, count)
     SELECT ${POSTGRES_MINUTE("created_at")}, route, model, ${POSTGRES_BIN("latency_ms")}, count(*)
     FROM ${rows} WHERE status = 200 AND route IS NOT NULL AND model IS NOT NULL
@@ -213,6 +226,21 @@ export const SQLITE_HOURS_SQL = `
 export const POSTGRES_HOURS_SQL = `
   ${postgresTriggerFunction("routing_requests_minutes", postgresRequestSums("inserted") + postgresHourBins("inserted"), true)}
   ${HOUR_BINS_OF_MINUTES};
+`;
+
+/**
+ * SQLite: the request rows' trigger summing the classification columns too (migration 7, ADR
+ * 0091, after its columns). Rows logged before it have none: their minutes keep zero tokens
+ * and no cost.
+ */
+export const SQLITE_CLASSIFICATION_MINUTES_SQL = `
+  DROP TRIGGER routing_requests_minutes;
+  ${sqliteRequestTrigger(true, true)}
+`;
+
+/** PostgreSQL: the request rows' trigger function summing the classification columns too. */
+export const POSTGRES_CLASSIFICATION_MINUTES_SQL = `
+  ${postgresTriggerFunction("routing_requests_minutes", postgresRequestSums("inserted", true) + postgresHourBins("inserted"), true)}
 `;
 
 /** The minutes a prune removes: those before the cutoff's (the shared dialect; `?` is epoch ms). */

@@ -41,6 +41,35 @@ export interface ClassificationTrace {
   steps: ClassificationStepTrace[];
 }
 
+/** What a request's classification calls cost in all, as its request-log row keeps it (ADR 0091). */
+export interface ClassificationSpend {
+  /** Tokens read and written by the steps whose model reported them; null when none did. */
+  readonly tokens: number | null;
+  /** US dollars, of the priced steps among them; null when none was priced. */
+  readonly costUsd: number | null;
+}
+
+const NO_SPEND: ClassificationSpend = Object.freeze({ tokens: null, costUsd: null });
+
+/**
+ * The sums of `steps`' model calls. A classification whose steps reported nothing (rules, a
+ * local encoder: nearly every request) gets one shared object, so the request path allocates
+ * nothing for it.
+ */
+export function classificationSpend(
+  steps: readonly ClassificationStepTrace[] | undefined,
+): ClassificationSpend {
+  if (steps === undefined) return NO_SPEND;
+  let tokens: number | null = null;
+  let costUsd: number | null = null;
+  for (const step of steps) {
+    if (step.usage === undefined) continue;
+    tokens = (tokens ?? 0) + step.usage.promptTokens + step.usage.completionTokens;
+    if (step.costUsd !== undefined) costUsd = (costUsd ?? 0) + step.costUsd;
+  }
+  return tokens === null ? NO_SPEND : { tokens, costUsd };
+}
+
 /**
  * `circuit-open` and `at-capacity` (its `max_in_flight` reached): not called at all.
  * `low-confidence`: answered, but below the target's `min_confidence`, so the cascade went on

@@ -42,8 +42,10 @@ import {
   type StateDatabase,
 } from "../state/state-database.js";
 import {
+  POSTGRES_CLASSIFICATION_MINUTES_SQL,
   POSTGRES_HOURS_SQL,
   POSTGRES_MINUTES_SQL,
+  SQLITE_CLASSIFICATION_MINUTES_SQL,
   SQLITE_HOURS_SQL,
   SQLITE_MINUTES_SQL,
 } from "./request-log-minutes.js";
@@ -164,6 +166,19 @@ export const ROUTING_MIGRATIONS: readonly ComponentMigration[] = [
     description: "the key of the pseudonyms of session and domain names holding personal data",
     sql: "CREATE TABLE routing_secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
   },
+  {
+    version: 7,
+    description:
+      "what each request's classification steps' model calls cost, and its sums per minute (ADR 0091)",
+    sql: `
+      ALTER TABLE routing_requests ADD COLUMN classification_tokens INTEGER;
+      ALTER TABLE routing_requests ADD COLUMN classification_cost_usd REAL;
+      ALTER TABLE routing_minutes ADD COLUMN classification_tokens INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE routing_minutes ADD COLUMN classification_cost_usd REAL;
+    `,
+    sqlite: SQLITE_CLASSIFICATION_MINUTES_SQL,
+    postgres: POSTGRES_CLASSIFICATION_MINUTES_SQL,
+  },
 ];
 
 /**
@@ -222,6 +237,14 @@ export interface RequestLogRow {
   costUsd: number | null;
   /** The session the request named (`x-modelscout-session`, ADR 0054); absent or null: none. */
   session?: string | null;
+  /**
+   * Tokens read and written by the request's classification steps' model calls that reported
+   * them (ADR 0090, 0091): a batch item's own, any other request's steps. Absent or null: no
+   * step reported any (rules, a local encoder), or the row predates them.
+   */
+  classificationTokens?: number | null;
+  /** What those calls cost in US dollars, of steps whose model declares a `price`. */
+  classificationCostUsd?: number | null;
   /**
    * The decision as JSON, in its wire form (`server/decision-wire.ts`: the answer's
    * `modelscout` field). Rows logged before 2026-11-30 hold the `RoutingDecision` itself;
@@ -290,6 +313,8 @@ interface RawRequestRow {
   completion_tokens: number | null;
   cost_usd: number | null;
   session: string | null;
+  classification_tokens: number | null;
+  classification_cost_usd: number | null;
   decision: string | null;
 }
 
@@ -328,6 +353,8 @@ function fromRawRequest(row: RawRequestRow): RequestLogRow {
     completionTokens: row.completion_tokens,
     costUsd: row.cost_usd,
     session: row.session,
+    classificationTokens: row.classification_tokens,
+    classificationCostUsd: row.classification_cost_usd,
     decision: row.decision,
   };
 }
@@ -372,6 +399,8 @@ const REQUEST_COLUMNS = [
   "completion_tokens",
   "cost_usd",
   "session",
+  "classification_tokens",
+  "classification_cost_usd",
   "decision",
 ] as const;
 
@@ -440,6 +469,8 @@ function valuesBeforeDecision(row: RequestLogRow): ColumnValue[] {
     row.completionTokens,
     row.costUsd,
     row.session ?? null,
+    row.classificationTokens ?? null,
+    row.classificationCostUsd ?? null,
   ];
 }
 
@@ -474,7 +505,9 @@ function rowFromValues(values: ColumnValue[]): RequestLogRow {
     completionTokens: values[17] as number | null,
     costUsd: values[18] as number | null,
     session: textOrNull(19),
-    decision: textOrNull(20),
+    classificationTokens: values[20] as number | null,
+    classificationCostUsd: values[21] as number | null,
+    decision: textOrNull(22),
   };
 }
 
@@ -487,7 +520,7 @@ function nextBatchBytes(last: RecordBatch): number {
   return 2 ** Math.ceil(Math.log2(Math.max(1, last.byteLength * 1.25)));
 }
 
-/** Rows per statement on PostgreSQL: 21 parameters each, under its 65,535 per statement. */
+/** Rows per statement on PostgreSQL: 23 parameters each, under its 65,535 per statement. */
 const POSTGRES_INSERT_ROWS = 500;
 
 /**

@@ -60,7 +60,7 @@ import {
   type Router,
 } from "../route/router.js";
 import type { RoutesConfig } from "../route/routes-config.js";
-import type { RoutingDecision } from "../route/routing-decision.js";
+import { classificationSpend, type RoutingDecision } from "../route/routing-decision.js";
 import type { FeedbackInput, RequestLogRow, RoutingStore } from "../route/routing-store.js";
 import { topLabel } from "../select/metrics/classification-metrics.js";
 import { resolveTask, type TaskId } from "../tasks/resolve-task.js";
@@ -1000,6 +1000,8 @@ export function createRoutingHttp(options: RoutingAppOptions): {
       const input =
         item !== undefined ? item.text : work === undefined ? null : (work.logged ?? work.text);
       const output = extra.outputText ?? null;
+      // Made whatever became of the request: a refused or failed one was classified too.
+      const classified = classificationSpend(decided?.classification?.steps);
       const row: RequestLogRow = {
         id,
         createdAt: clock.iso(),
@@ -1029,6 +1031,8 @@ export function createRoutingHttp(options: RoutingAppOptions): {
             ? null
             : answerCostUsd(serving.registry.priceOf(model), usage),
         session: namesKept ? session : null,
+        classificationTokens: classified.tokens,
+        classificationCostUsd: classified.costUsd,
         decision:
           item?.decisionJson ??
           // A single input's row says so; the answer does not (`withOneInput`).
@@ -1890,6 +1894,9 @@ export function createRoutingHttp(options: RoutingAppOptions): {
             ? null
             : { prompt_tokens: row.promptTokens, completion_tokens: row.completionTokens },
         cost_usd: row.costUsd,
+        // What its classification steps' model calls cost, apart from the answer (ADR 0091).
+        classification_tokens: row.classificationTokens ?? null,
+        classification_cost_usd: row.classificationCostUsd ?? null,
         session: row.session ?? null,
         modelscout: row.decision === null ? null : loggedDecisionBody(row.decision),
         feedback: store.feedbackFor(row.id).map((feedback) => ({

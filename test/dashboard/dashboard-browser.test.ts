@@ -429,10 +429,10 @@ describe("dashboard in Chromium", () => {
     await page.close();
   });
 
-  it("shows each model's tokens and cost in the routes' traffic", async () => {
-    for (const [id, costUsd] of [
-      ["req_dash_cost_1", 0.0004],
-      ["req_dash_cost_2", 0.0006],
+  it("shows each model's tokens and cost in the routes' traffic, and the classification's apart", async () => {
+    for (const [id, costUsd, classificationCostUsd] of [
+      ["req_dash_cost_1", 0.0004, 0.00002],
+      ["req_dash_cost_2", 0.0006, null],
     ] as const) {
       server.store.logRequest(
         requestLogRow(id, {
@@ -444,6 +444,9 @@ describe("dashboard in Chromium", () => {
           promptTokens: 40,
           completionTokens: 60,
           costUsd,
+          // An LLM classifier named the route of the first (ADR 0091); the second, no call.
+          classificationTokens: classificationCostUsd === null ? null : 31,
+          classificationCostUsd,
         }),
       );
     }
@@ -452,6 +455,11 @@ describe("dashboard in Chromium", () => {
     const legend = page.locator('[data-route="product"] [data-chart="share"] .legend');
     await legend.waitFor();
     expect(await legend.textContent()).toMatch(/priced-chat.*2 req · 200 tokens · \$0\.0010/);
+    expect(await page.locator('[data-route="product"] [data-classification]').textContent()).toBe(
+      "Classifying these requests: 31 tokens · $0.000020",
+    );
+    // A route whose requests no model classified has no such line.
+    expect(await page.locator('[data-route="complaint"] [data-classification]').count()).toBe(0);
     // What the complaint route's bandit weighs besides quality.
     expect(await page.locator('[data-route="complaint"]').textContent()).toContain(
       "text-classification (bandit, SLO 5000 ms): npm:vader-sentiment [en], npm:sentiment [en]",

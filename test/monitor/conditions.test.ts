@@ -19,7 +19,9 @@ import { decodeSamples, encodeSamples } from "../../src/monitor/conditions/slidi
 import type { FeedbackEvent, MonitorEvent, RequestEvent } from "../../src/monitor/monitor-event.js";
 import { seededRandom } from "../../src/select/strategies/seeded-random.js";
 import { PendingEvents } from "../../src/server/admin/pending-events.js";
+import { requestEvent } from "../../src/server/admin/server-monitoring.js";
 import { openStateDatabase, type StateDatabase } from "../../src/state/state-database.js";
+import { requestLogRow } from "../support/request-log-row.js";
 
 const opened: StateDatabase[] = [];
 afterEach(() => {
@@ -162,14 +164,73 @@ describe("cost_per_request", () => {
     expect(fired[0]?.summary).toContain("$0.0022 per answer over the last 10");
   });
 
+  it("counts what classifying each request cost too, with include_classification", () => {
+    const rule = (include: boolean) =>
+      engineFor([
+        {
+          type: "cost_per_request",
+          max_usd: 0.002,
+          include_classification: include,
+          window: { events: 10 },
+          min_events: 10,
+        },
+      ]);
+    // An answer at $0.0015 behind an LLM classifier at $0.001, and some requests whose answer
+    // had no price but whose classification had one.
+    const events: RequestEvent[] = Array.from({ length: 12 }, (_, i) => ({
+      ...request(i, 100),
+      ...(i % 3 !== 0 && { costUsd: 0.0015 }),
+      classificationCostUsd: 0.001,
+    }));
+    // The answers alone: eight priced, at $0.0015, under the limit and under min_events.
+    expect(rule(false).processBatch(events)).toEqual([]);
+    // With classification: twelve priced requests, the last ten's mean
+    // (7 x $0.0025 + 3 x $0.001) / 10 = $0.00205, over the limit.
+    const fired = rule(true).processBatch(events);
+    expect(fired).toHaveLength(1);
+    expect(fired[0]?.evidence.conditions[0]).toMatchObject({
+      type: "cost_per_request",
+      answers: 10,
+      includeClassification: true,
+      meanCostUsd: expect.closeTo(0.00205, 10),
+    });
+    expect(fired[0]?.summary).toContain("per request, classification included");
+    // Requests with neither cost never count.
+    expect(rule(true).processBatch(Array.from({ length: 30 }, (_, i) => request(i, 100)))).toEqual(
+      [],
+    );
+  });
+
+  it("reads a logged row's classification cost into its request event", () => {
+    const row = requestLogRow("req_classified", {
+      route: "delivery",
+      model: "m",
+      costUsd: null,
+      classificationTokens: 40,
+      classificationCostUsd: 0.00003,
+    });
+    expect(requestEvent(row)).toMatchObject({ classificationCostUsd: 0.00003 });
+    expect(requestEvent(row)).not.toHaveProperty("costUsd");
+    // A row no model step priced (or logged before routing migration 7) has none.
+    const plain = requestEvent(requestLogRow("req_plain", { model: "m", costUsd: 0.001 }));
+    expect(plain).toMatchObject({ costUsd: 0.001 });
+    expect(plain).not.toHaveProperty("classificationCostUsd");
+  });
+
   it("keeps the cost of a request queued as numbers", () => {
     const queue = new PendingEvents();
-    const event: RequestEvent = { ...request(1, 12), costUsd: 0.00042 };
+    const event: RequestEvent = {
+      ...request(1, 12),
+      costUsd: 0.00042,
+      classificationCostUsd: 0.00007,
+    };
     queue.push(event);
     queue.push(request(2, 13));
     const [first, second] = queue.take() as RequestEvent[];
     expect(first?.costUsd).toBe(0.00042);
+    expect(first?.classificationCostUsd).toBe(0.00007);
     expect(second && "costUsd" in second).toBe(false);
+    expect(second && "classificationCostUsd" in second).toBe(false);
   });
 });
 

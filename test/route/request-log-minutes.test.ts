@@ -70,6 +70,9 @@ function logRows(
     const routed = next() > 0.05;
     const status = statuses[Math.floor(next() * statuses.length)] as number;
     const priced = next() > 0.5;
+    // An LLM classifier's call on some requests, priced on some of those (ADR 0091).
+    const classifiedByModel = next() > 0.6;
+    const classificationPriced = next() > 0.5;
     return {
       id: `req_minutes_${seed}_${index}`,
       createdAt: new Date(nowMs - Math.floor(next() * minutes * MINUTE)).toISOString(),
@@ -91,6 +94,8 @@ function logRows(
       promptTokens: next() > 0.3 ? Math.floor(next() * 50) : null,
       completionTokens: next() > 0.3 ? Math.floor(next() * 80) : null,
       costUsd: priced ? next() / 1000 : null,
+      classificationTokens: classifiedByModel ? 1 + Math.floor(next() * 40) : null,
+      classificationCostUsd: classifiedByModel && classificationPriced ? next() / 5000 : null,
       decision: "{}",
     };
   });
@@ -123,7 +128,14 @@ function expectedSeries(rows: RequestLogRow[], feedback: FeedbackInput[], window
   };
   const traffic = new Map<
     string,
-    { counts: Map<number, number>; errors: number; tokens: number; cost: number | null }
+    {
+      counts: Map<number, number>;
+      errors: number;
+      tokens: number;
+      cost: number | null;
+      classificationTokens: number;
+      classificationCost: number | null;
+    }
   >();
   const models = new Map<
     string,
@@ -147,12 +159,23 @@ function expectedSeries(rows: RequestLogRow[], feedback: FeedbackInput[], window
     const bucket = bucketOf(row.createdAt);
     if (row.route === null || row.model === null || bucket === null) continue;
     const key = `${row.route}/${row.model}`;
-    const entry = traffic.get(key) ?? { counts: new Map(), errors: 0, tokens: 0, cost: null };
+    const entry = traffic.get(key) ?? {
+      counts: new Map(),
+      errors: 0,
+      tokens: 0,
+      cost: null,
+      classificationTokens: 0,
+      classificationCost: null,
+    };
     traffic.set(key, entry);
     entry.counts.set(bucket, (entry.counts.get(bucket) ?? 0) + 1);
     if (row.status >= 400) entry.errors += 1;
     entry.tokens += (row.promptTokens ?? 0) + (row.completionTokens ?? 0);
     if (row.costUsd !== null) entry.cost = (entry.cost ?? 0) + row.costUsd;
+    entry.classificationTokens += row.classificationTokens ?? 0;
+    if (row.classificationCostUsd != null) {
+      entry.classificationCost = (entry.classificationCost ?? 0) + row.classificationCostUsd;
+    }
     if (row.status === 200) {
       const sums = model(key);
       sums.ok.set(bucket, (sums.ok.get(bucket) ?? 0) + 1);
@@ -185,7 +208,12 @@ async function expectSeriesOfRows(
   const expected = expectedSeries(rows, feedback, window);
   const traffic = await trafficSeries(read, window, options);
   const seen = new Set<string>();
+  let classifiedRoutes = 0;
   for (const route of traffic.routes) {
+    if (route.classificationTokens > 0) classifiedRoutes += 1;
+    expect(route.classificationTokens).toBe(
+      route.models.reduce((sum, entry) => sum + entry.classificationTokens, 0),
+    );
     for (const entry of route.models) {
       const key = `${route.route}/${entry.model}`;
       seen.add(key);
@@ -196,9 +224,15 @@ async function expectSeriesOfRows(
       expect(entry.tokens).toBe(want?.tokens);
       if (want?.cost === null) expect(entry.costUsd).toBeNull();
       else expect(entry.costUsd).toBeCloseTo(want?.cost as number, 12);
+      expect(entry.classificationTokens).toBe(want?.classificationTokens);
+      if (want?.classificationCost === null) expect(entry.classificationCostUsd).toBeNull();
+      else expect(entry.classificationCostUsd).toBeCloseTo(want?.classificationCost as number, 12);
     }
   }
   expect([...seen].sort()).toEqual([...expected.traffic.keys()].sort());
+  // Rows with classification columns were summed somewhere (none before migration 7).
+  const classifiedRows = rows.some((row) => (row.classificationTokens ?? 0) > 0);
+  expect(classifiedRoutes > 0).toBe(classifiedRows);
 
   const series = await modelSeries(read, window, options);
   expect(series.models.map((entry) => `${entry.route}/${entry.model}`).sort()).toEqual(
@@ -377,7 +411,10 @@ for (const backend of ["a SQLite file", "PostgreSQL"] as const) {
         ROUTING_MIGRATIONS.filter((migration) => migration.version <= 3),
       );
       const nowMs = Date.now();
-      const rows = logRows(300, nowMs, 5);
+      // Logged before migration 7: no classification columns.
+      const rows = logRows(300, nowMs, 5).map(
+        ({ classificationTokens: _tokens, classificationCostUsd: _cost, ...row }) => row,
+      );
       const insert = database.prepare(
         `INSERT INTO routing_requests (id, created_at, endpoint, route, model, status, latency_ms,
            prompt_tokens, completion_tokens, cost_usd) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -415,6 +452,51 @@ for (const backend of ["a SQLite file", "PostgreSQL"] as const) {
         rows,
         feedback,
         seriesWindow({ minutes: 120, bucketSeconds: 3600, nowMs }),
+      );
+    });
+
+    it("go on summing into a log's minutes upgraded to classification columns (migration 7)", async () => {
+      const entry = open();
+      const { database } = entry;
+      migrateComponent(
+        database,
+        ROUTING_COMPONENT,
+        ROUTING_MIGRATIONS.filter((migration) => migration.version <= 6),
+      );
+      const nowMs = Date.now();
+      // Logged at schema 6, summed by its trigger: no classification columns yet.
+      const before = logRows(300, nowMs, 23, { minutes: 10 }).map(
+        ({ classificationTokens: _tokens, classificationCostUsd: _cost, ...row }) => row,
+      );
+      const insert = database.prepare(
+        `INSERT INTO routing_requests (id, created_at, endpoint, route, model, status, latency_ms,
+           prompt_tokens, completion_tokens, cost_usd) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      );
+      for (const row of before) {
+        insert.run(
+          row.id,
+          row.createdAt,
+          row.endpoint,
+          row.route,
+          row.model,
+          row.status,
+          row.latencyMs,
+          row.promptTokens,
+          row.completionTokens,
+          row.costUsd,
+        );
+      }
+      // The store upgrades the log, then the writer logs rows into the same minutes.
+      const store = new RoutingStore(database, { flushIntervalMs: 5 });
+      entry.store = store;
+      const after = logRows(300, nowMs, 29, { minutes: 10 });
+      for (const row of after) store.logRequest(row);
+      store.flush();
+      await expectSeriesOfRows(
+        store,
+        [...before, ...after],
+        [],
+        seriesWindow({ minutes: 15, bucketSeconds: 60, nowMs }),
       );
     });
 

@@ -40,6 +40,8 @@ function row(id: string, status = 200): RequestLogRow {
     costUsd: null,
     // A session on every other row: both kinds of value go through the worker and back.
     session: id.length % 2 === 0 ? `conv-${id}` : null,
+    classificationTokens: null,
+    classificationCostUsd: null,
     decision: '{"requestId":"x"}',
   };
 }
@@ -150,6 +152,9 @@ describe("routing store: request log written by a worker thread", () => {
         outputText: null,
         modelLatencyMs: null,
         errorCode: "upstream_failed",
+        // An LLM classifier's call (ADR 0091).
+        classificationTokens: 57,
+        classificationCostUsd: 0.000123,
         decision: null,
       },
     ];

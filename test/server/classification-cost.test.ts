@@ -156,6 +156,9 @@ describe("what classification costs", () => {
     expect(classifier.cost_usd).toBeCloseTo(classificationCost, 15);
     const row = await logged(answer.json.modelscout.request_id);
     expect(row.modelscout.classification.steps[1]).toEqual(classifier);
+    // The row's own columns sum its classification calls (ADR 0091).
+    expect(row.classification_tokens).toBe(classifierPrompt + 1);
+    expect(row.classification_cost_usd).toBeCloseTo(classificationCost, 15);
 
     // The row's tokens and cost are the answering model's alone.
     const answerPrompt = promptTokensOf(answered as Json);
@@ -294,5 +297,44 @@ describe("what classification costs", () => {
     expect(router?.costUsd).toBeCloseTo(routerCostUsd(promptTokens, calls.length), 12);
     // The routes' tokens and cost stay the answering model's.
     for (const route of summary.routes) expect(route.model).toBe("answer-llm");
+  });
+
+  it("keeps each row's classification calls in its own columns, which the admin side's traffic sums", async () => {
+    // Every request the tests above and this one made: each classification call is on one
+    // row, whichever row of a batch it is (ADR 0091).
+    const single = await postJson(`${started.server.url}/v1/chat/completions`, {
+      model: "auto",
+      messages: [{ role: "user", content: "a refund please" }],
+    });
+    expect(single.status).toBe(200);
+    started.server.store.flush();
+    const calls = chatRequests(0, "router");
+    const promptTokens = calls.map(promptTokensOf).reduce((a, b) => a + b, 0);
+    const tokens = promptTokens + calls.length;
+    const costUsd = routerCostUsd(promptTokens, calls.length);
+    const columns = started.server.database
+      .prepare(
+        `SELECT SUM(classification_tokens) AS tokens, SUM(classification_cost_usd) AS cost,
+           COUNT(classification_tokens) AS rows FROM routing_requests`,
+      )
+      .get() as { tokens: number; cost: number; rows: number };
+    expect(columns.rows).toBe(calls.length);
+    expect(columns.tokens).toBe(tokens);
+    expect(columns.cost).toBeCloseTo(costUsd, 12);
+    // The request a rule decided made no call: its row has none.
+    expect((await logged(single.json.modelscout.request_id)).classification_tokens).toBeNull();
+
+    // The dashboard's traffic: per route, the calls of the requests that went there.
+    const routes = await getJson(`${started.server.url}/admin/api/routes?minutes=60`);
+    expect(routes.status).toBe(200);
+    const traffic = routes.json.traffic.routes as Json[];
+    const summed = (field: string) => traffic.reduce((sum, route) => sum + (route[field] ?? 0), 0);
+    expect(summed("classificationTokens")).toBe(tokens);
+    expect(summed("classificationCostUsd")).toBeCloseTo(costUsd, 12);
+    // The answers' cost is apart: the answering model's alone.
+    const answers = started.server.database
+      .prepare("SELECT SUM(cost_usd) AS cost FROM routing_requests WHERE route IS NOT NULL")
+      .get() as { cost: number };
+    expect(summed("costUsd")).toBeCloseTo(answers.cost, 12);
   });
 });

@@ -63,6 +63,9 @@ function row(id: string, createdAt: string, session: string | null = null): Requ
     completionTokens: 4,
     costUsd: 0.0001,
     session,
+    // An LLM classifier's call (ADR 0091), through the bridge and back.
+    classificationTokens: 12,
+    classificationCostUsd: 0.00002,
     decision: "{}",
   };
 }

@@ -527,9 +527,25 @@ async function renderRoutes(container) {
               })),
             ),
           ),
+      classificationLine(seen),
     );
   });
   fill(container, windowForm(), configLine(body), h("div", { class: "grid" }, ...cards));
+}
+
+/**
+ * What classifying the route's requests cost apart from their answers (ADR 0091): the tokens
+ * and cost of its classification steps' model calls (an LLM classifier, an embedding server);
+ * nothing where no step reported tokens (rules, a local encoder).
+ * @param {Json | undefined} seen the route's traffic
+ */
+function classificationLine(seen) {
+  if (seen === undefined || !(seen.classificationTokens > 0)) return null;
+  return h(
+    "p",
+    { class: "small", "data-classification": "" },
+    `Classifying these requests: ${seen.classificationTokens} tokens${seen.classificationCostUsd === null ? "" : ` · ${usd(seen.classificationCostUsd)}`}`,
+  );
 }
 
 /**

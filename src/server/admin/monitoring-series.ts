@@ -31,6 +31,14 @@ export interface TrafficSeries {
     tokens: number;
     /** US dollars, of answers from models with a declared price; null when none had one. */
     costUsd: number | null;
+    /**
+     * Tokens of the route's requests' classification steps' model calls (an LLM classifier,
+     * an embedding server), apart from the answers' (ADR 0091). Requests logged before
+     * routing migration 7 count none.
+     */
+    classificationTokens: number;
+    /** What those calls cost in US dollars, of priced step models; null when none was. */
+    classificationCostUsd: number | null;
     models: {
       model: string;
       total: number;
@@ -39,6 +47,9 @@ export interface TrafficSeries {
       errors: number;
       tokens: number;
       costUsd: number | null;
+      /** Of the requests this model answered on the route (the route's classification calls). */
+      classificationTokens: number;
+      classificationCostUsd: number | null;
       /** Requests per bucket, aligned with `buckets`. */
       counts: number[];
     }[];
@@ -145,6 +156,8 @@ interface MinuteRow {
   feedback: number;
   rewards: number;
   reward_sum: number;
+  classification_tokens: number;
+  classification_cost_usd: number | null;
 }
 
 interface LatencyRow {
@@ -158,7 +171,7 @@ interface LatencyRow {
 // Pages in key order, each after the last key read (a keyset: no page rereads the ones
 // before); `ORDER BY` is the key's, so both databases walk the primary key and sort nothing.
 const MINUTES_PAGE_SQL = `SELECT minute, route, model, requests, ok, errors, tokens, cost_usd,
-    feedback, rewards, reward_sum
+    feedback, rewards, reward_sum, classification_tokens, classification_cost_usd
   FROM routing_minutes
   WHERE minute < ? AND (minute, route, model) > (?, ?, ?)
   ORDER BY minute, route, model LIMIT ?`;
@@ -209,6 +222,11 @@ function bucketOf(window: SeriesWindow, minute: number): number {
   return Math.floor((minute - window.fromMs) / (window.bucketSeconds * 1000));
 }
 
+/** A sum of costs that stays null until one is known (unpriced answers have none). */
+function addCost(sum: number | null, cost: number | null): number | null {
+  return cost === null ? sum : (sum ?? 0) + cost;
+}
+
 /** Requests per route and model per bucket (routed requests only). */
 export async function trafficSeries(
   read: SeriesReader,
@@ -216,10 +234,15 @@ export async function trafficSeries(
   options: SeriesOptions = {},
 ): Promise<TrafficSeries> {
   const buckets = bucketStarts(window);
-  const routes = new Map<
-    string,
-    Map<string, { counts: number[]; errors: number; tokens: number; costUsd: number | null }>
-  >();
+  type Sums = {
+    counts: number[];
+    errors: number;
+    tokens: number;
+    costUsd: number | null;
+    classificationTokens: number;
+    classificationCostUsd: number | null;
+  };
+  const routes = new Map<string, Map<string, Sums>>();
   await readMinutes(
     read,
     MINUTES_PAGE_SQL,
@@ -232,17 +255,24 @@ export async function trafficSeries(
       const position = bucketOf(window, row.minute);
       const models = routes.get(row.route) ?? new Map();
       routes.set(row.route, models);
-      const series = models.get(row.model) ?? {
+      const series: Sums = models.get(row.model) ?? {
         counts: new Array<number>(buckets.length).fill(0),
         errors: 0,
         tokens: 0,
         costUsd: null,
+        classificationTokens: 0,
+        classificationCostUsd: null,
       };
       models.set(row.model, series);
       series.counts[position] = (series.counts[position] as number) + row.requests;
       series.errors += row.errors;
       series.tokens += row.tokens;
-      if (row.cost_usd !== null) series.costUsd = (series.costUsd ?? 0) + row.cost_usd;
+      series.costUsd = addCost(series.costUsd, row.cost_usd);
+      series.classificationTokens += row.classification_tokens;
+      series.classificationCostUsd = addCost(
+        series.classificationCostUsd,
+        row.classification_cost_usd,
+      );
     },
     options.pageRows,
   );
@@ -258,19 +288,22 @@ export async function trafficSeries(
           errors: series.errors,
           tokens: series.tokens,
           costUsd: series.costUsd,
+          classificationTokens: series.classificationTokens,
+          classificationCostUsd: series.classificationCostUsd,
           counts: series.counts,
         }));
         const total = entries.reduce((sum, entry) => sum + entry.total, 0);
-        const priced = entries.filter((entry) => entry.costUsd !== null);
         return {
           route,
           total,
           errors: entries.reduce((sum, entry) => sum + entry.errors, 0),
           tokens: entries.reduce((sum, entry) => sum + entry.tokens, 0),
-          costUsd:
-            priced.length === 0
-              ? null
-              : priced.reduce((sum, entry) => sum + (entry.costUsd as number), 0),
+          costUsd: entries.reduce<number | null>((sum, entry) => addCost(sum, entry.costUsd), null),
+          classificationTokens: entries.reduce((sum, entry) => sum + entry.classificationTokens, 0),
+          classificationCostUsd: entries.reduce<number | null>(
+            (sum, entry) => addCost(sum, entry.classificationCostUsd),
+            null,
+          ),
           models: entries
             .map((entry) => ({ share: total === 0 ? 0 : entry.total / total, ...entry }))
             .sort((a, b) => b.total - a.total || a.model.localeCompare(b.model)),

@@ -33,6 +33,8 @@ export class PendingEvents {
   #error = new Int32Array(FIRST_CAPACITY);
   /** NaN for none. */
   #costUsd = new Float64Array(FIRST_CAPACITY);
+  /** NaN for none. */
+  #classificationCostUsd = new Float64Array(FIRST_CAPACITY);
   #requests = 0;
   /** Other events, each with the number of request events queued before it. */
   #others: { event: MonitorEvent; before: number }[] = [];
@@ -103,6 +105,7 @@ export class PendingEvents {
     this.#model[index] = model;
     this.#error[index] = error;
     this.#costUsd[index] = event.costUsd ?? Number.NaN;
+    this.#classificationCostUsd[index] = event.classificationCostUsd ?? Number.NaN;
     this.#requests = index + 1;
     return true;
   }
@@ -133,6 +136,7 @@ export class PendingEvents {
     const status = this.#status[index] as number;
     const error = this.#error[index] as number;
     const costUsd = this.#costUsd[index] as number;
+    const classificationCostUsd = this.#classificationCostUsd[index] as number;
     return {
       kind: "request",
       at: this.#iso(this.#atMs[index] as number),
@@ -142,6 +146,7 @@ export class PendingEvents {
       ...(status !== NONE && { status }),
       ...(error !== NONE && { error: this.#texts[error] as string }),
       ...(!Number.isNaN(costUsd) && { costUsd }),
+      ...(!Number.isNaN(classificationCostUsd) && { classificationCostUsd }),
     };
   }
 
@@ -168,5 +173,6 @@ export class PendingEvents {
     this.#model = grown(this.#model, Int32Array);
     this.#error = grown(this.#error, Int32Array);
     this.#costUsd = grown(this.#costUsd, Float64Array);
+    this.#classificationCostUsd = grown(this.#classificationCostUsd, Float64Array);
   }
 }

@@ -141,6 +141,9 @@ export function requestEvent(row: RequestLogRow): MonitorEvent | null {
     status: row.status,
     ...(row.status !== 200 && row.errorCode !== null && { error: row.errorCode }),
     ...(row.costUsd !== null && { costUsd: row.costUsd }),
+    ...(row.classificationCostUsd != null && {
+      classificationCostUsd: row.classificationCostUsd,
+    }),
   };
 }
 
