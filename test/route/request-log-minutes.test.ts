@@ -195,6 +195,44 @@ function expectedSeries(rows: RequestLogRow[], feedback: FeedbackInput[], window
   return { traffic, models };
 }
 
+/**
+ * Migrates a new log to `version` only and inserts `rows` as a server of that time logged
+ * them: without the classification columns (migration 7), which the rows returned lack too.
+ */
+function logRowsAtSchema(
+  database: StateDatabase,
+  version: number,
+  rows: RequestLogRow[],
+): RequestLogRow[] {
+  migrateComponent(
+    database,
+    ROUTING_COMPONENT,
+    ROUTING_MIGRATIONS.filter((migration) => migration.version <= version),
+  );
+  const insert = database.prepare(
+    `INSERT INTO routing_requests (id, created_at, endpoint, route, model, status, latency_ms,
+       prompt_tokens, completion_tokens, cost_usd) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const logged = rows.map(
+    ({ classificationTokens: _tokens, classificationCostUsd: _cost, ...row }) => row,
+  );
+  for (const row of logged) {
+    insert.run(
+      row.id,
+      row.createdAt,
+      row.endpoint,
+      row.route,
+      row.model,
+      row.status,
+      row.latencyMs,
+      row.promptTokens,
+      row.completionTokens,
+      row.costUsd,
+    );
+  }
+  return logged;
+}
+
 /** Checks the series read from the minutes against the rows'. */
 async function expectSeriesOfRows(
   store: RoutingStore,
@@ -405,34 +443,8 @@ for (const backend of ["a SQLite file", "PostgreSQL"] as const) {
     it("are summed from the rows a log held before it had them (the migration)", async () => {
       const entry = open();
       const { database } = entry;
-      migrateComponent(
-        database,
-        ROUTING_COMPONENT,
-        ROUTING_MIGRATIONS.filter((migration) => migration.version <= 3),
-      );
       const nowMs = Date.now();
-      // Logged before migration 7: no classification columns.
-      const rows = logRows(300, nowMs, 5).map(
-        ({ classificationTokens: _tokens, classificationCostUsd: _cost, ...row }) => row,
-      );
-      const insert = database.prepare(
-        `INSERT INTO routing_requests (id, created_at, endpoint, route, model, status, latency_ms,
-           prompt_tokens, completion_tokens, cost_usd) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      );
-      for (const row of rows) {
-        insert.run(
-          row.id,
-          row.createdAt,
-          row.endpoint,
-          row.route,
-          row.model,
-          row.status,
-          row.latencyMs,
-          row.promptTokens,
-          row.completionTokens,
-          row.costUsd,
-        );
-      }
+      const rows = logRowsAtSchema(database, 3, logRows(300, nowMs, 5));
       const feedback = feedbackOn(rows, nowMs, 3);
       const insertFeedback = database.prepare(
         "INSERT INTO routing_feedback (request_id, created_at, reward) VALUES (?, ?, ?)",
@@ -458,34 +470,9 @@ for (const backend of ["a SQLite file", "PostgreSQL"] as const) {
     it("go on summing into a log's minutes upgraded to classification columns (migration 7)", async () => {
       const entry = open();
       const { database } = entry;
-      migrateComponent(
-        database,
-        ROUTING_COMPONENT,
-        ROUTING_MIGRATIONS.filter((migration) => migration.version <= 6),
-      );
       const nowMs = Date.now();
-      // Logged at schema 6, summed by its trigger: no classification columns yet.
-      const before = logRows(300, nowMs, 23, { minutes: 10 }).map(
-        ({ classificationTokens: _tokens, classificationCostUsd: _cost, ...row }) => row,
-      );
-      const insert = database.prepare(
-        `INSERT INTO routing_requests (id, created_at, endpoint, route, model, status, latency_ms,
-           prompt_tokens, completion_tokens, cost_usd) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      );
-      for (const row of before) {
-        insert.run(
-          row.id,
-          row.createdAt,
-          row.endpoint,
-          row.route,
-          row.model,
-          row.status,
-          row.latencyMs,
-          row.promptTokens,
-          row.completionTokens,
-          row.costUsd,
-        );
-      }
+      // Summed by schema 6's trigger.
+      const before = logRowsAtSchema(database, 6, logRows(300, nowMs, 23, { minutes: 10 }));
       // The store upgrades the log, then the writer logs rows into the same minutes.
       const store = new RoutingStore(database, { flushIntervalMs: 5 });
       entry.store = store;
