@@ -10,6 +10,11 @@ import { describe, expect, it } from "vitest";
 import { summarizeRequestLog } from "../../src/route/request-log-summary.js";
 import { createAdminExtension } from "../../src/server/admin/admin-extension.js";
 import {
+  defaultChatReply,
+  type FakeChatMessage,
+  messageText,
+} from "../support/fake-openai-server.js";
+import {
   getJson,
   type Json,
   postJson,
@@ -18,6 +23,20 @@ import {
 
 const ROUTER_PRICE = { input_per_million_tokens: 0.5, output_per_million_tokens: 1.5 };
 const ANSWER_PRICE = { input_per_million_tokens: 2.5, output_per_million_tokens: 10 };
+
+/**
+ * The stand-in server's answers: its usual ones, but the classifier rambles instead of naming
+ * a route when asked about a ramble (an answer that names no label, which its server still
+ * billed).
+ */
+function reply(messages: readonly FakeChatMessage[], model: string): string {
+  const rambles = messages.some(
+    (message) => message.role === "user" && /ramble/.test(messageText(message.content)),
+  );
+  return model === "router" && rambles
+    ? "Hard to say, it could be either"
+    : defaultChatReply(messages);
+}
 
 const started = routingServerBehindFakeUpstream(
   "classification-cost",
@@ -50,7 +69,7 @@ const started = routingServerBehindFakeUpstream(
       targets: { "text-generation": { policy: "fixed", candidates: ["answer-llm"] } },
     })),
   }),
-  {},
+  { chatReply: reply },
   // The admin extension serves `/metrics`.
   createAdminExtension({ token: null, redaction: { enabled: false } }).extend,
 );
@@ -59,17 +78,22 @@ const started = routingServerBehindFakeUpstream(
 const words = (text: string) => text.split(/\s+/).filter(Boolean).length;
 
 /** The chat requests the fake server received since `from`, for the model it knows as `apiModel`. */
-function chatRequests(from: number, apiModel: string): { messages: { content: string }[] }[] {
+type ChatRequestBody = { model: string; messages: (FakeChatMessage & { content: string })[] };
+
+function chatRequests(from: number, apiModel: string): ChatRequestBody[] {
   return started.upstream.requests
     .slice(from)
     .filter((request) => request.path === "/v1/chat/completions")
-    .map((request) => request.body as { model: string; messages: { content: string }[] })
+    .map((request) => request.body as ChatRequestBody)
     .filter((body) => body.model === apiModel);
 }
 
 /** The prompt tokens the fake server counted for a chat request: its messages' words. */
 const promptTokensOf = (body: { messages: { content: string }[] }) =>
   body.messages.reduce((sum, message) => sum + words(message.content), 0);
+
+/** The completion tokens of the fake server's answer to a chat request: the answer's words. */
+const completionTokensOf = (body: ChatRequestBody) => words(reply(body.messages, body.model));
 
 const routerCostUsd = (promptTokens: number, completionTokens: number) =>
   (promptTokens * ROUTER_PRICE.input_per_million_tokens +
@@ -184,6 +208,37 @@ describe("what classification costs", () => {
     expect(answerCostAfter - answerCostBefore).toBeCloseTo(answerCost, 12);
   });
 
+  it("counts the call of a classifier whose answer named no route, which its server billed", async () => {
+    const before = started.upstream.requests.length;
+    const metricsBefore = await classificationMetrics();
+    const answer = await postJson(`${started.server.url}/v1/chat/completions`, {
+      model: "auto",
+      messages: [{ role: "user", content: "let me ramble about my week first" }],
+    });
+    expect(answer.status).toBe(200);
+    // The step failed, so the default route answered.
+    expect(answer.json.modelscout.route).toBe("complaint");
+    const [asked] = chatRequests(before, "router");
+    const promptTokens = promptTokensOf(asked as Json);
+    // "Hard to say, it could be either": seven words.
+    const usage = { prompt_tokens: promptTokens, completion_tokens: 7 };
+    const step = answer.json.modelscout.classification.steps[1];
+    expect(step).toMatchObject({
+      kind: "classifier",
+      route: null,
+      detail: expect.stringContaining("does not name exactly one of the labels"),
+      model: "router-llm",
+      usage,
+    });
+    expect(step.cost_usd).toBeCloseTo(routerCostUsd(promptTokens, 7), 15);
+    const row = await logged(answer.json.modelscout.request_id);
+    expect(row.classification_tokens).toBe(promptTokens + 7);
+    const grown = await classificationGrowth(metricsBefore);
+    expect(grown.promptTokens).toBe(promptTokens);
+    expect(grown.completionTokens).toBe(7);
+    expect(grown.costUsd).toBeCloseTo(routerCostUsd(promptTokens, 7), 12);
+  });
+
   it("gives each item of a split batch its own classification's cost, once per text", async () => {
     const texts = [
       "where is my delivery",
@@ -287,14 +342,16 @@ describe("what classification costs", () => {
     const calls = chatRequests(0, "router");
     expect(calls.length).toBeGreaterThanOrEqual(3);
     const promptTokens = calls.map(promptTokensOf).reduce((a, b) => a + b, 0);
+    const completionTokens = calls.map(completionTokensOf).reduce((a, b) => a + b, 0);
     expect(counted.promptTokens).toBe(promptTokens);
+    expect(counted.completionTokens).toBe(completionTokens);
     expect(summary.classification).toHaveLength(1);
     const [router] = summary.classification;
     expect(router?.model).toBe("router-llm");
     expect(router?.calls).toBe(calls.length);
     expect(router?.promptTokens).toBe(promptTokens);
-    expect(router?.completionTokens).toBe(calls.length);
-    expect(router?.costUsd).toBeCloseTo(routerCostUsd(promptTokens, calls.length), 12);
+    expect(router?.completionTokens).toBe(completionTokens);
+    expect(router?.costUsd).toBeCloseTo(routerCostUsd(promptTokens, completionTokens), 12);
     // The routes' tokens and cost stay the answering model's.
     for (const route of summary.routes) expect(route.model).toBe("answer-llm");
   });
@@ -310,8 +367,9 @@ describe("what classification costs", () => {
     started.server.store.flush();
     const calls = chatRequests(0, "router");
     const promptTokens = calls.map(promptTokensOf).reduce((a, b) => a + b, 0);
-    const tokens = promptTokens + calls.length;
-    const costUsd = routerCostUsd(promptTokens, calls.length);
+    const completionTokens = calls.map(completionTokensOf).reduce((a, b) => a + b, 0);
+    const tokens = promptTokens + completionTokens;
+    const costUsd = routerCostUsd(promptTokens, completionTokens);
     const columns = started.server.database
       .prepare(
         `SELECT SUM(classification_tokens) AS tokens, SUM(classification_cost_usd) AS cost,

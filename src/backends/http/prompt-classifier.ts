@@ -126,9 +126,33 @@ export function labelsAnswer(
   answer: { text: string; usage?: AnswerUsage },
   labels: readonly string[],
 ): Extract<BackendOutput, { kind: "labels" }> {
+  let scores: LabelScore[];
+  try {
+    scores = parseClassifierAnswer(answer.text, labels);
+  } catch (error) {
+    // An answer that names no label was still made, and billed: its tokens go with the error.
+    if (answer.usage === undefined || !ModelScoutError.isInstance(error)) throw error;
+    throw new ModelScoutError(error.code, error.message, {
+      details: { usage: answer.usage, ...error.details },
+    });
+  }
   return {
     kind: "labels",
-    labels: parseClassifierAnswer(answer.text, labels),
+    labels: scores,
     ...(answer.usage !== undefined && { usage: answer.usage }),
   };
+}
+
+/**
+ * The tokens of a call whose answer could not be read as a label (`labelsAnswer`), when its
+ * server reported them: the call was made, so a router counts what it cost (ADR 0091).
+ */
+export function unreadAnswerUsage(error: unknown): AnswerUsage | undefined {
+  if (!ModelScoutError.isInstance(error) || error.code !== "BACKEND_RESPONSE_INVALID") {
+    return undefined;
+  }
+  const usage = error.details.usage as Partial<AnswerUsage> | undefined;
+  return typeof usage?.promptTokens === "number" && typeof usage.completionTokens === "number"
+    ? { promptTokens: usage.promptTokens, completionTokens: usage.completionTokens }
+    : undefined;
 }

@@ -20,6 +20,7 @@
  * tokens on every request, and so may a priced embedding server.
  */
 import type { CancelSignal } from "../../backends/cancellation.js";
+import { unreadAnswerUsage } from "../../backends/http/prompt-classifier.js";
 import type {
   AnswerUsage,
   BackendOutput,
@@ -346,7 +347,11 @@ export class RequestClassifier {
     } catch (error) {
       pass.end(error, signal?.aborted === true);
       signal?.throwIfAborted();
-      return { route: null, detail: `failed: ${errorMessage(error)}` };
+      // A chat model's answer that named no route was still a call its server billed.
+      return withSpend(
+        { route: null, detail: `failed: ${errorMessage(error)}` },
+        spendOf(step.config.model, step.price, unreadAnswerUsage(error)),
+      );
     }
   }
 

@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { isLoopbackUrl } from "../../../src/backends/http/is-loopback-url.js";
 import {
+  labelsAnswer,
   parseClassifierAnswer,
   promptClassifierMessages,
+  unreadAnswerUsage,
 } from "../../../src/backends/http/prompt-classifier.js";
 import { ModelScoutError } from "../../../src/errors/modelscout-error.js";
 
@@ -72,6 +74,45 @@ describe("parseClassifierAnswer", () => {
     expect(() => parseClassifierAnswer("I cannot help with that", SENTIMENT)).toThrow(
       /does not name exactly one of the labels positive, negative, neutral/,
     );
+  });
+});
+
+describe("labelsAnswer", () => {
+  const usage = { promptTokens: 41, completionTokens: 9 };
+
+  it("keeps the answer's tokens with its label", () => {
+    expect(labelsAnswer({ text: "negative", usage }, SENTIMENT)).toEqual({
+      kind: "labels",
+      labels: [
+        { label: "negative", score: 1 },
+        { label: "positive", score: 0 },
+        { label: "neutral", score: 0 },
+      ],
+      usage,
+    });
+  });
+
+  it("sends the tokens of an answer that names no label with its error, the call being billed", () => {
+    const refusal = (answer: { text: string; usage?: typeof usage }) => {
+      try {
+        labelsAnswer(answer, SENTIMENT);
+      } catch (error) {
+        return error;
+      }
+      throw new Error("labelsAnswer took an answer that names no label");
+    };
+    const billed = refusal({ text: "Hard to say, it depends on the customer", usage });
+    expect(billed).toMatchObject({
+      code: "BACKEND_RESPONSE_INVALID",
+      message: expect.stringContaining("Hard to say"),
+      details: { usage, labels: SENTIMENT },
+    });
+    expect(unreadAnswerUsage(billed)).toEqual(usage);
+    // A server that reports no tokens: the error as before, and nothing to count.
+    const unreported = refusal({ text: "Hard to say" });
+    expect(unreported).toMatchObject({ code: "BACKEND_RESPONSE_INVALID" });
+    expect(unreadAnswerUsage(unreported)).toBeUndefined();
+    expect(unreadAnswerUsage(new Error("socket hang up"))).toBeUndefined();
   });
 });
 
