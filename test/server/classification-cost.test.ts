@@ -239,6 +239,46 @@ describe("what classification costs", () => {
     expect(grown.costUsd).toBeCloseTo(routerCostUsd(promptTokens, 7), 12);
   });
 
+  it("routes the rest of a batch when the classifier names no route for one text, counting every call", async () => {
+    const texts = [
+      "where is my delivery",
+      "let me ramble about my week first",
+      "I have a complaint about the driver who was rude",
+    ];
+    const before = started.upstream.requests.length;
+    const metricsBefore = await classificationMetrics();
+    const answer = await postJson(`${started.server.url}/v1/tasks/text-generation`, {
+      model: "auto",
+      input: texts,
+    });
+    expect(answer.status).toBe(200);
+    const decision = answer.json.modelscout;
+    // The texts the classifier named keep their routes; the rambling one goes to the default.
+    expect(decision.items.map((item: Json) => item.route)).toEqual([
+      "delivery",
+      "complaint",
+      "complaint",
+    ]);
+    const calls = chatRequests(before, "router");
+    expect(calls).toHaveLength(3);
+    const usages = decision.items.map((item: Json) => item.classification_usage?.[0]?.usage);
+    expect(usages).toEqual(
+      texts.map((text) => {
+        const call = calls.find((body) =>
+          body.messages.some((message) => message.content === text),
+        );
+        return {
+          prompt_tokens: promptTokensOf(call as ChatRequestBody),
+          completion_tokens: completionTokensOf(call as ChatRequestBody),
+        };
+      }),
+    );
+    // Every call counted once: the one whose answer named no route too.
+    const grown = await classificationGrowth(metricsBefore);
+    expect(grown.promptTokens).toBe(calls.map(promptTokensOf).reduce((a, b) => a + b, 0));
+    expect(grown.completionTokens).toBe(calls.map(completionTokensOf).reduce((a, b) => a + b, 0));
+  });
+
   it("gives each item of a split batch its own classification's cost, once per text", async () => {
     const texts = [
       "where is my delivery",

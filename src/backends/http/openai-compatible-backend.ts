@@ -84,6 +84,7 @@ import {
 } from "./openai-chat-fields.js";
 import {
   labelsAnswer,
+  labelsAnswers,
   promptClassifierMessages,
   promptImageClassifierMessages,
   promptImageReaderMessages,
@@ -441,14 +442,19 @@ class OpenAICompatibleBackend implements ModelBackend {
       text: inputText(input, this.#task, index),
       labels: inputLabels(input, this.#options.labels, this.#task, index),
     }));
-    return mapWithConcurrency(items, concurrency, async (item) => {
-      const answer = await this.#chat(
+    // Every text is asked before any answer is read: one answer that names no label fails
+    // the batch without losing the others (`labelsAnswers`).
+    const answers = await mapWithConcurrency(items, concurrency, (item) =>
+      this.#chat(
         promptClassifierMessages(item.text, item.labels),
         { maxTokens: CLASSIFIER_MAX_TOKENS, temperature: 0 },
         options,
-      );
-      return labelsAnswer(answer, item.labels);
-    });
+      ),
+    );
+    return labelsAnswers(
+      answers,
+      (index) => (items[index] as { labels: readonly string[] }).labels,
+    );
   }
 
   /**

@@ -143,6 +143,61 @@ export function labelsAnswer(
   };
 }
 
+/** What one input of a batch got when some of the batch's answers named no label. */
+export type BatchLabelResult =
+  | { output: Extract<BackendOutput, { kind: "labels" }> }
+  | { error: string; usage?: AnswerUsage };
+
+/**
+ * A batch's chat answers read as labels, answer `i` against `labels[i]`. When any names no
+ * label, one error stands for the batch, as a batch's call fails as a whole: the first such
+ * answer's (with its tokens, as `labelsAnswer` gives them). It also keeps what each input got
+ * in `details.batch` (`batchLabelResults`), so a caller that can use the others' labels (the
+ * router's batch classification) loses neither them nor what each call cost.
+ */
+export function labelsAnswers(
+  answers: readonly { text: string; usage?: AnswerUsage }[],
+  labels: (index: number) => readonly string[],
+): Extract<BackendOutput, { kind: "labels" }>[] {
+  const outputs: Extract<BackendOutput, { kind: "labels" }>[] = [];
+  let results: BatchLabelResult[] | undefined;
+  let first: ModelScoutError | undefined;
+  answers.forEach((answer, index) => {
+    try {
+      const output = labelsAnswer(answer, labels(index));
+      outputs.push(output);
+      results?.push({ output });
+    } catch (error) {
+      if (!ModelScoutError.isInstance(error)) throw error;
+      first ??= error;
+      results ??= outputs.map((output) => ({ output }));
+      results.push(
+        answer.usage === undefined
+          ? { error: error.message }
+          : { error: error.message, usage: answer.usage },
+      );
+    }
+  });
+  if (first === undefined) return outputs;
+  throw new ModelScoutError(first.code, first.message, {
+    details: { batch: results, ...first.details },
+  });
+}
+
+/** What each input of a batch got, from `labelsAnswers`' error; undefined for any other. */
+export function batchLabelResults(
+  error: unknown,
+  inputs: number,
+): readonly BatchLabelResult[] | undefined {
+  if (!ModelScoutError.isInstance(error) || error.code !== "BACKEND_RESPONSE_INVALID") {
+    return undefined;
+  }
+  const batch = error.details.batch;
+  return Array.isArray(batch) && batch.length === inputs
+    ? (batch as BatchLabelResult[])
+    : undefined;
+}
+
 /**
  * The tokens of a call whose answer could not be read as a label (`labelsAnswer`), when its
  * server reported them: the call was made, so a router counts what it cost (ADR 0091).

@@ -20,7 +20,11 @@
  * tokens on every request, and so may a priced embedding server.
  */
 import type { CancelSignal } from "../../backends/cancellation.js";
-import { unreadAnswerUsage } from "../../backends/http/prompt-classifier.js";
+import {
+  type BatchLabelResult,
+  batchLabelResults,
+  unreadAnswerUsage,
+} from "../../backends/http/prompt-classifier.js";
 import type {
   AnswerUsage,
   BackendOutput,
@@ -430,6 +434,22 @@ export class RequestClassifier {
     } catch (error) {
       pass.end(error, signal?.aborted === true);
       signal?.throwIfAborted();
+      // Some of a chat model's answers named no route: those texts fail this step alone, the
+      // others keep their labels, and every call counts what it cost.
+      const results =
+        step.kind === "classifier" ? batchLabelResults(error, texts.length) : undefined;
+      if (step.kind === "classifier" && results !== undefined) {
+        const { config, price } = step;
+        return reads.map((read, position) => {
+          const result = results[position] as BatchLabelResult;
+          return "output" in result
+            ? labelVerdict(config, result.output, eligible, read.note, price)
+            : withSpend(
+                { route: null, detail: `failed: ${result.error}` },
+                spendOf(config.model, price, result.usage),
+              );
+        });
+      }
       return every({ route: null, detail: `failed: ${errorMessage(error)}` });
     }
   }

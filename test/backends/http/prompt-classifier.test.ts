@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { isLoopbackUrl } from "../../../src/backends/http/is-loopback-url.js";
 import {
+  batchLabelResults,
   labelsAnswer,
+  labelsAnswers,
   parseClassifierAnswer,
   promptClassifierMessages,
   unreadAnswerUsage,
@@ -113,6 +115,61 @@ describe("labelsAnswer", () => {
     expect(unreported).toMatchObject({ code: "BACKEND_RESPONSE_INVALID" });
     expect(unreadAnswerUsage(unreported)).toBeUndefined();
     expect(unreadAnswerUsage(new Error("socket hang up"))).toBeUndefined();
+  });
+});
+
+describe("labelsAnswers", () => {
+  const usage = (promptTokens: number) => ({ promptTokens, completionTokens: 2 });
+  const labelsOf = () => SENTIMENT;
+
+  it("reads every answer of a batch as its label", () => {
+    const outputs = labelsAnswers(
+      [
+        { text: "positive", usage: usage(10) },
+        { text: "neutral", usage: usage(11) },
+      ],
+      labelsOf,
+    );
+    expect(outputs.map((output) => [output.labels[0]?.label, output.usage])).toEqual([
+      ["positive", usage(10)],
+      ["neutral", usage(11)],
+    ]);
+  });
+
+  it("fails a batch with an answer naming no label, keeping what each input got", () => {
+    let caught: unknown;
+    try {
+      labelsAnswers(
+        [
+          { text: "negative", usage: usage(10) },
+          { text: "No idea, sorry", usage: usage(11) },
+          { text: "positive" },
+          { text: "Could be anything" },
+        ],
+        labelsOf,
+      );
+    } catch (error) {
+      caught = error;
+    }
+    // One error for the batch, the first unreadable answer's, with its tokens.
+    expect(caught).toMatchObject({
+      code: "BACKEND_RESPONSE_INVALID",
+      message: expect.stringContaining("No idea, sorry"),
+      details: { usage: usage(11) },
+    });
+    const results = batchLabelResults(caught, 4);
+    expect(
+      results?.map((result) => ("output" in result ? result.output.labels[0]?.label : null)),
+    ).toEqual(["negative", null, "positive", null]);
+    expect(results?.[0]).toMatchObject({ output: { usage: usage(10) } });
+    expect(results?.[1]).toMatchObject({
+      error: expect.stringContaining("No idea"),
+      usage: usage(11),
+    });
+    expect(results?.[3]).toEqual({ error: expect.stringContaining("Could be anything") });
+    // Read for another number of inputs, or from another error: nothing.
+    expect(batchLabelResults(caught, 3)).toBeUndefined();
+    expect(batchLabelResults(new Error("socket hang up"), 4)).toBeUndefined();
   });
 });
 
