@@ -145,6 +145,21 @@ async function classificationGrowth(
   };
 }
 
+/**
+ * Sends `texts` as one `/v1/tasks` batch for `auto`: the decision, and where the stand-in
+ * server's requests and the classification counters were before it.
+ */
+async function routeBatch(texts: readonly string[]) {
+  const before = started.upstream.requests.length;
+  const metricsBefore = await classificationMetrics();
+  const answer = await postJson(`${started.server.url}/v1/tasks/text-generation`, {
+    model: "auto",
+    input: texts,
+  });
+  expect(answer.status).toBe(200);
+  return { before, metricsBefore, decision: answer.json.modelscout as Json };
+}
+
 describe("what classification costs", () => {
   it("logs the classifier step's tokens and cost, and keeps the row's cost the answer's", async () => {
     const before = started.upstream.requests.length;
@@ -245,14 +260,7 @@ describe("what classification costs", () => {
       "let me ramble about my week first",
       "I have a complaint about the driver who was rude",
     ];
-    const before = started.upstream.requests.length;
-    const metricsBefore = await classificationMetrics();
-    const answer = await postJson(`${started.server.url}/v1/tasks/text-generation`, {
-      model: "auto",
-      input: texts,
-    });
-    expect(answer.status).toBe(200);
-    const decision = answer.json.modelscout;
+    const { before, metricsBefore, decision } = await routeBatch(texts);
     // The texts the classifier named keep their routes; the rambling one goes to the default.
     expect(decision.items.map((item: Json) => item.route)).toEqual([
       "delivery",
@@ -286,14 +294,7 @@ describe("what classification costs", () => {
       "where is my delivery",
       "a refund for the broken one",
     ];
-    const before = started.upstream.requests.length;
-    const metricsBefore = await classificationMetrics();
-    const answer = await postJson(`${started.server.url}/v1/tasks/text-generation`, {
-      model: "auto",
-      input: texts,
-    });
-    expect(answer.status).toBe(200);
-    const decision = answer.json.modelscout;
+    const { before, metricsBefore, decision } = await routeBatch(texts);
     expect(decision.batch).toBe("mixed");
     expect(decision.items.map((item: Json) => item.route)).toEqual([
       "delivery",
@@ -335,14 +336,7 @@ describe("what classification costs", () => {
       "has my delivery left the depot yet",
       "where is my delivery",
     ];
-    const before = started.upstream.requests.length;
-    const metricsBefore = await classificationMetrics();
-    const answer = await postJson(`${started.server.url}/v1/tasks/text-generation`, {
-      model: "auto",
-      input: texts,
-    });
-    expect(answer.status).toBe(200);
-    const decision = answer.json.modelscout;
+    const { before, metricsBefore, decision } = await routeBatch(texts);
     expect(decision.batch).toBeUndefined();
     expect(decision.route).toBe("delivery");
     const asked = chatRequests(before, "router").map(promptTokensOf);
