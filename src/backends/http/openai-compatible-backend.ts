@@ -83,7 +83,6 @@ import {
   withOpenAIGenerationFields,
 } from "./openai-chat-fields.js";
 import {
-  labelsAnswer,
   labelsAnswers,
   promptClassifierMessages,
   promptImageClassifierMessages,
@@ -752,17 +751,22 @@ class OpenAICompatibleBackend implements ModelBackend {
     const urls = await Promise.all(
       inputs.map((input, index) => inputImageUrl(input, this.#task, index)),
     );
-    return mapWithConcurrency(urls, this.#options.maxConcurrency ?? 4, async (url) => {
-      if (kind === "image-reader") {
-        return this.#chat(promptImageReaderMessages(url), { temperature: 0 }, options);
-      }
-      const answer = await this.#chat(
+    const concurrency = this.#options.maxConcurrency ?? 4;
+    if (kind === "image-reader") {
+      return mapWithConcurrency(urls, concurrency, (url) =>
+        this.#chat(promptImageReaderMessages(url), { temperature: 0 }, options),
+      );
+    }
+    // As for texts: every picture is asked before any answer is read, so one answer that
+    // names no label fails the batch with what each input got and what each call cost.
+    const answers = await mapWithConcurrency(urls, concurrency, (url) =>
+      this.#chat(
         promptImageClassifierMessages(url, labels),
         { maxTokens: CLASSIFIER_MAX_TOKENS, temperature: 0 },
         options,
-      );
-      return labelsAnswer(answer, labels);
-    });
+      ),
+    );
+    return labelsAnswers(answers, () => labels);
   }
 
   async #embed(inputs: readonly BackendInput[], options: RunOptions): Promise<BackendOutput[]> {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createOpenAICompatibleBackend } from "../../../src/backends/http/openai-compatible-backend.js";
+import { batchLabelResults } from "../../../src/backends/http/prompt-classifier.js";
 import type {
   StreamEnd,
   TextStream,
@@ -328,6 +329,45 @@ describe("openai-compatible backend: images for a vision chat model", () => {
           },
         ],
       });
+    } finally {
+      await vision.close();
+    }
+  });
+
+  it("fails a batch at a picture its answer names no label for, keeping what each got", async () => {
+    const vision = await startFakeOpenAIServer({
+      chatReply: (messages) =>
+        JSON.stringify(messages.at(-1)?.content).includes("image/jpeg") ? "Hard to say" : "receipt",
+    });
+    try {
+      const instance = createOpenAICompatibleBackend({
+        baseURL: `${vision.url}/v1`,
+        model: "qwen-vl",
+        task: "image-classification",
+        labels: ["receipt", "parcel"],
+      });
+      const error = await caught(instance.doRun([{ image: png }, { image: jpeg }, { image: png }]));
+      expect(error.code).toBe("BACKEND_RESPONSE_INVALID");
+      // Every picture was asked, and each call's tokens stay with what its input got.
+      expect(vision.requests.filter((request) => request.method === "POST")).toHaveLength(3);
+      const results = batchLabelResults(error, 3);
+      expect(results?.map((result) => ("output" in result ? "labels" : "failed"))).toEqual([
+        "labels",
+        "failed",
+        "labels",
+      ]);
+      const [first, second] = results ?? [];
+      expect(first).toMatchObject({
+        output: {
+          labels: [
+            { label: "receipt", score: 1 },
+            { label: "parcel", score: 0 },
+          ],
+          usage: { completionTokens: 1 },
+        },
+      });
+      expect(second).toMatchObject({ usage: { completionTokens: 3 } });
+      expect(error.details.usage).toEqual((second as { usage: unknown }).usage);
     } finally {
       await vision.close();
     }
