@@ -4,6 +4,7 @@
  * it holds for a route and model, with the numbers behind the answer. State is plain JSON kept
  * in a `ConditionState` that remembers which keys changed, so the engine persists only those.
  */
+import { isoTimeParser } from "../../text/iso-time.js";
 import type { AlertSubject, MonitorEvent } from "../monitor-event.js";
 
 export interface ConditionEvaluation {
@@ -79,7 +80,11 @@ export function round(value: number, digits = 4): number {
   return Math.round(value * factor) / factor;
 }
 
+/** Events' times, each second parsed once: every request's event is read (`isoTimeParser`). */
+const parseEventTime = isoTimeParser();
+
+/** An event's time in ms since 1970; 0 for a time that does not parse. */
 export function eventTimeMs(at: string): number {
-  const time = Date.parse(at);
+  const time = parseEventTime(at);
   return Number.isNaN(time) ? 0 : time;
 }

@@ -15,7 +15,7 @@
  * (feedback, a few a second) are kept as they are, in their place in the order.
  */
 import type { MonitorEvent } from "../../monitor/monitor-event.js";
-import { ISO_LENGTH, isoFormatter } from "../request-clock.js";
+import { ISO_LENGTH, isoFormatter, isoTimeParser } from "../../text/iso-time.js";
 
 type RequestEvent = Extract<MonitorEvent, { kind: "request" }>;
 
@@ -40,9 +40,8 @@ export class PendingEvents {
   #others: { event: MonitorEvent; before: number }[] = [];
   #texts: string[] = [];
   #textIndex = new Map<string, number>();
-  /** The last second parsed by `#timeOf`: its text up to the milliseconds, and its time. */
-  #parsedPrefix = "";
-  #parsedSecondMs = Number.NaN;
+  /** `Date.parse(at)`, each second parsed once (events come in time order). */
+  readonly #timeOf = isoTimeParser();
   /** `new Date(ms).toISOString()`, each second formatted once (events come in time order). */
   readonly #iso = isoFormatter();
 
@@ -108,28 +107,6 @@ export class PendingEvents {
     this.#classificationCostUsd[index] = event.classificationCostUsd ?? Number.NaN;
     this.#requests = index + 1;
     return true;
-  }
-
-  /**
-   * `Date.parse(at)` for a time in `Date#toISOString`'s layout, parsing each second once:
-   * V8's date parser took about 3k instructions a call (`bench/router-instructions.ts
-   * --monitoring --functions`), and a server's events come second after second.
-   */
-  #timeOf(at: string): number {
-    let ms = 0;
-    for (let index = 20; index < 23; index += 1) {
-      const digit = at.charCodeAt(index) - 0x30;
-      if (digit < 0 || digit > 9) return Number.NaN;
-      ms = ms * 10 + digit;
-    }
-    if (this.#parsedPrefix !== "" && at.startsWith(this.#parsedPrefix)) {
-      return this.#parsedSecondMs + ms;
-    }
-    const time = Date.parse(at);
-    if (Number.isNaN(time)) return time;
-    this.#parsedPrefix = at.slice(0, 20);
-    this.#parsedSecondMs = time - ms;
-    return time;
   }
 
   #requestAt(index: number): RequestEvent {
