@@ -5,13 +5,15 @@
  *
  *   npx tsx bench/catalog-search.ts [--models 1000000] [--queries 200] [--rebuild]
  *       [--store sqlite|postgres] [--postgres-url postgres://postgres@127.0.0.1:5432/test]
+ *       [--slowest N]
  *
  * With `--store postgres` the catalog is built in the schema `ms_bench_catalog_<models>_v<n>`
  * of that server and kept there between runs (`--rebuild` drops it); results go to
  * bench/results/catalog-search-postgres.json.
  *
  * Target (issue #2): p50 < 20 ms and p99 < 100 ms on a 2-core machine. Prints a table per
- * query shape and writes bench/results/catalog-search.json. The synthetic catalog is cached
+ * query shape and writes bench/results/catalog-search.json. `--slowest N` also prints each
+ * shape's N slowest queries with their options, to tell what makes a shape's tail. The synthetic catalog is cached
  * in the OS temp folder (keyed by size and generator version) because building it takes a
  * minute; --rebuild forces a new one.
  */
@@ -35,6 +37,7 @@ const { values } = parseArgs({
     rebuild: { type: "boolean", default: false },
     store: { type: "string", default: "sqlite" },
     "postgres-url": { type: "string", default: "postgres://postgres@127.0.0.1:5432/test" },
+    slowest: { type: "string", default: "0" },
   },
 });
 if (values.store !== "sqlite" && values.store !== "postgres") {
@@ -43,6 +46,7 @@ if (values.store !== "sqlite" && values.store !== "postgres") {
 const onPostgres = values.store === "postgres";
 const modelCount = Number(values.models);
 const queriesPerShape = Number(values.queries);
+const slowestShown = Number(values.slowest);
 
 function pick<T>(next: () => number, weighted: readonly (readonly [T, number])[]): T {
   const total = weighted.reduce((sum, [, weight]) => sum + weight, 0);
@@ -284,15 +288,26 @@ for (const shape of SHAPES) {
   // Warm the page cache and statement paths the way a long-lived server would be warm.
   for (let warm = 0; warm < 5; warm += 1) await searchCatalog(store, shape.make(next));
   const times: number[] = [];
+  const timed: { ms: number; options: CatalogSearchOptions; hits: number }[] = [];
   let hits = 0;
   for (let query = 0; query < queriesPerShape; query += 1) {
     const options = shape.make(next);
     const started = performance.now();
     const result = await searchCatalog(store, options);
-    times.push(performance.now() - started);
+    const ms = performance.now() - started;
+    times.push(ms);
     hits += result.models.length;
+    if (slowestShown > 0) timed.push({ ms, options, hits: result.models.length });
   }
   times.sort((a, b) => a - b);
+  if (slowestShown > 0) {
+    console.log(`slowest of ${shape.name}:`);
+    for (const { ms, options, hits: found } of timed
+      .sort((a, b) => b.ms - a.ms)
+      .slice(0, slowestShown)) {
+      console.log(`  ${ms.toFixed(2).padStart(8)} ms  ${found} hits  ${JSON.stringify(options)}`);
+    }
+  }
   all.push(...times);
   rows.push({
     shape: shape.name,
