@@ -17,7 +17,8 @@
  *   `params` for estimated rows, which a `(task, params)` index serves, while measured rows
  *   come from their own `(hardware, latency)` index in a branch of their own, and models of
  *   unknown size (unknown latency, which passes a bound) in a third.
- * - A latency sort takes measured rows from that index and walks estimated ones in increasing
+ * - A latency sort takes measured rows in order from that index (`(hardware, task, latency)`
+ *   with a task: each measurement carries its model's task) and walks estimated ones in increasing
  *   `params` (over `model_languages` when a language is named), a page at a time, until no
  *   larger model can beat the k-th best. The walk reads a covering index, not the models'
  *   wide rows; the records of the page returned are read at the end. Models whose latency is
@@ -118,6 +119,8 @@ interface Source {
   rowId: string;
   /** Selects the task (and language, or library) on the driving table. */
   scope: string[];
+  /** The task's placeholder, when the source is one task's: its measurements can be read by it. */
+  task: string | null;
   /** True when `scope` selects one of the query's libraries (the filter is then not repeated). */
   libraryScoped?: boolean;
 }
@@ -138,6 +141,7 @@ function modelsSource(task: string | null): Source {
     alias: "m",
     rowId: "m.row_id",
     scope: task === null ? [] : [`m.task = ${task}`],
+    task,
   };
 }
 
@@ -147,6 +151,7 @@ function languageSource(language: string, task: string): Source {
     alias: "l",
     rowId: "l.model_row_id",
     scope: [`l.language = ${language}`, `l.task = ${task}`],
+    task,
   };
 }
 
@@ -325,13 +330,15 @@ export function rankedStatement(
     const terms = latencyTerms(latency, parameters);
     const max = `${parameters.add(query.maxLatencyMs)}::float8`;
     const bound = `${parameters.add(paramBound)}::float8`;
-    // Measured rows per task too, so each branch can walk its task's covering sort index.
+    // Measured rows per task too: with a task, its measurements under the bound come from
+    // their own index (migration 8), and the task's sort index is not walked to meet them.
     for (const source of sources) {
+      const measuredTask = source.task === null ? [] : [`ml.task = ${source.task}`];
       branches.push({
         sql: `SELECT ${columnsOf(source)}, ml.latency_ms AS measured_ms, ml.latency_ms AS effective_latency_ms
           FROM ${source.from}
           JOIN measured_latency ml ON ml.hardware = ${terms.hardware} AND ml.model_row_id = ${source.rowId}
-          ${whereClause([...source.scope, `ml.latency_ms <= ${max}`, ...filterClauses(filters, source)])}`,
+          ${whereClause([...source.scope, ...measuredTask, `ml.latency_ms <= ${max}`, ...filterClauses(filters, source)])}`,
         order: orderOf(source),
       });
     }
@@ -419,9 +426,10 @@ async function latencySearch(
   const best: LatencyCandidate[] = [];
   {
     const parameters = new Parameters();
+    // With a task, its measurements in latency order from their own index (migration 8).
     const where = [
       `ml.hardware = ${parameters.add(latency.hardwareId)}`,
-      ...(tasks === undefined ? [] : [`m.task = ANY(${parameters.add(tasks)}::text[])`]),
+      ...(tasks === undefined ? [] : [`ml.task = ANY(${parameters.add(tasks)}::text[])`]),
       ...filterClauses(addFilters(query, parameters), modelsSource(null)),
       ...(bounded ? [`ml.latency_ms <= ${parameters.add(maxLatencyMs)}::float8`] : []),
     ];

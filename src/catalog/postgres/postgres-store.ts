@@ -491,8 +491,11 @@ async function upsertRun(
   }
   if (hardware.length > 0) {
     await client.query(
-      `INSERT INTO measured_latency (model_row_id, hardware, latency_ms)
-       SELECT * FROM unnest($1::bigint[], $2::text[], $3::float8[])`,
+      // With the model's task, copied from the row just written (migration 8).
+      `INSERT INTO measured_latency (model_row_id, hardware, latency_ms, task)
+       SELECT u.row_id, u.hardware, u.latency_ms, m.task
+       FROM unnest($1::bigint[], $2::text[], $3::float8[]) AS u (row_id, hardware, latency_ms)
+       JOIN models m ON m.row_id = u.row_id`,
       [latencyRows, hardware, latencies],
     );
   }
