@@ -18,6 +18,7 @@ import { makeModel } from "../support/make-model.js";
 import { FITTING_1GB_FP32, RECORDED_SIZES, SIZED_MODELS } from "../support/sized-models.js";
 import { dropTestSchemas, newTestSchema, TEST_POSTGRES_URL } from "../support/test-postgres.js";
 import { runCatalogStoreContract } from "./catalog-store.contract.js";
+import { expectMeasurementsByTask, MEASURED_BY_TASK_MODELS } from "./measured-by-task-cases.js";
 import { expectOnnxViewAsTheRuleSays, ONNX_WEIGHT_CASES } from "./onnx-weight-cases.js";
 
 const newSchema = newTestSchema;
@@ -184,22 +185,9 @@ describe("PostgreSQL catalog store", () => {
     await expectOnnxViewAsTheRuleSays(await openPostgresStore({ url: TEST_POSTGRES_URL, schema }));
   });
 
-  it("upgrades a version 7 schema with measurements in it: a latency sort reads them by task", async () => {
+  it("upgrades a version 7 schema with measurements in it: searches by task read them", async () => {
     const { schema, client } = await schemaAtVersion(7);
-    const measuredOn = (latencyMs: number) => [
-      { hardware: "test-gpu", kind: "measured" as const, latencyMs, batchSize: 1, source: "bench" },
-    ];
-    const models = [
-      makeModel({ id: "tc/measured", task: "text-classification", hardware: measuredOn(2) }),
-      makeModel({ id: "fe/measured", task: "feature-extraction", hardware: measuredOn(1) }),
-      makeModel({
-        id: "tc/estimated",
-        task: "text-classification",
-        params: 1e9,
-        flopsPerItem: 1e9,
-      }),
-    ];
-    for (const model of models) {
+    for (const model of MEASURED_BY_TASK_MODELS) {
       const { rows } = await client.query<{ row_id: string }>(
         "INSERT INTO models (id, source, task, params, flops, record) VALUES ($1, $2, $3, $4, $5, $6) RETURNING row_id",
         [
@@ -221,43 +209,7 @@ describe("PostgreSQL catalog store", () => {
       }
     }
     await client.end();
-    const store = await openPostgresStore({ url: TEST_POSTGRES_URL, schema });
-    const latency = {
-      hardwareId: "test-gpu",
-      overheadMs: 1,
-      msPerFlop: 1e-9,
-      msPerParam: 2e-8,
-      decodeTokens: 4,
-      generativeTasks: [],
-    };
-    const fastest = (task: string) =>
-      store
-        .searchModels({ tasks: [task], latency, sort: "latency", limit: 5 })
-        .then((result) => result.hits.map((hit) => [hit.model.id, hit.latencyMs]));
-    expect(await fastest("text-classification")).toEqual([
-      ["tc/measured", 2],
-      ["tc/estimated", expect.closeTo(21, 9)],
-    ]);
-    // A ranked search under a latency bound reads the task's measurements the same way.
-    const bounded = await store.searchModels({
-      tasks: ["text-classification"],
-      latency,
-      maxLatencyMs: 5,
-      sort: "downloads",
-      limit: 5,
-    });
-    expect(bounded.hits.map((hit) => hit.model.id)).toEqual(["tc/measured"]);
-    // A model whose task changes takes its measurement to the new task.
-    await store.upsertModels([
-      makeModel({ id: "fe/measured", task: "text-classification", hardware: measuredOn(1) }),
-    ]);
-    expect(await fastest("text-classification")).toEqual([
-      ["fe/measured", 1],
-      ["tc/measured", 2],
-      ["tc/estimated", expect.closeTo(21, 9)],
-    ]);
-    expect(await fastest("feature-extraction")).toEqual([]);
-    await store.close();
+    await expectMeasurementsByTask(await openPostgresStore({ url: TEST_POSTGRES_URL, schema }));
   });
 
   it("upgrades a version 4 schema with models in it: their recorded weight sizes count under a memory bound", async () => {

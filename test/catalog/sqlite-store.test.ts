@@ -15,6 +15,7 @@ import { holdWriteLock } from "../support/hold-write-lock.js";
 import { makeModel } from "../support/make-model.js";
 import { FITTING_1GB_FP32, RECORDED_SIZES, SIZED_MODELS } from "../support/sized-models.js";
 import { runCatalogStoreContract } from "./catalog-store.contract.js";
+import { expectMeasurementsByTask, MEASURED_BY_TASK_MODELS } from "./measured-by-task-cases.js";
 import { expectOnnxViewAsTheRuleSays, ONNX_WEIGHT_CASES } from "./onnx-weight-cases.js";
 
 const run = promisify(execFile);
@@ -145,6 +146,39 @@ describe("SQLite catalog store", () => {
     raw.close();
 
     await expectOnnxViewAsTheRuleSays(await openSqliteStore({ path }));
+  });
+
+  it("upgrades a version 7 file with measurements in it: searches by task read them", async () => {
+    const path = temporaryDatabasePath();
+    const raw = new Database(path);
+    for (const migration of SQLITE_MIGRATIONS.filter((each) => each.version <= 7)) {
+      raw.exec(migration.sql);
+    }
+    raw.pragma("user_version = 7");
+    const insert = raw.prepare(
+      "INSERT INTO models (id, source, task, params, flops, record) VALUES (?, ?, ?, ?, ?, ?)",
+    );
+    // As version 7 wrote a measurement: no task beside it.
+    const insertMeasured = raw.prepare(
+      "INSERT INTO measured_latency (model_row_id, hardware, latency_ms) VALUES (?, ?, ?)",
+    );
+    for (const model of MEASURED_BY_TASK_MODELS) {
+      const { lastInsertRowid } = insert.run(
+        model.id,
+        model.source,
+        model.task,
+        model.params,
+        model.flopsPerItem,
+        JSON.stringify(model),
+      );
+      const measured = model.hardware[0];
+      if (measured?.latencyMs !== undefined) {
+        insertMeasured.run(lastInsertRowid, measured.hardware, measured.latencyMs);
+      }
+    }
+    raw.close();
+
+    await expectMeasurementsByTask(await openSqliteStore({ path }));
   });
 
   it("rejects a file that is not a SQLite database with a message that says what to do", async () => {

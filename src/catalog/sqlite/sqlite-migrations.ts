@@ -157,6 +157,20 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       CREATE INDEX models_onnx_task ON models (task) WHERE onnx = 1;
     `,
   },
+  {
+    version: 8,
+    description:
+      "each measured latency carries its model's task, with an index by hardware, task and latency, so a search by task reads its task's measurements in order",
+    sql: `
+      -- Copied from models on every write (a changed model's measurements are deleted and
+      -- written again), as model_languages' task is. Without it a search by task walked every
+      -- measurement of the hardware in latency order and read each one's model row (ADR 0092).
+      ALTER TABLE measured_latency ADD COLUMN task TEXT;
+      UPDATE measured_latency
+        SET task = (SELECT m.task FROM models m WHERE m.row_id = measured_latency.model_row_id);
+      CREATE INDEX measured_latency_task_fastest ON measured_latency (hardware, task, latency_ms);
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = SQLITE_MIGRATIONS.reduce(

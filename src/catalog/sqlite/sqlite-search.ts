@@ -17,7 +17,8 @@
  *   size is unknown passes it, and so does one whose recorded weight size (`recorded_memory`)
  *   fits whatever its parameter count.
  * - Latency sorts cannot use an index (latency depends on the device), so measured figures
- *   come from their own index and estimated ones from a walk in increasing parameter count
+ *   come from their own index (by hardware, task and latency when the search names tasks: each
+ *   measurement carries its model's task, ADR 0092) and estimated ones from a walk in increasing parameter count
  *   that stops once no larger model can beat the k-th best: every estimate is at least
  *   `overheadMs + params * (a per-task lower bound on ms per parameter)`. Models whose latency
  *   is unknown come after them, bound or not.
@@ -254,11 +255,12 @@ function rankedSearch(
     const paramDriver = (): RankedSortRow[] => {
       const index = taskClause === null ? "models_params" : "models_task_params";
       const bounded = [...clauses, "m.params <= @paramBound"];
-      // Measured models may be fast whatever their size: take them from their own index.
+      // Measured models may be fast whatever their size: take them from their own index,
+      // by task when there is one (each measurement carries its model's task, ADR 0092).
       const measuredClauses = [
         "ml.hardware = @hardware",
         "ml.latency_ms <= @maxLatencyMs",
-        ...(taskClause === null ? [] : [taskClause]),
+        ...(taskClause === null ? [] : [taskClause.replace("m.task", "ml.task")]),
         ...where.filter((clause) => clause !== LATENCY_BOUND_CLAUSE),
       ];
       return [
@@ -459,9 +461,10 @@ function latencySearch(database: Database.Database, query: StoreSearchQuery): Se
   if (query.maxLatencyMs !== undefined) baseParameters.maxLatencyMs = query.maxLatencyMs;
   const bounded = query.maxLatencyMs !== undefined;
 
+  // By task from their own index when there is one (ADR 0092).
   const measuredClauses = [
     "ml.hardware = @hardware",
-    ...(taskClause === null ? [] : [taskClause]),
+    ...(taskClause === null ? [] : [taskClause.replace("m.task", "ml.task")]),
     ...where,
     ...(bounded ? ["ml.latency_ms <= @maxLatencyMs"] : []),
   ];

@@ -136,7 +136,8 @@ class SqliteCatalogStore implements CatalogStore {
         "DELETE FROM measured_latency WHERE model_row_id = ?",
       );
       const insertMeasured = this.database.prepare(
-        "INSERT INTO measured_latency (model_row_id, hardware, latency_ms) VALUES (?, ?, ?)",
+        // With the model's task, as written just before (migration 8).
+        "INSERT INTO measured_latency (model_row_id, hardware, latency_ms, task) VALUES (?, ?, ?, ?)",
       );
       const deleteRecordedMemory = this.database.prepare(
         "DELETE FROM recorded_memory WHERE model_row_id = ?",
@@ -189,7 +190,9 @@ class SqliteCatalogStore implements CatalogStore {
           }
           for (const hardwareId of measuredHardwareIds(model)) {
             const measured = measuredLatency(model, hardwareId);
-            if (measured !== null) insertMeasured.run(rowId, hardwareId, measured.latencyMs);
+            if (measured !== null) {
+              insertMeasured.run(rowId, hardwareId, measured.latencyMs, model.task);
+            }
           }
           for (const dtype of DTYPES) {
             const bytes = recordedWeightBytes(model, dtype);
