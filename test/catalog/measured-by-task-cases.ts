@@ -17,7 +17,8 @@ export const MEASURED_BY_TASK_MODELS: readonly ModelRecord[] = [
   makeModel({ id: "tc/estimated", task: "text-classification", params: 1e9, flopsPerItem: 1e9 }),
 ];
 
-const LATENCY = {
+/** Latency coefficients of a made-up device, `test-gpu`, for the stores' upgrade tests. */
+export const TEST_GPU_LATENCY = {
   hardwareId: "test-gpu",
   overheadMs: 1,
   msPerFlop: 1e-9,
@@ -34,7 +35,7 @@ const LATENCY = {
 export async function expectMeasurementsByTask(store: CatalogStore): Promise<void> {
   const fastest = (task: string) =>
     store
-      .searchModels({ tasks: [task], latency: LATENCY, sort: "latency", limit: 5 })
+      .searchModels({ tasks: [task], latency: TEST_GPU_LATENCY, sort: "latency", limit: 5 })
       .then((result) => result.hits.map((hit) => [hit.model.id, hit.latencyMs]));
   try {
     expect(await fastest("text-classification")).toEqual([
@@ -43,7 +44,7 @@ export async function expectMeasurementsByTask(store: CatalogStore): Promise<voi
     ]);
     const bounded = await store.searchModels({
       tasks: ["text-classification"],
-      latency: LATENCY,
+      latency: TEST_GPU_LATENCY,
       maxLatencyMs: 5,
       sort: "downloads",
       limit: 5,

@@ -7,6 +7,7 @@
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import type { CatalogStore } from "../../src/catalog/catalog-store.js";
+import type { ModelRecord } from "../../src/catalog/model-record.js";
 import {
   LATEST_POSTGRES_VERSION,
   POSTGRES_MIGRATIONS,
@@ -18,7 +19,11 @@ import { makeModel } from "../support/make-model.js";
 import { FITTING_1GB_FP32, RECORDED_SIZES, SIZED_MODELS } from "../support/sized-models.js";
 import { dropTestSchemas, newTestSchema, TEST_POSTGRES_URL } from "../support/test-postgres.js";
 import { runCatalogStoreContract } from "./catalog-store.contract.js";
-import { expectMeasurementsByTask, MEASURED_BY_TASK_MODELS } from "./measured-by-task-cases.js";
+import {
+  expectMeasurementsByTask,
+  MEASURED_BY_TASK_MODELS,
+  TEST_GPU_LATENCY,
+} from "./measured-by-task-cases.js";
 import { expectOnnxViewAsTheRuleSays, ONNX_WEIGHT_CASES } from "./onnx-weight-cases.js";
 
 const newSchema = newTestSchema;
@@ -41,6 +46,15 @@ async function schemaAtVersion(version: number): Promise<{ schema: string; clien
     await client.query("INSERT INTO schema_version (version) VALUES ($1)", [migration.version]);
   }
   return { schema, client };
+}
+
+/** A model's row as versions 2-7 wrote its searched columns; returns its row id. */
+async function insertModelRow(client: pg.Client, model: ModelRecord): Promise<string> {
+  const { rows } = await client.query<{ row_id: string }>(
+    "INSERT INTO models (id, source, task, params, flops, record) VALUES ($1, $2, $3, $4, $5, $6) RETURNING row_id",
+    [model.id, model.source, model.task, model.params, model.flopsPerItem, JSON.stringify(model)],
+  );
+  return (rows[0] as { row_id: string }).row_id;
 }
 
 afterAll(dropTestSchemas);
@@ -86,30 +100,11 @@ describe("PostgreSQL catalog store", () => {
       ),
       makeModel({ id: "old/fast", task: "text-classification", params: 5e8, flopsPerItem: 5e8 }),
     ];
-    for (const model of models) {
-      await client.query(
-        "INSERT INTO models (id, source, task, params, flops, record) VALUES ($1, $2, $3, $4, $5, $6)",
-        [
-          model.id,
-          model.source,
-          model.task,
-          model.params,
-          model.flopsPerItem,
-          JSON.stringify(model),
-        ],
-      );
-    }
+    for (const model of models) await insertModelRow(client, model);
     await client.end();
 
     const store = await openPostgresStore({ url: TEST_POSTGRES_URL, schema });
-    const latency = {
-      hardwareId: "test-gpu",
-      overheadMs: 1,
-      msPerFlop: 1e-9,
-      msPerParam: 2e-8,
-      decodeTokens: 4,
-      generativeTasks: [],
-    };
+    const latency = TEST_GPU_LATENCY;
     const fastest = await store.searchModels({
       tasks: ["text-classification"],
       latency,
@@ -188,23 +183,13 @@ describe("PostgreSQL catalog store", () => {
   it("upgrades a version 7 schema with measurements in it: searches by task read them", async () => {
     const { schema, client } = await schemaAtVersion(7);
     for (const model of MEASURED_BY_TASK_MODELS) {
-      const { rows } = await client.query<{ row_id: string }>(
-        "INSERT INTO models (id, source, task, params, flops, record) VALUES ($1, $2, $3, $4, $5, $6) RETURNING row_id",
-        [
-          model.id,
-          model.source,
-          model.task,
-          model.params,
-          model.flopsPerItem,
-          JSON.stringify(model),
-        ],
-      );
+      const rowId = await insertModelRow(client, model);
       const measured = model.hardware[0];
       if (measured?.latencyMs !== undefined) {
         // As version 7 wrote a measurement: no task beside it.
         await client.query(
           "INSERT INTO measured_latency (model_row_id, hardware, latency_ms) VALUES ($1, $2, $3)",
-          [rows[0]?.row_id, measured.hardware, measured.latencyMs],
+          [rowId, measured.hardware, measured.latencyMs],
         );
       }
     }
