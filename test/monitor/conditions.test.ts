@@ -15,6 +15,7 @@ import {
   pageHinkleyStart,
   pageHinkleyStep,
 } from "../../src/monitor/conditions/change-detectors.js";
+import { createCondition } from "../../src/monitor/conditions/create-condition.js";
 import { decodeSamples, encodeSamples } from "../../src/monitor/conditions/sliding-window.js";
 import type { FeedbackEvent, MonitorEvent, RequestEvent } from "../../src/monitor/monitor-event.js";
 import { seededRandom } from "../../src/select/strategies/seeded-random.js";
@@ -409,5 +410,84 @@ describe("rule options", () => {
     expect(engine.process(request(2, 50))).toEqual([]);
     expect(engine.process(request(3, 500))).toEqual([]); // within 60 s of the last firing
     expect(engine.process(request(70, 500))).toHaveLength(1);
+  });
+});
+
+describe("what each condition reads", () => {
+  // One condition of each type and source; the server queues only the kinds they declare.
+  const conditions = parseAlertRules({
+    rules: [
+      {
+        id: "every",
+        conditions: [
+          { type: "consecutive_selections", count: 2 },
+          { type: "accuracy_drop", min_drop_percent: 10 },
+          {
+            type: "accuracy_drop",
+            source: "feedback",
+            reference: "baseline",
+            baseline_value: 0.9,
+            current_window: 1,
+            min_drop_percent: 10,
+          },
+          { type: "latency_p95", slo_ms: 100, min_events: 1, window: { events: 5 } },
+          { type: "error_rate", max_error_percent: 10, min_events: 1, window: { events: 5 } },
+          { type: "cost_per_request", max_usd: 0.01, min_events: 1, window: { events: 5 } },
+          { type: "drift", metric: "latency_ms", direction: "increase", delta: 0.1, threshold: 1 },
+          { type: "drift", metric: "reward", direction: "decrease", delta: 0.1, threshold: 1 },
+          { type: "drift", metric: "quality", direction: "decrease", delta: 0.1, threshold: 1 },
+        ],
+        actions: [{ type: "log" }],
+      },
+    ],
+  })[0]?.conditions;
+  const events: Record<MonitorEvent["kind"], MonitorEvent> = {
+    decision: {
+      kind: "decision",
+      at: at(0),
+      decisionId: "d1",
+      route: "support",
+      task: "text-classification",
+      winnerId: "m",
+      candidates: [{ modelId: "m", quality: 0.5 }],
+    },
+    request: { ...request(0, 500, true), costUsd: 0.5 },
+    feedback: { kind: "feedback", at: at(0), route: "support", modelId: "m", reward: 0.1 },
+  };
+
+  it.each(
+    (conditions ?? []).map((condition) => [
+      `${condition.type}${"source" in condition ? ` (${condition.source})` : ""}${"metric" in condition ? ` (${condition.metric})` : ""}`,
+      condition,
+    ]),
+  )("%s changes on the kinds it declares and on no other", (_, condition) => {
+    const runtime = createCondition(condition as Parameters<typeof createCondition>[0]);
+    expect(runtime.reads.length).toBeGreaterThan(0);
+    for (const kind of ["decision", "request", "feedback"] as const) {
+      const touched: string[] = [];
+      runtime.update(events[kind], (subject) => touched.push(subject.modelId));
+      const changed = runtime.state.takeDirty();
+      if (runtime.reads.includes(kind)) {
+        expect([kind, touched]).toEqual([kind, ["m"]]);
+        expect(changed.length).toBeGreaterThan(0);
+      } else {
+        expect([kind, touched, changed]).toEqual([kind, [], []]);
+      }
+    }
+  });
+
+  it("the engine reads a kind when one of its enabled rules' conditions does", () => {
+    const engine = engineFor([{ type: "consecutive_selections", count: 3 }]);
+    expect(["decision", "request", "feedback"].map((kind) => engine.reads(kind as never))).toEqual([
+      true,
+      false,
+      false,
+    ]);
+    const both = engineFor([
+      { type: "consecutive_selections", count: 3 },
+      { type: "error_rate", max_error_percent: 10, min_events: 1, window: { events: 5 } },
+    ]);
+    expect(both.reads("request")).toBe(true);
+    expect(both.reads("feedback")).toBe(false);
   });
 });

@@ -24,6 +24,8 @@ import { type SelectionStreak, updateStreaks } from "./selection-streak.js";
 
 type Options = Extract<AlertCondition, { type: "accuracy_drop" }>;
 
+const SOURCE_KIND = { decisions: "decision", feedback: "feedback" } as const;
+
 interface SeriesState {
   /** Latest observations, oldest first (at most reference_window + current_window). */
   values: number[];
@@ -57,6 +59,7 @@ function streakDrop(options: Options): ConditionRuntime {
   const state = new ConditionState<SelectionStreak>();
   return {
     type: options.type,
+    reads: ["decision"],
     state,
     update: (event, touch) => updateStreaks(state, event, touch),
     evaluate(subject) {
@@ -122,6 +125,7 @@ function seriesDrop(options: Options): ConditionRuntime {
 
   return {
     type: options.type,
+    reads: [SOURCE_KIND[options.source]],
     state,
     update(event, touch) {
       if (options.source === "decisions" && event.kind === "decision") {

@@ -17,6 +17,11 @@ export interface ConditionEvaluation {
 
 export interface ConditionRuntime {
   readonly type: string;
+  /**
+   * The kinds of event `update` reads; it leaves its state alone and touches nothing for the
+   * others. The server queues no event that no rule's condition reads (`AlertEngine.reads`).
+   */
+  readonly reads: readonly MonitorEvent["kind"][];
   /** Folds `event` in; calls `touch` for each subject whose status may have changed. */
   update(event: MonitorEvent, touch: (subject: AlertSubject) => void): void;
   evaluate(subject: AlertSubject): ConditionEvaluation;

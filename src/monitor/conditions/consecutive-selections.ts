@@ -13,6 +13,7 @@ export function consecutiveSelections(options: Options): ConditionRuntime {
   const state = new ConditionState<SelectionStreak>();
   return {
     type: options.type,
+    reads: ["decision"],
     state,
     update: (event, touch) => updateStreaks(state, event, touch),
     evaluate(subject) {

@@ -32,6 +32,7 @@ export function costPerRequest(options: Options): ConditionRuntime {
   });
   return {
     type: options.type,
+    reads: ["request"],
     state,
     update(event, touch) {
       if (event.kind !== "request") return;

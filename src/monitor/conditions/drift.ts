@@ -20,6 +20,9 @@ import {
 
 type Options = Extract<AlertCondition, { type: "drift" }>;
 
+/** The events each metric is read from. */
+const METRIC_KIND = { latency_ms: "request", reward: "feedback", quality: "decision" } as const;
+
 interface DriftState {
   detector: PageHinkleyState | CusumState;
   /** Set on the observation that alarmed, cleared by the next one. */
@@ -63,6 +66,7 @@ export function drift(options: Options): ConditionRuntime {
 
   return {
     type: options.type,
+    reads: [METRIC_KIND[options.metric]],
     state,
     update(event, touch) {
       for (const { modelId, value } of observations(event, options.metric)) {

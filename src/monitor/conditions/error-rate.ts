@@ -27,6 +27,7 @@ export function errorRate(options: Options): ConditionRuntime {
   });
   return {
     type: options.type,
+    reads: ["request"],
     state,
     update(event, touch) {
       if (event.kind !== "request") return;

@@ -55,6 +55,7 @@ export function latencyP95(options: Options): ConditionRuntime {
 
   return {
     type: options.type,
+    reads: ["request"],
     state,
     update(event, touch) {
       if (event.kind !== "request") return;

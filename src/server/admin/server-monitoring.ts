@@ -6,6 +6,10 @@
  * (`decision-feed.ts`); alerts open review items, queue webhooks and log, as their rules say;
  * approving a review item changes routing through the learner (`learner-routing-control.ts`).
  *
+ * Only events of a kind some rule reads are queued (`AlertEngine.reads`, ADR 0093: the shipped
+ * rule reads selection decisions, so requests cost no fold); every event is still counted for
+ * the metrics and told to listeners.
+ *
  * Events are queued and folded in batches (every `batchIntervalMs`, one transaction each):
  * the engine commits with `synchronous = FULL`, and a commit per request would cost an fsync
  * per request. The timer's batch is folded with `processBatchLater`: on PostgreSQL its commit
@@ -107,6 +111,8 @@ export interface ServerMonitoring {
   /** `decision`: the decision `row.decision` holds, if the caller has it (else it is parsed). */
   requestLogged(row: RequestLogRow, decision?: DecisionLabels | null): void;
   feedbackStored(feedback: FeedbackInput, request: RequestLogRow): void;
+  /** Events waiting for the next fold (only the kinds some rule reads are queued). */
+  readonly queued: number;
   /** Folds the queued events in now; returns the alerts they fired. */
   flush(): Alert[];
   /** Reads finished selection decisions now; returns how many were new. */
@@ -308,7 +314,8 @@ export function createServerMonitoring(options: ServerMonitoringOptions): Server
   };
 
   const enqueue = (event: MonitorEvent | null) => {
-    if (event === null || closed) return;
+    // An event no rule reads would change nothing but cost its fold's transaction.
+    if (event === null || closed || !engine.reads(event.kind)) return;
     queue.push(event);
     if (folding === undefined) timer ??= setTimeout(flushLater, batchIntervalMs).unref();
   };
@@ -418,6 +425,9 @@ export function createServerMonitoring(options: ServerMonitoringOptions): Server
       metrics.observeFeedback(event, feedback.reward);
       enqueue(event);
       notify("feedback");
+    },
+    get queued() {
+      return queue.length;
     },
     flush,
     pollDecisions,
