@@ -16,7 +16,7 @@ import {
   pageHinkleyStep,
 } from "../../src/monitor/conditions/change-detectors.js";
 import { createCondition } from "../../src/monitor/conditions/create-condition.js";
-import { decodeSamples, encodeSamples } from "../../src/monitor/conditions/sliding-window.js";
+import { SampleWindow } from "../../src/monitor/conditions/sliding-window.js";
 import type { FeedbackEvent, MonitorEvent, RequestEvent } from "../../src/monitor/monitor-event.js";
 import { seededRandom } from "../../src/select/strategies/seeded-random.js";
 import { PendingEvents } from "../../src/server/admin/pending-events.js";
@@ -242,8 +242,15 @@ describe("window state", () => {
       [Date.parse(at(2)), 0],
       [Date.parse(at(3)), 1e-9],
     ];
-    expect(decodeSamples(encodeSamples(samples))).toEqual(samples);
-    expect(decodeSamples(encodeSamples([]))).toEqual([]);
+    const window = SampleWindow.empty();
+    for (const [timeMs, value] of samples) window.push(timeMs, value, { events: 10 });
+    expect(SampleWindow.decode(window.encode()).pairs()).toEqual(samples);
+    expect(SampleWindow.decode(SampleWindow.empty().encode()).pairs()).toEqual([]);
+    // The stored form is the one written before windows were kept packed in memory: the
+    // pairs' float64 values in order, base64.
+    const stored = Buffer.from(new Float64Array(samples.flat()).buffer).toString("base64");
+    expect(window.encode()).toBe(stored);
+    expect(SampleWindow.decode(stored).pairs()).toEqual(samples);
 
     const path = join(mkdtempSync(join(tmpdir(), "ms-window-")), "state.db");
     const condition = { type: "error_rate", max_error_percent: 50, min_events: 4 };
@@ -263,6 +270,37 @@ describe("window state", () => {
       request(4, 10, true),
     );
     expect(fired[0]?.evidence.conditions[0]).toMatchObject({ failedRequests: 3, requests: 4 });
+  });
+});
+
+describe("a window's samples", () => {
+  it("keeps the last `events`, oldest first, and hands back each one it drops", () => {
+    const window = SampleWindow.empty();
+    const dropped: number[] = [];
+    for (let index = 0; index < 25_000; index++) {
+      window.push(index, index * 2, { events: 10_000 }, (value) => dropped.push(value));
+      if (index === 9_999) expect(dropped).toEqual([]);
+    }
+    expect(window.length).toBe(10_000);
+    expect(window.values()).toEqual(Array.from({ length: 10_000 }, (_, i) => (15_000 + i) * 2));
+    expect(dropped).toEqual(Array.from({ length: 15_000 }, (_, i) => i * 2));
+    // Encoded from the middle of its array, decoded and pushed on: the same window.
+    const again = SampleWindow.decode(window.encode());
+    expect(again.pairs()).toEqual(window.pairs());
+    again.push(25_000, 50_000, { events: 10_000 });
+    expect(again.values().slice(0, 1).concat(again.values().slice(-1))).toEqual([30_002, 50_000]);
+  });
+
+  it("drops samples older than `seconds` before the newest, and caps a time window", () => {
+    const window = SampleWindow.empty();
+    const dropped: number[] = [];
+    for (const second of [0, 1, 2, 3]) window.push(second * 1000, second, { seconds: 2 });
+    expect(window.values()).toEqual([1, 2, 3]);
+    window.push(10_000, 10, { seconds: 2 }, (value) => dropped.push(value));
+    expect([window.values(), dropped]).toEqual([[10], [1, 2, 3]]);
+    const capped = SampleWindow.empty();
+    for (let index = 0; index < 10_005; index++) capped.push(index, index, { seconds: 3600 });
+    expect([capped.length, capped.values()[0]]).toEqual([10_000, 5]);
   });
 });
 

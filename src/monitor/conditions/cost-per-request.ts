@@ -11,23 +11,17 @@
 import type { AlertCondition } from "../alert-rules.js";
 import { subjectKey } from "../monitor-event.js";
 import { type ConditionRuntime, ConditionState, eventTimeMs, round } from "./alert-condition.js";
-import {
-  decodeSamples,
-  describeWindow,
-  encodeSamples,
-  pushSample,
-  type WindowSamples,
-} from "./sliding-window.js";
+import { describeWindow, SampleWindow } from "./sliding-window.js";
 
 type Options = Extract<AlertCondition, { type: "cost_per_request" }>;
 
 export function costPerRequest(options: Options): ConditionRuntime {
   const classificationNoted = options.include_classification ? { includeClassification: true } : {};
-  const state = new ConditionState<{ samples: WindowSamples; totalUsd: number }>({
-    encode: (entry) => ({ samples: encodeSamples(entry.samples), totalUsd: entry.totalUsd }),
+  const state = new ConditionState<{ samples: SampleWindow; totalUsd: number }>({
+    encode: (entry) => ({ samples: entry.samples.encode(), totalUsd: entry.totalUsd }),
     decode: (stored) => {
       const entry = stored as { samples: string; totalUsd: number };
-      return { samples: decodeSamples(entry.samples), totalUsd: entry.totalUsd };
+      return { samples: SampleWindow.decode(entry.samples), totalUsd: entry.totalUsd };
     },
   });
   return {
@@ -44,16 +38,11 @@ export function costPerRequest(options: Options): ConditionRuntime {
       if (costUsd === undefined) return;
       const subject = { route: event.route, modelId: event.modelId };
       const key = subjectKey(subject);
-      const entry = state.get(key) ?? { samples: [], totalUsd: 0 };
+      const entry = state.get(key) ?? { samples: SampleWindow.empty(), totalUsd: 0 };
       entry.totalUsd += costUsd;
-      for (const [, value] of pushSample(
-        entry.samples,
-        eventTimeMs(event.at),
-        costUsd,
-        options.window,
-      )) {
+      entry.samples.push(eventTimeMs(event.at), costUsd, options.window, (value) => {
         entry.totalUsd -= value;
-      }
+      });
       state.set(key, entry);
       touch(subject);
     },

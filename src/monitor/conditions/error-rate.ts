@@ -7,22 +7,16 @@
 import type { AlertCondition } from "../alert-rules.js";
 import { requestFailed, subjectKey } from "../monitor-event.js";
 import { type ConditionRuntime, ConditionState, eventTimeMs, round } from "./alert-condition.js";
-import {
-  decodeSamples,
-  describeWindow,
-  encodeSamples,
-  pushSample,
-  type WindowSamples,
-} from "./sliding-window.js";
+import { describeWindow, SampleWindow } from "./sliding-window.js";
 
 type Options = Extract<AlertCondition, { type: "error_rate" }>;
 
 export function errorRate(options: Options): ConditionRuntime {
-  const state = new ConditionState<{ samples: WindowSamples; errors: number }>({
-    encode: (entry) => ({ samples: encodeSamples(entry.samples), errors: entry.errors }),
+  const state = new ConditionState<{ samples: SampleWindow; errors: number }>({
+    encode: (entry) => ({ samples: entry.samples.encode(), errors: entry.errors }),
     decode: (stored) => {
       const entry = stored as { samples: string; errors: number };
-      return { samples: decodeSamples(entry.samples), errors: entry.errors };
+      return { samples: SampleWindow.decode(entry.samples), errors: entry.errors };
     },
   });
   return {
@@ -33,17 +27,12 @@ export function errorRate(options: Options): ConditionRuntime {
       if (event.kind !== "request") return;
       const subject = { route: event.route, modelId: event.modelId };
       const key = subjectKey(subject);
-      const entry = state.get(key) ?? { samples: [], errors: 0 };
+      const entry = state.get(key) ?? { samples: SampleWindow.empty(), errors: 0 };
       const failed = requestFailed(event) ? 1 : 0;
       entry.errors += failed;
-      for (const [, value] of pushSample(
-        entry.samples,
-        eventTimeMs(event.at),
-        failed,
-        options.window,
-      )) {
+      entry.samples.push(eventTimeMs(event.at), failed, options.window, (value) => {
         entry.errors -= value;
-      }
+      });
       state.set(key, entry);
       touch(subject);
     },

@@ -10,13 +10,7 @@
 import type { AlertCondition } from "../alert-rules.js";
 import { subjectKey } from "../monitor-event.js";
 import { type ConditionRuntime, ConditionState, eventTimeMs, round } from "./alert-condition.js";
-import {
-  decodeSamples,
-  describeWindow,
-  encodeSamples,
-  pushSample,
-  type WindowSamples,
-} from "./sliding-window.js";
+import { describeWindow, SampleWindow } from "./sliding-window.js";
 
 type Options = Extract<AlertCondition, { type: "latency_p95" }>;
 
@@ -38,16 +32,16 @@ export function nearestRank(sorted: readonly number[], percentile: number): numb
 }
 
 export function latencyP95(options: Options): ConditionRuntime {
-  const state = new ConditionState<{ samples: WindowSamples }>({
-    encode: (entry) => ({ samples: encodeSamples(entry.samples) }),
-    decode: (stored) => ({ samples: decodeSamples((stored as { samples: string }).samples) }),
+  const state = new ConditionState<{ samples: SampleWindow }>({
+    encode: (entry) => ({ samples: entry.samples.encode() }),
+    decode: (stored) => ({ samples: SampleWindow.decode((stored as { samples: string }).samples) }),
   });
   const sortedByKey = new Map<string, number[]>();
 
-  const sortedFor = (key: string, samples: WindowSamples): number[] => {
+  const sortedFor = (key: string, samples: SampleWindow): number[] => {
     let sorted = sortedByKey.get(key);
     if (sorted === undefined) {
-      sorted = samples.map(([, value]) => value).sort((a, b) => a - b);
+      sorted = samples.values().sort((a, b) => a - b);
       sortedByKey.set(key, sorted);
     }
     return sorted;
@@ -61,28 +55,24 @@ export function latencyP95(options: Options): ConditionRuntime {
       if (event.kind !== "request") return;
       const subject = { route: event.route, modelId: event.modelId };
       const key = subjectKey(subject);
-      const entry = state.get(key) ?? { samples: [] };
+      const entry = state.get(key) ?? { samples: SampleWindow.empty() };
       const sorted = sortedFor(key, entry.samples);
-      const dropped = pushSample(
-        entry.samples,
-        eventTimeMs(event.at),
-        event.latencyMs,
-        options.window,
-      );
       sorted.splice(insertionIndex(sorted, event.latencyMs), 0, event.latencyMs);
-      for (const [, value] of dropped) sorted.splice(insertionIndex(sorted, value), 1);
+      entry.samples.push(eventTimeMs(event.at), event.latencyMs, options.window, (value) => {
+        sorted.splice(insertionIndex(sorted, value), 1);
+      });
       state.set(key, entry);
       touch(subject);
     },
     evaluate(subject) {
       const key = subjectKey(subject);
-      const samples = state.get(key)?.samples ?? [];
+      const samples = state.get(key)?.samples;
       const window = describeWindow(options.window);
-      if (samples.length < options.min_events) {
+      if (samples === undefined || samples.length < options.min_events) {
         return {
           holds: false,
-          summary: `${subject.modelId} on ${subject.route}: ${samples.length} request(s) in the window, p95 judged from ${options.min_events}`,
-          evidence: { requests: samples.length, minEvents: options.min_events },
+          summary: `${subject.modelId} on ${subject.route}: ${samples?.length ?? 0} request(s) in the window, p95 judged from ${options.min_events}`,
+          evidence: { requests: samples?.length ?? 0, minEvents: options.min_events },
         };
       }
       const p95 = nearestRank(sortedFor(key, samples), 95);
