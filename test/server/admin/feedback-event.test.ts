@@ -5,18 +5,11 @@
  */
 import { describe, expect, it } from "vitest";
 import { feedbackEvent } from "../../../src/server/admin/server-monitoring.js";
+import { feedbackInput } from "../../support/feedback-input.js";
 import { requestLogRow } from "../../support/request-log-row.js";
 
 describe("feedbackEvent", () => {
-  const feedback = {
-    requestId: "req_failed",
-    createdAt: new Date().toISOString(),
-    rating: 1,
-    correct: null,
-    label: null,
-    latencyMs: null,
-    reward: 0,
-  };
+  const feedback = feedbackInput("req_failed");
 
   it("is none for a request that was not answered", () => {
     for (const status of [400, 499, 502, 503]) {

@@ -12,6 +12,7 @@ import {
   type ServerMonitoring,
 } from "../../../src/server/admin/server-monitoring.js";
 import { openStateDatabase, type StateDatabase } from "../../../src/state/state-database.js";
+import { feedbackInput } from "../../support/feedback-input.js";
 import { requestLogRow } from "../../support/request-log-row.js";
 
 const SLOW = parseAlertRules({
@@ -46,15 +47,7 @@ function monitoringWith(rules: typeof SLOW, alerts: string[] = []) {
 }
 
 const slowRow = (id: string) => requestLogRow(id, { latencyMs: 900 });
-const feedback = {
-  requestId: "req_1",
-  createdAt: new Date().toISOString(),
-  rating: 1,
-  correct: null,
-  label: null,
-  latencyMs: null,
-  reward: 0,
-};
+const feedback = feedbackInput("req_1");
 
 describe("the server's monitoring queue", () => {
   it("queues nothing for the shipped rule, which reads selection decisions only", () => {
