@@ -1,10 +1,10 @@
 /**
  * @module
  * The observations a windowed condition keeps per route and model: the last `events` of them,
- * dropping those older than `seconds` before the newest (event time). Held as `(timeMs, value)`
- * pairs, oldest first (`SampleWindow`); stored as base64 of the packed float64 values, because turning
- * hundreds of floats into decimal text on every request cost several times more than the
- * rest of the evaluation (measured with bench/alert-engine.ts).
+ * dropping those older than `seconds` before the newest (event time). Held as `(timeMs,
+ * value)` pairs, oldest first (`SampleWindow`); stored as base64 of the packed float64
+ * values, because turning hundreds of floats into decimal text on every request cost several
+ * times more than the rest of the evaluation (measured with bench/alert-engine.ts).
  */
 
 export interface WindowOptions {
