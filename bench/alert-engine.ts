@@ -24,6 +24,7 @@ import { parseAlertRules } from "../src/monitor/alert-rules.js";
 import { exampleAlertRules } from "../src/monitor/example-alert-rules.js";
 import type { MonitorEvent } from "../src/monitor/monitor-event.js";
 import { createReviewQueue } from "../src/monitor/review-queue.js";
+import { sampleStandardNormal } from "../src/route/learning/beta-math.js";
 import { seededRandom } from "../src/select/strategies/seeded-random.js";
 import { openStateDatabase } from "../src/state/state-database.js";
 
@@ -40,7 +41,7 @@ function generateEvents(count: number): MonitorEvent[] {
   const random = seededRandom(11).next;
   const routes = ["support-zh", "support-en", "search", "moderation"];
   const models = ["model-a", "model-b", "model-c", "model-d"];
-  const gaussian = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+  const gaussian = () => sampleStandardNormal(random);
   const events: MonitorEvent[] = [];
   const start = Date.UTC(2026, 2, 1);
   for (let index = 0; index < count; index += 1) {

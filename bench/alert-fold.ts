@@ -31,6 +31,7 @@ import { exampleAlertRules } from "../src/monitor/example-alert-rules.js";
 import type { MonitorEvent } from "../src/monitor/monitor-event.js";
 import { createReviewQueue } from "../src/monitor/review-queue.js";
 import { percentile } from "../src/profile/profile-model.js";
+import { sampleStandardNormal } from "../src/route/learning/beta-math.js";
 import { seededRandom } from "../src/select/strategies/seeded-random.js";
 import { openStateDatabase } from "../src/state/state-database.js";
 
@@ -72,7 +73,7 @@ async function run(name: string) {
     log: () => {},
   });
   const random = seededRandom(7).next;
-  const gaussian = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+  const gaussian = () => sampleStandardNormal(random);
   const perFold = Math.round((rate * FOLD_MS) / 1000);
   const folds = Math.round((seconds * 1000) / FOLD_MS);
   const start = Date.UTC(2026, 11, 5, 12);

@@ -11,7 +11,8 @@
 /** A uniform source on [0, 1). */
 export type UniformSource = () => number;
 
-function sampleStandardNormal(random: UniformSource): number {
+/** A standard normal variate (Box-Muller), from two draws of `random`. */
+export function sampleStandardNormal(random: UniformSource): number {
   // Box-Muller; 1 - u keeps the logarithm finite when the source returns 0.
   const radius = Math.sqrt(-2 * Math.log(1 - random()));
   return radius * Math.cos(2 * Math.PI * random());
