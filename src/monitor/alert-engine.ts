@@ -281,6 +281,9 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
        VALUES (?, ?, ?, ?)
        ON CONFLICT (rule_id, condition_index, state_key) DO UPDATE SET state_json = excluded.state_json`,
     ),
+    deleteState: database.prepare(
+      "DELETE FROM monitor_condition_state WHERE rule_id = ? AND condition_index = ? AND state_key = ?",
+    ),
     saveFiring: database.prepare(
       `INSERT INTO monitor_rule_subjects (rule_id, route, model_id, active, last_fired_at, fired_count)
        VALUES (?, ?, ?, ?, ?, ?)
@@ -360,12 +363,13 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
     runtime.conditions = runtime.rule.conditions.map(createCondition);
     runtime.firing.clear();
     runtime.dirtyFiring.clear();
+    const rowsByCondition = runtime.conditions.map((): [string, unknown][] => []);
     for (const row of stateRows) {
-      runtime.conditions[row.condition_index]?.state.load(
-        row.state_key,
-        JSON.parse(row.state_json),
-      );
+      rowsByCondition[row.condition_index]?.push([row.state_key, JSON.parse(row.state_json)]);
     }
+    runtime.conditions.forEach((condition, index) => {
+      condition.state.load(rowsByCondition[index] as [string, unknown][]);
+    });
     for (const row of firingRows) {
       runtime.firing.set(subjectKey({ route: row.route, modelId: row.model_id }), {
         active: row.active === 1,
@@ -515,7 +519,8 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
     for (const runtime of runtimes) {
       runtime.conditions.forEach((condition, index) => {
         for (const [key, value] of condition.state.takeDirty()) {
-          statements.saveState.run(runtime.rule.id, index, key, JSON.stringify(value));
+          if (value === undefined) statements.deleteState.run(runtime.rule.id, index, key);
+          else statements.saveState.run(runtime.rule.id, index, key, JSON.stringify(value));
         }
       });
       for (const key of runtime.dirtyFiring) {

@@ -15,6 +15,7 @@ import { parseAlertRules } from "../../src/monitor/alert-rules.js";
 import type { RequestEvent } from "../../src/monitor/monitor-event.js";
 import { createReviewQueue } from "../../src/monitor/review-queue.js";
 import { openStateDatabase, type StateDatabase } from "../../src/state/state-database.js";
+import { foldAcrossBlocks, WINDOW_BLOCKS_RULES } from "../support/window-blocks.js";
 
 const cleanup: (() => unknown)[] = [];
 afterEach(async () => {
@@ -185,6 +186,58 @@ describe("engines of two servers on one state file (ADR 0060)", () => {
     // The other server sees the rule firing and does not fire it again.
     expect(here.processBatch([slow(5)])).toEqual([]);
     expect(there.listAlerts()).toHaveLength(1);
+  });
+});
+
+describe("a window over several stored blocks (ADR 0094)", () => {
+  it("is the same window after two engines on one state file folded it in turn", async () => {
+    const path = join(mkdtempSync(join(tmpdir(), "ms-blocks-")), "state.db");
+    const [here, there] = [database(path), database(path)].map((opened) =>
+      createAlertEngine({ database: opened, rules: WINDOW_BLOCKS_RULES, log: () => {} }),
+    ) as [ReturnType<typeof createAlertEngine>, ReturnType<typeof createAlertEngine>];
+    const { rows, evaluation } = await foldAcrossBlocks(
+      [(events) => here.processBatch(events), (events) => there.processBatch(events)],
+      database(path),
+    );
+    // Requests 1,400-1,999: 150 failed. A range and the three blocks of 256 holding them.
+    expect(evaluation.evidence).toMatchObject({ failedRequests: 150, requests: 600 });
+    expect(rows).toBe(4);
+  });
+
+  it("loads a window stored whole, as before blocks, and goes on from it", () => {
+    const path = join(mkdtempSync(join(tmpdir(), "ms-blocks-")), "state.db");
+    const errorRules = parseAlertRules({
+      rules: [
+        {
+          id: "errors",
+          conditions: [{ type: "error_rate", max_error_percent: 50, min_events: 4 }],
+          actions: [{ type: "log" }],
+        },
+      ],
+    });
+    const first = database(path);
+    createAlertEngine({ database: first, rules: errorRules, log: () => {} }).processBatch([
+      slow(1),
+    ]);
+    // The row as it was written before ADR 0094: the pairs of two failed requests, whole.
+    const pairs = [Date.parse(slow(1).at), 1, Date.parse(slow(2).at), 1];
+    first.exec("DELETE FROM monitor_condition_state WHERE state_key LIKE char(1) || '%'");
+    first.prepare("UPDATE monitor_condition_state SET state_json = ? WHERE rule_id = 'errors'").run(
+      JSON.stringify({
+        errors: 2,
+        samples: Buffer.from(new Float64Array(pairs).buffer).toString("base64"),
+      }),
+    );
+    first.close();
+    const failed = (second: number): RequestEvent => ({ ...slow(second), status: 503 });
+    const engine = createAlertEngine({
+      database: database(path),
+      rules: errorRules,
+      log: () => {},
+    });
+    expect(engine.process(failed(3))).toEqual([]);
+    const fired = engine.process(slow(4));
+    expect(fired[0]?.evidence.conditions[0]).toMatchObject({ failedRequests: 3, requests: 4 });
   });
 });
 

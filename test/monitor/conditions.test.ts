@@ -16,7 +16,11 @@ import {
   pageHinkleyStep,
 } from "../../src/monitor/conditions/change-detectors.js";
 import { createCondition } from "../../src/monitor/conditions/create-condition.js";
-import { SampleWindow } from "../../src/monitor/conditions/sliding-window.js";
+import {
+  BLOCK_PAIRS,
+  SampleWindow,
+  type WindowOptions,
+} from "../../src/monitor/conditions/sliding-window.js";
 import type { FeedbackEvent, MonitorEvent, RequestEvent } from "../../src/monitor/monitor-event.js";
 import { seededRandom } from "../../src/select/strategies/seeded-random.js";
 import { PendingEvents } from "../../src/server/admin/pending-events.js";
@@ -235,8 +239,21 @@ describe("cost_per_request", () => {
   });
 });
 
+/** A window's stored rows as the engine keeps them: its range, and its blocks by name. */
+function storeOf(window: SampleWindow, blocks = new Map<string, unknown>()) {
+  for (const [name, block] of window.takeBlocks()) {
+    if (block === undefined) {
+      expect(blocks.has(name), `block ${name} deleted before it was written`).toBe(true);
+      blocks.delete(name);
+    } else {
+      blocks.set(name, JSON.parse(JSON.stringify(block)));
+    }
+  }
+  return { range: JSON.parse(JSON.stringify(window.encode())), blocks };
+}
+
 describe("window state", () => {
-  it("round-trips through its stored form and survives a restart", () => {
+  it("round-trips through its stored blocks and survives a restart", () => {
     const samples: [number, number][] = [
       [Date.parse(at(1)), 123.456789],
       [Date.parse(at(2)), 0],
@@ -244,13 +261,17 @@ describe("window state", () => {
     ];
     const window = SampleWindow.empty();
     for (const [timeMs, value] of samples) window.push(timeMs, value, { events: 10 });
-    expect(SampleWindow.decode(window.encode()).pairs()).toEqual(samples);
-    expect(SampleWindow.decode(SampleWindow.empty().encode()).pairs()).toEqual([]);
-    // The stored form is the one written before windows were kept packed in memory: the
-    // pairs' float64 values in order, base64.
-    const stored = Buffer.from(new Float64Array(samples.flat()).buffer).toString("base64");
-    expect(window.encode()).toBe(stored);
-    expect(SampleWindow.decode(stored).pairs()).toEqual(samples);
+    const { range, blocks } = storeOf(window);
+    expect(SampleWindow.decode(range, blocks).pairs()).toEqual(samples);
+    expect(SampleWindow.decode(storeOf(SampleWindow.empty()).range).pairs()).toEqual([]);
+    // A block is the pairs' float64 values in order, base64, as whole windows were stored
+    // before ADR 0094; a window stored that way still loads, and writes its blocks next time.
+    const legacy = Buffer.from(new Float64Array(samples.flat()).buffer).toString("base64");
+    expect(blocks.get("0")).toEqual({ from: 0, pairs: legacy });
+    const loaded = SampleWindow.decode(legacy);
+    expect(loaded.pairs()).toEqual(samples);
+    const again = storeOf(loaded);
+    expect(SampleWindow.decode(again.range, again.blocks).pairs()).toEqual(samples);
 
     const path = join(mkdtempSync(join(tmpdir(), "ms-window-")), "state.db");
     const condition = { type: "error_rate", max_error_percent: 50, min_events: 4 };
@@ -271,6 +292,59 @@ describe("window state", () => {
     );
     expect(fired[0]?.evidence.conditions[0]).toMatchObject({ failedRequests: 3, requests: 4 });
   });
+
+  it("writes only the blocks that gained samples, and deletes those that lost them all", () => {
+    const random = seededRandom(7).next;
+    // The most blocks a fold of 500 samples writes: 500 span three of 256; of a window of
+    // 100, the last 100 span two at most.
+    const cases: [WindowOptions, number][] = [
+      [{ events: 10_000 }, 3],
+      [{ events: 100 }, 2],
+      [{ seconds: 3 }, 3],
+    ];
+    for (const [options, mostWritten] of cases) {
+      let window = SampleWindow.empty();
+      const blocks = new Map<string, unknown>();
+      let time = 0;
+      let largestWrite = 0;
+      for (let fold = 0; fold < 60; fold++) {
+        // 500 samples a fold (5,000 requests/s, a fold every 100 ms), now and then far more.
+        const count = fold % 20 === 19 ? 12_000 : 500;
+        for (let index = 0; index < count; index++) {
+          time += 0.2;
+          window.push(time, random(), options);
+        }
+        const changes = window.takeBlocks();
+        const written = changes.filter(([, block]) => block !== undefined).length;
+        if (count === 500) largestWrite = Math.max(largestWrite, written);
+        for (const [name, block] of changes) {
+          if (block === undefined) expect(blocks.delete(name)).toBe(true);
+          else blocks.set(name, JSON.parse(JSON.stringify(block)));
+        }
+        expect(window.takeBlocks()).toEqual([]);
+        const reloaded = SampleWindow.decode(JSON.parse(JSON.stringify(window.encode())), blocks);
+        expect(reloaded.pairs()).toEqual(window.pairs());
+        // No block is kept whose pairs have all been dropped.
+        expect(blocks.size).toBeLessThanOrEqual(Math.ceil(window.length / BLOCK_PAIRS) + 1);
+        // Now and then a restart: the window goes on from what was stored.
+        if (fold % 7 === 6) window = reloaded;
+      }
+      expect([options, largestWrite]).toEqual([options, mostWritten]);
+    }
+  });
+
+  it("says the state database was changed when a block is missing", () => {
+    const window = SampleWindow.empty();
+    for (let index = 0; index < 600; index++) window.push(index, index, { events: 1_000 });
+    const { range, blocks } = storeOf(window);
+    blocks.delete("1");
+    expect(() => SampleWindow.decode(range, blocks)).toThrow(
+      expect.objectContaining({
+        code: "STORE_CORRUPT",
+        message: expect.stringContaining("hold 344 of its 600 samples"),
+      }),
+    );
+  });
 });
 
 describe("a window's samples", () => {
@@ -284,8 +358,9 @@ describe("a window's samples", () => {
     expect(window.length).toBe(10_000);
     expect(window.values()).toEqual(Array.from({ length: 10_000 }, (_, i) => (15_000 + i) * 2));
     expect(dropped).toEqual(Array.from({ length: 15_000 }, (_, i) => i * 2));
-    // Encoded from the middle of its array, decoded and pushed on: the same window.
-    const again = SampleWindow.decode(window.encode());
+    // Stored from the middle of its array, decoded and pushed on: the same window.
+    const stored = storeOf(window);
+    const again = SampleWindow.decode(stored.range, stored.blocks);
     expect(again.pairs()).toEqual(window.pairs());
     again.push(25_000, 50_000, { events: 10_000 });
     expect(again.values().slice(0, 1).concat(again.values().slice(-1))).toEqual([30_002, 50_000]);

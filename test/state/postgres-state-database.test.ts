@@ -38,6 +38,7 @@ import {
 import { selectionDecision } from "../monitor/selection-decision.js";
 import { ECHO_BANDIT_ROUTES } from "../support/echo-bandit-routes.js";
 import { dropTestSchemas, newTestSchema, TEST_POSTGRES_URL } from "../support/test-postgres.js";
+import { foldAcrossBlocks, WINDOW_BLOCKS_RULES } from "../support/window-blocks.js";
 
 const LOCK = 42n;
 
@@ -1346,6 +1347,20 @@ describe("the state database on PostgreSQL", () => {
     expect(fired).toEqual([slowAnswer(12).at]);
     expect(engines.map(({ postgres }) => postgres.roundTrips)).toEqual(before);
     expect(here.engine.listAlerts()).toHaveLength(1);
+  });
+
+  it("keeps a window over several stored blocks whole while two servers fold it in turn (ADR 0094)", async () => {
+    const schema = newTestSchema();
+    const [here, there] = [open(schema), open(schema)].map((database) =>
+      createAlertEngine({ database, rules: WINDOW_BLOCKS_RULES, log: () => {} }),
+    ) as [ReturnType<typeof createAlertEngine>, ReturnType<typeof createAlertEngine>];
+    const { rows, evaluation } = await foldAcrossBlocks(
+      [(events) => here.processBatch(events), (events) => there.processBatchLater(events)],
+      open(schema),
+    );
+    // Requests 1,400-1,999: 150 failed. A range and the three blocks of 256 holding them.
+    expect(evaluation.evidence).toMatchObject({ failedRequests: 150, requests: 600 });
+    expect(rows).toBe(4);
   });
 
   it("folds again, not drops, when a rule's review action reads after another engine moved the state on", async () => {

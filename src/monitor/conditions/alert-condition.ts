@@ -31,8 +31,19 @@ export interface ConditionRuntime {
 /** How a condition's state is stored, when plain `JSON.stringify` of it would be slow. */
 export interface StateCodec<S> {
   encode(state: S): unknown;
-  decode(stored: unknown): S;
+  /** `parts`: the entry's stored parts by name (`takeParts`), when it has any. */
+  decode(stored: unknown, parts: ReadonlyMap<string, unknown>): S;
+  /**
+   * For an entry kept in parts, each a row of its own beside it (a window's blocks), so that
+   * a change writes the parts it touched rather than the whole entry: the parts changed since
+   * the last call (or since decoded), by name, in their stored form, or `undefined` for one
+   * to delete.
+   */
+  takeParts?(state: S): [string, unknown][];
 }
+
+/** Marks a part's row key: `PART`, the part's name, `PART`, the entry's key. */
+const PART = "\u0001";
 
 /**
  * Per-key state with a dirty set, so only changed keys are written back. Stored as JSON, via
@@ -53,17 +64,48 @@ export class ConditionState<S> {
     this.dirtyKeys.add(key);
   }
 
-  /** Loads a persisted entry (as `takeDirty` gave it) without marking it dirty. */
-  load(key: string, stored: unknown): void {
-    this.entries.set(key, this.codec === undefined ? (stored as S) : this.codec.decode(stored));
+  /** Loads persisted rows (as `takeDirty` gave them: entries and their parts), none dirty. */
+  load(rows: Iterable<readonly [string, unknown]>): void {
+    const parts = new Map<string, Map<string, unknown>>();
+    const stored: [string, unknown][] = [];
+    for (const [rowKey, value] of rows) {
+      if (!rowKey.startsWith(PART)) {
+        stored.push([rowKey, value]);
+        continue;
+      }
+      const end = rowKey.indexOf(PART, 1);
+      const key = rowKey.slice(end + 1);
+      const entryParts = parts.get(key) ?? new Map<string, unknown>();
+      entryParts.set(rowKey.slice(1, end), value);
+      parts.set(key, entryParts);
+    }
+    for (const [key, value] of stored) {
+      const decoded =
+        this.codec === undefined
+          ? (value as S)
+          : this.codec.decode(value, parts.get(key) ?? NO_PARTS);
+      this.entries.set(key, decoded);
+    }
   }
 
-  /** Entries changed since the last call, in their stored form, and forgets that they changed. */
+  /**
+   * Rows changed since the last call, in their stored form (`undefined`: a part to delete),
+   * and forgets that they changed.
+   */
   takeDirty(): [string, unknown][] {
-    const changed = [...this.dirtyKeys].map((key): [string, unknown] => {
+    const changed: [string, unknown][] = [];
+    for (const key of this.dirtyKeys) {
       const value = this.entries.get(key) as S;
-      return [key, this.codec === undefined ? value : this.codec.encode(value)];
-    });
+      if (this.codec === undefined) {
+        changed.push([key, value]);
+        continue;
+      }
+      changed.push([key, this.codec.encode(value)]);
+      if (this.codec.takeParts === undefined) continue;
+      for (const [name, part] of this.codec.takeParts(value)) {
+        changed.push([`${PART}${name}${PART}${key}`, part]);
+      }
+    }
     this.dirtyKeys.clear();
     return changed;
   }
@@ -72,6 +114,8 @@ export class ConditionState<S> {
     return this.entries.size;
   }
 }
+
+const NO_PARTS: ReadonlyMap<string, unknown> = new Map();
 
 export function mean(values: readonly number[]): number {
   let sum = 0;

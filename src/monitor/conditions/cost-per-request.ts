@@ -11,19 +11,13 @@
 import type { AlertCondition } from "../alert-rules.js";
 import { subjectKey } from "../monitor-event.js";
 import { type ConditionRuntime, ConditionState, eventTimeMs, round } from "./alert-condition.js";
-import { describeWindow, SampleWindow } from "./sliding-window.js";
+import { describeWindow, SampleWindow, windowCodec } from "./sliding-window.js";
 
 type Options = Extract<AlertCondition, { type: "cost_per_request" }>;
 
 export function costPerRequest(options: Options): ConditionRuntime {
   const classificationNoted = options.include_classification ? { includeClassification: true } : {};
-  const state = new ConditionState<{ samples: SampleWindow; totalUsd: number }>({
-    encode: (entry) => ({ samples: entry.samples.encode(), totalUsd: entry.totalUsd }),
-    decode: (stored) => {
-      const entry = stored as { samples: string; totalUsd: number };
-      return { samples: SampleWindow.decode(entry.samples), totalUsd: entry.totalUsd };
-    },
-  });
+  const state = new ConditionState(windowCodec<{ totalUsd: number }>());
   return {
     type: options.type,
     reads: ["request"],

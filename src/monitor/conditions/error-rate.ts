@@ -7,18 +7,12 @@
 import type { AlertCondition } from "../alert-rules.js";
 import { requestFailed, subjectKey } from "../monitor-event.js";
 import { type ConditionRuntime, ConditionState, eventTimeMs, round } from "./alert-condition.js";
-import { describeWindow, SampleWindow } from "./sliding-window.js";
+import { describeWindow, SampleWindow, windowCodec } from "./sliding-window.js";
 
 type Options = Extract<AlertCondition, { type: "error_rate" }>;
 
 export function errorRate(options: Options): ConditionRuntime {
-  const state = new ConditionState<{ samples: SampleWindow; errors: number }>({
-    encode: (entry) => ({ samples: entry.samples.encode(), errors: entry.errors }),
-    decode: (stored) => {
-      const entry = stored as { samples: string; errors: number };
-      return { samples: SampleWindow.decode(entry.samples), errors: entry.errors };
-    },
-  });
+  const state = new ConditionState(windowCodec<{ errors: number }>());
   return {
     type: options.type,
     reads: ["request"],

@@ -10,7 +10,7 @@
 import type { AlertCondition } from "../alert-rules.js";
 import { subjectKey } from "../monitor-event.js";
 import { type ConditionRuntime, ConditionState, eventTimeMs, round } from "./alert-condition.js";
-import { describeWindow, SampleWindow } from "./sliding-window.js";
+import { describeWindow, SampleWindow, windowCodec } from "./sliding-window.js";
 
 type Options = Extract<AlertCondition, { type: "latency_p95" }>;
 
@@ -32,10 +32,7 @@ export function nearestRank(sorted: readonly number[], percentile: number): numb
 }
 
 export function latencyP95(options: Options): ConditionRuntime {
-  const state = new ConditionState<{ samples: SampleWindow }>({
-    encode: (entry) => ({ samples: entry.samples.encode() }),
-    decode: (stored) => ({ samples: SampleWindow.decode((stored as { samples: string }).samples) }),
-  });
+  const state = new ConditionState(windowCodec());
   const sortedByKey = new Map<string, number[]>();
 
   const sortedFor = (key: string, samples: SampleWindow): number[] => {
