@@ -5,40 +5,24 @@
  * requests count with the latency they took: a timeout is the slowest answer a user gets.
  *
  * A sorted copy of each window is kept beside the state (not persisted; rebuilt on first use)
- * so each request costs a binary search and an insert, not a sort.
+ * so each request costs an insert and a removal in it (`SortedValues`), not a sort.
  */
 import type { AlertCondition } from "../alert-rules.js";
 import { subjectKey } from "../monitor-event.js";
 import { type ConditionRuntime, ConditionState, eventTimeMs, round } from "./alert-condition.js";
 import { describeWindow, SampleWindow, windowCodec } from "./sliding-window.js";
+import { SortedValues } from "./sorted-values.js";
 
 type Options = Extract<AlertCondition, { type: "latency_p95" }>;
 
-function insertionIndex(sorted: readonly number[], value: number): number {
-  let low = 0;
-  let high = sorted.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if ((sorted[middle] as number) < value) low = middle + 1;
-    else high = middle;
-  }
-  return low;
-}
-
-/** Nearest-rank percentile of an ascending array. */
-export function nearestRank(sorted: readonly number[], percentile: number): number {
-  const rank = Math.max(1, Math.ceil((percentile / 100) * sorted.length));
-  return sorted[rank - 1] as number;
-}
-
 export function latencyP95(options: Options): ConditionRuntime {
   const state = new ConditionState(windowCodec());
-  const sortedByKey = new Map<string, number[]>();
+  const sortedByKey = new Map<string, SortedValues>();
 
-  const sortedFor = (key: string, samples: SampleWindow): number[] => {
+  const sortedFor = (key: string, samples: SampleWindow): SortedValues => {
     let sorted = sortedByKey.get(key);
     if (sorted === undefined) {
-      sorted = samples.values().sort((a, b) => a - b);
+      sorted = SortedValues.from(samples.values());
       sortedByKey.set(key, sorted);
     }
     return sorted;
@@ -54,9 +38,9 @@ export function latencyP95(options: Options): ConditionRuntime {
       const key = subjectKey(subject);
       const entry = state.get(key) ?? { samples: SampleWindow.empty() };
       const sorted = sortedFor(key, entry.samples);
-      sorted.splice(insertionIndex(sorted, event.latencyMs), 0, event.latencyMs);
+      sorted.add(event.latencyMs);
       entry.samples.push(eventTimeMs(event.at), event.latencyMs, options.window, (value) => {
-        sorted.splice(insertionIndex(sorted, value), 1);
+        sorted.remove(value);
       });
       state.set(key, entry);
       touch(subject);
@@ -72,7 +56,7 @@ export function latencyP95(options: Options): ConditionRuntime {
           evidence: { requests: samples?.length ?? 0, minEvents: options.min_events },
         };
       }
-      const p95 = nearestRank(sortedFor(key, samples), 95);
+      const p95 = sortedFor(key, samples).percentile(95);
       return {
         holds: p95 > options.slo_ms,
         summary: `${subject.modelId} on ${subject.route}: p95 latency ${round(p95, 1)} ms over the ${window} (${samples.length} requests) vs SLO ${options.slo_ms} ms`,
