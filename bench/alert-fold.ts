@@ -14,7 +14,8 @@
  * which reads no request: the server queues none since ADR 0093, so this folds them anyway to
  * show what that cost), `latency-events` (`latency_p95` over the last 10,000 requests, the
  * largest window a rule keeps), `latency-60s` (over the last 60 s, held to the same 10,000),
- * `errors-60s` (`error_rate`, 60 s), `cost-60s` (`cost_per_request`, 60 s). The first two
+ * `errors-60s` (`error_rate`, 60 s), `errors-default` (`error_rate` over its default window,
+ * the last 200 requests), `cost-60s` (`cost_per_request`, 60 s). The first two
  * seconds of folds fill the window and are not counted. Prints each fold's p50, p99 and max
  * in ms and the share of wall time the folds held the loop; writes
  * bench/results/alert-fold.json.
@@ -39,7 +40,10 @@ const { values } = parseArgs({
   options: {
     rate: { type: "string", default: "5000" },
     seconds: { type: "string", default: "8" },
-    rules: { type: "string", default: "shipped,latency-events,latency-60s,errors-60s,cost-60s" },
+    rules: {
+      type: "string",
+      default: "shipped,latency-events,latency-60s,errors-60s,errors-default,cost-60s",
+    },
   },
 });
 const rate = Number(values.rate);
@@ -57,6 +61,7 @@ const RULE_SETS: Record<string, () => AlertRule[]> = {
     oneRule({ type: "latency_p95", slo_ms: 10_000, window: { seconds: 60 }, min_events: 50 }),
   "errors-60s": () =>
     oneRule({ type: "error_rate", max_error_percent: 50, window: { seconds: 60 }, min_events: 50 }),
+  "errors-default": () => oneRule({ type: "error_rate", max_error_percent: 50, min_events: 50 }),
   "cost-60s": () =>
     oneRule({ type: "cost_per_request", max_usd: 1, window: { seconds: 60 }, min_events: 50 }),
 };

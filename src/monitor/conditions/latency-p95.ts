@@ -48,22 +48,22 @@ export function latencyP95(options: Options): ConditionRuntime {
     evaluate(subject) {
       const key = subjectKey(subject);
       const samples = state.get(key)?.samples;
-      const window = describeWindow(options.window);
-      if (samples === undefined || samples.length < options.min_events) {
+      const requests = samples?.length ?? 0;
+      if (samples === undefined || requests < options.min_events) {
         return {
           holds: false,
-          summary: `${subject.modelId} on ${subject.route}: ${samples?.length ?? 0} request(s) in the window, p95 judged from ${options.min_events}`,
-          evidence: { requests: samples?.length ?? 0, minEvents: options.min_events },
+          summary: `${subject.modelId} on ${subject.route}: ${requests} request(s) in the window, p95 judged from ${options.min_events}`,
+          evidence: { requests, minEvents: options.min_events },
         };
       }
       const p95 = sortedFor(key, samples).percentile(95);
       return {
         holds: p95 > options.slo_ms,
-        summary: `${subject.modelId} on ${subject.route}: p95 latency ${round(p95, 1)} ms over the ${window} (${samples.length} requests) vs SLO ${options.slo_ms} ms`,
+        summary: `${subject.modelId} on ${subject.route}: p95 latency ${round(p95, 1)} ms over the ${describeWindow(options.window)} (${requests} requests) vs SLO ${options.slo_ms} ms`,
         evidence: {
           p95LatencyMs: round(p95, 3),
           sloMs: options.slo_ms,
-          requests: samples.length,
+          requests,
           window: options.window,
         },
       };
