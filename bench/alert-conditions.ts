@@ -8,7 +8,7 @@
  *   npx tsx bench/alert-conditions.ts [--events 200000] [--repeats 5]
  *       [--conditions latency-events,latency-60s,errors-60s,cost-60s]
  *
- * One route and model; request events 0.2 ms apart (5,000/s), lognormal latencies around
+ * Runs the built `dist/` (builds it first), as the server does. One route and model; request events 0.2 ms apart (5,000/s), lognormal latencies around
  * 120 ms, 2 % failed, priced. The first 20,000 events fill the window and are not timed. Each
  * repeat builds the condition afresh; prints the microseconds per event of each repeat and
  * their median, and writes bench/results/alert-conditions.json.
@@ -16,12 +16,20 @@
 import { writeFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
-import { type AlertCondition, parseAlertRules } from "../src/monitor/alert-rules.js";
-import { createCondition } from "../src/monitor/conditions/create-condition.js";
+import type { AlertCondition } from "../src/monitor/alert-rules.js";
 import type { RequestEvent } from "../src/monitor/monitor-event.js";
 import { percentile } from "../src/profile/profile-model.js";
 import { sampleStandardNormal } from "../src/route/learning/beta-math.js";
 import { seededRandom } from "../src/select/strategies/seeded-random.js";
+import { buildRouter, importBuilt } from "./router-roles.js";
+
+// The conditions as the server runs them, from `dist/`.
+buildRouter();
+const { parseAlertRules } =
+  await importBuilt<typeof import("../src/monitor/alert-rules.js")>("monitor/alert-rules.js");
+const { createCondition } = await importBuilt<
+  typeof import("../src/monitor/conditions/create-condition.js")
+>("monitor/conditions/create-condition.js");
 
 const { values } = parseArgs({
   options: {

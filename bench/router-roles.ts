@@ -13,7 +13,7 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { readdirSync, readFileSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const ROLES = {
   upstream: fileURLToPath(new URL("./loadgen/echo-server.mjs", import.meta.url)),
@@ -35,6 +35,15 @@ function buildDist(tree: string): void {
 /** `tsc -p tsconfig.build.json`: the `dist/` that `modelscout serve` runs. */
 export function buildRouter(): void {
   buildDist(ROOT);
+}
+
+/**
+ * A module of the built `dist/` (`buildRouter` first), typed as its source: code as the server
+ * runs it, not as tsx compiles it (whose `keepNames` wraps every function it makes in a call,
+ * closures made per event too).
+ */
+export async function importBuilt<Module>(path: string): Promise<Module> {
+  return (await import(pathToFileURL(join(ROOT, "dist", path)).href)) as Module;
 }
 
 /**
