@@ -462,11 +462,11 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
     for (const runtime of runtimes) {
       const match = runtime.rule.match;
       if (match?.routes !== undefined && !match.routes.includes(event.route)) continue;
-      const touched = new Set<string>();
-      const touch = (subject: AlertSubject) => touched.add(subjectKey(subject));
+      // By key, the subject as a condition gave it: its strings are the event's own.
+      const touched = new Map<string, AlertSubject>();
+      const touch = (subject: AlertSubject) => touched.set(subjectKey(subject), subject);
       for (const condition of runtime.conditions) condition.update(event, touch);
-      for (const key of touched) {
-        const subject = subjectFromKey(key);
+      for (const [key, subject] of touched) {
         if (match?.models !== undefined && !match.models.includes(subject.modelId)) continue;
         const evaluations = runtime.conditions.map((condition) => condition.evaluate(subject));
         const holds = evaluations.every((evaluation) => evaluation.holds);

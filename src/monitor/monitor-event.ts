@@ -62,8 +62,33 @@ export interface AlertSubject {
   modelId: string;
 }
 
+/** Keys made so far, by route and model: the same string each time, its hash computed once. */
+const keysByRoute = new Map<string, Map<string, string>>();
+let keysMade = 0;
+/** Past this many, keys are made afresh again (a server has one per route and model). */
+const MAX_KEPT_KEYS = 10_000;
+
+/**
+ * The subject's key in the conditions' and the engine's maps. The same string for the same
+ * route and model: a new one per call cost each lookup a hash of it (the state's `get` was a
+ * fifth of a fold's stepping, `bench/alert-conditions.ts`).
+ */
 export function subjectKey(subject: AlertSubject): string {
-  return `${subject.route}\u0000${subject.modelId}`;
+  const known = keysByRoute.get(subject.route)?.get(subject.modelId);
+  if (known !== undefined) return known;
+  if (keysMade >= MAX_KEPT_KEYS) {
+    keysByRoute.clear();
+    keysMade = 0;
+  }
+  const key = `${subject.route}\u0000${subject.modelId}`;
+  let byModel = keysByRoute.get(subject.route);
+  if (byModel === undefined) {
+    byModel = new Map();
+    keysByRoute.set(subject.route, byModel);
+  }
+  byModel.set(subject.modelId, key);
+  keysMade += 1;
+  return key;
 }
 
 export function subjectFromKey(key: string): AlertSubject {

@@ -21,7 +21,13 @@ import {
   SampleWindow,
   type WindowOptions,
 } from "../../src/monitor/conditions/sliding-window.js";
-import type { FeedbackEvent, MonitorEvent, RequestEvent } from "../../src/monitor/monitor-event.js";
+import {
+  type FeedbackEvent,
+  type MonitorEvent,
+  type RequestEvent,
+  subjectFromKey,
+  subjectKey,
+} from "../../src/monitor/monitor-event.js";
 import { seededRandom } from "../../src/select/strategies/seeded-random.js";
 import { PendingEvents } from "../../src/server/admin/pending-events.js";
 import { requestEvent } from "../../src/server/admin/server-monitoring.js";
@@ -344,6 +350,20 @@ describe("window state", () => {
         message: expect.stringContaining("hold 344 of its 600 samples"),
       }),
     );
+  });
+});
+
+describe("subject keys", () => {
+  it("are the route and model joined, read back by subjectFromKey, however many there are", () => {
+    expect(subjectKey({ route: "support", modelId: "m" })).toBe("support\u0000m");
+    // Past the keys kept (10,000), keys are made afresh: still the same text.
+    for (let index = 0; index < 10_050; index++) {
+      const subject = { route: `r${index % 7}`, modelId: `model-${index}` };
+      const key = subjectKey(subject);
+      expect(subjectFromKey(key)).toEqual(subject);
+      expect(subjectKey({ ...subject })).toBe(key);
+    }
+    expect(subjectKey({ route: "support", modelId: "m" })).toBe("support\u0000m");
   });
 });
 
