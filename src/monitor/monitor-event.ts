@@ -70,8 +70,8 @@ const MAX_KEPT_KEYS = 10_000;
 
 /**
  * The subject's key in the conditions' and the engine's maps. The same string for the same
- * route and model: a new one per call cost each lookup a hash of it (the state's `get` was a
- * fifth of a fold's stepping, `bench/alert-conditions.ts`).
+ * route and model: a new one per call cost each lookup a hash of it (in a profile of the fold,
+ * the state's `get` was about a fifth of its stepping; `bench/alert-conditions.ts` measures it).
  */
 export function subjectKey(subject: AlertSubject): string {
   const known = keysByRoute.get(subject.route)?.get(subject.modelId);

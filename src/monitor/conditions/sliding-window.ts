@@ -161,7 +161,8 @@ export class SampleWindow {
 
   /**
    * The blocks changed since the last call (or since decoded), by name, each in its stored form
-   * or `undefined` for one whose pairs have all been dropped, to delete; and counts them stored.
+   * or `undefined` for one whose pairs have all been dropped, to delete; from then on the
+   * window counts them as stored.
    */
   takeBlocks(): [string, StoredBlock | undefined][] {
     const first = this.#offset + this.#start;
@@ -181,15 +182,12 @@ export class SampleWindow {
       for (let block = Math.floor(from / BLOCK_PAIRS); block <= last; block++) {
         const start = Math.max(block * BLOCK_PAIRS, first);
         const end = Math.min((block + 1) * BLOCK_PAIRS, next);
-        const bytes = new Uint8Array(
+        const bytes = Buffer.from(
           this.#packed.buffer,
           (start - this.#offset) * 16,
           (end - start) * 16,
         );
-        changes.push([
-          String(block),
-          { from: start, pairs: Buffer.from(bytes).toString("base64") },
-        ]);
+        changes.push([String(block), { from: start, pairs: bytes.toString("base64") }]);
       }
     }
     this.#storedFirst = first;
