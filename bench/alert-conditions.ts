@@ -21,6 +21,7 @@ import type { RequestEvent } from "../src/monitor/monitor-event.js";
 import { percentile } from "../src/profile/profile-model.js";
 import { sampleStandardNormal } from "../src/route/learning/beta-math.js";
 import { seededRandom } from "../src/select/strategies/seeded-random.js";
+import { WINDOWED_CONDITIONS } from "./alert-bench-conditions.js";
 import { buildRouter, importBuilt } from "./router-roles.js";
 
 // The conditions as the server runs them, from `dist/`.
@@ -43,35 +44,14 @@ const repeats = Number(values.repeats);
 const WARMUP = 20_000;
 const PER_FOLD = 500;
 
-const parsed = (condition: Record<string, unknown>): AlertCondition =>
-  parseAlertRules({ rules: [{ id: "r", conditions: [condition], actions: [{ type: "log" }] }] })[0]
-    ?.conditions[0] as AlertCondition;
-const CONDITIONS: Record<string, AlertCondition> = {
-  "latency-events": parsed({
-    type: "latency_p95",
-    slo_ms: 10_000,
-    window: { events: 10_000 },
-    min_events: 50,
-  }),
-  "latency-60s": parsed({
-    type: "latency_p95",
-    slo_ms: 10_000,
-    window: { seconds: 60 },
-    min_events: 50,
-  }),
-  "errors-60s": parsed({
-    type: "error_rate",
-    max_error_percent: 50,
-    window: { seconds: 60 },
-    min_events: 50,
-  }),
-  "cost-60s": parsed({
-    type: "cost_per_request",
-    max_usd: 1,
-    window: { seconds: 60 },
-    min_events: 50,
-  }),
-};
+const CONDITIONS: Record<string, AlertCondition> = Object.fromEntries(
+  Object.entries(WINDOWED_CONDITIONS).map(([name, condition]) => [
+    name,
+    parseAlertRules({
+      rules: [{ id: "r", conditions: [condition], actions: [{ type: "log" }] }],
+    })[0]?.conditions[0] as AlertCondition,
+  ]),
+);
 
 function stream(): RequestEvent[] {
   const random = seededRandom(7).next;
