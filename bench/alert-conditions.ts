@@ -8,10 +8,11 @@
  *   npx tsx bench/alert-conditions.ts [--events 200000] [--repeats 5]
  *       [--conditions latency-events,latency-60s,errors-60s,cost-60s]
  *
- * Runs the built `dist/` (builds it first), as the server does. One route and model; request events 0.2 ms apart (5,000/s), lognormal latencies around
- * 120 ms, 2 % failed, priced. The first 20,000 events fill the window and are not timed. Each
- * repeat builds the condition afresh; prints the microseconds per event of each repeat and
- * their median, and writes bench/results/alert-conditions.json.
+ * Runs the built `dist/` (builds it first), as the server does. One route and model; request
+ * events 0.2 ms apart (5,000/s), lognormal latencies around 120 ms, 2 % failed, priced. The
+ * first 20,000 events fill the window and are not timed. Each repeat builds the condition
+ * afresh; prints the microseconds per event of each repeat and their median, and writes
+ * bench/results/alert-conditions.json.
  */
 import { writeFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";

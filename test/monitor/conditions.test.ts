@@ -245,16 +245,20 @@ describe("cost_per_request", () => {
   });
 });
 
-/** A window's stored rows as the engine keeps them: its range, and its blocks by name. */
-function storeOf(window: SampleWindow, blocks = new Map<string, unknown>()) {
-  for (const [name, block] of window.takeBlocks()) {
+/** Applies `takeBlocks`' changes to stored blocks, as the engine's rows take them. */
+function applyBlocks(changes: [string, unknown][], blocks: Map<string, unknown>): void {
+  for (const [name, block] of changes) {
     if (block === undefined) {
-      expect(blocks.has(name), `block ${name} deleted before it was written`).toBe(true);
-      blocks.delete(name);
+      expect(blocks.delete(name), `block ${name} deleted before it was written`).toBe(true);
     } else {
       blocks.set(name, JSON.parse(JSON.stringify(block)));
     }
   }
+}
+
+/** A window's stored rows as the engine keeps them: its range, and its blocks by name. */
+function storeOf(window: SampleWindow, blocks = new Map<string, unknown>()) {
+  applyBlocks(window.takeBlocks(), blocks);
   return { range: JSON.parse(JSON.stringify(window.encode())), blocks };
 }
 
@@ -323,10 +327,7 @@ describe("window state", () => {
         const changes = window.takeBlocks();
         const written = changes.filter(([, block]) => block !== undefined).length;
         if (count === 500) largestWrite = Math.max(largestWrite, written);
-        for (const [name, block] of changes) {
-          if (block === undefined) expect(blocks.delete(name)).toBe(true);
-          else blocks.set(name, JSON.parse(JSON.stringify(block)));
-        }
+        applyBlocks(changes, blocks);
         expect(window.takeBlocks()).toEqual([]);
         const reloaded = SampleWindow.decode(JSON.parse(JSON.stringify(window.encode())), blocks);
         expect(reloaded.pairs()).toEqual(window.pairs());
