@@ -12,7 +12,8 @@
  * each closure the engine makes per event; docs/benchmarks.md). One route and model; every
  * 100 ms of event time, `rate / 10` request events (lognormal latency around 120 ms, 2 %
  * failed, priced) go to `processBatch` on a state.db file opened as the server opens it (WAL,
- * `synchronous = FULL`), with 100 ms of wall time between folds, as the server's timer
+ * `synchronous = FULL`, which a fold of requests alone drops for its commit since ADR 0095),
+ * with 100 ms of wall time between folds, as the server's timer
  * leaves. Rule sets, each alone: `shipped` (the shipped review-on-drop, which reads no
  * request: the server queues none since ADR 0093, so this folds them anyway to show what that
  * cost), and one rule of each condition of `alert-bench-conditions.ts`: `latency-events`

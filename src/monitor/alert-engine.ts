@@ -9,18 +9,19 @@
  * State lives in the state database (`monitoring` tables): each event is one transaction that
  * writes the condition state it changed, the firing flags, the alert, the review item and the
  * webhook outbox row together. A restart reloads all of it, so streaks and windows continue
- * and nothing that fired fires again. Several servers may share the file (ADR 0060): each
- * transaction bumps a generation counter, and one that finds the counter moved by another
- * engine since its own last write reloads the state first, so the engines fold all servers'
- * events into one state and a rule fires once for them all. On PostgreSQL, where reading the
- * counter would block the server for a round trip, a transaction instead checks (in a
- * statement sent without waiting) that the counter is still where this engine left it, and
- * one that finds it moved rolls back and folds again on the stored state (ADR 0070). A fold whose
- * commit is awaited (`processBatchLater`, the server's timer) reads the counter first, awaited,
- * and the stored state too when it moved, so servers folding in turn never block one another
- * (ADR 0071). A rule whose conditions or match
- * change (a different fingerprint) starts from empty state; changing only its actions keeps
- * the state.
+ * and nothing that fired fires again. A transaction of requests alone commits without an fsync
+ * of its own, as the request log they come from is written (ADR 0095); the webhook outbox's
+ * claim, committed with one, makes an alert durable before it is sent. Several servers may
+ * share the file (ADR 0060): each transaction bumps a generation counter, and one that finds
+ * the counter moved by another engine since its own last write reloads the state first, so the
+ * engines fold all servers' events into one state and a rule fires once for them all. On
+ * PostgreSQL, where reading the counter would block the server for a round trip, a transaction
+ * instead checks (in a statement sent without waiting) that the counter is still where this
+ * engine left it, and one that finds it moved rolls back and folds again on the stored state
+ * (ADR 0070). A fold whose commit is awaited (`processBatchLater`, the server's timer) reads
+ * the counter first, awaited, and the stored state too when it moved, so servers folding in
+ * turn never block one another (ADR 0071). A rule whose conditions or match change (a
+ * different fingerprint) starts from empty state; changing only its actions keeps the state.
  *
  * Actions: `review` opens (or refreshes) a review item in the same transaction; `webhook`
  * queues a JSON POST in the outbox, sent by `deliverWebhooks()` with retries and backoff
@@ -40,6 +41,7 @@ import {
   readLater,
   type StateDatabase,
   transactionLater,
+  withoutSync,
 } from "../state/state-database.js";
 import type { AlertAction, AlertRule } from "./alert-rules.js";
 import type { ConditionEvaluation, ConditionRuntime } from "./conditions/alert-condition.js";
@@ -546,6 +548,14 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
     persist();
   };
   const foldInTransaction = database.transaction(fold);
+  /**
+   * Runs a fold's transaction: without an fsync of its own when every event is a request's
+   * (ADR 0095). Those come from the request log, itself committed so: a power cut that loses
+   * the fold loses the requests it read too. Feedback and decisions are stored with an fsync,
+   * and so is a fold of them.
+   */
+  const committed = <T>(events: readonly MonitorEvent[], run: () => T): T =>
+    events.every((event) => event.kind === "request") ? withoutSync(database, run) : run();
 
   // The transaction rolled back: drops what memory folded in since and rereads the stored state.
   const reload = () => {
@@ -565,7 +575,7 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
     const foldStored = () => {
       fired = [];
       afterCommit = [];
-      foldInTransaction.immediate(events, fired, afterCommit);
+      committed(events, () => foldInTransaction.immediate(events, fired, afterCommit));
     };
     try {
       try {
@@ -627,8 +637,10 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
       try {
         // A read inside the fold (a review action's) reports the generation's failed check
         // before the commit would; the commit reports it otherwise.
-        const { committed } = transactionLater(database, () => fold(events, fired, afterCommit));
-        await committed;
+        const stored = committed(events, () =>
+          transactionLater(database, () => fold(events, fired, afterCommit)),
+        );
+        await stored.committed;
       } catch (error) {
         // Memory went on from a fold that is not stored: it is dropped, and read again before
         // the next fold (here, awaited; or under the lock by a blocking one), not now, which

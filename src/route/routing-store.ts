@@ -40,6 +40,7 @@ import {
   postgresState,
   readLater,
   type StateDatabase,
+  withoutSync,
 } from "../state/state-database.js";
 import {
   POSTGRES_CLASSIFICATION_MINUTES_SQL,
@@ -865,14 +866,8 @@ export class RoutingStore {
 
   #write(rows: RequestLogRow[]): void {
     try {
-      // Per connection and per statement: only this batch skips the fsync. Node runs one
-      // statement at a time on this connection, so no feedback write can fall in between.
-      this.#database.pragma("synchronous = NORMAL");
-      try {
-        this.#insertBatch(rows);
-      } finally {
-        this.#database.pragma("synchronous = FULL");
-      }
+      // Only this batch skips the fsync.
+      withoutSync(this.#database, () => this.#insertBatch(rows));
     } catch (error) {
       // Keep the rows for the next write rather than losing them to a busy database.
       this.#queue.unshift(...rows);

@@ -123,6 +123,28 @@ export function transactionLater<T>(
 }
 
 /**
+ * Runs `run`, whose transactions commit with `synchronous = NORMAL` on SQLite: in WAL mode, no
+ * fsync of their own. A process killed after such a commit loses nothing; a power cut loses
+ * it unless a later commit with `synchronous = FULL` on any connection to the file (a
+ * feedback's), or a checkpoint (`background-checkpoints.ts`, every second), synced the WAL
+ * first: the WAL is one file, and syncing it keeps every frame written before. For writes
+ * whose source is no more durable (the request log, ADR 0095). The connection is back at
+ * `synchronous = FULL` when `run` returns or throws. Inside a transaction (where SQLite refuses
+ * to change the level, and the outer commit decides) and on PostgreSQL, `run` as it is.
+ */
+export function withoutSync<T>(database: StateDatabase, run: () => T): T {
+  if (database.inTransaction || postgresState(database) !== undefined) return run();
+  // Per connection: Node runs one statement at a time on it, so no other write (a feedback's)
+  // can fall in between.
+  database.pragma("synchronous = NORMAL");
+  try {
+    return run();
+  } finally {
+    database.pragma("synchronous = FULL");
+  }
+}
+
+/**
  * Thrown by `failIfMovedOn`: the state changed since the caller read it ahead of its write
  * transaction, which was rolled back; the caller reads again under the lock.
  */

@@ -302,6 +302,53 @@ describe("webhooks of two servers on one state file (ADR 0060)", () => {
   });
 });
 
+describe("a fold's commit (ADR 0095)", () => {
+  it("has no fsync of its own for requests alone, keeps it otherwise, and syncs before a webhook goes out", async () => {
+    const stored = database(join(mkdtempSync(join(tmpdir(), "ms-engine-")), "state.db"));
+    // The level each transaction commits at: the connection's when it starts (SQLite refuses
+    // to change it inside one). 1 is NORMAL, 2 FULL.
+    const levels: number[] = [];
+    const watched = new Proxy(stored, {
+      get(target, key) {
+        if (key === "transaction") {
+          return (work: (...args: unknown[]) => unknown) =>
+            target.transaction((...args: unknown[]) => {
+              levels.push(target.pragma("synchronous", { simple: true }) as number);
+              return work(...args);
+            });
+        }
+        const value = Reflect.get(target, key);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    const hook = await startHook([]);
+    const engine = createAlertEngine({ database: watched, rules: rules(hook.url) });
+    levels.length = 0; // the migrations' and the load's
+    const rated = {
+      kind: "feedback",
+      at: new Date(Date.UTC(2026, 2, 1, 10, 0, 1)).toISOString(),
+      route: "support",
+      modelId: "m",
+      reward: 1,
+    } as const;
+    expect(engine.processBatch([slow(1)])).toEqual([]);
+    expect(engine.processBatch([rated])).toEqual([]);
+    expect(engine.processBatch([rated, slow(2)])).toHaveLength(1);
+    expect(await engine.processBatchLater([slow(3)])).toEqual([]);
+    expect(levels).toEqual([1, 2, 2, 1]);
+    // The alert a fold without an fsync queues is claimed by a commit with one, which syncs
+    // the WAL, that fold's frames too, before it is sent.
+    const [fired] = await engine.processBatchLater([slow(1, "other"), slow(2, "other")]);
+    expect(levels.at(-1)).toBe(1);
+    // Both alerts, "m"'s from the fold with feedback too.
+    expect(await engine.deliverWebhooks()).toEqual({ delivered: 2, failed: [] });
+    expect(levels.at(-1)).toBe(2);
+    const sent = hook.bodies.map((body) => (body as { body: { alert: { id: string } } }).body);
+    expect(sent.map(({ alert }) => alert.id)).toContain(fired?.id);
+    expect(stored.pragma("synchronous", { simple: true })).toBe(2);
+  });
+});
+
 describe("engine state", () => {
   it("keeps state when only actions change, and starts afresh when conditions change", () => {
     const path = join(mkdtempSync(join(tmpdir(), "ms-engine-")), "state.db");

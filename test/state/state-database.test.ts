@@ -3,7 +3,11 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { migrateComponent, openStateDatabase } from "../../src/state/state-database.js";
+import {
+  migrateComponent,
+  openStateDatabase,
+  withoutSync,
+} from "../../src/state/state-database.js";
 import { holdWriteLock } from "../support/hold-write-lock.js";
 
 const migrations = [
@@ -105,5 +109,28 @@ describe("state database", () => {
     expect(() => openStateDatabase({ path: other, busyTimeoutMs: 50 })).toThrow(
       /is locked by another process/,
     );
+  });
+  it("commits without an fsync only inside withoutSync, and is back at FULL after it", () => {
+    const path = join(mkdtempSync(join(tmpdir(), "ms-state-")), "state.db");
+    const database = openStateDatabase({ path });
+    database.exec("CREATE TABLE things (id INTEGER PRIMARY KEY)");
+    const level = () => database.pragma("synchronous", { simple: true });
+    const insert = database.transaction(() => {
+      database.prepare("INSERT INTO things DEFAULT VALUES").run();
+      return level();
+    });
+    // 1 is NORMAL, 2 FULL; the level a commit runs at is the connection's when it commits.
+    expect(withoutSync(database, () => insert.immediate())).toBe(1);
+    expect(level()).toBe(2);
+    expect(() =>
+      withoutSync(database, () => {
+        throw new Error("the fold failed");
+      }),
+    ).toThrow("the fold failed");
+    expect(level()).toBe(2);
+    // Inside a transaction SQLite refuses to change the level; the outer commit decides.
+    expect(database.transaction(() => withoutSync(database, level)).immediate()).toBe(2);
+    expect(database.prepare("SELECT count(*) AS n FROM things").get()).toEqual({ n: 1 });
+    database.close();
   });
 });

@@ -11,8 +11,9 @@
  * the metrics and told to listeners.
  *
  * Events are queued and folded in batches (every `batchIntervalMs`, one transaction each):
- * the engine commits with `synchronous = FULL`, and a commit per request would cost an fsync
- * per request. The timer's batch is folded with `processBatchLater`: on PostgreSQL its commit
+ * a fold with feedback or decisions in it commits with `synchronous = FULL`, and a commit per
+ * event would cost an fsync per event (a fold of requests alone has no fsync of its own, ADR
+ * 0095). The timer's batch is folded with `processBatchLater`: on PostgreSQL its commit
  * is awaited, so the round trips of its statements hold no request (ADR 0071), and the next
  * batch waits for it. `flush()` folds what is queued now, blocking (tests, shutdown). A
  * failing batch is reported on stderr and dropped: monitoring must never stop traffic.
