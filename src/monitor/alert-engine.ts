@@ -467,7 +467,7 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
       // By key, the subject as a condition gave it: its strings are the event's own.
       const touched = new Map<string, AlertSubject>();
       const touch = (subject: AlertSubject) => touched.set(subjectKey(subject), subject);
-      for (const condition of runtime.conditions) condition.update(event, touch);
+      for (const condition of runtime.conditions) condition.update(event, touch, eventMs);
       for (const [key, subject] of touched) {
         if (match?.models !== undefined && !match.models.includes(subject.modelId)) continue;
         const evaluations = runtime.conditions.map((condition) => condition.evaluate(subject));

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { createAlertEngine } from "../../src/monitor/alert-engine.js";
 import { parseAlertRules } from "../../src/monitor/alert-rules.js";
+import { eventTimeMs } from "../../src/monitor/conditions/alert-condition.js";
 import {
   cusumStart,
   cusumStep,
@@ -599,7 +600,11 @@ describe("what each condition reads", () => {
     expect(runtime.reads.length).toBeGreaterThan(0);
     for (const kind of ["decision", "request", "feedback"] as const) {
       const touched: string[] = [];
-      runtime.update(events[kind], (subject) => touched.push(subject.modelId));
+      runtime.update(
+        events[kind],
+        (subject) => touched.push(subject.modelId),
+        eventTimeMs(events[kind].at),
+      );
       const changed = runtime.state.takeDirty();
       if (runtime.reads.includes(kind)) {
         expect([kind, touched]).toEqual([kind, ["m"]]);

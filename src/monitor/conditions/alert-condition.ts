@@ -22,8 +22,11 @@ export interface ConditionRuntime {
    * others. The server queues no event that no rule's condition reads (`AlertEngine.reads`).
    */
   readonly reads: readonly MonitorEvent["kind"][];
-  /** Folds `event` in; calls `touch` for each subject whose status may have changed. */
-  update(event: MonitorEvent, touch: (subject: AlertSubject) => void): void;
+  /**
+   * Folds `event` in; calls `touch` for each subject whose status may have changed. `eventMs`
+   * is `eventTimeMs(event.at)`, which the engine reads once for all its conditions.
+   */
+  update(event: MonitorEvent, touch: (subject: AlertSubject) => void, eventMs: number): void;
   evaluate(subject: AlertSubject): ConditionEvaluation;
   readonly state: ConditionState<unknown>;
 }

@@ -10,7 +10,7 @@
  */
 import type { AlertCondition } from "../alert-rules.js";
 import { subjectKey } from "../monitor-event.js";
-import { type ConditionRuntime, ConditionState, eventTimeMs, round } from "./alert-condition.js";
+import { type ConditionRuntime, ConditionState, round } from "./alert-condition.js";
 import { describeWindow, SampleWindow, windowCodec } from "./sliding-window.js";
 
 type Options = Extract<AlertCondition, { type: "cost_per_request" }>;
@@ -22,7 +22,7 @@ export function costPerRequest(options: Options): ConditionRuntime {
     type: options.type,
     reads: ["request"],
     state,
-    update(event, touch) {
+    update(event, touch, eventMs) {
       if (event.kind !== "request") return;
       const costUsd = options.include_classification
         ? event.costUsd === undefined && event.classificationCostUsd === undefined
@@ -34,7 +34,7 @@ export function costPerRequest(options: Options): ConditionRuntime {
       const key = subjectKey(subject);
       const entry = state.get(key) ?? { samples: SampleWindow.empty(), totalUsd: 0 };
       entry.totalUsd += costUsd;
-      entry.samples.push(eventTimeMs(event.at), costUsd, options.window, (value) => {
+      entry.samples.push(eventMs, costUsd, options.window, (value) => {
         entry.totalUsd -= value;
       });
       state.set(key, entry);

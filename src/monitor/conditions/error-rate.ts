@@ -6,7 +6,7 @@
  */
 import type { AlertCondition } from "../alert-rules.js";
 import { requestFailed, subjectKey } from "../monitor-event.js";
-import { type ConditionRuntime, ConditionState, eventTimeMs, round } from "./alert-condition.js";
+import { type ConditionRuntime, ConditionState, round } from "./alert-condition.js";
 import { describeWindow, SampleWindow, windowCodec } from "./sliding-window.js";
 
 type Options = Extract<AlertCondition, { type: "error_rate" }>;
@@ -17,14 +17,14 @@ export function errorRate(options: Options): ConditionRuntime {
     type: options.type,
     reads: ["request"],
     state,
-    update(event, touch) {
+    update(event, touch, eventMs) {
       if (event.kind !== "request") return;
       const subject = { route: event.route, modelId: event.modelId };
       const key = subjectKey(subject);
       const entry = state.get(key) ?? { samples: SampleWindow.empty(), errors: 0 };
       const failed = requestFailed(event) ? 1 : 0;
       entry.errors += failed;
-      entry.samples.push(eventTimeMs(event.at), failed, options.window, (value) => {
+      entry.samples.push(eventMs, failed, options.window, (value) => {
         entry.errors -= value;
       });
       state.set(key, entry);

@@ -9,7 +9,7 @@
  */
 import type { AlertCondition } from "../alert-rules.js";
 import { subjectKey } from "../monitor-event.js";
-import { type ConditionRuntime, ConditionState, eventTimeMs, round } from "./alert-condition.js";
+import { type ConditionRuntime, ConditionState, round } from "./alert-condition.js";
 import { describeWindow, SampleWindow, windowCodec } from "./sliding-window.js";
 import { SortedValues } from "./sorted-values.js";
 
@@ -32,14 +32,14 @@ export function latencyP95(options: Options): ConditionRuntime {
     type: options.type,
     reads: ["request"],
     state,
-    update(event, touch) {
+    update(event, touch, eventMs) {
       if (event.kind !== "request") return;
       const subject = { route: event.route, modelId: event.modelId };
       const key = subjectKey(subject);
       const entry = state.get(key) ?? { samples: SampleWindow.empty() };
       const sorted = sortedFor(key, entry.samples);
       sorted.add(event.latencyMs);
-      entry.samples.push(eventTimeMs(event.at), event.latencyMs, options.window, (value) => {
+      entry.samples.push(eventMs, event.latencyMs, options.window, (value) => {
         sorted.remove(value);
       });
       state.set(key, entry);
