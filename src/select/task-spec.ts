@@ -437,51 +437,113 @@ function fieldError(field: string, error: unknown): ModelScoutError {
   });
 }
 
-/** Validates and normalises a task spec (aliases resolved, weights summing to 1). */
-export function parseTaskSpec(input: unknown): TaskSpec {
-  const parsed = taskSpecSchema.safeParse(input, { reportInput: true });
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) =>
-      describeIssue(issue, dottedPath(issue.path), taskSpecSchema),
-    );
-    throw new ModelScoutError("INVALID_ARGUMENT", `Task spec: ${problems.join("; ")}`, {
-      details: { issues: parsed.error.issues },
-    });
-  }
-  const spec = parsed.data;
-  let task: TaskId;
-  try {
-    task = resolveTask(spec.task_type);
-  } catch (error) {
-    throw fieldError("task_type", error);
+/** A problem with a name the schema takes as any text: the field and what is wrong. */
+interface NameProblem {
+  field: string;
+  message: string;
+}
+
+/**
+ * The names a spec gives that the schema takes as any text (the task, the language, the
+ * hardware), resolved; for each that does not resolve, a problem. Read from the input as it
+ * is, so a spec the schema refuses still has its names checked in the same error (an empty
+ * name is the schema's to report).
+ */
+function resolveNames(input: unknown): {
+  task?: TaskId;
+  language: string | null;
+  hardware: HardwareProfile | null;
+  problems: NameProblem[];
+} {
+  const spec = (typeof input === "object" && input !== null ? input : {}) as Record<
+    string,
+    unknown
+  >;
+  const problems: NameProblem[] = [];
+  let task: TaskId | undefined;
+  if (typeof spec.task_type === "string" && spec.task_type !== "") {
+    try {
+      task = resolveTask(spec.task_type);
+    } catch (error) {
+      problems.push({ field: "task_type", message: errorMessage(error) });
+    }
   }
   let language: string | null = null;
-  const languageInput = spec.input_constraints?.language;
-  if (languageInput !== undefined) {
+  const constraints = spec.input_constraints;
+  const languageInput =
+    typeof constraints === "object" && constraints !== null
+      ? (constraints as Record<string, unknown>).language
+      : undefined;
+  if (typeof languageInput === "string" && languageInput !== "") {
     language = normaliseLanguage(languageInput);
     if (language === null) {
-      throw fieldError(
-        "input_constraints.language",
-        new Error(
-          `unknown language "${languageInput}"; use an ISO code such as zh or en, or a name such as Chinese`,
-        ),
-      );
+      problems.push({
+        field: "input_constraints.language",
+        message: `unknown language "${languageInput}"; use an ISO code such as zh or en, or a name such as Chinese`,
+      });
     }
   }
   let hardware: HardwareProfile | null = null;
-  if (spec.hardware !== undefined) {
+  if (typeof spec.hardware === "string" && spec.hardware !== "") {
     try {
       hardware = resolveHardware(spec.hardware);
     } catch (error) {
-      throw fieldError("hardware", error);
+      problems.push({ field: "hardware", message: errorMessage(error) });
     }
   }
+  return { ...(task !== undefined && { task }), language, hardware, problems };
+}
+
+/**
+ * Validates and normalises a task spec (aliases resolved, weights summing to 1). A spec with
+ * problems fails with one error that lists every problem of its fields and names, a line each
+ * when there are several (`details.fields` names their fields, `details.issues` has the
+ * schema's as zod gives them). The served models' and the metric's checks come after those.
+ */
+export function parseTaskSpec(input: unknown): TaskSpec {
+  const parsed = taskSpecSchema.safeParse(input, { reportInput: true });
+  const names = resolveNames(input);
+  const fields: string[] = [];
+  const problems: string[] = [];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const field = dottedPath(issue.path);
+      fields.push(field);
+      problems.push(describeIssue(issue, field, taskSpecSchema));
+    }
+  }
+  for (const problem of names.problems) {
+    fields.push(problem.field);
+    problems.push(`${problem.field}: ${problem.message}`);
+  }
+  const spec = parsed.data;
+  if (spec?.objectives !== undefined) {
+    const given = zeroFilled(spec.objectives);
+    if (given.quality + given.latency + given.memory + given.cost <= 0) {
+      fields.push("objectives");
+      problems.push("objectives: at least one weight must be above 0");
+    }
+  }
+  if (spec === undefined || names.task === undefined || problems.length > 0) {
+    const message =
+      problems.length === 1
+        ? `Task spec: ${problems[0]}`
+        : `Task spec: ${problems.length} problems:\n${problems.map((problem) => `  - ${problem}`).join("\n")}`;
+    throw new ModelScoutError("INVALID_ARGUMENT", message, {
+      details: {
+        fields,
+        ...(!parsed.success && { issues: parsed.error.issues }),
+        // One problem: its field, as an error about one field has always said.
+        ...(fields.length === 1 && { field: fields[0] }),
+      },
+    });
+  }
+  const { task, language, hardware } = names;
   const weights = {
     ...DEFAULT_OBJECTIVES,
     ...(spec.objectives === undefined ? {} : zeroFilled(spec.objectives)),
   };
   const total = weights.quality + weights.latency + weights.memory + weights.cost;
-  if (total <= 0) throw fieldError("objectives", new Error("at least one weight must be above 0"));
   return {
     task,
     modelTag: taskModelTag(spec.task_type),

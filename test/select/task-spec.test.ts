@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { ModelScoutError } from "../../src/errors/modelscout-error.js";
 import { parseTaskSpec, taskSpecJsonSchema } from "../../src/select/task-spec.js";
 
 describe("parseTaskSpec", () => {
@@ -73,6 +74,49 @@ describe("parseTaskSpec", () => {
     );
     expect(() => parseTaskSpec({})).toThrow(/task_type is required/);
     expect(() => parseTaskSpec({ task_type: "ner", privacy: "private" })).toThrow(/privacy/);
+  });
+
+  it("lists every problem it finds in one error, the schema's and the names'", () => {
+    let thrown: unknown;
+    try {
+      parseTaskSpec({
+        task_type: "sentimant",
+        hardware: "rpi6",
+        input_constraints: { language: "klingon-ish" },
+        slo: { max_p95_latency_ms: -3 },
+        objectives: { quality: "high" },
+      });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ModelScoutError);
+    const error = thrown as ModelScoutError;
+    expect(error.code).toBe("INVALID_ARGUMENT");
+    expect(error.details.fields).toEqual([
+      "objectives.quality",
+      "slo.max_p95_latency_ms",
+      "task_type",
+      "input_constraints.language",
+      "hardware",
+    ]);
+    expect(error.message.split("\n")).toEqual([
+      "Task spec: 5 problems:",
+      '  - objectives.quality must be a number >= 0 (got "high")',
+      "  - slo.max_p95_latency_ms must be a number >= 0 (got -3)",
+      expect.stringMatching(
+        /^ {2}- task_type: Unknown task "sentimant"\. Did you mean "sentiment"\?/,
+      ),
+      expect.stringMatching(/^ {2}- input_constraints\.language: unknown language "klingon-ish"/),
+      expect.stringMatching(/^ {2}- hardware: Unknown hardware "rpi6"/),
+    ]);
+    // Names only, with the schema satisfied: all of them, and the weights.
+    expect(() =>
+      parseTaskSpec({ task_type: "nerr", hardware: "tpu-v9", objectives: { quality: 0 } }),
+    ).toThrow(
+      /^Task spec: 3 problems:\n {2}- task_type: Unknown task "nerr".*\n {2}- hardware: Unknown hardware.*\n {2}- objectives: at least one weight/,
+    );
+    // An empty name is the schema's problem alone, reported once.
+    expect(() => parseTaskSpec({ task_type: "" })).toThrow(/^Task spec: task_type[^\n]*$/);
   });
 
   it("publishes a JSON Schema generated from the same definition", () => {
