@@ -11,6 +11,7 @@
 import { z } from "zod";
 import { describeIssue, dottedPath } from "../config/zod-issues.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
+import { problemsMessage } from "../errors/problems-message.js";
 import { estimateLatencyMs, latencyCoefficients } from "../hardware/estimate-latency.js";
 import { fitsByDtype, MEMORY_OVERHEAD_FACTOR, memoryBound } from "../hardware/memory-fit.js";
 import { resolveHardware } from "../hardware/resolve-hardware.js";
@@ -126,7 +127,7 @@ export function invalidOptions(what: string, error: z.ZodError): ModelScoutError
   const problems = error.issues.map((issue) =>
     describeIssue(issue, issue.path.length > 0 ? dottedPath(issue.path) : "(options)"),
   );
-  return new ModelScoutError("INVALID_ARGUMENT", `${what}: ${problems.join("; ")}`, {
+  return new ModelScoutError("INVALID_ARGUMENT", problemsMessage(what, problems), {
     details: { issues: error.issues },
   });
 }

@@ -9,6 +9,7 @@
 import { readFileSync } from "node:fs";
 import { isMap, isSeq, LineCounter, type Node, type Pair, parseDocument } from "yaml";
 import { ModelScoutError } from "../errors/modelscout-error.js";
+import { problemsMessage } from "../errors/problems-message.js";
 
 /**
  * The name validation calls a key by when that differs from how it is written (a task alias,
@@ -109,7 +110,7 @@ export function withConfigLines(
   // A file on one line (JSON a program wrote) would say "line 1" of everything.
   if (!text.trimEnd().includes("\n")) return error;
   const located = problems.map((problem) => withLine(problem, text, alias));
-  return new ModelScoutError(error.code, `${prefix}: ${located.join("; ")}`, {
+  return new ModelScoutError(error.code, problemsMessage(prefix, located), {
     cause: error.cause,
     isRetryable: error.isRetryable,
     details: { ...error.details, problems: located },

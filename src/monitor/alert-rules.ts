@@ -17,6 +17,7 @@
 import { z } from "zod";
 import { describeIssue } from "../config/zod-issues.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
+import { problemsMessage } from "../errors/problems-message.js";
 
 // Messages leave the field out: `parseAlertRules` puts the full path in front.
 const positiveInteger = () =>
@@ -430,7 +431,7 @@ export function parseAlertRules(input: unknown, source = "alert rules"): AlertRu
   const problems = parsed.error.issues.map((issue) =>
     describeIssue(issue, fieldPath(issue.path), alertRulesFileSchema),
   );
-  throw new ModelScoutError("INVALID_ARGUMENT", `${source}: ${problems.join("; ")}`, {
+  throw new ModelScoutError("INVALID_ARGUMENT", problemsMessage(source, problems), {
     details: { issues: parsed.error.issues },
   });
 }

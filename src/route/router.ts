@@ -30,6 +30,7 @@ import { normaliseLanguage } from "../catalog/languages.js";
 import type { ModelRecord } from "../catalog/model-record.js";
 import { errorMessage } from "../errors/error-message.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
+import { problemsMessage } from "../errors/problems-message.js";
 import { topLabel, topLabelScore } from "../select/metrics/classification-metrics.js";
 import type { TaskId } from "../tasks/resolve-task.js";
 import { type BreakerChange, type BreakerSnapshot, CircuitBreaker } from "./circuit-breaker.js";
@@ -1990,9 +1991,13 @@ export async function createRouter(routerOptions: RouterOptions): Promise<Router
   if (problems.length > 0) {
     await registry.discard();
     const file = config.source === undefined ? "" : ` ${config.source}`;
-    throw new ModelScoutError("INVALID_ARGUMENT", `Routes config${file}: ${problems.join("; ")}`, {
-      details: { problems },
-    });
+    throw new ModelScoutError(
+      "INVALID_ARGUMENT",
+      problemsMessage(`Routes config${file}`, problems),
+      {
+        details: { problems },
+      },
+    );
   }
   return new Router(
     previous === undefined ? options : { previous, ...options },

@@ -17,6 +17,7 @@ import { modelPriceSchema as priceSchema } from "../backends/http/endpoint-model
 import { normaliseLanguage } from "../catalog/languages.js";
 import { describeIssue } from "../config/zod-issues.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
+import { problemsMessage } from "../errors/problems-message.js";
 import { HTTP_TOKEN } from "../http/http1-response-parser.js";
 import { resolveTask, type TaskId } from "../tasks/resolve-task.js";
 import type { HealthCheckSettings } from "./health-checker.js";
@@ -834,7 +835,7 @@ export interface RoutesConfig {
 export function invalidRoutesConfig(source: string, problems: string[]): ModelScoutError {
   return new ModelScoutError(
     "INVALID_ARGUMENT",
-    `Routes config${source === "" ? "" : ` ${source}`}: ${problems.join("; ")}`,
+    problemsMessage(`Routes config${source === "" ? "" : ` ${source}`}`, problems),
     { details: { source, problems } },
   );
 }

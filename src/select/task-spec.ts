@@ -13,6 +13,7 @@ import type { ModelRecord } from "../catalog/model-record.js";
 import { describeIssue, dottedPath } from "../config/zod-issues.js";
 import { errorMessage } from "../errors/error-message.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
+import { problemsMessage } from "../errors/problems-message.js";
 import type { HardwareProfile } from "../hardware/hardware-profiles.js";
 import { resolveHardware } from "../hardware/resolve-hardware.js";
 import { resolveTask, type TaskId } from "../tasks/resolve-task.js";
@@ -525,11 +526,7 @@ export function parseTaskSpec(input: unknown): TaskSpec {
     }
   }
   if (spec === undefined || names.task === undefined || problems.length > 0) {
-    const message =
-      problems.length === 1
-        ? `Task spec: ${problems[0]}`
-        : `Task spec: ${problems.length} problems:\n${problems.map((problem) => `  - ${problem}`).join("\n")}`;
-    throw new ModelScoutError("INVALID_ARGUMENT", message, {
+    throw new ModelScoutError("INVALID_ARGUMENT", problemsMessage("Task spec", problems), {
       details: {
         fields,
         ...(!parsed.success && { issues: parsed.error.issues }),

@@ -64,7 +64,12 @@ describe("withConfigLines", () => {
     });
     const located = withConfigLines(error, path, "Routes config a.yaml") as ModelScoutError;
     expect(located.message).toBe(
-      'Routes config a.yaml: routes[0].targets.chat (line 11): unknown field(s) "polcy"; routes[0].name (line 8): taken; nowhere: not in the file',
+      [
+        "Routes config a.yaml: 3 problems:",
+        '  - routes[0].targets.chat (line 11): unknown field(s) "polcy"',
+        "  - routes[0].name (line 8): taken",
+        "  - nowhere: not in the file",
+      ].join("\n"),
     );
     expect(located.code).toBe("INVALID_ARGUMENT");
     const oneLine = file("one.json", '{"routes": []}');
@@ -78,7 +83,11 @@ describe("withConfigLines", () => {
       YAML.replace("version: 1", "models: [{ id: ngrams, kind: hashed-ngrams }]"),
     );
     await expect(readRoutesConfig(yaml)).rejects.toThrow(
-      `Routes config ${yaml}: routes[0].targets.chat.candidates[1].weight (line 14): must be a number > 0; routes[0].targets.chat (line 11): unknown field(s) "polcy" (did you mean "policy"?)`,
+      [
+        `Routes config ${yaml}: 2 problems:`,
+        "  - routes[0].targets.chat.candidates[1].weight (line 14): must be a number > 0",
+        '  - routes[0].targets.chat (line 11): unknown field(s) "polcy" (did you mean "policy"?)',
+      ].join("\n"),
     );
     const json = file(
       "routes.json",
