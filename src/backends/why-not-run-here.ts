@@ -4,9 +4,8 @@
  * `catalog show` says, so that a user reads it before a selection leaves the model out.
  */
 import type { ModelRecord } from "../catalog/model-record.js";
-import { onnxFilesState } from "../catalog/resolve-onnx-variants.js";
 import type { BackendProvider } from "./model-backend.js";
-import { isTransformersTask } from "./transformers-js/transformers-tasks.js";
+import { whyTransformersCannotRun } from "./transformers-js/transformers-backend-provider.js";
 
 export type RunsHere = { provider: string } | { provider: null; reason: string };
 
@@ -24,13 +23,7 @@ function whyNot(model: ModelRecord): string {
     case "endpoint":
       return "no backend here calls a model of this kind behind a server";
     default:
-      break;
+      // The transformers.js provider's own checks, so the reason is the one that kept it out.
+      return whyTransformersCannotRun(model) ?? "no backend here was given to run it";
   }
-  if (!isTransformersTask(model.task)) {
-    return `transformers.js does not run its task (${model.task ?? "none given"})`;
-  }
-  if (onnxFilesState(model) === "none") {
-    return "its files hold no ONNX weights under onnx/, which transformers.js loads";
-  }
-  return `it has no ONNX weights for transformers.js (library ${model.library ?? "unknown"}, no onnx tag); a conversion may (\`modelscout catalog search --task ${model.task} --onnx\`)`;
 }

@@ -24,17 +24,29 @@ import { transformersSettings } from "./transformers-settings.js";
 import { isTransformersTask } from "./transformers-tasks.js";
 
 /**
- * True when transformers.js can run `model`: an ONNX repository on a task we map. A repository
- * whose files are known and hold no `.onnx` file under `onnx/` is not one, whatever its tags
- * say (the Hub tags `onnx` for ONNX files anywhere); one whose files are unknown is judged by
- * its tags until they are looked up (`hub/list-onnx-files.ts`).
+ * Why transformers.js cannot run `model`, as `catalog show` says it; null when it can: an ONNX
+ * repository (from the Hub, or a local folder) on a task we map. A repository whose files are
+ * known and hold no `.onnx` file under `onnx/` is not one, whatever its tags say (the Hub tags
+ * `onnx` for ONNX files anywhere); one whose files are unknown is judged by its tags until
+ * they are looked up (`hub/list-onnx-files.ts`).
  */
+export function whyTransformersCannotRun(model: ModelRecord): string | null {
+  if (!isTransformersTask(model.task)) {
+    return `transformers.js does not run its task (${model.task ?? "none given"})`;
+  }
+  if (model.source !== "hub" && model.source !== "local") {
+    return `transformers.js runs models from the Hub or a local folder, not from ${model.source}`;
+  }
+  if (onnxFilesState(model) === "none") {
+    return "its files hold no ONNX weights under onnx/, which transformers.js loads";
+  }
+  if (typeof model.extra.transformersDtype === "string" || shipsOnnxWeights(model)) return null;
+  return `it has no ONNX weights for transformers.js (library ${model.library ?? "unknown"}, no onnx tag); a conversion may (\`modelscout catalog search --task ${model.task} --onnx\`)`;
+}
+
+/** True when transformers.js can run `model` (`whyTransformersCannotRun` says why not). */
 export function supportsTransformers(model: ModelRecord): boolean {
-  if (!isTransformersTask(model.task)) return false;
-  if (model.source !== "hub" && model.source !== "local") return false;
-  if (onnxFilesState(model) === "none") return false;
-  if (typeof model.extra.transformersDtype === "string") return true;
-  return shipsOnnxWeights(model);
+  return whyTransformersCannotRun(model) === null;
 }
 
 export interface TransformersProviderOptions
