@@ -468,6 +468,33 @@ describe("dashboard in Chromium", () => {
     await page.close();
   });
 
+  it("shows a route's traffic share per target, each target's own 100 %", async () => {
+    // The complaint route answers chats and classifies: two targets whose models never
+    // compete for the same requests.
+    const chat = await postJson(url("/v1/chat/completions"), {
+      model: "complaint",
+      messages: [{ role: "user", content: "the blender arrived broken" }],
+    });
+    expect(chat.status).toBe(200);
+    await classify("the kettle leaks");
+    server.store.flush();
+    const page = await openPage("routes");
+    const card = page.locator('[data-route="complaint"]');
+    const chats = card.locator('[data-chart="share"][data-task="text-generation"]');
+    const labels = card.locator('[data-chart="share"][data-task="text-classification"]');
+    await chats.waitFor();
+    expect(Number(await chats.getAttribute("data-requests"))).toBeGreaterThanOrEqual(1);
+    expect(await chats.locator(".legend").textContent()).toMatch(/^echo:aftersales-desk 100% · /);
+    const shares = (await labels.locator(".legend .muted").allTextContents()).map((text) =>
+      Number(/^([\d.]+)%/.exec(text)?.[1]),
+    );
+    expect(shares.length).toBeGreaterThanOrEqual(1);
+    expect(shares.reduce((sum, share) => sum + share, 0)).toBeCloseTo(100, 0);
+    expect(await card.locator('[data-chart="share"]').count()).toBe(2);
+    expect(pageErrors(page)).toEqual([]);
+    await page.close();
+  });
+
   it("shows the routes config's last reload, and a refused one as an alert", async () => {
     const page = await openPage("routes");
     const line = page.locator("[data-config]");

@@ -514,23 +514,76 @@ async function renderRoutes(container) {
           h("br"),
         ]),
       ),
-      models.length === 0
-        ? h("p", { class: "muted small" }, "No traffic in this window.")
-        : h(
-            "div",
-            { "data-chart": "share", "data-requests": seen?.total ?? 0 },
-            shareChart(body.traffic.buckets, models, `Traffic share per model on ${route.name}`),
-            legend(
-              models.map((/** @type {Json} */ model) => ({
-                name: model.model,
-                detail: `${percent(model.share)} · ${model.total} req${model.errors > 0 ? ` · ${model.errors} errors` : ""}${model.tokens > 0 ? ` · ${model.tokens} tokens` : ""}${model.costUsd === null ? "" : ` · ${usd(model.costUsd)}`}`,
-              })),
+      ...(models.length === 0
+        ? [h("p", { class: "muted small" }, "No traffic in this window.")]
+        : trafficByTarget(route, models).map((group, _, groups) =>
+            h(
+              "div",
+              {
+                "data-chart": "share",
+                "data-requests": group.total,
+                ...(group.task !== null && { "data-task": group.task }),
+              },
+              groups.length === 1
+                ? null
+                : h(
+                    "p",
+                    { class: "small" },
+                    h("strong", {}, group.task ?? "not in the config now"),
+                  ),
+              shareChart(
+                body.traffic.buckets,
+                group.models,
+                `Traffic share per model on ${route.name}${group.task === null || groups.length === 1 ? "" : ` (${group.task})`}`,
+              ),
+              legend(
+                group.models.map((/** @type {Json} */ model) => ({
+                  name: model.model,
+                  detail: `${percent(model.share)} · ${model.total} req${model.errors > 0 ? ` · ${model.errors} errors` : ""}${model.tokens > 0 ? ` · ${model.tokens} tokens` : ""}${model.costUsd === null ? "" : ` · ${usd(model.costUsd)}`}`,
+                })),
+              ),
             ),
-          ),
+          )),
       classificationLine(seen),
     );
   });
   fill(container, windowForm(), configLine(body), h("div", { class: "grid" }, ...cards));
+}
+
+/**
+ * A route's models by the target (task) whose candidates list them, each with its share of
+ * that target's requests: a chat model and a classifier on one route never compete for the
+ * same requests, so one share across both would show a split that never happened. A model
+ * listed by two targets goes with the first (the log counts a route's requests per model, not
+ * per task); models no target lists now (the config was reloaded since) make a group of their
+ * own, with task null.
+ * @param {Json} route the route as the config in service has it
+ * @param {Json[]} models the route's traffic per model in the window
+ * @returns {{task: string | null, total: number, models: any[]}[]}
+ */
+function trafficByTarget(route, models) {
+  const placed = new Set();
+  /** @type {{task: string | null, models: any[]}[]} */
+  const groups = [];
+  for (const target of route.targets) {
+    const listed = new Set(target.candidates.map((/** @type {Json} */ c) => c.model));
+    const members = models.filter((model) => listed.has(model.model) && !placed.has(model.model));
+    for (const model of members) placed.add(model.model);
+    if (members.length > 0) groups.push({ task: target.task, models: members });
+  }
+  const rest = models.filter((model) => !placed.has(model.model));
+  if (rest.length > 0) groups.push({ task: null, models: rest });
+  return groups.map((group) => {
+    const total = group.models.reduce((sum, model) => sum + model.total, 0);
+    return {
+      task: group.task,
+      total,
+      models: group.models.map((model) => ({
+        ...model,
+        share: total > 0 ? model.total / total : 0,
+      })),
+    };
+  });
 }
 
 /**
