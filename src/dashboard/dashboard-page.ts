@@ -55,6 +55,7 @@ code, .id { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospac
 .badge.approved, .badge.completed, .badge.healthy { color: var(--good); border-color: var(--good); }
 .badge.rejected, .badge.aborted, .badge.half-open { color: var(--warn); border-color: var(--warn); }
 form.inline { display: flex; flex-wrap: wrap; gap: 0.5rem; align-items: end; }
+form.window { margin-bottom: 0.75rem; }
 label { display: flex; flex-direction: column; font-size: 0.85rem; color: var(--muted); gap: 0.15rem; }
 input, select, textarea, button { font: inherit; color: var(--fg); background: var(--bg);
   border: 1px solid var(--line); border-radius: 6px; padding: 0.35rem 0.5rem; max-width: 100%; }

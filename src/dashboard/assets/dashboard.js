@@ -415,7 +415,7 @@ function windowForm() {
   );
   return h(
     "form",
-    { class: "inline", onsubmit: (event) => event.preventDefault() },
+    { class: "inline window", onsubmit: (event) => event.preventDefault() },
     h("label", {}, "Window", select),
   );
 }
