@@ -554,7 +554,7 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
    * the fold loses the requests it read too. Feedback and decisions are stored with an fsync,
    * and so is a fold of them.
    */
-  const committed = <T>(events: readonly MonitorEvent[], run: () => T): T =>
+  const atSyncFor = <T>(events: readonly MonitorEvent[], run: () => T): T =>
     events.every((event) => event.kind === "request") ? withoutSync(database, run) : run();
 
   // The transaction rolled back: drops what memory folded in since and rereads the stored state.
@@ -575,7 +575,7 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
     const foldStored = () => {
       fired = [];
       afterCommit = [];
-      committed(events, () => foldInTransaction.immediate(events, fired, afterCommit));
+      atSyncFor(events, () => foldInTransaction.immediate(events, fired, afterCommit));
     };
     try {
       try {
@@ -637,7 +637,7 @@ export function createAlertEngine(options: AlertEngineOptions): AlertEngine {
       try {
         // A read inside the fold (a review action's) reports the generation's failed check
         // before the commit would; the commit reports it otherwise.
-        const stored = committed(events, () =>
+        const stored = atSyncFor(events, () =>
           transactionLater(database, () => fold(events, fired, afterCommit)),
         );
         await stored.committed;
