@@ -3,6 +3,11 @@
  * `alert-conditions.ts`), by name, as a rules file gives them. Thresholds no stream of theirs
  * reaches: the benchmarks time the folding, not firing.
  */
+/** A rules file of one rule on `condition`, which logs, for `parseAlertRules`. */
+export function oneRuleFile(condition: Record<string, unknown>) {
+  return { rules: [{ id: "r", conditions: [condition], actions: [{ type: "log" }] }] };
+}
+
 export const WINDOWED_CONDITIONS: Record<string, Record<string, unknown>> = {
   /** `latency_p95` over the largest window a rule keeps. */
   "latency-events": {

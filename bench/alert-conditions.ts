@@ -23,7 +23,7 @@ import type { RequestEvent } from "../src/monitor/monitor-event.js";
 import { percentile } from "../src/profile/profile-model.js";
 import { sampleStandardNormal } from "../src/route/learning/beta-math.js";
 import { seededRandom } from "../src/select/strategies/seeded-random.js";
-import { WINDOWED_CONDITIONS } from "./alert-bench-conditions.js";
+import { oneRuleFile, WINDOWED_CONDITIONS } from "./alert-bench-conditions.js";
 import { buildRouter, importBuilt } from "./router-roles.js";
 
 // The conditions as the server runs them, from `dist/`.
@@ -52,9 +52,7 @@ const PER_FOLD = 500;
 const CONDITIONS: Record<string, AlertCondition> = Object.fromEntries(
   Object.entries(WINDOWED_CONDITIONS).map(([name, condition]) => [
     name,
-    parseAlertRules({
-      rules: [{ id: "r", conditions: [condition], actions: [{ type: "log" }] }],
-    })[0]?.conditions[0] as AlertCondition,
+    parseAlertRules(oneRuleFile(condition))[0]?.conditions[0] as AlertCondition,
   ]),
 );
 

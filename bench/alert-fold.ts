@@ -10,20 +10,18 @@
  * Runs the built `dist/` (builds it first), as the server does: through tsx, as until
  * 2026-12-06, the same folds took up to 0.7 ms more at the median (esbuild's `keepNames` wraps
  * each closure the engine makes per event; docs/benchmarks.md). One route and model; every
- * 100 ms of event time, `rate / 10` request events (lognormal latency around 120 ms, 2 %
- * failed, priced) go to `processBatch` on a state.db file opened as the server opens it (WAL,
+ * 100 ms of event time, `rate / 10` request events (lognormal latency around 120 ms, 2 % failed,
+ * priced) go to `processBatch` on a state.db file opened as the server opens it (WAL,
  * `synchronous = FULL`, which a fold of requests alone drops for its commit since ADR 0095),
- * with 100 ms of wall time between folds, as the server's timer
- * leaves. Rule sets, each alone: `shipped` (the shipped review-on-drop, which reads no
- * request: the server queues none since ADR 0093, so this folds them anyway to show what that
- * cost), and one rule of each condition of `alert-bench-conditions.ts`: `latency-events`
- * (`latency_p95` over the last 10,000 requests, the largest window a rule keeps),
- * `latency-60s` (over the last 60 s, held to the same 10,000), `errors-60s` (`error_rate`,
- * 60 s), `errors-default` (`error_rate` over its default window, the last 200 requests),
- * `cost-60s` (`cost_per_request`, 60 s). The first two
- * seconds of folds fill the window and are not counted. Prints each fold's p50, p99 and max
- * in ms and the share of wall time the folds held the loop; writes
- * bench/results/alert-fold.json.
+ * with 100 ms of wall time between folds, as the server's timer leaves. Rule sets, each alone:
+ * `shipped` (the shipped review-on-drop, which reads no request: the server queues none since
+ * ADR 0093, so this folds them anyway to show what that cost), and one rule of each condition
+ * of `alert-bench-conditions.ts`: `latency-events` (`latency_p95` over the last 10,000
+ * requests, the largest window a rule keeps), `latency-60s` (over the last 60 s, held to the
+ * same 10,000), `errors-60s` (`error_rate`, 60 s), `errors-default` (`error_rate` over its
+ * default window, the last 200 requests), `cost-60s` (`cost_per_request`, 60 s). The first two
+ * seconds of folds fill the window and are not counted. Prints each fold's p50, p99 and max in
+ * ms and the share of wall time the folds held the loop; writes bench/results/alert-fold.json.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -36,7 +34,7 @@ import type { MonitorEvent } from "../src/monitor/monitor-event.js";
 import { percentile } from "../src/profile/profile-model.js";
 import { sampleStandardNormal } from "../src/route/learning/beta-math.js";
 import { seededRandom } from "../src/select/strategies/seeded-random.js";
-import { WINDOWED_CONDITIONS } from "./alert-bench-conditions.js";
+import { oneRuleFile, WINDOWED_CONDITIONS } from "./alert-bench-conditions.js";
 import { buildRouter, importBuilt } from "./router-roles.js";
 
 // The monitoring as the server runs it: the engine, its rules and state from `dist/`.
@@ -68,14 +66,12 @@ const seconds = Number(values.seconds);
 const FOLD_MS = 100;
 const WARMUP_FOLDS = 2000 / FOLD_MS;
 
-const oneRule = (condition: Record<string, unknown>): AlertRule[] =>
-  parseAlertRules({ rules: [{ id: "r", conditions: [condition], actions: [{ type: "log" }] }] });
 const RULE_SETS: Record<string, () => AlertRule[]> = {
   shipped: exampleAlertRules,
   ...Object.fromEntries(
     Object.entries(WINDOWED_CONDITIONS).map(([name, condition]) => [
       name,
-      () => oneRule(condition),
+      (): AlertRule[] => parseAlertRules(oneRuleFile(condition)),
     ]),
   ),
 };
