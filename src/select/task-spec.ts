@@ -518,12 +518,14 @@ export function parseTaskSpec(input: unknown): TaskSpec {
     problems.push(`${problem.field}: ${problem.message}`);
   }
   const spec = parsed.data;
-  if (spec?.objectives !== undefined) {
-    const given = zeroFilled(spec.objectives);
-    if (given.quality + given.latency + given.memory + given.cost <= 0) {
-      fields.push("objectives");
-      problems.push("objectives: at least one weight must be above 0");
-    }
+  const weights = {
+    ...DEFAULT_OBJECTIVES,
+    ...(spec?.objectives === undefined ? {} : zeroFilled(spec.objectives)),
+  };
+  const total = weights.quality + weights.latency + weights.memory + weights.cost;
+  if (total <= 0) {
+    fields.push("objectives");
+    problems.push("objectives: at least one weight must be above 0");
   }
   if (spec === undefined || names.task === undefined || problems.length > 0) {
     throw new ModelScoutError("INVALID_ARGUMENT", problemsMessage("Task spec", problems), {
@@ -536,11 +538,6 @@ export function parseTaskSpec(input: unknown): TaskSpec {
     });
   }
   const { task, language, hardware } = names;
-  const weights = {
-    ...DEFAULT_OBJECTIVES,
-    ...(spec.objectives === undefined ? {} : zeroFilled(spec.objectives)),
-  };
-  const total = weights.quality + weights.latency + weights.memory + weights.cost;
   return {
     task,
     modelTag: taskModelTag(spec.task_type),
