@@ -7,7 +7,11 @@
  * schema (`taskSpecJsonSchema`, printed by `modelscout schema task`).
  */
 import { z } from "zod";
-import { endpointModelRecord, modelPriceSchema } from "../backends/http/endpoint-model-record.js";
+import {
+  defaultEndpointId,
+  endpointModelRecord,
+  modelPriceSchema,
+} from "../backends/http/endpoint-model-record.js";
 import { normaliseLanguage } from "../catalog/languages.js";
 import type { ModelRecord } from "../catalog/model-record.js";
 import { describeIssue, dottedPath } from "../config/zod-issues.js";
@@ -17,7 +21,7 @@ import { problemsMessage } from "../errors/problems-message.js";
 import type { HardwareProfile } from "../hardware/hardware-profiles.js";
 import { resolveHardware } from "../hardware/resolve-hardware.js";
 import { resolveTask, type TaskId } from "../tasks/resolve-task.js";
-import { METRIC_NAMES } from "./metrics/metric-registry.js";
+import { METRIC_NAMES, metricProblem } from "./metrics/metric-registry.js";
 import { MAX_SAMPLE_ITEMS } from "./sample-data.js";
 
 /** Whether `TextDecoder` knows the label (`gb18030`, `gbk`, `big5`, `shift_jis`...). */
@@ -430,18 +434,18 @@ export const DEFAULT_PROBED_CANDIDATES = 8;
 
 export const DEFAULT_OBJECTIVES = { quality: 0.7, latency: 0.3, memory: 0, cost: 0 } as const;
 
-function fieldError(field: string, error: unknown): ModelScoutError {
-  const message = errorMessage(error);
-  return new ModelScoutError("INVALID_ARGUMENT", `Task spec: ${field}: ${message}`, {
-    cause: error,
-    details: { field },
-  });
-}
-
-/** A problem with a name the schema takes as any text: the field and what is wrong. */
+/**
+ * A problem the schema cannot see (a name it takes as any text, two served models under one
+ * id, a metric for another task): the field, what is wrong, and the error that said so.
+ */
 interface NameProblem {
   field: string;
   message: string;
+  cause?: unknown;
+}
+
+function thrownProblem(field: string, error: unknown): NameProblem {
+  return { field, message: errorMessage(error), cause: error };
 }
 
 /**
@@ -466,7 +470,7 @@ function resolveNames(input: unknown): {
     try {
       task = resolveTask(spec.task_type);
     } catch (error) {
-      problems.push({ field: "task_type", message: errorMessage(error) });
+      problems.push(thrownProblem("task_type", error));
     }
   }
   let language: string | null = null;
@@ -489,7 +493,7 @@ function resolveNames(input: unknown): {
     try {
       hardware = resolveHardware(spec.hardware);
     } catch (error) {
-      problems.push({ field: "hardware", message: errorMessage(error) });
+      problems.push(thrownProblem("hardware", error));
     }
   }
   return { ...(task !== undefined && { task }), language, hardware, problems };
@@ -497,9 +501,11 @@ function resolveNames(input: unknown): {
 
 /**
  * Validates and normalises a task spec (aliases resolved, weights summing to 1). A spec with
- * problems fails with one error that lists every problem of its fields and names, a line each
- * when there are several (`details.fields` names their fields, `details.issues` has the
- * schema's as zod gives them). The served models' and the metric's checks come after those.
+ * problems fails with one error that lists every problem of its fields, names, served models
+ * and metric, a line each when there are several (`details.fields` names their fields,
+ * `details.issues` has the schema's as zod gives them; one problem found by a resolver is the
+ * error's `cause`). Whether the metric needs labels the data lacks is known only once the
+ * data is read (`resolveMetric` at selection).
  */
 export function parseTaskSpec(input: unknown): TaskSpec {
   const parsed = taskSpecSchema.safeParse(input, { reportInput: true });
@@ -513,11 +519,20 @@ export function parseTaskSpec(input: unknown): TaskSpec {
       problems.push(describeIssue(issue, field, taskSpecSchema));
     }
   }
-  for (const problem of names.problems) {
+  const spec = parsed.data;
+  const found = [
+    ...names.problems,
+    ...(spec === undefined
+      ? []
+      : servedModelProblems(spec.candidates?.models ?? [], spec.candidates?.ids ?? [])),
+    ...(spec?.metric === undefined || names.task === undefined
+      ? []
+      : metricProblems(names.task, spec.metric)),
+  ];
+  for (const problem of found) {
     fields.push(problem.field);
     problems.push(`${problem.field}: ${problem.message}`);
   }
-  const spec = parsed.data;
   const weights = {
     ...DEFAULT_OBJECTIVES,
     ...(spec?.objectives === undefined ? {} : zeroFilled(spec.objectives)),
@@ -528,7 +543,9 @@ export function parseTaskSpec(input: unknown): TaskSpec {
     problems.push("objectives: at least one weight must be above 0");
   }
   if (spec === undefined || names.task === undefined || problems.length > 0) {
+    const cause = problems.length === 1 ? found[0]?.cause : undefined;
     throw new ModelScoutError("INVALID_ARGUMENT", problemsMessage("Task spec", problems), {
+      ...(cause !== undefined && { cause }),
       details: {
         fields,
         ...(!parsed.success && { issues: parsed.error.issues }),
@@ -556,10 +573,7 @@ export function parseTaskSpec(input: unknown): TaskSpec {
     },
     candidates: {
       ids: spec.candidates?.ids ?? [],
-      models: servedModels(spec.candidates?.models ?? [], spec.candidates?.ids ?? [], {
-        task,
-        labels: spec.labels,
-      }),
+      models: servedModels(spec.candidates?.models ?? [], { task, labels: spec.labels }),
       searchCatalog:
         ((spec.candidates?.ids ?? []).length === 0 &&
           (spec.candidates?.models ?? []).length === 0) ||
@@ -612,30 +626,81 @@ export function taskSpecJsonSchema(): Record<string, unknown> {
 }
 
 /**
+ * What is wrong with `candidates.models`: a task name that does not resolve, and ids a
+ * decision could not tell apart (two models under one id, or one that `candidates.ids` lists
+ * too: a decision names its candidates by id).
+ */
+function servedModelProblems(
+  models: readonly ServedModelInput[],
+  ids: readonly string[],
+): NameProblem[] {
+  const problems: NameProblem[] = [];
+  const seen = new Map<string, number>();
+  for (const [index, model] of models.entries()) {
+    if (model.task !== undefined) {
+      try {
+        resolveTask(model.task);
+      } catch (error) {
+        problems.push(thrownProblem(`candidates.models.${index}.task`, error));
+      }
+    }
+    const id = servedModelId(model);
+    const field = `candidates.models.${index}.id`;
+    const earlier = seen.get(id);
+    if (earlier !== undefined) {
+      problems.push({
+        field,
+        message: `"${id}" is also candidates.models.${earlier}'s id${model.id === undefined ? " (the default, from api_model and the host)" : ""}: give each model an id of its own`,
+      });
+    } else if (ids.includes(id)) {
+      problems.push({
+        field,
+        message: `"${id}" is listed in candidates.ids too: name it in one place`,
+      });
+    } else {
+      seen.set(id, index);
+    }
+  }
+  return problems;
+}
+
+/**
+ * The metric's problem when no sample data could make it apply: a name that is no metric, or
+ * a metric for another kind of task. (One that needs labels the data lacks is known only
+ * once the data is read.)
+ */
+function metricProblems(task: TaskId, metric: string): NameProblem[] {
+  const message = metricProblem(task, true, metric);
+  return message === null ? [] : [{ field: "metric", message }];
+}
+
+function servedModelId(model: ServedModelInput): string {
+  return (
+    model.id ??
+    defaultEndpointId({
+      protocol: model.kind,
+      apiModel: model.api_model,
+      ...(model.base_url !== undefined && { baseUrl: model.base_url }),
+    })
+  );
+}
+
+/**
  * `candidates.models` as catalog records (`source: endpoint`, `backends/http/`): each with
  * the spec's task and labels unless it names its own, under its id or the default
- * `endpoint:<api_model>@<host>`. Two with one id, or one whose id `candidates.ids` lists too,
- * are refused: a decision names its candidates by id.
+ * `endpoint:<api_model>@<host>`. `servedModelProblems` has found none.
  */
 function servedModels(
   models: readonly ServedModelInput[],
-  ids: readonly string[],
   defaults: { task: TaskId; labels: readonly string[] | undefined },
 ): ModelRecord[] {
-  const seen = new Map<string, number>();
-  return models.map((model, index) => {
-    let task: TaskId;
-    try {
-      task = model.task === undefined ? defaults.task : resolveTask(model.task);
-    } catch (error) {
-      throw fieldError(`candidates.models.${index}.task`, error);
-    }
+  return models.map((model) => {
     const labels = model.labels ?? defaults.labels;
-    const record = endpointModelRecord({
+    return endpointModelRecord({
       protocol: model.kind,
-      task,
+      task: model.task === undefined ? defaults.task : resolveTask(model.task),
       apiModel: model.api_model,
-      ...(model.id !== undefined && { id: model.id }),
+      id: servedModelId(model),
       ...(model.base_url !== undefined && { baseUrl: model.base_url }),
       ...(model.api_key_env !== undefined && { apiKeyEnv: model.api_key_env }),
       ...(labels !== undefined && labels.length > 0 && { labels: [...labels] }),
@@ -645,23 +710,5 @@ function servedModels(
       ...(model.kind === "hf-inference" &&
         model.inference_provider !== undefined && { inferenceProvider: model.inference_provider }),
     });
-    const field = `candidates.models.${index}.id`;
-    const earlier = seen.get(record.id);
-    if (earlier !== undefined) {
-      throw fieldError(
-        field,
-        new Error(
-          `"${record.id}" is also candidates.models.${earlier}'s id${model.id === undefined ? " (the default, from api_model and the host)" : ""}: give each model an id of its own`,
-        ),
-      );
-    }
-    if (ids.includes(record.id)) {
-      throw fieldError(
-        field,
-        new Error(`"${record.id}" is listed in candidates.ids too: name it in one place`),
-      );
-    }
-    seen.set(record.id, index);
-    return record;
   });
 }

@@ -119,6 +119,59 @@ describe("parseTaskSpec", () => {
     expect(() => parseTaskSpec({ task_type: "" })).toThrow(/^Task spec: task_type[^\n]*$/);
   });
 
+  it("lists the served models' and the metric's problems with the rest", () => {
+    const server = { kind: "openai", base_url: "http://127.0.0.1:8000/v1", api_model: "x" };
+    let thrown: unknown;
+    try {
+      parseTaskSpec({
+        task_type: "sentiment",
+        hardware: "rpi6",
+        metric: "bleu",
+        candidates: {
+          ids: ["mine"],
+          models: [server, server, { ...server, id: "mine", task: "chatt" }],
+        },
+      });
+    } catch (error) {
+      thrown = error;
+    }
+    const error = thrown as ModelScoutError;
+    expect(error.details.fields).toEqual([
+      "hardware",
+      "candidates.models.1.id",
+      "candidates.models.2.task",
+      "candidates.models.2.id",
+      "metric",
+    ]);
+    expect(error.message.split("\n")).toEqual([
+      "Task spec: 5 problems:",
+      expect.stringMatching(/^ {2}- hardware: Unknown hardware "rpi6"/),
+      '  - candidates.models.1.id: "endpoint:x@127.0.0.1:8000" is also candidates.models.0\'s id (the default, from api_model and the host): give each model an id of its own',
+      expect.stringMatching(/^ {2}- candidates\.models\.2\.task: Unknown task "chatt"/),
+      '  - candidates.models.2.id: "mine" is listed in candidates.ids too: name it in one place',
+      '  - metric: unknown metric "bleu". The valid metrics for text-classification: accuracy, macro_f1, agreement.',
+    ]);
+    expect(error.cause).toBeUndefined();
+    // A metric for another task is the spec's mistake; one that needs labels waits for the data.
+    expect(() => parseTaskSpec({ task_type: "sentiment", metric: "wer" })).toThrow(
+      'Task spec: metric: metric "wer" does not apply to text-classification; the valid metrics for text-classification: accuracy, macro_f1, agreement.',
+    );
+    expect(parseTaskSpec({ task_type: "sentiment", metric: "Macro-F1" }).metric).toBe("Macro-F1");
+  });
+
+  it("keeps the resolver's error as the cause of a spec's one problem", () => {
+    let thrown: unknown;
+    try {
+      parseTaskSpec({ task_type: "text-clasification" });
+    } catch (error) {
+      thrown = error;
+    }
+    const error = thrown as ModelScoutError;
+    expect(error.details.field).toBe("task_type");
+    expect(error.cause).toBeInstanceOf(ModelScoutError);
+    expect((error.cause as ModelScoutError).code).toBe("UNKNOWN_TASK");
+  });
+
   it("publishes a JSON Schema generated from the same definition", () => {
     const schema = taskSpecJsonSchema() as {
       type: string;

@@ -206,31 +206,36 @@ export function resolveMetric(
   requested?: string | null,
 ): MetricName | null {
   if (requested === undefined || requested === null) return defaultMetricFor(task, hasLabels);
+  const problem = metricProblem(task, hasLabels, requested);
+  if (problem === null) return normaliseMetricName(requested) as MetricName;
+  throw new ModelScoutError("INVALID_ARGUMENT", `Task spec: ${problem}`, {
+    details: { metric: requested, task, hasLabels, valid: metricsForTask(task, hasLabels) },
+  });
+}
+
+/**
+ * Why `requested` cannot score `task` with (or without) labels, as a sentence that lists the
+ * valid names for the task; null when it can. `parseTaskSpec` asks with labels, which every
+ * metric that applies to a task can use, so that what only the data decides is left to
+ * `resolveMetric` at selection.
+ */
+export function metricProblem(task: string, hasLabels: boolean, requested: string): string | null {
   const name = normaliseMetricName(requested);
   const valid = metricsForTask(task, hasLabels);
-  if (isMetricName(name) && valid.includes(name)) return name;
+  if (isMetricName(name) && valid.includes(name)) return null;
+  const scope = `${task}${hasLabels ? "" : " without labels"}`;
   const validText =
     valid.length === 0
-      ? `no metric applies to ${task}${hasLabels ? "" : " without labels"}`
-      : `valid metrics for ${task}${hasLabels ? "" : " without labels"}: ${valid.join(", ")}`;
-  const details = { metric: requested, task, hasLabels, valid };
+      ? `no metric applies to ${scope}`
+      : `the valid metrics for ${scope}: ${valid.join(", ")}`;
   if (!isMetricName(name)) {
     const suggestion = closestMatch(name, valid.length > 0 ? valid : METRIC_NAMES);
-    throw new ModelScoutError(
-      "INVALID_ARGUMENT",
-      `Task spec: unknown metric "${requested}".${suggestion ? ` Did you mean "${suggestion}"?` : ""} The ${validText}.`,
-      { details },
-    );
+    return `unknown metric "${requested}".${suggestion ? ` Did you mean "${suggestion}"?` : ""} ${validText.charAt(0).toUpperCase()}${validText.slice(1)}.`;
   }
   const labelsWouldHelp =
     !hasLabels && METRICS[name].needsLabels && metricsForTask(task, true).includes(name);
-  throw new ModelScoutError(
-    "INVALID_ARGUMENT",
-    labelsWouldHelp
-      ? `Task spec: metric "${name}" needs labels, and the data has none; add a label column (data.columns.label) or use the ${validText}.`
-      : `Task spec: metric "${name}" does not apply to ${task}; the ${validText}.`,
-    { details },
-  );
+  if (!labelsWouldHelp) return `metric "${name}" does not apply to ${task}; ${validText}.`;
+  return `metric "${name}" needs labels, and the data has none; add a label column (data.columns.label)${valid.length === 0 ? `: ${validText}` : ` or use ${validText}`}.`;
 }
 
 /**

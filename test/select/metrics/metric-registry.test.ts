@@ -7,6 +7,7 @@ import {
   metricsForTask,
   resolveMetric,
 } from "../../../src/select/metrics/metric-registry.js";
+import { TASK_IDS } from "../../../src/tasks/resolve-task.js";
 import { thrownError } from "./thrown-error.js";
 
 describe("defaultMetricFor", () => {
@@ -66,9 +67,25 @@ describe("resolveMetric", () => {
     expect(thrownError(() => resolveMetric("text-classification", false, "accuracy"))).toContain(
       'metric "accuracy" needs labels, and the data has none; add a label column (data.columns.label) or use the valid metrics for text-classification without labels: agreement.',
     );
-    expect(thrownError(() => resolveMetric("feature-extraction", false, "agreement"))).toContain(
-      "no metric applies to feature-extraction without labels",
+    expect(thrownError(() => resolveMetric("feature-extraction", false, "agreement"))).toBe(
+      'INVALID_ARGUMENT: Task spec: metric "agreement" does not apply to feature-extraction; no metric applies to feature-extraction without labels.',
     );
+    expect(thrownError(() => resolveMetric("feature-extraction", false, "mrr"))).toBe(
+      'INVALID_ARGUMENT: Task spec: metric "mrr" needs labels, and the data has none; add a label column (data.columns.label): no metric applies to feature-extraction without labels.',
+    );
+    expect(thrownError(() => resolveMetric("feature-extraction", false, "mmr"))).toBe(
+      'INVALID_ARGUMENT: Task spec: unknown metric "mmr". Did you mean "mrr"? No metric applies to feature-extraction without labels.',
+    );
+  });
+
+  // parseTaskSpec checks a spec's metric with labels and leaves the rest to the data: that
+  // holds only while labels never take a metric away.
+  it("takes with labels every metric it takes without", () => {
+    for (const task of TASK_IDS) {
+      for (const metric of metricsForTask(task, false)) {
+        expect(metricsForTask(task, true), `${task} ${metric}`).toContain(metric);
+      }
+    }
   });
 });
 
