@@ -495,6 +495,45 @@ describe("dashboard in Chromium", () => {
     await page.close();
   });
 
+  it("charts a route's latency per task it serves, so a chat model's seconds do not flatten a classifier's milliseconds", async () => {
+    const chat = await postJson(url("/v1/chat/completions"), {
+      model: "complaint",
+      messages: [{ role: "user", content: "the toaster burnt my bread" }],
+    });
+    expect(chat.status).toBe(200);
+    await classify("the fridge is noisy");
+    server.store.flush();
+    const page = await openPage("models");
+    const card = page.locator('[data-route="complaint"]');
+    const chats = card.locator('[data-chart="latency"][data-task="text-generation"]');
+    const labels = card.locator('[data-chart="latency"][data-task="text-classification"]');
+    await chats.waitFor();
+    expect(await chats.locator(".legend").textContent()).toMatch(/^echo:aftersales-desk \d+ ok/);
+    expect(await labels.locator(".legend").textContent()).not.toContain("echo:aftersales-desk");
+    expect(await labels.locator("p").first().textContent()).toMatch(/, text-classification$/);
+    expect(await card.locator('[data-chart="latency"]').count()).toBe(2);
+    // Quality is on one 0-1 scale for every task: one chart.
+    expect(await card.locator('[data-chart="quality"]').count()).toBe(1);
+    // A model has one colour in every chart of the card.
+    const swatches = await card.evaluate((element) =>
+      [...element.querySelectorAll("[data-chart] .legend > span")].map((entry) => [
+        entry.closest("[data-chart]")?.getAttribute("data-chart"),
+        entry.childNodes[1]?.textContent,
+        entry.querySelector(".swatch")?.getAttribute("style"),
+      ]),
+    );
+    const qualityColour = new Map(
+      swatches.filter(([chart]) => chart === "quality").map(([, name, colour]) => [name, colour]),
+    );
+    const latencySwatches = swatches.filter(([chart]) => chart === "latency");
+    expect(latencySwatches.length).toBeGreaterThanOrEqual(2);
+    for (const [, name, colour] of latencySwatches) {
+      expect(colour, String(name)).toBe(qualityColour.get(name));
+    }
+    expect(pageErrors(page)).toEqual([]);
+    await page.close();
+  });
+
   it("shows the routes config's last reload, and a refused one as an alert", async () => {
     const page = await openPage("routes");
     const line = page.locator("[data-config]");

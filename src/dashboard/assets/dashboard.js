@@ -315,9 +315,10 @@ function shareChart(buckets, models, label) {
 
 /**
  * Lines over time buckets; null values leave gaps, and every point gets a dot so a single
- * bucket of data is visible.
+ * bucket of data is visible. A line's colour is that of its place in `series`, or of its
+ * `colorIndex`, so that a model keeps one colour over several charts of a card.
  * @param {number[]} buckets
- * @param {{name: string, values: (number | null)[]}[]} series
+ * @param {{name: string, values: (number | null)[], colorIndex?: number}[]} series
  * @param {{label: string, max?: number, unit: string, digits: number}} options
  */
 function lineChart(buckets, series, options) {
@@ -333,7 +334,8 @@ function lineChart(buckets, series, options) {
     ),
     s("text", { x: CHART.left - 4, y: bottom, "text-anchor": "end" }, `0${options.unit}`),
   );
-  series.forEach((line, index) => {
+  series.forEach((line, place) => {
+    const index = line.colorIndex ?? place;
     /** @type {string[]} */
     let run = [];
     const flush = () => {
@@ -374,14 +376,14 @@ function lineChart(buckets, series, options) {
   return root;
 }
 
-/** @param {{name: string, detail: string}[]} entries */
+/** @param {{name: string, detail: string, colorIndex?: number}[]} entries */
 function legend(entries) {
   return h(
     "div",
     { class: "legend" },
-    ...entries.map((entry, index) => {
+    ...entries.map((entry, place) => {
       const swatch = h("span", { class: "swatch" });
-      swatch.style.background = color(index);
+      swatch.style.background = color(entry.colorIndex ?? place);
       return h("span", {}, swatch, entry.name, " ", h("span", { class: "muted" }, entry.detail));
     }),
   );
@@ -652,6 +654,28 @@ function configLine(body) {
   );
 }
 
+/**
+ * A route's models grouped by the task they serve on it (the server's `task`, from the routes
+ * config), in the order the series gives them, those no target lists last: a chat model's
+ * latency in seconds and a classifier's in milliseconds on one chart would flatten the
+ * classifier's line to the axis.
+ * @param {Json[]} models
+ * @returns {[string | null, Json[]][]}
+ */
+function byTask(models) {
+  /** @type {Map<string | null, Json[]>} */
+  const groups = new Map();
+  for (const model of models) {
+    const task = model.task ?? null;
+    const group = groups.get(task) ?? [];
+    group.push(model);
+    groups.set(task, group);
+  }
+  const listed = [...groups.entries()].filter(([task]) => task !== null);
+  const unlisted = groups.get(null);
+  return unlisted === undefined ? listed : [...listed, [null, unlisted]];
+}
+
 /** @param {Element} container */
 async function renderModels(container) {
   const [body, learnerDecisions] = await Promise.all([
@@ -691,20 +715,35 @@ async function renderModels(container) {
           })),
         ),
       ),
-      h(
-        "div",
-        { "data-chart": "latency" },
-        h("p", { class: "small muted" }, "Latency: p95 per bucket (successful requests)"),
-        lineChart(
-          buckets,
-          models.map((model) => ({
-            name: model.model,
-            values: model.points.map((/** @type {Json} */ point) => point.latencyP95Ms),
-          })),
-          { label: `p95 latency per model on ${route}`, unit: " ms", digits: 0 },
-        ),
-        legend(
-          models.map((model) => ({ name: model.model, detail: `${model.requests} ok requests` })),
+      ...byTask(models).map(([task, group], _, groups) =>
+        h(
+          "div",
+          { "data-chart": "latency", "data-task": task ?? "" },
+          h(
+            "p",
+            { class: "small muted" },
+            `Latency: p95 per bucket (successful requests)${groups.length === 1 ? "" : `, ${task ?? "models no target lists now"}`}`,
+          ),
+          lineChart(
+            buckets,
+            group.map((model) => ({
+              name: model.model,
+              values: model.points.map((/** @type {Json} */ point) => point.latencyP95Ms),
+              colorIndex: models.indexOf(model),
+            })),
+            {
+              label: `p95 latency per model on ${route}${task === null ? "" : `, ${task}`}`,
+              unit: " ms",
+              digits: 0,
+            },
+          ),
+          legend(
+            group.map((model) => ({
+              name: model.model,
+              detail: `${model.requests} ok requests`,
+              colorIndex: models.indexOf(model),
+            })),
+          ),
         ),
       ),
     );

@@ -54,6 +54,7 @@ import { httpErrorFor, openAIError } from "../openai-errors.js";
 import { ADMIN_COOKIE, type AdminAccess, requireAdmin, unauthorized } from "./admin-access.js";
 import { targetsFor } from "./learner-routing-control.js";
 import {
+  type ModelSeries,
   modelSeries,
   type SeriesReader,
   seriesWindow,
@@ -218,6 +219,25 @@ function withConfigState(
         : null,
       ...standing,
     };
+  });
+}
+
+/**
+ * The series with each model's task on its route: that of the route's first target listing
+ * it in the config in service (as the routes section groups its traffic), null when none does
+ * (removed by a reload, or asked for by id). A route that answers chats and classifies has
+ * models whose latencies differ by orders of magnitude; the dashboard charts them apart.
+ */
+function withTasks(
+  series: ModelSeries,
+  config: RoutesConfig,
+): ModelSeries & { models: Array<ModelSeries["models"][number] & { task: string | null }> } {
+  return Object.assign({}, series, {
+    models: series.models.map((model) =>
+      Object.assign({}, model, {
+        task: targetsFor(config, model.route, model.model)[0]?.task ?? null,
+      }),
+    ),
   });
 }
 
@@ -477,7 +497,7 @@ export function mountAdminRoutes(app: Hono, options: AdminRoutesOptions): AdminR
       const series = await modelSeries(seriesReader(), window);
       return json({
         object: "models",
-        series,
+        series: withTasks(series, config()),
         standings: learner === undefined ? null : withConfigState(learner.standings(), config()),
         availability: options.health === undefined ? null : options.health().models,
       });

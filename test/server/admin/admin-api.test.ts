@@ -165,6 +165,11 @@ describe("admin API: monitoring of live traffic", () => {
     expect(twice.json.error.message).toContain("already approved by alice");
 
     const models = await get(server, "/admin/api/models?minutes=5&bucketSeconds=60");
+    // Each model's series says the task it serves on its route, from the config in service.
+    expect(models.json.series.models.find((entry: Json) => entry.model === model)).toMatchObject({
+      route: "support",
+      task: "text-generation",
+    });
     const standing = models.json.standings.find((entry: Json) => entry.modelId === model);
     expect(standing).toMatchObject({ route: "support/text-generation", demoted: true });
     // This learner keeps no decisions: the list is empty, not an error.
