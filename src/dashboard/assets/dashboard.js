@@ -722,7 +722,7 @@ async function renderModels(container) {
           h(
             "p",
             { class: "small muted" },
-            `Latency: p95 per bucket (successful requests)${groups.length === 1 ? "" : `, ${task ?? "models no target lists now"}`}`,
+            `Latency: p95 per bucket (successful requests)${groups.length === 1 ? "" : `, ${task ?? "not in the config now"}`}`,
           ),
           lineChart(
             buckets,
