@@ -5,15 +5,16 @@
  * that transaction, commit included, runs on the event loop, so requests arriving meanwhile
  * wait for it.
  *
- *   npx tsx bench/alert-fold.ts [--rate 5000] [--seconds 8] [--rules shipped,latency-events,...]
+ *   npx tsx bench/alert-fold.ts [--rate 5000] [--seconds 8] [--fold-ms 100]
+ *       [--rules shipped,latency-events,...]
  *
  * Runs the built `dist/` (builds it first), as the server does: through tsx, as until
  * 2026-12-06, the same folds took up to 0.7 ms more at the median (esbuild's `keepNames` wraps
  * each closure the engine makes per event; docs/benchmarks.md). One route and model; every
- * 100 ms of event time, `rate / 10` request events (lognormal latency around 120 ms, 2 % failed,
+ * `--fold-ms` (100, the server's interval) of event time, `rate * fold-ms / 1000` request events (lognormal latency around 120 ms, 2 % failed,
  * priced) go to `processBatch` on a state.db file opened as the server opens it (WAL,
  * `synchronous = FULL`, which a fold of requests alone drops for its commit since ADR 0095),
- * with 100 ms of wall time between folds, as the server's timer leaves. Rule sets, each alone:
+ * with `--fold-ms` of wall time between folds, as the server's timer leaves. Rule sets, each alone:
  * `shipped` (the shipped review-on-drop, which reads no request: the server queues none since
  * ADR 0093, so this folds them anyway to show what that cost), and one rule of each condition
  * of `alert-bench-conditions.ts`: `latency-events` (`latency_p95` over the last 10,000
@@ -55,6 +56,7 @@ const { values } = parseArgs({
   options: {
     rate: { type: "string", default: "5000" },
     seconds: { type: "string", default: "8" },
+    "fold-ms": { type: "string", default: "100" },
     rules: {
       type: "string",
       default: "shipped,latency-events,latency-60s,errors-60s,errors-default,cost-60s",
@@ -63,8 +65,8 @@ const { values } = parseArgs({
 });
 const rate = Number(values.rate);
 const seconds = Number(values.seconds);
-const FOLD_MS = 100;
-const WARMUP_FOLDS = 2000 / FOLD_MS;
+const FOLD_MS = Number(values["fold-ms"]);
+const WARMUP_FOLDS = Math.round(2000 / FOLD_MS);
 
 const RULE_SETS: Record<string, () => AlertRule[]> = {
   shipped: exampleAlertRules,
