@@ -136,6 +136,7 @@ export function renderDecisionText(decision: SelectionDecision): string {
       ),
     );
   }
+  for (const line of filterLines(decision)) lines.push(plain(line));
   for (const step of decision.filters) {
     for (const removed of step.removedListed ?? []) {
       lines.push(
@@ -162,6 +163,38 @@ export function renderDecisionText(decision: SelectionDecision): string {
   if (decision.latencyNote !== "") lines.push(plain(decision.latencyNote));
   lines.push("", ...renderProvenance(decision).map(plain));
   return `${lines.join("\n")}\n`;
+}
+
+/** Examples of what a filter removed shown per step; `--report` and `--json` have up to five. */
+const FILTER_EXAMPLES = 3;
+
+/**
+ * How the hard filters narrowed the pool: where it came from (the first filter), then a line
+ * for each filter that removed any, with its counts, what it kept, and a few of the models it
+ * removed with the reason. Nothing when no filter removed a model. The models `candidates.ids` lists are left to their own "Left out"
+ * lines. Without this a catalog search said only how many candidates passed, not why the
+ * others did not.
+ */
+export function filterLines(decision: SelectionDecision): string[] {
+  const removing = decision.filters.filter((step) => step.after < step.before);
+  const first = decision.filters[0];
+  if (first === undefined || removing.length === 0) return [];
+  const last = decision.filters.at(-1) as (typeof decision.filters)[number];
+  const lines = [`Filters: ${last.after} of ${first.before} passed:`];
+  // The first step says where the pool came from (the catalog's models for the task, or the
+  // listed ids), whether or not it removed any.
+  for (const step of removing[0] === first ? removing : [first, ...removing]) {
+    const listed = new Set((step.removedListed ?? []).map((removed) => removed.id));
+    const examples = step.removedExamples.filter((removed) => !listed.has(removed.id));
+    const shown = examples.slice(0, FILTER_EXAMPLES);
+    const unnamed = step.before - step.after - listed.size - shown.length;
+    const named =
+      shown.length === 0
+        ? ""
+        : `; left out ${shown.map((removed) => `${removed.id} (${removed.reason})`).join(", ")}${unnamed > 0 ? ` and ${unnamed} more` : ""}`;
+    lines.push(`  - ${step.filter}: ${step.before} -> ${step.after}, ${step.description}${named}`);
+  }
+  return lines;
 }
 
 /**

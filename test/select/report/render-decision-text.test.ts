@@ -46,3 +46,61 @@ describe("renderDecisionText on guessed data columns", () => {
     expect(renderDecisionText(decision)).not.toContain("Read inputs");
   });
 });
+
+describe("renderDecisionText on the hard filters", () => {
+  it("says how the filters narrowed the pool, with a few of the models each removed", () => {
+    const decision = buildDecision();
+    const text = renderDecisionText(decision);
+    const start = text.split("\n").indexOf("Filters: 6 of 5210 passed:");
+    expect(start).toBeGreaterThan(0);
+    expect(text.split("\n").slice(start + 1, start + 4)).toEqual([
+      "  - task: 5210 -> 640, text-classification models in the catalog; left out openai/whisper-tiny (automatic-speech-recognition) and 4569 more",
+      "  - language: 640 -> 38, declares Chinese (zh) or is multilingual; left out distilbert/distilbert-base-uncased-finetuned-sst-2-english (en only) and 601 more",
+      "  - memory-fit: 38 -> 6, fits 8 GB on Raspberry Pi 5 at int8; left out Qwen/Qwen2.5-14B-Instruct (needs 16.2 GB at int8) and 31 more",
+    ]);
+  });
+
+  it("names where the pool came from even when that step removed none, and leaves listed ids to their own lines", () => {
+    const decision = buildDecision();
+    const [task, language, memory] = decision.filters as [
+      (typeof decision.filters)[number],
+      (typeof decision.filters)[number],
+      (typeof decision.filters)[number],
+    ];
+    const listed = { id: "npm:sentiment", reason: "declares en" };
+    const text = renderDecisionText({
+      ...decision,
+      filters: [
+        { ...task, before: 640, after: 640, removedExamples: [] },
+        {
+          ...language,
+          after: 639,
+          removedExamples: [listed],
+          removedListed: [listed],
+        },
+        { ...memory, before: 639, after: 639, removedExamples: [] },
+      ],
+    });
+    const lines = text.split("\n");
+    const start = lines.indexOf("Filters: 639 of 640 passed:");
+    expect(lines.slice(start + 1, start + 3)).toEqual([
+      "  - task: 640 -> 640, text-classification models in the catalog",
+      "  - language: 640 -> 639, declares Chinese (zh) or is multilingual",
+    ]);
+    expect(lines[start + 3]).not.toMatch(/^ {2}- /);
+    expect(text).toContain(
+      "Left out: npm:sentiment (listed in candidates.ids), by the language filter: declares en.",
+    );
+  });
+
+  it("says nothing of filters that removed no model", () => {
+    const decision = buildDecision();
+    const kept = decision.filters.map((step) => ({
+      ...step,
+      after: step.before,
+      removedExamples: [],
+    }));
+    expect(renderDecisionText({ ...decision, filters: kept })).not.toContain("Filters:");
+    expect(renderDecisionText({ ...decision, filters: [] })).not.toContain("Filters:");
+  });
+});
