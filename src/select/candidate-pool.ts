@@ -522,6 +522,8 @@ export function filterByLabels(
 ): CandidatePool {
   const funnel = new Funnel(pool.candidates);
   const languageLabels = dataLabels.length > 0 && dataLabels.every(isLanguageCode);
+  // Most labels name languages (`en`, `fr`, `other`): data a language detector can answer.
+  const mostlyLanguages = dataLabels.filter(isLanguageCode).length * 2 > dataLabels.length;
   /** Removed models that were not language identifiers: zero means no classifier was left. */
   let removedClassifiers = 0;
   funnel.apply(
@@ -533,8 +535,9 @@ export function filterByLabels(
       const labels = declaredLabels(candidate);
       const identifiesLanguages = model.tags.includes(LANGUAGE_IDENTIFICATION);
       if ((labels === undefined || labels.length === 0) && identifiesLanguages) {
-        // Detectors answer language codes; they fit data labelled with languages.
-        return dataLabels.some((label) => normaliseLanguage(label) !== null)
+        // Detectors answer language codes; they fit data labelled with languages, not data
+        // whose labels merely include a word that is also a code (`no`, `sad`, `pos`).
+        return mostlyLanguages
           ? { keep: true }
           : { keep: false, reason: "predicts language codes" };
       }

@@ -748,6 +748,28 @@ describe("labels named in the spec", () => {
     expect(decision.candidates.map((candidate) => candidate.id)).not.toContain("npm:eld");
     expect(decision.candidates.map((candidate) => candidate.id)).toContain("npm:vader-sentiment");
   });
+
+  // `sad`, `no`, `pos` and `neg` are language codes too (Sandawe, Norwegian...): a language
+  // detector once stayed in, and won by its prior, for labels that merely include one.
+  it("leave language detectors out of labels that are words, even words that are codes too", async () => {
+    for (const labels of [
+      ["happy", "sad"],
+      ["yes", "no"],
+      ["pos", "neg"],
+    ]) {
+      const decision = await runSelection(options({ task_type: "text-classification", labels }));
+      const ids = decision.candidates.map((candidate) => candidate.id);
+      expect(ids, labels.join("/")).not.toContain("npm:eld");
+      expect(ids, labels.join("/")).not.toContain("npm:tinyld");
+    }
+  });
+
+  it("keep language detectors for labels that are mostly languages", async () => {
+    const decision = await runSelection(
+      options({ task_type: "text-classification", labels: ["en", "French", "other"] }),
+    );
+    expect(decision.candidates.map((candidate) => candidate.id)).toContain("npm:eld");
+  });
 });
 
 describe("Chinese sentiment from the npm catalog alone", () => {
