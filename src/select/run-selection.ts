@@ -453,6 +453,7 @@ async function select(
         wantedLabels,
         spec.data?.labelMap ?? {},
         compatibleTasks(spec.task),
+        data?.hasLabels === true ? "data" : "spec",
       );
       decision.filters = pool.filters;
     } catch (error) {

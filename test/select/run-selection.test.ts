@@ -764,6 +764,26 @@ describe("labels named in the spec", () => {
     }
   });
 
+  it("say the labels are the spec's, and what to do when no model predicts them", async () => {
+    const kept = await runSelection(
+      options({ task_type: "text-classification", labels: ["positive", "negative"] }),
+    );
+    expect(kept.filters.find((entry) => entry.filter === "labels")?.description).toMatch(
+      /^predicts at least one of the spec's labels \(positive, negative\)/,
+    );
+    await expect(
+      runSelection(
+        options({
+          task_type: "text-classification",
+          labels: ["happy", "sad"],
+          candidates: { ids: ["npm:vader-sentiment"] },
+        }),
+      ),
+    ).rejects.toThrow(
+      /removed the last 1: npm:vader-sentiment \(predicts .*\)\. The spec's labels are the classes a model must predict: name ones a model predicts, or give labelled sample data/,
+    );
+  });
+
   it("keep language detectors for labels that are mostly languages", async () => {
     const decision = await runSelection(
       options({ task_type: "text-classification", labels: ["en", "French", "other"] }),

@@ -154,7 +154,7 @@ describe("parseTaskSpec", () => {
     expect(error.cause).toBeUndefined();
     // A metric for another task is the spec's mistake; one that needs labels waits for the data.
     expect(() => parseTaskSpec({ task_type: "sentiment", metric: "wer" })).toThrow(
-      'Task spec: metric: metric "wer" does not apply to text-classification; the valid metrics for text-classification: accuracy, macro_f1, agreement.',
+      'Task spec: metric: "wer" does not apply to text-classification; the valid metrics for text-classification: accuracy, macro_f1, agreement.',
     );
     expect(parseTaskSpec({ task_type: "sentiment", metric: "Macro-F1" }).metric).toBe("Macro-F1");
   });

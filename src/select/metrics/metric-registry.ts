@@ -208,7 +208,7 @@ export function resolveMetric(
   if (requested === undefined || requested === null) return defaultMetricFor(task, hasLabels);
   const problem = metricProblem(task, hasLabels, requested);
   if (problem === null) return normaliseMetricName(requested) as MetricName;
-  throw new ModelScoutError("INVALID_ARGUMENT", `Task spec: ${problem}`, {
+  throw new ModelScoutError("INVALID_ARGUMENT", `Task spec: metric: ${problem}`, {
     details: { metric: requested, task, hasLabels, valid: metricsForTask(task, hasLabels) },
   });
 }
@@ -234,8 +234,8 @@ export function metricProblem(task: string, hasLabels: boolean, requested: strin
   }
   const labelsWouldHelp =
     !hasLabels && METRICS[name].needsLabels && metricsForTask(task, true).includes(name);
-  if (!labelsWouldHelp) return `metric "${name}" does not apply to ${task}; ${validText}.`;
-  return `metric "${name}" needs labels, and the data has none; add a label column (data.columns.label)${valid.length === 0 ? `: ${validText}` : ` or use ${validText}`}.`;
+  if (!labelsWouldHelp) return `"${name}" does not apply to ${task}; ${validText}.`;
+  return `"${name}" needs labels, and the data has none; add a label column (data.columns.label)${valid.length === 0 ? `: ${validText}` : ` or use ${validText}`}.`;
 }
 
 /**

@@ -53,7 +53,7 @@ describe("resolveMetric", () => {
   it("rejects unknown names and lists the valid ones for the task", () => {
     const message = thrownError(() => resolveMetric("text-classification", true, "bleu"));
     expect(message).toBe(
-      'INVALID_ARGUMENT: Task spec: unknown metric "bleu". The valid metrics for text-classification: accuracy, macro_f1, agreement.',
+      'INVALID_ARGUMENT: Task spec: metric: unknown metric "bleu". The valid metrics for text-classification: accuracy, macro_f1, agreement.',
     );
     expect(thrownError(() => resolveMetric("text-classification", true, "macro_f"))).toContain(
       'Did you mean "macro_f1"?',
@@ -62,19 +62,19 @@ describe("resolveMetric", () => {
 
   it("rejects metrics for another task, and labelled metrics without labels", () => {
     expect(thrownError(() => resolveMetric("text-classification", true, "cer"))).toBe(
-      'INVALID_ARGUMENT: Task spec: metric "cer" does not apply to text-classification; the valid metrics for text-classification: accuracy, macro_f1, agreement.',
+      'INVALID_ARGUMENT: Task spec: metric: "cer" does not apply to text-classification; the valid metrics for text-classification: accuracy, macro_f1, agreement.',
     );
     expect(thrownError(() => resolveMetric("text-classification", false, "accuracy"))).toContain(
-      'metric "accuracy" needs labels, and the data has none; add a label column (data.columns.label) or use the valid metrics for text-classification without labels: agreement.',
+      '"accuracy" needs labels, and the data has none; add a label column (data.columns.label) or use the valid metrics for text-classification without labels: agreement.',
     );
     expect(thrownError(() => resolveMetric("feature-extraction", false, "agreement"))).toBe(
-      'INVALID_ARGUMENT: Task spec: metric "agreement" does not apply to feature-extraction; no metric applies to feature-extraction without labels.',
+      'INVALID_ARGUMENT: Task spec: metric: "agreement" does not apply to feature-extraction; no metric applies to feature-extraction without labels.',
     );
     expect(thrownError(() => resolveMetric("feature-extraction", false, "mrr"))).toBe(
-      'INVALID_ARGUMENT: Task spec: metric "mrr" needs labels, and the data has none; add a label column (data.columns.label): no metric applies to feature-extraction without labels.',
+      'INVALID_ARGUMENT: Task spec: metric: "mrr" needs labels, and the data has none; add a label column (data.columns.label): no metric applies to feature-extraction without labels.',
     );
     expect(thrownError(() => resolveMetric("feature-extraction", false, "mmr"))).toBe(
-      'INVALID_ARGUMENT: Task spec: unknown metric "mmr". Did you mean "mrr"? No metric applies to feature-extraction without labels.',
+      'INVALID_ARGUMENT: Task spec: metric: unknown metric "mmr". Did you mean "mrr"? No metric applies to feature-extraction without labels.',
     );
   });
 
