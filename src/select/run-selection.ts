@@ -42,6 +42,7 @@ import { VERSION } from "../version.js";
 import { baselineWarning } from "./baseline-warning.js";
 import {
   buildCandidatePool,
+  type CandidatePool,
   filterByLabels,
   noCandidatesError,
   type PoolCandidate,
@@ -294,13 +295,10 @@ function withDataLabels(spec: TaskSpec, data: SampleData | null): TaskSpec {
   };
 }
 
-/** Runs a selection and returns (and, with a store, saves) its decision record. */
-export async function runSelection(options: RunSelectionOptions): Promise<SelectionDecision> {
+/** A decision record for a run of `options` starting at `started`: nothing done yet. */
+function newDecision(options: RunSelectionOptions, started: Date): SelectionDecision {
   const { spec } = options;
-  const now = options.now ?? (() => new Date());
-  const started = now();
-  const startedMs = performance.now();
-  const decision: SelectionDecision = {
+  return {
     id: newDecisionId(started),
     createdAt: started.toISOString(),
     finishedAt: null,
@@ -338,6 +336,13 @@ export async function runSelection(options: RunSelectionOptions): Promise<Select
       cpu: cpus()[0]?.model ?? "unknown",
     },
   };
+}
+
+/** Runs a selection and returns (and, with a store, saves) its decision record. */
+export async function runSelection(options: RunSelectionOptions): Promise<SelectionDecision> {
+  const now = options.now ?? (() => new Date());
+  const startedMs = performance.now();
+  const decision = newDecision(options, now());
   const save = () => {
     decision.elapsedMs = Math.round(performance.now() - startedMs);
     options.decisions?.save(decision);
@@ -368,20 +373,124 @@ export async function runSelection(options: RunSelectionOptions): Promise<Select
   return decision;
 }
 
-async function select(
+/** A candidate a run would rank (and, with sample data, load and probe), as a check shows it. */
+export interface PlannedCandidate {
+  id: string;
+  /** The backend that would run it; null when none here can (it would be recorded as failed). */
+  provider: string | null;
+  prior: number;
+  priorSources: string[];
+  /** Named in `candidates.ids` or `candidates.models`: probed whatever its prior. */
+  listed: boolean;
+  latencyMsP50: number | null;
+  latencyKind: CandidateOutcome["latencyKind"];
+  memoryBytes: number | null;
+}
+
+/**
+ * What a selection of a spec would do, settled as a run settles it but with no model loaded
+ * and no decision stored (`modelscout select --check`): the data and metric, the filters, and
+ * the candidates it would probe, or, without sample data, rank by prior.
+ */
+export interface SelectionPlan {
+  metric: SelectionDecision["metric"];
+  /** Null without sample data. */
+  data: SelectionDecision["data"] | null;
+  filters: SelectionDecision["filters"];
+  /** With sample data, the ones a run would probe, in probing order; without, all of them by prior. */
+  candidates: PlannedCandidate[];
+  /** Candidates that passed the filters below the probing cut (the catalog search's `limit`). */
+  notProbed: PlannedCandidate[];
+  /** Listed ids that could not be resolved (a run records them as failed). */
+  unresolved: { id: string; error: { code: string; message: string } }[];
+  /** Model calls a run would make at most: every candidate on every item, or the budget's cap. */
+  maxProbes: number;
+  exhaustiveProbes: number;
+  maxSeconds: number | null;
+  /** What looking up the candidates' files found (a Hub listing that named no files). */
+  notes: string[];
+}
+
+/**
+ * Checks what a selection of `options.spec` would do without doing it: reads the sample data,
+ * applies the filters and cuts the pool exactly as `runSelection` does (the cut's unknown
+ * files looked up too, as a run would), then stops before the first model is loaded. Nothing
+ * is stored in `options.decisions`. Throws what a run would throw before loading (a missing
+ * data file, malformed rows, `NO_CANDIDATES`).
+ */
+export async function planSelection(options: RunSelectionOptions): Promise<SelectionPlan> {
+  const decision = newDecision(options, (options.now ?? (() => new Date()))());
+  const prepared = await prepareSelection(options, decision, () => {});
+  const planned = ({ candidate, prior }: RankedCandidate): PlannedCandidate => ({
+    id: candidate.model.id,
+    provider: candidate.provider?.provider ?? null,
+    prior: prior.value,
+    priorSources: prior.sources,
+    listed: candidate.listed,
+    latencyMsP50: candidate.targetLatency?.latencyMs ?? null,
+    latencyKind: candidate.targetLatency?.kind ?? null,
+    memoryBytes: candidate.memoryBytes,
+  });
+  const items = prepared.data?.items.length ?? 0;
+  const probing = prepared.data === null ? [] : prepared.toProbe;
+  const exhaustiveProbes = probing.length * items;
+  return {
+    metric:
+      prepared.data === null
+        ? {
+            name: "prior",
+            proxy: false,
+            description:
+              "No sample data: nothing would be measured, and candidates are ranked by their prior.",
+          }
+        : decision.metric,
+    data: prepared.data === null ? null : decision.data,
+    filters: decision.filters,
+    candidates: (prepared.data === null ? prepared.order : prepared.toProbe).map(planned),
+    notProbed: prepared.data === null ? [] : prepared.notProbed.map(planned),
+    unresolved: prepared.pool.unresolved,
+    maxProbes: Math.min(options.spec.budget.maxProbes ?? exhaustiveProbes, exhaustiveProbes),
+    exhaustiveProbes,
+    maxSeconds: options.spec.budget.maxSeconds,
+    notes: prepared.filesNotes,
+  };
+}
+
+function throwIfSelectionAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) {
+    throw new ModelScoutError(
+      "ABORTED",
+      "Selection interrupted; the decision keeps what was measured.",
+    );
+  }
+}
+
+/** What a selection has settled before it loads a model: the data, the metric, the pool, the cut. */
+interface PreparedSelection {
+  data: SampleData | null;
+  evaluator: SelectionEvaluator | null;
+  pool: CandidatePool;
+  /** Every candidate that passed the filters, best prior first. */
+  order: RankedCandidate[];
+  /** The candidates to load and probe (with sample data), and the rest. */
+  toProbe: RankedCandidate[];
+  notProbed: RankedCandidate[];
+  filesNotes: string[];
+}
+
+/**
+ * The steps before any model is loaded: reads and checks the sample data, picks the metric,
+ * applies the hard filters, ranks the pool by prior and cuts it (looking up the cut's unknown
+ * files). Records what it settled in `decision`; throws `NO_CANDIDATES` when the filters leave
+ * none. A run and a check (`planSelection`) share it, so a check says what a run would do.
+ */
+async function prepareSelection(
   options: RunSelectionOptions,
   decision: SelectionDecision,
-  probed: ProbedCandidate[],
   save: () => void,
-): Promise<void> {
+): Promise<PreparedSelection> {
   const { spec, signal } = options;
-  const throwIfAborted = () => {
-    if (signal?.aborted)
-      throw new ModelScoutError(
-        "ABORTED",
-        "Selection interrupted; the decision keeps what was measured.",
-      );
-  };
+  const throwIfAborted = () => throwIfSelectionAborted(signal);
 
   // Sample data first: a missing file fails before anything else, and its labels filter the pool.
   const data =
@@ -515,6 +624,22 @@ async function select(
     }
     throwIfAborted();
   }
+  return { data, evaluator, pool, order, toProbe, notProbed, filesNotes };
+}
+
+async function select(
+  options: RunSelectionOptions,
+  decision: SelectionDecision,
+  probed: ProbedCandidate[],
+  save: () => void,
+): Promise<void> {
+  const { spec, signal } = options;
+  const throwIfAborted = () => throwIfSelectionAborted(signal);
+  const { data, evaluator, pool, order, toProbe, notProbed, filesNotes } = await prepareSelection(
+    options,
+    decision,
+    save,
+  );
   options.onProgress?.({
     phase: "filtered",
     candidates: pool.candidates.length,

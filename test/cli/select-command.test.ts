@@ -105,6 +105,56 @@ describe("modelscout select / decisions", () => {
     expect(existsSync(join(home, "state.db"))).toBe(true);
   }, 120_000);
 
+  it("checks a spec with --check: what a run would probe, nothing loaded or stored", async () => {
+    const checkHome = mkdtempSync(join(tmpdir(), "ms-select-check-home-"));
+    const result = await runCli(["select", EXAMPLE, "--check"], { MODELSCOUT_HOME: checkHome });
+    expect(result.code).toBe(0);
+    const lines = result.stdout.split("\n");
+    expect(lines[0]).toMatch(
+      /^Checked .*task\.json: nothing was loaded or run, and no decision was stored\./,
+    );
+    expect(lines).toContain("Metric: accuracy.");
+    expect(result.stdout).toMatch(/^Data: .*held-out-sentences\.jsonl, 200 items, labelled\.$/m);
+    expect(result.stdout).toContain(
+      "Would probe 4 candidates, at most 400 model calls (budget.max_probes) of the 800 an exhaustive evaluation would take",
+    );
+    expect(result.stdout).toMatch(/^[1-4] {2}npm:vader-sentiment +npm /m);
+    expect(result.stderr).not.toContain("loading");
+    const listed = await runCli(["decisions", "--json"], { MODELSCOUT_HOME: checkHome });
+    expect(JSON.parse(listed.stdout)).toEqual([]);
+
+    const json = await runCli(["select", EXAMPLE, "--check", "--json"], {
+      MODELSCOUT_HOME: checkHome,
+    });
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      check: true,
+      metric: { name: "accuracy" },
+      maxProbes: 400,
+      exhaustiveProbes: 800,
+    });
+
+    const report = await runCli(["select", EXAMPLE, "--check", "--report", join(work, "r.html")], {
+      MODELSCOUT_HOME: checkHome,
+    });
+    expect(report.code).toBe(2);
+    expect(report.stderr).toContain("--check runs no model, so there is no decision to report");
+
+    // A spec whose filters leave nothing fails the check as it would fail the run.
+    const none = join(work, "no-candidates.json");
+    writeFileSync(
+      none,
+      JSON.stringify({
+        task_type: "sentiment",
+        labels: ["happy", "sad"],
+        candidates: { ids: ["npm:vader-sentiment"] },
+      }),
+    );
+    const empty = await runCli(["select", none, "--check"], { MODELSCOUT_HOME: checkHome });
+    expect(empty.code).toBe(4);
+    expect(empty.stderr).toContain("No candidate models are left");
+    expect(empty.stderr).not.toContain("stored");
+  }, 120_000);
+
   it("exits 4 with the reason when a run ends without a winner: a budget too small to probe", async () => {
     const spec = join(work, "tiny-budget.json");
     writeFileSync(

@@ -20,6 +20,7 @@ import { DecisionStore } from "../../src/select/decision-store.js";
 import { renderDecisionText } from "../../src/select/report/render-decision-text.js";
 import {
   MAX_SAMPLE_ITEMS,
+  planSelection,
   type RunSelectionOptions,
   runSelection,
 } from "../../src/select/run-selection.js";
@@ -969,5 +970,69 @@ describe("past decisions as priors", () => {
     );
     const wins = decisions.pastWins("text-classification", null);
     expect([...wins.entries()]).toEqual([[measured.winner?.id, 1]]);
+  });
+});
+
+describe("planSelection (select --check)", () => {
+  it("settles the data, filters and cut a run would, loading no model and storing nothing", async () => {
+    let loads = 0;
+    const counting: BackendProvider = {
+      ...npmBackendProvider,
+      create(model) {
+        const backend = npmBackendProvider.create(model);
+        return Object.assign(Object.create(backend) as ModelBackend, {
+          load: (...args: Parameters<ModelBackend["load"]>) => {
+            loads += 1;
+            return backend.load(...args);
+          },
+        });
+      },
+    };
+    const spec = sentimentSpec(writeData(SENTENCES), {
+      candidates: { ids: ["npm:vader-sentiment"], query: { source: "npm", limit: 1 } },
+      budget: { max_probes: 10 },
+    });
+    const plan = await planSelection(options(spec, { providers: [counting] }));
+    expect(loads).toBe(0);
+    expect(decisions.list({ limit: 5 })).toEqual([]);
+    expect(plan.data).toMatchObject({ items: SENTENCES.length, labelled: true });
+    expect(plan.metric.name).toBe("accuracy");
+    expect(plan.candidates.map((candidate) => [candidate.id, candidate.listed])).toEqual([
+      ["npm:vader-sentiment", true],
+      ["npm:sentiment", false],
+    ]);
+    expect(plan.notProbed.length).toBeGreaterThan(0);
+    expect(plan).toMatchObject({ maxProbes: 10, exhaustiveProbes: 2 * SENTENCES.length });
+
+    // The run probes what the check said, under the same filters.
+    const decision = await runSelection(options(spec, { providers: [counting] }));
+    expect(loads).toBe(2);
+    expect(decision.filters).toEqual(plan.filters);
+    expect(
+      decision.candidates
+        .filter((candidate) => candidate.status !== "not-probed")
+        .map((candidate) => candidate.id)
+        .sort(),
+    ).toEqual(plan.candidates.map((candidate) => candidate.id).sort());
+  });
+
+  it("ranks by prior without data, and fails as a run would when the filters leave none", async () => {
+    const plan = await planSelection(
+      options({ task_type: "text-classification", labels: ["positive", "negative"] }),
+    );
+    expect(plan.data).toBeNull();
+    expect(plan.metric.name).toBe("prior");
+    expect(plan.maxProbes).toBe(0);
+    expect(plan.candidates.map((candidate) => candidate.id)).toContain("npm:vader-sentiment");
+    await expect(
+      planSelection(
+        options({
+          task_type: "text-classification",
+          labels: ["happy", "sad"],
+          candidates: { ids: ["npm:vader-sentiment"] },
+        }),
+      ),
+    ).rejects.toMatchObject({ code: "NO_CANDIDATES" });
+    expect(decisions.list({ limit: 5 })).toEqual([]);
   });
 });

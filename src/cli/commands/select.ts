@@ -19,9 +19,15 @@ import {
   renderDecisionReport,
   renderDecisionText,
 } from "../../select/report/render-decision-report.js";
+import { renderSelectionPlan } from "../../select/report/render-selection-plan.js";
 import { requestToSpec, requestToSpecWithLlm } from "../../select/request-to-spec.js";
 import { candidateIdResolver } from "../../select/resolve-candidate-id.js";
-import { runSelection, type SelectionProgress } from "../../select/run-selection.js";
+import {
+  planSelection,
+  type RunSelectionOptions,
+  runSelection,
+  type SelectionProgress,
+} from "../../select/run-selection.js";
 import { parseTaskSpec } from "../../select/task-spec.js";
 import { openStateDatabase } from "../../state/state-database.js";
 import { integerOption, printJson } from "../cli-options.js";
@@ -140,6 +146,11 @@ export default defineCommand({
       description: "Run every model in this process (no isolation)",
     },
     quiet: { type: "boolean", description: "No progress on stderr" },
+    check: {
+      type: "boolean",
+      description:
+        "Check the spec and its data and show what a run would probe, loading no model and storing nothing",
+    },
   },
   async run({ args }) {
     let specInput: unknown;
@@ -147,6 +158,12 @@ export default defineCommand({
     let baseDirectory = process.cwd();
     if (args.spec !== undefined && args.request !== undefined) {
       throw new ModelScoutError("INVALID_ARGUMENT", "Give a spec file or --request, not both.");
+    }
+    if (args.check === true && args.report !== undefined) {
+      throw new ModelScoutError(
+        "INVALID_ARGUMENT",
+        "--check runs no model, so there is no decision to report: leave out --report, or --check.",
+      );
     }
     // Before the run, which can take minutes: a report it cannot write is a typo found late.
     if (args.report !== undefined) await checkReportFile(args.report);
@@ -213,27 +230,34 @@ export default defineCommand({
     const state = openStateDatabase();
     const decisions = DecisionStore.open({ database: state });
     const feedback = feedbackByModel(new LearningStore(state));
+    const runOptions: RunSelectionOptions = {
+      spec,
+      specInput,
+      specSource,
+      baseDirectory,
+      catalog,
+      providers: selectionProviders({
+        inProcess: args["in-process"] === true,
+        ...(timeoutMs !== undefined && { timeoutMs }),
+      }),
+      decisions,
+      feedback,
+      resolveExtraId: candidateIdResolver(catalog),
+      lookUpFiles: hubFilesLookup(),
+      onProgress: progressPrinter(args.quiet === true || args.json === true || args.check === true),
+      signal: controller.signal,
+      ...(seed !== undefined && { seed }),
+      ...(dataHints !== undefined && { dataHints }),
+    };
     let decision: SelectionDecision;
     try {
-      decision = await runSelection({
-        spec,
-        specInput,
-        specSource,
-        baseDirectory,
-        catalog,
-        providers: selectionProviders({
-          inProcess: args["in-process"] === true,
-          ...(timeoutMs !== undefined && { timeoutMs }),
-        }),
-        decisions,
-        feedback,
-        resolveExtraId: candidateIdResolver(catalog),
-        lookUpFiles: hubFilesLookup(),
-        onProgress: progressPrinter(args.quiet === true || args.json === true),
-        signal: controller.signal,
-        ...(seed !== undefined && { seed }),
-        ...(dataHints !== undefined && { dataHints }),
-      });
+      if (args.check === true) {
+        const plan = await planSelection(runOptions);
+        if (args.json === true) printJson({ check: true, ...plan });
+        else process.stdout.write(renderSelectionPlan(plan, specSource));
+        return;
+      }
+      decision = await runSelection(runOptions);
     } catch (error) {
       const partial = (error as { decision?: SelectionDecision }).decision;
       if (partial !== undefined && args.report !== undefined) {

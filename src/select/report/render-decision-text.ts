@@ -20,12 +20,12 @@ import {
   shortenMiddle,
 } from "./format-decision-values.js";
 
-const MAX_ID_WIDTH = 48;
+export const MAX_ID_WIDTH = 48;
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/g;
 
-function plain(text: string): string {
+export function plain(text: string): string {
   return text.replace(CONTROL_CHARACTERS, "?");
 }
 
@@ -72,7 +72,7 @@ const COLUMNS: readonly Column[] = [
   { header: "Probes", value: (candidate) => String(candidate.probes), align: "right" },
 ];
 
-function cut(text: string, maxWidth: number | undefined): string {
+export function cut(text: string, maxWidth: number | undefined): string {
   return maxWidth === undefined ? text : shortenMiddle(text, maxWidth);
 }
 
@@ -92,6 +92,18 @@ export function renderCandidateTable(
   const cells = shown.map((candidate, index) =>
     columns.map((column) => cut(plain(column.value(candidate, index + 1)), column.maxWidth)),
   );
+  const hidden = ranked.length - shown.length;
+  return [
+    alignedTable(columns, cells),
+    ...(hidden > 0 ? [`... and ${hidden} more (--json or --report lists every candidate)`] : []),
+  ].join("\n");
+}
+
+/** Rows of cells under their headers, each column as wide as its widest cell, and a rule. */
+export function alignedTable(
+  columns: readonly { header: string; align: "left" | "right" }[],
+  cells: readonly (readonly string[])[],
+): string {
   const widths = columns.map((column, index) =>
     Math.max(displayWidth(column.header), ...cells.map((row) => displayWidth(row[index] ?? ""))),
   );
@@ -100,12 +112,10 @@ export function renderCandidateTable(
       .map((cell, index) => padToWidth(cell, widths[index] ?? 0, columns[index]?.align ?? "left"))
       .join("  ")
       .trimEnd();
-  const hidden = ranked.length - shown.length;
   return [
     line(columns.map((column) => column.header)),
     widths.map((width) => "-".repeat(width)).join("  "),
     ...cells.map(line),
-    ...(hidden > 0 ? [`... and ${hidden} more (--json or --report lists every candidate)`] : []),
   ].join("\n");
 }
 
@@ -175,7 +185,7 @@ const FILTER_EXAMPLES = 3;
  * lines. Without this a catalog search said only how many candidates passed, not why the
  * others did not.
  */
-export function filterLines(decision: SelectionDecision): string[] {
+export function filterLines(decision: Pick<SelectionDecision, "filters">): string[] {
   const removing = decision.filters.filter((step) => step.after < step.before);
   const first = decision.filters[0];
   if (first === undefined || removing.length === 0) return [];
