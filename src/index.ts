@@ -285,6 +285,7 @@ export {
   renderDecisionReport,
   renderDecisionText,
 } from "./select/report/render-decision-report.js";
+export { renderSelectionPlan } from "./select/report/render-selection-plan.js";
 export {
   type RequestToSpecLlmOptions,
   type RequestToSpecResult,
@@ -292,8 +293,11 @@ export {
   requestToSpecWithLlm,
 } from "./select/request-to-spec.js";
 export {
+  type PlannedCandidate,
+  planSelection,
   type RunSelectionOptions,
   runSelection,
+  type SelectionPlan,
   type SelectionProgress,
 } from "./select/run-selection.js";
 export { paretoFront, scoreCandidates } from "./select/score-candidates.js";
