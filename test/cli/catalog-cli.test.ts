@@ -15,6 +15,7 @@ beforeAll(async () => {
   const first = await runCli(["catalog", "search", "--limit", "1"], { MODELSCOUT_HOME: home });
   expect(first.code, first.stderr).toBe(0);
   expect(first.stderr).toMatch(/Loading the bundled offline catalog/);
+  expect(first.stdout).toMatch(/^1 model\. More match: use --limit or --offset 1\.$/m);
 }, 120_000);
 
 describe("modelscout catalog search", () => {

@@ -115,7 +115,8 @@ export default defineCommand({
         result.models.some((model) => model.latencyMs === null)
           ? ` Latency ? is unknown (no parameter count, no measurement): --max-latency-ms keeps such models, as select does, which measures them on your data.`
           : "";
-      process.stdout.write(`${result.models.length} models.${hardwareNote}${unknownNote}${more}\n`);
+      const found = `${result.models.length} model${result.models.length === 1 ? "" : "s"}.`;
+      process.stdout.write(`${found}${hardwareNote}${unknownNote}${more}\n`);
     } finally {
       await store.close();
     }
