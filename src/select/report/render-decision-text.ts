@@ -147,15 +147,6 @@ export function renderDecisionText(decision: SelectionDecision): string {
     );
   }
   for (const line of filterLines(decision)) lines.push(plain(line));
-  for (const step of decision.filters) {
-    for (const removed of step.removedListed ?? []) {
-      lines.push(
-        plain(
-          `Left out: ${removed.id} (listed in candidates.ids), by the ${step.filter} filter: ${removed.reason}.`,
-        ),
-      );
-    }
-  }
   for (const candidate of decision.candidates) {
     if (candidate.status === "failed" && candidate.error !== undefined) {
       lines.push(
@@ -181,9 +172,10 @@ const FILTER_EXAMPLES = 3;
 /**
  * How the hard filters narrowed the pool: where it came from (the first filter), then a line
  * for each filter that removed any, with its counts, what it kept, and a few of the models it
- * removed with the reason. Nothing when no filter removed a model. The models `candidates.ids` lists are left to their own "Left out"
- * lines. Without this a catalog search said only how many candidates passed, not why the
- * others did not.
+ * removed with the reason; then a "Left out" line for each model `candidates.ids` named that a
+ * filter removed (the user asked for these by name). Nothing when no filter removed a model.
+ * Without this a catalog search said only how many candidates passed, not why the others
+ * did not.
  */
 export function filterLines(decision: Pick<SelectionDecision, "filters">): string[] {
   const removing = decision.filters.filter((step) => step.after < step.before);
@@ -203,6 +195,13 @@ export function filterLines(decision: Pick<SelectionDecision, "filters">): strin
         ? ""
         : `; left out ${shown.map((removed) => `${removed.id} (${removed.reason})`).join(", ")}${unnamed > 0 ? ` and ${unnamed} more` : ""}`;
     lines.push(`  - ${step.filter}: ${step.before} -> ${step.after}, ${step.description}${named}`);
+  }
+  for (const step of removing) {
+    for (const removed of step.removedListed ?? []) {
+      lines.push(
+        `Left out: ${removed.id} (listed in candidates.ids), by the ${step.filter} filter: ${removed.reason}.`,
+      );
+    }
   }
   return lines;
 }
