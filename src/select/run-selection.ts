@@ -393,6 +393,8 @@ export interface PlannedCandidate {
  * the candidates it would probe, or, without sample data, rank by prior.
  */
 export interface SelectionPlan {
+  /** The spec as a run would use it: aliases resolved, weights normalised. */
+  resolved: SelectionDecision["resolved"];
   metric: SelectionDecision["metric"];
   /** Null without sample data. */
   data: SelectionDecision["data"] | null;
@@ -435,6 +437,7 @@ export async function planSelection(options: RunSelectionOptions): Promise<Selec
   const probing = prepared.data === null ? [] : prepared.toProbe;
   const exhaustiveProbes = probing.length * items;
   return {
+    resolved: decision.resolved,
     metric:
       prepared.data === null
         ? {

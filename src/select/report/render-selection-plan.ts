@@ -5,7 +5,13 @@
  * (or rank by prior), in the plain columns of the decision's own table.
  */
 import type { PlannedCandidate, SelectionPlan } from "../run-selection.js";
-import { formatBytes, formatMilliseconds, formatUnit } from "./format-decision-values.js";
+import {
+  formatBytes,
+  formatMilliseconds,
+  formatObjectives,
+  formatUnit,
+  targetName,
+} from "./format-decision-values.js";
 import { alignedTable, cut, filterLines, MAX_ID_WIDTH, plain } from "./render-decision-text.js";
 
 const COLUMNS = [
@@ -43,6 +49,16 @@ export function renderSelectionPlan(plan: SelectionPlan, source: string): string
       `Checked ${source}: nothing was loaded or run, and no decision was stored. A run would do this:`,
     ),
   ];
+  const { resolved } = plan;
+  const slo = [
+    resolved.slo.maxP95LatencyMs === null ? null : `p95 <= ${resolved.slo.maxP95LatencyMs} ms`,
+    resolved.slo.maxMemoryGb === null ? null : `memory <= ${resolved.slo.maxMemoryGb} GB`,
+  ].filter((part) => part !== null);
+  lines.push(
+    plain(
+      `Spec: ${resolved.task}${resolved.language === null ? "" : ` in ${resolved.language}`} on ${targetName(resolved.hardware)}; objectives ${formatObjectives(resolved.objectives)}${slo.length === 0 ? "" : `; SLO ${slo.join(", ")}`}${resolved.privacy === "local-only" ? "; local-only" : ""}.`,
+    ),
+  );
   if (plan.data === null) {
     lines.push("Data: none, so nothing would be measured: candidates are ranked by their prior.");
   } else {
