@@ -6,6 +6,8 @@
  * database either way. Ctrl-C stops probing, stores the run as aborted and exits 130. A run
  * that ends without a winner (every candidate failed, broke an SLO or went unprobed) exits 4,
  * as one whose filters leave no candidate does, so `select ... && deploy` stops there.
+ * `--check` stops before the first model is loaded and prints what a run would probe
+ * (`planSelection`, ADR 0096), storing nothing.
  */
 import { resolve } from "node:path";
 import { defineCommand } from "citty";
