@@ -30,7 +30,6 @@ import { normaliseLanguage } from "../catalog/languages.js";
 import type { ModelRecord } from "../catalog/model-record.js";
 import { errorMessage } from "../errors/error-message.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
-import { problemsMessage } from "../errors/problems-message.js";
 import { topLabel, topLabelScore } from "../select/metrics/classification-metrics.js";
 import type { TaskId } from "../tasks/resolve-task.js";
 import { type BreakerChange, type BreakerSnapshot, CircuitBreaker } from "./circuit-breaker.js";
@@ -51,6 +50,7 @@ import type { RouteLearner } from "./route-learner.js";
 import type { RouteSwitches } from "./route-switches.js";
 import {
   AUTO_MODEL,
+  invalidRoutesConfig,
   type RouteDefinition,
   type RoutesConfig,
   type RouteTarget,
@@ -1990,14 +1990,7 @@ export async function createRouter(routerOptions: RouterOptions): Promise<Router
   });
   if (problems.length > 0) {
     await registry.discard();
-    const file = config.source === undefined ? "" : ` ${config.source}`;
-    throw new ModelScoutError(
-      "INVALID_ARGUMENT",
-      problemsMessage(`Routes config${file}`, problems),
-      {
-        details: { problems },
-      },
-    );
+    throw invalidRoutesConfig(config.source ?? "", problems);
   }
   return new Router(
     previous === undefined ? options : { previous, ...options },
