@@ -4,6 +4,7 @@
  * model whose listing named no files, its `onnx/` files are looked up first (and stored).
  */
 import { defineCommand } from "citty";
+import { selectionProviders } from "../../backends/selection-providers.js";
 import { type RunsHere, runsHere } from "../../backends/why-not-run-here.js";
 import type { CatalogStore } from "../../catalog/catalog-store.js";
 import { DTYPES, type ModelRecord, weightBytes } from "../../catalog/model-record.js";
@@ -11,16 +12,14 @@ import { onnxFilesState } from "../../catalog/resolve-onnx-variants.js";
 import { storeOnnxFiles } from "../../catalog/store-onnx-files.js";
 import { suggestableModelIds } from "../../catalog/suggestable-ids.js";
 import { ModelScoutError } from "../../errors/modelscout-error.js";
-import { hardwareLatency } from "../../hardware/estimate-latency.js";
-import { fitsByDtype } from "../../hardware/memory-fit.js";
-import { type HardwareProfile, listHardwareProfiles } from "../../hardware/resolve-hardware.js";
+import { type HardwareRow, hardwareSummary } from "../../hardware/hardware-summary.js";
+import { listHardwareProfiles } from "../../hardware/resolve-hardware.js";
 import { hubEndpoint } from "../../hub/hub-endpoint.js";
 import { hubFilesLookup } from "../../select/look-up-candidate-files.js";
 import { closestMatch } from "../../text/closest-match.js";
 import { printJson } from "../cli-options.js";
 import { formatBytes, formatCount, formatMs, formatTable } from "../format-table.js";
 import { openCatalog } from "../open-catalog.js";
-import { selectionProviders } from "../selection-providers.js";
 
 export default defineCommand({
   meta: { name: "show", description: "Show everything known about one model" },
@@ -87,31 +86,6 @@ async function completeFiles(
     if (!ModelScoutError.isInstance(error) || error.code === "ABORTED") throw error;
     return { record: model, files: { state: "unknown", endpoint, reason: error.message } };
   }
-}
-
-interface HardwareRow {
-  hardware: string;
-  name: string;
-  dtype: string;
-  fits: boolean | null;
-  latencyMs: number | null;
-  latencyKind: "measured" | "estimated";
-  latencySource: string;
-}
-
-function hardwareSummary(model: ModelRecord, profiles: readonly HardwareProfile[]): HardwareRow[] {
-  return profiles.map((profile) => {
-    const latency = hardwareLatency(model, profile, profile.defaultDtype);
-    return {
-      hardware: profile.id,
-      name: profile.name,
-      dtype: profile.defaultDtype,
-      fits: fitsByDtype(model, profile)[profile.defaultDtype],
-      latencyMs: latency.latencyMs,
-      latencyKind: latency.kind,
-      latencySource: latency.source,
-    };
-  });
 }
 
 function renderModel(

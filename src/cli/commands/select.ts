@@ -9,70 +9,28 @@
  * `--check` stops before the first model is loaded and prints what a run would probe
  * (`planSelection`, ADR 0096), storing nothing.
  */
-import { resolve } from "node:path";
 import { defineCommand } from "citty";
 import { ModelScoutError } from "../../errors/modelscout-error.js";
-import { feedbackByModel, LearningStore } from "../../route/learning/learning-store.js";
 import type { SelectionDecision } from "../../select/decision.js";
-import { DecisionStore } from "../../select/decision-store.js";
-import { hubFilesLookup } from "../../select/look-up-candidate-files.js";
-import { readTaskSpecFile } from "../../select/read-task-spec.js";
 import {
   renderDecisionReport,
   renderDecisionText,
 } from "../../select/report/render-decision-report.js";
 import { renderSelectionPlan } from "../../select/report/render-selection-plan.js";
-import { requestToSpec, requestToSpecWithLlm } from "../../select/request-to-spec.js";
-import { candidateIdResolver } from "../../select/resolve-candidate-id.js";
+import { selectionJson } from "../../select/report/selection-json.js";
 import {
   planSelection,
   type RunSelectionOptions,
   runSelection,
   type SelectionProgress,
 } from "../../select/run-selection.js";
+import { selectionInput } from "../../select/selection-input.js";
+import { SelectionResources } from "../../select/selection-resources.js";
 import { parseTaskSpec } from "../../select/task-spec.js";
-import { openStateDatabase } from "../../state/state-database.js";
 import { integerOption, printJson } from "../cli-options.js";
 import { describeError, EXIT_CODES } from "../exit-code.js";
 import { openCatalog } from "../open-catalog.js";
 import { checkReportFile, writeReportFile } from "../report-file.js";
-import { selectionProviders } from "../selection-providers.js";
-
-/** The `--json` document: the shape the issue promises, plus the full record's id. */
-export function selectionJson(decision: SelectionDecision) {
-  return {
-    decisionId: decision.id,
-    status: decision.status,
-    winner: decision.winner,
-    metric: decision.metric.name,
-    candidates: decision.candidates.map((candidate) => ({
-      id: candidate.id,
-      status: candidate.status,
-      quality: candidate.quality,
-      qualityCi: candidate.qualityCi,
-      latencyMsP50: candidate.latencyMsP50,
-      latencyKind: candidate.latencyKind,
-      score: candidate.score,
-      probes: candidate.probes,
-      ...(candidate.error !== undefined && { error: candidate.error }),
-    })),
-    paretoFront: decision.paretoFront,
-    spentProbes: decision.spentProbes,
-    exhaustiveProbes: decision.exhaustiveProbes,
-    explanation: decision.explanation,
-    ...(decision.cascade !== undefined && { cascade: decision.cascade }),
-  };
-}
-
-/**
- * The spec with its whole `data` block replaced by `path` (resolved from the working
- * directory, as typed): the spec's `columns` and `label_map` describe its own file, not this
- * one, which is read in the default form (`text`, `label`).
- */
-function withDataFile(input: unknown, path: string): unknown {
-  if (typeof input !== "object" || input === null || Array.isArray(input)) return input;
-  return { ...input, data: { path: resolve(path) } };
-}
 
 function progressPrinter(quiet: boolean): (event: SelectionProgress) => void {
   const interactive = process.stderr.isTTY === true;
@@ -155,55 +113,45 @@ export default defineCommand({
     },
   },
   async run({ args }) {
-    let specInput: unknown;
-    let specSource: string;
-    let baseDirectory = process.cwd();
-    if (args.spec !== undefined && args.request !== undefined) {
-      throw new ModelScoutError("INVALID_ARGUMENT", "Give a spec file or --request, not both.");
-    }
     if (args.check === true && args.report !== undefined) {
       throw new ModelScoutError(
         "INVALID_ARGUMENT",
         "--check runs no model, so there is no decision to report: leave out --report, or --check.",
       );
     }
-    // Before the run, which can take minutes: a report it cannot write is a typo found late.
-    if (args.report !== undefined) await checkReportFile(args.report);
-    if (args.spec !== undefined) {
-      const file = await readTaskSpecFile(args.spec);
-      specInput = args.data === undefined ? file.input : withDataFile(file.input, args.data);
-      specSource = args.spec;
-      baseDirectory = file.baseDirectory;
-    } else if (args.request !== undefined) {
-      const endpoint = args["llm-endpoint"] ?? process.env.MODELSCOUT_LLM_ENDPOINT;
-      const made =
-        endpoint === undefined
-          ? requestToSpec(args.request)
-          : await requestToSpecWithLlm(args.request, {
-              baseUrl: endpoint,
-              model: args["llm-model"] ?? process.env.MODELSCOUT_LLM_MODEL ?? "gpt-4o-mini",
-              ...(process.env.MODELSCOUT_LLM_API_KEY !== undefined && {
-                apiKey: process.env.MODELSCOUT_LLM_API_KEY,
-              }),
-            });
-      specInput = {
-        ...made.spec,
-        ...(args.data !== undefined && { data: { path: resolve(args.data) } }),
-      };
-      specSource = `request: ${JSON.stringify(args.request)}`;
-      process.stderr.write(
-        `Spec made from the request:\n${JSON.stringify(specInput, null, 2)}\n${made.notes
-          .filter((note) => args.data === undefined || !note.startsWith("No data file named"))
-          .map((note) => `  - ${note}`)
-          .join("\n")}\n`,
-      );
-    } else {
+    if (args.spec === undefined && args.request === undefined) {
       throw new ModelScoutError(
         "INVALID_ARGUMENT",
         'Give a task spec file (modelscout select examples/english-sentiment/task.json) or --request "what you need".',
       );
     }
-    const spec = parseTaskSpec(specInput);
+    // Before the run, which can take minutes: a report it cannot write is a typo found late.
+    if (args.report !== undefined) await checkReportFile(args.report);
+    const endpoint = args["llm-endpoint"] ?? process.env.MODELSCOUT_LLM_ENDPOINT;
+    const input = await selectionInput({
+      ...(args.spec !== undefined && { specPath: args.spec }),
+      ...(args.request !== undefined && { request: args.request }),
+      ...(args.data !== undefined && { dataPath: args.data }),
+      ...(args.request !== undefined &&
+        endpoint !== undefined && {
+          llm: {
+            baseUrl: endpoint,
+            model: args["llm-model"] ?? process.env.MODELSCOUT_LLM_MODEL ?? "gpt-4o-mini",
+            ...(process.env.MODELSCOUT_LLM_API_KEY !== undefined && {
+              apiKey: process.env.MODELSCOUT_LLM_API_KEY,
+            }),
+          },
+        }),
+      names: { specPath: "spec file", request: "--request" },
+    });
+    if (input.madeSpec !== undefined) {
+      process.stderr.write(
+        `Spec made from the request:\n${JSON.stringify(input.madeSpec, null, 2)}\n${input.notes
+          .map((note) => `  - ${note}`)
+          .join("\n")}\n`,
+      );
+    }
+    const spec = parseTaskSpec(input.specInput);
     // With --data the spec's data block is not the file's description: say what applies.
     const dataHints =
       args.data === undefined
@@ -228,24 +176,13 @@ export default defineCommand({
       controller.abort();
     };
     process.on("SIGINT", onInterrupt);
-    const catalog = await openCatalog();
-    const state = openStateDatabase();
-    const decisions = DecisionStore.open({ database: state });
-    const feedback = feedbackByModel(new LearningStore(state));
+    const resources = SelectionResources.open(await openCatalog());
     const runOptions: RunSelectionOptions = {
-      spec,
-      specInput,
-      specSource,
-      baseDirectory,
-      catalog,
-      providers: selectionProviders({
-        inProcess: args["in-process"] === true,
-        ...(timeoutMs !== undefined && { timeoutMs }),
-      }),
-      decisions,
-      feedback,
-      resolveExtraId: candidateIdResolver(catalog),
-      lookUpFiles: hubFilesLookup(),
+      ...resources.runOptions(
+        input,
+        { inProcess: args["in-process"] === true, ...(timeoutMs !== undefined && { timeoutMs }) },
+        spec,
+      ),
       onProgress: progressPrinter(args.quiet === true || args.json === true || args.check === true),
       signal: controller.signal,
       ...(seed !== undefined && { seed }),
@@ -256,7 +193,7 @@ export default defineCommand({
       if (args.check === true) {
         const plan = await planSelection(runOptions);
         if (args.json === true) printJson({ check: true, ...plan });
-        else process.stdout.write(renderSelectionPlan(plan, specSource));
+        else process.stdout.write(renderSelectionPlan(plan, input.specSource));
         return;
       }
       decision = await runSelection(runOptions);
@@ -276,9 +213,7 @@ export default defineCommand({
       throw error;
     } finally {
       process.off("SIGINT", onInterrupt);
-      decisions.close();
-      state.close();
-      await catalog.close();
+      await resources.close();
     }
     // A report that cannot be written (its folder removed during the run, a full disk) is
     // said after the results, which are stored and printed all the same.

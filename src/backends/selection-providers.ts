@@ -1,13 +1,14 @@
 /**
  * @module
- * The backends `select` runs candidates with, and that `catalog show` asks whether they
- * would take a model: transformers.js, the npm models, and models behind servers.
+ * The backends a selection runs candidates with (`modelscout select`, the agent tools), and
+ * that `catalog show` asks whether they would take a model: transformers.js, the npm models,
+ * and models behind servers.
  */
-import { createHttpBackendProvider } from "../backends/http/http-backend-provider.js";
-import { isolatedProvider } from "../backends/isolated/isolated-provider.js";
-import type { BackendProvider } from "../backends/model-backend.js";
-import { npmBackendProvider } from "../backends/npm/npm-backend-provider.js";
-import { createTransformersBackendProvider } from "../backends/transformers-js/transformers-backend-provider.js";
+import { createHttpBackendProvider } from "./http/http-backend-provider.js";
+import { isolatedProvider } from "./isolated/isolated-provider.js";
+import type { BackendProvider } from "./model-backend.js";
+import { npmBackendProvider } from "./npm/npm-backend-provider.js";
+import { createTransformersBackendProvider } from "./transformers-js/transformers-backend-provider.js";
 
 export function selectionProviders(options: {
   inProcess: boolean;

@@ -1,0 +1,117 @@
+/**
+ * @module
+ * What a selection starts from, however it was given: a task spec file, a spec written inline
+ * (an agent's tool call), or a request in plain words turned into a spec by the rules or by
+ * an LLM (`request-to-spec.ts`), with a sample data file that replaces the spec's data block.
+ * `modelscout select` and the agent tools (`src/agent/`) both read their arguments through it,
+ * so a spec means the same whichever shell it came through.
+ */
+import { resolve } from "node:path";
+import { ModelScoutError } from "../errors/modelscout-error.js";
+import { readTaskSpecFile } from "./read-task-spec.js";
+import {
+  type RequestToSpecLlmOptions,
+  requestToSpec,
+  requestToSpecWithLlm,
+} from "./request-to-spec.js";
+
+export interface SelectionInputOptions {
+  /** A task spec file (JSON or YAML); its relative paths are read from its folder. */
+  specPath?: string;
+  /** A task spec as a document (parsed JSON); its relative paths are read from `baseDirectory`. */
+  spec?: unknown;
+  /** A request in plain words, turned into a spec. */
+  request?: string;
+  /** With `request`: the LLM that writes the spec (the rules otherwise). */
+  llm?: RequestToSpecLlmOptions;
+  /** A sample data file (JSONL or CSV of text and label) in place of the spec's whole data block. */
+  dataPath?: string;
+  /** Where relative paths of an inline spec, `dataPath` and `specPath` are read from (default: the working directory). */
+  baseDirectory?: string;
+  /** How the shell names each input in its messages (default: spec, spec file, request). */
+  names?: { spec?: string; specPath?: string; request?: string };
+}
+
+export interface SelectionInput {
+  /** The spec as written, before validation (what the decision record keeps). */
+  specInput: unknown;
+  /** Where it came from, for the decision record and messages. */
+  specSource: string;
+  /** The folder a spec's relative paths are read from. */
+  baseDirectory: string;
+  /** With `request`: what each rule matched, and what was guessed or left at a default. */
+  notes: string[];
+  /** With `request`: the spec made from it, as a user would write it. */
+  madeSpec?: unknown;
+}
+
+/**
+ * Exactly one of `specPath`, `spec` or `request`. Throws `INVALID_ARGUMENT` naming the
+ * inputs when none or several are given, and what `readTaskSpecFile` throws for a file; the
+ * spec itself is not validated here (`parseTaskSpec` does, naming each field).
+ */
+export async function selectionInput(options: SelectionInputOptions): Promise<SelectionInput> {
+  const names = {
+    spec: options.names?.spec ?? "spec",
+    specPath: options.names?.specPath ?? "spec file",
+    request: options.names?.request ?? "request",
+  };
+  const given = [
+    options.specPath !== undefined && names.specPath,
+    options.spec !== undefined && names.spec,
+    options.request !== undefined && names.request,
+  ].filter((name): name is string => name !== false);
+  if (given.length !== 1) {
+    throw new ModelScoutError(
+      "INVALID_ARGUMENT",
+      given.length === 0
+        ? `Give a ${names.specPath}, a ${names.spec} or a ${names.request} in plain words.`
+        : `Give one of ${given.join(", ")}, not ${given.length === 2 ? "both" : "several"}.`,
+    );
+  }
+  const base = resolve(options.baseDirectory ?? process.cwd());
+  const dataPath = options.dataPath === undefined ? undefined : resolve(base, options.dataPath);
+  if (options.specPath !== undefined) {
+    const file = await readTaskSpecFile(resolve(base, options.specPath));
+    return {
+      specInput: dataPath === undefined ? file.input : withDataFile(file.input, dataPath),
+      specSource: options.specPath,
+      baseDirectory: file.baseDirectory,
+      notes: [],
+    };
+  }
+  if (options.spec !== undefined) {
+    return {
+      specInput: dataPath === undefined ? options.spec : withDataFile(options.spec, dataPath),
+      specSource: names.spec,
+      baseDirectory: base,
+      notes: [],
+    };
+  }
+  const request = options.request as string;
+  const made =
+    options.llm === undefined
+      ? requestToSpec(request)
+      : await requestToSpecWithLlm(request, options.llm);
+  const specInput = { ...made.spec, ...(dataPath !== undefined && { data: { path: dataPath } }) };
+  return {
+    specInput,
+    specSource: `request: ${JSON.stringify(request)}`,
+    baseDirectory: base,
+    // With a data file, the rules' note that the request named none says nothing.
+    notes: made.notes.filter(
+      (note) => dataPath === undefined || !note.startsWith("No data file named"),
+    ),
+    madeSpec: specInput,
+  };
+}
+
+/**
+ * The spec with its whole `data` block replaced by `path`: the spec's `columns` and
+ * `label_map` describe its own file, not this one, which is read in the default form
+ * (`text`, `label`).
+ */
+function withDataFile(input: unknown, path: string): unknown {
+  if (typeof input !== "object" || input === null || Array.isArray(input)) return input;
+  return { ...input, data: { path } };
+}
