@@ -28,7 +28,7 @@ export interface SelectionInputOptions {
   dataPath?: string;
   /** Where relative paths of an inline spec, `dataPath` and `specPath` are read from (default: the working directory). */
   baseDirectory?: string;
-  /** How the shell names each input in its messages (default: spec, spec file, request). */
+  /** How the shell names each input in its messages (default: "a spec", "a spec file", "a request"). */
   names?: { spec?: string; specPath?: string; request?: string };
 }
 
@@ -52,9 +52,9 @@ export interface SelectionInput {
  */
 export async function selectionInput(options: SelectionInputOptions): Promise<SelectionInput> {
   const names = {
-    spec: options.names?.spec ?? "spec",
-    specPath: options.names?.specPath ?? "spec file",
-    request: options.names?.request ?? "request",
+    spec: options.names?.spec ?? "a spec",
+    specPath: options.names?.specPath ?? "a spec file",
+    request: options.names?.request ?? "a request",
   };
   const given = [
     options.specPath !== undefined && names.specPath,
@@ -62,11 +62,14 @@ export async function selectionInput(options: SelectionInputOptions): Promise<Se
     options.request !== undefined && names.request,
   ].filter((name): name is string => name !== false);
   if (given.length !== 1) {
+    const [first, second, third] = given;
     throw new ModelScoutError(
       "INVALID_ARGUMENT",
       given.length === 0
-        ? `Give a ${names.specPath}, a ${names.spec} or a ${names.request} in plain words.`
-        : `Give one of ${given.join(", ")}, not ${given.length === 2 ? "both" : "several"}.`,
+        ? `Give one of ${names.specPath}, ${names.spec} or ${names.request}.`
+        : given.length === 2
+          ? `Give ${first} or ${second}, not both.`
+          : `Give one of ${first}, ${second} or ${third}, not all three.`,
     );
   }
   const base = resolve(options.baseDirectory ?? process.cwd());
@@ -83,7 +86,7 @@ export async function selectionInput(options: SelectionInputOptions): Promise<Se
   if (options.spec !== undefined) {
     return {
       specInput: dataPath === undefined ? options.spec : withDataFile(options.spec, dataPath),
-      specSource: names.spec,
+      specSource: "inline spec",
       baseDirectory: base,
       notes: [],
     };

@@ -142,7 +142,7 @@ export default defineCommand({
             }),
           },
         }),
-      names: { specPath: "spec file", request: "--request" },
+      names: { specPath: "a spec file", request: "--request" },
     });
     if (input.madeSpec !== undefined) {
       process.stderr.write(
