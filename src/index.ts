@@ -4,6 +4,14 @@
  * thin shells over what is exported here.
  */
 
+export {
+  type AgentTool,
+  AgentTools,
+  type AgentToolsOptions,
+  type ToolAnswer,
+  type ToolCall,
+  type ToolProgress,
+} from "./agent/agent-tools.js";
 export { createEchoBackend } from "./backends/builtin/echo-backend.js";
 export { createHashedNgramEmbeddingBackend } from "./backends/builtin/hashed-ngram-embedding-backend.js";
 export { createBackend, findBackendProvider } from "./backends/create-backend.js";
@@ -286,6 +294,7 @@ export {
   renderDecisionText,
 } from "./select/report/render-decision-report.js";
 export { renderSelectionPlan } from "./select/report/render-selection-plan.js";
+export { selectionJson } from "./select/report/selection-json.js";
 export {
   type RequestToSpecLlmOptions,
   type RequestToSpecResult,
@@ -301,6 +310,12 @@ export {
   type SelectionProgress,
 } from "./select/run-selection.js";
 export { paretoFront, scoreCandidates } from "./select/score-candidates.js";
+export {
+  type SelectionInput,
+  type SelectionInputOptions,
+  selectionInput,
+} from "./select/selection-input.js";
+export { SelectionResources, type SelectionRunSettings } from "./select/selection-resources.js";
 export {
   parseTaskSpec,
   type TaskSpec,

@@ -27,6 +27,7 @@ export const rootCommand: CommandDef = {
     decisions: () => import("./commands/decisions.js").then((module) => module.default),
     learner: () => import("./commands/learner.js").then((module) => module.default),
     requests: () => import("./commands/requests.js").then((module) => module.default),
+    mcp: () => import("./commands/mcp.js").then((module) => module.default),
   },
 };
 
