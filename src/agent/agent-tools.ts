@@ -27,6 +27,7 @@ import { selectionJson } from "../select/report/selection-json.js";
 import { planSelection, runSelection, type SelectionProgress } from "../select/run-selection.js";
 import { selectionInput } from "../select/selection-input.js";
 import { SelectionResources } from "../select/selection-resources.js";
+import { taskSpecJsonSchema } from "../select/task-spec.js";
 import { resolveTask } from "../tasks/resolve-task.js";
 import { closestMatch } from "../text/closest-match.js";
 
@@ -67,13 +68,26 @@ export interface AgentToolsOptions {
   env?: NodeJS.ProcessEnv;
 }
 
+const SPEC_DESCRIPTION =
+  'A task spec written inline, as in a task.json file: e.g. {"task_type": "text-classification", "input_constraints": {"language": "en"}, "hardware": "cpu-laptop", "objectives": {"quality": 0.7, "latency": 0.3}, "data": {"path": "reviews.jsonl"}, "metric": "accuracy", "budget": {"max_probes": 400}}. A mistake is answered with every bad field named.';
+
+/**
+ * An inline spec: any object, checked by `parseTaskSpec` (whose messages name each field and
+ * suggest what was meant) rather than by the SDK; with `schema`, the task spec's JSON Schema is
+ * what the agent is shown for it, so that it knows every field (about 13 kB, so one tool has it).
+ */
+function specField(schema: boolean) {
+  const field = z.record(z.string(), z.unknown());
+  if (!schema) {
+    return field
+      .optional()
+      .describe(`${SPEC_DESCRIPTION} Its fields are those check_selection's spec lists.`);
+  }
+  const { $schema: _schema, $id: _id, title: _title, ...published } = taskSpecJsonSchema();
+  return field.meta({ ...published, description: SPEC_DESCRIPTION }).optional();
+}
+
 const SPEC_FIELDS = {
-  spec: z
-    .record(z.string(), z.unknown())
-    .optional()
-    .describe(
-      'A task spec written inline, as in a task.json file: e.g. {"task_type": "text-classification", "input_constraints": {"language": "en"}, "hardware": "cpu-laptop", "objectives": {"quality": 0.7, "latency": 0.3}, "data": {"path": "reviews.jsonl"}, "metric": "accuracy", "budget": {"max_probes": 400}}. Its fields are those of `modelscout schema task`; a mistake is answered with every bad field named.',
-    ),
   spec_path: z
     .string()
     .min(1)
@@ -97,10 +111,11 @@ const SPEC_FIELDS = {
     ),
 };
 
-const specArgs = z.object(SPEC_FIELDS);
+const specArgs = z.object({ spec: specField(true), ...SPEC_FIELDS });
 type SpecArgs = z.output<typeof specArgs>;
 
 const selectArgs = z.object({
+  spec: specField(false),
   ...SPEC_FIELDS,
   seed: z.number().int().optional().describe("Seed for the order items are probed in (default 1)."),
   timeout_ms: z

@@ -90,6 +90,18 @@ describe("modelscout mcp", () => {
       expect.arrayContaining(["spec", "spec_path", "request", "data_path", "timeout_ms"]),
     );
     expect(byName.get("select_model")?.description).toMatch(/probes the best candidates/);
+    // check_selection shows the agent every field of a spec (the published schema), once.
+    const inline = byName.get("check_selection")?.inputSchema.properties?.spec as {
+      properties?: Record<string, unknown>;
+      required?: string[];
+    };
+    expect(Object.keys(inline.properties ?? {})).toEqual(
+      expect.arrayContaining(["task_type", "data", "budget", "objectives", "candidates"]),
+    );
+    expect(inline.required).toEqual(["task_type"]);
+    const plain = properties.spec as { properties?: unknown; description: string };
+    expect(plain.properties).toBeUndefined();
+    expect(plain.description).toContain("check_selection");
   });
 
   it("searches the bundled catalog by task alias and language", async () => {
