@@ -198,6 +198,7 @@ const listArgs = z.object({
 export class AgentTools {
   readonly #options: AgentToolsOptions;
   #resources: Promise<SelectionResources> | undefined;
+  readonly #running = new Set<Promise<ToolAnswer>>();
 
   constructor(options: AgentToolsOptions) {
     this.#options = options;
@@ -214,14 +215,19 @@ export class AgentTools {
     return this.#resources;
   }
 
+  /**
+   * Waits for the calls still running (a cancelled selection stores itself as aborted after
+   * its current model call), then closes the catalog and the state database.
+   */
   async close(): Promise<void> {
+    await Promise.allSettled(this.#running);
     const resources = this.#resources;
     this.#resources = undefined;
     if (resources !== undefined) await (await resources.catch(() => null))?.close();
   }
 
   list(): AgentTool[] {
-    return [
+    const tools = [
       this.#search(),
       this.#show(),
       this.#check(),
@@ -229,6 +235,18 @@ export class AgentTools {
       this.#listDecisions(),
       this.#getDecision(),
     ] as AgentTool[];
+    return tools.map((tool) => ({
+      ...tool,
+      run: (args, call) => this.#track(tool.run(args, call)),
+    }));
+  }
+
+  /** `call`, counted among the running ones until it settles, so `close` waits for it. */
+  #track(call: Promise<ToolAnswer>): Promise<ToolAnswer> {
+    this.#running.add(call);
+    const forget = () => this.#running.delete(call);
+    call.then(forget, forget);
+    return call;
   }
 
   #search(): AgentTool<typeof searchArgs> {

@@ -9,6 +9,8 @@ import { fileURLToPath } from "node:url";
 import { Client } from "@modelcontextprotocol/client";
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DecisionStore } from "../../src/select/decision-store.js";
+import { startGatedUpstream } from "../support/gated-openai-server.js";
 import { writeLexiconSpec } from "../support/lexicon-spec.js";
 
 const MAIN = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
@@ -204,5 +206,70 @@ describe("modelscout mcp", () => {
       data: { path: join(work, "sentences.jsonl") },
     });
     expect((plan.structuredContent?.data as { items: number } | null)?.items).toBe(200);
+  });
+});
+
+describe("modelscout mcp, when its client leaves mid-selection", () => {
+  it("stops the selection, stores it as aborted and exits by itself", async () => {
+    const upstream = await startGatedUpstream();
+    const home = join(work, "leaving-home");
+    const leaving = new Client({ name: "modelscout-test", version: "1.0.0" });
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: ["--import", TSX, MAIN, "mcp"],
+      cwd: work,
+      env: serverEnv(home),
+      stderr: "ignore",
+    });
+    try {
+      await leaving.connect(transport);
+      const pid = transport.pid;
+      const exited = new Promise<void>((resolve) => {
+        const poll = setInterval(() => {
+          try {
+            process.kill(pid as number, 0);
+          } catch {
+            clearInterval(poll);
+            resolve();
+          }
+        }, 20);
+      });
+      // A chat model behind a server that holds every answer: the selection waits on it.
+      const call = leaving
+        .callTool({
+          name: "select_model",
+          arguments: {
+            spec: {
+              task_type: "text-classification",
+              hardware: "local",
+              candidates: {
+                models: [{ kind: "openai", base_url: `${upstream.url}/v1`, api_model: "held" }],
+              },
+              data: { path: "sentences.jsonl" },
+              privacy: "local-only",
+            },
+          },
+        })
+        .catch((error: unknown) => error);
+      const started = Date.now();
+      while (upstream.heldOf("held") === 0) {
+        if (Date.now() - started > 20_000) throw new Error("the selection never called the model");
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      // As a host does when it quits: stdin ends; the client kills the server after 2 s.
+      const closedAt = Date.now();
+      await leaving.close();
+      await exited;
+      expect(Date.now() - closedAt).toBeLessThan(2_000);
+      expect(await call).toBeInstanceOf(Error);
+      const decisions = DecisionStore.open({ path: join(home, "state.db") });
+      try {
+        expect(decisions.list()).toEqual([expect.objectContaining({ status: "aborted" })]);
+      } finally {
+        decisions.close();
+      }
+    } finally {
+      await upstream.close();
+    }
   });
 });
