@@ -1,0 +1,119 @@
+/**
+ * Benchmark: what `modelscout mcp` costs an agent host (ADR 0097). An agent's model reads
+ * every tool's name, description and argument schema in each conversation, so the bytes of
+ * `tools/list` are context spent before the first call; and a host starts the server when it
+ * starts, so its start-up is the agent's wait.
+ *
+ *   npx tsx bench/agent-tools.ts [--runs 5]
+ *
+ * Builds `dist/` and starts `node dist/cli/main.js mcp` (what `npx modelscout mcp` runs) with
+ * the official MCP client over stdio, `--runs` times, each in a new `MODELSCOUT_HOME`; times
+ * the handshake (`initialize`), `tools/list`, the first `search_models` (which loads the
+ * bundled catalog into the new home) and a second one, and `check_selection` on the English
+ * sentiment example. Prints the median of each and the bytes of each tool's listing; writes
+ * bench/results/agent-tools.json.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { Client } from "@modelcontextprotocol/client";
+import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
+import { percentile } from "../src/profile/profile-model.js";
+import { writeBenchResult } from "./bench-result.js";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const { values } = parseArgs({ options: { runs: { type: "string", default: "5" } } });
+const runs = Number(values.runs);
+
+const STEPS = [
+  "initialize",
+  "tools/list",
+  "first search_models",
+  "search_models",
+  "check_selection",
+] as const;
+type Step = (typeof STEPS)[number];
+
+async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
+  const started = performance.now();
+  const result = await work();
+  return [result, performance.now() - started];
+}
+
+async function main(): Promise<void> {
+  execFileSync("npm", ["run", "build"], { cwd: ROOT, stdio: "ignore" });
+  const times: Record<Step, number[]> = Object.fromEntries(
+    STEPS.map((step) => [step, []]),
+  ) as never;
+  let toolBytes: Record<string, number> = {};
+  for (let run = 0; run < runs; run += 1) {
+    const home = mkdtempSync(join(tmpdir(), "ms-bench-agent-"));
+    const client = new Client({ name: "bench", version: "1" });
+    try {
+      const [, connectMs] = await timed(() =>
+        client.connect(
+          new StdioClientTransport({
+            command: process.execPath,
+            args: [join(ROOT, "dist/cli/main.js"), "mcp"],
+            cwd: ROOT,
+            env: { ...(process.env as Record<string, string>), MODELSCOUT_HOME: home },
+            stderr: "ignore",
+          }),
+        ),
+      );
+      times.initialize.push(connectMs);
+      const [listed, listMs] = await timed(() => client.listTools());
+      times["tools/list"].push(listMs);
+      toolBytes = Object.fromEntries(
+        listed.tools.map((tool) => [tool.name, JSON.stringify(tool).length]),
+      );
+      toolBytes.all = JSON.stringify(listed.tools).length;
+      const search = () =>
+        client.callTool({ name: "search_models", arguments: { task: "sentiment" } });
+      const [first, firstMs] = await timed(search);
+      if (first.isError === true) throw new Error(JSON.stringify(first.content));
+      times["first search_models"].push(firstMs);
+      times.search_models.push((await timed(search))[1]);
+      const [checked, checkMs] = await timed(() =>
+        client.callTool({
+          name: "check_selection",
+          arguments: { spec_path: "examples/english-sentiment/task.json" },
+        }),
+      );
+      if (checked.isError === true) throw new Error(JSON.stringify(checked.content));
+      times.check_selection.push(checkMs);
+    } finally {
+      await client.close();
+      rmSync(home, { recursive: true, force: true });
+    }
+  }
+  const medians = Object.fromEntries(
+    STEPS.map((step) => [
+      step,
+      Math.round(
+        percentile(
+          [...times[step]].sort((a, b) => a - b),
+          0.5,
+        ) * 10,
+      ) / 10,
+    ]),
+  );
+  process.stdout.write(
+    `| step | median ms (${runs} runs) |\n|---|---:|\n${STEPS.map((step) => `| ${step} | ${medians[step]} |`).join("\n")}\n\n| tool | bytes in tools/list |\n|---|---:|\n${Object.entries(
+      toolBytes,
+    )
+      .map(([name, bytes]) => `| ${name} | ${bytes} |`)
+      .join("\n")}\n`,
+  );
+  writeBenchResult("agent-tools", `npx tsx bench/agent-tools.ts --runs ${runs}`, {
+    runs,
+    medianMs: medians,
+    timesMs: times,
+    toolBytes,
+  });
+}
+
+await main();
