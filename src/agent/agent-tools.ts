@@ -25,7 +25,7 @@ import { renderDecisionText } from "../select/report/render-decision-text.js";
 import { renderSelectionPlan } from "../select/report/render-selection-plan.js";
 import { selectionJson } from "../select/report/selection-json.js";
 import { planSelection, runSelection, type SelectionProgress } from "../select/run-selection.js";
-import { selectionInput } from "../select/selection-input.js";
+import { requestLlm, selectionInput } from "../select/selection-input.js";
 import { SelectionResources } from "../select/selection-resources.js";
 import { taskSpecJsonSchema } from "../select/task-spec.js";
 import { resolveTask } from "../tasks/resolve-task.js";
@@ -416,11 +416,14 @@ export class AgentTools {
   }
 
   #input(args: SpecArgs) {
+    // A request in plain words goes to the LLM configured for `select --request`, if any.
+    const llm = requestLlm(this.#options.env ?? process.env);
     return selectionInput({
       ...(args.spec !== undefined && { spec: args.spec }),
       ...(args.spec_path !== undefined && { specPath: args.spec_path }),
       ...(args.request !== undefined && { request: args.request }),
       ...(args.data_path !== undefined && { dataPath: args.data_path }),
+      ...(args.request !== undefined && llm !== undefined && { llm }),
       ...(this.#options.baseDirectory !== undefined && {
         baseDirectory: this.#options.baseDirectory,
       }),

@@ -110,6 +110,26 @@ export async function selectionInput(options: SelectionInputOptions): Promise<Se
 }
 
 /**
+ * The LLM that turns requests into specs, as configured: `MODELSCOUT_LLM_ENDPOINT` (an
+ * OpenAI-compatible base URL), `MODELSCOUT_LLM_MODEL` (default gpt-4o-mini) and
+ * `MODELSCOUT_LLM_API_KEY`, each overridden by the shell's own option where it has one
+ * (`select --llm-endpoint`, `--llm-model`); undefined without an endpoint (the rules then).
+ */
+export function requestLlm(
+  env: NodeJS.ProcessEnv,
+  overrides: { endpoint?: string | undefined; model?: string | undefined } = {},
+): RequestToSpecLlmOptions | undefined {
+  const endpoint = overrides.endpoint ?? env.MODELSCOUT_LLM_ENDPOINT;
+  if (endpoint === undefined || endpoint === "") return undefined;
+  const apiKey = env.MODELSCOUT_LLM_API_KEY;
+  return {
+    baseUrl: endpoint,
+    model: overrides.model ?? env.MODELSCOUT_LLM_MODEL ?? "gpt-4o-mini",
+    ...(apiKey !== undefined && { apiKey }),
+  };
+}
+
+/**
  * The spec with its whole `data` block replaced by `path`: the spec's `columns` and
  * `label_map` describe its own file, not this one, which is read in the default form
  * (`text`, `label`).

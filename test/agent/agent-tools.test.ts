@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AgentTools } from "../../src/agent/agent-tools.js";
 import { openCatalog } from "../../src/catalog/open-catalog.js";
+import { startFakeOpenAIServer } from "../support/fake-openai-server.js";
 import { writeLexiconSpec } from "../support/lexicon-spec.js";
 
 const SENTENCES = fileURLToPath(
@@ -69,6 +70,51 @@ describe("agent tools", () => {
       for (const [field, property] of Object.entries(schema.properties)) {
         expect(property.description, `${each.name}.${field}`).toBeTruthy();
       }
+    }
+  });
+
+  it("has a request in plain words written as a spec by the LLM select --request uses", async () => {
+    const llm = await startFakeOpenAIServer({
+      requiredApiKey: "sk-agent-test",
+      // A stand-in LLM: whatever the request, this spec.
+      chatReply: () =>
+        JSON.stringify({
+          task_type: "sentiment",
+          input_constraints: { language: "en" },
+          hardware: "Raspberry Pi 5",
+        }),
+    });
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      MODELSCOUT_HOME: join(work, "home"),
+      MODELSCOUT_LLM_ENDPOINT: `${llm.url}/v1`,
+      MODELSCOUT_LLM_MODEL: "spec-writer",
+      MODELSCOUT_LLM_API_KEY: "sk-agent-test",
+    };
+    delete env.MODELSCOUT_STATE_URL;
+    delete env.MODELSCOUT_CATALOG_URL;
+    const withLlm = new AgentTools({
+      openCatalog: () => openCatalog({ env }),
+      baseDirectory: work,
+      env,
+    });
+    try {
+      const check = withLlm.list().find((candidate) => candidate.name === "check_selection");
+      const plan = await check?.run(
+        check.input.parse({ request: "which sentiment model for English tweets on a Pi?" }),
+        { signal: new AbortController().signal },
+      );
+      expect(plan?.data.spec).toEqual({
+        task_type: "sentiment",
+        input_constraints: { language: "en" },
+        hardware: "Raspberry Pi 5",
+      });
+      expect((plan?.data.resolved as { hardware: string | null }).hardware).toBe("rpi5");
+      expect(plan?.text).toContain(`model "spec-writer" at ${llm.url}/v1`);
+      expect(llm.requests.some((request) => request.path === "/v1/chat/completions")).toBe(true);
+    } finally {
+      await withLlm.close();
+      await llm.close();
     }
   });
 });

@@ -24,7 +24,7 @@ import {
   runSelection,
   type SelectionProgress,
 } from "../../select/run-selection.js";
-import { selectionInput } from "../../select/selection-input.js";
+import { requestLlm, selectionInput } from "../../select/selection-input.js";
 import { SelectionResources } from "../../select/selection-resources.js";
 import { parseTaskSpec } from "../../select/task-spec.js";
 import { integerOption, printJson } from "../cli-options.js";
@@ -127,21 +127,15 @@ export default defineCommand({
     }
     // Before the run, which can take minutes: a report it cannot write is a typo found late.
     if (args.report !== undefined) await checkReportFile(args.report);
-    const endpoint = args["llm-endpoint"] ?? process.env.MODELSCOUT_LLM_ENDPOINT;
+    const llm = requestLlm(process.env, {
+      endpoint: args["llm-endpoint"],
+      model: args["llm-model"],
+    });
     const input = await selectionInput({
       ...(args.spec !== undefined && { specPath: args.spec }),
       ...(args.request !== undefined && { request: args.request }),
       ...(args.data !== undefined && { dataPath: args.data }),
-      ...(args.request !== undefined &&
-        endpoint !== undefined && {
-          llm: {
-            baseUrl: endpoint,
-            model: args["llm-model"] ?? process.env.MODELSCOUT_LLM_MODEL ?? "gpt-4o-mini",
-            ...(process.env.MODELSCOUT_LLM_API_KEY !== undefined && {
-              apiKey: process.env.MODELSCOUT_LLM_API_KEY,
-            }),
-          },
-        }),
+      ...(args.request !== undefined && llm !== undefined && { llm }),
       names: { specPath: "a spec file", request: "--request" },
     });
     if (input.madeSpec !== undefined) {
