@@ -100,17 +100,18 @@ describe("agent tools", () => {
     });
     try {
       const check = withLlm.list().find((candidate) => candidate.name === "check_selection");
-      const plan = await check?.run(
+      if (check === undefined) throw new Error("no check_selection");
+      const plan = await check.run(
         check.input.parse({ request: "which sentiment model for English tweets on a Pi?" }),
         { signal: new AbortController().signal },
       );
-      expect(plan?.data.spec).toEqual({
+      expect(plan.data.spec).toEqual({
         task_type: "sentiment",
         input_constraints: { language: "en" },
         hardware: "Raspberry Pi 5",
       });
-      expect((plan?.data.resolved as { hardware: string | null }).hardware).toBe("rpi5");
-      expect(plan?.text).toContain(`model "spec-writer" at ${llm.url}/v1`);
+      expect((plan.data.resolved as { hardware: string | null }).hardware).toBe("rpi5");
+      expect(plan.text).toContain(`model "spec-writer" at ${llm.url}/v1`);
       expect(llm.requests.some((request) => request.path === "/v1/chat/completions")).toBe(true);
     } finally {
       await withLlm.close();
