@@ -553,27 +553,26 @@ async function renderRoutes(container) {
 }
 
 /**
- * A route's models by the target (task) whose candidates list them, each with its share of
- * that target's requests: a chat model and a classifier on one route never compete for the
- * same requests, so one share across both would show a split that never happened. A model
- * listed by two targets goes with the first (the log counts a route's requests per model, not
- * per task); models no target lists now (the config was reloaded since) make a group of their
- * own, with task null.
+ * A route's models by the target (task) they serve on it, each with its share of that
+ * target's requests: a chat model and a classifier on one route never compete for the same
+ * requests, so one share across both would show a split that never happened. Each model's
+ * `task` is the server's (the first target listing it in the config in service, as the
+ * models section's series have it); models no target lists now (the config was reloaded
+ * since) make a group of their own, with task null. Groups come in the order of the route's
+ * targets.
  * @param {Json} route the route as the config in service has it
- * @param {Json[]} models the route's traffic per model in the window
+ * @param {Json[]} models the route's traffic per model in the window, each with its `task`
  * @returns {{task: string | null, total: number, models: any[]}[]}
  */
 function trafficByTarget(route, models) {
-  const placed = new Set();
   /** @type {{task: string | null, models: any[]}[]} */
   const groups = [];
-  for (const target of route.targets) {
-    const listed = new Set(target.candidates.map((/** @type {Json} */ c) => c.model));
-    const members = models.filter((model) => listed.has(model.model) && !placed.has(model.model));
-    for (const model of members) placed.add(model.model);
-    if (members.length > 0) groups.push({ task: target.task, models: members });
+  const tasks = new Set(route.targets.map((/** @type {Json} */ target) => target.task));
+  for (const task of tasks) {
+    const members = models.filter((model) => model.task === task);
+    if (members.length > 0) groups.push({ task, models: members });
   }
-  const rest = models.filter((model) => !placed.has(model.model));
+  const rest = models.filter((model) => model.task == null || !tasks.has(model.task));
   if (rest.length > 0) groups.push({ task: null, models: rest });
   return groups.map((group) => {
     const total = group.models.reduce((sum, model) => sum + model.total, 0);

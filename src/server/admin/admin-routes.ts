@@ -58,6 +58,7 @@ import {
   modelSeries,
   type SeriesReader,
   seriesWindow,
+  type TrafficSeries,
   trafficSeries,
 } from "./monitoring-series.js";
 import type { MonitoringChangeKind, ServerMonitoring } from "./server-monitoring.js";
@@ -223,19 +224,36 @@ function withConfigState(
 }
 
 /**
- * The series with each model's task on its route: that of the route's first target listing
- * it in the config in service (as the routes section groups its traffic), null when none does
- * (removed by a reload, or asked for by id). A route that answers chats and classifies has
- * models whose latencies differ by orders of magnitude; the dashboard charts them apart.
+ * A model's task on a route: that of the route's first target listing it in the config in
+ * service, null when none does (removed by a reload, or asked for by id). One rule for the
+ * routes section's traffic and the models section's series, both grouped by it on the
+ * dashboard: a chat model and a classifier on one route never compete for the same requests,
+ * and their latencies differ by orders of magnitude.
  */
+function taskOnRoute(config: RoutesConfig, route: string, model: string): string | null {
+  return targetsFor(config, route, model)[0]?.task ?? null;
+}
+
+/** The series with each model's task on its route (`taskOnRoute`). */
 function withTasks(
   series: ModelSeries,
   config: RoutesConfig,
 ): ModelSeries & { models: Array<ModelSeries["models"][number] & { task: string | null }> } {
   return Object.assign({}, series, {
     models: series.models.map((model) =>
-      Object.assign({}, model, {
-        task: targetsFor(config, model.route, model.model)[0]?.task ?? null,
+      Object.assign({}, model, { task: taskOnRoute(config, model.route, model.model) }),
+    ),
+  });
+}
+
+/** The traffic with each route's models' task on it (`taskOnRoute`). */
+function trafficWithTasks(traffic: TrafficSeries, config: RoutesConfig) {
+  return Object.assign({}, traffic, {
+    routes: traffic.routes.map((route) =>
+      Object.assign({}, route, {
+        models: route.models.map((model) =>
+          Object.assign({}, model, { task: taskOnRoute(config, route.route, model.model) }),
+        ),
       }),
     ),
   });
@@ -463,7 +481,8 @@ export function mountAdminRoutes(app: Hono, options: AdminRoutesOptions): AdminR
       const query = parseQuery(context, windowQuerySchema);
       const window = seriesWindow({ nowMs: now().getTime(), ...query });
       const traffic = await trafficSeries(seriesReader(), window);
-      const { defaultRoute, routes, server } = config();
+      const inService = config();
+      const { defaultRoute, routes, server } = inService;
       return json({
         object: "routes",
         defaultRoute,
@@ -484,7 +503,7 @@ export function mountAdminRoutes(app: Hono, options: AdminRoutesOptions): AdminR
             languageDetector: target.languageDetector,
           })),
         })),
-        traffic,
+        traffic: trafficWithTasks(traffic, inService),
       });
     }),
   );

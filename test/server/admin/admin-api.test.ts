@@ -551,8 +551,9 @@ describe("admin API: monitoring of live traffic", () => {
     expect(routes.json.traffic.buckets).toHaveLength(10);
     const sales = routes.json.traffic.routes.find((route: Json) => route.route === "sales");
     expect(sales).toMatchObject({ total: 2, errors: 0 });
+    // Each model with the task it serves on its route, by the rule the models series use.
     expect(sales.models).toEqual([
-      expect.objectContaining({ model: "echo:beta", total: 2, share: 1 }),
+      expect.objectContaining({ model: "echo:beta", total: 2, share: 1, task: "text-generation" }),
     ]);
     expect(sales.models[0].counts.reduce((sum: number, count: number) => sum + count, 0)).toBe(2);
     const expectedCounts = routes.json.traffic.buckets.map(
