@@ -8,7 +8,7 @@
  * batch's item rows, hold other shapes, and what is missing is left out rather than guessed.
  */
 import type { FeedbackRow, RequestLogRow } from "../route/routing-store.js";
-import { formatMs, formatUsd, formatUtcSeconds } from "./format-table.js";
+import { formatMs, formatUsd, formatUtcSeconds } from "../text/format-table.js";
 
 /** A model step's call, as a step or a batch item's `classification_usage` has it. */
 interface LoggedSpend {

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { formatTable } from "../../src/cli/format-table.js";
 import { shortenMiddle } from "../../src/select/report/format-decision-values.js";
 import { renderCandidateTable } from "../../src/select/report/render-decision-text.js";
 import {
@@ -8,6 +7,7 @@ import {
   sliceEndToWidth,
   sliceToWidth,
 } from "../../src/text/display-width.js";
+import { formatTable } from "../../src/text/format-table.js";
 import { buildDecision } from "../select/report/decision-fixture.js";
 
 /** Columns taken by each line, as a terminal shows it. */

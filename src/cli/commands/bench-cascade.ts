@@ -14,8 +14,8 @@ import type { CascadeSweepRow } from "../../route/cascade-math.js";
 import { sweepCascade } from "../../route/cascade-sweep.js";
 import { loadSampleData } from "../../select/sample-data.js";
 import { resolveTask } from "../../tasks/resolve-task.js";
+import { formatTable } from "../../text/format-table.js";
 import { printJson } from "../cli-options.js";
-import { formatTable } from "../format-table.js";
 
 function thresholdsOption(value: string | undefined): number[] | undefined {
   if (value === undefined || value === "") return undefined;

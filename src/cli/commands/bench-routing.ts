@@ -17,8 +17,8 @@ import {
   type StreamReplayResult,
   withPrices,
 } from "../../route/learning/replay-routing.js";
+import { formatTable } from "../../text/format-table.js";
 import { integerOption, numberOption, printJson } from "../cli-options.js";
-import { formatTable } from "../format-table.js";
 import { replayFiles } from "../replay-files.js";
 
 function policiesOption(

@@ -16,8 +16,8 @@ import {
   otherDatasetPriors,
 } from "../../select/bench-priors.js";
 import { type BenchSelectionResult, benchSelection } from "../../select/bench-selection.js";
+import { formatTable } from "../../text/format-table.js";
 import { integerOption, printJson } from "../cli-options.js";
-import { formatTable } from "../format-table.js";
 import { replayFiles } from "../replay-files.js";
 
 function budgetsOption(value: string | undefined): number[] {

@@ -8,8 +8,8 @@ import {
   type CatalogSearchOptions,
   searchCatalog,
 } from "../../catalog/search-catalog.js";
+import { formatBytes, formatCount, formatMs, formatTable } from "../../text/format-table.js";
 import { integerOption, numberOption, printJson } from "../cli-options.js";
-import { formatBytes, formatCount, formatMs, formatTable } from "../format-table.js";
 import { openCatalog } from "../open-catalog.js";
 
 export default defineCommand({

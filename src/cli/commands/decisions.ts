@@ -10,8 +10,8 @@ import {
   renderDecisionText,
 } from "../../select/report/render-decision-report.js";
 import { resolveTask } from "../../tasks/resolve-task.js";
+import { formatTable, formatUtcSeconds } from "../../text/format-table.js";
 import { integerOption, printJson } from "../cli-options.js";
-import { formatTable, formatUtcSeconds } from "../format-table.js";
 import { checkReportFile, writeReportFile } from "../report-file.js";
 
 const show = defineCommand({

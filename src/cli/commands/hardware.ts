@@ -5,8 +5,8 @@
 import { defineCommand } from "citty";
 import { localMachineProfile } from "../../hardware/local-machine-profile.js";
 import { listHardwareProfiles } from "../../hardware/resolve-hardware.js";
+import { formatBytes, formatTable } from "../../text/format-table.js";
 import { printJson } from "../cli-options.js";
-import { formatBytes, formatTable } from "../format-table.js";
 
 const list = defineCommand({
   meta: { name: "list", description: "List hardware profiles and their aliases" },

@@ -17,8 +17,13 @@ import type { ConfigStanding } from "../../route/learning/routes-in-service.js";
 import { ThompsonRouteLearner } from "../../route/learning/thompson-route-learner.js";
 import type { ModelStanding } from "../../route/route-learner.js";
 import { openStateDatabase, type StateDatabase } from "../../state/state-database.js";
+import {
+  formatTable,
+  formatUsd,
+  formatUtcSeconds,
+  type TableColumn,
+} from "../../text/format-table.js";
 import { integerOption, printJson, STATE_ARG } from "../cli-options.js";
-import { formatTable, formatUsd, formatUtcSeconds, type TableColumn } from "../format-table.js";
 
 const routeArg = {
   type: "string",

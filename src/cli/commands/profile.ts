@@ -35,8 +35,8 @@ import { recordProfile } from "../../profile/record-profile.js";
 import { sampleInputs } from "../../profile/sample-inputs.js";
 import { candidateIdResolver } from "../../select/resolve-candidate-id.js";
 import { closestMatch } from "../../text/closest-match.js";
+import { formatBytes, formatMs, formatTable } from "../../text/format-table.js";
 import { integerOption, printJson } from "../cli-options.js";
-import { formatBytes, formatMs, formatTable } from "../format-table.js";
 import { openCatalog } from "../open-catalog.js";
 
 function batchSizesOption(value: string | undefined): number[] {

@@ -17,14 +17,14 @@ import { ROUTING_COMPONENT, ROUTING_MIGRATIONS, RoutingStore } from "../../route
 import { loggedDecisionBody } from "../../server/decision-wire.js";
 import { migrateComponent, openStateDatabase } from "../../state/state-database.js";
 import { resolveTask } from "../../tasks/resolve-task.js";
-import { integerOption, printJson, STATE_ARG } from "../cli-options.js";
 import {
   formatCount,
   formatMs,
   formatTable,
   formatUsd,
   formatUtcSeconds,
-} from "../format-table.js";
+} from "../../text/format-table.js";
+import { integerOption, printJson, STATE_ARG } from "../cli-options.js";
 import { renderLoggedRequest } from "../render-logged-request.js";
 
 const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;

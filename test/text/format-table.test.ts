@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatCount } from "../../src/cli/format-table.js";
+import { formatCount } from "../../src/text/format-table.js";
 
 describe("formatCount", () => {
   it.each([

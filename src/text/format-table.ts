@@ -4,7 +4,7 @@
  * table library would weigh more than it saves (the edge install counts every dependency).
  * Widths are terminal columns (`text/display-width.ts`), so Chinese cells line up.
  */
-import { displayWidth, padToWidth, sliceToWidth } from "../text/display-width.js";
+import { displayWidth, padToWidth, sliceToWidth } from "./display-width.js";
 
 export interface TableColumn<Row> {
   header: string;
