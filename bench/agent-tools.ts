@@ -10,8 +10,9 @@
  * the official MCP client over stdio, `--runs` times, each in a new `MODELSCOUT_HOME`; times
  * the handshake (`initialize`), `tools/list`, the first `search_models` (which loads the
  * bundled catalog into the new home) and a second one, and `check_selection` on the English
- * sentiment example. Prints the median of each and the bytes of each tool's listing; writes
- * bench/results/agent-tools.json.
+ * sentiment example. Prints the median of each and the bytes of each tool's listing, and, from
+ * the first run, the bytes of `show_model`'s text and data for the best-scored model of three
+ * tasks; writes bench/results/agent-tools.json.
  */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -28,6 +29,7 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const { values } = parseArgs({ options: { runs: { type: "string", default: "5" } } });
 const runs = Number(values.runs);
 
+const SHOWN_TASKS = ["text-generation", "image-classification", "feature-extraction"];
 const STEPS = [
   "initialize",
   "tools/list",
@@ -49,6 +51,7 @@ async function main(): Promise<void> {
     STEPS.map((step) => [step, []]),
   ) as never;
   let toolBytes: Record<string, number> = {};
+  const showBytes: Record<string, { id: string; textBytes: number; dataBytes: number }> = {};
   for (let run = 0; run < runs; run += 1) {
     const home = mkdtempSync(join(tmpdir(), "ms-bench-agent-"));
     const client = new Client({ name: "bench", version: "1" });
@@ -85,6 +88,25 @@ async function main(): Promise<void> {
       );
       if (checked.isError === true) throw new Error(JSON.stringify(checked.content));
       times.check_selection.push(checkMs);
+      if (run === 0) {
+        // What one model's description costs the agent's context: the text it reads, and
+        // the same facts as data, for the best-scored model of three tasks.
+        for (const task of SHOWN_TASKS) {
+          const top = await client.callTool({
+            name: "search_models",
+            arguments: { task, sort: "score", limit: 1 },
+          });
+          const id = (top.structuredContent as { models: { id: string }[] }).models[0]?.id;
+          if (id === undefined) throw new Error(`no ${task} model`);
+          const shown = await client.callTool({ name: "show_model", arguments: { id } });
+          const text = (shown.content as { text: string }[])[0]?.text ?? "";
+          showBytes[task] = {
+            id,
+            textBytes: Buffer.byteLength(text),
+            dataBytes: Buffer.byteLength(JSON.stringify(shown.structuredContent)),
+          };
+        }
+      }
     } finally {
       await client.close();
       rmSync(home, { recursive: true, force: true });
@@ -106,6 +128,12 @@ async function main(): Promise<void> {
       toolBytes,
     )
       .map(([name, bytes]) => `| ${name} | ${bytes} |`)
+      .join(
+        "\n",
+      )}\n\n| show_model of the best-scored | text bytes | data bytes |\n|---|---:|---:|\n${Object.entries(
+      showBytes,
+    )
+      .map(([task, shown]) => `| ${task}: ${shown.id} | ${shown.textBytes} | ${shown.dataBytes} |`)
       .join("\n")}\n`,
   );
   writeBenchResult("agent-tools", `npx tsx bench/agent-tools.ts --runs ${runs}`, {
@@ -113,6 +141,7 @@ async function main(): Promise<void> {
     medianMs: medians,
     timesMs: times,
     toolBytes,
+    showBytes,
   });
 }
 

@@ -12,14 +12,16 @@
  */
 import { z } from "zod";
 import { selectionProviders } from "../backends/selection-providers.js";
-import { runsHere } from "../backends/why-not-run-here.js";
 import type { CatalogStore } from "../catalog/catalog-store.js";
+import {
+  describeModel,
+  LISTED_EVAL_RESULTS,
+  renderModelDescription,
+} from "../catalog/describe-model.js";
 import { DTYPES } from "../catalog/model-record.js";
 import { CATALOG_SORTS, type CatalogSearchHit, searchCatalog } from "../catalog/search-catalog.js";
 import { suggestableModelIds } from "../catalog/suggestable-ids.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
-import { hardwareSummary } from "../hardware/hardware-summary.js";
-import { listHardwareProfiles } from "../hardware/resolve-hardware.js";
 import type { SelectionDecision } from "../select/decision.js";
 import { renderDecisionText } from "../select/report/render-decision-text.js";
 import { renderSelectionPlan } from "../select/report/render-selection-plan.js";
@@ -293,7 +295,7 @@ export class AgentTools {
       name: "show_model",
       title: "Show one model",
       description:
-        "Everything the catalog knows about one model: task, languages, licence, datasets, parameters, memory per weight format, context length, published eval results, whether it runs on this machine (and with which backend, or why not), and its fit and latency on every hardware profile.",
+        "Everything the catalog knows about one model: task, languages, licence, datasets, parameters, memory per weight format, context length, published eval results (the first 40, with their count), whether it runs on this machine (and with which backend, or why not), and its fit and latency on every hardware profile.",
       input: showArgs,
       readOnly: true,
       run: async (args) => {
@@ -306,10 +308,23 @@ export class AgentTools {
             `No model "${args.id}" in the catalog.${suggestion === undefined ? "" : ` Did you mean "${suggestion}"?`} Find ids with search_models.`,
           );
         }
-        const here = runsHere(model, selectionProviders({ inProcess: true }));
-        const hardware = hardwareSummary(model, listHardwareProfiles());
-        const data = { model, runsHere: here, hardware };
-        return { text: JSON.stringify(data, null, 1), data };
+        const described = await describeModel(
+          catalog,
+          model,
+          selectionProviders({ inProcess: true }),
+        );
+        const { files, ...rest } = described;
+        // The eval results the text lists, not every one (an MTEB model has hundreds).
+        const listed = rest.model.evalResults.slice(0, LISTED_EVAL_RESULTS);
+        return {
+          text: renderModelDescription(described),
+          data: {
+            ...rest,
+            model: Object.assign({}, rest.model, { evalResults: listed }),
+            evalResultsTotal: rest.model.evalResults.length,
+            ...(files !== null && { files }),
+          },
+        };
       },
     };
   }

@@ -133,6 +133,17 @@ describe("modelscout mcp", () => {
     const shown = await call("show_model", { id: "npm:sentiment" });
     expect(shown.isError).toBeFalsy();
     expect(shown.structuredContent?.runsHere).toEqual({ provider: "npm" });
+    // As `catalog show` prints it: fields, then a table of the hardware profiles.
+    expect(shown.text).toMatch(/^npm:sentiment\n=+\nsource: +npm\n/);
+    expect(shown.text).toContain("runs here:      yes, with the npm backend");
+    expect(shown.text).toContain("Hardware (default dtype per device");
+    // An MTEB model's hundreds of eval results: the first 40, in the text and the data alike.
+    const many = await call("show_model", { id: "Qwen/Qwen3-Embedding-8B" });
+    const total = many.structuredContent?.evalResultsTotal as number;
+    expect(total).toBeGreaterThan(40);
+    const record = many.structuredContent?.model as { evalResults: unknown[] };
+    expect(record.evalResults).toHaveLength(40);
+    expect(many.text).toContain(`Eval results (${total}, first 40):`);
   });
 
   it("names every bad field of an inline spec, and stores nothing", async () => {
