@@ -5,7 +5,7 @@
  * description written for a model to read, a zod input schema (its JSON Schema is what the
  * agent sees) and a function from checked arguments to an answer with a text for the model
  * and the same facts as data. `mcp-server.ts` serves them over the Model Context Protocol;
- * another agent framework can wrap `agentTools()` the same way (ADR 0097).
+ * another agent framework can wrap `new AgentTools(...).list()` the same way (ADR 0097).
  *
  * Every tool runs on this machine, as the CLI does: a selection probes its candidates locally
  * on the caller's sample data, and a spec's `privacy: local-only` holds as it does there.

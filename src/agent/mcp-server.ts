@@ -60,7 +60,7 @@ export function createMcpServer(tools: AgentTools, options: McpServerOptions = {
                       message: progress.message,
                     },
                   })
-                  .catch(() => {}); // a client that left: the call's own answer fails too: the call's own answer fails too
+                  .catch(() => {}); // a client that left: the call's own answer fails too
               });
         try {
           const answer = await tool.run(args as never, {
