@@ -17,10 +17,10 @@ import {
   describeModel,
   LISTED_EVAL_RESULTS,
   renderModelDescription,
+  requireModel,
 } from "../catalog/describe-model.js";
 import { DTYPES } from "../catalog/model-record.js";
 import { CATALOG_SORTS, type CatalogSearchHit, searchCatalog } from "../catalog/search-catalog.js";
-import { suggestableModelIds } from "../catalog/suggestable-ids.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
 import type { SelectionDecision } from "../select/decision.js";
 import { renderDecisionText } from "../select/report/render-decision-text.js";
@@ -31,7 +31,7 @@ import { requestLlm, selectionInput } from "../select/selection-input.js";
 import { SelectionResources } from "../select/selection-resources.js";
 import { taskSpecJsonSchema } from "../select/task-spec.js";
 import { resolveTask } from "../tasks/resolve-task.js";
-import { closestMatch } from "../text/closest-match.js";
+import { formatCount, formatMs } from "../text/format-table.js";
 
 /** What a tool gives back: a text for the model to read, and the same facts as data. */
 export interface ToolAnswer {
@@ -207,13 +207,16 @@ export class AgentTools {
   }
 
   #open(): Promise<SelectionResources> {
-    this.#resources ??= this.#options
-      .openCatalog()
-      .then((catalog) => SelectionResources.open(catalog, this.#options.env));
-    // A failed open (a corrupt catalog file) is tried again by the next call.
-    this.#resources.catch(() => {
-      this.#resources = undefined;
-    });
+    if (this.#resources === undefined) {
+      const opening = this.#options
+        .openCatalog()
+        .then((catalog) => SelectionResources.open(catalog, this.#options.env));
+      // A failed open (a corrupt catalog file) is tried again by the next call.
+      opening.catch(() => {
+        if (this.#resources === opening) this.#resources = undefined;
+      });
+      this.#resources = opening;
+    }
     return this.#resources;
   }
 
@@ -300,14 +303,7 @@ export class AgentTools {
       readOnly: true,
       run: async (args) => {
         const { catalog } = await this.#open();
-        const model = await catalog.getModel(args.id);
-        if (model === null) {
-          const suggestion = closestMatch(args.id, await suggestableModelIds(catalog));
-          throw new ModelScoutError(
-            "NOT_FOUND",
-            `No model "${args.id}" in the catalog.${suggestion === undefined ? "" : ` Did you mean "${suggestion}"?`} Find ids with search_models.`,
-          );
-        }
+        const model = await requireModel(catalog, args.id, "Find ids with search_models.");
         const described = await describeModel(
           catalog,
           model,
@@ -456,23 +452,16 @@ function searchLine(model: CatalogSearchHit): string {
         ? `${model.languages.slice(0, 4).join(",")},+${model.languages.length - 4}`
         : model.languages.join(","),
     model.license ?? "licence ?",
-    model.params === null ? "params ?" : `${formatParams(model.params)} params`,
+    `${formatCount(model.params)} params`,
   ];
   if (model.score !== null) parts.push(`score ${model.score.toFixed(1)}`);
   if (model.hardware !== null) {
     parts.push(model.fits === null ? "fit ?" : model.fits ? "fits" : "does not fit");
     if (model.latencyMs !== null) {
-      parts.push(`${model.latencyKind === "measured" ? "=" : "~"}${model.latencyMs.toFixed(1)} ms`);
+      parts.push(`${model.latencyKind === "measured" ? "=" : "~"}${formatMs(model.latencyMs)}`);
     }
   }
   return `- ${model.id} (${model.source}): ${parts.join(", ")}`;
-}
-
-function formatParams(params: number): string {
-  if (params >= 1e9) return `${(params / 1e9).toFixed(1)}B`;
-  if (params >= 1e6) return `${(params / 1e6).toFixed(0)}M`;
-  if (params >= 1e3) return `${(params / 1e3).toFixed(0)}k`;
-  return String(params);
 }
 
 function withNotes(text: string, notes: readonly string[]): string {

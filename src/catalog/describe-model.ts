@@ -13,11 +13,13 @@ import { type HardwareRow, hardwareSummary } from "../hardware/hardware-summary.
 import { listHardwareProfiles } from "../hardware/resolve-hardware.js";
 import { hubEndpoint } from "../hub/hub-endpoint.js";
 import { hubFilesLookup } from "../select/look-up-candidate-files.js";
+import { closestMatch } from "../text/closest-match.js";
 import { formatBytes, formatCount, formatMs, formatTable } from "../text/format-table.js";
 import type { CatalogStore } from "./catalog-store.js";
 import { DTYPES, type ModelRecord, weightBytes } from "./model-record.js";
 import { onnxFilesState } from "./resolve-onnx-variants.js";
 import { storeOnnxFiles } from "./store-onnx-files.js";
+import { suggestableModelIds } from "./suggestable-ids.js";
 
 /** The eval results the text lists, the first ones (an MTEB model has hundreds). */
 export const LISTED_EVAL_RESULTS = 40;
@@ -29,6 +31,24 @@ export interface ModelDescription {
   hardware: HardwareRow[];
   /** Null unless its files were unknown and looked up. */
   files: FilesLookup | null;
+}
+
+/**
+ * The catalog's record of `id`; NOT_FOUND with the closest known id ("did you mean") and
+ * `howToFind`, the shell's way to look ids up, when it has none.
+ */
+export async function requireModel(
+  store: CatalogStore,
+  id: string,
+  howToFind: string,
+): Promise<ModelRecord> {
+  const model = await store.getModel(id);
+  if (model !== null) return model;
+  const suggestion = closestMatch(id, await suggestableModelIds(store));
+  throw new ModelScoutError(
+    "NOT_FOUND",
+    `No model "${id}" in the catalog.${suggestion === undefined ? "" : ` Did you mean "${suggestion}"?`} ${howToFind}`,
+  );
 }
 
 /**

@@ -5,10 +5,11 @@
  */
 import { defineCommand } from "citty";
 import { selectionProviders } from "../../backends/selection-providers.js";
-import { describeModel, renderModelDescription } from "../../catalog/describe-model.js";
-import { suggestableModelIds } from "../../catalog/suggestable-ids.js";
-import { ModelScoutError } from "../../errors/modelscout-error.js";
-import { closestMatch } from "../../text/closest-match.js";
+import {
+  describeModel,
+  renderModelDescription,
+  requireModel,
+} from "../../catalog/describe-model.js";
 import { printJson } from "../cli-options.js";
 import { openCatalog } from "../open-catalog.js";
 
@@ -25,14 +26,11 @@ export default defineCommand({
   async run({ args }) {
     const store = await openCatalog();
     try {
-      const model = await store.getModel(args.id);
-      if (model === null) {
-        const suggestion = closestMatch(args.id, await suggestableModelIds(store));
-        throw new ModelScoutError(
-          "NOT_FOUND",
-          `No model "${args.id}" in the catalog.${suggestion ? ` Did you mean "${suggestion}"?` : ""} Search with \`modelscout catalog search\` or fetch it with \`modelscout catalog sync --search ${args.id}\`.`,
-        );
-      }
+      const model = await requireModel(
+        store,
+        args.id,
+        `Search with \`modelscout catalog search\` or fetch it with \`modelscout catalog sync --search ${args.id}\`.`,
+      );
       // The backends `select` uses, asked only whether they would take it.
       const described = await describeModel(store, model, selectionProviders({ inProcess: true }));
       if (args.json) {
