@@ -8,7 +8,8 @@
  *
  * Models that run inside this process's address space with native or WebAssembly code (npm
  * packages, transformers.js) run in a child process by default (`backends/isolated/`), so
- * a crash or a hang kills the child, not the server. HTTP backends are created with their
+ * a crash or a hang kills the child, not the server; `isolateModels: false` (`serve --edge`)
+ * runs them in this process, where each saves a Node.js process's memory. HTTP backends are created with their
  * own retries off: the router owns timeouts, retries and fallbacks, and retrying twice in
  * two layers would multiply waits. Providers are imported when a model needs them, so a
  * config of echo and endpoint models does not load ONNX Runtime into the server.
@@ -50,6 +51,12 @@ export interface ModelRegistryOptions {
    */
   deadlineMsFor?: (id: string) => number | undefined;
   /**
+   * Whether catalog models (npm packages, transformers.js) run in a child process when their
+   * declaration does not say (`isolated`). Default true; `modelscout serve --edge` runs them
+   * in this process (ADR 0098).
+   */
+  isolateModels?: boolean;
+  /**
    * The registry of the config this one replaces (a reload): a model it loaded whose
    * declaration and deadline are unchanged is taken over as it is, loaded, not built again.
    */
@@ -84,6 +91,10 @@ export class ModelRegistry {
   /** Until `prepare` is done: kept no longer, so that reloads do not chain registries. */
   #previous: ModelRegistry | undefined;
   #httpProvider: Promise<BackendProvider> | undefined;
+
+  get #isolateByDefault(): boolean {
+    return this.#options.isolateModels !== false;
+  }
 
   constructor(options: ModelRegistryOptions) {
     const { previous, ...rest } = options;
@@ -300,10 +311,10 @@ export class ModelRegistry {
           );
         }
         case "catalog":
-          return this.#fromCatalog(id, declaration.isolated);
+          return this.#fromCatalog(id, declaration.isolated ?? this.#isolateByDefault);
       }
     }
-    return this.#fromCatalog(id, true);
+    return this.#fromCatalog(id, this.#isolateByDefault);
   }
 
   async #fromCatalog(id: string, isolated: boolean): Promise<ModelBackend> {

@@ -88,6 +88,11 @@ export interface RouterOptions {
    */
   sessions?: SessionAffinity;
   /**
+   * Whether catalog models run in child processes when their declaration does not say
+   * (`ModelRegistryOptions.isolateModels`); default true, false under `serve --edge`.
+   */
+  isolateModels?: boolean;
+  /**
    * The router this one replaces (a reload of the routes config): each model it loaded that
    * the new config declares the same way is taken over loaded, with its circuit breaker and
    * calls in flight, and listeners of model health carry over. Retire it with `retire`.
@@ -1921,6 +1926,7 @@ export async function createRouter(routerOptions: RouterOptions): Promise<Router
     ...(options.backends !== undefined && { backends: options.backends }),
     ...(options.env !== undefined && { env: options.env }),
     ...(options.fetch !== undefined && { fetch: options.fetch }),
+    ...(options.isolateModels !== undefined && { isolateModels: options.isolateModels }),
   });
   const ids = new Set<string>(config.models.map((model) => model.id));
   for (const route of config.routes) {

@@ -490,9 +490,9 @@ const modelDeclarationSchema = z.discriminatedUnion("kind", [
       kind: z.literal("catalog").describe("`catalog`: a catalog model with run options."),
       isolated: z
         .boolean()
-        .default(true)
+        .optional()
         .describe(
-          "Run in a child process, so a crash or hang cannot take the server down. Default true.",
+          "Run in a child process, so a crash or hang cannot take the server down. Default true, or false under `modelscout serve --edge`, which runs models in the server's process to save memory.",
         ),
     })
     .strict()

@@ -118,6 +118,11 @@ export interface RoutingServerOptions {
   redactText?: RedactText;
   lookupModel?: (id: string) => Promise<ModelRecord | null>;
   backends?: ReadonlyMap<string, ModelBackend>;
+  /**
+   * Whether catalog models run in child processes when the config does not say (a model's
+   * `isolated`); default true. `modelscout serve --edge` passes false (ADR 0098).
+   */
+  isolateModels?: boolean;
   env?: NodeJS.ProcessEnv;
   fetch?: typeof fetch;
   random?: () => number;
@@ -324,6 +329,7 @@ export async function startRoutingServer(options: RoutingServerOptions): Promise
         ...(options.env !== undefined && { env: options.env }),
         ...(options.fetch !== undefined && { fetch: options.fetch }),
         ...(options.random !== undefined && { random: options.random }),
+        ...(options.isolateModels !== undefined && { isolateModels: options.isolateModels }),
       });
     /**
      * Tells the learner which routes the config in service has (ADR 0083). A failed write costs

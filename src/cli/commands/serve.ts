@@ -283,6 +283,11 @@ export default defineCommand({
       description:
         "Server processes on the port, sharing --state (ADR 0061): a number, or auto for one per CPU (default 1)",
     },
+    edge: {
+      type: "boolean",
+      description:
+        "For a small device (a Raspberry Pi): catalog models run in the server's process instead of one child process each, unless the config sets a model's isolated (ADR 0098)",
+    },
     check: {
       type: "boolean",
       description:
@@ -375,6 +380,7 @@ export default defineCommand({
       // The learning policy behind `bandit` routes; it keeps its state in the same state.db.
       createLearner: (database) => new ThompsonRouteLearner({ database, config: config.learning }),
       lookupModel: catalogLookup(async () => (catalog ??= await openCatalog())),
+      ...(args.edge === true && { isolateModels: false }),
     })
       .catch((error: unknown) => {
         throw routesConfigLines(error, config);
