@@ -23,7 +23,11 @@ function isModuleNotFound(error: unknown, packageName: string): boolean {
   return error.message.includes(`'${specifierRoot.join("/")}`);
 }
 
-function unavailable(packageName: string, modelId: string, cause: unknown): ModelScoutError {
+/**
+ * `BACKEND_UNAVAILABLE`: `modelId` needs `packageName`, which is not installed (also used for
+ * transformers.js, an optional dependency since ADR 0098).
+ */
+export function unavailable(packageName: string, modelId: string, cause: unknown): ModelScoutError {
   const root = packageName.startsWith("@")
     ? packageName.split("/").slice(0, 2).join("/")
     : (packageName.split("/")[0] ?? packageName);
@@ -43,9 +47,13 @@ export async function importOptionalPackage(specifier: string, modelId: string):
   try {
     return await import(specifier);
   } catch (error) {
-    if (isModuleNotFound(error, specifier)) throw unavailable(specifier, modelId, error);
-    throw error;
+    throw optionalImportFailure(error, specifier, modelId);
   }
+}
+
+/** What a failed `import(specifier)` of an optional package throws: "install it", or the error itself. */
+export function optionalImportFailure(error: unknown, specifier: string, modelId: string): unknown {
+  return isModuleNotFound(error, specifier) ? unavailable(specifier, modelId, error) : error;
 }
 
 /** The folder of an installed optional package, for model files it ships beside its code. */

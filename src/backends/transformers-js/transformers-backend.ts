@@ -394,23 +394,27 @@ export class TransformersBackend implements ModelBackend {
     let pipe: LoadedPipeline["pipe"];
     let readImage: TransformersRuntime["readImage"];
     try {
-      ({ pipe, readImage } = await withTransformersSettings(this.settings, async (library) => {
-        const built = await library.pipeline(
-          spec.pipeline as "text-classification",
-          // An absolute path is not a valid hub id, so the library reads the folder itself.
-          this.localFolder ?? this.repositoryId,
-          {
-            dtype: this.dtype,
-            device: "cpu",
-            revision: this.settings.revision,
-            progress_callback: (info: Record<string, unknown>) => this.forwardProgress(info),
-          },
-        );
-        return {
-          pipe: built as unknown as LoadedPipeline["pipe"],
-          readImage: (input: string | Blob) => library.RawImage.read(input),
-        };
-      }));
+      ({ pipe, readImage } = await withTransformersSettings(
+        this.settings,
+        async (library) => {
+          const built = await library.pipeline(
+            spec.pipeline as "text-classification",
+            // An absolute path is not a valid hub id, so the library reads the folder itself.
+            this.localFolder ?? this.repositoryId,
+            {
+              dtype: this.dtype,
+              device: "cpu",
+              revision: this.settings.revision,
+              progress_callback: (info: Record<string, unknown>) => this.forwardProgress(info),
+            },
+          );
+          return {
+            pipe: built as unknown as LoadedPipeline["pipe"],
+            readImage: (input: string | Blob) => library.RawImage.read(input),
+          };
+        },
+        this.modelId,
+      ));
     } catch (error) {
       throw await explainLoadFailure(error, {
         modelId: this.modelId,

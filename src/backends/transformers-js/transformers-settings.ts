@@ -15,6 +15,7 @@ import { modelscoutHome } from "../../config/modelscout-home.js";
 import type { HttpRetryPolicy } from "../../http/fetch-with-retry.js";
 import { hubEndpoint, hubToken } from "../../hub/hub-endpoint.js";
 import { hubOffline } from "../../hub/hub-offline.js";
+import { optionalImportFailure } from "../npm/import-optional-package.js";
 import { retryingModelFetch } from "./retrying-model-fetch.js";
 
 export interface TransformersSettings {
@@ -42,15 +43,25 @@ export function transformersSettings(env: NodeJS.ProcessEnv = process.env): Tran
 
 type TransformersModule = typeof import("@huggingface/transformers");
 
+const TRANSFORMERS_PACKAGE = "@huggingface/transformers";
+
 let transformersModule: Promise<TransformersModule> | undefined;
 
 /**
  * The library, imported on first use: it loads ONNX Runtime's native addon, which costs
- * hundreds of milliseconds and memory that commands not running models should not pay.
+ * hundreds of milliseconds and memory that commands not running models should not pay. It is
+ * an optional dependency (ADR 0098: with ONNX Runtime it is 440 MB of a 530 MB install), so a
+ * lean install (`npm install --omit=optional`) has none: then `modelId`'s load fails with
+ * `BACKEND_UNAVAILABLE`, naming the package to install, and the next load tries again.
  */
-export function importTransformers(): Promise<TransformersModule> {
-  transformersModule ??= import("@huggingface/transformers");
-  return transformersModule;
+export async function importTransformers(modelId: string): Promise<TransformersModule> {
+  transformersModule ??= import(TRANSFORMERS_PACKAGE) as Promise<TransformersModule>;
+  try {
+    return await transformersModule;
+  } catch (error) {
+    transformersModule = undefined;
+    throw optionalImportFailure(error, TRANSFORMERS_PACKAGE, modelId);
+  }
 }
 
 let queue: Promise<unknown> = Promise.resolve();
@@ -65,9 +76,11 @@ let queue: Promise<unknown> = Promise.resolve();
 export function withTransformersSettings<T>(
   settings: TransformersSettings,
   work: (library: TransformersModule) => Promise<T>,
+  /** The model that needs the library, for the error when it is not installed. */
+  modelId = "An ONNX model",
 ): Promise<T> {
   const run = queue.then(async () => {
-    const library = await importTransformers();
+    const library = await importTransformers(modelId);
     const { env } = library;
     env.remoteHost = settings.remoteHost;
     env.remotePathTemplate = "{model}/resolve/{revision}/";
