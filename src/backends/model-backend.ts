@@ -408,4 +408,11 @@ export interface BackendProvider {
   readonly provider: string;
   supports(model: ModelRecord): boolean;
   create(model: ModelRecord): ModelBackend;
+  /**
+   * Why this install cannot run a model `supports` takes (an optional package it needs is not
+   * installed), or null when it can. A selection passes over such a model with this reason and
+   * `catalog show` gives it (`runnableProvider`); a routes config naming the model still
+   * builds, and its load fails with `BACKEND_UNAVAILABLE` (ADR 0098).
+   */
+  unavailable?(model: ModelRecord): string | null;
 }

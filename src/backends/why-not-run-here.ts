@@ -1,7 +1,7 @@
 /**
  * @module
  * Whether a backend on this machine runs a catalog model, and if none does, why: what
- * `catalog show` says, so that a user reads it before a selection leaves the model out.
+ * `catalog show` says, and what a selection's `runnable` filter leaves a model out for.
  */
 import type { ModelRecord } from "../catalog/model-record.js";
 import type { BackendProvider } from "./model-backend.js";
@@ -9,11 +9,29 @@ import { whyTransformersCannotRun } from "./transformers-js/transformers-backend
 
 export type RunsHere = { provider: string } | { provider: null; reason: string };
 
-/** The first of `providers` that runs `model`, or why none of them does. */
+/**
+ * The first of `providers` that takes `model` and can run it on this install, or why none
+ * does: what a provider that takes it lacks (an optional package, `BackendProvider.unavailable`),
+ * else why none takes it.
+ */
+export function runnableProvider(
+  model: ModelRecord,
+  providers: readonly BackendProvider[],
+): { provider: BackendProvider } | { provider: null; reason: string } {
+  let lacking: string | undefined;
+  for (const provider of providers) {
+    if (!provider.supports(model)) continue;
+    const why = provider.unavailable?.(model) ?? null;
+    if (why === null) return { provider };
+    lacking ??= why;
+  }
+  return { provider: null, reason: lacking ?? whyNot(model) };
+}
+
+/** `runnableProvider`, with the provider's name. */
 export function runsHere(model: ModelRecord, providers: readonly BackendProvider[]): RunsHere {
-  const provider = providers.find((candidate) => candidate.supports(model));
-  if (provider !== undefined) return { provider: provider.provider };
-  return { provider: null, reason: whyNot(model) };
+  const found = runnableProvider(model, providers);
+  return found.provider === null ? found : { provider: found.provider.provider };
 }
 
 function whyNot(model: ModelRecord): string {

@@ -11,8 +11,8 @@
  * licence is unknown cannot satisfy a licence constraint.
  */
 
-import { findBackendProvider } from "../backends/create-backend.js";
 import type { BackendProvider } from "../backends/model-backend.js";
+import { runnableProvider } from "../backends/why-not-run-here.js";
 import type { CatalogStore, StoreSearchQuery } from "../catalog/catalog-store.js";
 import { normaliseLanguage } from "../catalog/languages.js";
 import type { ModelRecord } from "../catalog/model-record.js";
@@ -37,6 +37,8 @@ export interface PoolCandidate {
   listed: boolean;
   /** The first provider that can run it here; null only when nothing will be probed. */
   provider: BackendProvider | null;
+  /** Why no provider runs it here, when `provider` is null (`runnableProvider`). */
+  notRunnable?: string;
   /** Memory the weights need at the target's dtype, with runtime overhead; null when unknown. */
   memoryBytes: number | null;
   /** Latency on the target hardware from the catalog (measured there, else estimated). */
@@ -244,13 +246,14 @@ export async function buildCandidatePool(options: BuildPoolOptions): Promise<Can
 
   const funnel = new Funnel(
     models.map((model) => {
-      const provider = findBackendProvider(model, providers);
+      const runnable = runnableProvider(model, providers);
       const fit = hardware === null ? null : memoryFit(model, hardware, dtype);
       const latency = hardware === null ? null : hardwareLatency(model, hardware, dtype);
       return {
         model,
         listed: listedIds.has(model.id),
-        provider,
+        provider: runnable.provider,
+        ...(runnable.provider === null && { notRunnable: runnable.reason }),
         memoryBytes: fit?.requiredBytes ?? null,
         targetLatency:
           latency === null || latency.latencyMs === null
@@ -429,7 +432,9 @@ export async function buildCandidatePool(options: BuildPoolOptions): Promise<Can
           ? { keep: true }
           : {
               keep: false,
-              reason: `no backend for source ${candidate.model.source}, library ${candidate.model.library ?? "unknown"}`,
+              reason:
+                candidate.notRunnable ??
+                `no backend for source ${candidate.model.source}, library ${candidate.model.library ?? "unknown"}`,
             },
     );
 

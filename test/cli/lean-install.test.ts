@@ -7,7 +7,15 @@
  * candidates are recorded as failed with what to install, and an npm model wins.
  */
 import { spawn } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from "node:fs";
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -20,9 +28,13 @@ const LEFT_OUT = "@huggingface/transformers";
 const folder = mkdtempSync(join(tmpdir(), "ms-lean-"));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
+let made: string | undefined;
+
 /** The package as `files` ships it (source instead of `dist`), beside a `node_modules` without `LEFT_OUT`. */
 function leanInstall(): string {
+  if (made !== undefined) return made;
   const root = join(folder, "modelscout");
+  made = root;
   for (const part of [
     "src",
     "data/snapshot",
@@ -72,26 +84,119 @@ function run(
   });
 }
 
+/** `modelscout serve --port 0 ...args` in `cwd` until it listens; its URL and what it printed to stderr. */
+function serve(
+  cwd: string,
+  args: readonly string[],
+): Promise<{ url: string; stderr: () => string; stop: () => void }> {
+  const child = spawn(
+    process.execPath,
+    ["--import", TSX, "src/cli/main.ts", "serve", "--port", "0", ...args],
+    {
+      cwd,
+      env: { ...process.env, NO_COLOR: "1", MODELSCOUT_HOME: join(folder, "home") },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  let stdout = "";
+  let stderr = "";
+  child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+    stderr += chunk;
+  });
+  return new Promise((resolve, reject) => {
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+      stdout += chunk;
+      const url = /Routing server at (http:\/\/\S+)/.exec(stdout)?.[1];
+      if (url !== undefined)
+        resolve({ url, stderr: () => stderr, stop: () => child.kill("SIGKILL") });
+    });
+    child.on("exit", (code) => reject(new Error(`serve exited (${code}): ${stderr}`)));
+  });
+}
+
 describe("a lean install, without transformers.js", () => {
-  it("runs the README's selection: the ONNX candidates fail with what to install, an npm model wins", async () => {
+  it("runs the README's selection: the ONNX candidates are left out with what to install, an npm model wins", async () => {
     const root = leanInstall();
     const task = join(root, "examples/english-sentiment/task.json");
     const result = await run(root, ["select", task, "--json"]);
     expect(result.stderr).not.toMatch(/ERR_MODULE_NOT_FOUND|at async/);
     expect(result.code, result.stderr).toBe(0);
     const report = JSON.parse(result.stdout) as {
+      decisionId: string;
       winner: { id: string } | null;
-      candidates: { id: string; status: string; error?: { code: string; message: string } }[];
+      candidates: { id: string }[];
     };
     expect(report.winner?.id).toMatch(/^npm:/);
-    const onnx = report.candidates.filter((candidate) => candidate.id.startsWith("local:"));
-    expect(onnx).toHaveLength(2);
-    for (const candidate of onnx) {
-      expect(candidate.status).toBe("failed");
-      expect(candidate.error?.code).toBe("BACKEND_UNAVAILABLE");
-      expect(candidate.error?.message).toContain(
+    expect(report.candidates.map((candidate) => candidate.id).sort()).toEqual([
+      "npm:sentiment",
+      "npm:vader-sentiment",
+    ]);
+    // The stored decision says which listed ids the runnable filter left out, and why.
+    const shown = await run(root, ["decisions", "show", report.decisionId, "--json"]);
+    expect(shown.code, shown.stderr).toBe(0);
+    const decision = JSON.parse(shown.stdout) as {
+      filters: { filter: string; removedListed?: { id: string; reason: string }[] }[];
+    };
+    const runnable = decision.filters.find((step) => step.filter === "runnable");
+    expect(runnable?.removedListed).toHaveLength(2);
+    for (const removed of runnable?.removedListed ?? []) {
+      expect(removed.id).toMatch(/^local:.*sentiment-en-bow/);
+      expect(removed.reason).toBe(
         `needs the optional package "${LEFT_OUT}", which is not installed: run \`npm install ${LEFT_OUT}\``,
       );
+    }
+  }, 180_000);
+
+  it("fails a model's load with what to install when it is asked for by name", async () => {
+    const root = leanInstall();
+    const model = join(root, "examples/english-sentiment/models/modelscout/sentiment-en-bow");
+    const profiled = await run(root, ["profile", `local:${model}`, "--runs", "1"]);
+    expect(profiled.code).toBe(69); // BACKEND_UNAVAILABLE
+    expect(profiled.stderr).toContain(
+      `needs the optional package "${LEFT_OUT}", which is not installed: run \`npm install ${LEFT_OUT}\``,
+    );
+    expect(profiled.stderr).not.toMatch(/ERR_MODULE_NOT_FOUND/);
+  }, 180_000);
+
+  it("serves a routes config that names an ONNX model: that model did not load, the other route answers", async () => {
+    const root = leanInstall();
+    const model = join(root, "examples/english-sentiment/models/modelscout/sentiment-en-bow");
+    const config = join(folder, "routes.json");
+    writeFileSync(
+      config,
+      JSON.stringify({
+        models: [{ id: "echo:desk", kind: "echo", template: "desk: {{input}}" }],
+        routes: [
+          { name: "desk", targets: { chat: { policy: "fixed", candidates: ["echo:desk"] } } },
+          {
+            name: "mood",
+            targets: {
+              "text-classification": { policy: "fixed", candidates: [`local:${model}`] },
+            },
+          },
+        ],
+      }),
+    );
+    const server = await serve(root, ["--config", config]);
+    try {
+      expect(server.stderr()).toContain(
+        `did not load: local:${model} needs the optional package "${LEFT_OUT}", which is not installed: run \`npm install ${LEFT_OUT}\``,
+      );
+      const answer = await fetch(`${server.url}/v1/chat/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ model: "desk", messages: [{ role: "user", content: "hello" }] }),
+      });
+      expect(answer.status).toBe(200);
+      const refused = await fetch(`${server.url}/v1/tasks/text-classification`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ model: "mood", inputs: "great" }),
+      });
+      expect(refused.status).toBeGreaterThanOrEqual(500);
+      expect(await refused.text()).toContain(`npm install ${LEFT_OUT}`);
+    } finally {
+      server.stop();
     }
   }, 180_000);
 });

@@ -33,6 +33,7 @@ export function isolatedProvider(
   return {
     provider: inner.provider,
     supports: (model) => inner.supports(model),
+    unavailable: (model) => inner.unavailable?.(model) ?? null,
     create(model: ModelRecord): ModelBackend {
       // Backends load lazily, so building one here only to describe it costs nothing.
       const description = inner.create(model).describe();

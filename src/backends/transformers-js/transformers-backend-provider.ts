@@ -14,13 +14,14 @@ import {
 } from "../isolated/isolated-backend.js";
 import { moduleBeside } from "../isolated/isolated-protocol.js";
 import type { BackendProvider, ModelBackend } from "../model-backend.js";
+import { missingPackagesReason } from "../npm/import-optional-package.js";
 import {
   createTransformersBackend,
   type ModelProgressEvent,
   TRANSFORMERS_PROVIDER,
   type TransformersBackendOptions,
 } from "./transformers-backend.js";
-import { transformersSettings } from "./transformers-settings.js";
+import { TRANSFORMERS_PACKAGE, transformersSettings } from "./transformers-settings.js";
 import { isTransformersTask } from "./transformers-tasks.js";
 
 /**
@@ -62,6 +63,7 @@ export function createTransformersBackendProvider(
   return {
     provider: TRANSFORMERS_PROVIDER,
     supports: supportsTransformers,
+    unavailable: () => missingPackagesReason([TRANSFORMERS_PACKAGE]),
     create(model: ModelRecord): ModelBackend {
       // Settings are resolved here so a child process uses exactly what the parent would.
       // biome-ignore lint/plugin/no-spread-then-field: once per backend

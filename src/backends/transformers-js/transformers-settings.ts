@@ -43,7 +43,8 @@ export function transformersSettings(env: NodeJS.ProcessEnv = process.env): Tran
 
 type TransformersModule = typeof import("@huggingface/transformers");
 
-const TRANSFORMERS_PACKAGE = "@huggingface/transformers";
+/** transformers.js, an optional dependency (ADR 0098). */
+export const TRANSFORMERS_PACKAGE = "@huggingface/transformers";
 
 let transformersModule: Promise<TransformersModule> | undefined;
 

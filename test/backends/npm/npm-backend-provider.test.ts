@@ -11,6 +11,7 @@ import {
   npmBackendProvider,
 } from "../../../src/backends/npm/npm-backend-provider.js";
 import { createSentimentBackend } from "../../../src/backends/npm/sentiment-backend.js";
+import { runnableProvider, runsHere } from "../../../src/backends/why-not-run-here.js";
 import { toModelRecord } from "../../../src/catalog/model-record.js";
 import { NPM_MODELS } from "../../../src/catalog/sources/npm-models.js";
 import { exitCodeFor } from "../../../src/cli/exit-code.js";
@@ -66,6 +67,38 @@ describe("npmBackendProvider", () => {
 });
 
 describe("optional packages", () => {
+  it("says before a load which packages a model lacks, and selection's runnableProvider passes it over", () => {
+    const record = (id: string) => {
+      const found = CATALOG.find((model) => model.id === id);
+      if (found === undefined) throw new Error(`${id} is not in the catalog`);
+      return found;
+    };
+    const sentiment = record("npm:sentiment");
+    expect(npmBackendProvider.unavailable?.(sentiment)).toBeNull();
+    expect(runnableProvider(sentiment, [npmBackendProvider])).toEqual({
+      provider: npmBackendProvider,
+    });
+    // This install has franc-min, not franc: the catalog's record of franc names it.
+    const franc = record("npm:franc");
+    const reason =
+      'needs the optional package "franc", which is not installed: run `npm install franc`';
+    expect(npmBackendProvider.supports(franc)).toBe(true);
+    expect(npmBackendProvider.unavailable?.(franc)).toBe(reason);
+    expect(runsHere(franc, [npmBackendProvider])).toEqual({ provider: null, reason });
+    // The packages it `requires` count too, each named once.
+    const lacking = {
+      ...sentiment,
+      extra: {
+        ...sentiment.extra,
+        package: "modelscout-test-package-that-is-not-installed",
+        requires: ["@modelscout-missing/helper", "sentiment", "@modelscout-missing/helper"],
+      },
+    };
+    expect(npmBackendProvider.unavailable?.(lacking)).toBe(
+      'needs the optional packages "modelscout-test-package-that-is-not-installed", "@modelscout-missing/helper", which are not installed: run `npm install modelscout-test-package-that-is-not-installed @modelscout-missing/helper`',
+    );
+  });
+
   it("turns a missing package into BACKEND_UNAVAILABLE that says what to install", async () => {
     // Creating the backend imports nothing, so a missing package only shows on load.
     const backend = createFrancBackend(
