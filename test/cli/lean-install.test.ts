@@ -1,10 +1,12 @@
 /**
  * A lean install (ADR 0098): `npm install modelscout --omit=optional` leaves out
- * transformers.js and ONNX Runtime (440 MB of a 530 MB install). The project's own files are
+ * transformers.js and ONNX Runtime (446.7 MB of a 530.0 MB install, `bench/edge.ts`). The project's own files are
  * copied into a folder whose `node_modules` links every installed package but
  * `@huggingface/transformers`, so Node resolves the package exactly as it would in such an
  * install, and fails where it would. The README's selection still runs there: its two ONNX
- * candidates are recorded as failed with what to install, and an npm model wins.
+ * candidates are left out before probing, with what to install, and an npm model wins; a
+ * profile of one fails with the same advice, and a routes config naming one is served, that
+ * model reported as not loaded.
  */
 import { spawn } from "node:child_process";
 import {
