@@ -11,13 +11,13 @@ export type RunsHere = { provider: string } | { provider: null; reason: string }
 
 /**
  * The first of `providers` that takes `model` and can run it on this install, or why none
- * does: what a provider that takes it lacks (an optional package, `BackendProvider.unavailable`),
- * else why none takes it.
+ * does: what a provider that takes it lacks (an optional package, `BackendProvider.unavailable`;
+ * `notInstalled`), else why none takes it.
  */
 export function runnableProvider(
   model: ModelRecord,
   providers: readonly BackendProvider[],
-): { provider: BackendProvider } | { provider: null; reason: string } {
+): { provider: BackendProvider } | { provider: null; reason: string; notInstalled: boolean } {
   let lacking: string | undefined;
   for (const provider of providers) {
     if (!provider.supports(model)) continue;
@@ -25,13 +25,17 @@ export function runnableProvider(
     if (why === null) return { provider };
     lacking ??= why;
   }
-  return { provider: null, reason: lacking ?? whyNot(model) };
+  return lacking === undefined
+    ? { provider: null, reason: whyNot(model), notInstalled: false }
+    : { provider: null, reason: lacking, notInstalled: true };
 }
 
 /** `runnableProvider`, with the provider's name. */
 export function runsHere(model: ModelRecord, providers: readonly BackendProvider[]): RunsHere {
   const found = runnableProvider(model, providers);
-  return found.provider === null ? found : { provider: found.provider.provider };
+  return found.provider === null
+    ? { provider: null, reason: found.reason }
+    : { provider: found.provider.provider };
 }
 
 function whyNot(model: ModelRecord): string {

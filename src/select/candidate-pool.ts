@@ -37,8 +37,8 @@ export interface PoolCandidate {
   listed: boolean;
   /** The first provider that can run it here; null only when nothing will be probed. */
   provider: BackendProvider | null;
-  /** Why no provider runs it here, when `provider` is null (`runnableProvider`). */
-  notRunnable?: string;
+  /** What this install lacks to run it (`BackendProvider.unavailable`), when `provider` is null for that. */
+  notInstalled?: string;
   /** Memory the weights need at the target's dtype, with runtime overhead; null when unknown. */
   memoryBytes: number | null;
   /** Latency on the target hardware from the catalog (measured there, else estimated). */
@@ -253,7 +253,8 @@ export async function buildCandidatePool(options: BuildPoolOptions): Promise<Can
         model,
         listed: listedIds.has(model.id),
         provider: runnable.provider,
-        ...(runnable.provider === null && { notRunnable: runnable.reason }),
+        ...(runnable.provider === null &&
+          runnable.notInstalled && { notInstalled: runnable.reason }),
         memoryBytes: fit?.requiredBytes ?? null,
         targetLatency:
           latency === null || latency.latencyMs === null
@@ -433,7 +434,7 @@ export async function buildCandidatePool(options: BuildPoolOptions): Promise<Can
           : {
               keep: false,
               reason:
-                candidate.notRunnable ??
+                candidate.notInstalled ??
                 `no backend for source ${candidate.model.source}, library ${candidate.model.library ?? "unknown"}`,
             },
     );

@@ -551,7 +551,7 @@ describe("runSelection", () => {
     // and the stored decision shows the labels step that emptied the pool.
     const detectorsOnly = await runSelection(
       options(
-        sentimentSpec(writeData(SENTENCES), { candidates: { ids: ["npm:eld", "npm:franc"] } }),
+        sentimentSpec(writeData(SENTENCES), { candidates: { ids: ["npm:eld", "npm:franc-min"] } }),
       ),
     ).catch((caught: unknown) => caught);
     expect((detectorsOnly as ModelScoutError).code).toBe("NO_CANDIDATES");
