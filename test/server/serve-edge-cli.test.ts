@@ -71,6 +71,11 @@ describe("modelscout serve --edge", () => {
   it("runs undeclared catalog models in its own process, and declared isolated ones in a child", async () => {
     const edge = await serve(["--edge"]);
     const pid = edge.child.pid as number;
+    await expect
+      .poll(edge.stdout, { timeout: 10_000, interval: 50 })
+      .toContain(
+        "Edge mode: npm:sentiment in this process; npm:vader-sentiment in a process of its own (declared isolated)\n",
+      );
     // Models load before the server says it listens: every model process is up by now.
     expect(modelProcesses(pid)).toHaveLength(1);
     expect(await classify(edge.url)).toEqual({ model: "npm:sentiment", label: "positive" });
@@ -79,6 +84,7 @@ describe("modelscout serve --edge", () => {
 
   it("runs each catalog model in a child process without it", async () => {
     const plain = await serve([]);
+    expect(plain.stdout()).not.toContain("Edge mode");
     expect(modelProcesses(plain.child.pid as number)).toHaveLength(2);
     expect(await classify(plain.url)).toEqual({ model: "npm:sentiment", label: "positive" });
   }, 120_000);

@@ -14,6 +14,7 @@ const MAIN = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
 export interface ServeProcess {
   url: string;
   child: ChildProcess;
+  stdout: () => string;
   stderr: () => string;
 }
 
@@ -56,7 +57,7 @@ export function startServeProcess(
       const match = /Routing server at (http:\/\/\S+)/.exec(stdout());
       if (match?.[1] !== undefined) {
         clearTimeout(timer);
-        resolve({ url: match[1], child, stderr });
+        resolve({ url: match[1], child, stdout, stderr });
       }
     });
     child.on("exit", (code, signal) => {

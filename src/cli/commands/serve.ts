@@ -46,6 +46,7 @@ import {
   resolveDecisionReferences,
 } from "../../route/decision-references.js";
 import { ThompsonRouteLearner } from "../../route/learning/thompson-route-learner.js";
+import type { ModelRegistry } from "../../route/model-registry.js";
 import {
   checkRoutesConfigFile,
   readRoutesConfig,
@@ -422,6 +423,8 @@ export default defineCommand({
           `Dashboard: ${server.url}/ (${token === null ? "no admin token: open to this machine only" : `log in with the admin token${tokenFile === null ? "" : ` in ${tokenFile}, read again by kill -HUP ${controlPid}`}`}); metrics: ${server.url}/metrics\n` +
           `Alert rules: ${(admin.monitoring?.rules ?? []).map((rule) => rule.id).join(", ") || "none"}${args.alerts === undefined ? " (shipped example)" : ` (${args.alerts})`}; redaction: ${admin.redaction.enabled ? [...admin.redaction.types].join(", ") : "off"}; request log kept ${config.server.logRetentionDays === 0 ? "for ever" : `${config.server.logRetentionDays} days`}\n`,
       );
+    if (args.edge === true && (worker === null || worker === 1))
+      process.stdout.write(await edgeModeLine(server.router.registry));
     // SIGHUP reads the config again and serves it without a restart (RoutingServer.reload);
     // --follow-decisions serves the config as read with a newer decision's winner. One at a time.
     let reloading = false;
@@ -618,6 +621,24 @@ function catalogLookup(
  * problems, which the CLI prints with its error's exit code (2 for an invalid config).
  * Nothing is loaded or called.
  */
+/** Which catalog models `--edge` runs in this process, and which a declaration keeps apart. */
+async function edgeModeLine(registry: ModelRegistry): Promise<string> {
+  const [{ IsolatedBackend }, { TRANSFORMERS_PROVIDER }] = await Promise.all([
+    import("../../backends/isolated/isolated-backend.js"),
+    import("../../backends/transformers-js/transformers-backend.js"),
+  ]);
+  // The providers of catalog models, which `isolated` and `--edge` are about.
+  const catalogProviders = new Set(["npm", TRANSFORMERS_PROVIDER]);
+  const inProcess: string[] = [];
+  const apart: string[] = [];
+  for (const id of registry.ids()) {
+    const backend = registry.require(id);
+    if (backend instanceof IsolatedBackend) apart.push(id);
+    else if (catalogProviders.has(backend.describe().provider)) inProcess.push(id);
+  }
+  return `Edge mode: ${inProcess.length === 0 ? "no catalog model" : inProcess.join(", ")} in this process${apart.length === 0 ? "" : `; ${apart.join(", ")} in ${apart.length === 1 ? "a process of its own" : "processes of their own"} (declared isolated)`}\n`;
+}
+
 async function checkConfig(
   path: string | undefined,
   alerts: string | undefined,
