@@ -11,18 +11,13 @@
  * database was written with.
  */
 import { defineCommand } from "citty";
-import { ModelScoutError } from "../../errors/modelscout-error.js";
-import { LearningStore } from "../../route/learning/learning-store.js";
-import type { ConfigStanding } from "../../route/learning/routes-in-service.js";
-import { ThompsonRouteLearner } from "../../route/learning/thompson-route-learner.js";
-import type { ModelStanding } from "../../route/route-learner.js";
-import { openStateDatabase, type StateDatabase } from "../../state/state-database.js";
 import {
-  formatTable,
-  formatUsd,
-  formatUtcSeconds,
-  type TableColumn,
-} from "../../text/format-table.js";
+  learnerStandings,
+  renderLearnerStandings,
+} from "../../route/learning/learner-standings.js";
+import { LearningStore } from "../../route/learning/learning-store.js";
+import { openStateDatabase, type StateDatabase } from "../../state/state-database.js";
+import { formatTable, formatUtcSeconds } from "../../text/format-table.js";
 import { integerOption, printJson, STATE_ARG } from "../cli-options.js";
 
 const routeArg = {
@@ -39,22 +34,6 @@ function withState<T>(state: string | undefined, work: (database: StateDatabase)
     database.close();
   }
 }
-
-/** A learner over the stored state, decaying with the stored half-life so that nothing is rebuilt. */
-function storedLearner(database: StateDatabase): ThompsonRouteLearner {
-  const stored = new LearningStore(database).readMeta("half_life_ms");
-  const halfLifeMs = stored === undefined ? undefined : Number(stored);
-  return new ThompsonRouteLearner({
-    database,
-    config:
-      halfLifeMs === undefined
-        ? {}
-        : { halfLifeMs: Number.isFinite(halfLifeMs) ? halfLifeMs : null },
-  });
-}
-
-/** A standing with where it stands against the config in service; null when that is unknown. */
-type StandingRow = ModelStanding & { inConfig: boolean | null; config: ConfigStanding | null };
 
 const standings = defineCommand({
   meta: {
@@ -74,61 +53,12 @@ const standings = defineCommand({
   },
   run({ args }) {
     withState(args.state, (database) => {
-      const inService = new LearningStore(database).readRoutesInService();
-      const hideRemoved = args["hide-removed"] === true;
-      if (hideRemoved && inService === undefined) {
-        throw new ModelScoutError(
-          "NOT_FOUND",
-          "--hide-removed: no routing server has recorded its routes config in this state database (a server records it at each start and reload), so which routes were removed is not known. Start `modelscout serve` on it once, or leave --hide-removed out.",
-        );
-      }
-      const all: StandingRow[] = storedLearner(database)
-        .standings(args.route)
-        .map((standing) => {
-          const config = inService?.standingOf(standing.route, standing.modelId) ?? null;
-          return {
-            ...standing,
-            inConfig: config === null ? null : config === "in service",
-            config,
-          };
-        });
-      const rows = hideRemoved ? all.filter((row) => row.inConfig === true) : all;
-      if (args.json === true) {
-        printJson(rows);
-        return;
-      }
-      const removed = all.filter((row) => row.inConfig === false).length;
-      if (rows.length === 0) {
-        process.stdout.write(
-          `No feedback has reached the learner${args.route === undefined ? "" : ` on ${args.route}`} in this state database${hideRemoved && removed > 0 ? ` on a route the config in service has (${removed} standing${removed === 1 ? "" : "s"} on removed routes or models left out)` : ""}.\n`,
-        );
-        return;
-      }
-      const columns: TableColumn<StandingRow>[] = [
-        { header: "route", value: (row) => row.route, maxWidth: 36 },
-        { header: "domain", value: (row) => row.domain ?? "all", maxWidth: 20 },
-        { header: "model", value: (row) => row.modelId, maxWidth: 48 },
-        { header: "quality", value: (row) => row.mean.toFixed(3), align: "right" },
-        { header: "evidence", value: (row) => row.effectiveCount.toFixed(1), align: "right" },
-        { header: "mean cost", value: (row) => formatUsd(row.meanCostUsd), align: "right" },
-        { header: "state", value: (row) => (row.demoted ? "demoted" : "active") },
-      ];
-      if (inService !== undefined) {
-        columns.push({ header: "config", value: (row) => row.config ?? "" });
-      }
-      const notes = [
-        "Quality is the posterior mean (0-1) after decay; evidence the decayed number of rated answers; mean cost per rated answer that had one.",
-        inService === undefined
-          ? "No routing server has recorded its routes config in this state database, so routes a reload removed are not marked."
-          : `Config: the routes config a server put into service on this state at ${formatUtcSeconds(inService.recordedAt ?? "")} UTC (its start or last reload). ${
-              hideRemoved
-                ? `${removed} standing${removed === 1 ? "" : "s"} on routes or models it no longer has ${removed === 1 ? "is" : "are"} left out; their learning is kept.`
-                : removed === 0
-                  ? "It has every route and model listed."
-                  : `"route removed" and "model removed" route nothing now; what was learned there is kept, for a config that brings them back (--hide-removed leaves them out).`
-            }`,
-      ];
-      process.stdout.write(`${formatTable(rows, columns)}\n${notes.join("\n")}\n`);
+      const found = learnerStandings(database, {
+        ...(args.route !== undefined && { route: args.route }),
+        hideRemoved: args["hide-removed"] === true,
+      });
+      if (args.json === true) printJson(found.rows);
+      else process.stdout.write(renderLearnerStandings(found));
     });
   },
 });

@@ -13,36 +13,18 @@ import { defineCommand } from "citty";
 import { ModelScoutError } from "../../errors/modelscout-error.js";
 import { exportedJsonl, exportRequestLog } from "../../route/request-log-export.js";
 import { summarizeRequestLog } from "../../route/request-log-summary.js";
+import { renderRequestLogSummary, sinceTime } from "../../route/request-log-summary-text.js";
 import { ROUTING_COMPONENT, ROUTING_MIGRATIONS, RoutingStore } from "../../route/routing-store.js";
 import { loggedDecisionBody } from "../../server/decision-wire.js";
 import { migrateComponent, openStateDatabase } from "../../state/state-database.js";
 import { resolveTask } from "../../tasks/resolve-task.js";
-import {
-  formatCount,
-  formatMs,
-  formatTable,
-  formatUsd,
-  formatUtcSeconds,
-} from "../../text/format-table.js";
+import { formatMs, formatTable, formatUtcSeconds } from "../../text/format-table.js";
 import { integerOption, printJson, STATE_ARG } from "../cli-options.js";
 import { renderLoggedRequest } from "../render-logged-request.js";
 
-const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
-
 /** `--since`: a duration back from now (`30m`, `24h`, `7d`) or an ISO time. */
 export function sinceOption(value: string | undefined, nowMs: number): string {
-  const text = value ?? "24h";
-  const duration = /^(\d+(?:\.\d+)?)([mhd])$/.exec(text);
-  if (duration !== null) {
-    const amount = Number(duration[1]) * UNIT_MS[duration[2] as keyof typeof UNIT_MS];
-    return new Date(nowMs - amount).toISOString();
-  }
-  const at = Date.parse(text);
-  if (/^\d{4}-\d{2}-\d{2}/.test(text) && !Number.isNaN(at)) return new Date(at).toISOString();
-  throw new ModelScoutError(
-    "INVALID_ARGUMENT",
-    `--since must be a duration such as 30m, 24h or 7d, or an ISO time such as 2026-12-01T00:00:00Z (got "${text}").`,
-  );
+  return sinceTime(value, nowMs, "--since");
 }
 
 function openLog(state: string | undefined) {
@@ -163,59 +145,12 @@ const summary = defineCommand({
         printJson(result);
         return;
       }
-      const window = `since ${formatUtcSeconds(from)} UTC`;
-      if (result.routes.length === 0) {
-        process.stdout.write(
-          `No routed requests ${window}${args.route === undefined ? "" : ` on route ${args.route}`}${result.unrouted > 0 ? ` (${result.unrouted} refused before routing)` : ""}.\n`,
-        );
-        return;
-      }
       process.stdout.write(
-        `Routed requests ${window}${result.unrouted > 0 ? `; ${result.unrouted} more refused before routing` : ""}:\n${formatTable(
-          result.routes,
-          [
-            { header: "route", value: (row) => row.route, maxWidth: 24 },
-            { header: "model", value: (row) => row.model, maxWidth: 48 },
-            { header: "requests", value: (row) => formatCount(row.requests), align: "right" },
-            { header: "errors", value: (row) => formatCount(row.errors), align: "right" },
-            {
-              header: "p50",
-              value: (row) => (row.latencyP50Ms === null ? "-" : formatMs(row.latencyP50Ms)),
-              align: "right",
-            },
-            {
-              header: "p95",
-              value: (row) => (row.latencyP95Ms === null ? "-" : formatMs(row.latencyP95Ms)),
-              align: "right",
-            },
-            { header: "feedback", value: (row) => formatCount(row.feedback), align: "right" },
-            {
-              header: "reward",
-              value: (row) => (row.meanReward === null ? "-" : row.meanReward.toFixed(2)),
-              align: "right",
-            },
-            { header: "tokens", value: (row) => formatCount(row.tokens), align: "right" },
-            { header: "cost", value: (row) => formatUsd(row.costUsd), align: "right" },
-          ],
-        )}\n`,
+        renderRequestLogSummary(result, {
+          from,
+          ...(args.route !== undefined && { route: args.route }),
+        }),
       );
-      if (result.classification.length > 0) {
-        process.stdout.write(
-          `\nClassification steps' model calls (not in the tokens and cost above, which are the answers'):\n${formatTable(
-            result.classification,
-            [
-              { header: "model", value: (row) => row.model, maxWidth: 48 },
-              { header: "calls", value: (row) => formatCount(row.calls), align: "right" },
-              {
-                header: "tokens",
-                value: (row) => formatCount(row.promptTokens + row.completionTokens),
-                align: "right",
-              },
-              { header: "cost", value: (row) => formatUsd(row.costUsd), align: "right" },
-            ],
-          )}\n`,
-        );
-      }
     } finally {
       database.close();
     }
