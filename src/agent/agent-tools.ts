@@ -1,7 +1,8 @@
 /**
  * @module
  * ModelScout as tools an LLM agent calls: search the catalog, look at one model, check a
- * selection, run one, and read the stored decisions. Framework-free: each tool is a name, a
+ * selection, run one, read the stored decisions, and read what a routing server on the same
+ * state learned and logged (its learner's standings, its traffic). Framework-free: each tool is a name, a
  * description written for a model to read, a zod input schema (its JSON Schema is what the
  * agent sees) and a function from checked arguments to an answer with a text for the model
  * and the same facts as data. `mcp-server.ts` serves them over the Model Context Protocol;
@@ -22,6 +23,10 @@ import {
 import { DTYPES } from "../catalog/model-record.js";
 import { CATALOG_SORTS, type CatalogSearchHit, searchCatalog } from "../catalog/search-catalog.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
+import { learnerStandings, renderLearnerStandings } from "../route/learning/learner-standings.js";
+import { summarizeRequestLog } from "../route/request-log-summary.js";
+import { renderRequestLogSummary, sinceTime } from "../route/request-log-summary-text.js";
+import { ROUTING_COMPONENT, ROUTING_MIGRATIONS } from "../route/routing-store.js";
 import type { SelectionDecision } from "../select/decision.js";
 import { renderDecisionText } from "../select/report/render-decision-text.js";
 import { renderSelectionPlan } from "../select/report/render-selection-plan.js";
@@ -30,6 +35,7 @@ import { planSelection, runSelection, type SelectionProgress } from "../select/r
 import { requestLlm, selectionInput } from "../select/selection-input.js";
 import { SelectionResources } from "../select/selection-resources.js";
 import { taskSpecJsonSchema } from "../select/task-spec.js";
+import { migrateComponent } from "../state/state-database.js";
 import { resolveTask } from "../tasks/resolve-task.js";
 import { formatCount, formatMs } from "../text/format-table.js";
 
@@ -193,6 +199,31 @@ const listArgs = z.object({
   limit: z.number().int().positive().max(100).default(10).describe("How many, newest first."),
 });
 
+const standingsArgs = z.object({
+  route: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      "Only this route, as the learner names it: <route>/<task>, e.g. complaint/text-generation.",
+    ),
+  hide_removed: z
+    .boolean()
+    .optional()
+    .describe(
+      "Leave out routes and models the routes config in service no longer has (their learning is kept).",
+    ),
+});
+
+const trafficArgs = z.object({
+  since: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("From when: a duration back from now (30m, 24h, 7d; default 24h) or an ISO time."),
+  route: z.string().min(1).optional().describe("Only this route (its name in the routes config)."),
+});
+
 /**
  * The tools, over one set of resources opened on first use (the catalog, the state database)
  * and closed by `close`.
@@ -239,6 +270,8 @@ export class AgentTools {
       this.#select(),
       this.#listDecisions(),
       this.#getDecision(),
+      this.#routeStandings(),
+      this.#trafficSummary(),
     ] as AgentTool[];
     return tools.map((tool) => ({
       ...tool,
@@ -422,6 +455,58 @@ export class AgentTools {
         const { decisions } = await this.#open();
         const decision = decisions.require(args.id);
         return { text: renderDecisionText(decision), data: selectionJson(decision) };
+      },
+    };
+  }
+
+  #routeStandings(): AgentTool<typeof standingsArgs> {
+    return {
+      name: "route_standings",
+      title: "Routing learner standings",
+      description:
+        "What the routing server (modelscout serve) on this machine's state has learned from feedback, per route (<route>/<task>) and model: posterior quality (0-1), the evidence behind it, mean cost, whether the model is demoted, and whether the routes config in service still has it. Shows which model is winning each route in production.",
+      input: standingsArgs,
+      readOnly: true,
+      run: async (args) => {
+        const { state } = await this.#open();
+        const found = learnerStandings(state, {
+          ...(args.route !== undefined && { route: args.route }),
+          hideRemoved: args.hide_removed === true,
+          optionName: "hide_removed",
+        });
+        return {
+          text: renderLearnerStandings(found),
+          data: { standings: found.rows, removed: found.removed },
+        };
+      },
+    };
+  }
+
+  #trafficSummary(): AgentTool<typeof trafficArgs> {
+    return {
+      name: "traffic_summary",
+      title: "Routed traffic summary",
+      description:
+        "What the routing server's request log on this machine says of a time window, per route and model: requests, errors, p50/p95 latency, feedback and its mean reward, tokens and cost; and the classification steps' model calls. Use it to see how the models chosen for each route are doing in production.",
+      input: trafficArgs,
+      readOnly: true,
+      run: async (args) => {
+        const { state } = await this.#open();
+        const now = Date.now();
+        const from = sinceTime(args.since, now, "since");
+        migrateComponent(state, ROUTING_COMPONENT, ROUTING_MIGRATIONS);
+        const summary = summarizeRequestLog(state, {
+          from,
+          to: new Date(now + 1).toISOString(),
+          ...(args.route !== undefined && { route: args.route }),
+        });
+        return {
+          text: renderRequestLogSummary(summary, {
+            from,
+            ...(args.route !== undefined && { route: args.route }),
+          }),
+          data: { ...summary },
+        };
       },
     };
   }

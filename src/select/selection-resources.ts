@@ -25,11 +25,12 @@ export interface SelectionRunSettings {
 export class SelectionResources {
   readonly catalog: CatalogStore;
   readonly decisions: DecisionStore;
-  readonly #state: StateDatabase;
+  /** The state database: decisions, and a routing server's request log and learner when one runs on it. */
+  readonly state: StateDatabase;
 
   private constructor(catalog: CatalogStore, state: StateDatabase) {
     this.catalog = catalog;
-    this.#state = state;
+    this.state = state;
     this.decisions = DecisionStore.open({ database: state });
   }
 
@@ -59,7 +60,7 @@ export class SelectionResources {
         ...(settings.timeoutMs !== undefined && { timeoutMs: settings.timeoutMs }),
       }),
       decisions: this.decisions,
-      feedback: feedbackByModel(new LearningStore(this.#state)),
+      feedback: feedbackByModel(new LearningStore(this.state)),
       resolveExtraId: candidateIdResolver(this.catalog),
       lookUpFiles: hubFilesLookup(),
     };
@@ -67,7 +68,7 @@ export class SelectionResources {
 
   async close(): Promise<void> {
     this.decisions.close();
-    this.#state.close();
+    this.state.close();
     await this.catalog.close();
   }
 }

@@ -1,11 +1,18 @@
-/** The agent tools in process: what a cancelled selection leaves, and the tools' own checks. */
-import { copyFileSync, mkdtempSync } from "node:fs";
+/**
+ * The agent tools in process: what a cancelled selection leaves, the tools' own checks, and
+ * what the production tools read of a real routing server's state.
+ */
+import { copyFileSync, mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AgentTools } from "../../src/agent/agent-tools.js";
 import { openCatalog } from "../../src/catalog/open-catalog.js";
+import { ThompsonRouteLearner } from "../../src/route/learning/thompson-route-learner.js";
+import { parseRoutesConfig } from "../../src/route/routes-config.js";
+import { type RoutingServer, startRoutingServer } from "../../src/server/start-routing-server.js";
+import { postJson } from "../server/routing-test-support.js";
 import { startFakeOpenAIServer } from "../support/fake-openai-server.js";
 import { writeLexiconSpec } from "../support/lexicon-spec.js";
 
@@ -15,6 +22,7 @@ const SENTENCES = fileURLToPath(
 
 let tools: AgentTools;
 let work: string;
+let env: NodeJS.ProcessEnv;
 
 const tool = (name: string) => {
   const found = tools.list().find((candidate) => candidate.name === name);
@@ -26,7 +34,7 @@ beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), "ms-agent-tools-"));
   copyFileSync(SENTENCES, join(work, "sentences.jsonl"));
   writeLexiconSpec(work, { path: "sentences.jsonl" });
-  const env: NodeJS.ProcessEnv = { ...process.env, MODELSCOUT_HOME: join(work, "home") };
+  env = { ...process.env, MODELSCOUT_HOME: join(work, "home") };
   delete env.MODELSCOUT_STATE_URL;
   delete env.MODELSCOUT_CATALOG_URL;
   tools = new AgentTools({ openCatalog: () => openCatalog({ env }), baseDirectory: work, env });
@@ -118,4 +126,107 @@ describe("agent tools", () => {
       await llm.close();
     }
   });
+});
+
+describe("the production tools, on a routing server's state", () => {
+  let server: RoutingServer | undefined;
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it("summarize its traffic and its learner's standings, as the CLI prints them", async () => {
+    const home = join(work, "home");
+    mkdirSync(home, { recursive: true });
+    const echo = (id: string) => ({ id, kind: "echo" as const, template: `${id}: {{input}}` });
+    server = await startRoutingServer({
+      config: parseRoutesConfig({
+        models: [echo("echo:careful"), echo("echo:sloppy")],
+        routes: [
+          {
+            name: "desk",
+            targets: {
+              "text-generation": { policy: "bandit", candidates: ["echo:careful", "echo:sloppy"] },
+            },
+          },
+        ],
+      }),
+      port: 0,
+      // The state file the tools read (MODELSCOUT_HOME's), written by the server beside them.
+      databasePath: join(home, "state.db"),
+      env,
+      createLearner: (database) => new ThompsonRouteLearner({ database }),
+    });
+    const url = server.url;
+    const answered = new Map<string, number>();
+    for (let request = 0; request < 30; request += 1) {
+      const answer = await postJson(`${url}/v1/chat/completions`, {
+        model: "desk",
+        messages: [{ role: "user", content: `question ${request}` }],
+      });
+      expect(answer.status).toBe(200);
+      const model = answer.json.modelscout.model as string;
+      answered.set(model, (answered.get(model) ?? 0) + 1);
+      const feedback = await postJson(`${url}/v1/feedback`, {
+        request_id: answer.json.modelscout.request_id,
+        correct: model === "echo:careful",
+      });
+      expect(feedback.status).toBe(200);
+    }
+    const call = { signal: new AbortController().signal };
+    const traffic = tool("traffic_summary");
+    // The request log is written in batches by its own thread: wait for all 30 rows.
+    const summary = async () => (await traffic.run(traffic.input.parse({}), call)).data;
+    await expect
+      .poll(async () => {
+        const rows = (await summary()).routes as { requests: number }[];
+        return rows.reduce((sum, row) => sum + row.requests, 0);
+      })
+      .toBe(30);
+    const read = await traffic.run(traffic.input.parse({ since: "1h", route: "desk" }), call);
+    const rows = read.data.routes as {
+      route: string;
+      model: string;
+      requests: number;
+      feedback: number;
+      meanReward: number | null;
+    }[];
+    expect(new Map(rows.map((row) => [row.model, row.requests]))).toEqual(answered);
+    for (const row of rows) {
+      expect(row.route).toBe("desk");
+      expect(row.feedback).toBe(row.requests);
+      expect(row.meanReward).toBe(row.model === "echo:careful" ? 1 : 0);
+    }
+    expect(read.text).toMatch(/^Routed requests since .* UTC:\n/);
+    expect(read.text).toMatch(/desk\s+echo:careful\s+\d+\s+0\s/);
+    await expect(
+      traffic.run(traffic.input.parse({ since: "yesterday" }), call),
+    ).rejects.toMatchObject({
+      code: "INVALID_ARGUMENT",
+      message: expect.stringContaining("since must be a duration such as 30m, 24h or 7d"),
+    });
+
+    const standings = tool("route_standings");
+    const learned = await standings.run(standings.input.parse({ hide_removed: true }), call);
+    const byModel = new Map(
+      (
+        learned.data.standings as {
+          route: string;
+          domain: string | null;
+          modelId: string;
+          mean: number;
+        }[]
+      )
+        .filter((row) => row.domain === null)
+        .map((row) => [row.modelId, row]),
+    );
+    expect(byModel.get("echo:careful")?.route).toBe("desk/text-generation");
+    expect(byModel.get("echo:careful")?.mean).toBeGreaterThan(
+      byModel.get("echo:sloppy")?.mean ?? 1,
+    );
+    // The server recorded its routes config at its start: both models are in service.
+    expect(learned.text).toMatch(
+      /desk\/text-generation\s+all\s+echo:careful\s+0\.\d{3}.*in service/,
+    );
+    expect(learned.data.removed).toBe(0);
+  }, 60_000);
 });

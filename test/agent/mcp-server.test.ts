@@ -79,12 +79,21 @@ describe("modelscout mcp", () => {
       "check_selection",
       "get_decision",
       "list_decisions",
+      "route_standings",
       "search_models",
       "select_model",
       "show_model",
+      "traffic_summary",
     ]);
     expect(byName.get("select_model")?.annotations?.readOnlyHint).toBe(false);
-    for (const name of ["search_models", "show_model", "check_selection", "get_decision"]) {
+    for (const name of [
+      "search_models",
+      "show_model",
+      "check_selection",
+      "get_decision",
+      "route_standings",
+      "traffic_summary",
+    ]) {
       expect(byName.get(name)?.annotations?.readOnlyHint).toBe(true);
     }
     const properties = byName.get("select_model")?.inputSchema.properties ?? {};
