@@ -8,7 +8,6 @@
  * profile of one fails with the same advice, and a routes config naming one is served, that
  * model reported as not loaded.
  */
-import { spawn } from "node:child_process";
 import {
   cpSync,
   mkdirSync,
@@ -22,9 +21,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
+import { killHard, startServeProcess } from "../server/serve-process.js";
+import { runCli } from "../support/run-cli.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const TSX = new URL("../../node_modules/tsx/dist/loader.mjs", import.meta.url).href;
 const LEFT_OUT = "@huggingface/transformers";
 
 const folder = mkdtempSync(join(tmpdir(), "ms-lean-"));
@@ -63,58 +63,10 @@ function leanInstall(): string {
   return root;
 }
 
-function run(
-  cwd: string,
-  args: readonly string[],
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", TSX, "src/cli/main.ts", ...args], {
-      cwd,
-      env: { ...process.env, NO_COLOR: "1", MODELSCOUT_HOME: join(folder, "home") },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
-      stderr += chunk;
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-/** `modelscout serve --port 0 ...args` in `cwd` until it listens; its URL and what it printed to stderr. */
-function serve(
-  cwd: string,
-  args: readonly string[],
-): Promise<{ url: string; stderr: () => string; stop: () => void }> {
-  const child = spawn(
-    process.execPath,
-    ["--import", TSX, "src/cli/main.ts", "serve", "--port", "0", ...args],
-    {
-      cwd,
-      env: { ...process.env, NO_COLOR: "1", MODELSCOUT_HOME: join(folder, "home") },
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
-  let stdout = "";
-  let stderr = "";
-  child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
-    stderr += chunk;
-  });
-  return new Promise((resolve, reject) => {
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-      stdout += chunk;
-      const url = /Routing server at (http:\/\/\S+)/.exec(stdout)?.[1];
-      if (url !== undefined)
-        resolve({ url, stderr: () => stderr, stop: () => child.kill("SIGKILL") });
-    });
-    child.on("exit", (code) => reject(new Error(`serve exited (${code}): ${stderr}`)));
-  });
-}
+/** The CLI from the lean folder's copy of the source, with its own MODELSCOUT_HOME. */
+const place = (root: string) => ({ cwd: root, main: "src/cli/main.ts" });
+const env = () => ({ MODELSCOUT_HOME: join(folder, "home") });
+const run = (root: string, args: readonly string[]) => runCli(args, env(), place(root));
 
 describe("a lean install, without transformers.js", () => {
   it("runs the README's selection: the ONNX candidates are left out with what to install, an npm model wins", async () => {
@@ -179,7 +131,7 @@ describe("a lean install, without transformers.js", () => {
         ],
       }),
     );
-    const server = await serve(root, ["--config", config]);
+    const server = await startServeProcess(["--config", config], env(), 60_000, place(root));
     try {
       expect(server.stderr()).toContain(
         `did not load: local:${model} needs the optional package "${LEFT_OUT}", which is not installed: run \`npm install ${LEFT_OUT}\``,
@@ -198,7 +150,7 @@ describe("a lean install, without transformers.js", () => {
       expect(refused.status).toBeGreaterThanOrEqual(500);
       expect(await refused.text()).toContain(`npm install ${LEFT_OUT}`);
     } finally {
-      server.stop();
+      await killHard(server);
     }
   }, 180_000);
 });

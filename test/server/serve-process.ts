@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll } from "vitest";
+import type { CliPlace } from "../support/run-cli.js";
 
 const MAIN = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
 
@@ -22,13 +23,15 @@ export interface ServeProcess {
 export function spawnServe(
   args: readonly string[],
   env: NodeJS.ProcessEnv = {},
+  place: CliPlace = {},
 ): { child: ChildProcess; stdout: () => string; stderr: () => string } {
   const child = spawn(
     process.execPath,
-    ["--import", "tsx", MAIN, "serve", "--port", "0", ...args],
+    ["--import", "tsx", place.main ?? MAIN, "serve", "--port", "0", ...args],
     {
       env: { ...process.env, NO_COLOR: "1", ...env },
       stdio: ["ignore", "pipe", "pipe"],
+      ...(place.cwd !== undefined && { cwd: place.cwd }),
     },
   );
   let stdout = "";
@@ -46,8 +49,9 @@ export function startServeProcess(
   args: readonly string[],
   env: NodeJS.ProcessEnv = {},
   timeoutMs = 60_000,
+  place: CliPlace = {},
 ): Promise<ServeProcess> {
-  const { child, stdout, stderr } = spawnServe(args, env);
+  const { child, stdout, stderr } = spawnServe(args, env, place);
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill("SIGKILL");

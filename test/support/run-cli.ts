@@ -10,15 +10,22 @@ export interface CliResult {
   stderr: string;
 }
 
+/** Where the CLI runs from: this checkout's, or a copy of its source in another folder (`main` relative to `cwd`). */
+export interface CliPlace {
+  cwd?: string;
+  main?: string;
+}
+
 export function runCli(
   args: readonly string[],
   env: NodeJS.ProcessEnv = {},
-  options: { closeStdout?: boolean } = {},
+  options: { closeStdout?: boolean } & CliPlace = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", MAIN, ...args], {
+    const child = spawn(process.execPath, ["--import", "tsx", options.main ?? MAIN, ...args], {
       env: { ...process.env, NO_COLOR: "1", ...env },
       stdio: ["ignore", "pipe", "pipe"],
+      ...(options.cwd !== undefined && { cwd: options.cwd }),
     });
     let stdout = "";
     let stderr = "";
