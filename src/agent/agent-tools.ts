@@ -2,10 +2,10 @@
  * @module
  * ModelScout as tools an LLM agent calls: search the catalog, look at one model, check a
  * selection, run one, read the stored decisions, and read what a routing server on the same
- * state learned and logged (its learner's standings, its traffic). Framework-free: each tool is a name, a
- * description written for a model to read, a zod input schema (its JSON Schema is what the
- * agent sees) and a function from checked arguments to an answer with a text for the model
- * and the same facts as data. `mcp-server.ts` serves them over the Model Context Protocol;
+ * state learned and logged (its learner's standings, its traffic). Framework-free: each tool
+ * is a name, a description written for a model to read, a zod input schema (its JSON Schema
+ * is what the agent sees) and a function from checked arguments to an answer with a text for
+ * the model and the same facts as data. `mcp-server.ts` serves them over the Model Context Protocol;
  * another agent framework can wrap `new AgentTools(...).list()` the same way (ADR 0097).
  *
  * Every tool runs on this machine, as the CLI does: a selection probes its candidates locally

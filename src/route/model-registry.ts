@@ -9,9 +9,9 @@
  * Models that run inside this process's address space with native or WebAssembly code (npm
  * packages, transformers.js) run in a child process by default (`backends/isolated/`), so
  * a crash or a hang kills the child, not the server; `isolateModels: false` (`serve --edge`)
- * runs them in this process, where each saves a Node.js process's memory. HTTP backends are created with their
- * own retries off: the router owns timeouts, retries and fallbacks, and retrying twice in
- * two layers would multiply waits. Providers are imported when a model needs them, so a
+ * runs them in this process, where each saves a Node.js process's memory (ADR 0098). HTTP
+ * backends are created with their own retries off: the router owns timeouts, retries and
+ * fallbacks, and retrying twice in two layers would multiply waits. Providers are imported when a model needs them, so a
  * config of echo and endpoint models does not load ONNX Runtime into the server.
  */
 import { createEchoBackend } from "../backends/builtin/echo-backend.js";

@@ -23,11 +23,8 @@ function isModuleNotFound(error: unknown, packageName: string): boolean {
   return error.message.includes(`'${specifierRoot.join("/")}`);
 }
 
-/**
- * `BACKEND_UNAVAILABLE`: `modelId` needs `packageName`, which is not installed (also used for
- * transformers.js, an optional dependency since ADR 0098).
- */
-export function unavailable(packageName: string, modelId: string, cause: unknown): ModelScoutError {
+/** `BACKEND_UNAVAILABLE`: `modelId` needs `packageName`, which is not installed. */
+function unavailable(packageName: string, modelId: string, cause: unknown): ModelScoutError {
   const root = packageName.startsWith("@")
     ? packageName.split("/").slice(0, 2).join("/")
     : (packageName.split("/")[0] ?? packageName);

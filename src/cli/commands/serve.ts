@@ -614,13 +614,6 @@ function catalogLookup(
   return async (id) => (await catalog()).getModel(id);
 }
 
-/**
- * `serve --check`: the routes config through everything a start or a reload does before it
- * loads models (the schema, `decision:` references, building each model's backend, each
- * candidate's task, the learner's settings), and the alert rules file; throws with the
- * problems, which the CLI prints with its error's exit code (2 for an invalid config).
- * Nothing is loaded or called.
- */
 /** Which catalog models `--edge` runs in this process, and which a declaration keeps apart. */
 async function edgeModeLine(registry: ModelRegistry): Promise<string> {
   const [{ IsolatedBackend }, { TRANSFORMERS_PROVIDER }] = await Promise.all([
@@ -639,6 +632,13 @@ async function edgeModeLine(registry: ModelRegistry): Promise<string> {
   return `Edge mode: ${inProcess.length === 0 ? "no catalog model" : inProcess.join(", ")} in this process${apart.length === 0 ? "" : `; ${apart.join(", ")} in ${apart.length === 1 ? "a process of its own" : "processes of their own"} (declared isolated)`}\n`;
 }
 
+/**
+ * `serve --check`: the routes config through everything a start or a reload does before it
+ * loads models (the schema, `decision:` references, building each model's backend, each
+ * candidate's task, the learner's settings), and the alert rules file; throws with the
+ * problems, which the CLI prints with its error's exit code (2 for an invalid config).
+ * Nothing is loaded or called.
+ */
 async function checkConfig(
   path: string | undefined,
   alerts: string | undefined,
