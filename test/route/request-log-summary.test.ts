@@ -7,8 +7,8 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { sinceOption } from "../../src/cli/commands/requests.js";
 import { summarizeRequestLog } from "../../src/route/request-log-summary.js";
+import { sinceTime } from "../../src/route/request-log-summary-text.js";
 import { type RequestLogRow, RoutingStore } from "../../src/route/routing-store.js";
 import { openStateDatabase } from "../../src/state/state-database.js";
 import { requestLogRow } from "../support/request-log-row.js";
@@ -176,11 +176,11 @@ describe("the request log per route and model", () => {
 
   it("reads --since as a duration back from now or an ISO time", () => {
     const now = Date.parse("2026-12-02T12:00:00.000Z");
-    expect(sinceOption(undefined, now)).toBe("2026-12-01T12:00:00.000Z");
-    expect(sinceOption("30m", now)).toBe("2026-12-02T11:30:00.000Z");
-    expect(sinceOption("7d", now)).toBe("2026-11-25T12:00:00.000Z");
-    expect(sinceOption("2026-12-01T08:00:00Z", now)).toBe("2026-12-01T08:00:00.000Z");
-    expect(() => sinceOption("yesterday", now)).toThrow(/--since must be a duration/);
+    expect(sinceTime(undefined, now)).toBe("2026-12-01T12:00:00.000Z");
+    expect(sinceTime("30m", now)).toBe("2026-12-02T11:30:00.000Z");
+    expect(sinceTime("7d", now)).toBe("2026-11-25T12:00:00.000Z");
+    expect(sinceTime("2026-12-01T08:00:00Z", now)).toBe("2026-12-01T08:00:00.000Z");
+    expect(() => sinceTime("yesterday", now)).toThrow(/--since must be a duration/);
   });
 
   it("prints it from the CLI, as a table or JSON, and shows one request", async () => {

@@ -63,12 +63,21 @@ const installed = new Map<string, boolean>();
 export function isPackageInstalled(packageName: string): boolean {
   let known = installed.get(packageName);
   if (known === undefined) {
-    known = (require.resolve.paths(packageName) ?? []).some((directory) =>
-      existsSync(path.join(directory, ...packageName.split("/"), "package.json")),
-    );
+    known = packageJsonPaths(packageName).some((file) => existsSync(file));
     installed.set(packageName, known);
   }
   return known;
+}
+
+/**
+ * Where `packageName`'s package.json would be, in the order Node looks a bare name up from
+ * here (the `node_modules` folders upwards), not through the package's `exports`, which often
+ * hide package.json.
+ */
+function packageJsonPaths(packageName: string): string[] {
+  return (require.resolve.paths(packageName) ?? []).map((directory) =>
+    path.join(directory, ...packageName.split("/"), "package.json"),
+  );
 }
 
 /**
@@ -117,13 +126,11 @@ const packageJsonSchema = z.looseObject({ name: z.string().min(1), version: z.st
 
 /**
  * The name and version an installed optional package's package.json declares: the package
- * `import(name)` resolves to from here, so the version of the code that actually ran. The
- * folder is found the way Node looks a bare name up (the `node_modules` folders from here
- * upwards), not through the package's `exports`, which often hide package.json.
+ * `import(name)` resolves to from here, so the version of the code that actually ran: the
+ * first readable one of `packageJsonPaths`.
  */
 export function installedPackageVersion(packageName: string, modelId: string): PackageVersion {
-  for (const directory of require.resolve.paths(packageName) ?? []) {
-    const file = path.join(directory, ...packageName.split("/"), "package.json");
+  for (const file of packageJsonPaths(packageName)) {
     let text: string;
     try {
       text = readFileSync(file, "utf8");

@@ -22,11 +22,6 @@ import { formatMs, formatTable, formatUtcSeconds } from "../../text/format-table
 import { integerOption, printJson, STATE_ARG } from "../cli-options.js";
 import { renderLoggedRequest } from "../render-logged-request.js";
 
-/** `--since`: a duration back from now (`30m`, `24h`, `7d`) or an ISO time. */
-export function sinceOption(value: string | undefined, nowMs: number): string {
-  return sinceTime(value, nowMs, "--since");
-}
-
 function openLog(state: string | undefined) {
   const database = openStateDatabase({ path: state, mustExist: true });
   migrateComponent(database, ROUTING_COMPONENT, ROUTING_MIGRATIONS);
@@ -133,7 +128,7 @@ const summary = defineCommand({
   },
   run({ args }) {
     const now = Date.now();
-    const from = sinceOption(args.since, now);
+    const from = sinceTime(args.since, now);
     const database = openLog(args.state);
     try {
       const result = summarizeRequestLog(database, {
@@ -196,7 +191,7 @@ const exportCommand = defineCommand({
     const task = resolveTask(args.task);
     const limit = integerOption("limit", args.limit);
     const logTextChars = integerOption("log-text-chars", args["log-text-chars"]) ?? 2000;
-    const from = args.since === undefined ? undefined : sinceOption(args.since, Date.now());
+    const from = args.since === undefined ? undefined : sinceTime(args.since, Date.now());
     const database = openLog(args.state);
     let result: ReturnType<typeof exportRequestLog>;
     try {
