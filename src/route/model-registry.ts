@@ -23,6 +23,7 @@ import { errorMessage } from "../errors/error-message.js";
 import { ModelScoutError } from "../errors/modelscout-error.js";
 import { resolveTask } from "../tasks/resolve-task.js";
 import { closestMatch } from "../text/closest-match.js";
+import { IdleUnloadingBackend } from "./idle-unloading-backend.js";
 import { declaredPrice, type ModelPrice } from "./model-price.js";
 import type { ModelDeclaration } from "./routes-config.js";
 
@@ -57,6 +58,12 @@ export interface ModelRegistryOptions {
    */
   isolateModels?: boolean;
   /**
+   * How long a catalog model (npm package, transformers.js) stays loaded after its last call,
+   * in milliseconds, unless its declaration says (`unload_idle_seconds`); then it is unloaded
+   * and loads again on its next call (ADR 0099). 0 or absent: models stay loaded.
+   */
+  unloadIdleMs?: number;
+  /**
    * The registry of the config this one replaces (a reload): a model it loaded whose
    * declaration and deadline are unchanged is taken over as it is, loaded, not built again.
    */
@@ -67,7 +74,16 @@ export interface ModelLoadStatus {
   loaded: boolean;
   loadMs: number | null;
   error: string | null;
+  /**
+   * When the model was unloaded for being idle (ISO 8601), while it stays so; its next call
+   * loads it again (`server.unload_idle_seconds`, ADR 0099).
+   */
+  idleSince?: string;
 }
+
+/** How often idle models are looked for, at most and at least. */
+const IDLE_SWEEP_MIN_MS = 100;
+const IDLE_SWEEP_MAX_MS = 30_000;
 
 /**
  * A `local:` id's record, read from its folder (a relative one from `baseDirectory`); null
@@ -88,9 +104,14 @@ export class ModelRegistry {
   readonly #status = new Map<string, ModelLoadStatus>();
   /** Backends this registry shares with the one it replaces (what `discard` leaves loaded). */
   readonly #shared = new Set<ModelBackend>();
+  /** The registry it replaces, while they share backends (a discard hands them back). */
+  #sharedWith: ModelRegistry | undefined;
   /** Until `prepare` is done: kept no longer, so that reloads do not chain registries. */
   #previous: ModelRegistry | undefined;
   #httpProvider: Promise<BackendProvider> | undefined;
+  #idleSweep: NodeJS.Timeout | undefined;
+  /** Told of each status an idle-unloading model's unload or load gives it (the router's listeners). */
+  onStatusChange: (id: string, status: ModelLoadStatus) => void = () => {};
 
   get #isolateByDefault(): boolean {
     return this.#options.isolateModels !== false;
@@ -130,10 +151,16 @@ export class ModelRegistry {
         const kept =
           previous === undefined
             ? undefined
-            : previous.#handOver(id, this.#declared.get(id), this.#options.deadlineMsFor?.(id));
+            : previous.#handOver(
+                id,
+                this.#declared.get(id),
+                this.#options.deadlineMsFor?.(id),
+                this.#idleMsFor(id),
+              );
         if (kept !== undefined) {
           this.#backends.set(id, kept.backend);
           this.#status.set(id, kept.status);
+          this.#watchIdle(id, kept.backend);
           continue;
         }
         let backend: ModelBackend;
@@ -146,6 +173,7 @@ export class ModelRegistry {
         }
         this.#backends.set(id, backend);
         this.#status.set(id, { loaded: false, loadMs: null, error: null });
+        this.#watchIdle(id, backend);
       }
     } finally {
       // A backend built in code is the previous registry's too, taken over or not.
@@ -154,10 +182,53 @@ export class ModelRegistry {
         for (const backend of this.#backends.values()) {
           if (theirs.has(backend)) this.#shared.add(backend);
         }
+        if (this.#shared.size > 0) this.#sharedWith = previous;
       }
       this.#previous = undefined;
     }
+    this.#startIdleSweep();
     return unknown;
+  }
+
+  /** Keeps `id`'s status as an idle-unloading backend unloads and loads again. */
+  #watchIdle(id: string, backend: ModelBackend): void {
+    if (!(backend instanceof IdleUnloadingBackend)) return;
+    backend.onEvent = (event) => {
+      if (this.#backends.get(id) !== backend) return;
+      const status: ModelLoadStatus =
+        event.kind === "unloaded"
+          ? { loaded: false, loadMs: null, error: null, idleSince: new Date().toISOString() }
+          : event.kind === "loaded"
+            ? { loaded: true, loadMs: event.result.loadMs, error: null }
+            : { loaded: false, loadMs: null, error: errorMessage(event.error) };
+      this.#status.set(id, status);
+      this.onStatusChange(id, status);
+    };
+  }
+
+  /** Looks for idle models a few times per the shortest idle time (unref'd: never keeps the process up). */
+  #startIdleSweep(): void {
+    clearInterval(this.#idleSweep);
+    const idle = [...this.#backends.values()].filter(
+      (backend): backend is IdleUnloadingBackend => backend instanceof IdleUnloadingBackend,
+    );
+    if (idle.length === 0) return;
+    const shortest = Math.min(...idle.map((backend) => backend.idleMs));
+    const everyMs = Math.min(IDLE_SWEEP_MAX_MS, Math.max(IDLE_SWEEP_MIN_MS, shortest / 4));
+    this.#idleSweep = setInterval(() => {
+      const now = performance.now();
+      for (const backend of idle) backend.unloadIfIdle(now);
+    }, everyMs);
+    this.#idleSweep.unref();
+  }
+
+  /** How long `id` stays loaded after its last call (0: always), as declared or by default. */
+  #idleMsFor(id: string): number {
+    const declaration = this.#declared.get(id);
+    if (declaration?.kind === "catalog" && declaration.unload_idle_seconds !== undefined) {
+      return declaration.unload_idle_seconds * 1000;
+    }
+    return this.#options.unloadIdleMs ?? 0;
   }
 
   /**
@@ -170,11 +241,13 @@ export class ModelRegistry {
     id: string,
     declaration: ModelDeclaration | undefined,
     deadlineMs: number | undefined,
+    idleMs: number,
   ): { backend: ModelBackend; status: ModelLoadStatus } | undefined {
     const backend = this.#backends.get(id);
     const status = this.#status.get(id);
     if (backend === undefined || status?.loaded !== true) return undefined;
     if (this.#options.deadlineMsFor?.(id) !== deadlineMs) return undefined;
+    if (this.#idleMsFor(id) !== idleMs) return undefined;
     if (backendJson(this.#declared.get(id)) !== backendJson(declaration)) return undefined;
     return { backend, status };
   }
@@ -240,6 +313,7 @@ export class ModelRegistry {
    * registry of a reloaded config) took over.
    */
   async close(successor?: ModelRegistry): Promise<void> {
+    clearInterval(this.#idleSweep);
     await this.#unloadAllBut(new Set(successor === undefined ? [] : successor.#backends.values()));
   }
 
@@ -248,6 +322,13 @@ export class ModelRegistry {
    * registry still serving with it (a reload that failed).
    */
   async discard(): Promise<void> {
+    clearInterval(this.#idleSweep);
+    const previous = this.#sharedWith;
+    if (previous !== undefined) {
+      for (const [id, backend] of this.#backends) {
+        if (this.#shared.has(backend)) previous.#watchIdle(id, backend);
+      }
+    }
     await this.#unloadAllBut(this.#shared);
   }
 
@@ -311,10 +392,18 @@ export class ModelRegistry {
           );
         }
         case "catalog":
-          return this.#fromCatalog(id, declaration.isolated ?? this.#isolateByDefault);
+          return this.#idleUnloading(
+            id,
+            await this.#fromCatalog(id, declaration.isolated ?? this.#isolateByDefault),
+          );
       }
     }
-    return this.#fromCatalog(id, this.#isolateByDefault);
+    return this.#idleUnloading(id, await this.#fromCatalog(id, this.#isolateByDefault));
+  }
+
+  #idleUnloading(id: string, backend: ModelBackend): ModelBackend {
+    const idleMs = this.#idleMsFor(id);
+    return idleMs > 0 ? new IdleUnloadingBackend(backend, idleMs) : backend;
   }
 
   async #fromCatalog(id: string, isolated: boolean): Promise<ModelBackend> {

@@ -93,6 +93,11 @@ export interface RouterOptions {
    */
   isolateModels?: boolean;
   /**
+   * How long a catalog model stays loaded after its last call, in milliseconds, instead of the
+   * config's `server.unload_idle_seconds` (`serve --unload-idle`); 0 keeps models loaded.
+   */
+  unloadIdleMs?: number;
+  /**
    * The router this one replaces (a reload of the routes config): each model it loaded that
    * the new config declares the same way is taken over loaded, with its circuit breaker and
    * calls in flight, and listeners of model health carry over. Retire it with `retire`.
@@ -656,6 +661,8 @@ export class Router {
   readonly #healthListeners: Set<(id: string, health: ModelHealth) => void>;
   /** Likewise: a breaker kept across reloads tells the same set. */
   readonly #breakerListeners: Set<(id: string, change: BreakerChange) => void>;
+  /** Likewise, for models unloaded when idle and loaded again (ADR 0099). */
+  readonly #loadListeners: Set<(id: string, status: ModelLoadStatus) => void>;
   /** The replaced router's classifier, until `warmUp` has taken its embedded examples. */
   #previousClassifier: RequestClassifier | undefined;
 
@@ -686,6 +693,10 @@ export class Router {
     const previous = options.previous;
     this.#healthListeners = previous === undefined ? new Set() : previous.#healthListeners;
     this.#breakerListeners = previous === undefined ? new Set() : previous.#breakerListeners;
+    this.#loadListeners = previous === undefined ? new Set() : previous.#loadListeners;
+    registry.onStatusChange = (id, status) => {
+      for (const listener of this.#loadListeners) listener(id, status);
+    };
     this.#previousClassifier = previous?.classifier;
     this.classifier = makeClassifier((model) => this.#admitCall(model));
     this.#learner = options.learner;
@@ -893,6 +904,15 @@ export class Router {
   onModelHealthChange(listener: (id: string, health: ModelHealth) => void): () => void {
     this.#healthListeners.add(listener);
     return () => this.#healthListeners.delete(listener);
+  }
+
+  /**
+   * Hears of each model that was unloaded for being idle or loaded again on a call
+   * (`server.unload_idle_seconds`, ADR 0099); returns the removal. Holds across reloads.
+   */
+  onModelLoadChange(listener: (id: string, status: ModelLoadStatus) => void): () => void {
+    this.#loadListeners.add(listener);
+    return () => this.#loadListeners.delete(listener);
   }
 
   async stopHealthChecks(): Promise<void> {
@@ -1927,6 +1947,7 @@ export async function createRouter(routerOptions: RouterOptions): Promise<Router
     ...(options.env !== undefined && { env: options.env }),
     ...(options.fetch !== undefined && { fetch: options.fetch }),
     ...(options.isolateModels !== undefined && { isolateModels: options.isolateModels }),
+    unloadIdleMs: options.unloadIdleMs ?? config.server.unloadIdleMs,
   });
   const ids = new Set<string>(config.models.map((model) => model.id));
   for (const route of config.routes) {

@@ -494,6 +494,14 @@ const modelDeclarationSchema = z.discriminatedUnion("kind", [
         .describe(
           "Run in a child process, so a crash or hang cannot take the server down. Default true, or false under `modelscout serve --edge`, which runs models in the server's process to save memory.",
         ),
+      unload_idle_seconds: z
+        .number()
+        .int()
+        .min(0)
+        .optional()
+        .describe(
+          "Unload this model when no call has used it for this many seconds, and load it again on its next call; 0 keeps it loaded. Default: `server.unload_idle_seconds`.",
+        ),
     })
     .strict()
     .describe("A catalog model with run options."),
@@ -661,6 +669,14 @@ export const routesConfigSchema = z
           .describe(
             "How V8 collects the young generation in the server's process: `serial` (default) on the main thread alone, which keeps the pauses every request in flight waits through short when the CPUs are busy; `parallel` with V8's helper threads, V8's own default (ADR 0041). It holds for the whole process.",
           ),
+        unload_idle_seconds: z
+          .number()
+          .int()
+          .min(0)
+          .default(0)
+          .describe(
+            "Unload a model run on this machine (an npm package's, a transformers.js one) when no call has used it for this many seconds, freeing its memory (an isolated model's process ends); its next call loads it again, and a call that cannot wait for the load goes to the route's next candidate. Models behind servers are not affected. A model's declaration can say otherwise (`unload_idle_seconds`). Default 0: models stay loaded. `modelscout serve --unload-idle <seconds>` sets it (ADR 0099).",
+          ),
         session_ttl_seconds: z
           .number()
           .int()
@@ -720,6 +736,7 @@ export const routesConfigSchema = z
         log_retention_days: 30,
         keep_alive_timeout_ms: 65_000,
         young_gc: "serial",
+        unload_idle_seconds: 0,
         session_ttl_seconds: 1800,
         max_sessions: 100_000,
         cors_origins: [],
@@ -821,6 +838,8 @@ export interface RoutesConfig {
     logRetentionDays: number;
     keepAliveTimeoutMs: number;
     youngGc: "serial" | "parallel";
+    /** Catalog models' idle time before they are unloaded; 0: never (ADR 0099). */
+    unloadIdleMs: number;
     /** 0: no session affinity. */
     sessionTtlMs: number;
     maxSessions: number;
@@ -1243,6 +1262,7 @@ export function checkRoutesConfig(input: unknown): RoutesConfigCheck {
       logRetentionDays: config.server.log_retention_days,
       keepAliveTimeoutMs: config.server.keep_alive_timeout_ms,
       youngGc: config.server.young_gc,
+      unloadIdleMs: config.server.unload_idle_seconds * 1000,
       sessionTtlMs: config.server.session_ttl_seconds * 1000,
       maxSessions: config.server.max_sessions,
       corsOrigins: config.server.cors_origins,

@@ -123,6 +123,11 @@ export interface RoutingServerOptions {
    * `isolated`); default true. `modelscout serve --edge` passes false (ADR 0098).
    */
   isolateModels?: boolean;
+  /**
+   * Milliseconds a catalog model stays loaded after its last call, instead of the config's
+   * `server.unload_idle_seconds`, across reloads (`serve --unload-idle`, ADR 0099).
+   */
+  unloadIdleMs?: number;
   env?: NodeJS.ProcessEnv;
   fetch?: typeof fetch;
   random?: () => number;
@@ -330,6 +335,7 @@ export async function startRoutingServer(options: RoutingServerOptions): Promise
         ...(options.fetch !== undefined && { fetch: options.fetch }),
         ...(options.random !== undefined && { random: options.random }),
         ...(options.isolateModels !== undefined && { isolateModels: options.isolateModels }),
+        ...(options.unloadIdleMs !== undefined && { unloadIdleMs: options.unloadIdleMs }),
       });
     /**
      * Tells the learner which routes the config in service has (ADR 0083). A failed write costs

@@ -58,6 +58,7 @@ describe("routes config", () => {
       logRetentionDays: 30,
       keepAliveTimeoutMs: 65_000,
       youngGc: "serial",
+      unloadIdleMs: 0,
       sessionTtlMs: 1_800_000,
       maxSessions: 100_000,
       corsOrigins: [],

@@ -190,6 +190,19 @@ function followIntervalMs(follow: boolean, interval: string | undefined): number
   return (seconds ?? DEFAULT_FOLLOW_SECONDS) * 1000;
 }
 
+/** `--unload-idle`'s seconds as milliseconds: a whole number, 0 or more. */
+function unloadIdleOption(value: string | undefined): number | undefined {
+  const seconds = numberOption("unload-idle", value);
+  if (seconds === undefined) return undefined;
+  if (!Number.isInteger(seconds) || seconds < 0) {
+    throw new ModelScoutError(
+      "INVALID_ARGUMENT",
+      `--unload-idle must be a whole number of seconds, 0 or more (got "${value}"); 0 keeps models loaded.`,
+    );
+  }
+  return seconds * 1000;
+}
+
 /** Refuses `--follow-decisions` on a config with nothing to follow, before any model loads. */
 function checkFollowed(resolved: readonly ResolvedReference[], config: string | undefined): void {
   if (resolved.some((entry) => isLatestReference(entry.reference))) return;
@@ -289,6 +302,11 @@ export default defineCommand({
       description:
         "For a small device (a Raspberry Pi): catalog models run in the server's process instead of one child process each, unless the config sets a model's isolated (ADR 0098)",
     },
+    "unload-idle": {
+      type: "string",
+      description:
+        "Unload a catalog model no request has used for this many seconds, and load it again on its next request; 0 keeps models loaded (default: the config's server.unload_idle_seconds, 0; ADR 0099)",
+    },
     check: {
       type: "boolean",
       description:
@@ -297,6 +315,7 @@ export default defineCommand({
   },
   async run({ args }) {
     const followMs = followIntervalMs(args["follow-decisions"] === true, args["follow-interval"]);
+    const unloadIdleMs = unloadIdleOption(args["unload-idle"]);
     if (args.check === true) {
       await checkConfig(args.config, args.alerts, args.state, followMs !== null);
       return;
@@ -382,6 +401,7 @@ export default defineCommand({
       createLearner: (database) => new ThompsonRouteLearner({ database, config: config.learning }),
       lookupModel: catalogLookup(async () => (catalog ??= await openCatalog())),
       ...(args.edge === true && { isolateModels: false }),
+      ...(unloadIdleMs !== undefined && { unloadIdleMs }),
     })
       .catch((error: unknown) => {
         throw routesConfigLines(error, config);
