@@ -4,7 +4,8 @@
  * API's models answer carries each model's breaker and health check, and the Models section
  * shows them; when one server goes down, the page redraws on the checks' verdict alone (a
  * server-sent change event, no traffic) and shows it unhealthy, its breaker held open and
- * the error the check got.
+ * the error the check got. A model unloaded for being idle (ADR 0099) shows as idle, not as a
+ * model that failed to load, and as loaded again once a request has used it.
  */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -43,6 +44,8 @@ beforeAll(async () => {
       config: parseRoutesConfig(
         fallbackPairWithHealthChecks(primary.url, spare.url, INTERVAL_MS, [
           { id: "echo:local", kind: "echo", max_in_flight: 3 },
+          // In the server's process, unloaded a second after its last call.
+          { id: "npm:vader-sentiment", kind: "catalog", isolated: false, unload_idle_seconds: 1 },
         ]),
       ),
       port: 0,
@@ -120,6 +123,39 @@ describe("model availability", () => {
 
     primary.down = false;
     await availabilityOnce("primary", "healthy");
+    await page.close();
+  });
+
+  it("shows a model unloaded for being idle as idle, loaded once a request used it, then idle again", async () => {
+    const page = await chromium.context.newPage();
+    page.setDefaultTimeout(10_000);
+    const errors: string[] = [];
+    page.on("pageerror", (error) => errors.push(error.message));
+    await page.goto(`${server.url}/#models`);
+    // Loaded at start-up, used by nothing since: unloaded after a second, no request needed.
+    const row = page.locator('tr[data-availability="npm:vader-sentiment"]');
+    await row.locator(".badge.idle").waitFor();
+    expect(await row.textContent()).toMatch(/idle since \d/);
+    expect(await row.locator(".badge.not-loaded").count()).toBe(0);
+    const idle = (await getJson(`${server.url}/admin/api/models`)).json.availability[
+      "npm:vader-sentiment"
+    ];
+    expect(idle).toMatchObject({ loaded: false, error: null });
+    expect(typeof idle.idleSince).toBe("string");
+
+    const answer = await fetch(`${server.url}/v1/tasks/text-classification`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "npm:vader-sentiment", inputs: "What a lovely day" }),
+    });
+    expect(answer.status).toBe(200);
+    await page
+      .locator('tr[data-availability="npm:vader-sentiment"] td', { hasText: /^loaded$/ })
+      .waitFor();
+    // With no traffic after it, only the unload's own change event redraws the section within
+    // the wait (the page's fallback timer is 30 s).
+    await row.locator(".badge.idle").waitFor();
+    expect(errors).toEqual([]);
     await page.close();
   });
 });

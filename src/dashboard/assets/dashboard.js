@@ -881,6 +881,19 @@ function learnerDecisionsTable(decisions) {
 }
 
 /**
+ * Loaded; idle, unloaded at a time and loading again on its next request (ADR 0099); or not
+ * loaded (its load failed, or has not run).
+ * @param {Record<string, Json>} model
+ */
+function loadCell(model) {
+  if (model.loaded) return "loaded";
+  if (typeof model.idleSince === "string") {
+    return h("span", {}, badge("idle"), ` since ${time(model.idleSince)}`);
+  }
+  return badge("not-loaded");
+}
+
+/**
  * Each model as the router sees it now: loaded, its circuit breaker, its calls in flight
  * against its `max_in_flight` (ADR 0033), and the active health checks' verdict (ADR 0028),
  * with the last error either gave.
@@ -902,7 +915,7 @@ function availabilityTable(availability) {
       },
       h("td", { class: "id" }, id),
       h("td", {}, model.provider),
-      h("td", {}, model.loaded ? "loaded" : badge("not-loaded")),
+      h("td", {}, loadCell(model)),
       h(
         "td",
         {},

@@ -131,6 +131,10 @@ export function createAdminExtension(options: AdminExtensionOptions): AdminExten
       const stopHearingHealth = parts.router.onModelHealthChange(() =>
         active.notifyAvailabilityChange(),
       );
+      // So do idle models unloaded and loaded again (ADR 0099).
+      const stopHearingLoads = parts.router.onModelLoadChange(() =>
+        active.notifyAvailabilityChange(),
+      );
       const decisions = DecisionStore.open({ database: parts.database });
       let opened: Promise<CatalogStore> | undefined;
       const catalog =
@@ -187,6 +191,7 @@ export function createAdminExtension(options: AdminExtensionOptions): AdminExten
         },
         async close() {
           stopHearingHealth();
+          stopHearingLoads();
           await active.close();
           if (opened !== undefined) {
             const store = await opened.catch(() => undefined);
