@@ -314,6 +314,8 @@ export class ModelRegistry {
    */
   async close(successor?: ModelRegistry): Promise<void> {
     clearInterval(this.#idleSweep);
+    // The successor serves on: it has nothing to hand back, and keeps no chain of registries.
+    if (successor !== undefined) successor.#sharedWith = undefined;
     await this.#unloadAllBut(new Set(successor === undefined ? [] : successor.#backends.values()));
   }
 
