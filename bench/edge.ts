@@ -3,7 +3,7 @@
  * serve` with its models, with and without `--edge`, and, with `--install`, the size of an
  * install with and without the optional packages.
  *
- *   npx tsx bench/edge.ts [--runs 3] [--requests 100] [--install]
+ *   npx tsx bench/edge.ts [--runs 3] [--requests 100] [--idle-seconds 5] [--install]
  *
  * Builds `dist/` and starts `node dist/cli/main.js serve` (what `npx modelscout serve` runs)
  * in a new `MODELSCOUT_HOME` for each of: the bundled customer-service example (three
@@ -14,6 +14,12 @@
  * one after another (timed on the client: in process against a child process's round trip),
  * waits 2 s and reads the resident memory (VmRSS, and the peak, VmHWM) of the server and of
  * each child process it started. `--runs` times each; prints medians.
+ *
+ * The bundled example runs twice more, plain and with `--edge`, under `--unload-idle
+ * <--idle-seconds>` (ADR 0099; 5 s by default): after the same requests and readings, it waits
+ * until the models have been idle that long (and a few seconds more for the unloads), reads the
+ * memory at rest, then sends one request of each kind again, timed: what the first request
+ * after an idle spell pays for its models' loads.
  *
  * `--install` also packs the project (`npm pack`) and installs the tarball into two empty
  * folders, one with `--omit=optional`, from the npm registry (`ONNXRUNTIME_NODE_INSTALL=skip`:
@@ -40,11 +46,13 @@ const { values } = parseArgs({
   options: {
     runs: { type: "string", default: "3" },
     requests: { type: "string", default: "100" },
+    "idle-seconds": { type: "string", default: "5" },
     install: { type: "boolean", default: false },
   },
 });
 const runs = Number(values.runs);
 const requests = Number(values.requests);
+const idleSeconds = Number(values["idle-seconds"]);
 
 const ECHO_CONFIG = {
   models: [{ id: "echo:desk", kind: "echo", template: "desk: {{input}}" }],
@@ -144,13 +152,36 @@ interface ServeRun {
   totalRssKb: number;
   totalPeakKb: number;
   p50Ms: Record<string, number>;
+  /** Under `--unload-idle`: the memory once the models were unloaded, then the first requests. */
+  idle?: {
+    children: number;
+    totalRssKb: number;
+    firstRequestMs: Record<string, number>;
+    /** Everything's memory once those requests have loaded the models again. */
+    reloadedRssKb: number;
+  };
 }
 
-async function serveRun(config: string | null, edge: boolean, probes: Probe[]): Promise<ServeRun> {
+/** The resident memory of `pid` and of every process it started, and how many those are. */
+function treeMemory(pid: number): { children: number; totalRssKb: number } {
+  const children = childPids(pid).map(memory);
+  return {
+    children: children.length,
+    totalRssKb: memory(pid).rssKb + children.reduce((sum, process) => sum + process.rssKb, 0),
+  };
+}
+
+async function serveRun(
+  config: string | null,
+  edge: boolean,
+  probes: Probe[],
+  unloadIdleSeconds?: number,
+): Promise<ServeRun> {
   const home = mkdtempSync(join(tmpdir(), "ms-bench-edge-"));
   const args = ["dist/cli/main.js", "serve", "--port", "0"];
   if (config !== null) args.push("--config", config);
   if (edge) args.push("--edge");
+  if (unloadIdleSeconds !== undefined) args.push("--unload-idle", String(unloadIdleSeconds));
   const started = performance.now();
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
@@ -174,7 +205,19 @@ async function serveRun(config: string | null, edge: boolean, probes: Probe[]): 
     // tsx is not in the way here (dist), so every child is a model's process.
     const children = childPids(child.pid as number).map(memory);
     const childrenRssKb = children.reduce((sum, process) => sum + process.rssKb, 0);
+    let idle: ServeRun["idle"];
+    if (unloadIdleSeconds !== undefined) {
+      // Idle since the last request 2 s ago; the sweep runs every quarter of the idle time.
+      await new Promise((resolve) => setTimeout(resolve, unloadIdleSeconds * 1000 + 3000));
+      const rest = treeMemory(child.pid as number);
+      const firstRequestMs: Record<string, number> = {};
+      for (const probe of probes)
+        firstRequestMs[probe.name] = Number((await send(url, probe)).toFixed(1));
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      idle = { ...rest, firstRequestMs, reloadedRssKb: treeMemory(child.pid as number).totalRssKb };
+    }
     return {
+      ...(idle !== undefined && { idle }),
       readyMs,
       serverRssKb: server.rssKb,
       serverPeakKb: server.peakKb,
@@ -207,6 +250,21 @@ function summarize(list: readonly ServeRun[]) {
     requestP50Ms: Object.fromEntries(
       names.map((name) => [name, Number(of((run) => run.p50Ms[name] ?? Number.NaN).toFixed(2))]),
     ),
+    ...(list[0]?.idle !== undefined && {
+      afterIdle: {
+        modelProcesses: of((run) => run.idle?.children ?? Number.NaN),
+        totalRssMiB: Number((of((run) => run.idle?.totalRssKb ?? Number.NaN) / 1024).toFixed(1)),
+        firstRequestMs: Object.fromEntries(
+          names.map((name) => [
+            name,
+            Number(of((run) => run.idle?.firstRequestMs[name] ?? Number.NaN).toFixed(1)),
+          ]),
+        ),
+        reloadedRssMiB: Number(
+          (of((run) => run.idle?.reloadedRssKb ?? Number.NaN) / 1024).toFixed(1),
+        ),
+      },
+    }),
   };
 }
 
@@ -278,14 +336,22 @@ async function main(): Promise<void> {
   const cases = [
     { name: "bundled example", config: null, probes: BUNDLED_PROBES },
     { name: "one echo model", config: echoConfig, probes: ECHO_PROBES },
+    {
+      name: "bundled example",
+      config: null,
+      probes: BUNDLED_PROBES,
+      unloadIdleSeconds: idleSeconds,
+    },
   ];
   const serve: Record<string, unknown> = {};
-  for (const { name, config, probes } of cases) {
+  for (const { name, config, probes, unloadIdleSeconds } of cases) {
     for (const edge of [false, true]) {
       const list: ServeRun[] = [];
       // Interleaved would share a warm page cache just the same; one mode after the other is simpler to read.
-      for (let run = 0; run < runs; run += 1) list.push(await serveRun(config, edge, probes));
-      const label = `${name}${edge ? ", --edge" : ""}`;
+      for (let run = 0; run < runs; run += 1) {
+        list.push(await serveRun(config, edge, probes, unloadIdleSeconds));
+      }
+      const label = `${name}${edge ? ", --edge" : ""}${unloadIdleSeconds === undefined ? "" : `, --unload-idle ${unloadIdleSeconds}`}`;
       serve[label] = summarize(list);
       console.log(label, JSON.stringify(serve[label]));
     }
@@ -295,7 +361,7 @@ async function main(): Promise<void> {
   if (install !== undefined) console.log("install", JSON.stringify(install, null, 1));
   writeBenchResult(
     "edge",
-    `npx tsx bench/edge.ts --runs ${runs} --requests ${requests}${values.install ? " --install" : ""}`,
+    `npx tsx bench/edge.ts --runs ${runs} --requests ${requests} --idle-seconds ${idleSeconds}${values.install ? " --install" : ""}`,
     { requests, serve, ...(install !== undefined && { install }) },
   );
 }
