@@ -142,6 +142,9 @@ describe("model availability", () => {
     ];
     expect(idle).toMatchObject({ loaded: false, error: null });
     expect(typeof idle.idleSince).toBe("string");
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    expect(metrics).toContain('modelscout_model_loaded{model="npm:vader-sentiment"} 0');
+    expect(metrics).toContain('modelscout_model_loaded{model="echo:local"} 1');
 
     const answer = await fetch(`${server.url}/v1/tasks/text-classification`, {
       method: "POST",

@@ -110,6 +110,7 @@ export function createAdminExtension(options: AdminExtensionOptions): AdminExten
               {
                 available: state.breaker.state !== "open",
                 inFlight: state.load.inFlight,
+                loaded: state.loaded,
                 ...(state.health !== undefined &&
                   state.health.state !== "unchecked" && {
                     healthy: state.health.state === "healthy",

@@ -31,6 +31,8 @@
  *   through, 0 while it is open (after failures, or held by failed health checks);
  * - `modelscout_model_healthy{model}`: the active health checks' verdict (ADR 0028), 1 or 0,
  *   for checked models once checked;
+ * - `modelscout_model_loaded{model}`: 1 while the model is loaded, 0 while it is not (unloaded
+ *   for being idle, `server.unload_idle_seconds`, ADR 0099, or its load failed);
  * - `modelscout_model_in_flight{model}`: calls to the model not yet ended, streams included,
  *   to compare with its `max_in_flight` (ADR 0033);
  * - `modelscout_config_reloads_total{result}`: reloads of the routes config (SIGHUP, ADR
@@ -124,7 +126,7 @@ export interface ServerMetrics {
 
 /** What the router says of each model now, read at each scrape. */
 export interface ModelStates {
-  [model: string]: { available: boolean; healthy?: boolean; inFlight?: number };
+  [model: string]: { available: boolean; healthy?: boolean; inFlight?: number; loaded?: boolean };
 }
 
 export function createServerMetrics(
@@ -290,6 +292,15 @@ export function createServerMetrics(
       () =>
         Object.entries(modelStates()).flatMap(([model, state]) =>
           state.healthy === undefined ? [] : [[{ model }, state.healthy ? 1 : 0] as const],
+        ),
+    );
+    registry.gauge(
+      "modelscout_model_loaded",
+      "1 while the model is loaded, 0 while it is not: unloaded for being idle (server.unload_idle_seconds; its next call loads it again), or its load failed.",
+      ["model"],
+      () =>
+        Object.entries(modelStates()).flatMap(([model, state]) =>
+          state.loaded === undefined ? [] : [[{ model }, state.loaded ? 1 : 0] as const],
         ),
     );
     registry.gauge(

@@ -55,6 +55,21 @@ describe("model availability and health gauges", () => {
     expect(lines()).toContain('modelscout_model_in_flight{model="remote"} 0');
   });
 
+  it("say whether each model is loaded, where the router says", () => {
+    let states: ModelStates = {
+      local: { available: true, loaded: true },
+      remote: { available: true },
+    };
+    const metrics = createServerMetrics({ modelStates: () => states });
+    const lines = () => metrics.render().split("\n");
+    expect(lines()).toContain('modelscout_model_loaded{model="local"} 1');
+    expect(lines().some((line) => line.startsWith('modelscout_model_loaded{model="remote"}'))).toBe(
+      false,
+    );
+    states = { local: { available: true, loaded: false } };
+    expect(lines()).toContain('modelscout_model_loaded{model="local"} 0');
+  });
+
   it("are left out when the server gives no model states", () => {
     expect(createServerMetrics().render()).not.toContain("modelscout_model_available");
   });
