@@ -3,29 +3,81 @@
  * `modelscout mcp`: ModelScout's agent tools (`src/agent/`) as a Model Context Protocol server
  * on stdin and stdout, for an agent host to start as a local tool server (ADR 0097). Stdout
  * carries the protocol alone: anything a library prints there (`console.log`) goes to stderr.
- * Exits when stdin closes.
+ * Exits when stdin closes. `--http` serves the same tools over Streamable HTTP at `/mcp`
+ * instead, with the admin token (`mcp-http.ts`), until SIGINT or SIGTERM.
  */
 import { format } from "node:util";
 import { defineCommand } from "citty";
 import { AgentTools } from "../../agent/agent-tools.js";
+import { serveMcpOverHttp } from "../../agent/mcp-http.js";
 import { serveMcpOnStdio } from "../../agent/mcp-server.js";
+import { ModelScoutError } from "../../errors/modelscout-error.js";
+import { resolveAdminTokenSource } from "../../server/admin/admin-access.js";
+import { numberOption } from "../cli-options.js";
 import { openCatalog } from "../open-catalog.js";
+
+const DEFAULT_MCP_PORT = 3333;
 
 export default defineCommand({
   meta: {
     name: "mcp",
     description:
-      "Serve ModelScout's tools (catalog search, selection, decisions) to an LLM agent over the Model Context Protocol on stdio",
+      "Serve ModelScout's tools (catalog search, selection, decisions, routing standings and traffic) to an LLM agent over the Model Context Protocol, on stdio or with --http",
   },
-  args: {},
-  async run() {
+  args: {
+    http: {
+      type: "boolean",
+      description: `Serve over Streamable HTTP at http://<host>:<port>/mcp instead of stdio, with the admin token (MODELSCOUT_ADMIN_TOKEN or MODELSCOUT_ADMIN_TOKEN_FILE) as Bearer; without one, this machine's clients only`,
+    },
+    port: {
+      type: "string",
+      description: `With --http: the port (default ${DEFAULT_MCP_PORT}; 0 for a free one)`,
+    },
+    host: {
+      type: "string",
+      description:
+        "With --http: the address to listen on (default 127.0.0.1; another needs the admin token)",
+    },
+  },
+  async run({ args }) {
     const toStderr = (...values: unknown[]) => {
       process.stderr.write(`${format(...values)}\n`);
     };
     console.log = toStderr;
     console.info = toStderr;
     console.debug = toStderr;
-    const tools = new AgentTools({ openCatalog });
-    await serveMcpOnStdio(tools, { log: (line) => process.stderr.write(`${line}\n`) });
+    const log = (line: string) => process.stderr.write(`${line}\n`);
+    if (args.http !== true) {
+      if (args.port !== undefined || args.host !== undefined) {
+        throw new ModelScoutError(
+          "INVALID_ARGUMENT",
+          `--${args.port !== undefined ? "port" : "host"} is for --http; add --http, or leave it out to serve on stdio.`,
+        );
+      }
+      await serveMcpOnStdio(new AgentTools({ openCatalog }), { log });
+      return;
+    }
+    const port = numberOption("port", args.port) ?? DEFAULT_MCP_PORT;
+    if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+      throw new ModelScoutError(
+        "INVALID_ARGUMENT",
+        `--port must be a port number, 0 to 65535 (got "${args.port}").`,
+      );
+    }
+    const { token } = resolveAdminTokenSource(undefined);
+    const server = await serveMcpOverHttp(new AgentTools({ openCatalog }), {
+      ...(args.host !== undefined && { host: args.host }),
+      port,
+      token,
+      log,
+    });
+    log(
+      `MCP server at ${server.url} (Streamable HTTP; ${token === null ? "no admin token: this machine's clients only" : "admin token required as Bearer"})`,
+    );
+    await new Promise<void>((resolve) => {
+      process.once("SIGINT", resolve);
+      process.once("SIGTERM", resolve);
+    });
+    await server.close();
   },
 });

@@ -1,0 +1,131 @@
+/**
+ * @module
+ * The agent tools over the Model Context Protocol's Streamable HTTP transport, at `/mcp`
+ * (`modelscout mcp --http`, ADR 0097's second addendum): for an agent that does not run on the
+ * machine, or a host that connects to tool servers by URL rather than starting them. The
+ * official SDK's `createMcpHandler` serves each HTTP request with a server made for it
+ * (`createMcpServer`, the same tools as on stdio), over one `AgentTools`: one catalog, one state.
+ *
+ * Access is the admin side's (`admin-access.ts`): the tools read the decisions and the routing
+ * server's traffic and run selections, so they take the same token (`MODELSCOUT_ADMIN_TOKEN`,
+ * or the file `MODELSCOUT_ADMIN_TOKEN_FILE` names) as `Authorization: Bearer`. Without one the
+ * server listens on a loopback address only, and refuses a request a web page sent from any
+ * origin but this machine's (MCP's transport asks servers to check `Origin`: a page on another
+ * site could otherwise reach a local server through DNS rebinding).
+ */
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { serve } from "@hono/node-server";
+import { createMcpHandler } from "@modelcontextprotocol/server";
+import { Hono } from "hono";
+import { ModelScoutError } from "../errors/modelscout-error.js";
+import {
+  ADMIN_TOKEN_ENV,
+  ADMIN_TOKEN_FILE_ENV,
+  createAdminAccess,
+  isLoopbackHost,
+} from "../server/admin/admin-access.js";
+import type { AgentTools } from "./agent-tools.js";
+import { createMcpServer } from "./mcp-server.js";
+
+export const MCP_HTTP_PATH = "/mcp";
+
+export interface McpHttpOptions {
+  /** Default 127.0.0.1. Any other than a loopback address needs `token`. */
+  host?: string;
+  /** Default 0: a free port. */
+  port?: number;
+  /** The admin token; null: none, loopback only. */
+  token: string | null;
+  /** Where unexpected errors go. */
+  log?: (line: string) => void;
+}
+
+export interface McpHttpServer {
+  /** `http://host:port/mcp`. */
+  readonly url: string;
+  /** Stops listening, ends the exchanges in progress and closes the tools' catalog and state. */
+  close(): Promise<void>;
+}
+
+/** JSON-RPC's shape for an error with no request to answer (MCP clients read it). */
+function refusal(message: string): {
+  jsonrpc: "2.0";
+  id: null;
+  error: { code: number; message: string };
+} {
+  return { jsonrpc: "2.0", id: null, error: { code: -32001, message } };
+}
+
+/** Whether `origin` is a page of this machine (`http://localhost:5173`), or is no URL. */
+function isLocalOrigin(origin: string): boolean {
+  try {
+    return isLoopbackHost(new URL(origin).hostname);
+  } catch {
+    return false;
+  }
+}
+
+export async function serveMcpOverHttp(
+  tools: AgentTools,
+  options: McpHttpOptions,
+): Promise<McpHttpServer> {
+  const host = options.host ?? "127.0.0.1";
+  if (options.token === null && !isLoopbackHost(host)) {
+    throw new ModelScoutError(
+      "INVALID_ARGUMENT",
+      `The MCP server would listen on ${host} with its tools (selections, decisions, the routing server's traffic) open to anyone who can reach it. Set an admin token (${ADMIN_TOKEN_ENV} or ${ADMIN_TOKEN_FILE_ENV}) for clients to send as Bearer, or listen on 127.0.0.1.`,
+      { details: { host } },
+    );
+  }
+  // Throws for a token too short, before listening.
+  const access = createAdminAccess({ token: options.token, host });
+  const log = options.log;
+  const handler = createMcpHandler(() => createMcpServer(tools, log === undefined ? {} : { log }), {
+    onerror: (error) => log?.(`modelscout mcp: ${error.message}`),
+  });
+  const app = new Hono();
+  app.all(MCP_HTTP_PATH, (context) => {
+    const origin = context.req.header("origin");
+    if (!access.required && origin !== undefined && !isLocalOrigin(origin)) {
+      return context.json(
+        refusal(
+          `Requests from web pages of ${origin} are refused: this MCP server has no token and serves this machine's clients only.`,
+        ),
+        403,
+      );
+    }
+    // Bearer only: the dashboard's session cookie is for its pages, not for tool calls.
+    const bearer = /^Bearer (.+)$/i.exec(context.req.header("authorization") ?? "")?.[1];
+    if (access.required && (bearer === undefined || !access.checkToken(bearer))) {
+      return context.json(
+        refusal("This MCP server needs the admin token: send Authorization: Bearer <token>."),
+        401,
+        { "www-authenticate": 'Bearer realm="modelscout"' },
+      );
+    }
+    return handler.fetch(context.req.raw);
+  });
+  app.all("*", (context) =>
+    context.json(refusal(`Not found: the MCP endpoint is ${MCP_HTTP_PATH}.`), 404),
+  );
+
+  const server = await new Promise<Server>((resolve, reject) => {
+    const started = serve({ fetch: app.fetch, hostname: host, port: options.port ?? 0 }, () =>
+      resolve(started as Server),
+    ) as Server;
+    started.once("error", reject);
+  });
+  const { port } = server.address() as AddressInfo;
+  const shownHost = host.includes(":") ? `[${host}]` : host;
+  return {
+    url: `http://${shownHost}:${port}${MCP_HTTP_PATH}`,
+    async close() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await handler.close();
+      await closed;
+      await tools.close();
+    },
+  };
+}
