@@ -4,7 +4,7 @@
  * `tools/list` are context spent before the first call; and a host starts the server when it
  * starts, so its start-up is the agent's wait.
  *
- *   npx tsx bench/agent-tools.ts [--runs 5]
+ *   npx tsx bench/agent-tools.ts [--runs 5] [--transport stdio|http]
  *
  * Builds `dist/` and starts `node dist/cli/main.js mcp` (what `npx modelscout mcp` runs) with
  * the official MCP client over stdio, `--runs` times, each in a new `MODELSCOUT_HOME`; times
@@ -13,21 +13,56 @@
  * sentiment example. Prints the median of each and the bytes of each tool's listing, and, from
  * the first run, the bytes of `show_model`'s text and data for the best-scored model of three
  * tasks; writes bench/results/agent-tools.json.
+ *
+ * `--transport http` starts `mcp --http --port 0` with an admin token instead and connects over
+ * Streamable HTTP (the SDK's client), where each request is served by a server made for it:
+ * `initialize` then runs from the process's start to the end of the handshake, as the stdio
+ * client's `connect` does. Writes bench/results/agent-tools-http.json.
  */
-import { execFileSync } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { Client } from "@modelcontextprotocol/client";
+import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 import { percentile } from "../src/profile/profile-model.js";
 import { writeBenchResult } from "./bench-result.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const { values } = parseArgs({ options: { runs: { type: "string", default: "5" } } });
+const { values } = parseArgs({
+  options: {
+    runs: { type: "string", default: "5" },
+    transport: { type: "string", default: "stdio" },
+  },
+});
 const runs = Number(values.runs);
+const transport = values.transport;
+if (transport !== "stdio" && transport !== "http") throw new Error("--transport: stdio or http");
+const TOKEN = "bench-agent-tools-token-0123456789";
+
+/** `mcp --http --port 0` in `home`, once it says where it listens. */
+function startHttp(home: string): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(
+    process.execPath,
+    [join(ROOT, "dist/cli/main.js"), "mcp", "--http", "--port", "0"],
+    {
+      cwd: ROOT,
+      env: { ...process.env, MODELSCOUT_HOME: home, MODELSCOUT_ADMIN_TOKEN: TOKEN },
+      stdio: ["ignore", "ignore", "pipe"],
+    },
+  );
+  let stderr = "";
+  return new Promise((resolve, reject) => {
+    child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
+      stderr += chunk;
+      const url = /MCP server at (http:\/\/\S+)/.exec(stderr)?.[1];
+      if (url !== undefined) resolve({ url, child });
+    });
+    child.on("exit", (code) => reject(new Error(`mcp --http exited (${code}): ${stderr}`)));
+  });
+}
 
 const SHOWN_TASKS = ["text-generation", "image-classification", "feature-extraction"];
 const STEPS = [
@@ -55,9 +90,20 @@ async function main(): Promise<void> {
   for (let run = 0; run < runs; run += 1) {
     const home = mkdtempSync(join(tmpdir(), "ms-bench-agent-"));
     const client = new Client({ name: "bench", version: "1" });
+    let httpChild: ChildProcess | undefined;
     try {
-      const [, connectMs] = await timed(() =>
-        client.connect(
+      const [, connectMs] = await timed(async () => {
+        if (transport === "http") {
+          const server = await startHttp(home);
+          httpChild = server.child;
+          await client.connect(
+            new StreamableHTTPClientTransport(new URL(server.url), {
+              requestInit: { headers: { authorization: `Bearer ${TOKEN}` } },
+            }),
+          );
+          return;
+        }
+        await client.connect(
           new StdioClientTransport({
             command: process.execPath,
             args: [join(ROOT, "dist/cli/main.js"), "mcp"],
@@ -65,8 +111,8 @@ async function main(): Promise<void> {
             env: { ...(process.env as Record<string, string>), MODELSCOUT_HOME: home },
             stderr: "ignore",
           }),
-        ),
-      );
+        );
+      });
       times.initialize.push(connectMs);
       const [listed, listMs] = await timed(() => client.listTools());
       times["tools/list"].push(listMs);
@@ -109,6 +155,11 @@ async function main(): Promise<void> {
       }
     } finally {
       await client.close();
+      if (httpChild !== undefined) {
+        const exited = new Promise((resolve) => httpChild?.once("exit", resolve));
+        httpChild.kill("SIGTERM");
+        await exited;
+      }
       rmSync(home, { recursive: true, force: true });
     }
   }
@@ -136,13 +187,17 @@ async function main(): Promise<void> {
       .map(([task, shown]) => `| ${task}: ${shown.id} | ${shown.textBytes} | ${shown.dataBytes} |`)
       .join("\n")}\n`,
   );
-  writeBenchResult("agent-tools", `npx tsx bench/agent-tools.ts --runs ${runs}`, {
-    runs,
-    medianMs: medians,
-    timesMs: times,
-    toolBytes,
-    showBytes,
-  });
+  writeBenchResult(
+    transport === "http" ? "agent-tools-http" : "agent-tools",
+    `npx tsx bench/agent-tools.ts --runs ${runs}${transport === "http" ? " --transport http" : ""}`,
+    {
+      runs,
+      medianMs: medians,
+      timesMs: times,
+      toolBytes,
+      showBytes,
+    },
+  );
 }
 
 await main();
