@@ -68,6 +68,11 @@ export class IdleUnloadingBackend implements ModelBackend {
     return this.#inner.describe();
   }
 
+  /** The backend it loads and unloads (an isolated one, say). */
+  get inner(): ModelBackend {
+    return this.#inner;
+  }
+
   /** Whether the model is loaded now (not unloading, not loading). */
   get loaded(): boolean {
     return this.#loaded;

@@ -82,6 +82,17 @@ describe("modelscout serve --edge", () => {
     expect(modelProcesses(pid)).toHaveLength(1);
   }, 120_000);
 
+  it("says the same with --unload-idle, whose models' line follows", async () => {
+    const edge = await serve(["--edge", "--unload-idle", "30"]);
+    await expect
+      .poll(edge.stdout, { timeout: 10_000, interval: 50 })
+      .toContain(
+        "Edge mode: npm:sentiment in this process; npm:vader-sentiment in a process of its own (declared isolated)\n" +
+          "Idle models unloaded: npm:vader-sentiment, npm:sentiment after 30 s without a call; each loads again on its next call\n",
+      );
+    expect(modelProcesses(edge.child.pid as number)).toHaveLength(1);
+  }, 120_000);
+
   it("runs each catalog model in a child process without it", async () => {
     const plain = await serve([]);
     expect(plain.stdout()).not.toContain("Edge mode");

@@ -84,6 +84,12 @@ describe("modelscout serve --unload-idle", () => {
     });
     started.push(server);
     const pid = server.child.pid as number;
+    // vader is declared to stay loaded: not in the line.
+    await expect
+      .poll(server.stdout, { timeout: 10_000, interval: 50 })
+      .toContain(
+        "Idle models unloaded: npm:sentiment after 1 s without a call; each loads again on its next call\n",
+      );
     expect(modelProcesses(pid)).toHaveLength(2);
     expect(await classify(server.url)).toEqual({ model: "npm:sentiment", label: "positive" });
 

@@ -45,6 +45,7 @@ import {
   type ResolvedReference,
   resolveDecisionReferences,
 } from "../../route/decision-references.js";
+import { IdleUnloadingBackend } from "../../route/idle-unloading-backend.js";
 import { ThompsonRouteLearner } from "../../route/learning/thompson-route-learner.js";
 import type { ModelRegistry } from "../../route/model-registry.js";
 import {
@@ -445,6 +446,8 @@ export default defineCommand({
       );
     if (args.edge === true && (worker === null || worker === 1))
       process.stdout.write(await edgeModeLine(server.router.registry));
+    const idleLine = idleUnloadingLine(server.router.registry);
+    if (idleLine !== null && (worker === null || worker === 1)) process.stdout.write(idleLine);
     // SIGHUP reads the config again and serves it without a restart (RoutingServer.reload);
     // --follow-decisions serves the config as read with a newer decision's winner. One at a time.
     let reloading = false;
@@ -645,11 +648,27 @@ async function edgeModeLine(registry: ModelRegistry): Promise<string> {
   const inProcess: string[] = [];
   const apart: string[] = [];
   for (const id of registry.ids()) {
-    const backend = registry.require(id);
+    const served = registry.require(id);
+    const backend = served instanceof IdleUnloadingBackend ? served.inner : served;
     if (backend instanceof IsolatedBackend) apart.push(id);
     else if (catalogProviders.has(backend.describe().provider)) inProcess.push(id);
   }
   return `Edge mode: ${inProcess.length === 0 ? "no catalog model" : inProcess.join(", ")} in this process${apart.length === 0 ? "" : `; ${apart.join(", ")} in ${apart.length === 1 ? "a process of its own" : "processes of their own"} (declared isolated)`}\n`;
+}
+
+/** Which models are unloaded when idle, and after how long; null when none is. */
+function idleUnloadingLine(registry: ModelRegistry): string | null {
+  const byIdle = new Map<number, string[]>();
+  for (const id of registry.ids()) {
+    const backend = registry.require(id);
+    if (!(backend instanceof IdleUnloadingBackend)) continue;
+    byIdle.set(backend.idleMs, [...(byIdle.get(backend.idleMs) ?? []), id]);
+  }
+  if (byIdle.size === 0) return null;
+  const groups = [...byIdle].map(
+    ([idleMs, ids]) => `${ids.join(", ")} after ${idleMs / 1000} s without a call`,
+  );
+  return `Idle models unloaded: ${groups.join("; ")}; each loads again on its next call\n`;
 }
 
 /**
