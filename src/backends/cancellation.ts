@@ -113,3 +113,29 @@ export function throwIfRunAborted(options: RunOptions | undefined): void {
 function abortError(): Error {
   return new DOMException("This operation was aborted", "AbortError");
 }
+
+/**
+ * `work`, or the signal's reason as soon as it aborts (at once if it has); the work itself goes
+ * on, for whoever else waits for it (a model's load shared by concurrent calls).
+ */
+export function untilAborted<Value>(
+  work: Promise<Value>,
+  signal: AbortSignal | undefined,
+): Promise<Value> {
+  if (signal === undefined) return work;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<Value>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
+}

@@ -15,6 +15,7 @@
  * the requests after it find the model loaded. Without that, a route whose timeout is shorter
  * than the model's load would abort every reload and never answer from the model again.
  */
+import { untilAborted } from "../backends/cancellation.js";
 import {
   BACKEND_SPECIFICATION_VERSION,
   type BackendDescription,
@@ -87,7 +88,7 @@ export class IdleUnloadingBackend implements ModelBackend {
     options.signal?.throwIfAborted();
     if (this.#loaded) return this.#inner.load(options);
     this.#loading ??= this.#startLoad(options.signal);
-    return waitFor(this.#loading, options.signal);
+    return untilAborted(this.#loading, options.signal);
   }
 
   async doRun(inputs: readonly BackendInput[], options: RunOptions = {}): Promise<BackendOutput[]> {
@@ -153,7 +154,7 @@ export class IdleUnloadingBackend implements ModelBackend {
   /** A call's load: not stopped by the call's deadline, only waited for until it. */
   #loadFor(signal: AbortSignal | undefined): Promise<LoadResult> {
     this.#loading ??= this.#startLoad(undefined);
-    return waitFor(this.#loading, signal);
+    return untilAborted(this.#loading, signal);
   }
 
   #startLoad(signal: AbortSignal | undefined): Promise<LoadResult> {
@@ -183,26 +184,6 @@ export class IdleUnloadingBackend implements ModelBackend {
     this.#inFlight--;
     this.#lastUsed = performance.now();
   }
-}
-
-/** `work`, or the signal's reason when it aborts first; `work` goes on either way. */
-function waitFor<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (signal === undefined) return work;
-  signal.throwIfAborted();
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    work.then(
-      (value) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(error);
-      },
-    );
-  });
 }
 
 /** `stream`, calling `ended` once when it is read to its end, fails, or its reader stops. */

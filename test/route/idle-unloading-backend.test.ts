@@ -36,6 +36,18 @@ function topLabel(outputs: unknown): string | undefined {
   return first?.labels[0]?.label;
 }
 
+/** A chat model behind the fake OpenAI-compatible server. */
+function chatModel(): ModelBackend {
+  return createHttpBackendProvider().create(
+    endpointModelRecord({
+      protocol: "openai",
+      baseUrl: `${server.url}/v1`,
+      apiModel: "chat",
+      task: "text-generation",
+    }),
+  );
+}
+
 let server: FakeOpenAIServer;
 beforeAll(async () => {
   server = await startFakeOpenAIServer();
@@ -101,14 +113,7 @@ describe("IdleUnloadingBackend", () => {
   }, 60_000);
 
   it("holds the model while a stream is read, until its end or its reader stops", async () => {
-    const inner = createHttpBackendProvider().create(
-      endpointModelRecord({
-        protocol: "openai",
-        baseUrl: `${server.url}/v1`,
-        apiModel: "chat",
-        task: "text-generation",
-      }),
-    );
+    const inner = chatModel();
     const backend = new IdleUnloadingBackend(inner, IDLE_MS);
     const doStream = backend.doStream;
     if (doStream === undefined) throw new Error("an OpenAI-compatible model streams");
@@ -135,14 +140,7 @@ describe("IdleUnloadingBackend", () => {
   });
 
   it("tells a failed load and loads again on the call after", async () => {
-    const inner = createHttpBackendProvider().create(
-      endpointModelRecord({
-        protocol: "openai",
-        baseUrl: `${server.url}/v1`,
-        apiModel: "chat",
-        task: "text-generation",
-      }),
-    );
+    const inner = chatModel();
     let failLoad = true;
     // The model behind the server, with a load that fails as one whose weights are missing.
     const failing: ModelBackend = {

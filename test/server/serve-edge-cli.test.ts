@@ -3,33 +3,18 @@
  * a child process each, but for a model whose declaration asks for `isolated: true`. The real
  * CLI in a child process; its model processes are counted as the operating system sees them.
  */
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { classifyMood, modelProcesses, writeMoodRoutes } from "./mood-route.js";
 import { killHard, type ServeProcess, startServeProcess } from "./serve-process.js";
 
 const home = mkdtempSync(join(tmpdir(), "ms-serve-edge-"));
-const config = join(home, "routes.json");
-writeFileSync(
-  config,
-  JSON.stringify({
-    // Declared: isolated whatever the server's default. npm:sentiment is not declared.
-    models: [{ id: "npm:vader-sentiment", kind: "catalog", isolated: true }],
-    routes: [
-      {
-        name: "mood",
-        targets: {
-          "text-classification": {
-            policy: "fallback",
-            candidates: ["npm:sentiment", "npm:vader-sentiment"],
-          },
-        },
-      },
-    ],
-  }),
-);
+// Declared: isolated whatever the server's default. npm:sentiment is not declared.
+const config = writeMoodRoutes(home, [
+  { id: "npm:vader-sentiment", kind: "catalog", isolated: true },
+]);
 
 const started: ServeProcess[] = [];
 afterAll(async () => {
@@ -40,31 +25,6 @@ async function serve(args: readonly string[]): Promise<ServeProcess> {
   const server = await startServeProcess(["--config", config, ...args], { MODELSCOUT_HOME: home });
   started.push(server);
   return server;
-}
-
-/** The model processes whose parent is `pid` (from source, tsx's esbuild is a child too). */
-function modelProcesses(pid: number): string[] {
-  let children: string;
-  try {
-    children = execFileSync("pgrep", ["-a", "-P", String(pid)], { encoding: "utf8" });
-  } catch {
-    return []; // pgrep exits 1 when it finds none
-  }
-  return children.split("\n").filter((line) => line.includes("isolated-child"));
-}
-
-async function classify(url: string): Promise<{ model: string; label: string }> {
-  const response = await fetch(`${url}/v1/tasks/text-classification`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ model: "mood", inputs: "I love this, it is wonderful" }),
-  });
-  expect(response.status).toBe(200);
-  const body = (await response.json()) as {
-    modelscout: { model: string };
-    data: { labels: { label: string }[] }[];
-  };
-  return { model: body.modelscout.model, label: body.data[0]?.labels[0]?.label as string };
 }
 
 describe("modelscout serve --edge", () => {
@@ -78,7 +38,7 @@ describe("modelscout serve --edge", () => {
       );
     // Models load before the server says it listens: every model process is up by now.
     expect(modelProcesses(pid)).toHaveLength(1);
-    expect(await classify(edge.url)).toEqual({ model: "npm:sentiment", label: "positive" });
+    expect(await classifyMood(edge.url)).toEqual({ model: "npm:sentiment", label: "positive" });
     expect(modelProcesses(pid)).toHaveLength(1);
   }, 120_000);
 
@@ -97,6 +57,6 @@ describe("modelscout serve --edge", () => {
     const plain = await serve([]);
     expect(plain.stdout()).not.toContain("Edge mode");
     expect(modelProcesses(plain.child.pid as number)).toHaveLength(2);
-    expect(await classify(plain.url)).toEqual({ model: "npm:sentiment", label: "positive" });
+    expect(await classifyMood(plain.url)).toEqual({ model: "npm:sentiment", label: "positive" });
   }, 120_000);
 });

@@ -4,50 +4,24 @@
  * model declared with `unload_idle_seconds: 0` stays loaded. The real CLI in a child process;
  * its model processes are counted as the operating system sees them.
  */
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCli } from "../support/run-cli.js";
+import { classifyMood, modelProcesses, writeMoodRoutes } from "./mood-route.js";
 import { killHard, type ServeProcess, startServeProcess } from "./serve-process.js";
 
 const home = mkdtempSync(join(tmpdir(), "ms-serve-idle-"));
-const config = join(home, "routes.json");
-writeFileSync(
-  config,
-  JSON.stringify({
-    // Declared to stay loaded whatever the server's setting; npm:sentiment is not declared.
-    models: [{ id: "npm:vader-sentiment", kind: "catalog", unload_idle_seconds: 0 }],
-    routes: [
-      {
-        name: "mood",
-        targets: {
-          "text-classification": {
-            policy: "fallback",
-            candidates: ["npm:sentiment", "npm:vader-sentiment"],
-          },
-        },
-      },
-    ],
-  }),
-);
+// Declared to stay loaded whatever the server's setting; npm:sentiment is not declared.
+const config = writeMoodRoutes(home, [
+  { id: "npm:vader-sentiment", kind: "catalog", unload_idle_seconds: 0 },
+]);
 
 const started: ServeProcess[] = [];
 afterAll(async () => {
   await Promise.all(started.map(killHard));
 });
-
-/** The model processes whose parent is `pid` (from source, tsx's esbuild is a child too). */
-function modelProcesses(pid: number): string[] {
-  let children: string;
-  try {
-    children = execFileSync("pgrep", ["-a", "-P", String(pid)], { encoding: "utf8" });
-  } catch {
-    return []; // pgrep exits 1 when it finds none
-  }
-  return children.split("\n").filter((line) => line.includes("isolated-child"));
-}
 
 interface ModelState {
   loaded: boolean;
@@ -61,20 +35,6 @@ async function models(url: string): Promise<Record<string, ModelState>> {
   // An idle model is not a missing one: the server stays ready.
   expect(body.ready).toBe(true);
   return body.models;
-}
-
-async function classify(url: string): Promise<{ model: string; label: string }> {
-  const response = await fetch(`${url}/v1/tasks/text-classification`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ model: "mood", inputs: "I love this, it is wonderful" }),
-  });
-  expect(response.status).toBe(200);
-  const body = (await response.json()) as {
-    modelscout: { model: string };
-    data: { labels: { label: string }[] }[];
-  };
-  return { model: body.modelscout.model, label: body.data[0]?.labels[0]?.label as string };
 }
 
 describe("modelscout serve --unload-idle", () => {
@@ -91,7 +51,7 @@ describe("modelscout serve --unload-idle", () => {
         "Idle models unloaded: npm:sentiment after 1 s without a call; each loads again on its next call\n",
       );
     expect(modelProcesses(pid)).toHaveLength(2);
-    expect(await classify(server.url)).toEqual({ model: "npm:sentiment", label: "positive" });
+    expect(await classifyMood(server.url)).toEqual({ model: "npm:sentiment", label: "positive" });
 
     // A second after that request, npm:sentiment's process ends; vader's stays.
     await expect.poll(() => modelProcesses(pid).length, { timeout: 15_000, interval: 100 }).toBe(1);
@@ -102,7 +62,7 @@ describe("modelscout serve --unload-idle", () => {
     expect(idle["npm:vader-sentiment"]).not.toHaveProperty("idleSince");
 
     // The route's first candidate answers again: the request waited for its load.
-    expect(await classify(server.url)).toEqual({ model: "npm:sentiment", label: "positive" });
+    expect(await classifyMood(server.url)).toEqual({ model: "npm:sentiment", label: "positive" });
     expect(modelProcesses(pid)).toHaveLength(2);
     const loaded = await models(server.url);
     expect(loaded["npm:sentiment"]).toMatchObject({ loaded: true, error: null });

@@ -5,6 +5,7 @@
  * new load. Each package family supplies only how to load its model and how to run a batch,
  * and names the packages whose versions identify it (the load's `artifact`).
  */
+import { untilAborted } from "../cancellation.js";
 import {
   BACKEND_SPECIFICATION_VERSION,
   type BackendDescription,
@@ -36,28 +37,6 @@ export interface NpmModelDefinition<Model> {
   ): Promise<BackendOutput[]>;
   /** Frees what `load` took (TF.js tensors, worker threads). Plain JS objects need nothing. */
   release?(model: Model): Promise<void> | void;
-}
-
-/** Rejects as soon as `signal` aborts; the work itself goes on (and a load stays cached). */
-function untilAborted<Value>(
-  work: Promise<Value>,
-  signal: AbortSignal | undefined,
-): Promise<Value> {
-  if (signal === undefined) return work;
-  return new Promise<Value>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    work.then(
-      (value) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(error);
-      },
-    );
-  });
 }
 
 export function npmModelBackend<Model>(definition: NpmModelDefinition<Model>): ModelBackend {
