@@ -394,18 +394,10 @@ export class ModelRegistry {
           );
         }
         case "catalog":
-          return this.#idleUnloading(
-            id,
-            await this.#fromCatalog(id, declaration.isolated ?? this.#isolateByDefault),
-          );
+          return this.#fromCatalog(id, declaration.isolated ?? this.#isolateByDefault);
       }
     }
-    return this.#idleUnloading(id, await this.#fromCatalog(id, this.#isolateByDefault));
-  }
-
-  #idleUnloading(id: string, backend: ModelBackend): ModelBackend {
-    const idleMs = this.#idleMsFor(id);
-    return idleMs > 0 ? new IdleUnloadingBackend(backend, idleMs) : backend;
+    return this.#fromCatalog(id, this.#isolateByDefault);
   }
 
   async #fromCatalog(id: string, isolated: boolean): Promise<ModelBackend> {
@@ -446,10 +438,15 @@ export class ModelRegistry {
         import("../backends/npm/npm-backend-provider.js"),
         import("../backends/transformers-js/transformers-backend-provider.js"),
       ]);
-    const local = [npmBackendProvider, transformers.transformersBackendProvider].map((provider) =>
+    const runHere = [npmBackendProvider, transformers.transformersBackendProvider];
+    const local = runHere.map((provider) =>
       isolated ? isolatedProvider(provider, { runTimeoutMs: ISOLATED_RUN_BACKSTOP_MS }) : provider,
     );
-    return createBackend(record, [...local, await this.#http()]);
+    const backend = createBackend(record, [...local, await this.#http()]);
+    // Only a model run on this machine holds memory here worth freeing (not one behind a server).
+    const idleMs = this.#idleMsFor(id);
+    const runsHere = runHere.some((provider) => provider.provider === backend.provider);
+    return idleMs > 0 && runsHere ? new IdleUnloadingBackend(backend, idleMs) : backend;
   }
 }
 

@@ -5,6 +5,7 @@
  * npm:vader-sentiment runs in this process (`isolated: false`), so a load is quick.
  */
 import { afterEach, describe, expect, it } from "vitest";
+import { endpointModelRecord } from "../../src/backends/http/endpoint-model-record.js";
 import { type ModelLoadStatus, ModelRegistry } from "../../src/route/model-registry.js";
 import type { ModelDeclaration } from "../../src/route/routes-config.js";
 
@@ -65,6 +66,26 @@ describe("ModelRegistry, unload_idle_seconds", () => {
     const wrapped = registry(declared(5));
     await wrapped.prepare([VADER]);
     expect(wrapped.require(VADER).constructor.name).toBe("IdleUnloadingBackend");
+  });
+
+  it("leaves a catalog model that runs behind a server as it is", async () => {
+    // A catalog record of a model behind an OpenAI-compatible server: nothing loaded here.
+    const remote = endpointModelRecord({
+      id: "remote-chat",
+      protocol: "openai",
+      baseUrl: "http://127.0.0.1:9/v1",
+      apiModel: "chat",
+      task: "text-generation",
+    });
+    const made = new ModelRegistry({
+      declarations: [],
+      unloadIdleMs: 100,
+      lookupModel: async (id) => (id === remote.id ? remote : null),
+    });
+    open.push(made);
+    await made.prepare([remote.id]);
+    expect(made.require(remote.id).provider).toBe("openai-compatible");
+    expect(made.require(remote.id).constructor.name).not.toBe("IdleUnloadingBackend");
   });
 
   it("hands a loaded model over on a reload, with its idle unloading and its status", async () => {
