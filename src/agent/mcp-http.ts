@@ -44,6 +44,11 @@ export interface McpHttpOptions {
 export interface McpHttpServer {
   /** `http://host:port/mcp`. */
   readonly url: string;
+  /**
+   * Puts another admin token in force from the next request on (`MODELSCOUT_ADMIN_TOKEN_FILE`
+   * read again on SIGHUP). Throws for one too short, or for a server started without a token.
+   */
+  useToken(token: string): void;
   /** Stops listening, ends the exchanges in progress and closes the tools' catalog and state. */
   close(): Promise<void>;
 }
@@ -120,6 +125,7 @@ export async function serveMcpOverHttp(
   const shownHost = host.includes(":") ? `[${host}]` : host;
   return {
     url: `http://${shownHost}:${port}${MCP_HTTP_PATH}`,
+    useToken: (token) => access.useToken(token),
     async close() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();

@@ -4,7 +4,7 @@
  * without it; without a token, on loopback only, refusing pages of other sites.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -150,6 +150,36 @@ describe("modelscout mcp --http", () => {
     ).toBe(401);
     const elsewhere = await fetch(server.url.replace(/\/mcp$/, "/other"));
     expect(elsewhere.status).toBe(404);
+  }, 60_000);
+
+  it("reads a token file again on SIGHUP", async () => {
+    const folder = mkdtempSync(join(tmpdir(), "ms-mcp-http-token-"));
+    const file = join(folder, "token");
+    const first = "first-token-0123456789abcdef";
+    const second = "second-token-0123456789abcdef";
+    writeFileSync(file, `${first}\n`);
+    const server = await startMcpHttp({ MODELSCOUT_ADMIN_TOKEN_FILE: file });
+    const status = async (token: string) => {
+      const response = await post(server.url, { authorization: `Bearer ${token}` });
+      await response.body?.cancel();
+      return response.status;
+    };
+    expect(await status(first)).toBe(200);
+    expect(await status(second)).toBe(401);
+    writeFileSync(file, `${second}\n`);
+    server.child.kill("SIGHUP");
+    await expect
+      .poll(server.stderr, { timeout: 10_000, interval: 50 })
+      .toContain(`SIGHUP: the admin token in ${file} is in force`);
+    expect(await status(first)).toBe(401);
+    expect(await status(second)).toBe(200);
+    // A file that cannot be read leaves the token in force.
+    writeFileSync(file, "");
+    server.child.kill("SIGHUP");
+    await expect
+      .poll(server.stderr, { timeout: 10_000, interval: 50 })
+      .toContain("SIGHUP: the admin token was not changed");
+    expect(await status(second)).toBe(200);
   }, 60_000);
 
   it("without a token, answers this machine's clients and refuses pages of other sites", async () => {

@@ -4,15 +4,17 @@
  * on stdin and stdout, for an agent host to start as a local tool server (ADR 0097). Stdout
  * carries the protocol alone: anything a library prints there (`console.log`) goes to stderr.
  * Exits when stdin closes. `--http` serves the same tools over Streamable HTTP at `/mcp`
- * instead, with the admin token (`mcp-http.ts`), until SIGINT or SIGTERM.
+ * instead, with the admin token (`mcp-http.ts`; a token file is read again on SIGHUP), until
+ * SIGINT or SIGTERM.
  */
 import { format } from "node:util";
 import { defineCommand } from "citty";
 import { AgentTools } from "../../agent/agent-tools.js";
 import { serveMcpOverHttp } from "../../agent/mcp-http.js";
 import { serveMcpOnStdio } from "../../agent/mcp-server.js";
+import { errorMessage } from "../../errors/error-message.js";
 import { ModelScoutError } from "../../errors/modelscout-error.js";
-import { resolveAdminTokenSource } from "../../server/admin/admin-access.js";
+import { readAdminTokenFile, resolveAdminTokenSource } from "../../server/admin/admin-access.js";
 import { numberOption } from "../cli-options.js";
 import { openCatalog } from "../open-catalog.js";
 
@@ -64,7 +66,7 @@ export default defineCommand({
         `--port must be a port number, 0 to 65535 (got "${args.port}").`,
       );
     }
-    const { token } = resolveAdminTokenSource(undefined);
+    const { token, file } = resolveAdminTokenSource(undefined);
     const server = await serveMcpOverHttp(new AgentTools({ openCatalog }), {
       ...(args.host !== undefined && { host: args.host }),
       port,
@@ -74,6 +76,21 @@ export default defineCommand({
     log(
       `MCP server at ${server.url} (Streamable HTTP; ${token === null ? "no admin token: this machine's clients only" : "admin token required as Bearer"})`,
     );
+    // A token from a file (as Docker and Kubernetes hand secrets over) is read again on SIGHUP.
+    process.on("SIGHUP", () => {
+      if (file === null) {
+        log(
+          "SIGHUP: the admin token does not come from MODELSCOUT_ADMIN_TOKEN_FILE; nothing to read again",
+        );
+        return;
+      }
+      try {
+        server.useToken(readAdminTokenFile(file));
+        log(`SIGHUP: the admin token in ${file} is in force`);
+      } catch (error) {
+        log(`SIGHUP: the admin token was not changed: ${errorMessage(error)}`);
+      }
+    });
     await new Promise<void>((resolve) => {
       process.once("SIGINT", resolve);
       process.once("SIGTERM", resolve);
