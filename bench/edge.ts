@@ -18,8 +18,9 @@
  * The bundled example runs twice more, plain and with `--edge`, under `--unload-idle
  * <--idle-seconds>` (ADR 0099; 5 s by default): after the same requests and readings, it waits
  * until the models have been idle that long (and a few seconds more for the unloads), reads the
- * memory at rest, then sends one request of each kind again, timed: what the first request
- * after an idle spell pays for its models' loads.
+ * memory at rest, and again 30 s later (a process gives back what its models freed only some
+ * time after: V8 and the allocator keep it a while), then sends one request of each kind again,
+ * timed: what the first request after an idle spell pays for its models' loads.
  *
  * `--install` also packs the project (`npm pack`) and installs the tarball into two empty
  * folders, one with `--omit=optional`, from the npm registry (`ONNXRUNTIME_NODE_INSTALL=skip`:
@@ -156,6 +157,8 @@ interface ServeRun {
   idle?: {
     children: number;
     totalRssKb: number;
+    /** 30 s after `totalRssKb`, still idle. */
+    laterRssKb: number;
     firstRequestMs: Record<string, number>;
     /** Everything's memory once those requests have loaded the models again. */
     reloadedRssKb: number;
@@ -210,11 +213,18 @@ async function serveRun(
       // Idle since the last request 2 s ago; the sweep runs every quarter of the idle time.
       await new Promise((resolve) => setTimeout(resolve, unloadIdleSeconds * 1000 + 3000));
       const rest = treeMemory(child.pid as number);
+      await new Promise((resolve) => setTimeout(resolve, 30_000));
+      const laterRssKb = treeMemory(child.pid as number).totalRssKb;
       const firstRequestMs: Record<string, number> = {};
       for (const probe of probes)
         firstRequestMs[probe.name] = Number((await send(url, probe)).toFixed(1));
       await new Promise((resolve) => setTimeout(resolve, 1000));
-      idle = { ...rest, firstRequestMs, reloadedRssKb: treeMemory(child.pid as number).totalRssKb };
+      idle = {
+        ...rest,
+        laterRssKb,
+        firstRequestMs,
+        reloadedRssKb: treeMemory(child.pid as number).totalRssKb,
+      };
     }
     return {
       ...(idle !== undefined && { idle }),
@@ -254,6 +264,9 @@ function summarize(list: readonly ServeRun[]) {
       afterIdle: {
         modelProcesses: of((run) => run.idle?.children ?? Number.NaN),
         totalRssMiB: Number((of((run) => run.idle?.totalRssKb ?? Number.NaN) / 1024).toFixed(1)),
+        totalRssMiB30sLater: Number(
+          (of((run) => run.idle?.laterRssKb ?? Number.NaN) / 1024).toFixed(1),
+        ),
         firstRequestMs: Object.fromEntries(
           names.map((name) => [
             name,
