@@ -26,7 +26,7 @@ import {
   isLoopbackHost,
 } from "../server/admin/admin-access.js";
 import type { AgentTools } from "./agent-tools.js";
-import { createMcpServer } from "./mcp-server.js";
+import { createMcpServer, type RunningCalls } from "./mcp-server.js";
 
 export const MCP_HTTP_PATH = "/mcp";
 
@@ -62,6 +62,59 @@ function refusal(message: string): {
   return { jsonrpc: "2.0", id: null, error: { code: -32001, message } };
 }
 
+/** The most bytes of a POST read to look for a cancellation (JSON-RPC notifications are small). */
+const MAX_CANCELLATION_BYTES = 64 * 1024;
+
+/**
+ * Tool calls running, by request id. Each HTTP request is served by a server made for it, so a
+ * 2025-era client's `notifications/cancelled`, sent in a request of its own, reaches a server
+ * that does not run the call: it is matched here by request id instead. Ids are the client's,
+ * and two clients may use the same one at once: a cancellation whose id more than one running
+ * call has is not applied (said in the log), rather than stopping another client's call.
+ */
+class CallsById implements RunningCalls {
+  readonly #running = new Map<string, Set<AbortController>>();
+
+  add(requestId: string | number, cancel: AbortController): () => void {
+    const key = JSON.stringify(requestId);
+    const running = this.#running.get(key) ?? new Set();
+    running.add(cancel);
+    this.#running.set(key, running);
+    return () => {
+      running.delete(cancel);
+      if (running.size === 0 && this.#running.get(key) === running) this.#running.delete(key);
+    };
+  }
+
+  /** Stops the call a POST's `notifications/cancelled` names, if it is one and names one. */
+  async cancelNamedIn(request: Request, log: ((line: string) => void) | undefined): Promise<void> {
+    if (this.#running.size === 0) return;
+    const length = Number(request.headers.get("content-length") ?? Number.NaN);
+    if (!(length <= MAX_CANCELLATION_BYTES)) return;
+    let body: unknown;
+    try {
+      body = await request.clone().json();
+    } catch {
+      return; // the handler answers a body that is not JSON
+    }
+    for (const message of Array.isArray(body) ? body : [body]) {
+      const { method, params } = (message ?? {}) as { method?: unknown; params?: unknown };
+      if (method !== "notifications/cancelled") continue;
+      const requestId = (params as { requestId?: unknown } | undefined)?.requestId;
+      if (typeof requestId !== "string" && typeof requestId !== "number") continue;
+      const running = this.#running.get(JSON.stringify(requestId));
+      if (running === undefined) continue;
+      if (running.size > 1) {
+        log?.(
+          `modelscout mcp: a cancellation of request ${JSON.stringify(requestId)} was not applied: ${running.size} running calls have that id`,
+        );
+        continue;
+      }
+      for (const cancel of running) cancel.abort(new Error("The client cancelled the call."));
+    }
+  }
+}
+
 /** Whether `origin` is a page of this machine (`http://localhost:5173`), or is no URL. */
 function isLocalOrigin(origin: string): boolean {
   try {
@@ -86,11 +139,19 @@ export async function serveMcpOverHttp(
   // Throws for a token too short, before listening.
   const access = createAdminAccess({ token: options.token, host });
   const log = options.log;
-  const handler = createMcpHandler(() => createMcpServer(tools, log === undefined ? {} : { log }), {
-    onerror: (error) => log?.(`modelscout mcp: ${error.message}`),
-  });
+  const calls = new CallsById();
+  const handler = createMcpHandler(
+    (context) =>
+      createMcpServer(tools, {
+        ...(log !== undefined && { log }),
+        calls,
+        // The request aborts when its client closes it (a modern-era client's cancellation).
+        ...(context.requestInfo !== undefined && { signal: context.requestInfo.signal }),
+      }),
+    { onerror: (error) => log?.(`modelscout mcp: ${error.message}`) },
+  );
   const app = new Hono();
-  app.all(MCP_HTTP_PATH, (context) => {
+  app.all(MCP_HTTP_PATH, async (context) => {
     const origin = context.req.header("origin");
     if (!access.required && origin !== undefined && !isLocalOrigin(origin)) {
       return context.json(
@@ -109,6 +170,7 @@ export async function serveMcpOverHttp(
         { "www-authenticate": 'Bearer realm="modelscout"' },
       );
     }
+    if (context.req.method === "POST") await calls.cancelNamedIn(context.req.raw, log);
     return handler.fetch(context.req.raw);
   });
   app.all("*", (context) =>

@@ -22,6 +22,23 @@ const PROGRESS_INTERVAL_MS = 250;
 export interface McpServerOptions {
   /** Where unexpected errors' stacks go (stderr in `modelscout mcp`: stdout is the protocol). */
   log?: (line: string) => void;
+  /**
+   * Stops every tool call of this server when it aborts, as the client's cancellation does:
+   * over HTTP, the request the server was made for (a client that cancels a call closes it,
+   * and its `notifications/cancelled` reaches another server, made for that notification).
+   */
+  signal?: AbortSignal;
+  /**
+   * Where each tool call is registered under its JSON-RPC request id while it runs, so that a
+   * `notifications/cancelled` another server instance receives can stop it (`mcp-http.ts`).
+   */
+  calls?: RunningCalls;
+}
+
+/** Tool calls running, by request id, for a cancellation that reaches another server instance. */
+export interface RunningCalls {
+  /** Registers a call; returns its removal. */
+  add(requestId: string | number, cancel: AbortController): () => void;
 }
 
 export function createMcpServer(tools: AgentTools, options: McpServerOptions = {}): McpServer {
@@ -62,9 +79,15 @@ export function createMcpServer(tools: AgentTools, options: McpServerOptions = {
                   })
                   .catch(() => {}); // a client that left: the call's own answer fails too
               });
+        const cancel = new AbortController();
+        const removeCall = options.calls?.add(context.mcpReq.id, cancel);
         try {
           const answer = await tool.run(args as never, {
-            signal: context.mcpReq.signal,
+            signal: AbortSignal.any([
+              context.mcpReq.signal,
+              cancel.signal,
+              ...(options.signal === undefined ? [] : [options.signal]),
+            ]),
             ...(onProgress !== undefined && { onProgress }),
           });
           return {
@@ -76,6 +99,8 @@ export function createMcpServer(tools: AgentTools, options: McpServerOptions = {
             content: [{ type: "text", text: errorText(error, options.log) }],
             isError: true,
           };
+        } finally {
+          removeCall?.();
         }
       },
     );

@@ -10,6 +10,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { afterAll, describe, expect, it } from "vitest";
+import { DecisionStore } from "../../src/select/decision-store.js";
+import { startGatedUpstream } from "../support/gated-openai-server.js";
 import { writeLexiconSpec } from "../support/lexicon-spec.js";
 import { runCli } from "../support/run-cli.js";
 
@@ -25,23 +27,26 @@ afterAll(() => {
 });
 
 /** This process's environment with a home of its own and the embedded stores, plus `env`. */
-function serverEnv(env: Record<string, string>): Record<string, string> {
+function serverEnv(
+  env: Record<string, string>,
+  home = mkdtempSync(join(tmpdir(), "ms-mcp-http-")),
+): Record<string, string> {
   const inherited: Record<string, string> = {};
   for (const [name, value] of Object.entries(process.env)) {
     if (value !== undefined && !/^MODELSCOUT_(STATE|CATALOG)_URL$|^MODELSCOUT_ADMIN_/.test(name)) {
       inherited[name] = value;
     }
   }
-  const home = mkdtempSync(join(tmpdir(), "ms-mcp-http-"));
   return { ...inherited, NO_COLOR: "1", MODELSCOUT_HOME: home, ...env };
 }
 
 /** `modelscout mcp --http --port 0 ...args`, once it says where it listens. */
 function startMcpHttp(
   env: Record<string, string>,
+  home?: string,
 ): Promise<{ url: string; child: ChildProcess; stderr: () => string }> {
   const child = spawn(process.execPath, ["--import", "tsx", MAIN, "mcp", "--http", "--port", "0"], {
-    env: serverEnv(env),
+    env: serverEnv(env, home),
     stdio: ["ignore", "pipe", "pipe"],
   });
   started.push(child);
@@ -150,6 +155,58 @@ describe("modelscout mcp --http", () => {
     ).toBe(401);
     const elsewhere = await fetch(server.url.replace(/\/mcp$/, "/other"));
     expect(elsewhere.status).toBe(404);
+  }, 60_000);
+
+  it("stops a selection whose call the client cancels, and stores it as aborted", async () => {
+    const upstream = await startGatedUpstream();
+    const home = mkdtempSync(join(tmpdir(), "ms-mcp-http-cancel-"));
+    const server = await startMcpHttp({ MODELSCOUT_ADMIN_TOKEN: TOKEN }, home);
+    const client = new Client({ name: "modelscout-test", version: "1.0.0" });
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(server.url), {
+        requestInit: { headers: { authorization: `Bearer ${TOKEN}` } },
+      }),
+    );
+    try {
+      const cancel = new AbortController();
+      // A chat model behind a server that holds every answer: the selection waits on it.
+      const call = client
+        .callTool(
+          {
+            name: "select_model",
+            arguments: {
+              spec: {
+                task_type: "text-classification",
+                hardware: "local",
+                candidates: {
+                  models: [{ kind: "openai", base_url: `${upstream.url}/v1`, api_model: "held" }],
+                },
+                data: { path: SENTENCES },
+                privacy: "local-only",
+              },
+            },
+          },
+          { signal: cancel.signal },
+        )
+        .catch((error: unknown) => error);
+      await expect
+        .poll(() => upstream.heldOf("held"), { timeout: 20_000, interval: 20 })
+        .toBeGreaterThan(0);
+      cancel.abort();
+      expect(await call).toBeInstanceOf(Error);
+      const stored = () => {
+        const decisions = DecisionStore.open({ path: join(home, "state.db") });
+        try {
+          return decisions.list().map((entry) => entry.status);
+        } finally {
+          decisions.close();
+        }
+      };
+      await expect.poll(stored, { timeout: 10_000, interval: 50 }).toEqual(["aborted"]);
+    } finally {
+      await client.close();
+      await upstream.close();
+    }
   }, 60_000);
 
   it("reads a token file again on SIGHUP", async () => {
