@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { afterAll, describe, expect, it } from "vitest";
 import { DecisionStore } from "../../src/select/decision-store.js";
-import { startGatedUpstream } from "../support/gated-openai-server.js";
+import { heldSelectionSpec, startGatedUpstream } from "../support/gated-openai-server.js";
 import { writeLexiconSpec } from "../support/lexicon-spec.js";
 import { runCli } from "../support/run-cli.js";
 
@@ -175,15 +175,7 @@ describe("modelscout mcp --http", () => {
           {
             name: "select_model",
             arguments: {
-              spec: {
-                task_type: "text-classification",
-                hardware: "local",
-                candidates: {
-                  models: [{ kind: "openai", base_url: `${upstream.url}/v1`, api_model: "held" }],
-                },
-                data: { path: SENTENCES },
-                privacy: "local-only",
-              },
+              spec: heldSelectionSpec(upstream, SENTENCES),
             },
           },
           { signal: cancel.signal },

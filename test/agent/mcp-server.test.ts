@@ -10,7 +10,7 @@ import { Client } from "@modelcontextprotocol/client";
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DecisionStore } from "../../src/select/decision-store.js";
-import { startGatedUpstream } from "../support/gated-openai-server.js";
+import { heldSelectionSpec, startGatedUpstream } from "../support/gated-openai-server.js";
 import { writeLexiconSpec } from "../support/lexicon-spec.js";
 
 const MAIN = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
@@ -259,15 +259,7 @@ describe("modelscout mcp, when its client leaves mid-selection", () => {
         .callTool({
           name: "select_model",
           arguments: {
-            spec: {
-              task_type: "text-classification",
-              hardware: "local",
-              candidates: {
-                models: [{ kind: "openai", base_url: `${upstream.url}/v1`, api_model: "held" }],
-              },
-              data: { path: "sentences.jsonl" },
-              privacy: "local-only",
-            },
+            spec: heldSelectionSpec(upstream, "sentences.jsonl"),
           },
         })
         .catch((error: unknown) => error);

@@ -97,3 +97,19 @@ export async function until(check: () => boolean, what: string): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
+
+/**
+ * A task spec whose one candidate is model `held` behind `upstream`, over `dataPath`: a
+ * selection of it calls the model and waits, for tests that stop a selection midway.
+ */
+export function heldSelectionSpec(upstream: GatedUpstream, dataPath: string): object {
+  return {
+    task_type: "text-classification",
+    hardware: "local",
+    candidates: {
+      models: [{ kind: "openai", base_url: `${upstream.url}/v1`, api_model: "held" }],
+    },
+    data: { path: dataPath },
+    privacy: "local-only",
+  };
+}
