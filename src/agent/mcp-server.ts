@@ -23,9 +23,9 @@ export interface McpServerOptions {
   /** Where unexpected errors' stacks go (stderr in `modelscout mcp`: stdout is the protocol). */
   log?: (line: string) => void;
   /**
-   * Stops every tool call of this server when it aborts, as the client's cancellation does:
-   * over HTTP, the request the server was made for (a client that cancels a call closes it,
-   * and its `notifications/cancelled` reaches another server, made for that notification).
+   * Stops every tool call of this server when it aborts: over HTTP, the signal of the request
+   * the server was made for, which a client may close to cancel its call (a cancellation sent
+   * as `notifications/cancelled` reaches another server instance: `calls`).
    */
   signal?: AbortSignal;
   /**
