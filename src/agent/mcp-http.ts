@@ -162,8 +162,7 @@ export async function serveMcpOverHttp(
       );
     }
     // Bearer only: the dashboard's session cookie is for its pages, not for tool calls.
-    const bearer = /^Bearer (.+)$/i.exec(context.req.header("authorization") ?? "")?.[1];
-    if (access.required && (bearer === undefined || !access.checkToken(bearer))) {
+    if (!access.allowsBearer(context.req.header("authorization"))) {
       return context.json(
         refusal("This MCP server needs the admin token: send Authorization: Bearer <token>."),
         401,

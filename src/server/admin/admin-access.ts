@@ -34,6 +34,11 @@ export interface AdminAccess {
   readonly required: boolean;
   /** Whether the request carries the token (Bearer) or a valid session cookie. */
   allows(context: Context): boolean;
+  /**
+   * Whether an `Authorization` header carries the token as Bearer (true when no token is
+   * required); the session cookie is not looked at, for clients that are not the dashboard.
+   */
+  allowsBearer(authorization: string | undefined): boolean;
   /** Whether `token` is the admin token. */
   checkToken(token: string): boolean;
   /** The session cookie's value (an HMAC of the token); null when no token is required. */
@@ -144,6 +149,11 @@ export function createAdminAccess(options: { token: string | null; host: string 
 
   const checkToken = (candidate: string) =>
     state !== null && timingSafeEqual(digest(candidate), state.expected);
+  const allowsBearer = (authorization: string | undefined): boolean => {
+    if (state === null) return true;
+    const match = /^Bearer\s+(.+)$/i.exec(authorization?.trim() ?? "");
+    return match !== null && checkToken(match[1] as string);
+  };
   const checkSession = (candidate: string) =>
     state !== null && timingSafeEqual(digest(candidate), state.sessionDigest);
 
@@ -161,13 +171,11 @@ export function createAdminAccess(options: { token: string | null; host: string 
       checkTokenLength(next);
       state = tokenState(next);
     },
+    allowsBearer,
     allows(context) {
       if (state === null) return true;
       const authorization = context.req.header("authorization");
-      if (authorization !== undefined) {
-        const match = /^Bearer\s+(.+)$/i.exec(authorization.trim());
-        return match !== null && checkToken(match[1] as string);
-      }
+      if (authorization !== undefined) return allowsBearer(authorization);
       const cookie = getCookie(context, ADMIN_COOKIE);
       return cookie !== undefined && checkSession(cookie);
     },
